@@ -1,0 +1,255 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is EcoPulse's store. Following PocketBase, it holds two handles on the
+// same SQLite file: a one-connection writer, so writers queue in Go instead of
+// failing with "database is locked", and a pooled, query-only reader, so a
+// page never waits for a job that writes (WAL lets readers run beside it).
+type DB struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+}
+
+// dsn builds a modernc DSN. Pragmas go in the DSN so that every pooled
+// connection gets them (an Exec would reach one connection only).
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// IMMEDIATE takes the write lock at BEGIN, so a transaction that
+		// reads then writes cannot fail half-way (NOTES.md).
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and applies pending
+// migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	db, err := OpenNoMigrate(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate opens the database without touching its schema.
+func OpenNoMigrate(path string) (*DB, error) {
+	if path == "" {
+		return nil, Errorf(EINVALID, "database path is empty")
+	}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: unable to open %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{path: path, write: w, read: r}, nil
+}
+
+// Path returns the database file path.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both handles.
+func (db *DB) Close() error {
+	rerr := db.read.Close()
+	if err := db.write.Close(); err != nil {
+		return fmt.Errorf("store: unable to close: %w", err)
+	}
+	return rerr
+}
+
+// Migration is one embedded, numbered schema change.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations returns the embedded migrations in order.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("store: migration %q is not named NNNN_name.sql", name)
+		}
+		body, err := fs.ReadFile(migrationFS, "migrations/"+name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("store: two migrations numbered %d", out[i].Version)
+		}
+	}
+	return out, nil
+}
+
+// Migrate applies the migrations not yet recorded in schema_migrations, each
+// in its own transaction, and returns the names of those it applied.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at INTEGER NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("store: unable to create schema_migrations: %w", err)
+	}
+	migs, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, m := range migs {
+		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.Version, m.Name, time.Now().Unix()); err != nil {
+				return err
+			}
+			applied = append(applied, m.Name)
+			return nil
+		})
+		if err != nil {
+			return applied, fmt.Errorf("store: unable to migrate: %w", err)
+		}
+	}
+	return applied, nil
+}
+
+// SchemaVersion returns the highest applied migration version (0 if none).
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to read schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// writeTx runs fn in one write transaction: committed if fn returns nil,
+// rolled back otherwise. Every store method that writes goes through here.
+func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// readTx runs fn in one read transaction, so that the several queries of one
+// question see one consistent snapshot of the database.
+func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its first line ("ok").
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	var s string
+	if err := db.read.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&s); err != nil {
+		return "", fmt.Errorf("store: unable to check integrity: %w", err)
+	}
+	return s, nil
+}
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO).
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("store: unable to back up to %s: %w", path, err)
+	}
+	return nil
+}
+
+func dateStr(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(DateLayout)
+}
+
+func nullDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(DateLayout)
+}
+
+func parseDate(s sql.NullString) time.Time {
+	if !s.Valid || s.String == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(DateLayout, s.String)
+	return t
+}
+
+func nullInt(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,204 @@
+package data_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// openDB opens a fresh store in a temporary directory.
+func openDB(tb testing.TB) *data.DB {
+	tb.Helper()
+	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func day(tb testing.TB, s string) time.Time {
+	tb.Helper()
+	d, err := data.ParseDay(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+func mustMember(tb testing.TB, db *data.DB, slug string) *data.Member {
+	tb.Helper()
+	m := &data.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: data.KindPartner, Segment: "NLP", JoinedOn: day(tb, "2026-01-01")}
+	if err := db.CreateMember(context.Background(), m); err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ecopulse.db")
+	db, err := data.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	migs, err := data.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v, migs[len(migs)-1].Version; got != want {
+		t.Errorf("schema version = %d, want %d", got, want)
+	}
+	db.Close()
+
+	db, err = data.OpenNoMigrate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != 0 {
+		t.Errorf("second Migrate applied %v, want nothing", applied)
+	}
+}
+
+func TestPragmasReachEveryConnection(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	// Foreign keys: an affiliation to a missing member must fail, whichever
+	// pooled connection runs it.
+	p := &data.Person{Name: "Ada"}
+	if err := db.CreatePerson(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.ID, MemberID: 999, From: day(t, "2026-01-01")})
+		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+			t.Fatalf("affiliation to a missing member: err = %v, want a foreign key failure", err)
+		}
+	}
+	if got, err := db.IntegrityCheck(ctx); err != nil || got != "ok" {
+		t.Errorf("integrity_check = %q, %v", got, err)
+	}
+}
+
+// TestConcurrentWritersAndReadersNeverLock runs writers and readers at once:
+// the single-connection writer queues writes in Go, and WAL keeps readers
+// going, so no call may fail with "database is locked".
+func TestConcurrentWritersAndReadersNeverLock(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	c := &data.APIConsumer{Key: "k1"}
+	if err := db.UpsertConsumer(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				r := data.UsageRollup{Bucket: start.Add(time.Duration(i) * time.Hour), ConsumerID: c.ID, Endpoint: fmt.Sprintf("/e%d", w), StatusClass: 2, Calls: 1}
+				if err := db.AddUsage(ctx, []data.UsageRollup{r}); err != nil {
+					errs <- err
+				}
+			}
+		}(w)
+	}
+	for r := 0; r < 4; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				if _, err := db.UsageTotals(ctx, start, start.AddDate(0, 0, 3), 0); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent access failed: %v", err)
+	}
+	tot, err := db.UsageTotals(ctx, start, start.AddDate(0, 0, 3), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tot.Calls, int64(6*40); got != want {
+		t.Errorf("calls = %d, want %d", got, want)
+	}
+}
+
+func TestBackupIsAConsistentCopy(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustMember(t, db, "alpha")
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := data.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if got, err := cp.IntegrityCheck(ctx); err != nil || got != "ok" {
+		t.Errorf("backup integrity_check = %q, %v", got, err)
+	}
+	if _, err := cp.MemberBySlug(ctx, "alpha"); err != nil {
+		t.Errorf("backup lost a member: %v", err)
+	}
+}
+
+func TestMemberValidationAndConflict(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustMember(t, db, "alpha")
+	err := db.CreateMember(ctx, &data.Member{Slug: "alpha", Name: "Again", Kind: data.KindResearch, JoinedOn: day(t, "2026-01-01")})
+	if got, want := data.ErrorCode(err), data.ECONFLICT; got != want {
+		t.Errorf("duplicate slug: code = %q, want %q (err %v)", got, want, err)
+	}
+	for _, m := range []data.Member{
+		{Slug: "Bad Slug", Name: "x", Kind: data.KindPartner, JoinedOn: day(t, "2026-01-01")},
+		{Slug: "ok", Name: " ", Kind: data.KindPartner, JoinedOn: day(t, "2026-01-01")},
+		{Slug: "ok", Name: "x", Kind: "alien", JoinedOn: day(t, "2026-01-01")},
+		{Slug: "ok", Name: "x", Kind: data.KindPartner},
+	} {
+		err := db.CreateMember(ctx, &m)
+		if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+			t.Errorf("CreateMember(%+v): code = %q, want %q", m, got, want)
+		}
+	}
+	_, err = db.MemberBySlug(ctx, "nobody")
+	if got, want := data.ErrorCode(err), data.ENOTFOUND; got != want {
+		t.Errorf("missing member: code = %q, want %q", got, want)
+	}
+}
+
+func TestErrorMessagesHideInternals(t *testing.T) {
+	err := fmt.Errorf("store: unable to x: %w", errors.New("SQL logic error near SELECT"))
+	if got, want := data.ErrorMessage(err), "internal error"; got != want {
+		t.Errorf("ErrorMessage = %q, want %q", got, want)
+	}
+	wrapped := fmt.Errorf("outer: %w", data.Errorf(data.EINVALID, "bad date"))
+	if got, want := data.ErrorMessage(wrapped), "bad date"; got != want {
+		t.Errorf("ErrorMessage = %q, want %q", got, want)
+	}
+}

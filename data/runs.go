@@ -1,0 +1,64 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// StartRun records the start of a collector run and sets r.ID.
+func (db *DB) StartRun(ctx context.Context, r *CollectorRun) error {
+	if r.Source == "" {
+		return Errorf(EINVALID, "a collector run needs a source")
+	}
+	r.Status = RunRunning
+	if r.StartedAt.IsZero() {
+		r.StartedAt = time.Now()
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO collector_runs (source, started_at, status) VALUES (?, ?, ?)`,
+			r.Source, r.StartedAt.Unix(), r.Status)
+		if err != nil {
+			return err
+		}
+		r.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to start run of %s: %w", r.Source, err)
+	}
+	return nil
+}
+
+// FinishRun records the end of a run: its status, counts, error and cursor.
+func (db *DB) FinishRun(ctx context.Context, r *CollectorRun) error {
+	if r.EndedAt.IsZero() {
+		r.EndedAt = time.Now()
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE collector_runs SET ended_at = ?, status = ?, items_read = ?, items_stored = ?,
+			items_rejected = ?, error = ?, cursor = ? WHERE id = ?`,
+			r.EndedAt.Unix(), r.Status, r.ItemsRead, r.ItemsStored, r.ItemsRejected, r.Error, r.Cursor, r.ID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to finish run %d of %s: %w", r.ID, r.Source, err)
+	}
+	return nil
+}
+
+// LastSuccessfulRun returns the end time of the latest successful run of any
+// source (the data's freshness), or the zero time.
+func (db *DB) LastSuccessfulRun(ctx context.Context) (time.Time, error) {
+	var at sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT MAX(ended_at) FROM collector_runs WHERE status = ?`, RunSucceeded).Scan(&at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("store: unable to read last run: %w", err)
+	}
+	if !at.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(at.Int64, 0).UTC(), nil
+}

@@ -1,0 +1,178 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// SaveDayScores replaces the scores of one day in one transaction, so a page
+// sees either the old day or the new one, never half of each.
+func (db *DB) SaveDayScores(ctx context.Context, s *DayScores) error {
+	day := dateStr(s.Ecosystem.Day)
+	if day == "" {
+		return Errorf(EINVALID, "scores need a day")
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, day, s) })
+	if err != nil {
+		return fmt.Errorf("store: unable to save scores of %s: %w", day, err)
+	}
+	return nil
+}
+
+func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *DayScores) error {
+	for _, q := range []string{`DELETE FROM scores WHERE day = ?`, `DELETE FROM score_edges WHERE day = ?`, `DELETE FROM ecosystem_scores WHERE day = ?`} {
+		if _, err := tx.ExecContext(ctx, q, day); err != nil {
+			return err
+		}
+	}
+	e := s.Ecosystem
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ecosystem_scores (day, r, health, active_members, api_consumers, contributors, computed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, day, e.R, e.Health, e.Members, e.Consumers, e.Contributors, time.Now().Unix()); err != nil {
+		return err
+	}
+	ms, err := tx.PrepareContext(ctx, `INSERT INTO scores (day, member_id, t, i, m, c, k, phi, health,
+		health_api, health_projects, health_community, health_cooperation, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer ms.Close()
+	for _, m := range s.Members {
+		d := m.Dimensions
+		if _, err := ms.ExecContext(ctx, day, m.MemberID, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health,
+			nullFloat(d[0]), nullFloat(d[1]), nullFloat(d[2]), nullFloat(d[3]), m.Status); err != nil {
+			return err
+		}
+	}
+	es, err := tx.PrepareContext(ctx, `INSERT INTO score_edges (day, a, b, k) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer es.Close()
+	for _, edge := range s.Edges {
+		if _, err := es.ExecContext(ctx, day, edge.A, edge.B, edge.K); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullFloat(f float64) any {
+	if math.IsNaN(f) {
+		return nil
+	}
+	return f
+}
+
+func floatOrNaN(f sql.NullFloat64) float64 {
+	if !f.Valid {
+		return math.NaN()
+	}
+	return f.Float64
+}
+
+// LatestScoreDay returns the most recent day with scores, or the zero time.
+func (db *DB) LatestScoreDay(ctx context.Context) (time.Time, error) {
+	var s sql.NullString
+	if err := db.read.QueryRowContext(ctx, `SELECT MAX(day) FROM ecosystem_scores`).Scan(&s); err != nil {
+		return time.Time{}, fmt.Errorf("store: unable to find the latest scores: %w", err)
+	}
+	return parseDate(s), nil
+}
+
+// EcosystemScoreOn returns the ecosystem score of a day, or ENOTFOUND.
+func (db *DB) EcosystemScoreOn(ctx context.Context, day time.Time) (*EcosystemScore, error) {
+	var e EcosystemScore
+	var d sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT day, r, health, active_members, api_consumers, contributors
+		FROM ecosystem_scores WHERE day = ?`, dateStr(day)).Scan(&d, &e.R, &e.Health, &e.Members, &e.Consumers, &e.Contributors)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(ENOTFOUND, "no scores for %s", dateStr(day))
+	} else if err != nil {
+		return nil, fmt.Errorf("store: unable to read ecosystem score: %w", err)
+	}
+	e.Day = parseDate(d)
+	return &e, nil
+}
+
+// EcosystemScores returns the ecosystem scores of the days in [from, to], oldest first.
+func (db *DB) EcosystemScores(ctx context.Context, from, to time.Time) ([]EcosystemScore, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT day, r, health, active_members, api_consumers, contributors
+		FROM ecosystem_scores WHERE day >= ? AND day <= ? ORDER BY day`, dateStr(from), dateStr(to))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
+	}
+	defer rows.Close()
+	var out []EcosystemScore
+	for rows.Next() {
+		var e EcosystemScore
+		var d sql.NullString
+		if err := rows.Scan(&d, &e.R, &e.Health, &e.Members, &e.Consumers, &e.Contributors); err != nil {
+			return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
+		}
+		e.Day = parseDate(d)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ScoredMember is a member with its score on one day.
+type ScoredMember struct {
+	Member
+	Score MemberScore
+}
+
+// ScoresOn returns every scored member of a day, by descending φ.
+func (db *DB) ScoresOn(ctx context.Context, day time.Time) ([]ScoredMember, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.slug, m.name, m.kind, m.tier, m.segment, m.joined_on,
+		s.t, s.i, s.m, s.c, s.k, s.phi, s.health, s.health_api, s.health_projects, s.health_community, s.health_cooperation, s.status
+		FROM scores s JOIN members m ON m.id = s.member_id
+		WHERE s.day = ? ORDER BY s.phi DESC, m.name, m.id`, dateStr(day))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list scores of %s: %w", dateStr(day), err)
+	}
+	defer rows.Close()
+	var out []ScoredMember
+	for rows.Next() {
+		var sm ScoredMember
+		var kind string
+		var joined sql.NullString
+		var d [4]sql.NullFloat64
+		s := &sm.Score
+		if err := rows.Scan(&sm.ID, &sm.Slug, &sm.Name, &kind, &sm.Tier, &sm.Segment, &joined,
+			&s.T, &s.I, &s.M, &s.C, &s.K, &s.Phi, &s.Health, &d[0], &d[1], &d[2], &d[3], &s.Status); err != nil {
+			return nil, fmt.Errorf("store: unable to list scores of %s: %w", dateStr(day), err)
+		}
+		sm.Kind = MemberKind(kind)
+		sm.JoinedOn = parseDate(joined)
+		s.Day = Day(day)
+		s.MemberID = sm.ID
+		for k := range d {
+			s.Dimensions[k] = floatOrNaN(d[k])
+		}
+		out = append(out, sm)
+	}
+	return out, rows.Err()
+}
+
+// EdgesOn returns the cooperation ties of a day.
+func (db *DB) EdgesOn(ctx context.Context, day time.Time) ([]Edge, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT a, b, k FROM score_edges WHERE day = ? ORDER BY a, b`, dateStr(day))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list edges of %s: %w", dateStr(day), err)
+	}
+	defer rows.Close()
+	var out []Edge
+	for rows.Next() {
+		var e Edge
+		if err := rows.Scan(&e.A, &e.B, &e.K); err != nil {
+			return nil, fmt.Errorf("store: unable to list edges: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

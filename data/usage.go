@@ -1,0 +1,256 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// UpsertConsumer returns the consumer with c.Key, creating it when new, and
+// sets c.ID. An existing consumer's member mapping is updated only when c
+// names a member.
+func (db *DB) UpsertConsumer(ctx context.Context, c *APIConsumer) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return upsertConsumer(ctx, tx, c) })
+	if err != nil {
+		return fmt.Errorf("store: unable to save API consumer %q: %w", c.Key, err)
+	}
+	return nil
+}
+
+func upsertConsumer(ctx context.Context, tx *sql.Tx, c *APIConsumer) error {
+	err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_consumers (key, name, member_id) VALUES (?, ?, ?)`,
+			c.Key, c.Name, nullInt(c.MemberID))
+		if err != nil {
+			return err
+		}
+		c.ID, err = res.LastInsertId()
+		return err
+	case err != nil:
+		return err
+	case c.MemberID != 0:
+		_, err = tx.ExecContext(ctx, `UPDATE api_consumers SET member_id = ?, name = CASE WHEN ? = '' THEN name ELSE ? END WHERE id = ?`,
+			c.MemberID, c.Name, c.Name, c.ID)
+		return err
+	}
+	return nil
+}
+
+// Consumers returns every API consumer ordered by key.
+func (db *DB) Consumers(ctx context.Context) ([]APIConsumer, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, key, name, COALESCE(member_id, 0) FROM api_consumers ORDER BY key`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list API consumers: %w", err)
+	}
+	defer rows.Close()
+	var out []APIConsumer
+	for rows.Next() {
+		var c APIConsumer
+		if err := rows.Scan(&c.ID, &c.Key, &c.Name, &c.MemberID); err != nil {
+			return nil, fmt.Errorf("store: unable to list API consumers: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddUsage adds hourly rollups to the hourly and daily usage tables in one
+// transaction. Rollups with the same key are merged first.
+func (db *DB) AddUsage(ctx context.Context, rollups []UsageRollup) error {
+	for i := range rollups {
+		if err := rollups[i].Validate(); err != nil {
+			return err
+		}
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return addUsage(ctx, tx, rollups) })
+	if err != nil {
+		return fmt.Errorf("store: unable to add API usage: %w", err)
+	}
+	return nil
+}
+
+type usageKey struct {
+	bucket   int64
+	consumer int64
+	endpoint string
+	class    int
+}
+
+// addUsage merges rollups by hour and by day and upserts both tables.
+func addUsage(ctx context.Context, tx *sql.Tx, rollups []UsageRollup) error {
+	hourly := map[usageKey]*UsageRollup{}
+	daily := map[usageKey]*UsageRollup{}
+	for i := range rollups {
+		r := &rollups[i]
+		h := r.Bucket.UTC().Truncate(time.Hour)
+		mergeRollup(hourly, usageKey{h.Unix(), r.ConsumerID, r.Endpoint, r.StatusClass}, r)
+		mergeRollup(daily, usageKey{Day(h).Unix(), r.ConsumerID, r.Endpoint, r.StatusClass}, r)
+	}
+	if err := upsertUsage(ctx, tx, "api_usage_hourly", hourly); err != nil {
+		return err
+	}
+	return upsertUsage(ctx, tx, "api_usage_daily", daily)
+}
+
+func mergeRollup(m map[usageKey]*UsageRollup, k usageKey, r *UsageRollup) {
+	acc, ok := m[k]
+	if !ok {
+		acc = &UsageRollup{}
+		m[k] = acc
+	}
+	acc.Calls += r.Calls
+	acc.Bytes += r.Bytes
+	acc.LatencySumMS += r.LatencySumMS
+	acc.Latency.Merge(&r.Latency)
+}
+
+var histColumns = func() []string {
+	cols := make([]string, HistBuckets)
+	for k := range cols {
+		cols[k] = fmt.Sprintf("h%02d", k)
+	}
+	return cols
+}()
+
+const usageRowsPerStatement = 100
+
+// upsertUsage writes merged rollups, many rows per statement: the schema's
+// fixed columns keep it plain SQL that PostgreSQL also accepts.
+func upsertUsage(ctx context.Context, tx *sql.Tx, table string, rows map[usageKey]*UsageRollup) error {
+	keys := make([]usageKey, 0, len(rows))
+	for k := range rows {
+		keys = append(keys, k)
+	}
+	// A fixed order keeps lock and page access predictable.
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.bucket != b.bucket {
+			return a.bucket < b.bucket
+		}
+		if a.consumer != b.consumer {
+			return a.consumer < b.consumer
+		}
+		if a.endpoint != b.endpoint {
+			return a.endpoint < b.endpoint
+		}
+		return a.class < b.class
+	})
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, s := range stmts {
+			s.Close()
+		}
+	}()
+	args := make([]any, 0, usageRowsPerStatement*(7+HistBuckets))
+	for start := 0; start < len(keys); start += usageRowsPerStatement {
+		end := min(start+usageRowsPerStatement, len(keys))
+		n := end - start
+		stmt, ok := stmts[n]
+		if !ok {
+			var err error
+			if stmt, err = tx.PrepareContext(ctx, usageUpsertSQL(table, n)); err != nil {
+				return err
+			}
+			stmts[n] = stmt
+		}
+		args = args[:0]
+		for _, k := range keys[start:end] {
+			r := rows[k]
+			args = append(args, k.bucket, k.consumer, k.endpoint, k.class, r.Calls, r.Bytes, r.LatencySumMS)
+			for _, c := range r.Latency {
+				args = append(args, c)
+			}
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func usageUpsertSQL(table string, rows int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (bucket, consumer_id, endpoint, status_class, calls, bytes, latency_ms_sum, ")
+	b.WriteString(strings.Join(histColumns, ", "))
+	b.WriteString(") VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", 7+HistBuckets), ", ") + ")"
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(" ON CONFLICT (bucket, consumer_id, endpoint, status_class) DO UPDATE SET calls = " + table + ".calls + excluded.calls, bytes = " + table + ".bytes + excluded.bytes, latency_ms_sum = " + table + ".latency_ms_sum + excluded.latency_ms_sum")
+	for _, c := range histColumns {
+		b.WriteString(", " + c + " = " + table + "." + c + " + excluded." + c)
+	}
+	return b.String()
+}
+
+// UsageTotals is API traffic summed over a range.
+type UsageTotals struct {
+	Calls     int64     `json:"calls"`
+	Errors4xx int64     `json:"errors_4xx"`
+	Errors5xx int64     `json:"errors_5xx"`
+	Bytes     int64     `json:"bytes"`
+	Latency   Histogram `json:"-"`
+}
+
+// add folds one row of a status class into the totals.
+func (u *UsageTotals) add(class int, calls, bytes int64, h *Histogram) {
+	u.Calls += calls
+	u.Bytes += bytes
+	switch class {
+	case 4:
+		u.Errors4xx += calls
+	case 5:
+		u.Errors5xx += calls
+	}
+	u.Latency.Merge(h)
+}
+
+var histSums = func() string {
+	s := make([]string, HistBuckets)
+	for k, c := range histColumns {
+		s[k] = "SUM(u." + c + ")"
+	}
+	return strings.Join(s, ", ")
+}()
+
+// UsageTotals sums API usage over the days [from, to) for one member, or for
+// everyone when memberID is 0 (unmapped consumers included).
+func (db *DB) UsageTotals(ctx context.Context, from, to time.Time, memberID int64) (UsageTotals, error) {
+	q := `SELECT u.status_class, SUM(u.calls), SUM(u.bytes), ` + histSums + `
+		FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
+		WHERE u.bucket >= ? AND u.bucket < ? AND (? = 0 OR c.member_id = ?)
+		GROUP BY u.status_class`
+	var t UsageTotals
+	rows, err := db.read.QueryContext(ctx, q, Day(from).Unix(), Day(to).Unix(), memberID, memberID)
+	if err != nil {
+		return t, fmt.Errorf("store: unable to sum API usage: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var class int
+		var calls, bytes int64
+		var h Histogram
+		dest := []any{&class, &calls, &bytes}
+		for k := range h {
+			dest = append(dest, &h[k])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return t, fmt.Errorf("store: unable to sum API usage: %w", err)
+		}
+		t.add(class, calls, bytes, &h)
+	}
+	return t, rows.Err()
+}
