@@ -1,0 +1,238 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// Config holds every weight, normalisation constant and threshold of the
+// scoring model. Keys are snake_case in YAML and JSON; docs/scoring.md lists
+// them all with their defaults. Start from DefaultConfig and override: the
+// zero Config is not valid.
+//
+// Config is a plain comparable value (no slices, maps or pointers).
+type Config struct {
+	// WindowDays is the length of the trailing window the data layer
+	// measures (and of the previous window used for growth). Score itself
+	// reads only the counts in Input.
+	WindowDays int `yaml:"window_days" json:"window_days"`
+
+	Technical   TechnicalConfig   `yaml:"technical" json:"technical"`     // T_i
+	Investment  InvestmentWeights `yaml:"investment" json:"investment"`   // I_i
+	Influence   InfluenceWeights  `yaml:"influence" json:"influence"`     // M_i
+	Cooperation CooperationConfig `yaml:"cooperation" json:"cooperation"` // K_ij
+	Health      HealthConfig      `yaml:"health" json:"health"`           // Health_i and status
+}
+
+// TechnicalConfig configures T_i, the quality of what a member builds and delivers.
+type TechnicalConfig struct {
+	// LatencySLOMS is the p95 latency objective in milliseconds: a p95 at or
+	// under it scores 1, above it SLO/p95.
+	LatencySLOMS float64 `yaml:"latency_slo_ms" json:"latency_slo_ms"`
+	// NoDataScore is T_i for a member without any T component (no calls and
+	// no milestone due in the window), in [0,1].
+	NoDataScore float64          `yaml:"no_data_score" json:"no_data_score"`
+	Weights     TechnicalWeights `yaml:"weights" json:"weights"`
+}
+
+// TechnicalWeights weighs the components of T_i.
+type TechnicalWeights struct {
+	Success     float64 `yaml:"success" json:"success"`         // 1 − 5xx share
+	Integration float64 `yaml:"integration" json:"integration"` // 1 − 4xx share
+	Latency     float64 `yaml:"latency" json:"latency"`         // p95 against the SLO
+	Milestones  float64 `yaml:"milestones" json:"milestones"`   // on-time share of milestones due
+}
+
+// InvestmentWeights weighs the components of I_i (each log-scaled against the
+// ecosystem's largest value).
+type InvestmentWeights struct {
+	Calls         float64 `yaml:"calls" json:"calls"`
+	Contributions float64 `yaml:"contributions" json:"contributions"`
+	Milestones    float64 `yaml:"milestones" json:"milestones"` // milestones delivered
+	Contributors  float64 `yaml:"contributors" json:"contributors"`
+}
+
+// InfluenceWeights weighs the components of M_i.
+type InfluenceWeights struct {
+	Consumers          float64 `yaml:"consumers" json:"consumers"` // log-scaled vs the ecosystem
+	Engaged            float64 `yaml:"engaged" json:"engaged"`     // log-scaled vs the ecosystem
+	CallGrowth         float64 `yaml:"call_growth" json:"call_growth"`
+	ContributionGrowth float64 `yaml:"contribution_growth" json:"contribution_growth"`
+}
+
+// CooperationConfig holds the coefficients of x_ij in K_ij = 1 − exp(−x_ij).
+type CooperationConfig struct {
+	SharedProjects   float64 `yaml:"shared_projects" json:"shared_projects"`
+	SharedMilestones float64 `yaml:"shared_milestones" json:"shared_milestones"`
+	SharedThreads    float64 `yaml:"shared_threads" json:"shared_threads"`
+}
+
+// HealthConfig configures the health dimensions, Health_i and the status bands.
+type HealthConfig struct {
+	Weights          HealthWeights    `yaml:"weights" json:"weights"`                     // of the four dimensions
+	APIWeights       APIWeights       `yaml:"api_weights" json:"api_weights"`             // inside the api dimension
+	CommunityWeights CommunityWeights `yaml:"community_weights" json:"community_weights"` // inside the community dimension
+
+	// ActivityTarget is the number of contributions in a window that gives a
+	// full community activity score (log-scaled: log1p(n)/log1p(target), capped at 1).
+	ActivityTarget float64 `yaml:"activity_target" json:"activity_target"`
+	// ResponseTargetHours is the median time to first response that scores
+	// 1; slower scores target/hours.
+	ResponseTargetHours float64 `yaml:"response_target_hours" json:"response_target_hours"`
+	// OverdueScale divides the number of overdue milestones in the projects
+	// penalty exp(−overdue/scale).
+	OverdueScale float64 `yaml:"overdue_scale" json:"overdue_scale"`
+	// CooperationScale is k0 in cooperation = 100·(1 − exp(−K_i/k0)).
+	CooperationScale float64 `yaml:"cooperation_scale" json:"cooperation_scale"`
+
+	// Status bands: healthy ≥ HealthyMin, watch ≥ WatchMin, at_risk below.
+	HealthyMin float64 `yaml:"healthy_min" json:"healthy_min"`
+	WatchMin   float64 `yaml:"watch_min" json:"watch_min"`
+}
+
+// HealthWeights weighs the four dimensions in Health_i (order of data.Dimensions).
+type HealthWeights struct {
+	API         float64 `yaml:"api" json:"api"`
+	Projects    float64 `yaml:"projects" json:"projects"`
+	Community   float64 `yaml:"community" json:"community"`
+	Cooperation float64 `yaml:"cooperation" json:"cooperation"`
+}
+
+// APIWeights weighs the components of the api dimension.
+type APIWeights struct {
+	Success     float64 `yaml:"success" json:"success"`
+	Integration float64 `yaml:"integration" json:"integration"`
+	Latency     float64 `yaml:"latency" json:"latency"`
+}
+
+// CommunityWeights weighs the components of the community dimension.
+type CommunityWeights struct {
+	Activity     float64 `yaml:"activity" json:"activity"`
+	Responded    float64 `yaml:"responded" json:"responded"`
+	ResponseTime float64 `yaml:"response_time" json:"response_time"`
+}
+
+// DefaultConfig returns the documented defaults (docs/scoring.md).
+func DefaultConfig() Config {
+	return Config{
+		WindowDays: 28,
+		Technical: TechnicalConfig{
+			LatencySLOMS: 1000,
+			NoDataScore:  0.5,
+			Weights:      TechnicalWeights{Success: 1, Integration: 0.5, Latency: 0.5, Milestones: 1},
+		},
+		Investment:  InvestmentWeights{Calls: 1, Contributions: 1, Milestones: 1, Contributors: 1},
+		Influence:   InfluenceWeights{Consumers: 1, Engaged: 1, CallGrowth: 0.5, ContributionGrowth: 0.5},
+		Cooperation: CooperationConfig{SharedProjects: 0.5, SharedMilestones: 0.25, SharedThreads: 0.05},
+		Health: HealthConfig{
+			Weights:             HealthWeights{API: 1, Projects: 1, Community: 1, Cooperation: 0.5},
+			APIWeights:          APIWeights{Success: 1, Integration: 0.5, Latency: 0.5},
+			CommunityWeights:    CommunityWeights{Activity: 1, Responded: 1, ResponseTime: 1},
+			ActivityTarget:      20,
+			ResponseTargetHours: 24,
+			OverdueScale:        3,
+			CooperationScale:    1,
+			HealthyMin:          70,
+			WatchMin:            40,
+		},
+	}
+}
+
+type namedValue struct {
+	key string
+	v   float64
+}
+
+// Validate reports every problem of c in one EINVALID error, naming each
+// offending key: a negative or non-finite weight, a weight set that is all
+// zero, a scale or target that is not a positive number, a no-data score
+// outside [0,1], status thresholds outside 0 ≤ watch_min < healthy_min ≤ 100,
+// or window_days < 1.
+func (c Config) Validate() error {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if c.WindowDays < 1 {
+		bad("window_days must be at least 1, got %d", c.WindowDays)
+	}
+	weights := func(set string, ws ...namedValue) {
+		var sum float64
+		ok := true
+		for _, w := range ws {
+			if math.IsNaN(w.v) || math.IsInf(w.v, 0) || w.v < 0 {
+				bad("%s.%s must be a finite number ≥ 0, got %v", set, w.key, w.v)
+				ok = false
+				continue
+			}
+			sum += w.v
+		}
+		if ok && !(sum > 0) {
+			bad("%s cannot all be zero", set)
+		}
+	}
+	positive := func(key string, v float64) {
+		if !(v > 0) || math.IsInf(v, 0) {
+			bad("%s must be a finite number > 0, got %v", key, v)
+		}
+	}
+
+	t := c.Technical
+	positive("technical.latency_slo_ms", t.LatencySLOMS)
+	if !(t.NoDataScore >= 0 && t.NoDataScore <= 1) {
+		bad("technical.no_data_score must be in [0,1], got %v", t.NoDataScore)
+	}
+	weights("technical.weights",
+		namedValue{"success", t.Weights.Success}, namedValue{"integration", t.Weights.Integration},
+		namedValue{"latency", t.Weights.Latency}, namedValue{"milestones", t.Weights.Milestones})
+	weights("investment",
+		namedValue{"calls", c.Investment.Calls}, namedValue{"contributions", c.Investment.Contributions},
+		namedValue{"milestones", c.Investment.Milestones}, namedValue{"contributors", c.Investment.Contributors})
+	weights("influence",
+		namedValue{"consumers", c.Influence.Consumers}, namedValue{"engaged", c.Influence.Engaged},
+		namedValue{"call_growth", c.Influence.CallGrowth}, namedValue{"contribution_growth", c.Influence.ContributionGrowth})
+	weights("cooperation",
+		namedValue{"shared_projects", c.Cooperation.SharedProjects}, namedValue{"shared_milestones", c.Cooperation.SharedMilestones},
+		namedValue{"shared_threads", c.Cooperation.SharedThreads})
+
+	h := c.Health
+	weights("health.weights",
+		namedValue{"api", h.Weights.API}, namedValue{"projects", h.Weights.Projects},
+		namedValue{"community", h.Weights.Community}, namedValue{"cooperation", h.Weights.Cooperation})
+	weights("health.api_weights",
+		namedValue{"success", h.APIWeights.Success}, namedValue{"integration", h.APIWeights.Integration},
+		namedValue{"latency", h.APIWeights.Latency})
+	weights("health.community_weights",
+		namedValue{"activity", h.CommunityWeights.Activity}, namedValue{"responded", h.CommunityWeights.Responded},
+		namedValue{"response_time", h.CommunityWeights.ResponseTime})
+	positive("health.activity_target", h.ActivityTarget)
+	positive("health.response_target_hours", h.ResponseTargetHours)
+	positive("health.overdue_scale", h.OverdueScale)
+	positive("health.cooperation_scale", h.CooperationScale)
+	if !(h.WatchMin >= 0 && h.WatchMin < h.HealthyMin && h.HealthyMin <= 100) {
+		bad("status thresholds need 0 ≤ health.watch_min < health.healthy_min ≤ 100, got watch_min %v and healthy_min %v",
+			h.WatchMin, h.HealthyMin)
+	}
+
+	if len(problems) > 0 {
+		return data.Errorf(data.EINVALID, "invalid scoring config: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// StatusOf returns the status band of a health score: data.StatusHealthy at
+// or above health.healthy_min, data.StatusWatch at or above health.watch_min,
+// data.StatusAtRisk below, and data.StatusNoData for NaN.
+func StatusOf(health float64, cfg Config) string {
+	switch {
+	case math.IsNaN(health):
+		return data.StatusNoData
+	case health >= cfg.Health.HealthyMin:
+		return data.StatusHealthy
+	case health >= cfg.Health.WatchMin:
+		return data.StatusWatch
+	}
+	return data.StatusAtRisk
+}

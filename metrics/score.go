@@ -1,0 +1,430 @@
+package metrics
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// Result is the outcome of scoring one day.
+type Result struct {
+	Day     time.Time
+	Members []data.MemberScore // same order as Input.Members; Day and MemberID filled
+	Edges   []data.Edge        // only K > 0, A < B, sorted by (A, B)
+	R       float64            // Σ_i C_i·K_i
+	Health  float64            // ecosystem health, 0–100
+}
+
+// Score computes T, I, M, C, K, φ, the health dimensions, health and status
+// of every member, the cooperation edges, R and the ecosystem health of one
+// day. It is pure: the result depends only on in and cfg (never on the wall
+// clock), in is not modified, and the same input gives bit-for-bit the same
+// result whatever the order of in.Members and in.Pairs (apart from the order
+// of Result.Members, which follows in.Members).
+//
+// Members are identified by ID. If an ID appears more than once, its first
+// row is scored, later rows get a copy of that score, and the ID counts once
+// in R, φ and the ecosystem health. Pairs naming an unknown ID or the same ID
+// twice are ignored; A > B is swapped; repeated pairs are summed.
+//
+// cfg should pass Validate. With an invalid cfg the output is still finite
+// and within range (non-positive weights are ignored) but not meaningful.
+func Score(in Input, cfg Config) Result {
+	n := len(in.Members)
+	res := Result{
+		Day:     in.Day,
+		Members: make([]data.MemberScore, n),
+		Edges:   []data.Edge{},
+	}
+
+	// Rows by ID; the first row of an ID is its primary row.
+	rowOf := make(map[int64]int, n)
+	order := make([]int, 0, n) // primary rows, by ascending ID
+	for i := range in.Members {
+		if _, seen := rowOf[in.Members[i].ID]; !seen {
+			rowOf[in.Members[i].ID] = i
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(in.Members[a].ID, in.Members[b].ID) })
+
+	var eco ecosystemMax
+	for _, i := range order {
+		eco.observe(&in.Members[i])
+	}
+
+	edges, ends := cooperation(in.Pairs, rowOf, cfg.Cooperation)
+	kSum := make([]float64, n)
+	for e, edge := range edges {
+		kSum[ends[e][0]] += edge.K
+		kSum[ends[e][1]] += edge.K
+	}
+	res.Edges = edges
+
+	for _, i := range order {
+		res.Members[i] = scoreMember(&in.Members[i], &eco, kSum[i], cfg)
+		res.Members[i].Day = in.Day
+	}
+
+	// φ_i = ½ Σ_j K_ij (C_i + C_j), over the edges in (A, B) order.
+	for e, edge := range edges {
+		a, b := ends[e][0], ends[e][1]
+		half := 0.5 * edge.K * (res.Members[a].C + res.Members[b].C)
+		res.Members[a].Phi += half
+		res.Members[b].Phi += half
+	}
+
+	// R and the ecosystem health, summed in ascending ID order.
+	var cSum, cHealth, plain float64
+	var withData int
+	for _, i := range order {
+		m := &res.Members[i]
+		res.R += m.C * m.K
+		if m.Status == data.StatusNoData {
+			continue
+		}
+		withData++
+		cSum += m.C
+		cHealth += m.C * m.Health
+		plain += m.Health
+	}
+	switch {
+	case withData == 0:
+		res.Health = 0
+	case cSum > 0:
+		res.Health = clamp(cHealth/cSum, 0, 100)
+	default:
+		res.Health = clamp(plain/float64(withData), 0, 100)
+	}
+
+	// Repeated IDs get a copy of their primary row's score.
+	for i := range in.Members {
+		if p := rowOf[in.Members[i].ID]; p != i {
+			res.Members[i] = res.Members[p]
+		}
+	}
+	return res
+}
+
+// Shapley returns each player's Shapley share of R for the cooperative game
+// v(S) = Σ_{i∈S} C_i Σ_{j∈S} K_ij, in closed form: every pair term
+// K_ij (C_i + C_j) needs both i and j and is split equally between them, so
+// φ_i = ½ Σ_j K_ij (C_i + C_j) and Σ_i φ_i = R. It runs in O(len(edges)).
+//
+// The players are the keys of c and the ends of the edges (an end missing
+// from c has C = 0). Edges may come in any orientation; repeated edges add
+// up; an edge from a player to itself is ignored. Sums follow the order of
+// edges, so the result is deterministic.
+func Shapley(c map[int64]float64, edges []data.Edge) map[int64]float64 {
+	phi := make(map[int64]float64, len(c))
+	for id := range c {
+		phi[id] = 0
+	}
+	for _, e := range edges {
+		if e.A == e.B {
+			continue
+		}
+		half := 0.5 * e.K * (c[e.A] + c[e.B])
+		phi[e.A] += half
+		phi[e.B] += half
+	}
+	return phi
+}
+
+// ecosystemMax holds the largest value of each log-scaled component over
+// the ecosystem's members.
+type ecosystemMax struct {
+	calls, contributions, delivered, contributors, consumers, engaged float64
+}
+
+func (e *ecosystemMax) observe(m *MemberInput) {
+	e.calls = max(e.calls, count(m.Calls))
+	e.contributions = max(e.contributions, count(int64(m.Contributions)))
+	e.delivered = max(e.delivered, count(int64(m.MilestonesDelivered)))
+	e.contributors = max(e.contributors, count(int64(m.ActiveContributors)))
+	e.consumers = max(e.consumers, count(int64(m.Consumers)))
+	e.engaged = max(e.engaged, count(int64(m.Engaged)))
+}
+
+// pairSum accumulates the pair records of one (A, B).
+type pairSum struct {
+	a, b       int64 // IDs, a < b
+	ra, rb     int   // rows of a and b in Input.Members
+	projects   int64
+	milestones int64
+	threads    int64
+}
+
+// cooperation builds the edges with K > 0 in (A, B) order, and for each the
+// rows of its two ends.
+func cooperation(pairs []PairInput, rowOf map[int64]int, k CooperationConfig) ([]data.Edge, [][2]int) {
+	sums := make([]pairSum, 0, len(pairs))
+	for _, p := range pairs {
+		a, b := p.A, p.B
+		if a == b {
+			continue
+		}
+		if a > b {
+			a, b = b, a
+		}
+		ra, okA := rowOf[a]
+		rb, okB := rowOf[b]
+		if !okA || !okB {
+			continue
+		}
+		sums = append(sums, pairSum{a: a, b: b, ra: ra, rb: rb,
+			projects: nonNeg(p.SharedProjects), milestones: nonNeg(p.SharedMilestones), threads: nonNeg(p.SharedThreads)})
+	}
+	byEnds := func(x, y pairSum) int {
+		if c := cmp.Compare(x.a, y.a); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.b, y.b)
+	}
+	if !slices.IsSortedFunc(sums, byEnds) { // the data layer sends them sorted
+		slices.SortFunc(sums, byEnds)
+	}
+
+	edges := make([]data.Edge, 0, len(sums))
+	ends := make([][2]int, 0, len(sums))
+	for i := 0; i < len(sums); {
+		s := sums[i]
+		j := i + 1
+		for ; j < len(sums) && sums[j].a == s.a && sums[j].b == s.b; j++ {
+			s.projects = satAdd(s.projects, sums[j].projects)
+			s.milestones = satAdd(s.milestones, sums[j].milestones)
+			s.threads = satAdd(s.threads, sums[j].threads)
+		}
+		i = j
+		x := k.SharedProjects*float64(s.projects) + k.SharedMilestones*float64(s.milestones) + k.SharedThreads*float64(s.threads)
+		kij := -math.Expm1(-x) // 1 − e^(−x), accurate for small x
+		if kij > 0 {           // false for NaN
+			edges = append(edges, data.Edge{A: s.a, B: s.b, K: min(kij, 1)})
+			ends = append(ends, [2]int{s.ra, s.rb})
+		}
+	}
+	return edges, ends
+}
+
+// weighted accumulates a weighted mean of the components that have data;
+// components with a non-positive (or NaN) weight are left out.
+type weighted struct{ num, den float64 }
+
+func (w *weighted) add(weight, v float64) {
+	if weight > 0 {
+		w.num += weight * v
+		w.den += weight
+	}
+}
+
+// mean returns the weighted mean in [0,1] (for components in [0,1]) and
+// whether any component counted.
+func (w weighted) mean() (float64, bool) {
+	if !(w.den > 0) || math.IsInf(w.den, 0) {
+		return 0, false
+	}
+	return clamp(w.num/w.den, 0, 1), true
+}
+
+// scoreMember computes everything of one member but φ (which needs the
+// other members' C) and Day.
+func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) data.MemberScore {
+	s := data.MemberScore{MemberID: m.ID, K: kSum}
+
+	calls := count(m.Calls)
+	contributions := count(int64(m.Contributions))
+	delivered := count(int64(m.MilestonesDelivered))
+	contributors := count(int64(m.ActiveContributors))
+	due := count(int64(m.MilestonesDue))
+	active := calls > 0 || contributions > 0 || delivered > 0 || contributors > 0
+
+	// API quality components, defined when the member had calls.
+	hasAPI := calls > 0
+	var success, integration, latency float64
+	hasLatency := false
+	if hasAPI {
+		success = 1 - clamp(count(m.Errors5xx)/calls, 0, 1)
+		integration = 1 - clamp(count(m.Errors4xx)/calls, 0, 1)
+		latency, hasLatency = latencyScore(m.LatencyP95MS, cfg.Technical.LatencySLOMS)
+	}
+	onTime, hasMilestones := 0.0, due > 0
+	if hasMilestones {
+		onTime = clamp(count(int64(m.MilestonesOnTime))/due, 0, 1)
+	}
+
+	// T_i.
+	tw := cfg.Technical.Weights
+	var t weighted
+	if hasAPI {
+		t.add(tw.Success, success)
+		t.add(tw.Integration, integration)
+		if hasLatency {
+			t.add(tw.Latency, latency)
+		}
+	}
+	if hasMilestones {
+		t.add(tw.Milestones, onTime)
+	}
+	var ok bool
+	if s.T, ok = t.mean(); !ok {
+		s.T = clamp(cfg.Technical.NoDataScore, 0, 1)
+	}
+
+	// I_i: components log-scaled against the ecosystem maximum; a component
+	// nobody has (maximum 0) is left out for everyone.
+	iw := cfg.Investment
+	var inv weighted
+	addRel(&inv, iw.Calls, calls, eco.calls)
+	addRel(&inv, iw.Contributions, contributions, eco.contributions)
+	addRel(&inv, iw.Milestones, delivered, eco.delivered)
+	addRel(&inv, iw.Contributors, contributors, eco.contributors)
+	s.I, _ = inv.mean()
+	if !active {
+		s.I = 0 // already 0 by construction: every component is log1p(0) = 0
+	}
+
+	// M_i: reach log-scaled like I; growth when the member had the activity
+	// in either window.
+	mw := cfg.Influence
+	var inf weighted
+	addRel(&inf, mw.Consumers, count(int64(m.Consumers)), eco.consumers)
+	addRel(&inf, mw.Engaged, count(int64(m.Engaged)), eco.engaged)
+	if prev := count(m.PrevCalls); calls+prev > 0 {
+		inf.add(mw.CallGrowth, growth(calls, prev))
+	}
+	if prev := count(int64(m.PrevContributions)); contributions+prev > 0 {
+		inf.add(mw.ContributionGrowth, growth(contributions, prev))
+	}
+	s.M, _ = inf.mean()
+
+	s.C = s.T * s.I * s.M
+
+	// Health dimensions, NaN without data.
+	h := cfg.Health
+	dims := [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+	if hasAPI {
+		var api weighted
+		api.add(h.APIWeights.Success, success)
+		api.add(h.APIWeights.Integration, integration)
+		if hasLatency {
+			api.add(h.APIWeights.Latency, latency)
+		}
+		if v, ok := api.mean(); ok {
+			dims[0] = 100 * v
+		}
+	}
+	if m.ActiveProjects > 0 || due > 0 || delivered > 0 || m.MilestonesOverdue > 0 {
+		rate := 1.0
+		if hasMilestones {
+			rate = onTime
+		}
+		penalty := math.Exp(-count(int64(m.MilestonesOverdue)) / h.OverdueScale)
+		dims[1] = 100 * clamp(rate*penalty, 0, 1)
+	}
+	if contributions > 0 || contributors > 0 || m.Threads > 0 || m.Engaged > 0 {
+		var com weighted
+		com.add(h.CommunityWeights.Activity, clamp(math.Log1p(contributions)/math.Log1p(h.ActivityTarget), 0, 1))
+		if threads := count(int64(m.Threads)); threads > 0 {
+			com.add(h.CommunityWeights.Responded, clamp(count(int64(m.Responded))/threads, 0, 1))
+		}
+		if m.Responded > 0 && m.FirstResponseHours >= 0 && !math.IsInf(m.FirstResponseHours, 0) {
+			com.add(h.CommunityWeights.ResponseTime, targetScore(m.FirstResponseHours, h.ResponseTargetHours))
+		}
+		if v, ok := com.mean(); ok {
+			dims[2] = 100 * v
+		}
+	}
+	// Cooperation is scored for every member with another dimension or a
+	// tie: isolation then counts as 0, and more cooperation never lowers health.
+	if kSum > 0 || !math.IsNaN(dims[0]) || !math.IsNaN(dims[1]) || !math.IsNaN(dims[2]) {
+		dims[3] = 100 * clamp(-math.Expm1(-kSum/h.CooperationScale), 0, 1)
+	}
+	s.Dimensions = dims
+
+	hw := [4]float64{h.Weights.API, h.Weights.Projects, h.Weights.Community, h.Weights.Cooperation}
+	var health weighted
+	for d, v := range dims {
+		if !math.IsNaN(v) {
+			health.add(hw[d], v/100)
+		}
+	}
+	if v, ok := health.mean(); ok {
+		s.Health = 100 * v
+		s.Status = StatusOf(s.Health, cfg)
+	} else {
+		s.Health = 0
+		s.Status = data.StatusNoData
+	}
+	return s
+}
+
+// addRel adds the component log1p(x)/log1p(top), top being the ecosystem
+// maximum, unless nobody has any (top 0).
+func addRel(w *weighted, weight, x, top float64) {
+	if top > 0 {
+		w.add(weight, clamp(math.Log1p(x)/math.Log1p(top), 0, 1))
+	}
+}
+
+// growth scores cur against prev in [0,1]:
+// 0.5 + 0.5·tanh(ln r) = r²/(1+r²) with r = (cur+1)/(prev+1).
+// Equal windows score 0.5, doubling 0.8, halving 0.2.
+func growth(cur, prev float64) float64 {
+	r := (cur + 1) / (prev + 1)
+	r2 := r * r
+	return clamp(r2/(1+r2), 0, 1)
+}
+
+// latencyScore scores a p95 latency against the SLO: 1 at or under it,
+// SLO/p95 above. A p95 that is not a positive number is no data.
+func latencyScore(p95, slo float64) (float64, bool) {
+	if !(p95 > 0) || math.IsInf(p95, 0) {
+		return 0, false
+	}
+	return targetScore(p95, slo), true
+}
+
+// targetScore is 1 when v ≤ target, else target/v, in [0,1].
+func targetScore(v, target float64) float64 {
+	if v <= target {
+		return 1
+	}
+	return clamp(target/v, 0, 1)
+}
+
+// count turns a count into a float64, negative counts being 0.
+func count(n int64) float64 {
+	if n < 0 {
+		return 0
+	}
+	return float64(n)
+}
+
+func nonNeg(n int) int64 {
+	if n < 0 {
+		return 0
+	}
+	return int64(n)
+}
+
+// satAdd adds two non-negative counts, saturating instead of overflowing.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// clamp limits v to [lo, hi]; NaN becomes lo.
+func clamp(v, lo, hi float64) float64 {
+	switch {
+	case v >= hi:
+		return hi
+	case v >= lo:
+		return v
+	}
+	return lo
+}

@@ -1,0 +1,100 @@
+package views
+
+import (
+	"context"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// ScoreRow is one member in /api/v1/scores (DESIGN.md's contract).
+type ScoreRow struct {
+	Slug       string             `json:"slug"`
+	Name       string             `json:"name"`
+	T          float64            `json:"T"`
+	I          float64            `json:"I"`
+	M          float64            `json:"M"`
+	C          float64            `json:"C"`
+	K          float64            `json:"K"`
+	Phi        float64            `json:"phi"`
+	Health     float64            `json:"health"`
+	Status     string             `json:"status"`
+	Dimensions map[string]float64 `json:"dimensions"` // only the dimensions with data
+}
+
+// ScoreEdge is a cooperation tie between two members, by slug.
+type ScoreEdge struct {
+	A string  `json:"a"`
+	B string  `json:"b"`
+	K float64 `json:"k"`
+}
+
+// Scores is /api/v1/scores?at=DATE and `ecopulse score --json`.
+type Scores struct {
+	At        string `json:"at"`
+	Ecosystem struct {
+		R      float64 `json:"R"`
+		Health float64 `json:"health"`
+	} `json:"ecosystem"`
+	Members []ScoreRow  `json:"members"`
+	Edges   []ScoreEdge `json:"edges"`
+}
+
+// BuildScores returns the stored scores of day at (the latest day when at is
+// zero), or ENOTFOUND when that day has none.
+func BuildScores(ctx context.Context, db *data.DB, at time.Time) (*Scores, error) {
+	day, err := scoreDay(ctx, db, at)
+	if err != nil {
+		return nil, err
+	}
+	eco, err := db.EcosystemScoreOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	members, err := db.ScoresOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	edges, err := db.EdgesOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	s := &Scores{At: day.Format(data.DateLayout), Members: []ScoreRow{}, Edges: []ScoreEdge{}}
+	s.Ecosystem.R, s.Ecosystem.Health = eco.R, eco.Health
+	slugs := map[int64]string{}
+	for _, m := range members {
+		slugs[m.ID] = m.Slug
+		sc := m.Score
+		s.Members = append(s.Members, ScoreRow{Slug: m.Slug, Name: m.Name, T: sc.T, I: sc.I, M: sc.M, C: sc.C, K: sc.K,
+			Phi: sc.Phi, Health: sc.Health, Status: sc.Status, Dimensions: dimensionMap(sc.Dimensions)})
+	}
+	for _, e := range edges {
+		s.Edges = append(s.Edges, ScoreEdge{A: slugs[e.A], B: slugs[e.B], K: e.K})
+	}
+	return s, nil
+}
+
+// scoreDay resolves the day to show: at itself, or the latest scored day.
+func scoreDay(ctx context.Context, db *data.DB, at time.Time) (time.Time, error) {
+	if !at.IsZero() {
+		return data.Day(at), nil
+	}
+	day, err := db.LatestScoreDay(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if day.IsZero() {
+		return time.Time{}, data.Errorf(data.ENOTFOUND, "no scores yet: run `ecopulse score` or start with --demo")
+	}
+	return day, nil
+}
+
+func dimensionMap(d [4]float64) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range d {
+		if v == v { // not NaN: the dimension had data
+			out[data.Dimensions[k]] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,55 @@
+// Package views turns store data into what pages and the JSON API show.
+//
+// Every page handler and its JSON twin call the same Build* function, so the
+// numbers a person reads equal the numbers the API returns.
+package views
+
+// Count is a number with its change against the week before.
+type Count struct {
+	Value  int `json:"value"`
+	Change int `json:"change"` // Value minus the value 7 days earlier
+}
+
+// TrendPoint is one point of a weekly trend.
+type TrendPoint struct {
+	Day    string  `json:"day"`
+	Health float64 `json:"health"`
+	R      float64 `json:"R"`
+}
+
+// MemberRow is a member in a ranked list.
+type MemberRow struct {
+	Slug         string  `json:"slug"`
+	Name         string  `json:"name"`
+	Kind         string  `json:"kind"`
+	Segment      string  `json:"segment"`
+	Tier         string  `json:"tier"`
+	Health       float64 `json:"health"`
+	HealthChange float64 `json:"health_change"`
+	Status       string  `json:"status"`
+	C            float64 `json:"C"`
+	K            float64 `json:"K"`
+	Phi          float64 `json:"phi"`
+	PhiShare     float64 `json:"phi_share"`         // φ_i / R
+	Reason       string  `json:"reason,omitempty"`  // why at risk: the weakest dimension, in words
+	Weakest      string  `json:"weakest,omitempty"` // api, projects, community or cooperation
+	WeakestScore float64 `json:"weakest_score,omitempty"`
+}
+
+// Overview is the executive overview at "/" and /api/v1/overview.
+type Overview struct {
+	At            string       `json:"at"` // YYYY-MM-DD of the scores shown
+	Health        float64      `json:"health"`
+	HealthChange  float64      `json:"health_change"`
+	Status        string       `json:"status"`
+	R             float64      `json:"R"`
+	RChange       float64      `json:"R_change"` // relative change against 7 days earlier, e.g. 0.05 = +5%
+	Members       Count        `json:"active_members"`
+	Consumers     Count        `json:"api_consumers"`
+	Contributors  Count        `json:"contributors"`
+	Trend         []TrendPoint `json:"trend"` // 26 weekly points, oldest first
+	Top           []MemberRow  `json:"top_members"`
+	AtRisk        []MemberRow  `json:"at_risk"`
+	LastCollected string       `json:"last_collected,omitempty"` // RFC 3339 time of the last successful collection
+	Empty         bool         `json:"empty"`                    // no scores yet
+}

@@ -1,0 +1,157 @@
+package views
+
+import (
+	"fmt"
+	"io"
+)
+
+// overviewPage is what templates/pages/overview.html receives.
+type overviewPage struct {
+	Empty bool
+
+	Health       string // "72.4"
+	HealthChange deltaView
+	Status       statusBadge
+	R            string
+	RChange      deltaView
+	KPIs         []kpiCard
+
+	Gauge       chartBlock
+	HealthTrend chartBlock
+	RTrend      chartBlock
+	Share       chartBlock
+
+	Top    []MemberRow
+	AtRisk []MemberRow
+}
+
+// kpi is a count card with its week-over-week change.
+type kpiCard struct {
+	Label  string
+	Value  int
+	Change deltaView
+	Help   string
+}
+
+// Overview writes the executive overview page ("/").
+func (r *Renderer) Overview(w io.Writer, o Overview) error {
+	page, err := buildOverviewPage(o)
+	if err != nil {
+		return err
+	}
+	return r.render(w, "overview", layoutData{
+		Title:  "Ecosystem overview",
+		Active: "/",
+		Fresh:  newFreshness(o.At, o.LastCollected),
+		Page:   page,
+	})
+}
+
+func buildOverviewPage(o Overview) (overviewPage, error) {
+	p := overviewPage{Empty: o.Empty}
+	if o.Empty {
+		return p, nil
+	}
+	p.Health = fmtScore(o.Health)
+	p.HealthChange = scoreDelta(o.HealthChange)
+	p.Status = newStatusBadge(o.Status, o.Health)
+	p.R = fmtNum(o.R)
+	p.RChange = ratioDelta(o.RChange)
+	p.KPIs = []kpiCard{
+		{Label: "Active members", Value: o.Members.Value, Change: intDelta(o.Members.Change), Help: "members with activity in the scoring window"},
+		{Label: "API consumers", Value: o.Consumers.Value, Change: intDelta(o.Consumers.Change), Help: "distinct API consumers that made calls"},
+		{Label: "Contributors", Value: o.Contributors.Value, Change: intDelta(o.Contributors.Change), Help: "people who contributed to the community"},
+	}
+	p.Top, p.AtRisk = o.Top, o.AtRisk
+
+	days := make([]string, len(o.Trend))
+	health := make([]float64, len(o.Trend))
+	value := make([]float64, len(o.Trend))
+	for i, t := range o.Trend {
+		days[i], health[i], value[i] = t.Day, t.Health, t.R
+	}
+
+	var err error
+	p.Gauge = chartBlock{
+		ID:      "chart-health-gauge",
+		Title:   "Ecosystem health",
+		Summary: fmt.Sprintf("Ecosystem health is %s out of 100 (%s).", p.Health, p.Status.Label),
+		Size:    "sm",
+	}
+	if p.Gauge.Spec, err = healthGauge(o.Health); err != nil {
+		return p, err
+	}
+	p.HealthTrend = chartBlock{
+		ID:      "chart-health-trend",
+		Title:   "Health, last 26 weeks",
+		Summary: trendSummary("Ecosystem health", days, health, fmtScore),
+		Size:    "sm",
+	}
+	if p.HealthTrend.Spec, err = trendLine(days, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
+		trendOpts{Min: 0, Max: 100, Bands: true, Area: true, Message: "No health trend yet"}); err != nil {
+		return p, err
+	}
+	p.RTrend = chartBlock{
+		ID:      "chart-r-trend",
+		Title:   "Ecosystem value R, last 26 weeks",
+		Summary: trendSummary("Ecosystem value R", days, value, fmtNum),
+	}
+	if p.RTrend.Spec, err = trendLine(days, []lineSeries{{Name: "R", Values: value, Color: "#7a4fd0", Decimals: 4}},
+		trendOpts{Area: true, Scale: true, Message: "No value trend yet"}); err != nil {
+		return p, err
+	}
+	p.Share = chartBlock{
+		ID:      "chart-phi-share",
+		Title:   "Share of value (φ / R), top members",
+		Summary: shareSummary(o.Top),
+	}
+	if p.Share.Spec, err = shareBar(o.Top); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func trendSummary(what string, days []string, values []float64, format func(float64) string) string {
+	first, last := -1, -1
+	for i, v := range values {
+		if finiteNum(v) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return what + ": no data yet."
+	}
+	return fmt.Sprintf("%s went from %s on %s to %s on %s.", what, format(values[first]), days[first], format(values[last]), days[last])
+}
+
+func shareSummary(rows []MemberRow) string {
+	if len(rows) == 0 {
+		return "No member has a share of value yet."
+	}
+	s := fmt.Sprintf("Share of ecosystem value of the top %s: ", pluralize(len(rows), "member", "members"))
+	for i, m := range rows {
+		if i > 0 {
+			s += ", "
+		}
+		s += m.Name + " " + fmtPct(m.PhiShare)
+	}
+	return s + "."
+}
+
+// weakestLabel names a health dimension for people.
+func weakestLabel(d string) string {
+	switch d {
+	case "api":
+		return "API"
+	case "projects":
+		return "Projects"
+	case "community":
+		return "Community"
+	case "cooperation":
+		return "Cooperation"
+	}
+	return d
+}

@@ -1,0 +1,159 @@
+package views
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+)
+
+// Templates: templates/layout.html defines "layout", the page shell (head,
+// navigation, freshness line) that calls {{template "content" .}};
+// templates/partials/*.html define blocks every page may use ("chart",
+// "delta", "status"…); each templates/pages/NAME.html defines "content" for
+// one page. Every page is the layout and partials cloned plus its own file,
+// so pages cannot clash. To add a page: write templates/pages/NAME.html and
+// a Renderer method that calls r.render(w, "NAME", layoutData{…}).
+//
+//go:embed templates
+var templateFiles embed.FS
+
+// StaticPrefix is the URL path the app serves StaticFS under.
+const StaticPrefix = "/static/"
+
+// navLink is an entry of the main navLinks.
+type navLink struct {
+	Path   string
+	Label  string
+	Active bool
+}
+
+// navLinks is the main menu, in order, the same on every page.
+var navLinks = []navLink{
+	{Path: "/", Label: "Overview"},
+	{Path: "/members", Label: "Members"},
+	{Path: "/network", Label: "Network"},
+	{Path: "/api-usage", Label: "API usage"},
+	{Path: "/projects", Label: "Projects"},
+	{Path: "/community", Label: "Community"},
+	{Path: "/snapshots", Label: "Snapshots"},
+	{Path: "/sources", Label: "Sources"},
+}
+
+// layoutData is what the layout needs, whatever the page.
+type layoutData struct {
+	Title   string         // <title> and <h1>
+	Active  string         // path of the navLinks entry to mark as current
+	Fresh   *freshnessLine // nil: no "data as of" line (error pages)
+	Page    any            // the value the page's "content" template receives
+	Nav     []navLink
+	Static  string // URL prefix of the static assets
+	ECharts bool   // whether to load vendor/echarts.min.js
+}
+
+// Renderer writes the HTML pages. Templates are parsed once, by NewRenderer;
+// a Renderer is safe for concurrent use.
+type Renderer struct {
+	pages   map[string]*template.Template
+	static  string
+	echarts bool
+}
+
+var parseOnce = sync.OnceValues(parseTemplates)
+
+// NewRenderer returns a Renderer over the embedded templates.
+func NewRenderer() (*Renderer, error) {
+	pages, err := parseOnce()
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{pages: pages, static: StaticPrefix, echarts: HasECharts()}, nil
+}
+
+func parseTemplates() (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("views: parse layout: %w", err)
+	}
+	files, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("views: list pages: %w", err)
+	}
+	pages := make(map[string]*template.Template, len(files))
+	for _, file := range files {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("views: clone layout for %s: %w", file, err)
+		}
+		if _, err := t.ParseFS(templateFiles, file); err != nil {
+			return nil, fmt.Errorf("views: parse %s: %w", file, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("views: %s does not define \"content\"", file)
+		}
+		pages[strings.TrimSuffix(path.Base(file), ".html")] = t
+	}
+	return pages, nil
+}
+
+var templateFuncs = template.FuncMap{
+	"score": fmtScore, // 0–100 score, one decimal
+	"num":   fmtNum,   // R, φ, C, K: about three significant digits
+	"pct":   fmtPct,   // ratio as a percentage
+	"status": func(s string, health float64) statusBadge {
+		return newStatusBadge(s, health)
+	},
+	"weakest": weakestLabel,
+	"inc":     func(i int) int { return i + 1 },
+}
+
+// render executes a page into a buffer first, so a failing template never
+// leaves half a page on w.
+func (r *Renderer) render(w io.Writer, page string, d layoutData) error {
+	t, ok := r.pages[page]
+	if !ok {
+		return fmt.Errorf("views: no page template %q", page)
+	}
+	d.Nav = make([]navLink, len(navLinks))
+	for i, l := range navLinks {
+		l.Active = l.Path == d.Active
+		d.Nav[i] = l
+	}
+	d.Static = r.static
+	d.ECharts = r.echarts
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
+		return fmt.Errorf("views: render %s: %w", page, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// errorPage is the content of the error page.
+type errorPage struct {
+	Status     int
+	StatusText string
+	Message    string
+}
+
+// Error writes a plain error page in the layout. The caller sets the HTTP
+// status code; status only chooses the words shown.
+func (r *Renderer) Error(w io.Writer, status int, message string) error {
+	text := http.StatusText(status)
+	if text == "" {
+		text = "Error"
+	}
+	if strings.TrimSpace(message) == "" {
+		message = text
+	}
+	return r.render(w, "error", layoutData{
+		Title: text,
+		Page:  errorPage{Status: status, StatusText: text, Message: message},
+	})
+}
