@@ -53,3 +53,28 @@ func addActivities(ctx context.Context, tx *sql.Tx, acts []Activity) (int, error
 	}
 	return stored, nil
 }
+
+// AddActivitiesWithCursor stores activities and moves a source's cursor in
+// one transaction, and returns how many activities were new.
+func (db *DB) AddActivitiesWithCursor(ctx context.Context, acts []Activity, source, cursor string) (int, error) {
+	for i := range acts {
+		if err := acts[i].Validate(); err != nil {
+			return 0, err
+		}
+	}
+	var stored int
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if stored, err = addActivities(ctx, tx, acts); err != nil {
+			return err
+		}
+		if cursor != "" {
+			return setCursor(ctx, tx, source, cursor)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to add activities from %s: %w", source, err)
+	}
+	return stored, nil
+}

@@ -90,3 +90,26 @@ func (db *DB) CountMembers(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// RenameMember changes a member's display name.
+func (db *DB) RenameMember(ctx context.Context, slug, name string) error {
+	if name == "" {
+		return Errorf(EINVALID, "member %q needs a name", slug)
+	}
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE members SET name = ? WHERE slug = ?`, name, slug)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to rename member %q: %w", slug, err)
+	}
+	if n == 0 {
+		return Errorf(ENOTFOUND, "no member %q", slug)
+	}
+	return nil
+}

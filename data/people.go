@@ -95,3 +95,128 @@ func nullString(s string) any {
 	}
 	return s
 }
+
+// ActorCount is a community actor with how many activities they had.
+type ActorCount struct {
+	Source     string `json:"source"`
+	Login      string `json:"login"`
+	Activities int    `json:"activities"`
+}
+
+// UnaffiliatedActors lists the people (bots excluded) with activity in
+// [from, to) that no affiliation attributes to a member, busiest first:
+// unaffiliated people are visible, not silently dropped.
+func (db *DB) UnaffiliatedActors(ctx context.Context, from, to time.Time) ([]ActorCount, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT source, actor, COUNT(*) FROM activities
+		WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ?
+		GROUP BY source, actor ORDER BY COUNT(*) DESC, source, actor`, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list unaffiliated actors: %w", err)
+	}
+	defer rows.Close()
+	var out []ActorCount
+	for rows.Next() {
+		var a ActorCount
+		if err := rows.Scan(&a.Source, &a.Login, &a.Activities); err != nil {
+			return nil, fmt.Errorf("store: unable to list unaffiliated actors: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// PersonByIdentity returns the person with a login on a source, or ENOTFOUND.
+func (db *DB) PersonByIdentity(ctx context.Context, source, login string) (*Person, error) {
+	var p Person
+	var email sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT p.id, p.name, p.email FROM people p JOIN identities i ON i.person_id = p.id
+		WHERE i.source = ? AND i.login = ?`, source, strings.ToLower(login)).Scan(&p.ID, &p.Name, &email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(ENOTFOUND, "no person with %s login %q", source, login)
+	} else if err != nil {
+		return nil, fmt.Errorf("store: unable to find %s/%s: %w", source, login, err)
+	}
+	p.Email = email.String
+	return &p, nil
+}
+
+// ReplaceAffiliations sets a person's affiliations to exactly spans, in one
+// transaction (configuration is the source of truth for them).
+func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []Affiliation) error {
+	for i := range spans {
+		spans[i].PersonID = personID
+		if err := spans[i].Validate(); err != nil {
+			return err
+		}
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM affiliations WHERE person_id = ?`, personID); err != nil {
+			return err
+		}
+		for _, a := range spans {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO affiliations (person_id, member_id, from_date, to_date) VALUES (?, ?, ?, ?)`,
+				a.PersonID, a.MemberID, dateStr(a.From), nullDate(a.To)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to replace affiliations of person %d: %w", personID, err)
+	}
+	return nil
+}
+
+// ReresolveActivities attributes every stored (non-bot) activity again from
+// the current identities and affiliations, and returns how many changed.
+// Run it after affiliations change so that history follows the new rules.
+func (db *DB) ReresolveActivities(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, source, actor, at, COALESCE(person_id, 0), COALESCE(member_id, 0) FROM activities WHERE bot = 0`)
+		if err != nil {
+			return err
+		}
+		type change struct{ id, person, member int64 }
+		type row struct {
+			id             int64
+			source, actor  string
+			at             int64
+			person, member int64
+		}
+		var all []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.source, &r.actor, &r.at, &r.person, &r.member); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var changes []change
+		for _, r := range all {
+			p, m, err := resolveActor(ctx, tx, r.source, r.actor, time.Unix(r.at, 0))
+			if err != nil {
+				return err
+			}
+			if p != r.person || m != r.member {
+				changes = append(changes, change{r.id, p, m})
+			}
+		}
+		for _, c := range changes {
+			if _, err := tx.ExecContext(ctx, `UPDATE activities SET person_id = ?, member_id = ? WHERE id = ?`, nullInt(c.person), nullInt(c.member), c.id); err != nil {
+				return err
+			}
+		}
+		n = int64(len(changes))
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to re-resolve activities: %w", err)
+	}
+	return n, nil
+}

@@ -3,7 +3,9 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -84,4 +86,84 @@ func (db *DB) CountProjects(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("store: unable to count projects: %w", err)
 	}
 	return n, nil
+}
+
+// UpsertProject creates the project with p.Slug or updates it in place
+// (fields and the full list of parties), and sets p.ID. Applying the same
+// project twice changes nothing: registries re-send everything.
+func (db *DB) UpsertProject(ctx context.Context, p *Project) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		now := time.Now().Unix()
+		err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&p.ID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.ExecContext(ctx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
+			if err != nil {
+				return err
+			}
+			if p.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if _, err := tx.ExecContext(ctx, `UPDATE projects SET name = ?, scope = ?, terms = ?, status = ?, start_on = ?, end_on = ?,
+				source = ?, updated_at = ? WHERE id = ?`,
+				p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, p.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM project_parties WHERE project_id = ?`, p.ID); err != nil {
+				return err
+			}
+		}
+		for _, party := range p.Parties {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project_id, member_id, role) VALUES (?, ?, ?)`,
+				p.ID, party.MemberID, party.Role); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to save project %q: %w", p.Slug, err)
+	}
+	return nil
+}
+
+// LinkProjectRepo makes a repository's milestones count as the project's.
+func (db *DB) LinkProjectRepo(ctx context.Context, projectID int64, repo string) error {
+	if repo == "" {
+		return Errorf(EINVALID, "repository name is empty")
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO project_repos (project_id, repo) VALUES (?, ?) ON CONFLICT DO NOTHING`, projectID, strings.ToLower(repo))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to link %s to project %d: %w", repo, projectID, err)
+	}
+	return nil
+}
+
+// ProjectsForRepo returns the ids of the projects linked to a repository.
+func (db *DB) ProjectsForRepo(ctx context.Context, repo string) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT project_id FROM project_repos WHERE repo = ? ORDER BY project_id`, strings.ToLower(repo))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find projects of %s: %w", repo, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

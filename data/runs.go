@@ -62,3 +62,49 @@ func (db *DB) LastSuccessfulRun(ctx context.Context) (time.Time, error) {
 	}
 	return time.Unix(at.Int64, 0).UTC(), nil
 }
+
+// LatestRuns returns the most recent run of every source that has run.
+func (db *DB) LatestRuns(ctx context.Context) ([]CollectorRun, error) {
+	return db.queryRuns(ctx, `SELECT id, source, started_at, COALESCE(ended_at, 0), status, items_read, items_stored, items_rejected, error, cursor
+		FROM collector_runs WHERE id IN (SELECT MAX(id) FROM collector_runs GROUP BY source) ORDER BY source`)
+}
+
+// RunsOf returns a source's newest runs, newest first.
+func (db *DB) RunsOf(ctx context.Context, source string, limit int) ([]CollectorRun, error) {
+	return db.queryRuns(ctx, `SELECT id, source, started_at, COALESCE(ended_at, 0), status, items_read, items_stored, items_rejected, error, cursor
+		FROM collector_runs WHERE source = ? ORDER BY id DESC LIMIT ?`, source, limit)
+}
+
+// LastSuccessOf returns the end of a source's latest successful run, or zero.
+func (db *DB) LastSuccessOf(ctx context.Context, source string) (time.Time, error) {
+	var at sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT MAX(ended_at) FROM collector_runs WHERE source = ? AND status = ?`, source, RunSucceeded).Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("store: unable to read last run of %s: %w", source, err)
+	}
+	if !at.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(at.Int64, 0).UTC(), nil
+}
+
+func (db *DB) queryRuns(ctx context.Context, q string, args ...any) ([]CollectorRun, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list collector runs: %w", err)
+	}
+	defer rows.Close()
+	var out []CollectorRun
+	for rows.Next() {
+		var r CollectorRun
+		var started, ended int64
+		if err := rows.Scan(&r.ID, &r.Source, &started, &ended, &r.Status, &r.ItemsRead, &r.ItemsStored, &r.ItemsRejected, &r.Error, &r.Cursor); err != nil {
+			return nil, fmt.Errorf("store: unable to list collector runs: %w", err)
+		}
+		r.StartedAt = time.Unix(started, 0).UTC()
+		if ended > 0 {
+			r.EndedAt = time.Unix(ended, 0).UTC()
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
