@@ -70,8 +70,9 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 	if err != nil {
 		return nil, err
 	}
+	// Weekly points: each week's close (Sunday), then the day shown.
 	for _, e := range history {
-		if int(day.Sub(e.Day).Hours()/24)%7 == 0 {
+		if e.Day.Weekday() == time.Sunday || e.Day.Equal(day) {
 			o.Trend = append(o.Trend, TrendPoint{Day: e.Day.Format(data.DateLayout), Health: e.Health, R: e.R})
 		}
 	}

@@ -216,3 +216,17 @@ func pluralize(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// fmtLag shows a number of seconds as a short duration ("45s", "12m", "3h 5m", "2d 4h").
+func fmtLag(sec int64) string {
+	d := time.Duration(sec) * time.Second
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", sec)
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", sec/60)
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh %dm", sec/3600, sec%3600/60)
+	}
+	return fmt.Sprintf("%dd %dh", sec/86400, sec%86400/3600)
+}

@@ -111,6 +111,7 @@ var templateFuncs = template.FuncMap{
 	},
 	"weakest": weakestLabel,
 	"inc":     func(i int) int { return i + 1 },
+	"lag":     fmtLag,
 }
 
 // render executes a page into a buffer first, so a failing template never

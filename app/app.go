@@ -1,0 +1,112 @@
+// Package app wires EcoPulse together: the Fiber server and its routes, the
+// cron scheduler that runs collectors and the scoring job, and the commands.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/robfig/cron/v3"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// App is a running EcoPulse: store, scheduler and HTTP server.
+type App struct {
+	cfg        Config
+	db         *data.DB
+	log        *slog.Logger
+	views      *views.Renderer
+	fiber      *fiber.App
+	scorer     *Scorer
+	cron       *cron.Cron
+	demo       *demoFeed // nil unless serve --demo
+	ready      atomic.Bool
+	scoreEntry cron.EntryID
+
+	// jobCtx is handed to every scheduled job and cancelled on shutdown:
+	// robfig/cron passes jobs no context of its own.
+	jobCtx    context.Context
+	cancelJob context.CancelFunc
+}
+
+// New builds an App on an open, migrated store.
+func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
+	r, err := views.NewRenderer()
+	if err != nil {
+		return nil, fmt.Errorf("app: unable to parse templates: %w", err)
+	}
+	a := &App{cfg: cfg, db: db, log: log, views: r, scorer: NewScorer(db, cfg.Scoring, log)}
+	a.jobCtx, a.cancelJob = context.WithCancel(context.Background())
+	a.fiber = a.newFiber()
+	a.cron = cron.New(cron.WithLogger(cronLogger{log}), cron.WithChain(
+		// cron.New does not recover panics by itself (robfig/cron#380).
+		cron.Recover(cronLogger{log}),
+		cron.SkipIfStillRunning(cronLogger{log}),
+	))
+	if a.scoreEntry, err = a.cron.AddFunc(cfg.Schedules.Score, a.scoreJob); err != nil {
+		return nil, fmt.Errorf("app: bad schedule for scoring %q: %w", cfg.Schedules.Score, err)
+	}
+	return a, nil
+}
+
+// Fiber returns the HTTP handler (tests drive it with app.Test).
+func (a *App) Fiber() *fiber.App { return a.fiber }
+
+// Scorer returns the scoring job.
+func (a *App) Scorer() *Scorer { return a.scorer }
+
+func (a *App) scoreJob() {
+	if err := a.scorer.Run(a.jobCtx, time.Now(), a.cfg.BackfillDays); err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Error("scoring failed", "err", err)
+	}
+}
+
+// Serve starts the scheduler and serves HTTP on ln until ctx is done, then
+// shuts down in order: stop taking requests and drain them, cancel and wait
+// for running jobs (bounded by the shutdown timeout). The caller closes the store.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.cron.Start()
+	a.ready.Store(true)
+	// Scores are current as soon as we serve. Going through the entry's
+	// wrapped job keeps SkipIfStillRunning between this run and the schedule.
+	go a.cron.Entry(a.scoreEntry).WrappedJob.Run()
+	a.log.Info("serving", "addr", ln.Addr().String(), "db", a.db.Path())
+
+	errc := make(chan error, 1)
+	go func() { errc <- a.fiber.Listener(ln) }()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	a.ready.Store(false)
+	a.log.Info("shutting down")
+	if err := a.fiber.ShutdownWithTimeout(a.cfg.ShutdownTimeout); err != nil {
+		a.log.Error("HTTP shutdown", "err", err)
+	}
+	a.cancelJob()
+	select {
+	case <-a.cron.Stop().Done():
+	case <-time.After(a.cfg.ShutdownTimeout):
+		a.log.Warn("jobs still running after the shutdown timeout")
+	}
+	a.log.Info("stopped")
+	return serveErr
+}
+
+// cronLogger adapts slog to cron.Logger.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}

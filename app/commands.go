@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// Env is what every command gets: configuration, logger and output.
+type Env struct {
+	Config Config
+	Log    *slog.Logger
+	Out    io.Writer
+	Now    func() time.Time
+}
+
+func (e *Env) open(ctx context.Context) (*data.DB, error) {
+	return data.Open(ctx, e.Config.DB)
+}
+
+// ServeOptions are the flags of `ecopulse serve`.
+type ServeOptions struct {
+	Addr string
+	Demo bool
+}
+
+// Serve runs `ecopulse serve` until ctx is done.
+func Serve(ctx context.Context, env *Env, opt ServeOptions) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := New(env.Config, db, env.Log)
+	if err != nil {
+		return err
+	}
+	if opt.Demo {
+		if err := a.enableDemo(ctx, env.Now()); err != nil {
+			return err
+		}
+	}
+	addr := opt.Addr
+	if addr == "" {
+		addr = env.Config.Addr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintf(env.Out, "EcoPulse is serving on http://%s/\n", ln.Addr())
+	return a.Serve(ctx, ln)
+}
+
+// Demo runs `ecopulse demo`: it fills an empty database with the demo
+// ecosystem and scores its history.
+func Demo(ctx context.Context, env *Env) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum, err := seedDemo(ctx, db, env.Now())
+	if err != nil {
+		return err
+	}
+	scorer := NewScorer(db, env.Config.Scoring, env.Log)
+	if err := scorer.Run(ctx, env.Now(), env.Config.BackfillDays); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "demo ecosystem: %d members, %d people, %d API consumers, %d projects, %d milestones, %d activities, %d API calls\n",
+		sum.Members, sum.People, sum.Consumers, sum.Projects, sum.Milestones, sum.Activities, sum.Calls)
+	return nil
+}
+
+// ScoreOptions are the flags of `ecopulse score`.
+type ScoreOptions struct {
+	At   time.Time // zero: today, after filling in missing history
+	JSON bool
+}
+
+// Score runs `ecopulse score`.
+func Score(ctx context.Context, env *Env, opt ScoreOptions) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	scorer := NewScorer(db, env.Config.Scoring, env.Log)
+	day := opt.At
+	if day.IsZero() {
+		day = data.Day(env.Now())
+		if err := scorer.Run(ctx, day, env.Config.BackfillDays); err != nil {
+			return err
+		}
+	} else if _, err := scorer.ScoreDay(ctx, day); err != nil {
+		return err
+	}
+	s, err := views.BuildScores(ctx, db, day)
+	if err != nil {
+		return err
+	}
+	if opt.JSON {
+		enc := json.NewEncoder(env.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	fmt.Fprintf(env.Out, "scores of %s: R = %.4f, ecosystem health %.1f, %d members\n", s.At, s.Ecosystem.R, s.Ecosystem.Health, len(s.Members))
+	fmt.Fprintf(env.Out, "%-28s %7s %7s %7s %7s %7s %7s %7s  %s\n", "member", "T", "I", "M", "C", "K", "phi", "health", "status")
+	for _, m := range s.Members {
+		fmt.Fprintf(env.Out, "%-28.28s %7.3f %7.3f %7.3f %7.3f %7.3f %7.4f %7.1f  %s\n", m.Slug, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health, m.Status)
+	}
+	return nil
+}
+
+// Migrate runs `ecopulse migrate`.
+func Migrate(ctx context.Context, env *Env) error {
+	db, err := data.OpenNoMigrate(env.Config.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "applied %d migration(s) %v; schema version %d\n", len(applied), applied, v)
+	return nil
+}
+
+// Backup runs `ecopulse backup FILE`: a consistent copy, safe while serving.
+func Backup(ctx context.Context, env *Env, path string) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "backed up %s to %s\n", env.Config.DB, path)
+	return nil
+}

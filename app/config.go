@@ -1,0 +1,86 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/metrics"
+)
+
+// Config is EcoPulse's configuration (ecopulse.example.yaml documents it).
+type Config struct {
+	Addr string `yaml:"addr"` // HTTP listen address
+	DB   string `yaml:"db"`   // SQLite database file
+
+	// Schedules are robfig/cron specs (standard 5-field or @every).
+	Schedules struct {
+		Score    string `yaml:"score"`     // the scoring job
+		DemoTick string `yaml:"demo_tick"` // fresh demo traffic under serve --demo
+	} `yaml:"schedules"`
+
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// BackfillDays is how many days of history the scoring job fills in
+	// when scores are missing (the overview's trend needs 26 weeks).
+	BackfillDays int `yaml:"backfill_days"`
+
+	Scoring metrics.Config `yaml:"scoring"`
+}
+
+// DefaultConfig returns the configuration used when no file sets a value.
+func DefaultConfig() Config {
+	var c Config
+	c.Addr = "127.0.0.1:8080"
+	c.DB = "ecopulse.db"
+	c.Schedules.Score = "@every 5m"
+	c.Schedules.DemoTick = "@every 1m"
+	c.ShutdownTimeout = 15 * time.Second
+	c.BackfillDays = 182
+	c.Scoring = metrics.DefaultConfig()
+	return c
+}
+
+// LoadConfig reads a YAML file over the defaults; an empty path gives the
+// defaults. Unknown keys are an error, so a typo does not pass silently.
+func LoadConfig(path string) (Config, error) {
+	c := DefaultConfig()
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		defer f.Close()
+		dec := yaml.NewDecoder(f)
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if v := os.Getenv("ECOPULSE_DB"); v != "" {
+		c.DB = v
+	}
+	if v := os.Getenv("ECOPULSE_ADDR"); v != "" {
+		c.Addr = v
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	if c.DB == "" {
+		return data.Errorf(data.EINVALID, "config: db must name a database file")
+	}
+	if c.ShutdownTimeout <= 0 {
+		return data.Errorf(data.EINVALID, "config: shutdown_timeout must be positive")
+	}
+	if c.BackfillDays < 0 {
+		return data.Errorf(data.EINVALID, "config: backfill_days cannot be negative")
+	}
+	if err := c.Scoring.Validate(); err != nil {
+		return fmt.Errorf("config: scoring: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ecopulse/ecopulse/collectors/demo"
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// demoOptions are the demo ecosystem's fixed parameters: the history ends
+// yesterday, and today's traffic arrives minute by minute from the tick job.
+func demoOptions(now time.Time) demo.Options {
+	return demo.Options{Seed: 1, Days: 180, End: data.Day(now).AddDate(0, 0, -1), Members: 40}
+}
+
+// demoEndKey keeps the last day the demo history was seeded with: the tick
+// job must continue the same trajectories after a restart on a later day.
+const demoEndKey = "demo:seed-end"
+
+// seedDemo fills an empty database with the demo ecosystem. Its cursor ends
+// at midnight: the tick job appends today's traffic from there on.
+func seedDemo(ctx context.Context, db *data.DB, now time.Time) (demo.Summary, error) {
+	opt := demoOptions(now)
+	sum, err := demo.Seed(ctx, db, opt)
+	if err != nil {
+		return sum, err
+	}
+	return sum, db.SetCursor(ctx, demoEndKey, opt.End.Format(data.DateLayout))
+}
+
+// seededDemoOptions returns the options the database was seeded with.
+func seededDemoOptions(ctx context.Context, db *data.DB, now time.Time) (demo.Options, error) {
+	opt := demoOptions(now)
+	s, err := db.Cursor(ctx, demoEndKey)
+	if err != nil || s == "" {
+		return opt, err
+	}
+	if opt.End, err = data.ParseDay(s); err != nil {
+		return opt, err
+	}
+	return opt, nil
+}
+
+// demoFeed appends fresh demo traffic on a schedule so the dashboard is alive.
+type demoFeed struct {
+	opt demo.Options
+}
+
+// enableDemo seeds an empty database, scores its history and schedules the
+// tick job. A database that already has members keeps its data.
+func (a *App) enableDemo(ctx context.Context, now time.Time) error {
+	n, err := a.db.CountMembers(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		start := time.Now()
+		sum, err := seedDemo(ctx, a.db, now)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		a.log.Info("demo ecosystem seeded", "members", sum.Members, "calls", sum.Calls, "took", time.Since(start).Round(time.Millisecond))
+		if err := a.scorer.Run(ctx, now, a.cfg.BackfillDays); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	opt, err := seededDemoOptions(ctx, a.db, now)
+	if err != nil {
+		return err
+	}
+	a.demo = &demoFeed{opt: opt}
+	if _, err := a.cron.AddFunc(a.cfg.Schedules.DemoTick, a.demoTick); err != nil {
+		return fmt.Errorf("app: bad schedule for the demo tick %q: %w", a.cfg.Schedules.DemoTick, err)
+	}
+	return nil
+}
+
+// demoTick appends the traffic of the minutes since the last tick, then
+// rescores today ("after each collection").
+func (a *App) demoTick() {
+	ctx := a.jobCtx
+	if err := a.runDemoTick(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		a.log.Error("demo tick failed", "err", err)
+	}
+}
+
+func (a *App) runDemoTick(ctx context.Context, now time.Time) error {
+	cur, err := a.db.Cursor(ctx, demo.Source)
+	if err != nil {
+		return err
+	}
+	from, err := time.Parse(time.RFC3339, cur)
+	if err != nil {
+		from = data.Day(now)
+	}
+	to := now.UTC().Truncate(time.Minute)
+	if !to.After(from) {
+		return nil
+	}
+	// Tick stores the traffic and moves the cursor in one transaction.
+	if _, err := demo.Tick(ctx, a.db, a.demo.opt, from, to); err != nil {
+		return err
+	}
+	_, err = a.scorer.ScoreDay(ctx, now)
+	return err
+}

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// errorStatus maps every application error code to its HTTP status: the one
+// table that decides what a client sees for an error.
+var errorStatus = map[string]int{
+	data.ECONFLICT:       http.StatusConflict,
+	data.EINVALID:        http.StatusBadRequest,
+	data.ENOTFOUND:       http.StatusNotFound,
+	data.EUNAUTHORIZED:   http.StatusUnauthorized,
+	data.EFORBIDDEN:      http.StatusForbidden,
+	data.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	data.ENOTIMPLEMENTED: http.StatusNotImplemented,
+	data.EINTERNAL:       http.StatusInternalServerError,
+}
+
+// statusOf returns the HTTP status and the client-safe message for err.
+func statusOf(err error) (int, string) {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		return fe.Code, fe.Message
+	}
+	code := data.ErrorCode(err)
+	status, ok := errorStatus[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	return status, data.ErrorMessage(err)
+}
+
+// errorHandler renders errors as JSON under /api/ and as a page elsewhere.
+// Internal errors are logged in full and shown only as "internal error": no
+// SQL, path or stack trace reaches a client.
+func (a *App) errorHandler(c *fiber.Ctx, err error) error {
+	status, msg := statusOf(err)
+	if status >= 500 {
+		a.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+	}
+	if isAPI(c) {
+		return c.Status(status).JSON(fiber.Map{"error": msg, "code": http.StatusText(status)})
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	if rerr := a.views.Error(c, status, msg); rerr != nil {
+		slog.Error("render error page", "err", rerr)
+		return c.SendString(msg)
+	}
+	return nil
+}
+
+func isAPI(c *fiber.Ctx) bool {
+	p := c.Path()
+	return len(p) >= 5 && p[:5] == "/api/"
+}

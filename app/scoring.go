@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/metrics"
+)
+
+// Scorer runs the scoring model over the store: it measures a day's window
+// (data), scores it (metrics, pure) and stores the result (data).
+type Scorer struct {
+	db  *data.DB
+	cfg metrics.Config
+	log *slog.Logger
+}
+
+// NewScorer returns a Scorer with the given model configuration.
+func NewScorer(db *data.DB, cfg metrics.Config, log *slog.Logger) *Scorer {
+	return &Scorer{db: db, cfg: cfg, log: log}
+}
+
+// Compute scores one day without storing it.
+func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, error) {
+	day = data.Day(day)
+	w, err := s.db.ScoringWindow(ctx, day, s.cfg.WindowDays)
+	if err != nil {
+		return nil, err
+	}
+	res := metrics.Score(metrics.Input{Day: day, Members: w.Members, Pairs: w.Pairs}, s.cfg)
+	active := 0
+	for _, m := range res.Members {
+		if m.C > 0 {
+			active++
+		}
+	}
+	return &data.DayScores{
+		Ecosystem: data.EcosystemScore{Day: day, R: res.R, Health: res.Health, Members: active,
+			Consumers: w.ActiveConsumers, Contributors: w.ActiveContributors},
+		Members: res.Members,
+		Edges:   res.Edges,
+	}, nil
+}
+
+// ScoreDay scores one day and stores the result, replacing that day's scores.
+func (s *Scorer) ScoreDay(ctx context.Context, day time.Time) (*data.DayScores, error) {
+	ds, err := s.Compute(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.SaveDayScores(ctx, ds); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// ScoreRange scores every day in [from, to], oldest first.
+func (s *Scorer) ScoreRange(ctx context.Context, from, to time.Time) (int, error) {
+	var days []time.Time
+	for day := data.Day(from); !day.After(data.Day(to)); day = day.AddDate(0, 0, 1) {
+		days = append(days, day)
+	}
+	return s.scoreDays(ctx, days)
+}
+
+// scoreDays scores days with a few workers: each day is independent, and the
+// store's pooled reader lets windows be measured side by side.
+func (s *Scorer) scoreDays(ctx context.Context, days []time.Time) (int, error) {
+	const workers = 2
+	work := make(chan time.Time)
+	errs := make(chan error, workers)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for day := range work {
+				if _, err := s.ScoreDay(ctx, day); err != nil {
+					errs <- fmt.Errorf("score %s: %w", day.Format(data.DateLayout), err)
+					cancel()
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+feed:
+	for _, d := range days {
+		select {
+		case work <- d:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return int(done.Load()), err
+	}
+	return int(done.Load()), ctx.Err()
+}
+
+// recentDays are scored every day when backfilling; older history is
+// backfilled at week ends only, which is what trends, week-over-week changes
+// and weekly snapshots read. The daily job fills every day from then on.
+const recentDays = 14
+
+// backfillDays returns the days of the last `days` before today (today and
+// yesterday excluded) that the backfill wants: the recent ones and Sundays.
+func backfillDays(today time.Time, days int) []time.Time {
+	var out []time.Time
+	for d := today.AddDate(0, 0, -days); d.Before(today.AddDate(0, 0, -1)); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() == time.Sunday || !d.Before(today.AddDate(0, 0, -recentDays)) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Run is the scheduled job: it fills in missing history (see backfillDays)
+// and rescores today and yesterday, whose data may still grow.
+func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
+	start := time.Now()
+	today = data.Day(today)
+	var missing []time.Time
+	for _, d := range backfillDays(today, backfill) {
+		_, err := s.db.EcosystemScoreOn(ctx, d)
+		if data.ErrorCode(err) == data.ENOTFOUND {
+			missing = append(missing, d)
+		} else if err != nil {
+			return err
+		}
+	}
+	missing = append(missing, today.AddDate(0, 0, -1), today)
+	n, err := s.scoreDays(ctx, missing)
+	if err != nil {
+		return err
+	}
+	s.log.Info("scores computed", "day", today.Format(data.DateLayout), "days", n, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+func TestBackfillDaysAreRecentDaysAndWeekEnds(t *testing.T) {
+	today := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC) // a Tuesday
+	days := backfillDays(today, 182)
+	seen := map[string]bool{}
+	for _, d := range days {
+		seen[d.Format(data.DateLayout)] = true
+		age := int(today.Sub(d).Hours() / 24)
+		if age < 2 {
+			t.Errorf("backfill includes %s: today and yesterday are always rescored, not backfilled", d.Format(data.DateLayout))
+		}
+		if age > recentDays && d.Weekday() != time.Sunday {
+			t.Errorf("backfill includes %s, an old day that is not a week end", d.Format(data.DateLayout))
+		}
+	}
+	for age := 2; age <= recentDays; age++ {
+		if d := today.AddDate(0, 0, -age); !seen[d.Format(data.DateLayout)] {
+			t.Errorf("recent day %s is not backfilled", d.Format(data.DateLayout))
+		}
+	}
+	sundays := 0
+	for d := today.AddDate(0, 0, -182); d.Before(today); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() == time.Sunday {
+			sundays++
+			if !seen[d.Format(data.DateLayout)] {
+				t.Errorf("week end %s is not backfilled", d.Format(data.DateLayout))
+			}
+		}
+	}
+	if sundays < 26 {
+		t.Fatalf("only %d Sundays in 182 days", sundays)
+	}
+}
+
+// TestScoresDependOnDataAndDayOnly scores the same day twice, a moment apart
+// and after unrelated later data arrives: the results are identical.
+func TestScoresDependOnDataAndDayOnly(t *testing.T) {
+	db := seededDB(t)
+	ctx := context.Background()
+	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	day := demoEnd.AddDate(0, 0, -10)
+	first, err := s.Compute(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Data after the day must not change its scores.
+	c := &data.APIConsumer{Key: "late-arrival"}
+	if err := db.UpsertConsumer(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	r := data.UsageRollup{Bucket: demoEnd, ConsumerID: c.ID, Endpoint: "/x", StatusClass: 2, Calls: 1000}
+	if err := db.AddUsage(ctx, []data.UsageRollup{r}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Compute(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(first.Ecosystem, second.Ecosystem) || len(first.Members) != len(second.Members) {
+		t.Fatalf("ecosystem score changed: %+v then %+v", first.Ecosystem, second.Ecosystem)
+	}
+	for i := range first.Members {
+		a, b := first.Members[i], second.Members[i]
+		a.Dimensions, b.Dimensions = [4]float64{}, [4]float64{} // NaN ≠ NaN; compared below
+		if a != b {
+			t.Errorf("member %d: %+v then %+v", a.MemberID, a, b)
+		}
+		for k := range first.Members[i].Dimensions {
+			x, y := first.Members[i].Dimensions[k], second.Members[i].Dimensions[k]
+			if x != y && !(x != x && y != y) {
+				t.Errorf("member %d dimension %d: %v then %v", a.MemberID, k, x, y)
+			}
+		}
+	}
+}
+
+// TestDemoTickContinuesAfterARestart seeds the demo "yesterday", then ticks
+// as a server restarted days later would: the tick finds the seeded
+// ecosystem, adds traffic and moves the cursor.
+func TestDemoTickContinuesAfterARestart(t *testing.T) {
+	db := emptyDB(t)
+	ctx := context.Background()
+	seededAt := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
+	if _, err := seedDemo(ctx, db, seededAt); err != nil {
+		t.Fatal(err)
+	}
+	a := newTestApp(t, db)
+	later := seededAt.AddDate(0, 0, 3)
+	if err := a.enableDemo(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := a.demo.opt.End, data.Day(seededAt).AddDate(0, 0, -1); !got.Equal(want) {
+		t.Fatalf("restart uses End %v, want the seeded %v", got, want)
+	}
+	before, err := db.UsageTotals(ctx, data.Day(later), data.Day(later).AddDate(0, 0, 1), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCursor(ctx, "demo", later.Add(-10*time.Minute).Format(time.RFC3339)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.runDemoTick(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	after, err := db.UsageTotals(ctx, data.Day(later), data.Day(later).AddDate(0, 0, 1), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Calls <= before.Calls {
+		t.Errorf("tick added no calls: %d then %d", before.Calls, after.Calls)
+	}
+	cur, err := db.Cursor(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cur, later.Format(time.RFC3339); got != want {
+		t.Errorf("cursor = %s, want %s", got, want)
+	}
+	if _, err := db.EcosystemScoreOn(ctx, later); err != nil {
+		t.Errorf("the tick did not rescore today: %v", err)
+	}
+}

@@ -1,0 +1,166 @@
+package app
+
+import (
+	"bytes"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// contentSecurityPolicy allows scripts only from our own origin: charts are
+// initialised by static JS from JSON blocks, so no inline script is needed.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func (a *App) newFiber() *fiber.App {
+	f := fiber.New(fiber.Config{
+		// Params, queries and bodies are reused by fasthttp after a handler
+		// returns; Immutable copies them so nothing we keep changes under us.
+		Immutable:             true,
+		DisableStartupMessage: true,
+		ErrorHandler:          a.errorHandler,
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second, // so shutdown is not held by idle keep-alives
+		BodyLimit:             8 << 20,
+	})
+	f.Use(recover.New())
+	f.Use(securityHeaders)
+
+	f.Get("/healthz", a.healthz)
+	f.Get("/readyz", a.readyz)
+	f.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(views.StaticFS()), MaxAge: 3600}))
+
+	f.Get("/", a.overviewPage)
+	api := f.Group("/api/v1")
+	api.Get("/overview", a.overviewJSON)
+	api.Get("/scores", a.scoresJSON)
+	api.Get("/api-usage", a.apiUsageJSON)
+	api.Use(func(c *fiber.Ctx) error {
+		return data.Errorf(data.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
+	})
+	f.Use(func(c *fiber.Ctx) error { return data.Errorf(data.ENOTFOUND, "page not found") })
+	return f
+}
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", contentSecurityPolicy)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	return c.Next()
+}
+
+func (a *App) healthz(c *fiber.Ctx) error {
+	if _, err := a.db.SchemaVersion(c.UserContext()); err != nil {
+		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (a *App) readyz(c *fiber.Ctx) error {
+	if !a.ready.Load() {
+		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting"})
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+// queryDay parses an optional YYYY-MM-DD query parameter.
+func queryDay(c *fiber.Ctx, name string) (time.Time, error) {
+	s := c.Query(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return data.ParseDay(s)
+}
+
+func (a *App) overviewJSON(c *fiber.Ctx) error {
+	at, err := queryDay(c, "at")
+	if err != nil {
+		return err
+	}
+	o, err := views.BuildOverview(c.UserContext(), a.db, a.cfg.Scoring, at)
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
+
+func (a *App) overviewPage(c *fiber.Ctx) error {
+	at, err := queryDay(c, "at")
+	if err != nil {
+		return err
+	}
+	o, err := views.BuildOverview(c.UserContext(), a.db, a.cfg.Scoring, at)
+	if err != nil {
+		return err
+	}
+	return a.render(c, func(b *bytes.Buffer) error { return a.views.Overview(b, *o) })
+}
+
+// render writes a page through a buffer, so a template error becomes a
+// clean error response instead of half a page.
+func (a *App) render(c *fiber.Ctx, fn func(*bytes.Buffer) error) error {
+	var b bytes.Buffer
+	if err := fn(&b); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(b.Bytes())
+}
+
+func (a *App) scoresJSON(c *fiber.Ctx) error {
+	at, err := queryDay(c, "at")
+	if err != nil {
+		return err
+	}
+	s, err := views.BuildScores(c.UserContext(), a.db, at)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s)
+}
+
+func (a *App) apiUsageJSON(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	from, err := queryDay(c, "from")
+	if err != nil {
+		return err
+	}
+	to, err := queryDay(c, "to")
+	if err != nil {
+		return err
+	}
+	if to.IsZero() {
+		to = data.Day(time.Now())
+	}
+	if from.IsZero() {
+		from = to.AddDate(0, 0, -27)
+	}
+	if to.Before(from) {
+		return data.Errorf(data.EINVALID, "to (%s) is before from (%s)", to.Format(data.DateLayout), from.Format(data.DateLayout))
+	}
+	var memberID int64
+	if slug := c.Query("member"); slug != "" {
+		m, err := a.db.MemberBySlug(ctx, slug)
+		if err != nil {
+			return err
+		}
+		memberID = m.ID
+	}
+	t, err := a.db.UsageTotals(ctx, from, to.AddDate(0, 0, 1), memberID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{
+		"from": from.Format(data.DateLayout), "to": to.Format(data.DateLayout), "member": c.Query("member"),
+		"totals":     t,
+		"latency_ms": fiber.Map{"p50": t.Latency.Quantile(0.50), "p95": t.Latency.Quantile(0.95), "p99": t.Latency.Quantile(0.99)},
+	})
+}

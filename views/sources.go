@@ -1,0 +1,132 @@
+package views
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// SourceInfo is what the scheduler knows of a configured source.
+type SourceInfo struct {
+	Name     string
+	Type     string
+	Schedule string
+	Next     time.Time // next scheduled run; zero when not scheduled
+	Interval time.Duration
+	Running  bool
+}
+
+// SourceRow is one source on /sources and /api/v1/sources.
+type SourceRow struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Schedule    string `json:"schedule"`
+	Status      string `json:"status"` // ok, failed, running, stale, never
+	LastRun     string `json:"last_run,omitempty"`
+	LastSuccess string `json:"last_success,omitempty"`
+	LagSeconds  int64  `json:"lag_seconds"` // since the last successful run; -1 when never
+	NextRun     string `json:"next_run,omitempty"`
+	Read        int64  `json:"items_read"`
+	Stored      int64  `json:"items_stored"`
+	Rejected    int64  `json:"items_rejected"`
+	LastError   string `json:"last_error,omitempty"`
+}
+
+// Sources is the /sources page and /api/v1/sources.
+type Sources struct {
+	Now           string      `json:"now"`
+	Sources       []SourceRow `json:"sources"`
+	LastCollected string      `json:"last_collected,omitempty"`
+}
+
+// staleAfter is how many missed intervals make a source's data stale.
+const staleAfter = 3
+
+// BuildSources joins the scheduler's view of each source with its runs.
+// Sources that ran but are no longer configured (the demo feed, an old
+// source) are listed too, without a schedule.
+func BuildSources(ctx context.Context, db *data.DB, infos []SourceInfo, now time.Time) (*Sources, error) {
+	runs, err := db.LatestRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	latest := map[string]data.CollectorRun{}
+	for _, r := range runs {
+		latest[r.Source] = r
+	}
+	s := &Sources{Now: now.UTC().Format(time.RFC3339), Sources: []SourceRow{}}
+	seen := map[string]bool{}
+	add := func(info SourceInfo) error {
+		seen[info.Name] = true
+		row := SourceRow{Name: info.Name, Type: info.Type, Schedule: info.Schedule, Status: "never", LagSeconds: -1}
+		if !info.Next.IsZero() {
+			row.NextRun = info.Next.UTC().Format(time.RFC3339)
+		}
+		if r, ok := latest[info.Name]; ok {
+			row.LastRun = r.StartedAt.UTC().Format(time.RFC3339)
+			row.Read, row.Stored, row.Rejected, row.LastError = r.ItemsRead, r.ItemsStored, r.ItemsRejected, r.Error
+			switch r.Status {
+			case data.RunSucceeded:
+				row.Status = "ok"
+			case data.RunFailed:
+				row.Status = "failed"
+			default:
+				row.Status = "running"
+			}
+		}
+		ok, err := db.LastSuccessOf(ctx, info.Name)
+		if err != nil {
+			return err
+		}
+		if !ok.IsZero() {
+			row.LastSuccess = ok.Format(time.RFC3339)
+			row.LagSeconds = int64(now.Sub(ok).Seconds())
+			if info.Interval > 0 && now.Sub(ok) > staleAfter*info.Interval && row.Status == "ok" {
+				row.Status = "stale"
+			}
+		}
+		if info.Running {
+			row.Status = "running"
+		}
+		s.Sources = append(s.Sources, row)
+		return nil
+	}
+	for _, info := range infos {
+		if err := add(info); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range runs {
+		if !seen[r.Source] {
+			if err := add(SourceInfo{Name: r.Source}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	last, err := db.LastSuccessfulRun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !last.IsZero() {
+		s.LastCollected = last.Format(time.RFC3339)
+	}
+	return s, nil
+}
+
+// sourcesPage is what templates/pages/sources.html receives.
+type sourcesPage struct {
+	Sources
+	CanRun map[string]bool
+}
+
+// SourcesPage writes /sources. canRun names the sources the viewer may run now.
+func (r *Renderer) SourcesPage(w io.Writer, s Sources, canRun map[string]bool) error {
+	return r.render(w, "sources", layoutData{
+		Title:  "Sources",
+		Active: "/sources",
+		Fresh:  newFreshness("", s.LastCollected),
+		Page:   sourcesPage{Sources: s, CanRun: canRun},
+	})
+}
