@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(tb testing.TB, args ...string) (string, string, error) {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func TestHelpWorksEverywhere(t *testing.T) {
+	out, _, err := runCLI(t, "--help")
+	if err != nil {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, cmd := range []string{"serve", "demo", "score", "migrate", "backup"} {
+		if !strings.Contains(out, "  "+cmd+" ") {
+			t.Errorf("--help does not list %s", cmd)
+		}
+		_, help, err := runCLI(t, cmd, "--help")
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%s --help: err = %v, want flag.ErrHelp (exit 0)", cmd, err)
+		}
+		if !strings.Contains(help, "Usage: ecopulse "+cmd) || !strings.Contains(help, "-db") {
+			t.Errorf("%s --help says %q", cmd, help)
+		}
+	}
+}
+
+func TestFailuresAreOneLine(t *testing.T) {
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"score", "--at", "31/12/2026", "--db", filepath.Join(t.TempDir(), "x.db")},
+		{"backup"},
+		{"serve", "--log-format", "xml", "--db", filepath.Join(t.TempDir(), "x.db")},
+		{"demo", "--config", filepath.Join(t.TempDir(), "missing.yaml")},
+	} {
+		_, _, err := runCLI(t, args...)
+		if err == nil {
+			t.Errorf("%v succeeded", args)
+			continue
+		}
+		if msg := oneLine(err); msg == "" || strings.Contains(msg, "\n") {
+			t.Errorf("%v: reason %q is not one line", args, msg)
+		}
+	}
+}
+
+// TestDemoThenScoreJSONHoldsTheModel runs the commands a person would:
+// migrate, demo, then score --json, and checks the printed numbers satisfy
+// C = T·I·M, R = Σ C·K and Σ φ = R.
+func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ecopulse.db")
+	out, _, err := runCLI(t, "migrate", "--db", db)
+	if err != nil || !strings.Contains(out, "schema version") {
+		t.Fatalf("migrate: %v %q", err, out)
+	}
+	if _, _, err := runCLI(t, "demo", "--db", db); err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	if _, _, err := runCLI(t, "demo", "--db", db); err == nil {
+		t.Error("a second demo into a filled database succeeded")
+	}
+	out, _, err = runCLI(t, "score", "--json", "--db", db)
+	if err != nil {
+		t.Fatalf("score --json: %v", err)
+	}
+	var s struct {
+		Ecosystem struct{ R, Health float64 }
+		Members   []struct {
+			Slug          string
+			T, I, M, C, K float64
+			Phi           float64 `json:"phi"`
+		}
+		Edges []struct {
+			A, B string
+			K    float64 `json:"k"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("score --json printed %q: %v", out[:min(len(out), 200)], err)
+	}
+	if len(s.Members) < 30 {
+		t.Fatalf("%d members scored", len(s.Members))
+	}
+	var r, phi float64
+	for _, m := range s.Members {
+		if math.Abs(m.C-m.T*m.I*m.M) > 1e-12 {
+			t.Errorf("%s: C = %v ≠ T·I·M = %v", m.Slug, m.C, m.T*m.I*m.M)
+		}
+		r += m.C * m.K
+		phi += m.Phi
+	}
+	if math.Abs(r-s.Ecosystem.R) > 1e-9 || math.Abs(phi-s.Ecosystem.R) > 1e-9 {
+		t.Errorf("R = %v, Σ C·K = %v, Σ φ = %v", s.Ecosystem.R, r, phi)
+	}
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	if _, _, err := runCLI(t, "backup", backup, "--db", db); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	out, _, err = runCLI(t, "score", "--db", backup)
+	if err != nil || !strings.Contains(out, "R = ") {
+		t.Errorf("score on the backup: %v %q", err, out)
+	}
+}
