@@ -1,0 +1,219 @@
+package data
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Token scopes. An ingest token can push data and nothing else: it never
+// opens a dashboard session.
+const ScopeIngest = "ingest"
+
+const tokenPrefix = "ep_"
+
+// Token is a stored API token (its secret is never stored).
+type Token struct {
+	ID        int64          `json:"id"`
+	Name      string         `json:"name"`
+	Scope     string         `json:"scope"`
+	Allow     []netip.Prefix `json:"allow,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
+	LastUsed  time.Time      `json:"last_used_at,omitempty"`
+	Revoked   time.Time      `json:"revoked_at,omitempty"`
+}
+
+// Allows reports whether a request from addr may use the token.
+func (t *Token) Allows(addr netip.Addr) bool {
+	if len(t.Allow) == 0 {
+		return true
+	}
+	for _, p := range t.Allow {
+		if p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+func hashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// ParseAllowList parses comma-separated addresses or CIDRs.
+func ParseAllowList(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, Errorf(EINVALID, "%q is not an IP address or CIDR", f)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, Errorf(EINVALID, "%q is not an IP address or CIDR", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func formatAllowList(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
+}
+
+// CreateToken makes a new token and returns its secret, which is shown once.
+func (db *DB) CreateToken(ctx context.Context, t *Token) (string, error) {
+	if strings.TrimSpace(t.Name) == "" {
+		return "", Errorf(EINVALID, "a token needs a name")
+	}
+	if t.Scope != ScopeIngest {
+		return "", Errorf(EINVALID, "unknown token scope %q", t.Scope)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	t.CreatedAt = time.Now().UTC().Truncate(time.Second)
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tokens WHERE name = ?`, t.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return Errorf(ECONFLICT, "a token named %q already exists", t.Name)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (name, hash, scope, allow, created_at) VALUES (?, ?, ?, ?, ?)`,
+			t.Name, hashToken(secret), t.Scope, formatAllowList(t.Allow), t.CreatedAt.Unix())
+		if err != nil {
+			return err
+		}
+		t.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: unable to create token %q: %w", t.Name, err)
+	}
+	return secret, nil
+}
+
+// VerifyToken returns the live token with this secret and scope, or an
+// EUNAUTHORIZED error that does not say which check failed.
+func (db *DB) VerifyToken(ctx context.Context, secret, scope string) (*Token, error) {
+	denied := Errorf(EUNAUTHORIZED, "invalid or revoked token")
+	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
+		return nil, denied
+	}
+	want := hashToken(secret)
+	rows, err := db.queryTokens(ctx, `WHERE hash = ?`, want)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) != 1 {
+		return nil, denied
+	}
+	t := rows[0].Token
+	// The lookup used the hash as an index; compare again in constant time.
+	if subtle.ConstantTimeCompare([]byte(rows[0].hash), []byte(want)) != 1 || !t.Revoked.IsZero() || t.Scope != scope {
+		return nil, denied
+	}
+	return &t, nil
+}
+
+// TouchToken records that a token was used.
+func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, at.Unix(), id)
+		return err
+	})
+}
+
+// RevokeToken revokes the token with the name.
+func (db *DB) RevokeToken(ctx context.Context, name string) error {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, time.Now().Unix(), name)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to revoke token %q: %w", name, err)
+	}
+	if n == 0 {
+		return Errorf(ENOTFOUND, "no live token named %q", name)
+	}
+	return nil
+}
+
+// Tokens lists every token, newest first.
+func (db *DB) Tokens(ctx context.Context) ([]Token, error) {
+	rows, err := db.queryTokens(ctx, `ORDER BY id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Token, len(rows))
+	for i, r := range rows {
+		out[i] = r.Token
+	}
+	return out, nil
+}
+
+type tokenRow struct {
+	Token
+	hash string
+}
+
+func (db *DB) queryTokens(ctx context.Context, where string, args ...any) ([]tokenRow, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, hash, scope, allow, created_at, COALESCE(last_used_at, 0), COALESCE(revoked_at, 0) FROM tokens `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []tokenRow
+	for rows.Next() {
+		var r tokenRow
+		var allow string
+		var created, used, revoked int64
+		if err := rows.Scan(&r.ID, &r.Name, &r.hash, &r.Scope, &allow, &created, &used, &revoked); err != nil {
+			return nil, fmt.Errorf("store: unable to read tokens: %w", err)
+		}
+		r.Allow, err = ParseAllowList(allow)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("store: token %q has a bad allow list", r.Name), err)
+		}
+		r.CreatedAt = time.Unix(created, 0).UTC()
+		if used > 0 {
+			r.LastUsed = time.Unix(used, 0).UTC()
+		}
+		if revoked > 0 {
+			r.Revoked = time.Unix(revoked, 0).UTC()
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
