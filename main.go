@@ -30,6 +30,7 @@ Commands:
   score     compute scores now (--at YYYY-MM-DD for one day, --json to print them)
   migrate   apply pending database migrations
   backup    write a consistent copy of the database to FILE (safe while serving)
+  token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
 
 Flags every command takes:
   --db PATH          SQLite database file (default ecopulse.db, or $ECOPULSE_DB)
@@ -194,10 +195,53 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 			return err
 		}
 		return app.Backup(ctx, env, pos[0])
+	case "token":
+		return tokenCommand(ctx, args, out, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
 }
+
+func tokenCommand(ctx context.Context, args []string, out, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "list" && args[0] != "revoke") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprint(stderr, tokenUsage)
+			return flag.ErrHelp
+		}
+		fmt.Fprint(stderr, tokenUsage)
+		return errors.New("token needs a subcommand: create, list or revoke")
+	}
+	sub := args[0]
+	fs, c := newFlags("token "+sub, "", "Ingest tokens authorise POST /api/v1/ingest/...; a token is shown once and stored hashed.", stderr)
+	name := fs.String("name", "", "token `NAME`")
+	allow := fs.String("allow", "", "comma-separated source addresses or `CIDRS` allowed to use the token (default: any)")
+	if err := noArgs(fs, args[1:]); err != nil {
+		return err
+	}
+	env, err := c.env(out, stderr)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "create":
+		if *name == "" {
+			return errors.New("token create needs --name")
+		}
+		return app.TokenCreate(ctx, env, *name, *allow)
+	case "revoke":
+		if *name == "" {
+			return errors.New("token revoke needs --name")
+		}
+		return app.TokenRevoke(ctx, env, *name)
+	}
+	return app.TokenList(ctx, env)
+}
+
+const tokenUsage = `Usage:
+  ecopulse token create --name NAME [--allow CIDRS]   create an ingest token (shown once)
+  ecopulse token list                                list tokens
+  ecopulse token revoke --name NAME                  revoke a token
+`
 
 func noArgs(fs *flag.FlagSet, args []string) error {
 	pos, err := parse(fs, args)

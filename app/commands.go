@@ -152,3 +152,58 @@ func Backup(ctx context.Context, env *Env, path string) error {
 	fmt.Fprintf(env.Out, "backed up %s to %s\n", env.Config.DB, path)
 	return nil
 }
+
+// TokenCreate runs `ecopulse token create`: it prints the secret once.
+func TokenCreate(ctx context.Context, env *Env, name, allow string) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	prefixes, err := data.ParseAllowList(allow)
+	if err != nil {
+		return err
+	}
+	t := &data.Token{Name: name, Scope: data.ScopeIngest, Allow: prefixes}
+	secret, err := db.CreateToken(ctx, t)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "token %q (scope %s) created; it is shown only this once:\n%s\n", t.Name, t.Scope, secret)
+	return nil
+}
+
+// TokenRevoke runs `ecopulse token revoke`.
+func TokenRevoke(ctx context.Context, env *Env, name string) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.RevokeToken(ctx, name); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "token %q revoked\n", name)
+	return nil
+}
+
+// TokenList runs `ecopulse token list`.
+func TokenList(ctx context.Context, env *Env) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ts, err := db.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		state := "live"
+		if !t.Revoked.IsZero() {
+			state = "revoked " + t.Revoked.Format(time.RFC3339)
+		}
+		fmt.Fprintf(env.Out, "%-24s %-8s %-30s %s\n", t.Name, t.Scope, data.FormatAllowList(t.Allow), state)
+	}
+	return nil
+}

@@ -75,7 +75,8 @@ func ParseAllowList(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-func formatAllowList(ps []netip.Prefix) string {
+// FormatAllowList writes prefixes as ParseAllowList reads them.
+func FormatAllowList(ps []netip.Prefix) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
 		s[i] = p.String()
@@ -106,7 +107,7 @@ func (db *DB) CreateToken(ctx context.Context, t *Token) (string, error) {
 			return Errorf(ECONFLICT, "a token named %q already exists", t.Name)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (name, hash, scope, allow, created_at) VALUES (?, ?, ?, ?, ?)`,
-			t.Name, hashToken(secret), t.Scope, formatAllowList(t.Allow), t.CreatedAt.Unix())
+			t.Name, hashToken(secret), t.Scope, FormatAllowList(t.Allow), t.CreatedAt.Unix())
 		if err != nil {
 			return err
 		}
