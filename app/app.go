@@ -30,6 +30,7 @@ type App struct {
 	demo       *demoFeed // nil unless serve --demo
 	ready      atomic.Bool
 	scoreEntry cron.EntryID
+	push       pushStats // push ingest since the last flush
 
 	// jobCtx is handed to every scheduled job and cancelled on shutdown:
 	// robfig/cron passes jobs no context of its own.
@@ -54,7 +55,17 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 	if a.scoreEntry, err = a.cron.AddFunc(cfg.Schedules.Score, a.scoreJob); err != nil {
 		return nil, fmt.Errorf("app: bad schedule for scoring %q: %w", cfg.Schedules.Score, err)
 	}
+	if _, err := a.cron.AddFunc("@every 1m", a.flushPush); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// flushPush records what push ingest received since the last flush.
+func (a *App) flushPush() {
+	if err := a.push.flush(context.WithoutCancel(a.jobCtx), a.db); err != nil {
+		a.log.Error("record push ingest run", "err", err)
+	}
 }
 
 // Fiber returns the HTTP handler (tests drive it with app.Test).
@@ -99,6 +110,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case <-time.After(a.cfg.ShutdownTimeout):
 		a.log.Warn("jobs still running after the shutdown timeout")
 	}
+	a.flushPush()
 	a.log.Info("stopped")
 	return serveErr
 }

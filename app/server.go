@@ -42,6 +42,7 @@ func (a *App) newFiber() *fiber.App {
 	api.Get("/overview", a.overviewJSON)
 	api.Get("/scores", a.scoresJSON)
 	api.Get("/api-usage", a.apiUsageJSON)
+	api.Post("/ingest/api-calls", a.ingestAPICalls)
 	api.Use(func(c *fiber.Ctx) error {
 		return data.Errorf(data.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
 	})

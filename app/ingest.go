@@ -1,0 +1,147 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/collectors/push"
+	"github.com/ecopulse/ecopulse/data"
+)
+
+const (
+	// maxIngestBody bounds a request body after decompression.
+	maxIngestBody = 32 << 20
+	// maxIngestRecords bounds the records of one batch.
+	maxIngestRecords = 50000
+)
+
+// ingestToken authenticates a push request: a bearer ingest token, used from
+// an allowed address. It never opens a dashboard session.
+func (a *App) ingestToken(c *fiber.Ctx) (*data.Token, error) {
+	auth := c.Get(fiber.HeaderAuthorization)
+	secret, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || secret == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="ecopulse-ingest"`)
+		return nil, data.Errorf(data.EUNAUTHORIZED, "an ingest token is required: Authorization: Bearer <token>")
+	}
+	tok, err := a.db.VerifyToken(c.UserContext(), strings.TrimSpace(secret), data.ScopeIngest)
+	if err != nil {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="ecopulse-ingest", error="invalid_token"`)
+		return nil, err
+	}
+	addr, err := netip.ParseAddr(c.IP())
+	if err != nil || !tok.Allows(addr) {
+		return nil, data.Errorf(data.EFORBIDDEN, "token %q may not be used from this address", tok.Name)
+	}
+	return tok, nil
+}
+
+// ingestAPICalls is POST /api/v1/ingest/api-calls: a batch of request records
+// (NDJSON, a JSON array, or Kong HTTP Log payloads), stored whole or
+// rejected whole with an error naming the first bad record.
+func (a *App) ingestAPICalls(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	tok, err := a.ingestToken(c)
+	if err != nil {
+		return err
+	}
+	// The raw body: Fiber's c.Body() would un-gzip it with no size bound.
+	body, err := push.Body(bytes.NewReader(c.Request().Body()), c.Get(fiber.HeaderContentEncoding), maxIngestBody)
+	if err != nil {
+		return err
+	}
+	batch, err := push.Decode(body, c.Get(fiber.HeaderContentType), maxIngestRecords)
+	if err != nil {
+		a.push.rejected(ctx, a.db, tok.Name, err)
+		return err
+	}
+	batch.Source = push.Source
+	if err := a.db.CommitUsage(ctx, batch); err != nil {
+		return err
+	}
+	a.push.accepted(batch.Accepted)
+	if a.push.shouldTouch(tok.ID, time.Now()) {
+		go a.db.TouchToken(context.WithoutCancel(ctx), tok.ID, time.Now())
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": batch.Accepted})
+}
+
+// pushStats accumulates push ingest between two flushes into a run record:
+// a run per request would write a row per request.
+type pushStats struct {
+	mu                sync.Mutex
+	since             time.Time
+	requests, records int64
+	rejectedBatches   int64
+	lastError         string
+	touched           map[int64]time.Time // when each token's last use was written
+}
+
+// touchEvery bounds how often a token's "last used" time is written.
+const touchEvery = time.Minute
+
+// shouldTouch reports whether token id's last use is due to be written.
+func (p *pushStats) shouldTouch(id int64, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.touched == nil {
+		p.touched = map[int64]time.Time{}
+	}
+	if now.Sub(p.touched[id]) < touchEvery {
+		return false
+	}
+	p.touched[id] = now
+	return true
+}
+
+func (p *pushStats) accepted(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.since.IsZero() {
+		p.since = time.Now()
+	}
+	p.requests++
+	p.records += n
+}
+
+// rejected counts a refused batch and keeps its reason in the quarantine.
+func (p *pushStats) rejected(ctx context.Context, db *data.DB, token string, err error) {
+	p.mu.Lock()
+	if p.since.IsZero() {
+		p.since = time.Now()
+	}
+	p.requests++
+	p.rejectedBatches++
+	p.lastError = data.ErrorMessage(err)
+	p.mu.Unlock()
+	b := data.NewUsageBatch(push.Source)
+	b.Reject(data.ErrorMessage(err), "batch from token "+token)
+	if cerr := db.CommitUsage(context.WithoutCancel(ctx), b); cerr != nil {
+		_ = cerr // the client got its 4xx; losing the quarantine note is not worth a 500
+	}
+}
+
+// flush writes what was pushed since the last flush as one run record.
+func (p *pushStats) flush(ctx context.Context, db *data.DB) error {
+	p.mu.Lock()
+	since, records, rejected, lastErr := p.since, p.records, p.rejectedBatches, p.lastError
+	p.since, p.requests, p.records, p.rejectedBatches, p.lastError = time.Time{}, 0, 0, 0, ""
+	p.mu.Unlock()
+	if since.IsZero() {
+		return nil
+	}
+	run := &data.CollectorRun{Source: push.Source, StartedAt: since}
+	if err := db.StartRun(ctx, run); err != nil {
+		return err
+	}
+	run.ItemsRead, run.ItemsStored, run.ItemsRejected = records+rejected, records, rejected
+	run.Status = data.RunSucceeded
+	run.Error = lastErr
+	return db.FinishRun(ctx, run)
+}
