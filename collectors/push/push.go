@@ -1,0 +1,496 @@
+// Package push decodes API-call records that gateways and services push to
+// EcoPulse (POST /api/v1/ingest/api-calls). It is pure: no I/O beyond the
+// body it is given, no clock, no database. The HTTP handler authenticates,
+// limits and commits the batch Decode returns with data.DB.CommitUsage.
+//
+// # Accepted bodies
+//
+// Decode looks at the body, not only at its Content-Type:
+//
+//   - a JSON array of records: [ {...}, {...} ] (Kong's HTTP Log plugin sends
+//     this when it batches, queue_size / max_batch_size > 1);
+//   - a single JSON object (one record, or one Kong log object);
+//   - NDJSON: one JSON object per line (application/x-ndjson,
+//     application/jsonl, text/plain, or any body of several objects, one per
+//     line). Blank lines are skipped.
+//
+// Every record of any body may be either of the two shapes below; Decode
+// tells them apart by shape: an object with a "request", "response",
+// "latencies" or "started_at" member is a Kong log object.
+//
+// # EcoPulse's record
+//
+//	{
+//	  "time":       "2026-05-01T09:15:00Z",  // RFC 3339, or a number: Unix epoch in milliseconds (required)
+//	  "consumer":   "key-a",                 // API key id or consumer name; absent, null or "" = anonymous
+//	  "method":     "POST",                  // accepted, not stored (rollups are per endpoint)
+//	  "endpoint":   "/v1/chat/completions",  // or "path"; normalised by NormalizePath (required)
+//	  "status":     200,                     // HTTP status, an integer 100..599 (required)
+//	  "bytes":      123,                     // response size, an integer >= 0 (default 0)
+//	  "latency_ms": 45.6                     // a number >= 0; absent or null = not measured
+//	}
+//
+// Numbers must be JSON numbers ("200" in quotes is an error); huge numbers
+// are errors, not wrapped or clamped. Times must fall in 2000-01-01 ..
+// 2200-01-01 (UTC): an epoch in seconds given as milliseconds is refused.
+// Unknown members are ignored.
+//
+// # Kong log objects
+//
+// From the HTTP Log plugin's object: time = started_at (epoch ms); endpoint =
+// request.uri (else the path of request.url, else route.name, else
+// service.name); status = response.status; bytes = response.size (a number,
+// or a numeric string as older Kong versions sent); latency = latencies.request
+// (else latencies.proxy; Kong's -1 means not measured); consumer =
+// consumer.username, else consumer.custom_id, else consumer.id, else the
+// X-Consumer-Username / X-Consumer-Custom-ID / X-Consumer-ID request headers
+// that Kong sets upstream. Other headers (apikey, authorization…) are never
+// read.
+//
+// # Privacy
+//
+// IP addresses are never put into records: client_ip and tries are not read,
+// a consumer name that is an IP address counts as anonymous, and a path
+// segment that is an IP address becomes ":id".
+//
+// # Errors
+//
+// Decoding is all-or-nothing: the first bad record makes Decode return a
+// data.EINVALID error that names it — "record 17: status 0 is not an HTTP
+// status" (0-based index in an array; 0 for a single object) or "line 3:
+// invalid JSON: …" (1-based line of an NDJSON body). More records than
+// maxRecords is a data.ETOOLARGE error. Body un-gzips a request body under a
+// limit on its decompressed size.
+package push
+
+import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// Source is the source name of the batches Decode returns; the handler may
+// set Batch.Source (and Cursor) before committing.
+const Source = "push"
+
+// DefaultMaxRecords applies when Decode is given maxRecords <= 0.
+const DefaultMaxRecords = 100_000
+
+// DefaultMaxBody is the decompressed size limit Body applies when given a
+// limit <= 0.
+const DefaultMaxBody = 64 << 20
+
+// Times outside [minTime, maxTime) are refused.
+var (
+	minTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// Decode reads a whole pushed body and returns its records folded into a
+// batch, or the error of the first bad record (nothing of the body is kept
+// then). contentType is the request's Content-Type ("" when none).
+func Decode(body io.Reader, contentType string, maxRecords int) (*data.UsageBatch, error) {
+	b := data.NewUsageBatch(Source)
+	err := decode(body, contentType, maxRecords, func(r *data.UsageRecord) { b.Add(*r, "") })
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// decode calls emit with every record of body, in order, after checking it;
+// it stops at the first bad one.
+func decode(body io.Reader, contentType string, maxRecords int, emit func(*data.UsageRecord)) error {
+	if maxRecords <= 0 {
+		maxRecords = DefaultMaxRecords
+	}
+	buf, err := io.ReadAll(body)
+	if err != nil {
+		if data.ErrorCode(err) != data.EINTERNAL {
+			return err
+		}
+		return fmt.Errorf("push: unable to read the body: %w", err)
+	}
+	buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark
+	buf = bytes.TrimSpace(buf)
+	if len(buf) == 0 {
+		return data.Errorf(data.EINVALID, "empty body: no records")
+	}
+	d := decoder{max: maxRecords, emit: emit}
+	switch {
+	case buf[0] == '[':
+		return d.array(buf)
+	case buf[0] != '{':
+		return data.Errorf(data.EINVALID, "record 0: invalid JSON: the body must be a JSON object, an array of objects or NDJSON (starts with %s)", quoteStart(buf))
+	case isNDJSON(contentType):
+		return d.lines(buf)
+	}
+	// One object (maybe over several lines), or NDJSON: scan the first
+	// object; if it is all there is, it is the only record.
+	s := scanner{b: buf}
+	var w wire
+	if err := s.scanRecord(&w); err != nil {
+		var se *syntaxError
+		line := bytes.Count(buf, []byte("\n")) + 1
+		if errors.As(err, &se) {
+			line = bytes.Count(buf[:min(se.off, len(buf))], []byte("\n")) + 1
+		}
+		return data.Errorf(data.EINVALID, "line %d: invalid JSON: %s", line, err)
+	}
+	if s.ws(); s.i == len(buf) {
+		if err := d.count(); err != nil {
+			return err
+		}
+		return d.record(&scanner{b: buf}, "record", 0)
+	}
+	return d.lines(buf)
+}
+
+// isNDJSON reports whether a Content-Type announces one object per line.
+func isNDJSON(contentType string) bool {
+	if contentType == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	switch mt {
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines",
+		"application/jsonlines", "text/plain", "text/x-ndjson":
+		return true
+	}
+	return false
+}
+
+type decoder struct {
+	max  int
+	n    int // records decoded so far
+	emit func(*data.UsageRecord)
+	rec  data.UsageRecord
+	strs strCache
+}
+
+func (d *decoder) count() error {
+	if d.n >= d.max {
+		return data.Errorf(data.ETOOLARGE, "more than %d records in one request", d.max)
+	}
+	d.n++
+	return nil
+}
+
+// array decodes [ record, record, … ]; errors name the 0-based index.
+func (d *decoder) array(buf []byte) error {
+	s := &scanner{b: buf, i: 1}
+	s.ws()
+	if s.i < len(buf) && buf[s.i] == ']' {
+		s.i++
+		if s.ws(); s.i < len(buf) {
+			return data.Errorf(data.EINVALID, "invalid JSON: data after the array (%s)", quoteStart(buf[s.i:]))
+		}
+		return data.Errorf(data.EINVALID, "empty array: no records")
+	}
+	for i := 0; ; i++ {
+		s.ws()
+		if s.i >= len(buf) {
+			return data.Errorf(data.EINVALID, "record %d: invalid JSON: unexpected end of input", i)
+		}
+		if err := d.count(); err != nil {
+			return err
+		}
+		if err := d.record(s, "record", i); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(buf) {
+			return data.Errorf(data.EINVALID, "record %d: invalid JSON: unexpected end of input", i+1)
+		}
+		switch buf[s.i] {
+		case ',':
+			s.i++
+			continue
+		case ']':
+			s.i++
+		default:
+			return data.Errorf(data.EINVALID, "record %d: invalid JSON: %s", i, s.unexpected("after array element"))
+		}
+		if s.ws(); s.i < len(buf) {
+			return data.Errorf(data.EINVALID, "invalid JSON: data after the array (%s)", quoteStart(buf[s.i:]))
+		}
+		return nil
+	}
+}
+
+// lines decodes NDJSON; errors name the 1-based line.
+func (d *decoder) lines(buf []byte) error {
+	line := 0
+	for len(buf) > 0 {
+		line++
+		var l []byte
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			l, buf = buf[:i], buf[i+1:]
+		} else {
+			l, buf = buf, nil
+		}
+		l = bytes.TrimSpace(l)
+		if len(l) == 0 {
+			continue
+		}
+		if err := d.count(); err != nil {
+			return err
+		}
+		s := scanner{b: l}
+		if err := d.record(&s, "line", line); err != nil {
+			return err
+		}
+		if s.ws(); s.i < len(l) {
+			return data.Errorf(data.EINVALID, "line %d: invalid JSON: data after the object (%s); send one object per line", line, quoteStart(l[s.i:]))
+		}
+	}
+	return nil
+}
+
+// record scans, checks and emits the record at s.i; errors name it as
+// "<unit> <n>" (record 3, line 4).
+func (d *decoder) record(s *scanner, unit string, n int) error {
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		v, err := s.value()
+		if err != nil {
+			return data.Errorf(data.EINVALID, "%s %d: invalid JSON: %s", unit, n, err)
+		}
+		return data.Errorf(data.EINVALID, "%s %d: want a JSON object, got %s", unit, n, v.kindName())
+	}
+	var w wire
+	if err := s.scanRecord(&w); err != nil {
+		return data.Errorf(data.EINVALID, "%s %d: invalid JSON: %s", unit, n, err)
+	}
+	d.rec = data.UsageRecord{}
+	var reason string
+	if w.isKong() {
+		reason = w.kong(&d.rec, &d.strs)
+	} else {
+		reason = w.own(&d.rec, &d.strs)
+	}
+	if reason == "" {
+		if err := d.rec.Validate(); err != nil {
+			reason = data.ErrorMessage(err)
+		}
+	}
+	if reason != "" {
+		return data.Errorf(data.EINVALID, "%s %d: %s", unit, n, reason)
+	}
+	d.emit(&d.rec)
+	return nil
+}
+
+// NormalizePath turns a request path (or URL) into an endpoint: scheme,
+// host, query and fragment are dropped, repeated and trailing slashes
+// removed, and segments that are identifiers — all digits, a UUID, 16 or more
+// hex digits, or an IP address — replaced by ":id", so that
+// /v1/files/123?x=1 and /v1/files/456 count as one endpoint, /v1/files/:id.
+func NormalizePath(p string) string {
+	p = strings.TrimSpace(p)
+	if i := strings.Index(p, "://"); i >= 0 && !strings.Contains(p[:i], "/") {
+		p = p[i+3:]
+		if j := strings.IndexByte(p, '/'); j >= 0 {
+			p = p[j:]
+		} else {
+			p = "/"
+		}
+	}
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" || p == "/" {
+		return "/"
+	}
+	if clean(p) {
+		return p
+	}
+	var sb strings.Builder
+	sb.Grow(len(p) + 1)
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "" {
+			continue
+		}
+		sb.WriteByte('/')
+		if isIDSegment(seg) {
+			sb.WriteString(":id")
+		} else {
+			sb.WriteString(seg)
+		}
+	}
+	if sb.Len() == 0 {
+		return "/"
+	}
+	return sb.String()
+}
+
+// clean reports whether p needs no change: a leading slash, no empty
+// segment, no trailing slash, no identifier segment.
+func clean(p string) bool {
+	if p[0] != '/' || p[len(p)-1] == '/' {
+		return false
+	}
+	start := 1
+	for i := 1; i <= len(p); i++ {
+		if i == len(p) || p[i] == '/' {
+			if i == start || isIDSegment(p[start:i]) {
+				return false
+			}
+			start = i + 1
+		}
+	}
+	return true
+}
+
+func isIDSegment(s string) bool {
+	if s == "" {
+		return false
+	}
+	digits, hex := true, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+			digits = false
+		default:
+			digits, hex = false, false
+		}
+	}
+	switch {
+	case digits, hex && len(s) >= 16:
+		return true
+	case len(s) == 36 && isUUID(s):
+		return true
+	case strings.ContainsAny(s, ".:") && isIP(s):
+		return true
+	}
+	return false
+}
+
+func isUUID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func isIP(s string) bool {
+	if len(s) < 2 || !strings.ContainsAny(s, ".:") {
+		return false
+	}
+	_, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	return err == nil
+}
+
+// Body returns a reader of the decoded request body: gzip (Content-Encoding
+// gzip or x-gzip) and deflate (zlib) are un-compressed; "" and identity are
+// read as is. Reading more than limit bytes of decoded body (DefaultMaxBody
+// when limit <= 0) fails with a data.ETOOLARGE error, so that a small
+// compressed body cannot expand without bound (a zip bomb).
+func Body(r io.Reader, contentEncoding string, limit int64) (io.Reader, error) {
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	enc := strings.ToLower(strings.TrimSpace(contentEncoding))
+	switch enc {
+	case "", "identity":
+		return &limitReader{r: r, limit: limit}, nil
+	case "gzip", "x-gzip":
+		z, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, data.Errorf(data.EINVALID, "body is not valid gzip: %v", err)
+		}
+		return &limitReader{r: &decompressReader{r: z, format: "gzip"}, limit: limit}, nil
+	case "deflate":
+		z, err := zlib.NewReader(r)
+		if err != nil {
+			return nil, data.Errorf(data.EINVALID, "body is not valid deflate (zlib) data: %v", err)
+		}
+		return &limitReader{r: &decompressReader{r: z, format: "deflate"}, limit: limit}, nil
+	}
+	return nil, data.Errorf(data.EINVALID, "unsupported Content-Encoding %q: send gzip, deflate or identity", shorten(contentEncoding))
+}
+
+// limitReader fails with ETOOLARGE once more than limit bytes were read.
+type limitReader struct {
+	r     io.Reader
+	limit int64
+	n     int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n > l.limit {
+		return 0, l.tooLarge()
+	}
+	if rest := l.limit - l.n + 1; int64(len(p)) > rest {
+		p = p[:rest] // read at most one byte past the limit
+	}
+	k, err := l.r.Read(p)
+	l.n += int64(k)
+	if l.n > l.limit {
+		return k - int(l.n-l.limit), l.tooLarge()
+	}
+	return k, err
+}
+
+func (l *limitReader) tooLarge() error {
+	return data.Errorf(data.ETOOLARGE, "body is larger than %d bytes once decompressed", l.limit)
+}
+
+// decompressReader reports corrupt compressed data as EINVALID.
+type decompressReader struct {
+	r      io.Reader
+	format string
+}
+
+func (d *decompressReader) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF {
+		return n, data.Errorf(data.EINVALID, "body is not valid %s: %v", d.format, err)
+	}
+	return n, err
+}
+
+// quoteStart quotes the first bytes of b for a message.
+func quoteStart(b []byte) string {
+	if len(b) > 20 {
+		b = b[:20]
+	}
+	return strconv.Quote(strings.ToValidUTF8(string(b), "\uFFFD"))
+}
+
+// shorten bounds a value quoted in a message.
+func shorten(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	s = s[:max]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}
