@@ -43,12 +43,20 @@ func (a *App) newFiber() *fiber.App {
 	api.Get("/scores", a.scoresJSON)
 	api.Get("/api-usage", a.apiUsageJSON)
 	api.Post("/ingest/api-calls", a.ingestAPICalls)
+	for _, register := range routeSets {
+		register(a, f, api)
+	}
 	api.Use(func(c *fiber.Ctx) error {
 		return data.Errorf(data.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
 	})
 	f.Use(func(c *fiber.Ctx) error { return data.Errorf(data.ENOTFOUND, "page not found") })
 	return f
 }
+
+// routeSets are registered by the files that add a group of pages and their
+// JSON twins (routes_*.go), each from an init func, so that every group
+// lives in a file of its own.
+var routeSets []func(a *App, pages *fiber.App, api fiber.Router)
 
 func securityHeaders(c *fiber.Ctx) error {
 	c.Set("Content-Security-Policy", contentSecurityPolicy)
