@@ -28,6 +28,7 @@ Commands:
   serve     serve the dashboard and run the scheduled jobs (--addr HOST:PORT, --demo)
   demo      fill an empty database with the demo ecosystem and score its history
   score     compute scores now (--at YYYY-MM-DD for one day, --json to print them)
+  collect   run collectors now (all configured sources, or the ones named: collect SOURCE…)
   migrate   apply pending database migrations
   backup    write a consistent copy of the database to FILE (safe while serving)
   token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
@@ -170,6 +171,17 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 			return err
 		}
 		return app.Score(ctx, env, opt)
+	case "collect":
+		fs, c := newFlags(cmd, " [SOURCE…]", "Run the configured sources now (all, or the ones named), each under a run record, then score today.", stderr)
+		names, err := parse(fs, args)
+		if err != nil {
+			return err
+		}
+		env, err := c.env(out, stderr)
+		if err != nil {
+			return err
+		}
+		return app.Collect(ctx, env, names)
 	case "migrate":
 		fs, c := newFlags(cmd, "", "Apply pending database migrations and print the schema version.", stderr)
 		if err := noArgs(fs, args); err != nil {

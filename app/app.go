@@ -31,6 +31,7 @@ type App struct {
 	ready      atomic.Bool
 	scoreEntry cron.EntryID
 	push       pushStats // push ingest since the last flush
+	sources    []*scheduledSource
 
 	// jobCtx is handed to every scheduled job and cancelled on shutdown:
 	// robfig/cron passes jobs no context of its own.
@@ -55,6 +56,10 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 	if a.scoreEntry, err = a.cron.AddFunc(cfg.Schedules.Score, a.scoreJob); err != nil {
 		return nil, fmt.Errorf("app: bad schedule for scoring %q: %w", cfg.Schedules.Score, err)
 	}
+	if a.sources, err = buildSources(cfg.Sources); err != nil {
+		return nil, err
+	}
+	a.scheduleSources()
 	if _, err := a.cron.AddFunc("@every 1m", a.flushPush); err != nil {
 		return nil, err
 	}
@@ -84,6 +89,9 @@ func (a *App) scoreJob() {
 // shuts down in order: stop taking requests and drain them, cancel and wait
 // for running jobs (bounded by the shutdown timeout). The caller closes the store.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.applyConsumerMappings(ctx); err != nil {
+		a.log.Warn("some API consumer mappings were not applied", "err", err)
+	}
 	a.cron.Start()
 	a.ready.Store(true)
 	// Scores are current as soon as we serve. Going through the entry's

@@ -207,3 +207,51 @@ func TokenList(ctx context.Context, env *Env) error {
 	}
 	return nil
 }
+
+// Collect runs `ecopulse collect [SOURCE…]`: the named sources (all when none
+// is named) once, now, each under a run record; then scores today. It fails
+// when any source failed.
+func Collect(ctx context.Context, env *Env, names []string) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := New(env.Config, db, env.Log)
+	if err != nil {
+		return err
+	}
+	if err := a.applyConsumerMappings(ctx); err != nil {
+		env.Log.Warn("some API consumer mappings were not applied", "err", err)
+	}
+	todo := a.sources
+	if len(names) > 0 {
+		todo = nil
+		for _, n := range names {
+			s, err := a.sourceByName(n)
+			if err != nil {
+				return err
+			}
+			todo = append(todo, s)
+		}
+	}
+	if len(todo) == 0 {
+		return data.Errorf(data.EINVALID, "no source is configured: declare sources in the configuration file (--config)")
+	}
+	failed := 0
+	for _, s := range todo {
+		run, err := a.runSource(ctx, s)
+		if run != nil {
+			fmt.Fprintf(env.Out, "%-20s %-9s read %d, stored %d, rejected %d in %s\n", s.cfg.Name, run.Status,
+				run.ItemsRead, run.ItemsStored, run.ItemsRejected, run.EndedAt.Sub(run.StartedAt).Round(time.Millisecond))
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Out, "%-20s error: %v\n", s.cfg.Name, err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d sources failed", failed, len(todo))
+	}
+	return nil
+}

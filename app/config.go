@@ -28,6 +28,19 @@ type Config struct {
 	BackfillDays int `yaml:"backfill_days"`
 
 	Scoring metrics.Config `yaml:"scoring"`
+
+	// Sources are the collectors, each on its own schedule.
+	Sources []SourceConfig `yaml:"sources"`
+	// Consumers map API consumer keys (API key ids, consumer names) to
+	// members; traffic of unmapped consumers is counted, not attributed.
+	Consumers []ConsumerMapping `yaml:"consumers"`
+}
+
+// ConsumerMapping attributes an API consumer's traffic to a member.
+type ConsumerMapping struct {
+	Key    string `yaml:"key"`
+	Name   string `yaml:"name"`
+	Member string `yaml:"member"` // member slug
 }
 
 // DefaultConfig returns the configuration used when no file sets a value.
@@ -81,6 +94,14 @@ func (c Config) Validate() error {
 	}
 	if err := c.Scoring.Validate(); err != nil {
 		return fmt.Errorf("config: scoring: %w", err)
+	}
+	if _, err := buildSources(c.Sources); err != nil {
+		return err
+	}
+	for i, m := range c.Consumers {
+		if m.Key == "" || !data.ValidSlug(m.Member) {
+			return data.Errorf(data.EINVALID, "config: consumers[%d] needs a key and a member slug", i)
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := DefaultConfig(); got != want {
+	if want := DefaultConfig(); !reflect.DeepEqual(got, want) {
 		t.Errorf("example config differs from the defaults:\n got %+v\nwant %+v", got, want)
 	}
 }

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/views"
+)
+
+func init() {
+	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
+		pages.Get("/sources", a.sourcesPage)
+		pages.Post("/sources/:name/run", a.runSourceForm)
+		api.Get("/sources", a.sourcesJSON)
+		api.Post("/sources/:name/run", a.runSourceJSON)
+	})
+}
+
+func (a *App) buildSources(c *fiber.Ctx) (*views.Sources, error) {
+	return views.BuildSources(c.UserContext(), a.db, a.sourceInfos(time.Now()), time.Now())
+}
+
+func (a *App) sourcesJSON(c *fiber.Ctx) error {
+	s, err := a.buildSources(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s)
+}
+
+func (a *App) sourcesPage(c *fiber.Ctx) error {
+	s, err := a.buildSources(c)
+	if err != nil {
+		return err
+	}
+	canRun := map[string]bool{}
+	for _, src := range a.sources {
+		canRun[src.cfg.Name] = true
+	}
+	return a.render(c, func(b *bytes.Buffer) error { return a.views.SourcesPage(b, *s, canRun) })
+}
+
+// runSourceJSON starts a run now: 202 when started, 409 when it is running.
+func (a *App) runSourceJSON(c *fiber.Ctx) error {
+	if err := a.triggerSource(c.Params("name")); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"source": c.Params("name"), "status": "started"})
+}
+
+func (a *App) runSourceForm(c *fiber.Ctx) error {
+	if err := a.triggerSource(c.Params("name")); err != nil {
+		return err
+	}
+	return c.Redirect("/sources", fiber.StatusSeeOther)
+}

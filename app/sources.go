@@ -1,0 +1,211 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ecopulse/ecopulse/collectors"
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// SourceConfig declares one source in the configuration file. Options are
+// the source type's own settings (see ecopulse.example.yaml).
+type SourceConfig struct {
+	Name     string    `yaml:"name"`
+	Type     string    `yaml:"type"`
+	Schedule string    `yaml:"schedule"`
+	Options  yaml.Node `yaml:"options"`
+}
+
+// sourceFactory builds a source of one type from its options.
+type sourceFactory func(opts *yaml.Node) (collectors.Source, error)
+
+// sourceTypes are the source types EcoPulse knows, by their config name.
+// Each source family registers itself from its own file (source_*.go).
+var sourceTypes = map[string]sourceFactory{}
+
+// decodeOptions decodes a source's options strictly: an unknown key is an
+// error, as in the rest of the configuration.
+func decodeOptions(opts *yaml.Node, v any) error {
+	if opts == nil || opts.Kind == 0 {
+		return nil
+	}
+	raw, err := yaml.Marshal(opts)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	return dec.Decode(v)
+}
+
+// scheduledSource is a configured source with its schedule.
+type scheduledSource struct {
+	cfg      SourceConfig
+	src      collectors.Source
+	schedule cron.Schedule
+	entry    cron.EntryID
+	mu       sync.Mutex // held while the source runs: one run at a time
+	running  atomic.Bool
+}
+
+// buildSources validates every declared source and builds it.
+func buildSources(cfgs []SourceConfig) ([]*scheduledSource, error) {
+	seen := map[string]bool{}
+	var out []*scheduledSource
+	for i, sc := range cfgs {
+		where := fmt.Sprintf("sources[%d] (%s)", i, sc.Name)
+		if !data.ValidSlug(sc.Name) {
+			return nil, data.Errorf(data.EINVALID, "config: %s: name must be lower-case letters, digits and dashes", where)
+		}
+		if seen[sc.Name] {
+			return nil, data.Errorf(data.EINVALID, "config: %s: two sources are named %q", where, sc.Name)
+		}
+		seen[sc.Name] = true
+		factory, ok := sourceTypes[sc.Type]
+		if !ok {
+			return nil, data.Errorf(data.EINVALID, "config: %s: unknown type %q (known: %v)", where, sc.Type, knownSourceTypes())
+		}
+		spec := sc.Schedule
+		if spec == "" {
+			spec = "@every 15m"
+		}
+		sched, err := cron.ParseStandard(spec)
+		if err != nil {
+			return nil, data.Errorf(data.EINVALID, "config: %s: bad schedule %q: %v", where, spec, err)
+		}
+		sc.Schedule = spec
+		src, err := factory(&sc.Options)
+		if err != nil {
+			return nil, fmt.Errorf("config: %s: %w", where, err)
+		}
+		out = append(out, &scheduledSource{cfg: sc, src: src, schedule: sched})
+	}
+	return out, nil
+}
+
+func knownSourceTypes() []string {
+	var names []string
+	for n := range sourceTypes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// interval estimates the time between two runs of a schedule.
+func interval(s cron.Schedule, from time.Time) time.Duration {
+	a := s.Next(from)
+	return s.Next(a).Sub(a)
+}
+
+// ErrSourceBusy is returned when a source is asked to run while it runs.
+var ErrSourceBusy = data.Errorf(data.ECONFLICT, "the source is already running")
+
+// runSource runs one source now under its run record, then rescores today
+// ("after each collection"). A source runs once at a time.
+func (a *App) runSource(ctx context.Context, s *scheduledSource) (*data.CollectorRun, error) {
+	if !s.mu.TryLock() {
+		return nil, ErrSourceBusy
+	}
+	s.running.Store(true)
+	defer func() { s.running.Store(false); s.mu.Unlock() }()
+	runner := &collectors.Runner{DB: a.db, Log: a.log}
+	run, err := runner.Run(ctx, s.cfg.Name, s.src)
+	if run != nil && run.ItemsStored > 0 && ctx.Err() == nil {
+		if _, serr := a.scorer.ScoreDay(ctx, time.Now()); serr != nil {
+			a.log.Error("scoring after collection failed", "source", s.cfg.Name, "err", serr)
+		}
+	}
+	return run, err
+}
+
+// scheduleSources adds every source to the scheduler. A run still going
+// when its next time comes is skipped (runSource's lock), not queued.
+func (a *App) scheduleSources() {
+	for _, s := range a.sources {
+		s := s
+		job := cron.FuncJob(func() {
+			if _, err := a.runSource(a.jobCtx, s); err != nil && !errors.Is(err, context.Canceled) && err != ErrSourceBusy {
+				a.log.Error("collection failed", "source", s.cfg.Name, "err", err)
+			}
+		})
+		s.entry = a.cron.Schedule(s.schedule, cron.NewChain(cron.Recover(cronLogger{a.log})).Then(job))
+	}
+}
+
+// sourceByName returns the configured source with the name, or ENOTFOUND.
+func (a *App) sourceByName(name string) (*scheduledSource, error) {
+	for _, s := range a.sources {
+		if s.cfg.Name == name {
+			return s, nil
+		}
+	}
+	return nil, data.Errorf(data.ENOTFOUND, "no source named %q is configured", name)
+}
+
+// triggerSource starts a run of a source in the background (an admin's
+// "run now"), or says why it cannot.
+func (a *App) triggerSource(name string) error {
+	s, err := a.sourceByName(name)
+	if err != nil {
+		return err
+	}
+	if s.running.Load() {
+		return ErrSourceBusy
+	}
+	go func() {
+		if _, err := a.runSource(a.jobCtx, s); err != nil && err != ErrSourceBusy && !errors.Is(err, context.Canceled) {
+			a.log.Error("collection failed", "source", name, "err", err)
+		}
+	}()
+	return nil
+}
+
+// sourceInfos is what the scheduler knows of each source, for /sources.
+func (a *App) sourceInfos(now time.Time) []views.SourceInfo {
+	out := make([]views.SourceInfo, 0, len(a.sources))
+	for _, s := range a.sources {
+		info := views.SourceInfo{Name: s.cfg.Name, Type: s.cfg.Type, Schedule: s.cfg.Schedule,
+			Interval: interval(s.schedule, now), Running: s.running.Load()}
+		if e := a.cron.Entry(s.entry); e.ID != 0 && !e.Next.IsZero() {
+			info.Next = e.Next
+		} else {
+			info.Next = s.schedule.Next(now)
+		}
+		out = append(out, info)
+	}
+	return out
+}
+
+// applyConsumerMappings attributes configured API consumers to members.
+// Every mapping is applied; the ones naming an unknown member are reported
+// together.
+func (a *App) applyConsumerMappings(ctx context.Context) error {
+	return applyConsumerMappings(ctx, a.db, a.cfg.Consumers)
+}
+
+func applyConsumerMappings(ctx context.Context, db *data.DB, ms []ConsumerMapping) error {
+	var errs []error
+	for _, m := range ms {
+		member, err := db.MemberBySlug(ctx, m.Member)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("consumer %q: %w", m.Key, err))
+			continue
+		}
+		if err := db.UpsertConsumer(ctx, &data.APIConsumer{Key: m.Key, Name: m.Name, MemberID: member.ID}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
