@@ -1,0 +1,358 @@
+package discourse
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/collectors"
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// t0 is where the tests' fake clock starts.
+var t0 = time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// fakeClock is the clock and sleep of a Source under test: sleeping
+// records the wait and moves the clock, instantly.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	return ctx.Err()
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func (c *fakeClock) Slept() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// fakeForum is an httptest server with handlers by URL path; it records
+// every request.
+type fakeForum struct {
+	srv *httptest.Server
+
+	mu     sync.Mutex
+	routes map[string]http.HandlerFunc
+	reqs   []*http.Request
+}
+
+func newFakeForum(tb testing.TB) *fakeForum {
+	tb.Helper()
+	f := &fakeForum{routes: map[string]http.HandlerFunc{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.reqs = append(f.reqs, r.Clone(context.Background()))
+		h := f.routes[r.URL.Path]
+		f.mu.Unlock()
+		if h == nil {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"errors":["The requested URL or resource could not be found."],"error_type":"not_found"}`))
+			return
+		}
+		h(w, r)
+	}))
+	tb.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeForum) handle(path string, h http.HandlerFunc) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.routes[path] = h
+}
+
+func (f *fakeForum) requests(path string) []*http.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []*http.Request
+	for _, r := range f.reqs {
+		if r.URL.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (f *fakeForum) allRequests() []*http.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*http.Request(nil), f.reqs...)
+}
+
+// pages serves /latest.json by its page parameter; missing pages are an
+// empty topic list.
+func (f *fakeForum) pages(bodies ...[]byte) {
+	f.handle("/latest.json", func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		fmt.Sscan(r.URL.Query().Get("page"), &n)
+		if n < len(bodies) {
+			jsonBody(bodies[n])(w, r)
+			return
+		}
+		jsonBody([]byte(`{"users":[],"topic_list":{"can_create_topic":false,"per_page":30,"topics":[]}}`))(w, r)
+	})
+}
+
+func jsonBody(body []byte, headers ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write(body)
+	}
+}
+
+func status(code int, body string, headers ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(code)
+		w.Write([]byte(body))
+	}
+}
+
+func sequence(hs ...http.HandlerFunc) http.HandlerFunc {
+	var mu sync.Mutex
+	n := 0
+	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		h := hs[min(n, len(hs)-1)]
+		n++
+		mu.Unlock()
+		h(w, r)
+	}
+}
+
+func readTestdata(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// tp is a post of a test topic.
+type tp struct {
+	ID       int64
+	User     string
+	UserID   int64
+	At       string
+	PostType int // 0: regular
+}
+
+// topicBody builds a GET /t/{id}.json body holding the first chunk posts
+// of posts (all when chunk is 0), with the full stream of post ids.
+func topicBody(tb testing.TB, id int64, title string, chunk int, posts ...tp) []byte {
+	tb.Helper()
+	if chunk == 0 {
+		chunk = len(posts)
+	}
+	var stream []int64
+	var shown []map[string]any
+	for i, p := range posts {
+		stream = append(stream, p.ID)
+		if i < chunk {
+			shown = append(shown, postJSON(id, i+1, p))
+		}
+	}
+	b, err := json.Marshal(map[string]any{
+		"id": id, "title": title, "fancy_title": title, "posts_count": len(posts), "chunk_size": chunk,
+		"archetype": "regular", "category_id": 4, "pinned": false, "visible": true,
+		"post_stream": map[string]any{"posts": shown, "stream": stream},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func postJSON(topicID int64, number int, p tp) map[string]any {
+	if p.PostType == 0 {
+		p.PostType = 1
+	}
+	return map[string]any{
+		"id": p.ID, "name": p.User, "username": p.User, "user_id": p.UserID, "created_at": p.At,
+		"updated_at": p.At, "post_number": number, "post_type": p.PostType, "topic_id": topicID,
+		"cooked": "<p>text</p>", "reply_to_post_number": nil, "deleted_at": nil, "trust_level": 1,
+	}
+}
+
+// postsBody builds a GET /t/{id}/posts.json body for the posts of a topic
+// whose ids are in ids.
+func postsBody(tb testing.TB, topicID int64, ids []string, posts ...tp) []byte {
+	tb.Helper()
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	var out []map[string]any
+	for i, p := range posts {
+		if want[fmt.Sprint(p.ID)] {
+			out = append(out, postJSON(topicID, i+1, p))
+		}
+	}
+	b, err := json.Marshal(map[string]any{"id": topicID, "post_stream": map[string]any{"posts": out}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func openDB(tb testing.TB) *data.DB {
+	tb.Helper()
+	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+type harness struct {
+	db    *data.DB
+	forum *fakeForum
+	clock *fakeClock
+	src   *Source
+	env   collectors.Env
+	logs  *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newHarness(tb testing.TB, cfg Config) *harness {
+	tb.Helper()
+	h := &harness{db: openDB(tb), forum: newFakeForum(tb), clock: &fakeClock{now: t0}, logs: &syncBuffer{}}
+	h.env = collectors.Env{DB: h.db, Name: "forum", Log: slog.New(slog.NewTextHandler(h.logs, nil)), Now: h.clock.Now}
+	h.src = h.newSource(tb, cfg, nil)
+	return h
+}
+
+func (h *harness) newSource(tb testing.TB, cfg Config, client *http.Client) *Source {
+	tb.Helper()
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = h.forum.srv.URL
+	}
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	src, err := New(cfg, client)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	src.Sleep = h.clock.Sleep
+	src.Now = h.clock.Now
+	return src
+}
+
+func (h *harness) setCursor(tb testing.TB, c string) {
+	tb.Helper()
+	if err := h.db.SetCursor(context.Background(), h.env.Name, c); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (h *harness) cursor(tb testing.TB) *cursor {
+	tb.Helper()
+	raw, err := h.db.Cursor(context.Background(), h.env.Name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := parseCursor(raw)
+	if err != nil {
+		tb.Fatalf("cursor %q: %v", raw, err)
+	}
+	return c
+}
+
+func (h *harness) collect(tb testing.TB) (collectors.Stats, error) {
+	tb.Helper()
+	return h.src.Collect(context.Background(), h.env)
+}
+
+func (h *harness) mustCollect(tb testing.TB) collectors.Stats {
+	tb.Helper()
+	st, err := h.collect(tb)
+	if err != nil {
+		tb.Fatalf("Collect: %v", err)
+	}
+	return st
+}
+
+func storedActivities(tb testing.TB, db *data.DB) map[string]data.Activity {
+	tb.Helper()
+	conn, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	rows, err := conn.Query(`SELECT source, external_id, kind, at, actor, COALESCE(person_id, 0), COALESCE(member_id, 0),
+		thread, title, bot FROM activities`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]data.Activity{}
+	for rows.Next() {
+		var a data.Activity
+		var at int64
+		if err := rows.Scan(&a.Source, &a.ExternalID, &a.Kind, &at, &a.Actor, &a.PersonID, &a.MemberID, &a.Thread, &a.Title, &a.Bot); err != nil {
+			tb.Fatal(err)
+		}
+		a.At = time.Unix(at, 0).UTC()
+		out[a.ExternalID] = a
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,199 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Roles, from least to most allowed.
+const (
+	RoleViewer  = "viewer"  // dashboards and exports
+	RoleManager = "manager" // + run collectors, edit agreements and alert rules
+	RoleAdmin   = "admin"   // + users, tokens, audit log
+)
+
+// RoleRank orders roles; 0 is no role.
+func RoleRank(role string) int {
+	switch role {
+	case RoleViewer:
+		return 1
+	case RoleManager:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// User is an account.
+type User struct {
+	ID           int64     `json:"id"`
+	Name         string    `json:"name"`
+	Role         string    `json:"role"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	Disabled     bool      `json:"disabled"`
+}
+
+// Validate returns an EINVALID error when u cannot be stored.
+func (u *User) Validate() error {
+	switch {
+	case strings.TrimSpace(u.Name) == "" || len(u.Name) > 64 || strings.ContainsAny(u.Name, " \t\r\n/\\"):
+		return Errorf(EINVALID, "user name %q must be 1–64 characters without spaces or slashes", u.Name)
+	case RoleRank(u.Role) == 0:
+		return Errorf(EINVALID, "unknown role %q (viewer, manager or admin)", u.Role)
+	}
+	return nil
+}
+
+// CreateUser stores a new account and sets u.ID.
+func (db *DB) CreateUser(ctx context.Context, u *User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	u.CreatedAt = time.Now().UTC().Truncate(time.Second)
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE name = ?`, u.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return Errorf(ECONFLICT, "a user named %q already exists", u.Name)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, ?, ?, ?, ?)`,
+			u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled)
+		if err != nil {
+			return err
+		}
+		u.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to create user %q: %w", u.Name, err)
+	}
+	return nil
+}
+
+// UserByName returns the account with the name, or ENOTFOUND.
+func (db *DB) UserByName(ctx context.Context, name string) (*User, error) {
+	return db.user(ctx, `WHERE name = ?`, name)
+}
+
+// UserByID returns the account with the id, or ENOTFOUND.
+func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+	return db.user(ctx, `WHERE id = ?`, id)
+}
+
+func (db *DB) user(ctx context.Context, where string, arg any) (*User, error) {
+	var u User
+	var created int64
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, password_hash, role, created_at, disabled FROM users `+where, arg).
+		Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Role, &created, &u.Disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(ENOTFOUND, "no such user")
+	} else if err != nil {
+		return nil, fmt.Errorf("store: unable to find user: %w", err)
+	}
+	u.CreatedAt = time.Unix(created, 0).UTC()
+	return &u, nil
+}
+
+// Users lists every account by name.
+func (db *DB) Users(ctx context.Context) ([]User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, role, created_at, disabled FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		var created int64
+		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created, &u.Disabled); err != nil {
+			return nil, fmt.Errorf("store: unable to list users: %w", err)
+		}
+		u.CreatedAt = time.Unix(created, 0).UTC()
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CountUsers returns the number of accounts.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: unable to count users: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteUser removes an account; its audit entries stay.
+func (db *DB) DeleteUser(ctx context.Context, name string) error {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE name = ?`, name)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to delete user %q: %w", name, err)
+	}
+	if n == 0 {
+		return Errorf(ENOTFOUND, "no user named %q", name)
+	}
+	return nil
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Target string    `json:"target,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+	OK     bool      `json:"ok"`
+}
+
+// Audit appends an entry to the audit log.
+func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, target, detail, ok) VALUES (?, ?, ?, ?, ?, ?)`,
+			e.At.Unix(), e.Actor, e.Action, e.Target, e.Detail, e.OK)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to write the audit log: %w", err)
+	}
+	return nil
+}
+
+// AuditLog returns the newest entries first.
+func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, at, actor, action, target, detail, ok FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read the audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.OK); err != nil {
+			return nil, fmt.Errorf("store: unable to read the audit log: %w", err)
+		}
+		e.At = time.Unix(at, 0).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
