@@ -33,15 +33,16 @@
 // Numbers must be JSON numbers ("200" in quotes is an error); huge numbers
 // are errors, not wrapped or clamped. Times must fall in 2000-01-01 ..
 // 2200-01-01 (UTC): an epoch in seconds given as milliseconds is refused.
-// Unknown members are ignored.
+// Member names are matched exactly (lower case, as above); unknown members
+// are ignored, and so is the rest of a Kong object.
 //
 // # Kong log objects
 //
 // From the HTTP Log plugin's object: time = started_at (epoch ms); endpoint =
 // request.uri (else the path of request.url, else route.name, else
-// service.name); status = response.status; bytes = response.size (a number,
-// or a numeric string as older Kong versions sent); latency = latencies.request
-// (else latencies.proxy; Kong's -1 means not measured); consumer =
+// service.name); status = response.status; bytes = response.size; latency =
+// latencies.request (else latencies.proxy; Kong's -1 means not measured);
+// these may be numeric strings, as older Kong versions sent; consumer =
 // consumer.username, else consumer.custom_id, else consumer.id, else the
 // X-Consumer-Username / X-Consumer-Custom-ID / X-Consumer-ID request headers
 // that Kong sets upstream. Other headers (apikey, authorization…) are never
@@ -65,13 +66,10 @@ package push
 
 import (
 	"bytes"
-	"compress/gzip"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +130,7 @@ func decode(body io.Reader, contentType string, maxRecords int, emit func(*data.
 	case buf[0] == '[':
 		return d.array(buf)
 	case buf[0] != '{':
-		return data.Errorf(data.EINVALID, "record 0: invalid JSON: the body must be a JSON object, an array of objects or NDJSON (starts with %s)", quoteStart(buf))
+		return data.Errorf(data.EINVALID, "record 0: the body must be a JSON object, an array of objects or NDJSON (it starts with %s)", quoteStart(buf))
 	case isNDJSON(contentType):
 		return d.lines(buf)
 	}
@@ -292,186 +290,6 @@ func (d *decoder) record(s *scanner, unit string, n int) error {
 	}
 	d.emit(&d.rec)
 	return nil
-}
-
-// NormalizePath turns a request path (or URL) into an endpoint: scheme,
-// host, query and fragment are dropped, repeated and trailing slashes
-// removed, and segments that are identifiers — all digits, a UUID, 16 or more
-// hex digits, or an IP address — replaced by ":id", so that
-// /v1/files/123?x=1 and /v1/files/456 count as one endpoint, /v1/files/:id.
-func NormalizePath(p string) string {
-	p = strings.TrimSpace(p)
-	if i := strings.Index(p, "://"); i >= 0 && !strings.Contains(p[:i], "/") {
-		p = p[i+3:]
-		if j := strings.IndexByte(p, '/'); j >= 0 {
-			p = p[j:]
-		} else {
-			p = "/"
-		}
-	}
-	if i := strings.IndexAny(p, "?#"); i >= 0 {
-		p = p[:i]
-	}
-	if p == "" || p == "/" {
-		return "/"
-	}
-	if clean(p) {
-		return p
-	}
-	var sb strings.Builder
-	sb.Grow(len(p) + 1)
-	for seg := range strings.SplitSeq(p, "/") {
-		if seg == "" {
-			continue
-		}
-		sb.WriteByte('/')
-		if isIDSegment(seg) {
-			sb.WriteString(":id")
-		} else {
-			sb.WriteString(seg)
-		}
-	}
-	if sb.Len() == 0 {
-		return "/"
-	}
-	return sb.String()
-}
-
-// clean reports whether p needs no change: a leading slash, no empty
-// segment, no trailing slash, no identifier segment.
-func clean(p string) bool {
-	if p[0] != '/' || p[len(p)-1] == '/' {
-		return false
-	}
-	start := 1
-	for i := 1; i <= len(p); i++ {
-		if i == len(p) || p[i] == '/' {
-			if i == start || isIDSegment(p[start:i]) {
-				return false
-			}
-			start = i + 1
-		}
-	}
-	return true
-}
-
-func isIDSegment(s string) bool {
-	if s == "" {
-		return false
-	}
-	digits, hex := true, true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
-			digits = false
-		default:
-			digits, hex = false, false
-		}
-	}
-	switch {
-	case digits, hex && len(s) >= 16:
-		return true
-	case len(s) == 36 && isUUID(s):
-		return true
-	case strings.ContainsAny(s, ".:") && isIP(s):
-		return true
-	}
-	return false
-}
-
-func isUUID(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-			continue
-		}
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
-func isIP(s string) bool {
-	if len(s) < 2 || !strings.ContainsAny(s, ".:") {
-		return false
-	}
-	_, err := netip.ParseAddr(strings.Trim(s, "[]"))
-	return err == nil
-}
-
-// Body returns a reader of the decoded request body: gzip (Content-Encoding
-// gzip or x-gzip) and deflate (zlib) are un-compressed; "" and identity are
-// read as is. Reading more than limit bytes of decoded body (DefaultMaxBody
-// when limit <= 0) fails with a data.ETOOLARGE error, so that a small
-// compressed body cannot expand without bound (a zip bomb).
-func Body(r io.Reader, contentEncoding string, limit int64) (io.Reader, error) {
-	if limit <= 0 {
-		limit = DefaultMaxBody
-	}
-	enc := strings.ToLower(strings.TrimSpace(contentEncoding))
-	switch enc {
-	case "", "identity":
-		return &limitReader{r: r, limit: limit}, nil
-	case "gzip", "x-gzip":
-		z, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, data.Errorf(data.EINVALID, "body is not valid gzip: %v", err)
-		}
-		return &limitReader{r: &decompressReader{r: z, format: "gzip"}, limit: limit}, nil
-	case "deflate":
-		z, err := zlib.NewReader(r)
-		if err != nil {
-			return nil, data.Errorf(data.EINVALID, "body is not valid deflate (zlib) data: %v", err)
-		}
-		return &limitReader{r: &decompressReader{r: z, format: "deflate"}, limit: limit}, nil
-	}
-	return nil, data.Errorf(data.EINVALID, "unsupported Content-Encoding %q: send gzip, deflate or identity", shorten(contentEncoding))
-}
-
-// limitReader fails with ETOOLARGE once more than limit bytes were read.
-type limitReader struct {
-	r     io.Reader
-	limit int64
-	n     int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n > l.limit {
-		return 0, l.tooLarge()
-	}
-	if rest := l.limit - l.n + 1; int64(len(p)) > rest {
-		p = p[:rest] // read at most one byte past the limit
-	}
-	k, err := l.r.Read(p)
-	l.n += int64(k)
-	if l.n > l.limit {
-		return k - int(l.n-l.limit), l.tooLarge()
-	}
-	return k, err
-}
-
-func (l *limitReader) tooLarge() error {
-	return data.Errorf(data.ETOOLARGE, "body is larger than %d bytes once decompressed", l.limit)
-}
-
-// decompressReader reports corrupt compressed data as EINVALID.
-type decompressReader struct {
-	r      io.Reader
-	format string
-}
-
-func (d *decompressReader) Read(p []byte) (int, error) {
-	n, err := d.r.Read(p)
-	if err != nil && err != io.EOF {
-		return n, data.Errorf(data.EINVALID, "body is not valid %s: %v", d.format, err)
-	}
-	return n, err
 }
 
 // quoteStart quotes the first bytes of b for a message.
