@@ -70,12 +70,12 @@ type UsageBatch struct {
 	Read     int64  // records read (accepted + rejected)
 	Accepted int64
 	Rejected []Rejected
-	rows     map[batchKey]*UsageRollup
+	rows     map[batchKey]*rollupAcc
 }
 
 // NewUsageBatch returns an empty batch for a source.
 func NewUsageBatch(source string) *UsageBatch {
-	return &UsageBatch{Source: source, rows: map[batchKey]*UsageRollup{}}
+	return &UsageBatch{Source: source, rows: map[batchKey]*rollupAcc{}}
 }
 
 // Add validates a record and folds it into the batch, or rejects it.
@@ -93,14 +93,17 @@ func (b *UsageBatch) Add(r UsageRecord, raw string) {
 	k := batchKey{r.Time.UTC().Truncate(time.Hour).Unix(), consumer, r.Endpoint, r.Status / 100}
 	acc := b.rows[k]
 	if acc == nil {
-		acc = &UsageRollup{}
+		acc = &rollupAcc{}
 		b.rows[k] = acc
 	}
-	acc.Calls++
-	acc.Bytes += r.Bytes
+	acc.calls++
+	acc.bytes += r.Bytes
 	if r.LatencyMS >= 0 {
-		acc.LatencySumMS += r.LatencyMS
-		acc.Latency.Observe(r.LatencyMS, 1)
+		acc.latencySum += r.LatencyMS
+		if acc.hist == nil {
+			acc.hist = new(Histogram)
+		}
+		acc.hist.Observe(r.LatencyMS, 1)
 	}
 }
 
@@ -127,16 +130,13 @@ func (db *DB) CommitUsage(ctx context.Context, b *UsageBatch) error {
 		if err != nil {
 			return err
 		}
-		rollups := make([]UsageRollup, 0, len(b.rows))
+		hourly, daily := usageRows{}, usageRows{}
 		for k, r := range b.rows {
-			u := *r
-			u.Bucket = time.Unix(k.hour, 0).UTC()
-			u.ConsumerID = ids[k.consumer]
-			u.Endpoint = k.endpoint
-			u.StatusClass = k.class
-			rollups = append(rollups, u)
+			hk := usageKey{k.hour, ids[k.consumer], k.endpoint, k.class}
+			hourly[hk] = r
+			daily.add(usageKey{Day(time.Unix(k.hour, 0)).Unix(), hk.consumer, k.endpoint, k.class}, r.calls, r.bytes, r.latencySum, r.hist)
 		}
-		if err := addUsage(ctx, tx, rollups); err != nil {
+		if err := upsertHourlyAndDaily(ctx, tx, hourly, daily); err != nil {
 			return err
 		}
 		if err := addRejected(ctx, tx, b.Source, b.Rejected); err != nil {
@@ -154,7 +154,7 @@ func (db *DB) CommitUsage(ctx context.Context, b *UsageBatch) error {
 }
 
 // consumerIDs resolves the consumer keys of a batch, creating unknown ones.
-func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[batchKey]*UsageRollup) (map[string]int64, error) {
+func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[batchKey]*rollupAcc) (map[string]int64, error) {
 	ids := map[string]int64{}
 	for k := range rows {
 		if _, ok := ids[k.consumer]; ok {

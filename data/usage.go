@@ -85,32 +85,58 @@ type usageKey struct {
 	class    int
 }
 
+// rollupAcc accumulates one rollup row in memory. Its histogram is
+// allocated only when a latency is observed: logs without a request-time
+// field then cost a few dozen bytes a row instead of several hundred.
+type rollupAcc struct {
+	calls, bytes int64
+	latencySum   float64
+	hist         *Histogram
+}
+
+func (a *rollupAcc) merge(calls, bytes int64, latencySum float64, h *Histogram) {
+	a.calls += calls
+	a.bytes += bytes
+	a.latencySum += latencySum
+	if h != nil && h.Count() > 0 {
+		if a.hist == nil {
+			a.hist = new(Histogram)
+		}
+		a.hist.Merge(h)
+	}
+}
+
+// usageRows are rollup rows keyed for one table.
+type usageRows map[usageKey]*rollupAcc
+
+func (m usageRows) add(k usageKey, calls, bytes int64, latencySum float64, h *Histogram) {
+	acc := m[k]
+	if acc == nil {
+		acc = &rollupAcc{}
+		m[k] = acc
+	}
+	acc.merge(calls, bytes, latencySum, h)
+}
+
 // addUsage merges rollups by hour and by day and upserts both tables.
 func addUsage(ctx context.Context, tx *sql.Tx, rollups []UsageRollup) error {
-	hourly := map[usageKey]*UsageRollup{}
-	daily := map[usageKey]*UsageRollup{}
+	hourly, daily := usageRows{}, usageRows{}
 	for i := range rollups {
 		r := &rollups[i]
 		h := r.Bucket.UTC().Truncate(time.Hour)
-		mergeRollup(hourly, usageKey{h.Unix(), r.ConsumerID, r.Endpoint, r.StatusClass}, r)
-		mergeRollup(daily, usageKey{Day(h).Unix(), r.ConsumerID, r.Endpoint, r.StatusClass}, r)
+		hourly.add(usageKey{h.Unix(), r.ConsumerID, r.Endpoint, r.StatusClass}, r.Calls, r.Bytes, r.LatencySumMS, &r.Latency)
 	}
+	for k, r := range hourly {
+		daily.add(usageKey{Day(time.Unix(k.bucket, 0)).Unix(), k.consumer, k.endpoint, k.class}, r.calls, r.bytes, r.latencySum, r.hist)
+	}
+	return upsertHourlyAndDaily(ctx, tx, hourly, daily)
+}
+
+func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, hourly, daily usageRows) error {
 	if err := upsertUsage(ctx, tx, "api_usage_hourly", hourly); err != nil {
 		return err
 	}
 	return upsertUsage(ctx, tx, "api_usage_daily", daily)
-}
-
-func mergeRollup(m map[usageKey]*UsageRollup, k usageKey, r *UsageRollup) {
-	acc, ok := m[k]
-	if !ok {
-		acc = &UsageRollup{}
-		m[k] = acc
-	}
-	acc.Calls += r.Calls
-	acc.Bytes += r.Bytes
-	acc.LatencySumMS += r.LatencySumMS
-	acc.Latency.Merge(&r.Latency)
 }
 
 var histColumns = func() []string {
@@ -124,12 +150,25 @@ var histColumns = func() []string {
 const usageRowsPerStatement = 100
 
 // upsertUsage writes merged rollups, many rows per statement: the schema's
-// fixed columns keep it plain SQL that PostgreSQL also accepts.
-func upsertUsage(ctx context.Context, tx *sql.Tx, table string, rows map[usageKey]*UsageRollup) error {
-	keys := make([]usageKey, 0, len(rows))
-	for k := range rows {
-		keys = append(keys, k)
+// fixed columns keep it plain SQL that PostgreSQL also accepts. Rows without
+// latency data (access logs without a request-time field) skip the 40
+// histogram columns, which then keep their default 0: a third of the work.
+func upsertUsage(ctx context.Context, tx *sql.Tx, table string, rows usageRows) error {
+	var withHist, plain []usageKey
+	for k, r := range rows {
+		if r.hist != nil {
+			withHist = append(withHist, k)
+		} else {
+			plain = append(plain, k)
+		}
 	}
+	if err := upsertUsageRows(ctx, tx, table, rows, withHist, true); err != nil {
+		return err
+	}
+	return upsertUsageRows(ctx, tx, table, rows, plain, false)
+}
+
+func upsertUsageRows(ctx context.Context, tx *sql.Tx, table string, rows usageRows, keys []usageKey, hist bool) error {
 	// A fixed order keeps lock and page access predictable.
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
@@ -150,14 +189,18 @@ func upsertUsage(ctx context.Context, tx *sql.Tx, table string, rows map[usageKe
 			s.Close()
 		}
 	}()
-	args := make([]any, 0, usageRowsPerStatement*(7+HistBuckets))
+	perRow := 7
+	if hist {
+		perRow += HistBuckets
+	}
+	args := make([]any, 0, usageRowsPerStatement*perRow)
 	for start := 0; start < len(keys); start += usageRowsPerStatement {
 		end := min(start+usageRowsPerStatement, len(keys))
 		n := end - start
 		stmt, ok := stmts[n]
 		if !ok {
 			var err error
-			if stmt, err = tx.PrepareContext(ctx, usageUpsertSQL(table, n)); err != nil {
+			if stmt, err = tx.PrepareContext(ctx, usageUpsertSQL(table, n, hist)); err != nil {
 				return err
 			}
 			stmts[n] = stmt
@@ -165,9 +208,11 @@ func upsertUsage(ctx context.Context, tx *sql.Tx, table string, rows map[usageKe
 		args = args[:0]
 		for _, k := range keys[start:end] {
 			r := rows[k]
-			args = append(args, k.bucket, k.consumer, k.endpoint, k.class, r.Calls, r.Bytes, r.LatencySumMS)
-			for _, c := range r.Latency {
-				args = append(args, c)
+			args = append(args, k.bucket, k.consumer, k.endpoint, k.class, r.calls, r.bytes, r.latencySum)
+			if hist {
+				for _, c := range r.hist {
+					args = append(args, c)
+				}
 			}
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
@@ -177,12 +222,16 @@ func upsertUsage(ctx context.Context, tx *sql.Tx, table string, rows map[usageKe
 	return nil
 }
 
-func usageUpsertSQL(table string, rows int) string {
+func usageUpsertSQL(table string, rows int, hist bool) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + table + " (bucket, consumer_id, endpoint, status_class, calls, bytes, latency_ms_sum, ")
-	b.WriteString(strings.Join(histColumns, ", "))
-	b.WriteString(") VALUES ")
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", 7+HistBuckets), ", ") + ")"
+	cols := "bucket, consumer_id, endpoint, status_class, calls, bytes, latency_ms_sum"
+	n := 7
+	if hist {
+		cols += ", " + strings.Join(histColumns, ", ")
+		n += HistBuckets
+	}
+	b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 	for i := 0; i < rows; i++ {
 		if i > 0 {
 			b.WriteString(", ")
@@ -190,8 +239,10 @@ func usageUpsertSQL(table string, rows int) string {
 		b.WriteString(row)
 	}
 	b.WriteString(" ON CONFLICT (bucket, consumer_id, endpoint, status_class) DO UPDATE SET calls = " + table + ".calls + excluded.calls, bytes = " + table + ".bytes + excluded.bytes, latency_ms_sum = " + table + ".latency_ms_sum + excluded.latency_ms_sum")
-	for _, c := range histColumns {
-		b.WriteString(", " + c + " = " + table + "." + c + " + excluded." + c)
+	if hist {
+		for _, c := range histColumns {
+			b.WriteString(", " + c + " = " + table + "." + c + " + excluded." + c)
+		}
 	}
 	return b.String()
 }

@@ -32,7 +32,7 @@ const (
 const DefaultHashKeyEnv = "ECOPULSE_HASH_KEY"
 
 // DefaultChunkLines is how many lines one transaction covers by default.
-const DefaultChunkLines = 50000
+const DefaultChunkLines = 500000
 
 // minHashKeyLen is the shortest accepted client-address hash key.
 const minHashKeyLen = 16
@@ -60,7 +60,7 @@ type Config struct {
 	// Consumer.From is ip.
 	HashKeyEnv string `yaml:"hash_key_env"`
 	// ChunkLines is how many lines are committed per transaction at most
-	// (default 50,000); a chunk also ends early at 8,192 distinct rollup
+	// (default 500,000); a chunk also ends early at 65,536 distinct rollup
 	// rows, which bounds memory whatever the cardinality of the lines.
 	ChunkLines int `yaml:"chunk_lines"`
 }

@@ -29,7 +29,7 @@ const maxRejectedKept = 1000
 // maxBatchRows ends a chunk early when its rollup rows reach this many, so
 // that memory stays bounded however many distinct endpoints and consumers
 // the lines have (two batches are alive at once: one stored, one filled).
-const maxBatchRows = 8192
+const maxBatchRows = 65536
 
 // retentionDays is how long a cursor remembers a file no longer found.
 const retentionDays = 7

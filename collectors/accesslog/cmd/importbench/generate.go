@@ -11,9 +11,12 @@ import (
 const clfLayout = "02/Jan/2006:15:04:05 -0700"
 
 // generate writes n combined-format lines to out: copies of the lines of
-// src, copy k with every timestamp moved forward by k × shift (the whole
-// span of src, rounded up to days), so the result reads as one long log.
-func generate(src, out string, n int) error {
+// src, copy k with every timestamp moved forward by k × shift. A zero shift
+// is the whole span of src, rounded up to days, so the result reads as one
+// long, sparse log (every hour holds one copy's traffic: the rollups barely
+// aggregate). A small shift (say 1s) overlaps the copies: the same days at
+// many times the traffic, as a busy gateway logs it.
+func generate(src, out string, n int, shift time.Duration) error {
 	raw, err := os.ReadFile(src)
 	if err != nil {
 		return err
@@ -44,8 +47,10 @@ func generate(src, out string, n int) error {
 	if len(lines) == 0 {
 		return fmt.Errorf("%s has no combined-format lines", src)
 	}
-	days := int(hi.Sub(lo)/(24*time.Hour)) + 1
-	shift := time.Duration(days) * 24 * time.Hour
+	if shift <= 0 {
+		days := int(hi.Sub(lo)/(24*time.Hour)) + 1
+		shift = time.Duration(days) * 24 * time.Hour
+	}
 	f, err := os.Create(out)
 	if err != nil {
 		return err

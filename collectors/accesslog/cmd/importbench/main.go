@@ -31,6 +31,7 @@ func main() {
 	progress := flag.Bool("progress", false, "draw a progress bar on stderr")
 	gen := flag.Int("generate", 0, "write this many time-shifted lines of -from to OUT instead of importing")
 	from := flag.String("from", "", "source log of -generate")
+	shift := flag.Duration("shift", 0, "with -generate, move copy k forward by k×shift (0: the source's whole span, a sparse log; 1s: overlapping copies, a dense log)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: importbench [flags] FILE... DBPATH\n")
@@ -42,7 +43,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "usage: importbench -generate N -from SRC OUT")
 			os.Exit(2)
 		}
-		if err := generate(*from, flag.Arg(0), *gen); err != nil {
+		if err := generate(*from, flag.Arg(0), *gen, *shift); err != nil {
 			fmt.Fprintln(os.Stderr, "importbench:", err)
 			os.Exit(1)
 		}
