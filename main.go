@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/ecopulse/ecopulse/app"
 	"github.com/ecopulse/ecopulse/data"
@@ -28,9 +31,13 @@ Commands:
   serve     serve the dashboard and run the scheduled jobs (--addr HOST:PORT, --demo)
   demo      fill an empty database with the demo ecosystem and score its history
   score     compute scores now (--at YYYY-MM-DD for one day, --json to print them)
+  import    import accesslog FILE…: backfill API usage from access logs (resumable; --json summary)
   collect   run collectors now (all configured sources, or the ones named: collect SOURCE…)
+  snapshot  freeze a closed ISO week's scores (--week YYYY-Www; default the last closed week)
+  export    export a week's snapshot: --week YYYY-Www --format csv|xlsx|json [-o FILE]
   migrate   apply pending database migrations
   backup    write a consistent copy of the database to FILE (safe while serving)
+  user      add an account: user add NAME --role viewer|manager|admin (password from a prompt or stdin)
   token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
 
 Flags every command takes:
@@ -171,6 +178,33 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 			return err
 		}
 		return app.Score(ctx, env, opt)
+	case "import":
+		if len(args) == 0 || args[0] != "accesslog" {
+			fmt.Fprint(stderr, "Usage: ecopulse import accesslog [flags] FILE…\n")
+			if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+				return flag.ErrHelp
+			}
+			return errors.New("import needs a kind: accesslog")
+		}
+		fs, c := newFlags("import accesslog", " FILE…", "Import access logs (plain or .gz) into the API usage rollups. An interrupted import resumes where it stopped, without double counting.", stderr)
+		var opt app.ImportOptions
+		fs.StringVar(&opt.Format, "format", "combined", "log `FORMAT`: combined, log_format, kong or json")
+		fs.StringVar(&opt.LogFormat, "nginx-format", "", "nginx log_format `STRING` (with --format log_format)")
+		fs.BoolVar(&opt.JSON, "json", false, "print the summary as one JSON object")
+		files, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(files) == 0 {
+			fs.Usage()
+			return errors.New("import accesslog needs at least one FILE")
+		}
+		env, err := c.env(out, stderr)
+		if err != nil {
+			return err
+		}
+		opt.Progress = stderr
+		return app.ImportAccessLog(ctx, env, files, opt)
 	case "collect":
 		fs, c := newFlags(cmd, " [SOURCE…]", "Run the configured sources now (all, or the ones named), each under a run record, then score today.", stderr)
 		names, err := parse(fs, args)
@@ -182,6 +216,30 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 			return err
 		}
 		return app.Collect(ctx, env, names)
+	case "snapshot":
+		fs, c := newFlags(cmd, "", "Freeze the scores of a closed ISO week (its Sunday). A snapshot is never rewritten: a second run for the same week is refused.", stderr)
+		week := fs.String("week", "", "ISO `WEEK` as YYYY-Www (default: the last closed week)")
+		if err := noArgs(fs, args); err != nil {
+			return err
+		}
+		env, err := c.env(out, stderr)
+		if err != nil {
+			return err
+		}
+		return app.Snapshot(ctx, env, *week)
+	case "export":
+		fs, c := newFlags(cmd, "", "Export a week's snapshot as CSV, XLSX (a data sheet and a chart sheet) or JSON.", stderr)
+		week := fs.String("week", "", "ISO `WEEK` as YYYY-Www (default: the latest snapshot)")
+		format := fs.String("format", "csv", "`FORMAT`: csv, xlsx or json")
+		output := fs.String("o", "-", "output `FILE` (- for standard output)")
+		if err := noArgs(fs, args); err != nil {
+			return err
+		}
+		env, err := c.env(out, stderr)
+		if err != nil {
+			return err
+		}
+		return app.Export(ctx, env, *week, *format, *output)
 	case "migrate":
 		fs, c := newFlags(cmd, "", "Apply pending database migrations and print the schema version.", stderr)
 		if err := noArgs(fs, args); err != nil {
@@ -209,6 +267,8 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return app.Backup(ctx, env, pos[0])
 	case "token":
 		return tokenCommand(ctx, args, out, stderr)
+	case "user":
+		return userCommand(ctx, args, os.Stdin, out, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -247,6 +307,63 @@ func tokenCommand(ctx context.Context, args []string, out, stderr io.Writer) err
 		return app.TokenRevoke(ctx, env, *name)
 	}
 	return app.TokenList(ctx, env)
+}
+
+// userCommand runs `ecopulse user add NAME --role ROLE`. The password comes
+// from a prompt without echo on a terminal, else from the first line of stdin.
+func userCommand(ctx context.Context, args []string, stdin *os.File, out, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprint(stderr, "Usage: ecopulse user add NAME --role viewer|manager|admin\n")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return flag.ErrHelp
+		}
+		return errors.New("user needs a subcommand: add")
+	}
+	fs, c := newFlags("user add", " NAME", "Add an account. The password is read from a prompt (without echo) or, when stdin is not a terminal, from its first line.", stderr)
+	role := fs.String("role", "viewer", "`ROLE`: viewer, manager or admin")
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errors.New("user add needs exactly one NAME")
+	}
+	password, err := readPassword(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	env, err := c.env(out, stderr)
+	if err != nil {
+		return err
+	}
+	return app.UserAdd(ctx, env, pos[0], *role, password)
+}
+
+func readPassword(stdin *os.File, stderr io.Writer) (string, error) {
+	if term.IsTerminal(int(stdin.Fd())) {
+		fmt.Fprint(stderr, "Password: ")
+		p, err := term.ReadPassword(int(stdin.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(stderr, "Again: ")
+		again, err := term.ReadPassword(int(stdin.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(p) != string(again) {
+			return "", errors.New("the passwords differ")
+		}
+		return string(p), nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("no password on stdin")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 const tokenUsage = `Usage:

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func TestHelpWorksEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--help: %v", err)
 	}
-	for _, cmd := range []string{"serve", "demo", "score", "migrate", "backup"} {
+	for _, cmd := range []string{"serve", "demo", "score", "collect", "snapshot", "export", "migrate", "backup"} {
 		if !strings.Contains(out, "  "+cmd+" ") {
 			t.Errorf("--help does not list %s", cmd)
 		}
@@ -105,6 +106,25 @@ func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
 	if math.Abs(r-s.Ecosystem.R) > 1e-9 || math.Abs(phi-s.Ecosystem.R) > 1e-9 {
 		t.Errorf("R = %v, Σ C·K = %v, Σ φ = %v", s.Ecosystem.R, r, phi)
 	}
+	// The demo's last closed week can be frozen once, and exported.
+	out, _, err = runCLI(t, "snapshot", "--db", db)
+	if err != nil || !strings.Contains(out, "snapshot of") {
+		t.Fatalf("snapshot: %v %q", err, out)
+	}
+	if _, _, err := runCLI(t, "snapshot", "--db", db); err == nil || !strings.Contains(oneLine(err), "never rewritten") {
+		t.Errorf("second snapshot of the week: %v", err)
+	}
+	csvOut, _, err := runCLI(t, "export", "--format", "csv", "--db", db)
+	if err != nil || strings.Count(csvOut, "\n") < 31 {
+		t.Errorf("export csv: %v, %d lines", err, strings.Count(csvOut, "\n"))
+	}
+	xlsx := filepath.Join(t.TempDir(), "week.xlsx")
+	if _, _, err := runCLI(t, "export", "--format", "xlsx", "-o", xlsx, "--db", db); err != nil {
+		t.Fatalf("export xlsx: %v", err)
+	}
+	if b, err := os.ReadFile(xlsx); err != nil || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("the XLSX export is not a zip file: %v", err)
+	}
 	backup := filepath.Join(t.TempDir(), "copy.db")
 	if _, _, err := runCLI(t, "backup", backup, "--db", db); err != nil {
 		t.Fatalf("backup: %v", err)
@@ -112,5 +132,37 @@ func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
 	out, _, err = runCLI(t, "score", "--db", backup)
 	if err != nil || !strings.Contains(out, "R = ") {
 		t.Errorf("score on the backup: %v %q", err, out)
+	}
+}
+
+func TestImportAccessLogPrintsASummary(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	lines := `83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1" 200 203023 "http://semicomplete.com/presentations/logstash-monitorama-2013/" "Mozilla/5.0"
+83.149.9.216 - - [17/May/2015:10:05:43 +0000] "GET /presentations/logstash-monitorama-2013/images/kibana-dashboard3.png HTTP/1.1" 404 171717 "-" "Mozilla/5.0"
+this line is not an access log line
+`
+	if err := os.WriteFile(log, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "ecopulse.db")
+	out, _, err := runCLI(t, "import", "accesslog", "--json", log, "--db", db)
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	var sum struct{ Files, Lines, Stored, Rejected int }
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("import --json printed %q: %v", out, err)
+	}
+	if sum.Files != 1 || sum.Lines != 3 || sum.Stored != 2 || sum.Rejected != 1 {
+		t.Errorf("summary = %+v, want 1 file, 3 lines, 2 stored, 1 rejected", sum)
+	}
+	// A second import of the same file resumes at its end: nothing new.
+	out, _, err = runCLI(t, "import", "accesslog", "--json", log, "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Stored != 0 {
+		t.Errorf("re-import stored %+v (%v), want nothing", sum, err)
 	}
 }

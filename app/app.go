@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/robfig/cron/v3"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -33,6 +34,9 @@ type App struct {
 	push       pushStats // push ingest since the last flush
 	sources    []*scheduledSource
 
+	plainSessions, secureSessions *session.Store
+	throttle                      throttle // failed logins
+
 	// jobCtx is handed to every scheduled job and cancelled on shutdown:
 	// robfig/cron passes jobs no context of its own.
 	jobCtx    context.Context
@@ -47,6 +51,7 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 	}
 	a := &App{cfg: cfg, db: db, log: log, views: r, scorer: NewScorer(db, cfg.Scoring, log)}
 	a.jobCtx, a.cancelJob = context.WithCancel(context.Background())
+	a.plainSessions, a.secureSessions = newSessions(db)
 	a.fiber = a.newFiber()
 	a.cron = cron.New(cron.WithLogger(cronLogger{log}), cron.WithChain(
 		// cron.New does not recover panics by itself (robfig/cron#380).
@@ -56,6 +61,14 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 	if a.scoreEntry, err = a.cron.AddFunc(cfg.Schedules.Score, a.scoreJob); err != nil {
 		return nil, fmt.Errorf("app: bad schedule for scoring %q: %w", cfg.Schedules.Score, err)
 	}
+	// Weekly snapshots and alerts (app/snapshots.go, app/alerts.go).
+	if err := a.scheduleSnapshots(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Alerts.Validate(); err != nil {
+		return nil, err
+	}
+	a.scorer.afterRun = a.afterScoring()
 	if a.sources, err = buildSources(cfg.Sources); err != nil {
 		return nil, err
 	}
@@ -91,6 +104,12 @@ func (a *App) scoreJob() {
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.applyConsumerMappings(ctx); err != nil {
 		a.log.Warn("some API consumer mappings were not applied", "err", err)
+	}
+	if err := a.applyAffiliations(ctx); err != nil {
+		a.log.Warn("affiliations were not applied", "err", err)
+	}
+	if err := a.ensureAccounts(ctx); err != nil {
+		return err
 	}
 	a.cron.Start()
 	a.ready.Store(true)

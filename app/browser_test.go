@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -114,6 +115,23 @@ func evalString(tb testing.TB, b *browser, expr string) string {
 	return v
 }
 
+// loginBrowser logs the browser in through the login form as the test
+// account of a role.
+func loginBrowser(tb testing.TB, b *browser, base, role string) {
+	tb.Helper()
+	err := chromedp.Do(b.ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="name"]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name="name"]`), role),
+		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), testPassword(role)),
+		chromedp.Submit(chromedp.CSS(`form.login-form`)),
+		chromedp.WaitVisible(chromedp.CSS(`#whoami`)),
+	)
+	if err != nil {
+		tb.Fatalf("log in as %s: %v", role, err)
+	}
+}
+
 // serveTestApp serves the app's routes on a loopback port.
 func serveTestApp(tb testing.TB, a *App) string {
 	tb.Helper()
@@ -145,6 +163,7 @@ func TestBrowserOverviewDrawsEveryChart(t *testing.T) {
 	}
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, seededDB(t)))
+	loginBrowser(t, b, base, data.RoleViewer)
 
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(base+"/"),
@@ -193,6 +212,7 @@ func TestBrowserRunsNoInjectedScript(t *testing.T) {
 		renameMember(t, db, s.Members[i].Slug, p)
 	}
 	base := serveTestApp(t, newTestApp(t, db))
+	loginBrowser(t, b, base, data.RoleViewer)
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("body[data-ready]")),

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ecopulse/ecopulse/collectors/affiliation"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -34,6 +35,14 @@ type Config struct {
 	// Consumers map API consumer keys (API key ids, consumer names) to
 	// members; traffic of unmapped consumers is counted, not attributed.
 	Consumers []ConsumerMapping `yaml:"consumers"`
+	// Affiliation says which member each person worked for, and when
+	// (logins, e-mail addresses and e-mail domain rules).
+	Affiliation affiliation.Config `yaml:"affiliation"`
+
+	// Snapshots schedules the weekly snapshot job (app/config_snapshots.go).
+	Snapshots SnapshotConfig `yaml:"snapshots"`
+	// Alerts are the alert rules and their webhook (app/config_snapshots.go).
+	Alerts AlertConfig `yaml:"alerts"`
 }
 
 // ConsumerMapping attributes an API consumer's traffic to a member.
@@ -53,6 +62,8 @@ func DefaultConfig() Config {
 	c.ShutdownTimeout = 15 * time.Second
 	c.BackfillDays = 182
 	c.Scoring = metrics.DefaultConfig()
+	c.Snapshots = DefaultSnapshotConfig()
+	c.Alerts = DefaultAlertConfig()
 	return c
 }
 
@@ -94,6 +105,12 @@ func (c Config) Validate() error {
 	}
 	if err := c.Scoring.Validate(); err != nil {
 		return fmt.Errorf("config: scoring: %w", err)
+	}
+	if err := c.Snapshots.Validate(); err != nil {
+		return err
+	}
+	if err := c.Alerts.Validate(); err != nil {
+		return err
 	}
 	if _, err := buildSources(c.Sources); err != nil {
 		return err

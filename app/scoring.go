@@ -18,6 +18,9 @@ type Scorer struct {
 	db  *data.DB
 	cfg metrics.Config
 	log *slog.Logger
+	// afterRun, when set (App.New does), runs at the end of every
+	// successful Run: weekly snapshots and alert rules.
+	afterRun func(ctx context.Context, day time.Time)
 }
 
 // NewScorer returns a Scorer with the given model configuration.
@@ -146,5 +149,8 @@ func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 		return err
 	}
 	s.log.Info("scores computed", "day", today.Format(data.DateLayout), "days", n, "took", time.Since(start).Round(time.Millisecond))
+	if s.afterRun != nil {
+		s.afterRun(ctx, today)
+	}
 	return nil
 }

@@ -32,6 +32,7 @@ func (a *App) newFiber() *fiber.App {
 	})
 	f.Use(recover.New())
 	f.Use(securityHeaders)
+	f.Use(a.authorize)
 
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)

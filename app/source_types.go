@@ -4,8 +4,10 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecopulse/ecopulse/collectors"
+	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/discourse"
 	"github.com/ecopulse/ecopulse/collectors/github"
+	"github.com/ecopulse/ecopulse/collectors/registry"
 )
 
 // The source types EcoPulse can be configured with (`type:` of a source).
@@ -16,6 +18,20 @@ func init() {
 			return nil, err
 		}
 		return github.New(c, nil)
+	}
+	sourceTypes["accesslog"] = func(opts *yaml.Node) (collectors.Source, error) {
+		var c accesslog.Config
+		if err := decodeOptions(opts, &c); err != nil {
+			return nil, err
+		}
+		return accesslog.New(c)
+	}
+	sourceTypes["registry"] = func(opts *yaml.Node) (collectors.Source, error) {
+		var c registry.Config
+		if err := decodeOptions(opts, &c); err != nil {
+			return nil, err
+		}
+		return registry.New(c)
 	}
 	sourceTypes["discourse"] = func(opts *yaml.Node) (collectors.Source, error) {
 		var c discourse.Config

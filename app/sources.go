@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecopulse/ecopulse/collectors"
+	"github.com/ecopulse/ecopulse/collectors/affiliation"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -208,4 +209,23 @@ func applyConsumerMappings(ctx context.Context, db *data.DB, ms []ConsumerMappin
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// applyAffiliations applies the configured people and affiliations, so
+// that community activity is attributed to members (and re-attributed when
+// the rules change). Problems are logged; the rest still applies.
+func (a *App) applyAffiliations(ctx context.Context) error {
+	cfg := a.cfg.Affiliation
+	if len(cfg.People) == 0 && len(cfg.Domains) == 0 {
+		return nil
+	}
+	rep, err := affiliation.Apply(ctx, a.db, cfg)
+	if err != nil {
+		return err
+	}
+	for _, p := range rep.Problems {
+		a.log.Warn("affiliation rule not applied", "problem", p)
+	}
+	a.log.Info("affiliations applied", "people", rep.People, "identities", rep.Identities, "affiliations", rep.Affiliations, "reattributed", rep.Reresolved)
+	return nil
 }

@@ -72,6 +72,7 @@ func TestSourcesPageRunNowAndCollect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	withTestAccounts(t, a)
 	status, body, _ := get(t, a.Fiber(), "/api/v1/sources")
 	if status != 200 {
 		t.Fatalf("/api/v1/sources = %d %s", status, body)
@@ -81,10 +82,7 @@ func TestSourcesPageRunNowAndCollect(t *testing.T) {
 		t.Fatalf("sources before any run = %+v", s.Sources)
 	}
 
-	resp, err := a.Fiber().Test(httptest.NewRequest("POST", "/api/v1/sources/sdk/run", nil), -1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := do(t, a.Fiber(), httptest.NewRequest("POST", "/api/v1/sources/sdk/run", nil))
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("run now = %d", resp.StatusCode)
 	}
@@ -111,7 +109,7 @@ func TestSourcesPageRunNowAndCollect(t *testing.T) {
 	if !strings.Contains(page, `data-source="sdk"`) || !strings.Contains(page, "Run now") {
 		t.Errorf("/sources does not show the source with a run button")
 	}
-	if resp, _ := a.Fiber().Test(httptest.NewRequest("POST", "/api/v1/sources/nope/run", nil), -1); resp.StatusCode != 404 {
+	if resp := do(t, a.Fiber(), httptest.NewRequest("POST", "/api/v1/sources/nope/run", nil)); resp.StatusCode != 404 {
 		t.Errorf("run of an unknown source = %d, want 404", resp.StatusCode)
 	}
 

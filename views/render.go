@@ -55,6 +55,7 @@ type layoutData struct {
 	Nav     []navLink
 	Static  string // URL prefix of the static assets
 	ECharts bool   // whether to load vendor/echarts.min.js
+	Bare    bool   // no navigation (the login page)
 }
 
 // Renderer writes the HTML pages. Templates are parsed once, by NewRenderer;

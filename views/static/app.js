@@ -206,3 +206,263 @@
     init();
   }
 })();
+
+/*
+ * Open alerts card (overview). An element with data-alerts-src="URL" is
+ * filled from that JSON endpoint ({"open": [{rule_label, member,
+ * member_name, message, first_seen}…]}) with text nodes only, never HTML.
+ * When done it gets the data-alerts-ready attribute, for browser tests.
+ */
+(function () {
+  'use strict';
+
+  var MAX_SHOWN = 10; // the card lists this many; the count badge has them all
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) {
+      e.className = cls;
+    }
+    if (text !== undefined && text !== null) {
+      e.textContent = String(text);
+    }
+    return e;
+  }
+
+  function fill(box, list) {
+    box.textContent = '';
+    if (!list.length) {
+      box.appendChild(el('p', 'muted', 'No open alert.'));
+      return;
+    }
+    var ul = el('ul', 'alert-list');
+    list.slice(0, MAX_SHOWN).forEach(function (a) {
+      var li = el('li', 'alert-item');
+      li.setAttribute('data-rule', a.rule || '');
+      li.appendChild(el('span', 'badge alert-rule', a.rule_label || a.rule));
+      li.appendChild(document.createTextNode(' '));
+      if (a.member) {
+        var link = el('a', '', a.member_name || a.member);
+        link.href = '/members/' + encodeURIComponent(a.member);
+        li.appendChild(link);
+        li.appendChild(document.createTextNode(': '));
+      }
+      li.appendChild(document.createTextNode(a.message || ''));
+      if (a.first_seen) {
+        li.appendChild(document.createTextNode(' '));
+        var since = el('span', 'muted small', 'since ');
+        var t = el('time', '', String(a.first_seen).replace('T', ' ').replace(/:\d\dZ$/, ' UTC'));
+        t.setAttribute('datetime', a.first_seen);
+        since.appendChild(t);
+        li.appendChild(since);
+      }
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    if (list.length > MAX_SHOWN) {
+      var more = el('p', 'muted small', 'and ' + (list.length - MAX_SHOWN) + ' more: ');
+      var all = el('a', '', 'all alerts (JSON)');
+      all.href = box.getAttribute('data-alerts-src');
+      more.appendChild(all);
+      box.appendChild(more);
+    }
+  }
+
+  function load(box) {
+    var url = box.getAttribute('data-alerts-src');
+    var card = box.closest('section') || box.parentNode;
+    var count = card && card.querySelector('[data-alerts-count]');
+    function done() { box.setAttribute('data-alerts-ready', ''); }
+    if (!window.fetch) {
+      done();
+      return;
+    }
+    fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) {
+        if (!r.ok) {
+          throw new Error('HTTP ' + r.status);
+        }
+        return r.json();
+      })
+      .then(function (body) {
+        var open = (body && body.open) || [];
+        fill(box, open);
+        if (count) {
+          count.textContent = String(open.length);
+          count.hidden = open.length === 0;
+        }
+        done();
+      })
+      .catch(function () {
+        box.textContent = '';
+        box.appendChild(el('p', 'muted small', 'Alerts could not be loaded.'));
+        done();
+      });
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-alerts-src]'), load);
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();
+
+/*
+ * Sessions: every state-changing request carries the CSRF token the server
+ * put in the ep_csrf cookie (forms get a hidden field on submit, fetch calls
+ * can read it with EcoPulse.csrf()). The header shows who is logged in.
+ */
+(function () {
+  'use strict';
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)ep_csrf=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : '';
+  }
+  window.EcoPulse = window.EcoPulse || {};
+  window.EcoPulse.csrf = csrf;
+
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (!form || (form.method || '').toLowerCase() !== 'post') return;
+    var field = form.querySelector('input[name="csrf"]');
+    if (!field) {
+      field = document.createElement('input');
+      field.type = 'hidden';
+      field.name = 'csrf';
+      form.appendChild(field);
+    }
+    if (!field.value) field.value = csrf();
+  }, true);
+
+  function showViewer() {
+    var box = document.getElementById('whoami');
+    if (!box || !window.fetch) return;
+    fetch('/api/v1/me', { credentials: 'same-origin' }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (me) {
+      if (!me) return;
+      var who = document.createElement('span');
+      who.className = 'whoami-name';
+      who.textContent = me.name + ' · ' + me.role; // textContent: never HTML
+      var form = document.createElement('form');
+      form.method = 'post';
+      form.action = '/logout';
+      var button = document.createElement('button');
+      button.type = 'submit';
+      button.textContent = 'Log out';
+      form.appendChild(button);
+      box.appendChild(who);
+      box.appendChild(form);
+      box.hidden = false;
+    }).catch(function () {});
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', showViewer);
+  } else {
+    showViewer();
+  }
+})();
+
+/*
+ * Member links and item tooltips (members, member and network pages).
+ *
+ * A chart's JSON block may say
+ *   "links": "member"  — a clicked data item (or graph node) with a "slug"
+ *                        field opens /members/<slug>; the slug must look like
+ *                        one (lower-case letters, digits, dashes) and is
+ *                        passed through encodeURIComponent, so a crafted value
+ *                        can never lead elsewhere;
+ *   "tooltip": "info"  — tooltips are written from each item's "tip" (title)
+ *                        and "info" ([[label, value]…]) fields, every piece
+ *                        encoded with echarts.format.encodeHTML.
+ * This runs once the charts above are drawn; it adds behaviour only to
+ * blocks that ask for it.
+ */
+(function () {
+  'use strict';
+
+  var SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+  function memberURL(slug) {
+    if (typeof slug !== 'string' || !SLUG.test(slug)) {
+      return null;
+    }
+    return '/members/' + encodeURIComponent(slug);
+  }
+
+  function infoTooltip(p) {
+    var enc = echarts.format.encodeHTML;
+    var d = (p && p.data) || {};
+    var title = typeof d.tip === 'string' ? d.tip : String((p && p.name) || '');
+    var html = '<strong>' + enc(title) + '</strong>';
+    if (Array.isArray(d.info)) {
+      d.info.forEach(function (row) {
+        if (Array.isArray(row) && row.length === 2) {
+          html += '<br>' + enc(String(row[0])) + ': ' + enc(String(row[1]));
+        }
+      });
+    }
+    return html;
+  }
+
+  // setTooltipFormatter gives a drawn chart's tooltip a formatter without a
+  // new setOption: an update would run a force layout again and move every
+  // node of the network under the pointer. ECharts reads the formatter from
+  // the tooltip model each time it shows a tooltip.
+  function setTooltipFormatter(chart, fn) {
+    var model = chart.getModel && chart.getModel();
+    var tooltip = model && model.getComponent && model.getComponent('tooltip');
+    if (tooltip && tooltip.option) {
+      tooltip.option.formatter = fn;
+    } else {
+      chart.setOption({ tooltip: { formatter: fn } });
+    }
+  }
+
+  function readBlock(el) {
+    var block = document.getElementById(el.getAttribute('data-chart') || '');
+    if (!block) {
+      return null;
+    }
+    try {
+      return JSON.parse(block.textContent);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function wire() {
+    if (typeof window.echarts === 'undefined') {
+      return;
+    }
+    Array.prototype.forEach.call(document.querySelectorAll('[data-chart]'), function (el) {
+      var spec = readBlock(el);
+      var chart = echarts.getInstanceByDom(el);
+      if (!spec || !chart) {
+        return;
+      }
+      if (spec.tooltip === 'info') {
+        setTooltipFormatter(chart, infoTooltip);
+      }
+      if (spec.links === 'member') {
+        el.classList.add('chart-linked');
+        chart.on('click', function (p) {
+          var url = memberURL(p && p.data && p.data.slug);
+          if (url) {
+            window.location.assign(url);
+          }
+        });
+      }
+    });
+  }
+
+  if (document.body && document.body.hasAttribute('data-ready')) {
+    wire();
+  } else {
+    document.addEventListener('ecopulse:charts-ready', wire);
+  }
+})();

@@ -1,0 +1,442 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// Alerts: the rules of AlertConfig are evaluated after each scoring run.
+// A condition that holds opens an alert (once: the store keeps at most one
+// open alert per rule and subject); an open alert whose condition cleared
+// is resolved. A newly opened alert is posted to the webhook once; the store
+// records that it was, so a restart posts it again never.
+
+func init() {
+	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
+		api.Get("/alerts", a.alertsJSON)
+	})
+}
+
+// alertsJSON is /api/v1/alerts[?member=SLUG]: open alerts and the latest
+// resolved ones (views.BuildAlerts).
+func (a *App) alertsJSON(c *fiber.Ctx) error {
+	slug := c.Query("member")
+	if slug != "" {
+		if _, err := a.db.MemberBySlug(c.UserContext(), slug); err != nil {
+			return err
+		}
+	}
+	out, err := views.BuildAlerts(c.UserContext(), a.db, slug)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// alertMu serialises evaluations: two at once could post the same new alert.
+var alertMu sync.Mutex
+
+// evaluateAlerts evaluates the alert rules on the scores of day, records
+// the outcome and posts newly opened alerts to the webhook. It is the
+// scoring job's after-run hook: failures are logged, not returned.
+func (a *App) evaluateAlerts(ctx context.Context, day time.Time) {
+	now := time.Now()
+	res, err := runAlerts(ctx, a.db, a.cfg.Alerts, day, now, a.sourceInfos(now), newWebhook(a.cfg.Alerts.Webhook, a.log))
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			a.log.Error("alert evaluation failed", "day", day.Format(data.DateLayout), "err", err)
+		}
+		return
+	}
+	if len(res.Opened)+len(res.Resolved) > 0 {
+		a.log.Info("alerts evaluated", "day", day.Format(data.DateLayout), "opened", len(res.Opened), "resolved", len(res.Resolved), "open", res.Open)
+	}
+}
+
+// runAlerts evaluates, records and notifies; wh may be nil (no webhook).
+func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.Time, sources []views.SourceInfo, wh *webhook) (*data.AlertSync, error) {
+	alertMu.Lock()
+	defer alertMu.Unlock()
+	conds, err := alertConditions(ctx, db, cfg, day, now, sources)
+	if err != nil {
+		return nil, err
+	}
+	res, err := db.SyncAlerts(ctx, views.AlertRules, conds, now)
+	if err != nil {
+		return nil, err
+	}
+	if wh != nil {
+		if err := wh.notifyPending(ctx, db, now); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// alertConditions evaluates every enabled rule on day (scores, API usage
+// and milestones) and at now (sources). A disabled rule holds no condition,
+// so its open alerts resolve.
+func alertConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.Time, sources []views.SourceInfo) ([]data.AlertCondition, error) {
+	day = data.Day(day)
+	var conds []data.AlertCondition
+	if cfg.HealthBelow > 0 || cfg.HealthDrop > 0 {
+		c, err := healthConditions(ctx, db, cfg, day)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, c...)
+	}
+	if cfg.ErrorRateSLO > 0 {
+		calls, err := db.CallsByMember(ctx, day.AddDate(0, 0, -6), day.AddDate(0, 0, 1))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range calls {
+			failed, what := m.Errors5xx, "5xx"
+			if cfg.ErrorRateCounts4xx {
+				failed, what = m.Errors4xx+m.Errors5xx, "4xx and 5xx"
+			}
+			if m.Calls == 0 || m.Calls < cfg.ErrorRateMinCalls {
+				continue
+			}
+			if rate := float64(failed) / float64(m.Calls); rate > cfg.ErrorRateSLO {
+				conds = append(conds, data.AlertCondition{Rule: views.RuleErrorRate, Subject: m.Slug, Member: m.Slug,
+					Message: fmt.Sprintf("%s API error rate %s over the last 7 days (%d of %d calls) is above the %s SLO",
+						what, pctText(rate), failed, m.Calls, pctText(cfg.ErrorRateSLO))})
+			}
+		}
+	}
+	if cfg.MilestoneOverdue {
+		over, err := db.OverdueMilestones(ctx, day)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < len(over); {
+			j := i
+			for j < len(over) && over[j].Member == over[i].Member && over[j].Project == over[i].Project {
+				j++
+			}
+			o := over[i] // the oldest of the member's overdue milestones in the project
+			conds = append(conds, data.AlertCondition{Rule: views.RuleMilestoneOverdue, Subject: o.Member + "/" + o.Project, Member: o.Member,
+				Message: fmt.Sprintf("%s of project %s overdue; the oldest, %q, was due %s",
+					plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(data.DateLayout))})
+			i = j
+		}
+	}
+	if cfg.SourceStaleIntervals > 0 || cfg.SourceMaxAge > 0 {
+		c, err := sourceConditions(ctx, db, cfg, now, sources)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, c...)
+	}
+	return conds, nil
+}
+
+// healthConditions: health below the threshold, and a drop of at least
+// HealthDrop points against 7 days earlier. Members without data in the
+// window (status no_data) are not judged.
+func healthConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day time.Time) ([]data.AlertCondition, error) {
+	cur, err := db.ScoresOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	before := map[int64]data.MemberScore{}
+	if cfg.HealthDrop > 0 {
+		old, err := db.ScoresOn(ctx, day.AddDate(0, 0, -7))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range old {
+			before[m.ID] = m.Score
+		}
+	}
+	var conds []data.AlertCondition
+	for _, m := range cur {
+		s := m.Score
+		if s.Status == data.StatusNoData {
+			continue
+		}
+		if cfg.HealthBelow > 0 && s.Health < cfg.HealthBelow {
+			conds = append(conds, data.AlertCondition{Rule: views.RuleHealthBelow, Subject: m.Slug, Member: m.Slug,
+				Message: fmt.Sprintf("health %.1f is below %s", s.Health, strconv.FormatFloat(cfg.HealthBelow, 'f', -1, 64))})
+		}
+		if old, ok := before[m.ID]; ok && cfg.HealthDrop > 0 && old.Status != data.StatusNoData && old.Health-s.Health >= cfg.HealthDrop {
+			conds = append(conds, data.AlertCondition{Rule: views.RuleHealthDrop, Subject: m.Slug, Member: m.Slug,
+				Message: fmt.Sprintf("health fell %.1f points in a week, from %.1f on %s to %.1f", old.Health-s.Health,
+					old.Health, day.AddDate(0, 0, -7).Format(data.DateLayout), s.Health)})
+		}
+	}
+	return conds, nil
+}
+
+// sourceConditions: a configured source with no successful run within
+// SourceStaleIntervals of its schedule's interval; a source that ran but is
+// not configured (push ingest, the demo feed) with none within SourceMaxAge.
+// A source that ran but never succeeded is stale once its latest run failed.
+func sourceConditions(ctx context.Context, db *data.DB, cfg AlertConfig, now time.Time, sources []views.SourceInfo) ([]data.AlertCondition, error) {
+	runs, err := db.LatestRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	latest := map[string]data.CollectorRun{}
+	for _, r := range runs {
+		latest[r.Source] = r
+	}
+	limits := map[string]time.Duration{}
+	expect := map[string]string{}
+	for _, s := range sources {
+		if cfg.SourceStaleIntervals > 0 && s.Interval > 0 {
+			limits[s.Name] = time.Duration(cfg.SourceStaleIntervals * float64(s.Interval))
+			expect[s.Name] = "expected every " + shortDuration(s.Interval)
+		} else {
+			limits[s.Name] = 0
+		}
+	}
+	for _, r := range runs {
+		if _, ok := limits[r.Source]; !ok && cfg.SourceMaxAge > 0 {
+			limits[r.Source] = cfg.SourceMaxAge
+			expect[r.Source] = "no schedule; allowed " + shortDuration(cfg.SourceMaxAge)
+		}
+	}
+	var conds []data.AlertCondition
+	for name, limit := range limits {
+		if limit <= 0 {
+			continue
+		}
+		run, ran := latest[name]
+		if !ran {
+			continue // never ran: nothing stopped
+		}
+		ok, err := db.LastSuccessOf(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		var msg string
+		switch {
+		case ok.IsZero() && run.Status == data.RunFailed:
+			msg = "has never collected successfully"
+		case !ok.IsZero() && now.Sub(ok) > limit:
+			msg = fmt.Sprintf("has not collected successfully for %s (%s)", shortDuration(now.Sub(ok)), expect[name])
+		default:
+			continue
+		}
+		if run.Status == data.RunFailed && run.Error != "" {
+			msg += "; last error: " + truncate(run.Error, 200)
+		}
+		conds = append(conds, data.AlertCondition{Rule: views.RuleSourceStale, Subject: name, Message: "source " + name + " " + msg})
+	}
+	return conds, nil
+}
+
+func pctText(ratio float64) string {
+	return strconv.FormatFloat(math.Round(ratio*1000)/10, 'f', -1, 64) + "%"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// shortDuration shows a duration to the minute: "15m", "7h12m", "3d4h".
+func shortDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h, m := int(d.Hours()), int(d.Minutes())%60
+		if m == 0 {
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%dm", h, m)
+	}
+	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// webhook posts alerts as Slack-compatible JSON, with bounded retries.
+type webhook struct {
+	cfg    WebhookConfig
+	client *http.Client
+	log    *slog.Logger
+	// sleep waits between attempts; tests replace it to run without waiting.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// newWebhook returns the configured webhook, or nil when none is.
+func newWebhook(cfg WebhookConfig, log *slog.Logger) *webhook {
+	if cfg.URL == "" {
+		return nil
+	}
+	return &webhook{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}, log: log, sleep: sleepCtx}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// maxBackoff bounds one wait between attempts, whatever the server asks.
+const maxBackoff = time.Minute
+
+// notifyPending posts every open alert not yet accepted by the webhook,
+// oldest first, and records each delivery. When one alert cannot be
+// delivered after every attempt, the others wait for the next evaluation
+// (the endpoint is down: no point in hammering it), which bounds the time
+// an evaluation spends here.
+func (w *webhook) notifyPending(ctx context.Context, db *data.DB, now time.Time) error {
+	todo, err := db.AlertsToNotify(ctx, w.cfg.Rounds)
+	if err != nil {
+		return err
+	}
+	for _, a := range todo {
+		body, err := slackPayload(a)
+		if err != nil {
+			return err
+		}
+		if err := w.post(ctx, body); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			w.log.Warn("alert webhook failed", "alert", a.ID, "rule", a.Rule, "subject", a.Subject, "err", err)
+			return db.MarkAlertNotifyFailed(ctx, a.ID, truncate(err.Error(), 500))
+		}
+		if err := db.MarkAlertNotified(ctx, a.ID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// post sends one payload: up to Attempts tries, waiting Backoff, then twice
+// as long after each failure (or what a 429's Retry-After asks, bounded).
+// Network errors, 429 and 5xx are retried; other statuses are final.
+func (w *webhook) post(ctx context.Context, body []byte) error {
+	wait := w.cfg.Backoff
+	var last error
+	for attempt := 1; attempt <= w.cfg.Attempts; attempt++ {
+		if attempt > 1 {
+			if err := w.sleep(ctx, min(wait, maxBackoff)); err != nil {
+				return err
+			}
+			wait *= 2
+		}
+		retry, after, err := w.try(ctx, body)
+		if err == nil {
+			return nil
+		}
+		last = fmt.Errorf("attempt %d of %d: %w", attempt, w.cfg.Attempts, err)
+		if !retry {
+			return last
+		}
+		if after > wait {
+			wait = after
+		}
+	}
+	return last
+}
+
+// try makes one request. It reports whether a failure is worth retrying and
+// how long the server asked to wait.
+func (w *webhook) try(ctx context.Context, body []byte) (retry bool, after time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
+	if err != nil {
+		return false, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "EcoPulse-alerts/1")
+	resp, err := w.client.Do(req)
+	if err != nil {
+		// The URL may hold a secret (Slack's do): report the failure only.
+		var ue interface{ Timeout() bool }
+		if errors.As(err, &ue) && ue.Timeout() {
+			return true, 0, errors.New("webhook request timed out")
+		}
+		return true, 0, errors.New("webhook request failed: " + networkReason(err))
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return false, 0, nil
+	}
+	err = fmt.Errorf("webhook answered HTTP %d", resp.StatusCode)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s > 0 {
+			after = time.Duration(s) * time.Second
+		}
+		return true, after, err
+	}
+	return resp.StatusCode >= 500, 0, err
+}
+
+// networkReason is the error text without the request URL.
+func networkReason(err error) string {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner.Error()
+		}
+	}
+	return "network error"
+}
+
+// slackEscape escapes what Slack's text formatting treats as markup.
+var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// slackPayload is an alert as a Slack incoming-webhook message: "text"
+// (shown by any Slack-compatible receiver and in notifications) and blocks.
+func slackPayload(a data.Alert) ([]byte, error) {
+	about := ""
+	if a.Member != "" {
+		name := a.MemberName
+		if name == "" {
+			name = a.Member
+		}
+		about = name + ": "
+	}
+	label := views.RuleLabel(a.Rule)
+	text := slackEscape.Replace(fmt.Sprintf("EcoPulse alert — %s — %s%s", label, about, a.Message))
+	msg := map[string]any{
+		"text": text,
+		"blocks": []any{
+			map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn",
+				"text": "*" + slackEscape.Replace(label) + "*\n" + slackEscape.Replace(about+a.Message)}},
+			map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn",
+				"text": slackEscape.Replace(fmt.Sprintf("rule %s · %s · opened %s", a.Rule, a.Subject, a.FirstSeen.UTC().Format("2006-01-02 15:04 UTC")))}}},
+		},
+	}
+	return json.Marshal(msg)
+}

@@ -1,0 +1,238 @@
+package app
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+const (
+	sessionCookie = "ep_session"
+	csrfCookie    = "ep_csrf" // readable by our JS, which echoes it in forms and headers
+	csrfField     = "csrf"
+	csrfHeader    = "X-CSRF-Token"
+	// deniedHeader says why the gate refused a request (login, role, csrf):
+	// it tells a client, and the tests, a refusal from a handler's answer.
+	deniedHeader = "X-EcoPulse-Denied"
+
+	// sessionIdle logs out a session nobody used for this long; sessionMax
+	// logs out any session this long after login.
+	sessionIdle = 8 * time.Hour
+	sessionMax  = 7 * 24 * time.Hour
+)
+
+// Session keys.
+const (
+	sessUser    = "uid"
+	sessRole    = "role"
+	sessName    = "name"
+	sessLoginAt = "login_at"
+	sessCSRF    = "csrf"
+)
+
+// viewer is who makes a request.
+type viewer struct {
+	ID   int64
+	Name string
+	Role string
+}
+
+// newSessions returns the session stores: one for plain HTTP and one that
+// marks cookies Secure for requests that arrived over TLS.
+func newSessions(db *data.DB) (plain, secure *session.Store) {
+	mk := func(secure bool) *session.Store {
+		return session.New(session.Config{
+			Storage:        db.Sessions(),
+			Expiration:     sessionIdle,
+			KeyLookup:      "cookie:" + sessionCookie,
+			CookieHTTPOnly: true,
+			CookieSameSite: "Lax",
+			CookieSecure:   secure,
+			CookiePath:     "/",
+			KeyGenerator:   randomToken,
+		})
+	}
+	return mk(false), mk(true)
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the system's randomness failed: nothing is safe to do
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (a *App) session(c *fiber.Ctx) (*session.Session, error) {
+	if c.Protocol() == "https" {
+		return a.secureSessions.Get(c)
+	}
+	return a.plainSessions.Get(c)
+}
+
+// currentViewer returns the logged-in user of the request, or nil.
+func (a *App) currentViewer(c *fiber.Ctx) (*viewer, *session.Session, error) {
+	sess, err := a.session(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, _ := sess.Get(sessUser).(int64)
+	if id == 0 {
+		return nil, sess, nil
+	}
+	loginAt, _ := sess.Get(sessLoginAt).(int64)
+	if time.Since(time.Unix(loginAt, 0)) > sessionMax {
+		sess.Destroy()
+		return nil, sess, nil
+	}
+	role, _ := sess.Get(sessRole).(string)
+	name, _ := sess.Get(sessName).(string)
+	return &viewer{ID: id, Name: name, Role: role}, sess, nil
+}
+
+// csrfToken returns the session's CSRF token, making one when needed, and
+// hands it to the page's JS in a cookie.
+func (a *App) csrfToken(c *fiber.Ctx, sess *session.Session) string {
+	tok, _ := sess.Get(sessCSRF).(string)
+	if tok == "" {
+		tok = randomToken()
+		sess.Set(sessCSRF, tok)
+	}
+	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: tok, Path: "/", SameSite: "Lax", Secure: c.Protocol() == "https"})
+	return tok
+}
+
+// checkCSRF compares the token a state-changing request carries (header or
+// form field) with its session's, in constant time.
+func checkCSRF(c *fiber.Ctx, sess *session.Session) error {
+	want, _ := sess.Get(sessCSRF).(string)
+	got := c.Get(csrfHeader)
+	if got == "" {
+		got = c.FormValue(csrfField)
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return data.Errorf(data.EFORBIDDEN, "missing or invalid CSRF token: reload the page and try again")
+	}
+	return nil
+}
+
+// authorize is the one gate every request passes: it finds the request's
+// rule in routePolicy (no rule: refused), checks the session and role, and
+// the CSRF token of state-changing requests.
+func (a *App) authorize(c *fiber.Ctx) error {
+	rule, ok := policyFor(c.Method(), c.Path())
+	if !ok {
+		return data.Errorf(data.ENOTFOUND, "not found")
+	}
+	if rule.need == accessPublic || rule.need == accessToken {
+		return c.Next()
+	}
+	v, sess, err := a.currentViewer(c)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		c.Set(deniedHeader, "login")
+		if isAPI(c) {
+			return data.Errorf(data.EUNAUTHORIZED, "log in first")
+		}
+		if c.Method() == fiber.MethodGet {
+			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		return data.Errorf(data.EUNAUTHORIZED, "log in first")
+	}
+	if data.RoleRank(v.Role) < data.RoleRank(string(rule.need)) {
+		c.Set(deniedHeader, "role")
+		return data.Errorf(data.EFORBIDDEN, "your role (%s) may not do this", v.Role)
+	}
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		if err := checkCSRF(c, sess); err != nil {
+			c.Set(deniedHeader, "csrf")
+			return err
+		}
+	}
+	c.Locals("viewer", v)
+	a.csrfToken(c, sess)
+	if err := sess.Save(); err != nil { // slides the idle expiry
+		return err
+	}
+	return c.Next()
+}
+
+// viewerOf returns the authorised viewer of a request (nil for public routes).
+func viewerOf(c *fiber.Ctx) *viewer {
+	v, _ := c.Locals("viewer").(*viewer)
+	return v
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
+
+// throttle counts failed logins per account and per address in a sliding
+// window, so that guessing passwords is slow.
+type throttle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+const (
+	throttleWindow     = 15 * time.Minute
+	maxAccountFailures = 5
+	maxAddressFailures = 20
+)
+
+func (t *throttle) recent(key string, now time.Time) []time.Time {
+	var keep []time.Time
+	for _, at := range t.failures[key] {
+		if now.Sub(at) < throttleWindow {
+			keep = append(keep, at)
+		}
+	}
+	t.failures[key] = keep
+	return keep
+}
+
+// blocked reports whether a login for account from addr must wait, and how long.
+func (t *throttle) blocked(account, addr string, now time.Time) (bool, time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.failures == nil {
+		t.failures = map[string][]time.Time{}
+	}
+	for key, max := range map[string]int{"user:" + account: maxAccountFailures, "addr:" + addr: maxAddressFailures} {
+		if f := t.recent(key, now); len(f) >= max {
+			return true, throttleWindow - now.Sub(f[0])
+		}
+	}
+	return false, 0
+}
+
+func (t *throttle) fail(account, addr string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.failures == nil {
+		t.failures = map[string][]time.Time{}
+	}
+	t.failures["user:"+account] = append(t.failures["user:"+account], now)
+	t.failures["addr:"+addr] = append(t.failures["addr:"+addr], now)
+}
+
+func (t *throttle) succeed(account string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.failures, "user:"+account)
+}

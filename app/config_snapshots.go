@@ -1,0 +1,144 @@
+package app
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	_ "time/tzdata" // snapshot schedules name IANA zones; a bare machine may have no zoneinfo
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// SnapshotConfig schedules the weekly snapshot job (config key "snapshots").
+type SnapshotConfig struct {
+	// Schedule is a 5-field cron spec, read in Timezone. The default runs
+	// shortly after a week closes (weeks close at Monday 00:00 UTC).
+	Schedule string `yaml:"schedule"`
+	// Timezone is the IANA zone Schedule is read in ("UTC", "Europe/Paris").
+	Timezone string `yaml:"timezone"`
+	// CatchUpWeeks bounds how many missed closed weeks a run snapshots
+	// (newest first, never before the first scored week). 1 takes only the
+	// week that just closed.
+	CatchUpWeeks int `yaml:"catch_up_weeks"`
+}
+
+// AlertConfig holds the alert rules (config key "alerts"). A rule whose
+// threshold is zero is off.
+type AlertConfig struct {
+	// HealthBelow opens an alert for a member whose health is below it.
+	HealthBelow float64 `yaml:"health_below"`
+	// HealthDrop opens an alert for a member whose health fell by at least
+	// this many points against 7 days earlier.
+	HealthDrop float64 `yaml:"health_drop"`
+	// ErrorRateSLO opens an alert for a member whose share of failed API
+	// calls (5xx, plus 4xx with ErrorRateCounts4xx) over the last 7 days is
+	// above it, once it made at least ErrorRateMinCalls calls.
+	ErrorRateSLO       float64 `yaml:"error_rate_slo"`
+	ErrorRateMinCalls  int64   `yaml:"error_rate_min_calls"`
+	ErrorRateCounts4xx bool    `yaml:"error_rate_counts_4xx"`
+	// MilestoneOverdue opens an alert per member and project with a
+	// milestone due before today that is still open.
+	MilestoneOverdue bool `yaml:"milestone_overdue"`
+	// SourceStaleIntervals opens an alert for a configured source with no
+	// successful run within this many of its schedule's intervals.
+	SourceStaleIntervals float64 `yaml:"source_stale_intervals"`
+	// SourceMaxAge does the same for sources that ran but have no schedule
+	// here (push ingest, the demo feed): no successful run within it.
+	SourceMaxAge time.Duration `yaml:"source_max_age"`
+
+	Webhook WebhookConfig `yaml:"webhook"`
+}
+
+// WebhookConfig posts newly opened alerts as Slack-compatible JSON.
+type WebhookConfig struct {
+	URL      string        `yaml:"url"`      // empty: no webhook
+	Attempts int           `yaml:"attempts"` // tries per alert and evaluation
+	Backoff  time.Duration `yaml:"backoff"`  // wait before the second try, doubled after each
+	Timeout  time.Duration `yaml:"timeout"`  // per request
+	// Rounds is how many evaluations in a row may fail to deliver an alert
+	// before it is given up on (it stays open and listed).
+	Rounds int `yaml:"rounds"`
+}
+
+// DefaultSnapshotConfig returns the snapshot defaults.
+func DefaultSnapshotConfig() SnapshotConfig {
+	return SnapshotConfig{Schedule: "15 0 * * 1", Timezone: "UTC", CatchUpWeeks: 26}
+}
+
+// DefaultAlertConfig returns the alert defaults.
+func DefaultAlertConfig() AlertConfig {
+	return AlertConfig{
+		HealthBelow:          40,
+		HealthDrop:           10,
+		ErrorRateSLO:         0.02,
+		ErrorRateMinCalls:    100,
+		MilestoneOverdue:     true,
+		SourceStaleIntervals: 3,
+		SourceMaxAge:         24 * time.Hour,
+		Webhook:              WebhookConfig{Attempts: 4, Backoff: time.Second, Timeout: 10 * time.Second, Rounds: 5},
+	}
+}
+
+// Spec returns the cron spec of the snapshot job, with its time zone as a
+// CRON_TZ= prefix (a spec that has its own CRON_TZ= or TZ= keeps it).
+func (c SnapshotConfig) Spec() string {
+	s := strings.TrimSpace(c.Schedule)
+	if c.Timezone == "" || strings.HasPrefix(s, "CRON_TZ=") || strings.HasPrefix(s, "TZ=") {
+		return s
+	}
+	return "CRON_TZ=" + c.Timezone + " " + s
+}
+
+// Validate reports the first snapshot setting that cannot work.
+func (c SnapshotConfig) Validate() error {
+	if c.Timezone != "" {
+		if _, err := time.LoadLocation(c.Timezone); err != nil {
+			return data.Errorf(data.EINVALID, "config: snapshots.timezone %q is not a known time zone", c.Timezone)
+		}
+	}
+	if _, err := cron.ParseStandard(c.Spec()); err != nil {
+		return data.Errorf(data.EINVALID, "config: snapshots.schedule %q: %v", c.Schedule, err)
+	}
+	if c.CatchUpWeeks < 1 {
+		return data.Errorf(data.EINVALID, "config: snapshots.catch_up_weeks must be at least 1")
+	}
+	return nil
+}
+
+// Validate reports the first alert setting that cannot work.
+func (c AlertConfig) Validate() error {
+	switch {
+	case c.HealthBelow < 0 || c.HealthBelow > 100:
+		return data.Errorf(data.EINVALID, "config: alerts.health_below must be within 0–100")
+	case c.HealthDrop < 0 || c.HealthDrop > 100:
+		return data.Errorf(data.EINVALID, "config: alerts.health_drop must be within 0–100")
+	case c.ErrorRateSLO < 0 || c.ErrorRateSLO >= 1:
+		return data.Errorf(data.EINVALID, "config: alerts.error_rate_slo must be a share within [0, 1)")
+	case c.ErrorRateMinCalls < 0:
+		return data.Errorf(data.EINVALID, "config: alerts.error_rate_min_calls cannot be negative")
+	case c.SourceStaleIntervals < 0 || c.SourceMaxAge < 0:
+		return data.Errorf(data.EINVALID, "config: alerts.source_stale_intervals and source_max_age cannot be negative")
+	}
+	w := c.Webhook
+	if w.URL != "" {
+		u, err := url.Parse(w.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return data.Errorf(data.EINVALID, "config: alerts.webhook.url must be an http(s) URL")
+		}
+	}
+	if w.Attempts < 1 || w.Attempts > 10 {
+		return data.Errorf(data.EINVALID, "config: alerts.webhook.attempts must be within 1–10")
+	}
+	if w.Backoff < 0 || w.Backoff > time.Minute {
+		return data.Errorf(data.EINVALID, "config: alerts.webhook.backoff must be within 0–1m")
+	}
+	if w.Timeout <= 0 {
+		return data.Errorf(data.EINVALID, "config: alerts.webhook.timeout must be positive")
+	}
+	if w.Rounds < 1 {
+		return data.Errorf(data.EINVALID, "config: alerts.webhook.rounds must be at least 1")
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"strings"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// access is what a route needs.
+type access string
+
+const (
+	accessPublic  access = "public" // anyone (health checks, static assets, the login page)
+	accessToken   access = "token"  // an ingest token, checked by the handler (never a session)
+	accessViewer  access = access(data.RoleViewer)
+	accessManager access = access(data.RoleManager)
+	accessAdmin   access = access(data.RoleAdmin)
+)
+
+type routeRule struct {
+	method  string
+	pattern string // path; ":name" matches one segment, a final "*" the rest
+	need    access
+}
+
+// routePolicy is the one table of who may call what. A request that matches
+// no rule is refused, and TestEveryRouteHasARule fails when a route is
+// registered without one.
+var routePolicy = []routeRule{
+	{"GET", "/healthz", accessPublic},
+	{"GET", "/readyz", accessPublic},
+	{"GET", "/metrics", accessPublic},
+	{"GET", "/static/*", accessPublic},
+	{"GET", "/login", accessPublic},
+	{"POST", "/login", accessPublic}, // CSRF-checked by the handler
+	{"POST", "/logout", accessViewer},
+	{"POST", "/api/v1/ingest/api-calls", accessToken},
+
+	{"GET", "/", accessViewer},
+	{"GET", "/api/v1/me", accessViewer},
+	{"GET", "/api/v1/overview", accessViewer},
+	{"GET", "/api/v1/scores", accessViewer},
+	{"GET", "/api/v1/api-usage", accessViewer},
+
+	{"GET", "/members", accessViewer},
+	{"GET", "/members.csv", accessViewer},
+	{"GET", "/members/:slug", accessViewer},
+	{"GET", "/api/v1/members", accessViewer},
+	{"GET", "/api/v1/members/:slug", accessViewer},
+	{"GET", "/network", accessViewer},
+	{"GET", "/api/v1/network", accessViewer},
+
+	{"GET", "/snapshots", accessViewer},
+	{"GET", "/snapshots/:week", accessViewer},
+	{"GET", "/api/v1/snapshots", accessViewer},
+	{"GET", "/api/v1/snapshots/:week", accessViewer},
+	{"GET", "/api/v1/alerts", accessViewer},
+
+	{"GET", "/sources", accessViewer},
+	{"GET", "/api/v1/sources", accessViewer},
+	{"POST", "/sources/:name/run", accessManager},
+	{"POST", "/api/v1/sources/:name/run", accessManager},
+}
+
+// policyFor returns the rule of a request. HEAD is read as GET.
+func policyFor(method, path string) (routeRule, bool) {
+	if method == "HEAD" {
+		method = "GET"
+	}
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
+	for _, r := range routePolicy {
+		if r.method == method && matchPattern(r.pattern, path) {
+			return r, true
+		}
+	}
+	return routeRule{}, false
+}
+
+// matchPattern matches a path against a route pattern, segment by segment.
+func matchPattern(pattern, path string) bool {
+	ps := strings.Split(strings.Trim(pattern, "/"), "/")
+	xs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, p := range ps {
+		if p == "*" {
+			return true
+		}
+		if i >= len(xs) {
+			return false
+		}
+		switch {
+		case strings.HasPrefix(p, ":"):
+			if xs[i] == "" {
+				return false
+			}
+		case !strings.EqualFold(p, xs[i]):
+			return false
+		}
+	}
+	return len(ps) == len(xs)
+}

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// The partner-manager pages and their JSON twins:
+//
+//	GET /members               members list (filters, sort and day in the query)
+//	GET /members.csv           the same rows as CSV
+//	GET /members/:slug         a member's page (?at, ?from, ?to)
+//	GET /network               the cooperation network (?at, ?segment)
+//	GET /api/v1/members        the list as JSON (?format=csv for CSV)
+//	GET /api/v1/members/:slug  a member as JSON
+//	GET /api/v1/network        the network as JSON
+//
+// Each page and its twin call the same views.Build* function. Every viewer
+// may read them: their rules join routePolicy here, next to the routes.
+func init() {
+	for _, path := range []string{"/members", "/members.csv", "/members/:slug", "/network",
+		"/api/v1/members", "/api/v1/members/:slug", "/api/v1/network"} {
+		routePolicy = append(routePolicy, routeRule{method: "GET", pattern: path, need: accessViewer})
+	}
+	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
+		pages.Get("/members", a.membersListPage)
+		pages.Get("/members.csv", a.membersListCSV)
+		pages.Get("/members/:slug", a.memberDetailPage)
+		pages.Get("/network", a.networkGraphPage)
+		api.Get("/members", a.membersListJSON)
+		api.Get("/members/:slug", a.memberDetailJSON)
+		api.Get("/network", a.networkGraphJSON)
+	})
+}
+
+func (a *App) buildMembers(c *fiber.Ctx) (*views.Members, error) {
+	q, err := views.ParseMembersQuery(func(name string) string { return c.Query(name) })
+	if err != nil {
+		return nil, err
+	}
+	return views.BuildMembers(c.UserContext(), a.db, q)
+}
+
+func (a *App) membersListPage(c *fiber.Ctx) error {
+	m, err := a.buildMembers(c)
+	if err != nil {
+		return err
+	}
+	return a.render(c, func(b *bytes.Buffer) error { return a.views.MembersPage(b, *m) })
+}
+
+func (a *App) membersListJSON(c *fiber.Ctx) error {
+	switch c.Query("format") {
+	case "", "json":
+	case "csv":
+		return a.membersListCSV(c)
+	default:
+		return data.Errorf(data.EINVALID, "unknown format %q: want json or csv", c.Query("format"))
+	}
+	m, err := a.buildMembers(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+// membersListCSV sends exactly the rows the page shows for the same query.
+func (a *App) membersListCSV(c *fiber.Ctx) error {
+	m, err := a.buildMembers(c)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := views.WriteMembersCSV(&b, m); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, views.MembersCSVName(m)))
+	return c.Send(b.Bytes())
+}
+
+func (a *App) memberParams(c *fiber.Ctx) (views.MemberParams, error) {
+	p := views.MemberParams{Slug: c.Params("slug"), Now: time.Now()}
+	var err error
+	if p.At, err = queryDay(c, "at"); err != nil {
+		return p, err
+	}
+	if p.From, err = queryDay(c, "from"); err != nil {
+		return p, err
+	}
+	if p.To, err = queryDay(c, "to"); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func (a *App) buildMember(c *fiber.Ctx) (*views.MemberDetail, error) {
+	p, err := a.memberParams(c)
+	if err != nil {
+		return nil, err
+	}
+	return views.BuildMember(c.UserContext(), a.db, p)
+}
+
+func (a *App) memberDetailPage(c *fiber.Ctx) error {
+	d, err := a.buildMember(c)
+	if err != nil {
+		return err
+	}
+	return a.render(c, func(b *bytes.Buffer) error { return a.views.MemberPage(b, *d) })
+}
+
+func (a *App) memberDetailJSON(c *fiber.Ctx) error {
+	d, err := a.buildMember(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+func (a *App) buildNetwork(c *fiber.Ctx) (*views.Network, error) {
+	at, err := queryDay(c, "at")
+	if err != nil {
+		return nil, err
+	}
+	return views.BuildNetwork(c.UserContext(), a.db, at, c.Query("segment"))
+}
+
+func (a *App) networkGraphPage(c *fiber.Ctx) error {
+	n, err := a.buildNetwork(c)
+	if err != nil {
+		return err
+	}
+	return a.render(c, func(b *bytes.Buffer) error { return a.views.NetworkPage(b, *n) })
+}
+
+func (a *App) networkGraphJSON(c *fiber.Ctx) error {
+	n, err := a.buildNetwork(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(n)
+}

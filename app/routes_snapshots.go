@@ -1,0 +1,73 @@
+package app
+
+import (
+	"bytes"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// Weekly snapshots: /snapshots and /snapshots/:week, their JSON twins, and
+// the exports (/api/v1/snapshots/:week?format=csv|xlsx|json).
+func init() {
+	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
+		pages.Get("/snapshots", a.snapshotsPage)
+		pages.Get("/snapshots/:week", a.snapshotPage)
+		api.Get("/snapshots", a.snapshotsJSON)
+		api.Get("/snapshots/:week", a.snapshotJSON)
+	})
+}
+
+func (a *App) snapshotsPage(c *fiber.Ctx) error {
+	l, err := views.BuildSnapshots(c.UserContext(), a.db)
+	if err != nil {
+		return err
+	}
+	return a.render(c, func(b *bytes.Buffer) error { return a.views.SnapshotsPage(b, *l) })
+}
+
+func (a *App) snapshotsJSON(c *fiber.Ctx) error {
+	l, err := views.BuildSnapshots(c.UserContext(), a.db)
+	if err != nil {
+		return err
+	}
+	return c.JSON(l)
+}
+
+func (a *App) snapshotPage(c *fiber.Ctx) error {
+	d, err := views.BuildSnapshot(c.UserContext(), a.db, c.Params("week"))
+	if err != nil {
+		return err
+	}
+	return a.render(c, func(b *bytes.Buffer) error { return a.views.SnapshotPage(b, *d) })
+}
+
+// snapshotJSON is /api/v1/snapshots/:week: the snapshot as JSON, or, with
+// ?format=csv|xlsx|json, a download of it.
+func (a *App) snapshotJSON(c *fiber.Ctx) error {
+	format := c.Query("format")
+	var ctype string
+	if format != "" {
+		var err error
+		if ctype, err = exportContentType(format); err != nil {
+			return err
+		}
+	}
+	d, err := views.BuildSnapshot(c.UserContext(), a.db, c.Params("week"))
+	if err != nil {
+		return err
+	}
+	if format == "" {
+		return c.JSON(d)
+	}
+	var b bytes.Buffer
+	if err := writeExport(&b, d, format); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, ctype)
+	// The week was validated by BuildSnapshot (YYYY-Www): a safe file name.
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+views.SnapshotExportName(d.Week, format)+`"`)
+	c.Set(fiber.HeaderCacheControl, "private, max-age=300") // a snapshot never changes
+	return c.Send(b.Bytes())
+}

@@ -1,0 +1,336 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Alert states.
+const (
+	AlertOpen     = "open"
+	AlertResolved = "resolved"
+)
+
+// Alert is one occurrence of an alert rule's condition: open while the
+// condition holds, resolved when it clears.
+type Alert struct {
+	ID         int64     `json:"id"`
+	Rule       string    `json:"rule"`
+	Subject    string    `json:"subject"`               // what the condition is about within the rule
+	Member     string    `json:"member,omitempty"`      // member slug; empty when not about a member
+	MemberName string    `json:"member_name,omitempty"` // the member's current name
+	Message    string    `json:"message"`
+	State      string    `json:"state"`
+	FirstSeen  time.Time `json:"first_seen"`
+	LastSeen   time.Time `json:"last_seen"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	NotifiedAt time.Time `json:"notified_at,omitzero"` // when the webhook accepted it
+	Attempts   int       `json:"-"`                    // failed notification rounds
+}
+
+// AlertCondition is a condition a rule found true in one evaluation.
+type AlertCondition struct {
+	Rule    string
+	Subject string
+	Member  string // member slug, or empty
+	Message string
+}
+
+// AlertSync is what one evaluation changed.
+type AlertSync struct {
+	Opened   []Alert // conditions that were not open before
+	Resolved []Alert // open alerts whose condition cleared
+	Open     int     // alerts of the evaluated rules open after the evaluation
+}
+
+// SyncAlerts records one evaluation of rules at time at: a condition with
+// no open alert opens one; a condition already open only moves its last
+// seen time (and message) on, so it never opens a duplicate; an open alert
+// of an evaluated rule whose condition is not in conds is resolved. Alerts
+// of rules not in rules are left alone.
+func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondition, at time.Time) (*AlertSync, error) {
+	if len(rules) == 0 {
+		return &AlertSync{}, nil
+	}
+	known := map[string]bool{}
+	for _, r := range rules {
+		known[r] = true
+	}
+	want := map[string]AlertCondition{}
+	var order []string
+	for _, c := range conds {
+		if !known[c.Rule] {
+			return nil, Errorf(EINVALID, "alert condition of rule %q, which was not evaluated", c.Rule)
+		}
+		if c.Subject == "" || c.Message == "" {
+			return nil, Errorf(EINVALID, "alert condition of rule %q needs a subject and a message", c.Rule)
+		}
+		k := c.Rule + "\x00" + c.Subject
+		if _, dup := want[k]; !dup {
+			order = append(order, k)
+		}
+		want[k] = c
+	}
+	now := at.Unix()
+	res := &AlertSync{}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		open, err := queryAlerts(ctx, tx, `WHERE a.state = ? AND a.rule IN (`+alertPlaceholders(len(rules))+`)`, append([]any{AlertOpen}, alertArgs(rules)...)...)
+		if err != nil {
+			return err
+		}
+		byKey := map[string]Alert{}
+		for _, a := range open {
+			byKey[a.Rule+"\x00"+a.Subject] = a
+		}
+		for _, k := range order {
+			c := want[k]
+			if a, ok := byKey[k]; ok {
+				if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_seen = ?, message = ?, member = ? WHERE id = ?`,
+					now, c.Message, c.Member, a.ID); err != nil {
+					return err
+				}
+				continue
+			}
+			r, err := tx.ExecContext(ctx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now)
+			if err != nil {
+				return err
+			}
+			id, err := r.LastInsertId()
+			if err != nil {
+				return err
+			}
+			res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
+				State: AlertOpen, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC()})
+		}
+		for k, a := range byKey {
+			if _, ok := want[k]; ok {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET state = ?, resolved_at = ? WHERE id = ?`, AlertResolved, now, a.ID); err != nil {
+				return err
+			}
+			a.State, a.ResolvedAt = AlertResolved, time.Unix(now, 0).UTC()
+			res.Resolved = append(res.Resolved, a)
+		}
+		res.Open = len(want)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to record alerts: %w", err)
+	}
+	return res, nil
+}
+
+// AlertFilter selects alerts. Zero values select everything.
+type AlertFilter struct {
+	State  string // open, resolved or empty for both
+	Member string // member slug
+	Limit  int    // 0: no limit
+}
+
+// Alerts returns the alerts f selects: open ones first, then the most
+// recently seen.
+func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+	var where []string
+	var args []any
+	if f.State != "" {
+		if f.State != AlertOpen && f.State != AlertResolved {
+			return nil, Errorf(EINVALID, "alert state %q is not open or resolved", f.State)
+		}
+		where = append(where, "a.state = ?")
+		args = append(args, f.State)
+	}
+	if f.Member != "" {
+		where = append(where, "a.member = ?")
+		args = append(args, f.Member)
+	}
+	q := ""
+	if len(where) > 0 {
+		q = "WHERE " + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY CASE a.state WHEN 'open' THEN 0 ELSE 1 END, a.last_seen DESC, a.id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	var out []Alert
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = queryAlerts(ctx, tx, q, args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list alerts: %w", err)
+	}
+	return out, nil
+}
+
+// AlertsToNotify returns the open alerts no webhook has accepted yet and
+// that failed fewer than maxAttempts notification rounds, oldest first.
+func (db *DB) AlertsToNotify(ctx context.Context, maxAttempts int) ([]Alert, error) {
+	var out []Alert
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = queryAlerts(ctx, tx, `WHERE a.state = ? AND a.notified_at IS NULL AND a.notify_attempts < ? ORDER BY a.id`,
+			AlertOpen, maxAttempts)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list alerts to notify: %w", err)
+	}
+	return out, nil
+}
+
+// MarkAlertNotified records that the webhook accepted an alert, so that it
+// is never posted again, even after a restart.
+func (db *DB) MarkAlertNotified(ctx context.Context, id int64, at time.Time) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET notified_at = ?, notify_error = '' WHERE id = ?`, at.Unix(), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to mark alert %d notified: %w", id, err)
+	}
+	return nil
+}
+
+// MarkAlertNotifyFailed records a notification round that failed.
+func (db *DB) MarkAlertNotifyFailed(ctx context.Context, id int64, reason string) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET notify_attempts = notify_attempts + 1, notify_error = ? WHERE id = ?`, reason, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to record the failed notification of alert %d: %w", id, err)
+	}
+	return nil
+}
+
+func queryAlerts(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]Alert, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.rule, a.subject, a.member, COALESCE(m.name, ''), a.message, a.state,
+		a.first_seen, a.last_seen, COALESCE(a.resolved_at, 0), COALESCE(a.notified_at, 0), a.notify_attempts
+		FROM alerts a LEFT JOIN members m ON a.member <> '' AND m.slug = a.member `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Alert{}
+	for rows.Next() {
+		var a Alert
+		var first, last, resolved, notified int64
+		if err := rows.Scan(&a.ID, &a.Rule, &a.Subject, &a.Member, &a.MemberName, &a.Message, &a.State,
+			&first, &last, &resolved, &notified, &a.Attempts); err != nil {
+			return nil, err
+		}
+		a.FirstSeen, a.LastSeen = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
+		if resolved > 0 {
+			a.ResolvedAt = time.Unix(resolved, 0).UTC()
+		}
+		if notified > 0 {
+			a.NotifiedAt = time.Unix(notified, 0).UTC()
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func alertPlaceholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func alertArgs(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// MemberCalls is a member's API traffic over a range, by outcome.
+type MemberCalls struct {
+	Slug      string
+	Name      string
+	Calls     int64
+	Errors4xx int64
+	Errors5xx int64
+}
+
+// CallsByMember sums the API traffic of every member with calls over the
+// days [from, to), from the daily rollup, in one query.
+func (db *DB) CallsByMember(ctx context.Context, from, to time.Time) ([]MemberCalls, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT m.slug, m.name, u.status_class, SUM(u.calls)
+		FROM api_usage_daily u
+		JOIN api_consumers c ON c.id = u.consumer_id
+		JOIN members m ON m.id = c.member_id
+		WHERE u.bucket >= ? AND u.bucket < ?
+		GROUP BY m.slug, m.name, u.status_class
+		ORDER BY m.slug`, Day(from).Unix(), Day(to).Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to sum API calls by member: %w", err)
+	}
+	defer rows.Close()
+	var out []MemberCalls
+	for rows.Next() {
+		var slug, name string
+		var class int
+		var calls int64
+		if err := rows.Scan(&slug, &name, &class, &calls); err != nil {
+			return nil, fmt.Errorf("store: unable to sum API calls by member: %w", err)
+		}
+		if len(out) == 0 || out[len(out)-1].Slug != slug {
+			out = append(out, MemberCalls{Slug: slug, Name: name})
+		}
+		mc := &out[len(out)-1]
+		mc.Calls += calls
+		switch class {
+		case 4:
+			mc.Errors4xx += calls
+		case 5:
+			mc.Errors5xx += calls
+		}
+	}
+	return out, rows.Err()
+}
+
+// OverdueMilestone is a milestone due before a day and still open on it,
+// once per party of its project.
+type OverdueMilestone struct {
+	Member      string // member slug
+	MemberName  string
+	Project     string // project slug
+	ProjectName string
+	Title       string
+	DueOn       time.Time
+}
+
+// OverdueMilestones returns the milestones of planned and active projects
+// that were due before day and not done by the end of it, for every party, ordered
+// by member, project and due date.
+func (db *DB) OverdueMilestones(ctx context.Context, day time.Time) ([]OverdueMilestone, error) {
+	d := dateStr(Day(day))
+	rows, err := db.read.QueryContext(ctx, `SELECT m.slug, m.name, p.slug, p.name, ms.title, ms.due_on
+		FROM milestones ms
+		JOIN projects p ON p.id = ms.project_id
+		JOIN project_parties pp ON pp.project_id = p.id
+		JOIN members m ON m.id = pp.member_id
+		WHERE ms.due_on < ? AND (ms.done_on IS NULL OR ms.done_on > ?) AND p.status IN (?, ?)
+		ORDER BY m.slug, p.slug, ms.due_on, ms.id`, d, d, ProjectPlanned, ProjectActive)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list overdue milestones: %w", err)
+	}
+	defer rows.Close()
+	var out []OverdueMilestone
+	for rows.Next() {
+		var o OverdueMilestone
+		var due sql.NullString
+		if err := rows.Scan(&o.Member, &o.MemberName, &o.Project, &o.ProjectName, &o.Title, &due); err != nil {
+			return nil, fmt.Errorf("store: unable to list overdue milestones: %w", err)
+		}
+		o.DueOn = parseDate(due)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,434 @@
+package views
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// The members list: /members, /members.csv and /api/v1/members.
+
+// MembersQuery is the members list's filters, sort order and day, exactly as
+// they appear in the URL query, so a view can be bookmarked and shared.
+type MembersQuery struct {
+	At      string `json:"at,omitempty"`      // YYYY-MM-DD; empty: the latest scored day
+	Segment string `json:"segment,omitempty"` // exact segment
+	Tier    string `json:"tier,omitempty"`    // exact tier; "-" selects members without one
+	Kind    string `json:"kind,omitempty"`    // partner, developer_org, research, internal
+	Status  string `json:"status,omitempty"`  // healthy, watch, at_risk, no_data
+	Q       string `json:"q,omitempty"`       // text in the name or slug
+	Sort    string `json:"sort"`              // a key of membersSortKeys
+	Order   string `json:"order"`             // asc or desc
+}
+
+// NoTier is the tier filter value of members without a tier.
+const NoTier = "-"
+
+const maxMembersQueryLen = 200
+
+// membersSortKey is a column the list can be sorted by.
+type membersSortKey struct {
+	Label string
+	Desc  bool // the order a first click gives: numbers high to low, text A–Z
+	Class string
+	less  func(a, b *MembersRow) int // <0, 0, >0
+}
+
+func membersCmpFloat(a, b float64) int {
+	switch {
+	case math.IsNaN(a) && math.IsNaN(b):
+		return 0
+	case math.IsNaN(a): // a missing value sorts as the lowest
+		return -1
+	case math.IsNaN(b):
+		return 1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// membersStatusRank orders statuses by urgency: at risk first.
+var membersStatusRank = map[string]int{data.StatusAtRisk: 0, data.StatusWatch: 1, data.StatusHealthy: 2, data.StatusNoData: 3}
+
+// membersSortOrder lists the sortable columns in table order.
+var membersSortOrder = []string{"name", "segment", "tier", "kind", "status", "health", "change", "T", "I", "M", "C", "K", "phi"}
+
+var membersSortKeys = map[string]membersSortKey{
+	"name":    {Label: "Member", less: func(a, b *MembersRow) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }},
+	"segment": {Label: "Segment", less: func(a, b *MembersRow) int { return strings.Compare(a.Segment, b.Segment) }},
+	"tier":    {Label: "Tier", less: func(a, b *MembersRow) int { return strings.Compare(a.Tier, b.Tier) }},
+	"kind":    {Label: "Kind", less: func(a, b *MembersRow) int { return strings.Compare(a.Kind, b.Kind) }},
+	"status":  {Label: "Status", less: func(a, b *MembersRow) int { return membersStatusRank[a.Status] - membersStatusRank[b.Status] }},
+	"health":  {Label: "Health", Desc: true, Class: "n", less: func(a, b *MembersRow) int { return membersCmpFloat(a.Health, b.Health) }},
+	"change":  {Label: "Δ week", Desc: true, Class: "n", less: func(a, b *MembersRow) int { return membersCmpFloat(a.HealthChange, b.HealthChange) }},
+	"T":       {Label: "T", Desc: true, Class: "n", less: func(a, b *MembersRow) int { return membersCmpFloat(a.T, b.T) }},
+	"I":       {Label: "I", Desc: true, Class: "n", less: func(a, b *MembersRow) int { return membersCmpFloat(a.I, b.I) }},
+	"M":       {Label: "M", Desc: true, Class: "n", less: func(a, b *MembersRow) int { return membersCmpFloat(a.M, b.M) }},
+	"C":       {Label: "C", Desc: true, Class: "n", less: func(a, b *MembersRow) int { return membersCmpFloat(a.C, b.C) }},
+	"K":       {Label: "K", Desc: true, Class: "n", less: func(a, b *MembersRow) int { return membersCmpFloat(a.K, b.K) }},
+	"phi":     {Label: "φ", Desc: true, Class: "n", less: func(a, b *MembersRow) int { return membersCmpFloat(a.Phi, b.Phi) }},
+}
+
+const defaultMembersSort = "phi"
+
+// ParseMembersQuery reads the members list's query parameters (get returns
+// one by name, "" when absent) and checks them: an unknown status, sort key
+// or order, a bad date or an overlong search is an EINVALID error.
+func ParseMembersQuery(get func(string) string) (MembersQuery, error) {
+	q := MembersQuery{
+		At:      strings.TrimSpace(get("at")),
+		Segment: strings.TrimSpace(get("segment")),
+		Tier:    strings.TrimSpace(get("tier")),
+		Kind:    strings.TrimSpace(get("kind")),
+		Status:  strings.TrimSpace(get("status")),
+		Q:       strings.TrimSpace(get("q")),
+		Sort:    strings.TrimSpace(get("sort")),
+		Order:   strings.ToLower(strings.TrimSpace(get("order"))),
+	}
+	if q.At != "" {
+		if _, err := data.ParseDay(q.At); err != nil {
+			return q, err
+		}
+	}
+	for name, v := range map[string]string{"segment": q.Segment, "tier": q.Tier, "kind": q.Kind, "q": q.Q} {
+		if len(v) > maxMembersQueryLen {
+			return q, data.Errorf(data.EINVALID, "%s is longer than %d characters", name, maxMembersQueryLen)
+		}
+	}
+	if q.Kind != "" && !data.MemberKind(q.Kind).Valid() {
+		return q, data.Errorf(data.EINVALID, "unknown kind %q: want partner, developer_org, research or internal", q.Kind)
+	}
+	if q.Status != "" {
+		if _, ok := membersStatusRank[q.Status]; !ok {
+			return q, data.Errorf(data.EINVALID, "unknown status %q: want healthy, watch, at_risk or no_data", q.Status)
+		}
+	}
+	if q.Sort == "" {
+		q.Sort = defaultMembersSort
+	}
+	key, ok := membersSortKeys[q.Sort]
+	if !ok {
+		return q, data.Errorf(data.EINVALID, "cannot sort by %q: want one of %s", q.Sort, strings.Join(membersSortOrder, ", "))
+	}
+	switch q.Order {
+	case "":
+		q.Order = "asc"
+		if key.Desc {
+			q.Order = "desc"
+		}
+	case "asc", "desc":
+	default:
+		return q, data.Errorf(data.EINVALID, "unknown order %q: want asc or desc", q.Order)
+	}
+	return q, nil
+}
+
+// Values returns the query as URL values, leaving out defaults.
+func (q MembersQuery) Values() url.Values {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("at", q.At)
+	set("segment", q.Segment)
+	set("tier", q.Tier)
+	set("kind", q.Kind)
+	set("status", q.Status)
+	set("q", q.Q)
+	if q.Sort != "" && q.Sort != defaultMembersSort {
+		v.Set("sort", q.Sort)
+	}
+	if key, ok := membersSortKeys[q.Sort]; ok && q.Order != "" && (q.Order == "desc") != key.Desc {
+		v.Set("order", q.Order)
+	}
+	return v
+}
+
+// URL returns path with the query.
+func (q MembersQuery) URL(path string) string {
+	if enc := q.Values().Encode(); enc != "" {
+		return path + "?" + enc
+	}
+	return path
+}
+
+func (q MembersQuery) filter() data.MemberFilter {
+	f := data.MemberFilter{Query: q.Q}
+	if q.Segment != "" {
+		f.Segment = &q.Segment
+	}
+	switch q.Tier {
+	case "":
+	case NoTier:
+		none := ""
+		f.Tier = &none
+	default:
+		f.Tier = &q.Tier
+	}
+	if q.Kind != "" {
+		f.Kind = &q.Kind
+	}
+	return f
+}
+
+// MembersRow is one member of the list: the overview's row with T, I, M and
+// a weekly health trend.
+type MembersRow struct {
+	MemberRow
+	T     float64    `json:"T"`
+	I     float64    `json:"I"`
+	M     float64    `json:"M"`
+	Trend []*float64 `json:"trend"` // health on Members.TrendDays; null where the member had no score
+}
+
+// MembersFacets are the values the filters offer.
+type MembersFacets struct {
+	Segments []string `json:"segments"`
+	Tiers    []string `json:"tiers"`
+	Kinds    []string `json:"kinds"`
+	Statuses []string `json:"statuses"`
+}
+
+// Members is /members and /api/v1/members.
+type Members struct {
+	At            string        `json:"at"`
+	Query         MembersQuery  `json:"query"`
+	Total         int           `json:"total"` // scored members of the day, before filters
+	Count         int           `json:"count"` // members listed
+	TrendDays     []string      `json:"trend_days"`
+	Members       []MembersRow  `json:"members"`
+	Facets        MembersFacets `json:"facets"`
+	Empty         bool          `json:"empty"` // no scores yet
+	LastCollected string        `json:"last_collected,omitempty"`
+}
+
+// membersTrendDays returns the days of a weekly trend ending on day: the n-1
+// Sundays that closed the weeks before it, then day itself, oldest first.
+func membersTrendDays(day time.Time, n int) []time.Time {
+	day = data.Day(day)
+	out := make([]time.Time, n)
+	out[n-1] = day
+	back := int(day.Weekday()) // days since the last Sunday
+	if back == 0 {
+		back = 7
+	}
+	s := day.AddDate(0, 0, -back)
+	for i := n - 2; i >= 0; i-- {
+		out[i] = s
+		s = s.AddDate(0, 0, -7)
+	}
+	return out
+}
+
+// BuildMembers returns the members list for q. The page, its CSV and
+// /api/v1/members all call it.
+func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, error) {
+	out := &Members{Query: q, Members: []MembersRow{}, TrendDays: []string{},
+		Facets: MembersFacets{Segments: []string{}, Tiers: []string{}, Kinds: []string{},
+			Statuses: []string{data.StatusHealthy, data.StatusWatch, data.StatusAtRisk, data.StatusNoData}}}
+	last, err := db.LastSuccessfulRun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !last.IsZero() {
+		out.LastCollected = last.Format(time.RFC3339)
+	}
+	var at time.Time
+	if q.At != "" {
+		if at, err = data.ParseDay(q.At); err != nil {
+			return nil, err
+		}
+	}
+	day, err := scoreDay(ctx, db, at)
+	if data.ErrorCode(err) == data.ENOTFOUND && at.IsZero() {
+		out.Empty = true
+		return out, nil
+	} else if err != nil {
+		return nil, err
+	}
+	out.At = day.Format(data.DateLayout)
+	eco, err := db.EcosystemScoreOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := memberRows(ctx, db, day, eco.R)
+	if err != nil {
+		return nil, err
+	}
+	out.Total = len(rows)
+	out.Facets.Segments, out.Facets.Tiers, out.Facets.Kinds = membersFacetValues(rows)
+
+	matching, err := db.FilterMembers(ctx, q.filter())
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]int64, len(matching))
+	for _, m := range matching {
+		ids[m.Slug] = m.ID
+	}
+	days := membersTrendDays(day, trendWeeks)
+	for _, d := range days {
+		out.TrendDays = append(out.TrendDays, d.Format(data.DateLayout))
+	}
+	history, err := db.MemberScoresOn(ctx, days, 0)
+	if err != nil {
+		return nil, err
+	}
+	dayIndex := make(map[string]int, len(days))
+	for i, d := range out.TrendDays {
+		dayIndex[d] = i
+	}
+	trends := map[int64][]*float64{}
+	today := map[int64]data.MemberScore{}
+	for _, s := range history {
+		i, ok := dayIndex[s.Day.Format(data.DateLayout)]
+		if !ok {
+			continue
+		}
+		tr := trends[s.MemberID]
+		if tr == nil {
+			tr = make([]*float64, len(days))
+			trends[s.MemberID] = tr
+		}
+		if finiteNum(s.Health) {
+			h := s.Health
+			tr[i] = &h
+		}
+		if i == len(days)-1 {
+			today[s.MemberID] = s
+		}
+	}
+	for _, r := range rows {
+		id, ok := ids[r.Slug]
+		if !ok || (q.Status != "" && r.Status != q.Status) {
+			continue
+		}
+		row := MembersRow{MemberRow: r, Trend: trends[id]}
+		if row.Trend == nil {
+			row.Trend = make([]*float64, len(days))
+		}
+		if s, ok := today[id]; ok {
+			row.T, row.I, row.M = s.T, s.I, s.M
+		}
+		out.Members = append(out.Members, row)
+	}
+	sortMembersRows(out.Members, q)
+	out.Count = len(out.Members)
+	return out, nil
+}
+
+func membersFacetValues(rows []MemberRow) (segments, tiers, kinds []string) {
+	seen := map[string]bool{}
+	add := func(list *[]string, prefix, v string) {
+		if v == "" || seen[prefix+v] {
+			return
+		}
+		seen[prefix+v] = true
+		*list = append(*list, v)
+	}
+	segments, tiers, kinds = []string{}, []string{}, []string{}
+	noTier := false
+	for _, r := range rows {
+		add(&segments, "s:", r.Segment)
+		add(&tiers, "t:", r.Tier)
+		add(&kinds, "k:", r.Kind)
+		noTier = noTier || r.Tier == ""
+	}
+	sort.Strings(segments)
+	sort.Strings(tiers)
+	sort.Strings(kinds)
+	if noTier {
+		tiers = append(tiers, NoTier)
+	}
+	return segments, tiers, kinds
+}
+
+// sortMembersRows sorts rows by the query's column and order; ties keep
+// the order of descending φ, then name.
+func sortMembersRows(rows []MembersRow, q MembersQuery) {
+	key, ok := membersSortKeys[q.Sort]
+	if !ok {
+		key = membersSortKeys[defaultMembersSort]
+	}
+	desc := q.Order == "desc"
+	sort.SliceStable(rows, func(i, j int) bool {
+		c := key.less(&rows[i], &rows[j])
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c < 0
+		}
+		if c := membersCmpFloat(rows[j].Phi, rows[i].Phi); c != 0 {
+			return c < 0
+		}
+		if rows[i].Name != rows[j].Name {
+			return rows[i].Name < rows[j].Name
+		}
+		return rows[i].Slug < rows[j].Slug
+	})
+}
+
+// membersCSVHeader is the CSV's first line: the table's columns, plus slug.
+var membersCSVHeader = []string{"slug", "name", "segment", "tier", "kind", "status", "health", "health_change",
+	"T", "I", "M", "C", "K", "phi", "phi_share"}
+
+// membersCSVText neutralises a text cell a spreadsheet would run as a formula: one
+// that starts with =, +, -, @, a tab or a carriage return gets a leading
+// single quote (OWASP's advice for CSV injection).
+func membersCSVText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// membersCSVNumber writes a number in full precision; a missing one is empty.
+// Numbers are formatted here, never taken from input, so a negative one
+// ("-1.5") is a number to a spreadsheet, not a formula.
+func membersCSVNumber(v float64) string {
+	if !finiteNum(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// WriteMembersCSV writes the rows of m, in its order, as CSV.
+func WriteMembersCSV(w io.Writer, m *Members) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(membersCSVHeader); err != nil {
+		return err
+	}
+	for _, r := range m.Members {
+		rec := []string{membersCSVText(r.Slug), membersCSVText(r.Name), membersCSVText(r.Segment), membersCSVText(r.Tier), membersCSVText(r.Kind), membersCSVText(r.Status),
+			membersCSVNumber(r.Health), membersCSVNumber(r.HealthChange), membersCSVNumber(r.T), membersCSVNumber(r.I), membersCSVNumber(r.M),
+			membersCSVNumber(r.C), membersCSVNumber(r.K), membersCSVNumber(r.Phi), membersCSVNumber(r.PhiShare)}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// MembersCSVName is the download name of the members CSV.
+func MembersCSVName(m *Members) string {
+	if m.At == "" {
+		return "ecopulse-members.csv"
+	}
+	return fmt.Sprintf("ecopulse-members-%s.csv", m.At)
+}

@@ -1,0 +1,582 @@
+package views
+
+import (
+	"context"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// A member's page: /members/:slug and /api/v1/members/:slug.
+
+// MemberParams selects what a member's page shows.
+type MemberParams struct {
+	Slug string
+	At   time.Time // day of the scores; zero: the latest scored day
+	From time.Time // first day of the API usage range; zero: 27 days before To
+	To   time.Time // last day of the range; zero: the day of the scores
+	// Now stands for "today" when nothing is scored yet (the range then
+	// ends today). It is never used when there are scores.
+	Now time.Time
+}
+
+const (
+	memberUsageDays    = 28
+	memberMaxRangeDays = 366
+	memberCommWeeks    = 12 // community weeks shown at least
+	memberTopEndpoints = 10
+	memberTopConsumers = 20
+	memberTopTies      = 10
+)
+
+// MemberInfo is who the member is.
+type MemberInfo struct {
+	Slug     string `json:"slug"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Tier     string `json:"tier"`
+	Segment  string `json:"segment"`
+	JoinedOn string `json:"joined_on"`
+}
+
+// MemberScoreView is the member's score on the day shown.
+type MemberScoreView struct {
+	Health       float64            `json:"health"`
+	HealthChange float64            `json:"health_change"` // against 7 days earlier
+	Status       string             `json:"status"`
+	T            float64            `json:"T"`
+	I            float64            `json:"I"`
+	M            float64            `json:"M"`
+	C            float64            `json:"C"`
+	K            float64            `json:"K"`
+	Phi          float64            `json:"phi"`
+	PhiShare     float64            `json:"phi_share"`
+	Dimensions   map[string]float64 `json:"dimensions"` // 0–100, only the dimensions with data
+	Weakest      string             `json:"weakest,omitempty"`
+	Reason       string             `json:"reason,omitempty"`
+}
+
+// MemberMedians are the ecosystem's medians on the day, for comparison.
+type MemberMedians struct {
+	Members    int                `json:"members"` // scored members the medians are taken over
+	Health     float64            `json:"health"`
+	T          float64            `json:"T"`
+	I          float64            `json:"I"`
+	M          float64            `json:"M"`
+	Dimensions map[string]float64 `json:"dimensions"` // over the members with data in each
+}
+
+// MemberHistoryPoint is one week of the member's health history.
+type MemberHistoryPoint struct {
+	Day       string   `json:"day"`
+	Health    *float64 `json:"health"`    // null: not scored that day
+	Ecosystem *float64 `json:"ecosystem"` // the ecosystem's health
+	C         *float64 `json:"C"`
+}
+
+// MemberLatency are latency percentiles in milliseconds, from the
+// rollups' histograms.
+type MemberLatency struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
+}
+
+// MemberUsageDay is one day of the member's API traffic.
+type MemberUsageDay struct {
+	Day       string         `json:"day"`
+	Calls     int64          `json:"calls"`
+	Errors4xx int64          `json:"errors_4xx"`
+	Errors5xx int64          `json:"errors_5xx"`
+	ErrorRate float64        `json:"error_rate"` // (4xx + 5xx) / calls; 0 without calls
+	LatencyMS *MemberLatency `json:"latency_ms"` // null without calls
+}
+
+// MemberUsageGroup is the member's traffic on one endpoint or from one consumer.
+type MemberUsageGroup struct {
+	Endpoint  string  `json:"endpoint,omitempty"`
+	Consumer  string  `json:"consumer,omitempty"`
+	LastDay   string  `json:"last_day,omitempty"`
+	Calls     int64   `json:"calls"`
+	Share     float64 `json:"share"` // of the member's calls
+	Errors4xx int64   `json:"errors_4xx"`
+	Errors5xx int64   `json:"errors_5xx"`
+	ErrorRate float64 `json:"error_rate"`
+	P95MS     float64 `json:"p95_ms"`
+}
+
+// MemberUsage is the member's API traffic over From..To (inclusive).
+type MemberUsage struct {
+	From      string             `json:"from"`
+	To        string             `json:"to"`
+	Totals    data.UsageTotals   `json:"totals"`
+	ErrorRate float64            `json:"error_rate"`
+	LatencyMS MemberLatency      `json:"latency_ms"`
+	Days      []MemberUsageDay   `json:"days"` // every day of the range
+	Endpoints []MemberUsageGroup `json:"top_endpoints"`
+	Consumers []MemberUsageGroup `json:"consumers"`
+}
+
+// Milestone states on the day shown.
+const (
+	memberMsDone     = "done"     // delivered on or before its due date
+	memberMsLate     = "late"     // delivered after its due date
+	memberMsOverdue  = "overdue"  // past due and still open
+	memberMsUpcoming = "upcoming" // open and not due yet
+)
+
+// MemberMilestoneCounts counts milestones by state.
+type MemberMilestoneCounts struct {
+	Done     int `json:"done"`
+	Late     int `json:"late"`
+	Overdue  int `json:"overdue"`
+	Upcoming int `json:"upcoming"`
+}
+
+func (c *MemberMilestoneCounts) add(state string) {
+	switch state {
+	case memberMsDone:
+		c.Done++
+	case memberMsLate:
+		c.Late++
+	case memberMsOverdue:
+		c.Overdue++
+	default:
+		c.Upcoming++
+	}
+}
+
+// MemberMilestone is a project milestone and its state on the day shown.
+type MemberMilestone struct {
+	Title  string `json:"title"`
+	DueOn  string `json:"due_on"`
+	DoneOn string `json:"done_on,omitempty"` // empty while open on the day shown
+	State  string `json:"state"`
+}
+
+// MemberLink names another member.
+type MemberLink struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	Role string `json:"role,omitempty"`
+}
+
+// MemberProjectView is a cooperation project the member is a party of.
+type MemberProjectView struct {
+	Slug       string                `json:"slug"`
+	Name       string                `json:"name"`
+	Status     string                `json:"status"`
+	Role       string                `json:"role"`
+	StartOn    string                `json:"start_on"`
+	EndOn      string                `json:"end_on,omitempty"`
+	Partners   []MemberLink          `json:"partners"` // the other parties
+	Counts     MemberMilestoneCounts `json:"milestone_counts"`
+	Milestones []MemberMilestone     `json:"milestones"`
+}
+
+// MemberCommunityWeek is one week of the member's community activity.
+type MemberCommunityWeek struct {
+	Week               string   `json:"week"`  // ISO week, YYYY-Www
+	Start              string   `json:"start"` // its Monday
+	Contributions      int      `json:"contributions"`
+	ActiveContributors int      `json:"active_contributors"`
+	NewContributors    int      `json:"new_contributors"`
+	Threads            int      `json:"threads"`
+	Responded          int      `json:"responded"`
+	FirstResponseHours *float64 `json:"median_first_response_hours"` // null when no thread got a response
+}
+
+// MemberCommunity is the member's community activity by week.
+type MemberCommunity struct {
+	From            string                `json:"from"` // a Monday
+	To              string                `json:"to"`
+	Contributions   int                   `json:"contributions"`
+	NewContributors int                   `json:"new_contributors"`
+	Threads         int                   `json:"threads"`
+	Responded       int                   `json:"responded"`
+	Weeks           []MemberCommunityWeek `json:"weeks"`
+}
+
+// MemberTie is a cooperation tie K_ij with another member.
+type MemberTie struct {
+	Slug   string  `json:"slug"`
+	Name   string  `json:"name"`
+	K      float64 `json:"k"`
+	Health float64 `json:"health"`
+	Status string  `json:"status"`
+}
+
+// MemberDetail is /members/:slug and /api/v1/members/:slug.
+type MemberDetail struct {
+	At            string                `json:"at"` // day of the scores
+	Member        MemberInfo            `json:"member"`
+	Score         *MemberScoreView      `json:"score"` // null: no score on that day
+	Median        *MemberMedians        `json:"ecosystem_median"`
+	History       []MemberHistoryPoint  `json:"history"` // 26 weekly points, oldest first
+	Usage         MemberUsage           `json:"api_usage"`
+	Projects      []MemberProjectView   `json:"projects"`
+	Milestones    MemberMilestoneCounts `json:"milestones"`
+	Community     MemberCommunity       `json:"community"`
+	Ties          []MemberTie           `json:"ties"` // strongest first
+	LastCollected string                `json:"last_collected,omitempty"`
+}
+
+// memberMilestoneState is a milestone's state as of day: one delivered after day
+// is still open on it, as in scoring.
+func memberMilestoneState(m data.Milestone, day time.Time) string {
+	done := !m.DoneOn.IsZero() && !m.DoneOn.After(day)
+	switch {
+	case done && !m.DoneOn.After(m.DueOn):
+		return memberMsDone
+	case done:
+		return memberMsLate
+	case m.DueOn.Before(day):
+		return memberMsOverdue
+	}
+	return memberMsUpcoming
+}
+
+func memberOptFloat(v float64) *float64 {
+	if !finiteNum(v) {
+		return nil
+	}
+	return &v
+}
+
+func memberRatio(n, d int64) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+func memberMedianOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// memberMondayOf returns the Monday of day's ISO week.
+func memberMondayOf(day time.Time) time.Time {
+	back := (int(day.Weekday()) + 6) % 7
+	return data.Day(day).AddDate(0, 0, -back)
+}
+
+// BuildMember returns a member's page. An unknown slug is ENOTFOUND.
+func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetail, error) {
+	if !data.ValidSlug(p.Slug) {
+		return nil, data.Errorf(data.ENOTFOUND, "no member %q", p.Slug)
+	}
+	m, err := db.MemberBySlug(ctx, p.Slug)
+	if err != nil {
+		return nil, err
+	}
+	d := &MemberDetail{
+		Member: MemberInfo{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Tier: m.Tier, Segment: m.Segment,
+			JoinedOn: m.JoinedOn.Format(data.DateLayout)},
+		History: []MemberHistoryPoint{}, Projects: []MemberProjectView{}, Ties: []MemberTie{},
+	}
+	last, err := db.LastSuccessfulRun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !last.IsZero() {
+		d.LastCollected = last.Format(time.RFC3339)
+	}
+	day, err := scoreDay(ctx, db, p.At)
+	scored := true
+	if data.ErrorCode(err) == data.ENOTFOUND && p.At.IsZero() {
+		scored = false
+		day = data.Day(p.Now)
+		if day.IsZero() {
+			day = data.Day(time.Now())
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	d.At = day.Format(data.DateLayout)
+	if scored {
+		if err := memberScores(ctx, db, d, m, day); err != nil {
+			return nil, err
+		}
+	}
+	if err := memberHistory(ctx, db, d, m, day); err != nil {
+		return nil, err
+	}
+
+	to := data.Day(p.To)
+	if to.IsZero() {
+		to = day
+	}
+	from := data.Day(p.From)
+	if from.IsZero() {
+		from = to.AddDate(0, 0, -(memberUsageDays - 1))
+	}
+	if to.Before(from) {
+		return nil, data.Errorf(data.EINVALID, "to (%s) is before from (%s)", to.Format(data.DateLayout), from.Format(data.DateLayout))
+	}
+	if to.Sub(from) > memberMaxRangeDays*24*time.Hour {
+		return nil, data.Errorf(data.EINVALID, "the range may span at most %d days", memberMaxRangeDays)
+	}
+	if err := memberUsage(ctx, db, d, m, from, to); err != nil {
+		return nil, err
+	}
+	if err := memberProjects(ctx, db, d, m, day); err != nil {
+		return nil, err
+	}
+	if err := memberCommunity(ctx, db, d, m, from, to); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// memberScores fills the score of the day, the ecosystem medians and the ties.
+func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, day time.Time) error {
+	eco, err := db.EcosystemScoreOn(ctx, day)
+	if err != nil {
+		return err
+	}
+	rows, err := memberRows(ctx, db, day, eco.R)
+	if err != nil {
+		return err
+	}
+	all, err := db.ScoresOn(ctx, day)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]data.ScoredMember, len(all))
+	var health, ts, is, ms []float64
+	var dims [4][]float64
+	for _, sm := range all {
+		byID[sm.ID] = sm
+		s := sm.Score
+		health, ts, is, ms = append(health, s.Health), append(ts, s.T), append(is, s.I), append(ms, s.M)
+		for k, v := range s.Dimensions {
+			if finiteNum(v) {
+				dims[k] = append(dims[k], v)
+			}
+		}
+	}
+	if len(all) > 0 {
+		med := &MemberMedians{Members: len(all), Health: memberMedianOf(health), T: memberMedianOf(ts), I: memberMedianOf(is), M: memberMedianOf(ms),
+			Dimensions: map[string]float64{}}
+		for k := range dims {
+			if len(dims[k]) > 0 {
+				med.Dimensions[data.Dimensions[k]] = memberMedianOf(dims[k])
+			}
+		}
+		d.Median = med
+	}
+	mine, ok := byID[m.ID]
+	if !ok {
+		return nil // not scored that day (joined later)
+	}
+	s := mine.Score
+	v := &MemberScoreView{Health: s.Health, Status: s.Status, T: s.T, I: s.I, M: s.M, C: s.C, K: s.K, Phi: s.Phi,
+		Dimensions: dimensionMap(s.Dimensions)}
+	for _, r := range rows {
+		if r.Slug == m.Slug {
+			v.HealthChange, v.PhiShare, v.Weakest, v.Reason = r.HealthChange, r.PhiShare, r.Weakest, r.Reason
+			break
+		}
+	}
+	d.Score = v
+
+	edges, err := db.EdgesOn(ctx, day)
+	if err != nil {
+		return err
+	}
+	for _, e := range edges {
+		other := int64(0)
+		switch m.ID {
+		case e.A:
+			other = e.B
+		case e.B:
+			other = e.A
+		}
+		o, ok := byID[other]
+		if other == 0 || !ok || !(e.K > 0) {
+			continue
+		}
+		d.Ties = append(d.Ties, MemberTie{Slug: o.Slug, Name: o.Name, K: e.K, Health: o.Score.Health, Status: o.Score.Status})
+	}
+	sort.SliceStable(d.Ties, func(i, j int) bool {
+		if d.Ties[i].K != d.Ties[j].K {
+			return d.Ties[i].K > d.Ties[j].K
+		}
+		return d.Ties[i].Slug < d.Ties[j].Slug
+	})
+	if len(d.Ties) > memberTopTies {
+		d.Ties = d.Ties[:memberTopTies]
+	}
+	return nil
+}
+
+// memberHistory fills the 26 weekly points of health, with the ecosystem's.
+func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, day time.Time) error {
+	days := membersTrendDays(day, trendWeeks)
+	scores, err := db.MemberScoresOn(ctx, days, m.ID)
+	if err != nil {
+		return err
+	}
+	eco, err := db.EcosystemScores(ctx, days[0], day)
+	if err != nil {
+		return err
+	}
+	mine := map[string]data.MemberScore{}
+	for _, s := range scores {
+		mine[s.Day.Format(data.DateLayout)] = s
+	}
+	ecoHealth := map[string]float64{}
+	for _, e := range eco {
+		ecoHealth[e.Day.Format(data.DateLayout)] = e.Health
+	}
+	for _, t := range days {
+		key := t.Format(data.DateLayout)
+		pt := MemberHistoryPoint{Day: key}
+		if s, ok := mine[key]; ok {
+			pt.Health, pt.C = memberOptFloat(s.Health), memberOptFloat(s.C)
+		}
+		if h, ok := ecoHealth[key]; ok {
+			pt.Ecosystem = memberOptFloat(h)
+		}
+		d.History = append(d.History, pt)
+	}
+	return nil
+}
+
+func memberLatencyOf(h *data.Histogram) MemberLatency {
+	return MemberLatency{P50: h.Quantile(0.50), P95: h.Quantile(0.95), P99: h.Quantile(0.99)}
+}
+
+// memberUsage fills the API usage of [from, to] (inclusive days).
+func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, from, to time.Time) error {
+	end := to.AddDate(0, 0, 1)
+	u := MemberUsage{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout),
+		Days: []MemberUsageDay{}, Endpoints: []MemberUsageGroup{}, Consumers: []MemberUsageGroup{}}
+	usage, err := db.MemberUsageBreakdowns(ctx, m.ID, from, end)
+	if err != nil {
+		return err
+	}
+	byDay := usage.ByDay
+	perDay := map[string]data.UsageGroup{}
+	var total data.UsageTotals
+	for _, g := range byDay {
+		perDay[g.Day.Format(data.DateLayout)] = g
+		total.Calls += g.Calls
+		total.Errors4xx += g.Errors4xx
+		total.Errors5xx += g.Errors5xx
+		total.Bytes += g.Bytes
+		total.Latency.Merge(&g.Latency)
+	}
+	for t := from; !t.After(to); t = t.AddDate(0, 0, 1) {
+		key := t.Format(data.DateLayout)
+		day := MemberUsageDay{Day: key}
+		if g, ok := perDay[key]; ok {
+			day.Calls, day.Errors4xx, day.Errors5xx = g.Calls, g.Errors4xx, g.Errors5xx
+			day.ErrorRate = memberRatio(g.Errors4xx+g.Errors5xx, g.Calls)
+			if g.Latency.Count() > 0 {
+				l := memberLatencyOf(&g.Latency)
+				day.LatencyMS = &l
+			}
+		}
+		u.Days = append(u.Days, day)
+	}
+	u.Totals = total
+	u.ErrorRate = memberRatio(total.Errors4xx+total.Errors5xx, total.Calls)
+	u.LatencyMS = memberLatencyOf(&total.Latency)
+
+	group := func(g data.UsageGroup) MemberUsageGroup {
+		out := MemberUsageGroup{Endpoint: g.Endpoint, Consumer: g.Consumer, Calls: g.Calls, Share: memberRatio(g.Calls, total.Calls),
+			Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx, ErrorRate: memberRatio(g.Errors4xx+g.Errors5xx, g.Calls),
+			P95MS: g.Latency.Quantile(0.95)}
+		if !g.LastDay.IsZero() {
+			out.LastDay = g.LastDay.Format(data.DateLayout)
+		}
+		return out
+	}
+	for i, g := range usage.ByEndpoint {
+		if i == memberTopEndpoints {
+			break
+		}
+		u.Endpoints = append(u.Endpoints, group(g))
+	}
+	for i, g := range usage.ByConsumer {
+		if i == memberTopConsumers {
+			break
+		}
+		u.Consumers = append(u.Consumers, group(g))
+	}
+	d.Usage = u
+	return nil
+}
+
+// memberProjects fills the member's cooperation projects and milestone states.
+func memberProjects(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, day time.Time) error {
+	ps, err := db.ProjectsOfMember(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		v := MemberProjectView{Slug: p.Slug, Name: p.Name, Status: p.Status, Role: p.Role,
+			StartOn: p.StartOn.Format(data.DateLayout), Partners: []MemberLink{}, Milestones: []MemberMilestone{}}
+		if !p.EndOn.IsZero() {
+			v.EndOn = p.EndOn.Format(data.DateLayout)
+		}
+		for _, pm := range p.Members {
+			if pm.MemberID != m.ID {
+				v.Partners = append(v.Partners, MemberLink{Slug: pm.Slug, Name: pm.Name, Role: pm.Role})
+			}
+		}
+		for _, ms := range p.Milestones {
+			state := memberMilestoneState(ms, day)
+			mv := MemberMilestone{Title: ms.Title, DueOn: ms.DueOn.Format(data.DateLayout), State: state}
+			if state == memberMsDone || state == memberMsLate {
+				mv.DoneOn = ms.DoneOn.Format(data.DateLayout)
+			}
+			v.Milestones = append(v.Milestones, mv)
+			if p.Status != data.ProjectCancelled {
+				v.Counts.add(state)
+				d.Milestones.add(state)
+			}
+		}
+		d.Projects = append(d.Projects, v)
+	}
+	return nil
+}
+
+// memberCommunity fills the weekly community activity: the calendar weeks
+// from the one holding from (at least memberCommWeeks of them) to to.
+func memberCommunity(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, from, to time.Time) error {
+	start := memberMondayOf(from)
+	if earliest := memberMondayOf(to).AddDate(0, 0, -7*(memberCommWeeks-1)); earliest.Before(start) {
+		start = earliest
+	}
+	weeks, err := db.MemberCommunityWeeks(ctx, m.ID, start, to.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	c := MemberCommunity{From: start.Format(data.DateLayout), To: to.Format(data.DateLayout), Weeks: []MemberCommunityWeek{}}
+	for _, w := range weeks {
+		c.Weeks = append(c.Weeks, MemberCommunityWeek{
+			Week: data.ISOWeek(w.Start), Start: w.Start.Format(data.DateLayout),
+			Contributions: w.Contributions, ActiveContributors: w.ActiveContributors, NewContributors: w.NewContributors,
+			Threads: w.Threads, Responded: w.Responded, FirstResponseHours: memberOptFloat(w.FirstResponseHours),
+		})
+		c.Contributions += w.Contributions
+		c.NewContributors += w.NewContributors
+		c.Threads += w.Threads
+		c.Responded += w.Responded
+	}
+	d.Community = c
+	return nil
+}

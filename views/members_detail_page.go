@@ -1,0 +1,641 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// memberPage is what templates/pages/member.html receives.
+type memberPage struct {
+	Info     MemberInfo
+	KindText string
+	At       string
+
+	Scored       bool
+	Health       string
+	HealthChange deltaView
+	Badge        statusBadge
+	T, I, M      string
+	C, K, Phi    string
+	PhiShare     string
+	Reason       string
+	Dims         []memberDimRow
+	NoDims       []string // dimensions without data, in words
+
+	Gauge   chartBlock
+	History chartBlock
+	Radar   chartBlock
+
+	UsageFrom, UsageTo string
+	HasUsage           bool
+	Calls              string
+	Errors4xx          string
+	Errors5xx          string
+	ErrorRate          string
+	P50, P95, P99      string
+	CallsChart         chartBlock
+	ErrorChart         chartBlock
+	LatencyChart       chartBlock
+	Endpoints          []memberUsageRow
+	Consumers          []memberUsageRow
+
+	Projects    []memberProjectRow
+	Milestones  MemberMilestoneCounts
+	Timeline    chartBlock
+	HasTimeline bool
+
+	CommFrom, CommTo string
+	HasCommunity     bool
+	Contributions    int
+	NewContributors  int
+	Threads          int
+	Responded        int
+	ContribChart     chartBlock
+	PeopleChart      chartBlock
+	ResponseChart    chartBlock
+
+	Ties      []memberTieRow
+	TiesChart memberChartBlock
+}
+
+type memberDimRow struct {
+	Label   string
+	Value   string
+	Median  string
+	HasData bool
+}
+
+type memberUsageRow struct {
+	Label     string
+	LastDay   string
+	Calls     string
+	Share     string
+	ErrorRate string
+	P95       string
+}
+
+type memberProjectRow struct {
+	MemberProjectView
+	Badge string // CSS class of the status
+	Next  string // next open milestone: "title (due YYYY-MM-DD)"
+}
+
+type memberTieRow struct {
+	MemberTie
+	KText string
+	Badge statusBadge
+	Score string
+}
+
+// MemberPage writes /members/:slug.
+func (r *Renderer) MemberPage(w io.Writer, d MemberDetail) error {
+	page, err := buildMemberPage(d)
+	if err != nil {
+		return err
+	}
+	return r.render(w, "member", layoutData{
+		Title:  d.Member.Name,
+		Active: "/members",
+		Fresh:  newFreshness(d.At, d.LastCollected),
+		Page:   page,
+	})
+}
+
+func memberFmtCount(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
+
+// memberFmtMS formats a latency in milliseconds.
+func memberFmtMS(v float64) string {
+	if !finiteNum(v) {
+		return noValue
+	}
+	if v >= 100 {
+		return groupThousands(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
+	}
+	return strconv.FormatFloat(roundTo(v, 1), 'f', 1, 64)
+}
+
+func buildMemberPage(d MemberDetail) (memberPage, error) {
+	p := memberPage{Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At}
+	var err error
+
+	// Score, gauge, dimensions and radar.
+	p.Gauge = chartBlock{ID: "chart-member-gauge", Title: "Health", Size: "sm"}
+	p.Radar = chartBlock{ID: "chart-member-radar", Title: "Profile against the ecosystem median"}
+	if s := d.Score; s != nil {
+		p.Scored = true
+		p.Health = fmtScore(s.Health)
+		p.HealthChange = scoreDelta(s.HealthChange)
+		p.Badge = newStatusBadge(s.Status, s.Health)
+		p.T, p.I, p.M = fmtNum(s.T), fmtNum(s.I), fmtNum(s.M)
+		p.C, p.K, p.Phi = fmtNum(s.C), fmtNum(s.K), fmtNum(s.Phi)
+		p.PhiShare = fmtPct(s.PhiShare)
+		p.Reason = s.Reason
+		p.Gauge.Summary = fmt.Sprintf("Health is %s out of 100 (%s) on %s.", p.Health, p.Badge.Label, d.At)
+		if p.Gauge.Spec, err = healthGauge(s.Health); err != nil {
+			return p, err
+		}
+		if ser := optSeries(p.Gauge.Spec.Option, 0); ser != nil {
+			ser["name"] = "Health"
+		}
+		for _, dim := range data.Dimensions {
+			row := memberDimRow{Label: weakestLabel(dim), Value: noValue, Median: noValue}
+			if v, ok := s.Dimensions[dim]; ok {
+				row.Value, row.HasData = fmtScore(v), true
+			} else {
+				p.NoDims = append(p.NoDims, strings.ToLower(weakestLabel(dim)))
+			}
+			if d.Median != nil {
+				if v, ok := d.Median.Dimensions[dim]; ok {
+					row.Median = fmtScore(v)
+				}
+			}
+			p.Dims = append(p.Dims, row)
+		}
+		p.Radar.Summary = memberRadarSummary(d, p.NoDims)
+		if p.Radar.Spec, err = memberRadar(s, d.Median); err != nil {
+			return p, err
+		}
+	} else {
+		p.Badge = newStatusBadge(data.StatusNoData, math.NaN())
+		p.Gauge.Summary = "No score on " + d.At + "."
+		p.Gauge.Spec = noDataSpec("No score on " + d.At)
+		p.Radar.Summary = "No score on " + d.At + "."
+		p.Radar.Spec = noDataSpec("No score on " + d.At)
+	}
+
+	// Health history.
+	days := make([]string, len(d.History))
+	mine := make([]float64, len(d.History))
+	eco := make([]float64, len(d.History))
+	for i, h := range d.History {
+		days[i], mine[i], eco[i] = h.Day, math.NaN(), math.NaN()
+		if h.Health != nil {
+			mine[i] = *h.Health
+		}
+		if h.Ecosystem != nil {
+			eco[i] = *h.Ecosystem
+		}
+	}
+	p.History = chartBlock{ID: "chart-member-history", Title: "Health, last 26 weeks",
+		Summary: trendSummary("Health", days, mine, fmtScore)}
+	if p.History.Spec, err = trendLine(days, []lineSeries{
+		{Name: "Health", Values: mine, Color: "#3b6fd8", Decimals: 1},
+		{Name: "Ecosystem", Values: eco, Color: colorNoData, Decimals: 1},
+	}, trendOpts{Min: 0, Max: 100, Bands: true, Message: "No health history yet"}); err != nil {
+		return p, err
+	}
+	if !memberHasAny(mine) {
+		p.History.Spec = noDataSpec("No health history yet")
+	}
+
+	if err := buildMemberUsage(&p, d.Usage); err != nil {
+		return p, err
+	}
+	if err := buildMemberProjects(&p, d); err != nil {
+		return p, err
+	}
+	if err := buildMemberCommunity(&p, d.Community); err != nil {
+		return p, err
+	}
+
+	// Ties.
+	for _, t := range d.Ties {
+		p.Ties = append(p.Ties, memberTieRow{MemberTie: t, KText: fmtNum(t.K), Badge: newStatusBadge(t.Status, t.Health), Score: fmtScore(t.Health)})
+	}
+	p.TiesChart = newMemberChartBlock(chartBlock{ID: "chart-member-ties", Title: "Strongest cooperation ties (K_ij)",
+		Summary: memberTiesSummary(d.Ties)}, chartSpec{})
+	if p.TiesChart.Spec.chartSpec, err = memberTiesBar(d.Ties); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func memberHasAny(values []float64) bool {
+	for _, v := range values {
+		if finiteNum(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func memberRadarSummary(d MemberDetail, missing []string) string {
+	s := d.Score
+	out := fmt.Sprintf("T %s, I %s, M %s", fmtNum(s.T), fmtNum(s.I), fmtNum(s.M))
+	if d.Median != nil {
+		out += fmt.Sprintf("; ecosystem median T %s, I %s, M %s", fmtNum(d.Median.T), fmtNum(d.Median.I), fmtNum(d.Median.M))
+	}
+	out += "."
+	if len(missing) > 0 {
+		out += " No data for: " + strings.Join(missing, ", ") + "."
+	}
+	return out
+}
+
+// memberRadar compares T, I, M (×100) and the four health dimensions with
+// the ecosystem median. A dimension without data is drawn at 0 and named in
+// the chart's summary and the table beside it.
+func memberRadar(s *MemberScoreView, med *MemberMedians) (chartSpec, error) {
+	names := []string{"T ×100", "I ×100", "M ×100"}
+	for _, dim := range data.Dimensions {
+		names = append(names, weakestLabel(dim))
+	}
+	values := func(t, i, m float64, dims map[string]float64) []any {
+		out := []any{jsonNumber(t*100, 1), jsonNumber(i*100, 1), jsonNumber(m*100, 1)}
+		for _, dim := range data.Dimensions {
+			if v, ok := dims[dim]; ok {
+				out = append(out, jsonNumber(v, 1))
+			} else {
+				out = append(out, 0.0)
+			}
+		}
+		for k, v := range out {
+			if v == nil {
+				out[k] = 0.0
+			}
+		}
+		return out
+	}
+	ind := make([]*opts.Indicator, len(names))
+	for k, n := range names {
+		ind[k] = &opts.Indicator{Name: n, Max: 100}
+	}
+	r := charts.NewRadar()
+	r.SetGlobalOptions(
+		showTooltip("item"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithRadarComponentOpts(opts.RadarComponent{Indicator: ind, Shape: "polygon", SplitNumber: 4,
+			Center:    []string{"50%", "48%"},
+			AxisName:  &opts.AxisName{Color: "#5b6475"},
+			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}},
+			SplitArea: &opts.SplitArea{Show: opts.Bool(false)}}),
+	)
+	r.AddSeries("This member", []opts.RadarData{{Name: "This member", Value: values(s.T, s.I, s.M, s.Dimensions)}},
+		charts.WithLineStyleOpts(opts.LineStyle{Color: "#3b6fd8", Width: 2}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}),
+		charts.WithAreaStyleOpts(opts.AreaStyle{Color: "#3b6fd8", Opacity: opts.Float(0.15)}))
+	if med != nil {
+		r.AddSeries("Ecosystem median", []opts.RadarData{{Name: "Ecosystem median", Value: values(med.T, med.I, med.M, med.Dimensions)}},
+			charts.WithLineStyleOpts(opts.LineStyle{Color: colorNoData, Width: 1.5, Type: "dashed"}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: colorNoData}))
+	}
+	opt, err := optionOf(r)
+	if err != nil {
+		return chartSpec{}, err
+	}
+	if rc, ok := opt["radar"].(map[string]any); ok {
+		rc["radius"] = "62%"
+	} else if list, ok := opt["radar"].([]any); ok && len(list) > 0 {
+		if rc, ok := list[0].(map[string]any); ok {
+			rc["radius"] = "62%"
+		}
+	}
+	return chartSpec{Option: opt}, nil
+}
+
+func buildMemberUsage(p *memberPage, u MemberUsage) error {
+	p.UsageFrom, p.UsageTo = u.From, u.To
+	p.HasUsage = u.Totals.Calls > 0
+	none := fmt.Sprintf("No API usage between %s and %s", u.From, u.To)
+	p.CallsChart = chartBlock{ID: "chart-member-calls", Title: "API calls per day"}
+	p.ErrorChart = chartBlock{ID: "chart-member-errors", Title: "Error rate", Size: "sm"}
+	p.LatencyChart = chartBlock{ID: "chart-member-latency", Title: "Latency p50 / p95 / p99 (ms)", Size: "sm"}
+	if !p.HasUsage {
+		for _, c := range []*chartBlock{&p.CallsChart, &p.ErrorChart, &p.LatencyChart} {
+			c.Summary = none + "."
+			c.Spec = noDataSpec(none)
+		}
+		return nil
+	}
+	p.Calls = memberFmtCount(u.Totals.Calls)
+	p.Errors4xx = memberFmtCount(u.Totals.Errors4xx)
+	p.Errors5xx = memberFmtCount(u.Totals.Errors5xx)
+	p.ErrorRate = memberPct2(u.ErrorRate)
+	p.P50, p.P95, p.P99 = memberFmtMS(u.LatencyMS.P50), memberFmtMS(u.LatencyMS.P95), memberFmtMS(u.LatencyMS.P99)
+
+	n := len(u.Days)
+	days := make([]string, n)
+	ok, e4, e5 := make([]opts.BarData, n), make([]opts.BarData, n), make([]opts.BarData, n)
+	r4, r5 := make([]float64, n), make([]float64, n)
+	p50, p95, p99 := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, day := range u.Days {
+		days[i] = day.Day
+		ok[i] = opts.BarData{Value: day.Calls - day.Errors4xx - day.Errors5xx}
+		e4[i] = opts.BarData{Value: day.Errors4xx}
+		e5[i] = opts.BarData{Value: day.Errors5xx}
+		r4[i], r5[i] = math.NaN(), math.NaN()
+		p50[i], p95[i], p99[i] = math.NaN(), math.NaN(), math.NaN()
+		if day.Calls > 0 {
+			r4[i] = 100 * float64(day.Errors4xx) / float64(day.Calls)
+			r5[i] = 100 * float64(day.Errors5xx) / float64(day.Calls)
+		}
+		if l := day.LatencyMS; l != nil {
+			p50[i], p95[i], p99[i] = l.P50, l.P95, l.P99
+		}
+	}
+	p.CallsChart.Summary = fmt.Sprintf("%s API calls from %s to %s, %s of them errors.", p.Calls, u.From, u.To, p.ErrorRate)
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		showTooltip("axis"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", Start: 0, End: 100}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+	)
+	b.SetXAxis(days)
+	stack := charts.WithBarChartOpts(opts.BarChart{Stack: "calls"})
+	b.AddSeries("Succeeded", ok, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}))
+	b.AddSeries("4xx", e4, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorWatch}))
+	b.AddSeries("5xx", e5, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorAtRisk}))
+	opt, err := optionOf(b)
+	if err != nil {
+		return err
+	}
+	p.CallsChart.Spec = chartSpec{Option: opt}
+
+	p.ErrorChart.Summary = fmt.Sprintf("Error rate %s over the period (4xx %s, 5xx %s).", p.ErrorRate, p.Errors4xx, p.Errors5xx)
+	if p.ErrorChart.Spec, err = trendLine(days, []lineSeries{
+		{Name: "4xx %", Values: r4, Color: colorWatch, Decimals: 2},
+		{Name: "5xx %", Values: r5, Color: colorAtRisk, Decimals: 2},
+	}, trendOpts{Min: 0, Message: "No API calls"}); err != nil {
+		return err
+	}
+	p.ErrorChart.Spec.ValueSuffix = "%"
+	p.LatencyChart.Summary = fmt.Sprintf("Latency over the period: p50 %s ms, p95 %s ms, p99 %s ms.", p.P50, p.P95, p.P99)
+	if p.LatencyChart.Spec, err = trendLine(days, []lineSeries{
+		{Name: "p50", Values: p50, Color: "#2e9d5b", Decimals: 1},
+		{Name: "p95", Values: p95, Color: colorWatch, Decimals: 1},
+		{Name: "p99", Values: p99, Color: colorAtRisk, Decimals: 1},
+	}, trendOpts{Min: 0, Message: "No API calls"}); err != nil {
+		return err
+	}
+	p.LatencyChart.Spec.ValueSuffix = " ms"
+
+	for _, g := range u.Endpoints {
+		p.Endpoints = append(p.Endpoints, memberUsageRow{Label: g.Endpoint, Calls: memberFmtCount(g.Calls), Share: fmtPct(g.Share),
+			ErrorRate: memberPct2(g.ErrorRate), P95: memberFmtMS(g.P95MS)})
+	}
+	for _, g := range u.Consumers {
+		p.Consumers = append(p.Consumers, memberUsageRow{Label: g.Consumer, LastDay: g.LastDay, Calls: memberFmtCount(g.Calls),
+			Share: fmtPct(g.Share), ErrorRate: memberPct2(g.ErrorRate), P95: memberFmtMS(g.P95MS)})
+	}
+	return nil
+}
+
+// memberPct2 formats a small ratio (error rates) with two decimals.
+func memberPct2(r float64) string {
+	if !finiteNum(r) {
+		return noValue
+	}
+	return strconv.FormatFloat(roundTo(r*100, 2), 'f', 2, 64) + "%"
+}
+
+var memberMsColors = map[string]string{
+	memberMsDone:     colorHealthy,
+	memberMsLate:     colorWatch,
+	memberMsOverdue:  colorAtRisk,
+	memberMsUpcoming: "#3b6fd8",
+}
+
+func buildMemberProjects(p *memberPage, d MemberDetail) error {
+	p.Milestones = d.Milestones
+	for _, pr := range d.Projects {
+		row := memberProjectRow{MemberProjectView: pr, Badge: "project-" + pr.Status}
+		for _, ms := range pr.Milestones {
+			if ms.State == memberMsUpcoming || ms.State == memberMsOverdue {
+				row.Next = fmt.Sprintf("%s (due %s)", ms.Title, ms.DueOn)
+				break
+			}
+		}
+		p.Projects = append(p.Projects, row)
+	}
+	p.Timeline = chartBlock{ID: "chart-member-milestones", Title: "Milestones"}
+	c := d.Milestones
+	p.Timeline.Summary = fmt.Sprintf("Milestones of the member's projects on %s: %d done on time, %d done late, %d overdue, %d upcoming.",
+		d.At, c.Done, c.Late, c.Overdue, c.Upcoming)
+	spec, err := memberTimeline(d.Projects, d.At)
+	if err != nil {
+		return err
+	}
+	p.Timeline.Spec = spec
+	p.HasTimeline = !spec.NoData
+	if len(d.Projects) == 0 {
+		p.Timeline.Summary = "The member is a party of no cooperation project."
+	}
+	return nil
+}
+
+// memberTimeline places each milestone on its due date, one row per
+// project, coloured by state, with a line at the day shown.
+func memberTimeline(projects []MemberProjectView, at string) (chartSpec, error) {
+	var names []string
+	type point struct {
+		ms  MemberMilestone
+		row int
+	}
+	byState := map[string][]point{}
+	for _, pr := range projects {
+		if pr.Status == data.ProjectCancelled || len(pr.Milestones) == 0 {
+			continue
+		}
+		row := len(names)
+		names = append(names, pr.Name)
+		for _, ms := range pr.Milestones {
+			byState[ms.State] = append(byState[ms.State], point{ms, row})
+		}
+	}
+	if len(names) == 0 {
+		return noDataSpec("No milestones in the member's projects"), nil
+	}
+	s := charts.NewScatter()
+	s.SetGlobalOptions(
+		showTooltip("item"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{Color: "#5b6475"},
+			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names, Inverse: opts.Bool(true),
+			AxisLabel: &opts.AxisLabel{Color: "#273043", Width: 160, Overflow: "truncate"}}),
+	)
+	var extra [][]map[string]any
+	for _, st := range []struct{ key, label string }{
+		{memberMsDone, "done"}, {memberMsLate, "done late"}, {memberMsOverdue, "overdue"}, {memberMsUpcoming, "upcoming"},
+	} {
+		list := byState[st.key]
+		if len(list) == 0 {
+			continue
+		}
+		items := make([]opts.ScatterData, len(list))
+		fields := make([]map[string]any, len(list))
+		for i, pt := range list {
+			items[i] = opts.ScatterData{Name: pt.ms.Title, Value: []any{pt.ms.DueOn, pt.row}, SymbolSize: 12}
+			info := []string{"Project", names[pt.row], "Due", pt.ms.DueOn, "State", st.label}
+			if pt.ms.DoneOn != "" {
+				info = append(info, "Done", pt.ms.DoneOn)
+			}
+			fields[i] = map[string]any{"tip": pt.ms.Title, "info": memberTipInfo(info...)}
+		}
+		extra = append(extra, fields)
+		s.AddSeries(st.label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
+	}
+	opt, err := optionOf(s)
+	if err != nil {
+		return chartSpec{}, err
+	}
+	memberMergeItemFields(opt, extra)
+	if s := optSeries(opt, 0); s != nil {
+		s["markLine"] = map[string]any{
+			"silent":    true,
+			"symbol":    []any{"none", "none"},
+			"lineStyle": map[string]any{"type": "dashed", "color": "#5b6475", "width": 1},
+			"label":     map[string]any{"formatter": "{b}", "color": "#5b6475", "position": "end"},
+			"data":      []any{map[string]any{"name": at, "xAxis": at}},
+		}
+	}
+	return chartSpec{Option: opt}, nil
+}
+
+func buildMemberCommunity(p *memberPage, c MemberCommunity) error {
+	p.CommFrom, p.CommTo = c.From, c.To
+	p.Contributions, p.NewContributors, p.Threads, p.Responded = c.Contributions, c.NewContributors, c.Threads, c.Responded
+	p.HasCommunity = c.Contributions > 0
+	none := fmt.Sprintf("No community activity between %s and %s", c.From, c.To)
+	p.ContribChart = chartBlock{ID: "chart-member-contributions", Title: "Contributions per week", Size: "sm"}
+	p.PeopleChart = chartBlock{ID: "chart-member-contributors", Title: "Active and new contributors per week", Size: "sm"}
+	p.ResponseChart = chartBlock{ID: "chart-member-response", Title: "Median time to first response (hours)", Size: "sm"}
+	if !p.HasCommunity {
+		for _, b := range []*chartBlock{&p.ContribChart, &p.PeopleChart, &p.ResponseChart} {
+			b.Summary = none + "."
+			b.Spec = noDataSpec(none)
+		}
+		return nil
+	}
+	n := len(c.Weeks)
+	weeks := make([]string, n)
+	contrib := make([]opts.BarData, n)
+	act, fresh, resp := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, w := range c.Weeks {
+		weeks[i] = w.Week
+		contrib[i] = opts.BarData{Value: w.Contributions}
+		act[i], fresh[i] = float64(w.ActiveContributors), float64(w.NewContributors)
+		resp[i] = math.NaN()
+		if w.FirstResponseHours != nil {
+			resp[i] = *w.FirstResponseHours
+		}
+	}
+	p.ContribChart.Summary = fmt.Sprintf("%d contributions from %s to %s.", c.Contributions, c.From, c.To)
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		showTooltip("axis"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "12", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", MinInterval: 1, SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+	)
+	b.SetXAxis(weeks)
+	b.AddSeries("Contributions", contrib, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#7a4fd0"}),
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.BarMaxWidth = "28" }))
+	opt, err := optionOf(b)
+	if err != nil {
+		return err
+	}
+	p.ContribChart.Spec = chartSpec{Option: opt}
+
+	p.PeopleChart.Summary = fmt.Sprintf("%d new contributors from %s to %s.", c.NewContributors, c.From, c.To)
+	if p.PeopleChart.Spec, err = trendLine(weeks, []lineSeries{
+		{Name: "Active", Values: act, Color: "#3b6fd8"},
+		{Name: "New", Values: fresh, Color: colorHealthy},
+	}, trendOpts{Min: 0}); err != nil {
+		return err
+	}
+	memberUnsmooth(p.PeopleChart.Spec)
+	memberIntegerAxis(p.PeopleChart.Spec) // people come whole
+	p.ResponseChart.Summary = trendSummary("Median time to first response (hours)", weeks, resp, fmtNum)
+	if p.ResponseChart.Spec, err = trendLine(weeks, []lineSeries{
+		{Name: "Median first response", Values: resp, Color: colorWatch, Decimals: 1},
+	}, trendOpts{Min: 0, Message: "No thread of the member got a response in this period"}); err != nil {
+		return err
+	}
+	p.ResponseChart.Spec.ValueSuffix = " h"
+	memberUnsmooth(p.ResponseChart.Spec)
+	return nil
+}
+
+// memberIntegerAxis keeps a value axis to whole numbers.
+func memberIntegerAxis(spec chartSpec) {
+	switch y := spec.Option["yAxis"].(type) {
+	case []any:
+		for _, a := range y {
+			if m, ok := a.(map[string]any); ok {
+				m["minInterval"] = 1
+			}
+		}
+	case map[string]any:
+		y["minInterval"] = 1
+	}
+}
+
+// memberUnsmooth draws a trend's series as straight segments: counts and
+// medians of a few weeks must not overshoot between the points.
+func memberUnsmooth(spec chartSpec) {
+	for i := 0; ; i++ {
+		s := optSeries(spec.Option, i)
+		if s == nil {
+			return
+		}
+		s["smooth"] = false
+	}
+}
+
+func memberTiesSummary(ties []MemberTie) string {
+	if len(ties) == 0 {
+		return "No cooperation tie on this day."
+	}
+	parts := make([]string, len(ties))
+	for i, t := range ties {
+		parts[i] = t.Name + " " + fmtNum(t.K)
+	}
+	return "Strongest ties: " + strings.Join(parts, ", ") + "."
+}
+
+// memberTiesBar is a horizontal bar of the strongest ties; clicking a bar
+// opens the other member's page.
+func memberTiesBar(ties []MemberTie) (chartSpec, error) {
+	if len(ties) == 0 {
+		return noDataSpec("No cooperation tie on this day"), nil
+	}
+	names := make([]string, len(ties))
+	points := make([]opts.BarData, len(ties))
+	fields := make([]map[string]any, len(ties))
+	for i, t := range ties {
+		names[i] = t.Name
+		points[i] = opts.BarData{Value: jsonNumber(t.K, 3), ItemStyle: &opts.ItemStyle{Color: bandColor(t.Health)}}
+		fields[i] = map[string]any{"slug": t.Slug, "tip": t.Name,
+			"info": memberTipInfo("K_ij", fmtNum(t.K), "Health", fmtScore(t.Health)+" ("+newStatusBadge(t.Status, t.Health).Label+")")}
+	}
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		showTooltip("item"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "8", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Max: 1, AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Color: "#273043", Width: 150, Overflow: "truncate"}}),
+	)
+	b.SetXAxis(names).XYReversal()
+	b.AddSeries("K_ij", points, charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.BarMaxWidth = "20" }))
+	opt, err := optionOf(b)
+	if err != nil {
+		return chartSpec{}, err
+	}
+	memberMergeItemFields(opt, [][]map[string]any{fields})
+	return chartSpec{Option: opt}, nil
+}

@@ -1,0 +1,425 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// memberLinkSpec is a chart block whose data items may carry a member's
+// "slug": static/app.js then opens /members/<slug> when the item is
+// clicked. With Tooltip "info", app.js writes each item's tooltip from its
+// "tip" (title) and "info" ([[label, value]…]) fields, as text.
+type memberLinkSpec struct {
+	chartSpec
+	Links   string `json:"links,omitempty"`   // "member"
+	Tooltip string `json:"tooltip,omitempty"` // "info"
+}
+
+// memberChartBlock is a chartBlock drawn from a memberLinkSpec; the "chart"
+// template reads the same fields.
+type memberChartBlock struct {
+	chartBlock
+	Spec memberLinkSpec
+}
+
+func newMemberChartBlock(b chartBlock, spec chartSpec) memberChartBlock {
+	return memberChartBlock{chartBlock: b, Spec: memberLinkSpec{chartSpec: spec, Links: "member", Tooltip: "info"}}
+}
+
+// memberTipInfo is an item's tooltip lines for app.js's "info" tooltips.
+func memberTipInfo(pairs ...string) []any {
+	out := make([]any, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, []any{pairs[i], pairs[i+1]})
+	}
+	return out
+}
+
+// membersPage is what templates/pages/members.html receives.
+type membersPage struct {
+	Empty    bool
+	Q        MembersQuery
+	Count    int
+	Total    int
+	Filtered bool
+	Rows     []membersPageRow
+	Headers  []membersHeader
+
+	Segments []membersOption
+	Tiers    []membersOption
+	Kinds    []membersOption
+	Statuses []membersOption
+
+	CSVURL    string
+	ResetURL  string
+	SortKey   string
+	SortOrder string
+	TrendFrom string
+	TrendTo   string
+
+	Scatter memberChartBlock
+	// ByStatus counts the listed members by status; each links to the list
+	// filtered by that status.
+	ByStatus []membersStatusLink
+}
+
+type membersStatusLink struct {
+	Badge statusBadge
+	Count int
+	URL   string
+}
+
+type membersPageRow struct {
+	MembersRow
+	HealthText string
+	Change     deltaView
+	Badge      statusBadge
+	KindText   string
+	TText      string
+	IText      string
+	MText      string
+	CText      string
+	KText      string
+	PhiText    string
+	Spark      membersSpark
+}
+
+type membersHeader struct {
+	Label    string
+	Key      string
+	Class    string
+	URL      string
+	AriaSort string // ascending, descending or "" (not sorted by this column)
+	Arrow    string
+}
+
+type membersOption struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// MembersPage writes /members.
+func (r *Renderer) MembersPage(w io.Writer, m Members) error {
+	page, err := buildMembersPage(m)
+	if err != nil {
+		return err
+	}
+	return r.render(w, "members", layoutData{
+		Title:  "Members",
+		Active: "/members",
+		Fresh:  newFreshness(m.At, m.LastCollected),
+		Page:   page,
+	})
+}
+
+func membersKindLabel(k string) string {
+	switch k {
+	case string(data.KindDeveloperOrg):
+		return "developer org"
+	case "":
+		return "—"
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
+func buildMembersPage(m Members) (membersPage, error) {
+	q := m.Query
+	p := membersPage{Empty: m.Empty, Q: q, Count: m.Count, Total: m.Total, SortKey: q.Sort, SortOrder: q.Order}
+	p.Filtered = q.Segment != "" || q.Tier != "" || q.Kind != "" || q.Status != "" || q.Q != ""
+	if m.Empty {
+		return p, nil
+	}
+	p.CSVURL = q.URL("/members.csv")
+	p.ResetURL = MembersQuery{At: q.At}.URL("/members")
+	if n := len(m.TrendDays); n > 0 {
+		p.TrendFrom, p.TrendTo = m.TrendDays[0], m.TrendDays[n-1]
+	}
+
+	option := func(list []string, selected string, label func(string) string) []membersOption {
+		out := make([]membersOption, 0, len(list))
+		found := false
+		for _, v := range list {
+			out = append(out, membersOption{Value: v, Label: label(v), Selected: v == selected})
+			found = found || v == selected
+		}
+		if selected != "" && !found { // a bookmarked value no member has today
+			out = append(out, membersOption{Value: selected, Label: label(selected), Selected: true})
+		}
+		return out
+	}
+	same := func(s string) string { return s }
+	p.Segments = option(m.Facets.Segments, q.Segment, same)
+	p.Tiers = option(m.Facets.Tiers, q.Tier, func(s string) string {
+		if s == NoTier {
+			return "no tier"
+		}
+		return s
+	})
+	p.Kinds = option(m.Facets.Kinds, q.Kind, membersKindLabel)
+	p.Statuses = option(m.Facets.Statuses, q.Status, func(s string) string { return newStatusBadge(s, math.NaN()).Label })
+
+	for _, key := range membersSortOrder {
+		k := membersSortKeys[key]
+		h := membersHeader{Label: k.Label, Key: key, Class: k.Class}
+		next := q
+		next.Sort = key
+		if q.Sort == key {
+			if q.Order == "desc" {
+				h.AriaSort, h.Arrow, next.Order = "descending", "▼", "asc"
+			} else {
+				h.AriaSort, h.Arrow, next.Order = "ascending", "▲", "desc"
+			}
+		} else {
+			next.Order = "asc"
+			if k.Desc {
+				next.Order = "desc"
+			}
+		}
+		h.URL = next.URL("/members")
+		p.Headers = append(p.Headers, h)
+	}
+
+	for _, r := range m.Members {
+		p.Rows = append(p.Rows, membersPageRow{
+			MembersRow: r,
+			HealthText: fmtScore(r.Health),
+			Change:     scoreDelta(r.HealthChange),
+			Badge:      newStatusBadge(r.Status, r.Health),
+			KindText:   membersKindLabel(r.Kind),
+			TText:      fmtNum(r.T),
+			IText:      fmtNum(r.I),
+			MText:      fmtNum(r.M),
+			CText:      fmtNum(r.C),
+			KText:      fmtNum(r.K),
+			PhiText:    fmtNum(r.Phi),
+			Spark:      newMembersSpark(m.TrendDays, r.Trend, r.Status),
+		})
+	}
+
+	counts := map[string]int{}
+	for _, r := range m.Members {
+		counts[r.Status]++
+	}
+	for _, st := range m.Facets.Statuses {
+		if counts[st] == 0 {
+			continue
+		}
+		next := q
+		next.Status = st
+		p.ByStatus = append(p.ByStatus, membersStatusLink{Badge: newStatusBadge(st, math.NaN()), Count: counts[st], URL: next.URL("/members")})
+	}
+
+	var err error
+	p.Scatter = newMemberChartBlock(chartBlock{
+		ID:      "chart-members-scatter",
+		Title:   "Health against contribution C",
+		Summary: membersScatterSummary(m),
+	}, chartSpec{})
+	if p.Scatter.Spec.chartSpec, err = membersScatter(m.Members); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func membersScatterSummary(m Members) string {
+	if len(m.Members) == 0 {
+		return "No member matches these filters."
+	}
+	counts := map[string]int{}
+	for _, r := range m.Members {
+		counts[r.Status]++
+	}
+	return fmt.Sprintf("%s shown: %d healthy, %d to watch, %d at risk, %d without data.",
+		pluralize(len(m.Members), "member", "members"),
+		counts[data.StatusHealthy], counts[data.StatusWatch], counts[data.StatusAtRisk], counts[data.StatusNoData])
+}
+
+// membersScatter places the listed members by contribution C (x) and health
+// (y), sized by their share of value and coloured by status; clicking one
+// opens its page.
+func membersScatter(rows []MembersRow) (chartSpec, error) {
+	if len(rows) == 0 {
+		return noDataSpec("No member matches these filters"), nil
+	}
+	maxShare := 0.0
+	for _, r := range rows {
+		if finiteNum(r.PhiShare) {
+			maxShare = math.Max(maxShare, r.PhiShare)
+		}
+	}
+	bands := map[string][]MembersRow{}
+	for _, r := range rows {
+		bands[healthBand(r.Health)] = append(bands[healthBand(r.Health)], r)
+	}
+	s := charts.NewScatter()
+	s.SetGlobalOptions(
+		showTooltip("item"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "C", Scale: opts.Bool(false), AxisLabel: &opts.AxisLabel{Color: "#5b6475"},
+			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Health", Min: 0, Max: 100,
+			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+	)
+	type seriesInfo struct {
+		key, name, color string
+	}
+	var items [][]map[string]any
+	for _, si := range []seriesInfo{
+		{data.StatusHealthy, "healthy", colorHealthy},
+		{data.StatusWatch, "watch", colorWatch},
+		{data.StatusAtRisk, "at risk", colorAtRisk},
+		{data.StatusNoData, "no data", colorNoData},
+	} {
+		list := bands[si.key]
+		if len(list) == 0 {
+			continue
+		}
+		points := make([]opts.ScatterData, len(list))
+		extra := make([]map[string]any, len(list))
+		for i, r := range list {
+			size := 8.0
+			if maxShare > 0 && finiteNum(r.PhiShare) {
+				size = 8 + 22*math.Sqrt(r.PhiShare/maxShare)
+			}
+			health := jsonNumber(r.Health, 1)
+			if health == nil {
+				health = 0.0
+			}
+			c := jsonNumber(r.C, 4)
+			if c == nil {
+				c = 0.0
+			}
+			points[i] = opts.ScatterData{Name: r.Name, Value: []any{c, health}, SymbolSize: int(math.Round(size))}
+			extra[i] = map[string]any{
+				"slug": r.Slug,
+				"tip":  r.Name,
+				"info": memberTipInfo("Health", fmtScore(r.Health)+" ("+newStatusBadge(r.Status, r.Health).Label+")",
+					"C", fmtNum(r.C), "φ share", fmtPct(r.PhiShare), "Segment", r.Segment),
+			}
+		}
+		items = append(items, extra)
+		s.AddSeries(si.name, points, charts.WithItemStyleOpts(opts.ItemStyle{Color: si.color, Opacity: opts.Float(0.85)}))
+	}
+	opt, err := optionOf(s)
+	if err != nil {
+		return chartSpec{}, err
+	}
+	memberMergeItemFields(opt, items)
+	return chartSpec{Option: opt}, nil
+}
+
+// memberMergeItemFields adds fields to the data items of each series of opt:
+// extra[i][j] goes into series i, item j. Item fields go-echarts has no
+// field for (slug, tip, info) travel this way.
+func memberMergeItemFields(opt map[string]any, extra [][]map[string]any) {
+	for i, fields := range extra {
+		s := optSeries(opt, i)
+		if s == nil {
+			continue
+		}
+		list, _ := s["data"].([]any)
+		for j, f := range fields {
+			if j >= len(list) {
+				break
+			}
+			item, ok := list[j].(map[string]any)
+			if !ok {
+				item = map[string]any{"value": list[j]}
+				list[j] = item
+			}
+			for k, v := range f {
+				item[k] = v
+			}
+		}
+	}
+}
+
+// membersSpark is a row's health sparkline, drawn as inline SVG on the
+// server: no script, and numbers only reach its attributes.
+type membersSpark struct {
+	Lines  []string // "x,y x,y …" of each run of weeks with a score
+	HasDot bool
+	DotX   string
+	DotY   string
+	Class  string // status class of the last point
+	Label  string // the trend in words, for screen readers and the title
+}
+
+const (
+	sparkW   = 100.0
+	sparkH   = 24.0
+	sparkPad = 3.0
+)
+
+func newMembersSpark(days []string, values []*float64, status string) membersSpark {
+	sp := membersSpark{Class: newStatusBadge(status, math.NaN()).Class}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	first, last := -1, -1
+	for i, v := range values {
+		if v == nil {
+			continue
+		}
+		lo, hi = math.Min(lo, *v), math.Max(hi, *v)
+		if first < 0 {
+			first = i
+		}
+		last = i
+	}
+	if first < 0 {
+		sp.Label = "no health history"
+		return sp
+	}
+	// At least 20 points of health from bottom to top, so that noise does not
+	// look like a trend, within 0–100.
+	if span := hi - lo; span < 20 {
+		mid := (hi + lo) / 2
+		lo, hi = mid-10, mid+10
+		if lo < 0 {
+			lo, hi = 0, 20
+		}
+		if hi > 100 {
+			lo, hi = 80, 100
+		}
+	}
+	n := len(values)
+	x := func(i int) float64 {
+		if n == 1 {
+			return sparkW / 2
+		}
+		return sparkPad + float64(i)*(sparkW-2*sparkPad)/float64(n-1)
+	}
+	y := func(v float64) float64 { return sparkPad + (hi-v)/(hi-lo)*(sparkH-2*sparkPad) }
+	coord := func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
+	var run []string
+	flush := func() {
+		if len(run) > 1 {
+			sp.Lines = append(sp.Lines, strings.Join(run, " "))
+		}
+		run = nil
+	}
+	for i, v := range values {
+		if v == nil {
+			flush()
+			continue
+		}
+		run = append(run, coord(x(i))+","+coord(y(*v)))
+	}
+	flush()
+	sp.HasDot, sp.DotX, sp.DotY = true, coord(x(last)), coord(y(*values[last]))
+	if first == last {
+		sp.Label = fmt.Sprintf("health %s on %s", fmtScore(*values[last]), days[last])
+	} else {
+		sp.Label = fmt.Sprintf("health from %s on %s to %s on %s", fmtScore(*values[first]), days[first], fmtScore(*values[last]), days[last])
+	}
+	return sp
+}

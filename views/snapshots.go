@@ -1,0 +1,219 @@
+package views
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// SnapshotSummary is one week on /snapshots and /api/v1/snapshots.
+type SnapshotSummary struct {
+	Week    string  `json:"week"`     // YYYY-Www
+	Day     string  `json:"day"`      // the Sunday whose scores were frozen
+	R       float64 `json:"R"`        // ecosystem value
+	Health  float64 `json:"health"`   // ecosystem health
+	Members int     `json:"members"`  // members in the snapshot
+	TakenAt string  `json:"taken_at"` // RFC 3339
+}
+
+// SnapshotList is /snapshots and /api/v1/snapshots: newest week first.
+type SnapshotList struct {
+	Snapshots []SnapshotSummary `json:"snapshots"`
+}
+
+// SnapshotMemberRow is a member of a snapshot with its change against the
+// previous snapshot. The changes are null for a member that is new.
+type SnapshotMemberRow struct {
+	Slug         string   `json:"slug"`
+	Name         string   `json:"name"`
+	Kind         string   `json:"kind"`
+	Segment      string   `json:"segment"`
+	Tier         string   `json:"tier"`
+	T            float64  `json:"T"`
+	I            float64  `json:"I"`
+	M            float64  `json:"M"`
+	C            float64  `json:"C"`
+	K            float64  `json:"K"`
+	Phi          float64  `json:"phi"`
+	PhiShare     float64  `json:"phi_share"` // φ_i / R
+	Health       float64  `json:"health"`
+	Status       string   `json:"status"`
+	HealthChange *float64 `json:"health_change"` // against the previous snapshot
+	PhiChange    *float64 `json:"phi_change"`
+	New          bool     `json:"new"` // not in the previous snapshot
+}
+
+// MemberChange is a member's move between two snapshots.
+type MemberChange struct {
+	Slug   string  `json:"slug"`
+	Name   string  `json:"name"`
+	Before float64 `json:"before"`
+	After  float64 `json:"after"`
+	Change float64 `json:"change"`
+}
+
+// MemberRef names a member.
+type MemberRef struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// SnapshotChanges compares a snapshot with the previous one: the members
+// whose health and φ rose and fell most, and those that came and went.
+type SnapshotChanges struct {
+	Against       string         `json:"against,omitempty"` // the previous snapshot's week; empty for the first
+	HealthRisers  []MemberChange `json:"health_risers"`     // largest rise first
+	HealthFallers []MemberChange `json:"health_fallers"`    // largest fall first
+	PhiRisers     []MemberChange `json:"phi_risers"`
+	PhiFallers    []MemberChange `json:"phi_fallers"`
+	New           []MemberRef    `json:"new"`
+	Gone          []MemberRef    `json:"gone"`
+}
+
+// SnapshotEcosystem is a snapshot's ecosystem total.
+type SnapshotEcosystem struct {
+	R       float64 `json:"R"`
+	Health  float64 `json:"health"`
+	Members int     `json:"members"`
+}
+
+// SnapshotDetail is /snapshots/:week, /api/v1/snapshots/:week and the JSON
+// export: the frozen week, member by member, by descending φ.
+type SnapshotDetail struct {
+	Week      string              `json:"week"`
+	Day       string              `json:"day"`
+	TakenAt   string              `json:"taken_at"`
+	Ecosystem SnapshotEcosystem   `json:"ecosystem"`
+	Previous  *SnapshotSummary    `json:"previous"` // null for the first snapshot
+	Members   []SnapshotMemberRow `json:"members"`
+	Changes   SnapshotChanges     `json:"changes"`
+}
+
+// changeListLen is how many risers and fallers a snapshot lists.
+const changeListLen = 10
+
+// changeEpsilon is the smallest move counted as a rise or a fall.
+const changeEpsilon = 1e-9
+
+func snapshotSummary(s data.Snapshot) SnapshotSummary {
+	return SnapshotSummary{Week: s.Week, Day: s.Day.Format(data.DateLayout), R: s.R, Health: s.Health,
+		Members: s.Members, TakenAt: s.TakenAt.UTC().Format(time.RFC3339)}
+}
+
+// BuildSnapshots lists the snapshots, newest week first. The page and
+// /api/v1/snapshots both call it.
+func BuildSnapshots(ctx context.Context, db *data.DB) (*SnapshotList, error) {
+	list, err := db.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &SnapshotList{Snapshots: make([]SnapshotSummary, 0, len(list))}
+	for _, s := range list {
+		out.Snapshots = append(out.Snapshots, snapshotSummary(s))
+	}
+	return out, nil
+}
+
+// BuildSnapshot returns a week's snapshot compared with the previous one,
+// or ENOTFOUND. The page, /api/v1/snapshots/:week and every export call it.
+func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDetail, error) {
+	s, err := db.SnapshotOf(ctx, week)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := db.SnapshotMembers(ctx, week)
+	if err != nil {
+		return nil, err
+	}
+	d := &SnapshotDetail{Week: s.Week, Day: s.Day.Format(data.DateLayout), TakenAt: s.TakenAt.UTC().Format(time.RFC3339),
+		Ecosystem: SnapshotEcosystem{R: s.R, Health: s.Health, Members: s.Members}}
+	var prev []data.SnapshotMember
+	p, err := db.PreviousSnapshot(ctx, week)
+	switch {
+	case err == nil:
+		sum := snapshotSummary(*p)
+		d.Previous = &sum
+		if prev, err = db.SnapshotMembers(ctx, p.Week); err != nil {
+			return nil, err
+		}
+	case data.ErrorCode(err) != data.ENOTFOUND:
+		return nil, err
+	}
+	d.Members, d.Changes = compareSnapshots(s.R, cur, prev, d.Previous != nil)
+	if d.Previous != nil {
+		d.Changes.Against = d.Previous.Week
+	}
+	return d, nil
+}
+
+// compareSnapshots returns the rows of cur with their change against prev,
+// and the risers, fallers, new and gone members. Without a previous
+// snapshot (hasPrev false) nothing is new, gone or changed.
+func compareSnapshots(r float64, cur, prev []data.SnapshotMember, hasPrev bool) ([]SnapshotMemberRow, SnapshotChanges) {
+	ch := SnapshotChanges{HealthRisers: []MemberChange{}, HealthFallers: []MemberChange{}, PhiRisers: []MemberChange{},
+		PhiFallers: []MemberChange{}, New: []MemberRef{}, Gone: []MemberRef{}}
+	before := make(map[string]data.SnapshotMember, len(prev))
+	for _, m := range prev {
+		before[m.Slug] = m
+	}
+	seen := make(map[string]bool, len(cur))
+	rows := make([]SnapshotMemberRow, 0, len(cur))
+	var health, phi []MemberChange
+	for _, m := range cur {
+		seen[m.Slug] = true
+		row := SnapshotMemberRow{Slug: m.Slug, Name: m.Name, Kind: m.Kind, Segment: m.Segment, Tier: m.Tier,
+			T: m.T, I: m.I, M: m.M, C: m.C, K: m.K, Phi: m.Phi, Health: m.Health, Status: m.Status}
+		if r > 0 {
+			row.PhiShare = m.Phi / r
+		}
+		if old, ok := before[m.Slug]; ok {
+			hc, pc := m.Health-old.Health, m.Phi-old.Phi
+			row.HealthChange, row.PhiChange = &hc, &pc
+			health = append(health, MemberChange{Slug: m.Slug, Name: m.Name, Before: old.Health, After: m.Health, Change: hc})
+			phi = append(phi, MemberChange{Slug: m.Slug, Name: m.Name, Before: old.Phi, After: m.Phi, Change: pc})
+		} else if hasPrev {
+			row.New = true
+			ch.New = append(ch.New, MemberRef{Slug: m.Slug, Name: m.Name})
+		}
+		rows = append(rows, row)
+	}
+	for _, m := range prev {
+		if !seen[m.Slug] {
+			ch.Gone = append(ch.Gone, MemberRef{Slug: m.Slug, Name: m.Name})
+		}
+	}
+	ch.HealthRisers, ch.HealthFallers = risersAndFallers(health)
+	ch.PhiRisers, ch.PhiFallers = risersAndFallers(phi)
+	sort.Slice(ch.New, func(i, j int) bool { return ch.New[i].Slug < ch.New[j].Slug })
+	sort.Slice(ch.Gone, func(i, j int) bool { return ch.Gone[i].Slug < ch.Gone[j].Slug })
+	return rows, ch
+}
+
+// risersAndFallers returns the largest rises and the largest falls, each
+// at most changeListLen long; ties go by slug.
+func risersAndFallers(list []MemberChange) (up, down []MemberChange) {
+	return topChanges(list, 1), topChanges(list, -1)
+}
+
+// topChanges returns the changes of the given sign (1: rises, -1: falls),
+// largest first, at most changeListLen; ties go by slug.
+func topChanges(list []MemberChange, sign float64) []MemberChange {
+	out := []MemberChange{}
+	for _, c := range list {
+		if c.Change*sign > changeEpsilon {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := out[i].Change*sign, out[j].Change*sign; a != b {
+			return a > b
+		}
+		return out[i].Slug < out[j].Slug
+	})
+	if len(out) > changeListLen {
+		out = out[:changeListLen]
+	}
+	return out
+}

@@ -1,0 +1,248 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"strings"
+)
+
+// splitBarMembers is how many members the Shapley split chart names; the
+// rest are summed into one "others" bar.
+const splitBarMembers = 15
+
+// ExportFormats are the formats a snapshot downloads as, in the order the
+// page offers them.
+var ExportFormats = []string{"csv", "xlsx", "json"}
+
+// snapshotsPage is what templates/pages/snapshots.html receives.
+type snapshotsPage struct {
+	Snapshots []snapshotListRow
+	Trend     chartBlock
+}
+
+// snapshotListRow is a week of the list with its downloads.
+type snapshotListRow struct {
+	SnapshotSummary
+	Downloads []downloadLink
+}
+
+// SnapshotsPage writes /snapshots.
+func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
+	p := snapshotsPage{Snapshots: make([]snapshotListRow, len(l.Snapshots))}
+	for i, s := range l.Snapshots {
+		p.Snapshots[i] = snapshotListRow{SnapshotSummary: s, Downloads: downloadLinks(s.Week)}
+	}
+	// The trend reads oldest first; the list is newest first.
+	n := len(l.Snapshots)
+	weeks, health := make([]string, n), make([]float64, n)
+	for i, s := range l.Snapshots {
+		weeks[n-1-i], health[n-1-i] = s.Week, s.Health
+	}
+	p.Trend = chartBlock{
+		ID:      "chart-snapshot-health",
+		Title:   "Ecosystem health by week",
+		Summary: trendSummary("Ecosystem health at the weekly snapshots", weeks, health, fmtScore),
+		Size:    "sm",
+	}
+	var err error
+	if p.Trend.Spec, err = trendLine(weeks, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
+		trendOpts{Min: 0, Max: 100, Bands: true, Area: true, Message: "No snapshot yet"}); err != nil {
+		return err
+	}
+	at := ""
+	if n > 0 {
+		at = l.Snapshots[0].Day
+	}
+	return r.render(w, "snapshots", layoutData{
+		Title:  "Weekly snapshots",
+		Active: "/snapshots",
+		Fresh:  newFreshness(at, ""),
+		Page:   p,
+	})
+}
+
+// downloadLink is an export of a snapshot.
+type downloadLink struct {
+	Format string
+	Label  string
+	Href   string
+	File   string
+}
+
+// snapshotRowView is a member row with its changes as deltas.
+type snapshotRowView struct {
+	SnapshotMemberRow
+	HealthDelta deltaView
+	PhiDelta    deltaView
+	Badge       statusBadge
+}
+
+// snapshotPage is what templates/pages/snapshot.html receives.
+type snapshotPage struct {
+	D            *SnapshotDetail
+	R            string
+	Health       string
+	Status       statusBadge
+	HealthChange deltaView
+	RChange      deltaView
+	Split        chartBlock
+	Downloads    []downloadLink
+	Changes      []changeListView
+	Rows         []snapshotRowView
+}
+
+// changeListView is a list of risers or fallers, formatted.
+type changeListView struct {
+	Title string
+	Items []changeItemView
+}
+
+type changeItemView struct {
+	Slug, Name            string
+	Before, After, Change string
+	Class                 string // up or down
+}
+
+func newChangeList(title string, list []MemberChange, format func(float64) string) changeListView {
+	v := changeListView{Title: title}
+	for _, c := range list {
+		it := changeItemView{Slug: c.Slug, Name: c.Name, Before: format(c.Before), After: format(c.After), Class: "up"}
+		if c.Change < 0 {
+			it.Class, it.Change = "down", "−"+format(-c.Change)
+		} else {
+			it.Change = "+" + format(c.Change)
+		}
+		v.Items = append(v.Items, it)
+	}
+	return v
+}
+
+func downloadLinks(week string) []downloadLink {
+	out := make([]downloadLink, 0, len(ExportFormats))
+	for _, f := range ExportFormats {
+		out = append(out, downloadLink{Format: f, Label: strings.ToUpper(f), Href: SnapshotExportURL(week, f), File: SnapshotExportName(week, f)})
+	}
+	return out
+}
+
+// SnapshotExportName is the file name of a snapshot's export: ecopulse-2026-W26.csv.
+func SnapshotExportName(week, format string) string {
+	return "ecopulse-" + week + "." + format
+}
+
+// SnapshotExportURL is where a snapshot's export downloads from.
+func SnapshotExportURL(week, format string) string {
+	return "/api/v1/snapshots/" + url.PathEscape(week) + "?format=" + url.QueryEscape(format)
+}
+
+// SnapshotPage writes /snapshots/:week.
+func (r *Renderer) SnapshotPage(w io.Writer, d SnapshotDetail) error {
+	p, err := buildSnapshotPage(&d)
+	if err != nil {
+		return err
+	}
+	return r.render(w, "snapshot", layoutData{
+		Title:  "Snapshot " + d.Week,
+		Active: "/snapshots",
+		Fresh:  newFreshness(d.Day, ""),
+		Page:   p,
+	})
+}
+
+func buildSnapshotPage(d *SnapshotDetail) (snapshotPage, error) {
+	p := snapshotPage{D: d, R: fmtNum(d.Ecosystem.R), Health: fmtScore(d.Ecosystem.Health),
+		Status: newStatusBadge("", d.Ecosystem.Health)}
+	against := "the previous snapshot"
+	if d.Previous != nil {
+		against = d.Previous.Week
+		p.HealthChange = againstWeek(scoreDelta(d.Ecosystem.Health-d.Previous.Health), against)
+		rc := math.NaN()
+		if d.Previous.R > 0 {
+			rc = d.Ecosystem.R/d.Previous.R - 1
+		}
+		p.RChange = againstWeek(ratioDelta(rc), against)
+	} else {
+		p.HealthChange = deltaView{Text: "first snapshot", Class: "flat", Words: "no earlier snapshot to compare with"}
+		p.RChange = p.HealthChange
+	}
+	p.Downloads = downloadLinks(d.Week)
+	p.Changes = []changeListView{
+		newChangeList("Health risers", d.Changes.HealthRisers, fmtScore),
+		newChangeList("Health fallers", d.Changes.HealthFallers, fmtScore),
+		newChangeList("φ risers", d.Changes.PhiRisers, fmtNum),
+		newChangeList("φ fallers", d.Changes.PhiFallers, fmtNum),
+	}
+	p.Rows = make([]snapshotRowView, len(d.Members))
+	for i, m := range d.Members {
+		v := snapshotRowView{SnapshotMemberRow: m, Badge: newStatusBadge(m.Status, m.Health)}
+		if m.HealthChange != nil {
+			v.HealthDelta = againstWeek(scoreDelta(*m.HealthChange), against)
+			v.PhiDelta = againstWeek(newDelta(*m.PhiChange, fmtNum(math.Abs(*m.PhiChange))), against)
+		} else if m.New {
+			v.HealthDelta = deltaView{Text: "new", Class: "flat", Words: "not in " + against}
+			v.PhiDelta = v.HealthDelta
+		} else {
+			v.HealthDelta = deltaView{Text: noValue, Class: "flat", Words: "no earlier snapshot to compare with"}
+			v.PhiDelta = v.HealthDelta
+		}
+		p.Rows[i] = v
+	}
+	p.Split = chartBlock{
+		ID:      "chart-shapley-split",
+		Title:   "Shapley split of R = " + p.R + ": each member's share φ / R",
+		Summary: splitSummary(d),
+		Size:    "lg",
+	}
+	var err error
+	if p.Split.Spec, err = shareBar(splitRows(d)); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// againstWeek makes a delta's words name the snapshot it compares with.
+func againstWeek(dv deltaView, week string) deltaView {
+	dv.Words = strings.Replace(dv.Words, "against 7 days earlier", "against "+week, 1)
+	return dv
+}
+
+// splitRows are the bars of the Shapley split: the members with the largest
+// φ, then the rest summed. Member rows come by descending φ.
+func splitRows(d *SnapshotDetail) []MemberRow {
+	var rows []MemberRow
+	var restPhi float64
+	rest := 0
+	for _, m := range d.Members {
+		if m.Phi <= 0 {
+			continue
+		}
+		if len(rows) < splitBarMembers {
+			rows = append(rows, MemberRow{Slug: m.Slug, Name: m.Name, Health: m.Health, Status: m.Status, Phi: m.Phi, PhiShare: m.PhiShare})
+			continue
+		}
+		rest++
+		restPhi += m.Phi
+	}
+	if rest > 0 && d.Ecosystem.R > 0 {
+		rows = append(rows, MemberRow{Name: pluralize(rest, "other member", "other members"),
+			Health: math.NaN(), Phi: restPhi, PhiShare: restPhi / d.Ecosystem.R})
+	}
+	return rows
+}
+
+func splitSummary(d *SnapshotDetail) string {
+	rows := splitRows(d)
+	if len(rows) == 0 {
+		return "No member has a share of value in this snapshot."
+	}
+	s := fmt.Sprintf("R = %s is split among the members by their Shapley value φ: ", fmtNum(d.Ecosystem.R))
+	for i, m := range rows {
+		if i > 0 {
+			s += ", "
+		}
+		s += m.Name + " " + fmtPct(m.PhiShare)
+	}
+	return s + "."
+}
