@@ -39,11 +39,18 @@ Commands:
   backup    write a consistent copy of the database to FILE (safe while serving)
   user      add an account: user add NAME --role viewer|manager|admin (password from a prompt or stdin)
   token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
+  config    print the effective configuration as YAML, secrets masked (--keys lists every setting)
 
 Flags every command takes:
   --db PATH          SQLite database file (default ecopulse.db, or $ECOPULSE_DB)
   --config FILE      YAML configuration (see ecopulse.example.yaml)
+  --set KEY=VALUE    override a setting, e.g. --set scoring.window_days=14 (repeatable)
   --log-format FMT   text (default) or json
+  --log-level LEVEL  debug, info (default), warn or error
+
+Every setting of the configuration file can also be set by an environment
+variable ECOPULSE_<KEY> (scoring.window_days: ECOPULSE_SCORING_WINDOW_DAYS).
+Precedence: defaults < --config file < environment < --set < --db / --addr.
 
 Run 'ecopulse <command> --help' for a command's flags.
 `
@@ -72,7 +79,20 @@ func oneLine(err error) string {
 
 // common holds the flags every command takes.
 type common struct {
-	db, config, logFormat string
+	db, config, logFormat, logLevel string
+	sets                            setFlags
+}
+
+// setFlags collects repeated --set KEY=VALUE flags, in order.
+type setFlags []string
+
+func (s *setFlags) String() string { return strings.Join(*s, " ") }
+func (s *setFlags) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("want KEY=VALUE, such as scoring.window_days=14")
+	}
+	*s = append(*s, v)
+	return nil
 }
 
 func newFlags(name, args, summary string, stderr io.Writer) (*flag.FlagSet, *common) {
@@ -81,7 +101,9 @@ func newFlags(name, args, summary string, stderr io.Writer) (*flag.FlagSet, *com
 	c := &common{}
 	fs.StringVar(&c.db, "db", "", "SQLite database `PATH` (default ecopulse.db, or $ECOPULSE_DB)")
 	fs.StringVar(&c.config, "config", "", "YAML configuration `FILE`")
+	fs.Var(&c.sets, "set", "override a setting: `KEY=VALUE` (repeatable; `ecopulse config --keys` lists the keys)")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: ecopulse %s [flags]%s\n\n%s\n\nFlags:\n", name, args, summary)
 		fs.PrintDefaults()
@@ -105,24 +127,38 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// overrides are the settings applied over the configuration file.
+func (c *common) overrides() app.Overrides {
+	return app.Overrides{Environ: os.Environ(), Sets: c.sets}
+}
+
 func (c *common) env(out, stderr io.Writer) (*app.Env, error) {
-	cfg, err := app.LoadConfig(c.config)
+	cfg, err := app.LoadConfigWith(c.config, c.overrides())
 	if err != nil {
 		return nil, err
 	}
 	if c.db != "" {
 		cfg.DB = c.db
 	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
 	var h slog.Handler
 	switch c.logFormat {
 	case "text":
-		h = slog.NewTextHandler(stderr, nil)
+		h = slog.NewTextHandler(stderr, opts)
 	case "json":
-		h = slog.NewJSONHandler(stderr, nil)
+		h = slog.NewJSONHandler(stderr, opts)
 	default:
 		return nil, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
 	}
-	return &app.Env{Config: cfg, Log: slog.New(h), Out: out, Now: time.Now}, nil
+	log := slog.New(h)
+	// Code that logs through slog's default (or the log package) writes in
+	// the same format: with --log-format json every log line is JSON.
+	slog.SetDefault(log)
+	return &app.Env{Config: cfg, Log: log, Out: out, Now: time.Now}, nil
 }
 
 func run(ctx context.Context, args []string, out, stderr io.Writer) error {
@@ -203,7 +239,9 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		opt.Progress = stderr
+		if c.logFormat != "json" { // a progress bar would break a stream of JSON lines
+			opt.Progress = stderr
+		}
 		return app.ImportAccessLog(ctx, env, files, opt)
 	case "collect":
 		fs, c := newFlags(cmd, " [SOURCE…]", "Run the configured sources now (all, or the ones named), each under a run record, then score today.", stderr)
@@ -265,6 +303,17 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 			return err
 		}
 		return app.Backup(ctx, env, pos[0])
+	case "config":
+		fs, c := newFlags(cmd, "", "Print the effective configuration as YAML (defaults < --config file < ECOPULSE_* environment < --set), secrets masked.", stderr)
+		keys := fs.Bool("keys", false, "list every setting with its environment variable and type instead")
+		if err := noArgs(fs, args); err != nil {
+			return err
+		}
+		env, err := c.env(out, stderr)
+		if err != nil {
+			return err
+		}
+		return app.ShowConfig(env, app.ConfigOptions{Keys: *keys, File: c.config, Overrides: c.overrides()})
 	case "token":
 		return tokenCommand(ctx, args, out, stderr)
 	case "user":

@@ -33,9 +33,12 @@ type App struct {
 	scoreEntry cron.EntryID
 	push       pushStats // push ingest since the last flush
 	sources    []*scheduledSource
+	prom       *promMetrics // GET /metrics (app/metrics_prom.go)
+	ops        opsHooks     // told what ingest and collection did: prom
 
 	plainSessions, secureSessions *session.Store
-	throttle                      throttle // failed logins
+	sso                           *ssoClient // nil unless auth.oidc is configured (app/oidc.go)
+	throttle                      throttle   // failed logins
 
 	// jobCtx is handed to every scheduled job and cancelled on shutdown:
 	// robfig/cron passes jobs no context of its own.
@@ -50,8 +53,13 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("app: unable to parse templates: %w", err)
 	}
 	a := &App{cfg: cfg, db: db, log: log, views: r, scorer: NewScorer(db, cfg.Scoring, log)}
+	a.prom = newPromMetrics(db.Path())
+	a.ops = a.prom
 	a.jobCtx, a.cancelJob = context.WithCancel(context.Background())
 	a.plainSessions, a.secureSessions = newSessions(db)
+	if a.sso, err = newSSO(cfg.Auth.OIDC); err != nil {
+		return nil, err
+	}
 	a.fiber = a.newFiber()
 	a.cron = cron.New(cron.WithLogger(cronLogger{log}), cron.WithChain(
 		// cron.New does not recover panics by itself (robfig/cron#380).
@@ -71,6 +79,9 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 	a.scorer.afterRun = a.afterScoring()
 	if a.sources, err = buildSources(cfg.Sources); err != nil {
 		return nil, err
+	}
+	for _, s := range a.sources {
+		a.prom.declareSources(s.cfg.Name)
 	}
 	a.scheduleSources()
 	if _, err := a.cron.AddFunc("@every 1m", a.flushPush); err != nil {

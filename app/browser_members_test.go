@@ -15,8 +15,8 @@ import (
 	"github.com/ecopulse/ecopulse/views"
 )
 
-// openReady navigates to a page and waits until app.js has drawn its charts.
-func openReady(tb testing.TB, b *browser, target string) {
+// mpOpenReady navigates to a page and waits until app.js has drawn its charts.
+func mpOpenReady(tb testing.TB, b *browser, target string) {
 	tb.Helper()
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(target),
@@ -26,8 +26,8 @@ func openReady(tb testing.TB, b *browser, target string) {
 	}
 }
 
-// waitLocation polls the page's URL until ok accepts it, through navigations.
-func waitLocation(tb testing.TB, b *browser, ok func(*url.URL) bool) *url.URL {
+// mpWaitLocation polls the page's URL until ok accepts it, through navigations.
+func mpWaitLocation(tb testing.TB, b *browser, ok func(*url.URL) bool) *url.URL {
 	tb.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	var last string
@@ -45,7 +45,7 @@ func waitLocation(tb testing.TB, b *browser, ok func(*url.URL) bool) *url.URL {
 	return nil
 }
 
-func shoot(tb testing.TB, b *browser, name string) {
+func mpShoot(tb testing.TB, b *browser, name string) {
 	tb.Helper()
 	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -77,10 +77,10 @@ func TestBrowserMembersPagesDrawCharts(t *testing.T) {
 		{"/members/quillstone", "member.png", 8},
 		{"/network", "network.png", 1},
 	} {
-		openReady(t, b, base+p.path)
+		mpOpenReady(t, b, base+p.path)
 		charts := evalInt(t, b, `window.__chartsReady`)
 		drawn := evalInt(t, b, `document.querySelectorAll('[data-chart][data-rendered] canvas').length`)
-		shoot(t, b, p.shot)
+		mpShoot(t, b, p.shot)
 		if errs := b.takeErrors(); len(errs) > 0 {
 			t.Errorf("console errors on %s: %v", p.path, errs)
 		}
@@ -89,7 +89,7 @@ func TestBrowserMembersPagesDrawCharts(t *testing.T) {
 		}
 	}
 	// The member page's empty sections are words, not blank charts.
-	openReady(t, b, base+"/members/quillstone?from=2020-01-01&to=2020-01-28")
+	mpOpenReady(t, b, base+"/members/quillstone?from=2020-01-01&to=2020-01-28")
 	if text := evalString(t, b, `document.body.innerText`); !strings.Contains(text, "No API usage between 2020-01-01 and 2020-01-28") {
 		t.Error("a range without traffic does not say so")
 	}
@@ -104,7 +104,7 @@ func TestBrowserMembersFilter(t *testing.T) {
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, seededDB(t)))
 	loginBrowser(t, b, base, data.RoleViewer)
-	openReady(t, b, base+"/members")
+	mpOpenReady(t, b, base+"/members")
 	before := evalInt(t, b, `document.querySelectorAll('#members-table tbody tr[data-slug]').length`)
 	segment := evalString(t, b, `document.querySelector('select[name=segment] option:nth-child(2)').value`)
 	if segment == "" || before == 0 {
@@ -116,11 +116,11 @@ func TestBrowserMembersFilter(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	u := waitLocation(t, b, func(u *url.URL) bool { return u.Query().Get("segment") == segment })
+	u := mpWaitLocation(t, b, func(u *url.URL) bool { return u.Query().Get("segment") == segment })
 	if u.Path != "/members" {
 		t.Errorf("the form went to %s", u.Path)
 	}
-	openReady(t, b, u.String()) // the same URL: a bookmark gives the same view
+	mpOpenReady(t, b, u.String()) // the same URL: a bookmark gives the same view
 	after := evalInt(t, b, `document.querySelectorAll('#members-table tbody tr[data-slug]').length`)
 	segs := evalString(t, b, `Array.from(document.querySelectorAll('#members-table tbody tr[data-slug] td:nth-child(2)')).map(td => td.textContent).join('|')`)
 	if after == 0 || after >= before {
@@ -138,12 +138,12 @@ func TestBrowserMembersFilter(t *testing.T) {
 	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`th a[data-sort="name"]`))); err != nil {
 		t.Fatal(err)
 	}
-	u = waitLocation(t, b, func(u *url.URL) bool { return u.Query().Get("sort") == "name" })
+	u = mpWaitLocation(t, b, func(u *url.URL) bool { return u.Query().Get("sort") == "name" })
 	if u.Query().Get("segment") != segment {
 		t.Errorf("sorting dropped the segment: %s", u)
 	}
-	openReady(t, b, u.String())
-	shoot(t, b, "members-filtered.png")
+	mpOpenReady(t, b, u.String())
+	mpShoot(t, b, "members-filtered.png")
 	if errs := b.takeErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
 	}
@@ -155,7 +155,7 @@ func TestBrowserNetworkClickOpensMember(t *testing.T) {
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, seededDB(t)))
 	loginBrowser(t, b, base, data.RoleViewer)
-	openReady(t, b, base+"/network")
+	mpOpenReady(t, b, base+"/network")
 	// The node farthest from every other (so no neighbour or label covers
 	// it), from its layout position, in page pixels.
 	raw := evalString(t, b, `(function () {
@@ -205,11 +205,11 @@ func TestBrowserNetworkClickOpensMember(t *testing.T) {
 	if err := chromedp.Do(b.ctx, chromedp.MouseClickXY(node.X, node.Y)); err != nil {
 		t.Fatal(err)
 	}
-	u := waitLocation(t, b, func(u *url.URL) bool { return strings.HasPrefix(u.Path, "/members/") })
+	u := mpWaitLocation(t, b, func(u *url.URL) bool { return strings.HasPrefix(u.Path, "/members/") })
 	if got, want := u.Path, "/members/"+node.Slug; got != want {
 		t.Errorf("clicking the node of %s opened %s", node.Slug, got)
 	}
-	openReady(t, b, u.String())
+	mpOpenReady(t, b, u.String())
 	if h1 := evalString(t, b, `document.querySelector('h1').textContent`); h1 == "" {
 		t.Error("the member page has no title")
 	}
@@ -240,7 +240,7 @@ func TestBrowserMembersPagesRunNoInjectedScript(t *testing.T) {
 	base := serveTestApp(t, newTestApp(t, db))
 	loginBrowser(t, b, base, data.RoleViewer)
 	for _, path := range []string{"/members", "/network", "/members/" + s.Members[0].Slug} {
-		openReady(t, b, base+path)
+		mpOpenReady(t, b, base+path)
 		// Show every graph/scatter item's tooltip once.
 		evalInt(t, b, `(function () {
 			var n = 0;

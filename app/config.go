@@ -43,6 +43,9 @@ type Config struct {
 	Snapshots SnapshotConfig `yaml:"snapshots"`
 	// Alerts are the alert rules and their webhook (app/config_snapshots.go).
 	Alerts AlertConfig `yaml:"alerts"`
+	// Auth is single sign-on, rate limits and client addresses (app/oidc.go,
+	// app/ratelimit.go).
+	Auth AuthConfig `yaml:"auth"`
 }
 
 // ConsumerMapping attributes an API consumer's traffic to a member.
@@ -64,12 +67,21 @@ func DefaultConfig() Config {
 	c.Scoring = metrics.DefaultConfig()
 	c.Snapshots = DefaultSnapshotConfig()
 	c.Alerts = DefaultAlertConfig()
+	c.Auth = DefaultAuthConfig()
 	return c
 }
 
-// LoadConfig reads a YAML file over the defaults; an empty path gives the
-// defaults. Unknown keys are an error, so a typo does not pass silently.
+// LoadConfig reads a YAML file over the defaults, then applies the
+// ECOPULSE_<KEY> environment variables over it (app/config_env.go), and
+// validates the result; an empty path gives the defaults. Unknown keys are
+// an error, so a typo does not pass silently.
 func LoadConfig(path string) (Config, error) {
+	return LoadConfigWith(path, Overrides{Environ: os.Environ()})
+}
+
+// loadConfigFile reads a YAML file over the defaults, without validating;
+// an empty path gives the defaults.
+func loadConfigFile(path string) (Config, error) {
 	c := DefaultConfig()
 	if path != "" {
 		f, err := os.Open(path)
@@ -83,13 +95,7 @@ func LoadConfig(path string) (Config, error) {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
-	if v := os.Getenv("ECOPULSE_DB"); v != "" {
-		c.DB = v
-	}
-	if v := os.Getenv("ECOPULSE_ADDR"); v != "" {
-		c.Addr = v
-	}
-	return c, c.Validate()
+	return c, nil
 }
 
 // Validate reports the first setting that cannot work.
@@ -120,5 +126,5 @@ func (c Config) Validate() error {
 			return data.Errorf(data.EINVALID, "config: consumers[%d] needs a key and a member slug", i)
 		}
 	}
-	return nil
+	return c.Auth.Validate()
 }

@@ -53,7 +53,10 @@ type AlertConfig struct {
 
 // WebhookConfig posts newly opened alerts as Slack-compatible JSON.
 type WebhookConfig struct {
-	URL      string        `yaml:"url"`      // empty: no webhook
+	// URL is where alerts are posted (empty: no webhook). Its path is a
+	// credential (Slack's), so `ecopulse config` masks it.
+	URL string `yaml:"url" secret:"true"`
+
 	Attempts int           `yaml:"attempts"` // tries per alert and evaluation
 	Backoff  time.Duration `yaml:"backoff"`  // wait before the second try, doubled after each
 	Timeout  time.Duration `yaml:"timeout"`  // per request

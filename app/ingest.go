@@ -54,11 +54,13 @@ func (a *App) ingestAPICalls(c *fiber.Ctx) error {
 	// The raw body: Fiber's c.Body() would un-gzip it with no size bound.
 	body, err := push.Body(bytes.NewReader(c.Request().Body()), c.Get(fiber.HeaderContentEncoding), maxIngestBody)
 	if err != nil {
+		a.ops.batchRejected(push.Source)
 		return err
 	}
 	batch, err := push.Decode(body, c.Get(fiber.HeaderContentType), maxIngestRecords)
 	if err != nil {
 		a.push.rejected(ctx, a.db, tok.Name, err)
+		a.ops.batchRejected(push.Source)
 		return err
 	}
 	batch.Source = push.Source
@@ -66,6 +68,7 @@ func (a *App) ingestAPICalls(c *fiber.Ctx) error {
 		return err
 	}
 	a.push.accepted(batch.Accepted)
+	a.ops.ingested(push.Source, batch.Accepted, int64(len(batch.Rejected)))
 	if a.push.shouldTouch(tok.ID, time.Now()) {
 		go a.db.TouchToken(context.WithoutCancel(ctx), tok.ID, time.Now())
 	}

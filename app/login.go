@@ -46,6 +46,7 @@ func (a *App) renderLogin(c *fiber.Ctx, status int, p views.LoginPage) error {
 	if a.demo != nil {
 		p.DemoHint = demoUser + " / " + demoPassword
 	}
+	p.SSO = a.sso != nil
 	if err := sess.Save(); err != nil {
 		return err
 	}

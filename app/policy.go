@@ -29,10 +29,17 @@ type routeRule struct {
 var routePolicy = []routeRule{
 	{"GET", "/healthz", accessPublic},
 	{"GET", "/readyz", accessPublic},
+	// The Prometheus scrape needs no session, like the health checks: its
+	// labels are route patterns, configured source names and status
+	// classes, never member, consumer or user data. Where the listen
+	// address is reachable by untrusted clients, keep /metrics off the
+	// reverse proxy (README, "Operating").
 	{"GET", "/metrics", accessPublic},
 	{"GET", "/static/*", accessPublic},
 	{"GET", "/login", accessPublic},
-	{"POST", "/login", accessPublic}, // CSRF-checked by the handler
+	{"POST", "/login", accessPublic},              // CSRF-checked by the handler
+	{"GET", "/login/oidc", accessPublic},          // single sign-on: to the identity provider (app/oidc.go)
+	{"GET", "/login/oidc/callback", accessPublic}, // …and back: state, nonce and PKCE checked by the handler
 	{"POST", "/logout", accessViewer},
 	{"POST", "/api/v1/ingest/api-calls", accessToken},
 
@@ -41,6 +48,25 @@ var routePolicy = []routeRule{
 	{"GET", "/api/v1/overview", accessViewer},
 	{"GET", "/api/v1/scores", accessViewer},
 	{"GET", "/api/v1/api-usage", accessViewer},
+
+	// Ecosystem pages and cooperation agreements (app/routes_ecosystem.go,
+	// app/routes_agreements.go). /projects/new comes before /projects/:slug:
+	// the first rule that matches decides.
+	{"GET", "/api-usage", accessViewer},
+	{"GET", "/api/v1/api-usage/breakdown", accessViewer},
+	{"GET", "/community", accessViewer},
+	{"GET", "/api/v1/community", accessViewer},
+	{"GET", "/projects", accessViewer},
+	{"GET", "/projects/new", accessManager},
+	{"POST", "/projects/new", accessManager},
+	{"GET", "/projects/:slug", accessViewer},
+	{"GET", "/projects/:slug/edit", accessManager},
+	{"POST", "/projects/:slug/edit", accessManager},
+	{"GET", "/api/v1/projects", accessViewer},
+	{"POST", "/api/v1/projects", accessManager},
+	{"GET", "/api/v1/projects/:slug", accessViewer},
+	{"PUT", "/api/v1/projects/:slug", accessManager},
+	{"GET", "/api/v1/openapi.json", accessViewer}, // describes the API to the people who may call it
 
 	{"GET", "/members", accessViewer},
 	{"GET", "/members.csv", accessViewer},
@@ -60,6 +86,26 @@ var routePolicy = []routeRule{
 	{"GET", "/api/v1/sources", accessViewer},
 	{"POST", "/sources/:name/run", accessManager},
 	{"POST", "/api/v1/sources/:name/run", accessManager},
+
+	// Administration (app/admin.go): accounts, ingest tokens, audit log.
+	{"GET", "/admin/users", accessAdmin},
+	{"POST", "/admin/users", accessAdmin},
+	{"POST", "/admin/users/:name/role", accessAdmin},
+	{"POST", "/admin/users/:name/disable", accessAdmin},
+	{"POST", "/admin/users/:name/enable", accessAdmin},
+	{"POST", "/admin/users/:name/delete", accessAdmin},
+	{"GET", "/admin/tokens", accessAdmin},
+	{"POST", "/admin/tokens", accessAdmin},
+	{"POST", "/admin/tokens/:name/revoke", accessAdmin},
+	{"GET", "/admin/audit", accessAdmin},
+	{"GET", "/api/v1/admin/users", accessAdmin},
+	{"POST", "/api/v1/admin/users", accessAdmin},
+	{"POST", "/api/v1/admin/users/:name", accessAdmin},
+	{"DELETE", "/api/v1/admin/users/:name", accessAdmin},
+	{"GET", "/api/v1/admin/tokens", accessAdmin},
+	{"POST", "/api/v1/admin/tokens", accessAdmin},
+	{"DELETE", "/api/v1/admin/tokens/:name", accessAdmin},
+	{"GET", "/api/v1/admin/audit", accessAdmin},
 }
 
 // policyFor returns the rule of a request. HEAD is read as GET.

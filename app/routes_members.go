@@ -22,12 +22,8 @@ import (
 //	GET /api/v1/network        the network as JSON
 //
 // Each page and its twin call the same views.Build* function. Every viewer
-// may read them: their rules join routePolicy here, next to the routes.
+// may read them (their rules are in routePolicy, app/policy.go).
 func init() {
-	for _, path := range []string{"/members", "/members.csv", "/members/:slug", "/network",
-		"/api/v1/members", "/api/v1/members/:slug", "/api/v1/network"} {
-		routePolicy = append(routePolicy, routeRule{method: "GET", pattern: path, need: accessViewer})
-	}
 	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
 		pages.Get("/members", a.membersListPage)
 		pages.Get("/members.csv", a.membersListCSV)

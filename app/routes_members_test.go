@@ -177,7 +177,7 @@ func TestMembersFiltersAndSort(t *testing.T) {
 		{"segment", url.Values{"segment": {seg}}, func(r views.MembersRow) bool { return r.Segment == seg }},
 		{"status", url.Values{"status": {data.StatusAtRisk}}, func(r views.MembersRow) bool { return r.Status == data.StatusAtRisk }},
 		{"tier", url.Values{"tier": {"gold"}}, func(r views.MembersRow) bool { return r.Tier == "gold" }},
-		{"no tier", url.Values{"tier": {views.NoTier}}, func(r views.MembersRow) bool { return r.Tier == "" }},
+		{"no tier", url.Values{"tier": {views.MembersNoTier}}, func(r views.MembersRow) bool { return r.Tier == "" }},
 		{"kind", url.Values{"kind": {"research"}}, func(r views.MembersRow) bool { return r.Kind == "research" }},
 		{"segment and status", url.Values{"segment": {seg}, "status": {data.StatusHealthy}},
 			func(r views.MembersRow) bool { return r.Segment == seg && r.Status == data.StatusHealthy }},
@@ -763,5 +763,37 @@ func mpBenchGet(b *testing.B, a *App, target string) {
 			b.Fatalf("GET %s = %d", target, resp.StatusCode)
 		}
 		resp.Body.Close()
+	}
+}
+
+// TestMembersPagesWithoutScores: before the first scoring run the pages say
+// so, and a member's page still shows who it is.
+func TestMembersPagesWithoutScores(t *testing.T) {
+	db := emptyDB(t)
+	m := &data.Member{Slug: "early-bird", Name: "Early Bird", Kind: data.KindPartner, Segment: "NLP", JoinedOn: demoEnd}
+	if err := db.CreateMember(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	a := newTestApp(t, db)
+	for _, target := range []string{"/members", "/network"} {
+		status, page, _ := get(t, a.Fiber(), target)
+		if status != 200 || !strings.Contains(page, "No scores yet") {
+			t.Errorf("GET %s = %d, want a page that says there are no scores yet", target, status)
+		}
+	}
+	_, body, _ := get(t, a.Fiber(), "/api/v1/members")
+	if l := decode[views.Members](t, body); !l.Empty || len(l.Members) != 0 {
+		t.Errorf("members without scores: empty %v, %d rows", l.Empty, len(l.Members))
+	}
+	_, body, _ = get(t, a.Fiber(), "/api/v1/network")
+	if n := decode[views.Network](t, body); !n.Empty || len(n.Nodes) != 0 {
+		t.Errorf("network without scores: empty %v, %d nodes", n.Empty, len(n.Nodes))
+	}
+	status, page, _ := get(t, a.Fiber(), "/members/early-bird")
+	if status != 200 || !strings.Contains(page, "Early Bird") || !strings.Contains(page, "No score on") {
+		t.Errorf("GET /members/early-bird = %d, want its page without a score", status)
+	}
+	if status, _, _ := get(t, a.Fiber(), "/members.csv"); status != 200 {
+		t.Errorf("GET /members.csv without scores = %d", status)
 	}
 }

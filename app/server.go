@@ -29,13 +29,25 @@ func (a *App) newFiber() *fiber.App {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second, // so shutdown is not held by idle keep-alives
 		BodyLimit:             8 << 20,
+		// Client addresses (rate limits, token allow lists) come from a
+		// proxy's header only when the proxy is trusted (auth: in the config).
+		ProxyHeader:             a.cfg.Auth.ProxyHeader,
+		EnableTrustedProxyCheck: len(a.cfg.Auth.TrustedProxies) > 0,
+		TrustedProxies:          a.cfg.Auth.TrustedProxies,
 	})
+	f.Use(a.observeHTTP) // first: it times and counts every answer, refusals included
 	f.Use(recover.New())
 	f.Use(securityHeaders)
 	f.Use(a.authorize)
+	// Rate limits (app/ratelimit.go): failed logins and single sign-on per
+	// client address, push ingest per token.
+	f.Use("/login", a.loginLimiter())
+	f.Use("/login/oidc", a.ssoLimiter())
+	f.Use("/api/v1/ingest", a.ingestLimiter())
 
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
+	f.Get("/metrics", a.prom.handler()) // Prometheus scrape (app/metrics_prom.go)
 	f.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(views.StaticFS()), MaxAge: 3600}))
 
 	f.Get("/", a.overviewPage)
@@ -44,6 +56,7 @@ func (a *App) newFiber() *fiber.App {
 	api.Get("/scores", a.scoresJSON)
 	api.Get("/api-usage", a.apiUsageJSON)
 	api.Post("/ingest/api-calls", a.ingestAPICalls)
+	api.Get("/openapi.json", openAPIHandler) // the document of these routes (app/openapi.go)
 	for _, register := range routeSets {
 		register(a, f, api)
 	}

@@ -122,7 +122,9 @@ func (a *App) runSource(ctx context.Context, s *scheduledSource) (*data.Collecto
 	s.running.Store(true)
 	defer func() { s.running.Store(false); s.mu.Unlock() }()
 	runner := &collectors.Runner{DB: a.db, Log: a.log}
+	start := time.Now()
 	run, err := runner.Run(ctx, s.cfg.Name, s.src)
+	a.ops.collectorRan(s.cfg.Name, time.Since(start), run, err)
 	if run != nil && run.ItemsStored > 0 && ctx.Err() == nil {
 		if _, serr := a.scorer.ScoreDay(ctx, time.Now()); serr != nil {
 			a.log.Error("scoring after collection failed", "source", s.cfg.Name, "err", serr)

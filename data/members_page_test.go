@@ -9,7 +9,7 @@ import (
 	"github.com/ecopulse/ecopulse/data"
 )
 
-func strp(s string) *string { return &s }
+func mpStr(s string) *string { return &s }
 
 func TestFilterMembersBindsEveryValue(t *testing.T) {
 	db := openDB(t)
@@ -44,11 +44,11 @@ func TestFilterMembersBindsEveryValue(t *testing.T) {
 		want []string
 	}{
 		{"all", data.MemberFilter{}, []string{"percent", "acme", "quote", "under", "eclair"}},
-		{"segment", data.MemberFilter{Segment: strp("NLP")}, []string{"acme", "under"}},
-		{"tier", data.MemberFilter{Tier: strp("gold")}, []string{"acme", "eclair"}},
-		{"no tier", data.MemberFilter{Tier: strp("")}, []string{"quote", "under"}},
-		{"kind", data.MemberFilter{Kind: strp("research")}, []string{"quote"}},
-		{"segment and kind", data.MemberFilter{Segment: strp("NLP"), Kind: strp("partner")}, []string{"acme"}},
+		{"segment", data.MemberFilter{Segment: mpStr("NLP")}, []string{"acme", "under"}},
+		{"tier", data.MemberFilter{Tier: mpStr("gold")}, []string{"acme", "eclair"}},
+		{"no tier", data.MemberFilter{Tier: mpStr("")}, []string{"quote", "under"}},
+		{"kind", data.MemberFilter{Kind: mpStr("research")}, []string{"quote"}},
+		{"segment and kind", data.MemberFilter{Segment: mpStr("NLP"), Kind: mpStr("partner")}, []string{"acme"}},
 		{"text, any case", data.MemberFilter{Query: "acme ai"}, []string{"acme"}},
 		{"text in slug", data.MemberFilter{Query: "UNDER"}, []string{"under"}},
 		{"percent is literal", data.MemberFilter{Query: "%"}, []string{"percent"}},
@@ -56,10 +56,10 @@ func TestFilterMembersBindsEveryValue(t *testing.T) {
 		{"both wildcards", data.MemberFilter{Query: "%_"}, []string{}},
 		{"quote", data.MemberFilter{Query: `O'Brien`}, []string{"quote"}},
 		{"injection", data.MemberFilter{Query: `' OR 1=1 --`}, []string{}},
-		{"injection in a filter", data.MemberFilter{Segment: strp(`NLP' OR '1'='1`)}, []string{}},
+		{"injection in a filter", data.MemberFilter{Segment: mpStr(`NLP' OR '1'='1`)}, []string{}},
 		{"backslash", data.MemberFilter{Query: `\`}, []string{}},
 		{"non-ASCII as stored", data.MemberFilter{Query: "Éclair"}, []string{"eclair"}},
-		{"unknown segment", data.MemberFilter{Segment: strp("robotics")}, []string{}},
+		{"unknown segment", data.MemberFilter{Segment: mpStr("robotics")}, []string{}},
 	} {
 		got := slugs(tc.f)
 		if len(got) != len(tc.want) {

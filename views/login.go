@@ -9,6 +9,7 @@ type LoginPage struct {
 	Next     string // where to go after logging in (a local path)
 	CSRF     string
 	DemoHint string // "demo / demo" under serve --demo: a read-only viewer
+	SSO      bool   // single sign-on is configured: offer "Sign in with SSO"
 }
 
 // Login writes the login page.

@@ -30,8 +30,8 @@ type MembersQuery struct {
 	Order   string `json:"order"`             // asc or desc
 }
 
-// NoTier is the tier filter value of members without a tier.
-const NoTier = "-"
+// MembersNoTier is the tier filter value of members without a tier.
+const MembersNoTier = "-"
 
 const maxMembersQueryLen = 200
 
@@ -173,7 +173,7 @@ func (q MembersQuery) filter() data.MemberFilter {
 	}
 	switch q.Tier {
 	case "":
-	case NoTier:
+	case MembersNoTier:
 		none := ""
 		f.Tier = &none
 	default:
@@ -352,7 +352,7 @@ func membersFacetValues(rows []MemberRow) (segments, tiers, kinds []string) {
 	sort.Strings(tiers)
 	sort.Strings(kinds)
 	if noTier {
-		tiers = append(tiers, NoTier)
+		tiers = append(tiers, MembersNoTier)
 	}
 	return segments, tiers, kinds
 }

@@ -159,7 +159,7 @@ func buildMembersPage(m Members) (membersPage, error) {
 	same := func(s string) string { return s }
 	p.Segments = option(m.Facets.Segments, q.Segment, same)
 	p.Tiers = option(m.Facets.Tiers, q.Tier, func(s string) string {
-		if s == NoTier {
+		if s == MembersNoTier {
 			return "no tier"
 		}
 		return s
@@ -356,9 +356,9 @@ type membersSpark struct {
 }
 
 const (
-	sparkW   = 100.0
-	sparkH   = 24.0
-	sparkPad = 3.0
+	membersSparkW   = 100.0
+	membersSparkH   = 24.0
+	membersSparkPad = 3.0
 )
 
 func newMembersSpark(days []string, values []*float64, status string) membersSpark {
@@ -394,11 +394,11 @@ func newMembersSpark(days []string, values []*float64, status string) membersSpa
 	n := len(values)
 	x := func(i int) float64 {
 		if n == 1 {
-			return sparkW / 2
+			return membersSparkW / 2
 		}
-		return sparkPad + float64(i)*(sparkW-2*sparkPad)/float64(n-1)
+		return membersSparkPad + float64(i)*(membersSparkW-2*membersSparkPad)/float64(n-1)
 	}
-	y := func(v float64) float64 { return sparkPad + (hi-v)/(hi-lo)*(sparkH-2*sparkPad) }
+	y := func(v float64) float64 { return membersSparkPad + (hi-v)/(hi-lo)*(membersSparkH-2*membersSparkPad) }
 	coord := func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
 	var run []string
 	flush := func() {

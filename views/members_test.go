@@ -27,7 +27,7 @@ func TestParseMembersQuery(t *testing.T) {
 	if got := q.URL("/members"); got != "/members" {
 		t.Errorf("default URL = %q, want /members", got)
 	}
-	q, err = ParseMembersQuery(membersQueryOf(map[string]string{"sort": "name", "segment": " NLP ", "q": `a&b=c`, "tier": NoTier}))
+	q, err = ParseMembersQuery(membersQueryOf(map[string]string{"sort": "name", "segment": " NLP ", "q": `a&b=c`, "tier": MembersNoTier}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestMembersSpark(t *testing.T) {
 	// Coordinates stay inside the box.
 	for _, pt := range strings.Fields(sp.Lines[0] + " " + sp.DotX + "," + sp.DotY) {
 		var x, y float64
-		if _, err := fmt.Sscanf(strings.Replace(pt, ",", " ", 1), "%g %g", &x, &y); err != nil || x < 0 || x > sparkW || y < 0 || y > sparkH {
+		if _, err := fmt.Sscanf(strings.Replace(pt, ",", " ", 1), "%g %g", &x, &y); err != nil || x < 0 || x > membersSparkW || y < 0 || y > membersSparkH {
 			t.Errorf("point %q outside the sparkline", pt)
 		}
 	}
@@ -157,7 +157,7 @@ func membersSample() Members {
 	}
 	return Members{At: "2026-06-30", Query: MembersQuery{Sort: "phi", Order: "desc"}, Total: 2, Count: 2,
 		TrendDays: []string{"2026-06-21", "2026-06-28", "2026-06-30"}, Members: rows,
-		Facets: MembersFacets{Segments: []string{"NLP", "smart home"}, Tiers: []string{"gold", NoTier}, Kinds: []string{"developer_org", "partner"},
+		Facets: MembersFacets{Segments: []string{"NLP", "smart home"}, Tiers: []string{"gold", MembersNoTier}, Kinds: []string{"developer_org", "partner"},
 			Statuses: []string{"healthy", "watch", "at_risk", "no_data"}}}
 }
 

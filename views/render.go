@@ -113,6 +113,7 @@ var templateFuncs = template.FuncMap{
 	"weakest": weakestLabel,
 	"inc":     func(i int) int { return i + 1 },
 	"lag":     fmtLag,
+	"source":  projectSourceLabel, // where a record came from, in words
 }
 
 // render executes a page into a buffer first, so a failing template never

@@ -249,7 +249,7 @@ func isID(s []byte) bool {
 		return true
 	}
 	if other > 0 {
-		return false
+		return isIPText(string(s)) // an address is personal data, never a route word
 	}
 	if len(s) == 36 && isUUID(s) {
 		return true
@@ -323,6 +323,9 @@ func (p *parser) consumer(f *fields) string {
 		return s
 	}
 	s := cleanKey(v)
+	if isIPText(s) {
+		s = "" // an address as a consumer name is anonymous: it is never stored
+	}
 	if len(p.consumers) >= maxCacheKeys {
 		clear(p.consumers)
 	}

@@ -466,3 +466,55 @@
     document.addEventListener('ecopulse:charts-ready', wire);
   }
 })();
+
+/*
+ * Agreement form (/projects/new, /projects/:slug/edit). "Add a party" and
+ * "Add a milestone" ([data-add-row]) copy the last row of their list with
+ * its fields emptied; "Remove" ([data-remove-row]) takes a row out, so its
+ * fields are no longer sent (a removed milestone made in EcoPulse is
+ * deleted on save). The last row of a list is emptied instead of removed,
+ * to keep a row to copy. No HTML is built from data.
+ */
+(function () {
+  'use strict';
+
+  function clearRow(row) {
+    Array.prototype.forEach.call(row.querySelectorAll('input, textarea'), function (f) { f.value = ''; });
+    Array.prototype.forEach.call(row.querySelectorAll('select'), function (s) {
+      Array.prototype.slice.call(s.options).forEach(function (o) {
+        if (/\(unknown\)$/.test(o.textContent)) { s.removeChild(o); }
+      });
+      s.selectedIndex = 0;
+    });
+    Array.prototype.forEach.call(row.querySelectorAll('.source-badge'), function (b) { b.parentNode.removeChild(b); });
+  }
+
+  document.addEventListener('click', function (ev) {
+    var target = ev.target;
+    if (!target || !target.closest) return;
+    var add = target.closest('[data-add-row]');
+    if (add) {
+      ev.preventDefault();
+      var list = add.parentNode.querySelector('[data-rows]');
+      var last = list && list.lastElementChild;
+      if (!last) return;
+      var row = last.cloneNode(true);
+      clearRow(row);
+      list.appendChild(row);
+      var first = row.querySelector('select, input:not([type="hidden"])');
+      if (first) first.focus();
+      return;
+    }
+    var remove = target.closest('[data-remove-row]');
+    if (remove) {
+      ev.preventDefault();
+      var r = remove.closest('.form-row');
+      if (!r) return;
+      if (r.parentNode.children.length > 1) {
+        r.parentNode.removeChild(r);
+      } else {
+        clearRow(r);
+      }
+    }
+  });
+})();

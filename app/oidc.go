@@ -1,0 +1,413 @@
+package app
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/oauth2"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// Single sign-on with OpenID Connect (authorization code flow with PKCE):
+//
+//	GET /login/oidc            redirect to the identity provider, with a state,
+//	                           a nonce and a PKCE verifier kept in the session
+//	GET /login/oidc/callback   the provider's answer: state checked, code
+//	                           exchanged, ID token and nonce verified, claims
+//	                           mapped to a role, the account created or
+//	                           updated (no password), a new session id
+//
+// Both answer 404 when auth.oidc.issuer is empty.
+func init() {
+	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
+		pages.Get("/login/oidc", a.oidcStart)
+		pages.Get("/login/oidc/callback", a.oidcCallback)
+	})
+}
+
+// AuthConfig is single sign-on, rate limits and how client addresses are
+// read (the auth: section of the configuration).
+type AuthConfig struct {
+	OIDC       OIDCConfig      `yaml:"oidc"`
+	RateLimits RateLimitConfig `yaml:"rate_limits"`
+	// ProxyHeader names the header a reverse proxy puts the client address
+	// in (X-Real-IP); "" uses the connection's address. Rate limits and
+	// token allow lists read the address through it. It is read only from
+	// TrustedProxies, which it needs.
+	ProxyHeader    string   `yaml:"proxy_header"`
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// OIDCConfig configures OpenID Connect single sign-on; an empty Issuer turns it off.
+type OIDCConfig struct {
+	Issuer   string `yaml:"issuer"`    // https://login.example.com/realms/acme
+	ClientID string `yaml:"client_id"` // the client registered at the provider
+	// ClientSecretEnv names the environment variable holding the client
+	// secret (the secret itself never lives in the file); "" for a public
+	// client, which PKCE protects.
+	ClientSecretEnv string   `yaml:"client_secret_env"`
+	RedirectURL     string   `yaml:"redirect_url"` // https://ecopulse.example.com/login/oidc/callback
+	Scopes          []string `yaml:"scopes"`       // must include openid
+	// NameClaim is the claim that names the account (1–64 characters, no spaces).
+	NameClaim string `yaml:"name_claim"`
+	// RoleClaim is the claim whose values Roles maps to EcoPulse roles (a
+	// string or a list of strings, such as groups); the highest role wins.
+	RoleClaim string            `yaml:"role_claim"`
+	Roles     map[string]string `yaml:"roles"`
+	// DefaultRole is the role of a user none of whose claim values is
+	// mapped; "" refuses them.
+	DefaultRole string `yaml:"default_role"`
+}
+
+// Enabled reports whether single sign-on is configured.
+func (o OIDCConfig) Enabled() bool { return o.Issuer != "" }
+
+// DefaultAuthConfig returns the auth defaults: no single sign-on, and rate
+// limits on logins and on push ingest.
+func DefaultAuthConfig() AuthConfig {
+	return AuthConfig{
+		OIDC: OIDCConfig{
+			Scopes:    []string{oidc.ScopeOpenID, "profile", "email"},
+			NameClaim: "preferred_username",
+			RoleClaim: "groups",
+			Roles:     map[string]string{},
+		},
+		RateLimits:     DefaultRateLimitConfig(),
+		TrustedProxies: []string{},
+	}
+}
+
+// Validate reports the first auth setting that cannot work.
+func (c AuthConfig) Validate() error {
+	if err := c.OIDC.validate(); err != nil {
+		return err
+	}
+	if err := c.RateLimits.Validate(); err != nil {
+		return err
+	}
+	if c.ProxyHeader != "" && len(c.TrustedProxies) == 0 {
+		return data.Errorf(data.EINVALID, "config: auth.proxy_header needs auth.trusted_proxies (otherwise any client could choose its own address)")
+	}
+	if c.ProxyHeader != "" && strings.ContainsAny(c.ProxyHeader, " :\r\n") {
+		return data.Errorf(data.EINVALID, "config: auth.proxy_header %q is not a header name", c.ProxyHeader)
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := data.ParseAllowList(p); err != nil || strings.Contains(p, ",") || strings.TrimSpace(p) == "" {
+			return data.Errorf(data.EINVALID, "config: auth.trusted_proxies: %q is not an IP address or CIDR", p)
+		}
+	}
+	return nil
+}
+
+func (o OIDCConfig) validate() error {
+	bad := func(format string, args ...any) error {
+		return data.Errorf(data.EINVALID, "config: auth.oidc: "+format, args...)
+	}
+	for v, role := range o.Roles {
+		if v == "" || data.RoleRank(role) == 0 {
+			return bad("roles: %q → %q: want a claim value → viewer, manager or admin", v, role)
+		}
+	}
+	if o.DefaultRole != "" && data.RoleRank(o.DefaultRole) == 0 {
+		return bad("default_role %q is not viewer, manager, admin or empty (refuse)", o.DefaultRole)
+	}
+	if !o.Enabled() {
+		return nil
+	}
+	if err := checkURL(o.Issuer, false); err != nil {
+		return bad("issuer: %v", err)
+	}
+	if err := checkURL(o.RedirectURL, true); err != nil {
+		return bad("redirect_url: %v", err)
+	}
+	switch {
+	case o.ClientID == "":
+		return bad("client_id is required")
+	case !slices.Contains(o.Scopes, oidc.ScopeOpenID):
+		return bad("scopes must include openid")
+	case o.NameClaim == "":
+		return bad("name_claim is required")
+	case len(o.Roles) > 0 && o.RoleClaim == "":
+		return bad("role_claim is required to map roles")
+	case len(o.Roles) == 0 && o.DefaultRole == "":
+		return bad("no role can be given: set roles (claim value → role) or default_role")
+	case strings.ContainsAny(o.ClientSecretEnv, "= \t\r\n"):
+		return bad("client_secret_env %q is not an environment variable name", o.ClientSecretEnv)
+	}
+	return nil
+}
+
+// checkURL accepts an absolute https URL, or http on a loopback host (a
+// provider on the same machine, tests).
+func checkURL(s string, path bool) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return fmt.Errorf("%q is not an absolute URL", s)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("%q: http is allowed for loopback hosts only; use https", s)
+		}
+	default:
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	if path && u.Path == "" {
+		return fmt.Errorf("%q has no path", s)
+	}
+	return nil
+}
+
+// Session keys of a single-sign-on login in progress.
+const (
+	sessOIDCState    = "oidc_state"
+	sessOIDCNonce    = "oidc_nonce"
+	sessOIDCVerifier = "oidc_verifier"
+	sessOIDCNext     = "oidc_next"
+	sessOIDCAt       = "oidc_at"
+	// oidcFlowTTL bounds the time between the redirect and the callback.
+	oidcFlowTTL = 10 * time.Minute
+)
+
+// ssoClient talks to the identity provider. Discovery happens on first use
+// (and is retried after a failure), so that a provider that is down does
+// not keep EcoPulse from starting.
+type ssoClient struct {
+	cfg    OIDCConfig
+	secret string
+	http   *http.Client
+
+	mu       sync.Mutex
+	provider *oidc.Provider
+}
+
+// newSSO returns the single-sign-on client of cfg, or nil when it is off.
+func newSSO(cfg OIDCConfig) (*ssoClient, error) {
+	if !cfg.Enabled() {
+		return nil, nil
+	}
+	s := &ssoClient{cfg: cfg, http: &http.Client{Timeout: 10 * time.Second}}
+	if cfg.ClientSecretEnv != "" {
+		s.secret = os.Getenv(cfg.ClientSecretEnv)
+		if s.secret == "" {
+			return nil, data.Errorf(data.EINVALID, "single sign-on: the environment variable %s (auth.oidc.client_secret_env) is empty", cfg.ClientSecretEnv)
+		}
+	}
+	return s, nil
+}
+
+func (s *ssoClient) clientContext(ctx context.Context) context.Context {
+	ctx = oidc.ClientContext(ctx, s.http)
+	return context.WithValue(ctx, oauth2.HTTPClient, s.http)
+}
+
+// discover returns the provider, fetching its configuration once.
+func (s *ssoClient) discover(ctx context.Context) (*oidc.Provider, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.provider != nil {
+		return s.provider, nil
+	}
+	// The key set keeps the context's client for later fetches: give it one
+	// that no request cancels.
+	p, err := oidc.NewProvider(s.clientContext(context.WithoutCancel(ctx)), s.cfg.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	s.provider = p
+	return p, nil
+}
+
+func (s *ssoClient) oauth2(p *oidc.Provider) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     s.cfg.ClientID,
+		ClientSecret: s.secret,
+		Endpoint:     p.Endpoint(),
+		RedirectURL:  s.cfg.RedirectURL,
+		Scopes:       s.cfg.Scopes,
+	}
+}
+
+// ssoUnavailable is what a user sees when the provider cannot be reached.
+var ssoUnavailable = data.Errorf(data.EINTERNAL, "single sign-on is unavailable right now: try again later")
+
+// oidcStart is GET /login/oidc: it remembers a fresh state, nonce and PKCE
+// verifier in the session and sends the browser to the provider.
+func (a *App) oidcStart(c *fiber.Ctx) error {
+	if a.sso == nil {
+		return data.Errorf(data.ENOTFOUND, "single sign-on is not configured")
+	}
+	p, err := a.sso.discover(c.UserContext())
+	if err != nil {
+		a.log.Error("single sign-on: discovery failed", "issuer", a.sso.cfg.Issuer, "err", err)
+		return ssoUnavailable
+	}
+	sess, err := a.session(c)
+	if err != nil {
+		return err
+	}
+	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
+	sess.Set(sessOIDCState, state)
+	sess.Set(sessOIDCNonce, nonce)
+	sess.Set(sessOIDCVerifier, verifier)
+	sess.Set(sessOIDCNext, safeNext(c.Query("next")))
+	sess.Set(sessOIDCAt, time.Now().Unix())
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Redirect(a.sso.oauth2(p).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), fiber.StatusSeeOther)
+}
+
+// oidcCallback is GET /login/oidc/callback.
+func (a *App) oidcCallback(c *fiber.Ctx) error {
+	if a.sso == nil {
+		return data.Errorf(data.ENOTFOUND, "single sign-on is not configured")
+	}
+	ctx := c.UserContext()
+	sess, err := a.session(c)
+	if err != nil {
+		return err
+	}
+	state, _ := sess.Get(sessOIDCState).(string)
+	nonce, _ := sess.Get(sessOIDCNonce).(string)
+	verifier, _ := sess.Get(sessOIDCVerifier).(string)
+	next, _ := sess.Get(sessOIDCNext).(string)
+	startedAt, _ := sess.Get(sessOIDCAt).(int64)
+	// A state is good for one callback: every answer but a successful login
+	// saves the session without it (Save releases sess: it is not used after).
+	for _, k := range []string{sessOIDCState, sessOIDCNonce, sessOIDCVerifier, sessOIDCNext, sessOIDCAt} {
+		sess.Delete(k)
+	}
+	refuse := func(status int, actor, reason, shown string) error {
+		if err := sess.Save(); err != nil {
+			return err
+		}
+		a.audit(ctx, actor, "login.sso", strings.TrimPrefix(actor, "(sso)"), reason, false)
+		return a.renderLogin(c, status, views.LoginPage{Next: safeNext(next), Error: shown})
+	}
+	deny := func(status int, reason, shown string) error { return refuse(status, "(sso)", reason, shown) }
+	fail := func(err error) error {
+		sess.Save()
+		return err
+	}
+	got := c.Query("state")
+	if state == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(state)) != 1 {
+		return deny(fiber.StatusBadRequest, "state mismatch", "Single sign-on failed: the login expired or did not start here. Try again.")
+	}
+	if time.Since(time.Unix(startedAt, 0)) > oidcFlowTTL {
+		return deny(fiber.StatusBadRequest, "login took too long", "Single sign-on took too long. Try again.")
+	}
+	if e := c.Query("error"); e != "" {
+		return deny(fiber.StatusUnauthorized, "provider error: "+clip(e, 64), "The identity provider did not sign you in.")
+	}
+	code := c.Query("code")
+	if code == "" {
+		return deny(fiber.StatusBadRequest, "no code", "Single sign-on failed: the identity provider sent no code.")
+	}
+	p, err := a.sso.discover(ctx)
+	if err != nil {
+		a.log.Error("single sign-on: discovery failed", "issuer", a.sso.cfg.Issuer, "err", err)
+		return fail(ssoUnavailable)
+	}
+	cctx := a.sso.clientContext(ctx)
+	tok, err := a.sso.oauth2(p).Exchange(cctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		a.log.Warn("single sign-on: code exchange failed", "err", err)
+		return deny(fiber.StatusUnauthorized, "code exchange failed", "Single sign-on failed: the identity provider refused the login.")
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return deny(fiber.StatusUnauthorized, "no ID token", "Single sign-on failed: the identity provider sent no ID token.")
+	}
+	idt, err := p.Verifier(&oidc.Config{ClientID: a.sso.cfg.ClientID}).Verify(cctx, raw)
+	if err != nil {
+		a.log.Warn("single sign-on: ID token rejected", "err", err)
+		return deny(fiber.StatusUnauthorized, "ID token rejected", "Single sign-on failed: the ID token could not be verified.")
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+		return deny(fiber.StatusUnauthorized, "nonce mismatch", "Single sign-on failed: the ID token was not issued for this login.")
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		return deny(fiber.StatusUnauthorized, "unreadable claims", "Single sign-on failed: the ID token could not be read.")
+	}
+	name, _ := claims[a.sso.cfg.NameClaim].(string)
+	if u := (data.User{Name: name, Role: data.RoleViewer}); u.Validate() != nil {
+		return deny(fiber.StatusForbidden, "unusable "+a.sso.cfg.NameClaim+" claim", fmt.Sprintf("Single sign-on failed: the identity provider sent no usable %s (1–64 characters, no spaces).", a.sso.cfg.NameClaim))
+	}
+	role := mapRole(a.sso.cfg, claims[a.sso.cfg.RoleClaim])
+	if role == "" {
+		return refuse(fiber.StatusForbidden, name, "no role for the "+a.sso.cfg.RoleClaim+" claim",
+			"You signed in, but your account has no access to EcoPulse. Ask an administrator.")
+	}
+	u, err := a.db.UpsertSSOUser(ctx, name, role)
+	if err != nil {
+		if code := data.ErrorCode(err); code != data.ECONFLICT && code != data.EFORBIDDEN && code != data.EINVALID {
+			return fail(err)
+		}
+		return refuse(fiber.StatusForbidden, name, data.ErrorMessage(err), "Single sign-on failed: "+data.ErrorMessage(err))
+	}
+	if err := sess.Regenerate(); err != nil {
+		return fail(err)
+	}
+	sess.Set(sessUser, u.ID)
+	sess.Set(sessName, u.Name)
+	sess.Set(sessRole, u.Role)
+	sess.Set(sessLoginAt, time.Now().Unix())
+	sess.Set(sessCSRF, randomToken())
+	a.csrfToken(c, sess)
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	a.audit(ctx, u.Name, "login.sso", u.Name, "role "+u.Role, true)
+	return c.Redirect(safeNext(next), fiber.StatusSeeOther)
+}
+
+// mapRole returns the highest role that the claim's values map to, the
+// default role when none does, or "" (refused).
+func mapRole(cfg OIDCConfig, claim any) string {
+	var values []string
+	switch v := claim.(type) {
+	case string:
+		values = []string{v}
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				values = append(values, s)
+			}
+		}
+	}
+	best := ""
+	for _, v := range values {
+		if r, ok := cfg.Roles[v]; ok && data.RoleRank(r) > data.RoleRank(best) {
+			best = r
+		}
+	}
+	if best == "" {
+		return cfg.DefaultRole
+	}
+	return best
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,144 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/collectors/accesslog"
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// dbFileBytes returns the database file and its write-ahead log, as they
+// are on disk.
+func dbFileBytes(tb testing.TB, path string) []byte {
+	tb.Helper()
+	var all []byte
+	for _, p := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !os.IsNotExist(err) {
+			tb.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
+}
+
+// TestPrivacyRawIPsAreNeverStored imports access-log lines (good ones,
+// malformed ones, an address in a path, a consumer name that is an
+// address) with the consumer hashed from the client address, pushes Kong
+// payloads that carry client_ip, and greps the whole database file for
+// every raw address.
+func TestPrivacyRawIPsAreNeverStored(t *testing.T) {
+	ips := []string{"203.0.113.7", "198.51.100.23", "192.0.2.199", "2001:db8::beef:1", "10.77.66.55", "172.16.254.3"}
+	lines := []string{
+		`203.0.113.7 - - [30/Jun/2026:10:00:00 +0000] "GET /v1/models HTTP/1.1" 200 512 "-" "curl/8"`,
+		`198.51.100.23 - alice [30/Jun/2026:10:00:01 +0000] "POST /v1/chat HTTP/1.1" 200 2048 "-" "sdk/1.2"`,
+		`2001:db8::beef:1 - - [30/Jun/2026:10:00:02 +0000] "GET /v1/models HTTP/1.1" 503 0 "-" "-"`,
+		`192.0.2.199 - - [30/Jun/2026:10:00:03 +0000] "GET /v1/geo/10.77.66.55 HTTP/1.1" 200 64 "-" "-"`,
+		`172.16.254.3 - 10.77.66.55 [30/Jun/2026:10:00:04 +0000] "GET /v1/models HTTP/1.1" 200 1 "-" "-"`,
+		// Malformed: rejected, and kept in the quarantine with their reason.
+		`203.0.113.7 - - [30/Jun/2026:10:00:05 +0000] "GARBAGE" 200 1 "-" "-"`,
+		`198.51.100.23 - - [not a time] "GET /v1/models HTTP/1.1" 200 1`,
+		`192.0.2.199 this line is nonsense from 2001:db8::beef:1`,
+		`203.0.113.7 - - [30/Jun/2026:10:00:06 +0000] "GET /v1/models HTTP/1.1" abc 1 "-" "-"`,
+	}
+	t.Setenv(accesslog.DefaultHashKeyEnv, "a-test-key-that-is-long-enough-to-hash-with")
+	db := emptyDB(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "access.log")
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range []string{"ip", ""} { // hashed client addresses, then the default (remote_user)
+		cfg := accesslog.Config{Format: "combined"}
+		cfg.Consumer.From = from
+		copyFile := filepath.Join(dir, "access-"+from+".log")
+		os.WriteFile(copyFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+		sum, err := accesslog.Import(ctx, db, cfg, []string{copyFile}, nil)
+		if err != nil {
+			t.Fatalf("import (consumer from %q): %v", from, err)
+		}
+		if sum.Stored == 0 || sum.Rejected == 0 {
+			t.Fatalf("import (consumer from %q): %+v, want some stored and some rejected", from, sum)
+		}
+	}
+	// Push ingest: Kong payloads name the client and the upstream addresses.
+	a := newTestApp(t, db)
+	secret := newToken(t, db, "kong", "")
+	kong, err := os.ReadFile(filepath.Join("..", "collectors", "push", "testdata", "kong_batch.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.NewReplacer("203.0.113.7", "10.77.66.55", "10.20.30.40", "172.16.254.3").Replace(string(kong))
+	if status, answer := post(t, a, secret, body, map[string]string{"Content-Type": "application/json"}); status != 202 {
+		t.Fatalf("push: %d %s", status, answer)
+	}
+	bad := `{"client_ip": "198.51.100.23", "request": {"uri": 7}}`
+	post(t, a, secret, bad, map[string]string{"Content-Type": "application/json"})
+	a.flushPush()
+	db.Close()
+
+	all := dbFileBytes(t, db.Path())
+	if len(all) < 4096 {
+		t.Fatalf("database file is %d bytes", len(all))
+	}
+	for _, ip := range ips {
+		if i := bytes.Index(all, []byte(ip)); i >= 0 {
+			t.Errorf("the database file holds the raw address %s: …%q…", ip, all[max(0, i-60):min(len(all), i+40)])
+		}
+	}
+}
+
+// TestPrivacyEmailNeverShownToViewers stores a person with an e-mail
+// address, affiliated and active, and checks every GET route's answer, for
+// every role: the address appears nowhere.
+func TestPrivacyEmailNeverShownToViewers(t *testing.T) {
+	db := seededDB(t)
+	freezeTestSnapshot(t, db)
+	const email = "Private.Person@Secret-Mail.example"
+	seedPerson(t, db, "Priya Private", email, "priv-login", demoEnd.AddDate(0, 0, -2))
+	a := newTestApp(t, db)
+	routes := getRoutes(t, a, testRouteValues(t, db))
+	for _, role := range []string{data.RoleViewer, data.RoleManager, data.RoleAdmin} {
+		s := loginAs(t, a, role)
+		for _, target := range append(routes, "/members?q=secret-mail", "/api/v1/members?q=private") {
+			status, _, body := fetch(t, a, s, target)
+			if strings.Contains(strings.ToLower(body), strings.ToLower(email)) || strings.Contains(strings.ToLower(body), "secret-mail.example") {
+				t.Errorf("GET %s as %s (%d) shows the e-mail address", target, role, status)
+			}
+		}
+	}
+}
+
+// seedPerson stores a person with github and discourse logins, affiliated
+// with the first member, who opened a thread and replied to it at at.
+func seedPerson(tb testing.TB, db *data.DB, name, email, login string, at time.Time) *data.Person {
+	tb.Helper()
+	ctx := context.Background()
+	ms, err := db.Members(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &data.Person{Name: name, Email: email}
+	if err := db.CreatePerson(ctx, p, data.Identity{Source: "github", Login: login}, data.Identity{Source: "discourse", Login: login}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.ID, MemberID: ms[0].ID, From: at.AddDate(-1, 0, 0)}); err != nil {
+		tb.Fatal(err)
+	}
+	_, err = db.AddActivities(ctx, []data.Activity{
+		{Source: "github", ExternalID: "seed-" + strconv.FormatInt(p.ID, 10) + "-1", Kind: data.ActThreadOpened, At: at, Actor: login, Thread: "github:" + login + "/1", Title: "Question by " + login + " (" + email + ")"},
+		{Source: "discourse", ExternalID: "seed-" + strconv.FormatInt(p.ID, 10) + "-2", Kind: data.ActReply, At: at.Add(time.Hour), Actor: login, Thread: "github:" + login + "/1"},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}

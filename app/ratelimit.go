@@ -1,0 +1,140 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// RateLimitConfig bounds request rates (fiber's limiter, fixed windows, in
+// memory: each serve replica counts its own).
+type RateLimitConfig struct {
+	// Login bounds failed password logins per client address (successful
+	// ones are not counted, so an office behind one address is not locked
+	// out at nine o'clock), and single-sign-on starts and callbacks per
+	// address. It comes on top of the per-account throttle of failed logins.
+	Login Limit `yaml:"login"`
+	// Ingest bounds push-ingest requests per token (per client address for
+	// requests without a valid token).
+	Ingest Limit `yaml:"ingest"`
+}
+
+// Limit is at most Max requests per Window; Max 0 turns the limit off.
+type Limit struct {
+	Max    int           `yaml:"max"`
+	Window time.Duration `yaml:"window"`
+}
+
+// DefaultRateLimitConfig returns the default limits: 10 failed logins per
+// minute and address; 6,000 ingest requests per minute and token (100 per
+// second: room for a gateway plugin that posts each call on its own, such as
+// Kong's HTTP Log without batching, while a runaway client is stopped).
+func DefaultRateLimitConfig() RateLimitConfig {
+	return RateLimitConfig{
+		Login:  Limit{Max: 10, Window: time.Minute},
+		Ingest: Limit{Max: 6000, Window: time.Minute},
+	}
+}
+
+// Validate reports the first limit that cannot work.
+func (r RateLimitConfig) Validate() error {
+	for name, l := range map[string]Limit{"login": r.Login, "ingest": r.Ingest} {
+		if l.Max < 0 {
+			return data.Errorf(data.EINVALID, "config: auth.rate_limits.%s.max cannot be negative (0 turns the limit off)", name)
+		}
+		if l.Max > 0 && (l.Window < time.Second || l.Window > 24*time.Hour) {
+			return data.Errorf(data.EINVALID, "config: auth.rate_limits.%s.window must be between 1s and 24h", name)
+		}
+	}
+	return nil
+}
+
+// loginLimiter limits POST /login per client address, counting failed
+// attempts only.
+func (a *App) loginLimiter() fiber.Handler {
+	l := a.cfg.Auth.RateLimits.Login
+	return limiter.New(limiter.Config{
+		Next: func(c *fiber.Ctx) bool {
+			return l.Max <= 0 || c.Method() != fiber.MethodPost || strings.TrimSuffix(c.Path(), "/") != "/login"
+		},
+		Max:                    l.Max,
+		Expiration:             l.Window,
+		KeyGenerator:           func(c *fiber.Ctx) string { return "login:" + c.IP() },
+		SkipSuccessfulRequests: true,
+		LimitReached:           a.loginLimitReached,
+	})
+}
+
+// ssoLimiter limits the single-sign-on routes per client address, counting
+// every request (each start writes a session).
+func (a *App) ssoLimiter() fiber.Handler {
+	l := a.cfg.Auth.RateLimits.Login
+	return limiter.New(limiter.Config{
+		Next:         func(c *fiber.Ctx) bool { return l.Max <= 0 || a.sso == nil },
+		Max:          l.Max,
+		Expiration:   l.Window,
+		KeyGenerator: func(c *fiber.Ctx) string { return "sso:" + c.IP() },
+		LimitReached: a.loginLimitReached,
+	})
+}
+
+// ingestLimiter limits push ingest per token. The token is verified here
+// to name it (a second, indexed lookup; the handler verifies it again);
+// requests without a valid token share their address's count, so guessing
+// tokens is limited too.
+func (a *App) ingestLimiter() fiber.Handler {
+	l := a.cfg.Auth.RateLimits.Ingest
+	return limiter.New(limiter.Config{
+		Next:       func(c *fiber.Ctx) bool { return l.Max <= 0 || c.Method() != fiber.MethodPost },
+		Max:        l.Max,
+		Expiration: l.Window,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+			if ok {
+				if tok, err := a.db.VerifyToken(c.UserContext(), strings.TrimSpace(secret), data.ScopeIngest); err == nil {
+					return "token:" + tok.Name
+				}
+			}
+			return "addr:" + c.IP()
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return tooManyRequests(c, "too many ingest requests for this token: slow down, or batch more records per request")
+		},
+	})
+}
+
+// tooManyRequests answers 429 in JSON. The limiter has set Retry-After.
+func tooManyRequests(c *fiber.Ctx, msg string) error {
+	if c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
+		c.Set(fiber.HeaderRetryAfter, "60")
+	}
+	return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{
+		"error":       msg,
+		"code":        "Too Many Requests",
+		"retry_after": retryAfterSeconds(c),
+	})
+}
+
+func retryAfterSeconds(c *fiber.Ctx) int {
+	var n int
+	fmt.Sscan(c.GetRespHeader(fiber.HeaderRetryAfter), &n)
+	return n
+}
+
+// loginLimitReached answers a limited login: JSON, or the login page with
+// the reason for a browser that asked for HTML.
+func (a *App) loginLimitReached(c *fiber.Ctx) error {
+	msg := "too many login attempts from your address: wait and try again"
+	if !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+		return tooManyRequests(c, msg)
+	}
+	a.audit(c.UserContext(), c.FormValue("name"), "login", "", "rate limited", false)
+	return a.renderLogin(c, fiber.StatusTooManyRequests, views.LoginPage{Name: c.FormValue("name"), Next: safeNext(c.FormValue("next")),
+		Error: fmt.Sprintf("Too many login attempts from your address. Try again in %d seconds.", retryAfterSeconds(c))})
+}

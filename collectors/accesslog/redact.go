@@ -1,0 +1,52 @@
+package accesslog
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// Client addresses are personal data: they are never stored raw. The
+// consumer key of an address is its keyed hash (HashIP); a path segment that
+// is an address becomes ":id"; a consumer name that is an address counts as
+// anonymous (as in push ingest); and a rejected line is quarantined with
+// every address in it, and in its reason, replaced by redactedIP.
+
+// redactedIP stands for an address removed from a quarantined line.
+const redactedIP = "[ip]"
+
+// ipCandidateRE finds what may be an IPv4 or IPv6 address (checked with
+// netip before it is replaced).
+var ipCandidateRE = regexp.MustCompile(`[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.%]*[0-9A-Fa-f]`)
+
+// redactIPs replaces every IP address in s by redactedIP.
+func redactIPs(s string) string {
+	if !strings.ContainsAny(s, ".:") {
+		return s
+	}
+	return ipCandidateRE.ReplaceAllStringFunc(s, func(m string) string {
+		if isIPText(m) {
+			return redactedIP
+		}
+		// "host:203.0.113.7" or "[2001:db8::1]:443": try the parts.
+		parts := strings.FieldsFunc(m, func(r rune) bool { return r == '[' || r == ']' })
+		for _, p := range parts {
+			if isIPText(p) {
+				m = strings.Replace(m, p, redactedIP, 1)
+			}
+		}
+		if i := strings.LastIndexByte(m, ':'); i > 0 && isIPText(m[:i]) {
+			return redactedIP + m[i:]
+		}
+		return m
+	})
+}
+
+// isIPText reports whether s is an IPv4 or IPv6 address.
+func isIPText(s string) bool {
+	if len(s) < 3 || len(s) > 64 || !strings.ContainsAny(s, ".:") {
+		return false
+	}
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}

@@ -1,0 +1,405 @@
+package data
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Cooperation agreements (projects) as the projects pages and the agreement
+// form see them: every party with its member's slug and name, every
+// milestone, and where each record came from.
+
+// Record sources. A project's Source says who last wrote it; a milestone's
+// source is the prefix of its external id (see MilestoneSource).
+const (
+	SourceUI       = "ui"       // the agreement form or its JSON API
+	SourceRegistry = "registry" // the registry file (collectors/registry)
+	SourceGitHub   = "github"   // milestones of linked GitHub repositories
+	SourceDemo     = "demo"     // the demo generator
+)
+
+// uiMilestonePrefix starts the external id of a milestone made in the UI.
+const uiMilestonePrefix = SourceUI + ":"
+
+// MilestoneSource returns the source of a milestone from its external id:
+// "ui:…", "github:…", "registry:…" and "demo:…" name their source; any
+// other id has no known source ("").
+func MilestoneSource(externalID string) string {
+	prefix, _, ok := strings.Cut(externalID, ":")
+	if !ok {
+		return ""
+	}
+	switch prefix {
+	case SourceUI, SourceGitHub, SourceRegistry, SourceDemo:
+		return prefix
+	}
+	return ""
+}
+
+// Agreement is a cooperation project with its parties and milestones.
+type Agreement struct {
+	Project
+	Members    []ProjectMember `json:"members"`    // the parties, by member name
+	Milestones []Milestone     `json:"milestones"` // by due date, then id
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+}
+
+const agreementColumns = `p.id, p.slug, p.name, p.scope, p.terms, p.status, p.start_on, p.end_on, p.source, p.created_at, p.updated_at`
+
+func scanAgreement(row interface{ Scan(...any) error }) (Agreement, error) {
+	var a Agreement
+	var start, end sql.NullString
+	var created, updated int64
+	if err := row.Scan(&a.ID, &a.Slug, &a.Name, &a.Scope, &a.Terms, &a.Status, &start, &end, &a.Source, &created, &updated); err != nil {
+		return a, err
+	}
+	a.StartOn, a.EndOn = parseDate(start), parseDate(end)
+	a.CreatedAt, a.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	a.Parties, a.Members, a.Milestones = []ProjectParty{}, []ProjectMember{}, []Milestone{}
+	return a, nil
+}
+
+// Agreements returns every project with its parties and milestones, newest
+// start first.
+func (db *DB) Agreements(ctx context.Context) ([]Agreement, error) {
+	var out []Agreement
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = agreements(ctx, tx, 0)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list agreements: %w", err)
+	}
+	return out, nil
+}
+
+// AgreementBySlug returns one project with its parties and milestones, or
+// ENOTFOUND.
+func (db *DB) AgreementBySlug(ctx context.Context, slug string) (*Agreement, error) {
+	var out []Agreement
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, slug).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Errorf(ENOTFOUND, "no project %q", slug)
+		} else if err != nil {
+			return err
+		}
+		out, err = agreements(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to read project %q: %w", slug, err)
+	}
+	if len(out) == 0 {
+		return nil, Errorf(ENOTFOUND, "no project %q", slug)
+	}
+	return &out[0], nil
+}
+
+// agreements reads one project (id > 0) or all of them (id == 0).
+func agreements(ctx context.Context, tx *sql.Tx, id int64) ([]Agreement, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+agreementColumns+` FROM projects p
+		WHERE ? = 0 OR p.id = ? ORDER BY p.start_on DESC, p.name, p.id`, id, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []Agreement{}
+	byID := map[int64]int{}
+	for rows.Next() {
+		a, err := scanAgreement(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byID[a.ID] = len(out)
+		out = append(out, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT pp.project_id, m.id, m.slug, m.name, pp.role
+		FROM project_parties pp JOIN members m ON m.id = pp.member_id
+		WHERE ? = 0 OR pp.project_id = ?
+		ORDER BY pp.project_id, m.name, m.id`, id, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var pid int64
+		var pm ProjectMember
+		if err := rows.Scan(&pid, &pm.MemberID, &pm.Slug, &pm.Name, &pm.Role); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if i, ok := byID[pid]; ok {
+			out[i].Members = append(out[i].Members, pm)
+			out[i].Parties = append(out[i].Parties, ProjectParty{MemberID: pm.MemberID, Role: pm.Role})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id, project_id, external_id, title, due_on, done_on FROM milestones
+		WHERE ? = 0 OR project_id = ? ORDER BY project_id, due_on, id`, id, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ms Milestone
+		var due, done sql.NullString
+		if err := rows.Scan(&ms.ID, &ms.ProjectID, &ms.ExternalID, &ms.Title, &due, &done); err != nil {
+			return nil, err
+		}
+		ms.DueOn, ms.DoneOn = parseDate(due), parseDate(done)
+		if i, ok := byID[ms.ProjectID]; ok {
+			out[i].Milestones = append(out[i].Milestones, ms)
+		}
+	}
+	return out, rows.Err()
+}
+
+// SaveAgreement stores a cooperation agreement — the project, its full list
+// of parties and its milestones — in one transaction: all of it or nothing.
+//
+// With p.ID == 0 the project is created (ECONFLICT when its slug is taken);
+// otherwise the project p.ID is updated, its slug included (ENOTFOUND when
+// it does not exist, ECONFLICT when the new slug is another project's). An
+// empty p.Source is saved as "ui".
+//
+// ms is the project's list of milestones after the edit. A milestone with an
+// ID updates that milestone of the project (EINVALID when it belongs to
+// another); one without an ID updates the project's milestone with the same
+// title that no other entry names, or else is created with an external id
+// "ui:…". A stored milestone missing from ms is deleted only when it was
+// made in the UI: those from the registry, GitHub or the demo stay, since
+// their source would send them again. Unprefixed external ids of a project
+// that did not come from the UI are stamped with the project's former source
+// first ("demo:…"), so their origin survives the project becoming "ui".
+// On success the IDs and external ids of p and ms are set.
+func (db *DB) SaveAgreement(ctx context.Context, p *Project, ms []Milestone) error {
+	if p.Source == "" {
+		p.Source = SourceUI
+	}
+	p.Name, p.Scope, p.Terms = strings.TrimSpace(p.Name), strings.TrimSpace(p.Scope), strings.TrimSpace(p.Terms)
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	for i := range ms {
+		ms[i].Title = strings.TrimSpace(ms[i].Title)
+		switch {
+		case ms[i].Title == "":
+			return Errorf(EINVALID, "milestone %d needs a title", i+1)
+		case ms[i].DueOn.IsZero():
+			return Errorf(EINVALID, "milestone %q needs a due date", ms[i].Title)
+		}
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveAgreement(ctx, tx, p, ms) })
+	if err != nil {
+		if code := ErrorCode(err); code != EINTERNAL {
+			return err
+		}
+		return fmt.Errorf("store: unable to save agreement %q: %w", p.Slug, err)
+	}
+	return nil
+}
+
+func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) error {
+	now := time.Now().Unix()
+	var other int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&other)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		other = 0
+	case err != nil:
+		return err
+	}
+	oldSource := ""
+	if p.ID == 0 {
+		if other != 0 {
+			return Errorf(ECONFLICT, "a project with slug %q already exists", p.Slug)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
+		if err != nil {
+			return err
+		}
+		if p.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	} else {
+		err := tx.QueryRowContext(ctx, `SELECT source FROM projects WHERE id = ?`, p.ID).Scan(&oldSource)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Errorf(ENOTFOUND, "no project %d", p.ID)
+		} else if err != nil {
+			return err
+		}
+		if other != 0 && other != p.ID {
+			return Errorf(ECONFLICT, "a project with slug %q already exists", p.Slug)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE projects SET slug = ?, name = ?, scope = ?, terms = ?, status = ?, start_on = ?, end_on = ?,
+			source = ?, updated_at = ? WHERE id = ?`,
+			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM project_parties WHERE project_id = ?`, p.ID); err != nil {
+			return err
+		}
+	}
+	for _, party := range p.Parties {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE id = ?`, party.MemberID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return Errorf(EINVALID, "project %q: no member with id %d", p.Slug, party.MemberID)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project_id, member_id, role) VALUES (?, ?, ?)`,
+			p.ID, party.MemberID, strings.TrimSpace(party.Role)); err != nil {
+			return err
+		}
+	}
+	return saveAgreementMilestones(ctx, tx, p, oldSource, ms)
+}
+
+type storedMilestone struct {
+	id    int64
+	ext   string
+	title string
+	kept  bool
+}
+
+func saveAgreementMilestones(ctx context.Context, tx *sql.Tx, p *Project, oldSource string, ms []Milestone) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, external_id, title FROM milestones WHERE project_id = ? ORDER BY due_on, id`, p.ID)
+	if err != nil {
+		return err
+	}
+	var stored []*storedMilestone
+	byID := map[int64]*storedMilestone{}
+	for rows.Next() {
+		s := &storedMilestone{}
+		if err := rows.Scan(&s.id, &s.ext, &s.title); err != nil {
+			rows.Close()
+			return err
+		}
+		stored = append(stored, s)
+		byID[s.id] = s
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Stamp the origin of milestones whose id does not say it, while the
+	// project still remembers its former source.
+	if oldSource != "" && oldSource != SourceUI && MilestoneSource(oldSource+":x") != "" {
+		for _, s := range stored {
+			if strings.Contains(s.ext, ":") {
+				continue
+			}
+			ext := oldSource + ":" + s.ext
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM milestones WHERE project_id = ? AND external_id = ?`, p.ID, ext).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE milestones SET external_id = ? WHERE id = ?`, ext, s.id); err != nil {
+				return err
+			}
+			s.ext = ext
+		}
+	}
+	// First the entries that name a milestone, then the others by title.
+	for i := range ms {
+		m := &ms[i]
+		if m.ID == 0 {
+			continue
+		}
+		s, ok := byID[m.ID]
+		if !ok {
+			return Errorf(EINVALID, "milestone %d is not a milestone of project %q", m.ID, p.Slug)
+		}
+		if s.kept {
+			return Errorf(EINVALID, "milestone %d is listed twice", m.ID)
+		}
+		s.kept = true
+		m.ExternalID = s.ext
+	}
+	for i := range ms {
+		m := &ms[i]
+		if m.ID != 0 {
+			continue
+		}
+		for _, s := range stored {
+			if !s.kept && s.title == m.Title {
+				s.kept = true
+				m.ID, m.ExternalID = s.id, s.ext
+				break
+			}
+		}
+	}
+	for i := range ms {
+		m := &ms[i]
+		m.ProjectID = p.ID
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		if m.ID != 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE milestones SET title = ?, due_on = ?, done_on = ? WHERE id = ?`,
+				m.Title, dateStr(m.DueOn), nullDate(m.DoneOn), m.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		ext, err := newUIMilestoneID()
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO milestones (project_id, external_id, title, due_on, done_on) VALUES (?, ?, ?, ?, ?)`,
+			p.ID, ext, m.Title, dateStr(m.DueOn), nullDate(m.DoneOn))
+		if err != nil {
+			return err
+		}
+		if m.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		m.ExternalID = ext
+	}
+	for _, s := range stored {
+		if s.kept || MilestoneSource(s.ext) != SourceUI {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM milestones WHERE id = ?`, s.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newUIMilestoneID returns a fresh external id for a milestone made in the UI.
+func newUIMilestoneID() (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return uiMilestonePrefix + hex.EncodeToString(b), nil
+}

@@ -1,0 +1,568 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file holds the store methods of account administration (roles,
+// disabling, single-sign-on accounts, the filtered audit log, live sessions)
+// and of privacy (forgetting a person).
+
+// SetUserRole changes an account's role.
+func (db *DB) SetUserRole(ctx context.Context, name, role string) error {
+	if RoleRank(role) == 0 {
+		return Errorf(EINVALID, "unknown role %q (viewer, manager or admin)", role)
+	}
+	return db.updateUser(ctx, name, `UPDATE users SET role = ? WHERE name = ?`, role, name)
+}
+
+// SetUserDisabled disables or enables an account. A disabled account cannot
+// log in, with a password or by single sign-on.
+func (db *DB) SetUserDisabled(ctx context.Context, name string, disabled bool) error {
+	return db.updateUser(ctx, name, `UPDATE users SET disabled = ? WHERE name = ?`, disabled, name)
+}
+
+func (db *DB) updateUser(ctx context.Context, name, q string, args ...any) error {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to update user %q: %w", name, err)
+	}
+	if n == 0 {
+		return Errorf(ENOTFOUND, "no user named %q", name)
+	}
+	return nil
+}
+
+// CountAdmins returns the number of enabled admin accounts.
+func (db *DB) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, RoleAdmin).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count admins: %w", err)
+	}
+	return n, nil
+}
+
+// UpsertSSOUser creates or updates the single-sign-on account name with
+// role, and returns it. Single-sign-on accounts have no password (an empty
+// hash: password login is refused). A local account (one with a password)
+// of the same name is never taken over (ECONFLICT), and a disabled account
+// stays disabled (EFORBIDDEN).
+func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*User, error) {
+	u := &User{Name: name, Role: role}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var hash string
+		var created int64
+		err := tx.QueryRowContext(ctx, `SELECT id, password_hash, created_at, disabled FROM users WHERE name = ?`, name).
+			Scan(&u.ID, &hash, &created, &u.Disabled)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			u.CreatedAt = time.Now().UTC().Truncate(time.Second)
+			res, err := tx.ExecContext(ctx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, 0)`,
+				name, role, u.CreatedAt.Unix())
+			if err != nil {
+				return err
+			}
+			u.ID, err = res.LastInsertId()
+			return err
+		case err != nil:
+			return err
+		case hash != "":
+			return Errorf(ECONFLICT, "a local account named %q exists: single sign-on does not take it over", name)
+		case u.Disabled:
+			return Errorf(EFORBIDDEN, "the account %q is disabled", name)
+		}
+		u.CreatedAt = time.Unix(created, 0).UTC()
+		_, err = tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, u.ID)
+		return err
+	})
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to store single-sign-on user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// AuditFilter selects audit log entries. Empty fields select everything.
+type AuditFilter struct {
+	Actor  string // exact actor name
+	Action string // exact action, or a family: "user" selects user.create, user.delete…
+	Limit  int    // at most this many (default 200, at most 1000)
+}
+
+// AuditQuery returns the audit entries that match f, newest first.
+func (db *DB) AuditQuery(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	f.Limit = min(f.Limit, 1000)
+	q := `SELECT id, at, actor, action, target, detail, ok FROM audit_log WHERE 1 = 1`
+	var args []any
+	if f.Actor != "" {
+		q += ` AND actor = ?`
+		args = append(args, f.Actor)
+	}
+	if f.Action != "" {
+		q += ` AND (action = ? OR action LIKE ? ESCAPE '\')`
+		args = append(args, f.Action, likeEscape(f.Action)+".%")
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read the audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.OK); err != nil {
+			return nil, fmt.Errorf("store: unable to read the audit log: %w", err)
+		}
+		e.At = time.Unix(at, 0).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// likeEscape escapes LIKE's wildcards (and the escape character itself) so
+// that s matches literally in `LIKE ? ESCAPE '\'`.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// LiveSessions returns the data of every unexpired web session by id. The
+// app reads it to end the sessions of an account that was disabled,
+// deleted or given another role.
+func (s *SessionStore) LiveSessions(ctx context.Context) (map[string][]byte, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, data FROM sessions WHERE expires_at = 0 OR expires_at > ?`, time.Now().Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list sessions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var id string
+		var b []byte
+		if err := rows.Scan(&id, &b); err != nil {
+			return nil, fmt.Errorf("store: unable to list sessions: %w", err)
+		}
+		out[id] = b
+	}
+	return out, rows.Err()
+}
+
+// Forgotten tells what ForgetPerson erased.
+type Forgotten struct {
+	// Pseudonym is the name the person has now: "forgotten-<id>".
+	Pseudonym  string `json:"pseudonym"`
+	PersonID   int64  `json:"person_id,omitempty"` // 0: the login belonged to no stored person
+	Identities int    `json:"identities"`          // logins replaced by pseudonyms
+	Activities int64  `json:"activities"`          // activities whose actor was replaced
+	Titles     int64  `json:"titles"`              // titles in which a login, name or e-mail was replaced
+	Rejected   int64  `json:"rejected_records"`    // quarantined records redacted
+	// Checkpointed is false when the write-ahead log could not be emptied
+	// (a long reader held it): old copies of the rows then remain in the
+	// -wal file until the next checkpoint.
+	Checkpointed bool `json:"checkpointed"`
+}
+
+// ForgetPerson erases the identifying data of the person with login or
+// e-mail address who (a login may be written SOURCE:LOGIN to say on which
+// source), for a right-to-erasure request:
+//
+//   - the person's name becomes "forgotten-<id>" and the e-mail is cleared;
+//   - every login (identity) is replaced by a pseudonym: "forgotten-<id>" for
+//     the first, "forgotten-<id>-2"… for further ones, so that the logins stay
+//     distinct — identities keep linking the person's activities to the
+//     person, so re-resolution after an affiliation change keeps them
+//     attributed to the same member;
+//   - the actor of the person's activities (and of unlinked activities by
+//     the same logins) is replaced by the login's pseudonym: member
+//     attribution, person links, kinds and times are untouched, so every
+//     count (contributors, engaged people, responses) and every score stays
+//     the same;
+//   - thread and activity titles are kept (they are the community's
+//     record, not the person's identity) but every whole-word occurrence of
+//     a login, the name or the e-mail address in a title, a thread key (a
+//     repository the person owns) or a quarantined record is replaced by
+//     the pseudonym — the same everywhere, so equal threads stay equal;
+//   - the affiliations (person → member over time) stay: they carry no
+//     identifying data and the member's history depends on them.
+//
+// A login that belongs to no stored person is still forgotten in the
+// activities that name it ("forgotten-a<first activity id>"). It runs in one
+// transaction with secure_delete on, so that the erased text does not
+// linger in free pages, then checkpoints the write-ahead log.
+func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) {
+	who = strings.TrimSpace(who)
+	if who == "" || len(who) > 320 {
+		return nil, Errorf(EINVALID, "name a person by login, SOURCE:LOGIN or e-mail address")
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to forget: %w", err)
+	}
+	defer conn.Close()
+	var secure int
+	if err := conn.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&secure); err != nil {
+		return nil, fmt.Errorf("store: unable to forget: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return nil, fmt.Errorf("store: unable to forget: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = `+strconv.Itoa(secure))
+
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to forget: %w", err)
+	}
+	f, err := forget(ctx, tx, who)
+	if err != nil {
+		tx.Rollback()
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to forget: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: unable to forget: %w", err)
+	}
+	var busy, logPages, done int
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err == nil {
+		f.Checkpointed = busy == 0
+	}
+	return f, nil
+}
+
+type identity struct{ source, login string }
+
+func forget(ctx context.Context, tx *sql.Tx, who string) (*Forgotten, error) {
+	people, ids, err := findPeople(ctx, tx, who)
+	if err != nil {
+		return nil, err
+	}
+	if len(people) > 1 {
+		return nil, Errorf(ECONFLICT, "%q names %d different people: name one by e-mail address or SOURCE:LOGIN", who, len(people))
+	}
+	f := &Forgotten{}
+	var name, email, bare string
+	// scope selects the activities to rewrite, beside "actor = ?".
+	var scope string
+	var scopeArgs []any
+	if len(people) == 1 {
+		f.PersonID = people[0]
+		f.Pseudonym = "forgotten-" + strconv.FormatInt(f.PersonID, 10)
+		var mail sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT name, email FROM people WHERE id = ?`, f.PersonID).Scan(&name, &mail); err != nil {
+			return nil, err
+		}
+		email = mail.String
+		if ids, err = identitiesOf(ctx, tx, f.PersonID); err != nil {
+			return nil, err
+		}
+		// The person's activities, and unlinked ones by one of their logins on its source.
+		scope = ` AND (person_id = ? OR (person_id IS NULL AND EXISTS (SELECT 1 FROM identities i
+			WHERE i.person_id = ? AND i.source = activities.source AND i.login = LOWER(activities.actor))))`
+		scopeArgs = []any{f.PersonID, f.PersonID}
+	} else {
+		// Nobody stored: a bare login seen in activities only.
+		if strings.Contains(who, "@") && !strings.Contains(who, ":") {
+			return nil, Errorf(ENOTFOUND, "no person with e-mail address %q", who)
+		}
+		scope = ` AND person_id IS NULL AND LOWER(actor) = ?`
+		scopeArgs = []any{ids[0].login}
+		if ids[0].source != "" {
+			scope += ` AND source = ?`
+			scopeArgs = append(scopeArgs, ids[0].source)
+		}
+		var first int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM activities WHERE 1 = 1`+scope, scopeArgs...).Scan(&first); err != nil {
+			return nil, err
+		}
+		if first == 0 {
+			return nil, Errorf(ENOTFOUND, "no person and no activity with login or e-mail address %q", who)
+		}
+		f.Pseudonym = "forgotten-a" + strconv.FormatInt(first, 10)
+		bare = ids[0].login
+		ids = nil // nothing stored to rename
+	}
+
+	// Every distinct actor string gets its own pseudonym, so that actors
+	// that were distinct stay distinct (counts of engaged people and of
+	// responses compare actors).
+	n := 0
+	next := func() string {
+		n++
+		if n == 1 {
+			return f.Pseudonym
+		}
+		return f.Pseudonym + "-" + strconv.Itoa(n)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT actor FROM activities WHERE 1 = 1`+scope+` GROUP BY actor ORDER BY MIN(id)`, scopeArgs...)
+	if err != nil {
+		return nil, err
+	}
+	var actors []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		actors = append(actors, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	pseudonym := map[string]string{} // actor or login → pseudonym
+	for _, a := range actors {
+		pseudonym[a] = next()
+	}
+	for _, id := range ids {
+		if _, ok := pseudonym[id.login]; ok {
+			continue
+		}
+		p := ""
+		for _, a := range actors {
+			if strings.EqualFold(a, id.login) {
+				p = pseudonym[a]
+				break
+			}
+		}
+		if p == "" {
+			p = next()
+		}
+		pseudonym[id.login] = p
+	}
+
+	if f.PersonID != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE people SET name = ?, email = NULL WHERE id = ?`, f.Pseudonym, f.PersonID); err != nil {
+			return nil, err
+		}
+	}
+	// Activities first: their scope finds unlinked activities through the identities.
+	for _, a := range actors {
+		res, err := tx.ExecContext(ctx, `UPDATE activities SET actor = ? WHERE actor = ?`+scope, append([]any{pseudonym[a], a}, scopeArgs...)...)
+		if err != nil {
+			return nil, err
+		}
+		k, _ := res.RowsAffected()
+		f.Activities += k
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE identities SET login = ? WHERE source = ? AND login = ?`,
+			pseudonym[id.login], id.source, id.login); err != nil {
+			return nil, err
+		}
+		f.Identities++
+	}
+	// An actor written in another case than the login ("Octocat") has a
+	// pseudonym of its own: give it an identity too, so that re-resolving
+	// activities still finds the person.
+	for _, id := range ids {
+		for _, a := range actors {
+			if strings.EqualFold(a, id.login) && pseudonym[a] != pseudonym[id.login] {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+					id.source, pseudonym[a], f.PersonID); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+
+	// Words that identify the person, each with its pseudonym.
+	var words []string
+	repl := map[string]string{}
+	add := func(w, p string) {
+		w = strings.TrimSpace(w)
+		if len(w) < 3 {
+			return // too short to replace without mangling other words
+		}
+		if _, ok := repl[strings.ToLower(w)]; !ok {
+			words = append(words, w)
+			repl[strings.ToLower(w)] = p
+		}
+	}
+	add(email, f.Pseudonym)
+	add(name, f.Pseudonym)
+	for _, a := range actors {
+		add(a, pseudonym[a])
+	}
+	for _, id := range ids {
+		add(id.login, pseudonym[id.login])
+	}
+	add(bare, f.Pseudonym)
+	if len(words) > 0 {
+		re := wordsRE(words)
+		rewrite := func(s string) string {
+			return re.ReplaceAllStringFunc(s, func(m string) string { return repl[strings.ToLower(m)] })
+		}
+		if f.Titles, err = rewriteColumn(ctx, tx, "activities", "title", words, rewrite); err != nil {
+			return nil, err
+		}
+		// Thread keys may hold a login (a repository the person owns): the
+		// same rewrite everywhere keeps equal threads equal.
+		if _, err = rewriteColumn(ctx, tx, "activities", "thread", words, rewrite); err != nil {
+			return nil, err
+		}
+		if f.Rejected, err = rewriteColumn(ctx, tx, "rejected_records", "record", words, rewrite); err != nil {
+			return nil, err
+		}
+		if _, err := rewriteColumn(ctx, tx, "rejected_records", "reason", words, rewrite); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// findPeople returns the people who matches (by e-mail address, login, or
+// SOURCE:LOGIN) and, for a login, the identities it names.
+func findPeople(ctx context.Context, tx *sql.Tx, who string) ([]int64, []identity, error) {
+	lower := strings.ToLower(who)
+	var q string
+	var args []any
+	var ids []identity
+	source, login, hasSource := strings.Cut(lower, ":")
+	switch {
+	case strings.Contains(lower, "@") && !hasSource:
+		q, args = `SELECT id FROM people WHERE email = ?`, []any{lower}
+		ids = []identity{{login: lower}}
+	case hasSource && source != "" && login != "":
+		q, args = `SELECT DISTINCT person_id FROM identities WHERE source = ? AND login = ?`, []any{source, login}
+		ids = []identity{{source: source, login: login}}
+	default:
+		q, args = `SELECT DISTINCT person_id FROM identities WHERE login = ?`, []any{lower}
+		ids = []identity{{login: lower}}
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var people []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, nil, err
+		}
+		people = append(people, id)
+	}
+	return people, ids, rows.Err()
+}
+
+func identitiesOf(ctx context.Context, tx *sql.Tx, person int64) ([]identity, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT source, login FROM identities WHERE person_id = ? ORDER BY source, login`, person)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []identity
+	for rows.Next() {
+		var id identity
+		if err := rows.Scan(&id.source, &id.login); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// wordsRE matches any of words, whole words only, case-insensitively.
+func wordsRE(words []string) *regexp.Regexp {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = regexp.QuoteMeta(w)
+	}
+	// Longest alternatives first, so that an e-mail address wins over the login in it.
+	for i := 1; i < len(parts); i++ {
+		for j := i; j > 0 && len(parts[j]) > len(parts[j-1]); j-- {
+			parts[j], parts[j-1] = parts[j-1], parts[j]
+		}
+	}
+	return regexp.MustCompile(`(?i)(?:^|\b)(?:` + strings.Join(parts, "|") + `)(?:\b|$)`)
+}
+
+// rewriteColumn applies rewrite to the rows of table whose column mentions
+// one of words, and returns how many changed.
+func rewriteColumn(ctx context.Context, tx *sql.Tx, table, column string, words []string, rewrite func(string) string) (int64, error) {
+	var conds []string
+	var args []any
+	for _, w := range words {
+		conds = append(conds, `LOWER(`+column+`) LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+likeEscape(strings.ToLower(w))+"%")
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, `+column+` FROM `+table+` WHERE `+strings.Join(conds, " OR "), args...)
+	if err != nil {
+		return 0, err
+	}
+	type change struct {
+		id   int64
+		text string
+	}
+	var changes []change
+	for rows.Next() {
+		var c change
+		var old string
+		if err := rows.Scan(&c.id, &old); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if c.text = rewrite(old); c.text != old {
+			changes = append(changes, c)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, c := range changes {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = ? WHERE id = ?`, c.text, c.id); err != nil {
+			return 0, err
+		}
+	}
+	return int64(len(changes)), nil
+}
+
+// SSOUserNames returns the names of the accounts without a password (made
+// by single sign-on).
+func (db *DB) SSOUserNames(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT name FROM users WHERE password_hash = ''`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list users: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: unable to list users: %w", err)
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
+}

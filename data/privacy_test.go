@@ -1,0 +1,167 @@
+package data_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+func TestUserAdministration(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	for _, u := range []*data.User{{Name: "ann", Role: data.RoleAdmin, PasswordHash: "x"}, {Name: "bob", Role: data.RoleViewer, PasswordHash: "x"}} {
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SetUserRole(ctx, "bob", data.RoleManager); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetUserRole(ctx, "bob", "root"); data.ErrorCode(err) != data.EINVALID {
+		t.Errorf("unknown role: %v", err)
+	}
+	if err := db.SetUserDisabled(ctx, "nobody", true); data.ErrorCode(err) != data.ENOTFOUND {
+		t.Errorf("unknown user: %v", err)
+	}
+	if err := db.SetUserDisabled(ctx, "ann", true); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.CountAdmins(ctx); n != 0 {
+		t.Errorf("enabled admins = %d, want 0", n)
+	}
+	bob, _ := db.UserByName(ctx, "bob")
+	if got, want := bob.Role, data.RoleManager; got != want {
+		t.Errorf("role = %q, want %q", got, want)
+	}
+
+	// Single sign-on accounts: created, updated, never a local one.
+	u, err := db.UpsertSSOUser(ctx, "sso-sam", data.RoleViewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err = db.UpsertSSOUser(ctx, "sso-sam", data.RoleAdmin); err != nil || u.Role != data.RoleAdmin {
+		t.Errorf("update: %+v %v", u, err)
+	}
+	if _, err := db.UpsertSSOUser(ctx, "bob", data.RoleAdmin); data.ErrorCode(err) != data.ECONFLICT {
+		t.Errorf("local account taken over: %v", err)
+	}
+	db.SetUserDisabled(ctx, "sso-sam", true)
+	if _, err := db.UpsertSSOUser(ctx, "sso-sam", data.RoleViewer); data.ErrorCode(err) != data.EFORBIDDEN {
+		t.Errorf("disabled account: %v", err)
+	}
+	if sso, _ := db.SSOUserNames(ctx); !sso["sso-sam"] || sso["bob"] {
+		t.Errorf("SSO users = %v", sso)
+	}
+}
+
+func TestAuditQueryFiltersNewestFirst(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	for _, e := range []data.AuditEntry{
+		{Actor: "ann", Action: "user.create", Target: "bob", OK: true},
+		{Actor: "ann", Action: "user_x", Target: "odd", OK: true},
+		{Actor: "bob", Action: "login", OK: false},
+		{Actor: "ann", Action: "user.delete", Target: "bob", OK: true},
+		{Actor: "100%", Action: "token.create", OK: true},
+	} {
+		if err := db.Audit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := func(f data.AuditFilter) string {
+		es, err := db.AuditQuery(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, e := range es {
+			s = append(s, e.Actor+":"+e.Action)
+		}
+		return strings.Join(s, ",")
+	}
+	for f, want := range map[data.AuditFilter]string{
+		{Actor: "ann"}:                  "ann:user.delete,ann:user_x,ann:user.create",
+		{Action: "user"}:                "ann:user.delete,ann:user.create",
+		{Action: "user.create"}:         "ann:user.create",
+		{Action: "user_"}:               "",
+		{Actor: "%"}:                    "",
+		{Actor: "100%"}:                 "100%:token.create",
+		{Actor: "ann", Action: "login"}: "",
+		{Limit: 2}:                      "100%:token.create,ann:user.delete",
+	} {
+		if g := got(f); g != want {
+			t.Errorf("%+v: %q, want %q", f, g, want)
+		}
+	}
+}
+
+// TestForgetPerson checks what forgetting changes at the store: names,
+// e-mail, logins, actors, titles and threads, and what it keeps: person
+// links, member attribution, distinct actors.
+func TestForgetPerson(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	m := mustMember(t, db, "acme")
+	p := &data.Person{Name: "Zed Quux", Email: "Zed@Example.org"}
+	if err := db.CreatePerson(ctx, p, data.Identity{Source: "github", Login: "zq"}, data.Identity{Source: "github", Login: "zq-old"}, data.Identity{Source: "forum", Login: "zedq"}); err != nil {
+		t.Fatal(err)
+	}
+	twin := &data.Person{Name: "Other Zed"}
+	if err := db.CreatePerson(ctx, twin, data.Identity{Source: "forum", Login: "zq"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.ID, MemberID: m.ID, From: day(t, "2026-01-01")}); err != nil {
+		t.Fatal(err)
+	}
+	at := day(t, "2026-03-01")
+	acts := []data.Activity{
+		{Source: "github", ExternalID: "1", Kind: data.ActThreadOpened, At: at, Actor: "zq", Thread: "github:zq/tools#1", Title: "Bug found by zq"},
+		{Source: "github", ExternalID: "2", Kind: data.ActReply, At: at.Add(time.Hour), Actor: "zq-old", Thread: "github:zq/tools#1"},
+		{Source: "forum", ExternalID: "3", Kind: data.ActReply, At: at.Add(2 * time.Hour), Actor: "ZedQ", Thread: "forum:7", Title: "mail Zed@example.org"},
+		{Source: "forum", ExternalID: "4", Kind: data.ActReply, At: at.Add(3 * time.Hour), Actor: "zq", Thread: "forum:7", Title: "the twin"},
+	}
+	if _, err := db.AddActivities(ctx, acts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ForgetPerson(ctx, "zq"); data.ErrorCode(err) != data.ECONFLICT {
+		t.Errorf("a login of two people: %v, want ECONFLICT", err)
+	}
+	f, err := db.ForgetPerson(ctx, "GitHub:ZQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "forgotten-" + strconv.FormatInt(p.ID, 10)
+	if f.PersonID != p.ID || f.Pseudonym != want || f.Identities != 3 || f.Activities != 3 || !f.Checkpointed {
+		t.Errorf("forgotten: %+v", f)
+	}
+	// The twin's activity on the forum is untouched; the person's are not.
+	for _, c := range []struct {
+		source, login string
+		person        int64
+	}{{"github", want, p.ID}, {"github", want + "-2", p.ID}, {"forum", want + "-3", p.ID}, {"forum", "zq", twin.ID}} {
+		got, err := db.PersonByIdentity(ctx, c.source, c.login)
+		if err != nil || got.ID != c.person {
+			t.Errorf("%s/%s: %+v %v, want person %d", c.source, c.login, got, err, c.person)
+		}
+	}
+	got, _ := db.PersonByIdentity(ctx, "github", want)
+	if got.Name != want || got.Email != "" {
+		t.Errorf("person is %q <%s>", got.Name, got.Email)
+	}
+	for _, old := range []string{"zq-old", "zedq"} {
+		if _, err := db.PersonByIdentity(ctx, "forum", old); data.ErrorCode(err) != data.ENOTFOUND {
+			t.Errorf("login %s survives: %v", old, err)
+		}
+	}
+	// Attribution stays through re-resolution.
+	if n, err := db.ReresolveActivities(ctx); err != nil || n != 0 {
+		t.Errorf("re-resolving changed %d activities (%v)", n, err)
+	}
+	if _, err := db.ForgetPerson(ctx, "nobody@example.org"); data.ErrorCode(err) != data.ENOTFOUND {
+		t.Errorf("unknown e-mail: %v", err)
+	}
+}

@@ -1,0 +1,103 @@
+// Command scoretime times the scoring of one day on a database, the way the
+// scoring job does it, in its three parts: measuring the trailing window in
+// the store (data.ScoringWindow), scoring it (metrics.Score, pure) and
+// storing the result (SaveDayScores). It runs them -runs times and prints
+// the medians, and every run, as one JSON object.
+//
+//	go run ./scripts/bench/scoretime -day 2026-06-30 -runs 5 DB
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/metrics"
+)
+
+type result struct {
+	Members  int       `json:"members"`
+	Pairs    int       `json:"pairs"`
+	Edges    int       `json:"edges"`
+	Runs     int       `json:"runs"`
+	WindowS  float64   `json:"window_s"`
+	ModelS   float64   `json:"model_s"`
+	SaveS    float64   `json:"save_s"`
+	TotalS   float64   `json:"total_s"`
+	TotalsS  []float64 `json:"totals_s"`
+	WindowsS []float64 `json:"windows_s"`
+}
+
+func main() {
+	dayS := flag.String("day", "", "day to score, YYYY-MM-DD (default: the last day with API usage)")
+	runs := flag.Int("runs", 5, "runs (the median is reported)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: scoretime [flags] DB\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() != 1 || *runs < 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	db, err := data.Open(ctx, flag.Arg(0))
+	if err != nil {
+		fail(err)
+	}
+	defer db.Close()
+	day := data.Day(time.Now())
+	if *dayS != "" {
+		if day, err = data.ParseDay(*dayS); err != nil {
+			fail(err)
+		}
+	}
+	cfg := metrics.DefaultConfig()
+	var res result
+	var win, model, save, total []float64
+	for i := 0; i < *runs; i++ {
+		t0 := time.Now()
+		w, err := db.ScoringWindow(ctx, day, cfg.WindowDays)
+		if err != nil {
+			fail(err)
+		}
+		t1 := time.Now()
+		r := metrics.Score(metrics.Input{Day: day, Members: w.Members, Pairs: w.Pairs}, cfg)
+		t2 := time.Now()
+		ds := &data.DayScores{Ecosystem: data.EcosystemScore{Day: day, R: r.R, Health: r.Health, Members: len(r.Members),
+			Consumers: w.ActiveConsumers, Contributors: w.ActiveContributors}, Members: r.Members, Edges: r.Edges}
+		if err := db.SaveDayScores(ctx, ds); err != nil {
+			fail(err)
+		}
+		t3 := time.Now()
+		win = append(win, t1.Sub(t0).Seconds())
+		model = append(model, t2.Sub(t1).Seconds())
+		save = append(save, t3.Sub(t2).Seconds())
+		total = append(total, t3.Sub(t0).Seconds())
+		res.Members, res.Pairs, res.Edges = len(w.Members), len(w.Pairs), len(r.Edges)
+	}
+	res.Runs = *runs
+	res.WindowsS, res.TotalsS = slices.Clone(win), slices.Clone(total)
+	res.WindowS, res.ModelS, res.SaveS, res.TotalS = median(win), median(model), median(save), median(total)
+	json.NewEncoder(os.Stdout).Encode(res)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "scoretime:", err)
+	os.Exit(1)
+}

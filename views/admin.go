@@ -1,0 +1,144 @@
+package views
+
+import (
+	"io"
+	"net/url"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// The admin pages (admin role only): accounts, ingest tokens, audit log.
+// Every form posts with the session's CSRF token in a hidden field.
+
+// adminNav is the admin pages' own menu.
+var adminNav = []navLink{
+	{Path: "/admin/users", Label: "Users"},
+	{Path: "/admin/tokens", Label: "Ingest tokens"},
+	{Path: "/admin/audit", Label: "Audit log"},
+}
+
+func adminNavWith(active string) []navLink {
+	nav := make([]navLink, len(adminNav))
+	for i, l := range adminNav {
+		l.Active = l.Path == active
+		nav[i] = l
+	}
+	return nav
+}
+
+// UserRow is an account as the users page lists it.
+type UserRow struct {
+	data.User
+	SSO bool `json:"sso"` // made by single sign-on: no password
+}
+
+// Path is the account's name escaped for a URL path.
+func (u UserRow) Path() string { return url.PathEscape(u.Name) }
+
+// Path is the token's name escaped for a URL path.
+func (t TokenRow) Path() string { return url.PathEscape(t.Name) }
+
+// AdminUsers is the content of /admin/users.
+type AdminUsers struct {
+	Users  []UserRow
+	Me     string   // the admin looking: their own row offers no changes
+	Roles  []string // the roles, least allowed first
+	CSRF   string
+	Notice string
+	Error  string
+}
+
+// AdminNav is the admin menu, this page marked.
+func (AdminUsers) AdminNav() []navLink { return adminNavWith("/admin/users") }
+
+// AdminUsersPage writes /admin/users.
+func (r *Renderer) AdminUsersPage(w io.Writer, p AdminUsers) error {
+	if len(p.Roles) == 0 {
+		p.Roles = []string{data.RoleViewer, data.RoleManager, data.RoleAdmin}
+	}
+	return r.render(w, "admin-users", layoutData{Title: "Users", Page: p})
+}
+
+// TokenRow is an ingest token as the tokens page lists it.
+type TokenRow struct {
+	Name     string `json:"name"`
+	Scope    string `json:"scope"`
+	Allow    string `json:"allow"` // comma-separated; "" = any address
+	Created  string `json:"created_at"`
+	LastUsed string `json:"last_used_at,omitempty"`
+	Revoked  string `json:"revoked_at,omitempty"`
+}
+
+// TokenRows turns stored tokens into rows.
+func TokenRows(ts []data.Token) []TokenRow {
+	out := make([]TokenRow, len(ts))
+	for i, t := range ts {
+		out[i] = TokenRow{Name: t.Name, Scope: t.Scope, Allow: data.FormatAllowList(t.Allow),
+			Created: stamp(t.CreatedAt), LastUsed: stamp(t.LastUsed), Revoked: stamp(t.Revoked)}
+	}
+	return out
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// AdminTokens is the content of /admin/tokens.
+type AdminTokens struct {
+	Tokens []TokenRow
+	// Created is the token just made, with its secret: shown on this one
+	// response and never again.
+	Created *CreatedToken
+	CSRF    string
+	Notice  string
+	Error   string
+}
+
+// CreatedToken is a new token's name and secret.
+type CreatedToken struct {
+	Name   string `json:"name"`
+	Secret string `json:"secret"`
+}
+
+// AdminNav is the admin menu, this page marked.
+func (AdminTokens) AdminNav() []navLink { return adminNavWith("/admin/tokens") }
+
+// AdminTokensPage writes /admin/tokens.
+func (r *Renderer) AdminTokensPage(w io.Writer, p AdminTokens) error {
+	return r.render(w, "admin-tokens", layoutData{Title: "Ingest tokens", Page: p})
+}
+
+// AuditRow is an audit log entry as the audit page lists it.
+type AuditRow struct {
+	data.AuditEntry
+	When string
+}
+
+// AdminAudit is the content of /admin/audit.
+type AdminAudit struct {
+	Entries []data.AuditEntry
+	Actor   string // the filters shown in the form
+	Action  string
+	Limit   int
+}
+
+// Rows returns the entries with their times formatted.
+func (a AdminAudit) Rows() []AuditRow {
+	out := make([]AuditRow, len(a.Entries))
+	for i, e := range a.Entries {
+		out[i] = AuditRow{AuditEntry: e, When: stamp(e.At)}
+	}
+	return out
+}
+
+// AdminNav is the admin menu, this page marked.
+func (AdminAudit) AdminNav() []navLink { return adminNavWith("/admin/audit") }
+
+// AdminAuditPage writes /admin/audit.
+func (r *Renderer) AdminAuditPage(w io.Writer, p AdminAudit) error {
+	return r.render(w, "admin-audit", layoutData{Title: "Audit log", Page: p})
+}

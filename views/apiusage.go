@@ -1,0 +1,353 @@
+package views
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/metrics"
+)
+
+// The API usage page: /api-usage and /api/v1/api-usage/breakdown. Every
+// number comes from the usage rollups (data.EcosystemUsage from the daily
+// table, data.UsageByHourOfWeek from the hourly one), never raw requests.
+
+// AvailabilitySLO is the availability objective of the API: the share of
+// calls over a range that must not fail with a server error (5xx). Its
+// error budget is the rest: 0.5% of the range's calls. Client errors (4xx)
+// are the caller's and spend no budget.
+const AvailabilitySLO = 0.995
+
+// LatencySLOQuantile is the share of calls the latency objective holds for:
+// metrics Config Technical.LatencySLOMS is a p95 objective, so 5% of calls
+// (those with a latency) may be slower. They are the latency budget.
+const LatencySLOQuantile = 0.95
+
+const (
+	apiUsageDefaultTop = 10
+	apiUsageMaxTop     = 50
+	apiUsageConsumers  = 20 // unmapped consumers listed
+)
+
+// NoSegment names the members without a segment in the segment breakdown.
+const NoSegment = "(no segment)"
+
+// APIUsageParams selects what the API usage page shows.
+type APIUsageParams struct {
+	RangeParams
+	Top int // endpoints listed; 0: the default (10)
+}
+
+// ParseAPIUsageParams reads from, to and top from a query.
+func ParseAPIUsageParams(get func(string) string) (APIUsageParams, error) {
+	r, err := ParseRange(get)
+	if err != nil {
+		return APIUsageParams{}, err
+	}
+	p := APIUsageParams{RangeParams: r}
+	if s := strings.TrimSpace(get("top")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > apiUsageMaxTop {
+			return p, data.Errorf(data.EINVALID, "top must be a whole number from 1 to %d, not %q", apiUsageMaxTop, s)
+		}
+		p.Top = n
+	}
+	return p, nil
+}
+
+// APIUsageDay is one day of the ecosystem's API traffic.
+type APIUsageDay struct {
+	Day       string `json:"day"`
+	Calls     int64  `json:"calls"`
+	Errors4xx int64  `json:"errors_4xx"`
+	Errors5xx int64  `json:"errors_5xx"`
+	// BySegment is the calls of mapped consumers, aligned with
+	// APIUsage.Segments; Unmapped the calls of consumers mapped to no member.
+	BySegment []int64  `json:"by_segment"`
+	Unmapped  int64    `json:"unmapped"`
+	P95MS     *float64 `json:"p95_ms"` // null without latency data
+	// Budget used so far in the range, cumulative, as a share of the whole
+	// range's error budget (1 = all of it): the last day's equals the SLO's.
+	AvailabilityBudgetUsed float64 `json:"availability_budget_used"`
+	LatencyBudgetUsed      float64 `json:"latency_budget_used"`
+}
+
+// APIUsageEndpoint is the traffic of one endpoint.
+type APIUsageEndpoint struct {
+	Endpoint  string   `json:"endpoint"`
+	Calls     int64    `json:"calls"`
+	Share     float64  `json:"share"` // of all calls
+	Errors4xx int64    `json:"errors_4xx"`
+	Errors5xx int64    `json:"errors_5xx"`
+	ErrorRate float64  `json:"error_rate"` // (4xx + 5xx) / calls
+	P95MS     *float64 `json:"p95_ms"`
+}
+
+// APIUsageAvailability is the availability objective and its budget.
+type APIUsageAvailability struct {
+	Target     float64  `json:"target"`      // AvailabilitySLO
+	Calls      int64    `json:"calls"`       // every call of the range
+	Failed     int64    `json:"failed"`      // server errors (5xx)
+	Allowed    float64  `json:"allowed"`     // the budget: (1 - target) · calls
+	BudgetUsed float64  `json:"budget_used"` // failed / allowed; 0 without calls
+	Achieved   *float64 `json:"achieved"`    // 1 - failed / calls; null without calls
+}
+
+// APIUsageLatency is the latency objective and its budget.
+type APIUsageLatency struct {
+	ThresholdMS float64  `json:"threshold_ms"` // metrics Config Technical.LatencySLOMS
+	Quantile    float64  `json:"quantile"`     // LatencySLOQuantile
+	Measured    int64    `json:"measured"`     // calls with a latency
+	Slow        float64  `json:"slow"`         // of those, slower than the threshold (estimated from the histograms)
+	Allowed     float64  `json:"allowed"`      // the budget: (1 - quantile) · measured
+	BudgetUsed  float64  `json:"budget_used"`  // slow / allowed; 0 without latency data
+	P95MS       *float64 `json:"p95_ms"`
+}
+
+// APIUsageSLO is the range's service level against its objectives.
+type APIUsageSLO struct {
+	Availability APIUsageAvailability `json:"availability"`
+	Latency      APIUsageLatency      `json:"latency"`
+}
+
+// APIUsageCell is one hour of the week (UTC) in the latency heatmap.
+type APIUsageCell struct {
+	Weekday int      `json:"weekday"` // 0 = Monday … 6 = Sunday
+	Hour    int      `json:"hour"`    // 0..23
+	Calls   int64    `json:"calls"`
+	Errors  int64    `json:"errors"` // 4xx + 5xx
+	P95MS   *float64 `json:"p95_ms"` // from the cell's merged histograms; null without latency data
+}
+
+// APIUsageHeatmap is latency by hour of day and weekday over the range,
+// from the hourly rollups: 7 × 24 cells, Monday 00:00 first.
+type APIUsageHeatmap struct {
+	Weekdays []string       `json:"weekdays"`
+	Cells    []APIUsageCell `json:"cells"`
+	Calls    int64          `json:"calls"` // the cells' sum: the range's calls
+	MaxP95MS float64        `json:"max_p95_ms"`
+}
+
+// APIUsageConsumer is an unmapped consumer's traffic.
+type APIUsageConsumer struct {
+	Consumer  string  `json:"consumer"` // its name, or its key when unnamed
+	Calls     int64   `json:"calls"`
+	Errors4xx int64   `json:"errors_4xx"`
+	Errors5xx int64   `json:"errors_5xx"`
+	ErrorRate float64 `json:"error_rate"`
+	LastDay   string  `json:"last_day,omitempty"`
+}
+
+// APIUsageUnmapped is the traffic of consumers mapped to no member: counted
+// in every total, attributed to nobody, and shown apart.
+type APIUsageUnmapped struct {
+	Totals        data.UsageTotals   `json:"totals"`
+	Share         float64            `json:"share"` // of all calls
+	ErrorRate     float64            `json:"error_rate"`
+	ConsumerCount int                `json:"consumer_count"`
+	Consumers     []APIUsageConsumer `json:"consumers"` // busiest first, at most 20
+}
+
+// APIUsage is /api-usage and /api/v1/api-usage/breakdown.
+type APIUsage struct {
+	From          string             `json:"from"`
+	To            string             `json:"to"`
+	Days          int                `json:"days"`
+	Top           int                `json:"top"`
+	Totals        data.UsageTotals   `json:"totals"` // the same as /api/v1/api-usage's for the range
+	ErrorRate     float64            `json:"error_rate"`
+	LatencyMS     MemberLatency      `json:"latency_ms"`
+	Segments      []string           `json:"segments"` // busiest first
+	Daily         []APIUsageDay      `json:"daily"`    // every day of the range
+	Endpoints     []APIUsageEndpoint `json:"top_endpoints"`
+	EndpointCount int                `json:"endpoint_count"`
+	SLO           APIUsageSLO        `json:"slo"`
+	Heatmap       APIUsageHeatmap    `json:"heatmap"`
+	Unmapped      APIUsageUnmapped   `json:"unmapped"`
+	LastCollected string             `json:"last_collected,omitempty"`
+}
+
+// apiUsageWeekdays are the heatmap's rows, Monday first.
+var apiUsageWeekdays = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
+func ecoRatio(n, d float64) float64 {
+	if d == 0 {
+		return 0
+	}
+	return n / d
+}
+
+// BuildAPIUsage returns the API usage page. The page and its JSON twin both
+// call it.
+func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUsageParams) (*APIUsage, error) {
+	from, to, err := resolveRange(ctx, db, p.RangeParams)
+	if err != nil {
+		return nil, err
+	}
+	out := &APIUsage{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), Top: p.Top,
+		Segments: []string{}, Daily: []APIUsageDay{}, Endpoints: []APIUsageEndpoint{}}
+	if out.Top == 0 {
+		out.Top = apiUsageDefaultTop
+	}
+	if out.LastCollected, err = ecoLastCollected(ctx, db); err != nil {
+		return nil, err
+	}
+	end := to.AddDate(0, 0, 1)
+	// The daily and the hourly rollups are read side by side (the store's
+	// reader is a pool).
+	var cells []data.UsageHourCell
+	var cellsErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cells, cellsErr = db.UsageByHourOfWeek(ctx, from, end)
+	}()
+	u, err := db.EcosystemUsage(ctx, from, end)
+	<-done
+	if err != nil {
+		return nil, err
+	}
+	if cellsErr != nil {
+		return nil, cellsErr
+	}
+	t := u.Totals
+	out.Totals = t
+	out.ErrorRate = ecoRatio(float64(t.Errors4xx+t.Errors5xx), float64(t.Calls))
+	out.LatencyMS = memberLatencyOf(&t.Latency)
+
+	// Segments, busiest first.
+	segCalls := map[string]int64{}
+	for _, s := range u.BySegment {
+		segCalls[apiUsageSegment(s.Segment)] += s.Calls
+	}
+	for s := range segCalls {
+		out.Segments = append(out.Segments, s)
+	}
+	sort.Slice(out.Segments, func(i, j int) bool {
+		a, b := out.Segments[i], out.Segments[j]
+		if segCalls[a] != segCalls[b] {
+			return segCalls[a] > segCalls[b]
+		}
+		return a < b
+	})
+	segIndex := map[string]int{}
+	for i, s := range out.Segments {
+		segIndex[s] = i
+	}
+
+	// The SLOs.
+	slo := &out.SLO
+	av := &slo.Availability
+	av.Target, av.Calls, av.Failed = AvailabilitySLO, t.Calls, t.Errors5xx
+	av.Allowed = (1 - AvailabilitySLO) * float64(t.Calls)
+	av.BudgetUsed = ecoRatio(float64(av.Failed), av.Allowed)
+	if t.Calls > 0 {
+		av.Achieved = ecoOpt(1 - float64(t.Errors5xx)/float64(t.Calls))
+	}
+	lat := &slo.Latency
+	lat.ThresholdMS, lat.Quantile = cfg.Technical.LatencySLOMS, LatencySLOQuantile
+	lat.Measured = t.Latency.Count()
+	lat.Slow = t.Latency.CountAbove(lat.ThresholdMS)
+	lat.Allowed = (1 - LatencySLOQuantile) * float64(lat.Measured)
+	lat.BudgetUsed = ecoRatio(lat.Slow, lat.Allowed)
+	if lat.Measured > 0 {
+		lat.P95MS = ecoOpt(t.Latency.Quantile(LatencySLOQuantile))
+	}
+
+	// Every day of the range.
+	byDay := map[string]int{}
+	for _, d := range ecoDays(from, to) {
+		byDay[d] = len(out.Daily)
+		out.Daily = append(out.Daily, APIUsageDay{Day: d, BySegment: make([]int64, len(out.Segments))})
+	}
+	for _, g := range u.ByDay {
+		d := &out.Daily[byDay[g.Day.Format(data.DateLayout)]]
+		d.Calls, d.Errors4xx, d.Errors5xx = g.Calls, g.Errors4xx, g.Errors5xx
+		if g.Latency.Count() > 0 {
+			d.P95MS = ecoOpt(g.Latency.Quantile(LatencySLOQuantile))
+		}
+	}
+	for _, s := range u.BySegment {
+		out.Daily[byDay[s.Day.Format(data.DateLayout)]].BySegment[segIndex[apiUsageSegment(s.Segment)]] += s.Calls
+	}
+	for _, g := range u.UnmappedByDay {
+		out.Daily[byDay[g.Day.Format(data.DateLayout)]].Unmapped = g.Calls
+	}
+	slowByDay := map[string]float64{}
+	for _, g := range u.ByDay {
+		slowByDay[g.Day.Format(data.DateLayout)] = g.Latency.CountAbove(lat.ThresholdMS)
+	}
+	var failed int64
+	var slow float64
+	for i := range out.Daily {
+		d := &out.Daily[i]
+		failed += d.Errors5xx
+		slow += slowByDay[d.Day]
+		d.AvailabilityBudgetUsed = ecoRatio(float64(failed), av.Allowed)
+		d.LatencyBudgetUsed = ecoRatio(slow, lat.Allowed)
+	}
+
+	// Endpoints.
+	out.EndpointCount = len(u.ByEndpoint)
+	for i, g := range u.ByEndpoint {
+		if i == out.Top {
+			break
+		}
+		e := APIUsageEndpoint{Endpoint: g.Endpoint, Calls: g.Calls, Share: ecoRatio(float64(g.Calls), float64(t.Calls)),
+			Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx, ErrorRate: ecoRatio(float64(g.Errors4xx+g.Errors5xx), float64(g.Calls))}
+		if g.Latency.Count() > 0 {
+			e.P95MS = ecoOpt(g.Latency.Quantile(LatencySLOQuantile))
+		}
+		out.Endpoints = append(out.Endpoints, e)
+	}
+
+	// The heatmap: 7 × 24 cells, Monday first.
+	h := &out.Heatmap
+	h.Weekdays = apiUsageWeekdays
+	h.Cells = make([]APIUsageCell, 7*24)
+	for i := range h.Cells {
+		h.Cells[i] = APIUsageCell{Weekday: i / 24, Hour: i % 24}
+	}
+	for _, c := range cells {
+		wd := (int(c.Weekday) + 6) % 7 // Sunday = 0 → 6
+		cell := &h.Cells[wd*24+c.Hour]
+		cell.Calls, cell.Errors = c.Calls, c.Errors4xx+c.Errors5xx
+		if c.Latency.Count() > 0 {
+			cell.P95MS = ecoOpt(c.Latency.Quantile(LatencySLOQuantile))
+			if *cell.P95MS > h.MaxP95MS {
+				h.MaxP95MS = *cell.P95MS
+			}
+		}
+		h.Calls += c.Calls
+	}
+
+	// Unmapped consumers.
+	um := &out.Unmapped
+	um.Totals = u.Unmapped
+	um.Share = ecoRatio(float64(u.Unmapped.Calls), float64(t.Calls))
+	um.ErrorRate = ecoRatio(float64(u.Unmapped.Errors4xx+u.Unmapped.Errors5xx), float64(u.Unmapped.Calls))
+	um.ConsumerCount = len(u.UnmappedConsumers)
+	um.Consumers = []APIUsageConsumer{}
+	for i, g := range u.UnmappedConsumers {
+		if i == apiUsageConsumers {
+			break
+		}
+		c := APIUsageConsumer{Consumer: g.Consumer, Calls: g.Calls, Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx,
+			ErrorRate: ecoRatio(float64(g.Errors4xx+g.Errors5xx), float64(g.Calls))}
+		if !g.LastDay.IsZero() {
+			c.LastDay = g.LastDay.Format(data.DateLayout)
+		}
+		um.Consumers = append(um.Consumers, c)
+	}
+	out.Days = len(out.Daily)
+	return out, nil
+}
+
+func apiUsageSegment(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return NoSegment
+	}
+	return s
+}

@@ -1,0 +1,168 @@
+package views
+
+import (
+	"context"
+	"sort"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// The community page: /community and /api/v1/community, CHAOSS metrics
+// over a range, week by week (ISO weeks, Monday to Sunday; the first and
+// last may be partial: only activity inside the range counts). Bots are
+// left out everywhere.
+//
+//   - active contributors: people with any activity in the week;
+//   - new contributors: people whose first activity ever falls in the week;
+//   - time to first response: from a thread or pull request being opened
+//     to the first reply, review or merge by someone else (before the range
+//     ends), median and 90th percentile, linearly interpolated between ranks;
+//   - change request closure ratio: pull requests merged / opened;
+//   - contributor absence factor (bus factor): the fewest contributors whose
+//     contributions make at least half of the range's;
+//   - unaffiliated contributors: people whose activity no affiliation
+//     attributes to a member (data.UnaffiliatedActors).
+
+// CommunityBusShare is the share of contributions the bus factor covers.
+const CommunityBusShare = 0.5
+
+const (
+	communityUnaffiliatedListed = 12
+	communityConcentrationMax   = 60 // points of the concentration curve
+)
+
+// CommunityWeek is one week's metrics.
+type CommunityWeek struct {
+	Week                string   `json:"week"`  // ISO week, YYYY-Www
+	Start               string   `json:"start"` // first day counted (the Monday, or the range's first day)
+	End                 string   `json:"end"`   // last day counted
+	Contributions       int      `json:"contributions"`
+	ActiveContributors  int      `json:"active_contributors"`
+	NewContributors     int      `json:"new_contributors"`
+	PROpened            int      `json:"prs_opened"`
+	PRMerged            int      `json:"prs_merged"`
+	ClosureRatio        *float64 `json:"closure_ratio"` // merged / opened; null when none was opened
+	Threads             int      `json:"threads"`
+	Responded           int      `json:"responded"`
+	FirstResponseMedian *float64 `json:"first_response_median_hours"`
+	FirstResponseP90    *float64 `json:"first_response_p90_hours"`
+}
+
+// Community is /community and /api/v1/community.
+type Community struct {
+	From                string   `json:"from"`
+	To                  string   `json:"to"`
+	Days                int      `json:"days"`
+	Contributions       int      `json:"contributions"`
+	ActiveContributors  int      `json:"active_contributors"` // distinct over the range
+	NewContributors     int      `json:"new_contributors"`
+	PROpened            int      `json:"prs_opened"`
+	PRMerged            int      `json:"prs_merged"`
+	ClosureRatio        *float64 `json:"closure_ratio"`
+	Threads             int      `json:"threads"`
+	Responded           int      `json:"responded"`
+	FirstResponseMedian *float64 `json:"first_response_median_hours"`
+	FirstResponseP90    *float64 `json:"first_response_p90_hours"`
+	// BusFactor is the contributor absence factor: the fewest contributors
+	// accounting for at least half of the range's contributions (0 when
+	// there were none); BusFactorShare the share they account for.
+	BusFactor      int     `json:"bus_factor"`
+	BusFactorShare float64 `json:"bus_factor_share"`
+	// Concentration[k] is the share of all contributions made by the k+1
+	// most active contributors (at most 60 points).
+	Concentration            []float64         `json:"concentration"`
+	UnaffiliatedContributors int               `json:"unaffiliated_contributors"`
+	Unaffiliated             []data.ActorCount `json:"unaffiliated"` // the busiest, at most 12
+	Weeks                    []CommunityWeek   `json:"weeks"`
+	LastCollected            string            `json:"last_collected,omitempty"`
+}
+
+// BusFactor returns the fewest entries of counts (largest first) whose sum
+// reaches share of the total, and the share they reach; 0 for no total.
+func BusFactor(counts []int, share float64) (int, float64) {
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	if total == 0 {
+		return 0, 0
+	}
+	sum := 0
+	for i, c := range counts {
+		sum += c
+		if float64(sum) >= share*float64(total) {
+			return i + 1, float64(sum) / float64(total)
+		}
+	}
+	return len(counts), 1
+}
+
+// BuildCommunity returns the community page. The page and its JSON twin
+// both call it.
+func BuildCommunity(ctx context.Context, db *data.DB, p RangeParams) (*Community, error) {
+	from, to, err := resolveRange(ctx, db, p)
+	if err != nil {
+		return nil, err
+	}
+	out := &Community{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), Weeks: []CommunityWeek{},
+		Concentration: []float64{}, Unaffiliated: []data.ActorCount{}}
+	if out.LastCollected, err = ecoLastCollected(ctx, db); err != nil {
+		return nil, err
+	}
+	end := to.AddDate(0, 0, 1)
+	c, err := db.EcosystemCommunity(ctx, from, end)
+	if err != nil {
+		return nil, err
+	}
+	un, err := db.UnaffiliatedActors(ctx, from, end)
+	if err != nil {
+		return nil, err
+	}
+	out.Days = int(end.Sub(from).Hours() / 24)
+	out.Contributions, out.ActiveContributors, out.NewContributors = c.Contributions, c.ActiveContributors, c.NewContributors
+	var all []float64
+	for _, w := range c.Weeks {
+		start, last := w.Start, w.Start.AddDate(0, 0, 6)
+		if start.Before(from) {
+			start = from
+		}
+		if last.After(to) {
+			last = to
+		}
+		cw := CommunityWeek{Week: data.ISOWeek(w.Start), Start: start.Format(data.DateLayout), End: last.Format(data.DateLayout),
+			Contributions: w.Contributions, ActiveContributors: w.ActiveContributors, NewContributors: w.NewContributors,
+			PROpened: w.PROpened, PRMerged: w.PRMerged, Threads: w.Threads, Responded: w.Responded,
+			FirstResponseMedian: ecoOpt(ecoQuantile(w.ResponseHours, 0.5)), FirstResponseP90: ecoOpt(ecoQuantile(w.ResponseHours, 0.9))}
+		if w.PROpened > 0 {
+			cw.ClosureRatio = ecoOpt(float64(w.PRMerged) / float64(w.PROpened))
+		}
+		out.Weeks = append(out.Weeks, cw)
+		out.PROpened += w.PROpened
+		out.PRMerged += w.PRMerged
+		out.Threads += w.Threads
+		out.Responded += w.Responded
+		all = append(all, w.ResponseHours...)
+	}
+	if out.PROpened > 0 {
+		out.ClosureRatio = ecoOpt(float64(out.PRMerged) / float64(out.PROpened))
+	}
+	sort.Float64s(all)
+	out.FirstResponseMedian, out.FirstResponseP90 = ecoOpt(ecoQuantile(all, 0.5)), ecoOpt(ecoQuantile(all, 0.9))
+	out.BusFactor, out.BusFactorShare = BusFactor(c.PerPerson, CommunityBusShare)
+	sum := 0
+	for i, n := range c.PerPerson {
+		if i == communityConcentrationMax {
+			break
+		}
+		sum += n
+		out.Concentration = append(out.Concentration, float64(sum)/float64(c.Contributions))
+	}
+	out.UnaffiliatedContributors = len(un)
+	for i, a := range un {
+		if i == communityUnaffiliatedListed {
+			break
+		}
+		out.Unaffiliated = append(out.Unaffiliated, a)
+	}
+	return out, nil
+}

@@ -1,0 +1,217 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// communityPage is what templates/pages/community.html receives.
+type communityPage struct {
+	Community
+	HasActivity     bool
+	ClosureRatio    string // a number of percent, or "—"
+	HasClosure      bool
+	ResponseMedian  string
+	ResponseP90     string
+	HasResponse     bool
+	BusShare        string
+	JSONURL         string
+	Rows            []communityRow
+	PeopleChart     chartBlock
+	ResponseChart   chartBlock
+	ClosureChart    chartBlock
+	ConcentrationCh chartBlock
+}
+
+type communityRow struct {
+	CommunityWeek
+	Closure string
+	Median  string
+	P90     string
+}
+
+// CommunityPage writes /community.
+func (r *Renderer) CommunityPage(w io.Writer, c Community) error {
+	page, err := buildCommunityPage(c)
+	if err != nil {
+		return err
+	}
+	return r.render(w, "community", layoutData{
+		Title:  "Community",
+		Active: "/community",
+		Fresh:  newFreshness(c.To, c.LastCollected),
+		Page:   page,
+	})
+}
+
+func fmtHours(v *float64) string {
+	if v == nil {
+		return noValue
+	}
+	return strconv.FormatFloat(roundTo(*v, 1), 'f', 1, 64)
+}
+
+func optPct(v *float64, decimals int) (string, bool) {
+	if v == nil {
+		return noValue, false
+	}
+	return ecoPctNum(*v, decimals), true
+}
+
+func buildCommunityPage(c Community) (communityPage, error) {
+	p := communityPage{Community: c, HasActivity: c.Contributions > 0,
+		JSONURL: "/api/v1/community?from=" + c.From + "&to=" + c.To}
+	p.ClosureRatio, p.HasClosure = optPct(c.ClosureRatio, 1)
+	p.ResponseMedian, p.ResponseP90 = fmtHours(c.FirstResponseMedian), fmtHours(c.FirstResponseP90)
+	p.HasResponse = c.FirstResponseMedian != nil
+	p.BusShare = ecoPctNum(c.BusFactorShare, 1)
+	n := len(c.Weeks)
+	weeks := make([]string, n)
+	active, fresh := make([]float64, n), make([]float64, n)
+	med, p90, closure := make([]float64, n), make([]float64, n), make([]float64, n)
+	opened, merged := make([]opts.BarData, n), make([]opts.BarData, n)
+	for i, w := range c.Weeks {
+		row := communityRow{CommunityWeek: w, Median: fmtHours(w.FirstResponseMedian), P90: fmtHours(w.FirstResponseP90)}
+		row.Closure, _ = optPct(w.ClosureRatio, 1)
+		p.Rows = append(p.Rows, row)
+		weeks[i] = w.Week
+		active[i], fresh[i] = float64(w.ActiveContributors), float64(w.NewContributors)
+		med[i], p90[i], closure[i] = math.NaN(), math.NaN(), math.NaN()
+		if w.FirstResponseMedian != nil {
+			med[i], p90[i] = *w.FirstResponseMedian, *w.FirstResponseP90
+		}
+		if w.ClosureRatio != nil {
+			closure[i] = 100 * *w.ClosureRatio
+		}
+		opened[i], merged[i] = opts.BarData{Value: w.PROpened}, opts.BarData{Value: w.PRMerged}
+	}
+	none := fmt.Sprintf("No community activity between %s and %s", c.From, c.To)
+	p.PeopleChart = chartBlock{ID: "chart-community-people", Title: "Active and new contributors per week"}
+	p.ResponseChart = chartBlock{ID: "chart-community-response", Title: "Time to first response (hours)"}
+	p.ClosureChart = chartBlock{ID: "chart-community-closure", Title: "Pull requests opened and merged per week"}
+	p.ConcentrationCh = chartBlock{ID: "chart-community-concentration", Title: "Contribution concentration"}
+	if !p.HasActivity {
+		for _, b := range []*chartBlock{&p.PeopleChart, &p.ResponseChart, &p.ClosureChart, &p.ConcentrationCh} {
+			b.Summary, b.Spec = none+".", noDataSpec(none)
+		}
+		return p, nil
+	}
+	var err error
+	p.PeopleChart.Summary = fmt.Sprintf("%d active contributors, %d of them new, from %s to %s.", c.ActiveContributors, c.NewContributors, c.From, c.To)
+	if p.PeopleChart.Spec, err = trendLine(weeks, []lineSeries{
+		{Name: "Active", Values: active, Color: "#3b6fd8"},
+		{Name: "New", Values: fresh, Color: colorHealthy},
+	}, trendOpts{Min: 0}); err != nil {
+		return p, err
+	}
+	memberUnsmooth(p.PeopleChart.Spec)
+	memberIntegerAxis(p.PeopleChart.Spec)
+
+	p.ResponseChart.Summary = fmt.Sprintf("Median time to first response %s h, 90th percentile %s h, over %d of %d threads answered.",
+		p.ResponseMedian, p.ResponseP90, c.Responded, c.Threads)
+	if p.ResponseChart.Spec, err = trendLine(weeks, []lineSeries{
+		{Name: "Median", Values: med, Color: "#3b6fd8", Decimals: 1},
+		{Name: "90th percentile", Values: p90, Color: colorWatch, Decimals: 1},
+	}, trendOpts{Min: 0, YName: "hours", Message: "No thread got a response in this period"}); err != nil {
+		return p, err
+	}
+	p.ResponseChart.Spec.ValueSuffix = " h"
+	memberUnsmooth(p.ResponseChart.Spec)
+
+	p.ClosureChart.Summary = fmt.Sprintf("%d pull requests opened and %d merged: a closure ratio of %s%%.", c.PROpened, c.PRMerged, p.ClosureRatio)
+	if p.ClosureChart.Spec, err = communityClosureChart(weeks, opened, merged, closure); err != nil {
+		return p, err
+	}
+
+	p.ConcentrationCh.Summary = fmt.Sprintf("The %d most active contributors made %s%% of the contributions: the contributor absence factor is %d.",
+		c.BusFactor, p.BusShare, c.BusFactor)
+	if p.ConcentrationCh.Spec, err = communityConcentrationChart(c); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// communityClosureChart draws pull requests opened and merged per week as
+// bars and the closure ratio as a line on a second axis.
+func communityClosureChart(weeks []string, opened, merged []opts.BarData, closure []float64) (chartSpec, error) {
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		showTooltip("axis"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", Start: 0, End: 100}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", MinInterval: 1,
+			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+	)
+	b.SetXAxis(weeks)
+	b.AddSeries("Opened", opened, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#7a4fd0"}))
+	b.AddSeries("Merged", merged, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorHealthy}))
+	opt, err := optionOf(b)
+	if err != nil {
+		return chartSpec{}, err
+	}
+	ratio := make([]any, len(closure))
+	for i, v := range closure {
+		if n := jsonNumber(v, 1); n != nil {
+			ratio[i] = n
+		} else {
+			ratio[i] = "-"
+		}
+	}
+	if y, ok := opt["yAxis"].([]any); ok {
+		opt["yAxis"] = append(y, map[string]any{"type": "value", "min": 0, "splitLine": map[string]any{"show": false},
+			"axisLabel": map[string]any{"formatter": "{value}%", "color": "#5b6475"}})
+	}
+	series, _ := opt["series"].([]any)
+	opt["series"] = append(series, map[string]any{
+		"name": "Closure ratio %", "type": "line", "yAxisIndex": 1, "data": ratio, "symbolSize": 5,
+		"lineStyle": map[string]any{"width": 2, "color": colorWatch}, "itemStyle": map[string]any{"color": colorWatch},
+	})
+	return chartSpec{Option: opt}, nil
+}
+
+// communityConcentrationChart draws the share of contributions made by the
+// k most active contributors, with the bus factor's line at 50%.
+func communityConcentrationChart(c Community) (chartSpec, error) {
+	if len(c.Concentration) == 0 {
+		return noDataSpec("No contributions"), nil
+	}
+	ks := make([]string, len(c.Concentration))
+	shares := make([]float64, len(c.Concentration))
+	for i, s := range c.Concentration {
+		ks[i], shares[i] = strconv.Itoa(i+1), 100*s
+	}
+	spec, err := trendLine(ks, []lineSeries{{Name: "Share of contributions", Values: shares, Color: "#7a4fd0", Decimals: 1}},
+		trendOpts{Min: 0, Max: 100, YName: "%", Area: true})
+	if err != nil || spec.NoData {
+		return spec, err
+	}
+	spec.ValueSuffix = "%"
+	memberUnsmooth(spec)
+	if x, ok := spec.Option["xAxis"].([]any); ok && len(x) > 0 {
+		if m, ok := x[0].(map[string]any); ok {
+			m["name"] = "most active contributors"
+			m["nameLocation"] = "middle"
+			m["nameGap"] = 26
+		}
+	}
+	if s := optSeries(spec.Option, 0); s != nil {
+		s["markLine"] = map[string]any{
+			"silent":    true,
+			"symbol":    []any{"none", "none"},
+			"lineStyle": map[string]any{"type": "dashed", "color": colorAtRisk, "width": 1},
+			"label":     map[string]any{"formatter": "{b}", "color": colorAtRisk},
+			"data": []any{
+				map[string]any{"name": "50%", "yAxis": 50},
+				map[string]any{"name": "bus factor " + strconv.Itoa(c.BusFactor), "xAxis": strconv.Itoa(c.BusFactor)},
+			},
+		}
+	}
+	return spec, nil
+}

@@ -1,0 +1,349 @@
+package views
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// The cooperation projects pages: /projects and /api/v1/projects (every
+// agreement, the milestone burn-up, on-time rate and overdue list over a
+// range) and /projects/:slug and /api/v1/projects/:slug (one agreement).
+
+// ProjectsParams selects what /projects shows.
+type ProjectsParams struct {
+	RangeParams
+	Status string // a project status, or "" for all
+	Member string // a party's member slug, or "" for all
+}
+
+// ParseProjectsParams reads from, to, status and member from a query.
+func ParseProjectsParams(get func(string) string) (ProjectsParams, error) {
+	r, err := ParseRange(get)
+	if err != nil {
+		return ProjectsParams{}, err
+	}
+	p := ProjectsParams{RangeParams: r, Status: strings.TrimSpace(get("status")), Member: strings.TrimSpace(get("member"))}
+	if p.Status != "" && !validProjectStatus(p.Status) {
+		return p, data.Errorf(data.EINVALID, "unknown status %q: want planned, active, completed or cancelled", p.Status)
+	}
+	if p.Member != "" && !data.ValidSlug(p.Member) {
+		return p, data.Errorf(data.EINVALID, "member %q is not a member slug", p.Member)
+	}
+	return p, nil
+}
+
+// ProjectStatuses are the states of a project, in their usual order.
+var ProjectStatuses = []string{data.ProjectPlanned, data.ProjectActive, data.ProjectCompleted, data.ProjectCancelled}
+
+func validProjectStatus(s string) bool {
+	for _, v := range ProjectStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ProjectsMilestones counts the milestones of the listed projects
+// (cancelled projects' milestones do not count) as of the range's last day.
+type ProjectsMilestones struct {
+	Total         int                   `json:"total"`            // every milestone, whenever due
+	DueByEnd      int                   `json:"due_by_end"`       // due on or before To: the burn-up's last "due"
+	DoneByEnd     int                   `json:"done_by_end"`      // done on or before To: the burn-up's last "done"
+	DueInRange    int                   `json:"due_in_range"`     // due From..To
+	OnTimeInRange int                   `json:"on_time_in_range"` // of those, done on or before their due date
+	DoneInRange   int                   `json:"done_in_range"`    // done From..To, on time or late
+	States        MemberMilestoneCounts `json:"states"`           // done, late, overdue, upcoming on To
+}
+
+// ProjectsBurnPoint is one day of the milestone burn-up: milestones due so
+// far and done so far (cumulative, since the first), and the scope.
+type ProjectsBurnPoint struct {
+	Day   string `json:"day"`
+	Due   int    `json:"due"`
+	Done  int    `json:"done"`
+	Scope int    `json:"scope"` // every milestone, whenever due
+}
+
+// ProjectsOverdue is a milestone past its due date and still open on To.
+type ProjectsOverdue struct {
+	Project     string       `json:"project"` // slug
+	ProjectName string       `json:"project_name"`
+	Milestone   string       `json:"milestone"`
+	DueOn       string       `json:"due_on"`
+	DaysOverdue int          `json:"days_overdue"`
+	Source      string       `json:"source"`
+	Parties     []MemberLink `json:"parties"`
+}
+
+// ProjectsRow is one agreement in the list.
+type ProjectsRow struct {
+	Slug     string                `json:"slug"`
+	Name     string                `json:"name"`
+	Status   string                `json:"status"`
+	Source   string                `json:"source"`
+	StartOn  string                `json:"start_on"`
+	EndOn    string                `json:"end_on,omitempty"`
+	Parties  []MemberLink          `json:"parties"`
+	States   MemberMilestoneCounts `json:"milestone_states"` // on To
+	NextDue  string                `json:"next_due,omitempty"`
+	NextName string                `json:"next_milestone,omitempty"`
+}
+
+// Projects is /projects and /api/v1/projects.
+type Projects struct {
+	From          string              `json:"from"`
+	To            string              `json:"to"`
+	Days          int                 `json:"days"`
+	Status        string              `json:"status,omitempty"`
+	Member        string              `json:"member,omitempty"`
+	Total         int                 `json:"total"` // every agreement
+	Count         int                 `json:"count"` // agreements listed
+	Milestones    ProjectsMilestones  `json:"milestones"`
+	OnTimeRate    *float64            `json:"on_time_rate"` // OnTimeInRange / DueInRange; null when none was due
+	BurnUp        []ProjectsBurnPoint `json:"burn_up"`      // every day of the range
+	Overdue       []ProjectsOverdue   `json:"overdue"`      // most overdue first
+	Projects      []ProjectsRow       `json:"projects"`     // newest start first
+	Statuses      []string            `json:"statuses"`
+	Members       []MemberLink        `json:"members"` // every member that is a party of an agreement, for the filter
+	LastCollected string              `json:"last_collected,omitempty"`
+}
+
+func projectLinks(ms []data.ProjectMember) []MemberLink {
+	out := make([]MemberLink, len(ms))
+	for i, m := range ms {
+		out[i] = MemberLink{Slug: m.Slug, Name: m.Name, Role: m.Role}
+	}
+	return out
+}
+
+// milestoneSourceOf names where a milestone came from: its external id's
+// prefix, else its project's source.
+func milestoneSourceOf(m data.Milestone, project string) string {
+	if s := data.MilestoneSource(m.ExternalID); s != "" {
+		return s
+	}
+	return project
+}
+
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(data.DateLayout)
+}
+
+// BuildProjects returns the projects page. The page and /api/v1/projects
+// both call it.
+func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Projects, error) {
+	from, to, err := resolveRange(ctx, db, p.RangeParams)
+	if err != nil {
+		return nil, err
+	}
+	out := &Projects{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), Status: p.Status, Member: p.Member,
+		BurnUp: []ProjectsBurnPoint{}, Overdue: []ProjectsOverdue{}, Projects: []ProjectsRow{}, Statuses: ProjectStatuses, Members: []MemberLink{}}
+	if out.LastCollected, err = ecoLastCollected(ctx, db); err != nil {
+		return nil, err
+	}
+	all, err := db.Agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out.Total = len(all)
+	seen := map[string]bool{}
+	var dues, dones []time.Time
+	ms := &out.Milestones
+	for _, a := range all {
+		for _, m := range a.Members {
+			if !seen[m.Slug] {
+				seen[m.Slug] = true
+				out.Members = append(out.Members, MemberLink{Slug: m.Slug, Name: m.Name})
+			}
+		}
+		if p.Status != "" && a.Status != p.Status {
+			continue
+		}
+		if p.Member != "" && !projectHasParty(a, p.Member) {
+			continue
+		}
+		row := ProjectsRow{Slug: a.Slug, Name: a.Name, Status: a.Status, Source: a.Source, StartOn: dateOrEmpty(a.StartOn),
+			EndOn: dateOrEmpty(a.EndOn), Parties: projectLinks(a.Members)}
+		for _, m := range a.Milestones {
+			state := memberMilestoneState(m, to)
+			row.States.add(state)
+			if row.NextDue == "" && (state == memberMsOverdue || state == memberMsUpcoming) {
+				row.NextDue, row.NextName = m.DueOn.Format(data.DateLayout), m.Title
+			}
+			if a.Status == data.ProjectCancelled {
+				continue
+			}
+			ms.Total++
+			ms.States.add(state)
+			dues = append(dues, m.DueOn)
+			if !m.DoneOn.IsZero() {
+				dones = append(dones, m.DoneOn)
+			}
+			if !m.DueOn.After(to) {
+				ms.DueByEnd++
+			}
+			if !m.DoneOn.IsZero() && !m.DoneOn.After(to) {
+				ms.DoneByEnd++
+				if !m.DoneOn.Before(from) {
+					ms.DoneInRange++
+				}
+			}
+			if !m.DueOn.Before(from) && !m.DueOn.After(to) {
+				ms.DueInRange++
+				if !m.DoneOn.IsZero() && !m.DoneOn.After(m.DueOn) {
+					ms.OnTimeInRange++
+				}
+			}
+			if state == memberMsOverdue {
+				out.Overdue = append(out.Overdue, ProjectsOverdue{Project: a.Slug, ProjectName: a.Name, Milestone: m.Title,
+					DueOn: m.DueOn.Format(data.DateLayout), DaysOverdue: int(to.Sub(m.DueOn).Hours() / 24),
+					Source: milestoneSourceOf(m, a.Source), Parties: projectLinks(a.Members)})
+			}
+		}
+		out.Projects = append(out.Projects, row)
+	}
+	out.Count = len(out.Projects)
+	sort.Slice(out.Members, func(i, j int) bool {
+		a, b := strings.ToLower(out.Members[i].Name), strings.ToLower(out.Members[j].Name)
+		if a != b {
+			return a < b
+		}
+		return out.Members[i].Slug < out.Members[j].Slug
+	})
+	if ms.DueInRange > 0 {
+		r := float64(ms.OnTimeInRange) / float64(ms.DueInRange)
+		out.OnTimeRate = &r
+	}
+	sort.SliceStable(out.Overdue, func(i, j int) bool {
+		a, b := out.Overdue[i], out.Overdue[j]
+		if a.DaysOverdue != b.DaysOverdue {
+			return a.DaysOverdue > b.DaysOverdue
+		}
+		if a.ProjectName != b.ProjectName {
+			return a.ProjectName < b.ProjectName
+		}
+		return a.Milestone < b.Milestone
+	})
+
+	// The burn-up: cumulative counts on every day of the range.
+	sort.Slice(dues, func(i, j int) bool { return dues[i].Before(dues[j]) })
+	sort.Slice(dones, func(i, j int) bool { return dones[i].Before(dones[j]) })
+	di, dn := 0, 0
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		for di < len(dues) && !dues[di].After(d) {
+			di++
+		}
+		for dn < len(dones) && !dones[dn].After(d) {
+			dn++
+		}
+		out.BurnUp = append(out.BurnUp, ProjectsBurnPoint{Day: d.Format(data.DateLayout), Due: di, Done: dn, Scope: ms.Total})
+	}
+	out.Days = len(out.BurnUp)
+	return out, nil
+}
+
+func projectHasParty(a data.Agreement, slug string) bool {
+	for _, m := range a.Members {
+		if m.Slug == slug {
+			return true
+		}
+	}
+	return false
+}
+
+// ProjectParams selects what /projects/:slug shows.
+type ProjectParams struct {
+	Slug string
+	At   time.Time // the day milestone states are seen from; zero: the latest scored day
+	Now  time.Time // "today" when nothing is scored yet
+}
+
+// ProjectInfo is an agreement's own fields.
+type ProjectInfo struct {
+	Slug      string `json:"slug"`
+	Name      string `json:"name"`
+	Scope     string `json:"scope"`
+	Terms     string `json:"terms"`
+	Status    string `json:"status"`
+	Source    string `json:"source"` // who last wrote it: registry, github, ui or demo
+	StartOn   string `json:"start_on"`
+	EndOn     string `json:"end_on,omitempty"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+// ProjectMilestone is a milestone of the agreement and its state on At.
+type ProjectMilestone struct {
+	ID          int64  `json:"id"`
+	Title       string `json:"title"`
+	DueOn       string `json:"due_on"`
+	DoneOn      string `json:"done_on,omitempty"` // empty while open (on any day)
+	State       string `json:"state"`             // done, late, overdue or upcoming on At
+	Source      string `json:"source"`            // ui, registry, github or demo
+	DaysOverdue int    `json:"days_overdue,omitempty"`
+}
+
+// ProjectDetail is /projects/:slug and /api/v1/projects/:slug.
+type ProjectDetail struct {
+	At            string                `json:"at"`
+	Project       ProjectInfo           `json:"project"`
+	Parties       []MemberLink          `json:"parties"`
+	Milestones    []ProjectMilestone    `json:"milestones"` // by due date
+	States        MemberMilestoneCounts `json:"milestone_states"`
+	OnTimeRate    *float64              `json:"on_time_rate"` // of the milestones delivered by At, the share on time; null when none
+	LastCollected string                `json:"last_collected,omitempty"`
+}
+
+// BuildProject returns one agreement. An unknown slug is ENOTFOUND.
+func BuildProject(ctx context.Context, db *data.DB, p ProjectParams) (*ProjectDetail, error) {
+	if !data.ValidSlug(p.Slug) {
+		return nil, data.Errorf(data.ENOTFOUND, "no project %q", p.Slug)
+	}
+	a, err := db.AgreementBySlug(ctx, p.Slug)
+	if err != nil {
+		return nil, err
+	}
+	at := data.Day(p.At)
+	if p.At.IsZero() {
+		if _, at, err = resolveRange(ctx, db, RangeParams{Now: p.Now}); err != nil {
+			return nil, err
+		}
+	}
+	d := &ProjectDetail{At: at.Format(data.DateLayout), Parties: projectLinks(a.Members), Milestones: []ProjectMilestone{},
+		Project: ProjectInfo{Slug: a.Slug, Name: a.Name, Scope: a.Scope, Terms: a.Terms, Status: a.Status, Source: a.Source,
+			StartOn: dateOrEmpty(a.StartOn), EndOn: dateOrEmpty(a.EndOn),
+			CreatedAt: a.CreatedAt.Format(time.RFC3339), UpdatedAt: a.UpdatedAt.Format(time.RFC3339)}}
+	if d.LastCollected, err = ecoLastCollected(ctx, db); err != nil {
+		return nil, err
+	}
+	delivered, onTime := 0, 0
+	for _, m := range a.Milestones {
+		state := memberMilestoneState(m, at)
+		pm := ProjectMilestone{ID: m.ID, Title: m.Title, DueOn: m.DueOn.Format(data.DateLayout), DoneOn: dateOrEmpty(m.DoneOn),
+			State: state, Source: milestoneSourceOf(m, a.Source)}
+		if state == memberMsOverdue {
+			pm.DaysOverdue = int(at.Sub(m.DueOn).Hours() / 24)
+		}
+		if state == memberMsDone || state == memberMsLate {
+			delivered++
+			if state == memberMsDone {
+				onTime++
+			}
+		}
+		d.States.add(state)
+		d.Milestones = append(d.Milestones, pm)
+	}
+	if delivered > 0 {
+		r := float64(onTime) / float64(delivered)
+		d.OnTimeRate = &r
+	}
+	return d, nil
+}

@@ -1,0 +1,282 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// projectsPage is what templates/pages/projects.html receives.
+type projectsPage struct {
+	Projects
+	CanEdit     bool
+	StatusOpts  []membersOption
+	MemberOpts  []membersOption
+	OnTime      string // a number of percent, or "—"
+	HasOnTime   bool
+	OverdueN    int
+	BurnChart   chartBlock
+	Rows        []projectsPageRow
+	OverdueRows []ProjectsOverdue
+	JSONURL     string
+	Filtered    bool
+}
+
+type projectsPageRow struct {
+	ProjectsRow
+	Badge string
+}
+
+// ProjectsPage writes /projects. canEdit shows the links to register and
+// edit agreements (managers).
+func (r *Renderer) ProjectsPage(w io.Writer, p Projects, canEdit bool) error {
+	page, err := buildProjectsPage(p, canEdit)
+	if err != nil {
+		return err
+	}
+	return r.render(w, "projects", layoutData{
+		Title:  "Cooperation projects",
+		Active: "/projects",
+		Fresh:  newFreshness(p.To, p.LastCollected),
+		Page:   page,
+	})
+}
+
+func buildProjectsPage(p Projects, canEdit bool) (projectsPage, error) {
+	page := projectsPage{Projects: p, CanEdit: canEdit, OverdueN: len(p.Overdue), OverdueRows: p.Overdue,
+		Filtered: p.Status != "" || p.Member != ""}
+	q := url.Values{"from": {p.From}, "to": {p.To}}
+	if p.Status != "" {
+		q.Set("status", p.Status)
+	}
+	if p.Member != "" {
+		q.Set("member", p.Member)
+	}
+	page.JSONURL = "/api/v1/projects?" + q.Encode()
+	for _, s := range p.Statuses {
+		page.StatusOpts = append(page.StatusOpts, membersOption{Value: s, Label: s, Selected: s == p.Status})
+	}
+	for _, m := range p.Members {
+		page.MemberOpts = append(page.MemberOpts, membersOption{Value: m.Slug, Label: m.Name, Selected: m.Slug == p.Member})
+	}
+	page.OnTime = noValue
+	if p.OnTimeRate != nil {
+		page.OnTime, page.HasOnTime = ecoPctNum(*p.OnTimeRate, 1), true
+	}
+	for _, r := range p.Projects {
+		page.Rows = append(page.Rows, projectsPageRow{ProjectsRow: r, Badge: "project-" + r.Status})
+	}
+	ms := p.Milestones
+	page.BurnChart = chartBlock{ID: "chart-projects-burnup", Title: "Milestone burn-up",
+		Summary: fmt.Sprintf("By %s, %d milestones were due and %d done, of %d in all.", p.To, ms.DueByEnd, ms.DoneByEnd, ms.Total)}
+	spec, err := projectsBurnChart(p)
+	if err != nil {
+		return page, err
+	}
+	page.BurnChart.Spec = spec
+	return page, nil
+}
+
+// projectsBurnChart draws milestones due and done so far on each day of the
+// range, and the scope.
+func projectsBurnChart(p Projects) (chartSpec, error) {
+	if p.Milestones.Total == 0 {
+		return noDataSpec("No milestones in these projects"), nil
+	}
+	days := make([]string, len(p.BurnUp))
+	due, done, scope := make([]float64, len(days)), make([]float64, len(days)), make([]float64, len(days))
+	for i, b := range p.BurnUp {
+		days[i], due[i], done[i], scope[i] = b.Day, float64(b.Due), float64(b.Done), float64(b.Scope)
+	}
+	spec, err := trendLine(days, []lineSeries{
+		{Name: "Due", Values: due, Color: colorWatch},
+		{Name: "Done", Values: done, Color: colorHealthy},
+		{Name: "Scope", Values: scope, Color: colorNoData},
+	}, trendOpts{Min: 0, YName: "milestones", Area: true})
+	if err != nil || spec.NoData {
+		return spec, err
+	}
+	memberUnsmooth(spec)
+	memberIntegerAxis(spec)
+	for i := 0; ; i++ {
+		s := optSeries(spec.Option, i)
+		if s == nil {
+			break
+		}
+		s["step"] = "end" // counts change on a day, not between days
+		if i == 2 {
+			s["areaStyle"] = nil
+			s["lineStyle"] = map[string]any{"type": "dashed", "width": 1.5, "color": colorNoData}
+		}
+	}
+	return spec, nil
+}
+
+// projectPage is what templates/pages/project.html receives.
+type projectPage struct {
+	ProjectDetail
+	CanEdit   bool
+	Badge     string
+	OnTime    string
+	HasOnTime bool
+	Timeline  memberChartBlock
+	Sources   []string // the distinct sources of the record and its milestones
+	EditURL   string
+}
+
+// ProjectPage writes /projects/:slug.
+func (r *Renderer) ProjectPage(w io.Writer, d ProjectDetail, canEdit bool) error {
+	page, err := buildProjectPage(d, canEdit)
+	if err != nil {
+		return err
+	}
+	return r.render(w, "project", layoutData{
+		Title:  d.Project.Name,
+		Active: "/projects",
+		Fresh:  newFreshness(d.At, d.LastCollected),
+		Page:   page,
+	})
+}
+
+func buildProjectPage(d ProjectDetail, canEdit bool) (projectPage, error) {
+	p := projectPage{ProjectDetail: d, CanEdit: canEdit, Badge: "project-" + d.Project.Status,
+		EditURL: "/projects/" + d.Project.Slug + "/edit", OnTime: noValue}
+	if d.OnTimeRate != nil {
+		p.OnTime, p.HasOnTime = ecoPctNum(*d.OnTimeRate, 1), true
+	}
+	seen := map[string]bool{}
+	for _, s := range append([]string{d.Project.Source}, projectMilestoneSources(d.Milestones)...) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			p.Sources = append(p.Sources, s)
+		}
+	}
+	c := d.States
+	p.Timeline = memberChartBlock{chartBlock: chartBlock{ID: "chart-project-milestones", Title: "Milestones",
+		Summary: fmt.Sprintf("On %s: %d done on time, %d done late, %d overdue, %d upcoming.", d.At, c.Done, c.Late, c.Overdue, c.Upcoming)}}
+	spec, err := projectTimeline(d)
+	if err != nil {
+		return p, err
+	}
+	p.Timeline.Spec = spec
+	return p, nil
+}
+
+func projectMilestoneSources(ms []ProjectMilestone) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Source
+	}
+	return out
+}
+
+// projectTimeline puts each milestone on its own row at its due date,
+// coloured by its state on the day shown, with a diamond where it was done
+// and a line at the day shown.
+func projectTimeline(d ProjectDetail) (memberLinkSpec, error) {
+	if len(d.Milestones) == 0 {
+		return memberLinkSpec{chartSpec: noDataSpec("This agreement has no milestones")}, nil
+	}
+	rows := make([]string, len(d.Milestones))
+	for i, m := range d.Milestones {
+		rows[i] = strconv.Itoa(i+1) + ". " + m.Title
+	}
+	s := charts.NewScatter()
+	s.SetGlobalOptions(
+		showTooltip("item"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", XAxisIndex: []int{0}}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{Color: "#5b6475"},
+			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: rows, Inverse: opts.Bool(true),
+			AxisLabel: &opts.AxisLabel{Color: "#273043", Width: 200, Overflow: "truncate"}}),
+	)
+	type point struct {
+		m   ProjectMilestone
+		row int
+	}
+	byState := map[string][]point{}
+	var done []point
+	for i, m := range d.Milestones {
+		byState[m.State] = append(byState[m.State], point{m, i})
+		if m.DoneOn != "" {
+			done = append(done, point{m, i})
+		}
+	}
+	info := func(m ProjectMilestone, label string) []any {
+		pairs := []string{"Due", m.DueOn, "State", label, "Source", m.Source}
+		if m.DoneOn != "" {
+			pairs = append(pairs, "Done", m.DoneOn)
+		}
+		if m.DaysOverdue > 0 {
+			pairs = append(pairs, "Overdue by", pluralize(m.DaysOverdue, "day", "days"))
+		}
+		return memberTipInfo(pairs...)
+	}
+	var extra [][]map[string]any
+	for _, st := range []struct{ key, label string }{
+		{memberMsDone, "done"}, {memberMsLate, "done late"}, {memberMsOverdue, "overdue"}, {memberMsUpcoming, "upcoming"},
+	} {
+		list := byState[st.key]
+		if len(list) == 0 {
+			continue
+		}
+		items := make([]opts.ScatterData, len(list))
+		fields := make([]map[string]any, len(list))
+		for i, pt := range list {
+			items[i] = opts.ScatterData{Name: pt.m.Title, Value: []any{pt.m.DueOn, pt.row}, SymbolSize: 14}
+			fields[i] = map[string]any{"tip": pt.m.Title, "info": info(pt.m, st.label)}
+		}
+		extra = append(extra, fields)
+		s.AddSeries(st.label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
+	}
+	if len(done) > 0 {
+		items := make([]opts.ScatterData, len(done))
+		fields := make([]map[string]any, len(done))
+		for i, pt := range done {
+			items[i] = opts.ScatterData{Name: pt.m.Title, Value: []any{pt.m.DoneOn, pt.row}, Symbol: "diamond", SymbolSize: 10}
+			fields[i] = map[string]any{"tip": pt.m.Title + " (delivered)", "info": info(pt.m, pt.m.State)}
+		}
+		extra = append(extra, fields)
+		s.AddSeries("delivered on", items, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#1f2737", Opacity: opts.Float(0.7)}))
+	}
+	opt, err := optionOf(s)
+	if err != nil {
+		return memberLinkSpec{}, err
+	}
+	memberMergeItemFields(opt, extra)
+	if ser := optSeries(opt, 0); ser != nil {
+		ser["markLine"] = map[string]any{
+			"silent":    true,
+			"symbol":    []any{"none", "none"},
+			"lineStyle": map[string]any{"type": "dashed", "color": "#5b6475", "width": 1},
+			"label":     map[string]any{"formatter": "{b}", "color": "#5b6475", "position": "start"},
+			"data":      []any{map[string]any{"name": d.At, "xAxis": d.At}},
+		}
+	}
+	return memberLinkSpec{chartSpec: chartSpec{Option: opt}, Tooltip: "info"}, nil
+}
+
+// projectSourceLabel says in words where a record came from.
+func projectSourceLabel(s string) string {
+	switch s {
+	case data.SourceUI:
+		return "entered in EcoPulse"
+	case data.SourceRegistry:
+		return "registry file"
+	case data.SourceGitHub:
+		return "GitHub milestones"
+	case data.SourceDemo:
+		return "demo data"
+	case "":
+		return "unknown"
+	}
+	return s
+}
