@@ -37,7 +37,9 @@ Commands:
   export    export a week's snapshot: --week YYYY-Www --format csv|xlsx|json [-o FILE]
   migrate   apply pending database migrations
   backup    write a consistent copy of the database to FILE (safe while serving)
-  user      add an account: user add NAME --role viewer|manager|admin (password from a prompt or stdin)
+  user      accounts: user add NAME --role ROLE (password from a prompt or stdin), user list,
+            user role NAME ROLE, user disable NAME, user enable NAME, user delete NAME
+  forget    erase a person's identifying data (forget LOGIN | SOURCE:LOGIN | EMAIL); counts stay
   token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
   config    print the effective configuration as YAML, secrets masked (--keys lists every setting)
 
@@ -318,6 +320,21 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return tokenCommand(ctx, args, out, stderr)
 	case "user":
 		return userCommand(ctx, args, os.Stdin, out, stderr)
+	case "forget":
+		fs, c := newFlags(cmd, " PERSON", "Erase a person's identifying data: name, e-mail and logins become a pseudonym everywhere; member attribution and all counts stay. PERSON is a login, SOURCE:LOGIN or an e-mail address.", stderr)
+		pos, err := parse(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			fs.Usage()
+			return errors.New("forget needs exactly one PERSON")
+		}
+		env, err := c.env(out, stderr)
+		if err != nil {
+			return err
+		}
+		return app.Forget(ctx, env, pos[0])
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -361,12 +378,45 @@ func tokenCommand(ctx context.Context, args []string, out, stderr io.Writer) err
 // userCommand runs `ecopulse user add NAME --role ROLE`. The password comes
 // from a prompt without echo on a terminal, else from the first line of stdin.
 func userCommand(ctx context.Context, args []string, stdin *os.File, out, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprint(stderr, "Usage: ecopulse user add NAME --role viewer|manager|admin\n")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return flag.ErrHelp
+	const userUsage = "Usage: ecopulse user add NAME --role viewer|manager|admin | list | role NAME ROLE | disable NAME | enable NAME | delete NAME\n"
+	if len(args) == 0 {
+		fmt.Fprint(stderr, userUsage)
+		return errors.New("user needs a subcommand: add, list, role, disable, enable or delete")
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, userUsage)
+		return flag.ErrHelp
+	}
+	if args[0] != "add" {
+		sub := args[0]
+		fs, c := newFlags("user "+sub, " [NAME [ROLE]]", "Manage accounts (audited; the last enabled admin cannot be removed).", stderr)
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
 		}
-		return errors.New("user needs a subcommand: add")
+		want := map[string]int{"list": 0, "role": 2, "disable": 1, "enable": 1, "delete": 1}
+		n, ok := want[sub]
+		if !ok {
+			fmt.Fprint(stderr, userUsage)
+			return fmt.Errorf("unknown user subcommand %q", sub)
+		}
+		if len(pos) != n {
+			fmt.Fprint(stderr, userUsage)
+			return fmt.Errorf("user %s takes %d argument(s)", sub, n)
+		}
+		env, err := c.env(out, stderr)
+		if err != nil {
+			return err
+		}
+		switch sub {
+		case "list":
+			return app.UserList(ctx, env)
+		case "role":
+			return app.UserSetRole(ctx, env, pos[0], pos[1])
+		case "disable", "enable":
+			return app.UserSetDisabled(ctx, env, pos[0], sub == "disable")
+		}
+		return app.UserDelete(ctx, env, pos[0])
 	}
 	fs, c := newFlags("user add", " NAME", "Add an account. The password is read from a prompt (without echo) or, when stdin is not a terminal, from its first line.", stderr)
 	role := fs.String("role", "viewer", "`ROLE`: viewer, manager or admin")

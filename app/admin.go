@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/gob"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -164,11 +166,16 @@ func (a *App) deleteUser(c *fiber.Ctx, name string) error {
 // endSessionsOf logs an account out everywhere: sessions carry the role they
 // were opened with, so a change of role, disabling or deleting must end them.
 func (a *App) endSessionsOf(ctx context.Context, uid int64) {
-	store := a.db.Sessions()
+	if err := endUserSessions(ctx, a.db, uid); err != nil {
+		a.log.Error("end sessions", "err", err)
+	}
+}
+
+func endUserSessions(ctx context.Context, db *data.DB, uid int64) error {
+	store := db.Sessions()
 	all, err := store.LiveSessions(ctx)
 	if err != nil {
-		a.log.Error("end sessions", "err", err)
-		return
+		return err
 	}
 	for id, raw := range all {
 		var values map[string]any
@@ -177,10 +184,11 @@ func (a *App) endSessionsOf(ctx context.Context, uid int64) {
 		}
 		if got, _ := values[sessUser].(int64); got == uid {
 			if err := store.Delete(id); err != nil {
-				a.log.Error("end a session", "err", err)
+				return err
 			}
 		}
 	}
+	return nil
 }
 
 // tokenNameRE keeps token names usable in URLs and logs.
@@ -508,4 +516,97 @@ func (a *App) adminAuditJSON(c *fiber.Ctx) error {
 		entries = []data.AuditEntry{}
 	}
 	return c.JSON(fiber.Map{"entries": entries})
+}
+
+// --- commands (ecopulse user …) ---
+
+// UserList runs `ecopulse user list`: every account with its role, how it
+// signs in and whether it is disabled.
+func UserList(ctx context.Context, env *Env) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	users, err := db.Users(ctx)
+	if err != nil {
+		return err
+	}
+	sso, err := db.SSOUserNames(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		signIn, state := "password", "active"
+		if sso[u.Name] {
+			signIn = "sso"
+		}
+		if u.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(env.Out, "%-24s %-8s %-9s %-9s created %s\n", u.Name, u.Role, signIn, state, u.CreatedAt.Format("2006-01-02"))
+	}
+	return nil
+}
+
+// UserSetRole runs `ecopulse user role NAME ROLE`.
+func UserSetRole(ctx context.Context, env *Env, name, role string) error {
+	return userChange(ctx, env, name, "user.role", role == data.RoleAdmin, func(db *data.DB, u *data.User) (string, error) {
+		return u.Role + " → " + role, db.SetUserRole(ctx, name, role)
+	})
+}
+
+// UserSetDisabled runs `ecopulse user disable NAME` (disabled true) and
+// `ecopulse user enable NAME`.
+func UserSetDisabled(ctx context.Context, env *Env, name string, disabled bool) error {
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	return userChange(ctx, env, name, action, !disabled, func(db *data.DB, u *data.User) (string, error) {
+		return "", db.SetUserDisabled(ctx, name, disabled)
+	})
+}
+
+// UserDelete runs `ecopulse user delete NAME`; the audit log keeps the
+// account's entries.
+func UserDelete(ctx context.Context, env *Env, name string) error {
+	return userChange(ctx, env, name, "user.delete", false, func(db *data.DB, u *data.User) (string, error) {
+		return "role " + u.Role, db.DeleteUser(ctx, name)
+	})
+}
+
+// userChange applies a change to an account from the command line: never
+// leaving no enabled admin, ending the account's sessions, audited as "cli".
+func userChange(ctx context.Context, env *Env, name, action string, keepsAdmin bool, change func(*data.DB, *data.User) (string, error)) error {
+	db, err := env.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.UserByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !keepsAdmin && u.Role == data.RoleAdmin && !u.Disabled {
+		n, err := db.CountAdmins(ctx)
+		if err != nil {
+			return err
+		}
+		if n <= 1 {
+			return data.Errorf(data.ECONFLICT, "%q is the last enabled admin: add or enable another admin first", name)
+		}
+	}
+	detail, err := change(db, u)
+	if err != nil {
+		return err
+	}
+	if err := endUserSessions(ctx, db, u.ID); err != nil {
+		return err
+	}
+	if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: action, Target: name, Detail: detail, OK: true}); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "user %q: %s done\n", name, strings.TrimPrefix(action, "user."))
+	return nil
 }

@@ -94,9 +94,16 @@ func (a *App) currentViewer(c *fiber.Ctx) (*viewer, *session.Session, error) {
 		sess.Destroy()
 		return nil, sess, nil
 	}
-	role, _ := sess.Get(sessRole).(string)
-	name, _ := sess.Get(sessName).(string)
-	return &viewer{ID: id, Name: name, Role: role}, sess, nil
+	// The account is read again on every request, so that disabling it or
+	// changing its role takes effect at once, whatever sessions it has.
+	u, err := a.db.UserByID(c.UserContext(), id)
+	if data.ErrorCode(err) == data.ENOTFOUND || (err == nil && u.Disabled) {
+		sess.Destroy()
+		return nil, sess, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return &viewer{ID: u.ID, Name: u.Name, Role: u.Role}, sess, nil
 }
 
 // csrfToken returns the session's CSRF token, making one when needed, and
