@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,8 +16,8 @@ import (
 
 // Limits on what one record stores.
 const (
-	maxEndpointLen = 200 // bytes of a normalised endpoint
-	maxConsumerLen = 200 // bytes of a consumer key (data.UsageRecord.Validate's limit)
+	maxEndpointLen = endpoint.MaxLen // bytes of a normalised endpoint
+	maxConsumerLen = 200             // bytes of a consumer key (data.UsageRecord.Validate's limit)
 	maxCacheKeys   = 1 << 16
 )
 
@@ -146,7 +147,7 @@ func (p *parser) endpoint(target []byte) (string, error) {
 	if s, ok := p.endpoints[string(target)]; ok {
 		return s, nil
 	}
-	s := normalizePath(target)
+	s := endpoint.Normalize(string(target))
 	if len(p.endpoints) >= maxCacheKeys {
 		clear(p.endpoints)
 	}
@@ -174,115 +175,6 @@ func stripScheme(t []byte) ([]byte, bool) {
 		return append([]byte("/"), rest[j:]...), true
 	}
 	return rest[j:], true
-}
-
-// normalizePath replaces id-like segments of a path (no query) with ":id".
-func normalizePath(b []byte) string {
-	out := make([]byte, 0, min(len(b), maxEndpointLen+8))
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '/')
-		var seg []byte
-		if i < 0 {
-			seg, b = b, nil
-		} else {
-			seg, b = b[:i], b[i+1:]
-		}
-		if isID(seg) {
-			out = append(out, ":id"...)
-		} else {
-			out = append(out, seg...)
-		}
-		if i >= 0 {
-			out = append(out, '/')
-		}
-		if len(out) > maxEndpointLen {
-			break
-		}
-	}
-	if len(out) > maxEndpointLen {
-		out = out[:maxEndpointLen]
-		for len(out) > 0 && !utf8.Valid(out) { // cut at a rune boundary
-			out = out[:len(out)-1]
-		}
-	}
-	if !utf8.Valid(out) {
-		return strings.ToValidUTF8(string(out), "\uFFFD")
-	}
-	return string(out)
-}
-
-// isID reports whether a path segment looks like an identifier rather than
-// a route word: a number, a UUID, a long hex string, or a base64/random-ish
-// token (letters and digits mixed throughout).
-func isID(s []byte) bool {
-	if len(s) == 0 {
-		return false
-	}
-	var digits, hexLetters, lower, upper, other, switches int
-	prevDigit, prevLetter := false, false
-	for _, c := range s {
-		isDigit := c >= '0' && c <= '9'
-		isLetter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		switch {
-		case isDigit:
-			digits++
-		case c >= 'a' && c <= 'z':
-			lower++
-			if c <= 'f' {
-				hexLetters++
-			}
-		case c >= 'A' && c <= 'Z':
-			upper++
-			if c <= 'F' {
-				hexLetters++
-			}
-		case c == '-' || c == '_' || c == '=':
-		default:
-			other++
-		}
-		if isDigit && prevLetter || isLetter && prevDigit {
-			switches++
-		}
-		prevDigit, prevLetter = isDigit, isLetter
-	}
-	if digits == len(s) {
-		return true
-	}
-	if other > 0 {
-		return isIPText(string(s)) // an address is personal data, never a route word
-	}
-	if len(s) == 36 && isUUID(s) {
-		return true
-	}
-	if len(s) >= 16 && digits > 0 && digits+hexLetters == len(s) {
-		return true
-	}
-	if digits == 0 || lower+upper == 0 {
-		return false
-	}
-	switch {
-	case len(s) >= 8 && switches >= 3:
-		return true
-	case len(s) >= 20 && switches >= 2 && lower > 0 && upper > 0:
-		return true
-	}
-	return false
-}
-
-func isUUID(s []byte) bool {
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // consumer resolves a record's consumer key ("" = anonymous).
@@ -323,7 +215,7 @@ func (p *parser) consumer(f *fields) string {
 		return s
 	}
 	s := cleanKey(v)
-	if isIPText(s) {
+	if endpoint.IsIP(s) {
 		s = "" // an address as a consumer name is anonymous: it is never stored
 	}
 	if len(p.consumers) >= maxCacheKeys {

@@ -1,7 +1,7 @@
 package accesslog
 
 import (
-	"net/netip"
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"regexp"
 	"strings"
 )
@@ -25,28 +25,19 @@ func redactIPs(s string) string {
 		return s
 	}
 	return ipCandidateRE.ReplaceAllStringFunc(s, func(m string) string {
-		if isIPText(m) {
+		if endpoint.IsIP(m) {
 			return redactedIP
 		}
 		// "host:203.0.113.7" or "[2001:db8::1]:443": try the parts.
 		parts := strings.FieldsFunc(m, func(r rune) bool { return r == '[' || r == ']' })
 		for _, p := range parts {
-			if isIPText(p) {
+			if endpoint.IsIP(p) {
 				m = strings.Replace(m, p, redactedIP, 1)
 			}
 		}
-		if i := strings.LastIndexByte(m, ':'); i > 0 && isIPText(m[:i]) {
+		if i := strings.LastIndexByte(m, ':'); i > 0 && endpoint.IsIP(m[:i]) {
 			return redactedIP + m[i:]
 		}
 		return m
 	})
-}
-
-// isIPText reports whether s is an IPv4 or IPv6 address.
-func isIPText(s string) bool {
-	if len(s) < 3 || len(s) > 64 || !strings.ContainsAny(s, ".:") {
-		return false
-	}
-	_, err := netip.ParseAddr(s)
-	return err == nil
 }

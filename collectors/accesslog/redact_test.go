@@ -1,6 +1,10 @@
 package accesslog
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
+)
 
 func TestRedactIPs(t *testing.T) {
 	for in, want := range map[string]string{
@@ -17,10 +21,10 @@ func TestRedactIPs(t *testing.T) {
 }
 
 func TestAddressesAreNotRoutesOrConsumers(t *testing.T) {
-	if got := normalizePath([]byte("/v1/geo/203.0.113.7/2001:db8::1")); got != "/v1/geo/:id/:id" {
-		t.Errorf("normalizePath = %q", got)
+	if got := endpoint.Normalize("/v1/geo/203.0.113.7/2001:db8::1"); got != "/v1/geo/:id/:id" {
+		t.Errorf("endpoint.Normalize = %q", got)
 	}
-	if got := normalizePath([]byte("/v1.2/models/gpt-4.1")); got != "/v1.2/models/gpt-4.1" {
-		t.Errorf("normalizePath = %q", got)
+	if got := endpoint.Normalize("/v1.2/models/gpt-4.1"); got != "/v1.2/models/gpt-4.1" {
+		t.Errorf("endpoint.Normalize = %q", got)
 	}
 }

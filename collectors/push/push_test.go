@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"io"
 	"os"
 	"path/filepath"
@@ -581,7 +582,7 @@ func FuzzDecode(f *testing.F) {
 			if err := recs[i].Validate(); err != nil {
 				t.Fatalf("record %d %+v does not validate: %v", i, recs[i], err)
 			}
-			if isIP(recs[i].Consumer) {
+			if endpoint.IsIP(recs[i].Consumer) {
 				t.Fatalf("record %d keeps IP consumer %q", i, recs[i].Consumer)
 			}
 		}

@@ -3,6 +3,7 @@ package push
 import (
 	"bytes"
 	"fmt"
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"math"
 	"strconv"
 	"strings"
@@ -282,7 +283,7 @@ func (w *wire) kong(r *data.UsageRecord, c *strCache) string {
 				break
 			}
 		}
-		if isIP(r.Consumer) {
+		if endpoint.IsIP(r.Consumer) {
 			r.Consumer = ""
 		}
 	}
@@ -362,7 +363,7 @@ func (w *wire) consumerName(c *strCache) (string, string) {
 		return "", "consumer must be a string or a Kong consumer object, got " + w.consumer.kindName()
 	}
 	name = strings.TrimSpace(name)
-	if isIP(name) {
+	if endpoint.IsIP(name) {
 		return "", "" // never keep an IP address: anonymous
 	}
 	return name, ""
