@@ -29,8 +29,10 @@ vet:
 test: assets test-deps vet
 	$(GO) test -count=1 ./...
 
+# The benchmark suite: builds, prepares data, measures, writes BENCHMARKS.md
+# (QUICK=1 for a short run).
 bench: assets
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash scripts/bench.sh
 
 clean:
 	rm -rf bin views/static/vendor
