@@ -84,6 +84,14 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 		a.prom.declareSources(s.cfg.Name)
 	}
 	a.scheduleSources()
+	// Expired sessions (idle or absolute) are deleted, not just ignored.
+	if _, err := a.cron.AddFunc("@every 1h", func() {
+		if _, err := a.db.Sessions().PurgeSessions(a.jobCtx); err != nil && a.jobCtx.Err() == nil {
+			a.log.Error("purge expired sessions", "err", err)
+		}
+	}); err != nil {
+		return nil, err
+	}
 	if _, err := a.cron.AddFunc("@every 1m", a.flushPush); err != nil {
 		return nil, err
 	}

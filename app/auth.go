@@ -37,7 +37,12 @@ const (
 	sessName    = "name"
 	sessLoginAt = "login_at"
 	sessCSRF    = "csrf"
+	sessTouched = "touched" // when the session was last saved
 )
+
+// sessionTouchEvery is how often a used session is saved to slide its idle
+// expiry (at most this much earlier than sessionIdle says).
+const sessionTouchEvery = 5 * time.Minute
 
 // viewer is who makes a request.
 type viewer struct {
@@ -108,14 +113,16 @@ func (a *App) currentViewer(c *fiber.Ctx) (*viewer, *session.Session, error) {
 
 // csrfToken returns the session's CSRF token, making one when needed, and
 // hands it to the page's JS in a cookie.
-func (a *App) csrfToken(c *fiber.Ctx, sess *session.Session) string {
+// It reports whether the token is new (the session then needs saving).
+func (a *App) csrfToken(c *fiber.Ctx, sess *session.Session) (string, bool) {
 	tok, _ := sess.Get(sessCSRF).(string)
-	if tok == "" {
+	created := tok == ""
+	if created {
 		tok = randomToken()
 		sess.Set(sessCSRF, tok)
 	}
 	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: tok, Path: "/", SameSite: "Lax", Secure: c.Protocol() == "https"})
-	return tok
+	return tok, created
 }
 
 // checkCSRF compares the token a state-changing request carries (header or
@@ -168,9 +175,17 @@ func (a *App) authorize(c *fiber.Ctx) error {
 		}
 	}
 	c.Locals("viewer", v)
-	a.csrfToken(c, sess)
-	if err := sess.Save(); err != nil { // slides the idle expiry
-		return err
+	// A request writes its session only when the session changed or its idle
+	// expiry is due to slide: page views must not queue for the database's
+	// write lock behind an import or a collector (they would wait, and could
+	// meet "database is locked").
+	_, created := a.csrfToken(c, sess)
+	touched, _ := sess.Get(sessTouched).(int64)
+	if now := time.Now(); created || now.Sub(time.Unix(touched, 0)) > sessionTouchEvery {
+		sess.Set(sessTouched, now.Unix())
+		if err := sess.Save(); err != nil {
+			return err
+		}
 	}
 	return c.Next()
 }

@@ -42,7 +42,7 @@ func (a *App) renderLogin(c *fiber.Ctx, status int, p views.LoginPage) error {
 	if err != nil {
 		return err
 	}
-	p.CSRF = a.csrfToken(c, sess)
+	p.CSRF, _ = a.csrfToken(c, sess)
 	if a.demo != nil {
 		p.DemoHint = demoUser + " / " + demoPassword
 	}
@@ -92,6 +92,7 @@ func (a *App) login(c *fiber.Ctx) error {
 	sess.Set(sessName, u.Name)
 	sess.Set(sessRole, u.Role)
 	sess.Set(sessLoginAt, now.Unix())
+	sess.Set(sessTouched, now.Unix())
 	sess.Set(sessCSRF, randomToken())
 	a.csrfToken(c, sess)
 	if err := sess.Save(); err != nil {
