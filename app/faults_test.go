@@ -411,17 +411,23 @@ func fltBuildBinary() (path, skip string, err error) {
 		}
 	}
 	fltBin.once.Do(func() {
-		// No TestMain removes the binary at exit: old ones go here instead.
-		if old, _ := filepath.Glob(filepath.Join(os.TempDir(), "ecopulse-fault-bin*")); len(old) > 0 {
-			for _, d := range old {
-				if fi, err := os.Stat(d); err == nil && time.Since(fi.ModTime()) > 2*time.Hour {
-					os.RemoveAll(d)
+		// Beside the test binary when `go test` built it in its work
+		// directory, which it removes at exit; else in a temporary
+		// directory of our own (without a TestMain nothing removes it at
+		// exit, so old ones are removed here).
+		if dir := filepath.Dir(os.Args[0]); strings.Contains(dir, "go-build") {
+			fltBin.dir = dir
+		} else {
+			if old, _ := filepath.Glob(filepath.Join(os.TempDir(), "ecopulse-fault-bin*")); len(old) > 0 {
+				for _, d := range old {
+					if fi, err := os.Stat(d); err == nil && time.Since(fi.ModTime()) > 2*time.Hour {
+						os.RemoveAll(d)
+					}
 				}
 			}
-		}
-		fltBin.dir, fltBin.err = os.MkdirTemp("", "ecopulse-fault-bin")
-		if fltBin.err != nil {
-			return
+			if fltBin.dir, fltBin.err = os.MkdirTemp("", "ecopulse-fault-bin"); fltBin.err != nil {
+				return
+			}
 		}
 		fltBin.path = filepath.Join(fltBin.dir, "ecopulse")
 		cmd := exec.Command(goTool, "build", "-o", fltBin.path, ".")
@@ -640,7 +646,7 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 	snapshots := func() int64 { return fltCount(t, reader, `SELECT COUNT(*) FROM snapshots`) }
 
 	s := fltStartServe(t, bin, config)
-	s.waitFor(t, "a first snapshot", 60*time.Second, time.Millisecond, func() bool { return snapshots() > 0 })
+	s.waitFor(t, "a first snapshot", 60*time.Second, time.Millisecond, func() bool { return snapshots() > 0 }) // after the signal handler is set
 	seen := snapshots()
 	took := s.terminate(t, 20*time.Second)
 	afterSignal := snapshots()
@@ -688,6 +694,9 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 
 	// Start again: the catch-up completes.
 	s = fltStartServe(t, bin, config)
+	// Its start-up scoring run ends with "scores computed", then catches up
+	// (and the signal handler is in place long before).
+	s.waitFor(t, "the start-up scoring run", 60*time.Second, 20*time.Millisecond, func() bool { return strings.Contains(s.out.String(), "scores computed") })
 	s.waitFor(t, "every owed snapshot", 60*time.Second, 20*time.Millisecond, func() bool { return snapshots() >= int64(len(want)) })
 	s.terminate(t, 20*time.Second)
 	if got := checkWhole(); got != len(want) {

@@ -3,7 +3,6 @@ package accesslog
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,6 +161,6 @@ func k10WaitForCursor(t *testing.T, path string, n int64, exited <-chan error) (
 		}
 		time.Sleep(200 * time.Microsecond) // poll interval, not an assertion
 	}
-	t.Fatal(fmt.Sprintf("no %d lines committed within the bound (seen %d)", n, seen))
+	t.Fatalf("no %d lines committed within the bound (seen %d)", n, seen)
 	return seen, false
 }
