@@ -39,6 +39,7 @@ func (a *App) newFiber() *fiber.App {
 	f.Use(recover.New())
 	f.Use(securityHeaders)
 	f.Use(a.authorize)
+	f.Use(a.pageCache())
 	// Rate limits (app/ratelimit.go): failed logins and single sign-on per
 	// client address, push ingest per token.
 	f.Use("/login", a.loginLimiter())

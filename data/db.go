@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -26,7 +27,16 @@ type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
+	// version counts committed data writes of this process (housekeeping
+	// such as sessions and the audit log excluded): caches of what pages
+	// show key on it.
+	version atomic.Uint64
 }
+
+// Version changes whenever this process commits a write to the data pages
+// show. Writes by other processes (a CLI import) do not change it: a cache
+// keyed on it also needs a time limit.
+func (db *DB) Version() uint64 { return db.version.Load() }
 
 // dsn builds a modernc DSN. Pragmas go in the DSN so that every pooled
 // connection gets them (an Exec would reach one connection only).
@@ -184,8 +194,19 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 // writeTx runs fn in one write transaction: committed if fn returns nil,
-// rolled back otherwise. Every store method that writes goes through here.
+// rolled back otherwise. Every store method that writes data goes through
+// here (and moves Version).
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := db.housekeepingTx(ctx, fn); err != nil {
+		return err
+	}
+	db.version.Add(1)
+	return nil
+}
+
+// housekeepingTx is writeTx for writes no page shows (sessions, the audit
+// log, token use): they leave Version alone, so caches stay warm.
+func (db *DB) housekeepingTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func (s *SessionStore) Set(key string, val []byte, exp time.Duration) error {
 	if exp > 0 {
 		at = time.Now().Add(exp).Unix()
 	}
-	return s.db.writeTx(context.Background(), func(tx *sql.Tx) error {
+	return s.db.housekeepingTx(context.Background(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(context.Background(), `INSERT INTO sessions (id, data, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`, key, val, at)
 		return err
@@ -47,7 +47,7 @@ func (s *SessionStore) Set(key string, val []byte, exp time.Duration) error {
 
 // Delete removes a session.
 func (s *SessionStore) Delete(key string) error {
-	return s.db.writeTx(context.Background(), func(tx *sql.Tx) error {
+	return s.db.housekeepingTx(context.Background(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(context.Background(), `DELETE FROM sessions WHERE id = ?`, key)
 		return err
 	})
@@ -55,7 +55,7 @@ func (s *SessionStore) Delete(key string) error {
 
 // Reset removes every session.
 func (s *SessionStore) Reset() error {
-	return s.db.writeTx(context.Background(), func(tx *sql.Tx) error {
+	return s.db.housekeepingTx(context.Background(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(context.Background(), `DELETE FROM sessions`)
 		return err
 	})
@@ -67,7 +67,7 @@ func (s *SessionStore) Close() error { return nil }
 // PurgeSessions deletes expired sessions and returns how many.
 func (s *SessionStore) PurgeSessions(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.housekeepingTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <> 0 AND expires_at <= ?`, time.Now().Unix())
 		if err != nil {
 			return err

@@ -145,7 +145,7 @@ func (db *DB) VerifyToken(ctx context.Context, secret, scope string) (*Token, er
 
 // TouchToken records that a token was used.
 func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.housekeepingTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, at.Unix(), id)
 		return err
 	})

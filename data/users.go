@@ -167,7 +167,7 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, target, detail, ok) VALUES (?, ?, ?, ?, ?, ?)`,
 			e.At.Unix(), e.Actor, e.Action, e.Target, e.Detail, e.OK)
 		return err
