@@ -13,7 +13,7 @@ const (
 	// pageCacheTTL bounds how stale a cached page can be when another
 	// process (a CLI import or collect) changed the data: this process's
 	// own writes change the key at once.
-	pageCacheTTL = 10 * time.Second
+	pageCacheTTL = time.Minute
 	// pageCacheBytes bounds the cache's memory.
 	pageCacheBytes = 32 << 20
 )
