@@ -219,7 +219,8 @@ type MemberDetail struct {
 	Projects      []MemberProjectView   `json:"projects"`
 	Milestones    MemberMilestoneCounts `json:"milestones"`
 	Community     MemberCommunity       `json:"community"`
-	Ties          []MemberTie           `json:"ties"` // strongest first
+	Ties          []MemberTie           `json:"ties"`   // strongest first
+	Alerts        *Alerts               `json:"alerts"` // open and recently resolved alerts about the member
 	LastCollected string                `json:"last_collected,omitempty"`
 }
 
@@ -334,6 +335,9 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 		return nil, err
 	}
 	if err := memberCommunity(ctx, db, d, m, from, to); err != nil {
+		return nil, err
+	}
+	if d.Alerts, err = BuildAlerts(ctx, db, m.Slug); err != nil {
 		return nil, err
 	}
 	return d, nil

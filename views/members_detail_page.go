@@ -15,6 +15,7 @@ import (
 
 // memberPage is what templates/pages/member.html receives.
 type memberPage struct {
+	Alerts   *Alerts
 	Info     MemberInfo
 	KindText string
 	At       string
@@ -123,7 +124,7 @@ func memberFmtMS(v float64) string {
 }
 
 func buildMemberPage(d MemberDetail) (memberPage, error) {
-	p := memberPage{Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At}
+	p := memberPage{Alerts: d.Alerts, Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At}
 	var err error
 
 	// Score, gauge, dimensions and radar.

@@ -307,7 +307,4 @@ func TestMembersPagesParse(t *testing.T) {
 			t.Errorf("page %q lacks content or chart", name)
 		}
 	}
-	if pages["member"].Lookup("member-alerts") == nil {
-		t.Error("the member page lacks its member-alerts hook")
-	}
 }
