@@ -125,8 +125,8 @@ func healthGauge(health float64) (chartSpec, error) {
 		s["axisLine"] = map[string]any{"lineStyle": map[string]any{
 			"width": 18,
 			"color": []any{
-				[]any{bandWatch / 100, colorAtRisk},
-				[]any{bandHealthy / 100, colorWatch},
+				[]any{bandWatch() / 100, colorAtRisk},
+				[]any{bandHealthy() / 100, colorWatch},
 				[]any{1, colorHealthy},
 			},
 		}}
@@ -212,8 +212,8 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 		if o.Bands && i == 0 {
 			seriesOpts = append(seriesOpts,
 				charts.WithMarkLineNameYAxisItemOpts(
-					opts.MarkLineNameYAxisItem{Name: "healthy", YAxis: bandHealthy},
-					opts.MarkLineNameYAxisItem{Name: "at risk", YAxis: bandWatch},
+					opts.MarkLineNameYAxisItem{Name: "healthy", YAxis: bandHealthy()},
+					opts.MarkLineNameYAxisItem{Name: "at risk", YAxis: bandWatch()},
 				),
 				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 					Symbol:    []string{"none", "none"},
@@ -235,7 +235,7 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 				if items, ok := ml["data"].([]any); ok {
 					for _, it := range items {
 						if m, ok := it.(map[string]any); ok {
-							if y, _ := m["yAxis"].(float64); y >= bandHealthy {
+							if y, _ := m["yAxis"].(float64); y >= bandHealthy() {
 								m["lineStyle"] = map[string]any{"color": colorHealthy}
 							} else {
 								m["lineStyle"] = map[string]any{"color": colorAtRisk}

@@ -5,16 +5,28 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
 )
 
-// Health bands, as in DESIGN.md: healthy ≥ 70, watch 40–70, at risk < 40.
-const (
-	bandHealthy = 70.0
-	bandWatch   = 40.0
-)
+// Health bands: healthy ≥ 70, watch 40–70, at risk < 40 by default (DESIGN.md);
+// SetHealthBands makes them the scoring configuration's, so that a page
+// colours a value as its status names it.
+var healthyMin, watchMin atomic.Uint64 // float64 bits
+
+func init() { SetHealthBands(70, 40) }
+
+// SetHealthBands sets the bands pages colour health values by; the app
+// calls it once at start with the scoring configuration's thresholds.
+func SetHealthBands(healthy, watch float64) {
+	healthyMin.Store(math.Float64bits(healthy))
+	watchMin.Store(math.Float64bits(watch))
+}
+
+func bandHealthy() float64 { return math.Float64frombits(healthyMin.Load()) }
+func bandWatch() float64   { return math.Float64frombits(watchMin.Load()) }
 
 // Band colours, shared by the gauge, the trend's reference lines and app.css.
 const (
@@ -34,9 +46,9 @@ func healthBand(health float64) string {
 	switch {
 	case !finiteNum(health):
 		return data.StatusNoData
-	case health >= bandHealthy:
+	case health >= bandHealthy():
 		return data.StatusHealthy
-	case health >= bandWatch:
+	case health >= bandWatch():
 		return data.StatusWatch
 	default:
 		return data.StatusAtRisk
