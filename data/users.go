@@ -178,22 +178,7 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	return nil
 }
 
-// AuditLog returns the newest entries first.
+// AuditLog returns the newest entries first (at most 1,000).
 func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, at, actor, action, target, detail, ok FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read the audit log: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.OK); err != nil {
-			return nil, fmt.Errorf("store: unable to read the audit log: %w", err)
-		}
-		e.At = time.Unix(at, 0).UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.AuditQuery(ctx, AuditFilter{Limit: limit})
 }
