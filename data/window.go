@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -103,18 +104,18 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 	for i := range w.Members {
 		byID[w.Members[i].ID] = &w.Members[i]
 	}
-	for _, step := range []func(context.Context, *sql.Tx, map[int64]*MemberWindow, span, span) error{
-		windowUsage, windowProjects, windowCommunity,
-	} {
-		if err := step(ctx, tx, byID, cur, prev); err != nil {
-			return err
-		}
+	if err := windowUsage(ctx, tx, byID, cur, prev); err != nil {
+		return err
 	}
-	pairs, err := windowPairs(ctx, tx, byID, cur)
+	projectPairs, err := windowProjects(ctx, tx, byID, cur)
 	if err != nil {
 		return err
 	}
-	w.Pairs = pairs
+	sharedThreads, err := windowCommunity(ctx, tx, byID, cur, prev)
+	if err != nil {
+		return err
+	}
+	w.Pairs = windowPairs(byID, projectPairs, sharedThreads)
 	week := span{w.Day.AddDate(0, 0, -6), cur.to}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT consumer_id) FROM api_usage_daily WHERE bucket >= ? AND bucket < ? AND calls > 0`,
 		week.from.Unix(), week.to.Unix()).Scan(&w.ActiveConsumers); err != nil {
@@ -124,55 +125,159 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 		WHERE at >= ? AND at < ? AND bot = 0`, week.from.Unix(), week.to.Unix()).Scan(&w.ActiveContributors)
 }
 
+// windowUsage sums each member's API traffic over the window (calls, errors,
+// latency p95, distinct consumers) and its calls over the window before. It
+// reads the consumer-day summaries, and api_usage_daily for the days whose
+// summaries are stale (usage_days.go): the same sums either way.
 func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span) error {
-	totals := map[int64]*UsageTotals{}
-	rows, err := tx.QueryContext(ctx, `SELECT c.member_id, u.status_class, SUM(u.calls), SUM(u.bytes), `+histSums+`
-		FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
-		WHERE u.bucket >= ? AND u.bucket < ? AND c.member_id IS NOT NULL
-		GROUP BY c.member_id, u.status_class`, cur.from.Unix(), cur.to.Unix())
+	memberOf := map[int64]int64{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, member_id FROM api_consumers WHERE member_id IS NOT NULL`)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		var id int64
-		var class int
-		var calls, bytes int64
-		var h Histogram
-		dest := []any{&id, &class, &calls, &bytes}
-		for k := range h {
-			dest = append(dest, &h[k])
-		}
-		if err := rows.Scan(dest...); err != nil {
+		var c, m int64
+		if err := rows.Scan(&c, &m); err != nil {
 			rows.Close()
 			return err
 		}
-		t := totals[id]
-		if t == nil {
-			t = &UsageTotals{}
-			totals[id] = t
-		}
-		t.add(class, calls, bytes, &h)
+		memberOf[c] = m
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for id, t := range totals {
-		if m := byID[id]; m != nil {
-			m.Calls, m.Errors4xx, m.Errors5xx = t.Calls, t.Errors4xx, t.Errors5xx
-			m.LatencyP95MS = t.Latency.Quantile(0.95)
-		}
-	}
-	if err := scanCounts(ctx, tx, byID, `SELECT c.member_id, COUNT(DISTINCT u.consumer_id)
-		FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
-		WHERE u.bucket >= ? AND u.bucket < ? AND c.member_id IS NOT NULL AND u.calls > 0
-		GROUP BY c.member_id`, func(m *MemberWindow, n int64) { m.Consumers = int(n) }, cur.from.Unix(), cur.to.Unix()); err != nil {
+
+	from, to := prev.from.Unix(), cur.to.Unix()
+	stale := map[int64]bool{}
+	if err := scanInts(ctx, tx, `SELECT day FROM usage_days_stale WHERE day >= ? AND day < ?`, func(d int64) { stale[d] = true }, from, to); err != nil {
 		return err
 	}
-	return scanCounts(ctx, tx, byID, `SELECT c.member_id, SUM(u.calls)
-		FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
-		WHERE u.bucket >= ? AND u.bucket < ? AND c.member_id IS NOT NULL
-		GROUP BY c.member_id`, func(m *MemberWindow, n int64) { m.PrevCalls = n }, prev.from.Unix(), prev.to.Unix())
+	// Per consumer first (one map lookup per row), per member at the end.
+	type consumerWindow struct {
+		cur       UsageTotals
+		prevCalls int64
+	}
+	byConsumer := map[int64]*consumerWindow{}
+	acc := func(consumer int64) *consumerWindow {
+		c := byConsumer[consumer]
+		if c == nil {
+			c = &consumerWindow{}
+			byConsumer[consumer] = c
+		}
+		return c
+	}
+	curFrom := cur.from.Unix()
+	if err := scanSummaries(ctx, tx, `SELECT day, consumer_id, calls FROM usage_consumer_days WHERE day >= ? AND day < ?`,
+		func(day int64, dest []any) { acc(*dest[1].(*int64)).prevCalls += *dest[2].(*int64) }, stale, 3, from, curFrom); err != nil {
+		return err
+	}
+	var herr error
+	if err := scanSummaries(ctx, tx, `SELECT day, consumer_id, calls, errors_4xx, errors_5xx, bytes, latency FROM usage_consumer_days WHERE day >= ? AND day < ?`,
+		func(day int64, dest []any) {
+			t := &acc(*dest[1].(*int64)).cur
+			t.Calls += *dest[2].(*int64)
+			t.Errors4xx += *dest[3].(*int64)
+			t.Errors5xx += *dest[4].(*int64)
+			t.Bytes += *dest[5].(*int64)
+			if latency := *dest[6].(*sql.RawBytes); latency != nil && herr == nil {
+				herr = mergeEncodedHistogram(&t.Latency, latency)
+			}
+		}, stale, 7, curFrom, to); err != nil {
+		return err
+	}
+	if herr != nil {
+		return herr
+	}
+	if len(stale) > 0 {
+		days := make([]any, 0, len(stale))
+		for d := range stale {
+			days = append(days, d)
+		}
+		where := `u.bucket IN (?` + strings.Repeat(", ?", len(days)-1) + `)`
+		if err := scanDailyUsage(ctx, tx, where, days, func(day, consumer int64, class int, calls, bytes int64, h *Histogram) {
+			c := acc(consumer)
+			if day < curFrom {
+				c.prevCalls += calls
+			} else {
+				c.cur.add(class, calls, bytes, h)
+			}
+		}); err != nil {
+			return err
+		}
+	}
+
+	totals := map[int64]*UsageTotals{}
+	for consumer, c := range byConsumer {
+		m := byID[memberOf[consumer]]
+		if m == nil {
+			continue
+		}
+		m.PrevCalls += c.prevCalls
+		if c.cur.Calls > 0 {
+			m.Consumers++
+		}
+		t := totals[m.ID]
+		if t == nil {
+			t = &UsageTotals{}
+			totals[m.ID] = t
+		}
+		t.Calls += c.cur.Calls
+		t.Errors4xx += c.cur.Errors4xx
+		t.Errors5xx += c.cur.Errors5xx
+		t.Latency.Merge(&c.cur.Latency)
+	}
+	for id, t := range totals {
+		m := byID[id]
+		m.Calls, m.Errors4xx, m.Errors5xx = t.Calls, t.Errors4xx, t.Errors5xx
+		m.LatencyP95MS = t.Latency.Quantile(0.95)
+	}
+	return nil
+}
+
+// scanSummaries runs a query over usage_consumer_days whose first column is
+// the day and hands each row of a day that is not stale to fn. The first
+// cols-1 columns scan as int64, a last seventh as raw bytes (valid during fn).
+func scanSummaries(ctx context.Context, tx *sql.Tx, q string, fn func(day int64, dest []any), stale map[int64]bool, cols int, args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dest := make([]any, cols)
+	for i := range dest {
+		if i == 6 {
+			dest[i] = new(sql.RawBytes)
+		} else {
+			dest[i] = new(int64)
+		}
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if day := *dest[0].(*int64); !stale[day] {
+			fn(day, dest)
+		}
+	}
+	return rows.Err()
+}
+
+// scanInts runs a query returning one integer column and hands each value to fn.
+func scanInts(ctx context.Context, tx *sql.Tx, q string, fn func(int64), args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		fn(v)
+	}
+	return rows.Err()
 }
 
 // scanCounts runs a query returning (member_id, count) rows and hands each
@@ -195,104 +300,6 @@ func scanCounts(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, q
 	return rows.Err()
 }
 
-func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, _ span) error {
-	from, last := dateStr(cur.from), dateStr(cur.to.AddDate(0, 0, -1))
-	const active = `p.status <> 'cancelled' AND p.start_on <= ? AND (p.end_on IS NULL OR p.end_on >= ?)`
-	if err := scanCounts(ctx, tx, byID, `SELECT pp.member_id, COUNT(*) FROM project_parties pp JOIN projects p ON p.id = pp.project_id
-		WHERE `+active+` GROUP BY pp.member_id`,
-		func(m *MemberWindow, n int64) { m.ActiveProjects = int(n) }, last, from); err != nil {
-		return err
-	}
-	// Milestones seen as of the window's last day: one done later is still open.
-	rows, err := tx.QueryContext(ctx, `SELECT pp.member_id,
-		SUM(CASE WHEN ms.due_on >= ? AND ms.due_on <= ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ms.due_on >= ? AND ms.due_on <= ? AND ms.done_on IS NOT NULL AND ms.done_on <= ms.due_on THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ms.done_on >= ? AND ms.done_on <= ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ms.due_on < ? AND (ms.done_on IS NULL OR ms.done_on > ?) THEN 1 ELSE 0 END)
-		FROM milestones ms JOIN projects p ON p.id = ms.project_id JOIN project_parties pp ON pp.project_id = p.id
-		WHERE p.status <> 'cancelled'
-		GROUP BY pp.member_id`, from, last, from, last, from, last, last, last)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var due, onTime, done, overdue int
-		if err := rows.Scan(&id, &due, &onTime, &done, &overdue); err != nil {
-			return err
-		}
-		if m := byID[id]; m != nil {
-			m.MilestonesDue, m.MilestonesOnTime, m.MilestonesDelivered, m.MilestonesOverdue = due, onTime, done, overdue
-		}
-	}
-	return rows.Err()
-}
-
-func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span) error {
-	from, to := cur.from.Unix(), cur.to.Unix()
-	if err := scanCounts(ctx, tx, byID, `SELECT member_id, COUNT(*) FROM activities
-		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id`,
-		func(m *MemberWindow, n int64) { m.Contributions = int(n) }, from, to); err != nil {
-		return err
-	}
-	if err := scanCounts(ctx, tx, byID, `SELECT member_id, COUNT(*) FROM activities
-		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id`,
-		func(m *MemberWindow, n int64) { m.PrevContributions = int(n) }, prev.from.Unix(), prev.to.Unix()); err != nil {
-		return err
-	}
-	if err := scanCounts(ctx, tx, byID, `SELECT member_id, COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor)) FROM activities
-		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id`,
-		func(m *MemberWindow, n int64) { m.ActiveContributors = int(n) }, from, to); err != nil {
-		return err
-	}
-	// People from outside the member who took part, in the window, in threads
-	// the member's people opened (at any time before the window's end).
-	if err := scanCounts(ctx, tx, byID, `SELECT o.member_id, COUNT(DISTINCT r.source || ':' || r.actor)
-		FROM activities o JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor
-		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> '' AND o.at < ?
-		  AND r.at >= ? AND r.at < ? AND r.bot = 0 AND (r.member_id IS NULL OR r.member_id <> o.member_id)
-		GROUP BY o.member_id`,
-		func(m *MemberWindow, n int64) { m.Engaged = int(n) }, to, from, to); err != nil {
-		return err
-	}
-	// Threads opened in the window and their first response by someone else.
-	rows, err := tx.QueryContext(ctx, `SELECT o.member_id, o.at, MIN(r.at)
-		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = 0
-		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
-		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> ''
-		  AND o.at >= ? AND o.at < ?
-		GROUP BY o.id, o.member_id, o.at`, to, from, to)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	waits := map[int64][]float64{}
-	for rows.Next() {
-		var id, opened int64
-		var first sql.NullInt64
-		if err := rows.Scan(&id, &opened, &first); err != nil {
-			return err
-		}
-		m := byID[id]
-		if m == nil {
-			continue
-		}
-		m.Threads++
-		if first.Valid {
-			m.Responded++
-			waits[id] = append(waits[id], float64(first.Int64-opened)/3600)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for id, ws := range waits {
-		byID[id].FirstResponseHours = median(ws)
-	}
-	return nil
-}
-
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
@@ -305,54 +312,33 @@ func median(xs []float64) float64 {
 	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
-func windowPairs(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur span) ([]PairWindow, error) {
-	from, last := dateStr(cur.from), dateStr(cur.to.AddDate(0, 0, -1))
+// windowPairs joins the pair counts of projects and threads into pair
+// records, for pairs of members both in the window, ordered by (A, B).
+func windowPairs(byID map[int64]*MemberWindow, projects map[[2]int64]projectPairCounts, sharedThreads map[[2]int64]int) []PairWindow {
 	pairs := map[[2]int64]*PairWindow{}
-	add := func(q string, set func(*PairWindow, int), args ...any) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
+	get := func(k [2]int64) *PairWindow {
+		if byID[k[0]] == nil || byID[k[1]] == nil {
+			return nil
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var a, b int64
-			var n int
-			if err := rows.Scan(&a, &b, &n); err != nil {
-				return err
-			}
-			if byID[a] == nil || byID[b] == nil {
-				continue
-			}
-			k := [2]int64{a, b}
-			p := pairs[k]
-			if p == nil {
-				p = &PairWindow{A: a, B: b}
-				pairs[k] = p
-			}
-			set(p, n)
+		p := pairs[k]
+		if p == nil {
+			p = &PairWindow{A: k[0], B: k[1]}
+			pairs[k] = p
 		}
-		return rows.Err()
+		return p
 	}
-	const active = `p.status <> 'cancelled' AND p.start_on <= ? AND (p.end_on IS NULL OR p.end_on >= ?)`
-	if err := add(`SELECT x.member_id, y.member_id, COUNT(*) FROM project_parties x
-		JOIN project_parties y ON y.project_id = x.project_id AND x.member_id < y.member_id
-		JOIN projects p ON p.id = x.project_id WHERE `+active+` GROUP BY x.member_id, y.member_id`,
-		func(p *PairWindow, n int) { p.SharedProjects = n }, last, from); err != nil {
-		return nil, err
+	for k, c := range projects {
+		if c.projects == 0 && c.milestones == 0 {
+			continue
+		}
+		if p := get(k); p != nil {
+			p.SharedProjects, p.SharedMilestones = c.projects, c.milestones
+		}
 	}
-	if err := add(`SELECT x.member_id, y.member_id, COUNT(*) FROM milestones ms
-		JOIN projects p ON p.id = ms.project_id
-		JOIN project_parties x ON x.project_id = p.id JOIN project_parties y ON y.project_id = p.id AND x.member_id < y.member_id
-		WHERE p.status <> 'cancelled' AND ms.done_on >= ? AND ms.done_on <= ? GROUP BY x.member_id, y.member_id`,
-		func(p *PairWindow, n int) { p.SharedMilestones = n }, from, last); err != nil {
-		return nil, err
-	}
-	if err := add(`WITH tm AS (SELECT DISTINCT thread, member_id FROM activities
-		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 AND thread <> '')
-		SELECT x.member_id, y.member_id, COUNT(*) FROM tm x JOIN tm y ON y.thread = x.thread AND x.member_id < y.member_id
-		GROUP BY x.member_id, y.member_id`,
-		func(p *PairWindow, n int) { p.SharedThreads = n }, cur.from.Unix(), cur.to.Unix()); err != nil {
-		return nil, err
+	for k, n := range sharedThreads {
+		if p := get(k); p != nil {
+			p.SharedThreads = n
+		}
 	}
 	out := make([]PairWindow, 0, len(pairs))
 	for _, p := range pairs {
@@ -364,5 +350,5 @@ func windowPairs(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 		}
 		return out[i].B < out[j].B
 	})
-	return out, nil
+	return out
 }

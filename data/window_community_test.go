@@ -1,0 +1,217 @@
+package data_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// TestWindowCommunityMatchesSQLDefinitions scores random communities (threads
+// opened before and inside the window, replies by members, outsiders and
+// bots, people resolved and not) and checks every community count of the
+// window against the counts' definitions written as plain SQL self-joins —
+// the slow queries the one-pass measurement replaced.
+func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "ecopulse.db")
+			db, err := data.Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			rng := rand.New(rand.NewPCG(seed, 7))
+			var members []*data.Member
+			for i := 0; i < 5; i++ {
+				members = append(members, mustMember(t, db, fmt.Sprintf("m%d", i)))
+			}
+			var people []*data.Person
+			for i := 0; i < 3; i++ {
+				p := &data.Person{Name: fmt.Sprint("P", i)}
+				if err := db.CreatePerson(ctx, p, data.Identity{Source: "github", Login: fmt.Sprint("p", i)}); err != nil {
+					t.Fatal(err)
+				}
+				people = append(people, p)
+			}
+			start := day(t, "2026-02-01")
+			var acts []data.Activity
+			actor := func() (string, int64, int64, bool) {
+				switch r := rng.IntN(10); {
+				case r == 0:
+					return "ci[bot]", 0, 0, true
+				case r < 3:
+					return fmt.Sprint("out", rng.IntN(4)), 0, 0, false // not affiliated
+				case r < 5:
+					p := people[rng.IntN(len(people))]
+					return fmt.Sprint("p", p.ID), p.ID, members[int(p.ID)%len(members)].ID, false
+				default:
+					m := members[rng.IntN(len(members))]
+					return fmt.Sprintf("dev%d-%d", m.ID, rng.IntN(3)), 0, m.ID, false
+				}
+			}
+			add := func(kind string, at time.Time, thread string) {
+				name, person, member, bot := actor()
+				acts = append(acts, data.Activity{Source: "github", ExternalID: fmt.Sprint(len(acts)), Kind: kind, At: at,
+					Actor: name, PersonID: person, MemberID: member, Thread: thread, Bot: bot})
+			}
+			for th := 0; th < 60; th++ {
+				opened := start.Add(time.Duration(rng.IntN(85*24)) * time.Hour)
+				thread := fmt.Sprint("t", th)
+				kind := data.ActThreadOpened
+				if th%2 == 0 {
+					kind = data.ActPROpened
+				}
+				add(kind, opened, thread)
+				for r := rng.IntN(6); r > 0; r-- {
+					kinds := []string{data.ActReply, data.ActReview, data.ActPRMerged, "release"}
+					add(kinds[rng.IntN(len(kinds))], opened.Add(time.Duration(1+rng.IntN(40*24))*time.Hour), thread)
+				}
+			}
+			for i := 0; i < 20; i++ { // activity outside any thread
+				add("release", start.Add(time.Duration(rng.IntN(85*24))*time.Hour), "")
+			}
+			if _, err := db.AddActivities(ctx, acts); err != nil {
+				t.Fatal(err)
+			}
+			end := day(t, "2026-04-20")
+			w, err := db.ScoringWindow(ctx, end, 28)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := communityBySQL(t, path, w.From, end.AddDate(0, 0, 1), 28)
+			for _, m := range w.Members {
+				ref := want.members[m.ID]
+				got := [...]float64{float64(m.Contributions), float64(m.PrevContributions), float64(m.ActiveContributors),
+					float64(m.Engaged), float64(m.Threads), float64(m.Responded), m.FirstResponseHours}
+				names := [...]string{"contributions", "previous contributions", "active contributors", "engaged", "threads", "responded", "first response hours"}
+				for i := range got {
+					if math.Abs(got[i]-ref[i]) > 1e-9 {
+						t.Errorf("member %d %s = %v, want %v", m.ID, names[i], got[i], ref[i])
+					}
+				}
+			}
+			gotPairs := map[[2]int64]int{}
+			for _, p := range w.Pairs {
+				if p.SharedThreads > 0 {
+					gotPairs[[2]int64{p.A, p.B}] = p.SharedThreads
+				}
+			}
+			if got, want := fmt.Sprint(gotPairs), fmt.Sprint(want.pairs); got != want {
+				t.Errorf("shared threads = %s, want %s", got, want)
+			}
+			if len(want.pairs) == 0 {
+				t.Error("the random community shares no thread: the test checks nothing about pairs")
+			}
+		})
+	}
+}
+
+type sqlCommunity struct {
+	members map[int64][7]float64
+	pairs   map[[2]int64]int
+}
+
+// communityBySQL computes the community counts straight from their
+// definitions, with self-joins on the activities table.
+func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays int) sqlCommunity {
+	tb.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	f, e := from.Unix(), to.Unix()
+	pf := from.AddDate(0, 0, -windowDays).Unix()
+	out := sqlCommunity{members: map[int64][7]float64{}, pairs: map[[2]int64]int{}}
+	set := func(i int, q string, args ...any) {
+		tb.Helper()
+		rows, err := db.Query(q, args...)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var n float64
+			if err := rows.Scan(&id, &n); err != nil {
+				tb.Fatal(err)
+			}
+			v := out.members[id]
+			v[i] = n
+			out.members[id] = v
+		}
+	}
+	const contributions = `SELECT member_id, COUNT(*) FROM activities WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id`
+	set(0, contributions, f, e)
+	set(1, contributions, pf, f)
+	set(2, `SELECT member_id, COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor)) FROM activities
+		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id`, f, e)
+	set(3, `SELECT o.member_id, COUNT(DISTINCT r.source || ':' || r.actor)
+		FROM activities o JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor
+		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> '' AND o.at < ?
+		  AND r.at >= ? AND r.at < ? AND r.bot = 0 AND (r.member_id IS NULL OR r.member_id <> o.member_id)
+		GROUP BY o.member_id`, e, f, e)
+	rows, err := db.Query(`SELECT o.member_id, o.at, MIN(r.at)
+		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = 0
+		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
+		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> ''
+		  AND o.at >= ? AND o.at < ?
+		GROUP BY o.id, o.member_id, o.at`, e, f, e)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	waits := map[int64][]float64{}
+	for rows.Next() {
+		var id, opened int64
+		var first sql.NullInt64
+		if err := rows.Scan(&id, &opened, &first); err != nil {
+			tb.Fatal(err)
+		}
+		v := out.members[id]
+		v[4]++
+		if first.Valid {
+			v[5]++
+			waits[id] = append(waits[id], float64(first.Int64-opened)/3600)
+		}
+		out.members[id] = v
+	}
+	rows.Close()
+	for id, ws := range waits {
+		sort.Float64s(ws)
+		med := ws[len(ws)/2]
+		if len(ws)%2 == 0 {
+			med = (ws[len(ws)/2-1] + ws[len(ws)/2]) / 2
+		}
+		v := out.members[id]
+		v[6] = med
+		out.members[id] = v
+	}
+	rows, err = db.Query(`WITH tm AS (SELECT DISTINCT thread, member_id FROM activities
+		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 AND thread <> '')
+		SELECT x.member_id, y.member_id, COUNT(*) FROM tm x JOIN tm y ON y.thread = x.thread AND x.member_id < y.member_id
+		GROUP BY x.member_id, y.member_id`, f, e)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b int64
+		var n int
+		if err := rows.Scan(&a, &b, &n); err != nil {
+			tb.Fatal(err)
+		}
+		out.pairs[[2]int64{a, b}] = n
+	}
+	return out
+}

@@ -1,0 +1,136 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+)
+
+// projectPairCounts is what two members did together in projects.
+type projectPairCounts struct{ projects, milestones int }
+
+// windowProjects measures cooperation projects for members and pairs of
+// members from three plain scans (projects, parties, milestones) joined in
+// memory: joining milestones to projects and parties in SQL cost a b-tree
+// descent per milestone and party (about 1.5 s at 10k members).
+//
+// Definitions, with from and last the window's first and last days:
+//   - a project is active when not cancelled, started by last and not ended
+//     before from; ActiveProjects counts a member's active projects, and a
+//     pair's SharedProjects the active projects both are parties of;
+//   - milestones of projects not cancelled, as seen on last: due in the
+//     window (MilestonesDue), of those done by their due date (OnTime),
+//     done in the window (Delivered; a pair's SharedMilestones), due before
+//     last and not done by last (Overdue).
+func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur span) (map[[2]int64]projectPairCounts, error) {
+	from, last := dateStr(cur.from), dateStr(cur.to.AddDate(0, 0, -1))
+	type project struct {
+		active  bool
+		parties []int64
+	}
+	projects := map[int64]*project{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, start_on <= ? AND (end_on IS NULL OR end_on >= ?) FROM projects WHERE status <> 'cancelled'`, last, from)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var active bool
+		if err := rows.Scan(&id, &active); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		projects[id] = &project{active: active}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT project_id, member_id FROM project_parties`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var pid, mid int64
+		if err := rows.Scan(&pid, &mid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if p := projects[pid]; p != nil {
+			p.parties = append(p.parties, mid)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	pairs := map[[2]int64]projectPairCounts{}
+	eachPair := func(p *project, fn func(*projectPairCounts)) {
+		for i, a := range p.parties {
+			for _, b := range p.parties[i+1:] {
+				k := [2]int64{min(a, b), max(a, b)}
+				c := pairs[k]
+				fn(&c)
+				pairs[k] = c
+			}
+		}
+	}
+	for _, p := range projects {
+		if !p.active {
+			continue
+		}
+		for _, mid := range p.parties {
+			if m := byID[mid]; m != nil {
+				m.ActiveProjects++
+			}
+		}
+		eachPair(p, func(c *projectPairCounts) { c.projects++ })
+	}
+
+	rows, err = tx.QueryContext(ctx, `SELECT project_id, due_on, done_on FROM milestones`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var due string
+		var done sql.NullString
+		if err := rows.Scan(&pid, &due, &done); err != nil {
+			return nil, err
+		}
+		p := projects[pid]
+		if p == nil {
+			continue // cancelled
+		}
+		inWindow := due >= from && due <= last
+		onTime := inWindow && done.Valid && done.String <= due
+		delivered := done.Valid && done.String >= from && done.String <= last
+		overdue := due < last && (!done.Valid || done.String > last)
+		if !inWindow && !delivered && !overdue {
+			continue
+		}
+		for _, mid := range p.parties {
+			m := byID[mid]
+			if m == nil {
+				continue
+			}
+			if inWindow {
+				m.MilestonesDue++
+			}
+			if onTime {
+				m.MilestonesOnTime++
+			}
+			if delivered {
+				m.MilestonesDelivered++
+			}
+			if overdue {
+				m.MilestonesOverdue++
+			}
+		}
+		if delivered {
+			eachPair(p, func(c *projectPairCounts) { c.milestones++ })
+		}
+	}
+	return pairs, rows.Err()
+}
