@@ -31,6 +31,10 @@ func NewScorer(db *data.DB, cfg metrics.Config, log *slog.Logger) *Scorer {
 // Compute scores one day without storing it.
 func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, error) {
 	day = data.Day(day)
+	// Summaries only speed the window up; it is right without them.
+	if _, err := s.db.RefreshUsageDays(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("scoring: usage summaries not refreshed", "err", err)
+	}
 	w, err := s.db.ScoringWindow(ctx, day, s.cfg.WindowDays)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -34,27 +35,51 @@ func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *DayScores) er
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, day, e.R, e.Health, e.Members, e.Consumers, e.Contributors, time.Now().Unix()); err != nil {
 		return err
 	}
-	ms, err := tx.PrepareContext(ctx, `INSERT INTO scores (day, member_id, t, i, m, c, k, phi, health,
-		health_api, health_projects, health_community, health_cooperation, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer ms.Close()
-	for _, m := range s.Members {
+	memberRow := func(args []any, i int) []any {
+		m := &s.Members[i]
 		d := m.Dimensions
-		if _, err := ms.ExecContext(ctx, day, m.MemberID, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health,
-			nullFloat(d[0]), nullFloat(d[1]), nullFloat(d[2]), nullFloat(d[3]), m.Status); err != nil {
-			return err
-		}
+		return append(args, day, m.MemberID, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health,
+			nullFloat(d[0]), nullFloat(d[1]), nullFloat(d[2]), nullFloat(d[3]), m.Status)
 	}
-	es, err := tx.PrepareContext(ctx, `INSERT INTO score_edges (day, a, b, k) VALUES (?, ?, ?, ?)`)
-	if err != nil {
+	if err := insertRows(ctx, tx, `INSERT INTO scores (day, member_id, t, i, m, c, k, phi, health,
+		health_api, health_projects, health_community, health_cooperation, status) VALUES `, 14, len(s.Members), memberRow); err != nil {
 		return err
 	}
-	defer es.Close()
-	for _, edge := range s.Edges {
-		if _, err := es.ExecContext(ctx, day, edge.A, edge.B, edge.K); err != nil {
+	edgeRow := func(args []any, i int) []any {
+		e := &s.Edges[i]
+		return append(args, day, e.A, e.B, e.K)
+	}
+	return insertRows(ctx, tx, `INSERT INTO score_edges (day, a, b, k) VALUES `, 4, len(s.Edges), edgeRow)
+}
+
+// insertRows inserts n rows of cols columns, many per statement: at 10k
+// members and 100k edges a statement per row spent most of the save in
+// per-statement overhead. row appends row i's values to args.
+func insertRows(ctx context.Context, tx *sql.Tx, insert string, cols, n int, row func(args []any, i int) []any) error {
+	perStatement := max(1, 900/cols) // under SQLite's 999-parameter floor
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	args := make([]any, 0, perStatement*cols)
+	for start := 0; start < n; start += perStatement {
+		end := min(start+perStatement, n)
+		st := stmts[end-start]
+		if st == nil {
+			var err error
+			if st, err = tx.PrepareContext(ctx, insert+strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")); err != nil {
+				return err
+			}
+			stmts[end-start] = st
+		}
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(args, i)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}

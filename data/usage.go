@@ -136,7 +136,14 @@ func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, hourly, daily usageRo
 	if err := upsertUsage(ctx, tx, "api_usage_hourly", hourly); err != nil {
 		return err
 	}
-	return upsertUsage(ctx, tx, "api_usage_daily", daily)
+	if err := upsertUsage(ctx, tx, "api_usage_daily", daily); err != nil {
+		return err
+	}
+	days := map[int64]struct{}{}
+	for k := range daily {
+		days[k.bucket] = struct{}{}
+	}
+	return markUsageDaysStale(ctx, tx, days)
 }
 
 var histColumns = func() []string {

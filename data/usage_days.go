@@ -1,0 +1,187 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// consumerDay is one consumer's traffic on one day (usage_consumer_days).
+type consumerDay struct {
+	calls, errors4xx, errors5xx, bytes int64
+	latency                            *Histogram // nil: no latency data
+}
+
+func (c *consumerDay) add(class int, calls, bytes int64, h *Histogram) {
+	c.calls += calls
+	c.bytes += bytes
+	switch class {
+	case 4:
+		c.errors4xx += calls
+	case 5:
+		c.errors5xx += calls
+	}
+	if h != nil && h.Count() > 0 {
+		if c.latency == nil {
+			c.latency = new(Histogram)
+		}
+		c.latency.Merge(h)
+	}
+}
+
+// encodeHistogram packs h as HistBuckets uvarints (nil for no histogram).
+func encodeHistogram(h *Histogram) []byte {
+	if h == nil {
+		return nil
+	}
+	b := make([]byte, 0, HistBuckets*2)
+	for _, c := range h {
+		b = binary.AppendUvarint(b, uint64(c))
+	}
+	return b
+}
+
+// mergeEncodedHistogram adds the histogram packed in b to h.
+func mergeEncodedHistogram(h *Histogram, b []byte) error {
+	for k := 0; k < HistBuckets; k++ {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return fmt.Errorf("store: corrupt latency histogram (bucket %d)", k)
+		}
+		h[k] += int64(v)
+		b = b[n:]
+	}
+	return nil
+}
+
+// markUsageDaysStale records that the rollups of these days changed: the
+// consumer-day summaries of them must be rebuilt before they are used.
+func markUsageDaysStale(ctx context.Context, tx *sql.Tx, days map[int64]struct{}) error {
+	for d := range days {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO usage_days_stale (day) VALUES (?)`, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InvalidateUsageDay marks day's consumer-day summaries stale, as a write to
+// its rollups does (benchmarks use it to time the daily refresh).
+func (db *DB) InvalidateUsageDay(ctx context.Context, day time.Time) error {
+	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		return markUsageDaysStale(ctx, tx, map[int64]struct{}{Day(day).Unix(): {}})
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to mark the usage of %s stale: %w", dateStr(Day(day)), err)
+	}
+	return nil
+}
+
+// RefreshUsageDays rebuilds the consumer-day summaries of every stale day,
+// one transaction per day so that an import waits for one day at most. It
+// is housekeeping: the data pages show does not change, so caches stay.
+func (db *DB) RefreshUsageDays(ctx context.Context) (int, error) {
+	var days []int64
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT day FROM usage_days_stale ORDER BY day`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d int64
+			if err := rows.Scan(&d); err != nil {
+				return err
+			}
+			days = append(days, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to list stale usage days: %w", err)
+	}
+	done := 0
+	for _, d := range days {
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+		if err := db.housekeepingTx(ctx, func(tx *sql.Tx) error { return refreshUsageDay(ctx, tx, d) }); err != nil {
+			return done, fmt.Errorf("store: unable to summarise the usage of %s: %w", dateStr(time.Unix(d, 0).UTC()), err)
+		}
+		done++
+	}
+	return done, nil
+}
+
+func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM usage_days_stale WHERE day = ?`, day)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // refreshed by someone else meanwhile
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_consumer_days WHERE day = ?`, day); err != nil {
+		return err
+	}
+	byConsumer := map[int64]*consumerDay{}
+	if err := scanDailyUsage(ctx, tx, `u.bucket = ?`, []any{day}, func(_, consumer int64, class int, calls, bytes int64, h *Histogram) {
+		c := byConsumer[consumer]
+		if c == nil {
+			c = &consumerDay{}
+			byConsumer[consumer] = c
+		}
+		c.add(class, calls, bytes, h)
+	}); err != nil {
+		return err
+	}
+	const perStatement = 200
+	ids := make([]int64, 0, len(byConsumer))
+	for id := range byConsumer {
+		ids = append(ids, id)
+	}
+	args := make([]any, 0, perStatement*7)
+	for start := 0; start < len(ids); start += perStatement {
+		part := ids[start:min(start+perStatement, len(ids))]
+		args = args[:0]
+		for _, id := range part {
+			c := byConsumer[id]
+			args = append(args, day, id, c.calls, c.errors4xx, c.errors5xx, c.bytes, encodeHistogram(c.latency))
+		}
+		q := `INSERT INTO usage_consumer_days (day, consumer_id, calls, errors_4xx, errors_5xx, bytes, latency) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(part)), ", ")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanDailyUsage hands fn the api_usage_daily sums per (day, consumer,
+// status class) of the rows matching where.
+func scanDailyUsage(ctx context.Context, tx *sql.Tx, where string, args []any, fn func(day, consumer int64, class int, calls, bytes int64, h *Histogram)) error {
+	rows, err := tx.QueryContext(ctx, `SELECT u.bucket, u.consumer_id, u.status_class, SUM(u.calls), SUM(u.bytes), `+histSums+`
+		FROM api_usage_daily u WHERE `+where+` GROUP BY u.bucket, u.consumer_id, u.status_class`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var h Histogram
+	dest := make([]any, 0, 5+HistBuckets)
+	var day, consumer, calls, bytes int64
+	var class int
+	dest = append(dest, &day, &consumer, &class, &calls, &bytes)
+	for k := range h {
+		dest = append(dest, &h[k])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		fn(day, consumer, class, calls, bytes, &h)
+	}
+	return rows.Err()
+}
