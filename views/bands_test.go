@@ -1,6 +1,8 @@
 package views
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -24,5 +26,21 @@ func TestHealthBandsFollowTheConfiguration(t *testing.T) {
 	}
 	if got, want := bandColor(75), colorWatch; got != want {
 		t.Errorf("bands 80/50: bandColor(75) = %q, want the watch colour %q", got, want)
+	}
+}
+
+// TestBandLegendFollowsTheConfiguration: the legend under the network says
+// the configured bounds, not the defaults.
+func TestBandLegendFollowsTheConfiguration(t *testing.T) {
+	defer SetHealthBands(70, 40)
+	SetHealthBands(80, 55.5)
+	var buf bytes.Buffer
+	if err := newTestRenderer(t).NetworkPage(&buf, Network{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"healthy ≥ 80 ", "watch 55.5–80 ", "at risk &lt; 55.5 "} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("network legend lacks %q", want)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -114,6 +115,9 @@ var templateFuncs = template.FuncMap{
 	"inc":     func(i int) int { return i + 1 },
 	"lag":     fmtLag,
 	"source":  projectSourceLabel, // where a record came from, in words
+	// The health bands' bounds, as configured (legends say what colours mean).
+	"healthyMin": func() string { return strconv.FormatFloat(bandHealthy(), 'f', -1, 64) },
+	"watchMin":   func() string { return strconv.FormatFloat(bandWatch(), 'f', -1, 64) },
 }
 
 // render executes a page into a buffer first, so a failing template never

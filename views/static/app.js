@@ -356,6 +356,13 @@
       button.textContent = 'Log out';
       form.appendChild(button);
       box.appendChild(who);
+      if (me.role === 'admin') { // the server checks the role again on every admin route
+        var admin = document.createElement('a');
+        admin.href = '/admin/users';
+        admin.className = 'whoami-admin';
+        admin.textContent = 'Admin';
+        box.appendChild(admin);
+      }
       box.appendChild(form);
       box.hidden = false;
     }).catch(function () {});

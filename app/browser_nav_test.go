@@ -1,0 +1,44 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// TestBrowserAdminLinkOnlyForAdmins checks the header's "Admin" entry: an
+// administrator sees it and it opens the accounts page; a manager does not
+// see it (and the route refuses them anyway: TestRouteRoleMatrix).
+func TestBrowserAdminLinkOnlyForAdmins(t *testing.T) {
+	db := seededDB(t)
+	base := serveTestApp(t, newTestApp(t, db))
+	for _, tc := range []struct {
+		role  string
+		links int
+	}{{data.RoleAdmin, 1}, {data.RoleManager, 0}} {
+		t.Run(tc.role, func(t *testing.T) {
+			b := newBrowser(t)
+			loginBrowser(t, b, base, tc.role)
+			if got, want := evalInt(t, b, `document.querySelectorAll('#whoami a.whoami-admin').length`), tc.links; got != want {
+				t.Fatalf("admin links for %s = %d, want %d", tc.role, got, want)
+			}
+			if tc.links == 0 {
+				return
+			}
+			if err := chromedp.Do(b.ctx,
+				chromedp.Click(chromedp.CSS(`#whoami a.whoami-admin`)),
+				chromedp.WaitVisible(chromedp.CSS(`body[data-ready]`)),
+			); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := evalString(t, b, `location.pathname`), "/admin/users"; got != want {
+				t.Errorf("the admin link opened %s, want %s", got, want)
+			}
+			if errs := b.takeErrors(); len(errs) > 0 {
+				t.Errorf("console errors: %v", errs)
+			}
+		})
+	}
+}
