@@ -11,6 +11,7 @@ import (
 // Defaults of Config.
 const (
 	DefaultRequestsPerMinute = 60
+	DefaultTimeout           = 30 * time.Second
 	DefaultMaxWait           = 60 * time.Second
 )
 
@@ -32,6 +33,9 @@ type Config struct {
 	// MaxWait is the longest 429 wait done within a run (default 60s); a
 	// longer one ends the run with a transient error carrying the wait.
 	MaxWait time.Duration `yaml:"max_wait"`
+	// Timeout bounds one HTTP request, connection to last byte (default
+	// 30s); a request that takes longer fails as transient and is retried.
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 func (c Config) withDefaults() Config {
@@ -41,6 +45,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxWait == 0 {
 		c.MaxWait = DefaultMaxWait
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
 	}
 	return c
 }
@@ -58,6 +65,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxWait < 0 {
 		return data.Errorf(data.EINVALID, "discourse: max_wait cannot be negative")
+	}
+	if c.Timeout < 0 || c.Timeout > 10*time.Minute {
+		return data.Errorf(data.EINVALID, "discourse: timeout must be between 0 (the default, 30s) and 10m, got %s", c.Timeout)
 	}
 	if c.APIUsername != "" && c.APIKeyEnv == "" {
 		return data.Errorf(data.EINVALID, "discourse: api_username is set without api_key_env")

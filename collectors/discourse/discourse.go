@@ -70,7 +70,7 @@ func New(cfg Config, client *http.Client) (*Source, error) {
 	}
 	cfg = cfg.withDefaults()
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		client = &http.Client{Timeout: cfg.Timeout}
 	}
 	s := &Source{cfg: cfg, cats: map[int]bool{}}
 	for _, id := range cfg.Categories {

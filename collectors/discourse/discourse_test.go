@@ -469,7 +469,7 @@ func TestHangingServerTimesOut(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
 	h.forum.handle("/latest.json", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	h.src = h.newSource(t, Config{}, &http.Client{Timeout: 50 * time.Millisecond})
+	h.src = h.newSource(t, Config{Timeout: 50 * time.Millisecond}, nil) // the source's own client, with the configured timeout
 	_, err := h.collect(t)
 	if transient, _ := collectors.IsTransient(err); !transient {
 		t.Fatalf("err = %v, want transient", err)
@@ -618,6 +618,9 @@ func TestConfigValidate(t *testing.T) {
 		{"query", Config{BaseURL: "https://forum.example.com/?x=1"}, false},
 		{"negative rate", Config{BaseURL: "https://f.example", RequestsPerMinute: -1}, false},
 		{"negative wait", Config{BaseURL: "https://f.example", MaxWait: -time.Second}, false},
+		{"timeout", Config{BaseURL: "https://f.example", Timeout: 5 * time.Second}, true},
+		{"negative timeout", Config{BaseURL: "https://f.example", Timeout: -time.Second}, false},
+		{"timeout too long", Config{BaseURL: "https://f.example", Timeout: time.Hour}, false},
 		{"username without key", Config{BaseURL: "https://f.example", APIUsername: "system"}, false},
 		{"bad category", Config{BaseURL: "https://f.example", Categories: []int{0}}, false},
 	} {

@@ -282,7 +282,7 @@ func (h *harness) newSource(tb testing.TB, cfg Config, client *http.Client) *Sou
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = h.forum.srv.URL
 	}
-	if client == nil {
+	if client == nil && cfg.Timeout == 0 {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	src, err := New(cfg, client)

@@ -14,6 +14,7 @@ const (
 	DefaultTokenEnv = "GITHUB_TOKEN"
 	DefaultBaseURL  = "https://api.github.com"
 	DefaultPerPage  = 100
+	DefaultTimeout  = 30 * time.Second
 	DefaultMaxWait  = 60 * time.Second
 )
 
@@ -37,6 +38,9 @@ type Config struct {
 	// 60s); a longer one ends the run with a transient error carrying the
 	// wait, so that the runner retries after it.
 	MaxWait time.Duration `yaml:"max_wait"`
+	// Timeout bounds one HTTP request, connection to last byte (default
+	// 30s); a request that takes longer fails as transient and is retried.
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 var repoRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9._-]+$`)
@@ -54,6 +58,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxWait == 0 {
 		c.MaxWait = DefaultMaxWait
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
 	}
 	return c
 }
@@ -84,6 +91,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxWait < 0 {
 		return data.Errorf(data.EINVALID, "github: max_wait cannot be negative")
+	}
+	if c.Timeout < 0 || c.Timeout > 10*time.Minute {
+		return data.Errorf(data.EINVALID, "github: timeout must be between 0 (the default, 30s) and 10m, got %s", c.Timeout)
 	}
 	for _, b := range c.Bots {
 		if strings.TrimSpace(b) == "" {

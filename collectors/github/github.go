@@ -67,7 +67,7 @@ func New(cfg Config, client *http.Client) (*Source, error) {
 	}
 	cfg = cfg.withDefaults()
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		client = &http.Client{Timeout: cfg.Timeout}
 	}
 	s := &Source{cfg: cfg, bots: map[string]bool{}}
 	for _, b := range cfg.Bots {

@@ -468,7 +468,7 @@ func TestHangingServerTimesOut(t *testing.T) {
 	h.api.handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // never answers; ends when the client gives up
 	})
-	h.src = h.newSource(t, Config{}, &http.Client{Timeout: 50 * time.Millisecond})
+	h.src = h.newSource(t, Config{Timeout: 50 * time.Millisecond}, nil) // the source's own client, with the configured timeout
 	_, err := h.collect(t)
 	if transient, _ := collectors.IsTransient(err); !transient {
 		t.Fatalf("err = %v, want transient", err)
@@ -926,6 +926,9 @@ func TestConfigValidate(t *testing.T) {
 		{"per page", Config{Repos: []string{"octo/a"}, PerPage: 101}, false},
 		{"negative per page", Config{Repos: []string{"octo/a"}, PerPage: -1}, false},
 		{"negative wait", Config{Repos: []string{"octo/a"}, MaxWait: -time.Second}, false},
+		{"timeout", Config{Repos: []string{"octo/a"}, Timeout: 5 * time.Second}, true},
+		{"negative timeout", Config{Repos: []string{"octo/a"}, Timeout: -time.Second}, false},
+		{"timeout too long", Config{Repos: []string{"octo/a"}, Timeout: time.Hour}, false},
 		{"empty bot", Config{Repos: []string{"octo/a"}, Bots: []string{" "}}, false},
 	} {
 		err := tc.cfg.Validate()

@@ -185,7 +185,7 @@ func (h *harness) newSource(tb testing.TB, cfg Config, client *http.Client) *Sou
 	if cfg.TokenEnv == "" {
 		cfg.TokenEnv = "ECOPULSE_TEST_UNSET_GITHUB_TOKEN"
 	}
-	if client == nil {
+	if client == nil && cfg.Timeout == 0 {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	src, err := New(cfg, client)
