@@ -33,7 +33,7 @@ type MemberWindow struct {
 	Contributions      int     // threads, replies, pull requests, reviews, releases
 	PrevContributions  int     // in the previous window (growth)
 	ActiveContributors int     // distinct affiliated people who contributed
-	Engaged            int     // distinct people outside the member who took part in its threads
+	Engaged            int     // distinct people outside the member who took part in its threads (window_community.go)
 	Threads            int     // threads opened by the member's people
 	Responded          int     // of those, threads that got a first response from someone else
 	FirstResponseHours float64 // median hours to first response on the member's threads (0 if none)
