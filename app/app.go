@@ -35,6 +35,7 @@ type App struct {
 	sources    []*scheduledSource
 	prom       *promMetrics // GET /metrics (app/metrics_prom.go)
 	ops        opsHooks     // told what ingest and collection did: prom
+	pages      *pageCache   // the page cache's state (app/pagecache.go)
 
 	plainSessions, secureSessions *session.Store
 	sso                           *ssoClient // nil unless auth.oidc is configured (app/oidc.go)

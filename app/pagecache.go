@@ -1,12 +1,14 @@
 package app
 
 import (
+	"bytes"
+	"container/list"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/cache"
 )
 
 const (
@@ -14,8 +16,26 @@ const (
 	// process (a CLI import or collect) changed the data: this process's
 	// own writes change the key at once.
 	pageCacheTTL = time.Minute
-	// pageCacheBytes bounds the cache's memory.
+	// pageCacheRefresh: a page requested in the last pageCacheRefresh of
+	// its life is built again by that request, while the others are still
+	// served the entry, so that pages in use do not expire under load.
+	pageCacheRefresh = 10 * time.Second
+	// pageCacheBytes bounds the cache's memory (bodies, headers and keys,
+	// plus pageEntryOverhead per entry).
 	pageCacheBytes = 32 << 20
+	// pageEntryOverhead is what an entry costs besides its bytes: the
+	// entry, its list element and its map slot.
+	pageEntryOverhead = 256
+)
+
+// X-Cache tells how a response was made: "hit" (served from the cache,
+// or from the build another request was making for the same key), "miss"
+// (built, then kept) or "unreachable" (not cacheable, or not kept).
+const (
+	cacheHeader      = "X-Cache"
+	cacheHit         = "hit"
+	cacheMiss        = "miss"
+	cacheUnreachable = "unreachable"
 )
 
 // uncachedPrefixes are routes whose responses must be built every time:
@@ -26,29 +46,265 @@ var uncachedPrefixes = []string{
 	"/metrics", "/healthz", "/readyz", "/sources", "/api/v1/sources", "/api/v1/ingest",
 }
 
+// pageCache returns the middleware that serves repeated GETs of pages and
+// JSON from memory (see pageCache, the type).
+func (a *App) pageCache() fiber.Handler {
+	a.pages = newPageCache(pageCacheTTL, pageCacheRefresh, pageCacheBytes, a.db.Version)
+	return a.pages.handle
+}
+
 // pageCache serves repeated GETs of pages and JSON from memory. It runs
 // after the authorisation gate, so every request is still authorised; the
 // key holds the viewer's role (pages differ by role), the store's data
 // version and the whole URL (NOTES.md: keying on the path alone mixes
-// query strings). Only 200 responses are kept.
-func (a *App) pageCache() fiber.Handler {
-	return cache.New(cache.Config{
-		Expiration: pageCacheTTL,
-		MaxBytes:   pageCacheBytes,
-		Next: func(c *fiber.Ctx) bool {
-			if c.Response().StatusCode() != fiber.StatusOK {
-				return true
+// query strings). Only 200 responses are kept, for ttl at most, in at most
+// maxBytes (least recently used entries go first).
+//
+// Builds are single-flight: when several requests miss the same key at
+// once (all the open connections after a write, or on a page nobody asked
+// for within the TTL), one of them runs the handlers and the others wait
+// for it and are served its response. A cold build of /members on a year
+// of data takes ~140 ms alone; eight of them at once on two cores took
+// 450–550 ms each.
+//
+// An entry in use is built again before it expires (refresh): the first
+// request in its last refresh period rebuilds it while the other requests
+// are still served the entry, so the TTL does not make every open
+// connection wait once a minute. Nothing older than the TTL is served.
+//
+// A page of an older data version is never served in place of the
+// current one (no stale-while-revalidate across versions): a request
+// that follows a write of this process must see that write, and serving
+// the previous version to whoever arrives while another request rebuilds
+// would break that for the writer too. The writes of this process come
+// in bursts (start-up scoring and the snapshot catch-up, over within
+// seconds of start-up; a scoring run; an edit): each write costs the
+// requests of a page at most one build's wait.
+type pageCache struct {
+	ttl      time.Duration
+	refresh  time.Duration
+	maxBytes int
+	version  func() uint64
+	now      func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]*list.Element // of *cachedPage, by key
+	lru     list.List                // of *cachedPage, most recently used first
+	size    int                      // what the entries count for, ≤ maxBytes
+	flights map[string]*pageFlight   // builds under way, by key
+
+	// onBuild and onWait, when set (by tests, before any request), are
+	// called with the key when a request is about to run the handlers for
+	// a cacheable response, and when it waits for another request's build.
+	onBuild, onWait func(key string)
+}
+
+// cachedPage is a kept response. Its bytes are copies (fasthttp reuses a
+// response's buffers once the handler returns) and are never written to:
+// many responses send them at once.
+type cachedPage struct {
+	key     string
+	status  int
+	ctype   []byte
+	headers []pageHeader // set by the handlers (never Set-Cookie)
+	body    []byte
+	expires time.Time
+	size    int
+}
+
+type pageHeader struct{ name, value []byte }
+
+// pageFlight is a build under way: done is closed when it ends, after page
+// is set (nil when the response was not kept: an error, not a 200, too
+// large).
+type pageFlight struct {
+	done chan struct{}
+	page *cachedPage
+}
+
+func newPageCache(ttl, refresh time.Duration, maxBytes int, version func() uint64) *pageCache {
+	return &pageCache{
+		ttl:      ttl,
+		refresh:  refresh,
+		maxBytes: maxBytes,
+		version:  version,
+		now:      time.Now,
+		entries:  map[string]*list.Element{},
+		flights:  map[string]*pageFlight{},
+	}
+}
+
+func (pc *pageCache) handle(c *fiber.Ctx) error {
+	cc := c.Get(fiber.HeaderCacheControl)
+	if strings.Contains(cc, "no-store") {
+		return c.Next()
+	}
+	if m := c.Method(); (m != fiber.MethodGet && m != fiber.MethodHead) || !cacheable(c) {
+		c.Set(cacheHeader, cacheUnreachable)
+		return c.Next()
+	}
+	key := viewerOf(c).Role + "|" + strconv.FormatUint(pc.version(), 10) + "|" + c.OriginalURL() + "|" + c.Method()
+
+	pc.mu.Lock()
+	if !strings.Contains(cc, "no-cache") {
+		now := pc.now()
+		if p := pc.lookupLocked(key, now); p != nil {
+			if p.expires.Sub(now) > pc.refresh || pc.flights[key] != nil {
+				pc.mu.Unlock()
+				p.writeTo(c)
+				return nil
 			}
-			return !cacheable(c)
-		},
-		KeyGenerator: func(c *fiber.Ctx) string {
-			role := ""
-			if v := viewerOf(c); v != nil {
-				role = v.Role
-			}
-			return role + "|" + strconv.FormatUint(a.db.Version(), 10) + "|" + c.OriginalURL()
-		},
+			// The entry's last refresh period: this request builds it
+			// again; the others are still served it meanwhile.
+			f := &pageFlight{done: make(chan struct{})}
+			pc.flights[key] = f
+			pc.mu.Unlock()
+			return pc.build(c, key, f)
+		}
+	}
+	if f := pc.flights[key]; f != nil {
+		pc.mu.Unlock()
+		if pc.onWait != nil {
+			pc.onWait(key)
+		}
+		<-f.done
+		if f.page != nil {
+			f.page.writeTo(c)
+			return nil
+		}
+		// The build's response was not kept, so it cannot be shared: the
+		// waiters build their own, side by side (an error page is cheap,
+		// and taking turns would add up their times).
+		return pc.build(c, key, nil)
+	}
+	f := &pageFlight{done: make(chan struct{})}
+	pc.flights[key] = f
+	pc.mu.Unlock()
+	return pc.build(c, key, f)
+}
+
+// build runs the handlers and keeps a 200 response. With a flight, it ends
+// the flight whatever happens, panics included (recover is further up).
+func (pc *pageCache) build(c *fiber.Ctx, key string, f *pageFlight) error {
+	if f != nil {
+		defer func() {
+			pc.mu.Lock()
+			delete(pc.flights, key)
+			pc.mu.Unlock()
+			close(f.done)
+		}()
+	}
+	if pc.onBuild != nil {
+		pc.onBuild(key)
+	}
+	// Headers set before the handlers belong to this request (security
+	// headers, the session's CSRF cookie): only the handlers' own are kept.
+	before := map[string]bool{}
+	c.Response().Header.VisitAll(func(k, _ []byte) { before[string(k)] = true })
+	if err := c.Next(); err != nil {
+		return err // the error handler answers; nothing is kept
+	}
+	if c.Response().StatusCode() != fiber.StatusOK {
+		c.Set(cacheHeader, cacheUnreachable)
+		return nil
+	}
+	p := pc.capture(c, key, before)
+	if p.size > pc.maxBytes {
+		c.Set(cacheHeader, cacheUnreachable)
+		return nil
+	}
+	pc.store(p)
+	if f != nil {
+		f.page = p // read by the waiters after close(f.done)
+	}
+	c.Set(cacheHeader, cacheMiss)
+	return nil
+}
+
+// capture copies a response out of the context.
+func (pc *pageCache) capture(c *fiber.Ctx, key string, before map[string]bool) *cachedPage {
+	r := c.Response()
+	p := &cachedPage{
+		key:     key,
+		status:  r.StatusCode(),
+		ctype:   bytes.Clone(r.Header.ContentType()),
+		body:    bytes.Clone(r.Body()),
+		expires: pc.now().Add(pc.ttl),
+	}
+	r.Header.VisitAll(func(k, v []byte) {
+		name := string(k)
+		if before[name] || notKept[name] {
+			return
+		}
+		p.headers = append(p.headers, pageHeader{bytes.Clone(k), bytes.Clone(v)})
 	})
+	p.size = pageEntryOverhead + len(key) + len(p.ctype) + len(p.body)
+	for _, h := range p.headers {
+		p.size += len(h.name) + len(h.value)
+	}
+	return p
+}
+
+// notKept are the response headers a kept page does not carry: cookies
+// (they belong to the request that built the page), the content type
+// (kept apart), and what fasthttp sets for each response.
+var notKept = map[string]bool{
+	fiber.HeaderSetCookie: true, fiber.HeaderContentType: true, fiber.HeaderContentLength: true,
+	fiber.HeaderServer: true, fiber.HeaderDate: true, fiber.HeaderConnection: true,
+	fiber.HeaderTransferEncoding: true, fiber.HeaderTrailer: true, cacheHeader: true,
+}
+
+// writeTo answers a request with a kept page.
+func (p *cachedPage) writeTo(c *fiber.Ctx) {
+	r := c.Response()
+	r.SetStatusCode(p.status)
+	r.Header.SetContentTypeBytes(p.ctype)
+	for _, h := range p.headers {
+		r.Header.SetBytesKV(h.name, h.value)
+	}
+	r.SetBodyRaw(p.body) // shared, never written to
+	c.Set(cacheHeader, cacheHit)
+}
+
+// lookupLocked returns the fresh entry of key, or nil (an expired entry is
+// dropped).
+func (pc *pageCache) lookupLocked(key string, now time.Time) *cachedPage {
+	el := pc.entries[key]
+	if el == nil {
+		return nil
+	}
+	p := el.Value.(*cachedPage)
+	if !now.Before(p.expires) {
+		pc.removeLocked(el)
+		return nil
+	}
+	pc.lru.MoveToFront(el)
+	return p
+}
+
+// store keeps p, making room by dropping expired entries at the back of the
+// list, then the least recently used ones.
+func (pc *pageCache) store(p *cachedPage) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if el := pc.entries[p.key]; el != nil {
+		pc.removeLocked(el)
+	}
+	now := pc.now()
+	for el := pc.lru.Back(); el != nil && !now.Before(el.Value.(*cachedPage).expires); el = pc.lru.Back() {
+		pc.removeLocked(el)
+	}
+	for pc.size+p.size > pc.maxBytes && pc.lru.Len() > 0 {
+		pc.removeLocked(pc.lru.Back())
+	}
+	pc.entries[p.key] = pc.lru.PushFront(p)
+	pc.size += p.size
+}
+
+func (pc *pageCache) removeLocked(el *list.Element) {
+	p := pc.lru.Remove(el).(*cachedPage)
+	delete(pc.entries, p.key)
+	pc.size -= p.size
 }
 
 func cacheable(c *fiber.Ctx) bool {
@@ -57,7 +313,7 @@ func cacheable(c *fiber.Ctx) bool {
 	}
 	p := c.Path()
 	for _, prefix := range uncachedPrefixes {
-		if strings.HasPrefix(p, prefix) {
+		if underPrefix(p, prefix) {
 			return false
 		}
 	}
@@ -65,4 +321,15 @@ func cacheable(c *fiber.Ctx) bool {
 		return false
 	}
 	return true
+}
+
+// underPrefix reports whether path is prefix or below it, whole segments
+// only: "/api/v1/me" covers /api/v1/me and /api/v1/me/…, not
+// /api/v1/members (the JSON twin of /members, the same for every viewer
+// of a role).
+func underPrefix(path, prefix string) bool {
+	if !strings.HasPrefix(path, prefix) {
+		return false
+	}
+	return strings.HasSuffix(prefix, "/") || len(path) == len(prefix) || path[len(prefix)] == '/'
 }
