@@ -243,38 +243,20 @@ func (db *DB) UsageByHourOfWeek(ctx context.Context, from, to time.Time) ([]Usag
 	if err := checkEcosystemRange(from, to); err != nil {
 		return nil, err
 	}
-	// 1970-01-01 was a Thursday (weekday 4 with Sunday = 0). Buckets are
-	// positive Unix hours, so integer division is floor division.
-	rows, err := db.read.QueryContext(ctx, `SELECT ((u.bucket / 86400) + 4) % 7, (u.bucket / 3600) % 24, u.status_class,
-		SUM(u.calls), SUM(u.bytes), `+histSums+`
-		FROM api_usage_hourly u
-		WHERE u.bucket >= ? AND u.bucket < ?
-		GROUP BY 1, 2, 3`, from.Unix(), to.Unix())
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to sum API usage by hour: %w", err)
-	}
-	defer rows.Close()
 	cells := map[[2]int]*UsageHourCell{}
-	for rows.Next() {
-		var wd, hour, class int
-		var calls, bytes int64
-		var h Histogram
-		dest := []any{&wd, &hour, &class, &calls, &bytes}
-		for i := range h {
-			dest = append(dest, &h[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("store: unable to sum API usage by hour: %w", err)
-		}
-		k := [2]int{wd, hour}
+	add := func(bucket int64, class int, calls, bytes int64, h *Histogram) {
+		// 1970-01-01 was a Thursday (weekday 4 with Sunday = 0). Buckets
+		// are positive Unix hours, so integer division is floor division.
+		k := [2]int{int((bucket/86400 + 4) % 7), int(bucket / 3600 % 24)}
 		c := cells[k]
 		if c == nil {
-			c = &UsageHourCell{Weekday: time.Weekday(wd), Hour: hour}
+			c = &UsageHourCell{Weekday: time.Weekday(k[0]), Hour: k[1]}
 			cells[k] = c
 		}
-		c.add(class, calls, bytes, &h)
+		c.add(class, calls, bytes, h)
 	}
-	if err := rows.Err(); err != nil {
+	err := db.readTx(ctx, func(tx *sql.Tx) error { return usageByHour(ctx, tx, from.Unix(), to.Unix(), add) })
+	if err != nil {
 		return nil, fmt.Errorf("store: unable to sum API usage by hour: %w", err)
 	}
 	out := make([]UsageHourCell, 0, len(cells))
@@ -288,6 +270,48 @@ func (db *DB) UsageByHourOfWeek(ctx context.Context, from, to time.Time) ([]Usag
 		return out[i].Hour < out[j].Hour
 	})
 	return out, nil
+}
+
+// usageByHour hands add the traffic of every hour and status class of the
+// days [from, to): from usage_hour_totals, and from api_usage_hourly for
+// the days whose totals are stale (usage_days.go).
+func usageByHour(ctx context.Context, tx *sql.Tx, from, to int64, add func(bucket int64, class int, calls, bytes int64, h *Histogram)) error {
+	stale := map[int64]bool{}
+	if err := scanInts(ctx, tx, `SELECT day FROM usage_days_stale WHERE day >= ? AND day < ?`, func(d int64) { stale[d] = true }, from, to); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT bucket, status_class, calls, bytes, latency FROM usage_hour_totals WHERE bucket >= ? AND bucket < ?`, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var bucket, calls, bytes int64
+		var class int
+		var latency sql.RawBytes
+		if err := rows.Scan(&bucket, &class, &calls, &bytes, &latency); err != nil {
+			return err
+		}
+		if stale[bucket-bucket%86400] {
+			continue
+		}
+		var h Histogram
+		if latency != nil {
+			if err := mergeEncodedHistogram(&h, latency); err != nil {
+				return err
+			}
+		}
+		add(bucket, class, calls, bytes, &h)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for d := range stale {
+		if err := scanHourlyUsage(ctx, tx, d, d+86400, add); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EcosystemCommunityWeek is the whole community's activity in one week,

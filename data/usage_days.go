@@ -124,6 +124,9 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil // refreshed by someone else meanwhile
 	}
+	if err := refreshHourTotals(ctx, tx, day); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_consumer_days WHERE day = ?`, day); err != nil {
 		return err
 	}
@@ -182,6 +185,70 @@ func scanDailyUsage(ctx context.Context, tx *sql.Tx, where string, args []any, f
 			return err
 		}
 		fn(day, consumer, class, calls, bytes, &h)
+	}
+	return rows.Err()
+}
+
+// refreshHourTotals rebuilds the day's rows of usage_hour_totals from
+// api_usage_hourly.
+func refreshHourTotals(ctx context.Context, tx *sql.Tx, day int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_hour_totals WHERE bucket >= ? AND bucket < ?`, day, day+86400); err != nil {
+		return err
+	}
+	type hourClass struct {
+		bucket int64
+		class  int
+	}
+	type sums struct {
+		calls, bytes int64
+		latency      *Histogram
+	}
+	var keys []hourClass
+	totals := map[hourClass]*sums{}
+	err := scanHourlyUsage(ctx, tx, day, day+86400, func(bucket int64, class int, calls, bytes int64, h *Histogram) {
+		k := hourClass{bucket, class}
+		t := &sums{calls: calls, bytes: bytes}
+		if h.Count() > 0 {
+			c := *h
+			t.latency = &c
+		}
+		keys = append(keys, k)
+		totals[k] = t
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		t := totals[k]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO usage_hour_totals (bucket, status_class, calls, bytes, latency) VALUES (?, ?, ?, ?, ?)`,
+			k.bucket, k.class, t.calls, t.bytes, encodeHistogram(t.latency)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanHourlyUsage hands fn the api_usage_hourly sums per (hour, status
+// class) of the hours [from, to).
+func scanHourlyUsage(ctx context.Context, tx *sql.Tx, from, to int64, fn func(bucket int64, class int, calls, bytes int64, h *Histogram)) error {
+	rows, err := tx.QueryContext(ctx, `SELECT u.bucket, u.status_class, SUM(u.calls), SUM(u.bytes), `+histSums+`
+		FROM api_usage_hourly u WHERE u.bucket >= ? AND u.bucket < ? GROUP BY u.bucket, u.status_class`, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var h Histogram
+	var bucket, calls, bytes int64
+	var class int
+	dest := []any{&bucket, &class, &calls, &bytes}
+	for k := range h {
+		dest = append(dest, &h[k])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		fn(bucket, class, calls, bytes, &h)
 	}
 	return rows.Err()
 }

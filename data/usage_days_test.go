@@ -60,6 +60,7 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 	}
 	scored := day(t, "2026-03-28")
 	raw := usageOf(scoringWindow(t, db, scored))
+	rawHours := hoursOfWeek(t, db)
 
 	v := db.Version()
 	n, err := db.RefreshUsageDays(ctx)
@@ -74,6 +75,9 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 	}
 	if got, want := db.Version(), v; got != want {
 		t.Errorf("refreshing summaries changed the data version %d → %d: page caches would be dropped for nothing", want, got)
+	}
+	if got := hoursOfWeek(t, db); got != rawHours {
+		t.Errorf("hour-of-week cells from the summaries:\n%s\nwant (from the hourly rollups)\n%s", got, rawHours)
 	}
 	summarised := usageOf(scoringWindow(t, db, scored))
 	for id, want := range raw {
@@ -93,6 +97,10 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := memberWindow(t, scoringWindow(t, db, scored), member)
+	staleHours := hoursOfWeek(t, db)
+	if staleHours == rawHours {
+		t.Error("new traffic did not change the hour-of-week cells")
+	}
 	if got, want := stale.Calls, first.Calls+1000; got != want {
 		t.Errorf("calls after new traffic = %d, want %d", got, want)
 	}
@@ -104,6 +112,9 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 	}
 	if n, err := db.RefreshUsageDays(ctx); err != nil || n != 2 {
 		t.Fatalf("refresh after new traffic summarised %d days (%v), want 2", n, err)
+	}
+	if got := hoursOfWeek(t, db); got != staleHours {
+		t.Errorf("hour-of-week cells after the refresh:\n%s\nwant\n%s", got, staleHours)
 	}
 	again := memberWindow(t, scoringWindow(t, db, scored), member)
 	if got, want := fmt.Sprintf("%+v", again), fmt.Sprintf("%+v", stale); got != want {
@@ -120,4 +131,17 @@ func memberWindow(tb testing.TB, w *data.Window, id int64) data.MemberWindow {
 	}
 	tb.Fatalf("member %d not in the window", id)
 	return data.MemberWindow{}
+}
+
+// hoursOfWeek prints the hour-of-week cells of February and March 2026.
+func hoursOfWeek(tb testing.TB, db *data.DB) string {
+	tb.Helper()
+	cells, err := db.UsageByHourOfWeek(context.Background(), day(tb, "2026-02-01"), day(tb, "2026-04-01"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(cells) == 0 {
+		tb.Fatal("no hour-of-week cells")
+	}
+	return fmt.Sprintf("%+v", cells)
 }
