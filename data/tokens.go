@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -143,6 +146,91 @@ func (db *DB) VerifyToken(ctx context.Context, secret, scope string) (*Token, er
 	return &t, nil
 }
 
+// TokenCacheTTL is how long a TokenCache trusts a verified token without
+// reading the database again, and so the bound on how late a revocation made
+// by another process (the CLI's "ecopulse token revoke", another serve
+// replica) takes effect. A revocation through RevokeToken in this process
+// takes effect at once.
+const TokenCacheTTL = 5 * time.Second
+
+// revocations counts this process's calls of RevokeToken: cache entries made
+// before the latest one are not trusted.
+var revocations atomic.Uint64
+
+// TokenCache verifies tokens like DB.VerifyToken, keeping live tokens it
+// verified for a short time (TTL) so that a client pushing many requests
+// does not cost a database read each. It keeps only the SHA-256 of a secret,
+// never the secret, and only tokens that verified: a wrong or revoked token
+// is looked up in the database every time and costs no memory. A
+// RevokeToken anywhere in this process outdates every entry. The zero value
+// is ready to use; a TokenCache is safe for concurrent use.
+type TokenCache struct {
+	// TTL is how long a verified token is trusted (0: TokenCacheTTL).
+	TTL time.Duration
+	// Now is the clock (nil: time.Now); tests inject their own.
+	Now func() time.Time
+
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]cachedToken
+}
+
+type cachedToken struct {
+	db    *DB
+	tok   Token
+	hash  [sha256.Size]byte
+	until time.Time
+	gen   uint64 // revocations when the database was read
+}
+
+// Verify returns the live token of db with this secret and scope, or an
+// EUNAUTHORIZED error that does not say which check failed.
+func (c *TokenCache) Verify(ctx context.Context, db *DB, secret, scope string) (*Token, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
+		return nil, Errorf(EUNAUTHORIZED, "invalid or revoked token")
+	}
+	now, ttl := time.Now, c.TTL
+	if c.Now != nil {
+		now = c.Now
+	}
+	if ttl <= 0 {
+		ttl = TokenCacheTTL
+	}
+	sum := sha256.Sum256([]byte(secret))
+	t0 := now()
+	gen := revocations.Load() // before the read: a revocation during it outdates the entry
+	c.mu.Lock()
+	e, ok := c.m[sum]
+	c.mu.Unlock()
+	// The map found the entry by the hash; compare again in constant time.
+	if ok && e.db == db && e.gen == gen && t0.Before(e.until) && subtle.ConstantTimeCompare(e.hash[:], sum[:]) == 1 {
+		if e.tok.Scope != scope {
+			return nil, Errorf(EUNAUTHORIZED, "invalid or revoked token")
+		}
+		t := e.tok
+		t.Allow = slices.Clone(t.Allow)
+		return &t, nil
+	}
+	tok, err := db.VerifyToken(ctx, secret, scope)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		delete(c.m, sum)
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[[sha256.Size]byte]cachedToken{}
+	}
+	for k, old := range c.m { // entries of live tokens only: few
+		if !t0.Before(old.until) || old.gen != gen {
+			delete(c.m, k)
+		}
+	}
+	c.m[sum] = cachedToken{db: db, tok: *tok, hash: sum, until: t0.Add(ttl), gen: gen}
+	t := *tok
+	t.Allow = slices.Clone(t.Allow)
+	return &t, nil
+}
+
 // TouchToken records that a token was used.
 func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	return db.housekeepingTx(ctx, func(tx *sql.Tx) error {
@@ -154,6 +242,8 @@ func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
 // RevokeToken revokes the token with the name.
 func (db *DB) RevokeToken(ctx context.Context, name string) error {
 	var n int64
+	// Whatever the outcome, token caches of this process read again.
+	defer revocations.Add(1)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, time.Now().Unix(), name)
 		if err != nil {

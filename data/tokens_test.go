@@ -2,9 +2,11 @@ package data_test
 
 import (
 	"context"
+	"database/sql"
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ecopulse/ecopulse/data"
 )
@@ -65,5 +67,117 @@ func TestTokensAreShownOnceStoredHashedScopedAndRevocable(t *testing.T) {
 	}
 	if _, err := data.ParseAllowList("10.0.0.0/33"); data.ErrorCode(err) != data.EINVALID {
 		t.Errorf("bad CIDR accepted: %v", err)
+	}
+}
+
+// otherProcess opens the database file as another process (the CLI) would:
+// its writes do not pass through this process's store.
+func otherProcess(tb testing.TB, db *data.DB) *sql.DB {
+	tb.Helper()
+	other, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { other.Close() })
+	return other
+}
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time          { return c.now }
+func (c *fakeClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
+
+func TestTokenCacheRevocationHereAppliesAtOnce(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	secret, err := db.CreateToken(ctx, &data.Token{Name: "gateway", Scope: data.ScopeIngest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	cache := &data.TokenCache{Now: clock.Now}
+	tok, err := cache.Verify(ctx, db, secret, data.ScopeIngest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tok.Name, "gateway"; got != want {
+		t.Errorf("token = %q, want %q", got, want)
+	}
+	if _, err := cache.Verify(ctx, db, secret, "admin"); data.ErrorCode(err) != data.EUNAUTHORIZED {
+		t.Errorf("cached token with another scope: err = %v, want EUNAUTHORIZED", err)
+	}
+	if _, err := cache.Verify(ctx, db, secret+"x", data.ScopeIngest); data.ErrorCode(err) != data.EUNAUTHORIZED {
+		t.Errorf("wrong secret: err = %v, want EUNAUTHORIZED", err)
+	}
+	if err := db.RevokeToken(ctx, "gateway"); err != nil {
+		t.Fatal(err)
+	}
+	// Same instant: the entry is fresh, but this process revoked a token.
+	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); data.ErrorCode(err) != data.EUNAUTHORIZED {
+		t.Errorf("token revoked in this process still accepted: err = %v", err)
+	}
+}
+
+func TestTokenCacheRevocationElsewhereAppliesWithinTTL(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	secret, err := db.CreateToken(ctx, &data.Token{Name: "gateway", Scope: data.ScopeIngest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	cache := &data.TokenCache{Now: clock.Now}
+	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); err != nil {
+		t.Fatal(err)
+	}
+	// ecopulse token revoke, run by another process.
+	if _, err := otherProcess(t, db).Exec(`UPDATE tokens SET revoked_at = ? WHERE name = 'gateway'`, time.Now().Unix()); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(data.TokenCacheTTL - time.Millisecond)
+	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); err != nil {
+		t.Errorf("within the TTL the cached token is still trusted (the documented bound), got %v", err)
+	}
+	clock.Advance(time.Millisecond)
+	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); data.ErrorCode(err) != data.EUNAUTHORIZED {
+		t.Errorf("revoked elsewhere, TTL over: err = %v, want EUNAUTHORIZED", err)
+	}
+	// Not cached as revoked either: no answer outlives the database's.
+	if _, err := otherProcess(t, db).Exec(`UPDATE tokens SET revoked_at = NULL WHERE name = 'gateway'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); err != nil {
+		t.Errorf("after the row came back: %v", err)
+	}
+}
+
+func TestTokenCacheReturnsCopies(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	allow, err := data.ParseAllowList("192.0.2.0/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := db.CreateToken(ctx, &data.Token{Name: "fenced", Scope: data.ScopeIngest, Allow: allow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cache data.TokenCache
+	tok, err := cache.Verify(ctx, db, secret, data.ScopeIngest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.Allow[0] = netip.MustParsePrefix("0.0.0.0/0")
+	tok.Name = "changed"
+	again, err := cache.Verify(ctx, db, secret, data.ScopeIngest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := again.Name, "fenced"; got != want {
+		t.Errorf("name = %q, want %q", got, want)
+	}
+	if again.Allows(netip.MustParseAddr("203.0.113.1")) {
+		t.Error("a caller's change to a returned token widened the cached allow list")
 	}
 }
