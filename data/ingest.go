@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -125,32 +127,208 @@ func (b *UsageBatch) Len() int { return len(b.rows) }
 // created unmapped: counted, never dropped), hourly and daily rollups, the
 // rejected records and the source's cursor. Either all of it lands or none.
 func (db *DB) CommitUsage(ctx context.Context, b *UsageBatch) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		ids, err := consumerIDs(ctx, tx, b.rows)
-		if err != nil {
-			return err
+	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return storeUsage(ctx, tx, []*UsageBatch{b}) }); err != nil {
+		return fmt.Errorf("store: unable to store usage from %s: %w", b.Source, err)
+	}
+	return nil
+}
+
+// storeUsage writes batches in tx as CommitUsage writes one: their rollup
+// rows merged (the batches themselves are left as they are), then each
+// batch's rejected records and cursor, in order.
+func storeUsage(ctx context.Context, tx *sql.Tx, bs []*UsageBatch) error {
+	rows := bs[0].rows
+	if len(bs) > 1 {
+		rows = map[batchKey]*rollupAcc{}
+		for _, b := range bs {
+			for k, r := range b.rows {
+				acc := rows[k]
+				if acc == nil {
+					acc = &rollupAcc{}
+					rows[k] = acc
+				}
+				acc.merge(r.calls, r.bytes, r.latencySum, r.hist)
+			}
 		}
-		hourly, daily := usageRows{}, usageRows{}
-		for k, r := range b.rows {
-			hk := usageKey{k.hour, ids[k.consumer], k.endpoint, k.class}
-			hourly[hk] = r
-			daily.add(usageKey{Day(time.Unix(k.hour, 0)).Unix(), hk.consumer, k.endpoint, k.class}, r.calls, r.bytes, r.latencySum, r.hist)
-		}
-		if err := upsertHourlyAndDaily(ctx, tx, hourly, daily); err != nil {
-			return err
-		}
+	}
+	ids, err := consumerIDs(ctx, tx, rows)
+	if err != nil {
+		return err
+	}
+	hourly, daily := usageRows{}, usageRows{}
+	for k, r := range rows {
+		hk := usageKey{k.hour, ids[k.consumer], k.endpoint, k.class}
+		hourly[hk] = r
+		daily.add(usageKey{Day(time.Unix(k.hour, 0)).Unix(), hk.consumer, k.endpoint, k.class}, r.calls, r.bytes, r.latencySum, r.hist)
+	}
+	if err := upsertHourlyAndDaily(ctx, tx, hourly, daily); err != nil {
+		return err
+	}
+	for _, b := range bs {
 		if err := addRejected(ctx, tx, b.Source, b.Rejected); err != nil {
 			return err
 		}
 		if b.Cursor != "" {
-			return setCursor(ctx, tx, b.Source, b.Cursor)
+			if err := setCursor(ctx, tx, b.Source, b.Cursor); err != nil {
+				return err
+			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: unable to store usage from %s: %w", b.Source, err)
 	}
 	return nil
+}
+
+// Bounds of one group of UsageCommitter.
+const (
+	maxGroupBatches = 64
+	maxGroupRows    = 20000 // rollup rows and rejected records
+)
+
+// UsageCommitter stores batches as CommitUsage does, except that batches
+// handed to it by concurrent callers share write transactions (group
+// commit): while one transaction is being written, the batches that arrive
+// queue up, and the next transaction takes all of them (up to 64 batches or
+// 20,000 rows). A transaction costs about the same for one batch as for many
+// — statements, consumer look-ups, the commit — so concurrent pushers
+// (several gateway workers) cost less each; a lone caller waits for nobody.
+//
+// Each batch stays atomic, and its caller learns its own outcome:
+//   - Commit returns only once its batch is committed (or has failed): an
+//     acknowledged batch is in the database, as with CommitUsage;
+//   - when a statement of a shared transaction fails, nothing of it was
+//     stored, and its batches are committed again one by one: a bad batch
+//     fails alone, the others land once (when the transaction cannot begin
+//     or commit at all, every batch of it fails at once, with that error);
+//   - a batch whose context is done before its transaction starts is not
+//     stored (its caller gets the context's error); once its transaction
+//     has started it is stored whatever happens to the context, and its
+//     caller waits for the outcome, so that "failed" never means "stored".
+//
+// There is no background goroutine: the first caller of a group writes it
+// and hands over to the next caller waiting. The zero value is ready to use;
+// a UsageCommitter is safe for concurrent use.
+type UsageCommitter struct {
+	mu      sync.Mutex
+	queue   []*pendingUsage
+	leading bool // a caller is writing a group
+}
+
+type pendingUsage struct {
+	ctx  context.Context
+	db   *DB
+	b    *UsageBatch
+	done chan error    // the outcome
+	lead chan struct{} // this caller writes the next group
+}
+
+// Commit stores b in db, alone or with the batches of other callers, and
+// returns when it is committed or has failed.
+func (c *UsageCommitter) Commit(ctx context.Context, db *DB, b *UsageBatch) error {
+	p := &pendingUsage{ctx: ctx, db: db, b: b, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	c.mu.Lock()
+	c.queue = append(c.queue, p)
+	lead := !c.leading
+	c.leading = true
+	c.mu.Unlock()
+	if !lead {
+		select {
+		case err := <-p.done:
+			return err
+		case <-p.lead:
+		}
+	}
+	// p heads the queue: write a group that starts with it, then hand over.
+	c.writeGroup(c.takeGroup())
+	return <-p.done
+}
+
+// takeGroup removes the next group from the head of the queue: batches of
+// the same database, within the bounds.
+func (c *UsageCommitter) takeGroup() []*pendingUsage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, rows := 0, 0
+	for _, p := range c.queue {
+		r := p.b.Len() + len(p.b.Rejected)
+		if n > 0 && (n == maxGroupBatches || rows+r > maxGroupRows || p.db != c.queue[0].db) {
+			break
+		}
+		n, rows = n+1, rows+r
+	}
+	group := slices.Clone(c.queue[:n])
+	c.queue = slices.Delete(c.queue, 0, n)
+	return group
+}
+
+// writeGroup stores a group, answers each of its callers, and hands the
+// lead to the next caller waiting (or gives it up).
+func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
+	defer func() {
+		if r := recover(); r != nil {
+			// Nobody may wait forever: callers not yet answered fail.
+			for _, p := range group {
+				select {
+				case p.done <- fmt.Errorf("store: unable to store usage from %s: panic: %v", p.b.Source, r):
+				default:
+				}
+			}
+			defer panic(r)
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if len(c.queue) > 0 {
+			c.queue[0].lead <- struct{}{}
+		} else {
+			c.leading = false
+		}
+	}()
+	live := group[:0:0]
+	for _, p := range group {
+		if err := p.ctx.Err(); err != nil {
+			p.done <- fmt.Errorf("store: unable to store usage from %s: %w", p.b.Source, err)
+			continue
+		}
+		live = append(live, p)
+	}
+	if len(live) == 0 {
+		return
+	}
+	db := live[0].db
+	// The callers wait for the outcome whatever their contexts do now.
+	ctx := context.WithoutCancel(live[0].ctx)
+	if len(live) == 1 {
+		live[0].done <- db.CommitUsage(ctx, live[0].b)
+		return
+	}
+	bs := make([]*UsageBatch, len(live))
+	for i, p := range live {
+		bs[i] = p.b
+	}
+	var stmtErr error
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		stmtErr = storeUsage(ctx, tx, bs)
+		return stmtErr
+	})
+	switch {
+	case err == nil:
+		for _, p := range live {
+			p.done <- nil
+		}
+	case stmtErr != nil:
+		// A statement failed, perhaps because of one batch; nothing of
+		// the group was stored. Each batch on its own, so that only a
+		// batch that cannot be stored fails.
+		for _, p := range live {
+			p.done <- db.CommitUsage(ctx, p.b)
+		}
+	default:
+		// The transaction could not begin or commit (the database is
+		// locked by another process, the disk is full…): no batch would
+		// fare better alone, and retrying each would make the last caller
+		// wait as many times over.
+		for _, p := range live {
+			p.done <- fmt.Errorf("store: unable to store usage from %s: %w", p.b.Source, err)
+		}
+	}
 }
 
 // consumerIDs resolves the consumer keys of a batch, creating unknown ones.
