@@ -24,22 +24,52 @@ const (
 // ingestToken authenticates a push request: a bearer ingest token, used from
 // an allowed address. It never opens a dashboard session.
 func (a *App) ingestToken(c *fiber.Ctx) (*data.Token, error) {
-	auth := c.Get(fiber.HeaderAuthorization)
-	secret, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || secret == "" {
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="ecopulse-ingest"`)
-		return nil, data.Errorf(data.EUNAUTHORIZED, "an ingest token is required: Authorization: Bearer <token>")
+	r := a.ingestBearer(c)
+	if r.err != nil {
+		if r.missing {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="ecopulse-ingest"`)
+		} else {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="ecopulse-ingest", error="invalid_token"`)
+		}
+		return nil, r.err
 	}
-	tok, err := a.db.VerifyToken(c.UserContext(), strings.TrimSpace(secret), data.ScopeIngest)
-	if err != nil {
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="ecopulse-ingest", error="invalid_token"`)
-		return nil, err
-	}
+	tok := r.tok
 	addr, err := netip.ParseAddr(c.IP())
 	if err != nil || !tok.Allows(addr) {
 		return nil, data.Errorf(data.EFORBIDDEN, "token %q may not be used from this address", tok.Name)
 	}
 	return tok, nil
+}
+
+// localIngestBearer is where ingestBearer keeps its answer for the rest of
+// the request (c.Locals: server-side only, never set from the request).
+const localIngestBearer = "ecopulse.ingest.bearer"
+
+type ingestBearerResult struct {
+	tok     *data.Token
+	err     error
+	missing bool // no bearer token at all
+}
+
+// ingestBearer verifies the request's bearer token for the ingest scope, once
+// per request: the rate limiter (which names the token) and the handler share
+// the answer. Verified tokens are cached for a few seconds (data.TokenCache:
+// a revocation through this process applies at once, one by another process
+// within data.TokenCacheTTL). The allow list is checked by ingestToken.
+func (a *App) ingestBearer(c *fiber.Ctx) *ingestBearerResult {
+	if r, ok := c.Locals(localIngestBearer).(*ingestBearerResult); ok {
+		return r
+	}
+	r := &ingestBearerResult{}
+	secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if secret = strings.TrimSpace(secret); !ok || secret == "" {
+		r.missing = true
+		r.err = data.Errorf(data.EUNAUTHORIZED, "an ingest token is required: Authorization: Bearer <token>")
+	} else {
+		r.tok, r.err = a.push.tokens.Verify(c.UserContext(), a.db, secret, data.ScopeIngest)
+	}
+	c.Locals(localIngestBearer, r)
+	return r
 }
 
 // ingestAPICalls is POST /api/v1/ingest/api-calls: a batch of request records
@@ -64,7 +94,9 @@ func (a *App) ingestAPICalls(c *fiber.Ctx) error {
 		return err
 	}
 	batch.Source = push.Source
-	if err := a.db.CommitUsage(ctx, batch); err != nil {
+	// Answered once the batch is committed; concurrent requests' batches
+	// share a transaction (group commit), each stored whole or not at all.
+	if err := a.push.group.Commit(ctx, a.db, batch); err != nil {
 		return err
 	}
 	a.push.accepted(batch.Accepted)
@@ -84,6 +116,11 @@ type pushStats struct {
 	rejectedBatches   int64
 	lastError         string
 	touched           map[int64]time.Time // when each token's last use was written
+
+	// Not statistics but push ingest's state all the same (the App holds
+	// one pushStats).
+	tokens data.TokenCache     // ingest tokens verified in the last few seconds
+	group  data.UsageCommitter // commits concurrent requests' batches together
 }
 
 // touchEvery bounds how often a token's "last used" time is written.

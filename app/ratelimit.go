@@ -85,9 +85,9 @@ func (a *App) ssoLimiter() fiber.Handler {
 }
 
 // ingestLimiter limits push ingest per token. The token is verified here
-// to name it (a second, indexed lookup; the handler verifies it again);
-// requests without a valid token share their address's count, so guessing
-// tokens is limited too.
+// to name it (ingestBearer: the handler reuses the answer); requests without
+// a valid token share their address's count, so guessing tokens is limited
+// too.
 func (a *App) ingestLimiter() fiber.Handler {
 	l := a.cfg.Auth.RateLimits.Ingest
 	return limiter.New(limiter.Config{
@@ -95,11 +95,8 @@ func (a *App) ingestLimiter() fiber.Handler {
 		Max:        l.Max,
 		Expiration: l.Window,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-			if ok {
-				if tok, err := a.db.VerifyToken(c.UserContext(), strings.TrimSpace(secret), data.ScopeIngest); err == nil {
-					return "token:" + tok.Name
-				}
+			if r := a.ingestBearer(c); r.err == nil {
+				return "token:" + r.tok.Name
 			}
 			return "addr:" + c.IP()
 		},
