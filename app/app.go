@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,9 @@ type App struct {
 	plainSessions, secureSessions *session.Store
 	sso                           *ssoClient // nil unless auth.oidc is configured (app/oidc.go)
 	throttle                      throttle   // failed logins
+	sliding                       sync.Map   // session IDs whose idle expiry a request is saving now
+	touchEvery                    time.Duration
+	slideHook                     func() // tests: called by the request that slides a session, before it saves
 
 	// jobCtx is handed to every scheduled job and cancelled on shutdown:
 	// robfig/cron passes jobs no context of its own.
@@ -54,7 +58,7 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: unable to parse templates: %w", err)
 	}
-	a := &App{cfg: cfg, db: db, log: log, views: r, scorer: NewScorer(db, cfg.Scoring, log)}
+	a := &App{cfg: cfg, db: db, log: log, views: r, scorer: NewScorer(db, cfg.Scoring, log), touchEvery: sessionTouchEvery}
 	a.prom = newPromMetrics(db.Path())
 	a.ops = a.prom
 	a.jobCtx, a.cancelJob = context.WithCancel(context.Background())

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -181,13 +182,35 @@ func (a *App) authorize(c *fiber.Ctx) error {
 	// meet "database is locked").
 	_, created := a.csrfToken(c, sess)
 	touched, _ := sess.Get(sessTouched).(int64)
-	if now := time.Now(); created || now.Sub(time.Unix(touched, 0)) > sessionTouchEvery {
+	if now := time.Now(); created {
 		sess.Set(sessTouched, now.Unix())
 		if err := sess.Save(); err != nil {
 			return err
 		}
+	} else if now.Sub(time.Unix(touched, 0)) > a.touchEvery {
+		a.slideSession(c.Context(), sess, now)
 	}
 	return c.Next()
+}
+
+// slideSession saves a session whose idle expiry is due to slide. Only one
+// request per session does it at a time: the write may wait for the lock
+// behind an import, and every page of a dashboard with several tabs or a
+// burst of requests would otherwise wait with it. A failed slide is only
+// logged: the session stays valid for hours, and a later request retries.
+func (a *App) slideSession(ctx context.Context, sess *session.Session, now time.Time) {
+	id := sess.ID()
+	if _, busy := a.sliding.LoadOrStore(id, struct{}{}); busy {
+		return
+	}
+	defer a.sliding.Delete(id)
+	if a.slideHook != nil {
+		a.slideHook()
+	}
+	sess.Set(sessTouched, now.Unix())
+	if err := sess.Save(); err != nil {
+		a.log.WarnContext(ctx, "session: idle expiry not extended", "err", err)
+	}
 }
 
 // viewerOf returns the authorised viewer of a request (nil for public routes).
