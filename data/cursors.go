@@ -47,7 +47,7 @@ func (db *DB) AddUsageWithCursor(ctx context.Context, rollups []UsageRollup, sou
 		}
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := addUsage(ctx, tx, rollups); err != nil {
+		if err := addUsage(ctx, tx, &db.usage, rollups); err != nil {
 			return err
 		}
 		return setCursor(ctx, tx, source, cursor)

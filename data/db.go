@@ -31,6 +31,7 @@ type DB struct {
 	// such as sessions and the audit log excluded): caches of what pages
 	// show key on it.
 	version atomic.Uint64
+	usage   usageStmts // prepared rollup upserts (usage_stmts.go)
 }
 
 // Version changes whenever this process commits a write to the data pages
@@ -108,6 +109,7 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes both handles.
 func (db *DB) Close() error {
+	db.usage.close()
 	rerr := db.read.Close()
 	if err := db.write.Close(); err != nil {
 		return fmt.Errorf("store: unable to close: %w", err)
@@ -223,7 +225,11 @@ func (db *DB) housekeepingTx(ctx context.Context, fn func(*sql.Tx) error) error 
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	if db.usage.hasPending() {
+		db.usage.preparePending(context.WithoutCancel(ctx), db.write)
+	}
+	return err
 }
 
 // readTx runs fn in one read transaction, so that the several queries of one

@@ -127,7 +127,7 @@ func (b *UsageBatch) Len() int { return len(b.rows) }
 // created unmapped: counted, never dropped), hourly and daily rollups, the
 // rejected records and the source's cursor. Either all of it lands or none.
 func (db *DB) CommitUsage(ctx context.Context, b *UsageBatch) error {
-	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return storeUsage(ctx, tx, []*UsageBatch{b}) }); err != nil {
+	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return storeUsage(ctx, tx, &db.usage, []*UsageBatch{b}) }); err != nil {
 		return fmt.Errorf("store: unable to store usage from %s: %w", b.Source, err)
 	}
 	return nil
@@ -136,7 +136,7 @@ func (db *DB) CommitUsage(ctx context.Context, b *UsageBatch) error {
 // storeUsage writes batches in tx as CommitUsage writes one: their rollup
 // rows merged (the batches themselves are left as they are), then each
 // batch's rejected records and cursor, in order.
-func storeUsage(ctx context.Context, tx *sql.Tx, bs []*UsageBatch) error {
+func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*UsageBatch) error {
 	rows := bs[0].rows
 	if len(bs) > 1 {
 		rows = map[batchKey]*rollupAcc{}
@@ -161,7 +161,7 @@ func storeUsage(ctx context.Context, tx *sql.Tx, bs []*UsageBatch) error {
 		hourly[hk] = r
 		daily.add(usageKey{Day(time.Unix(k.hour, 0)).Unix(), hk.consumer, k.endpoint, k.class}, r.calls, r.bytes, r.latencySum, r.hist)
 	}
-	if err := upsertHourlyAndDaily(ctx, tx, hourly, daily); err != nil {
+	if err := upsertHourlyAndDaily(ctx, tx, st, hourly, daily); err != nil {
 		return err
 	}
 	for _, b := range bs {
@@ -305,7 +305,7 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 	}
 	var stmtErr error
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		stmtErr = storeUsage(ctx, tx, bs)
+		stmtErr = storeUsage(ctx, tx, &db.usage, bs)
 		return stmtErr
 	})
 	switch {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -71,7 +72,7 @@ func (db *DB) AddUsage(ctx context.Context, rollups []UsageRollup) error {
 			return err
 		}
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return addUsage(ctx, tx, rollups) })
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return addUsage(ctx, tx, &db.usage, rollups) })
 	if err != nil {
 		return fmt.Errorf("store: unable to add API usage: %w", err)
 	}
@@ -119,7 +120,7 @@ func (m usageRows) add(k usageKey, calls, bytes int64, latencySum float64, h *Hi
 }
 
 // addUsage merges rollups by hour and by day and upserts both tables.
-func addUsage(ctx context.Context, tx *sql.Tx, rollups []UsageRollup) error {
+func addUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, rollups []UsageRollup) error {
 	hourly, daily := usageRows{}, usageRows{}
 	for i := range rollups {
 		r := &rollups[i]
@@ -129,14 +130,14 @@ func addUsage(ctx context.Context, tx *sql.Tx, rollups []UsageRollup) error {
 	for k, r := range hourly {
 		daily.add(usageKey{Day(time.Unix(k.bucket, 0)).Unix(), k.consumer, k.endpoint, k.class}, r.calls, r.bytes, r.latencySum, r.hist)
 	}
-	return upsertHourlyAndDaily(ctx, tx, hourly, daily)
+	return upsertHourlyAndDaily(ctx, tx, st, hourly, daily)
 }
 
-func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, hourly, daily usageRows) error {
-	if err := upsertUsage(ctx, tx, "api_usage_hourly", hourly); err != nil {
+func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, st *usageStmts, hourly, daily usageRows) error {
+	if err := upsertUsage(ctx, tx, st, "api_usage_hourly", hourly); err != nil {
 		return err
 	}
-	if err := upsertUsage(ctx, tx, "api_usage_daily", daily); err != nil {
+	if err := upsertUsage(ctx, tx, st, "api_usage_daily", daily); err != nil {
 		return err
 	}
 	days := map[int64]struct{}{}
@@ -160,7 +161,7 @@ const usageRowsPerStatement = 100
 // fixed columns keep it plain SQL that PostgreSQL also accepts. Rows without
 // latency data (access logs without a request-time field) skip the 40
 // histogram columns, which then keep their default 0: a third of the work.
-func upsertUsage(ctx context.Context, tx *sql.Tx, table string, rows usageRows) error {
+func upsertUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows) error {
 	var withHist, plain []usageKey
 	for k, r := range rows {
 		if r.hist != nil {
@@ -169,13 +170,13 @@ func upsertUsage(ctx context.Context, tx *sql.Tx, table string, rows usageRows) 
 			plain = append(plain, k)
 		}
 	}
-	if err := upsertUsageRows(ctx, tx, table, rows, withHist, true); err != nil {
+	if err := upsertUsageRows(ctx, tx, st, table, rows, withHist, true); err != nil {
 		return err
 	}
-	return upsertUsageRows(ctx, tx, table, rows, plain, false)
+	return upsertUsageRows(ctx, tx, st, table, rows, plain, false)
 }
 
-func upsertUsageRows(ctx context.Context, tx *sql.Tx, table string, rows usageRows, keys []usageKey, hist bool) error {
+func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows, keys []usageKey, hist bool) error {
 	// A fixed order keeps lock and page access predictable.
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
@@ -200,20 +201,26 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, table string, rows usageRo
 	if hist {
 		perRow += HistBuckets
 	}
-	args := make([]any, 0, usageRowsPerStatement*perRow)
-	for start := 0; start < len(keys); start += usageRowsPerStatement {
-		end := min(start+usageRowsPerStatement, len(keys))
-		n := end - start
+	argsp := usageArgs.Get().(*[]any)
+	defer usageArgs.Put(argsp)
+	for start := 0; start < len(keys); {
+		n := 1
+		for _, size := range usageStmtSizes {
+			if size <= len(keys)-start {
+				n = size
+				break
+			}
+		}
 		stmt, ok := stmts[n]
 		if !ok {
 			var err error
-			if stmt, err = tx.PrepareContext(ctx, usageUpsertSQL(table, n, hist)); err != nil {
+			if stmt, err = st.stmt(ctx, tx, usageStmtKey{table, n, hist}); err != nil {
 				return err
 			}
 			stmts[n] = stmt
 		}
-		args = args[:0]
-		for _, k := range keys[start:end] {
+		args := (*argsp)[:0]
+		for _, k := range keys[start : start+n] {
 			r := rows[k]
 			args = append(args, k.bucket, k.consumer, k.endpoint, k.class, r.calls, r.bytes, r.latencySum)
 			if hist {
@@ -222,12 +229,20 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, table string, rows usageRo
 				}
 			}
 		}
+		*argsp = args
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return err
 		}
+		start += n
 	}
 	return nil
 }
+
+// usageArgs recycles the argument slices of upserts (up to 4,700 values).
+var usageArgs = sync.Pool{New: func() any {
+	s := make([]any, 0, usageRowsPerStatement*(7+HistBuckets))
+	return &s
+}}
 
 func usageUpsertSQL(table string, rows int, hist bool) string {
 	var b strings.Builder

@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -120,5 +121,50 @@ func TestUsageWithCursorCommitsTogether(t *testing.T) {
 	}
 	if got, want := cur, "offset=100"; got != want {
 		t.Errorf("cursor = %q, want %q: a failed batch must not move it", got, want)
+	}
+}
+
+// TestUsageUpsertsOfEverySize writes batches whose row counts need every
+// prepared statement size (100, 64, …, 1, and several of them), twice: the
+// second time through statements prepared on the store after the first.
+func TestUsageUpsertsOfEverySize(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	m := mustMember(t, db, "alpha")
+	c := mustConsumer(t, db, "k", m.ID)
+	day0 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	var want int64
+	for i, n := range []int{1, 99, 100, 101, 237} {
+		d := day0.AddDate(0, 0, i)
+		var batch []data.UsageRollup
+		for e := 0; e < n; e++ {
+			r := rollup(d.Add(time.Hour), c.ID, 2, 1, 20)
+			r.Endpoint = fmt.Sprintf("/v1/e%03d", e)
+			if e%3 == 0 {
+				r.Latency, r.LatencySumMS = data.Histogram{}, 0 // rows without latency take the other statements
+			}
+			batch = append(batch, r)
+		}
+		for round := 0; round < 2; round++ {
+			if err := db.AddUsage(ctx, batch); err != nil {
+				t.Fatalf("%d rows, round %d: %v", n, round, err)
+			}
+			want += int64(n)
+		}
+		got, err := db.UsageTotals(ctx, day0, d.AddDate(0, 0, 1), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Calls != want {
+			t.Fatalf("after batches of %d rows: %d calls stored, want %d", n, got.Calls, want)
+		}
+		wantLatency := int64(2 * (n - (n+2)/3))
+		day, err := db.UsageTotals(ctx, d, d.AddDate(0, 0, 1), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := day.Latency.Count(); got != wantLatency {
+			t.Errorf("%d rows: %d calls with latency, want %d", n, got, wantLatency)
+		}
 	}
 }

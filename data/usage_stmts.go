@@ -1,0 +1,94 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// usageStmtSizes are the row counts of the prepared upsert statements: a
+// write of n rows runs ⌊n/100⌋ statements of 100 rows and the remainder in
+// powers of two, so that a handful of statements serves every batch size.
+var usageStmtSizes = []int{usageRowsPerStatement, 64, 32, 16, 8, 4, 2, 1}
+
+type usageStmtKey struct {
+	table string
+	rows  int
+	hist  bool
+}
+
+// usageStmts keeps the rollup upserts prepared on the writer for the life
+// of the store. Preparing them per transaction (a 100-row, 47-column
+// statement is some 14 kB of SQL) was most of the cost of a small push
+// batch. A statement can only be prepared on the writer outside a
+// transaction (the writer has one connection), so a transaction that needs
+// one not prepared yet prepares it for itself and asks for it to be
+// prepared after the commit.
+type usageStmts struct {
+	mu      sync.Mutex
+	stmts   map[usageStmtKey]*sql.Stmt
+	pending map[usageStmtKey]bool
+}
+
+// stmt returns the upsert of key for tx.
+func (u *usageStmts) stmt(ctx context.Context, tx *sql.Tx, key usageStmtKey) (*sql.Stmt, error) {
+	if u != nil {
+		u.mu.Lock()
+		s := u.stmts[key]
+		if s == nil {
+			if u.pending == nil {
+				u.pending = map[usageStmtKey]bool{}
+			}
+			u.pending[key] = true
+		}
+		u.mu.Unlock()
+		if s != nil {
+			return tx.StmtContext(ctx, s), nil
+		}
+	}
+	return tx.PrepareContext(ctx, usageUpsertSQL(key.table, key.rows, key.hist))
+}
+
+// preparePending prepares on w the statements transactions asked for. A
+// failure is not an error: those transactions prepare for themselves. The
+// lock is not held while preparing: preparing waits for the writer's one
+// connection, which a transaction asking for a statement may hold.
+func (u *usageStmts) preparePending(ctx context.Context, w *sql.DB) {
+	u.mu.Lock()
+	var keys []usageStmtKey
+	for key := range u.pending {
+		keys = append(keys, key)
+	}
+	u.pending = nil
+	u.mu.Unlock()
+	for _, key := range keys {
+		s, err := w.PrepareContext(ctx, usageUpsertSQL(key.table, key.rows, key.hist))
+		if err != nil {
+			continue
+		}
+		u.mu.Lock()
+		if u.stmts == nil {
+			u.stmts = map[usageStmtKey]*sql.Stmt{}
+		}
+		if old := u.stmts[key]; old != nil {
+			old.Close()
+		}
+		u.stmts[key] = s
+		u.mu.Unlock()
+	}
+}
+
+func (u *usageStmts) hasPending() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.pending) > 0
+}
+
+func (u *usageStmts) close() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, s := range u.stmts {
+		s.Close()
+	}
+	u.stmts = nil
+}
