@@ -54,10 +54,6 @@ func dsn(path string, readOnly bool) string {
 		// and each miss is a pread system call.
 		q.Add("_pragma", "cache_size(-8192)")
 	} else {
-		// 32 MiB for the one writer: saving a day's scores checks two
-		// foreign keys per cooperation edge; with the default cache those
-		// lookups were mostly system calls (1.5 s of a 10k-member save).
-		q.Add("_pragma", "cache_size(-32768)")
 		// IMMEDIATE takes the write lock at BEGIN, so a transaction that
 		// reads then writes cannot fail half-way (NOTES.md).
 		q.Set("_txlock", "immediate")
