@@ -31,9 +31,14 @@ func NewScorer(db *data.DB, cfg metrics.Config, log *slog.Logger) *Scorer {
 // Compute scores one day without storing it.
 func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, error) {
 	day = data.Day(day)
-	// Summaries only speed the window up; it is right without them.
-	if _, err := s.db.RefreshUsageDays(ctx); err != nil && ctx.Err() == nil {
+	// Summaries only speed the window up; it is right without them. After
+	// an upgrade or a bulk import every day is stale once: say what the
+	// wait was.
+	start := time.Now()
+	if n, err := s.db.RefreshUsageDays(ctx); err != nil && ctx.Err() == nil {
 		s.log.Warn("scoring: usage summaries not refreshed", "err", err)
+	} else if n > 1 {
+		s.log.Info("usage summaries refreshed", "days", n, "took", time.Since(start).Round(time.Millisecond))
 	}
 	w, err := s.db.ScoringWindow(ctx, day, s.cfg.WindowDays)
 	if err != nil {
