@@ -120,6 +120,33 @@ type Migration struct {
 	SQL     string
 }
 
+// migrated reports whether every migration is recorded as applied, from a
+// read (false when it cannot tell: the write path then checks each one).
+func (db *DB) migrated(ctx context.Context, migs []Migration) bool {
+	rows, err := db.read.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return false // no table yet
+	}
+	defer rows.Close()
+	have := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return false
+		}
+		have[v] = true
+	}
+	if rows.Err() != nil {
+		return false
+	}
+	for _, m := range migs {
+		if !have[m.Version] {
+			return false
+		}
+	}
+	return true
+}
+
 // Migrations returns the embedded migrations in order.
 func Migrations() ([]Migration, error) {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
@@ -152,15 +179,21 @@ func Migrations() ([]Migration, error) {
 // Migrate applies the migrations not yet recorded in schema_migrations, each
 // in its own transaction, and returns the names of those it applied.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	migs, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	// Most opens find the schema current: a read says so without the write
+	// lock, so a CLI command (a backup, an export) does not queue behind a
+	// running import or server just to learn there is nothing to do.
+	if db.migrated(ctx, migs) {
+		return nil, nil
+	}
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
 		name TEXT NOT NULL,
 		applied_at INTEGER NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("store: unable to create schema_migrations: %w", err)
-	}
-	migs, err := Migrations()
-	if err != nil {
-		return nil, err
 	}
 	var applied []string
 	for _, m := range migs {

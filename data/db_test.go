@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -200,5 +201,41 @@ func TestErrorMessagesHideInternals(t *testing.T) {
 	wrapped := fmt.Errorf("outer: %w", data.Errorf(data.EINVALID, "bad date"))
 	if got, want := data.ErrorMessage(wrapped), "bad date"; got != want {
 		t.Errorf("ErrorMessage = %q, want %q", got, want)
+	}
+}
+
+// TestOpenCurrentSchemaNeedsNoWriteLock opens a migrated database while
+// another connection holds the write lock (an import in another process):
+// with nothing to migrate, opening must not wait for the lock.
+func TestOpenCurrentSchemaNeedsNoWriteLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ecopulse.db")
+	db, err := data.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	other, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+
+	again, err := data.Open(ctx, path) // would wait busy_timeout and fail with "database is locked"
+	if err != nil {
+		t.Fatalf("opening a current database while another connection writes: %v", err)
+	}
+	defer again.Close()
+	if got, err := again.IntegrityCheck(ctx); err != nil || got != "ok" {
+		t.Errorf("integrity check = %q, %v", got, err)
 	}
 }
