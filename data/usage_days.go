@@ -9,32 +9,10 @@ import (
 	"time"
 )
 
-// consumerDay is one consumer's traffic on one day (usage_consumer_days).
-type consumerDay struct {
-	calls, errors4xx, errors5xx, bytes int64
-	latency                            *Histogram // nil: no latency data
-}
-
-func (c *consumerDay) add(class int, calls, bytes int64, h *Histogram) {
-	c.calls += calls
-	c.bytes += bytes
-	switch class {
-	case 4:
-		c.errors4xx += calls
-	case 5:
-		c.errors5xx += calls
-	}
-	if h != nil && h.Count() > 0 {
-		if c.latency == nil {
-			c.latency = new(Histogram)
-		}
-		c.latency.Merge(h)
-	}
-}
-
-// encodeHistogram packs h as HistBuckets uvarints (nil for no histogram).
+// encodeHistogram packs h as HistBuckets uvarints (nil when it is empty:
+// traffic without latency data).
 func encodeHistogram(h *Histogram) []byte {
-	if h == nil {
+	if h.Count() == 0 {
 		return nil
 	}
 	b := make([]byte, 0, HistBuckets*2)
@@ -130,11 +108,11 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_consumer_days WHERE day = ?`, day); err != nil {
 		return err
 	}
-	byConsumer := map[int64]*consumerDay{}
+	byConsumer := map[int64]*UsageTotals{}
 	if err := scanDailyUsage(ctx, tx, `u.bucket = ?`, []any{day}, func(_, consumer int64, class int, calls, bytes int64, h *Histogram) {
 		c := byConsumer[consumer]
 		if c == nil {
-			c = &consumerDay{}
+			c = &UsageTotals{}
 			byConsumer[consumer] = c
 		}
 		c.add(class, calls, bytes, h)
@@ -152,7 +130,7 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 		args = args[:0]
 		for _, id := range part {
 			c := byConsumer[id]
-			args = append(args, day, id, c.calls, c.errors4xx, c.errors5xx, c.bytes, encodeHistogram(c.latency))
+			args = append(args, day, id, c.Calls, c.Errors4xx, c.Errors5xx, c.Bytes, encodeHistogram(&c.Latency))
 		}
 		q := `INSERT INTO usage_consumer_days (day, consumer_id, calls, errors_4xx, errors_5xx, bytes, latency) VALUES ` +
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(part)), ", ")
@@ -195,33 +173,25 @@ func refreshHourTotals(ctx context.Context, tx *sql.Tx, day int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_hour_totals WHERE bucket >= ? AND bucket < ?`, day, day+86400); err != nil {
 		return err
 	}
-	type hourClass struct {
+	// scanHourlyUsage gives one row per (hour, class) and reuses h:
+	// keep a copy of each row's sums.
+	type hourRow struct {
 		bucket int64
 		class  int
+		sums   UsageTotals
 	}
-	type sums struct {
-		calls, bytes int64
-		latency      *Histogram
-	}
-	var keys []hourClass
-	totals := map[hourClass]*sums{}
+	var out []hourRow
 	err := scanHourlyUsage(ctx, tx, day, day+86400, func(bucket int64, class int, calls, bytes int64, h *Histogram) {
-		k := hourClass{bucket, class}
-		t := &sums{calls: calls, bytes: bytes}
-		if h.Count() > 0 {
-			c := *h
-			t.latency = &c
-		}
-		keys = append(keys, k)
-		totals[k] = t
+		r := hourRow{bucket: bucket, class: class}
+		r.sums.add(class, calls, bytes, h)
+		out = append(out, r)
 	})
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		t := totals[k]
+	for _, r := range out {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO usage_hour_totals (bucket, status_class, calls, bytes, latency) VALUES (?, ?, ?, ?, ?)`,
-			k.bucket, k.class, t.calls, t.bytes, encodeHistogram(t.latency)); err != nil {
+			r.bucket, r.class, r.sums.Calls, r.sums.Bytes, encodeHistogram(&r.sums.Latency)); err != nil {
 			return err
 		}
 	}
