@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -36,7 +35,7 @@ func mergeEncodedHistogram(h *Histogram, b []byte) error {
 }
 
 // markUsageDaysStale records that the rollups of these days changed: the
-// consumer-day summaries of them must be rebuilt before they are used.
+// usage day digests of them must be rebuilt before they are used.
 func markUsageDaysStale(ctx context.Context, tx *sql.Tx, days map[int64]struct{}) error {
 	for d := range days {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO usage_days_stale (day) VALUES (?)`, d); err != nil {
@@ -46,7 +45,7 @@ func markUsageDaysStale(ctx context.Context, tx *sql.Tx, days map[int64]struct{}
 	return nil
 }
 
-// InvalidateUsageDay marks day's consumer-day summaries stale, as a write to
+// InvalidateUsageDay marks day's usage digest stale, as a write to
 // its rollups does (benchmarks use it to time the daily refresh).
 func (db *DB) InvalidateUsageDay(ctx context.Context, day time.Time) error {
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
@@ -58,7 +57,7 @@ func (db *DB) InvalidateUsageDay(ctx context.Context, day time.Time) error {
 	return nil
 }
 
-// RefreshUsageDays rebuilds the consumer-day summaries of every stale day,
+// RefreshUsageDays rebuilds the usage digest of every stale day,
 // one transaction per day so that an import waits for one day at most. It
 // is housekeeping: the data pages show does not change, so caches stay.
 func (db *DB) RefreshUsageDays(ctx context.Context) (int, error) {
@@ -105,9 +104,6 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	if err := refreshHourTotals(ctx, tx, day); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_consumer_days WHERE day = ?`, day); err != nil {
-		return err
-	}
 	byConsumer := map[int64]*UsageTotals{}
 	if err := scanDailyUsage(ctx, tx, `u.bucket = ?`, []any{day}, func(_, consumer int64, class int, calls, bytes int64, h *Histogram) {
 		c := byConsumer[consumer]
@@ -119,26 +115,16 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	}); err != nil {
 		return err
 	}
-	const perStatement = 200
-	ids := make([]int64, 0, len(byConsumer))
-	for id := range byConsumer {
-		ids = append(ids, id)
+	if len(byConsumer) == 0 {
+		_, err := tx.ExecContext(ctx, `DELETE FROM usage_day_digests WHERE day = ?`, day)
+		return err
 	}
-	args := make([]any, 0, perStatement*7)
-	for start := 0; start < len(ids); start += perStatement {
-		part := ids[start:min(start+perStatement, len(ids))]
-		args = args[:0]
-		for _, id := range part {
-			c := byConsumer[id]
-			args = append(args, day, id, c.Calls, c.Errors4xx, c.Errors5xx, c.Bytes, encodeHistogram(&c.Latency))
-		}
-		q := `INSERT INTO usage_consumer_days (day, consumer_id, calls, errors_4xx, errors_5xx, bytes, latency) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(part)), ", ")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
+	days := make([]consumerDay, 0, len(byConsumer))
+	for id, c := range byConsumer {
+		days = append(days, consumerDay{consumer: id, UsageTotals: *c})
 	}
-	return nil
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO usage_day_digests (day, digest) VALUES (?, ?)`, day, encodeUsageDigest(days))
+	return err
 }
 
 // scanDailyUsage hands fn the api_usage_daily sums per (day, consumer,

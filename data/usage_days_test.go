@@ -31,7 +31,7 @@ func scoringWindow(tb testing.TB, db *data.DB, d time.Time) *data.Window {
 
 // TestUsageDaySummariesGiveTheSameWindow checks that the scoring window's
 // usage is the same whether it comes from api_usage_daily (stale days) or
-// from the consumer-day summaries, and that a write after a refresh makes
+// from the usage day digests, and that a write after a refresh makes
 // its day stale again instead of being missed or counted twice.
 func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 	db := openDB(t)

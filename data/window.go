@@ -125,10 +125,16 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 		WHERE at >= ? AND at < ? AND bot = 0`, week.from.Unix(), week.to.Unix()).Scan(&w.ActiveContributors)
 }
 
+// consumerWindow is one consumer's traffic in the window and the one before.
+type consumerWindow struct {
+	cur       UsageTotals
+	prevCalls int64
+}
+
 // windowUsage sums each member's API traffic over the window (calls, errors,
 // latency p95, distinct consumers) and its calls over the window before. It
-// reads the consumer-day summaries, and api_usage_daily for the days whose
-// summaries are stale (usage_days.go): the same sums either way.
+// reads the usage day digests, and api_usage_daily for the days whose
+// digests are stale (usage_days.go): the same sums either way.
 func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span) error {
 	memberOf := map[int64]int64{}
 	rows, err := tx.QueryContext(ctx, `SELECT id, member_id FROM api_consumers WHERE member_id IS NOT NULL`)
@@ -154,10 +160,6 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 		return err
 	}
 	// Per consumer first (one map lookup per row), per member at the end.
-	type consumerWindow struct {
-		cur       UsageTotals
-		prevCalls int64
-	}
 	byConsumer := map[int64]*consumerWindow{}
 	acc := func(consumer int64) *consumerWindow {
 		c := byConsumer[consumer]
@@ -168,26 +170,28 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 		return c
 	}
 	curFrom := cur.from.Unix()
-	if err := scanSummaries(ctx, tx, `SELECT day, consumer_id, calls FROM usage_consumer_days WHERE day >= ? AND day < ?`,
-		func(day int64, dest []any) { acc(*dest[1].(*int64)).prevCalls += *dest[2].(*int64) }, stale, 3, from, curFrom); err != nil {
+	rows, err = tx.QueryContext(ctx, `SELECT day, digest FROM usage_day_digests WHERE day >= ? AND day < ?`, from, to)
+	if err != nil {
 		return err
 	}
-	var herr error
-	if err := scanSummaries(ctx, tx, `SELECT day, consumer_id, calls, errors_4xx, errors_5xx, bytes, latency FROM usage_consumer_days WHERE day >= ? AND day < ?`,
-		func(day int64, dest []any) {
-			t := &acc(*dest[1].(*int64)).cur
-			t.Calls += *dest[2].(*int64)
-			t.Errors4xx += *dest[3].(*int64)
-			t.Errors5xx += *dest[4].(*int64)
-			t.Bytes += *dest[5].(*int64)
-			if latency := *dest[6].(*sql.RawBytes); latency != nil && herr == nil {
-				herr = mergeEncodedHistogram(&t.Latency, latency)
-			}
-		}, stale, 7, curFrom, to); err != nil {
-		return err
+	for rows.Next() {
+		var day int64
+		var digest sql.RawBytes
+		if err := rows.Scan(&day, &digest); err != nil {
+			rows.Close()
+			return err
+		}
+		if stale[day] {
+			continue
+		}
+		if err := addUsageDigest(digest, day < curFrom, acc); err != nil {
+			rows.Close()
+			return fmt.Errorf("%w of %s", err, dateStr(time.Unix(day, 0).UTC()))
+		}
 	}
-	if herr != nil {
-		return herr
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	if len(stale) > 0 {
 		days := make([]any, 0, len(stale))
@@ -235,32 +239,29 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 	return nil
 }
 
-// scanSummaries runs a query over usage_consumer_days whose first column is
-// the day and hands each row of a day that is not stale to fn. The first
-// cols-1 columns scan as int64, a last seventh as raw bytes (valid during fn).
-func scanSummaries(ctx context.Context, tx *sql.Tx, q string, fn func(day int64, dest []any), stale map[int64]bool, cols int, args ...any) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	dest := make([]any, cols)
-	for i := range dest {
-		if i == 6 {
-			dest[i] = new(sql.RawBytes)
-		} else {
-			dest[i] = new(int64)
+// addUsageDigest adds one day's digest to the consumers' window sums: calls
+// only for a day of the previous window, everything for one of the window.
+func addUsageDigest(digest []byte, previous bool, acc func(consumer int64) *consumerWindow) error {
+	r := newDigestReader(digest)
+	var t UsageTotals
+	for {
+		consumer, hist, ok := r.next(&t)
+		if !ok {
+			return r.err
 		}
-	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+		c := acc(consumer)
+		if previous {
+			c.prevCalls += t.Calls
+			continue
+		}
+		c.cur.Calls += t.Calls
+		c.cur.Errors4xx += t.Errors4xx
+		c.cur.Errors5xx += t.Errors5xx
+		c.cur.Bytes += t.Bytes
+		if err := mergeSparseHistogram(&c.cur.Latency, hist); err != nil {
 			return err
 		}
-		if day := *dest[0].(*int64); !stale[day] {
-			fn(day, dest)
-		}
 	}
-	return rows.Err()
 }
 
 // scanInts runs a query returning one integer column and hands each value to fn.

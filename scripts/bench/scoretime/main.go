@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -44,6 +45,7 @@ type result struct {
 func main() {
 	dayS := flag.String("day", "", "day to score, YYYY-MM-DD (default: the last day with API usage)")
 	runs := flag.Int("runs", 5, "runs (the median is reported)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: scoretime [flags] DB\n")
 		flag.PrintDefaults()
@@ -73,6 +75,16 @@ func main() {
 		fail(err)
 	}
 	res.CatchUpS = time.Since(c0).Seconds()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for i := 0; i < *runs; i++ {
 		if err := db.InvalidateUsageDay(ctx, day); err != nil { // the day's traffic changed
 			fail(err)
@@ -107,6 +119,7 @@ func main() {
 	res.RefreshS = median(refresh)
 	res.WindowS, res.ModelS, res.SaveS, res.TotalS = median(win), median(model), median(save), median(total)
 	json.NewEncoder(os.Stdout).Encode(res)
+	pprof.StopCPUProfile()
 }
 
 func median(xs []float64) float64 {
