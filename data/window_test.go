@@ -2,6 +2,8 @@ package data_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -198,5 +200,68 @@ func TestDayScoresRoundTripWithMissingDimensions(t *testing.T) {
 	}
 	if !latest.Equal(d) {
 		t.Errorf("latest score day = %v, want %v", latest, d)
+	}
+}
+
+func TestDayEdgesRoundTripAndReplaceOlderRows(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	a, b, c := mustMember(t, db, "alpha"), mustMember(t, db, "beta"), mustMember(t, db, "gamma")
+	d := day(t, "2026-03-28")
+	scores := func(edges ...data.Edge) *data.DayScores {
+		ds := &data.DayScores{Ecosystem: data.EcosystemScore{Day: d, Members: 3}, Edges: edges}
+		for _, m := range []*data.Member{a, b, c} {
+			ds.Members = append(ds.Members, data.MemberScore{Day: d, MemberID: m.ID, Status: data.StatusWatch})
+		}
+		return ds
+	}
+	edgesOn := func() []data.Edge {
+		t.Helper()
+		got, err := db.EdgesOn(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	// A day scored before edges became one blob per day, still as rows.
+	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO score_edges (day, a, b, k) VALUES (?, ?, ?, 0.25), (?, ?, ?, 0.5)`,
+		"2026-03-28", b.ID, c.ID, "2026-03-28", a.ID, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(edgesOn()), fmt.Sprint([]data.Edge{{a.ID, b.ID, 0.5}, {b.ID, c.ID, 0.25}}); got != want {
+		t.Errorf("edges of a day stored as rows = %s, want %s", got, want)
+	}
+
+	// Scoring the day again replaces them, and saving twice never duplicates.
+	want := []data.Edge{{a.ID, c.ID, 1.0 / 3}, {b.ID, c.ID, 2e-7}}
+	for i := 0; i < 2; i++ {
+		if err := db.SaveDayScores(ctx, scores(want[1], want[0])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := edgesOn(); fmt.Sprint(got) != fmt.Sprint(want) || got[0].K != want[0].K {
+		t.Errorf("edges = %v, want %v (K exact)", got, want)
+	}
+	var rows int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM score_edges`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 0 {
+		t.Errorf("%d old edge rows left after the day was scored again", rows)
+	}
+
+	// An edge to a member not scored that day is refused, and nothing changes.
+	err = db.SaveDayScores(ctx, scores(data.Edge{A: a.ID, B: c.ID + 100, K: 1}))
+	if data.ErrorCode(err) != data.EINVALID {
+		t.Errorf("edge to an unscored member: err = %v, want EINVALID", err)
+	}
+	if got := edgesOn(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after a refused save, edges = %v, want %v", got, want)
 	}
 }
