@@ -31,14 +31,19 @@ func NewScorer(db *data.DB, cfg metrics.Config, log *slog.Logger) *Scorer {
 // Compute scores one day without storing it.
 func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, error) {
 	day = data.Day(day)
-	// Summaries only speed the window up; it is right without them. After
-	// an upgrade or a bulk import every day is stale once: say what the
-	// wait was.
-	start := time.Now()
-	if n, err := s.db.RefreshUsageDays(ctx); err != nil && ctx.Err() == nil {
-		s.log.Warn("scoring: usage summaries not refreshed", "err", err)
-	} else if n > 1 {
-		s.log.Info("usage summaries refreshed", "days", n, "took", time.Since(start).Round(time.Millisecond))
+	// The day digests (usage and activities) only speed the window up; it
+	// is right without them. After an upgrade or a bulk import every day is
+	// stale once: say what the wait was.
+	for _, r := range []struct {
+		what    string
+		refresh func(context.Context) (int, error)
+	}{{"usage", s.db.RefreshUsageDays}, {"activity", s.db.RefreshActivityDays}} {
+		start := time.Now()
+		if n, err := r.refresh(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("scoring: day digests not refreshed", "of", r.what, "err", err)
+		} else if n > 1 {
+			s.log.Info("day digests refreshed", "of", r.what, "days", n, "took", time.Since(start).Round(time.Millisecond))
+		}
 	}
 	w, err := s.db.ScoringWindow(ctx, day, s.cfg.WindowDays)
 	if err != nil {

@@ -45,14 +45,23 @@ func markUsageDaysStale(ctx context.Context, tx *sql.Tx, days map[int64]struct{}
 	return nil
 }
 
-// InvalidateUsageDay marks day's usage digest stale, as a write to
-// its rollups does (benchmarks use it to time the daily refresh).
-func (db *DB) InvalidateUsageDay(ctx context.Context, day time.Time) error {
+// InvalidateDay marks day's usage and activity digests stale, as writes to
+// its rollups and activities do (benchmarks use it to time the daily
+// refresh).
+func (db *DB) InvalidateDay(ctx context.Context, day time.Time) error {
+	d := Day(day).Unix()
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
-		return markUsageDaysStale(ctx, tx, map[int64]struct{}{Day(day).Unix(): {}})
+		if err := markUsageDaysStale(ctx, tx, map[int64]struct{}{d: {}}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM activity_day_digests WHERE day = ?`, d); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO activity_days_stale (day) VALUES (?)`, d)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: unable to mark the usage of %s stale: %w", dateStr(Day(day)), err)
+		return fmt.Errorf("store: unable to mark the digests of %s stale: %w", dateStr(Day(day)), err)
 	}
 	return nil
 }

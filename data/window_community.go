@@ -180,46 +180,17 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 }
 
 // prevContributions counts the members' activities in the previous window.
-// Counting in Go over the covering index beats SQL's GROUP BY, which sorts.
 func prevContributions(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, prev span) error {
-	rows, err := tx.QueryContext(ctx, `SELECT member_id FROM activities
-		WHERE at >= ? AND at < ? AND bot = 0 AND member_id IS NOT NULL`, prev.from.Unix(), prev.to.Unix())
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		if m := byID[id]; m != nil {
+	count := func(member int64) {
+		if m := byID[member]; m != nil {
 			m.PrevContributions++
 		}
 	}
-	return rows.Err()
-}
-
-// readWindowActivities returns the non-bot activities in [from, to) in time
-// order.
-func readWindowActivities(ctx context.Context, tx *sql.Tx, from, to int64) ([]windowActivity, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT member_id, person_id, source, actor, kind, thread, at FROM activities
-		WHERE at >= ? AND at < ? AND bot = 0 ORDER BY at`, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []windowActivity
-	for rows.Next() {
-		var a windowActivity
-		var member, person sql.NullInt64
-		if err := rows.Scan(&member, &person, &a.source, &a.actor, &a.kind, &a.thread, &a.at); err != nil {
-			return nil, err
-		}
-		a.member, a.person = member.Int64, person.Int64
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return walkActivityDays(ctx, tx, prev.from.Unix(), prev.to.Unix(),
+		func(digest []byte) error { return countDigestMembers(digest, count) },
+		func(from, to int64) error {
+			return scanInts(ctx, tx, `SELECT COALESCE(member_id, 0) FROM activities WHERE at >= ? AND at < ? AND bot = 0`, count, from, to)
+		})
 }
 
 // olderOpeners adds the openings before from of the given threads, looked up

@@ -85,34 +85,98 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 				t.Fatal(err)
 			}
 			end := day(t, "2026-04-20")
-			w, err := db.ScoringWindow(ctx, end, 28)
+			check := func(label string) {
+				t.Helper()
+				w, err := db.ScoringWindow(ctx, end, 28)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := communityBySQL(t, path, w.From, end.AddDate(0, 0, 1), 28)
+				for _, m := range w.Members {
+					ref := want.members[m.ID]
+					got := [...]float64{float64(m.Contributions), float64(m.PrevContributions), float64(m.ActiveContributors),
+						float64(m.Engaged), float64(m.Threads), float64(m.Responded), m.FirstResponseHours}
+					names := [...]string{"contributions", "previous contributions", "active contributors", "engaged", "threads", "responded", "first response hours"}
+					for i := range got {
+						if math.Abs(got[i]-ref[i]) > 1e-9 {
+							t.Errorf("%s: member %d %s = %v, want %v", label, m.ID, names[i], got[i], ref[i])
+						}
+					}
+				}
+				gotPairs := map[[2]int64]int{}
+				for _, p := range w.Pairs {
+					if p.SharedThreads > 0 {
+						gotPairs[[2]int64{p.A, p.B}] = p.SharedThreads
+					}
+				}
+				if got, want := fmt.Sprint(gotPairs), fmt.Sprint(want.pairs); got != want {
+					t.Errorf("%s: shared threads = %s, want %s", label, got, want)
+				}
+				if len(want.pairs) == 0 {
+					t.Errorf("%s: the random community shares no thread: the test checks nothing about pairs", label)
+				}
+			}
+			check("every day stale, read from activities")
+			refresh := func(want int) {
+				t.Helper()
+				n, err := db.RefreshActivityDays(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n < want {
+					t.Fatalf("refreshed %d activity days, want at least %d", n, want)
+				}
+			}
+			refresh(20)
+			check("every day from its digest")
+
+			// Writes after the refresh, by paths that know nothing of digests:
+			// new activities (one in a digested day, one opening an old
+			// thread's conversation), a pseudonymised login, a deleted row.
+			acts = acts[:0]
+			add(data.ActReply, end.Add(-5*24*time.Hour+time.Hour), "t3")
+			add(data.ActThreadOpened, end.Add(-40*24*time.Hour), "t-new")
+			add(data.ActReply, end.Add(-3*24*time.Hour), "t-new")
+			for i := range acts {
+				acts[i].ExternalID = fmt.Sprint("late", i)
+				acts[i].Bot = false
+			}
+			if _, err := db.AddActivities(ctx, acts); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := communityBySQL(t, path, w.From, end.AddDate(0, 0, 1), 28)
-			for _, m := range w.Members {
-				ref := want.members[m.ID]
-				got := [...]float64{float64(m.Contributions), float64(m.PrevContributions), float64(m.ActiveContributors),
-					float64(m.Engaged), float64(m.Threads), float64(m.Responded), m.FirstResponseHours}
-				names := [...]string{"contributions", "previous contributions", "active contributors", "engaged", "threads", "responded", "first response hours"}
-				for i := range got {
-					if math.Abs(got[i]-ref[i]) > 1e-9 {
-						t.Errorf("member %d %s = %v, want %v", m.ID, names[i], got[i], ref[i])
-					}
+			defer raw.Close()
+			var login string
+			if err := raw.QueryRow(`SELECT actor FROM activities WHERE actor LIKE 'dev%' AND bot = 0 ORDER BY id LIMIT 1`).Scan(&login); err != nil {
+				t.Fatal(err)
+			}
+			var held int
+			if err := raw.QueryRow(`SELECT COUNT(*) FROM activity_day_digests WHERE instr(digest, CAST(? AS BLOB)) > 0`, login).Scan(&held); err != nil || held == 0 {
+				t.Fatalf("no digest holds login %s before it is rewritten (%v): the check below would prove nothing", login, err)
+			}
+			for _, q := range []string{
+				`UPDATE activities SET actor = 'pseudonym-1' WHERE actor = '` + login + `'`,
+				fmt.Sprintf(`DELETE FROM activities WHERE id = (SELECT id FROM activities WHERE thread <> '' AND bot = 0 AND member_id IS NOT NULL
+					AND at >= %d AND at < %d ORDER BY at LIMIT 1)`, end.AddDate(0, 0, -20).Unix(), end.Unix()),
+			} {
+				if res, err := raw.Exec(q); err != nil {
+					t.Fatal(err)
+				} else if n, _ := res.RowsAffected(); n == 0 {
+					t.Fatalf("%s changed nothing", q)
 				}
 			}
-			gotPairs := map[[2]int64]int{}
-			for _, p := range w.Pairs {
-				if p.SharedThreads > 0 {
-					gotPairs[[2]int64{p.A, p.B}] = p.SharedThreads
-				}
+			check("changed days stale again")
+			if err := raw.QueryRow(`SELECT COUNT(*) FROM activity_day_digests WHERE instr(digest, CAST(? AS BLOB)) > 0`, login).Scan(&held); err != nil {
+				t.Fatal(err)
 			}
-			if got, want := fmt.Sprint(gotPairs), fmt.Sprint(want.pairs); got != want {
-				t.Errorf("shared threads = %s, want %s", got, want)
+			if held != 0 {
+				t.Errorf("%d digests still hold login %s after it was rewritten", held, login)
 			}
-			if len(want.pairs) == 0 {
-				t.Error("the random community shares no thread: the test checks nothing about pairs")
-			}
+			refresh(3)
+			check("changed days digested again")
 		})
 	}
 }

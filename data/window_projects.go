@@ -87,7 +87,10 @@ func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindo
 		eachPair(p, func(c *projectPairCounts) { c.projects++ })
 	}
 
-	rows, err = tx.QueryContext(ctx, `SELECT project_id, due_on, done_on FROM milestones`)
+	// Only milestones that can count: due in the window or later, open, or
+	// done in the window or later (a year of history is mostly neither).
+	rows, err = tx.QueryContext(ctx, `SELECT project_id, due_on, done_on FROM milestones
+		WHERE due_on >= ? OR done_on IS NULL OR done_on >= ?`, from, from)
 	if err != nil {
 		return nil, err
 	}

@@ -31,15 +31,17 @@ type result struct {
 	// CatchUpS is the one-off summary of every stale day before the runs
 	// (after a migration or a bulk import); each run then refreshes the
 	// scored day only, as the daily job does after a day of new traffic.
-	CatchUpS    float64   `json:"catch_up_s"`
-	CatchUpDays int       `json:"catch_up_days"`
-	RefreshS    float64   `json:"refresh_s"`
-	WindowS     float64   `json:"window_s"`
-	ModelS      float64   `json:"model_s"`
-	SaveS       float64   `json:"save_s"`
-	TotalS      float64   `json:"total_s"`
-	TotalsS     []float64 `json:"totals_s"`
-	WindowsS    []float64 `json:"windows_s"`
+	CatchUpS    float64 `json:"catch_up_s"`
+	CatchUpDays int     `json:"catch_up_days"`
+	// CatchUpActivityDays: the same for the activity digests.
+	CatchUpActivityDays int       `json:"catch_up_activity_days"`
+	RefreshS            float64   `json:"refresh_s"`
+	WindowS             float64   `json:"window_s"`
+	ModelS              float64   `json:"model_s"`
+	SaveS               float64   `json:"save_s"`
+	TotalS              float64   `json:"total_s"`
+	TotalsS             []float64 `json:"totals_s"`
+	WindowsS            []float64 `json:"windows_s"`
 }
 
 func main() {
@@ -74,6 +76,9 @@ func main() {
 	if res.CatchUpDays, err = db.RefreshUsageDays(ctx); err != nil {
 		fail(err)
 	}
+	if res.CatchUpActivityDays, err = db.RefreshActivityDays(ctx); err != nil {
+		fail(err)
+	}
 	res.CatchUpS = time.Since(c0).Seconds()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -86,11 +91,14 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	for i := 0; i < *runs; i++ {
-		if err := db.InvalidateUsageDay(ctx, day); err != nil { // the day's traffic changed
+		if err := db.InvalidateDay(ctx, day); err != nil { // the day's traffic and activities changed
 			fail(err)
 		}
 		t0 := time.Now()
 		if _, err := db.RefreshUsageDays(ctx); err != nil {
+			fail(err)
+		}
+		if _, err := db.RefreshActivityDays(ctx); err != nil {
 			fail(err)
 		}
 		tw := time.Now()
