@@ -34,27 +34,12 @@ var errCorruptActivityDigest = errors.New("store: corrupt activity day digest")
 // triggers compute it (activities before 1970 are not a case we meet).
 func activityDay(at int64) int64 { return at - at%86400 }
 
-func encodeActivityDigest(acts []windowActivity) []byte {
-	index := map[string]uint64{}
-	var strs []string
-	intern := func(s string) uint64 {
-		i, ok := index[s]
-		if !ok {
-			i = uint64(len(strs))
-			index[s] = i
-			strs = append(strs, s)
-		}
-		return i
-	}
-	type packed struct{ source, actor, kind, thread uint64 }
-	refs := make([]packed, len(acts))
-	for i := range acts {
-		a := &acts[i]
-		refs[i] = packed{intern(a.source), intern(a.actor), intern(a.kind), intern(a.thread)}
-	}
+// encodeActivityDigest packs one day's activities, whose strings are ids of
+// in (an interner of that day only: its table is the digest's).
+func encodeActivityDigest(acts []windowActivity, in *interner) []byte {
 	b := []byte{activityDigestVersion}
-	b = binary.AppendUvarint(b, uint64(len(strs)))
-	for _, s := range strs {
+	b = binary.AppendUvarint(b, uint64(len(in.strs)))
+	for _, s := range in.strs {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -66,17 +51,16 @@ func encodeActivityDigest(acts []windowActivity) []byte {
 		prev = a.at
 		b = binary.AppendUvarint(b, uint64(a.member))
 		b = binary.AppendUvarint(b, uint64(a.person))
-		r := refs[i]
-		for _, v := range [...]uint64{r.source, r.actor, r.kind, r.thread} {
-			b = binary.AppendUvarint(b, v)
+		for _, v := range [...]int32{a.source, a.actor, a.kind, a.thread} {
+			b = binary.AppendUvarint(b, uint64(v))
 		}
 	}
 	return b
 }
 
-// decodeActivityDigest appends a digest's activities to out. Strings come
-// from one copy of the digest's string table, shared by its activities.
-func decodeActivityDigest(b []byte, out []windowActivity) ([]windowActivity, error) {
+// decodeActivityDigest appends a digest's activities to out, their strings
+// interned in in (each distinct string of the day looked up once).
+func decodeActivityDigest(b []byte, in *interner, out []windowActivity) ([]windowActivity, error) {
 	if len(b) == 0 || b[0] != activityDigestVersion {
 		return out, errCorruptActivityDigest
 	}
@@ -96,22 +80,22 @@ func decodeActivityDigest(b []byte, out []windowActivity) ([]windowActivity, err
 	if bad || ns > uint64(len(b)) {
 		return out, errCorruptActivityDigest
 	}
-	strs := make([]string, ns)
-	for i := range strs {
+	local := make([]int32, ns)
+	for i := range local {
 		n := uv()
 		if bad || n > uint64(len(b)) {
 			return out, errCorruptActivityDigest
 		}
-		strs[i] = string(b[:n])
+		local[i] = in.idBytes(b[:n])
 		b = b[n:]
 	}
-	str := func() string {
+	str := func() int32 {
 		i := uv()
-		if i >= uint64(len(strs)) {
+		if i >= uint64(len(local)) {
 			bad = true
-			return ""
+			return 0
 		}
-		return strs[i]
+		return local[i]
 	}
 	na := uv()
 	if bad || na > uint64(len(b)) {
@@ -211,7 +195,8 @@ func refreshActivityDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil // refreshed by someone else meanwhile
 	}
-	acts, err := scanActivities(ctx, tx, day, day+86400, nil)
+	in := newInterner()
+	acts, err := scanActivities(ctx, tx, day, day+86400, in, nil)
 	if err != nil {
 		return err
 	}
@@ -221,26 +206,28 @@ func refreshActivityDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	if len(acts) == 0 {
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO activity_day_digests (day, digest) VALUES (?, ?)`, day, encodeActivityDigest(acts))
+	_, err = tx.ExecContext(ctx, `INSERT INTO activity_day_digests (day, digest) VALUES (?, ?)`, day, encodeActivityDigest(acts, in))
 	return err
 }
 
 // scanActivities appends the non-bot activities in [from, to) to out in
 // time order, read from the covering index activities_at.
-func scanActivities(ctx context.Context, tx *sql.Tx, from, to int64, out []windowActivity) ([]windowActivity, error) {
+func scanActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interner, out []windowActivity) ([]windowActivity, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT member_id, person_id, source, actor, kind, thread, at FROM activities
 		WHERE at >= ? AND at < ? AND bot = 0 ORDER BY at`, from, to)
 	if err != nil {
 		return out, err
 	}
 	defer rows.Close()
+	var member, person sql.NullInt64
+	var source, actor, kind, thread sql.RawBytes
 	for rows.Next() {
 		var a windowActivity
-		var member, person sql.NullInt64
-		if err := rows.Scan(&member, &person, &a.source, &a.actor, &a.kind, &a.thread, &a.at); err != nil {
+		if err := rows.Scan(&member, &person, &source, &actor, &kind, &thread, &a.at); err != nil {
 			return out, err
 		}
 		a.member, a.person = member.Int64, person.Int64
+		a.source, a.actor, a.kind, a.thread = in.idBytes(source), in.idBytes(actor), in.idBytes(kind), in.idBytes(thread)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -249,11 +236,11 @@ func scanActivities(ctx context.Context, tx *sql.Tx, from, to int64, out []windo
 // readWindowActivities returns the non-bot activities in [from, to) in time
 // order (from and to are midnights): from the digests, and from activities
 // for the days whose digest is stale.
-func readWindowActivities(ctx context.Context, tx *sql.Tx, from, to int64) ([]windowActivity, error) {
+func readWindowActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interner) ([]windowActivity, error) {
 	var out []windowActivity
 	err := walkActivityDays(ctx, tx, from, to,
-		func(digest []byte) (err error) { out, err = decodeActivityDigest(digest, out); return err },
-		func(from, to int64) (err error) { out, err = scanActivities(ctx, tx, from, to, out); return err })
+		func(digest []byte) (err error) { out, err = decodeActivityDigest(digest, in, out); return err },
+		func(from, to int64) (err error) { out, err = scanActivities(ctx, tx, from, to, in, out); return err })
 	return out, err
 }
 

@@ -111,7 +111,7 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 	if err != nil {
 		return err
 	}
-	sharedThreads, err := windowCommunity(ctx, tx, byID, cur, prev)
+	sharedThreads, err := windowCommunity(ctx, tx, byID, cur, prev, newInterner())
 	if err != nil {
 		return err
 	}

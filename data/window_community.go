@@ -6,42 +6,46 @@ import (
 	"strings"
 )
 
+// windowActivity is one non-bot activity of the window. Its strings are
+// ids of the window's interner.
+type windowActivity struct {
+	at     int64
+	member int64 // 0: not affiliated
+	person int64 // 0: not resolved
+	source int32
+	actor  int32
+	kind   int32
+	thread int32 // 0: none
+}
+
 // actorKey names one person in distinct counts: the resolved person when
 // identity matching found one, otherwise the login on its source.
 type actorKey struct {
-	person int64
-	login  string // source + ":" + actor when person is 0
-}
-
-// windowActivity is one non-bot activity of the window, as read from the
-// covering index activities_at.
-type windowActivity struct {
-	member int64 // 0: not affiliated
-	person int64 // 0: not resolved
-	source string
-	actor  string
-	kind   string
-	thread string
-	at     int64
+	person        int64
+	source, actor int32 // when person is 0
 }
 
 func (a *windowActivity) key() actorKey {
 	if a.person != 0 {
 		return actorKey{person: a.person}
 	}
-	return actorKey{login: a.source + ":" + a.actor}
-}
-
-func isOpening(kind string) bool { return kind == "thread_opened" || kind == "pr_opened" }
-func isResponse(kind string) bool {
-	return kind == "reply" || kind == "review" || kind == "pr_merged"
+	return actorKey{source: a.source, actor: a.actor}
 }
 
 // opener is who opened a thread.
 type opener struct {
 	member int64
-	actor  string
+	actor  int32
 	at     int64
+}
+
+// threadState is what the window saw of one thread.
+type threadState struct {
+	active  bool
+	members []int64 // distinct members, in order of appearance
+	openers []opener
+	opened  bool    // openers are known (in the window, or looked up before it)
+	acts    []int32 // its activities, in time order, when it has openers
 }
 
 // windowCommunity measures community activity in one pass over the window's
@@ -60,99 +64,101 @@ type opener struct {
 //     window in threads the member's people opened (at any time before the
 //     window's end). A thread opened in the window has that opening as its
 //     opener; one opened earlier, its openings before the window.
-func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span) (map[[2]int64]int, error) {
+func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, in *interner) (map[[2]int64]int, error) {
 	from, to := cur.from.Unix(), cur.to.Unix()
 	if err := prevContributions(ctx, tx, byID, prev); err != nil {
 		return nil, err
 	}
-	acts, err := readWindowActivities(ctx, tx, from, to)
+	acts, err := readWindowActivities(ctx, tx, from, to, in)
 	if err != nil {
 		return nil, err
 	}
 
-	people := map[int64]map[actorKey]struct{}{}
-	threadMembers := map[string][]int64{} // distinct members per thread, in order of appearance
-	openers := map[string][]opener{}      // openings in the window, per thread
+	type memberPerson struct {
+		member int64
+		who    actorKey
+	}
+	people := map[memberPerson]struct{}{}
+	threads := make([]threadState, len(in.strs))
 	for i := range acts {
 		a := &acts[i]
-		if a.member != 0 {
-			if m := byID[a.member]; m != nil {
-				m.Contributions++
-				set := people[a.member]
-				if set == nil {
-					set = map[actorKey]struct{}{}
-					people[a.member] = set
-				}
-				set[a.key()] = struct{}{}
+		if m := byID[a.member]; m != nil {
+			m.Contributions++
+			k := memberPerson{a.member, a.key()}
+			if _, seen := people[k]; !seen {
+				people[k] = struct{}{}
+				m.ActiveContributors++
 			}
 		}
-		if a.thread == "" {
+		if a.thread == 0 {
 			continue
 		}
+		th := &threads[a.thread]
+		th.active = true // its opener may be older than the window
 		if a.member != 0 {
-			ms := threadMembers[a.thread]
-			if !containsID(ms, a.member) {
-				threadMembers[a.thread] = append(ms, a.member)
+			if !containsID(th.members, a.member) {
+				th.members = append(th.members, a.member)
 			}
-		} else if _, ok := threadMembers[a.thread]; !ok {
-			threadMembers[a.thread] = nil // the thread was active: its opener may be older
-		}
-		if a.member != 0 && isOpening(a.kind) {
-			openers[a.thread] = append(openers[a.thread], opener{member: a.member, actor: a.actor, at: a.at})
-		}
-	}
-	for id, set := range people {
-		if m := byID[id]; m != nil {
-			m.ActiveContributors = len(set)
+			if in.flags[a.kind]&kindOpening != 0 {
+				th.openers = append(th.openers, opener{member: a.member, actor: a.actor, at: a.at})
+				th.opened = true
+			}
 		}
 	}
 
 	// Threads active in the window but opened before it.
 	var older []string
-	for thread := range threadMembers {
-		if _, ok := openers[thread]; !ok {
-			older = append(older, thread)
+	for id := range threads {
+		if th := &threads[id]; th.active && !th.opened {
+			older = append(older, in.strs[id])
 		}
 	}
-	if err := olderOpeners(ctx, tx, older, from, openers); err != nil {
+	err = olderOpeners(ctx, tx, older, from, func(thread string, o opener) {
+		th := &threads[in.id(thread)]
+		th.openers = append(th.openers, o)
+		th.opened = true
+	}, in)
+	if err != nil {
 		return nil, err
 	}
 
-	// Activities per thread, in time order (acts is sorted by at).
-	byThread := map[string][]*windowActivity{}
+	// Activities per thread with openers, in time order (acts is).
 	for i := range acts {
-		if t := acts[i].thread; t != "" {
-			if _, ok := openers[t]; ok {
-				byThread[t] = append(byThread[t], &acts[i])
-			}
+		if t := acts[i].thread; t != 0 && threads[t].opened {
+			threads[t].acts = append(threads[t].acts, int32(i))
 		}
 	}
-	engaged := map[int64]map[string]struct{}{}
+	type memberLogin struct {
+		member        int64
+		source, actor int32
+	}
+	engaged := map[memberLogin]struct{}{}
 	waits := map[int64][]float64{}
-	for thread, os := range openers {
-		rs := byThread[thread]
-		for _, o := range os {
+	for id := range threads {
+		th := &threads[id]
+		for _, o := range th.openers {
 			m := byID[o.member]
 			if m == nil {
 				continue
 			}
-			for _, r := range rs {
+			for _, ri := range th.acts {
+				r := &acts[ri]
 				if r.actor == o.actor || r.member == o.member {
 					continue
 				}
-				set := engaged[o.member]
-				if set == nil {
-					set = map[string]struct{}{}
-					engaged[o.member] = set
+				k := memberLogin{o.member, r.source, r.actor}
+				if _, seen := engaged[k]; !seen {
+					engaged[k] = struct{}{}
+					m.Engaged++
 				}
-				set[r.source+":"+r.actor] = struct{}{}
 			}
 			if o.at < from {
 				continue
 			}
 			m.Threads++
-			for _, r := range rs {
-				if r.at >= o.at && r.actor != o.actor && isResponse(r.kind) {
+			for _, ri := range th.acts {
+				r := &acts[ri]
+				if r.at >= o.at && r.actor != o.actor && in.flags[r.kind]&kindResponse != 0 {
 					m.Responded++
 					waits[o.member] = append(waits[o.member], float64(r.at-o.at)/3600)
 					break
@@ -160,15 +166,13 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 			}
 		}
 	}
-	for id, set := range engaged {
-		byID[id].Engaged = len(set)
-	}
 	for id, ws := range waits {
 		byID[id].FirstResponseHours = median(ws)
 	}
 
 	shared := map[[2]int64]int{}
-	for _, ms := range threadMembers {
+	for id := range threads {
+		ms := threads[id].members
 		for i, a := range ms {
 			for _, b := range ms[i+1:] {
 				k := [2]int64{min(a, b), max(a, b)}
@@ -193,9 +197,9 @@ func prevContributions(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWi
 		})
 }
 
-// olderOpeners adds the openings before from of the given threads, looked up
-// through the (thread, at, …) covering index in chunks.
-func olderOpeners(ctx context.Context, tx *sql.Tx, threads []string, from int64, openers map[string][]opener) error {
+// olderOpeners hands fn the openings before from of the given threads,
+// looked up through the (thread, at, …) covering index in chunks.
+func olderOpeners(ctx context.Context, tx *sql.Tx, threads []string, from int64, fn func(thread string, o opener), in *interner) error {
 	const chunk = 400
 	for len(threads) > 0 {
 		n := min(chunk, len(threads))
@@ -213,13 +217,14 @@ func olderOpeners(ctx context.Context, tx *sql.Tx, threads []string, from int64,
 			return err
 		}
 		for rows.Next() {
-			var thread string
+			var thread, actor string
 			var o opener
-			if err := rows.Scan(&thread, &o.member, &o.actor, &o.at); err != nil {
+			if err := rows.Scan(&thread, &o.member, &actor, &o.at); err != nil {
 				rows.Close()
 				return err
 			}
-			openers[thread] = append(openers[thread], o)
+			o.actor = in.id(actor)
+			fn(thread, o)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
