@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -136,11 +137,13 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	return err
 }
 
-// scanDailyUsage hands fn the api_usage_daily sums per (day, consumer,
-// status class) of the rows matching where.
+// scanDailyUsage hands fn each api_usage_daily row matching where (one per
+// day, consumer, endpoint and status class): callers sum them. Grouping in
+// SQL sorted the rows in a temporary b-tree (the key has the endpoint before
+// the class) and summed 42 columns in the VM, most of a day's refresh.
 func scanDailyUsage(ctx context.Context, tx *sql.Tx, where string, args []any, fn func(day, consumer int64, class int, calls, bytes int64, h *Histogram)) error {
-	rows, err := tx.QueryContext(ctx, `SELECT u.bucket, u.consumer_id, u.status_class, SUM(u.calls), SUM(u.bytes), `+histSums+`
-		FROM api_usage_daily u WHERE `+where+` GROUP BY u.bucket, u.consumer_id, u.status_class`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT u.bucket, u.consumer_id, u.status_class, u.calls, u.bytes, `+histList+`
+		FROM api_usage_daily u WHERE `+where, args...)
 	if err != nil {
 		return err
 	}
@@ -161,6 +164,9 @@ func scanDailyUsage(ctx context.Context, tx *sql.Tx, where string, args []any, f
 	}
 	return rows.Err()
 }
+
+// histList is the histogram columns of a rollup u, comma-separated.
+var histList = "u." + strings.Join(histColumns[:], ", u.")
 
 // refreshHourTotals rebuilds the day's rows of usage_hour_totals from
 // api_usage_hourly.

@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -17,7 +18,25 @@ func usageOf(w *data.Window) map[int64]string {
 		out[m.ID] = fmt.Sprintf("calls=%d 4xx=%d 5xx=%d p95=%.6f consumers=%d prev=%d",
 			m.Calls, m.Errors4xx, m.Errors5xx, m.LatencyP95MS, m.Consumers, m.PrevCalls)
 	}
+	out[0] = fmt.Sprintf("active consumers in the last week: %d", w.ActiveConsumers)
 	return out
+}
+
+// activeConsumersBySQL is the overview's count of consumers, with a member
+// or not, with calls in the window's last 7 days, straight from the rollups.
+func activeConsumersBySQL(tb testing.TB, db *data.DB, w *data.Window) int {
+	tb.Helper()
+	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer raw.Close()
+	var n int
+	if err := raw.QueryRow(`SELECT COUNT(DISTINCT consumer_id) FROM api_usage_daily WHERE bucket >= ? AND bucket < ? AND calls > 0`,
+		w.Day.AddDate(0, 0, -6).Unix(), w.Day.AddDate(0, 0, 1).Unix()).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }
 
 func scoringWindow(tb testing.TB, db *data.DB, d time.Time) *data.Window {
@@ -55,6 +74,9 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 		}
 		batch = append(batch, r)
 	}
+	// The edges of the overview's last week, by consumers without a member.
+	weekStart, weekBefore := mustConsumer(t, db, "first-day-of-week", 0), mustConsumer(t, db, "day-before-week", 0)
+	batch = append(batch, rollup(day(t, "2026-03-22"), weekStart.ID, 2, 3, 10), rollup(day(t, "2026-03-21").Add(23*time.Hour), weekBefore.ID, 2, 3, 10))
 	if err := db.AddUsage(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +101,11 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 	if got := hoursOfWeek(t, db); got != rawHours {
 		t.Errorf("hour-of-week cells from the summaries:\n%s\nwant (from the hourly rollups)\n%s", got, rawHours)
 	}
-	summarised := usageOf(scoringWindow(t, db, scored))
+	summarisedWindow := scoringWindow(t, db, scored)
+	if got, want := summarisedWindow.ActiveConsumers, activeConsumersBySQL(t, db, summarisedWindow); got != want || want < 2 {
+		t.Errorf("active consumers in the last week = %d, want %d (from the rollups; at least 2 for the test to mean something)", got, want)
+	}
+	summarised := usageOf(summarisedWindow)
 	for id, want := range raw {
 		if got := summarised[id]; got != want {
 			t.Errorf("member %d from summaries: %s, want %s", id, got, want)

@@ -104,60 +104,57 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 	for i := range w.Members {
 		byID[w.Members[i].ID] = &w.Members[i]
 	}
-	if err := windowUsage(ctx, tx, byID, cur, prev); err != nil {
+	week := span{w.Day.AddDate(0, 0, -6), cur.to} // the overview's counts
+	if w.ActiveConsumers, err = windowUsage(ctx, tx, byID, cur, prev, week.from); err != nil {
 		return err
 	}
 	projectPairs, err := windowProjects(ctx, tx, byID, cur)
 	if err != nil {
 		return err
 	}
-	sharedThreads, err := windowCommunity(ctx, tx, byID, cur, prev, newInterner())
+	var sharedThreads map[[2]int64]int
+	sharedThreads, w.ActiveContributors, err = windowCommunity(ctx, tx, byID, cur, prev, week.from, newInterner())
 	if err != nil {
 		return err
 	}
 	w.Pairs = windowPairs(byID, projectPairs, sharedThreads)
-	week := span{w.Day.AddDate(0, 0, -6), cur.to}
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT consumer_id) FROM api_usage_daily WHERE bucket >= ? AND bucket < ? AND calls > 0`,
-		week.from.Unix(), week.to.Unix()).Scan(&w.ActiveConsumers); err != nil {
-		return err
-	}
-	return tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor)) FROM activities
-		WHERE at >= ? AND at < ? AND bot = 0`, week.from.Unix(), week.to.Unix()).Scan(&w.ActiveContributors)
+	return nil
 }
 
 // consumerWindow is one consumer's traffic in the window and the one before.
 type consumerWindow struct {
 	cur       UsageTotals
 	prevCalls int64
+	lastWeek  bool // had calls in the last 7 days of the window
 }
 
 // windowUsage sums each member's API traffic over the window (calls, errors,
 // latency p95, distinct consumers) and its calls over the window before. It
 // reads the usage day digests, and api_usage_daily for the days whose
 // digests are stale (usage_days.go): the same sums either way.
-func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span) error {
+func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time) (activeConsumers int, err error) {
 	memberOf := map[int64]int64{}
 	rows, err := tx.QueryContext(ctx, `SELECT id, member_id FROM api_consumers WHERE member_id IS NOT NULL`)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for rows.Next() {
 		var c, m int64
 		if err := rows.Scan(&c, &m); err != nil {
 			rows.Close()
-			return err
+			return 0, err
 		}
 		memberOf[c] = m
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return 0, err
 	}
 
 	from, to := prev.from.Unix(), cur.to.Unix()
 	stale := map[int64]bool{}
 	if err := scanInts(ctx, tx, `SELECT day FROM usage_days_stale WHERE day >= ? AND day < ?`, func(d int64) { stale[d] = true }, from, to); err != nil {
-		return err
+		return 0, err
 	}
 	// Per consumer first (one map lookup per row), per member at the end.
 	byConsumer := map[int64]*consumerWindow{}
@@ -169,29 +166,29 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 		}
 		return c
 	}
-	curFrom := cur.from.Unix()
+	curFrom, week := cur.from.Unix(), weekFrom.Unix()
 	rows, err = tx.QueryContext(ctx, `SELECT day, digest FROM usage_day_digests WHERE day >= ? AND day < ?`, from, to)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for rows.Next() {
 		var day int64
 		var digest sql.RawBytes
 		if err := rows.Scan(&day, &digest); err != nil {
 			rows.Close()
-			return err
+			return 0, err
 		}
 		if stale[day] {
 			continue
 		}
-		if err := addUsageDigest(digest, day < curFrom, acc); err != nil {
+		if err := addUsageDigest(digest, day < curFrom, day >= week, acc); err != nil {
 			rows.Close()
-			return fmt.Errorf("%w of %s", err, dateStr(time.Unix(day, 0).UTC()))
+			return 0, fmt.Errorf("%w of %s", err, dateStr(time.Unix(day, 0).UTC()))
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	if len(stale) > 0 {
 		days := make([]any, 0, len(stale))
@@ -205,14 +202,18 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 				c.prevCalls += calls
 			} else {
 				c.cur.add(class, calls, bytes, h)
+				c.lastWeek = c.lastWeek || day >= week && calls > 0
 			}
 		}); err != nil {
-			return err
+			return 0, err
 		}
 	}
 
 	totals := map[int64]*UsageTotals{}
 	for consumer, c := range byConsumer {
+		if c.lastWeek {
+			activeConsumers++
+		}
 		m := byID[memberOf[consumer]]
 		if m == nil {
 			continue
@@ -236,12 +237,13 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 		m.Calls, m.Errors4xx, m.Errors5xx = t.Calls, t.Errors4xx, t.Errors5xx
 		m.LatencyP95MS = t.Latency.Quantile(0.95)
 	}
-	return nil
+	return activeConsumers, nil
 }
 
 // addUsageDigest adds one day's digest to the consumers' window sums: calls
-// only for a day of the previous window, everything for one of the window.
-func addUsageDigest(digest []byte, previous bool, acc func(consumer int64) *consumerWindow) error {
+// only for a day of the previous window, everything for one of the window
+// (and which consumers had calls, for one of its last week).
+func addUsageDigest(digest []byte, previous, lastWeek bool, acc func(consumer int64) *consumerWindow) error {
 	r := newDigestReader(digest)
 	var t UsageTotals
 	for {
@@ -255,6 +257,7 @@ func addUsageDigest(digest []byte, previous bool, acc func(consumer int64) *cons
 			continue
 		}
 		c.cur.Calls += t.Calls
+		c.lastWeek = c.lastWeek || lastWeek && t.Calls > 0
 		c.cur.Errors4xx += t.Errors4xx
 		c.cur.Errors5xx += t.Errors5xx
 		c.cur.Bytes += t.Bytes

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 )
 
 // windowActivity is one non-bot activity of the window. Its strings are
@@ -60,19 +61,23 @@ type threadState struct {
 //   - Threads, Responded, FirstResponseHours: threads the member's people
 //     opened in the window; the first reply, review or merge by another
 //     actor before the window's end; the median wait in hours.
+//   - ActiveContributors of the ecosystem (returned): distinct people, with
+//     a member or not, with activity since weekFrom.
 //   - Engaged: distinct people from outside the member who took part in the
 //     window in threads the member's people opened (at any time before the
 //     window's end). A thread opened in the window has that opening as its
 //     opener; one opened earlier, its openings before the window.
-func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, in *interner) (map[[2]int64]int, error) {
+func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time, in *interner) (shared map[[2]int64]int, activeContributors int, err error) {
 	from, to := cur.from.Unix(), cur.to.Unix()
 	if err := prevContributions(ctx, tx, byID, prev); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	acts, err := readWindowActivities(ctx, tx, from, to, in)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	week := weekFrom.Unix()
+	weekPeople := map[actorKey]struct{}{}
 
 	type memberPerson struct {
 		member int64
@@ -82,6 +87,9 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 	threads := make([]threadState, len(in.strs))
 	for i := range acts {
 		a := &acts[i]
+		if a.at >= week {
+			weekPeople[a.key()] = struct{}{}
+		}
 		if m := byID[a.member]; m != nil {
 			m.Contributions++
 			k := memberPerson{a.member, a.key()}
@@ -119,7 +127,7 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 		th.opened = true
 	}, in)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 
 	// Activities per thread with openers, in time order (acts is).
@@ -170,7 +178,7 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 		byID[id].FirstResponseHours = median(ws)
 	}
 
-	shared := map[[2]int64]int{}
+	shared = map[[2]int64]int{}
 	for id := range threads {
 		ms := threads[id].members
 		for i, a := range ms {
@@ -180,7 +188,7 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 			}
 		}
 	}
-	return shared, nil
+	return shared, len(weekPeople), nil
 }
 
 // prevContributions counts the members' activities in the previous window.

@@ -115,6 +115,9 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 				if len(want.pairs) == 0 {
 					t.Errorf("%s: the random community shares no thread: the test checks nothing about pairs", label)
 				}
+				if got := w.ActiveContributors; got != want.weekContributors || got == 0 {
+					t.Errorf("%s: ecosystem contributors in the last week = %d, want %d (and not 0)", label, got, want.weekContributors)
+				}
 			}
 			check("every day stale, read from activities")
 			refresh := func(want int) {
@@ -182,8 +185,9 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 }
 
 type sqlCommunity struct {
-	members map[int64][7]float64
-	pairs   map[[2]int64]int
+	members          map[int64][7]float64
+	pairs            map[[2]int64]int
+	weekContributors int // the overview's count: distinct people active in the last 7 days
 }
 
 // communityBySQL computes the community counts straight from their
@@ -276,6 +280,10 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 			tb.Fatal(err)
 		}
 		out.pairs[[2]int64{a, b}] = n
+	}
+	if err := db.QueryRow(`SELECT COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor)) FROM activities
+		WHERE at >= ? AND at < ? AND bot = 0`, to.AddDate(0, 0, -7).Unix(), e).Scan(&out.weekContributors); err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }
