@@ -277,17 +277,17 @@ section_store() {
 		j=$(cat "$WORK/store-$n.json")
 		gen=$(cat "$db.json")
 		jget() { echo "$1" | grep -o "\"$2\":[^,}]*" | head -1 | cut -d: -f2; }
-		echo "$n $(jget "$j" pairs) $(jget "$j" edges) $(jget "$j" window_s) $(jget "$j" model_s) $(jget "$j" save_s) $(jget "$j" total_s) $l $(jget "$gen" usage_rows) $(jget "$gen" activities) $(jget "$gen" projects) $(jget "$gen" seconds) $(du -m "$db" | cut -f1) $(cat "$db.how" | tr ' ' '_') $(jget "$j" refresh_s) $(jget "$j" catch_up_s) $(jget "$j" catch_up_days)" >>"$WORK/store.rows"
+		echo "$n $(jget "$j" pairs) $(jget "$j" edges) $(jget "$j" window_s) $(jget "$j" model_s) $(jget "$j" save_s) $(jget "$j" total_s) $l $(jget "$gen" usage_rows) $(jget "$gen" activities) $(jget "$gen" projects) $(jget "$gen" seconds) $(du -m "$db" | cut -f1) $(cat "$db.how" | tr ' ' '_') $(jget "$j" refresh_s) $(jget "$j" catch_up_s) $(jget "$j" catch_up_days) $(jget "$j" catch_up_activity_days)" >>"$WORK/store.rows"
 	done
 	{
 		echo "## Scoring on the store: a year of daily rollups"
 		echo
-		echo "A day scored the way the scoring job does it (\`scripts/bench/scoretime\`): the refresh of the scored day's usage summaries (marked stale before each run, as a day of traffic does), data.ScoringWindow (the 28-day window and the 28 days before it, in one read transaction), metrics.Score, SaveDayScores; median of max(3, RUNS) runs. The one-off summary of every day (after the migration that adds the summaries, or a bulk import) runs before the timed runs and is reported apart. The databases come from \`scripts/bench/gendata -kind scale\`: per member one API consumer with a daily rollup for each of 365 days (AddUsage with day buckets, latency histograms, some 4xx/5xx days), and 20 cooperation edges (a third shared projects with quarterly milestones, the rest shared community threads, one every four weeks). Goal: 10k members < 1 s; cost linear in edges."
+		echo "A day scored the way the scoring job does it (\`scripts/bench/scoretime\`): the refresh of the scored day's usage and activity digests (marked stale before each run, as a day of traffic and community activity does), data.ScoringWindow (the 28-day window and the 28 days before it, in one read transaction, from one digest per day and kind plus the project tables), metrics.Score, SaveDayScores (member score rows and one blob of the day's edges); median of max(3, RUNS) runs. The one-off digest of every day (after the migrations that add the digests, or a bulk import) runs before the timed runs and is reported apart. The databases come from \`scripts/bench/gendata -kind scale\`: per member one API consumer with a daily rollup for each of 365 days (AddUsage with day buckets, latency histograms, some 4xx/5xx days), and 20 cooperation edges (a third shared projects with quarterly milestones, the rest shared community threads, one every four weeks). Goal: 10k members < 1 s; cost linear in edges."
 		echo
 		echo "| members | edges | refresh s | window s | model s | save s | total s | total ratio vs previous | edge ratio vs previous | load (1 min) | goal < 1 s (10k) |"
 		echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
 		local prev_t= prev_e=
-		while read -r n pairs edges win model save total l rows acts projs secs mb how refresh catchup cdays; do
+		while read -r n pairs edges win model save total l rows acts projs secs mb how refresh catchup cdays adays; do
 			local g="—"
 			[[ $n == 10000 ]] && g=$(goal "$total" "<" 1)
 			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$edges" "$(fmt "$refresh" %.3f)" "$(fmt "$win" %.3f)" "$(fmt "$model" %.4f)" "$(fmt "$save" %.3f)" \
@@ -295,10 +295,10 @@ section_store() {
 			prev_t=$total prev_e=$edges
 		done <"$WORK/store.rows"
 		echo
-		echo "| members | usage rollups | activities | projects | database | generation | summaries catch-up before the runs |"
+		echo "| members | usage rollups | activities | projects | database | generation | digests catch-up before the runs |"
 		echo "| ---: | ---: | ---: | ---: | ---: | --- | --- |"
-		while read -r n pairs edges win model save total l rows acts projs secs mb how refresh catchup cdays; do
-			printf '| %s | %s | %s | %s | %s MB | %s s (%s) | %s s for %s days |\n' "$n" "$rows" "$acts" "$projs" "$mb" "$(fmt "$secs" %.0f)" "${how//_/ }" "$(fmt "$catchup" %.1f)" "$cdays"
+		while read -r n pairs edges win model save total l rows acts projs secs mb how refresh catchup cdays adays; do
+			printf '| %s | %s | %s | %s | %s MB | %s s (%s) | %s s for %s usage and %s activity days |\n' "$n" "$rows" "$acts" "$projs" "$mb" "$(fmt "$secs" %.0f)" "${how//_/ }" "$(fmt "$catchup" %.1f)" "$cdays" "$adays"
 		done <"$WORK/store.rows"
 	} >"$WORK/section-store.md"
 }

@@ -3,8 +3,8 @@
 // the store (data.ScoringWindow), scoring it (metrics.Score, pure) and
 // storing the result (SaveDayScores). It runs them -runs times and prints
 // the medians, and every run, as one JSON object. Before each run the scored
-// day's usage summaries are marked stale and the run rebuilds them first,
-// as the daily job does after a day of traffic.
+// day's usage and activity digests are marked stale and the run rebuilds
+// them first, as the daily job does after a day of traffic and activity.
 //
 //	go run ./scripts/bench/scoretime -day 2026-06-30 -runs 5 DB
 package main
@@ -28,7 +28,7 @@ type result struct {
 	Pairs   int `json:"pairs"`
 	Edges   int `json:"edges"`
 	Runs    int `json:"runs"`
-	// CatchUpS is the one-off summary of every stale day before the runs
+	// CatchUpS is the one-off digest of every stale day before the runs
 	// (after a migration or a bulk import); each run then refreshes the
 	// scored day only, as the daily job does after a day of new traffic.
 	CatchUpS    float64 `json:"catch_up_s"`
