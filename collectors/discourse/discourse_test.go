@@ -19,6 +19,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/httpx"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // lt is a topic of a test listing.
@@ -116,7 +117,7 @@ func TestDiscourseAPIFixtures(t *testing.T) {
 	if got := len(h.forum.requests("/t/1/posts.json")); got != 0 {
 		t.Errorf("%d posts.json requests for a topic whose posts all came with it", got)
 	}
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	type want struct{ kind, actor, at, title string }
 	for id, w := range map[string]want{
 		"post:83":  {data.ActThreadOpened, "samsaffron", "2013-02-04T20:26:26Z", "THIS SITE IS A SANDBOX -- it is reset every day"},
@@ -188,7 +189,7 @@ func TestPostsBeyondFirstChunkFromFixture(t *testing.T) {
 	if got, want := reqs[0].URL.Query()["post_ids[]"], []string{"123456"}; !slices.Equal(got, want) {
 		t.Errorf("post_ids[] = %q, want %q", got, want)
 	}
-	a, ok := storedActivities(t, h.db)["post:123456"]
+	a, ok := datatest.Activities(t, h.db)["post:123456"]
 	if !ok {
 		t.Fatal("post beyond the first chunk not stored")
 	}
@@ -234,7 +235,7 @@ func TestPostsBeyondChunkSize(t *testing.T) {
 	if got, want := len(reqs[0].URL.Query()["post_ids[]"]), 20; got != want {
 		t.Errorf("first chunk asked %d posts, want %d", got, want)
 	}
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	if got, want := len(acts), 45; got != want {
 		t.Errorf("stored %d activities, want %d", got, want)
 	}
@@ -299,7 +300,7 @@ func TestNullLastPostedAtSkipped(t *testing.T) {
 	if got, want := topicFetches(h.forum), []string{"/t/21.json"}; !slices.Equal(got, want) {
 		t.Errorf("topic fetches %q, want %q", got, want)
 	}
-	if got, want := len(storedActivities(t, h.db)), 2; got != want {
+	if got, want := len(datatest.Activities(t, h.db)), 2; got != want {
 		t.Errorf("stored %d activities, want %d", got, want)
 	}
 	logs := h.logs.String()
@@ -351,7 +352,7 @@ func TestIncrementalAndTies(t *testing.T) {
 	if got, want := st.Stored, int64(1); got != want {
 		t.Errorf("run 3 stored %d, want %d", got, want)
 	}
-	if got, want := len(storedActivities(t, h.db)), 3; got != want {
+	if got, want := len(datatest.Activities(t, h.db)), 3; got != want {
 		t.Errorf("stored %d activities, want %d", got, want)
 	}
 }
@@ -497,7 +498,7 @@ func TestMalformedTopicCommitsNothing(t *testing.T) {
 	if transient, _ := collectors.IsTransient(err); transient {
 		t.Errorf("err %v is transient, want permanent", err)
 	}
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	if got, want := len(acts), 1; got != want {
 		t.Errorf("stored %d activities, want %d (topic 1 only)", got, want)
 	}
@@ -541,7 +542,7 @@ func TestBotsAndActions(t *testing.T) {
 
 	h.mustCollect(t)
 
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	for id, want := range map[string]bool{"post:51": true, "post:52": true, "post:53": false, "post:54": true, "post:56": false} {
 		a, ok := acts[id]
 		if !ok {
@@ -678,7 +679,7 @@ func TestPercevalRecordings(t *testing.T) {
 		if got, want := topicFetches(h.forum), []string{"/t/1149.json"}; !slices.Equal(got, want) {
 			t.Errorf("topic fetches %q, want %q", got, want)
 		}
-		acts := storedActivities(t, h.db)
+		acts := datatest.Activities(t, h.db)
 		if got, want := acts["post:18952"].Kind, data.ActThreadOpened; got != want {
 			t.Errorf("post 18952 kind %q, want %q", got, want)
 		}

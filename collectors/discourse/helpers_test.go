@@ -3,7 +3,6 @@ package discourse
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -326,33 +325,4 @@ func (h *harness) mustCollect(tb testing.TB) collectors.Stats {
 		tb.Fatalf("Collect: %v", err)
 	}
 	return st
-}
-
-func storedActivities(tb testing.TB, db *data.DB) map[string]data.Activity {
-	tb.Helper()
-	conn, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close()
-	rows, err := conn.Query(`SELECT source, external_id, kind, at, actor, COALESCE(person_id, 0), COALESCE(member_id, 0),
-		thread, title, bot FROM activities`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]data.Activity{}
-	for rows.Next() {
-		var a data.Activity
-		var at int64
-		if err := rows.Scan(&a.Source, &a.ExternalID, &a.Kind, &at, &a.Actor, &a.PersonID, &a.MemberID, &a.Thread, &a.Title, &a.Bot); err != nil {
-			tb.Fatal(err)
-		}
-		a.At = time.Unix(at, 0).UTC()
-		out[a.ExternalID] = a
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
 }

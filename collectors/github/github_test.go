@@ -21,6 +21,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/httpx"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // replayOctokit serves an octokit/fixtures scenario: each recorded exchange
@@ -93,7 +94,7 @@ func TestLinkPaginationOctokitFixture(t *testing.T) {
 
 	st := h.mustCollect(t)
 
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	if got, want := len(acts), 13; got != want {
 		t.Fatalf("stored %d activities, want %d (13 issues over 5 pages)", got, want)
 	}
@@ -198,7 +199,7 @@ func TestIncrementalSinceStoresOnlyNew(t *testing.T) {
 	if got, want := st2.Read, int64(4); got != want {
 		t.Errorf("second run read %d, want %d", got, want)
 	}
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	if got, want := len(acts), 5; got != want {
 		t.Errorf("stored %d activities in all, want %d", got, want)
 	}
@@ -285,7 +286,7 @@ func TestETagNotModified(t *testing.T) {
 	if got, want := len(h.api.requests("/repos/"+testRepo+"/pulls/2/reviews")), 2; got != want {
 		t.Errorf("run 3 asked for reviews after a 304 listing: %d requests, want %d", got, want)
 	}
-	if got, want := len(storedActivities(t, h.db)), 3; got != want {
+	if got, want := len(datatest.Activities(t, h.db)), 3; got != want {
 		t.Errorf("stored %d activities, want %d", got, want)
 	}
 }
@@ -476,7 +477,7 @@ func TestHangingServerTimesOut(t *testing.T) {
 	if !strings.Contains(err.Error(), "Timeout") && !strings.Contains(err.Error(), "deadline") {
 		t.Errorf("err = %v, want a timeout", err)
 	}
-	if got := len(storedActivities(t, h.db)); got != 0 {
+	if got := len(datatest.Activities(t, h.db)); got != 0 {
 		t.Errorf("stored %d activities, want 0", got)
 	}
 }
@@ -516,7 +517,7 @@ func TestMalformedJSON(t *testing.T) {
 		if !strings.Contains(err.Error(), "page=2") || !strings.Contains(err.Error(), testRepo) {
 			t.Errorf("error %q should name the URL of the page and the repository", err)
 		}
-		acts := storedActivities(t, h.db)
+		acts := datatest.Activities(t, h.db)
 		for id, want := range map[string]bool{"issue:1": true, "issue:2": true, "issue:3": false, "issue:4": false, "issue:9": true} {
 			if _, got := acts[id]; got != want {
 				t.Errorf("%s stored = %v, want %v", id, got, want)
@@ -537,7 +538,7 @@ func TestMalformedJSON(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), h.api.srv.URL+"/repos/"+testRepo+"/issues?") {
 			t.Errorf("err = %v, want one naming the URL", err)
 		}
-		if got := len(storedActivities(t, h.db)); got != 0 {
+		if got := len(datatest.Activities(t, h.db)); got != 0 {
 			t.Errorf("stored %d activities, want 0", got)
 		}
 		raw, err := h.db.Cursor(context.Background(), "github")
@@ -556,7 +557,7 @@ func TestBotDetection(t *testing.T) {
 	h.src = h.newSource(t, Config{Bots: []string{"Triage-Helper"}}, nil)
 	h.api.handle("/repos/"+testRepo+"/issues", jsonBody(readTestdata(t, "issues_mixed.json")))
 	h.mustCollect(t)
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	for id, want := range map[string]struct {
 		actor string
 		bot   bool
@@ -599,7 +600,7 @@ func TestIssueAndPullRequestKinds(t *testing.T) {
 
 	st := h.mustCollect(t)
 
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	type want struct {
 		kind, actor, thread, at string
 		bot                     bool
@@ -670,7 +671,7 @@ func TestCommentsAndReleases(t *testing.T) {
 
 	h.mustCollect(t)
 
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	type want struct {
 		kind, actor, thread, title, at string
 		bot                            bool
@@ -758,7 +759,7 @@ func TestMergedQuirkUsesClosedAt(t *testing.T) {
 
 	h.mustCollect(t)
 
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	m, ok := acts["merge:5009"]
 	if !ok {
 		t.Fatal("merged:true merged_at:null pull request not counted as merged")
@@ -814,12 +815,12 @@ func TestMilestonesLinkedToProjects(t *testing.T) {
 
 	st := h.mustCollect(t)
 	ext := func(n int) string { return fmt.Sprintf("github:%s#%d", testRepo, n) }
-	want := []storedMilestone{
-		{p1.ID, ext(1), "Beta", "2024-03-01", "2024-02-28"}, // on time
-		{p1.ID, ext(2), "GA", "2024-04-01", "2024-04-20"},   // late
-		{p1.ID, ext(3), "2.0", "2024-09-30", ""},            // open
+	want := []datatest.Milestone{
+		{Project: p1.ID, ExternalID: ext(1), Title: "Beta", DueOn: "2024-03-01", DoneOn: "2024-02-28"}, // on time
+		{Project: p1.ID, ExternalID: ext(2), Title: "GA", DueOn: "2024-04-01", DoneOn: "2024-04-20"},   // late
+		{Project: p1.ID, ExternalID: ext(3), Title: "2.0", DueOn: "2024-09-30"},                        // open
 	}
-	if got := storedMilestones(t, h.db); !slices.Equal(got, want) {
+	if got := datatest.Milestones(t, h.db); !slices.Equal(got, want) {
 		t.Errorf("milestones = %+v\nwant %+v", got, want)
 	}
 	if got, want := st.Read, int64(4); got != want {
@@ -848,7 +849,7 @@ func TestMilestonesLinkedToProjects(t *testing.T) {
 	if got := reqs[2].Header.Get("If-None-Match"); got != "" {
 		t.Errorf("run 3 sent If-None-Match %q after the linked projects changed", got)
 	}
-	got := storedMilestones(t, h.db)
+	got := datatest.Milestones(t, h.db)
 	if n := len(got); n != 6 {
 		t.Fatalf("%d milestone rows, want 6 (3 per project): %+v", n, got)
 	}
@@ -897,7 +898,7 @@ func TestAuthAndNotFound(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, s)
 		}
 	}
-	if _, ok := storedActivities(t, h.db)["issue:1"]; !ok {
+	if _, ok := datatest.Activities(t, h.db)["issue:1"]; !ok {
 		t.Error("the healthy repository was not collected")
 	}
 	for _, r := range h.api.allRequests() {
@@ -971,7 +972,7 @@ func TestPercevalRecordings(t *testing.T) {
 
 	h.mustCollect(t)
 
-	acts := storedActivities(t, h.db)
+	acts := datatest.Activities(t, h.db)
 	for id, kind := range map[string]string{
 		"issue:1":          data.ActPROpened,
 		"merge:1":          data.ActPRMerged,

@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -235,69 +234,6 @@ func (h *harness) cursor(tb testing.TB) *cursor {
 		tb.Fatalf("cursor %q: %v", raw, err)
 	}
 	return c
-}
-
-// readDB opens a read-only handle on the store's file for assertions the
-// store has no query for.
-func readDB(tb testing.TB, db *data.DB) *sql.DB {
-	tb.Helper()
-	conn, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { conn.Close() })
-	return conn
-}
-
-// storedActivities returns every stored activity by external id.
-func storedActivities(tb testing.TB, db *data.DB) map[string]data.Activity {
-	tb.Helper()
-	rows, err := readDB(tb, db).Query(`SELECT source, external_id, kind, at, actor, COALESCE(person_id, 0), COALESCE(member_id, 0),
-		thread, title, bot FROM activities`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]data.Activity{}
-	for rows.Next() {
-		var a data.Activity
-		var at int64
-		if err := rows.Scan(&a.Source, &a.ExternalID, &a.Kind, &at, &a.Actor, &a.PersonID, &a.MemberID, &a.Thread, &a.Title, &a.Bot); err != nil {
-			tb.Fatal(err)
-		}
-		a.At = time.Unix(at, 0).UTC()
-		out[a.ExternalID] = a
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
-}
-
-type storedMilestone struct {
-	Project    int64
-	ExternalID string
-	Title      string
-	DueOn      string
-	DoneOn     string
-}
-
-func storedMilestones(tb testing.TB, db *data.DB) []storedMilestone {
-	tb.Helper()
-	rows, err := readDB(tb, db).Query(`SELECT project_id, external_id, title, due_on, COALESCE(done_on, '') FROM milestones ORDER BY project_id, external_id`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
-	var out []storedMilestone
-	for rows.Next() {
-		var m storedMilestone
-		if err := rows.Scan(&m.Project, &m.ExternalID, &m.Title, &m.DueOn, &m.DoneOn); err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, m)
-	}
-	return out
 }
 
 func mustTime(tb testing.TB, s string) time.Time {

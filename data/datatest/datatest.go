@@ -1,0 +1,80 @@
+// Package datatest reads a store's rows for tests' assertions where the
+// store has no query of its own: what a collector stored, exactly as stored.
+// It opens the database file read-only beside the store under test.
+package datatest
+
+import (
+	"database/sql"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+func readOnly(tb testing.TB, db *data.DB) *sql.DB {
+	tb.Helper()
+	conn, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// Activities returns every stored activity by external id.
+func Activities(tb testing.TB, db *data.DB) map[string]data.Activity {
+	tb.Helper()
+	rows, err := readOnly(tb, db).Query(`SELECT source, external_id, kind, at, actor, COALESCE(person_id, 0), COALESCE(member_id, 0),
+		thread, title, bot FROM activities`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]data.Activity{}
+	for rows.Next() {
+		var a data.Activity
+		var at int64
+		if err := rows.Scan(&a.Source, &a.ExternalID, &a.Kind, &at, &a.Actor, &a.PersonID, &a.MemberID, &a.Thread, &a.Title, &a.Bot); err != nil {
+			tb.Fatal(err)
+		}
+		a.At = time.Unix(at, 0).UTC()
+		out[a.ExternalID] = a
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// Milestone is a stored milestone's row.
+type Milestone struct {
+	Project    int64
+	ExternalID string
+	Title      string
+	DueOn      string
+	DoneOn     string // "" while open
+}
+
+// Milestones returns every stored milestone by project and external id.
+func Milestones(tb testing.TB, db *data.DB) []Milestone {
+	tb.Helper()
+	rows, err := readOnly(tb, db).Query(`SELECT project_id, external_id, title, due_on, COALESCE(done_on, '') FROM milestones ORDER BY project_id, external_id`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []Milestone
+	for rows.Next() {
+		var m Milestone
+		if err := rows.Scan(&m.Project, &m.ExternalID, &m.Title, &m.DueOn, &m.DoneOn); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
