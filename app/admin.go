@@ -523,30 +523,27 @@ func (a *App) adminAuditJSON(c *fiber.Ctx) error {
 // UserList runs `ecopulse user list`: every account with its role, how it
 // signs in and whether it is disabled.
 func UserList(ctx context.Context, env *Env) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	users, err := db.Users(ctx)
-	if err != nil {
-		return err
-	}
-	sso, err := db.SSOUserNames(ctx)
-	if err != nil {
-		return err
-	}
-	for _, u := range users {
-		signIn, state := "password", "active"
-		if sso[u.Name] {
-			signIn = "sso"
+	return env.withDB(ctx, func(db *data.DB) error {
+		users, err := db.Users(ctx)
+		if err != nil {
+			return err
 		}
-		if u.Disabled {
-			state = "disabled"
+		sso, err := db.SSOUserNames(ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(env.Out, "%-24s %-8s %-9s %-9s created %s\n", u.Name, u.Role, signIn, state, u.CreatedAt.Format("2006-01-02"))
-	}
-	return nil
+		for _, u := range users {
+			signIn, state := "password", "active"
+			if sso[u.Name] {
+				signIn = "sso"
+			}
+			if u.Disabled {
+				state = "disabled"
+			}
+			fmt.Fprintf(env.Out, "%-24s %-8s %-9s %-9s created %s\n", u.Name, u.Role, signIn, state, u.CreatedAt.Format("2006-01-02"))
+		}
+		return nil
+	})
 }
 
 // UserSetRole runs `ecopulse user role NAME ROLE`.
@@ -579,34 +576,31 @@ func UserDelete(ctx context.Context, env *Env, name string) error {
 // userChange applies a change to an account from the command line: never
 // leaving no enabled admin, ending the account's sessions, audited as "cli".
 func userChange(ctx context.Context, env *Env, name, action string, keepsAdmin bool, change func(*data.DB, *data.User) (string, error)) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := db.UserByName(ctx, name)
-	if err != nil {
-		return err
-	}
-	if !keepsAdmin && u.Role == data.RoleAdmin && !u.Disabled {
-		n, err := db.CountAdmins(ctx)
+	return env.withDB(ctx, func(db *data.DB) error {
+		u, err := db.UserByName(ctx, name)
 		if err != nil {
 			return err
 		}
-		if n <= 1 {
-			return data.Errorf(data.ECONFLICT, "%q is the last enabled admin: add or enable another admin first", name)
+		if !keepsAdmin && u.Role == data.RoleAdmin && !u.Disabled {
+			n, err := db.CountAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return data.Errorf(data.ECONFLICT, "%q is the last enabled admin: add or enable another admin first", name)
+			}
 		}
-	}
-	detail, err := change(db, u)
-	if err != nil {
-		return err
-	}
-	if err := endUserSessions(ctx, db, u.ID); err != nil {
-		return err
-	}
-	if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: action, Target: name, Detail: detail, OK: true}); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "user %q: %s done\n", name, strings.TrimPrefix(action, "user."))
-	return nil
+		detail, err := change(db, u)
+		if err != nil {
+			return err
+		}
+		if err := endUserSessions(ctx, db, u.ID); err != nil {
+			return err
+		}
+		if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: action, Target: name, Detail: detail, OK: true}); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "user %q: %s done\n", name, strings.TrimPrefix(action, "user."))
+		return nil
+	})
 }

@@ -23,8 +23,15 @@ type Env struct {
 	Now    func() time.Time
 }
 
-func (e *Env) open(ctx context.Context) (*data.DB, error) {
-	return data.Open(ctx, e.Config.DB)
+// withDB opens the configured database (migrating it), runs fn on it and
+// closes it, for every command.
+func (e *Env) withDB(ctx context.Context, fn func(*data.DB) error) error {
+	db, err := data.Open(ctx, e.Config.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
 }
 
 // ServeOptions are the flags of `ecopulse serve`.
@@ -35,51 +42,45 @@ type ServeOptions struct {
 
 // Serve runs `ecopulse serve` until ctx is done.
 func Serve(ctx context.Context, env *Env, opt ServeOptions) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a, err := New(env.Config, db, env.Log)
-	if err != nil {
-		return err
-	}
-	if opt.Demo {
-		if err := a.enableDemo(ctx, env.Now()); err != nil {
+	return env.withDB(ctx, func(db *data.DB) error {
+		a, err := New(env.Config, db, env.Log)
+		if err != nil {
 			return err
 		}
-	}
-	addr := opt.Addr
-	if addr == "" {
-		addr = env.Config.Addr
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	fmt.Fprintf(env.Out, "EcoPulse is serving on http://%s/\n", ln.Addr())
-	return a.Serve(ctx, ln)
+		if opt.Demo {
+			if err := a.enableDemo(ctx, env.Now()); err != nil {
+				return err
+			}
+		}
+		addr := opt.Addr
+		if addr == "" {
+			addr = env.Config.Addr
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		fmt.Fprintf(env.Out, "EcoPulse is serving on http://%s/\n", ln.Addr())
+		return a.Serve(ctx, ln)
+	})
 }
 
 // Demo runs `ecopulse demo`: it fills an empty database with the demo
 // ecosystem and scores its history.
 func Demo(ctx context.Context, env *Env) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sum, err := seedDemo(ctx, db, env.Now())
-	if err != nil {
-		return err
-	}
-	scorer := NewScorer(db, env.Config.Scoring, env.Log)
-	if err := scorer.Run(ctx, env.Now(), env.Config.BackfillDays); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "demo ecosystem: %d members, %d people, %d API consumers, %d projects, %d milestones, %d activities, %d API calls\n",
-		sum.Members, sum.People, sum.Consumers, sum.Projects, sum.Milestones, sum.Activities, sum.Calls)
-	return nil
+	return env.withDB(ctx, func(db *data.DB) error {
+		sum, err := seedDemo(ctx, db, env.Now())
+		if err != nil {
+			return err
+		}
+		scorer := NewScorer(db, env.Config.Scoring, env.Log)
+		if err := scorer.Run(ctx, env.Now(), env.Config.BackfillDays); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "demo ecosystem: %d members, %d people, %d API consumers, %d projects, %d milestones, %d activities, %d API calls\n",
+			sum.Members, sum.People, sum.Consumers, sum.Projects, sum.Milestones, sum.Activities, sum.Calls)
+		return nil
+	})
 }
 
 // ScoreOptions are the flags of `ecopulse score`.
@@ -90,36 +91,33 @@ type ScoreOptions struct {
 
 // Score runs `ecopulse score`.
 func Score(ctx context.Context, env *Env, opt ScoreOptions) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	scorer := NewScorer(db, env.Config.Scoring, env.Log)
-	day := opt.At
-	if day.IsZero() {
-		day = data.Day(env.Now())
-		if err := scorer.Run(ctx, day, env.Config.BackfillDays); err != nil {
+	return env.withDB(ctx, func(db *data.DB) error {
+		scorer := NewScorer(db, env.Config.Scoring, env.Log)
+		day := opt.At
+		if day.IsZero() {
+			day = data.Day(env.Now())
+			if err := scorer.Run(ctx, day, env.Config.BackfillDays); err != nil {
+				return err
+			}
+		} else if _, err := scorer.ScoreDay(ctx, day); err != nil {
 			return err
 		}
-	} else if _, err := scorer.ScoreDay(ctx, day); err != nil {
-		return err
-	}
-	s, err := views.BuildScores(ctx, db, day)
-	if err != nil {
-		return err
-	}
-	if opt.JSON {
-		enc := json.NewEncoder(env.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(s)
-	}
-	fmt.Fprintf(env.Out, "scores of %s: R = %.4f, ecosystem health %.1f, %d members\n", s.At, s.Ecosystem.R, s.Ecosystem.Health, len(s.Members))
-	fmt.Fprintf(env.Out, "%-28s %7s %7s %7s %7s %7s %7s %7s  %s\n", "member", "T", "I", "M", "C", "K", "phi", "health", "status")
-	for _, m := range s.Members {
-		fmt.Fprintf(env.Out, "%-28.28s %7.3f %7.3f %7.3f %7.3f %7.3f %7.4f %7.1f  %s\n", m.Slug, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health, m.Status)
-	}
-	return nil
+		s, err := views.BuildScores(ctx, db, day)
+		if err != nil {
+			return err
+		}
+		if opt.JSON {
+			enc := json.NewEncoder(env.Out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(s)
+		}
+		fmt.Fprintf(env.Out, "scores of %s: R = %.4f, ecosystem health %.1f, %d members\n", s.At, s.Ecosystem.R, s.Ecosystem.Health, len(s.Members))
+		fmt.Fprintf(env.Out, "%-28s %7s %7s %7s %7s %7s %7s %7s  %s\n", "member", "T", "I", "M", "C", "K", "phi", "health", "status")
+		for _, m := range s.Members {
+			fmt.Fprintf(env.Out, "%-28.28s %7.3f %7.3f %7.3f %7.3f %7.3f %7.4f %7.1f  %s\n", m.Slug, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health, m.Status)
+		}
+		return nil
+	})
 }
 
 // Migrate runs `ecopulse migrate`.
@@ -143,140 +141,122 @@ func Migrate(ctx context.Context, env *Env) error {
 
 // Backup runs `ecopulse backup FILE`: a consistent copy, safe while serving.
 func Backup(ctx context.Context, env *Env, path string) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Backup(ctx, path); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "backed up %s to %s\n", env.Config.DB, path)
-	return nil
+	return env.withDB(ctx, func(db *data.DB) error {
+		if err := db.Backup(ctx, path); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "backed up %s to %s\n", env.Config.DB, path)
+		return nil
+	})
 }
 
 // TokenCreate runs `ecopulse token create`: it prints the secret once.
 func TokenCreate(ctx context.Context, env *Env, name, allow string) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	prefixes, err := data.ParseAllowList(allow)
-	if err != nil {
-		return err
-	}
-	t := &data.Token{Name: name, Scope: data.ScopeIngest, Allow: prefixes}
-	secret, err := db.CreateToken(ctx, t)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "token %q (scope %s) created; it is shown only this once:\n%s\n", t.Name, t.Scope, secret)
-	return nil
+	return env.withDB(ctx, func(db *data.DB) error {
+		prefixes, err := data.ParseAllowList(allow)
+		if err != nil {
+			return err
+		}
+		t := &data.Token{Name: name, Scope: data.ScopeIngest, Allow: prefixes}
+		secret, err := db.CreateToken(ctx, t)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "token %q (scope %s) created; it is shown only this once:\n%s\n", t.Name, t.Scope, secret)
+		return nil
+	})
 }
 
 // TokenRevoke runs `ecopulse token revoke`.
 func TokenRevoke(ctx context.Context, env *Env, name string) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.RevokeToken(ctx, name); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "token %q revoked\n", name)
-	return nil
+	return env.withDB(ctx, func(db *data.DB) error {
+		if err := db.RevokeToken(ctx, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "token %q revoked\n", name)
+		return nil
+	})
 }
 
 // TokenList runs `ecopulse token list`.
 func TokenList(ctx context.Context, env *Env) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	ts, err := db.Tokens(ctx)
-	if err != nil {
-		return err
-	}
-	for _, t := range ts {
-		state := "live"
-		if !t.Revoked.IsZero() {
-			state = "revoked " + t.Revoked.Format(time.RFC3339)
+	return env.withDB(ctx, func(db *data.DB) error {
+		ts, err := db.Tokens(ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(env.Out, "%-24s %-8s %-30s %s\n", t.Name, t.Scope, data.FormatAllowList(t.Allow), state)
-	}
-	return nil
+		for _, t := range ts {
+			state := "live"
+			if !t.Revoked.IsZero() {
+				state = "revoked " + t.Revoked.Format(time.RFC3339)
+			}
+			fmt.Fprintf(env.Out, "%-24s %-8s %-30s %s\n", t.Name, t.Scope, data.FormatAllowList(t.Allow), state)
+		}
+		return nil
+	})
 }
 
 // Collect runs `ecopulse collect [SOURCE…]`: the named sources (all when none
 // is named) once, now, each under a run record; then scores today. It fails
 // when any source failed.
 func Collect(ctx context.Context, env *Env, names []string) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a, err := New(env.Config, db, env.Log)
-	if err != nil {
-		return err
-	}
-	if err := a.applyConsumerMappings(ctx); err != nil {
-		env.Log.Warn("some API consumer mappings were not applied", "err", err)
-	}
-	if err := a.applyAffiliations(ctx); err != nil {
-		env.Log.Warn("affiliations were not applied", "err", err)
-	}
-	todo := a.sources
-	if len(names) > 0 {
-		todo = nil
-		for _, n := range names {
-			s, err := a.sourceByName(n)
-			if err != nil {
-				return err
-			}
-			todo = append(todo, s)
-		}
-	}
-	if len(todo) == 0 {
-		return data.Errorf(data.EINVALID, "no source is configured: declare sources in the configuration file (--config)")
-	}
-	failed := 0
-	for _, s := range todo {
-		run, err := a.runSource(ctx, s)
-		if run != nil {
-			fmt.Fprintf(env.Out, "%-20s %-9s read %d, stored %d, rejected %d in %s\n", s.cfg.Name, run.Status,
-				run.ItemsRead, run.ItemsStored, run.ItemsRejected, run.EndedAt.Sub(run.StartedAt).Round(time.Millisecond))
-		}
+	return env.withDB(ctx, func(db *data.DB) error {
+		a, err := New(env.Config, db, env.Log)
 		if err != nil {
-			failed++
-			fmt.Fprintf(env.Out, "%-20s error: %v\n", s.cfg.Name, err)
+			return err
 		}
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d sources failed", failed, len(todo))
-	}
-	return nil
+		if err := a.applyConsumerMappings(ctx); err != nil {
+			env.Log.Warn("some API consumer mappings were not applied", "err", err)
+		}
+		if err := a.applyAffiliations(ctx); err != nil {
+			env.Log.Warn("affiliations were not applied", "err", err)
+		}
+		todo := a.sources
+		if len(names) > 0 {
+			todo = nil
+			for _, n := range names {
+				s, err := a.sourceByName(n)
+				if err != nil {
+					return err
+				}
+				todo = append(todo, s)
+			}
+		}
+		if len(todo) == 0 {
+			return data.Errorf(data.EINVALID, "no source is configured: declare sources in the configuration file (--config)")
+		}
+		failed := 0
+		for _, s := range todo {
+			run, err := a.runSource(ctx, s)
+			if run != nil {
+				fmt.Fprintf(env.Out, "%-20s %-9s read %d, stored %d, rejected %d in %s\n", s.cfg.Name, run.Status,
+					run.ItemsRead, run.ItemsStored, run.ItemsRejected, run.EndedAt.Sub(run.StartedAt).Round(time.Millisecond))
+			}
+			if err != nil {
+				failed++
+				fmt.Fprintf(env.Out, "%-20s error: %v\n", s.cfg.Name, err)
+			}
+		}
+		if failed > 0 {
+			return fmt.Errorf("%d of %d sources failed", failed, len(todo))
+		}
+		return nil
+	})
 }
 
 // UserAdd runs `ecopulse user add NAME --role ROLE` with the password given.
 func UserAdd(ctx context.Context, env *Env, name, role, password string) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := AddUser(ctx, db, name, role, password)
-	if err != nil {
-		return err
-	}
-	if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "user.create", Target: u.Name, Detail: "role " + u.Role, OK: true}); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "user %q (%s) created\n", u.Name, u.Role)
-	return nil
+	return env.withDB(ctx, func(db *data.DB) error {
+		u, err := AddUser(ctx, db, name, role, password)
+		if err != nil {
+			return err
+		}
+		if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "user.create", Target: u.Name, Detail: "role " + u.Role, OK: true}); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "user %q (%s) created\n", u.Name, u.Role)
+		return nil
+	})
 }
 
 // ImportOptions are the flags of `ecopulse import accesslog`.
@@ -290,26 +270,23 @@ type ImportOptions struct {
 // ImportAccessLog runs `ecopulse import accesslog FILE…`: a backfill that
 // resumes where an interrupted run stopped (its cursor commits with its rows).
 func ImportAccessLog(ctx context.Context, env *Env, files []string, opt ImportOptions) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := applyConsumerMappings(ctx, db, env.Config.Consumers); err != nil {
-		env.Log.Warn("some API consumer mappings were not applied", "err", err)
-	}
-	cfg := accesslog.Config{Format: opt.Format, LogFormat: opt.LogFormat}
-	sum, err := accesslog.Import(ctx, db, cfg, files, opt.Progress)
-	if err != nil {
-		return err
-	}
-	if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "import.accesslog", Target: strings.Join(files, " "),
-		Detail: fmt.Sprintf("%d lines, %d stored, %d rejected", sum.Lines, sum.Stored, sum.Rejected), OK: true}); err != nil {
-		return err
-	}
-	if opt.JSON {
-		return json.NewEncoder(env.Out).Encode(sum)
-	}
-	fmt.Fprintf(env.Out, "imported %d file(s): %d lines read, %d stored, %d rejected in %.1f s\n", sum.Files, sum.Lines, sum.Stored, sum.Rejected, sum.Seconds)
-	return nil
+	return env.withDB(ctx, func(db *data.DB) error {
+		if err := applyConsumerMappings(ctx, db, env.Config.Consumers); err != nil {
+			env.Log.Warn("some API consumer mappings were not applied", "err", err)
+		}
+		cfg := accesslog.Config{Format: opt.Format, LogFormat: opt.LogFormat}
+		sum, err := accesslog.Import(ctx, db, cfg, files, opt.Progress)
+		if err != nil {
+			return err
+		}
+		if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "import.accesslog", Target: strings.Join(files, " "),
+			Detail: fmt.Sprintf("%d lines, %d stored, %d rejected", sum.Lines, sum.Stored, sum.Rejected), OK: true}); err != nil {
+			return err
+		}
+		if opt.JSON {
+			return json.NewEncoder(env.Out).Encode(sum)
+		}
+		fmt.Fprintf(env.Out, "imported %d file(s): %d lines read, %d stored, %d rejected in %.1f s\n", sum.Files, sum.Lines, sum.Stored, sum.Rejected, sum.Seconds)
+		return nil
+	})
 }

@@ -16,22 +16,19 @@ import (
 // scoring its Sunday first if needed. A week that has not closed, or that
 // has a snapshot already, is refused with the reason.
 func Snapshot(ctx context.Context, env *Env, week string) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	now := env.Now()
-	if week == "" {
-		week = data.ISOWeek(data.LastClosedWeekSunday(now))
-	}
-	s, err := takeSnapshot(ctx, db, NewScorer(db, env.Config.Scoring, env.Log), week, now)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "snapshot of %s taken: scores of %s, R = %.4f, ecosystem health %.1f, %d members\n",
-		s.Week, s.Day.Format(data.DateLayout), s.R, s.Health, s.Members)
-	return nil
+	return env.withDB(ctx, func(db *data.DB) error {
+		now := env.Now()
+		if week == "" {
+			week = data.ISOWeek(data.LastClosedWeekSunday(now))
+		}
+		s, err := takeSnapshot(ctx, db, NewScorer(db, env.Config.Scoring, env.Log), week, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "snapshot of %s taken: scores of %s, R = %.4f, ecosystem health %.1f, %d members\n",
+			s.Week, s.Day.Format(data.DateLayout), s.R, s.Health, s.Members)
+		return nil
+	})
 }
 
 // Export runs `ecopulse export --week YYYY-Www --format csv|xlsx|json [-o FILE]`:
@@ -45,58 +42,55 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 	if _, err := exportContentType(format); err != nil {
 		return err
 	}
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if week == "" {
-		list, err := db.Snapshots(ctx)
+	return env.withDB(ctx, func(db *data.DB) error {
+		if week == "" {
+			list, err := db.Snapshots(ctx)
+			if err != nil {
+				return err
+			}
+			if len(list) == 0 {
+				return data.Errorf(data.ENOTFOUND, "no snapshot yet: take one with `ecopulse snapshot`")
+			}
+			week = list[0].Week
+		}
+		d, err := views.BuildSnapshot(ctx, db, week)
 		if err != nil {
 			return err
 		}
-		if len(list) == 0 {
-			return data.Errorf(data.ENOTFOUND, "no snapshot yet: take one with `ecopulse snapshot`")
+		if outPath == "" || outPath == "-" {
+			w := bufio.NewWriter(env.Out)
+			if err := writeExport(w, d, format); err != nil {
+				return err
+			}
+			return w.Flush()
 		}
-		week = list[0].Week
-	}
-	d, err := views.BuildSnapshot(ctx, db, week)
-	if err != nil {
-		return err
-	}
-	if outPath == "" || outPath == "-" {
-		w := bufio.NewWriter(env.Out)
+		tmp, err := os.CreateTemp(filepath.Dir(outPath), "."+filepath.Base(outPath)+".*.tmp")
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				tmp.Close()
+				os.Remove(tmp.Name())
+			}
+		}()
+		w := bufio.NewWriter(tmp)
 		if err := writeExport(w, d, format); err != nil {
 			return err
 		}
-		return w.Flush()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(outPath), "."+filepath.Base(outPath)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("export: %w", err)
 		}
-	}()
-	w := bufio.NewWriter(tmp)
-	if err := writeExport(w, d, format); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), outPath); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	fmt.Fprintf(env.Out, "exported the snapshot of %s (%d members) as %s to %s\n", d.Week, len(d.Members), format, outPath)
-	return nil
+		if err := tmp.Chmod(0o644); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := tmp.Close(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := os.Rename(tmp.Name(), outPath); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		fmt.Fprintf(env.Out, "exported the snapshot of %s (%d members) as %s to %s\n", d.Week, len(d.Members), format, outPath)
+		return nil
+	})
 }

@@ -16,27 +16,24 @@ import (
 // login. It warns when the configuration still names the person, since the
 // affiliation rules would bring the login back at the next start.
 func Forget(ctx context.Context, env *Env, who string) error {
-	db, err := env.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	f, err := db.ForgetPerson(ctx, who)
-	if err != nil {
-		return err
-	}
-	detail := fmt.Sprintf("%d logins, %d activities, %d titles, %d quarantined records", f.Identities, f.Activities, f.Titles, f.Rejected)
-	if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "person.forget", Target: f.Pseudonym, Detail: detail, OK: true}); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "forgotten: now %s (%s)\n", f.Pseudonym, detail)
-	if !f.Checkpointed {
-		fmt.Fprintln(env.Out, "warning: the write-ahead log is in use: old copies of the rows stay in the -wal file until the next checkpoint (stop `serve` and run this again to be sure)")
-	}
-	if where := configNames(env.Config.Affiliation, who); where != "" {
-		fmt.Fprintf(env.Out, "warning: the configuration still names this person (%s): remove them from it, or the next start brings the login back\n", where)
-	}
-	return nil
+	return env.withDB(ctx, func(db *data.DB) error {
+		f, err := db.ForgetPerson(ctx, who)
+		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%d logins, %d activities, %d titles, %d quarantined records", f.Identities, f.Activities, f.Titles, f.Rejected)
+		if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "person.forget", Target: f.Pseudonym, Detail: detail, OK: true}); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "forgotten: now %s (%s)\n", f.Pseudonym, detail)
+		if !f.Checkpointed {
+			fmt.Fprintln(env.Out, "warning: the write-ahead log is in use: old copies of the rows stay in the -wal file until the next checkpoint (stop `serve` and run this again to be sure)")
+		}
+		if where := configNames(env.Config.Affiliation, who); where != "" {
+			fmt.Fprintf(env.Out, "warning: the configuration still names this person (%s): remove them from it, or the next start brings the login back\n", where)
+		}
+		return nil
+	})
 }
 
 // configNames tells where the affiliation configuration names who (a
