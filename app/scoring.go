@@ -31,20 +31,7 @@ func NewScorer(db *data.DB, cfg metrics.Config, log *slog.Logger) *Scorer {
 // Compute scores one day without storing it.
 func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, error) {
 	day = data.Day(day)
-	// The day digests (usage and activities) only speed the window up; it
-	// is right without them. After an upgrade or a bulk import every day is
-	// stale once: say what the wait was.
-	for _, r := range []struct {
-		what    string
-		refresh func(context.Context) (int, error)
-	}{{"usage", s.db.RefreshUsageDays}, {"activity", s.db.RefreshActivityDays}} {
-		start := time.Now()
-		if n, err := r.refresh(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("scoring: day digests not refreshed", "of", r.what, "err", err)
-		} else if n > 1 {
-			s.log.Info("day digests refreshed", "of", r.what, "days", n, "took", time.Since(start).Round(time.Millisecond))
-		}
-	}
+	s.refreshDigests(ctx)
 	w, err := s.db.ScoringWindow(ctx, day, s.cfg.WindowDays)
 	if err != nil {
 		return nil, err
@@ -62,6 +49,23 @@ func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, e
 		Members: res.Members,
 		Edges:   res.Edges,
 	}, nil
+}
+
+// refreshDigests rebuilds the stale usage and activity day digests. They only
+// speed the window up; it is right without them. After an upgrade or a bulk
+// import every day is stale once: say what the wait was.
+func (s *Scorer) refreshDigests(ctx context.Context) {
+	for _, r := range []struct {
+		what    string
+		refresh func(context.Context) (int, error)
+	}{{"usage", s.db.RefreshUsageDays}, {"activity", s.db.RefreshActivityDays}} {
+		start := time.Now()
+		if n, err := r.refresh(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("scoring: day digests not refreshed", "of", r.what, "err", err)
+		} else if n > 1 {
+			s.log.Info("day digests refreshed", "of", r.what, "days", n, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
 }
 
 // ScoreDay scores one day and stores the result, replacing that day's scores.
@@ -89,6 +93,7 @@ func (s *Scorer) ScoreRange(ctx context.Context, from, to time.Time) (int, error
 // store's pooled reader lets windows be measured side by side.
 func (s *Scorer) scoreDays(ctx context.Context, days []time.Time) (int, error) {
 	const workers = 2
+	s.refreshDigests(ctx) // once, before the workers would each wait for it
 	work := make(chan time.Time)
 	errs := make(chan error, workers)
 	ctx, cancel := context.WithCancel(ctx)
