@@ -58,60 +58,61 @@ func encodeActivityDigest(acts []windowActivity, in *interner) []byte {
 	return b
 }
 
+// activityDigestReader reads a digest's string table, then its activities.
+type activityDigestReader struct {
+	blobReader
+	strs uint64 // entries in the string table
+}
+
+// openActivityDigest reads up to the first activity, handing each string of
+// the table to str (nil: skip them).
+func openActivityDigest(b []byte, str func([]byte)) (activityDigestReader, uint64, error) {
+	br, ok := openBlob(b, activityDigestVersion)
+	r := activityDigestReader{blobReader: br}
+	r.strs = r.count(1)
+	for i := uint64(0); i < r.strs && !r.bad; i++ {
+		s := r.bytes(r.uvarint())
+		if str != nil && !r.bad {
+			str(s)
+		}
+	}
+	n := r.count(7) // an activity takes at least 7 bytes
+	if !ok || r.bad {
+		return r, 0, errCorruptActivityDigest
+	}
+	return r, n, nil
+}
+
+// ref reads a string index, checked against the table.
+func (r *activityDigestReader) ref() uint64 {
+	i := r.uvarint()
+	if i >= r.strs {
+		r.fail()
+		return 0
+	}
+	return i
+}
+
 // decodeActivityDigest appends a digest's activities to out, their strings
 // interned in in (each distinct string of the day looked up once).
 func decodeActivityDigest(b []byte, in *interner, out []windowActivity) ([]windowActivity, error) {
-	if len(b) == 0 || b[0] != activityDigestVersion {
-		return out, errCorruptActivityDigest
-	}
-	b = b[1:]
-	bad := false
-	uv := func() uint64 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			bad = true
-			b = nil
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
-	ns := uv()
-	if bad || ns > uint64(len(b)) {
-		return out, errCorruptActivityDigest
-	}
-	local := make([]int32, ns)
-	for i := range local {
-		n := uv()
-		if bad || n > uint64(len(b)) {
-			return out, errCorruptActivityDigest
-		}
-		local[i] = in.idBytes(b[:n])
-		b = b[n:]
-	}
-	str := func() int32 {
-		i := uv()
-		if i >= uint64(len(local)) {
-			bad = true
-			return 0
-		}
-		return local[i]
-	}
-	na := uv()
-	if bad || na > uint64(len(b)) {
-		return out, errCorruptActivityDigest
+	var local []int32
+	r, n, err := openActivityDigest(b, func(s []byte) { local = append(local, in.idBytes(s)) })
+	if err != nil {
+		return out, err
 	}
 	var at int64
-	for i := uint64(0); i < na; i++ {
-		at += int64(uv())
-		a := windowActivity{at: at, member: int64(uv()), person: int64(uv())}
-		a.source, a.actor, a.kind, a.thread = str(), str(), str(), str()
-		if bad {
+	for i := uint64(0); i < n; i++ {
+		at += int64(r.uvarint())
+		a := windowActivity{at: at, member: int64(r.uvarint()), person: int64(r.uvarint())}
+		source, actor, kind, thread := r.ref(), r.ref(), r.ref(), r.ref()
+		if r.bad {
 			return out, errCorruptActivityDigest
 		}
+		a.source, a.actor, a.kind, a.thread = local[source], local[actor], local[kind], local[thread]
 		out = append(out, a)
 	}
-	if len(b) != 0 {
+	if !r.done() {
 		return out, errCorruptActivityDigest
 	}
 	return out, nil
@@ -121,43 +122,24 @@ func decodeActivityDigest(b []byte, in *interner, out []windowActivity) ([]windo
 // digest, without building its strings: the previous window needs only
 // counts per member.
 func countDigestMembers(b []byte, fn func(member int64)) error {
-	if len(b) == 0 || b[0] != activityDigestVersion {
-		return errCorruptActivityDigest
+	r, n, err := openActivityDigest(b, nil)
+	if err != nil {
+		return err
 	}
-	b = b[1:]
-	bad := false
-	uv := func() uint64 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			bad = true
-			b = nil
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
-	ns := uv()
-	for i := uint64(0); i < ns && !bad; i++ {
-		n := uv()
-		if n > uint64(len(b)) {
+	for i := uint64(0); i < n; i++ {
+		r.uvarint() // at
+		member := int64(r.uvarint())
+		r.uvarint() // person
+		r.ref()     // source
+		r.ref()     // actor
+		r.ref()     // kind
+		r.ref()     // thread
+		if r.bad {
 			return errCorruptActivityDigest
 		}
-		b = b[n:]
+		fn(member)
 	}
-	na := uv()
-	for i := uint64(0); i < na && !bad; i++ {
-		uv() // at
-		member := int64(uv())
-		for j := 0; j < 5; j++ { // person, source, actor, kind, thread
-			if v := uv(); j > 0 && v >= ns {
-				bad = true
-			}
-		}
-		if !bad {
-			fn(member)
-		}
-	}
-	if bad || len(b) != 0 {
+	if !r.done() {
 		return errCorruptActivityDigest
 	}
 	return nil

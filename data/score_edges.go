@@ -43,37 +43,27 @@ func encodeEdges(edges []Edge) []byte {
 }
 
 func decodeEdges(b []byte) ([]Edge, error) {
-	if len(b) == 0 || b[0] != edgesBlobVersion {
+	r, ok := openBlob(b, edgesBlobVersion)
+	n := r.count(10) // an edge takes at least 10 bytes
+	if !ok || r.bad {
 		return nil, errCorruptEdges
 	}
-	b = b[1:]
-	n, w := binary.Uvarint(b)
-	if w <= 0 || n > uint64(len(b)) { // an edge takes at least 10 bytes
-		return nil, errCorruptEdges
-	}
-	b = b[w:]
 	out := make([]Edge, 0, n)
 	var prevA, prevB int64
 	for i := uint64(0); i < n; i++ {
-		da, w := binary.Varint(b)
-		if w <= 0 {
-			return nil, errCorruptEdges
-		}
-		b = b[w:]
-		a := prevA + da
+		a := prevA + r.varint()
 		if i == 0 || a != prevA {
 			prevB = a
 		}
-		db, w := binary.Varint(b)
-		if w <= 0 || len(b) < w+8 {
+		b := prevB + r.varint()
+		k := r.bytes(8)
+		if r.bad {
 			return nil, errCorruptEdges
 		}
-		e := Edge{A: a, B: prevB + db, K: math.Float64frombits(binary.LittleEndian.Uint64(b[w:]))}
-		b = b[w+8:]
-		out = append(out, e)
-		prevA, prevB = e.A, e.B
+		out = append(out, Edge{A: a, B: b, K: math.Float64frombits(binary.LittleEndian.Uint64(k))})
+		prevA, prevB = a, b
 	}
-	if len(b) != 0 {
+	if !r.done() {
 		return nil, errCorruptEdges
 	}
 	return out, nil

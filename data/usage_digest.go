@@ -62,38 +62,35 @@ var errCorruptDigest = errors.New("store: corrupt usage day digest")
 
 // digestReader walks a digest entry by entry.
 type digestReader struct {
-	b    []byte
+	blobReader
 	left uint64
 	id   int64
 	err  error
 }
 
 func newDigestReader(b []byte) digestReader {
-	if len(b) == 0 || b[0] != usageDigestVersion {
+	br, ok := openBlob(b, usageDigestVersion)
+	if !ok {
 		return digestReader{err: fmt.Errorf("%w: unknown version", errCorruptDigest)}
 	}
-	r := digestReader{b: b[1:]}
-	r.left = r.uvarint()
-	return r
-}
-
-func (r *digestReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		if r.err == nil {
-			r.err = errCorruptDigest
-		}
-		r.b = nil
-		return 0
+	r := digestReader{blobReader: br}
+	r.left = r.count(6) // an entry takes at least 6 bytes
+	if r.bad {
+		r.err = errCorruptDigest
 	}
-	r.b = r.b[n:]
-	return v
+	return r
 }
 
 // next reads one entry: its consumer, sums and packed histogram (valid until
 // the digest's bytes are reused). It returns false at the end or on error.
 func (r *digestReader) next(t *UsageTotals) (consumer int64, hist []byte, ok bool) {
-	if r.err != nil || r.left == 0 {
+	if r.err != nil {
+		return 0, nil, false
+	}
+	if r.left == 0 {
+		if !r.done() {
+			r.err = errCorruptDigest
+		}
 		return 0, nil, false
 	}
 	r.left--
@@ -102,30 +99,20 @@ func (r *digestReader) next(t *UsageTotals) (consumer int64, hist []byte, ok boo
 	t.Errors4xx = int64(r.uvarint())
 	t.Errors5xx = int64(r.uvarint())
 	t.Bytes = int64(r.uvarint())
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
+	hist = r.bytes(r.uvarint())
+	if r.bad {
 		r.err = errCorruptDigest
 		return 0, nil, false
 	}
-	hist, r.b = r.b[:n], r.b[n:]
 	return r.id, hist, true
 }
 
 // mergeSparseHistogram adds a packed histogram of a digest entry to h.
 func mergeSparseHistogram(h *Histogram, b []byte) error {
-	k := -1
-	for len(b) > 0 {
-		gap, n := binary.Uvarint(b)
-		if n <= 0 {
-			return errCorruptDigest
-		}
-		b = b[n:]
-		c, n := binary.Uvarint(b)
-		if n <= 0 {
-			return errCorruptDigest
-		}
-		b = b[n:]
-		if gap >= HistBuckets {
+	r := blobReader{b: b}
+	for k := -1; len(r.b) > 0; {
+		gap, c := r.uvarint(), r.uvarint()
+		if r.bad || gap >= HistBuckets {
 			return errCorruptDigest
 		}
 		k += int(gap) + 1
