@@ -36,6 +36,12 @@ func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, e
 	if err != nil {
 		return nil, err
 	}
+	for _, d := range w.UnreadableDigests { // read from the source rows: rebuild them
+		s.log.Warn("scoring: unreadable day digest, rebuilding it", "day", d.Format(data.DateLayout))
+		if err := s.db.InvalidateDay(ctx, d); err != nil {
+			s.log.Warn("scoring: day digest not marked for rebuild", "day", d.Format(data.DateLayout), "err", err)
+		}
+	}
 	res := metrics.Score(metrics.Input{Day: day, Members: w.Members, Pairs: w.Pairs}, s.cfg)
 	active := 0
 	for _, m := range res.Members {

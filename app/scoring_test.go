@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"reflect"
 	"testing"
 	"time"
@@ -128,5 +129,54 @@ func TestDemoTickContinuesAfterARestart(t *testing.T) {
 	}
 	if _, err := db.EcosystemScoreOn(ctx, later); err != nil {
 		t.Errorf("the tick did not rescore today: %v", err)
+	}
+}
+
+// TestScorerRebuildsAnUnreadableDigest damages a usage digest inside the
+// window: scoring gives the same result (the day is read from its rollups)
+// and marks the day for rebuild, which the next scoring does.
+func TestScorerRebuildsAnUnreadableDigest(t *testing.T) {
+	db := seededDB(t)
+	ctx := context.Background()
+	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	day := demoEnd.AddDate(0, 0, -10)
+	good, err := s.Compute(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	damaged := day.AddDate(0, 0, -3).Unix()
+	if res, err := raw.Exec(`UPDATE usage_day_digests SET digest = x'ff' WHERE day = ?`, damaged); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatal("no digest of the day to damage")
+	}
+	again, err := s.Compute(ctx, day)
+	if err != nil {
+		t.Fatalf("scoring with a damaged digest: %v", err)
+	}
+	if got, want := again.Ecosystem, good.Ecosystem; !reflect.DeepEqual(got, want) {
+		t.Errorf("ecosystem with a damaged digest %+v, want %+v", got, want)
+	}
+	var stale int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM usage_days_stale WHERE day = ?`, damaged).Scan(&stale); err != nil {
+		t.Fatal(err)
+	}
+	if stale != 1 {
+		t.Fatal("the damaged day was not marked for rebuild")
+	}
+	if _, err := s.Compute(ctx, day); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	if err := raw.QueryRow(`SELECT hex(substr(digest, 1, 1)) FROM usage_day_digests WHERE day = ?`, damaged).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	if first != "01" {
+		t.Errorf("digest of the damaged day starts with byte %s after the next scoring, want a rebuilt one (version 01)", first)
 	}
 }

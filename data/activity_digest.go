@@ -218,9 +218,9 @@ func scanActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interne
 // readWindowActivities returns the non-bot activities in [from, to) in time
 // order (from and to are midnights): from the digests, and from activities
 // for the days whose digest is stale.
-func readWindowActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interner) ([]windowActivity, error) {
+func readWindowActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interner, unreadable map[int64]bool) ([]windowActivity, error) {
 	var out []windowActivity
-	err := walkActivityDays(ctx, tx, from, to,
+	err := walkActivityDays(ctx, tx, from, to, unreadable,
 		func(digest []byte) (err error) { out, err = decodeActivityDigest(digest, in, out); return err },
 		func(from, to int64) (err error) { out, err = scanActivities(ctx, tx, from, to, in, out); return err })
 	return out, err
@@ -229,11 +229,14 @@ func readWindowActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *i
 // walkActivityDays visits [from, to) day by day in order: digest for each
 // day that has a current one, stale for each run of days whose digest is
 // stale (to be read from activities). Days with neither had no activity.
-func walkActivityDays(ctx context.Context, tx *sql.Tx, from, to int64, digest func([]byte) error, stale func(from, to int64) error) error {
+func walkActivityDays(ctx context.Context, tx *sql.Tx, from, to int64, unreadable map[int64]bool, digest func([]byte) error, stale func(from, to int64) error) error {
 	if from%86400 != 0 || to%86400 != 0 {
 		return stale(from, to)
 	}
 	isStale := map[int64]bool{}
+	for d := range unreadable {
+		isStale[d] = true
+	}
 	if err := scanInts(ctx, tx, `SELECT day FROM activity_days_stale WHERE day >= ? AND day < ?`, func(d int64) { isStale[d] = true }, from, to); err != nil {
 		return err
 	}
@@ -260,7 +263,7 @@ func walkActivityDays(ctx context.Context, tx *sql.Tx, from, to int64, digest fu
 	for d := from; d < to; {
 		if b, ok := digests[d]; ok {
 			if err := digest(b); err != nil {
-				return fmt.Errorf("%w of %s", err, dateStr(time.Unix(d, 0).UTC()))
+				return &digestError{day: d, err: err}
 			}
 			d += 86400
 			continue

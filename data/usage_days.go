@@ -47,8 +47,8 @@ func markUsageDaysStale(ctx context.Context, tx *sql.Tx, days map[int64]struct{}
 }
 
 // InvalidateDay marks day's usage and activity digests stale, as writes to
-// its rollups and activities do (benchmarks use it to time the daily
-// refresh).
+// its rollups and activities do: the scorer's way to rebuild a digest it
+// could not read, and the benchmarks' to time the daily refresh.
 func (db *DB) InvalidateDay(ctx context.Context, day time.Time) error {
 	d := Day(day).Unix()
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -57,6 +58,11 @@ type Window struct {
 	// Ecosystem activity over the last 7 days up to Day (the overview's counts).
 	ActiveConsumers    int
 	ActiveContributors int
+
+	// UnreadableDigests are days whose usage or activity digest could not
+	// be decoded (damaged, or written by a newer version): the window read
+	// them from the source rows instead. The scorer marks them for rebuild.
+	UnreadableDigests []time.Time
 }
 
 // ScoringWindow measures the days [day-windowDays+1, day] (and the same span
@@ -105,7 +111,18 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 		byID[w.Members[i].ID] = &w.Members[i]
 	}
 	week := span{w.Day.AddDate(0, 0, -6), cur.to} // the overview's counts
-	if w.ActiveConsumers, err = windowUsage(ctx, tx, byID, cur, prev, week.from); err != nil {
+	unreadable := map[int64]bool{}
+	defer func() {
+		for d := range unreadable {
+			w.UnreadableDigests = append(w.UnreadableDigests, time.Unix(d, 0).UTC())
+		}
+		sort.Slice(w.UnreadableDigests, func(i, j int) bool { return w.UnreadableDigests[i].Before(w.UnreadableDigests[j]) })
+	}()
+	err = retryUnreadable(unreadable, func() (err error) {
+		w.ActiveConsumers, err = windowUsage(ctx, tx, byID, cur, prev, week.from, unreadable)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	projectPairs, err := windowProjects(ctx, tx, byID, cur)
@@ -113,12 +130,38 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 		return err
 	}
 	var sharedThreads map[[2]int64]int
-	sharedThreads, w.ActiveContributors, err = windowCommunity(ctx, tx, byID, cur, prev, week.from, newInterner())
+	sharedThreads, w.ActiveContributors, err = windowCommunity(ctx, tx, byID, cur, prev, week.from, newInterner(), unreadable)
 	if err != nil {
 		return err
 	}
 	w.Pairs = windowPairs(byID, projectPairs, sharedThreads)
 	return nil
+}
+
+// digestError is a day digest that could not be decoded.
+type digestError struct {
+	day int64
+	err error
+}
+
+func (e *digestError) Error() string {
+	return fmt.Sprintf("%v of %s", e.err, dateStr(time.Unix(e.day, 0).UTC()))
+}
+func (e *digestError) Unwrap() error { return e.err }
+
+// retryUnreadable runs read, and runs it again whenever it meets a digest it
+// cannot decode, with that day added to unreadable: read then reads the day
+// from the source rows. A damaged derived blob costs time, never a window.
+// read must start from scratch each time (it may have read part of a day).
+func retryUnreadable(unreadable map[int64]bool, read func() error) error {
+	for {
+		err := read()
+		var de *digestError
+		if !errors.As(err, &de) || unreadable[de.day] {
+			return err
+		}
+		unreadable[de.day] = true
+	}
 }
 
 // consumerWindow is one consumer's traffic in the window and the one before.
@@ -132,7 +175,7 @@ type consumerWindow struct {
 // latency p95, distinct consumers) and its calls over the window before. It
 // reads the usage day digests, and api_usage_daily for the days whose
 // digests are stale (usage_days.go): the same sums either way.
-func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time) (activeConsumers int, err error) {
+func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (activeConsumers int, err error) {
 	memberOf := map[int64]int64{}
 	rows, err := tx.QueryContext(ctx, `SELECT id, member_id FROM api_consumers WHERE member_id IS NOT NULL`)
 	if err != nil {
@@ -153,6 +196,11 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 
 	from, to := prev.from.Unix(), cur.to.Unix()
 	stale := map[int64]bool{}
+	for d := range unreadable {
+		if d >= from && d < to {
+			stale[d] = true
+		}
+	}
 	if err := scanInts(ctx, tx, `SELECT day FROM usage_days_stale WHERE day >= ? AND day < ?`, func(d int64) { stale[d] = true }, from, to); err != nil {
 		return 0, err
 	}
@@ -183,7 +231,7 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 		}
 		if err := addUsageDigest(digest, day < curFrom, day >= week, acc); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("%w of %s", err, dateStr(time.Unix(day, 0).UTC()))
+			return 0, &digestError{day: day, err: err}
 		}
 	}
 	rows.Close()
