@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/klauspost/compress/gzip"
 )
 
 const (
@@ -108,6 +109,7 @@ type cachedPage struct {
 	ctype   []byte
 	headers []pageHeader // set by the handlers (never Set-Cookie)
 	body    []byte
+	gzipped []byte // body gzip-compressed, when worth it (nil otherwise)
 	expires time.Time
 	size    int
 }
@@ -217,6 +219,7 @@ func (pc *pageCache) build(c *fiber.Ctx, key string, f *pageFlight) error {
 	if f != nil {
 		f.page = p // read by the waiters after close(f.done)
 	}
+	p.writeTo(c) // the builder too gets the compressed body when it takes one
 	c.Set(cacheHeader, cacheMiss)
 	return nil
 }
@@ -238,7 +241,8 @@ func (pc *pageCache) capture(c *fiber.Ctx, key string, before map[string]bool) *
 		}
 		p.headers = append(p.headers, pageHeader{bytes.Clone(k), bytes.Clone(v)})
 	})
-	p.size = pageEntryOverhead + len(key) + len(p.ctype) + len(p.body)
+	p.gzipped = gzipBody(p.ctype, p.body)
+	p.size = pageEntryOverhead + len(key) + len(p.ctype) + len(p.body) + len(p.gzipped)
 	for _, h := range p.headers {
 		p.size += len(h.name) + len(h.value)
 	}
@@ -262,8 +266,47 @@ func (p *cachedPage) writeTo(c *fiber.Ctx) {
 	for _, h := range p.headers {
 		r.Header.SetBytesKV(h.name, h.value)
 	}
-	r.SetBodyRaw(p.body) // shared, never written to
+	body := p.body
+	if p.gzipped != nil {
+		r.Header.Add(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
+		if c.Request().Header.HasAcceptEncoding("gzip") {
+			r.Header.Set(fiber.HeaderContentEncoding, "gzip")
+			body = p.gzipped
+		}
+	}
+	r.SetBodyRaw(body) // shared, never written to
 	c.Set(cacheHeader, cacheHit)
+}
+
+// gzipMinBytes is the smallest body worth compressing: below it the gzip
+// header and a round of CPU buy nothing on any network.
+const gzipMinBytes = 1024
+
+// gzipBody compresses a kept page's body once, when it is built, so that
+// every browser (they all accept gzip) is sent it compressed at no cost per
+// request: the 500-member list is 0.9 MB of HTML and about a tenth of that
+// compressed. nil when the body is small or not text.
+func gzipBody(ctype, body []byte) []byte {
+	if len(body) < gzipMinBytes || !compressible(ctype) {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	if err != nil {
+		return nil
+	}
+	if _, err := zw.Write(body); err != nil || zw.Close() != nil {
+		return nil
+	}
+	if buf.Len() >= len(body) {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+func compressible(ctype []byte) bool {
+	t := string(ctype)
+	return strings.HasPrefix(t, "text/") || strings.HasPrefix(t, "application/json") || strings.HasPrefix(t, "image/svg+xml")
 }
 
 // lookupLocked returns the fresh entry of key, or nil (an expired entry is

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -703,5 +705,74 @@ func TestPageCacheRefreshesBeforeExpiry(t *testing.T) {
 	}
 	if got, want := runs.Load(), int32(3); got != want {
 		t.Errorf("%d builds, want %d", got, want)
+	}
+}
+
+// Kept pages go compressed to clients that accept gzip — the one that
+// built the page too — and as they are to the others; small or binary
+// bodies never are. The handler still runs once.
+func TestPageCacheSendsGzipToClientsThatAcceptIt(t *testing.T) {
+	pc := newPageCache(time.Minute, 0, 1<<20, func() uint64 { return 3 })
+	var runs atomic.Int32
+	big := strings.Repeat("<tr><td>member</td><td>98.9</td></tr>\n", 200)
+	f := testCacheApp(pc, func(c *fiber.Ctx) error {
+		runs.Add(1)
+		switch c.Path() {
+		case "/small":
+			c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+			return c.SendString("<p>small</p>")
+		case "/binary":
+			c.Set(fiber.HeaderContentType, "application/octet-stream")
+			return c.SendString(big)
+		}
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.SendString(big)
+	})
+	get := func(target, accept string) (http.Header, string) {
+		t.Helper()
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("X-Role", "viewer")
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		resp, err := f.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				t.Fatalf("%s: a gzip body that does not open: %v", target, err)
+			}
+			if b, err = io.ReadAll(zr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return resp.Header, string(b)
+	}
+	for i, accept := range []string{"gzip, deflate, br", "", "gzip"} { // a miss, then hits
+		h, body := get("/big", accept)
+		if body != big {
+			t.Fatalf("request %d (Accept-Encoding %q): body of %d bytes differs from the page's %d", i, accept, len(body), len(big))
+		}
+		if got, want := h.Get("Content-Encoding") == "gzip", accept != ""; got != want {
+			t.Errorf("request %d (Accept-Encoding %q): compressed = %v, want %v", i, accept, got, want)
+		}
+		if !strings.Contains(h.Get("Vary"), "Accept-Encoding") {
+			t.Errorf("request %d: Vary %q does not name Accept-Encoding (a shared cache would mix the two bodies)", i, h.Get("Vary"))
+		}
+	}
+	if got := runs.Load(); got != 1 {
+		t.Errorf("the handler ran %d times for three requests of one page, want 1", got)
+	}
+	for _, target := range []string{"/small", "/binary"} {
+		if h, _ := get(target, "gzip"); h.Get("Content-Encoding") != "" {
+			t.Errorf("%s sent with Content-Encoding %q, want none", target, h.Get("Content-Encoding"))
+		}
 	}
 }
