@@ -157,4 +157,3 @@ func addUsageDigest(digest []byte, previous, lastWeek bool, acc func(consumer in
 		}
 	}
 }
-
