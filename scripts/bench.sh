@@ -17,7 +17,7 @@
 #
 # Knobs (environment): RUNS (repetitions, default 3; QUICK 1), LINES (1000000; QUICK 200000),
 # WRK_SECONDS (30; QUICK 5), BASE_SECONDS (wrk without the import first, 10; QUICK 3; 0: none), WRK_CONNS (8), WRK_THREADS (2), PAGE_MEMBERS (500; QUICK 100),
-# PAGE_DAYS (365; QUICK 90), CONTROL_SECONDS (wrk on /healthz after the pages, 10; QUICK 3; 0: none), HANDLER_REQUESTS (per page in BenchmarkPageLatency, 100; QUICK 20), STORE_MEMBERS ("1000 10000"; QUICK "1000"), BENCH_CACHE (generated
+# PAGE_DAYS (365; QUICK 90), CONTROL_SECONDS (wrk on /healthz after the pages, 10; QUICK 3; 0: none), HANDLER_REQUESTS (per page in BenchmarkPageLatency, 100; QUICK 20), STORE_MEMBERS ("1000 10000 50000": the 50k database takes about 40 min to generate, once, and 7.4 GB; QUICK "1000"), BENCH_CACHE (generated
 # databases are kept there between runs, default /var/tmp/ecopulse-bench), REGEN=1 (regenerate
 # them), OUT (default BENCHMARKS.md), KEEP=1 (keep the work directory with every raw output).
 # Needs go, curl, and (installed with apt-get when missing, as root) goaccess, time and wrk.
@@ -36,7 +36,7 @@ if [[ $QUICK == 1 ]]; then
 fi
 RUNS=${RUNS:-3} LINES=${LINES:-1000000} WRK_SECONDS=${WRK_SECONDS:-30} BASE_SECONDS=${BASE_SECONDS:-10} WRK_CONNS=${WRK_CONNS:-8}
 WRK_THREADS=${WRK_THREADS:-2} PAGE_MEMBERS=${PAGE_MEMBERS:-500} PAGE_DAYS=${PAGE_DAYS:-365}
-HANDLER_REQUESTS=${HANDLER_REQUESTS:-100} CONTROL_SECONDS=${CONTROL_SECONDS:-10} STORE_MEMBERS=${STORE_MEMBERS:-1000 10000} BENCH_CACHE=${BENCH_CACHE:-/var/tmp/ecopulse-bench}
+HANDLER_REQUESTS=${HANDLER_REQUESTS:-100} CONTROL_SECONDS=${CONTROL_SECONDS:-10} STORE_MEMBERS=${STORE_MEMBERS:-1000 10000 50000} BENCH_CACHE=${BENCH_CACHE:-/var/tmp/ecopulse-bench}
 OUT=${OUT:-BENCHMARKS.md} SKIP=${SKIP:-} REGEN=${REGEN:-0} KEEP=${KEEP:-0}
 STORE_END=2026-06-30 # the scale databases' last day: their content never depends on the clock
 
