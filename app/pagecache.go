@@ -109,9 +109,14 @@ type cachedPage struct {
 	ctype   []byte
 	headers []pageHeader // set by the handlers (never Set-Cookie)
 	body    []byte
-	gzipped []byte // body gzip-compressed, when worth it (nil otherwise)
 	expires time.Time
-	size    int
+	size    int // what it counts for in the cache (guarded by the cache's mu)
+
+	// The body gzip-compressed, made by the first request that accepts it
+	// (nil when it did not shrink), when the body is worth compressing.
+	compressible bool
+	gzipOnce     sync.Once
+	gzipped      []byte
 }
 
 type pageHeader struct{ name, value []byte }
@@ -153,7 +158,7 @@ func (pc *pageCache) handle(c *fiber.Ctx) error {
 		if p := pc.lookupLocked(key, now); p != nil {
 			if p.expires.Sub(now) > pc.refresh || pc.flights[key] != nil {
 				pc.mu.Unlock()
-				p.writeTo(c)
+				pc.send(c, p)
 				return nil
 			}
 			// The entry's last refresh period: this request builds it
@@ -171,7 +176,7 @@ func (pc *pageCache) handle(c *fiber.Ctx) error {
 		}
 		<-f.done
 		if f.page != nil {
-			f.page.writeTo(c)
+			pc.send(c, f.page)
 			return nil
 		}
 		// The build's response was not kept, so it cannot be shared: the
@@ -219,7 +224,7 @@ func (pc *pageCache) build(c *fiber.Ctx, key string, f *pageFlight) error {
 	if f != nil {
 		f.page = p // read by the waiters after close(f.done)
 	}
-	p.writeTo(c) // the builder too gets the compressed body when it takes one
+	pc.send(c, p) // the builder too gets the compressed body when it takes one
 	c.Set(cacheHeader, cacheMiss)
 	return nil
 }
@@ -241,8 +246,8 @@ func (pc *pageCache) capture(c *fiber.Ctx, key string, before map[string]bool) *
 		}
 		p.headers = append(p.headers, pageHeader{bytes.Clone(k), bytes.Clone(v)})
 	})
-	p.gzipped = gzipBody(p.ctype, p.body)
-	p.size = pageEntryOverhead + len(key) + len(p.ctype) + len(p.body) + len(p.gzipped)
+	p.compressible = len(p.body) >= gzipMinBytes && compressible(p.ctype)
+	p.size = pageEntryOverhead + len(key) + len(p.ctype) + len(p.body)
 	for _, h := range p.headers {
 		p.size += len(h.name) + len(h.value)
 	}
@@ -258,8 +263,8 @@ var notKept = map[string]bool{
 	fiber.HeaderTransferEncoding: true, fiber.HeaderTrailer: true, cacheHeader: true,
 }
 
-// writeTo answers a request with a kept page.
-func (p *cachedPage) writeTo(c *fiber.Ctx) {
+// send answers a request with a kept page.
+func (pc *pageCache) send(c *fiber.Ctx, p *cachedPage) {
 	r := c.Response()
 	r.SetStatusCode(p.status)
 	r.Header.SetContentTypeBytes(p.ctype)
@@ -267,29 +272,48 @@ func (p *cachedPage) writeTo(c *fiber.Ctx) {
 		r.Header.SetBytesKV(h.name, h.value)
 	}
 	body := p.body
-	if p.gzipped != nil {
+	if p.compressible {
 		r.Header.Add(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
 		if c.Request().Header.HasAcceptEncoding("gzip") {
-			r.Header.Set(fiber.HeaderContentEncoding, "gzip")
-			body = p.gzipped
+			if gz := pc.gzipOf(p); gz != nil {
+				r.Header.Set(fiber.HeaderContentEncoding, "gzip")
+				body = gz
+			}
 		}
 	}
 	r.SetBodyRaw(body) // shared, never written to
 	c.Set(cacheHeader, cacheHit)
 }
 
+// gzipOf returns p's body compressed, compressing it on first use: once per
+// build of a page, and only for pages a client that accepts gzip asks for
+// (every browser does; scripts polling the JSON API often do not). The
+// compressed copy counts toward the cache's bound while p is kept.
+func (pc *pageCache) gzipOf(p *cachedPage) []byte {
+	p.gzipOnce.Do(func() {
+		gz := gzipBody(p.body)
+		pc.mu.Lock()
+		defer pc.mu.Unlock()
+		p.gzipped = gz
+		if el := pc.entries[p.key]; el != nil && el.Value.(*cachedPage) == p {
+			p.size += len(gz)
+			pc.size += len(gz)
+			for pc.size > pc.maxBytes && pc.lru.Len() > 0 {
+				pc.removeLocked(pc.lru.Back())
+			}
+		}
+	})
+	return p.gzipped
+}
+
 // gzipMinBytes is the smallest body worth compressing: below it the gzip
 // header and a round of CPU buy nothing on any network.
 const gzipMinBytes = 1024
 
-// gzipBody compresses a kept page's body once, when it is built, so that
-// every browser (they all accept gzip) is sent it compressed at no cost per
-// request: the 500-member list is 0.9 MB of HTML and about a tenth of that
-// compressed. nil when the body is small or not text.
-func gzipBody(ctype, body []byte) []byte {
-	if len(body) < gzipMinBytes || !compressible(ctype) {
-		return nil
-	}
+// gzipBody compresses a kept page's body, nil when that does not make it
+// smaller. The 500-member list is 0.9 MB of HTML and about a tenth of that
+// compressed.
+func gzipBody(body []byte) []byte {
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if err != nil {

@@ -775,4 +775,24 @@ func TestPageCacheSendsGzipToClientsThatAcceptIt(t *testing.T) {
 			t.Errorf("%s sent with Content-Encoding %q, want none", target, h.Get("Content-Encoding"))
 		}
 	}
+
+	// A page only clients without gzip asked for is never compressed; the
+	// first gzip request compresses it once, and the copy counts in the
+	// cache's bound.
+	size := func() int {
+		pc.mu.Lock()
+		defer pc.mu.Unlock()
+		return pc.size
+	}
+	get("/other", "")
+	before := size()
+	get("/other", "gzip")
+	after := size()
+	if after <= before {
+		t.Errorf("cache size %d after the first gzip request, %d before: the compressed copy is not counted", after, before)
+	}
+	get("/other", "gzip")
+	if got := size(); got != after {
+		t.Errorf("cache size %d after a second gzip request, want %d: compressed again?", got, after)
+	}
 }

@@ -16,7 +16,7 @@
 #              import runs; p50/p99, errors, "database is locked" in the log, peak RSS of serve
 #
 # Knobs (environment): RUNS (repetitions, default 3; QUICK 1), LINES (1000000; QUICK 200000),
-# WRK_SECONDS (30; QUICK 5), BASE_SECONDS (wrk without the import first, 10; QUICK 3; 0: none), WRK_CONNS (8), WRK_THREADS (2), PAGE_MEMBERS (500; QUICK 100),
+# WRK_SECONDS (30; QUICK 5), BASE_SECONDS (wrk without the import first, 10; QUICK 3; 0: none), WRK_CONNS (8), WRK_THREADS (2), WRK_GZIP (1: requests accept gzip, as browsers; 0: not), PAGE_MEMBERS (500; QUICK 100),
 # PAGE_DAYS (365; QUICK 90), CONTROL_SECONDS (wrk on /healthz after the pages, 10; QUICK 3; 0: none), HANDLER_REQUESTS (per page in BenchmarkPageLatency, 100; QUICK 20), STORE_MEMBERS ("1000 10000 50000": the 50k database takes about 40 min to generate, once, and 7.4 GB; QUICK "1000"), BENCH_CACHE (generated
 # databases are kept there between runs, default /var/tmp/ecopulse-bench), REGEN=1 (regenerate
 # them), OUT (default BENCHMARKS.md), KEEP=1 (keep the work directory with every raw output).
@@ -35,7 +35,7 @@ if [[ $QUICK == 1 ]]; then
 	PAGE_DAYS=${PAGE_DAYS:-90} STORE_MEMBERS=${STORE_MEMBERS:-1000}
 fi
 RUNS=${RUNS:-3} LINES=${LINES:-1000000} WRK_SECONDS=${WRK_SECONDS:-30} BASE_SECONDS=${BASE_SECONDS:-10} WRK_CONNS=${WRK_CONNS:-8}
-WRK_THREADS=${WRK_THREADS:-2} PAGE_MEMBERS=${PAGE_MEMBERS:-500} PAGE_DAYS=${PAGE_DAYS:-365}
+WRK_THREADS=${WRK_THREADS:-2} WRK_GZIP=${WRK_GZIP:-1} PAGE_MEMBERS=${PAGE_MEMBERS:-500} PAGE_DAYS=${PAGE_DAYS:-365}
 HANDLER_REQUESTS=${HANDLER_REQUESTS:-100} CONTROL_SECONDS=${CONTROL_SECONDS:-10} STORE_MEMBERS=${STORE_MEMBERS:-1000 10000 50000} BENCH_CACHE=${BENCH_CACHE:-/var/tmp/ecopulse-bench}
 OUT=${OUT:-BENCHMARKS.md} SKIP=${SKIP:-} REGEN=${REGEN:-0} KEEP=${KEEP:-0}
 STORE_END=2026-06-30 # the scale databases' last day: their content never depends on the clock
@@ -309,7 +309,9 @@ wrk_page() {
 	local phase=$1 secs=$2 name=$3 url=$4 l
 	l=$(load1)
 	log "wrk $name for ${secs}s, $phase (load $l)…"
-	wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${secs}s" --timeout 10s --latency -H "Cookie: ep_session=$SESSION; ep_csrf=$CSRF" "$url" >"$WORK/wrk-$phase-$name.out" 2>&1
+	local enc=()
+	[[ $WRK_GZIP == 1 ]] && enc=(-H "Accept-Encoding: gzip")
+	wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${secs}s" --timeout 10s --latency -H "Cookie: ep_session=$SESSION; ep_csrf=$CSRF" "${enc[@]}" "$url" >"$WORK/wrk-$phase-$name.out" 2>&1
 	local f=$WORK/wrk-$phase-$name.out
 	# Latencies in wrk's units (us, ms, s) → ms.
 	local toms='function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; if (v ~ /s$/) return v * 1000; return v }'
@@ -403,7 +405,9 @@ section_pages() {
 	cmd_note "curl GET /login (ep_session, ep_csrf cookies); curl POST /login name=bench password=… csrf=…"
 	SLUG=$(curl -s -H "Cookie: ep_session=$SESSION" "$base/api/v1/scores" | grep -o '"slug":"[^"]*"' | head -1 | cut -d'"' -f4)
 	[[ -n $SLUG ]] || { log "no member in /api/v1/scores"; return 1; }
-	local wrkcmd="wrk -t$WRK_THREADS -c$WRK_CONNS -dSECONDS --timeout 10s --latency -H 'Cookie: ep_session=…' URL   # for /, /members, /members/$SLUG, /api/v1/overview, /api/v1/scores"
+	local gz=
+	[[ $WRK_GZIP == 1 ]] && gz=" -H 'Accept-Encoding: gzip'"
+	local wrkcmd="wrk -t$WRK_THREADS -c$WRK_CONNS -dSECONDS --timeout 10s --latency -H 'Cookie: ep_session=…'$gz URL   # for /, /members, /members/$SLUG, /api/v1/overview, /api/v1/scores"
 
 	# Baseline: the pages alone.
 	if [[ $BASE_SECONDS -gt 0 ]]; then
@@ -463,7 +467,7 @@ section_pages() {
 	{
 		echo "## Pages under load"
 		echo
-		echo "\`ecopulse serve\` on $PAGE_DAYS days of demo data for $PAGE_MEMBERS members (\`gendata -kind demo -members $PAGE_MEMBERS -days $PAGE_DAYS\`, collectors/demo.Seed; scored by \`ecopulse score\` in $(fmt "$SCORE_SECS" %.0f) s), logged in as a viewer; \`wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s\` (one run per page) on each page in turn, while \`ecopulse import accesslog\` imports copies of a $LINES-line sparse combined log into the same database, one after the other, for the whole time. Goal: p99 < 20 ms; no errors; no \"database is locked\". The last row, \`/healthz\` (${CONTROL_SECONDS} s), is a control, not a page: public, so no session is read or slid (written), and one small read."
+		echo "\`ecopulse serve\` on $PAGE_DAYS days of demo data for $PAGE_MEMBERS members (\`gendata -kind demo -members $PAGE_MEMBERS -days $PAGE_DAYS\`, collectors/demo.Seed; scored by \`ecopulse score\` in $(fmt "$SCORE_SECS" %.0f) s), logged in as a viewer; \`wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s\` (one run per page) on each page in turn, $( [[ $WRK_GZIP == 1 ]] && echo "each request accepting gzip as every browser's does (kept pages are compressed once per build; \`WRK_GZIP=0\` measures uncompressed responses)," || echo "requests without Accept-Encoding (uncompressed responses; \`WRK_GZIP=1\`, the default, accepts gzip as browsers do)," ) while \`ecopulse import accesslog\` imports copies of a $LINES-line sparse combined log into the same database, one after the other, for the whole time. Goal: p99 < 20 ms; no errors; no \"database is locked\". The last row, \`/healthz\` (${CONTROL_SECONDS} s), is a control, not a page: public, so no session is read or slid (written), and one small read."
 		echo
 		echo "### While the imports run"
 		echo
