@@ -117,24 +117,53 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 		}
 		sort.Slice(w.UnreadableDigests, func(i, j int) bool { return w.UnreadableDigests[i].Before(w.UnreadableDigests[j]) })
 	}()
-	err = retryUnreadable(unreadable, func() (err error) {
-		w.ActiveConsumers, err = windowUsage(ctx, tx, byID, cur, prev, week.from, unreadable)
-		return err
-	})
+	// The usage digests are decoded and summed on a second core while the
+	// transaction goes on with the projects and the community (the sum
+	// only sets the members' usage fields, which the other passes leave).
+	usage, err := readWindowUsage(ctx, tx, cur, prev, week.from, unreadable)
 	if err != nil {
 		return err
 	}
-	projectPairs, err := windowProjects(ctx, tx, byID, cur)
-	if err != nil {
-		return err
+	usageDone := make(chan error, 1)
+	go func() {
+		var err error
+		w.ActiveConsumers, err = usage.sum(byID)
+		usageDone <- err
+	}()
+	projectPairs, sharedThreads, err := windowCooperation(ctx, tx, byID, cur, prev, week.from, unreadable, &w.ActiveContributors)
+	uerr := <-usageDone // joined before any return: the sum writes to w
+	if err == nil {
+		var de *digestError
+		if errors.As(uerr, &de) {
+			// A digest could not be decoded (byID is as it was): the whole
+			// pass again on this goroutine, that day read from its rollups.
+			unreadable[de.day] = true
+			uerr = retryUnreadable(unreadable, func() (err error) {
+				w.ActiveConsumers, err = windowUsage(ctx, tx, byID, cur, prev, week.from, unreadable)
+				return err
+			})
+		}
+		err = uerr
 	}
-	var sharedThreads map[[2]int64]int
-	sharedThreads, w.ActiveContributors, err = windowCommunity(ctx, tx, byID, cur, prev, week.from, newInterner(), unreadable)
 	if err != nil {
 		return err
 	}
 	w.Pairs = windowPairs(byID, projectPairs, sharedThreads)
 	return nil
+}
+
+// windowCooperation runs the projects and community passes.
+func windowCooperation(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time, unreadable map[int64]bool, activeContributors *int) (map[[2]int64]projectPairCounts, map[[2]int64]int, error) {
+	projectPairs, err := windowProjects(ctx, tx, byID, cur)
+	if err != nil {
+		return nil, nil, err
+	}
+	sharedThreads, n, err := windowCommunity(ctx, tx, byID, cur, prev, weekFrom, newInterner(), unreadable)
+	if err != nil {
+		return nil, nil, err
+	}
+	*activeContributors = n
+	return projectPairs, sharedThreads, nil
 }
 
 // digestError is a day digest that could not be decoded.

@@ -14,27 +14,62 @@ type consumerWindow struct {
 	lastWeek  bool // had calls in the last 7 days of the window
 }
 
+// usagePass is the window's usage: read (SQL, in the window's transaction)
+// and then summed (Go only, so it can run beside the window's other reads).
+type usagePass struct {
+	memberOf      map[int64]int64 // consumer → member
+	digests       []dayDigest     // current digests of the span, copied
+	byConsumer    map[int64]*consumerWindow
+	curFrom, week int64
+}
+
+type dayDigest struct {
+	day int64
+	b   []byte
+}
+
+func (u *usagePass) acc(consumer int64) *consumerWindow {
+	c := u.byConsumer[consumer]
+	if c == nil {
+		c = &consumerWindow{}
+		u.byConsumer[consumer] = c
+	}
+	return c
+}
+
 // windowUsage sums each member's API traffic over the window (calls, errors,
 // latency p95, distinct consumers) and its calls over the window before. It
 // reads the usage day digests, and api_usage_daily for the days whose
-// digests are stale (usage_days.go): the same sums either way.
-func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (activeConsumers int, err error) {
-	memberOf := map[int64]int64{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, member_id FROM api_consumers WHERE member_id IS NOT NULL`)
+// digests are stale (usage_days.go): the same sums either way. It returns
+// how many consumers (with a member or not) had calls since weekFrom.
+func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (int, error) {
+	u, err := readWindowUsage(ctx, tx, cur, prev, weekFrom, unreadable)
 	if err != nil {
 		return 0, err
+	}
+	return u.sum(byID)
+}
+
+// readWindowUsage reads what the usage pass needs: the consumers' members,
+// the digests of the span, and the rollups of its stale or unreadable days
+// (summed already).
+func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (*usagePass, error) {
+	u := &usagePass{memberOf: map[int64]int64{}, byConsumer: map[int64]*consumerWindow{}, curFrom: cur.from.Unix(), week: weekFrom.Unix()}
+	rows, err := tx.QueryContext(ctx, `SELECT id, member_id FROM api_consumers WHERE member_id IS NOT NULL`)
+	if err != nil {
+		return nil, err
 	}
 	for rows.Next() {
 		var c, m int64
 		if err := rows.Scan(&c, &m); err != nil {
 			rows.Close()
-			return 0, err
+			return nil, err
 		}
-		memberOf[c] = m
+		u.memberOf[c] = m
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
 
 	from, to := prev.from.Unix(), cur.to.Unix()
@@ -45,41 +80,25 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 		}
 	}
 	if err := scanInts(ctx, tx, `SELECT day FROM usage_days_stale WHERE day >= ? AND day < ?`, func(d int64) { stale[d] = true }, from, to); err != nil {
-		return 0, err
+		return nil, err
 	}
-	// Per consumer first (one map lookup per row), per member at the end.
-	byConsumer := map[int64]*consumerWindow{}
-	acc := func(consumer int64) *consumerWindow {
-		c := byConsumer[consumer]
-		if c == nil {
-			c = &consumerWindow{}
-			byConsumer[consumer] = c
-		}
-		return c
-	}
-	curFrom, week := cur.from.Unix(), weekFrom.Unix()
 	rows, err = tx.QueryContext(ctx, `SELECT day, digest FROM usage_day_digests WHERE day >= ? AND day < ?`, from, to)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	for rows.Next() {
-		var day int64
-		var digest sql.RawBytes
-		if err := rows.Scan(&day, &digest); err != nil {
+		var d dayDigest
+		if err := rows.Scan(&d.day, &d.b); err != nil {
 			rows.Close()
-			return 0, err
+			return nil, err
 		}
-		if stale[day] {
-			continue
-		}
-		if err := addUsageDigest(digest, day < curFrom, day >= week, acc); err != nil {
-			rows.Close()
-			return 0, &digestError{day: day, err: err}
+		if !stale[d.day] {
+			u.digests = append(u.digests, d)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if len(stale) > 0 {
 		days := make([]any, 0, len(stale))
@@ -88,24 +107,35 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 		}
 		where := `u.bucket IN (?` + strings.Repeat(", ?", len(days)-1) + `)`
 		if err := scanDailyUsage(ctx, tx, where, days, func(day, consumer int64, class int, calls, bytes int64, h *Histogram) {
-			c := acc(consumer)
-			if day < curFrom {
+			c := u.acc(consumer)
+			if day < u.curFrom {
 				c.prevCalls += calls
 			} else {
 				c.cur.add(class, calls, bytes, h)
-				c.lastWeek = c.lastWeek || day >= week && calls > 0
+				c.lastWeek = c.lastWeek || day >= u.week && calls > 0
 			}
 		}); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
+	return u, nil
+}
 
+// sum decodes the digests and sets the members' usage fields (and nothing
+// else: it may run beside the window's other passes). When a digest cannot
+// be decoded it returns a *digestError and leaves byID as it was.
+func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err error) {
+	for _, d := range u.digests {
+		if err := addUsageDigest(d.b, d.day < u.curFrom, d.day >= u.week, u.acc); err != nil {
+			return 0, &digestError{day: d.day, err: err}
+		}
+	}
 	totals := map[int64]*UsageTotals{}
-	for consumer, c := range byConsumer {
+	for consumer, c := range u.byConsumer {
 		if c.lastWeek {
 			activeConsumers++
 		}
-		m := byID[memberOf[consumer]]
+		m := byID[u.memberOf[consumer]]
 		if m == nil {
 			continue
 		}
