@@ -215,21 +215,77 @@ func scanActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interne
 	return out, rows.Err()
 }
 
-// readWindowActivities returns the non-bot activities in [from, to) in time
-// order (from and to are midnights): from the digests, and from activities
-// for the days whose digest is stale.
-func readWindowActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interner, unreadable map[int64]bool) ([]windowActivity, error) {
-	var out []windowActivity
-	err := walkActivityDays(ctx, tx, from, to, unreadable,
-		func(digest []byte) (err error) { out, err = decodeActivityDigest(digest, in, out); return err },
-		func(from, to int64) (err error) { out, err = scanActivities(ctx, tx, from, to, in, out); return err })
-	return out, err
+// communityReads is what the community pass reads in the window's
+// transaction: digests still to decode (decode does it, Go only, so it can
+// run beside the window's other reads) and the rows of stale days, read.
+type communityReads struct {
+	prevCounts  map[int64]int // activities per member in the previous window
+	prevDigests []dayDigest   // of the previous window, still to count
+	segments    []activitySegment
+	acts        []windowActivity // the window's, in time order, once decoded
+}
+
+// activitySegment is a day's digest to decode, or activities of stale days
+// read from the table.
+type activitySegment struct {
+	digest dayDigest
+	rows   []windowActivity
+}
+
+// readCommunity reads the previous window's and the window's activities
+// (from and to are midnights), interning the strings of stale days' rows in
+// in.
+func readCommunity(ctx context.Context, tx *sql.Tx, cur, prev span, in *interner, unreadable map[int64]bool) (*communityReads, error) {
+	r := &communityReads{prevCounts: map[int64]int{}}
+	count := func(member int64) { r.prevCounts[member]++ }
+	err := walkActivityDays(ctx, tx, prev.from.Unix(), prev.to.Unix(), unreadable,
+		func(day int64, b []byte) error { r.prevDigests = append(r.prevDigests, dayDigest{day, b}); return nil },
+		func(from, to int64) error {
+			return scanInts(ctx, tx, `SELECT COALESCE(member_id, 0) FROM activities WHERE at >= ? AND at < ? AND bot = 0`, count, from, to)
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = walkActivityDays(ctx, tx, cur.from.Unix(), cur.to.Unix(), unreadable,
+		func(day int64, b []byte) error {
+			r.segments = append(r.segments, activitySegment{digest: dayDigest{day, b}})
+			return nil
+		},
+		func(from, to int64) error {
+			rows, err := scanActivities(ctx, tx, from, to, in, nil)
+			r.segments = append(r.segments, activitySegment{rows: rows})
+			return err
+		})
+	return r, err
+}
+
+// decode counts the previous window's digests and decodes the window's, in
+// order, interning their strings in in (which nothing else may use
+// meanwhile). A digest that cannot be decoded gives a *digestError.
+func (r *communityReads) decode(in *interner) error {
+	count := func(member int64) { r.prevCounts[member]++ }
+	for _, d := range r.prevDigests {
+		if err := countDigestMembers(d.b, count); err != nil {
+			return &digestError{day: d.day, err: err}
+		}
+	}
+	for _, s := range r.segments {
+		if s.digest.b == nil {
+			r.acts = append(r.acts, s.rows...)
+			continue
+		}
+		var err error
+		if r.acts, err = decodeActivityDigest(s.digest.b, in, r.acts); err != nil {
+			return &digestError{day: s.digest.day, err: err}
+		}
+	}
+	return nil
 }
 
 // walkActivityDays visits [from, to) day by day in order: digest for each
 // day that has a current one, stale for each run of days whose digest is
 // stale (to be read from activities). Days with neither had no activity.
-func walkActivityDays(ctx context.Context, tx *sql.Tx, from, to int64, unreadable map[int64]bool, digest func([]byte) error, stale func(from, to int64) error) error {
+func walkActivityDays(ctx context.Context, tx *sql.Tx, from, to int64, unreadable map[int64]bool, digest func(day int64, b []byte) error, stale func(from, to int64) error) error {
 	if from%86400 != 0 || to%86400 != 0 {
 		return stale(from, to)
 	}
@@ -262,8 +318,8 @@ func walkActivityDays(ctx context.Context, tx *sql.Tx, from, to int64, unreadabl
 	}
 	for d := from; d < to; {
 		if b, ok := digests[d]; ok {
-			if err := digest(b); err != nil {
-				return &digestError{day: d, err: err}
+			if err := digest(d, b); err != nil {
+				return err
 			}
 			d += 86400
 			continue

@@ -117,53 +117,56 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 		}
 		sort.Slice(w.UnreadableDigests, func(i, j int) bool { return w.UnreadableDigests[i].Before(w.UnreadableDigests[j]) })
 	}()
-	// The usage digests are decoded and summed on a second core while the
-	// transaction goes on with the projects and the community (the sum
-	// only sets the members' usage fields, which the other passes leave).
+	// Reading happens in the transaction, on this goroutine; decoding the
+	// digests and summing the usage (Go only) runs on other cores while the
+	// transaction reads the projects. The sum only sets the members' usage
+	// fields and decode only fills comm, which the project pass leaves.
 	usage, err := readWindowUsage(ctx, tx, cur, prev, week.from, unreadable)
 	if err != nil {
 		return err
 	}
-	usageDone := make(chan error, 1)
+	in := newInterner()
+	comm, err := readCommunity(ctx, tx, cur, prev, in, unreadable)
+	if err != nil {
+		return err
+	}
+	usageDone, commDone := make(chan error, 1), make(chan error, 1)
 	go func() {
 		var err error
 		w.ActiveConsumers, err = usage.sum(byID)
 		usageDone <- err
 	}()
-	projectPairs, sharedThreads, err := windowCooperation(ctx, tx, byID, cur, prev, week.from, unreadable, &w.ActiveContributors)
-	uerr := <-usageDone // joined before any return: the sum writes to w
-	if err == nil {
-		var de *digestError
-		if errors.As(uerr, &de) {
-			// A digest could not be decoded (byID is as it was): the whole
-			// pass again on this goroutine, that day read from its rollups.
-			unreadable[de.day] = true
-			uerr = retryUnreadable(unreadable, func() (err error) {
-				w.ActiveConsumers, err = windowUsage(ctx, tx, byID, cur, prev, week.from, unreadable)
-				return err
-			})
-		}
-		err = uerr
-	}
+	go func() { commDone <- comm.decode(in) }()
+	projectPairs, err := windowProjects(ctx, tx, byID, cur)
+	uerr, cerr := <-usageDone, <-commDone // joined before any return: they write to w and comm
 	if err != nil {
 		return err
 	}
+	// A digest that could not be decoded (nothing was set from it): the
+	// pass again on this goroutine, that day read from its source rows.
+	err = rereadUnreadable(unreadable, uerr, func() (err error) {
+		w.ActiveConsumers, err = windowUsage(ctx, tx, byID, cur, prev, week.from, unreadable)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	err = rereadUnreadable(unreadable, cerr, func() (err error) {
+		if comm, err = readCommunity(ctx, tx, cur, prev, in, unreadable); err != nil {
+			return err
+		}
+		return comm.decode(in)
+	})
+	if err != nil {
+		return err
+	}
+	sharedThreads, activeContributors, err := windowCommunity(ctx, tx, byID, cur.from.Unix(), week.from, in, comm)
+	if err != nil {
+		return err
+	}
+	w.ActiveContributors = activeContributors
 	w.Pairs = windowPairs(byID, projectPairs, sharedThreads)
 	return nil
-}
-
-// windowCooperation runs the projects and community passes.
-func windowCooperation(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time, unreadable map[int64]bool, activeContributors *int) (map[[2]int64]projectPairCounts, map[[2]int64]int, error) {
-	projectPairs, err := windowProjects(ctx, tx, byID, cur)
-	if err != nil {
-		return nil, nil, err
-	}
-	sharedThreads, n, err := windowCommunity(ctx, tx, byID, cur, prev, weekFrom, newInterner(), unreadable)
-	if err != nil {
-		return nil, nil, err
-	}
-	*activeContributors = n
-	return projectPairs, sharedThreads, nil
 }
 
 // digestError is a day digest that could not be decoded.
@@ -176,6 +179,17 @@ func (e *digestError) Error() string {
 	return fmt.Sprintf("%v of %s", e.err, dateStr(time.Unix(e.day, 0).UTC()))
 }
 func (e *digestError) Unwrap() error { return e.err }
+
+// rereadUnreadable returns err, unless it is a digest that could not be
+// decoded: then it marks the day unreadable and reads again (retryUnreadable).
+func rereadUnreadable(unreadable map[int64]bool, err error, reread func() error) error {
+	var de *digestError
+	if !errors.As(err, &de) || unreadable[de.day] {
+		return err
+	}
+	unreadable[de.day] = true
+	return retryUnreadable(unreadable, reread)
+}
 
 // retryUnreadable runs read, and runs it again whenever it meets a digest it
 // cannot decode, with that day added to unreadable: read then reads the day

@@ -67,25 +67,13 @@ type threadState struct {
 //     window in threads the member's people opened (at any time before the
 //     window's end). A thread opened in the window has that opening as its
 //     opener; one opened earlier, its openings before the window.
-func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time, in *interner, unreadable map[int64]bool) (shared map[[2]int64]int, activeContributors int, err error) {
-	from, to := cur.from.Unix(), cur.to.Unix()
-	var prevCounts map[int64]int
-	var acts []windowActivity
-	err = retryUnreadable(unreadable, func() (err error) {
-		if prevCounts, err = prevContributions(ctx, tx, prev, unreadable); err != nil {
-			return err
-		}
-		acts, err = readWindowActivities(ctx, tx, from, to, in, unreadable)
-		return err
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	for id, n := range prevCounts {
+func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, from int64, weekFrom time.Time, in *interner, reads *communityReads) (shared map[[2]int64]int, activeContributors int, err error) {
+	for id, n := range reads.prevCounts {
 		if m := byID[id]; m != nil {
 			m.PrevContributions = n
 		}
 	}
+	acts := reads.acts
 	week := weekFrom.Unix()
 	weekPeople := map[actorKey]struct{}{}
 
@@ -199,18 +187,6 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 		}
 	}
 	return shared, len(weekPeople), nil
-}
-
-// prevContributions counts each member's activities in the previous window.
-func prevContributions(ctx context.Context, tx *sql.Tx, prev span, unreadable map[int64]bool) (map[int64]int, error) {
-	counts := map[int64]int{}
-	count := func(member int64) { counts[member]++ }
-	err := walkActivityDays(ctx, tx, prev.from.Unix(), prev.to.Unix(), unreadable,
-		func(digest []byte) error { return countDigestMembers(digest, count) },
-		func(from, to int64) error {
-			return scanInts(ctx, tx, `SELECT COALESCE(member_id, 0) FROM activities WHERE at >= ? AND at < ? AND bot = 0`, count, from, to)
-		})
-	return counts, err
 }
 
 // olderOpeners hands fn the openings before from of the given threads,
