@@ -181,28 +181,18 @@ func (e *digestError) Error() string {
 func (e *digestError) Unwrap() error { return e.err }
 
 // rereadUnreadable returns err, unless it is a digest that could not be
-// decoded: then it marks the day unreadable and reads again (retryUnreadable).
-func rereadUnreadable(unreadable map[int64]bool, err error, reread func() error) error {
-	var de *digestError
-	if !errors.As(err, &de) || unreadable[de.day] {
-		return err
-	}
-	unreadable[de.day] = true
-	return retryUnreadable(unreadable, reread)
-}
-
-// retryUnreadable runs read, and runs it again whenever it meets a digest it
-// cannot decode, with that day added to unreadable: read then reads the day
-// from the source rows. A damaged derived blob costs time, never a window.
-// read must start from scratch each time (it may have read part of a day).
-func retryUnreadable(unreadable map[int64]bool, read func() error) error {
+// decoded: then it marks the day unreadable and calls read again, and so on
+// for each such day. read then reads the day from its source rows, and must
+// start from scratch (it may have read part of a day). A damaged derived
+// blob costs time, never a window.
+func rereadUnreadable(unreadable map[int64]bool, err error, read func() error) error {
 	for {
-		err := read()
 		var de *digestError
 		if !errors.As(err, &de) || unreadable[de.day] {
 			return err
 		}
 		unreadable[de.day] = true
+		err = read()
 	}
 }
 
