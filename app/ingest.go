@@ -34,7 +34,7 @@ func (a *App) ingestToken(c *fiber.Ctx) (*data.Token, error) {
 		return nil, r.err
 	}
 	tok := r.tok
-	addr, err := netip.ParseAddr(c.IP())
+	addr, err := netip.ParseAddr(a.clientIP(c))
 	if err != nil || !tok.Allows(addr) {
 		return nil, data.Errorf(data.EFORBIDDEN, "token %q may not be used from this address", tok.Name)
 	}

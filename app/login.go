@@ -72,7 +72,7 @@ func (a *App) login(c *fiber.Ctx) error {
 		return err
 	}
 	now := time.Now()
-	if blocked, wait := a.throttle.blocked(name, c.IP(), now); blocked {
+	if blocked, wait := a.throttle.blocked(name, a.clientIP(c), now); blocked {
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())+1))
 		a.audit(ctx, name, "login", "", "throttled", false)
 		return a.renderLogin(c, fiber.StatusTooManyRequests, views.LoginPage{Name: name, Next: next,
@@ -80,7 +80,7 @@ func (a *App) login(c *fiber.Ctx) error {
 	}
 	u, err := a.checkPassword(ctx, name, password)
 	if err != nil {
-		a.throttle.fail(name, c.IP(), now)
+		a.throttle.fail(name, a.clientIP(c), now)
 		a.audit(ctx, name, "login", "", "wrong name or password", false)
 		return a.renderLogin(c, fiber.StatusUnauthorized, views.LoginPage{Name: name, Next: next, Error: "Wrong user name or password."})
 	}

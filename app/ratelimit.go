@@ -65,7 +65,7 @@ func (a *App) loginLimiter() fiber.Handler {
 		},
 		Max:                    l.Max,
 		Expiration:             l.Window,
-		KeyGenerator:           func(c *fiber.Ctx) string { return "login:" + c.IP() },
+		KeyGenerator:           func(c *fiber.Ctx) string { return "login:" + a.clientIP(c) },
 		SkipSuccessfulRequests: true,
 		LimitReached:           a.loginLimitReached,
 	})
@@ -79,7 +79,7 @@ func (a *App) ssoLimiter() fiber.Handler {
 		Next:         func(c *fiber.Ctx) bool { return l.Max <= 0 || a.sso == nil },
 		Max:          l.Max,
 		Expiration:   l.Window,
-		KeyGenerator: func(c *fiber.Ctx) string { return "sso:" + c.IP() },
+		KeyGenerator: func(c *fiber.Ctx) string { return "sso:" + a.clientIP(c) },
 		LimitReached: a.loginLimitReached,
 	})
 }
@@ -98,7 +98,7 @@ func (a *App) ingestLimiter() fiber.Handler {
 			if r := a.ingestBearer(c); r.err == nil {
 				return "token:" + r.tok.Name
 			}
-			return "addr:" + c.IP()
+			return "addr:" + a.clientIP(c)
 		},
 		LimitReached: func(c *fiber.Ctx) error {
 			return tooManyRequests(c, "too many ingest requests for this token: slow down, or batch more records per request")
