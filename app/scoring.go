@@ -154,8 +154,9 @@ func backfillDays(today time.Time, days int) []time.Time {
 	return out
 }
 
-// Run is the scheduled job: it fills in missing history (see backfillDays)
-// and rescores today and yesterday, whose data may still grow.
+// Run is the scheduled job: it fills in missing history (see backfillDays),
+// scores again the days marked for it (data.RescoreDays), and rescores today
+// and yesterday, whose data may still grow.
 func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 	start := time.Now()
 	today = data.Day(today)
@@ -168,9 +169,28 @@ func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 			return err
 		}
 	}
+	// Days whose inputs changed after they were scored (a member archived,
+	// restored or merged) are scored again, however old.
+	marks, err := s.db.RescoreDays(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[time.Time]bool{today.AddDate(0, 0, -1): true, today: true}
+	for _, d := range missing {
+		seen[d] = true
+	}
+	for _, m := range marks {
+		if !seen[m.Day] && !m.Day.After(today) {
+			seen[m.Day] = true
+			missing = append(missing, m.Day)
+		}
+	}
 	missing = append(missing, today.AddDate(0, 0, -1), today)
 	n, err := s.scoreDays(ctx, missing)
 	if err != nil {
+		return err
+	}
+	if err := s.db.RescoreDone(ctx, marks); err != nil {
 		return err
 	}
 	s.log.Info("scores computed", "day", today.Format(data.DateLayout), "days", n, "took", time.Since(start).Round(time.Millisecond))

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // DateLayout is how calendar dates are stored and exchanged.
@@ -63,21 +64,122 @@ type Member struct {
 	Tier     string     `json:"tier"`
 	Segment  string     `json:"segment"`
 	JoinedOn time.Time  `json:"joined_on"`
+	// Identity hints the other sources match against: e-mail and web
+	// domains (affiliation of people), GitHub organisations, and API-key or
+	// consumer-name patterns with * as a wildcard (mapping of consumers).
+	Domains     []string `json:"domains"`
+	GitHubOrgs  []string `json:"github_orgs"`
+	KeyPatterns []string `json:"key_patterns"`
+	// ArchivedOn is the first day the member is no longer scored (zero:
+	// active). An archived member keeps its history and can be restored.
+	ArchivedOn time.Time `json:"-"`
+	// MergedInto is the slug of the member this one was merged into ("" if
+	// none); a merged member stays archived.
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
-// Validate returns an EINVALID error when m cannot be stored.
+// Bounds of a member's fields: whatever the source (a form, JSON, a
+// registry file), a member that does not fit is refused with the field named.
+const (
+	MaxMemberNameLen  = 200
+	MaxMemberLabelLen = 64 // tier, segment
+	MaxMemberHints    = 50 // per kind of hint
+	MaxMemberHintLen  = 253
+)
+
+var (
+	domainRE     = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
+	githubOrgRE  = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,37}[a-z0-9])?$`)
+	keyPatternRE = regexp.MustCompile(`^[\x21-\x7e]+$`) // printable ASCII, no spaces
+	earliestDay  = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestDay    = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// Archived reports whether m is archived.
+func (m *Member) Archived() bool { return !m.ArchivedOn.IsZero() }
+
+// Validate returns an EINVALID error, naming the field, when m cannot be
+// stored.
 func (m *Member) Validate() error {
 	switch {
 	case !ValidSlug(m.Slug):
-		return Errorf(EINVALID, "member slug %q must be lower-case letters, digits and dashes", m.Slug)
+		return Errorf(EINVALID, "slug: %q must be 1–63 lower-case letters, digits and dashes, starting with a letter or digit", truncateForError(m.Slug))
 	case strings.TrimSpace(m.Name) == "":
-		return Errorf(EINVALID, "member %q needs a name", m.Slug)
+		return Errorf(EINVALID, "name: member %q needs a name", m.Slug)
+	case utf8.RuneCountInString(m.Name) > MaxMemberNameLen || !utf8.ValidString(m.Name):
+		return Errorf(EINVALID, "name: member %q has a name longer than %d characters or not UTF-8", m.Slug, MaxMemberNameLen)
 	case !m.Kind.Valid():
-		return Errorf(EINVALID, "member %q has unknown kind %q", m.Slug, m.Kind)
+		return Errorf(EINVALID, "kind: member %q has unknown kind %q (want partner, developer_org, research or internal)", m.Slug, truncateForError(string(m.Kind)))
+	case len(m.Tier) > MaxMemberLabelLen || !utf8.ValidString(m.Tier):
+		return Errorf(EINVALID, "tier: member %q has a tier longer than %d bytes", m.Slug, MaxMemberLabelLen)
+	case len(m.Segment) > MaxMemberLabelLen || !utf8.ValidString(m.Segment):
+		return Errorf(EINVALID, "segment: member %q has a segment longer than %d bytes", m.Slug, MaxMemberLabelLen)
 	case m.JoinedOn.IsZero():
-		return Errorf(EINVALID, "member %q needs a joined date", m.Slug)
+		return Errorf(EINVALID, "joined: member %q needs a joined date", m.Slug)
+	case m.JoinedOn.Before(earliestDay) || !m.JoinedOn.Before(latestDay):
+		return Errorf(EINVALID, "joined: member %q has a joined date out of range (%s)", m.Slug, m.JoinedOn.Format(DateLayout))
+	case m.Archived() && m.ArchivedOn.Before(m.JoinedOn):
+		return Errorf(EINVALID, "archived: member %q cannot be archived (%s) before it joined (%s)", m.Slug, m.ArchivedOn.Format(DateLayout), m.JoinedOn.Format(DateLayout))
+	}
+	for _, h := range []struct {
+		field string
+		list  []string
+		re    *regexp.Regexp
+	}{{"domains", m.Domains, domainRE}, {"github_orgs", m.GitHubOrgs, githubOrgRE}, {"key_patterns", m.KeyPatterns, keyPatternRE}} {
+		if len(h.list) > MaxMemberHints {
+			return Errorf(EINVALID, "%s: member %q has more than %d", h.field, m.Slug, MaxMemberHints)
+		}
+		for _, v := range h.list {
+			if len(v) > MaxMemberHintLen || !h.re.MatchString(v) {
+				return Errorf(EINVALID, "%s: member %q has an invalid entry %q", h.field, m.Slug, truncateForError(v))
+			}
+		}
 	}
 	return nil
+}
+
+// Normalize trims a member's text fields and tidies its hint lists (trimmed,
+// lower-cased where case does not matter, empty entries and repeats
+// dropped), so that every way in stores the same member the same way.
+func (m *Member) Normalize() {
+	m.Slug = strings.TrimSpace(m.Slug)
+	m.Name = strings.TrimSpace(m.Name)
+	m.Kind = MemberKind(strings.TrimSpace(string(m.Kind)))
+	m.Tier = strings.TrimSpace(m.Tier)
+	m.Segment = strings.TrimSpace(m.Segment)
+	m.Domains = tidyHints(m.Domains, true)
+	m.GitHubOrgs = tidyHints(m.GitHubOrgs, true)
+	m.KeyPatterns = tidyHints(m.KeyPatterns, false)
+}
+
+func tidyHints(in []string, fold bool) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, v := range in {
+		v = strings.TrimSpace(v)
+		if fold {
+			v = strings.ToLower(v)
+		}
+		if v == "" || seen[v] {
+			continue
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
+	return out
+}
+
+// truncateForError keeps an error message about a hostile value short.
+func truncateForError(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // Person is someone who takes part in the community. Identities (per-source

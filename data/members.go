@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
 // CreateMember stores a new member and sets m.ID.
 func (db *DB) CreateMember(ctx context.Context, m *Member) error {
+	m.Normalize()
 	if err := m.Validate(); err != nil {
 		return err
 	}
@@ -26,31 +28,52 @@ func createMember(ctx context.Context, tx *sql.Tx, m *Member) error {
 		return err
 	}
 	if n > 0 {
-		return Errorf(ECONFLICT, "a member with slug %q already exists", m.Slug)
+		return Errorf(ECONFLICT, "slug: a member with slug %q already exists", m.Slug)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO members (slug, name, kind, tier, segment, joined_on, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		m.Slug, m.Name, string(m.Kind), m.Tier, m.Segment, dateStr(m.JoinedOn), time.Now().Unix())
+	now := time.Now().Unix()
+	res, err := tx.ExecContext(ctx, `INSERT INTO members (slug, name, kind, tier, segment, joined_on, domains, github_orgs, key_patterns, archived_on, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Slug, m.Name, string(m.Kind), m.Tier, m.Segment, dateStr(m.JoinedOn),
+		joinHints(m.Domains), joinHints(m.GitHubOrgs), joinHints(m.KeyPatterns), nullDate(m.ArchivedOn), now, now)
 	if err != nil {
 		return err
 	}
 	m.ID, err = res.LastInsertId()
-	return err
+	if err != nil {
+		return err
+	}
+	// A member that joined in the past changes the days already scored
+	// since it joined.
+	return markRescoreFrom(ctx, tx, m.JoinedOn)
 }
 
-const memberColumns = `id, slug, name, kind, tier, segment, joined_on`
+// memberColumns are read by scanMember; merged_into is given as the slug.
+const memberColumns = `id, slug, name, kind, tier, segment, joined_on, domains, github_orgs, key_patterns, archived_on,
+	COALESCE((SELECT mi.slug FROM members mi WHERE mi.id = members.merged_into), '')`
 
 func scanMember(row interface{ Scan(...any) error }) (Member, error) {
 	var m Member
-	var kind string
-	var joined sql.NullString
-	err := row.Scan(&m.ID, &m.Slug, &m.Name, &kind, &m.Tier, &m.Segment, &joined)
+	var kind, domains, orgs, keys string
+	var joined, archived sql.NullString
+	err := row.Scan(&m.ID, &m.Slug, &m.Name, &kind, &m.Tier, &m.Segment, &joined, &domains, &orgs, &keys, &archived, &m.MergedInto)
 	m.Kind = MemberKind(kind)
 	m.JoinedOn = parseDate(joined)
+	m.ArchivedOn = parseDate(archived)
+	m.Domains, m.GitHubOrgs, m.KeyPatterns = splitHints(domains), splitHints(orgs), splitHints(keys)
 	return m, err
 }
 
-// Members returns every member ordered by name.
+// Hints are stored one per line: none of them may hold a line break.
+func joinHints(h []string) string { return strings.Join(h, "\n") }
+
+func splitHints(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, "\n")
+}
+
+// Members returns every member ordered by name, archived ones included.
 func (db *DB) Members(ctx context.Context) ([]Member, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+memberColumns+` FROM members ORDER BY name, id`)
 	if err != nil {
@@ -73,9 +96,21 @@ func (db *DB) Members(ctx context.Context) ([]Member, error) {
 
 // MemberBySlug returns the member with the slug, or an ENOTFOUND error.
 func (db *DB) MemberBySlug(ctx context.Context, slug string) (*Member, error) {
-	m, err := scanMember(db.read.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE slug = ?`, slug))
+	m, err := memberBySlug(ctx, db.read, slug)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func memberBySlug(ctx context.Context, q queryRower, slug string) (*Member, error) {
+	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(ENOTFOUND, "no member %q", slug)
+		return nil, Errorf(ENOTFOUND, "no member %q", truncateForError(slug))
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to find member %q: %w", slug, err)
 	}
@@ -93,23 +128,140 @@ func (db *DB) CountMembers(ctx context.Context) (int, error) {
 
 // RenameMember changes a member's display name.
 func (db *DB) RenameMember(ctx context.Context, slug, name string) error {
-	if name == "" {
-		return Errorf(EINVALID, "member %q needs a name", slug)
+	m, err := db.MemberBySlug(ctx, slug)
+	if err != nil {
+		return err
 	}
-	var n int64
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE members SET name = ? WHERE slug = ?`, name, slug)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+	m.Name = name
+	_, err = db.UpdateMember(ctx, m)
+	return err
+}
+
+// UpdateMember replaces the editable fields of the member with m.Slug (name,
+// kind, tier, segment, joined date and identity hints; not its archive state)
+// and reports whether anything changed. A new joined date has the days
+// scored since the earlier of the two dates scored again.
+func (db *DB) UpdateMember(ctx context.Context, m *Member) (changed bool, err error) {
+	m.Normalize()
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		changed, err = updateMember(ctx, tx, m)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: unable to rename member %q: %w", slug, err)
+		return false, fmt.Errorf("store: unable to update member %q: %w", m.Slug, err)
 	}
-	if n == 0 {
-		return Errorf(ENOTFOUND, "no member %q", slug)
+	return changed, nil
+}
+
+func updateMember(ctx context.Context, tx *sql.Tx, m *Member) (bool, error) {
+	old, err := memberBySlug(ctx, tx, m.Slug)
+	if err != nil {
+		return false, err
+	}
+	m.ID, m.ArchivedOn, m.MergedInto = old.ID, old.ArchivedOn, old.MergedInto
+	if err := m.Validate(); err != nil {
+		return false, err
+	}
+	if sameMember(old, m) {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE members SET name = ?, kind = ?, tier = ?, segment = ?, joined_on = ?,
+		domains = ?, github_orgs = ?, key_patterns = ?, updated_at = ? WHERE id = ?`,
+		m.Name, string(m.Kind), m.Tier, m.Segment, dateStr(m.JoinedOn),
+		joinHints(m.Domains), joinHints(m.GitHubOrgs), joinHints(m.KeyPatterns), time.Now().Unix(), m.ID); err != nil {
+		return false, err
+	}
+	if !old.JoinedOn.Equal(m.JoinedOn) {
+		from := old.JoinedOn
+		if m.JoinedOn.Before(from) {
+			from = m.JoinedOn
+		}
+		if err := markRescoreFrom(ctx, tx, from); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func sameMember(a, b *Member) bool {
+	return a.Name == b.Name && a.Kind == b.Kind && a.Tier == b.Tier && a.Segment == b.Segment &&
+		a.JoinedOn.Equal(b.JoinedOn) && joinHints(a.Domains) == joinHints(b.Domains) &&
+		joinHints(a.GitHubOrgs) == joinHints(b.GitHubOrgs) && joinHints(a.KeyPatterns) == joinHints(b.KeyPatterns)
+}
+
+// UpsertMember creates the member or brings the stored one to m (its
+// archive state aside): what a registry file applies on every run. It
+// reports whether the member was created and whether anything changed.
+func (db *DB) UpsertMember(ctx context.Context, m *Member) (created, changed bool, err error) {
+	m.Normalize()
+	if err := m.Validate(); err != nil {
+		return false, false, err
+	}
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := memberBySlug(ctx, tx, m.Slug)
+		if ErrorCode(err) == ENOTFOUND {
+			created, changed = true, true
+			return createMember(ctx, tx, m)
+		} else if err != nil {
+			return err
+		}
+		changed, err = updateMember(ctx, tx, m)
+		return err
+	})
+	if err != nil {
+		return false, false, fmt.Errorf("store: unable to apply member %q: %w", m.Slug, err)
+	}
+	return created, changed, nil
+}
+
+// ArchiveMember archives a member from day on: it is not scored on that day
+// or later (those days already scored are scored again), and keeps its
+// history, mappings and ties.
+func (db *DB) ArchiveMember(ctx context.Context, slug string, day time.Time) error {
+	day = Day(day)
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		m, err := memberBySlug(ctx, tx, slug)
+		if err != nil {
+			return err
+		}
+		if m.Archived() {
+			return Errorf(ECONFLICT, "member %q is already archived (since %s)", slug, m.ArchivedOn.Format(DateLayout))
+		}
+		if day.Before(m.JoinedOn) {
+			return Errorf(EINVALID, "archived: member %q cannot be archived (%s) before it joined (%s)", slug, day.Format(DateLayout), m.JoinedOn.Format(DateLayout))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE members SET archived_on = ?, updated_at = ? WHERE id = ?`, dateStr(day), time.Now().Unix(), m.ID); err != nil {
+			return err
+		}
+		return markRescoreFrom(ctx, tx, day)
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to archive member %q: %w", slug, err)
+	}
+	return nil
+}
+
+// RestoreMember brings an archived member back into scoring: the days
+// scored since it was archived are scored again, with it.
+func (db *DB) RestoreMember(ctx context.Context, slug string) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		m, err := memberBySlug(ctx, tx, slug)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.MergedInto != "":
+			return Errorf(ECONFLICT, "member %q was merged into %q: its history is there now", slug, m.MergedInto)
+		case !m.Archived():
+			return Errorf(ECONFLICT, "member %q is not archived", slug)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE members SET archived_on = NULL, updated_at = ? WHERE id = ?`, time.Now().Unix(), m.ID); err != nil {
+			return err
+		}
+		return markRescoreFrom(ctx, tx, m.ArchivedOn)
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to restore member %q: %w", slug, err)
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 	prev := span{cur.from.AddDate(0, 0, -windowDays), cur.from}
 	byID := map[int64]*MemberWindow{}
 
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM members WHERE joined_on <= ? ORDER BY id`, dateStr(w.Day))
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM members WHERE joined_on <= ? AND (archived_on IS NULL OR archived_on > ?) ORDER BY id`, dateStr(w.Day), dateStr(w.Day))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,98 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// MergeResult says what a merge moved to the member kept.
+type MergeResult struct {
+	Kept         string `json:"kept"`
+	Merged       string `json:"merged"`
+	Consumers    int64  `json:"consumers"`
+	Affiliations int64  `json:"affiliations"`
+	Projects     int64  `json:"projects"`
+	Activities   int64  `json:"activities"`
+}
+
+// MergeMembers merges the member drop into keep, in one transaction: its API
+// consumers, people's affiliations, project parties (ties), activities and
+// identity hints move to keep; drop is archived from the day it joined (it
+// is never scored again), remembers where it went, and every day scored
+// since the earlier of the two joined dates is scored again, so that keep's
+// history holds both.
+func (db *DB) MergeMembers(ctx context.Context, keep, drop string) (*MergeResult, error) {
+	res := &MergeResult{Kept: keep, Merged: drop}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return mergeMembers(ctx, tx, keep, drop, res) })
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to merge member %q into %q: %w", drop, keep, err)
+	}
+	return res, nil
+}
+
+func mergeMembers(ctx context.Context, tx *sql.Tx, keep, drop string, res *MergeResult) error {
+	if keep == drop {
+		return Errorf(EINVALID, "into: a member cannot be merged into itself")
+	}
+	k, err := memberBySlug(ctx, tx, keep)
+	if err != nil {
+		return err
+	}
+	d, err := memberBySlug(ctx, tx, drop)
+	if err != nil {
+		return err
+	}
+	if d.MergedInto != "" {
+		return Errorf(ECONFLICT, "member %q was already merged into %q", drop, d.MergedInto)
+	}
+	if k.MergedInto != "" {
+		return Errorf(EINVALID, "into: member %q was merged into %q: merge into that one", keep, k.MergedInto)
+	}
+	exec := func(n *int64, q string, args ...any) error {
+		r, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n != nil {
+			*n, err = r.RowsAffected()
+		}
+		return err
+	}
+	steps := []struct {
+		n    *int64
+		q    string
+		args []any
+	}{
+		{&res.Consumers, `UPDATE api_consumers SET member_id = ? WHERE member_id = ?`, []any{k.ID, d.ID}},
+		{&res.Affiliations, `UPDATE affiliations SET member_id = ? WHERE member_id = ?`, []any{k.ID, d.ID}},
+		// A project both were party to keeps keep's role.
+		{&res.Projects, `INSERT INTO project_parties (project_id, member_id, role)
+			SELECT project_id, ?, role FROM project_parties WHERE member_id = ?
+			ON CONFLICT (project_id, member_id) DO NOTHING`, []any{k.ID, d.ID}},
+		{nil, `DELETE FROM project_parties WHERE member_id = ?`, []any{d.ID}},
+		{&res.Activities, `UPDATE activities SET member_id = ? WHERE member_id = ?`, []any{k.ID, d.ID}},
+		{nil, `UPDATE members SET archived_on = joined_on, merged_into = ?, updated_at = ? WHERE id = ?`, []any{k.ID, time.Now().Unix(), d.ID}},
+	}
+	for _, s := range steps {
+		if err := exec(s.n, s.q, s.args...); err != nil {
+			return err
+		}
+	}
+	k.Domains = tidyHints(append(k.Domains, d.Domains...), true)
+	k.GitHubOrgs = tidyHints(append(k.GitHubOrgs, d.GitHubOrgs...), true)
+	k.KeyPatterns = tidyHints(append(k.KeyPatterns, d.KeyPatterns...), false)
+	if len(k.Domains) > MaxMemberHints || len(k.GitHubOrgs) > MaxMemberHints || len(k.KeyPatterns) > MaxMemberHints {
+		return Errorf(EINVALID, "into: %q would have more than %d identity hints of one kind", keep, MaxMemberHints)
+	}
+	if err := exec(nil, `UPDATE members SET domains = ?, github_orgs = ?, key_patterns = ? WHERE id = ?`,
+		joinHints(k.Domains), joinHints(k.GitHubOrgs), joinHints(k.KeyPatterns), k.ID); err != nil {
+		return err
+	}
+	from := k.JoinedOn
+	if d.JoinedOn.Before(from) {
+		from = d.JoinedOn
+	}
+	return markRescoreFrom(ctx, tx, from)
+}
