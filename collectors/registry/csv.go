@@ -40,8 +40,11 @@ func parseCSV(b []byte) (*parsed, error) {
 		}
 		col[h] = i
 	}
+	if isMembersCSV(col) {
+		return parseMembersCSV(r, col)
+	}
 	if _, ok := col["project"]; !ok {
-		return nil, data.Errorf(data.EINVALID, "line 1: the header has no project column (want %s)", strings.Join(csvColumns, ","))
+		return nil, data.Errorf(data.EINVALID, "line 1: the header has no project column (want %s; a members file has %s)", strings.Join(csvColumns, ","), strings.Join(memberKeys, ","))
 	}
 
 	p := &parsed{}

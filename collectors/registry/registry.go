@@ -6,6 +6,16 @@
 //
 // # YAML
 //
+//	members:                          # optional; applied before projects
+//	  - slug: acme                    # required: lower-case letters, digits, dashes
+//	    name: Acme AI                 # required
+//	    kind: partner                 # required: partner, developer_org, research, internal
+//	    joined: 2025-01-15            # required, YYYY-MM-DD
+//	    segment: NLP                  # optional
+//	    tier: gold                    # optional
+//	    domains: [acme.com, acme.cn]  # optional identity hints: e-mail/web domains,
+//	    github_orgs: [acme-ai]        # GitHub organisations,
+//	    key_patterns: ["acme-*"]      # API-key or consumer patterns (* wildcard)
 //	projects:
 //	  - slug: speech-kit              # required: lower-case letters, digits, dashes
 //	    name: Speech Kit              # required
@@ -39,6 +49,15 @@
 // rows and rows starting with # are skipped; other columns (notes, owner…)
 // are ignored. A header of semicolon-separated columns (a spreadsheet's
 // export in some locales) makes ';' the separator.
+//
+// A members file may also be a CSV whose header has slug and kind columns
+// (and no project column): one member per row, the keys above as columns,
+// list values separated by spaces, commas or semicolons.
+//
+// Members are created or brought up to date (never deleted, never archived:
+// that is done on the members page or with ecopulse member archive), each
+// whole or not at all, with the same checks as the page, the JSON API and
+// the command.
 //
 // # Errors
 //
@@ -174,6 +193,7 @@ func (e *entry) problem(line int, format string, args ...any) {
 
 // parsed is what a parser returns: projects, and rows that belong to none.
 type parsed struct {
+	members []*memberEntry
 	entries []*entry
 	orphans []problem
 }
@@ -205,6 +225,15 @@ func (s *Source) Collect(ctx context.Context, env collectors.Env) (collectors.St
 		st.Read++
 		st.Rejected++
 		rejected = append(rejected, o)
+	}
+	// Members first: the projects below may name them.
+	stored, memberProblems, err := applyMembers(ctx, env.DB, p.members)
+	st.Read += int64(len(p.members))
+	st.Stored += int64(stored)
+	st.Rejected += int64(len(p.members) - stored)
+	rejected = append(rejected, memberProblems...)
+	if err != nil {
+		return st, err
 	}
 	seen := map[string]int{}
 	for _, e := range p.entries {

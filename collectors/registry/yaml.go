@@ -20,15 +20,21 @@ func parseYAML(b []byte) (*parsed, error) {
 	}
 	root := resolve(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
-		return nil, data.Errorf(data.EINVALID, "line %d: the registry must be a mapping with a projects list", root.Line)
+		return nil, data.Errorf(data.EINVALID, "line %d: the registry must be a mapping with a projects list (and a members list)", root.Line)
 	}
 	var list *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], resolve(root.Content[i+1])
-		if k.Value != "projects" {
-			return nil, data.Errorf(data.EINVALID, "line %d: unknown key %q: the registry has only projects", k.Line, k.Value)
+		switch k.Value {
+		case "projects":
+			list = v
+		case "members":
+			var orphans []problem
+			p.members, orphans = yamlMembers(v)
+			p.orphans = append(p.orphans, orphans...)
+		default:
+			return nil, data.Errorf(data.EINVALID, "line %d: unknown key %q: the registry has members and projects", k.Line, k.Value)
 		}
-		list = v
 	}
 	if list == nil || list.Tag == "!!null" {
 		return p, nil
