@@ -34,12 +34,15 @@ func HistBucket(ms float64) int {
 }
 
 // Observe adds n calls of latency ms.
-func (h *Histogram) Observe(ms float64, n int64) { h[HistBucket(ms)] += n }
+func (h *Histogram) Observe(ms float64, n int64) {
+	k := HistBucket(ms)
+	h[k] = addSat(h[k], n)
+}
 
-// Merge adds o's counts to h.
+// Merge adds o's counts to h, saturating (usage_bounds.go).
 func (h *Histogram) Merge(o *Histogram) {
 	for i := range h {
-		h[i] += o[i]
+		h[i] = addSat(h[i], o[i])
 	}
 }
 
@@ -47,7 +50,7 @@ func (h *Histogram) Merge(o *Histogram) {
 func (h *Histogram) Count() int64 {
 	var n int64
 	for _, c := range h {
-		n += c
+		n = addSat(n, c)
 	}
 	return n
 }

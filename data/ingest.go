@@ -33,12 +33,16 @@ func (r *UsageRecord) Validate() error {
 		return Errorf(EINVALID, "status %d is not an HTTP status", r.Status)
 	case r.Bytes < 0:
 		return Errorf(EINVALID, "bytes %d is negative", r.Bytes)
+	case r.Bytes > MaxRecordBytes:
+		return Errorf(EINVALID, "bytes %d is out of range: over the limit of %s per record", r.Bytes, sizeName(MaxRecordBytes))
 	case r.Endpoint == "":
 		return Errorf(EINVALID, "record has no endpoint")
 	case len(r.Consumer) > 200 || len(r.Endpoint) > 500:
 		return Errorf(EINVALID, "consumer or endpoint is too long")
 	case r.LatencyMS != r.LatencyMS:
 		return Errorf(EINVALID, "latency is not a number")
+	case r.LatencyMS > MaxRecordLatencyMS:
+		return Errorf(EINVALID, "latency %g ms is out of range: over the limit of %d ms (one hour) per record", r.LatencyMS, MaxRecordLatencyMS)
 	}
 	return nil
 }
@@ -98,8 +102,8 @@ func (b *UsageBatch) Add(r UsageRecord, raw string) {
 		acc = &rollupAcc{}
 		b.rows[k] = acc
 	}
-	acc.calls++
-	acc.bytes += r.Bytes
+	acc.calls = addSat(acc.calls, 1)
+	acc.bytes = addSat(acc.bytes, r.Bytes)
 	if r.LatencyMS >= 0 {
 		acc.latencySum += r.LatencyMS
 		if acc.hist == nil {

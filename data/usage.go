@@ -71,6 +71,9 @@ func (db *DB) AddUsage(ctx context.Context, rollups []UsageRollup) error {
 		if err := rollups[i].Validate(); err != nil {
 			return err
 		}
+		if err := checkRollupBounds(&rollups[i]); err != nil {
+			return err
+		}
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error { return addUsage(ctx, tx, &db.usage, rollups) })
 	if err != nil {
@@ -96,8 +99,8 @@ type rollupAcc struct {
 }
 
 func (a *rollupAcc) merge(calls, bytes int64, latencySum float64, h *Histogram) {
-	a.calls += calls
-	a.bytes += bytes
+	a.calls = addSat(a.calls, calls)
+	a.bytes = addSat(a.bytes, bytes)
 	a.latencySum += latencySum
 	if h != nil && h.Count() > 0 {
 		if a.hist == nil {
@@ -260,10 +263,17 @@ func usageUpsertSQL(table string, rows int, hist bool) string {
 		}
 		b.WriteString(row)
 	}
-	b.WriteString(" ON CONFLICT (bucket, consumer_id, endpoint, status_class) DO UPDATE SET calls = " + table + ".calls + excluded.calls, bytes = " + table + ".bytes + excluded.bytes, latency_ms_sum = " + table + ".latency_ms_sum + excluded.latency_ms_sum")
+	// Counts saturate at the int64 maximum: SQLite turns an overflowing
+	// integer + into a REAL, which no reader could scan back as a count;
+	// MIN brings it back to the largest integer.
+	sat := func(c string) string {
+		return c + " = MIN(" + table + "." + c + " + excluded." + c + ", " + maxInt64SQL + ")"
+	}
+	b.WriteString(" ON CONFLICT (bucket, consumer_id, endpoint, status_class) DO UPDATE SET " + sat("calls") + ", " + sat("bytes") +
+		", latency_ms_sum = " + table + ".latency_ms_sum + excluded.latency_ms_sum")
 	if hist {
 		for _, c := range histColumns {
-			b.WriteString(", " + c + " = " + table + "." + c + " + excluded." + c)
+			b.WriteString(", " + sat(c))
 		}
 	}
 	return b.String()
@@ -280,50 +290,51 @@ type UsageTotals struct {
 
 // add folds one row of a status class into the totals.
 func (u *UsageTotals) add(class int, calls, bytes int64, h *Histogram) {
-	u.Calls += calls
-	u.Bytes += bytes
+	u.Calls = addSat(u.Calls, calls)
+	u.Bytes = addSat(u.Bytes, bytes)
 	switch class {
 	case 4:
-		u.Errors4xx += calls
+		u.Errors4xx = addSat(u.Errors4xx, calls)
 	case 5:
-		u.Errors5xx += calls
+		u.Errors5xx = addSat(u.Errors5xx, calls)
 	}
 	u.Latency.Merge(h)
 }
 
-var histSums = func() string {
-	s := make([]string, HistBuckets)
-	for k, c := range histColumns {
-		s[k] = "SUM(u." + c + ")"
-	}
-	return strings.Join(s, ", ")
-}()
-
 // UsageTotals sums API usage over the days [from, to) for one member, or for
-// everyone when memberID is 0 (unmapped consumers included).
+// everyone when memberID is 0 (unmapped consumers included). The rows are
+// summed in Go, saturating: SQL's SUM fails with "integer overflow" on a
+// damaged or hostile row, and would take every page covering it down.
 func (db *DB) UsageTotals(ctx context.Context, from, to time.Time, memberID int64) (UsageTotals, error) {
-	q := `SELECT u.status_class, SUM(u.calls), SUM(u.bytes), ` + histSums + `
-		FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
-		WHERE u.bucket >= ? AND u.bucket < ? AND (? = 0 OR c.member_id = ?)
-		GROUP BY u.status_class`
+	q := `SELECT u.status_class, u.calls, u.bytes, ` + histList + ` FROM api_usage_daily u WHERE u.bucket >= ? AND u.bucket < ?`
+	args := []any{Day(from).Unix(), Day(to).Unix()}
+	if memberID != 0 {
+		q = `SELECT u.status_class, u.calls, u.bytes, ` + histList + `
+			FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
+			WHERE u.bucket >= ? AND u.bucket < ? AND c.member_id = ?`
+		args = append(args, memberID)
+	}
 	var t UsageTotals
-	rows, err := db.read.QueryContext(ctx, q, Day(from).Unix(), Day(to).Unix(), memberID, memberID)
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return t, fmt.Errorf("store: unable to sum API usage: %w", err)
 	}
 	defer rows.Close()
+	var class int
+	var calls, bytes int64
+	var h Histogram
+	dest := []any{&class, &calls, &bytes}
+	for k := range h {
+		dest = append(dest, &h[k])
+	}
 	for rows.Next() {
-		var class int
-		var calls, bytes int64
-		var h Histogram
-		dest := []any{&class, &calls, &bytes}
-		for k := range h {
-			dest = append(dest, &h[k])
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return t, fmt.Errorf("store: unable to sum API usage: %w", err)
 		}
 		t.add(class, calls, bytes, &h)
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return t, fmt.Errorf("store: unable to sum API usage: %w", err)
+	}
+	return t, nil
 }

@@ -1,10 +1,12 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -29,7 +31,7 @@ func mergeEncodedHistogram(h *Histogram, b []byte) error {
 		if n <= 0 {
 			return fmt.Errorf("store: corrupt latency histogram (bucket %d)", k)
 		}
-		h[k] += int64(v)
+		h[k] = addSat(h[k], satUint(v))
 		b = b[n:]
 	}
 	return nil
@@ -200,14 +202,20 @@ func refreshHourTotals(ctx context.Context, tx *sql.Tx, day int64) error {
 }
 
 // scanHourlyUsage hands fn the api_usage_hourly sums per (hour, status
-// class) of the hours [from, to).
+// class) of the hours [from, to), in that order. The rows are summed in Go,
+// saturating, where SQL's SUM would fail on an overflowing row.
 func scanHourlyUsage(ctx context.Context, tx *sql.Tx, from, to int64, fn func(bucket int64, class int, calls, bytes int64, h *Histogram)) error {
-	rows, err := tx.QueryContext(ctx, `SELECT u.bucket, u.status_class, SUM(u.calls), SUM(u.bytes), `+histSums+`
-		FROM api_usage_hourly u WHERE u.bucket >= ? AND u.bucket < ? GROUP BY u.bucket, u.status_class`, from, to)
+	rows, err := tx.QueryContext(ctx, `SELECT u.bucket, u.status_class, u.calls, u.bytes, `+histList+`
+		FROM api_usage_hourly u WHERE u.bucket >= ? AND u.bucket < ?`, from, to)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	type hourClass struct {
+		bucket int64
+		class  int
+	}
+	sums := map[hourClass]*UsageTotals{}
 	var h Histogram
 	var bucket, calls, bytes int64
 	var class int
@@ -219,7 +227,30 @@ func scanHourlyUsage(ctx context.Context, tx *sql.Tx, from, to int64, fn func(bu
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		fn(bucket, class, calls, bytes, &h)
+		k := hourClass{bucket, class}
+		t := sums[k]
+		if t == nil {
+			t = &UsageTotals{}
+			sums[k] = t
+		}
+		t.add(class, calls, bytes, &h)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	keys := make([]hourClass, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b hourClass) int {
+		if c := cmp.Compare(a.bucket, b.bucket); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.class, b.class)
+	})
+	for _, k := range keys {
+		t := sums[k]
+		fn(k.bucket, k.class, t.Calls, t.Bytes, &t.Latency)
+	}
+	return nil
 }

@@ -95,10 +95,10 @@ func (r *digestReader) next(t *UsageTotals) (consumer int64, hist []byte, ok boo
 	}
 	r.left--
 	r.id += int64(r.uvarint())
-	t.Calls = int64(r.uvarint())
-	t.Errors4xx = int64(r.uvarint())
-	t.Errors5xx = int64(r.uvarint())
-	t.Bytes = int64(r.uvarint())
+	t.Calls = satUint(r.uvarint())
+	t.Errors4xx = satUint(r.uvarint())
+	t.Errors5xx = satUint(r.uvarint())
+	t.Bytes = satUint(r.uvarint())
 	hist = r.bytes(r.uvarint())
 	if r.bad {
 		r.err = errCorruptDigest
@@ -119,7 +119,7 @@ func mergeSparseHistogram(h *Histogram, b []byte) error {
 		if k >= HistBuckets {
 			return errCorruptDigest
 		}
-		h[k] += int64(c)
+		h[k] = addSat(h[k], satUint(c))
 	}
 	return nil
 }

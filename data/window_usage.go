@@ -109,7 +109,7 @@ func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom t
 		if err := scanDailyUsage(ctx, tx, where, days, func(day, consumer int64, class int, calls, bytes int64, h *Histogram) {
 			c := u.acc(consumer)
 			if day < u.curFrom {
-				c.prevCalls += calls
+				c.prevCalls = addSat(c.prevCalls, calls)
 			} else {
 				c.cur.add(class, calls, bytes, h)
 				c.lastWeek = c.lastWeek || day >= u.week && calls > 0
@@ -139,7 +139,7 @@ func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err 
 		if m == nil {
 			continue
 		}
-		m.PrevCalls += c.prevCalls
+		m.PrevCalls = addSat(m.PrevCalls, c.prevCalls)
 		if c.cur.Calls > 0 {
 			m.Consumers++
 		}
@@ -148,9 +148,9 @@ func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err 
 			t = &UsageTotals{}
 			totals[m.ID] = t
 		}
-		t.Calls += c.cur.Calls
-		t.Errors4xx += c.cur.Errors4xx
-		t.Errors5xx += c.cur.Errors5xx
+		t.Calls = addSat(t.Calls, c.cur.Calls)
+		t.Errors4xx = addSat(t.Errors4xx, c.cur.Errors4xx)
+		t.Errors5xx = addSat(t.Errors5xx, c.cur.Errors5xx)
 		t.Latency.Merge(&c.cur.Latency)
 	}
 	for id, t := range totals {
@@ -174,14 +174,14 @@ func addUsageDigest(digest []byte, previous, lastWeek bool, acc func(consumer in
 		}
 		c := acc(consumer)
 		if previous {
-			c.prevCalls += t.Calls
+			c.prevCalls = addSat(c.prevCalls, t.Calls)
 			continue
 		}
-		c.cur.Calls += t.Calls
+		c.cur.Calls = addSat(c.cur.Calls, t.Calls)
 		c.lastWeek = c.lastWeek || lastWeek && t.Calls > 0
-		c.cur.Errors4xx += t.Errors4xx
-		c.cur.Errors5xx += t.Errors5xx
-		c.cur.Bytes += t.Bytes
+		c.cur.Errors4xx = addSat(c.cur.Errors4xx, t.Errors4xx)
+		c.cur.Errors5xx = addSat(c.cur.Errors5xx, t.Errors5xx)
+		c.cur.Bytes = addSat(c.cur.Bytes, t.Bytes)
 		if err := mergeSparseHistogram(&c.cur.Latency, hist); err != nil {
 			return err
 		}

@@ -283,7 +283,7 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 	var slow float64
 	for i := range out.Daily {
 		d := &out.Daily[i]
-		failed += d.Errors5xx
+		failed = data.AddSat(failed, d.Errors5xx)
 		slow += slowByDay[d.Day]
 		d.AvailabilityBudgetUsed = ecoRatio(float64(failed), av.Allowed)
 		d.LatencyBudgetUsed = ecoRatio(slow, lat.Allowed)
@@ -320,7 +320,7 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 				h.MaxP95MS = *cell.P95MS
 			}
 		}
-		h.Calls += c.Calls
+		h.Calls = data.AddSat(h.Calls, c.Calls)
 	}
 
 	// Unmapped consumers.

@@ -240,6 +240,18 @@ func TestDecodeErrors(t *testing.T) {
 			data.EINVALID, "record 0: bytes 18446744073709551616 is out of range"},
 		{"negative bytes", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"bytes":-1}`, "",
 			data.EINVALID, "record 0: bytes -1 is negative"},
+		// Bounds per record (data.MaxRecordBytes, data.MaxRecordLatencyMS):
+		// one record of int64's maximum made every total covering it fail.
+		{"bytes at int64's maximum", `[` + good + `,{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"bytes":9223372036854775807}]`, "",
+			data.EINVALID, "record 1: bytes 9223372036854775807 is out of range: over the limit of 1 TiB (1099511627776 bytes) per record"},
+		{"bytes just over 1 TiB", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"bytes":1099511627777}`, "",
+			data.EINVALID, "record 0: bytes 1099511627777 is out of range: over the limit of 1 TiB"},
+		{"kong size over 1 TiB", `{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200,"size":"9223372036854775807"}}`, "",
+			data.EINVALID, `record 0: response.size string "9223372036854775807" is out of range: over the limit of 1 TiB`},
+		{"latency over an hour", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"latency_ms":3600001}`, "",
+			data.EINVALID, "record 0: latency_ms 3600001 is out of range: over the limit of 3600000 ms (one hour) per record"},
+		{"kong latency over an hour", `{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200},"latencies":{"request":1e9}}`, "",
+			data.EINVALID, "record 0: latencies.request 1e9 is out of range: over the limit of 3600000 ms"},
 		{"huge epoch", `{"time":1e300,"endpoint":"/a","status":200}`, "",
 			data.EINVALID, "record 0: time 1e300 is not a time in milliseconds since 1970"},
 		{"epoch in seconds", `{"time":1777626900,"endpoint":"/a","status":200}`, "",

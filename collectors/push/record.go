@@ -466,12 +466,14 @@ func (n *num) size(field string) (int64, string) {
 		return 0, fmt.Sprintf("%s %s is negative", field, n.describe())
 	case !n.isInt:
 		return 0, fmt.Sprintf("%s %s is out of range", field, n.describe())
+	case n.i > data.MaxRecordBytes:
+		return 0, fmt.Sprintf("%s %s is out of range: over the limit of 1 TiB (%d bytes) per record", field, n.describe(), int64(data.MaxRecordBytes))
 	}
 	return n.i, ""
 }
 
-// maxLatencyMS bounds a plausible latency (about 11.5 days).
-const maxLatencyMS = 1e9
+// maxLatencyMS bounds a record's latency (one hour, as the store checks).
+const maxLatencyMS = data.MaxRecordLatencyMS
 
 // latency returns milliseconds, or -1 when not measured: absent, null, or
 // (with kong set) negative, as Kong reports -1 for what it did not measure.
@@ -481,8 +483,10 @@ func (n *num) latency(field string, kong bool) (float64, string) {
 		return -1, ""
 	case !n.usable():
 		return 0, fmt.Sprintf("%s must be a number, got %s", field, n.describe())
-	case !n.ok || n.f > maxLatencyMS:
+	case !n.ok:
 		return 0, fmt.Sprintf("%s %s is out of range", field, n.describe())
+	case n.f > maxLatencyMS:
+		return 0, fmt.Sprintf("%s %s is out of range: over the limit of %d ms (one hour) per record", field, n.describe(), maxLatencyMS)
 	case n.f < 0 && kong:
 		return -1, ""
 	case n.f < 0:
