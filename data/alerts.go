@@ -261,7 +261,7 @@ type MemberCalls struct {
 // CallsByMember sums the API traffic of every member with calls over the
 // days [from, to), from the daily rollup, in one query.
 func (db *DB) CallsByMember(ctx context.Context, from, to time.Time) ([]MemberCalls, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT m.slug, m.name, u.status_class, SUM(u.calls)
+	rows, err := db.read.QueryContext(ctx, `SELECT m.slug, m.name, u.status_class, CAST(MIN(TOTAL(u.calls), 9223372036854775807) AS INTEGER)
 		FROM api_usage_daily u
 		JOIN api_consumers c ON c.id = u.consumer_id
 		JOIN members m ON m.id = c.member_id
@@ -284,12 +284,12 @@ func (db *DB) CallsByMember(ctx context.Context, from, to time.Time) ([]MemberCa
 			out = append(out, MemberCalls{Slug: slug, Name: name})
 		}
 		mc := &out[len(out)-1]
-		mc.Calls += calls
+		mc.Calls = addSat(mc.Calls, calls) // saturating (usage_bounds.go), as TOTAL above
 		switch class {
 		case 4:
-			mc.Errors4xx += calls
+			mc.Errors4xx = addSat(mc.Errors4xx, calls)
 		case 5:
-			mc.Errors5xx += calls
+			mc.Errors5xx = addSat(mc.Errors5xx, calls)
 		}
 	}
 	return out, rows.Err()

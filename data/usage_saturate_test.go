@@ -98,6 +98,13 @@ func TestUsageSumsSaturate(t *testing.T) {
 				t.Errorf("%s: member breakdown group %+v is negative", stage, g)
 			}
 		}
+		byMember, err := db.CallsByMember(ctx, from, to)
+		if err != nil {
+			t.Fatalf("%s: CallsByMember: %v", stage, err)
+		}
+		if len(byMember) != 1 || byMember[0].Calls != max || byMember[0].Errors5xx != 3 {
+			t.Errorf("%s: CallsByMember = %+v, want the maximum", stage, byMember)
+		}
 		w, err := db.ScoringWindow(ctx, day(t, "2026-03-07"), 28)
 		if err != nil {
 			t.Fatalf("%s: ScoringWindow: %v", stage, err)
