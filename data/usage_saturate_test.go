@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,58 @@ func TestAddUsageRefusesImpossibleRollups(t *testing.T) {
 	tot, err := db.UsageTotals(context.Background(), at, at.AddDate(0, 0, 1), 0)
 	if err != nil || tot.Calls != 0 {
 		t.Errorf("after refused rollups: %+v %v, want nothing stored", tot, err)
+	}
+}
+
+// TestMigrationRepairsOverflowedCounts: an older EcoPulse let an integer +
+// overflow into a REAL count (no reader can scan it) and wrapped sums into
+// negative ones; migration 0016 repairs both and marks their days stale.
+func TestMigrationRepairsOverflowedCounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ecopulse.db")
+	ctx := context.Background()
+	db, err := data.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mustConsumer(t, db, "k1", 0)
+	at := day(t, "2026-03-04").Add(9 * time.Hour)
+	if err := db.AddUsage(ctx, []data.UsageRollup{rollup(at, c.ID, 2, 100, 40)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RefreshUsageDays(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		// What the old upsert left: 2^63 as a REAL; and a wrapped sum.
+		`UPDATE api_usage_daily SET calls = 9223372036854775807.0 + 1000.0, bytes = -2, h05 = -1`,
+		`UPDATE api_usage_hourly SET bytes = 1e30`,
+		`DELETE FROM schema_migrations WHERE version = 16`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+
+	db, err = data.Open(ctx, path) // applies 0016 again
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tot, err := db.UsageTotals(ctx, data.Day(at), data.Day(at).AddDate(0, 0, 1), 0)
+	if err != nil {
+		t.Fatalf("totals after the repair: %v", err)
+	}
+	if tot.Calls != math.MaxInt64 || tot.Bytes != 0 || tot.Latency.Count() != 100 {
+		t.Errorf("repaired totals: calls %d bytes %d measured %d, want the maximum, 0, 100", tot.Calls, tot.Bytes, tot.Latency.Count())
+	}
+	cells, err := db.UsageByHourOfWeek(ctx, data.Day(at), data.Day(at).AddDate(0, 0, 1))
+	if err != nil || len(cells) != 1 || cells[0].Bytes != math.MaxInt64 {
+		t.Errorf("hour-of-week after the repair: %+v %v, want the hourly bytes saturated (read as stale)", cells, err)
 	}
 }
