@@ -39,6 +39,9 @@ Commands:
   backup    write a consistent copy of the database to FILE (safe while serving)
   user      accounts: user add NAME --role ROLE (password from a prompt or stdin), user list,
             user role NAME ROLE, user disable NAME, user enable NAME, user delete NAME
+  member    members: member add SLUG --name NAME --kind KIND [--segment S] [--tier T] [--joined DATE],
+            member edit SLUG …, member list [--json], member archive SLUG [--on DATE],
+            member restore SLUG, member merge SLUG --into KEEP
   forget    erase a person's identifying data (forget LOGIN | SOURCE:LOGIN | EMAIL); counts stay
   token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
   config    print the effective configuration as YAML, secrets masked (--keys lists every setting)
@@ -320,6 +323,8 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return tokenCommand(ctx, args, out, stderr)
 	case "user":
 		return userCommand(ctx, args, os.Stdin, out, stderr)
+	case "member":
+		return memberCommand(ctx, args, out, stderr)
 	case "forget":
 		fs, c := newFlags(cmd, " PERSON", "Erase a person's identifying data: name, e-mail and logins become a pseudonym everywhere; member attribution and all counts stay. PERSON is a login, SOURCE:LOGIN or an e-mail address.", stderr)
 		pos, err := parse(fs, args)

@@ -1,0 +1,371 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// Members are managed data, four ways with one code path: the members pages
+// (app/members_pages.go), the JSON API below, the `ecopulse member` commands
+// (MemberCommand) and the registry file (collectors/registry). Each way
+// turns its input into a MemberInput and calls the member* functions here,
+// which validate, store and audit. Rules in app/policy.go: managers write.
+//
+//	POST /api/v1/members                  create (JSON: MemberInput) → 201 with the member
+//	PUT  /api/v1/members/:slug            replace its fields (JSON: MemberInput; the slug stays) → 200
+//	POST /api/v1/members/:slug/archive    archive it ({"on": "YYYY-MM-DD"}, default today) → 200
+//	POST /api/v1/members/:slug/restore    bring an archived member back → 200
+//	POST /api/v1/members/:slug/merge      merge it into another ({"into": SLUG}) → 200 with what moved
+//
+// Bad input answers 400 naming the field, a taken slug 409; nothing is
+// stored in part. A change that alters days already scored (a joined date,
+// an archive, a restore, a merge) has them scored again by the scoring job,
+// which runs at once.
+func init() {
+	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
+		api.Post("/members", a.memberCreateJSON)
+		api.Put("/members/:slug", a.memberUpdateJSON)
+		api.Post("/members/:slug/archive", a.memberArchiveJSON)
+		api.Post("/members/:slug/restore", a.memberRestoreJSON)
+		api.Post("/members/:slug/merge", a.memberMergeJSON)
+	})
+}
+
+// MemberInput is a member as people give it: JSON, a form, command flags.
+type MemberInput struct {
+	Slug        string   `json:"slug"`
+	Name        string   `json:"name"`
+	Kind        string   `json:"kind"`
+	Segment     string   `json:"segment"`
+	Tier        string   `json:"tier"`
+	Joined      string   `json:"joined"` // YYYY-MM-DD; default today
+	Domains     []string `json:"domains"`
+	GitHubOrgs  []string `json:"github_orgs"`
+	KeyPatterns []string `json:"key_patterns"`
+}
+
+// member returns the data.Member of in, or an EINVALID error naming the field.
+func (in MemberInput) member(today time.Time) (*data.Member, error) {
+	m := &data.Member{Slug: in.Slug, Name: in.Name, Kind: data.MemberKind(strings.ToLower(strings.TrimSpace(in.Kind))),
+		Segment: in.Segment, Tier: in.Tier, Domains: in.Domains, GitHubOrgs: in.GitHubOrgs, KeyPatterns: in.KeyPatterns}
+	if j := strings.TrimSpace(in.Joined); j != "" {
+		d, err := data.ParseDay(j)
+		if err != nil {
+			return nil, data.Errorf(data.EINVALID, "joined: %s", data.ErrorMessage(err))
+		}
+		m.JoinedOn = d
+	} else {
+		m.JoinedOn = data.Day(today)
+	}
+	m.Normalize()
+	return m, m.Validate()
+}
+
+// MemberRecord is a member as the API and `member list --json` give it back.
+type MemberRecord struct {
+	Slug        string   `json:"slug"`
+	Name        string   `json:"name"`
+	Kind        string   `json:"kind"`
+	Segment     string   `json:"segment"`
+	Tier        string   `json:"tier"`
+	Joined      string   `json:"joined"`
+	Domains     []string `json:"domains"`
+	GitHubOrgs  []string `json:"github_orgs"`
+	KeyPatterns []string `json:"key_patterns"`
+	ArchivedOn  *string  `json:"archived_on"` // null while active
+	MergedInto  string   `json:"merged_into,omitempty"`
+}
+
+func recordOf(m *data.Member) MemberRecord {
+	r := MemberRecord{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Segment: m.Segment, Tier: m.Tier,
+		Joined: m.JoinedOn.Format(data.DateLayout), Domains: m.Domains, GitHubOrgs: m.GitHubOrgs, KeyPatterns: m.KeyPatterns,
+		MergedInto: m.MergedInto}
+	if m.Archived() {
+		s := m.ArchivedOn.Format(data.DateLayout)
+		r.ArchivedOn = &s
+	}
+	return r
+}
+
+// InputOf returns the input that gives m back (the edit form's values).
+func inputOf(m *data.Member) MemberInput {
+	return MemberInput{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Segment: m.Segment, Tier: m.Tier,
+		Joined: m.JoinedOn.Format(data.DateLayout), Domains: m.Domains, GitHubOrgs: m.GitHubOrgs, KeyPatterns: m.KeyPatterns}
+}
+
+// auditMember records a member change, refused ones too.
+func auditMember(ctx context.Context, db *data.DB, actor, action, target, detail string, err error) {
+	if err != nil {
+		detail = data.ErrorMessage(err)
+	}
+	_ = db.Audit(context.WithoutCancel(ctx), data.AuditEntry{Actor: actor, Action: action, Target: target, Detail: detail, OK: err == nil})
+}
+
+func memberCreate(ctx context.Context, db *data.DB, actor string, in MemberInput, today time.Time) (*data.Member, error) {
+	m, err := in.member(today)
+	if err == nil {
+		err = db.CreateMember(ctx, m)
+	}
+	auditMember(ctx, db, actor, "member.create", in.Slug, "", err)
+	return m, err
+}
+
+func memberUpdate(ctx context.Context, db *data.DB, actor, slug string, in MemberInput, today time.Time) (*data.Member, error) {
+	if in.Slug != "" && in.Slug != slug {
+		err := data.Errorf(data.EINVALID, "slug: a member's slug cannot change (%q in the body, %q in the path)", in.Slug, slug)
+		auditMember(ctx, db, actor, "member.update", slug, "", err)
+		return nil, err
+	}
+	in.Slug = slug
+	m, err := in.member(today)
+	if err == nil {
+		_, err = db.UpdateMember(ctx, m)
+	}
+	auditMember(ctx, db, actor, "member.update", slug, "", err)
+	if err != nil {
+		return nil, err
+	}
+	return db.MemberBySlug(ctx, slug)
+}
+
+func memberArchive(ctx context.Context, db *data.DB, actor, slug string, on time.Time) error {
+	err := db.ArchiveMember(ctx, slug, on)
+	auditMember(ctx, db, actor, "member.archive", slug, "from "+on.Format(data.DateLayout), err)
+	return err
+}
+
+func memberRestore(ctx context.Context, db *data.DB, actor, slug string) error {
+	err := db.RestoreMember(ctx, slug)
+	auditMember(ctx, db, actor, "member.restore", slug, "", err)
+	return err
+}
+
+func memberMerge(ctx context.Context, db *data.DB, actor, drop, keep string) (*data.MergeResult, error) {
+	res, err := db.MergeMembers(ctx, keep, drop)
+	detail := "into " + keep
+	if res != nil {
+		detail = fmt.Sprintf("into %s: %d consumers, %d affiliations, %d projects, %d activities moved", keep, res.Consumers, res.Affiliations, res.Projects, res.Activities)
+	}
+	auditMember(ctx, db, actor, "member.merge", drop, detail, err)
+	return res, err
+}
+
+// parseOptionalDay reads an optional YYYY-MM-DD (def when empty), naming the field.
+func parseOptionalDay(field, s string, def time.Time) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return data.Day(def), nil
+	}
+	d, err := data.ParseDay(strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s", field, data.ErrorMessage(err))
+	}
+	return d, nil
+}
+
+// rescoreSoon runs the scoring job now (unless it is running), so that a
+// change to the members shows without waiting for the schedule.
+func (a *App) rescoreSoon() {
+	if a.cron == nil || a.scoreEntry == 0 {
+		return
+	}
+	go a.cron.Entry(a.scoreEntry).WrappedJob.Run()
+}
+
+// --- JSON ---
+
+func (a *App) memberCreateJSON(c *fiber.Ctx) error {
+	var in MemberInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	m, err := memberCreate(c.UserContext(), a.db, viewerOf(c).Name, in, time.Now())
+	if err != nil {
+		return err
+	}
+	a.rescoreSoon()
+	return c.Status(fiber.StatusCreated).JSON(recordOf(m))
+}
+
+func (a *App) memberUpdateJSON(c *fiber.Ctx) error {
+	var in MemberInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	m, err := memberUpdate(c.UserContext(), a.db, viewerOf(c).Name, c.Params("slug"), in, time.Now())
+	if err != nil {
+		return err
+	}
+	a.rescoreSoon()
+	return c.JSON(recordOf(m))
+}
+
+func (a *App) memberArchiveJSON(c *fiber.Ctx) error {
+	var in struct {
+		On string `json:"on"`
+	}
+	if len(c.Request().Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	on, err := parseOptionalDay("on", in.On, time.Now())
+	if err != nil {
+		return err
+	}
+	return a.memberChanged(c, memberArchive(c.UserContext(), a.db, viewerOf(c).Name, c.Params("slug"), on))
+}
+
+func (a *App) memberRestoreJSON(c *fiber.Ctx) error {
+	return a.memberChanged(c, memberRestore(c.UserContext(), a.db, viewerOf(c).Name, c.Params("slug")))
+}
+
+// memberChanged answers an archive or restore with the member as it is now.
+func (a *App) memberChanged(c *fiber.Ctx, err error) error {
+	if err != nil {
+		return err
+	}
+	a.rescoreSoon()
+	m, err := a.db.MemberBySlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(recordOf(m))
+}
+
+func (a *App) memberMergeJSON(c *fiber.Ctx) error {
+	var in struct {
+		Into string `json:"into"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Into) == "" {
+		return data.Errorf(data.EINVALID, "into: name the member to merge %q into", c.Params("slug"))
+	}
+	res, err := memberMerge(c.UserContext(), a.db, viewerOf(c).Name, c.Params("slug"), strings.TrimSpace(in.Into))
+	if err != nil {
+		return err
+	}
+	a.rescoreSoon()
+	return c.JSON(res)
+}
+
+// --- commands (ecopulse member …) ---
+
+// MemberAdd runs `ecopulse member add SLUG --name NAME --kind KIND …`.
+func MemberAdd(ctx context.Context, env *Env, in MemberInput) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		m, err := memberCreate(ctx, db, "cli", in, env.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "member %q created (%s, joined %s); scores include it from the next scoring run\n", m.Slug, m.Kind, m.JoinedOn.Format(data.DateLayout))
+		return nil
+	})
+}
+
+// MemberEdit runs `ecopulse member edit SLUG …`: the flags given replace
+// those fields, the others stay.
+func MemberEdit(ctx context.Context, env *Env, slug string, change func(*MemberInput)) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		m, err := db.MemberBySlug(ctx, slug)
+		if err != nil {
+			return err
+		}
+		in := inputOf(m)
+		change(&in)
+		if _, err := memberUpdate(ctx, db, "cli", slug, in, env.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "member %q updated\n", slug)
+		return nil
+	})
+}
+
+// MemberList runs `ecopulse member list [--json]`.
+func MemberList(ctx context.Context, env *Env, asJSON bool) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		members, err := db.Members(ctx)
+		if err != nil {
+			return err
+		}
+		records := make([]MemberRecord, len(members))
+		for i := range members {
+			records[i] = recordOf(&members[i])
+		}
+		if asJSON {
+			enc := json.NewEncoder(env.Out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(map[string]any{"members": records})
+		}
+		w := tabwriter.NewWriter(env.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "SLUG\tNAME\tKIND\tSEGMENT\tTIER\tJOINED\tSTATE")
+		for _, r := range records {
+			state := "active"
+			if r.MergedInto != "" {
+				state = "merged into " + r.MergedInto
+			} else if r.ArchivedOn != nil {
+				state = "archived " + *r.ArchivedOn
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Slug, oneLineText(r.Name), r.Kind, oneLineText(r.Segment), oneLineText(r.Tier), r.Joined, state)
+		}
+		return w.Flush()
+	})
+}
+
+// oneLineText keeps a stored value on its line of a terminal table.
+func oneLineText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// MemberArchive runs `ecopulse member archive SLUG [--on DATE]`.
+func MemberArchive(ctx context.Context, env *Env, slug, on string) error {
+	day, err := parseOptionalDay("--on", on, env.Now())
+	if err != nil {
+		return err
+	}
+	return env.withDB(ctx, func(db *data.DB) error {
+		if err := memberArchive(ctx, db, "cli", slug, day); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "member %q archived from %s: it keeps its history; days scored since are scored again on the next scoring run\n", slug, day.Format(data.DateLayout))
+		return nil
+	})
+}
+
+// MemberRestore runs `ecopulse member restore SLUG`.
+func MemberRestore(ctx context.Context, env *Env, slug string) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		if err := memberRestore(ctx, db, "cli", slug); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "member %q restored\n", slug)
+		return nil
+	})
+}
+
+// MemberMerge runs `ecopulse member merge SLUG --into KEEP`.
+func MemberMerge(ctx context.Context, env *Env, drop, keep string) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		res, err := memberMerge(ctx, db, "cli", drop, keep)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "member %q merged into %q: %d API consumers, %d affiliations, %d projects and %d activities moved\n",
+			drop, keep, res.Consumers, res.Affiliations, res.Projects, res.Activities)
+		return nil
+	})
+}

@@ -1,0 +1,204 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// managerJSON sends a raw JSON body (none when empty) as a manager.
+func managerJSON(tb testing.TB, a *App) func(method, target, body string) (int, string) {
+	s := loginAs(tb, a, data.RoleManager)
+	return func(method, target, body string) (int, string) {
+		tb.Helper()
+		if body == "" {
+			return sendJSON(tb, a, s, method, target, nil)
+		}
+		return sendJSON(tb, a, s, method, target, json.RawMessage(body))
+	}
+}
+
+func TestMembersAreManagedThroughTheJSONAPI(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t, emptyDB(t))
+	send := managerJSON(t, a)
+
+	status, body := send("POST", "/api/v1/members",
+		`{"slug":"acme","name":"Acme AI","kind":"partner","segment":"NLP","tier":"gold","joined":"2025-01-15","domains":["Acme.com"],"key_patterns":["acme-*"]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	rec := decode[MemberRecord](t, body)
+	if rec.Slug != "acme" || rec.Joined != "2025-01-15" || strings.Join(rec.Domains, ",") != "acme.com" || rec.ArchivedOn != nil {
+		t.Fatalf("created record: %+v", rec)
+	}
+
+	for _, c := range []struct {
+		body, field string
+		status      int
+	}{
+		{`{"slug":"bad slug","name":"X","kind":"partner"}`, "slug", 400},
+		{`{"slug":"x","name":"","kind":"partner"}`, "name", 400},
+		{`{"slug":"x","name":"X","kind":"vendor"}`, "kind", 400},
+		{`{"slug":"x","name":"X","kind":"partner","joined":"2025-02-30"}`, "joined", 400},
+		{`{"slug":"x","name":"X","kind":"partner","domains":["no such thing"]}`, "domains", 400},
+		{`{"slug":"acme","name":"Again","kind":"partner"}`, "slug", 409},
+	} {
+		status, body := send("POST", "/api/v1/members", c.body)
+		msg := decode[map[string]string](t, body)["error"]
+		if status != c.status || !strings.HasPrefix(msg, c.field+":") {
+			t.Errorf("%s: %d %q, want %d naming %s", c.body, status, msg, c.status, c.field)
+		}
+	}
+	if n, _ := a.db.CountMembers(ctx); n != 1 {
+		t.Fatalf("refused members were stored: %d members", n)
+	}
+
+	status, body = send("PUT", "/api/v1/members/acme", `{"name":"Acme","kind":"partner","tier":"platinum","joined":"2025-01-15"}`)
+	if status != http.StatusOK || decode[MemberRecord](t, body).Tier != "platinum" {
+		t.Fatalf("update: %d %s", status, body)
+	}
+	if status, body = send("PUT", "/api/v1/members/acme", `{"slug":"other","name":"Acme","kind":"partner"}`); status != 400 {
+		t.Fatalf("renaming the slug: %d %s", status, body)
+	}
+	if status, body = send("PUT", "/api/v1/members/nobody", `{"name":"N","kind":"partner"}`); status != 404 {
+		t.Fatalf("updating a missing member: %d %s", status, body)
+	}
+
+	status, body = send("POST", "/api/v1/members/acme/archive", `{"on":"2026-03-01"}`)
+	if rec := decode[MemberRecord](t, body); status != 200 || rec.ArchivedOn == nil || *rec.ArchivedOn != "2026-03-01" {
+		t.Fatalf("archive: %d %s", status, body)
+	}
+	if status, body = send("POST", "/api/v1/members/acme/restore", ``); status != 200 || decode[MemberRecord](t, body).ArchivedOn != nil {
+		t.Fatalf("restore: %d %s", status, body)
+	}
+
+	if status, body = send("POST", "/api/v1/members", `{"slug":"acme-old","name":"Acme (old)","kind":"partner","joined":"2024-01-01","domains":["acme-old.com"]}`); status != 201 {
+		t.Fatalf("create acme-old: %d %s", status, body)
+	}
+	status, body = send("POST", "/api/v1/members/acme-old/merge", `{"into":"acme"}`)
+	if status != 200 || decode[data.MergeResult](t, body).Kept != "acme" {
+		t.Fatalf("merge: %d %s", status, body)
+	}
+	kept, _ := a.db.MemberBySlug(ctx, "acme")
+	if !strings.Contains(strings.Join(kept.Domains, ","), "acme-old.com") {
+		t.Fatalf("kept member's hints: %v", kept.Domains)
+	}
+
+	// Every change was audited, the refused ones too.
+	entries, err := a.db.AuditLog(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Action, "member.") {
+			counts[e.Action+map[bool]string{true: "", false: "!"}[e.OK]]++
+		}
+	}
+	if counts["member.create"] != 2 || counts["member.create!"] != 6 || counts["member.update"] != 1 || counts["member.update!"] != 2 ||
+		counts["member.archive"] != 1 || counts["member.restore"] != 1 || counts["member.merge"] != 1 {
+		t.Fatalf("audit entries: %v", counts)
+	}
+}
+
+func TestMemberCommandsTakeTheSamePathAsTheAPI(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.DB = dir + "/ecopulse.db"
+	var out bytes.Buffer
+	now := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
+	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: func() time.Time { return now }}
+
+	if err := MemberAdd(ctx, env, MemberInput{Slug: "beta", Name: "Beta Labs", Kind: "research", Domains: []string{"beta.edu"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := MemberAdd(ctx, env, MemberInput{Slug: "beta", Name: "Dup", Kind: "research"}); data.ErrorCode(err) != data.ECONFLICT {
+		t.Fatalf("a taken slug: %v", err)
+	}
+	if err := MemberAdd(ctx, env, MemberInput{Slug: "gamma", Name: "Gamma", Kind: "reseller"}); data.ErrorCode(err) != data.EINVALID ||
+		!strings.HasPrefix(data.ErrorMessage(err), "kind:") {
+		t.Fatalf("a bad kind: %v", err)
+	}
+	if err := MemberEdit(ctx, env, "beta", func(in *MemberInput) { in.Tier = "silver" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := MemberArchive(ctx, env, "beta", ""); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := MemberList(ctx, env, true); err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Members []MemberRecord }
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Members) != 1 {
+		t.Fatalf("members listed: %+v", list.Members)
+	}
+	r := list.Members[0]
+	// joined defaults to today; archive to today.
+	if r.Tier != "silver" || r.Joined != "2026-05-04" || r.ArchivedOn == nil || *r.ArchivedOn != "2026-05-04" || strings.Join(r.Domains, ",") != "beta.edu" {
+		t.Fatalf("listed record: %+v", r)
+	}
+	if err := MemberRestore(ctx, env, "beta"); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := MemberList(ctx, env, false); err != nil || !strings.Contains(out.String(), "beta") || !strings.Contains(out.String(), "active") {
+		t.Fatalf("table: %v\n%s", err, out.String())
+	}
+}
+
+func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
+	ctx := context.Background()
+	db := emptyDB(t)
+	for _, slug := range []string{"alpha", "bravo"} {
+		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	d1, d2 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	if _, err := s.ScoreRange(ctx, d1, d2); err != nil {
+		t.Fatal(err)
+	}
+	scored := func(day time.Time) string {
+		rows, err := db.ScoresOn(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var slugs []string
+		for _, r := range rows {
+			slugs = append(slugs, r.Slug)
+		}
+		return strings.Join(slugs, ",")
+	}
+	if got := scored(d2); !strings.Contains(got, "bravo") {
+		t.Fatalf("before archiving, %s scores %q", d2.Format(data.DateLayout), got)
+	}
+	if err := db.ArchiveMember(ctx, "bravo", d2); err != nil {
+		t.Fatal(err)
+	}
+	// A run weeks later, with no backfill: only the marked day is old.
+	if err := s.Run(ctx, d2.AddDate(0, 0, 30), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := scored(d2); strings.Contains(got, "bravo") {
+		t.Fatalf("the archived member is still scored on %s: %q", d2.Format(data.DateLayout), got)
+	}
+	if got := scored(d1); !strings.Contains(got, "bravo") {
+		t.Fatalf("history before the archive day was lost: %q", got)
+	}
+	if marks, _ := db.RescoreDays(ctx); len(marks) != 0 {
+		t.Fatalf("marks left after the run: %v", marks)
+	}
+}
