@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -25,10 +24,11 @@ import (
 //	POST /admin/users/:name/disable     disable (and end its sessions)
 //	POST /admin/users/:name/enable      enable
 //	POST /admin/users/:name/delete      delete (audit entries stay)
+//	POST /admin/users/:name/password    reset the password (app/account.go)
 //	GET  /admin/tokens                  ingest tokens; form to create one
 //	POST /admin/tokens                  create (name, allow): the secret is on this response only
 //	POST /admin/tokens/:name/revoke     revoke
-//	GET  /admin/audit                   the audit log, newest first (?actor, ?action, ?limit)
+//	GET  /admin/audit                   the audit log, newest first (?actor, ?action, ?limit, ?before)
 //
 //	GET    /api/v1/admin/users          the accounts
 //	POST   /api/v1/admin/users          {"name", "role", "password"} → 201
@@ -37,7 +37,7 @@ import (
 //	GET    /api/v1/admin/tokens
 //	POST   /api/v1/admin/tokens         {"name", "allow"?} → 201 with "secret", shown once
 //	DELETE /api/v1/admin/tokens/:name   revoke
-//	GET    /api/v1/admin/audit          ?actor, ?action, ?limit
+//	GET    /api/v1/admin/audit          ?actor, ?action, ?limit (≤ 1000), ?before (an id: the next page)
 //
 // Every change is audited, refused ones too. An admin cannot change or
 // delete their own account (another admin can), and no change may leave no
@@ -171,24 +171,11 @@ func (a *App) endSessionsOf(ctx context.Context, uid int64) {
 	}
 }
 
+// endUserSessions deletes every session of an account (found by its
+// indexed user_id column: no session is decoded).
 func endUserSessions(ctx context.Context, db *data.DB, uid int64) error {
-	store := db.Sessions()
-	all, err := store.LiveSessions(ctx)
-	if err != nil {
-		return err
-	}
-	for id, raw := range all {
-		var values map[string]any
-		if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&values); err != nil {
-			continue
-		}
-		if got, _ := values[sessUser].(int64); got == uid {
-			if err := store.Delete(id); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	_, err := db.Sessions().EndUserSessions(ctx, uid, "")
+	return err
 }
 
 // tokenNameRE keeps token names usable in URLs and logs.
@@ -264,6 +251,15 @@ func (a *App) userRows(ctx context.Context) ([]views.UserRow, error) {
 }
 
 func (a *App) renderAdminUsers(c *fiber.Ctx, status int, failure error) error {
+	return a.renderAdminUsersWith(c, status, failure, nil)
+}
+
+// renderAdminUsersNotice shows the users page with a password just reset.
+func (a *App) renderAdminUsersNotice(c *fiber.Ctx, reset *views.ResetPassword) error {
+	return a.renderAdminUsersWith(c, fiber.StatusOK, nil, reset)
+}
+
+func (a *App) renderAdminUsersWith(c *fiber.Ctx, status int, failure error, reset *views.ResetPassword) error {
 	users, err := a.userRows(c.UserContext())
 	if err != nil {
 		return err
@@ -272,7 +268,7 @@ func (a *App) renderAdminUsers(c *fiber.Ctx, status int, failure error) error {
 	if err != nil {
 		return err
 	}
-	p := views.AdminUsers{Users: users, Me: viewerOf(c).Name, CSRF: csrf}
+	p := views.AdminUsers{Users: users, Me: viewerOf(c).Name, CSRF: csrf, Reset: reset}
 	if failure != nil {
 		st, msg := statusOf(failure)
 		if st >= 500 {
@@ -354,43 +350,70 @@ func (a *App) adminRevokeTokenForm(c *fiber.Ctx) error {
 	return adminDone(c, "/admin/tokens")
 }
 
-// auditFilter reads ?actor, ?action and ?limit.
+// auditFilter reads ?actor, ?action, ?limit and ?before.
 func auditFilter(c *fiber.Ctx) (data.AuditFilter, error) {
 	f := data.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action")}
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			return f, data.Errorf(data.EINVALID, "limit must be a number from 1 to 1000")
+		if err != nil || n < 1 || n > data.AuditMaxLimit {
+			return f, data.Errorf(data.EINVALID, "limit must be a number from 1 to %d", data.AuditMaxLimit)
 		}
 		f.Limit = n
 	}
-	if len(f.Actor) > 200 || len(f.Action) > 200 {
-		return f, data.Errorf(data.EINVALID, "actor and action filters have at most 200 characters")
+	if s := c.Query("before"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return f, data.Errorf(data.EINVALID, "before must be an entry id (a positive number)")
+		}
+		f.Before = n
+	}
+	if len(f.Actor) > data.AuditFieldMax || len(f.Action) > data.AuditFieldMax {
+		return f, data.Errorf(data.EINVALID, "actor and action filters have at most %d characters", data.AuditFieldMax)
 	}
 	return f, nil
 }
 
-func (a *App) adminAuditPage(c *fiber.Ctx) error {
+// auditPage reads one page of the audit log, and the id to ask for the
+// next (0: this is the last page).
+func (a *App) auditPage(c *fiber.Ctx) (data.AuditFilter, []data.AuditEntry, int64, error) {
 	f, err := auditFilter(c)
 	if err != nil {
-		return err
+		return f, nil, 0, err
+	}
+	if f.Limit == 0 {
+		f.Limit = data.AuditDefaultLimit
 	}
 	entries, err := a.db.AuditQuery(c.UserContext(), f)
 	if err != nil {
+		return f, nil, 0, err
+	}
+	var next int64
+	if len(entries) == f.Limit {
+		next = entries[len(entries)-1].ID
+	}
+	return f, entries, next, nil
+}
+
+func (a *App) adminAuditPage(c *fiber.Ctx) error {
+	f, entries, next, err := a.auditPage(c)
+	if err != nil {
 		return err
 	}
-	p := views.AdminAudit{Entries: entries, Actor: f.Actor, Action: f.Action, Limit: max(f.Limit, len(entries))}
-	if f.Limit == 0 {
-		p.Limit = 200
-	}
+	p := views.AdminAudit{Entries: entries, Actor: f.Actor, Action: f.Action, Limit: f.Limit, Before: f.Before, Next: next}
 	return a.render(c, func(b *bytes.Buffer) error { return a.views.AdminAuditPage(b, p) })
 }
 
 // --- JSON ---
 
 // decodeJSON reads a request's JSON object into v, refusing unknown fields.
+// The body comes through the bounded reader (app/body.go): c.Body() would
+// un-gzip it with no bound.
 func decodeJSON(c *fiber.Ctx, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	body, err := requestBody(c)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return data.Errorf(data.EINVALID, "invalid JSON body: %v", err)
@@ -504,18 +527,18 @@ func (a *App) adminRevokeTokenJSON(c *fiber.Ctx) error {
 }
 
 func (a *App) adminAuditJSON(c *fiber.Ctx) error {
-	f, err := auditFilter(c)
-	if err != nil {
-		return err
-	}
-	entries, err := a.db.AuditQuery(c.UserContext(), f)
+	_, entries, next, err := a.auditPage(c)
 	if err != nil {
 		return err
 	}
 	if entries == nil {
 		entries = []data.AuditEntry{}
 	}
-	return c.JSON(fiber.Map{"entries": entries})
+	out := fiber.Map{"entries": entries}
+	if next != 0 {
+		out["next_before"] = next
+	}
+	return c.JSON(out)
 }
 
 // --- commands (ecopulse user …) ---
@@ -550,6 +573,26 @@ func UserList(ctx context.Context, env *Env) error {
 func UserSetRole(ctx context.Context, env *Env, name, role string) error {
 	return userChange(ctx, env, name, "user.role", role == data.RoleAdmin, func(db *data.DB, u *data.User) (string, error) {
 		return u.Role + " → " + role, db.SetUserRole(ctx, name, role)
+	})
+}
+
+// UserSetPassword runs `ecopulse user passwd NAME` with the password given
+// (read from a prompt or stdin by main): the account keeps its role, any
+// must-change flag is cleared, and its sessions end.
+func UserSetPassword(ctx context.Context, env *Env, name, password string) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		u, err := setPasswordCLI(ctx, db, name, password)
+		if err != nil {
+			return err
+		}
+		if err := endUserSessions(ctx, db, u.ID); err != nil {
+			return err
+		}
+		if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "user.password", Target: name, Detail: "set; sessions ended", OK: true}); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "user %q: password changed, sessions ended\n", name)
+		return nil
 	})
 }
 

@@ -39,9 +39,10 @@ type App struct {
 	pages      *pageCache   // the page cache's state (app/pagecache.go)
 
 	plainSessions, secureSessions *session.Store
-	sso                           *ssoClient // nil unless auth.oidc is configured (app/oidc.go)
-	throttle                      throttle   // failed logins
-	sliding                       sync.Map   // session IDs whose idle expiry a request is saving now
+	sso                           *ssoClient   // nil unless auth.oidc is configured (app/oidc.go)
+	throttle                      throttle     // failed logins
+	loginCSRF                     loginCSRFKey // signs the login form's CSRF cookie (app/login_csrf.go)
+	sliding                       sync.Map     // session IDs whose idle expiry a request is saving now
 	touchEvery                    time.Duration
 	slideHook                     func() // tests: called by the request that slides a session, before it saves
 

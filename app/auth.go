@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,6 +49,9 @@ type viewer struct {
 	ID   int64
 	Name string
 	Role string
+	// MustChange: the account must choose a new password before anything
+	// else (an admin reset it, or it is the generated first admin).
+	MustChange bool
 }
 
 // newSessions returns the session stores: one for plain HTTP and one that
@@ -109,7 +111,7 @@ func (a *App) currentViewer(c *fiber.Ctx) (*viewer, *session.Session, error) {
 	} else if err != nil {
 		return nil, nil, err
 	}
-	return &viewer{ID: u.ID, Name: u.Name, Role: u.Role}, sess, nil
+	return &viewer{ID: u.ID, Name: u.Name, Role: u.Role, MustChange: u.MustChangePassword}, sess, nil
 }
 
 // csrfToken returns the session's CSRF token, making one when needed, and
@@ -122,29 +124,60 @@ func (a *App) csrfToken(c *fiber.Ctx, sess *session.Session) (string, bool) {
 		tok = randomToken()
 		sess.Set(sessCSRF, tok)
 	}
-	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: tok, Path: "/", SameSite: "Lax", Secure: c.Protocol() == "https"})
+	setCSRFCookie(c, tok)
 	return tok, created
 }
 
+func setCSRFCookie(c *fiber.Ctx, tok string) {
+	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: tok, Path: "/", SameSite: "Lax", Secure: c.Protocol() == "https"})
+}
+
+// sentCSRF returns the CSRF token a request carries: in the X-CSRF-Token
+// header or in the form body, never in the query string (a token in a URL
+// ends up in logs, histories and Referer headers). fasthttp's FormValue
+// reads the query string too, so the body is read on its own.
+func sentCSRF(c *fiber.Ctx) string {
+	if got := c.Get(csrfHeader); got != "" {
+		return got
+	}
+	return bodyValue(c, csrfField)
+}
+
+// bodyValue returns a field of a url-encoded or multipart form body (never
+// of the query string).
+func bodyValue(c *fiber.Ctx, key string) string {
+	if v := c.Request().PostArgs().Peek(key); len(v) > 0 {
+		return string(v)
+	}
+	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
+		return ""
+	}
+	if f, err := c.MultipartForm(); err == nil {
+		if v := f.Value[key]; len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
 // checkCSRF compares the token a state-changing request carries (header or
-// form field) with its session's, in constant time.
+// form body) with its session's, in constant time.
 func checkCSRF(c *fiber.Ctx, sess *session.Session) error {
 	want, _ := sess.Get(sessCSRF).(string)
-	got := c.Get(csrfHeader)
-	if got == "" {
-		got = c.FormValue(csrfField)
-	}
+	got := sentCSRF(c)
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return data.Errorf(data.EFORBIDDEN, "missing or invalid CSRF token: reload the page and try again")
+		return errBadCSRF
 	}
 	return nil
 }
+
+var errBadCSRF = data.Errorf(data.EFORBIDDEN, "missing or invalid CSRF token: reload the page and try again")
 
 // authorize is the one gate every request passes: it finds the request's
 // rule in routePolicy (no rule: refused), checks the session and role, and
 // the CSRF token of state-changing requests.
 func (a *App) authorize(c *fiber.Ctx) error {
-	rule, ok := policyFor(c.Method(), c.Path())
+	rule, ok := routeOf(c) // resolved once: the limiters and the page cache read it too
 	if !ok {
 		return data.Errorf(data.ENOTFOUND, "not found")
 	}
@@ -176,6 +209,13 @@ func (a *App) authorize(c *fiber.Ctx) error {
 		}
 	}
 	c.Locals("viewer", v)
+	if v.MustChange && !passwordChangeRoute(c) {
+		c.Set(deniedHeader, "password")
+		if isAPI(c) || c.Method() != fiber.MethodGet {
+			return data.Errorf(data.EFORBIDDEN, "you must choose a new password first: POST /api/v1/me/password or open /account/password")
+		}
+		return c.Redirect(accountPasswordPath, fiber.StatusSeeOther)
+	}
 	// A request writes its session only when the session changed or its idle
 	// expiry is due to slide: page views must not queue for the database's
 	// write lock behind an import or a collector (they would wait, and could
@@ -217,67 +257,4 @@ func (a *App) slideSession(ctx context.Context, sess *session.Session, now time.
 func viewerOf(c *fiber.Ctx) *viewer {
 	v, _ := c.Locals("viewer").(*viewer)
 	return v
-}
-
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/"
-	}
-	return next
-}
-
-// throttle counts failed logins per account and per address in a sliding
-// window, so that guessing passwords is slow.
-type throttle struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
-const (
-	throttleWindow     = 15 * time.Minute
-	maxAccountFailures = 5
-	maxAddressFailures = 20
-)
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, at := range t.failures[key] {
-		if now.Sub(at) < throttleWindow {
-			keep = append(keep, at)
-		}
-	}
-	t.failures[key] = keep
-	return keep
-}
-
-// blocked reports whether a login for account from addr must wait, and how long.
-func (t *throttle) blocked(account, addr string, now time.Time) (bool, time.Duration) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.failures == nil {
-		t.failures = map[string][]time.Time{}
-	}
-	for key, max := range map[string]int{"user:" + account: maxAccountFailures, "addr:" + addr: maxAddressFailures} {
-		if f := t.recent(key, now); len(f) >= max {
-			return true, throttleWindow - now.Sub(f[0])
-		}
-	}
-	return false, 0
-}
-
-func (t *throttle) fail(account, addr string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.failures == nil {
-		t.failures = map[string][]time.Time{}
-	}
-	t.failures["user:"+account] = append(t.failures["user:"+account], now)
-	t.failures["addr:"+addr] = append(t.failures["addr:"+addr], now)
-}
-
-func (t *throttle) succeed(account string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, "user:"+account)
 }

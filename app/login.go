@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -37,19 +38,26 @@ var bcryptCost = bcrypt.DefaultCost
 // wrong name takes as long as a wrong password.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such account, no such password"), bcrypt.DefaultCost)
 
+// The login form's fields are bounded before anything else happens (no
+// throttle key, no audit line, no database read): a name is at most 64
+// bytes anyway, so a longer one is an attack or a mistake, never an account.
+const (
+	maxLoginNameLen     = 128
+	maxLoginPasswordLen = 1024 // bcrypt reads 72 bytes; the bound keeps the work per request small
+)
+
 func (a *App) renderLogin(c *fiber.Ctx, status int, p views.LoginPage) error {
-	sess, err := a.session(c)
+	// No session is stored for the login page: its CSRF token is a signed
+	// cookie (login_csrf.go), so anonymous visits write nothing.
+	tok, err := a.loginToken(c)
 	if err != nil {
 		return err
 	}
-	p.CSRF, _ = a.csrfToken(c, sess)
+	p.CSRF = tok
 	if a.demo != nil {
 		p.DemoHint = demoUser + " / " + demoPassword
 	}
 	p.SSO = a.sso != nil
-	if err := sess.Save(); err != nil {
-		return err
-	}
 	c.Status(status)
 	return a.render(c, func(b *bytes.Buffer) error { return a.views.Login(b, p) })
 }
@@ -58,33 +66,63 @@ func (a *App) loginPage(c *fiber.Ctx) error {
 	return a.renderLogin(c, fiber.StatusOK, views.LoginPage{Next: safeNext(c.Query("next"))})
 }
 
-// login checks a name and password. It is throttled per account and per
-// address, CSRF-checked against the login form's session, audited, and
-// gives the user a new session id (no session fixation).
+// login checks a name and password. Its fields are bounded first; then it
+// is CSRF-checked against the login form's signed cookie, throttled per
+// (account, address) and per address, audited (repeated failures counted on
+// one line), and gives the user a new session id (no session fixation).
 func (a *App) login(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	name, password, next := c.FormValue("name"), c.FormValue("password"), safeNext(c.FormValue("next"))
+	// Form body only: a password in a query string ends up in logs.
+	name, password, rawNext := bodyValue(c, "name"), bodyValue(c, "password"), bodyValue(c, "next")
+	if len(name) > maxLoginNameLen || len(password) > maxLoginPasswordLen || len(rawNext) > maxNextLen {
+		return a.renderLogin(c, fiber.StatusBadRequest, views.LoginPage{Next: "/", Error: fmt.Sprintf(
+			"Too long: a user name has at most %d bytes and a password at most %d.", maxLoginNameLen, maxLoginPasswordLen)})
+	}
+	next := safeNext(rawNext)
+	if err := a.checkLoginCSRF(c); err != nil {
+		return err
+	}
+	addr := a.clientIP(c)
+	now := a.throttle.now()
+	if blocked, wait := a.throttle.blocked(name, addr, now); blocked {
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())+1))
+		a.auditFailedLogin(ctx, name, "throttled", addr)
+		return a.renderLogin(c, fiber.StatusTooManyRequests, views.LoginPage{Name: name, Next: next,
+			Error: "Too many failed attempts. Wait a little and try again."})
+	}
+	u, err := a.checkPassword(ctx, name, password)
+	if err != nil {
+		a.throttle.fail(name, addr, now)
+		a.auditFailedLogin(ctx, name, "wrong name or password", addr)
+		return a.renderLogin(c, fiber.StatusUnauthorized, views.LoginPage{Name: name, Next: next, Error: "Wrong user name or password."})
+	}
+	a.throttle.succeed(name, addr)
+	if err := a.startSession(c, u, now); err != nil {
+		return err
+	}
+	a.audit(ctx, u.Name, "login", "", "", true)
+	if u.MustChangePassword {
+		return c.Redirect(accountPasswordPath+"?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// auditFailedLogin writes a refused login, counted on one line per name,
+// reason and address for throttleWindow.
+func (a *App) auditFailedLogin(ctx context.Context, name, reason, addr string) {
+	e := data.AuditEntry{Actor: name, Action: "login", Detail: reason + ", from " + addr, OK: false}
+	if err := a.db.AuditRepeated(context.WithoutCancel(ctx), e, throttleWindow); err != nil {
+		a.log.Error("audit log", "err", err)
+	}
+}
+
+// startSession logs u in on a new session id, and records whose session it
+// is so that revocation finds it by the account.
+func (a *App) startSession(c *fiber.Ctx, u *data.User, now time.Time) error {
 	sess, err := a.session(c)
 	if err != nil {
 		return err
 	}
-	if err := checkCSRF(c, sess); err != nil {
-		return err
-	}
-	now := time.Now()
-	if blocked, wait := a.throttle.blocked(name, a.clientIP(c), now); blocked {
-		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())+1))
-		a.audit(ctx, name, "login", "", "throttled", false)
-		return a.renderLogin(c, fiber.StatusTooManyRequests, views.LoginPage{Name: name, Next: next,
-			Error: "Too many failed attempts. Wait a few minutes and try again."})
-	}
-	u, err := a.checkPassword(ctx, name, password)
-	if err != nil {
-		a.throttle.fail(name, a.clientIP(c), now)
-		a.audit(ctx, name, "login", "", "wrong name or password", false)
-		return a.renderLogin(c, fiber.StatusUnauthorized, views.LoginPage{Name: name, Next: next, Error: "Wrong user name or password."})
-	}
-	a.throttle.succeed(name)
 	if err := sess.Regenerate(); err != nil {
 		return err
 	}
@@ -95,11 +133,11 @@ func (a *App) login(c *fiber.Ctx) error {
 	sess.Set(sessTouched, now.Unix())
 	sess.Set(sessCSRF, randomToken())
 	a.csrfToken(c, sess)
+	id := sess.ID()
 	if err := sess.Save(); err != nil {
 		return err
 	}
-	a.audit(ctx, u.Name, "login", "", "", true)
-	return c.Redirect(next, fiber.StatusSeeOther)
+	return a.db.Sessions().SetOwner(c.UserContext(), id, u.ID)
 }
 
 // checkPassword returns the enabled account with this name and password.
@@ -173,8 +211,9 @@ func AddUser(ctx context.Context, db *data.DB, name, role, password string) (*da
 }
 
 // ensureAccounts makes sure somebody can log in: with no account at all, an
-// admin with a random password printed once to the log; under --demo, the
-// read-only demo viewer.
+// admin with a random password printed once to the log, which must be
+// changed at the first login; the read-only demo viewer exists (enabled)
+// only while serving the demo.
 func (a *App) ensureAccounts(ctx context.Context) error {
 	n, err := a.db.CountUsers(ctx)
 	if err != nil {
@@ -182,24 +221,53 @@ func (a *App) ensureAccounts(ctx context.Context) error {
 	}
 	if n == 0 {
 		password := randomToken()[:20]
-		if _, err := AddUser(ctx, a.db, "admin", data.RoleAdmin, password); err != nil {
+		h, err := hashPassword(password)
+		if err != nil {
 			return err
 		}
-		a.log.Warn("no account existed: created user \"admin\"; its password is shown only this once — change it or add your own admin with `ecopulse user add`", "user", "admin", "password", password)
+		if err := a.db.CreateUser(ctx, &data.User{Name: "admin", Role: data.RoleAdmin, PasswordHash: h, MustChangePassword: true}); err != nil {
+			return err
+		}
+		a.log.Warn("no account existed: created user \"admin\"; its password is shown only this once and must be changed at the first login", "user", "admin", "password", password)
 		a.audit(ctx, "system", "user.create", "admin", "initial admin", true)
 	}
-	if a.demo != nil {
-		if _, err := a.db.UserByName(ctx, demoUser); data.ErrorCode(err) == data.ENOTFOUND {
-			h, err := bcrypt.GenerateFromPassword([]byte(demoPassword), bcryptCost)
-			if err != nil {
-				return err
-			}
-			if err := a.db.CreateUser(ctx, &data.User{Name: demoUser, Role: data.RoleViewer, PasswordHash: string(h)}); err != nil {
-				return err
-			}
-		} else if err != nil {
+	return a.ensureDemoAccount(ctx)
+}
+
+// ensureDemoAccount creates or enables the demo viewer under serve --demo,
+// and disables it otherwise: demo/demo is a public password, so the account
+// must not outlive the demo. An account named demo whose password is not
+// "demo" is someone's own, and is left alone.
+func (a *App) ensureDemoAccount(ctx context.Context) error {
+	u, err := a.db.UserByName(ctx, demoUser)
+	if data.ErrorCode(err) == data.ENOTFOUND {
+		if a.demo == nil {
+			return nil
+		}
+		h, err := bcrypt.GenerateFromPassword([]byte(demoPassword), bcryptCost)
+		if err != nil {
 			return err
 		}
+		return a.db.CreateUser(ctx, &data.User{Name: demoUser, Role: data.RoleViewer, PasswordHash: string(h)})
+	} else if err != nil {
+		return err
+	}
+	if u.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(demoPassword)) != nil {
+		return nil
+	}
+	switch serving := a.demo != nil; {
+	case serving && u.Disabled:
+		if err := a.db.SetUserDisabled(ctx, demoUser, false); err != nil {
+			return err
+		}
+		a.audit(ctx, "system", "user.enable", demoUser, "serve --demo", true)
+	case !serving && !u.Disabled:
+		if err := a.db.SetUserDisabled(ctx, demoUser, true); err != nil {
+			return err
+		}
+		a.endSessionsOf(ctx, u.ID)
+		a.audit(ctx, "system", "user.disable", demoUser, "serve without --demo", true)
+		a.log.Info("the demo viewer is disabled: the server runs without --demo", "user", demoUser)
 	}
 	return nil
 }

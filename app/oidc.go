@@ -372,7 +372,11 @@ func (a *App) oidcCallback(c *fiber.Ctx) error {
 	sess.Set(sessLoginAt, time.Now().Unix())
 	sess.Set(sessCSRF, randomToken())
 	a.csrfToken(c, sess)
+	id := sess.ID()
 	if err := sess.Save(); err != nil {
+		return err
+	}
+	if err := a.db.Sessions().SetOwner(ctx, id, u.ID); err != nil {
 		return err
 	}
 	a.audit(ctx, u.Name, "login.sso", u.Name, "role "+u.Role, true)

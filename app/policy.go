@@ -45,6 +45,10 @@ var routePolicy = []routeRule{
 
 	{"GET", "/", accessViewer},
 	{"GET", "/api/v1/me", accessViewer},
+	// Everyone's own password (app/account.go).
+	{"GET", "/account/password", accessViewer},
+	{"POST", "/account/password", accessViewer},
+	{"POST", "/api/v1/me/password", accessViewer},
 	{"GET", "/api/v1/overview", accessViewer},
 	{"GET", "/api/v1/scores", accessViewer},
 	{"GET", "/api/v1/api-usage", accessViewer},
@@ -94,6 +98,7 @@ var routePolicy = []routeRule{
 	{"POST", "/admin/users/:name/disable", accessAdmin},
 	{"POST", "/admin/users/:name/enable", accessAdmin},
 	{"POST", "/admin/users/:name/delete", accessAdmin},
+	{"POST", "/admin/users/:name/password", accessAdmin}, // reset (app/account.go)
 	{"GET", "/admin/tokens", accessAdmin},
 	{"POST", "/admin/tokens", accessAdmin},
 	{"POST", "/admin/tokens/:name/revoke", accessAdmin},
@@ -101,6 +106,7 @@ var routePolicy = []routeRule{
 	{"GET", "/api/v1/admin/users", accessAdmin},
 	{"POST", "/api/v1/admin/users", accessAdmin},
 	{"POST", "/api/v1/admin/users/:name", accessAdmin},
+	{"POST", "/api/v1/admin/users/:name/password", accessAdmin},
 	{"DELETE", "/api/v1/admin/users/:name", accessAdmin},
 	{"GET", "/api/v1/admin/tokens", accessAdmin},
 	{"POST", "/api/v1/admin/tokens", accessAdmin},

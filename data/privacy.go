@@ -12,8 +12,8 @@ import (
 )
 
 // This file holds the store methods of account administration (roles,
-// disabling, single-sign-on accounts, the filtered audit log, live sessions)
-// and of privacy (forgetting a person).
+// disabling, single-sign-on accounts) and of privacy (forgetting a person).
+// The audit log is in audit.go, sessions in sessions.go.
 
 // SetUserRole changes an account's role.
 func (db *DB) SetUserRole(ctx context.Context, name, role string) error {
@@ -104,74 +104,10 @@ func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*User, erro
 	return u, nil
 }
 
-// AuditFilter selects audit log entries. Empty fields select everything.
-type AuditFilter struct {
-	Actor  string // exact actor name
-	Action string // exact action, or a family: "user" selects user.create, user.delete…
-	Limit  int    // at most this many (default 200, at most 1000)
-}
-
-// AuditQuery returns the audit entries that match f, newest first.
-func (db *DB) AuditQuery(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	if f.Limit <= 0 {
-		f.Limit = 200
-	}
-	f.Limit = min(f.Limit, 1000)
-	q := `SELECT id, at, actor, action, target, detail, ok FROM audit_log WHERE 1 = 1`
-	var args []any
-	if f.Actor != "" {
-		q += ` AND actor = ?`
-		args = append(args, f.Actor)
-	}
-	if f.Action != "" {
-		q += ` AND (action = ? OR action LIKE ? ESCAPE '\')`
-		args = append(args, f.Action, likeEscape(f.Action)+".%")
-	}
-	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, f.Limit)
-	rows, err := db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read the audit log: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.OK); err != nil {
-			return nil, fmt.Errorf("store: unable to read the audit log: %w", err)
-		}
-		e.At = time.Unix(at, 0).UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
 // likeEscape escapes LIKE's wildcards (and the escape character itself) so
 // that s matches literally in `LIKE ? ESCAPE '\'`.
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// LiveSessions returns the data of every unexpired web session by id. The
-// app reads it to end the sessions of an account that was disabled,
-// deleted or given another role.
-func (s *SessionStore) LiveSessions(ctx context.Context) (map[string][]byte, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, data FROM sessions WHERE expires_at = 0 OR expires_at > ?`, time.Now().Unix())
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list sessions: %w", err)
-	}
-	defer rows.Close()
-	out := map[string][]byte{}
-	for rows.Next() {
-		var id string
-		var b []byte
-		if err := rows.Scan(&id, &b); err != nil {
-			return nil, fmt.Errorf("store: unable to list sessions: %w", err)
-		}
-		out[id] = b
-	}
-	return out, rows.Err()
 }
 
 // Forgotten tells what ForgetPerson erased.

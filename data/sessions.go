@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -76,4 +77,47 @@ func (s *SessionStore) PurgeSessions(ctx context.Context) (int64, error) {
 		return err
 	})
 	return n, err
+}
+
+// SetOwner records which account a stored session belongs to, so that
+// EndUserSessions finds it without decoding session data. The app calls it
+// right after saving a session at login (fiber's Storage interface has no
+// room for it); later saves keep it.
+func (s *SessionStore) SetOwner(ctx context.Context, key string, uid int64) error {
+	err := s.db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET user_id = ? WHERE id = ?`, uid, key)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to record a session's account: %w", err)
+	}
+	return nil
+}
+
+// EndUserSessions deletes every session of an account, except keep (the
+// session of the request that changed the account's password: "" for
+// none), and returns how many it deleted.
+func (s *SessionStore) EndUserSessions(ctx context.Context, uid int64, keep string) (int64, error) {
+	var n int64
+	err := s.db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, uid, keep)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to end the sessions of user %d: %w", uid, err)
+	}
+	return n, nil
+}
+
+// CountSessions returns the number of stored sessions, expired or not.
+func (s *SessionStore) CountSessions(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: unable to count sessions: %w", err)
+	}
+	return n, nil
 }

@@ -37,6 +37,10 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	Disabled     bool      `json:"disabled"`
+	// MustChangePassword sends the user to /account/password after login,
+	// and refuses everything else until they choose a new password: set by
+	// an admin's reset and on the generated first admin password.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // Validate returns an EINVALID error when u cannot be stored.
@@ -64,8 +68,8 @@ func (db *DB) CreateUser(ctx context.Context, u *User) error {
 		if n > 0 {
 			return Errorf(ECONFLICT, "a user named %q already exists", u.Name)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, ?, ?, ?, ?)`,
-			u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled)
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, password_hash, role, created_at, disabled, must_change_password) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled, u.MustChangePassword)
 		if err != nil {
 			return err
 		}
@@ -91,8 +95,8 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
 func (db *DB) user(ctx context.Context, where string, arg any) (*User, error) {
 	var u User
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT id, name, password_hash, role, created_at, disabled FROM users `+where, arg).
-		Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Role, &created, &u.Disabled)
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, password_hash, role, created_at, disabled, must_change_password FROM users `+where, arg).
+		Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Role, &created, &u.Disabled, &u.MustChangePassword)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Errorf(ENOTFOUND, "no such user")
 	} else if err != nil {
@@ -104,7 +108,7 @@ func (db *DB) user(ctx context.Context, where string, arg any) (*User, error) {
 
 // Users lists every account by name.
 func (db *DB) Users(ctx context.Context) ([]User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, name, role, created_at, disabled FROM users ORDER BY name`)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, role, created_at, disabled, must_change_password FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list users: %w", err)
 	}
@@ -113,7 +117,7 @@ func (db *DB) Users(ctx context.Context) ([]User, error) {
 	for rows.Next() {
 		var u User
 		var created int64
-		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created, &u.Disabled); err != nil {
+		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created, &u.Disabled, &u.MustChangePassword); err != nil {
 			return nil, fmt.Errorf("store: unable to list users: %w", err)
 		}
 		u.CreatedAt = time.Unix(created, 0).UTC()
@@ -151,34 +155,12 @@ func (db *DB) DeleteUser(ctx context.Context, name string) error {
 	return nil
 }
 
-// AuditEntry is one line of the audit log.
-type AuditEntry struct {
-	ID     int64     `json:"id"`
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`
-	Action string    `json:"action"`
-	Target string    `json:"target,omitempty"`
-	Detail string    `json:"detail,omitempty"`
-	OK     bool      `json:"ok"`
-}
-
-// Audit appends an entry to the audit log.
-func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
-	if e.At.IsZero() {
-		e.At = time.Now()
+// SetPassword stores a new password hash for the account name. mustChange
+// says whether the user must choose another one at the next login (true
+// after an admin's reset). The id stays: the caller ends the sessions.
+func (db *DB) SetPassword(ctx context.Context, name, hash string, mustChange bool) error {
+	if hash == "" {
+		return Errorf(EINVALID, "a password is needed")
 	}
-	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, target, detail, ok) VALUES (?, ?, ?, ?, ?, ?)`,
-			e.At.Unix(), e.Actor, e.Action, e.Target, e.Detail, e.OK)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: unable to write the audit log: %w", err)
-	}
-	return nil
-}
-
-// AuditLog returns the newest entries first (at most 1,000).
-func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
-	return db.AuditQuery(ctx, AuditFilter{Limit: limit})
+	return db.updateUser(ctx, name, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE name = ?`, hash, mustChange, name)
 }

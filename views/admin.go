@@ -3,6 +3,7 @@ package views
 import (
 	"io"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -47,6 +48,15 @@ type AdminUsers struct {
 	CSRF   string
 	Notice string
 	Error  string
+	// Reset is a password just reset, shown on this one response only.
+	Reset *ResetPassword
+}
+
+// ResetPassword is an account whose password an admin just reset, and the
+// temporary password its owner must change at the next login.
+type ResetPassword struct {
+	Name     string
+	Password string
 }
 
 // AdminNav is the admin menu, this page marked.
@@ -123,7 +133,21 @@ type AdminAudit struct {
 	Entries []data.AuditEntry
 	Actor   string // the filters shown in the form
 	Action  string
-	Limit   int
+	Limit   int   // entries per page
+	Before  int64 // this page starts below this id (0: the newest)
+	Next    int64 // ?before= of the next page (0: this is the last)
+}
+
+// NextPage is the URL of the next (older) page, with the same filters.
+func (a AdminAudit) NextPage() string {
+	q := url.Values{"before": {strconv.FormatInt(a.Next, 10)}, "limit": {strconv.Itoa(a.Limit)}}
+	if a.Actor != "" {
+		q.Set("actor", a.Actor)
+	}
+	if a.Action != "" {
+		q.Set("action", a.Action)
+	}
+	return "/admin/audit?" + q.Encode()
 }
 
 // Rows returns the entries with their times formatted.

@@ -338,6 +338,18 @@
     if (!field.value) field.value = csrf();
   }, true);
 
+  // Destructive forms say so in data-confirm: the browser asks before they
+  // are sent (the CSP forbids inline onsubmit handlers). Without JS the
+  // form is sent as it is: the server's audit log still records it.
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    var msg = form && form.getAttribute && form.getAttribute('data-confirm');
+    if (msg && !window.confirm(msg)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+
   function showViewer() {
     var box = document.getElementById('whoami');
     if (!box || !window.fetch) return;
