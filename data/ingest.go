@@ -42,7 +42,7 @@ func (r *UsageRecord) Validate() error {
 	case r.LatencyMS != r.LatencyMS:
 		return Errorf(EINVALID, "latency is not a number")
 	case r.LatencyMS > MaxRecordLatencyMS:
-		return Errorf(EINVALID, "latency %g ms is out of range: over the limit of %d ms (one hour) per record", r.LatencyMS, MaxRecordLatencyMS)
+		return Errorf(EINVALID, "latency %g ms is out of range: over the limit of %d ms (one day) per record", r.LatencyMS, MaxRecordLatencyMS)
 	}
 	return nil
 }

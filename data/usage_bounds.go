@@ -13,8 +13,9 @@ import (
 const (
 	// MaxRecordBytes bounds a record's response size: 1 TiB.
 	MaxRecordBytes = 1 << 40
-	// MaxRecordLatencyMS bounds a record's latency: one hour.
-	MaxRecordLatencyMS = 3_600_000
+	// MaxRecordLatencyMS bounds a record's latency: one day (a stream or
+	// a long poll may well last an hour).
+	MaxRecordLatencyMS = 86_400_000
 )
 
 // addSat adds two counts, saturating at math.MaxInt64. A negative operand

@@ -214,10 +214,9 @@ func (p *parser) consumer(f *fields) string {
 	if s, ok := p.consumers[string(v)]; ok {
 		return s
 	}
-	s := cleanKey(v)
-	if endpoint.IsIP(s) {
-		s = "" // an address as a consumer name is anonymous: it is never stored
-	}
+	// An address as a consumer name is anonymous; one inside a name (or an
+	// e-mail address) becomes a keyed token, as in push ingest.
+	s := endpoint.Consumer(cleanKey(v), p.hashKey)
 	if len(p.consumers) >= maxCacheKeys {
 		clear(p.consumers)
 	}

@@ -36,7 +36,7 @@ func Normalize(p string) string {
 			continue
 		}
 		sb.WriteByte('/')
-		if IsID(seg) {
+		if IsID(seg) || HasPersonal(seg) { // an address or e-mail inside a segment: redact.go
 			sb.WriteString(":id")
 		} else {
 			sb.WriteString(seg)

@@ -99,8 +99,16 @@ var (
 // batch, or the error of the first bad record (nothing of the body is kept
 // then). contentType is the request's Content-Type ("" when none).
 func Decode(body io.Reader, contentType string, maxRecords int) (*data.UsageBatch, error) {
+	return DecodeWithKey(body, contentType, maxRecords, nil)
+}
+
+// DecodeWithKey is Decode with the key that hashes the addresses and e-mail
+// addresses found in consumer names (endpoint.Consumer): with the access
+// logs' client-address key, an address gets the same token either way.
+// Without a key they are replaced by placeholders.
+func DecodeWithKey(body io.Reader, contentType string, maxRecords int, key []byte) (*data.UsageBatch, error) {
 	b := data.NewUsageBatch(Source)
-	err := decode(body, contentType, maxRecords, func(r *data.UsageRecord) { b.Add(*r, "") })
+	err := decodeKeyed(body, contentType, maxRecords, key, func(r *data.UsageRecord) { b.Add(*r, "") })
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +118,10 @@ func Decode(body io.Reader, contentType string, maxRecords int) (*data.UsageBatc
 // decode calls emit with every record of body, in order, after checking it;
 // it stops at the first bad one.
 func decode(body io.Reader, contentType string, maxRecords int, emit func(*data.UsageRecord)) error {
+	return decodeKeyed(body, contentType, maxRecords, nil, emit)
+}
+
+func decodeKeyed(body io.Reader, contentType string, maxRecords int, key []byte, emit func(*data.UsageRecord)) error {
 	if maxRecords <= 0 {
 		maxRecords = DefaultMaxRecords
 	}
@@ -125,7 +137,7 @@ func decode(body io.Reader, contentType string, maxRecords int, emit func(*data.
 	if len(buf) == 0 {
 		return data.Errorf(data.EINVALID, "empty body: no records")
 	}
-	d := decoder{max: maxRecords, emit: emit}
+	d := decoder{max: maxRecords, emit: emit, strs: strCache{key: key}}
 	switch {
 	case buf[0] == '[':
 		return d.array(buf)

@@ -283,9 +283,7 @@ func (w *wire) kong(r *data.UsageRecord, c *strCache) string {
 				break
 			}
 		}
-		if endpoint.IsIP(r.Consumer) {
-			r.Consumer = ""
-		}
+		r.Consumer = c.consumer(r.Consumer)
 	}
 	for _, e := range []struct {
 		name string
@@ -302,7 +300,7 @@ func (w *wire) kong(r *data.UsageRecord, c *strCache) string {
 		case e.path:
 			r.Endpoint = c.path(e.v)
 		default:
-			r.Endpoint = strings.TrimSpace(e.v.str())
+			r.Endpoint = c.redact(strings.TrimSpace(e.v.str())) // a route or service name: free text
 		}
 		break
 	}
@@ -362,11 +360,9 @@ func (w *wire) consumerName(c *strCache) (string, string) {
 	default:
 		return "", "consumer must be a string or a Kong consumer object, got " + w.consumer.kindName()
 	}
-	name = strings.TrimSpace(name)
-	if endpoint.IsIP(name) {
-		return "", "" // never keep an IP address: anonymous
-	}
-	return name, ""
+	// Never keep an address: a name that is one is anonymous, one that
+	// holds one (or an e-mail address) keeps a keyed token in its place.
+	return c.consumer(strings.TrimSpace(name)), ""
 }
 
 // num is a value meant to be a number.
@@ -472,7 +468,7 @@ func (n *num) size(field string) (int64, string) {
 	return n.i, ""
 }
 
-// maxLatencyMS bounds a record's latency (one hour, as the store checks).
+// maxLatencyMS bounds a record's latency (one day, as the store checks).
 const maxLatencyMS = data.MaxRecordLatencyMS
 
 // latency returns milliseconds, or -1 when not measured: absent, null, or
@@ -486,7 +482,7 @@ func (n *num) latency(field string, kong bool) (float64, string) {
 	case !n.ok:
 		return 0, fmt.Sprintf("%s %s is out of range", field, n.describe())
 	case n.f > maxLatencyMS:
-		return 0, fmt.Sprintf("%s %s is out of range: over the limit of %d ms (one hour) per record", field, n.describe(), maxLatencyMS)
+		return 0, fmt.Sprintf("%s %s is out of range: over the limit of %d ms (one day) per record", field, n.describe(), maxLatencyMS)
 	case n.f < 0 && kong:
 		return -1, ""
 	case n.f < 0:
@@ -538,7 +534,32 @@ func timeValue(field string, v val) (time.Time, string) {
 type strCache struct {
 	strs  map[string]string
 	paths map[string]string
+	// key hashes the addresses and e-mail addresses of consumer names
+	// (endpoint.Consumer); consumers caches the names so redacted.
+	key       []byte
+	consumers map[string]string
 }
+
+// consumer returns the consumer key to store for a reported name.
+func (c *strCache) consumer(name string) string {
+	if name == "" {
+		return ""
+	}
+	if s, ok := c.consumers[name]; ok {
+		return s
+	}
+	s := endpoint.Consumer(name, c.key)
+	if c.consumers == nil {
+		c.consumers = map[string]string{}
+	}
+	if len(c.consumers) < maxCached {
+		c.consumers[name] = s
+	}
+	return s
+}
+
+// redact replaces the addresses and e-mail addresses of free text.
+func (c *strCache) redact(s string) string { return endpoint.Redact(s, c.key) }
 
 // maxCached bounds each map of a strCache.
 const maxCached = 4096
