@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +203,84 @@ func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 	}
 	if marks, _ := db.RescoreDays(ctx); len(marks) != 0 {
 		t.Fatalf("marks left after the run: %v", marks)
+	}
+}
+
+func TestMemberPagesAddEditArchiveAndMerge(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t, emptyDB(t))
+	mgr := loginAs(t, a, data.RoleManager)
+	getAs := func(s testSession, target string) (int, string) {
+		req := httptest.NewRequest("GET", target, nil)
+		s.apply(req)
+		resp, err := a.Fiber().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	status, page := getAs(mgr, "/members/new")
+	if status != 200 || !strings.Contains(page, `action="/members/new"`) || !strings.Contains(page, `name="csrf"`) {
+		t.Fatalf("GET /members/new: %d (the form, not a member called new)", status)
+	}
+	// A bad field shows the form again with the problem and what was typed.
+	status, _, page = postForm(t, a, mgr, "/members/new", url.Values{"slug": {"acme"}, "name": {"Acme <AI>"}, "kind": {"vendor"}, "joined": {"2025-01-15"}})
+	if status != 400 || !strings.Contains(page, "kind:") || !strings.Contains(page, "Acme &lt;AI&gt;") {
+		t.Fatalf("bad kind: %d", status)
+	}
+	status, loc, _ := postForm(t, a, mgr, "/members/new", url.Values{"slug": {"acme"}, "name": {"Acme AI"}, "kind": {"partner"},
+		"joined": {"2025-01-15"}, "domains": {"acme.com\r\nACME.cn"}, "key_patterns": {"acme-*"}})
+	if status != 303 || loc != "/members/acme" {
+		t.Fatalf("add: %d → %q", status, loc)
+	}
+	m, err := a.db.MemberBySlug(ctx, "acme")
+	if err != nil || strings.Join(m.Domains, ",") != "acme.com,acme.cn" {
+		t.Fatalf("stored: %+v %v", m, err)
+	}
+	if status, _, _ = postForm(t, a, mgr, "/members/new", url.Values{"slug": {"old-acme"}, "name": {"Old Acme"}, "kind": {"partner"}, "joined": {"2024-01-01"}}); status != 303 {
+		t.Fatalf("add old-acme: %d", status)
+	}
+	status, page = getAs(mgr, "/members/acme/edit")
+	if status != 200 || !strings.Contains(page, `value="Acme AI"`) || !strings.Contains(page, "data-confirm=") || !strings.Contains(page, `value="old-acme"`) {
+		t.Fatalf("edit form: %d", status)
+	}
+	if status, loc, _ = postForm(t, a, mgr, "/members/acme/edit", url.Values{"name": {"Acme"}, "kind": {"partner"}, "tier": {"gold"}, "joined": {"2025-01-15"}}); status != 303 {
+		t.Fatalf("edit: %d", status)
+	}
+	if status, _, _ = postForm(t, a, mgr, "/members/acme/archive", url.Values{"on": {"2026-04-01"}}); status != 303 {
+		t.Fatalf("archive: %d", status)
+	}
+	if m, _ = a.db.MemberBySlug(ctx, "acme"); m.Tier != "gold" || m.ArchivedOn.Format(data.DateLayout) != "2026-04-01" {
+		t.Fatalf("after edit and archive: %+v", m)
+	}
+	if status, _, _ = postForm(t, a, mgr, "/members/acme/restore", url.Values{}); status != 303 {
+		t.Fatalf("restore: %d", status)
+	}
+	if status, loc, _ = postForm(t, a, mgr, "/members/old-acme/merge", url.Values{"into": {"acme"}}); status != 303 || loc != "/members/acme" {
+		t.Fatalf("merge: %d → %q", status, loc)
+	}
+	if m, _ = a.db.MemberBySlug(ctx, "old-acme"); m.MergedInto != "acme" {
+		t.Fatalf("merged member: %+v", m)
+	}
+	if status, _, page = postForm(t, a, mgr, "/members/acme/merge", url.Values{"into": {"acme"}}); status != 400 || !strings.Contains(page, "into:") {
+		t.Fatalf("merging into itself: %d", status)
+	}
+
+	// Managers see the way in from the list and the member page; viewers
+	// do not (and the gate refuses them the forms).
+	viewer := loginAs(t, a, data.RoleViewer)
+	_, page = getAs(mgr, "/members/acme")
+	if !strings.Contains(page, `href="/members/acme/edit"`) {
+		t.Fatal("a manager's member page has no edit link")
+	}
+	_, page = getAs(viewer, "/members/acme")
+	if strings.Contains(page, `/members/acme/edit`) {
+		t.Fatal("a viewer's member page offers the edit link")
+	}
+	if status, _ = getAs(viewer, "/members/new"); status != 403 {
+		t.Fatalf("viewer GET /members/new: %d", status)
 	}
 }

@@ -48,6 +48,7 @@ func (a *App) membersListPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	m.CanEdit = ecoCanEdit(c)
 	return a.render(c, func(b *bytes.Buffer) error { return a.views.MembersPage(b, *m) })
 }
 
@@ -109,6 +110,7 @@ func (a *App) memberDetailPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	d.CanEdit = ecoCanEdit(c)
 	return a.render(c, func(b *bytes.Buffer) error { return a.views.MemberPage(b, *d) })
 }
 

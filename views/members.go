@@ -214,6 +214,9 @@ type Members struct {
 	Facets        MembersFacets `json:"facets"`
 	Empty         bool          `json:"empty"` // no scores yet
 	LastCollected string        `json:"last_collected,omitempty"`
+	// CanEdit: the viewer may add and edit members (the page's links; set by
+	// the handler, per role, never part of the JSON).
+	CanEdit bool `json:"-"`
 }
 
 // membersTrendDays returns the days of a weekly trend ending on day: the n-1

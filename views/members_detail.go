@@ -210,6 +210,9 @@ type MemberTie struct {
 
 // MemberDetail is /members/:slug and /api/v1/members/:slug.
 type MemberDetail struct {
+	// CanEdit: the viewer may edit the member (set by the handler, per
+	// role, never part of the JSON).
+	CanEdit       bool                  `json:"-"`
 	At            string                `json:"at"` // day of the scores
 	Member        MemberInfo            `json:"member"`
 	Score         *MemberScoreView      `json:"score"` // null: no score on that day
@@ -476,10 +479,10 @@ func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Memb
 	var total data.UsageTotals
 	for _, g := range byDay {
 		perDay[g.Day.Format(data.DateLayout)] = g
-		total.Calls += g.Calls
-		total.Errors4xx += g.Errors4xx
-		total.Errors5xx += g.Errors5xx
-		total.Bytes += g.Bytes
+		total.Calls = data.AddSat(total.Calls, g.Calls) // saturating: a poisoned row must not wrap to negative
+		total.Errors4xx = data.AddSat(total.Errors4xx, g.Errors4xx)
+		total.Errors5xx = data.AddSat(total.Errors5xx, g.Errors5xx)
+		total.Bytes = data.AddSat(total.Bytes, g.Bytes)
 		total.Latency.Merge(&g.Latency)
 	}
 	for t := from; !t.After(to); t = t.AddDate(0, 0, 1) {

@@ -15,6 +15,7 @@ import (
 
 // memberPage is what templates/pages/member.html receives.
 type memberPage struct {
+	CanEdit  bool
 	Alerts   *Alerts
 	Info     MemberInfo
 	KindText string
@@ -124,7 +125,7 @@ func memberFmtMS(v float64) string {
 }
 
 func buildMemberPage(d MemberDetail) (memberPage, error) {
-	p := memberPage{Alerts: d.Alerts, Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At}
+	p := memberPage{CanEdit: d.CanEdit, Alerts: d.Alerts, Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At}
 	var err error
 
 	// Score, gauge, dimensions and radar.

@@ -46,6 +46,7 @@ func memberTipInfo(pairs ...string) []any {
 // membersPage is what templates/pages/members.html receives.
 type membersPage struct {
 	Empty    bool
+	CanEdit  bool
 	Q        MembersQuery
 	Count    int
 	Total    int
@@ -133,7 +134,7 @@ func membersKindLabel(k string) string {
 
 func buildMembersPage(m Members) (membersPage, error) {
 	q := m.Query
-	p := membersPage{Empty: m.Empty, Q: q, Count: m.Count, Total: m.Total, SortKey: q.Sort, SortOrder: q.Order}
+	p := membersPage{Empty: m.Empty, CanEdit: m.CanEdit, Q: q, Count: m.Count, Total: m.Total, SortKey: q.Sort, SortOrder: q.Order}
 	p.Filtered = q.Segment != "" || q.Tier != "" || q.Kind != "" || q.Status != "" || q.Q != ""
 	if m.Empty {
 		return p, nil
