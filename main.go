@@ -38,7 +38,7 @@ Commands:
   migrate   apply pending database migrations
   backup    write a consistent copy of the database to FILE (safe while serving)
   user      accounts: user add NAME --role ROLE (password from a prompt or stdin), user list,
-            user role NAME ROLE, user disable NAME, user enable NAME, user delete NAME
+            user passwd NAME, user role NAME ROLE, user disable NAME, user enable NAME, user delete NAME
   member    members: member add SLUG --name NAME --kind KIND [--segment S] [--tier T] [--joined DATE],
             member edit SLUG …, member list [--json], member archive SLUG [--on DATE],
             member restore SLUG, member merge SLUG --into KEEP
@@ -383,14 +383,17 @@ func tokenCommand(ctx context.Context, args []string, out, stderr io.Writer) err
 // userCommand runs `ecopulse user add NAME --role ROLE`. The password comes
 // from a prompt without echo on a terminal, else from the first line of stdin.
 func userCommand(ctx context.Context, args []string, stdin *os.File, out, stderr io.Writer) error {
-	const userUsage = "Usage: ecopulse user add NAME --role viewer|manager|admin | list | role NAME ROLE | disable NAME | enable NAME | delete NAME\n"
+	const userUsage = "Usage: ecopulse user add NAME --role viewer|manager|admin | list | passwd NAME | role NAME ROLE | disable NAME | enable NAME | delete NAME\n"
 	if len(args) == 0 {
 		fmt.Fprint(stderr, userUsage)
-		return errors.New("user needs a subcommand: add, list, role, disable, enable or delete")
+		return errors.New("user needs a subcommand: add, list, passwd, role, disable, enable or delete")
 	}
 	if args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stderr, userUsage)
 		return flag.ErrHelp
+	}
+	if args[0] == "passwd" {
+		return userPasswd(ctx, args[1:], stdin, out, stderr)
 	}
 	if args[0] != "add" {
 		sub := args[0]
@@ -442,6 +445,29 @@ func userCommand(ctx context.Context, args []string, stdin *os.File, out, stderr
 		return err
 	}
 	return app.UserAdd(ctx, env, pos[0], *role, password)
+}
+
+// userPasswd runs `ecopulse user passwd NAME`: a new password from a prompt
+// or stdin, like user add; the account's sessions end.
+func userPasswd(ctx context.Context, args []string, stdin *os.File, out, stderr io.Writer) error {
+	fs, c := newFlags("user passwd", " NAME", "Set an account's password (its sessions end; audited). The password is read from a prompt (without echo) or, when stdin is not a terminal, from its first line.", stderr)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errors.New("user passwd needs exactly one NAME")
+	}
+	password, err := readPassword(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	env, err := c.env(out, stderr)
+	if err != nil {
+		return err
+	}
+	return app.UserSetPassword(ctx, env, pos[0], password)
 }
 
 func readPassword(stdin *os.File, stderr io.Writer) (string, error) {

@@ -184,8 +184,14 @@ func newConfiguredApp(tb testing.TB, db *data.DB, cfg Config) *App {
 // and the session.
 func ssoFlow(tb testing.TB, a *App, idp *testIdP, state string) (*http.Response, testSession) {
 	tb.Helper()
+	return ssoFlowNext(tb, a, idp, state, "/members")
+}
+
+// ssoFlowNext is ssoFlow starting with ?next=next.
+func ssoFlowNext(tb testing.TB, a *App, idp *testIdP, state, next string) (*http.Response, testSession) {
+	tb.Helper()
 	var s testSession
-	resp, err := a.Fiber().Test(httptest.NewRequest("GET", "/login/oidc?next=/members", nil), -1)
+	resp, err := a.Fiber().Test(httptest.NewRequest("GET", "/login/oidc?next="+url.QueryEscape(next), nil), -1)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -391,5 +397,30 @@ func TestOIDCConfigValidation(t *testing.T) {
 	t.Setenv("ECOPULSE_TEST_EMPTY_SECRET", "")
 	if _, err := New(c, emptyDB(t), quietLogger()); err == nil || !strings.Contains(err.Error(), "ECOPULSE_TEST_EMPTY_SECRET") {
 		t.Errorf("empty client secret: %v", err)
+	}
+}
+
+// TestOIDCNextStaysOnSite (finding 5): the single-sign-on flow keeps a
+// hostile next on this site; its sessions are stored with their account.
+func TestOIDCNextStaysOnSite(t *testing.T) {
+	idp := newTestIdP(t)
+	a := newSSOApp(t, idp)
+	for _, next := range []string{"/%09/evil.example", "/\t/evil.example", "//evil.example", "/%5Cevil.example"} {
+		idp.setUser(map[string]any{"preferred_username": "olivia", "groups": []string{"eco-viewers"}})
+		resp, s := ssoFlowNext(t, a, idp, "", next)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Errorf("next %q: %d → %q, want / on this site", next, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		// The session is stored with its account: revocation finds it by id.
+		u, err := a.db.UserByName(t.Context(), "olivia")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := a.db.Sessions().EndUserSessions(t.Context(), u.ID, ""); err != nil || n != 1 {
+			t.Errorf("ending olivia's sessions ended %d (%v), want 1", n, err)
+		}
+		if status, _ := sendJSON(t, a, s, "GET", "/api/v1/me", nil); status != http.StatusUnauthorized {
+			t.Errorf("the SSO session outlived its end: %d", status)
+		}
 	}
 }
