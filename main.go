@@ -42,6 +42,8 @@ Commands:
   member    members: member add SLUG --name NAME --kind KIND [--segment S] [--tier T] [--joined DATE],
             member edit SLUG …, member list [--json], member archive SLUG [--on DATE],
             member restore SLUG, member merge SLUG --into KEEP
+  consumer  API consumers: consumer list [--unmapped] [--json], consumer map KEY SLUG,
+            consumer map --pattern 'acme-*' SLUG
   forget    erase a person's identifying data (forget LOGIN | SOURCE:LOGIN | EMAIL); counts stay
   token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
   config    print the effective configuration as YAML, secrets masked (--keys lists every setting)
@@ -325,6 +327,8 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return userCommand(ctx, args, os.Stdin, out, stderr)
 	case "member":
 		return memberCommand(ctx, args, out, stderr)
+	case "consumer":
+		return consumerCommand(ctx, args, out, stderr)
 	case "forget":
 		fs, c := newFlags(cmd, " PERSON", "Erase a person's identifying data: name, e-mail and logins become a pseudonym everywhere; member attribution and all counts stay. PERSON is a login, SOURCE:LOGIN or an e-mail address.", stderr)
 		pos, err := parse(fs, args)

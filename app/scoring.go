@@ -169,8 +169,15 @@ func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 			return err
 		}
 	}
+	// Consumers that members' key patterns claim are mapped first: the
+	// days their history touches are marked like any other remap.
+	if n, err := s.db.ApplyKeyPatterns(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		s.log.Info("API consumers mapped by members' key patterns", "consumers", n)
+	}
 	// Days whose inputs changed after they were scored (a member archived,
-	// restored or merged) are scored again, however old.
+	// restored or merged, a consumer remapped) are scored again, however old.
 	marks, err := s.db.RescoreDays(ctx)
 	if err != nil {
 		return err

@@ -206,7 +206,11 @@ func applyConsumerMappings(ctx context.Context, db *data.DB, ms []ConsumerMappin
 			errs = append(errs, fmt.Errorf("consumer %q: %w", m.Key, err))
 			continue
 		}
-		if err := db.UpsertConsumer(ctx, &data.APIConsumer{Key: m.Key, Name: m.Name, MemberID: member.ID}); err != nil {
+		// Created unmapped, then mapped: a mapping that changed carries the
+		// consumer's stored history, like one made on the page.
+		if err := db.UpsertConsumer(ctx, &data.APIConsumer{Key: m.Key, Name: m.Name}); err != nil {
+			errs = append(errs, err)
+		} else if err := db.MapConsumer(ctx, m.Key, member.Slug); err != nil {
 			errs = append(errs, err)
 		}
 	}

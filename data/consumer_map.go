@@ -110,7 +110,7 @@ func (db *DB) MapConsumer(ctx context.Context, key, slug string) error {
 		if err != nil {
 			return err
 		}
-		return mapConsumers(ctx, tx, []int64{id}, memberID)
+		return mapConsumers(ctx, tx, []int64{id}, memberID, false)
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to map API consumer %q: %w", key, err)
@@ -136,7 +136,7 @@ func (db *DB) MapConsumersMatching(ctx context.Context, pattern, slug string, al
 			return err
 		}
 		n = len(ids)
-		return mapConsumers(ctx, tx, ids, memberID)
+		return mapConsumers(ctx, tx, ids, memberID, false)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to map API consumers matching %q: %w", pattern, err)
@@ -147,66 +147,26 @@ func (db *DB) MapConsumersMatching(ctx context.Context, pattern, slug string, al
 // ApplyKeyPatterns maps every unmapped consumer whose key matches a key
 // pattern of an active member (members' identity hints), and returns how
 // many it mapped. A consumer two members' patterns match stays unmapped:
-// somebody has to choose.
+// somebody has to choose. With nothing to map it writes nothing (it runs
+// before every scoring run, and a write would empty the page cache).
 func (db *DB) ApplyKeyPatterns(ctx context.Context) (int, error) {
+	var byMember map[int64][]int64
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		byMember, err = keyPatternMatches(ctx, tx)
+		return err
+	})
+	if err != nil || len(byMember) == 0 {
+		if err != nil {
+			err = fmt.Errorf("store: unable to apply members' key patterns: %w", err)
+		}
+		return 0, err
+	}
 	var n int
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		type rule struct {
-			member  int64
-			pattern string
-		}
-		var rules []rule
-		rs, err := tx.QueryContext(ctx, `SELECT id, key_patterns FROM members WHERE key_patterns <> '' AND archived_on IS NULL`)
-		if err != nil {
-			return err
-		}
-		for rs.Next() {
-			var id int64
-			var pats string
-			if err := rs.Scan(&id, &pats); err != nil {
-				rs.Close()
-				return err
-			}
-			for _, p := range splitHints(pats) {
-				rules = append(rules, rule{id, p})
-			}
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil || len(rules) == 0 {
-			return err
-		}
-		byMember := map[int64][]int64{}
-		cs, err := tx.QueryContext(ctx, `SELECT id, key FROM api_consumers WHERE member_id IS NULL`)
-		if err != nil {
-			return err
-		}
-		for cs.Next() {
-			var id int64
-			var key string
-			if err := cs.Scan(&id, &key); err != nil {
-				cs.Close()
-				return err
-			}
-			var match int64
-			for _, r := range rules {
-				if ok, _ := path.Match(r.pattern, key); ok {
-					if match != 0 && match != r.member {
-						match = -1 // two members claim it
-						break
-					}
-					match = r.member
-				}
-			}
-			if match > 0 {
-				byMember[match] = append(byMember[match], id)
-			}
-		}
-		cs.Close()
-		if err := cs.Err(); err != nil {
-			return err
-		}
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		for member, ids := range byMember {
-			if err := mapConsumers(ctx, tx, ids, member); err != nil {
+			// Only those still unmapped: a person may have mapped one since.
+			if err := mapConsumers(ctx, tx, ids, member, true); err != nil {
 				return err
 			}
 			n += len(ids)
@@ -217,6 +177,62 @@ func (db *DB) ApplyKeyPatterns(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("store: unable to apply members' key patterns: %w", err)
 	}
 	return n, nil
+}
+
+// keyPatternMatches returns the unmapped consumers each active member's key
+// patterns alone match.
+func keyPatternMatches(ctx context.Context, tx *sql.Tx) (map[int64][]int64, error) {
+	type rule struct {
+		member  int64
+		pattern string
+	}
+	var rules []rule
+	rs, err := tx.QueryContext(ctx, `SELECT id, key_patterns FROM members WHERE key_patterns <> '' AND archived_on IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	for rs.Next() {
+		var id int64
+		var pats string
+		if err := rs.Scan(&id, &pats); err != nil {
+			rs.Close()
+			return nil, err
+		}
+		for _, p := range splitHints(pats) {
+			rules = append(rules, rule{id, p})
+		}
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil || len(rules) == 0 {
+		return nil, err
+	}
+	byMember := map[int64][]int64{}
+	cs, err := tx.QueryContext(ctx, `SELECT id, key FROM api_consumers WHERE member_id IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer cs.Close()
+	for cs.Next() {
+		var id int64
+		var key string
+		if err := cs.Scan(&id, &key); err != nil {
+			return nil, err
+		}
+		var match int64
+		for _, r := range rules {
+			if ok, _ := path.Match(r.pattern, key); ok {
+				if match != 0 && match != r.member {
+					match = -1 // two members claim it
+					break
+				}
+				match = r.member
+			}
+		}
+		if match > 0 {
+			byMember[match] = append(byMember[match], id)
+		}
+	}
+	return byMember, cs.Err()
 }
 
 // checkKeyPattern refuses a pattern path.Match cannot read.
@@ -266,12 +282,14 @@ func consumersMatching(ctx context.Context, tx *sql.Tx, pattern string, all bool
 	return ids, rs.Err()
 }
 
-// mapConsumers sets the member of consumers (0: none) and marks the days
-// scored since the earliest traffic of those whose member changed.
-func mapConsumers(ctx context.Context, tx *sql.Tx, ids []int64, memberID int64) error {
+// mapConsumers sets the member of consumers (0: none; with onlyUnmapped,
+// of those still unmapped) and marks the days scored since the earliest
+// traffic of those whose member changed.
+func mapConsumers(ctx context.Context, tx *sql.Tx, ids []int64, memberID int64, onlyUnmapped bool) error {
 	var first sql.NullInt64
 	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, `UPDATE api_consumers SET member_id = ? WHERE id = ? AND member_id IS NOT ?`, nullInt(memberID), id, nullInt(memberID))
+		res, err := tx.ExecContext(ctx, `UPDATE api_consumers SET member_id = ? WHERE id = ? AND member_id IS NOT ? AND (? = 0 OR member_id IS NULL)`,
+			nullInt(memberID), id, nullInt(memberID), boolInt(onlyUnmapped))
 		if err != nil {
 			return err
 		}

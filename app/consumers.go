@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// API consumers mapped to members where people work: the JSON API below,
+// the `ecopulse consumer` commands, the consumers: configuration key, and
+// members' key patterns (applied by every scoring run). A mapping takes
+// effect at once, without a restart, and carries the consumer's stored
+// history: the days it touches are scored again. Rules in app/policy.go.
+//
+//	GET  /api/v1/consumers[?unmapped=1&q=&limit=&offset=]  one page, the busiest first, with "total"
+//	PUT  /api/v1/consumers/:key                            {"member": SLUG} ("" unmaps) → 200
+//	POST /api/v1/consumers/map                             {"pattern": "acme-*", "member": SLUG, "all": false} → {"mapped": N}
+func init() {
+	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
+		api.Get("/consumers", a.consumersJSON)
+		api.Post("/consumers/map", a.consumersMapJSON)
+		api.Put("/consumers/:key", a.consumerMapJSON)
+	})
+}
+
+// ConsumerPage is one page of consumers, as the API and the command give it.
+type ConsumerPage struct {
+	Total     int                `json:"total"`
+	Limit     int                `json:"limit"`
+	Offset    int                `json:"offset"`
+	Consumers []data.ConsumerRow `json:"consumers"`
+}
+
+func consumerPage(ctx context.Context, db *data.DB, q data.ConsumerQuery) (*ConsumerPage, error) {
+	rows, total, err := db.ConsumerList(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit == 0 {
+		q.Limit = data.DefaultConsumerPage
+	}
+	if rows == nil {
+		rows = []data.ConsumerRow{}
+	}
+	return &ConsumerPage{Total: total, Limit: q.Limit, Offset: q.Offset, Consumers: rows}, nil
+}
+
+func consumerMap(ctx context.Context, db *data.DB, actor, key, member string) error {
+	err := db.MapConsumer(ctx, key, member)
+	detail := "to " + member
+	if member == "" {
+		detail = "unmapped"
+	}
+	auditMember(ctx, db, actor, "consumer.map", key, detail, err)
+	return err
+}
+
+func consumersMapPattern(ctx context.Context, db *data.DB, actor, pattern, member string, all bool) (int, error) {
+	n, err := db.MapConsumersMatching(ctx, pattern, member, all)
+	auditMember(ctx, db, actor, "consumer.map", pattern, fmt.Sprintf("%d consumers to %s", n, member), err)
+	return n, err
+}
+
+// queryInt reads an optional non-negative integer query parameter.
+func queryInt(c *fiber.Ctx, name string) (int, error) {
+	s := c.Query(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, data.Errorf(data.EINVALID, "%s: want a whole number ≥ 0, not %q", name, s)
+	}
+	return n, nil
+}
+
+func (a *App) consumersJSON(c *fiber.Ctx) error {
+	limit, err := queryInt(c, "limit")
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(c, "offset")
+	if err != nil {
+		return err
+	}
+	unmapped := c.Query("unmapped")
+	p, err := consumerPage(c.UserContext(), a.db, data.ConsumerQuery{Unmapped: unmapped == "1" || unmapped == "true",
+		Search: c.Query("q"), Limit: limit, Offset: offset})
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (a *App) consumerMapJSON(c *fiber.Ctx) error {
+	key, err := url.PathUnescape(c.Params("key"))
+	if err != nil {
+		return data.Errorf(data.EINVALID, "key: not a valid URL path segment")
+	}
+	var in struct {
+		Member *string `json:"member"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Member == nil {
+		return data.Errorf(data.EINVALID, `member: give the member's slug, or "" to unmap`)
+	}
+	if err := consumerMap(c.UserContext(), a.db, viewerOf(c).Name, key, strings.TrimSpace(*in.Member)); err != nil {
+		return err
+	}
+	a.rescoreSoon()
+	return c.JSON(fiber.Map{"key": key, "member": strings.TrimSpace(*in.Member)})
+}
+
+func (a *App) consumersMapJSON(c *fiber.Ctx) error {
+	var in struct {
+		Pattern string `json:"pattern"`
+		Member  string `json:"member"`
+		All     bool   `json:"all"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Member) == "" {
+		return data.Errorf(data.EINVALID, "member: name the member the consumers belong to")
+	}
+	n, err := consumersMapPattern(c.UserContext(), a.db, viewerOf(c).Name, in.Pattern, strings.TrimSpace(in.Member), in.All)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.rescoreSoon()
+	}
+	return c.JSON(fiber.Map{"mapped": n, "pattern": in.Pattern, "member": in.Member})
+}
+
+// --- commands (ecopulse consumer …) ---
+
+// ConsumerList runs `ecopulse consumer list [--unmapped] [--json]`.
+func ConsumerList(ctx context.Context, env *Env, q data.ConsumerQuery, asJSON bool) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		p, err := consumerPage(ctx, db, q)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			enc := json.NewEncoder(env.Out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(p)
+		}
+		w := tabwriter.NewWriter(env.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "KEY\tMEMBER\tCALLS\tFIRST SEEN\tLAST SEEN")
+		for _, r := range p.Consumers {
+			member := r.Member
+			if member == "" {
+				member = "(unmapped)"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", oneLineText(r.Key), member, r.Calls, orDash(r.FirstSeen), orDash(r.LastSeen))
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if shown := p.Offset + len(p.Consumers); shown < p.Total {
+			fmt.Fprintf(env.Out, "… and %d more (--offset %d)\n", p.Total-shown, shown)
+		}
+		return nil
+	})
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// ConsumerMap runs `ecopulse consumer map KEY SLUG` (SLUG "" unmaps) and,
+// with pattern set, `ecopulse consumer map --pattern P SLUG`.
+func ConsumerMap(ctx context.Context, env *Env, key, pattern, member string, all bool) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		if pattern != "" {
+			n, err := consumersMapPattern(ctx, db, "cli", pattern, member, all)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Out, "%d consumers matching %q mapped to %q; the days they touch are scored again on the next scoring run\n", n, pattern, member)
+			return nil
+		}
+		if err := consumerMap(ctx, db, "cli", key, member); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "consumer %q mapped to %q; the days it touches are scored again on the next scoring run\n", key, member)
+		return nil
+	})
+}

@@ -1,0 +1,87 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.DB = dir + "/ecopulse.db"
+	db, err := data.Open(ctx, cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, slug := range []string{"acme", "beta"} {
+		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, key := range []string{"acme-prod", "acme test/1", "beta-1", "stray"} {
+		c := &data.APIConsumer{Key: key}
+		if err := db.UpsertConsumer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), ConsumerID: c.ID,
+			Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(10 * (i + 1))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := newTestApp(t, db)
+	send := managerJSON(t, a)
+
+	status, body := send("GET", "/api/v1/consumers?unmapped=1&limit=2", "")
+	p := decode[ConsumerPage](t, body)
+	if status != 200 || p.Total != 4 || len(p.Consumers) != 2 || p.Consumers[0].Key != "stray" || p.Consumers[0].Calls != 40 {
+		t.Fatalf("first page of unmapped consumers: %d %s", status, body)
+	}
+	// A key with a space and a slash, URL-encoded in the path.
+	if status, body = send("PUT", "/api/v1/consumers/acme%20test%2F1", `{"member":"acme"}`); status != 200 {
+		t.Fatalf("map by key: %d %s", status, body)
+	}
+	if status, body = send("PUT", "/api/v1/consumers/stray", `{"member":"nobody"}`); status != 400 || !strings.Contains(body, "member:") {
+		t.Fatalf("map to an unknown member: %d %s", status, body)
+	}
+	if status, body = send("PUT", "/api/v1/consumers/stray", `{}`); status != 400 {
+		t.Fatalf("map without a member: %d %s", status, body)
+	}
+	status, body = send("POST", "/api/v1/consumers/map", `{"pattern":"acme-*","member":"acme"}`)
+	if status != 200 || decode[map[string]any](t, body)["mapped"] != float64(1) {
+		t.Fatalf("map by pattern: %d %s", status, body)
+	}
+	acme, _ := db.MemberBySlug(ctx, "acme")
+	tot, err := db.UsageTotals(ctx, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), acme.ID)
+	if err != nil || tot.Calls != 30 {
+		t.Fatalf("acme's calls after mapping: %d, %v (want 10 + 20)", tot.Calls, err)
+	}
+
+	// The command sees and changes the same mappings.
+	var out bytes.Buffer
+	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
+	if err := ConsumerMap(ctx, env, "beta-1", "", "beta", false); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := ConsumerList(ctx, env, data.ConsumerQuery{Unmapped: true}, true); err != nil {
+		t.Fatal(err)
+	}
+	var listed ConsumerPage
+	if err := json.Unmarshal(out.Bytes(), &listed); err != nil {
+		t.Fatal(err)
+	}
+	if listed.Total != 1 || listed.Consumers[0].Key != "stray" {
+		t.Fatalf("unmapped after the command: %+v", listed)
+	}
+	if !auditHas(t, a, "cli", "consumer.map", "beta-1", true) || !auditHas(t, a, data.RoleManager, "consumer.map", "acme-*", true) {
+		t.Fatal("mappings are not audited")
+	}
+}

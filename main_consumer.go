@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/ecopulse/ecopulse/app"
+	"github.com/ecopulse/ecopulse/data"
+)
+
+const consumerUsage = `Usage:
+  ecopulse consumer list [--unmapped] [--search TEXT] [--limit N] [--offset N] [--json]
+  ecopulse consumer map KEY SLUG                   (SLUG "" unmaps)
+  ecopulse consumer map --pattern 'acme-*' SLUG [--all]   (unmapped consumers only, unless --all)
+
+A mapping takes effect at once and carries the consumer's stored history: the days it
+touches are scored again on the next scoring run. Members' key patterns (ecopulse member
+edit SLUG --key-pattern P) map new consumers automatically.
+`
+
+// consumerCommand runs `ecopulse consumer …`.
+func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "map") {
+		fmt.Fprint(stderr, consumerUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return flag.ErrHelp
+		}
+		return errors.New("consumer needs a subcommand: list or map")
+	}
+	sub := args[0]
+	fs, c := newFlags("consumer "+sub, "", "API consumers and the members they belong to.\n\n"+consumerUsage, stderr)
+	var q data.ConsumerQuery
+	var asJSON, all bool
+	var pattern string
+	if sub == "list" {
+		fs.BoolVar(&q.Unmapped, "unmapped", false, "only consumers not mapped to a member")
+		fs.StringVar(&q.Search, "search", "", "only keys or names containing `TEXT`")
+		fs.IntVar(&q.Limit, "limit", data.DefaultConsumerPage, fmt.Sprintf("at most `N` consumers (1 to %d)", data.MaxConsumerPage))
+		fs.IntVar(&q.Offset, "offset", 0, "skip the first `N`")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	} else {
+		fs.StringVar(&pattern, "pattern", "", "map every consumer whose key matches `PATTERN` (* any run, ? one character)")
+		fs.BoolVar(&all, "all", false, "with --pattern: remap consumers already mapped too")
+	}
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	switch {
+	case sub == "list" && len(pos) != 0:
+		fs.Usage()
+		return errors.New("consumer list takes no arguments")
+	case sub == "map" && pattern == "" && len(pos) != 2:
+		fs.Usage()
+		return errors.New("consumer map needs KEY and SLUG")
+	case sub == "map" && pattern != "" && len(pos) != 1:
+		fs.Usage()
+		return errors.New("consumer map --pattern P needs SLUG")
+	}
+	env, err := c.env(out, stderr)
+	if err != nil {
+		return err
+	}
+	if sub == "list" {
+		return app.ConsumerList(ctx, env, q, asJSON)
+	}
+	if pattern != "" {
+		return app.ConsumerMap(ctx, env, "", pattern, pos[0], all)
+	}
+	return app.ConsumerMap(ctx, env, pos[0], "", pos[1], false)
+}
