@@ -46,6 +46,8 @@ type Config struct {
 	// Auth is single sign-on, rate limits and client addresses (app/oidc.go,
 	// app/ratelimit.go).
 	Auth AuthConfig `yaml:"auth"`
+	// Ingest bounds push ingest (app/config_ingest.go).
+	Ingest IngestConfig `yaml:"ingest"`
 }
 
 // ConsumerMapping attributes an API consumer's traffic to a member.
@@ -68,6 +70,7 @@ func DefaultConfig() Config {
 	c.Snapshots = DefaultSnapshotConfig()
 	c.Alerts = DefaultAlertConfig()
 	c.Auth = DefaultAuthConfig()
+	c.Ingest = DefaultIngestConfig()
 	return c
 }
 
@@ -116,6 +119,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Alerts.Validate(); err != nil {
+		return err
+	}
+	if err := c.Ingest.Validate(); err != nil {
 		return err
 	}
 	if _, err := buildSources(c.Sources); err != nil {

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/push"
 	"github.com/ecopulse/ecopulse/data"
 )
@@ -87,16 +89,22 @@ func (a *App) ingestAPICalls(c *fiber.Ctx) error {
 		a.ops.batchRejected(push.Source)
 		return err
 	}
-	batch, err := push.Decode(body, c.Get(fiber.HeaderContentType), maxIngestRecords)
+	batch, err := push.DecodeWithKey(body, c.Get(fiber.HeaderContentType), maxIngestRecords, a.push.hashKey())
 	if err != nil {
 		a.push.rejected(ctx, a.db, tok.Name, err)
 		a.ops.batchRejected(push.Source)
 		return err
 	}
 	batch.Source = push.Source
+	batch.Token, batch.MaxNewConsumers = tok.ID, a.cfg.Ingest.MaxNewConsumersPerDay
 	// Answered once the batch is committed; concurrent requests' batches
 	// share a transaction (group commit), each stored whole or not at all.
 	if err := a.push.group.Commit(ctx, a.db, batch); err != nil {
+		if data.ErrorCode(err) == data.EINVALID { // over the token's new-consumer allowance
+			a.push.rejected(ctx, a.db, tok.Name, err)
+			a.ops.batchRejected(push.Source)
+			a.ops.ingested(push.Source, 0, batch.Read)
+		}
 		return err
 	}
 	a.push.accepted(batch.Accepted)
@@ -121,6 +129,23 @@ type pushStats struct {
 	// one pushStats).
 	tokens data.TokenCache     // ingest tokens verified in the last few seconds
 	group  data.UsageCommitter // commits concurrent requests' batches together
+
+	keyOnce sync.Once
+	key     []byte // hashes addresses in consumer names (hashKey)
+}
+
+// hashKey returns the key that turns addresses and e-mail addresses in
+// pushed consumer names into tokens: the access logs' client-address key
+// ($ECOPULSE_HASH_KEY), so that an address gets the same token from either
+// source. Without one (or with one too short to be a secret) they become
+// placeholders: an unkeyed hash of an address is reversible by trying them all.
+func (p *pushStats) hashKey() []byte {
+	p.keyOnce.Do(func() {
+		if k := os.Getenv(accesslog.DefaultHashKeyEnv); len(k) >= 16 {
+			p.key = []byte(k)
+		}
+	})
+	return p.key
 }
 
 // touchEvery bounds how often a token's "last used" time is written.

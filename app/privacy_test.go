@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -141,4 +142,50 @@ func seedPerson(tb testing.TB, db *data.DB, name, email, login string, at time.T
 		tb.Fatal(err)
 	}
 	return p
+}
+
+// TestPrivacyAddressesInsideNamesAndPaths pushes consumer names and paths
+// that hold addresses or e-mail addresses without being one whole (with a
+// port, in brackets, inside a word, percent-encoded) and greps the database
+// file: none survives, and the same address gets the same token each time.
+func TestPrivacyAddressesInsideNamesAndPaths(t *testing.T) {
+	t.Setenv(accesslog.DefaultHashKeyEnv, "a-test-key-that-is-long-enough-to-hash-with")
+	db := emptyDB(t)
+	a := newTestApp(t, db)
+	secret := newToken(t, db, "gateway", "")
+	var body strings.Builder
+	for i, r := range [][2]string{
+		{"1.2.3.4:8080", "/v1/chat"},
+		{"alice@example.com", "/geo/1.2.3.4.json"},
+		{"[2001:db8::1]:443", "/v1/users/alice%40example.com/keys"},
+		{"x-10.0.0.1-y", "/v1/geo/2001:db8::beef:1.json"},
+		{"alice%40example.com", "/v1/peers/[2001:db8::1]:443"},
+		{"team x-10.0.0.1-y", "/v1/hosts/x-10.0.0.1-y/ping"},
+	} {
+		fmt.Fprintf(&body, `{"time":"2026-05-04T09:%02d:00Z","consumer":%q,"endpoint":%q,"status":200}`+"\n", i, r[0], r[1])
+	}
+	body.WriteString(`{"started_at":1777885200000,"request":{"uri":"/v1/a","headers":{"x-consumer-username":"bob@example.org"}},"response":{"status":200},"route":{"name":"r"}}` + "\n")
+	if status, answer := post(t, a, secret, body.String(), nil); status != 202 {
+		t.Fatalf("push: %d %s", status, answer)
+	}
+	cs, err := db.Consumers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Key)
+	}
+	// alice twice (once %40-encoded), x-10.0.0.1-y inside two names, bob,
+	// and the anonymous consumer of the bare addresses.
+	if len(cs) != 5 {
+		t.Errorf("consumers %q, want 5: the same address must give the same token", names)
+	}
+	db.Close()
+	all := dbFileBytes(t, db.Path())
+	for _, s := range []string{"1.2.3.4", "10.0.0.1", "2001:db8", "alice", "example.com", "example.org", "%40"} {
+		if i := bytes.Index(all, []byte(s)); i >= 0 {
+			t.Errorf("the database file holds %q: …%q…", s, all[max(0, i-60):min(len(all), i+40)])
+		}
+	}
 }

@@ -76,7 +76,12 @@ type UsageBatch struct {
 	Read     int64  // records read (accepted + rejected)
 	Accepted int64
 	Rejected []Rejected
-	rows     map[batchKey]*rollupAcc
+	// Token is the ingest token that pushed the batch (0: a collector);
+	// MaxNewConsumers, when positive, bounds the API consumers the token
+	// may create per UTC day, this batch included (ingest_consumers.go).
+	Token           int64
+	MaxNewConsumers int
+	rows            map[batchKey]*rollupAcc
 }
 
 // NewUsageBatch returns an empty batch for a source.
@@ -155,7 +160,11 @@ func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*UsageBatc
 			}
 		}
 	}
-	ids, err := consumerIDs(ctx, tx, rows)
+	creator, err := newConsumersOf(ctx, tx, bs, time.Now())
+	if err != nil {
+		return err
+	}
+	ids, err := consumerIDs(ctx, tx, rows, creator)
 	if err != nil {
 		return err
 	}
@@ -335,15 +344,17 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 	}
 }
 
-// consumerIDs resolves the consumer keys of a batch, creating unknown ones.
-func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[batchKey]*rollupAcc) (map[string]int64, error) {
+// consumerIDs resolves the consumer keys of a batch, creating unknown ones
+// (recording the token that creates each, by creator).
+func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[batchKey]*rollupAcc, creator map[string]int64) (map[string]int64, error) {
 	ids := map[string]int64{}
+	now := time.Now().Unix()
 	for k := range rows {
 		if _, ok := ids[k.consumer]; ok {
 			continue
 		}
 		c := APIConsumer{Key: k.consumer}
-		if err := upsertConsumer(ctx, tx, &c); err != nil {
+		if err := upsertConsumerBy(ctx, tx, &c, creator[k.consumer], now); err != nil {
 			return nil, err
 		}
 		ids[k.consumer] = c.ID

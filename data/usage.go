@@ -26,11 +26,17 @@ func (db *DB) UpsertConsumer(ctx context.Context, c *APIConsumer) error {
 }
 
 func upsertConsumer(ctx context.Context, tx *sql.Tx, c *APIConsumer) error {
+	return upsertConsumerBy(ctx, tx, c, 0, time.Now().Unix())
+}
+
+// upsertConsumerBy is upsertConsumer recording who creates a new consumer
+// (an ingest token's id, 0 for none) and when.
+func upsertConsumerBy(ctx context.Context, tx *sql.Tx, c *APIConsumer, token, now int64) error {
 	err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_consumers (key, name, member_id) VALUES (?, ?, ?)`,
-			c.Key, c.Name, nullInt(c.MemberID))
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_consumers (key, name, member_id, created_by_token, created_at) VALUES (?, ?, ?, ?, ?)`,
+			c.Key, c.Name, nullInt(c.MemberID), nullInt(token), now)
 		if err != nil {
 			return err
 		}

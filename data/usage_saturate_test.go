@@ -181,6 +181,10 @@ func TestMigrationRepairsOverflowedCounts(t *testing.T) {
 		// What the old upsert left: 2^63 as a REAL; and a wrapped sum.
 		`UPDATE api_usage_daily SET calls = 9223372036854775807.0 + 1000.0, bytes = -2, h05 = -1`,
 		`UPDATE api_usage_hourly SET bytes = 1e30`,
+		// Back to before 0016, so that opening applies it again.
+		`DROP INDEX api_consumers_by_token`,
+		`ALTER TABLE api_consumers DROP COLUMN created_by_token`,
+		`ALTER TABLE api_consumers DROP COLUMN created_at`,
 		`DELETE FROM schema_migrations WHERE version = 16`,
 	} {
 		if _, err := raw.Exec(q); err != nil {

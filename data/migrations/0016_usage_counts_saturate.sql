@@ -264,3 +264,11 @@ UPDATE api_usage_daily SET
       typeof(h37) <> 'integer' OR h37 < 0 OR
       typeof(h38) <> 'integer' OR h38 < 0 OR
       typeof(h39) <> 'integer' OR h39 < 0;
+
+-- Who created each API consumer, and when: push ingest may create at most
+-- ingest.max_new_consumers_per_day consumers per token and day (one push of
+-- 50k made-up consumers slowed every usage page tenfold). Consumers from
+-- before, from access logs and from the configuration have no token.
+ALTER TABLE api_consumers ADD COLUMN created_by_token INTEGER;
+ALTER TABLE api_consumers ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX api_consumers_by_token ON api_consumers (created_by_token, created_at) WHERE created_by_token IS NOT NULL;
