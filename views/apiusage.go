@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +29,11 @@ const LatencySLOQuantile = 0.95
 const (
 	apiUsageDefaultTop = 10
 	apiUsageMaxTop     = 50
-	apiUsageConsumers  = 20 // unmapped consumers listed
+	apiUsageConsumers  = 20 // unmapped consumers listed by default
+	// APIUsageMaxConsumers is the largest page of unmapped consumers the
+	// breakdown lists (?consumers_limit): their number is bounded only by
+	// ingest.max_new_consumers_per_day, and each is a row of JSON.
+	APIUsageMaxConsumers = 500
 )
 
 // NoSegment names the members without a segment in the segment breakdown.
@@ -38,6 +43,9 @@ const NoSegment = "(no segment)"
 type APIUsageParams struct {
 	RangeParams
 	Top int // endpoints listed; 0: the default (10)
+	// ConsumersLimit and ConsumersOffset page the unmapped consumers
+	// (busiest first); a zero limit is the default (20).
+	ConsumersLimit, ConsumersOffset int
 }
 
 // ParseAPIUsageParams reads from, to and top from a query.
@@ -53,6 +61,21 @@ func ParseAPIUsageParams(get func(string) string) (APIUsageParams, error) {
 			return p, data.Errorf(data.EINVALID, "top must be a whole number from 1 to %d, not %q", apiUsageMaxTop, s)
 		}
 		p.Top = n
+	}
+	for _, f := range []struct {
+		name     string
+		dst      *int
+		min, max int
+	}{{"consumers_limit", &p.ConsumersLimit, 1, APIUsageMaxConsumers}, {"consumers_offset", &p.ConsumersOffset, 0, math.MaxInt32}} {
+		s := strings.TrimSpace(get(f.name))
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < f.min || n > f.max {
+			return p, data.Errorf(data.EINVALID, "%s must be a whole number from %d to %d, not %q", f.name, f.min, f.max, s)
+		}
+		*f.dst = n
 	}
 	return p, nil
 }
@@ -143,11 +166,15 @@ type APIUsageConsumer struct {
 // APIUsageUnmapped is the traffic of consumers mapped to no member: counted
 // in every total, attributed to nobody, and shown apart.
 type APIUsageUnmapped struct {
-	Totals        data.UsageTotals   `json:"totals"`
-	Share         float64            `json:"share"` // of all calls
-	ErrorRate     float64            `json:"error_rate"`
-	ConsumerCount int                `json:"consumer_count"`
-	Consumers     []APIUsageConsumer `json:"consumers"` // busiest first, at most 20
+	Totals        data.UsageTotals `json:"totals"`
+	Share         float64          `json:"share"` // of all calls
+	ErrorRate     float64          `json:"error_rate"`
+	ConsumerCount int              `json:"consumer_count"`
+	// Consumers is one page of them, busiest first: ConsumersOffset
+	// skipped, at most ConsumersLimit (default 20, at most 500).
+	Consumers       []APIUsageConsumer `json:"consumers"`
+	ConsumersOffset int                `json:"consumers_offset"`
+	ConsumersLimit  int                `json:"consumers_limit"`
 }
 
 // APIUsage is /api-usage and /api/v1/api-usage/breakdown.
@@ -330,8 +357,13 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 	um.ErrorRate = ecoRatio(float64(u.Unmapped.Errors4xx+u.Unmapped.Errors5xx), float64(u.Unmapped.Calls))
 	um.ConsumerCount = len(u.UnmappedConsumers)
 	um.Consumers = []APIUsageConsumer{}
-	for i, g := range u.UnmappedConsumers {
-		if i == apiUsageConsumers {
+	um.ConsumersLimit, um.ConsumersOffset = p.ConsumersLimit, p.ConsumersOffset
+	if um.ConsumersLimit == 0 {
+		um.ConsumersLimit = apiUsageConsumers
+	}
+	page := u.UnmappedConsumers[min(um.ConsumersOffset, len(u.UnmappedConsumers)):]
+	for i, g := range page {
+		if i == um.ConsumersLimit {
 			break
 		}
 		c := APIUsageConsumer{Consumer: g.Consumer, Calls: g.Calls, Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx,
