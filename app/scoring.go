@@ -60,7 +60,20 @@ func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, e
 // refreshDigests rebuilds the stale usage and activity day digests. They only
 // speed the window up; it is right without them. After an upgrade or a bulk
 // import every day is stale once: say what the wait was.
+//
+// The days those digests cover got new inputs (an import, a late collection):
+// they and the days whose windows hold them (two windows: the current and
+// the previous one) are marked for scoring first, so that the scoring job
+// scores them however old, whether they were scored before or not.
 func (s *Scorer) refreshDigests(ctx context.Context) {
+	now := data.Day(time.Now())
+	days, err := s.db.StaleInputDays(ctx)
+	if err == nil {
+		err = s.db.MarkRescoreAfter(ctx, days, 2*s.cfg.WindowDays, now, now.AddDate(0, 0, -recentDays))
+	}
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("scoring: days with new inputs not marked for scoring", "err", err)
+	}
 	for _, r := range []struct {
 		what    string
 		refresh func(context.Context) (int, error)
@@ -97,9 +110,35 @@ func (s *Scorer) ScoreRange(ctx context.Context, from, to time.Time) (int, error
 
 // scoreDays scores days with a few workers: each day is independent, and the
 // store's pooled reader lets windows be measured side by side.
+//
+// The marks of the days it scored (data.RescoreDays) are cleared after: a
+// day scored now needs no other run.
 func (s *Scorer) scoreDays(ctx context.Context, days []time.Time) (int, error) {
 	const workers = 2
 	s.refreshDigests(ctx) // once, before the workers would each wait for it
+	marks, err := s.db.RescoreDays(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.scoreEach(ctx, days, workers)
+	if err != nil {
+		return n, err
+	}
+	scored := map[time.Time]bool{}
+	for _, d := range days {
+		scored[data.Day(d)] = true
+	}
+	var done []data.RescoreMark
+	for _, m := range marks {
+		if scored[m.Day] {
+			done = append(done, m)
+		}
+	}
+	return n, s.db.RescoreDone(ctx, done)
+}
+
+// scoreEach scores days on workers, stopping at the first error.
+func (s *Scorer) scoreEach(ctx context.Context, days []time.Time, workers int) (int, error) {
 	work := make(chan time.Time)
 	errs := make(chan error, workers)
 	ctx, cancel := context.WithCancel(ctx)
@@ -177,7 +216,9 @@ func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 		s.log.Info("API consumers mapped by members' key patterns", "consumers", n)
 	}
 	// Days whose inputs changed after they were scored (a member archived,
-	// restored or merged, a consumer remapped) are scored again, however old.
+	// restored or merged, a consumer remapped, data imported) are scored
+	// again, however old.
+	s.refreshDigests(ctx)
 	marks, err := s.db.RescoreDays(ctx)
 	if err != nil {
 		return err
@@ -195,9 +236,6 @@ func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 	missing = append(missing, today.AddDate(0, 0, -1), today)
 	n, err := s.scoreDays(ctx, missing)
 	if err != nil {
-		return err
-	}
-	if err := s.db.RescoreDone(ctx, marks); err != nil {
 		return err
 	}
 	s.log.Info("scores computed", "day", today.Format(data.DateLayout), "days", n, "took", time.Since(start).Round(time.Millisecond))

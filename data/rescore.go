@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -64,4 +65,100 @@ func (db *DB) RescoreDone(ctx context.Context, marks []RescoreMark) error {
 		return fmt.Errorf("store: unable to clear days rescored: %w", err)
 	}
 	return nil
+}
+
+// StaleInputDays returns the days whose collected inputs changed since
+// their day digests were last built (usage or community): an import, a
+// late collection, a repair. The scorer reads them before it rebuilds the
+// digests, so that it can mark the days whose scores they change.
+func (db *DB) StaleInputDays(ctx context.Context) ([]time.Time, error) {
+	var out []time.Time
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		return scanInts(ctx, tx, `SELECT day FROM usage_days_stale UNION SELECT day FROM activity_days_stale ORDER BY 1`,
+			func(d int64) { out = append(out, time.Unix(d, 0).UTC()) })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list days with new inputs: %w", err)
+	}
+	return out, nil
+}
+
+// MarkRescoreAfter marks for scoring each of days and the span days after
+// it (the days whose windows hold it), up to last, so that history just
+// imported is scored however old. Before dailyFrom, as the scoring job's
+// backfill does, a day not scored yet is marked only when it is a Sunday
+// (trends and snapshots are weekly, and a year of imported logs would
+// otherwise cost a year of daily scores); a day already scored is always
+// marked, since its score is now out of date.
+func (db *DB) MarkRescoreAfter(ctx context.Context, days []time.Time, span int, last, dailyFrom time.Time) error {
+	if len(days) == 0 {
+		return nil
+	}
+	last, dailyFrom = Day(last), Day(dailyFrom)
+	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM rescore_days`).Scan(&seq); err != nil {
+			return err
+		}
+		scored := map[string]bool{}
+		first := Day(days[0])
+		if err := scanStrings(ctx, tx, `SELECT day FROM ecosystem_scores WHERE day >= ?`, func(d string) { scored[d] = true }, dateStr(first)); err != nil {
+			return err
+		}
+		marked := map[time.Time]bool{}
+		for _, d := range days {
+			for i := 0; i < span; i++ {
+				day := Day(d).AddDate(0, 0, i)
+				if day.After(last) {
+					break
+				}
+				thin := day.Before(dailyFrom) && day.Weekday() != time.Sunday && !scored[dateStr(day)]
+				if marked[day] || thin {
+					continue
+				}
+				marked[day] = true
+				if _, err := tx.ExecContext(ctx, `INSERT INTO rescore_days (day, seq) VALUES (?, ?)
+					ON CONFLICT (day) DO UPDATE SET seq = excluded.seq`, dateStr(day), seq); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to mark days to rescore: %w", err)
+	}
+	return nil
+}
+
+func scanStrings(ctx context.Context, tx *sql.Tx, q string, fn func(string), args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		fn(s)
+	}
+	return rows.Err()
+}
+
+// ScoredAgain returns the day's ecosystem score as it is now and when it
+// was computed, or ENOTFOUND when the day is not scored: a snapshot page
+// compares it with what the snapshot froze.
+func (db *DB) ScoredAgain(ctx context.Context, day time.Time) (*EcosystemScore, time.Time, error) {
+	var e EcosystemScore
+	var at int64
+	err := db.read.QueryRowContext(ctx, `SELECT r, health, computed_at FROM ecosystem_scores WHERE day = ?`, dateStr(day)).Scan(&e.R, &e.Health, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, time.Time{}, Errorf(ENOTFOUND, "%s is not scored", dateStr(day))
+	} else if err != nil {
+		return nil, time.Time{}, fmt.Errorf("store: unable to read the scores of %s: %w", dateStr(day), err)
+	}
+	e.Day = Day(day)
+	return &e, time.Unix(at, 0).UTC(), nil
 }

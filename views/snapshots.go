@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"math"
 	"sort"
 	"time"
 
@@ -89,6 +90,17 @@ type SnapshotDetail struct {
 	Previous  *SnapshotSummary    `json:"previous"` // null for the first snapshot
 	Members   []SnapshotMemberRow `json:"members"`
 	Changes   SnapshotChanges     `json:"changes"`
+	// Rescored: the snapshot's day was scored again after it was frozen (a
+	// late import, a remap, an archived member): the snapshot keeps its
+	// numbers, and says what they are now. Null when they were not.
+	Rescored *SnapshotRescore `json:"rescored"`
+}
+
+// SnapshotRescore is a snapshot day's ecosystem score as computed again.
+type SnapshotRescore struct {
+	At     string  `json:"at"` // when it was computed again (RFC 3339)
+	R      float64 `json:"R"`
+	Health float64 `json:"health"`
 }
 
 // changeListLen is how many risers and fallers a snapshot lists.
@@ -139,6 +151,15 @@ func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDeta
 			return nil, err
 		}
 	case data.ErrorCode(err) != data.ENOTFOUND:
+		return nil, err
+	}
+	// Scores are computed before a snapshot freezes them; one computed
+	// later with other numbers is a rescore (the day after a week closes is
+	// scored again as "yesterday", most often to the same numbers).
+	if now, at, err := db.ScoredAgain(ctx, s.Day); err == nil && at.Unix() >= s.TakenAt.Unix() &&
+		(math.Abs(now.R-s.R) > changeEpsilon || math.Abs(now.Health-s.Health) > changeEpsilon) {
+		d.Rescored = &SnapshotRescore{At: at.Format(time.RFC3339), R: now.R, Health: now.Health}
+	} else if err != nil && data.ErrorCode(err) != data.ENOTFOUND {
 		return nil, err
 	}
 	d.Members, d.Changes = compareSnapshots(s.R, cur, prev, d.Previous != nil)

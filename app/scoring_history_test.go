@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// TestImportedHistoryIsScoredHoweverOld: usage that lands long before the
+// backfill horizon (a log of May 2015 imported today) is scored by the
+// next scoring run — on the Sundays of the windows that hold it, as the
+// backfill scores old history — and a later change to the data of a day
+// already scored has the days whose windows hold it scored again.
+func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
+	ctx := context.Background()
+	db := emptyDB(t)
+	m := &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if err := db.CreateMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	c := &data.APIConsumer{Key: "acme-key", MemberID: m.ID}
+	if err := db.UpsertConsumer(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	addCalls := func(d time.Time, calls int64) {
+		t.Helper()
+		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: d.Add(10 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: calls}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	may17 := time.Date(2015, 5, 17, 0, 0, 0, 0, time.UTC) // a Sunday
+	for i := 0; i < 4; i++ {
+		addCalls(may17.AddDate(0, 0, i), 100)
+	}
+	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	today := data.Day(time.Now())
+	if err := s.Run(ctx, today, DefaultConfig().BackfillDays); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []time.Time{may17, may17.AddDate(0, 0, 7), may17.AddDate(0, 0, 49)} {
+		if _, err := db.EcosystemScoreOn(ctx, d); err != nil {
+			t.Errorf("%s was not scored: %v", d.Format(data.DateLayout), err)
+		}
+	}
+	// A weekday that old stays unscored (history is weekly there), and
+	// nothing past the two windows that hold the data is scored.
+	for _, d := range []time.Time{may17.AddDate(0, 0, 3), may17.AddDate(0, 0, 63)} {
+		if _, err := db.EcosystemScoreOn(ctx, d); data.ErrorCode(err) != data.ENOTFOUND {
+			t.Errorf("%s: %v, want not scored", d.Format(data.DateLayout), err)
+		}
+	}
+	may24 := may17.AddDate(0, 0, 7)
+	rows, err := db.ScoresOn(ctx, may24)
+	if err != nil || len(rows) != 1 || rows[0].Score.C == 0 {
+		t.Fatalf("scores of 2015-05-24: %+v, %v (want acme with its calls)", rows, err)
+	}
+	before := rows[0].Score
+
+	// A late import into a day already scored: the next run scores it again.
+	addCalls(may17.AddDate(0, 0, 3), 5000)
+	if err := s.Run(ctx, today, DefaultConfig().BackfillDays); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ = db.ScoresOn(ctx, may24)
+	if len(rows) != 1 || rows[0].Score == before {
+		t.Fatalf("2015-05-24 was not scored again after new data on 2015-05-20: %+v", rows)
+	}
+	if marks, _ := db.RescoreDays(ctx); len(marks) != 0 {
+		t.Fatalf("marks left after the run: %d", len(marks))
+	}
+}
