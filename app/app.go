@@ -37,6 +37,7 @@ type App struct {
 	prom       *promMetrics // GET /metrics (app/metrics_prom.go)
 	ops        opsHooks     // told what ingest and collection did: prom
 	pages      *pageCache   // the page cache's state (app/pagecache.go)
+	proxies    proxyTrust   // whose forwarded client addresses are believed (app/clientip.go)
 
 	plainSessions, secureSessions *session.Store
 	sso                           *ssoClient   // nil unless auth.oidc is configured (app/oidc.go)

@@ -2,7 +2,9 @@ package app
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -133,4 +135,18 @@ func (c Config) Validate() error {
 		}
 	}
 	return c.Auth.Validate()
+}
+
+// parseTrustedProxies reads auth.trusted_proxies: addresses or CIDRs, one
+// per entry.
+func parseTrustedProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range list {
+		ps, err := data.ParseAllowList(p)
+		if err != nil || strings.Contains(p, ",") || len(ps) != 1 {
+			return nil, data.Errorf(data.EINVALID, "config: auth.trusted_proxies: %q is not an IP address or CIDR", p)
+		}
+		out = append(out, ps[0])
+	}
+	return out, nil
 }

@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"container/list"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,14 +41,6 @@ const (
 	cacheUnreachable = "unreachable"
 )
 
-// uncachedPrefixes are routes whose responses must be built every time:
-// per-user or per-session content, forms with CSRF state, live status,
-// and downloads (each one is audited).
-var uncachedPrefixes = []string{
-	"/static/", "/login", "/logout", "/admin", "/api/v1/admin", "/api/v1/me",
-	"/metrics", "/healthz", "/readyz", "/sources", "/api/v1/sources", "/api/v1/ingest",
-}
-
 // pageCache returns the middleware that serves repeated GETs of pages and
 // JSON from memory (see pageCache, the type).
 func (a *App) pageCache() fiber.Handler {
@@ -55,10 +49,11 @@ func (a *App) pageCache() fiber.Handler {
 }
 
 // pageCache serves repeated GETs of pages and JSON from memory. It runs
-// after the authorisation gate, so every request is still authorised; the
-// key holds the viewer's role (pages differ by role), the store's data
-// version and the whole URL (NOTES.md: keying on the path alone mixes
-// query strings). Only 200 responses are kept, for ttl at most, in at most
+// after the authorisation gate, so every request is still authorised, and
+// keeps only the routes whose rule opts in (keyOf); the key holds the
+// viewer's role (pages differ by role), the store's data version, the
+// canonical path and the sorted query (NOTES.md: keying on the path alone
+// mixes query strings). Only 200 responses are kept, for ttl at most, in at most
 // maxBytes (least recently used entries go first).
 //
 // Builds are single-flight: when several requests miss the same key at
@@ -146,11 +141,11 @@ func (pc *pageCache) handle(c *fiber.Ctx) error {
 	if strings.Contains(cc, "no-store") {
 		return c.Next()
 	}
-	if m := c.Method(); (m != fiber.MethodGet && m != fiber.MethodHead) || !cacheable(c) {
+	key, ok := pc.keyOf(c)
+	if !ok {
 		c.Set(cacheHeader, cacheUnreachable)
 		return c.Next()
 	}
-	key := viewerOf(c).Role + "|" + strconv.FormatUint(pc.version(), 10) + "|" + c.OriginalURL() + "|" + c.Method()
 
 	pc.mu.Lock()
 	if !strings.Contains(cc, "no-cache") {
@@ -374,29 +369,46 @@ func (pc *pageCache) removeLocked(el *list.Element) {
 	pc.size -= p.size
 }
 
-func cacheable(c *fiber.Ctx) bool {
-	if viewerOf(c) == nil {
-		return false
+// keyOf returns the key a request's response is kept under, and false
+// when its route does not opt in (routeRule.cache, app/policy.go): only
+// GETs of a route that says its responses are the same for every viewer of
+// a role. The key is the viewer's role, the store's data version, the
+// method, the canonical path (app/policy.go: /Members/acme/ and
+// /members/acme are one page) and the query sorted by name, so that
+// neither the path's spelling nor the order of parameters makes two keys
+// for one page — nor one key for two.
+func (pc *pageCache) keyOf(c *fiber.Ctx) (string, bool) {
+	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead {
+		return "", false
 	}
-	p := c.Path()
-	for _, prefix := range uncachedPrefixes {
-		if underPrefix(p, prefix) {
-			return false
-		}
+	v := viewerOf(c)
+	rule, ok := routeOf(c)
+	if v == nil || !ok || !rule.cache.perRole {
+		return "", false
 	}
-	if strings.HasSuffix(p, "/new") || strings.HasSuffix(p, "/edit") || strings.HasSuffix(p, ".csv") || c.Query("format") != "" {
-		return false
+	args := c.Request().URI().QueryArgs()
+	if q := rule.cache.unlessQuery; q != "" && args.Has(q) {
+		return "", false
 	}
-	return true
+	return v.Role + "|" + strconv.FormatUint(pc.version(), 10) + "|" + c.Method() + "|" +
+		rule.canonicalPath(c.Path()) + "?" + sortedQuery(args.VisitAll), true
 }
 
-// underPrefix reports whether path is prefix or below it, whole segments
-// only: "/api/v1/me" covers /api/v1/me and /api/v1/me/…, not
-// /api/v1/members (the JSON twin of /members, the same for every viewer
-// of a role).
-func underPrefix(path, prefix string) bool {
-	if !strings.HasPrefix(path, prefix) {
-		return false
+// sortedQuery returns a query string with its parameters sorted by name.
+// Repeated parameters keep their order: a handler reads the first one.
+func sortedQuery(visitAll func(func(k, v []byte))) string {
+	type param struct{ k, v string }
+	var ps []param
+	visitAll(func(k, v []byte) { ps = append(ps, param{string(k), string(v)}) })
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].k < ps[j].k })
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(p.k))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(p.v))
 	}
-	return strings.HasSuffix(prefix, "/") || len(path) == len(prefix) || path[len(prefix)] == '/'
+	return b.String()
 }

@@ -457,11 +457,18 @@ func TestPageCacheUncachedRoutes(t *testing.T) {
 }
 
 // testCacheApp is a bare Fiber app with the page cache and one handler
-// that counts its runs: the viewer's role comes from X-Role, and a
-// middleware before the cache sets a cookie of the request's own (X-Who).
+// that counts its runs: the viewer's role comes from X-Role, every path's
+// rule opts in to the cache, and a middleware before the cache sets a
+// cookie of the request's own (X-Who).
 func testCacheApp(pc *pageCache, handler fiber.Handler) *fiber.App {
+	return testCacheAppWith(pc, routeRule{"GET", "/*", accessViewer, cachePerRole}, handler)
+}
+
+// testCacheAppWith is testCacheApp with every request matched to rule.
+func testCacheAppWith(pc *pageCache, rule routeRule, handler fiber.Handler) *fiber.App {
 	f := fiber.New(fiber.Config{Immutable: true})
 	f.Use(func(c *fiber.Ctx) error {
+		c.Locals(localRoute, &routedRequest{rule: rule, ok: true})
 		c.Locals("viewer", &viewer{Role: c.Get("X-Role")})
 		c.Cookie(&fiber.Cookie{Name: "who", Value: c.Get("X-Who")})
 		return c.Next()

@@ -55,13 +55,18 @@ func (r RateLimitConfig) Validate() error {
 	return nil
 }
 
+// The limiters run for every request and decide on its matched rule
+// (routeOf), never on the raw path: the router ignores case and trailing
+// slashes, so POST /LOGIN and /Login/ are logins too and are counted.
+
 // loginLimiter limits POST /login per client address, counting failed
 // attempts only.
 func (a *App) loginLimiter() fiber.Handler {
 	l := a.cfg.Auth.RateLimits.Login
 	return limiter.New(limiter.Config{
 		Next: func(c *fiber.Ctx) bool {
-			return l.Max <= 0 || c.Method() != fiber.MethodPost || strings.TrimSuffix(c.Path(), "/") != "/login"
+			rule, ok := routeOf(c)
+			return l.Max <= 0 || !ok || !rule.is(fiber.MethodPost, "/login")
 		},
 		Max:                    l.Max,
 		Expiration:             l.Window,
@@ -76,7 +81,11 @@ func (a *App) loginLimiter() fiber.Handler {
 func (a *App) ssoLimiter() fiber.Handler {
 	l := a.cfg.Auth.RateLimits.Login
 	return limiter.New(limiter.Config{
-		Next:         func(c *fiber.Ctx) bool { return l.Max <= 0 || a.sso == nil },
+		Next: func(c *fiber.Ctx) bool {
+			rule, ok := routeOf(c)
+			return l.Max <= 0 || a.sso == nil || !ok ||
+				!(rule.is(fiber.MethodGet, "/login/oidc") || rule.is(fiber.MethodGet, "/login/oidc/callback"))
+		},
 		Max:          l.Max,
 		Expiration:   l.Window,
 		KeyGenerator: func(c *fiber.Ctx) string { return "sso:" + a.clientIP(c) },
@@ -91,7 +100,10 @@ func (a *App) ssoLimiter() fiber.Handler {
 func (a *App) ingestLimiter() fiber.Handler {
 	l := a.cfg.Auth.RateLimits.Ingest
 	return limiter.New(limiter.Config{
-		Next:       func(c *fiber.Ctx) bool { return l.Max <= 0 || c.Method() != fiber.MethodPost },
+		Next: func(c *fiber.Ctx) bool {
+			rule, ok := routeOf(c)
+			return l.Max <= 0 || !ok || rule.need != accessToken
+		},
 		Max:        l.Max,
 		Expiration: l.Window,
 		KeyGenerator: func(c *fiber.Ctx) string {

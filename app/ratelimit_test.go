@@ -153,3 +153,56 @@ func TestRateLimitsCanBeTurnedOff(t *testing.T) {
 		t.Error("rate limits are off by default")
 	}
 }
+
+// The router ignores case, trailing and doubled slashes and an empty query,
+// so every spelling of POST /login is a login, and each is counted.
+func TestRateLimitCountsEverySpellingOfLogin(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Auth.RateLimits.Login = Limit{Max: 3, Window: time.Hour}
+	a := newConfiguredApp(t, emptyDB(t), cfg)
+	base := serveTestApp(t, a)
+	c := clientFrom(t, "127.0.0.6")
+	attempt := func(path string, i int) int {
+		t.Helper()
+		return wrongLoginAt(t, c, base, path, "", "nobody-"+strconv.Itoa(i))
+	}
+	for i, path := range []string{"/LOGIN", "/Login/", "/login//?"} {
+		if status := attempt(path, i); status == http.StatusTooManyRequests || status < 400 {
+			t.Fatalf("POST %s (attempt %d): %d, want a failed login", path, i+1, status)
+		}
+	}
+	for i, path := range []string{"/login", "/LOGIN", "/Login/", "/login//?", "/lOgIn"} {
+		if status := attempt(path, 10+i); status != http.StatusTooManyRequests {
+			t.Errorf("POST %s after 3 failures under other spellings: %d, want 429", path, status)
+		}
+	}
+}
+
+// wrongLoginAt posts a wrong password for name to path (a spelling of
+// /login), with the login form's CSRF token and, unless xff is "", an
+// X-Forwarded-For header, and returns the status.
+func wrongLoginAt(tb testing.TB, c *http.Client, base, path, xff, name string) int {
+	tb.Helper()
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfFieldRE.FindSubmatch(page)
+	if m == nil {
+		tb.Fatal("no CSRF field on the login page")
+	}
+	form := url.Values{"name": {name}, "password": {"wrong password"}, "csrf": {string(m[1])}}
+	req, _ := http.NewRequest("POST", base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	if resp, err = c.Do(req); err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

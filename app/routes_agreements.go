@@ -171,7 +171,11 @@ func (a *App) saveAgreement(c *fiber.Ctx, p *data.Project, ms []data.Milestone) 
 // JSON body and answers with the stored agreement.
 func (a *App) agreementJSON(c *fiber.Ctx, existing *data.Agreement, status int) error {
 	ctx := c.UserContext()
-	in, err := views.DecodeAgreementJSON(c.Body())
+	body, err := requestBody(c) // bounded: c.Body() would un-gzip without limit
+	if err != nil {
+		return err
+	}
+	in, err := views.DecodeAgreementJSON(body)
 	if err != nil {
 		return err
 	}

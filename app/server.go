@@ -29,22 +29,33 @@ func (a *App) newFiber() *fiber.App {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second, // so shutdown is not held by idle keep-alives
 		BodyLimit:             8 << 20,
-		// Client addresses (rate limits, token allow lists) come from a
-		// proxy's header only when the proxy is trusted (auth: in the config).
-		ProxyHeader:             a.cfg.Auth.ProxyHeader,
+		// No ProxyHeader: Fiber's c.IP() would then return the header's
+		// first entry, which the client writes. Client addresses come from
+		// a.clientIP (app/clientip.go); the trusted proxies here only let
+		// Fiber believe their X-Forwarded-Proto (c.Protocol()).
 		EnableTrustedProxyCheck: len(a.cfg.Auth.TrustedProxies) > 0,
 		TrustedProxies:          a.cfg.Auth.TrustedProxies,
 	})
+	a.proxies = proxyTrust{header: a.cfg.Auth.ProxyHeader}
+	if trusted, err := parseTrustedProxies(a.cfg.Auth.TrustedProxies); err != nil {
+		a.log.Error("no proxy is trusted: client addresses are the connections' own", "err", err)
+	} else {
+		a.proxies.trusted = trusted
+	}
 	f.Use(a.observeHTTP) // first: it times and counts every answer, refusals included
 	f.Use(recover.New())
 	f.Use(securityHeaders)
+	// Bodies are decoded and bounded before anything parses them, the
+	// gate's CSRF check included (app/body.go).
+	f.Use(a.boundBodies)
 	f.Use(a.authorize)
 	f.Use(a.pageCache())
 	// Rate limits (app/ratelimit.go): failed logins and single sign-on per
-	// client address, push ingest per token.
-	f.Use("/login", a.loginLimiter())
-	f.Use("/login/oidc", a.ssoLimiter())
-	f.Use("/api/v1/ingest", a.ingestLimiter())
+	// client address, push ingest per token. They see every request and
+	// pick theirs by its matched rule, whatever the path's spelling.
+	f.Use(a.loginLimiter())
+	f.Use(a.ssoLimiter())
+	f.Use(a.ingestLimiter())
 
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
