@@ -1,13 +1,13 @@
 package app
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -40,6 +40,21 @@ var exportContentTypes = map[string]string{
 	"csv":  "text/csv; charset=utf-8",
 	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	"json": "application/json; charset=utf-8",
+}
+
+// auditDownload writes an export (a download of members or of a snapshot,
+// through a page or the API) to the audit log: who, what (target: the
+// file, such as "2026-W26.csv" or "members.csv"), and whether it was
+// served. README promises that exports are audited.
+func (a *App) auditDownload(c *fiber.Ctx, target, detail string, err error) {
+	actor := ""
+	if v := viewerOf(c); v != nil {
+		actor = v.Name
+	}
+	if err != nil {
+		detail = data.ErrorMessage(err)
+	}
+	a.audit(c.UserContext(), actor, "export", target, detail, err == nil)
 }
 
 // exportContentType returns the MIME type of an export format, or EINVALID.
@@ -81,41 +96,26 @@ func optional(p *float64) any {
 	return *p
 }
 
-// spreadsheetSafe neutralises a text field that a spreadsheet would read as
-// a formula (=, +, -, @, tab, carriage return first): a leading single
-// quote makes it text. Numbers are written by us and never go through here.
-func spreadsheetSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// writeCSV writes a header and one row per member. Numbers have full
+// writeCSV writes a header and one row per member: text cells quoted and
+// neutralised against formulas (views.SpreadsheetCSV). Numbers have full
 // precision (the shortest text that reads back as the same float64).
 func writeCSV(w io.Writer, d *views.SnapshotDetail) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(exportColumns); err != nil {
-		return err
-	}
-	rec := make([]string, len(exportColumns))
+	cw := views.NewSpreadsheetCSV(w)
+	cw.Row(exportColumns...)
 	for _, m := range d.Members {
-		for i, v := range exportRow(d.Week, m) {
+		for _, v := range exportRow(d.Week, m) {
 			switch v := v.(type) {
 			case string:
-				rec[i] = spreadsheetSafe(v)
+				cw.Text(v)
 			case float64:
-				rec[i] = strconv.FormatFloat(v, 'g', -1, 64)
+				cw.Number(strconv.FormatFloat(v, 'g', -1, 64))
 			default:
-				rec[i] = ""
+				cw.Number("")
 			}
 		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		cw.EndRow()
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // decimals returns how many decimals the shortest exact text of v has.

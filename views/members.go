@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -390,16 +389,6 @@ func sortMembersRows(rows []MembersRow, q MembersQuery) {
 var membersCSVHeader = []string{"slug", "name", "segment", "tier", "kind", "status", "health", "health_change",
 	"T", "I", "M", "C", "K", "phi", "phi_share"}
 
-// membersCSVText neutralises a text cell a spreadsheet would run as a formula: one
-// that starts with =, +, -, @, a tab or a carriage return gets a leading
-// single quote (OWASP's advice for CSV injection).
-func membersCSVText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // membersCSVNumber writes a number in full precision; a missing one is empty.
 // Numbers are formatted here, never taken from input, so a negative one
 // ("-1.5") is a number to a spreadsheet, not a formula.
@@ -410,22 +399,21 @@ func membersCSVNumber(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// WriteMembersCSV writes the rows of m, in its order, as CSV.
+// WriteMembersCSV writes the rows of m, in its order, as CSV: text cells
+// quoted and neutralised (SpreadsheetCSV), numbers bare.
 func WriteMembersCSV(w io.Writer, m *Members) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(membersCSVHeader); err != nil {
-		return err
-	}
+	cw := NewSpreadsheetCSV(w)
+	cw.Row(membersCSVHeader...)
 	for _, r := range m.Members {
-		rec := []string{membersCSVText(r.Slug), membersCSVText(r.Name), membersCSVText(r.Segment), membersCSVText(r.Tier), membersCSVText(r.Kind), membersCSVText(r.Status),
-			membersCSVNumber(r.Health), membersCSVNumber(r.HealthChange), membersCSVNumber(r.T), membersCSVNumber(r.I), membersCSVNumber(r.M),
-			membersCSVNumber(r.C), membersCSVNumber(r.K), membersCSVNumber(r.Phi), membersCSVNumber(r.PhiShare)}
-		if err := cw.Write(rec); err != nil {
-			return err
+		for _, t := range []string{r.Slug, r.Name, r.Segment, r.Tier, r.Kind, r.Status} {
+			cw.Text(t)
 		}
+		for _, v := range []float64{r.Health, r.HealthChange, r.T, r.I, r.M, r.C, r.K, r.Phi, r.PhiShare} {
+			cw.Number(membersCSVNumber(v))
+		}
+		cw.EndRow()
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // MembersCSVName is the download name of the members CSV.
