@@ -34,6 +34,10 @@ func (e *Env) withDB(ctx context.Context, fn func(*data.DB) error) error {
 	return fn(db)
 }
 
+// cliActor is who the audit log names for what a command did: the
+// commands run with the database file's access, not as an account.
+const cliActor = "cli"
+
 // ServeOptions are the flags of `ecopulse serve`.
 type ServeOptions struct {
 	Addr string
@@ -228,14 +232,19 @@ func Collect(ctx context.Context, env *Env, names []string) error {
 		failed := 0
 		for _, s := range todo {
 			run, err := a.runSource(ctx, s)
+			detail := ""
 			if run != nil {
 				fmt.Fprintf(env.Out, "%-20s %-9s read %d, stored %d, rejected %d in %s\n", s.cfg.Name, run.Status,
 					run.ItemsRead, run.ItemsStored, run.ItemsRejected, run.EndedAt.Sub(run.StartedAt).Round(time.Millisecond))
+				detail = fmt.Sprintf("read %d, stored %d, rejected %d", run.ItemsRead, run.ItemsStored, run.ItemsRejected)
 			}
 			if err != nil {
 				failed++
 				fmt.Fprintf(env.Out, "%-20s error: %v\n", s.cfg.Name, err)
+				detail = data.ErrorMessage(err)
 			}
+			// A hand-started run, like "Run now" on /sources.
+			a.audit(ctx, cliActor, "source.run", s.cfg.Name, detail, err == nil)
 		}
 		if failed > 0 {
 			return fmt.Errorf("%d of %d sources failed", failed, len(todo))
@@ -277,9 +286,15 @@ func ImportAccessLog(ctx context.Context, env *Env, files []string, opt ImportOp
 		cfg := accesslog.Config{Format: opt.Format, LogFormat: opt.LogFormat}
 		sum, err := accesslog.Import(ctx, db, cfg, files, opt.Progress)
 		if err != nil {
+			// A failed import is audited too: it may have stored part of
+			// its files (it resumes from its cursor).
+			if aerr := db.Audit(context.WithoutCancel(ctx), data.AuditEntry{Actor: cliActor, Action: "import.accesslog",
+				Target: strings.Join(files, " "), Detail: data.ErrorMessage(err), OK: false}); aerr != nil {
+				env.Log.Error("audit log", "err", aerr)
+			}
 			return err
 		}
-		if err := db.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "import.accesslog", Target: strings.Join(files, " "),
+		if err := db.Audit(ctx, data.AuditEntry{Actor: cliActor, Action: "import.accesslog", Target: strings.Join(files, " "),
 			Detail: fmt.Sprintf("%d lines, %d stored, %d rejected", sum.Lines, sum.Stored, sum.Rejected), OK: true}); err != nil {
 			return err
 		}

@@ -35,6 +35,7 @@ func Snapshot(ctx context.Context, env *Env, week string) error {
 // it writes a snapshot to outPath, or to env.Out when outPath is "" or "-".
 // An empty week exports the latest snapshot; an empty format is csv. A file
 // is written whole or not at all (a temporary file renamed into place).
+// Every export, written or failed, is audited (actor "cli").
 func Export(ctx context.Context, env *Env, week, format, outPath string) (err error) {
 	if format == "" {
 		format = "csv"
@@ -42,7 +43,20 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 	if _, err := exportContentType(format); err != nil {
 		return err
 	}
-	return env.withDB(ctx, func(db *data.DB) error {
+	return env.withDB(ctx, func(db *data.DB) (err error) {
+		defer func() {
+			target, detail := week+"."+format, "to "+outPath
+			if outPath == "" || outPath == "-" {
+				detail = "to standard output"
+			}
+			if err != nil {
+				detail = data.ErrorMessage(err)
+			}
+			if aerr := db.Audit(context.WithoutCancel(ctx), data.AuditEntry{Actor: cliActor, Action: "export",
+				Target: target, Detail: detail, OK: err == nil}); aerr != nil && err == nil {
+				err = aerr
+			}
+		}()
 		if week == "" {
 			list, err := db.Snapshots(ctx)
 			if err != nil {

@@ -68,11 +68,21 @@ func (a *App) membersListJSON(c *fiber.Ctx) error {
 }
 
 // membersListCSV sends exactly the rows the page shows for the same query.
-func (a *App) membersListCSV(c *fiber.Ctx) error {
+// Each download is audited, with its query (the filters) and row count.
+func (a *App) membersListCSV(c *fiber.Ctx) (err error) {
+	rows := 0
+	defer func() {
+		detail := fmt.Sprintf("%d rows", rows)
+		if q := sortedQuery(c.Request().URI().QueryArgs().VisitAll); q != "" {
+			detail += ", " + q
+		}
+		a.auditDownload(c, "members.csv", detail, err)
+	}()
 	m, err := a.buildMembers(c)
 	if err != nil {
 		return err
 	}
+	rows = len(m.Members)
 	var b bytes.Buffer
 	if err := views.WriteMembersCSV(&b, m); err != nil {
 		return err

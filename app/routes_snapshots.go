@@ -44,22 +44,30 @@ func (a *App) snapshotPage(c *fiber.Ctx) error {
 }
 
 // snapshotJSON is /api/v1/snapshots/:week: the snapshot as JSON, or, with
-// ?format=csv|xlsx|json, a download of it.
+// ?format=csv|xlsx|json, a download of it (audited, served or not).
 func (a *App) snapshotJSON(c *fiber.Ctx) error {
 	format := c.Query("format")
-	var ctype string
-	if format != "" {
-		var err error
-		if ctype, err = exportContentType(format); err != nil {
+	if format == "" {
+		d, err := views.BuildSnapshot(c.UserContext(), a.db, c.Params("week"))
+		if err != nil {
 			return err
 		}
+		return c.JSON(d)
+	}
+	err := a.snapshotDownload(c, format)
+	a.auditDownload(c, c.Params("week")+"."+format, "", err)
+	return err
+}
+
+// snapshotDownload sends a snapshot as a file in format.
+func (a *App) snapshotDownload(c *fiber.Ctx, format string) error {
+	ctype, err := exportContentType(format)
+	if err != nil {
+		return err
 	}
 	d, err := views.BuildSnapshot(c.UserContext(), a.db, c.Params("week"))
 	if err != nil {
 		return err
-	}
-	if format == "" {
-		return c.JSON(d)
 	}
 	var b bytes.Buffer
 	if err := writeExport(&b, d, format); err != nil {

@@ -44,15 +44,31 @@ func (a *App) sourcesPage(c *fiber.Ctx) error {
 
 // runSourceJSON starts a run now: 202 when started, 409 when it is running.
 func (a *App) runSourceJSON(c *fiber.Ctx) error {
-	if err := a.triggerSource(c.Params("name")); err != nil {
+	if err := a.triggerSourceBy(c); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"source": c.Params("name"), "status": "started"})
 }
 
 func (a *App) runSourceForm(c *fiber.Ctx) error {
-	if err := a.triggerSource(c.Params("name")); err != nil {
+	if err := a.triggerSourceBy(c); err != nil {
 		return err
 	}
 	return c.Redirect("/sources", fiber.StatusSeeOther)
+}
+
+// triggerSourceBy starts the run a manager asked for ("Run now") and
+// audits the request, started or refused.
+func (a *App) triggerSourceBy(c *fiber.Ctx) error {
+	name := c.Params("name")
+	err := a.triggerSource(name)
+	actor, detail := "", "started"
+	if v := viewerOf(c); v != nil {
+		actor = v.Name
+	}
+	if err != nil {
+		_, detail = statusOf(err)
+	}
+	a.audit(c.UserContext(), actor, "source.run", name, detail, err == nil)
+	return err
 }
