@@ -3,6 +3,7 @@ package accesslog
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 	"unicode/utf8"
@@ -64,6 +65,11 @@ func FuzzParseKong(f *testing.F) {
 			var rec data.UsageRecord
 			if err := p.parseRecord(line, &rec); err == nil {
 				checkParsed(t, line, rec)
+				// The scanner skips what it does not want, but only
+				// over valid JSON.
+				if !json.Valid(line) {
+					t.Fatalf("accepted a line that is not valid JSON: %q", line)
+				}
 			}
 		}
 	})

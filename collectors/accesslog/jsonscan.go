@@ -159,12 +159,26 @@ func containsByte(b []byte, c byte) bool {
 }
 
 // skipString returns the start and the end (after the closing quote) of the
-// string at b[i].
+// string at b[i]. Escapes are checked (\x is not one, \u needs four hex
+// digits): a bad one is invalid JSON even in a value nobody reads.
 func skipString(b []byte, i int) (int, int, error) {
 	for j := i + 1; j < len(b); j++ {
 		switch c := b[j]; {
 		case c == '\\':
 			j++
+			if j >= len(b) {
+				return 0, 0, jsonError{j}
+			}
+			switch b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(b) || !isHex(b[j+1]) || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) {
+					return 0, 0, jsonError{j}
+				}
+				j += 4
+			default:
+				return 0, 0, jsonError{j}
+			}
 		case c == '"':
 			return i, j + 1, nil
 		case c < 0x20:
@@ -174,8 +188,107 @@ func skipString(b []byte, i int) (int, int, error) {
 	return 0, 0, jsonError{len(b)}
 }
 
-// skipValue returns the end of the value at b[i].
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// maxSkipDepth bounds the nesting of a skipped container.
+const maxSkipDepth = 1000
+
+// skipValue returns the end of the value at b[i], checking that it is
+// valid JSON: a container the parser does not want is walked all the same
+// (members, commas, colons, literals, numbers), iteratively, so that a typo
+// anywhere in a line rejects it, as the package promises.
 func skipValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, jsonError{i}
+	}
+	if c := b[i]; c != '{' && c != '[' {
+		return skipScalar(b, i)
+	}
+	// open holds the containers entered and not yet closed ('{' or '[');
+	// a few levels fit without allocating.
+	var stackBuf [16]byte
+	open := stackBuf[:0]
+	j := i
+	for {
+		// j is at a value.
+		if j >= len(b) {
+			return 0, jsonError{j}
+		}
+		switch b[j] {
+		case '{', '[':
+			if len(open) == maxSkipDepth {
+				return 0, jsonError{j}
+			}
+			open = append(open, b[j])
+			j = skipWS(b, j+1)
+			if j < len(b) && (b[j] == '}' && open[len(open)-1] == '{' || b[j] == ']' && open[len(open)-1] == '[') {
+				open = open[:len(open)-1]
+				j++
+				break // an empty container is a whole value
+			}
+			if open[len(open)-1] == '{' {
+				var err error
+				if j, err = skipMemberName(b, j); err != nil {
+					return 0, err
+				}
+			}
+			continue // its first value
+		default:
+			e, err := skipScalar(b, j)
+			if err != nil {
+				return 0, err
+			}
+			j = e
+		}
+		// After a whole value: a comma and the next value, or the end of
+		// the container, perhaps of several.
+		for {
+			if len(open) == 0 {
+				return j, nil
+			}
+			j = skipWS(b, j)
+			if j >= len(b) {
+				return 0, jsonError{j}
+			}
+			top := open[len(open)-1]
+			if b[j] == ',' {
+				j = skipWS(b, j+1)
+				if top == '{' {
+					var err error
+					if j, err = skipMemberName(b, j); err != nil {
+						return 0, err
+					}
+				}
+				break
+			}
+			if b[j] == '}' && top == '{' || b[j] == ']' && top == '[' {
+				open = open[:len(open)-1]
+				j++
+				continue
+			}
+			return 0, jsonError{j}
+		}
+	}
+}
+
+// skipMemberName reads `"name" :` at b[i] and returns where its value starts.
+func skipMemberName(b []byte, i int) (int, error) {
+	if i >= len(b) || b[i] != '"' {
+		return 0, jsonError{i}
+	}
+	_, e, err := skipString(b, i)
+	if err != nil {
+		return 0, err
+	}
+	e = skipWS(b, e)
+	if e >= len(b) || b[e] != ':' {
+		return 0, jsonError{e}
+	}
+	return skipWS(b, e+1), nil
+}
+
+// skipScalar returns the end of the string, number or literal at b[i].
+func skipScalar(b []byte, i int) (int, error) {
 	if i >= len(b) {
 		return 0, jsonError{i}
 	}
@@ -183,43 +296,8 @@ func skipValue(b []byte, i int) (int, error) {
 	case c == '"':
 		_, e, err := skipString(b, i)
 		return e, err
-	case c == '{' || c == '[':
-		// Iterative skip of nested containers.
-		var stack []byte
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				_, e, err := skipString(b, j)
-				if err != nil {
-					return 0, err
-				}
-				j = e - 1
-			case '{', '[':
-				stack = append(stack, b[j])
-				if len(stack) > 1000 {
-					return 0, jsonError{j}
-				}
-			case '}', ']':
-				if len(stack) == 0 {
-					return 0, jsonError{j}
-				}
-				open := stack[len(stack)-1]
-				if (open == '{') != (b[j] == '}') {
-					return 0, jsonError{j}
-				}
-				stack = stack[:len(stack)-1]
-				if len(stack) == 0 {
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, jsonError{len(b)}
 	case c == '-' || c >= '0' && c <= '9':
-		j := i + 1
-		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '.' || b[j] == 'e' || b[j] == 'E' || b[j] == '+' || b[j] == '-') {
-			j++
-		}
-		return j, nil
+		return skipNumber(b, i)
 	default:
 		for _, lit := range [...]string{"true", "false", "null"} {
 			if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
@@ -228,6 +306,49 @@ func skipValue(b []byte, i int) (int, error) {
 		}
 		return 0, jsonError{i}
 	}
+}
+
+// skipNumber returns the end of the JSON number at b[i]: -?int(.frac)?(e±exp)?
+// with no leading zero. "4.5e" or "1-2" is invalid JSON, not a number.
+func skipNumber(b []byte, i int) (int, error) {
+	j := i
+	if b[j] == '-' {
+		j++
+	}
+	if j < len(b) && b[j] == '0' {
+		j++
+	} else if k := digitsEnd(b, j); k > j {
+		j = k
+	} else {
+		return 0, jsonError{j}
+	}
+	if j < len(b) && b[j] == '.' {
+		k := digitsEnd(b, j+1)
+		if k == j+1 {
+			return 0, jsonError{k}
+		}
+		j = k
+	}
+	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
+		j++
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
+			j++
+		}
+		k := digitsEnd(b, j)
+		if k == j {
+			return 0, jsonError{k}
+		}
+		j = k
+	}
+	return j, nil
+}
+
+// digitsEnd returns the end of the run of decimal digits at b[i].
+func digitsEnd(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // unescapeJSON appends the unescaped content of a JSON string (without quotes).
