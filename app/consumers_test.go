@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +86,57 @@ func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
 	}
 	if !auditHas(t, a, "cli", "consumer.map", "beta-1", true) || !auditHas(t, a, data.RoleManager, "consumer.map", "acme-*", true) {
 		t.Fatal("mappings are not audited")
+	}
+}
+
+func TestUnmappedConsumersAreMappedFromTheAPIUsagePage(t *testing.T) {
+	ctx := context.Background()
+	db := emptyDB(t)
+	if err := db.CreateMember(ctx, &data.Member{Slug: "acme", Name: "Acme AI", Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	day := data.Day(time.Now()).AddDate(0, 0, -2)
+	for i, key := range []string{"acme-prod", "acme-test", "stray"} {
+		c := &data.APIConsumer{Key: key}
+		if err := db.UpsertConsumer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: day.Add(9 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(10 + i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := newTestApp(t, db)
+	mgr, viewer := loginAs(t, a, data.RoleManager), loginAs(t, a, data.RoleViewer)
+	page := func(s testSession) string {
+		req := httptest.NewRequest("GET", "/api-usage", nil)
+		s.apply(req)
+		resp, err := a.Fiber().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if p := page(mgr); !strings.Contains(p, `action="/api-usage/consumers/map"`) || !strings.Contains(p, `name="key" value="stray"`) ||
+		!strings.Contains(p, `<option value="acme">`) {
+		t.Fatal("a manager's API-usage page offers no map action for the unmapped consumers")
+	}
+	if p := page(viewer); strings.Contains(p, `action="/api-usage/consumers/map"`) {
+		t.Fatal("a viewer's API-usage page offers the map action")
+	}
+	status, loc, _ := postForm(t, a, mgr, "/api-usage/consumers/map", url.Values{"key": {"stray"}, "member": {"acme"}, "back": {"/api-usage?from=x#unmapped"}})
+	if status != 303 || loc != "/api-usage?from=x#unmapped" {
+		t.Fatalf("map one: %d → %q", status, loc)
+	}
+	status, loc, _ = postForm(t, a, mgr, "/api-usage/consumers/map", url.Values{"pattern": {"acme-*"}, "member": {"acme"}, "back": {"https://evil.example/"}})
+	if status != 303 || loc != "/" {
+		t.Fatalf("map by pattern: %d → %q (an off-site back must not be followed)", status, loc)
+	}
+	if rows, total, _ := db.ConsumerList(ctx, data.ConsumerQuery{Unmapped: true}); total != 0 {
+		t.Fatalf("still unmapped: %+v", rows)
+	}
+	if status, _, _ = postForm(t, a, viewer, "/api-usage/consumers/map", url.Values{"key": {"stray"}, "member": {"acme"}}); status != 403 {
+		t.Fatalf("a viewer mapping: %d", status)
 	}
 }

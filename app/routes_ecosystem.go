@@ -55,6 +55,19 @@ func (a *App) apiUsagePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if ecoCanEdit(c) && u.Unmapped.ConsumerCount > 0 {
+		// Managers map unmapped consumers from the page (per role: the
+		// page cache keys on the role).
+		members, err := a.db.Members(c.UserContext())
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			if m.MergedInto == "" {
+				u.MapTargets = append(u.MapTargets, m)
+			}
+		}
+	}
 	return a.render(c, func(b *bytes.Buffer) error { return a.views.APIUsagePage(b, *u) })
 }
 

@@ -309,3 +309,23 @@ func mapConsumers(ctx context.Context, tx *sql.Tx, ids []int64, memberID int64, 
 	}
 	return markRescoreFrom(ctx, tx, time.Unix(first.Int64, 0).UTC())
 }
+
+// ConsumerKeys returns the keys of consumers by id (a page's rows name
+// consumers by name; mapping them needs their key).
+func (db *DB) ConsumerKeys(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			var key string
+			if err := tx.QueryRowContext(ctx, `SELECT key FROM api_consumers WHERE id = ?`, id).Scan(&key); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			out[id] = key
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read API consumer keys: %w", err)
+	}
+	return out, nil
+}

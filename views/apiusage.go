@@ -155,6 +155,7 @@ type APIUsageHeatmap struct {
 
 // APIUsageConsumer is an unmapped consumer's traffic.
 type APIUsageConsumer struct {
+	Key       string  `json:"key"`      // what mapping it to a member names (PUT /api/v1/consumers/:key)
 	Consumer  string  `json:"consumer"` // its name, or its key when unnamed
 	Calls     int64   `json:"calls"`
 	Errors4xx int64   `json:"errors_4xx"`
@@ -179,6 +180,9 @@ type APIUsageUnmapped struct {
 
 // APIUsage is /api-usage and /api/v1/api-usage/breakdown.
 type APIUsage struct {
+	// MapTargets, when set (by the handler, for managers), are the members
+	// an unmapped consumer can be mapped to from the page; never in the JSON.
+	MapTargets []data.Member `json:"-"`
 	From          string             `json:"from"`
 	To            string             `json:"to"`
 	Days          int                `json:"days"`
@@ -362,11 +366,17 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 		um.ConsumersLimit = apiUsageConsumers
 	}
 	page := u.UnmappedConsumers[min(um.ConsumersOffset, len(u.UnmappedConsumers)):]
+	page = page[:min(len(page), um.ConsumersLimit)]
+	ids := make([]int64, len(page))
 	for i, g := range page {
-		if i == um.ConsumersLimit {
-			break
-		}
-		c := APIUsageConsumer{Consumer: g.Consumer, Calls: g.Calls, Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx,
+		ids[i] = g.ConsumerID
+	}
+	keys, err := db.ConsumerKeys(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range page {
+		c := APIUsageConsumer{Key: keys[g.ConsumerID], Consumer: g.Consumer, Calls: g.Calls, Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx,
 			ErrorRate: ecoRatio(float64(g.Errors4xx+g.Errors5xx), float64(g.Calls))}
 		if !g.LastDay.IsZero() {
 			c.LastDay = g.LastDay.Format(data.DateLayout)

@@ -43,6 +43,9 @@ type apiUsagePage struct {
 	HeatmapCalls     string
 	Endpoints        []apiUsageEndpointRow
 	Consumers        []apiUsageConsumerRow
+	CanMap           bool            // a manager: the rows can be mapped to members
+	MapTargets       []membersOption // slug → "Name (slug)", for the datalist
+	Back             string          // this page's URL, to come back to after mapping
 	SegmentsChart    chartBlock
 	EndpointsChart   chartBlock
 	BudgetChart      chartBlock
@@ -63,6 +66,7 @@ type apiUsageEndpointRow struct {
 }
 
 type apiUsageConsumerRow struct {
+	Key       string
 	Consumer  string
 	Calls     string
 	ErrorRate string
@@ -140,9 +144,14 @@ func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) {
 			Errors4xx: memberFmtCount(e.Errors4xx), Errors5xx: memberFmtCount(e.Errors5xx), ErrorRate: memberPct2(e.ErrorRate), P95: optMS(e.P95MS)})
 	}
 	for _, c := range um.Consumers {
-		p.Consumers = append(p.Consumers, apiUsageConsumerRow{Consumer: c.Consumer, Calls: memberFmtCount(c.Calls),
+		p.Consumers = append(p.Consumers, apiUsageConsumerRow{Key: c.Key, Consumer: c.Consumer, Calls: memberFmtCount(c.Calls),
 			ErrorRate: memberPct2(c.ErrorRate), LastDay: c.LastDay})
 	}
+	p.CanMap = len(u.MapTargets) > 0
+	for _, m := range u.MapTargets {
+		p.MapTargets = append(p.MapTargets, membersOption{Value: m.Slug, Label: m.Name})
+	}
+	p.Back = "/api-usage?from=" + u.From + "&to=" + u.To + "#unmapped"
 
 	none := fmt.Sprintf("No API calls between %s and %s", u.From, u.To)
 	p.SegmentsChart = chartBlock{ID: "chart-usage-segments", Title: "Calls per day by segment", Size: "lg"}

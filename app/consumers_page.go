@@ -1,0 +1,38 @@
+package app
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// Mapping consumers from the API-usage page (managers; the same functions
+// as the JSON API and the commands, app/consumers.go):
+//
+//	POST /api-usage/consumers/map   key or pattern, member, back → 303 to back
+func init() {
+	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
+		pages.Post("/api-usage/consumers/map", a.consumerMapForm)
+	})
+}
+
+func (a *App) consumerMapForm(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	member, key, pattern := c.FormValue("member"), c.FormValue("key"), c.FormValue("pattern")
+	var err error
+	switch {
+	case member == "":
+		err = data.Errorf(data.EINVALID, "member: name the member the consumer belongs to")
+	case pattern != "":
+		_, err = consumersMapPattern(ctx, a.db, viewerOf(c).Name, pattern, member, false)
+	case key != "":
+		err = consumerMap(ctx, a.db, viewerOf(c).Name, key, member)
+	default:
+		err = data.Errorf(data.EINVALID, "key: name the consumer to map, or a pattern")
+	}
+	if err != nil {
+		return err
+	}
+	a.rescoreSoon()
+	return c.Redirect(safeNext(c.FormValue("back")), fiber.StatusSeeOther)
+}
