@@ -182,7 +182,7 @@ type APIUsageUnmapped struct {
 type APIUsage struct {
 	// MapTargets, when set (by the handler, for managers), are the members
 	// an unmapped consumer can be mapped to from the page; never in the JSON.
-	MapTargets []data.Member `json:"-"`
+	MapTargets    []data.Member      `json:"-"`
 	From          string             `json:"from"`
 	To            string             `json:"to"`
 	Days          int                `json:"days"`
