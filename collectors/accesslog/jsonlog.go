@@ -168,10 +168,17 @@ func (p *parser) parseJSON(line []byte, f *fields) error {
 	if v, ok, err = jsonNumber(p.val(m.latency)); err != nil {
 		return reasonf("latency %s is not a number", quoteJSON(p.val(m.latency)))
 	} else if ok {
-		if v < 0 {
+		switch {
+		case v == -1 && p.cfg.Format == FormatKong:
+			// Kong logs -1 for a latency it did not measure (a request
+			// answered before any upstream): the call counts, its latency
+			// is unknown — never 0, which would pull percentiles down. As
+			// push ingest reads it.
+		case v < 0:
 			return reasonf("latency %v is negative", v)
+		default:
+			f.latencyMS = v * p.latencyMul
 		}
-		f.latencyMS = v * p.latencyMul
 	}
 	if t, ok := jsonText(p.val(m.clientIP)); ok {
 		f.clientIP = t

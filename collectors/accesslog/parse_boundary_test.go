@@ -147,18 +147,42 @@ func TestLatencyBoundsInEveryFormat(t *testing.T) {
 	})
 	t.Run("kong -1 is not measured", func(t *testing.T) {
 		// Kong logs -1 for a latency it did not measure; push ingest reads it
-		// as "not measured" and keeps the call. The file collector rejects
-		// the whole line instead ("latency -1 is negative"), so the call is
-		// lost from the counts: a bug reported with this test, to be fixed
-		// in parse code owned by another change.
-		r, why := one(t, kong, kongLine(`,"latencies":{"request":-1,"proxy":-1}`))
-		if why != "" {
-			t.Skipf("known bug, not fixed here: Kong's -1 latency rejects the line: %s", why)
-		}
-		if r.LatencyMS != -1 {
+		// as "not measured" and keeps the call, and so does the file
+		// collector. Another negative is still an error.
+		if r := accepted(t, kong, kongLine(`,"latencies":{"request":-1,"proxy":-1}`)); r.LatencyMS != -1 {
 			t.Errorf("Kong -1 latency read as %v, want -1 (not measured)", r.LatencyMS)
 		}
+		rejected(t, kong, kongLine(`,"latencies":{"request":-1.5}`), "is negative")
+		// Generic JSON has no such convention: -1 is a negative latency.
+		rejected(t, Config{Format: FormatJSON, FieldMap: FieldMap{Time: "ts", Path: "path", Status: "status", LatencyMS: "ms"}},
+			`{"ts":"2026-05-01T09:15:02Z","path":"/x","status":200,"ms":-1}`, "is negative")
 	})
+}
+
+// TestKongUnmeasuredLatencyIsImported imports Kong lines, one of them with
+// latency -1, into a real store: every call counts, and only the measured
+// latencies make the histogram (an unmeasured one is not a 0 ms call).
+func TestKongUnmeasuredLatencyIsImported(t *testing.T) {
+	db := openDB(t)
+	path := writeLog(t, strings.Join([]string{
+		kongLine(`,"latencies":{"request":-1,"proxy":-1}`),
+		kongLine(`,"latencies":{"request":40}`),
+		kongLine(`,"latencies":{"request":40}`),
+	}, "\n")+"\n")
+	sum, err := Import(context.Background(), db, Config{Format: FormatKong}, []string{path}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Stored != 3 || sum.Rejected != 0 {
+		t.Fatalf("summary %+v, want 3 stored, none rejected", sum)
+	}
+	got := totals(t, db)
+	if got.Calls != 3 || got.Latency.Count() != 2 {
+		t.Errorf("%d calls with %d latencies, want 3 calls with 2 latencies", got.Calls, got.Latency.Count())
+	}
+	if p50 := got.Latency.Quantile(0.5); p50 < 30 {
+		t.Errorf("p50 = %v ms: the unmeasured call counted as a fast one", p50)
+	}
 }
 
 // TestTimeBoundsOfALine: a line's time must fall in the years 1 to 9999,
