@@ -30,7 +30,8 @@ Usage:
 Commands:
   serve     serve the dashboard and run the scheduled jobs (--addr HOST:PORT, --demo)
   demo      fill an empty database with the demo ecosystem and score its history
-  score     compute scores now (--at YYYY-MM-DD for one day, --json to print them)
+  score     compute scores now (--at YYYY-MM-DD for one day, --from DATE --to DATE for a range,
+            --json to print them); days whose inputs changed are scored again however old
   import    import accesslog FILE…: backfill API usage from access logs (resumable; --json summary)
   collect   run collectors now (all configured sources, or the ones named: collect SOURCE…)
   snapshot  freeze a closed ISO week's scores (--week YYYY-Www; default the last closed week)
@@ -204,17 +205,28 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 	case "score":
 		fs, c := newFlags(cmd, "", "Compute and store scores: by default today's, after filling in missing history; --at scores one day.", stderr)
 		at := fs.String("at", "", "score this `DATE` (YYYY-MM-DD)")
+		from := fs.String("from", "", "with --to: score every day from `DATE` (YYYY-MM-DD)")
+		to := fs.String("to", "", "with --from: score every day up to `DATE` (YYYY-MM-DD)")
 		asJSON := fs.Bool("json", false, "print the scores as JSON (the shape of /api/v1/scores)")
 		if err := noArgs(fs, args); err != nil {
 			return err
 		}
 		opt := app.ScoreOptions{JSON: *asJSON}
-		if *at != "" {
-			d, err := data.ParseDay(*at)
-			if err != nil {
-				return err
+		if (*from == "") != (*to == "") || (*from != "" && *at != "") {
+			return errors.New("score takes --from and --to together, or --at, or neither")
+		}
+		for _, f := range []struct {
+			flag, v string
+			dst     *time.Time
+		}{{"--at", *at, &opt.At}, {"--from", *from, &opt.From}, {"--to", *to, &opt.To}} {
+			if f.v == "" {
+				continue
 			}
-			opt.At = d
+			d, err := data.ParseDay(f.v)
+			if err != nil {
+				return fmt.Errorf("%s: %s", f.flag, oneLine(err))
+			}
+			*f.dst = d
 		}
 		env, err := c.env(out, stderr)
 		if err != nil {

@@ -89,8 +89,9 @@ func Demo(ctx context.Context, env *Env) error {
 
 // ScoreOptions are the flags of `ecopulse score`.
 type ScoreOptions struct {
-	At   time.Time // zero: today, after filling in missing history
-	JSON bool
+	At       time.Time // zero: today, after filling in missing history
+	From, To time.Time // both set: score every day of [From, To] (and print To's scores)
+	JSON     bool
 }
 
 // Score runs `ecopulse score`.
@@ -98,7 +99,17 @@ func Score(ctx context.Context, env *Env, opt ScoreOptions) error {
 	return env.withDB(ctx, func(db *data.DB) error {
 		scorer := NewScorer(db, env.Config.Scoring, env.Log)
 		day := opt.At
-		if day.IsZero() {
+		if !opt.From.IsZero() {
+			if opt.To.Before(opt.From) {
+				return data.Errorf(data.EINVALID, "--to %s is before --from %s", opt.To.Format(data.DateLayout), opt.From.Format(data.DateLayout))
+			}
+			n, err := scorer.ScoreRange(ctx, opt.From, opt.To)
+			if err != nil {
+				return err
+			}
+			env.Log.Info("scored a range", "from", opt.From.Format(data.DateLayout), "to", opt.To.Format(data.DateLayout), "days", n)
+			day = opt.To
+		} else if day.IsZero() {
 			day = data.Day(env.Now())
 			if err := scorer.Run(ctx, day, env.Config.BackfillDays); err != nil {
 				return err

@@ -108,6 +108,7 @@ var routePolicy = []routeRule{
 	{"GET", "/api/v1/members", accessViewer, cachePerRoleUnlessDownload},
 	{"GET", "/api/v1/members/:slug", accessViewer, cachePerRole},
 	// API consumers and their members (app/consumers.go): managers map.
+	{"POST", "/api-usage/consumers/map", accessManager, cacheNever},
 	{"GET", "/api/v1/consumers", accessViewer, cacheNever},
 	{"POST", "/api/v1/consumers/map", accessManager, cacheNever},
 	{"PUT", "/api/v1/consumers/:key", accessManager, cacheNever},

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"io"
 	"testing"
 	"time"
 
@@ -69,5 +70,35 @@ func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
 	}
 	if marks, _ := db.RescoreDays(ctx); len(marks) != 0 {
 		t.Fatalf("marks left after the run: %d", len(marks))
+	}
+}
+
+func TestScoreCommandScoresARange(t *testing.T) {
+	ctx := context.Background()
+	cfg := DefaultConfig()
+	cfg.DB = t.TempDir() + "/ecopulse.db"
+	db, err := data.Open(ctx, cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.CreateMember(ctx, &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Config: cfg, Log: quietLogger(), Out: io.Discard, Now: time.Now}
+	from, to := time.Date(2015, 5, 18, 0, 0, 0, 0, time.UTC), time.Date(2015, 5, 21, 0, 0, 0, 0, time.UTC)
+	if err := Score(ctx, env, ScoreOptions{From: from, To: to}); err != nil {
+		t.Fatal(err)
+	}
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		if _, err := db.EcosystemScoreOn(ctx, d); err != nil {
+			t.Errorf("%s not scored: %v", d.Format(data.DateLayout), err)
+		}
+	}
+	if _, err := db.EcosystemScoreOn(ctx, to.AddDate(0, 0, 1)); data.ErrorCode(err) != data.ENOTFOUND {
+		t.Errorf("the day after the range was scored: %v", err)
+	}
+	if err := Score(ctx, env, ScoreOptions{From: to, To: from}); data.ErrorCode(err) != data.EINVALID {
+		t.Errorf("a reversed range: %v", err)
 	}
 }
