@@ -523,7 +523,7 @@ func (e *engine) line(st *fileState, line []byte) {
 	var rec data.UsageRecord
 	if err := e.p.parseRecord(line, &rec); err != nil {
 		if len(e.cur.Rejected) < maxRejectedKept {
-			e.cur.Reject(redactIPs(fmt.Sprintf("line %d: %v", st.Line, err)), redactIPs(string(line)))
+			e.cur.Reject(redactPersonal(fmt.Sprintf("line %d: %v", st.Line, err)), redactPersonal(string(line)))
 		}
 		return
 	}
@@ -535,7 +535,7 @@ func (e *engine) longLine(st *fileState, head []byte, n int64) {
 	e.curLines++
 	e.curRead++
 	if len(e.cur.Rejected) < maxRejectedKept {
-		e.cur.Reject(fmt.Sprintf("line %d: %d bytes long, more than the %d a line may have", st.Line, n, readBufSize), redactIPs(string(head)))
+		e.cur.Reject(fmt.Sprintf("line %d: %d bytes long, more than the %d a line may have", st.Line, n, readBufSize), redactPersonal(string(head)))
 	}
 }
 

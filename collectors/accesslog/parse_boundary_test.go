@@ -302,7 +302,11 @@ func TestSeveralConsumerHeaders(t *testing.T) {
 }
 
 // addresses are client addresses as they appear in consumer fields.
-var addresses = []string{"203.0.113.9", "2001:db8::7", "[2001:db8::7]", "::ffff:198.51.100.4", "fe80::1%eth0"}
+var addresses = []string{"203.0.113.9", "2001:db8::7", "[2001:db8::7]", "::ffff:198.51.100.4", "fe80::1%eth0",
+	// with a port, as a gateway may log the peer
+	"203.0.113.9:443", "[2001:db8::7]:8443", "[::ffff:198.51.100.4]:80", " 203.0.113.9:443 ", "::ffff:198.51.100.4:80",
+	// a list, as X-Forwarded-For logs it
+	"203.0.113.9, 198.51.100.4"}
 
 // TestAnAddressIsNeverAConsumer: an IP address in the consumer field or
 // header of any format is anonymous, never stored.

@@ -10,7 +10,8 @@ import (
 // consumer key of an address is its keyed hash (HashIP); a path segment that
 // is an address becomes ":id"; a consumer name that is an address counts as
 // anonymous (as in push ingest); and a rejected line is quarantined with
-// every address in it, and in its reason, replaced by redactedIP.
+// every address in it, and in its reason, replaced by redactedIP, and every
+// e-mail address by "[email]" (redactPersonal).
 
 // redactedIP stands for an address removed from a quarantined line.
 const redactedIP = "[ip]"
@@ -40,4 +41,12 @@ func redactIPs(s string) string {
 		}
 		return m
 	})
+}
+
+// redactPersonal removes what identifies a person from quarantined text:
+// e-mail addresses (an account name logged as $remote_user, an address in
+// a path) become "[email]", IP addresses redactedIP. No key: a quarantined
+// line is read by people fixing a format, who need its shape, not who sent it.
+func redactPersonal(s string) string {
+	return redactIPs(endpoint.RedactEmails(s, nil))
 }

@@ -77,18 +77,25 @@ func HasPersonal(s string) bool {
 	return false
 }
 
+// RedactEmails replaces every e-mail address in s (its @ perhaps
+// percent-encoded) by its HashedToken ("[email]" without a key).
+func RedactEmails(s string, key []byte) string {
+	if !strings.ContainsAny(s, "@%") {
+		return s
+	}
+	return emailRE.ReplaceAllStringFunc(s, func(m string) string {
+		local, domain, ok := strings.Cut(m, "@")
+		if !ok {
+			local, domain, _ = strings.Cut(strings.ReplaceAll(strings.ToLower(m), "%40", "@"), "@")
+		}
+		return HashedToken(key, "email", strings.ToLower(local+"@"+domain))
+	})
+}
+
 // Redact replaces every e-mail address and IP address (with its brackets
 // and port) in s by its HashedToken, keeping the rest of s.
 func Redact(s string, key []byte) string {
-	if strings.ContainsAny(s, "@%") {
-		s = emailRE.ReplaceAllStringFunc(s, func(m string) string {
-			local, domain, ok := strings.Cut(m, "@")
-			if !ok {
-				local, domain, _ = strings.Cut(strings.ReplaceAll(strings.ToLower(m), "%40", "@"), "@")
-			}
-			return HashedToken(key, "email", strings.ToLower(local+"@"+domain))
-		})
-	}
+	s = RedactEmails(s, key)
 	if !strings.ContainsAny(s, ".:") {
 		return s
 	}
@@ -126,10 +133,31 @@ func isPort(s string) bool {
 }
 
 // IsAddress reports whether s as a whole is an address, perhaps in brackets
-// or with a port ("1.2.3.4:8080", "[2001:db8::1]:443").
+// or with a port ("1.2.3.4:8080", "[2001:db8::1]:443", "::ffff:1.2.3.4:80"),
+// or a list of them as X-Forwarded-For logs it ("1.2.3.4, 10.0.0.1"): a
+// gateway that logs its peer where the consumer should be names nobody.
 func IsAddress(s string) bool {
 	s = strings.TrimSpace(s)
-	return IsIP(s) || addressIn(s) == strings.Trim(strings.TrimSuffix(s, portOf(s)), "[]") && addressIn(s) != ""
+	if !strings.ContainsAny(s, ", ") {
+		return isOneAddress(s)
+	}
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+	for _, p := range parts {
+		if !isOneAddress(p) {
+			return false
+		}
+	}
+	return len(parts) > 0
+}
+
+func isOneAddress(s string) bool {
+	if IsIP(s) || addressIn(s) == strings.Trim(strings.TrimSuffix(s, portOf(s)), "[]") && addressIn(s) != "" {
+		return true
+	}
+	// An IPv6 address that ends in a dotted quad cannot go on, so a colon
+	// after it starts a port even without brackets.
+	i := strings.LastIndexByte(s, ':')
+	return i > 0 && isPort(s[i+1:]) && strings.Contains(s[:i], ":") && strings.Contains(s[:i], ".") && IsIP(s[:i])
 }
 
 // portOf returns ":port" at the end of s, or "".
