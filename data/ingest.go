@@ -81,7 +81,11 @@ type UsageBatch struct {
 	// may create per UTC day, this batch included (ingest_consumers.go).
 	Token           int64
 	MaxNewConsumers int
-	rows            map[batchKey]*rollupAcc
+	// ConsumerNames are display names of consumer keys, given to the
+	// consumers this batch creates (a hashed secret's recognisable form,
+	// "sk-l…9f3a"); a consumer that exists keeps its name.
+	ConsumerNames map[string]string
+	rows          map[batchKey]*rollupAcc
 }
 
 // NewUsageBatch returns an empty batch for a source.
@@ -164,7 +168,16 @@ func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*UsageBatc
 	if err != nil {
 		return err
 	}
-	ids, err := consumerIDs(ctx, tx, rows, creator)
+	names := bs[0].ConsumerNames
+	if len(bs) > 1 {
+		names = map[string]string{}
+		for _, b := range bs {
+			for k, n := range b.ConsumerNames {
+				names[k] = n
+			}
+		}
+	}
+	ids, err := consumerIDs(ctx, tx, rows, creator, names)
 	if err != nil {
 		return err
 	}
@@ -345,15 +358,15 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 }
 
 // consumerIDs resolves the consumer keys of a batch, creating unknown ones
-// (recording the token that creates each, by creator).
-func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[batchKey]*rollupAcc, creator map[string]int64) (map[string]int64, error) {
+// (recording the token that creates each, by creator, and their names).
+func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[batchKey]*rollupAcc, creator map[string]int64, names map[string]string) (map[string]int64, error) {
 	ids := map[string]int64{}
 	now := time.Now().Unix()
 	for k := range rows {
 		if _, ok := ids[k.consumer]; ok {
 			continue
 		}
-		c := APIConsumer{Key: k.consumer}
+		c := APIConsumer{Key: k.consumer, Name: names[k.consumer]}
 		if err := upsertConsumerBy(ctx, tx, &c, creator[k.consumer], now); err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/data"
 )
 
@@ -56,8 +57,8 @@ type Config struct {
 	// FieldMap maps generic JSON records (Format json) to usage fields.
 	FieldMap FieldMap `yaml:"field_map"`
 	// HashKeyEnv names the environment variable holding the key of the
-	// client-address hash (default ECOPULSE_HASH_KEY); required only when
-	// Consumer.From is ip.
+	// client-address and secret hash (default ECOPULSE_HASH_KEY); required
+	// only when Consumer.From is ip or the consumer carries a secret.
 	HashKeyEnv string `yaml:"hash_key_env"`
 	// ChunkLines is how many lines are committed per transaction at most
 	// (default 500,000); a chunk also ends early at 65,536 distinct rollup
@@ -77,6 +78,24 @@ type ConsumerConfig struct {
 	// Prefixes maps path prefixes to consumer keys (From path_prefix); the
 	// longest matching prefix wins, no match is anonymous.
 	Prefixes map[string]string `yaml:"prefixes"`
+	// Secret says whether the consumer field or header carries a secret
+	// (an API key, an Authorization header), stored only as a keyed hash
+	// "key:<16 hex>" named by its first and last four characters. Unset,
+	// it is decided by the name (endpoint.SecretNames: X-Api-Key, apikey,
+	// Authorization, $http_x_api_key…); true or false forces it.
+	Secret *bool `yaml:"secret"`
+}
+
+// carriesSecret reports whether the configured consumer is a secret.
+func (c ConsumerConfig) carriesSecret() bool {
+	if c.Secret != nil {
+		return *c.Secret
+	}
+	switch c.From {
+	case ConsumerField, ConsumerHeader:
+		return endpoint.SecretField(c.Name)
+	}
+	return false
 }
 
 // FieldMap names the dot paths of a generic JSON record's fields.
@@ -167,18 +186,33 @@ func (c Config) compile() (*parser, error) {
 	default:
 		return nil, invalid("consumer.from must be field, header, ip, path_prefix or none, got %q", c.Consumer.From)
 	}
-	var key []byte
-	if c.Consumer.From == ConsumerIP {
-		k := os.Getenv(c.HashKeyEnv)
-		if k == "" {
-			return nil, invalid("consumer.from ip needs a secret key to hash client addresses: set the environment variable %s (hash_key_env) to at least %d random characters", c.HashKeyEnv, minHashKeyLen)
+	secret := c.Consumer.carriesSecret()
+	if c.Consumer.Secret != nil && *c.Consumer.Secret {
+		switch c.Consumer.From {
+		case ConsumerIP, ConsumerPathPrefix, ConsumerNone:
+			return nil, invalid("consumer.secret applies to a consumer field or header, not to consumer.from %s", c.Consumer.From)
 		}
-		if len(k) < minHashKeyLen {
-			return nil, invalid("the client-address hash key in %s is %d characters; use at least %d", c.HashKeyEnv, len(k), minHashKeyLen)
-		}
-		key = []byte(k)
 	}
-	p := &parser{cfg: c, hashKey: key}
+	var key []byte
+	switch {
+	case c.Consumer.From == ConsumerIP:
+		k, err := hashKey(c.HashKeyEnv, "consumer.from ip needs a secret key to hash client addresses")
+		if err != nil {
+			return nil, err
+		}
+		key = k
+	case secret:
+		what := "consumer." + c.Consumer.From + " " + c.Consumer.Name
+		if c.Consumer.From == "" {
+			what = "the format's consumer"
+		}
+		k, err := hashKey(c.HashKeyEnv, what+" carries a secret (an API key or credential), stored only as a keyed hash")
+		if err != nil {
+			return nil, err
+		}
+		key = k
+	}
+	p := &parser{cfg: c, hashKey: key, secret: secret}
 	switch c.Consumer.From {
 	case ConsumerPathPrefix:
 		for pre, k := range c.Consumer.Prefixes {
@@ -210,6 +244,19 @@ func (c Config) compile() (*parser, error) {
 	}
 	p.resetCaches()
 	return p, nil
+}
+
+// hashKey reads the key that hashes client addresses and secrets from the
+// environment variable env, or says why it cannot.
+func hashKey(env, why string) ([]byte, error) {
+	k := os.Getenv(env)
+	if k == "" {
+		return nil, invalid("%s: set the environment variable %s (hash_key_env) to at least %d random characters", why, env, minHashKeyLen)
+	}
+	if len(k) < minHashKeyLen {
+		return nil, invalid("the hash key in %s is %d characters; use at least %d", env, len(k), minHashKeyLen)
+	}
+	return []byte(k), nil
 }
 
 // String describes a config for logs.

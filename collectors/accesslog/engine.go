@@ -523,11 +523,21 @@ func (e *engine) line(st *fileState, line []byte) {
 	var rec data.UsageRecord
 	if err := e.p.parseRecord(line, &rec); err != nil {
 		if len(e.cur.Rejected) < maxRejectedKept {
-			e.cur.Reject(redactPersonal(fmt.Sprintf("line %d: %v", st.Line, err)), redactPersonal(string(line)))
+			why, text := e.p.maskSecrets(fmt.Sprintf("line %d: %v", st.Line, err)), e.p.maskSecrets(string(line))
+			e.cur.Reject(redactPersonal(why), redactPersonal(text))
 		}
 		return
 	}
 	e.cur.Add(rec, "")
+	if e.p.secret && rec.Consumer != "" {
+		// A hashed secret's consumer is created with its recognisable name.
+		if e.cur.ConsumerNames == nil {
+			e.cur.ConsumerNames = map[string]string{}
+		}
+		if _, ok := e.cur.ConsumerNames[rec.Consumer]; !ok {
+			e.cur.ConsumerNames[rec.Consumer] = e.p.names[rec.Consumer]
+		}
+	}
 }
 
 func (e *engine) longLine(st *fileState, head []byte, n int64) {
@@ -535,7 +545,8 @@ func (e *engine) longLine(st *fileState, head []byte, n int64) {
 	e.curLines++
 	e.curRead++
 	if len(e.cur.Rejected) < maxRejectedKept {
-		e.cur.Reject(fmt.Sprintf("line %d: %d bytes long, more than the %d a line may have", st.Line, n, readBufSize), redactPersonal(string(head)))
+		e.p.rejectedSecret = nil // not parsed: only the generic masks apply
+		e.cur.Reject(fmt.Sprintf("line %d: %d bytes long, more than the %d a line may have", st.Line, n, readBufSize), redactPersonal(e.p.maskSecrets(string(head))))
 	}
 }
 

@@ -64,6 +64,16 @@ type parser struct {
 	endpoints map[string]string
 	consumers map[string]string
 
+	// secret: the consumer value is a credential (config.go
+	// carriesSecret), stored as endpoint.SecretKey and named by
+	// endpoint.SecretName; names maps the keys of this parser's cache to
+	// their names, for the batch that creates them.
+	secret bool
+	names  map[string]string
+	// rejectedSecret is the consumer value of the last rejected line,
+	// as far as the parser got: masked in the quarantined text.
+	rejectedSecret []byte
+
 	lastTS   [40]byte
 	lastTSN  int
 	lastUnix int64
@@ -72,6 +82,9 @@ type parser struct {
 func (p *parser) resetCaches() {
 	p.endpoints = make(map[string]string, 1024)
 	p.consumers = make(map[string]string, 1024)
+	if p.secret {
+		p.names = make(map[string]string, 1024)
+	}
 }
 
 // reason is a parse failure: why a line was rejected.
@@ -95,6 +108,9 @@ func quote(b []byte) string {
 func (p *parser) parseRecord(line []byte, rec *data.UsageRecord) error {
 	f := fields{latencyMS: -1}
 	if err := p.parse(p, line, &f); err != nil {
+		if p.secret {
+			p.rejectedSecret = p.partialConsumer(&f)
+		}
 		return err
 	}
 	if f.status < 100 || f.status > 599 {
@@ -212,6 +228,24 @@ func (p *parser) consumer(f *fields) string {
 		return ""
 	}
 	if s, ok := p.consumers[string(v)]; ok {
+		return s
+	}
+	if p.secret {
+		// Never the value itself, nor anything derived from it but its
+		// keyed hash and the few characters that name it. An address where
+		// the key should be names nobody, as anywhere else.
+		s := ""
+		if !endpoint.IsAddress(string(v)) {
+			s = endpoint.SecretKey(p.hashKey, string(v))
+		}
+		if len(p.consumers) >= maxCacheKeys {
+			clear(p.consumers)
+			clear(p.names)
+		}
+		p.consumers[string(v)] = s
+		if s != "" {
+			p.names[s] = endpoint.SecretName(cleanKey(v))
+		}
 		return s
 	}
 	// An address as a consumer name is anonymous; one inside a name (or an

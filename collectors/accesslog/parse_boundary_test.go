@@ -222,8 +222,9 @@ func TestTimeBoundsOfALine(t *testing.T) {
 // TestConsumerKeyIsTruncated: a consumer key longer than 200 bytes is cut to
 // 200 bytes (never in the middle of a UTF-8 character) and the call kept.
 func TestConsumerKeyIsTruncated(t *testing.T) {
+	// secret: false — a key stored as it is logged (a hashed one is short).
 	cfg := Config{Format: FormatLogFormat, LogFormat: `[$time_local] "$request" $status "$http_x_api_key"`,
-		Consumer: ConsumerConfig{From: ConsumerHeader, Name: "X-Api-Key"}}
+		Consumer: ConsumerConfig{From: ConsumerHeader, Name: "X-Api-Key", Secret: new(false)}}
 	line := func(key string) string {
 		return `[01/May/2026:09:15:02 +0000] "GET /v1/x HTTP/1.1" 200 "` + key + `"`
 	}
@@ -289,7 +290,7 @@ func TestSeveralConsumerHeaders(t *testing.T) {
 		{"the username header", ConsumerConfig{From: ConsumerHeader, Name: "X-Consumer-Username"}, kongLine(obj), "hdr-user"},
 		{"the custom id header", ConsumerConfig{From: ConsumerHeader, Name: "X-Consumer-Custom-ID"}, kongLine(obj), "hdr-custom"},
 		{"the id header", ConsumerConfig{From: ConsumerHeader, Name: " x-consumer-id "}, kongLine(obj), "hdr-id"},
-		{"a header sent twice: the first", ConsumerConfig{From: ConsumerHeader, Name: "X-Api-Key"},
+		{"a header sent twice: the first", ConsumerConfig{From: ConsumerHeader, Name: "X-Api-Key", Secret: new(false)},
 			`{"started_at":1777626902537,"request":{"uri":"/x","headers":{"x-api-key":["first","second"]}},"response":{"status":200}}`, "first"},
 		{"a field", ConsumerConfig{From: ConsumerField, Name: "consumer.custom_id"}, kongLine(obj), "obj-custom"},
 	} {
@@ -311,6 +312,7 @@ var addresses = []string{"203.0.113.9", "2001:db8::7", "[2001:db8::7]", "::ffff:
 // TestAnAddressIsNeverAConsumer: an IP address in the consumer field or
 // header of any format is anonymous, never stored.
 func TestAnAddressIsNeverAConsumer(t *testing.T) {
+	t.Setenv(DefaultHashKeyEnv, testHashKey) // X-Api-Key carries a secret: hashed, unless an address
 	for _, ip := range addresses {
 		for _, tc := range []struct {
 			name string
@@ -349,7 +351,7 @@ func TestAnAddressIsNeverAConsumer(t *testing.T) {
 func TestAnAddressConsumerIsNotStored(t *testing.T) {
 	db := openDB(t)
 	cfg := Config{Format: FormatLogFormat, LogFormat: `[$time_local] "$request" $status "$http_x_api_key"`,
-		Consumer: ConsumerConfig{From: ConsumerHeader, Name: "X-Api-Key"}}
+		Consumer: ConsumerConfig{From: ConsumerHeader, Name: "X-Api-Key", Secret: new(false)}}
 	var lines []string
 	for _, ip := range addresses {
 		lines = append(lines, `[01/May/2026:09:15:02 +0000] "GET /x HTTP/1.1" 200 "`+ip+`"`)
