@@ -36,12 +36,25 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 	if !last.IsZero() {
 		o.LastCollected = last.Format(time.RFC3339)
 	}
+	setup, err := BuildSetup(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if !setup.Complete {
+		o.Setup = setup
+	}
 	day, err := scoreDay(ctx, db, at)
 	if data.ErrorCode(err) == data.ENOTFOUND && at.IsZero() {
 		o.Empty = true
 		return o, nil
 	} else if err != nil {
 		return nil, err
+	}
+	if at.IsZero() && !setupStep(setup, "scores") {
+		// Days scored before any member was: an ecosystem of nobody, whose
+		// health of 0 says nothing. The checklist says what to do instead.
+		o.Empty = true
+		return o, nil
 	}
 	o.At = day.Format(data.DateLayout)
 	eco, err := db.EcosystemScoreOn(ctx, day)

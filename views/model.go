@@ -51,5 +51,6 @@ type Overview struct {
 	Top           []MemberRow  `json:"top_members"`
 	AtRisk        []MemberRow  `json:"at_risk"`
 	LastCollected string       `json:"last_collected,omitempty"` // RFC 3339 time of the last successful collection
-	Empty         bool         `json:"empty"`                    // no scores yet
+	Empty         bool         `json:"empty"`                    // no member scored yet
+	Setup         *Setup       `json:"setup"`                    // the getting-started checklist; null once every step is done
 }

@@ -8,6 +8,7 @@ import (
 // overviewPage is what templates/pages/overview.html receives.
 type overviewPage struct {
 	Empty bool
+	Setup *Setup // the getting-started checklist, nil once done
 
 	Health       string // "72.4"
 	HealthChange deltaView
@@ -48,7 +49,7 @@ func (r *Renderer) Overview(w io.Writer, o Overview) error {
 }
 
 func buildOverviewPage(o Overview) (overviewPage, error) {
-	p := overviewPage{Empty: o.Empty}
+	p := overviewPage{Empty: o.Empty, Setup: o.Setup}
 	if o.Empty {
 		return p, nil
 	}

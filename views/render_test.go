@@ -225,10 +225,19 @@ func TestOverviewEscapesHostileNames(t *testing.T) {
 }
 
 func TestOverviewEmpty(t *testing.T) {
-	html := renderOverviewHTML(t, Overview{Empty: true})
+	setup := &Setup{Steps: []SetupStep{{ID: "members", Title: "Add your ecosystem's members", Done: true, Href: "/members/new"},
+		{ID: "scores", Title: "First scores", Href: "/members"}}}
+	html := renderOverviewHTML(t, Overview{Empty: true, Setup: setup})
 	text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(html, "")
-	if want := "No scores yet — run ecopulse score or start with --demo"; !strings.Contains(text, want) {
+	if want := "No member scored yet"; !strings.Contains(text, want) {
 		t.Errorf("empty page lacks %q", want)
+	}
+	if !strings.Contains(html, `<li class="done" data-step="members">`) || !strings.Contains(html, `<li class="todo" data-step="scores">`) ||
+		!strings.Contains(html, `href="/members/new"`) {
+		t.Error("the getting-started checklist does not tick the steps done and link each")
+	}
+	if strings.Contains(text, "0.0") || strings.Contains(text, "at risk") {
+		t.Error("an empty installation is shown a health score")
 	}
 	if strings.Contains(html, "data-chart=") || strings.Contains(html, `type="application/json"`) {
 		t.Error("empty page draws charts")
