@@ -144,7 +144,8 @@ func TestAPIErrorsAreJSONWithStatus(t *testing.T) {
 		status int
 	}{
 		{"/api/v1/scores?at=yesterday", 400},
-		{"/api/v1/scores?at=1999-01-01", 404},
+		{"/api/v1/scores?at=2001-01-01", 404},
+		{"/api/v1/scores?at=1999-01-01", 400}, // out of range (queryDay)
 		{"/api/v1/api-usage?member=nobody", 404},
 		{"/api/v1/api-usage?from=2026-06-10&to=2026-06-01", 400},
 		{"/api/v1/no-such-thing", 404},
