@@ -14,6 +14,7 @@ import (
 const consumerUsage = `Usage:
   ecopulse consumer list [--unmapped] [--search TEXT] [--limit N] [--offset N] [--json]
   ecopulse consumer map KEY SLUG                   (SLUG "" unmaps)
+  ecopulse consumer map --secret SECRET SLUG       (the consumer whose API key is SECRET, hashed as the access logs do)
   ecopulse consumer map --pattern 'acme-*' SLUG [--all]   (unmapped consumers only, unless --all)
 
 A mapping takes effect at once and carries the consumer's stored history: the days it
@@ -33,7 +34,7 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	sub := args[0]
 	fs, c := newFlags("consumer "+sub, "", "API consumers and the members they belong to.\n\n"+consumerUsage, stderr)
 	var q data.ConsumerQuery
-	var asJSON, all bool
+	var asJSON, all, secret bool
 	var pattern string
 	if sub == "list" {
 		fs.BoolVar(&q.Unmapped, "unmapped", false, "only consumers not mapped to a member")
@@ -44,6 +45,7 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	} else {
 		fs.StringVar(&pattern, "pattern", "", "map every consumer whose key matches `PATTERN` (* any run, ? one character)")
 		fs.BoolVar(&all, "all", false, "with --pattern: remap consumers already mapped too")
+		fs.BoolVar(&secret, "secret", false, "KEY is the consumer's raw secret (an API key or Authorization value): map the consumer it is stored as")
 	}
 	pos, err := parse(fs, args[1:])
 	if err != nil {
@@ -59,6 +61,8 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	case sub == "map" && pattern != "" && len(pos) != 1:
 		fs.Usage()
 		return errors.New("consumer map --pattern P needs SLUG")
+	case secret && pattern != "":
+		return errors.New("consumer map takes --secret or --pattern, not both")
 	}
 	env, err := c.env(out, stderr)
 	if err != nil {
@@ -70,5 +74,5 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	if pattern != "" {
 		return app.ConsumerMap(ctx, env, "", pattern, pos[0], all)
 	}
-	return app.ConsumerMap(ctx, env, pos[0], "", pos[1], false)
+	return app.ConsumerMapSecret(ctx, env, pos[0], "", pos[1], false, secret)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/data"
 )
 
@@ -22,6 +23,8 @@ import (
 //
 //	GET  /api/v1/consumers[?unmapped=1&q=&limit=&offset=]  one page, the busiest first, with "total"
 //	PUT  /api/v1/consumers/:key                            {"member": SLUG} ("" unmaps) → 200
+//	                                                       {"member": SLUG, "secret": true}: :key is the raw
+//	                                                       secret (an API key), hashed as the access logs do
 //	POST /api/v1/consumers/map                             {"pattern": "acme-*", "member": SLUG, "all": false} → {"mapped": N}
 func init() {
 	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
@@ -58,6 +61,13 @@ func consumerMap(ctx context.Context, db *data.DB, actor, key, member string) er
 	detail := "to " + member
 	if member == "" {
 		detail = "unmapped"
+	}
+	if data.ErrorCode(err) == data.ENOTFOUND {
+		// A key that names no consumer may be a secret pasted without
+		// "secret": true (--secret): the audit log keeps only what
+		// recognises it, never the secret.
+		auditMember(ctx, db, actor, "consumer.map", "unknown key "+endpoint.SecretName(key), "", data.Errorf(data.ENOTFOUND, "no such API consumer"))
+		return err
 	}
 	auditMember(ctx, db, actor, "consumer.map", key, detail, err)
 	return err
@@ -107,12 +117,18 @@ func (a *App) consumerMapJSON(c *fiber.Ctx) error {
 	}
 	var in struct {
 		Member *string `json:"member"`
+		Secret bool    `json:"secret"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	if in.Member == nil {
 		return data.Errorf(data.EINVALID, `member: give the member's slug, or "" to unmap`)
+	}
+	if in.Secret { // never stored, logged or answered: only its hash
+		if key, err = secretConsumerKey(c.UserContext(), a.db, a.cfg.Sources, key); err != nil {
+			return err
+		}
 	}
 	if err := consumerMap(c.UserContext(), a.db, viewerOf(c).Name, key, strings.TrimSpace(*in.Member)); err != nil {
 		return err
@@ -186,7 +202,19 @@ func orDash(s string) string {
 // ConsumerMap runs `ecopulse consumer map KEY SLUG` (SLUG "" unmaps) and,
 // with pattern set, `ecopulse consumer map --pattern P SLUG`.
 func ConsumerMap(ctx context.Context, env *Env, key, pattern, member string, all bool) error {
+	return ConsumerMapSecret(ctx, env, key, pattern, member, all, false)
+}
+
+// ConsumerMapSecret is ConsumerMap; with secret, key is the raw secret
+// (`ecopulse consumer map --secret KEY SLUG`), hashed as the access logs do.
+func ConsumerMapSecret(ctx context.Context, env *Env, key, pattern, member string, all, secret bool) error {
 	return env.withDB(ctx, func(db *data.DB) error {
+		if secret {
+			var err error
+			if key, err = secretConsumerKey(ctx, db, env.Config.Sources, key); err != nil {
+				return err
+			}
+		}
 		if pattern != "" {
 			n, err := consumersMapPattern(ctx, db, "cli", pattern, member, all)
 			if err != nil {

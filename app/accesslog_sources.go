@@ -1,0 +1,96 @@
+package app
+
+import (
+	"context"
+	"os"
+	"slices"
+
+	"github.com/ecopulse/ecopulse/collectors/accesslog"
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// What the access-log sources of the configuration lend to the commands
+// and routes that must identify consumers exactly as those sources do:
+// `ecopulse import accesslog --source NAME`, and mapping a consumer by
+// pasting its secret.
+
+// accessLogConfig returns the options of the configured accesslog source
+// named name.
+func accessLogConfig(sources []SourceConfig, name string) (accesslog.Config, error) {
+	var cfg accesslog.Config
+	for _, sc := range sources {
+		if sc.Name != name {
+			continue
+		}
+		if sc.Type != "accesslog" {
+			return cfg, data.Errorf(data.EINVALID, "source %q is a %s source, not an accesslog one", name, sc.Type)
+		}
+		if err := decodeOptions(&sc.Options, &cfg); err != nil {
+			return cfg, data.Errorf(data.EINVALID, "source %q: %v", name, err)
+		}
+		return cfg, nil
+	}
+	var names []string
+	for _, sc := range sources {
+		if sc.Type == "accesslog" {
+			names = append(names, sc.Name)
+		}
+	}
+	return cfg, data.Errorf(data.EINVALID, "no accesslog source named %q in the configuration (accesslog sources: %v)", name, names)
+}
+
+// hashKeyEnvs lists the variables that hold the hash keys consumers may
+// have been hashed with: ECOPULSE_HASH_KEY and every accesslog source's
+// hash_key_env, each once.
+func hashKeyEnvs(sources []SourceConfig) []string {
+	envs := []string{accesslog.DefaultHashKeyEnv}
+	for _, sc := range sources {
+		if sc.Type != "accesslog" {
+			continue
+		}
+		var cfg accesslog.Config
+		if decodeOptions(&sc.Options, &cfg) == nil && cfg.HashKeyEnv != "" && !slices.Contains(envs, cfg.HashKeyEnv) {
+			envs = append(envs, cfg.HashKeyEnv)
+		}
+	}
+	return envs
+}
+
+// secretConsumerKey returns the consumer key a pasted secret is stored
+// under: its keyed hash, as the access logs compute it (endpoint.SecretKey).
+// When sources hash with different keys, the one whose consumer exists
+// wins. The error never holds the secret.
+func secretConsumerKey(ctx context.Context, db *data.DB, sources []SourceConfig, secret string) (string, error) {
+	if endpoint.Credential(secret) == "" {
+		return "", data.Errorf(data.EINVALID, "key: the secret is empty")
+	}
+	var keys []string
+	var envs []string
+	for _, env := range hashKeyEnvs(sources) {
+		envs = append(envs, env)
+		if k := os.Getenv(env); len(k) >= 16 {
+			if key := endpoint.SecretKey([]byte(k), secret); !slices.Contains(keys, key) {
+				keys = append(keys, key)
+			}
+		}
+	}
+	switch len(keys) {
+	case 0:
+		return "", data.Errorf(data.EINVALID, "a secret is hashed with the consumers' hash key: set the environment variable %s (hash_key_env of the accesslog sources: %v) to the key they use", accesslog.DefaultHashKeyEnv, envs)
+	case 1:
+		return keys[0], nil
+	}
+	for _, key := range keys {
+		rows, _, err := db.ConsumerList(ctx, data.ConsumerQuery{Search: key, Limit: 10})
+		if err != nil {
+			return "", err
+		}
+		for _, r := range rows {
+			if r.Key == key {
+				return key, nil
+			}
+		}
+	}
+	return "", data.Errorf(data.ENOTFOUND, "no API consumer has this secret")
+}
