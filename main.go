@@ -43,6 +43,7 @@ Commands:
   member    members: member add SLUG --name NAME --kind KIND [--segment S] [--tier T] [--joined DATE],
             member edit SLUG …, member list [--json], member archive SLUG [--on DATE],
             member restore SLUG, member merge SLUG --into KEEP
+  rejected  what a source could not accept, and why: rejected SOURCE [--json]
   consumer  API consumers: consumer list [--unmapped] [--json], consumer map KEY SLUG,
             consumer map --pattern 'acme-*' SLUG
   forget    erase a person's identifying data (forget LOGIN | SOURCE:LOGIN | EMAIL); counts stay
@@ -243,9 +244,11 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		}
 		fs, c := newFlags("import accesslog", " FILE…", "Import access logs (plain or .gz) into the API usage rollups. An interrupted import resumes where it stopped, without double counting.", stderr)
 		var opt app.ImportOptions
-		fs.StringVar(&opt.Format, "format", "combined", "log `FORMAT`: combined, log_format, kong or json")
+		fs.StringVar(&opt.Format, "format", "", "log `FORMAT`: combined (the default), log_format, kong or json")
 		fs.StringVar(&opt.LogFormat, "nginx-format", "", "nginx log_format `STRING` (with --format log_format)")
-		fs.BoolVar(&opt.JSON, "json", false, "print the summary as one JSON object")
+		fs.StringVar(&opt.Source, "source", "", "read the files as the configured accesslog source `NAME` does: its format, consumer options and hash key")
+		fs.StringVar(&opt.ConsumerFrom, "consumer-from", "", "the consumer of a line: remote_user, header:NAME, field:NAME, ip (hashed with $ECOPULSE_HASH_KEY) or `none`")
+		fs.BoolVar(&opt.JSON, "json", false, "print the summary as one JSON object (with first_day, last_day, consumers, mapped, unmapped)")
 		files, err := parse(fs, args[1:])
 		if err != nil {
 			return err
@@ -341,6 +344,22 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return memberCommand(ctx, args, out, stderr)
 	case "consumer":
 		return consumerCommand(ctx, args, out, stderr)
+	case "rejected":
+		fs, c := newFlags(cmd, " SOURCE", "What a source could not accept, and why: counts per reason and the newest records (push ingest is the source push, imports import).", stderr)
+		asJSON := fs.Bool("json", false, "print JSON (the shape of /api/v1/sources/SOURCE/rejected)")
+		pos, err := parse(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			fs.Usage()
+			return errors.New("rejected needs exactly one SOURCE")
+		}
+		env, err := c.env(out, stderr)
+		if err != nil {
+			return err
+		}
+		return app.RejectedList(ctx, env, pos[0], *asJSON)
 	case "forget":
 		fs, c := newFlags(cmd, " PERSON", "Erase a person's identifying data: name, e-mail and logins become a pseudonym everywhere; member attribution and all counts stay. PERSON is a login, SOURCE:LOGIN or an e-mail address.", stderr)
 		pos, err := parse(fs, args)

@@ -84,6 +84,8 @@ var accessSpec = []accessSpecEntry{
 	{"GET", "/api/v1/snapshots/:week", "viewer", false},
 	{"GET", "/api/v1/alerts", "viewer", false},
 	{"GET", "/sources", "viewer", false},
+	{"GET", "/sources/:name/rejected", "viewer", false},
+	{"GET", "/api/v1/sources/:name/rejected", "viewer", false},
 	{"GET", "/api/v1/sources", "viewer", false},
 
 	// Cooperation projects: everyone reads them, managers edit them.

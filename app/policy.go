@@ -129,6 +129,8 @@ var routePolicy = []routeRule{
 
 	{"GET", "/sources", accessViewer, cacheNever},
 	{"GET", "/api/v1/sources", accessViewer, cacheNever},
+	{"GET", "/sources/:name/rejected", accessViewer, cacheNever},
+	{"GET", "/api/v1/sources/:name/rejected", accessViewer, cacheNever},
 	{"POST", "/sources/:name/run", accessManager, cacheNever},
 	{"POST", "/api/v1/sources/:name/run", accessManager, cacheNever},
 

@@ -23,7 +23,7 @@ type SourceRow struct {
 	Name        string `json:"name"`
 	Type        string `json:"type"`
 	Schedule    string `json:"schedule"`
-	Status      string `json:"status"` // ok, failed, running, stale, never
+	Status      string `json:"status"` // ok, partial (records rejected), failed, running, stale, never
 	LastRun     string `json:"last_run,omitempty"`
 	LastSuccess string `json:"last_success,omitempty"`
 	LagSeconds  int64  `json:"lag_seconds"` // since the last successful run; -1 when never
@@ -32,6 +32,9 @@ type SourceRow struct {
 	Stored      int64  `json:"items_stored"`
 	Rejected    int64  `json:"items_rejected"`
 	LastError   string `json:"last_error,omitempty"`
+	// Quarantined is how many rejected records the source keeps, with
+	// their reasons (/sources/:name/rejected).
+	Quarantined int `json:"quarantined"`
 }
 
 // Sources is the /sources page and /api/v1/sources.
@@ -70,6 +73,9 @@ func BuildSources(ctx context.Context, db *data.DB, infos []SourceInfo, now time
 			switch r.Status {
 			case data.RunSucceeded:
 				row.Status = "ok"
+				if r.ItemsRejected > 0 {
+					row.Status = "partial"
+				}
 			case data.RunFailed:
 				row.Status = "failed"
 			default:
@@ -83,12 +89,15 @@ func BuildSources(ctx context.Context, db *data.DB, infos []SourceInfo, now time
 		if !ok.IsZero() {
 			row.LastSuccess = ok.Format(time.RFC3339)
 			row.LagSeconds = int64(now.Sub(ok).Seconds())
-			if info.Interval > 0 && now.Sub(ok) > staleAfter*info.Interval && row.Status == "ok" {
+			if info.Interval > 0 && now.Sub(ok) > staleAfter*info.Interval && (row.Status == "ok" || row.Status == "partial") {
 				row.Status = "stale"
 			}
 		}
 		if info.Running {
 			row.Status = "running"
+		}
+		if row.Quarantined, err = db.CountRejected(ctx, info.Name); err != nil {
+			return err
 		}
 		s.Sources = append(s.Sources, row)
 		return nil

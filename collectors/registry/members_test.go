@@ -83,8 +83,19 @@ func TestRegistryMembersApplyBeforeProjectsIdempotently(t *testing.T) {
 		t.Fatalf("the project naming the file's members: %+v, %v", p, err)
 	}
 
+	// The rejections are kept with their line, replaced by each run's.
+	if n, err := db.CountRejected(ctx, "registry"); err != nil || n != 2 {
+		t.Fatalf("rejected records kept: %d, %v; want 2", n, err)
+	}
+	recs, byReason, _, _ := db.RejectedOf(ctx, "registry", 10)
+	if len(recs) != 2 || !strings.Contains(recs[1].Record, "Bad Slug") || len(byReason) != 2 {
+		t.Fatalf("kept records %+v, reasons %+v", recs, byReason)
+	}
 	members, _ := db.Members(ctx)
 	r = collect(t, db, src)
+	if n, _ := db.CountRejected(ctx, "registry"); n != 2 {
+		t.Fatalf("after a second run of the same file: %d rejected records kept, want 2", n)
+	}
 	again, _ := db.Members(ctx)
 	if len(again) != len(members) || r.stats.Stored != 3 {
 		t.Fatalf("second run of the same file: %d members (was %d), stats %+v", len(again), len(members), r.stats)

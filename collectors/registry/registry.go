@@ -265,6 +265,22 @@ func (s *Source) Collect(ctx context.Context, env collectors.Env) (collectors.St
 	s.mu.Lock()
 	s.rejected = reasons
 	s.mu.Unlock()
+	// Kept in the source's quarantine too (replacing the last run's), so
+	// that /sources shows the run as partial and the reasons beside it, not
+	// only in the server log.
+	if env.DB != nil {
+		lines := strings.Split(string(b), "\n")
+		recs := make([]data.Rejected, len(rejected))
+		for i, r := range rejected {
+			recs[i] = data.Rejected{Reason: r.String()}
+			if r.line >= 1 && r.line <= len(lines) {
+				recs[i].Record = strings.TrimRight(lines[r.line-1], "\r")
+			}
+		}
+		if err := env.DB.ReplaceRejectedRecords(ctx, env.Name, recs); err != nil {
+			return st, err
+		}
+	}
 	if st.Rejected > 0 {
 		log.Warn("registry: some projects were not applied", "file", s.path, "read", st.Read, "stored", st.Stored,
 			"rejected", st.Rejected, "first", strings.Join(reasons[:min(3, len(reasons))], "; "))
