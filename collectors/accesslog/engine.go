@@ -72,6 +72,8 @@ type engine struct {
 	err    error  // first store error (set by the committer)
 	stats  counts // what landed (set by the committer)
 	last   string // the last cursor committed
+
+	seen *seen // days and consumers of the stored lines (Import only)
 }
 
 type target struct {
@@ -529,6 +531,9 @@ func (e *engine) line(st *fileState, line []byte) {
 		return
 	}
 	e.cur.Add(rec, "")
+	if e.seen != nil {
+		e.seen.add(&rec)
+	}
 	if e.p.secret && rec.Consumer != "" {
 		// A hashed secret's consumer is created with its recognisable name.
 		if e.cur.ConsumerNames == nil {

@@ -12,13 +12,24 @@ import (
 // ImportSource is the cursor and quarantine name of imports.
 const ImportSource = "import"
 
-// Summary is what an import read, stored and rejected.
+// Summary is what an import read, stored and rejected, the days it covered
+// and the consumers it saw.
 type Summary struct {
 	Files    int     `json:"files"`
 	Lines    int64   `json:"lines"`    // lines read by this import (records, not blank lines)
 	Stored   int64   `json:"stored"`   // lines stored as usage
 	Rejected int64   `json:"rejected"` // lines rejected (kept with their reason under source "import")
 	Seconds  float64 `json:"seconds"`
+	// FirstDay and LastDay (YYYY-MM-DD, UTC) are the days of the first
+	// and last stored lines of this run; "" when it stored none.
+	FirstDay string `json:"first_day,omitempty"`
+	LastDay  string `json:"last_day,omitempty"`
+	// Consumers are the distinct consumers of the stored lines (the
+	// anonymous one not counted), Mapped of them mapped to a member when
+	// the import ended, Unmapped the others.
+	Consumers int `json:"consumers"`
+	Mapped    int `json:"mapped"`
+	Unmapped  int `json:"unmapped"`
 }
 
 // Import reads files (paths or globs) into db as a backfill, with the
@@ -46,6 +57,7 @@ func Import(ctx context.Context, db *data.DB, cfg Config, files []string, progre
 	if err != nil {
 		return sum, err
 	}
+	e.seen = newSeen()
 	if progress != nil {
 		var total int64
 		for _, t := range targets {
@@ -58,7 +70,11 @@ func Import(ctx context.Context, db *data.DB, cfg Config, files []string, progre
 	if e.bar != nil {
 		e.bar.close(e.linesSeen)
 	}
-	sum = Summary{Files: len(targets), Lines: c.read, Stored: c.stored, Rejected: c.rejected, Seconds: time.Since(start).Seconds()}
+	sum = Summary{Files: len(targets), Lines: c.read, Stored: c.stored, Rejected: c.rejected}
+	if err == nil {
+		err = e.seen.summarise(ctx, db, &sum)
+	}
+	sum.Seconds = time.Since(start).Seconds()
 	return sum, err
 }
 
