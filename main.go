@@ -48,7 +48,8 @@ Commands:
             consumer map --pattern 'acme-*' SLUG
   forget    erase a person's identifying data (forget LOGIN | SOURCE:LOGIN | EMAIL); counts stay
   token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
-  config    print the effective configuration as YAML, secrets masked (--keys lists every setting)
+  config    print the effective configuration as YAML, secrets masked (--keys lists every setting,
+            --check checks it against the database and fails on a problem)
 
 Flags every command takes:
   --db PATH          SQLite database file (default ecopulse.db, or $ECOPULSE_DB)
@@ -328,12 +329,16 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 	case "config":
 		fs, c := newFlags(cmd, "", "Print the effective configuration as YAML (defaults < --config file < ECOPULSE_* environment < --set), secrets masked.", stderr)
 		keys := fs.Bool("keys", false, "list every setting with its environment variable and type instead")
+		check := fs.Bool("check", false, "check the configuration against the database (unknown members, sources that cannot start); exit non-zero on a problem")
 		if err := noArgs(fs, args); err != nil {
 			return err
 		}
 		env, err := c.env(out, stderr)
 		if err != nil {
 			return err
+		}
+		if *check {
+			return app.ConfigCheck(ctx, env)
 		}
 		return app.ShowConfig(env, app.ConfigOptions{Keys: *keys, File: c.config, Overrides: c.overrides()})
 	case "token":

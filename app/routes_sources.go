@@ -19,7 +19,17 @@ func init() {
 }
 
 func (a *App) buildSources(c *fiber.Ctx) (*views.Sources, error) {
-	return views.BuildSources(c.UserContext(), a.db, a.sourceInfos(time.Now()), time.Now())
+	s, err := views.BuildSources(c.UserContext(), a.db, a.sourceInfos(time.Now()), time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if s.ConfigProblems, err = configProblems(c.UserContext(), a.db, a.cfg); err != nil {
+		return nil, err
+	}
+	if s.ConfigProblems == nil {
+		s.ConfigProblems = []string{}
+	}
+	return s, nil
 }
 
 func (a *App) sourcesJSON(c *fiber.Ctx) error {

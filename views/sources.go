@@ -39,9 +39,13 @@ type SourceRow struct {
 
 // Sources is the /sources page and /api/v1/sources.
 type Sources struct {
-	Now           string      `json:"now"`
-	Sources       []SourceRow `json:"sources"`
-	LastCollected string      `json:"last_collected,omitempty"`
+	Now     string      `json:"now"`
+	Sources []SourceRow `json:"sources"`
+	// ConfigProblems are what in the configuration cannot work (a consumer
+	// mapped to no such member…), set by the handler: the same list as
+	// `ecopulse config --check`.
+	ConfigProblems []string `json:"config_problems"`
+	LastCollected  string   `json:"last_collected,omitempty"`
 }
 
 // staleAfter is how many missed intervals make a source's data stale.
