@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
@@ -38,6 +39,36 @@ func accessLogConfig(sources []SourceConfig, name string) (accesslog.Config, err
 		}
 	}
 	return cfg, data.Errorf(data.EINVALID, "no accesslog source named %q in the configuration (accesslog sources: %v)", name, names)
+}
+
+// importConfig builds the access-log configuration of an import.
+func importConfig(sources []SourceConfig, opt ImportOptions) (accesslog.Config, error) {
+	cfg := accesslog.Config{Format: opt.Format, LogFormat: opt.LogFormat}
+	if opt.Source != "" {
+		if opt.Format != "" || opt.LogFormat != "" || opt.ConsumerFrom != "" {
+			return cfg, data.Errorf(data.EINVALID, "--source %s sets the format and the consumer: give --format, --nginx-format or --consumer-from without --source", opt.Source)
+		}
+		src, err := accessLogConfig(sources, opt.Source)
+		if err != nil {
+			return cfg, err
+		}
+		// The files are the command's; chunking is the import's own.
+		src.Paths, src.ChunkLines = nil, 0
+		return src, nil
+	}
+	from, name, _ := strings.Cut(opt.ConsumerFrom, ":")
+	switch {
+	case opt.ConsumerFrom == "":
+	case opt.ConsumerFrom == "remote_user":
+		cfg.Consumer = accesslog.ConsumerConfig{From: accesslog.ConsumerField, Name: "remote_user"}
+	case (from == accesslog.ConsumerHeader || from == accesslog.ConsumerField) && strings.TrimSpace(name) != "":
+		cfg.Consumer = accesslog.ConsumerConfig{From: from, Name: strings.TrimSpace(name)}
+	case opt.ConsumerFrom == accesslog.ConsumerIP || opt.ConsumerFrom == accesslog.ConsumerNone:
+		cfg.Consumer = accesslog.ConsumerConfig{From: opt.ConsumerFrom}
+	default:
+		return cfg, data.Errorf(data.EINVALID, "--consumer-from must be remote_user, header:NAME, field:NAME, ip or none (path_prefix: through --source), got %q", opt.ConsumerFrom)
+	}
+	return cfg, nil
 }
 
 // hashKeyEnvs lists the variables that hold the hash keys consumers may

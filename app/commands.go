@@ -281,10 +281,18 @@ func UserAdd(ctx context.Context, env *Env, name, role, password string) error {
 
 // ImportOptions are the flags of `ecopulse import accesslog`.
 type ImportOptions struct {
-	Format    string // combined (default), log_format, kong, json
+	Format    string // combined (the default), log_format, kong, json
 	LogFormat string // with Format log_format
-	JSON      bool   // print the summary as one JSON object
-	Progress  io.Writer
+	// Source names a configured accesslog source whose format, log_format,
+	// field map, latency unit, consumer options and hash_key_env the import
+	// borrows, so that it identifies consumers exactly as that source does.
+	Source string
+	// ConsumerFrom sets the consumer options directly: remote_user,
+	// header:NAME, field:NAME, ip or none (path_prefix needs a map: only
+	// through Source).
+	ConsumerFrom string
+	JSON         bool // print the summary as one JSON object
+	Progress     io.Writer
 }
 
 // ImportAccessLog runs `ecopulse import accesslog FILE…`: a backfill that
@@ -294,7 +302,10 @@ func ImportAccessLog(ctx context.Context, env *Env, files []string, opt ImportOp
 		if err := applyConsumerMappings(ctx, db, env.Config.Consumers); err != nil {
 			env.Log.Warn("some API consumer mappings were not applied", "err", err)
 		}
-		cfg := accesslog.Config{Format: opt.Format, LogFormat: opt.LogFormat}
+		cfg, err := importConfig(env.Config.Sources, opt)
+		if err != nil {
+			return err
+		}
 		sum, err := accesslog.Import(ctx, db, cfg, files, opt.Progress)
 		if err != nil {
 			// A failed import is audited too: it may have stored part of
@@ -313,6 +324,9 @@ func ImportAccessLog(ctx context.Context, env *Env, files []string, opt ImportOp
 			return json.NewEncoder(env.Out).Encode(sum)
 		}
 		fmt.Fprintf(env.Out, "imported %d file(s): %d lines read, %d stored, %d rejected in %.1f s\n", sum.Files, sum.Lines, sum.Stored, sum.Rejected, sum.Seconds)
+		if sum.FirstDay != "" {
+			fmt.Fprintf(env.Out, "days %s to %s; %d consumers: %d mapped, %d unmapped\n", sum.FirstDay, sum.LastDay, sum.Consumers, sum.Mapped, sum.Unmapped)
+		}
 		return nil
 	})
 }
