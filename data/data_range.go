@@ -1,0 +1,92 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// DataRange says where the stored data is, so that a page whose range
+// shows nothing can offer the days that have something (imported history
+// from years ago is otherwise invisible behind a default of "the last 28
+// days"). Each pair is the first and last UTC day holding that kind of
+// data; both are zero when there is none.
+type DataRange struct {
+	UsageFirst, UsageLast       time.Time // API usage, from the daily rollups
+	ScoredFirst, ScoredLast     time.Time // days with ecosystem scores
+	ActivityFirst, ActivityLast time.Time // community activities
+}
+
+// HasUsage reports whether any API usage is stored.
+func (r DataRange) HasUsage() bool { return !r.UsageLast.IsZero() }
+
+// HasScores reports whether any day is scored.
+func (r DataRange) HasScores() bool { return !r.ScoredLast.IsZero() }
+
+// Measured returns the first and last day with usage or activity: the days
+// that scoring has something to score. Zero days when there are none.
+func (r DataRange) Measured() (first, last time.Time) {
+	for _, p := range [][2]time.Time{{r.UsageFirst, r.UsageLast}, {r.ActivityFirst, r.ActivityLast}} {
+		if p[1].IsZero() {
+			continue
+		}
+		if first.IsZero() || p[0].Before(first) {
+			first = p[0]
+		}
+		if p[1].After(last) {
+			last = p[1]
+		}
+	}
+	return first, last
+}
+
+// DataRange answers "where is the data?" in one read transaction. Every
+// column read is the leading key of an index (or the primary key), so each
+// MIN and MAX is a single seek, not a scan.
+func (db *DB) DataRange(ctx context.Context) (DataRange, error) {
+	var r DataRange
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var uFirst, uLast, aFirst, aLast sql.NullInt64
+		var sFirst, sLast sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(bucket), MAX(bucket) FROM api_usage_daily`).Scan(&uFirst, &uLast); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(day), MAX(day) FROM ecosystem_scores`).Scan(&sFirst, &sLast); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(at), MAX(at) FROM activities`).Scan(&aFirst, &aLast); err != nil {
+			return err
+		}
+		r.UsageFirst, r.UsageLast = unixDay(uFirst), unixDay(uLast)
+		r.ScoredFirst, r.ScoredLast = parseDate(sFirst), parseDate(sLast)
+		r.ActivityFirst, r.ActivityLast = unixDay(aFirst), unixDay(aLast)
+		return nil
+	})
+	if err != nil {
+		return r, fmt.Errorf("store: unable to find where the data is: %w", err)
+	}
+	return r, nil
+}
+
+// NearestScoredDay returns the scored day nearest to day: day itself when
+// it is scored, else the latest scored day before it, else the first one
+// after it; the zero time when no day is scored. Pages snap a date to it
+// rather than answer "not found" for a valid date that was not scored.
+func (db *DB) NearestScoredDay(ctx context.Context, day time.Time) (time.Time, error) {
+	var s sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(
+			(SELECT MAX(day) FROM ecosystem_scores WHERE day <= ?1),
+			(SELECT MIN(day) FROM ecosystem_scores WHERE day > ?1))`, dateStr(Day(day))).Scan(&s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: unable to find the scored day nearest to %s: %w", dateStr(day), err)
+	}
+	return parseDate(s), nil
+}
+
+func unixDay(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return Day(time.Unix(v.Int64, 0))
+}
