@@ -32,7 +32,9 @@ func (db *DB) CreatePerson(ctx context.Context, p *Person, ids ...Identity) erro
 				return err
 			}
 		}
-		return nil
+		// The stored domain rules of their e-mail apply at once.
+		_, err = refreshRuleSpans(ctx, tx, p.ID)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to create person %q: %w", p.Name, err)
@@ -46,8 +48,11 @@ func (db *DB) AddAffiliation(ctx context.Context, a *Affiliation) error {
 		return err
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO affiliations (person_id, member_id, from_date, to_date) VALUES (?, ?, ?, ?)`,
-			a.PersonID, a.MemberID, dateStr(a.From), nullDate(a.To))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO affiliations (person_id, member_id, from_date, to_date) VALUES (?, ?, ?, ?)`,
+			a.PersonID, a.MemberID, dateStr(a.From), nullDate(a.To)); err != nil {
+			return err
+		}
+		_, err := refreshRuleSpans(ctx, tx, a.PersonID) // explicit ones win over stored rules
 		return err
 	})
 	if err != nil {
@@ -96,18 +101,21 @@ func nullString(s string) any {
 	return s
 }
 
-// ActorCount is a community actor with how many activities they had.
+// ActorCount is a community actor with how many activities they had and
+// the first and last day (YYYY-MM-DD, UTC) of those.
 type ActorCount struct {
 	Source     string `json:"source"`
 	Login      string `json:"login"`
 	Activities int    `json:"activities"`
+	FirstSeen  string `json:"first_seen"`
+	LastSeen   string `json:"last_seen"`
 }
 
 // UnaffiliatedActors lists the people (bots excluded) with activity in
 // [from, to) that no affiliation attributes to a member, busiest first:
 // unaffiliated people are visible, not silently dropped.
 func (db *DB) UnaffiliatedActors(ctx context.Context, from, to time.Time) ([]ActorCount, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT source, actor, COUNT(*) FROM activities
+	rows, err := db.read.QueryContext(ctx, `SELECT source, actor, COUNT(*), MIN(at), MAX(at) FROM activities
 		WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ?
 		GROUP BY source, actor ORDER BY COUNT(*) DESC, source, actor`, from.Unix(), to.Unix())
 	if err != nil {
@@ -117,9 +125,11 @@ func (db *DB) UnaffiliatedActors(ctx context.Context, from, to time.Time) ([]Act
 	var out []ActorCount
 	for rows.Next() {
 		var a ActorCount
-		if err := rows.Scan(&a.Source, &a.Login, &a.Activities); err != nil {
+		var first, last int64
+		if err := rows.Scan(&a.Source, &a.Login, &a.Activities, &first, &last); err != nil {
 			return nil, fmt.Errorf("store: unable to list unaffiliated actors: %w", err)
 		}
+		a.FirstSeen, a.LastSeen = dateStr(time.Unix(first, 0).UTC()), dateStr(time.Unix(last, 0).UTC())
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -140,8 +150,10 @@ func (db *DB) PersonByIdentity(ctx context.Context, source, login string) (*Pers
 	return &p, nil
 }
 
-// ReplaceAffiliations sets a person's affiliations to exactly spans, in one
-// transaction (configuration is the source of truth for them).
+// ReplaceAffiliations sets a person's explicit affiliations to exactly
+// spans, in one transaction (configuration is the source of truth for
+// them); the stored domain rules (data/affiliation_rules.go) fill the days
+// spans leave.
 func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []Affiliation) error {
 	for i := range spans {
 		spans[i].PersonID = personID
@@ -150,7 +162,7 @@ func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []A
 		}
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM affiliations WHERE person_id = ?`, personID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM affiliations WHERE person_id = ? AND rule_id IS NULL`, personID); err != nil {
 			return err
 		}
 		for _, a := range spans {
@@ -159,7 +171,8 @@ func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []A
 				return err
 			}
 		}
-		return nil
+		_, err := refreshRuleSpans(ctx, tx, personID)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to replace affiliations of person %d: %w", personID, err)
@@ -219,4 +232,159 @@ func (db *DB) ReresolveActivities(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: unable to re-resolve activities: %w", err)
 	}
 	return n, nil
+}
+
+// Assignment assigns a person to a member over [From, To) by hand: the
+// person behind a login (Source, Login) or the person PersonID.
+type Assignment struct {
+	Source   string
+	Login    string
+	PersonID int64
+	Member   string    // slug
+	From     time.Time // zero: since always
+	To       time.Time // zero: open
+}
+
+// AssignResult says whom an assignment affiliated and what it re-attributed.
+type AssignResult struct {
+	PersonID int64  `json:"person_id"`
+	Created  bool   `json:"created"` // a person was created for the login
+	Member   string `json:"member"`
+	From     string `json:"from"`
+	To       string `json:"to,omitempty"`
+	Reattribution
+}
+
+// AssignPerson affiliates a person with a member over [From, To), in one
+// transaction. The assignment wins over what the person had on those days
+// (their other explicit affiliations are cut around it, stored domain rules
+// fill only what is left), and their stored activity is attributed again:
+// the days it touches are scored again. A login nobody has yet but seen in
+// the stored activity gets a person named after it; a login neither known
+// nor seen is refused (a typo would otherwise assign nobody, silently).
+func (db *DB) AssignPerson(ctx context.Context, as Assignment) (*AssignResult, error) {
+	as.Source, as.Login = strings.ToLower(strings.TrimSpace(as.Source)), strings.ToLower(strings.TrimSpace(as.Login))
+	if as.From.IsZero() {
+		as.From = ruleEpoch
+	}
+	as.From = Day(as.From)
+	if !as.To.IsZero() {
+		as.To = Day(as.To)
+		if !as.To.After(as.From) {
+			return nil, Errorf(EINVALID, "to: %s is not after from %s", dateStr(as.To), dateStr(as.From))
+		}
+	}
+	if as.PersonID == 0 {
+		switch {
+		case as.Source == "":
+			return nil, Errorf(EINVALID, "source: name the login's source (github, discourse…)")
+		case as.Login == "":
+			return nil, Errorf(EINVALID, "login: name the person's login on %s", as.Source)
+		}
+	}
+	res := &AssignResult{From: dateStr(as.From), To: dateStr(as.To), Member: strings.TrimSpace(as.Member)}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		memberID, err := mappableMember(ctx, tx, res.Member)
+		if err != nil {
+			return err
+		}
+		if memberID == 0 {
+			return Errorf(EINVALID, "member: name the member the person belongs to")
+		}
+		if res.PersonID, res.Created, err = assignee(ctx, tx, as); err != nil {
+			return err
+		}
+		if err := cutExplicitSpans(ctx, tx, res.PersonID, as.From, as.To); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO affiliations (person_id, member_id, from_date, to_date) VALUES (?, ?, ?, ?)`,
+			res.PersonID, memberID, dateStr(as.From), nullDate(as.To)); err != nil {
+			return err
+		}
+		if _, err := refreshRuleSpans(ctx, tx, res.PersonID); err != nil {
+			return err
+		}
+		return reattributePeople(ctx, tx, []int64{res.PersonID}, &res.Reattribution)
+	})
+	if err != nil {
+		who := as.Source + ":" + as.Login
+		if as.PersonID != 0 {
+			who = fmt.Sprintf("person %d", as.PersonID)
+		}
+		return nil, fmt.Errorf("store: unable to assign %s: %w", truncateForError(who), err)
+	}
+	return res, nil
+}
+
+// assignee returns the person an assignment is for, creating the person of
+// a login seen in the stored activity.
+func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, error) {
+	if as.PersonID != 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE id = ?`, as.PersonID).Scan(&n); err != nil {
+			return 0, false, err
+		}
+		if n == 0 {
+			return 0, false, Errorf(ENOTFOUND, "person: no person %d", as.PersonID)
+		}
+		return as.PersonID, false, nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT person_id FROM identities WHERE source = ? AND login = ?`, as.Source, as.Login).Scan(&id)
+	if err == nil {
+		return id, false, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	// The login as it was logged most recently names the new person.
+	var name string
+	err = tx.QueryRowContext(ctx, `SELECT actor FROM activities WHERE source = ? AND LOWER(actor) = ? AND bot = 0 ORDER BY at DESC LIMIT 1`,
+		as.Source, as.Login).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, Errorf(ENOTFOUND, "login: nobody has the %s login %q and no activity names it", truncateForError(as.Source), truncateForError(as.Login))
+	} else if err != nil {
+		return 0, false, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO people (name, email, created_at) VALUES (?, NULL, ?)`, name, time.Now().Unix())
+	if err != nil {
+		return 0, false, err
+	}
+	if id, err = res.LastInsertId(); err != nil {
+		return 0, false, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?)`, as.Source, as.Login, id)
+	return id, true, err
+}
+
+// cutExplicitSpans removes [from, to) from a person's explicit
+// affiliations: a span inside it goes, one across an edge is shortened, one
+// around it is split in two.
+func cutExplicitSpans(ctx context.Context, tx *sql.Tx, personID int64, from, to time.Time) error {
+	spans, err := personSpans(ctx, tx, personID, false)
+	if err != nil {
+		return err
+	}
+	for _, s := range spans {
+		if !spansOverlap(s.from, s.to, from, to) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM affiliations WHERE person_id = ? AND rule_id IS NULL AND member_id = ? AND from_date = ?`,
+			personID, s.member, dateStr(s.from)); err != nil {
+			return err
+		}
+		var keep [][2]time.Time
+		if s.from.Before(from) {
+			keep = append(keep, [2]time.Time{s.from, from})
+		}
+		if !to.IsZero() && spanEnd(s.to).After(to) {
+			keep = append(keep, [2]time.Time{to, s.to})
+		}
+		for _, k := range keep {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO affiliations (person_id, member_id, from_date, to_date) VALUES (?, ?, ?, ?)`,
+				personID, s.member, dateStr(k[0]), nullDate(k[1])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
