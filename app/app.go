@@ -41,6 +41,7 @@ type App struct {
 
 	plainSessions, secureSessions *session.Store
 	sso                           *ssoClient   // nil unless auth.oidc is configured (app/oidc.go)
+	oidcFlowKey                   cachedSecret // seals the single-sign-on flow cookie (app/oidc_flow.go)
 	throttle                      throttle     // failed logins
 	loginCSRF                     loginCSRFKey // signs the login form's CSRF cookie (app/login_csrf.go)
 	sliding                       sync.Map     // session IDs whose idle expiry a request is saving now

@@ -24,6 +24,10 @@ func TestBrowserAdminLinkOnlyForAdmins(t *testing.T) {
 			if got, want := evalInt(t, b, `document.querySelectorAll('#whoami a.whoami-admin').length`), tc.links; got != want {
 				t.Fatalf("admin links for %s = %d, want %d", tc.role, got, want)
 			}
+			// Every user reaches their own password from the header.
+			if got := evalString(t, b, `(document.querySelector('#whoami a.whoami-account') || {}).pathname || ''`); got != "/account/password" {
+				t.Errorf("the header's password link for %s goes to %q", tc.role, got)
+			}
 			if tc.links == 0 {
 				return
 			}

@@ -173,16 +173,8 @@ func checkURL(s string, path bool) error {
 	return nil
 }
 
-// Session keys of a single-sign-on login in progress.
-const (
-	sessOIDCState    = "oidc_state"
-	sessOIDCNonce    = "oidc_nonce"
-	sessOIDCVerifier = "oidc_verifier"
-	sessOIDCNext     = "oidc_next"
-	sessOIDCAt       = "oidc_at"
-	// oidcFlowTTL bounds the time between the redirect and the callback.
-	oidcFlowTTL = 10 * time.Minute
-)
+// oidcFlowTTL bounds the time between the redirect and the callback.
+const oidcFlowTTL = 10 * time.Minute
 
 // ssoClient talks to the identity provider. Discovery happens on first use
 // (and is retried after a failure), so that a provider that is down does
@@ -257,19 +249,16 @@ func (a *App) oidcStart(c *fiber.Ctx) error {
 		a.log.Error("single sign-on: discovery failed", "issuer", a.sso.cfg.Issuer, "err", err)
 		return ssoUnavailable
 	}
-	sess, err := a.session(c)
+	key, err := a.oidcFlowKey.get(c.UserContext(), a.db, oidcFlowSecret)
 	if err != nil {
 		return err
 	}
 	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
-	sess.Set(sessOIDCState, state)
-	sess.Set(sessOIDCNonce, nonce)
-	sess.Set(sessOIDCVerifier, verifier)
-	sess.Set(sessOIDCNext, safeNext(c.Query("next")))
-	sess.Set(sessOIDCAt, time.Now().Unix())
-	if err := sess.Save(); err != nil {
+	sealed, err := sealFlow(key, oidcFlow{State: state, Nonce: nonce, Verifier: verifier, Next: safeNext(c.Query("next")), At: time.Now().Unix()})
+	if err != nil {
 		return err
 	}
+	setFlowCookie(c, sealed, oidcFlowTTL)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Redirect(a.sso.oauth2(p).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), fiber.StatusSeeOther)
 }
@@ -280,32 +269,20 @@ func (a *App) oidcCallback(c *fiber.Ctx) error {
 		return data.Errorf(data.ENOTFOUND, "single sign-on is not configured")
 	}
 	ctx := c.UserContext()
-	sess, err := a.session(c)
+	key, err := a.oidcFlowKey.get(ctx, a.db, oidcFlowSecret)
 	if err != nil {
 		return err
 	}
-	state, _ := sess.Get(sessOIDCState).(string)
-	nonce, _ := sess.Get(sessOIDCNonce).(string)
-	verifier, _ := sess.Get(sessOIDCVerifier).(string)
-	next, _ := sess.Get(sessOIDCNext).(string)
-	startedAt, _ := sess.Get(sessOIDCAt).(int64)
-	// A state is good for one callback: every answer but a successful login
-	// saves the session without it (Save releases sess: it is not used after).
-	for _, k := range []string{sessOIDCState, sessOIDCNonce, sessOIDCVerifier, sessOIDCNext, sessOIDCAt} {
-		sess.Delete(k)
-	}
+	flow, _ := openFlow(key, c.Cookies(oidcFlowCookie))
+	state, nonce, verifier, next, startedAt := flow.State, flow.Nonce, flow.Verifier, flow.Next, flow.At
+	// A flow is good for one callback, whatever its answer.
+	setFlowCookie(c, "", 0)
 	refuse := func(status int, actor, reason, shown string) error {
-		if err := sess.Save(); err != nil {
-			return err
-		}
 		a.audit(ctx, actor, "login.sso", strings.TrimPrefix(actor, "(sso)"), reason, false)
 		return a.renderLogin(c, status, views.LoginPage{Next: safeNext(next), Error: shown})
 	}
 	deny := func(status int, reason, shown string) error { return refuse(status, "(sso)", reason, shown) }
-	fail := func(err error) error {
-		sess.Save()
-		return err
-	}
+	fail := func(err error) error { return err }
 	got := c.Query("state")
 	if state == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(state)) != 1 {
 		return deny(fiber.StatusBadRequest, "state mismatch", "Single sign-on failed: the login expired or did not start here. Try again.")
@@ -362,6 +339,10 @@ func (a *App) oidcCallback(c *fiber.Ctx) error {
 			return fail(err)
 		}
 		return refuse(fiber.StatusForbidden, name, data.ErrorMessage(err), "Single sign-on failed: "+data.ErrorMessage(err))
+	}
+	sess, err := a.session(c)
+	if err != nil {
+		return err
 	}
 	if err := sess.Regenerate(); err != nil {
 		return fail(err)

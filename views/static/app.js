@@ -368,6 +368,11 @@
       button.textContent = 'Log out';
       form.appendChild(button);
       box.appendChild(who);
+      var account = document.createElement('a');
+      account.href = '/account/password';
+      account.className = 'whoami-account';
+      account.textContent = 'Password';
+      box.appendChild(account);
       if (me.role === 'admin') { // the server checks the role again on every admin route
         var admin = document.createElement('a');
         admin.href = '/admin/users';
