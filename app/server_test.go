@@ -144,7 +144,7 @@ func TestAPIErrorsAreJSONWithStatus(t *testing.T) {
 		status int
 	}{
 		{"/api/v1/scores?at=yesterday", 400},
-		{"/api/v1/scores?at=2001-01-01", 404},
+		{"/api/v1/scores?at=2001-01-01", 200}, // not scored: snapped, never a 404 for a valid date
 		{"/api/v1/scores?at=1999-01-01", 400}, // out of range (queryDay)
 		{"/api/v1/api-usage?member=nobody", 404},
 		{"/api/v1/api-usage?from=2026-06-10&to=2026-06-01", 400},
@@ -221,8 +221,8 @@ func TestHealthAndSecurityHeaders(t *testing.T) {
 	if got := strings.Join(hdr["X-Content-Type-Options"], ""); got != "nosniff" {
 		t.Errorf("X-Content-Type-Options = %q", got)
 	}
-	if !strings.Contains(body, "No scores yet") {
-		t.Errorf("empty database: overview does not say there are no scores")
+	if !strings.Contains(body, "No member scored yet") || !strings.Contains(body, "Getting started") {
+		t.Errorf("empty database: overview does not say there are no scores, and what to do")
 	}
 	if regexp.MustCompile(`<script>[^<]`).MatchString(body) {
 		t.Errorf("page has an inline script, which the CSP would block")
