@@ -46,6 +46,8 @@ Commands:
   rejected  what a source could not accept, and why: rejected SOURCE [--json]
   consumer  API consumers: consumer list [--unmapped] [--json], consumer map KEY SLUG,
             consumer map --pattern 'acme-*' SLUG
+  person    people: person list --unaffiliated [--json], person assign SOURCE:LOGIN MEMBER [--from DATE]
+            [--to DATE], person domain add DOMAIN MEMBER [--from DATE], person domain list
   forget    erase a person's identifying data (forget LOGIN | SOURCE:LOGIN | EMAIL); counts stay
   token     create, list or revoke ingest tokens (token create --name NAME [--allow CIDRS])
   config    print the effective configuration as YAML, secrets masked (--keys lists every setting,
@@ -349,6 +351,8 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return memberCommand(ctx, args, out, stderr)
 	case "consumer":
 		return consumerCommand(ctx, args, out, stderr)
+	case "person":
+		return personCommand(ctx, args, out, stderr)
 	case "rejected":
 		fs, c := newFlags(cmd, " SOURCE", "What a source could not accept, and why: counts per reason and the newest records (push ingest is the source push, imports import).", stderr)
 		asJSON := fs.Bool("json", false, "print JSON (the shape of /api/v1/sources/SOURCE/rejected)")

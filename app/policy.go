@@ -112,6 +112,14 @@ var routePolicy = []routeRule{
 	{"GET", "/api/v1/consumers", accessViewer, cacheNever},
 	{"POST", "/api/v1/consumers/map", accessManager, cacheNever},
 	{"PUT", "/api/v1/consumers/:key", accessManager, cacheNever},
+	// People and the members they work for (app/people.go): managers assign.
+	{"POST", "/community/assign", accessManager, cacheNever},
+	{"POST", "/community/domains", accessManager, cacheNever},
+	{"GET", "/api/v1/people/unaffiliated", accessViewer, cacheNever},
+	{"POST", "/api/v1/people/assign", accessManager, cacheNever},
+	{"GET", "/api/v1/affiliation/domains", accessViewer, cacheNever},
+	{"POST", "/api/v1/affiliation/domains", accessManager, cacheNever},
+	{"DELETE", "/api/v1/affiliation/domains/:id", accessManager, cacheNever},
 	// Managing members (app/members_manage.go): managers.
 	{"POST", "/api/v1/members", accessManager, cacheNever},
 	{"PUT", "/api/v1/members/:slug", accessManager, cacheNever},

@@ -116,6 +116,21 @@ func (a *App) communityPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if ecoCanEdit(c) {
+		// Managers assign people and add domain rules from the page (per
+		// role: the page cache keys on the role; the forms' CSRF fields are
+		// left empty for app.js to fill, so the page holds no user's token).
+		members, err := a.db.Members(c.UserContext())
+		if err != nil {
+			return err
+		}
+		m.CanAssign = true
+		for _, mem := range members {
+			if mem.MergedInto == "" {
+				m.AssignTargets = append(m.AssignTargets, mem)
+			}
+		}
+	}
 	return a.render(c, func(b *bytes.Buffer) error { return a.views.CommunityPage(b, *m) })
 }
 

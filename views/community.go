@@ -75,6 +75,38 @@ type Community struct {
 	Unaffiliated             []data.ActorCount `json:"unaffiliated"` // the busiest, at most 12
 	Weeks                    []CommunityWeek   `json:"weeks"`
 	LastCollected            string            `json:"last_collected,omitempty"`
+	// CanAssign and AssignTargets are set by the handler for managers: the
+	// page then offers "Assign to member" and "Add a domain rule" (the page
+	// cache keys on the role, so they never reach a viewer).
+	CanAssign     bool          `json:"-"`
+	AssignTargets []data.Member `json:"-"`
+}
+
+// Unaffiliated is /api/v1/people/unaffiliated and `ecopulse person list
+// --unaffiliated`: every contributor of a range whose activity no
+// affiliation attributes to a member, busiest first (the community page
+// lists the busiest of the same list).
+type Unaffiliated struct {
+	From   string            `json:"from"`
+	To     string            `json:"to"`
+	People []data.ActorCount `json:"people"`
+}
+
+// BuildUnaffiliated returns the unaffiliated contributors of the range
+// the community page would show for p.
+func BuildUnaffiliated(ctx context.Context, db *data.DB, p RangeParams) (*Unaffiliated, error) {
+	from, to, err := resolveRange(ctx, db, p)
+	if err != nil {
+		return nil, err
+	}
+	un, err := db.UnaffiliatedActors(ctx, from, to.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	if un == nil {
+		un = []data.ActorCount{}
+	}
+	return &Unaffiliated{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), People: un}, nil
 }
 
 // BusFactor returns the fewest entries of counts (largest first) whose sum

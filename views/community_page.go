@@ -26,6 +26,10 @@ type communityPage struct {
 	ResponseChart   chartBlock
 	ClosureChart    chartBlock
 	ConcentrationCh chartBlock
+	// For managers: assign an unaffiliated contributor, add a domain rule.
+	CanAssign     bool
+	AssignTargets []membersOption // slug → name, for the datalist
+	Back          string          // this page with its range, to come back to
 }
 
 type communityRow struct {
@@ -70,6 +74,11 @@ func buildCommunityPage(c Community) (communityPage, error) {
 	p.ResponseMedian, p.ResponseP90 = fmtHours(c.FirstResponseMedian), fmtHours(c.FirstResponseP90)
 	p.HasResponse = c.FirstResponseMedian != nil
 	p.BusShare = ecoPctNum(c.BusFactorShare, 1)
+	p.CanAssign = c.CanAssign
+	for _, m := range c.AssignTargets {
+		p.AssignTargets = append(p.AssignTargets, membersOption{Value: m.Slug, Label: m.Name})
+	}
+	p.Back = "/community?from=" + c.From + "&to=" + c.To
 	n := len(c.Weeks)
 	weeks := make([]string, n)
 	active, fresh := make([]float64, n), make([]float64, n)
