@@ -134,3 +134,26 @@ func TestStoredDomainRulesFillWhatExplicitAffiliationsLeave(t *testing.T) {
 		t.Fatalf("deleting it twice: %v", err)
 	}
 }
+
+// TestMergeMovesStoredDomainRules merges a member with a stored rule: the
+// rule names the member kept, so that the affiliations it made stay there
+// when they are computed again.
+func TestMergeMovesStoredDomainRules(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	alpha := mustMember(t, db, "alpha")
+	mustMember(t, db, "beta")
+	if _, err := db.AddDomainRule(ctx, &data.DomainRule{Domain: "beta.example", Member: "beta", From: day(t, "2026-01-01")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MergeMembers(ctx, "alpha", "beta"); err != nil {
+		t.Fatal(err)
+	}
+	hal := &data.Person{Name: "Hal", Email: "hal@beta.example"}
+	if err := db.CreatePerson(ctx, hal, data.Identity{Source: "github", Login: "hal"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, m, err := db.ResolveActor(ctx, "github", "hal", day(t, "2026-03-01")); err != nil || m != alpha.ID {
+		t.Fatalf("a person of the merged member's domain resolves to %d, %v; want the kept member %d", m, err, alpha.ID)
+	}
+}

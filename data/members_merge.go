@@ -67,6 +67,8 @@ func mergeMembers(ctx context.Context, tx *sql.Tx, keep, drop string, res *Merge
 	}{
 		{&res.Consumers, `UPDATE api_consumers SET member_id = ? WHERE member_id = ?`, []any{k.ID, d.ID}},
 		{&res.Affiliations, `UPDATE affiliations SET member_id = ? WHERE member_id = ?`, []any{k.ID, d.ID}},
+		// Stored domain rules go too, or their next refresh would give the affiliations back.
+		{nil, `UPDATE affiliation_domains SET member_id = ? WHERE member_id = ?`, []any{k.ID, d.ID}},
 		// A project both were party to keeps keep's role.
 		{&res.Projects, `INSERT INTO project_parties (project_id, member_id, role)
 			SELECT project_id, ?, role FROM project_parties WHERE member_id = ?
