@@ -29,6 +29,14 @@
 //
 // After a change, Apply has the store re-resolve the member of the
 // activities already stored, so that history follows the new affiliations.
+//
+// Managers also assign people and add domain rules by hand (the community
+// page, /api/v1/people/assign, /api/v1/affiliation/domains, ecopulse
+// person). What Apply stores is explicit, like a hand-made assignment, and
+// wins over the stored domain rules, which fill the days explicit
+// affiliations leave (data/affiliation_rules.go); Apply replaces only the
+// explicit affiliations of the people it lists, so a restart keeps the
+// stored rules, and undoes a hand-made assignment of a person it lists.
 // store.go says what the store cannot do yet and how Apply copes.
 //
 // Unaffiliated lists the actors whose activity counts for no member, so

@@ -2,7 +2,8 @@ package affiliation
 
 // How Apply brings one person into the store. The store finds people by
 // login (PersonByIdentity), creates them with their logins (CreatePerson),
-// sets a person's affiliations exactly (ReplaceAffiliations) and re-resolves
+// sets a person's explicit affiliations exactly (ReplaceAffiliations; the
+// stored domain rules then fill the days they leave) and re-resolves
 // stored activities (ReresolveActivities). It cannot yet list a person's
 // affiliations, add a login to a stored person, or update a stored person's
 // name or e-mail; so:
