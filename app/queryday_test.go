@@ -18,7 +18,7 @@ func TestQueryDaysOutOfRangeAre400(t *testing.T) {
 		{"/api/v1/scores", http.StatusOK},
 		{"/api/v1/scores?at=", http.StatusOK},
 		{"/api/v1/scores?at=2026-06-30", http.StatusOK},
-		{"/api/v1/scores?at=2000-01-01", http.StatusNotFound}, // in range: no scores that day
+		{"/api/v1/scores?at=2000-01-01", http.StatusOK}, // in range, not scored: snapped to the first scored day
 		{"/api/v1/scores?at=0001-01-01", http.StatusBadRequest},
 		{"/api/v1/scores?at=1999-12-31", http.StatusBadRequest},
 		{"/api/v1/scores?at=2200-01-02", http.StatusBadRequest},

@@ -106,32 +106,13 @@ func (a *App) readyz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ready"})
 }
 
-// Days a query may ask for: nothing is stored before 2000, and a date past
-// 2200 is a typo. Outside them a date is refused, not read as "not given"
-// (0001-01-01 parses, and is Go's zero time: it would silently become
-// "today").
-var (
-	firstQueryDay = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	lastQueryDay  = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
-)
-
 // queryDay parses an optional YYYY-MM-DD query parameter: absent (or
 // empty, as a form's blank date field sends it) is the zero time, "not
 // given"; a date that does not parse or is out of range is EINVALID (400).
+// The views' parsers read dates the same way (views.ParseQueryDay); a valid
+// day that is not scored is snapped by the views, never a 404.
 func queryDay(c *fiber.Ctx, name string) (time.Time, error) {
-	s := c.Query(name)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	d, err := data.ParseDay(s)
-	if err != nil {
-		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s", name, data.ErrorMessage(err))
-	}
-	if d.Before(firstQueryDay) || d.After(lastQueryDay) {
-		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s is out of range: want a date from %s to %s",
-			name, s, firstQueryDay.Format(data.DateLayout), lastQueryDay.Format(data.DateLayout))
-	}
-	return d, nil
+	return views.ParseQueryDay(name, c.Query(name))
 }
 
 func (a *App) overviewJSON(c *fiber.Ctx) error {
@@ -215,6 +196,6 @@ func (a *App) apiUsageJSON(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{
 		"from": from.Format(data.DateLayout), "to": to.Format(data.DateLayout), "member": c.Query("member"),
 		"totals":     t,
-		"latency_ms": fiber.Map{"p50": t.Latency.Quantile(0.50), "p95": t.Latency.Quantile(0.95), "p99": t.Latency.Quantile(0.99)},
+		"latency_ms": views.LatencyPercentiles(&t.Latency), // null when no call had a measured latency, not 0
 	})
 }

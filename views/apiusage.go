@@ -198,6 +198,10 @@ type APIUsage struct {
 	Heatmap       APIUsageHeatmap    `json:"heatmap"`
 	Unmapped      APIUsageUnmapped   `json:"unmapped"`
 	LastCollected string             `json:"last_collected,omitempty"`
+	// DataRange is the first and last day with stored usage (null: none);
+	// Available offers it when the range shown has no call.
+	DataRange *DayRange  `json:"data_range"`
+	Available *DataOffer `json:"available"`
 }
 
 // apiUsageWeekdays are the heatmap's rows, Monday first.
@@ -384,6 +388,9 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 		um.Consumers = append(um.Consumers, c)
 	}
 	out.Days = len(out.Daily)
+	if err := apiUsageOffer(ctx, db, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

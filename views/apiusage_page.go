@@ -19,12 +19,16 @@ type apiUsagePage struct {
 	HasCalls   bool
 	JSONURL    string
 
-	Calls        string
-	ClientErrors string
-	ServerErrors string
-	ErrorRate    string // a number: the template adds "%"
-	P50, P95     string
-	Bytes        string
+	Calls            string
+	ClientErrors     string
+	ServerErrors     string
+	ErrorRate        string // a number: the template adds "%"
+	P50, P95         string
+	Offer            *DataOffer // where the data is, when the range shows none
+	DateMin, DateMax string     // the date inputs' bounds: the days with usage
+	HasLatency       bool       // some call of the range had a measured latency
+	LatencyHint      string     // how to measure it, when none had
+	Bytes            string
 
 	AvailTarget   string
 	AvailUsed     string // a number of percent
@@ -117,12 +121,17 @@ func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) {
 	p := apiUsagePage{From: u.From, To: u.To, Top: u.Top, TopOptions: []int{5, 10, 20, 50},
 		HasCalls: u.Totals.Calls > 0, EndpointCount: u.EndpointCount, SegmentNames: u.Segments,
 		JSONURL: fmt.Sprintf("/api/v1/api-usage/breakdown?from=%s&to=%s&top=%d", u.From, u.To, u.Top)}
+	p.Offer = u.Available
+	p.DateMin, p.DateMax = dateBounds(u.DataRange, u.From, u.To)
 	p.Calls = memberFmtCount(u.Totals.Calls)
 	p.ClientErrors = memberFmtCount(u.Totals.Errors4xx)
 	p.ServerErrors = memberFmtCount(u.Totals.Errors5xx)
 	p.Bytes = memberFmtCount(u.Totals.Bytes)
 	p.ErrorRate = ecoPctNum(u.ErrorRate, 2)
-	p.P50, p.P95 = memberFmtMS(u.LatencyMS.P50), memberFmtMS(u.LatencyMS.P95)
+	p.P50, p.P95 = optMS(u.LatencyMS.P50), optMS(u.LatencyMS.P95)
+	if p.HasLatency = u.LatencyMS.Measured(); !p.HasLatency {
+		p.LatencyHint = LatencyHint
+	}
 	av, lat := u.SLO.Availability, u.SLO.Latency
 	p.AvailTarget = strconv.FormatFloat(av.Target*100, 'f', -1, 64) + "%"
 	p.AvailUsed, p.AvailClass = ecoPctNum(av.BudgetUsed, 1), budgetClass(av.BudgetUsed)

@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -39,13 +38,9 @@ func ParseRange(get func(string) string) (RangeParams, error) {
 		name string
 		dst  *time.Time
 	}{{"from", &p.From}, {"to", &p.To}} {
-		s := strings.TrimSpace(get(f.name))
-		if s == "" {
-			continue
-		}
-		d, err := data.ParseDay(s)
+		d, err := ParseQueryDay(f.name, get(f.name))
 		if err != nil {
-			return p, data.Errorf(data.EINVALID, "%s: invalid date %q: want YYYY-MM-DD", f.name, s)
+			return p, err
 		}
 		*f.dst = d
 	}

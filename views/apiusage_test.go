@@ -156,7 +156,7 @@ func apiUsageSample() APIUsage {
 		Endpoints:     []APIUsageEndpoint{{Endpoint: hostileNames[1], Calls: 1500, Share: 1, Errors4xx: 15, Errors5xx: 5, ErrorRate: 0.0133, P95MS: f(320)}},
 		EndpointCount: 1,
 		ErrorRate:     0.0133,
-		LatencyMS:     MemberLatency{P50: 40, P95: 320, P99: 900},
+		LatencyMS:     MemberLatency{P50: f(40), P95: f(320), P99: f(900)},
 		SLO: APIUsageSLO{Availability: APIUsageAvailability{Target: AvailabilitySLO, Calls: 1500, Failed: 5, Allowed: 7.5, BudgetUsed: 0.6667, Achieved: f(0.99667)},
 			Latency: APIUsageLatency{ThresholdMS: 1000, Quantile: 0.95, Measured: 1000, Slow: 25, Allowed: 50, BudgetUsed: 0.5, P95MS: f(320)}},
 		Unmapped: APIUsageUnmapped{Share: 0.1, ConsumerCount: 1, Consumers: []APIUsageConsumer{{Consumer: hostileNames[0], Calls: 150, LastDay: "2026-06-30"}}},

@@ -43,10 +43,10 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 	if !setup.Complete {
 		o.Setup = setup
 	}
-	day, err := scoreDay(ctx, db, at)
-	if data.ErrorCode(err) == data.ENOTFOUND && at.IsZero() {
+	day, shown, err := scoreDay(ctx, db, at)
+	if data.ErrorCode(err) == data.ENOTFOUND {
 		o.Empty = true
-		return o, nil
+		return o, overviewOffer(ctx, db, o, time.Time{})
 	} else if err != nil {
 		return nil, err
 	}
@@ -54,9 +54,12 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 		// Days scored before any member was: an ecosystem of nobody, whose
 		// health of 0 says nothing. The checklist says what to do instead.
 		o.Empty = true
-		return o, nil
+		return o, overviewOffer(ctx, db, o, time.Time{})
 	}
-	o.At = day.Format(data.DateLayout)
+	if err := overviewOffer(ctx, db, o, day); err != nil {
+		return nil, err
+	}
+	o.At, o.DayShown = day.Format(data.DateLayout), shown
 	eco, err := db.EcosystemScoreOn(ctx, day)
 	if err != nil {
 		return nil, err

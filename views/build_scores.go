@@ -31,7 +31,8 @@ type ScoreEdge struct {
 
 // Scores is /api/v1/scores?at=DATE and `ecopulse score --json`.
 type Scores struct {
-	At        string `json:"at"`
+	At string `json:"at"`
+	DayShown
 	Ecosystem struct {
 		R      float64 `json:"R"`
 		Health float64 `json:"health"`
@@ -41,9 +42,10 @@ type Scores struct {
 }
 
 // BuildScores returns the stored scores of day at (the latest day when at is
-// zero), or ENOTFOUND when that day has none.
+// zero; the nearest scored day when at is not scored), or ENOTFOUND when no
+// day is scored.
 func BuildScores(ctx context.Context, db *data.DB, at time.Time) (*Scores, error) {
-	day, err := scoreDay(ctx, db, at)
+	day, shown, err := scoreDay(ctx, db, at)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +61,7 @@ func BuildScores(ctx context.Context, db *data.DB, at time.Time) (*Scores, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Scores{At: day.Format(data.DateLayout), Members: []ScoreRow{}, Edges: []ScoreEdge{}}
+	s := &Scores{At: day.Format(data.DateLayout), DayShown: shown, Members: []ScoreRow{}, Edges: []ScoreEdge{}}
 	s.Ecosystem.R, s.Ecosystem.Health = eco.R, eco.Health
 	slugs := map[int64]string{}
 	for _, m := range members {
@@ -72,21 +74,6 @@ func BuildScores(ctx context.Context, db *data.DB, at time.Time) (*Scores, error
 		s.Edges = append(s.Edges, ScoreEdge{A: slugs[e.A], B: slugs[e.B], K: e.K})
 	}
 	return s, nil
-}
-
-// scoreDay resolves the day to show: at itself, or the latest scored day.
-func scoreDay(ctx context.Context, db *data.DB, at time.Time) (time.Time, error) {
-	if !at.IsZero() {
-		return data.Day(at), nil
-	}
-	day, err := db.LatestScoreDay(ctx)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if day.IsZero() {
-		return time.Time{}, data.Errorf(data.ENOTFOUND, "no scores yet: run `ecopulse score` or start with --demo")
-	}
-	return day, nil
 }
 
 func dimensionMap(d [4]float64) map[string]float64 {

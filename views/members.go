@@ -96,10 +96,8 @@ func ParseMembersQuery(get func(string) string) (MembersQuery, error) {
 		Sort:    strings.TrimSpace(get("sort")),
 		Order:   strings.ToLower(strings.TrimSpace(get("order"))),
 	}
-	if q.At != "" {
-		if _, err := data.ParseDay(q.At); err != nil {
-			return q, err
-		}
+	if _, err := ParseQueryDay("at", q.At); err != nil {
+		return q, err
 	}
 	for name, v := range map[string]string{"segment": q.Segment, "tier": q.Tier, "kind": q.Kind, "q": q.Q} {
 		if len(v) > maxMembersQueryLen {
@@ -204,7 +202,8 @@ type MembersFacets struct {
 
 // Members is /members and /api/v1/members.
 type Members struct {
-	At            string        `json:"at"`
+	At string `json:"at"`
+	DayShown
 	Query         MembersQuery  `json:"query"`
 	Total         int           `json:"total"` // scored members of the day, before filters
 	Count         int           `json:"count"` // members listed
@@ -213,6 +212,11 @@ type Members struct {
 	Facets        MembersFacets `json:"facets"`
 	Empty         bool          `json:"empty"` // no scores yet
 	LastCollected string        `json:"last_collected,omitempty"`
+	// Scored is the first and last scored day (null: none), the day
+	// input's bounds; Available offers the scores that hold the data when
+	// the day shown holds none.
+	Scored    *DayRange  `json:"scored_range"`
+	Available *DataOffer `json:"available"`
 	// CanEdit: the viewer may add and edit members (the page's links; set by
 	// the handler, per role, never part of the JSON).
 	CanEdit bool `json:"-"`
@@ -255,14 +259,17 @@ func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, e
 			return nil, err
 		}
 	}
-	day, err := scoreDay(ctx, db, at)
-	if data.ErrorCode(err) == data.ENOTFOUND && at.IsZero() {
+	day, shown, err := scoreDay(ctx, db, at)
+	if data.ErrorCode(err) == data.ENOTFOUND {
 		out.Empty = true
-		return out, nil
+		return out, membersOffer(ctx, db, out, time.Time{})
 	} else if err != nil {
 		return nil, err
 	}
-	out.At = day.Format(data.DateLayout)
+	if err := membersOffer(ctx, db, out, day); err != nil {
+		return nil, err
+	}
+	out.At, out.DayShown = day.Format(data.DateLayout), shown
 	eco, err := db.EcosystemScoreOn(ctx, day)
 	if err != nil {
 		return nil, err

@@ -77,12 +77,19 @@ type MemberHistoryPoint struct {
 }
 
 // MemberLatency are latency percentiles in milliseconds, from the
-// rollups' histograms.
+// rollups' histograms; null when no call had a measured latency (a log
+// without the request time), which is not a latency of 0.
 type MemberLatency struct {
-	P50 float64 `json:"p50"`
-	P95 float64 `json:"p95"`
-	P99 float64 `json:"p99"`
+	P50 *float64 `json:"p50"`
+	P95 *float64 `json:"p95"`
+	P99 *float64 `json:"p99"`
 }
+
+// Measured reports whether the percentiles were measured.
+func (l MemberLatency) Measured() bool { return l.P50 != nil }
+
+// LatencyHint is what a page says where latency was not measured.
+const LatencyHint = "add $request_time to the log format to measure latency"
 
 // MemberUsageDay is one day of the member's API traffic.
 type MemberUsageDay struct {
@@ -96,15 +103,15 @@ type MemberUsageDay struct {
 
 // MemberUsageGroup is the member's traffic on one endpoint or from one consumer.
 type MemberUsageGroup struct {
-	Endpoint  string  `json:"endpoint,omitempty"`
-	Consumer  string  `json:"consumer,omitempty"`
-	LastDay   string  `json:"last_day,omitempty"`
-	Calls     int64   `json:"calls"`
-	Share     float64 `json:"share"` // of the member's calls
-	Errors4xx int64   `json:"errors_4xx"`
-	Errors5xx int64   `json:"errors_5xx"`
-	ErrorRate float64 `json:"error_rate"`
-	P95MS     float64 `json:"p95_ms"`
+	Endpoint  string   `json:"endpoint,omitempty"`
+	Consumer  string   `json:"consumer,omitempty"`
+	LastDay   string   `json:"last_day,omitempty"`
+	Calls     int64    `json:"calls"`
+	Share     float64  `json:"share"` // of the member's calls
+	Errors4xx int64    `json:"errors_4xx"`
+	Errors5xx int64    `json:"errors_5xx"`
+	ErrorRate float64  `json:"error_rate"`
+	P95MS     *float64 `json:"p95_ms"` // null: no measured latency
 }
 
 // MemberUsage is the member's API traffic over From..To (inclusive).
@@ -212,8 +219,9 @@ type MemberTie struct {
 type MemberDetail struct {
 	// CanEdit: the viewer may edit the member (set by the handler, per
 	// role, never part of the JSON).
-	CanEdit       bool                  `json:"-"`
-	At            string                `json:"at"` // day of the scores
+	CanEdit bool   `json:"-"`
+	At      string `json:"at"` // day of the scores
+	DayShown
 	Member        MemberInfo            `json:"member"`
 	Score         *MemberScoreView      `json:"score"` // null: no score on that day
 	Median        *MemberMedians        `json:"ecosystem_median"`
@@ -225,6 +233,11 @@ type MemberDetail struct {
 	Ties          []MemberTie           `json:"ties"`   // strongest first
 	Alerts        *Alerts               `json:"alerts"` // open and recently resolved alerts about the member
 	LastCollected string                `json:"last_collected,omitempty"`
+	// DataRange is the first and last day with API usage or community
+	// activity (null: none); Available offers it when the page shows
+	// neither for the member.
+	DataRange *DayRange  `json:"data_range"`
+	Available *DataOffer `json:"available"`
 }
 
 // memberMilestoneState is a milestone's state as of day: one delivered after day
@@ -296,18 +309,23 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 	if !last.IsZero() {
 		d.LastCollected = last.Format(time.RFC3339)
 	}
-	day, err := scoreDay(ctx, db, p.At)
+	day, shown, err := scoreDay(ctx, db, p.At)
 	scored := true
-	if data.ErrorCode(err) == data.ENOTFOUND && p.At.IsZero() {
+	if data.ErrorCode(err) == data.ENOTFOUND {
+		// Nothing scored: the page still shows the member's usage,
+		// projects and community up to the day asked (or today).
 		scored = false
-		day = data.Day(p.Now)
+		day = data.Day(p.At)
+		if day.IsZero() {
+			day = data.Day(p.Now)
+		}
 		if day.IsZero() {
 			day = data.Day(time.Now())
 		}
 	} else if err != nil {
 		return nil, err
 	}
-	d.At = day.Format(data.DateLayout)
+	d.At, d.DayShown = day.Format(data.DateLayout), shown
 	if scored {
 		if err := memberScores(ctx, db, d, m, day); err != nil {
 			return nil, err
@@ -341,6 +359,9 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 		return nil, err
 	}
 	if d.Alerts, err = BuildAlerts(ctx, db, m.Slug); err != nil {
+		return nil, err
+	}
+	if err := memberOffer(ctx, db, d, day); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -461,8 +482,13 @@ func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Me
 	return nil
 }
 
+// memberLatencyOf returns h's percentiles; all null for an empty histogram,
+// whose Quantile is 0.
 func memberLatencyOf(h *data.Histogram) MemberLatency {
-	return MemberLatency{P50: h.Quantile(0.50), P95: h.Quantile(0.95), P99: h.Quantile(0.99)}
+	if h.Count() == 0 {
+		return MemberLatency{}
+	}
+	return MemberLatency{P50: ecoOpt(h.Quantile(0.50)), P95: ecoOpt(h.Quantile(0.95)), P99: ecoOpt(h.Quantile(0.99))}
 }
 
 // memberUsage fills the API usage of [from, to] (inclusive days).
@@ -505,7 +531,7 @@ func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Memb
 	group := func(g data.UsageGroup) MemberUsageGroup {
 		out := MemberUsageGroup{Endpoint: g.Endpoint, Consumer: g.Consumer, Calls: g.Calls, Share: memberRatio(g.Calls, total.Calls),
 			Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx, ErrorRate: memberRatio(g.Errors4xx+g.Errors5xx, g.Calls),
-			P95MS: g.Latency.Quantile(0.95)}
+			P95MS: memberLatencyOf(&g.Latency).P95}
 		if !g.LastDay.IsZero() {
 			out.LastDay = g.LastDay.Format(data.DateLayout)
 		}
@@ -587,3 +613,7 @@ func memberCommunity(ctx context.Context, db *data.DB, d *MemberDetail, m *data.
 	d.Community = c
 	return nil
 }
+
+// LatencyPercentiles is p50/p95/p99 of h, null when nothing was measured:
+// /api/v1/api-usage's latency_ms, like the pages'.
+func LatencyPercentiles(h *data.Histogram) MemberLatency { return memberLatencyOf(h) }

@@ -36,6 +36,9 @@ type memberPage struct {
 	History chartBlock
 	Radar   chartBlock
 
+	Shown              DayShown   // which scored day is shown, when not the one asked
+	Offer              *DataOffer // where the data is, when the page shows none
+	DateMin, DateMax   string     // the date inputs' bounds: the days with data
 	UsageFrom, UsageTo string
 	HasUsage           bool
 	Calls              string
@@ -43,6 +46,8 @@ type memberPage struct {
 	Errors5xx          string
 	ErrorRate          string
 	P50, P95, P99      string
+	HasLatency         bool   // some call of the range had a measured latency
+	LatencyHint        string // how to measure it, when none had
 	CallsChart         chartBlock
 	ErrorChart         chartBlock
 	LatencyChart       chartBlock
@@ -125,7 +130,9 @@ func memberFmtMS(v float64) string {
 }
 
 func buildMemberPage(d MemberDetail) (memberPage, error) {
-	p := memberPage{CanEdit: d.CanEdit, Alerts: d.Alerts, Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At}
+	p := memberPage{CanEdit: d.CanEdit, Alerts: d.Alerts, Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At,
+		Shown: d.DayShown, Offer: d.Available}
+	p.DateMin, p.DateMax = dateBounds(d.DataRange, d.Usage.From, d.Usage.To)
 	var err error
 
 	// Score, gauge, dimensions and radar.
@@ -321,7 +328,11 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 	p.Errors4xx = memberFmtCount(u.Totals.Errors4xx)
 	p.Errors5xx = memberFmtCount(u.Totals.Errors5xx)
 	p.ErrorRate = memberPct2(u.ErrorRate)
-	p.P50, p.P95, p.P99 = memberFmtMS(u.LatencyMS.P50), memberFmtMS(u.LatencyMS.P95), memberFmtMS(u.LatencyMS.P99)
+	p.P50, p.P95, p.P99 = optMS(u.LatencyMS.P50), optMS(u.LatencyMS.P95), optMS(u.LatencyMS.P99)
+	p.HasLatency = u.LatencyMS.Measured()
+	if !p.HasLatency {
+		p.LatencyHint = LatencyHint
+	}
 
 	n := len(u.Days)
 	days := make([]string, n)
@@ -339,8 +350,8 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 			r4[i] = 100 * float64(day.Errors4xx) / float64(day.Calls)
 			r5[i] = 100 * float64(day.Errors5xx) / float64(day.Calls)
 		}
-		if l := day.LatencyMS; l != nil {
-			p50[i], p95[i], p99[i] = l.P50, l.P95, l.P99
+		if l := day.LatencyMS; l != nil && l.Measured() {
+			p50[i], p95[i], p99[i] = *l.P50, *l.P95, *l.P99
 		}
 	}
 	p.CallsChart.Summary = fmt.Sprintf("%s API calls from %s to %s, %s of them errors.", p.Calls, u.From, u.To, p.ErrorRate)
@@ -373,22 +384,26 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 	}
 	p.ErrorChart.Spec.ValueSuffix = "%"
 	p.LatencyChart.Summary = fmt.Sprintf("Latency over the period: p50 %s ms, p95 %s ms, p99 %s ms.", p.P50, p.P95, p.P99)
+	if !p.HasLatency {
+		p.LatencyChart.Summary = "No call of the period had a measured latency: " + LatencyHint + "."
+	}
+	// Days without a measured call are gaps (NaN → null), not 0 ms.
 	if p.LatencyChart.Spec, err = trendLine(days, []lineSeries{
 		{Name: "p50", Values: p50, Color: "#2e9d5b", Decimals: 1},
 		{Name: "p95", Values: p95, Color: colorWatch, Decimals: 1},
 		{Name: "p99", Values: p99, Color: colorAtRisk, Decimals: 1},
-	}, trendOpts{Min: 0, Message: "No API calls"}); err != nil {
+	}, trendOpts{Min: 0, Message: "No latency measured: " + LatencyHint}); err != nil {
 		return err
 	}
 	p.LatencyChart.Spec.ValueSuffix = " ms"
 
 	for _, g := range u.Endpoints {
 		p.Endpoints = append(p.Endpoints, memberUsageRow{Label: g.Endpoint, Calls: memberFmtCount(g.Calls), Share: fmtPct(g.Share),
-			ErrorRate: memberPct2(g.ErrorRate), P95: memberFmtMS(g.P95MS)})
+			ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
 	}
 	for _, g := range u.Consumers {
 		p.Consumers = append(p.Consumers, memberUsageRow{Label: g.Consumer, LastDay: g.LastDay, Calls: memberFmtCount(g.Calls),
-			Share: fmtPct(g.Share), ErrorRate: memberPct2(g.ErrorRate), P95: memberFmtMS(g.P95MS)})
+			Share: fmtPct(g.Share), ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 func memberDetailSample() MemberDetail {
 	h := func(v float64) *float64 { return &v }
+	ms := h // a latency, measured
 	d := MemberDetail{
 		At:     "2026-06-30",
 		Member: MemberInfo{Slug: "acme", Name: "Acme AI", Kind: "partner", Tier: "gold", Segment: "NLP", JoinedOn: "2024-01-01"},
@@ -18,10 +19,10 @@ func memberDetailSample() MemberDetail {
 			{Day: "2026-06-21", Ecosystem: h(70)}, {Day: "2026-06-28", Health: h(73), Ecosystem: h(71)}, {Day: "2026-06-30", Health: h(72.44), Ecosystem: h(71)},
 		},
 		Usage: MemberUsage{From: "2026-06-29", To: "2026-06-30",
-			Days:      []MemberUsageDay{{Day: "2026-06-29", Calls: 1000, Errors4xx: 10, Errors5xx: 5, LatencyMS: &MemberLatency{P50: 40, P95: 300, P99: 900}}, {Day: "2026-06-30"}},
+			Days:      []MemberUsageDay{{Day: "2026-06-29", Calls: 1000, Errors4xx: 10, Errors5xx: 5, LatencyMS: &MemberLatency{P50: ms(40), P95: ms(300), P99: ms(900)}}, {Day: "2026-06-30"}},
 			Endpoints: []MemberUsageGroup{{Endpoint: "/v1/chat", Calls: 1000, Share: 1}},
 			Consumers: []MemberUsageGroup{{Consumer: hostileNames[0], Calls: 1000, Share: 1, LastDay: "2026-06-29"}},
-			LatencyMS: MemberLatency{P50: 40, P95: 300, P99: 900}},
+			LatencyMS: MemberLatency{P50: ms(40), P95: ms(300), P99: ms(900)}},
 		Projects: []MemberProjectView{{Slug: "p", Name: hostileNames[1], Status: "active", Role: "lead", StartOn: "2026-01-01",
 			Partners:   []MemberLink{{Slug: "bolt", Name: "Bolt"}},
 			Counts:     MemberMilestoneCounts{Done: 1, Overdue: 1},

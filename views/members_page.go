@@ -46,6 +46,11 @@ func memberTipInfo(pairs ...string) []any {
 // membersPage is what templates/pages/members.html receives.
 type membersPage struct {
 	Empty    bool
+	Shown    DayShown   // which scored day is shown, when not the one asked
+	Offer    *DataOffer // the scores that hold the data, when the day shown holds none
+	AtValue  string     // the day input's value: the day shown when one was asked
+	DateMin  string     // the day input's bounds: the scored days
+	DateMax  string
 	CanEdit  bool
 	Q        MembersQuery
 	Count    int
@@ -136,6 +141,13 @@ func buildMembersPage(m Members) (membersPage, error) {
 	q := m.Query
 	p := membersPage{Empty: m.Empty, CanEdit: m.CanEdit, Q: q, Count: m.Count, Total: m.Total, SortKey: q.Sort, SortOrder: q.Order}
 	p.Filtered = q.Segment != "" || q.Tier != "" || q.Kind != "" || q.Status != "" || q.Q != ""
+	p.Shown, p.Offer = m.DayShown, m.Available
+	if q.At != "" {
+		p.AtValue = m.At // a snapped day shows the day it snapped to
+	}
+	if m.Scored != nil {
+		p.DateMin, p.DateMax = m.Scored.From, m.Scored.To
+	}
 	if m.Empty {
 		return p, nil
 	}

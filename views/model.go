@@ -38,7 +38,8 @@ type MemberRow struct {
 
 // Overview is the executive overview at "/" and /api/v1/overview.
 type Overview struct {
-	At            string       `json:"at"` // YYYY-MM-DD of the scores shown
+	At string `json:"at"` // YYYY-MM-DD of the scores shown
+	DayShown
 	Health        float64      `json:"health"`
 	HealthChange  float64      `json:"health_change"`
 	Status        string       `json:"status"`
@@ -53,4 +54,5 @@ type Overview struct {
 	LastCollected string       `json:"last_collected,omitempty"` // RFC 3339 time of the last successful collection
 	Empty         bool         `json:"empty"`                    // no member scored yet
 	Setup         *Setup       `json:"setup"`                    // the getting-started checklist; null once every step is done
+	Available     *DataOffer   `json:"available"`                // the scores that hold the data, when the day shown holds none
 }

@@ -41,7 +41,8 @@ type NetworkEdge struct {
 
 // Network is the cooperation network of a day.
 type Network struct {
-	At            string        `json:"at"`
+	At string `json:"at"`
+	DayShown
 	Segment       string        `json:"segment,omitempty"` // the filter; empty: every member
 	Segments      []string      `json:"segments"`          // segments of the scored members
 	Nodes         []NetworkNode `json:"nodes"`             // by descending C
@@ -65,14 +66,14 @@ func BuildNetwork(ctx context.Context, db *data.DB, at time.Time, segment string
 	if !last.IsZero() {
 		n.LastCollected = last.Format(time.RFC3339)
 	}
-	day, err := scoreDay(ctx, db, at)
-	if data.ErrorCode(err) == data.ENOTFOUND && at.IsZero() {
+	day, shown, err := scoreDay(ctx, db, at)
+	if data.ErrorCode(err) == data.ENOTFOUND {
 		n.Empty = true
 		return n, nil
 	} else if err != nil {
 		return nil, err
 	}
-	n.At = day.Format(data.DateLayout)
+	n.At, n.DayShown = day.Format(data.DateLayout), shown
 	if _, err := db.EcosystemScoreOn(ctx, day); err != nil {
 		return nil, err
 	}
@@ -131,6 +132,7 @@ func BuildNetwork(ctx context.Context, db *data.DB, at time.Time, segment string
 // networkPage is what templates/pages/network.html receives.
 type networkPage struct {
 	Empty    bool
+	Shown    DayShown // which scored day is shown, when not the one asked
 	At       string
 	Segment  string
 	Segments []membersOption
@@ -174,7 +176,7 @@ const (
 )
 
 func buildNetworkPage(n Network) (networkPage, error) {
-	p := networkPage{Empty: n.Empty, At: n.At, Segment: n.Segment, Nodes: len(n.Nodes), Edges: len(n.Edges)}
+	p := networkPage{Empty: n.Empty, Shown: n.DayShown, At: n.At, Segment: n.Segment, Nodes: len(n.Nodes), Edges: len(n.Edges)}
 	if n.Empty {
 		return p, nil
 	}

@@ -8,7 +8,9 @@ import (
 // overviewPage is what templates/pages/overview.html receives.
 type overviewPage struct {
 	Empty bool
-	Setup *Setup // the getting-started checklist, nil once done
+	Setup *Setup     // the getting-started checklist, nil once done
+	Shown DayShown   // which scored day is shown, when not the one asked
+	Offer *DataOffer // the scores that hold the data, when the day shown holds none
 
 	Health       string // "72.4"
 	HealthChange deltaView
@@ -49,7 +51,7 @@ func (r *Renderer) Overview(w io.Writer, o Overview) error {
 }
 
 func buildOverviewPage(o Overview) (overviewPage, error) {
-	p := overviewPage{Empty: o.Empty, Setup: o.Setup}
+	p := overviewPage{Empty: o.Empty, Setup: o.Setup, Shown: o.DayShown, Offer: o.Available}
 	if o.Empty {
 		return p, nil
 	}

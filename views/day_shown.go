@@ -1,0 +1,74 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// DayShown says which scored day a page shows when the URL asked for
+// another: a valid date that was not scored snaps to the nearest scored day
+// instead of answering "not found". Embedded in each scored page's JSON, so
+// the fields are the same everywhere; empty when the day asked was shown.
+type DayShown struct {
+	AskedAt string `json:"asked_at,omitempty"` // the day ?at= asked for
+	AtNote  string `json:"at_note,omitempty"`  // "scores of 2026-06-28; the nearest scored day to 2026-06-30"
+}
+
+// scoreDay resolves the scored day a page shows — the one place ?at= is
+// read: the latest scored day when at is zero, else at itself when it is
+// scored, else the scored day nearest to it (on or before, else the first
+// after). ENOTFOUND only when no day is scored at all.
+func scoreDay(ctx context.Context, db *data.DB, at time.Time) (time.Time, DayShown, error) {
+	var shown DayShown
+	var day time.Time
+	var err error
+	if at.IsZero() {
+		day, err = db.LatestScoreDay(ctx)
+	} else {
+		day, err = db.NearestScoredDay(ctx, at)
+	}
+	if err != nil {
+		return time.Time{}, shown, err
+	}
+	if day.IsZero() {
+		return time.Time{}, shown, data.Errorf(data.ENOTFOUND, "no scores yet: run `ecopulse score` or start with --demo")
+	}
+	if at = data.Day(at); !at.IsZero() && !day.Equal(at) {
+		shown.AskedAt = at.Format(data.DateLayout)
+		shown.AtNote = fmt.Sprintf("scores of %s; the nearest scored day to %s", day.Format(data.DateLayout), shown.AskedAt)
+	}
+	return day, shown, nil
+}
+
+// Days a query may ask for: nothing is stored before 2000, and a date past
+// 2200 is a typo. Outside them a date is refused, not read as "not given"
+// (0001-01-01 parses, and is Go's zero time: it would silently become
+// "today") nor snapped to a scored day years away.
+var (
+	FirstQueryDay = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	LastQueryDay  = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// ParseQueryDay reads the date query parameter name (value s, trimmed):
+// "" is the zero time, "not given"; a date that does not parse or lies
+// outside FirstQueryDay..LastQueryDay is an EINVALID error naming name.
+// Every date of every page's URL is read by it.
+func ParseQueryDay(name, s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := data.ParseDay(s)
+	if err != nil {
+		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s", name, data.ErrorMessage(err))
+	}
+	if d.Before(FirstQueryDay) || d.After(LastQueryDay) {
+		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s is out of range: want a date from %s to %s",
+			name, s, FirstQueryDay.Format(data.DateLayout), LastQueryDay.Format(data.DateLayout))
+	}
+	return d, nil
+}
