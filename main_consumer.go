@@ -16,6 +16,7 @@ const consumerUsage = `Usage:
   ecopulse consumer map KEY SLUG                   (SLUG "" unmaps)
   ecopulse consumer map --secret SECRET SLUG       (the consumer whose API key is SECRET, hashed as the access logs do)
   ecopulse consumer map --pattern 'acme-*' SLUG [--all]   (unmapped consumers only, unless --all)
+  ecopulse consumer map --address 203.0.113.0/24 SLUG     (consumers identified by client address; kept as a rule)
 
 A mapping takes effect at once and carries the consumer's stored history: the days it
 touches are scored again on the next scoring run. Members' key patterns (ecopulse member
@@ -35,7 +36,7 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	fs, c := newFlags("consumer "+sub, "", "API consumers and the members they belong to.\n\n"+consumerUsage, stderr)
 	var q data.ConsumerQuery
 	var asJSON, all, secret bool
-	var pattern string
+	var pattern, address string
 	if sub == "list" {
 		fs.BoolVar(&q.Unmapped, "unmapped", false, "only consumers not mapped to a member")
 		fs.StringVar(&q.Search, "search", "", "only keys or names containing `TEXT`")
@@ -45,6 +46,7 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	} else {
 		fs.StringVar(&pattern, "pattern", "", "map every consumer whose key matches `PATTERN` (* any run, ? one character)")
 		fs.BoolVar(&all, "all", false, "with --pattern: remap consumers already mapped too")
+		fs.StringVar(&address, "address", "", "map the consumers identified by a client address in `RANGE` (203.0.113.7, 203.0.113.0/24; at most 65,536 addresses); kept as a rule")
 		fs.BoolVar(&secret, "secret", false, "KEY is the consumer's raw secret (an API key or Authorization value): map the consumer it is stored as")
 	}
 	pos, err := parse(fs, args[1:])
@@ -55,7 +57,10 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	case sub == "list" && len(pos) != 0:
 		fs.Usage()
 		return errors.New("consumer list takes no arguments")
-	case sub == "map" && pattern == "" && len(pos) != 2:
+	case sub == "map" && address != "" && (pattern != "" || secret || len(pos) != 1):
+		fs.Usage()
+		return errors.New("consumer map --address RANGE takes SLUG only")
+	case sub == "map" && pattern == "" && address == "" && len(pos) != 2:
 		fs.Usage()
 		return errors.New("consumer map needs KEY and SLUG")
 	case sub == "map" && pattern != "" && len(pos) != 1:
@@ -73,6 +78,9 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	}
 	if pattern != "" {
 		return app.ConsumerMap(ctx, env, "", pattern, pos[0], all)
+	}
+	if address != "" {
+		return app.ConsumerMapAddress(ctx, env, address, pos[0])
 	}
 	return app.ConsumerMapSecret(ctx, env, pos[0], "", pos[1], false, secret)
 }

@@ -86,6 +86,7 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.scorer.afterRun = a.afterScoring()
+	a.scorer.sources = cfg.Sources
 	if a.sources, err = buildSources(cfg.Sources); err != nil {
 		return nil, err
 	}

@@ -98,6 +98,7 @@ type ScoreOptions struct {
 func Score(ctx context.Context, env *Env, opt ScoreOptions) error {
 	return env.withDB(ctx, func(db *data.DB) error {
 		scorer := NewScorer(db, env.Config.Scoring, env.Log)
+		scorer.sources = env.Config.Sources
 		day := opt.At
 		if !opt.From.IsZero() {
 			if opt.To.Before(opt.From) {

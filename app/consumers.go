@@ -140,6 +140,7 @@ func (a *App) consumerMapJSON(c *fiber.Ctx) error {
 func (a *App) consumersMapJSON(c *fiber.Ctx) error {
 	var in struct {
 		Pattern string `json:"pattern"`
+		Address string `json:"address"` // an address or CIDR range: the consumers identified by client address
 		Member  string `json:"member"`
 		All     bool   `json:"all"`
 	}
@@ -149,14 +150,23 @@ func (a *App) consumersMapJSON(c *fiber.Ctx) error {
 	if strings.TrimSpace(in.Member) == "" {
 		return data.Errorf(data.EINVALID, "member: name the member the consumers belong to")
 	}
-	n, err := consumersMapPattern(c.UserContext(), a.db, viewerOf(c).Name, in.Pattern, strings.TrimSpace(in.Member), in.All)
+	var n int
+	var err error
+	switch {
+	case in.Address != "" && in.Pattern != "":
+		return data.Errorf(data.EINVALID, "address: give a pattern or an address range, not both")
+	case in.Address != "":
+		n, err = mapAddressRange(c.UserContext(), a.db, a.cfg.Sources, viewerOf(c).Name, strings.TrimSpace(in.Address), strings.TrimSpace(in.Member))
+	default:
+		n, err = consumersMapPattern(c.UserContext(), a.db, viewerOf(c).Name, in.Pattern, strings.TrimSpace(in.Member), in.All)
+	}
 	if err != nil {
 		return err
 	}
 	if n > 0 {
 		a.rescoreSoon()
 	}
-	return c.JSON(fiber.Map{"mapped": n, "pattern": in.Pattern, "member": in.Member})
+	return c.JSON(fiber.Map{"mapped": n, "pattern": in.Pattern, "address": in.Address, "member": in.Member})
 }
 
 // --- commands (ecopulse consumer …) ---
@@ -227,6 +237,18 @@ func ConsumerMapSecret(ctx context.Context, env *Env, key, pattern, member strin
 			return err
 		}
 		fmt.Fprintf(env.Out, "consumer %q mapped to %q; the days it touches are scored again on the next scoring run\n", key, member)
+		return nil
+	})
+}
+
+// ConsumerMapAddress runs `ecopulse consumer map --address RANGE SLUG`.
+func ConsumerMapAddress(ctx context.Context, env *Env, address, member string) error {
+	return env.withDB(ctx, func(db *data.DB) error {
+		n, err := mapAddressRange(ctx, db, env.Config.Sources, "cli", address, member)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "%d consumers with an address in %s mapped to %q; new ones in the range follow at each scoring run\n", n, address, member)
 		return nil
 	})
 }

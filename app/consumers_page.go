@@ -9,7 +9,7 @@ import (
 // Mapping consumers from the API-usage page (managers; the same functions
 // as the JSON API and the commands, app/consumers.go):
 //
-//	POST /api-usage/consumers/map   key or pattern, member, back → 303 to back
+//	POST /api-usage/consumers/map   key, pattern or address, member, back → 303 to back
 func init() {
 	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
 		pages.Post("/api-usage/consumers/map", a.consumerMapForm)
@@ -18,11 +18,13 @@ func init() {
 
 func (a *App) consumerMapForm(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	member, key, pattern := c.FormValue("member"), c.FormValue("key"), c.FormValue("pattern")
+	member, key, pattern, address := c.FormValue("member"), c.FormValue("key"), c.FormValue("pattern"), c.FormValue("address")
 	var err error
 	switch {
 	case member == "":
 		err = data.Errorf(data.EINVALID, "member: name the member the consumer belongs to")
+	case address != "":
+		_, err = mapAddressRange(ctx, a.db, a.cfg.Sources, viewerOf(c).Name, address, member)
 	case pattern != "":
 		_, err = consumersMapPattern(ctx, a.db, viewerOf(c).Name, pattern, member, false)
 	case key != "":

@@ -21,6 +21,9 @@ type Scorer struct {
 	// afterRun, when set (App.New does), runs at the end of every
 	// successful Run: weekly snapshots and alert rules.
 	afterRun func(ctx context.Context, day time.Time)
+	// sources are the configured sources, whose hash keys address rules
+	// need (app/consumer_address.go); set with the Scorer's owner's config.
+	sources []SourceConfig
 }
 
 // NewScorer returns a Scorer with the given model configuration.
@@ -208,8 +211,14 @@ func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 			return err
 		}
 	}
-	// Consumers that members' key patterns claim are mapped first: the
-	// days their history touches are marked like any other remap.
+	// Consumers that address rules and members' key patterns claim are
+	// mapped first: the days their history touches are marked like any
+	// other remap.
+	if n, err := applyAddressRules(ctx, s.db, s.sources); err != nil {
+		return err
+	} else if n > 0 {
+		s.log.Info("API consumers mapped by address rules", "consumers", n)
+	}
 	if n, err := s.db.ApplyKeyPatterns(ctx); err != nil {
 		return err
 	} else if n > 0 {

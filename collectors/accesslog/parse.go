@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -275,7 +276,15 @@ func cleanKey(v []byte) string {
 
 // HashIP returns the consumer key of a client address: "ip:" and the first
 // 16 hex digits of HMAC-SHA256(key, ip). The raw address is never stored.
+//
+// The address is hashed in its canonical form (netip's: IPv4-mapped IPv6
+// as IPv4, IPv6 compressed and lower-case), so that the same client gives
+// the same consumer however the log wrote it, and an address a manager
+// types (ecopulse consumer map --address) finds it.
 func HashIP(key []byte, ip string) string {
+	if a, err := netip.ParseAddr(ip); err == nil {
+		ip = a.Unmap().WithZone("").String()
+	}
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(ip))
 	var sum [sha256.Size]byte
