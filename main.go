@@ -28,6 +28,7 @@ Usage:
   ecopulse <command> [flags] [arguments]
 
 Commands:
+  init      write a starter configuration and registry templates into DIR (default .): init [DIR]
   serve     serve the dashboard and run the scheduled jobs (--addr HOST:PORT, --demo)
   demo      fill an empty database with the demo ecosystem and score its history
   score     compute scores now (--at YYYY-MM-DD for one day, --from DATE --to DATE for a range,
@@ -347,6 +348,8 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return tokenCommand(ctx, args, out, stderr)
 	case "user":
 		return userCommand(ctx, args, os.Stdin, out, stderr)
+	case "init":
+		return initCommand(args, out, stderr)
 	case "member":
 		return memberCommand(ctx, args, out, stderr)
 	case "consumer":
