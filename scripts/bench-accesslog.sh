@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares EcoPulse's access-log import with GoAccess on the same 1,000,000
-# combined-format lines, made by shifting copies of the real Apache log of
-# shared/fixtures forward in time, in two shapes:
+# combined-format lines, made by shifting copies of the real Apache log
+# (collectors/accesslog/testdata/apache_logs.gz) forward in time, in two shapes:
 #   dense  — copy k moved by k seconds: the log's four days at 100× the
 #            traffic, as a busy API gateway writes them (the rollups
 #            aggregate, as they do on real gateway logs);
@@ -20,15 +20,12 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 LINES=${LINES:-1000000}
 SRC=${SRC:-}
-if [[ -z $SRC ]]; then
-	for c in "$ROOT/../shared/fixtures/elastic/examples/apache_logs/apache_logs" \
-		/work/shared/fixtures/elastic/examples/apache_logs/apache_logs \
-		"$ROOT/collectors/accesslog/testdata/apache_sample.log"; do
-		if [[ -f $c ]]; then SRC=$c; break; fi
-	done
-fi
 WORK=$(mktemp -d /tmp/bench-accesslog.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+if [[ -z $SRC ]]; then # the real Apache log of the tests' data
+	SRC="$WORK/apache_logs"
+	gzip -dc "$ROOT/collectors/accesslog/testdata/apache_logs.gz" >"$SRC"
+fi
 export CGO_ENABLED=0
 
 need_pkg() { # command package

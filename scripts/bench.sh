@@ -149,7 +149,7 @@ section_accesslog() {
 	{
 		echo "## Access-log import: EcoPulse vs GoAccess"
 		echo
-		echo "$LINES combined-format lines made from the real Apache log of the shared fixtures (\`scripts/bench-accesslog.sh\`), $RUNS run(s), medians; the ratio is EcoPulse's lines/s over GoAccess's in the same run. $gv; EcoPulse through \`importbench\` (accesslog.Import into a fresh database). Goals: ratio ≥ 10× (dense), EcoPulse peak RSS < 100 MB."
+		echo "$LINES combined-format lines made from the real Apache log of the tests' data (collectors/accesslog/testdata) (\`scripts/bench-accesslog.sh\`), $RUNS run(s), medians; the ratio is EcoPulse's lines/s over GoAccess's in the same run. $gv; EcoPulse through \`importbench\` (accesslog.Import into a fresh database). Goals: ratio ≥ 10× (dense), EcoPulse peak RSS < 100 MB."
 		echo
 		echo "| log | GoAccess s | GoAccess lines/s | GoAccess peak RSS | EcoPulse s | EcoPulse lines/s | EcoPulse peak RSS | ratio | load (1 min) at start | goal ≥ 10× | goal < 100 MB |"
 		echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |"
@@ -502,13 +502,14 @@ section_pages() {
 	PAGES_LOCKED=$locked
 }
 
+# accesslog_source prints the real Apache log (collectors/accesslog/testdata),
+# un-gzipped into the work directory once.
 accesslog_source() {
-	local c
-	for c in "$ROOT/../shared/fixtures/elastic/examples/apache_logs/apache_logs" \
-		/work/shared/fixtures/elastic/examples/apache_logs/apache_logs \
-		"$ROOT/collectors/accesslog/testdata/apache_sample.log"; do
-		if [[ -f $c ]]; then echo "$c"; return; fi
-	done
+	local out="$WORK/apache_logs"
+	if [[ ! -f $out ]]; then
+		gzip -dc "$ROOT/collectors/accesslog/testdata/apache_logs.gz" >"$out"
+	fi
+	echo "$out"
 }
 
 # ---------------------------------------------------------------- run

@@ -3,11 +3,13 @@ package accesslog
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,9 +17,9 @@ import (
 	"github.com/ecopulse/ecopulse/data"
 )
 
-// realApacheLog is the whole real Apache log of the shared fixtures, when
-// the checkout has shared/ beside it.
-const realApacheLog = "../../../shared/fixtures/elastic/examples/apache_logs/apache_logs"
+// realApacheLog is the whole real Apache log (testdata/README.md), gzipped
+// as an import reads it.
+const realApacheLog = "testdata/apache_logs.gz"
 
 func openDB(tb testing.TB) *data.DB {
 	tb.Helper()
@@ -78,11 +80,21 @@ func appendInt(b []byte, n int) []byte {
 	return append(b, byte('0'+n%10))
 }
 
+// readFile returns a test file's bytes, un-gzipped when it is a .gz.
 func readFile(tb testing.TB, path string) []byte {
 	tb.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if b, err = io.ReadAll(zr); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	return b
 }

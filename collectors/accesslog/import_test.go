@@ -71,9 +71,6 @@ func TestImportTotalsEqualAcceptedLines(t *testing.T) {
 }
 
 func TestImportRealApacheLog(t *testing.T) {
-	if _, err := os.Stat(realApacheLog); err != nil {
-		t.Skipf("shared fixtures not present: %v", err)
-	}
 	db := openDB(t)
 	sum, err := Import(context.Background(), db, Config{}, []string{realApacheLog}, nil)
 	if err != nil {
@@ -248,9 +245,6 @@ func waitForCommitted(t *testing.T, db *data.DB, n int64, exited <-chan error) i
 func benchLog(tb testing.TB, n int) string {
 	tb.Helper()
 	src := realApacheLog
-	if _, err := os.Stat(src); err != nil {
-		src = "testdata/apache_sample.log"
-	}
 	var lines [][]byte
 	var times []time.Time
 	var lo, hi time.Time

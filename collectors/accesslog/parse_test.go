@@ -2,7 +2,6 @@ package accesslog
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -68,10 +67,7 @@ func TestParseRealApacheSample(t *testing.T) {
 }
 
 func TestParseRealApacheLogWhole(t *testing.T) {
-	raw, err := os.ReadFile(realApacheLog)
-	if err != nil {
-		t.Skipf("shared fixtures not present: %v", err)
-	}
+	raw := readFile(t, realApacheLog)
 	res := parseLines(t, Config{}, raw)
 	if got, want := len(res.recs), 10000; got != want {
 		t.Errorf("accepted = %d, want %d", got, want)

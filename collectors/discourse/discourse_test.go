@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -636,63 +634,6 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("%s: New error %v, want ok=%v", tc.name, nerr, tc.ok)
 		}
 	}
-}
-
-// TestPercevalRecordings replays the Discourse recordings of
-// chaoss/grimoirelab-perceval (GPL-3.0: read in place, never copied), when
-// the shared fixtures are present.
-func TestPercevalRecordings(t *testing.T) {
-	t.Parallel()
-	dir := "/work/shared/fixtures/chaoss/grimoirelab-perceval/tests/data/discourse"
-	read := func(t *testing.T, name string) []byte {
-		t.Helper()
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if errors.Is(err, os.ErrNotExist) {
-			t.Skipf("perceval fixtures not present: %v", err)
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	t.Run("pinned", func(t *testing.T) {
-		t.Parallel()
-		h := newHarness(t, Config{})
-		h.setCursor(t, `{"v":1,"since":"2016-05-25T02:00:00Z"}`) // perceval's from_date
-		h.forum.pages(read(t, "discourse_topics_pinned.json"))
-		topic := read(t, "discourse_topic_1149.json")
-		for _, id := range []string{"1148", "1149", "1150"} {
-			h.forum.handle("/t/"+id+".json", jsonBody(topic))
-		}
-		h.mustCollect(t)
-		// 1149 is pinned and older than from_date: skipped; 1150 (pinned,
-		// newer) and 1148 are read, oldest first.
-		if got, want := topicFetches(h.forum), []string{"/t/1148.json", "/t/1150.json"}; !slices.Equal(got, want) {
-			t.Errorf("topic fetches %q, want %q", got, want)
-		}
-	})
-	t.Run("null last_posted_at", func(t *testing.T) {
-		t.Parallel()
-		h := newHarness(t, Config{})
-		h.forum.pages(read(t, "discourse_topics_last_posted_at_null.json"))
-		h.forum.handle("/t/1149.json", jsonBody(read(t, "discourse_topic_1149.json")))
-		h.mustCollect(t)
-		if got, want := topicFetches(h.forum), []string{"/t/1149.json"}; !slices.Equal(got, want) {
-			t.Errorf("topic fetches %q, want %q", got, want)
-		}
-		acts := datatest.Activities(t, h.db)
-		if got, want := acts["post:18952"].Kind, data.ActThreadOpened; got != want {
-			t.Errorf("post 18952 kind %q, want %q", got, want)
-		}
-		if got, want := acts["post:18952"].Title, "[Support] uBlock Origin"; got != want {
-			t.Errorf("title %q, want %q", got, want)
-		}
-		if got, want := acts["post:19133"].Kind, data.ActReply; got != want {
-			t.Errorf("post 19133 kind %q, want %q", got, want)
-		}
-		if got, want := acts["post:19133"].Actor, "gorhill"; got != want {
-			t.Errorf("actor %q, want %q", got, want)
-		}
-	})
 }
 
 func TestConfigYAML(t *testing.T) {
