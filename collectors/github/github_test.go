@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -942,56 +940,6 @@ func TestConfigValidate(t *testing.T) {
 		if _, nerr := New(tc.cfg, nil); (nerr == nil) != tc.ok {
 			t.Errorf("%s: New error %v, want ok=%v", tc.name, nerr, tc.ok)
 		}
-	}
-}
-
-// TestPercevalRecordings replays the GitHub recordings of
-// chaoss/grimoirelab-perceval (GPL-3.0: read in place, never copied), when
-// the shared fixtures are present.
-func TestPercevalRecordings(t *testing.T) {
-	t.Parallel()
-	dir := "/work/shared/fixtures/chaoss/grimoirelab-perceval/tests/data/github"
-	read := func(name string) []byte {
-		t.Helper()
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if errors.Is(err, os.ErrNotExist) {
-			t.Skipf("perceval fixtures not present: %v", err)
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	const repo = "zhquan_example/repo"
-	h := newHarness(t, Config{})
-	h.src = h.newSource(t, Config{Repos: []string{repo}}, nil)
-	h.api.handle("/repos/"+repo+"/issues", jsonBody(read("github_request")))
-	h.api.handle("/repos/"+repo+"/pulls/1", jsonBody(read("github_request_pull_request_1")))
-	h.api.handle("/repos/"+repo+"/pulls/1/reviews", jsonBody(read("github_request_pull_request_1_reviews")))
-	h.api.handle("/repos/"+repo+"/pulls/comments", jsonBody(read("github_request_pull_request_1_comments")))
-	h.api.handle("/repos/"+repo+"/issues/comments", jsonBody(read("github_issue_comments_1")))
-
-	h.mustCollect(t)
-
-	acts := datatest.Activities(t, h.db)
-	for id, kind := range map[string]string{
-		"issue:1":          data.ActPROpened,
-		"merge:1":          data.ActPRMerged,
-		"review:205729182": data.ActReview,
-		"review:205729156": data.ActReview,
-		"review_comment:1": data.ActReply,
-		"review_comment:2": data.ActReply,
-		"comment:1":        data.ActReply,
-	} {
-		if got := acts[id].Kind; got != kind {
-			t.Errorf("%s kind = %q, want %q", id, got, kind)
-		}
-	}
-	// merged:true with merged_at:null: the pull request's closed_at.
-	if got, want := acts["merge:1"].At, mustTime(t, "2016-01-04T13:51:56Z"); !got.Equal(want) {
-		t.Errorf("merged at %v, want %v", got, want)
-	}
-	if got, want := acts["review:205729156"].Actor, "ghost"; got != want {
-		t.Errorf("review by an empty user: actor %q, want %q", got, want)
 	}
 }
 
