@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -111,6 +112,9 @@ type Projects struct {
 	Statuses      []string            `json:"statuses"`
 	Members       []MemberLink        `json:"members"` // every member that is a party of an agreement, for the filter
 	LastCollected string              `json:"last_collected,omitempty"`
+	// Available offers the days of the listed projects' milestones (due or
+	// done) when none falls in the range shown; null otherwise.
+	Available *DataOffer `json:"available"`
 }
 
 func projectLinks(ms []data.ProjectMember) []MemberLink {
@@ -247,7 +251,32 @@ func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Project
 		out.BurnUp = append(out.BurnUp, ProjectsBurnPoint{Day: d.Format(data.DateLayout), Due: di, Done: dn, Scope: ms.Total})
 	}
 	out.Days = len(out.BurnUp)
+	if ms.DueInRange == 0 && ms.DoneInRange == 0 && len(dues) > 0 {
+		out.Available = projectsOffer(p, dues, dones)
+	}
 	return out, nil
+}
+
+// projectsOffer offers the days from the first to the last milestone date
+// (due or done; dues and dones sorted), the filters kept.
+func projectsOffer(p ProjectsParams, dues, dones []time.Time) *DataOffer {
+	first, last := dues[0], dues[len(dues)-1]
+	if len(dones) > 0 {
+		if dones[0].Before(first) {
+			first = dones[0]
+		}
+		if dones[len(dones)-1].After(last) {
+			last = dones[len(dones)-1]
+		}
+	}
+	q := url.Values{}
+	if p.Status != "" {
+		q.Set("status", p.Status)
+	}
+	if p.Member != "" {
+		q.Set("member", p.Member)
+	}
+	return rangeOffer("/projects", q, data.Day(first), data.Day(last))
 }
 
 func projectHasParty(a data.Agreement, slug string) bool {
