@@ -59,15 +59,6 @@ func rangeOffer(path string, query url.Values, first, last time.Time) *DataOffer
 	return o
 }
 
-// usageOffer offers the stored API usage when a range of it shows no call.
-func usageOffer(ctx context.Context, db *data.DB, path string, query url.Values) (*DataOffer, error) {
-	r, err := db.DataRange(ctx)
-	if err != nil || !r.HasUsage() {
-		return nil, err
-	}
-	return rangeOffer(path, query, r.UsageFirst, r.UsageLast), nil
-}
-
 // scoresOffer offers the scores that include the measured data (API usage
 // and community activity) when the scoring window ending on day — the
 // EcoRangeDays up to it, the default scoring window — holds none of it; a
