@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -18,23 +17,12 @@ import (
 // list it, and ecopulse config --check prints it and fails.
 func TestConfigProblemsAreListedAndFailTheCheck(t *testing.T) {
 	ctx := context.Background()
-	cfg := DefaultConfig()
-	cfg.DB = t.TempDir() + "/ecopulse.db"
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, slug := range []string{"acme", "old"} {
-		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env, db, out := commandEnv(t)
+	cfg := env.Config
+	addPartners(t, db, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "acme", "old")
 	if err := db.ArchiveMember(ctx, "old", time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
 	if err := ConfigCheck(ctx, env); err != nil || !strings.Contains(out.String(), "configuration ok") {
 		t.Fatalf("a clean configuration: %v %q", err, out.String())
 	}
@@ -46,7 +34,7 @@ func TestConfigProblemsAreListedAndFailTheCheck(t *testing.T) {
 	}
 	env.Config = cfg
 	out.Reset()
-	err = ConfigCheck(ctx, env)
+	err := ConfigCheck(ctx, env)
 	if data.ErrorCode(err) != data.EINVALID || !strings.Contains(err.Error(), "3 problem") {
 		t.Fatalf("check with three problems: %v", err)
 	}

@@ -20,18 +20,9 @@ func TestConsumersMappedByAddressRange(t *testing.T) {
 	const hashKey = "a-test-hash-key-of-32-characters!"
 	t.Setenv(accesslog.DefaultHashKeyEnv, hashKey)
 	ctx := context.Background()
-	cfg := DefaultConfig()
-	cfg.DB = t.TempDir() + "/ecopulse.db"
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, slug := range []string{"acme", "beta"} {
-		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env, db, _ := commandEnv(t)
+	cfg := env.Config
+	addPartners(t, db, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "acme", "beta")
 	day := data.Day(time.Now()).AddDate(0, 0, -1)
 	client := func(ip string) string {
 		t.Helper()
@@ -82,8 +73,6 @@ func TestConsumersMappedByAddressRange(t *testing.T) {
 	}
 
 	// One address, by the command: mapped, and not kept anywhere.
-	var out bytes.Buffer
-	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
 	if err := ConsumerMapAddress(ctx, env, "2001:DB8:0:0::1", "beta"); err != nil {
 		t.Fatal(err)
 	}

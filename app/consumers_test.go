@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -16,19 +15,8 @@ import (
 
 func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := DefaultConfig()
-	cfg.DB = dir + "/ecopulse.db"
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, slug := range []string{"acme", "beta"} {
-		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env, db, out := commandEnv(t)
+	addPartners(t, db, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "acme", "beta")
 	for i, key := range []string{"acme-prod", "acme test/1", "beta-1", "stray"} {
 		c := &data.APIConsumer{Key: key}
 		if err := db.UpsertConsumer(ctx, c); err != nil {
@@ -68,8 +56,6 @@ func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
 	}
 
 	// The command sees and changes the same mappings.
-	var out bytes.Buffer
-	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
 	if err := ConsumerMap(ctx, env, "beta-1", "", "beta", false); err != nil {
 		t.Fatal(err)
 	}

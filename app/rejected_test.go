@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -18,13 +17,7 @@ import (
 // records, escaped — the same in the page, the JSON and the command.
 func TestRejectedRecordsAreVisibleWhereTheSourceIs(t *testing.T) {
 	ctx := context.Background()
-	cfg := DefaultConfig()
-	cfg.DB = t.TempDir() + "/ecopulse.db"
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	env, db, out := commandEnv(t)
 	run := &data.CollectorRun{Source: "gateway", StartedAt: time.Now().Add(-time.Minute)}
 	if err := db.StartRun(ctx, run); err != nil {
 		t.Fatal(err)
@@ -61,8 +54,6 @@ func TestRejectedRecordsAreVisibleWhereTheSourceIs(t *testing.T) {
 	if strings.Contains(page, "<script>alert(1)") || !strings.Contains(page, "&lt;script&gt;") || !strings.Contains(page, "invalid time") {
 		t.Fatal("the rejected-records page does not show the records, escaped")
 	}
-	var out bytes.Buffer
-	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
 	if err := RejectedList(ctx, env, "gateway", true); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
 	"testing"
 	"time"
 
@@ -75,17 +74,8 @@ func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
 
 func TestScoreCommandScoresARange(t *testing.T) {
 	ctx := context.Background()
-	cfg := DefaultConfig()
-	cfg.DB = t.TempDir() + "/ecopulse.db"
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.CreateMember(ctx, &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	env := &Env{Config: cfg, Log: quietLogger(), Out: io.Discard, Now: time.Now}
+	env, db, _ := commandEnv(t)
+	addPartners(t, db, time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), "acme")
 	from, to := time.Date(2015, 5, 18, 0, 0, 0, 0, time.UTC), time.Date(2015, 5, 21, 0, 0, 0, 0, time.UTC)
 	if err := Score(ctx, env, ScoreOptions{From: from, To: to}); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,38 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// commandEnv returns an Env for commands on a fresh database file, that
+// file opened as a store for the test's own setup and checks, and the
+// buffer the commands print to.
+func commandEnv(tb testing.TB) (*Env, *data.DB, *bytes.Buffer) {
+	tb.Helper()
+	cfg := DefaultConfig()
+	cfg.DB = filepath.Join(tb.TempDir(), "ecopulse.db")
+	db, err := data.Open(context.Background(), cfg.DB)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	var out bytes.Buffer
+	return &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}, db, &out
+}
+
+// addPartners creates partner members named after their slugs, joined on
+// joined.
+func addPartners(tb testing.TB, db *data.DB, joined time.Time, slugs ...string) {
+	tb.Helper()
+	for _, slug := range slugs {
+		if err := db.CreateMember(context.Background(), &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: joined}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
