@@ -475,15 +475,7 @@ func userCommand(ctx context.Context, args []string, stdin *os.File, out, stderr
 	}
 	fs, c := newFlags("user add", " NAME", "Add an account. The password is read from a prompt (without echo) or, when stdin is not a terminal, from its first line.", stderr)
 	role := fs.String("role", "viewer", "`ROLE`: viewer, manager or admin")
-	pos, err := parse(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errors.New("user add needs exactly one NAME")
-	}
-	password, err := readPassword(stdin, stderr)
+	name, password, err := nameAndPassword(fs, args[1:], "user add", stdin, stderr)
 	if err != nil {
 		return err
 	}
@@ -491,22 +483,29 @@ func userCommand(ctx context.Context, args []string, stdin *os.File, out, stderr
 	if err != nil {
 		return err
 	}
-	return app.UserAdd(ctx, env, pos[0], *role, password)
+	return app.UserAdd(ctx, env, name, *role, password)
+}
+
+// nameAndPassword parses the one NAME of a user command and reads the
+// password from a prompt or stdin.
+func nameAndPassword(fs *flag.FlagSet, args []string, what string, stdin *os.File, stderr io.Writer) (string, string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return "", "", err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return "", "", fmt.Errorf("%s needs exactly one NAME", what)
+	}
+	password, err := readPassword(stdin, stderr)
+	return pos[0], password, err
 }
 
 // userPasswd runs `ecopulse user passwd NAME`: a new password from a prompt
 // or stdin, like user add; the account's sessions end.
 func userPasswd(ctx context.Context, args []string, stdin *os.File, out, stderr io.Writer) error {
 	fs, c := newFlags("user passwd", " NAME", "Set an account's password (its sessions end; audited). The password is read from a prompt (without echo) or, when stdin is not a terminal, from its first line.", stderr)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errors.New("user passwd needs exactly one NAME")
-	}
-	password, err := readPassword(stdin, stderr)
+	name, password, err := nameAndPassword(fs, args, "user passwd", stdin, stderr)
 	if err != nil {
 		return err
 	}
@@ -514,7 +513,7 @@ func userPasswd(ctx context.Context, args []string, stdin *os.File, out, stderr 
 	if err != nil {
 		return err
 	}
-	return app.UserSetPassword(ctx, env, pos[0], password)
+	return app.UserSetPassword(ctx, env, name, password)
 }
 
 func readPassword(stdin *os.File, stderr io.Writer) (string, error) {
