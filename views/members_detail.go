@@ -123,7 +123,10 @@ type MemberUsage struct {
 	LatencyMS MemberLatency      `json:"latency_ms"`
 	Days      []MemberUsageDay   `json:"days"` // every day of the range
 	Endpoints []MemberUsageGroup `json:"top_endpoints"`
-	Consumers []MemberUsageGroup `json:"consumers"`
+	Consumers []MemberUsageGroup `json:"consumers"` // the busiest, at most memberTopConsumers
+	// ConsumerCount is how many consumers the member has in the range: a
+	// member may have thousands, the page and JSON list the busiest.
+	ConsumerCount int `json:"consumer_count"`
 }
 
 // Milestone states on the day shown.
@@ -543,6 +546,7 @@ func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Memb
 		}
 		u.Endpoints = append(u.Endpoints, group(g))
 	}
+	u.ConsumerCount = len(usage.ByConsumer)
 	for i, g := range usage.ByConsumer {
 		if i == memberTopConsumers {
 			break

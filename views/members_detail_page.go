@@ -53,6 +53,7 @@ type memberPage struct {
 	LatencyChart       chartBlock
 	Endpoints          []memberUsageRow
 	Consumers          []memberUsageRow
+	MoreConsumers      int // consumers not listed ("and N more")
 
 	Projects    []memberProjectRow
 	Milestones  MemberMilestoneCounts
@@ -401,6 +402,7 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 		p.Endpoints = append(p.Endpoints, memberUsageRow{Label: g.Endpoint, Calls: memberFmtCount(g.Calls), Share: fmtPct(g.Share),
 			ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
 	}
+	p.MoreConsumers = u.ConsumerCount - len(u.Consumers)
 	for _, g := range u.Consumers {
 		p.Consumers = append(p.Consumers, memberUsageRow{Label: g.Consumer, LastDay: g.LastDay, Calls: memberFmtCount(g.Calls),
 			Share: fmtPct(g.Share), ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
