@@ -26,8 +26,10 @@ test-deps:
 vet:
 	$(GO) vet ./...
 
+# Progress as it goes (scripts/testprogress): each package as it ends,
+# failed tests with their output, the packages still running once a minute.
 test: assets test-deps vet
-	$(GO) test -count=1 ./...
+	bash scripts/test.sh
 
 # The benchmark suite: builds, prepares data, measures, writes BENCHMARKS.md
 # (QUICK=1 for a short run).

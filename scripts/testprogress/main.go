@@ -1,0 +1,137 @@
+// Command testprogress reads `go test -json` on stdin and prints what a
+// person watching CI needs: each package's result as it ends, every failed
+// test with its output, a line a minute naming the packages still running
+// (a package silent for minutes looks hung), and a closing count. It exits
+// 1 when anything failed, so that `go test -json … | testprogress` fails as
+// go test does (scripts/test.sh also sets pipefail).
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// event is one line of `go test -json` (cmd/test2json).
+type event struct {
+	Action string
+	// ImportPath names the package of a build-output event (go 1.24+).
+	ImportPath string
+	Package    string
+	Test       string
+	Elapsed    float64
+	Output     string
+}
+
+type pkgState struct {
+	start  time.Time
+	passed int
+	output []string            // package-level output (build errors, panics outside tests)
+	tests  map[string][]string // output of the tests running now
+}
+
+func main() {
+	var mu sync.Mutex
+	running := map[string]*pkgState{}
+	var passed, failed, skipped int
+	var failedPkgs []string
+
+	heartbeat := time.NewTicker(time.Minute)
+	defer heartbeat.Stop()
+	go func() {
+		for range heartbeat.C {
+			mu.Lock()
+			var names []string
+			for p, s := range running {
+				names = append(names, fmt.Sprintf("%s (%s, %d tests passed)", short(p), time.Since(s.start).Round(time.Second), s.passed))
+			}
+			mu.Unlock()
+			if len(names) > 0 {
+				sort.Strings(names)
+				fmt.Printf("… still running: %s\n", strings.Join(names, ", "))
+			}
+		}
+	}()
+
+	sc := bufio.NewScanner(os.Stdin)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var e event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			fmt.Println(sc.Text()) // not an event: go test's own message
+			continue
+		}
+		if e.Action == "build-output" || e.Action == "build-fail" {
+			fmt.Print(e.Output) // a compile error: shown at once, whole
+			continue
+		}
+		mu.Lock()
+		s := running[e.Package]
+		if s == nil {
+			s = &pkgState{start: time.Now(), tests: map[string][]string{}}
+			running[e.Package] = s
+		}
+		switch {
+		case e.Action == "output" && e.Test == "":
+			s.output = append(s.output, e.Output)
+		case e.Action == "output":
+			s.tests[e.Test] = append(s.tests[e.Test], e.Output)
+		case e.Test != "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
+			out := s.tests[e.Test]
+			delete(s.tests, e.Test)
+			if strings.Contains(e.Test, "/") {
+				break // subtests: their parent says it
+			}
+			switch e.Action {
+			case "pass":
+				passed++
+				s.passed++
+			case "skip":
+				skipped++
+			case "fail":
+				failed++
+				fmt.Printf("--- FAIL: %s (%.2fs) [%s]\n%s", e.Test, e.Elapsed, short(e.Package), strings.Join(out, ""))
+			}
+		case e.Test == "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
+			delete(running, e.Package)
+			switch e.Action {
+			case "pass":
+				fmt.Printf("ok  \t%s\t%.3fs\n", e.Package, e.Elapsed)
+			case "skip":
+				fmt.Printf("?   \t%s\t[no test files]\n", e.Package)
+			case "fail":
+				failedPkgs = append(failedPkgs, e.Package)
+				fmt.Print(strings.Join(s.output, ""))
+				fmt.Printf("FAIL\t%s\t%.3fs\n", e.Package, e.Elapsed)
+			}
+		}
+		mu.Unlock()
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintln(os.Stderr, "testprogress:", err)
+		os.Exit(1)
+	}
+	if len(failedPkgs) > 0 {
+		fmt.Printf("FAIL: %s\n", strings.Join(failedPkgs, " "))
+	}
+	fmt.Printf("tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	if failed > 0 || len(failedPkgs) > 0 {
+		os.Exit(1)
+	}
+}
+
+// short is a package path without the module's.
+func short(pkg string) string {
+	if s := strings.TrimPrefix(pkg, "github.com/ecopulse/ecopulse/"); s != pkg {
+		return s
+	}
+	if pkg == "github.com/ecopulse/ecopulse" {
+		return "."
+	}
+	return pkg
+}
