@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go build -o bin/testprogress ./scripts/testprogress
-go test -count=1 -json "$@" ./... | bin/testprogress
+go test -count=1 -timeout 30m -json "$@" ./... | bin/testprogress
