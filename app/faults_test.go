@@ -308,6 +308,9 @@ func TestFaultSourceDownRetriesThenCatchesUp(t *testing.T) {
 	if row.Status != "failed" || !strings.Contains(row.LastError, "500") || row.LastSuccess != lastOK {
 		t.Errorf("source while answering 500s = %+v", row)
 	}
+	if !strings.HasPrefix(row.LastErrorText, "GitHub had an error of its own (500)") {
+		t.Errorf("the error as a sentence: %q", row.LastErrorText)
+	}
 
 	// 3. Down without an answer: the client times out, the run fails.
 	gh.set("hang", 1, 0, 0)
@@ -319,6 +322,9 @@ func TestFaultSourceDownRetriesThenCatchesUp(t *testing.T) {
 	row = fltSourceRow(t, a, "sdk")
 	if row.Status != "failed" || !strings.Contains(strings.ToLower(row.LastError), "timeout") || row.LastSuccess != lastOK {
 		t.Errorf("source while timing out = %+v", row)
+	}
+	if !strings.HasPrefix(row.LastErrorText, "GitHub did not answer in time") {
+		t.Errorf("the error as a sentence: %q", row.LastErrorText)
 	}
 	if got := activities(); got != 12 {
 		t.Errorf("activities while down = %d, want the 12 of the good run", got)

@@ -50,19 +50,22 @@ type CommunityWeek struct {
 
 // Community is /community and /api/v1/community.
 type Community struct {
-	From                string   `json:"from"`
-	To                  string   `json:"to"`
-	Days                int      `json:"days"`
-	Contributions       int      `json:"contributions"`
-	ActiveContributors  int      `json:"active_contributors"` // distinct over the range
-	NewContributors     int      `json:"new_contributors"`
-	PROpened            int      `json:"prs_opened"`
-	PRMerged            int      `json:"prs_merged"`
-	ClosureRatio        *float64 `json:"closure_ratio"`
-	Threads             int      `json:"threads"`
-	Responded           int      `json:"responded"`
-	FirstResponseMedian *float64 `json:"first_response_median_hours"`
-	FirstResponseP90    *float64 `json:"first_response_p90_hours"`
+	// Available offers the days with community activity when the range
+	// shown has none (null otherwise).
+	Available           *DataOffer `json:"available"`
+	From                string     `json:"from"`
+	To                  string     `json:"to"`
+	Days                int        `json:"days"`
+	Contributions       int        `json:"contributions"`
+	ActiveContributors  int        `json:"active_contributors"` // distinct over the range
+	NewContributors     int        `json:"new_contributors"`
+	PROpened            int        `json:"prs_opened"`
+	PRMerged            int        `json:"prs_merged"`
+	ClosureRatio        *float64   `json:"closure_ratio"`
+	Threads             int        `json:"threads"`
+	Responded           int        `json:"responded"`
+	FirstResponseMedian *float64   `json:"first_response_median_hours"`
+	FirstResponseP90    *float64   `json:"first_response_p90_hours"`
 	// BusFactor is the contributor absence factor: the fewest contributors
 	// accounting for at least half of the range's contributions (0 when
 	// there were none); BusFactorShare the share they account for.
@@ -195,6 +198,9 @@ func BuildCommunity(ctx context.Context, db *data.DB, p RangeParams) (*Community
 			break
 		}
 		out.Unaffiliated = append(out.Unaffiliated, a)
+	}
+	if err := communityOffer(ctx, db, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

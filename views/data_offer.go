@@ -203,3 +203,17 @@ func overviewOffer(ctx context.Context, db *data.DB, o *Overview, day time.Time)
 	o.Available, err = scoresOffer(ctx, db, "/", nil, day)
 	return err
 }
+
+// communityOffer offers the days with community activity when the range
+// shown has no contribution.
+func communityOffer(ctx context.Context, db *data.DB, c *Community) error {
+	if c.Contributions > 0 {
+		return nil
+	}
+	r, err := db.DataRange(ctx)
+	if err != nil || r.ActivityLast.IsZero() {
+		return err
+	}
+	c.Available = rangeOffer("/community", nil, r.ActivityFirst, r.ActivityLast)
+	return nil
+}

@@ -32,6 +32,9 @@ type SourceRow struct {
 	Stored      int64  `json:"items_stored"`
 	Rejected    int64  `json:"items_rejected"`
 	LastError   string `json:"last_error,omitempty"`
+	// LastErrorText is LastError as a sentence: what failed, why, and when
+	// the next run is (views.ErrorSentence).
+	LastErrorText string `json:"last_error_text,omitempty"`
 	// Quarantined is how many rejected records the source keeps, with
 	// their reasons (/sources/:name/rejected).
 	Quarantined int `json:"quarantined"`
@@ -74,6 +77,7 @@ func BuildSources(ctx context.Context, db *data.DB, infos []SourceInfo, now time
 		if r, ok := latest[info.Name]; ok {
 			row.LastRun = r.StartedAt.UTC().Format(time.RFC3339)
 			row.Read, row.Stored, row.Rejected, row.LastError = r.ItemsRead, r.ItemsStored, r.ItemsRejected, r.Error
+			row.LastErrorText = ErrorSentence(info.Type, r.Error, info.Next)
 			switch r.Status {
 			case data.RunSucceeded:
 				row.Status = "ok"
