@@ -145,7 +145,7 @@ func TestAPIErrorsAreJSONWithStatus(t *testing.T) {
 	}{
 		{"/api/v1/scores?at=yesterday", 400},
 		{"/api/v1/members/nobody?at=2001-01-01", 404}, // a day not scored snaps (snap_day_test.go); an unknown member is 404
-		{"/api/v1/scores?at=1999-01-01", 400}, // out of range (queryDay)
+		{"/api/v1/scores?at=1999-01-01", 400},         // out of range (queryDay)
 		{"/api/v1/api-usage?member=nobody", 404},
 		{"/api/v1/api-usage?from=2026-06-10&to=2026-06-01", 400},
 		{"/api/v1/no-such-thing", 404},
