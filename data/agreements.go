@@ -232,6 +232,7 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) 
 		return err
 	}
 	oldSource := ""
+	from := p.StartOn // the first day whose scores the agreement changes
 	if p.ID == 0 {
 		if other != 0 {
 			return Errorf(ECONFLICT, "a project with slug %q already exists", p.Slug)
@@ -246,11 +247,15 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) 
 			return err
 		}
 	} else {
-		err := tx.QueryRowContext(ctx, `SELECT source FROM projects WHERE id = ?`, p.ID).Scan(&oldSource)
+		var oldStart sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT source, start_on FROM projects WHERE id = ?`, p.ID).Scan(&oldSource, &oldStart)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Errorf(ENOTFOUND, "no project %d", p.ID)
 		} else if err != nil {
 			return err
+		}
+		if d := parseDate(oldStart); !d.IsZero() && d.Before(from) {
+			from = d
 		}
 		if other != 0 && other != p.ID {
 			return Errorf(ECONFLICT, "a project with slug %q already exists", p.Slug)
@@ -277,7 +282,13 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) 
 			return err
 		}
 	}
-	return saveAgreementMilestones(ctx, tx, p, oldSource, ms)
+	if err := saveAgreementMilestones(ctx, tx, p, oldSource, ms); err != nil {
+		return err
+	}
+	// Its parties' cooperation counts in the scores from its start on: the
+	// days already scored are scored again, however old (an agreement
+	// registered after the history it covers was scored).
+	return markRescoreFrom(ctx, tx, from)
 }
 
 type storedMilestone struct {
