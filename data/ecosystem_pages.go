@@ -117,6 +117,7 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 	segments := map[segKey]*UsageSegmentDay{}
 	endpoints := map[string]*UsageGroup{}
 	consumers := map[int64]*UsageGroup{}
+	consumerEndpoints := map[int64]map[string]int64{} // unmapped consumers' calls by endpoint
 	out := &EcosystemUsage{}
 	for rows.Next() {
 		var bucket, consumer int64
@@ -169,6 +170,15 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 		if calls > 0 && day.After(c.LastDay) {
 			c.LastDay = day
 		}
+		if calls > 0 && (c.FirstDay.IsZero() || day.Before(c.FirstDay)) {
+			c.FirstDay = day
+		}
+		eps := consumerEndpoints[consumer]
+		if eps == nil {
+			eps = map[string]int64{}
+			consumerEndpoints[consumer] = eps
+		}
+		eps[endpoint] = addSat(eps[endpoint], calls)
 		for _, t := range []*UsageTotals{&out.Unmapped, &ud.UsageTotals, &c.UsageTotals} {
 			t.add(class, calls, bytes, &h)
 		}
@@ -201,7 +211,13 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 		return a.Endpoint < b.Endpoint
 	})
 	out.UnmappedConsumers = make([]UsageGroup, 0, len(consumers))
-	for _, c := range consumers {
+	for id, c := range consumers {
+		var top int64
+		for ep, n := range consumerEndpoints[id] {
+			if n > top || n == top && ep < c.TopEndpoint {
+				c.TopEndpoint, top = ep, n
+			}
+		}
 		out.UnmappedConsumers = append(out.UnmappedConsumers, *c)
 	}
 	sort.Slice(out.UnmappedConsumers, func(i, j int) bool {

@@ -141,6 +141,10 @@ type UsageGroup struct {
 	ConsumerID int64     `json:"consumer_id,omitempty"`
 	Consumer   string    `json:"consumer,omitempty"` // the consumer's name, or its key when unnamed
 	LastDay    time.Time `json:"last_day,omitempty"` // by consumer: the last day with calls
+	// FirstDay and TopEndpoint, for the unmapped consumers of the API-usage
+	// breakdown: the first day with calls, the endpoint with most calls.
+	FirstDay    time.Time `json:"first_day,omitempty"`
+	TopEndpoint string    `json:"top_endpoint,omitempty"`
 	UsageTotals
 }
 

@@ -162,6 +162,10 @@ type APIUsageConsumer struct {
 	Errors5xx int64   `json:"errors_5xx"`
 	ErrorRate float64 `json:"error_rate"`
 	LastDay   string  `json:"last_day,omitempty"`
+	FirstDay  string  `json:"first_day,omitempty"`
+	// TopEndpoint is the endpoint it called most in the range: what it is
+	// for, often enough to tell whose it is.
+	TopEndpoint string `json:"top_endpoint,omitempty"`
 }
 
 // APIUsageUnmapped is the traffic of consumers mapped to no member: counted
@@ -384,6 +388,10 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 			ErrorRate: ecoRatio(float64(g.Errors4xx+g.Errors5xx), float64(g.Calls))}
 		if !g.LastDay.IsZero() {
 			c.LastDay = g.LastDay.Format(data.DateLayout)
+		}
+		c.TopEndpoint = g.TopEndpoint
+		if !g.FirstDay.IsZero() {
+			c.FirstDay = g.FirstDay.Format(data.DateLayout)
 		}
 		um.Consumers = append(um.Consumers, c)
 	}

@@ -70,11 +70,13 @@ type apiUsageEndpointRow struct {
 }
 
 type apiUsageConsumerRow struct {
-	Key       string
-	Consumer  string
-	Calls     string
-	ErrorRate string
-	LastDay   string
+	FirstDay    string
+	TopEndpoint string
+	Key         string
+	Consumer    string
+	Calls       string
+	ErrorRate   string
+	LastDay     string
 }
 
 // APIUsagePage writes /api-usage.
@@ -153,7 +155,7 @@ func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) {
 			Errors4xx: memberFmtCount(e.Errors4xx), Errors5xx: memberFmtCount(e.Errors5xx), ErrorRate: memberPct2(e.ErrorRate), P95: optMS(e.P95MS)})
 	}
 	for _, c := range um.Consumers {
-		p.Consumers = append(p.Consumers, apiUsageConsumerRow{Key: c.Key, Consumer: c.Consumer, Calls: memberFmtCount(c.Calls),
+		p.Consumers = append(p.Consumers, apiUsageConsumerRow{FirstDay: c.FirstDay, TopEndpoint: c.TopEndpoint, Key: c.Key, Consumer: c.Consumer, Calls: memberFmtCount(c.Calls),
 			ErrorRate: memberPct2(c.ErrorRate), LastDay: c.LastDay})
 	}
 	p.CanMap = len(u.MapTargets) > 0
