@@ -60,6 +60,16 @@ func TestEmptyInstallationGreetsWithTheChecklist(t *testing.T) {
 	if err := db.MapConsumer(ctx, "acme-key", "acme"); err != nil {
 		t.Fatal(err)
 	}
+	// Scored with no traffic yet: still no score worth showing.
+	if err := a.Scorer().Run(ctx, today, 3); err != nil {
+		t.Fatal(err)
+	}
+	if got := steps(); got["scores"] {
+		t.Fatalf("members scored on no data tick the first scores: %v", got)
+	}
+	if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: today.Add(-20 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 40}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Scorer().Run(ctx, today, 3); err != nil {
 		t.Fatal(err)
 	}

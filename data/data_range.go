@@ -84,6 +84,16 @@ func (db *DB) NearestScoredDay(ctx context.Context, day time.Time) (time.Time, e
 	return parseDate(s), nil
 }
 
+// FirstScoredDayFrom returns the first scored day on or after day, or the
+// zero time: the day whose window holds the most of data that ends on day.
+func (db *DB) FirstScoredDayFrom(ctx context.Context, day time.Time) (time.Time, error) {
+	var s sql.NullString
+	if err := db.read.QueryRowContext(ctx, `SELECT MIN(day) FROM ecosystem_scores WHERE day >= ?`, dateStr(Day(day))).Scan(&s); err != nil {
+		return time.Time{}, fmt.Errorf("store: unable to find the first scored day from %s: %w", dateStr(day), err)
+	}
+	return parseDate(s), nil
+}
+
 func unixDay(v sql.NullInt64) time.Time {
 	if !v.Valid {
 		return time.Time{}

@@ -16,7 +16,7 @@ type SetupCounts struct {
 	Runs            int // successful collector runs (push ingest counts as one)
 	Activities      int // community activities stored (0 or 1: "any")
 	Projects        int // cooperation projects
-	ScoredMembers   int // member scores stored (0 or 1: "any")
+	ScoredMembers   int // member scores with a contribution stored (0 or 1: "any"): members scored on no data do not count
 }
 
 // SetupCounts answers "how far is the setup?" in one read transaction.
@@ -33,7 +33,7 @@ func (db *DB) SetupCounts(ctx context.Context) (SetupCounts, error) {
 			{&s.Runs, `SELECT COUNT(*) FROM collector_runs WHERE status = 'succeeded'`},
 			{&s.Activities, `SELECT EXISTS (SELECT 1 FROM activities)`},
 			{&s.Projects, `SELECT COUNT(*) FROM projects`},
-			{&s.ScoredMembers, `SELECT EXISTS (SELECT 1 FROM scores)`},
+			{&s.ScoredMembers, `SELECT EXISTS (SELECT 1 FROM scores WHERE c > 0)`},
 		} {
 			if err := tx.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
 				return err

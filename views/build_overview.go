@@ -51,8 +51,10 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 		return nil, err
 	}
 	if at.IsZero() && !setupStep(setup, "scores") {
-		// Days scored before any member was: an ecosystem of nobody, whose
-		// health of 0 says nothing. The checklist says what to do instead.
+		// Days scored before any member had data (none, or members with no
+		// traffic nor activity yet, as right after `ecopulse collect` of a
+		// registry file): a health of 0 says nothing. The checklist and the
+		// offer of the data say what to do instead.
 		o.Empty = true
 		return o, overviewOffer(ctx, db, o, time.Time{})
 	}
@@ -60,6 +62,9 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 		return nil, err
 	}
 	o.At, o.DayShown = day.Format(data.DateLayout), shown
+	if !at.IsZero() {
+		o.MemberQuery = "?at=" + o.At
+	}
 	eco, err := db.EcosystemScoreOn(ctx, day)
 	if err != nil {
 		return nil, err

@@ -62,9 +62,9 @@ func rangeOffer(path string, query url.Values, first, last time.Time) *DataOffer
 // scoresOffer offers the scores that include the measured data (API usage
 // and community activity) when the scoring window ending on day — the
 // EcoRangeDays up to it, the default scoring window — holds none of it; a
-// zero day is "no scores shown". The offer is the scored day nearest to
-// the data's last day (?at=, the rest of query kept) when its window covers
-// some of the data; otherwise there is nothing to show yet, and the offer
+// zero day is "no scores shown". The offer is the first scored day on or
+// after the data's last day (?at=, the rest of query kept) when its window
+// covers some of the data, else the nearest one before; otherwise there is nothing to show yet, and the offer
 // says how to score those days.
 func scoresOffer(ctx context.Context, db *data.DB, path string, query url.Values, day time.Time) (*DataOffer, error) {
 	r, err := db.DataRange(ctx)
@@ -76,9 +76,16 @@ func scoresOffer(ctx context.Context, db *data.DB, path string, query url.Values
 		return nil, nil
 	}
 	o := newDataOffer(first, last)
-	at, err := db.NearestScoredDay(ctx, last)
+	// The first scored day on or after the data's last day holds the most
+	// of it (its window ends past all of it); else the nearest before.
+	at, err := db.FirstScoredDayFrom(ctx, last)
 	if err != nil {
 		return nil, err
+	}
+	if at.IsZero() || !windowHolds(at, first, last) {
+		if at, err = db.NearestScoredDay(ctx, last); err != nil {
+			return nil, err
+		}
 	}
 	if !at.IsZero() && windowHolds(at, first, last) {
 		o.At = at.Format(data.DateLayout)

@@ -53,6 +53,10 @@ type Overview struct {
 	AtRisk        []MemberRow  `json:"at_risk"`
 	LastCollected string       `json:"last_collected,omitempty"` // RFC 3339 time of the last successful collection
 	Empty         bool         `json:"empty"`                    // no member scored yet
-	Setup         *Setup       `json:"setup"`                    // the getting-started checklist; null once every step is done
-	Available     *DataOffer   `json:"available"`                // the scores that hold the data, when the day shown holds none
+	Setup         *Setup       `json:"setup"`
+	// MemberQuery keeps the day shown on the links to members' pages when
+	// the overview was asked for a day ("?at=…"), so that a member's page
+	// opens on the scores the overview showed; "" for the latest day.
+	MemberQuery string     `json:"-"`         // the getting-started checklist; null once every step is done
+	Available   *DataOffer `json:"available"` // the scores that hold the data, when the day shown holds none
 }

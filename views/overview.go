@@ -26,6 +26,8 @@ type overviewPage struct {
 
 	Top    []MemberRow
 	AtRisk []MemberRow
+
+	MemberQuery string // "?at=…" on member links when a day was asked for
 }
 
 // kpi is a count card with its week-over-week change.
@@ -65,7 +67,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		{Label: "API consumers", Value: o.Consumers.Value, Change: intDelta(o.Consumers.Change), Help: "distinct API consumers that made calls"},
 		{Label: "Contributors", Value: o.Contributors.Value, Change: intDelta(o.Contributors.Change), Help: "people who contributed to the community"},
 	}
-	p.Top, p.AtRisk = o.Top, o.AtRisk
+	p.Top, p.AtRisk, p.MemberQuery = o.Top, o.AtRisk, o.MemberQuery
 
 	days := make([]string, len(o.Trend))
 	health := make([]float64, len(o.Trend))
