@@ -38,7 +38,8 @@ func (db *DB) CreateProject(ctx context.Context, p *Project) error {
 				return err
 			}
 		}
-		return nil
+		// A new project changes the days already scored since it started.
+		return markRescoreFrom(ctx, tx, p.StartOn)
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to create project %q: %w", p.Slug, err)
@@ -90,7 +91,10 @@ func (db *DB) CountProjects(ctx context.Context) (int, error) {
 
 // UpsertProject creates the project with p.Slug or updates it in place
 // (fields and the full list of parties), and sets p.ID. Applying the same
-// project twice changes nothing: registries re-send everything.
+// project twice changes nothing: registries re-send everything. A project
+// that is new or changed has the days already scored since its start (the
+// earlier of the two, when it moved) scored again; an unchanged one marks
+// nothing, so a registry applied every few minutes costs no rescoring.
 func (db *DB) UpsertProject(ctx context.Context, p *Project) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -98,6 +102,13 @@ func (db *DB) UpsertProject(ctx context.Context, p *Project) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		now := time.Now().Unix()
 		err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&p.ID)
+		var before string
+		var beforeStart time.Time
+		if err == nil {
+			if before, beforeStart, err = projectFingerprint(ctx, tx, p.ID); err != nil {
+				return err
+			}
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			res, err := tx.ExecContext(ctx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
@@ -127,7 +138,15 @@ func (db *DB) UpsertProject(ctx context.Context, p *Project) error {
 				return err
 			}
 		}
-		return nil
+		after, _, err := projectFingerprint(ctx, tx, p.ID)
+		if err != nil || after == before {
+			return err
+		}
+		from := p.StartOn
+		if !beforeStart.IsZero() && beforeStart.Before(from) {
+			from = beforeStart
+		}
+		return markRescoreFrom(ctx, tx, from)
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to save project %q: %w", p.Slug, err)
@@ -166,4 +185,31 @@ func (db *DB) ProjectsForRepo(ctx context.Context, repo string) ([]int64, error)
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// projectFingerprint is what of a project scoring reads (status, dates,
+// parties), as one string, and its start: UpsertProject compares it before
+// and after to tell a change from the same project sent again.
+func projectFingerprint(ctx context.Context, tx *sql.Tx, id int64) (string, time.Time, error) {
+	var status, start string
+	var end sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT status, start_on, end_on FROM projects WHERE id = ?`, id).Scan(&status, &start, &end); err != nil {
+		return "", time.Time{}, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%s", status, start, end.String)
+	rows, err := tx.QueryContext(ctx, `SELECT member_id, role FROM project_parties WHERE project_id = ? ORDER BY member_id`, id)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m int64
+		var role string
+		if err := rows.Scan(&m, &role); err != nil {
+			return "", time.Time{}, err
+		}
+		fmt.Fprintf(&b, "|%d:%s", m, role)
+	}
+	return b.String(), parseDate(sql.NullString{String: start, Valid: true}), rows.Err()
 }
