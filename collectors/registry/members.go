@@ -150,8 +150,9 @@ func parseMembersCSV(r *csv.Reader, col map[string]int) (*parsed, error) {
 // applyMembers checks and stores the file's members, each whole or not at
 // all, before the projects that may name them. It returns how many were
 // stored and the problems of the others; an error only when the database
-// fails.
-func applyMembers(ctx context.Context, db *data.DB, members []*memberEntry) (stored int, problems []problem, err error) {
+// fails. A member the file creates or changes is audited, as one made on
+// the page is, with the source as the actor ("registry:NAME").
+func applyMembers(ctx context.Context, db *data.DB, source string, members []*memberEntry) (stored int, problems []problem, err error) {
 	seen := map[string]int{}
 	for _, e := range members {
 		if err := ctx.Err(); err != nil {
@@ -172,10 +173,20 @@ func applyMembers(ctx context.Context, db *data.DB, members []*memberEntry) (sto
 			e.m.JoinedOn = d
 		}
 		if len(e.problems) == 0 {
-			_, _, err := db.UpsertMember(ctx, &e.m)
+			created, changed, err := db.UpsertMember(ctx, &e.m)
 			switch code := data.ErrorCode(err); {
 			case err == nil:
 				stored++
+				if changed {
+					action := "member.update"
+					if created {
+						action = "member.create"
+					}
+					if err := db.Audit(ctx, data.AuditEntry{Actor: "registry:" + source, Action: action, Target: e.m.Slug,
+						Detail: fmt.Sprintf("line %d", e.line), OK: true}); err != nil {
+						return stored, problems, err
+					}
+				}
 			case code == data.EINVALID || code == data.ECONFLICT:
 				e.problem(e.line, "member %s: %s", e.m.Slug, data.ErrorMessage(err))
 			default:

@@ -91,10 +91,32 @@ func TestRegistryMembersApplyBeforeProjectsIdempotently(t *testing.T) {
 	if len(recs) != 2 || !strings.Contains(recs[1].Record, "Bad Slug") || len(byReason) != 2 {
 		t.Fatalf("kept records %+v, reasons %+v", recs, byReason)
 	}
+	// Members the file made are audited, as the page's are; a run that
+	// changes nothing adds no entry.
+	audited := func() int {
+		t.Helper()
+		entries, err := db.AuditLog(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range entries {
+			if e.Actor == "registry:registry" && e.Action == "member.create" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := audited(); n != 2 {
+		t.Fatalf("audited member creations: %d, want 2", n)
+	}
 	members, _ := db.Members(ctx)
 	r = collect(t, db, src)
 	if n, _ := db.CountRejected(ctx, "registry"); n != 2 {
 		t.Fatalf("after a second run of the same file: %d rejected records kept, want 2", n)
+	}
+	if n := audited(); n != 2 {
+		t.Fatalf("a second run of the same file audited %d creations, want still 2", n)
 	}
 	again, _ := db.Members(ctx)
 	if len(again) != len(members) || r.stats.Stored != 3 {

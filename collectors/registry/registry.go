@@ -227,7 +227,7 @@ func (s *Source) Collect(ctx context.Context, env collectors.Env) (collectors.St
 		rejected = append(rejected, o)
 	}
 	// Members first: the projects below may name them.
-	stored, memberProblems, err := applyMembers(ctx, env.DB, p.members)
+	stored, memberProblems, err := applyMembers(ctx, env.DB, env.Name, p.members)
 	st.Read += int64(len(p.members))
 	st.Stored += int64(stored)
 	st.Rejected += int64(len(p.members) - stored)
