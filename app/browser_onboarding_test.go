@@ -246,9 +246,13 @@ sources:
 	if !strings.Contains(top, "/members/beta-labs") {
 		t.Fatalf("the overview's top members link %q, want beta-labs", top)
 	}
-	obFollow(t, b, `.tables a[href="/members/beta-labs"]`)
+	// The overview of a past day links its members on that day.
+	if !strings.Contains(top, "/members/beta-labs?at="+at) {
+		t.Errorf("the overview of %s links its members %q, without the day", at, top)
+	}
+	obFollow(t, b, `.tables a[href^="/members/beta-labs"]`)
 	obAt(t, b, "/members/beta-labs")
-	// The member page opens on its latest score; when the range it shows
+	// The member page opens on the overview's day; when the range it shows
 	// holds none of the member's calls, it offers the log's.
 	if evalInt(t, b, `document.querySelectorAll('#api-usage [data-value="calls"]').length`) == 0 {
 		obFollow(t, b, `[data-offer] a[data-offer-link]`)
