@@ -95,7 +95,8 @@ func main() {
 				skipped++
 			case "fail":
 				failed++
-				fmt.Printf("--- FAIL: %s (%.2fs) [%s]\n%s", e.Test, e.Elapsed, short(e.Package), strings.Join(out, ""))
+				// The test's own output ends with its "--- FAIL" line.
+				fmt.Printf("FAIL: %s [%s]\n%s", e.Test, short(e.Package), strings.Join(out, ""))
 			}
 		case e.Test == "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
 			delete(running, e.Package)
@@ -106,7 +107,13 @@ func main() {
 				fmt.Printf("?   \t%s\t[no test files]\n", e.Package)
 			case "fail":
 				failedPkgs = append(failedPkgs, e.Package)
-				fmt.Print(strings.Join(s.output, ""))
+				for _, line := range s.output {
+					// go test's own closing lines: said once, below.
+					if line == "FAIL\n" || line == "PASS\n" || strings.HasPrefix(line, "FAIL\t") || strings.HasPrefix(line, "ok  \t") {
+						continue
+					}
+					fmt.Print(line)
+				}
 				fmt.Printf("FAIL\t%s\t%.3fs\n", e.Package, e.Elapsed)
 			}
 		}
