@@ -52,8 +52,8 @@ func (a *App) pageCache() fiber.Handler {
 // after the authorisation gate, so every request is still authorised, and
 // keeps only the routes whose rule opts in (keyOf); the key holds the
 // viewer's role (pages differ by role), the store's data version, the
-// canonical path and the sorted query (NOTES.md: keying on the path alone
-// mixes query strings). Only 200 responses are kept, for ttl at most, in at most
+// canonical path and the sorted query (keying on the path alone served a
+// ?range=7d page for ?range=30d). Only 200 responses are kept, for ttl at most, in at most
 // maxBytes (least recently used entries go first).
 //
 // Builds are single-flight: when several requests miss the same key at

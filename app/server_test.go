@@ -88,7 +88,7 @@ func TestOverviewPageShowsTheAPINumbers(t *testing.T) {
 	}
 }
 
-// TestScoresAPIHoldsTheModel checks /api/v1/scores against DESIGN.md's
+// TestScoresAPIHoldsTheModel checks /api/v1/scores against the scores
 // contract and the model's identities.
 func TestScoresAPIHoldsTheModel(t *testing.T) {
 	a := newTestApp(t, seededDB(t))

@@ -55,7 +55,8 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "cache_size(-8192)")
 	} else {
 		// IMMEDIATE takes the write lock at BEGIN, so a transaction that
-		// reads then writes cannot fail half-way (NOTES.md).
+		// reads then writes cannot fail half-way with "database is locked"
+		// (a DEFERRED one does, busy timeout or not).
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()

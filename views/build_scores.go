@@ -7,7 +7,8 @@ import (
 	"github.com/ecopulse/ecopulse/data"
 )
 
-// ScoreRow is one member in /api/v1/scores (DESIGN.md's contract).
+// ScoreRow is one member in /api/v1/scores (the scores contract of
+// app/openapi.json, also printed by ecopulse score --json).
 type ScoreRow struct {
 	Slug       string             `json:"slug"`
 	Name       string             `json:"name"`

@@ -8,7 +8,8 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
-// How charts reach the page (see NOTES.md, "go-echarts v2 and ECharts"):
+// How charts reach the page (go-echarts' Render writes options into a
+// <script> unescaped, and "__f__" strings become live JavaScript):
 //
 //   - options are built with go-echarts, then Validate() and JSON() (a map);
 //     never Render/RenderSnippet, never opts.FuncOpts, never "__f__" strings;

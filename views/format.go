@@ -11,7 +11,7 @@ import (
 	"github.com/ecopulse/ecopulse/data"
 )
 
-// Health bands: healthy ≥ 70, watch 40–70, at risk < 40 by default (DESIGN.md);
+// Health bands: healthy ≥ 70, watch 40–70, at risk < 40 by default;
 // SetHealthBands makes them the scoring configuration's, so that a page
 // colours a value as its status names it.
 var healthyMin, watchMin atomic.Uint64 // float64 bits
