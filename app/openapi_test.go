@@ -86,9 +86,8 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 }
 
-// TestOpenAPIScoresSchemaIsTheContract checks the scores schema against
-// scores contract (the fields the model defines) and against a real
-// /api/v1/scores answer: every
+// TestOpenAPIScoresSchemaIsTheContract checks the scores schema against the
+// fields the model defines and against a real /api/v1/scores answer: every
 // field the API sends is described, and every required field is sent.
 func TestOpenAPIScoresSchemaIsTheContract(t *testing.T) {
 	doc := loadOpenAPI(t)
