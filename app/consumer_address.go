@@ -77,7 +77,7 @@ func mapAddressRange(ctx context.Context, db *data.DB, sources []SourceConfig, a
 	}()
 	// The audit log names the range a manager typed (a person's choice),
 	// never a single client's address.
-	auditMember(ctx, db, actor, "consumer.map", target, fmt.Sprintf("%d consumers to %s", n, member), err)
+	auditChange(ctx, db, actor, "consumer.map", target, fmt.Sprintf("%d consumers to %s", n, member), err)
 	return n, err
 }
 

@@ -66,16 +66,16 @@ func consumerMap(ctx context.Context, db *data.DB, actor, key, member string) er
 		// A key that names no consumer may be a secret pasted without
 		// "secret": true (--secret): the audit log keeps only what
 		// recognises it, never the secret.
-		auditMember(ctx, db, actor, "consumer.map", "unknown key "+endpoint.SecretName(key), "", data.Errorf(data.ENOTFOUND, "no such API consumer"))
+		auditChange(ctx, db, actor, "consumer.map", "unknown key "+endpoint.SecretName(key), "", data.Errorf(data.ENOTFOUND, "no such API consumer"))
 		return err
 	}
-	auditMember(ctx, db, actor, "consumer.map", key, detail, err)
+	auditChange(ctx, db, actor, "consumer.map", key, detail, err)
 	return err
 }
 
 func consumersMapPattern(ctx context.Context, db *data.DB, actor, pattern, member string, all bool) (int, error) {
 	n, err := db.MapConsumersMatching(ctx, pattern, member, all)
-	auditMember(ctx, db, actor, "consumer.map", pattern, fmt.Sprintf("%d consumers to %s", n, member), err)
+	auditChange(ctx, db, actor, "consumer.map", pattern, fmt.Sprintf("%d consumers to %s", n, member), err)
 	return n, err
 }
 

@@ -102,7 +102,7 @@ func inputOf(m *data.Member) MemberInput {
 }
 
 // auditMember records a member change, refused ones too.
-func auditMember(ctx context.Context, db *data.DB, actor, action, target, detail string, err error) {
+func auditChange(ctx context.Context, db *data.DB, actor, action, target, detail string, err error) {
 	if err != nil {
 		detail = data.ErrorMessage(err)
 	}
@@ -114,14 +114,14 @@ func memberCreate(ctx context.Context, db *data.DB, actor string, in MemberInput
 	if err == nil {
 		err = db.CreateMember(ctx, m)
 	}
-	auditMember(ctx, db, actor, "member.create", in.Slug, "", err)
+	auditChange(ctx, db, actor, "member.create", in.Slug, "", err)
 	return m, err
 }
 
 func memberUpdate(ctx context.Context, db *data.DB, actor, slug string, in MemberInput, today time.Time) (*data.Member, error) {
 	if in.Slug != "" && in.Slug != slug {
 		err := data.Errorf(data.EINVALID, "slug: a member's slug cannot change (%q in the body, %q in the path)", in.Slug, slug)
-		auditMember(ctx, db, actor, "member.update", slug, "", err)
+		auditChange(ctx, db, actor, "member.update", slug, "", err)
 		return nil, err
 	}
 	in.Slug = slug
@@ -129,7 +129,7 @@ func memberUpdate(ctx context.Context, db *data.DB, actor, slug string, in Membe
 	if err == nil {
 		_, err = db.UpdateMember(ctx, m)
 	}
-	auditMember(ctx, db, actor, "member.update", slug, "", err)
+	auditChange(ctx, db, actor, "member.update", slug, "", err)
 	if err != nil {
 		return nil, err
 	}
@@ -138,13 +138,13 @@ func memberUpdate(ctx context.Context, db *data.DB, actor, slug string, in Membe
 
 func memberArchive(ctx context.Context, db *data.DB, actor, slug string, on time.Time) error {
 	err := db.ArchiveMember(ctx, slug, on)
-	auditMember(ctx, db, actor, "member.archive", slug, "from "+on.Format(data.DateLayout), err)
+	auditChange(ctx, db, actor, "member.archive", slug, "from "+on.Format(data.DateLayout), err)
 	return err
 }
 
 func memberRestore(ctx context.Context, db *data.DB, actor, slug string) error {
 	err := db.RestoreMember(ctx, slug)
-	auditMember(ctx, db, actor, "member.restore", slug, "", err)
+	auditChange(ctx, db, actor, "member.restore", slug, "", err)
 	return err
 }
 
@@ -154,7 +154,7 @@ func memberMerge(ctx context.Context, db *data.DB, actor, drop, keep string) (*d
 	if res != nil {
 		detail = fmt.Sprintf("into %s: %d consumers, %d affiliations, %d projects, %d activities moved", keep, res.Consumers, res.Affiliations, res.Projects, res.Activities)
 	}
-	auditMember(ctx, db, actor, "member.merge", drop, detail, err)
+	auditChange(ctx, db, actor, "member.merge", drop, detail, err)
 	return res, err
 }
 

@@ -112,7 +112,7 @@ func personAssign(ctx context.Context, db *data.DB, actor string, in AssignInput
 	if res != nil {
 		detail = fmt.Sprintf("to %s %s: %d activities re-attributed", res.Member, spanText(res.From, res.To), res.Activities)
 	}
-	auditMember(ctx, db, actor, "person.assign", in.who(), detail, err)
+	auditChange(ctx, db, actor, "person.assign", in.who(), detail, err)
 	return res, err
 }
 
@@ -135,7 +135,7 @@ func domainRuleAdd(ctx context.Context, db *data.DB, actor string, in DomainRule
 		out = &DomainRuleResult{Rule: domainRecord(*r), Reattribution: *re}
 		detail = fmt.Sprintf("rule %d to %s %s: %d activities re-attributed", r.ID, r.Member, spanText(out.Rule.From, out.Rule.To), re.Activities)
 	}
-	auditMember(ctx, db, actor, "affiliation.domain.add", strings.TrimSpace(in.Domain), detail, err)
+	auditChange(ctx, db, actor, "affiliation.domain.add", strings.TrimSpace(in.Domain), detail, err)
 	return out, err
 }
 
@@ -149,7 +149,7 @@ func domainRuleDelete(ctx context.Context, db *data.DB, actor string, id int64) 
 		target += " (" + r.Domain + ")"
 		detail = fmt.Sprintf("was to %s %s: %d activities re-attributed", r.Member, spanText(out.Rule.From, out.Rule.To), re.Activities)
 	}
-	auditMember(ctx, db, actor, "affiliation.domain.delete", target, detail, err)
+	auditChange(ctx, db, actor, "affiliation.domain.delete", target, detail, err)
 	return out, err
 }
 
