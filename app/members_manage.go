@@ -101,7 +101,9 @@ func inputOf(m *data.Member) MemberInput {
 		Joined: m.JoinedOn.Format(data.DateLayout), Domains: m.Domains, GitHubOrgs: m.GitHubOrgs, KeyPatterns: m.KeyPatterns}
 }
 
-// auditMember records a member change, refused ones too.
+// auditChange records a change to managed data (members, consumer
+// mappings, people), refused ones too: the error's message is then the
+// detail.
 func auditChange(ctx context.Context, db *data.DB, actor, action, target, detail string, err error) {
 	if err != nil {
 		detail = data.ErrorMessage(err)
