@@ -12,7 +12,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -31,38 +30,13 @@ func TestBrowserOnboardingANewEcosystem(t *testing.T) {
 		t.Fatal("views/static/vendor/echarts.min.js is missing: run `make assets`")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
-	t.Setenv(accesslog.DefaultHashKeyEnv, "browser-onboarding-hash-key-0123456789")
-	write := func(name, body string) string {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	registry := write("registry.yaml", `members:
-  - {slug: acme, name: Acme AI, kind: partner, segment: NLP, joined: 2015-01-01}
-  - {slug: beta-labs, name: Beta Labs, kind: research, joined: 2015-02-01}
-`)
-	cfgPath := write("ecopulse.yaml", "db: "+filepath.Join(dir, "ecopulse.db")+`
-sources:
-  - name: partners
-    type: registry
-    schedule: "@every 10m"
-    options: {path: `+registry+`}
-`)
-	cfg, err := LoadConfigWith(cfgPath, Overrides{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := &Env{Config: cfg, Log: quietLogger(), Out: new(strings.Builder), Now: time.Now}
+	env, _ := onboardingEnv(t)
+	cfg := env.Config
 	// `ecopulse collect registry`, then `ecopulse import accesslog --consumer-from ip`.
 	if err := Collect(ctx, env, []string{"partners"}); err != nil {
 		t.Fatal(err)
 	}
-	logFile := filepath.Join("..", "collectors", "accesslog", "testdata", "apache_logs.gz")
-	if err := ImportAccessLog(ctx, env, []string{logFile}, ImportOptions{ConsumerFrom: "ip"}); err != nil {
+	if err := ImportAccessLog(ctx, env, []string{onboardingLog}, ImportOptions{ConsumerFrom: "ip"}); err != nil {
 		t.Fatal(err)
 	}
 	db, err := data.Open(ctx, cfg.DB)

@@ -1,15 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -22,33 +18,8 @@ import (
 // the log's days show in the scores, the member and the API usage.
 func TestOnboardingAnEcosystemThroughCommandsAndTheAPI(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	t.Setenv(accesslog.DefaultHashKeyEnv, "onboarding-test-hash-key-0123456789")
-	write := func(name, body string) string {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	registry := write("registry.yaml", `members:
-  - {slug: acme, name: Acme AI, kind: partner, segment: NLP, joined: 2015-01-01}
-  - {slug: beta-labs, name: Beta Labs, kind: research, joined: 2015-02-01}
-`)
-	cfgPath := write("ecopulse.yaml", "db: "+filepath.Join(dir, "ecopulse.db")+`
-sources:
-  - name: partners
-    type: registry
-    schedule: "@every 10m"
-    options: {path: `+registry+`}
-`)
-	cfg, err := LoadConfigWith(cfgPath, Overrides{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
+	env, out := onboardingEnv(t)
+	cfg := env.Config
 
 	// 1. Members: the registry file, then one through the API.
 	if err := Collect(ctx, env, []string{"partners"}); err != nil {
@@ -72,8 +43,7 @@ sources:
 
 	// 2. The real log, consumers by client address.
 	out.Reset()
-	logFile := filepath.Join("..", "collectors", "accesslog", "testdata", "apache_logs.gz")
-	if err := ImportAccessLog(ctx, env, []string{logFile}, ImportOptions{ConsumerFrom: "ip", JSON: true}); err != nil {
+	if err := ImportAccessLog(ctx, env, []string{onboardingLog}, ImportOptions{ConsumerFrom: "ip", JSON: true}); err != nil {
 		t.Fatal(err)
 	}
 	var sum struct {
