@@ -100,3 +100,57 @@ func unixDay(v sql.NullInt64) time.Time {
 	}
 	return Day(time.Unix(v.Int64, 0))
 }
+
+// DataDay is a UTC day that holds collected input, and of which kind.
+type DataDay struct {
+	Day      time.Time
+	Usage    bool // API calls rolled up on the day
+	Activity bool // community activity on the day
+}
+
+// maxDataDaysSpan bounds DataDays: a page asks for at most a few years.
+const maxDataDaysSpan = 4000
+
+// DataDays answers "which days of [from, to] (inclusive) hold collected
+// input?": API calls or community activity, oldest first. A day it leaves
+// out had nothing measured, which is not a day of zeros: trends draw it as a
+// gap, and a week holding one is partial. Each day costs two index seeks
+// (api_usage_daily's key and activities_at lead with the time), so a year
+// is ~730 seeks however many rows the days hold.
+func (db *DB) DataDays(ctx context.Context, from, to time.Time) ([]DataDay, error) {
+	from, to = Day(from), Day(to)
+	if to.Before(from) {
+		return nil, nil
+	}
+	if span := int(to.Sub(from).Hours()/24) + 1; span > maxDataDaysSpan {
+		return nil, Errorf(EINVALID, "at most %d days of data days at once, asked for %d", maxDataDaysSpan, span)
+	}
+	var out []DataDay
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `WITH RECURSIVE d(day) AS (SELECT ?1 UNION ALL SELECT day + 86400 FROM d WHERE day < ?2)
+			SELECT day,
+				EXISTS (SELECT 1 FROM api_usage_daily WHERE bucket = d.day AND calls > 0),
+				EXISTS (SELECT 1 FROM activities WHERE at >= d.day AND at < d.day + 86400)
+			FROM d ORDER BY day`, from.Unix(), to.Unix())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var day int64
+			var d DataDay
+			if err := rows.Scan(&day, &d.Usage, &d.Activity); err != nil {
+				return err
+			}
+			if d.Usage || d.Activity {
+				d.Day = time.Unix(day, 0).UTC()
+				out = append(out, d)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find the days with data from %s to %s: %w", dateStr(from), dateStr(to), err)
+	}
+	return out, nil
+}

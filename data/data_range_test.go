@@ -2,6 +2,8 @@ package data_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +90,56 @@ func TestNearestScoredDaySnapsBackThenForward(t *testing.T) {
 		if !got.Equal(day(t, want)) {
 			t.Errorf("NearestScoredDay(%s) = %s, want %s", asked, got.Format(data.DateLayout), want)
 		}
+	}
+}
+
+func TestDataDaysAreTheDaysWithUsageOrActivity(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	c := &data.APIConsumer{Key: "k1", Name: "k1"}
+	if err := db.UpsertConsumer(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// Usage on the 3rd (late in the day: the daily bucket is the day's, not
+	// the hour's) and the 5th; only a zero-call row on the 6th; activity on
+	// the 5th and, a second before midnight, on the 7th.
+	var rollups []data.UsageRollup
+	for _, u := range []struct {
+		at    string
+		calls int64
+	}{{"2026-03-03T23:30:00Z", 4}, {"2026-03-05T00:00:00Z", 1}, {"2026-03-06T10:00:00Z", 0}} {
+		b, _ := time.Parse(time.RFC3339, u.at)
+		rollups = append(rollups, data.UsageRollup{Bucket: b.Truncate(time.Hour), ConsumerID: c.ID, Endpoint: "/v1/x", StatusClass: 2, Calls: u.calls})
+	}
+	if err := db.AddUsage(ctx, rollups); err != nil {
+		t.Fatal(err)
+	}
+	for i, at := range []string{"2026-03-05T12:00:00Z", "2026-03-07T23:59:59Z"} {
+		a, _ := time.Parse(time.RFC3339, at)
+		if _, err := db.AddActivities(ctx, []data.Activity{{Source: "gh", ExternalID: string(rune('a' + i)), Kind: "comment", At: a, Actor: "x", Thread: "t"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.DataDays(ctx, day(t, "2026-03-01"), day(t, "2026-03-08"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []string
+	for _, d := range got {
+		list = append(list, fmt.Sprintf("%s u=%v a=%v", d.Day.Format(data.DateLayout), d.Usage, d.Activity))
+	}
+	want := []string{"2026-03-03 u=true a=false", "2026-03-05 u=true a=true", "2026-03-07 u=false a=true"}
+	if strings.Join(list, "; ") != strings.Join(want, "; ") {
+		t.Errorf("data days = %q, want %q", list, want)
+	}
+	// The range is inclusive at both ends, and clipped to it.
+	if got, err := db.DataDays(ctx, day(t, "2026-03-05"), day(t, "2026-03-05")); err != nil || len(got) != 1 || !got[0].Day.Equal(day(t, "2026-03-05")) {
+		t.Errorf("one day: %+v, %v; want the 5th", got, err)
+	}
+	if got, err := db.DataDays(ctx, day(t, "2026-03-08"), day(t, "2026-03-01")); err != nil || len(got) != 0 {
+		t.Errorf("to before from: %+v, %v; want nothing", got, err)
+	}
+	if _, err := db.DataDays(ctx, day(t, "2000-01-01"), day(t, "2026-03-01")); data.ErrorCode(err) != data.EINVALID {
+		t.Errorf("26 years at once: err = %v, want EINVALID", err)
 	}
 }
