@@ -74,8 +74,12 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 	if err != nil && data.ErrorCode(err) != data.ENOTFOUND {
 		return nil, err
 	}
-	if prev == nil {
-		prev = eco // no history: no change
+	// A change is computed only between two complete weeks (series.go).
+	if o.ChangePartial, err = weekOverWeekOf(ctx, db, day, cfg.WindowDays); err != nil {
+		return nil, err
+	}
+	if prev == nil || o.ChangePartial != "" {
+		prev = eco // no history, or a partial week: no change
 	}
 	o.Health, o.HealthChange = eco.Health, eco.Health-prev.Health
 	o.Status = metrics.StatusOf(eco.Health, cfg)
@@ -87,15 +91,10 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 	o.Consumers = Count{eco.Consumers, eco.Consumers - prev.Consumers}
 	o.Contributors = Count{eco.Contributors, eco.Contributors - prev.Contributors}
 
-	history, err := db.EcosystemScores(ctx, day.AddDate(0, 0, -7*(trendWeeks-1)), day)
-	if err != nil {
+	// Weekly points: each week's close (Sunday), then the day shown; a
+	// point without a measured score is missing, not 0 (series.go).
+	if o.Trend, o.TrendWarmingUp, err = ecosystemTrend(ctx, db, day, trendWeeks, cfg.WindowDays); err != nil {
 		return nil, err
-	}
-	// Weekly points: each week's close (Sunday), then the day shown.
-	for _, e := range history {
-		if e.Day.Weekday() == time.Sunday || e.Day.Equal(day) {
-			o.Trend = append(o.Trend, TrendPoint{Day: e.Day.Format(data.DateLayout), Health: e.Health, R: e.R})
-		}
 	}
 
 	rows, err := memberRows(ctx, db, day, eco.R)

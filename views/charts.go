@@ -155,11 +155,17 @@ type trendOpts struct {
 	Area     bool // fill under the line
 	Scale    bool // do not force zero into the axis
 	Message  string
+	// WarmUp is the range of points (labels) whose scores are warming up,
+	// shaded; nil: none (series.go).
+	WarmUp *DayRange
+	// Partial marks the points that are partial weeks, drawn hollow; nil:
+	// none.
+	Partial []bool
 }
 
 // trendLine is a line chart over days, with a tooltip, inside dataZoom and a
-// legend when there are several series. No finite value at all gives a
-// no-data block.
+// legend when there are several series. A value not measured (NaN) is a
+// gap, never a 0 (series.go). No finite value at all gives a no-data block.
 func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error) {
 	hasData := false
 	for _, s := range list {
@@ -193,17 +199,20 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 		charts.WithYAxisOpts(yAxis),
 	)
 	l.SetXAxis(days)
+	values := make([][]any, len(list))
 	for i, s := range list {
+		values[i] = chartValues(s.Values, s.Decimals, o.Partial)
+	}
+	showSymbol := len(days) <= 31
+	for _, p := range o.Partial {
+		showSymbol = showSymbol || p // a hollow partial week must show
+	}
+	for i, s := range list {
+		// go-echarts needs the points to lay the chart out; setSeriesData
+		// replaces them with plain values and nulls below.
 		points := make([]opts.LineData, len(s.Values))
-		for j, v := range s.Values {
-			if n := jsonNumber(v, s.Decimals); n != nil {
-				points[j] = opts.LineData{Value: n}
-			} else {
-				points[j] = opts.LineData{Value: "-"} // ECharts' empty value: a gap
-			}
-		}
 		seriesOpts := []charts.SeriesOpts{
-			charts.WithLineChartOpts(opts.LineChart{Smooth: opts.Bool(true), ShowSymbol: opts.Bool(len(days) <= 31), SymbolSize: 5}),
+			charts.WithLineChartOpts(opts.LineChart{Smooth: opts.Bool(true), ShowSymbol: opts.Bool(showSymbol), SymbolSize: 5}),
 			charts.WithLineStyleOpts(opts.LineStyle{Width: 2.5, Color: s.Color}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: s.Color}),
 		}
@@ -229,6 +238,8 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 	if err != nil {
 		return chartSpec{}, err
 	}
+	setSeriesData(opt, values)
+	markWarmUp(opt, o.WarmUp)
 	if o.Bands {
 		// Colour the limits by the band they open.
 		if s := optSeries(opt, 0); s != nil {

@@ -10,7 +10,8 @@ type Count struct {
 	Change int `json:"change"` // Value minus the value 7 days earlier
 }
 
-// TrendPoint is one point of a weekly trend.
+// TrendPoint is one point of a weekly trend. Health and R are NaN where
+// nothing was measured, null in JSON (series.go).
 type TrendPoint struct {
 	Day    string  `json:"day"`
 	Health float64 `json:"health"`
@@ -59,4 +60,10 @@ type Overview struct {
 	// opens on the scores the overview showed; "" for the latest day.
 	MemberQuery string     `json:"-"`         // the getting-started checklist; null once every step is done
 	Available   *DataOffer `json:"available"` // the scores that hold the data, when the day shown holds none
+	// TrendWarmingUp is the first and last trend point whose scores are
+	// warming up (series.go), shaded on the charts; null when none is.
+	TrendWarmingUp *DayRange `json:"trend_warming_up"`
+	// ChangePartial says why the changes against 7 days earlier are not
+	// computed (this week or the one before is partial); "" when they are.
+	ChangePartial string `json:"change_partial,omitempty"`
 }

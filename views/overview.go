@@ -67,6 +67,12 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		{Label: "API consumers", Value: o.Consumers.Value, Change: intDelta(o.Consumers.Change), Help: "distinct API consumers that made calls"},
 		{Label: "Contributors", Value: o.Contributors.Value, Change: intDelta(o.Contributors.Change), Help: "people who contributed to the community"},
 	}
+	if o.ChangePartial != "" { // no change against a partial week (series.go)
+		p.HealthChange, p.RChange = partialDelta(o.ChangePartial), partialDelta(o.ChangePartial)
+		for i := range p.KPIs {
+			p.KPIs[i].Change = partialDelta(o.ChangePartial)
+		}
+	}
 	p.Top, p.AtRisk, p.MemberQuery = o.Top, o.AtRisk, o.MemberQuery
 
 	days := make([]string, len(o.Trend))
@@ -93,7 +99,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		Size:    "sm",
 	}
 	if p.HealthTrend.Spec, err = trendLine(days, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
-		trendOpts{Min: 0, Max: 100, Bands: true, Area: true, Message: "No health trend yet"}); err != nil {
+		trendOpts{Min: 0, Max: 100, Bands: true, Area: true, Message: "No health trend yet", WarmUp: o.TrendWarmingUp}); err != nil {
 		return p, err
 	}
 	p.RTrend = chartBlock{
@@ -102,7 +108,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		Summary: trendSummary("Ecosystem value R", days, value, fmtNum),
 	}
 	if p.RTrend.Spec, err = trendLine(days, []lineSeries{{Name: "R", Values: value, Color: "#7a4fd0", Decimals: 4}},
-		trendOpts{Area: true, Scale: true, Message: "No value trend yet"}); err != nil {
+		trendOpts{Area: true, Scale: true, Message: "No value trend yet", WarmUp: o.TrendWarmingUp}); err != nil {
 		return p, err
 	}
 	p.Share = chartBlock{

@@ -1,0 +1,325 @@
+package views
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/metrics"
+)
+
+// Trends that do not lie. Every trend a page draws (the overview's health
+// and R, a member's health history, the snapshots' history, API usage per
+// day, community per week) is built here, from its points and its values
+// with the missing ones as NaN:
+//
+//   - A value that was not measured is null in the chart's data, and
+//     ECharts draws a gap (connectNulls false), never a 0. A day has data
+//     when some input was collected for it, API calls or community activity
+//     (data.DataDays); on such a day a count of zero is a zero. A score has
+//     data when some member had data in its window: a day scored on nothing
+//     has health 0 and no active member, which is no measurement.
+//   - The warm-up: the first window_days days from the ecosystem's first day
+//     of data. A score of those days measures a partial window (and its
+//     growth compares with an empty one), so that a filling window looks
+//     like growth. Score trends shade those days (a markArea labelled
+//     "warming up") and their JSON carries the same range.
+//   - Partial weeks: a week with fewer than 7 days of data, or whose scores
+//     are warming up, is partial. A week-over-week change (the overview's,
+//     a snapshot's, risers and fallers) is computed only between two
+//     complete weeks; partial weekly points are drawn hollow.
+
+// WarmUpLabel names the shaded warm-up on a chart.
+const WarmUpLabel = "warming up"
+
+// scoringWindowDays is metrics.Config.WindowDays, for the pages whose
+// builders are not handed the configuration (like the health bands in
+// format.go, the app sets it once at start).
+var scoringWindowDays atomic.Int64
+
+func init() { SetScoringWindow(metrics.DefaultConfig().WindowDays) }
+
+// SetScoringWindow sets the length of the scoring window the warm-up and
+// partial weeks are reckoned with; a value below 1 keeps the default.
+func SetScoringWindow(days int) {
+	if days < 1 {
+		days = metrics.DefaultConfig().WindowDays
+	}
+	scoringWindowDays.Store(int64(days))
+}
+
+func scoringWindow() int { return int(scoringWindowDays.Load()) }
+
+// warmUp is the ecosystem's warm-up: [From, To], both zero when no data is
+// stored yet.
+type warmUp struct {
+	From, To   time.Time
+	WindowDays int
+}
+
+func (w warmUp) contains(day time.Time) bool {
+	return !w.From.IsZero() && !day.Before(w.From) && !day.After(w.To)
+}
+
+// points returns the first and last label of the points whose day lies in
+// the warm-up, or nil when none does: the markArea's range and the JSON's.
+func (w warmUp) points(days []time.Time, labels []string) *DayRange {
+	first, last := -1, -1
+	for i, d := range days {
+		if w.contains(d) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	return &DayRange{From: labels[first], To: labels[last]}
+}
+
+// loadWarmUp reads the ecosystem's warm-up: window days (0: the configured
+// scoring window) from its first day with usage or activity.
+func loadWarmUp(ctx context.Context, db *data.DB, windowDays int) (warmUp, error) {
+	if windowDays < 1 {
+		windowDays = scoringWindow()
+	}
+	r, err := db.DataRange(ctx)
+	if err != nil {
+		return warmUp{}, err
+	}
+	first, _ := r.Measured()
+	if first.IsZero() {
+		return warmUp{WindowDays: windowDays}, nil
+	}
+	return warmUp{From: first, To: first.AddDate(0, 0, windowDays-1), WindowDays: windowDays}, nil
+}
+
+// trendFrame is what a page's trends are marked with: the warm-up and the
+// days holding data over [from, to].
+type trendFrame struct {
+	warm     warmUp
+	from, to time.Time
+	dataDays map[time.Time]bool
+}
+
+// loadTrendFrame reads the ecosystem's first day of data and the days with
+// data of [from, to].
+func loadTrendFrame(ctx context.Context, db *data.DB, from, to time.Time, windowDays int) (*trendFrame, error) {
+	w, err := loadWarmUp(ctx, db, windowDays)
+	if err != nil {
+		return nil, err
+	}
+	f := &trendFrame{warm: w, from: data.Day(from), to: data.Day(to), dataDays: map[time.Time]bool{}}
+	days, err := db.DataDays(ctx, f.from, f.to)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range days {
+		f.dataDays[d.Day] = true
+	}
+	return f, nil
+}
+
+// hasData reports whether day holds collected input. Outside the frame's
+// span nothing is known: false.
+func (f *trendFrame) hasData(day time.Time) bool { return f.dataDays[data.Day(day)] }
+
+// dataDaysIn counts the days of [from, to] holding data.
+func (f *trendFrame) dataDaysIn(from, to time.Time) int {
+	n := 0
+	for d := data.Day(from); !d.After(to); d = d.AddDate(0, 0, 1) {
+		if f.dataDays[d] {
+			n++
+		}
+	}
+	return n
+}
+
+// weekPartial says why the week ending on end (end and the 6 days before
+// it) is partial, or "" when it is complete: 7 days of data, and its last
+// day's scores out of the warm-up.
+func (f *trendFrame) weekPartial(end time.Time) string {
+	end = data.Day(end)
+	if f.warm.contains(end) {
+		return fmt.Sprintf("scores of %s are warming up: data starts on %s, so its %d-day scoring window holds %s",
+			end.Format(data.DateLayout), f.warm.From.Format(data.DateLayout), f.warm.WindowDays,
+			pluralize(int(end.Sub(f.warm.From).Hours()/24)+1, "day", "days"))
+	}
+	switch n := f.dataDaysIn(end.AddDate(0, 0, -6), end); {
+	case n == 0:
+		return fmt.Sprintf("no data was collected in the week ending on %s", end.Format(data.DateLayout))
+	case n < 7:
+		return fmt.Sprintf("only %d of the 7 days ending on %s hold collected data", n, end.Format(data.DateLayout))
+	}
+	return ""
+}
+
+// weekOverWeek says why the week ending on day cannot be compared with the
+// week before it, or "" when both are complete.
+func (f *trendFrame) weekOverWeek(day time.Time) string {
+	if why := f.weekPartial(day); why != "" {
+		return "this week is partial: " + why
+	}
+	if why := f.weekPartial(day.AddDate(0, 0, -7)); why != "" {
+		return "the week before is partial: " + why
+	}
+	return ""
+}
+
+// ecoScoreMeasured reports whether an ecosystem score measured something:
+// a day scored with no member having data has health 0 and no active
+// member (metrics: "0 if no member has data").
+func ecoScoreMeasured(e data.EcosystemScore) bool {
+	return finiteNum(e.Health) && !(e.Health == 0 && e.Members == 0)
+}
+
+// memberScoreMeasured reports whether a member's score measured something.
+func memberScoreMeasured(health float64, status string) bool {
+	return finiteNum(health) && status != data.StatusNoData
+}
+
+// ecosystemTrend returns the weekly points of the ecosystem's scores up to
+// day (the Sundays of the weeks before it, then day: membersTrendDays), NaN
+// where the day was not scored or its score measured nothing, and the
+// points inside the warm-up. The overview and /api/v1/overview show it.
+func ecosystemTrend(ctx context.Context, db *data.DB, day time.Time, weeks, windowDays int) ([]TrendPoint, *DayRange, error) {
+	days := membersTrendDays(day, weeks)
+	scores, err := db.EcosystemScores(ctx, days[0], days[len(days)-1])
+	if err != nil {
+		return nil, nil, err
+	}
+	byDay := make(map[time.Time]data.EcosystemScore, len(scores))
+	for _, e := range scores {
+		byDay[data.Day(e.Day)] = e
+	}
+	warm, err := loadWarmUp(ctx, db, windowDays)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]TrendPoint, len(days))
+	labels := make([]string, len(days))
+	for i, d := range days {
+		labels[i] = d.Format(data.DateLayout)
+		out[i] = TrendPoint{Day: labels[i], Health: math.NaN(), R: math.NaN()}
+		if e, ok := byDay[d]; ok && ecoScoreMeasured(e) {
+			out[i].Health, out[i].R = e.Health, e.R
+		}
+	}
+	return out, warm.points(days, labels), nil
+}
+
+// MarshalJSON writes a trend point, a value not measured (NaN) as null.
+func (p TrendPoint) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Day    string   `json:"day"`
+		Health *float64 `json:"health"`
+		R      *float64 `json:"R"`
+	}{p.Day, ecoOpt(p.Health), ecoOpt(p.R)})
+}
+
+// UnmarshalJSON reads a trend point, null as NaN (not measured).
+func (p *TrendPoint) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Day    string   `json:"day"`
+		Health *float64 `json:"health"`
+		R      *float64 `json:"R"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	p.Day, p.Health, p.R = v.Day, math.NaN(), math.NaN()
+	if v.Health != nil {
+		p.Health = *v.Health
+	}
+	if v.R != nil {
+		p.R = *v.R
+	}
+	return nil
+}
+
+// chartValues turns values (NaN: not measured) into a series' data: a
+// number rounded to decimals, or nil (JSON null: ECharts draws a gap). A
+// point marked partial is drawn hollow.
+func chartValues(values []float64, decimals int, partial []bool) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		n := jsonNumber(v, decimals)
+		if n != nil && i < len(partial) && partial[i] {
+			out[i] = map[string]any{"value": n, "symbol": "emptyCircle", "symbolSize": 8, "partial": true}
+			continue
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// countValues turns daily or weekly counts into values, NaN where the
+// point holds no data (measured false): a count there is no zero.
+func countValues(counts []int64, measured []bool) []float64 {
+	out := make([]float64, len(counts))
+	for i, c := range counts {
+		out[i] = float64(c)
+		if i < len(measured) && !measured[i] {
+			out[i] = math.NaN()
+		}
+	}
+	return out
+}
+
+// markWarmUp shades the warm-up points of a trend's option on its first
+// series, labelled WarmUpLabel.
+func markWarmUp(opt map[string]any, r *DayRange) {
+	if r == nil {
+		return
+	}
+	s := optSeries(opt, 0)
+	if s == nil {
+		return
+	}
+	s["markArea"] = map[string]any{
+		"silent":    true,
+		"itemStyle": map[string]any{"color": "rgba(91, 100, 117, 0.10)"},
+		"label":     map[string]any{"show": true, "position": "insideTop", "color": "#5b6475", "fontSize": 11},
+		"data": []any{[]any{
+			map[string]any{"name": WarmUpLabel, "xAxis": r.From},
+			map[string]any{"xAxis": r.To},
+		}},
+	}
+}
+
+// setSeriesData replaces the data of every series of opt whose index has
+// values, and breaks lines at missing values.
+func setSeriesData(opt map[string]any, data [][]any) {
+	for i, d := range data {
+		s := optSeries(opt, i)
+		if s == nil {
+			return
+		}
+		s["data"] = d
+		if s["type"] == "line" {
+			s["connectNulls"] = false
+		}
+	}
+}
+
+// weekOverWeekOf says why the week ending on day cannot be compared with
+// the week before (series.go's partial weeks), or "" when it can.
+func weekOverWeekOf(ctx context.Context, db *data.DB, day time.Time, windowDays int) (string, error) {
+	f, err := loadTrendFrame(ctx, db, day.AddDate(0, 0, -13), day, windowDays)
+	if err != nil {
+		return "", err
+	}
+	return f.weekOverWeek(day), nil
+}
+
+// partialDelta is a change not computed because a week is partial: shown
+// as such, with the reason, never as a change of 0.
+func partialDelta(reason string) deltaView {
+	return deltaView{Text: "partial week", Class: "flat partial", Words: "not compared: " + reason}
+}
