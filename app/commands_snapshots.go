@@ -43,6 +43,7 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 	if _, err := exportContentType(format); err != nil {
 		return err
 	}
+	views.SetScoringWindow(env.Config.Scoring.WindowDays) // a snapshot's partial flag
 	return env.withDB(ctx, func(db *data.DB) (err error) {
 		defer func() {
 			target, detail := week+"."+format, "to "+outPath
