@@ -100,6 +100,9 @@ func loadWarmUp(ctx context.Context, db *data.DB, windowDays int) (warmUp, error
 	return warmUp{From: first, To: first.AddDate(0, 0, windowDays-1), WindowDays: windowDays}, nil
 }
 
+// frameSpanDays is how many days of data days a frame reads at once.
+const frameSpanDays = 1000
+
 // trendFrame is what a page's trends are marked with: the warm-up and the
 // days holding data over [from, to].
 type trendFrame struct {
@@ -116,12 +119,20 @@ func loadTrendFrame(ctx context.Context, db *data.DB, from, to time.Time, window
 		return nil, err
 	}
 	f := &trendFrame{warm: w, from: data.Day(from), to: data.Day(to), dataDays: map[time.Time]bool{}}
-	days, err := db.DataDays(ctx, f.from, f.to)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range days {
-		f.dataDays[d.Day] = true
+	// In spans of at most a few years, which is what the store reads at once
+	// (the weekly snapshots may go back further).
+	for start := f.from; !start.After(f.to); start = start.AddDate(0, 0, frameSpanDays) {
+		end := start.AddDate(0, 0, frameSpanDays-1)
+		if end.After(f.to) {
+			end = f.to
+		}
+		days, err := db.DataDays(ctx, start, end)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range days {
+			f.dataDays[d.Day] = true
+		}
 	}
 	return f, nil
 }

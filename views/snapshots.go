@@ -17,11 +17,19 @@ type SnapshotSummary struct {
 	Health  float64 `json:"health"`   // ecosystem health
 	Members int     `json:"members"`  // members in the snapshot
 	TakenAt string  `json:"taken_at"` // RFC 3339
+	// Partial: the snapshot was taken on a partial window, its scores
+	// warming up or its week short of 7 days of data (series.go);
+	// PartialReason says which. It is compared with no other week.
+	Partial       bool   `json:"partial"`
+	PartialReason string `json:"partial_reason,omitempty"`
 }
 
 // SnapshotList is /snapshots and /api/v1/snapshots: newest week first.
 type SnapshotList struct {
 	Snapshots []SnapshotSummary `json:"snapshots"`
+	// WarmingUp is the first and last week whose snapshot's scores are
+	// warming up, shaded on the trend; null when none is.
+	WarmingUp *DayRange `json:"warming_up"`
 }
 
 // SnapshotMemberRow is a member of a snapshot with its change against the
@@ -71,6 +79,10 @@ type SnapshotChanges struct {
 	PhiFallers    []MemberChange `json:"phi_fallers"`
 	New           []MemberRef    `json:"new"`
 	Gone          []MemberRef    `json:"gone"`
+	// NotCompared says why there is no change, riser or faller although
+	// there is a previous snapshot: it or this one was taken on a partial
+	// window. New and gone members are still listed.
+	NotCompared string `json:"not_compared,omitempty"`
 }
 
 // SnapshotEcosystem is a snapshot's ecosystem total.
@@ -86,6 +98,7 @@ type SnapshotDetail struct {
 	Week      string              `json:"week"`
 	Day       string              `json:"day"`
 	TakenAt   string              `json:"taken_at"`
+	Partial   bool                `json:"partial"` // taken on a partial window: see PartialReason
 	Ecosystem SnapshotEcosystem   `json:"ecosystem"`
 	Previous  *SnapshotSummary    `json:"previous"` // null for the first snapshot
 	Members   []SnapshotMemberRow `json:"members"`
@@ -94,6 +107,9 @@ type SnapshotDetail struct {
 	// late import, a remap, an archived member): the snapshot keeps its
 	// numbers, and says what they are now. Null when they were not.
 	Rescored *SnapshotRescore `json:"rescored"`
+	// PartialReason says why the snapshot's window is partial (series.go):
+	// its scores warming up, or its week short of 7 days of data.
+	PartialReason string `json:"partial_reason,omitempty"`
 }
 
 // SnapshotRescore is a snapshot day's ecosystem score as computed again.
@@ -114,17 +130,40 @@ func snapshotSummary(s data.Snapshot) SnapshotSummary {
 		Members: s.Members, TakenAt: s.TakenAt.UTC().Format(time.RFC3339)}
 }
 
-// BuildSnapshots lists the snapshots, newest week first. The page and
-// /api/v1/snapshots both call it.
+// snapshotPartial marks a summary taken on a partial window.
+func snapshotPartial(s *SnapshotSummary, day time.Time, f *trendFrame) {
+	s.PartialReason = f.weekPartial(day)
+	s.Partial = s.PartialReason != ""
+}
+
+// snapshotMeasured reports whether a snapshot's ecosystem numbers measured
+// something: frozen on a day when no member had data, health and R are 0.
+func snapshotMeasured(s SnapshotSummary) bool { return !(s.Health == 0 && s.R == 0) }
+
+// BuildSnapshots lists the snapshots, newest week first, each marked when
+// it was taken on a partial window. The page and /api/v1/snapshots both
+// call it.
 func BuildSnapshots(ctx context.Context, db *data.DB) (*SnapshotList, error) {
 	list, err := db.Snapshots(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := &SnapshotList{Snapshots: make([]SnapshotSummary, 0, len(list))}
-	for _, s := range list {
-		out.Snapshots = append(out.Snapshots, snapshotSummary(s))
+	if len(list) == 0 {
+		return out, nil
 	}
+	f, err := loadTrendFrame(ctx, db, list[len(list)-1].Day.AddDate(0, 0, -6), list[0].Day, 0)
+	if err != nil {
+		return nil, err
+	}
+	days, weeks := make([]time.Time, len(list)), make([]string, len(list))
+	for i, s := range list {
+		sum := snapshotSummary(s)
+		snapshotPartial(&sum, s.Day, f)
+		out.Snapshots = append(out.Snapshots, sum)
+		days[len(list)-1-i], weeks[len(list)-1-i] = s.Day, s.Week
+	}
+	out.WarmingUp = f.warm.points(days, weeks)
 	return out, nil
 }
 
@@ -153,6 +192,27 @@ func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDeta
 	case data.ErrorCode(err) != data.ENOTFOUND:
 		return nil, err
 	}
+	// Changes are computed only between two complete weeks (series.go).
+	first := s.Day
+	if p != nil && p.Day.Before(first) {
+		first = p.Day
+	}
+	f, err := loadTrendFrame(ctx, db, first.AddDate(0, 0, -6), s.Day, 0)
+	if err != nil {
+		return nil, err
+	}
+	d.PartialReason = f.weekPartial(s.Day)
+	d.Partial = d.PartialReason != ""
+	notCompared := ""
+	if d.Partial {
+		notCompared = "this snapshot was taken on a partial window: " + d.PartialReason
+	}
+	if d.Previous != nil {
+		snapshotPartial(d.Previous, p.Day, f)
+		if notCompared == "" && d.Previous.Partial {
+			notCompared = d.Previous.Week + " was taken on a partial window: " + d.Previous.PartialReason
+		}
+	}
 	// Scores are computed before a snapshot freezes them; one computed
 	// later with other numbers is a rescore (the day after a week closes is
 	// scored again as "yesterday", most often to the same numbers).
@@ -162,17 +222,19 @@ func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDeta
 	} else if err != nil && data.ErrorCode(err) != data.ENOTFOUND {
 		return nil, err
 	}
-	d.Members, d.Changes = compareSnapshots(s.R, cur, prev, d.Previous != nil)
+	d.Members, d.Changes = compareSnapshots(s.R, cur, prev, d.Previous != nil, notCompared == "")
 	if d.Previous != nil {
 		d.Changes.Against = d.Previous.Week
+		d.Changes.NotCompared = notCompared
 	}
 	return d, nil
 }
 
 // compareSnapshots returns the rows of cur with their change against prev,
 // and the risers, fallers, new and gone members. Without a previous
-// snapshot (hasPrev false) nothing is new, gone or changed.
-func compareSnapshots(r float64, cur, prev []data.SnapshotMember, hasPrev bool) ([]SnapshotMemberRow, SnapshotChanges) {
+// snapshot (hasPrev false) nothing is new, gone or changed; when compare is
+// false (a partial week) members are new or gone, but nothing changed.
+func compareSnapshots(r float64, cur, prev []data.SnapshotMember, hasPrev, compare bool) ([]SnapshotMemberRow, SnapshotChanges) {
 	ch := SnapshotChanges{HealthRisers: []MemberChange{}, HealthFallers: []MemberChange{}, PhiRisers: []MemberChange{},
 		PhiFallers: []MemberChange{}, New: []MemberRef{}, Gone: []MemberRef{}}
 	before := make(map[string]data.SnapshotMember, len(prev))
@@ -189,12 +251,12 @@ func compareSnapshots(r float64, cur, prev []data.SnapshotMember, hasPrev bool) 
 		if r > 0 {
 			row.PhiShare = m.Phi / r
 		}
-		if old, ok := before[m.Slug]; ok {
+		if old, ok := before[m.Slug]; ok && compare {
 			hc, pc := m.Health-old.Health, m.Phi-old.Phi
 			row.HealthChange, row.PhiChange = &hc, &pc
 			health = append(health, MemberChange{Slug: m.Slug, Name: m.Name, Before: old.Health, After: m.Health, Change: hc})
 			phi = append(phi, MemberChange{Slug: m.Slug, Name: m.Name, Before: old.Phi, After: m.Phi, Change: pc})
-		} else if hasPrev {
+		} else if hasPrev && !ok {
 			row.New = true
 			ch.New = append(ch.New, MemberRef{Slug: m.Slug, Name: m.Name})
 		}

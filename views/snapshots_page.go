@@ -6,6 +6,9 @@ import (
 	"math"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
 )
 
 // splitBarMembers is how many members the Shapley split chart names; the
@@ -18,8 +21,9 @@ var ExportFormats = []string{"csv", "xlsx", "json"}
 
 // snapshotsPage is what templates/pages/snapshots.html receives.
 type snapshotsPage struct {
-	Snapshots []snapshotListRow
-	Trend     chartBlock
+	Snapshots  []snapshotListRow
+	Trend      chartBlock
+	WindowDays int // the scoring window: the warm-up's length
 }
 
 // snapshotListRow is a week of the list with its downloads.
@@ -30,16 +34,11 @@ type snapshotListRow struct {
 
 // SnapshotsPage writes /snapshots.
 func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
-	p := snapshotsPage{Snapshots: make([]snapshotListRow, len(l.Snapshots))}
+	p := snapshotsPage{Snapshots: make([]snapshotListRow, len(l.Snapshots)), WindowDays: scoringWindow()}
 	for i, s := range l.Snapshots {
 		p.Snapshots[i] = snapshotListRow{SnapshotSummary: s, Downloads: downloadLinks(s.Week)}
 	}
-	// The trend reads oldest first; the list is newest first.
-	n := len(l.Snapshots)
-	weeks, health := make([]string, n), make([]float64, n)
-	for i, s := range l.Snapshots {
-		weeks[n-1-i], health[n-1-i] = s.Week, s.Health
-	}
+	weeks, health, partial := snapshotTrend(l.Snapshots)
 	p.Trend = chartBlock{
 		ID:      "chart-snapshot-health",
 		Title:   "Ecosystem health by week",
@@ -48,11 +47,11 @@ func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
 	}
 	var err error
 	if p.Trend.Spec, err = trendLine(weeks, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
-		trendOpts{Min: 0, Max: 100, Bands: true, Area: true, Message: "No snapshot yet"}); err != nil {
+		trendOpts{Min: 0, Max: 100, Bands: true, Area: true, Message: "No snapshot yet", WarmUp: l.WarmingUp, Partial: partial}); err != nil {
 		return err
 	}
 	at := ""
-	if n > 0 {
+	if len(l.Snapshots) > 0 {
 		at = l.Snapshots[0].Day
 	}
 	return r.render(w, "snapshots", layoutData{
@@ -61,6 +60,50 @@ func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
 		Fresh:  newFreshness(at, ""),
 		Page:   p,
 	})
+}
+
+// snapshotTrend returns the trend of the snapshots (newest first): every
+// week from the oldest to the newest, oldest first, its health NaN when the
+// week has no snapshot or its snapshot measured nothing, and which weeks
+// were partial.
+func snapshotTrend(list []SnapshotSummary) (weeks []string, health []float64, partial []bool) {
+	if len(list) == 0 {
+		return nil, nil, nil
+	}
+	byWeek := make(map[string]SnapshotSummary, len(list))
+	for _, s := range list {
+		byWeek[s.Week] = s
+	}
+	first, err1 := data.ParseDay(list[len(list)-1].Day)
+	last, err2 := data.ParseDay(list[0].Day)
+	if err1 != nil || err2 != nil || last.Sub(first) > snapshotTrendMaxWeeks*7*24*time.Hour {
+		// Not weekly Sundays (or too many weeks): the snapshots alone.
+		for i := len(list) - 1; i >= 0; i-- {
+			s := list[i]
+			weeks, health, partial = append(weeks, s.Week), append(health, snapshotHealth(s)), append(partial, s.Partial)
+		}
+		return weeks, health, partial
+	}
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 7) {
+		w := data.ISOWeek(d)
+		s, ok := byWeek[w]
+		v := math.NaN()
+		if ok {
+			v = snapshotHealth(s)
+		}
+		weeks, health, partial = append(weeks, w), append(health, v), append(partial, ok && s.Partial)
+	}
+	return weeks, health, partial
+}
+
+// snapshotTrendMaxWeeks bounds the weeks the trend lays out.
+const snapshotTrendMaxWeeks = 520
+
+func snapshotHealth(s SnapshotSummary) float64 {
+	if !snapshotMeasured(s) {
+		return math.NaN()
+	}
+	return s.Health
 }
 
 // downloadLink is an export of a snapshot.
@@ -167,6 +210,9 @@ func buildSnapshotPage(d *SnapshotDetail) (snapshotPage, error) {
 		p.HealthChange = deltaView{Text: "first snapshot", Class: "flat", Words: "no earlier snapshot to compare with"}
 		p.RChange = p.HealthChange
 	}
+	if why := d.Changes.NotCompared; why != "" {
+		p.HealthChange, p.RChange = partialDelta(why), partialDelta(why)
+	}
 	p.Downloads = downloadLinks(d.Week)
 	p.Changes = []changeListView{
 		newChangeList("Health risers", d.Changes.HealthRisers, fmtScore),
@@ -182,6 +228,9 @@ func buildSnapshotPage(d *SnapshotDetail) (snapshotPage, error) {
 			v.PhiDelta = againstWeek(newDelta(*m.PhiChange, fmtNum(math.Abs(*m.PhiChange))), against)
 		} else if m.New {
 			v.HealthDelta = deltaView{Text: "new", Class: "flat", Words: "not in " + against}
+			v.PhiDelta = v.HealthDelta
+		} else if d.Changes.NotCompared != "" {
+			v.HealthDelta = partialDelta(d.Changes.NotCompared)
 			v.PhiDelta = v.HealthDelta
 		} else {
 			v.HealthDelta = deltaView{Text: noValue, Class: "flat", Words: "no earlier snapshot to compare with"}

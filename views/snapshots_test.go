@@ -27,10 +27,13 @@ func snapMember(slug string, health, phi float64) data.SnapshotMember {
 }
 
 // twoSnapshots stores two hand-made weeks: alpha rises, bravo falls,
-// charlie stays, delta leaves and echo joins.
+// charlie stays, delta leaves and echo joins. Data was collected every day
+// from 2026-04-01 to 2026-06-28: both weeks are complete, out of the
+// warm-up.
 func twoSnapshots(tb testing.TB, db *data.DB) {
 	tb.Helper()
 	ctx := context.Background()
+	plantDataDays(tb, db, "2026-04-01", "2026-06-28")
 	w24 := []data.SnapshotMember{snapMember("alpha", 50, 0.2), snapMember("bravo", 80, 0.5), snapMember("charlie", 60, 0.3), snapMember("delta", 30, 0.1)}
 	w25 := []data.SnapshotMember{snapMember("alpha", 65.5, 0.4), snapMember("bravo", 70, 0.25), snapMember("charlie", 60, 0.3), snapMember("echo", 45, 0.05)}
 	for _, s := range []struct {
