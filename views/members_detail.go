@@ -71,8 +71,8 @@ type MemberMedians struct {
 // MemberHistoryPoint is one week of the member's health history.
 type MemberHistoryPoint struct {
 	Day       string   `json:"day"`
-	Health    *float64 `json:"health"`    // null: not scored that day
-	Ecosystem *float64 `json:"ecosystem"` // the ecosystem's health
+	Health    *float64 `json:"health"`    // null: not scored that day, or scored on no data
+	Ecosystem *float64 `json:"ecosystem"` // the ecosystem's health; null likewise
 	C         *float64 `json:"C"`
 }
 
@@ -99,6 +99,10 @@ type MemberUsageDay struct {
 	Errors5xx int64          `json:"errors_5xx"`
 	ErrorRate float64        `json:"error_rate"` // (4xx + 5xx) / calls; 0 without calls
 	LatencyMS *MemberLatency `json:"latency_ms"` // null without calls
+	// HasData: some input was collected that day (anyone's API calls or
+	// community activity). Without, its zeros are not measurements and the
+	// charts draw a gap.
+	HasData bool `json:"has_data"`
 }
 
 // MemberUsageGroup is the member's traffic on one endpoint or from one consumer.
@@ -196,6 +200,11 @@ type MemberCommunityWeek struct {
 	Threads            int      `json:"threads"`
 	Responded          int      `json:"responded"`
 	FirstResponseHours *float64 `json:"median_first_response_hours"` // null when no thread got a response
+	// DataDays is how many of the week's days shown hold collected input
+	// (anyone's); a week with none is a gap on the charts. Partial: fewer
+	// than 7 days shown, or fewer than 7 with data.
+	DataDays int  `json:"data_days"`
+	Partial  bool `json:"partial"`
 }
 
 // MemberCommunity is the member's community activity by week.
@@ -241,6 +250,9 @@ type MemberDetail struct {
 	// neither for the member.
 	DataRange *DayRange  `json:"data_range"`
 	Available *DataOffer `json:"available"`
+	// HistoryWarmingUp is the first and last history point whose scores are
+	// warming up (series.go), shaded on the chart; null when none is.
+	HistoryWarmingUp *DayRange `json:"history_warming_up"`
 }
 
 // memberMilestoneState is a milestone's state as of day: one delivered after day
@@ -352,13 +364,18 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 	if to.Sub(from) > memberMaxRangeDays*24*time.Hour {
 		return nil, data.Errorf(data.EINVALID, "the range may span at most %d days", memberMaxRangeDays)
 	}
-	if err := memberUsage(ctx, db, d, m, from, to); err != nil {
+	// The days with data of the usage range and the community weeks.
+	frame, err := loadTrendFrame(ctx, db, memberCommStart(from, to), to, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := memberUsage(ctx, db, d, m, from, to, frame); err != nil {
 		return nil, err
 	}
 	if err := memberProjects(ctx, db, d, m, day); err != nil {
 		return nil, err
 	}
-	if err := memberCommunity(ctx, db, d, m, from, to); err != nil {
+	if err := memberCommunity(ctx, db, d, m, from, to, frame); err != nil {
 		return nil, err
 	}
 	if d.Alerts, err = BuildAlerts(ctx, db, m.Slug); err != nil {
@@ -467,21 +484,29 @@ func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Me
 	for _, s := range scores {
 		mine[s.Day.Format(data.DateLayout)] = s
 	}
-	ecoHealth := map[string]float64{}
+	ecoScores := map[string]data.EcosystemScore{}
 	for _, e := range eco {
-		ecoHealth[e.Day.Format(data.DateLayout)] = e.Health
+		ecoScores[e.Day.Format(data.DateLayout)] = e
 	}
-	for _, t := range days {
+	// A day scored on no data is no measurement (series.go).
+	labels := make([]string, len(days))
+	for i, t := range days {
 		key := t.Format(data.DateLayout)
+		labels[i] = key
 		pt := MemberHistoryPoint{Day: key}
-		if s, ok := mine[key]; ok {
+		if s, ok := mine[key]; ok && memberScoreMeasured(s.Health, s.Status) {
 			pt.Health, pt.C = memberOptFloat(s.Health), memberOptFloat(s.C)
 		}
-		if h, ok := ecoHealth[key]; ok {
-			pt.Ecosystem = memberOptFloat(h)
+		if e, ok := ecoScores[key]; ok && ecoScoreMeasured(e) {
+			pt.Ecosystem = memberOptFloat(e.Health)
 		}
 		d.History = append(d.History, pt)
 	}
+	warm, err := loadWarmUp(ctx, db, 0)
+	if err != nil {
+		return err
+	}
+	d.HistoryWarmingUp = warm.points(days, labels)
 	return nil
 }
 
@@ -495,7 +520,7 @@ func memberLatencyOf(h *data.Histogram) MemberLatency {
 }
 
 // memberUsage fills the API usage of [from, to] (inclusive days).
-func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, from, to time.Time) error {
+func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, from, to time.Time, frame *trendFrame) error {
 	end := to.AddDate(0, 0, 1)
 	u := MemberUsage{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout),
 		Days: []MemberUsageDay{}, Endpoints: []MemberUsageGroup{}, Consumers: []MemberUsageGroup{}}
@@ -516,7 +541,7 @@ func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Memb
 	}
 	for t := from; !t.After(to); t = t.AddDate(0, 0, 1) {
 		key := t.Format(data.DateLayout)
-		day := MemberUsageDay{Day: key}
+		day := MemberUsageDay{Day: key, HasData: frame.hasData(t)}
 		if g, ok := perDay[key]; ok {
 			day.Calls, day.Errors4xx, day.Errors5xx = g.Calls, g.Errors4xx, g.Errors5xx
 			day.ErrorRate = memberRatio(g.Errors4xx+g.Errors5xx, g.Calls)
@@ -591,23 +616,37 @@ func memberProjects(ctx context.Context, db *data.DB, d *MemberDetail, m *data.M
 	return nil
 }
 
-// memberCommunity fills the weekly community activity: the calendar weeks
-// from the one holding from (at least memberCommWeeks of them) to to.
-func memberCommunity(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, from, to time.Time) error {
+// memberCommStart is the first day of the community weeks: the Monday of
+// the week holding from, or earlier to show at least memberCommWeeks.
+func memberCommStart(from, to time.Time) time.Time {
 	start := memberMondayOf(from)
 	if earliest := memberMondayOf(to).AddDate(0, 0, -7*(memberCommWeeks-1)); earliest.Before(start) {
 		start = earliest
 	}
+	return start
+}
+
+// memberCommunity fills the weekly community activity: the calendar weeks
+// from the one holding from (at least memberCommWeeks of them) to to.
+func memberCommunity(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, from, to time.Time, frame *trendFrame) error {
+	start := memberCommStart(from, to)
 	weeks, err := db.MemberCommunityWeeks(ctx, m.ID, start, to.AddDate(0, 0, 1))
 	if err != nil {
 		return err
 	}
 	c := MemberCommunity{From: start.Format(data.DateLayout), To: to.Format(data.DateLayout), Weeks: []MemberCommunityWeek{}}
 	for _, w := range weeks {
+		last := w.Start.AddDate(0, 0, 6)
+		if last.After(to) {
+			last = to
+		}
+		shown := int(last.Sub(w.Start).Hours()/24) + 1
+		withData := frame.dataDaysIn(w.Start, last)
 		c.Weeks = append(c.Weeks, MemberCommunityWeek{
 			Week: data.ISOWeek(w.Start), Start: w.Start.Format(data.DateLayout),
 			Contributions: w.Contributions, ActiveContributors: w.ActiveContributors, NewContributors: w.NewContributors,
 			Threads: w.Threads, Responded: w.Responded, FirstResponseHours: memberOptFloat(w.FirstResponseHours),
+			DataDays: withData, Partial: shown < 7 || withData < 7,
 		})
 		c.Contributions += w.Contributions
 		c.NewContributors += w.NewContributors

@@ -199,7 +199,7 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 	if p.History.Spec, err = trendLine(days, []lineSeries{
 		{Name: "Health", Values: mine, Color: "#3b6fd8", Decimals: 1},
 		{Name: "Ecosystem", Values: eco, Color: colorNoData, Decimals: 1},
-	}, trendOpts{Min: 0, Max: 100, Bands: true, Message: "No health history yet"}); err != nil {
+	}, trendOpts{Min: 0, Max: 100, Bands: true, Message: "No health history yet", WarmUp: d.HistoryWarmingUp}); err != nil {
 		return p, err
 	}
 	if !memberHasAny(mine) {
@@ -374,6 +374,18 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 	if err != nil {
 		return err
 	}
+	// A day without data is a gap, not a day of no calls (series.go).
+	measured := make([]bool, n)
+	okCalls, e4Calls, e5Calls := make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, day := range u.Days {
+		measured[i] = day.HasData
+		okCalls[i], e4Calls[i], e5Calls[i] = day.Calls-day.Errors4xx-day.Errors5xx, day.Errors4xx, day.Errors5xx
+	}
+	setSeriesData(opt, [][]any{
+		barValues(countValues(okCalls, measured), 0, nil),
+		barValues(countValues(e4Calls, measured), 0, nil),
+		barValues(countValues(e5Calls, measured), 0, nil),
+	})
 	p.CallsChart.Spec = chartSpec{Option: opt}
 
 	p.ErrorChart.Summary = fmt.Sprintf("Error rate %s over the period (4xx %s, 5xx %s).", p.ErrorRate, p.Errors4xx, p.Errors5xx)
@@ -542,14 +554,19 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity) error {
 	weeks := make([]string, n)
 	contrib := make([]opts.BarData, n)
 	act, fresh, resp := make([]float64, n), make([]float64, n), make([]float64, n)
+	counts, partial := make([]float64, n), make([]bool, n)
 	for i, w := range c.Weeks {
 		weeks[i] = w.Week
 		contrib[i] = opts.BarData{Value: w.Contributions}
-		act[i], fresh[i] = float64(w.ActiveContributors), float64(w.NewContributors)
+		counts[i], act[i], fresh[i] = float64(w.Contributions), float64(w.ActiveContributors), float64(w.NewContributors)
 		resp[i] = math.NaN()
 		if w.FirstResponseHours != nil {
 			resp[i] = *w.FirstResponseHours
 		}
+		if w.DataDays == 0 { // nothing collected that week: a gap, not zeros
+			counts[i], act[i], fresh[i] = math.NaN(), math.NaN(), math.NaN()
+		}
+		partial[i] = w.Partial
 	}
 	p.ContribChart.Summary = fmt.Sprintf("%d contributions from %s to %s.", c.Contributions, c.From, c.To)
 	b := charts.NewBar()
@@ -567,13 +584,14 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity) error {
 	if err != nil {
 		return err
 	}
+	setSeriesData(opt, [][]any{barValues(counts, 0, partial)})
 	p.ContribChart.Spec = chartSpec{Option: opt}
 
 	p.PeopleChart.Summary = fmt.Sprintf("%d new contributors from %s to %s.", c.NewContributors, c.From, c.To)
 	if p.PeopleChart.Spec, err = trendLine(weeks, []lineSeries{
 		{Name: "Active", Values: act, Color: "#3b6fd8"},
 		{Name: "New", Values: fresh, Color: colorHealthy},
-	}, trendOpts{Min: 0}); err != nil {
+	}, trendOpts{Min: 0, Partial: partial}); err != nil {
 		return err
 	}
 	memberUnsmooth(p.PeopleChart.Spec)
@@ -581,7 +599,7 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity) error {
 	p.ResponseChart.Summary = trendSummary("Median time to first response (hours)", weeks, resp, fmtNum)
 	if p.ResponseChart.Spec, err = trendLine(weeks, []lineSeries{
 		{Name: "Median first response", Values: resp, Color: colorWatch, Decimals: 1},
-	}, trendOpts{Min: 0, Message: "No thread of the member got a response in this period"}); err != nil {
+	}, trendOpts{Min: 0, Message: "No thread of the member got a response in this period", Partial: partial}); err != nil {
 		return err
 	}
 	p.ResponseChart.Spec.ValueSuffix = " h"

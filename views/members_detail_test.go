@@ -19,7 +19,7 @@ func memberDetailSample() MemberDetail {
 			{Day: "2026-06-21", Ecosystem: h(70)}, {Day: "2026-06-28", Health: h(73), Ecosystem: h(71)}, {Day: "2026-06-30", Health: h(72.44), Ecosystem: h(71)},
 		},
 		Usage: MemberUsage{From: "2026-06-29", To: "2026-06-30",
-			Days:      []MemberUsageDay{{Day: "2026-06-29", Calls: 1000, Errors4xx: 10, Errors5xx: 5, LatencyMS: &MemberLatency{P50: ms(40), P95: ms(300), P99: ms(900)}}, {Day: "2026-06-30"}},
+			Days:      []MemberUsageDay{{Day: "2026-06-29", Calls: 1000, Errors4xx: 10, Errors5xx: 5, LatencyMS: &MemberLatency{P50: ms(40), P95: ms(300), P99: ms(900)}, HasData: true}, {Day: "2026-06-30", HasData: true}},
 			Endpoints: []MemberUsageGroup{{Endpoint: "/v1/chat", Calls: 1000, Share: 1}},
 			Consumers: []MemberUsageGroup{{Consumer: hostileNames[0], Calls: 1000, Share: 1, LastDay: "2026-06-29"}},
 			LatencyMS: MemberLatency{P50: ms(40), P95: ms(300), P99: ms(900)}},
@@ -29,7 +29,7 @@ func memberDetailSample() MemberDetail {
 			Milestones: []MemberMilestone{{Title: "M1", DueOn: "2026-05-01", DoneOn: "2026-04-30", State: memberMsDone}, {Title: "M2", DueOn: "2026-06-01", State: memberMsOverdue}}}},
 		Milestones: MemberMilestoneCounts{Done: 1, Overdue: 1},
 		Community: MemberCommunity{From: "2026-04-13", To: "2026-06-30", Contributions: 12, NewContributors: 2,
-			Weeks: []MemberCommunityWeek{{Week: "2026-W26", Start: "2026-06-22", Contributions: 12, ActiveContributors: 3, NewContributors: 2, FirstResponseHours: h(5)}}},
+			Weeks: []MemberCommunityWeek{{Week: "2026-W26", Start: "2026-06-22", Contributions: 12, ActiveContributors: 3, NewContributors: 2, FirstResponseHours: h(5), DataDays: 7}}},
 		Ties: []MemberTie{{Slug: "bolt", Name: "Bolt", K: 0.8, Health: 50, Status: "watch"}},
 	}
 	d.Usage.Totals.Calls, d.Usage.Totals.Errors4xx, d.Usage.Totals.Errors5xx = 1000, 10, 5

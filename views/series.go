@@ -334,3 +334,17 @@ func weekOverWeekOf(ctx context.Context, db *data.DB, day time.Time, windowDays 
 func partialDelta(reason string) deltaView {
 	return deltaView{Text: "partial week", Class: "flat partial", Words: "not compared: " + reason}
 }
+
+// barValues is chartValues for bars: a partial point is drawn faded.
+func barValues(values []float64, decimals int, partial []bool) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		n := jsonNumber(v, decimals)
+		if n != nil && i < len(partial) && partial[i] {
+			out[i] = map[string]any{"value": n, "itemStyle": map[string]any{"opacity": 0.45}, "partial": true}
+			continue
+		}
+		out[i] = n
+	}
+	return out
+}

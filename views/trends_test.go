@@ -312,3 +312,129 @@ func equalBools(a, b map[string]bool) bool {
 	}
 	return true
 }
+
+// TestMemberTrendsDrawMissingAsGaps: on a member's page, a week not scored
+// and a week scored on no data are gaps in the health history, the
+// warm-up's weeks are shaded (the JSON says which); a day without any
+// collected input is a gap in the calls chart while a day with data but
+// none of the member's calls is 0; a community week without data is a gap,
+// one short of data is partial.
+func TestMemberTrendsDrawMissingAsGaps(t *testing.T) {
+	ctx := context.Background()
+	db := viewsTestDB(t)
+	joined, _ := data.ParseDay("2026-01-01")
+	m := &data.Member{Slug: "alpha", Name: "Alpha", Kind: data.KindPartner, JoinedOn: joined}
+	if err := db.CreateMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	// Data from Monday 2026-05-04 (warm-up to 05-31), but none on 06-17.
+	plantDataDays(t, db, "2026-05-04", "2026-06-28", "2026-06-17")
+	var acts []data.Activity
+	for _, d := range []string{"2026-06-16", "2026-06-23", "2026-06-24"} {
+		at, _ := data.ParseDay(d)
+		acts = append(acts, data.Activity{Source: "github", ExternalID: "alpha-" + d, Kind: "comment", At: at.Add(9 * time.Hour),
+			Actor: "ann", Thread: "a-" + d, MemberID: m.ID})
+	}
+	if _, err := db.AddActivities(ctx, acts); err != nil {
+		t.Fatal(err)
+	}
+	c := &data.APIConsumer{Key: "alpha-app", Name: "alpha-app", MemberID: m.ID}
+	if err := db.UpsertConsumer(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	var rollups []data.UsageRollup
+	for _, d := range []string{"2026-06-16", "2026-06-20"} {
+		at, _ := data.ParseDay(d)
+		rollups = append(rollups, data.UsageRollup{Bucket: at.Add(10 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 40})
+	}
+	if err := db.AddUsage(ctx, rollups); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range []string{"2026-05-03", "2026-05-10", "2026-05-17", "2026-05-24", "2026-05-31", "2026-06-14", "2026-06-21", "2026-06-28"} {
+		day, _ := data.ParseDay(d)
+		ms := data.MemberScore{MemberID: m.ID, Health: 60 + float64(i), Status: data.StatusWatch, Dimensions: [4]float64{math.NaN(), math.NaN(), 60, math.NaN()}}
+		eco := data.EcosystemScore{Day: day, Health: 60 + float64(i), Members: 1}
+		if d == "2026-05-03" { // before any data: scored on nothing
+			ms = data.MemberScore{MemberID: m.ID, Status: data.StatusNoData, Dimensions: [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}}
+			eco = data.EcosystemScore{Day: day}
+		}
+		if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: eco, Members: []data.MemberScore{ms}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at, _ := data.ParseDay("2026-06-28")
+	from, _ := data.ParseDay("2026-06-15")
+	d, err := BuildMember(ctx, db, MemberParams{Slug: "alpha", At: at, From: from, To: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	history := map[string]MemberHistoryPoint{}
+	index := map[string]int{}
+	for i, p := range d.History {
+		history[p.Day], index[p.Day] = p, i
+	}
+	for _, day := range []string{"2026-05-03", "2026-06-07"} {
+		if p := history[day]; p.Health != nil || p.Ecosystem != nil || p.C != nil {
+			t.Errorf("history %s = %v / %v; want null (not scored, or scored on nothing)", day, p.Health, p.Ecosystem)
+		}
+	}
+	if p := history["2026-06-14"]; p.Health == nil || *p.Health != 65 {
+		t.Errorf("history 2026-06-14 = %v, want 65", p.Health)
+	}
+	if d.HistoryWarmingUp == nil || *d.HistoryWarmingUp != (DayRange{From: "2026-05-10", To: "2026-05-31"}) {
+		t.Errorf("history_warming_up = %+v, want 2026-05-10..2026-05-31", d.HistoryWarmingUp)
+	}
+
+	usage := map[string]MemberUsageDay{}
+	for _, u := range d.Usage.Days {
+		usage[u.Day] = u
+	}
+	if usage["2026-06-17"].HasData || !usage["2026-06-18"].HasData {
+		t.Errorf("has_data: 06-17 %v, 06-18 %v; want false, true", usage["2026-06-17"].HasData, usage["2026-06-18"].HasData)
+	}
+	weeks := map[string]MemberCommunityWeek{}
+	for _, w := range d.Community.Weeks {
+		weeks[w.Week] = w
+	}
+	for week, want := range map[string]struct {
+		days    int
+		partial bool
+	}{"2026-W17": {0, true}, "2026-W25": {6, true}, "2026-W26": {7, false}} {
+		if w := weeks[week]; w.DataDays != want.days || w.Partial != want.partial {
+			t.Errorf("%s: %d data days, partial %v; want %d, %v", week, w.DataDays, w.Partial, want.days, want.partial)
+		}
+	}
+
+	specs := pageChartSpecs(t, renderMember(t, *d))
+	hist := specs["chart-member-history-data"]
+	if v := seriesData(t, hist, 0); v[index["2026-06-07"]] != nil || v[index["2026-05-03"]] != nil || v[index["2026-06-14"]] != 65.0 {
+		t.Errorf("history chart = %v; want null on 05-03 and 06-07, 65 on 06-14", v)
+	}
+	if label, f, to := markAreaRange(t, hist, 0); label != WarmUpLabel || f != d.HistoryWarmingUp.From || to != d.HistoryWarmingUp.To {
+		t.Errorf("history markArea %q %s..%s, want the JSON's %+v", label, f, to, d.HistoryWarmingUp)
+	}
+	calls := seriesData(t, specs["chart-member-calls-data"], 0) // 06-15 .. 06-28
+	if calls[1] != 40.0 || calls[2] != nil || calls[3] != 0.0 {
+		t.Errorf("calls: 06-16 %v, 06-17 %v, 06-18 %v; want 40, null (nothing collected) and 0 (no call of alpha)", calls[1], calls[2], calls[3])
+	}
+	people := specs["chart-member-contributors-data"]
+	active := seriesData(t, people, 0)
+	w17, w25, w26 := -1, -1, -1
+	for i, w := range axisData(t, people, "xAxis") {
+		switch w {
+		case "2026-W17":
+			w17 = i
+		case "2026-W25":
+			w25 = i
+		case "2026-W26":
+			w26 = i
+		}
+	}
+	if active[w17] != nil || active[w25] != 1.0 || active[w26] != 1.0 {
+		t.Errorf("active contributors = %v; want null in W17 (no data), 1 in W25 and W26", active)
+	}
+	raw := people.Option["series"].([]any)[0].(map[string]any)["data"].([]any)
+	if p, ok := raw[w25].(map[string]any); !ok || p["partial"] != true {
+		t.Errorf("W25's point = %v, want marked partial", raw[w25])
+	}
+}
