@@ -95,6 +95,10 @@ type APIUsageDay struct {
 	// range's error budget (1 = all of it): the last day's equals the SLO's.
 	AvailabilityBudgetUsed float64 `json:"availability_budget_used"`
 	LatencyBudgetUsed      float64 `json:"latency_budget_used"`
+	// HasData: some input was collected that day (API calls or community
+	// activity). Without, its zeros are not measurements and the charts
+	// draw a gap.
+	HasData bool `json:"has_data"`
 }
 
 // APIUsageEndpoint is the traffic of one endpoint.
@@ -295,11 +299,15 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 		lat.P95MS = ecoOpt(t.Latency.Quantile(LatencySLOQuantile))
 	}
 
-	// Every day of the range.
+	// Every day of the range, and whether it holds data (series.go).
+	frame, err := loadTrendFrame(ctx, db, from, to, cfg.WindowDays)
+	if err != nil {
+		return nil, err
+	}
 	byDay := map[string]int{}
-	for _, d := range ecoDays(from, to) {
+	for i, d := range ecoDays(from, to) {
 		byDay[d] = len(out.Daily)
-		out.Daily = append(out.Daily, APIUsageDay{Day: d, BySegment: make([]int64, len(out.Segments))})
+		out.Daily = append(out.Daily, APIUsageDay{Day: d, BySegment: make([]int64, len(out.Segments)), HasData: frame.hasData(from.AddDate(0, 0, i))})
 	}
 	for _, g := range u.ByDay {
 		d := &out.Daily[byDay[g.Day.Format(data.DateLayout)]]

@@ -234,11 +234,19 @@ func apiUsageSegmentsChart(u APIUsage) (chartSpec, error) {
 	)
 	b.SetXAxis(days)
 	stack := charts.WithBarChartOpts(opts.BarChart{Stack: "segments"})
+	measured := make([]bool, len(u.Daily))
+	for j, d := range u.Daily {
+		measured[j] = d.HasData
+	}
+	values := make([][]any, 0, len(u.Segments)+1)
 	for i, seg := range u.Segments {
 		points := make([]opts.BarData, len(u.Daily))
+		counts := make([]int64, len(u.Daily))
 		for j, d := range u.Daily {
 			points[j] = opts.BarData{Value: d.BySegment[i]}
+			counts[j] = d.BySegment[i]
 		}
+		values = append(values, barValues(countValues(counts, measured), 0, nil))
 		color := apiUsagePalette[i%len(apiUsagePalette)]
 		b.AddSeries(seg, points, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: color}))
 	}
@@ -246,18 +254,19 @@ func apiUsageSegmentsChart(u APIUsage) (chartSpec, error) {
 	if err != nil {
 		return chartSpec{}, err
 	}
+	setSeriesData(opt, values) // a day without data is a gap (series.go)
 	if zooms, ok := opt["dataZoom"].([]any); ok && len(zooms) == 2 {
 		if slider, ok := zooms[1].(map[string]any); ok {
 			slider["height"], slider["bottom"] = 18, 4
 		}
 	}
-	unmapped := make([]any, len(u.Daily))
+	unmapped := make([]int64, len(u.Daily))
 	for j, d := range u.Daily {
 		unmapped[j] = d.Unmapped
 	}
 	series, _ := opt["series"].([]any)
 	opt["series"] = append(series, map[string]any{
-		"name": "Unmapped consumers", "type": "line", "data": unmapped, "symbolSize": 4,
+		"name": "Unmapped consumers", "type": "line", "data": chartValues(countValues(unmapped, measured), 0, nil), "symbolSize": 4, "connectNulls": false,
 		"lineStyle": map[string]any{"type": "dashed", "width": 2, "color": colorNoData},
 		"itemStyle": map[string]any{"color": colorNoData},
 	})
@@ -315,6 +324,9 @@ func apiUsageBudgetChart(u APIUsage) (chartSpec, error) {
 		lat[i] = 100 * d.LatencyBudgetUsed
 		if u.SLO.Latency.Measured == 0 {
 			lat[i] = math.NaN()
+		}
+		if !d.HasData { // nothing collected: a gap (series.go)
+			av[i], lat[i] = math.NaN(), math.NaN()
 		}
 	}
 	spec, err := trendLine(days, []lineSeries{
@@ -406,10 +418,11 @@ func apiUsageUnmappedChart(u APIUsage) (chartSpec, error) {
 		return noDataSpec("Every call came from a consumer mapped to a member"), nil
 	}
 	days := make([]string, len(u.Daily))
-	calls := make([]float64, len(u.Daily))
+	counts, measured := make([]int64, len(u.Daily)), make([]bool, len(u.Daily))
 	for i, d := range u.Daily {
-		days[i], calls[i] = d.Day, float64(d.Unmapped)
+		days[i], counts[i], measured[i] = d.Day, d.Unmapped, d.HasData
 	}
+	calls := countValues(counts, measured)
 	spec, err := trendLine(days, []lineSeries{{Name: "Unmapped calls", Values: calls, Color: colorNoData}}, trendOpts{Min: 0})
 	if err != nil || spec.NoData {
 		return spec, err

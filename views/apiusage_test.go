@@ -150,8 +150,8 @@ func apiUsageSample() APIUsage {
 	f := func(v float64) *float64 { return &v }
 	u := APIUsage{From: "2026-06-29", To: "2026-06-30", Days: 2, Top: 10, Segments: []string{hostileNames[2], NoSegment},
 		Daily: []APIUsageDay{
-			{Day: "2026-06-29", Calls: 1000, Errors4xx: 10, Errors5xx: 2, BySegment: []int64{700, 200}, Unmapped: 100, P95MS: f(300), AvailabilityBudgetUsed: 0.2, LatencyBudgetUsed: 0.1},
-			{Day: "2026-06-30", Calls: 500, Errors4xx: 5, Errors5xx: 3, BySegment: []int64{300, 150}, Unmapped: 50, AvailabilityBudgetUsed: 0.6667, LatencyBudgetUsed: 0.5},
+			{Day: "2026-06-29", Calls: 1000, Errors4xx: 10, Errors5xx: 2, BySegment: []int64{700, 200}, Unmapped: 100, P95MS: f(300), AvailabilityBudgetUsed: 0.2, LatencyBudgetUsed: 0.1, HasData: true},
+			{Day: "2026-06-30", Calls: 500, Errors4xx: 5, Errors5xx: 3, BySegment: []int64{300, 150}, Unmapped: 50, AvailabilityBudgetUsed: 0.6667, LatencyBudgetUsed: 0.5, HasData: true},
 		},
 		Endpoints:     []APIUsageEndpoint{{Endpoint: hostileNames[1], Calls: 1500, Share: 1, Errors4xx: 15, Errors5xx: 5, ErrorRate: 0.0133, P95MS: f(320)}},
 		EndpointCount: 1,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -436,5 +437,71 @@ func TestMemberTrendsDrawMissingAsGaps(t *testing.T) {
 	raw := people.Option["series"].([]any)[0].(map[string]any)["data"].([]any)
 	if p, ok := raw[w25].(map[string]any); !ok || p["partial"] != true {
 		t.Errorf("W25's point = %v, want marked partial", raw[w25])
+	}
+}
+
+// TestAPIUsageDrawsADayWithoutDataAsAGap: calls on 06-01, 06-02 and 06-04
+// (one mapped, one unmapped consumer), nothing collected on 06-03, only
+// community activity on 06-05. Every daily chart has a gap on 06-03; on
+// 06-05 the calls are measured zeros.
+func TestAPIUsageDrawsADayWithoutDataAsAGap(t *testing.T) {
+	ctx := context.Background()
+	db := viewsTestDB(t)
+	joined, _ := data.ParseDay("2026-01-01")
+	m := &data.Member{Slug: "alpha", Name: "Alpha", Kind: data.KindPartner, Segment: "NLP", JoinedOn: joined}
+	if err := db.CreateMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	mapped := &data.APIConsumer{Key: "alpha-app", Name: "alpha-app", MemberID: m.ID}
+	stray := &data.APIConsumer{Key: "stray", Name: "stray"}
+	for _, c := range []*data.APIConsumer{mapped, stray} {
+		if err := db.UpsertConsumer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rollups []data.UsageRollup
+	for _, d := range []string{"2026-06-01", "2026-06-02", "2026-06-04"} {
+		at, _ := data.ParseDay(d)
+		rollups = append(rollups,
+			data.UsageRollup{Bucket: at.Add(9 * time.Hour), ConsumerID: mapped.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 100},
+			data.UsageRollup{Bucket: at.Add(9 * time.Hour), ConsumerID: stray.ID, Endpoint: "/v1/chat", StatusClass: 5, Calls: 10})
+	}
+	if err := db.AddUsage(ctx, rollups); err != nil {
+		t.Fatal(err)
+	}
+	plantDataDays(t, db, "2026-06-05", "2026-06-05")
+	u, err := BuildAPIUsage(ctx, db, metrics.DefaultConfig(), APIUsageParams{RangeParams: RangeParams{From: ecoDay(t, "2026-06-01"), To: ecoDay(t, "2026-06-05")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var has []bool
+	for _, d := range u.Daily {
+		has = append(has, d.HasData)
+	}
+	if want := []bool{true, true, false, true, true}; fmt.Sprint(has) != fmt.Sprint(want) {
+		t.Fatalf("has_data by day = %v, want %v", has, want)
+	}
+	var buf bytes.Buffer
+	if err := newTestRenderer(t).APIUsagePage(&buf, *u); err != nil {
+		t.Fatal(err)
+	}
+	specs := pageChartSpecs(t, buf.String())
+	for _, c := range []struct {
+		id     string
+		series int
+		want   []any
+	}{
+		{"chart-usage-segments-data", 0, []any{100.0, 100.0, nil, 100.0, 0.0}},
+		{"chart-usage-segments-data", 1, []any{10.0, 10.0, nil, 10.0, 0.0}}, // the unmapped consumers' line
+		{"chart-usage-unmapped-data", 0, []any{10.0, 10.0, nil, 10.0, 0.0}},
+		{"chart-usage-budget-data", 0, nil}, // checked below: a gap on 06-03 only
+	} {
+		got := seriesData(t, specs[c.id], c.series)
+		if c.want != nil && fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s series %d = %v, want %v", c.id, c.series, got, c.want)
+		}
+		if len(got) != 5 || got[2] != nil || got[1] == nil || got[3] == nil {
+			t.Errorf("%s series %d = %v, want a gap on 06-03 alone", c.id, c.series, got)
+		}
 	}
 }
