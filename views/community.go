@@ -46,6 +46,11 @@ type CommunityWeek struct {
 	Responded           int      `json:"responded"`
 	FirstResponseMedian *float64 `json:"first_response_median_hours"`
 	FirstResponseP90    *float64 `json:"first_response_p90_hours"`
+	// DataDays is how many of its days counted hold collected input (API
+	// calls or community activity); a week with none is a gap on the
+	// charts. Partial: fewer than 7 days counted, or fewer than 7 with data.
+	DataDays int  `json:"data_days"`
+	Partial  bool `json:"partial"`
 }
 
 // Community is /community and /api/v1/community.
@@ -154,6 +159,10 @@ func BuildCommunity(ctx context.Context, db *data.DB, p RangeParams) (*Community
 		return nil, err
 	}
 	out.Days = int(end.Sub(from).Hours() / 24)
+	frame, err := loadTrendFrame(ctx, db, from, to, 0)
+	if err != nil {
+		return nil, err
+	}
 	out.Contributions, out.ActiveContributors, out.NewContributors = c.Contributions, c.ActiveContributors, c.NewContributors
 	var all []float64
 	for _, w := range c.Weeks {
@@ -168,6 +177,8 @@ func BuildCommunity(ctx context.Context, db *data.DB, p RangeParams) (*Community
 			Contributions: w.Contributions, ActiveContributors: w.ActiveContributors, NewContributors: w.NewContributors,
 			PROpened: w.PROpened, PRMerged: w.PRMerged, Threads: w.Threads, Responded: w.Responded,
 			FirstResponseMedian: ecoOpt(ecoQuantile(w.ResponseHours, 0.5)), FirstResponseP90: ecoOpt(ecoQuantile(w.ResponseHours, 0.9))}
+		cw.DataDays = frame.dataDaysIn(start, last)
+		cw.Partial = int(last.Sub(start).Hours()/24)+1 < 7 || cw.DataDays < 7
 		if w.PROpened > 0 {
 			cw.ClosureRatio = ecoOpt(float64(w.PRMerged) / float64(w.PROpened))
 		}

@@ -84,6 +84,7 @@ func buildCommunityPage(c Community) (communityPage, error) {
 	active, fresh := make([]float64, n), make([]float64, n)
 	med, p90, closure := make([]float64, n), make([]float64, n), make([]float64, n)
 	opened, merged := make([]opts.BarData, n), make([]opts.BarData, n)
+	prs, partial := [2][]float64{make([]float64, n), make([]float64, n)}, make([]bool, n)
 	for i, w := range c.Weeks {
 		row := communityRow{CommunityWeek: w, Median: fmtHours(w.FirstResponseMedian), P90: fmtHours(w.FirstResponseP90)}
 		row.Closure, _ = optPct(w.ClosureRatio, 1)
@@ -98,6 +99,11 @@ func buildCommunityPage(c Community) (communityPage, error) {
 			closure[i] = 100 * *w.ClosureRatio
 		}
 		opened[i], merged[i] = opts.BarData{Value: w.PROpened}, opts.BarData{Value: w.PRMerged}
+		prs[0][i], prs[1][i] = float64(w.PROpened), float64(w.PRMerged)
+		if w.DataDays == 0 { // nothing collected that week: a gap, not zeros (series.go)
+			active[i], fresh[i], prs[0][i], prs[1][i] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		}
+		partial[i] = w.Partial
 	}
 	none := fmt.Sprintf("No community activity between %s and %s", c.From, c.To)
 	p.PeopleChart = chartBlock{ID: "chart-community-people", Title: "Active and new contributors per week"}
@@ -115,7 +121,7 @@ func buildCommunityPage(c Community) (communityPage, error) {
 	if p.PeopleChart.Spec, err = trendLine(weeks, []lineSeries{
 		{Name: "Active", Values: active, Color: "#3b6fd8"},
 		{Name: "New", Values: fresh, Color: colorHealthy},
-	}, trendOpts{Min: 0}); err != nil {
+	}, trendOpts{Min: 0, Partial: partial}); err != nil {
 		return p, err
 	}
 	memberUnsmooth(p.PeopleChart.Spec)
@@ -126,14 +132,14 @@ func buildCommunityPage(c Community) (communityPage, error) {
 	if p.ResponseChart.Spec, err = trendLine(weeks, []lineSeries{
 		{Name: "Median", Values: med, Color: "#3b6fd8", Decimals: 1},
 		{Name: "90th percentile", Values: p90, Color: colorWatch, Decimals: 1},
-	}, trendOpts{Min: 0, YName: "hours", Message: "No thread got a response in this period"}); err != nil {
+	}, trendOpts{Min: 0, YName: "hours", Message: "No thread got a response in this period", Partial: partial}); err != nil {
 		return p, err
 	}
 	p.ResponseChart.Spec.ValueSuffix = " h"
 	memberUnsmooth(p.ResponseChart.Spec)
 
 	p.ClosureChart.Summary = fmt.Sprintf("%d pull requests opened and %d merged: a closure ratio of %s%%.", c.PROpened, c.PRMerged, p.ClosureRatio)
-	if p.ClosureChart.Spec, err = communityClosureChart(weeks, opened, merged, closure); err != nil {
+	if p.ClosureChart.Spec, err = communityClosureChart(weeks, opened, merged, prs, closure, partial); err != nil {
 		return p, err
 	}
 
@@ -146,8 +152,9 @@ func buildCommunityPage(c Community) (communityPage, error) {
 }
 
 // communityClosureChart draws pull requests opened and merged per week as
-// bars and the closure ratio as a line on a second axis.
-func communityClosureChart(weeks []string, opened, merged []opts.BarData, closure []float64) (chartSpec, error) {
+// bars (prs: their values, NaN for a week without data) and the closure
+// ratio as a line on a second axis; partial weeks are faded.
+func communityClosureChart(weeks []string, opened, merged []opts.BarData, prs [2][]float64, closure []float64, partial []bool) (chartSpec, error) {
 	b := charts.NewBar()
 	b.SetGlobalOptions(
 		showTooltip("axis"),
@@ -165,21 +172,15 @@ func communityClosureChart(weeks []string, opened, merged []opts.BarData, closur
 	if err != nil {
 		return chartSpec{}, err
 	}
-	ratio := make([]any, len(closure))
-	for i, v := range closure {
-		if n := jsonNumber(v, 1); n != nil {
-			ratio[i] = n
-		} else {
-			ratio[i] = "-"
-		}
-	}
+	setSeriesData(opt, [][]any{barValues(prs[0], 0, partial), barValues(prs[1], 0, partial)})
+	ratio := chartValues(closure, 1, partial)
 	if y, ok := opt["yAxis"].([]any); ok {
 		opt["yAxis"] = append(y, map[string]any{"type": "value", "min": 0, "splitLine": map[string]any{"show": false},
 			"axisLabel": map[string]any{"formatter": "{value}%", "color": "#5b6475"}})
 	}
 	series, _ := opt["series"].([]any)
 	opt["series"] = append(series, map[string]any{
-		"name": "Closure ratio %", "type": "line", "yAxisIndex": 1, "data": ratio, "symbolSize": 5,
+		"name": "Closure ratio %", "type": "line", "yAxisIndex": 1, "data": ratio, "symbolSize": 5, "connectNulls": false,
 		"lineStyle": map[string]any{"width": 2, "color": colorWatch}, "itemStyle": map[string]any{"color": colorWatch},
 	})
 	return chartSpec{Option: opt}, nil

@@ -35,8 +35,8 @@ func TestCommunityPageRendersAndEscapes(t *testing.T) {
 		PROpened: 4, PRMerged: 3, ClosureRatio: f(0.75), Threads: 5, Responded: 4, FirstResponseMedian: f(3.25), FirstResponseP90: f(30),
 		BusFactor: 2, BusFactorShare: 0.6, Concentration: []float64{0.35, 0.6, 0.8, 0.9, 0.95, 1}, UnaffiliatedContributors: 1,
 		Weeks: []CommunityWeek{
-			{Week: "2026-W23", Start: "2026-06-01", End: "2026-06-07", Contributions: 12, ActiveContributors: 5, NewContributors: 2, PROpened: 2, PRMerged: 2, ClosureRatio: f(1), FirstResponseMedian: f(3), FirstResponseP90: f(5)},
-			{Week: "2026-W24", Start: "2026-06-08", End: "2026-06-14", Contributions: 8, ActiveContributors: 3, PROpened: 2, PRMerged: 1, ClosureRatio: f(0.5)},
+			{Week: "2026-W23", Start: "2026-06-01", End: "2026-06-07", Contributions: 12, ActiveContributors: 5, NewContributors: 2, PROpened: 2, PRMerged: 2, ClosureRatio: f(1), FirstResponseMedian: f(3), FirstResponseP90: f(5), DataDays: 7},
+			{Week: "2026-W24", Start: "2026-06-08", End: "2026-06-14", Contributions: 8, ActiveContributors: 3, PROpened: 2, PRMerged: 1, ClosureRatio: f(0.5), DataDays: 7},
 		}}
 	c.Unaffiliated = []data.ActorCount{{Source: "github", Login: hostileNames[0], Activities: 3}}
 	var buf bytes.Buffer

@@ -505,3 +505,50 @@ func TestAPIUsageDrawsADayWithoutDataAsAGap(t *testing.T) {
 		}
 	}
 }
+
+// TestCommunityWeeksWithoutDataAreGapsAndShortWeeksPartial: the range
+// starts on a Wednesday (its first week is partial), nothing was collected
+// in 2026-W24 (a gap, not a week of zeros), W25 is complete and W26 lacks a
+// day (partial).
+func TestCommunityWeeksWithoutDataAreGapsAndShortWeeksPartial(t *testing.T) {
+	ctx := context.Background()
+	db := viewsTestDB(t)
+	plantDataDays(t, db, "2026-06-03", "2026-06-07")
+	plantDataDays(t, db, "2026-06-15", "2026-06-28", "2026-06-25")
+	c, err := BuildCommunity(ctx, db, RangeParams{From: ecoDay(t, "2026-06-03"), To: ecoDay(t, "2026-06-28")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range c.Weeks {
+		got = append(got, fmt.Sprintf("%s %d %v", w.Week, w.DataDays, w.Partial))
+	}
+	if want := "[2026-W23 5 true 2026-W24 0 true 2026-W25 7 false 2026-W26 6 true]"; fmt.Sprint(got) != want {
+		t.Fatalf("weeks (data days, partial) = %v, want %s", got, want)
+	}
+	var buf bytes.Buffer
+	if err := newTestRenderer(t).CommunityPage(&buf, *c); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	specs := pageChartSpecs(t, html)
+	active := seriesData(t, specs["chart-community-people-data"], 0)
+	if fmt.Sprint(active) != "[1 <nil> 1 1]" {
+		t.Errorf("active contributors by week = %v, want [1 <nil> 1 1]: a gap where nothing was collected", active)
+	}
+	raw := specs["chart-community-people-data"].Option["series"].([]any)[0].(map[string]any)["data"].([]any)
+	for i, partial := range []bool{true, false, false, true} {
+		if i == 1 {
+			continue // the gap
+		}
+		if p, ok := raw[i].(map[string]any); ok != partial || (ok && p["partial"] != true) {
+			t.Errorf("week %d's point = %v, want partial %v", i, raw[i], partial)
+		}
+	}
+	if opened := seriesData(t, specs["chart-community-closure-data"], 0); opened[1] != nil || opened[2] != 0.0 {
+		t.Errorf("pull requests opened by week = %v; want a gap in W24 and 0 in W25", opened)
+	}
+	if !strings.Contains(html, `<tr data-week="2026-W24">`) || !strings.Contains(html, "no data collected this week") {
+		t.Error("the weeks table does not say W24 had no data")
+	}
+}
