@@ -195,7 +195,7 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 		}
 	}
 	p.History = chartBlock{ID: "chart-member-history", Title: "Health, last 26 weeks",
-		Summary: trendSummary("Health", days, mine, fmtScore)}
+		Summary: trendText("Health", days, mine, fmtScore, d.HistoryWarmingUp)}
 	if p.History.Spec, err = trendLine(days, []lineSeries{
 		{Name: "Health", Values: mine, Color: "#3b6fd8", Decimals: 1},
 		{Name: "Ecosystem", Values: eco, Color: colorNoData, Decimals: 1},

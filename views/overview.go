@@ -95,7 +95,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 	p.HealthTrend = chartBlock{
 		ID:      "chart-health-trend",
 		Title:   "Health, last 26 weeks",
-		Summary: trendSummary("Ecosystem health", days, health, fmtScore),
+		Summary: trendText("Ecosystem health", days, health, fmtScore, o.TrendWarmingUp),
 		Size:    "sm",
 	}
 	if p.HealthTrend.Spec, err = trendLine(days, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
@@ -105,7 +105,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 	p.RTrend = chartBlock{
 		ID:      "chart-r-trend",
 		Title:   "Ecosystem value R, last 26 weeks",
-		Summary: trendSummary("Ecosystem value R", days, value, fmtNum),
+		Summary: trendText("Ecosystem value R", days, value, fmtNum, o.TrendWarmingUp),
 	}
 	if p.RTrend.Spec, err = trendLine(days, []lineSeries{{Name: "R", Values: value, Color: "#7a4fd0", Decimals: 4}},
 		trendOpts{Area: true, Scale: true, Message: "No value trend yet", WarmUp: o.TrendWarmingUp}); err != nil {

@@ -348,3 +348,50 @@ func barValues(values []float64, decimals int, partial []bool) []any {
 	}
 	return out
 }
+
+// trendText is a trend's text summary: from its first measured point to its
+// last, skipping the missing ones (never read as 0) and starting after the
+// warm-up when a later point is measured (a filling window is no growth);
+// it says how many points are missing between them, and which were warming
+// up.
+func trendText(what string, labels []string, values []float64, format func(float64) string, warm *DayRange) string {
+	inWarm := func(i int) bool { return warm != nil && labels[i] >= warm.From && labels[i] <= warm.To }
+	first, last, firstAfter := -1, -1, -1
+	for i, v := range values {
+		if !finiteNum(v) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if firstAfter < 0 && !inWarm(i) {
+			firstAfter = i
+		}
+		last = i
+	}
+	if first < 0 {
+		return what + ": no data yet."
+	}
+	from := first
+	if firstAfter >= 0 && firstAfter < last {
+		from = firstAfter
+	}
+	s := fmt.Sprintf("%s went from %s on %s to %s on %s", what, format(values[from]), labels[from], format(values[last]), labels[last])
+	if from == first && last == first {
+		s = fmt.Sprintf("%s was %s on %s", what, format(values[first]), labels[first])
+	}
+	missing := 0
+	for i := from; i <= last; i++ {
+		if !finiteNum(values[i]) {
+			missing++
+		}
+	}
+	if missing > 0 {
+		s += fmt.Sprintf(" (%s without data left out)", pluralize(missing, "point", "points"))
+	}
+	s += "."
+	if warm != nil {
+		s += fmt.Sprintf(" Scores from %s to %s were warming up: their window was not yet full.", warm.From, warm.To)
+	}
+	return s
+}

@@ -42,7 +42,7 @@ func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
 	p.Trend = chartBlock{
 		ID:      "chart-snapshot-health",
 		Title:   "Ecosystem health by week",
-		Summary: trendSummary("Ecosystem health at the weekly snapshots", weeks, health, fmtScore),
+		Summary: trendText("Ecosystem health at the weekly snapshots", weeks, health, fmtScore, l.WarmingUp),
 		Size:    "sm",
 	}
 	var err error

@@ -81,7 +81,7 @@ func TestOverviewTrendDrawsMissingDaysAsGapsAndShadesTheWarmUp(t *testing.T) {
 	ctx := context.Background()
 	db := viewsTestDB(t)
 	plantDataDays(t, db, "2026-03-02", "2026-06-28")
-	scoreSundays(t, db, "2026-01-04", "2026-06-28", "2026-05-17", "2026-02-22")
+	scoreSundays(t, db, "2026-03-08", "2026-06-28", "2026-05-17")
 	nothing, _ := data.ParseDay("2026-02-22")
 	if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: data.EcosystemScore{Day: nothing}}); err != nil {
 		t.Fatal(err)
@@ -100,9 +100,9 @@ func TestOverviewTrendDrawsMissingDaysAsGapsAndShadesTheWarmUp(t *testing.T) {
 			t.Errorf("%s = %+v, want health and R missing", o.Trend[i].Day, o.Trend[i])
 		}
 	}
-	// A measured point keeps its value: the week of 05-24 is the 20th from 01-04.
-	if p := o.Trend[trendIndex(t, o.Trend, "2026-05-24")]; p.Health != 70 || math.Abs(p.R-3) > 1e-9 {
-		t.Errorf("2026-05-24 = %+v, want health 70 and R 3", p)
+	// A measured point keeps its value: 05-24 is the 12th Sunday from 03-08.
+	if p := o.Trend[trendIndex(t, o.Trend, "2026-05-24")]; p.Health != 61 || math.Abs(p.R-2.1) > 1e-9 {
+		t.Errorf("2026-05-24 = %+v, want health 61 and R 2.1", p)
 	}
 	if o.TrendWarmingUp == nil || *o.TrendWarmingUp != (DayRange{From: "2026-03-08", To: "2026-03-29"}) {
 		t.Errorf("trend_warming_up = %+v, want the Sundays 2026-03-08..2026-03-29", o.TrendWarmingUp)
@@ -127,8 +127,8 @@ func TestOverviewTrendDrawsMissingDaysAsGapsAndShadesTheWarmUp(t *testing.T) {
 	if p := api.Trend[gap]; p.Health != nil || p.R != nil {
 		t.Errorf("JSON point %s = health %v, R %v; want null", p.Day, p.Health, p.R)
 	}
-	if p := api.Trend[gap+1]; p.Health == nil || *p.Health != 70 {
-		t.Errorf("JSON point %s = health %v, want 70", p.Day, p.Health)
+	if p := api.Trend[gap+1]; p.Health == nil || *p.Health != 61 {
+		t.Errorf("JSON point %s = health %v, want 61", p.Day, p.Health)
 	}
 	var back Overview
 	if err := json.Unmarshal(raw, &back); err != nil || !math.IsNaN(back.Trend[gap].Health) {
@@ -137,7 +137,13 @@ func TestOverviewTrendDrawsMissingDaysAsGapsAndShadesTheWarmUp(t *testing.T) {
 
 	// The charts: null at the missing points, lines not joined across them,
 	// the warm-up shaded over the same range as the JSON's.
-	specs := pageChartSpecs(t, renderOverviewHTML(t, *o))
+	html := renderOverviewHTML(t, *o)
+	// The text summary starts after the warm-up and skips the gap.
+	if want := "Ecosystem health went from 54.0 on 2026-04-05 to 66.0 on 2026-06-28 (1 point without data left out). " +
+		"Scores from 2026-03-08 to 2026-03-29 were warming up: their window was not yet full."; !strings.Contains(html, want) {
+		t.Errorf("the health trend's summary is not %q", want)
+	}
+	specs := pageChartSpecs(t, html)
 	for _, id := range []string{"chart-health-trend-data", "chart-r-trend-data"} {
 		s := specs[id]
 		values := seriesData(t, s, 0)
