@@ -220,7 +220,9 @@ func scanActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interne
 // run beside the window's other reads) and the rows of stale days, read.
 type communityReads struct {
 	prevCounts  map[int64]int // activities per member in the previous window
-	prevDigests []dayDigest   // of the previous window, still to count
+	prevWeekly  map[int64]*[MaxWeeks]int
+	prevDigests []dayDigest // of the previous window, still to count
+	end         int64       // the midnight after the window's last day
 	segments    []activitySegment
 	acts        []windowActivity // the window's, in time order, once decoded
 }
@@ -236,12 +238,23 @@ type activitySegment struct {
 // (from and to are midnights), interning the strings of stale days' rows in
 // in.
 func readCommunity(ctx context.Context, tx *sql.Tx, cur, prev span, in *interner, unreadable map[int64]bool) (*communityReads, error) {
-	r := &communityReads{prevCounts: map[int64]int{}}
-	count := func(member int64) { r.prevCounts[member]++ }
+	r := &communityReads{prevCounts: map[int64]int{}, prevWeekly: map[int64]*[MaxWeeks]int{}, end: cur.to.Unix()}
 	err := walkActivityDays(ctx, tx, prev.from.Unix(), prev.to.Unix(), unreadable,
 		func(day int64, b []byte) error { r.prevDigests = append(r.prevDigests, dayDigest{day, b}); return nil },
 		func(from, to int64) error {
-			return scanInts(ctx, tx, `SELECT COALESCE(member_id, 0) FROM activities WHERE at >= ? AND at < ? AND bot = 0`, count, from, to)
+			rows, err := tx.QueryContext(ctx, `SELECT COALESCE(member_id, 0), at FROM activities WHERE at >= ? AND at < ? AND bot = 0`, from, to)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var member, at int64
+				if err := rows.Scan(&member, &at); err != nil {
+					return err
+				}
+				r.countPrev(member, at)
+			}
+			return rows.Err()
 		})
 	if err != nil {
 		return nil, err
@@ -263,9 +276,8 @@ func readCommunity(ctx context.Context, tx *sql.Tx, cur, prev span, in *interner
 // order, interning their strings in in (which nothing else may use
 // meanwhile). A digest that cannot be decoded gives a *digestError.
 func (r *communityReads) decode(in *interner) error {
-	count := func(member int64) { r.prevCounts[member]++ }
 	for _, d := range r.prevDigests {
-		if err := countDigestMembers(d.b, count); err != nil {
+		if err := countDigestMembers(d.b, func(member int64) { r.countPrev(member, d.day) }); err != nil {
 			return &digestError{day: d.day, err: err}
 		}
 	}
@@ -280,6 +292,26 @@ func (r *communityReads) decode(in *interner) error {
 		}
 	}
 	return nil
+}
+
+// countPrev counts one activity of the previous window, at a time of its
+// day, for its member and the member's week.
+func (r *communityReads) countPrev(member, at int64) {
+	r.prevCounts[member]++
+	if w := weeksAgo(r.end, at); w >= 0 && w < MaxWeeks {
+		wk := r.prevWeekly[member]
+		if wk == nil {
+			wk = &[MaxWeeks]int{}
+			r.prevWeekly[member] = wk
+		}
+		wk[w]++
+	}
+}
+
+// weeksAgo is the 7-day week of a time before end (a midnight): 0 for the
+// last 7 days before it.
+func weeksAgo(end, at int64) int {
+	return int((end - 1 - at) / (7 * 86400))
 }
 
 // walkActivityDays visits [from, to) day by day in order: digest for each

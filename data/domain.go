@@ -421,6 +421,17 @@ type MemberScore struct {
 	Health     float64    `json:"health"`
 	Dimensions [4]float64 `json:"-"`
 	Status     string     `json:"status"`
+	// Changes are what fell against the member's baseline or targets
+	// (Score < 1), worst first; Changes[0] is the member's main reason.
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// Reason is the member's main change, or nil when nothing fell.
+func (s *MemberScore) Reason() *Change {
+	if len(s.Changes) == 0 {
+		return nil
+	}
+	return &s.Changes[0]
 }
 
 // Edge is a cooperation tie K_ij between two members (A < B).
@@ -434,7 +445,8 @@ type Edge struct {
 type EcosystemScore struct {
 	Day          time.Time `json:"day"`
 	R            float64   `json:"R"`
-	Health       float64   `json:"health"`
+	Health       float64   `json:"health"`      // C-weighted mean of member health
+	HealthMean   *float64  `json:"health_mean"` // plain mean of member health; nil for days scored before it was kept
 	Members      int       `json:"active_members"`
 	Consumers    int       `json:"api_consumers"`
 	Contributors int       `json:"contributors"`

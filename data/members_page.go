@@ -89,7 +89,7 @@ func (db *DB) MemberScoresOn(ctx context.Context, days []time.Time, memberID int
 		args = append(args, dateStr(d))
 	}
 	args = append(args, memberID, memberID)
-	q := `SELECT day, member_id, t, i, m, c, k, phi, health, health_api, health_projects, health_community, health_cooperation, status
+	q := `SELECT day, member_id, t, i, m, c, k, phi, health, health_api, health_projects, health_community, health_cooperation, status, changes
 		FROM scores WHERE day IN (` + memberPlaceholders(len(days)) + `) AND (? = 0 OR member_id = ?)
 		ORDER BY day, member_id`
 	rows, err := db.read.QueryContext(ctx, q, args...)
@@ -102,10 +102,12 @@ func (db *DB) MemberScoresOn(ctx context.Context, days []time.Time, memberID int
 		var s MemberScore
 		var day sql.NullString
 		var d [4]sql.NullFloat64
+		var changes sql.NullString
 		if err := rows.Scan(&day, &s.MemberID, &s.T, &s.I, &s.M, &s.C, &s.K, &s.Phi, &s.Health,
-			&d[0], &d[1], &d[2], &d[3], &s.Status); err != nil {
+			&d[0], &d[1], &d[2], &d[3], &s.Status, &changes); err != nil {
 			return nil, fmt.Errorf("store: unable to read score history: %w", err)
 		}
+		s.Changes = decodeChanges(changes)
 		s.Day = parseDate(day)
 		for k := range d {
 			s.Dimensions[k] = floatOrNaN(d[k])

@@ -42,18 +42,18 @@ func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *DayScores) er
 		}
 	}
 	e := s.Ecosystem
-	if _, err := tx.ExecContext(ctx, `INSERT INTO ecosystem_scores (day, r, health, active_members, api_consumers, contributors, computed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, day, e.R, e.Health, e.Members, e.Consumers, e.Contributors, time.Now().Unix()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ecosystem_scores (day, r, health, health_mean, active_members, api_consumers, contributors, computed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, day, e.R, e.Health, e.HealthMean, e.Members, e.Consumers, e.Contributors, time.Now().Unix()); err != nil {
 		return err
 	}
 	memberRow := func(args []any, i int) []any {
 		m := &s.Members[i]
 		d := m.Dimensions
 		return append(args, day, m.MemberID, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health,
-			nullFloat(d[0]), nullFloat(d[1]), nullFloat(d[2]), nullFloat(d[3]), m.Status)
+			nullFloat(d[0]), nullFloat(d[1]), nullFloat(d[2]), nullFloat(d[3]), m.Status, encodeChanges(m.Changes))
 	}
 	if err := insertRows(ctx, tx, `INSERT INTO scores (day, member_id, t, i, m, c, k, phi, health,
-		health_api, health_projects, health_community, health_cooperation, status) VALUES `, 14, len(s.Members), memberRow); err != nil {
+		health_api, health_projects, health_community, health_cooperation, status, changes) VALUES `, 15, len(s.Members), memberRow); err != nil {
 		return err
 	}
 	// The blob has no foreign keys: check here what they checked on rows.
@@ -131,8 +131,8 @@ func (db *DB) LatestScoreDay(ctx context.Context) (time.Time, error) {
 func (db *DB) EcosystemScoreOn(ctx context.Context, day time.Time) (*EcosystemScore, error) {
 	var e EcosystemScore
 	var d sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT day, r, health, active_members, api_consumers, contributors
-		FROM ecosystem_scores WHERE day = ?`, dateStr(day)).Scan(&d, &e.R, &e.Health, &e.Members, &e.Consumers, &e.Contributors)
+	err := db.read.QueryRowContext(ctx, `SELECT day, r, health, health_mean, active_members, api_consumers, contributors
+		FROM ecosystem_scores WHERE day = ?`, dateStr(day)).Scan(&d, &e.R, &e.Health, &e.HealthMean, &e.Members, &e.Consumers, &e.Contributors)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Errorf(ENOTFOUND, "no scores for %s", dateStr(day))
 	} else if err != nil {
@@ -144,7 +144,7 @@ func (db *DB) EcosystemScoreOn(ctx context.Context, day time.Time) (*EcosystemSc
 
 // EcosystemScores returns the ecosystem scores of the days in [from, to], oldest first.
 func (db *DB) EcosystemScores(ctx context.Context, from, to time.Time) ([]EcosystemScore, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT day, r, health, active_members, api_consumers, contributors
+	rows, err := db.read.QueryContext(ctx, `SELECT day, r, health, health_mean, active_members, api_consumers, contributors
 		FROM ecosystem_scores WHERE day >= ? AND day <= ? ORDER BY day`, dateStr(from), dateStr(to))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
@@ -154,7 +154,7 @@ func (db *DB) EcosystemScores(ctx context.Context, from, to time.Time) ([]Ecosys
 	for rows.Next() {
 		var e EcosystemScore
 		var d sql.NullString
-		if err := rows.Scan(&d, &e.R, &e.Health, &e.Members, &e.Consumers, &e.Contributors); err != nil {
+		if err := rows.Scan(&d, &e.R, &e.Health, &e.HealthMean, &e.Members, &e.Consumers, &e.Contributors); err != nil {
 			return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
 		}
 		e.Day = parseDate(d)
@@ -172,7 +172,7 @@ type ScoredMember struct {
 // ScoresOn returns every scored member of a day, by descending φ.
 func (db *DB) ScoresOn(ctx context.Context, day time.Time) ([]ScoredMember, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.slug, m.name, m.kind, m.tier, m.segment, m.joined_on,
-		s.t, s.i, s.m, s.c, s.k, s.phi, s.health, s.health_api, s.health_projects, s.health_community, s.health_cooperation, s.status
+		s.t, s.i, s.m, s.c, s.k, s.phi, s.health, s.health_api, s.health_projects, s.health_community, s.health_cooperation, s.status, s.changes
 		FROM scores s JOIN members m ON m.id = s.member_id
 		WHERE s.day = ? ORDER BY s.phi DESC, m.name, m.id`, dateStr(day))
 	if err != nil {
@@ -185,11 +185,13 @@ func (db *DB) ScoresOn(ctx context.Context, day time.Time) ([]ScoredMember, erro
 		var kind string
 		var joined sql.NullString
 		var d [4]sql.NullFloat64
+		var changes sql.NullString
 		s := &sm.Score
 		if err := rows.Scan(&sm.ID, &sm.Slug, &sm.Name, &kind, &sm.Tier, &sm.Segment, &joined,
-			&s.T, &s.I, &s.M, &s.C, &s.K, &s.Phi, &s.Health, &d[0], &d[1], &d[2], &d[3], &s.Status); err != nil {
+			&s.T, &s.I, &s.M, &s.C, &s.K, &s.Phi, &s.Health, &d[0], &d[1], &d[2], &d[3], &s.Status, &changes); err != nil {
 			return nil, fmt.Errorf("store: unable to list scores of %s: %w", dateStr(day), err)
 		}
+		s.Changes = decodeChanges(changes)
 		sm.Kind = MemberKind(kind)
 		sm.JoinedOn = parseDate(joined)
 		s.Day = Day(day)

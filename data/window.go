@@ -37,6 +37,36 @@ type MemberWindow struct {
 	Threads            int     // threads opened by the member's people
 	Responded          int     // of those, threads that got a first response from someone else
 	FirstResponseHours float64 // median hours to first response on the member's threads (0 if none)
+
+	// The member's recent weeks, which the change signals (metrics/change.go)
+	// hold against its baseline. Weeks are the 7-day spans ending on the
+	// window's last day: [0] is the last 7 days, [1] the 7 days before, …;
+	// Weeks says how many of them the measured span (the window and the one
+	// before it) holds whole.
+	Weeks               int
+	WeeklyCalls         [MaxWeeks]int64
+	WeeklyContributions [MaxWeeks]int
+	WeeklyContributors  [MaxWeeks]int // distinct contributors; measured in the window only (0 before it)
+	Recent4xx           int64         // in the last 7 days
+	Recent5xx           int64
+	RecentLatencyP95MS  float64 // p95 of the last 7 days, 0 without calls
+	LastCallDaysAgo     int     // days from the member's last day with calls to the window's last day; -1 without calls in the span
+	// RecentThreads are the threads the member's people opened in the last
+	// RecentThreadDays days: how old each was at the window's end and how
+	// long it waited for its first response from someone else (-1: none yet).
+	RecentThreads []ThreadWait
+}
+
+// MaxWeeks is how many recent weeks a MemberWindow holds.
+const MaxWeeks = 8
+
+// RecentThreadDays is how far back MemberWindow.RecentThreads go.
+const RecentThreadDays = 14
+
+// ThreadWait is one recent thread of a member, in hours.
+type ThreadWait struct {
+	AgeHours  float64 `json:"age_hours"`
+	WaitHours float64 `json:"wait_hours"` // -1: no response by the window's end
 }
 
 // PairWindow is what two members did together in a window. A < B.
@@ -100,7 +130,7 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 			rows.Close()
 			return err
 		}
-		w.Members = append(w.Members, MemberWindow{ID: id})
+		w.Members = append(w.Members, MemberWindow{ID: id, Weeks: min(MaxWeeks, 2*windowDays/7), LastCallDaysAgo: -1})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

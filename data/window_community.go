@@ -1,8 +1,10 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 )
@@ -73,9 +75,23 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 			m.PrevContributions = n
 		}
 	}
+	for id, wk := range reads.prevWeekly {
+		if m := byID[id]; m != nil {
+			for w, n := range wk {
+				m.WeeklyContributions[w] += n
+			}
+		}
+	}
 	acts := reads.acts
 	week := weekFrom.Unix()
+	end := reads.end
 	weekPeople := map[actorKey]struct{}{}
+	type memberWeekPerson struct {
+		member int64
+		week   int
+		who    actorKey
+	}
+	weekly := map[memberWeekPerson]struct{}{}
 
 	type memberPerson struct {
 		member int64
@@ -90,6 +106,13 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 		}
 		if m := byID[a.member]; m != nil {
 			m.Contributions++
+			if w := weeksAgo(end, a.at); w >= 0 && w < MaxWeeks {
+				m.WeeklyContributions[w]++
+				if k := (memberWeekPerson{a.member, w, a.key()}); !has(weekly, k) {
+					weekly[k] = struct{}{}
+					m.WeeklyContributors[w]++
+				}
+			}
 			k := memberPerson{a.member, a.key()}
 			if _, seen := people[k]; !seen {
 				people[k] = struct{}{}
@@ -162,18 +185,31 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 				continue
 			}
 			m.Threads++
+			wait := -1.0
 			for _, ri := range th.acts {
 				r := &acts[ri]
 				if r.at >= o.at && r.actor != o.actor && in.flags[r.kind]&kindResponse != 0 {
 					m.Responded++
-					waits[o.member] = append(waits[o.member], float64(r.at-o.at)/3600)
+					wait = float64(r.at-o.at) / 3600
+					waits[o.member] = append(waits[o.member], wait)
 					break
 				}
+			}
+			if o.at >= end-RecentThreadDays*86400 {
+				m.RecentThreads = append(m.RecentThreads, ThreadWait{AgeHours: float64(end-o.at) / 3600, WaitHours: wait})
 			}
 		}
 	}
 	for id, ws := range waits {
 		byID[id].FirstResponseHours = median(ws)
+	}
+	for _, m := range byID { // oldest first, whatever order the threads were visited in
+		slices.SortFunc(m.RecentThreads, func(a, b ThreadWait) int {
+			if c := cmp.Compare(b.AgeHours, a.AgeHours); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.WaitHours, b.WaitHours)
+		})
 	}
 
 	shared = map[[2]int64]int{}
@@ -224,6 +260,11 @@ func olderOpeners(ctx context.Context, tx *sql.Tx, threads []string, from int64,
 		}
 	}
 	return nil
+}
+
+func has[K comparable](set map[K]struct{}, k K) bool {
+	_, ok := set[k]
+	return ok
 }
 
 func containsID(ids []int64, id int64) bool {

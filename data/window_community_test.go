@@ -103,6 +103,16 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 						}
 					}
 				}
+				for _, m := range w.Members {
+					ref := want.weekly[m.ID]
+					if m.WeeklyContributions != ref.contributions || m.WeeklyContributors != ref.contributors {
+						t.Errorf("%s: member %d weekly contributions %v contributors %v, want %v and %v", label, m.ID,
+							m.WeeklyContributions, m.WeeklyContributors, ref.contributions, ref.contributors)
+					}
+					if got, want := fmt.Sprint(m.RecentThreads), fmt.Sprint(want.recent[m.ID]); got != want {
+						t.Errorf("%s: member %d recent threads %s, want %s", label, m.ID, got, want)
+					}
+				}
 				gotPairs := map[[2]int64]int{}
 				for _, p := range w.Pairs {
 					if p.SharedThreads > 0 {
@@ -188,6 +198,13 @@ type sqlCommunity struct {
 	members          map[int64][7]float64
 	pairs            map[[2]int64]int
 	weekContributors int // the overview's count: distinct people active in the last 7 days
+	weekly           map[int64]sqlWeeks
+	recent           map[int64][]data.ThreadWait
+}
+
+// sqlWeeks are a member's weekly counts: 7-day weeks back from the window's end.
+type sqlWeeks struct {
+	contributions, contributors [data.MaxWeeks]int
 }
 
 // communityBySQL computes the community counts straight from their
@@ -284,6 +301,76 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 	if err := db.QueryRow(`SELECT COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor)) FROM activities
 		WHERE at >= ? AND at < ? AND bot = 0`, to.AddDate(0, 0, -7).Unix(), e).Scan(&out.weekContributors); err != nil {
 		tb.Fatal(err)
+	}
+
+	// Weeks: contributions over both windows, distinct contributors in the window.
+	out.weekly = map[int64]sqlWeeks{}
+	weekRows := func(q string, args ...any) *sql.Rows {
+		tb.Helper()
+		rows, err := db.Query(q, args...)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return rows
+	}
+	rows = weekRows(`SELECT member_id, (? - 1 - at) / 604800 AS w, COUNT(*) FROM activities
+		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id, w`, e, pf, e)
+	for rows.Next() {
+		var id int64
+		var w, n int
+		if err := rows.Scan(&id, &w, &n); err != nil {
+			tb.Fatal(err)
+		}
+		if w < data.MaxWeeks {
+			v := out.weekly[id]
+			v.contributions[w] = n
+			out.weekly[id] = v
+		}
+	}
+	rows.Close()
+	rows = weekRows(`SELECT member_id, (? - 1 - at) / 604800 AS w, COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor))
+		FROM activities WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id, w`, e, f, e)
+	for rows.Next() {
+		var id int64
+		var w, n int
+		if err := rows.Scan(&id, &w, &n); err != nil {
+			tb.Fatal(err)
+		}
+		v := out.weekly[id]
+		v.contributors[w] = n
+		out.weekly[id] = v
+	}
+	rows.Close()
+
+	// Recent threads: opened in the last 14 days, oldest first, with the
+	// wait for the first response before the end (-1: none).
+	out.recent = map[int64][]data.ThreadWait{}
+	rows = weekRows(`SELECT o.member_id, o.at, MIN(r.at)
+		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = 0
+		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
+		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> ''
+		  AND o.at >= ? AND o.at >= ? AND o.at < ?
+		GROUP BY o.id, o.member_id, o.at`, e, f, e-data.RecentThreadDays*86400, e)
+	for rows.Next() {
+		var id, opened int64
+		var first sql.NullInt64
+		if err := rows.Scan(&id, &opened, &first); err != nil {
+			tb.Fatal(err)
+		}
+		tw := data.ThreadWait{AgeHours: float64(e-opened) / 3600, WaitHours: -1}
+		if first.Valid {
+			tw.WaitHours = float64(first.Int64-opened) / 3600
+		}
+		out.recent[id] = append(out.recent[id], tw)
+	}
+	rows.Close()
+	for _, ts := range out.recent {
+		sort.Slice(ts, func(i, j int) bool {
+			if ts[i].AgeHours != ts[j].AgeHours {
+				return ts[i].AgeHours > ts[j].AgeHours
+			}
+			return ts[i].WaitHours < ts[j].WaitHours
+		})
 	}
 	return out
 }

@@ -11,7 +11,35 @@ import (
 type consumerWindow struct {
 	cur       UsageTotals
 	prevCalls int64
-	lastWeek  bool // had calls in the last 7 days of the window
+	lastWeek  bool         // had calls in the last 7 days of the window
+	recent    *UsageTotals // its traffic of the last 7 days, when it had some
+	weekly    [MaxWeeks]int64
+	lastDay   int64 // the last day with calls (Unix seconds), 0 without
+}
+
+// day adds one day's traffic of the consumer to its weeks and its last day
+// with calls. weeksAgo is the 7-day week of the day (0: the last 7 days).
+func (c *consumerWindow) day(day int64, weeksAgo int, t *UsageTotals, class int, calls, bytes int64, h *Histogram) {
+	if calls <= 0 {
+		return
+	}
+	if weeksAgo >= 0 && weeksAgo < MaxWeeks {
+		c.weekly[weeksAgo] = addSat(c.weekly[weeksAgo], calls)
+	}
+	c.lastDay = max(c.lastDay, day)
+	if weeksAgo != 0 {
+		return
+	}
+	if c.recent == nil {
+		c.recent = &UsageTotals{}
+	}
+	if t != nil {
+		c.recent.Calls = addSat(c.recent.Calls, t.Calls)
+		c.recent.Errors4xx = addSat(c.recent.Errors4xx, t.Errors4xx)
+		c.recent.Errors5xx = addSat(c.recent.Errors5xx, t.Errors5xx)
+		return
+	}
+	c.recent.add(class, calls, bytes, h)
 }
 
 // usagePass is the window's usage: read (SQL, in the window's transaction)
@@ -21,7 +49,11 @@ type usagePass struct {
 	digests       []dayDigest     // current digests of the span, copied
 	byConsumer    map[int64]*consumerWindow
 	curFrom, week int64
+	end           int64 // the midnight after the window's last day
 }
+
+// weeksAgo is the 7-day week of a day: 0 for the window's last 7 days.
+func (u *usagePass) weeksAgo(day int64) int { return weeksAgo(u.end, day) }
 
 type dayDigest struct {
 	day int64
@@ -54,7 +86,7 @@ func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, 
 // the digests of the span, and the rollups of its stale or unreadable days
 // (summed already).
 func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (*usagePass, error) {
-	u := &usagePass{memberOf: map[int64]int64{}, byConsumer: map[int64]*consumerWindow{}, curFrom: cur.from.Unix(), week: weekFrom.Unix()}
+	u := &usagePass{memberOf: map[int64]int64{}, byConsumer: map[int64]*consumerWindow{}, curFrom: cur.from.Unix(), week: weekFrom.Unix(), end: cur.to.Unix()}
 	rows, err := tx.QueryContext(ctx, `SELECT id, member_id FROM api_consumers WHERE member_id IS NOT NULL`)
 	if err != nil {
 		return nil, err
@@ -108,6 +140,7 @@ func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom t
 		where := `u.bucket IN (?` + strings.Repeat(", ?", len(days)-1) + `)`
 		if err := scanDailyUsage(ctx, tx, where, days, func(day, consumer int64, class int, calls, bytes int64, h *Histogram) {
 			c := u.acc(consumer)
+			c.day(day, u.weeksAgo(day), nil, class, calls, bytes, h)
 			if day < u.curFrom {
 				c.prevCalls = addSat(c.prevCalls, calls)
 			} else {
@@ -126,11 +159,13 @@ func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom t
 // be decoded it returns a *digestError and leaves byID as it was.
 func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err error) {
 	for _, d := range u.digests {
-		if err := addUsageDigest(d.b, d.day < u.curFrom, d.day >= u.week, u.acc); err != nil {
+		if err := u.addUsageDigest(d.b, d.day); err != nil {
 			return 0, &digestError{day: d.day, err: err}
 		}
 	}
 	totals := map[int64]*UsageTotals{}
+	recent := map[int64]*UsageTotals{}
+	lastDay := map[int64]int64{}
 	for consumer, c := range u.byConsumer {
 		if c.lastWeek {
 			activeConsumers++
@@ -152,19 +187,46 @@ func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err 
 		t.Errors4xx = addSat(t.Errors4xx, c.cur.Errors4xx)
 		t.Errors5xx = addSat(t.Errors5xx, c.cur.Errors5xx)
 		t.Latency.Merge(&c.cur.Latency)
+		for w, n := range c.weekly {
+			m.WeeklyCalls[w] = addSat(m.WeeklyCalls[w], n)
+		}
+		lastDay[m.ID] = max(lastDay[m.ID], c.lastDay)
+		if c.recent != nil {
+			r := recent[m.ID]
+			if r == nil {
+				r = &UsageTotals{}
+				recent[m.ID] = r
+			}
+			r.Calls = addSat(r.Calls, c.recent.Calls)
+			r.Errors4xx = addSat(r.Errors4xx, c.recent.Errors4xx)
+			r.Errors5xx = addSat(r.Errors5xx, c.recent.Errors5xx)
+			r.Latency.Merge(&c.recent.Latency)
+		}
 	}
 	for id, t := range totals {
 		m := byID[id]
 		m.Calls, m.Errors4xx, m.Errors5xx = t.Calls, t.Errors4xx, t.Errors5xx
 		m.LatencyP95MS = t.Latency.Quantile(0.95)
 	}
+	for id, r := range recent {
+		m := byID[id]
+		m.Recent4xx, m.Recent5xx = r.Errors4xx, r.Errors5xx
+		m.RecentLatencyP95MS = r.Latency.Quantile(0.95)
+	}
+	for id, d := range lastDay {
+		if m := byID[id]; m != nil && d > 0 {
+			m.LastCallDaysAgo = int((u.end - 86400 - d) / 86400)
+		}
+	}
 	return activeConsumers, nil
 }
 
 // addUsageDigest adds one day's digest to the consumers' window sums: calls
 // only for a day of the previous window, everything for one of the window
-// (and which consumers had calls, for one of its last week).
-func addUsageDigest(digest []byte, previous, lastWeek bool, acc func(consumer int64) *consumerWindow) error {
+// (and which consumers had calls, for one of its last week); and to their
+// weeks.
+func (u *usagePass) addUsageDigest(digest []byte, day int64) error {
+	previous, lastWeek, weeksAgo := day < u.curFrom, day >= u.week, u.weeksAgo(day)
 	r := newDigestReader(digest)
 	var t UsageTotals
 	for {
@@ -172,7 +234,13 @@ func addUsageDigest(digest []byte, previous, lastWeek bool, acc func(consumer in
 		if !ok {
 			return r.err
 		}
-		c := acc(consumer)
+		c := u.acc(consumer)
+		c.day(day, weeksAgo, &t, 0, t.Calls, t.Bytes, nil)
+		if weeksAgo == 0 && c.recent != nil && t.Calls > 0 {
+			if err := mergeSparseHistogram(&c.recent.Latency, hist); err != nil {
+				return err
+			}
+		}
 		if previous {
 			c.prevCalls = addSat(c.prevCalls, t.Calls)
 			continue

@@ -1,0 +1,161 @@
+package data
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Kinds of Change: what moved a member against its own baseline or its
+// targets. metrics computes them (metrics/change.go); docs/scoring.md
+// defines each.
+const (
+	ChangeUsageDrop         = "usage_drop"         // calls in the last 7 days against the baseline week
+	ChangeDormant           = "dormant"            // no calls for days after regular use
+	ChangeLatency           = "latency"            // p95 of the last 7 days against the SLO
+	ChangeErrors4xx         = "errors_4xx"         // 4xx share of the last 7 days against the baseline
+	ChangeErrors5xx         = "errors_5xx"         // 5xx share of the last 7 days against the baseline
+	ChangeUnanswered        = "unanswered"         // threads without a response within the response window
+	ChangeSlowResponse      = "slow_response"      // median time to first response against the target
+	ChangeContributionDrop  = "contribution_drop"  // contributions in the last 7 days against the baseline week
+	ChangeContributorLoss   = "contributor_loss"   // active contributors against the weeks before
+	ChangeMilestonesOverdue = "milestones_overdue" // milestones past their due date, still open
+	ChangeMilestonesLate    = "milestones_late"    // share of milestones due that were delivered late
+)
+
+// ChangeKinds lists every kind, in the order docs/scoring.md gives them.
+var ChangeKinds = []string{ChangeUsageDrop, ChangeDormant, ChangeLatency, ChangeErrors4xx, ChangeErrors5xx,
+	ChangeUnanswered, ChangeSlowResponse, ChangeContributionDrop, ChangeContributorLoss,
+	ChangeMilestonesOverdue, ChangeMilestonesLate}
+
+// Change is one signal of a member's health on a day: how far one thing
+// fell against the member's own baseline or its target. Score is 1 when it
+// is fine and 0 at collapse; Now and Before are the numbers the sentence
+// quotes (Before is the baseline or the target), Of a denominator where
+// the sentence needs one (threads due, milestones due).
+type Change struct {
+	Kind      string  `json:"kind"`
+	Dimension string  `json:"dimension"` // the health dimension it belongs to
+	Score     float64 `json:"score"`
+	Now       float64 `json:"now"`
+	Before    float64 `json:"before"`
+	Of        float64 `json:"of,omitempty"`
+}
+
+// Text says the change in words and numbers, for people: "API calls −62%
+// against the previous four weeks (12.4k → 4.7k a week)".
+func (c Change) Text() string {
+	switch c.Kind {
+	case ChangeUsageDrop:
+		return fmt.Sprintf("API calls %s against the previous four weeks (%s → %s a week)",
+			signedPct(c.Now, c.Before), compact(c.Before), compact(c.Now))
+	case ChangeDormant:
+		return fmt.Sprintf("no API calls for %s (was %s a week)", days(c.Now), compact(c.Before))
+	case ChangeLatency:
+		return fmt.Sprintf("p95 latency %s against a %s SLO", millis(c.Now), millis(c.Before))
+	case ChangeErrors4xx:
+		return fmt.Sprintf("4xx responses %s of calls in the last 7 days (was %s)", pct(c.Now), pct(c.Before))
+	case ChangeErrors5xx:
+		return fmt.Sprintf("5xx errors %s of calls in the last 7 days (was %s)", pct(c.Now), pct(c.Before))
+	case ChangeUnanswered:
+		return fmt.Sprintf("%s of %s threads unanswered after %s h", compact(c.Now), compact(c.Of), compact(c.Before))
+	case ChangeSlowResponse:
+		return fmt.Sprintf("first response after %s h (median) against a %s h target", compact(c.Now), compact(c.Before))
+	case ChangeContributionDrop:
+		return fmt.Sprintf("contributions %s against the previous four weeks (%s → %s a week)",
+			signedPct(c.Now, c.Before), compact(c.Before), compact(c.Now))
+	case ChangeContributorLoss:
+		return fmt.Sprintf("active contributors %s against the weeks before (%s → %s)",
+			signedPct(c.Now, c.Before), compact(c.Before), compact(c.Now))
+	case ChangeMilestonesOverdue:
+		if c.Now == 1 {
+			return "1 milestone overdue"
+		}
+		return fmt.Sprintf("%s milestones overdue", compact(c.Now))
+	case ChangeMilestonesLate:
+		return fmt.Sprintf("%s of %s milestones due delivered late", compact(c.Of-c.Now), compact(c.Of))
+	}
+	return c.Kind
+}
+
+// signedPct is the relative change from before to now: "−62%", "+5%".
+func signedPct(now, before float64) string {
+	if !(before > 0) {
+		return "n/a"
+	}
+	p := math.Round(100 * (now - before) / before)
+	switch {
+	case p < 0:
+		return "−" + strconv.FormatFloat(-p, 'f', 0, 64) + "%"
+	case p > 0:
+		return "+" + strconv.FormatFloat(p, 'f', 0, 64) + "%"
+	}
+	return "±0%"
+}
+
+// pct formats a share: 0.213 → "21%", 0.004 → "0.4%".
+func pct(share float64) string {
+	p := 100 * share
+	if p != 0 && math.Abs(p) < 1 {
+		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
+}
+
+// compact formats a count: 950, 12.4k, 3.1M (an integer as is below 1000).
+func compact(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
+	case a >= 1e4:
+		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
+	case a >= 1e3:
+		return strconv.FormatFloat(v/1e3, 'f', 2, 64) + "k"
+	case v == math.Trunc(v):
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// millis formats a latency: 850 ms, 3.1 s.
+func millis(ms float64) string {
+	if ms >= 1000 {
+		return strconv.FormatFloat(ms/1000, 'f', 1, 64) + " s"
+	}
+	return strconv.FormatFloat(math.Round(ms), 'f', 0, 64) + " ms"
+}
+
+func days(n float64) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return strconv.FormatFloat(n, 'f', 0, 64) + " days"
+}
+
+// encodeChanges is the scores.changes column: NULL without changes.
+func encodeChanges(cs []Change) any {
+	if len(cs) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(cs)
+	if err != nil { // a NaN: the model never makes one, and a reason is not worth a failed save
+		return nil
+	}
+	return string(b)
+}
+
+// decodeChanges reads the scores.changes column; a value it cannot read
+// (written by a newer version) reads as no recorded change.
+func decodeChanges(s sql.NullString) []Change {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	var cs []Change
+	if json.Unmarshal([]byte(s.String), &cs) != nil {
+		return nil
+	}
+	return cs
+}
