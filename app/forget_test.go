@@ -50,7 +50,9 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return fmt.Sprintf("%+v\n%+v", *s, *w)
+		mean := *s.Ecosystem.HealthMean // a pointer prints as its address
+		s.Ecosystem.HealthMean = nil
+		return fmt.Sprintf("%+v mean %v\n%+v", *s, mean, *w)
 	}
 	// Re-resolve first, as a start with affiliations in the configuration
 	// does: the comparison after forgetting starts from the same state.

@@ -53,11 +53,22 @@ func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, e
 		}
 	}
 	return &data.DayScores{
-		Ecosystem: data.EcosystemScore{Day: day, R: res.R, Health: res.Health, Members: active,
+		Ecosystem: data.EcosystemScore{Day: day, R: res.R, Health: res.Health, HealthMean: healthMean(res), Members: active,
 			Consumers: w.ActiveConsumers, Contributors: w.ActiveContributors},
 		Members: res.Members,
 		Edges:   res.Edges,
 	}, nil
+}
+
+// healthMean is the plain mean of member health, missing when no member has data.
+func healthMean(res metrics.Result) *float64 {
+	for _, m := range res.Members {
+		if m.Status != data.StatusNoData {
+			v := res.HealthMean
+			return &v
+		}
+	}
+	return nil
 }
 
 // refreshDigests rebuilds the stale usage and activity day digests. They only

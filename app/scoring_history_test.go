@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -64,7 +65,7 @@ func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ = db.ScoresOn(ctx, may24)
-	if len(rows) != 1 || rows[0].Score == before {
+	if len(rows) != 1 || reflect.DeepEqual(rows[0].Score, before) {
 		t.Fatalf("2015-05-24 was not scored again after new data on 2015-05-20: %+v", rows)
 	}
 	if marks, _ := db.RescoreDays(ctx); len(marks) != 0 {

@@ -73,7 +73,7 @@ func TestScoresDependOnDataAndDayOnly(t *testing.T) {
 	for i := range first.Members {
 		a, b := first.Members[i], second.Members[i]
 		a.Dimensions, b.Dimensions = [4]float64{}, [4]float64{} // NaN ≠ NaN; compared below
-		if a != b {
+		if !reflect.DeepEqual(a, b) {
 			t.Errorf("member %d: %+v then %+v", a.MemberID, a, b)
 		}
 		for k := range first.Members[i].Dimensions {

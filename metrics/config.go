@@ -25,6 +25,66 @@ type Config struct {
 	Influence   InfluenceWeights  `yaml:"influence" json:"influence"`     // M_i
 	Cooperation CooperationConfig `yaml:"cooperation" json:"cooperation"` // K_ij
 	Health      HealthConfig      `yaml:"health" json:"health"`           // Health_i and status
+	Changes     ChangeConfig      `yaml:"changes" json:"changes"`         // what changed: decline against the member's baseline
+}
+
+// ChangeConfig configures the change signals (metrics/change.go): how a
+// member's last 7 days are held against its own baseline weeks and its
+// targets, and how far a collapsed dimension pulls its health down.
+type ChangeConfig struct {
+	// BaselineWeeks is how many weeks before the last 7 days make the
+	// baseline (their median, so one unusual week does not move it).
+	BaselineWeeks int `yaml:"baseline_weeks" json:"baseline_weeks"`
+	// DropOK and DropCollapse map the ratio recent/baseline (calls,
+	// contributions, contributors) to a score: 1 at or above DropOK, 0 at
+	// or below DropCollapse, linear between.
+	DropOK       float64 `yaml:"drop_ok" json:"drop_ok"`
+	DropCollapse float64 `yaml:"drop_collapse" json:"drop_collapse"`
+	// UsageMinBaseline is the baseline calls a week below which a drop is
+	// not judged; CallsPseudoCount is added to both sides of the ratio, so
+	// that a small member's noise is not a collapse.
+	UsageMinBaseline float64 `yaml:"usage_min_baseline" json:"usage_min_baseline"`
+	CallsPseudoCount float64 `yaml:"calls_pseudo_count" json:"calls_pseudo_count"`
+	// DormantDays: no calls for this many days after a usual week of at
+	// least UsageMinBaseline calls is dormancy (score 0).
+	DormantDays int `yaml:"dormant_days" json:"dormant_days"`
+	// MinRecentCalls is the calls in the last 7 days below which their
+	// latency and error shares are not judged.
+	MinRecentCalls int64 `yaml:"min_recent_calls" json:"min_recent_calls"`
+	// LatencyCollapseRatio: the p95 of the last 7 days scores 1 at the SLO
+	// and 0 at this multiple of it.
+	LatencyCollapseRatio float64 `yaml:"latency_collapse_ratio" json:"latency_collapse_ratio"`
+	// Errors…Tolerance is how far above the member's usual share the last
+	// 7 days' share may go before it counts; …Collapse how much further
+	// until the score is 0. Shares are judged on their Wilson lower bound
+	// at ConfidenceZ.
+	Errors4xxTolerance float64 `yaml:"errors_4xx_tolerance" json:"errors_4xx_tolerance"`
+	Errors4xxCollapse  float64 `yaml:"errors_4xx_collapse" json:"errors_4xx_collapse"`
+	Errors5xxTolerance float64 `yaml:"errors_5xx_tolerance" json:"errors_5xx_tolerance"`
+	Errors5xxCollapse  float64 `yaml:"errors_5xx_collapse" json:"errors_5xx_collapse"`
+	ConfidenceZ        float64 `yaml:"confidence_z" json:"confidence_z"`
+	// ResponseWindowHours: a thread without a response this long after it
+	// was opened is unanswered. MinThreads is the threads below which
+	// neither unanswered nor slow responses are judged. AnsweredOK and
+	// AnsweredCollapse map the (smoothed) answered share to a score;
+	// ResponseCollapseRatio is the median wait, as a multiple of
+	// health.response_target_hours, that scores 0.
+	ResponseWindowHours   float64 `yaml:"response_window_hours" json:"response_window_hours"`
+	MinThreads            int     `yaml:"min_threads" json:"min_threads"`
+	AnsweredOK            float64 `yaml:"answered_ok" json:"answered_ok"`
+	AnsweredCollapse      float64 `yaml:"answered_collapse" json:"answered_collapse"`
+	ResponseCollapseRatio float64 `yaml:"response_collapse_ratio" json:"response_collapse_ratio"`
+	// ContributionsMinBaseline and ContributorsMinBaseline: baselines a
+	// week below which a drop is not judged; ContributionsPseudoCount as
+	// CallsPseudoCount.
+	ContributionsMinBaseline float64 `yaml:"contributions_min_baseline" json:"contributions_min_baseline"`
+	ContributionsPseudoCount float64 `yaml:"contributions_pseudo_count" json:"contributions_pseudo_count"`
+	ContributorsMinBaseline  float64 `yaml:"contributors_min_baseline" json:"contributors_min_baseline"`
+	// CollapseBelow: a change signal whose score × 100 is below it caps the
+	// member's health at 100·score + (health.healthy_min − collapse_below),
+	// so that one collapsed dimension takes the member out of healthy, and a
+	// severe collapse into at_risk.
+	CollapseBelow float64 `yaml:"collapse_below" json:"collapse_below"`
 }
 
 // TechnicalConfig configures T_i, the quality of what a member builds and delivers.
@@ -138,6 +198,30 @@ func DefaultConfig() Config {
 			HealthyMin:          70,
 			WatchMin:            40,
 		},
+		Changes: ChangeConfig{
+			BaselineWeeks:            4,
+			DropOK:                   0.75,
+			DropCollapse:             0.15,
+			UsageMinBaseline:         70,
+			CallsPseudoCount:         20,
+			DormantDays:              7,
+			MinRecentCalls:           50,
+			LatencyCollapseRatio:     4,
+			Errors4xxTolerance:       0.05,
+			Errors4xxCollapse:        0.2,
+			Errors5xxTolerance:       0.02,
+			Errors5xxCollapse:        0.1,
+			ConfidenceZ:              1.645,
+			ResponseWindowHours:      48,
+			MinThreads:               3,
+			AnsweredOK:               0.8,
+			AnsweredCollapse:         0.2,
+			ResponseCollapseRatio:    5,
+			ContributionsMinBaseline: 5,
+			ContributionsPseudoCount: 4,
+			ContributorsMinBaseline:  3,
+			CollapseBelow:            60,
+		},
 	}
 }
 
@@ -214,6 +298,46 @@ func (c Config) Validate() error {
 	if !(h.WatchMin >= 0 && h.WatchMin < h.HealthyMin && h.HealthyMin <= 100) {
 		bad("status thresholds need 0 ≤ health.watch_min < health.healthy_min ≤ 100, got watch_min %v and healthy_min %v",
 			h.WatchMin, h.HealthyMin)
+	}
+
+	ch := c.Changes
+	if ch.BaselineWeeks < 1 || ch.BaselineWeeks > data.MaxWeeks-1 {
+		bad("changes.baseline_weeks must be in [1,%d], got %d", data.MaxWeeks-1, ch.BaselineWeeks)
+	}
+	if ch.DormantDays < 1 {
+		bad("changes.dormant_days must be at least 1, got %d", ch.DormantDays)
+	}
+	if ch.MinRecentCalls < 1 {
+		bad("changes.min_recent_calls must be at least 1, got %d", ch.MinRecentCalls)
+	}
+	if ch.MinThreads < 1 {
+		bad("changes.min_threads must be at least 1, got %d", ch.MinThreads)
+	}
+	for _, nv := range []namedValue{{"usage_min_baseline", ch.UsageMinBaseline}, {"calls_pseudo_count", ch.CallsPseudoCount},
+		{"contributions_min_baseline", ch.ContributionsMinBaseline}, {"contributions_pseudo_count", ch.ContributionsPseudoCount},
+		{"contributors_min_baseline", ch.ContributorsMinBaseline}, {"errors_4xx_tolerance", ch.Errors4xxTolerance},
+		{"errors_5xx_tolerance", ch.Errors5xxTolerance}, {"confidence_z", ch.ConfidenceZ}} {
+		if !(nv.v >= 0) || math.IsInf(nv.v, 0) {
+			bad("changes.%s must be a finite number ≥ 0, got %v", nv.key, nv.v)
+		}
+	}
+	for _, nv := range []namedValue{{"errors_4xx_collapse", ch.Errors4xxCollapse}, {"errors_5xx_collapse", ch.Errors5xxCollapse},
+		{"response_window_hours", ch.ResponseWindowHours}} {
+		positive("changes."+nv.key, nv.v)
+	}
+	for _, nv := range []namedValue{{"latency_collapse_ratio", ch.LatencyCollapseRatio}, {"response_collapse_ratio", ch.ResponseCollapseRatio}} {
+		if !(nv.v > 1) || math.IsInf(nv.v, 0) {
+			bad("changes.%s must be a finite number > 1, got %v", nv.key, nv.v)
+		}
+	}
+	if !(ch.DropCollapse >= 0 && ch.DropCollapse < ch.DropOK && ch.DropOK <= 1) {
+		bad("changes need 0 ≤ drop_collapse < drop_ok ≤ 1, got %v and %v", ch.DropCollapse, ch.DropOK)
+	}
+	if !(ch.AnsweredCollapse >= 0 && ch.AnsweredCollapse < ch.AnsweredOK && ch.AnsweredOK <= 1) {
+		bad("changes need 0 ≤ answered_collapse < answered_ok ≤ 1, got %v and %v", ch.AnsweredCollapse, ch.AnsweredOK)
+	}
+	if !(ch.CollapseBelow >= 0 && ch.CollapseBelow <= h.HealthyMin) {
+		bad("changes.collapse_below must be in [0, health.healthy_min], got %v", ch.CollapseBelow)
 	}
 
 	if len(problems) > 0 {

@@ -28,10 +28,18 @@
 // quality), projects (on-time rate × exp(−overdue/scale)), community
 // (activity against a target, share of threads answered, time to first
 // response against a target) and cooperation (100·(1 − exp(−K_i/k0))).
-// Health_i is their weighted mean over the dimensions with data; StatusOf
-// maps it to healthy, watch or at_risk; without any dimension Health_i = 0
-// and the status is no_data. The ecosystem's health is the C-weighted mean
-// of member health over members with data (the plain mean when Σ C = 0).
+// Each member's change signals (change.go) hold its last 7 days against its
+// own baseline weeks and its targets — calls falling or stopped, latency over
+// the SLO, 4xx and 5xx rising, threads unanswered or slowly answered,
+// contributions and contributors falling, milestones overdue or late — each a
+// score in [0,1]; api, projects and community are no higher than 100 × their
+// worst signal, and the worst signal is the member's reason.
+// Health_i is the weighted mean of the dimensions with data, capped at
+// 100·score + (healthy_min − collapse_below) by any change signal whose
+// score × 100 is below collapse_below; StatusOf maps it to healthy, watch or at_risk;
+// without any dimension Health_i = 0 and the status is no_data. The
+// ecosystem's health is the C-weighted mean of member health over members
+// with data (the plain mean when Σ C = 0), and HealthMean their plain mean.
 //
 // Config carries every weight and constant; DefaultConfig gives the
 // documented defaults and Config.Validate rejects unusable values.

@@ -83,6 +83,9 @@ func TestHandComputed(t *testing.T) {
 		{nan, 100, 100 * activity, coop},
 		{nan, nan, nan, nan},
 	}
+	// Member 1's projects dimension is low (35.83) but its change signals
+	// (below) are not collapsed — the worst is 66.7, above collapse_below
+	// (60) — so nothing caps the weighted mean.
 	health := []float64{
 		(dims[0][0] + dims[0][1] + dims[0][2] + 0.5*coop) / 3.5, // ≈ 64.18
 		(dims[1][1] + dims[1][2] + 0.5*coop) / 2.5,              // ≈ 79.62
@@ -107,10 +110,23 @@ func TestHandComputed(t *testing.T) {
 			t.Errorf("member %d: day = %v, want %v", m.MemberID, got, want)
 		}
 	}
+	// What changed for member 1: one of two milestones due delivered late,
+	// (1+1)/(2+1) ≈ 0.667, and one overdue, e^(−1/3) ≈ 0.717; no weeks, so
+	// no usage or community signal. Member 2 has none.
+	if got := res.Members[0].Changes; len(got) != 2 || got[0].Kind != data.ChangeMilestonesLate || !approxEqual(got[0].Score, 2.0/3, 1e-12) ||
+		got[1].Kind != data.ChangeMilestonesOverdue || !approxEqual(got[1].Score, math.Exp(-1.0/3), 1e-12) {
+		t.Errorf("member 1 changes = %+v, want milestones_late 0.667, milestones_overdue 0.717", got)
+	}
+	if got := res.Members[1].Changes; len(got) != 0 {
+		t.Errorf("member 2 changes = %+v, want none", got)
+	}
 	// Ecosystem: C-weighted mean over members 1 and 2 ≈ 66.80.
 	eco := (want[0].c*health[0] + want[1].c*health[1]) / (want[0].c + want[1].c)
 	if got := res.Health; !approxEqual(got, eco, 1e-12) {
 		t.Errorf("ecosystem health = %.15g, want %.15g", got, eco)
+	}
+	if got, want := res.HealthMean, (health[0]+health[1])/2; !approxEqual(got, want, 1e-12) {
+		t.Errorf("member mean health = %.15g, want %.15g", got, want)
 	}
 	if got, want := res.Health, 66.797; math.Abs(got-want) > 1e-3 {
 		t.Errorf("ecosystem health = %.6f, want ≈ %v (paper)", got, want)

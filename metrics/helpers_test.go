@@ -106,8 +106,31 @@ func randomMember(r *rand.Rand, id int64) MemberInput {
 	if r.IntN(3) == 0 {
 		m.MilestonesDelivered = r.IntN(4)
 	}
+	if r.IntN(3) > 0 { // recent weeks, falling, steady or rising
+		m.Weeks = r.IntN(data.MaxWeeks + 1)
+		level, trend := float64(r.IntN(5000)), r.Float64()*1.5
+		for w := range m.Weeks {
+			f := math.Pow(trend, float64(-w)/4)
+			m.WeeklyCalls[w] = int64(level * f * (0.5 + r.Float64()))
+			m.WeeklyContributions[w] = int(float64(r.IntN(40)) * f)
+			m.WeeklyContributors[w] = r.IntN(m.WeeklyContributions[w]/2 + 1)
+		}
+		m.Recent4xx = r.Int64N(m.WeeklyCalls[0]/4 + 1)
+		m.Recent5xx = r.Int64N(m.WeeklyCalls[0]/8 + 1)
+		m.RecentLatencyP95MS = r.Float64() * 6000
+		m.LastCallDaysAgo = r.IntN(60) - 1
+		for range r.IntN(8) {
+			wait := -1.0
+			if r.IntN(3) > 0 {
+				wait = r.Float64() * 200
+			}
+			m.RecentThreads = append(m.RecentThreads, data.ThreadWait{AgeHours: r.Float64() * 336, WaitHours: wait})
+		}
+	}
 	if r.IntN(25) == 0 { // inconsistent or hostile values
 		m.Errors5xx = m.Calls + 10
+		m.Recent4xx = -5
+		m.WeeklyCalls[0] = -2
 		m.Errors4xx = -3
 		m.LatencyP95MS = math.NaN()
 		m.MilestonesOnTime = m.MilestonesDue + 2

@@ -61,6 +61,30 @@ func checkInvariants(tb testing.TB, in Input, cfg Config, res Result) {
 				tb.Errorf("member %d: dimension %s = %v, want in [0,100] or NaN", m.MemberID, data.Dimensions[d], v)
 			}
 		}
+		// Changes: worst first, each below 1, and no dimension above its
+		// worst change; a collapsed dimension caps health.
+		for k, c := range m.Changes {
+			if !(c.Score >= 0 && c.Score < 1) {
+				tb.Errorf("member %d: change %s score %v, want in [0,1)", m.MemberID, c.Kind, c.Score)
+			}
+			if k > 0 && m.Changes[k-1].Score > c.Score {
+				tb.Errorf("member %d: changes not worst first: %v", m.MemberID, m.Changes)
+			}
+			if d := slices.Index(data.Dimensions[:], c.Dimension); d < 0 || d == 3 {
+				tb.Errorf("member %d: change %s of dimension %q", m.MemberID, c.Kind, c.Dimension)
+			} else if !(m.Dimensions[d] <= 100*c.Score+1e-9) {
+				tb.Errorf("member %d: dimension %s = %v above its change %s (%v)", m.MemberID, c.Dimension, m.Dimensions[d], c.Kind, c.Score)
+			}
+		}
+		if !noData {
+			offset := cfg.Health.HealthyMin - cfg.Changes.CollapseBelow
+			for _, c := range m.Changes {
+				d := slices.Index(data.Dimensions[:], c.Dimension)
+				if v := 100 * c.Score; d >= 0 && weights[d] > 0 && v < cfg.Changes.CollapseBelow && m.Health > v+offset+1e-9 {
+					tb.Errorf("member %d: health %v above its collapsed change %s %v + %v", m.MemberID, m.Health, c.Kind, v, offset)
+				}
+			}
+		}
 		switch {
 		case noData && (m.Status != data.StatusNoData || m.Health != 0):
 			tb.Errorf("member %d has no dimension: status %q, health %v; want %q, 0", m.MemberID, m.Status, m.Health, data.StatusNoData)
@@ -197,11 +221,32 @@ func randomConfig(tb testing.TB, r *rand.Rand) Config {
 				WatchMin:            r.Float64() * 50,
 				HealthyMin:          50 + r.Float64()*50,
 			},
+			Changes: randomChanges(r),
 		}
 		if cfg.Validate() == nil {
 			return cfg
 		}
 	}
+}
+
+// randomChanges returns change settings around the defaults, some extreme.
+func randomChanges(r *rand.Rand) ChangeConfig {
+	c := DefaultConfig().Changes
+	c.BaselineWeeks = 1 + r.IntN(data.MaxWeeks-1)
+	c.DropCollapse = r.Float64() * 0.5
+	c.DropOK = c.DropCollapse + 0.01 + r.Float64()*(0.99-c.DropCollapse)
+	c.UsageMinBaseline = r.Float64() * 200
+	c.CallsPseudoCount = r.Float64() * 50
+	c.DormantDays = 1 + r.IntN(30)
+	c.MinRecentCalls = 1 + r.Int64N(200)
+	c.LatencyCollapseRatio = 1.1 + r.Float64()*8
+	c.Errors4xxTolerance, c.Errors5xxTolerance = r.Float64()*0.2, r.Float64()*0.1
+	c.Errors4xxCollapse, c.Errors5xxCollapse = 0.01+r.Float64()*0.5, 0.01+r.Float64()*0.3
+	c.ConfidenceZ = r.Float64() * 3
+	c.ResponseWindowHours = 1 + r.Float64()*120
+	c.MinThreads = 1 + r.IntN(6)
+	c.CollapseBelow = r.Float64() * 50
+	return c
 }
 
 func TestInvariantsRandomConfig(t *testing.T) {

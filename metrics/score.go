@@ -15,7 +15,10 @@ type Result struct {
 	Members []data.MemberScore // same order as Input.Members; Day and MemberID filled
 	Edges   []data.Edge        // only K > 0, A < B, sorted by (A, B)
 	R       float64            // Σ_i C_i·K_i
-	Health  float64            // ecosystem health, 0–100
+	Health  float64            // ecosystem health, 0–100: the C-weighted mean
+	// HealthMean is the plain mean of member health over the members with
+	// data (0 without any): every member counts once, whatever its C.
+	HealthMean float64
 }
 
 // Score computes T, I, M, C, K, φ, the health dimensions, health and status
@@ -90,6 +93,9 @@ func Score(in Input, cfg Config) Result {
 		cSum += m.C
 		cHealth += m.C * m.Health
 		plain += m.Health
+	}
+	if withData > 0 {
+		res.HealthMean = clamp(plain/float64(withData), 0, 100)
 	}
 	switch {
 	case withData == 0:
@@ -342,6 +348,24 @@ func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) da
 	if kSum > 0 || !math.IsNaN(dims[0]) || !math.IsNaN(dims[1]) || !math.IsNaN(dims[2]) {
 		dims[3] = 100 * clamp(-math.Expm1(-kSum/h.CooperationScale), 0, 1)
 	}
+	// What changed against the member's baseline and targets: a dimension
+	// is no better than its worst change signal, and has one when a signal
+	// speaks for it (a member that stopped calling has no calls left to
+	// score, but its api dimension is its dormancy).
+	s.Changes = changes(m, cfg)
+	floor := changeFloor(s.Changes)
+	for d := range 3 {
+		if floor[d] < 1 {
+			if math.IsNaN(dims[d]) {
+				dims[d] = 100 * floor[d]
+			} else {
+				dims[d] = min(dims[d], 100*floor[d])
+			}
+		}
+	}
+	if math.IsNaN(dims[3]) && !(math.IsNaN(dims[0]) && math.IsNaN(dims[1]) && math.IsNaN(dims[2])) {
+		dims[3] = 100 * clamp(-math.Expm1(-kSum/h.CooperationScale), 0, 1)
+	}
 	s.Dimensions = dims
 
 	hw := [4]float64{h.Weights.API, h.Weights.Projects, h.Weights.Community, h.Weights.Cooperation}
@@ -353,6 +377,18 @@ func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) da
 	}
 	if v, ok := health.mean(); ok {
 		s.Health = 100 * v
+		// A dimension whose change signals collapsed caps health. The cap
+		// reads the signals, which weigh their evidence, not the dimension's
+		// absolute value: one milestone of one due delivered late makes the
+		// projects dimension 0, but is not a collapse. Cooperation, a measure
+		// of ties rather than of decline, has no signals.
+		offset := h.HealthyMin - cfg.Changes.CollapseBelow
+		for d := range 3 {
+			if v := 100 * floor[d]; hw[d] > 0 && !math.IsNaN(dims[d]) && v < cfg.Changes.CollapseBelow {
+				s.Health = min(s.Health, v+offset)
+			}
+		}
+		s.Health = clamp(s.Health, 0, 100)
 		s.Status = StatusOf(s.Health, cfg)
 	} else {
 		s.Health = 0

@@ -1,0 +1,223 @@
+package metrics
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// changes computes a member's change signals (docs/scoring.md, "What
+// changed"): how far each thing it does fell against its own baseline or
+// its target, as a score in [0,1] (1: fine, 0: collapse). Only signals with
+// enough evidence are returned, worst first; those with score 1 are left out.
+func changes(m *MemberInput, cfg Config) []data.Change {
+	c := cfg.Changes
+	var out []data.Change
+	add := func(ch data.Change) {
+		ch.Score = clamp(ch.Score, 0, 1)
+		if ch.Score < 1 {
+			out = append(out, ch)
+		}
+	}
+	weeks := min(m.Weeks, data.MaxWeeks)
+	base := c.BaselineWeeks
+	api, projects, community := data.Dimensions[0], data.Dimensions[1], data.Dimensions[2]
+
+	// Calls: the last 7 days against the median of the baseline weeks
+	// before them; dormancy when the member has stopped calling altogether.
+	if weeks >= 2 {
+		baseline := medianWeeks(m.WeeklyCalls[:], 1, min(weeks, 1+base))
+		recent := float64(max(m.WeeklyCalls[0], 0))
+		usual := usualWeek(m.WeeklyCalls[:], weeks)
+		switch {
+		case recent == 0 && m.LastCallDaysAgo >= c.DormantDays && usual >= c.UsageMinBaseline:
+			add(data.Change{Kind: data.ChangeDormant, Dimension: api, Score: 0, Now: float64(m.LastCallDaysAgo), Before: usual})
+		case baseline >= c.UsageMinBaseline:
+			r := (recent + c.CallsPseudoCount) / (baseline + c.CallsPseudoCount)
+			add(data.Change{Kind: data.ChangeUsageDrop, Dimension: api, Score: ramp(r, c.DropCollapse, c.DropOK),
+				Now: recent, Before: baseline})
+		}
+	}
+
+	// Quality of the last 7 days: latency against the SLO, 4xx and 5xx
+	// shares against what the member usually gets (its window before the
+	// last 7 days), judged on the lower confidence bound of the share so
+	// that a handful of errors in a few calls is not an incident.
+	if recent := m.WeeklyCalls[0]; weeks >= 1 && recent >= c.MinRecentCalls {
+		if p95 := m.RecentLatencyP95MS; p95 > 0 && !math.IsInf(p95, 0) {
+			slo := cfg.Technical.LatencySLOMS
+			add(data.Change{Kind: data.ChangeLatency, Dimension: api,
+				Score: 1 - ramp(p95/slo, 1, c.LatencyCollapseRatio), Now: p95, Before: slo})
+		}
+		earlierCalls := m.Calls - recent
+		for _, e := range []struct {
+			kind           string
+			recent, window int64
+			tol, span      float64
+		}{
+			{data.ChangeErrors4xx, m.Recent4xx, m.Errors4xx, c.Errors4xxTolerance, c.Errors4xxCollapse},
+			{data.ChangeErrors5xx, m.Recent5xx, m.Errors5xx, c.Errors5xxTolerance, c.Errors5xxCollapse},
+		} {
+			share := clamp(count(e.recent)/float64(recent), 0, 1)
+			usual := 0.0
+			if earlierCalls > 0 {
+				usual = clamp(count(e.window-e.recent)/float64(earlierCalls), 0, 1)
+			}
+			lower := wilsonLower(count(e.recent), float64(recent), c.ConfidenceZ)
+			floor := usual + e.tol
+			add(data.Change{Kind: e.kind, Dimension: api, Score: 1 - ramp(lower, floor, floor+e.span), Now: share, Before: usual})
+		}
+	}
+
+	// Threads: the share of the recent threads old enough to have had an
+	// answer that got none within the response window, and the median wait
+	// of those answered.
+	var due, unanswered float64
+	var waits []float64
+	for _, t := range m.RecentThreads {
+		if t.WaitHours >= 0 {
+			waits = append(waits, t.WaitHours)
+		}
+		if t.AgeHours < c.ResponseWindowHours {
+			continue
+		}
+		due++
+		if t.WaitHours < 0 || t.WaitHours > c.ResponseWindowHours {
+			unanswered++
+		}
+	}
+	if due >= float64(c.MinThreads) {
+		answered := (due - unanswered + 1) / (due + 1)
+		add(data.Change{Kind: data.ChangeUnanswered, Dimension: community, Score: ramp(answered, c.AnsweredCollapse, c.AnsweredOK),
+			Now: unanswered, Before: c.ResponseWindowHours, Of: due})
+	}
+	if len(waits) >= c.MinThreads {
+		target := cfg.Health.ResponseTargetHours
+		med := medianOf(waits)
+		add(data.Change{Kind: data.ChangeSlowResponse, Dimension: community,
+			Score: 1 - ramp(med/target, 1, c.ResponseCollapseRatio), Now: med, Before: target})
+	}
+
+	// Contributions and contributors: the last 7 days against the baseline.
+	if weeks >= 2 {
+		contrib := make([]int64, data.MaxWeeks)
+		people := make([]int64, data.MaxWeeks)
+		for w := range data.MaxWeeks {
+			contrib[w], people[w] = int64(m.WeeklyContributions[w]), int64(m.WeeklyContributors[w])
+		}
+		if baseline := medianWeeks(contrib, 1, min(weeks, 1+base)); baseline >= c.ContributionsMinBaseline {
+			recent := float64(contrib[0])
+			r := (recent + c.ContributionsPseudoCount) / (baseline + c.ContributionsPseudoCount)
+			add(data.Change{Kind: data.ChangeContributionDrop, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
+				Now: recent, Before: baseline})
+		}
+		// Contributors are counted in the window only: its weeks before the last.
+		inWindow := min(weeks, max(1, cfg.WindowDays/7))
+		if baseline := medianWeeks(people, 1, inWindow); inWindow >= 2 && baseline >= c.ContributorsMinBaseline {
+			recent := float64(people[0])
+			r := (recent + 1) / (baseline + 1)
+			add(data.Change{Kind: data.ChangeContributorLoss, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
+				Now: recent, Before: baseline})
+		}
+	}
+
+	// Milestones: open past their due date, and delivered late.
+	if over := count(int64(m.MilestonesOverdue)); over > 0 {
+		add(data.Change{Kind: data.ChangeMilestonesOverdue, Dimension: projects,
+			Score: math.Exp(-over / cfg.Health.OverdueScale), Now: over})
+	}
+	if due := count(int64(m.MilestonesDue)); due > 0 {
+		onTime := clamp(count(int64(m.MilestonesOnTime)), 0, due)
+		add(data.Change{Kind: data.ChangeMilestonesLate, Dimension: projects, Score: (onTime + 1) / (due + 1),
+			Now: onTime, Of: due})
+	}
+
+	kindOrder := func(k string) int { return slices.Index(data.ChangeKinds, k) }
+	slices.SortStableFunc(out, func(a, b data.Change) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind))
+	})
+	return out
+}
+
+// changeFloor is, per health dimension, the lowest score of its change
+// signals (1 when it has none).
+func changeFloor(cs []data.Change) [4]float64 {
+	floor := [4]float64{1, 1, 1, 1}
+	for _, c := range cs {
+		if d := slices.Index(data.Dimensions[:], c.Dimension); d >= 0 {
+			floor[d] = min(floor[d], c.Score)
+		}
+	}
+	return floor
+}
+
+// ramp maps x linearly from 0 at lo to 1 at hi, clamped.
+func ramp(x, lo, hi float64) float64 {
+	if !(hi > lo) {
+		if x >= hi {
+			return 1
+		}
+		return 0
+	}
+	return clamp((x-lo)/(hi-lo), 0, 1)
+}
+
+// medianWeeks is the median of weeks [from, to) of a weekly series (0 when
+// the range is empty).
+func medianWeeks[T int64 | int](weekly []T, from, to int) float64 {
+	if to <= from {
+		return 0
+	}
+	xs := make([]float64, 0, to-from)
+	for _, v := range weekly[from:to] {
+		xs = append(xs, float64(max(v, 0)))
+	}
+	return medianOf(xs)
+}
+
+// usualWeek is what a member that stopped calling used to make in a week:
+// the median of its weeks with calls before the last.
+func usualWeek(weekly []int64, weeks int) float64 {
+	var xs []float64
+	for _, v := range weekly[1:weeks] {
+		if v > 0 {
+			xs = append(xs, float64(v))
+		}
+	}
+	if len(xs) == 0 {
+		return 0
+	}
+	return medianOf(xs)
+}
+
+func medianOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// wilsonLower is the lower bound of the Wilson score interval of k
+// successes in n trials at z standard deviations: a share that few trials
+// cannot pin down stays low.
+func wilsonLower(k, n, z float64) float64 {
+	if !(n > 0) {
+		return 0
+	}
+	p := clamp(k/n, 0, 1)
+	z2 := z * z
+	centre := p + z2/(2*n)
+	spread := z * math.Sqrt(p*(1-p)/n+z2/(4*n*n))
+	return clamp((centre-spread)/(1+z2/n), 0, 1)
+}

@@ -1,0 +1,133 @@
+package metrics
+
+import (
+	"math"
+	"testing"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// steadyAPI is a member with four steady weeks of calls before the last and
+// a clean, fast API: no signal of its own.
+func steadyAPI(id int64, weeks [5]int64) MemberInput {
+	m := MemberInput{ID: id, Weeks: 8, LastCallDaysAgo: 0}
+	copy(m.WeeklyCalls[:], weeks[:])
+	for _, w := range weeks {
+		m.Calls += w
+	}
+	m.LatencyP95MS, m.RecentLatencyP95MS, m.Consumers = 200, 200, 2
+	return m
+}
+
+// scoreOne scores m beside a partner it shares six projects with (K ≈ 0.95,
+// cooperation ≈ 61), as most members of an ecosystem have ties.
+func scoreOne(m MemberInput) data.MemberScore {
+	partner := MemberInput{ID: m.ID + 1, ActiveProjects: 6}
+	return Score(Input{Members: []MemberInput{m, partner}, Pairs: []PairInput{{A: m.ID, B: m.ID + 1, SharedProjects: 6}}}, DefaultConfig()).Members[0]
+}
+
+// TestChangeSignalsWorkedExamples checks the worked examples of
+// docs/scoring.md, "What changed".
+func TestChangeSignalsWorkedExamples(t *testing.T) {
+	cases := []struct {
+		name   string
+		m      MemberInput
+		kind   string
+		score  float64
+		status string
+		text   string
+	}{
+		{"calls fall to 300 from a 975 baseline", steadyAPI(1, [5]int64{300, 900, 1000, 950, 1100}),
+			data.ChangeUsageDrop, (320.0/995 - 0.15) / 0.6, data.StatusAtRisk, "API calls −69% against the previous four weeks (975 → 300 a week)"},
+		{"calls fall to 600", steadyAPI(1, [5]int64{600, 900, 1000, 950, 1100}),
+			data.ChangeUsageDrop, (620.0/995 - 0.15) / 0.6, data.StatusHealthy, ""},
+		{"a fifth of calls 4xx, usually 1%", func() MemberInput {
+			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
+			m.Recent4xx, m.Errors4xx = 200, 240 // 40 of the 4000 earlier calls
+			return m
+		}(), data.ChangeErrors4xx, 1 - (wilsonLower(200, 1000, 1.645)-0.06)/0.2, data.StatusWatch, "4xx responses 20% of calls in the last 7 days (was 1%)"},
+		{"p95 at three times the SLO", func() MemberInput {
+			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
+			m.RecentLatencyP95MS = 3000
+			return m
+		}(), data.ChangeLatency, 1 - 2.0/3, data.StatusWatch, "p95 latency 3.0 s against a 1.0 s SLO"},
+		{"4 of 6 due threads unanswered", MemberInput{ID: 1, Weeks: 8, Contributions: 30, ActiveContributors: 3, Threads: 6, Responded: 2,
+			RecentThreads: []data.ThreadWait{{100, 2}, {90, 30}, {80, -1}, {70, 60}, {60, -1}, {50, -1}, {10, -1}}},
+			data.ChangeUnanswered, (3.0/7 - 0.2) / 0.6, data.StatusWatch, "4 of 6 threads unanswered after 48 h"},
+		{"contributions 40 a week fall to 10", MemberInput{ID: 1, Weeks: 8, Contributions: 130, ActiveContributors: 4,
+			WeeklyContributions: [8]int{10, 40, 40, 40, 40}},
+			data.ChangeContributionDrop, (14.0/44 - 0.15) / 0.6, data.StatusAtRisk, "contributions −75% against the previous four weeks (40 → 10 a week)"},
+		{"stopped calling 12 days ago", func() MemberInput {
+			m := steadyAPI(1, [5]int64{0, 400, 900, 900, 900})
+			m.LastCallDaysAgo = 12
+			return m
+		}(), data.ChangeDormant, 0, data.StatusAtRisk, "no API calls for 12 days (was 900 a week)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := scoreOne(c.m)
+			r := s.Reason()
+			if r == nil || r.Kind != c.kind || math.Abs(r.Score-c.score) > 1e-9 {
+				t.Fatalf("reason %+v, want %s scoring %.6f (changes %+v)", r, c.kind, c.score, s.Changes)
+			}
+			if s.Status != c.status {
+				t.Errorf("status %s (health %.2f, dimensions %v), want %s", s.Status, s.Health, s.Dimensions, c.status)
+			}
+			if c.text != "" && r.Text() != c.text {
+				t.Errorf("text %q, want %q", r.Text(), c.text)
+			}
+		})
+	}
+}
+
+// TestChangeSignalsNeedEvidence: small numbers are not judged, and steady
+// members have no change.
+func TestChangeSignalsNeedEvidence(t *testing.T) {
+	small := steadyAPI(1, [5]int64{10, 30, 30, 30, 30}) // under 70 calls a week
+	small.RecentLatencyP95MS, small.Recent4xx = 9000, 5 // under 50 calls in the last 7 days
+	if s := scoreOne(small); len(s.Changes) != 0 {
+		t.Errorf("a small member's noise is judged: %+v", s.Changes)
+	}
+	few := steadyAPI(1, [5]int64{100, 100, 100, 100, 100})
+	few.Recent4xx, few.Errors4xx = 3, 3 // three errors in a hundred calls
+	if s := scoreOne(few); len(s.Changes) != 0 {
+		t.Errorf("3 errors in 100 calls is judged: %+v", s.Changes)
+	}
+	usual := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
+	usual.Recent4xx, usual.Errors4xx = 110, 500 // always about 10% 4xx
+	if s := scoreOne(usual); len(s.Changes) != 0 {
+		t.Errorf("a member's usual 4xx share is judged: %+v", s.Changes)
+	}
+	spike := steadyAPI(1, [5]int64{1000, 5000, 1000, 1000, 1000}) // a spike in the baseline weeks
+	if s := scoreOne(spike); len(s.Changes) != 0 || s.Status != data.StatusHealthy {
+		t.Errorf("a past spike fakes a drop: %+v, %s", s.Changes, s.Status)
+	}
+	warming := steadyAPI(1, [5]int64{500, 900, 0, 0, 0}) // data started two weeks ago
+	if s := scoreOne(warming); len(s.Changes) != 0 {
+		t.Errorf("a member warming up is judged: %+v", s.Changes)
+	}
+	twoThreads := MemberInput{ID: 1, Weeks: 8, Contributions: 5, RecentThreads: []data.ThreadWait{{100, -1}, {90, -1}}}
+	if s := scoreOne(twoThreads); len(s.Changes) != 0 {
+		t.Errorf("two threads are judged: %+v", s.Changes)
+	}
+}
+
+// TestCollapseCapsHealth: one collapsed dimension takes a member out of
+// healthy however good the others are, and cooperation never caps.
+func TestCollapseCapsHealth(t *testing.T) {
+	m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
+	m.ActiveProjects, m.Contributions, m.ActiveContributors = 1, 40, 5
+	base := scoreOne(m)
+	if base.Status != data.StatusHealthy || len(base.Changes) != 0 {
+		t.Fatalf("baseline member: %s, %+v", base.Status, base.Changes)
+	}
+	m.MilestonesOverdue = 2 // projects 100·e^(−2/3) = 51.3
+	s := scoreOne(m)
+	want := 100*math.Exp(-2.0/3) + 10
+	if math.Abs(s.Health-want) > 1e-9 || s.Status != data.StatusWatch {
+		t.Errorf("two overdue milestones: health %.4f %s, want %.4f watch", s.Health, s.Status, want)
+	}
+	if r := s.Reason(); r == nil || r.Kind != data.ChangeMilestonesOverdue || r.Text() != "2 milestones overdue" {
+		t.Errorf("reason %+v", r)
+	}
+}
