@@ -56,6 +56,9 @@ type MemberScoreView struct {
 	Dimensions   map[string]float64 `json:"dimensions"` // 0–100, only the dimensions with data
 	Weakest      string             `json:"weakest,omitempty"`
 	Reason       string             `json:"reason,omitempty"`
+	// ChangePartial says why HealthChange is not computed (this week or the
+	// one before is partial, series.go); "" when it is.
+	ChangePartial string `json:"change_partial,omitempty"`
 }
 
 // MemberMedians are the ecosystem's medians on the day, for comparison.
@@ -436,6 +439,13 @@ func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Mem
 			v.HealthChange, v.PhiShare, v.Weakest, v.Reason = r.HealthChange, r.PhiShare, r.Weakest, r.Reason
 			break
 		}
+	}
+	// A change is computed only between two complete weeks (series.go).
+	if v.ChangePartial, err = weekOverWeekOf(ctx, db, day, 0); err != nil {
+		return err
+	}
+	if v.ChangePartial != "" {
+		v.HealthChange = 0
 	}
 	d.Score = v
 

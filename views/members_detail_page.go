@@ -143,6 +143,9 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 		p.Scored = true
 		p.Health = fmtScore(s.Health)
 		p.HealthChange = scoreDelta(s.HealthChange)
+		if s.ChangePartial != "" {
+			p.HealthChange = partialDelta(s.ChangePartial)
+		}
 		p.Badge = newStatusBadge(s.Status, s.Health)
 		p.T, p.I, p.M = fmtNum(s.T), fmtNum(s.I), fmtNum(s.M)
 		p.C, p.K, p.Phi = fmtNum(s.C), fmtNum(s.K), fmtNum(s.Phi)

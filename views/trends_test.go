@@ -412,7 +412,15 @@ func TestMemberTrendsDrawMissingAsGaps(t *testing.T) {
 		}
 	}
 
-	specs := pageChartSpecs(t, renderMember(t, *d))
+	// The week before 06-28 lacks 06-17: no health change against it.
+	if d.Score == nil || !strings.HasPrefix(d.Score.ChangePartial, "the week before is partial: only 6 of the 7 days") || d.Score.HealthChange != 0 {
+		t.Errorf("score = %+v; want no change against the partial week before", d.Score)
+	}
+	html := renderMember(t, *d)
+	if !strings.Contains(html, "partial week") {
+		t.Error("the member page does not say the change is not computed")
+	}
+	specs := pageChartSpecs(t, html)
 	hist := specs["chart-member-history-data"]
 	if v := seriesData(t, hist, 0); v[index["2026-06-07"]] != nil || v[index["2026-05-03"]] != nil || v[index["2026-06-14"]] != 65.0 {
 		t.Errorf("history chart = %v; want null on 05-03 and 06-07, 65 on 06-14", v)
