@@ -37,6 +37,11 @@ type SnapshotMember struct {
 	Phi     float64 `json:"phi"`
 	Health  float64 `json:"health"`
 	Status  string  `json:"status"`
+	// Reason is the member's explanation when the week was frozen
+	// (MemberScore.Explain), copied like the numbers; "" when there was
+	// none, or for rows frozen before reasons were kept.
+	Reason     string `json:"reason"`
+	ReasonKind string `json:"reason_kind"`
 }
 
 var isoWeekRE = regexp.MustCompile(`^([0-9]{4})-W([0-9]{2})$`)
@@ -110,19 +115,7 @@ func (db *DB) CreateSnapshot(ctx context.Context, s *Snapshot, members []Snapsho
 			s.Week, dateStr(s.Day), s.R, s.Health, s.TakenAt.Unix()); err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_members (week, slug, name, kind, segment, tier,
-			t, i, m, c, k, phi, health, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, m := range members {
-			if _, err := st.ExecContext(ctx, s.Week, m.Slug, m.Name, m.Kind, m.Segment, m.Tier,
-				m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health, m.Status); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertSnapshotMembers(ctx, tx, s.Week, members)
 	})
 	if err != nil {
 		var e *Error
@@ -163,20 +156,17 @@ func (db *DB) FreezeSnapshot(ctx context.Context, week string, day, takenAt time
 			week, d, s.R, s.Health, s.TakenAt.Unix()); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO snapshot_members (week, slug, name, kind, segment, tier, t, i, m, c, k, phi, health, status)
-			SELECT ?, m.slug, m.name, m.kind, m.segment, m.tier, s.t, s.i, s.m, s.c, s.k, s.phi, s.health, s.status
-			FROM scores s JOIN members m ON m.id = s.member_id WHERE s.day = ?`, week, d)
+		members, err := frozenMembers(ctx, tx, d)
 		if err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		if len(members) == 0 {
 			return Errorf(EINVALID, "no member was scored on %s: there is nothing to freeze for %s", d, week)
 		}
-		s.Members = int(n)
+		if err := insertSnapshotMembers(ctx, tx, week, members); err != nil {
+			return err
+		}
+		s.Members = len(members)
 		return nil
 	})
 	if err != nil {
@@ -187,6 +177,55 @@ func (db *DB) FreezeSnapshot(ctx context.Context, week string, day, takenAt time
 		return nil, fmt.Errorf("store: unable to freeze the snapshot of %s: %w", week, err)
 	}
 	return s, nil
+}
+
+// frozenMembers reads a day's member scores as snapshot rows, each with its
+// reason (MemberScore.Explain) in words: a snapshot keeps the words it was
+// frozen with, whatever the model says of the day later.
+func frozenMembers(ctx context.Context, tx *sql.Tx, day string) ([]SnapshotMember, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT m.slug, m.name, m.kind, m.segment, m.tier, s.t, s.i, s.m, s.c, s.k, s.phi, s.health,
+		s.health_api, s.health_projects, s.health_community, s.health_cooperation, s.status, s.changes
+		FROM scores s JOIN members m ON m.id = s.member_id WHERE s.day = ?`, day)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SnapshotMember
+	for rows.Next() {
+		var m SnapshotMember
+		var sc MemberScore
+		var d [4]sql.NullFloat64
+		var changes sql.NullString
+		if err := rows.Scan(&m.Slug, &m.Name, &m.Kind, &m.Segment, &m.Tier, &m.T, &m.I, &m.M, &m.C, &m.K, &m.Phi, &m.Health,
+			&d[0], &d[1], &d[2], &d[3], &m.Status, &changes); err != nil {
+			return nil, err
+		}
+		sc.Health, sc.Status, sc.Changes = m.Health, m.Status, decodeChanges(changes)
+		for k := range d {
+			sc.Dimensions[k] = floatOrNaN(d[k])
+		}
+		e := sc.Explain()
+		m.Reason, m.ReasonKind = e.Text, e.Kind
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// insertSnapshotMembers stores the rows of a week's snapshot.
+func insertSnapshotMembers(ctx context.Context, tx *sql.Tx, week string, members []SnapshotMember) error {
+	st, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_members (week, slug, name, kind, segment, tier,
+		t, i, m, c, k, phi, health, status, reason, reason_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, m := range members {
+		if _, err := st.ExecContext(ctx, week, m.Slug, m.Name, m.Kind, m.Segment, m.Tier,
+			m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health, m.Status, nullString(m.Reason), nullString(m.ReasonKind)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func snapshotExists(week string, taken time.Time) error {
@@ -255,7 +294,8 @@ func (db *DB) PreviousSnapshot(ctx context.Context, week string) (*Snapshot, err
 // SnapshotMembers returns the frozen members of a week's snapshot, by
 // descending φ, then name.
 func (db *DB) SnapshotMembers(ctx context.Context, week string) ([]SnapshotMember, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT slug, name, kind, segment, tier, t, i, m, c, k, phi, health, status
+	rows, err := db.read.QueryContext(ctx, `SELECT slug, name, kind, segment, tier, t, i, m, c, k, phi, health, status,
+		COALESCE(reason, ''), COALESCE(reason_kind, '')
 		FROM snapshot_members WHERE week = ? ORDER BY phi DESC, name, slug`, week)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list the snapshot of %s: %w", week, err)
@@ -265,7 +305,7 @@ func (db *DB) SnapshotMembers(ctx context.Context, week string) ([]SnapshotMembe
 	for rows.Next() {
 		var m SnapshotMember
 		if err := rows.Scan(&m.Slug, &m.Name, &m.Kind, &m.Segment, &m.Tier, &m.T, &m.I, &m.M, &m.C, &m.K,
-			&m.Phi, &m.Health, &m.Status); err != nil {
+			&m.Phi, &m.Health, &m.Status, &m.Reason, &m.ReasonKind); err != nil {
 			return nil, fmt.Errorf("store: unable to list the snapshot of %s: %w", week, err)
 		}
 		out = append(out, m)

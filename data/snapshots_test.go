@@ -140,7 +140,10 @@ func TestFreezeSnapshotCopiesTheDayInOneGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := data.SnapshotMember{Slug: "alpha", Name: "ALPHA", Kind: "partner", Segment: "NLP", T: 1, I: 0.5, M: 0.25, C: 0.125, K: 16, Phi: 2, Health: 50, Status: data.StatusWatch}
+	// Watch, no change recorded, every dimension 0: its reason names the
+	// first lowest dimension other than cooperation.
+	want := data.SnapshotMember{Slug: "alpha", Name: "ALPHA", Kind: "partner", Segment: "NLP", T: 1, I: 0.5, M: 0.25, C: 0.125, K: 16, Phi: 2, Health: 50, Status: data.StatusWatch,
+		Reason: "API quality 0/100, its lowest dimension; nothing fell against its own baseline", ReasonKind: data.ReasonLowDimension}
 	if len(ms) != 1 || ms[0] != want {
 		t.Errorf("frozen members = %+v, want %+v", ms, want)
 	}
