@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,6 +174,15 @@ func TestPlantedDegradationsAreCaught(t *testing.T) {
 
 	// What the health model made of it.
 	rec := readPlantedRecord(ctx, t, db, eco)
+	// PLANTED_DUMP=slug,slug logs those members' scores day by day: what
+	// to read when a member is missed or a control flagged.
+	for _, slug := range strings.Split(os.Getenv("PLANTED_DUMP"), ",") {
+		for d, sc := range rec.scores[slug] {
+			if sc != nil && d >= plantedWarmup {
+				t.Logf("%s day %d: %s %.1f dims %.0f changes %+v alert %q", slug, d, sc.Status, sc.Health, sc.Dimensions, sc.Changes, rec.alertOn(slug, d))
+			}
+		}
+	}
 	s := summarisePlanted(rec, eco)
 	t.Logf("planted ecosystem (seed %d): %d log lines, %d GitHub activities, %d GitHub requests; generated in %s, collected and scored in %s\n%s",
 		plantedSeed, gw.Lines, total, gh.requestCount(), generated.Round(time.Millisecond), piped.Round(time.Millisecond), s.table())

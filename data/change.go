@@ -75,7 +75,7 @@ func (c Change) Text() string {
 		}
 		return fmt.Sprintf("%s milestones overdue", compact(c.Now))
 	case ChangeMilestonesLate:
-		return fmt.Sprintf("%s of %s milestones due delivered late", compact(c.Of-c.Now), compact(c.Of))
+		return fmt.Sprintf("%s of %s milestones due in the window not delivered on time", compact(c.Of-c.Now), compact(c.Of))
 	}
 	return c.Kind
 }

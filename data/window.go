@@ -47,8 +47,8 @@ type MemberWindow struct {
 	WeeklyCalls         [MaxWeeks]int64
 	WeeklyContributions [MaxWeeks]int
 	WeeklyContributors  [MaxWeeks]int // distinct contributors; measured in the window only (0 before it)
-	Recent4xx           int64         // in the last 7 days
-	Recent5xx           int64
+	Weekly4xx           [MaxWeeks]int64
+	Weekly5xx           [MaxWeeks]int64
 	RecentLatencyP95MS  float64 // p95 of the last 7 days, 0 without calls
 	LastCallDaysAgo     int     // days from the member's last day with calls to the window's last day; -1 without calls in the span
 	// RecentThreads are the threads the member's people opened in the last

@@ -11,35 +11,38 @@ import (
 type consumerWindow struct {
 	cur       UsageTotals
 	prevCalls int64
-	lastWeek  bool         // had calls in the last 7 days of the window
-	recent    *UsageTotals // its traffic of the last 7 days, when it had some
-	weekly    [MaxWeeks]int64
-	lastDay   int64 // the last day with calls (Unix seconds), 0 without
+	lastWeek  bool // had calls in the last 7 days of the window
+	weeks     *consumerWeeks
 }
 
-// day adds one day's traffic of the consumer to its weeks and its last day
-// with calls. weeksAgo is the 7-day week of the day (0: the last 7 days).
-func (c *consumerWindow) day(day int64, weeksAgo int, t *UsageTotals, class int, calls, bytes int64, h *Histogram) {
+// consumerWeeks is a consumer's traffic by 7-day week, allocated for the
+// consumers with calls in the span.
+type consumerWeeks struct {
+	calls, e4xx, e5xx [MaxWeeks]int64
+	recentLatency     *Histogram // of the last 7 days, when it had calls in them
+	lastDay           int64      // the last day with calls (Unix seconds)
+}
+
+// day adds one day's calls and errors of the consumer to its weeks and its
+// last day with calls. weeksAgo is the 7-day week of the day (0: the last
+// 7 days). The latency of the last 7 days is merged by the caller.
+func (c *consumerWindow) day(day int64, weeksAgo int, calls, e4xx, e5xx int64) {
 	if calls <= 0 {
 		return
 	}
+	if c.weeks == nil {
+		c.weeks = &consumerWeeks{}
+	}
+	w := c.weeks
 	if weeksAgo >= 0 && weeksAgo < MaxWeeks {
-		c.weekly[weeksAgo] = addSat(c.weekly[weeksAgo], calls)
+		w.calls[weeksAgo] = addSat(w.calls[weeksAgo], calls)
+		w.e4xx[weeksAgo] = addSat(w.e4xx[weeksAgo], e4xx)
+		w.e5xx[weeksAgo] = addSat(w.e5xx[weeksAgo], e5xx)
 	}
-	c.lastDay = max(c.lastDay, day)
-	if weeksAgo != 0 {
-		return
+	w.lastDay = max(w.lastDay, day)
+	if weeksAgo == 0 && w.recentLatency == nil {
+		w.recentLatency = &Histogram{}
 	}
-	if c.recent == nil {
-		c.recent = &UsageTotals{}
-	}
-	if t != nil {
-		c.recent.Calls = addSat(c.recent.Calls, t.Calls)
-		c.recent.Errors4xx = addSat(c.recent.Errors4xx, t.Errors4xx)
-		c.recent.Errors5xx = addSat(c.recent.Errors5xx, t.Errors5xx)
-		return
-	}
-	c.recent.add(class, calls, bytes, h)
 }
 
 // usagePass is the window's usage: read (SQL, in the window's transaction)
@@ -140,7 +143,19 @@ func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom t
 		where := `u.bucket IN (?` + strings.Repeat(", ?", len(days)-1) + `)`
 		if err := scanDailyUsage(ctx, tx, where, days, func(day, consumer int64, class int, calls, bytes int64, h *Histogram) {
 			c := u.acc(consumer)
-			c.day(day, u.weeksAgo(day), nil, class, calls, bytes, h)
+			var e4xx, e5xx int64
+			switch class {
+			case 4:
+				e4xx = calls
+			case 5:
+				e5xx = calls
+			}
+			if wk := u.weeksAgo(day); calls > 0 {
+				c.day(day, wk, calls, e4xx, e5xx)
+				if wk == 0 {
+					c.weeks.recentLatency.Merge(h)
+				}
+			}
 			if day < u.curFrom {
 				c.prevCalls = addSat(c.prevCalls, calls)
 			} else {
@@ -164,7 +179,7 @@ func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err 
 		}
 	}
 	totals := map[int64]*UsageTotals{}
-	recent := map[int64]*UsageTotals{}
+	recent := map[int64]*Histogram{}
 	lastDay := map[int64]int64{}
 	for consumer, c := range u.byConsumer {
 		if c.lastWeek {
@@ -187,20 +202,21 @@ func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err 
 		t.Errors4xx = addSat(t.Errors4xx, c.cur.Errors4xx)
 		t.Errors5xx = addSat(t.Errors5xx, c.cur.Errors5xx)
 		t.Latency.Merge(&c.cur.Latency)
-		for w, n := range c.weekly {
-			m.WeeklyCalls[w] = addSat(m.WeeklyCalls[w], n)
-		}
-		lastDay[m.ID] = max(lastDay[m.ID], c.lastDay)
-		if c.recent != nil {
-			r := recent[m.ID]
-			if r == nil {
-				r = &UsageTotals{}
-				recent[m.ID] = r
+		if w := c.weeks; w != nil {
+			for k := range MaxWeeks {
+				m.WeeklyCalls[k] = addSat(m.WeeklyCalls[k], w.calls[k])
+				m.Weekly4xx[k] = addSat(m.Weekly4xx[k], w.e4xx[k])
+				m.Weekly5xx[k] = addSat(m.Weekly5xx[k], w.e5xx[k])
 			}
-			r.Calls = addSat(r.Calls, c.recent.Calls)
-			r.Errors4xx = addSat(r.Errors4xx, c.recent.Errors4xx)
-			r.Errors5xx = addSat(r.Errors5xx, c.recent.Errors5xx)
-			r.Latency.Merge(&c.recent.Latency)
+			lastDay[m.ID] = max(lastDay[m.ID], w.lastDay)
+			if w.recentLatency != nil {
+				h := recent[m.ID]
+				if h == nil {
+					h = &Histogram{}
+					recent[m.ID] = h
+				}
+				h.Merge(w.recentLatency)
+			}
 		}
 	}
 	for id, t := range totals {
@@ -208,10 +224,8 @@ func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err 
 		m.Calls, m.Errors4xx, m.Errors5xx = t.Calls, t.Errors4xx, t.Errors5xx
 		m.LatencyP95MS = t.Latency.Quantile(0.95)
 	}
-	for id, r := range recent {
-		m := byID[id]
-		m.Recent4xx, m.Recent5xx = r.Errors4xx, r.Errors5xx
-		m.RecentLatencyP95MS = r.Latency.Quantile(0.95)
+	for id, h := range recent {
+		byID[id].RecentLatencyP95MS = h.Quantile(0.95)
 	}
 	for id, d := range lastDay {
 		if m := byID[id]; m != nil && d > 0 {
@@ -235,10 +249,12 @@ func (u *usagePass) addUsageDigest(digest []byte, day int64) error {
 			return r.err
 		}
 		c := u.acc(consumer)
-		c.day(day, weeksAgo, &t, 0, t.Calls, t.Bytes, nil)
-		if weeksAgo == 0 && c.recent != nil && t.Calls > 0 {
-			if err := mergeSparseHistogram(&c.recent.Latency, hist); err != nil {
-				return err
+		if t.Calls > 0 {
+			c.day(day, weeksAgo, t.Calls, t.Errors4xx, t.Errors5xx)
+			if weeksAgo == 0 {
+				if err := mergeSparseHistogram(c.weeks.recentLatency, hist); err != nil {
+					return err
+				}
 			}
 		}
 		if previous {

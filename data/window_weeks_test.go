@@ -19,7 +19,7 @@ import (
 // at 03-22 00:00 (week 0, its first and last hours); 7 calls at 03-21 23:00
 // (week 1's last hour); 3 on 03-01 (week 3); 2 on 02-28 (week 4, the
 // previous window); 1 on 02-01 (week 7); 50 on 03-29 (after the day).
-// Weeks [15 7 0 3 2 0 0 1]; the last 7 days: 5 4xx, no 5xx, p95 at rank
+// Weeks [15 7 0 3 2 0 0 1], 4xx [5 0 …], no 5xx; the last 7 days' p95 at rank
 // 0.95·15 = 14.25, in the 100 ms bucket (16) at (14.25 − 10)/5 = 0.85:
 // 10^((15 + 0.85)/8) = 95.7745 ms; last call on the day itself: 0 days ago.
 // beta's b1: 100 calls on 03-10 only: week 2, last call 18 days ago.
@@ -62,8 +62,8 @@ func TestScoringWindowWeeksPinned(t *testing.T) {
 		if want := [data.MaxWeeks]int64{0, 0, 100}; b.WeeklyCalls != want {
 			t.Errorf("%s: beta weekly calls %v, want %v", path, b.WeeklyCalls, want)
 		}
-		if a.Recent4xx != 5 || a.Recent5xx != 0 {
-			t.Errorf("%s: alpha recent 4xx %d 5xx %d, want 5 and 0", path, a.Recent4xx, a.Recent5xx)
+		if want := [data.MaxWeeks]int64{5}; a.Weekly4xx != want || a.Weekly5xx != [data.MaxWeeks]int64{} {
+			t.Errorf("%s: alpha weekly 4xx %v 5xx %v, want %v and none", path, a.Weekly4xx, a.Weekly5xx, want)
 		}
 		if math.Abs(a.RecentLatencyP95MS-95.7745) > 0.001 {
 			t.Errorf("%s: alpha recent p95 %.4f ms, want 95.7745", path, a.RecentLatencyP95MS)

@@ -42,30 +42,34 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 	}
 
 	// Quality of the last 7 days: latency against the SLO, 4xx and 5xx
-	// shares against what the member usually gets (its window before the
-	// last 7 days), judged on the lower confidence bound of the share so
-	// that a handful of errors in a few calls is not an incident.
+	// shares against what the member usually gets (the median share of its
+	// baseline weeks, so that a problem lasting a week or two does not
+	// become its own baseline), judged on the lower confidence bound of the
+	// share so that a handful of errors in a few calls is not an incident.
 	if recent := m.WeeklyCalls[0]; weeks >= 1 && recent >= c.MinRecentCalls {
 		if p95 := m.RecentLatencyP95MS; p95 > 0 && !math.IsInf(p95, 0) {
 			slo := cfg.Technical.LatencySLOMS
 			add(data.Change{Kind: data.ChangeLatency, Dimension: api,
 				Score: 1 - ramp(p95/slo, 1, c.LatencyCollapseRatio), Now: p95, Before: slo})
 		}
-		earlierCalls := m.Calls - recent
 		for _, e := range []struct {
-			kind           string
-			recent, window int64
-			tol, span      float64
+			kind      string
+			weekly    *[data.MaxWeeks]int64
+			tol, span float64
 		}{
-			{data.ChangeErrors4xx, m.Recent4xx, m.Errors4xx, c.Errors4xxTolerance, c.Errors4xxCollapse},
-			{data.ChangeErrors5xx, m.Recent5xx, m.Errors5xx, c.Errors5xxTolerance, c.Errors5xxCollapse},
+			{data.ChangeErrors4xx, &m.Weekly4xx, c.Errors4xxTolerance, c.Errors4xxCollapse},
+			{data.ChangeErrors5xx, &m.Weekly5xx, c.Errors5xxTolerance, c.Errors5xxCollapse},
 		} {
-			share := clamp(count(e.recent)/float64(recent), 0, 1)
-			usual := 0.0
-			if earlierCalls > 0 {
-				usual = clamp(count(e.window-e.recent)/float64(earlierCalls), 0, 1)
+			errs := count(e.weekly[0])
+			share := clamp(errs/float64(recent), 0, 1)
+			var shares []float64
+			for w := 1; w < min(weeks, 1+base); w++ {
+				if calls := m.WeeklyCalls[w]; calls > 0 {
+					shares = append(shares, clamp(count(e.weekly[w])/float64(calls), 0, 1))
+				}
 			}
-			lower := wilsonLower(count(e.recent), float64(recent), c.ConfidenceZ)
+			usual := medianOf(shares)
+			lower := wilsonLower(min(errs, float64(recent)), float64(recent), c.ConfidenceZ)
 			floor := usual + e.tol
 			add(data.Change{Kind: e.kind, Dimension: api, Score: 1 - ramp(lower, floor, floor+e.span), Now: share, Before: usual})
 		}
@@ -117,7 +121,7 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 		inWindow := min(weeks, max(1, cfg.WindowDays/7))
 		if baseline := medianWeeks(people, 1, inWindow); inWindow >= 2 && baseline >= c.ContributorsMinBaseline {
 			recent := float64(people[0])
-			r := (recent + 1) / (baseline + 1)
+			r := (recent + c.ContributorsPseudoCount) / (baseline + c.ContributorsPseudoCount)
 			add(data.Change{Kind: data.ChangeContributorLoss, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
 				Now: recent, Before: baseline})
 		}

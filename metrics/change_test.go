@@ -43,9 +43,9 @@ func TestChangeSignalsWorkedExamples(t *testing.T) {
 			data.ChangeUsageDrop, (620.0/995 - 0.15) / 0.6, data.StatusHealthy, ""},
 		{"a fifth of calls 4xx, usually 1%", func() MemberInput {
 			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
-			m.Recent4xx, m.Errors4xx = 200, 240 // 40 of the 4000 earlier calls
+			m.Weekly4xx = [8]int64{200, 10, 10, 10, 10} // usually 1%
 			return m
-		}(), data.ChangeErrors4xx, 1 - (wilsonLower(200, 1000, 1.645)-0.06)/0.2, data.StatusWatch, "4xx responses 20% of calls in the last 7 days (was 1%)"},
+		}(), data.ChangeErrors4xx, 1 - (wilsonLower(200, 1000, 1.645)-0.06)/0.15, data.StatusAtRisk, "4xx responses 20% of calls in the last 7 days (was 1%)"},
 		{"p95 at three times the SLO", func() MemberInput {
 			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
 			m.RecentLatencyP95MS = 3000
@@ -56,7 +56,7 @@ func TestChangeSignalsWorkedExamples(t *testing.T) {
 			data.ChangeUnanswered, (3.0/7 - 0.2) / 0.6, data.StatusWatch, "4 of 6 threads unanswered after 48 h"},
 		{"contributions 40 a week fall to 10", MemberInput{ID: 1, Weeks: 8, Contributions: 130, ActiveContributors: 4,
 			WeeklyContributions: [8]int{10, 40, 40, 40, 40}},
-			data.ChangeContributionDrop, (14.0/44 - 0.15) / 0.6, data.StatusAtRisk, "contributions −75% against the previous four weeks (40 → 10 a week)"},
+			data.ChangeContributionDrop, (18.0/48 - 0.15) / 0.6, data.StatusWatch, "contributions −75% against the previous four weeks (40 → 10 a week)"},
 		{"stopped calling 12 days ago", func() MemberInput {
 			m := steadyAPI(1, [5]int64{0, 400, 900, 900, 900})
 			m.LastCallDaysAgo = 12
@@ -84,17 +84,17 @@ func TestChangeSignalsWorkedExamples(t *testing.T) {
 // members have no change.
 func TestChangeSignalsNeedEvidence(t *testing.T) {
 	small := steadyAPI(1, [5]int64{10, 30, 30, 30, 30}) // under 70 calls a week
-	small.RecentLatencyP95MS, small.Recent4xx = 9000, 5 // under 50 calls in the last 7 days
+	small.RecentLatencyP95MS, small.Weekly4xx[0] = 9000, 5 // under 50 calls in the last 7 days
 	if s := scoreOne(small); len(s.Changes) != 0 {
 		t.Errorf("a small member's noise is judged: %+v", s.Changes)
 	}
 	few := steadyAPI(1, [5]int64{100, 100, 100, 100, 100})
-	few.Recent4xx, few.Errors4xx = 3, 3 // three errors in a hundred calls
+	few.Weekly4xx[0] = 3 // three errors in a hundred calls
 	if s := scoreOne(few); len(s.Changes) != 0 {
 		t.Errorf("3 errors in 100 calls is judged: %+v", s.Changes)
 	}
 	usual := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
-	usual.Recent4xx, usual.Errors4xx = 110, 500 // always about 10% 4xx
+	usual.Weekly4xx = [8]int64{110, 100, 95, 105, 100} // always about 10% 4xx
 	if s := scoreOne(usual); len(s.Changes) != 0 {
 		t.Errorf("a member's usual 4xx share is judged: %+v", s.Changes)
 	}
@@ -106,9 +106,21 @@ func TestChangeSignalsNeedEvidence(t *testing.T) {
 	if s := scoreOne(warming); len(s.Changes) != 0 {
 		t.Errorf("a member warming up is judged: %+v", s.Changes)
 	}
-	twoThreads := MemberInput{ID: 1, Weeks: 8, Contributions: 5, RecentThreads: []data.ThreadWait{{100, -1}, {90, -1}}}
-	if s := scoreOne(twoThreads); len(s.Changes) != 0 {
-		t.Errorf("two threads are judged: %+v", s.Changes)
+	threeThreads := MemberInput{ID: 1, Weeks: 8, Contributions: 5, RecentThreads: []data.ThreadWait{{100, -1}, {90, -1}, {80, 3}}}
+	if s := scoreOne(threeThreads); len(s.Changes) != 0 {
+		t.Errorf("three threads are judged: %+v", s.Changes)
+	}
+	// A problem that lasts does not become its own baseline within the
+	// baseline's weeks: two weeks of 20% 4xx after 1% still read as a rise.
+	lasting := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
+	lasting.Weekly4xx = [8]int64{200, 200, 10, 10, 10}
+	if s := scoreOne(lasting); s.Reason() == nil || s.Reason().Kind != data.ChangeErrors4xx || s.Reason().Before != 0.01 {
+		t.Errorf("a second week of 4xx: %+v", s.Changes)
+	}
+	// Outsiders in a member's old threads alone make no community dimension.
+	quiet := MemberInput{ID: 1, Weeks: 8, Engaged: 3}
+	if s := scoreOne(quiet); !math.IsNaN(s.Dimensions[2]) {
+		t.Errorf("community %v without the member's own activity, want none", s.Dimensions[2])
 	}
 }
 

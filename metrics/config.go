@@ -75,11 +75,12 @@ type ChangeConfig struct {
 	AnsweredCollapse      float64 `yaml:"answered_collapse" json:"answered_collapse"`
 	ResponseCollapseRatio float64 `yaml:"response_collapse_ratio" json:"response_collapse_ratio"`
 	// ContributionsMinBaseline and ContributorsMinBaseline: baselines a
-	// week below which a drop is not judged; ContributionsPseudoCount as
+	// week below which a drop is not judged; the pseudo-counts as
 	// CallsPseudoCount.
 	ContributionsMinBaseline float64 `yaml:"contributions_min_baseline" json:"contributions_min_baseline"`
 	ContributionsPseudoCount float64 `yaml:"contributions_pseudo_count" json:"contributions_pseudo_count"`
 	ContributorsMinBaseline  float64 `yaml:"contributors_min_baseline" json:"contributors_min_baseline"`
+	ContributorsPseudoCount  float64 `yaml:"contributors_pseudo_count" json:"contributors_pseudo_count"`
 	// CollapseBelow: a change signal whose score × 100 is below it caps the
 	// member's health at 100·score + (health.healthy_min − collapse_below),
 	// so that one collapsed dimension takes the member out of healthy, and a
@@ -208,18 +209,19 @@ func DefaultConfig() Config {
 			MinRecentCalls:           50,
 			LatencyCollapseRatio:     4,
 			Errors4xxTolerance:       0.05,
-			Errors4xxCollapse:        0.2,
+			Errors4xxCollapse:        0.15,
 			Errors5xxTolerance:       0.02,
 			Errors5xxCollapse:        0.1,
 			ConfidenceZ:              1.645,
 			ResponseWindowHours:      48,
-			MinThreads:               3,
+			MinThreads:               4,
 			AnsweredOK:               0.8,
 			AnsweredCollapse:         0.2,
 			ResponseCollapseRatio:    5,
 			ContributionsMinBaseline: 5,
-			ContributionsPseudoCount: 4,
+			ContributionsPseudoCount: 8,
 			ContributorsMinBaseline:  3,
+			ContributorsPseudoCount:  2,
 			CollapseBelow:            60,
 		},
 	}
@@ -315,7 +317,8 @@ func (c Config) Validate() error {
 	}
 	for _, nv := range []namedValue{{"usage_min_baseline", ch.UsageMinBaseline}, {"calls_pseudo_count", ch.CallsPseudoCount},
 		{"contributions_min_baseline", ch.ContributionsMinBaseline}, {"contributions_pseudo_count", ch.ContributionsPseudoCount},
-		{"contributors_min_baseline", ch.ContributorsMinBaseline}, {"errors_4xx_tolerance", ch.Errors4xxTolerance},
+		{"contributors_min_baseline", ch.ContributorsMinBaseline}, {"contributors_pseudo_count", ch.ContributorsPseudoCount},
+		{"errors_4xx_tolerance", ch.Errors4xxTolerance},
 		{"errors_5xx_tolerance", ch.Errors5xxTolerance}, {"confidence_z", ch.ConfidenceZ}} {
 		if !(nv.v >= 0) || math.IsInf(nv.v, 0) {
 			bad("changes.%s must be a finite number ≥ 0, got %v", nv.key, nv.v)

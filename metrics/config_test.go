@@ -110,7 +110,7 @@ func configKeys(tb testing.TB) []string {
 
 func TestConfigKeys(t *testing.T) {
 	keys := configKeys(t)
-	if got, want := len(keys), 56; got != want {
+	if got, want := len(keys), 57; got != want {
 		t.Errorf("%d config keys, want %d (update docs/scoring.md and this count together)", got, want)
 	}
 	// JSON round trip keeps every value.

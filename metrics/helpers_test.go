@@ -115,8 +115,10 @@ func randomMember(r *rand.Rand, id int64) MemberInput {
 			m.WeeklyContributions[w] = int(float64(r.IntN(40)) * f)
 			m.WeeklyContributors[w] = r.IntN(m.WeeklyContributions[w]/2 + 1)
 		}
-		m.Recent4xx = r.Int64N(m.WeeklyCalls[0]/4 + 1)
-		m.Recent5xx = r.Int64N(m.WeeklyCalls[0]/8 + 1)
+		for w := range m.Weeks {
+			m.Weekly4xx[w] = r.Int64N(m.WeeklyCalls[w]/4 + 1)
+			m.Weekly5xx[w] = r.Int64N(m.WeeklyCalls[w]/8 + 1)
+		}
 		m.RecentLatencyP95MS = r.Float64() * 6000
 		m.LastCallDaysAgo = r.IntN(60) - 1
 		for range r.IntN(8) {
@@ -129,7 +131,8 @@ func randomMember(r *rand.Rand, id int64) MemberInput {
 	}
 	if r.IntN(25) == 0 { // inconsistent or hostile values
 		m.Errors5xx = m.Calls + 10
-		m.Recent4xx = -5
+		m.Weekly4xx[0] = -5
+		m.Weekly5xx[1] = m.WeeklyCalls[1] + 9
 		m.WeeklyCalls[0] = -2
 		m.Errors4xx = -3
 		m.LatencyP95MS = math.NaN()

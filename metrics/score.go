@@ -330,7 +330,9 @@ func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) da
 		penalty := math.Exp(-count(int64(m.MilestonesOverdue)) / h.OverdueScale)
 		dims[1] = 100 * clamp(rate*penalty, 0, 1)
 	}
-	if contributions > 0 || contributors > 0 || m.Threads > 0 || m.Engaged > 0 {
+	// Community needs the member's own activity: outsiders still talking in
+	// its old threads (Engaged) alone would score its activity 0.
+	if contributions > 0 || contributors > 0 || m.Threads > 0 {
 		var com weighted
 		com.add(h.CommunityWeights.Activity, clamp(math.Log1p(contributions)/math.Log1p(h.ActivityTarget), 0, 1))
 		if threads := count(int64(m.Threads)); threads > 0 {
