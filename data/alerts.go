@@ -14,8 +14,10 @@ const (
 	AlertResolved = "resolved"
 )
 
-// Alert is one occurrence of an alert rule's condition: open while the
-// condition holds, resolved when it clears.
+// Alert is one occurrence (an episode) of an alert rule's condition: open
+// while the condition holds, resolved when it clears. What people did about
+// it (acknowledged, assigned, snoozed, resolved by hand) is its Status in
+// the inbox (data/alerts_inbox.go).
 type Alert struct {
 	ID         int64     `json:"id"`
 	Rule       string    `json:"rule"`
@@ -23,12 +25,26 @@ type Alert struct {
 	Member     string    `json:"member,omitempty"`      // member slug; empty when not about a member
 	MemberName string    `json:"member_name,omitempty"` // the member's current name
 	Message    string    `json:"message"`
-	State      string    `json:"state"`
+	State      string    `json:"state"` // the condition: open or resolved
 	FirstSeen  time.Time `json:"first_seen"`
 	LastSeen   time.Time `json:"last_seen"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	NotifiedAt time.Time `json:"notified_at,omitzero"` // when the webhook accepted it
 	Attempts   int       `json:"-"`                    // failed notification rounds
+
+	// OpenedOn is the scored day the condition was first found (a
+	// source's: the day of the evaluation that saw it); ClosedOn the scored
+	// day it was found cleared, zero while it holds. Views give them as
+	// YYYY-MM-DD.
+	OpenedOn time.Time `json:"-"`
+	ClosedOn time.Time `json:"-"`
+
+	Status         string    `json:"status"` // in the inbox: open, acknowledged, snoozed or resolved (AlertStatus*)
+	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
+	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`
+	Assignee       string    `json:"assignee,omitempty"` // a user name
+	SnoozedUntil   time.Time `json:"-"`                  // hidden from the inbox until this day (views: YYYY-MM-DD)
+	ResolvedBy     string    `json:"resolved_by,omitempty"` // who resolved it by hand; empty when its condition cleared
 }
 
 // AlertCondition is a condition a rule found true in one evaluation.
@@ -37,20 +53,27 @@ type AlertCondition struct {
 	Subject string
 	Member  string // member slug, or empty
 	Message string
+	// Hold: the condition is only strong enough to keep an open alert open
+	// (its signal is between the rule's open and close thresholds); it
+	// opens none. Used by RecordAlertHistory's hysteresis.
+	Hold bool
 }
 
 // AlertSync is what one evaluation changed.
 type AlertSync struct {
-	Opened   []Alert // conditions that were not open before
-	Resolved []Alert // open alerts whose condition cleared
-	Open     int     // alerts of the evaluated rules open after the evaluation
+	Opened    []Alert // conditions that were not open before
+	Resolved  []Alert // open alerts whose condition cleared
+	Open      int     // alerts of the evaluated rules open after the evaluation
+	Withdrawn int     // alerts of days scored again that no longer hold there (RecordAlertHistory)
 }
 
 // SyncAlerts records one evaluation of rules at time at: a condition with
 // no open alert opens one; a condition already open only moves its last
 // seen time (and message) on, so it never opens a duplicate; an open alert
 // of an evaluated rule whose condition is not in conds is resolved. Alerts
-// of rules not in rules are left alone.
+// of rules not in rules are left alone. The day of at is the opened_on and
+// closed_on it records: the rules evaluated "now" (sources) use it; member
+// rules have a history (RecordAlertHistory).
 func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondition, at time.Time) (*AlertSync, error) {
 	if len(rules) == 0 {
 		return &AlertSync{}, nil
@@ -77,7 +100,7 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 	now := at.Unix()
 	res := &AlertSync{}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		open, err := queryAlerts(ctx, tx, `WHERE a.state = ? AND a.rule IN (`+alertPlaceholders(len(rules))+`)`, append([]any{AlertOpen}, alertArgs(rules)...)...)
+		open, err := queryAlerts(ctx, tx, Day(at), `WHERE a.state = ? AND a.rule IN (`+alertPlaceholders(len(rules))+`)`, append([]any{AlertOpen}, alertArgs(rules)...)...)
 		if err != nil {
 			return err
 		}
@@ -87,15 +110,19 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 		}
 		for _, k := range order {
 			c := want[k]
-			if a, ok := byKey[k]; ok {
+			a, ok := byKey[k]
+			if !ok && c.Hold {
+				continue // strong enough to keep an alert open, not to open one
+			}
+			if ok {
 				if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_seen = ?, message = ?, member = ? WHERE id = ?`,
 					now, c.Message, c.Member, a.ID); err != nil {
 					return err
 				}
 				continue
 			}
-			r, err := tx.ExecContext(ctx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now)
+			r, err := tx.ExecContext(ctx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, opened_on)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now, dateStr(Day(at)))
 			if err != nil {
 				return err
 			}
@@ -104,16 +131,17 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 				return err
 			}
 			res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
-				State: AlertOpen, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC()})
+				State: AlertOpen, Status: AlertStatusOpen, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: Day(at)})
 		}
 		for k, a := range byKey {
 			if _, ok := want[k]; ok {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET state = ?, resolved_at = ? WHERE id = ?`, AlertResolved, now, a.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET state = ?, resolved_at = ?, closed_on = ? WHERE id = ?`,
+				AlertResolved, now, dateStr(Day(at)), a.ID); err != nil {
 				return err
 			}
-			a.State, a.ResolvedAt = AlertResolved, time.Unix(now, 0).UTC()
+			a.State, a.ResolvedAt, a.ClosedOn, a.Status = AlertResolved, time.Unix(now, 0).UTC(), Day(at), AlertStatusResolved
 			res.Resolved = append(res.Resolved, a)
 		}
 		res.Open = len(want)
@@ -125,56 +153,16 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 	return res, nil
 }
 
-// AlertFilter selects alerts. Zero values select everything.
-type AlertFilter struct {
-	State  string // open, resolved or empty for both
-	Member string // member slug
-	Limit  int    // 0: no limit
-}
-
-// Alerts returns the alerts f selects: open ones first, then the most
-// recently seen.
-func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
-	var where []string
-	var args []any
-	if f.State != "" {
-		if f.State != AlertOpen && f.State != AlertResolved {
-			return nil, Errorf(EINVALID, "alert state %q is not open or resolved", f.State)
-		}
-		where = append(where, "a.state = ?")
-		args = append(args, f.State)
-	}
-	if f.Member != "" {
-		where = append(where, "a.member = ?")
-		args = append(args, f.Member)
-	}
-	q := ""
-	if len(where) > 0 {
-		q = "WHERE " + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY CASE a.state WHEN 'open' THEN 0 ELSE 1 END, a.last_seen DESC, a.id DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
-	}
-	var out []Alert
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = queryAlerts(ctx, tx, q, args...)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list alerts: %w", err)
-	}
-	return out, nil
-}
-
 // AlertsToNotify returns the open alerts no webhook has accepted yet and
 // that failed fewer than maxAttempts notification rounds, oldest first.
+// Only alerts open now are posted: after a backfill the episodes that
+// opened and closed in the history are never posted; neither is one
+// somebody resolved by hand before it went out.
 func (db *DB) AlertsToNotify(ctx context.Context, maxAttempts int) ([]Alert, error) {
 	var out []Alert
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = queryAlerts(ctx, tx, `WHERE a.state = ? AND a.notified_at IS NULL AND a.notify_attempts < ? ORDER BY a.id`,
+		out, err = queryAlerts(ctx, tx, Day(time.Now()), `WHERE a.state = ? AND a.resolved_by = '' AND a.notified_at IS NULL AND a.notify_attempts < ? ORDER BY a.id`,
 			AlertOpen, maxAttempts)
 		return err
 	})
@@ -209,9 +197,14 @@ func (db *DB) MarkAlertNotifyFailed(ctx context.Context, id int64, reason string
 	return nil
 }
 
-func queryAlerts(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]Alert, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.rule, a.subject, a.member, COALESCE(m.name, ''), a.message, a.state,
-		a.first_seen, a.last_seen, COALESCE(a.resolved_at, 0), COALESCE(a.notified_at, 0), a.notify_attempts
+// alertColumns are what queryAlerts scans, in its order.
+const alertColumns = `a.id, a.rule, a.subject, a.member, COALESCE(m.name, ''), a.message, a.state,
+	a.first_seen, a.last_seen, COALESCE(a.resolved_at, 0), COALESCE(a.notified_at, 0), a.notify_attempts,
+	a.opened_on, a.closed_on, COALESCE(a.acknowledged_at, 0), a.acknowledged_by, a.assignee, a.snoozed_until, a.resolved_by`
+
+// queryAlerts lists alerts; today decides which snoozes still hold.
+func queryAlerts(ctx context.Context, tx *sql.Tx, today time.Time, where string, args ...any) ([]Alert, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+alertColumns+`
 		FROM alerts a LEFT JOIN members m ON a.member <> '' AND m.slug = a.member `+where, args...)
 	if err != nil {
 		return nil, err
@@ -220,9 +213,11 @@ func queryAlerts(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 	out := []Alert{}
 	for rows.Next() {
 		var a Alert
-		var first, last, resolved, notified int64
+		var first, last, resolved, notified, acked int64
+		var opened, closed, snoozed sql.NullString
 		if err := rows.Scan(&a.ID, &a.Rule, &a.Subject, &a.Member, &a.MemberName, &a.Message, &a.State,
-			&first, &last, &resolved, &notified, &a.Attempts); err != nil {
+			&first, &last, &resolved, &notified, &a.Attempts,
+			&opened, &closed, &acked, &a.AcknowledgedBy, &a.Assignee, &snoozed, &a.ResolvedBy); err != nil {
 			return nil, err
 		}
 		a.FirstSeen, a.LastSeen = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
@@ -232,6 +227,11 @@ func queryAlerts(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 		if notified > 0 {
 			a.NotifiedAt = time.Unix(notified, 0).UTC()
 		}
+		if acked > 0 {
+			a.AcknowledgedAt = time.Unix(acked, 0).UTC()
+		}
+		a.OpenedOn, a.ClosedOn, a.SnoozedUntil = parseDate(opened), parseDate(closed), parseDate(snoozed)
+		a.Status = a.statusOn(today)
 		out = append(out, a)
 	}
 	return out, rows.Err()
