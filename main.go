@@ -45,6 +45,7 @@ Commands:
             member edit SLUG …, member list [--json], member archive SLUG [--on DATE],
             member restore SLUG, member merge SLUG --into KEEP
   rejected  what a source could not accept, and why: rejected SOURCE [--json]
+  alerts    the alerts open on a day (--at YYYY-MM-DD, default the latest scored day; --json)
   consumer  API consumers: consumer list [--unmapped] [--json], consumer map KEY SLUG,
             consumer map --pattern 'acme-*' SLUG
   person    people: person list --unaffiliated [--json], person assign SOURCE:LOGIN MEMBER [--from DATE]
@@ -356,6 +357,8 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return consumerCommand(ctx, args, out, stderr)
 	case "person":
 		return personCommand(ctx, args, out, stderr)
+	case "alerts":
+		return alertsCommand(ctx, args, out, stderr)
 	case "rejected":
 		fs, c := newFlags(cmd, " SOURCE", "What a source could not accept, and why: counts per reason and the newest records (push ingest is the source push, imports import).", stderr)
 		asJSON := fs.Bool("json", false, "print JSON (the shape of /api/v1/sources/SOURCE/rejected)")

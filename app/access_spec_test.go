@@ -90,6 +90,9 @@ var accessSpec = []accessSpecEntry{
 	{"GET", "/api/v1/snapshots", "viewer", false},
 	{"GET", "/api/v1/snapshots/:week", "viewer", false},
 	{"GET", "/api/v1/alerts", "viewer", false},
+	{"GET", "/api/v1/alerts/:id", "viewer", false},
+	{"GET", "/alerts", "viewer", false},
+	{"GET", "/alerts/:id", "viewer", false},
 	{"GET", "/sources", "viewer", false},
 	{"GET", "/sources/:name/rejected", "viewer", false},
 	{"GET", "/api/v1/sources/:name/rejected", "viewer", false},
@@ -106,6 +109,16 @@ var accessSpec = []accessSpecEntry{
 	{"POST", "/projects/:slug/edit", "manager", false},
 	{"POST", "/api/v1/projects", "manager", false},
 	{"PUT", "/api/v1/projects/:slug", "manager", false},
+
+	// Acting on alerts: managers.
+	{"POST", "/alerts/:id/acknowledge", "manager", false},
+	{"POST", "/alerts/:id/assign", "manager", false},
+	{"POST", "/alerts/:id/snooze", "manager", false},
+	{"POST", "/alerts/:id/resolve", "manager", false},
+	{"POST", "/api/v1/alerts/:id/acknowledge", "manager", false},
+	{"POST", "/api/v1/alerts/:id/assign", "manager", false},
+	{"POST", "/api/v1/alerts/:id/snooze", "manager", false},
+	{"POST", "/api/v1/alerts/:id/resolve", "manager", false},
 
 	// Starting a collector by hand: managers.
 	{"POST", "/sources/:name/run", "manager", false},

@@ -15,46 +15,26 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
 
-// Alerts: the rules of AlertConfig are evaluated after each scoring run.
-// A condition that holds opens an alert (once: the store keeps at most one
-// open alert per rule and subject); an open alert whose condition cleared
-// is resolved. A newly opened alert is posted to the webhook once; the store
-// records that it was, so a restart posts it again never.
-
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		api.Get("/alerts", a.alertsJSON)
-	})
-}
-
-// alertsJSON is /api/v1/alerts[?member=SLUG]: open alerts and the latest
-// resolved ones (views.BuildAlerts).
-func (a *App) alertsJSON(c *fiber.Ctx) error {
-	slug := c.Query("member")
-	if slug != "" {
-		if _, err := a.db.MemberBySlug(c.UserContext(), slug); err != nil {
-			return err
-		}
-	}
-	out, err := views.BuildAlerts(c.UserContext(), a.db, slug)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
+// Alerts: the rules of AlertConfig. The rules about members are evaluated
+// on every scored day, in day order, by the scoring job
+// (app/alerts_history.go): each condition that holds opens an episode on
+// its day, which closes on the first day it does not (the change rules
+// with hysteresis). The rules about sources are evaluated at the time of
+// each evaluation. A newly opened alert still open after the evaluation is
+// posted to the webhook once; the store records that it was, so a restart
+// posts it again never, and a backfill posts only what is open now.
 
 // alertMu serialises evaluations: two at once could post the same new alert.
 var alertMu sync.Mutex
 
-// evaluateAlerts evaluates the alert rules on the scores of day, records
-// the outcome and posts newly opened alerts to the webhook. It is the
-// scoring job's after-run hook: failures are logged, not returned.
+// evaluateAlerts follows the scores saved since the last evaluation (and
+// day's) with the member rules, evaluates the source rules now and posts
+// newly opened alerts to the webhook. It is the scoring job's after-run
+// hook: failures are logged, not returned.
 func (a *App) evaluateAlerts(ctx context.Context, day time.Time) {
 	now := time.Now()
 	res, err := runAlerts(ctx, a.db, a.cfg.Alerts, day, now, a.sourceInfos(now), newWebhook(a.cfg.Alerts.Webhook, a.log))
@@ -64,23 +44,35 @@ func (a *App) evaluateAlerts(ctx context.Context, day time.Time) {
 		}
 		return
 	}
-	if len(res.Opened)+len(res.Resolved) > 0 {
-		a.log.Info("alerts evaluated", "day", day.Format(data.DateLayout), "opened", len(res.Opened), "resolved", len(res.Resolved), "open", res.Open)
+	if len(res.Opened)+len(res.Resolved)+res.Withdrawn > 0 {
+		a.log.Info("alerts evaluated", "day", day.Format(data.DateLayout), "opened", len(res.Opened), "resolved", len(res.Resolved),
+			"withdrawn", res.Withdrawn, "open", res.Open)
 	}
 }
 
 // runAlerts evaluates, records and notifies; wh may be nil (no webhook).
+// Member alerts are derived from the earliest of day and the days scored
+// since the last evaluation, through the latest scored day.
 func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.Time, sources []views.SourceInfo, wh *webhook) (*data.AlertSync, error) {
 	alertMu.Lock()
 	defer alertMu.Unlock()
-	conds, err := alertConditions(ctx, db, cfg, day, now, sources)
+	res, err := deriveAlertHistory(ctx, db, cfg, data.Day(day), now)
 	if err != nil {
 		return nil, err
 	}
-	res, err := db.SyncAlerts(ctx, views.AlertRules, conds, now)
+	var conds []data.AlertCondition
+	if cfg.SourceStaleIntervals > 0 || cfg.SourceMaxAge > 0 {
+		if conds, err = sourceConditions(ctx, db, cfg, now, sources); err != nil {
+			return nil, err
+		}
+	}
+	src, err := db.SyncAlerts(ctx, views.SourceAlertRules, conds, now)
 	if err != nil {
 		return nil, err
 	}
+	res.Opened = append(res.Opened, src.Opened...)
+	res.Resolved = append(res.Resolved, src.Resolved...)
+	res.Open += src.Open
 	if wh != nil {
 		if err := wh.notifyPending(ctx, db, now); err != nil {
 			return res, err
@@ -89,19 +81,25 @@ func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.
 	return res, nil
 }
 
-// alertConditions evaluates every enabled rule on day (scores, API usage
-// and milestones) and at now (sources). A disabled rule holds no condition,
-// so its open alerts resolve.
-func alertConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.Time, sources []views.SourceInfo) ([]data.AlertCondition, error) {
+// memberConditions evaluates every enabled member rule on one scored day:
+// its scores and their change signals, its API usage and milestones. A
+// disabled rule holds no condition, so its open alerts close. scores reads
+// a day's scores (the history's walk keeps the days it read).
+func memberConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day time.Time, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
 	day = data.Day(day)
+	cur, err := scores(day)
+	if err != nil {
+		return nil, err
+	}
 	var conds []data.AlertCondition
 	if cfg.HealthBelow > 0 || cfg.HealthDrop > 0 {
-		c, err := healthConditions(ctx, db, cfg, day)
+		c, err := healthConditions(cfg, day, cur, scores)
 		if err != nil {
 			return nil, err
 		}
 		conds = append(conds, c...)
 	}
+	conds = append(conds, changeConditions(cfg, cur)...)
 	if cfg.ErrorRateSLO > 0 {
 		calls, err := db.CallsByMember(ctx, day.AddDate(0, 0, -6), day.AddDate(0, 0, 1))
 		if err != nil {
@@ -139,27 +137,16 @@ func alertConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day, now
 			i = j
 		}
 	}
-	if cfg.SourceStaleIntervals > 0 || cfg.SourceMaxAge > 0 {
-		c, err := sourceConditions(ctx, db, cfg, now, sources)
-		if err != nil {
-			return nil, err
-		}
-		conds = append(conds, c...)
-	}
 	return conds, nil
 }
 
 // healthConditions: health below the threshold, and a drop of at least
 // HealthDrop points against 7 days earlier. Members without data in the
 // window (status no_data) are not judged.
-func healthConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day time.Time) ([]data.AlertCondition, error) {
-	cur, err := db.ScoresOn(ctx, day)
-	if err != nil {
-		return nil, err
-	}
+func healthConditions(cfg AlertConfig, day time.Time, cur []data.ScoredMember, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
 	before := map[int64]data.MemberScore{}
 	if cfg.HealthDrop > 0 {
-		old, err := db.ScoresOn(ctx, day.AddDate(0, 0, -7))
+		old, err := scores(day.AddDate(0, 0, -7))
 		if err != nil {
 			return nil, err
 		}
@@ -435,8 +422,18 @@ func slackPayload(a data.Alert) ([]byte, error) {
 			map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn",
 				"text": "*" + slackEscape.Replace(label) + "*\n" + slackEscape.Replace(about+a.Message)}},
 			map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn",
-				"text": slackEscape.Replace(fmt.Sprintf("rule %s · %s · opened %s", a.Rule, a.Subject, a.FirstSeen.UTC().Format("2006-01-02 15:04 UTC")))}}},
+				"text": slackEscape.Replace(fmt.Sprintf("rule %s · %s · opened %s", a.Rule, a.Subject, openedText(a)))}}},
 		},
 	}
 	return json.Marshal(msg)
+}
+
+// openedText says when an alert opened: the scored day its condition was
+// first found (a backfill's alert opened long before it was posted), or,
+// for an alert recorded before alerts had days, when it was first seen.
+func openedText(a data.Alert) string {
+	if !a.OpenedOn.IsZero() {
+		return a.OpenedOn.Format(data.DateLayout)
+	}
+	return a.FirstSeen.UTC().Format("2006-01-02 15:04 UTC")
 }

@@ -88,6 +88,7 @@ func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
 	}
 	a.scorer.afterRun = a.afterScoring()
 	a.scorer.sources = cfg.Sources
+	a.scorer.alerts = &a.cfg.Alerts
 	if a.sources, err = buildSources(cfg.Sources); err != nil {
 		return nil, err
 	}

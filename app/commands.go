@@ -78,6 +78,7 @@ func Demo(ctx context.Context, env *Env) error {
 			return err
 		}
 		scorer := NewScorer(db, env.Config.Scoring, env.Log)
+		scorer.alerts = &env.Config.Alerts // the demo's history has alert history
 		if err := scorer.Run(ctx, env.Now(), env.Config.BackfillDays); err != nil {
 			return err
 		}
@@ -99,6 +100,7 @@ func Score(ctx context.Context, env *Env, opt ScoreOptions) error {
 	return env.withDB(ctx, func(db *data.DB) error {
 		scorer := NewScorer(db, env.Config.Scoring, env.Log)
 		scorer.sources = env.Config.Sources
+		scorer.alerts = &env.Config.Alerts // the days scored get alert history
 		day := opt.At
 		if !opt.From.IsZero() {
 			if opt.To.Before(opt.From) {

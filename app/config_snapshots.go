@@ -48,7 +48,28 @@ type AlertConfig struct {
 	// here (push ingest, the demo feed): no successful run within it.
 	SourceMaxAge time.Duration `yaml:"source_max_age"`
 
+	// Rules on the members' change signals (data.Change; docs/scoring.md,
+	// "What changed"), one per group of kinds. The signals already weigh
+	// their evidence (volumes, Wilson bounds, the member's own baseline):
+	// the rules only compare their scores with the thresholds.
+	UsageDrop       ChangeRule `yaml:"usage_drop"`       // usage_drop
+	Dormant         ChangeRule `yaml:"dormant"`          // dormant
+	Latency         ChangeRule `yaml:"latency"`          // latency
+	Errors4xx       ChangeRule `yaml:"errors_4xx"`       // errors_4xx
+	Errors5xx       ChangeRule `yaml:"errors_5xx"`       // errors_5xx
+	Unanswered      ChangeRule `yaml:"unanswered"`       // unanswered, slow_response
+	ContributorLoss ChangeRule `yaml:"contributor_loss"` // contribution_drop, contributor_loss
+
 	Webhook WebhookConfig `yaml:"webhook"`
+}
+
+// ChangeRule opens an alert about a member when one of its rule's change
+// signals scores below OpenBelow (scores are in [0,1], 0 at collapse), and
+// closes it only once none is below CloseAt: a member whose signal hovers
+// around one threshold does not flap. OpenBelow 0 turns the rule off.
+type ChangeRule struct {
+	OpenBelow float64 `yaml:"open_below"`
+	CloseAt   float64 `yaml:"close_at"`
 }
 
 // WebhookConfig posts newly opened alerts as Slack-compatible JSON.
@@ -70,6 +91,12 @@ func DefaultSnapshotConfig() SnapshotConfig {
 	return SnapshotConfig{Schedule: "15 0 * * 1", Timezone: "UTC", CatchUpWeeks: 26}
 }
 
+// defaultChangeRule opens below 0.5 — where a signal already caps health
+// under the healthy band (docs/scoring.md) — and closes at 0.75, the drop
+// ratio the model calls fine: a signal must recover half of the way, not
+// just cross back over 0.5.
+var defaultChangeRule = ChangeRule{OpenBelow: 0.5, CloseAt: 0.75}
+
 // DefaultAlertConfig returns the alert defaults.
 func DefaultAlertConfig() AlertConfig {
 	return AlertConfig{
@@ -80,6 +107,13 @@ func DefaultAlertConfig() AlertConfig {
 		MilestoneOverdue:     true,
 		SourceStaleIntervals: 3,
 		SourceMaxAge:         24 * time.Hour,
+		UsageDrop:            defaultChangeRule,
+		Dormant:              defaultChangeRule,
+		Latency:              defaultChangeRule,
+		Errors4xx:            defaultChangeRule,
+		Errors5xx:            defaultChangeRule,
+		Unanswered:           defaultChangeRule,
+		ContributorLoss:      defaultChangeRule,
 		Webhook:              WebhookConfig{Attempts: 4, Backoff: time.Second, Timeout: 10 * time.Second, Rounds: 5},
 	}
 }
@@ -110,6 +144,19 @@ func (c SnapshotConfig) Validate() error {
 	return nil
 }
 
+// validate reports a change rule's thresholds that cannot work.
+func (r ChangeRule) validate(key string) error {
+	switch {
+	case r.OpenBelow == 0:
+		return nil // off
+	case !(r.OpenBelow > 0 && r.OpenBelow < 1):
+		return data.Errorf(data.EINVALID, "config: alerts.%s.open_below must be within [0, 1) (0: off)", key)
+	case !(r.CloseAt > r.OpenBelow && r.CloseAt <= 1):
+		return data.Errorf(data.EINVALID, "config: alerts.%s.close_at must be above open_below and at most 1", key)
+	}
+	return nil
+}
+
 // Validate reports the first alert setting that cannot work.
 func (c AlertConfig) Validate() error {
 	switch {
@@ -123,6 +170,11 @@ func (c AlertConfig) Validate() error {
 		return data.Errorf(data.EINVALID, "config: alerts.error_rate_min_calls cannot be negative")
 	case c.SourceStaleIntervals < 0 || c.SourceMaxAge < 0:
 		return data.Errorf(data.EINVALID, "config: alerts.source_stale_intervals and source_max_age cannot be negative")
+	}
+	for _, r := range c.changeRules() {
+		if err := r.ChangeRule.validate(r.key); err != nil {
+			return err
+		}
 	}
 	w := c.Webhook
 	if w.URL != "" {

@@ -134,6 +134,19 @@ var routePolicy = []routeRule{
 	{"GET", "/api/v1/snapshots", accessViewer, cachePerRole},
 	{"GET", "/api/v1/snapshots/:week", accessViewer, cachePerRoleUnlessDownload},
 	{"GET", "/api/v1/alerts", accessViewer, cachePerRole},
+	{"GET", "/api/v1/alerts/:id", accessViewer, cachePerRole},
+	// The alert inbox (app/alerts_inbox.go): viewers read, managers act.
+	// Its pages carry the session's CSRF token in their forms: never kept.
+	{"GET", "/alerts", accessViewer, cacheNever},
+	{"GET", "/alerts/:id", accessViewer, cacheNever},
+	{"POST", "/alerts/:id/acknowledge", accessManager, cacheNever},
+	{"POST", "/alerts/:id/assign", accessManager, cacheNever},
+	{"POST", "/alerts/:id/snooze", accessManager, cacheNever},
+	{"POST", "/alerts/:id/resolve", accessManager, cacheNever},
+	{"POST", "/api/v1/alerts/:id/acknowledge", accessManager, cacheNever},
+	{"POST", "/api/v1/alerts/:id/assign", accessManager, cacheNever},
+	{"POST", "/api/v1/alerts/:id/snooze", accessManager, cacheNever},
+	{"POST", "/api/v1/alerts/:id/resolve", accessManager, cacheNever},
 
 	{"GET", "/sources", accessViewer, cacheNever},
 	{"GET", "/api/v1/sources", accessViewer, cacheNever},

@@ -24,6 +24,9 @@ type Scorer struct {
 	// sources are the configured sources, whose hash keys address rules
 	// need (app/consumer_address.go); set with the Scorer's owner's config.
 	sources []SourceConfig
+	// alerts, when set, are the alert rules member alerts follow the days
+	// scored with (app/alerts_history.go).
+	alerts *AlertConfig
 }
 
 // NewScorer returns a Scorer with the given model configuration.
@@ -148,7 +151,11 @@ func (s *Scorer) scoreDays(ctx context.Context, days []time.Time) (int, error) {
 			done = append(done, m)
 		}
 	}
-	return n, s.db.RescoreDone(ctx, done)
+	if err := s.db.RescoreDone(ctx, done); err != nil {
+		return n, err
+	}
+	s.followAlerts(ctx) // in day order, from the first day scored
+	return n, nil
 }
 
 // scoreEach scores days on workers, stopping at the first error.

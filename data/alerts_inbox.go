@@ -49,6 +49,7 @@ type AlertFilter struct {
 	State    string    // the condition: open, resolved or empty for both
 	Statuses []string  // inbox statuses (AlertStatus*); empty: every one
 	Rule     string    // rule name
+	Subject  string    // what an alert is about within its rule
 	Member   string    // member slug
 	Assignee string    // user name
 	At       time.Time // only the alerts whose condition held on this day (opened on or before it, not closed by it)
@@ -85,7 +86,7 @@ func (f AlertFilter) where(withStatus bool) (string, []any, error) {
 		where = append(where, alertStatusSQL+" IN ("+alertPlaceholders(len(f.Statuses))+")")
 		args = append(append(args, dateStr(f.today())), alertArgs(f.Statuses)...)
 	}
-	for _, c := range []struct{ col, v string }{{"a.rule", f.Rule}, {"a.member", f.Member}, {"a.assignee", f.Assignee}} {
+	for _, c := range []struct{ col, v string }{{"a.rule", f.Rule}, {"a.subject", f.Subject}, {"a.member", f.Member}, {"a.assignee", f.Assignee}} {
 		if c.v != "" {
 			where = append(where, c.col+" = ?")
 			args = append(args, c.v)

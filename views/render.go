@@ -44,6 +44,7 @@ var navLinks = []navLink{
 	{Path: "/projects", Label: "Projects"},
 	{Path: "/community", Label: "Community"},
 	{Path: "/snapshots", Label: "Snapshots"},
+	{Path: "/alerts", Label: "Alerts"},
 	{Path: "/sources", Label: "Sources"},
 }
 

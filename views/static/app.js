@@ -209,9 +209,10 @@
 
 /*
  * Open alerts card (overview). An element with data-alerts-src="URL" is
- * filled from that JSON endpoint ({"open": [{rule_label, member,
- * member_name, message, first_seen}…]}) with text nodes only, never HTML.
- * When done it gets the data-alerts-ready attribute, for browser tests.
+ * filled from that JSON endpoint (the inbox's: {"alerts": [{rule_label,
+ * member, member_name, message, opened_on, url}…], "total"}) with text
+ * nodes only, never HTML; each message links to its inbox entry. When done
+ * it gets the data-alerts-ready attribute, for browser tests.
  */
 (function () {
   'use strict';
@@ -229,7 +230,7 @@
     return e;
   }
 
-  function fill(box, list) {
+  function fill(box, list, total) {
     box.textContent = '';
     if (!list.length) {
       box.appendChild(el('p', 'muted', 'No open alert.'));
@@ -247,22 +248,29 @@
         li.appendChild(link);
         li.appendChild(document.createTextNode(': '));
       }
-      li.appendChild(document.createTextNode(a.message || ''));
-      if (a.first_seen) {
+      if (a.url && a.url.charAt(0) === '/' && a.url.charAt(1) !== '/') {
+        var entry = el('a', 'alert-link', a.message || '');
+        entry.href = a.url;
+        li.appendChild(entry);
+      } else {
+        li.appendChild(document.createTextNode(a.message || ''));
+      }
+      var opened = a.opened_on || a.first_seen;
+      if (opened) {
         li.appendChild(document.createTextNode(' '));
         var since = el('span', 'muted small', 'since ');
-        var t = el('time', '', String(a.first_seen).replace('T', ' ').replace(/:\d\dZ$/, ' UTC'));
-        t.setAttribute('datetime', a.first_seen);
+        var t = el('time', '', String(opened).replace('T', ' ').replace(/:\d\dZ$/, ' UTC'));
+        t.setAttribute('datetime', opened);
         since.appendChild(t);
         li.appendChild(since);
       }
       ul.appendChild(li);
     });
     box.appendChild(ul);
-    if (list.length > MAX_SHOWN) {
-      var more = el('p', 'muted small', 'and ' + (list.length - MAX_SHOWN) + ' more: ');
-      var all = el('a', '', 'all alerts (JSON)');
-      all.href = box.getAttribute('data-alerts-src');
+    if (total > MAX_SHOWN) {
+      var more = el('p', 'muted small', 'and ' + (total - Math.min(list.length, MAX_SHOWN)) + ' more: ');
+      var all = el('a', '', 'the alert inbox');
+      all.href = '/alerts';
       more.appendChild(all);
       box.appendChild(more);
     }
@@ -285,11 +293,12 @@
         return r.json();
       })
       .then(function (body) {
-        var open = (body && body.open) || [];
-        fill(box, open);
+        var open = (body && (body.alerts || body.open)) || [];
+        var total = body && typeof body.total === 'number' ? body.total : open.length;
+        fill(box, open, total);
         if (count) {
-          count.textContent = String(open.length);
-          count.hidden = open.length === 0;
+          count.textContent = String(total);
+          count.hidden = total === 0;
         }
         done();
       })

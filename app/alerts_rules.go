@@ -1,0 +1,66 @@
+package app
+
+import (
+	"slices"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// changeRule is an alert rule on a group of change signals.
+type changeRule struct {
+	key   string   // the rule's name, and its key under alerts in the configuration
+	kinds []string // the data.Change kinds it watches
+	ChangeRule
+}
+
+// changeRules are the rules on change signals, with their thresholds.
+func (c AlertConfig) changeRules() []changeRule {
+	return []changeRule{
+		{views.RuleUsageDrop, []string{data.ChangeUsageDrop}, c.UsageDrop},
+		{views.RuleDormant, []string{data.ChangeDormant}, c.Dormant},
+		{views.RuleLatency, []string{data.ChangeLatency}, c.Latency},
+		{views.RuleErrors4xx, []string{data.ChangeErrors4xx}, c.Errors4xx},
+		{views.RuleErrors5xx, []string{data.ChangeErrors5xx}, c.Errors5xx},
+		{views.RuleUnanswered, []string{data.ChangeUnanswered, data.ChangeSlowResponse}, c.Unanswered},
+		{views.RuleContributorLoss, []string{data.ChangeContributionDrop, data.ChangeContributorLoss}, c.ContributorLoss},
+	}
+}
+
+// changeConditions judges each member's change signals of a day against
+// the enabled change rules. A rule's signal is the worst of its kinds: below
+// OpenBelow it opens an alert (or keeps one open), below CloseAt it only
+// keeps one open (Hold), at or above CloseAt — or not reported, which the
+// model does for a signal that is fine or lacks the evidence to speak — it
+// is no condition. The message is the signal's own sentence, in words and
+// numbers. Volumes are not judged again here: the signals weigh them.
+func changeConditions(cfg AlertConfig, scores []data.ScoredMember) []data.AlertCondition {
+	var conds []data.AlertCondition
+	rules := cfg.changeRules()
+	for _, m := range scores {
+		if len(m.Score.Changes) == 0 {
+			continue
+		}
+		for _, r := range rules {
+			if r.OpenBelow <= 0 {
+				continue
+			}
+			var worst *data.Change
+			for i := range m.Score.Changes {
+				ch := &m.Score.Changes[i]
+				if !slices.Contains(r.kinds, ch.Kind) {
+					continue
+				}
+				if worst == nil || ch.Score < worst.Score {
+					worst = ch
+				}
+			}
+			if worst == nil || !(worst.Score < r.CloseAt) {
+				continue
+			}
+			conds = append(conds, data.AlertCondition{Rule: r.key, Subject: m.Slug, Member: m.Slug,
+				Message: worst.Text(), Hold: worst.Score >= r.OpenBelow})
+		}
+	}
+	return conds
+}
