@@ -48,6 +48,7 @@ var accessSpec = []accessSpecEntry{
 	// Dashboards and their JSON: every account.
 	{"GET", "/", "viewer", false},
 	{"GET", "/api/v1/overview", "viewer", false},
+	{"GET", "/how-scores-work", "viewer", false},
 	{"GET", "/api/v1/scores", "viewer", false},
 	{"GET", "/api/v1/api-usage", "viewer", false},
 	{"GET", "/api-usage", "viewer", false},

@@ -72,6 +72,7 @@ var routePolicy = []routeRule{
 	{"POST", "/account/password", accessViewer, cacheNever},
 	{"POST", "/api/v1/me/password", accessViewer, cacheNever},
 	{"GET", "/api/v1/overview", accessViewer, cachePerRole},
+	{"GET", "/how-scores-work", accessViewer, cachePerRole}, // docs/scoring.md as a page (app/routes_howscores.go)
 	{"GET", "/api/v1/scores", accessViewer, cachePerRole},
 	{"GET", "/api/v1/api-usage", accessViewer, cachePerRole},
 

@@ -113,6 +113,7 @@ var templateFuncs = template.FuncMap{
 		return newStatusBadge(s, health)
 	},
 	"weakest": weakestLabel,
+	"term":    termOf, // a score's one-line description and its section of /how-scores-work
 	"inc":     func(i int) int { return i + 1 },
 	"lag":     fmtLag,
 	"source":  projectSourceLabel, // where a record came from, in words

@@ -1,0 +1,197 @@
+package views
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/ecopulse/ecopulse/docs"
+)
+
+// "How scores work" (/how-scores-work): docs/scoring.md, embedded in the
+// binary at build time and rendered once, so the page is the description
+// of the model that computed the scores shown. The one-line descriptions
+// the pages show beside each score (Term) link into it.
+
+// HowScoresPath is where the page is served.
+const HowScoresPath = "/how-scores-work"
+
+// Term is a one-line, plain-language description of a score or KPI, and
+// the section of the page that explains it.
+type Term struct {
+	Key   string
+	Label string
+	Text  string
+	Href  string // HowScoresPath and the section's anchor
+}
+
+// termDef is a Term before its link is resolved: Section is the heading's
+// text in docs/scoring.md.
+type termDef struct {
+	Key, Label, Section string
+	Text                func() string
+}
+
+func fixed(s string) func() string { return func() string { return s } }
+
+// termDefs are the descriptions, in the order the page lists them.
+var termDefs = []termDef{
+	{"health", "Ecosystem health (weighted)", "Health", fixed("Members' health averaged by their contribution C: the members that carry the ecosystem count most, members with C = 0 not at all.")},
+	{"health_mean", "Ecosystem health (member mean)", "Health", fixed("The plain average of every scored member's health: each member counts once, whatever its size.")},
+	{"member_health", "Health", "Health", fixed("0–100: a member's API, projects, community and cooperation dimensions averaged, held down when one collapsed against its own recent weeks.")},
+	{"status", "Status", "Health", func() string {
+		h, w := strconv.FormatFloat(bandHealthy(), 'f', -1, 64), strconv.FormatFloat(bandWatch(), 'f', -1, 64)
+		return fmt.Sprintf("Healthy at %s or more, watch from %s to %s, at risk below %s.", h, w, h, w)
+	}},
+	{"reason", "Reason", "What changed", fixed("What fell most against the member's own recent weeks or its targets, in numbers; without a fall, its lowest dimension.")},
+	{"R", "Ecosystem value R", "Ecosystem value R and Shapley shares φ_i", fixed("The value members create together: each member's contribution C times its cooperation K, summed.")},
+	{"phi", "Share of value φ", "Ecosystem value R and Shapley shares φ_i", fixed("A member's fair (Shapley) share of R: what it brings to the value it creates with others; all shares add up to R.")},
+	{"phi_share", "φ share", "Ecosystem value R and Shapley shares φ_i", fixed("φ / R: the part of the ecosystem's value a member accounts for.")},
+	{"at_risk_share", "Share of R at risk", "Ecosystem value R and Shapley shares φ_i", fixed("The part of R (the sum of φ) held by members at risk: the value in danger if they leave.")},
+	{"C", "Contribution C", "Contribution C_i", fixed("T × I × M, from 0 to 1: technical quality, investment and market reach together.")},
+	{"K", "Cooperation K", "Cooperation K_ij", fixed("The sum of a member's ties with the others: shared projects, milestones delivered together, threads in common.")},
+	{"T", "Technical capability T", "Technical capability T_i ∈ [0,1]", fixed("0–1: API calls that succeed, few client errors, latency within the SLO, milestones on time.")},
+	{"I", "Investment I", "Resource investment I_i ∈ [0,1]", fixed("0–1: calls, contributions, milestones delivered and contributors, against the ecosystem's largest (log scale).")},
+	{"M", "Market influence M", "Market influence M_i ∈ [0,1]", fixed("0–1: API consumers, engaged people, and the growth of calls and contributions.")},
+	{"api", "API dimension", "Health", fixed("Calls that succeed, few client (4xx) errors, latency within the SLO; held down by a usage drop or dormancy.")},
+	{"projects", "Projects dimension", "Health", fixed("Milestones delivered on time and none overdue.")},
+	{"community", "Community dimension", "Health", fixed("Community activity, threads answered by others, and how fast.")},
+	{"cooperation", "Cooperation dimension", "Health", fixed("Ties with other members. It measures structure, not decline: it never explains a fall.")},
+}
+
+// termOf returns the description of key; an unknown key is a programming
+// error, shown as the key itself so that a page never fails on it.
+func termOf(key string) Term {
+	doc, _ := howScoresDoc()
+	for _, d := range termDefs {
+		if d.Key == key {
+			t := Term{Key: d.Key, Label: d.Label, Text: d.Text(), Href: HowScoresPath}
+			if doc != nil {
+				if id, ok := doc.anchors[d.Section]; ok {
+					t.Href += "#" + id
+				}
+			}
+			return t
+		}
+	}
+	return Term{Key: key, Label: key, Text: key, Href: HowScoresPath}
+}
+
+// terms returns every description, in page order.
+func terms() []Term {
+	out := make([]Term, len(termDefs))
+	for i, d := range termDefs {
+		out[i] = termOf(d.Key)
+	}
+	return out
+}
+
+// docHeading is a section of the rendered document.
+type docHeading struct {
+	ID    string
+	Text  string
+	Level int
+}
+
+// renderedDoc is docs/scoring.md as HTML, with its sections.
+type renderedDoc struct {
+	HTML     template.HTML
+	Sections []docHeading
+	anchors  map[string]string // heading text → id
+}
+
+var howScoresDoc = sync.OnceValues(func() (*renderedDoc, error) { return renderMarkdown(docs.Scoring) })
+
+// renderMarkdown renders a markdown document with GitHub tables and an id
+// on every heading. Raw HTML in the source is left out, and links to
+// dangerous URLs (javascript:) are emptied (goldmark without WithUnsafe), so
+// the result is safe to put in a page as is. The document's title (a
+// first-level heading before anything else) is dropped: the page has its own.
+func renderMarkdown(src []byte) (*renderedDoc, error) {
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.Table),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+	)
+	root := md.Parser().Parse(text.NewReader(src))
+	if h, ok := root.FirstChild().(*ast.Heading); ok && h.Level == 1 {
+		root.RemoveChild(root, h)
+	}
+	doc := &renderedDoc{anchors: map[string]string{}}
+	err := ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		h, ok := n.(*ast.Heading)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
+		}
+		id, _ := h.AttributeString("id")
+		idb, _ := id.([]byte)
+		t := strings.TrimSpace(nodeText(h, src))
+		doc.Sections = append(doc.Sections, docHeading{ID: string(idb), Text: t, Level: h.Level})
+		if _, seen := doc.anchors[t]; !seen {
+			doc.anchors[t] = string(idb)
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := md.Renderer().Render(&buf, src, root); err != nil {
+		return nil, fmt.Errorf("views: render docs/scoring.md: %w", err)
+	}
+	doc.HTML = template.HTML(buf.String()) // goldmark escapes text and omits raw HTML
+	return doc, nil
+}
+
+// nodeText is the plain text of an inline tree: its text and code spans.
+func nodeText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Segment.Value(src))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		default:
+			b.WriteString(nodeText(c, src))
+		}
+	}
+	return b.String()
+}
+
+// howScoresPage is what templates/pages/how-scores-work.html receives.
+type howScoresPage struct {
+	Terms    []Term
+	Sections []docHeading // the second-level ones: the table of contents
+	Body     template.HTML
+}
+
+// HowScoresPage writes the "How scores work" page.
+func (r *Renderer) HowScoresPage(w io.Writer) error {
+	doc, err := howScoresDoc()
+	if err != nil {
+		return err
+	}
+	p := howScoresPage{Terms: terms(), Body: doc.HTML}
+	for _, s := range doc.Sections {
+		if s.Level == 2 {
+			p.Sections = append(p.Sections, s)
+		}
+	}
+	return r.render(w, "how-scores-work", layoutData{
+		Title: "How scores work",
+		Page:  p,
+	})
+}
