@@ -21,7 +21,7 @@ import (
 
 // exportColumns are the columns of the CSV and of the XLSX "Scores" sheet.
 var exportColumns = []string{"week", "slug", "name", "kind", "segment", "tier",
-	"T", "I", "M", "C", "K", "phi", "phi_share", "health", "status", "health_change", "phi_change"}
+	"T", "I", "M", "C", "K", "phi", "phi_share", "health", "status", "health_change", "phi_change", "reason_kind", "reason"}
 
 // Column letters of the XLSX "Scores" sheet the chart reads.
 const (
@@ -86,7 +86,8 @@ func writeExport(w io.Writer, d *views.SnapshotDetail, format string) error {
 // exportRow is one member's row: text cells and numbers (nil: no value).
 func exportRow(week string, m views.SnapshotMemberRow) []any {
 	return []any{week, m.Slug, m.Name, m.Kind, m.Segment, m.Tier,
-		m.T, m.I, m.M, m.C, m.K, m.Phi, m.PhiShare, m.Health, m.Status, optional(m.HealthChange), optional(m.PhiChange)}
+		m.T, m.I, m.M, m.C, m.K, m.Phi, m.PhiShare, m.Health, m.Status, optional(m.HealthChange), optional(m.PhiChange),
+		m.ReasonKind, m.Reason}
 }
 
 func optional(p *float64) any {

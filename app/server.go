@@ -116,11 +116,11 @@ func queryDay(c *fiber.Ctx, name string) (time.Time, error) {
 }
 
 func (a *App) overviewJSON(c *fiber.Ctx) error {
-	at, err := queryDay(c, "at")
+	q, err := views.ParseOverviewQuery(ecoQuery(c)) // ?at and ?period
 	if err != nil {
 		return err
 	}
-	o, err := views.BuildOverview(c.UserContext(), a.db, a.cfg.Scoring, at)
+	o, err := views.BuildOverviewFor(c.UserContext(), a.db, a.cfg.Scoring, q)
 	if err != nil {
 		return err
 	}
@@ -128,11 +128,11 @@ func (a *App) overviewJSON(c *fiber.Ctx) error {
 }
 
 func (a *App) overviewPage(c *fiber.Ctx) error {
-	at, err := queryDay(c, "at")
+	q, err := views.ParseOverviewQuery(ecoQuery(c)) // ?at and ?period
 	if err != nil {
 		return err
 	}
-	o, err := views.BuildOverview(c.UserContext(), a.db, a.cfg.Scoring, at)
+	o, err := views.BuildOverviewFor(c.UserContext(), a.db, a.cfg.Scoring, q)
 	if err != nil {
 		return err
 	}

@@ -72,8 +72,9 @@ func TestOverviewPageShowsTheAPINumbers(t *testing.T) {
 		}
 	}
 	last := -1
+	top := page[max(strings.Index(page, "<h2>Top members by φ</h2>"), 0):] // the attention list above links members too
 	for _, m := range o.Top {
-		i := strings.Index(page, `href="/members/`+m.Slug+`"`)
+		i := strings.Index(top, `href="/members/`+m.Slug+`"`)
 		if i < 0 {
 			t.Errorf("top member %s is not on the page", m.Slug)
 		} else if i < last {

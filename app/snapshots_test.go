@@ -135,6 +135,8 @@ func TestSnapshotRowsAreTheSundayScoresAndSurviveARename(t *testing.T) {
 		sc := sm.Score
 		want := data.SnapshotMember{Slug: sm.Slug, Name: sm.Name, Kind: string(sm.Kind), Segment: sm.Segment, Tier: sm.Tier,
 			T: sc.T, I: sc.I, M: sc.M, C: sc.C, K: sc.K, Phi: sc.Phi, Health: sc.Health, Status: sc.Status}
+		e := sc.Explain() // the reason is frozen in words with the numbers
+		want.Reason, want.ReasonKind = e.Text, e.Kind
 		if got := bySlug[sm.Slug]; got != want {
 			t.Errorf("%s: frozen %+v, Sunday's score %+v", sm.Slug, got, want)
 		}

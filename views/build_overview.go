@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"time"
 
@@ -15,20 +14,28 @@ const (
 	trendWeeks  = 26
 	topMembers  = 10
 	riskMembers = 10
+	// attentionMembers is how many members the attention list holds: it
+	// is drawn above the fold, before the charts.
+	attentionMembers = 10
 )
 
-// dimensionReasons says in words what a weak dimension means.
-var dimensionReasons = map[string]string{
-	"api":         "API quality: errors or latency above the SLO",
-	"projects":    "cooperation projects: milestones late or overdue",
-	"community":   "community: little activity or slow responses",
-	"cooperation": "cooperation: few ties with other members",
+// BuildOverview returns the executive overview as of day at (the latest
+// scored day when at is zero), its changes over a week.
+func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time.Time) (*Overview, error) {
+	return BuildOverviewFor(ctx, db, cfg, OverviewQuery{At: at})
 }
 
-// BuildOverview returns the executive overview as of day at (the latest
-// scored day when at is zero). The page and /api/v1/overview both call it.
-func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time.Time) (*Overview, error) {
-	o := &Overview{Top: []MemberRow{}, AtRisk: []MemberRow{}, Trend: []TrendPoint{}}
+// BuildOverviewFor returns the executive overview of q: the day's scores,
+// and every change over q's period. The page and /api/v1/overview both
+// call it.
+func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q OverviewQuery) (*Overview, error) {
+	period, err := overviewPeriod(q.Period)
+	if err != nil {
+		return nil, err
+	}
+	at := q.At
+	o := &Overview{Top: []MemberRow{}, AtRisk: []MemberRow{}, Attention: []MemberRow{}, Trend: []TrendPoint{},
+		Period: period.Name, PeriodDays: period.Days, Summary: OverviewSummary{Lines: []string{}, Movers: []Mover{}, FallPoints: FallPoints}}
 	last, err := db.LastSuccessfulRun(ctx)
 	if err != nil {
 		return nil, err
@@ -69,19 +76,34 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 	if err != nil {
 		return nil, err
 	}
-	weekAgo := day.AddDate(0, 0, -7)
-	prev, err := db.EcosystemScoreOn(ctx, weekAgo)
+	// Every change is against the day one period earlier, and computed
+	// only when that day was scored and both weeks ending on the two days
+	// are complete (series.go).
+	before := day.AddDate(0, 0, -period.Days)
+	prev, err := db.EcosystemScoreOn(ctx, before)
 	if err != nil && data.ErrorCode(err) != data.ENOTFOUND {
 		return nil, err
 	}
-	// A change is computed only between two complete weeks (series.go).
-	if o.ChangePartial, err = weekOverWeekOf(ctx, db, day, cfg.WindowDays); err != nil {
+	frame, err := loadTrendFrame(ctx, db, before.AddDate(0, 0, 1-period.Days), day, cfg.WindowDays)
+	if err != nil {
 		return nil, err
 	}
-	if prev == nil || o.ChangePartial != "" {
-		prev = eco // no history, or a partial week: no change
+	o.ChangePartial = periodPartial(frame, day, before)
+	switch {
+	case o.ChangePartial != "":
+		prev = eco
+	case prev == nil:
+		o.ChangeMissing = fmt.Sprintf("%s, %s before %s, was not scored", before.Format(data.DateLayout), period.Words, o.At)
+		prev = eco
+	default:
+		o.ComparedWith = before.Format(data.DateLayout)
 	}
 	o.Health, o.HealthChange = eco.Health, eco.Health-prev.Health
+	o.HealthMean = eco.HealthMean
+	if o.ComparedWith != "" && eco.HealthMean != nil && prev.HealthMean != nil {
+		c := *eco.HealthMean - *prev.HealthMean
+		o.HealthMeanChange = &c
+	}
 	o.Status = metrics.StatusOf(eco.Health, cfg)
 	o.R = eco.R
 	if prev.R > 0 {
@@ -97,7 +119,11 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 		return nil, err
 	}
 
-	rows, err := memberRows(ctx, db, day, eco.R)
+	var compared time.Time // zero: no member change either
+	if o.ComparedWith != "" {
+		compared = before
+	}
+	rows, err := memberRows(ctx, db, day, compared, eco.R)
 	if err != nil {
 		return nil, err
 	}
@@ -116,53 +142,60 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 	if len(o.AtRisk) > riskMembers {
 		o.AtRisk = o.AtRisk[:riskMembers]
 	}
+
+	// The period's story.
+	o.Distribution = distributionOf(rows, eco.R)
+	o.Attention, o.AttentionMore = attentionOf(rows, attentionMembers)
+	o.Summary.Movers = moversOf(rows)
+	agreements, err := db.Agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o.Summary.OverdueMilestones = overdueOn(agreements, day)
+	if o.ComparedWith != "" {
+		n := overdueOn(agreements, before)
+		o.Summary.OverdueBefore = &n
+	}
+	if err := periodUsage(ctx, db, &o.Summary, day, period, frame); err != nil {
+		return nil, err
+	}
+	o.Summary.Lines = summaryLines(o, period)
 	return o, nil
 }
 
-// memberRows returns the scored members of a day by descending φ, with their
-// health change against 7 days earlier and their weakest dimension.
-func memberRows(ctx context.Context, db *data.DB, day time.Time, r float64) ([]MemberRow, error) {
+// memberRows returns the scored members of a day by descending φ, each with
+// its reason (data.MemberScore.Explain) and, when before is not zero, its
+// health change against that day (for the members scored then).
+func memberRows(ctx context.Context, db *data.DB, day, before time.Time, r float64) ([]MemberRow, error) {
 	cur, err := db.ScoresOn(ctx, day)
 	if err != nil {
 		return nil, err
 	}
-	old, err := db.ScoresOn(ctx, day.AddDate(0, 0, -7))
-	if err != nil {
-		return nil, err
-	}
-	before := map[int64]float64{}
-	for _, m := range old {
-		before[m.ID] = m.Score.Health
+	old := map[int64]data.MemberScore{}
+	if !before.IsZero() {
+		prev, err := db.ScoresOn(ctx, before)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range prev {
+			old[m.ID] = m.Score
+		}
 	}
 	rows := make([]MemberRow, 0, len(cur))
 	for _, m := range cur {
 		s := m.Score
 		row := MemberRow{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Segment: m.Segment, Tier: m.Tier,
 			Health: s.Health, Status: s.Status, C: s.C, K: s.K, Phi: s.Phi}
-		if h, ok := before[m.ID]; ok {
-			row.HealthChange = s.Health - h
+		if o, ok := old[m.ID]; ok && memberScoreMeasured(o.Health, o.Status) {
+			h := o.Health
+			row.HealthChange, row.HealthBefore, row.statusBefore = s.Health-h, &h, o.Status
 		}
 		if r > 0 {
 			row.PhiShare = s.Phi / r
 		}
-		if k, v := weakest(s.Dimensions); k >= 0 {
-			row.Weakest, row.WeakestScore = data.Dimensions[k], v
-			row.Reason = fmt.Sprintf("%s (%.0f/100)", dimensionReasons[data.Dimensions[k]], v)
-		} else {
-			row.Reason = "no activity in the scoring window"
-		}
+		e := s.Explain()
+		row.Reason, row.ReasonKind = e.Text, e.Kind
 		rows = append(rows, row)
 	}
 	return rows, nil
-}
-
-// weakest returns the index and value of the lowest dimension with data, or -1.
-func weakest(d [4]float64) (int, float64) {
-	best, val := -1, math.Inf(1)
-	for k, v := range d {
-		if !math.IsNaN(v) && v < val {
-			best, val = k, v
-		}
-	}
-	return best, val
 }

@@ -274,7 +274,7 @@ func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, e
 	if err != nil {
 		return nil, err
 	}
-	rows, err := memberRows(ctx, db, day, eco.R)
+	rows, err := memberRows(ctx, db, day, day.AddDate(0, 0, -7), eco.R)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +394,7 @@ func sortMembersRows(rows []MembersRow, q MembersQuery) {
 
 // membersCSVHeader is the CSV's first line: the table's columns, plus slug.
 var membersCSVHeader = []string{"slug", "name", "segment", "tier", "kind", "status", "health", "health_change",
-	"T", "I", "M", "C", "K", "phi", "phi_share"}
+	"T", "I", "M", "C", "K", "phi", "phi_share", "reason_kind", "reason"}
 
 // membersCSVNumber writes a number in full precision; a missing one is empty.
 // Numbers are formatted here, never taken from input, so a negative one
@@ -418,6 +418,8 @@ func WriteMembersCSV(w io.Writer, m *Members) error {
 		for _, v := range []float64{r.Health, r.HealthChange, r.T, r.I, r.M, r.C, r.K, r.Phi, r.PhiShare} {
 			cw.Number(membersCSVNumber(v))
 		}
+		cw.Text(r.ReasonKind)
+		cw.Text(r.Reason)
 		cw.EndRow()
 	}
 	return cw.Flush()

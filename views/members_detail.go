@@ -54,8 +54,13 @@ type MemberScoreView struct {
 	Phi          float64            `json:"phi"`
 	PhiShare     float64            `json:"phi_share"`
 	Dimensions   map[string]float64 `json:"dimensions"` // 0–100, only the dimensions with data
-	Weakest      string             `json:"weakest,omitempty"`
-	Reason       string             `json:"reason,omitempty"`
+	// Reason explains the health (data.MemberScore.Explain): the main
+	// change in words and numbers, or the lowest dimension but cooperation
+	// of a member not healthy without one; Changes are every signal that
+	// fell, worst first.
+	Reason     string       `json:"reason,omitempty"`
+	ReasonKind string       `json:"reason_kind,omitempty"`
+	Changes    []ChangeView `json:"changes"`
 	// ChangePartial says why HealthChange is not computed (this week or the
 	// one before is partial, series.go); "" when it is.
 	ChangePartial string `json:"change_partial,omitempty"`
@@ -396,7 +401,7 @@ func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Mem
 	if err != nil {
 		return err
 	}
-	rows, err := memberRows(ctx, db, day, eco.R)
+	rows, err := memberRows(ctx, db, day, day.AddDate(0, 0, -7), eco.R)
 	if err != nil {
 		return err
 	}
@@ -433,10 +438,10 @@ func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Mem
 	}
 	s := mine.Score
 	v := &MemberScoreView{Health: s.Health, Status: s.Status, T: s.T, I: s.I, M: s.M, C: s.C, K: s.K, Phi: s.Phi,
-		Dimensions: dimensionMap(s.Dimensions)}
+		Dimensions: dimensionMap(s.Dimensions), Changes: changeViews(s.Changes)}
 	for _, r := range rows {
 		if r.Slug == m.Slug {
-			v.HealthChange, v.PhiShare, v.Weakest, v.Reason = r.HealthChange, r.PhiShare, r.Weakest, r.Reason
+			v.HealthChange, v.PhiShare, v.Reason, v.ReasonKind = r.HealthChange, r.PhiShare, r.Reason, r.ReasonKind
 			break
 		}
 	}

@@ -29,6 +29,8 @@ type memberPage struct {
 	C, K, Phi    string
 	PhiShare     string
 	Reason       string
+	ReasonKind   string
+	Changes      []ChangeView // every signal that fell, worst first
 	Dims         []memberDimRow
 	NoDims       []string // dimensions without data, in words
 
@@ -76,6 +78,7 @@ type memberPage struct {
 
 type memberDimRow struct {
 	Label   string
+	Help    string // the dimension in one line
 	Value   string
 	Median  string
 	HasData bool
@@ -150,7 +153,7 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 		p.T, p.I, p.M = fmtNum(s.T), fmtNum(s.I), fmtNum(s.M)
 		p.C, p.K, p.Phi = fmtNum(s.C), fmtNum(s.K), fmtNum(s.Phi)
 		p.PhiShare = fmtPct(s.PhiShare)
-		p.Reason = s.Reason
+		p.Reason, p.ReasonKind, p.Changes = s.Reason, s.ReasonKind, s.Changes
 		p.Gauge.Summary = fmt.Sprintf("Health is %s out of 100 (%s) on %s.", p.Health, p.Badge.Label, d.At)
 		if p.Gauge.Spec, err = healthGauge(s.Health); err != nil {
 			return p, err
@@ -159,7 +162,7 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 			ser["name"] = "Health"
 		}
 		for _, dim := range data.Dimensions {
-			row := memberDimRow{Label: weakestLabel(dim), Value: noValue, Median: noValue}
+			row := memberDimRow{Label: weakestLabel(dim), Help: termOf(dim).Text, Value: noValue, Median: noValue}
 			if v, ok := s.Dimensions[dim]; ok {
 				row.Value, row.HasData = fmtScore(v), true
 			} else {

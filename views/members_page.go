@@ -75,6 +75,8 @@ type membersPage struct {
 	// ByStatus counts the listed members by status; each links to the list
 	// filtered by that status.
 	ByStatus []membersStatusLink
+	// Terms describe the columns' scores in one line each.
+	Terms []Term
 }
 
 type membersStatusLink struct {
@@ -201,6 +203,9 @@ func buildMembersPage(m Members) (membersPage, error) {
 		p.Headers = append(p.Headers, h)
 	}
 
+	for _, k := range []string{"member_health", "T", "I", "M", "C", "K", "phi", "reason"} {
+		p.Terms = append(p.Terms, termOf(k))
+	}
 	for _, r := range m.Members {
 		p.Rows = append(p.Rows, membersPageRow{
 			MembersRow: r,

@@ -28,6 +28,43 @@ type overviewPage struct {
 	AtRisk []MemberRow
 
 	MemberQuery string // "?at=…" on member links when a day was asked for
+
+	// The period's story, above the charts (overview_story.go).
+	StoryTitle    string // "The ecosystem over the last 7 days"
+	Periods       []periodLink
+	Since         string // what the changes are against, or why they are not computed
+	Summary       []string
+	HealthMean    string // "—" for a day scored before the member mean was kept
+	HasMean       bool
+	MeanChange    deltaView
+	Dist          StatusDistribution
+	DistLinks     []distLink
+	AtRiskShare   string // a percentage without its sign, "" when R is 0
+	Attention     []attentionRow
+	AttentionMore int
+}
+
+// periodLink is an entry of the period selector.
+type periodLink struct {
+	Name, Label, URL string
+	Current          bool
+}
+
+// distLink is a status of the distribution, linking to the members list
+// filtered by it.
+type distLink struct {
+	Status string
+	Badge  statusBadge
+	Count  int
+	URL    string
+}
+
+// attentionRow is a member needing attention, formatted.
+type attentionRow struct {
+	MemberRow
+	Badge  statusBadge
+	Score  string
+	Change deltaView
 }
 
 // kpi is a count card with its week-over-week change.
@@ -67,13 +104,25 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		{Label: "API consumers", Value: o.Consumers.Value, Change: intDelta(o.Consumers.Change), Help: "distinct API consumers that made calls"},
 		{Label: "Contributors", Value: o.Contributors.Value, Change: intDelta(o.Contributors.Change), Help: "people who contributed to the community"},
 	}
-	if o.ChangePartial != "" { // no change against a partial week (series.go)
+	switch {
+	case o.ChangePartial != "": // no change against a partial week (series.go)
 		p.HealthChange, p.RChange = partialDelta(o.ChangePartial), partialDelta(o.ChangePartial)
 		for i := range p.KPIs {
 			p.KPIs[i].Change = partialDelta(o.ChangePartial)
 		}
+	case o.ChangeMissing != "": // the day compared with was not scored
+		p.HealthChange, p.RChange = missingDelta(o.ChangeMissing), missingDelta(o.ChangeMissing)
+		for i := range p.KPIs {
+			p.KPIs[i].Change = missingDelta(o.ChangeMissing)
+		}
+	case o.ComparedWith != "":
+		p.HealthChange, p.RChange = againstDay(p.HealthChange, o.ComparedWith), againstDay(p.RChange, o.ComparedWith)
+		for i := range p.KPIs {
+			p.KPIs[i].Change = againstDay(p.KPIs[i].Change, o.ComparedWith)
+		}
 	}
 	p.Top, p.AtRisk, p.MemberQuery = o.Top, o.AtRisk, o.MemberQuery
+	buildOverviewStory(&p, o)
 
 	days := make([]string, len(o.Trend))
 	health := make([]float64, len(o.Trend))

@@ -9,8 +9,9 @@ import (
 // links its members' pages on that day, not on today's scores.
 func TestOverviewMemberLinksKeepTheDayAskedFor(t *testing.T) {
 	o := Overview{At: "2015-05-24", MemberQuery: "?at=2015-05-24", Health: 70, Status: "healthy",
-		Top:    []MemberRow{{Slug: "acme", Name: "Acme", Health: 70, Status: "healthy"}},
-		AtRisk: []MemberRow{{Slug: "beta", Name: "Beta", Health: 20, Status: "at_risk"}}}
+		Top:       []MemberRow{{Slug: "acme", Name: "Acme", Health: 70, Status: "healthy"}},
+		AtRisk:    []MemberRow{{Slug: "beta", Name: "Beta", Health: 20, Status: "at_risk"}},
+		Attention: []MemberRow{{Slug: "beta", Name: "Beta", Health: 20, Status: "at_risk"}}}
 	html := renderOverviewHTML(t, o)
 	for _, want := range []string{`href="/members/acme?at=2015-05-24"`, `href="/members/beta?at=2015-05-24"`} {
 		if !strings.Contains(html, want) {

@@ -165,9 +165,9 @@ func TestOverviewAtRiskOrder(t *testing.T) {
 	}
 	// The page's table keeps that order.
 	html := renderOverviewHTML(t, *o)
-	start := strings.Index(html, "<h2>Members at risk</h2>")
+	start := strings.Index(html, "<h2>Needs attention</h2>")
 	if start < 0 {
-		t.Fatal("no at-risk table on the page")
+		t.Fatal("no attention list on the page")
 	}
 	html = html[start:]
 	last := -1

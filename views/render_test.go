@@ -96,7 +96,10 @@ func pageSampleOverview() Overview {
 			{Slug: "homely", Name: "Homely", Segment: "smart home", Health: 31.5, Status: "at_risk", Phi: 0.75, PhiShare: 0.061},
 		},
 		AtRisk: []MemberRow{
-			{Slug: "homely", Name: "Homely", Segment: "smart home", Health: 31.5, Status: "at_risk", Reason: "API quality: errors or latency above the SLO (22/100)", Weakest: "api", WeakestScore: 22},
+			{Slug: "homely", Name: "Homely", Segment: "smart home", Health: 31.5, Status: "at_risk", Reason: "API quality: errors or latency above the SLO (22/100)", ReasonKind: "latency"},
+		},
+		Attention: []MemberRow{
+			{Slug: "homely", Name: "Homely", Segment: "smart home", Health: 31.5, Status: "at_risk", Reason: "API quality: errors or latency above the SLO (22/100)", ReasonKind: "latency"},
 		},
 	}
 }
@@ -172,7 +175,7 @@ func TestOverviewNumbers(t *testing.T) {
 
 func TestOverviewEscapesHostileNames(t *testing.T) {
 	o := pageSampleOverview()
-	o.Top, o.AtRisk = nil, nil
+	o.Top, o.AtRisk, o.Attention = nil, nil, nil
 	for i, name := range hostileNames {
 		row := MemberRow{
 			Slug: "m" + string(rune('a'+i)), Name: name, Segment: hostileNames[(i+1)%len(hostileNames)],
@@ -181,6 +184,7 @@ func TestOverviewEscapesHostileNames(t *testing.T) {
 		}
 		o.Top = append(o.Top, row)
 		o.AtRisk = append(o.AtRisk, row)
+		o.Attention = append(o.Attention, row)
 	}
 	o.Status = hostileNames[1]
 	o.LastCollected = hostileNames[1]
@@ -249,7 +253,7 @@ func TestOverviewEmpty(t *testing.T) {
 
 func TestOverviewNoDataCharts(t *testing.T) {
 	o := pageSampleOverview()
-	o.Trend, o.Top, o.AtRisk = nil, nil, nil
+	o.Trend, o.Top, o.AtRisk, o.Attention = nil, nil, nil, nil
 	html := renderOverviewHTML(t, o)
 	specs := pageChartSpecs(t, html)
 	for _, id := range []string{"chart-health-trend-data", "chart-r-trend-data", "chart-phi-share-data"} {
@@ -261,7 +265,7 @@ func TestOverviewNoDataCharts(t *testing.T) {
 	if specs["chart-health-gauge-data"].NoData {
 		t.Error("gauge has data but says noData")
 	}
-	if !strings.Contains(html, "No member has a score yet.") || !strings.Contains(html, "No member is at risk.") {
+	if !strings.Contains(html, "No member has a score yet.") || !strings.Contains(html, "No member is at risk or on watch.") {
 		t.Error("empty tables lack their message")
 	}
 }

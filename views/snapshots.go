@@ -52,6 +52,11 @@ type SnapshotMemberRow struct {
 	HealthChange *float64 `json:"health_change"` // against the previous snapshot
 	PhiChange    *float64 `json:"phi_change"`
 	New          bool     `json:"new"` // not in the previous snapshot
+	// Reason is the member's reason as frozen with the week
+	// (data.MemberScore.Explain); "" when it had none, or for a snapshot
+	// frozen before reasons were kept.
+	Reason     string `json:"reason"`
+	ReasonKind string `json:"reason_kind"`
 }
 
 // MemberChange is a member's move between two snapshots.
@@ -247,7 +252,7 @@ func compareSnapshots(r float64, cur, prev []data.SnapshotMember, hasPrev, compa
 	for _, m := range cur {
 		seen[m.Slug] = true
 		row := SnapshotMemberRow{Slug: m.Slug, Name: m.Name, Kind: m.Kind, Segment: m.Segment, Tier: m.Tier,
-			T: m.T, I: m.I, M: m.M, C: m.C, K: m.K, Phi: m.Phi, Health: m.Health, Status: m.Status}
+			T: m.T, I: m.I, M: m.M, C: m.C, K: m.K, Phi: m.Phi, Health: m.Health, Status: m.Status, Reason: m.Reason, ReasonKind: m.ReasonKind}
 		if r > 0 {
 			row.PhiShare = m.Phi / r
 		}

@@ -1,0 +1,404 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+)
+
+// The overview's story of a period: the period selector, the three-line
+// summary, the status distribution and the members needing attention.
+// BuildOverview computes them once; the page and /api/v1/overview show the
+// same values.
+
+// OverviewPeriod is a period the overview's changes are computed over.
+type OverviewPeriod struct {
+	Name  string // week, month or quarter: the query's value
+	Days  int    // whole weeks, so that a change compares the same weekdays
+	Label string // "Week", as the selector shows it
+	Words string // "7 days", as a sentence says it
+}
+
+// OverviewPeriods are the periods, in the order the page offers them. A
+// month is four weeks and a quarter thirteen: a change then compares the
+// same weekdays, and the weekly scores of the trends fall on both ends.
+var OverviewPeriods = []OverviewPeriod{
+	{Name: "week", Days: 7, Label: "Week", Words: "7 days"},
+	{Name: "month", Days: 28, Label: "Month", Words: "4 weeks"},
+	{Name: "quarter", Days: 91, Label: "Quarter", Words: "13 weeks"},
+}
+
+// DefaultOverviewPeriod is the period of an overview asked for none.
+const DefaultOverviewPeriod = "week"
+
+// overviewPeriod returns the period named name ("" is the default), or
+// EINVALID.
+func overviewPeriod(name string) (OverviewPeriod, error) {
+	if name == "" {
+		name = DefaultOverviewPeriod
+	}
+	for _, p := range OverviewPeriods {
+		if p.Name == name {
+			return p, nil
+		}
+	}
+	return OverviewPeriod{}, data.Errorf(data.EINVALID, "unknown period %q: want week, month or quarter", name)
+}
+
+// OverviewQuery is what the overview is asked for: a day (zero: the latest
+// scored day) and the period of its changes.
+type OverviewQuery struct {
+	At     time.Time
+	Period string // week, month or quarter; "" for week
+}
+
+// ParseOverviewQuery reads the overview's query parameters (get returns one
+// by name, "" when absent): at (YYYY-MM-DD) and period. A bad date or an
+// unknown period is EINVALID.
+func ParseOverviewQuery(get func(string) string) (OverviewQuery, error) {
+	at, err := ParseQueryDay("at", strings.TrimSpace(get("at")))
+	if err != nil {
+		return OverviewQuery{}, err
+	}
+	p, err := overviewPeriod(strings.TrimSpace(get("period")))
+	if err != nil {
+		return OverviewQuery{}, err
+	}
+	return OverviewQuery{At: at, Period: p.Name}, nil
+}
+
+// FallPoints is how many points of health a member must lose over the
+// period to be named in the summary although it stayed in its band.
+const FallPoints = 10
+
+// summaryNamed is how many members a summary sentence names.
+const summaryNamed = 5
+
+// OverviewSummary is the period's story: Lines are three sentences (health
+// and its change; the members that moved; milestones and usage), the rest
+// the numbers they quote.
+type OverviewSummary struct {
+	Lines      []string `json:"lines"`
+	FallPoints float64  `json:"fall_points"` // a fall larger than this is named
+	// Movers are the members that changed band or fell more than
+	// FallPoints since ComparedWith, the worst fall first, then those
+	// that rose to a better band.
+	Movers            []Mover `json:"movers"`
+	OverdueMilestones int     `json:"overdue_milestones"` // open milestones past due on the day shown
+	// OverdueBefore: the same on ComparedWith; null when no change is computed.
+	OverdueBefore *int `json:"overdue_milestones_before"`
+	// Calls are the API calls of the period's last PeriodDays days;
+	// CallsBefore of the PeriodDays before them, null when those days do
+	// not all hold collected data (UsageNotCompared says why).
+	Calls            int64    `json:"calls"`
+	CallsBefore      *int64   `json:"calls_before"`
+	CallsChange      *float64 `json:"calls_change"` // relative: −0.12 = −12%
+	UsageNotCompared string   `json:"usage_not_compared,omitempty"`
+}
+
+// Mover is a member that changed band or fell over the period.
+type Mover struct {
+	Slug         string  `json:"slug"`
+	Name         string  `json:"name"`
+	StatusBefore string  `json:"status_before"`
+	Status       string  `json:"status"`
+	HealthBefore float64 `json:"health_before"`
+	Health       float64 `json:"health"`
+	Change       float64 `json:"change"`
+	Worse        bool    `json:"worse"` // a worse band or a fall; false: a better band
+	Reason       string  `json:"reason,omitempty"`
+	ReasonKind   string  `json:"reason_kind,omitempty"`
+}
+
+// StatusDistribution counts the scored members of the day by status, and
+// the share of the ecosystem's value R held by the members at risk (Σ φ of
+// those members / R; null when R is 0: no value to share).
+type StatusDistribution struct {
+	Scored         int      `json:"scored"`
+	Healthy        int      `json:"healthy"`
+	Watch          int      `json:"watch"`
+	AtRisk         int      `json:"at_risk"`
+	NoData         int      `json:"no_data"`
+	AtRiskShareOfR *float64 `json:"at_risk_share_of_R"`
+}
+
+// statusRank orders the bands from the best: a higher rank is worse.
+var statusRank = map[string]int{data.StatusHealthy: 0, data.StatusWatch: 1, data.StatusAtRisk: 2}
+
+// distributionOf counts rows (every scored member of the day) by status.
+func distributionOf(rows []MemberRow, r float64) StatusDistribution {
+	var d StatusDistribution
+	var phiAtRisk float64
+	for _, m := range rows {
+		d.Scored++
+		switch m.Status {
+		case data.StatusHealthy:
+			d.Healthy++
+		case data.StatusWatch:
+			d.Watch++
+		case data.StatusAtRisk:
+			d.AtRisk++
+			phiAtRisk += m.Phi
+		default:
+			d.NoData++
+		}
+	}
+	if r > 0 {
+		share := phiAtRisk / r
+		d.AtRiskShareOfR = &share
+	}
+	return d
+}
+
+// attentionOf returns the members at risk, then those on watch, the lowest
+// health first within each, at most limit, and how many were left out.
+func attentionOf(rows []MemberRow, limit int) ([]MemberRow, int) {
+	out := []MemberRow{}
+	for _, m := range rows {
+		if m.Status == data.StatusAtRisk || m.Status == data.StatusWatch {
+			out = append(out, m)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := statusRank[out[i].Status], statusRank[out[j].Status]; a != b {
+			return a > b
+		}
+		return out[i].Health < out[j].Health
+	})
+	if len(out) > limit {
+		return out[:limit], len(out) - limit
+	}
+	return out, 0
+}
+
+// moversOf returns the members that changed band or fell more than
+// FallPoints between the day compared with and the day shown: the falls
+// and worse bands first (largest fall first), then the better bands. A
+// member without a band on either day (no data) is left out.
+func moversOf(rows []MemberRow) []Mover {
+	out := []Mover{}
+	for _, m := range rows {
+		if m.HealthBefore == nil {
+			continue
+		}
+		before := m.statusBefore
+		_, okNow := statusRank[m.Status]
+		_, okBefore := statusRank[before]
+		if !okNow || !okBefore {
+			continue
+		}
+		change := m.Health - *m.HealthBefore
+		worse := statusRank[m.Status] > statusRank[before] || change < -FallPoints
+		better := statusRank[m.Status] < statusRank[before]
+		if !worse && !better {
+			continue
+		}
+		out = append(out, Mover{Slug: m.Slug, Name: m.Name, StatusBefore: before, Status: m.Status,
+			HealthBefore: *m.HealthBefore, Health: m.Health, Change: change, Worse: worse, Reason: m.Reason, ReasonKind: m.ReasonKind})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Worse != out[j].Worse {
+			return out[i].Worse
+		}
+		if out[i].Worse {
+			return out[i].Change < out[j].Change
+		}
+		return out[i].Change > out[j].Change
+	})
+	return out
+}
+
+// summaryLines writes the three sentences of the summary.
+func summaryLines(o *Overview, p OverviewPeriod) []string {
+	since := "a " + p.Name + " earlier"
+	if o.ComparedWith != "" {
+		since = fmt.Sprintf("%s (%s earlier)", o.ComparedWith, p.Words)
+	}
+	notCompared := ""
+	switch {
+	case o.ChangePartial != "":
+		notCompared = "not compared with " + p.Words + " earlier: " + o.ChangePartial
+	case o.ChangeMissing != "":
+		notCompared = "not compared: " + o.ChangeMissing
+	}
+
+	// 1. Health and its change.
+	health := fmt.Sprintf("Ecosystem health is %s/100 weighted by contribution", fmtScore(o.Health))
+	if o.HealthMean != nil {
+		health += fmt.Sprintf(" and %s/100 as the plain member mean", fmtScore(*o.HealthMean))
+	} else {
+		health += " (the member mean was not kept for this day)"
+	}
+	if notCompared != "" {
+		health += "; " + notCompared + "."
+	} else {
+		health += fmt.Sprintf("; %s since %s", signedPoints(o.HealthChange), since)
+		if o.HealthMeanChange != nil {
+			health += fmt.Sprintf(", %s for the mean", signedPoints(*o.HealthMeanChange))
+		}
+		health += "."
+	}
+
+	// 2. The members that moved.
+	var moved string
+	switch {
+	case notCompared != "":
+		moved = fmt.Sprintf("%s at risk and %s on watch; bands not compared with %s earlier.",
+			pluralize(o.Distribution.AtRisk, "member", "members"), pluralize(o.Distribution.Watch, "member", "members"), p.Words)
+	case len(o.Summary.Movers) == 0:
+		moved = fmt.Sprintf("No member changed band or fell more than %d points since %s.", FallPoints, o.ComparedWith)
+	default:
+		var worse, better []Mover
+		for _, m := range o.Summary.Movers {
+			if m.Worse {
+				worse = append(worse, m)
+			} else {
+				better = append(better, m)
+			}
+		}
+		var parts []string
+		if len(worse) > 0 {
+			parts = append(parts, fmt.Sprintf("%s moved to a worse band or fell more than %d points since %s: %s",
+				pluralize(len(worse), "member", "members"), FallPoints, o.ComparedWith, moverNames(worse)))
+		}
+		if len(better) > 0 {
+			parts = append(parts, fmt.Sprintf("%s moved to a better band: %s", pluralize(len(better), "member", "members"), moverNames(better)))
+		}
+		moved = strings.Join(parts, "; ") + "."
+	}
+
+	// 3. Milestones and usage.
+	s := o.Summary
+	work := pluralize(s.OverdueMilestones, "milestone", "milestones") + " overdue"
+	if s.OverdueBefore != nil {
+		switch d := s.OverdueMilestones - *s.OverdueBefore; {
+		case d > 0:
+			work += fmt.Sprintf(" (%d more than on %s)", d, o.ComparedWith)
+		case d < 0:
+			work += fmt.Sprintf(" (%d fewer than on %s)", -d, o.ComparedWith)
+		default:
+			work += fmt.Sprintf(" (as many as on %s)", o.ComparedWith)
+		}
+	}
+	usage := fmt.Sprintf("API calls: %s in the last %s", fmtCount(s.Calls), p.Words)
+	if s.CallsChange != nil {
+		usage += fmt.Sprintf(", %s against the %s before (%s)", signedPct(*s.CallsChange), p.Words, fmtCount(*s.CallsBefore))
+	} else if s.UsageNotCompared != "" {
+		usage += " (not compared: " + s.UsageNotCompared + ")"
+	}
+	return []string{health, moved, work + "; " + usage + "."}
+}
+
+// moverNames names the first summaryNamed movers: "Acme (healthy → at
+// risk, −31.2)", "Beta (−12.0, still watch)".
+func moverNames(ms []Mover) string {
+	var names []string
+	for i, m := range ms {
+		if i == summaryNamed {
+			names = append(names, fmt.Sprintf("and %d more", len(ms)-summaryNamed))
+			break
+		}
+		if m.Status != m.StatusBefore {
+			names = append(names, fmt.Sprintf("%s (%s → %s, %s)", m.Name, newStatusBadge(m.StatusBefore, math.NaN()).Label,
+				newStatusBadge(m.Status, math.NaN()).Label, signedPoints(m.Change)))
+		} else {
+			names = append(names, fmt.Sprintf("%s (%s, still %s)", m.Name, signedPoints(m.Change), newStatusBadge(m.Status, math.NaN()).Label))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// signedPoints is a change of health: "+1.3", "−4.0", "±0.0".
+func signedPoints(v float64) string {
+	r := roundTo(v, 1)
+	switch {
+	case r > 0:
+		return "+" + fmtScore(r)
+	case r < 0:
+		return "−" + fmtScore(-r)
+	}
+	return "±0.0"
+}
+
+// signedPct is a relative change: "+5.0%", "−12.3%".
+func signedPct(v float64) string {
+	r := roundTo(v*100, 1)
+	switch {
+	case r > 0:
+		return "+" + fmtPct(v)
+	case r < 0:
+		return "−" + fmtPct(-v)
+	}
+	return "±0.0%"
+}
+
+// fmtCount formats a count with thousands separators.
+func fmtCount(n int64) string { return memberFmtCount(n) }
+
+// overdueOn counts the open milestones past due on day, as /projects counts
+// them (cancelled agreements left out).
+func overdueOn(all []data.Agreement, day time.Time) int {
+	n := 0
+	for _, a := range all {
+		if a.Status == data.ProjectCancelled {
+			continue
+		}
+		for _, m := range a.Milestones {
+			if memberMilestoneState(m, day) == memberMsOverdue {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// periodUsage sets the summary's API calls: the last p.Days days to day,
+// against the p.Days before, compared only when all of those hold data.
+func periodUsage(ctx context.Context, db *data.DB, s *OverviewSummary, day time.Time, p OverviewPeriod, f *trendFrame) error {
+	start := day.AddDate(0, 0, 1-p.Days)
+	prevStart := start.AddDate(0, 0, -p.Days)
+	now, err := db.UsageTotals(ctx, start, day.AddDate(0, 0, 1), 0)
+	if err != nil {
+		return err
+	}
+	s.Calls = now.Calls
+	if n := f.dataDaysIn(prevStart, start.AddDate(0, 0, -1)); n < p.Days {
+		s.UsageNotCompared = fmt.Sprintf("only %d of the %d days before hold collected data", n, p.Days)
+		return nil
+	}
+	if n := f.dataDaysIn(start, day); n < p.Days {
+		s.UsageNotCompared = fmt.Sprintf("only %d of the last %d days hold collected data", n, p.Days)
+		return nil
+	}
+	before, err := db.UsageTotals(ctx, prevStart, start, 0)
+	if err != nil {
+		return err
+	}
+	s.CallsBefore = &before.Calls
+	if before.Calls > 0 {
+		c := float64(now.Calls)/float64(before.Calls) - 1
+		s.CallsChange = &c
+	}
+	return nil
+}
+
+// periodPartial says why the changes between the week ending on day and
+// the week ending on before cannot be computed (series.go's partial
+// weeks), or "" when both weeks are complete.
+func periodPartial(f *trendFrame, day, before time.Time) string {
+	if before.Equal(day.AddDate(0, 0, -7)) {
+		return f.weekOverWeek(day)
+	}
+	if why := f.weekPartial(day); why != "" {
+		return "this week is partial: " + why
+	}
+	if why := f.weekPartial(before); why != "" {
+		return fmt.Sprintf("the week ending on %s is partial: %s", before.Format(data.DateLayout), why)
+	}
+	return ""
+}
