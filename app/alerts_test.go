@@ -140,6 +140,7 @@ func TestAlertRulesOpenDedupeAndResolve(t *testing.T) {
 	sources := []views.SourceInfo{{Name: "github", Interval: 15 * time.Minute}, {Name: "discourse", Interval: 15 * time.Minute},
 		{Name: "broken", Interval: time.Hour}, {Name: "idle", Interval: time.Hour}}
 	cfg := DefaultAlertConfig()
+	cfg.HealthDrop = 10 // off by default
 
 	res, err := runAlerts(ctx, s.db, cfg, s.day, s.now, sources, nil)
 	if err != nil {
@@ -329,7 +330,8 @@ func TestAlertWebhookRetriesAndPostsOnce(t *testing.T) {
 func TestAlertWebhookGivesUpBoundedly(t *testing.T) {
 	s := newAlertScenario(t)
 	ctx := context.Background()
-	cfg := DefaultAlertConfig() // opens 4 alerts about alpha
+	cfg := DefaultAlertConfig() // with health_drop: 4 alerts about alpha
+	cfg.HealthDrop = 10
 	cfg.SourceStaleIntervals, cfg.SourceMaxAge = 0, 0
 	cfg.Webhook.Rounds = 2
 	down := newWebhookServer(t, 503, 503, 503, 503, 503, 503, 503, 503, 503)
@@ -368,7 +370,9 @@ func TestAlertWebhookGivesUpBoundedly(t *testing.T) {
 func TestAlertsAPI(t *testing.T) {
 	s := newAlertScenario(t)
 	ctx := context.Background()
-	if _, err := runAlerts(ctx, s.db, DefaultAlertConfig(), s.day, s.now, nil, nil); err != nil {
+	cfg := DefaultAlertConfig()
+	cfg.HealthDrop = 10
+	if _, err := runAlerts(ctx, s.db, cfg, s.day, s.now, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	a := newTestApp(t, s.db)

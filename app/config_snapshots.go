@@ -30,7 +30,11 @@ type AlertConfig struct {
 	// HealthBelow opens an alert for a member whose health is below it.
 	HealthBelow float64 `yaml:"health_below"`
 	// HealthDrop opens an alert for a member whose health fell by at least
-	// this many points against 7 days earlier.
+	// this many points against 7 days earlier. Off by default: evaluated on
+	// every scored day, a week's difference of a composite score flaps on
+	// small members (on the planted ecosystem, 10 points flagged 9 of 20
+	// steady members), and the change rules below say what fell, weighing
+	// the evidence.
 	HealthDrop float64 `yaml:"health_drop"`
 	// ErrorRateSLO opens an alert for a member whose share of failed API
 	// calls (5xx, plus 4xx with ErrorRateCounts4xx) over the last 7 days is
@@ -101,7 +105,7 @@ var defaultChangeRule = ChangeRule{OpenBelow: 0.5, CloseAt: 0.75}
 func DefaultAlertConfig() AlertConfig {
 	return AlertConfig{
 		HealthBelow:          40,
-		HealthDrop:           10,
+		HealthDrop:           0,
 		ErrorRateSLO:         0.02,
 		ErrorRateMinCalls:    100,
 		MilestoneOverdue:     true,
