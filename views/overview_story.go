@@ -362,11 +362,11 @@ func overdueOn(all []data.Agreement, day time.Time) int {
 func periodUsage(ctx context.Context, db *data.DB, s *OverviewSummary, day time.Time, p OverviewPeriod, f *trendFrame) error {
 	start := day.AddDate(0, 0, 1-p.Days)
 	prevStart := start.AddDate(0, 0, -p.Days)
-	now, err := db.UsageTotals(ctx, start, day.AddDate(0, 0, 1), 0)
+	now, err := db.CallsBetween(ctx, start, day.AddDate(0, 0, 1))
 	if err != nil {
 		return err
 	}
-	s.Calls = now.Calls
+	s.Calls = now
 	if n := f.dataDaysIn(prevStart, start.AddDate(0, 0, -1)); n < p.Days {
 		s.UsageNotCompared = fmt.Sprintf("only %d of the %d days before hold collected data", n, p.Days)
 		return nil
@@ -375,13 +375,13 @@ func periodUsage(ctx context.Context, db *data.DB, s *OverviewSummary, day time.
 		s.UsageNotCompared = fmt.Sprintf("only %d of the last %d days hold collected data", n, p.Days)
 		return nil
 	}
-	before, err := db.UsageTotals(ctx, prevStart, start, 0)
+	before, err := db.CallsBetween(ctx, prevStart, start)
 	if err != nil {
 		return err
 	}
-	s.CallsBefore = &before.Calls
-	if before.Calls > 0 {
-		c := float64(now.Calls)/float64(before.Calls) - 1
+	s.CallsBefore = &before
+	if before > 0 {
+		c := float64(now)/float64(before) - 1
 		s.CallsChange = &c
 	}
 	return nil
