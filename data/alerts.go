@@ -42,8 +42,8 @@ type Alert struct {
 	Status         string    `json:"status"` // in the inbox: open, acknowledged, snoozed or resolved (AlertStatus*)
 	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
 	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`
-	Assignee       string    `json:"assignee,omitempty"` // a user name
-	SnoozedUntil   time.Time `json:"-"`                  // hidden from the inbox until this day (views: YYYY-MM-DD)
+	Assignee       string    `json:"assignee,omitempty"`    // a user name
+	SnoozedUntil   time.Time `json:"-"`                     // hidden from the inbox until this day (views: YYYY-MM-DD)
 	ResolvedBy     string    `json:"resolved_by,omitempty"` // who resolved it by hand; empty when its condition cleared
 }
 
