@@ -43,15 +43,10 @@ type plantedAlert struct {
 	From, To time.Time
 }
 
-// plantedAlertSpan returns the days an alert was open. The scoring job is to
-// record them for every day it scores (issue 13); until it does, the
-// times the alert was first seen and resolved stand in.
+// plantedAlertSpan returns the days an alert was open, as the scoring job
+// recorded them: from the scored day it opened to the day it closed.
 func plantedAlertSpan(a data.Alert) plantedAlert {
-	s := plantedAlert{Rule: a.Rule, From: data.Day(a.FirstSeen)}
-	if !a.ResolvedAt.IsZero() {
-		s.To = data.Day(a.ResolvedAt)
-	}
-	return s
+	return plantedAlert{Rule: a.Rule, From: data.Day(a.OpenedOn), To: a.ClosedOn}
 }
 
 func (s plantedAlert) openOn(day time.Time) bool {
