@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/docs"
+	"github.com/ecopulse/ecopulse/views"
 )
 
 // TestHowScoresWorkRendersTheDocumentedSections: /how-scores-work is
@@ -104,4 +105,35 @@ func firstMemberSlug(t *testing.T, a *App) string {
 		t.Fatal("no member scored")
 	}
 	return o.Top[0].Slug
+}
+
+// TestEveryScoreIsDescribedWhereItIsShown: the overview, a member's page,
+// the members list and a snapshot carry the one-line description of every
+// score and KPI they show.
+func TestEveryScoreIsDescribedWhereItIsShown(t *testing.T) {
+	db := seededDB(t)
+	mustTakeSnapshot(t, db, closedWeek)
+	a := newTestApp(t, db)
+	slug := firstMemberSlug(t, a)
+	for _, c := range []struct {
+		path string
+		keys []string
+	}{
+		{"/", []string{"health", "health_mean", "R", "at_risk_share", "status", "member_health", "phi", "phi_share"}},
+		{"/?period=month", []string{"health", "health_mean", "R"}},
+		{"/members/" + slug, []string{"member_health", "C", "T", "I", "M", "K", "phi", "reason", "api", "projects", "community", "cooperation"}},
+		{"/members", []string{"member_health", "T", "I", "M", "C", "K", "phi", "reason"}},
+		{"/snapshots/" + closedWeek, []string{"T", "I", "M", "C", "K", "phi", "reason"}},
+	} {
+		status, page, _ := get(t, a.Fiber(), c.path)
+		if status != 200 {
+			t.Fatalf("GET %s = %d", c.path, status)
+		}
+		text := html.UnescapeString(page)
+		for _, k := range c.keys {
+			if d := views.ScoreTerm(k); !strings.Contains(text, d.Text) {
+				t.Errorf("%s shows %s without its description %q", c.path, k, d.Text)
+			}
+		}
+	}
 }

@@ -87,6 +87,11 @@ func termOf(key string) Term {
 	return Term{Key: key, Label: key, Text: key, Href: HowScoresPath}
 }
 
+// ScoreTerm returns the one-line description of a score or KPI (health,
+// health_mean, R, phi, phi_share, at_risk_share, C, K, T, I, M, the
+// dimensions…) as the pages show it.
+func ScoreTerm(key string) Term { return termOf(key) }
+
 // terms returns every description, in page order.
 func terms() []Term {
 	out := make([]Term, len(termDefs))
