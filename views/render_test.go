@@ -188,6 +188,7 @@ func TestOverviewEscapesHostileNames(t *testing.T) {
 	}
 	o.Status = hostileNames[1]
 	o.LastCollected = hostileNames[1]
+	o.Summary.Lines = hostileNames // the summary names members: text, never markup
 	html := renderOverviewHTML(t, o)
 
 	for _, bad := range []string{"<script>alert", "<img src=x", "onerror=alert(1)>"} {
