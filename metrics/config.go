@@ -220,7 +220,7 @@ func DefaultConfig() Config {
 			ResponseCollapseRatio:    5,
 			ContributionsMinBaseline: 5,
 			ContributionsPseudoCount: 8,
-			ContributorsMinBaseline:  3,
+			ContributorsMinBaseline:  5,
 			ContributorsPseudoCount:  2,
 			CollapseBelow:            60,
 		},
