@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/metrics"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -27,6 +28,9 @@ import (
 // each evaluation. A newly opened alert still open after the evaluation is
 // posted to the webhook once; the store records that it was, so a restart
 // posts it again never, and a backfill posts only what is open now.
+
+// errorRateZ is the z of the error rate's lower confidence bound.
+const errorRateZ = 1.645
 
 // alertMu serialises evaluations: two at once could post the same new alert.
 var alertMu sync.Mutex
@@ -113,7 +117,11 @@ func memberConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day tim
 			if m.Calls == 0 || m.Calls < cfg.ErrorRateMinCalls {
 				continue
 			}
-			if rate := float64(failed) / float64(m.Calls); rate > cfg.ErrorRateSLO {
+			// The rate is judged on its Wilson lower bound (one-sided 95 %),
+			// so that three errors in a hundred calls are not an incident
+			// while three hundred in ten thousand are.
+			rate := float64(failed) / float64(m.Calls)
+			if metrics.WilsonLower(float64(failed), float64(m.Calls), errorRateZ) > cfg.ErrorRateSLO {
 				conds = append(conds, data.AlertCondition{Rule: views.RuleErrorRate, Subject: m.Slug, Member: m.Slug,
 					Message: fmt.Sprintf("%s API error rate %s over the last 7 days (%d of %d calls) is above the %s SLO",
 						what, pctText(rate), failed, m.Calls, pctText(cfg.ErrorRateSLO))})

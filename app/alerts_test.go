@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -439,6 +440,41 @@ func TestAlertConfigValidates(t *testing.T) {
 		mod(&c)
 		if err := c.Validate(); data.ErrorCode(err) != data.EINVALID {
 			t.Errorf("%s: Validate = %v, want EINVALID", name, err)
+		}
+	}
+}
+
+// TestErrorRateScalesWithVolume: three 5xx in a hundred calls is not an
+// incident (its lower bound is under the 2% SLO); the same 3% of ten
+// thousand calls is.
+func TestErrorRateScalesWithVolume(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		calls int64
+		want  bool
+	}{{100, false}, {10000, true}} {
+		s := newAlertScenario(t)
+		charlie := &data.Member{Slug: "charlie", Name: "Charlie", Kind: data.KindPartner, JoinedOn: s.alpha.JoinedOn}
+		if err := s.db.CreateMember(ctx, charlie); err != nil {
+			t.Fatal(err)
+		}
+		cons := &data.APIConsumer{Key: "key-c", MemberID: charlie.ID}
+		if err := s.db.UpsertConsumer(ctx, cons); err != nil {
+			t.Fatal(err)
+		}
+		at := s.day.AddDate(0, 0, -1).Add(9 * time.Hour)
+		errs := c.calls * 3 / 100
+		if err := s.db.AddUsage(ctx, []data.UsageRollup{usage(at, cons.ID, 2, c.calls-errs), usage(at, cons.ID, 5, errs)}); err != nil {
+			t.Fatal(err)
+		}
+		cfg := DefaultAlertConfig()
+		cfg.MilestoneOverdue, cfg.HealthBelow, cfg.SourceStaleIntervals, cfg.SourceMaxAge = false, 0, 0, 0
+		if _, err := runAlerts(ctx, s.db, cfg, s.day, s.now, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		got := slices.Contains(subjects(t, s.db)[views.RuleErrorRate], "charlie")
+		if got != c.want {
+			t.Errorf("charlie with 3%% 5xx of %d calls: alert %v, want %v", c.calls, got, c.want)
 		}
 	}
 }

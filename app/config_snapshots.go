@@ -38,7 +38,9 @@ type AlertConfig struct {
 	HealthDrop float64 `yaml:"health_drop"`
 	// ErrorRateSLO opens an alert for a member whose share of failed API
 	// calls (5xx, plus 4xx with ErrorRateCounts4xx) over the last 7 days is
-	// above it, once it made at least ErrorRateMinCalls calls.
+	// above it — judged on the share's Wilson lower bound (one-sided 95 %),
+	// so that a few errors in few calls are not an incident — once it made
+	// at least ErrorRateMinCalls calls.
 	ErrorRateSLO       float64 `yaml:"error_rate_slo"`
 	ErrorRateMinCalls  int64   `yaml:"error_rate_min_calls"`
 	ErrorRateCounts4xx bool    `yaml:"error_rate_counts_4xx"`

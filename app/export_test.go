@@ -274,12 +274,15 @@ func zipFile(tb testing.TB, b []byte, name string) string {
 func TestSpreadsheetSafe(t *testing.T) {
 	var b bytes.Buffer
 	tenth, fifth := 0.1, 0.2
-	d := &views.SnapshotDetail{Week: "2026-W26", Members: []views.SnapshotMemberRow{{Slug: "a", Name: "=cmd", Phi: tenth + fifth}}}
+	// The reason is text collected data shaped (a change's numbers, a
+	// member's name in the fallback): it is escaped like the name.
+	d := &views.SnapshotDetail{Week: "2026-W26", Members: []views.SnapshotMemberRow{{Slug: "a", Name: "=cmd", Phi: tenth + fifth,
+		ReasonKind: "usage_drop", Reason: "+cmd|' /C calc'!A0"}}}
 	if err := writeCSV(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if got, want := strings.TrimSpace(lines[1]), `"2026-W26","a","'=cmd","","","",0,0,0,0,0,0.30000000000000004,0,0,"",,`; got != want {
+	if got, want := strings.TrimSpace(lines[1]), `"2026-W26","a","'=cmd","","","",0,0,0,0,0,0.30000000000000004,0,0,"",,,"usage_drop","'+cmd|' /C calc'!A0"`; got != want {
 		t.Errorf("CSV row = %q, want %q", got, want)
 	}
 }

@@ -69,7 +69,7 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 				}
 			}
 			usual := medianOf(shares)
-			lower := wilsonLower(min(errs, float64(recent)), float64(recent), c.ConfidenceZ)
+			lower := WilsonLower(min(errs, float64(recent)), float64(recent), c.ConfidenceZ)
 			floor := usual + e.tol
 			add(data.Change{Kind: e.kind, Dimension: api, Score: 1 - ramp(lower, floor, floor+e.span), Now: share, Before: usual})
 		}
@@ -212,10 +212,10 @@ func medianOf(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// wilsonLower is the lower bound of the Wilson score interval of k
+// WilsonLower is the lower bound of the Wilson score interval of k
 // successes in n trials at z standard deviations: a share that few trials
 // cannot pin down stays low.
-func wilsonLower(k, n, z float64) float64 {
+func WilsonLower(k, n, z float64) float64 {
 	if !(n > 0) {
 		return 0
 	}

@@ -26,6 +26,9 @@ func scoreOne(m MemberInput) data.MemberScore {
 	return Score(Input{Members: []MemberInput{m, partner}, Pairs: []PairInput{{A: m.ID, B: m.ID + 1, SharedProjects: 6}}}, DefaultConfig()).Members[0]
 }
 
+// tw is a recent thread: its age and its wait for a first response (-1: none), in hours.
+func tw(age, wait float64) data.ThreadWait { return data.ThreadWait{AgeHours: age, WaitHours: wait} }
+
 // TestChangeSignalsWorkedExamples checks the worked examples of
 // docs/scoring.md, "What changed".
 func TestChangeSignalsWorkedExamples(t *testing.T) {
@@ -45,14 +48,14 @@ func TestChangeSignalsWorkedExamples(t *testing.T) {
 			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
 			m.Weekly4xx = [8]int64{200, 10, 10, 10, 10} // usually 1%
 			return m
-		}(), data.ChangeErrors4xx, 1 - (wilsonLower(200, 1000, 1.645)-0.06)/0.15, data.StatusAtRisk, "4xx responses 20% of calls in the last 7 days (was 1%)"},
+		}(), data.ChangeErrors4xx, 1 - (WilsonLower(200, 1000, 1.645)-0.06)/0.15, data.StatusAtRisk, "4xx responses 20% of calls in the last 7 days (was 1%)"},
 		{"p95 at three times the SLO", func() MemberInput {
 			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
 			m.RecentLatencyP95MS = 3000
 			return m
 		}(), data.ChangeLatency, 1 - 2.0/3, data.StatusWatch, "p95 latency 3.0 s against a 1.0 s SLO"},
 		{"4 of 6 due threads unanswered", MemberInput{ID: 1, Weeks: 8, Contributions: 30, ActiveContributors: 3, Threads: 6, Responded: 2,
-			RecentThreads: []data.ThreadWait{{100, 2}, {90, 30}, {80, -1}, {70, 60}, {60, -1}, {50, -1}, {10, -1}}},
+			RecentThreads: []data.ThreadWait{tw(100, 2), tw(90, 30), tw(80, -1), tw(70, 60), tw(60, -1), tw(50, -1), tw(10, -1)}},
 			data.ChangeUnanswered, (3.0/7 - 0.2) / 0.6, data.StatusWatch, "4 of 6 threads unanswered after 48 h"},
 		{"contributions 40 a week fall to 10", MemberInput{ID: 1, Weeks: 8, Contributions: 130, ActiveContributors: 4,
 			WeeklyContributions: [8]int{10, 40, 40, 40, 40}},
@@ -106,7 +109,7 @@ func TestChangeSignalsNeedEvidence(t *testing.T) {
 	if s := scoreOne(warming); len(s.Changes) != 0 {
 		t.Errorf("a member warming up is judged: %+v", s.Changes)
 	}
-	threeThreads := MemberInput{ID: 1, Weeks: 8, Contributions: 5, RecentThreads: []data.ThreadWait{{100, -1}, {90, -1}, {80, 3}}}
+	threeThreads := MemberInput{ID: 1, Weeks: 8, Contributions: 5, RecentThreads: []data.ThreadWait{tw(100, -1), tw(90, -1), tw(80, 3)}}
 	if s := scoreOne(threeThreads); len(s.Changes) != 0 {
 		t.Errorf("three threads are judged: %+v", s.Changes)
 	}
