@@ -86,7 +86,7 @@ func TestChangeSignalsWorkedExamples(t *testing.T) {
 // TestChangeSignalsNeedEvidence: small numbers are not judged, and steady
 // members have no change.
 func TestChangeSignalsNeedEvidence(t *testing.T) {
-	small := steadyAPI(1, [5]int64{10, 30, 30, 30, 30}) // under 70 calls a week
+	small := steadyAPI(1, [5]int64{10, 30, 30, 30, 30})    // under 70 calls a week
 	small.RecentLatencyP95MS, small.Weekly4xx[0] = 9000, 5 // under 50 calls in the last 7 days
 	if s := scoreOne(small); len(s.Changes) != 0 {
 		t.Errorf("a small member's noise is judged: %+v", s.Changes)
