@@ -19,7 +19,7 @@ import (
 // into an AssignInput or a DomainRuleInput and calls the functions here,
 // which validate, store and audit. Rules in app/policy.go: managers write.
 //
-//	GET    /api/v1/people/unaffiliated[?from=&to=]  who counts for no member (login, source, activities, first and last seen)
+//	GET    /api/v1/people/unaffiliated[?from=&to=&limit=&offset=]  who counts for no member (login, source, activities, first and last seen), a page at a time
 //	POST   /api/v1/people/assign                    {"source","login","member","from","to"} (or "person": ID) → 200
 //	GET    /api/v1/affiliation/domains              the stored e-mail-domain rules
 //	POST   /api/v1/affiliation/domains              {"domain","member","from","to"} → 201
@@ -172,7 +172,15 @@ func (a *App) unaffiliatedJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := views.BuildUnaffiliated(c.UserContext(), a.db, p)
+	limit, err := queryInt(c, "limit")
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(c, "offset")
+	if err != nil {
+		return err
+	}
+	u, err := views.BuildUnaffiliated(c.UserContext(), a.db, p, limit, offset)
 	if err != nil {
 		return err
 	}

@@ -29,10 +29,19 @@ func PersonUnaffiliated(ctx context.Context, env *Env, from, to string, asJSON b
 		return err
 	}
 	return env.withDB(ctx, func(db *data.DB) error {
-		u, err := views.BuildUnaffiliated(ctx, db, views.RangeParams{From: f, To: t, Now: env.Now()})
+		// The command lists every one of them, a page at a time.
+		rp := views.RangeParams{From: f, To: t, Now: env.Now()}
+		u, err := views.BuildUnaffiliated(ctx, db, rp, views.UnaffiliatedPageMax, 0)
+		for err == nil && u.Next != nil {
+			var more *views.Unaffiliated
+			if more, err = views.BuildUnaffiliated(ctx, db, rp, views.UnaffiliatedPageMax, *u.Next); err == nil {
+				u.People, u.Next = append(u.People, more.People...), more.Next
+			}
+		}
 		if err != nil {
 			return err
 		}
+		u.Limit = len(u.People)
 		if asJSON {
 			return printJSON(env, u)
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -336,5 +337,46 @@ func TestCommunityPageOffersAssignmentToManagersOnly(t *testing.T) {
 	}
 	if status, _, _ = postForm(t, a, viewer, "/community/domains", url.Values{"domain": {"x.example"}, "member": {"alpha"}}); status != 403 {
 		t.Fatalf("a viewer adding a rule from the page: %d", status)
+	}
+}
+
+// TestUnaffiliatedIsPaged: the list comes a page at a time, busiest first,
+// with the total and the next page's offset; the pages together are the
+// whole list, and a page size out of bounds is a 400.
+func TestUnaffiliatedIsPaged(t *testing.T) {
+	_, db := peopleFixture(t)
+	a := newTestApp(t, db)
+	viewer := loginAs(t, a, data.RoleViewer)
+	type page struct {
+		People               []data.ActorCount
+		Total, Limit, Offset int
+		Next                 *int
+	}
+	const q = "/api/v1/people/unaffiliated?from=2026-03-01&to=2026-03-07"
+	status, body := sendJSON(t, a, viewer, "GET", q, nil)
+	all := decode[page](t, body)
+	if status != 200 || all.Total != 3 || len(all.People) != 3 || all.Limit != 200 || all.Next != nil {
+		t.Fatalf("the default page: %d %s", status, body)
+	}
+	var got []data.ActorCount
+	for offset := 0; ; {
+		status, body := sendJSON(t, a, viewer, "GET", fmt.Sprintf("%s&limit=2&offset=%d", q, offset), nil)
+		p := decode[page](t, body)
+		if status != 200 || p.Total != 3 || len(p.People) > 2 || p.Offset != offset {
+			t.Fatalf("page at %d: %d %s", offset, status, body)
+		}
+		got = append(got, p.People...)
+		if p.Next == nil {
+			break
+		}
+		offset = *p.Next
+	}
+	if !reflect.DeepEqual(got, all.People) {
+		t.Errorf("the pages hold %+v, the whole list %+v", got, all.People)
+	}
+	for _, bad := range []string{"&limit=1001", "&limit=-1", "&offset=-2", "&limit=x"} {
+		if status, body := sendJSON(t, a, viewer, "GET", q+bad, nil); status != 400 {
+			t.Errorf("%s: %d %s, want 400", bad, status, body)
+		}
 	}
 }

@@ -135,6 +135,44 @@ func (db *DB) UnaffiliatedActors(ctx context.Context, from, to time.Time) ([]Act
 	return out, rows.Err()
 }
 
+// UnaffiliatedActorsPage is one page of UnaffiliatedActors, in the same
+// order (busiest first), and how many there are in all: limit of them from
+// offset. Both are read in one snapshot, so the total and the page agree.
+func (db *DB) UnaffiliatedActorsPage(ctx context.Context, from, to time.Time, limit, offset int) ([]ActorCount, int, error) {
+	if limit < 1 || offset < 0 {
+		return nil, 0, Errorf(EINVALID, "a page needs a limit of at least 1 and an offset of at least 0, got %d and %d", limit, offset)
+	}
+	out := []ActorCount{}
+	var total int
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM activities
+			WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ? GROUP BY source, actor)`, from.Unix(), to.Unix()).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT source, actor, COUNT(*), MIN(at), MAX(at) FROM activities
+			WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ?
+			GROUP BY source, actor ORDER BY COUNT(*) DESC, source, actor LIMIT ? OFFSET ?`, from.Unix(), to.Unix(), limit, offset)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a ActorCount
+			var first, last int64
+			if err := rows.Scan(&a.Source, &a.Login, &a.Activities, &first, &last); err != nil {
+				return err
+			}
+			a.FirstSeen, a.LastSeen = dateStr(time.Unix(first, 0).UTC()), dateStr(time.Unix(last, 0).UTC())
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list unaffiliated actors: %w", err)
+	}
+	return out, total, nil
+}
+
 // PersonByIdentity returns the person with a login on a source, or ENOTFOUND.
 func (db *DB) PersonByIdentity(ctx context.Context, source, login string) (*Person, error) {
 	var p Person

@@ -98,23 +98,41 @@ type Unaffiliated struct {
 	From   string            `json:"from"`
 	To     string            `json:"to"`
 	People []data.ActorCount `json:"people"`
+	Total  int               `json:"total"`          // unaffiliated contributors of the range, in all
+	Limit  int               `json:"limit"`          // of this page
+	Offset int               `json:"offset"`         // of this page
+	Next   *int              `json:"next,omitempty"` // the offset of the next page, when there is one
 }
 
-// BuildUnaffiliated returns the unaffiliated contributors of the range
-// the community page would show for p.
-func BuildUnaffiliated(ctx context.Context, db *data.DB, p RangeParams) (*Unaffiliated, error) {
+// Pages of the unaffiliated contributors.
+const (
+	UnaffiliatedPageDefault = 200
+	UnaffiliatedPageMax     = 1000
+)
+
+// BuildUnaffiliated returns one page (limit from offset; limit 0: the
+// default) of the unaffiliated contributors of the range the community
+// page would show for p, busiest first.
+func BuildUnaffiliated(ctx context.Context, db *data.DB, p RangeParams, limit, offset int) (*Unaffiliated, error) {
+	if limit == 0 {
+		limit = UnaffiliatedPageDefault
+	}
+	if limit < 1 || limit > UnaffiliatedPageMax || offset < 0 {
+		return nil, data.Errorf(data.EINVALID, "limit must be in [1, %d] and offset at least 0, got %d and %d", UnaffiliatedPageMax, limit, offset)
+	}
 	from, to, err := resolveRange(ctx, db, p)
 	if err != nil {
 		return nil, err
 	}
-	un, err := db.UnaffiliatedActors(ctx, from, to.AddDate(0, 0, 1))
+	un, total, err := db.UnaffiliatedActorsPage(ctx, from, to.AddDate(0, 0, 1), limit, offset)
 	if err != nil {
 		return nil, err
 	}
-	if un == nil {
-		un = []data.ActorCount{}
+	u := &Unaffiliated{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), People: un, Total: total, Limit: limit, Offset: offset}
+	if next := offset + len(un); next < total && len(un) > 0 {
+		u.Next = &next
 	}
-	return &Unaffiliated{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), People: un}, nil
+	return u, nil
 }
 
 // BusFactor returns the fewest entries of counts (largest first) whose sum
