@@ -92,12 +92,18 @@ func queryInt(c *fiber.Ctx, name string) (int, error) {
 	return n, nil
 }
 
-func (a *App) consumersJSON(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit")
-	if err != nil {
-		return err
+// queryPage reads a list's optional limit and offset (0 when absent; the
+// list's builder bounds them).
+func queryPage(c *fiber.Ctx) (limit, offset int, err error) {
+	if limit, err = queryInt(c, "limit"); err != nil {
+		return 0, 0, err
 	}
-	offset, err := queryInt(c, "offset")
+	offset, err = queryInt(c, "offset")
+	return limit, offset, err
+}
+
+func (a *App) consumersJSON(c *fiber.Ctx) error {
+	limit, offset, err := queryPage(c)
 	if err != nil {
 		return err
 	}

@@ -172,11 +172,7 @@ func (a *App) unaffiliatedJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(c, "limit")
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(c, "offset")
+	limit, offset, err := queryPage(c)
 	if err != nil {
 		return err
 	}
