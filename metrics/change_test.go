@@ -41,9 +41,9 @@ func TestChangeSignalsWorkedExamples(t *testing.T) {
 		text   string
 	}{
 		{"calls fall to 300 from a 975 baseline", steadyAPI(1, [5]int64{300, 900, 1000, 950, 1100}),
-			data.ChangeUsageDrop, (320.0/995 - 0.15) / 0.6, data.StatusAtRisk, "API calls −69% against the previous four weeks (975 → 300 a week)"},
+			data.ChangeUsageDrop, (320.0/995 - 0.25) / 0.5, data.StatusAtRisk, "API calls −69% against the previous four weeks (975 → 300 a week)"},
 		{"calls fall to 600", steadyAPI(1, [5]int64{600, 900, 1000, 950, 1100}),
-			data.ChangeUsageDrop, (620.0/995 - 0.15) / 0.6, data.StatusHealthy, ""},
+			data.ChangeUsageDrop, (620.0/995 - 0.25) / 0.5, data.StatusHealthy, ""},
 		{"a fifth of calls 4xx, usually 1%", func() MemberInput {
 			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
 			m.Weekly4xx = [8]int64{200, 10, 10, 10, 10} // usually 1%
@@ -59,7 +59,7 @@ func TestChangeSignalsWorkedExamples(t *testing.T) {
 			data.ChangeUnanswered, (3.0/7 - 0.2) / 0.6, data.StatusWatch, "4 of 6 threads unanswered after 48 h"},
 		{"contributions 40 a week fall to 10", MemberInput{ID: 1, Weeks: 8, Contributions: 130, ActiveContributors: 4,
 			WeeklyContributions: [8]int{10, 40, 40, 40, 40}},
-			data.ChangeContributionDrop, (18.0/48 - 0.15) / 0.6, data.StatusWatch, "contributions −75% against the previous four weeks (40 → 10 a week)"},
+			data.ChangeContributionDrop, (18.0/48 - 0.25) / 0.5, data.StatusAtRisk, "contributions −75% against the previous four weeks (40 → 10 a week)"},
 		{"stopped calling 12 days ago", func() MemberInput {
 			m := steadyAPI(1, [5]int64{0, 400, 900, 900, 900})
 			m.LastCallDaysAgo = 12

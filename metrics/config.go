@@ -202,7 +202,7 @@ func DefaultConfig() Config {
 		Changes: ChangeConfig{
 			BaselineWeeks:            4,
 			DropOK:                   0.75,
-			DropCollapse:             0.15,
+			DropCollapse:             0.25,
 			UsageMinBaseline:         70,
 			CallsPseudoCount:         20,
 			DormantDays:              7,
