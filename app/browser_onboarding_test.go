@@ -39,17 +39,7 @@ func TestBrowserOnboardingANewEcosystem(t *testing.T) {
 	if err := ImportAccessLog(ctx, env, []string{onboardingLog}, ImportOptions{ConsumerFrom: "ip"}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	a, err := New(cfg, db, quietLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ready.Store(true)
-	withTestAccounts(t, a)
+	a, db := appOnConfig(t, cfg)
 	base := serveTestApp(t, a)
 
 	b := newBrowser(t)

@@ -25,17 +25,7 @@ func TestOnboardingAnEcosystemThroughCommandsAndTheAPI(t *testing.T) {
 	if err := Collect(ctx, env, []string{"partners"}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	a, err := New(cfg, db, quietLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ready.Store(true)
-	withTestAccounts(t, a)
+	a, _ := appOnConfig(t, cfg)
 	send := managerJSON(t, a)
 	if status, body := send("POST", "/api/v1/members", `{"slug":"gamma","name":"Gamma Corp","kind":"developer_org","joined":"2015-03-01"}`); status != 201 {
 		t.Fatalf("add a member: %d %s", status, body)

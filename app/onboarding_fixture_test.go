@@ -2,12 +2,14 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
+	"github.com/ecopulse/ecopulse/data"
 )
 
 // onboardingLog is the real Apache log of May 2015 the onboarding tests
@@ -48,4 +50,23 @@ sources:
 	}
 	var out bytes.Buffer
 	return &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}, &out
+}
+
+// appOnConfig opens cfg's database (closed when the test ends) and the
+// application on it, ready, with the test accounts: what a user's own
+// configuration serves once the commands have filled its database.
+func appOnConfig(tb testing.TB, cfg Config) (*App, *data.DB) {
+	tb.Helper()
+	db, err := data.Open(context.Background(), cfg.DB)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	a, err := New(cfg, db, quietLogger())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a.ready.Store(true)
+	withTestAccounts(tb, a)
+	return a, db
 }

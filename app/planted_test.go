@@ -67,17 +67,7 @@ func TestPlantedDegradationsAreCaught(t *testing.T) {
 			}
 		}
 	}
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	a, err := New(cfg, db, quietLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ready.Store(true)
-	withTestAccounts(t, a)
+	a, db := appOnConfig(t, cfg)
 	send := managerJSON(t, a)
 	for _, m := range eco.Members {
 		if m.Via == "api" {
