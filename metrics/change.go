@@ -106,13 +106,9 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 
 	// Contributions and contributors: the last 7 days against the baseline.
 	if weeks >= 2 {
-		contrib := make([]int64, data.MaxWeeks)
-		people := make([]int64, data.MaxWeeks)
-		for w := range data.MaxWeeks {
-			contrib[w], people[w] = int64(m.WeeklyContributions[w]), int64(m.WeeklyContributors[w])
-		}
+		contrib, people := m.WeeklyContributions[:], m.WeeklyContributors[:]
 		if baseline := medianWeeks(contrib, 1, min(weeks, 1+base)); baseline >= c.ContributionsMinBaseline {
-			recent := float64(contrib[0])
+			recent := float64(max(contrib[0], 0))
 			r := (recent + c.ContributionsPseudoCount) / (baseline + c.ContributionsPseudoCount)
 			add(data.Change{Kind: data.ChangeContributionDrop, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
 				Now: recent, Before: baseline})
@@ -120,7 +116,7 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 		// Contributors are counted in the window only: its weeks before the last.
 		inWindow := min(weeks, max(1, cfg.WindowDays/7))
 		if baseline := medianWeeks(people, 1, inWindow); inWindow >= 2 && baseline >= c.ContributorsMinBaseline {
-			recent := float64(people[0])
+			recent := float64(max(people[0], 0))
 			r := (recent + c.ContributorsPseudoCount) / (baseline + c.ContributorsPseudoCount)
 			add(data.Change{Kind: data.ChangeContributorLoss, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
 				Now: recent, Before: baseline})
@@ -177,7 +173,8 @@ func medianWeeks[T int64 | int](weekly []T, from, to int) float64 {
 	if to <= from {
 		return 0
 	}
-	xs := make([]float64, 0, to-from)
+	var buf [data.MaxWeeks]float64
+	xs := buf[:0]
 	for _, v := range weekly[from:to] {
 		xs = append(xs, float64(max(v, 0)))
 	}
@@ -187,7 +184,8 @@ func medianWeeks[T int64 | int](weekly []T, from, to int) float64 {
 // usualWeek is what a member that stopped calling used to make in a week:
 // the median of its weeks with calls before the last.
 func usualWeek(weekly []int64, weeks int) float64 {
-	var xs []float64
+	var buf [data.MaxWeeks]float64
+	xs := buf[:0]
 	for _, v := range weekly[1:weeks] {
 		if v > 0 {
 			xs = append(xs, float64(v))
@@ -199,17 +197,18 @@ func usualWeek(weekly []int64, weeks int) float64 {
 	return medianOf(xs)
 }
 
+// medianOf is the median of xs (0 when empty); it sorts xs in place, which
+// every caller builds for it.
 func medianOf(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
+	slices.Sort(xs)
+	n := len(xs)
 	if n%2 == 1 {
-		return s[n/2]
+		return xs[n/2]
 	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // WilsonLower is the lower bound of the Wilson score interval of k
