@@ -19,7 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ecopulse/ecopulse/app"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 const usage = `EcoPulse — ecosystem health analytics for a platform's partners, developers and projects.
@@ -84,7 +84,7 @@ func main() {
 // oneLine gives a failure's reason on one line: the user-facing message of an
 // application error, the error text otherwise.
 func oneLine(err error) string {
-	var e *data.Error
+	var e *domain.Error
 	if errors.As(err, &e) {
 		return e.Message
 	}
@@ -228,7 +228,7 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 			if f.v == "" {
 				continue
 			}
-			d, err := data.ParseDay(f.v)
+			d, err := domain.ParseDay(f.v)
 			if err != nil {
 				return fmt.Errorf("%s: %s", f.flag, oneLine(err))
 			}

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/ecopulse/ecopulse/app"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // alertsCommand runs `ecopulse alerts [--at DATE] [--json]`.
@@ -19,7 +19,7 @@ func alertsCommand(ctx context.Context, args []string, out, stderr io.Writer) er
 	}
 	opt := app.AlertsOptions{JSON: *asJSON}
 	if *at != "" {
-		d, err := data.ParseDay(*at)
+		d, err := domain.ParseDay(*at)
 		if err != nil {
 			return fmt.Errorf("--at: %s", oneLine(err))
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestConsumerMapBySecret: `ecopulse consumer map --secret SECRET SLUG`
@@ -25,10 +26,10 @@ func TestConsumerMapBySecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := endpoint.SecretKey([]byte(hashKey), secret)
-	if err := db.CreateMember(ctx, &data.Member{Slug: "acme", Name: "ACME", Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if err := db.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "ACME", Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.UpsertConsumer(ctx, &data.APIConsumer{Key: key, Name: endpoint.SecretName(secret)}); err != nil {
+	if err := db.UpsertConsumer(ctx, &domain.APIConsumer{Key: key, Name: endpoint.SecretName(secret)}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestPersonCommandsAssignAndAddDomainRules runs `ecopulse person …` as a
@@ -21,10 +22,10 @@ func TestPersonCommandsAssignAndAddDomainRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateMember(ctx, &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if err := db.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddActivities(ctx, []data.Activity{{Source: "github", ExternalID: "1", Kind: data.ActReply,
+	if _, err := db.AddActivities(ctx, []domain.Activity{{Source: "github", ExternalID: "1", Kind: domain.ActReply,
 		At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), Actor: "octocat", Thread: "t"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // accessSpec is the specification of who may call what: written by hand,
@@ -149,11 +149,11 @@ var accessSpec = []accessSpecEntry{
 }
 
 // specRank orders the session levels of the specification by hand, so the
-// test does not borrow data.RoleRank's answer for what it checks.
+// test does not borrow domain.RoleRank's answer for what it checks.
 var specRank = map[string]int{"": 0, "public": 0, "viewer": 1, "manager": 2, "admin": 3}
 
 // specRoles are the callers with a session level: anonymous first.
-var specRoles = []string{"", data.RoleViewer, data.RoleManager, data.RoleAdmin}
+var specRoles = []string{"", domain.RoleViewer, domain.RoleManager, domain.RoleAdmin}
 
 // registeredRoutes returns the app's routes as "METHOD path", without the
 // methods Fiber adds by itself and without mounted middleware.

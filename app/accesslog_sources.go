@@ -9,6 +9,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // What the access-log sources of the configuration lend to the commands
@@ -25,10 +26,10 @@ func accessLogConfig(sources []SourceConfig, name string) (accesslog.Config, err
 			continue
 		}
 		if sc.Type != "accesslog" {
-			return cfg, data.Errorf(data.EINVALID, "source %q is a %s source, not an accesslog one", name, sc.Type)
+			return cfg, domain.Errorf(domain.EINVALID, "source %q is a %s source, not an accesslog one", name, sc.Type)
 		}
 		if err := decodeOptions(&sc.Options, &cfg); err != nil {
-			return cfg, data.Errorf(data.EINVALID, "source %q: %v", name, err)
+			return cfg, domain.Errorf(domain.EINVALID, "source %q: %v", name, err)
 		}
 		return cfg, nil
 	}
@@ -38,7 +39,7 @@ func accessLogConfig(sources []SourceConfig, name string) (accesslog.Config, err
 			names = append(names, sc.Name)
 		}
 	}
-	return cfg, data.Errorf(data.EINVALID, "no accesslog source named %q in the configuration (accesslog sources: %v)", name, names)
+	return cfg, domain.Errorf(domain.EINVALID, "no accesslog source named %q in the configuration (accesslog sources: %v)", name, names)
 }
 
 // importConfig builds the access-log configuration of an import.
@@ -46,7 +47,7 @@ func importConfig(sources []SourceConfig, opt ImportOptions) (accesslog.Config, 
 	cfg := accesslog.Config{Format: opt.Format, LogFormat: opt.LogFormat}
 	if opt.Source != "" {
 		if opt.Format != "" || opt.LogFormat != "" || opt.ConsumerFrom != "" {
-			return cfg, data.Errorf(data.EINVALID, "--source %s sets the format and the consumer: give --format, --nginx-format or --consumer-from without --source", opt.Source)
+			return cfg, domain.Errorf(domain.EINVALID, "--source %s sets the format and the consumer: give --format, --nginx-format or --consumer-from without --source", opt.Source)
 		}
 		src, err := accessLogConfig(sources, opt.Source)
 		if err != nil {
@@ -66,7 +67,7 @@ func importConfig(sources []SourceConfig, opt ImportOptions) (accesslog.Config, 
 	case opt.ConsumerFrom == accesslog.ConsumerIP || opt.ConsumerFrom == accesslog.ConsumerNone:
 		cfg.Consumer = accesslog.ConsumerConfig{From: opt.ConsumerFrom}
 	default:
-		return cfg, data.Errorf(data.EINVALID, "--consumer-from must be remote_user, header:NAME, field:NAME, ip or none (path_prefix: through --source), got %q", opt.ConsumerFrom)
+		return cfg, domain.Errorf(domain.EINVALID, "--consumer-from must be remote_user, header:NAME, field:NAME, ip or none (path_prefix: through --source), got %q", opt.ConsumerFrom)
 	}
 	return cfg, nil
 }
@@ -94,7 +95,7 @@ func hashKeyEnvs(sources []SourceConfig) []string {
 // wins. The error never holds the secret.
 func secretConsumerKey(ctx context.Context, db *data.DB, sources []SourceConfig, secret string) (string, error) {
 	if endpoint.Credential(secret) == "" {
-		return "", data.Errorf(data.EINVALID, "key: the secret is empty")
+		return "", domain.Errorf(domain.EINVALID, "key: the secret is empty")
 	}
 	var keys []string
 	var envs []string
@@ -108,7 +109,7 @@ func secretConsumerKey(ctx context.Context, db *data.DB, sources []SourceConfig,
 	}
 	switch len(keys) {
 	case 0:
-		return "", data.Errorf(data.EINVALID, "a secret is hashed with the consumers' hash key: set the environment variable %s (hash_key_env of the accesslog sources: %v) to the key they use", accesslog.DefaultHashKeyEnv, envs)
+		return "", domain.Errorf(domain.EINVALID, "a secret is hashed with the consumers' hash key: set the environment variable %s (hash_key_env of the accesslog sources: %v) to the key they use", accesslog.DefaultHashKeyEnv, envs)
 	case 1:
 		return keys[0], nil
 	}
@@ -123,5 +124,5 @@ func secretConsumerKey(ctx context.Context, db *data.DB, sources []SourceConfig,
 			}
 		}
 	}
-	return "", data.Errorf(data.ENOTFOUND, "no API consumer has this secret")
+	return "", domain.Errorf(domain.ENOTFOUND, "no API consumer has this secret")
 }

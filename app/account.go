@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -59,10 +60,10 @@ func (a *App) changeOwnPassword(c *fiber.Ctx, current, password, repeat string) 
 		return err
 	}
 	if len(current) > maxLoginPasswordLen || len(password) > maxLoginPasswordLen || len(repeat) > maxLoginPasswordLen {
-		return fail(data.Errorf(data.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)"))
+		return fail(domain.Errorf(domain.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)"))
 	}
 	if subtle.ConstantTimeCompare([]byte(password), []byte(repeat)) != 1 {
-		return fail(data.Errorf(data.EINVALID, "the new password and its repetition differ"))
+		return fail(domain.Errorf(domain.EINVALID, "the new password and its repetition differ"))
 	}
 	addr, now := a.clientIP(c), a.throttle.now()
 	if blocked, wait := a.throttle.blocked(v.Name, addr, now); blocked {
@@ -74,14 +75,14 @@ func (a *App) changeOwnPassword(c *fiber.Ctx, current, password, repeat string) 
 		return err
 	}
 	if u.PasswordHash == "" {
-		return fail(data.Errorf(data.EINVALID, "your account signs in by single sign-on: it has no password here"))
+		return fail(domain.Errorf(domain.EINVALID, "your account signs in by single sign-on: it has no password here"))
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
 		a.throttle.fail(v.Name, addr, now)
-		return fail(data.Errorf(data.EINVALID, "the current password is wrong"))
+		return fail(domain.Errorf(domain.EINVALID, "the current password is wrong"))
 	}
 	if current == password {
-		return fail(data.Errorf(data.EINVALID, "choose a password different from the current one"))
+		return fail(domain.Errorf(domain.EINVALID, "choose a password different from the current one"))
 	}
 	h, err := hashPassword(password)
 	if err != nil {
@@ -111,13 +112,13 @@ func (a *App) resetPassword(c *fiber.Ctx, name, password string) (string, error)
 		return "", a.adminFail(c, "user.password.reset", name, err)
 	}
 	if u.PasswordHash == "" {
-		return "", a.adminFail(c, "user.password.reset", name, data.Errorf(data.EINVALID, "%q signs in by single sign-on: it has no password here", name))
+		return "", a.adminFail(c, "user.password.reset", name, domain.Errorf(domain.EINVALID, "%q signs in by single sign-on: it has no password here", name))
 	}
 	if password == "" {
 		password = randomToken()[:20]
 	}
 	if len(password) > maxLoginPasswordLen {
-		return "", a.adminFail(c, "user.password.reset", name, data.Errorf(data.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)"))
+		return "", a.adminFail(c, "user.password.reset", name, domain.Errorf(domain.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)"))
 	}
 	h, err := hashPassword(password)
 	if err != nil {
@@ -223,16 +224,16 @@ func (a *App) adminResetPasswordJSON(c *fiber.Ctx) error {
 
 // setPasswordCLI stores a password given on the command line; see
 // UserSetPassword in admin.go.
-func setPasswordCLI(ctx context.Context, db *data.DB, name, password string) (*data.User, error) {
+func setPasswordCLI(ctx context.Context, db *data.DB, name, password string) (*domain.User, error) {
 	u, err := db.UserByName(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	if u.PasswordHash == "" {
-		return nil, data.Errorf(data.EINVALID, "%q signs in by single sign-on: it has no password here", name)
+		return nil, domain.Errorf(domain.EINVALID, "%q signs in by single sign-on: it has no password here", name)
 	}
 	if len(password) > maxLoginPasswordLen {
-		return nil, data.Errorf(data.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)")
+		return nil, domain.Errorf(domain.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)")
 	}
 	h, err := hashPassword(password)
 	if err != nil {

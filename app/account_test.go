@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestChangeOwnPassword(t *testing.T) {
@@ -65,7 +66,7 @@ func TestChangeOwnPassword(t *testing.T) {
 
 func TestAdminResetForcesANewPassword(t *testing.T) {
 	a := newLoginTestApp(t)
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	before := loginWith(t, a, "viewer", testPassword("viewer"))
 
 	if status, _ := sendJSON(t, a, admin, "POST", "/api/v1/admin/users/admin/password", map[string]string{}); status != http.StatusBadRequest {
@@ -192,7 +193,7 @@ func TestDemoAccountLivesOnlyWithTheDemo(t *testing.T) {
 
 	// An account of someone's own named demo (not the demo password) is left alone.
 	b := newLoginTestApp(t)
-	if _, err := AddUser(ctx, b.db, demoUser, data.RoleViewer, "a real password"); err != nil {
+	if _, err := AddUser(ctx, b.db, demoUser, domain.RoleViewer, "a real password"); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.ensureAccounts(ctx); err != nil {
@@ -204,14 +205,14 @@ func TestDemoAccountLivesOnlyWithTheDemo(t *testing.T) {
 func TestUserPasswdCommand(t *testing.T) {
 	db := emptyDB(t)
 	a := newTestApp(t, db)
-	s := loginAs(t, a, data.RoleViewer)
+	s := loginAs(t, a, domain.RoleViewer)
 	var out bytes.Buffer
 	env := &Env{Config: DefaultConfig(), Log: quietLogger(), Out: &out}
 	env.Config.DB = db.Path()
-	if err := UserSetPassword(t.Context(), env, "viewer", "short"); data.ErrorCode(err) != data.EINVALID {
+	if err := UserSetPassword(t.Context(), env, "viewer", "short"); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("a short password: %v, want EINVALID", err)
 	}
-	if err := UserSetPassword(t.Context(), env, "nobody", "long-enough-1"); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := UserSetPassword(t.Context(), env, "nobody", "long-enough-1"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("no such user: %v", err)
 	}
 	if err := UserSetPassword(t.Context(), env, "viewer", "long-enough-1"); err != nil {
@@ -231,7 +232,7 @@ func TestUserPasswdCommand(t *testing.T) {
 // CSP allows no inline script); the actions stay audited.
 func TestDestructiveActionsAskForConfirmation(t *testing.T) {
 	a := newLoginTestApp(t)
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	if status, _ := sendJSON(t, a, admin, "POST", "/api/v1/admin/tokens", map[string]string{"name": "gw"}); status != http.StatusCreated {
 		t.Fatal(status)
 	}

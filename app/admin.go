@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -76,11 +77,11 @@ func init() {
 
 // adminFail audits a refused change and returns its error.
 func (a *App) adminFail(c *fiber.Ctx, action, target string, err error) error {
-	a.audit(c.UserContext(), viewerOf(c).Name, action, target, data.ErrorMessage(err), false)
+	a.audit(c.UserContext(), viewerOf(c).Name, action, target, domain.ErrorMessage(err), false)
 	return err
 }
 
-func (a *App) addUser(c *fiber.Ctx, name, role, password string) (*data.User, error) {
+func (a *App) addUser(c *fiber.Ctx, name, role, password string) (*domain.User, error) {
 	u, err := AddUser(c.UserContext(), a.db, name, role, password)
 	if err != nil {
 		return nil, a.adminFail(c, "user.create", name, err)
@@ -92,21 +93,21 @@ func (a *App) addUser(c *fiber.Ctx, name, role, password string) (*data.User, er
 // changeable returns the account name if the viewer may change it: not
 // their own, and not the last enabled admin when the change would take
 // admin rights away (keepsAdmin false).
-func (a *App) changeable(ctx context.Context, v *viewer, name string, keepsAdmin bool) (*data.User, error) {
+func (a *App) changeable(ctx context.Context, v *viewer, name string, keepsAdmin bool) (*domain.User, error) {
 	u, err := a.db.UserByName(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	if u.ID == v.ID || u.Name == v.Name {
-		return nil, data.Errorf(data.EINVALID, "you cannot change or delete your own account: ask another admin")
+		return nil, domain.Errorf(domain.EINVALID, "you cannot change or delete your own account: ask another admin")
 	}
-	if !keepsAdmin && u.Role == data.RoleAdmin && !u.Disabled {
+	if !keepsAdmin && u.Role == domain.RoleAdmin && !u.Disabled {
 		n, err := a.db.CountAdmins(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if n <= 1 {
-			return nil, data.Errorf(data.ECONFLICT, "%q is the last enabled admin", name)
+			return nil, domain.Errorf(domain.ECONFLICT, "%q is the last enabled admin", name)
 		}
 	}
 	return u, nil
@@ -114,10 +115,10 @@ func (a *App) changeable(ctx context.Context, v *viewer, name string, keepsAdmin
 
 func (a *App) setUserRole(c *fiber.Ctx, name, role string) error {
 	ctx := c.UserContext()
-	if data.RoleRank(role) == 0 {
-		return a.adminFail(c, "user.role", name, data.Errorf(data.EINVALID, "unknown role %q (viewer, manager or admin)", role))
+	if domain.RoleRank(role) == 0 {
+		return a.adminFail(c, "user.role", name, domain.Errorf(domain.EINVALID, "unknown role %q (viewer, manager or admin)", role))
 	}
-	u, err := a.changeable(ctx, viewerOf(c), name, role == data.RoleAdmin)
+	u, err := a.changeable(ctx, viewerOf(c), name, role == domain.RoleAdmin)
 	if err != nil {
 		return a.adminFail(c, "user.role", name, err)
 	}
@@ -181,24 +182,24 @@ func endUserSessions(ctx context.Context, db *data.DB, uid int64) error {
 // tokenNameRE keeps token names usable in URLs and logs.
 var tokenNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-func (a *App) createToken(c *fiber.Ctx, name, allow string) (*data.Token, string, error) {
+func (a *App) createToken(c *fiber.Ctx, name, allow string) (*domain.Token, string, error) {
 	ctx := c.UserContext()
 	if !tokenNameRE.MatchString(name) {
-		return nil, "", a.adminFail(c, "token.create", clip(name, 64), data.Errorf(data.EINVALID,
+		return nil, "", a.adminFail(c, "token.create", clip(name, 64), domain.Errorf(domain.EINVALID,
 			"a token name has 1–64 letters, digits, dots, dashes or underscores"))
 	}
-	prefixes, err := data.ParseAllowList(allow)
+	prefixes, err := domain.ParseAllowList(allow)
 	if err != nil {
 		return nil, "", a.adminFail(c, "token.create", name, err)
 	}
-	t := &data.Token{Name: name, Scope: data.ScopeIngest, Allow: prefixes}
+	t := &domain.Token{Name: name, Scope: domain.ScopeIngest, Allow: prefixes}
 	secret, err := a.db.CreateToken(ctx, t)
 	if err != nil {
 		return nil, "", a.adminFail(c, "token.create", name, err)
 	}
 	detail := "scope " + t.Scope
 	if len(prefixes) > 0 {
-		detail += ", allow " + data.FormatAllowList(prefixes)
+		detail += ", allow " + domain.FormatAllowList(prefixes)
 	}
 	a.audit(ctx, viewerOf(c).Name, "token.create", name, detail, true) // never the secret
 	return t, secret, nil
@@ -216,7 +217,7 @@ func (a *App) revokeToken(c *fiber.Ctx, name string) error {
 func param(c *fiber.Ctx, name string) (string, error) {
 	s, err := url.PathUnescape(c.Params(name))
 	if err != nil {
-		return "", data.Errorf(data.EINVALID, "bad %s in the path", name)
+		return "", domain.Errorf(domain.EINVALID, "bad %s in the path", name)
 	}
 	return s, nil
 }
@@ -356,19 +357,19 @@ func auditFilter(c *fiber.Ctx) (data.AuditFilter, error) {
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > data.AuditMaxLimit {
-			return f, data.Errorf(data.EINVALID, "limit must be a number from 1 to %d", data.AuditMaxLimit)
+			return f, domain.Errorf(domain.EINVALID, "limit must be a number from 1 to %d", data.AuditMaxLimit)
 		}
 		f.Limit = n
 	}
 	if s := c.Query("before"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 1 {
-			return f, data.Errorf(data.EINVALID, "before must be an entry id (a positive number)")
+			return f, domain.Errorf(domain.EINVALID, "before must be an entry id (a positive number)")
 		}
 		f.Before = n
 	}
 	if len(f.Actor) > data.AuditFieldMax || len(f.Action) > data.AuditFieldMax {
-		return f, data.Errorf(data.EINVALID, "actor and action filters have at most %d characters", data.AuditFieldMax)
+		return f, domain.Errorf(domain.EINVALID, "actor and action filters have at most %d characters", data.AuditFieldMax)
 	}
 	return f, nil
 }
@@ -416,7 +417,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return data.Errorf(data.EINVALID, "invalid JSON body: %v", err)
+		return domain.Errorf(domain.EINVALID, "invalid JSON body: %v", err)
 	}
 	return nil
 }
@@ -458,7 +459,7 @@ func (a *App) adminChangeUserJSON(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Role == nil && in.Disabled == nil {
-		return data.Errorf(data.EINVALID, `nothing to change: send "role" and/or "disabled"`)
+		return domain.Errorf(domain.EINVALID, `nothing to change: send "role" and/or "disabled"`)
 	}
 	if in.Role != nil {
 		if err := a.setUserRole(c, name, *in.Role); err != nil {
@@ -510,7 +511,7 @@ func (a *App) adminCreateTokenJSON(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
-		"name": t.Name, "scope": t.Scope, "allow": data.FormatAllowList(t.Allow), "secret": secret,
+		"name": t.Name, "scope": t.Scope, "allow": domain.FormatAllowList(t.Allow), "secret": secret,
 		"note": "the secret is shown only this once",
 	})
 }
@@ -571,7 +572,7 @@ func UserList(ctx context.Context, env *Env) error {
 
 // UserSetRole runs `ecopulse user role NAME ROLE`.
 func UserSetRole(ctx context.Context, env *Env, name, role string) error {
-	return userChange(ctx, env, name, "user.role", role == data.RoleAdmin, func(db *data.DB, u *data.User) (string, error) {
+	return userChange(ctx, env, name, "user.role", role == domain.RoleAdmin, func(db *data.DB, u *domain.User) (string, error) {
 		return u.Role + " → " + role, db.SetUserRole(ctx, name, role)
 	})
 }
@@ -603,7 +604,7 @@ func UserSetDisabled(ctx context.Context, env *Env, name string, disabled bool) 
 	if disabled {
 		action = "user.disable"
 	}
-	return userChange(ctx, env, name, action, !disabled, func(db *data.DB, u *data.User) (string, error) {
+	return userChange(ctx, env, name, action, !disabled, func(db *data.DB, u *domain.User) (string, error) {
 		return "", db.SetUserDisabled(ctx, name, disabled)
 	})
 }
@@ -611,26 +612,26 @@ func UserSetDisabled(ctx context.Context, env *Env, name string, disabled bool) 
 // UserDelete runs `ecopulse user delete NAME`; the audit log keeps the
 // account's entries.
 func UserDelete(ctx context.Context, env *Env, name string) error {
-	return userChange(ctx, env, name, "user.delete", false, func(db *data.DB, u *data.User) (string, error) {
+	return userChange(ctx, env, name, "user.delete", false, func(db *data.DB, u *domain.User) (string, error) {
 		return "role " + u.Role, db.DeleteUser(ctx, name)
 	})
 }
 
 // userChange applies a change to an account from the command line: never
 // leaving no enabled admin, ending the account's sessions, audited as "cli".
-func userChange(ctx context.Context, env *Env, name, action string, keepsAdmin bool, change func(*data.DB, *data.User) (string, error)) error {
+func userChange(ctx context.Context, env *Env, name, action string, keepsAdmin bool, change func(*data.DB, *domain.User) (string, error)) error {
 	return env.withDB(ctx, func(db *data.DB) error {
 		u, err := db.UserByName(ctx, name)
 		if err != nil {
 			return err
 		}
-		if !keepsAdmin && u.Role == data.RoleAdmin && !u.Disabled {
+		if !keepsAdmin && u.Role == domain.RoleAdmin && !u.Disabled {
 			n, err := db.CountAdmins(ctx)
 			if err != nil {
 				return err
 			}
 			if n <= 1 {
-				return data.Errorf(data.ECONFLICT, "%q is the last enabled admin: add or enable another admin first", name)
+				return domain.Errorf(domain.ECONFLICT, "%q is the last enabled admin: add or enable another admin first", name)
 			}
 		}
 		detail, err := change(db, u)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // sendJSON sends a JSON request with a session (and its CSRF header).
@@ -73,7 +74,7 @@ func auditHas(tb testing.TB, a *App, actor, action, target string, ok bool) bool
 
 func TestAdminUsersJSONLifecycle(t *testing.T) {
 	a := newTestApp(t, emptyDB(t))
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 
 	status, body := sendJSON(t, a, admin, "POST", "/api/v1/admin/users", map[string]string{"name": "carol", "role": "viewer", "password": "carol-password-1"})
 	if status != http.StatusCreated {
@@ -187,7 +188,7 @@ func loginAttempt(tb testing.TB, a *App, name, password string) (testSession, in
 
 func TestAdminCannotLockThemselvesOrEveryoneOut(t *testing.T) {
 	a := newTestApp(t, emptyDB(t))
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	for _, change := range []map[string]any{{"role": "viewer"}, {"disabled": true}} {
 		if status, body := sendJSON(t, a, admin, "POST", "/api/v1/admin/users/admin", change); status != http.StatusBadRequest {
 			t.Errorf("own account %v: %d %s", change, status, body)
@@ -197,7 +198,7 @@ func TestAdminCannotLockThemselvesOrEveryoneOut(t *testing.T) {
 		t.Errorf("delete own account: %d", status)
 	}
 	// A second admin may not remove the last other admin either…
-	if _, err := AddUser(t.Context(), a.db, "root2", data.RoleAdmin, "root2-password"); err != nil {
+	if _, err := AddUser(t.Context(), a.db, "root2", domain.RoleAdmin, "root2-password"); err != nil {
 		t.Fatal(err)
 	}
 	root2 := loginWith(t, a, "root2", "root2-password")
@@ -213,7 +214,7 @@ func TestAdminCannotLockThemselvesOrEveryoneOut(t *testing.T) {
 		t.Errorf("enabled admins = %d, want 1", n)
 	}
 	// A manager may not call any of it.
-	manager := loginAs(t, a, data.RoleManager)
+	manager := loginAs(t, a, domain.RoleManager)
 	if status, _ := sendJSON(t, a, manager, "GET", "/api/v1/admin/users", nil); status != http.StatusForbidden {
 		t.Errorf("manager lists users: %d", status)
 	}
@@ -221,7 +222,7 @@ func TestAdminCannotLockThemselvesOrEveryoneOut(t *testing.T) {
 
 func TestAdminPagesAndForms(t *testing.T) {
 	a := newTestApp(t, emptyDB(t))
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	status, _, page := fetch(t, a, admin, "/admin/users")
 	if status != 200 || !strings.Contains(page, `data-user="viewer"`) || !strings.Contains(page, `name="csrf" value="`+admin.csrf+`"`) {
 		t.Fatalf("users page: %d, rows or CSRF token missing", status)
@@ -304,7 +305,7 @@ var secretRE = regexp.MustCompile(`ep_[A-Za-z0-9_-]{43}`)
 
 func TestAdminTokensAndAuditJSON(t *testing.T) {
 	a := newTestApp(t, emptyDB(t))
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	status, body := sendJSON(t, a, admin, "POST", "/api/v1/admin/tokens", map[string]string{"name": "kong", "allow": "10.0.0.0/8, 192.0.2.7"})
 	if status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, body)
@@ -354,12 +355,12 @@ func TestAdminTokensAndAuditJSON(t *testing.T) {
 func TestAdminUserCommands(t *testing.T) {
 	db := emptyDB(t)
 	a := newTestApp(t, db)
-	viewer := loginAs(t, a, data.RoleViewer)
+	viewer := loginAs(t, a, domain.RoleViewer)
 	var out bytes.Buffer
 	env := &Env{Config: DefaultConfig(), Log: quietLogger(), Out: &out}
 	env.Config.DB = db.Path()
 	ctx := t.Context()
-	if err := UserSetRole(ctx, env, "viewer", data.RoleManager); err != nil {
+	if err := UserSetRole(ctx, env, "viewer", domain.RoleManager); err != nil {
 		t.Fatal(err)
 	}
 	if status, _ := sendJSON(t, a, viewer, "GET", "/api/v1/me", nil); status != http.StatusUnauthorized {
@@ -368,16 +369,16 @@ func TestAdminUserCommands(t *testing.T) {
 	if err := UserSetDisabled(ctx, env, "viewer", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := UserSetDisabled(ctx, env, "admin", true); data.ErrorCode(err) != data.ECONFLICT {
+	if err := UserSetDisabled(ctx, env, "admin", true); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("disable the last admin: %v, want ECONFLICT", err)
 	}
-	if err := UserDelete(ctx, env, "admin"); data.ErrorCode(err) != data.ECONFLICT {
+	if err := UserDelete(ctx, env, "admin"); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("delete the last admin: %v, want ECONFLICT", err)
 	}
 	if err := UserDelete(ctx, env, "manager"); err != nil {
 		t.Fatal(err)
 	}
-	if err := UserDelete(ctx, env, "nobody"); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := UserDelete(ctx, env, "nobody"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("delete nobody: %v", err)
 	}
 	out.Reset()

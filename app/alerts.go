@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -44,12 +45,12 @@ func (a *App) evaluateAlerts(ctx context.Context, day time.Time) {
 	res, err := runAlerts(ctx, a.db, a.cfg.Alerts, day, now, a.sourceInfos(now), newWebhook(a.cfg.Alerts.Webhook, a.log))
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {
-			a.log.Error("alert evaluation failed", "day", day.Format(data.DateLayout), "err", err)
+			a.log.Error("alert evaluation failed", "day", day.Format(domain.DateLayout), "err", err)
 		}
 		return
 	}
 	if len(res.Opened)+len(res.Resolved)+res.Withdrawn > 0 {
-		a.log.Info("alerts evaluated", "day", day.Format(data.DateLayout), "opened", len(res.Opened), "resolved", len(res.Resolved),
+		a.log.Info("alerts evaluated", "day", day.Format(domain.DateLayout), "opened", len(res.Opened), "resolved", len(res.Resolved),
 			"withdrawn", res.Withdrawn, "open", res.Open)
 	}
 }
@@ -60,7 +61,7 @@ func (a *App) evaluateAlerts(ctx context.Context, day time.Time) {
 func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.Time, sources []views.SourceInfo, wh *webhook) (*data.AlertSync, error) {
 	alertMu.Lock()
 	defer alertMu.Unlock()
-	res, err := deriveAlertHistory(ctx, db, cfg, data.Day(day), now)
+	res, err := deriveAlertHistory(ctx, db, cfg, domain.Day(day), now)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.
 // disabled rule holds no condition, so its open alerts close. scores reads
 // a day's scores (the history's walk keeps the days it read).
 func memberConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day time.Time, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
-	day = data.Day(day)
+	day = domain.Day(day)
 	cur, err := scores(day)
 	if err != nil {
 		return nil, err
@@ -141,7 +142,7 @@ func memberConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day tim
 			o := over[i] // the oldest of the member's overdue milestones in the project
 			conds = append(conds, data.AlertCondition{Rule: views.RuleMilestoneOverdue, Subject: o.Member + "/" + o.Project, Member: o.Member,
 				Message: fmt.Sprintf("%s of project %s overdue; the oldest, %q, was due %s",
-					plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(data.DateLayout))})
+					plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(domain.DateLayout))})
 			i = j
 		}
 	}
@@ -152,7 +153,7 @@ func memberConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day tim
 // HealthDrop points against 7 days earlier. Members without data in the
 // window (status no_data) are not judged.
 func healthConditions(cfg AlertConfig, day time.Time, cur []data.ScoredMember, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
-	before := map[int64]data.MemberScore{}
+	before := map[int64]domain.MemberScore{}
 	if cfg.HealthDrop > 0 {
 		old, err := scores(day.AddDate(0, 0, -7))
 		if err != nil {
@@ -165,17 +166,17 @@ func healthConditions(cfg AlertConfig, day time.Time, cur []data.ScoredMember, s
 	var conds []data.AlertCondition
 	for _, m := range cur {
 		s := m.Score
-		if s.Status == data.StatusNoData {
+		if s.Status == domain.StatusNoData {
 			continue
 		}
 		if cfg.HealthBelow > 0 && s.Health < cfg.HealthBelow {
 			conds = append(conds, data.AlertCondition{Rule: views.RuleHealthBelow, Subject: m.Slug, Member: m.Slug,
 				Message: fmt.Sprintf("health %.1f is below %s", s.Health, strconv.FormatFloat(cfg.HealthBelow, 'f', -1, 64))})
 		}
-		if old, ok := before[m.ID]; ok && cfg.HealthDrop > 0 && old.Status != data.StatusNoData && old.Health-s.Health >= cfg.HealthDrop {
+		if old, ok := before[m.ID]; ok && cfg.HealthDrop > 0 && old.Status != domain.StatusNoData && old.Health-s.Health >= cfg.HealthDrop {
 			conds = append(conds, data.AlertCondition{Rule: views.RuleHealthDrop, Subject: m.Slug, Member: m.Slug,
 				Message: fmt.Sprintf("health fell %.1f points in a week, from %.1f on %s to %.1f", old.Health-s.Health,
-					old.Health, day.AddDate(0, 0, -7).Format(data.DateLayout), s.Health)})
+					old.Health, day.AddDate(0, 0, -7).Format(domain.DateLayout), s.Health)})
 		}
 	}
 	return conds, nil
@@ -190,7 +191,7 @@ func sourceConditions(ctx context.Context, db *data.DB, cfg AlertConfig, now tim
 	if err != nil {
 		return nil, err
 	}
-	latest := map[string]data.CollectorRun{}
+	latest := map[string]domain.CollectorRun{}
 	for _, r := range runs {
 		latest[r.Source] = r
 	}
@@ -225,14 +226,14 @@ func sourceConditions(ctx context.Context, db *data.DB, cfg AlertConfig, now tim
 		}
 		var msg string
 		switch {
-		case ok.IsZero() && run.Status == data.RunFailed:
+		case ok.IsZero() && run.Status == domain.RunFailed:
 			msg = "has never collected successfully"
 		case !ok.IsZero() && now.Sub(ok) > limit:
 			msg = fmt.Sprintf("has not collected successfully for %s (%s)", shortDuration(now.Sub(ok)), expect[name])
 		default:
 			continue
 		}
-		if run.Status == data.RunFailed && run.Error != "" {
+		if run.Status == domain.RunFailed && run.Error != "" {
 			msg += "; last error: " + truncate(run.Error, 200)
 		}
 		conds = append(conds, data.AlertCondition{Rule: views.RuleSourceStale, Subject: name, Message: "source " + name + " " + msg})
@@ -441,7 +442,7 @@ func slackPayload(a data.Alert) ([]byte, error) {
 // for an alert recorded before alerts had days, when it was first seen.
 func openedText(a data.Alert) string {
 	if !a.OpenedOn.IsZero() {
-		return a.OpenedOn.Format(data.DateLayout)
+		return a.OpenedOn.Format(domain.DateLayout)
 	}
 	return a.FirstSeen.UTC().Format("2006-01-02 15:04 UTC")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -29,11 +30,11 @@ func AlertsList(ctx context.Context, env *Env, opt AlertsOptions) error {
 				return err
 			}
 			if latest.IsZero() {
-				return data.Errorf(data.ENOTFOUND, "no day is scored yet: run ecopulse score first")
+				return domain.Errorf(domain.ENOTFOUND, "no day is scored yet: run ecopulse score first")
 			}
 			at = latest
 		}
-		in, err := views.BuildAlertInbox(ctx, db, views.AlertQuery{At: at.Format(data.DateLayout)}, env.Now())
+		in, err := views.BuildAlertInbox(ctx, db, views.AlertQuery{At: at.Format(domain.DateLayout)}, env.Now())
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -53,7 +54,7 @@ func TestAlertsCommandPrintsTheAPIsJSON(t *testing.T) {
 
 	a := newTestApp(t, db)
 	for _, at := range []time.Time{demoEnd.AddDate(0, 0, -20), demoEnd} {
-		day := at.Format(data.DateLayout)
+		day := at.Format(domain.DateLayout)
 		out.Reset()
 		if err := AlertsList(ctx, env, AlertsOptions{At: at, JSON: true}); err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -24,9 +25,9 @@ type changeHistory struct {
 func newChangeHistory(tb testing.TB, slugs ...string) *changeHistory {
 	tb.Helper()
 	h := &changeHistory{db: emptyDB(tb), members: map[string]int64{}, first: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
-	joined, _ := data.ParseDay("2026-01-01")
+	joined, _ := domain.ParseDay("2026-01-01")
 	for _, slug := range slugs {
-		m := &data.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: data.KindPartner, JoinedOn: joined}
+		m := &domain.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: domain.KindPartner, JoinedOn: joined}
 		if err := h.db.CreateMember(context.Background(), m); err != nil {
 			tb.Fatal(err)
 		}
@@ -39,21 +40,21 @@ func (h *changeHistory) day(i int) time.Time { return h.first.AddDate(0, 0, i) }
 
 // usageDrop is a usage_drop signal of score s (calls fell to 1000·s a week
 // from 1000): its sentence quotes the numbers.
-func usageDrop(s float64) data.Change {
-	return data.Change{Kind: data.ChangeUsageDrop, Dimension: "api", Score: s, Now: math.Round(1000 * s), Before: 1000}
+func usageDrop(s float64) domain.Change {
+	return domain.Change{Kind: domain.ChangeUsageDrop, Dimension: "api", Score: s, Now: math.Round(1000 * s), Before: 1000}
 }
 
 // save stores day i's scores: every member healthy, with the signals given
 // (a member not in changes has none: fine that day).
-func (h *changeHistory) save(tb testing.TB, i int, changes map[string][]data.Change) {
+func (h *changeHistory) save(tb testing.TB, i int, changes map[string][]domain.Change) {
 	tb.Helper()
 	nan := math.NaN()
-	var ms []data.MemberScore
+	var ms []domain.MemberScore
 	for slug, id := range h.members {
-		ms = append(ms, data.MemberScore{Day: h.day(i), MemberID: id, T: 1, I: 1, M: 1, C: 1, Health: 80, Status: data.StatusHealthy,
+		ms = append(ms, domain.MemberScore{Day: h.day(i), MemberID: id, T: 1, I: 1, M: 1, C: 1, Health: 80, Status: domain.StatusHealthy,
 			Dimensions: [4]float64{80, nan, nan, nan}, Changes: changes[slug]})
 	}
-	if err := h.db.SaveDayScores(context.Background(), &data.DayScores{Ecosystem: data.EcosystemScore{Day: h.day(i), Health: 80}, Members: ms}); err != nil {
+	if err := h.db.SaveDayScores(context.Background(), &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: h.day(i), Health: 80}, Members: ms}); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -87,13 +88,13 @@ var hovering = []float64{0, 0.45, 0.55, 0.48, 0.62, 0.70, 0.80, 0.55, 0.45, 0.49
 func (h *changeHistory) saveHovering(tb testing.TB) {
 	tb.Helper()
 	for i, s := range hovering {
-		changes := map[string][]data.Change{
+		changes := map[string][]domain.Change{
 			// bravo's latency hovers between the thresholds every day:
 			// never bad enough to open an alert.
-			"bravo": {{Kind: data.ChangeLatency, Dimension: "api", Score: 0.52 + 0.02*float64(i%3), Now: 2400, Before: 1000}},
+			"bravo": {{Kind: domain.ChangeLatency, Dimension: "api", Score: 0.52 + 0.02*float64(i%3), Now: 2400, Before: 1000}},
 		}
 		if s > 0 {
-			changes["alpha"] = []data.Change{usageDrop(s)}
+			changes["alpha"] = []domain.Change{usageDrop(s)}
 		}
 		h.save(tb, i, changes)
 	}
@@ -166,7 +167,7 @@ func TestRescoredDaysRederiveAlertsAndKeepTheAcknowledgement(t *testing.T) {
 	if _, err := runAlerts(ctx, h.db, cfg, h.day(9), now, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := AddUser(ctx, h.db, "mia", data.RoleManager, "password-of-mia"); err != nil {
+	if _, err := AddUser(ctx, h.db, "mia", domain.RoleManager, "password-of-mia"); err != nil {
 		t.Fatal(err)
 	}
 	_, rows := h.episodes(t, views.RuleUsageDrop, "alpha")
@@ -183,7 +184,7 @@ func TestRescoredDaysRederiveAlertsAndKeepTheAcknowledgement(t *testing.T) {
 	// An import changes days 2 and 7: alpha was fine on day 2, and its
 	// second dip began on day 7.
 	h.save(t, 2, nil)
-	h.save(t, 7, map[string][]data.Change{"alpha": {usageDrop(0.3)}})
+	h.save(t, 7, map[string][]domain.Change{"alpha": {usageDrop(0.3)}})
 	res, err := runAlerts(ctx, h.db, cfg, h.day(9), now.Add(time.Hour), nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -211,19 +212,19 @@ func TestRescoredDaysRederiveAlertsAndKeepTheAcknowledgement(t *testing.T) {
 func TestWebhookAfterABackfillPostsOnlyWhatIsOpenNow(t *testing.T) {
 	ctx := context.Background()
 	h := newChangeHistory(t, "alpha", "bravo", "charlie")
-	dormant := data.Change{Kind: data.ChangeDormant, Dimension: "api", Score: 0, Now: 9, Before: 3700}
-	dips := func(i int) map[string][]data.Change {
-		c := map[string][]data.Change{}
+	dormant := domain.Change{Kind: domain.ChangeDormant, Dimension: "api", Score: 0, Now: 9, Before: 3700}
+	dips := func(i int) map[string][]domain.Change {
+		c := map[string][]domain.Change{}
 		if (i >= 3 && i <= 6) || (i >= 12 && i <= 15) || i >= 25 {
-			c["alpha"] = []data.Change{usageDrop(0.3)}
+			c["alpha"] = []domain.Change{usageDrop(0.3)}
 		}
 		if i >= 8 && i <= 10 {
-			c["bravo"] = []data.Change{{Kind: data.ChangeErrors4xx, Dimension: "api", Score: 0.2, Now: 0.21, Before: 0.01}}
+			c["bravo"] = []domain.Change{{Kind: domain.ChangeErrors4xx, Dimension: "api", Score: 0.2, Now: 0.21, Before: 0.01}}
 		}
 		if i >= 20 {
 			d := dormant
 			d.Now = float64(i - 11)
-			c["charlie"] = []data.Change{d}
+			c["charlie"] = []domain.Change{d}
 		}
 		return c
 	}

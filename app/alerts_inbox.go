@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -80,7 +81,7 @@ func alertAct(ctx context.Context, db *data.DB, actor, action string, id int64, 
 		detail = "comment: " + strings.TrimSpace(in.Comment)
 		a, err = db.ResolveAlert(ctx, id, in.Comment, act)
 	default:
-		err = data.Errorf(data.ENOTFOUND, "no alert action %q", action)
+		err = domain.Errorf(domain.ENOTFOUND, "no alert action %q", action)
 	}
 	if a != nil {
 		detail = strings.TrimSpace(a.Rule + " " + a.Subject + " " + detail)
@@ -93,11 +94,11 @@ func alertAct(ctx context.Context, db *data.DB, actor, action string, id int64, 
 func parseRequiredDay(field, s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, data.Errorf(data.EINVALID, "%s: give a day (YYYY-MM-DD)", field)
+		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: give a day (YYYY-MM-DD)", field)
 	}
-	d, err := data.ParseDay(s)
+	d, err := domain.ParseDay(s)
 	if err != nil {
-		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s", field, data.ErrorMessage(err))
+		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: %s", field, domain.ErrorMessage(err))
 	}
 	return d, nil
 }
@@ -106,7 +107,7 @@ func parseRequiredDay(field, s string) (time.Time, error) {
 func alertID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, data.Errorf(data.ENOTFOUND, "no alert %q", c.Params("id"))
+		return 0, domain.Errorf(domain.ENOTFOUND, "no alert %q", c.Params("id"))
 	}
 	return id, nil
 }
@@ -230,8 +231,8 @@ func (a *App) alertActionForm(action string) fiber.Handler {
 		}
 		in := AlertActionInput{User: c.FormValue("user"), Until: c.FormValue("until"), Comment: c.FormValue("comment")}
 		if _, err := alertAct(c.UserContext(), a.db, viewerOf(c).Name, action, id, in, time.Now()); err != nil {
-			switch data.ErrorCode(err) {
-			case data.EINVALID, data.ECONFLICT:
+			switch domain.ErrorCode(err) {
+			case domain.EINVALID, domain.ECONFLICT:
 				status, msg := statusOf(err)
 				return a.renderAlertPage(c, id, status, msg)
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -30,7 +31,7 @@ func newInboxFixture(t *testing.T) *inboxFixture {
 	ctx := context.Background()
 	db := emptyDB(t)
 	for _, slug := range []string{"alpha", "bravo"} {
-		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: data.KindPartner,
+		if err := db.CreateMember(ctx, &domain.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: domain.KindPartner,
 			JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +84,7 @@ func (f *inboxFixture) alert(t *testing.T, id int64) data.Alert {
 func TestAlertActionsThroughTheJSONAPI(t *testing.T) {
 	f := newInboxFixture(t)
 	a := f.a
-	manager, viewer := loginAs(t, a, data.RoleManager), loginAs(t, a, data.RoleViewer)
+	manager, viewer := loginAs(t, a, domain.RoleManager), loginAs(t, a, domain.RoleViewer)
 	path := func(id int64, action string) string { return fmt.Sprintf("/api/v1/alerts/%d/%s", id, action) }
 
 	// Viewers read the inbox and an entry, and may not act.
@@ -114,8 +115,8 @@ func TestAlertActionsThroughTheJSONAPI(t *testing.T) {
 
 	// Validation: each refusal is 400 naming the field, audited as refused,
 	// and changes nothing.
-	tomorrow := data.Day(time.Now()).AddDate(0, 0, 1).Format(data.DateLayout)
-	yesterday := data.Day(time.Now()).AddDate(0, 0, -1).Format(data.DateLayout)
+	tomorrow := domain.Day(time.Now()).AddDate(0, 0, 1).Format(domain.DateLayout)
+	yesterday := domain.Day(time.Now()).AddDate(0, 0, -1).Format(domain.DateLayout)
 	for _, c := range []struct {
 		action string
 		body   any
@@ -193,7 +194,7 @@ func TestAlertActionsThroughTheJSONAPI(t *testing.T) {
 func TestAlertInboxPagesAndForms(t *testing.T) {
 	f := newInboxFixture(t)
 	a := f.a
-	manager, viewer := loginAs(t, a, data.RoleManager), loginAs(t, a, data.RoleViewer)
+	manager, viewer := loginAs(t, a, domain.RoleManager), loginAs(t, a, domain.RoleViewer)
 	page := func(s testSession, target string) (int, string) {
 		t.Helper()
 		req := httptest.NewRequest("GET", target, nil)
@@ -280,7 +281,7 @@ func TestAlertInboxPagesAndForms(t *testing.T) {
 	}
 
 	// A refused form: the entry again, with the problem, and its status.
-	yesterday := data.Day(time.Now()).AddDate(0, 0, -1).Format(data.DateLayout)
+	yesterday := domain.Day(time.Now()).AddDate(0, 0, -1).Format(domain.DateLayout)
 	status, _, body := postForm(t, a, manager, fmt.Sprintf("/alerts/%d/snooze", f.latency), url.Values{"until": {yesterday}})
 	if status != 400 || !strings.Contains(body, "That was not done") || !strings.Contains(body, "is not after today") {
 		t.Errorf("snoozing into the past from the page = %d, want 400 with the problem shown", status)

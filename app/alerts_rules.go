@@ -4,26 +4,27 @@ import (
 	"slices"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
 // changeRule is an alert rule on a group of change signals.
 type changeRule struct {
 	key   string   // the rule's name, and its key under alerts in the configuration
-	kinds []string // the data.Change kinds it watches
+	kinds []string // the domain.Change kinds it watches
 	ChangeRule
 }
 
 // changeRules are the rules on change signals, with their thresholds.
 func (c AlertConfig) changeRules() []changeRule {
 	return []changeRule{
-		{views.RuleUsageDrop, []string{data.ChangeUsageDrop}, c.UsageDrop},
-		{views.RuleDormant, []string{data.ChangeDormant}, c.Dormant},
-		{views.RuleLatency, []string{data.ChangeLatency}, c.Latency},
-		{views.RuleErrors4xx, []string{data.ChangeErrors4xx}, c.Errors4xx},
-		{views.RuleErrors5xx, []string{data.ChangeErrors5xx}, c.Errors5xx},
-		{views.RuleUnanswered, []string{data.ChangeUnanswered, data.ChangeSlowResponse}, c.Unanswered},
-		{views.RuleContributorLoss, []string{data.ChangeContributionDrop, data.ChangeContributorLoss}, c.ContributorLoss},
+		{views.RuleUsageDrop, []string{domain.ChangeUsageDrop}, c.UsageDrop},
+		{views.RuleDormant, []string{domain.ChangeDormant}, c.Dormant},
+		{views.RuleLatency, []string{domain.ChangeLatency}, c.Latency},
+		{views.RuleErrors4xx, []string{domain.ChangeErrors4xx}, c.Errors4xx},
+		{views.RuleErrors5xx, []string{domain.ChangeErrors5xx}, c.Errors5xx},
+		{views.RuleUnanswered, []string{domain.ChangeUnanswered, domain.ChangeSlowResponse}, c.Unanswered},
+		{views.RuleContributorLoss, []string{domain.ChangeContributionDrop, domain.ChangeContributorLoss}, c.ContributorLoss},
 	}
 }
 
@@ -45,7 +46,7 @@ func changeConditions(cfg AlertConfig, scores []data.ScoredMember) []data.AlertC
 			if r.OpenBelow <= 0 {
 				continue
 			}
-			var worst *data.Change
+			var worst *domain.Change
 			for i := range m.Score.Changes {
 				ch := &m.Score.Changes[i]
 				if !slices.Contains(r.kinds, ch.Kind) {

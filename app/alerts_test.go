@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -23,7 +24,7 @@ import (
 // healthy, with API traffic, a late milestone and collector runs.
 type alertScenario struct {
 	db           *data.DB
-	alpha, bravo *data.Member
+	alpha, bravo *domain.Member
 	project      int64
 	day, now     time.Time
 }
@@ -32,13 +33,13 @@ func newAlertScenario(tb testing.TB) *alertScenario {
 	tb.Helper()
 	ctx := context.Background()
 	s := &alertScenario{db: emptyDB(tb), day: demoEnd, now: demoEnd.Add(12 * time.Hour)}
-	joined, _ := data.ParseDay("2026-01-01")
-	for _, m := range []**data.Member{&s.alpha, &s.bravo} {
+	joined, _ := domain.ParseDay("2026-01-01")
+	for _, m := range []**domain.Member{&s.alpha, &s.bravo} {
 		slug := "alpha"
 		if m == &s.bravo {
 			slug = "bravo"
 		}
-		*m = &data.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: data.KindPartner, JoinedOn: joined}
+		*m = &domain.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: domain.KindPartner, JoinedOn: joined}
 		if err := s.db.CreateMember(ctx, *m); err != nil {
 			tb.Fatal(err)
 		}
@@ -46,35 +47,35 @@ func newAlertScenario(tb testing.TB) *alertScenario {
 	s.scores(tb, s.day.AddDate(0, 0, -7), 75, 80)
 	s.scores(tb, s.day, 35, 78) // alpha: below 40 and down 40 points
 	// API traffic over the last 7 days: alpha 3% 5xx, bravo 1% 5xx and 10% 4xx.
-	ca := &data.APIConsumer{Key: "key-a", MemberID: s.alpha.ID}
-	cb := &data.APIConsumer{Key: "key-b", MemberID: s.bravo.ID}
-	for _, c := range []*data.APIConsumer{ca, cb} {
+	ca := &domain.APIConsumer{Key: "key-a", MemberID: s.alpha.ID}
+	cb := &domain.APIConsumer{Key: "key-b", MemberID: s.bravo.ID}
+	for _, c := range []*domain.APIConsumer{ca, cb} {
 		if err := s.db.UpsertConsumer(ctx, c); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	at := s.day.AddDate(0, 0, -2).Add(10 * time.Hour)
-	if err := s.db.AddUsage(ctx, []data.UsageRollup{
+	if err := s.db.AddUsage(ctx, []domain.UsageRollup{
 		usage(at, ca.ID, 2, 970), usage(at, ca.ID, 5, 30),
 		usage(at, cb.ID, 2, 890), usage(at, cb.ID, 4, 100), usage(at, cb.ID, 5, 10),
 	}); err != nil {
 		tb.Fatal(err)
 	}
-	p := &data.Project{Slug: "joint-lab", Name: "Joint Lab", Status: data.ProjectActive, StartOn: joined,
-		Parties: []data.ProjectParty{{MemberID: s.alpha.ID, Role: "lead"}}}
+	p := &domain.Project{Slug: "joint-lab", Name: "Joint Lab", Status: domain.ProjectActive, StartOn: joined,
+		Parties: []domain.ProjectParty{{MemberID: s.alpha.ID, Role: "lead"}}}
 	if err := s.db.CreateProject(ctx, p); err != nil {
 		tb.Fatal(err)
 	}
 	s.project = p.ID
-	due, _ := data.ParseDay("2026-06-01")
-	if err := s.db.AddMilestones(ctx, []data.Milestone{{ProjectID: p.ID, ExternalID: "m1", Title: "Pilot", DueOn: due}}); err != nil {
+	due, _ := domain.ParseDay("2026-06-01")
+	if err := s.db.AddMilestones(ctx, []domain.Milestone{{ProjectID: p.ID, ExternalID: "m1", Title: "Pilot", DueOn: due}}); err != nil {
 		tb.Fatal(err)
 	}
 	return s
 }
 
-func usage(at time.Time, consumer int64, class int, calls int64) data.UsageRollup {
-	r := data.UsageRollup{Bucket: at, ConsumerID: consumer, Endpoint: "/v1/chat", StatusClass: class, Calls: calls, Bytes: calls}
+func usage(at time.Time, consumer int64, class int, calls int64) domain.UsageRollup {
+	r := domain.UsageRollup{Bucket: at, ConsumerID: consumer, Endpoint: "/v1/chat", StatusClass: class, Calls: calls, Bytes: calls}
 	r.Latency.Observe(100, calls)
 	return r
 }
@@ -83,18 +84,18 @@ func usage(at time.Time, consumer int64, class int, calls int64) data.UsageRollu
 func (s *alertScenario) scores(tb testing.TB, day time.Time, alpha, bravo float64) {
 	tb.Helper()
 	nan := math.NaN()
-	ms := []data.MemberScore{}
+	ms := []domain.MemberScore{}
 	for _, m := range []struct {
 		id int64
 		h  float64
 	}{{s.alpha.ID, alpha}, {s.bravo.ID, bravo}} {
-		st := data.StatusHealthy
+		st := domain.StatusHealthy
 		if m.h < 40 {
-			st = data.StatusAtRisk
+			st = domain.StatusAtRisk
 		}
-		ms = append(ms, data.MemberScore{Day: day, MemberID: m.id, T: 1, I: 1, M: 1, C: 1, K: 0, Health: m.h, Status: st, Dimensions: [4]float64{m.h, nan, nan, nan}})
+		ms = append(ms, domain.MemberScore{Day: day, MemberID: m.id, T: 1, I: 1, M: 1, C: 1, K: 0, Health: m.h, Status: st, Dimensions: [4]float64{m.h, nan, nan, nan}})
 	}
-	if err := s.db.SaveDayScores(context.Background(), &data.DayScores{Ecosystem: data.EcosystemScore{Day: day, Health: 50, Members: 2}, Members: ms}); err != nil {
+	if err := s.db.SaveDayScores(context.Background(), &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day, Health: 50, Members: 2}, Members: ms}); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -102,12 +103,12 @@ func (s *alertScenario) scores(tb testing.TB, day time.Time, alpha, bravo float6
 // run records a finished collector run.
 func (s *alertScenario) run(tb testing.TB, source, status string, ended time.Time) {
 	tb.Helper()
-	r := &data.CollectorRun{Source: source, StartedAt: ended.Add(-time.Minute)}
+	r := &domain.CollectorRun{Source: source, StartedAt: ended.Add(-time.Minute)}
 	if err := s.db.StartRun(context.Background(), r); err != nil {
 		tb.Fatal(err)
 	}
 	r.Status, r.EndedAt = status, ended
-	if status == data.RunFailed {
+	if status == domain.RunFailed {
 		r.Error = "HTTP 503 from upstream"
 	}
 	if err := s.db.FinishRun(context.Background(), r); err != nil {
@@ -134,10 +135,10 @@ func subjects(tb testing.TB, db *data.DB) map[string][]string {
 func TestAlertRulesOpenDedupeAndResolve(t *testing.T) {
 	s := newAlertScenario(t)
 	ctx := context.Background()
-	s.run(t, "github", data.RunSucceeded, s.now.Add(-2*time.Hour)) // every 15m: stale after 45m
-	s.run(t, "discourse", data.RunSucceeded, s.now.Add(-10*time.Minute))
-	s.run(t, "push", data.RunSucceeded, s.now.Add(-25*time.Hour)) // not configured: stale after 24h
-	s.run(t, "broken", data.RunFailed, s.now.Add(-time.Minute))   // never succeeded
+	s.run(t, "github", domain.RunSucceeded, s.now.Add(-2*time.Hour)) // every 15m: stale after 45m
+	s.run(t, "discourse", domain.RunSucceeded, s.now.Add(-10*time.Minute))
+	s.run(t, "push", domain.RunSucceeded, s.now.Add(-25*time.Hour)) // not configured: stale after 24h
+	s.run(t, "broken", domain.RunFailed, s.now.Add(-time.Minute))   // never succeeded
 	sources := []views.SourceInfo{{Name: "github", Interval: 15 * time.Minute}, {Name: "discourse", Interval: 15 * time.Minute},
 		{Name: "broken", Interval: time.Hour}, {Name: "idle", Interval: time.Hour}}
 	cfg := DefaultAlertConfig()
@@ -195,9 +196,9 @@ func TestAlertRulesOpenDedupeAndResolve(t *testing.T) {
 	// Conditions clear: alpha recovers, github collects, the milestone is
 	// done; counting 4xx puts bravo over the SLO.
 	s.scores(t, s.day, 72, 78)
-	s.run(t, "github", data.RunSucceeded, s.now.Add(9*time.Minute))
-	due, _ := data.ParseDay("2026-06-01")
-	if err := s.db.AddMilestones(ctx, []data.Milestone{{ProjectID: s.project, ExternalID: "m1", Title: "Pilot", DueOn: due, DoneOn: s.day}}); err != nil {
+	s.run(t, "github", domain.RunSucceeded, s.now.Add(9*time.Minute))
+	due, _ := domain.ParseDay("2026-06-01")
+	if err := s.db.AddMilestones(ctx, []domain.Milestone{{ProjectID: s.project, ExternalID: "m1", Title: "Pilot", DueOn: due, DoneOn: s.day}}); err != nil {
 		t.Fatal(err)
 	}
 	cfg.ErrorRateCounts4xx = true
@@ -438,7 +439,7 @@ func TestAlertConfigValidates(t *testing.T) {
 	} {
 		c := DefaultAlertConfig()
 		mod(&c)
-		if err := c.Validate(); data.ErrorCode(err) != data.EINVALID {
+		if err := c.Validate(); domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%s: Validate = %v, want EINVALID", name, err)
 		}
 	}
@@ -454,17 +455,17 @@ func TestErrorRateScalesWithVolume(t *testing.T) {
 		want  bool
 	}{{100, false}, {10000, true}} {
 		s := newAlertScenario(t)
-		charlie := &data.Member{Slug: "charlie", Name: "Charlie", Kind: data.KindPartner, JoinedOn: s.alpha.JoinedOn}
+		charlie := &domain.Member{Slug: "charlie", Name: "Charlie", Kind: domain.KindPartner, JoinedOn: s.alpha.JoinedOn}
 		if err := s.db.CreateMember(ctx, charlie); err != nil {
 			t.Fatal(err)
 		}
-		cons := &data.APIConsumer{Key: "key-c", MemberID: charlie.ID}
+		cons := &domain.APIConsumer{Key: "key-c", MemberID: charlie.ID}
 		if err := s.db.UpsertConsumer(ctx, cons); err != nil {
 			t.Fatal(err)
 		}
 		at := s.day.AddDate(0, 0, -1).Add(9 * time.Hour)
 		errs := c.calls * 3 / 100
-		if err := s.db.AddUsage(ctx, []data.UsageRollup{usage(at, cons.ID, 2, c.calls-errs), usage(at, cons.ID, 5, errs)}); err != nil {
+		if err := s.db.AddUsage(ctx, []domain.UsageRollup{usage(at, cons.ID, 2, c.calls-errs), usage(at, cons.ID, 5, errs)}); err != nil {
 			t.Fatal(err)
 		}
 		cfg := DefaultAlertConfig()

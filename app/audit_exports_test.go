@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // auditOf returns the audit entries of an action, newest first.
@@ -55,7 +56,7 @@ func TestDownloadsAreAudited(t *testing.T) {
 		{"2026-W20.csv", false}, // no snapshot of that week
 		{closedWeek + ".pdf", false},
 	} {
-		if !hasAudit(es, data.RoleManager, want.target, want.ok) {
+		if !hasAudit(es, domain.RoleManager, want.target, want.ok) {
 			t.Errorf("no audit entry export %s ok=%v by the manager in %+v", want.target, want.ok, es)
 		}
 	}
@@ -92,7 +93,7 @@ func TestRunNowIsAudited(t *testing.T) {
 		resp.Body.Close()
 	}
 	es := auditOf(t, db, "source.run")
-	if !hasAudit(es, data.RoleManager, "sdk", true) || !hasAudit(es, data.RoleManager, "nope", false) {
+	if !hasAudit(es, domain.RoleManager, "sdk", true) || !hasAudit(es, domain.RoleManager, "nope", false) {
 		t.Errorf("run-now audit entries %+v, want sdk started and nope refused", es)
 	}
 	// Let the started run finish before the database closes.

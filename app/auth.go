@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 const (
@@ -105,7 +106,7 @@ func (a *App) currentViewer(c *fiber.Ctx) (*viewer, *session.Session, error) {
 	// The account is read again on every request, so that disabling it or
 	// changing its role takes effect at once, whatever sessions it has.
 	u, err := a.db.UserByID(c.UserContext(), id)
-	if data.ErrorCode(err) == data.ENOTFOUND || (err == nil && u.Disabled) {
+	if domain.ErrorCode(err) == domain.ENOTFOUND || (err == nil && u.Disabled) {
 		sess.Destroy()
 		return nil, sess, nil
 	} else if err != nil {
@@ -171,7 +172,7 @@ func checkCSRF(c *fiber.Ctx, sess *session.Session) error {
 	return nil
 }
 
-var errBadCSRF = data.Errorf(data.EFORBIDDEN, "missing or invalid CSRF token: reload the page and try again")
+var errBadCSRF = domain.Errorf(domain.EFORBIDDEN, "missing or invalid CSRF token: reload the page and try again")
 
 // authorize is the one gate every request passes: it finds the request's
 // rule in routePolicy (no rule: refused), checks the session and role, and
@@ -179,7 +180,7 @@ var errBadCSRF = data.Errorf(data.EFORBIDDEN, "missing or invalid CSRF token: re
 func (a *App) authorize(c *fiber.Ctx) error {
 	rule, ok := routeOf(c) // resolved once: the limiters and the page cache read it too
 	if !ok {
-		return data.Errorf(data.ENOTFOUND, "not found")
+		return domain.Errorf(domain.ENOTFOUND, "not found")
 	}
 	if rule.need == accessPublic || rule.need == accessToken {
 		return c.Next()
@@ -191,16 +192,16 @@ func (a *App) authorize(c *fiber.Ctx) error {
 	if v == nil {
 		c.Set(deniedHeader, "login")
 		if isAPI(c) {
-			return data.Errorf(data.EUNAUTHORIZED, "log in first")
+			return domain.Errorf(domain.EUNAUTHORIZED, "log in first")
 		}
 		if c.Method() == fiber.MethodGet {
 			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 		}
-		return data.Errorf(data.EUNAUTHORIZED, "log in first")
+		return domain.Errorf(domain.EUNAUTHORIZED, "log in first")
 	}
-	if data.RoleRank(v.Role) < data.RoleRank(string(rule.need)) {
+	if domain.RoleRank(v.Role) < domain.RoleRank(string(rule.need)) {
 		c.Set(deniedHeader, "role")
-		return data.Errorf(data.EFORBIDDEN, "your role (%s) may not do this", v.Role)
+		return domain.Errorf(domain.EFORBIDDEN, "your role (%s) may not do this", v.Role)
 	}
 	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
 		if err := checkCSRF(c, sess); err != nil {
@@ -212,7 +213,7 @@ func (a *App) authorize(c *fiber.Ctx) error {
 	if v.MustChange && !passwordChangeRoute(c) {
 		c.Set(deniedHeader, "password")
 		if isAPI(c) || c.Method() != fiber.MethodGet {
-			return data.Errorf(data.EFORBIDDEN, "you must choose a new password first: POST /api/v1/me/password or open /account/password")
+			return domain.Errorf(domain.EFORBIDDEN, "you must choose a new password first: POST /api/v1/me/password or open /account/password")
 		}
 		return c.Redirect(accountPasswordPath, fiber.StatusSeeOther)
 	}

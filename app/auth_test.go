@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 var paramRE = regexp.MustCompile(`:[A-Za-z_]+|\*`)
@@ -34,7 +34,7 @@ func TestEveryRouteHasARule(t *testing.T) {
 // role, and checks who is let through.
 func TestRouteRoleMatrix(t *testing.T) {
 	a := newTestApp(t, emptyDB(t))
-	roles := []string{"", data.RoleViewer, data.RoleManager, data.RoleAdmin}
+	roles := []string{"", domain.RoleViewer, domain.RoleManager, domain.RoleAdmin}
 	for _, rule := range routePolicy {
 		for _, role := range roles {
 			req := httptest.NewRequest(rule.method, concrete(rule.pattern), nil)
@@ -47,7 +47,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 			}
 			resp.Body.Close()
 			denied := resp.Header.Get(deniedHeader) != ""
-			wantDenied := rule.need != accessPublic && rule.need != accessToken && data.RoleRank(role) < data.RoleRank(string(rule.need))
+			wantDenied := rule.need != accessPublic && rule.need != accessToken && domain.RoleRank(role) < domain.RoleRank(string(rule.need))
 			if rule.need == accessToken { // checked by the handler, never by session
 				if resp.StatusCode != http.StatusUnauthorized {
 					t.Errorf("%s %s as %q without a token: %d, want 401", rule.method, rule.pattern, role, resp.StatusCode)
@@ -72,7 +72,7 @@ func TestUnruledPathsAreRefused(t *testing.T) {
 
 func TestStateChangesNeedTheCSRFToken(t *testing.T) {
 	a := newTestApp(t, emptyDB(t))
-	s := loginAs(t, a, data.RoleAdmin)
+	s := loginAs(t, a, domain.RoleAdmin)
 	for name, token := range map[string]string{"missing": "", "wrong": "not-the-token"} {
 		req := httptest.NewRequest("POST", "/api/v1/sources/x/run", nil)
 		for _, c := range s.cookies {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestBackupWhileServingAndIngesting takes backups of a database while it
@@ -115,7 +116,7 @@ func TestBackupWhileServingAndIngesting(t *testing.T) {
 		t.Fatalf("ingest failed: %v", err)
 	}
 
-	all := func(d *data.DB) data.UsageTotals {
+	all := func(d *data.DB) domain.UsageTotals {
 		tot, err := d.UsageTotals(ctx, start.AddDate(0, 0, -1), start.AddDate(0, 1, 0), 0)
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ecopulse/ecopulse/collectors/push"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Request bodies. Fiber's c.Body() (and fasthttp's multipart reader)
@@ -65,8 +65,8 @@ func quoteShort(s string) string {
 }
 
 // boundedBody decodes raw through codings (applied in that order, so read
-// back to front) and returns at most limit bytes: more is a data.ETOOLARGE
-// error, corrupt compressed data a data.EINVALID one. Every layer streams
+// back to front) and returns at most limit bytes: more is a domain.ETOOLARGE
+// error, corrupt compressed data a domain.EINVALID one. Every layer streams
 // through push.Body's bounded reader (the ingest reader), so no layer ever
 // produces more than limit+1 bytes, and the result is never allocated
 // beyond limit+1 bytes whatever the compression ratio.
@@ -106,8 +106,8 @@ func readAtMost(r io.Reader, limit int) ([]byte, error) {
 			return buf, nil
 		}
 		if err != nil {
-			if data.ErrorCode(err) == data.EINTERNAL {
-				return nil, data.Errorf(data.EINVALID, "the request body could not be read: %v", err)
+			if domain.ErrorCode(err) == domain.EINTERNAL {
+				return nil, domain.Errorf(domain.EINVALID, "the request body could not be read: %v", err)
 			}
 			return nil, err
 		}
@@ -115,7 +115,7 @@ func readAtMost(r io.Reader, limit int) ([]byte, error) {
 }
 
 func tooLargeBody(limit int) error {
-	return data.Errorf(data.ETOOLARGE, "request body is larger than %d bytes (once decompressed)", limit)
+	return domain.Errorf(domain.ETOOLARGE, "request body is larger than %d bytes (once decompressed)", limit)
 }
 
 // requestBody returns the request's body decoded and bounded by
@@ -173,7 +173,7 @@ func (a *App) boundBodies(c *fiber.Ctx) error {
 // name or value, longer than maxFormField.
 func checkFormFields(c *fiber.Ctx) error {
 	tooLong := func(name string) error {
-		return data.Errorf(data.ETOOLARGE, "form field %s is longer than %d bytes", quoteShort(name), maxFormField)
+		return domain.Errorf(domain.ETOOLARGE, "form field %s is longer than %d bytes", quoteShort(name), maxFormField)
 	}
 	ctype := strings.ToLower(string(c.Request().Header.ContentType()))
 	switch {
@@ -190,7 +190,7 @@ func checkFormFields(c *fiber.Ctx) error {
 	case strings.HasPrefix(ctype, fiber.MIMEMultipartForm):
 		form, err := c.MultipartForm()
 		if err != nil {
-			return data.Errorf(data.EINVALID, "the form could not be read: %v", err)
+			return domain.Errorf(domain.EINVALID, "the form could not be read: %v", err)
 		}
 		for name, values := range form.Value {
 			for _, v := range values {

@@ -16,9 +16,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 func gzipped(tb testing.TB, b []byte) []byte {
@@ -91,13 +90,13 @@ func TestBoundedBody(t *testing.T) {
 		{"deflate", deflated(t, small), "deflate", small, ""},
 		{"nested", gzipped(t, deflated(t, small)), "deflate, gzip", small, ""},
 		{"exactly the bound", gzipped(t, exact), "gzip", exact, ""},
-		{"raw over the bound", big, "", nil, data.ETOOLARGE},
-		{"decompressed over the bound", gzipped(t, big), "gzip", nil, data.ETOOLARGE},
-		{"bomb", gzipBomb(t), "gzip", nil, data.ETOOLARGE},
-		{"nested bomb", gzipped(t, gzipped(t, make([]byte, 1<<20))), "gzip, gzip", nil, data.ETOOLARGE},
-		{"truncated gzip", gzipped(t, small)[:12], "gzip", nil, data.EINVALID},
-		{"not gzip", small, "gzip", nil, data.EINVALID},
-		{"not deflate", small, "deflate", nil, data.EINVALID},
+		{"raw over the bound", big, "", nil, domain.ETOOLARGE},
+		{"decompressed over the bound", gzipped(t, big), "gzip", nil, domain.ETOOLARGE},
+		{"bomb", gzipBomb(t), "gzip", nil, domain.ETOOLARGE},
+		{"nested bomb", gzipped(t, gzipped(t, make([]byte, 1<<20))), "gzip, gzip", nil, domain.ETOOLARGE},
+		{"truncated gzip", gzipped(t, small)[:12], "gzip", nil, domain.EINVALID},
+		{"not gzip", small, "gzip", nil, domain.EINVALID},
+		{"not deflate", small, "deflate", nil, domain.EINVALID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			codings, err := contentCodings(tc.encoding)
@@ -111,7 +110,7 @@ func TestBoundedBody(t *testing.T) {
 				}
 				return
 			}
-			if got != nil || data.ErrorCode(err) != tc.code {
+			if got != nil || domain.ErrorCode(err) != tc.code {
 				t.Fatalf("got %d bytes, %v; want a %s error", len(got), err, tc.code)
 			}
 		})
@@ -159,7 +158,7 @@ func FuzzBoundedBody(f *testing.F) {
 		}
 		got, err := boundedBody(raw, codings, limit)
 		if err != nil {
-			if code := data.ErrorCode(err); code != data.ETOOLARGE && code != data.EINVALID {
+			if code := domain.ErrorCode(err); code != domain.ETOOLARGE && code != domain.EINVALID {
 				t.Fatalf("error %v (code %s), want ETOOLARGE or EINVALID", err, code)
 			}
 			if got != nil {
@@ -205,7 +204,7 @@ func TestGzipBombToJSONEndpointsIs413(t *testing.T) {
 	if err != nil || len(ags) == 0 {
 		t.Fatalf("agreements: %v", err)
 	}
-	manager, admin := loginAs(t, a, data.RoleManager), loginAs(t, a, data.RoleAdmin)
+	manager, admin := loginAs(t, a, domain.RoleManager), loginAs(t, a, domain.RoleAdmin)
 	usersBefore, err := db.Users(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +242,7 @@ func TestGzipBombToJSONEndpointsIs413(t *testing.T) {
 func TestCompressedAndOversizedFormsAre413(t *testing.T) {
 	db := seededDB(t)
 	a := newTestApp(t, db)
-	manager := loginAs(t, a, data.RoleManager)
+	manager := loginAs(t, a, domain.RoleManager)
 	send := func(body []byte, ctype, encoding string, s *testSession) int {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/projects/new", bytes.NewReader(body))

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -32,7 +33,7 @@ func TestBrowserAlertInboxAcknowledges(t *testing.T) {
 	id := open[0].ID
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, h.db))
-	loginBrowser(t, b, base, data.RoleManager)
+	loginBrowser(t, b, base, domain.RoleManager)
 
 	// The overview's card links the alert to its entry.
 	if err := chromedp.Do(b.ctx,
@@ -79,7 +80,7 @@ func TestBrowserAlertInboxAcknowledges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Status != data.AlertStatusAcknowledged || a.AcknowledgedBy != data.RoleManager {
+	if a.Status != data.AlertStatusAcknowledged || a.AcknowledgedBy != domain.RoleManager {
 		t.Errorf("stored after the click: %+v, want acknowledged by the manager", a)
 	}
 	if errs := b.takeErrors(); len(errs) > 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -64,7 +65,7 @@ func TestBrowserEcosystemPages(t *testing.T) {
 	b := newBrowser(t)
 	db := seededDB(t)
 	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, data.RoleManager)
+	loginBrowser(t, b, base, domain.RoleManager)
 	b.takeErrors()
 
 	for _, p := range []struct {
@@ -90,7 +91,7 @@ func TestBrowserEcosystemPages(t *testing.T) {
 	// A new range through the filter form: the URL carries it, and the
 	// page (a bookmark of it) shows it.
 	ecoOpenReady(t, b, base+"/api-usage")
-	from := demoEnd.AddDate(0, 0, -13).Format(data.DateLayout)
+	from := demoEnd.AddDate(0, 0, -13).Format(domain.DateLayout)
 	if err := chromedp.Do(b.ctx,
 		chromedp.SetValue(chromedp.CSS(`#usage-filter input[name="from"]`), from),
 		chromedp.Click(chromedp.CSS(`#usage-filter button[type="submit"]`)),
@@ -103,7 +104,7 @@ func TestBrowserEcosystemPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := ecoLocation(t, b)
-	if u.Path != "/api-usage" || u.Query().Get("from") != from || u.Query().Get("to") != demoEnd.Format(data.DateLayout) {
+	if u.Path != "/api-usage" || u.Query().Get("from") != from || u.Query().Get("to") != demoEnd.Format(domain.DateLayout) {
 		t.Errorf("the filter went to %s", u)
 	}
 	ecoOpenReady(t, b, u.String()) // the same URL: a bookmark gives the same view

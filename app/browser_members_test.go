@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -67,7 +67,7 @@ func TestBrowserMembersPagesDrawCharts(t *testing.T) {
 	}
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, seededDB(t)))
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 	b.takeErrors()
 	for _, p := range []struct {
 		path, shot string
@@ -103,7 +103,7 @@ func TestBrowserMembersPagesDrawCharts(t *testing.T) {
 func TestBrowserMembersFilter(t *testing.T) {
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, seededDB(t)))
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 	mpOpenReady(t, b, base+"/members")
 	before := evalInt(t, b, `document.querySelectorAll('#members-table tbody tr[data-slug]').length`)
 	segment := evalString(t, b, `document.querySelector('select[name=segment] option:nth-child(2)').value`)
@@ -154,7 +154,7 @@ func TestBrowserMembersFilter(t *testing.T) {
 func TestBrowserNetworkClickOpensMember(t *testing.T) {
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, seededDB(t)))
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 	mpOpenReady(t, b, base+"/network")
 	// The node farthest from every other (so no neighbour or label covers
 	// it), from its layout position, in page pixels.
@@ -238,7 +238,7 @@ func TestBrowserMembersPagesRunNoInjectedScript(t *testing.T) {
 		renameMember(t, db, s.Members[i].Slug, p)
 	}
 	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 	for _, path := range []string{"/members", "/network", "/members/" + s.Members[0].Slug} {
 		mpOpenReady(t, b, base+path)
 		// Show every graph/scatter item's tooltip once.

@@ -4,8 +4,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestBrowserAdminLinkOnlyForAdmins checks the header's "Admin" entry: an
@@ -17,7 +16,7 @@ func TestBrowserAdminLinkOnlyForAdmins(t *testing.T) {
 	for _, tc := range []struct {
 		role  string
 		links int
-	}{{data.RoleAdmin, 1}, {data.RoleManager, 0}} {
+	}{{domain.RoleAdmin, 1}, {domain.RoleManager, 0}} {
 		t.Run(tc.role, func(t *testing.T) {
 			b := newBrowser(t)
 			loginBrowser(t, b, base, tc.role)

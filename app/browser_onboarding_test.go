@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -43,7 +44,7 @@ func TestBrowserOnboardingANewEcosystem(t *testing.T) {
 	base := serveTestApp(t, a)
 
 	b := newBrowser(t)
-	loginBrowser(t, b, base, data.RoleManager)
+	loginBrowser(t, b, base, domain.RoleManager)
 	// The only URL typed: the site itself.
 	obOpen(t, b, base+"/")
 
@@ -172,7 +173,7 @@ func TestBrowserOnboardingANewEcosystem(t *testing.T) {
 	// job, on its schedule, scores them again. To stay deterministic the
 	// test runs it itself (no background run is in flight: the agreement
 	// started none), as the schedule or `ecopulse score` would.
-	if err := a.Scorer().Run(ctx, data.Day(time.Now()), cfg.BackfillDays); err != nil {
+	if err := a.Scorer().Run(ctx, domain.Day(time.Now()), cfg.BackfillDays); err != nil {
 		t.Fatal(err)
 	}
 
@@ -377,7 +378,7 @@ func obScoringDone(tb testing.TB, a *App) {
 			tb.Fatal(err)
 		}
 		_, err = a.db.EcosystemScoreOn(ctx, sunday)
-		if err != nil && data.ErrorCode(err) != data.ENOTFOUND {
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 			tb.Fatal(err)
 		}
 		if err == nil && len(marks) == 0 && len(stale) == 0 {

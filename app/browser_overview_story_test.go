@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -63,7 +63,7 @@ func TestBrowserOverviewTellsTheStoryAboveTheFold(t *testing.T) {
 	}
 	b := newBrowser(t)
 	base := serveTestApp(t, a)
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 	if err := chromedp.Do(b.ctx,
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(base+"/"),

@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -35,7 +35,7 @@ func TestBrowserSnapshotsDrawAndDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(base+"/snapshots"),

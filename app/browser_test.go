@@ -15,7 +15,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -163,7 +163,7 @@ func TestBrowserOverviewDrawsEveryChart(t *testing.T) {
 	}
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, seededDB(t)))
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(base+"/"),
@@ -212,7 +212,7 @@ func TestBrowserRunsNoInjectedScript(t *testing.T) {
 		renameMember(t, db, s.Members[i].Slug, p)
 	}
 	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("body[data-ready]")),

@@ -7,7 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -27,9 +27,9 @@ func TestBrowserOverviewTrendIsDrawnWithAGap(t *testing.T) {
 	ctx := context.Background()
 	db := seededDB(t)
 	scorer := NewScorer(db, DefaultConfig().Scoring, quietLogger())
-	first, _ := data.ParseDay("2026-01-11") // the first of the trend's 26 points
-	gap, _ := data.ParseDay("2026-03-15")
-	last, _ := data.ParseDay("2026-05-24") // the seeded scores start on 05-26
+	first, _ := domain.ParseDay("2026-01-11") // the first of the trend's 26 points
+	gap, _ := domain.ParseDay("2026-03-15")
+	last, _ := domain.ParseDay("2026-05-24") // the seeded scores start on 05-26
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 7) {
 		if d.Equal(gap) {
 			continue
@@ -40,7 +40,7 @@ func TestBrowserOverviewTrendIsDrawnWithAGap(t *testing.T) {
 	}
 	b := newBrowser(t)
 	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, data.RoleViewer)
+	loginBrowser(t, b, base, domain.RoleViewer)
 	ecoOpenReady(t, b, base+"/")
 	if errs := b.takeErrors(); len(errs) > 0 {
 		t.Errorf("console errors on /: %v", errs)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // commandEnv returns an Env for commands on a fresh database file, that
@@ -31,7 +32,7 @@ func commandEnv(tb testing.TB) (*Env, *data.DB, *bytes.Buffer) {
 func addPartners(tb testing.TB, db *data.DB, joined time.Time, slugs ...string) {
 	tb.Helper()
 	for _, slug := range slugs {
-		if err := db.CreateMember(context.Background(), &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: joined}); err != nil {
+		if err := db.CreateMember(context.Background(), &domain.Member{Slug: slug, Name: slug, Kind: domain.KindPartner, JoinedOn: joined}); err != nil {
 			tb.Fatal(err)
 		}
 	}

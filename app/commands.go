@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -104,16 +105,16 @@ func Score(ctx context.Context, env *Env, opt ScoreOptions) error {
 		day := opt.At
 		if !opt.From.IsZero() {
 			if opt.To.Before(opt.From) {
-				return data.Errorf(data.EINVALID, "--to %s is before --from %s", opt.To.Format(data.DateLayout), opt.From.Format(data.DateLayout))
+				return domain.Errorf(domain.EINVALID, "--to %s is before --from %s", opt.To.Format(domain.DateLayout), opt.From.Format(domain.DateLayout))
 			}
 			n, err := scorer.ScoreRange(ctx, opt.From, opt.To)
 			if err != nil {
 				return err
 			}
-			env.Log.Info("scored a range", "from", opt.From.Format(data.DateLayout), "to", opt.To.Format(data.DateLayout), "days", n)
+			env.Log.Info("scored a range", "from", opt.From.Format(domain.DateLayout), "to", opt.To.Format(domain.DateLayout), "days", n)
 			day = opt.To
 		} else if day.IsZero() {
-			day = data.Day(env.Now())
+			day = domain.Day(env.Now())
 			if err := scorer.Run(ctx, day, env.Config.BackfillDays); err != nil {
 				return err
 			}
@@ -171,11 +172,11 @@ func Backup(ctx context.Context, env *Env, path string) error {
 // TokenCreate runs `ecopulse token create`: it prints the secret once.
 func TokenCreate(ctx context.Context, env *Env, name, allow string) error {
 	return env.withDB(ctx, func(db *data.DB) error {
-		prefixes, err := data.ParseAllowList(allow)
+		prefixes, err := domain.ParseAllowList(allow)
 		if err != nil {
 			return err
 		}
-		t := &data.Token{Name: name, Scope: data.ScopeIngest, Allow: prefixes}
+		t := &domain.Token{Name: name, Scope: domain.ScopeIngest, Allow: prefixes}
 		secret, err := db.CreateToken(ctx, t)
 		if err != nil {
 			return err
@@ -208,7 +209,7 @@ func TokenList(ctx context.Context, env *Env) error {
 			if !t.Revoked.IsZero() {
 				state = "revoked " + t.Revoked.Format(time.RFC3339)
 			}
-			fmt.Fprintf(env.Out, "%-24s %-8s %-30s %s\n", t.Name, t.Scope, data.FormatAllowList(t.Allow), state)
+			fmt.Fprintf(env.Out, "%-24s %-8s %-30s %s\n", t.Name, t.Scope, domain.FormatAllowList(t.Allow), state)
 		}
 		return nil
 	})
@@ -241,7 +242,7 @@ func Collect(ctx context.Context, env *Env, names []string) error {
 			}
 		}
 		if len(todo) == 0 {
-			return data.Errorf(data.EINVALID, "no source is configured: declare sources in the configuration file (--config)")
+			return domain.Errorf(domain.EINVALID, "no source is configured: declare sources in the configuration file (--config)")
 		}
 		failed := 0
 		for _, s := range todo {
@@ -255,7 +256,7 @@ func Collect(ctx context.Context, env *Env, names []string) error {
 			if err != nil {
 				failed++
 				fmt.Fprintf(env.Out, "%-20s error: %v\n", s.cfg.Name, err)
-				detail = data.ErrorMessage(err)
+				detail = domain.ErrorMessage(err)
 			}
 			// A hand-started run, like "Run now" on /sources.
 			a.audit(ctx, cliActor, "source.run", s.cfg.Name, detail, err == nil)
@@ -314,7 +315,7 @@ func ImportAccessLog(ctx context.Context, env *Env, files []string, opt ImportOp
 			// A failed import is audited too: it may have stored part of
 			// its files (it resumes from its cursor).
 			if aerr := db.Audit(context.WithoutCancel(ctx), data.AuditEntry{Actor: cliActor, Action: "import.accesslog",
-				Target: strings.Join(files, " "), Detail: data.ErrorMessage(err), OK: false}); aerr != nil {
+				Target: strings.Join(files, " "), Detail: domain.ErrorMessage(err), OK: false}); aerr != nil {
 				env.Log.Error("audit log", "err", aerr)
 			}
 			return err

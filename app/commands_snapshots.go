@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -19,14 +20,14 @@ func Snapshot(ctx context.Context, env *Env, week string) error {
 	return env.withDB(ctx, func(db *data.DB) error {
 		now := env.Now()
 		if week == "" {
-			week = data.ISOWeek(data.LastClosedWeekSunday(now))
+			week = domain.ISOWeek(data.LastClosedWeekSunday(now))
 		}
 		s, err := takeSnapshot(ctx, db, NewScorer(db, env.Config.Scoring, env.Log), week, now)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Out, "snapshot of %s taken: scores of %s, R = %.4f, ecosystem health %.1f, %d members\n",
-			s.Week, s.Day.Format(data.DateLayout), s.R, s.Health, s.Members)
+			s.Week, s.Day.Format(domain.DateLayout), s.R, s.Health, s.Members)
 		return nil
 	})
 }
@@ -51,7 +52,7 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 				detail = "to standard output"
 			}
 			if err != nil {
-				detail = data.ErrorMessage(err)
+				detail = domain.ErrorMessage(err)
 			}
 			if aerr := db.Audit(context.WithoutCancel(ctx), data.AuditEntry{Actor: cliActor, Action: "export",
 				Target: target, Detail: detail, OK: err == nil}); aerr != nil && err == nil {
@@ -64,7 +65,7 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 				return err
 			}
 			if len(list) == 0 {
-				return data.Errorf(data.ENOTFOUND, "no snapshot yet: take one with `ecopulse snapshot`")
+				return domain.Errorf(domain.ENOTFOUND, "no snapshot yet: take one with `ecopulse snapshot`")
 			}
 			week = list[0].Week
 		}

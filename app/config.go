@@ -10,7 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecopulse/ecopulse/collectors/affiliation"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -106,13 +106,13 @@ func loadConfigFile(path string) (Config, error) {
 // Validate reports the first setting that cannot work.
 func (c Config) Validate() error {
 	if c.DB == "" {
-		return data.Errorf(data.EINVALID, "config: db must name a database file")
+		return domain.Errorf(domain.EINVALID, "config: db must name a database file")
 	}
 	if c.ShutdownTimeout <= 0 {
-		return data.Errorf(data.EINVALID, "config: shutdown_timeout must be positive")
+		return domain.Errorf(domain.EINVALID, "config: shutdown_timeout must be positive")
 	}
 	if c.BackfillDays < 0 {
-		return data.Errorf(data.EINVALID, "config: backfill_days cannot be negative")
+		return domain.Errorf(domain.EINVALID, "config: backfill_days cannot be negative")
 	}
 	if err := c.Scoring.Validate(); err != nil {
 		return fmt.Errorf("config: scoring: %w", err)
@@ -130,8 +130,8 @@ func (c Config) Validate() error {
 		return err
 	}
 	for i, m := range c.Consumers {
-		if m.Key == "" || !data.ValidSlug(m.Member) {
-			return data.Errorf(data.EINVALID, "config: consumers[%d] needs a key and a member slug", i)
+		if m.Key == "" || !domain.ValidSlug(m.Member) {
+			return domain.Errorf(domain.EINVALID, "config: consumers[%d] needs a key and a member slug", i)
 		}
 	}
 	return c.Auth.Validate()
@@ -142,9 +142,9 @@ func (c Config) Validate() error {
 func parseTrustedProxies(list []string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, p := range list {
-		ps, err := data.ParseAllowList(p)
+		ps, err := domain.ParseAllowList(p)
 		if err != nil || strings.Contains(p, ",") || len(ps) != 1 {
-			return nil, data.Errorf(data.EINVALID, "config: auth.trusted_proxies: %q is not an IP address or CIDR", p)
+			return nil, domain.Errorf(domain.EINVALID, "config: auth.trusted_proxies: %q is not an IP address or CIDR", p)
 		}
 		out = append(out, ps[0])
 	}

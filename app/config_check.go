@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // configProblems lists what in the configuration cannot work with the
@@ -19,7 +20,7 @@ func configProblems(ctx context.Context, db *data.DB, cfg Config) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	bySlug := map[string]*data.Member{}
+	bySlug := map[string]*domain.Member{}
 	for i := range members {
 		bySlug[members[i].Slug] = &members[i]
 	}
@@ -33,7 +34,7 @@ func configProblems(ctx context.Context, db *data.DB, cfg Config) ([]string, err
 		case m.MergedInto != "":
 			out = append(out, fmt.Sprintf("%s: member %q was merged into %q — name that one", where, slug, m.MergedInto))
 		case m.Archived():
-			out = append(out, fmt.Sprintf("%s: member %q is archived (since %s)", where, slug, m.ArchivedOn.Format(data.DateLayout)))
+			out = append(out, fmt.Sprintf("%s: member %q is archived (since %s)", where, slug, m.ArchivedOn.Format(domain.DateLayout)))
 		}
 	}
 	for i, c := range cfg.Consumers {
@@ -48,7 +49,7 @@ func configProblems(ctx context.Context, db *data.DB, cfg Config) ([]string, err
 		}
 	}
 	if _, err := buildSources(cfg.Sources); err != nil {
-		var e *data.Error
+		var e *domain.Error
 		if errors.As(err, &e) {
 			out = append(out, e.Message)
 		} else {
@@ -74,6 +75,6 @@ func ConfigCheck(ctx context.Context, env *Env) error {
 		for _, p := range problems {
 			fmt.Fprintln(env.Out, p)
 		}
-		return data.Errorf(data.EINVALID, "the configuration has %d problem(s)", len(problems))
+		return domain.Errorf(domain.EINVALID, "the configuration has %d problem(s)", len(problems))
 	})
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/affiliation"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -35,7 +35,7 @@ func TestConfigProblemsAreListedAndFailTheCheck(t *testing.T) {
 	env.Config = cfg
 	out.Reset()
 	err := ConfigCheck(ctx, env)
-	if data.ErrorCode(err) != data.EINVALID || !strings.Contains(err.Error(), "3 problem") {
+	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "3 problem") {
 		t.Fatalf("check with three problems: %v", err)
 	}
 	for _, want := range []string{`consumers[1] (key "k2"): no member "acne"`, `affiliation.domains[0] (old.example): member "old" is archived`,

@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // Every setting of the configuration file can also come from an
@@ -194,27 +193,27 @@ func (o Overrides) apply(c *Config) error {
 		}
 		where := "environment variable " + s.Env
 		if s.FileOnly {
-			return data.Errorf(data.EINVALID, "config: %s: %s is a %s and can be set only in the configuration file", where, s.Key, s.Type)
+			return domain.Errorf(domain.EINVALID, "config: %s: %s is a %s and can be set only in the configuration file", where, s.Key, s.Type)
 		}
 		if err := setValue(v.FieldByIndex(s.index), s.Type, val); err != nil {
-			return data.Errorf(data.EINVALID, "config: %s: %v", where, err)
+			return domain.Errorf(domain.EINVALID, "config: %s: %v", where, err)
 		}
 	}
 	for _, kv := range o.Sets {
 		key, val, ok := strings.Cut(kv, "=")
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
-			return data.Errorf(data.EINVALID, "config: --set %q: want KEY=VALUE, such as --set scoring.window_days=14", kv)
+			return domain.Errorf(domain.EINVALID, "config: --set %q: want KEY=VALUE, such as --set scoring.window_days=14", kv)
 		}
 		s, known := byKey[key]
 		if !known {
-			return data.Errorf(data.EINVALID, "config: --set %s: no such setting (`ecopulse config --keys` lists them)", key)
+			return domain.Errorf(domain.EINVALID, "config: --set %s: no such setting (`ecopulse config --keys` lists them)", key)
 		}
 		if s.FileOnly {
-			return data.Errorf(data.EINVALID, "config: --set %s: %s is a %s and can be set only in the configuration file", key, key, s.Type)
+			return domain.Errorf(domain.EINVALID, "config: --set %s: %s is a %s and can be set only in the configuration file", key, key, s.Type)
 		}
 		if err := setValue(v.FieldByIndex(s.index), s.Type, val); err != nil {
-			return data.Errorf(data.EINVALID, "config: --set %s: %v", key, err)
+			return domain.Errorf(domain.EINVALID, "config: --set %s: %v", key, err)
 		}
 	}
 	return nil

@@ -1,6 +1,6 @@
 package app
 
-import "github.com/ecopulse/ecopulse/data"
+import "github.com/ecopulse/ecopulse/domain"
 
 // IngestConfig bounds what push ingest accepts beyond a request's size.
 type IngestConfig struct {
@@ -18,7 +18,7 @@ func DefaultIngestConfig() IngestConfig {
 // Validate reports a limit that cannot work.
 func (c IngestConfig) Validate() error {
 	if c.MaxNewConsumersPerDay < 0 {
-		return data.Errorf(data.EINVALID, "config: ingest.max_new_consumers_per_day cannot be negative (0 turns the limit off)")
+		return domain.Errorf(domain.EINVALID, "config: ingest.max_new_consumers_per_day cannot be negative (0 turns the limit off)")
 	}
 	return nil
 }

@@ -6,9 +6,8 @@ import (
 	"time"
 	_ "time/tzdata" // snapshot schedules name IANA zones; a bare machine may have no zoneinfo
 
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/robfig/cron/v3"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // SnapshotConfig schedules the weekly snapshot job (config key "snapshots").
@@ -54,7 +53,7 @@ type AlertConfig struct {
 	// here (push ingest, the demo feed): no successful run within it.
 	SourceMaxAge time.Duration `yaml:"source_max_age"`
 
-	// Rules on the members' change signals (data.Change; docs/scoring.md,
+	// Rules on the members' change signals (domain.Change; docs/scoring.md,
 	// "What changed"), one per group of kinds. The signals already weigh
 	// their evidence (volumes, Wilson bounds, the member's own baseline):
 	// the rules only compare their scores with the thresholds.
@@ -138,14 +137,14 @@ func (c SnapshotConfig) Spec() string {
 func (c SnapshotConfig) Validate() error {
 	if c.Timezone != "" {
 		if _, err := time.LoadLocation(c.Timezone); err != nil {
-			return data.Errorf(data.EINVALID, "config: snapshots.timezone %q is not a known time zone", c.Timezone)
+			return domain.Errorf(domain.EINVALID, "config: snapshots.timezone %q is not a known time zone", c.Timezone)
 		}
 	}
 	if _, err := cron.ParseStandard(c.Spec()); err != nil {
-		return data.Errorf(data.EINVALID, "config: snapshots.schedule %q: %v", c.Schedule, err)
+		return domain.Errorf(domain.EINVALID, "config: snapshots.schedule %q: %v", c.Schedule, err)
 	}
 	if c.CatchUpWeeks < 1 {
-		return data.Errorf(data.EINVALID, "config: snapshots.catch_up_weeks must be at least 1")
+		return domain.Errorf(domain.EINVALID, "config: snapshots.catch_up_weeks must be at least 1")
 	}
 	return nil
 }
@@ -156,9 +155,9 @@ func (r ChangeRule) validate(key string) error {
 	case r.OpenBelow == 0:
 		return nil // off
 	case !(r.OpenBelow > 0 && r.OpenBelow < 1):
-		return data.Errorf(data.EINVALID, "config: alerts.%s.open_below must be within [0, 1) (0: off)", key)
+		return domain.Errorf(domain.EINVALID, "config: alerts.%s.open_below must be within [0, 1) (0: off)", key)
 	case !(r.CloseAt > r.OpenBelow && r.CloseAt <= 1):
-		return data.Errorf(data.EINVALID, "config: alerts.%s.close_at must be above open_below and at most 1", key)
+		return domain.Errorf(domain.EINVALID, "config: alerts.%s.close_at must be above open_below and at most 1", key)
 	}
 	return nil
 }
@@ -167,15 +166,15 @@ func (r ChangeRule) validate(key string) error {
 func (c AlertConfig) Validate() error {
 	switch {
 	case c.HealthBelow < 0 || c.HealthBelow > 100:
-		return data.Errorf(data.EINVALID, "config: alerts.health_below must be within 0–100")
+		return domain.Errorf(domain.EINVALID, "config: alerts.health_below must be within 0–100")
 	case c.HealthDrop < 0 || c.HealthDrop > 100:
-		return data.Errorf(data.EINVALID, "config: alerts.health_drop must be within 0–100")
+		return domain.Errorf(domain.EINVALID, "config: alerts.health_drop must be within 0–100")
 	case c.ErrorRateSLO < 0 || c.ErrorRateSLO >= 1:
-		return data.Errorf(data.EINVALID, "config: alerts.error_rate_slo must be a share within [0, 1)")
+		return domain.Errorf(domain.EINVALID, "config: alerts.error_rate_slo must be a share within [0, 1)")
 	case c.ErrorRateMinCalls < 0:
-		return data.Errorf(data.EINVALID, "config: alerts.error_rate_min_calls cannot be negative")
+		return domain.Errorf(domain.EINVALID, "config: alerts.error_rate_min_calls cannot be negative")
 	case c.SourceStaleIntervals < 0 || c.SourceMaxAge < 0:
-		return data.Errorf(data.EINVALID, "config: alerts.source_stale_intervals and source_max_age cannot be negative")
+		return domain.Errorf(domain.EINVALID, "config: alerts.source_stale_intervals and source_max_age cannot be negative")
 	}
 	for _, r := range c.changeRules() {
 		if err := r.ChangeRule.validate(r.key); err != nil {
@@ -186,20 +185,20 @@ func (c AlertConfig) Validate() error {
 	if w.URL != "" {
 		u, err := url.Parse(w.URL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return data.Errorf(data.EINVALID, "config: alerts.webhook.url must be an http(s) URL")
+			return domain.Errorf(domain.EINVALID, "config: alerts.webhook.url must be an http(s) URL")
 		}
 	}
 	if w.Attempts < 1 || w.Attempts > 10 {
-		return data.Errorf(data.EINVALID, "config: alerts.webhook.attempts must be within 1–10")
+		return domain.Errorf(domain.EINVALID, "config: alerts.webhook.attempts must be within 1–10")
 	}
 	if w.Backoff < 0 || w.Backoff > time.Minute {
-		return data.Errorf(data.EINVALID, "config: alerts.webhook.backoff must be within 0–1m")
+		return domain.Errorf(domain.EINVALID, "config: alerts.webhook.backoff must be within 0–1m")
 	}
 	if w.Timeout <= 0 {
-		return data.Errorf(data.EINVALID, "config: alerts.webhook.timeout must be positive")
+		return domain.Errorf(domain.EINVALID, "config: alerts.webhook.timeout must be positive")
 	}
 	if w.Rounds < 1 {
-		return data.Errorf(data.EINVALID, "config: alerts.webhook.rounds must be at least 1")
+		return domain.Errorf(domain.EINVALID, "config: alerts.webhook.rounds must be at least 1")
 	}
 	return nil
 }

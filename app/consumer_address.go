@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // API consumers identified by client address are keyed hashes of the
@@ -62,7 +63,7 @@ func mapAddressRange(ctx context.Context, db *data.DB, sources []SourceConfig, a
 		}
 		keys := addressHashKeys(sources)
 		if len(keys) == 0 {
-			return 0, data.Errorf(data.EINVALID, "address: client addresses are hashed with a key: set %s (hash_key_env of the accesslog sources) as the sources do", accesslog.DefaultHashKeyEnv)
+			return 0, domain.Errorf(domain.EINVALID, "address: client addresses are hashed with a key: set %s (hash_key_env of the accesslog sources) as the sources do", accesslog.DefaultHashKeyEnv)
 		}
 		if !p.IsSingleIP() {
 			if err := db.SaveAddressRule(ctx, p, member); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestConsumersMappedByAddressRange: consumers identified by client address
@@ -23,14 +24,14 @@ func TestConsumersMappedByAddressRange(t *testing.T) {
 	env, db, _ := commandEnv(t)
 	cfg := env.Config
 	addPartners(t, db, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "acme", "beta")
-	day := data.Day(time.Now()).AddDate(0, 0, -1)
+	day := domain.Day(time.Now()).AddDate(0, 0, -1)
 	client := func(ip string) string {
 		t.Helper()
-		c := &data.APIConsumer{Key: accesslog.HashIP([]byte(hashKey), ip)}
+		c := &domain.APIConsumer{Key: accesslog.HashIP([]byte(hashKey), ip)}
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: day.Add(8 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 5}}); err != nil {
+		if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: day.Add(8 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 5}}); err != nil {
 			t.Fatal(err)
 		}
 		return c.Key
@@ -65,7 +66,7 @@ func TestConsumersMappedByAddressRange(t *testing.T) {
 
 	// A new client in the range follows at the next scoring run.
 	later := client("203.0.113.99")
-	if err := a.Scorer().Run(ctx, data.Day(time.Now()), 1); err != nil {
+	if err := a.Scorer().Run(ctx, domain.Day(time.Now()), 1); err != nil {
 		t.Fatal(err)
 	}
 	if m := mapped(); m[later] != "acme" || m[outside] != "" {
@@ -95,7 +96,7 @@ func TestConsumersMappedByAddressRange(t *testing.T) {
 	}
 
 	t.Setenv(accesslog.DefaultHashKeyEnv, "")
-	if err := ConsumerMapAddress(ctx, env, "203.0.113.0/24", "acme"); data.ErrorCode(err) != data.EINVALID || !strings.Contains(err.Error(), accesslog.DefaultHashKeyEnv) {
+	if err := ConsumerMapAddress(ctx, env, "203.0.113.0/24", "acme"); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), accesslog.DefaultHashKeyEnv) {
 		t.Fatalf("without the hash key: %v", err)
 	}
 }

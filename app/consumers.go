@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // API consumers mapped to members where people work: the JSON API below,
@@ -62,11 +63,11 @@ func consumerMap(ctx context.Context, db *data.DB, actor, key, member string) er
 	if member == "" {
 		detail = "unmapped"
 	}
-	if data.ErrorCode(err) == data.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		// A key that names no consumer may be a secret pasted without
 		// "secret": true (--secret): the audit log keeps only what
 		// recognises it, never the secret.
-		auditChange(ctx, db, actor, "consumer.map", "unknown key "+endpoint.SecretName(key), "", data.Errorf(data.ENOTFOUND, "no such API consumer"))
+		auditChange(ctx, db, actor, "consumer.map", "unknown key "+endpoint.SecretName(key), "", domain.Errorf(domain.ENOTFOUND, "no such API consumer"))
 		return err
 	}
 	auditChange(ctx, db, actor, "consumer.map", key, detail, err)
@@ -87,7 +88,7 @@ func queryInt(c *fiber.Ctx, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		return 0, data.Errorf(data.EINVALID, "%s: want a whole number ≥ 0, not %q", name, s)
+		return 0, domain.Errorf(domain.EINVALID, "%s: want a whole number ≥ 0, not %q", name, s)
 	}
 	return n, nil
 }
@@ -119,7 +120,7 @@ func (a *App) consumersJSON(c *fiber.Ctx) error {
 func (a *App) consumerMapJSON(c *fiber.Ctx) error {
 	key, err := url.PathUnescape(c.Params("key"))
 	if err != nil {
-		return data.Errorf(data.EINVALID, "key: not a valid URL path segment")
+		return domain.Errorf(domain.EINVALID, "key: not a valid URL path segment")
 	}
 	var in struct {
 		Member *string `json:"member"`
@@ -129,7 +130,7 @@ func (a *App) consumerMapJSON(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Member == nil {
-		return data.Errorf(data.EINVALID, `member: give the member's slug, or "" to unmap`)
+		return domain.Errorf(domain.EINVALID, `member: give the member's slug, or "" to unmap`)
 	}
 	if in.Secret { // never stored, logged or answered: only its hash
 		if key, err = secretConsumerKey(c.UserContext(), a.db, a.cfg.Sources, key); err != nil {
@@ -154,13 +155,13 @@ func (a *App) consumersMapJSON(c *fiber.Ctx) error {
 		return err
 	}
 	if strings.TrimSpace(in.Member) == "" {
-		return data.Errorf(data.EINVALID, "member: name the member the consumers belong to")
+		return domain.Errorf(domain.EINVALID, "member: name the member the consumers belong to")
 	}
 	var n int
 	var err error
 	switch {
 	case in.Address != "" && in.Pattern != "":
-		return data.Errorf(data.EINVALID, "address: give a pattern or an address range, not both")
+		return domain.Errorf(domain.EINVALID, "address: give a pattern or an address range, not both")
 	case in.Address != "":
 		n, err = mapAddressRange(c.UserContext(), a.db, a.cfg.Sources, viewerOf(c).Name, strings.TrimSpace(in.Address), strings.TrimSpace(in.Member))
 	default:

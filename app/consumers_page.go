@@ -1,9 +1,8 @@
 package app
 
 import (
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // Mapping consumers from the API-usage page (managers; the same functions
@@ -22,7 +21,7 @@ func (a *App) consumerMapForm(c *fiber.Ctx) error {
 	var err error
 	switch {
 	case member == "":
-		err = data.Errorf(data.EINVALID, "member: name the member the consumer belongs to")
+		err = domain.Errorf(domain.EINVALID, "member: name the member the consumer belongs to")
 	case address != "":
 		_, err = mapAddressRange(ctx, a.db, a.cfg.Sources, viewerOf(c).Name, address, member)
 	case pattern != "":
@@ -30,7 +29,7 @@ func (a *App) consumerMapForm(c *fiber.Ctx) error {
 	case key != "":
 		err = consumerMap(ctx, a.db, viewerOf(c).Name, key, member)
 	default:
-		err = data.Errorf(data.EINVALID, "key: name the consumer to map, or a pattern")
+		err = domain.Errorf(domain.EINVALID, "key: name the consumer to map, or a pattern")
 	}
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 const secretTestHashKey = "consumers-secret-test-hash-key-0123"
@@ -51,7 +52,7 @@ func TestConsumerMappedByItsSecret(t *testing.T) {
 	}
 	defer db.Close()
 	for _, slug := range []string{"acme", "beta"} {
-		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		if err := db.CreateMember(ctx, &domain.Member{Slug: slug, Name: slug, Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
 		}
 	}

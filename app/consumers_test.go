@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
@@ -18,11 +19,11 @@ func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
 	env, db, out := commandEnv(t)
 	addPartners(t, db, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "acme", "beta")
 	for i, key := range []string{"acme-prod", "acme test/1", "beta-1", "stray"} {
-		c := &data.APIConsumer{Key: key}
+		c := &domain.APIConsumer{Key: key}
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), ConsumerID: c.ID,
+		if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), ConsumerID: c.ID,
 			Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(10 * (i + 1))}}); err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +71,7 @@ func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
 	if listed.Total != 1 || listed.Consumers[0].Key != "stray" {
 		t.Fatalf("unmapped after the command: %+v", listed)
 	}
-	if !auditHas(t, a, "cli", "consumer.map", "beta-1", true) || !auditHas(t, a, data.RoleManager, "consumer.map", "acme-*", true) {
+	if !auditHas(t, a, "cli", "consumer.map", "beta-1", true) || !auditHas(t, a, domain.RoleManager, "consumer.map", "acme-*", true) {
 		t.Fatal("mappings are not audited")
 	}
 }
@@ -78,21 +79,21 @@ func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
 func TestUnmappedConsumersAreMappedFromTheAPIUsagePage(t *testing.T) {
 	ctx := context.Background()
 	db := emptyDB(t)
-	if err := db.CreateMember(ctx, &data.Member{Slug: "acme", Name: "Acme AI", Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if err := db.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "Acme AI", Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	day := data.Day(time.Now()).AddDate(0, 0, -2)
+	day := domain.Day(time.Now()).AddDate(0, 0, -2)
 	for i, key := range []string{"acme-prod", "acme-test", "stray"} {
-		c := &data.APIConsumer{Key: key}
+		c := &domain.APIConsumer{Key: key}
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: day.Add(9 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(10 + i)}}); err != nil {
+		if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: day.Add(9 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(10 + i)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	a := newTestApp(t, db)
-	mgr, viewer := loginAs(t, a, data.RoleManager), loginAs(t, a, data.RoleViewer)
+	mgr, viewer := loginAs(t, a, domain.RoleManager), loginAs(t, a, domain.RoleViewer)
 	page := func(s testSession) string {
 		req := httptest.NewRequest("GET", "/api-usage", nil)
 		s.apply(req)

@@ -7,12 +7,13 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // demoOptions are the demo ecosystem's fixed parameters: the history ends
 // yesterday, and today's traffic arrives minute by minute from the tick job.
 func demoOptions(now time.Time) demo.Options {
-	return demo.Options{Seed: 1, Days: 180, End: data.Day(now).AddDate(0, 0, -1), Members: 40}
+	return demo.Options{Seed: 1, Days: 180, End: domain.Day(now).AddDate(0, 0, -1), Members: 40}
 }
 
 // demoEndKey keeps the last day the demo history was seeded with: the tick
@@ -27,7 +28,7 @@ func seedDemo(ctx context.Context, db *data.DB, now time.Time) (demo.Summary, er
 	if err != nil {
 		return sum, err
 	}
-	return sum, db.SetCursor(ctx, demoEndKey, opt.End.Format(data.DateLayout))
+	return sum, db.SetCursor(ctx, demoEndKey, opt.End.Format(domain.DateLayout))
 }
 
 // seededDemoOptions returns the options the database was seeded with.
@@ -37,7 +38,7 @@ func seededDemoOptions(ctx context.Context, db *data.DB, now time.Time) (demo.Op
 	if err != nil || s == "" {
 		return opt, err
 	}
-	if opt.End, err = data.ParseDay(s); err != nil {
+	if opt.End, err = domain.ParseDay(s); err != nil {
 		return opt, err
 	}
 	return opt, nil
@@ -93,7 +94,7 @@ func (a *App) runDemoTick(ctx context.Context, now time.Time) error {
 	}
 	from, err := time.Parse(time.RFC3339, cur)
 	if err != nil {
-		from = data.Day(now)
+		from = domain.Day(now)
 	}
 	to := now.UTC().Truncate(time.Minute)
 	if !to.After(from) {

@@ -5,22 +5,21 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // errorStatus maps every application error code to its HTTP status: the one
 // table that decides what a client sees for an error.
 var errorStatus = map[string]int{
-	data.ECONFLICT:       http.StatusConflict,
-	data.EINVALID:        http.StatusBadRequest,
-	data.ENOTFOUND:       http.StatusNotFound,
-	data.EUNAUTHORIZED:   http.StatusUnauthorized,
-	data.EFORBIDDEN:      http.StatusForbidden,
-	data.ETOOLARGE:       http.StatusRequestEntityTooLarge,
-	data.ENOTIMPLEMENTED: http.StatusNotImplemented,
-	data.EINTERNAL:       http.StatusInternalServerError,
+	domain.ECONFLICT:       http.StatusConflict,
+	domain.EINVALID:        http.StatusBadRequest,
+	domain.ENOTFOUND:       http.StatusNotFound,
+	domain.EUNAUTHORIZED:   http.StatusUnauthorized,
+	domain.EFORBIDDEN:      http.StatusForbidden,
+	domain.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	domain.ENOTIMPLEMENTED: http.StatusNotImplemented,
+	domain.EINTERNAL:       http.StatusInternalServerError,
 }
 
 // statusOf returns the HTTP status and the client-safe message for err.
@@ -29,12 +28,12 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &fe) {
 		return fe.Code, fe.Message
 	}
-	code := data.ErrorCode(err)
+	code := domain.ErrorCode(err)
 	status, ok := errorStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	return status, data.ErrorMessage(err)
+	return status, domain.ErrorMessage(err)
 }
 
 // errorHandler renders errors as JSON under /api/ and as a page elsewhere.

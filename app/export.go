@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -52,7 +52,7 @@ func (a *App) auditDownload(c *fiber.Ctx, target, detail string, err error) {
 		actor = v.Name
 	}
 	if err != nil {
-		detail = data.ErrorMessage(err)
+		detail = domain.ErrorMessage(err)
 	}
 	a.audit(c.UserContext(), actor, "export", target, detail, err == nil)
 }
@@ -61,7 +61,7 @@ func (a *App) auditDownload(c *fiber.Ctx, target, detail string, err error) {
 func exportContentType(format string) (string, error) {
 	ct, ok := exportContentTypes[format]
 	if !ok {
-		return "", data.Errorf(data.EINVALID, "unknown export format %q: want csv, xlsx or json", format)
+		return "", domain.Errorf(domain.EINVALID, "unknown export format %q: want csv, xlsx or json", format)
 	}
 	return ct, nil
 }

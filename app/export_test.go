@@ -17,7 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -350,5 +350,5 @@ func TestSnapshotPagesShowTheAPINumbers(t *testing.T) {
 	if status, _, _ := get(t, a.Fiber(), "/snapshots/2026-W10"); status != 404 {
 		t.Errorf("GET /snapshots/2026-W10 = %d, want 404", status)
 	}
-	_ = data.ENOTFOUND
+	_ = domain.ENOTFOUND
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/collectors/github"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -280,7 +281,7 @@ func TestFaultSourceDownRetriesThenCatchesUp(t *testing.T) {
 
 	// 1. Up: the twelve issues, in three pages.
 	run, err := runner.Run(ctx, "sdk", src)
-	if err != nil || run.Status != data.RunSucceeded || run.ItemsStored != 12 {
+	if err != nil || run.Status != domain.RunSucceeded || run.ItemsStored != 12 {
 		t.Fatalf("first run = %+v, %v", run, err)
 	}
 	lastOK := time.Unix(run.EndedAt.Unix(), 0).UTC().Format(time.RFC3339) // as the sources API shows it
@@ -296,7 +297,7 @@ func TestFaultSourceDownRetriesThenCatchesUp(t *testing.T) {
 	gh.set("500", 1, 0, 0)
 	before, _ := gh.counts()
 	run, err = runner.Run(ctx, "sdk", src)
-	if err == nil || run == nil || run.Status != data.RunFailed || !strings.Contains(run.Error, "500") {
+	if err == nil || run == nil || run.Status != domain.RunFailed || !strings.Contains(run.Error, "500") {
 		t.Fatalf("run against 500s = %+v, %v", run, err)
 	}
 	after, _ := gh.counts()
@@ -315,7 +316,7 @@ func TestFaultSourceDownRetriesThenCatchesUp(t *testing.T) {
 	// 3. Down without an answer: the client times out, the run fails.
 	gh.set("hang", 1, 0, 0)
 	run, err = runner.Run(ctx, "sdk", src)
-	if err == nil || run == nil || run.Status != data.RunFailed || !strings.Contains(strings.ToLower(run.Error), "timeout") {
+	if err == nil || run == nil || run.Status != domain.RunFailed || !strings.Contains(strings.ToLower(run.Error), "timeout") {
 		t.Fatalf("run against a silent server = %+v, %v", run, err)
 	}
 	fltCheckBackoff(t, "timeouts", sleeps.take(), attempts-1, backoff)
@@ -344,7 +345,7 @@ func TestFaultSourceDownRetriesThenCatchesUp(t *testing.T) {
 	// first page commits, the retry goes on from its cursor.
 	gh.set("500", 2, 1, 0)
 	run, err = runner.Run(ctx, "sdk", src)
-	if err != nil || run.Status != data.RunSucceeded {
+	if err != nil || run.Status != domain.RunSucceeded {
 		t.Fatalf("catch-up run = %+v, %v", run, err)
 	}
 	fltCheckBackoff(t, "catch-up", sleeps.take(), 1, backoff)
@@ -356,7 +357,7 @@ func TestFaultSourceDownRetriesThenCatchesUp(t *testing.T) {
 	// 5. The app's own path (run-now's runSource, then rescoring): nothing
 	// new, succeeded, and the sources API says ok again.
 	run, err = a.runSource(ctx, a.sources[0])
-	if err != nil || run.Status != data.RunSucceeded {
+	if err != nil || run.Status != domain.RunSucceeded {
 		t.Fatalf("runSource after recovery = %+v, %v", run, err)
 	}
 	if got := activities(); got != 20 {
@@ -604,11 +605,11 @@ sources:
 		t.Fatalf("runs = %v, %v", runs, err)
 	}
 	for _, r := range runs {
-		if r.Status == data.RunRunning || r.EndedAt.IsZero() {
+		if r.Status == domain.RunRunning || r.EndedAt.IsZero() {
 			t.Errorf("a run was left running after SIGTERM: %+v", r)
 		}
 	}
-	if r := runs[0]; r.Status != data.RunFailed || !strings.Contains(r.Error, "context canceled") || r.ItemsStored != stored {
+	if r := runs[0]; r.Status != domain.RunFailed || !strings.Contains(r.Error, "context canceled") || r.ItemsStored != stored {
 		t.Errorf("interrupted run = %+v, want failed with context canceled and %d stored", r, stored)
 	}
 	db.Close()
@@ -642,7 +643,7 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	end := data.Day(time.Now()).AddDate(0, 0, -1)
+	end := domain.Day(time.Now()).AddDate(0, 0, -1)
 	if _, err := demo.Seed(ctx, db, demo.Options{Seed: 3, Members: 24, Days: 126, End: end}); err != nil {
 		t.Fatal(err)
 	}
@@ -693,7 +694,7 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 	for i := 0; i < DefaultSnapshotConfig().CatchUpWeeks; i++ {
 		sunday := last.AddDate(0, 0, -7*i)
 		if eco, err := db.EcosystemScoreOn(ctx, sunday); err == nil && eco.Members > 0 {
-			want = append(want, data.ISOWeek(sunday))
+			want = append(want, domain.ISOWeek(sunday))
 		}
 	}
 	t.Logf("SIGTERM after %d snapshot(s), %d stored at exit of %d owed; exited in %v", seen, afterSignal, len(want), took.Round(time.Millisecond))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // demoEnd is the fixed last day of the test ecosystem: tests never depend on
@@ -112,7 +113,7 @@ func newTestApp(tb testing.TB, db *data.DB) *App {
 func withTestAccounts(tb testing.TB, a *App) {
 	tb.Helper()
 	db := a.db
-	for _, role := range []string{data.RoleViewer, data.RoleManager, data.RoleAdmin} {
+	for _, role := range []string{domain.RoleViewer, domain.RoleManager, domain.RoleAdmin} {
 		if _, err := db.UserByName(context.Background(), role); err == nil {
 			continue
 		}
@@ -120,7 +121,7 @@ func withTestAccounts(tb testing.TB, a *App) {
 			tb.Fatal(err)
 		}
 	}
-	testSessions.Store(a.Fiber(), loginAs(tb, a, data.RoleManager))
+	testSessions.Store(a.Fiber(), loginAs(tb, a, domain.RoleManager))
 }
 
 // testSession is a logged-in client: its cookies and CSRF token.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestForgetPersonKeepsCountsAndErasesTheLogin forgets a person with logins
@@ -28,12 +29,12 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := demoEnd.AddDate(0, 0, -2)
-	if _, err := db.AddActivities(ctx, []data.Activity{
-		{Source: "discourse", ExternalID: "fz-1", Kind: data.ActThreadOpened, At: at, Actor: "Zquux", Thread: "discourse:zq/2", Title: "Zelda Quuxington asks: quotas?"},
-		{Source: "discourse", ExternalID: "fz-2", Kind: data.ActReply, At: at.Add(time.Hour), Actor: other, Thread: "discourse:zq/2", Title: "@zquux see the docs"},
-		{Source: "github", ExternalID: "fz-3", Kind: data.ActReply, At: at.Add(2 * time.Hour), Actor: "zquux", Thread: otherThread},
-		{Source: "github", ExternalID: "fz-4", Kind: data.ActReply, At: at.Add(3 * time.Hour), Actor: other, Thread: "github:zquux/1", Title: "thanks zquux"},
-		{Source: "github", ExternalID: "fz-5", Kind: data.ActReply, At: at.Add(4 * time.Hour), Actor: "loner-xyz", Thread: "github:zquux/1"},
+	if _, err := db.AddActivities(ctx, []domain.Activity{
+		{Source: "discourse", ExternalID: "fz-1", Kind: domain.ActThreadOpened, At: at, Actor: "Zquux", Thread: "discourse:zq/2", Title: "Zelda Quuxington asks: quotas?"},
+		{Source: "discourse", ExternalID: "fz-2", Kind: domain.ActReply, At: at.Add(time.Hour), Actor: other, Thread: "discourse:zq/2", Title: "@zquux see the docs"},
+		{Source: "github", ExternalID: "fz-3", Kind: domain.ActReply, At: at.Add(2 * time.Hour), Actor: "zquux", Thread: otherThread},
+		{Source: "github", ExternalID: "fz-4", Kind: domain.ActReply, At: at.Add(3 * time.Hour), Actor: other, Thread: "github:zquux/1", Title: "thanks zquux"},
+		{Source: "github", ExternalID: "fz-5", Kind: domain.ActReply, At: at.Add(4 * time.Hour), Actor: "loner-xyz", Thread: "github:zquux/1"},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 	if err := Forget(ctx, env, "loner-xyz"); err != nil {
 		t.Fatalf("forget a login with no person: %v", err)
 	}
-	if err := Forget(ctx, env, "nobody-at-all"); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := Forget(ctx, env, "nobody-at-all"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("forget nobody: %v, want ENOTFOUND", err)
 	}
 
@@ -94,7 +95,7 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 
 	gone := []string{"zquux", "zelda", "quuxington", "loner-xyz"}
 	a := newTestApp(t, db)
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	for _, target := range getRoutes(t, a, testRouteValues(t, db)) {
 		_, _, body := fetch(t, a, admin, target)
 		for _, w := range gone {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -19,21 +20,21 @@ func historyDB(t *testing.T) *data.DB {
 	t.Helper()
 	ctx := context.Background()
 	db := emptyDB(t)
-	m := &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
+	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	c := &data.APIConsumer{Key: "acme-key"}
+	c := &domain.APIConsumer{Key: "acme-key"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.MapConsumer(ctx, "acme-key", "acme"); err != nil {
 		t.Fatal(err)
 	}
-	var rollups []data.UsageRollup
+	var rollups []domain.UsageRollup
 	for _, d := range []int{17, 18, 20} {
 		// No latency observed: the log had no $request_time.
-		rollups = append(rollups, data.UsageRollup{Bucket: time.Date(2015, 5, d, 10, 0, 0, 0, time.UTC), ConsumerID: c.ID,
+		rollups = append(rollups, domain.UsageRollup{Bucket: time.Date(2015, 5, d, 10, 0, 0, 0, time.UTC), ConsumerID: c.ID,
 			Endpoint: "/v1/chat", StatusClass: 2, Calls: 40, Bytes: 1000})
 	}
 	if err := db.AddUsage(ctx, rollups); err != nil {
@@ -125,7 +126,7 @@ func TestImportedHistoryIsOfferedWherePagesShowNothing(t *testing.T) {
 	if _, err := a.Scorer().ScoreRange(ctx, time.Date(2015, 5, 17, 0, 0, 0, 0, time.UTC), time.Date(2015, 5, 20, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Scorer().ScoreDay(ctx, data.Day(time.Now())); err != nil {
+	if _, err := a.Scorer().ScoreDay(ctx, domain.Day(time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/push"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 const (
@@ -25,7 +26,7 @@ const (
 
 // ingestToken authenticates a push request: a bearer ingest token, used from
 // an allowed address. It never opens a dashboard session.
-func (a *App) ingestToken(c *fiber.Ctx) (*data.Token, error) {
+func (a *App) ingestToken(c *fiber.Ctx) (*domain.Token, error) {
 	r := a.ingestBearer(c)
 	if r.err != nil {
 		if r.missing {
@@ -38,7 +39,7 @@ func (a *App) ingestToken(c *fiber.Ctx) (*data.Token, error) {
 	tok := r.tok
 	addr, err := netip.ParseAddr(a.clientIP(c))
 	if err != nil || !tok.Allows(addr) {
-		return nil, data.Errorf(data.EFORBIDDEN, "token %q may not be used from this address", tok.Name)
+		return nil, domain.Errorf(domain.EFORBIDDEN, "token %q may not be used from this address", tok.Name)
 	}
 	return tok, nil
 }
@@ -48,7 +49,7 @@ func (a *App) ingestToken(c *fiber.Ctx) (*data.Token, error) {
 const localIngestBearer = "ecopulse.ingest.bearer"
 
 type ingestBearerResult struct {
-	tok     *data.Token
+	tok     *domain.Token
 	err     error
 	missing bool // no bearer token at all
 }
@@ -66,9 +67,9 @@ func (a *App) ingestBearer(c *fiber.Ctx) *ingestBearerResult {
 	secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
 	if secret = strings.TrimSpace(secret); !ok || secret == "" {
 		r.missing = true
-		r.err = data.Errorf(data.EUNAUTHORIZED, "an ingest token is required: Authorization: Bearer <token>")
+		r.err = domain.Errorf(domain.EUNAUTHORIZED, "an ingest token is required: Authorization: Bearer <token>")
 	} else {
-		r.tok, r.err = a.push.tokens.Verify(c.UserContext(), a.db, secret, data.ScopeIngest)
+		r.tok, r.err = a.push.tokens.Verify(c.UserContext(), a.db, secret, domain.ScopeIngest)
 	}
 	c.Locals(localIngestBearer, r)
 	return r
@@ -100,7 +101,7 @@ func (a *App) ingestAPICalls(c *fiber.Ctx) error {
 	// Answered once the batch is committed; concurrent requests' batches
 	// share a transaction (group commit), each stored whole or not at all.
 	if err := a.push.group.Commit(ctx, a.db, batch); err != nil {
-		if data.ErrorCode(err) == data.EINVALID { // over the token's new-consumer allowance
+		if domain.ErrorCode(err) == domain.EINVALID { // over the token's new-consumer allowance
 			a.push.rejected(ctx, a.db, tok.Name, err)
 			a.ops.batchRejected(push.Source)
 			a.ops.ingested(push.Source, 0, batch.Read)
@@ -183,10 +184,10 @@ func (p *pushStats) rejected(ctx context.Context, db *data.DB, token string, err
 	}
 	p.requests++
 	p.rejectedBatches++
-	p.lastError = data.ErrorMessage(err)
+	p.lastError = domain.ErrorMessage(err)
 	p.mu.Unlock()
-	b := data.NewUsageBatch(push.Source)
-	b.Reject(data.ErrorMessage(err), "batch from token "+token)
+	b := domain.NewUsageBatch(push.Source)
+	b.Reject(domain.ErrorMessage(err), "batch from token "+token)
 	if cerr := db.CommitUsage(context.WithoutCancel(ctx), b); cerr != nil {
 		_ = cerr // the client got its 4xx; losing the quarantine note is not worth a 500
 	}
@@ -201,12 +202,12 @@ func (p *pushStats) flush(ctx context.Context, db *data.DB) error {
 	if since.IsZero() {
 		return nil
 	}
-	run := &data.CollectorRun{Source: push.Source, StartedAt: since}
+	run := &domain.CollectorRun{Source: push.Source, StartedAt: since}
 	if err := db.StartRun(ctx, run); err != nil {
 		return err
 	}
 	run.ItemsRead, run.ItemsStored, run.ItemsRejected = records+rejected, records, rejected
-	run.Status = data.RunSucceeded
+	run.Status = domain.RunSucceeded
 	run.Error = lastErr
 	return db.FinishRun(ctx, run)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // manualClock is a clock a test moves by hand.
@@ -76,7 +77,7 @@ func TestIngestTokenRevokedInTheAppStopsAtOnce(t *testing.T) {
 	if status, resp := post(t, a, secret, body, nil); status != http.StatusAccepted {
 		t.Fatalf("before: %d %s", status, resp)
 	}
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	if status, resp := sendJSON(t, a, admin, "DELETE", "/api/v1/admin/tokens/gateway", nil); status >= 300 {
 		t.Fatalf("revoke: %d %s", status, resp)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestIngestRefusesOverLargeNumbers: one record of int64's maximum used to
@@ -53,7 +53,7 @@ func TestPoisonedUsageStillServes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &data.APIConsumer{Key: "poisoned-key", MemberID: ms[0].ID}
+	c := &domain.APIConsumer{Key: "poisoned-key", MemberID: ms[0].ID}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -65,17 +65,17 @@ func TestPoisonedUsageStillServes(t *testing.T) {
 	for _, q := range []struct {
 		table  string
 		bucket int64
-	}{{"api_usage_hourly", at.Unix()}, {"api_usage_daily", data.Day(at).Unix()}} {
+	}{{"api_usage_hourly", at.Unix()}, {"api_usage_daily", domain.Day(at).Unix()}} {
 		if _, err := raw.Exec(`INSERT INTO `+q.table+` (bucket, consumer_id, endpoint, status_class, calls, bytes, latency_ms_sum)
 			VALUES (?, ?, '/poison', 2, 1, ?, 0)`, q.bucket, c.ID, int64(math.MaxInt64)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	raw.Exec(`INSERT OR IGNORE INTO usage_days_stale (day) VALUES (?)`, data.Day(at).Unix())
+	raw.Exec(`INSERT OR IGNORE INTO usage_days_stale (day) VALUES (?)`, domain.Day(at).Unix())
 	raw.Close()
 
 	a := newTestApp(t, db)
-	rng := "from=" + demoEnd.AddDate(0, 0, -6).Format(data.DateLayout) + "&to=" + demoEnd.Format(data.DateLayout)
+	rng := "from=" + demoEnd.AddDate(0, 0, -6).Format(domain.DateLayout) + "&to=" + demoEnd.Format(domain.DateLayout)
 	for _, target := range []string{"/api/v1/api-usage?" + rng, "/api/v1/api-usage?" + rng + "&member=" + ms[0].Slug,
 		"/api/v1/api-usage/breakdown?" + rng, "/api-usage?" + rng, "/api/v1/members/" + ms[0].Slug, "/members/" + ms[0].Slug} {
 		status, body, _ := get(t, a.Fiber(), target)

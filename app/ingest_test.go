@@ -15,15 +15,16 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func newToken(tb testing.TB, db *data.DB, name, allow string) string {
 	tb.Helper()
-	prefixes, err := data.ParseAllowList(allow)
+	prefixes, err := domain.ParseAllowList(allow)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	secret, err := db.CreateToken(context.Background(), &data.Token{Name: name, Scope: data.ScopeIngest, Allow: prefixes})
+	secret, err := db.CreateToken(context.Background(), &domain.Token{Name: name, Scope: domain.ScopeIngest, Allow: prefixes})
 	if err != nil {
 		tb.Fatal(err)
 	}

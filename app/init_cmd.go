@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // `ecopulse init [DIR]`: the first run without the demo. It writes a
@@ -39,7 +39,7 @@ func Init(dir string, out io.Writer) error {
 		}
 	}
 	if len(exist) > 0 {
-		return data.Errorf(data.ECONFLICT, "init: will not overwrite %s: nothing was written", strings.Join(exist, ", "))
+		return domain.Errorf(domain.ECONFLICT, "init: will not overwrite %s: nothing was written", strings.Join(exist, ", "))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("init: %w", err)
@@ -82,7 +82,7 @@ func Init(dir string, out io.Writer) error {
 func writeNew(path, content string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		return data.Errorf(data.ECONFLICT, "init: %s already exists; it was not overwritten", path)
+		return domain.Errorf(domain.ECONFLICT, "init: %s already exists; it was not overwritten", path)
 	} else if err != nil {
 		return fmt.Errorf("init: %w", err)
 	}

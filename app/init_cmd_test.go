@@ -12,7 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/registry"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestInitWritesFilesThatLoadAndApply: the starter configuration loads as
@@ -79,7 +79,7 @@ func TestInitNeverOverwrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := Init(dir, &bytes.Buffer{})
-	if data.ErrorCode(err) != data.ECONFLICT || !strings.Contains(data.ErrorMessage(err), mine) {
+	if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(domain.ErrorMessage(err), mine) {
 		t.Fatalf("init over an existing registry: %v, want a conflict naming %s", err, mine)
 	}
 	if b, _ := os.ReadFile(mine); string(b) != "members: []\n" {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -118,7 +119,7 @@ func (a *App) auditFailedLogin(ctx context.Context, name, reason, addr string) {
 
 // startSession logs u in on a new session id, and records whose session it
 // is so that revocation finds it by the account.
-func (a *App) startSession(c *fiber.Ctx, u *data.User, now time.Time) error {
+func (a *App) startSession(c *fiber.Ctx, u *domain.User, now time.Time) error {
 	sess, err := a.session(c)
 	if err != nil {
 		return err
@@ -141,7 +142,7 @@ func (a *App) startSession(c *fiber.Ctx, u *data.User, now time.Time) error {
 }
 
 // checkPassword returns the enabled account with this name and password.
-func (a *App) checkPassword(ctx context.Context, name, password string) (*data.User, error) {
+func (a *App) checkPassword(ctx context.Context, name, password string) (*domain.User, error) {
 	u, err := a.db.UserByName(ctx, name)
 	if err != nil {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
@@ -188,22 +189,22 @@ func (a *App) audit(ctx context.Context, actor, action, target, detail string, o
 // hashPassword checks a new password's length and hashes it with bcrypt.
 func hashPassword(password string) (string, error) {
 	if len(password) < minPasswordLen {
-		return "", data.Errorf(data.EINVALID, "a password needs at least %d characters", minPasswordLen)
+		return "", domain.Errorf(domain.EINVALID, "a password needs at least %d characters", minPasswordLen)
 	}
 	if len(password) > 72 {
-		return "", data.Errorf(data.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)")
+		return "", domain.Errorf(domain.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)")
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
 	return string(h), err
 }
 
 // AddUser creates an account with a password.
-func AddUser(ctx context.Context, db *data.DB, name, role, password string) (*data.User, error) {
+func AddUser(ctx context.Context, db *data.DB, name, role, password string) (*domain.User, error) {
 	h, err := hashPassword(password)
 	if err != nil {
 		return nil, err
 	}
-	u := &data.User{Name: name, Role: role, PasswordHash: h}
+	u := &domain.User{Name: name, Role: role, PasswordHash: h}
 	if err := db.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
@@ -225,7 +226,7 @@ func (a *App) ensureAccounts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := a.db.CreateUser(ctx, &data.User{Name: "admin", Role: data.RoleAdmin, PasswordHash: h, MustChangePassword: true}); err != nil {
+		if err := a.db.CreateUser(ctx, &domain.User{Name: "admin", Role: domain.RoleAdmin, PasswordHash: h, MustChangePassword: true}); err != nil {
 			return err
 		}
 		a.log.Warn("no account existed: created user \"admin\"; its password is shown only this once and must be changed at the first login", "user", "admin", "password", password)
@@ -240,7 +241,7 @@ func (a *App) ensureAccounts(ctx context.Context) error {
 // "demo" is someone's own, and is left alone.
 func (a *App) ensureDemoAccount(ctx context.Context) error {
 	u, err := a.db.UserByName(ctx, demoUser)
-	if data.ErrorCode(err) == data.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		if a.demo == nil {
 			return nil
 		}
@@ -248,7 +249,7 @@ func (a *App) ensureDemoAccount(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return a.db.CreateUser(ctx, &data.User{Name: demoUser, Role: data.RoleViewer, PasswordHash: string(h)})
+		return a.db.CreateUser(ctx, &domain.User{Name: demoUser, Role: domain.RoleViewer, PasswordHash: string(h)})
 	} else if err != nil {
 		return err
 	}

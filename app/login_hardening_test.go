@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // newLoginTestApp is a test app without the per-address rate limit of
@@ -165,7 +166,7 @@ func TestAuditPagesAreBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	if status, _ := sendJSON(t, a, admin, "GET", "/api/v1/admin/audit?limit=100000", nil); status != http.StatusBadRequest {
 		t.Errorf("limit 100000: %d, want 400", status)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Members are managed data, four ways with one code path: the members pages
@@ -52,18 +53,18 @@ type MemberInput struct {
 	KeyPatterns []string `json:"key_patterns"`
 }
 
-// member returns the data.Member of in, or an EINVALID error naming the field.
-func (in MemberInput) member(today time.Time) (*data.Member, error) {
-	m := &data.Member{Slug: in.Slug, Name: in.Name, Kind: data.MemberKind(strings.ToLower(strings.TrimSpace(in.Kind))),
+// member returns the domain.Member of in, or an EINVALID error naming the field.
+func (in MemberInput) member(today time.Time) (*domain.Member, error) {
+	m := &domain.Member{Slug: in.Slug, Name: in.Name, Kind: domain.MemberKind(strings.ToLower(strings.TrimSpace(in.Kind))),
 		Segment: in.Segment, Tier: in.Tier, Domains: in.Domains, GitHubOrgs: in.GitHubOrgs, KeyPatterns: in.KeyPatterns}
 	if j := strings.TrimSpace(in.Joined); j != "" {
-		d, err := data.ParseDay(j)
+		d, err := domain.ParseDay(j)
 		if err != nil {
-			return nil, data.Errorf(data.EINVALID, "joined: %s", data.ErrorMessage(err))
+			return nil, domain.Errorf(domain.EINVALID, "joined: %s", domain.ErrorMessage(err))
 		}
 		m.JoinedOn = d
 	} else {
-		m.JoinedOn = data.Day(today)
+		m.JoinedOn = domain.Day(today)
 	}
 	m.Normalize()
 	return m, m.Validate()
@@ -84,21 +85,21 @@ type MemberRecord struct {
 	MergedInto  string   `json:"merged_into,omitempty"`
 }
 
-func recordOf(m *data.Member) MemberRecord {
+func recordOf(m *domain.Member) MemberRecord {
 	r := MemberRecord{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Segment: m.Segment, Tier: m.Tier,
-		Joined: m.JoinedOn.Format(data.DateLayout), Domains: m.Domains, GitHubOrgs: m.GitHubOrgs, KeyPatterns: m.KeyPatterns,
+		Joined: m.JoinedOn.Format(domain.DateLayout), Domains: m.Domains, GitHubOrgs: m.GitHubOrgs, KeyPatterns: m.KeyPatterns,
 		MergedInto: m.MergedInto}
 	if m.Archived() {
-		s := m.ArchivedOn.Format(data.DateLayout)
+		s := m.ArchivedOn.Format(domain.DateLayout)
 		r.ArchivedOn = &s
 	}
 	return r
 }
 
 // InputOf returns the input that gives m back (the edit form's values).
-func inputOf(m *data.Member) MemberInput {
+func inputOf(m *domain.Member) MemberInput {
 	return MemberInput{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Segment: m.Segment, Tier: m.Tier,
-		Joined: m.JoinedOn.Format(data.DateLayout), Domains: m.Domains, GitHubOrgs: m.GitHubOrgs, KeyPatterns: m.KeyPatterns}
+		Joined: m.JoinedOn.Format(domain.DateLayout), Domains: m.Domains, GitHubOrgs: m.GitHubOrgs, KeyPatterns: m.KeyPatterns}
 }
 
 // auditChange records a change to managed data (members, consumer
@@ -106,12 +107,12 @@ func inputOf(m *data.Member) MemberInput {
 // detail.
 func auditChange(ctx context.Context, db *data.DB, actor, action, target, detail string, err error) {
 	if err != nil {
-		detail = data.ErrorMessage(err)
+		detail = domain.ErrorMessage(err)
 	}
 	_ = db.Audit(context.WithoutCancel(ctx), data.AuditEntry{Actor: actor, Action: action, Target: target, Detail: detail, OK: err == nil})
 }
 
-func memberCreate(ctx context.Context, db *data.DB, actor string, in MemberInput, today time.Time) (*data.Member, error) {
+func memberCreate(ctx context.Context, db *data.DB, actor string, in MemberInput, today time.Time) (*domain.Member, error) {
 	m, err := in.member(today)
 	if err == nil {
 		err = db.CreateMember(ctx, m)
@@ -120,9 +121,9 @@ func memberCreate(ctx context.Context, db *data.DB, actor string, in MemberInput
 	return m, err
 }
 
-func memberUpdate(ctx context.Context, db *data.DB, actor, slug string, in MemberInput, today time.Time) (*data.Member, error) {
+func memberUpdate(ctx context.Context, db *data.DB, actor, slug string, in MemberInput, today time.Time) (*domain.Member, error) {
 	if in.Slug != "" && in.Slug != slug {
-		err := data.Errorf(data.EINVALID, "slug: a member's slug cannot change (%q in the body, %q in the path)", in.Slug, slug)
+		err := domain.Errorf(domain.EINVALID, "slug: a member's slug cannot change (%q in the body, %q in the path)", in.Slug, slug)
 		auditChange(ctx, db, actor, "member.update", slug, "", err)
 		return nil, err
 	}
@@ -140,7 +141,7 @@ func memberUpdate(ctx context.Context, db *data.DB, actor, slug string, in Membe
 
 func memberArchive(ctx context.Context, db *data.DB, actor, slug string, on time.Time) error {
 	err := db.ArchiveMember(ctx, slug, on)
-	auditChange(ctx, db, actor, "member.archive", slug, "from "+on.Format(data.DateLayout), err)
+	auditChange(ctx, db, actor, "member.archive", slug, "from "+on.Format(domain.DateLayout), err)
 	return err
 }
 
@@ -163,11 +164,11 @@ func memberMerge(ctx context.Context, db *data.DB, actor, drop, keep string) (*d
 // parseOptionalDay reads an optional YYYY-MM-DD (def when empty), naming the field.
 func parseOptionalDay(field, s string, def time.Time) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
-		return data.Day(def), nil
+		return domain.Day(def), nil
 	}
-	d, err := data.ParseDay(strings.TrimSpace(s))
+	d, err := domain.ParseDay(strings.TrimSpace(s))
 	if err != nil {
-		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s", field, data.ErrorMessage(err))
+		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: %s", field, domain.ErrorMessage(err))
 	}
 	return d, nil
 }
@@ -250,7 +251,7 @@ func (a *App) memberMergeJSON(c *fiber.Ctx) error {
 		return err
 	}
 	if strings.TrimSpace(in.Into) == "" {
-		return data.Errorf(data.EINVALID, "into: name the member to merge %q into", c.Params("slug"))
+		return domain.Errorf(domain.EINVALID, "into: name the member to merge %q into", c.Params("slug"))
 	}
 	res, err := memberMerge(c.UserContext(), a.db, viewerOf(c).Name, c.Params("slug"), strings.TrimSpace(in.Into))
 	if err != nil {
@@ -269,7 +270,7 @@ func MemberAdd(ctx context.Context, env *Env, in MemberInput) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Out, "member %q created (%s, joined %s); scores include it from the next scoring run\n", m.Slug, m.Kind, m.JoinedOn.Format(data.DateLayout))
+		fmt.Fprintf(env.Out, "member %q created (%s, joined %s); scores include it from the next scoring run\n", m.Slug, m.Kind, m.JoinedOn.Format(domain.DateLayout))
 		return nil
 	})
 }
@@ -343,7 +344,7 @@ func MemberArchive(ctx context.Context, env *Env, slug, on string) error {
 		if err := memberArchive(ctx, db, "cli", slug, day); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Out, "member %q archived from %s: it keeps its history; days scored since are scored again on the next scoring run\n", slug, day.Format(data.DateLayout))
+		fmt.Fprintf(env.Out, "member %q archived from %s: it keeps its history; days scored since are scored again on the next scoring run\n", slug, day.Format(domain.DateLayout))
 		return nil
 	})
 }

@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // managerJSON sends a raw JSON body (none when empty) as a manager.
 func managerJSON(tb testing.TB, a *App) func(method, target, body string) (int, string) {
-	s := loginAs(tb, a, data.RoleManager)
+	s := loginAs(tb, a, domain.RoleManager)
 	return func(method, target, body string) (int, string) {
 		tb.Helper()
 		if body == "" {
@@ -123,11 +124,11 @@ func TestMemberCommandsTakeTheSamePathAsTheAPI(t *testing.T) {
 	if err := MemberAdd(ctx, env, MemberInput{Slug: "beta", Name: "Beta Labs", Kind: "research", Domains: []string{"beta.edu"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := MemberAdd(ctx, env, MemberInput{Slug: "beta", Name: "Dup", Kind: "research"}); data.ErrorCode(err) != data.ECONFLICT {
+	if err := MemberAdd(ctx, env, MemberInput{Slug: "beta", Name: "Dup", Kind: "research"}); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("a taken slug: %v", err)
 	}
-	if err := MemberAdd(ctx, env, MemberInput{Slug: "gamma", Name: "Gamma", Kind: "reseller"}); data.ErrorCode(err) != data.EINVALID ||
-		!strings.HasPrefix(data.ErrorMessage(err), "kind:") {
+	if err := MemberAdd(ctx, env, MemberInput{Slug: "gamma", Name: "Gamma", Kind: "reseller"}); domain.ErrorCode(err) != domain.EINVALID ||
+		!strings.HasPrefix(domain.ErrorMessage(err), "kind:") {
 		t.Fatalf("a bad kind: %v", err)
 	}
 	if err := MemberEdit(ctx, env, "beta", func(in *MemberInput) { in.Tier = "silver" }); err != nil {
@@ -165,7 +166,7 @@ func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 	ctx := context.Background()
 	db := emptyDB(t)
 	for _, slug := range []string{"alpha", "bravo"} {
-		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		if err := db.CreateMember(ctx, &domain.Member{Slug: slug, Name: slug, Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,7 +187,7 @@ func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 		return strings.Join(slugs, ",")
 	}
 	if got := scored(d2); !strings.Contains(got, "bravo") {
-		t.Fatalf("before archiving, %s scores %q", d2.Format(data.DateLayout), got)
+		t.Fatalf("before archiving, %s scores %q", d2.Format(domain.DateLayout), got)
 	}
 	if err := db.ArchiveMember(ctx, "bravo", d2); err != nil {
 		t.Fatal(err)
@@ -196,7 +197,7 @@ func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := scored(d2); strings.Contains(got, "bravo") {
-		t.Fatalf("the archived member is still scored on %s: %q", d2.Format(data.DateLayout), got)
+		t.Fatalf("the archived member is still scored on %s: %q", d2.Format(domain.DateLayout), got)
 	}
 	if got := scored(d1); !strings.Contains(got, "bravo") {
 		t.Fatalf("history before the archive day was lost: %q", got)
@@ -209,7 +210,7 @@ func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 func TestMemberPagesAddEditArchiveAndMerge(t *testing.T) {
 	ctx := context.Background()
 	a := newTestApp(t, emptyDB(t))
-	mgr := loginAs(t, a, data.RoleManager)
+	mgr := loginAs(t, a, domain.RoleManager)
 	getAs := func(s testSession, target string) (int, string) {
 		req := httptest.NewRequest("GET", target, nil)
 		s.apply(req)
@@ -253,7 +254,7 @@ func TestMemberPagesAddEditArchiveAndMerge(t *testing.T) {
 	if status, _, _ = postForm(t, a, mgr, "/members/acme/archive", url.Values{"on": {"2026-04-01"}}); status != 303 {
 		t.Fatalf("archive: %d", status)
 	}
-	if m, _ = a.db.MemberBySlug(ctx, "acme"); m.Tier != "gold" || m.ArchivedOn.Format(data.DateLayout) != "2026-04-01" {
+	if m, _ = a.db.MemberBySlug(ctx, "acme"); m.Tier != "gold" || m.ArchivedOn.Format(domain.DateLayout) != "2026-04-01" {
 		t.Fatalf("after edit and archive: %+v", m)
 	}
 	if status, _, _ = postForm(t, a, mgr, "/members/acme/restore", url.Values{}); status != 303 {
@@ -271,7 +272,7 @@ func TestMemberPagesAddEditArchiveAndMerge(t *testing.T) {
 
 	// Managers see the way in from the list and the member page; viewers
 	// do not (and the gate refuses them the forms).
-	viewer := loginAs(t, a, data.RoleViewer)
+	viewer := loginAs(t, a, domain.RoleViewer)
 	_, page = getAs(mgr, "/members/acme")
 	if !strings.Contains(page, `href="/members/acme/edit"`) {
 		t.Fatal("a manager's member page has no edit link")

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -45,7 +45,7 @@ func init() {
 		pages.Post("/members/:slug/merge", a.memberLifecycleForm(func(a *App, c *fiber.Ctx, slug string) error {
 			into := c.FormValue("into")
 			if into == "" {
-				return data.Errorf(data.EINVALID, "into: choose the member to merge %s into", slug)
+				return domain.Errorf(domain.EINVALID, "into: choose the member to merge %s into", slug)
 			}
 			_, err := memberMerge(c.UserContext(), a.db, viewerOf(c).Name, slug, into)
 			return err
@@ -62,14 +62,14 @@ func (a *App) renderMemberForm(c *fiber.Ctx, status int, f views.MemberForm) err
 	if f.CSRF, err = a.pageCSRF(c); err != nil {
 		return err
 	}
-	f.Today = data.Day(time.Now()).Format(data.DateLayout)
+	f.Today = domain.Day(time.Now()).Format(domain.DateLayout)
 	c.Status(status)
 	return a.render(c, func(b *bytes.Buffer) error { return a.views.MemberFormPage(b, f) })
 }
 
 func (a *App) memberNewForm(c *fiber.Ctx) error {
 	return a.renderMemberForm(c, fiber.StatusOK, views.MemberForm{Values: views.MemberFormValues{
-		Kind: string(data.KindPartner), Joined: data.Day(time.Now()).Format(data.DateLayout)}})
+		Kind: string(domain.KindPartner), Joined: domain.Day(time.Now()).Format(domain.DateLayout)}})
 }
 
 func (a *App) memberEditForm(c *fiber.Ctx) error {
@@ -84,7 +84,7 @@ func (a *App) memberEditForm(c *fiber.Ctx) error {
 // /members/:slug/edit) a member from the form.
 func (a *App) memberFormSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	var existing *data.Member
+	var existing *domain.Member
 	if slug := c.Params("slug"); slug != "" {
 		m, err := a.db.MemberBySlug(ctx, slug)
 		if err != nil {
@@ -98,7 +98,7 @@ func (a *App) memberFormSubmit(c *fiber.Ctx) error {
 	in := MemberInput{Slug: v.Slug, Name: v.Name, Kind: v.Kind, Segment: v.Segment, Tier: v.Tier, Joined: v.Joined,
 		Domains: views.HintLines(v.Domains), GitHubOrgs: views.HintLines(v.GitHubOrgs), KeyPatterns: views.HintLines(v.KeyPatterns)}
 	var err error
-	var m *data.Member
+	var m *domain.Member
 	if existing == nil {
 		m, err = memberCreate(ctx, a.db, viewerOf(c).Name, in, time.Now())
 	} else {
@@ -114,9 +114,9 @@ func (a *App) memberFormSubmit(c *fiber.Ctx) error {
 
 // memberFormProblem shows the form again with a refusal of the input; any
 // other error is the error page's.
-func (a *App) memberFormProblem(c *fiber.Ctx, existing *data.Member, v views.MemberFormValues, err error) error {
-	switch data.ErrorCode(err) {
-	case data.EINVALID, data.ECONFLICT, data.ENOTFOUND:
+func (a *App) memberFormProblem(c *fiber.Ctx, existing *domain.Member, v views.MemberFormValues, err error) error {
+	switch domain.ErrorCode(err) {
+	case domain.EINVALID, domain.ECONFLICT, domain.ENOTFOUND:
 		status, msg := statusOf(err)
 		return a.renderMemberForm(c, status, views.MemberForm{Existing: existing, Values: v, Problems: []string{msg}})
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ecopulse/ecopulse/collectors/push"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Operational metrics: GET /metrics serves them in the Prometheus text
@@ -35,7 +35,7 @@ type opsHooks interface {
 	batchRejected(source string)
 	// collectorRan records one run of a configured source, retries
 	// included: its duration, its counts and whether it failed.
-	collectorRan(source string, took time.Duration, run *data.CollectorRun, err error)
+	collectorRan(source string, took time.Duration, run *domain.CollectorRun, err error)
 }
 
 // promMetrics implements opsHooks and the HTTP metrics on its own registry.
@@ -141,12 +141,12 @@ func (m *promMetrics) batchRejected(source string) {
 	m.batchesRejected.WithLabelValues(source).Inc()
 }
 
-func (m *promMetrics) collectorRan(source string, took time.Duration, run *data.CollectorRun, err error) {
+func (m *promMetrics) collectorRan(source string, took time.Duration, run *domain.CollectorRun, err error) {
 	m.runDuration.WithLabelValues(source).Observe(took.Seconds())
 	if run != nil {
 		m.ingested(source, run.ItemsStored, run.ItemsRejected)
 	}
-	if err != nil || run == nil || run.Status == data.RunFailed {
+	if err != nil || run == nil || run.Status == domain.RunFailed {
 		m.runFailures.WithLabelValues(source).Inc()
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/oauth2"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -99,14 +99,14 @@ func (c AuthConfig) Validate() error {
 		return err
 	}
 	if c.ProxyHeader != "" && len(c.TrustedProxies) == 0 {
-		return data.Errorf(data.EINVALID, "config: auth.proxy_header needs auth.trusted_proxies (otherwise any client could choose its own address)")
+		return domain.Errorf(domain.EINVALID, "config: auth.proxy_header needs auth.trusted_proxies (otherwise any client could choose its own address)")
 	}
 	if c.ProxyHeader != "" && strings.ContainsAny(c.ProxyHeader, " :\r\n") {
-		return data.Errorf(data.EINVALID, "config: auth.proxy_header %q is not a header name", c.ProxyHeader)
+		return domain.Errorf(domain.EINVALID, "config: auth.proxy_header %q is not a header name", c.ProxyHeader)
 	}
 	for _, p := range c.TrustedProxies {
-		if _, err := data.ParseAllowList(p); err != nil || strings.Contains(p, ",") || strings.TrimSpace(p) == "" {
-			return data.Errorf(data.EINVALID, "config: auth.trusted_proxies: %q is not an IP address or CIDR", p)
+		if _, err := domain.ParseAllowList(p); err != nil || strings.Contains(p, ",") || strings.TrimSpace(p) == "" {
+			return domain.Errorf(domain.EINVALID, "config: auth.trusted_proxies: %q is not an IP address or CIDR", p)
 		}
 	}
 	return nil
@@ -114,14 +114,14 @@ func (c AuthConfig) Validate() error {
 
 func (o OIDCConfig) validate() error {
 	bad := func(format string, args ...any) error {
-		return data.Errorf(data.EINVALID, "config: auth.oidc: "+format, args...)
+		return domain.Errorf(domain.EINVALID, "config: auth.oidc: "+format, args...)
 	}
 	for v, role := range o.Roles {
-		if v == "" || data.RoleRank(role) == 0 {
+		if v == "" || domain.RoleRank(role) == 0 {
 			return bad("roles: %q → %q: want a claim value → viewer, manager or admin", v, role)
 		}
 	}
-	if o.DefaultRole != "" && data.RoleRank(o.DefaultRole) == 0 {
+	if o.DefaultRole != "" && domain.RoleRank(o.DefaultRole) == 0 {
 		return bad("default_role %q is not viewer, manager, admin or empty (refuse)", o.DefaultRole)
 	}
 	if !o.Enabled() {
@@ -197,7 +197,7 @@ func newSSO(cfg OIDCConfig) (*ssoClient, error) {
 	if cfg.ClientSecretEnv != "" {
 		s.secret = os.Getenv(cfg.ClientSecretEnv)
 		if s.secret == "" {
-			return nil, data.Errorf(data.EINVALID, "single sign-on: the environment variable %s (auth.oidc.client_secret_env) is empty", cfg.ClientSecretEnv)
+			return nil, domain.Errorf(domain.EINVALID, "single sign-on: the environment variable %s (auth.oidc.client_secret_env) is empty", cfg.ClientSecretEnv)
 		}
 	}
 	return s, nil
@@ -236,13 +236,13 @@ func (s *ssoClient) oauth2(p *oidc.Provider) *oauth2.Config {
 }
 
 // ssoUnavailable is what a user sees when the provider cannot be reached.
-var ssoUnavailable = data.Errorf(data.EINTERNAL, "single sign-on is unavailable right now: try again later")
+var ssoUnavailable = domain.Errorf(domain.EINTERNAL, "single sign-on is unavailable right now: try again later")
 
 // oidcStart is GET /login/oidc: it remembers a fresh state, nonce and PKCE
 // verifier in the session and sends the browser to the provider.
 func (a *App) oidcStart(c *fiber.Ctx) error {
 	if a.sso == nil {
-		return data.Errorf(data.ENOTFOUND, "single sign-on is not configured")
+		return domain.Errorf(domain.ENOTFOUND, "single sign-on is not configured")
 	}
 	p, err := a.sso.discover(c.UserContext())
 	if err != nil {
@@ -266,7 +266,7 @@ func (a *App) oidcStart(c *fiber.Ctx) error {
 // oidcCallback is GET /login/oidc/callback.
 func (a *App) oidcCallback(c *fiber.Ctx) error {
 	if a.sso == nil {
-		return data.Errorf(data.ENOTFOUND, "single sign-on is not configured")
+		return domain.Errorf(domain.ENOTFOUND, "single sign-on is not configured")
 	}
 	ctx := c.UserContext()
 	key, err := a.oidcFlowKey.get(ctx, a.db, oidcFlowSecret)
@@ -325,7 +325,7 @@ func (a *App) oidcCallback(c *fiber.Ctx) error {
 		return deny(fiber.StatusUnauthorized, "unreadable claims", "Single sign-on failed: the ID token could not be read.")
 	}
 	name, _ := claims[a.sso.cfg.NameClaim].(string)
-	if u := (data.User{Name: name, Role: data.RoleViewer}); u.Validate() != nil {
+	if u := (domain.User{Name: name, Role: domain.RoleViewer}); u.Validate() != nil {
 		return deny(fiber.StatusForbidden, "unusable "+a.sso.cfg.NameClaim+" claim", fmt.Sprintf("Single sign-on failed: the identity provider sent no usable %s (1–64 characters, no spaces).", a.sso.cfg.NameClaim))
 	}
 	role := mapRole(a.sso.cfg, claims[a.sso.cfg.RoleClaim])
@@ -335,10 +335,10 @@ func (a *App) oidcCallback(c *fiber.Ctx) error {
 	}
 	u, err := a.db.UpsertSSOUser(ctx, name, role)
 	if err != nil {
-		if code := data.ErrorCode(err); code != data.ECONFLICT && code != data.EFORBIDDEN && code != data.EINVALID {
+		if code := domain.ErrorCode(err); code != domain.ECONFLICT && code != domain.EFORBIDDEN && code != domain.EINVALID {
 			return fail(err)
 		}
-		return refuse(fiber.StatusForbidden, name, data.ErrorMessage(err), "Single sign-on failed: "+data.ErrorMessage(err))
+		return refuse(fiber.StatusForbidden, name, domain.ErrorMessage(err), "Single sign-on failed: "+domain.ErrorMessage(err))
 	}
 	sess, err := a.session(c)
 	if err != nil {
@@ -380,7 +380,7 @@ func mapRole(cfg OIDCConfig, claim any) string {
 	}
 	best := ""
 	for _, v := range values {
-		if r, ok := cfg.Roles[v]; ok && data.RoleRank(r) > data.RoleRank(best) {
+		if r, ok := cfg.Roles[v]; ok && domain.RoleRank(r) > domain.RoleRank(best) {
 			best = r
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // testIdP is an OpenID Connect provider in the test process: discovery,
@@ -158,7 +159,7 @@ func newSSOApp(tb testing.TB, idp *testIdP) *App {
 		Issuer: idp.srv.URL, ClientID: idp.clientID, ClientSecretEnv: "ECOPULSE_TEST_OIDC_SECRET",
 		RedirectURL: "http://127.0.0.1:8080/login/oidc/callback", Scopes: []string{"openid", "profile"},
 		NameClaim: "preferred_username", RoleClaim: "groups",
-		Roles: map[string]string{"eco-admins": data.RoleAdmin, "eco-managers": data.RoleManager, "eco-viewers": data.RoleViewer},
+		Roles: map[string]string{"eco-admins": domain.RoleAdmin, "eco-managers": domain.RoleManager, "eco-viewers": domain.RoleViewer},
 	}
 	if err := cfg.Validate(); err != nil {
 		tb.Fatal(err)
@@ -248,7 +249,7 @@ func TestOIDCLoginMapsTheGroupClaimToARole(t *testing.T) {
 		t.Errorf("me: %d %s, want olivia, the highest mapped role (manager)", status, body)
 	}
 	u, err := a.db.UserByName(t.Context(), "olivia")
-	if err != nil || u.PasswordHash != "" || u.Role != data.RoleManager {
+	if err != nil || u.PasswordHash != "" || u.Role != domain.RoleManager {
 		t.Fatalf("stored account: %+v, %v", u, err)
 	}
 	if status := tryLogin(t, a, "olivia", ""); status != http.StatusUnauthorized {
@@ -290,7 +291,7 @@ func TestOIDCRejectsAWrongState(t *testing.T) {
 	if status, _ := sendJSON(t, a, s, "GET", "/api/v1/me", nil); status != http.StatusUnauthorized {
 		t.Errorf("logged in after a wrong state: %d", status)
 	}
-	if _, err := a.db.UserByName(t.Context(), "mallory"); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := a.db.UserByName(t.Context(), "mallory"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("an account was made: %v", err)
 	}
 	// A callback without any login started here is refused too.
@@ -317,7 +318,7 @@ func TestOIDCRejectsAWrongNonce(t *testing.T) {
 	if status, _ := sendJSON(t, a, s, "GET", "/api/v1/me", nil); status != http.StatusUnauthorized {
 		t.Errorf("logged in with a wrong nonce: %d", status)
 	}
-	if _, err := a.db.UserByName(t.Context(), "mallory"); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := a.db.UserByName(t.Context(), "mallory"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("an account was made: %v", err)
 	}
 }
@@ -334,7 +335,7 @@ func TestOIDCDeniesAnUnmappedClaim(t *testing.T) {
 	if status, _ := sendJSON(t, a, s, "GET", "/api/v1/me", nil); status != http.StatusUnauthorized {
 		t.Errorf("logged in without a mapped role: %d", status)
 	}
-	if _, err := a.db.UserByName(t.Context(), "ursula"); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := a.db.UserByName(t.Context(), "ursula"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("an account was made: %v", err)
 	}
 	if !auditHas(t, a, "ursula", "login.sso", "ursula", false) {

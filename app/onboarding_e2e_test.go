@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -67,13 +67,13 @@ func TestOnboardingAnEcosystemThroughCommandsAndTheAPI(t *testing.T) {
 	}
 
 	// 5. The scoring job, as it runs on its schedule.
-	if err := a.Scorer().Run(ctx, data.Day(time.Now()), cfg.BackfillDays); err != nil {
+	if err := a.Scorer().Run(ctx, domain.Day(time.Now()), cfg.BackfillDays); err != nil {
 		t.Fatal(err)
 	}
 
 	// The log's week is scored, and shows.
 	_, body = send("GET", "/api/v1/api-usage?from=2015-05-17&to=2015-05-20&member=acme", "")
-	var usage struct{ Totals data.UsageTotals }
+	var usage struct{ Totals domain.UsageTotals }
 	if err := json.Unmarshal([]byte(body), &usage); err != nil || usage.Totals.Calls != 23 {
 		t.Fatalf("acme's calls in the log's days: %s (want the 23 lines of 83.149.9.216)", body)
 	}

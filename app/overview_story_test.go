@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -80,13 +80,13 @@ func TestOverviewStoryOnThePageIsTheAPIs(t *testing.T) {
 	var phiAtRisk float64
 	for _, m := range sc.Members {
 		want[m.Status]++
-		if m.Status == data.StatusAtRisk {
+		if m.Status == domain.StatusAtRisk {
 			phiAtRisk += m.Phi
 		}
 	}
 	d := o.Distribution
-	if d.Healthy != want[data.StatusHealthy] || d.Watch != want[data.StatusWatch] || d.AtRisk != want[data.StatusAtRisk] ||
-		d.NoData != want[data.StatusNoData] || d.Scored != len(sc.Members) {
+	if d.Healthy != want[domain.StatusHealthy] || d.Watch != want[domain.StatusWatch] || d.AtRisk != want[domain.StatusAtRisk] ||
+		d.NoData != want[domain.StatusNoData] || d.Scored != len(sc.Members) {
 		t.Errorf("distribution %+v, the day's scores count %v", d, want)
 	}
 	if d.AtRisk == 0 || d.Healthy == 0 {
@@ -99,7 +99,7 @@ func TestOverviewStoryOnThePageIsTheAPIs(t *testing.T) {
 	for _, m := range distCountRE.FindAllStringSubmatch(page, -1) {
 		shown[m[1]], _ = strconv.Atoi(m[2])
 	}
-	if shown[data.StatusHealthy] != d.Healthy || shown[data.StatusWatch] != d.Watch || shown[data.StatusAtRisk] != d.AtRisk {
+	if shown[domain.StatusHealthy] != d.Healthy || shown[domain.StatusWatch] != d.Watch || shown[domain.StatusAtRisk] != d.AtRisk {
 		t.Errorf("page distribution %v, API %+v", shown, d)
 	}
 	vals := pageValues(t, page)
@@ -116,24 +116,24 @@ func TestOverviewStoryOnThePageIsTheAPIs(t *testing.T) {
 	if len(items) != len(o.Attention) || len(o.Attention) == 0 {
 		t.Fatalf("page lists %d members needing attention, API %d", len(items), len(o.Attention))
 	}
-	day, _ := data.ParseDay(o.At)
+	day, _ := domain.ParseDay(o.At)
 	stored, err := db.ScoresOn(t.Context(), day)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bySlug := map[string]data.MemberScore{}
+	bySlug := map[string]domain.MemberScore{}
 	for _, m := range stored {
 		bySlug[m.Slug] = m.Score
 	}
-	fromChanges, last := 0, data.StatusAtRisk
+	fromChanges, last := 0, domain.StatusAtRisk
 	for i, m := range o.Attention {
 		if items[i][1] != m.Slug || items[i][2] != m.ReasonKind || html.UnescapeString(items[i][3]) != m.Reason {
 			t.Errorf("attention %d on the page: %s %s %q; API %s %s %q", i+1, items[i][1], items[i][2], items[i][3], m.Slug, m.ReasonKind, m.Reason)
 		}
-		if m.Status != data.StatusAtRisk && m.Status != data.StatusWatch {
+		if m.Status != domain.StatusAtRisk && m.Status != domain.StatusWatch {
 			t.Errorf("%s (%s) needs no attention", m.Slug, m.Status)
 		}
-		if m.Status == data.StatusAtRisk && last == data.StatusWatch {
+		if m.Status == domain.StatusAtRisk && last == domain.StatusWatch {
 			t.Errorf("%s, at risk, is listed after a member on watch", m.Slug)
 		}
 		last = m.Status
@@ -143,7 +143,7 @@ func TestOverviewStoryOnThePageIsTheAPIs(t *testing.T) {
 			if m.ReasonKind != s.Changes[0].Kind || m.Reason != s.Changes[0].Text() {
 				t.Errorf("%s: reason %s %q, stored main change %s %q", m.Slug, m.ReasonKind, m.Reason, s.Changes[0].Kind, s.Changes[0].Text())
 			}
-		} else if m.ReasonKind != data.ReasonLowDimension && m.ReasonKind != data.ReasonNoActivity {
+		} else if m.ReasonKind != domain.ReasonLowDimension && m.ReasonKind != domain.ReasonNoActivity {
 			t.Errorf("%s: no stored change, yet reason %s %q", m.Slug, m.ReasonKind, m.Reason)
 		}
 	}
@@ -167,8 +167,8 @@ func TestOverviewPeriodSetsTheComparisonDay(t *testing.T) {
 			query = "?period=" + c.period
 		}
 		o, page := overviewAt(t, a, query)
-		at, _ := data.ParseDay(o.At)
-		before := at.AddDate(0, 0, -c.days).Format(data.DateLayout)
+		at, _ := domain.ParseDay(o.At)
+		before := at.AddDate(0, 0, -c.days).Format(domain.DateLayout)
 		if o.ComparedWith != before || o.PeriodDays != c.days || o.ChangeMissing != "" || o.ChangePartial != "" {
 			t.Errorf("period %q: compared with %q (%d days; missing %q, partial %q), want %s",
 				c.period, o.ComparedWith, o.PeriodDays, o.ChangeMissing, o.ChangePartial, before)
@@ -188,7 +188,7 @@ func TestOverviewPeriodSetsTheComparisonDay(t *testing.T) {
 
 		// The movers, from the two days' scores: a band changed, or a fall
 		// of more than FallPoints.
-		rank := map[string]int{data.StatusHealthy: 0, data.StatusWatch: 1, data.StatusAtRisk: 2}
+		rank := map[string]int{domain.StatusHealthy: 0, domain.StatusWatch: 1, domain.StatusAtRisk: 2}
 		wantMovers := map[string]bool{}
 		for slug, m := range nowBy {
 			p, ok := thenBy[slug]

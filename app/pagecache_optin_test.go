@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // A route that says nothing about caching is built for every request.
@@ -107,7 +106,7 @@ func TestPerUserPagesAreNotSharedWithinARole(t *testing.T) {
 	db := seededDB(t)
 	a := newTestApp(t, db)
 	ctx := context.Background()
-	for _, u := range []struct{ name, role string }{{"viewer2", data.RoleViewer}, {"admin2", data.RoleAdmin}} {
+	for _, u := range []struct{ name, role string }{{"viewer2", domain.RoleViewer}, {"admin2", domain.RoleAdmin}} {
 		if _, err := AddUser(ctx, db, u.name, u.role, testPassword(u.role)); err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +122,7 @@ func TestPerUserPagesAreNotSharedWithinARole(t *testing.T) {
 	}
 	for _, path := range []string{"/api/v1/me", "/API/V1/ME", "/Api/v1/Me/"} {
 		for _, name := range []string{"viewer", "viewer2"} {
-			s := login(name, data.RoleViewer)
+			s := login(name, domain.RoleViewer)
 			r := sendAs(t, a, s, httptest.NewRequest("GET", path, nil))
 			var me struct {
 				Name string `json:"name"`
@@ -135,7 +134,7 @@ func TestPerUserPagesAreNotSharedWithinARole(t *testing.T) {
 	}
 	for _, path := range []string{"/admin/users", "/Admin/users", "/ADMIN/USERS/"} {
 		for _, name := range []string{"admin", "admin2"} {
-			s := login(name, data.RoleAdmin)
+			s := login(name, domain.RoleAdmin)
 			r := sendAs(t, a, s, httptest.NewRequest("GET", path, nil))
 			m := adminCSRFFieldRE.FindStringSubmatch(r.body)
 			if r.status != http.StatusOK || m == nil || m[1] != s.csrf {

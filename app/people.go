@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -87,9 +88,9 @@ type DomainRuleRecord struct {
 }
 
 func domainRecord(r data.DomainRule) DomainRuleRecord {
-	rec := DomainRuleRecord{ID: r.ID, Domain: r.Domain, Member: r.Member, From: r.From.Format(data.DateLayout)}
+	rec := DomainRuleRecord{ID: r.ID, Domain: r.Domain, Member: r.Member, From: r.From.Format(domain.DateLayout)}
 	if !r.To.IsZero() {
-		rec.To = r.To.Format(data.DateLayout)
+		rec.To = r.To.Format(domain.DateLayout)
 	}
 	return rec
 }
@@ -220,7 +221,7 @@ func (a *App) domainRuleAddJSON(c *fiber.Ctx) error {
 func (a *App) domainRuleDeleteJSON(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return data.Errorf(data.EINVALID, "id: want a rule's number, not %q", c.Params("id"))
+		return domain.Errorf(domain.EINVALID, "id: want a rule's number, not %q", c.Params("id"))
 	}
 	res, err := domainRuleDelete(c.UserContext(), a.db, viewerOf(c).Name, id)
 	if err != nil {

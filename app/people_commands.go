@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -62,7 +63,7 @@ func ParseWho(who string) (AssignInput, error) {
 	}
 	source, login, ok := strings.Cut(who, ":")
 	if !ok || strings.TrimSpace(source) == "" || strings.TrimSpace(login) == "" {
-		return AssignInput{}, data.Errorf(data.EINVALID, "login: want SOURCE:LOGIN (github:octocat) or a person's number, not %q", who)
+		return AssignInput{}, domain.Errorf(domain.EINVALID, "login: want SOURCE:LOGIN (github:octocat) or a person's number, not %q", who)
 	}
 	return AssignInput{Source: source, Login: login}, nil
 }

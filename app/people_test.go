@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // peopleFixture is a database file with two members, scored over the first
@@ -30,16 +31,16 @@ func peopleFixture(t *testing.T) (Config, *data.DB) {
 	}
 	t.Cleanup(func() { db.Close() })
 	for _, slug := range []string{"alpha", "beta"} {
-		if err := db.CreateMember(ctx, &data.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		if err := db.CreateMember(ctx, &domain.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.CreatePerson(ctx, &data.Person{Name: "Dee", Email: "dee@beta.example"}, data.Identity{Source: "github", Login: "dee"}); err != nil {
+	if err := db.CreatePerson(ctx, &domain.Person{Name: "Dee", Email: "dee@beta.example"}, domain.Identity{Source: "github", Login: "dee"}); err != nil {
 		t.Fatal(err)
 	}
-	var acts []data.Activity
+	var acts []domain.Activity
 	add := func(actor string, day int) {
-		acts = append(acts, data.Activity{Source: "github", ExternalID: fmt.Sprint(actor, day), Kind: data.ActReply,
+		acts = append(acts, domain.Activity{Source: "github", ExternalID: fmt.Sprint(actor, day), Kind: domain.ActReply,
 			At: time.Date(2026, 3, day, 10, 0, 0, 0, time.UTC), Actor: actor, Thread: "t1"})
 	}
 	for _, d := range []int{2, 3, 4} {
@@ -58,7 +59,7 @@ func peopleFixture(t *testing.T) (Config, *data.DB) {
 }
 
 // scoreOf returns a member's score on a day.
-func scoreOf(t *testing.T, db *data.DB, slug string, day time.Time) data.MemberScore {
+func scoreOf(t *testing.T, db *data.DB, slug string, day time.Time) domain.MemberScore {
 	t.Helper()
 	rows, err := db.ScoresOn(context.Background(), day)
 	if err != nil {
@@ -69,8 +70,8 @@ func scoreOf(t *testing.T, db *data.DB, slug string, day time.Time) data.MemberS
 			return r.Score
 		}
 	}
-	t.Fatalf("%s is not scored on %s", slug, day.Format(data.DateLayout))
-	return data.MemberScore{}
+	t.Fatalf("%s is not scored on %s", slug, day.Format(domain.DateLayout))
+	return domain.MemberScore{}
 }
 
 func TestPeopleAreAssignedThroughTheAPIAndTheCommands(t *testing.T) {
@@ -79,7 +80,7 @@ func TestPeopleAreAssignedThroughTheAPIAndTheCommands(t *testing.T) {
 	a := newTestApp(t, db)
 	a.scoreEntry = 0 // no background scoring: the test runs it and reads the marks it leaves
 	send := managerJSON(t, a)
-	viewer := loginAs(t, a, data.RoleViewer)
+	viewer := loginAs(t, a, domain.RoleViewer)
 	mar4 := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
 	before := scoreOf(t, db, "alpha", mar4)
 	// Scoring marks the Sundays after the activity's days (their windows
@@ -113,7 +114,7 @@ func TestPeopleAreAssignedThroughTheAPIAndTheCommands(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d naming %s", c.body, status, msg, c.status, c.field)
 		}
 	}
-	if _, err := db.PersonByIdentity(ctx, "github", "octo"); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := db.PersonByIdentity(ctx, "github", "octo"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("a refused assignment stored a person: %v", err)
 	}
 	if status, _ := sendJSON(t, a, viewer, "POST", "/api/v1/people/assign", map[string]string{"source": "github", "login": "octo", "member": "alpha"}); status != 403 {
@@ -196,7 +197,7 @@ func TestPeopleAreAssignedThroughTheAPIAndTheCommands(t *testing.T) {
 	if _, m, _ := db.ResolveActor(ctx, "github", "zed", time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)); m != beta.ID {
 		t.Fatalf("zed resolves to member %d after the command", m)
 	}
-	if _, err := ParseWho("zed"); data.ErrorCode(err) != data.EINVALID {
+	if _, err := ParseWho("zed"); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("a login without its source: %v", err)
 	}
 	if err := DomainRuleAdd(ctx, env, DomainRuleInput{Domain: "alpha.example", Member: "alpha", From: "2026-02-01"}); err != nil {
@@ -232,13 +233,13 @@ func TestPeopleAreAssignedThroughTheAPIAndTheCommands(t *testing.T) {
 		actor, action, target string
 		ok                    bool
 	}{
-		{data.RoleManager, "person.assign", "github:octo", true},
-		{data.RoleManager, "person.assign", "github:nobody-at-all", false},
+		{domain.RoleManager, "person.assign", "github:octo", true},
+		{domain.RoleManager, "person.assign", "github:nobody-at-all", false},
 		{"cli", "person.assign", "github:zed", true},
-		{data.RoleManager, "affiliation.domain.add", "@Beta.Example", true},
-		{data.RoleManager, "affiliation.domain.add", "nodot", false},
+		{domain.RoleManager, "affiliation.domain.add", "@Beta.Example", true},
+		{domain.RoleManager, "affiliation.domain.add", "nodot", false},
 		{"cli", "affiliation.domain.add", "alpha.example", true},
-		{data.RoleManager, "affiliation.domain.delete", fmt.Sprintf("rule %d (beta.example)", rule.Rule.ID), true},
+		{domain.RoleManager, "affiliation.domain.delete", fmt.Sprintf("rule %d (beta.example)", rule.Rule.ID), true},
 	} {
 		if !auditHas(t, a, e.actor, e.action, e.target, e.ok) {
 			t.Errorf("no audit entry %+v", e)
@@ -255,7 +256,7 @@ func markedDays(t *testing.T, db *data.DB, skip map[string]bool) []string {
 	}
 	var out []string
 	for _, m := range marks {
-		if d := m.Day.Format(data.DateLayout); !skip[d] {
+		if d := m.Day.Format(domain.DateLayout); !skip[d] {
 			out = append(out, d)
 		}
 	}
@@ -276,14 +277,14 @@ func TestCommunityPageOffersAssignmentToManagersOnly(t *testing.T) {
 	_, db := peopleFixture(t)
 	// A login and a member name that try to break out of the page.
 	hostile := `<script>alert(1)</script>"x`
-	if _, err := db.AddActivities(ctx, []data.Activity{{Source: "github", ExternalID: "h1", Kind: data.ActReply,
+	if _, err := db.AddActivities(ctx, []domain.Activity{{Source: "github", ExternalID: "h1", Kind: domain.ActReply,
 		At: time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC), Actor: hostile, Thread: "t1"}}); err != nil {
 		t.Fatal(err)
 	}
 	renameMember(t, db, "beta", `Beta <img src=x onerror=alert(2)>`)
 	a := newTestApp(t, db)
 	a.scoreEntry = 0
-	mgr, viewer := loginAs(t, a, data.RoleManager), loginAs(t, a, data.RoleViewer)
+	mgr, viewer := loginAs(t, a, domain.RoleManager), loginAs(t, a, domain.RoleViewer)
 	page := func(s testSession) string {
 		req := httptest.NewRequest("GET", "/community?from=2026-03-01&to=2026-03-07", nil)
 		s.apply(req)
@@ -346,7 +347,7 @@ func TestCommunityPageOffersAssignmentToManagersOnly(t *testing.T) {
 func TestUnaffiliatedIsPaged(t *testing.T) {
 	_, db := peopleFixture(t)
 	a := newTestApp(t, db)
-	viewer := loginAs(t, a, data.RoleViewer)
+	viewer := loginAs(t, a, domain.RoleViewer)
 	type page struct {
 		People               []data.ActorCount
 		Total, Limit, Offset int

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The planted-degradation scorer: what EcoPulse made of the planted
@@ -24,16 +25,16 @@ import (
 
 // plantedReasons are the change kinds that name each planted problem.
 var plantedReasons = map[plantKind][]string{
-	plantChurn:      {data.ChangeUsageDrop, data.ChangeDormant},
-	plantDrop:       {data.ChangeUsageDrop, data.ChangeDormant},
-	plantDormant:    {data.ChangeDormant, data.ChangeUsageDrop},
-	plantLatency:    {data.ChangeLatency},
-	plant4xx:        {data.ChangeErrors4xx},
-	plant5xx:        {data.ChangeErrors5xx},
-	plantNeglect:    {data.ChangeUnanswered, data.ChangeSlowResponse},
-	plantSlow:       {data.ChangeSlowResponse, data.ChangeUnanswered},
-	plantExodus:     {data.ChangeContributionDrop, data.ChangeContributorLoss},
-	plantMilestones: {data.ChangeMilestonesOverdue, data.ChangeMilestonesLate},
+	plantChurn:      {domain.ChangeUsageDrop, domain.ChangeDormant},
+	plantDrop:       {domain.ChangeUsageDrop, domain.ChangeDormant},
+	plantDormant:    {domain.ChangeDormant, domain.ChangeUsageDrop},
+	plantLatency:    {domain.ChangeLatency},
+	plant4xx:        {domain.ChangeErrors4xx},
+	plant5xx:        {domain.ChangeErrors5xx},
+	plantNeglect:    {domain.ChangeUnanswered, domain.ChangeSlowResponse},
+	plantSlow:       {domain.ChangeSlowResponse, domain.ChangeUnanswered},
+	plantExodus:     {domain.ChangeContributionDrop, domain.ChangeContributorLoss},
+	plantMilestones: {domain.ChangeMilestonesOverdue, domain.ChangeMilestonesLate},
 }
 
 // plantedAlert is the span of days an alert was open: [From, To), To zero
@@ -46,7 +47,7 @@ type plantedAlert struct {
 // plantedAlertSpan returns the days an alert was open, as the scoring job
 // recorded them: from the scored day it opened to the day it closed.
 func plantedAlertSpan(a data.Alert) plantedAlert {
-	return plantedAlert{Rule: a.Rule, From: data.Day(a.OpenedOn), To: a.ClosedOn}
+	return plantedAlert{Rule: a.Rule, From: domain.Day(a.OpenedOn), To: a.ClosedOn}
 }
 
 func (s plantedAlert) openOn(day time.Time) bool {
@@ -56,7 +57,7 @@ func (s plantedAlert) openOn(day time.Time) bool {
 // plantedRecord is everything stored about the history: each member's
 // score per day (nil where the day was not scored) and its alerts.
 type plantedRecord struct {
-	scores  map[string][]*data.MemberScore
+	scores  map[string][]*domain.MemberScore
 	alerts  map[string][]plantedAlert
 	changes int // member-days with at least one change recorded
 	nAlerts int // alerts about members
@@ -64,9 +65,9 @@ type plantedRecord struct {
 
 func readPlantedRecord(ctx context.Context, tb testing.TB, db *data.DB, e *plantedEcosystem) *plantedRecord {
 	tb.Helper()
-	rec := &plantedRecord{scores: map[string][]*data.MemberScore{}, alerts: map[string][]plantedAlert{}}
+	rec := &plantedRecord{scores: map[string][]*domain.MemberScore{}, alerts: map[string][]plantedAlert{}}
 	for _, m := range e.Members {
-		rec.scores[m.Slug] = make([]*data.MemberScore, plantedDays)
+		rec.scores[m.Slug] = make([]*domain.MemberScore, plantedDays)
 		as, err := db.Alerts(ctx, data.AlertFilter{Member: m.Slug})
 		if err != nil {
 			tb.Fatal(err)
@@ -115,14 +116,14 @@ type plantedOutcome struct {
 	Right   bool   // the reason names what was planted
 }
 
-func plantedReason(s *data.MemberScore) (kind, text string) {
+func plantedReason(s *domain.MemberScore) (kind, text string) {
 	if s == nil || len(s.Changes) == 0 {
 		return "", ""
 	}
 	return s.Changes[0].Kind, s.Changes[0].Text()
 }
 
-var plantedStatusRank = map[string]int{data.StatusNoData: 0, data.StatusHealthy: 1, data.StatusWatch: 2, data.StatusAtRisk: 3}
+var plantedStatusRank = map[string]int{domain.StatusNoData: 0, domain.StatusHealthy: 1, domain.StatusWatch: 2, domain.StatusAtRisk: 3}
 
 // judge scores one member against the truth.
 func (rec *plantedRecord) judge(e *plantedEcosystem, m *plantedMember) plantedOutcome {
@@ -140,9 +141,9 @@ func (rec *plantedRecord) judge(e *plantedEcosystem, m *plantedMember) plantedOu
 		if s == nil {
 			continue
 		}
-		troubled := s.Status == data.StatusAtRisk || (s.Status == data.StatusWatch && alert != "")
+		troubled := s.Status == domain.StatusAtRisk || (s.Status == domain.StatusWatch && alert != "")
 		if m.Plant == plantControl {
-			troubled = s.Status == data.StatusAtRisk || alert != ""
+			troubled = s.Status == domain.StatusAtRisk || alert != ""
 		}
 		if troubled {
 			o.Flagged, o.Status, o.Alert = d, s.Status, alert

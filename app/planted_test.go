@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestPlantedDegradationsAreCaught is issue 13's planted-degradation test.
@@ -131,7 +132,7 @@ func TestPlantedDegradationsAreCaught(t *testing.T) {
 	}
 	for _, m := range eco.Members {
 		_, body := send("GET", fmt.Sprintf("/api/v1/api-usage?from=%s&to=%s&member=%s", plantedDate(0), plantedDate(plantedDays-1), m.Slug), "")
-		var got struct{ Totals data.UsageTotals }
+		var got struct{ Totals domain.UsageTotals }
 		if err := json.Unmarshal([]byte(body), &got); err != nil {
 			t.Fatalf("api usage of %s: %v %s", m.Slug, err, body)
 		}
@@ -184,7 +185,7 @@ func TestPlantedDegradationsAreCaught(t *testing.T) {
 	t.Logf("planted ecosystem (seed %d): %d log lines, %d GitHub activities, %d GitHub requests; generated in %s, collected and scored in %s\n%s",
 		plantedSeed, gw.Lines, total, gh.requestCount(), generated.Round(time.Millisecond), piped.Round(time.Millisecond), s.table())
 	if rec.changes == 0 {
-		t.Errorf("no scored member-day records a data.Change: the scores carry no reasons")
+		t.Errorf("no scored member-day records a domain.Change: the scores carry no reasons")
 	}
 	if s.Flagged < 9 {
 		t.Errorf("%d of %d degraded members flagged within %d days of onset, want at least 9", s.Flagged, s.Degraded, plantedCatch)
@@ -227,7 +228,7 @@ func plantedAssignPeople(ctx context.Context, tb testing.TB, env *Env, pending [
 	for _, in := range pending {
 		err := PersonAssign(ctx, env, in)
 		switch {
-		case data.ErrorCode(err) == data.ENOTFOUND:
+		case domain.ErrorCode(err) == domain.ENOTFOUND:
 			wait = append(wait, in)
 		case err != nil:
 			tb.Fatalf("ecopulse person assign github:%s %s: %v", in.Login, in.Member, err)
@@ -244,17 +245,17 @@ func plantedAssignPeople(ctx context.Context, tb testing.TB, env *Env, pending [
 // day before it closed.
 func TestPlantedScorerJudgesByTheIssuesRules(t *testing.T) {
 	eco := newPlantedEcosystem(plantedSeed)
-	rec := &plantedRecord{scores: map[string][]*data.MemberScore{}, alerts: map[string][]plantedAlert{}}
+	rec := &plantedRecord{scores: map[string][]*domain.MemberScore{}, alerts: map[string][]plantedAlert{}}
 	for _, m := range eco.Members {
-		rec.scores[m.Slug] = make([]*data.MemberScore, plantedDays)
+		rec.scores[m.Slug] = make([]*domain.MemberScore, plantedDays)
 		for d := range plantedDays {
-			rec.scores[m.Slug][d] = &data.MemberScore{Status: data.StatusHealthy}
+			rec.scores[m.Slug][d] = &domain.MemberScore{Status: domain.StatusHealthy}
 		}
 	}
 	set := func(slug string, d int, status string, kinds ...string) {
-		s := &data.MemberScore{Status: status}
+		s := &domain.MemberScore{Status: status}
 		for _, k := range kinds {
-			s.Changes = append(s.Changes, data.Change{Kind: k})
+			s.Changes = append(s.Changes, domain.Change{Kind: k})
 		}
 		rec.scores[slug][d] = s
 	}
@@ -264,20 +265,20 @@ func TestPlantedScorerJudgesByTheIssuesRules(t *testing.T) {
 	}
 	corvid, skyforge, helix := eco.member("corvid-systems"), eco.member("skyforge"), eco.member("helix-bio")
 	// corvid: watch without an alert, then watch with one (the right reason).
-	set(corvid.Slug, corvid.Onset+1, data.StatusWatch, data.ChangeErrors5xx)
-	set(corvid.Slug, corvid.Onset+2, data.StatusWatch, data.ChangeErrors5xx, data.ChangeLatency)
+	set(corvid.Slug, corvid.Onset+1, domain.StatusWatch, domain.ChangeErrors5xx)
+	set(corvid.Slug, corvid.Onset+2, domain.StatusWatch, domain.ChangeErrors5xx, domain.ChangeLatency)
 	alert(corvid.Slug, corvid.Onset+2, corvid.Onset+5)
 	// skyforge: at risk only a day too late, and before its onset.
-	set(skyforge.Slug, skyforge.Onset+plantedCatch+1, data.StatusAtRisk, data.ChangeUsageDrop)
-	set(skyforge.Slug, skyforge.Onset-1, data.StatusAtRisk, data.ChangeUsageDrop)
+	set(skyforge.Slug, skyforge.Onset+plantedCatch+1, domain.StatusAtRisk, domain.ChangeUsageDrop)
+	set(skyforge.Slug, skyforge.Onset-1, domain.StatusAtRisk, domain.ChangeUsageDrop)
 	// helix: at risk on its onset for another reason.
-	set(helix.Slug, helix.Onset, data.StatusAtRisk, data.ChangeErrors5xx, data.ChangeLatency)
+	set(helix.Slug, helix.Onset, domain.StatusAtRisk, domain.ChangeErrors5xx, domain.ChangeLatency)
 	// Controls: an alert that closed on the first judged day, at risk on
 	// the day before it (clean); at risk on the first judged day, and an
 	// alert open on the last day (not clean).
 	alert("atlas-cloud", plantedWarmup-3, plantedWarmup)
-	set("kestrel-robotics", plantedWarmup-1, data.StatusAtRisk)
-	set("orbital-data", plantedWarmup, data.StatusAtRisk)
+	set("kestrel-robotics", plantedWarmup-1, domain.StatusAtRisk)
+	set("orbital-data", plantedWarmup, domain.StatusAtRisk)
 	alert("fernhill-uni", plantedDays-1, plantedDays+2)
 
 	s := summarisePlanted(rec, eco)
@@ -285,7 +286,7 @@ func TestPlantedScorerJudgesByTheIssuesRules(t *testing.T) {
 	for _, o := range s.Outcomes {
 		got[o.M.Slug] = o
 	}
-	if o := got[corvid.Slug]; o.Flagged != corvid.Onset+2 || !o.Right || o.Reason != data.ChangeErrors5xx || o.Alert != "error_rate" {
+	if o := got[corvid.Slug]; o.Flagged != corvid.Onset+2 || !o.Right || o.Reason != domain.ChangeErrors5xx || o.Alert != "error_rate" {
 		t.Errorf("corvid: %+v, want flagged on day %d by watch with its alert, the right reason", o, corvid.Onset+2)
 	}
 	if o := got[skyforge.Slug]; o.Flagged != -1 {

@@ -3,9 +3,8 @@ package app
 import (
 	"strings"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // access is what a route needs.
@@ -14,9 +13,9 @@ type access string
 const (
 	accessPublic  access = "public" // anyone (health checks, static assets, the login page)
 	accessToken   access = "token"  // an ingest token, checked by the handler (never a session)
-	accessViewer  access = access(data.RoleViewer)
-	accessManager access = access(data.RoleManager)
-	accessAdmin   access = access(data.RoleAdmin)
+	accessViewer  access = access(domain.RoleViewer)
+	accessManager access = access(domain.RoleManager)
+	accessAdmin   access = access(domain.RoleAdmin)
 )
 
 type routeRule struct {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // dbFileBytes returns the database file and its write-ahead log, as they
@@ -107,7 +108,7 @@ func TestPrivacyEmailNeverShownToViewers(t *testing.T) {
 	seedPerson(t, db, "Priya Private", email, "priv-login", demoEnd.AddDate(0, 0, -2))
 	a := newTestApp(t, db)
 	routes := getRoutes(t, a, testRouteValues(t, db))
-	for _, role := range []string{data.RoleViewer, data.RoleManager, data.RoleAdmin} {
+	for _, role := range []string{domain.RoleViewer, domain.RoleManager, domain.RoleAdmin} {
 		s := loginAs(t, a, role)
 		for _, target := range append(routes, "/members?q=secret-mail", "/api/v1/members?q=private") {
 			status, _, body := fetch(t, a, s, target)
@@ -120,23 +121,23 @@ func TestPrivacyEmailNeverShownToViewers(t *testing.T) {
 
 // seedPerson stores a person with github and discourse logins, affiliated
 // with the first member, who opened a thread and replied to it at at.
-func seedPerson(tb testing.TB, db *data.DB, name, email, login string, at time.Time) *data.Person {
+func seedPerson(tb testing.TB, db *data.DB, name, email, login string, at time.Time) *domain.Person {
 	tb.Helper()
 	ctx := context.Background()
 	ms, err := db.Members(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &data.Person{Name: name, Email: email}
-	if err := db.CreatePerson(ctx, p, data.Identity{Source: "github", Login: login}, data.Identity{Source: "discourse", Login: login}); err != nil {
+	p := &domain.Person{Name: name, Email: email}
+	if err := db.CreatePerson(ctx, p, domain.Identity{Source: "github", Login: login}, domain.Identity{Source: "discourse", Login: login}); err != nil {
 		tb.Fatal(err)
 	}
-	if err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.ID, MemberID: ms[0].ID, From: at.AddDate(-1, 0, 0)}); err != nil {
+	if err := db.AddAffiliation(ctx, &domain.Affiliation{PersonID: p.ID, MemberID: ms[0].ID, From: at.AddDate(-1, 0, 0)}); err != nil {
 		tb.Fatal(err)
 	}
-	_, err = db.AddActivities(ctx, []data.Activity{
-		{Source: "github", ExternalID: "seed-" + strconv.FormatInt(p.ID, 10) + "-1", Kind: data.ActThreadOpened, At: at, Actor: login, Thread: "github:" + login + "/1", Title: "Question by " + login + " (" + email + ")"},
-		{Source: "discourse", ExternalID: "seed-" + strconv.FormatInt(p.ID, 10) + "-2", Kind: data.ActReply, At: at.Add(time.Hour), Actor: login, Thread: "github:" + login + "/1"},
+	_, err = db.AddActivities(ctx, []domain.Activity{
+		{Source: "github", ExternalID: "seed-" + strconv.FormatInt(p.ID, 10) + "-1", Kind: domain.ActThreadOpened, At: at, Actor: login, Thread: "github:" + login + "/1", Title: "Question by " + login + " (" + email + ")"},
+		{Source: "discourse", ExternalID: "seed-" + strconv.FormatInt(p.ID, 10) + "-2", Kind: domain.ActReply, At: at.Add(time.Hour), Actor: login, Thread: "github:" + login + "/1"},
 	})
 	if err != nil {
 		tb.Fatal(err)

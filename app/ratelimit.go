@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -46,10 +46,10 @@ func DefaultRateLimitConfig() RateLimitConfig {
 func (r RateLimitConfig) Validate() error {
 	for name, l := range map[string]Limit{"login": r.Login, "ingest": r.Ingest} {
 		if l.Max < 0 {
-			return data.Errorf(data.EINVALID, "config: auth.rate_limits.%s.max cannot be negative (0 turns the limit off)", name)
+			return domain.Errorf(domain.EINVALID, "config: auth.rate_limits.%s.max cannot be negative (0 turns the limit off)", name)
 		}
 		if l.Max > 0 && (l.Window < time.Second || l.Window > 24*time.Hour) {
-			return data.Errorf(data.EINVALID, "config: auth.rate_limits.%s.window must be between 1s and 24h", name)
+			return domain.Errorf(domain.EINVALID, "config: auth.rate_limits.%s.window must be between 1s and 24h", name)
 		}
 	}
 	return nil

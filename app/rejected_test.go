@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -18,15 +18,15 @@ import (
 func TestRejectedRecordsAreVisibleWhereTheSourceIs(t *testing.T) {
 	ctx := context.Background()
 	env, db, out := commandEnv(t)
-	run := &data.CollectorRun{Source: "gateway", StartedAt: time.Now().Add(-time.Minute)}
+	run := &domain.CollectorRun{Source: "gateway", StartedAt: time.Now().Add(-time.Minute)}
 	if err := db.StartRun(ctx, run); err != nil {
 		t.Fatal(err)
 	}
-	run.Status, run.EndedAt, run.ItemsRead, run.ItemsStored, run.ItemsRejected = data.RunSucceeded, time.Now(), 10, 7, 3
+	run.Status, run.EndedAt, run.ItemsRead, run.ItemsStored, run.ItemsRejected = domain.RunSucceeded, time.Now(), 10, 7, 3
 	if err := db.FinishRun(ctx, run); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ReplaceRejectedRecords(ctx, "gateway", []data.Rejected{
+	if err := db.ReplaceRejectedRecords(ctx, "gateway", []domain.Rejected{
 		{Reason: "line 3: status 0 is not an HTTP status", Record: `GET /v1 0 <script>alert(1)</script>`},
 		{Reason: "line 9: status 0 is not an HTTP status", Record: "GET /v2 0"},
 		{Reason: "line 12: invalid time", Record: "garbage"},

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -73,8 +74,8 @@ func (a *App) existingAgreement(c *fiber.Ctx) (*data.Agreement, error) {
 	if slug == "" {
 		return nil, nil
 	}
-	if !data.ValidSlug(slug) {
-		return nil, data.Errorf(data.ENOTFOUND, "no project %q", slug)
+	if !domain.ValidSlug(slug) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "no project %q", slug)
 	}
 	return a.db.AgreementBySlug(c.UserContext(), slug)
 }
@@ -97,7 +98,7 @@ func (a *App) renderAgreementForm(c *fiber.Ctx, status int, f views.AgreementFor
 }
 
 func (a *App) agreementNewForm(c *fiber.Ctx) error {
-	in := views.AgreementInput{Status: data.ProjectActive, StartOn: data.Day(time.Now()).Format(data.DateLayout)}
+	in := views.AgreementInput{Status: domain.ProjectActive, StartOn: domain.Day(time.Now()).Format(domain.DateLayout)}
 	return a.renderAgreementForm(c, fiber.StatusOK, views.AgreementForm{Input: in})
 }
 
@@ -137,14 +138,14 @@ func (a *App) agreementFormSubmit(c *fiber.Ctx) error {
 		return a.renderAgreementForm(c, status, views.AgreementForm{Existing: existing, Input: in, Problems: problems})
 	}
 	p, ms, more, err := views.ValidateAgreement(ctx, a.db, in, existing)
-	if err != nil && data.ErrorCode(err) != data.EINVALID {
+	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
 		return err
 	}
 	if problems = append(problems, more...); len(problems) > 0 {
 		return again(fiber.StatusBadRequest, problems)
 	}
 	if err := a.saveAgreement(c, p, ms); err != nil {
-		if code := data.ErrorCode(err); code == data.EINVALID || code == data.ECONFLICT || code == data.ENOTFOUND {
+		if code := domain.ErrorCode(err); code == domain.EINVALID || code == domain.ECONFLICT || code == domain.ENOTFOUND {
 			status, msg := statusOf(err)
 			return again(status, []string{msg})
 		}
@@ -154,7 +155,7 @@ func (a *App) agreementFormSubmit(c *fiber.Ctx) error {
 }
 
 // saveAgreement stores an agreement in one transaction and audits it.
-func (a *App) saveAgreement(c *fiber.Ctx, p *data.Project, ms []data.Milestone) error {
+func (a *App) saveAgreement(c *fiber.Ctx, p *domain.Project, ms []domain.Milestone) error {
 	p.Source = data.SourceUI
 	if err := a.db.SaveAgreement(c.UserContext(), p, ms); err != nil {
 		return err
@@ -181,7 +182,7 @@ func (a *App) agreementJSON(c *fiber.Ctx, existing *data.Agreement, status int) 
 	}
 	p, ms, problems, err := views.ValidateAgreement(ctx, a.db, in, existing)
 	if len(problems) > 0 {
-		return c.Status(http.StatusBadRequest).JSON(fiber.Map{"error": data.ErrorMessage(err), "code": http.StatusText(http.StatusBadRequest),
+		return c.Status(http.StatusBadRequest).JSON(fiber.Map{"error": domain.ErrorMessage(err), "code": http.StatusText(http.StatusBadRequest),
 			"problems": problems})
 	}
 	if err != nil {

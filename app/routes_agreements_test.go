@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -106,7 +107,7 @@ func TestAgreementCreateAndEditThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(log) == 0 || log[0].Action != "agreement.save" || log[0].Target != "speech-pilot" || log[0].Actor != data.RoleManager || !log[0].OK {
+	if len(log) == 0 || log[0].Action != "agreement.save" || log[0].Target != "speech-pilot" || log[0].Actor != domain.RoleManager || !log[0].OK {
 		t.Errorf("audit log %+v", log)
 	}
 	// The same slug again is a conflict.
@@ -177,8 +178,8 @@ func TestAgreementWritesNeedAManagerAndTheCSRFToken(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	viewer := loginAs(t, a, data.RoleViewer)
-	manager := loginAs(t, a, data.RoleManager)
+	viewer := loginAs(t, a, domain.RoleViewer)
+	manager := loginAs(t, a, domain.RoleManager)
 	form := url.Values{"slug": {"x-pilot"}, "name": {"X"}, "status": {"active"}, "start_on": {"2026-01-01"}, "party_member": {m1}, "party_role": {""}}.Encode()
 	for _, tc := range []struct {
 		name         string

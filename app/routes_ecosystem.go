@@ -5,7 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -39,7 +39,7 @@ func ecoQuery(c *fiber.Ctx) func(string) string {
 // ecoCanEdit reports whether the request's user may edit agreements.
 func ecoCanEdit(c *fiber.Ctx) bool {
 	v := viewerOf(c)
-	return v != nil && data.RoleRank(v.Role) >= data.RoleRank(data.RoleManager)
+	return v != nil && domain.RoleRank(v.Role) >= domain.RoleRank(domain.RoleManager)
 }
 
 func (a *App) buildAPIUsage(c *fiber.Ctx) (*views.APIUsage, error) {

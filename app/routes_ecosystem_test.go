@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -71,10 +72,10 @@ func ecoGet[T any](t *testing.T, a *App, api, page string) (T, string) {
 func TestAPIUsagePageShowsTheAPINumbers(t *testing.T) {
 	a := newTestApp(t, seededDB(t))
 	u, page := ecoGet[views.APIUsage](t, a, "/api/v1/api-usage/breakdown", "/api-usage")
-	if got, want := u.To, demoEnd.Format(data.DateLayout); got != want {
+	if got, want := u.To, demoEnd.Format(domain.DateLayout); got != want {
 		t.Errorf("default range ends %s, want the latest scored day %s", got, want)
 	}
-	if got, want := u.From, demoEnd.AddDate(0, 0, -27).Format(data.DateLayout); got != want {
+	if got, want := u.From, demoEnd.AddDate(0, 0, -27).Format(domain.DateLayout); got != want {
 		t.Errorf("default range starts %s, want %s", got, want)
 	}
 	if u.Days != 28 || len(u.Daily) != 28 || u.Totals.Calls == 0 || len(u.Segments) < 2 || len(u.Endpoints) == 0 {
@@ -126,14 +127,14 @@ func TestAPIUsagePageShowsTheAPINumbers(t *testing.T) {
 // /api/v1/api-usage for the same ranges, and its parts against its whole.
 func TestAPIUsageBreakdownTotalsEqualTheTotalsAPI(t *testing.T) {
 	a := newTestApp(t, seededDB(t))
-	day := func(back int) string { return demoEnd.AddDate(0, 0, -back).Format(data.DateLayout) }
+	day := func(back int) string { return demoEnd.AddDate(0, 0, -back).Format(domain.DateLayout) }
 	for _, r := range [][2]string{{day(27), day(0)}, {day(6), day(0)}, {day(0), day(0)}, {day(90), day(60)}, {"2020-01-01", "2020-01-07"}} {
 		q := "?from=" + r[0] + "&to=" + r[1]
 		status, body, _ := get(t, a.Fiber(), "/api/v1/api-usage"+q)
 		if status != 200 {
 			t.Fatalf("GET /api/v1/api-usage%s = %d: %s", q, status, body)
 		}
-		want := decode[struct{ Totals data.UsageTotals }](t, body).Totals
+		want := decode[struct{ Totals domain.UsageTotals }](t, body).Totals
 		status, body, _ = get(t, a.Fiber(), "/api/v1/api-usage/breakdown"+q+"&top=50")
 		if status != 200 {
 			t.Fatalf("GET breakdown%s = %d: %s", q, status, body)
@@ -198,14 +199,14 @@ func TestProjectsPageShowsTheAPINumbers(t *testing.T) {
 	}
 	// The burn-up ends at the counts of milestones due and done by the last
 	// day, counted here from the store.
-	to, _ := data.ParseDay(p.To)
+	to, _ := domain.ParseDay(p.To)
 	all, err := db.Agreements(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var due, done, total int
 	for _, ag := range all {
-		if ag.Status == data.ProjectCancelled {
+		if ag.Status == domain.ProjectCancelled {
 			continue
 		}
 		for _, m := range ag.Milestones {
@@ -234,7 +235,7 @@ func TestProjectsPageShowsTheAPINumbers(t *testing.T) {
 		t.Errorf("overdue list %d, overdue count %d", got, want)
 	}
 	for _, o := range p.Overdue {
-		d, _ := data.ParseDay(o.DueOn)
+		d, _ := domain.ParseDay(o.DueOn)
 		if want := int(to.Sub(d).Hours() / 24); o.DaysOverdue != want || want <= 0 || len(o.Parties) == 0 {
 			t.Errorf("overdue %+v: want %d days and parties", o, want)
 		}
@@ -264,7 +265,7 @@ func TestProjectsPageShowsTheAPINumbers(t *testing.T) {
 	// Filters.
 	active, _ := ecoGet[views.Projects](t, a, "/api/v1/projects?status=active", "/projects?status=active")
 	for _, r := range active.Projects {
-		if r.Status != data.ProjectActive {
+		if r.Status != domain.ProjectActive {
 			t.Errorf("status=active lists %s (%s)", r.Slug, r.Status)
 		}
 	}
@@ -291,7 +292,7 @@ func TestProjectsPageShowsTheAPINumbers(t *testing.T) {
 		}
 	}
 	// A viewer sees no editing links.
-	s := loginAs(t, a, data.RoleViewer)
+	s := loginAs(t, a, domain.RoleViewer)
 	testSessions.Store(a.Fiber(), s)
 	_, page, _ = get(t, a.Fiber(), "/projects")
 	if strings.Contains(page, `href="/projects/new"`) {
@@ -311,7 +312,7 @@ func TestProjectPageShowsTheRecord(t *testing.T) {
 	if d.Project.Slug != slug || d.Project.Source != data.SourceDemo || len(d.Parties) == 0 || len(d.Milestones) == 0 {
 		t.Fatalf("project %+v: %d parties, %d milestones", d.Project, len(d.Parties), len(d.Milestones))
 	}
-	if d.At != demoEnd.Format(data.DateLayout) {
+	if d.At != demoEnd.Format(domain.DateLayout) {
 		t.Errorf("seen on %s, want the latest scored day", d.At)
 	}
 	c := d.States
@@ -352,37 +353,37 @@ func ecoCommunityDB(t *testing.T) *data.DB {
 	t.Helper()
 	db := emptyDB(t)
 	ctx := context.Background()
-	day := func(s string) time.Time { d, _ := data.ParseDay(s); return d }
-	m := &data.Member{Slug: "alpha", Name: "Alpha", Kind: data.KindPartner, JoinedOn: day("2026-01-01")}
+	day := func(s string) time.Time { d, _ := domain.ParseDay(s); return d }
+	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, JoinedOn: day("2026-01-01")}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	carl := &data.Person{Name: "Carl"}
-	if err := db.CreatePerson(ctx, carl, data.Identity{Source: "github", Login: "carl"}); err != nil {
+	carl := &domain.Person{Name: "Carl"}
+	if err := db.CreatePerson(ctx, carl, domain.Identity{Source: "github", Login: "carl"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: carl.ID, MemberID: m.ID, From: day("2026-01-01")}); err != nil {
+	if err := db.AddAffiliation(ctx, &domain.Affiliation{PersonID: carl.ID, MemberID: m.ID, From: day("2026-01-01")}); err != nil {
 		t.Fatal(err)
 	}
-	act := func(id, kind, when, actor, thread string, bot bool) data.Activity {
+	act := func(id, kind, when, actor, thread string, bot bool) domain.Activity {
 		at, err := time.Parse("2006-01-02 15:04", when)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return data.Activity{Source: "github", ExternalID: id, Kind: kind, At: at, Actor: actor, Thread: thread, Bot: bot}
+		return domain.Activity{Source: "github", ExternalID: id, Kind: kind, At: at, Actor: actor, Thread: thread, Bot: bot}
 	}
-	if _, err := db.AddActivities(ctx, []data.Activity{
-		act("0", data.ActReply, "2026-02-20 10:00", "ann", "T0", false),
-		act("1", data.ActThreadOpened, "2026-03-02 09:00", "ann", "T1", false),
-		act("2", data.ActReply, "2026-03-02 11:00", "bob", "T1", false),
-		act("3", data.ActPROpened, "2026-03-03 10:00", "ann", "PR1", false),
-		act("4", data.ActReview, "2026-03-03 14:00", "bob", "PR1", false),
-		act("5", data.ActPRMerged, "2026-03-04 10:00", "carl", "PR1", false),
-		act("6", data.ActThreadOpened, "2026-03-10 08:00", "dave", "T2", false),
-		act("7", data.ActReply, "2026-03-10 08:30", "helper[bot]", "T2", true),
-		act("8", data.ActReply, "2026-03-11 08:00", "ann", "T2", false),
-		act("9", data.ActPROpened, "2026-03-12 12:00", "eve", "PR2", false),
-		act("10", data.ActReview, "2026-03-16 12:00", "frank", "PR2", false),
+	if _, err := db.AddActivities(ctx, []domain.Activity{
+		act("0", domain.ActReply, "2026-02-20 10:00", "ann", "T0", false),
+		act("1", domain.ActThreadOpened, "2026-03-02 09:00", "ann", "T1", false),
+		act("2", domain.ActReply, "2026-03-02 11:00", "bob", "T1", false),
+		act("3", domain.ActPROpened, "2026-03-03 10:00", "ann", "PR1", false),
+		act("4", domain.ActReview, "2026-03-03 14:00", "bob", "PR1", false),
+		act("5", domain.ActPRMerged, "2026-03-04 10:00", "carl", "PR1", false),
+		act("6", domain.ActThreadOpened, "2026-03-10 08:00", "dave", "T2", false),
+		act("7", domain.ActReply, "2026-03-10 08:30", "helper[bot]", "T2", true),
+		act("8", domain.ActReply, "2026-03-11 08:00", "ann", "T2", false),
+		act("9", domain.ActPROpened, "2026-03-12 12:00", "eve", "PR2", false),
+		act("10", domain.ActReview, "2026-03-16 12:00", "frank", "PR2", false),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -479,7 +480,7 @@ func TestCommunityMetricsOnPaper(t *testing.T) {
 func TestCommunityPageShowsTheAPINumbers(t *testing.T) {
 	a := newTestApp(t, seededDB(t))
 	c, page := ecoGet[views.Community](t, a, "/api/v1/community", "/community")
-	if c.To != demoEnd.Format(data.DateLayout) || c.Contributions == 0 || len(c.Weeks) < 4 || c.BusFactor == 0 {
+	if c.To != demoEnd.Format(domain.DateLayout) || c.Contributions == 0 || len(c.Weeks) < 4 || c.BusFactor == 0 {
 		t.Fatalf("community to %s: %d contributions, %d weeks, bus factor %d", c.To, c.Contributions, len(c.Weeks), c.BusFactor)
 	}
 	sum, active := 0, 0

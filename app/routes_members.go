@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -58,7 +58,7 @@ func (a *App) membersListJSON(c *fiber.Ctx) error {
 	case "csv":
 		return a.membersListCSV(c)
 	default:
-		return data.Errorf(data.EINVALID, "unknown format %q: want json or csv", c.Query("format"))
+		return domain.Errorf(domain.EINVALID, "unknown format %q: want json or csv", c.Query("format"))
 	}
 	m, err := a.buildMembers(c)
 	if err != nil {

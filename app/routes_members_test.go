@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -108,7 +108,7 @@ func mpCheckMembersPage(t *testing.T, m *views.Members, page string) {
 func TestMembersPageShowsTheAPINumbers(t *testing.T) {
 	a := newTestApp(t, seededDB(t))
 	m, page := mpGetMembers(t, a, "")
-	if m.Empty || m.At != demoEnd.Format(data.DateLayout) {
+	if m.Empty || m.At != demoEnd.Format(domain.DateLayout) {
 		t.Fatalf("members at %q (empty %v), want the demo's last day", m.At, m.Empty)
 	}
 	if m.Total < 30 || m.Count != m.Total || len(m.Members) != m.Count {
@@ -121,7 +121,7 @@ func TestMembersPageShowsTheAPINumbers(t *testing.T) {
 		t.Errorf("last trend day = %s, want the day shown %s", got, want)
 	}
 	for _, d := range m.TrendDays[:len(m.TrendDays)-1] {
-		if day, _ := data.ParseDay(d); day.Weekday() != 0 {
+		if day, _ := domain.ParseDay(d); day.Weekday() != 0 {
 			t.Errorf("trend day %s is not a Sunday", d)
 		}
 	}
@@ -175,12 +175,12 @@ func TestMembersFiltersAndSort(t *testing.T) {
 		keep  func(views.MembersRow) bool
 	}{
 		{"segment", url.Values{"segment": {seg}}, func(r views.MembersRow) bool { return r.Segment == seg }},
-		{"status", url.Values{"status": {data.StatusAtRisk}}, func(r views.MembersRow) bool { return r.Status == data.StatusAtRisk }},
+		{"status", url.Values{"status": {domain.StatusAtRisk}}, func(r views.MembersRow) bool { return r.Status == domain.StatusAtRisk }},
 		{"tier", url.Values{"tier": {"gold"}}, func(r views.MembersRow) bool { return r.Tier == "gold" }},
 		{"no tier", url.Values{"tier": {views.MembersNoTier}}, func(r views.MembersRow) bool { return r.Tier == "" }},
 		{"kind", url.Values{"kind": {"research"}}, func(r views.MembersRow) bool { return r.Kind == "research" }},
-		{"segment and status", url.Values{"segment": {seg}, "status": {data.StatusHealthy}},
-			func(r views.MembersRow) bool { return r.Segment == seg && r.Status == data.StatusHealthy }},
+		{"segment and status", url.Values{"segment": {seg}, "status": {domain.StatusHealthy}},
+			func(r views.MembersRow) bool { return r.Segment == seg && r.Status == domain.StatusHealthy }},
 		{"text", url.Values{"q": {"QUILL"}}, func(r views.MembersRow) bool { return strings.Contains(strings.ToLower(r.Name), "quill") }},
 		{"text in slug", url.Values{"q": {"prism-vis"}}, func(r views.MembersRow) bool { return strings.Contains(r.Slug, "prism-vis") }},
 		{"SQL injection", url.Values{"q": {`' OR 1=1 --`}}, func(views.MembersRow) bool { return false }},
@@ -243,7 +243,7 @@ func TestMembersFiltersAndSort(t *testing.T) {
 	sorted("?sort=K&order=asc", func(a, b views.MembersRow) bool { return a.K < b.K })
 	sorted("?sort=change", func(a, b views.MembersRow) bool { return a.HealthChange > b.HealthChange })
 	sorted("?sort=status", func(a, b views.MembersRow) bool {
-		rank := map[string]int{data.StatusAtRisk: 0, data.StatusWatch: 1, data.StatusHealthy: 2, data.StatusNoData: 3}
+		rank := map[string]int{domain.StatusAtRisk: 0, domain.StatusWatch: 1, domain.StatusHealthy: 2, domain.StatusNoData: 3}
 		return rank[a.Status] < rank[b.Status]
 	})
 
@@ -272,7 +272,7 @@ func TestMembersFiltersAndSort(t *testing.T) {
 		t.Errorf("a day before 2000 = %d, want 400 (out of range, as every date parameter)", status)
 	}
 	// An earlier day is listed as of that day.
-	earlier := demoEnd.AddDate(0, 0, -9).Format(data.DateLayout)
+	earlier := demoEnd.AddDate(0, 0, -9).Format(domain.DateLayout)
 	m, page := mpGetMembers(t, a, "?at="+earlier)
 	if m.At != earlier {
 		t.Errorf("at = %s, want %s", m.At, earlier)
@@ -402,13 +402,13 @@ func TestMemberPageShowsTheAPINumbers(t *testing.T) {
 		}
 		// The usage totals equal the API usage endpoint's for the same range.
 		_, ubody, _ := get(t, a.Fiber(), "/api/v1/api-usage?member="+slug+"&from="+d.Usage.From+"&to="+d.Usage.To)
-		u := decode[struct{ Totals data.UsageTotals }](t, ubody)
+		u := decode[struct{ Totals domain.UsageTotals }](t, ubody)
 		if u.Totals.Calls != d.Usage.Totals.Calls || u.Totals.Errors5xx != d.Usage.Totals.Errors5xx || u.Totals.Errors4xx != d.Usage.Totals.Errors4xx {
 			t.Errorf("%s: usage %+v, /api/v1/api-usage %+v", slug, d.Usage.Totals, u.Totals)
 		}
 		var ms views.MemberMilestoneCounts
 		for _, p := range d.Projects {
-			if p.Status == data.ProjectCancelled {
+			if p.Status == domain.ProjectCancelled {
 				continue
 			}
 			ms.Done += p.Counts.Done
@@ -518,7 +518,7 @@ func TestMemberPageUnknownSlugIs404(t *testing.T) {
 func TestMemberWithoutAPIUsage(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
-	quiet := &data.Member{Slug: "quiet-labs", Name: "Quiet Labs", Kind: data.KindResearch, Segment: "NLP", JoinedOn: demoEnd.AddDate(0, -2, 0)}
+	quiet := &domain.Member{Slug: "quiet-labs", Name: "Quiet Labs", Kind: domain.KindResearch, Segment: "NLP", JoinedOn: demoEnd.AddDate(0, -2, 0)}
 	if err := db.CreateMember(ctx, quiet); err != nil {
 		t.Fatal(err)
 	}
@@ -770,7 +770,7 @@ func mpBenchGet(b *testing.B, a *App, target string) {
 // so, and a member's page still shows who it is.
 func TestMembersPagesWithoutScores(t *testing.T) {
 	db := emptyDB(t)
-	m := &data.Member{Slug: "early-bird", Name: "Early Bird", Kind: data.KindPartner, Segment: "NLP", JoinedOn: demoEnd}
+	m := &domain.Member{Slug: "early-bird", Name: "Early Bird", Kind: domain.KindPartner, Segment: "NLP", JoinedOn: demoEnd}
 	if err := db.CreateMember(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}

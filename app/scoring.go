@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -35,17 +36,17 @@ func NewScorer(db *data.DB, cfg metrics.Config, log *slog.Logger) *Scorer {
 }
 
 // Compute scores one day without storing it.
-func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, error) {
-	day = data.Day(day)
+func (s *Scorer) Compute(ctx context.Context, day time.Time) (*domain.DayScores, error) {
+	day = domain.Day(day)
 	s.refreshDigests(ctx)
 	w, err := s.db.ScoringWindow(ctx, day, s.cfg.WindowDays)
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range w.UnreadableDigests { // read from the source rows: rebuild them
-		s.log.Warn("scoring: unreadable day digest, rebuilding it", "day", d.Format(data.DateLayout))
+		s.log.Warn("scoring: unreadable day digest, rebuilding it", "day", d.Format(domain.DateLayout))
 		if err := s.db.InvalidateDay(ctx, d); err != nil {
-			s.log.Warn("scoring: day digest not marked for rebuild", "day", d.Format(data.DateLayout), "err", err)
+			s.log.Warn("scoring: day digest not marked for rebuild", "day", d.Format(domain.DateLayout), "err", err)
 		}
 	}
 	res := metrics.Score(metrics.Input{Day: day, Members: w.Members, Pairs: w.Pairs}, s.cfg)
@@ -55,8 +56,8 @@ func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, e
 			active++
 		}
 	}
-	return &data.DayScores{
-		Ecosystem: data.EcosystemScore{Day: day, R: res.R, Health: res.Health, HealthMean: healthMean(res), Members: active,
+	return &domain.DayScores{
+		Ecosystem: domain.EcosystemScore{Day: day, R: res.R, Health: res.Health, HealthMean: healthMean(res), Members: active,
 			Consumers: w.ActiveConsumers, Contributors: w.ActiveContributors},
 		Members: res.Members,
 		Edges:   res.Edges,
@@ -66,7 +67,7 @@ func (s *Scorer) Compute(ctx context.Context, day time.Time) (*data.DayScores, e
 // healthMean is the plain mean of member health, missing when no member has data.
 func healthMean(res metrics.Result) *float64 {
 	for _, m := range res.Members {
-		if m.Status != data.StatusNoData {
+		if m.Status != domain.StatusNoData {
 			v := res.HealthMean
 			return &v
 		}
@@ -83,7 +84,7 @@ func healthMean(res metrics.Result) *float64 {
 // the previous one) are marked for scoring first, so that the scoring job
 // scores them however old, whether they were scored before or not.
 func (s *Scorer) refreshDigests(ctx context.Context) {
-	now := data.Day(time.Now())
+	now := domain.Day(time.Now())
 	days, err := s.db.StaleInputDays(ctx)
 	if err == nil {
 		err = s.db.MarkRescoreAfter(ctx, days, 2*s.cfg.WindowDays, now, now.AddDate(0, 0, -recentDays))
@@ -105,7 +106,7 @@ func (s *Scorer) refreshDigests(ctx context.Context) {
 }
 
 // ScoreDay scores one day and stores the result, replacing that day's scores.
-func (s *Scorer) ScoreDay(ctx context.Context, day time.Time) (*data.DayScores, error) {
+func (s *Scorer) ScoreDay(ctx context.Context, day time.Time) (*domain.DayScores, error) {
 	ds, err := s.Compute(ctx, day)
 	if err != nil {
 		return nil, err
@@ -119,7 +120,7 @@ func (s *Scorer) ScoreDay(ctx context.Context, day time.Time) (*data.DayScores, 
 // ScoreRange scores every day in [from, to], oldest first.
 func (s *Scorer) ScoreRange(ctx context.Context, from, to time.Time) (int, error) {
 	var days []time.Time
-	for day := data.Day(from); !day.After(data.Day(to)); day = day.AddDate(0, 0, 1) {
+	for day := domain.Day(from); !day.After(domain.Day(to)); day = day.AddDate(0, 0, 1) {
 		days = append(days, day)
 	}
 	return s.scoreDays(ctx, days)
@@ -143,7 +144,7 @@ func (s *Scorer) scoreDays(ctx context.Context, days []time.Time) (int, error) {
 	}
 	scored := map[time.Time]bool{}
 	for _, d := range days {
-		scored[data.Day(d)] = true
+		scored[domain.Day(d)] = true
 	}
 	var done []data.RescoreMark
 	for _, m := range marks {
@@ -172,7 +173,7 @@ func (s *Scorer) scoreEach(ctx context.Context, days []time.Time, workers int) (
 			defer wg.Done()
 			for day := range work {
 				if _, err := s.ScoreDay(ctx, day); err != nil {
-					errs <- fmt.Errorf("score %s: %w", day.Format(data.DateLayout), err)
+					errs <- fmt.Errorf("score %s: %w", day.Format(domain.DateLayout), err)
 					cancel()
 					return
 				}
@@ -219,11 +220,11 @@ func backfillDays(today time.Time, days int) []time.Time {
 // and yesterday, whose data may still grow.
 func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 	start := time.Now()
-	today = data.Day(today)
+	today = domain.Day(today)
 	var missing []time.Time
 	for _, d := range backfillDays(today, backfill) {
 		_, err := s.db.EcosystemScoreOn(ctx, d)
-		if data.ErrorCode(err) == data.ENOTFOUND {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			missing = append(missing, d)
 		} else if err != nil {
 			return err
@@ -265,7 +266,7 @@ func (s *Scorer) Run(ctx context.Context, today time.Time, backfill int) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("scores computed", "day", today.Format(data.DateLayout), "days", n, "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info("scores computed", "day", today.Format(domain.DateLayout), "days", n, "took", time.Since(start).Round(time.Millisecond))
 	if s.afterRun != nil {
 		s.afterRun(ctx, today)
 	}

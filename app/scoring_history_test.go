@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestImportedHistoryIsScoredHoweverOld: usage that lands long before the
@@ -17,17 +17,17 @@ import (
 func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
 	ctx := context.Background()
 	db := emptyDB(t)
-	m := &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
+	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	c := &data.APIConsumer{Key: "acme-key", MemberID: m.ID}
+	c := &domain.APIConsumer{Key: "acme-key", MemberID: m.ID}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	addCalls := func(d time.Time, calls int64) {
 		t.Helper()
-		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: d.Add(10 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: calls}}); err != nil {
+		if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: d.Add(10 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: calls}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -36,20 +36,20 @@ func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
 		addCalls(may17.AddDate(0, 0, i), 100)
 	}
 	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
-	today := data.Day(time.Now())
+	today := domain.Day(time.Now())
 	if err := s.Run(ctx, today, DefaultConfig().BackfillDays); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range []time.Time{may17, may17.AddDate(0, 0, 7), may17.AddDate(0, 0, 49)} {
 		if _, err := db.EcosystemScoreOn(ctx, d); err != nil {
-			t.Errorf("%s was not scored: %v", d.Format(data.DateLayout), err)
+			t.Errorf("%s was not scored: %v", d.Format(domain.DateLayout), err)
 		}
 	}
 	// A weekday that old stays unscored (history is weekly there), and
 	// nothing past the two windows that hold the data is scored.
 	for _, d := range []time.Time{may17.AddDate(0, 0, 3), may17.AddDate(0, 0, 63)} {
-		if _, err := db.EcosystemScoreOn(ctx, d); data.ErrorCode(err) != data.ENOTFOUND {
-			t.Errorf("%s: %v, want not scored", d.Format(data.DateLayout), err)
+		if _, err := db.EcosystemScoreOn(ctx, d); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Errorf("%s: %v, want not scored", d.Format(domain.DateLayout), err)
 		}
 	}
 	may24 := may17.AddDate(0, 0, 7)
@@ -83,13 +83,13 @@ func TestScoreCommandScoresARange(t *testing.T) {
 	}
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		if _, err := db.EcosystemScoreOn(ctx, d); err != nil {
-			t.Errorf("%s not scored: %v", d.Format(data.DateLayout), err)
+			t.Errorf("%s not scored: %v", d.Format(domain.DateLayout), err)
 		}
 	}
-	if _, err := db.EcosystemScoreOn(ctx, to.AddDate(0, 0, 1)); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := db.EcosystemScoreOn(ctx, to.AddDate(0, 0, 1)); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("the day after the range was scored: %v", err)
 	}
-	if err := Score(ctx, env, ScoreOptions{From: to, To: from}); data.ErrorCode(err) != data.EINVALID {
+	if err := Score(ctx, env, ScoreOptions{From: to, To: from}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("a reversed range: %v", err)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestBackfillDaysAreRecentDaysAndWeekEnds(t *testing.T) {
@@ -15,26 +15,26 @@ func TestBackfillDaysAreRecentDaysAndWeekEnds(t *testing.T) {
 	days := backfillDays(today, 182)
 	seen := map[string]bool{}
 	for _, d := range days {
-		seen[d.Format(data.DateLayout)] = true
+		seen[d.Format(domain.DateLayout)] = true
 		age := int(today.Sub(d).Hours() / 24)
 		if age < 2 {
-			t.Errorf("backfill includes %s: today and yesterday are always rescored, not backfilled", d.Format(data.DateLayout))
+			t.Errorf("backfill includes %s: today and yesterday are always rescored, not backfilled", d.Format(domain.DateLayout))
 		}
 		if age > recentDays && d.Weekday() != time.Sunday {
-			t.Errorf("backfill includes %s, an old day that is not a week end", d.Format(data.DateLayout))
+			t.Errorf("backfill includes %s, an old day that is not a week end", d.Format(domain.DateLayout))
 		}
 	}
 	for age := 2; age <= recentDays; age++ {
-		if d := today.AddDate(0, 0, -age); !seen[d.Format(data.DateLayout)] {
-			t.Errorf("recent day %s is not backfilled", d.Format(data.DateLayout))
+		if d := today.AddDate(0, 0, -age); !seen[d.Format(domain.DateLayout)] {
+			t.Errorf("recent day %s is not backfilled", d.Format(domain.DateLayout))
 		}
 	}
 	sundays := 0
 	for d := today.AddDate(0, 0, -182); d.Before(today); d = d.AddDate(0, 0, 1) {
 		if d.Weekday() == time.Sunday {
 			sundays++
-			if !seen[d.Format(data.DateLayout)] {
-				t.Errorf("week end %s is not backfilled", d.Format(data.DateLayout))
+			if !seen[d.Format(domain.DateLayout)] {
+				t.Errorf("week end %s is not backfilled", d.Format(domain.DateLayout))
 			}
 		}
 	}
@@ -55,12 +55,12 @@ func TestScoresDependOnDataAndDayOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Data after the day must not change its scores.
-	c := &data.APIConsumer{Key: "late-arrival"}
+	c := &domain.APIConsumer{Key: "late-arrival"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	r := data.UsageRollup{Bucket: demoEnd, ConsumerID: c.ID, Endpoint: "/x", StatusClass: 2, Calls: 1000}
-	if err := db.AddUsage(ctx, []data.UsageRollup{r}); err != nil {
+	r := domain.UsageRollup{Bucket: demoEnd, ConsumerID: c.ID, Endpoint: "/x", StatusClass: 2, Calls: 1000}
+	if err := db.AddUsage(ctx, []domain.UsageRollup{r}); err != nil {
 		t.Fatal(err)
 	}
 	second, err := s.Compute(ctx, day)
@@ -100,10 +100,10 @@ func TestDemoTickContinuesAfterARestart(t *testing.T) {
 	if err := a.enableDemo(ctx, later); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := a.demo.opt.End, data.Day(seededAt).AddDate(0, 0, -1); !got.Equal(want) {
+	if got, want := a.demo.opt.End, domain.Day(seededAt).AddDate(0, 0, -1); !got.Equal(want) {
 		t.Fatalf("restart uses End %v, want the seeded %v", got, want)
 	}
-	before, err := db.UsageTotals(ctx, data.Day(later), data.Day(later).AddDate(0, 0, 1), 0)
+	before, err := db.UsageTotals(ctx, domain.Day(later), domain.Day(later).AddDate(0, 0, 1), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestDemoTickContinuesAfterARestart(t *testing.T) {
 	if err := a.runDemoTick(ctx, later); err != nil {
 		t.Fatal(err)
 	}
-	after, err := db.UsageTotals(ctx, data.Day(later), data.Day(later).AddDate(0, 0, 1), 0)
+	after, err := db.UsageTotals(ctx, domain.Day(later), domain.Day(later).AddDate(0, 0, 1), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -73,9 +73,9 @@ func (a *App) newFiber() *fiber.App {
 		register(a, f, api)
 	}
 	api.Use(func(c *fiber.Ctx) error {
-		return data.Errorf(data.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
+		return domain.Errorf(domain.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
 	})
-	f.Use(func(c *fiber.Ctx) error { return data.Errorf(data.ENOTFOUND, "page not found") })
+	f.Use(func(c *fiber.Ctx) error { return domain.Errorf(domain.ENOTFOUND, "page not found") })
 	return f
 }
 
@@ -173,13 +173,13 @@ func (a *App) apiUsageJSON(c *fiber.Ctx) error {
 		return err
 	}
 	if to.IsZero() {
-		to = data.Day(time.Now())
+		to = domain.Day(time.Now())
 	}
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -27)
 	}
 	if to.Before(from) {
-		return data.Errorf(data.EINVALID, "to (%s) is before from (%s)", to.Format(data.DateLayout), from.Format(data.DateLayout))
+		return domain.Errorf(domain.EINVALID, "to (%s) is before from (%s)", to.Format(domain.DateLayout), from.Format(domain.DateLayout))
 	}
 	var memberID int64
 	if slug := c.Query("member"); slug != "" {
@@ -194,7 +194,7 @@ func (a *App) apiUsageJSON(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{
-		"from": from.Format(data.DateLayout), "to": to.Format(data.DateLayout), "member": c.Query("member"),
+		"from": from.Format(domain.DateLayout), "to": to.Format(domain.DateLayout), "member": c.Query("member"),
 		"totals":     t,
 		"latency_ms": views.LatencyPercentiles(&t.Latency), // null when no call had a measured latency, not 0
 	})

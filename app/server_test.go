@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -49,7 +50,7 @@ func TestOverviewPageShowsTheAPINumbers(t *testing.T) {
 		t.Fatalf("GET /api/v1/overview = %d: %s", status, body)
 	}
 	o := decode[views.Overview](t, body)
-	if o.Empty || o.At != demoEnd.Format(data.DateLayout) {
+	if o.Empty || o.At != demoEnd.Format(domain.DateLayout) {
 		t.Fatalf("overview at %q (empty %v), want the demo's last day", o.At, o.Empty)
 	}
 	if len(o.Top) == 0 || len(o.Trend) < 5 {
@@ -93,7 +94,7 @@ func TestOverviewPageShowsTheAPINumbers(t *testing.T) {
 // contract and the model's identities.
 func TestScoresAPIHoldsTheModel(t *testing.T) {
 	a := newTestApp(t, seededDB(t))
-	status, body, _ := get(t, a.Fiber(), "/api/v1/scores?at="+demoEnd.Format(data.DateLayout))
+	status, body, _ := get(t, a.Fiber(), "/api/v1/scores?at="+demoEnd.Format(domain.DateLayout))
 	if status != 200 {
 		t.Fatalf("GET /api/v1/scores = %d: %s", status, body)
 	}
@@ -131,7 +132,7 @@ func TestScoresAPIHoldsTheModel(t *testing.T) {
 	if math.Abs(phi-s.Ecosystem.R) > 1e-9*math.Max(1, r) {
 		t.Errorf("Σ φ = %v, R = %v", phi, s.Ecosystem.R)
 	}
-	for _, st := range []string{data.StatusHealthy, data.StatusWatch, data.StatusAtRisk} {
+	for _, st := range []string{domain.StatusHealthy, domain.StatusWatch, domain.StatusAtRisk} {
 		if statuses[st] == 0 {
 			t.Errorf("no member is %s in the demo: %v", st, statuses)
 		}
@@ -180,18 +181,18 @@ func TestAPIUsageTotalsMatchTheStore(t *testing.T) {
 	from, to := demoEnd.AddDate(0, 0, -6), demoEnd
 	var sum int64
 	for _, m := range ms {
-		status, body, _ := get(t, a.Fiber(), "/api/v1/api-usage?from="+from.Format(data.DateLayout)+"&to="+to.Format(data.DateLayout)+"&member="+m.Slug)
+		status, body, _ := get(t, a.Fiber(), "/api/v1/api-usage?from="+from.Format(domain.DateLayout)+"&to="+to.Format(domain.DateLayout)+"&member="+m.Slug)
 		if status != 200 {
 			t.Fatalf("api-usage for %s = %d: %s", m.Slug, status, body)
 		}
-		u := decode[struct{ Totals data.UsageTotals }](t, body)
+		u := decode[struct{ Totals domain.UsageTotals }](t, body)
 		sum += u.Totals.Calls
 	}
-	status, body, _ := get(t, a.Fiber(), "/api/v1/api-usage?from="+from.Format(data.DateLayout)+"&to="+to.Format(data.DateLayout))
+	status, body, _ := get(t, a.Fiber(), "/api/v1/api-usage?from="+from.Format(domain.DateLayout)+"&to="+to.Format(domain.DateLayout))
 	if status != 200 {
 		t.Fatalf("api-usage = %d", status)
 	}
-	all := decode[struct{ Totals data.UsageTotals }](t, body)
+	all := decode[struct{ Totals domain.UsageTotals }](t, body)
 	if all.Totals.Calls <= sum {
 		t.Errorf("all calls %d should exceed members' calls %d: unmapped consumers are counted", all.Totals.Calls, sum)
 	}

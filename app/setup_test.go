@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -18,7 +18,7 @@ func TestEmptyInstallationGreetsWithTheChecklist(t *testing.T) {
 	ctx := context.Background()
 	db := emptyDB(t)
 	a := newTestApp(t, db)
-	today := data.Day(time.Now())
+	today := domain.Day(time.Now())
 	if err := a.Scorer().Run(ctx, today, 3); err != nil { // the scoring job of an empty install
 		t.Fatal(err)
 	}
@@ -46,11 +46,11 @@ func TestEmptyInstallationGreetsWithTheChecklist(t *testing.T) {
 		t.Fatal("the empty overview page shows a health score or no checklist")
 	}
 
-	m := &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: today.AddDate(0, 0, -30)}
+	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: today.AddDate(0, 0, -30)}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	c := &data.APIConsumer{Key: "acme-key"}
+	c := &domain.APIConsumer{Key: "acme-key"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestEmptyInstallationGreetsWithTheChecklist(t *testing.T) {
 	if got := steps(); got["scores"] {
 		t.Fatalf("members scored on no data tick the first scores: %v", got)
 	}
-	if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: today.Add(-20 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 40}}); err != nil {
+	if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: today.Add(-20 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 40}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Scorer().Run(ctx, today, 3); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Weekly snapshots: an ISO week's scores frozen when the week closes (Monday
@@ -24,13 +25,13 @@ func takeSnapshot(ctx context.Context, db *data.DB, scorer *Scorer, week string,
 	}
 	sunday, closes := monday.AddDate(0, 0, 6), monday.AddDate(0, 0, 7)
 	if now.Before(closes) {
-		return nil, data.Errorf(data.EINVALID, "week %s has not closed yet: it closes at %s UTC; only closed weeks are snapshotted",
+		return nil, domain.Errorf(domain.EINVALID, "week %s has not closed yet: it closes at %s UTC; only closed weeks are snapshotted",
 			week, closes.Format("2006-01-02 15:04"))
 	}
 	if s, err := db.SnapshotOf(ctx, week); err == nil {
-		return nil, data.Errorf(data.ECONFLICT, "snapshot of %s exists (taken %s); snapshots are never rewritten",
+		return nil, domain.Errorf(domain.ECONFLICT, "snapshot of %s exists (taken %s); snapshots are never rewritten",
 			week, s.TakenAt.UTC().Format(time.RFC3339))
-	} else if data.ErrorCode(err) != data.ENOTFOUND {
+	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return nil, err
 	}
 	if _, err := ensureScored(ctx, db, scorer, sunday); err != nil {
@@ -41,9 +42,9 @@ func takeSnapshot(ctx context.Context, db *data.DB, scorer *Scorer, week string,
 
 // ensureScored returns the ecosystem score of day, scoring it first when it
 // has none.
-func ensureScored(ctx context.Context, db *data.DB, scorer *Scorer, day time.Time) (*data.EcosystemScore, error) {
+func ensureScored(ctx context.Context, db *data.DB, scorer *Scorer, day time.Time) (*domain.EcosystemScore, error) {
 	eco, err := db.EcosystemScoreOn(ctx, day)
-	if data.ErrorCode(err) == data.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		ds, err := scorer.ScoreDay(ctx, day)
 		if err != nil {
 			return nil, err
@@ -68,7 +69,7 @@ func catchUpSnapshots(ctx context.Context, db *data.DB, scorer *Scorer, now time
 	var todo []time.Time
 	for i := 0; i < max(weeks, 1); i++ {
 		sunday := last.AddDate(0, 0, -7*i)
-		if sunday.Before(data.Day(first)) {
+		if sunday.Before(domain.Day(first)) {
 			break
 		}
 		todo = append(todo, sunday)
@@ -76,18 +77,18 @@ func catchUpSnapshots(ctx context.Context, db *data.DB, scorer *Scorer, now time
 	var taken []*data.Snapshot
 	for i := len(todo) - 1; i >= 0; i-- {
 		sunday := todo[i]
-		week := data.ISOWeek(sunday)
+		week := domain.ISOWeek(sunday)
 		if _, err := db.SnapshotOf(ctx, week); err == nil {
 			continue
-		} else if data.ErrorCode(err) != data.ENOTFOUND {
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 			return taken, err
 		}
-		var eco *data.EcosystemScore
+		var eco *domain.EcosystemScore
 		if sunday.Equal(last) {
 			eco, err = ensureScored(ctx, db, scorer, sunday)
 		} else {
 			eco, err = db.EcosystemScoreOn(ctx, sunday)
-			if data.ErrorCode(err) == data.ENOTFOUND {
+			if domain.ErrorCode(err) == domain.ENOTFOUND {
 				continue
 			}
 		}
@@ -98,10 +99,10 @@ func catchUpSnapshots(ctx context.Context, db *data.DB, scorer *Scorer, now time
 			continue
 		}
 		s, err := db.FreezeSnapshot(ctx, week, sunday, time.Now())
-		switch data.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			taken = append(taken, s)
-		case data.ECONFLICT: // taken meanwhile (another process): fine
+		case domain.ECONFLICT: // taken meanwhile (another process): fine
 		default:
 			return taken, err
 		}
@@ -129,7 +130,7 @@ func (a *App) snapshotJob() {
 func (a *App) runSnapshots(ctx context.Context, now time.Time) {
 	taken, err := catchUpSnapshots(ctx, a.db, a.scorer, now, a.cfg.Snapshots.CatchUpWeeks)
 	for _, s := range taken {
-		a.log.Info("snapshot taken", "week", s.Week, "day", s.Day.Format(data.DateLayout), "members", s.Members, "R", s.R, "health", s.Health)
+		a.log.Info("snapshot taken", "week", s.Week, "day", s.Day.Format(domain.DateLayout), "members", s.Members, "R", s.R, "health", s.Health)
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		a.log.Error("weekly snapshot failed", "err", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -56,11 +57,11 @@ func TestSnapshotIsTakenOnceAndNeverRewritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = Snapshot(ctx, env, closedWeek)
-	if got, want := data.ErrorCode(err), data.ECONFLICT; got != want {
+	if got, want := domain.ErrorCode(err), domain.ECONFLICT; got != want {
 		t.Fatalf("second snapshot of %s: err = %v, want %s", closedWeek, err, want)
 	}
 	want := "snapshot of " + closedWeek + " exists (taken " + s.TakenAt.Format(time.RFC3339) + "); snapshots are never rewritten"
-	if got := data.ErrorMessage(err); got != want {
+	if got := domain.ErrorMessage(err); got != want {
 		t.Errorf("refusal = %q, want %q", got, want)
 	}
 	again, err := db.SnapshotOf(ctx, closedWeek)
@@ -85,13 +86,13 @@ func TestSnapshotOfAnOpenWeekIsRefused(t *testing.T) {
 		{closedWeek, time.Date(2026, 6, 28, 23, 59, 59, 0, time.UTC)}, // its last second
 	} {
 		_, err := takeSnapshot(ctx, scorer.db, scorer, tc.week, tc.now)
-		if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+		if got, want := domain.ErrorCode(err), domain.EINVALID; got != want {
 			t.Errorf("snapshot of %s at %s: err = %v, want %s", tc.week, tc.now, err, want)
-		} else if msg := data.ErrorMessage(err); !strings.Contains(msg, "has not closed yet") {
+		} else if msg := domain.ErrorMessage(err); !strings.Contains(msg, "has not closed yet") {
 			t.Errorf("refusal = %q", msg)
 		}
 	}
-	if _, err := takeSnapshot(ctx, db, scorer, "2026-26", demoEnd); data.ErrorCode(err) != data.EINVALID {
+	if _, err := takeSnapshot(ctx, db, scorer, "2026-26", demoEnd); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("malformed week: err = %v, want EINVALID", err)
 	}
 	if list, _ := db.Snapshots(ctx); len(list) != 0 {
@@ -103,7 +104,7 @@ func TestSnapshotRowsAreTheSundayScoresAndSurviveARename(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
 	s := mustTakeSnapshot(t, db, closedWeek)
-	sunday, _ := data.ParseDay(closedSunday)
+	sunday, _ := domain.ParseDay(closedSunday)
 	if !s.Day.Equal(sunday) {
 		t.Errorf("snapshot day = %s, want %s", s.Day, closedSunday)
 	}
@@ -164,9 +165,9 @@ func TestSnapshotRowsAreTheSundayScoresAndSurviveARename(t *testing.T) {
 func TestSnapshotScoresAMissingSunday(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
-	sunday, _ := data.ParseDay("2026-05-24") // before the seeded scores
-	if _, err := db.EcosystemScoreOn(ctx, sunday); data.ErrorCode(err) != data.ENOTFOUND {
-		t.Fatalf("the fixture scored %s already (err = %v)", sunday.Format(data.DateLayout), err)
+	sunday, _ := domain.ParseDay("2026-05-24") // before the seeded scores
+	if _, err := db.EcosystemScoreOn(ctx, sunday); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("the fixture scored %s already (err = %v)", sunday.Format(domain.DateLayout), err)
 	}
 	s := mustTakeSnapshot(t, db, "2026-W21")
 	eco, err := db.EcosystemScoreOn(ctx, sunday)
@@ -265,7 +266,7 @@ func TestSnapshotScheduleWithTimeZoneParses(t *testing.T) {
 		{Schedule: "every monday", Timezone: "UTC", CatchUpWeeks: 1},
 		{Schedule: "15 0 * * 1", Timezone: "UTC", CatchUpWeeks: 0},
 	} {
-		if err := bad.Validate(); data.ErrorCode(err) != data.EINVALID {
+		if err := bad.Validate(); domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%+v: Validate = %v, want EINVALID", bad, err)
 		}
 	}
@@ -298,10 +299,10 @@ func TestExportCommandWritesFilesWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkExport(t, "csv", out.Bytes(), closedWeek)
-	if err := Export(ctx, env, closedWeek, "pdf", filepath.Join(dir, "x.pdf")); data.ErrorCode(err) != data.EINVALID {
+	if err := Export(ctx, env, closedWeek, "pdf", filepath.Join(dir, "x.pdf")); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("export as pdf: err = %v, want EINVALID", err)
 	}
-	if err := Export(ctx, env, "2026-W20", "csv", filepath.Join(dir, "missing.csv")); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := Export(ctx, env, "2026-W20", "csv", filepath.Join(dir, "missing.csv")); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("export of a week without snapshot: err = %v, want ENOTFOUND", err)
 	}
 	entries, _ := os.ReadDir(dir)

@@ -16,6 +16,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/affiliation"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -66,16 +67,16 @@ func buildSources(cfgs []SourceConfig) ([]*scheduledSource, error) {
 	var out []*scheduledSource
 	for i, sc := range cfgs {
 		where := fmt.Sprintf("sources[%d] (%s)", i, sc.Name)
-		if !data.ValidSlug(sc.Name) {
-			return nil, data.Errorf(data.EINVALID, "config: %s: name must be lower-case letters, digits and dashes", where)
+		if !domain.ValidSlug(sc.Name) {
+			return nil, domain.Errorf(domain.EINVALID, "config: %s: name must be lower-case letters, digits and dashes", where)
 		}
 		if seen[sc.Name] {
-			return nil, data.Errorf(data.EINVALID, "config: %s: two sources are named %q", where, sc.Name)
+			return nil, domain.Errorf(domain.EINVALID, "config: %s: two sources are named %q", where, sc.Name)
 		}
 		seen[sc.Name] = true
 		factory, ok := sourceTypes[sc.Type]
 		if !ok {
-			return nil, data.Errorf(data.EINVALID, "config: %s: unknown type %q (known: %v)", where, sc.Type, knownSourceTypes())
+			return nil, domain.Errorf(domain.EINVALID, "config: %s: unknown type %q (known: %v)", where, sc.Type, knownSourceTypes())
 		}
 		spec := sc.Schedule
 		if spec == "" {
@@ -83,7 +84,7 @@ func buildSources(cfgs []SourceConfig) ([]*scheduledSource, error) {
 		}
 		sched, err := cron.ParseStandard(spec)
 		if err != nil {
-			return nil, data.Errorf(data.EINVALID, "config: %s: bad schedule %q: %v", where, spec, err)
+			return nil, domain.Errorf(domain.EINVALID, "config: %s: bad schedule %q: %v", where, spec, err)
 		}
 		sc.Schedule = spec
 		src, err := factory(&sc.Options)
@@ -111,11 +112,11 @@ func interval(s cron.Schedule, from time.Time) time.Duration {
 }
 
 // ErrSourceBusy is returned when a source is asked to run while it runs.
-var ErrSourceBusy = data.Errorf(data.ECONFLICT, "the source is already running")
+var ErrSourceBusy = domain.Errorf(domain.ECONFLICT, "the source is already running")
 
 // runSource runs one source now under its run record, then rescores today
 // ("after each collection"). A source runs once at a time.
-func (a *App) runSource(ctx context.Context, s *scheduledSource) (*data.CollectorRun, error) {
+func (a *App) runSource(ctx context.Context, s *scheduledSource) (*domain.CollectorRun, error) {
 	if !s.mu.TryLock() {
 		return nil, ErrSourceBusy
 	}
@@ -154,7 +155,7 @@ func (a *App) sourceByName(name string) (*scheduledSource, error) {
 			return s, nil
 		}
 	}
-	return nil, data.Errorf(data.ENOTFOUND, "no source named %q is configured", name)
+	return nil, domain.Errorf(domain.ENOTFOUND, "no source named %q is configured", name)
 }
 
 // triggerSource starts a run of a source in the background (an admin's
@@ -208,7 +209,7 @@ func applyConsumerMappings(ctx context.Context, db *data.DB, ms []ConsumerMappin
 		}
 		// Created unmapped, then mapped: a mapping that changed carries the
 		// consumer's stored history, like one made on the page.
-		if err := db.UpsertConsumer(ctx, &data.APIConsumer{Key: m.Key, Name: m.Name}); err != nil {
+		if err := db.UpsertConsumer(ctx, &domain.APIConsumer{Key: m.Key, Name: m.Name}); err != nil {
 			errs = append(errs, err)
 		} else if err := db.MapConsumer(ctx, m.Key, member.Slug); err != nil {
 			errs = append(errs, err)

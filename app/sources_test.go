@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -59,7 +59,7 @@ func TestSourceConfigErrorsAreClear(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := LoadConfig(path)
-		if err == nil || !strings.Contains(err.Error()+data.ErrorMessage(err), tc.want) {
+		if err == nil || !strings.Contains(err.Error()+domain.ErrorMessage(err), tc.want) {
 			t.Errorf("%s: err = %v, want it to mention %q", name, err, tc.want)
 		}
 	}
@@ -86,18 +86,18 @@ func TestSourcesPageRunNowAndCollect(t *testing.T) {
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("run now = %d", resp.StatusCode)
 	}
-	var runs []data.CollectorRun
+	var runs []domain.CollectorRun
 	for i := 0; i < 200; i++ { // bounded wait for the background run to finish
 		runs, err = db.RunsOf(context.Background(), "sdk", 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(runs) == 1 && runs[0].Status != data.RunRunning && !a.sources[0].running.Load() {
+		if len(runs) == 1 && runs[0].Status != domain.RunRunning && !a.sources[0].running.Load() {
 			break // the run and the rescoring after it are done
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	if len(runs) != 1 || runs[0].Status != data.RunSucceeded || runs[0].ItemsStored != 1 {
+	if len(runs) != 1 || runs[0].Status != domain.RunSucceeded || runs[0].ItemsStored != 1 {
 		t.Fatalf("run after run-now = %+v", runs)
 	}
 	_, body, _ = get(t, a.Fiber(), "/api/v1/sources")
@@ -123,7 +123,7 @@ func TestSourcesPageRunNowAndCollect(t *testing.T) {
 	if !strings.Contains(out.String(), "sdk") || !strings.Contains(out.String(), "succeeded") {
 		t.Errorf("collect printed %q", out.String())
 	}
-	if err := Collect(context.Background(), env, []string{"missing"}); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := Collect(context.Background(), env, []string{"missing"}); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("collect of an unknown source: %v", err)
 	}
 }

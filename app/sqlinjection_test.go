@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // sqlPayloads are SQL metacharacters and oversized or odd input.
@@ -62,7 +63,7 @@ func TestSQLMetacharactersInEveryParameter(t *testing.T) {
 	freezeTestSnapshot(t, db)
 	a := newTestApp(t, db)
 	raw := rawSQL(t, db)
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	before := tableCounts(t, raw)
 	routes := getRoutes(t, a, testRouteValues(t, db))
 	requests := 0

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Hostile input, as a collector, a partner's registry, a webhook or an
@@ -57,7 +58,7 @@ func freezeTestSnapshot(tb testing.TB, db *data.DB) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := db.FreezeSnapshot(context.Background(), snapshotWeek, sunday, demoEnd); err != nil && data.ErrorCode(err) != data.ECONFLICT {
+	if _, err := db.FreezeSnapshot(context.Background(), snapshotWeek, sunday, demoEnd); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
 		tb.Fatal(err)
 	}
 }
@@ -202,7 +203,7 @@ func TestXSSPayloadsInEveryFieldAreInert(t *testing.T) {
 	db := seededDB(t)
 	seedHostileText(t, db)
 	a := newTestApp(t, db)
-	admin := loginAs(t, a, data.RoleAdmin)
+	admin := loginAs(t, a, domain.RoleAdmin)
 	vals := testRouteValues(t, db)
 	seenText := false
 	for _, target := range getRoutes(t, a, vals) {
@@ -240,7 +241,7 @@ func TestXSSBrowserRunsNoPayload(t *testing.T) {
 	seedHostileText(t, db)
 	a := newTestApp(t, db)
 	base := serveTestApp(t, a)
-	loginBrowser(t, b, base, data.RoleAdmin)
+	loginBrowser(t, b, base, domain.RoleAdmin)
 	var pages []string
 	for _, target := range getRoutes(t, a, testRouteValues(t, db)) {
 		if strings.HasPrefix(target, "/api/") || strings.HasPrefix(target, "/static/") || strings.Contains(target, ".") ||

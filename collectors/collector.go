@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Source collects from one configured source.
@@ -125,9 +126,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // Run runs src once (with retries) under a run record and returns the record.
 // What an attempt committed before failing stays committed: its cursor moved
 // with it, so the retry goes on from there.
-func (r *Runner) Run(ctx context.Context, name string, src Source) (*data.CollectorRun, error) {
+func (r *Runner) Run(ctx context.Context, name string, src Source) (*domain.CollectorRun, error) {
 	r.defaults()
-	run := &data.CollectorRun{Source: name, StartedAt: r.Now()}
+	run := &domain.CollectorRun{Source: name, StartedAt: r.Now()}
 	if err := r.DB.StartRun(ctx, run); err != nil {
 		return nil, err
 	}
@@ -153,9 +154,9 @@ func (r *Runner) Run(ctx context.Context, name string, src Source) (*data.Collec
 		}
 	}
 	run.ItemsRead, run.ItemsStored, run.ItemsRejected, run.Cursor = total.Read, total.Stored, total.Rejected, total.Cursor
-	run.Status = data.RunSucceeded
+	run.Status = domain.RunSucceeded
 	if err != nil {
-		run.Status = data.RunFailed
+		run.Status = domain.RunFailed
 		run.Error = err.Error()
 	}
 	run.EndedAt = r.Now()

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestDeletedUserIDsAreNeverReused: a session or a log line may still carry
@@ -15,9 +16,9 @@ import (
 func TestDeletedUserIDsAreNeverReused(t *testing.T) {
 	db := openDB(t)
 	ctx := t.Context()
-	a := &data.User{Name: "alice", Role: data.RoleViewer, PasswordHash: "x"}
-	b := &data.User{Name: "bob", Role: data.RoleAdmin, PasswordHash: "x"}
-	for _, u := range []*data.User{a, b} {
+	a := &domain.User{Name: "alice", Role: domain.RoleViewer, PasswordHash: "x"}
+	b := &domain.User{Name: "bob", Role: domain.RoleAdmin, PasswordHash: "x"}
+	for _, u := range []*domain.User{a, b} {
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +26,7 @@ func TestDeletedUserIDsAreNeverReused(t *testing.T) {
 	if err := db.DeleteUser(ctx, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	c := &data.User{Name: "carol", Role: data.RoleViewer, PasswordHash: "x"}
+	c := &domain.User{Name: "carol", Role: domain.RoleViewer, PasswordHash: "x"}
 	if err := db.CreateUser(ctx, c); err != nil {
 		t.Fatal(err)
 	}

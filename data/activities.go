@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // AddActivities stores community events, ignoring those already stored (same
 // source and external id), and returns how many were new. An activity without
 // a person or member is resolved through identities and affiliations at its time.
-func (db *DB) AddActivities(ctx context.Context, acts []Activity) (int, error) {
+func (db *DB) AddActivities(ctx context.Context, acts []domain.Activity) (int, error) {
 	for i := range acts {
 		if err := acts[i].Validate(); err != nil {
 			return 0, err
@@ -27,7 +29,7 @@ func (db *DB) AddActivities(ctx context.Context, acts []Activity) (int, error) {
 	return stored, nil
 }
 
-func addActivities(ctx context.Context, tx *sql.Tx, acts []Activity) (int, error) {
+func addActivities(ctx context.Context, tx *sql.Tx, acts []domain.Activity) (int, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO activities (source, external_id, kind, at, actor, person_id, member_id, thread, title, bot)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, external_id) DO NOTHING`)
 	if err != nil {
@@ -56,7 +58,7 @@ func addActivities(ctx context.Context, tx *sql.Tx, acts []Activity) (int, error
 
 // AddActivitiesWithCursor stores activities and moves a source's cursor in
 // one transaction, and returns how many activities were new.
-func (db *DB) AddActivitiesWithCursor(ctx context.Context, acts []Activity, source, cursor string) (int, error) {
+func (db *DB) AddActivitiesWithCursor(ctx context.Context, acts []domain.Activity, source, cursor string) (int, error) {
 	for i := range acts {
 		if err := acts[i].Validate(); err != nil {
 			return 0, err

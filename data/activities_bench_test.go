@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // BenchmarkAddActivities stores batches of 1,000 new activities spread over
@@ -32,12 +32,12 @@ func BenchmarkAddActivities(b *testing.B) {
 				raw.Close()
 			}
 			start := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
-			batch := make([]data.Activity, 1000)
+			batch := make([]domain.Activity, 1000)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				for j := range batch {
 					k := i*len(batch) + j
-					batch[j] = data.Activity{Source: "github", ExternalID: fmt.Sprint(k), Kind: data.ActReply,
+					batch[j] = domain.Activity{Source: "github", ExternalID: fmt.Sprint(k), Kind: domain.ActReply,
 						At: start.Add(time.Duration(k%(30*24*60)) * time.Minute), Actor: fmt.Sprint("dev", k%50),
 						MemberID: m.ID, Thread: fmt.Sprint("t", k%300)}
 				}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // An activity day digest packs one day's non-bot activities, with the
@@ -220,7 +222,7 @@ func scanActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interne
 // run beside the window's other reads) and the rows of stale days, read.
 type communityReads struct {
 	prevCounts  map[int64]int // activities per member in the previous window
-	prevWeekly  map[int64]*[MaxWeeks]int
+	prevWeekly  map[int64]*[domain.MaxWeeks]int
 	prevDigests []dayDigest // of the previous window, still to count
 	end         int64       // the midnight after the window's last day
 	segments    []activitySegment
@@ -238,7 +240,7 @@ type activitySegment struct {
 // (from and to are midnights), interning the strings of stale days' rows in
 // in.
 func readCommunity(ctx context.Context, tx *sql.Tx, cur, prev span, in *interner, unreadable map[int64]bool) (*communityReads, error) {
-	r := &communityReads{prevCounts: map[int64]int{}, prevWeekly: map[int64]*[MaxWeeks]int{}, end: cur.to.Unix()}
+	r := &communityReads{prevCounts: map[int64]int{}, prevWeekly: map[int64]*[domain.MaxWeeks]int{}, end: cur.to.Unix()}
 	err := walkActivityDays(ctx, tx, prev.from.Unix(), prev.to.Unix(), unreadable,
 		func(day int64, b []byte) error { r.prevDigests = append(r.prevDigests, dayDigest{day, b}); return nil },
 		func(from, to int64) error {
@@ -298,10 +300,10 @@ func (r *communityReads) decode(in *interner) error {
 // day, for its member and the member's week.
 func (r *communityReads) countPrev(member, at int64) {
 	r.prevCounts[member]++
-	if w := weeksAgo(r.end, at); w >= 0 && w < MaxWeeks {
+	if w := weeksAgo(r.end, at); w >= 0 && w < domain.MaxWeeks {
 		wk := r.prevWeekly[member]
 		if wk == nil {
-			wk = &[MaxWeeks]int{}
+			wk = &[domain.MaxWeeks]int{}
 			r.prevWeekly[member] = wk
 		}
 		wk[w]++

@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // randomDay makes n activities of one day with repeated logins and threads,
 // interned in a day's interner as refreshActivityDay does.
 func randomDay(rng *rand.Rand, n int) ([]windowActivity, *interner) {
 	in := newInterner()
-	kinds := []string{ActThreadOpened, ActReply, ActPROpened, ActPRMerged, ActReview, "release"}
+	kinds := []string{domain.ActThreadOpened, domain.ActReply, domain.ActPROpened, domain.ActPRMerged, domain.ActReview, "release"}
 	acts := make([]windowActivity, n)
 	at := int64(1_780_000_000)
 	for i := range acts {

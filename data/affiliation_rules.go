@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Stored e-mail-domain rules (table affiliation_domains, migration 0018):
@@ -51,7 +53,7 @@ func NormalizeDomain(s string) (string, error) {
 	d := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@"))
 	if d == "" || len(d) > 253 || strings.ContainsAny(d, "@ \t\r\n/:") || !strings.Contains(d, ".") ||
 		strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") {
-		return "", Errorf(EINVALID, "domain: %q is not an e-mail domain (like acme.example)", truncateForError(s))
+		return "", domain.Errorf(domain.EINVALID, "domain: %q is not an e-mail domain (like acme.example)", domain.TruncateForError(s))
 	}
 	return d, nil
 }
@@ -66,19 +68,19 @@ type Reattribution struct {
 // and applies it to the people of the domain and their stored activity.
 // A rule overlapping another of the same domain is refused (ECONFLICT).
 func (db *DB) AddDomainRule(ctx context.Context, r *DomainRule) (*Reattribution, error) {
-	domain, err := NormalizeDomain(r.Domain)
+	name, err := NormalizeDomain(r.Domain)
 	if err != nil {
 		return nil, err
 	}
-	r.Domain = domain
+	r.Domain = name
 	if r.From.IsZero() {
 		r.From = ruleEpoch
 	}
-	r.From = Day(r.From)
+	r.From = domain.Day(r.From)
 	if !r.To.IsZero() {
-		r.To = Day(r.To)
+		r.To = domain.Day(r.To)
 		if !r.To.After(r.From) {
-			return nil, Errorf(EINVALID, "to: %s is not after from %s", dateStr(r.To), dateStr(r.From))
+			return nil, domain.Errorf(domain.EINVALID, "to: %s is not after from %s", dateStr(r.To), dateStr(r.From))
 		}
 	}
 	var res Reattribution
@@ -88,26 +90,26 @@ func (db *DB) AddDomainRule(ctx context.Context, r *DomainRule) (*Reattribution,
 			return err
 		}
 		if memberID == 0 {
-			return Errorf(EINVALID, "member: name the member the domain's people belong to")
+			return domain.Errorf(domain.EINVALID, "member: name the member the domain's people belong to")
 		}
-		rules, err := domainRules(ctx, tx, domain)
+		rules, err := domainRules(ctx, tx, name)
 		if err != nil {
 			return err
 		}
 		for _, o := range rules {
 			if spansOverlap(o.From, o.To, r.From, r.To) {
-				return Errorf(ECONFLICT, "domain: overlaps rule %d (%s to %s from %s); delete it first", o.ID, o.Domain, o.Member, dateStr(o.From))
+				return domain.Errorf(domain.ECONFLICT, "domain: overlaps rule %d (%s to %s from %s); delete it first", o.ID, o.Domain, o.Member, dateStr(o.From))
 			}
 		}
 		out, err := tx.ExecContext(ctx, `INSERT INTO affiliation_domains (domain, member_id, from_date, to_date, created_at) VALUES (?, ?, ?, ?, ?)`,
-			domain, memberID, dateStr(r.From), nullDate(r.To), time.Now().Unix())
+			name, memberID, dateStr(r.From), nullDate(r.To), time.Now().Unix())
 		if err != nil {
 			return err
 		}
 		if r.ID, err = out.LastInsertId(); err != nil {
 			return err
 		}
-		return refreshDomain(ctx, tx, domain, &res)
+		return refreshDomain(ctx, tx, name, &res)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to add the domain rule for %q: %w", r.Domain, err)
@@ -184,7 +186,7 @@ func domainRules(ctx context.Context, tx *sql.Tx, domain string) ([]DomainRule, 
 func domainRuleByID(ctx context.Context, tx *sql.Tx, id int64) (*DomainRule, error) {
 	r, err := scanDomainRule(tx.QueryRowContext(ctx, domainRuleColumns+` WHERE r.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(ENOTFOUND, "no domain rule %d", id)
+		return nil, domain.Errorf(domain.ENOTFOUND, "no domain rule %d", id)
 	}
 	return &r, err
 }
@@ -377,7 +379,7 @@ func reattributePeople(ctx context.Context, tx *sql.Tx, people []int64, res *Rea
 	if first < 0 {
 		return nil
 	}
-	day := Day(time.Unix(first, 0).UTC())
+	day := domain.Day(time.Unix(first, 0).UTC())
 	if res.FirstDay == "" || dateStr(day) < res.FirstDay {
 		res.FirstDay = dateStr(day)
 	}

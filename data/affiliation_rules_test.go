@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // memberOf returns the member (slug, "" for none) a login resolves to on a day.
@@ -26,14 +27,14 @@ func TestAssignPersonCutsAroundAndReattributes(t *testing.T) {
 	ctx := context.Background()
 	alpha, beta := mustMember(t, db, "alpha"), mustMember(t, db, "beta")
 	slugs := map[int64]string{alpha.ID: "alpha", beta.ID: "beta"}
-	if _, err := db.AddActivities(ctx, []data.Activity{
-		{Source: "github", ExternalID: "1", Kind: data.ActReply, At: at(t, "2026-02-10 10:00"), Actor: "Erin", Thread: "t"},
-		{Source: "github", ExternalID: "2", Kind: data.ActReply, At: at(t, "2026-04-10 10:00"), Actor: "erin", Thread: "t"},
-		{Source: "github", ExternalID: "3", Kind: data.ActReply, At: at(t, "2026-06-10 10:00"), Actor: "erin", Thread: "t"},
+	if _, err := db.AddActivities(ctx, []domain.Activity{
+		{Source: "github", ExternalID: "1", Kind: domain.ActReply, At: at(t, "2026-02-10 10:00"), Actor: "Erin", Thread: "t"},
+		{Source: "github", ExternalID: "2", Kind: domain.ActReply, At: at(t, "2026-04-10 10:00"), Actor: "erin", Thread: "t"},
+		{Source: "github", ExternalID: "3", Kind: domain.ActReply, At: at(t, "2026-06-10 10:00"), Actor: "erin", Thread: "t"},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AssignPerson(ctx, data.Assignment{Source: "github", Login: "nobody", Member: "alpha"}); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := db.AssignPerson(ctx, data.Assignment{Source: "github", Login: "nobody", Member: "alpha"}); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("a login neither known nor seen: %v", err)
 	}
 	res, err := db.AssignPerson(ctx, data.Assignment{Source: "GitHub", Login: "ERIN", Member: "alpha", From: day(t, "2026-01-01")})
@@ -58,8 +59,8 @@ func TestAssignPersonCutsAroundAndReattributes(t *testing.T) {
 	if un, _ := db.UnaffiliatedActors(ctx, day(t, "2026-01-01"), day(t, "2026-12-31")); len(un) != 0 {
 		t.Fatalf("still unaffiliated: %+v", un)
 	}
-	if _, err := db.AssignPerson(ctx, data.Assignment{PersonID: res.PersonID, Member: "alpha", From: day(t, "2026-05-01"), To: day(t, "2026-05-01")}); data.ErrorCode(err) != data.EINVALID ||
-		data.ErrorMessage(err)[:3] != "to:" {
+	if _, err := db.AssignPerson(ctx, data.Assignment{PersonID: res.PersonID, Member: "alpha", From: day(t, "2026-05-01"), To: day(t, "2026-05-01")}); domain.ErrorCode(err) != domain.EINVALID ||
+		domain.ErrorMessage(err)[:3] != "to:" {
 		t.Fatalf("an empty span: %v", err)
 	}
 }
@@ -73,23 +74,23 @@ func TestStoredDomainRulesFillWhatExplicitAffiliationsLeave(t *testing.T) {
 	ctx := context.Background()
 	alpha, beta := mustMember(t, db, "alpha"), mustMember(t, db, "beta")
 	slugs := map[int64]string{alpha.ID: "alpha", beta.ID: "beta"}
-	fay := &data.Person{Name: "Fay", Email: "fay@Beta.example"}
-	if err := db.CreatePerson(ctx, fay, data.Identity{Source: "github", Login: "fay"}); err != nil {
+	fay := &domain.Person{Name: "Fay", Email: "fay@Beta.example"}
+	if err := db.CreatePerson(ctx, fay, domain.Identity{Source: "github", Login: "fay"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddActivities(ctx, []data.Activity{
-		{Source: "github", ExternalID: "1", Kind: data.ActReply, At: at(t, "2026-02-10 10:00"), Actor: "fay", Thread: "t"},
-		{Source: "github", ExternalID: "2", Kind: data.ActReply, At: at(t, "2026-04-10 10:00"), Actor: "fay", Thread: "t"},
+	if _, err := db.AddActivities(ctx, []domain.Activity{
+		{Source: "github", ExternalID: "1", Kind: domain.ActReply, At: at(t, "2026-02-10 10:00"), Actor: "fay", Thread: "t"},
+		{Source: "github", ExternalID: "2", Kind: domain.ActReply, At: at(t, "2026-04-10 10:00"), Actor: "fay", Thread: "t"},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ReplaceAffiliations(ctx, fay.ID, []data.Affiliation{{MemberID: alpha.ID, From: day(t, "2026-01-01"), To: day(t, "2026-03-01")}}); err != nil {
+	if err := db.ReplaceAffiliations(ctx, fay.ID, []domain.Affiliation{{MemberID: alpha.ID, From: day(t, "2026-01-01"), To: day(t, "2026-03-01")}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.ReresolveActivities(ctx); err != nil { // as the configuration's Apply does
 		t.Fatal(err)
 	}
-	if _, err := db.AddDomainRule(ctx, &data.DomainRule{Domain: "beta", Member: "beta"}); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.AddDomainRule(ctx, &data.DomainRule{Domain: "beta", Member: "beta"}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("a domain without a dot: %v", err)
 	}
 	rule := &data.DomainRule{Domain: "@BETA.example", Member: "beta", From: day(t, "2026-01-01")}
@@ -100,11 +101,11 @@ func TestStoredDomainRulesFillWhatExplicitAffiliationsLeave(t *testing.T) {
 	if res.Activities != 1 || res.FirstDay != "2026-04-10" {
 		t.Fatalf("rule added: %+v", res) // the February activity stays alpha's: explicit wins
 	}
-	if _, err := db.AddDomainRule(ctx, &data.DomainRule{Domain: "beta.example", Member: "alpha", From: day(t, "2026-06-01")}); data.ErrorCode(err) != data.ECONFLICT {
+	if _, err := db.AddDomainRule(ctx, &data.DomainRule{Domain: "beta.example", Member: "alpha", From: day(t, "2026-06-01")}); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("an overlapping rule: %v", err)
 	}
 	// The configuration applied again (a restart) keeps the stored rule.
-	if err := db.ReplaceAffiliations(ctx, fay.ID, []data.Affiliation{{MemberID: alpha.ID, From: day(t, "2026-01-01"), To: day(t, "2026-03-01")}}); err != nil {
+	if err := db.ReplaceAffiliations(ctx, fay.ID, []domain.Affiliation{{MemberID: alpha.ID, From: day(t, "2026-01-01"), To: day(t, "2026-03-01")}}); err != nil {
 		t.Fatal(err)
 	}
 	for on, want := range map[string]string{"2026-02-10": "alpha", "2026-04-10": "beta", "2025-06-01": ""} {
@@ -113,8 +114,8 @@ func TestStoredDomainRulesFillWhatExplicitAffiliationsLeave(t *testing.T) {
 		}
 	}
 	// A person created later with an e-mail of the domain is attributed at once.
-	gus := &data.Person{Name: "Gus", Email: "gus@beta.example"}
-	if err := db.CreatePerson(ctx, gus, data.Identity{Source: "github", Login: "gus"}); err != nil {
+	gus := &domain.Person{Name: "Gus", Email: "gus@beta.example"}
+	if err := db.CreatePerson(ctx, gus, domain.Identity{Source: "github", Login: "gus"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := memberOf(t, db, "gus", "2026-04-10", slugs); got != "beta" {
@@ -130,7 +131,7 @@ func TestStoredDomainRulesFillWhatExplicitAffiliationsLeave(t *testing.T) {
 	if got := memberOf(t, db, "fay", "2026-04-10", slugs); got != "" {
 		t.Errorf("after the rule is deleted fay is %q on 2026-04-10", got)
 	}
-	if _, _, err := db.DeleteDomainRule(ctx, rule.ID); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, _, err := db.DeleteDomainRule(ctx, rule.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("deleting it twice: %v", err)
 	}
 }
@@ -149,8 +150,8 @@ func TestMergeMovesStoredDomainRules(t *testing.T) {
 	if _, err := db.MergeMembers(ctx, "alpha", "beta"); err != nil {
 		t.Fatal(err)
 	}
-	hal := &data.Person{Name: "Hal", Email: "hal@beta.example"}
-	if err := db.CreatePerson(ctx, hal, data.Identity{Source: "github", Login: "hal"}); err != nil {
+	hal := &domain.Person{Name: "Hal", Email: "hal@beta.example"}
+	if err := db.CreatePerson(ctx, hal, domain.Identity{Source: "github", Login: "hal"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, m, err := db.ResolveActor(ctx, "github", "hal", day(t, "2026-03-01")); err != nil || m != alpha.ID {

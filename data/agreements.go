@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Cooperation agreements (projects) as the projects pages and the agreement
@@ -44,11 +46,11 @@ func MilestoneSource(externalID string) string {
 
 // Agreement is a cooperation project with its parties and milestones.
 type Agreement struct {
-	Project
-	Members    []ProjectMember `json:"members"`    // the parties, by member name
-	Milestones []Milestone     `json:"milestones"` // by due date, then id
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
+	domain.Project
+	Members    []ProjectMember    `json:"members"`    // the parties, by member name
+	Milestones []domain.Milestone `json:"milestones"` // by due date, then id
+	CreatedAt  time.Time          `json:"created_at"`
+	UpdatedAt  time.Time          `json:"updated_at"`
 }
 
 const agreementColumns = `p.id, p.slug, p.name, p.scope, p.terms, p.status, p.start_on, p.end_on, p.source, p.created_at, p.updated_at`
@@ -62,7 +64,7 @@ func scanAgreement(row interface{ Scan(...any) error }) (Agreement, error) {
 	}
 	a.StartOn, a.EndOn = parseDate(start), parseDate(end)
 	a.CreatedAt, a.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
-	a.Parties, a.Members, a.Milestones = []ProjectParty{}, []ProjectMember{}, []Milestone{}
+	a.Parties, a.Members, a.Milestones = []domain.ProjectParty{}, []ProjectMember{}, []domain.Milestone{}
 	return a, nil
 }
 
@@ -89,7 +91,7 @@ func (db *DB) AgreementBySlug(ctx context.Context, slug string) (*Agreement, err
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, slug).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return Errorf(ENOTFOUND, "no project %q", slug)
+			return domain.Errorf(domain.ENOTFOUND, "no project %q", slug)
 		} else if err != nil {
 			return err
 		}
@@ -97,13 +99,13 @@ func (db *DB) AgreementBySlug(ctx context.Context, slug string) (*Agreement, err
 		return err
 	})
 	if err != nil {
-		if ErrorCode(err) == ENOTFOUND {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
 		}
 		return nil, fmt.Errorf("store: unable to read project %q: %w", slug, err)
 	}
 	if len(out) == 0 {
-		return nil, Errorf(ENOTFOUND, "no project %q", slug)
+		return nil, domain.Errorf(domain.ENOTFOUND, "no project %q", slug)
 	}
 	return &out[0], nil
 }
@@ -149,7 +151,7 @@ func agreements(ctx context.Context, tx *sql.Tx, id int64) ([]Agreement, error) 
 		}
 		if i, ok := byID[pid]; ok {
 			out[i].Members = append(out[i].Members, pm)
-			out[i].Parties = append(out[i].Parties, ProjectParty{MemberID: pm.MemberID, Role: pm.Role})
+			out[i].Parties = append(out[i].Parties, domain.ProjectParty{MemberID: pm.MemberID, Role: pm.Role})
 		}
 	}
 	rows.Close()
@@ -163,7 +165,7 @@ func agreements(ctx context.Context, tx *sql.Tx, id int64) ([]Agreement, error) 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var ms Milestone
+		var ms domain.Milestone
 		var due, done sql.NullString
 		if err := rows.Scan(&ms.ID, &ms.ProjectID, &ms.ExternalID, &ms.Title, &due, &done); err != nil {
 			return nil, err
@@ -194,7 +196,7 @@ func agreements(ctx context.Context, tx *sql.Tx, id int64) ([]Agreement, error) 
 // that did not come from the UI are stamped with the project's former source
 // first ("demo:…"), so their origin survives the project becoming "ui".
 // On success the IDs and external ids of p and ms are set.
-func (db *DB) SaveAgreement(ctx context.Context, p *Project, ms []Milestone) error {
+func (db *DB) SaveAgreement(ctx context.Context, p *domain.Project, ms []domain.Milestone) error {
 	if p.Source == "" {
 		p.Source = SourceUI
 	}
@@ -206,14 +208,14 @@ func (db *DB) SaveAgreement(ctx context.Context, p *Project, ms []Milestone) err
 		ms[i].Title = strings.TrimSpace(ms[i].Title)
 		switch {
 		case ms[i].Title == "":
-			return Errorf(EINVALID, "milestone %d needs a title", i+1)
+			return domain.Errorf(domain.EINVALID, "milestone %d needs a title", i+1)
 		case ms[i].DueOn.IsZero():
-			return Errorf(EINVALID, "milestone %q needs a due date", ms[i].Title)
+			return domain.Errorf(domain.EINVALID, "milestone %q needs a due date", ms[i].Title)
 		}
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveAgreement(ctx, tx, p, ms) })
 	if err != nil {
-		if code := ErrorCode(err); code != EINTERNAL {
+		if code := domain.ErrorCode(err); code != domain.EINTERNAL {
 			return err
 		}
 		return fmt.Errorf("store: unable to save agreement %q: %w", p.Slug, err)
@@ -221,7 +223,7 @@ func (db *DB) SaveAgreement(ctx context.Context, p *Project, ms []Milestone) err
 	return nil
 }
 
-func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) error {
+func saveAgreement(ctx context.Context, tx *sql.Tx, p *domain.Project, ms []domain.Milestone) error {
 	now := time.Now().Unix()
 	var other int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&other)
@@ -235,7 +237,7 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) 
 	from := p.StartOn // the first day whose scores the agreement changes
 	if p.ID == 0 {
 		if other != 0 {
-			return Errorf(ECONFLICT, "a project with slug %q already exists", p.Slug)
+			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -250,7 +252,7 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) 
 		var oldStart sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT source, start_on FROM projects WHERE id = ?`, p.ID).Scan(&oldSource, &oldStart)
 		if errors.Is(err, sql.ErrNoRows) {
-			return Errorf(ENOTFOUND, "no project %d", p.ID)
+			return domain.Errorf(domain.ENOTFOUND, "no project %d", p.ID)
 		} else if err != nil {
 			return err
 		}
@@ -258,7 +260,7 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) 
 			from = d
 		}
 		if other != 0 && other != p.ID {
-			return Errorf(ECONFLICT, "a project with slug %q already exists", p.Slug)
+			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE projects SET slug = ?, name = ?, scope = ?, terms = ?, status = ?, start_on = ?, end_on = ?,
 			source = ?, updated_at = ? WHERE id = ?`,
@@ -275,7 +277,7 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *Project, ms []Milestone) 
 			return err
 		}
 		if n == 0 {
-			return Errorf(EINVALID, "project %q: no member with id %d", p.Slug, party.MemberID)
+			return domain.Errorf(domain.EINVALID, "project %q: no member with id %d", p.Slug, party.MemberID)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project_id, member_id, role) VALUES (?, ?, ?)`,
 			p.ID, party.MemberID, strings.TrimSpace(party.Role)); err != nil {
@@ -298,7 +300,7 @@ type storedMilestone struct {
 	kept  bool
 }
 
-func saveAgreementMilestones(ctx context.Context, tx *sql.Tx, p *Project, oldSource string, ms []Milestone) error {
+func saveAgreementMilestones(ctx context.Context, tx *sql.Tx, p *domain.Project, oldSource string, ms []domain.Milestone) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, external_id, title FROM milestones WHERE project_id = ? ORDER BY due_on, id`, p.ID)
 	if err != nil {
 		return err
@@ -347,10 +349,10 @@ func saveAgreementMilestones(ctx context.Context, tx *sql.Tx, p *Project, oldSou
 		}
 		s, ok := byID[m.ID]
 		if !ok {
-			return Errorf(EINVALID, "milestone %d is not a milestone of project %q", m.ID, p.Slug)
+			return domain.Errorf(domain.EINVALID, "milestone %d is not a milestone of project %q", m.ID, p.Slug)
 		}
 		if s.kept {
-			return Errorf(EINVALID, "milestone %d is listed twice", m.ID)
+			return domain.Errorf(domain.EINVALID, "milestone %d is listed twice", m.ID)
 		}
 		s.kept = true
 		m.ExternalID = s.ext

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestMilestoneSource(t *testing.T) {
@@ -24,8 +25,8 @@ func TestMilestoneSource(t *testing.T) {
 	}
 }
 
-func agrTitles(ms []data.Milestone) map[string]data.Milestone {
-	out := map[string]data.Milestone{}
+func agrTitles(ms []domain.Milestone) map[string]domain.Milestone {
+	out := map[string]domain.Milestone{}
 	for _, m := range ms {
 		out[m.Title] = m
 	}
@@ -37,10 +38,10 @@ func TestSaveAgreementCreatesAndEdits(t *testing.T) {
 	ctx := context.Background()
 	alpha, beta, gamma := mustMember(t, db, "alpha"), mustMember(t, db, "beta"), mustMember(t, db, "gamma")
 
-	p := &data.Project{Slug: "joint-pilot", Name: "  Joint pilot ", Scope: "vision", Terms: "NDA", Status: data.ProjectActive,
+	p := &domain.Project{Slug: "joint-pilot", Name: "  Joint pilot ", Scope: "vision", Terms: "NDA", Status: domain.ProjectActive,
 		StartOn: day(t, "2026-02-01"), EndOn: day(t, "2026-09-30"),
-		Parties: []data.ProjectParty{{MemberID: alpha.ID, Role: "lead"}, {MemberID: beta.ID, Role: "partner"}}}
-	ms := []data.Milestone{
+		Parties: []domain.ProjectParty{{MemberID: alpha.ID, Role: "lead"}, {MemberID: beta.ID, Role: "partner"}}}
+	ms := []domain.Milestone{
 		{Title: "Kick-off", DueOn: day(t, "2026-02-15"), DoneOn: day(t, "2026-02-14")},
 		{Title: "Pilot", DueOn: day(t, "2026-05-01")},
 	}
@@ -72,17 +73,17 @@ func TestSaveAgreementCreatesAndEdits(t *testing.T) {
 		}
 	}
 	// A registry milestone of the same project.
-	if err := db.AddMilestones(ctx, []data.Milestone{{ProjectID: p.ID, ExternalID: "registry:joint-pilot:m9", Title: "Audit", DueOn: day(t, "2026-06-01")}}); err != nil {
+	if err := db.AddMilestones(ctx, []domain.Milestone{{ProjectID: p.ID, ExternalID: "registry:joint-pilot:m9", Title: "Audit", DueOn: day(t, "2026-06-01")}}); err != nil {
 		t.Fatal(err)
 	}
 
 	// Edit: rename, new slug, swap a party, keep Kick-off by id, Pilot by
 	// title, drop nothing else listed: the registry milestone must stay,
 	// a new one is added.
-	edit := &data.Project{ID: p.ID, Slug: "joint-pilot-2", Name: "Joint pilot II", Status: data.ProjectActive,
+	edit := &domain.Project{ID: p.ID, Slug: "joint-pilot-2", Name: "Joint pilot II", Status: domain.ProjectActive,
 		StartOn: day(t, "2026-02-01"),
-		Parties: []data.ProjectParty{{MemberID: alpha.ID, Role: "lead"}, {MemberID: gamma.ID, Role: "advisor"}}}
-	ms2 := []data.Milestone{
+		Parties: []domain.ProjectParty{{MemberID: alpha.ID, Role: "lead"}, {MemberID: gamma.ID, Role: "advisor"}}}
+	ms2 := []domain.Milestone{
 		{ID: ms[0].ID, Title: "Kick-off meeting", DueOn: day(t, "2026-02-15"), DoneOn: day(t, "2026-02-14")},
 		{Title: "Pilot", DueOn: day(t, "2026-05-10"), DoneOn: day(t, "2026-05-09")},
 		{Title: "Launch", DueOn: day(t, "2026-08-01")},
@@ -90,7 +91,7 @@ func TestSaveAgreementCreatesAndEdits(t *testing.T) {
 	if err := db.SaveAgreement(ctx, edit, ms2); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AgreementBySlug(ctx, "joint-pilot"); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := db.AgreementBySlug(ctx, "joint-pilot"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("old slug: err %v, want not found", err)
 	}
 	got, err = db.AgreementBySlug(ctx, "joint-pilot-2")
@@ -118,7 +119,7 @@ func TestSaveAgreementCreatesAndEdits(t *testing.T) {
 	}
 
 	// Removing UI milestones from the list deletes them; the registry one stays.
-	if err := db.SaveAgreement(ctx, edit, []data.Milestone{{Title: "Launch", DueOn: day(t, "2026-08-01")}}); err != nil {
+	if err := db.SaveAgreement(ctx, edit, []domain.Milestone{{Title: "Launch", DueOn: day(t, "2026-08-01")}}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = db.AgreementBySlug(ctx, "joint-pilot-2")
@@ -132,34 +133,34 @@ func TestSaveAgreementRefusesBadInputWhole(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
-	base := func() *data.Project {
-		return &data.Project{Slug: "p", Name: "P", Status: data.ProjectPlanned, StartOn: day(t, "2026-03-01"),
-			Parties: []data.ProjectParty{{MemberID: alpha.ID, Role: "lead"}}}
+	base := func() *domain.Project {
+		return &domain.Project{Slug: "p", Name: "P", Status: domain.ProjectPlanned, StartOn: day(t, "2026-03-01"),
+			Parties: []domain.ProjectParty{{MemberID: alpha.ID, Role: "lead"}}}
 	}
 	for _, tc := range []struct {
 		name string
-		p    func() *data.Project
-		ms   []data.Milestone
+		p    func() *domain.Project
+		ms   []domain.Milestone
 		code string
 	}{
-		{"unknown member", func() *data.Project {
+		{"unknown member", func() *domain.Project {
 			p := base()
-			p.Parties = append(p.Parties, data.ProjectParty{MemberID: 999})
+			p.Parties = append(p.Parties, domain.ProjectParty{MemberID: 999})
 			return p
-		}, nil, data.EINVALID},
-		{"end before start", func() *data.Project { p := base(); p.EndOn = day(t, "2026-02-01"); return p }, nil, data.EINVALID},
-		{"duplicate party", func() *data.Project {
+		}, nil, domain.EINVALID},
+		{"end before start", func() *domain.Project { p := base(); p.EndOn = day(t, "2026-02-01"); return p }, nil, domain.EINVALID},
+		{"duplicate party", func() *domain.Project {
 			p := base()
-			p.Parties = append(p.Parties, data.ProjectParty{MemberID: alpha.ID})
+			p.Parties = append(p.Parties, domain.ProjectParty{MemberID: alpha.ID})
 			return p
-		}, nil, data.EINVALID},
-		{"milestone without title", base, []data.Milestone{{DueOn: day(t, "2026-04-01")}}, data.EINVALID},
-		{"milestone without due date", base, []data.Milestone{{Title: "x"}}, data.EINVALID},
-		{"foreign milestone id", base, []data.Milestone{{ID: 12345, Title: "x", DueOn: day(t, "2026-04-01")}}, data.EINVALID},
+		}, nil, domain.EINVALID},
+		{"milestone without title", base, []domain.Milestone{{DueOn: day(t, "2026-04-01")}}, domain.EINVALID},
+		{"milestone without due date", base, []domain.Milestone{{Title: "x"}}, domain.EINVALID},
+		{"foreign milestone id", base, []domain.Milestone{{ID: 12345, Title: "x", DueOn: day(t, "2026-04-01")}}, domain.EINVALID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := db.SaveAgreement(ctx, tc.p(), tc.ms)
-			if got := data.ErrorCode(err); got != tc.code {
+			if got := domain.ErrorCode(err); got != tc.code {
 				t.Fatalf("err %v (code %q), want %q", err, got, tc.code)
 			}
 			if n, _ := db.CountProjects(ctx); n != 0 {
@@ -173,7 +174,7 @@ func TestSaveAgreementRefusesBadInputWhole(t *testing.T) {
 	if err := db.SaveAgreement(ctx, p, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveAgreement(ctx, base(), nil); data.ErrorCode(err) != data.ECONFLICT {
+	if err := db.SaveAgreement(ctx, base(), nil); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("second create: %v, want conflict", err)
 	}
 	q := base()
@@ -182,14 +183,14 @@ func TestSaveAgreementRefusesBadInputWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	q.Slug = "p"
-	if err := db.SaveAgreement(ctx, q, []data.Milestone{{Title: "m", DueOn: day(t, "2026-04-01")}}); data.ErrorCode(err) != data.ECONFLICT {
+	if err := db.SaveAgreement(ctx, q, []domain.Milestone{{Title: "m", DueOn: day(t, "2026-04-01")}}); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("rename onto a taken slug: %v, want conflict", err)
 	}
 	got, _ := db.AgreementBySlug(ctx, "q")
 	if got == nil || len(got.Milestones) != 0 {
 		t.Errorf("a refused rename stored milestones: %+v", got)
 	}
-	if err := db.SaveAgreement(ctx, &data.Project{ID: 999, Slug: "z", Name: "Z", Status: data.ProjectActive, StartOn: day(t, "2026-01-01")}, nil); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := db.SaveAgreement(ctx, &domain.Project{ID: 999, Slug: "z", Name: "Z", Status: domain.ProjectActive, StartOn: day(t, "2026-01-01")}, nil); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("update of a missing project: %v, want not found", err)
 	}
 }
@@ -200,12 +201,12 @@ func TestSaveAgreementStampsFormerSource(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
-	p := &data.Project{Slug: "d", Name: "D", Status: data.ProjectActive, StartOn: day(t, "2026-01-01"), Source: data.SourceDemo,
-		Parties: []data.ProjectParty{{MemberID: alpha.ID}}}
+	p := &domain.Project{Slug: "d", Name: "D", Status: domain.ProjectActive, StartOn: day(t, "2026-01-01"), Source: data.SourceDemo,
+		Parties: []domain.ProjectParty{{MemberID: alpha.ID}}}
 	if err := db.CreateProject(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddMilestones(ctx, []data.Milestone{{ProjectID: p.ID, ExternalID: "d-1", Title: "One", DueOn: day(t, "2026-02-01")}}); err != nil {
+	if err := db.AddMilestones(ctx, []domain.Milestone{{ProjectID: p.ID, ExternalID: "d-1", Title: "One", DueOn: day(t, "2026-02-01")}}); err != nil {
 		t.Fatal(err)
 	}
 	edit := *p

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Alert states.
@@ -86,10 +88,10 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 	var order []string
 	for _, c := range conds {
 		if !known[c.Rule] {
-			return nil, Errorf(EINVALID, "alert condition of rule %q, which was not evaluated", c.Rule)
+			return nil, domain.Errorf(domain.EINVALID, "alert condition of rule %q, which was not evaluated", c.Rule)
 		}
 		if c.Subject == "" || c.Message == "" {
-			return nil, Errorf(EINVALID, "alert condition of rule %q needs a subject and a message", c.Rule)
+			return nil, domain.Errorf(domain.EINVALID, "alert condition of rule %q needs a subject and a message", c.Rule)
 		}
 		k := c.Rule + "\x00" + c.Subject
 		if _, dup := want[k]; !dup {
@@ -100,7 +102,7 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 	now := at.Unix()
 	res := &AlertSync{}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		open, err := queryAlerts(ctx, tx, Day(at), `WHERE a.state = ? AND a.rule IN (`+alertPlaceholders(len(rules))+`)`, append([]any{AlertOpen}, alertArgs(rules)...)...)
+		open, err := queryAlerts(ctx, tx, domain.Day(at), `WHERE a.state = ? AND a.rule IN (`+alertPlaceholders(len(rules))+`)`, append([]any{AlertOpen}, alertArgs(rules)...)...)
 		if err != nil {
 			return err
 		}
@@ -122,7 +124,7 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 				continue
 			}
 			r, err := tx.ExecContext(ctx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, opened_on)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now, dateStr(Day(at)))
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now, dateStr(domain.Day(at)))
 			if err != nil {
 				return err
 			}
@@ -131,17 +133,17 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 				return err
 			}
 			res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
-				State: AlertOpen, Status: AlertStatusOpen, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: Day(at)})
+				State: AlertOpen, Status: AlertStatusOpen, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: domain.Day(at)})
 		}
 		for k, a := range byKey {
 			if _, ok := want[k]; ok {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET state = ?, resolved_at = ?, closed_on = ? WHERE id = ?`,
-				AlertResolved, now, dateStr(Day(at)), a.ID); err != nil {
+				AlertResolved, now, dateStr(domain.Day(at)), a.ID); err != nil {
 				return err
 			}
-			a.State, a.ResolvedAt, a.ClosedOn, a.Status = AlertResolved, time.Unix(now, 0).UTC(), Day(at), AlertStatusResolved
+			a.State, a.ResolvedAt, a.ClosedOn, a.Status = AlertResolved, time.Unix(now, 0).UTC(), domain.Day(at), AlertStatusResolved
 			res.Resolved = append(res.Resolved, a)
 		}
 		res.Open = len(want)
@@ -162,7 +164,7 @@ func (db *DB) AlertsToNotify(ctx context.Context, maxAttempts int) ([]Alert, err
 	var out []Alert
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = queryAlerts(ctx, tx, Day(time.Now()), `WHERE a.state = ? AND a.resolved_by = '' AND a.notified_at IS NULL AND a.notify_attempts < ? ORDER BY a.id`,
+		out, err = queryAlerts(ctx, tx, domain.Day(time.Now()), `WHERE a.state = ? AND a.resolved_by = '' AND a.notified_at IS NULL AND a.notify_attempts < ? ORDER BY a.id`,
 			AlertOpen, maxAttempts)
 		return err
 	})
@@ -267,7 +269,7 @@ func (db *DB) CallsByMember(ctx context.Context, from, to time.Time) ([]MemberCa
 		JOIN members m ON m.id = c.member_id
 		WHERE u.bucket >= ? AND u.bucket < ?
 		GROUP BY m.slug, m.name, u.status_class
-		ORDER BY m.slug`, Day(from).Unix(), Day(to).Unix())
+		ORDER BY m.slug`, domain.Day(from).Unix(), domain.Day(to).Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to sum API calls by member: %w", err)
 	}
@@ -284,12 +286,12 @@ func (db *DB) CallsByMember(ctx context.Context, from, to time.Time) ([]MemberCa
 			out = append(out, MemberCalls{Slug: slug, Name: name})
 		}
 		mc := &out[len(out)-1]
-		mc.Calls = addSat(mc.Calls, calls) // saturating (usage_bounds.go), as TOTAL above
+		mc.Calls = domain.AddSat(mc.Calls, calls) // saturating (usage_bounds.go), as TOTAL above
 		switch class {
 		case 4:
-			mc.Errors4xx = addSat(mc.Errors4xx, calls)
+			mc.Errors4xx = domain.AddSat(mc.Errors4xx, calls)
 		case 5:
-			mc.Errors5xx = addSat(mc.Errors5xx, calls)
+			mc.Errors5xx = domain.AddSat(mc.Errors5xx, calls)
 		}
 	}
 	return out, rows.Err()
@@ -310,14 +312,14 @@ type OverdueMilestone struct {
 // that were due before day and not done by the end of it, for every party, ordered
 // by member, project and due date.
 func (db *DB) OverdueMilestones(ctx context.Context, day time.Time) ([]OverdueMilestone, error) {
-	d := dateStr(Day(day))
+	d := dateStr(domain.Day(day))
 	rows, err := db.read.QueryContext(ctx, `SELECT m.slug, m.name, p.slug, p.name, ms.title, ms.due_on
 		FROM milestones ms
 		JOIN projects p ON p.id = ms.project_id
 		JOIN project_parties pp ON pp.project_id = p.id
 		JOIN members m ON m.id = pp.member_id
 		WHERE ms.due_on < ? AND (ms.done_on IS NULL OR ms.done_on > ?) AND p.status IN (?, ?)
-		ORDER BY m.slug, p.slug, ms.due_on, ms.id`, d, d, ProjectPlanned, ProjectActive)
+		ORDER BY m.slug, p.slug, ms.due_on, ms.id`, d, d, domain.ProjectPlanned, domain.ProjectActive)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list overdue milestones: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Member alerts have a history: the scoring job evaluates the member rules
@@ -62,15 +64,15 @@ func (db *DB) RecordAlertHistory(ctx context.Context, rules []string, days []Ale
 		known[r] = true
 	}
 	for i, d := range days {
-		if i > 0 && !Day(d.Day).After(Day(days[i-1].Day)) {
-			return nil, Errorf(EINVALID, "alert history days must ascend: %s after %s", dateStr(d.Day), dateStr(days[i-1].Day))
+		if i > 0 && !domain.Day(d.Day).After(domain.Day(days[i-1].Day)) {
+			return nil, domain.Errorf(domain.EINVALID, "alert history days must ascend: %s after %s", dateStr(d.Day), dateStr(days[i-1].Day))
 		}
 		for _, c := range d.Conds {
 			if !known[c.Rule] {
-				return nil, Errorf(EINVALID, "alert condition of rule %q, which was not evaluated", c.Rule)
+				return nil, domain.Errorf(domain.EINVALID, "alert condition of rule %q, which was not evaluated", c.Rule)
 			}
 			if c.Subject == "" || c.Message == "" {
-				return nil, Errorf(EINVALID, "alert condition of rule %q needs a subject and a message", c.Rule)
+				return nil, domain.Errorf(domain.EINVALID, "alert condition of rule %q needs a subject and a message", c.Rule)
 			}
 		}
 	}
@@ -110,8 +112,8 @@ type episode struct {
 func alertKey(rule, subject string) string { return rule + "\x00" + subject }
 
 func rederiveAlerts(ctx context.Context, tx *sql.Tx, rules []string, days []AlertDay, at time.Time, res *AlertSync) error {
-	from := Day(days[0].Day)
-	stored, err := queryAlerts(ctx, tx, Day(at), `WHERE a.rule IN (`+alertPlaceholders(len(rules))+`)
+	from := domain.Day(days[0].Day)
+	stored, err := queryAlerts(ctx, tx, domain.Day(at), `WHERE a.rule IN (`+alertPlaceholders(len(rules))+`)
 		AND (a.closed_on IS NULL OR a.closed_on >= ?) ORDER BY a.opened_on, a.id`, append(alertArgs(rules), dateStr(from))...)
 	if err != nil {
 		return err
@@ -136,7 +138,7 @@ func rederiveAlerts(ctx context.Context, tx *sql.Tx, rules []string, days []Aler
 	}
 	sort.Slice(eps, func(i, j int) bool { return eps[i].key < eps[j].key })
 	for _, d := range days {
-		day := Day(d.Day)
+		day := domain.Day(d.Day)
 		found := map[string]AlertCondition{}
 		var order []string
 		for _, c := range d.Conds {

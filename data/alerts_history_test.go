@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // historyRules are the rules these tests evaluate; "other" is never
@@ -20,7 +21,7 @@ var historyRules = []string{"usage_drop", "latency"}
 func saveDays(tb testing.TB, db *data.DB, days ...time.Time) {
 	tb.Helper()
 	for _, d := range days {
-		if err := db.SaveDayScores(context.Background(), &data.DayScores{Ecosystem: data.EcosystemScore{Day: d}}); err != nil {
+		if err := db.SaveDayScores(context.Background(), &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: d}}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -130,7 +131,7 @@ func TestAlertHistoryOpensAndClosesDayByDayWithHysteresis(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(on) != c.want {
-			t.Errorf("alerts open on %s = %d, want %d", c.day.Format(data.DateLayout), len(on), c.want)
+			t.Errorf("alerts open on %s = %d, want %d", c.day.Format(domain.DateLayout), len(on), c.want)
 		}
 	}
 
@@ -141,7 +142,7 @@ func TestAlertHistoryOpensAndClosesDayByDayWithHysteresis(t *testing.T) {
 	if again, _ := episodesOf(t, db, "usage_drop"); strings.Join(again, " ") != strings.Join(spans, " ") {
 		t.Errorf("the same history recorded twice: %v, then %v", spans, again)
 	}
-	if _, err := db.RecordAlertHistory(ctx, historyRules, []data.AlertDay{{Day: d[2]}, {Day: d[1]}}, data.AlertMark{}, at); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.RecordAlertHistory(ctx, historyRules, []data.AlertDay{{Day: d[2]}, {Day: d[1]}}, data.AlertMark{}, at); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("days out of order: err = %v, want EINVALID", err)
 	}
 }
@@ -159,7 +160,7 @@ func TestAlertHistoryRescoredKeepsWhatPeopleDid(t *testing.T) {
 	mustMember(t, db, "bravo")
 	d := historyDays(t)
 	saveDays(t, db, d...)
-	if err := db.CreateUser(ctx, &data.User{Name: "mia", Role: data.RoleManager, PasswordHash: "x"}); err != nil {
+	if err := db.CreateUser(ctx, &domain.User{Name: "mia", Role: domain.RoleManager, PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	// First derivation: alpha's usage from day 2 on, its latency on days
@@ -233,7 +234,7 @@ func TestAlertHistoryRescoredKeepsWhatPeopleDid(t *testing.T) {
 	if a.AcknowledgedBy != "mia" || a.Assignee != "mia" || a.State != data.AlertResolved {
 		t.Errorf("alpha's first usage alert after the rescore: %+v, want acknowledged and assigned by mia, resolved", a)
 	}
-	if _, _, err := db.AlertByID(ctx, bravoUsage, d[7]); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, _, err := db.AlertByID(ctx, bravoUsage, d[7]); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("bravo's alert that no longer happened: err = %v, want it deleted", err)
 	}
 	latency, ids = episodesOf(t, db, "latency")
@@ -259,7 +260,7 @@ func TestAlertHistoryRescoredKeepsWhatPeopleDid(t *testing.T) {
 		t.Errorf("withdrawn posted alert = %+v (withdrawn %d), want resolved on its opening day", a, res.Withdrawn)
 	}
 	if on, _ := db.Alerts(ctx, data.AlertFilter{Rule: "latency", At: d[5]}); len(on) != 0 {
-		t.Errorf("a withdrawn alert is open on %s: %+v", d[5].Format(data.DateLayout), on)
+		t.Errorf("a withdrawn alert is open on %s: %+v", d[5].Format(domain.DateLayout), on)
 	}
 }
 
@@ -270,7 +271,7 @@ func TestAlertInboxStatusesAndActions(t *testing.T) {
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
 	today := day(t, "2026-06-10")
-	for _, u := range []data.User{{Name: "mia", Role: data.RoleManager}, {Name: "gone", Role: data.RoleViewer, Disabled: true}} {
+	for _, u := range []domain.User{{Name: "mia", Role: domain.RoleManager}, {Name: "gone", Role: domain.RoleViewer, Disabled: true}} {
 		u.PasswordHash = "x"
 		if err := db.CreateUser(ctx, &u); err != nil {
 			t.Fatal(err)
@@ -305,16 +306,16 @@ func TestAlertInboxStatusesAndActions(t *testing.T) {
 		do   func() error
 		code string
 	}{
-		{"snooze until yesterday", func() error { _, err := db.SnoozeAlert(ctx, usage, today.AddDate(0, 0, -1), act); return err }, data.EINVALID},
-		{"snooze until today", func() error { _, err := db.SnoozeAlert(ctx, usage, today, act); return err }, data.EINVALID},
-		{"snooze for two years", func() error { _, err := db.SnoozeAlert(ctx, usage, today.AddDate(2, 0, 0), act); return err }, data.EINVALID},
-		{"assign to nobody known", func() error { _, err := db.AssignAlert(ctx, usage, "nobody", act); return err }, data.EINVALID},
-		{"assign to a disabled account", func() error { _, err := db.AssignAlert(ctx, usage, "gone", act); return err }, data.EINVALID},
-		{"resolve without a comment", func() error { _, err := db.ResolveAlert(ctx, usage, "  ", act); return err }, data.EINVALID},
-		{"acknowledge no alert", func() error { _, err := db.AcknowledgeAlert(ctx, 999, act); return err }, data.ENOTFOUND},
-		{"act as nobody", func() error { _, err := db.AcknowledgeAlert(ctx, usage, data.AlertAction{At: act.At}); return err }, data.EINVALID},
+		{"snooze until yesterday", func() error { _, err := db.SnoozeAlert(ctx, usage, today.AddDate(0, 0, -1), act); return err }, domain.EINVALID},
+		{"snooze until today", func() error { _, err := db.SnoozeAlert(ctx, usage, today, act); return err }, domain.EINVALID},
+		{"snooze for two years", func() error { _, err := db.SnoozeAlert(ctx, usage, today.AddDate(2, 0, 0), act); return err }, domain.EINVALID},
+		{"assign to nobody known", func() error { _, err := db.AssignAlert(ctx, usage, "nobody", act); return err }, domain.EINVALID},
+		{"assign to a disabled account", func() error { _, err := db.AssignAlert(ctx, usage, "gone", act); return err }, domain.EINVALID},
+		{"resolve without a comment", func() error { _, err := db.ResolveAlert(ctx, usage, "  ", act); return err }, domain.EINVALID},
+		{"acknowledge no alert", func() error { _, err := db.AcknowledgeAlert(ctx, 999, act); return err }, domain.ENOTFOUND},
+		{"act as nobody", func() error { _, err := db.AcknowledgeAlert(ctx, usage, data.AlertAction{At: act.At}); return err }, domain.EINVALID},
 	} {
-		if err := bad.do(); data.ErrorCode(err) != bad.code {
+		if err := bad.do(); domain.ErrorCode(err) != bad.code {
 			t.Errorf("%s: err = %v, want %s", bad.name, err, bad.code)
 		}
 	}
@@ -355,7 +356,7 @@ func TestAlertInboxStatusesAndActions(t *testing.T) {
 	if err != nil || len(comments) != 1 || comments[0].Author != "mia" || !strings.HasPrefix(comments[0].Body, "Partner migrated") {
 		t.Errorf("comments = %+v, %v", comments, err)
 	}
-	if _, err := db.AcknowledgeAlert(ctx, usage, act); data.ErrorCode(err) != data.ECONFLICT {
+	if _, err := db.AcknowledgeAlert(ctx, usage, act); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("acknowledging a resolved alert: err = %v, want ECONFLICT", err)
 	}
 	// Its condition holds on: no second alert opens while it does, and the

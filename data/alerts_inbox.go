@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Inbox statuses: what people did about an alert, given its condition.
@@ -31,7 +33,7 @@ func (a *Alert) statusOn(today time.Time) string {
 	switch {
 	case a.State == AlertResolved || a.ResolvedBy != "":
 		return AlertStatusResolved
-	case !a.SnoozedUntil.IsZero() && a.SnoozedUntil.After(Day(today)):
+	case !a.SnoozedUntil.IsZero() && a.SnoozedUntil.After(domain.Day(today)):
 		return AlertStatusSnoozed
 	case !a.AcknowledgedAt.IsZero():
 		return AlertStatusAcknowledged
@@ -60,9 +62,9 @@ type AlertFilter struct {
 
 func (f AlertFilter) today() time.Time {
 	if f.Today.IsZero() {
-		return Day(time.Now())
+		return domain.Day(time.Now())
 	}
-	return Day(f.Today)
+	return domain.Day(f.Today)
 }
 
 // where returns the filter's WHERE clause (empty when it selects all) and
@@ -72,7 +74,7 @@ func (f AlertFilter) where(withStatus bool) (string, []any, error) {
 	var args []any
 	if f.State != "" {
 		if f.State != AlertOpen && f.State != AlertResolved {
-			return "", nil, Errorf(EINVALID, "alert state %q is not open or resolved", f.State)
+			return "", nil, domain.Errorf(domain.EINVALID, "alert state %q is not open or resolved", f.State)
 		}
 		where = append(where, "a.state = ?")
 		args = append(args, f.State)
@@ -80,7 +82,7 @@ func (f AlertFilter) where(withStatus bool) (string, []any, error) {
 	if withStatus && len(f.Statuses) > 0 {
 		for _, s := range f.Statuses {
 			if !slices.Contains(AlertStatuses, s) {
-				return "", nil, Errorf(EINVALID, "alert status %q is not one of %s", s, strings.Join(AlertStatuses, ", "))
+				return "", nil, domain.Errorf(domain.EINVALID, "alert status %q is not one of %s", s, strings.Join(AlertStatuses, ", "))
 			}
 		}
 		where = append(where, alertStatusSQL+" IN ("+alertPlaceholders(len(f.Statuses))+")")
@@ -93,7 +95,7 @@ func (f AlertFilter) where(withStatus bool) (string, []any, error) {
 		}
 	}
 	if !f.At.IsZero() {
-		d := dateStr(Day(f.At))
+		d := dateStr(domain.Day(f.At))
 		where = append(where, "a.opened_on <= ? AND (a.closed_on IS NULL OR a.closed_on > ?)")
 		args = append(args, d, d)
 	}
@@ -199,7 +201,7 @@ func (db *DB) AlertByID(ctx context.Context, id int64, today time.Time) (*Alert,
 		}
 		return rows.Err()
 	})
-	if ErrorCode(err) == ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, nil, err
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to read alert %d: %w", id, err)
@@ -213,7 +215,7 @@ func alertByID(ctx context.Context, tx *sql.Tx, id int64, today time.Time) (*Ale
 		return nil, err
 	}
 	if len(as) == 0 {
-		return nil, Errorf(ENOTFOUND, "no alert %d", id)
+		return nil, domain.Errorf(domain.ENOTFOUND, "no alert %d", id)
 	}
 	return &as[0], nil
 }
@@ -227,16 +229,16 @@ type AlertAction struct {
 
 func (act AlertAction) today() time.Time {
 	if act.Today.IsZero() {
-		return Day(act.At)
+		return domain.Day(act.At)
 	}
-	return Day(act.Today)
+	return domain.Day(act.Today)
 }
 
 // changeAlert runs one change to an alert that is not resolved, in one
 // transaction, and returns the alert as it is after.
 func (db *DB) changeAlert(ctx context.Context, what string, id int64, act AlertAction, fn func(tx *sql.Tx, a *Alert) error) (*Alert, error) {
 	if strings.TrimSpace(act.By) == "" {
-		return nil, Errorf(EINVALID, "an alert is changed by somebody: the user is missing")
+		return nil, domain.Errorf(domain.EINVALID, "an alert is changed by somebody: the user is missing")
 	}
 	var out *Alert
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
@@ -246,9 +248,9 @@ func (db *DB) changeAlert(ctx context.Context, what string, id int64, act AlertA
 		}
 		if a.Status == AlertStatusResolved {
 			if a.ResolvedBy != "" {
-				return Errorf(ECONFLICT, "alert %d was resolved by %s", id, a.ResolvedBy)
+				return domain.Errorf(domain.ECONFLICT, "alert %d was resolved by %s", id, a.ResolvedBy)
 			}
-			return Errorf(ECONFLICT, "alert %d is resolved: its condition cleared on %s", id, dateStr(a.ClosedOn))
+			return domain.Errorf(domain.ECONFLICT, "alert %d is resolved: its condition cleared on %s", id, dateStr(a.ClosedOn))
 		}
 		if err := fn(tx, a); err != nil {
 			return err
@@ -256,10 +258,10 @@ func (db *DB) changeAlert(ctx context.Context, what string, id int64, act AlertA
 		out, err = alertByID(ctx, tx, id, act.today())
 		return err
 	})
-	switch ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		return out, nil
-	case EINTERNAL:
+	case domain.EINTERNAL:
 		return nil, fmt.Errorf("store: unable to %s alert %d: %w", what, id, err)
 	}
 	return nil, err
@@ -286,12 +288,12 @@ func (db *DB) AssignAlert(ctx context.Context, id int64, user string, act AlertA
 			var disabled bool
 			err := tx.QueryRowContext(ctx, `SELECT disabled FROM users WHERE name = ?`, user).Scan(&disabled)
 			if errors.Is(err, sql.ErrNoRows) {
-				return Errorf(EINVALID, "assignee: no user is named %q", user)
+				return domain.Errorf(domain.EINVALID, "assignee: no user is named %q", user)
 			} else if err != nil {
 				return err
 			}
 			if disabled {
-				return Errorf(EINVALID, "assignee: the account %q is disabled", user)
+				return domain.Errorf(domain.EINVALID, "assignee: the account %q is disabled", user)
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE alerts SET assignee = ? WHERE id = ?`, user, id)
@@ -302,13 +304,13 @@ func (db *DB) AssignAlert(ctx context.Context, id int64, user string, act AlertA
 // SnoozeAlert hides the alert from the inbox until the day until, which
 // must be after act's day and at most a year ahead.
 func (db *DB) SnoozeAlert(ctx context.Context, id int64, until time.Time, act AlertAction) (*Alert, error) {
-	until = Day(until)
+	until = domain.Day(until)
 	today := act.today()
 	switch {
 	case !until.After(today):
-		return nil, Errorf(EINVALID, "until: %s is not after today (%s): snooze until a later day", dateStr(until), dateStr(today))
+		return nil, domain.Errorf(domain.EINVALID, "until: %s is not after today (%s): snooze until a later day", dateStr(until), dateStr(today))
 	case until.After(today.AddDate(1, 0, 0)):
-		return nil, Errorf(EINVALID, "until: %s is more than a year ahead", dateStr(until))
+		return nil, domain.Errorf(domain.EINVALID, "until: %s is more than a year ahead", dateStr(until))
 	}
 	return db.changeAlert(ctx, "snooze", id, act, func(tx *sql.Tx, a *Alert) error {
 		_, err := tx.ExecContext(ctx, `UPDATE alerts SET snoozed_until = ? WHERE id = ?`, dateStr(until), id)
@@ -323,11 +325,11 @@ func (db *DB) ResolveAlert(ctx context.Context, id int64, comment string, act Al
 	comment = strings.TrimSpace(comment)
 	switch {
 	case comment == "":
-		return nil, Errorf(EINVALID, "comment: say why the alert is resolved")
+		return nil, domain.Errorf(domain.EINVALID, "comment: say why the alert is resolved")
 	case utf8.RuneCountInString(comment) > AlertCommentMax:
-		return nil, Errorf(EINVALID, "comment: at most %d characters", AlertCommentMax)
+		return nil, domain.Errorf(domain.EINVALID, "comment: at most %d characters", AlertCommentMax)
 	case !utf8.ValidString(comment):
-		return nil, Errorf(EINVALID, "comment: not valid UTF-8")
+		return nil, domain.Errorf(domain.EINVALID, "comment: not valid UTF-8")
 	}
 	return db.changeAlert(ctx, "resolve", id, act, func(tx *sql.Tx, a *Alert) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET resolved_by = ?, resolved_at = ? WHERE id = ?`, act.By, act.At.Unix(), id); err != nil {

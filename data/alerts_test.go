@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestAlertsOpenDedupeAndResolve(t *testing.T) {
@@ -76,7 +77,7 @@ func TestAlertsOpenDedupeAndResolve(t *testing.T) {
 	if all[len(all)-1].State != data.AlertResolved {
 		t.Errorf("open alerts are not listed first: %+v", all)
 	}
-	if _, err := db.SyncAlerts(ctx, rules, []data.AlertCondition{{Rule: "unknown", Subject: "x", Message: "y"}}, t0); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.SyncAlerts(ctx, rules, []data.AlertCondition{{Rule: "unknown", Subject: "x", Message: "y"}}, t0); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("condition of a rule not evaluated: err = %v", err)
 	}
 }
@@ -117,7 +118,7 @@ func TestAlertRuleInputs(t *testing.T) {
 	a, b := mustMember(t, db, "alpha"), mustMember(t, db, "bravo")
 	ca, cb := mustConsumer(t, db, "key-a", a.ID), mustConsumer(t, db, "key-b", b.ID)
 	d := day(t, "2026-06-24")
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		rollup(d.Add(3*time.Hour), ca.ID, 2, 90, 100),
 		rollup(d.Add(4*time.Hour), ca.ID, 5, 10, 100),
 		rollup(d.Add(5*time.Hour), cb.ID, 4, 5, 100),
@@ -135,12 +136,12 @@ func TestAlertRuleInputs(t *testing.T) {
 		t.Errorf("calls by member = %+v, want %+v", calls, want)
 	}
 
-	p := &data.Project{Slug: "joint", Name: "Joint", Status: data.ProjectActive, StartOn: day(t, "2026-01-01"),
-		Parties: []data.ProjectParty{{MemberID: a.ID}, {MemberID: b.ID}}}
+	p := &domain.Project{Slug: "joint", Name: "Joint", Status: domain.ProjectActive, StartOn: day(t, "2026-01-01"),
+		Parties: []domain.ProjectParty{{MemberID: a.ID}, {MemberID: b.ID}}}
 	if err := db.CreateProject(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddMilestones(ctx, []data.Milestone{
+	if err := db.AddMilestones(ctx, []domain.Milestone{
 		{ProjectID: p.ID, ExternalID: "1", Title: "late", DueOn: day(t, "2026-06-01")},
 		{ProjectID: p.ID, ExternalID: "2", Title: "done late", DueOn: day(t, "2026-06-01"), DoneOn: day(t, "2026-06-26")},
 		{ProjectID: p.ID, ExternalID: "3", Title: "done", DueOn: day(t, "2026-06-01"), DoneOn: day(t, "2026-06-02")},
@@ -154,7 +155,7 @@ func TestAlertRuleInputs(t *testing.T) {
 	}
 	// "late" and "done late" (still open on d), for both parties.
 	if got, want := len(over), 4; got != want {
-		t.Fatalf("overdue on %s = %+v, want %d rows", d.Format(data.DateLayout), over, want)
+		t.Fatalf("overdue on %s = %+v, want %d rows", d.Format(domain.DateLayout), over, want)
 	}
 	if over[0].Member != "alpha" || over[0].Project != "joint" || over[2].Member != "bravo" {
 		t.Errorf("overdue rows out of order: %+v", over)

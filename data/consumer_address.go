@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Address ranges a manager may map at once: every address of a range is
@@ -25,11 +27,11 @@ func ParseAddressRange(s string) (netip.Prefix, error) {
 		a = a.Unmap().WithZone("")
 		p = netip.PrefixFrom(a, a.BitLen())
 	} else if p, err = netip.ParsePrefix(s); err != nil {
-		return p, Errorf(EINVALID, "address: %q is not an address or a CIDR range (203.0.113.0/24)", truncateForError(s))
+		return p, domain.Errorf(domain.EINVALID, "address: %q is not an address or a CIDR range (203.0.113.0/24)", domain.TruncateForError(s))
 	}
 	p = p.Masked()
 	if p.Addr().Is4() && p.Bits() < MinIPv4Prefix || p.Addr().Is6() && p.Bits() < MinIPv6Prefix {
-		return p, Errorf(EINVALID, "address: %s holds more than 65,536 addresses: map at most a /%d (IPv4) or /%d (IPv6) at a time", p, MinIPv4Prefix, MinIPv6Prefix)
+		return p, domain.Errorf(domain.EINVALID, "address: %s holds more than 65,536 addresses: map at most a /%d (IPv4) or /%d (IPv6) at a time", p, MinIPv4Prefix, MinIPv6Prefix)
 	}
 	return p, nil
 }
@@ -59,7 +61,7 @@ func (db *DB) SaveAddressRule(ctx context.Context, p netip.Prefix, slug string) 
 			return err
 		}
 		if memberID == 0 {
-			return Errorf(EINVALID, "member: name the member the addresses belong to")
+			return domain.Errorf(domain.EINVALID, "member: name the member the addresses belong to")
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO consumer_address_rules (prefix, member_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (prefix) DO UPDATE SET member_id = excluded.member_id`, p.String(), memberID, time.Now().Unix())

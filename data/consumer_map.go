@@ -8,6 +8,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // ConsumerRow is an API consumer with its traffic over all stored history.
@@ -41,10 +43,10 @@ func (db *DB) ConsumerList(ctx context.Context, q ConsumerQuery) ([]ConsumerRow,
 	case q.Limit == 0:
 		q.Limit = DefaultConsumerPage
 	case q.Limit < 0 || q.Limit > MaxConsumerPage:
-		return nil, 0, Errorf(EINVALID, "limit: a page holds 1 to %d consumers", MaxConsumerPage)
+		return nil, 0, domain.Errorf(domain.EINVALID, "limit: a page holds 1 to %d consumers", MaxConsumerPage)
 	}
 	if q.Offset < 0 {
-		return nil, 0, Errorf(EINVALID, "offset: cannot be negative")
+		return nil, 0, domain.Errorf(domain.EINVALID, "offset: cannot be negative")
 	}
 	where := `WHERE (? = 0 OR c.member_id IS NULL) AND (? = '' OR LOWER(c.key) LIKE ? ESCAPE '\' OR LOWER(c.name) LIKE ? ESCAPE '\')`
 	like := "%" + memberLikeEscape(strings.ToLower(strings.TrimSpace(q.Search))) + "%"
@@ -74,8 +76,8 @@ func (db *DB) ConsumerList(ctx context.Context, q ConsumerQuery) ([]ConsumerRow,
 				return err
 			}
 			if first.Valid {
-				r.FirstSeen = time.Unix(first.Int64, 0).UTC().Format(DateLayout)
-				r.LastSeen = time.Unix(last.Int64, 0).UTC().Format(DateLayout)
+				r.FirstSeen = time.Unix(first.Int64, 0).UTC().Format(domain.DateLayout)
+				r.LastSeen = time.Unix(last.Int64, 0).UTC().Format(domain.DateLayout)
 			}
 			rows = append(rows, r)
 		}
@@ -102,7 +104,7 @@ func (db *DB) MapConsumer(ctx context.Context, key, slug string) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, key).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return Errorf(ENOTFOUND, "no API consumer %q", truncateForError(key))
+			return domain.Errorf(domain.ENOTFOUND, "no API consumer %q", domain.TruncateForError(key))
 		} else if err != nil {
 			return err
 		}
@@ -237,11 +239,11 @@ func keyPatternMatches(ctx context.Context, tx *sql.Tx) (map[int64][]int64, erro
 
 // checkKeyPattern refuses a pattern path.Match cannot read.
 func checkKeyPattern(pattern string) error {
-	if strings.TrimSpace(pattern) == "" || len(pattern) > MaxMemberHintLen {
-		return Errorf(EINVALID, "pattern: give 1 to %d characters, * for any run of characters", MaxMemberHintLen)
+	if strings.TrimSpace(pattern) == "" || len(pattern) > domain.MaxMemberHintLen {
+		return domain.Errorf(domain.EINVALID, "pattern: give 1 to %d characters, * for any run of characters", domain.MaxMemberHintLen)
 	}
 	if _, err := path.Match(pattern, ""); err != nil {
-		return Errorf(EINVALID, "pattern: %q is not a pattern (* any run, ? one character, [a-z] a range)", truncateForError(pattern))
+		return domain.Errorf(domain.EINVALID, "pattern: %q is not a pattern (* any run, ? one character, [a-z] a range)", domain.TruncateForError(pattern))
 	}
 	return nil
 }
@@ -254,10 +256,10 @@ func mappableMember(ctx context.Context, tx *sql.Tx, slug string) (int64, error)
 	}
 	m, err := memberBySlug(ctx, tx, slug)
 	if err != nil {
-		return 0, Errorf(EINVALID, "member: no member %q", truncateForError(slug))
+		return 0, domain.Errorf(domain.EINVALID, "member: no member %q", domain.TruncateForError(slug))
 	}
 	if m.MergedInto != "" {
-		return 0, Errorf(EINVALID, "member: %q was merged into %q: map to that one", slug, m.MergedInto)
+		return 0, domain.Errorf(domain.EINVALID, "member: %q was merged into %q: map to that one", slug, m.MergedInto)
 	}
 	return m.ID, nil
 }

@@ -7,16 +7,17 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // consumerCalls stores calls of a consumer (created unmapped) on a day.
 func consumerCalls(tb testing.TB, db *data.DB, key, d string, calls int64) {
 	tb.Helper()
-	c := &data.APIConsumer{Key: key}
+	c := &domain.APIConsumer{Key: key}
 	if err := db.UpsertConsumer(context.Background(), c); err != nil {
 		tb.Fatal(err)
 	}
-	if err := db.AddUsage(context.Background(), []data.UsageRollup{{Bucket: day(tb, d).Add(9 * time.Hour), ConsumerID: c.ID,
+	if err := db.AddUsage(context.Background(), []domain.UsageRollup{{Bucket: day(tb, d).Add(9 * time.Hour), ConsumerID: c.ID,
 		Endpoint: "/v1/chat", StatusClass: 2, Calls: calls}}); err != nil {
 		tb.Fatal(err)
 	}
@@ -66,10 +67,10 @@ func TestMapConsumerReattributesStoredHistoryExactly(t *testing.T) {
 	if b := memberCalls(t, db, beta.ID); b != 0 {
 		t.Fatalf("after unmapping: beta %d", b)
 	}
-	if err := db.MapConsumer(ctx, "no-such-key", "acme"); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := db.MapConsumer(ctx, "no-such-key", "acme"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("unknown key: %v", err)
 	}
-	if err := db.MapConsumer(ctx, "key-b", "nobody"); data.ErrorCode(err) != data.EINVALID || !strings.HasPrefix(data.ErrorMessage(err), "member:") {
+	if err := db.MapConsumer(ctx, "key-b", "nobody"); domain.ErrorCode(err) != domain.EINVALID || !strings.HasPrefix(domain.ErrorMessage(err), "member:") {
 		t.Fatalf("unknown member: %v", err)
 	}
 
@@ -80,7 +81,7 @@ func TestMapConsumerReattributesStoredHistoryExactly(t *testing.T) {
 	if r := rows[0]; r.Key != "key-a" || r.Calls != 42 || r.FirstSeen != "2026-02-01" || r.LastSeen != "2026-03-05" {
 		t.Fatalf("busiest unmapped consumer: %+v", r)
 	}
-	if _, _, err := db.ConsumerList(ctx, data.ConsumerQuery{Limit: data.MaxConsumerPage + 1}); data.ErrorCode(err) != data.EINVALID {
+	if _, _, err := db.ConsumerList(ctx, data.ConsumerQuery{Limit: data.MaxConsumerPage + 1}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("a page over the bound: %v", err)
 	}
 	page, total, _ := db.ConsumerList(ctx, data.ConsumerQuery{Limit: 1, Offset: 1})
@@ -101,7 +102,7 @@ func TestMapConsumersByPatternAndMembersKeyPatterns(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("pattern mapping: %d, %v", n, err)
 	}
-	if _, err := db.MapConsumersMatching(ctx, "[", "acme", false); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.MapConsumersMatching(ctx, "[", "acme", false); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("a bad pattern: %v", err)
 	}
 	if c := memberCalls(t, db, acme.ID); c != 2 {
@@ -110,10 +111,10 @@ func TestMapConsumersByPatternAndMembersKeyPatterns(t *testing.T) {
 
 	// Members' own key patterns: beta claims beta-* and both-*, acme both-*
 	// too: both-1 stays unmapped for a person to decide.
-	if _, err := db.UpdateMember(ctx, &data.Member{Slug: "beta", Name: "BETA", Kind: data.KindPartner, JoinedOn: day(t, "2026-01-01"), KeyPatterns: []string{"beta-*", "both-*"}}); err != nil {
+	if _, err := db.UpdateMember(ctx, &domain.Member{Slug: "beta", Name: "BETA", Kind: domain.KindPartner, JoinedOn: day(t, "2026-01-01"), KeyPatterns: []string{"beta-*", "both-*"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateMember(ctx, &data.Member{Slug: "acme", Name: "ACME", Kind: data.KindPartner, JoinedOn: day(t, "2026-01-01"), KeyPatterns: []string{"both-*"}}); err != nil {
+	if _, err := db.UpdateMember(ctx, &domain.Member{Slug: "acme", Name: "ACME", Kind: domain.KindPartner, JoinedOn: day(t, "2026-01-01"), KeyPatterns: []string{"both-*"}}); err != nil {
 		t.Fatal(err)
 	}
 	n, err = db.ApplyKeyPatterns(ctx)

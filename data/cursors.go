@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Cursor returns where a source's next run starts reading ("" if never run).
@@ -40,7 +42,7 @@ func setCursor(ctx context.Context, tx *sql.Tx, source, cursor string) error {
 
 // AddUsageWithCursor adds usage rollups and moves a source's cursor in one
 // transaction: the rollups and the cursor that covers them land together.
-func (db *DB) AddUsageWithCursor(ctx context.Context, rollups []UsageRollup, source, cursor string) error {
+func (db *DB) AddUsageWithCursor(ctx context.Context, rollups []domain.UsageRollup, source, cursor string) error {
 	for i := range rollups {
 		if err := rollups[i].Validate(); err != nil {
 			return err

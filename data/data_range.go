@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // DataRange says where the stored data is, so that a page whose range
@@ -77,7 +79,7 @@ func (db *DB) NearestScoredDay(ctx context.Context, day time.Time) (time.Time, e
 	var s sql.NullString
 	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(
 			(SELECT MAX(day) FROM ecosystem_scores WHERE day <= ?1),
-			(SELECT MIN(day) FROM ecosystem_scores WHERE day > ?1))`, dateStr(Day(day))).Scan(&s)
+			(SELECT MIN(day) FROM ecosystem_scores WHERE day > ?1))`, dateStr(domain.Day(day))).Scan(&s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: unable to find the scored day nearest to %s: %w", dateStr(day), err)
 	}
@@ -88,7 +90,7 @@ func (db *DB) NearestScoredDay(ctx context.Context, day time.Time) (time.Time, e
 // zero time: the day whose window holds the most of data that ends on day.
 func (db *DB) FirstScoredDayFrom(ctx context.Context, day time.Time) (time.Time, error) {
 	var s sql.NullString
-	if err := db.read.QueryRowContext(ctx, `SELECT MIN(day) FROM ecosystem_scores WHERE day >= ?`, dateStr(Day(day))).Scan(&s); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT MIN(day) FROM ecosystem_scores WHERE day >= ?`, dateStr(domain.Day(day))).Scan(&s); err != nil {
 		return time.Time{}, fmt.Errorf("store: unable to find the first scored day from %s: %w", dateStr(day), err)
 	}
 	return parseDate(s), nil
@@ -98,7 +100,7 @@ func unixDay(v sql.NullInt64) time.Time {
 	if !v.Valid {
 		return time.Time{}
 	}
-	return Day(time.Unix(v.Int64, 0))
+	return domain.Day(time.Unix(v.Int64, 0))
 }
 
 // DataDay is a UTC day that holds collected input, and of which kind.
@@ -118,12 +120,12 @@ const maxDataDaysSpan = 4000
 // (api_usage_daily's key and activities_at lead with the time), so a year
 // is ~730 seeks however many rows the days hold.
 func (db *DB) DataDays(ctx context.Context, from, to time.Time) ([]DataDay, error) {
-	from, to = Day(from), Day(to)
+	from, to = domain.Day(from), domain.Day(to)
 	if to.Before(from) {
 		return nil, nil
 	}
 	if span := int(to.Sub(from).Hours()/24) + 1; span > maxDataDaysSpan {
-		return nil, Errorf(EINVALID, "at most %d days of data days at once, asked for %d", maxDataDaysSpan, span)
+		return nil, domain.Errorf(domain.EINVALID, "at most %d days of data days at once, asked for %d", maxDataDaysSpan, span)
 	}
 	var out []DataDay
 	err := db.readTx(ctx, func(tx *sql.Tx) error {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestDataRangeSaysWhereEachKindOfDataIs(t *testing.T) {
@@ -21,26 +21,26 @@ func TestDataRangeSaysWhereEachKindOfDataIs(t *testing.T) {
 		t.Fatalf("empty store: got %+v, want zero days", r)
 	}
 
-	c := &data.APIConsumer{Key: "k1", Name: "k1"}
+	c := &domain.APIConsumer{Key: "k1", Name: "k1"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	var rollups []data.UsageRollup
+	var rollups []domain.UsageRollup
 	for _, at := range []string{"2015-05-20T23:10:00Z", "2015-05-17T00:05:00Z", "2015-05-18T12:00:00Z"} {
 		b, _ := time.Parse(time.RFC3339, at)
-		rollups = append(rollups, data.UsageRollup{Bucket: b.Truncate(time.Hour), ConsumerID: c.ID, Endpoint: "/v1/x", StatusClass: 2, Calls: 1})
+		rollups = append(rollups, domain.UsageRollup{Bucket: b.Truncate(time.Hour), ConsumerID: c.ID, Endpoint: "/v1/x", StatusClass: 2, Calls: 1})
 	}
 	if err := db.AddUsage(ctx, rollups); err != nil {
 		t.Fatal(err)
 	}
 	for i, at := range []string{"2016-02-03T08:00:00Z", "2016-01-09T22:00:00Z"} {
 		a, _ := time.Parse(time.RFC3339, at)
-		if _, err := db.AddActivities(ctx, []data.Activity{{Source: "gh", ExternalID: string(rune('a' + i)), Kind: "comment", At: a, Actor: "x", Thread: "t"}}); err != nil {
+		if _, err := db.AddActivities(ctx, []domain.Activity{{Source: "gh", ExternalID: string(rune('a' + i)), Kind: "comment", At: a, Actor: "x", Thread: "t"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, d := range []string{"2015-05-19", "2015-06-01"} {
-		if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: data.EcosystemScore{Day: day(t, d)}}); err != nil {
+		if err := db.SaveDayScores(ctx, &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day(t, d)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -73,7 +73,7 @@ func TestNearestScoredDaySnapsBackThenForward(t *testing.T) {
 		t.Fatalf("nothing scored: got %v, %v; want the zero day", got, err)
 	}
 	for _, d := range []string{"2026-06-20", "2026-06-28"} {
-		if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: data.EcosystemScore{Day: day(t, d)}}); err != nil {
+		if err := db.SaveDayScores(ctx, &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day(t, d)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,7 +88,7 @@ func TestNearestScoredDaySnapsBackThenForward(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !got.Equal(day(t, want)) {
-			t.Errorf("NearestScoredDay(%s) = %s, want %s", asked, got.Format(data.DateLayout), want)
+			t.Errorf("NearestScoredDay(%s) = %s, want %s", asked, got.Format(domain.DateLayout), want)
 		}
 	}
 }
@@ -96,27 +96,27 @@ func TestNearestScoredDaySnapsBackThenForward(t *testing.T) {
 func TestDataDaysAreTheDaysWithUsageOrActivity(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	c := &data.APIConsumer{Key: "k1", Name: "k1"}
+	c := &domain.APIConsumer{Key: "k1", Name: "k1"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	// Usage on the 3rd (late in the day: the daily bucket is the day's, not
 	// the hour's) and the 5th; only a zero-call row on the 6th; activity on
 	// the 5th and, a second before midnight, on the 7th.
-	var rollups []data.UsageRollup
+	var rollups []domain.UsageRollup
 	for _, u := range []struct {
 		at    string
 		calls int64
 	}{{"2026-03-03T23:30:00Z", 4}, {"2026-03-05T00:00:00Z", 1}, {"2026-03-06T10:00:00Z", 0}} {
 		b, _ := time.Parse(time.RFC3339, u.at)
-		rollups = append(rollups, data.UsageRollup{Bucket: b.Truncate(time.Hour), ConsumerID: c.ID, Endpoint: "/v1/x", StatusClass: 2, Calls: u.calls})
+		rollups = append(rollups, domain.UsageRollup{Bucket: b.Truncate(time.Hour), ConsumerID: c.ID, Endpoint: "/v1/x", StatusClass: 2, Calls: u.calls})
 	}
 	if err := db.AddUsage(ctx, rollups); err != nil {
 		t.Fatal(err)
 	}
 	for i, at := range []string{"2026-03-05T12:00:00Z", "2026-03-07T23:59:59Z"} {
 		a, _ := time.Parse(time.RFC3339, at)
-		if _, err := db.AddActivities(ctx, []data.Activity{{Source: "gh", ExternalID: string(rune('a' + i)), Kind: "comment", At: a, Actor: "x", Thread: "t"}}); err != nil {
+		if _, err := db.AddActivities(ctx, []domain.Activity{{Source: "gh", ExternalID: string(rune('a' + i)), Kind: "comment", At: a, Actor: "x", Thread: "t"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -126,7 +126,7 @@ func TestDataDaysAreTheDaysWithUsageOrActivity(t *testing.T) {
 	}
 	var list []string
 	for _, d := range got {
-		list = append(list, fmt.Sprintf("%s u=%v a=%v", d.Day.Format(data.DateLayout), d.Usage, d.Activity))
+		list = append(list, fmt.Sprintf("%s u=%v a=%v", d.Day.Format(domain.DateLayout), d.Usage, d.Activity))
 	}
 	want := []string{"2026-03-03 u=true a=false", "2026-03-05 u=true a=true", "2026-03-07 u=false a=true"}
 	if strings.Join(list, "; ") != strings.Join(want, "; ") {
@@ -139,7 +139,7 @@ func TestDataDaysAreTheDaysWithUsageOrActivity(t *testing.T) {
 	if got, err := db.DataDays(ctx, day(t, "2026-03-08"), day(t, "2026-03-01")); err != nil || len(got) != 0 {
 		t.Errorf("to before from: %+v, %v; want nothing", got, err)
 	}
-	if _, err := db.DataDays(ctx, day(t, "2000-01-01"), day(t, "2026-03-01")); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.DataDays(ctx, day(t, "2000-01-01"), day(t, "2026-03-01")); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("26 years at once: err = %v, want EINVALID", err)
 	}
 }

@@ -1,3 +1,9 @@
+// Package data is the SQLite implementation of EcoPulse's store: it keeps the
+// domain package's types in one database file, with embedded numbered
+// migrations, and answers the questions the scoring job, the collectors and
+// the pages ask of it, each in one transaction.
+//
+// data imports domain and none of EcoPulse's other packages.
 package data
 
 import (
@@ -13,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ecopulse/ecopulse/domain"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -79,7 +86,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // OpenNoMigrate opens the database without touching its schema.
 func OpenNoMigrate(path string) (*DB, error) {
 	if path == "" {
-		return nil, Errorf(EINVALID, "database path is empty")
+		return nil, domain.Errorf(domain.EINVALID, "database path is empty")
 	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -294,21 +301,21 @@ func dateStr(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(DateLayout)
+	return t.UTC().Format(domain.DateLayout)
 }
 
 func nullDate(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC().Format(DateLayout)
+	return t.UTC().Format(domain.DateLayout)
 }
 
 func parseDate(s sql.NullString) time.Time {
 	if !s.Valid || s.String == "" {
 		return time.Time{}
 	}
-	t, _ := time.Parse(DateLayout, s.String)
+	t, _ := time.Parse(domain.DateLayout, s.String)
 	return t
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // openDB opens a fresh store in a temporary directory.
@@ -27,16 +28,16 @@ func openDB(tb testing.TB) *data.DB {
 
 func day(tb testing.TB, s string) time.Time {
 	tb.Helper()
-	d, err := data.ParseDay(s)
+	d, err := domain.ParseDay(s)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return d
 }
 
-func mustMember(tb testing.TB, db *data.DB, slug string) *data.Member {
+func mustMember(tb testing.TB, db *data.DB, slug string) *domain.Member {
 	tb.Helper()
-	m := &data.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: data.KindPartner, Segment: "NLP", JoinedOn: day(tb, "2026-01-01")}
+	m := &domain.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: domain.KindPartner, Segment: "NLP", JoinedOn: day(tb, "2026-01-01")}
 	if err := db.CreateMember(context.Background(), m); err != nil {
 		tb.Fatal(err)
 	}
@@ -82,12 +83,12 @@ func TestPragmasReachEveryConnection(t *testing.T) {
 	ctx := context.Background()
 	// Foreign keys: an affiliation to a missing member must fail, whichever
 	// pooled connection runs it.
-	p := &data.Person{Name: "Ada"}
+	p := &domain.Person{Name: "Ada"}
 	if err := db.CreatePerson(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.ID, MemberID: 999, From: day(t, "2026-01-01")})
+		err := db.AddAffiliation(ctx, &domain.Affiliation{PersonID: p.ID, MemberID: 999, From: day(t, "2026-01-01")})
 		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
 			t.Fatalf("affiliation to a missing member: err = %v, want a foreign key failure", err)
 		}
@@ -103,7 +104,7 @@ func TestPragmasReachEveryConnection(t *testing.T) {
 func TestConcurrentWritersAndReadersNeverLock(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	c := &data.APIConsumer{Key: "k1"}
+	c := &domain.APIConsumer{Key: "k1"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +116,8 @@ func TestConcurrentWritersAndReadersNeverLock(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < 40; i++ {
-				r := data.UsageRollup{Bucket: start.Add(time.Duration(i) * time.Hour), ConsumerID: c.ID, Endpoint: fmt.Sprintf("/e%d", w), StatusClass: 2, Calls: 1}
-				if err := db.AddUsage(ctx, []data.UsageRollup{r}); err != nil {
+				r := domain.UsageRollup{Bucket: start.Add(time.Duration(i) * time.Hour), ConsumerID: c.ID, Endpoint: fmt.Sprintf("/e%d", w), StatusClass: 2, Calls: 1}
+				if err := db.AddUsage(ctx, []domain.UsageRollup{r}); err != nil {
 					errs <- err
 				}
 			}
@@ -172,34 +173,34 @@ func TestMemberValidationAndConflict(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
-	err := db.CreateMember(ctx, &data.Member{Slug: "alpha", Name: "Again", Kind: data.KindResearch, JoinedOn: day(t, "2026-01-01")})
-	if got, want := data.ErrorCode(err), data.ECONFLICT; got != want {
+	err := db.CreateMember(ctx, &domain.Member{Slug: "alpha", Name: "Again", Kind: domain.KindResearch, JoinedOn: day(t, "2026-01-01")})
+	if got, want := domain.ErrorCode(err), domain.ECONFLICT; got != want {
 		t.Errorf("duplicate slug: code = %q, want %q (err %v)", got, want, err)
 	}
-	for _, m := range []data.Member{
-		{Slug: "Bad Slug", Name: "x", Kind: data.KindPartner, JoinedOn: day(t, "2026-01-01")},
-		{Slug: "ok", Name: " ", Kind: data.KindPartner, JoinedOn: day(t, "2026-01-01")},
+	for _, m := range []domain.Member{
+		{Slug: "Bad Slug", Name: "x", Kind: domain.KindPartner, JoinedOn: day(t, "2026-01-01")},
+		{Slug: "ok", Name: " ", Kind: domain.KindPartner, JoinedOn: day(t, "2026-01-01")},
 		{Slug: "ok", Name: "x", Kind: "alien", JoinedOn: day(t, "2026-01-01")},
-		{Slug: "ok", Name: "x", Kind: data.KindPartner},
+		{Slug: "ok", Name: "x", Kind: domain.KindPartner},
 	} {
 		err := db.CreateMember(ctx, &m)
-		if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+		if got, want := domain.ErrorCode(err), domain.EINVALID; got != want {
 			t.Errorf("CreateMember(%+v): code = %q, want %q", m, got, want)
 		}
 	}
 	_, err = db.MemberBySlug(ctx, "nobody")
-	if got, want := data.ErrorCode(err), data.ENOTFOUND; got != want {
+	if got, want := domain.ErrorCode(err), domain.ENOTFOUND; got != want {
 		t.Errorf("missing member: code = %q, want %q", got, want)
 	}
 }
 
 func TestErrorMessagesHideInternals(t *testing.T) {
 	err := fmt.Errorf("store: unable to x: %w", errors.New("SQL logic error near SELECT"))
-	if got, want := data.ErrorMessage(err), "internal error"; got != want {
+	if got, want := domain.ErrorMessage(err), "internal error"; got != want {
 		t.Errorf("ErrorMessage = %q, want %q", got, want)
 	}
-	wrapped := fmt.Errorf("outer: %w", data.Errorf(data.EINVALID, "bad date"))
-	if got, want := data.ErrorMessage(wrapped), "bad date"; got != want {
+	wrapped := fmt.Errorf("outer: %w", domain.Errorf(domain.EINVALID, "bad date"))
+	if got, want := domain.ErrorMessage(wrapped), "bad date"; got != want {
 		t.Errorf("ErrorMessage = %q, want %q", got, want)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestUnreadableDigestsAreReadFromSourceRows damages usage and activity
@@ -19,22 +19,22 @@ func TestUnreadableDigestsAreReadFromSourceRows(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(21, 22))
-	var members []*data.Member
-	var consumers []*data.APIConsumer
+	var members []*domain.Member
+	var consumers []*domain.APIConsumer
 	for i := 0; i < 4; i++ {
 		m := mustMember(t, db, fmt.Sprint("m", i))
 		members = append(members, m)
 		consumers = append(consumers, mustConsumer(t, db, fmt.Sprint("k", i), m.ID))
 	}
 	start := day(t, "2026-02-01")
-	var usage []data.UsageRollup
-	var acts []data.Activity
+	var usage []domain.UsageRollup
+	var acts []domain.Activity
 	for i := 0; i < 400; i++ {
 		at := start.Add(time.Duration(rng.IntN(60*24)) * time.Hour)
 		usage = append(usage, rollup(at, consumers[rng.IntN(4)].ID, 2+rng.IntN(4), int64(1+rng.IntN(50)), float64(1+rng.IntN(900))))
 		m := members[rng.IntN(4)]
-		kind := []string{data.ActThreadOpened, data.ActReply, data.ActReply}[rng.IntN(3)]
-		acts = append(acts, data.Activity{Source: "github", ExternalID: fmt.Sprint(i), Kind: kind, At: at,
+		kind := []string{domain.ActThreadOpened, domain.ActReply, domain.ActReply}[rng.IntN(3)]
+		acts = append(acts, domain.Activity{Source: "github", ExternalID: fmt.Sprint(i), Kind: kind, At: at,
 			Actor: fmt.Sprint("dev", rng.IntN(9)), MemberID: m.ID, Thread: fmt.Sprint("t", rng.IntN(40))})
 	}
 	if err := db.AddUsage(ctx, usage); err != nil {
@@ -54,7 +54,7 @@ func TestUnreadableDigestsAreReadFromSourceRows(t *testing.T) {
 	}
 	refresh()
 	scored := day(t, "2026-03-28")
-	show := func(w *data.Window) string {
+	show := func(w *domain.Window) string {
 		return fmt.Sprintf("%+v\n%+v\nconsumers=%d contributors=%d", w.Members, w.Pairs, w.ActiveConsumers, w.ActiveContributors)
 	}
 	good := scoringWindow(t, db, scored)
@@ -93,7 +93,7 @@ func TestUnreadableDigestsAreReadFromSourceRows(t *testing.T) {
 	}
 	var got []string
 	for _, d := range damaged.UnreadableDigests {
-		got = append(got, d.Format(data.DateLayout))
+		got = append(got, d.Format(domain.DateLayout))
 	}
 	if fmt.Sprint(got) != fmt.Sprint([]string{"2026-02-20", "2026-02-25", "2026-03-10", "2026-03-20"}) {
 		t.Errorf("unreadable digests = %v, want the four damaged days %v in order", got, want)

@@ -4,10 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Store queries of the ecosystem pages: API usage (/api-usage), projects
@@ -26,47 +27,12 @@ const maxEcosystemDays = 400
 
 func checkEcosystemRange(from, to time.Time) error {
 	if !to.After(from) {
-		return Errorf(EINVALID, "the range ends (%s) before it starts (%s)", dateStr(to.AddDate(0, 0, -1)), dateStr(from))
+		return domain.Errorf(domain.EINVALID, "the range ends (%s) before it starts (%s)", dateStr(to.AddDate(0, 0, -1)), dateStr(from))
 	}
 	if to.Sub(from) > maxEcosystemDays*24*time.Hour {
-		return Errorf(EINVALID, "the range may span at most %d days", maxEcosystemDays)
+		return domain.Errorf(domain.EINVALID, "the range may span at most %d days", maxEcosystemDays)
 	}
 	return nil
-}
-
-// CountAbove estimates how many observations of h are slower than ms
-// milliseconds, interpolating inside the bucket that holds ms the way
-// Quantile does (geometrically; linearly in the first bucket), so that
-// Quantile(q) == x exactly when CountAbove(x) == (1-q)·Count(). The open
-// last bucket counts as slower than any bound inside it.
-func (h *Histogram) CountAbove(ms float64) float64 {
-	if math.IsNaN(ms) {
-		return 0
-	}
-	var above float64
-	for k, c := range h {
-		if c == 0 {
-			continue
-		}
-		hi := HistBound(k)
-		lo := 0.0
-		if k > 0 {
-			lo = HistBound(k - 1)
-		}
-		switch {
-		case ms <= lo:
-			above += float64(c)
-		case ms >= hi:
-			// entirely at or below ms
-		case math.IsInf(hi, 1):
-			above += float64(c)
-		case lo == 0:
-			above += float64(c) * (1 - ms/hi)
-		default:
-			above += float64(c) * (1 - math.Log(ms/lo)/math.Log(hi/lo))
-		}
-	}
-	return above
 }
 
 // UsageSegmentDay is one day of the traffic of the consumers mapped to
@@ -74,7 +40,7 @@ func (h *Histogram) CountAbove(ms float64) float64 {
 type UsageSegmentDay struct {
 	Day     time.Time `json:"day"`
 	Segment string    `json:"segment"`
-	UsageTotals
+	domain.UsageTotals
 }
 
 // EcosystemUsage is all API traffic over a range of days, from the daily
@@ -82,8 +48,8 @@ type UsageSegmentDay struct {
 // member) are counted in Totals and ByDay, and apart in the Unmapped fields;
 // BySegment holds mapped traffic only.
 type EcosystemUsage struct {
-	Totals            UsageTotals
-	Unmapped          UsageTotals
+	Totals            domain.UsageTotals
+	Unmapped          domain.UsageTotals
 	ByDay             []UsageGroup      // days with traffic, oldest first
 	BySegment         []UsageSegmentDay // by day, then segment
 	UnmappedByDay     []UsageGroup      // days with unmapped traffic, oldest first
@@ -96,7 +62,7 @@ type EcosystemUsage struct {
 // and status class: rows are summed here, sparing SQLite a GROUP BY over
 // forty histogram columns).
 func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*EcosystemUsage, error) {
-	from, to = Day(from), Day(to)
+	from, to = domain.Day(from), domain.Day(to)
 	if err := checkEcosystemRange(from, to); err != nil {
 		return nil, err
 	}
@@ -125,7 +91,7 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 		var mapped bool
 		var class int
 		var calls, bytes int64
-		var h Histogram
+		var h domain.Histogram
 		dest := []any{&bucket, &endpoint, &consumer, &name, &mapped, &segment, &class, &calls, &bytes}
 		for i := range h {
 			dest = append(dest, &h[i])
@@ -144,8 +110,8 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 			e = &UsageGroup{Endpoint: endpoint}
 			endpoints[endpoint] = e
 		}
-		for _, t := range []*UsageTotals{&out.Totals, &d.UsageTotals, &e.UsageTotals} {
-			t.add(class, calls, bytes, &h)
+		for _, t := range []*domain.UsageTotals{&out.Totals, &d.UsageTotals, &e.UsageTotals} {
+			t.Add(class, calls, bytes, &h)
 		}
 		if mapped {
 			k := segKey{bucket, segment}
@@ -154,7 +120,7 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 				s = &UsageSegmentDay{Day: day, Segment: segment}
 				segments[k] = s
 			}
-			s.add(class, calls, bytes, &h)
+			s.Add(class, calls, bytes, &h)
 			continue
 		}
 		ud := unmappedDays[bucket]
@@ -178,9 +144,9 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 			eps = map[string]int64{}
 			consumerEndpoints[consumer] = eps
 		}
-		eps[endpoint] = addSat(eps[endpoint], calls)
-		for _, t := range []*UsageTotals{&out.Unmapped, &ud.UsageTotals, &c.UsageTotals} {
-			t.add(class, calls, bytes, &h)
+		eps[endpoint] = domain.AddSat(eps[endpoint], calls)
+		for _, t := range []*domain.UsageTotals{&out.Unmapped, &ud.UsageTotals, &c.UsageTotals} {
+			t.Add(class, calls, bytes, &h)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -247,7 +213,7 @@ func sortedDays(m map[int64]*UsageGroup) []UsageGroup {
 type UsageHourCell struct {
 	Weekday time.Weekday `json:"weekday"`
 	Hour    int          `json:"hour"` // 0..23
-	UsageTotals
+	domain.UsageTotals
 }
 
 // UsageByHourOfWeek sums the hourly rollups of the days [from, to) by
@@ -255,12 +221,12 @@ type UsageHourCell struct {
 // Cells without traffic are absent; cells come by weekday (Sunday first),
 // then hour.
 func (db *DB) UsageByHourOfWeek(ctx context.Context, from, to time.Time) ([]UsageHourCell, error) {
-	from, to = Day(from), Day(to)
+	from, to = domain.Day(from), domain.Day(to)
 	if err := checkEcosystemRange(from, to); err != nil {
 		return nil, err
 	}
 	cells := map[[2]int]*UsageHourCell{}
-	add := func(bucket int64, class int, calls, bytes int64, h *Histogram) {
+	add := func(bucket int64, class int, calls, bytes int64, h *domain.Histogram) {
 		// 1970-01-01 was a Thursday (weekday 4 with Sunday = 0). Buckets
 		// are positive Unix hours, so integer division is floor division.
 		k := [2]int{int((bucket/86400 + 4) % 7), int(bucket / 3600 % 24)}
@@ -269,7 +235,7 @@ func (db *DB) UsageByHourOfWeek(ctx context.Context, from, to time.Time) ([]Usag
 			c = &UsageHourCell{Weekday: time.Weekday(k[0]), Hour: k[1]}
 			cells[k] = c
 		}
-		c.add(class, calls, bytes, h)
+		c.Add(class, calls, bytes, h)
 	}
 	err := db.readTx(ctx, func(tx *sql.Tx) error { return usageByHour(ctx, tx, from.Unix(), to.Unix(), add) })
 	if err != nil {
@@ -291,7 +257,7 @@ func (db *DB) UsageByHourOfWeek(ctx context.Context, from, to time.Time) ([]Usag
 // usageByHour hands add the traffic of every hour and status class of the
 // days [from, to): from usage_hour_totals, and from api_usage_hourly for
 // the days whose totals are stale (usage_days.go).
-func usageByHour(ctx context.Context, tx *sql.Tx, from, to int64, add func(bucket int64, class int, calls, bytes int64, h *Histogram)) error {
+func usageByHour(ctx context.Context, tx *sql.Tx, from, to int64, add func(bucket int64, class int, calls, bytes int64, h *domain.Histogram)) error {
 	stale := map[int64]bool{}
 	if err := scanInts(ctx, tx, `SELECT day FROM usage_days_stale WHERE day >= ? AND day < ?`, func(d int64) { stale[d] = true }, from, to); err != nil {
 		return err
@@ -311,7 +277,7 @@ func usageByHour(ctx context.Context, tx *sql.Tx, from, to int64, add func(bucke
 		if stale[bucket-bucket%86400] {
 			continue
 		}
-		var h Histogram
+		var h domain.Histogram
 		if latency != nil {
 			if err := mergeEncodedHistogram(&h, latency); err != nil {
 				return err
@@ -363,7 +329,7 @@ type EcosystemCommunity struct {
 // counts. A thread's first response is the earliest reply, review or merge
 // by another (non-bot) actor before the range ends.
 func (db *DB) EcosystemCommunity(ctx context.Context, from, to time.Time) (*EcosystemCommunity, error) {
-	from, to = Day(from), Day(to)
+	from, to = domain.Day(from), domain.Day(to)
 	if err := checkEcosystemRange(from, to); err != nil {
 		return nil, err
 	}

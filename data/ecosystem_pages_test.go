@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
-func ecoRollup(at time.Time, consumer int64, endpoint string, class int, calls int64, ms float64) data.UsageRollup {
-	r := data.UsageRollup{Bucket: at, ConsumerID: consumer, Endpoint: endpoint, StatusClass: class, Calls: calls, Bytes: calls * 10, LatencySumMS: ms * float64(calls)}
+func ecoRollup(at time.Time, consumer int64, endpoint string, class int, calls int64, ms float64) domain.UsageRollup {
+	r := domain.UsageRollup{Bucket: at, ConsumerID: consumer, Endpoint: endpoint, StatusClass: class, Calls: calls, Bytes: calls * 10, LatencySumMS: ms * float64(calls)}
 	r.Latency.Observe(ms, calls)
 	return r
 }
@@ -24,14 +25,14 @@ func ecoUsageDB(t *testing.T) *data.DB {
 	db := openDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha") // NLP
-	beta := &data.Member{Slug: "beta", Name: "Beta", Kind: data.KindResearch, Segment: "vision", JoinedOn: day(t, "2026-01-01")}
+	beta := &domain.Member{Slug: "beta", Name: "Beta", Kind: domain.KindResearch, Segment: "vision", JoinedOn: day(t, "2026-01-01")}
 	if err := db.CreateMember(ctx, beta); err != nil {
 		t.Fatal(err)
 	}
 	ca, cb := mustConsumer(t, db, "key-a", alpha.ID), mustConsumer(t, db, "key-b", beta.ID)
 	cu, cu2 := mustConsumer(t, db, "stranger", 0), mustConsumer(t, db, "another", 0)
 	d1, d2 := at(t, "2026-03-02 10:00"), at(t, "2026-03-03 23:00")
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		ecoRollup(d1, ca.ID, "/v1/chat", 2, 100, 50),
 		ecoRollup(d1, ca.ID, "/v1/chat", 5, 5, 2000),
 		ecoRollup(d1, cb.ID, "/v1/embed", 4, 10, 20),
@@ -80,7 +81,7 @@ func TestEcosystemUsageBreakdown(t *testing.T) {
 	}
 	var segs []seg
 	for _, s := range u.BySegment {
-		segs = append(segs, seg{s.Day.Format(data.DateLayout), s.Segment, s.Calls})
+		segs = append(segs, seg{s.Day.Format(domain.DateLayout), s.Segment, s.Calls})
 	}
 	if want := []seg{{"2026-03-02", "NLP", 105}, {"2026-03-02", "vision", 10}, {"2026-03-03", "vision", 30}}; !reflect.DeepEqual(segs, want) {
 		t.Errorf("by segment %v, want %v", segs, want)
@@ -94,7 +95,7 @@ func TestEcosystemUsageBreakdown(t *testing.T) {
 	if len(u.UnmappedByDay) != 2 || u.UnmappedByDay[0].Calls != 20 || u.UnmappedByDay[1].Calls != 7 {
 		t.Errorf("unmapped by day %+v", u.UnmappedByDay)
 	}
-	if _, err := db.EcosystemUsage(ctx, to, from); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.EcosystemUsage(ctx, to, from); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("reversed range: %v, want invalid", err)
 	}
 }
@@ -118,7 +119,7 @@ func TestUsageByHourOfWeek(t *testing.T) {
 }
 
 func TestCountAboveMatchesQuantile(t *testing.T) {
-	var h data.Histogram
+	var h domain.Histogram
 	for i, ms := range []float64{0.4, 3, 12, 45, 45, 120, 800, 2500} {
 		h.Observe(ms, int64(10*(i+1)))
 	}
@@ -143,21 +144,21 @@ func TestCountAboveMatchesQuantile(t *testing.T) {
 func TestEcosystemCommunityOnPaper(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	act := func(id, kind, when, actor, thread string, bot bool) data.Activity {
-		return data.Activity{Source: "github", ExternalID: id, Kind: kind, At: at(t, when), Actor: actor, Thread: thread, Bot: bot}
+	act := func(id, kind, when, actor, thread string, bot bool) domain.Activity {
+		return domain.Activity{Source: "github", ExternalID: id, Kind: kind, At: at(t, when), Actor: actor, Thread: thread, Bot: bot}
 	}
-	if _, err := db.AddActivities(ctx, []data.Activity{
-		act("0", data.ActReply, "2026-02-20 10:00", "ann", "T0", false),
-		act("1", data.ActThreadOpened, "2026-03-02 09:00", "ann", "T1", false),
-		act("2", data.ActReply, "2026-03-02 11:00", "bob", "T1", false),
-		act("3", data.ActPROpened, "2026-03-03 10:00", "ann", "PR1", false),
-		act("4", data.ActReview, "2026-03-03 14:00", "bob", "PR1", false),
-		act("5", data.ActPRMerged, "2026-03-04 10:00", "carl", "PR1", false),
-		act("6", data.ActThreadOpened, "2026-03-10 08:00", "dave", "T2", false),
-		act("7", data.ActReply, "2026-03-10 08:30", "helper[bot]", "T2", true),
-		act("8", data.ActReply, "2026-03-11 08:00", "ann", "T2", false),
-		act("9", data.ActPROpened, "2026-03-12 12:00", "eve", "PR2", false),
-		act("10", data.ActReview, "2026-03-16 12:00", "frank", "PR2", false),
+	if _, err := db.AddActivities(ctx, []domain.Activity{
+		act("0", domain.ActReply, "2026-02-20 10:00", "ann", "T0", false),
+		act("1", domain.ActThreadOpened, "2026-03-02 09:00", "ann", "T1", false),
+		act("2", domain.ActReply, "2026-03-02 11:00", "bob", "T1", false),
+		act("3", domain.ActPROpened, "2026-03-03 10:00", "ann", "PR1", false),
+		act("4", domain.ActReview, "2026-03-03 14:00", "bob", "PR1", false),
+		act("5", domain.ActPRMerged, "2026-03-04 10:00", "carl", "PR1", false),
+		act("6", domain.ActThreadOpened, "2026-03-10 08:00", "dave", "T2", false),
+		act("7", domain.ActReply, "2026-03-10 08:30", "helper[bot]", "T2", true),
+		act("8", domain.ActReply, "2026-03-11 08:00", "ann", "T2", false),
+		act("9", domain.ActPROpened, "2026-03-12 12:00", "eve", "PR2", false),
+		act("10", domain.ActReview, "2026-03-16 12:00", "frank", "PR2", false),
 	}); err != nil {
 		t.Fatal(err)
 	}

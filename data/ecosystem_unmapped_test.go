@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestUnmappedConsumersSayWhenTheyStartedAndWhatTheyCall: the API-usage
@@ -15,7 +15,7 @@ func TestUnmappedConsumersSayWhenTheyStartedAndWhatTheyCall(t *testing.T) {
 	db := openDB(t)
 	c := mustConsumer(t, db, "stranger", 0)
 	d1, d2, d3 := at(t, "2026-03-02 10:00"), at(t, "2026-03-03 23:00"), at(t, "2026-03-04 08:00")
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		ecoRollup(d1, c.ID, "/v1/models", 2, 0, 0), // a row without a call: not its first call
 		ecoRollup(d2, c.ID, "/v1/chat", 2, 5, 40),
 		ecoRollup(d2, c.ID, "/v1/embed", 2, 6, 40),

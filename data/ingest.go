@@ -5,142 +5,17 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
-
-// UsageRecord is one API request as a source reports it.
-type UsageRecord struct {
-	Time      time.Time
-	Consumer  string  // API key id, consumer name or configured header value; "" = anonymous
-	Endpoint  string  // normalised path (or route name)
-	Status    int     // HTTP status
-	Bytes     int64   // response size
-	LatencyMS float64 // negative when the source does not report it
-}
-
-// AnonymousConsumer is the consumer key of requests that name none.
-const AnonymousConsumer = "(anonymous)"
-
-// Validate returns an EINVALID error naming what is wrong with r.
-func (r *UsageRecord) Validate() error {
-	switch {
-	case r.Time.IsZero():
-		return Errorf(EINVALID, "record has no time")
-	case r.Status < 100 || r.Status > 599:
-		return Errorf(EINVALID, "status %d is not an HTTP status", r.Status)
-	case r.Bytes < 0:
-		return Errorf(EINVALID, "bytes %d is negative", r.Bytes)
-	case r.Bytes > MaxRecordBytes:
-		return Errorf(EINVALID, "bytes %d is out of range: over the limit of %s per record", r.Bytes, sizeName(MaxRecordBytes))
-	case r.Endpoint == "":
-		return Errorf(EINVALID, "record has no endpoint")
-	case len(r.Consumer) > 200 || len(r.Endpoint) > 500:
-		return Errorf(EINVALID, "consumer or endpoint is too long")
-	case r.LatencyMS != r.LatencyMS:
-		return Errorf(EINVALID, "latency is not a number")
-	case r.LatencyMS > MaxRecordLatencyMS:
-		return Errorf(EINVALID, "latency %g ms is out of range: over the limit of %d ms (one day) per record", r.LatencyMS, MaxRecordLatencyMS)
-	}
-	return nil
-}
-
-// Rejected is an input record a collector could not accept, with the reason.
-type Rejected struct {
-	Reason string
-	Record string
-}
-
-// MaxRejectedPerSource caps the quarantine: the newest records are kept, the
-// run records keep counting all of them.
-const MaxRejectedPerSource = 10000
-
-// maxRejectedRecordBytes bounds one quarantined record's stored text.
-const maxRejectedRecordBytes = 4096
-
-type batchKey struct {
-	hour     int64
-	consumer string
-	endpoint string
-	class    int
-}
-
-// UsageBatch aggregates usage records in memory (per hour, consumer key,
-// endpoint and status class) and collects rejected records, until
-// CommitUsage stores it whole. It is not safe for concurrent use.
-type UsageBatch struct {
-	Source   string
-	Cursor   string // moved in the same transaction; "" leaves the cursor alone
-	Read     int64  // records read (accepted + rejected)
-	Accepted int64
-	Rejected []Rejected
-	// Token is the ingest token that pushed the batch (0: a collector);
-	// MaxNewConsumers, when positive, bounds the API consumers the token
-	// may create per UTC day, this batch included (ingest_consumers.go).
-	Token           int64
-	MaxNewConsumers int
-	// ConsumerNames are display names of consumer keys, given to the
-	// consumers this batch creates (a hashed secret's recognisable form,
-	// "sk-l…9f3a"); a consumer that exists keeps its name.
-	ConsumerNames map[string]string
-	rows          map[batchKey]*rollupAcc
-}
-
-// NewUsageBatch returns an empty batch for a source.
-func NewUsageBatch(source string) *UsageBatch {
-	return &UsageBatch{Source: source, rows: map[batchKey]*rollupAcc{}}
-}
-
-// Add validates a record and folds it into the batch, or rejects it.
-func (b *UsageBatch) Add(r UsageRecord, raw string) {
-	b.Read++
-	if err := r.Validate(); err != nil {
-		b.Reject(ErrorMessage(err), raw)
-		return
-	}
-	b.Accepted++
-	consumer := r.Consumer
-	if consumer == "" {
-		consumer = AnonymousConsumer
-	}
-	k := batchKey{r.Time.UTC().Truncate(time.Hour).Unix(), consumer, r.Endpoint, r.Status / 100}
-	acc := b.rows[k]
-	if acc == nil {
-		acc = &rollupAcc{}
-		b.rows[k] = acc
-	}
-	acc.calls = addSat(acc.calls, 1)
-	acc.bytes = addSat(acc.bytes, r.Bytes)
-	if r.LatencyMS >= 0 {
-		acc.latencySum += r.LatencyMS
-		if acc.hist == nil {
-			acc.hist = new(Histogram)
-		}
-		acc.hist.Observe(r.LatencyMS, 1)
-	}
-}
-
-// Reject counts a record the source could not parse, keeping it with why.
-func (b *UsageBatch) Reject(reason, raw string) {
-	if !utf8.ValidString(raw) {
-		raw = strings.ToValidUTF8(raw, "\uFFFD")
-	}
-	if len(raw) > maxRejectedRecordBytes {
-		raw = raw[:maxRejectedRecordBytes]
-	}
-	b.Rejected = append(b.Rejected, Rejected{Reason: reason, Record: raw})
-}
-
-// Len returns the number of rollup rows the batch holds.
-func (b *UsageBatch) Len() int { return len(b.rows) }
 
 // CommitUsage stores a batch in one transaction: consumers (unknown keys are
 // created unmapped: counted, never dropped), hourly and daily rollups, the
 // rejected records and the source's cursor. Either all of it lands or none.
-func (db *DB) CommitUsage(ctx context.Context, b *UsageBatch) error {
-	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return storeUsage(ctx, tx, &db.usage, []*UsageBatch{b}) }); err != nil {
+func (db *DB) CommitUsage(ctx context.Context, b *domain.UsageBatch) error {
+	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return storeUsage(ctx, tx, &db.usage, []*domain.UsageBatch{b}) }); err != nil {
 		return fmt.Errorf("store: unable to store usage from %s: %w", b.Source, err)
 	}
 	return nil
@@ -149,18 +24,18 @@ func (db *DB) CommitUsage(ctx context.Context, b *UsageBatch) error {
 // storeUsage writes batches in tx as CommitUsage writes one: their rollup
 // rows merged (the batches themselves are left as they are), then each
 // batch's rejected records and cursor, in order.
-func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*UsageBatch) error {
-	rows := bs[0].rows
+func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*domain.UsageBatch) error {
+	rows := bs[0].Rows()
 	if len(bs) > 1 {
-		rows = map[batchKey]*rollupAcc{}
+		rows = map[domain.BatchKey]*domain.Rollup{}
 		for _, b := range bs {
-			for k, r := range b.rows {
+			for k, r := range b.Rows() {
 				acc := rows[k]
 				if acc == nil {
-					acc = &rollupAcc{}
+					acc = &domain.Rollup{}
 					rows[k] = acc
 				}
-				acc.merge(r.calls, r.bytes, r.latencySum, r.hist)
+				acc.Merge(r.Calls, r.Bytes, r.LatencySum, r.Hist)
 			}
 		}
 	}
@@ -183,9 +58,9 @@ func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*UsageBatc
 	}
 	hourly, daily := usageRows{}, usageRows{}
 	for k, r := range rows {
-		hk := usageKey{k.hour, ids[k.consumer], k.endpoint, k.class}
+		hk := usageKey{k.Hour, ids[k.Consumer], k.Endpoint, k.Class}
 		hourly[hk] = r
-		daily.add(usageKey{Day(time.Unix(k.hour, 0)).Unix(), hk.consumer, k.endpoint, k.class}, r.calls, r.bytes, r.latencySum, r.hist)
+		daily.add(usageKey{domain.Day(time.Unix(k.Hour, 0)).Unix(), hk.consumer, k.Endpoint, k.Class}, r.Calls, r.Bytes, r.LatencySum, r.Hist)
 	}
 	if err := upsertHourlyAndDaily(ctx, tx, st, hourly, daily); err != nil {
 		return err
@@ -241,14 +116,14 @@ type UsageCommitter struct {
 type pendingUsage struct {
 	ctx  context.Context
 	db   *DB
-	b    *UsageBatch
+	b    *domain.UsageBatch
 	done chan error    // the outcome
 	lead chan struct{} // this caller writes the next group
 }
 
 // Commit stores b in db, alone or with the batches of other callers, and
 // returns when it is committed or has failed.
-func (c *UsageCommitter) Commit(ctx context.Context, db *DB, b *UsageBatch) error {
+func (c *UsageCommitter) Commit(ctx context.Context, db *DB, b *domain.UsageBatch) error {
 	p := &pendingUsage{ctx: ctx, db: db, b: b, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
@@ -325,7 +200,7 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 		live[0].done <- db.CommitUsage(ctx, live[0].b)
 		return
 	}
-	bs := make([]*UsageBatch, len(live))
+	bs := make([]*domain.UsageBatch, len(live))
 	for i, p := range live {
 		bs[i] = p.b
 	}
@@ -359,28 +234,28 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 
 // consumerIDs resolves the consumer keys of a batch, creating unknown ones
 // (recording the token that creates each, by creator, and their names).
-func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[batchKey]*rollupAcc, creator map[string]int64, names map[string]string) (map[string]int64, error) {
+func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[domain.BatchKey]*domain.Rollup, creator map[string]int64, names map[string]string) (map[string]int64, error) {
 	ids := map[string]int64{}
 	now := time.Now().Unix()
 	for k := range rows {
-		if _, ok := ids[k.consumer]; ok {
+		if _, ok := ids[k.Consumer]; ok {
 			continue
 		}
-		c := APIConsumer{Key: k.consumer, Name: names[k.consumer]}
-		if err := upsertConsumerBy(ctx, tx, &c, creator[k.consumer], now); err != nil {
+		c := domain.APIConsumer{Key: k.Consumer, Name: names[k.Consumer]}
+		if err := upsertConsumerBy(ctx, tx, &c, creator[k.Consumer], now); err != nil {
 			return nil, err
 		}
-		ids[k.consumer] = c.ID
+		ids[k.Consumer] = c.ID
 	}
 	return ids, nil
 }
 
-func addRejected(ctx context.Context, tx *sql.Tx, source string, rs []Rejected) error {
+func addRejected(ctx context.Context, tx *sql.Tx, source string, rs []domain.Rejected) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	if len(rs) > MaxRejectedPerSource {
-		rs = rs[len(rs)-MaxRejectedPerSource:]
+	if len(rs) > domain.MaxRejectedPerSource {
+		rs = rs[len(rs)-domain.MaxRejectedPerSource:]
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO rejected_records (source, at, reason, record) VALUES (?, ?, ?, ?)`)
 	if err != nil {
@@ -395,20 +270,20 @@ func addRejected(ctx context.Context, tx *sql.Tx, source string, rs []Rejected) 
 	}
 	_, err = tx.ExecContext(ctx, `DELETE FROM rejected_records WHERE source = ? AND id <= (
 		SELECT id FROM rejected_records WHERE source = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-		source, source, MaxRejectedPerSource)
+		source, source, domain.MaxRejectedPerSource)
 	return err
 }
 
 // RejectedRecords returns the newest quarantined records of a source.
-func (db *DB) RejectedRecords(ctx context.Context, source string, limit int) ([]Rejected, error) {
+func (db *DB) RejectedRecords(ctx context.Context, source string, limit int) ([]domain.Rejected, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT reason, record FROM rejected_records WHERE source = ? ORDER BY id DESC LIMIT ?`, source, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list rejected records of %s: %w", source, err)
 	}
 	defer rows.Close()
-	var out []Rejected
+	var out []domain.Rejected
 	for rows.Next() {
-		var r Rejected
+		var r domain.Rejected
 		if err := rows.Scan(&r.Reason, &r.Record); err != nil {
 			return nil, fmt.Errorf("store: unable to list rejected records of %s: %w", source, err)
 		}

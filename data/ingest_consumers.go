@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // A pushed batch may create new API consumers only up to its token's daily
@@ -17,10 +19,10 @@ import (
 // consumer keys are new and which token creates each, or the EINVALID error
 // of the first batch over its allowance. Batches of the same token in one
 // transaction share the allowance.
-func newConsumersOf(ctx context.Context, tx *sql.Tx, bs []*UsageBatch, now time.Time) (map[string]int64, error) {
+func newConsumersOf(ctx context.Context, tx *sql.Tx, bs []*domain.UsageBatch, now time.Time) (map[string]int64, error) {
 	creator := map[string]int64{}
 	used := map[int64]int{} // by token: created today before this transaction, plus this transaction's
-	dayStart := Day(now).Unix()
+	dayStart := domain.Day(now).Unix()
 	for _, b := range bs {
 		if b.Token == 0 {
 			continue
@@ -34,24 +36,24 @@ func newConsumersOf(ctx context.Context, tx *sql.Tx, bs []*UsageBatch, now time.
 			used[b.Token] = n
 		}
 		var fresh []string
-		for k := range b.rows {
-			if _, ok := creator[k.consumer]; ok {
+		for k := range b.Rows() {
+			if _, ok := creator[k.Consumer]; ok {
 				continue
 			}
 			var id int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, k.consumer).Scan(&id)
+			err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, k.Consumer).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				creator[k.consumer] = b.Token
-				fresh = append(fresh, k.consumer)
+				creator[k.Consumer] = b.Token
+				fresh = append(fresh, k.Consumer)
 			case err != nil:
 				return nil, err
 			default:
-				creator[k.consumer] = 0 // exists: nobody creates it
+				creator[k.Consumer] = 0 // exists: nobody creates it
 			}
 		}
 		if b.MaxNewConsumers > 0 && used[b.Token]+len(fresh) > b.MaxNewConsumers {
-			return nil, Errorf(EINVALID, "the batch names %d new API consumers; a token may create at most %d a day (ingest.max_new_consumers_per_day) and this one has created %d today: nothing of the batch was stored",
+			return nil, domain.Errorf(domain.EINVALID, "the batch names %d new API consumers; a token may create at most %d a day (ingest.max_new_consumers_per_day) and this one has created %d today: nothing of the batch was stored",
 				len(fresh), b.MaxNewConsumers, used[b.Token])
 		}
 		used[b.Token] += len(fresh)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func openGroupDB(tb testing.TB) *DB {
@@ -73,14 +75,14 @@ func (c *UsageCommitter) state() (queued int, leading bool) {
 }
 
 // testBatch holds calls records of one consumer, two with latency.
-func testBatch(source, consumer string, at time.Time, calls int) *UsageBatch {
-	b := NewUsageBatch(source)
+func testBatch(source, consumer string, at time.Time, calls int) *domain.UsageBatch {
+	b := domain.NewUsageBatch(source)
 	for i := 0; i < calls; i++ {
 		lat := -1.0
 		if i < 2 {
 			lat = 50
 		}
-		b.Add(UsageRecord{Time: at.Add(time.Duration(i) * time.Second), Consumer: consumer, Endpoint: "/v1/chat", Status: 200 + 300*(i%2), Bytes: 10, LatencyMS: lat}, "")
+		b.Add(domain.UsageRecord{Time: at.Add(time.Duration(i) * time.Second), Consumer: consumer, Endpoint: "/v1/chat", Status: 200 + 300*(i%2), Bytes: 10, LatencyMS: lat}, "")
 	}
 	return b
 }
@@ -94,7 +96,7 @@ type commitResult struct {
 // queues the others behind it (one group, each with its context from ctxs
 // or none), calls queued, releases the lock and returns every caller's
 // outcome by name.
-func lineUp(t *testing.T, db *DB, c *UsageCommitter, first *UsageBatch, others map[string]*UsageBatch, ctxs map[string]context.Context, queued func()) map[string]error {
+func lineUp(t *testing.T, db *DB, c *UsageCommitter, first *domain.UsageBatch, others map[string]*domain.UsageBatch, ctxs map[string]context.Context, queued func()) map[string]error {
 	t.Helper()
 	release := holdWriteLock(t, db)
 	results := make(chan commitResult, len(others)+1)
@@ -129,9 +131,9 @@ func lineUp(t *testing.T, db *DB, c *UsageCommitter, first *UsageBatch, others m
 	return out
 }
 
-func totals(tb testing.TB, db *DB, at time.Time) UsageTotals {
+func totals(tb testing.TB, db *DB, at time.Time) domain.UsageTotals {
 	tb.Helper()
-	d := Day(at)
+	d := domain.Day(at)
 	tot, err := db.UsageTotals(context.Background(), d, d.AddDate(0, 0, 1), 0)
 	if err != nil {
 		tb.Fatal(err)
@@ -151,7 +153,7 @@ func TestUsageCommitterSharesOneTransaction(t *testing.T) {
 	same := testBatch("gateway-a", "key-a", at, 5) // the same rollup rows as a
 	same.Cursor = "a-2"
 	v0 := db.Version()
-	res := lineUp(t, db, &c, testBatch("push", "key-a", at, 1), map[string]*UsageBatch{"a": a, "b": b, "same": same}, nil, nil)
+	res := lineUp(t, db, &c, testBatch("push", "key-a", at, 1), map[string]*domain.UsageBatch{"a": a, "b": b, "same": same}, nil, nil)
 	for name, err := range res {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -174,7 +176,7 @@ func TestUsageCommitterSharesOneTransaction(t *testing.T) {
 		t.Errorf("latency observations = %d, want %d", got, want)
 	}
 	// Merging for the shared transaction left the batches as they were.
-	if got, want := a.rows[batchKey{at.Unix(), "key-a", "/v1/chat", 2}].calls, int64(2); got != want {
+	if got, want := a.Rows()[domain.BatchKey{Hour: at.Unix(), Consumer: "key-a", Endpoint: "/v1/chat", Class: 2}].Calls, int64(2); got != want {
 		t.Errorf("batch a's own row now counts %d calls, want %d", got, want)
 	}
 	for source, want := range map[string]string{"gateway-b": "b-1"} {
@@ -204,7 +206,7 @@ func TestUsageCommitterFailedGroupFailsOnlyTheBadBatch(t *testing.T) {
 	bad := testBatch("push", "key-bad", at, 7)
 	bad.Reject("poison", "x")
 	v0 := db.Version()
-	res := lineUp(t, db, &c, testBatch("push", "key-a", at, 1), map[string]*UsageBatch{
+	res := lineUp(t, db, &c, testBatch("push", "key-a", at, 1), map[string]*domain.UsageBatch{
 		"a":   testBatch("push", "key-a", at, 3),
 		"bad": bad,
 		"b":   testBatch("push", "key-b", at, 4),
@@ -241,7 +243,7 @@ func TestUsageCommitterDropsBatchWhoseCallerLeft(t *testing.T) {
 	var c UsageCommitter
 	at := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	ctx, cancel := context.WithCancel(context.Background())
-	res := lineUp(t, db, &c, testBatch("push", "key-a", at, 1), map[string]*UsageBatch{
+	res := lineUp(t, db, &c, testBatch("push", "key-a", at, 1), map[string]*domain.UsageBatch{
 		"gone": testBatch("push", "key-a", at, 3),
 		"b":    testBatch("push", "key-b", at, 4),
 	}, map[string]context.Context{"gone": ctx}, cancel)

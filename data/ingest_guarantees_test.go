@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // poison installs a trigger that makes the database refuse an insert into
@@ -39,10 +40,10 @@ func poison(t *testing.T, db *data.DB, table string) func() {
 func TestFailedUsageCommitLeavesTheCursor(t *testing.T) {
 	ctx := context.Background()
 	hour := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-	batch := func(cursor string) *data.UsageBatch {
-		b := data.NewUsageBatch("gw")
+	batch := func(cursor string) *domain.UsageBatch {
+		b := domain.NewUsageBatch("gw")
 		b.Cursor = cursor
-		b.Add(data.UsageRecord{Time: hour, Consumer: "key-" + cursor, Endpoint: "/v1/chat", Status: 200, LatencyMS: 5}, "")
+		b.Add(domain.UsageRecord{Time: hour, Consumer: "key-" + cursor, Endpoint: "/v1/chat", Status: 200, LatencyMS: 5}, "")
 		b.Reject("bad line", "garbage "+cursor)
 		return b
 	}
@@ -83,7 +84,7 @@ func TestFailedUsageCommitLeavesTheCursor(t *testing.T) {
 
 func dayCalls(t *testing.T, db *data.DB, at time.Time) int64 {
 	t.Helper()
-	d := data.Day(at)
+	d := domain.Day(at)
 	tot, err := db.UsageTotals(context.Background(), d, d.AddDate(0, 0, 1), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -96,10 +97,10 @@ func dayCalls(t *testing.T, db *data.DB, at time.Time) int64 {
 // newest — across commits, and within one batch larger than the cap.
 func TestQuarantineKeepsTheNewest(t *testing.T) {
 	ctx := context.Background()
-	max := data.MaxRejectedPerSource
+	max := domain.MaxRejectedPerSource
 	commit := func(db *data.DB, prefix string, n int) {
 		t.Helper()
-		b := data.NewUsageBatch("noisy")
+		b := domain.NewUsageBatch("noisy")
 		for i := range n {
 			b.Reject("bad", fmt.Sprintf("%s-%d", prefix, i))
 		}
@@ -107,7 +108,7 @@ func TestQuarantineKeepsTheNewest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	kept := func(db *data.DB) []data.Rejected {
+	kept := func(db *data.DB) []domain.Rejected {
 		t.Helper()
 		rs, err := db.RejectedRecords(ctx, "noisy", 2*max)
 		if err != nil {
@@ -144,7 +145,7 @@ func TestQuarantineKeepsTheNewest(t *testing.T) {
 			t.Errorf("oldest kept = %q, want %q", got, want)
 		}
 		// Another source's quarantine is its own.
-		b := data.NewUsageBatch("quiet")
+		b := domain.NewUsageBatch("quiet")
 		b.Reject("bad", "q-0")
 		if err := db.CommitUsage(ctx, b); err != nil {
 			t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestCommitUsageAggregatesAndKeepsRejected(t *testing.T) {
@@ -16,13 +16,13 @@ func TestCommitUsageAggregatesAndKeepsRejected(t *testing.T) {
 	mustConsumer(t, db, "key-a", a.ID)
 	t0 := time.Date(2026, 5, 1, 9, 15, 0, 0, time.UTC)
 
-	b := data.NewUsageBatch("gateway")
+	b := domain.NewUsageBatch("gateway")
 	b.Cursor = "offset=123"
-	b.Add(data.UsageRecord{Time: t0, Consumer: "key-a", Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 40}, "l1")
-	b.Add(data.UsageRecord{Time: t0.Add(time.Minute), Consumer: "key-a", Endpoint: "/v1/chat", Status: 201, Bytes: 5, LatencyMS: 60}, "l2")
-	b.Add(data.UsageRecord{Time: t0, Consumer: "new-key", Endpoint: "/v1/chat", Status: 503, LatencyMS: -1}, "l3")
-	b.Add(data.UsageRecord{Time: t0, Endpoint: "/v1/chat", Status: 404, LatencyMS: -1}, "l4") // anonymous
-	b.Add(data.UsageRecord{Time: t0, Consumer: "key-a", Endpoint: "/v1/chat", Status: 999}, "bad status line")
+	b.Add(domain.UsageRecord{Time: t0, Consumer: "key-a", Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 40}, "l1")
+	b.Add(domain.UsageRecord{Time: t0.Add(time.Minute), Consumer: "key-a", Endpoint: "/v1/chat", Status: 201, Bytes: 5, LatencyMS: 60}, "l2")
+	b.Add(domain.UsageRecord{Time: t0, Consumer: "new-key", Endpoint: "/v1/chat", Status: 503, LatencyMS: -1}, "l3")
+	b.Add(domain.UsageRecord{Time: t0, Endpoint: "/v1/chat", Status: 404, LatencyMS: -1}, "l4") // anonymous
+	b.Add(domain.UsageRecord{Time: t0, Consumer: "key-a", Endpoint: "/v1/chat", Status: 999}, "bad status line")
 	b.Reject("unparseable line", "garbage \xff")
 	if got, want := b.Read, int64(5); got != want {
 		t.Errorf("read = %d, want %d", got, want)
@@ -30,7 +30,7 @@ func TestCommitUsageAggregatesAndKeepsRejected(t *testing.T) {
 	if err := db.CommitUsage(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	d := data.Day(t0)
+	d := domain.Day(t0)
 	mine, err := db.UsageTotals(ctx, d, d.AddDate(0, 0, 1), a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestCommitUsageAggregatesAndKeepsRejected(t *testing.T) {
 	if _, ok := keys["new-key"]; !ok {
 		t.Errorf("unknown consumer was not created: %v", keys)
 	}
-	if _, ok := keys[data.AnonymousConsumer]; !ok {
+	if _, ok := keys[domain.AnonymousConsumer]; !ok {
 		t.Errorf("anonymous consumer was not created: %v", keys)
 	}
 	if keys["key-a"] != a.ID {
@@ -90,8 +90,8 @@ func TestRejectedRecordsAreCapped(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
 	for round := 0; round < 2; round++ {
-		b := data.NewUsageBatch("noisy")
-		for i := 0; i < data.MaxRejectedPerSource*3/4; i++ {
+		b := domain.NewUsageBatch("noisy")
+		for i := 0; i < domain.MaxRejectedPerSource*3/4; i++ {
 			b.Reject("bad", "x")
 		}
 		if err := db.CommitUsage(ctx, b); err != nil {
@@ -102,7 +102,7 @@ func TestRejectedRecordsAreCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := n, data.MaxRejectedPerSource; got != want {
+	if got, want := n, domain.MaxRejectedPerSource; got != want {
 		t.Errorf("quarantine holds %d records, want the cap %d", got, want)
 	}
 }

@@ -1,5 +1,7 @@
 package data
 
+import "github.com/ecopulse/ecopulse/domain"
+
 // interner numbers the strings of a scoring window (sources, logins, kinds,
 // threads) so that its one pass over 140k activities hashes and compares
 // integers, and each distinct string is stored once. Id 0 is "".
@@ -39,9 +41,9 @@ func (in *interner) add(s string) int32 {
 	in.strs = append(in.strs, s)
 	var f uint8
 	switch s {
-	case ActThreadOpened, ActPROpened:
+	case domain.ActThreadOpened, domain.ActPROpened:
 		f = kindOpening
-	case ActReply, ActReview, ActPRMerged:
+	case domain.ActReply, domain.ActReview, domain.ActPRMerged:
 		f = kindResponse
 	}
 	in.flags = append(in.flags, f)

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // CreateMember stores a new member and sets m.ID.
-func (db *DB) CreateMember(ctx context.Context, m *Member) error {
+func (db *DB) CreateMember(ctx context.Context, m *domain.Member) error {
 	m.Normalize()
 	if err := m.Validate(); err != nil {
 		return err
@@ -22,13 +24,13 @@ func (db *DB) CreateMember(ctx context.Context, m *Member) error {
 	return nil
 }
 
-func createMember(ctx context.Context, tx *sql.Tx, m *Member) error {
+func createMember(ctx context.Context, tx *sql.Tx, m *domain.Member) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE slug = ?`, m.Slug).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
-		return Errorf(ECONFLICT, "slug: a member with slug %q already exists", m.Slug)
+		return domain.Errorf(domain.ECONFLICT, "slug: a member with slug %q already exists", m.Slug)
 	}
 	now := time.Now().Unix()
 	res, err := tx.ExecContext(ctx, `INSERT INTO members (slug, name, kind, tier, segment, joined_on, domains, github_orgs, key_patterns, archived_on, created_at, updated_at)
@@ -51,12 +53,12 @@ func createMember(ctx context.Context, tx *sql.Tx, m *Member) error {
 const memberColumns = `id, slug, name, kind, tier, segment, joined_on, domains, github_orgs, key_patterns, archived_on,
 	COALESCE((SELECT mi.slug FROM members mi WHERE mi.id = members.merged_into), '')`
 
-func scanMember(row interface{ Scan(...any) error }) (Member, error) {
-	var m Member
+func scanMember(row interface{ Scan(...any) error }) (domain.Member, error) {
+	var m domain.Member
 	var kind, domains, orgs, keys string
 	var joined, archived sql.NullString
 	err := row.Scan(&m.ID, &m.Slug, &m.Name, &kind, &m.Tier, &m.Segment, &joined, &domains, &orgs, &keys, &archived, &m.MergedInto)
-	m.Kind = MemberKind(kind)
+	m.Kind = domain.MemberKind(kind)
 	m.JoinedOn = parseDate(joined)
 	m.ArchivedOn = parseDate(archived)
 	m.Domains, m.GitHubOrgs, m.KeyPatterns = splitHints(domains), splitHints(orgs), splitHints(keys)
@@ -74,13 +76,13 @@ func splitHints(s string) []string {
 }
 
 // Members returns every member ordered by name, archived ones included.
-func (db *DB) Members(ctx context.Context) ([]Member, error) {
+func (db *DB) Members(ctx context.Context) ([]domain.Member, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+memberColumns+` FROM members ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list members: %w", err)
 	}
 	defer rows.Close()
-	var out []Member
+	var out []domain.Member
 	for rows.Next() {
 		m, err := scanMember(rows)
 		if err != nil {
@@ -95,7 +97,7 @@ func (db *DB) Members(ctx context.Context) ([]Member, error) {
 }
 
 // MemberBySlug returns the member with the slug, or an ENOTFOUND error.
-func (db *DB) MemberBySlug(ctx context.Context, slug string) (*Member, error) {
+func (db *DB) MemberBySlug(ctx context.Context, slug string) (*domain.Member, error) {
 	m, err := memberBySlug(ctx, db.read, slug)
 	if err != nil {
 		return nil, err
@@ -107,10 +109,10 @@ type queryRower interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func memberBySlug(ctx context.Context, q queryRower, slug string) (*Member, error) {
+func memberBySlug(ctx context.Context, q queryRower, slug string) (*domain.Member, error) {
 	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(ENOTFOUND, "no member %q", truncateForError(slug))
+		return nil, domain.Errorf(domain.ENOTFOUND, "no member %q", domain.TruncateForError(slug))
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to find member %q: %w", slug, err)
 	}
@@ -130,8 +132,8 @@ func (db *DB) CountMembers(ctx context.Context) (int, error) {
 // trimming: the hostile-name tests plant names with leading tabs and line
 // breaks this way, as an older database may hold them).
 func (db *DB) RenameMember(ctx context.Context, slug, name string) error {
-	if strings.TrimSpace(name) == "" || len(name) > 4*MaxMemberNameLen {
-		return Errorf(EINVALID, "name: member %q needs a name of at most %d characters", slug, MaxMemberNameLen)
+	if strings.TrimSpace(name) == "" || len(name) > 4*domain.MaxMemberNameLen {
+		return domain.Errorf(domain.EINVALID, "name: member %q needs a name of at most %d characters", slug, domain.MaxMemberNameLen)
 	}
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
@@ -146,7 +148,7 @@ func (db *DB) RenameMember(ctx context.Context, slug, name string) error {
 		return fmt.Errorf("store: unable to rename member %q: %w", slug, err)
 	}
 	if n == 0 {
-		return Errorf(ENOTFOUND, "no member %q", slug)
+		return domain.Errorf(domain.ENOTFOUND, "no member %q", slug)
 	}
 	return nil
 }
@@ -155,7 +157,7 @@ func (db *DB) RenameMember(ctx context.Context, slug, name string) error {
 // kind, tier, segment, joined date and identity hints; not its archive state)
 // and reports whether anything changed. A new joined date has the days
 // scored since the earlier of the two dates scored again.
-func (db *DB) UpdateMember(ctx context.Context, m *Member) (changed bool, err error) {
+func (db *DB) UpdateMember(ctx context.Context, m *domain.Member) (changed bool, err error) {
 	m.Normalize()
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		changed, err = updateMember(ctx, tx, m)
@@ -167,7 +169,7 @@ func (db *DB) UpdateMember(ctx context.Context, m *Member) (changed bool, err er
 	return changed, nil
 }
 
-func updateMember(ctx context.Context, tx *sql.Tx, m *Member) (bool, error) {
+func updateMember(ctx context.Context, tx *sql.Tx, m *domain.Member) (bool, error) {
 	old, err := memberBySlug(ctx, tx, m.Slug)
 	if err != nil {
 		return false, err
@@ -197,7 +199,7 @@ func updateMember(ctx context.Context, tx *sql.Tx, m *Member) (bool, error) {
 	return true, nil
 }
 
-func sameMember(a, b *Member) bool {
+func sameMember(a, b *domain.Member) bool {
 	return a.Name == b.Name && a.Kind == b.Kind && a.Tier == b.Tier && a.Segment == b.Segment &&
 		a.JoinedOn.Equal(b.JoinedOn) && joinHints(a.Domains) == joinHints(b.Domains) &&
 		joinHints(a.GitHubOrgs) == joinHints(b.GitHubOrgs) && joinHints(a.KeyPatterns) == joinHints(b.KeyPatterns)
@@ -206,14 +208,14 @@ func sameMember(a, b *Member) bool {
 // UpsertMember creates the member or brings the stored one to m (its
 // archive state aside): what a registry file applies on every run. It
 // reports whether the member was created and whether anything changed.
-func (db *DB) UpsertMember(ctx context.Context, m *Member) (created, changed bool, err error) {
+func (db *DB) UpsertMember(ctx context.Context, m *domain.Member) (created, changed bool, err error) {
 	m.Normalize()
 	if err := m.Validate(); err != nil {
 		return false, false, err
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := memberBySlug(ctx, tx, m.Slug)
-		if ErrorCode(err) == ENOTFOUND {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			created, changed = true, true
 			return createMember(ctx, tx, m)
 		} else if err != nil {
@@ -232,17 +234,17 @@ func (db *DB) UpsertMember(ctx context.Context, m *Member) (created, changed boo
 // or later (those days already scored are scored again), and keeps its
 // history, mappings and ties.
 func (db *DB) ArchiveMember(ctx context.Context, slug string, day time.Time) error {
-	day = Day(day)
+	day = domain.Day(day)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		m, err := memberBySlug(ctx, tx, slug)
 		if err != nil {
 			return err
 		}
 		if m.Archived() {
-			return Errorf(ECONFLICT, "member %q is already archived (since %s)", slug, m.ArchivedOn.Format(DateLayout))
+			return domain.Errorf(domain.ECONFLICT, "member %q is already archived (since %s)", slug, m.ArchivedOn.Format(domain.DateLayout))
 		}
 		if day.Before(m.JoinedOn) {
-			return Errorf(EINVALID, "archived: member %q cannot be archived (%s) before it joined (%s)", slug, day.Format(DateLayout), m.JoinedOn.Format(DateLayout))
+			return domain.Errorf(domain.EINVALID, "archived: member %q cannot be archived (%s) before it joined (%s)", slug, day.Format(domain.DateLayout), m.JoinedOn.Format(domain.DateLayout))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE members SET archived_on = ?, updated_at = ? WHERE id = ?`, dateStr(day), time.Now().Unix(), m.ID); err != nil {
 			return err
@@ -265,9 +267,9 @@ func (db *DB) RestoreMember(ctx context.Context, slug string) error {
 		}
 		switch {
 		case m.MergedInto != "":
-			return Errorf(ECONFLICT, "member %q was merged into %q: its history is there now", slug, m.MergedInto)
+			return domain.Errorf(domain.ECONFLICT, "member %q was merged into %q: its history is there now", slug, m.MergedInto)
 		case !m.Archived():
-			return Errorf(ECONFLICT, "member %q is not archived", slug)
+			return domain.Errorf(domain.ECONFLICT, "member %q is not archived", slug)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE members SET archived_on = NULL, updated_at = ? WHERE id = ?`, time.Now().Unix(), m.ID); err != nil {
 			return err

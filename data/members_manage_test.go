@@ -7,29 +7,30 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestMemberValidateNamesTheField(t *testing.T) {
-	base := func() data.Member {
-		return data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	base := func() domain.Member {
+		return domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	}
 	cases := []struct {
 		field  string
-		change func(*data.Member)
+		change func(*domain.Member)
 	}{
-		{"slug", func(m *data.Member) { m.Slug = "Acme Corp" }},
-		{"slug", func(m *data.Member) { m.Slug = strings.Repeat("a", 64) }},
-		{"name", func(m *data.Member) { m.Name = "  " }},
-		{"name", func(m *data.Member) { m.Name = strings.Repeat("名", data.MaxMemberNameLen+1) }},
-		{"kind", func(m *data.Member) { m.Kind = "vendor" }},
-		{"tier", func(m *data.Member) { m.Tier = strings.Repeat("t", data.MaxMemberLabelLen+1) }},
-		{"segment", func(m *data.Member) { m.Segment = strings.Repeat("s", data.MaxMemberLabelLen+1) }},
-		{"joined", func(m *data.Member) { m.JoinedOn = time.Time{} }},
-		{"joined", func(m *data.Member) { m.JoinedOn = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1) }},
-		{"domains", func(m *data.Member) { m.Domains = []string{"not a domain"} }},
-		{"domains", func(m *data.Member) { m.Domains = make([]string, data.MaxMemberHints+1) }},
-		{"github_orgs", func(m *data.Member) { m.GitHubOrgs = []string{"-bad-"} }},
-		{"key_patterns", func(m *data.Member) { m.KeyPatterns = []string{"has space"} }},
+		{"slug", func(m *domain.Member) { m.Slug = "Acme Corp" }},
+		{"slug", func(m *domain.Member) { m.Slug = strings.Repeat("a", 64) }},
+		{"name", func(m *domain.Member) { m.Name = "  " }},
+		{"name", func(m *domain.Member) { m.Name = strings.Repeat("名", domain.MaxMemberNameLen+1) }},
+		{"kind", func(m *domain.Member) { m.Kind = "vendor" }},
+		{"tier", func(m *domain.Member) { m.Tier = strings.Repeat("t", domain.MaxMemberLabelLen+1) }},
+		{"segment", func(m *domain.Member) { m.Segment = strings.Repeat("s", domain.MaxMemberLabelLen+1) }},
+		{"joined", func(m *domain.Member) { m.JoinedOn = time.Time{} }},
+		{"joined", func(m *domain.Member) { m.JoinedOn = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1) }},
+		{"domains", func(m *domain.Member) { m.Domains = []string{"not a domain"} }},
+		{"domains", func(m *domain.Member) { m.Domains = make([]string, domain.MaxMemberHints+1) }},
+		{"github_orgs", func(m *domain.Member) { m.GitHubOrgs = []string{"-bad-"} }},
+		{"key_patterns", func(m *domain.Member) { m.KeyPatterns = []string{"has space"} }},
 	}
 	ok := base()
 	if err := ok.Validate(); err != nil {
@@ -39,7 +40,7 @@ func TestMemberValidateNamesTheField(t *testing.T) {
 		m := base()
 		c.change(&m)
 		err := m.Validate()
-		if data.ErrorCode(err) != data.EINVALID || !strings.HasPrefix(data.ErrorMessage(err), c.field+":") {
+		if domain.ErrorCode(err) != domain.EINVALID || !strings.HasPrefix(domain.ErrorMessage(err), c.field+":") {
 			t.Errorf("%s: got %v, want EINVALID naming %q", c.field, err, c.field)
 		}
 	}
@@ -57,7 +58,7 @@ func TestMemberValidateNamesTheField(t *testing.T) {
 func TestMemberHintsRoundTripAndUpsertIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	m := &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, Tier: "gold", JoinedOn: day(t, "2025-03-01"),
+	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, Tier: "gold", JoinedOn: day(t, "2025-03-01"),
 		Domains: []string{"acme.com", "acme.cn"}, GitHubOrgs: []string{"acme-ai"}, KeyPatterns: []string{"acme-*"}}
 	created, changed, err := db.UpsertMember(ctx, m)
 	if err != nil || !created || !changed {
@@ -81,7 +82,7 @@ func TestMemberHintsRoundTripAndUpsertIsIdempotent(t *testing.T) {
 		strings.Join(got.GitHubOrgs, ",") != "acme-ai" || strings.Join(got.KeyPatterns, ",") != "acme-*" {
 		t.Fatalf("stored member: %+v", got)
 	}
-	if err := db.CreateMember(ctx, &data.Member{Slug: "acme", Name: "Dup", Kind: data.KindPartner, JoinedOn: day(t, "2025-03-01")}); data.ErrorCode(err) != data.ECONFLICT {
+	if err := db.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "Dup", Kind: domain.KindPartner, JoinedOn: day(t, "2025-03-01")}); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("duplicate slug: %v, want ECONFLICT", err)
 	}
 }
@@ -90,7 +91,7 @@ func TestMemberHintsRoundTripAndUpsertIsIdempotent(t *testing.T) {
 func scoredDays(tb testing.TB, db *data.DB, days ...string) {
 	tb.Helper()
 	for _, d := range days {
-		if err := db.SaveDayScores(context.Background(), &data.DayScores{Ecosystem: data.EcosystemScore{Day: day(tb, d)}}); err != nil {
+		if err := db.SaveDayScores(context.Background(), &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day(tb, d)}}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -104,7 +105,7 @@ func rescoreDays(tb testing.TB, db *data.DB) []string {
 	}
 	var out []string
 	for _, m := range marks {
-		out = append(out, m.Day.Format(data.DateLayout))
+		out = append(out, m.Day.Format(domain.DateLayout))
 	}
 	return out
 }
@@ -142,13 +143,13 @@ func TestArchivedMemberLeavesScoringFromItsDayAndComesBack(t *testing.T) {
 		t.Fatalf("days marked for rescoring after archive: %s", got)
 	}
 	m, _ := db.MemberBySlug(ctx, "bravo")
-	if !m.Archived() || m.ArchivedOn.Format(data.DateLayout) != "2026-03-01" {
+	if !m.Archived() || m.ArchivedOn.Format(domain.DateLayout) != "2026-03-01" {
 		t.Fatalf("archived member reads %+v", m)
 	}
-	if err := db.ArchiveMember(ctx, "bravo", day(t, "2026-03-02")); data.ErrorCode(err) != data.ECONFLICT {
+	if err := db.ArchiveMember(ctx, "bravo", day(t, "2026-03-02")); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("archiving twice: %v, want ECONFLICT", err)
 	}
-	if err := db.ArchiveMember(ctx, "alpha", day(t, "2025-12-31")); data.ErrorCode(err) != data.EINVALID {
+	if err := db.ArchiveMember(ctx, "alpha", day(t, "2025-12-31")); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("archiving before joining: %v, want EINVALID", err)
 	}
 
@@ -193,28 +194,28 @@ func TestMergeMovesHistoryTiesAndMappings(t *testing.T) {
 	keep := mustMember(t, db, "keep")
 	drop := mustMember(t, db, "drop")
 	other := mustMember(t, db, "other")
-	if _, err := db.UpdateMember(ctx, &data.Member{Slug: "drop", Name: "DROP", Kind: data.KindPartner, JoinedOn: day(t, "2025-06-01"),
+	if _, err := db.UpdateMember(ctx, &domain.Member{Slug: "drop", Name: "DROP", Kind: domain.KindPartner, JoinedOn: day(t, "2025-06-01"),
 		Domains: []string{"drop.example"}, KeyPatterns: []string{"drop-*"}}); err != nil {
 		t.Fatal(err)
 	}
 	scoredDays(t, db, "2025-12-31", "2026-03-01")
 
-	c := &data.APIConsumer{Key: "drop-key", MemberID: drop.ID}
+	c := &domain.APIConsumer{Key: "drop-key", MemberID: drop.ID}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	day1 := day(t, "2026-03-01").Add(10 * time.Hour)
-	if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: day1.Truncate(time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 7}}); err != nil {
+	if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: day1.Truncate(time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 7}}); err != nil {
 		t.Fatal(err)
 	}
-	p := &data.Person{Name: "Dana"}
-	if err := db.CreatePerson(ctx, p, data.Identity{Source: "github", Login: "dana"}); err != nil {
+	p := &domain.Person{Name: "Dana"}
+	if err := db.CreatePerson(ctx, p, domain.Identity{Source: "github", Login: "dana"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.ID, MemberID: drop.ID, From: day(t, "2025-06-01")}); err != nil {
+	if err := db.AddAffiliation(ctx, &domain.Affiliation{PersonID: p.ID, MemberID: drop.ID, From: day(t, "2025-06-01")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddActivities(ctx, []data.Activity{{Source: "github", ExternalID: "1", Kind: "commit", At: day1, Actor: "dana", PersonID: p.ID, MemberID: drop.ID}}); err != nil {
+	if _, err := db.AddActivities(ctx, []domain.Activity{{Source: "github", ExternalID: "1", Kind: "commit", At: day1, Actor: "dana", PersonID: p.ID, MemberID: drop.ID}}); err != nil {
 		t.Fatal(err)
 	}
 	before, err := db.UsageTotals(ctx, day(t, "2026-03-01"), day(t, "2026-03-02"), drop.ID)
@@ -251,13 +252,13 @@ func TestMergeMovesHistoryTiesAndMappings(t *testing.T) {
 	if got := strings.Join(rescoreDays(t, db), ","); got != "2025-12-31,2026-03-01" {
 		t.Fatalf("days marked for rescoring: %s", got)
 	}
-	if err := db.RestoreMember(ctx, "drop"); data.ErrorCode(err) != data.ECONFLICT {
+	if err := db.RestoreMember(ctx, "drop"); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("restoring a merged member: %v, want ECONFLICT", err)
 	}
-	if _, err := db.MergeMembers(ctx, "other", "drop"); data.ErrorCode(err) != data.ECONFLICT {
+	if _, err := db.MergeMembers(ctx, "other", "drop"); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("merging a merged member again: %v, want ECONFLICT", err)
 	}
-	if _, err := db.MergeMembers(ctx, "keep", "keep"); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.MergeMembers(ctx, "keep", "keep"); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("merging into itself: %v, want EINVALID", err)
 	}
 }

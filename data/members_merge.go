@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // MergeResult says what a merge moved to the member kept.
@@ -34,7 +36,7 @@ func (db *DB) MergeMembers(ctx context.Context, keep, drop string) (*MergeResult
 
 func mergeMembers(ctx context.Context, tx *sql.Tx, keep, drop string, res *MergeResult) error {
 	if keep == drop {
-		return Errorf(EINVALID, "into: a member cannot be merged into itself")
+		return domain.Errorf(domain.EINVALID, "into: a member cannot be merged into itself")
 	}
 	k, err := memberBySlug(ctx, tx, keep)
 	if err != nil {
@@ -45,10 +47,10 @@ func mergeMembers(ctx context.Context, tx *sql.Tx, keep, drop string, res *Merge
 		return err
 	}
 	if d.MergedInto != "" {
-		return Errorf(ECONFLICT, "member %q was already merged into %q", drop, d.MergedInto)
+		return domain.Errorf(domain.ECONFLICT, "member %q was already merged into %q", drop, d.MergedInto)
 	}
 	if k.MergedInto != "" {
-		return Errorf(EINVALID, "into: member %q was merged into %q: merge into that one", keep, k.MergedInto)
+		return domain.Errorf(domain.EINVALID, "into: member %q was merged into %q: merge into that one", keep, k.MergedInto)
 	}
 	exec := func(n *int64, q string, args ...any) error {
 		r, err := tx.ExecContext(ctx, q, args...)
@@ -82,11 +84,11 @@ func mergeMembers(ctx context.Context, tx *sql.Tx, keep, drop string, res *Merge
 			return err
 		}
 	}
-	k.Domains = tidyHints(append(k.Domains, d.Domains...), true)
-	k.GitHubOrgs = tidyHints(append(k.GitHubOrgs, d.GitHubOrgs...), true)
-	k.KeyPatterns = tidyHints(append(k.KeyPatterns, d.KeyPatterns...), false)
-	if len(k.Domains) > MaxMemberHints || len(k.GitHubOrgs) > MaxMemberHints || len(k.KeyPatterns) > MaxMemberHints {
-		return Errorf(EINVALID, "into: %q would have more than %d identity hints of one kind", keep, MaxMemberHints)
+	k.Domains = domain.TidyHints(append(k.Domains, d.Domains...), true)
+	k.GitHubOrgs = domain.TidyHints(append(k.GitHubOrgs, d.GitHubOrgs...), true)
+	k.KeyPatterns = domain.TidyHints(append(k.KeyPatterns, d.KeyPatterns...), false)
+	if len(k.Domains) > domain.MaxMemberHints || len(k.GitHubOrgs) > domain.MaxMemberHints || len(k.KeyPatterns) > domain.MaxMemberHints {
+		return domain.Errorf(domain.EINVALID, "into: %q would have more than %d identity hints of one kind", keep, domain.MaxMemberHints)
 	}
 	if err := exec(nil, `UPDATE members SET domains = ?, github_orgs = ?, key_patterns = ? WHERE id = ?`,
 		joinHints(k.Domains), joinHints(k.GitHubOrgs), joinHints(k.KeyPatterns), k.ID); err != nil {

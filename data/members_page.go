@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Store queries of the partner-manager pages: the members list, a member's
@@ -33,7 +35,7 @@ func memberLikeEscape(s string) string {
 }
 
 // FilterMembers returns the members matching f, ordered by name.
-func (db *DB) FilterMembers(ctx context.Context, f MemberFilter) ([]Member, error) {
+func (db *DB) FilterMembers(ctx context.Context, f MemberFilter) ([]domain.Member, error) {
 	opt := func(p *string) (bool, string) {
 		if p == nil {
 			return true, ""
@@ -57,7 +59,7 @@ func (db *DB) FilterMembers(ctx context.Context, f MemberFilter) ([]Member, erro
 		return nil, fmt.Errorf("store: unable to filter members: %w", err)
 	}
 	defer rows.Close()
-	var out []Member
+	var out []domain.Member
 	for rows.Next() {
 		m, err := scanMember(rows)
 		if err != nil {
@@ -77,12 +79,12 @@ const memberMaxScoreDays = 400
 // MemberScoresOn returns the stored scores of the given days, for one member
 // or for every member when memberID is 0, ordered by day then member. Days
 // without scores are simply absent.
-func (db *DB) MemberScoresOn(ctx context.Context, days []time.Time, memberID int64) ([]MemberScore, error) {
+func (db *DB) MemberScoresOn(ctx context.Context, days []time.Time, memberID int64) ([]domain.MemberScore, error) {
 	if len(days) == 0 {
 		return nil, nil
 	}
 	if len(days) > memberMaxScoreDays {
-		return nil, Errorf(EINVALID, "at most %d days of scores at once, asked for %d", memberMaxScoreDays, len(days))
+		return nil, domain.Errorf(domain.EINVALID, "at most %d days of scores at once, asked for %d", memberMaxScoreDays, len(days))
 	}
 	args := make([]any, 0, len(days)+2)
 	for _, d := range days {
@@ -97,9 +99,9 @@ func (db *DB) MemberScoresOn(ctx context.Context, days []time.Time, memberID int
 		return nil, fmt.Errorf("store: unable to read score history: %w", err)
 	}
 	defer rows.Close()
-	var out []MemberScore
+	var out []domain.MemberScore
 	for rows.Next() {
-		var s MemberScore
+		var s domain.MemberScore
 		var day sql.NullString
 		var d [4]sql.NullFloat64
 		var changes sql.NullString
@@ -147,7 +149,7 @@ type UsageGroup struct {
 	// breakdown: the first day with calls, the endpoint with most calls.
 	FirstDay    time.Time `json:"first_day,omitempty"`
 	TopEndpoint string    `json:"top_endpoint,omitempty"`
-	UsageTotals
+	domain.UsageTotals
 }
 
 // MemberUsage sums a member's API traffic over the days [from, to), grouped
@@ -155,7 +157,7 @@ type UsageGroup struct {
 // or by descending calls (then key) for endpoints and consumers.
 func (db *DB) MemberUsage(ctx context.Context, memberID int64, from, to time.Time, by UsageBreakdown) ([]UsageGroup, error) {
 	if by != UsageByDay && by != UsageByEndpoint && by != UsageByConsumer {
-		return nil, Errorf(EINVALID, "unknown usage breakdown %d", by)
+		return nil, domain.Errorf(domain.EINVALID, "unknown usage breakdown %d", by)
 	}
 	b, err := db.MemberUsageBreakdowns(ctx, memberID, from, to)
 	if err != nil {
@@ -191,7 +193,7 @@ func (db *DB) MemberUsageBreakdowns(ctx context.Context, memberID int64, from, t
 	rows, err := db.read.QueryContext(ctx, `SELECT u.bucket, u.endpoint, c.id, CASE WHEN c.name = '' THEN c.key ELSE c.name END,
 		u.status_class, u.calls, u.bytes, `+memberHistColumns+`
 		FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
-		WHERE c.member_id = ? AND u.bucket >= ? AND u.bucket < ?`, memberID, Day(from).Unix(), Day(to).Unix())
+		WHERE c.member_id = ? AND u.bucket >= ? AND u.bucket < ?`, memberID, domain.Day(from).Unix(), domain.Day(to).Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to break down API usage: %w", err)
 	}
@@ -204,7 +206,7 @@ func (db *DB) MemberUsageBreakdowns(ctx context.Context, memberID int64, from, t
 		var endpoint, name string
 		var class int
 		var calls, bytes int64
-		var h Histogram
+		var h domain.Histogram
 		dest := []any{&bucket, &endpoint, &consumer, &name, &class, &calls, &bytes}
 		for i := range h {
 			dest = append(dest, &h[i])
@@ -232,7 +234,7 @@ func (db *DB) MemberUsageBreakdowns(ctx context.Context, memberID int64, from, t
 			c.LastDay = day
 		}
 		for _, g := range []*UsageGroup{d, e, c} {
-			g.add(class, calls, bytes, &h)
+			g.Add(class, calls, bytes, &h)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -279,10 +281,10 @@ type ProjectMember struct {
 
 // MemberProject is a cooperation project seen from one of its parties.
 type MemberProject struct {
-	Project
-	Role       string          `json:"role"` // the member's role
-	Members    []ProjectMember `json:"members"`
-	Milestones []Milestone     `json:"milestones"` // by due date
+	domain.Project
+	Role       string             `json:"role"` // the member's role
+	Members    []ProjectMember    `json:"members"`
+	Milestones []domain.Milestone `json:"milestones"` // by due date
 }
 
 // ProjectsOfMember returns the projects the member is a party of, with every
@@ -317,7 +319,7 @@ func projectsOfMember(ctx context.Context, tx *sql.Tx, memberID int64) ([]Member
 			return nil, err
 		}
 		p.StartOn, p.EndOn = parseDate(start), parseDate(end)
-		p.Parties, p.Members, p.Milestones = []ProjectParty{}, []ProjectMember{}, []Milestone{}
+		p.Parties, p.Members, p.Milestones = []domain.ProjectParty{}, []ProjectMember{}, []domain.Milestone{}
 		byID[p.ID] = len(out)
 		out = append(out, p)
 	}
@@ -344,7 +346,7 @@ func projectsOfMember(ctx context.Context, tx *sql.Tx, memberID int64) ([]Member
 		}
 		if i, ok := byID[pid]; ok {
 			out[i].Members = append(out[i].Members, pm)
-			out[i].Parties = append(out[i].Parties, ProjectParty{MemberID: pm.MemberID, Role: pm.Role})
+			out[i].Parties = append(out[i].Parties, domain.ProjectParty{MemberID: pm.MemberID, Role: pm.Role})
 		}
 	}
 	rows.Close()
@@ -360,7 +362,7 @@ func projectsOfMember(ctx context.Context, tx *sql.Tx, memberID int64) ([]Member
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var ms Milestone
+		var ms domain.Milestone
 		var due, done sql.NullString
 		if err := rows.Scan(&ms.ID, &ms.ProjectID, &ms.ExternalID, &ms.Title, &due, &done); err != nil {
 			return nil, err
@@ -394,13 +396,13 @@ const memberWeekSeconds = 7 * 24 * 3600
 // seven days from from (a Monday, for calendar weeks) until to (exclusive),
 // oldest first; the last week may be partial.
 func (db *DB) MemberCommunityWeeks(ctx context.Context, memberID int64, from, to time.Time) ([]CommunityWeek, error) {
-	from, to = Day(from), Day(to)
+	from, to = domain.Day(from), domain.Day(to)
 	if !to.After(from) {
-		return nil, Errorf(EINVALID, "the community range ends (%s) before it starts (%s)", dateStr(to), dateStr(from))
+		return nil, domain.Errorf(domain.EINVALID, "the community range ends (%s) before it starts (%s)", dateStr(to), dateStr(from))
 	}
 	n := int((to.Unix() - from.Unix() + memberWeekSeconds - 1) / memberWeekSeconds)
 	if n > 520 {
-		return nil, Errorf(EINVALID, "at most ten years of community activity at once")
+		return nil, domain.Errorf(domain.EINVALID, "at most ten years of community activity at once")
 	}
 	weeks := make([]CommunityWeek, n)
 	for i := range weeks {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func mpStr(s string) *string { return &s }
@@ -14,12 +15,12 @@ func mpStr(s string) *string { return &s }
 func TestFilterMembersBindsEveryValue(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	for _, m := range []data.Member{
-		{Slug: "acme", Name: "Acme AI", Kind: data.KindPartner, Tier: "gold", Segment: "NLP"},
-		{Slug: "percent", Name: "100% Vision", Kind: data.KindPartner, Tier: "silver", Segment: "vision"},
-		{Slug: "under", Name: "under_score labs", Kind: data.KindDeveloperOrg, Segment: "NLP"},
-		{Slug: "quote", Name: `O'Brien "Research"`, Kind: data.KindResearch, Segment: "speech"},
-		{Slug: "eclair", Name: "Éclair Santé", Kind: data.KindPartner, Tier: "gold", Segment: "healthcare"},
+	for _, m := range []domain.Member{
+		{Slug: "acme", Name: "Acme AI", Kind: domain.KindPartner, Tier: "gold", Segment: "NLP"},
+		{Slug: "percent", Name: "100% Vision", Kind: domain.KindPartner, Tier: "silver", Segment: "vision"},
+		{Slug: "under", Name: "under_score labs", Kind: domain.KindDeveloperOrg, Segment: "NLP"},
+		{Slug: "quote", Name: `O'Brien "Research"`, Kind: domain.KindResearch, Segment: "speech"},
+		{Slug: "eclair", Name: "Éclair Santé", Kind: domain.KindPartner, Tier: "gold", Segment: "healthcare"},
 	} {
 		m.JoinedOn = day(t, "2026-01-01")
 		if err := db.CreateMember(ctx, &m); err != nil {
@@ -81,16 +82,16 @@ func TestMemberScoresOnDays(t *testing.T) {
 	a := mustMember(t, db, "alpha")
 	b := mustMember(t, db, "beta")
 	for i, d := range []string{"2026-03-01", "2026-03-08", "2026-03-10"} {
-		s := &data.DayScores{Ecosystem: data.EcosystemScore{Day: day(t, d), Health: 50}, Members: []data.MemberScore{
-			{MemberID: a.ID, T: 0.5, I: 0.5, M: 0.5, C: 0.125, Health: 60 + float64(i), Status: data.StatusWatch,
+		s := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day(t, d), Health: 50}, Members: []domain.MemberScore{
+			{MemberID: a.ID, T: 0.5, I: 0.5, M: 0.5, C: 0.125, Health: 60 + float64(i), Status: domain.StatusWatch,
 				Dimensions: [4]float64{70, math.NaN(), 50, 40}},
-			{MemberID: b.ID, Health: 30, Status: data.StatusAtRisk, Dimensions: [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}},
+			{MemberID: b.ID, Health: 30, Status: domain.StatusAtRisk, Dimensions: [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}},
 		}}
 		if err := db.SaveDayScores(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	days := []data.MemberScore{}
+	days := []domain.MemberScore{}
 	got, err := db.MemberScoresOn(ctx, []time.Time{day(t, "2026-03-01"), day(t, "2026-03-02"), day(t, "2026-03-10")}, a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func TestMemberScoresOnDays(t *testing.T) {
 	if got, want := len(days), 2; got != want {
 		t.Fatalf("scores = %d, want %d (a day without scores is absent)", got, want)
 	}
-	if got, want := days[1].Day.Format(data.DateLayout), "2026-03-10"; got != want {
+	if got, want := days[1].Day.Format(domain.DateLayout), "2026-03-10"; got != want {
 		t.Errorf("last day = %s, want %s", got, want)
 	}
 	if got, want := days[1].Health, 62.0; got != want {
@@ -125,18 +126,18 @@ func TestMemberUsageBreakdowns(t *testing.T) {
 	ctx := context.Background()
 	a := mustMember(t, db, "alpha")
 	b := mustMember(t, db, "beta")
-	prod := &data.APIConsumer{Key: "key-prod", Name: "Alpha production", MemberID: a.ID}
+	prod := &domain.APIConsumer{Key: "key-prod", Name: "Alpha production", MemberID: a.ID}
 	if err := db.UpsertConsumer(ctx, prod); err != nil {
 		t.Fatal(err)
 	}
 	batch := mustConsumer(t, db, "key-batch", a.ID)
 	other := mustConsumer(t, db, "key-beta", b.ID)
-	r := func(s string, c int64, ep string, class int, calls int64, ms float64) data.UsageRollup {
+	r := func(s string, c int64, ep string, class int, calls int64, ms float64) domain.UsageRollup {
 		u := rollup(at(t, s), c, class, calls, ms)
 		u.Endpoint = ep
 		return u
 	}
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		r("2026-03-01 10:00", prod.ID, "/v1/chat", 2, 100, 40),
 		r("2026-03-01 11:00", prod.ID, "/v1/chat", 5, 10, 900),
 		r("2026-03-02 10:00", prod.ID, "/v1/embed", 2, 50, 10),
@@ -189,7 +190,7 @@ func TestMemberUsageBreakdowns(t *testing.T) {
 	if byC[1].Consumer != "key-batch" {
 		t.Errorf("an unnamed consumer is shown as %q, want its key", byC[1].Consumer)
 	}
-	if got, want := byC[0].LastDay.Format(data.DateLayout), "2026-03-02"; got != want {
+	if got, want := byC[0].LastDay.Format(domain.DateLayout), "2026-03-02"; got != want {
 		t.Errorf("last day of the production key = %s, want %s", got, want)
 	}
 	var sum int64
@@ -203,7 +204,7 @@ func TestMemberUsageBreakdowns(t *testing.T) {
 	if sum != tot.Calls {
 		t.Errorf("calls by day sum to %d, totals say %d", sum, tot.Calls)
 	}
-	if _, err := db.MemberUsage(ctx, a.ID, from, to, data.UsageBreakdown(42)); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.MemberUsage(ctx, a.ID, from, to, data.UsageBreakdown(42)); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("unknown breakdown: %v, want EINVALID", err)
 	}
 }
@@ -214,18 +215,18 @@ func TestProjectsOfMember(t *testing.T) {
 	a := mustMember(t, db, "alpha")
 	b := mustMember(t, db, "beta")
 	c := mustMember(t, db, "gamma")
-	p := &data.Project{Slug: "p", Name: "P", Status: data.ProjectActive, StartOn: day(t, "2026-02-01"),
-		Parties: []data.ProjectParty{{MemberID: a.ID, Role: "lead"}, {MemberID: b.ID, Role: "partner"}}}
-	q := &data.Project{Slug: "q", Name: "Q", Status: data.ProjectPlanned, StartOn: day(t, "2026-05-01"),
-		Parties: []data.ProjectParty{{MemberID: a.ID, Role: "partner"}}}
-	other := &data.Project{Slug: "r", Name: "R", Status: data.ProjectActive, StartOn: day(t, "2026-01-01"),
-		Parties: []data.ProjectParty{{MemberID: b.ID, Role: "lead"}, {MemberID: c.ID, Role: "partner"}}}
-	for _, pr := range []*data.Project{p, q, other} {
+	p := &domain.Project{Slug: "p", Name: "P", Status: domain.ProjectActive, StartOn: day(t, "2026-02-01"),
+		Parties: []domain.ProjectParty{{MemberID: a.ID, Role: "lead"}, {MemberID: b.ID, Role: "partner"}}}
+	q := &domain.Project{Slug: "q", Name: "Q", Status: domain.ProjectPlanned, StartOn: day(t, "2026-05-01"),
+		Parties: []domain.ProjectParty{{MemberID: a.ID, Role: "partner"}}}
+	other := &domain.Project{Slug: "r", Name: "R", Status: domain.ProjectActive, StartOn: day(t, "2026-01-01"),
+		Parties: []domain.ProjectParty{{MemberID: b.ID, Role: "lead"}, {MemberID: c.ID, Role: "partner"}}}
+	for _, pr := range []*domain.Project{p, q, other} {
 		if err := db.CreateProject(ctx, pr); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.AddMilestones(ctx, []data.Milestone{
+	if err := db.AddMilestones(ctx, []domain.Milestone{
 		{ProjectID: p.ID, Title: "second", DueOn: day(t, "2026-04-01")},
 		{ProjectID: p.ID, Title: "first", DueOn: day(t, "2026-03-01"), DoneOn: day(t, "2026-03-02")},
 		{ProjectID: other.ID, Title: "not ours", DueOn: day(t, "2026-03-01")},
@@ -265,32 +266,32 @@ func TestMemberCommunityWeeks(t *testing.T) {
 	ctx := context.Background()
 	a := mustMember(t, db, "alpha")
 	b := mustMember(t, db, "beta")
-	ann := &data.Person{Name: "Ann"}
-	bob := &data.Person{Name: "Bob"}
-	cat := &data.Person{Name: "Cat"}
+	ann := &domain.Person{Name: "Ann"}
+	bob := &domain.Person{Name: "Bob"}
+	cat := &domain.Person{Name: "Cat"}
 	for _, p := range []struct {
-		p     *data.Person
+		p     *domain.Person
 		login string
 		m     int64
 	}{{ann, "ann", a.ID}, {bob, "bob", b.ID}, {cat, "cat", a.ID}} {
-		if err := db.CreatePerson(ctx, p.p, data.Identity{Source: "github", Login: p.login}); err != nil {
+		if err := db.CreatePerson(ctx, p.p, domain.Identity{Source: "github", Login: p.login}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.p.ID, MemberID: p.m, From: day(t, "2026-01-01")}); err != nil {
+		if err := db.AddAffiliation(ctx, &domain.Affiliation{PersonID: p.p.ID, MemberID: p.m, From: day(t, "2026-01-01")}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Weeks from Monday 2026-03-02: [03-02, 03-09), [03-09, 03-16).
-	acts := []data.Activity{
-		{ExternalID: "0", Kind: data.ActReply, At: at(t, "2026-02-20 10:00"), Actor: "ann", Thread: "t0"}, // before: ann is not new
-		{ExternalID: "1", Kind: data.ActThreadOpened, At: at(t, "2026-03-02 10:00"), Actor: "ann", Thread: "t1"},
-		{ExternalID: "2", Kind: data.ActReply, At: at(t, "2026-03-02 11:00"), Actor: "bot", Thread: "t1", Bot: true},
-		{ExternalID: "3", Kind: data.ActReply, At: at(t, "2026-03-02 14:00"), Actor: "bob", Thread: "t1"}, // 4 h
-		{ExternalID: "4", Kind: data.ActThreadOpened, At: at(t, "2026-03-03 10:00"), Actor: "ann", Thread: "t2"},
-		{ExternalID: "5", Kind: data.ActReply, At: at(t, "2026-03-03 12:00"), Actor: "bob", Thread: "t2"}, // 2 h
-		{ExternalID: "6", Kind: data.ActThreadOpened, At: at(t, "2026-03-10 10:00"), Actor: "cat", Thread: "t3"},
-		{ExternalID: "7", Kind: data.ActReply, At: at(t, "2026-03-10 11:00"), Actor: "ann", Thread: "t3"},
-		{ExternalID: "8", Kind: data.ActReply, At: at(t, "2026-03-20 11:00"), Actor: "ann", Thread: "t3"}, // after the range
+	acts := []domain.Activity{
+		{ExternalID: "0", Kind: domain.ActReply, At: at(t, "2026-02-20 10:00"), Actor: "ann", Thread: "t0"}, // before: ann is not new
+		{ExternalID: "1", Kind: domain.ActThreadOpened, At: at(t, "2026-03-02 10:00"), Actor: "ann", Thread: "t1"},
+		{ExternalID: "2", Kind: domain.ActReply, At: at(t, "2026-03-02 11:00"), Actor: "bot", Thread: "t1", Bot: true},
+		{ExternalID: "3", Kind: domain.ActReply, At: at(t, "2026-03-02 14:00"), Actor: "bob", Thread: "t1"}, // 4 h
+		{ExternalID: "4", Kind: domain.ActThreadOpened, At: at(t, "2026-03-03 10:00"), Actor: "ann", Thread: "t2"},
+		{ExternalID: "5", Kind: domain.ActReply, At: at(t, "2026-03-03 12:00"), Actor: "bob", Thread: "t2"}, // 2 h
+		{ExternalID: "6", Kind: domain.ActThreadOpened, At: at(t, "2026-03-10 10:00"), Actor: "cat", Thread: "t3"},
+		{ExternalID: "7", Kind: domain.ActReply, At: at(t, "2026-03-10 11:00"), Actor: "ann", Thread: "t3"},
+		{ExternalID: "8", Kind: domain.ActReply, At: at(t, "2026-03-20 11:00"), Actor: "ann", Thread: "t3"}, // after the range
 	}
 	for i := range acts {
 		acts[i].Source = "github"
@@ -310,7 +311,7 @@ func TestMemberCommunityWeeks(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"week 0 start", w0.Start.Format(data.DateLayout), "2026-03-02"},
+		{"week 0 start", w0.Start.Format(domain.DateLayout), "2026-03-02"},
 		{"week 0 contributions", w0.Contributions, 2},
 		{"week 0 active", w0.ActiveContributors, 1},
 		{"week 0 new", w0.NewContributors, 0},
@@ -339,7 +340,7 @@ func TestMemberCommunityWeeks(t *testing.T) {
 	if !math.IsNaN(weeks[0].FirstResponseHours) || weeks[0].Contributions != 2 {
 		t.Errorf("beta's first week = %+v, want 2 contributions and no response time", weeks[0])
 	}
-	if _, err := db.MemberCommunityWeeks(ctx, a.ID, day(t, "2026-03-02"), day(t, "2026-03-02")); data.ErrorCode(err) != data.EINVALID {
+	if _, err := db.MemberCommunityWeeks(ctx, a.ID, day(t, "2026-03-02"), day(t, "2026-03-02")); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("empty range: %v, want EINVALID", err)
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // CreatePerson stores a person with their identities and sets p.ID.
-func (db *DB) CreatePerson(ctx context.Context, p *Person, ids ...Identity) error {
+func (db *DB) CreatePerson(ctx context.Context, p *domain.Person, ids ...domain.Identity) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -25,7 +27,7 @@ func (db *DB) CreatePerson(ctx context.Context, p *Person, ids ...Identity) erro
 		}
 		for _, id := range ids {
 			if id.Source == "" || id.Login == "" {
-				return Errorf(EINVALID, "identity of %q needs a source and a login", p.Name)
+				return domain.Errorf(domain.EINVALID, "identity of %q needs a source and a login", p.Name)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?)`,
 				id.Source, strings.ToLower(id.Login), p.ID); err != nil {
@@ -43,7 +45,7 @@ func (db *DB) CreatePerson(ctx context.Context, p *Person, ids ...Identity) erro
 }
 
 // AddAffiliation records that a person belonged to a member over a range.
-func (db *DB) AddAffiliation(ctx context.Context, a *Affiliation) error {
+func (db *DB) AddAffiliation(ctx context.Context, a *domain.Affiliation) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -140,7 +142,7 @@ func (db *DB) UnaffiliatedActors(ctx context.Context, from, to time.Time) ([]Act
 // offset. Both are read in one snapshot, so the total and the page agree.
 func (db *DB) UnaffiliatedActorsPage(ctx context.Context, from, to time.Time, limit, offset int) ([]ActorCount, int, error) {
 	if limit < 1 || offset < 0 {
-		return nil, 0, Errorf(EINVALID, "a page needs a limit of at least 1 and an offset of at least 0, got %d and %d", limit, offset)
+		return nil, 0, domain.Errorf(domain.EINVALID, "a page needs a limit of at least 1 and an offset of at least 0, got %d and %d", limit, offset)
 	}
 	out := []ActorCount{}
 	var total int
@@ -174,13 +176,13 @@ func (db *DB) UnaffiliatedActorsPage(ctx context.Context, from, to time.Time, li
 }
 
 // PersonByIdentity returns the person with a login on a source, or ENOTFOUND.
-func (db *DB) PersonByIdentity(ctx context.Context, source, login string) (*Person, error) {
-	var p Person
+func (db *DB) PersonByIdentity(ctx context.Context, source, login string) (*domain.Person, error) {
+	var p domain.Person
 	var email sql.NullString
 	err := db.read.QueryRowContext(ctx, `SELECT p.id, p.name, p.email FROM people p JOIN identities i ON i.person_id = p.id
 		WHERE i.source = ? AND i.login = ?`, source, strings.ToLower(login)).Scan(&p.ID, &p.Name, &email)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(ENOTFOUND, "no person with %s login %q", source, login)
+		return nil, domain.Errorf(domain.ENOTFOUND, "no person with %s login %q", source, login)
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to find %s/%s: %w", source, login, err)
 	}
@@ -192,7 +194,7 @@ func (db *DB) PersonByIdentity(ctx context.Context, source, login string) (*Pers
 // spans, in one transaction (configuration is the source of truth for
 // them); the stored domain rules (data/affiliation_rules.go) fill the days
 // spans leave.
-func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []Affiliation) error {
+func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []domain.Affiliation) error {
 	for i := range spans {
 		spans[i].PersonID = personID
 		if err := spans[i].Validate(); err != nil {
@@ -305,19 +307,19 @@ func (db *DB) AssignPerson(ctx context.Context, as Assignment) (*AssignResult, e
 	if as.From.IsZero() {
 		as.From = ruleEpoch
 	}
-	as.From = Day(as.From)
+	as.From = domain.Day(as.From)
 	if !as.To.IsZero() {
-		as.To = Day(as.To)
+		as.To = domain.Day(as.To)
 		if !as.To.After(as.From) {
-			return nil, Errorf(EINVALID, "to: %s is not after from %s", dateStr(as.To), dateStr(as.From))
+			return nil, domain.Errorf(domain.EINVALID, "to: %s is not after from %s", dateStr(as.To), dateStr(as.From))
 		}
 	}
 	if as.PersonID == 0 {
 		switch {
 		case as.Source == "":
-			return nil, Errorf(EINVALID, "source: name the login's source (github, discourse…)")
+			return nil, domain.Errorf(domain.EINVALID, "source: name the login's source (github, discourse…)")
 		case as.Login == "":
-			return nil, Errorf(EINVALID, "login: name the person's login on %s", as.Source)
+			return nil, domain.Errorf(domain.EINVALID, "login: name the person's login on %s", as.Source)
 		}
 	}
 	res := &AssignResult{From: dateStr(as.From), To: dateStr(as.To), Member: strings.TrimSpace(as.Member)}
@@ -327,7 +329,7 @@ func (db *DB) AssignPerson(ctx context.Context, as Assignment) (*AssignResult, e
 			return err
 		}
 		if memberID == 0 {
-			return Errorf(EINVALID, "member: name the member the person belongs to")
+			return domain.Errorf(domain.EINVALID, "member: name the member the person belongs to")
 		}
 		if res.PersonID, res.Created, err = assignee(ctx, tx, as); err != nil {
 			return err
@@ -349,7 +351,7 @@ func (db *DB) AssignPerson(ctx context.Context, as Assignment) (*AssignResult, e
 		if as.PersonID != 0 {
 			who = fmt.Sprintf("person %d", as.PersonID)
 		}
-		return nil, fmt.Errorf("store: unable to assign %s: %w", truncateForError(who), err)
+		return nil, fmt.Errorf("store: unable to assign %s: %w", domain.TruncateForError(who), err)
 	}
 	return res, nil
 }
@@ -363,7 +365,7 @@ func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, erro
 			return 0, false, err
 		}
 		if n == 0 {
-			return 0, false, Errorf(ENOTFOUND, "person: no person %d", as.PersonID)
+			return 0, false, domain.Errorf(domain.ENOTFOUND, "person: no person %d", as.PersonID)
 		}
 		return as.PersonID, false, nil
 	}
@@ -379,7 +381,7 @@ func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, erro
 	err = tx.QueryRowContext(ctx, `SELECT actor FROM activities WHERE source = ? AND LOWER(actor) = ? AND bot = 0 ORDER BY at DESC LIMIT 1`,
 		as.Source, as.Login).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, Errorf(ENOTFOUND, "login: nobody has the %s login %q and no activity names it", truncateForError(as.Source), truncateForError(as.Login))
+		return 0, false, domain.Errorf(domain.ENOTFOUND, "login: nobody has the %s login %q and no activity names it", domain.TruncateForError(as.Source), domain.TruncateForError(as.Login))
 	} else if err != nil {
 		return 0, false, err
 	}

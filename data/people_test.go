@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestAffiliationChangesReachStoredActivity stores activity by an unknown
@@ -15,10 +15,10 @@ func TestAffiliationChangesReachStoredActivity(t *testing.T) {
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
 	beta := mustMember(t, db, "beta")
-	acts := []data.Activity{
-		{Source: "github", ExternalID: "1", Kind: data.ActReply, At: at(t, "2026-02-10 10:00"), Actor: "Dana", Thread: "t"},
-		{Source: "github", ExternalID: "2", Kind: data.ActReply, At: at(t, "2026-04-10 10:00"), Actor: "dana", Thread: "t"},
-		{Source: "github", ExternalID: "3", Kind: data.ActReply, At: at(t, "2026-04-11 10:00"), Actor: "bot[bot]", Thread: "t", Bot: true},
+	acts := []domain.Activity{
+		{Source: "github", ExternalID: "1", Kind: domain.ActReply, At: at(t, "2026-02-10 10:00"), Actor: "Dana", Thread: "t"},
+		{Source: "github", ExternalID: "2", Kind: domain.ActReply, At: at(t, "2026-04-10 10:00"), Actor: "dana", Thread: "t"},
+		{Source: "github", ExternalID: "3", Kind: domain.ActReply, At: at(t, "2026-04-11 10:00"), Actor: "bot[bot]", Thread: "t", Bot: true},
 	}
 	if _, err := db.AddActivities(ctx, acts); err != nil {
 		t.Fatal(err)
@@ -31,11 +31,11 @@ func TestAffiliationChangesReachStoredActivity(t *testing.T) {
 		t.Fatalf("unaffiliated = %+v, want Dana twice-cased and no bot", un)
 	}
 
-	p := &data.Person{Name: "Dana"}
-	if err := db.CreatePerson(ctx, p, data.Identity{Source: "github", Login: "dana"}); err != nil {
+	p := &domain.Person{Name: "Dana"}
+	if err := db.CreatePerson(ctx, p, domain.Identity{Source: "github", Login: "dana"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ReplaceAffiliations(ctx, p.ID, []data.Affiliation{
+	if err := db.ReplaceAffiliations(ctx, p.ID, []domain.Affiliation{
 		{MemberID: alpha.ID, From: day(t, "2026-01-01"), To: day(t, "2026-03-01")},
 		{MemberID: beta.ID, From: day(t, "2026-03-01")},
 	}); err != nil {
@@ -59,7 +59,7 @@ func TestAffiliationChangesReachStoredActivity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	contrib := func(w *data.Window, id int64) int {
+	contrib := func(w *domain.Window, id int64) int {
 		for _, m := range w.Members {
 			if m.ID == id {
 				return m.Contributions

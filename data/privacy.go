@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // This file holds the store methods of account administration (roles,
@@ -17,8 +19,8 @@ import (
 
 // SetUserRole changes an account's role.
 func (db *DB) SetUserRole(ctx context.Context, name, role string) error {
-	if RoleRank(role) == 0 {
-		return Errorf(EINVALID, "unknown role %q (viewer, manager or admin)", role)
+	if domain.RoleRank(role) == 0 {
+		return domain.Errorf(domain.EINVALID, "unknown role %q (viewer, manager or admin)", role)
 	}
 	return db.updateUser(ctx, name, `UPDATE users SET role = ? WHERE name = ?`, role, name)
 }
@@ -43,7 +45,7 @@ func (db *DB) updateUser(ctx context.Context, name, q string, args ...any) error
 		return fmt.Errorf("store: unable to update user %q: %w", name, err)
 	}
 	if n == 0 {
-		return Errorf(ENOTFOUND, "no user named %q", name)
+		return domain.Errorf(domain.ENOTFOUND, "no user named %q", name)
 	}
 	return nil
 }
@@ -51,7 +53,7 @@ func (db *DB) updateUser(ctx context.Context, name, q string, args ...any) error
 // CountAdmins returns the number of enabled admin accounts.
 func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, RoleAdmin).Scan(&n)
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, domain.RoleAdmin).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count admins: %w", err)
 	}
@@ -63,8 +65,8 @@ func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 // hash: password login is refused). A local account (one with a password)
 // of the same name is never taken over (ECONFLICT), and a disabled account
 // stays disabled (EFORBIDDEN).
-func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*User, error) {
-	u := &User{Name: name, Role: role}
+func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*domain.User, error) {
+	u := &domain.User{Name: name, Role: role}
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
@@ -86,16 +88,16 @@ func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*User, erro
 		case err != nil:
 			return err
 		case hash != "":
-			return Errorf(ECONFLICT, "a local account named %q exists: single sign-on does not take it over", name)
+			return domain.Errorf(domain.ECONFLICT, "a local account named %q exists: single sign-on does not take it over", name)
 		case u.Disabled:
-			return Errorf(EFORBIDDEN, "the account %q is disabled", name)
+			return domain.Errorf(domain.EFORBIDDEN, "the account %q is disabled", name)
 		}
 		u.CreatedAt = time.Unix(created, 0).UTC()
 		_, err = tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, u.ID)
 		return err
 	})
 	if err != nil {
-		var e *Error
+		var e *domain.Error
 		if errors.As(err, &e) {
 			return nil, err
 		}
@@ -155,7 +157,7 @@ type Forgotten struct {
 func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) {
 	who = strings.TrimSpace(who)
 	if who == "" || len(who) > 320 {
-		return nil, Errorf(EINVALID, "name a person by login, SOURCE:LOGIN or e-mail address")
+		return nil, domain.Errorf(domain.EINVALID, "name a person by login, SOURCE:LOGIN or e-mail address")
 	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
@@ -178,7 +180,7 @@ func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) 
 	f, err := forget(ctx, tx, who)
 	if err != nil {
 		tx.Rollback()
-		var e *Error
+		var e *domain.Error
 		if errors.As(err, &e) {
 			return nil, err
 		}
@@ -202,7 +204,7 @@ func forget(ctx context.Context, tx *sql.Tx, who string) (*Forgotten, error) {
 		return nil, err
 	}
 	if len(people) > 1 {
-		return nil, Errorf(ECONFLICT, "%q names %d different people: name one by e-mail address or SOURCE:LOGIN", who, len(people))
+		return nil, domain.Errorf(domain.ECONFLICT, "%q names %d different people: name one by e-mail address or SOURCE:LOGIN", who, len(people))
 	}
 	f := &Forgotten{}
 	var name, email, bare string
@@ -227,7 +229,7 @@ func forget(ctx context.Context, tx *sql.Tx, who string) (*Forgotten, error) {
 	} else {
 		// Nobody stored: a bare login seen in activities only.
 		if strings.Contains(who, "@") && !strings.Contains(who, ":") {
-			return nil, Errorf(ENOTFOUND, "no person with e-mail address %q", who)
+			return nil, domain.Errorf(domain.ENOTFOUND, "no person with e-mail address %q", who)
 		}
 		scope = ` AND person_id IS NULL AND LOWER(actor) = ?`
 		scopeArgs = []any{ids[0].login}
@@ -240,7 +242,7 @@ func forget(ctx context.Context, tx *sql.Tx, who string) (*Forgotten, error) {
 			return nil, err
 		}
 		if first == 0 {
-			return nil, Errorf(ENOTFOUND, "no person and no activity with login or e-mail address %q", who)
+			return nil, domain.Errorf(domain.ENOTFOUND, "no person and no activity with login or e-mail address %q", who)
 		}
 		f.Pseudonym = "forgotten-a" + strconv.FormatInt(first, 10)
 		bare = ids[0].login

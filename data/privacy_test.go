@@ -8,23 +8,24 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestUserAdministration(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	for _, u := range []*data.User{{Name: "ann", Role: data.RoleAdmin, PasswordHash: "x"}, {Name: "bob", Role: data.RoleViewer, PasswordHash: "x"}} {
+	for _, u := range []*domain.User{{Name: "ann", Role: domain.RoleAdmin, PasswordHash: "x"}, {Name: "bob", Role: domain.RoleViewer, PasswordHash: "x"}} {
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.SetUserRole(ctx, "bob", data.RoleManager); err != nil {
+	if err := db.SetUserRole(ctx, "bob", domain.RoleManager); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetUserRole(ctx, "bob", "root"); data.ErrorCode(err) != data.EINVALID {
+	if err := db.SetUserRole(ctx, "bob", "root"); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("unknown role: %v", err)
 	}
-	if err := db.SetUserDisabled(ctx, "nobody", true); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := db.SetUserDisabled(ctx, "nobody", true); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("unknown user: %v", err)
 	}
 	if err := db.SetUserDisabled(ctx, "ann", true); err != nil {
@@ -34,23 +35,23 @@ func TestUserAdministration(t *testing.T) {
 		t.Errorf("enabled admins = %d, want 0", n)
 	}
 	bob, _ := db.UserByName(ctx, "bob")
-	if got, want := bob.Role, data.RoleManager; got != want {
+	if got, want := bob.Role, domain.RoleManager; got != want {
 		t.Errorf("role = %q, want %q", got, want)
 	}
 
 	// Single sign-on accounts: created, updated, never a local one.
-	u, err := db.UpsertSSOUser(ctx, "sso-sam", data.RoleViewer)
+	u, err := db.UpsertSSOUser(ctx, "sso-sam", domain.RoleViewer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u, err = db.UpsertSSOUser(ctx, "sso-sam", data.RoleAdmin); err != nil || u.Role != data.RoleAdmin {
+	if u, err = db.UpsertSSOUser(ctx, "sso-sam", domain.RoleAdmin); err != nil || u.Role != domain.RoleAdmin {
 		t.Errorf("update: %+v %v", u, err)
 	}
-	if _, err := db.UpsertSSOUser(ctx, "bob", data.RoleAdmin); data.ErrorCode(err) != data.ECONFLICT {
+	if _, err := db.UpsertSSOUser(ctx, "bob", domain.RoleAdmin); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("local account taken over: %v", err)
 	}
 	db.SetUserDisabled(ctx, "sso-sam", true)
-	if _, err := db.UpsertSSOUser(ctx, "sso-sam", data.RoleViewer); data.ErrorCode(err) != data.EFORBIDDEN {
+	if _, err := db.UpsertSSOUser(ctx, "sso-sam", domain.RoleViewer); domain.ErrorCode(err) != domain.EFORBIDDEN {
 		t.Errorf("disabled account: %v", err)
 	}
 	if sso, _ := db.SSOUserNames(ctx); !sso["sso-sam"] || sso["bob"] {
@@ -106,28 +107,28 @@ func TestForgetPerson(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
 	m := mustMember(t, db, "acme")
-	p := &data.Person{Name: "Zed Quux", Email: "Zed@Example.org"}
-	if err := db.CreatePerson(ctx, p, data.Identity{Source: "github", Login: "zq"}, data.Identity{Source: "github", Login: "zq-old"}, data.Identity{Source: "forum", Login: "zedq"}); err != nil {
+	p := &domain.Person{Name: "Zed Quux", Email: "Zed@Example.org"}
+	if err := db.CreatePerson(ctx, p, domain.Identity{Source: "github", Login: "zq"}, domain.Identity{Source: "github", Login: "zq-old"}, domain.Identity{Source: "forum", Login: "zedq"}); err != nil {
 		t.Fatal(err)
 	}
-	twin := &data.Person{Name: "Other Zed"}
-	if err := db.CreatePerson(ctx, twin, data.Identity{Source: "forum", Login: "zq"}); err != nil {
+	twin := &domain.Person{Name: "Other Zed"}
+	if err := db.CreatePerson(ctx, twin, domain.Identity{Source: "forum", Login: "zq"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.ID, MemberID: m.ID, From: day(t, "2026-01-01")}); err != nil {
+	if err := db.AddAffiliation(ctx, &domain.Affiliation{PersonID: p.ID, MemberID: m.ID, From: day(t, "2026-01-01")}); err != nil {
 		t.Fatal(err)
 	}
 	at := day(t, "2026-03-01")
-	acts := []data.Activity{
-		{Source: "github", ExternalID: "1", Kind: data.ActThreadOpened, At: at, Actor: "zq", Thread: "github:zq/tools#1", Title: "Bug found by zq"},
-		{Source: "github", ExternalID: "2", Kind: data.ActReply, At: at.Add(time.Hour), Actor: "zq-old", Thread: "github:zq/tools#1"},
-		{Source: "forum", ExternalID: "3", Kind: data.ActReply, At: at.Add(2 * time.Hour), Actor: "ZedQ", Thread: "forum:7", Title: "mail Zed@example.org"},
-		{Source: "forum", ExternalID: "4", Kind: data.ActReply, At: at.Add(3 * time.Hour), Actor: "zq", Thread: "forum:7", Title: "the twin"},
+	acts := []domain.Activity{
+		{Source: "github", ExternalID: "1", Kind: domain.ActThreadOpened, At: at, Actor: "zq", Thread: "github:zq/tools#1", Title: "Bug found by zq"},
+		{Source: "github", ExternalID: "2", Kind: domain.ActReply, At: at.Add(time.Hour), Actor: "zq-old", Thread: "github:zq/tools#1"},
+		{Source: "forum", ExternalID: "3", Kind: domain.ActReply, At: at.Add(2 * time.Hour), Actor: "ZedQ", Thread: "forum:7", Title: "mail Zed@example.org"},
+		{Source: "forum", ExternalID: "4", Kind: domain.ActReply, At: at.Add(3 * time.Hour), Actor: "zq", Thread: "forum:7", Title: "the twin"},
 	}
 	if _, err := db.AddActivities(ctx, acts); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ForgetPerson(ctx, "zq"); data.ErrorCode(err) != data.ECONFLICT {
+	if _, err := db.ForgetPerson(ctx, "zq"); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("a login of two people: %v, want ECONFLICT", err)
 	}
 	f, err := db.ForgetPerson(ctx, "GitHub:ZQ")
@@ -153,7 +154,7 @@ func TestForgetPerson(t *testing.T) {
 		t.Errorf("person is %q <%s>", got.Name, got.Email)
 	}
 	for _, old := range []string{"zq-old", "zedq"} {
-		if _, err := db.PersonByIdentity(ctx, "forum", old); data.ErrorCode(err) != data.ENOTFOUND {
+		if _, err := db.PersonByIdentity(ctx, "forum", old); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("login %s survives: %v", old, err)
 		}
 	}
@@ -161,7 +162,7 @@ func TestForgetPerson(t *testing.T) {
 	if n, err := db.ReresolveActivities(ctx); err != nil || n != 0 {
 		t.Errorf("re-resolving changed %d activities (%v)", n, err)
 	}
-	if _, err := db.ForgetPerson(ctx, "nobody@example.org"); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := db.ForgetPerson(ctx, "nobody@example.org"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("unknown e-mail: %v", err)
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // CreateProject stores a project with its parties and sets p.ID.
-func (db *DB) CreateProject(ctx context.Context, p *Project) error {
+func (db *DB) CreateProject(ctx context.Context, p *domain.Project) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -20,7 +22,7 @@ func (db *DB) CreateProject(ctx context.Context, p *Project) error {
 			return err
 		}
 		if n > 0 {
-			return Errorf(ECONFLICT, "a project with slug %q already exists", p.Slug)
+			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
 		}
 		now := time.Now().Unix()
 		res, err := tx.ExecContext(ctx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
@@ -49,7 +51,7 @@ func (db *DB) CreateProject(ctx context.Context, p *Project) error {
 
 // AddMilestones stores milestones; one with the same (project, external id)
 // as a stored one updates it, so sources can re-send them.
-func (db *DB) AddMilestones(ctx context.Context, ms []Milestone) error {
+func (db *DB) AddMilestones(ctx context.Context, ms []domain.Milestone) error {
 	for i := range ms {
 		if err := ms[i].Validate(); err != nil {
 			return err
@@ -95,7 +97,7 @@ func (db *DB) CountProjects(ctx context.Context) (int, error) {
 // that is new or changed has the days already scored since its start (the
 // earlier of the two, when it moved) scored again; an unchanged one marks
 // nothing, so a registry applied every few minutes costs no rescoring.
-func (db *DB) UpsertProject(ctx context.Context, p *Project) error {
+func (db *DB) UpsertProject(ctx context.Context, p *domain.Project) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -157,7 +159,7 @@ func (db *DB) UpsertProject(ctx context.Context, p *Project) error {
 // LinkProjectRepo makes a repository's milestones count as the project's.
 func (db *DB) LinkProjectRepo(ctx context.Context, projectID int64, repo string) error {
 	if repo == "" {
-		return Errorf(EINVALID, "repository name is empty")
+		return domain.Errorf(domain.EINVALID, "repository name is empty")
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO project_repos (project_id, repo) VALUES (?, ?) ON CONFLICT DO NOTHING`, projectID, strings.ToLower(repo))

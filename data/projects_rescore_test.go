@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestUpsertProjectRescoresOnlyWhatChanged: a registry re-sends every
@@ -24,8 +24,8 @@ func TestUpsertProjectRescoresOnlyWhatChanged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p := &data.Project{Slug: "kit", Name: "Kit", Status: data.ProjectActive, StartOn: day(t, "2026-02-15"), Source: "registry",
-		Parties: []data.ProjectParty{{MemberID: a.ID, Role: "lead"}, {MemberID: b.ID}}}
+	p := &domain.Project{Slug: "kit", Name: "Kit", Status: domain.ProjectActive, StartOn: day(t, "2026-02-15"), Source: "registry",
+		Parties: []domain.ProjectParty{{MemberID: a.ID, Role: "lead"}, {MemberID: b.ID}}}
 	if err := db.UpsertProject(ctx, p); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // ReplaceRejectedRecords makes rs the source's quarantine (its records a
@@ -14,10 +16,10 @@ import (
 // MaxRejectedPerSource are kept): for a source that reads its whole input
 // on every run, such as the registry file, whose rejections are those of
 // its last run.
-func (db *DB) ReplaceRejectedRecords(ctx context.Context, source string, rs []Rejected) error {
+func (db *DB) ReplaceRejectedRecords(ctx context.Context, source string, rs []domain.Rejected) error {
 	for i := range rs {
-		if len(rs[i].Record) > maxRejectedRecordBytes {
-			rs[i].Record = rs[i].Record[:maxRejectedRecordBytes]
+		if len(rs[i].Record) > domain.MaxRejectedRecordBytes {
+			rs[i].Record = rs[i].Record[:domain.MaxRejectedRecordBytes]
 		}
 	}
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {

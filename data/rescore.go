@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // markRescoreFrom marks every day already scored from day on for scoring
@@ -94,21 +96,21 @@ func (db *DB) MarkRescoreAfter(ctx context.Context, days []time.Time, span int, 
 	if len(days) == 0 {
 		return nil
 	}
-	last, dailyFrom = Day(last), Day(dailyFrom)
+	last, dailyFrom = domain.Day(last), domain.Day(dailyFrom)
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM rescore_days`).Scan(&seq); err != nil {
 			return err
 		}
 		scored := map[string]bool{}
-		first := Day(days[0])
+		first := domain.Day(days[0])
 		if err := scanStrings(ctx, tx, `SELECT day FROM ecosystem_scores WHERE day >= ?`, func(d string) { scored[d] = true }, dateStr(first)); err != nil {
 			return err
 		}
 		marked := map[time.Time]bool{}
 		for _, d := range days {
 			for i := 0; i < span; i++ {
-				day := Day(d).AddDate(0, 0, i)
+				day := domain.Day(d).AddDate(0, 0, i)
 				if day.After(last) {
 					break
 				}
@@ -150,15 +152,15 @@ func scanStrings(ctx context.Context, tx *sql.Tx, q string, fn func(string), arg
 // ScoredAgain returns the day's ecosystem score as it is now and when it
 // was computed, or ENOTFOUND when the day is not scored: a snapshot page
 // compares it with what the snapshot froze.
-func (db *DB) ScoredAgain(ctx context.Context, day time.Time) (*EcosystemScore, time.Time, error) {
-	var e EcosystemScore
+func (db *DB) ScoredAgain(ctx context.Context, day time.Time) (*domain.EcosystemScore, time.Time, error) {
+	var e domain.EcosystemScore
 	var at int64
 	err := db.read.QueryRowContext(ctx, `SELECT r, health, computed_at FROM ecosystem_scores WHERE day = ?`, dateStr(day)).Scan(&e.R, &e.Health, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, time.Time{}, Errorf(ENOTFOUND, "%s is not scored", dateStr(day))
+		return nil, time.Time{}, domain.Errorf(domain.ENOTFOUND, "%s is not scored", dateStr(day))
 	} else if err != nil {
 		return nil, time.Time{}, fmt.Errorf("store: unable to read the scores of %s: %w", dateStr(day), err)
 	}
-	e.Day = Day(day)
+	e.Day = domain.Day(day)
 	return &e, time.Unix(at, 0).UTC(), nil
 }

@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // StartRun records the start of a collector run and sets r.ID.
-func (db *DB) StartRun(ctx context.Context, r *CollectorRun) error {
+func (db *DB) StartRun(ctx context.Context, r *domain.CollectorRun) error {
 	if r.Source == "" {
-		return Errorf(EINVALID, "a collector run needs a source")
+		return domain.Errorf(domain.EINVALID, "a collector run needs a source")
 	}
-	r.Status = RunRunning
+	r.Status = domain.RunRunning
 	if r.StartedAt.IsZero() {
 		r.StartedAt = time.Now()
 	}
@@ -33,7 +35,7 @@ func (db *DB) StartRun(ctx context.Context, r *CollectorRun) error {
 }
 
 // FinishRun records the end of a run: its status, counts, error and cursor.
-func (db *DB) FinishRun(ctx context.Context, r *CollectorRun) error {
+func (db *DB) FinishRun(ctx context.Context, r *domain.CollectorRun) error {
 	if r.EndedAt.IsZero() {
 		r.EndedAt = time.Now()
 	}
@@ -53,7 +55,7 @@ func (db *DB) FinishRun(ctx context.Context, r *CollectorRun) error {
 // source (the data's freshness), or the zero time.
 func (db *DB) LastSuccessfulRun(ctx context.Context) (time.Time, error) {
 	var at sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT MAX(ended_at) FROM collector_runs WHERE status = ?`, RunSucceeded).Scan(&at)
+	err := db.read.QueryRowContext(ctx, `SELECT MAX(ended_at) FROM collector_runs WHERE status = ?`, domain.RunSucceeded).Scan(&at)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, fmt.Errorf("store: unable to read last run: %w", err)
 	}
@@ -64,13 +66,13 @@ func (db *DB) LastSuccessfulRun(ctx context.Context) (time.Time, error) {
 }
 
 // LatestRuns returns the most recent run of every source that has run.
-func (db *DB) LatestRuns(ctx context.Context) ([]CollectorRun, error) {
+func (db *DB) LatestRuns(ctx context.Context) ([]domain.CollectorRun, error) {
 	return db.queryRuns(ctx, `SELECT id, source, started_at, COALESCE(ended_at, 0), status, items_read, items_stored, items_rejected, error, cursor
 		FROM collector_runs WHERE id IN (SELECT MAX(id) FROM collector_runs GROUP BY source) ORDER BY source`)
 }
 
 // RunsOf returns a source's newest runs, newest first.
-func (db *DB) RunsOf(ctx context.Context, source string, limit int) ([]CollectorRun, error) {
+func (db *DB) RunsOf(ctx context.Context, source string, limit int) ([]domain.CollectorRun, error) {
 	return db.queryRuns(ctx, `SELECT id, source, started_at, COALESCE(ended_at, 0), status, items_read, items_stored, items_rejected, error, cursor
 		FROM collector_runs WHERE source = ? ORDER BY id DESC LIMIT ?`, source, limit)
 }
@@ -78,7 +80,7 @@ func (db *DB) RunsOf(ctx context.Context, source string, limit int) ([]Collector
 // LastSuccessOf returns the end of a source's latest successful run, or zero.
 func (db *DB) LastSuccessOf(ctx context.Context, source string) (time.Time, error) {
 	var at sql.NullInt64
-	if err := db.read.QueryRowContext(ctx, `SELECT MAX(ended_at) FROM collector_runs WHERE source = ? AND status = ?`, source, RunSucceeded).Scan(&at); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT MAX(ended_at) FROM collector_runs WHERE source = ? AND status = ?`, source, domain.RunSucceeded).Scan(&at); err != nil {
 		return time.Time{}, fmt.Errorf("store: unable to read last run of %s: %w", source, err)
 	}
 	if !at.Valid {
@@ -87,15 +89,15 @@ func (db *DB) LastSuccessOf(ctx context.Context, source string) (time.Time, erro
 	return time.Unix(at.Int64, 0).UTC(), nil
 }
 
-func (db *DB) queryRuns(ctx context.Context, q string, args ...any) ([]CollectorRun, error) {
+func (db *DB) queryRuns(ctx context.Context, q string, args ...any) ([]domain.CollectorRun, error) {
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list collector runs: %w", err)
 	}
 	defer rows.Close()
-	var out []CollectorRun
+	var out []domain.CollectorRun
 	for rows.Next() {
-		var r CollectorRun
+		var r domain.CollectorRun
 		var started, ended int64
 		if err := rows.Scan(&r.ID, &r.Source, &started, &ended, &r.Status, &r.ItemsRead, &r.ItemsStored, &r.ItemsRejected, &r.Error, &r.Cursor); err != nil {
 			return nil, fmt.Errorf("store: unable to list collector runs: %w", err)

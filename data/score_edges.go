@@ -6,6 +6,8 @@ import (
 	"errors"
 	"math"
 	"slices"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // A day's cooperation edges are stored as one blob (table score_edge_days):
@@ -21,9 +23,9 @@ const edgesBlobVersion = 1
 
 var errCorruptEdges = errors.New("store: corrupt cooperation edges")
 
-func encodeEdges(edges []Edge) []byte {
+func encodeEdges(edges []domain.Edge) []byte {
 	edges = slices.Clone(edges)
-	slices.SortFunc(edges, func(x, y Edge) int {
+	slices.SortFunc(edges, func(x, y domain.Edge) int {
 		return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
 	})
 	b := make([]byte, 0, 16+len(edges)*12)
@@ -42,13 +44,13 @@ func encodeEdges(edges []Edge) []byte {
 	return b
 }
 
-func decodeEdges(b []byte) ([]Edge, error) {
+func decodeEdges(b []byte) ([]domain.Edge, error) {
 	r, ok := openBlob(b, edgesBlobVersion)
 	n := r.count(10) // an edge takes at least 10 bytes
 	if !ok || r.bad {
 		return nil, errCorruptEdges
 	}
-	out := make([]Edge, 0, n)
+	out := make([]domain.Edge, 0, n)
 	var prevA, prevB int64
 	for i := uint64(0); i < n; i++ {
 		a := prevA + r.varint()
@@ -60,7 +62,7 @@ func decodeEdges(b []byte) ([]Edge, error) {
 		if r.bad {
 			return nil, errCorruptEdges
 		}
-		out = append(out, Edge{A: a, B: b, K: math.Float64frombits(binary.LittleEndian.Uint64(k))})
+		out = append(out, domain.Edge{A: a, B: b, K: math.Float64frombits(binary.LittleEndian.Uint64(k))})
 		prevA, prevB = a, b
 	}
 	if !r.done() {

@@ -6,13 +6,15 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestEdgesBlobRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, n := range []int{0, 1, 3, 2000} {
 		seen := map[[2]int64]bool{}
-		var edges []Edge
+		var edges []domain.Edge
 		for len(edges) < n {
 			a, b := 1+rng.Int64N(300), 1+rng.Int64N(300)
 			if a == b || seen[[2]int64{a, b}] {
@@ -20,14 +22,14 @@ func TestEdgesBlobRoundTrip(t *testing.T) {
 			}
 			seen[[2]int64{a, b}] = true
 			k := rng.Float64() * math.Pow(10, float64(rng.IntN(12)-6))
-			edges = append(edges, Edge{A: a, B: b, K: k}) // any orientation, any order
+			edges = append(edges, domain.Edge{A: a, B: b, K: k}) // any orientation, any order
 		}
 		got, err := decodeEdges(encodeEdges(edges))
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
 		}
 		want := slices.Clone(edges)
-		slices.SortFunc(want, func(x, y Edge) int {
+		slices.SortFunc(want, func(x, y domain.Edge) int {
 			if x.A != y.A {
 				return int(x.A - y.A)
 			}
@@ -40,7 +42,7 @@ func TestEdgesBlobRoundTrip(t *testing.T) {
 }
 
 func TestEdgesBlobRejectsDamage(t *testing.T) {
-	b := encodeEdges([]Edge{{1, 2, 0.5}, {1, 7, 2}, {3, 4, 1e-9}})
+	b := encodeEdges([]domain.Edge{{A: 1, B: 2, K: 0.5}, {A: 1, B: 7, K: 2}, {A: 3, B: 4, K: 1e-9}})
 	for cut := 0; cut < len(b); cut++ {
 		if _, err := decodeEdges(b[:cut]); !errors.Is(err, errCorruptEdges) {
 			t.Fatalf("blob cut at %d of %d bytes: err = %v", cut, len(b), err)

@@ -8,14 +8,16 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // SaveDayScores replaces the scores of one day in one transaction, so a page
 // sees either the old day or the new one, never half of each.
-func (db *DB) SaveDayScores(ctx context.Context, s *DayScores) error {
+func (db *DB) SaveDayScores(ctx context.Context, s *domain.DayScores) error {
 	day := dateStr(s.Ecosystem.Day)
 	if day == "" {
-		return Errorf(EINVALID, "scores need a day")
+		return domain.Errorf(domain.EINVALID, "scores need a day")
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, day, s) })
 	if err != nil {
@@ -24,7 +26,7 @@ func (db *DB) SaveDayScores(ctx context.Context, s *DayScores) error {
 	return nil
 }
 
-func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *DayScores) error {
+func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *domain.DayScores) error {
 	// A day's save deletes and inserts a score row per member, each with a
 	// foreign-key check and two index entries; with the writer's default
 	// 2 MiB page cache those lookups were mostly pread system calls (at 10k
@@ -63,7 +65,7 @@ func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *DayScores) er
 	}
 	for _, e := range s.Edges {
 		if e.A == e.B || !scored[e.A] || !scored[e.B] {
-			return Errorf(EINVALID, "cooperation edge %d–%d is not between two scored members", e.A, e.B)
+			return domain.Errorf(domain.EINVALID, "cooperation edge %d–%d is not between two scored members", e.A, e.B)
 		}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO score_edge_days (day, edges) VALUES (?, ?)`, day, encodeEdges(s.Edges))
@@ -128,13 +130,13 @@ func (db *DB) LatestScoreDay(ctx context.Context) (time.Time, error) {
 }
 
 // EcosystemScoreOn returns the ecosystem score of a day, or ENOTFOUND.
-func (db *DB) EcosystemScoreOn(ctx context.Context, day time.Time) (*EcosystemScore, error) {
-	var e EcosystemScore
+func (db *DB) EcosystemScoreOn(ctx context.Context, day time.Time) (*domain.EcosystemScore, error) {
+	var e domain.EcosystemScore
 	var d sql.NullString
 	err := db.read.QueryRowContext(ctx, `SELECT day, r, health, health_mean, active_members, api_consumers, contributors
 		FROM ecosystem_scores WHERE day = ?`, dateStr(day)).Scan(&d, &e.R, &e.Health, &e.HealthMean, &e.Members, &e.Consumers, &e.Contributors)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(ENOTFOUND, "no scores for %s", dateStr(day))
+		return nil, domain.Errorf(domain.ENOTFOUND, "no scores for %s", dateStr(day))
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to read ecosystem score: %w", err)
 	}
@@ -143,16 +145,16 @@ func (db *DB) EcosystemScoreOn(ctx context.Context, day time.Time) (*EcosystemSc
 }
 
 // EcosystemScores returns the ecosystem scores of the days in [from, to], oldest first.
-func (db *DB) EcosystemScores(ctx context.Context, from, to time.Time) ([]EcosystemScore, error) {
+func (db *DB) EcosystemScores(ctx context.Context, from, to time.Time) ([]domain.EcosystemScore, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT day, r, health, health_mean, active_members, api_consumers, contributors
 		FROM ecosystem_scores WHERE day >= ? AND day <= ? ORDER BY day`, dateStr(from), dateStr(to))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
 	}
 	defer rows.Close()
-	var out []EcosystemScore
+	var out []domain.EcosystemScore
 	for rows.Next() {
-		var e EcosystemScore
+		var e domain.EcosystemScore
 		var d sql.NullString
 		if err := rows.Scan(&d, &e.R, &e.Health, &e.HealthMean, &e.Members, &e.Consumers, &e.Contributors); err != nil {
 			return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
@@ -165,8 +167,8 @@ func (db *DB) EcosystemScores(ctx context.Context, from, to time.Time) ([]Ecosys
 
 // ScoredMember is a member with its score on one day.
 type ScoredMember struct {
-	Member
-	Score MemberScore
+	domain.Member
+	Score domain.MemberScore
 }
 
 // ScoresOn returns every scored member of a day, by descending φ.
@@ -192,9 +194,9 @@ func (db *DB) ScoresOn(ctx context.Context, day time.Time) ([]ScoredMember, erro
 			return nil, fmt.Errorf("store: unable to list scores of %s: %w", dateStr(day), err)
 		}
 		s.Changes = decodeChanges(changes)
-		sm.Kind = MemberKind(kind)
+		sm.Kind = domain.MemberKind(kind)
 		sm.JoinedOn = parseDate(joined)
-		s.Day = Day(day)
+		s.Day = domain.Day(day)
 		s.MemberID = sm.ID
 		for k := range d {
 			s.Dimensions[k] = floatOrNaN(d[k])
@@ -205,8 +207,8 @@ func (db *DB) ScoresOn(ctx context.Context, day time.Time) ([]ScoredMember, erro
 }
 
 // EdgesOn returns the cooperation ties of a day, ordered by (A, B).
-func (db *DB) EdgesOn(ctx context.Context, day time.Time) ([]Edge, error) {
-	var out []Edge
+func (db *DB) EdgesOn(ctx context.Context, day time.Time) ([]domain.Edge, error) {
+	var out []domain.Edge
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var blob []byte
 		err := tx.QueryRowContext(ctx, `SELECT edges FROM score_edge_days WHERE day = ?`, dateStr(day)).Scan(&blob)
@@ -228,15 +230,15 @@ func (db *DB) EdgesOn(ctx context.Context, day time.Time) ([]Edge, error) {
 
 // legacyEdgesOn reads a day scored before edges were stored as one blob
 // (migration 0012) and not scored since.
-func legacyEdgesOn(ctx context.Context, tx *sql.Tx, day time.Time) ([]Edge, error) {
+func legacyEdgesOn(ctx context.Context, tx *sql.Tx, day time.Time) ([]domain.Edge, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT a, b, k FROM score_edges WHERE day = ? ORDER BY a, b`, dateStr(day))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Edge
+	var out []domain.Edge
 	for rows.Next() {
-		var e Edge
+		var e domain.Edge
 		if err := rows.Scan(&e.A, &e.B, &e.K); err != nil {
 			return nil, err
 		}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Snapshot is an ISO week's scores, frozen when the week closed: the scores
@@ -51,15 +53,15 @@ var isoWeekRE = regexp.MustCompile(`^([0-9]{4})-W([0-9]{2})$`)
 func ParseISOWeek(s string) (time.Time, error) {
 	m := isoWeekRE.FindStringSubmatch(s)
 	if m == nil {
-		return time.Time{}, Errorf(EINVALID, "invalid week %q: want YYYY-Www, e.g. 2026-W26", s)
+		return time.Time{}, domain.Errorf(domain.EINVALID, "invalid week %q: want YYYY-Www, e.g. 2026-W26", s)
 	}
 	year, _ := strconv.Atoi(m[1])
 	week, _ := strconv.Atoi(m[2])
 	// January 4th is always in week 1; its week starts on the Monday before.
 	jan4 := time.Date(year, time.January, 4, 0, 0, 0, 0, time.UTC)
 	monday := jan4.AddDate(0, 0, -isoWeekday(jan4)+1+7*(week-1))
-	if week < 1 || ISOWeek(monday) != s {
-		return time.Time{}, Errorf(EINVALID, "week %q does not exist", s)
+	if week < 1 || domain.ISOWeek(monday) != s {
+		return time.Time{}, domain.Errorf(domain.EINVALID, "week %q does not exist", s)
 	}
 	return monday, nil
 }
@@ -84,7 +86,7 @@ func WeekSunday(week string) (time.Time, error) {
 // LastClosedWeekSunday returns the Sunday of the latest ISO week that has
 // closed at now: weeks close at Monday 00:00 UTC, because scores are days in UTC.
 func LastClosedWeekSunday(now time.Time) time.Time {
-	day := Day(now)
+	day := domain.Day(now)
 	return day.AddDate(0, 0, -isoWeekday(day))
 }
 
@@ -96,7 +98,7 @@ func (db *DB) CreateSnapshot(ctx context.Context, s *Snapshot, members []Snapsho
 		return err
 	}
 	if s.Day.IsZero() {
-		return Errorf(EINVALID, "snapshot of %s needs the day it freezes", s.Week)
+		return domain.Errorf(domain.EINVALID, "snapshot of %s needs the day it freezes", s.Week)
 	}
 	if s.TakenAt.IsZero() {
 		s.TakenAt = time.Now()
@@ -118,7 +120,7 @@ func (db *DB) CreateSnapshot(ctx context.Context, s *Snapshot, members []Snapsho
 		return insertSnapshotMembers(ctx, tx, s.Week, members)
 	})
 	if err != nil {
-		var e *Error
+		var e *domain.Error
 		if errors.As(err, &e) {
 			return err
 		}
@@ -136,7 +138,7 @@ func (db *DB) FreezeSnapshot(ctx context.Context, week string, day, takenAt time
 	if _, err := ParseISOWeek(week); err != nil {
 		return nil, err
 	}
-	s := &Snapshot{Week: week, Day: Day(day), TakenAt: takenAt.UTC().Truncate(time.Second)}
+	s := &Snapshot{Week: week, Day: domain.Day(day), TakenAt: takenAt.UTC().Truncate(time.Second)}
 	d := dateStr(s.Day)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var taken int64
@@ -148,7 +150,7 @@ func (db *DB) FreezeSnapshot(ctx context.Context, week string, day, takenAt time
 		}
 		err = tx.QueryRowContext(ctx, `SELECT r, health FROM ecosystem_scores WHERE day = ?`, d).Scan(&s.R, &s.Health)
 		if errors.Is(err, sql.ErrNoRows) {
-			return Errorf(ENOTFOUND, "no scores for %s, the last day of %s", d, week)
+			return domain.Errorf(domain.ENOTFOUND, "no scores for %s, the last day of %s", d, week)
 		} else if err != nil {
 			return err
 		}
@@ -161,7 +163,7 @@ func (db *DB) FreezeSnapshot(ctx context.Context, week string, day, takenAt time
 			return err
 		}
 		if len(members) == 0 {
-			return Errorf(EINVALID, "no member was scored on %s: there is nothing to freeze for %s", d, week)
+			return domain.Errorf(domain.EINVALID, "no member was scored on %s: there is nothing to freeze for %s", d, week)
 		}
 		if err := insertSnapshotMembers(ctx, tx, week, members); err != nil {
 			return err
@@ -170,7 +172,7 @@ func (db *DB) FreezeSnapshot(ctx context.Context, week string, day, takenAt time
 		return nil
 	})
 	if err != nil {
-		var e *Error
+		var e *domain.Error
 		if errors.As(err, &e) {
 			return nil, err
 		}
@@ -193,7 +195,7 @@ func frozenMembers(ctx context.Context, tx *sql.Tx, day string) ([]SnapshotMembe
 	var out []SnapshotMember
 	for rows.Next() {
 		var m SnapshotMember
-		var sc MemberScore
+		var sc domain.MemberScore
 		var d [4]sql.NullFloat64
 		var changes sql.NullString
 		if err := rows.Scan(&m.Slug, &m.Name, &m.Kind, &m.Segment, &m.Tier, &m.T, &m.I, &m.M, &m.C, &m.K, &m.Phi, &m.Health,
@@ -229,7 +231,7 @@ func insertSnapshotMembers(ctx context.Context, tx *sql.Tx, week string, members
 }
 
 func snapshotExists(week string, taken time.Time) error {
-	return Errorf(ECONFLICT, "snapshot of %s exists (taken %s); snapshots are never rewritten",
+	return domain.Errorf(domain.ECONFLICT, "snapshot of %s exists (taken %s); snapshots are never rewritten",
 		week, taken.UTC().Format(time.RFC3339))
 }
 
@@ -271,7 +273,7 @@ func (db *DB) SnapshotOf(ctx context.Context, week string) (*Snapshot, error) {
 	}
 	s, err := scanSnapshot(db.read.QueryRowContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots s WHERE s.week = ?`, week))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(ENOTFOUND, "no snapshot of %s", week)
+		return nil, domain.Errorf(domain.ENOTFOUND, "no snapshot of %s", week)
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to read the snapshot of %s: %w", week, err)
 	}
@@ -284,7 +286,7 @@ func (db *DB) PreviousSnapshot(ctx context.Context, week string) (*Snapshot, err
 	s, err := scanSnapshot(db.read.QueryRowContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots s
 		WHERE s.week < ? ORDER BY s.week DESC LIMIT 1`, week))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(ENOTFOUND, "no snapshot before %s", week)
+		return nil, domain.Errorf(domain.ENOTFOUND, "no snapshot before %s", week)
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to read the snapshot before %s: %w", week, err)
 	}

@@ -10,90 +10,29 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
-// Token scopes. An ingest token can push data and nothing else: it never
-// opens a dashboard session.
-const ScopeIngest = "ingest"
-
 const tokenPrefix = "ep_"
-
-// Token is a stored API token (its secret is never stored).
-type Token struct {
-	ID        int64          `json:"id"`
-	Name      string         `json:"name"`
-	Scope     string         `json:"scope"`
-	Allow     []netip.Prefix `json:"allow,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
-	LastUsed  time.Time      `json:"last_used_at,omitempty"`
-	Revoked   time.Time      `json:"revoked_at,omitempty"`
-}
-
-// Allows reports whether a request from addr may use the token.
-func (t *Token) Allows(addr netip.Addr) bool {
-	if len(t.Allow) == 0 {
-		return true
-	}
-	for _, p := range t.Allow {
-		if p.Contains(addr.Unmap()) {
-			return true
-		}
-	}
-	return false
-}
 
 func hashToken(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
 
-// ParseAllowList parses comma-separated addresses or CIDRs.
-func ParseAllowList(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		if !strings.Contains(f, "/") {
-			a, err := netip.ParseAddr(f)
-			if err != nil {
-				return nil, Errorf(EINVALID, "%q is not an IP address or CIDR", f)
-			}
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-			continue
-		}
-		p, err := netip.ParsePrefix(f)
-		if err != nil {
-			return nil, Errorf(EINVALID, "%q is not an IP address or CIDR", f)
-		}
-		out = append(out, p.Masked())
-	}
-	return out, nil
-}
-
-// FormatAllowList writes prefixes as ParseAllowList reads them.
-func FormatAllowList(ps []netip.Prefix) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, ",")
-}
-
 // CreateToken makes a new token and returns its secret, which is shown once.
-func (db *DB) CreateToken(ctx context.Context, t *Token) (string, error) {
+func (db *DB) CreateToken(ctx context.Context, t *domain.Token) (string, error) {
 	if strings.TrimSpace(t.Name) == "" {
-		return "", Errorf(EINVALID, "a token needs a name")
+		return "", domain.Errorf(domain.EINVALID, "a token needs a name")
 	}
-	if t.Scope != ScopeIngest {
-		return "", Errorf(EINVALID, "unknown token scope %q", t.Scope)
+	if t.Scope != domain.ScopeIngest {
+		return "", domain.Errorf(domain.EINVALID, "unknown token scope %q", t.Scope)
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
@@ -107,10 +46,10 @@ func (db *DB) CreateToken(ctx context.Context, t *Token) (string, error) {
 			return err
 		}
 		if n > 0 {
-			return Errorf(ECONFLICT, "a token named %q already exists", t.Name)
+			return domain.Errorf(domain.ECONFLICT, "a token named %q already exists", t.Name)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (name, hash, scope, allow, created_at) VALUES (?, ?, ?, ?, ?)`,
-			t.Name, hashToken(secret), t.Scope, FormatAllowList(t.Allow), t.CreatedAt.Unix())
+			t.Name, hashToken(secret), t.Scope, domain.FormatAllowList(t.Allow), t.CreatedAt.Unix())
 		if err != nil {
 			return err
 		}
@@ -125,8 +64,8 @@ func (db *DB) CreateToken(ctx context.Context, t *Token) (string, error) {
 
 // VerifyToken returns the live token with this secret and scope, or an
 // EUNAUTHORIZED error that does not say which check failed.
-func (db *DB) VerifyToken(ctx context.Context, secret, scope string) (*Token, error) {
-	denied := Errorf(EUNAUTHORIZED, "invalid or revoked token")
+func (db *DB) VerifyToken(ctx context.Context, secret, scope string) (*domain.Token, error) {
+	denied := domain.Errorf(domain.EUNAUTHORIZED, "invalid or revoked token")
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
 		return nil, denied
 	}
@@ -176,7 +115,7 @@ type TokenCache struct {
 
 type cachedToken struct {
 	db    *DB
-	tok   Token
+	tok   domain.Token
 	hash  [sha256.Size]byte
 	until time.Time
 	gen   uint64 // revocations when the database was read
@@ -184,9 +123,9 @@ type cachedToken struct {
 
 // Verify returns the live token of db with this secret and scope, or an
 // EUNAUTHORIZED error that does not say which check failed.
-func (c *TokenCache) Verify(ctx context.Context, db *DB, secret, scope string) (*Token, error) {
+func (c *TokenCache) Verify(ctx context.Context, db *DB, secret, scope string) (*domain.Token, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
-		return nil, Errorf(EUNAUTHORIZED, "invalid or revoked token")
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "invalid or revoked token")
 	}
 	now, ttl := time.Now, c.TTL
 	if c.Now != nil {
@@ -204,7 +143,7 @@ func (c *TokenCache) Verify(ctx context.Context, db *DB, secret, scope string) (
 	// The map found the entry by the hash; compare again in constant time.
 	if ok && e.db == db && e.gen == gen && t0.Before(e.until) && subtle.ConstantTimeCompare(e.hash[:], sum[:]) == 1 {
 		if e.tok.Scope != scope {
-			return nil, Errorf(EUNAUTHORIZED, "invalid or revoked token")
+			return nil, domain.Errorf(domain.EUNAUTHORIZED, "invalid or revoked token")
 		}
 		t := e.tok
 		t.Allow = slices.Clone(t.Allow)
@@ -256,18 +195,18 @@ func (db *DB) RevokeToken(ctx context.Context, name string) error {
 		return fmt.Errorf("store: unable to revoke token %q: %w", name, err)
 	}
 	if n == 0 {
-		return Errorf(ENOTFOUND, "no live token named %q", name)
+		return domain.Errorf(domain.ENOTFOUND, "no live token named %q", name)
 	}
 	return nil
 }
 
 // Tokens lists every token, newest first.
-func (db *DB) Tokens(ctx context.Context) ([]Token, error) {
+func (db *DB) Tokens(ctx context.Context) ([]domain.Token, error) {
 	rows, err := db.queryTokens(ctx, `ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Token, len(rows))
+	out := make([]domain.Token, len(rows))
 	for i, r := range rows {
 		out[i] = r.Token
 	}
@@ -275,7 +214,7 @@ func (db *DB) Tokens(ctx context.Context) ([]Token, error) {
 }
 
 type tokenRow struct {
-	Token
+	domain.Token
 	hash string
 }
 
@@ -293,7 +232,7 @@ func (db *DB) queryTokens(ctx context.Context, where string, args ...any) ([]tok
 		if err := rows.Scan(&r.ID, &r.Name, &r.hash, &r.Scope, &allow, &created, &used, &revoked); err != nil {
 			return nil, fmt.Errorf("store: unable to read tokens: %w", err)
 		}
-		r.Allow, err = ParseAllowList(allow)
+		r.Allow, err = domain.ParseAllowList(allow)
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("store: token %q has a bad allow list", r.Name), err)
 		}

@@ -9,16 +9,17 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestTokensAreShownOnceStoredHashedScopedAndRevocable(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	allow, err := data.ParseAllowList("10.0.0.0/8, 192.0.2.7")
+	allow, err := domain.ParseAllowList("10.0.0.0/8, 192.0.2.7")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := &data.Token{Name: "gateway", Scope: data.ScopeIngest, Allow: allow}
+	tok := &domain.Token{Name: "gateway", Scope: domain.ScopeIngest, Allow: allow}
 	secret, err := db.CreateToken(ctx, tok)
 	if err != nil {
 		t.Fatal(err)
@@ -26,10 +27,10 @@ func TestTokensAreShownOnceStoredHashedScopedAndRevocable(t *testing.T) {
 	if !strings.HasPrefix(secret, "ep_") || len(secret) < 40 {
 		t.Fatalf("secret %q is too weak", secret)
 	}
-	if _, err := db.CreateToken(ctx, &data.Token{Name: "gateway", Scope: data.ScopeIngest}); data.ErrorCode(err) != data.ECONFLICT {
+	if _, err := db.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest}); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("duplicate name: err = %v", err)
 	}
-	got, err := db.VerifyToken(ctx, secret, data.ScopeIngest)
+	got, err := db.VerifyToken(ctx, secret, domain.ScopeIngest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,11 +43,11 @@ func TestTokensAreShownOnceStoredHashedScopedAndRevocable(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{secret + "x", secret[:len(secret)-1], "", "ep_", strings.Repeat("a", 300)} {
-		if _, err := db.VerifyToken(ctx, bad, data.ScopeIngest); data.ErrorCode(err) != data.EUNAUTHORIZED {
+		if _, err := db.VerifyToken(ctx, bad, domain.ScopeIngest); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 			t.Errorf("VerifyToken(%q): err = %v, want EUNAUTHORIZED", bad, err)
 		}
 	}
-	if _, err := db.VerifyToken(ctx, secret, "admin"); data.ErrorCode(err) != data.EUNAUTHORIZED {
+	if _, err := db.VerifyToken(ctx, secret, "admin"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 		t.Errorf("wrong scope accepted: %v", err)
 	}
 	list, err := db.Tokens(ctx)
@@ -59,13 +60,13 @@ func TestTokensAreShownOnceStoredHashedScopedAndRevocable(t *testing.T) {
 	if err := db.RevokeToken(ctx, "gateway"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.VerifyToken(ctx, secret, data.ScopeIngest); data.ErrorCode(err) != data.EUNAUTHORIZED {
+	if _, err := db.VerifyToken(ctx, secret, domain.ScopeIngest); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 		t.Errorf("revoked token accepted: %v", err)
 	}
-	if err := db.RevokeToken(ctx, "gateway"); data.ErrorCode(err) != data.ENOTFOUND {
+	if err := db.RevokeToken(ctx, "gateway"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("second revoke: err = %v", err)
 	}
-	if _, err := data.ParseAllowList("10.0.0.0/33"); data.ErrorCode(err) != data.EINVALID {
+	if _, err := domain.ParseAllowList("10.0.0.0/33"); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("bad CIDR accepted: %v", err)
 	}
 }
@@ -91,30 +92,30 @@ func (c *fakeClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 func TestTokenCacheRevocationHereAppliesAtOnce(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	secret, err := db.CreateToken(ctx, &data.Token{Name: "gateway", Scope: data.ScopeIngest})
+	secret, err := db.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
 	cache := &data.TokenCache{Now: clock.Now}
-	tok, err := cache.Verify(ctx, db, secret, data.ScopeIngest)
+	tok, err := cache.Verify(ctx, db, secret, domain.ScopeIngest)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := tok.Name, "gateway"; got != want {
 		t.Errorf("token = %q, want %q", got, want)
 	}
-	if _, err := cache.Verify(ctx, db, secret, "admin"); data.ErrorCode(err) != data.EUNAUTHORIZED {
+	if _, err := cache.Verify(ctx, db, secret, "admin"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 		t.Errorf("cached token with another scope: err = %v, want EUNAUTHORIZED", err)
 	}
-	if _, err := cache.Verify(ctx, db, secret+"x", data.ScopeIngest); data.ErrorCode(err) != data.EUNAUTHORIZED {
+	if _, err := cache.Verify(ctx, db, secret+"x", domain.ScopeIngest); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 		t.Errorf("wrong secret: err = %v, want EUNAUTHORIZED", err)
 	}
 	if err := db.RevokeToken(ctx, "gateway"); err != nil {
 		t.Fatal(err)
 	}
 	// Same instant: the entry is fresh, but this process revoked a token.
-	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); data.ErrorCode(err) != data.EUNAUTHORIZED {
+	if _, err := cache.Verify(ctx, db, secret, domain.ScopeIngest); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 		t.Errorf("token revoked in this process still accepted: err = %v", err)
 	}
 }
@@ -122,13 +123,13 @@ func TestTokenCacheRevocationHereAppliesAtOnce(t *testing.T) {
 func TestTokenCacheRevocationElsewhereAppliesWithinTTL(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	secret, err := db.CreateToken(ctx, &data.Token{Name: "gateway", Scope: data.ScopeIngest})
+	secret, err := db.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
 	cache := &data.TokenCache{Now: clock.Now}
-	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); err != nil {
+	if _, err := cache.Verify(ctx, db, secret, domain.ScopeIngest); err != nil {
 		t.Fatal(err)
 	}
 	// ecopulse token revoke, run by another process.
@@ -136,18 +137,18 @@ func TestTokenCacheRevocationElsewhereAppliesWithinTTL(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(data.TokenCacheTTL - time.Millisecond)
-	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); err != nil {
+	if _, err := cache.Verify(ctx, db, secret, domain.ScopeIngest); err != nil {
 		t.Errorf("within the TTL the cached token is still trusted (the documented bound), got %v", err)
 	}
 	clock.Advance(time.Millisecond)
-	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); data.ErrorCode(err) != data.EUNAUTHORIZED {
+	if _, err := cache.Verify(ctx, db, secret, domain.ScopeIngest); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 		t.Errorf("revoked elsewhere, TTL over: err = %v, want EUNAUTHORIZED", err)
 	}
 	// Not cached as revoked either: no answer outlives the database's.
 	if _, err := otherProcess(t, db).Exec(`UPDATE tokens SET revoked_at = NULL WHERE name = 'gateway'`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cache.Verify(ctx, db, secret, data.ScopeIngest); err != nil {
+	if _, err := cache.Verify(ctx, db, secret, domain.ScopeIngest); err != nil {
 		t.Errorf("after the row came back: %v", err)
 	}
 }
@@ -155,22 +156,22 @@ func TestTokenCacheRevocationElsewhereAppliesWithinTTL(t *testing.T) {
 func TestTokenCacheReturnsCopies(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	allow, err := data.ParseAllowList("192.0.2.0/24")
+	allow, err := domain.ParseAllowList("192.0.2.0/24")
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, err := db.CreateToken(ctx, &data.Token{Name: "fenced", Scope: data.ScopeIngest, Allow: allow})
+	secret, err := db.CreateToken(ctx, &domain.Token{Name: "fenced", Scope: domain.ScopeIngest, Allow: allow})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var cache data.TokenCache
-	tok, err := cache.Verify(ctx, db, secret, data.ScopeIngest)
+	tok, err := cache.Verify(ctx, db, secret, domain.ScopeIngest)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok.Allow[0] = netip.MustParsePrefix("0.0.0.0/0")
 	tok.Name = "changed"
-	again, err := cache.Verify(ctx, db, secret, data.ScopeIngest)
+	again, err := cache.Verify(ctx, db, secret, domain.ScopeIngest)
 	if err != nil {
 		t.Fatal(err)
 	}

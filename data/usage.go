@@ -9,12 +9,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // UpsertConsumer returns the consumer with c.Key, creating it when new, and
 // sets c.ID. An existing consumer's member mapping is updated only when c
 // names a member.
-func (db *DB) UpsertConsumer(ctx context.Context, c *APIConsumer) error {
+func (db *DB) UpsertConsumer(ctx context.Context, c *domain.APIConsumer) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -25,13 +27,13 @@ func (db *DB) UpsertConsumer(ctx context.Context, c *APIConsumer) error {
 	return nil
 }
 
-func upsertConsumer(ctx context.Context, tx *sql.Tx, c *APIConsumer) error {
+func upsertConsumer(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer) error {
 	return upsertConsumerBy(ctx, tx, c, 0, time.Now().Unix())
 }
 
 // upsertConsumerBy is upsertConsumer recording who creates a new consumer
 // (an ingest token's id, 0 for none) and when.
-func upsertConsumerBy(ctx context.Context, tx *sql.Tx, c *APIConsumer, token, now int64) error {
+func upsertConsumerBy(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer, token, now int64) error {
 	err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -53,15 +55,15 @@ func upsertConsumerBy(ctx context.Context, tx *sql.Tx, c *APIConsumer, token, no
 }
 
 // Consumers returns every API consumer ordered by key.
-func (db *DB) Consumers(ctx context.Context) ([]APIConsumer, error) {
+func (db *DB) Consumers(ctx context.Context) ([]domain.APIConsumer, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, key, name, COALESCE(member_id, 0) FROM api_consumers ORDER BY key`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list API consumers: %w", err)
 	}
 	defer rows.Close()
-	var out []APIConsumer
+	var out []domain.APIConsumer
 	for rows.Next() {
-		var c APIConsumer
+		var c domain.APIConsumer
 		if err := rows.Scan(&c.ID, &c.Key, &c.Name, &c.MemberID); err != nil {
 			return nil, fmt.Errorf("store: unable to list API consumers: %w", err)
 		}
@@ -72,12 +74,12 @@ func (db *DB) Consumers(ctx context.Context) ([]APIConsumer, error) {
 
 // AddUsage adds hourly rollups to the hourly and daily usage tables in one
 // transaction. Rollups with the same key are merged first.
-func (db *DB) AddUsage(ctx context.Context, rollups []UsageRollup) error {
+func (db *DB) AddUsage(ctx context.Context, rollups []domain.UsageRollup) error {
 	for i := range rollups {
 		if err := rollups[i].Validate(); err != nil {
 			return err
 		}
-		if err := checkRollupBounds(&rollups[i]); err != nil {
+		if err := domain.CheckRollupBounds(&rollups[i]); err != nil {
 			return err
 		}
 	}
@@ -95,41 +97,20 @@ type usageKey struct {
 	class    int
 }
 
-// rollupAcc accumulates one rollup row in memory. Its histogram is
-// allocated only when a latency is observed: logs without a request-time
-// field then cost a few dozen bytes a row instead of several hundred.
-type rollupAcc struct {
-	calls, bytes int64
-	latencySum   float64
-	hist         *Histogram
-}
-
-func (a *rollupAcc) merge(calls, bytes int64, latencySum float64, h *Histogram) {
-	a.calls = addSat(a.calls, calls)
-	a.bytes = addSat(a.bytes, bytes)
-	a.latencySum += latencySum
-	if h != nil && h.Count() > 0 {
-		if a.hist == nil {
-			a.hist = new(Histogram)
-		}
-		a.hist.Merge(h)
-	}
-}
-
 // usageRows are rollup rows keyed for one table.
-type usageRows map[usageKey]*rollupAcc
+type usageRows map[usageKey]*domain.Rollup
 
-func (m usageRows) add(k usageKey, calls, bytes int64, latencySum float64, h *Histogram) {
+func (m usageRows) add(k usageKey, calls, bytes int64, latencySum float64, h *domain.Histogram) {
 	acc := m[k]
 	if acc == nil {
-		acc = &rollupAcc{}
+		acc = &domain.Rollup{}
 		m[k] = acc
 	}
-	acc.merge(calls, bytes, latencySum, h)
+	acc.Merge(calls, bytes, latencySum, h)
 }
 
 // addUsage merges rollups by hour and by day and upserts both tables.
-func addUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, rollups []UsageRollup) error {
+func addUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, rollups []domain.UsageRollup) error {
 	hourly, daily := usageRows{}, usageRows{}
 	for i := range rollups {
 		r := &rollups[i]
@@ -137,7 +118,7 @@ func addUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, rollups []UsageRo
 		hourly.add(usageKey{h.Unix(), r.ConsumerID, r.Endpoint, r.StatusClass}, r.Calls, r.Bytes, r.LatencySumMS, &r.Latency)
 	}
 	for k, r := range hourly {
-		daily.add(usageKey{Day(time.Unix(k.bucket, 0)).Unix(), k.consumer, k.endpoint, k.class}, r.calls, r.bytes, r.latencySum, r.hist)
+		daily.add(usageKey{domain.Day(time.Unix(k.bucket, 0)).Unix(), k.consumer, k.endpoint, k.class}, r.Calls, r.Bytes, r.LatencySum, r.Hist)
 	}
 	return upsertHourlyAndDaily(ctx, tx, st, hourly, daily)
 }
@@ -157,7 +138,7 @@ func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, st *usageStmts, hourl
 }
 
 var histColumns = func() []string {
-	cols := make([]string, HistBuckets)
+	cols := make([]string, domain.HistBuckets)
 	for k := range cols {
 		cols[k] = fmt.Sprintf("h%02d", k)
 	}
@@ -173,7 +154,7 @@ const usageRowsPerStatement = 100
 func upsertUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows) error {
 	var withHist, plain []usageKey
 	for k, r := range rows {
-		if r.hist != nil {
+		if r.Hist != nil {
 			withHist = append(withHist, k)
 		} else {
 			plain = append(plain, k)
@@ -208,7 +189,7 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table stri
 	}()
 	perRow := 7
 	if hist {
-		perRow += HistBuckets
+		perRow += domain.HistBuckets
 	}
 	argsp := usageArgs.Get().(*[]any)
 	defer usageArgs.Put(argsp)
@@ -231,9 +212,9 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table stri
 		args := (*argsp)[:0]
 		for _, k := range keys[start : start+n] {
 			r := rows[k]
-			args = append(args, k.bucket, k.consumer, k.endpoint, k.class, r.calls, r.bytes, r.latencySum)
+			args = append(args, k.bucket, k.consumer, k.endpoint, k.class, r.Calls, r.Bytes, r.LatencySum)
 			if hist {
-				for _, c := range r.hist {
+				for _, c := range r.Hist {
 					args = append(args, c)
 				}
 			}
@@ -249,7 +230,7 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table stri
 
 // usageArgs recycles the argument slices of upserts (up to 4,700 values).
 var usageArgs = sync.Pool{New: func() any {
-	s := make([]any, 0, usageRowsPerStatement*(7+HistBuckets))
+	s := make([]any, 0, usageRowsPerStatement*(7+domain.HistBuckets))
 	return &s
 }}
 
@@ -259,7 +240,7 @@ func usageUpsertSQL(table string, rows int, hist bool) string {
 	n := 7
 	if hist {
 		cols += ", " + strings.Join(histColumns, ", ")
-		n += HistBuckets
+		n += domain.HistBuckets
 	}
 	b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
@@ -285,42 +266,20 @@ func usageUpsertSQL(table string, rows int, hist bool) string {
 	return b.String()
 }
 
-// UsageTotals is API traffic summed over a range.
-type UsageTotals struct {
-	Calls     int64     `json:"calls"`
-	Errors4xx int64     `json:"errors_4xx"`
-	Errors5xx int64     `json:"errors_5xx"`
-	Bytes     int64     `json:"bytes"`
-	Latency   Histogram `json:"-"`
-}
-
-// add folds one row of a status class into the totals.
-func (u *UsageTotals) add(class int, calls, bytes int64, h *Histogram) {
-	u.Calls = addSat(u.Calls, calls)
-	u.Bytes = addSat(u.Bytes, bytes)
-	switch class {
-	case 4:
-		u.Errors4xx = addSat(u.Errors4xx, calls)
-	case 5:
-		u.Errors5xx = addSat(u.Errors5xx, calls)
-	}
-	u.Latency.Merge(h)
-}
-
 // UsageTotals sums API usage over the days [from, to) for one member, or for
 // everyone when memberID is 0 (unmapped consumers included). The rows are
 // summed in Go, saturating: SQL's SUM fails with "integer overflow" on a
 // damaged or hostile row, and would take every page covering it down.
-func (db *DB) UsageTotals(ctx context.Context, from, to time.Time, memberID int64) (UsageTotals, error) {
+func (db *DB) UsageTotals(ctx context.Context, from, to time.Time, memberID int64) (domain.UsageTotals, error) {
 	q := `SELECT u.status_class, u.calls, u.bytes, ` + histList + ` FROM api_usage_daily u WHERE u.bucket >= ? AND u.bucket < ?`
-	args := []any{Day(from).Unix(), Day(to).Unix()}
+	args := []any{domain.Day(from).Unix(), domain.Day(to).Unix()}
 	if memberID != 0 {
 		q = `SELECT u.status_class, u.calls, u.bytes, ` + histList + `
 			FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
 			WHERE u.bucket >= ? AND u.bucket < ? AND c.member_id = ?`
 		args = append(args, memberID)
 	}
-	var t UsageTotals
+	var t domain.UsageTotals
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return t, fmt.Errorf("store: unable to sum API usage: %w", err)
@@ -328,7 +287,7 @@ func (db *DB) UsageTotals(ctx context.Context, from, to time.Time, memberID int6
 	defer rows.Close()
 	var class int
 	var calls, bytes int64
-	var h Histogram
+	var h domain.Histogram
 	dest := []any{&class, &calls, &bytes}
 	for k := range h {
 		dest = append(dest, &h[k])
@@ -337,7 +296,7 @@ func (db *DB) UsageTotals(ctx context.Context, from, to time.Time, memberID int6
 		if err := rows.Scan(dest...); err != nil {
 			return t, fmt.Errorf("store: unable to sum API usage: %w", err)
 		}
-		t.add(class, calls, bytes, &h)
+		t.Add(class, calls, bytes, &h)
 	}
 	if err := rows.Err(); err != nil {
 		return t, fmt.Errorf("store: unable to sum API usage: %w", err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // CallsBetween returns how many API calls everyone made over the days
@@ -12,7 +14,7 @@ import (
 // every build). Summed in Go and saturating, as UsageTotals sums them.
 func (db *DB) CallsBetween(ctx context.Context, from, to time.Time) (int64, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT calls FROM api_usage_daily WHERE bucket >= ? AND bucket < ?`,
-		Day(from).Unix(), Day(to).Unix())
+		domain.Day(from).Unix(), domain.Day(to).Unix())
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count API calls: %w", err)
 	}
@@ -22,7 +24,7 @@ func (db *DB) CallsBetween(ctx context.Context, from, to time.Time) (int64, erro
 		if err := rows.Scan(&calls); err != nil {
 			return 0, fmt.Errorf("store: unable to count API calls: %w", err)
 		}
-		total = addSat(total, calls)
+		total = domain.AddSat(total, calls)
 	}
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("store: unable to count API calls: %w", err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestCallsBetweenIsUsageTotalsCalls: the overview's count of calls over a
@@ -16,17 +16,17 @@ import (
 func TestCallsBetweenIsUsageTotalsCalls(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	a, b := &data.APIConsumer{Key: "a"}, &data.APIConsumer{Key: "b"}
-	for _, c := range []*data.APIConsumer{a, b} {
+	a, b := &domain.APIConsumer{Key: "a"}, &domain.APIConsumer{Key: "b"}
+	for _, c := range []*domain.APIConsumer{a, b} {
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
 	at := func(d string, h int) time.Time { return day(t, d).Add(time.Duration(h) * time.Hour) }
-	roll := func(when time.Time, c *data.APIConsumer, endpoint string, class int, calls int64) data.UsageRollup {
-		return data.UsageRollup{Bucket: when, ConsumerID: c.ID, Endpoint: endpoint, StatusClass: class, Calls: calls}
+	roll := func(when time.Time, c *domain.APIConsumer, endpoint string, class int, calls int64) domain.UsageRollup {
+		return domain.UsageRollup{Bucket: when, ConsumerID: c.ID, Endpoint: endpoint, StatusClass: class, Calls: calls}
 	}
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		roll(at("2026-03-01", 23), a, "/v1/chat", 2, 1000), // the day before the range
 		roll(at("2026-03-02", 0), a, "/v1/chat", 2, 300),
 		roll(at("2026-03-02", 9), a, "/v1/chat", 4, 20),
@@ -47,7 +47,7 @@ func TestCallsBetweenIsUsageTotalsCalls(t *testing.T) {
 	if got != 327 || got != tot.Calls {
 		t.Errorf("CallsBetween = %d, UsageTotals calls = %d, want 327 (300 + 20 + 7)", got, tot.Calls)
 	}
-	if err := db.AddUsage(ctx, []data.UsageRollup{roll(at("2026-03-03", 13), a, "/v1/huge", 2, math.MaxInt64)}); err != nil {
+	if err := db.AddUsage(ctx, []domain.UsageRollup{roll(at("2026-03-03", 13), a, "/v1/huge", 2, math.MaxInt64)}); err != nil {
 		t.Fatal(err)
 	}
 	got, err = db.CallsBetween(ctx, from, to)

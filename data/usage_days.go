@@ -9,15 +9,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // encodeHistogram packs h as HistBuckets uvarints (nil when it is empty:
 // traffic without latency data).
-func encodeHistogram(h *Histogram) []byte {
+func encodeHistogram(h *domain.Histogram) []byte {
 	if h.Count() == 0 {
 		return nil
 	}
-	b := make([]byte, 0, HistBuckets*2)
+	b := make([]byte, 0, domain.HistBuckets*2)
 	for _, c := range h {
 		b = binary.AppendUvarint(b, uint64(c))
 	}
@@ -25,13 +27,13 @@ func encodeHistogram(h *Histogram) []byte {
 }
 
 // mergeEncodedHistogram adds the histogram packed in b to h.
-func mergeEncodedHistogram(h *Histogram, b []byte) error {
-	for k := 0; k < HistBuckets; k++ {
+func mergeEncodedHistogram(h *domain.Histogram, b []byte) error {
+	for k := 0; k < domain.HistBuckets; k++ {
 		v, n := binary.Uvarint(b)
 		if n <= 0 {
 			return fmt.Errorf("store: corrupt latency histogram (bucket %d)", k)
 		}
-		h[k] = addSat(h[k], satUint(v))
+		h[k] = domain.AddSat(h[k], satUint(v))
 		b = b[n:]
 	}
 	return nil
@@ -52,7 +54,7 @@ func markUsageDaysStale(ctx context.Context, tx *sql.Tx, days map[int64]struct{}
 // its rollups and activities do: the scorer's way to rebuild a digest it
 // could not read, and the benchmarks' to time the daily refresh.
 func (db *DB) InvalidateDay(ctx context.Context, day time.Time) error {
-	d := Day(day).Unix()
+	d := domain.Day(day).Unix()
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
 		if err := markUsageDaysStale(ctx, tx, map[int64]struct{}{d: {}}); err != nil {
 			return err
@@ -64,7 +66,7 @@ func (db *DB) InvalidateDay(ctx context.Context, day time.Time) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: unable to mark the digests of %s stale: %w", dateStr(Day(day)), err)
+		return fmt.Errorf("store: unable to mark the digests of %s stale: %w", dateStr(domain.Day(day)), err)
 	}
 	return nil
 }
@@ -116,14 +118,14 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	if err := refreshHourTotals(ctx, tx, day); err != nil {
 		return err
 	}
-	byConsumer := map[int64]*UsageTotals{}
-	if err := scanDailyUsage(ctx, tx, `u.bucket = ?`, []any{day}, func(_, consumer int64, class int, calls, bytes int64, h *Histogram) {
+	byConsumer := map[int64]*domain.UsageTotals{}
+	if err := scanDailyUsage(ctx, tx, `u.bucket = ?`, []any{day}, func(_, consumer int64, class int, calls, bytes int64, h *domain.Histogram) {
 		c := byConsumer[consumer]
 		if c == nil {
-			c = &UsageTotals{}
+			c = &domain.UsageTotals{}
 			byConsumer[consumer] = c
 		}
-		c.add(class, calls, bytes, h)
+		c.Add(class, calls, bytes, h)
 	}); err != nil {
 		return err
 	}
@@ -143,15 +145,15 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 // day, consumer, endpoint and status class): callers sum them. Grouping in
 // SQL sorted the rows in a temporary b-tree (the key has the endpoint before
 // the class) and summed 42 columns in the VM, most of a day's refresh.
-func scanDailyUsage(ctx context.Context, tx *sql.Tx, where string, args []any, fn func(day, consumer int64, class int, calls, bytes int64, h *Histogram)) error {
+func scanDailyUsage(ctx context.Context, tx *sql.Tx, where string, args []any, fn func(day, consumer int64, class int, calls, bytes int64, h *domain.Histogram)) error {
 	rows, err := tx.QueryContext(ctx, `SELECT u.bucket, u.consumer_id, u.status_class, u.calls, u.bytes, `+histList+`
 		FROM api_usage_daily u WHERE `+where, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var h Histogram
-	dest := make([]any, 0, 5+HistBuckets)
+	var h domain.Histogram
+	dest := make([]any, 0, 5+domain.HistBuckets)
 	var day, consumer, calls, bytes int64
 	var class int
 	dest = append(dest, &day, &consumer, &class, &calls, &bytes)
@@ -181,12 +183,12 @@ func refreshHourTotals(ctx context.Context, tx *sql.Tx, day int64) error {
 	type hourRow struct {
 		bucket int64
 		class  int
-		sums   UsageTotals
+		sums   domain.UsageTotals
 	}
 	var out []hourRow
-	err := scanHourlyUsage(ctx, tx, day, day+86400, func(bucket int64, class int, calls, bytes int64, h *Histogram) {
+	err := scanHourlyUsage(ctx, tx, day, day+86400, func(bucket int64, class int, calls, bytes int64, h *domain.Histogram) {
 		r := hourRow{bucket: bucket, class: class}
-		r.sums.add(class, calls, bytes, h)
+		r.sums.Add(class, calls, bytes, h)
 		out = append(out, r)
 	})
 	if err != nil {
@@ -204,7 +206,7 @@ func refreshHourTotals(ctx context.Context, tx *sql.Tx, day int64) error {
 // scanHourlyUsage hands fn the api_usage_hourly sums per (hour, status
 // class) of the hours [from, to), in that order. The rows are summed in Go,
 // saturating, where SQL's SUM would fail on an overflowing row.
-func scanHourlyUsage(ctx context.Context, tx *sql.Tx, from, to int64, fn func(bucket int64, class int, calls, bytes int64, h *Histogram)) error {
+func scanHourlyUsage(ctx context.Context, tx *sql.Tx, from, to int64, fn func(bucket int64, class int, calls, bytes int64, h *domain.Histogram)) error {
 	rows, err := tx.QueryContext(ctx, `SELECT u.bucket, u.status_class, u.calls, u.bytes, `+histList+`
 		FROM api_usage_hourly u WHERE u.bucket >= ? AND u.bucket < ?`, from, to)
 	if err != nil {
@@ -215,8 +217,8 @@ func scanHourlyUsage(ctx context.Context, tx *sql.Tx, from, to int64, fn func(bu
 		bucket int64
 		class  int
 	}
-	sums := map[hourClass]*UsageTotals{}
-	var h Histogram
+	sums := map[hourClass]*domain.UsageTotals{}
+	var h domain.Histogram
 	var bucket, calls, bytes int64
 	var class int
 	dest := []any{&bucket, &class, &calls, &bytes}
@@ -230,10 +232,10 @@ func scanHourlyUsage(ctx context.Context, tx *sql.Tx, from, to int64, fn func(bu
 		k := hourClass{bucket, class}
 		t := sums[k]
 		if t == nil {
-			t = &UsageTotals{}
+			t = &domain.UsageTotals{}
 			sums[k] = t
 		}
-		t.add(class, calls, bytes, &h)
+		t.Add(class, calls, bytes, &h)
 	}
 	if err := rows.Err(); err != nil {
 		return err

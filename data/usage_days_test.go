@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // usageOf keeps the usage fields of a window, per member.
-func usageOf(w *data.Window) map[int64]string {
+func usageOf(w *domain.Window) map[int64]string {
 	out := map[int64]string{}
 	for _, m := range w.Members {
 		out[m.ID] = fmt.Sprintf("calls=%d 4xx=%d 5xx=%d p95=%.6f consumers=%d prev=%d",
@@ -24,7 +25,7 @@ func usageOf(w *data.Window) map[int64]string {
 
 // activeConsumersBySQL is the overview's count of consumers, with a member
 // or not, with calls in the window's last 7 days, straight from the rollups.
-func activeConsumersBySQL(tb testing.TB, db *data.DB, w *data.Window) int {
+func activeConsumersBySQL(tb testing.TB, db *data.DB, w *domain.Window) int {
 	tb.Helper()
 	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro")
 	if err != nil {
@@ -39,7 +40,7 @@ func activeConsumersBySQL(tb testing.TB, db *data.DB, w *data.Window) int {
 	return n
 }
 
-func scoringWindow(tb testing.TB, db *data.DB, d time.Time) *data.Window {
+func scoringWindow(tb testing.TB, db *data.DB, d time.Time) *domain.Window {
 	tb.Helper()
 	w, err := db.ScoringWindow(context.Background(), d, 28)
 	if err != nil {
@@ -56,21 +57,21 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 4))
-	var consumers []*data.APIConsumer
+	var consumers []*domain.APIConsumer
 	for i := 0; i < 4; i++ {
 		m := mustMember(t, db, fmt.Sprint("m", i))
 		consumers = append(consumers, mustConsumer(t, db, fmt.Sprint("k", i), m.ID), mustConsumer(t, db, fmt.Sprint("k", i, "b"), m.ID))
 	}
 	consumers = append(consumers, mustConsumer(t, db, "unmapped", 0))
 	start := day(t, "2026-02-01")
-	var batch []data.UsageRollup
+	var batch []domain.UsageRollup
 	for i := 0; i < 600; i++ {
 		at := start.Add(time.Duration(rng.IntN(60*24)) * time.Hour)
 		c := consumers[rng.IntN(len(consumers))]
 		r := rollup(at, c.ID, 2+rng.IntN(4), int64(rng.IntN(50)), float64(1+rng.IntN(3000)))
 		r.Endpoint = fmt.Sprint("/v1/e", rng.IntN(3))
 		if i%7 == 0 { // an access log without request times
-			r.Latency, r.LatencySumMS = data.Histogram{}, 0
+			r.Latency, r.LatencySumMS = domain.Histogram{}, 0
 		}
 		batch = append(batch, r)
 	}
@@ -115,7 +116,7 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 	// New traffic on summarised days, in the window and in the window before.
 	member := consumers[0].MemberID
 	first := memberWindow(t, scoringWindow(t, db, scored), member)
-	more := []data.UsageRollup{
+	more := []domain.UsageRollup{
 		rollup(day(t, "2026-03-20").Add(5*time.Hour), consumers[0].ID, 5, 1000, 9000),
 		rollup(day(t, "2026-02-20").Add(5*time.Hour), consumers[0].ID, 2, 77, 10),
 	}
@@ -148,7 +149,7 @@ func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
 	}
 }
 
-func memberWindow(tb testing.TB, w *data.Window, id int64) data.MemberWindow {
+func memberWindow(tb testing.TB, w *domain.Window, id int64) domain.MemberWindow {
 	tb.Helper()
 	for _, m := range w.Members {
 		if m.ID == id {
@@ -156,7 +157,7 @@ func memberWindow(tb testing.TB, w *data.Window, id int64) data.MemberWindow {
 		}
 	}
 	tb.Fatalf("member %d not in the window", id)
-	return data.MemberWindow{}
+	return domain.MemberWindow{}
 }
 
 // hoursOfWeek prints the hour-of-week cells of February and March 2026.

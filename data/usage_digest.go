@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // A usage day digest packs every consumer's API usage of one day into one
@@ -25,7 +27,7 @@ const usageDigestVersion = 1
 // consumerDay is one consumer's usage on one day.
 type consumerDay struct {
 	consumer int64
-	UsageTotals
+	domain.UsageTotals
 }
 
 // encodeUsageDigest packs days (any order; it is sorted by consumer).
@@ -83,7 +85,7 @@ func newDigestReader(b []byte) digestReader {
 
 // next reads one entry: its consumer, sums and packed histogram (valid until
 // the digest's bytes are reused). It returns false at the end or on error.
-func (r *digestReader) next(t *UsageTotals) (consumer int64, hist []byte, ok bool) {
+func (r *digestReader) next(t *domain.UsageTotals) (consumer int64, hist []byte, ok bool) {
 	if r.err != nil {
 		return 0, nil, false
 	}
@@ -108,18 +110,18 @@ func (r *digestReader) next(t *UsageTotals) (consumer int64, hist []byte, ok boo
 }
 
 // mergeSparseHistogram adds a packed histogram of a digest entry to h.
-func mergeSparseHistogram(h *Histogram, b []byte) error {
+func mergeSparseHistogram(h *domain.Histogram, b []byte) error {
 	r := blobReader{b: b}
 	for k := -1; len(r.b) > 0; {
 		gap, c := r.uvarint(), r.uvarint()
-		if r.bad || gap >= HistBuckets {
+		if r.bad || gap >= domain.HistBuckets {
 			return errCorruptDigest
 		}
 		k += int(gap) + 1
-		if k >= HistBuckets {
+		if k >= domain.HistBuckets {
 			return errCorruptDigest
 		}
-		h[k] = addSat(h[k], satUint(c))
+		h[k] = domain.AddSat(h[k], satUint(c))
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func randomConsumerDays(rng *rand.Rand, n int) []consumerDay {
@@ -19,27 +21,27 @@ func randomConsumerDays(rng *rand.Rand, n int) []consumerDay {
 		d.Bytes = rng.Int64N(1 << 50)
 		if rng.IntN(4) > 0 { // some traffic has no latency data
 			for j := rng.IntN(6); j >= 0; j-- {
-				d.Latency[rng.IntN(HistBuckets)] += 1 + rng.Int64N(1<<30)
+				d.Latency[rng.IntN(domain.HistBuckets)] += 1 + rng.Int64N(1<<30)
 			}
-			d.Latency[HistBuckets-1] += int64(rng.IntN(2)) // the open last bucket
+			d.Latency[domain.HistBuckets-1] += int64(rng.IntN(2)) // the open last bucket
 		}
 	}
 	rng.Shuffle(len(days), func(i, j int) { days[i], days[j] = days[j], days[i] })
 	return days
 }
 
-func decodeAll(tb testing.TB, b []byte) map[int64]UsageTotals {
+func decodeAll(tb testing.TB, b []byte) map[int64]domain.UsageTotals {
 	tb.Helper()
-	out := map[int64]UsageTotals{}
+	out := map[int64]domain.UsageTotals{}
 	r := newDigestReader(b)
-	var t UsageTotals
+	var t domain.UsageTotals
 	for {
 		c, hist, ok := r.next(&t)
 		if !ok {
 			break
 		}
 		got := t
-		got.Latency = Histogram{}
+		got.Latency = domain.Histogram{}
 		if err := mergeSparseHistogram(&got.Latency, hist); err != nil {
 			tb.Fatalf("consumer %d: %v", c, err)
 		}
@@ -58,7 +60,7 @@ func TestUsageDigestRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{0, 1, 2, 500} {
 		days := randomConsumerDays(rng, n)
-		want := map[int64]UsageTotals{}
+		want := map[int64]domain.UsageTotals{}
 		for _, d := range days {
 			want[d.consumer] = d.UsageTotals
 		}
@@ -81,13 +83,13 @@ func TestUsageDigestRejectsDamage(t *testing.T) {
 	b := encodeUsageDigest(randomConsumerDays(rng, 20))
 	readAll := func(b []byte) error {
 		r := newDigestReader(b)
-		var t UsageTotals
+		var t domain.UsageTotals
 		for {
 			_, hist, ok := r.next(&t)
 			if !ok {
 				return r.err
 			}
-			var h Histogram
+			var h domain.Histogram
 			if err := mergeSparseHistogram(&h, hist); err != nil {
 				return err
 			}
@@ -106,8 +108,8 @@ func TestUsageDigestRejectsDamage(t *testing.T) {
 	if err := readAll(bad); !errors.Is(err, errCorruptDigest) {
 		t.Errorf("unknown version: err = %v", err)
 	}
-	var h Histogram
-	if err := mergeSparseHistogram(&h, []byte{HistBuckets - 1, 1, 0, 1}); !errors.Is(err, errCorruptDigest) {
+	var h domain.Histogram
+	if err := mergeSparseHistogram(&h, []byte{domain.HistBuckets - 1, 1, 0, 1}); !errors.Is(err, errCorruptDigest) {
 		t.Errorf("histogram past its last bucket: err = %v", err)
 	}
 }

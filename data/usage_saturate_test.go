@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // poisonUsage writes rollup rows of int64's maximum (and a negative one)
@@ -22,7 +23,7 @@ func poisonUsage(tb testing.TB, db *data.DB, at time.Time, consumer int64) {
 		tb.Fatal(err)
 	}
 	defer raw.Close()
-	hour, d := at.Truncate(time.Hour).Unix(), data.Day(at).Unix()
+	hour, d := at.Truncate(time.Hour).Unix(), domain.Day(at).Unix()
 	for _, r := range []struct {
 		table    string
 		bucket   int64
@@ -57,7 +58,7 @@ func TestUsageSumsSaturate(t *testing.T) {
 	c := mustConsumer(t, db, "k1", m.ID)
 	stranger := mustConsumer(t, db, "stranger", 0)
 	at := day(t, "2026-03-04").Add(9 * time.Hour)
-	if err := db.AddUsage(ctx, []data.UsageRollup{rollup(at, c.ID, 2, 100, 40), rollup(at, stranger.ID, 4, 10, 40)}); err != nil {
+	if err := db.AddUsage(ctx, []domain.UsageRollup{rollup(at, c.ID, 2, 100, 40), rollup(at, stranger.ID, 4, 10, 40)}); err != nil {
 		t.Fatal(err)
 	}
 	poisonUsage(t, db, at, c.ID)
@@ -124,7 +125,7 @@ func TestUsageSumsSaturate(t *testing.T) {
 
 	// More traffic on the saturated rows stays at the maximum: SQLite's
 	// integer + overflows to a REAL, which no reader could scan as a count.
-	if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: at, ConsumerID: c.ID, Endpoint: "/poison", StatusClass: 2, Calls: 5, Bytes: 500}}); err != nil {
+	if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: at, ConsumerID: c.ID, Endpoint: "/poison", StatusClass: 2, Calls: 5, Bytes: 500}}); err != nil {
 		t.Fatal(err)
 	}
 	check("after adding to the saturated rows")
@@ -139,12 +140,12 @@ func TestAddUsageRefusesImpossibleRollups(t *testing.T) {
 	db := openDB(t)
 	c := mustConsumer(t, db, "k1", 0)
 	at := day(t, "2026-03-04")
-	for name, r := range map[string]data.UsageRollup{
+	for name, r := range map[string]domain.UsageRollup{
 		"bytes over 1 TiB a call": {Bucket: at, ConsumerID: c.ID, Endpoint: "/a", StatusClass: 2, Calls: 2, Bytes: math.MaxInt64},
 		"bytes without calls":     {Bucket: at, ConsumerID: c.ID, Endpoint: "/a", StatusClass: 2, Bytes: 10},
 	} {
-		err := db.AddUsage(context.Background(), []data.UsageRollup{r})
-		if data.ErrorCode(err) != data.EINVALID || !strings.Contains(data.ErrorMessage(err), "bytes") {
+		err := db.AddUsage(context.Background(), []domain.UsageRollup{r})
+		if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(domain.ErrorMessage(err), "bytes") {
 			t.Errorf("%s: error %v, want EINVALID naming bytes", name, err)
 		}
 	}
@@ -166,7 +167,7 @@ func TestMigrationRepairsOverflowedCounts(t *testing.T) {
 	}
 	c := mustConsumer(t, db, "k1", 0)
 	at := day(t, "2026-03-04").Add(9 * time.Hour)
-	if err := db.AddUsage(ctx, []data.UsageRollup{rollup(at, c.ID, 2, 100, 40)}); err != nil {
+	if err := db.AddUsage(ctx, []domain.UsageRollup{rollup(at, c.ID, 2, 100, 40)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.RefreshUsageDays(ctx); err != nil {
@@ -198,14 +199,14 @@ func TestMigrationRepairsOverflowedCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tot, err := db.UsageTotals(ctx, data.Day(at), data.Day(at).AddDate(0, 0, 1), 0)
+	tot, err := db.UsageTotals(ctx, domain.Day(at), domain.Day(at).AddDate(0, 0, 1), 0)
 	if err != nil {
 		t.Fatalf("totals after the repair: %v", err)
 	}
 	if tot.Calls != math.MaxInt64 || tot.Bytes != 0 || tot.Latency.Count() != 100 {
 		t.Errorf("repaired totals: calls %d bytes %d measured %d, want the maximum, 0, 100", tot.Calls, tot.Bytes, tot.Latency.Count())
 	}
-	cells, err := db.UsageByHourOfWeek(ctx, data.Day(at), data.Day(at).AddDate(0, 0, 1))
+	cells, err := db.UsageByHourOfWeek(ctx, domain.Day(at), domain.Day(at).AddDate(0, 0, 1))
 	if err != nil || len(cells) != 1 || cells[0].Bytes != math.MaxInt64 {
 		t.Errorf("hour-of-week after the repair: %+v %v, want the hourly bytes saturated (read as stale)", cells, err)
 	}

@@ -7,19 +7,20 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
-func mustConsumer(tb testing.TB, db *data.DB, key string, memberID int64) *data.APIConsumer {
+func mustConsumer(tb testing.TB, db *data.DB, key string, memberID int64) *domain.APIConsumer {
 	tb.Helper()
-	c := &data.APIConsumer{Key: key, MemberID: memberID}
+	c := &domain.APIConsumer{Key: key, MemberID: memberID}
 	if err := db.UpsertConsumer(context.Background(), c); err != nil {
 		tb.Fatal(err)
 	}
 	return c
 }
 
-func rollup(at time.Time, consumer int64, class int, calls int64, ms float64) data.UsageRollup {
-	r := data.UsageRollup{Bucket: at, ConsumerID: consumer, Endpoint: "/v1/chat", StatusClass: class, Calls: calls, Bytes: calls * 100, LatencySumMS: ms * float64(calls)}
+func rollup(at time.Time, consumer int64, class int, calls int64, ms float64) domain.UsageRollup {
+	r := domain.UsageRollup{Bucket: at, ConsumerID: consumer, Endpoint: "/v1/chat", StatusClass: class, Calls: calls, Bytes: calls * 100, LatencySumMS: ms * float64(calls)}
 	r.Latency.Observe(ms, calls)
 	return r
 }
@@ -32,7 +33,7 @@ func TestUsageRollupsMergeAndSplitByMember(t *testing.T) {
 	unknown := mustConsumer(t, db, "key-unknown", 0)
 	h := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
-	batch := []data.UsageRollup{
+	batch := []domain.UsageRollup{
 		rollup(h, ca.ID, 2, 90, 50),
 		rollup(h.Add(20*time.Minute), ca.ID, 2, 10, 50), // same hour: merged
 		rollup(h, ca.ID, 4, 7, 20),
@@ -46,7 +47,7 @@ func TestUsageRollupsMergeAndSplitByMember(t *testing.T) {
 	if err := db.AddUsage(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	d := data.Day(h)
+	d := domain.Day(h)
 	all, err := db.UsageTotals(ctx, d, d.AddDate(0, 0, 1), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -88,18 +89,18 @@ func TestAddUsageIsAtomic(t *testing.T) {
 	ctx := context.Background()
 	c := mustConsumer(t, db, "k", 0)
 	h := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	bad := []data.UsageRollup{rollup(h, c.ID, 2, 5, 10), rollup(h, 424242, 2, 5, 10)} // unknown consumer: FK failure
+	bad := []domain.UsageRollup{rollup(h, c.ID, 2, 5, 10), rollup(h, 424242, 2, 5, 10)} // unknown consumer: FK failure
 	if err := db.AddUsage(ctx, bad); err == nil {
 		t.Fatal("AddUsage with an unknown consumer succeeded")
 	}
-	tot, err := db.UsageTotals(ctx, data.Day(h), data.Day(h).AddDate(0, 0, 1), 0)
+	tot, err := db.UsageTotals(ctx, domain.Day(h), domain.Day(h).AddDate(0, 0, 1), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tot.Calls != 0 {
 		t.Errorf("a failed batch left %d calls behind", tot.Calls)
 	}
-	if err := db.AddUsage(ctx, []data.UsageRollup{rollup(h, c.ID, 9, 1, 1)}); data.ErrorCode(err) != data.EINVALID {
+	if err := db.AddUsage(ctx, []domain.UsageRollup{rollup(h, c.ID, 9, 1, 1)}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("status class 9: err = %v, want EINVALID", err)
 	}
 }
@@ -109,10 +110,10 @@ func TestUsageWithCursorCommitsTogether(t *testing.T) {
 	ctx := context.Background()
 	c := mustConsumer(t, db, "k", 0)
 	h := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	if err := db.AddUsageWithCursor(ctx, []data.UsageRollup{rollup(h, c.ID, 2, 5, 10)}, "log", "offset=100"); err != nil {
+	if err := db.AddUsageWithCursor(ctx, []domain.UsageRollup{rollup(h, c.ID, 2, 5, 10)}, "log", "offset=100"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddUsageWithCursor(ctx, []data.UsageRollup{rollup(h, 9999, 2, 5, 10)}, "log", "offset=200"); err == nil {
+	if err := db.AddUsageWithCursor(ctx, []domain.UsageRollup{rollup(h, 9999, 2, 5, 10)}, "log", "offset=200"); err == nil {
 		t.Fatal("bad batch succeeded")
 	}
 	cur, err := db.Cursor(ctx, "log")
@@ -136,12 +137,12 @@ func TestUsageUpsertsOfEverySize(t *testing.T) {
 	var want int64
 	for i, n := range []int{1, 99, 100, 101, 237} {
 		d := day0.AddDate(0, 0, i)
-		var batch []data.UsageRollup
+		var batch []domain.UsageRollup
 		for e := 0; e < n; e++ {
 			r := rollup(d.Add(time.Hour), c.ID, 2, 1, 20)
 			r.Endpoint = fmt.Sprintf("/v1/e%03d", e)
 			if e%3 == 0 {
-				r.Latency, r.LatencySumMS = data.Histogram{}, 0 // rows without latency take the other statements
+				r.Latency, r.LatencySumMS = domain.Histogram{}, 0 // rows without latency take the other statements
 			}
 			batch = append(batch, r)
 		}

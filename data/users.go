@@ -5,57 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
-
-// Roles, from least to most allowed.
-const (
-	RoleViewer  = "viewer"  // dashboards and exports
-	RoleManager = "manager" // + run collectors, edit agreements and alert rules
-	RoleAdmin   = "admin"   // + users, tokens, audit log
-)
-
-// RoleRank orders roles; 0 is no role.
-func RoleRank(role string) int {
-	switch role {
-	case RoleViewer:
-		return 1
-	case RoleManager:
-		return 2
-	case RoleAdmin:
-		return 3
-	}
-	return 0
-}
-
-// User is an account.
-type User struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	Role         string    `json:"role"`
-	PasswordHash string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
-	Disabled     bool      `json:"disabled"`
-	// MustChangePassword sends the user to /account/password after login,
-	// and refuses everything else until they choose a new password: set by
-	// an admin's reset and on the generated first admin password.
-	MustChangePassword bool `json:"must_change_password"`
-}
-
-// Validate returns an EINVALID error when u cannot be stored.
-func (u *User) Validate() error {
-	switch {
-	case strings.TrimSpace(u.Name) == "" || len(u.Name) > 64 || strings.ContainsAny(u.Name, " \t\r\n/\\"):
-		return Errorf(EINVALID, "user name %q must be 1–64 characters without spaces or slashes", u.Name)
-	case RoleRank(u.Role) == 0:
-		return Errorf(EINVALID, "unknown role %q (viewer, manager or admin)", u.Role)
-	}
-	return nil
-}
 
 // CreateUser stores a new account and sets u.ID.
-func (db *DB) CreateUser(ctx context.Context, u *User) error {
+func (db *DB) CreateUser(ctx context.Context, u *domain.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -66,7 +22,7 @@ func (db *DB) CreateUser(ctx context.Context, u *User) error {
 			return err
 		}
 		if n > 0 {
-			return Errorf(ECONFLICT, "a user named %q already exists", u.Name)
+			return domain.Errorf(domain.ECONFLICT, "a user named %q already exists", u.Name)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, password_hash, role, created_at, disabled, must_change_password) VALUES (?, ?, ?, ?, ?, ?)`,
 			u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled, u.MustChangePassword)
@@ -83,22 +39,22 @@ func (db *DB) CreateUser(ctx context.Context, u *User) error {
 }
 
 // UserByName returns the account with the name, or ENOTFOUND.
-func (db *DB) UserByName(ctx context.Context, name string) (*User, error) {
+func (db *DB) UserByName(ctx context.Context, name string) (*domain.User, error) {
 	return db.user(ctx, `WHERE name = ?`, name)
 }
 
 // UserByID returns the account with the id, or ENOTFOUND.
-func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+func (db *DB) UserByID(ctx context.Context, id int64) (*domain.User, error) {
 	return db.user(ctx, `WHERE id = ?`, id)
 }
 
-func (db *DB) user(ctx context.Context, where string, arg any) (*User, error) {
-	var u User
+func (db *DB) user(ctx context.Context, where string, arg any) (*domain.User, error) {
+	var u domain.User
 	var created int64
 	err := db.read.QueryRowContext(ctx, `SELECT id, name, password_hash, role, created_at, disabled, must_change_password FROM users `+where, arg).
 		Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Role, &created, &u.Disabled, &u.MustChangePassword)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(ENOTFOUND, "no such user")
+		return nil, domain.Errorf(domain.ENOTFOUND, "no such user")
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to find user: %w", err)
 	}
@@ -107,15 +63,15 @@ func (db *DB) user(ctx context.Context, where string, arg any) (*User, error) {
 }
 
 // Users lists every account by name.
-func (db *DB) Users(ctx context.Context) ([]User, error) {
+func (db *DB) Users(ctx context.Context) ([]domain.User, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, name, role, created_at, disabled, must_change_password FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list users: %w", err)
 	}
 	defer rows.Close()
-	var out []User
+	var out []domain.User
 	for rows.Next() {
-		var u User
+		var u domain.User
 		var created int64
 		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created, &u.Disabled, &u.MustChangePassword); err != nil {
 			return nil, fmt.Errorf("store: unable to list users: %w", err)
@@ -150,7 +106,7 @@ func (db *DB) DeleteUser(ctx context.Context, name string) error {
 		return fmt.Errorf("store: unable to delete user %q: %w", name, err)
 	}
 	if n == 0 {
-		return Errorf(ENOTFOUND, "no user named %q", name)
+		return domain.Errorf(domain.ENOTFOUND, "no user named %q", name)
 	}
 	return nil
 }
@@ -160,7 +116,7 @@ func (db *DB) DeleteUser(ctx context.Context, name string) error {
 // after an admin's reset). The id stays: the caller ends the sessions.
 func (db *DB) SetPassword(ctx context.Context, name, hash string, mustChange bool) error {
 	if hash == "" {
-		return Errorf(EINVALID, "a password is needed")
+		return domain.Errorf(domain.EINVALID, "a password is needed")
 	}
 	return db.updateUser(ctx, name, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE name = ?`, hash, mustChange, name)
 }

@@ -7,103 +7,20 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
-
-// MemberWindow is what one member did over a scoring window. metrics.Score
-// takes it as its input (metrics.MemberInput is this type).
-type MemberWindow struct {
-	ID int64
-
-	// API usage in the window (traffic of the member's consumers).
-	Calls        int64
-	Errors4xx    int64
-	Errors5xx    int64
-	LatencyP95MS float64 // 0 when there were no calls
-	Consumers    int     // distinct consumers/apps with calls
-	PrevCalls    int64   // calls in the previous window (growth)
-
-	// Cooperation projects the member is a party of.
-	ActiveProjects      int // projects active at some point in the window
-	MilestonesDue       int // milestones due in the window
-	MilestonesOnTime    int // of those, done on or before the due date
-	MilestonesDelivered int // milestones done in the window (on time or late)
-	MilestonesOverdue   int // due before the day and still open on it
-
-	// Community activity of people affiliated with the member (bots excluded).
-	Contributions      int     // threads, replies, pull requests, reviews, releases
-	PrevContributions  int     // in the previous window (growth)
-	ActiveContributors int     // distinct affiliated people who contributed
-	Engaged            int     // distinct people outside the member who took part in its threads (window_community.go)
-	Threads            int     // threads opened by the member's people
-	Responded          int     // of those, threads that got a first response from someone else
-	FirstResponseHours float64 // median hours to first response on the member's threads (0 if none)
-
-	// The member's recent weeks, which the change signals (metrics/change.go)
-	// hold against its baseline. Weeks are the 7-day spans ending on the
-	// window's last day: [0] is the last 7 days, [1] the 7 days before, …;
-	// Weeks says how many of them the measured span (the window and the one
-	// before it) holds whole.
-	Weeks               int
-	WeeklyCalls         [MaxWeeks]int64
-	WeeklyContributions [MaxWeeks]int
-	WeeklyContributors  [MaxWeeks]int // distinct contributors; measured in the window only (0 before it)
-	Weekly4xx           [MaxWeeks]int64
-	Weekly5xx           [MaxWeeks]int64
-	RecentLatencyP95MS  float64 // p95 of the last 7 days, 0 without calls
-	LastCallDaysAgo     int     // days from the member's last day with calls to the window's last day; -1 without calls in the span
-	// RecentThreads are the threads the member's people opened in the last
-	// RecentThreadDays days: how old each was at the window's end and how
-	// long it waited for its first response from someone else (-1: none yet).
-	RecentThreads []ThreadWait
-}
-
-// MaxWeeks is how many recent weeks a MemberWindow holds.
-const MaxWeeks = 8
-
-// RecentThreadDays is how far back MemberWindow.RecentThreads go.
-const RecentThreadDays = 14
-
-// ThreadWait is one recent thread of a member, in hours.
-type ThreadWait struct {
-	AgeHours  float64 `json:"age_hours"`
-	WaitHours float64 `json:"wait_hours"` // -1: no response by the window's end
-}
-
-// PairWindow is what two members did together in a window. A < B.
-type PairWindow struct {
-	A, B             int64
-	SharedProjects   int // projects active in the window with both as parties
-	SharedMilestones int // milestones of those projects delivered in the window
-	SharedThreads    int // threads both members' people took part in
-}
-
-// Window is everything measured for one scoring day.
-type Window struct {
-	Day     time.Time // last day of the window (inclusive)
-	From    time.Time // first day of the window
-	Members []MemberWindow
-	Pairs   []PairWindow
-
-	// Ecosystem activity over the last 7 days up to Day (the overview's counts).
-	ActiveConsumers    int
-	ActiveContributors int
-
-	// UnreadableDigests are days whose usage or activity digest could not
-	// be decoded (damaged, or written by a newer version): the window read
-	// them from the source rows instead. The scorer marks them for rebuild.
-	UnreadableDigests []time.Time
-}
 
 // ScoringWindow measures the days [day-windowDays+1, day] (and the same span
 // before it, for growth) for every member that had joined by day. All queries
 // run in one read transaction: one consistent snapshot. The result depends
 // only on the stored data and day, never on the wall clock.
-func (db *DB) ScoringWindow(ctx context.Context, day time.Time, windowDays int) (*Window, error) {
+func (db *DB) ScoringWindow(ctx context.Context, day time.Time, windowDays int) (*domain.Window, error) {
 	if windowDays < 1 {
-		return nil, Errorf(EINVALID, "scoring window must be at least one day, got %d", windowDays)
+		return nil, domain.Errorf(domain.EINVALID, "scoring window must be at least one day, got %d", windowDays)
 	}
-	day = Day(day)
-	w := &Window{Day: day, From: day.AddDate(0, 0, -(windowDays - 1))}
+	day = domain.Day(day)
+	w := &domain.Window{Day: day, From: day.AddDate(0, 0, -(windowDays - 1))}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		return scoringWindow(ctx, tx, w, windowDays)
 	})
@@ -115,10 +32,10 @@ func (db *DB) ScoringWindow(ctx context.Context, day time.Time, windowDays int) 
 
 type span struct{ from, to time.Time } // [from, to)
 
-func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) error {
+func scoringWindow(ctx context.Context, tx *sql.Tx, w *domain.Window, windowDays int) error {
 	cur := span{w.From, w.Day.AddDate(0, 0, 1)}
 	prev := span{cur.from.AddDate(0, 0, -windowDays), cur.from}
-	byID := map[int64]*MemberWindow{}
+	byID := map[int64]*domain.MemberWindow{}
 
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM members WHERE joined_on <= ? AND (archived_on IS NULL OR archived_on > ?) ORDER BY id`, dateStr(w.Day), dateStr(w.Day))
 	if err != nil {
@@ -130,7 +47,7 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *Window, windowDays int) e
 			rows.Close()
 			return err
 		}
-		w.Members = append(w.Members, MemberWindow{ID: id, Weeks: min(MaxWeeks, 2*windowDays/7), LastCallDaysAgo: -1})
+		w.Members = append(w.Members, domain.MemberWindow{ID: id, Weeks: min(domain.MaxWeeks, 2*windowDays/7), LastCallDaysAgo: -1})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -245,7 +162,7 @@ func scanInts(ctx context.Context, tx *sql.Tx, q string, fn func(int64), args ..
 
 // scanCounts runs a query returning (member_id, count) rows and hands each
 // count to set for a known member.
-func scanCounts(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, q string, set func(*MemberWindow, int64), args ...any) error {
+func scanCounts(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.MemberWindow, q string, set func(*domain.MemberWindow, int64), args ...any) error {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -277,15 +194,15 @@ func median(xs []float64) float64 {
 
 // windowPairs joins the pair counts of projects and threads into pair
 // records, for pairs of members both in the window, ordered by (A, B).
-func windowPairs(byID map[int64]*MemberWindow, projects map[[2]int64]projectPairCounts, sharedThreads map[[2]int64]int) []PairWindow {
-	pairs := map[[2]int64]*PairWindow{}
-	get := func(k [2]int64) *PairWindow {
+func windowPairs(byID map[int64]*domain.MemberWindow, projects map[[2]int64]projectPairCounts, sharedThreads map[[2]int64]int) []domain.PairWindow {
+	pairs := map[[2]int64]*domain.PairWindow{}
+	get := func(k [2]int64) *domain.PairWindow {
 		if byID[k[0]] == nil || byID[k[1]] == nil {
 			return nil
 		}
 		p := pairs[k]
 		if p == nil {
-			p = &PairWindow{A: k[0], B: k[1]}
+			p = &domain.PairWindow{A: k[0], B: k[1]}
 			pairs[k] = p
 		}
 		return p
@@ -303,7 +220,7 @@ func windowPairs(byID map[int64]*MemberWindow, projects map[[2]int64]projectPair
 			p.SharedThreads = n
 		}
 	}
-	out := make([]PairWindow, 0, len(pairs))
+	out := make([]domain.PairWindow, 0, len(pairs))
 	for _, p := range pairs {
 		out = append(out, *p)
 	}

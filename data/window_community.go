@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // windowActivity is one non-bot activity of the window. Its strings are
@@ -69,7 +71,7 @@ type threadState struct {
 //     window in threads the member's people opened (at any time before the
 //     window's end). A thread opened in the window has that opening as its
 //     opener; one opened earlier, its openings before the window.
-func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, from int64, weekFrom time.Time, in *interner, reads *communityReads) (shared map[[2]int64]int, activeContributors int, err error) {
+func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.MemberWindow, from int64, weekFrom time.Time, in *interner, reads *communityReads) (shared map[[2]int64]int, activeContributors int, err error) {
 	for id, n := range reads.prevCounts {
 		if m := byID[id]; m != nil {
 			m.PrevContributions = n
@@ -106,7 +108,7 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 		}
 		if m := byID[a.member]; m != nil {
 			m.Contributions++
-			if w := weeksAgo(end, a.at); w >= 0 && w < MaxWeeks {
+			if w := weeksAgo(end, a.at); w >= 0 && w < domain.MaxWeeks {
 				m.WeeklyContributions[w]++
 				if k := (memberWeekPerson{a.member, w, a.key()}); !has(weekly, k) {
 					weekly[k] = struct{}{}
@@ -195,8 +197,8 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 					break
 				}
 			}
-			if o.at >= end-RecentThreadDays*86400 {
-				m.RecentThreads = append(m.RecentThreads, ThreadWait{AgeHours: float64(end-o.at) / 3600, WaitHours: wait})
+			if o.at >= end-domain.RecentThreadDays*86400 {
+				m.RecentThreads = append(m.RecentThreads, domain.ThreadWait{AgeHours: float64(end-o.at) / 3600, WaitHours: wait})
 			}
 		}
 	}
@@ -204,7 +206,7 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWind
 		byID[id].FirstResponseHours = median(ws)
 	}
 	for _, m := range byID { // oldest first, whatever order the threads were visited in
-		slices.SortFunc(m.RecentThreads, func(a, b ThreadWait) int {
+		slices.SortFunc(m.RecentThreads, func(a, b domain.ThreadWait) int {
 			if c := cmp.Compare(b.AgeHours, a.AgeHours); c != 0 {
 				return c
 			}

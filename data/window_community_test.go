@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestWindowCommunityMatchesSQLDefinitions scores random communities (threads
@@ -32,20 +33,20 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 			}
 			defer db.Close()
 			rng := rand.New(rand.NewPCG(seed, 7))
-			var members []*data.Member
+			var members []*domain.Member
 			for i := 0; i < 5; i++ {
 				members = append(members, mustMember(t, db, fmt.Sprintf("m%d", i)))
 			}
-			var people []*data.Person
+			var people []*domain.Person
 			for i := 0; i < 3; i++ {
-				p := &data.Person{Name: fmt.Sprint("P", i)}
-				if err := db.CreatePerson(ctx, p, data.Identity{Source: "github", Login: fmt.Sprint("p", i)}); err != nil {
+				p := &domain.Person{Name: fmt.Sprint("P", i)}
+				if err := db.CreatePerson(ctx, p, domain.Identity{Source: "github", Login: fmt.Sprint("p", i)}); err != nil {
 					t.Fatal(err)
 				}
 				people = append(people, p)
 			}
 			start := day(t, "2026-02-01")
-			var acts []data.Activity
+			var acts []domain.Activity
 			actor := func() (string, int64, int64, bool) {
 				switch r := rng.IntN(10); {
 				case r == 0:
@@ -62,19 +63,19 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 			}
 			add := func(kind string, at time.Time, thread string) {
 				name, person, member, bot := actor()
-				acts = append(acts, data.Activity{Source: "github", ExternalID: fmt.Sprint(len(acts)), Kind: kind, At: at,
+				acts = append(acts, domain.Activity{Source: "github", ExternalID: fmt.Sprint(len(acts)), Kind: kind, At: at,
 					Actor: name, PersonID: person, MemberID: member, Thread: thread, Bot: bot})
 			}
 			for th := 0; th < 60; th++ {
 				opened := start.Add(time.Duration(rng.IntN(85*24)) * time.Hour)
 				thread := fmt.Sprint("t", th)
-				kind := data.ActThreadOpened
+				kind := domain.ActThreadOpened
 				if th%2 == 0 {
-					kind = data.ActPROpened
+					kind = domain.ActPROpened
 				}
 				add(kind, opened, thread)
 				for r := rng.IntN(6); r > 0; r-- {
-					kinds := []string{data.ActReply, data.ActReview, data.ActPRMerged, "release"}
+					kinds := []string{domain.ActReply, domain.ActReview, domain.ActPRMerged, "release"}
 					add(kinds[rng.IntN(len(kinds))], opened.Add(time.Duration(1+rng.IntN(40*24))*time.Hour), thread)
 				}
 			}
@@ -147,9 +148,9 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 			// new activities (one in a digested day, one opening an old
 			// thread's conversation), a pseudonymised login, a deleted row.
 			acts = acts[:0]
-			add(data.ActReply, end.Add(-5*24*time.Hour+time.Hour), "t3")
-			add(data.ActThreadOpened, end.Add(-40*24*time.Hour), "t-new")
-			add(data.ActReply, end.Add(-3*24*time.Hour), "t-new")
+			add(domain.ActReply, end.Add(-5*24*time.Hour+time.Hour), "t3")
+			add(domain.ActThreadOpened, end.Add(-40*24*time.Hour), "t-new")
+			add(domain.ActReply, end.Add(-3*24*time.Hour), "t-new")
 			for i := range acts {
 				acts[i].ExternalID = fmt.Sprint("late", i)
 				acts[i].Bot = false
@@ -199,12 +200,12 @@ type sqlCommunity struct {
 	pairs            map[[2]int64]int
 	weekContributors int // the overview's count: distinct people active in the last 7 days
 	weekly           map[int64]sqlWeeks
-	recent           map[int64][]data.ThreadWait
+	recent           map[int64][]domain.ThreadWait
 }
 
 // sqlWeeks are a member's weekly counts: 7-day weeks back from the window's end.
 type sqlWeeks struct {
-	contributions, contributors [data.MaxWeeks]int
+	contributions, contributors [domain.MaxWeeks]int
 }
 
 // communityBySQL computes the community counts straight from their
@@ -321,7 +322,7 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 		if err := rows.Scan(&id, &w, &n); err != nil {
 			tb.Fatal(err)
 		}
-		if w < data.MaxWeeks {
+		if w < domain.MaxWeeks {
 			v := out.weekly[id]
 			v.contributions[w] = n
 			out.weekly[id] = v
@@ -344,20 +345,20 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 
 	// Recent threads: opened in the last 14 days, oldest first, with the
 	// wait for the first response before the end (-1: none).
-	out.recent = map[int64][]data.ThreadWait{}
+	out.recent = map[int64][]domain.ThreadWait{}
 	rows = weekRows(`SELECT o.member_id, o.at, MIN(r.at)
 		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = 0
 		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
 		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> ''
 		  AND o.at >= ? AND o.at >= ? AND o.at < ?
-		GROUP BY o.id, o.member_id, o.at`, e, f, e-data.RecentThreadDays*86400, e)
+		GROUP BY o.id, o.member_id, o.at`, e, f, e-domain.RecentThreadDays*86400, e)
 	for rows.Next() {
 		var id, opened int64
 		var first sql.NullInt64
 		if err := rows.Scan(&id, &opened, &first); err != nil {
 			tb.Fatal(err)
 		}
-		tw := data.ThreadWait{AgeHours: float64(e-opened) / 3600, WaitHours: -1}
+		tw := domain.ThreadWait{AgeHours: float64(e-opened) / 3600, WaitHours: -1}
 		if first.Valid {
 			tw.WaitHours = float64(first.Int64-opened) / 3600
 		}

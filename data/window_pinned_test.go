@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestScoringWindowPinnedUsage measures the usage side of a scoring window
@@ -57,7 +57,7 @@ func TestScoringWindowPinnedUsage(t *testing.T) {
 	b1 := mustConsumer(t, db, "b1", beta.ID)
 	u := mustConsumer(t, db, "u", 0)
 	v := mustConsumer(t, db, "v", 0)
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		rollup(at(t, "2026-02-28 23:00"), a1.ID, 2, 3, 10),
 		rollup(at(t, "2026-03-01 00:00"), a1.ID, 2, 94, 10),
 		rollup(at(t, "2026-03-01 05:00"), a1.ID, 4, 4, 100),
@@ -77,7 +77,7 @@ func TestScoringWindowPinnedUsage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		byID := map[int64]data.MemberWindow{}
+		byID := map[int64]domain.MemberWindow{}
 		for _, m := range w.Members {
 			byID[m.ID] = m
 		}

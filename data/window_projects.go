@@ -3,6 +3,8 @@ package data
 import (
 	"context"
 	"database/sql"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // projectPairCounts is what two members did together in projects.
@@ -21,7 +23,7 @@ type projectPairCounts struct{ projects, milestones int }
 //     window (MilestonesDue), of those done by their due date (OnTime),
 //     done in the window (Delivered; a pair's SharedMilestones), due before
 //     last and not done by last (Overdue).
-func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur span) (map[[2]int64]projectPairCounts, error) {
+func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.MemberWindow, cur span) (map[[2]int64]projectPairCounts, error) {
 	from, last := dateStr(cur.from), dateStr(cur.to.AddDate(0, 0, -1))
 	type project struct {
 		active  bool

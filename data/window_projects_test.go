@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestWindowProjectsMatchSQLDefinitions builds random projects (cancelled,
@@ -27,34 +28,34 @@ func TestWindowProjectsMatchSQLDefinitions(t *testing.T) {
 			}
 			defer db.Close()
 			rng := rand.New(rand.NewPCG(seed, 11))
-			var members []*data.Member
+			var members []*domain.Member
 			for i := 0; i < 6; i++ {
 				members = append(members, mustMember(t, db, fmt.Sprint("m", i)))
 			}
 			base := day(t, "2026-01-01")
 			dayN := func(n int) time.Time { return base.AddDate(0, 0, n) }
-			statuses := []string{data.ProjectActive, data.ProjectActive, data.ProjectPlanned, data.ProjectCompleted, data.ProjectCancelled}
+			statuses := []string{domain.ProjectActive, domain.ProjectActive, domain.ProjectPlanned, domain.ProjectCompleted, domain.ProjectCancelled}
 			for i := 0; i < 20; i++ {
-				p := &data.Project{Slug: fmt.Sprint("p", i), Name: fmt.Sprint("P", i), Status: statuses[rng.IntN(len(statuses))], StartOn: dayN(rng.IntN(120))}
+				p := &domain.Project{Slug: fmt.Sprint("p", i), Name: fmt.Sprint("P", i), Status: statuses[rng.IntN(len(statuses))], StartOn: dayN(rng.IntN(120))}
 				if rng.IntN(2) == 0 {
 					p.EndOn = p.StartOn.AddDate(0, 0, 10+rng.IntN(90))
 				}
 				for _, j := range rng.Perm(len(members))[:1+rng.IntN(3)] {
-					p.Parties = append(p.Parties, data.ProjectParty{MemberID: members[j].ID, Role: "partner"})
+					p.Parties = append(p.Parties, domain.ProjectParty{MemberID: members[j].ID, Role: "partner"})
 				}
 				if err := db.CreateProject(ctx, p); err != nil {
 					t.Fatal(err)
 				}
-				var ms []data.Milestone
+				var ms []domain.Milestone
 				if i == 0 { // the window's edges: due or done on its first and last days
 					first, last := day(t, "2026-03-14"), day(t, "2026-04-10")
-					ms = append(ms, data.Milestone{ProjectID: p.ID, Title: "due last", DueOn: last},
-						data.Milestone{ProjectID: p.ID, Title: "due first", DueOn: first, DoneOn: first},
-						data.Milestone{ProjectID: p.ID, Title: "done after last", DueOn: last, DoneOn: last.AddDate(0, 0, 1)},
-						data.Milestone{ProjectID: p.ID, Title: "done before first", DueOn: first.AddDate(0, 0, -2), DoneOn: first.AddDate(0, 0, -1)})
+					ms = append(ms, domain.Milestone{ProjectID: p.ID, Title: "due last", DueOn: last},
+						domain.Milestone{ProjectID: p.ID, Title: "due first", DueOn: first, DoneOn: first},
+						domain.Milestone{ProjectID: p.ID, Title: "done after last", DueOn: last, DoneOn: last.AddDate(0, 0, 1)},
+						domain.Milestone{ProjectID: p.ID, Title: "done before first", DueOn: first.AddDate(0, 0, -2), DoneOn: first.AddDate(0, 0, -1)})
 				}
 				for k := rng.IntN(6); k > 0; k-- {
-					m := data.Milestone{ProjectID: p.ID, Title: fmt.Sprint("m", k), DueOn: dayN(rng.IntN(150))}
+					m := domain.Milestone{ProjectID: p.ID, Title: fmt.Sprint("m", k), DueOn: dayN(rng.IntN(150))}
 					if rng.IntN(3) > 0 {
 						m.DoneOn = m.DueOn.AddDate(0, 0, rng.IntN(30)-15)
 					}
@@ -71,7 +72,7 @@ func TestWindowProjectsMatchSQLDefinitions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantMembers, wantPairs := projectsBySQL(t, path, w.From.Format(data.DateLayout), end.Format(data.DateLayout))
+			wantMembers, wantPairs := projectsBySQL(t, path, w.From.Format(domain.DateLayout), end.Format(domain.DateLayout))
 			for _, m := range w.Members {
 				got := [5]int{m.ActiveProjects, m.MilestonesDue, m.MilestonesOnTime, m.MilestonesDelivered, m.MilestonesOverdue}
 				if want := wantMembers[m.ID]; got != want {

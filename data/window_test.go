@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func at(tb testing.TB, s string) time.Time {
@@ -27,17 +27,17 @@ func TestScoringWindowScenario(t *testing.T) {
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
 	beta := mustMember(t, db, "beta")
-	late := &data.Member{Slug: "late", Name: "Late", Kind: data.KindResearch, JoinedOn: day(t, "2026-04-01")}
+	late := &domain.Member{Slug: "late", Name: "Late", Kind: domain.KindResearch, JoinedOn: day(t, "2026-04-01")}
 	if err := db.CreateMember(ctx, late); err != nil {
 		t.Fatal(err)
 	}
 
-	p := &data.Project{Slug: "p", Name: "P", Status: data.ProjectActive, StartOn: day(t, "2026-02-01"),
-		Parties: []data.ProjectParty{{MemberID: alpha.ID, Role: "lead"}, {MemberID: beta.ID, Role: "partner"}}}
+	p := &domain.Project{Slug: "p", Name: "P", Status: domain.ProjectActive, StartOn: day(t, "2026-02-01"),
+		Parties: []domain.ProjectParty{{MemberID: alpha.ID, Role: "lead"}, {MemberID: beta.ID, Role: "partner"}}}
 	if err := db.CreateProject(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	ms := []data.Milestone{
+	ms := []domain.Milestone{
 		{ProjectID: p.ID, Title: "on time", DueOn: day(t, "2026-03-10"), DoneOn: day(t, "2026-03-09")},
 		{ProjectID: p.ID, Title: "late", DueOn: day(t, "2026-03-15"), DoneOn: day(t, "2026-03-20")},
 		{ProjectID: p.ID, Title: "open overdue", DueOn: day(t, "2026-03-20")},
@@ -48,15 +48,15 @@ func TestScoringWindowScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ann := &data.Person{Name: "Ann"}
-	bob := &data.Person{Name: "Bob"}
-	if err := db.CreatePerson(ctx, ann, data.Identity{Source: "github", Login: "Ann"}); err != nil {
+	ann := &domain.Person{Name: "Ann"}
+	bob := &domain.Person{Name: "Bob"}
+	if err := db.CreatePerson(ctx, ann, domain.Identity{Source: "github", Login: "Ann"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreatePerson(ctx, bob, data.Identity{Source: "github", Login: "bob"}); err != nil {
+	if err := db.CreatePerson(ctx, bob, domain.Identity{Source: "github", Login: "bob"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []data.Affiliation{
+	for _, a := range []domain.Affiliation{
 		{PersonID: ann.ID, MemberID: alpha.ID, From: day(t, "2026-01-01"), To: day(t, "2026-03-15")},
 		{PersonID: ann.ID, MemberID: beta.ID, From: day(t, "2026-03-15")},
 		{PersonID: bob.ID, MemberID: beta.ID, From: day(t, "2026-01-01")},
@@ -65,13 +65,13 @@ func TestScoringWindowScenario(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	acts := []data.Activity{
-		{ExternalID: "1", Kind: data.ActThreadOpened, At: at(t, "2026-03-10 10:00"), Actor: "ann", Thread: "t1"},
-		{ExternalID: "2", Kind: data.ActReply, At: at(t, "2026-03-10 10:05"), Actor: "helper[bot]", Thread: "t1", Bot: true},
-		{ExternalID: "3", Kind: data.ActReply, At: at(t, "2026-03-10 12:00"), Actor: "bob", Thread: "t1"},
-		{ExternalID: "4", Kind: data.ActReply, At: at(t, "2026-03-11 09:00"), Actor: "carl", Thread: "t1"},
-		{ExternalID: "5", Kind: data.ActThreadOpened, At: at(t, "2026-03-20 10:00"), Actor: "ann", Thread: "t2"}, // ann is with beta now
-		{ExternalID: "6", Kind: data.ActReply, At: at(t, "2026-03-27 10:00"), Actor: "carl", Thread: "t2"},
+	acts := []domain.Activity{
+		{ExternalID: "1", Kind: domain.ActThreadOpened, At: at(t, "2026-03-10 10:00"), Actor: "ann", Thread: "t1"},
+		{ExternalID: "2", Kind: domain.ActReply, At: at(t, "2026-03-10 10:05"), Actor: "helper[bot]", Thread: "t1", Bot: true},
+		{ExternalID: "3", Kind: domain.ActReply, At: at(t, "2026-03-10 12:00"), Actor: "bob", Thread: "t1"},
+		{ExternalID: "4", Kind: domain.ActReply, At: at(t, "2026-03-11 09:00"), Actor: "carl", Thread: "t1"},
+		{ExternalID: "5", Kind: domain.ActThreadOpened, At: at(t, "2026-03-20 10:00"), Actor: "ann", Thread: "t2"}, // ann is with beta now
+		{ExternalID: "6", Kind: domain.ActReply, At: at(t, "2026-03-27 10:00"), Actor: "carl", Thread: "t2"},
 	}
 	for i := range acts {
 		acts[i].Source = "github"
@@ -89,7 +89,7 @@ func TestScoringWindowScenario(t *testing.T) {
 
 	ca := mustConsumer(t, db, "a1", alpha.ID)
 	ca2 := mustConsumer(t, db, "a2", alpha.ID)
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		rollup(at(t, "2026-03-05 10:00"), ca.ID, 2, 100, 40),
 		rollup(at(t, "2026-03-05 11:00"), ca2.ID, 4, 5, 40),
 		rollup(at(t, "2026-03-06 11:00"), ca2.ID, 5, 2, 40),
@@ -102,13 +102,13 @@ func TestScoringWindowScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := w.From.Format(data.DateLayout), "2026-03-01"; got != want {
+	if got, want := w.From.Format(domain.DateLayout), "2026-03-01"; got != want {
 		t.Errorf("window starts %s, want %s", got, want)
 	}
 	if got, want := len(w.Members), 2; got != want {
 		t.Fatalf("members in window = %d, want %d (a member that joins later is left out)", got, want)
 	}
-	byID := map[int64]data.MemberWindow{}
+	byID := map[int64]domain.MemberWindow{}
 	for _, m := range w.Members {
 		byID[m.ID] = m
 	}
@@ -173,9 +173,9 @@ func TestDayScoresRoundTripWithMissingDimensions(t *testing.T) {
 	ctx := context.Background()
 	a := mustMember(t, db, "alpha")
 	d := day(t, "2026-03-28")
-	ds := &data.DayScores{
-		Ecosystem: data.EcosystemScore{Day: d, R: 1.5, Health: 66, Members: 1},
-		Members: []data.MemberScore{{Day: d, MemberID: a.ID, T: 0.5, I: 0.4, M: 0.3, C: 0.06, Health: 55, Status: data.StatusWatch,
+	ds := &domain.DayScores{
+		Ecosystem: domain.EcosystemScore{Day: d, R: 1.5, Health: 66, Members: 1},
+		Members: []domain.MemberScore{{Day: d, MemberID: a.ID, T: 0.5, I: 0.4, M: 0.3, C: 0.06, Health: 55, Status: domain.StatusWatch,
 			Dimensions: [4]float64{80, math.NaN(), 40, math.NaN()}}},
 	}
 	for i := 0; i < 2; i++ { // saving twice replaces, never duplicates
@@ -208,14 +208,14 @@ func TestDayEdgesRoundTripAndReplaceOlderRows(t *testing.T) {
 	ctx := context.Background()
 	a, b, c := mustMember(t, db, "alpha"), mustMember(t, db, "beta"), mustMember(t, db, "gamma")
 	d := day(t, "2026-03-28")
-	scores := func(edges ...data.Edge) *data.DayScores {
-		ds := &data.DayScores{Ecosystem: data.EcosystemScore{Day: d, Members: 3}, Edges: edges}
-		for _, m := range []*data.Member{a, b, c} {
-			ds.Members = append(ds.Members, data.MemberScore{Day: d, MemberID: m.ID, Status: data.StatusWatch})
+	scores := func(edges ...domain.Edge) *domain.DayScores {
+		ds := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: d, Members: 3}, Edges: edges}
+		for _, m := range []*domain.Member{a, b, c} {
+			ds.Members = append(ds.Members, domain.MemberScore{Day: d, MemberID: m.ID, Status: domain.StatusWatch})
 		}
 		return ds
 	}
-	edgesOn := func() []data.Edge {
+	edgesOn := func() []domain.Edge {
 		t.Helper()
 		got, err := db.EdgesOn(ctx, d)
 		if err != nil {
@@ -234,12 +234,12 @@ func TestDayEdgesRoundTripAndReplaceOlderRows(t *testing.T) {
 		"2026-03-28", b.ID, c.ID, "2026-03-28", a.ID, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fmt.Sprint(edgesOn()), fmt.Sprint([]data.Edge{{a.ID, b.ID, 0.5}, {b.ID, c.ID, 0.25}}); got != want {
+	if got, want := fmt.Sprint(edgesOn()), fmt.Sprint([]domain.Edge{{A: a.ID, B: b.ID, K: 0.5}, {A: b.ID, B: c.ID, K: 0.25}}); got != want {
 		t.Errorf("edges of a day stored as rows = %s, want %s", got, want)
 	}
 
 	// Scoring the day again replaces them, and saving twice never duplicates.
-	want := []data.Edge{{a.ID, c.ID, 1.0 / 3}, {b.ID, c.ID, 2e-7}}
+	want := []domain.Edge{{A: a.ID, B: c.ID, K: 1.0 / 3}, {A: b.ID, B: c.ID, K: 2e-7}}
 	for i := 0; i < 2; i++ {
 		if err := db.SaveDayScores(ctx, scores(want[1], want[0])); err != nil {
 			t.Fatal(err)
@@ -257,8 +257,8 @@ func TestDayEdgesRoundTripAndReplaceOlderRows(t *testing.T) {
 	}
 
 	// An edge to a member not scored that day is refused, and nothing changes.
-	err = db.SaveDayScores(ctx, scores(data.Edge{A: a.ID, B: c.ID + 100, K: 1}))
-	if data.ErrorCode(err) != data.EINVALID {
+	err = db.SaveDayScores(ctx, scores(domain.Edge{A: a.ID, B: c.ID + 100, K: 1}))
+	if domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("edge to an unscored member: err = %v, want EINVALID", err)
 	}
 	if got := edgesOn(); fmt.Sprint(got) != fmt.Sprint(want) {

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // consumerWindow is one consumer's traffic in the window and the one before.
 type consumerWindow struct {
-	cur       UsageTotals
+	cur       domain.UsageTotals
 	prevCalls int64
 	lastWeek  bool // had calls in the last 7 days of the window
 	weeks     *consumerWeeks
@@ -18,9 +20,9 @@ type consumerWindow struct {
 // consumerWeeks is a consumer's traffic by 7-day week, allocated for the
 // consumers with calls in the span.
 type consumerWeeks struct {
-	calls, e4xx, e5xx [MaxWeeks]int64
-	recentLatency     *Histogram // of the last 7 days, when it had calls in them
-	lastDay           int64      // the last day with calls (Unix seconds)
+	calls, e4xx, e5xx [domain.MaxWeeks]int64
+	recentLatency     *domain.Histogram // of the last 7 days, when it had calls in them
+	lastDay           int64             // the last day with calls (Unix seconds)
 }
 
 // day adds one day's calls and errors of the consumer to its weeks and its
@@ -34,14 +36,14 @@ func (c *consumerWindow) day(day int64, weeksAgo int, calls, e4xx, e5xx int64) {
 		c.weeks = &consumerWeeks{}
 	}
 	w := c.weeks
-	if weeksAgo >= 0 && weeksAgo < MaxWeeks {
-		w.calls[weeksAgo] = addSat(w.calls[weeksAgo], calls)
-		w.e4xx[weeksAgo] = addSat(w.e4xx[weeksAgo], e4xx)
-		w.e5xx[weeksAgo] = addSat(w.e5xx[weeksAgo], e5xx)
+	if weeksAgo >= 0 && weeksAgo < domain.MaxWeeks {
+		w.calls[weeksAgo] = domain.AddSat(w.calls[weeksAgo], calls)
+		w.e4xx[weeksAgo] = domain.AddSat(w.e4xx[weeksAgo], e4xx)
+		w.e5xx[weeksAgo] = domain.AddSat(w.e5xx[weeksAgo], e5xx)
 	}
 	w.lastDay = max(w.lastDay, day)
 	if weeksAgo == 0 && w.recentLatency == nil {
-		w.recentLatency = &Histogram{}
+		w.recentLatency = &domain.Histogram{}
 	}
 }
 
@@ -77,7 +79,7 @@ func (u *usagePass) acc(consumer int64) *consumerWindow {
 // reads the usage day digests, and api_usage_daily for the days whose
 // digests are stale (usage_days.go): the same sums either way. It returns
 // how many consumers (with a member or not) had calls since weekFrom.
-func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*MemberWindow, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (int, error) {
+func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.MemberWindow, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (int, error) {
 	u, err := readWindowUsage(ctx, tx, cur, prev, weekFrom, unreadable)
 	if err != nil {
 		return 0, err
@@ -141,7 +143,7 @@ func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom t
 			days = append(days, d)
 		}
 		where := `u.bucket IN (?` + strings.Repeat(", ?", len(days)-1) + `)`
-		if err := scanDailyUsage(ctx, tx, where, days, func(day, consumer int64, class int, calls, bytes int64, h *Histogram) {
+		if err := scanDailyUsage(ctx, tx, where, days, func(day, consumer int64, class int, calls, bytes int64, h *domain.Histogram) {
 			c := u.acc(consumer)
 			var e4xx, e5xx int64
 			switch class {
@@ -157,9 +159,9 @@ func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom t
 				}
 			}
 			if day < u.curFrom {
-				c.prevCalls = addSat(c.prevCalls, calls)
+				c.prevCalls = domain.AddSat(c.prevCalls, calls)
 			} else {
-				c.cur.add(class, calls, bytes, h)
+				c.cur.Add(class, calls, bytes, h)
 				c.lastWeek = c.lastWeek || day >= u.week && calls > 0
 			}
 		}); err != nil {
@@ -172,14 +174,14 @@ func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom t
 // sum decodes the digests and sets the members' usage fields (and nothing
 // else: it may run beside the window's other passes). When a digest cannot
 // be decoded it returns a *digestError and leaves byID as it was.
-func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err error) {
+func (u *usagePass) sum(byID map[int64]*domain.MemberWindow) (activeConsumers int, err error) {
 	for _, d := range u.digests {
 		if err := u.addUsageDigest(d.b, d.day); err != nil {
 			return 0, &digestError{day: d.day, err: err}
 		}
 	}
-	totals := map[int64]*UsageTotals{}
-	recent := map[int64]*Histogram{}
+	totals := map[int64]*domain.UsageTotals{}
+	recent := map[int64]*domain.Histogram{}
 	lastDay := map[int64]int64{}
 	for consumer, c := range u.byConsumer {
 		if c.lastWeek {
@@ -189,30 +191,30 @@ func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err 
 		if m == nil {
 			continue
 		}
-		m.PrevCalls = addSat(m.PrevCalls, c.prevCalls)
+		m.PrevCalls = domain.AddSat(m.PrevCalls, c.prevCalls)
 		if c.cur.Calls > 0 {
 			m.Consumers++
 		}
 		t := totals[m.ID]
 		if t == nil {
-			t = &UsageTotals{}
+			t = &domain.UsageTotals{}
 			totals[m.ID] = t
 		}
-		t.Calls = addSat(t.Calls, c.cur.Calls)
-		t.Errors4xx = addSat(t.Errors4xx, c.cur.Errors4xx)
-		t.Errors5xx = addSat(t.Errors5xx, c.cur.Errors5xx)
+		t.Calls = domain.AddSat(t.Calls, c.cur.Calls)
+		t.Errors4xx = domain.AddSat(t.Errors4xx, c.cur.Errors4xx)
+		t.Errors5xx = domain.AddSat(t.Errors5xx, c.cur.Errors5xx)
 		t.Latency.Merge(&c.cur.Latency)
 		if w := c.weeks; w != nil {
-			for k := range MaxWeeks {
-				m.WeeklyCalls[k] = addSat(m.WeeklyCalls[k], w.calls[k])
-				m.Weekly4xx[k] = addSat(m.Weekly4xx[k], w.e4xx[k])
-				m.Weekly5xx[k] = addSat(m.Weekly5xx[k], w.e5xx[k])
+			for k := range domain.MaxWeeks {
+				m.WeeklyCalls[k] = domain.AddSat(m.WeeklyCalls[k], w.calls[k])
+				m.Weekly4xx[k] = domain.AddSat(m.Weekly4xx[k], w.e4xx[k])
+				m.Weekly5xx[k] = domain.AddSat(m.Weekly5xx[k], w.e5xx[k])
 			}
 			lastDay[m.ID] = max(lastDay[m.ID], w.lastDay)
 			if w.recentLatency != nil {
 				h := recent[m.ID]
 				if h == nil {
-					h = &Histogram{}
+					h = &domain.Histogram{}
 					recent[m.ID] = h
 				}
 				h.Merge(w.recentLatency)
@@ -242,7 +244,7 @@ func (u *usagePass) sum(byID map[int64]*MemberWindow) (activeConsumers int, err 
 func (u *usagePass) addUsageDigest(digest []byte, day int64) error {
 	previous, lastWeek, weeksAgo := day < u.curFrom, day >= u.week, u.weeksAgo(day)
 	r := newDigestReader(digest)
-	var t UsageTotals
+	var t domain.UsageTotals
 	for {
 		consumer, hist, ok := r.next(&t)
 		if !ok {
@@ -258,14 +260,14 @@ func (u *usagePass) addUsageDigest(digest []byte, day int64) error {
 			}
 		}
 		if previous {
-			c.prevCalls = addSat(c.prevCalls, t.Calls)
+			c.prevCalls = domain.AddSat(c.prevCalls, t.Calls)
 			continue
 		}
-		c.cur.Calls = addSat(c.cur.Calls, t.Calls)
+		c.cur.Calls = domain.AddSat(c.cur.Calls, t.Calls)
 		c.lastWeek = c.lastWeek || lastWeek && t.Calls > 0
-		c.cur.Errors4xx = addSat(c.cur.Errors4xx, t.Errors4xx)
-		c.cur.Errors5xx = addSat(c.cur.Errors5xx, t.Errors5xx)
-		c.cur.Bytes = addSat(c.cur.Bytes, t.Bytes)
+		c.cur.Errors4xx = domain.AddSat(c.cur.Errors4xx, t.Errors4xx)
+		c.cur.Errors5xx = domain.AddSat(c.cur.Errors5xx, t.Errors5xx)
+		c.cur.Bytes = domain.AddSat(c.cur.Bytes, t.Bytes)
 		if err := mergeSparseHistogram(&c.cur.Latency, hist); err != nil {
 			return err
 		}

@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestScoringWindowWeeksPinned measures the recent weeks the change signals
@@ -30,7 +30,7 @@ func TestScoringWindowWeeksPinned(t *testing.T) {
 	alpha, beta, gamma := mustMember(t, db, "alpha"), mustMember(t, db, "beta"), mustMember(t, db, "gamma")
 	a1 := mustConsumer(t, db, "a1", alpha.ID)
 	b1 := mustConsumer(t, db, "b1", beta.ID)
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		rollup(at(t, "2026-03-28 23:00"), a1.ID, 2, 10, 10),
 		rollup(at(t, "2026-03-22 00:00"), a1.ID, 4, 5, 100),
 		rollup(at(t, "2026-03-21 23:00"), a1.ID, 2, 7, 10),
@@ -48,7 +48,7 @@ func TestScoringWindowWeeksPinned(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		byID := map[int64]data.MemberWindow{}
+		byID := map[int64]domain.MemberWindow{}
 		for _, m := range w.Members {
 			byID[m.ID] = m
 		}
@@ -56,13 +56,13 @@ func TestScoringWindowWeeksPinned(t *testing.T) {
 		if a.Weeks != 8 || b.Weeks != 8 {
 			t.Errorf("%s: weeks %d and %d, want 8 (two 28-day windows)", path, a.Weeks, b.Weeks)
 		}
-		if want := [data.MaxWeeks]int64{15, 7, 0, 3, 2, 0, 0, 1}; a.WeeklyCalls != want {
+		if want := [domain.MaxWeeks]int64{15, 7, 0, 3, 2, 0, 0, 1}; a.WeeklyCalls != want {
 			t.Errorf("%s: alpha weekly calls %v, want %v", path, a.WeeklyCalls, want)
 		}
-		if want := [data.MaxWeeks]int64{0, 0, 100}; b.WeeklyCalls != want {
+		if want := [domain.MaxWeeks]int64{0, 0, 100}; b.WeeklyCalls != want {
 			t.Errorf("%s: beta weekly calls %v, want %v", path, b.WeeklyCalls, want)
 		}
-		if want := [data.MaxWeeks]int64{5}; a.Weekly4xx != want || a.Weekly5xx != [data.MaxWeeks]int64{} {
+		if want := [domain.MaxWeeks]int64{5}; a.Weekly4xx != want || a.Weekly5xx != [domain.MaxWeeks]int64{} {
 			t.Errorf("%s: alpha weekly 4xx %v 5xx %v, want %v and none", path, a.Weekly4xx, a.Weekly5xx, want)
 		}
 		if math.Abs(a.RecentLatencyP95MS-95.7745) > 0.001 {

@@ -5,25 +5,25 @@ import (
 	"math"
 	"slices"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // changes computes a member's change signals (docs/scoring.md, "What
 // changed"): how far each thing it does fell against its own baseline or
 // its target, as a score in [0,1] (1: fine, 0: collapse). Only signals with
 // enough evidence are returned, worst first; those with score 1 are left out.
-func changes(m *MemberInput, cfg Config) []data.Change {
+func changes(m *MemberInput, cfg Config) []domain.Change {
 	c := cfg.Changes
-	var out []data.Change
-	add := func(ch data.Change) {
+	var out []domain.Change
+	add := func(ch domain.Change) {
 		ch.Score = clamp(ch.Score, 0, 1)
 		if ch.Score < 1 {
 			out = append(out, ch)
 		}
 	}
-	weeks := min(m.Weeks, data.MaxWeeks)
+	weeks := min(m.Weeks, domain.MaxWeeks)
 	base := c.BaselineWeeks
-	api, projects, community := data.Dimensions[0], data.Dimensions[1], data.Dimensions[2]
+	api, projects, community := domain.Dimensions[0], domain.Dimensions[1], domain.Dimensions[2]
 
 	// Calls: the last 7 days against the median of the baseline weeks
 	// before them; dormancy when the member has stopped calling altogether.
@@ -33,10 +33,10 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 		usual := usualWeek(m.WeeklyCalls[:], weeks)
 		switch {
 		case recent == 0 && m.LastCallDaysAgo >= c.DormantDays && usual >= c.UsageMinBaseline:
-			add(data.Change{Kind: data.ChangeDormant, Dimension: api, Score: 0, Now: float64(m.LastCallDaysAgo), Before: usual})
+			add(domain.Change{Kind: domain.ChangeDormant, Dimension: api, Score: 0, Now: float64(m.LastCallDaysAgo), Before: usual})
 		case baseline >= c.UsageMinBaseline:
 			r := (recent + c.CallsPseudoCount) / (baseline + c.CallsPseudoCount)
-			add(data.Change{Kind: data.ChangeUsageDrop, Dimension: api, Score: ramp(r, c.DropCollapse, c.DropOK),
+			add(domain.Change{Kind: domain.ChangeUsageDrop, Dimension: api, Score: ramp(r, c.DropCollapse, c.DropOK),
 				Now: recent, Before: baseline})
 		}
 	}
@@ -49,16 +49,16 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 	if recent := m.WeeklyCalls[0]; weeks >= 1 && recent >= c.MinRecentCalls {
 		if p95 := m.RecentLatencyP95MS; p95 > 0 && !math.IsInf(p95, 0) {
 			slo := cfg.Technical.LatencySLOMS
-			add(data.Change{Kind: data.ChangeLatency, Dimension: api,
+			add(domain.Change{Kind: domain.ChangeLatency, Dimension: api,
 				Score: 1 - ramp(p95/slo, 1, c.LatencyCollapseRatio), Now: p95, Before: slo})
 		}
 		for _, e := range []struct {
 			kind      string
-			weekly    *[data.MaxWeeks]int64
+			weekly    *[domain.MaxWeeks]int64
 			tol, span float64
 		}{
-			{data.ChangeErrors4xx, &m.Weekly4xx, c.Errors4xxTolerance, c.Errors4xxCollapse},
-			{data.ChangeErrors5xx, &m.Weekly5xx, c.Errors5xxTolerance, c.Errors5xxCollapse},
+			{domain.ChangeErrors4xx, &m.Weekly4xx, c.Errors4xxTolerance, c.Errors4xxCollapse},
+			{domain.ChangeErrors5xx, &m.Weekly5xx, c.Errors5xxTolerance, c.Errors5xxCollapse},
 		} {
 			errs := count(e.weekly[0])
 			share := clamp(errs/float64(recent), 0, 1)
@@ -71,7 +71,7 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 			usual := medianOf(shares)
 			lower := WilsonLower(min(errs, float64(recent)), float64(recent), c.ConfidenceZ)
 			floor := usual + e.tol
-			add(data.Change{Kind: e.kind, Dimension: api, Score: 1 - ramp(lower, floor, floor+e.span), Now: share, Before: usual})
+			add(domain.Change{Kind: e.kind, Dimension: api, Score: 1 - ramp(lower, floor, floor+e.span), Now: share, Before: usual})
 		}
 	}
 
@@ -94,13 +94,13 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 	}
 	if due >= float64(c.MinThreads) {
 		answered := (due - unanswered + 1) / (due + 1)
-		add(data.Change{Kind: data.ChangeUnanswered, Dimension: community, Score: ramp(answered, c.AnsweredCollapse, c.AnsweredOK),
+		add(domain.Change{Kind: domain.ChangeUnanswered, Dimension: community, Score: ramp(answered, c.AnsweredCollapse, c.AnsweredOK),
 			Now: unanswered, Before: c.ResponseWindowHours, Of: due})
 	}
 	if len(waits) >= c.MinThreads {
 		target := cfg.Health.ResponseTargetHours
 		med := medianOf(waits)
-		add(data.Change{Kind: data.ChangeSlowResponse, Dimension: community,
+		add(domain.Change{Kind: domain.ChangeSlowResponse, Dimension: community,
 			Score: 1 - ramp(med/target, 1, c.ResponseCollapseRatio), Now: med, Before: target})
 	}
 
@@ -110,7 +110,7 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 		if baseline := medianWeeks(contrib, 1, min(weeks, 1+base)); baseline >= c.ContributionsMinBaseline {
 			recent := float64(max(contrib[0], 0))
 			r := (recent + c.ContributionsPseudoCount) / (baseline + c.ContributionsPseudoCount)
-			add(data.Change{Kind: data.ChangeContributionDrop, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
+			add(domain.Change{Kind: domain.ChangeContributionDrop, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
 				Now: recent, Before: baseline})
 		}
 		// Contributors are counted in the window only: its weeks before the last.
@@ -118,24 +118,24 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 		if baseline := medianWeeks(people, 1, inWindow); inWindow >= 2 && baseline >= c.ContributorsMinBaseline {
 			recent := float64(max(people[0], 0))
 			r := (recent + c.ContributorsPseudoCount) / (baseline + c.ContributorsPseudoCount)
-			add(data.Change{Kind: data.ChangeContributorLoss, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
+			add(domain.Change{Kind: domain.ChangeContributorLoss, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
 				Now: recent, Before: baseline})
 		}
 	}
 
 	// Milestones: open past their due date, and delivered late.
 	if over := count(int64(m.MilestonesOverdue)); over > 0 {
-		add(data.Change{Kind: data.ChangeMilestonesOverdue, Dimension: projects,
+		add(domain.Change{Kind: domain.ChangeMilestonesOverdue, Dimension: projects,
 			Score: math.Exp(-over / cfg.Health.OverdueScale), Now: over})
 	}
 	if due := count(int64(m.MilestonesDue)); due > 0 {
 		onTime := clamp(count(int64(m.MilestonesOnTime)), 0, due)
-		add(data.Change{Kind: data.ChangeMilestonesLate, Dimension: projects, Score: (onTime + 1) / (due + 1),
+		add(domain.Change{Kind: domain.ChangeMilestonesLate, Dimension: projects, Score: (onTime + 1) / (due + 1),
 			Now: onTime, Of: due})
 	}
 
-	kindOrder := func(k string) int { return slices.Index(data.ChangeKinds, k) }
-	slices.SortStableFunc(out, func(a, b data.Change) int {
+	kindOrder := func(k string) int { return slices.Index(domain.ChangeKinds, k) }
+	slices.SortStableFunc(out, func(a, b domain.Change) int {
 		if c := cmp.Compare(a.Score, b.Score); c != 0 {
 			return c
 		}
@@ -146,10 +146,10 @@ func changes(m *MemberInput, cfg Config) []data.Change {
 
 // changeFloor is, per health dimension, the lowest score of its change
 // signals (1 when it has none).
-func changeFloor(cs []data.Change) [4]float64 {
+func changeFloor(cs []domain.Change) [4]float64 {
 	floor := [4]float64{1, 1, 1, 1}
 	for _, c := range cs {
-		if d := slices.Index(data.Dimensions[:], c.Dimension); d >= 0 {
+		if d := slices.Index(domain.Dimensions[:], c.Dimension); d >= 0 {
 			floor[d] = min(floor[d], c.Score)
 		}
 	}
@@ -173,7 +173,7 @@ func medianWeeks[T int64 | int](weekly []T, from, to int) float64 {
 	if to <= from {
 		return 0
 	}
-	var buf [data.MaxWeeks]float64
+	var buf [domain.MaxWeeks]float64
 	xs := buf[:0]
 	for _, v := range weekly[from:to] {
 		xs = append(xs, float64(max(v, 0)))
@@ -184,7 +184,7 @@ func medianWeeks[T int64 | int](weekly []T, from, to int) float64 {
 // usualWeek is what a member that stopped calling used to make in a week:
 // the median of its weeks with calls before the last.
 func usualWeek(weekly []int64, weeks int) float64 {
-	var buf [data.MaxWeeks]float64
+	var buf [domain.MaxWeeks]float64
 	xs := buf[:0]
 	for _, v := range weekly[1:weeks] {
 		if v > 0 {

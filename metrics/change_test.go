@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // steadyAPI is a member with four steady weeks of calls before the last and
@@ -21,13 +21,15 @@ func steadyAPI(id int64, weeks [5]int64) MemberInput {
 
 // scoreOne scores m beside a partner it shares six projects with (K ≈ 0.95,
 // cooperation ≈ 61), as most members of an ecosystem have ties.
-func scoreOne(m MemberInput) data.MemberScore {
+func scoreOne(m MemberInput) domain.MemberScore {
 	partner := MemberInput{ID: m.ID + 1, ActiveProjects: 6}
 	return Score(Input{Members: []MemberInput{m, partner}, Pairs: []PairInput{{A: m.ID, B: m.ID + 1, SharedProjects: 6}}}, DefaultConfig()).Members[0]
 }
 
 // tw is a recent thread: its age and its wait for a first response (-1: none), in hours.
-func tw(age, wait float64) data.ThreadWait { return data.ThreadWait{AgeHours: age, WaitHours: wait} }
+func tw(age, wait float64) domain.ThreadWait {
+	return domain.ThreadWait{AgeHours: age, WaitHours: wait}
+}
 
 // TestChangeSignalsWorkedExamples checks the worked examples of
 // docs/scoring.md, "What changed".
@@ -41,30 +43,30 @@ func TestChangeSignalsWorkedExamples(t *testing.T) {
 		text   string
 	}{
 		{"calls fall to 300 from a 975 baseline", steadyAPI(1, [5]int64{300, 900, 1000, 950, 1100}),
-			data.ChangeUsageDrop, (320.0/995 - 0.25) / 0.5, data.StatusAtRisk, "API calls −69% against the previous four weeks (975 → 300 a week)"},
+			domain.ChangeUsageDrop, (320.0/995 - 0.25) / 0.5, domain.StatusAtRisk, "API calls −69% against the previous four weeks (975 → 300 a week)"},
 		{"calls fall to 600", steadyAPI(1, [5]int64{600, 900, 1000, 950, 1100}),
-			data.ChangeUsageDrop, (620.0/995 - 0.25) / 0.5, data.StatusHealthy, ""},
+			domain.ChangeUsageDrop, (620.0/995 - 0.25) / 0.5, domain.StatusHealthy, ""},
 		{"a fifth of calls 4xx, usually 1%", func() MemberInput {
 			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
 			m.Weekly4xx = [8]int64{200, 10, 10, 10, 10} // usually 1%
 			return m
-		}(), data.ChangeErrors4xx, 1 - (WilsonLower(200, 1000, 1.645)-0.06)/0.15, data.StatusAtRisk, "4xx responses 20% of calls in the last 7 days (was 1%)"},
+		}(), domain.ChangeErrors4xx, 1 - (WilsonLower(200, 1000, 1.645)-0.06)/0.15, domain.StatusAtRisk, "4xx responses 20% of calls in the last 7 days (was 1%)"},
 		{"p95 at three times the SLO", func() MemberInput {
 			m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
 			m.RecentLatencyP95MS = 3000
 			return m
-		}(), data.ChangeLatency, 1 - 2.0/3, data.StatusWatch, "p95 latency 3.0 s against a 1.0 s SLO"},
+		}(), domain.ChangeLatency, 1 - 2.0/3, domain.StatusWatch, "p95 latency 3.0 s against a 1.0 s SLO"},
 		{"4 of 6 due threads unanswered", MemberInput{ID: 1, Weeks: 8, Contributions: 30, ActiveContributors: 3, Threads: 6, Responded: 2,
-			RecentThreads: []data.ThreadWait{tw(100, 2), tw(90, 30), tw(80, -1), tw(70, 60), tw(60, -1), tw(50, -1), tw(10, -1)}},
-			data.ChangeUnanswered, (3.0/7 - 0.2) / 0.6, data.StatusWatch, "4 of 6 threads unanswered after 48 h"},
+			RecentThreads: []domain.ThreadWait{tw(100, 2), tw(90, 30), tw(80, -1), tw(70, 60), tw(60, -1), tw(50, -1), tw(10, -1)}},
+			domain.ChangeUnanswered, (3.0/7 - 0.2) / 0.6, domain.StatusWatch, "4 of 6 threads unanswered after 48 h"},
 		{"contributions 40 a week fall to 10", MemberInput{ID: 1, Weeks: 8, Contributions: 130, ActiveContributors: 4,
 			WeeklyContributions: [8]int{10, 40, 40, 40, 40}},
-			data.ChangeContributionDrop, (18.0/48 - 0.25) / 0.5, data.StatusAtRisk, "contributions −75% against the previous four weeks (40 → 10 a week)"},
+			domain.ChangeContributionDrop, (18.0/48 - 0.25) / 0.5, domain.StatusAtRisk, "contributions −75% against the previous four weeks (40 → 10 a week)"},
 		{"stopped calling 12 days ago", func() MemberInput {
 			m := steadyAPI(1, [5]int64{0, 400, 900, 900, 900})
 			m.LastCallDaysAgo = 12
 			return m
-		}(), data.ChangeDormant, 0, data.StatusAtRisk, "no API calls for 12 days (was 900 a week)"},
+		}(), domain.ChangeDormant, 0, domain.StatusAtRisk, "no API calls for 12 days (was 900 a week)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -102,14 +104,14 @@ func TestChangeSignalsNeedEvidence(t *testing.T) {
 		t.Errorf("a member's usual 4xx share is judged: %+v", s.Changes)
 	}
 	spike := steadyAPI(1, [5]int64{1000, 5000, 1000, 1000, 1000}) // a spike in the baseline weeks
-	if s := scoreOne(spike); len(s.Changes) != 0 || s.Status != data.StatusHealthy {
+	if s := scoreOne(spike); len(s.Changes) != 0 || s.Status != domain.StatusHealthy {
 		t.Errorf("a past spike fakes a drop: %+v, %s", s.Changes, s.Status)
 	}
 	warming := steadyAPI(1, [5]int64{500, 900, 0, 0, 0}) // data started two weeks ago
 	if s := scoreOne(warming); len(s.Changes) != 0 {
 		t.Errorf("a member warming up is judged: %+v", s.Changes)
 	}
-	threeThreads := MemberInput{ID: 1, Weeks: 8, Contributions: 5, RecentThreads: []data.ThreadWait{tw(100, -1), tw(90, -1), tw(80, 3)}}
+	threeThreads := MemberInput{ID: 1, Weeks: 8, Contributions: 5, RecentThreads: []domain.ThreadWait{tw(100, -1), tw(90, -1), tw(80, 3)}}
 	if s := scoreOne(threeThreads); len(s.Changes) != 0 {
 		t.Errorf("three threads are judged: %+v", s.Changes)
 	}
@@ -117,7 +119,7 @@ func TestChangeSignalsNeedEvidence(t *testing.T) {
 	// baseline's weeks: two weeks of 20% 4xx after 1% still read as a rise.
 	lasting := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
 	lasting.Weekly4xx = [8]int64{200, 200, 10, 10, 10}
-	if s := scoreOne(lasting); s.Reason() == nil || s.Reason().Kind != data.ChangeErrors4xx || s.Reason().Before != 0.01 {
+	if s := scoreOne(lasting); s.Reason() == nil || s.Reason().Kind != domain.ChangeErrors4xx || s.Reason().Before != 0.01 {
 		t.Errorf("a second week of 4xx: %+v", s.Changes)
 	}
 	// Outsiders in a member's old threads alone make no community dimension.
@@ -133,16 +135,16 @@ func TestCollapseCapsHealth(t *testing.T) {
 	m := steadyAPI(1, [5]int64{1000, 1000, 1000, 1000, 1000})
 	m.ActiveProjects, m.Contributions, m.ActiveContributors = 1, 40, 5
 	base := scoreOne(m)
-	if base.Status != data.StatusHealthy || len(base.Changes) != 0 {
+	if base.Status != domain.StatusHealthy || len(base.Changes) != 0 {
 		t.Fatalf("baseline member: %s, %+v", base.Status, base.Changes)
 	}
 	m.MilestonesOverdue = 2 // projects 100·e^(−2/3) = 51.3
 	s := scoreOne(m)
 	want := 100*math.Exp(-2.0/3) + 10
-	if math.Abs(s.Health-want) > 1e-9 || s.Status != data.StatusWatch {
+	if math.Abs(s.Health-want) > 1e-9 || s.Status != domain.StatusWatch {
 		t.Errorf("two overdue milestones: health %.4f %s, want %.4f watch", s.Health, s.Status, want)
 	}
-	if r := s.Reason(); r == nil || r.Kind != data.ChangeMilestonesOverdue || r.Text() != "2 milestones overdue" {
+	if r := s.Reason(); r == nil || r.Kind != domain.ChangeMilestonesOverdue || r.Text() != "2 milestones overdue" {
 		t.Errorf("reason %+v", r)
 	}
 }

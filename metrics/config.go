@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Config holds every weight, normalisation constant and threshold of the
@@ -154,7 +154,7 @@ type HealthConfig struct {
 	WatchMin   float64 `yaml:"watch_min" json:"watch_min"`
 }
 
-// HealthWeights weighs the four dimensions in Health_i (order of data.Dimensions).
+// HealthWeights weighs the four dimensions in Health_i (order of domain.Dimensions).
 type HealthWeights struct {
 	API         float64 `yaml:"api" json:"api"`
 	Projects    float64 `yaml:"projects" json:"projects"`
@@ -303,8 +303,8 @@ func (c Config) Validate() error {
 	}
 
 	ch := c.Changes
-	if ch.BaselineWeeks < 1 || ch.BaselineWeeks > data.MaxWeeks-1 {
-		bad("changes.baseline_weeks must be in [1,%d], got %d", data.MaxWeeks-1, ch.BaselineWeeks)
+	if ch.BaselineWeeks < 1 || ch.BaselineWeeks > domain.MaxWeeks-1 {
+		bad("changes.baseline_weeks must be in [1,%d], got %d", domain.MaxWeeks-1, ch.BaselineWeeks)
 	}
 	if ch.DormantDays < 1 {
 		bad("changes.dormant_days must be at least 1, got %d", ch.DormantDays)
@@ -344,22 +344,22 @@ func (c Config) Validate() error {
 	}
 
 	if len(problems) > 0 {
-		return data.Errorf(data.EINVALID, "invalid scoring config: %s", strings.Join(problems, "; "))
+		return domain.Errorf(domain.EINVALID, "invalid scoring config: %s", strings.Join(problems, "; "))
 	}
 	return nil
 }
 
-// StatusOf returns the status band of a health score: data.StatusHealthy at
-// or above health.healthy_min, data.StatusWatch at or above health.watch_min,
-// data.StatusAtRisk below, and data.StatusNoData for NaN.
+// StatusOf returns the status band of a health score: domain.StatusHealthy at
+// or above health.healthy_min, domain.StatusWatch at or above health.watch_min,
+// domain.StatusAtRisk below, and domain.StatusNoData for NaN.
 func StatusOf(health float64, cfg Config) string {
 	switch {
 	case math.IsNaN(health):
-		return data.StatusNoData
+		return domain.StatusNoData
 	case health >= cfg.Health.HealthyMin:
-		return data.StatusHealthy
+		return domain.StatusHealthy
 	case health >= cfg.Health.WatchMin:
-		return data.StatusWatch
+		return domain.StatusWatch
 	}
-	return data.StatusAtRisk
+	return domain.StatusAtRisk
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestDefaultConfigIsValid(t *testing.T) {
@@ -63,11 +63,11 @@ func TestValidateRejects(t *testing.T) {
 			t.Errorf("%s: Validate() = nil, want an error", c.name)
 			continue
 		}
-		if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+		if got, want := domain.ErrorCode(err), domain.EINVALID; got != want {
 			t.Errorf("%s: error code %q, want %q", c.name, got, want)
 		}
-		if !strings.Contains(data.ErrorMessage(err), c.key) {
-			t.Errorf("%s: message %q does not name %q", c.name, data.ErrorMessage(err), c.key)
+		if !strings.Contains(domain.ErrorMessage(err), c.key) {
+			t.Errorf("%s: message %q does not name %q", c.name, domain.ErrorMessage(err), c.key)
 		}
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestHandComputed checks a three-member ecosystem against numbers worked
@@ -91,13 +91,13 @@ func TestHandComputed(t *testing.T) {
 		(dims[1][1] + dims[1][2] + 0.5*coop) / 2.5,              // ≈ 79.62
 		0,
 	}
-	status := []string{data.StatusWatch, data.StatusHealthy, data.StatusNoData}
+	status := []string{domain.StatusWatch, domain.StatusHealthy, domain.StatusNoData}
 	for n := range dims {
 		m := res.Members[n]
 		for d := range dims[n] {
 			got, want := m.Dimensions[d], dims[n][d]
 			if math.IsNaN(want) != math.IsNaN(got) || (!math.IsNaN(want) && !approxEqual(got, want, 1e-12)) {
-				t.Errorf("member %d: %s = %.15g, want %.15g", m.MemberID, data.Dimensions[d], got, want)
+				t.Errorf("member %d: %s = %.15g, want %.15g", m.MemberID, domain.Dimensions[d], got, want)
 			}
 		}
 		if got, want := m.Health, health[n]; !approxEqual(got, want, 1e-12) {
@@ -113,8 +113,8 @@ func TestHandComputed(t *testing.T) {
 	// What changed for member 1: one of two milestones due delivered late,
 	// (1+1)/(2+1) ≈ 0.667, and one overdue, e^(−1/3) ≈ 0.717; no weeks, so
 	// no usage or community signal. Member 2 has none.
-	if got := res.Members[0].Changes; len(got) != 2 || got[0].Kind != data.ChangeMilestonesLate || !approxEqual(got[0].Score, 2.0/3, 1e-12) ||
-		got[1].Kind != data.ChangeMilestonesOverdue || !approxEqual(got[1].Score, math.Exp(-1.0/3), 1e-12) {
+	if got := res.Members[0].Changes; len(got) != 2 || got[0].Kind != domain.ChangeMilestonesLate || !approxEqual(got[0].Score, 2.0/3, 1e-12) ||
+		got[1].Kind != domain.ChangeMilestonesOverdue || !approxEqual(got[1].Score, math.Exp(-1.0/3), 1e-12) {
 		t.Errorf("member 1 changes = %+v, want milestones_late 0.667, milestones_overdue 0.717", got)
 	}
 	if got := res.Members[1].Changes; len(got) != 0 {

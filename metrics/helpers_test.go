@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // seeds are the fixed seeds of the property tests: every run checks the same
@@ -107,7 +107,7 @@ func randomMember(r *rand.Rand, id int64) MemberInput {
 		m.MilestonesDelivered = r.IntN(4)
 	}
 	if r.IntN(3) > 0 { // recent weeks, falling, steady or rising
-		m.Weeks = r.IntN(data.MaxWeeks + 1)
+		m.Weeks = r.IntN(domain.MaxWeeks + 1)
 		level, trend := float64(r.IntN(5000)), r.Float64()*1.5
 		for w := range m.Weeks {
 			f := math.Pow(trend, float64(-w)/4)
@@ -126,7 +126,7 @@ func randomMember(r *rand.Rand, id int64) MemberInput {
 			if r.IntN(3) > 0 {
 				wait = r.Float64() * 200
 			}
-			m.RecentThreads = append(m.RecentThreads, data.ThreadWait{AgeHours: r.Float64() * 336, WaitHours: wait})
+			m.RecentThreads = append(m.RecentThreads, domain.ThreadWait{AgeHours: r.Float64() * 336, WaitHours: wait})
 		}
 	}
 	if r.IntN(25) == 0 { // inconsistent or hostile values
@@ -170,7 +170,7 @@ func approxEqual(a, b, rel float64) bool {
 // bit-for-bit.
 func sameFloat(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
 
-func sameScore(a, b data.MemberScore) bool {
+func sameScore(a, b domain.MemberScore) bool {
 	if !a.Day.Equal(b.Day) || a.MemberID != b.MemberID || a.Status != b.Status {
 		return false
 	}
@@ -294,8 +294,8 @@ func fullK(tb testing.TB, res Result, ids []int64) [][]float64 {
 }
 
 // scoreByID indexes res.Members by member ID (first row of each ID).
-func scoreByID(res Result) map[int64]data.MemberScore {
-	out := map[int64]data.MemberScore{}
+func scoreByID(res Result) map[int64]domain.MemberScore {
+	out := map[int64]domain.MemberScore{}
 	for _, m := range res.Members {
 		if _, ok := out[m.MemberID]; !ok {
 			out[m.MemberID] = m

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // checkInvariants fails tb unless res, the score of in under cfg, holds every
@@ -58,7 +58,7 @@ func checkInvariants(tb testing.TB, in Input, cfg Config, res Result) {
 				noData = false
 			}
 			if !(v >= 0 && v <= 100) {
-				tb.Errorf("member %d: dimension %s = %v, want in [0,100] or NaN", m.MemberID, data.Dimensions[d], v)
+				tb.Errorf("member %d: dimension %s = %v, want in [0,100] or NaN", m.MemberID, domain.Dimensions[d], v)
 			}
 		}
 		// Changes: worst first, each below 1, and no dimension above its
@@ -70,7 +70,7 @@ func checkInvariants(tb testing.TB, in Input, cfg Config, res Result) {
 			if k > 0 && m.Changes[k-1].Score > c.Score {
 				tb.Errorf("member %d: changes not worst first: %v", m.MemberID, m.Changes)
 			}
-			if d := slices.Index(data.Dimensions[:], c.Dimension); d < 0 || d == 3 {
+			if d := slices.Index(domain.Dimensions[:], c.Dimension); d < 0 || d == 3 {
 				tb.Errorf("member %d: change %s of dimension %q", m.MemberID, c.Kind, c.Dimension)
 			} else if !(m.Dimensions[d] <= 100*c.Score+1e-9) {
 				tb.Errorf("member %d: dimension %s = %v above its change %s (%v)", m.MemberID, c.Dimension, m.Dimensions[d], c.Kind, c.Score)
@@ -79,15 +79,15 @@ func checkInvariants(tb testing.TB, in Input, cfg Config, res Result) {
 		if !noData {
 			offset := cfg.Health.HealthyMin - cfg.Changes.CollapseBelow
 			for _, c := range m.Changes {
-				d := slices.Index(data.Dimensions[:], c.Dimension)
+				d := slices.Index(domain.Dimensions[:], c.Dimension)
 				if v := 100 * c.Score; d >= 0 && weights[d] > 0 && v < cfg.Changes.CollapseBelow && m.Health > v+offset+1e-9 {
 					tb.Errorf("member %d: health %v above its collapsed change %s %v + %v", m.MemberID, m.Health, c.Kind, v, offset)
 				}
 			}
 		}
 		switch {
-		case noData && (m.Status != data.StatusNoData || m.Health != 0):
-			tb.Errorf("member %d has no dimension: status %q, health %v; want %q, 0", m.MemberID, m.Status, m.Health, data.StatusNoData)
+		case noData && (m.Status != domain.StatusNoData || m.Health != 0):
+			tb.Errorf("member %d has no dimension: status %q, health %v; want %q, 0", m.MemberID, m.Status, m.Health, domain.StatusNoData)
 		case !noData && m.Status != StatusOf(m.Health, cfg):
 			tb.Errorf("member %d: status %q, want StatusOf(%v) = %q", m.MemberID, m.Status, m.Health, StatusOf(m.Health, cfg))
 		}
@@ -157,7 +157,7 @@ func checkInvariants(tb testing.TB, in Input, cfg Config, res Result) {
 	var nData int
 	for _, id := range ids {
 		m := byID[id]
-		if m.Status == data.StatusNoData {
+		if m.Status == domain.StatusNoData {
 			continue
 		}
 		nData++
@@ -232,7 +232,7 @@ func randomConfig(tb testing.TB, r *rand.Rand) Config {
 // randomChanges returns change settings around the defaults, some extreme.
 func randomChanges(r *rand.Rand) ChangeConfig {
 	c := DefaultConfig().Changes
-	c.BaselineWeeks = 1 + r.IntN(data.MaxWeeks-1)
+	c.BaselineWeeks = 1 + r.IntN(domain.MaxWeeks-1)
 	c.DropCollapse = r.Float64() * 0.5
 	c.DropOK = c.DropCollapse + 0.01 + r.Float64()*(0.99-c.DropCollapse)
 	c.UsageMinBaseline = r.Float64() * 200
@@ -336,7 +336,7 @@ func TestPairsNormalised(t *testing.T) {
 		{A: 2, B: 3, SharedThreads: -5},  // negative counts are 0: no edge
 	}}
 	res := Score(in, cfg)
-	want := []data.Edge{{A: 1, B: 2, K: -math.Expm1(-(0.5*1 + 0.05*10))}}
+	want := []domain.Edge{{A: 1, B: 2, K: -math.Expm1(-(0.5*1 + 0.05*10))}}
 	if !slices.Equal(res.Edges, want) {
 		t.Errorf("edges = %+v, want %+v", res.Edges, want)
 	}
@@ -383,7 +383,7 @@ func TestEcosystemHealthFallbacks(t *testing.T) {
 	if got, want := res.Health, 0.0; got != want {
 		t.Errorf("no data: ecosystem health = %v, want %v", got, want)
 	}
-	if got, want := res.Members[0].Status, data.StatusNoData; got != want {
+	if got, want := res.Members[0].Status, domain.StatusNoData; got != want {
 		t.Errorf("no data: status = %q, want %q", got, want)
 	}
 	// Members with data but Σ C = 0 (projects only, no activity): plain mean.
@@ -401,7 +401,7 @@ func TestEcosystemHealthFallbacks(t *testing.T) {
 	res = Score(in, cfg)
 	var num, den float64
 	for _, m := range scoreByID(res) {
-		if m.Status != data.StatusNoData {
+		if m.Status != domain.StatusNoData {
 			num += m.C * m.Health
 			den += m.C
 		}
@@ -441,7 +441,7 @@ func TestGrowth(t *testing.T) {
 func TestTechnicalComponents(t *testing.T) {
 	cfg := DefaultConfig()
 	slo := cfg.Technical.LatencySLOMS
-	score := func(m MemberInput) data.MemberScore {
+	score := func(m MemberInput) domain.MemberScore {
 		t.Helper()
 		m.ID = 1
 		return Score(Input{Members: []MemberInput{m}}, cfg).Members[0]
@@ -481,19 +481,19 @@ func TestStatusOf(t *testing.T) {
 		health float64
 		want   string
 	}{
-		{100, data.StatusHealthy}, {70, data.StatusHealthy}, {69.99, data.StatusWatch},
-		{40, data.StatusWatch}, {39.99, data.StatusAtRisk}, {0, data.StatusAtRisk},
-		{math.NaN(), data.StatusNoData},
+		{100, domain.StatusHealthy}, {70, domain.StatusHealthy}, {69.99, domain.StatusWatch},
+		{40, domain.StatusWatch}, {39.99, domain.StatusAtRisk}, {0, domain.StatusAtRisk},
+		{math.NaN(), domain.StatusNoData},
 	} {
 		if got := StatusOf(c.health, cfg); got != c.want {
 			t.Errorf("StatusOf(%v) = %q, want %q", c.health, got, c.want)
 		}
 	}
 	cfg.Health.HealthyMin, cfg.Health.WatchMin = 80, 50
-	if got, want := StatusOf(75, cfg), data.StatusWatch; got != want {
+	if got, want := StatusOf(75, cfg), domain.StatusWatch; got != want {
 		t.Errorf("healthy_min 80: StatusOf(75) = %q, want %q", got, want)
 	}
-	if got, want := StatusOf(49, cfg), data.StatusAtRisk; got != want {
+	if got, want := StatusOf(49, cfg), domain.StatusAtRisk; got != want {
 		t.Errorf("watch_min 50: StatusOf(49) = %q, want %q", got, want)
 	}
 }

@@ -14,20 +14,17 @@ import (
 )
 
 // allowedImports is everything the package's non-test code may import: the
-// standard library's pure packages and the domain types of data.
+// standard library's pure packages and the domain types (never the store).
 var allowedImports = []string{
 	"cmp", "errors", "fmt", "math", "slices", "sort", "strconv", "strings", "time",
-	"github.com/ecopulse/ecopulse/data",
+	"github.com/ecopulse/ecopulse/domain",
 }
 
 // clockFuncs are the functions of package time that read or wait on the clock.
 var clockFuncs = []string{"Now", "Since", "Until", "Sleep", "After", "AfterFunc", "Tick", "NewTimer", "NewTicker"}
 
-// storeNames are the entry points to data's store (I/O).
-var storeNames = []string{"DB", "Open", "OpenNoMigrate", "Migrations"}
-
 // impurities lists what makes a file impure: importing os, a rand package or
-// anything outside allowedImports; calling the clock; touching data's store;
+// anything outside allowedImports (the store among them); calling the clock;
 // declaring package-level variables (mutable global state).
 func impurities(fset *token.FileSet, f *ast.File) []string {
 	var out []string
@@ -74,8 +71,6 @@ func impurities(fset *token.FileSet, f *ast.File) []string {
 		switch path := local[x.Name]; {
 		case path == "time" && slices.Contains(clockFuncs, sel.Sel.Name):
 			report(sel, "uses time.%s (wall clock)", sel.Sel.Name)
-		case path == "github.com/ecopulse/ecopulse/data" && slices.Contains(storeNames, sel.Sel.Name):
-			report(sel, "uses data.%s (the store)", sel.Sel.Name)
 		case x.Name == "rand" || x.Name == "os":
 			report(sel, "uses %s.%s", x.Name, sel.Sel.Name)
 		}
@@ -141,7 +136,7 @@ func f() {
 	got := strings.Join(impurities(fset, f), "\n")
 	for _, want := range []string{
 		"imports os", "imports math/rand/v2", "imports net/http", "package-level variable",
-		"time.Now", "time.Since", "time.Until", "uses rand.IntN", "uses os.ReadFile", "data.Open",
+		"time.Now", "time.Since", "time.Until", "uses rand.IntN", "uses os.ReadFile", "imports github.com/ecopulse/ecopulse/data,",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("impurities missed %q; found:\n%s", want, got)

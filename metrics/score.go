@@ -6,16 +6,16 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Result is the outcome of scoring one day.
 type Result struct {
 	Day     time.Time
-	Members []data.MemberScore // same order as Input.Members; Day and MemberID filled
-	Edges   []data.Edge        // only K > 0, A < B, sorted by (A, B)
-	R       float64            // Σ_i C_i·K_i
-	Health  float64            // ecosystem health, 0–100: the C-weighted mean
+	Members []domain.MemberScore // same order as Input.Members; Day and MemberID filled
+	Edges   []domain.Edge        // only K > 0, A < B, sorted by (A, B)
+	R       float64              // Σ_i C_i·K_i
+	Health  float64              // ecosystem health, 0–100: the C-weighted mean
 	// HealthMean is the plain mean of member health over the members with
 	// data (0 without any): every member counts once, whatever its C.
 	HealthMean float64
@@ -39,8 +39,8 @@ func Score(in Input, cfg Config) Result {
 	n := len(in.Members)
 	res := Result{
 		Day:     in.Day,
-		Members: make([]data.MemberScore, n),
-		Edges:   []data.Edge{},
+		Members: make([]domain.MemberScore, n),
+		Edges:   []domain.Edge{},
 	}
 
 	// Rows by ID; the first row of an ID is its primary row.
@@ -86,7 +86,7 @@ func Score(in Input, cfg Config) Result {
 	for _, i := range order {
 		m := &res.Members[i]
 		res.R += m.C * m.K
-		if m.Status == data.StatusNoData {
+		if m.Status == domain.StatusNoData {
 			continue
 		}
 		withData++
@@ -124,7 +124,7 @@ func Score(in Input, cfg Config) Result {
 // from c has C = 0). Edges may come in any orientation; repeated edges add
 // up; an edge from a player to itself is ignored. Sums follow the order of
 // edges, so the result is deterministic.
-func Shapley(c map[int64]float64, edges []data.Edge) map[int64]float64 {
+func Shapley(c map[int64]float64, edges []domain.Edge) map[int64]float64 {
 	phi := make(map[int64]float64, len(c))
 	for id := range c {
 		phi[id] = 0
@@ -166,7 +166,7 @@ type pairSum struct {
 
 // cooperation builds the edges with K > 0 in (A, B) order, and for each the
 // rows of its two ends.
-func cooperation(pairs []PairInput, rowOf map[int64]int, k CooperationConfig) ([]data.Edge, [][2]int) {
+func cooperation(pairs []PairInput, rowOf map[int64]int, k CooperationConfig) ([]domain.Edge, [][2]int) {
 	sums := make([]pairSum, 0, len(pairs))
 	for _, p := range pairs {
 		a, b := p.A, p.B
@@ -194,7 +194,7 @@ func cooperation(pairs []PairInput, rowOf map[int64]int, k CooperationConfig) ([
 		slices.SortFunc(sums, byEnds)
 	}
 
-	edges := make([]data.Edge, 0, len(sums))
+	edges := make([]domain.Edge, 0, len(sums))
 	ends := make([][2]int, 0, len(sums))
 	for i := 0; i < len(sums); {
 		s := sums[i]
@@ -208,7 +208,7 @@ func cooperation(pairs []PairInput, rowOf map[int64]int, k CooperationConfig) ([
 		x := k.SharedProjects*float64(s.projects) + k.SharedMilestones*float64(s.milestones) + k.SharedThreads*float64(s.threads)
 		kij := -math.Expm1(-x) // 1 − e^(−x), accurate for small x
 		if kij > 0 {           // false for NaN
-			edges = append(edges, data.Edge{A: s.a, B: s.b, K: min(kij, 1)})
+			edges = append(edges, domain.Edge{A: s.a, B: s.b, K: min(kij, 1)})
 			ends = append(ends, [2]int{s.ra, s.rb})
 		}
 	}
@@ -237,8 +237,8 @@ func (w weighted) mean() (float64, bool) {
 
 // scoreMember computes everything of one member but φ (which needs the
 // other members' C) and Day.
-func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) data.MemberScore {
-	s := data.MemberScore{MemberID: m.ID, K: kSum}
+func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) domain.MemberScore {
+	s := domain.MemberScore{MemberID: m.ID, K: kSum}
 
 	calls := count(m.Calls)
 	contributions := count(int64(m.Contributions))
@@ -394,7 +394,7 @@ func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) da
 		s.Status = StatusOf(s.Health, cfg)
 	} else {
 		s.Health = 0
-		s.Status = data.StatusNoData
+		s.Status = domain.StatusNoData
 	}
 	return s
 }

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // game is a small cooperative game: players 0..n-1 with contributions c and a
@@ -102,7 +102,7 @@ func permutationShapley(g game) []float64 {
 
 // randomGame makes a game of n players with random IDs, some C = 0 and some
 // K = 0, and its edges in random orientation.
-func randomGame(r *rand.Rand, n int) (game, []int64, map[int64]float64, []data.Edge) {
+func randomGame(r *rand.Rand, n int) (game, []int64, map[int64]float64, []domain.Edge) {
 	g := game{c: make([]float64, n), k: make([][]float64, n)}
 	ids := make([]int64, n)
 	cmap := map[int64]float64{}
@@ -121,7 +121,7 @@ func randomGame(r *rand.Rand, n int) (game, []int64, map[int64]float64, []data.E
 		cmap[ids[i]] = g.c[i]
 		g.k[i] = make([]float64, n)
 	}
-	var edges []data.Edge
+	var edges []domain.Edge
 	for i := range n {
 		for j := i + 1; j < n; j++ {
 			if r.IntN(3) == 0 {
@@ -129,7 +129,7 @@ func randomGame(r *rand.Rand, n int) (game, []int64, map[int64]float64, []data.E
 			}
 			k := r.Float64()
 			g.k[i][j], g.k[j][i] = k, k
-			e := data.Edge{A: ids[i], B: ids[j], K: k}
+			e := domain.Edge{A: ids[i], B: ids[j], K: k}
 			if r.IntN(2) == 0 {
 				e.A, e.B = e.B, e.A
 			}
@@ -176,7 +176,7 @@ func TestShapleyEdgeCases(t *testing.T) {
 	c := map[int64]float64{1: 0.4, 2: 0.2, 3: 0.9}
 	// A split edge adds up; a self edge is ignored; an end missing from c
 	// is a player with C = 0.
-	got := Shapley(c, []data.Edge{{A: 2, B: 1, K: 0.25}, {A: 1, B: 2, K: 0.25}, {A: 3, B: 3, K: 0.7}, {A: 1, B: 9, K: 0.5}})
+	got := Shapley(c, []domain.Edge{{A: 2, B: 1, K: 0.25}, {A: 1, B: 2, K: 0.25}, {A: 3, B: 3, K: 0.7}, {A: 1, B: 9, K: 0.5}})
 	want := map[int64]float64{
 		1: 0.5*0.5*(0.4+0.2) + 0.5*0.5*0.4,
 		2: 0.5 * 0.5 * (0.4 + 0.2),
@@ -199,7 +199,7 @@ func TestShapleyEdgeCases(t *testing.T) {
 func ExampleShapley() {
 	// Two members, C = 0.6 and 0.2, cooperating with K = 0.5: R = (0.6+0.2)·0.5 = 0.4,
 	// split equally because the pair's value needs both.
-	phi := Shapley(map[int64]float64{1: 0.6, 2: 0.2}, []data.Edge{{A: 1, B: 2, K: 0.5}})
+	phi := Shapley(map[int64]float64{1: 0.6, 2: 0.2}, []domain.Edge{{A: 1, B: 2, K: 0.5}})
 	fmt.Printf("φ1 = %.2f, φ2 = %.2f\n", phi[1], phi[2])
 	// Output: φ1 = 0.20, φ2 = 0.20
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The admin pages (admin role only): accounts, ingest tokens, audit log.
@@ -30,7 +31,7 @@ func adminNavWith(active string) []navLink {
 
 // UserRow is an account as the users page lists it.
 type UserRow struct {
-	data.User
+	domain.User
 	SSO bool `json:"sso"` // made by single sign-on: no password
 }
 
@@ -65,7 +66,7 @@ func (AdminUsers) AdminNav() []navLink { return adminNavWith("/admin/users") }
 // AdminUsersPage writes /admin/users.
 func (r *Renderer) AdminUsersPage(w io.Writer, p AdminUsers) error {
 	if len(p.Roles) == 0 {
-		p.Roles = []string{data.RoleViewer, data.RoleManager, data.RoleAdmin}
+		p.Roles = []string{domain.RoleViewer, domain.RoleManager, domain.RoleAdmin}
 	}
 	return r.render(w, "admin-users", layoutData{Title: "Users", Page: p})
 }
@@ -81,10 +82,10 @@ type TokenRow struct {
 }
 
 // TokenRows turns stored tokens into rows.
-func TokenRows(ts []data.Token) []TokenRow {
+func TokenRows(ts []domain.Token) []TokenRow {
 	out := make([]TokenRow, len(ts))
 	for i, t := range ts {
-		out[i] = TokenRow{Name: t.Name, Scope: t.Scope, Allow: data.FormatAllowList(t.Allow),
+		out[i] = TokenRow{Name: t.Name, Scope: t.Scope, Allow: domain.FormatAllowList(t.Allow),
 			Created: stamp(t.CreatedAt), LastUsed: stamp(t.LastUsed), Revoked: stamp(t.Revoked)}
 	}
 	return out

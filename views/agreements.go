@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Cooperation agreements entered by managers: the form at /projects/new and
@@ -112,10 +113,10 @@ func DecodeAgreementJSON(body []byte) (AgreementInput, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return in, data.Errorf(data.EINVALID, "the body is not an agreement in JSON: %s", jsonProblem(err))
+		return in, domain.Errorf(domain.EINVALID, "the body is not an agreement in JSON: %s", jsonProblem(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return in, data.Errorf(data.EINVALID, "the body holds more than one JSON value")
+		return in, domain.Errorf(domain.EINVALID, "the body holds more than one JSON value")
 	}
 	return in, nil
 }
@@ -159,19 +160,19 @@ func AgreementInputOf(a *data.Agreement) AgreementInput {
 // Source "ui") and its milestones. Every problem found is listed, in words
 // naming the field; with any, err is an EINVALID error holding them all and
 // nothing may be stored.
-func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, existing *data.Agreement) (*data.Project, []data.Milestone, []string, error) {
+func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, existing *data.Agreement) (*domain.Project, []domain.Milestone, []string, error) {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	in.Slug, in.Name, in.Status = strings.TrimSpace(in.Slug), strings.TrimSpace(in.Name), strings.ToLower(strings.TrimSpace(in.Status))
 	in.Scope, in.Terms = strings.TrimSpace(in.Scope), strings.TrimSpace(in.Terms)
-	p := &data.Project{Slug: in.Slug, Name: in.Name, Scope: in.Scope, Terms: in.Terms, Status: in.Status, Source: data.SourceUI}
+	p := &domain.Project{Slug: in.Slug, Name: in.Name, Scope: in.Scope, Terms: in.Terms, Status: in.Status, Source: data.SourceUI}
 	if existing != nil {
 		p.ID = existing.ID
 	}
 	switch {
 	case in.Slug == "":
 		bad("the slug is required")
-	case !data.ValidSlug(in.Slug):
+	case !domain.ValidSlug(in.Slug):
 		bad("the slug %q must be lower-case letters, digits and dashes (at most 63), starting with a letter or digit", in.Slug)
 	case reservedProjectSlugs[in.Slug]:
 		bad("the slug %q is reserved: choose another", in.Slug)
@@ -203,7 +204,7 @@ func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, exis
 			}
 			return time.Time{}
 		}
-		d, err := time.Parse(data.DateLayout, s)
+		d, err := time.Parse(domain.DateLayout, s)
 		if err != nil {
 			bad("%s %q is not a date: want YYYY-MM-DD", what, s)
 			return time.Time{}
@@ -237,18 +238,18 @@ func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, exis
 		if utf8.RuneCountInString(role) > agreementMaxRole {
 			bad("the role of %q is longer than %d characters", slug, agreementMaxRole)
 		}
-		if !data.ValidSlug(slug) {
+		if !domain.ValidSlug(slug) {
 			bad("unknown member %q", slug)
 			continue
 		}
 		m, err := db.MemberBySlug(ctx, slug)
-		if data.ErrorCode(err) == data.ENOTFOUND {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			bad("unknown member %q", slug)
 			continue
 		} else if err != nil {
 			return nil, nil, nil, err
 		}
-		p.Parties = append(p.Parties, data.ProjectParty{MemberID: m.ID, Role: role})
+		p.Parties = append(p.Parties, domain.ProjectParty{MemberID: m.ID, Role: role})
 	}
 
 	if len(in.Milestones) > agreementMaxMilestones {
@@ -260,7 +261,7 @@ func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, exis
 			stored[m.ID] = true
 		}
 	}
-	var ms []data.Milestone
+	var ms []domain.Milestone
 	titles, ids := map[string]bool{}, map[int64]bool{}
 	for i, m := range in.Milestones {
 		title := strings.TrimSpace(m.Title)
@@ -294,10 +295,10 @@ func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, exis
 		if !p.StartOn.IsZero() && !done.IsZero() && done.Before(p.StartOn) {
 			bad("%s is done (%s) before the agreement starts (%s)", what, dateOrEmpty(done), dateOrEmpty(p.StartOn))
 		}
-		ms = append(ms, data.Milestone{ID: m.ID, Title: title, DueOn: due, DoneOn: done})
+		ms = append(ms, domain.Milestone{ID: m.ID, Title: title, DueOn: due, DoneOn: done})
 	}
 	if len(problems) > 0 {
-		return p, ms, problems, data.Errorf(data.EINVALID, "%s", strings.Join(problems, "; "))
+		return p, ms, problems, domain.Errorf(domain.EINVALID, "%s", strings.Join(problems, "; "))
 	}
 	return p, ms, nil, nil
 }

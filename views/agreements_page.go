@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // AgreementForm is what the agreement form shows: the values entered (or
@@ -14,8 +15,8 @@ type AgreementForm struct {
 	Existing *data.Agreement
 	Input    AgreementInput
 	Problems []string
-	Members  []data.Member // every member, for the party selects
-	CSRF     string        // the session's token, for browsers without JS
+	Members  []domain.Member // every member, for the party selects
+	CSRF     string          // the session's token, for browsers without JS
 }
 
 // agreementFormPage is what templates/pages/agreement-form.html receives.
@@ -72,7 +73,7 @@ func buildAgreementForm(f AgreementForm) agreementFormPage {
 	}
 	status := f.Input.Status
 	if status == "" {
-		status = data.ProjectActive
+		status = domain.ProjectActive
 	}
 	for _, s := range ProjectStatuses {
 		p.Statuses = append(p.Statuses, membersOption{Value: s, Label: s, Selected: s == status})

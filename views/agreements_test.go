@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestParseAgreementForm(t *testing.T) {
@@ -47,7 +48,7 @@ func TestDecodeAgreementJSON(t *testing.T) {
 		``:                            "empty",
 	} {
 		_, err := DecodeAgreementJSON([]byte(body))
-		if data.ErrorCode(err) != data.EINVALID || !strings.Contains(data.ErrorMessage(err), want) {
+		if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(domain.ErrorMessage(err), want) {
 			t.Errorf("%s: %v, want %q", body, err, want)
 		}
 	}
@@ -72,7 +73,7 @@ func TestValidateAgreement(t *testing.T) {
 	bad.Parties = []AgreementPartyInput{{Member: "alpha"}, {Member: "alpha"}, {Member: "ghost"}, {Role: "floating"}}
 	bad.Milestones = []AgreementMilestoneInput{{Title: "X", DueOn: "2026-02-30"}, {Title: "X", DueOn: "2026-05-01"}, {ID: 99, Title: "Y", DueOn: "2026-05-01"}}
 	_, _, problems, err = ValidateAgreement(ctx, db, bad, nil)
-	if data.ErrorCode(err) != data.EINVALID {
+	if domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("err %v, want invalid", err)
 	}
 	for _, want := range []string{"the end date (2026-03-01) is before the start date (2026-04-01)", `member "alpha" is listed twice`,
@@ -85,7 +86,7 @@ func TestValidateAgreement(t *testing.T) {
 		if !found {
 			t.Errorf("no problem says %q: %q", want, problems)
 		}
-		if !strings.Contains(data.ErrorMessage(err), want) {
+		if !strings.Contains(domain.ErrorMessage(err), want) {
 			t.Errorf("the error does not say %q", want)
 		}
 	}

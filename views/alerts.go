@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Alert rules, as they are named in configuration and stored.
@@ -75,14 +76,14 @@ type AlertRow struct {
 func alertRow(a data.Alert) AlertRow {
 	r := AlertRow{Alert: a, RuleLabel: RuleLabel(a.Rule), URL: "/alerts/" + strconv.FormatInt(a.ID, 10)}
 	if !a.OpenedOn.IsZero() {
-		r.OpenedDay = a.OpenedOn.Format(data.DateLayout)
+		r.OpenedDay = a.OpenedOn.Format(domain.DateLayout)
 	}
 	if !a.ClosedOn.IsZero() {
-		d := a.ClosedOn.Format(data.DateLayout)
+		d := a.ClosedOn.Format(domain.DateLayout)
 		r.ClosedDay = &d
 	}
 	if a.Status == data.AlertStatusSnoozed {
-		r.SnoozedUntil = a.SnoozedUntil.Format(data.DateLayout)
+		r.SnoozedUntil = a.SnoozedUntil.Format(domain.DateLayout)
 	}
 	return r
 }

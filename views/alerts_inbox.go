@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The alert inbox: /alerts, /api/v1/alerts and `ecopulse alerts` select
@@ -53,7 +54,7 @@ func ParseAlertQuery(get func(string) string) (AlertQuery, error) {
 		if err != nil {
 			return q, err
 		}
-		q.At = d.Format(data.DateLayout)
+		q.At = d.Format(domain.DateLayout)
 	}
 	for _, p := range []struct {
 		name string
@@ -65,7 +66,7 @@ func ParseAlertQuery(get func(string) string) (AlertQuery, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return q, data.Errorf(data.EINVALID, "%s: %q is not a whole number of 0 or more", p.name, v)
+			return q, domain.Errorf(domain.EINVALID, "%s: %q is not a whole number of 0 or more", p.name, v)
 		}
 		*p.dst = n
 	}
@@ -81,19 +82,19 @@ func (q *AlertQuery) normalize() error {
 		}
 	}
 	if !slices.Contains(alertStates, q.State) {
-		return data.Errorf(data.EINVALID, "state: %q is not one of %s", q.State, strings.Join(alertStates, ", "))
+		return domain.Errorf(domain.EINVALID, "state: %q is not one of %s", q.State, strings.Join(alertStates, ", "))
 	}
 	if q.Rule != "" && !slices.Contains(AlertRules, q.Rule) {
-		return data.Errorf(data.EINVALID, "rule: no alert rule is named %q", q.Rule)
+		return domain.Errorf(domain.EINVALID, "rule: no alert rule is named %q", q.Rule)
 	}
 	switch {
 	case q.Limit == 0:
 		q.Limit = alertPageDefault
 	case q.Limit > alertPageMax:
-		return data.Errorf(data.EINVALID, "limit: at most %d", alertPageMax)
+		return domain.Errorf(domain.EINVALID, "limit: at most %d", alertPageMax)
 	}
 	if q.Offset < 0 {
-		return data.Errorf(data.EINVALID, "offset: 0 or more")
+		return domain.Errorf(domain.EINVALID, "offset: 0 or more")
 	}
 	return nil
 }

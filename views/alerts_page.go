@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // AlertsPage is what the inbox page shows beyond its JSON: the tabs, the
@@ -73,7 +74,7 @@ func (q AlertQuery) url() string {
 
 // NewAlertsPage lays an inbox out: tabs with their counts, the filters'
 // choices (members and users as the store lists them), paging links.
-func NewAlertsPage(in AlertInbox, members []data.Member, users []data.User, canAct bool, csrf string) AlertsPage {
+func NewAlertsPage(in AlertInbox, members []domain.Member, users []domain.User, canAct bool, csrf string) AlertsPage {
 	q := in.Query
 	p := AlertsPage{AlertInbox: in, CanAct: canAct, CSRF: csrf, Self: q.url()}
 	for _, s := range alertStates {
@@ -133,9 +134,9 @@ type AlertPage struct {
 }
 
 // NewAlertPage lays an inbox entry out.
-func NewAlertPage(d AlertDetail, users []data.User, canAct bool, csrf string, today time.Time) AlertPage {
+func NewAlertPage(d AlertDetail, users []domain.User, canAct bool, csrf string, today time.Time) AlertPage {
 	p := AlertPage{AlertDetail: d, CanAct: canAct && d.Alert.Status != data.AlertStatusResolved, CSRF: csrf,
-		Tomorrow: data.Day(today).AddDate(0, 0, 1).Format(data.DateLayout)}
+		Tomorrow: domain.Day(today).AddDate(0, 0, 1).Format(domain.DateLayout)}
 	for _, u := range users {
 		if !u.Disabled {
 			p.Users = append(p.Users, alertOption{Value: u.Name, Label: u.Name, Selected: u.Name == d.Alert.Assignee})

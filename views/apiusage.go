@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -58,7 +59,7 @@ func ParseAPIUsageParams(get func(string) string) (APIUsageParams, error) {
 	if s := strings.TrimSpace(get("top")); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > apiUsageMaxTop {
-			return p, data.Errorf(data.EINVALID, "top must be a whole number from 1 to %d, not %q", apiUsageMaxTop, s)
+			return p, domain.Errorf(domain.EINVALID, "top must be a whole number from 1 to %d, not %q", apiUsageMaxTop, s)
 		}
 		p.Top = n
 	}
@@ -73,7 +74,7 @@ func ParseAPIUsageParams(get func(string) string) (APIUsageParams, error) {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil || n < f.min || n > f.max {
-			return p, data.Errorf(data.EINVALID, "%s must be a whole number from %d to %d, not %q", f.name, f.min, f.max, s)
+			return p, domain.Errorf(domain.EINVALID, "%s must be a whole number from %d to %d, not %q", f.name, f.min, f.max, s)
 		}
 		*f.dst = n
 	}
@@ -175,10 +176,10 @@ type APIUsageConsumer struct {
 // APIUsageUnmapped is the traffic of consumers mapped to no member: counted
 // in every total, attributed to nobody, and shown apart.
 type APIUsageUnmapped struct {
-	Totals        data.UsageTotals `json:"totals"`
-	Share         float64          `json:"share"` // of all calls
-	ErrorRate     float64          `json:"error_rate"`
-	ConsumerCount int              `json:"consumer_count"`
+	Totals        domain.UsageTotals `json:"totals"`
+	Share         float64            `json:"share"` // of all calls
+	ErrorRate     float64            `json:"error_rate"`
+	ConsumerCount int                `json:"consumer_count"`
 	// Consumers is one page of them, busiest first: ConsumersOffset
 	// skipped, at most ConsumersLimit (default 20, at most 500).
 	Consumers       []APIUsageConsumer `json:"consumers"`
@@ -190,12 +191,12 @@ type APIUsageUnmapped struct {
 type APIUsage struct {
 	// MapTargets, when set (by the handler, for managers), are the members
 	// an unmapped consumer can be mapped to from the page; never in the JSON.
-	MapTargets    []data.Member      `json:"-"`
+	MapTargets    []domain.Member    `json:"-"`
 	From          string             `json:"from"`
 	To            string             `json:"to"`
 	Days          int                `json:"days"`
 	Top           int                `json:"top"`
-	Totals        data.UsageTotals   `json:"totals"` // the same as /api/v1/api-usage's for the range
+	Totals        domain.UsageTotals `json:"totals"` // the same as /api/v1/api-usage's for the range
 	ErrorRate     float64            `json:"error_rate"`
 	LatencyMS     MemberLatency      `json:"latency_ms"`
 	Segments      []string           `json:"segments"` // busiest first
@@ -229,7 +230,7 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 	if err != nil {
 		return nil, err
 	}
-	out := &APIUsage{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), Top: p.Top,
+	out := &APIUsage{From: from.Format(domain.DateLayout), To: to.Format(domain.DateLayout), Top: p.Top,
 		Segments: []string{}, Daily: []APIUsageDay{}, Endpoints: []APIUsageEndpoint{}}
 	if out.Top == 0 {
 		out.Top = apiUsageDefaultTop
@@ -310,27 +311,27 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 		out.Daily = append(out.Daily, APIUsageDay{Day: d, BySegment: make([]int64, len(out.Segments)), HasData: frame.hasData(from.AddDate(0, 0, i))})
 	}
 	for _, g := range u.ByDay {
-		d := &out.Daily[byDay[g.Day.Format(data.DateLayout)]]
+		d := &out.Daily[byDay[g.Day.Format(domain.DateLayout)]]
 		d.Calls, d.Errors4xx, d.Errors5xx = g.Calls, g.Errors4xx, g.Errors5xx
 		if g.Latency.Count() > 0 {
 			d.P95MS = ecoOpt(g.Latency.Quantile(LatencySLOQuantile))
 		}
 	}
 	for _, s := range u.BySegment {
-		out.Daily[byDay[s.Day.Format(data.DateLayout)]].BySegment[segIndex[apiUsageSegment(s.Segment)]] += s.Calls
+		out.Daily[byDay[s.Day.Format(domain.DateLayout)]].BySegment[segIndex[apiUsageSegment(s.Segment)]] += s.Calls
 	}
 	for _, g := range u.UnmappedByDay {
-		out.Daily[byDay[g.Day.Format(data.DateLayout)]].Unmapped = g.Calls
+		out.Daily[byDay[g.Day.Format(domain.DateLayout)]].Unmapped = g.Calls
 	}
 	slowByDay := map[string]float64{}
 	for _, g := range u.ByDay {
-		slowByDay[g.Day.Format(data.DateLayout)] = g.Latency.CountAbove(lat.ThresholdMS)
+		slowByDay[g.Day.Format(domain.DateLayout)] = g.Latency.CountAbove(lat.ThresholdMS)
 	}
 	var failed int64
 	var slow float64
 	for i := range out.Daily {
 		d := &out.Daily[i]
-		failed = data.AddSat(failed, d.Errors5xx)
+		failed = domain.AddSat(failed, d.Errors5xx)
 		slow += slowByDay[d.Day]
 		d.AvailabilityBudgetUsed = ecoRatio(float64(failed), av.Allowed)
 		d.LatencyBudgetUsed = ecoRatio(slow, lat.Allowed)
@@ -367,7 +368,7 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 				h.MaxP95MS = *cell.P95MS
 			}
 		}
-		h.Calls = data.AddSat(h.Calls, c.Calls)
+		h.Calls = domain.AddSat(h.Calls, c.Calls)
 	}
 
 	// Unmapped consumers.
@@ -395,11 +396,11 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 		c := APIUsageConsumer{Key: keys[g.ConsumerID], Consumer: g.Consumer, Calls: g.Calls, Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx,
 			ErrorRate: ecoRatio(float64(g.Errors4xx+g.Errors5xx), float64(g.Calls))}
 		if !g.LastDay.IsZero() {
-			c.LastDay = g.LastDay.Format(data.DateLayout)
+			c.LastDay = g.LastDay.Format(domain.DateLayout)
 		}
 		c.TopEndpoint = g.TopEndpoint
 		if !g.FirstDay.IsZero() {
-			c.FirstDay = g.FirstDay.Format(data.DateLayout)
+			c.FirstDay = g.FirstDay.Format(domain.DateLayout)
 		}
 		um.Consumers = append(um.Consumers, c)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -18,13 +18,13 @@ func TestAPIUsageConsumersArePaged(t *testing.T) {
 	db := ecoTestDB(t)
 	ctx := context.Background()
 	at := ecoDay(t, "2026-03-04").Add(9 * time.Hour)
-	var rs []data.UsageRollup
+	var rs []domain.UsageRollup
 	for i := 0; i < 45; i++ {
-		c := &data.APIConsumer{Key: fmt.Sprintf("k%02d", i)}
+		c := &domain.APIConsumer{Key: fmt.Sprintf("k%02d", i)}
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		rs = append(rs, data.UsageRollup{Bucket: at, ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(100 - i)})
+		rs = append(rs, domain.UsageRollup{Bucket: at, ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(100 - i)})
 	}
 	if err := db.AddUsage(ctx, rs); err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestAPIUsageConsumersArePaged(t *testing.T) {
 		t.Errorf("last page: %+v", um)
 	}
 	for _, bad := range []map[string]string{{"consumers_limit": "501"}, {"consumers_limit": "0"}, {"consumers_offset": "-1"}, {"consumers_limit": "x"}} {
-		if _, err := build(bad); data.ErrorCode(err) != data.EINVALID || !strings.Contains(data.ErrorMessage(err), "consumers_") {
+		if _, err := build(bad); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(domain.ErrorMessage(err), "consumers_") {
 			t.Errorf("%v: error %v, want EINVALID naming the parameter", bad, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The date range the ecosystem pages (/api-usage, /projects, /community)
@@ -49,27 +50,27 @@ func ParseRange(get func(string) string) (RangeParams, error) {
 
 // resolveRange returns the first and last day (inclusive) of p.
 func resolveRange(ctx context.Context, db *data.DB, p RangeParams) (from, to time.Time, err error) {
-	to = data.Day(p.To)
+	to = domain.Day(p.To)
 	if p.To.IsZero() {
 		if to, err = db.LatestScoreDay(ctx); err != nil {
 			return from, to, err
 		}
 		if to.IsZero() { // nothing scored yet
-			to = data.Day(p.Now)
+			to = domain.Day(p.Now)
 			if p.Now.IsZero() {
-				to = data.Day(time.Now())
+				to = domain.Day(time.Now())
 			}
 		}
 	}
-	from = data.Day(p.From)
+	from = domain.Day(p.From)
 	if p.From.IsZero() {
 		from = to.AddDate(0, 0, -(EcoRangeDays - 1))
 	}
 	if to.Before(from) {
-		return from, to, data.Errorf(data.EINVALID, "to (%s) is before from (%s)", to.Format(data.DateLayout), from.Format(data.DateLayout))
+		return from, to, domain.Errorf(domain.EINVALID, "to (%s) is before from (%s)", to.Format(domain.DateLayout), from.Format(domain.DateLayout))
 	}
 	if days := int(to.Sub(from).Hours()/24) + 1; days > EcoMaxRangeDays {
-		return from, to, data.Errorf(data.EINVALID, "the range may span at most %d days, not %d", EcoMaxRangeDays, days)
+		return from, to, domain.Errorf(domain.EINVALID, "the range may span at most %d days, not %d", EcoMaxRangeDays, days)
 	}
 	return from, to, nil
 }
@@ -78,7 +79,7 @@ func resolveRange(ctx context.Context, db *data.DB, p RangeParams) (from, to tim
 func ecoDays(from, to time.Time) []string {
 	var out []string
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		out = append(out, d.Format(data.DateLayout))
+		out = append(out, d.Format(domain.DateLayout))
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -26,7 +27,7 @@ func ecoTestDB(tb testing.TB) *data.DB {
 
 func ecoDay(tb testing.TB, s string) time.Time {
 	tb.Helper()
-	d, err := data.ParseDay(s)
+	d, err := domain.ParseDay(s)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestParseRange(t *testing.T) {
 	if err != nil || !p.From.Equal(ecoDay(t, "2026-06-01")) || !p.To.Equal(ecoDay(t, "2026-06-30")) {
 		t.Errorf("ParseRange = %+v, %v", p, err)
 	}
-	if _, err := ParseRange(get(map[string]string{"to": "June"})); data.ErrorCode(err) != data.EINVALID || !strings.Contains(data.ErrorMessage(err), "to") {
+	if _, err := ParseRange(get(map[string]string{"to": "June"})); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(domain.ErrorMessage(err), "to") {
 		t.Errorf("a bad day: %v", err)
 	}
 	for q, ok := range map[string]bool{"": true, "1": true, "50": true, "0": false, "51": false, "ten": false, "-3": false} {
@@ -52,14 +53,14 @@ func TestParseRange(t *testing.T) {
 	ctx := context.Background()
 	// Nothing scored: the range ends on Now.
 	from, to, err := resolveRange(ctx, db, RangeParams{Now: ecoDay(t, "2026-03-31").Add(15 * time.Hour)})
-	if err != nil || from.Format(data.DateLayout) != "2026-03-04" || to.Format(data.DateLayout) != "2026-03-31" {
+	if err != nil || from.Format(domain.DateLayout) != "2026-03-04" || to.Format(domain.DateLayout) != "2026-03-31" {
 		t.Errorf("default range %s..%s, %v", from, to, err)
 	}
 	for _, bad := range []RangeParams{
 		{From: ecoDay(t, "2026-03-10"), To: ecoDay(t, "2026-03-09")},
 		{From: ecoDay(t, "2025-01-01"), To: ecoDay(t, "2026-03-09")},
 	} {
-		if _, _, err := resolveRange(ctx, db, bad); data.ErrorCode(err) != data.EINVALID {
+		if _, _, err := resolveRange(ctx, db, bad); domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%+v: %v, want invalid", bad, err)
 		}
 	}
@@ -93,24 +94,24 @@ func TestEcoQuantile(t *testing.T) {
 func TestBuildAPIUsageSLOOnPaper(t *testing.T) {
 	db := ecoTestDB(t)
 	ctx := context.Background()
-	m := &data.Member{Slug: "alpha", Name: "Alpha", Kind: data.KindPartner, Segment: "NLP", JoinedOn: ecoDay(t, "2026-01-01")}
+	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, Segment: "NLP", JoinedOn: ecoDay(t, "2026-01-01")}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	mapped := &data.APIConsumer{Key: "k1", MemberID: m.ID}
-	unmapped := &data.APIConsumer{Key: "k2"}
-	for _, c := range []*data.APIConsumer{mapped, unmapped} {
+	mapped := &domain.APIConsumer{Key: "k1", MemberID: m.ID}
+	unmapped := &domain.APIConsumer{Key: "k2"}
+	for _, c := range []*domain.APIConsumer{mapped, unmapped} {
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
 	at := ecoDay(t, "2026-03-04").Add(9 * time.Hour) // a Wednesday, 09:00
-	roll := func(consumer int64, class int, calls int64, ms float64) data.UsageRollup {
-		r := data.UsageRollup{Bucket: at, ConsumerID: consumer, Endpoint: "/v1/chat", StatusClass: class, Calls: calls}
+	roll := func(consumer int64, class int, calls int64, ms float64) domain.UsageRollup {
+		r := domain.UsageRollup{Bucket: at, ConsumerID: consumer, Endpoint: "/v1/chat", StatusClass: class, Calls: calls}
 		r.Latency.Observe(ms, calls)
 		return r
 	}
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		roll(mapped.ID, 2, 890, 50), roll(mapped.ID, 2, 100, 2000), roll(mapped.ID, 5, 10, 50), roll(unmapped.ID, 2, 200, 50),
 	}); err != nil {
 		t.Fatal(err)

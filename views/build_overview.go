@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -51,7 +52,7 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 		o.Setup = setup
 	}
 	day, shown, err := scoreDay(ctx, db, at)
-	if data.ErrorCode(err) == data.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		o.Empty = true
 		return o, overviewOffer(ctx, db, o, time.Time{})
 	} else if err != nil {
@@ -68,7 +69,7 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 	if err := overviewOffer(ctx, db, o, day); err != nil {
 		return nil, err
 	}
-	o.At, o.DayShown = day.Format(data.DateLayout), shown
+	o.At, o.DayShown = day.Format(domain.DateLayout), shown
 	if !at.IsZero() {
 		o.MemberQuery = "?at=" + o.At
 	}
@@ -81,7 +82,7 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 	// are complete (series.go).
 	before := day.AddDate(0, 0, -period.Days)
 	prev, err := db.EcosystemScoreOn(ctx, before)
-	if err != nil && data.ErrorCode(err) != data.ENOTFOUND {
+	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return nil, err
 	}
 	frame, err := loadTrendFrame(ctx, db, before.AddDate(0, 0, 1-period.Days), day, cfg.WindowDays)
@@ -93,10 +94,10 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 	case o.ChangePartial != "":
 		prev = eco
 	case prev == nil:
-		o.ChangeMissing = fmt.Sprintf("%s, %s before %s, was not scored", before.Format(data.DateLayout), period.Words, o.At)
+		o.ChangeMissing = fmt.Sprintf("%s, %s before %s, was not scored", before.Format(domain.DateLayout), period.Words, o.At)
 		prev = eco
 	default:
-		o.ComparedWith = before.Format(data.DateLayout)
+		o.ComparedWith = before.Format(domain.DateLayout)
 	}
 	o.Health, o.HealthChange = eco.Health, eco.Health-prev.Health
 	o.HealthMean = eco.HealthMean
@@ -134,7 +135,7 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 		o.Top = append(o.Top, r)
 	}
 	for _, r := range rows {
-		if r.Status == data.StatusAtRisk {
+		if r.Status == domain.StatusAtRisk {
 			o.AtRisk = append(o.AtRisk, r)
 		}
 	}
@@ -164,14 +165,14 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 }
 
 // memberRows returns the scored members of a day by descending φ, each with
-// its reason (data.MemberScore.Explain) and, when before is not zero, its
+// its reason (domain.MemberScore.Explain) and, when before is not zero, its
 // health change against that day (for the members scored then).
 func memberRows(ctx context.Context, db *data.DB, day, before time.Time, r float64) ([]MemberRow, error) {
 	cur, err := db.ScoresOn(ctx, day)
 	if err != nil {
 		return nil, err
 	}
-	old := map[int64]data.MemberScore{}
+	old := map[int64]domain.MemberScore{}
 	if !before.IsZero() {
 		prev, err := db.ScoresOn(ctx, before)
 		if err != nil {

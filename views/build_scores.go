@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // ScoreRow is one member in /api/v1/scores (the scores contract of
@@ -62,7 +63,7 @@ func BuildScores(ctx context.Context, db *data.DB, at time.Time) (*Scores, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Scores{At: day.Format(data.DateLayout), DayShown: shown, Members: []ScoreRow{}, Edges: []ScoreEdge{}}
+	s := &Scores{At: day.Format(domain.DateLayout), DayShown: shown, Members: []ScoreRow{}, Edges: []ScoreEdge{}}
 	s.Ecosystem.R, s.Ecosystem.Health = eco.R, eco.Health
 	slugs := map[int64]string{}
 	for _, m := range members {
@@ -81,7 +82,7 @@ func dimensionMap(d [4]float64) map[string]float64 {
 	out := map[string]float64{}
 	for k, v := range d {
 		if v == v { // not NaN: the dimension had data
-			out[data.Dimensions[k]] = v
+			out[domain.Dimensions[k]] = v
 		}
 	}
 	return out

@@ -1,8 +1,8 @@
 package views
 
-import "github.com/ecopulse/ecopulse/data"
+import "github.com/ecopulse/ecopulse/domain"
 
-// ChangeView is one signal of what changed for a member (data.Change), with
+// ChangeView is one signal of what changed for a member (domain.Change), with
 // its words: what a member's page lists under its reason.
 type ChangeView struct {
 	Kind      string  `json:"kind"`
@@ -14,7 +14,7 @@ type ChangeView struct {
 // changeViews returns the changes that fell, worst first as stored, with
 // their words; cooperation, which measures ties and not decline, is never
 // among them.
-func changeViews(cs []data.Change) []ChangeView {
+func changeViews(cs []domain.Change) []ChangeView {
 	out := []ChangeView{}
 	for _, c := range cs {
 		if c.Dimension == "cooperation" || !(c.Score < 1) {

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The community page: /community and /api/v1/community, CHAOSS metrics
@@ -86,8 +87,8 @@ type Community struct {
 	// CanAssign and AssignTargets are set by the handler for managers: the
 	// page then offers "Assign to member" and "Add a domain rule" (the page
 	// cache keys on the role, so they never reach a viewer).
-	CanAssign     bool          `json:"-"`
-	AssignTargets []data.Member `json:"-"`
+	CanAssign     bool            `json:"-"`
+	AssignTargets []domain.Member `json:"-"`
 }
 
 // Unaffiliated is /api/v1/people/unaffiliated and `ecopulse person list
@@ -118,7 +119,7 @@ func BuildUnaffiliated(ctx context.Context, db *data.DB, p RangeParams, limit, o
 		limit = UnaffiliatedPageDefault
 	}
 	if limit < 1 || limit > UnaffiliatedPageMax || offset < 0 {
-		return nil, data.Errorf(data.EINVALID, "limit must be in [1, %d] and offset at least 0, got %d and %d", UnaffiliatedPageMax, limit, offset)
+		return nil, domain.Errorf(domain.EINVALID, "limit must be in [1, %d] and offset at least 0, got %d and %d", UnaffiliatedPageMax, limit, offset)
 	}
 	from, to, err := resolveRange(ctx, db, p)
 	if err != nil {
@@ -128,7 +129,7 @@ func BuildUnaffiliated(ctx context.Context, db *data.DB, p RangeParams, limit, o
 	if err != nil {
 		return nil, err
 	}
-	u := &Unaffiliated{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), People: un, Total: total, Limit: limit, Offset: offset}
+	u := &Unaffiliated{From: from.Format(domain.DateLayout), To: to.Format(domain.DateLayout), People: un, Total: total, Limit: limit, Offset: offset}
 	if next := offset + len(un); next < total && len(un) > 0 {
 		u.Next = &next
 	}
@@ -162,7 +163,7 @@ func BuildCommunity(ctx context.Context, db *data.DB, p RangeParams) (*Community
 	if err != nil {
 		return nil, err
 	}
-	out := &Community{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), Weeks: []CommunityWeek{},
+	out := &Community{From: from.Format(domain.DateLayout), To: to.Format(domain.DateLayout), Weeks: []CommunityWeek{},
 		Concentration: []float64{}, Unaffiliated: []data.ActorCount{}}
 	if out.LastCollected, err = ecoLastCollected(ctx, db); err != nil {
 		return nil, err
@@ -191,7 +192,7 @@ func BuildCommunity(ctx context.Context, db *data.DB, p RangeParams) (*Community
 		if last.After(to) {
 			last = to
 		}
-		cw := CommunityWeek{Week: data.ISOWeek(w.Start), Start: start.Format(data.DateLayout), End: last.Format(data.DateLayout),
+		cw := CommunityWeek{Week: domain.ISOWeek(w.Start), Start: start.Format(domain.DateLayout), End: last.Format(domain.DateLayout),
 			Contributions: w.Contributions, ActiveContributors: w.ActiveContributors, NewContributors: w.NewContributors,
 			PROpened: w.PROpened, PRMerged: w.PRMerged, Threads: w.Threads, Responded: w.Responded,
 			FirstResponseMedian: ecoOpt(ecoQuantile(w.ResponseHours, 0.5)), FirstResponseP90: ecoOpt(ecoQuantile(w.ResponseHours, 0.9))}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestCommunityOffersTheDaysWithActivity: imported community history far
@@ -16,7 +16,7 @@ func TestCommunityOffersTheDaysWithActivity(t *testing.T) {
 	ctx := context.Background()
 	db := viewsTestDB(t)
 	at := time.Date(2015, 5, 18, 10, 0, 0, 0, time.UTC)
-	if _, err := db.AddActivities(ctx, []data.Activity{
+	if _, err := db.AddActivities(ctx, []domain.Activity{
 		{Source: "github", ExternalID: "1", Kind: "issue", At: at, Actor: "dana", Thread: "t1"},
 		{Source: "github", ExternalID: "2", Kind: "comment", At: at.AddDate(0, 0, 2), Actor: "eve", Thread: "t1"},
 	}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // DataOffer points at the stored data when the range or day a page shows
@@ -25,7 +26,7 @@ type DataOffer struct {
 }
 
 func newDataOffer(first, last time.Time) *DataOffer {
-	o := &DataOffer{From: first.Format(data.DateLayout), To: last.Format(data.DateLayout)}
+	o := &DataOffer{From: first.Format(domain.DateLayout), To: last.Format(domain.DateLayout)}
 	o.Text = fmt.Sprintf("Data from %s to %s", o.From, o.To)
 	return o
 }
@@ -55,7 +56,7 @@ func rangeOffer(path string, query url.Values, first, last time.Time) *DataOffer
 	if !from.Equal(first) {
 		o.Action = fmt.Sprintf("show its last %d days", EcoMaxRangeDays)
 	}
-	o.URL = offerURL(path, query, map[string]string{"from": from.Format(data.DateLayout), "to": o.To})
+	o.URL = offerURL(path, query, map[string]string{"from": from.Format(domain.DateLayout), "to": o.To})
 	return o
 }
 
@@ -88,7 +89,7 @@ func scoresOffer(ctx context.Context, db *data.DB, path string, query url.Values
 		}
 	}
 	if !at.IsZero() && windowHolds(at, first, last) {
-		o.At = at.Format(data.DateLayout)
+		o.At = at.Format(domain.DateLayout)
 		o.Action = "show the scores of " + o.At
 		o.URL = offerURL(path, query, map[string]string{"at": o.At})
 		return o, nil
@@ -116,7 +117,7 @@ func apiUsageOffer(ctx context.Context, db *data.DB, u *APIUsage) error {
 	if err != nil || !r.HasUsage() {
 		return err
 	}
-	u.DataRange = &DayRange{From: r.UsageFirst.Format(data.DateLayout), To: r.UsageLast.Format(data.DateLayout)}
+	u.DataRange = &DayRange{From: r.UsageFirst.Format(domain.DateLayout), To: r.UsageLast.Format(domain.DateLayout)}
 	if u.Totals.Calls == 0 {
 		q := url.Values{}
 		if u.Top != apiUsageDefaultTop {
@@ -149,7 +150,7 @@ func measuredRange(r data.DataRange) *DayRange {
 	if last.IsZero() {
 		return nil
 	}
-	return &DayRange{From: first.Format(data.DateLayout), To: last.Format(data.DateLayout)}
+	return &DayRange{From: first.Format(domain.DateLayout), To: last.Format(domain.DateLayout)}
 }
 
 // memberOffer says where the data is on a member's page and, when the
@@ -186,7 +187,7 @@ func scoredRange(r data.DataRange) *DayRange {
 	if !r.HasScores() {
 		return nil
 	}
-	return &DayRange{From: r.ScoredFirst.Format(data.DateLayout), To: r.ScoredLast.Format(data.DateLayout)}
+	return &DayRange{From: r.ScoredFirst.Format(domain.DateLayout), To: r.ScoredLast.Format(domain.DateLayout)}
 }
 
 // membersOffer says which days are scored and, when the day shown holds no

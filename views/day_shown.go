@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // DayShown says which scored day a page shows when the URL asked for
@@ -35,11 +36,11 @@ func scoreDay(ctx context.Context, db *data.DB, at time.Time) (time.Time, DaySho
 		return time.Time{}, shown, err
 	}
 	if day.IsZero() {
-		return time.Time{}, shown, data.Errorf(data.ENOTFOUND, "no scores yet: run `ecopulse score` or start with --demo")
+		return time.Time{}, shown, domain.Errorf(domain.ENOTFOUND, "no scores yet: run `ecopulse score` or start with --demo")
 	}
-	if at = data.Day(at); !at.IsZero() && !day.Equal(at) {
-		shown.AskedAt = at.Format(data.DateLayout)
-		shown.AtNote = fmt.Sprintf("scores of %s; the nearest scored day to %s", day.Format(data.DateLayout), shown.AskedAt)
+	if at = domain.Day(at); !at.IsZero() && !day.Equal(at) {
+		shown.AskedAt = at.Format(domain.DateLayout)
+		shown.AtNote = fmt.Sprintf("scores of %s; the nearest scored day to %s", day.Format(domain.DateLayout), shown.AskedAt)
 	}
 	return day, shown, nil
 }
@@ -62,13 +63,13 @@ func ParseQueryDay(name, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	d, err := data.ParseDay(s)
+	d, err := domain.ParseDay(s)
 	if err != nil {
-		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s", name, data.ErrorMessage(err))
+		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: %s", name, domain.ErrorMessage(err))
 	}
 	if d.Before(FirstQueryDay) || d.After(LastQueryDay) {
-		return time.Time{}, data.Errorf(data.EINVALID, "%s: %s is out of range: want a date from %s to %s",
-			name, s, FirstQueryDay.Format(data.DateLayout), LastQueryDay.Format(data.DateLayout))
+		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: %s is out of range: want a date from %s to %s",
+			name, s, FirstQueryDay.Format(domain.DateLayout), LastQueryDay.Format(domain.DateLayout))
 	}
 	return d, nil
 }

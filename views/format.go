@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Health bands: healthy ≥ 70, watch 40–70, at risk < 40 by default;
@@ -45,24 +45,24 @@ func finiteNum(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 func healthBand(health float64) string {
 	switch {
 	case !finiteNum(health):
-		return data.StatusNoData
+		return domain.StatusNoData
 	case health >= bandHealthy():
-		return data.StatusHealthy
+		return domain.StatusHealthy
 	case health >= bandWatch():
-		return data.StatusWatch
+		return domain.StatusWatch
 	default:
-		return data.StatusAtRisk
+		return domain.StatusAtRisk
 	}
 }
 
 // bandColor returns the colour of the band a health value falls in.
 func bandColor(health float64) string {
 	switch healthBand(health) {
-	case data.StatusHealthy:
+	case domain.StatusHealthy:
 		return colorHealthy
-	case data.StatusWatch:
+	case domain.StatusWatch:
 		return colorWatch
-	case data.StatusAtRisk:
+	case domain.StatusAtRisk:
 		return colorAtRisk
 	}
 	return colorNoData
@@ -80,13 +80,13 @@ func newStatusBadge(s string, health float64) statusBadge {
 		s = healthBand(health)
 	}
 	switch s {
-	case data.StatusHealthy:
+	case domain.StatusHealthy:
 		return statusBadge{"healthy", "healthy"}
-	case data.StatusWatch:
+	case domain.StatusWatch:
 		return statusBadge{"watch", "watch"}
-	case data.StatusAtRisk:
+	case domain.StatusAtRisk:
 		return statusBadge{"at-risk", "at risk"}
-	case data.StatusNoData:
+	case domain.StatusNoData:
 		return statusBadge{"no-data", "no data"}
 	}
 	return statusBadge{"no-data", strings.ReplaceAll(s, "_", " ")}

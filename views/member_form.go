@@ -4,7 +4,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // MemberFormValues are a member's fields as the form holds them: text, the
@@ -22,9 +22,9 @@ type MemberFormValues struct {
 }
 
 // MemberFormValuesOf returns the form's values for a stored member.
-func MemberFormValuesOf(m *data.Member) MemberFormValues {
+func MemberFormValuesOf(m *domain.Member) MemberFormValues {
 	return MemberFormValues{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Segment: m.Segment, Tier: m.Tier,
-		Joined: m.JoinedOn.Format(data.DateLayout), Domains: strings.Join(m.Domains, "\n"),
+		Joined: m.JoinedOn.Format(domain.DateLayout), Domains: strings.Join(m.Domains, "\n"),
 		GitHubOrgs: strings.Join(m.GitHubOrgs, "\n"), KeyPatterns: strings.Join(m.KeyPatterns, "\n")}
 }
 
@@ -36,11 +36,11 @@ func HintLines(s string) []string {
 
 // MemberForm is what the member form shows.
 type MemberForm struct {
-	Existing *data.Member // nil for a new member
+	Existing *domain.Member // nil for a new member
 	Values   MemberFormValues
 	Problems []string
-	Members  []data.Member // every member: the merge targets
-	Today    string        // the archive date offered
+	Members  []domain.Member // every member: the merge targets
+	Today    string          // the archive date offered
 	CSRF     string
 }
 
@@ -52,14 +52,14 @@ type memberFormPage struct {
 	In         MemberFormValues
 	Problems   []string
 	Kinds      []membersOption
-	Existing   *data.Member
+	Existing   *domain.Member
 	ArchivedOn string
 	Today      string
 	Targets    []membersOption
 }
 
 // MemberKinds are the kinds a member can have, with their labels.
-var memberKinds = []data.MemberKind{data.KindPartner, data.KindDeveloperOrg, data.KindResearch, data.KindInternal}
+var memberKinds = []domain.MemberKind{domain.KindPartner, domain.KindDeveloperOrg, domain.KindResearch, domain.KindInternal}
 
 // MemberFormPage writes the form that adds a member (Existing nil) or edits
 // one, with its archive, restore and merge actions.
@@ -72,7 +72,7 @@ func (r *Renderer) MemberFormPage(w io.Writer, f MemberForm) error {
 		p.CancelURL = "/members/" + f.Existing.Slug
 		title = "Edit " + f.Existing.Name
 		if f.Existing.Archived() {
-			p.ArchivedOn = f.Existing.ArchivedOn.Format(data.DateLayout)
+			p.ArchivedOn = f.Existing.ArchivedOn.Format(domain.DateLayout)
 		}
 		for _, m := range f.Members {
 			if m.Slug != f.Existing.Slug && m.MergedInto == "" {
@@ -82,7 +82,7 @@ func (r *Renderer) MemberFormPage(w io.Writer, f MemberForm) error {
 	}
 	kind := f.Values.Kind
 	if kind == "" {
-		kind = string(data.KindPartner)
+		kind = string(domain.KindPartner)
 	}
 	for _, k := range memberKinds {
 		p.Kinds = append(p.Kinds, membersOption{Value: string(k), Label: membersKindLabel(string(k)), Selected: string(k) == kind})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The members list: /members, /members.csv and /api/v1/members.
@@ -59,7 +60,7 @@ func membersCmpFloat(a, b float64) int {
 }
 
 // membersStatusRank orders statuses by urgency: at risk first.
-var membersStatusRank = map[string]int{data.StatusAtRisk: 0, data.StatusWatch: 1, data.StatusHealthy: 2, data.StatusNoData: 3}
+var membersStatusRank = map[string]int{domain.StatusAtRisk: 0, domain.StatusWatch: 1, domain.StatusHealthy: 2, domain.StatusNoData: 3}
 
 // membersSortOrder lists the sortable columns in table order.
 var membersSortOrder = []string{"name", "segment", "tier", "kind", "status", "health", "change", "T", "I", "M", "C", "K", "phi"}
@@ -101,15 +102,15 @@ func ParseMembersQuery(get func(string) string) (MembersQuery, error) {
 	}
 	for name, v := range map[string]string{"segment": q.Segment, "tier": q.Tier, "kind": q.Kind, "q": q.Q} {
 		if len(v) > maxMembersQueryLen {
-			return q, data.Errorf(data.EINVALID, "%s is longer than %d characters", name, maxMembersQueryLen)
+			return q, domain.Errorf(domain.EINVALID, "%s is longer than %d characters", name, maxMembersQueryLen)
 		}
 	}
-	if q.Kind != "" && !data.MemberKind(q.Kind).Valid() {
-		return q, data.Errorf(data.EINVALID, "unknown kind %q: want partner, developer_org, research or internal", q.Kind)
+	if q.Kind != "" && !domain.MemberKind(q.Kind).Valid() {
+		return q, domain.Errorf(domain.EINVALID, "unknown kind %q: want partner, developer_org, research or internal", q.Kind)
 	}
 	if q.Status != "" {
 		if _, ok := membersStatusRank[q.Status]; !ok {
-			return q, data.Errorf(data.EINVALID, "unknown status %q: want healthy, watch, at_risk or no_data", q.Status)
+			return q, domain.Errorf(domain.EINVALID, "unknown status %q: want healthy, watch, at_risk or no_data", q.Status)
 		}
 	}
 	if q.Sort == "" {
@@ -117,7 +118,7 @@ func ParseMembersQuery(get func(string) string) (MembersQuery, error) {
 	}
 	key, ok := membersSortKeys[q.Sort]
 	if !ok {
-		return q, data.Errorf(data.EINVALID, "cannot sort by %q: want one of %s", q.Sort, strings.Join(membersSortOrder, ", "))
+		return q, domain.Errorf(domain.EINVALID, "cannot sort by %q: want one of %s", q.Sort, strings.Join(membersSortOrder, ", "))
 	}
 	switch q.Order {
 	case "":
@@ -127,7 +128,7 @@ func ParseMembersQuery(get func(string) string) (MembersQuery, error) {
 		}
 	case "asc", "desc":
 	default:
-		return q, data.Errorf(data.EINVALID, "unknown order %q: want asc or desc", q.Order)
+		return q, domain.Errorf(domain.EINVALID, "unknown order %q: want asc or desc", q.Order)
 	}
 	return q, nil
 }
@@ -225,7 +226,7 @@ type Members struct {
 // membersTrendDays returns the days of a weekly trend ending on day: the n-1
 // Sundays that closed the weeks before it, then day itself, oldest first.
 func membersTrendDays(day time.Time, n int) []time.Time {
-	day = data.Day(day)
+	day = domain.Day(day)
 	out := make([]time.Time, n)
 	out[n-1] = day
 	back := int(day.Weekday()) // days since the last Sunday
@@ -245,7 +246,7 @@ func membersTrendDays(day time.Time, n int) []time.Time {
 func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, error) {
 	out := &Members{Query: q, Members: []MembersRow{}, TrendDays: []string{},
 		Facets: MembersFacets{Segments: []string{}, Tiers: []string{}, Kinds: []string{},
-			Statuses: []string{data.StatusHealthy, data.StatusWatch, data.StatusAtRisk, data.StatusNoData}}}
+			Statuses: []string{domain.StatusHealthy, domain.StatusWatch, domain.StatusAtRisk, domain.StatusNoData}}}
 	last, err := db.LastSuccessfulRun(ctx)
 	if err != nil {
 		return nil, err
@@ -255,12 +256,12 @@ func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, e
 	}
 	var at time.Time
 	if q.At != "" {
-		if at, err = data.ParseDay(q.At); err != nil {
+		if at, err = domain.ParseDay(q.At); err != nil {
 			return nil, err
 		}
 	}
 	day, shown, err := scoreDay(ctx, db, at)
-	if data.ErrorCode(err) == data.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		out.Empty = true
 		return out, membersOffer(ctx, db, out, time.Time{})
 	} else if err != nil {
@@ -269,7 +270,7 @@ func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, e
 	if err := membersOffer(ctx, db, out, day); err != nil {
 		return nil, err
 	}
-	out.At, out.DayShown = day.Format(data.DateLayout), shown
+	out.At, out.DayShown = day.Format(domain.DateLayout), shown
 	eco, err := db.EcosystemScoreOn(ctx, day)
 	if err != nil {
 		return nil, err
@@ -291,7 +292,7 @@ func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, e
 	}
 	days := membersTrendDays(day, trendWeeks)
 	for _, d := range days {
-		out.TrendDays = append(out.TrendDays, d.Format(data.DateLayout))
+		out.TrendDays = append(out.TrendDays, d.Format(domain.DateLayout))
 	}
 	history, err := db.MemberScoresOn(ctx, days, 0)
 	if err != nil {
@@ -302,9 +303,9 @@ func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, e
 		dayIndex[d] = i
 	}
 	trends := map[int64][]*float64{}
-	today := map[int64]data.MemberScore{}
+	today := map[int64]domain.MemberScore{}
 	for _, s := range history {
-		i, ok := dayIndex[s.Day.Format(data.DateLayout)]
+		i, ok := dayIndex[s.Day.Format(domain.DateLayout)]
 		if !ok {
 			continue
 		}

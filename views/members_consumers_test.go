@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestMemberPageListsTheBusiestConsumersAndCountsTheRest: a member may have
@@ -18,17 +18,17 @@ func TestMemberPageListsTheBusiestConsumersAndCountsTheRest(t *testing.T) {
 	ctx := context.Background()
 	db := viewsTestDB(t)
 	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
-	m := &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: day.AddDate(0, -1, 0)}
+	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: day.AddDate(0, -1, 0)}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	const n = memberTopConsumers + 7
 	for i := range n {
-		c := &data.APIConsumer{Key: fmt.Sprintf("k%02d", i), MemberID: m.ID}
+		c := &domain.APIConsumer{Key: fmt.Sprintf("k%02d", i), MemberID: m.ID}
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: day.Add(9 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(100 + i)}}); err != nil {
+		if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: day.Add(9 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: int64(100 + i)}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // A member's page: /members/:slug and /api/v1/members/:slug.
@@ -54,7 +55,7 @@ type MemberScoreView struct {
 	Phi          float64            `json:"phi"`
 	PhiShare     float64            `json:"phi_share"`
 	Dimensions   map[string]float64 `json:"dimensions"` // 0–100, only the dimensions with data
-	// Reason explains the health (data.MemberScore.Explain): the main
+	// Reason explains the health (domain.MemberScore.Explain): the main
 	// change in words and numbers, or the lowest dimension but cooperation
 	// of a member not healthy without one; Changes are every signal that
 	// fell, worst first.
@@ -130,7 +131,7 @@ type MemberUsageGroup struct {
 type MemberUsage struct {
 	From      string             `json:"from"`
 	To        string             `json:"to"`
-	Totals    data.UsageTotals   `json:"totals"`
+	Totals    domain.UsageTotals `json:"totals"`
 	ErrorRate float64            `json:"error_rate"`
 	LatencyMS MemberLatency      `json:"latency_ms"`
 	Days      []MemberUsageDay   `json:"days"` // every day of the range
@@ -265,7 +266,7 @@ type MemberDetail struct {
 
 // memberMilestoneState is a milestone's state as of day: one delivered after day
 // is still open on it, as in scoring.
-func memberMilestoneState(m data.Milestone, day time.Time) string {
+func memberMilestoneState(m domain.Milestone, day time.Time) string {
 	done := !m.DoneOn.IsZero() && !m.DoneOn.After(day)
 	switch {
 	case done && !m.DoneOn.After(m.DueOn):
@@ -308,13 +309,13 @@ func memberMedianOf(xs []float64) float64 {
 // memberMondayOf returns the Monday of day's ISO week.
 func memberMondayOf(day time.Time) time.Time {
 	back := (int(day.Weekday()) + 6) % 7
-	return data.Day(day).AddDate(0, 0, -back)
+	return domain.Day(day).AddDate(0, 0, -back)
 }
 
 // BuildMember returns a member's page. An unknown slug is ENOTFOUND.
 func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetail, error) {
-	if !data.ValidSlug(p.Slug) {
-		return nil, data.Errorf(data.ENOTFOUND, "no member %q", p.Slug)
+	if !domain.ValidSlug(p.Slug) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "no member %q", p.Slug)
 	}
 	m, err := db.MemberBySlug(ctx, p.Slug)
 	if err != nil {
@@ -322,7 +323,7 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 	}
 	d := &MemberDetail{
 		Member: MemberInfo{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Tier: m.Tier, Segment: m.Segment,
-			JoinedOn: m.JoinedOn.Format(data.DateLayout)},
+			JoinedOn: m.JoinedOn.Format(domain.DateLayout)},
 		History: []MemberHistoryPoint{}, Projects: []MemberProjectView{}, Ties: []MemberTie{},
 	}
 	last, err := db.LastSuccessfulRun(ctx)
@@ -334,21 +335,21 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 	}
 	day, shown, err := scoreDay(ctx, db, p.At)
 	scored := true
-	if data.ErrorCode(err) == data.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		// Nothing scored: the page still shows the member's usage,
 		// projects and community up to the day asked (or today).
 		scored = false
-		day = data.Day(p.At)
+		day = domain.Day(p.At)
 		if day.IsZero() {
-			day = data.Day(p.Now)
+			day = domain.Day(p.Now)
 		}
 		if day.IsZero() {
-			day = data.Day(time.Now())
+			day = domain.Day(time.Now())
 		}
 	} else if err != nil {
 		return nil, err
 	}
-	d.At, d.DayShown = day.Format(data.DateLayout), shown
+	d.At, d.DayShown = day.Format(domain.DateLayout), shown
 	if scored {
 		if err := memberScores(ctx, db, d, m, day); err != nil {
 			return nil, err
@@ -358,19 +359,19 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 		return nil, err
 	}
 
-	to := data.Day(p.To)
+	to := domain.Day(p.To)
 	if to.IsZero() {
 		to = day
 	}
-	from := data.Day(p.From)
+	from := domain.Day(p.From)
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -(memberUsageDays - 1))
 	}
 	if to.Before(from) {
-		return nil, data.Errorf(data.EINVALID, "to (%s) is before from (%s)", to.Format(data.DateLayout), from.Format(data.DateLayout))
+		return nil, domain.Errorf(domain.EINVALID, "to (%s) is before from (%s)", to.Format(domain.DateLayout), from.Format(domain.DateLayout))
 	}
 	if to.Sub(from) > memberMaxRangeDays*24*time.Hour {
-		return nil, data.Errorf(data.EINVALID, "the range may span at most %d days", memberMaxRangeDays)
+		return nil, domain.Errorf(domain.EINVALID, "the range may span at most %d days", memberMaxRangeDays)
 	}
 	// The days with data of the usage range and the community weeks.
 	frame, err := loadTrendFrame(ctx, db, memberCommStart(from, to), to, 0)
@@ -396,7 +397,7 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 }
 
 // memberScores fills the score of the day, the ecosystem medians and the ties.
-func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, day time.Time) error {
+func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, day time.Time) error {
 	eco, err := db.EcosystemScoreOn(ctx, day)
 	if err != nil {
 		return err
@@ -427,7 +428,7 @@ func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Mem
 			Dimensions: map[string]float64{}}
 		for k := range dims {
 			if len(dims[k]) > 0 {
-				med.Dimensions[data.Dimensions[k]] = memberMedianOf(dims[k])
+				med.Dimensions[domain.Dimensions[k]] = memberMedianOf(dims[k])
 			}
 		}
 		d.Median = med
@@ -485,7 +486,7 @@ func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Mem
 }
 
 // memberHistory fills the 26 weekly points of health, with the ecosystem's.
-func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, day time.Time) error {
+func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, day time.Time) error {
 	days := membersTrendDays(day, trendWeeks)
 	scores, err := db.MemberScoresOn(ctx, days, m.ID)
 	if err != nil {
@@ -495,18 +496,18 @@ func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Me
 	if err != nil {
 		return err
 	}
-	mine := map[string]data.MemberScore{}
+	mine := map[string]domain.MemberScore{}
 	for _, s := range scores {
-		mine[s.Day.Format(data.DateLayout)] = s
+		mine[s.Day.Format(domain.DateLayout)] = s
 	}
-	ecoScores := map[string]data.EcosystemScore{}
+	ecoScores := map[string]domain.EcosystemScore{}
 	for _, e := range eco {
-		ecoScores[e.Day.Format(data.DateLayout)] = e
+		ecoScores[e.Day.Format(domain.DateLayout)] = e
 	}
 	// A day scored on no data is no measurement (series.go).
 	labels := make([]string, len(days))
 	for i, t := range days {
-		key := t.Format(data.DateLayout)
+		key := t.Format(domain.DateLayout)
 		labels[i] = key
 		pt := MemberHistoryPoint{Day: key}
 		if s, ok := mine[key]; ok && memberScoreMeasured(s.Health, s.Status) {
@@ -527,7 +528,7 @@ func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Me
 
 // memberLatencyOf returns h's percentiles; all null for an empty histogram,
 // whose Quantile is 0.
-func memberLatencyOf(h *data.Histogram) MemberLatency {
+func memberLatencyOf(h *domain.Histogram) MemberLatency {
 	if h.Count() == 0 {
 		return MemberLatency{}
 	}
@@ -535,9 +536,9 @@ func memberLatencyOf(h *data.Histogram) MemberLatency {
 }
 
 // memberUsage fills the API usage of [from, to] (inclusive days).
-func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, from, to time.Time, frame *trendFrame) error {
+func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, from, to time.Time, frame *trendFrame) error {
 	end := to.AddDate(0, 0, 1)
-	u := MemberUsage{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout),
+	u := MemberUsage{From: from.Format(domain.DateLayout), To: to.Format(domain.DateLayout),
 		Days: []MemberUsageDay{}, Endpoints: []MemberUsageGroup{}, Consumers: []MemberUsageGroup{}}
 	usage, err := db.MemberUsageBreakdowns(ctx, m.ID, from, end)
 	if err != nil {
@@ -545,17 +546,17 @@ func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Memb
 	}
 	byDay := usage.ByDay
 	perDay := map[string]data.UsageGroup{}
-	var total data.UsageTotals
+	var total domain.UsageTotals
 	for _, g := range byDay {
-		perDay[g.Day.Format(data.DateLayout)] = g
-		total.Calls = data.AddSat(total.Calls, g.Calls) // saturating: a poisoned row must not wrap to negative
-		total.Errors4xx = data.AddSat(total.Errors4xx, g.Errors4xx)
-		total.Errors5xx = data.AddSat(total.Errors5xx, g.Errors5xx)
-		total.Bytes = data.AddSat(total.Bytes, g.Bytes)
+		perDay[g.Day.Format(domain.DateLayout)] = g
+		total.Calls = domain.AddSat(total.Calls, g.Calls) // saturating: a poisoned row must not wrap to negative
+		total.Errors4xx = domain.AddSat(total.Errors4xx, g.Errors4xx)
+		total.Errors5xx = domain.AddSat(total.Errors5xx, g.Errors5xx)
+		total.Bytes = domain.AddSat(total.Bytes, g.Bytes)
 		total.Latency.Merge(&g.Latency)
 	}
 	for t := from; !t.After(to); t = t.AddDate(0, 0, 1) {
-		key := t.Format(data.DateLayout)
+		key := t.Format(domain.DateLayout)
 		day := MemberUsageDay{Day: key, HasData: frame.hasData(t)}
 		if g, ok := perDay[key]; ok {
 			day.Calls, day.Errors4xx, day.Errors5xx = g.Calls, g.Errors4xx, g.Errors5xx
@@ -576,7 +577,7 @@ func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Memb
 			Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx, ErrorRate: memberRatio(g.Errors4xx+g.Errors5xx, g.Calls),
 			P95MS: memberLatencyOf(&g.Latency).P95}
 		if !g.LastDay.IsZero() {
-			out.LastDay = g.LastDay.Format(data.DateLayout)
+			out.LastDay = g.LastDay.Format(domain.DateLayout)
 		}
 		return out
 	}
@@ -598,16 +599,16 @@ func memberUsage(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Memb
 }
 
 // memberProjects fills the member's cooperation projects and milestone states.
-func memberProjects(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, day time.Time) error {
+func memberProjects(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, day time.Time) error {
 	ps, err := db.ProjectsOfMember(ctx, m.ID)
 	if err != nil {
 		return err
 	}
 	for _, p := range ps {
 		v := MemberProjectView{Slug: p.Slug, Name: p.Name, Status: p.Status, Role: p.Role,
-			StartOn: p.StartOn.Format(data.DateLayout), Partners: []MemberLink{}, Milestones: []MemberMilestone{}}
+			StartOn: p.StartOn.Format(domain.DateLayout), Partners: []MemberLink{}, Milestones: []MemberMilestone{}}
 		if !p.EndOn.IsZero() {
-			v.EndOn = p.EndOn.Format(data.DateLayout)
+			v.EndOn = p.EndOn.Format(domain.DateLayout)
 		}
 		for _, pm := range p.Members {
 			if pm.MemberID != m.ID {
@@ -616,12 +617,12 @@ func memberProjects(ctx context.Context, db *data.DB, d *MemberDetail, m *data.M
 		}
 		for _, ms := range p.Milestones {
 			state := memberMilestoneState(ms, day)
-			mv := MemberMilestone{Title: ms.Title, DueOn: ms.DueOn.Format(data.DateLayout), State: state}
+			mv := MemberMilestone{Title: ms.Title, DueOn: ms.DueOn.Format(domain.DateLayout), State: state}
 			if state == memberMsDone || state == memberMsLate {
-				mv.DoneOn = ms.DoneOn.Format(data.DateLayout)
+				mv.DoneOn = ms.DoneOn.Format(domain.DateLayout)
 			}
 			v.Milestones = append(v.Milestones, mv)
-			if p.Status != data.ProjectCancelled {
+			if p.Status != domain.ProjectCancelled {
 				v.Counts.add(state)
 				d.Milestones.add(state)
 			}
@@ -643,13 +644,13 @@ func memberCommStart(from, to time.Time) time.Time {
 
 // memberCommunity fills the weekly community activity: the calendar weeks
 // from the one holding from (at least memberCommWeeks of them) to to.
-func memberCommunity(ctx context.Context, db *data.DB, d *MemberDetail, m *data.Member, from, to time.Time, frame *trendFrame) error {
+func memberCommunity(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, from, to time.Time, frame *trendFrame) error {
 	start := memberCommStart(from, to)
 	weeks, err := db.MemberCommunityWeeks(ctx, m.ID, start, to.AddDate(0, 0, 1))
 	if err != nil {
 		return err
 	}
-	c := MemberCommunity{From: start.Format(data.DateLayout), To: to.Format(data.DateLayout), Weeks: []MemberCommunityWeek{}}
+	c := MemberCommunity{From: start.Format(domain.DateLayout), To: to.Format(domain.DateLayout), Weeks: []MemberCommunityWeek{}}
 	for _, w := range weeks {
 		last := w.Start.AddDate(0, 0, 6)
 		if last.After(to) {
@@ -658,7 +659,7 @@ func memberCommunity(ctx context.Context, db *data.DB, d *MemberDetail, m *data.
 		shown := int(last.Sub(w.Start).Hours()/24) + 1
 		withData := frame.dataDaysIn(w.Start, last)
 		c.Weeks = append(c.Weeks, MemberCommunityWeek{
-			Week: data.ISOWeek(w.Start), Start: w.Start.Format(data.DateLayout),
+			Week: domain.ISOWeek(w.Start), Start: w.Start.Format(domain.DateLayout),
 			Contributions: w.Contributions, ActiveContributors: w.ActiveContributors, NewContributors: w.NewContributors,
 			Threads: w.Threads, Responded: w.Responded, FirstResponseHours: memberOptFloat(w.FirstResponseHours),
 			DataDays: withData, Partial: shown < 7 || withData < 7,
@@ -674,4 +675,4 @@ func memberCommunity(ctx context.Context, db *data.DB, d *MemberDetail, m *data.
 
 // LatencyPercentiles is p50/p95/p99 of h, null when nothing was measured:
 // /api/v1/api-usage's latency_ms, like the pages'.
-func LatencyPercentiles(h *data.Histogram) MemberLatency { return memberLatencyOf(h) }
+func LatencyPercentiles(h *domain.Histogram) MemberLatency { return memberLatencyOf(h) }

@@ -7,10 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // memberPage is what templates/pages/member.html receives.
@@ -161,7 +160,7 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 		if ser := optSeries(p.Gauge.Spec.Option, 0); ser != nil {
 			ser["name"] = "Health"
 		}
-		for _, dim := range data.Dimensions {
+		for _, dim := range domain.Dimensions {
 			row := memberDimRow{Label: weakestLabel(dim), Help: termOf(dim).Text, Value: noValue, Median: noValue}
 			if v, ok := s.Dimensions[dim]; ok {
 				row.Value, row.HasData = fmtScore(v), true
@@ -180,7 +179,7 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 			return p, err
 		}
 	} else {
-		p.Badge = newStatusBadge(data.StatusNoData, math.NaN())
+		p.Badge = newStatusBadge(domain.StatusNoData, math.NaN())
 		p.Gauge.Summary = "No score on " + d.At + "."
 		p.Gauge.Spec = noDataSpec("No score on " + d.At)
 		p.Radar.Summary = "No score on " + d.At + "."
@@ -261,12 +260,12 @@ func memberRadarSummary(d MemberDetail, missing []string) string {
 // the chart's summary and the table beside it.
 func memberRadar(s *MemberScoreView, med *MemberMedians) (chartSpec, error) {
 	names := []string{"T ×100", "I ×100", "M ×100"}
-	for _, dim := range data.Dimensions {
+	for _, dim := range domain.Dimensions {
 		names = append(names, weakestLabel(dim))
 	}
 	values := func(t, i, m float64, dims map[string]float64) []any {
 		out := []any{jsonNumber(t*100, 1), jsonNumber(i*100, 1), jsonNumber(m*100, 1)}
-		for _, dim := range data.Dimensions {
+		for _, dim := range domain.Dimensions {
 			if v, ok := dims[dim]; ok {
 				out = append(out, jsonNumber(v, 1))
 			} else {
@@ -481,7 +480,7 @@ func memberTimeline(projects []MemberProjectView, at string) (chartSpec, error) 
 	}
 	byState := map[string][]point{}
 	for _, pr := range projects {
-		if pr.Status == data.ProjectCancelled || len(pr.Milestones) == 0 {
+		if pr.Status == domain.ProjectCancelled || len(pr.Milestones) == 0 {
 			continue
 		}
 		row := len(names)

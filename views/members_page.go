@@ -7,10 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // memberLinkSpec is a chart block whose data items may carry a member's
@@ -131,7 +130,7 @@ func (r *Renderer) MembersPage(w io.Writer, m Members) error {
 
 func membersKindLabel(k string) string {
 	switch k {
-	case string(data.KindDeveloperOrg):
+	case string(domain.KindDeveloperOrg):
 		return "developer org"
 	case "":
 		return "—"
@@ -258,7 +257,7 @@ func membersScatterSummary(m Members) string {
 	}
 	return fmt.Sprintf("%s shown: %d healthy, %d to watch, %d at risk, %d without data.",
 		pluralize(len(m.Members), "member", "members"),
-		counts[data.StatusHealthy], counts[data.StatusWatch], counts[data.StatusAtRisk], counts[data.StatusNoData])
+		counts[domain.StatusHealthy], counts[domain.StatusWatch], counts[domain.StatusAtRisk], counts[domain.StatusNoData])
 }
 
 // membersScatter places the listed members by contribution C (x) and health
@@ -293,10 +292,10 @@ func membersScatter(rows []MembersRow) (chartSpec, error) {
 	}
 	var items [][]map[string]any
 	for _, si := range []seriesInfo{
-		{data.StatusHealthy, "healthy", colorHealthy},
-		{data.StatusWatch, "watch", colorWatch},
-		{data.StatusAtRisk, "at risk", colorAtRisk},
-		{data.StatusNoData, "no data", colorNoData},
+		{domain.StatusHealthy, "healthy", colorHealthy},
+		{domain.StatusWatch, "watch", colorWatch},
+		{domain.StatusAtRisk, "at risk", colorAtRisk},
+		{domain.StatusNoData, "no data", colorNoData},
 	} {
 		list := bands[si.key]
 		if len(list) == 0 {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func membersQueryOf(m map[string]string) func(string) string {
@@ -52,7 +52,7 @@ func TestParseMembersQuery(t *testing.T) {
 		{"status": "fine"}, {"sort": "secret"}, {"order": "up"}, {"kind": "robot"}, {"at": "2026-13-01"},
 		{"q": strings.Repeat("é", 150)}, {"segment": strings.Repeat("s", 201)},
 	} {
-		if _, err := ParseMembersQuery(membersQueryOf(bad)); data.ErrorCode(err) != data.EINVALID {
+		if _, err := ParseMembersQuery(membersQueryOf(bad)); domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%v: err %v, want EINVALID", bad, err)
 		}
 	}
@@ -60,7 +60,7 @@ func TestParseMembersQuery(t *testing.T) {
 
 func TestMembersTrendDays(t *testing.T) {
 	for _, day := range []string{"2026-06-30", "2026-06-28", "2026-07-04"} {
-		d, _ := data.ParseDay(day)
+		d, _ := domain.ParseDay(day)
 		days := membersTrendDays(d, 26)
 		if got, want := len(days), 26; got != want {
 			t.Fatalf("%s: %d days, want %d", day, got, want)
@@ -126,7 +126,7 @@ func membersPtr(v float64) *float64 { return &v }
 
 func TestMembersSpark(t *testing.T) {
 	days := []string{"d0", "d1", "d2", "d3", "d4"}
-	sp := newMembersSpark(days, []*float64{nil, membersPtr(50), membersPtr(60), nil, membersPtr(40)}, data.StatusWatch)
+	sp := newMembersSpark(days, []*float64{nil, membersPtr(50), membersPtr(60), nil, membersPtr(40)}, domain.StatusWatch)
 	if got, want := len(sp.Lines), 1; got != want {
 		t.Fatalf("lines = %d (%v), want %d: a run of one point draws no line", got, sp.Lines, want)
 	}
@@ -270,7 +270,7 @@ func TestMembersSortIsStable(t *testing.T) {
 }
 
 func TestMemberMilestoneStates(t *testing.T) {
-	d := func(s string) time.Time { t, _ := data.ParseDay(s); return t }
+	d := func(s string) time.Time { t, _ := domain.ParseDay(s); return t }
 	day := d("2026-06-30")
 	for _, c := range []struct {
 		due, done, want string
@@ -283,7 +283,7 @@ func TestMemberMilestoneStates(t *testing.T) {
 		{"2026-06-30", "", memberMsUpcoming},
 		{"2026-07-10", "", memberMsUpcoming},
 	} {
-		ms := data.Milestone{DueOn: d(c.due)}
+		ms := domain.Milestone{DueOn: d(c.due)}
 		if c.done != "" {
 			ms.DoneOn = d(c.done)
 		}

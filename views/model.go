@@ -32,7 +32,7 @@ type MemberRow struct {
 	K            float64 `json:"K"`
 	Phi          float64 `json:"phi"`
 	PhiShare     float64 `json:"phi_share"` // φ_i / R
-	// Reason explains the member's health (data.MemberScore.Explain): what
+	// Reason explains the member's health (domain.MemberScore.Explain): what
 	// fell most against its own baseline, in words and numbers, or for a
 	// member that is not healthy without a change its lowest dimension
 	// (never cooperation); "" for a healthy member with no change.

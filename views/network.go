@@ -13,6 +13,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The cooperation network: /network and /api/v1/network.
@@ -57,7 +58,7 @@ type Network struct {
 func BuildNetwork(ctx context.Context, db *data.DB, at time.Time, segment string) (*Network, error) {
 	n := &Network{Segment: segment, Segments: []string{}, Nodes: []NetworkNode{}, Edges: []NetworkEdge{}}
 	if len(segment) > maxMembersQueryLen {
-		return nil, data.Errorf(data.EINVALID, "segment is longer than %d characters", maxMembersQueryLen)
+		return nil, domain.Errorf(domain.EINVALID, "segment is longer than %d characters", maxMembersQueryLen)
 	}
 	last, err := db.LastSuccessfulRun(ctx)
 	if err != nil {
@@ -67,13 +68,13 @@ func BuildNetwork(ctx context.Context, db *data.DB, at time.Time, segment string
 		n.LastCollected = last.Format(time.RFC3339)
 	}
 	day, shown, err := scoreDay(ctx, db, at)
-	if data.ErrorCode(err) == data.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		n.Empty = true
 		return n, nil
 	} else if err != nil {
 		return nil, err
 	}
-	n.At, n.DayShown = day.Format(data.DateLayout), shown
+	n.At, n.DayShown = day.Format(domain.DateLayout), shown
 	if _, err := db.EcosystemScoreOn(ctx, day); err != nil {
 		return nil, err
 	}
@@ -237,10 +238,10 @@ func buildNetworkPage(n Network) (networkPage, error) {
 var networkStatuses = []struct {
 	Status, Label, Color string
 }{
-	{data.StatusHealthy, "healthy", colorHealthy},
-	{data.StatusWatch, "watch", colorWatch},
-	{data.StatusAtRisk, "at risk", colorAtRisk},
-	{data.StatusNoData, "no data", colorNoData},
+	{domain.StatusHealthy, "healthy", colorHealthy},
+	{domain.StatusWatch, "watch", colorWatch},
+	{domain.StatusAtRisk, "at risk", colorAtRisk},
+	{domain.StatusNoData, "no data", colorNoData},
 }
 
 // networkGraph is the force-directed graph: nodes sized by C and coloured by

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -16,18 +16,18 @@ import (
 func TestScoresOfferTheDayWhoseWindowHoldsAllTheData(t *testing.T) {
 	ctx := context.Background()
 	db := viewsTestDB(t)
-	c := &data.APIConsumer{Key: "k"}
+	c := &domain.APIConsumer{Key: "k"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	first := time.Date(2015, 5, 17, 0, 0, 0, 0, time.UTC)
 	for i := range 4 {
-		if err := db.AddUsage(ctx, []data.UsageRollup{{Bucket: first.AddDate(0, 0, i).Add(9 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 3}}); err != nil {
+		if err := db.AddUsage(ctx, []domain.UsageRollup{{Bucket: first.AddDate(0, 0, i).Add(9 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 3}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, d := range []time.Time{first, first.AddDate(0, 0, 7), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)} {
-		if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: data.EcosystemScore{Day: d, R: 1, Health: 50}}); err != nil {
+		if err := db.SaveDayScores(ctx, &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: d, R: 1, Health: 50}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The overview's story of a period: the period selector, the three-line
@@ -47,7 +48,7 @@ func overviewPeriod(name string) (OverviewPeriod, error) {
 			return p, nil
 		}
 	}
-	return OverviewPeriod{}, data.Errorf(data.EINVALID, "unknown period %q: want week, month or quarter", name)
+	return OverviewPeriod{}, domain.Errorf(domain.EINVALID, "unknown period %q: want week, month or quarter", name)
 }
 
 // OverviewQuery is what the overview is asked for: a day (zero: the latest
@@ -128,7 +129,7 @@ type StatusDistribution struct {
 }
 
 // statusRank orders the bands from the best: a higher rank is worse.
-var statusRank = map[string]int{data.StatusHealthy: 0, data.StatusWatch: 1, data.StatusAtRisk: 2}
+var statusRank = map[string]int{domain.StatusHealthy: 0, domain.StatusWatch: 1, domain.StatusAtRisk: 2}
 
 // distributionOf counts rows (every scored member of the day) by status.
 func distributionOf(rows []MemberRow, r float64) StatusDistribution {
@@ -137,11 +138,11 @@ func distributionOf(rows []MemberRow, r float64) StatusDistribution {
 	for _, m := range rows {
 		d.Scored++
 		switch m.Status {
-		case data.StatusHealthy:
+		case domain.StatusHealthy:
 			d.Healthy++
-		case data.StatusWatch:
+		case domain.StatusWatch:
 			d.Watch++
-		case data.StatusAtRisk:
+		case domain.StatusAtRisk:
 			d.AtRisk++
 			phiAtRisk += m.Phi
 		default:
@@ -160,7 +161,7 @@ func distributionOf(rows []MemberRow, r float64) StatusDistribution {
 func attentionOf(rows []MemberRow, limit int) ([]MemberRow, int) {
 	out := []MemberRow{}
 	for _, m := range rows {
-		if m.Status == data.StatusAtRisk || m.Status == data.StatusWatch {
+		if m.Status == domain.StatusAtRisk || m.Status == domain.StatusWatch {
 			out = append(out, m)
 		}
 	}
@@ -345,7 +346,7 @@ func fmtCount(n int64) string { return memberFmtCount(n) }
 func overdueOn(all []data.Agreement, day time.Time) int {
 	n := 0
 	for _, a := range all {
-		if a.Status == data.ProjectCancelled {
+		if a.Status == domain.ProjectCancelled {
 			continue
 		}
 		for _, m := range a.Milestones {
@@ -398,7 +399,7 @@ func periodPartial(f *trendFrame, day, before time.Time) string {
 		return "this week is partial: " + why
 	}
 	if why := f.weekPartial(before); why != "" {
-		return fmt.Sprintf("the week ending on %s is partial: %s", before.Format(data.DateLayout), why)
+		return fmt.Sprintf("the week ending on %s is partial: %s", before.Format(domain.DateLayout), why)
 	}
 	return ""
 }

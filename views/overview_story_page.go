@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // buildOverviewStory formats the period's story (overview_story.go) for the
@@ -59,9 +59,9 @@ func buildOverviewStory(p *overviewPage, o Overview) {
 	for _, st := range []struct {
 		status string
 		count  int
-	}{{data.StatusHealthy, o.Distribution.Healthy}, {data.StatusWatch, o.Distribution.Watch},
-		{data.StatusAtRisk, o.Distribution.AtRisk}, {data.StatusNoData, o.Distribution.NoData}} {
-		if st.status == data.StatusNoData && st.count == 0 {
+	}{{domain.StatusHealthy, o.Distribution.Healthy}, {domain.StatusWatch, o.Distribution.Watch},
+		{domain.StatusAtRisk, o.Distribution.AtRisk}, {domain.StatusNoData, o.Distribution.NoData}} {
+		if st.status == domain.StatusNoData && st.count == 0 {
 			continue
 		}
 		q := MembersQuery{At: at, Status: st.status}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -129,20 +129,20 @@ func TestOverviewAtRiskOrder(t *testing.T) {
 	// holds), their healths not in φ order; watch members (50, 45) and a
 	// healthy one (90) that must not be listed.
 	healths := []float64{35, 12, 30, 5, 50, 20, 25, 1, 33, 15, 9, 28, 45, 90}
-	ds := &data.DayScores{Ecosystem: data.EcosystemScore{Day: day, R: 10, Health: 50, Members: len(healths)}}
+	ds := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day, R: 10, Health: 50, Members: len(healths)}}
 	for i, h := range healths {
-		m := &data.Member{Slug: fmt.Sprintf("m%02d", i), Name: fmt.Sprintf("M%02d", i), Kind: data.KindPartner, JoinedOn: ecoDay(t, "2026-01-01")}
+		m := &domain.Member{Slug: fmt.Sprintf("m%02d", i), Name: fmt.Sprintf("M%02d", i), Kind: domain.KindPartner, JoinedOn: ecoDay(t, "2026-01-01")}
 		if err := db.CreateMember(ctx, m); err != nil {
 			t.Fatal(err)
 		}
-		st := data.StatusAtRisk
+		st := domain.StatusAtRisk
 		switch {
 		case h >= 70:
-			st = data.StatusHealthy
+			st = domain.StatusHealthy
 		case h >= 40:
-			st = data.StatusWatch
+			st = domain.StatusWatch
 		}
-		ds.Members = append(ds.Members, data.MemberScore{Day: day, MemberID: m.ID, C: 1, Phi: float64(100 - i), Health: h, Status: st,
+		ds.Members = append(ds.Members, domain.MemberScore{Day: day, MemberID: m.ID, C: 1, Phi: float64(100 - i), Health: h, Status: st,
 			Dimensions: [4]float64{h, h, h, h}})
 	}
 	if err := db.SaveDayScores(ctx, ds); err != nil {
@@ -188,20 +188,20 @@ func TestOverviewAtRiskOrder(t *testing.T) {
 func TestEndpointTableErrorRate(t *testing.T) {
 	db := ecoTestDB(t)
 	ctx := context.Background()
-	c := &data.APIConsumer{Key: "k1"}
+	c := &domain.APIConsumer{Key: "k1"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	at := ecoDay(t, "2026-03-04").Add(9 * time.Hour)
-	roll := func(endpoint string, class int, calls int64) data.UsageRollup {
-		r := data.UsageRollup{Bucket: at, ConsumerID: c.ID, Endpoint: endpoint, StatusClass: class, Calls: calls}
+	roll := func(endpoint string, class int, calls int64) domain.UsageRollup {
+		r := domain.UsageRollup{Bucket: at, ConsumerID: c.ID, Endpoint: endpoint, StatusClass: class, Calls: calls}
 		r.Latency.Observe(50, calls)
 		return r
 	}
 	// /v1/chat: 800 calls, 14 4xx and 6 5xx: 20/800 = 2.50%.
 	// /v1/embed: 300 calls, no 4xx, 1 5xx: 1/300 = 0.33%.
 	// /v1/files: 3 calls, all 4xx: 100.00%.
-	if err := db.AddUsage(ctx, []data.UsageRollup{
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
 		roll("/v1/chat", 2, 780), roll("/v1/chat", 4, 14), roll("/v1/chat", 5, 6),
 		roll("/v1/embed", 2, 299), roll("/v1/embed", 5, 1),
 		roll("/v1/files", 4, 3),

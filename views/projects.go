@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The cooperation projects pages: /projects and /api/v1/projects (every
@@ -29,16 +30,16 @@ func ParseProjectsParams(get func(string) string) (ProjectsParams, error) {
 	}
 	p := ProjectsParams{RangeParams: r, Status: strings.TrimSpace(get("status")), Member: strings.TrimSpace(get("member"))}
 	if p.Status != "" && !validProjectStatus(p.Status) {
-		return p, data.Errorf(data.EINVALID, "unknown status %q: want planned, active, completed or cancelled", p.Status)
+		return p, domain.Errorf(domain.EINVALID, "unknown status %q: want planned, active, completed or cancelled", p.Status)
 	}
-	if p.Member != "" && !data.ValidSlug(p.Member) {
-		return p, data.Errorf(data.EINVALID, "member %q is not a member slug", p.Member)
+	if p.Member != "" && !domain.ValidSlug(p.Member) {
+		return p, domain.Errorf(domain.EINVALID, "member %q is not a member slug", p.Member)
 	}
 	return p, nil
 }
 
 // ProjectStatuses are the states of a project, in their usual order.
-var ProjectStatuses = []string{data.ProjectPlanned, data.ProjectActive, data.ProjectCompleted, data.ProjectCancelled}
+var ProjectStatuses = []string{domain.ProjectPlanned, domain.ProjectActive, domain.ProjectCompleted, domain.ProjectCancelled}
 
 func validProjectStatus(s string) bool {
 	for _, v := range ProjectStatuses {
@@ -127,7 +128,7 @@ func projectLinks(ms []data.ProjectMember) []MemberLink {
 
 // milestoneSourceOf names where a milestone came from: its external id's
 // prefix, else its project's source.
-func milestoneSourceOf(m data.Milestone, project string) string {
+func milestoneSourceOf(m domain.Milestone, project string) string {
 	if s := data.MilestoneSource(m.ExternalID); s != "" {
 		return s
 	}
@@ -138,7 +139,7 @@ func dateOrEmpty(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(data.DateLayout)
+	return t.Format(domain.DateLayout)
 }
 
 // BuildProjects returns the projects page. The page and /api/v1/projects
@@ -148,7 +149,7 @@ func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Project
 	if err != nil {
 		return nil, err
 	}
-	out := &Projects{From: from.Format(data.DateLayout), To: to.Format(data.DateLayout), Status: p.Status, Member: p.Member,
+	out := &Projects{From: from.Format(domain.DateLayout), To: to.Format(domain.DateLayout), Status: p.Status, Member: p.Member,
 		BurnUp: []ProjectsBurnPoint{}, Overdue: []ProjectsOverdue{}, Projects: []ProjectsRow{}, Statuses: ProjectStatuses, Members: []MemberLink{}}
 	if out.LastCollected, err = ecoLastCollected(ctx, db); err != nil {
 		return nil, err
@@ -180,9 +181,9 @@ func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Project
 			state := memberMilestoneState(m, to)
 			row.States.add(state)
 			if row.NextDue == "" && (state == memberMsOverdue || state == memberMsUpcoming) {
-				row.NextDue, row.NextName = m.DueOn.Format(data.DateLayout), m.Title
+				row.NextDue, row.NextName = m.DueOn.Format(domain.DateLayout), m.Title
 			}
-			if a.Status == data.ProjectCancelled {
+			if a.Status == domain.ProjectCancelled {
 				continue
 			}
 			ms.Total++
@@ -208,7 +209,7 @@ func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Project
 			}
 			if state == memberMsOverdue {
 				out.Overdue = append(out.Overdue, ProjectsOverdue{Project: a.Slug, ProjectName: a.Name, Milestone: m.Title,
-					DueOn: m.DueOn.Format(data.DateLayout), DaysOverdue: int(to.Sub(m.DueOn).Hours() / 24),
+					DueOn: m.DueOn.Format(domain.DateLayout), DaysOverdue: int(to.Sub(m.DueOn).Hours() / 24),
 					Source: milestoneSourceOf(m, a.Source), Parties: projectLinks(a.Members)})
 			}
 		}
@@ -248,7 +249,7 @@ func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Project
 		for dn < len(dones) && !dones[dn].After(d) {
 			dn++
 		}
-		out.BurnUp = append(out.BurnUp, ProjectsBurnPoint{Day: d.Format(data.DateLayout), Due: di, Done: dn, Scope: ms.Total})
+		out.BurnUp = append(out.BurnUp, ProjectsBurnPoint{Day: d.Format(domain.DateLayout), Due: di, Done: dn, Scope: ms.Total})
 	}
 	out.Days = len(out.BurnUp)
 	if ms.DueInRange == 0 && ms.DoneInRange == 0 && len(dues) > 0 {
@@ -276,7 +277,7 @@ func projectsOffer(p ProjectsParams, dues, dones []time.Time) *DataOffer {
 	if p.Member != "" {
 		q.Set("member", p.Member)
 	}
-	return rangeOffer("/projects", q, data.Day(first), data.Day(last))
+	return rangeOffer("/projects", q, domain.Day(first), domain.Day(last))
 }
 
 func projectHasParty(a data.Agreement, slug string) bool {
@@ -333,20 +334,20 @@ type ProjectDetail struct {
 
 // BuildProject returns one agreement. An unknown slug is ENOTFOUND.
 func BuildProject(ctx context.Context, db *data.DB, p ProjectParams) (*ProjectDetail, error) {
-	if !data.ValidSlug(p.Slug) {
-		return nil, data.Errorf(data.ENOTFOUND, "no project %q", p.Slug)
+	if !domain.ValidSlug(p.Slug) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "no project %q", p.Slug)
 	}
 	a, err := db.AgreementBySlug(ctx, p.Slug)
 	if err != nil {
 		return nil, err
 	}
-	at := data.Day(p.At)
+	at := domain.Day(p.At)
 	if p.At.IsZero() {
 		if _, at, err = resolveRange(ctx, db, RangeParams{Now: p.Now}); err != nil {
 			return nil, err
 		}
 	}
-	d := &ProjectDetail{At: at.Format(data.DateLayout), Parties: projectLinks(a.Members), Milestones: []ProjectMilestone{},
+	d := &ProjectDetail{At: at.Format(domain.DateLayout), Parties: projectLinks(a.Members), Milestones: []ProjectMilestone{},
 		Project: ProjectInfo{Slug: a.Slug, Name: a.Name, Scope: a.Scope, Terms: a.Terms, Status: a.Status, Source: a.Source,
 			StartOn: dateOrEmpty(a.StartOn), EndOn: dateOrEmpty(a.EndOn),
 			CreatedAt: a.CreatedAt.Format(time.RFC3339), UpdatedAt: a.UpdatedAt.Format(time.RFC3339)}}
@@ -356,7 +357,7 @@ func BuildProject(ctx context.Context, db *data.DB, p ProjectParams) (*ProjectDe
 	delivered, onTime := 0, 0
 	for _, m := range a.Milestones {
 		state := memberMilestoneState(m, at)
-		pm := ProjectMilestone{ID: m.ID, Title: m.Title, DueOn: m.DueOn.Format(data.DateLayout), DoneOn: dateOrEmpty(m.DoneOn),
+		pm := ProjectMilestone{ID: m.ID, Title: m.Title, DueOn: m.DueOn.Format(domain.DateLayout), DoneOn: dateOrEmpty(m.DoneOn),
 			State: state, Source: milestoneSourceOf(m, a.Source)}
 		if state == memberMsOverdue {
 			pm.DaysOverdue = int(at.Sub(m.DueOn).Hours() / 24)

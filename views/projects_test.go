@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // projectsTestDB holds two agreements worked out by hand: "pilot" (active,
@@ -20,22 +21,22 @@ func projectsTestDB(t *testing.T) *data.DB {
 	ctx := context.Background()
 	var ids []int64
 	for _, slug := range []string{"alpha", "beta"} {
-		m := &data.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: data.KindPartner, JoinedOn: ecoDay(t, "2026-01-01")}
+		m := &domain.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: domain.KindPartner, JoinedOn: ecoDay(t, "2026-01-01")}
 		if err := db.CreateMember(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, m.ID)
 	}
-	pilot := &data.Project{Slug: "pilot", Name: "Pilot", Status: data.ProjectActive, StartOn: ecoDay(t, "2026-03-01"), Source: data.SourceRegistry,
-		Parties: []data.ProjectParty{{MemberID: ids[0], Role: "lead"}, {MemberID: ids[1], Role: "partner"}}}
-	dropped := &data.Project{Slug: "dropped", Name: "Dropped", Status: data.ProjectCancelled, StartOn: ecoDay(t, "2026-02-01"), Source: data.SourceUI,
-		Parties: []data.ProjectParty{{MemberID: ids[1]}}}
-	for _, p := range []*data.Project{pilot, dropped} {
+	pilot := &domain.Project{Slug: "pilot", Name: "Pilot", Status: domain.ProjectActive, StartOn: ecoDay(t, "2026-03-01"), Source: data.SourceRegistry,
+		Parties: []domain.ProjectParty{{MemberID: ids[0], Role: "lead"}, {MemberID: ids[1], Role: "partner"}}}
+	dropped := &domain.Project{Slug: "dropped", Name: "Dropped", Status: domain.ProjectCancelled, StartOn: ecoDay(t, "2026-02-01"), Source: data.SourceUI,
+		Parties: []domain.ProjectParty{{MemberID: ids[1]}}}
+	for _, p := range []*domain.Project{pilot, dropped} {
 		if err := db.CreateProject(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.AddMilestones(ctx, []data.Milestone{
+	if err := db.AddMilestones(ctx, []domain.Milestone{
 		{ProjectID: pilot.ID, ExternalID: "registry:pilot:a", Title: "A", DueOn: ecoDay(t, "2026-03-05"), DoneOn: ecoDay(t, "2026-03-04")},
 		{ProjectID: pilot.ID, ExternalID: "registry:pilot:b", Title: "B", DueOn: ecoDay(t, "2026-03-10"), DoneOn: ecoDay(t, "2026-03-12")},
 		{ProjectID: pilot.ID, ExternalID: "github:acme/sdk#3", Title: "C", DueOn: ecoDay(t, "2026-03-12")},
@@ -76,7 +77,7 @@ func TestBuildProjectsOnPaper(t *testing.T) {
 	if p.Count != 2 || p.Total != 2 || p.Projects[0].Slug != "pilot" || p.Projects[0].NextName != "C" || len(p.Members) != 2 {
 		t.Errorf("rows %+v, members %+v", p.Projects, p.Members)
 	}
-	c, err := BuildProjects(ctx, db, ProjectsParams{RangeParams: projectsRangeOf(p), Status: data.ProjectCancelled})
+	c, err := BuildProjects(ctx, db, ProjectsParams{RangeParams: projectsRangeOf(p), Status: domain.ProjectCancelled})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestBuildProjectsOnPaper(t *testing.T) {
 	if d.OnTimeRate == nil || *d.OnTimeRate != 0.5 || d.Project.Source != data.SourceRegistry || d.Parties[0].Role != "lead" {
 		t.Errorf("project %+v, on time %v", d.Project, d.OnTimeRate)
 	}
-	if _, err := BuildProject(ctx, db, ProjectParams{Slug: "nope"}); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := BuildProject(ctx, db, ProjectParams{Slug: "nope"}); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("unknown project: %v", err)
 	}
 
@@ -142,7 +143,7 @@ func TestBuildProjectsOnPaper(t *testing.T) {
 
 // projectsRangeOf is the range p was built for.
 func projectsRangeOf(p *Projects) RangeParams {
-	from, _ := data.ParseDay(p.From)
-	to, _ := data.ParseDay(p.To)
+	from, _ := domain.ParseDay(p.From)
+	to, _ := domain.ParseDay(p.To)
 	return RangeParams{From: from, To: to}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -22,31 +22,31 @@ func TestCooperationIsNeverTheExplanation(t *testing.T) {
 	ctx := context.Background()
 	day := ecoDay(t, "2026-03-29") // a Sunday
 	nan := math.NaN()
-	latency := data.Change{Kind: data.ChangeLatency, Dimension: "api", Score: 0.33, Now: 3000, Before: 1000}
+	latency := domain.Change{Kind: domain.ChangeLatency, Dimension: "api", Score: 0.33, Now: 3000, Before: 1000}
 	members := []struct {
 		slug   string
 		health float64
 		status string
 		dims   [4]float64
-		ch     []data.Change
+		ch     []domain.Change
 		kind   string // the reason's kind
 		dim    string // the dimension it names
 	}{
-		{"isolated-watch", 55, data.StatusWatch, [4]float64{80, 45, 60, 0}, nil, data.ReasonLowDimension, "project milestones 45/100"},
-		{"isolated-risk", 30, data.StatusAtRisk, [4]float64{nan, nan, 38, 0}, nil, data.ReasonLowDimension, "community activity and responses 38/100"},
+		{"isolated-watch", 55, domain.StatusWatch, [4]float64{80, 45, 60, 0}, nil, domain.ReasonLowDimension, "project milestones 45/100"},
+		{"isolated-risk", 30, domain.StatusAtRisk, [4]float64{nan, nan, 38, 0}, nil, domain.ReasonLowDimension, "community activity and responses 38/100"},
 		// A signal of the cooperation dimension (none is computed today) is
 		// passed over for the member's real change.
-		{"slow", 43, data.StatusWatch, [4]float64{33, 100, 90, 5},
-			[]data.Change{{Kind: "ties_lost", Dimension: "cooperation", Score: 0}, latency}, data.ChangeLatency, latency.Text()},
-		{"fine", 90, data.StatusHealthy, [4]float64{95, 90, 92, 0}, nil, "", ""},
+		{"slow", 43, domain.StatusWatch, [4]float64{33, 100, 90, 5},
+			[]domain.Change{{Kind: "ties_lost", Dimension: "cooperation", Score: 0}, latency}, domain.ChangeLatency, latency.Text()},
+		{"fine", 90, domain.StatusHealthy, [4]float64{95, 90, 92, 0}, nil, "", ""},
 	}
-	ds := &data.DayScores{Ecosystem: data.EcosystemScore{Day: day, R: 1, Health: 50, Members: len(members)}}
+	ds := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day, R: 1, Health: 50, Members: len(members)}}
 	for i, m := range members {
-		mem := &data.Member{Slug: m.slug, Name: strings.ToUpper(m.slug), Kind: data.KindPartner, JoinedOn: ecoDay(t, "2026-01-01")}
+		mem := &domain.Member{Slug: m.slug, Name: strings.ToUpper(m.slug), Kind: domain.KindPartner, JoinedOn: ecoDay(t, "2026-01-01")}
 		if err := db.CreateMember(ctx, mem); err != nil {
 			t.Fatal(err)
 		}
-		ds.Members = append(ds.Members, data.MemberScore{Day: day, MemberID: mem.ID, C: 0.5, Phi: float64(i + 1), Health: m.health,
+		ds.Members = append(ds.Members, domain.MemberScore{Day: day, MemberID: mem.ID, C: 0.5, Phi: float64(i + 1), Health: m.health,
 			Status: m.status, Dimensions: m.dims, Changes: m.ch})
 	}
 	if err := db.SaveDayScores(ctx, ds); err != nil {

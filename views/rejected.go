@@ -13,7 +13,7 @@ import (
 // and the newest records with a sample of each.
 type Rejected struct {
 	Source   string              `json:"source"`
-	Total    int                 `json:"total"` // records kept (the newest data.MaxRejectedPerSource)
+	Total    int                 `json:"total"` // records kept (the newest domain.MaxRejectedPerSource)
 	ByReason []data.ReasonCount  `json:"by_reason"`
 	Records  []RejectedRecordRow `json:"records"`
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -118,7 +119,7 @@ func loadTrendFrame(ctx context.Context, db *data.DB, from, to time.Time, window
 	if err != nil {
 		return nil, err
 	}
-	f := &trendFrame{warm: w, from: data.Day(from), to: data.Day(to), dataDays: map[time.Time]bool{}}
+	f := &trendFrame{warm: w, from: domain.Day(from), to: domain.Day(to), dataDays: map[time.Time]bool{}}
 	// In spans of at most a few years, which is what the store reads at once
 	// (the weekly snapshots may go back further).
 	for start := f.from; !start.After(f.to); start = start.AddDate(0, 0, frameSpanDays) {
@@ -139,12 +140,12 @@ func loadTrendFrame(ctx context.Context, db *data.DB, from, to time.Time, window
 
 // hasData reports whether day holds collected input. Outside the frame's
 // span nothing is known: false.
-func (f *trendFrame) hasData(day time.Time) bool { return f.dataDays[data.Day(day)] }
+func (f *trendFrame) hasData(day time.Time) bool { return f.dataDays[domain.Day(day)] }
 
 // dataDaysIn counts the days of [from, to] holding data.
 func (f *trendFrame) dataDaysIn(from, to time.Time) int {
 	n := 0
-	for d := data.Day(from); !d.After(to); d = d.AddDate(0, 0, 1) {
+	for d := domain.Day(from); !d.After(to); d = d.AddDate(0, 0, 1) {
 		if f.dataDays[d] {
 			n++
 		}
@@ -156,17 +157,17 @@ func (f *trendFrame) dataDaysIn(from, to time.Time) int {
 // it) is partial, or "" when it is complete: 7 days of data, and its last
 // day's scores out of the warm-up.
 func (f *trendFrame) weekPartial(end time.Time) string {
-	end = data.Day(end)
+	end = domain.Day(end)
 	if f.warm.contains(end) {
 		return fmt.Sprintf("scores of %s are warming up: data starts on %s, so its %d-day scoring window holds %s",
-			end.Format(data.DateLayout), f.warm.From.Format(data.DateLayout), f.warm.WindowDays,
+			end.Format(domain.DateLayout), f.warm.From.Format(domain.DateLayout), f.warm.WindowDays,
 			pluralize(int(end.Sub(f.warm.From).Hours()/24)+1, "day", "days"))
 	}
 	switch n := f.dataDaysIn(end.AddDate(0, 0, -6), end); {
 	case n == 0:
-		return fmt.Sprintf("no data was collected in the week ending on %s", end.Format(data.DateLayout))
+		return fmt.Sprintf("no data was collected in the week ending on %s", end.Format(domain.DateLayout))
 	case n < 7:
-		return fmt.Sprintf("only %d of the 7 days ending on %s hold collected data", n, end.Format(data.DateLayout))
+		return fmt.Sprintf("only %d of the 7 days ending on %s hold collected data", n, end.Format(domain.DateLayout))
 	}
 	return ""
 }
@@ -186,13 +187,13 @@ func (f *trendFrame) weekOverWeek(day time.Time) string {
 // ecoScoreMeasured reports whether an ecosystem score measured something:
 // a day scored with no member having data has health 0 and no active
 // member (metrics: "0 if no member has data").
-func ecoScoreMeasured(e data.EcosystemScore) bool {
+func ecoScoreMeasured(e domain.EcosystemScore) bool {
 	return finiteNum(e.Health) && !(e.Health == 0 && e.Members == 0)
 }
 
 // memberScoreMeasured reports whether a member's score measured something.
 func memberScoreMeasured(health float64, status string) bool {
-	return finiteNum(health) && status != data.StatusNoData
+	return finiteNum(health) && status != domain.StatusNoData
 }
 
 // ecosystemTrend returns the weekly points of the ecosystem's scores up to
@@ -205,9 +206,9 @@ func ecosystemTrend(ctx context.Context, db *data.DB, day time.Time, weeks, wind
 	if err != nil {
 		return nil, nil, err
 	}
-	byDay := make(map[time.Time]data.EcosystemScore, len(scores))
+	byDay := make(map[time.Time]domain.EcosystemScore, len(scores))
 	for _, e := range scores {
-		byDay[data.Day(e.Day)] = e
+		byDay[domain.Day(e.Day)] = e
 	}
 	warm, err := loadWarmUp(ctx, db, windowDays)
 	if err != nil {
@@ -216,7 +217,7 @@ func ecosystemTrend(ctx context.Context, db *data.DB, day time.Time, weeks, wind
 	out := make([]TrendPoint, len(days))
 	labels := make([]string, len(days))
 	for i, d := range days {
-		labels[i] = d.Format(data.DateLayout)
+		labels[i] = d.Format(domain.DateLayout)
 		out[i] = TrendPoint{Day: labels[i], Health: math.NaN(), R: math.NaN()}
 		if e, ok := byDay[d]; ok && ecoScoreMeasured(e) {
 			out[i].Health, out[i].R = e.Health, e.R

@@ -6,17 +6,18 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // plantDataDays stores one community activity on every day of [from, to]
 // but the days in skip: days with collected input, and days without.
 func plantDataDays(tb testing.TB, db *data.DB, from, to string, skip ...string) {
 	tb.Helper()
-	first, err := data.ParseDay(from)
+	first, err := domain.ParseDay(from)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	last, err := data.ParseDay(to)
+	last, err := domain.ParseDay(to)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -24,13 +25,13 @@ func plantDataDays(tb testing.TB, db *data.DB, from, to string, skip ...string) 
 	for _, s := range skip {
 		skipped[s] = true
 	}
-	var acts []data.Activity
+	var acts []domain.Activity
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
-		key := d.Format(data.DateLayout)
+		key := d.Format(domain.DateLayout)
 		if skipped[key] {
 			continue
 		}
-		acts = append(acts, data.Activity{Source: "github", ExternalID: "planted-" + key, Kind: "comment",
+		acts = append(acts, domain.Activity{Source: "github", ExternalID: "planted-" + key, Kind: "comment",
 			At: d.Add(12 * time.Hour), Actor: "someone", Thread: "t-" + key})
 	}
 	if _, err := db.AddActivities(context.Background(), acts); err != nil {

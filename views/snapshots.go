@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // SnapshotSummary is one week on /snapshots and /api/v1/snapshots.
@@ -53,7 +54,7 @@ type SnapshotMemberRow struct {
 	PhiChange    *float64 `json:"phi_change"`
 	New          bool     `json:"new"` // not in the previous snapshot
 	// Reason is the member's reason as frozen with the week
-	// (data.MemberScore.Explain); "" when it had none, or for a snapshot
+	// (domain.MemberScore.Explain); "" when it had none, or for a snapshot
 	// frozen before reasons were kept.
 	Reason     string `json:"reason"`
 	ReasonKind string `json:"reason_kind"`
@@ -131,7 +132,7 @@ const changeListLen = 10
 const changeEpsilon = 1e-9
 
 func snapshotSummary(s data.Snapshot) SnapshotSummary {
-	return SnapshotSummary{Week: s.Week, Day: s.Day.Format(data.DateLayout), R: s.R, Health: s.Health,
+	return SnapshotSummary{Week: s.Week, Day: s.Day.Format(domain.DateLayout), R: s.R, Health: s.Health,
 		Members: s.Members, TakenAt: s.TakenAt.UTC().Format(time.RFC3339)}
 }
 
@@ -183,7 +184,7 @@ func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDeta
 	if err != nil {
 		return nil, err
 	}
-	d := &SnapshotDetail{Week: s.Week, Day: s.Day.Format(data.DateLayout), TakenAt: s.TakenAt.UTC().Format(time.RFC3339),
+	d := &SnapshotDetail{Week: s.Week, Day: s.Day.Format(domain.DateLayout), TakenAt: s.TakenAt.UTC().Format(time.RFC3339),
 		Ecosystem: SnapshotEcosystem{R: s.R, Health: s.Health, Members: s.Members}}
 	var prev []data.SnapshotMember
 	p, err := db.PreviousSnapshot(ctx, week)
@@ -194,7 +195,7 @@ func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDeta
 		if prev, err = db.SnapshotMembers(ctx, p.Week); err != nil {
 			return nil, err
 		}
-	case data.ErrorCode(err) != data.ENOTFOUND:
+	case domain.ErrorCode(err) != domain.ENOTFOUND:
 		return nil, err
 	}
 	// Changes are computed only between two complete weeks (series.go).
@@ -224,7 +225,7 @@ func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDeta
 	if now, at, err := db.ScoredAgain(ctx, s.Day); err == nil && at.Unix() >= s.TakenAt.Unix() &&
 		(math.Abs(now.R-s.R) > changeEpsilon || math.Abs(now.Health-s.Health) > changeEpsilon) {
 		d.Rescored = &SnapshotRescore{At: at.Format(time.RFC3339), R: now.R, Health: now.Health}
-	} else if err != nil && data.ErrorCode(err) != data.ENOTFOUND {
+	} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return nil, err
 	}
 	d.Members, d.Changes = compareSnapshots(s.R, cur, prev, d.Previous != nil, notCompared == "")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // splitBarMembers is how many members the Shapley split chart names; the
@@ -74,8 +74,8 @@ func snapshotTrend(list []SnapshotSummary) (weeks []string, health []float64, pa
 	for _, s := range list {
 		byWeek[s.Week] = s
 	}
-	first, err1 := data.ParseDay(list[len(list)-1].Day)
-	last, err2 := data.ParseDay(list[0].Day)
+	first, err1 := domain.ParseDay(list[len(list)-1].Day)
+	last, err2 := domain.ParseDay(list[0].Day)
 	if err1 != nil || err2 != nil || last.Sub(first) > snapshotTrendMaxWeeks*7*24*time.Hour {
 		// Not weekly Sundays (or too many weeks): the snapshots alone.
 		for i := len(list) - 1; i >= 0; i-- {
@@ -85,7 +85,7 @@ func snapshotTrend(list []SnapshotSummary) (weeks []string, health []float64, pa
 		return weeks, health, partial
 	}
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 7) {
-		w := data.ISOWeek(d)
+		w := domain.ISOWeek(d)
 		s, ok := byWeek[w]
 		v := math.NaN()
 		if ok {

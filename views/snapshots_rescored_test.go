@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestSnapshotSaysWhenItsDayWasRescored: a snapshot is never rewritten, but
@@ -16,10 +16,10 @@ func TestSnapshotSaysWhenItsDayWasRescored(t *testing.T) {
 	ctx := context.Background()
 	db := viewsTestDB(t)
 	twoSnapshots(t, db) // 2026-W25 froze R 1.0, health 60.25 for 2026-06-21
-	day, _ := data.ParseDay("2026-06-21")
+	day, _ := domain.ParseDay("2026-06-21")
 	save := func(r, health float64) {
 		t.Helper()
-		if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: data.EcosystemScore{Day: day, R: r, Health: health}}); err != nil {
+		if err := db.SaveDayScores(ctx, &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day, R: r, Health: health}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func viewsTestDB(tb testing.TB) *data.DB {
@@ -41,7 +42,7 @@ func twoSnapshots(tb testing.TB, db *data.DB) {
 		r, h      float64
 		ms        []data.SnapshotMember
 	}{{"2026-W24", "2026-06-14", 1.1, 55, w24}, {"2026-W25", "2026-06-21", 1.0, 60.25, w25}} {
-		d, _ := data.ParseDay(s.day)
+		d, _ := domain.ParseDay(s.day)
 		if err := db.CreateSnapshot(ctx, &data.Snapshot{Week: s.week, Day: d, R: s.r, Health: s.h}, s.ms); err != nil {
 			tb.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func TestSnapshotRisersAndFallers(t *testing.T) {
 	if first.Previous != nil || len(first.Changes.New) != 0 || len(first.Changes.HealthRisers) != 0 || first.Members[0].HealthChange != nil {
 		t.Errorf("the first snapshot has changes: %+v", first.Changes)
 	}
-	if _, err := BuildSnapshot(ctx, db, "2026-W26"); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := BuildSnapshot(ctx, db, "2026-W26"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("missing week: err = %v, want ENOTFOUND", err)
 	}
 
@@ -157,9 +158,9 @@ func TestSnapshotPagesRenderAndEscape(t *testing.T) {
 	db := viewsTestDB(t)
 	ctx := context.Background()
 	twoSnapshots(t, db)
-	hostile := data.SnapshotMember{Slug: "x", Name: hostileNames[0], Phi: 0.1, Health: 50, Status: data.StatusWatch}
-	formula := data.SnapshotMember{Slug: "y", Name: `=HYPERLINK("http://x","y")`, Phi: 0.05, Health: 20, Status: data.StatusAtRisk}
-	d, _ := data.ParseDay("2026-06-28")
+	hostile := data.SnapshotMember{Slug: "x", Name: hostileNames[0], Phi: 0.1, Health: 50, Status: domain.StatusWatch}
+	formula := data.SnapshotMember{Slug: "y", Name: `=HYPERLINK("http://x","y")`, Phi: 0.05, Health: 20, Status: domain.StatusAtRisk}
+	d, _ := domain.ParseDay("2026-06-28")
 	if err := db.CreateSnapshot(ctx, &data.Snapshot{Week: "2026-W26", Day: d, R: 0.15, Health: 40, TakenAt: time.Now()},
 		[]data.SnapshotMember{hostile, formula}); err != nil {
 		t.Fatal(err)
@@ -219,8 +220,8 @@ func TestSnapshotPagesRenderAndEscape(t *testing.T) {
 func TestBuildAlerts(t *testing.T) {
 	db := viewsTestDB(t)
 	ctx := context.Background()
-	d, _ := data.ParseDay("2026-01-01")
-	if err := db.CreateMember(ctx, &data.Member{Slug: "alpha", Name: "Alpha", Kind: data.KindPartner, JoinedOn: d}); err != nil {
+	d, _ := domain.ParseDay("2026-01-01")
+	if err := db.CreateMember(ctx, &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, JoinedOn: d}); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 6, 30, 10, 0, 0, 0, time.UTC)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // SourceInfo is what the scheduler knows of a configured source.
@@ -62,7 +63,7 @@ func BuildSources(ctx context.Context, db *data.DB, infos []SourceInfo, now time
 	if err != nil {
 		return nil, err
 	}
-	latest := map[string]data.CollectorRun{}
+	latest := map[string]domain.CollectorRun{}
 	for _, r := range runs {
 		latest[r.Source] = r
 	}
@@ -79,12 +80,12 @@ func BuildSources(ctx context.Context, db *data.DB, infos []SourceInfo, now time
 			row.Read, row.Stored, row.Rejected, row.LastError = r.ItemsRead, r.ItemsStored, r.ItemsRejected, r.Error
 			row.LastErrorText = ErrorSentence(info.Type, r.Error, info.Next)
 			switch r.Status {
-			case data.RunSucceeded:
+			case domain.RunSucceeded:
 				row.Status = "ok"
 				if r.ItemsRejected > 0 {
 					row.Status = "partial"
 				}
-			case data.RunFailed:
+			case domain.RunFailed:
 				row.Status = "failed"
 			default:
 				row.Status = "running"

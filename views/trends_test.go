@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -19,18 +20,18 @@ import (
 func scoreSundays(tb testing.TB, db *data.DB, from, to string, skip ...string) {
 	tb.Helper()
 	ctx := context.Background()
-	first, _ := data.ParseDay(from)
-	last, _ := data.ParseDay(to)
+	first, _ := domain.ParseDay(from)
+	last, _ := domain.ParseDay(to)
 	skipped := map[string]bool{}
 	for _, s := range skip {
 		skipped[s] = true
 	}
 	for d, i := first, 0; !d.After(last); d, i = d.AddDate(0, 0, 7), i+1 {
-		if skipped[d.Format(data.DateLayout)] {
+		if skipped[d.Format(domain.DateLayout)] {
 			continue
 		}
-		e := data.EcosystemScore{Day: d, Health: 50 + float64(i), R: 1 + 0.1*float64(i), Members: 3}
-		if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: e}); err != nil {
+		e := domain.EcosystemScore{Day: d, Health: 50 + float64(i), R: 1 + 0.1*float64(i), Members: 3}
+		if err := db.SaveDayScores(ctx, &domain.DayScores{Ecosystem: e}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -82,11 +83,11 @@ func TestOverviewTrendDrawsMissingDaysAsGapsAndShadesTheWarmUp(t *testing.T) {
 	db := viewsTestDB(t)
 	plantDataDays(t, db, "2026-03-02", "2026-06-28")
 	scoreSundays(t, db, "2026-03-08", "2026-06-28", "2026-05-17")
-	nothing, _ := data.ParseDay("2026-02-22")
-	if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: data.EcosystemScore{Day: nothing}}); err != nil {
+	nothing, _ := domain.ParseDay("2026-02-22")
+	if err := db.SaveDayScores(ctx, &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: nothing}}); err != nil {
 		t.Fatal(err)
 	}
-	at, _ := data.ParseDay("2026-06-28")
+	at, _ := domain.ParseDay("2026-06-28")
 	o, err := BuildOverview(ctx, db, metrics.DefaultConfig(), at)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +183,7 @@ func TestOverviewComparesOnlyCompleteWeeks(t *testing.T) {
 		{"2026-04-05", "the week before is partial: scores of 2026-03-29 are warming up"},
 		{"2026-03-29", "this week is partial: scores of 2026-03-29 are warming up"},
 	} {
-		at, _ := data.ParseDay(c.at)
+		at, _ := domain.ParseDay(c.at)
 		o, err := BuildOverview(ctx, db, metrics.DefaultConfig(), at)
 		if err != nil {
 			t.Fatal(err)
@@ -217,7 +218,7 @@ func TestSnapshotOnAPartialWindowSaysSoAndComparesNothing(t *testing.T) {
 		week, day string
 		h         float64
 	}{{"2026-W24", "2026-06-14", 50}, {"2026-W25", "2026-06-21", 60}, {"2026-W27", "2026-07-05", 55}, {"2026-W28", "2026-07-12", 65}} {
-		d, _ := data.ParseDay(s.day)
+		d, _ := domain.ParseDay(s.day)
 		ms := []data.SnapshotMember{snapMember("alpha", s.h, 0.2), snapMember("bravo", 100-s.h, 0.1)}
 		if s.week == "2026-W25" {
 			ms = append(ms, snapMember("charlie", 40, 0.05))
@@ -329,48 +330,48 @@ func equalBools(a, b map[string]bool) bool {
 func TestMemberTrendsDrawMissingAsGaps(t *testing.T) {
 	ctx := context.Background()
 	db := viewsTestDB(t)
-	joined, _ := data.ParseDay("2026-01-01")
-	m := &data.Member{Slug: "alpha", Name: "Alpha", Kind: data.KindPartner, JoinedOn: joined}
+	joined, _ := domain.ParseDay("2026-01-01")
+	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, JoinedOn: joined}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	// Data from Monday 2026-05-04 (warm-up to 05-31), but none on 06-17.
 	plantDataDays(t, db, "2026-05-04", "2026-06-28", "2026-06-17")
-	var acts []data.Activity
+	var acts []domain.Activity
 	for _, d := range []string{"2026-06-16", "2026-06-23", "2026-06-24"} {
-		at, _ := data.ParseDay(d)
-		acts = append(acts, data.Activity{Source: "github", ExternalID: "alpha-" + d, Kind: "comment", At: at.Add(9 * time.Hour),
+		at, _ := domain.ParseDay(d)
+		acts = append(acts, domain.Activity{Source: "github", ExternalID: "alpha-" + d, Kind: "comment", At: at.Add(9 * time.Hour),
 			Actor: "ann", Thread: "a-" + d, MemberID: m.ID})
 	}
 	if _, err := db.AddActivities(ctx, acts); err != nil {
 		t.Fatal(err)
 	}
-	c := &data.APIConsumer{Key: "alpha-app", Name: "alpha-app", MemberID: m.ID}
+	c := &domain.APIConsumer{Key: "alpha-app", Name: "alpha-app", MemberID: m.ID}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	var rollups []data.UsageRollup
+	var rollups []domain.UsageRollup
 	for _, d := range []string{"2026-06-16", "2026-06-20"} {
-		at, _ := data.ParseDay(d)
-		rollups = append(rollups, data.UsageRollup{Bucket: at.Add(10 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 40})
+		at, _ := domain.ParseDay(d)
+		rollups = append(rollups, domain.UsageRollup{Bucket: at.Add(10 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 40})
 	}
 	if err := db.AddUsage(ctx, rollups); err != nil {
 		t.Fatal(err)
 	}
 	for i, d := range []string{"2026-05-03", "2026-05-10", "2026-05-17", "2026-05-24", "2026-05-31", "2026-06-14", "2026-06-21", "2026-06-28"} {
-		day, _ := data.ParseDay(d)
-		ms := data.MemberScore{MemberID: m.ID, Health: 60 + float64(i), Status: data.StatusWatch, Dimensions: [4]float64{math.NaN(), math.NaN(), 60, math.NaN()}}
-		eco := data.EcosystemScore{Day: day, Health: 60 + float64(i), Members: 1}
+		day, _ := domain.ParseDay(d)
+		ms := domain.MemberScore{MemberID: m.ID, Health: 60 + float64(i), Status: domain.StatusWatch, Dimensions: [4]float64{math.NaN(), math.NaN(), 60, math.NaN()}}
+		eco := domain.EcosystemScore{Day: day, Health: 60 + float64(i), Members: 1}
 		if d == "2026-05-03" { // before any data: scored on nothing
-			ms = data.MemberScore{MemberID: m.ID, Status: data.StatusNoData, Dimensions: [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}}
-			eco = data.EcosystemScore{Day: day}
+			ms = domain.MemberScore{MemberID: m.ID, Status: domain.StatusNoData, Dimensions: [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}}
+			eco = domain.EcosystemScore{Day: day}
 		}
-		if err := db.SaveDayScores(ctx, &data.DayScores{Ecosystem: eco, Members: []data.MemberScore{ms}}); err != nil {
+		if err := db.SaveDayScores(ctx, &domain.DayScores{Ecosystem: eco, Members: []domain.MemberScore{ms}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	at, _ := data.ParseDay("2026-06-28")
-	from, _ := data.ParseDay("2026-06-15")
+	at, _ := domain.ParseDay("2026-06-28")
+	from, _ := domain.ParseDay("2026-06-15")
 	d, err := BuildMember(ctx, db, MemberParams{Slug: "alpha", At: at, From: from, To: at})
 	if err != nil {
 		t.Fatal(err)
@@ -461,24 +462,24 @@ func TestMemberTrendsDrawMissingAsGaps(t *testing.T) {
 func TestAPIUsageDrawsADayWithoutDataAsAGap(t *testing.T) {
 	ctx := context.Background()
 	db := viewsTestDB(t)
-	joined, _ := data.ParseDay("2026-01-01")
-	m := &data.Member{Slug: "alpha", Name: "Alpha", Kind: data.KindPartner, Segment: "NLP", JoinedOn: joined}
+	joined, _ := domain.ParseDay("2026-01-01")
+	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, Segment: "NLP", JoinedOn: joined}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	mapped := &data.APIConsumer{Key: "alpha-app", Name: "alpha-app", MemberID: m.ID}
-	stray := &data.APIConsumer{Key: "stray", Name: "stray"}
-	for _, c := range []*data.APIConsumer{mapped, stray} {
+	mapped := &domain.APIConsumer{Key: "alpha-app", Name: "alpha-app", MemberID: m.ID}
+	stray := &domain.APIConsumer{Key: "stray", Name: "stray"}
+	for _, c := range []*domain.APIConsumer{mapped, stray} {
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var rollups []data.UsageRollup
+	var rollups []domain.UsageRollup
 	for _, d := range []string{"2026-06-01", "2026-06-02", "2026-06-04"} {
-		at, _ := data.ParseDay(d)
+		at, _ := domain.ParseDay(d)
 		rollups = append(rollups,
-			data.UsageRollup{Bucket: at.Add(9 * time.Hour), ConsumerID: mapped.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 100},
-			data.UsageRollup{Bucket: at.Add(9 * time.Hour), ConsumerID: stray.ID, Endpoint: "/v1/chat", StatusClass: 5, Calls: 10})
+			domain.UsageRollup{Bucket: at.Add(9 * time.Hour), ConsumerID: mapped.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 100},
+			domain.UsageRollup{Bucket: at.Add(9 * time.Hour), ConsumerID: stray.ID, Endpoint: "/v1/chat", StatusClass: 5, Calls: 10})
 	}
 	if err := db.AddUsage(ctx, rollups); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // BenchmarkParseKong measures the JSON scanner on real-shaped Kong file-log
@@ -15,7 +15,7 @@ func BenchmarkParseKong(b *testing.B) {
 	p := mustParser(b, Config{Format: FormatKong})
 	var lines [][]byte
 	for _, l := range bytes.Split(raw, []byte("\n")) {
-		var rec data.UsageRecord
+		var rec domain.UsageRecord
 		if len(l) > 0 && p.parseRecord(l, &rec) == nil {
 			lines = append(lines, l)
 		}
@@ -31,7 +31,7 @@ func BenchmarkParseKong(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var rec data.UsageRecord
+		var rec domain.UsageRecord
 		if err := p.parseRecord(lines[i%len(lines)], &rec); err != nil {
 			b.Fatal(err)
 		}

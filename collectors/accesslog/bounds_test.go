@@ -7,7 +7,7 @@ import (
 
 // TestRecordBoundsAreTheIngestBounds: a size over 1 TiB or a request time
 // over a day is refused with the reason push ingest gives for the same
-// record (data.UsageRecord.Validate holds the bounds for both paths), and
+// record (domain.UsageRecord.Validate holds the bounds for both paths), and
 // the lines around it are kept.
 func TestRecordBoundsAreTheIngestBounds(t *testing.T) {
 	lines := strings.Join([]string{

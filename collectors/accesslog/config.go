@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Formats a Config may name.
@@ -135,7 +135,7 @@ func (c Config) withDefaults() Config {
 }
 
 func invalid(format string, args ...any) error {
-	return data.Errorf(data.EINVALID, "accesslog: "+format, args...)
+	return domain.Errorf(domain.EINVALID, "accesslog: "+format, args...)
 }
 
 // Validate reports the first thing wrong with c, as an EINVALID error. It

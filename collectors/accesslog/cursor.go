@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // cursorVersion is the version of the cursor's JSON layout.
@@ -52,10 +52,10 @@ func parseCursor(s string) (*cursorState, error) {
 		return c, nil
 	}
 	if err := json.Unmarshal([]byte(s), c); err != nil {
-		return nil, data.Errorf(data.EINVALID, "accesslog: the stored cursor is not valid (%v); reset the source's cursor to read its files again", err)
+		return nil, domain.Errorf(domain.EINVALID, "accesslog: the stored cursor is not valid (%v); reset the source's cursor to read its files again", err)
 	}
 	if c.V != cursorVersion {
-		return nil, data.Errorf(data.EINVALID, "accesslog: the stored cursor has version %d, this build reads version %d", c.V, cursorVersion)
+		return nil, domain.Errorf(domain.EINVALID, "accesslog: the stored cursor has version %d, this build reads version %d", c.V, cursorVersion)
 	}
 	if c.Files == nil {
 		c.Files = map[string]*fileState{}

@@ -17,13 +17,14 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // readBufSize is the read buffer, and the longest line read whole.
 const readBufSize = 1 << 20
 
 // maxRejectedKept bounds the rejected lines one chunk keeps (all are counted;
-// the store keeps the newest data.MaxRejectedPerSource of a source anyway).
+// the store keeps the newest domain.MaxRejectedPerSource of a source anyway).
 const maxRejectedKept = 1000
 
 // maxBatchRows ends a chunk early when its rollup rows reach this many, so
@@ -39,7 +40,7 @@ type counts struct{ read, stored, rejected int64 }
 
 // chunk is a batch on its way to the store.
 type chunk struct {
-	b    *data.UsageBatch
+	b    *domain.UsageBatch
 	read int64
 }
 
@@ -59,7 +60,7 @@ type engine struct {
 	saved string          // the cursor as stored
 	done  map[string]bool // file keys already read by this run
 
-	cur       *data.UsageBatch
+	cur       *domain.UsageBatch
 	curRead   int64
 	curLines  int
 	buf       []byte
@@ -98,7 +99,7 @@ func newEngine(ctx context.Context, db *data.DB, source string, p *parser, log *
 	}
 	e := &engine{
 		ctx: ctx, db: db, source: source, p: p, chunk: p.cfg.ChunkLines, log: log,
-		today: now.UTC().Format(data.DateLayout),
+		today: now.UTC().Format(domain.DateLayout),
 		state: st, saved: saved, last: saved,
 		done:  map[string]bool{},
 		buf:   make([]byte, readBufSize),
@@ -110,7 +111,7 @@ func newEngine(ctx context.Context, db *data.DB, source string, p *parser, log *
 }
 
 func (e *engine) newBatch() {
-	e.cur = data.NewUsageBatch(e.source)
+	e.cur = domain.NewUsageBatch(e.source)
 	e.curRead, e.curLines = 0, 0
 }
 
@@ -169,10 +170,10 @@ func expand(patterns []string, mustExist bool) ([]target, error) {
 	for _, pat := range patterns {
 		matches, err := filepath.Glob(pat)
 		if err != nil {
-			return nil, data.Errorf(data.EINVALID, "accesslog: path %q is not a valid glob: %v", pat, err)
+			return nil, domain.Errorf(domain.EINVALID, "accesslog: path %q is not a valid glob: %v", pat, err)
 		}
 		if len(matches) == 0 && mustExist {
-			return nil, data.Errorf(data.EINVALID, "accesslog: no file matches %s", pat)
+			return nil, domain.Errorf(domain.EINVALID, "accesslog: no file matches %s", pat)
 		}
 		sort.Strings(matches)
 		for _, m := range matches {
@@ -184,7 +185,7 @@ func expand(patterns []string, mustExist bool) ([]target, error) {
 			}
 			if !fi.Mode().IsRegular() {
 				if mustExist && !strings.ContainsAny(pat, "*?[") {
-					return nil, data.Errorf(data.EINVALID, "accesslog: %s is not a regular file", m)
+					return nil, domain.Errorf(domain.EINVALID, "accesslog: %s is not a regular file", m)
 				}
 				continue
 			}
@@ -522,7 +523,7 @@ func (e *engine) line(st *fileState, line []byte) {
 	}
 	e.curRead++
 	e.linesSeen++
-	var rec data.UsageRecord
+	var rec domain.UsageRecord
 	if err := e.p.parseRecord(line, &rec); err != nil {
 		if len(e.cur.Rejected) < maxRejectedKept {
 			why, text := e.p.maskSecrets(fmt.Sprintf("line %d: %v", st.Line, err)), e.p.maskSecrets(string(line))
@@ -558,10 +559,10 @@ func (e *engine) longLine(st *fileState, head []byte, n int64) {
 // forget drops what the cursor remembers of files gone for a while.
 func (e *engine) forget() {
 	cutoff := time.Now().UTC()
-	if t, err := time.Parse(data.DateLayout, e.today); err == nil {
+	if t, err := time.Parse(domain.DateLayout, e.today); err == nil {
 		cutoff = t
 	}
-	e.state.prune(cutoff.AddDate(0, 0, -retentionDays).Format(data.DateLayout))
+	e.state.prune(cutoff.AddDate(0, 0, -retentionDays).Format(domain.DateLayout))
 }
 
 // countingReader reports bytes read to a progress bar.

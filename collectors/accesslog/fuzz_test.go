@@ -8,11 +8,11 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // checkParsed holds what every accepted record must satisfy.
-func checkParsed(t *testing.T, line []byte, rec data.UsageRecord) {
+func checkParsed(t *testing.T, line []byte, rec domain.UsageRecord) {
 	t.Helper()
 	if err := rec.Validate(); err != nil {
 		t.Fatalf("accepted record does not validate: %v\nline: %q\nrecord: %+v", err, line, rec)
@@ -45,7 +45,7 @@ func FuzzParseCombined(f *testing.F) {
 	lf := mustParser(f, Config{Format: FormatLogFormat, LogFormat: testLogFormat, Consumer: ConsumerConfig{From: ConsumerHeader, Name: "X-Api-Key"}})
 	f.Fuzz(func(t *testing.T, line []byte) {
 		for _, p := range []*parser{combined, lf} {
-			var rec data.UsageRecord
+			var rec domain.UsageRecord
 			if err := p.parseRecord(line, &rec); err == nil {
 				checkParsed(t, line, rec)
 			} else if err.Error() == "" {
@@ -64,7 +64,7 @@ func FuzzParseKong(f *testing.F) {
 	generic := mustParser(f, Config{Format: FormatJSON, FieldMap: FieldMap{Time: "ts", Path: "http.path", Status: "http.status", Bytes: "http.bytes", LatencyMS: "duration_ms", Consumer: "auth.key_id"}})
 	f.Fuzz(func(t *testing.T, line []byte) {
 		for _, p := range []*parser{kong, byHeader, generic} {
-			var rec data.UsageRecord
+			var rec domain.UsageRecord
 			if err := p.parseRecord(line, &rec); err == nil {
 				checkParsed(t, line, rec)
 				// The scanner skips what it does not want, but only

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // realApacheLog is the whole real Apache log (testdata/README.md), gzipped
@@ -41,7 +42,7 @@ func mustParser(tb testing.TB, c Config) *parser {
 }
 
 type parsed struct {
-	recs    []data.UsageRecord
+	recs    []domain.UsageRecord
 	rejects []string // "line N: reason"
 }
 
@@ -58,7 +59,7 @@ func parseLines(tb testing.TB, c Config, text []byte) parsed {
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
 		}
-		var r data.UsageRecord
+		var r domain.UsageRecord
 		if err := p.parseRecord(sc.Bytes(), &r); err != nil {
 			out.rejects = append(out.rejects, "line "+itoa(n)+": "+err.Error())
 			continue
@@ -133,7 +134,7 @@ func collect(tb testing.TB, db *data.DB, src *Source) collectors.Stats {
 }
 
 // totals sums all usage stored (every day from 1990 to 2100).
-func totals(tb testing.TB, db *data.DB) data.UsageTotals {
+func totals(tb testing.TB, db *data.DB) domain.UsageTotals {
 	tb.Helper()
 	t, err := db.UsageTotals(context.Background(), time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 0)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // ImportSource is the cursor and quarantine name of imports.
@@ -43,7 +44,7 @@ func Import(ctx context.Context, db *data.DB, cfg Config, files []string, progre
 	start := time.Now()
 	var sum Summary
 	if len(files) == 0 {
-		return sum, data.Errorf(data.EINVALID, "accesslog: no file to import")
+		return sum, domain.Errorf(domain.EINVALID, "accesslog: no file to import")
 	}
 	p, err := cfg.compile()
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestImportSummaryRangeAndConsumers: an import's summary names the first
@@ -16,14 +16,14 @@ import (
 func TestImportSummaryRangeAndConsumers(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	if err := db.CreateMember(ctx, &data.Member{Slug: "acme", Name: "ACME", Kind: data.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if err := db.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "ACME", Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	acme, err := db.MemberBySlug(ctx, "acme")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.UpsertConsumer(ctx, &data.APIConsumer{Key: "alice", MemberID: acme.ID}); err != nil {
+	if err := db.UpsertConsumer(ctx, &domain.APIConsumer{Key: "alice", MemberID: acme.ID}); err != nil {
 		t.Fatal(err)
 	}
 	line := func(user, ts string) string {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestImportTotalsEqualAcceptedLines(t *testing.T) {
@@ -325,12 +326,12 @@ func BenchmarkParseCombined(b *testing.B) {
 	b.SetBytes(int64(len(raw)) / int64(len(lines)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	batch := data.NewUsageBatch("bench")
+	batch := domain.NewUsageBatch("bench")
 	for i := 0; i < b.N; i++ {
 		if i%50_000 == 0 {
-			batch = data.NewUsageBatch("bench")
+			batch = domain.NewUsageBatch("bench")
 		}
-		var rec data.UsageRecord
+		var rec domain.UsageRecord
 		line := lines[i%len(lines)]
 		if err := p.parseRecord(line, &rec); err != nil {
 			b.Fatal(err)

@@ -6,19 +6,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Limits on what one record stores.
 const (
 	maxEndpointLen = endpoint.MaxLen // bytes of a normalised endpoint
-	maxConsumerLen = 200             // bytes of a consumer key (data.UsageRecord.Validate's limit)
+	maxConsumerLen = 200             // bytes of a consumer key (domain.UsageRecord.Validate's limit)
 	maxCacheKeys   = 1 << 16
 )
 
@@ -106,7 +106,7 @@ func quote(b []byte) string {
 
 // parseRecord parses one line (without its newline) into rec. A non-nil
 // error is the reason the line is rejected; rec then is not valid.
-func (p *parser) parseRecord(line []byte, rec *data.UsageRecord) error {
+func (p *parser) parseRecord(line []byte, rec *domain.UsageRecord) error {
 	f := fields{latencyMS: -1}
 	if err := p.parse(p, line, &f); err != nil {
 		if p.secret {
@@ -130,7 +130,7 @@ func (p *parser) parseRecord(line []byte, rec *data.UsageRecord) error {
 	if err != nil {
 		return err
 	}
-	*rec = data.UsageRecord{
+	*rec = domain.UsageRecord{
 		Time:      time.Unix(f.unix, f.nsec).UTC(),
 		Consumer:  p.consumer(&f),
 		Endpoint:  ep,
@@ -139,7 +139,7 @@ func (p *parser) parseRecord(line []byte, rec *data.UsageRecord) error {
 		LatencyMS: f.latencyMS,
 	}
 	if err := rec.Validate(); err != nil {
-		return reason(data.ErrorMessage(err))
+		return reason(domain.ErrorMessage(err))
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The tests of this file pin the edges of what a line may hold: each value
@@ -32,20 +32,20 @@ func kongLine(members string) string {
 
 // one parses a single line and returns its record, or the reason it was
 // rejected.
-func one(t *testing.T, c Config, line string) (data.UsageRecord, string) {
+func one(t *testing.T, c Config, line string) (domain.UsageRecord, string) {
 	t.Helper()
 	res := parseLines(t, c, []byte(line))
 	switch {
 	case len(res.rejects) == 1 && len(res.recs) == 0:
-		return data.UsageRecord{}, res.rejects[0]
+		return domain.UsageRecord{}, res.rejects[0]
 	case len(res.recs) == 1 && len(res.rejects) == 0:
 		return res.recs[0], ""
 	}
 	t.Fatalf("%.80s: %d records, %d rejects", line, len(res.recs), len(res.rejects))
-	return data.UsageRecord{}, ""
+	return domain.UsageRecord{}, ""
 }
 
-func accepted(t *testing.T, c Config, line string) data.UsageRecord {
+func accepted(t *testing.T, c Config, line string) domain.UsageRecord {
 	t.Helper()
 	r, why := one(t, c, line)
 	if why != "" {

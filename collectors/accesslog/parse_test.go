@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestParseRealApacheSample(t *testing.T) {
@@ -115,7 +115,7 @@ func TestParseCombinedWithRequestTime(t *testing.T) {
 	if len(res.rejects) > 0 {
 		t.Fatalf("rejects: %v", res.rejects)
 	}
-	want := []data.UsageRecord{
+	want := []domain.UsageRecord{
 		{Time: time.Date(2026, 5, 1, 9, 15, 2, 0, time.UTC), Endpoint: "/v1/chat/completions", Status: 200, Bytes: 1834, LatencyMS: 412},
 		{Time: time.Date(2026, 5, 1, 9, 15, 3, 0, time.UTC), Endpoint: "/v1/chat/completions", Status: 200, Bytes: 2210, LatencyMS: 1250},
 		{Time: time.Date(2026, 5, 1, 9, 16, 40, 0, time.UTC), Endpoint: "/v1/models/:id", Status: 404, Bytes: 96, LatencyMS: 3},
@@ -151,7 +151,7 @@ func TestParseLogFormatHeaderConsumer(t *testing.T) {
 	if len(res.rejects) > 0 {
 		t.Fatalf("rejects: %v", res.rejects)
 	}
-	want := []data.UsageRecord{
+	want := []domain.UsageRecord{
 		{Time: time.Date(2026, 5, 1, 9, 15, 2, 0, time.UTC), Consumer: "key-alpha", Endpoint: "/v1/chat/completions", Status: 200, Bytes: 1834, LatencyMS: 412},
 		{Time: time.Date(2026, 5, 1, 9, 15, 4, 0, time.UTC), Consumer: "key-beta", Endpoint: "/v1/models", Status: 200, Bytes: 5120, LatencyMS: 20},
 		{Time: time.Date(2026, 5, 1, 9, 59, 59, 0, time.UTC), Consumer: "", Endpoint: "/v1/files/:id", Status: 204, Bytes: 0, LatencyMS: 87},
@@ -195,7 +195,7 @@ func TestLogFormatConfigErrors(t *testing.T) {
 	} {
 		t.Setenv("ECOPULSE_HASH_KEY", "0123456789abcdef0123")
 		err := Config{Format: FormatLogFormat, LogFormat: c.format, Consumer: ConsumerConfig{From: c.from, Name: c.name}}.Validate()
-		if err == nil || !strings.Contains(data.ErrorMessage(err), c.want) {
+		if err == nil || !strings.Contains(domain.ErrorMessage(err), c.want) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.format, err, c.want)
 		}
 	}
@@ -207,7 +207,7 @@ func TestParseKong(t *testing.T) {
 	if len(res.rejects) > 0 {
 		t.Fatalf("rejects: %v", res.rejects)
 	}
-	want := []data.UsageRecord{
+	want := []domain.UsageRecord{
 		{Time: time.UnixMilli(1777626902537).UTC(), Consumer: "acme-analytics", Endpoint: "/v1/chat/completions", Status: 200, Bytes: 9982, LatencyMS: 173},
 		{Time: time.UnixMilli(1777627501020).UTC(), Consumer: "tinystudio", Endpoint: "/v1/embeddings", Status: 429, Bytes: 412, LatencyMS: 2},
 		{Time: time.UnixMilli(1777630000999).UTC(), Consumer: "", Endpoint: "/v1/models/:id", Status: 401, Bytes: 96, LatencyMS: 0},
@@ -257,7 +257,7 @@ func TestParseGenericJSON(t *testing.T) {
 	if len(res.rejects) > 0 {
 		t.Fatalf("rejects: %v", res.rejects)
 	}
-	want := []data.UsageRecord{
+	want := []domain.UsageRecord{
 		{Time: time.Date(2026, 5, 1, 9, 15, 2, 120e6, time.UTC), Consumer: "key-alpha", Endpoint: "/v1/chat/completions", Status: 200, Bytes: 1834, LatencyMS: 412.5},
 		{Time: time.Date(2026, 5, 1, 9, 15, 2, 0, time.UTC), Consumer: "", Endpoint: "/v1/users/:id/keys", Status: 404, Bytes: 0, LatencyMS: 3},
 		{Time: time.Date(2026, 5, 1, 9, 30, 0, 0, time.UTC), Consumer: "key-été", Endpoint: "/v1/models", Status: 200, Bytes: 0, LatencyMS: -1},
@@ -279,7 +279,7 @@ func TestParseGenericJSON(t *testing.T) {
 	if r := res.recs[0]; !r.Time.Equal(time.Date(2026, 5, 1, 9, 15, 2, 5e8, time.UTC)) || r.Status != 201 || !near(r.LatencyMS, 250) {
 		t.Errorf("epoch record = %+v", r)
 	}
-	if err := (Config{Format: FormatJSON, FieldMap: FieldMap{Time: "t"}}).Validate(); err == nil || !strings.Contains(data.ErrorMessage(err), "field_map.path") {
+	if err := (Config{Format: FormatJSON, FieldMap: FieldMap{Time: "t"}}).Validate(); err == nil || !strings.Contains(domain.ErrorMessage(err), "field_map.path") {
 		t.Errorf("missing path: error %v", err)
 	}
 }
@@ -340,7 +340,7 @@ func TestNormalizeEndpoint(t *testing.T) {
 func TestConsumerFromIPIsHashed(t *testing.T) {
 	t.Setenv("TEST_ACCESSLOG_KEY", "")
 	cfg := Config{Consumer: ConsumerConfig{From: ConsumerIP}, HashKeyEnv: "TEST_ACCESSLOG_KEY"}
-	if err := cfg.Validate(); err == nil || !strings.Contains(data.ErrorMessage(err), "TEST_ACCESSLOG_KEY") {
+	if err := cfg.Validate(); err == nil || !strings.Contains(domain.ErrorMessage(err), "TEST_ACCESSLOG_KEY") {
 		t.Fatalf("no key: error %v, want one naming the variable", err)
 	}
 	t.Setenv("TEST_ACCESSLOG_KEY", "short")
@@ -400,7 +400,7 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Paths: []string{"/var/log/[x"}}, "glob"},
 	} {
 		err := c.cfg.Validate()
-		if err == nil || !strings.Contains(data.ErrorMessage(err), c.want) {
+		if err == nil || !strings.Contains(domain.ErrorMessage(err), c.want) {
 			t.Errorf("%+v: error %v, want one mentioning %q", c.cfg, err, c.want)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 const testHashKey = "a-hash-key-for-tests-0123456789"
@@ -24,7 +25,7 @@ func wantSecretKey(secret string) string {
 
 // importInto imports text with cfg into a fresh database file and returns
 // its path and the consumers stored (by key).
-func importInto(t *testing.T, cfg Config, text string) (string, map[string]data.APIConsumer, Summary) {
+func importInto(t *testing.T, cfg Config, text string) (string, map[string]domain.APIConsumer, Summary) {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
 	db, err := data.Open(context.Background(), dbPath)
@@ -40,7 +41,7 @@ func importInto(t *testing.T, cfg Config, text string) (string, map[string]data.
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]data.APIConsumer{}
+	out := map[string]domain.APIConsumer{}
 	for _, c := range cs {
 		out[c.Key] = c
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // seen remembers what an import's summary reports beyond its counts: the
@@ -23,7 +24,7 @@ func newSeen() *seen {
 }
 
 // add notes a record parsed for storing.
-func (s *seen) add(r *data.UsageRecord) {
+func (s *seen) add(r *domain.UsageRecord) {
 	u := r.Time.Unix()
 	s.first = min(s.first, u)
 	s.last = max(s.last, u)
@@ -38,8 +39,8 @@ func (s *seen) add(r *data.UsageRecord) {
 // the consumers are mapped now.
 func (s *seen) summarise(ctx context.Context, db *data.DB, sum *Summary) error {
 	if s.first <= s.last {
-		sum.FirstDay = time.Unix(s.first, 0).UTC().Format(data.DateLayout)
-		sum.LastDay = time.Unix(s.last, 0).UTC().Format(data.DateLayout)
+		sum.FirstDay = time.Unix(s.first, 0).UTC().Format(domain.DateLayout)
+		sum.LastDay = time.Unix(s.last, 0).UTC().Format(domain.DateLayout)
 	}
 	sum.Consumers = len(s.consumers)
 	if len(s.consumers) == 0 {

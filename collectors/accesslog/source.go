@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Source is an access-log collector source.
@@ -28,7 +28,7 @@ var _ collectors.Source = (*Source)(nil)
 // New validates c and returns a source reading c.Paths.
 func New(c Config) (*Source, error) {
 	if len(c.Paths) == 0 {
-		return nil, data.Errorf(data.EINVALID, "accesslog: paths is empty: name the access log files (globs allowed)")
+		return nil, domain.Errorf(domain.EINVALID, "accesslog: paths is empty: name the access log files (globs allowed)")
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err

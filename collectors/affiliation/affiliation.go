@@ -51,6 +51,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Config lists people and e-mail domain rules.
@@ -109,10 +110,10 @@ var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // plan is what the store should hold for one person.
 type plan struct {
 	label   string // person "Ada Lovelace", for messages
-	person  data.Person
-	ids     []data.Identity
-	affs    []data.Affiliation // ordered by From, disjoint
-	members map[int64]string   // member id → slug, for messages
+	person  domain.Person
+	ids     []domain.Identity
+	affs    []domain.Affiliation // ordered by From, disjoint
+	members map[int64]string     // member id → slug, for messages
 }
 
 type rule struct {
@@ -139,7 +140,7 @@ func (a *applier) member(ctx context.Context, slug string) (int64, error) {
 	}
 	m, err := a.db.MemberBySlug(ctx, slug)
 	switch {
-	case data.ErrorCode(err) == data.ENOTFOUND:
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
 		a.members[slug] = 0
 		return 0, nil
 	case err != nil:
@@ -159,8 +160,8 @@ func Apply(ctx context.Context, db *data.DB, cfg Config) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	claimed := map[data.Identity]string{} // login → label of the person who has it
-	dirty := false                        // something changed: stored activities need re-resolving
+	claimed := map[domain.Identity]string{} // login → label of the person who has it
+	dirty := false                          // something changed: stored activities need re-resolving
 	for i, p := range cfg.People {
 		if err := ctx.Err(); err != nil {
 			return rep, err
@@ -236,13 +237,13 @@ func (a *applier) dates(label, from, to string, fromRequired bool) (time.Time, t
 	case from == "":
 		f = epoch
 	default:
-		if f, err = data.ParseDay(from); err != nil {
+		if f, err = domain.ParseDay(from); err != nil {
 			a.problem("%s: from %q is not a date (YYYY-MM-DD)", label, from)
 			return f, t, false
 		}
 	}
 	if to != "" {
-		if t, err = data.ParseDay(to); err != nil {
+		if t, err = domain.ParseDay(to); err != nil {
 			a.problem("%s: to %q is not a date (YYYY-MM-DD)", label, to)
 			return f, t, false
 		}
@@ -256,18 +257,18 @@ func (a *applier) dates(label, from, to string, fromRequired bool) (time.Time, t
 
 // plan checks one person and works out the affiliations they should have;
 // nil when the person is skipped.
-func (a *applier) plan(ctx context.Context, i int, p Person, rules []rule, claimed map[data.Identity]string) (*plan, error) {
+func (a *applier) plan(ctx context.Context, i int, p Person, rules []rule, claimed map[domain.Identity]string) (*plan, error) {
 	name := strings.TrimSpace(p.Name)
 	label := fmt.Sprintf("person %q", name)
 	if name == "" {
 		a.problem("person %d: needs a name", i+1)
 		return nil, nil
 	}
-	pl := &plan{label: label, person: data.Person{Name: name}, members: map[int64]string{}}
+	pl := &plan{label: label, person: domain.Person{Name: name}, members: map[int64]string{}}
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	if email != "" {
-		user, domain, ok := strings.Cut(email, "@")
-		if !ok || user == "" || domain == "" || strings.ContainsAny(domain, "@ ") {
+		user, host, ok := strings.Cut(email, "@")
+		if !ok || user == "" || host == "" || strings.ContainsAny(host, "@ ") {
 			a.problem("%s: the e-mail is not an address; ignored", label) // e-mail addresses are never shown
 			email = ""
 		}
@@ -280,7 +281,7 @@ func (a *applier) plan(ctx context.Context, i int, p Person, rules []rule, claim
 	}
 	slices.Sort(sources)
 	for _, s := range sources {
-		id := data.Identity{Source: strings.ToLower(strings.TrimSpace(s)), Login: strings.ToLower(strings.TrimSpace(p.Logins[s]))}
+		id := domain.Identity{Source: strings.ToLower(strings.TrimSpace(s)), Login: strings.ToLower(strings.TrimSpace(p.Logins[s]))}
 		switch {
 		case id.Source == "" || id.Login == "":
 			a.problem("%s: login %q on source %q is incomplete; ignored", label, p.Logins[s], s)
@@ -298,7 +299,7 @@ func (a *applier) plan(ctx context.Context, i int, p Person, rules []rule, claim
 	}
 
 	// Explicit spans, in the order given; one overlapping an earlier one is skipped.
-	var explicit []data.Affiliation
+	var explicit []domain.Affiliation
 	for j, s := range p.Affiliations {
 		slabel := fmt.Sprintf("%s, affiliation %d (%s)", label, j+1, s.Member)
 		from, to, ok := a.dates(slabel, s.From, s.To, true)
@@ -313,28 +314,28 @@ func (a *applier) plan(ctx context.Context, i int, p Person, rules []rule, claim
 			a.problem("%s: unknown member %q", slabel, s.Member)
 			continue
 		}
-		if k := slices.IndexFunc(explicit, func(e data.Affiliation) bool { return overlaps(e.From, e.To, from, to) }); k >= 0 {
+		if k := slices.IndexFunc(explicit, func(e domain.Affiliation) bool { return overlaps(e.From, e.To, from, to) }); k >= 0 {
 			a.problem("%s: overlaps the affiliation with %s from %s; skipped", slabel, pl.members[explicit[k].MemberID], day(explicit[k].From))
 			continue
 		}
 		pl.members[id] = strings.TrimSpace(s.Member)
-		explicit = append(explicit, data.Affiliation{MemberID: id, From: from, To: to})
+		explicit = append(explicit, domain.Affiliation{MemberID: id, From: from, To: to})
 	}
 	pl.affs = append(pl.affs, explicit...)
 
 	// Domain rules fill the days the explicit spans leave.
-	if _, domain, ok := strings.Cut(email, "@"); ok {
+	if _, host, ok := strings.Cut(email, "@"); ok {
 		for _, r := range rules {
-			if r.domain != domain {
+			if r.domain != host {
 				continue
 			}
 			for _, piece := range subtract(r.from, r.to, explicit) {
 				pl.members[r.member] = r.slug
-				pl.affs = append(pl.affs, data.Affiliation{MemberID: r.member, From: piece[0], To: piece[1]})
+				pl.affs = append(pl.affs, domain.Affiliation{MemberID: r.member, From: piece[0], To: piece[1]})
 			}
 		}
 	}
-	slices.SortFunc(pl.affs, func(x, y data.Affiliation) int { return x.From.Compare(y.From) })
+	slices.SortFunc(pl.affs, func(x, y domain.Affiliation) int { return x.From.Compare(y.From) })
 	return pl, nil
 }
 
@@ -351,9 +352,9 @@ func overlaps(f1, t1, f2, t2 time.Time) bool {
 }
 
 // subtract returns the parts of [from, to) that no span covers.
-func subtract(from, to time.Time, spans []data.Affiliation) [][2]time.Time {
+func subtract(from, to time.Time, spans []domain.Affiliation) [][2]time.Time {
 	sorted := slices.Clone(spans)
-	slices.SortFunc(sorted, func(x, y data.Affiliation) int { return x.From.Compare(y.From) })
+	slices.SortFunc(sorted, func(x, y domain.Affiliation) int { return x.From.Compare(y.From) })
 	var out [][2]time.Time
 	cur := from
 	for _, s := range sorted {
@@ -386,7 +387,7 @@ func day(t time.Time) string {
 	if t.IsZero() {
 		return "(open)"
 	}
-	return t.Format(data.DateLayout)
+	return t.Format(domain.DateLayout)
 }
 
 // Unaffiliated lists the actors with activity in [from, to) that no member
@@ -394,7 +395,7 @@ func day(t time.Time) string {
 // not stay invisible.
 func Unaffiliated(ctx context.Context, db *data.DB, from, to time.Time) ([]Actor, error) {
 	if !to.After(from) {
-		return nil, data.Errorf(data.EINVALID, "the range %s .. %s is empty", day(from), day(to))
+		return nil, domain.Errorf(domain.EINVALID, "the range %s .. %s is empty", day(from), day(to))
 	}
 	return unaffiliated(ctx, db, from, to)
 }

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func openDB(tb testing.TB) *data.DB {
@@ -30,7 +31,7 @@ func seed(tb testing.TB, db *data.DB) map[string]int64 {
 	tb.Helper()
 	ids := map[string]int64{"": 0}
 	for _, slug := range []string{"acme", "beta-labs", "bigco"} {
-		m := data.Member{Slug: slug, Name: slug, Kind: data.KindPartner, JoinedOn: date("2020-01-01")}
+		m := domain.Member{Slug: slug, Name: slug, Kind: domain.KindPartner, JoinedOn: date("2020-01-01")}
 		if err := db.CreateMember(context.Background(), &m); err != nil {
 			tb.Fatal(err)
 		}
@@ -40,7 +41,7 @@ func seed(tb testing.TB, db *data.DB) map[string]int64 {
 }
 
 func date(s string) time.Time {
-	t, err := data.ParseDay(s)
+	t, err := domain.ParseDay(s)
 	if err != nil {
 		panic(err)
 	}
@@ -163,13 +164,13 @@ func TestActivitiesFollowTheMove(t *testing.T) {
 	ids := seed(t, db)
 	apply(t, db, loadConfig(t, "people.yaml"))
 	ctx := context.Background()
-	var acts []data.Activity
+	var acts []domain.Activity
 	for i, at := range []string{"2026-02-10", "2026-02-27", "2026-03-02", "2026-04-10", "2026-04-11"} {
 		login := "ada"
 		if i == 4 {
 			login = "octocat"
 		}
-		acts = append(acts, data.Activity{Source: "github", ExternalID: fmt.Sprint(i), Kind: data.ActReply,
+		acts = append(acts, domain.Activity{Source: "github", ExternalID: fmt.Sprint(i), Kind: domain.ActReply,
 			At: date(at).Add(10 * time.Hour), Actor: login, Thread: "t1"})
 	}
 	if _, err := db.AddActivities(ctx, acts); err != nil {
@@ -223,8 +224,8 @@ func TestApplyReportsProblems(t *testing.T) {
 }
 
 func TestSubtract(t *testing.T) {
-	span := func(f, t string) data.Affiliation {
-		a := data.Affiliation{From: date(f)}
+	span := func(f, t string) domain.Affiliation {
+		a := domain.Affiliation{From: date(f)}
 		if t != "" {
 			a.To = date(t)
 		}
@@ -239,14 +240,14 @@ func TestSubtract(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		from, to string
-		spans    []data.Affiliation
+		spans    []domain.Affiliation
 		want     string
 	}{
 		{"2024-01-01", "", nil, "2024-01-01..(open)"},
-		{"2024-01-01", "2025-01-01", []data.Affiliation{span("2024-03-01", "2024-04-01")}, "2024-01-01..2024-03-01 2024-04-01..2025-01-01"},
-		{"2024-01-01", "", []data.Affiliation{span("2024-06-01", ""), span("2023-01-01", "2024-02-01")}, "2024-02-01..2024-06-01"},
-		{"2024-01-01", "2024-02-01", []data.Affiliation{span("2023-01-01", "")}, ""},
-		{"2024-01-01", "2024-02-01", []data.Affiliation{span("2025-01-01", "")}, "2024-01-01..2024-02-01"},
+		{"2024-01-01", "2025-01-01", []domain.Affiliation{span("2024-03-01", "2024-04-01")}, "2024-01-01..2024-03-01 2024-04-01..2025-01-01"},
+		{"2024-01-01", "", []domain.Affiliation{span("2024-06-01", ""), span("2023-01-01", "2024-02-01")}, "2024-02-01..2024-06-01"},
+		{"2024-01-01", "2024-02-01", []domain.Affiliation{span("2023-01-01", "")}, ""},
+		{"2024-01-01", "2024-02-01", []domain.Affiliation{span("2025-01-01", "")}, "2024-01-01..2024-02-01"},
 	} {
 		var to time.Time
 		if tc.to != "" {
@@ -326,15 +327,15 @@ func TestStoredActivitiesFollow(t *testing.T) {
 	db := openDB(t)
 	ids := seed(t, db)
 	ctx := context.Background()
-	var acts []data.Activity
+	var acts []domain.Activity
 	for i, a := range []struct{ login, at string }{
 		{"ada", "2026-02-10"}, {"ada", "2026-03-10"}, {"dan", "2026-03-11"}, {"dan", "2026-03-12"},
 		{"octocat", "2026-03-12"}, {"octocat", "2026-03-13"}, {"OctoCat", "2026-03-14"},
 	} {
-		acts = append(acts, data.Activity{Source: "github", ExternalID: fmt.Sprint(i), Kind: data.ActReply,
+		acts = append(acts, domain.Activity{Source: "github", ExternalID: fmt.Sprint(i), Kind: domain.ActReply,
 			At: date(a.at).Add(9 * time.Hour), Actor: a.login, Thread: "t"})
 	}
-	acts = append(acts, data.Activity{Source: "github", ExternalID: "bot", Kind: data.ActReply,
+	acts = append(acts, domain.Activity{Source: "github", ExternalID: "bot", Kind: domain.ActReply,
 		At: date("2026-03-01"), Actor: "dependabot[bot]", Bot: true})
 	if _, err := db.AddActivities(ctx, acts); err != nil {
 		t.Fatal(err)
@@ -372,7 +373,7 @@ func TestStoredActivitiesFollow(t *testing.T) {
 	if rep := apply(t, db, loadConfig(t, "people.yaml")); rep.Reresolved != 0 || counts(rep) != "people 0, identities 0, affiliations 0" {
 		t.Errorf("again: %s, re-resolved %d", counts(rep), rep.Reresolved)
 	}
-	if _, err := Unaffiliated(ctx, db, date("2026-02-01"), date("2026-02-01")); data.ErrorCode(err) != data.EINVALID {
+	if _, err := Unaffiliated(ctx, db, date("2026-02-01"), date("2026-02-01")); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("Unaffiliated over an empty range: %v", err)
 	}
 }

@@ -26,18 +26,19 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func syncPerson(ctx context.Context, a *applier, pl *plan) error {
 	db := a.db
 	owners := map[int64][]string{}
-	var stored *data.Person
-	var known data.Identity // a login the store has for the person
+	var stored *domain.Person
+	var known domain.Identity // a login the store has for the person
 	var missing []string
 	for _, id := range pl.ids {
 		p, err := db.PersonByIdentity(ctx, id.Source, id.Login)
 		switch {
-		case data.ErrorCode(err) == data.ENOTFOUND:
+		case domain.ErrorCode(err) == domain.ENOTFOUND:
 			missing = append(missing, id.Source+"/"+id.Login)
 		case err != nil:
 			return err
@@ -88,7 +89,7 @@ func syncPerson(ctx context.Context, a *applier, pl *plan) error {
 // changed counts how the store's affiliations of the person behind login
 // differ from want (ordered, disjoint): spans not in effect on their first
 // and last day, spans the store starts earlier, and spans it ends later.
-func changed(ctx context.Context, db *data.DB, login data.Identity, want []data.Affiliation) (int, error) {
+func changed(ctx context.Context, db *data.DB, login domain.Identity, want []domain.Affiliation) (int, error) {
 	stored := func(day time.Time) (int64, error) {
 		_, m, err := db.ResolveActor(ctx, login.Source, login.Login, day)
 		return m, err
@@ -149,7 +150,7 @@ func unaffiliated(ctx context.Context, db *data.DB, from, to time.Time) ([]Actor
 		out[i] = Actor{Source: c.Source, Login: c.Login, Activities: c.Activities}
 		p, err := db.PersonByIdentity(ctx, c.Source, c.Login)
 		switch {
-		case data.ErrorCode(err) == data.ENOTFOUND:
+		case domain.ErrorCode(err) == domain.ENOTFOUND:
 		case err != nil:
 			return nil, err
 		default:

@@ -1,6 +1,6 @@
 package demo
 
-import "github.com/ecopulse/ecopulse/data"
+import "github.com/ecopulse/ecopulse/domain"
 
 // Everything here is invented: any likeness to a real organisation or person
 // is a coincidence.
@@ -27,7 +27,7 @@ const (
 type memberSpec struct {
 	name    string
 	slug    string
-	kind    data.MemberKind
+	kind    domain.MemberKind
 	tier    string
 	segment string
 	tz      int // usual UTC offset of the member's people and traffic, hours
@@ -37,50 +37,50 @@ type memberSpec struct {
 // dozen already cover every segment and every kind, so a small demo is still
 // varied.
 var catalog = []memberSpec{
-	{"Quillstone Language Systems", "quillstone", data.KindPartner, tierStrategic, segNLP, -5},
-	{"Prism Vision Technologies", "prism-vision", data.KindPartner, tierStrategic, segVision, -8},
-	{"Lumen Speech Labs", "lumen-speech-labs", data.KindPartner, tierGold, segSpeech, 1},
-	{"Hearthlight Home Systems", "hearthlight", data.KindPartner, tierStrategic, segSmartHome, 8},
-	{"Northwind Health AI", "northwind-health-ai", data.KindPartner, tierStrategic, segHealthcare, -5},
-	{"Ledgerline Financial AI", "ledgerline", data.KindPartner, tierStrategic, segFintech, 0},
-	{"Platform Developer Relations", "platform-devrel", data.KindInternal, "", segNLP, 1},
-	{"Wordloom Studio", "wordloom-studio", data.KindDeveloperOrg, "", segNLP, 2},
-	{"Meridian Institute of Computational Linguistics", "meridian-icl", data.KindResearch, "", segNLP, 1},
-	{"Aperture Nine", "aperture-nine", data.KindPartner, tierGold, segVision, 9},
-	{"Nordvik Institute for Speech Research", "nordvik-speech", data.KindResearch, "", segSpeech, 1},
-	{"Meadowlark Care Apps", "meadowlark-care", data.KindDeveloperOrg, "", segHealthcare, -6},
-	{"Nestwell Devices", "nestwell-devices", data.KindPartner, tierGold, segSmartHome, 8},
-	{"Fathom Risk Analytics", "fathom-risk", data.KindPartner, tierGold, segFintech, 0},
-	{"Pixelgrove Studio", "pixelgrove", data.KindDeveloperOrg, "", segVision, 5},
-	{"Cadence Voice Studio", "cadence-voice", data.KindDeveloperOrg, "", segSpeech, -3},
-	{"Lanternhouse IoT", "lanternhouse-iot", data.KindDeveloperOrg, "", segSmartHome, 2},
-	{"Caduceus Analytics", "caduceus-analytics", data.KindPartner, tierGold, segHealthcare, -5},
-	{"Coinwright", "coinwright", data.KindDeveloperOrg, "", segFintech, 8},
-	{"Applied Vision Team", "applied-vision-team", data.KindInternal, "", segVision, 1},
-	{"Parlance AI", "parlance-ai", data.KindPartner, tierGold, segNLP, -8},
-	{"Halvorsen Visual Computing Lab", "halvorsen-vcl", data.KindResearch, "", segVision, 1},
-	{"Echofield Audio", "echofield-audio", data.KindPartner, tierSilver, segSpeech, 9},
-	{"Domicile Dynamics", "domicile-dynamics", data.KindPartner, tierSilver, segSmartHome, -5},
-	{"Saltmarsh Clinical Informatics Lab", "saltmarsh-cil", data.KindResearch, "", segHealthcare, 0},
-	{"Quantara Research Institute", "quantara", data.KindResearch, "", segFintech, 8},
-	{"Voice Platform Team", "voice-platform-team", data.KindInternal, "", segSpeech, 1},
-	{"Copperleaf Docs", "copperleaf-docs", data.KindDeveloperOrg, "", segNLP, -6},
-	{"Kestrel Retail Vision", "kestrel-retail", data.KindPartner, tierSilver, segVision, 0},
-	{"Tonal Bridge", "tonal-bridge", data.KindDeveloperOrg, "", segSpeech, 5},
-	{"Pebble Ridge Automation", "pebble-ridge", data.KindDeveloperOrg, "", segSmartHome, -7},
-	{"Pinecrest Medical Imaging", "pinecrest-imaging", data.KindPartner, tierSilver, segHealthcare, 1},
-	{"Abacus & Vane", "abacus-vane", data.KindPartner, tierSilver, segFintech, 0},
-	{"Health AI Solutions Team", "health-ai-team", data.KindInternal, "", segHealthcare, -5},
-	{"Lexica Forge", "lexica-forge", data.KindPartner, tierSilver, segNLP, 3},
-	{"Framewise Labs", "framewise-labs", data.KindDeveloperOrg, "", segVision, -3},
-	{"Vital Sign Studio", "vital-sign-studio", data.KindDeveloperOrg, "", segHealthcare, 2},
-	{"Tillpoint Studio", "tillpoint", data.KindDeveloperOrg, "", segFintech, 1},
-	{"Sundial Smart Spaces", "sundial-spaces", data.KindDeveloperOrg, "", segSmartHome, 10},
-	{"Orchard Speech Research Centre", "orchard-speech", data.KindResearch, "", segSpeech, 0},
-	{"Greyhaven Fraud Labs", "greyhaven-fraud", data.KindPartner, tierGold, segFintech, -5},
-	{"Bramblewood Robotics Lab", "bramblewood-robotics", data.KindResearch, "", segSmartHome, 9},
-	{"Kitebird Apps", "kitebird-apps", data.KindDeveloperOrg, "", segNLP, 5},
-	{"Mosaic Health Partners", "mosaic-health", data.KindPartner, tierSilver, segHealthcare, 1},
+	{"Quillstone Language Systems", "quillstone", domain.KindPartner, tierStrategic, segNLP, -5},
+	{"Prism Vision Technologies", "prism-vision", domain.KindPartner, tierStrategic, segVision, -8},
+	{"Lumen Speech Labs", "lumen-speech-labs", domain.KindPartner, tierGold, segSpeech, 1},
+	{"Hearthlight Home Systems", "hearthlight", domain.KindPartner, tierStrategic, segSmartHome, 8},
+	{"Northwind Health AI", "northwind-health-ai", domain.KindPartner, tierStrategic, segHealthcare, -5},
+	{"Ledgerline Financial AI", "ledgerline", domain.KindPartner, tierStrategic, segFintech, 0},
+	{"Platform Developer Relations", "platform-devrel", domain.KindInternal, "", segNLP, 1},
+	{"Wordloom Studio", "wordloom-studio", domain.KindDeveloperOrg, "", segNLP, 2},
+	{"Meridian Institute of Computational Linguistics", "meridian-icl", domain.KindResearch, "", segNLP, 1},
+	{"Aperture Nine", "aperture-nine", domain.KindPartner, tierGold, segVision, 9},
+	{"Nordvik Institute for Speech Research", "nordvik-speech", domain.KindResearch, "", segSpeech, 1},
+	{"Meadowlark Care Apps", "meadowlark-care", domain.KindDeveloperOrg, "", segHealthcare, -6},
+	{"Nestwell Devices", "nestwell-devices", domain.KindPartner, tierGold, segSmartHome, 8},
+	{"Fathom Risk Analytics", "fathom-risk", domain.KindPartner, tierGold, segFintech, 0},
+	{"Pixelgrove Studio", "pixelgrove", domain.KindDeveloperOrg, "", segVision, 5},
+	{"Cadence Voice Studio", "cadence-voice", domain.KindDeveloperOrg, "", segSpeech, -3},
+	{"Lanternhouse IoT", "lanternhouse-iot", domain.KindDeveloperOrg, "", segSmartHome, 2},
+	{"Caduceus Analytics", "caduceus-analytics", domain.KindPartner, tierGold, segHealthcare, -5},
+	{"Coinwright", "coinwright", domain.KindDeveloperOrg, "", segFintech, 8},
+	{"Applied Vision Team", "applied-vision-team", domain.KindInternal, "", segVision, 1},
+	{"Parlance AI", "parlance-ai", domain.KindPartner, tierGold, segNLP, -8},
+	{"Halvorsen Visual Computing Lab", "halvorsen-vcl", domain.KindResearch, "", segVision, 1},
+	{"Echofield Audio", "echofield-audio", domain.KindPartner, tierSilver, segSpeech, 9},
+	{"Domicile Dynamics", "domicile-dynamics", domain.KindPartner, tierSilver, segSmartHome, -5},
+	{"Saltmarsh Clinical Informatics Lab", "saltmarsh-cil", domain.KindResearch, "", segHealthcare, 0},
+	{"Quantara Research Institute", "quantara", domain.KindResearch, "", segFintech, 8},
+	{"Voice Platform Team", "voice-platform-team", domain.KindInternal, "", segSpeech, 1},
+	{"Copperleaf Docs", "copperleaf-docs", domain.KindDeveloperOrg, "", segNLP, -6},
+	{"Kestrel Retail Vision", "kestrel-retail", domain.KindPartner, tierSilver, segVision, 0},
+	{"Tonal Bridge", "tonal-bridge", domain.KindDeveloperOrg, "", segSpeech, 5},
+	{"Pebble Ridge Automation", "pebble-ridge", domain.KindDeveloperOrg, "", segSmartHome, -7},
+	{"Pinecrest Medical Imaging", "pinecrest-imaging", domain.KindPartner, tierSilver, segHealthcare, 1},
+	{"Abacus & Vane", "abacus-vane", domain.KindPartner, tierSilver, segFintech, 0},
+	{"Health AI Solutions Team", "health-ai-team", domain.KindInternal, "", segHealthcare, -5},
+	{"Lexica Forge", "lexica-forge", domain.KindPartner, tierSilver, segNLP, 3},
+	{"Framewise Labs", "framewise-labs", domain.KindDeveloperOrg, "", segVision, -3},
+	{"Vital Sign Studio", "vital-sign-studio", domain.KindDeveloperOrg, "", segHealthcare, 2},
+	{"Tillpoint Studio", "tillpoint", domain.KindDeveloperOrg, "", segFintech, 1},
+	{"Sundial Smart Spaces", "sundial-spaces", domain.KindDeveloperOrg, "", segSmartHome, 10},
+	{"Orchard Speech Research Centre", "orchard-speech", domain.KindResearch, "", segSpeech, 0},
+	{"Greyhaven Fraud Labs", "greyhaven-fraud", domain.KindPartner, tierGold, segFintech, -5},
+	{"Bramblewood Robotics Lab", "bramblewood-robotics", domain.KindResearch, "", segSmartHome, 9},
+	{"Kitebird Apps", "kitebird-apps", domain.KindDeveloperOrg, "", segNLP, 5},
+	{"Mosaic Health Partners", "mosaic-health", domain.KindPartner, tierSilver, segHealthcare, 1},
 }
 
 // Words for the members beyond the catalog.
@@ -89,16 +89,16 @@ var (
 		"Harrow", "Ironbark", "Juniper", "Kelpie", "Larkspur", "Moorland", "Nimbus", "Oakhollow", "Palisade"}
 	extraSuffixes = []struct {
 		word    string
-		kind    data.MemberKind
+		kind    domain.MemberKind
 		tier    string
 		segment string
 	}{
-		{"Language Works", data.KindDeveloperOrg, "", segNLP},
-		{"Vision Partners", data.KindPartner, tierSilver, segVision},
-		{"Voice Labs", data.KindDeveloperOrg, "", segSpeech},
-		{"Home Tech", data.KindPartner, tierSilver, segSmartHome},
-		{"Health Research", data.KindResearch, "", segHealthcare},
-		{"Capital Analytics", data.KindPartner, tierGold, segFintech},
+		{"Language Works", domain.KindDeveloperOrg, "", segNLP},
+		{"Vision Partners", domain.KindPartner, tierSilver, segVision},
+		{"Voice Labs", domain.KindDeveloperOrg, "", segSpeech},
+		{"Home Tech", domain.KindPartner, tierSilver, segSmartHome},
+		{"Health Research", domain.KindResearch, "", segHealthcare},
+		{"Capital Analytics", domain.KindPartner, tierGold, segFintech},
 	}
 	timeZones = []int{-8, -5, -3, 0, 1, 2, 5, 8, 9}
 )

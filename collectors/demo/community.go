@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 type threadKind int
@@ -162,13 +162,13 @@ func (pp *personPlan) login(source string) string {
 }
 
 // emit appends one activity of th by person pi at t.
-func (p *plan) emit(out []data.Activity, th *thread, pi int, kind string, t time.Time) []data.Activity {
+func (p *plan) emit(out []domain.Activity, th *thread, pi int, kind string, t time.Time) []domain.Activity {
 	pp := &p.people[pi]
 	src := srcGitHub
 	if th.kind == kindTopic {
 		src = srcDiscourse
 	}
-	a := data.Activity{
+	a := domain.Activity{
 		Source: src, ExternalID: fmt.Sprintf("%s/%d", th.ext, th.seq), Kind: kind, At: t,
 		Actor: pp.login(src), Thread: th.key, Title: th.title, Bot: pp.bot,
 	}
@@ -182,7 +182,7 @@ func (p *plan) emit(out []data.Activity, th *thread, pi int, kind string, t time
 // conversation generates what follows the opening of th: replies, CI runs,
 // reviews and merges, with realistic delays; some threads stay unanswered.
 // Activities at or after until are dropped.
-func (p *plan) conversation(r *rand.Rand, w []float64, out []data.Activity, th *thread, until time.Time) []data.Activity {
+func (p *plan) conversation(r *rand.Rand, w []float64, out []domain.Activity, th *thread, until time.Time) []domain.Activity {
 	add := func(pi int, kind string, t time.Time) {
 		if pi >= 0 && t.Before(until) {
 			out = p.emit(out, th, pi, kind, t)
@@ -223,21 +223,21 @@ func (p *plan) conversation(r *rand.Rand, w []float64, out []data.Activity, th *
 			if k == 0 || !chance(r, 0.3) {
 				who = p.pickResponder(r, w, th, t)
 			}
-			add(who, data.ActReply, t)
+			add(who, domain.ActReply, t)
 			t = t.Add(nextDelay(5))
 		}
 	case kindPR, kindBump:
 		ci := p.bots[1]
-		add(ci, data.ActReply, th.at.Add(time.Duration(betweenInt(r, 120, 900))*time.Second))
+		add(ci, domain.ActReply, th.at.Add(time.Duration(betweenInt(r, 120, 900))*time.Second))
 		if th.kind == kindBump {
 			if chance(r, 0.8) {
 				t := th.at.Add(nextDelay(20))
 				m := p.pickMaintainer(r, w, t)
 				if chance(r, 0.5) {
-					add(m, data.ActReview, t)
+					add(m, domain.ActReview, t)
 					t = t.Add(nextDelay(0.5))
 				}
-				add(m, data.ActPRMerged, t)
+				add(m, domain.ActPRMerged, t)
 			}
 			return out
 		}
@@ -256,10 +256,10 @@ func (p *plan) conversation(r *rand.Rand, w []float64, out []data.Activity, th *
 			} else {
 				reviewer = p.pickResponder(r, w, th, t)
 			}
-			add(reviewer, data.ActReview, t)
+			add(reviewer, domain.ActReview, t)
 			t = t.Add(nextDelay(4))
 			if chance(r, 0.4) {
-				add(th.opener, data.ActReply, t)
+				add(th.opener, domain.ActReply, t)
 				t = t.Add(nextDelay(4))
 			}
 		}
@@ -268,7 +268,7 @@ func (p *plan) conversation(r *rand.Rand, w []float64, out []data.Activity, th *
 			if merger < 0 || !p.people[merger].maintainer {
 				merger = p.pickMaintainer(r, w, t)
 			}
-			add(merger, data.ActPRMerged, t.Add(nextDelay(2)))
+			add(merger, domain.ActPRMerged, t.Add(nextDelay(2)))
 		}
 	}
 	return out
@@ -277,13 +277,13 @@ func (p *plan) conversation(r *rand.Rand, w []float64, out []data.Activity, th *
 // actOpened is the activity kind that opens a thread of kind k.
 func actOpened(k threadKind) string {
 	if k == kindPR || k == kindBump {
-		return data.ActPROpened
+		return domain.ActPROpened
 	}
-	return data.ActThreadOpened
+	return domain.ActThreadOpened
 }
 
 // history generates the community activity of the seeded period.
-func (p *plan) history(r *rand.Rand) []data.Activity {
+func (p *plan) history(r *rand.Rand) []domain.Activity {
 	var threads []thread
 	for d := p.start; d.Before(p.end); d = d.Add(day) {
 		noon := d.Add(12 * time.Hour)
@@ -346,14 +346,14 @@ func (p *plan) history(r *rand.Rand) []data.Activity {
 	}
 
 	w := make([]float64, len(p.people))
-	acts := make([]data.Activity, 0, len(threads)*5)
+	acts := make([]domain.Activity, 0, len(threads)*5)
 	for i := range threads {
 		acts = p.conversation(r, w, acts, &threads[i], p.end)
 	}
 	acts = append(acts, p.releases(r, w)...)
 
 	// Store in time order, and give Discourse posts their ids in that order.
-	slices.SortStableFunc(acts, func(a, b data.Activity) int {
+	slices.SortStableFunc(acts, func(a, b domain.Activity) int {
 		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Source, b.Source), cmp.Compare(a.ExternalID, b.ExternalID))
 	})
 	post := 5000 + r.IntN(2000)
@@ -368,15 +368,15 @@ func (p *plan) history(r *rand.Rand) []data.Activity {
 
 // releases generates the repositories' releases, cut by maintainers every
 // two to four weeks.
-func (p *plan) releases(r *rand.Rand, w []float64) []data.Activity {
-	var out []data.Activity
+func (p *plan) releases(r *rand.Rand, w []float64) []domain.Activity {
+	var out []domain.Activity
 	for ri, repo := range repos {
 		major, minor, patch := 1, betweenInt(r, 2, 9), 0
 		if ri == 3 {
 			major = 0 // edge-runtime is young
 		}
 		for t := p.start.Add(time.Duration(betweenInt(r, 0, 20)) * day); t.Before(p.end); t = t.Add(time.Duration(betweenInt(r, 12, 30)) * day) {
-			at := data.Day(t).Add(time.Duration(betweenInt(r, 13*60, 17*60)) * time.Minute)
+			at := domain.Day(t).Add(time.Duration(betweenInt(r, 13*60, 17*60)) * time.Minute)
 			if !at.Before(p.end) {
 				break
 			}
@@ -391,8 +391,8 @@ func (p *plan) releases(r *rand.Rand, w []float64) []data.Activity {
 			}
 			version := fmt.Sprintf("v%d.%d.%d", major, minor, patch)
 			full := githubOrg + "/" + repo
-			out = append(out, data.Activity{
-				Source: srcGitHub, ExternalID: full + "@" + version, Kind: data.ActRelease, At: at,
+			out = append(out, domain.Activity{
+				Source: srcGitHub, ExternalID: full + "@" + version, Kind: domain.ActRelease, At: at,
 				Actor: p.people[m].github, Thread: "github:" + full + "/releases/tag/" + version,
 				Title: repo + " " + version,
 			})
@@ -406,10 +406,10 @@ func (p *plan) releases(r *rand.Rand, w []float64) []data.Activity {
 // an issue, and others answer within hours. Each hour's events depend only
 // on the seed and the hour, so ticking minute by minute or once an hour gives
 // the same activities; only those in [from, to) are returned.
-func (p *plan) tickCommunity(from, to time.Time) []data.Activity {
+func (p *plan) tickCommunity(from, to time.Time) []domain.Activity {
 	const lookback = 72 * time.Hour
 	w := make([]float64, len(p.people))
-	var out []data.Activity
+	var out []domain.Activity
 	first := from.Add(-lookback).Truncate(time.Hour)
 	if first.Before(p.end) {
 		first = p.end.Truncate(time.Hour)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Source is the collector source under which the demo records its runs.
@@ -59,11 +60,11 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	switch {
 	case o.End.IsZero():
-		return o, data.Errorf(data.EINVALID, "demo: the last day of the history (End) is required")
+		return o, domain.Errorf(domain.EINVALID, "demo: the last day of the history (End) is required")
 	case o.Days < 7 || o.Days > MaxDays:
-		return o, data.Errorf(data.EINVALID, "demo: days must be between 7 and %d, got %d", MaxDays, o.Days)
+		return o, domain.Errorf(domain.EINVALID, "demo: days must be between 7 and %d, got %d", MaxDays, o.Days)
 	case o.Members < 1 || o.Members > MaxMembers:
-		return o, data.Errorf(data.EINVALID, "demo: members must be between 1 and %d, got %d", MaxMembers, o.Members)
+		return o, domain.Errorf(domain.EINVALID, "demo: members must be between 1 and %d, got %d", MaxMembers, o.Members)
 	}
 	o.End = o.End.UTC()
 	return o, nil
@@ -84,10 +85,10 @@ func Seed(ctx context.Context, db *data.DB, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	if n > 0 {
-		return Summary{}, data.Errorf(data.ECONFLICT, "demo: the database already has %d members; the demo seeds an empty database only", n)
+		return Summary{}, domain.Errorf(domain.ECONFLICT, "demo: the database already has %d members; the demo seeds an empty database only", n)
 	}
 	p := newPlan(opt)
-	run := &data.CollectorRun{Source: Source}
+	run := &domain.CollectorRun{Source: Source}
 	if err := db.StartRun(ctx, run); err != nil {
 		return Summary{}, err
 	}
@@ -100,9 +101,9 @@ func Seed(ctx context.Context, db *data.DB, opt Options) (Summary, error) {
 	items := int64(sum.Members + sum.People + sum.Consumers + sum.Projects + sum.Milestones + sum.Activities + sum.UsageRows)
 	run.ItemsRead, run.ItemsStored = items, items
 	run.Cursor = p.end.Format(time.RFC3339)
-	run.Status = data.RunSucceeded
+	run.Status = domain.RunSucceeded
 	if err != nil {
-		run.Status, run.Error, run.Cursor = data.RunFailed, err.Error(), ""
+		run.Status, run.Error, run.Cursor = domain.RunFailed, err.Error(), ""
 	}
 	// Record the run even when ctx was cancelled.
 	if ferr := db.FinishRun(context.WithoutCancel(ctx), run); err == nil && ferr != nil {
@@ -124,7 +125,7 @@ func (p *plan) seed(ctx context.Context, db *data.DB) (Summary, error) {
 	}
 	ids := make([]int64, len(p.consumers))
 	for i, c := range p.consumers {
-		ac := &data.APIConsumer{Key: c.key, Name: c.name}
+		ac := &domain.APIConsumer{Key: c.key, Name: c.name}
 		if c.member >= 0 {
 			ac.MemberID = memberIDs[c.member]
 		}
@@ -136,10 +137,10 @@ func (p *plan) seed(ctx context.Context, db *data.DB) (Summary, error) {
 	}
 	for i := range p.people {
 		pp := &p.people[i]
-		person := &data.Person{Name: pp.name, Email: pp.email}
-		idents := []data.Identity{{Source: srcGitHub, Login: pp.github}}
+		person := &domain.Person{Name: pp.name, Email: pp.email}
+		idents := []domain.Identity{{Source: srcGitHub, Login: pp.github}}
 		if pp.discourse != "" {
-			idents = append(idents, data.Identity{Source: srcDiscourse, Login: pp.discourse})
+			idents = append(idents, domain.Identity{Source: srcDiscourse, Login: pp.discourse})
 		}
 		if err := db.CreatePerson(ctx, person, idents...); err != nil {
 			return sum, err
@@ -147,20 +148,20 @@ func (p *plan) seed(ctx context.Context, db *data.DB) (Summary, error) {
 		pp.id = person.ID
 		sum.People++
 		for _, a := range pp.affs {
-			if err := db.AddAffiliation(ctx, &data.Affiliation{PersonID: pp.id, MemberID: memberIDs[a.member], From: a.from, To: a.to}); err != nil {
+			if err := db.AddAffiliation(ctx, &domain.Affiliation{PersonID: pp.id, MemberID: memberIDs[a.member], From: a.from, To: a.to}); err != nil {
 				return sum, err
 			}
 		}
 	}
-	var milestones []data.Milestone
+	var milestones []domain.Milestone
 	for i := range p.projects {
 		pr := &p.projects[i]
-		proj := &data.Project{
+		proj := &domain.Project{
 			Slug: pr.spec.slug, Name: pr.spec.name, Scope: pr.spec.scope, Terms: pr.terms,
 			Status: pr.status, StartOn: pr.start, EndOn: pr.end, Source: Source,
 		}
 		for _, party := range pr.parties {
-			proj.Parties = append(proj.Parties, data.ProjectParty{MemberID: memberIDs[party.member], Role: party.role})
+			proj.Parties = append(proj.Parties, domain.ProjectParty{MemberID: memberIDs[party.member], Role: party.role})
 		}
 		if err := db.CreateProject(ctx, proj); err != nil {
 			return sum, err
@@ -179,7 +180,7 @@ func (p *plan) seed(ctx context.Context, db *data.DB) (Summary, error) {
 	// Generation runs beside the writes (two cores): the traffic in chunks,
 	// the community history as a whole. Each generator is sequential with
 	// its own random stream, so the result is the same as one after another.
-	acts := make(chan []data.Activity, 1)
+	acts := make(chan []domain.Activity, 1)
 	go func() { acts <- p.history(newRand(p.opt.Seed, streamCommunity)) }()
 	calls, rows, err := p.pipeTraffic(ctx, db, ids)
 	sum.Calls, sum.UsageRows = calls, rows
@@ -196,13 +197,13 @@ func (p *plan) seed(ctx context.Context, db *data.DB) (Summary, error) {
 func (p *plan) pipeTraffic(ctx context.Context, db *data.DB, ids []int64) (int64, int, error) {
 	gctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan []data.UsageRollup, 2)
+	chunks := make(chan []domain.UsageRollup, 2)
 	var calls int64
 	var rows int
 	var genErr error
 	go func() {
 		defer close(chunks)
-		send := func(buf []data.UsageRollup) error {
+		send := func(buf []domain.UsageRollup) error {
 			select {
 			case chunks <- buf:
 				return nil
@@ -210,14 +211,14 @@ func (p *plan) pipeTraffic(ctx context.Context, db *data.DB, ids []int64) (int64
 				return gctx.Err()
 			}
 		}
-		buf := make([]data.UsageRollup, 0, rowsPerAddUsage)
-		calls, rows, genErr = p.traffic(gctx, newRand(p.opt.Seed, streamTraffic), ids, p.start, p.end, func(u *data.UsageRollup) error {
+		buf := make([]domain.UsageRollup, 0, rowsPerAddUsage)
+		calls, rows, genErr = p.traffic(gctx, newRand(p.opt.Seed, streamTraffic), ids, p.start, p.end, func(u *domain.UsageRollup) error {
 			buf = append(buf, *u)
 			if len(buf) < rowsPerAddUsage {
 				return nil
 			}
 			err := send(buf)
-			buf = make([]data.UsageRollup, 0, rowsPerAddUsage)
+			buf = make([]domain.UsageRollup, 0, rowsPerAddUsage)
 			return err
 		})
 		if genErr == nil && len(buf) > 0 {
@@ -240,7 +241,7 @@ func (p *plan) pipeTraffic(ctx context.Context, db *data.DB, ids []int64) (int64
 }
 
 // addActivities stores activities in chunks and returns how many were new.
-func addActivities(ctx context.Context, db *data.DB, acts []data.Activity) (int, error) {
+func addActivities(ctx context.Context, db *data.DB, acts []domain.Activity) (int, error) {
 	const chunk = 5000
 	stored := 0
 	for i := 0; i < len(acts); i += chunk {
@@ -267,7 +268,7 @@ func Tick(ctx context.Context, db *data.DB, opt Options, from, to time.Time) (in
 	}
 	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
 	if !to.After(from) {
-		return 0, data.Errorf(data.EINVALID, "demo: tick interval [%s, %s) is empty", from.Format(time.RFC3339), to.Format(time.RFC3339))
+		return 0, domain.Errorf(domain.EINVALID, "demo: tick interval [%s, %s) is empty", from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
 	p := newPlan(opt)
 	consumers, err := db.Consumers(ctx)
@@ -281,10 +282,10 @@ func Tick(ctx context.Context, db *data.DB, opt Options, from, to time.Time) (in
 	ids := make([]int64, len(p.consumers))
 	for i, c := range p.consumers {
 		if ids[i] = byKey[c.key]; ids[i] == 0 {
-			return 0, data.Errorf(data.ENOTFOUND, "demo: API consumer %q is missing: seed the demo with the same options first", c.key)
+			return 0, domain.Errorf(domain.ENOTFOUND, "demo: API consumer %q is missing: seed the demo with the same options first", c.key)
 		}
 	}
-	run := &data.CollectorRun{Source: Source}
+	run := &domain.CollectorRun{Source: Source}
 	if err := db.StartRun(ctx, run); err != nil {
 		return 0, err
 	}
@@ -294,10 +295,10 @@ func Tick(ctx context.Context, db *data.DB, opt Options, from, to time.Time) (in
 	// retries a failed interval never double-counts.
 	stored, err := addActivities(ctx, db, p.tickCommunity(from, to))
 	var calls int64
-	var rows []data.UsageRollup
+	var rows []domain.UsageRollup
 	if err == nil {
 		r := rand.New(rand.NewPCG(uint64(opt.Seed), uint64(from.Unix())^streamTick))
-		calls, _, err = p.traffic(ctx, r, ids, from, to, func(u *data.UsageRollup) error {
+		calls, _, err = p.traffic(ctx, r, ids, from, to, func(u *domain.UsageRollup) error {
 			rows = append(rows, *u)
 			return nil
 		})
@@ -306,9 +307,9 @@ func Tick(ctx context.Context, db *data.DB, opt Options, from, to time.Time) (in
 		err = db.AddUsageWithCursor(ctx, rows, Source, to.Format(time.RFC3339))
 	}
 	run.ItemsRead, run.ItemsStored = int64(len(rows)+stored), int64(len(rows)+stored)
-	run.Status, run.Cursor = data.RunSucceeded, to.Format(time.RFC3339)
+	run.Status, run.Cursor = domain.RunSucceeded, to.Format(time.RFC3339)
 	if err != nil {
-		run.Status, run.Error, run.Cursor = data.RunFailed, err.Error(), ""
+		run.Status, run.Error, run.Cursor = domain.RunFailed, err.Error(), ""
 	}
 	if ferr := db.FinishRun(context.WithoutCancel(ctx), run); err == nil && ferr != nil {
 		err = ferr

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // testEnd is the fixed last day of the test ecosystem: tests never depend on
@@ -81,7 +82,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func totals(tb testing.TB, db *data.DB, from, to time.Time, memberID int64) data.UsageTotals {
+func totals(tb testing.TB, db *data.DB, from, to time.Time, memberID int64) domain.UsageTotals {
 	tb.Helper()
 	u, err := db.UsageTotals(context.Background(), from, to, memberID)
 	if err != nil {
@@ -91,16 +92,16 @@ func totals(tb testing.TB, db *data.DB, from, to time.Time, memberID int64) data
 }
 
 // dailyTotals returns the usage of every day of [from, to).
-func dailyTotals(tb testing.TB, db *data.DB, from, to time.Time) []data.UsageTotals {
+func dailyTotals(tb testing.TB, db *data.DB, from, to time.Time) []domain.UsageTotals {
 	tb.Helper()
-	var out []data.UsageTotals
+	var out []domain.UsageTotals
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
 		out = append(out, totals(tb, db, d, d.AddDate(0, 0, 1), 0))
 	}
 	return out
 }
 
-func window(tb testing.TB, db *data.DB, day time.Time, days int) *data.Window {
+func window(tb testing.TB, db *data.DB, day time.Time, days int) *domain.Window {
 	tb.Helper()
 	w, err := db.ScoringWindow(context.Background(), day, days)
 	if err != nil {
@@ -144,7 +145,7 @@ func TestSeedIsDeterministic(t *testing.T) {
 	dayA, dayB := dailyTotals(t, a, sumA.From, sumA.To), dailyTotals(t, b, sumB.From, sumB.To)
 	for i := range dayA {
 		if dayA[i] != dayB[i] {
-			t.Fatalf("usage of day %s differs", sumA.From.AddDate(0, 0, i).Format(data.DateLayout))
+			t.Fatalf("usage of day %s differs", sumA.From.AddDate(0, 0, i).Format(domain.DateLayout))
 		}
 	}
 	// Projects, milestones, people, affiliations and activities as scoring
@@ -172,7 +173,7 @@ func TestSeedDependsOnTheSeed(t *testing.T) {
 func TestSeedRefusesANonEmptyDatabase(t *testing.T) {
 	db, _ := sharedDB(t)
 	_, err := Seed(context.Background(), db, defaultOpt)
-	if got, want := data.ErrorCode(err), data.ECONFLICT; got != want {
+	if got, want := domain.ErrorCode(err), domain.ECONFLICT; got != want {
 		t.Errorf("seeding a seeded database: code %q (%v), want %q", got, err, want)
 	}
 }
@@ -186,7 +187,7 @@ func TestSeedRejectsBadOptions(t *testing.T) {
 		{End: testEnd, Days: 100000000}, // absurd
 	} {
 		_, err := Seed(context.Background(), db, opt)
-		if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+		if got, want := domain.ErrorCode(err), domain.EINVALID; got != want {
 			t.Errorf("Seed(%+v): code %q (%v), want %q", opt, got, err, want)
 		}
 	}
@@ -207,16 +208,16 @@ func TestSeedShape(t *testing.T) {
 	if got, want := len(members), 40; got != want {
 		t.Errorf("members: %d, want %d", got, want)
 	}
-	segs, kinds := map[string]int{}, map[data.MemberKind]int{}
+	segs, kinds := map[string]int{}, map[domain.MemberKind]int{}
 	tiers := map[string]int{}
 	joinedDuring := 0
 	for _, m := range members {
 		segs[m.Segment]++
 		kinds[m.Kind]++
-		if m.Kind == data.KindPartner {
+		if m.Kind == domain.KindPartner {
 			tiers[m.Tier]++
 		}
-		if !data.ValidSlug(m.Slug) {
+		if !domain.ValidSlug(m.Slug) {
 			t.Errorf("bad slug %q", m.Slug)
 		}
 		if m.JoinedOn.After(sum.From) {
@@ -228,7 +229,7 @@ func TestSeedShape(t *testing.T) {
 			t.Errorf("no member in segment %q", s)
 		}
 	}
-	for _, k := range []data.MemberKind{data.KindPartner, data.KindDeveloperOrg, data.KindResearch, data.KindInternal} {
+	for _, k := range []domain.MemberKind{domain.KindPartner, domain.KindDeveloperOrg, domain.KindResearch, domain.KindInternal} {
 		if kinds[k] == 0 {
 			t.Errorf("no member of kind %q", k)
 		}
@@ -298,7 +299,7 @@ func TestSeedShape(t *testing.T) {
 			switch {
 			case !ms.DoneOn.IsZero() && ms.DoneOn.After(ms.DueOn):
 				late++
-			case ms.DoneOn.IsZero() && ms.DueOn.Before(testEnd) && pr.status != data.ProjectCancelled:
+			case ms.DoneOn.IsZero() && ms.DueOn.Before(testEnd) && pr.status != domain.ProjectCancelled:
 				overdue++
 			}
 		}
@@ -491,12 +492,12 @@ func TestTick(t *testing.T) {
 func TestTickErrors(t *testing.T) {
 	ctx := context.Background()
 	opt := Options{Days: 7, End: testEnd}
-	if _, err := Tick(ctx, openDB(t), opt, testEnd, testEnd.Add(time.Hour)); data.ErrorCode(err) != data.ENOTFOUND {
-		t.Errorf("tick on an empty database: %v, want %s", err, data.ENOTFOUND)
+	if _, err := Tick(ctx, openDB(t), opt, testEnd, testEnd.Add(time.Hour)); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("tick on an empty database: %v, want %s", err, domain.ENOTFOUND)
 	}
 	db, sum := seedDB(t, opt)
-	if _, err := Tick(ctx, db, opt, sum.To, sum.To); data.ErrorCode(err) != data.EINVALID {
-		t.Errorf("empty interval: %v, want %s", err, data.EINVALID)
+	if _, err := Tick(ctx, db, opt, sum.To, sum.To); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("empty interval: %v, want %s", err, domain.EINVALID)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 const day = 24 * time.Hour
@@ -26,7 +26,7 @@ const (
 
 // memberPlan is a member with the parameters that drive its activity.
 type memberPlan struct {
-	data.Member
+	domain.Member
 	tz        int
 	traj      trajectory
 	troubled  bool      // sloppy integration, slow workloads, slipping milestones, quiet community
@@ -79,7 +79,7 @@ type projectPlan struct {
 	terms      string
 	parties    []partyPlan
 	troubled   bool
-	milestones []data.Milestone // ProjectID set when stored
+	milestones []domain.Milestone // ProjectID set when stored
 }
 
 // incident is a platform outage: server errors and slow responses on some
@@ -109,7 +109,7 @@ type plan struct {
 // historyRange returns the span the seeded history covers: Days whole days
 // ending with End's day, or up to End itself when End carries a time of day.
 func historyRange(opt Options) (start, end time.Time) {
-	endDay := data.Day(opt.End)
+	endDay := domain.Day(opt.End)
 	start = endDay.AddDate(0, 0, -(opt.Days - 1))
 	end = endDay.Add(day)
 	if t := opt.End.UTC().Truncate(time.Minute); t.After(endDay) {
@@ -119,7 +119,7 @@ func historyRange(opt Options) (start, end time.Time) {
 }
 
 func newPlan(opt Options) *plan {
-	p := &plan{opt: opt, endDay: data.Day(opt.End)}
+	p := &plan{opt: opt, endDay: domain.Day(opt.End)}
 	p.start, p.end = historyRange(opt)
 	r := newRand(opt.Seed, streamPlan)
 	p.planMembers(r)
@@ -164,7 +164,7 @@ func (p *plan) planMembers(r *rand.Rand) {
 	p.members = make([]memberPlan, n)
 	for i, s := range specs {
 		m := &p.members[i]
-		m.Member = data.Member{Slug: s.slug, Name: s.name, Kind: s.kind, Tier: s.tier, Segment: s.segment}
+		m.Member = domain.Member{Slug: s.slug, Name: s.name, Kind: s.kind, Tier: s.tier, Segment: s.segment}
 		m.tz = s.tz
 		m.traj = trajSteady
 		m.phase = r.Float64() * 2 * math.Pi
@@ -173,7 +173,7 @@ func (p *plan) planMembers(r *rand.Rand) {
 		// Peak-hour calls of the production key: a few heavy partners and a
 		// long tail. Mature integrations make few client errors.
 		switch {
-		case s.kind == data.KindInternal:
+		case s.kind == domain.KindInternal:
 			m.scale = logNormal(r, 20, 0.3)
 			m.q4 = logNormal(r, 0.005, 0.4)
 		case s.tier == tierStrategic:
@@ -185,7 +185,7 @@ func (p *plan) planMembers(r *rand.Rand) {
 		case s.tier == tierSilver:
 			m.scale = logNormal(r, 35, 0.3)
 			m.q4 = logNormal(r, 0.012, 0.4)
-		case s.kind == data.KindResearch:
+		case s.kind == domain.KindResearch:
 			m.scale = logNormal(r, 5, 0.4)
 			m.q4 = logNormal(r, 0.02, 0.4)
 			m.community *= 1.3
@@ -194,7 +194,7 @@ func (p *plan) planMembers(r *rand.Rand) {
 			m.q4 = logNormal(r, 0.025, 0.4)
 		}
 		m.JoinedOn = p.daysBefore(betweenInt(r, p.opt.Days+30, p.opt.Days+1400))
-		if s.kind == data.KindInternal {
+		if s.kind == domain.KindInternal {
 			m.JoinedOn = p.daysBefore(p.opt.Days + 1500 + 30*i)
 		}
 	}
@@ -205,7 +205,7 @@ func (p *plan) planMembers(r *rand.Rand) {
 	quota := func(f float64) int { return max(1, int(math.Round(float64(n)*f))) }
 	var pool []int
 	for i := range p.members {
-		if i >= min(7, n/3+1) && p.members[i].Kind != data.KindInternal && p.members[i].Tier != tierStrategic {
+		if i >= min(7, n/3+1) && p.members[i].Kind != domain.KindInternal && p.members[i].Tier != tierStrategic {
 			pool = append(pool, i)
 		}
 	}
@@ -280,7 +280,7 @@ func (p *plan) planMembers(r *rand.Rand) {
 		m.traj = trajGrowing
 		m.rate = math.Log(between(r, 1.8, 3)) / float64(p.opt.Days)
 		m.community *= 1.2
-		if k == 0 && m.Kind != data.KindInternal {
+		if k == 0 && m.Kind != domain.KindInternal {
 			// One member joined early in the period and is still growing.
 			m.JoinedOn = clampTime(p.start.AddDate(0, 0, betweenInt(r, 10, 40)), p.start, p.endDay)
 		}
@@ -311,20 +311,20 @@ func (p *plan) planConsumers(r *rand.Rand) {
 	for i := range p.members {
 		m := &p.members[i]
 		mix := segmentEndpoints[m.Segment][:2] // the segment's two main endpoints
-		if m.Kind == data.KindResearch {
+		if m.Kind == domain.KindResearch {
 			mix = mix[:1]
 		}
 		p.consumers = append(p.consumers, consumerPlan{
 			key: "key_" + m.Slug + "_prod", name: m.Name + " production",
 			member: i, scale: m.scale, mix: mix,
 		})
-		if m.Tier == tierStrategic || m.Tier == tierGold || m.Kind == data.KindInternal {
+		if m.Tier == tierStrategic || m.Tier == tierGold || m.Kind == domain.KindInternal {
 			p.consumers = append(p.consumers, consumerPlan{
 				key: "key_" + m.Slug + "_batch", name: m.Name + " nightly batch",
 				member: i, scale: m.scale * between(r, 0.2, 0.4), mix: []share{{batchEndpoint[m.Segment], 1}}, batch: true,
 			})
 		}
-		if m.Kind == data.KindPartner || m.Kind == data.KindInternal || chance(r, 0.4) {
+		if m.Kind == domain.KindPartner || m.Kind == domain.KindInternal || chance(r, 0.4) {
 			p.consumers = append(p.consumers, consumerPlan{
 				key: "key_" + m.Slug + "_staging", name: m.Name + " staging",
 				member: i, scale: max(1.5, m.scale*between(r, 0.01, 0.03)), mix: mix[:1], staging: true,
@@ -393,7 +393,7 @@ func (p *plan) planPeople(r *rand.Rand) {
 		m := &p.members[i]
 		var k int
 		switch {
-		case m.Kind == data.KindInternal:
+		case m.Kind == domain.KindInternal:
 			k = 4
 		case m.Tier == tierStrategic || m.Tier == tierGold:
 			k = 3
@@ -410,7 +410,7 @@ func (p *plan) planPeople(r *rand.Rand) {
 				from = m.JoinedOn.AddDate(0, 0, betweenInt(r, 0, 10))
 			}
 			pp.affs = []affPlan{{member: i, from: from}}
-			if m.Kind == data.KindInternal {
+			if m.Kind == domain.KindInternal {
 				pp.maintainer = true
 				pp.rate = logNormal(r, 2.4, 0.3)
 			}
@@ -438,7 +438,7 @@ func (p *plan) planPeople(r *rand.Rand) {
 	for i := range p.people {
 		pp := &p.people[i]
 		m := &p.members[pp.affs[0].member]
-		if m.traj != trajChurning && m.traj != trajRamping && m.Kind != data.KindInternal && !m.troubled {
+		if m.traj != trajChurning && m.traj != trajRamping && m.Kind != domain.KindInternal && !m.troubled {
 			others = append(others, i)
 		}
 	}
@@ -517,16 +517,16 @@ func (p *plan) planProjects(r *rand.Rand) {
 	np := min(len(projectCatalog), max(3, int(math.Round(float64(n)*15/40))))
 	statuses := make([]string, np)
 	for i := range statuses {
-		statuses[i] = data.ProjectActive
+		statuses[i] = domain.ProjectActive
 	}
 	// Fixed positions keep the mix whatever the seed: the last template is
 	// cancelled, two are planned and a fifth is completed.
-	statuses[np-1] = data.ProjectCancelled
+	statuses[np-1] = domain.ProjectCancelled
 	if np >= 6 {
-		statuses[np-2], statuses[np-3] = data.ProjectPlanned, data.ProjectPlanned
+		statuses[np-2], statuses[np-3] = domain.ProjectPlanned, domain.ProjectPlanned
 	}
 	for i := 1; i < np-3; i += 5 {
-		statuses[i] = data.ProjectCompleted
+		statuses[i] = domain.ProjectCompleted
 	}
 
 	// Members at risk go into active projects that slip.
@@ -538,7 +538,7 @@ func (p *plan) planProjects(r *rand.Rand) {
 	}
 	var activeIdx []int
 	for i, s := range statuses {
-		if s == data.ProjectActive {
+		if s == domain.ProjectActive {
 			activeIdx = append(activeIdx, i)
 		}
 	}
@@ -558,18 +558,18 @@ func (p *plan) planProjects(r *rand.Rand) {
 		spec := projectCatalog[pi]
 		pr := projectPlan{spec: spec, status: statuses[pi], terms: projectTerms[r.IntN(len(projectTerms))]}
 		switch pr.status {
-		case data.ProjectCompleted:
+		case domain.ProjectCompleted:
 			pr.start = p.daysBefore(betweenInt(r, 200, 320))
 			pr.end = p.daysBefore(betweenInt(r, 5, 50))
-		case data.ProjectActive:
+		case domain.ProjectActive:
 			pr.start = p.daysBefore(betweenInt(r, 90, 200))
 			if chance(r, 0.8) {
 				pr.end = p.endDay.AddDate(0, 0, betweenInt(r, 40, 200))
 			}
-		case data.ProjectPlanned:
+		case domain.ProjectPlanned:
 			pr.start = p.endDay.AddDate(0, 0, betweenInt(r, 7, 45))
 			pr.end = pr.start.AddDate(0, 0, betweenInt(r, 120, 240))
-		case data.ProjectCancelled:
+		case domain.ProjectCancelled:
 			pr.start = p.daysBefore(betweenInt(r, 130, 170))
 			pr.end = p.daysBefore(betweenInt(r, 30, 70))
 		}
@@ -623,9 +623,9 @@ func (p *plan) planProjects(r *rand.Rand) {
 					w = 4
 				case m.Tier == tierGold:
 					w = 3
-				case m.Kind == data.KindResearch:
+				case m.Kind == domain.KindResearch:
 					w = 1.5
-				case m.Kind == data.KindInternal:
+				case m.Kind == domain.KindInternal:
 					w = 1
 				case m.Tier == tierSilver:
 					w = 1
@@ -650,7 +650,7 @@ func (p *plan) planProjects(r *rand.Rand) {
 				if m.Segment == spec.segment {
 					w = 5
 				}
-				if m.Kind == data.KindResearch && r.IntN(2) == 0 {
+				if m.Kind == domain.KindResearch && r.IntN(2) == 0 {
 					w *= 2
 				}
 				return w
@@ -660,9 +660,9 @@ func (p *plan) planProjects(r *rand.Rand) {
 			}
 			role := "partner"
 			switch p.members[m].Kind {
-			case data.KindResearch:
+			case domain.KindResearch:
 				role = "research"
-			case data.KindInternal:
+			case domain.KindInternal:
 				role = "sponsor"
 			}
 			add(m, role)
@@ -683,7 +683,7 @@ func projectKey(slug string) string {
 	return b.String()
 }
 
-func (p *plan) planMilestones(r *rand.Rand, pr *projectPlan) []data.Milestone {
+func (p *plan) planMilestones(r *rand.Rand, pr *projectPlan) []domain.Milestone {
 	k := betweenInt(r, 3, 8)
 	if pr.troubled {
 		k = betweenInt(r, 5, 7)
@@ -695,7 +695,7 @@ func (p *plan) planMilestones(r *rand.Rand, pr *projectPlan) []data.Milestone {
 	if last.IsZero() {
 		last = pr.start.AddDate(0, 0, 300)
 	}
-	if pr.status == data.ProjectCancelled {
+	if pr.status == domain.ProjectCancelled {
 		last = last.AddDate(0, 0, 90) // planned well past the day it was stopped
 	}
 	span := last.Sub(first)
@@ -717,7 +717,7 @@ func (p *plan) planMilestones(r *rand.Rand, pr *projectPlan) []data.Milestone {
 	drafts := make([]draft, 0, k+1)
 	for j, ti := range idx {
 		due := first.Add(time.Duration(float64(span) * float64(j) / float64(max(1, k-1))))
-		drafts = append(drafts, draft{due: data.Day(due.AddDate(0, 0, betweenInt(r, -4, 4))), title: milestoneTitles[ti]})
+		drafts = append(drafts, draft{due: domain.Day(due.AddDate(0, 0, betweenInt(r, -4, 4))), title: milestoneTitles[ti]})
 	}
 	if pr.troubled {
 		// A deliverable due in the last weeks that nobody delivered.
@@ -726,10 +726,10 @@ func (p *plan) planMilestones(r *rand.Rand, pr *projectPlan) []data.Milestone {
 	slices.SortStableFunc(drafts, func(a, b draft) int { return a.due.Compare(b.due) })
 
 	key := projectKey(pr.spec.slug)
-	var out []data.Milestone
+	var out []domain.Milestone
 	for j, d := range drafts {
 		due := d.due
-		ms := data.Milestone{ExternalID: fmt.Sprintf("%s-%d", key, j+1), Title: d.title, DueOn: due}
+		ms := domain.Milestone{ExternalID: fmt.Sprintf("%s-%d", key, j+1), Title: d.title, DueOn: due}
 		onTime := func() { ms.DoneOn = due.AddDate(0, 0, -betweenInt(r, 0, 6)) }
 		late := func() { ms.DoneOn = due.AddDate(0, 0, betweenInt(r, 2, 30)) }
 		switch {
@@ -738,13 +738,13 @@ func (p *plan) planMilestones(r *rand.Rand, pr *projectPlan) []data.Milestone {
 			if due.Before(p.endDay.AddDate(0, 0, 20)) && chance(r, 0.15) && !pr.troubled {
 				ms.DoneOn = p.daysBefore(betweenInt(r, 0, 5))
 			}
-		case pr.status == data.ProjectPlanned:
-		case pr.status == data.ProjectCancelled && !due.Before(pr.end):
+		case pr.status == domain.ProjectPlanned:
+		case pr.status == domain.ProjectCancelled && !due.Before(pr.end):
 		case pr.troubled && !due.Before(troubleAt):
 			if chance(r, 0.25) {
 				late()
 			}
-		case pr.status == data.ProjectCompleted:
+		case pr.status == domain.ProjectCompleted:
 			if j == 0 || chance(r, 0.3) {
 				late()
 			} else {
@@ -774,7 +774,7 @@ func (p *plan) planIncidents(r *rand.Rand) {
 	span := p.end.Sub(p.start)
 	at := func(lo, hi float64) time.Time {
 		d := p.start.Add(time.Duration(between(r, lo, hi) * float64(span)))
-		return data.Day(d).Add(time.Duration(betweenInt(r, 13, 16)) * time.Hour)
+		return domain.Day(d).Add(time.Duration(betweenInt(r, 13, 16)) * time.Hour)
 	}
 	mk := func(start time.Time, hours int, err5, lat float64, eps ...int) incident {
 		in := incident{start: start, end: start.Add(time.Duration(hours) * time.Hour), err5: err5, latency: lat}
@@ -791,7 +791,7 @@ func (p *plan) planIncidents(r *rand.Rand) {
 	}
 	if p.opt.Days >= 30 {
 		// Speech backend degradation, recent enough to show in the scoring window.
-		start := data.Day(p.end.Add(-time.Duration(betweenInt(r, 8, 20)) * day)).Add(time.Duration(betweenInt(r, 13, 15)) * time.Hour)
+		start := domain.Day(p.end.Add(-time.Duration(betweenInt(r, 8, 20)) * day)).Add(time.Duration(betweenInt(r, 13, 15)) * time.Hour)
 		p.incidents = append(p.incidents, mk(start, betweenInt(r, 3, 5), between(r, 0.2, 0.3), between(r, 4, 6), epTranscriptions, epSpeech, epChat))
 	}
 }

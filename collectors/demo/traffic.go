@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Daily curves by local hour: interactive traffic follows office hours,
@@ -123,9 +123,9 @@ func (c *consumerPlan) curves(t time.Time, tz int) (float64, float64) {
 
 // traffic generates the usage of the minutes in [from, to), hour by hour,
 // and hands each rollup to emit. Each minute's calls go to its hour's bucket.
-func (p *plan) traffic(ctx context.Context, r *rand.Rand, ids []int64, from, to time.Time, emit func(*data.UsageRollup) error) (calls int64, rows int, err error) {
+func (p *plan) traffic(ctx context.Context, r *rand.Rand, ids []int64, from, to time.Time, emit func(*domain.UsageRollup) error) (calls int64, rows int, err error) {
 	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
-	var ru data.UsageRollup
+	var ru domain.UsageRollup
 	for h := from.Truncate(time.Hour); h.Before(to); h = h.Add(time.Hour) {
 		if err := ctx.Err(); err != nil {
 			return calls, rows, err
@@ -197,7 +197,7 @@ func (p *plan) traffic(ctx context.Context, r *rand.Rand, ids []int64, from, to 
 					if part.n == 0 {
 						continue
 					}
-					ru = data.UsageRollup{Bucket: h, ConsumerID: ids[ci], Endpoint: ep.path, StatusClass: part.class, Calls: part.n}
+					ru = domain.UsageRollup{Bucket: h, ConsumerID: ids[ci], Endpoint: ep.path, StatusClass: part.class, Calls: part.n}
 					switch part.class {
 					case 2:
 						ru.LatencySumMS = fillLatency(&ru.Latency, r, part.n, median*incLat, ep.sigma, ep.tail)
@@ -223,10 +223,10 @@ func (p *plan) traffic(ctx context.Context, r *rand.Rand, ids []int64, from, to 
 }
 
 // logBounds[k] is ln of the upper bound of histogram bucket k.
-var logBounds = func() [data.HistBuckets - 1]float64 {
-	var b [data.HistBuckets - 1]float64
+var logBounds = func() [domain.HistBuckets - 1]float64 {
+	var b [domain.HistBuckets - 1]float64
 	for k := range b {
-		b[k] = math.Log(data.HistBound(k))
+		b[k] = math.Log(domain.HistBound(k))
 	}
 	return b
 }()
@@ -234,7 +234,7 @@ var logBounds = func() [data.HistBuckets - 1]float64 {
 // fillLatency adds n calls of log-normal latency (median, sigma), a share
 // tail of them in a slow tail, to h and returns their latency sum in ms.
 // Few calls are drawn one by one; many are spread by the distribution's CDF.
-func fillLatency(h *data.Histogram, r *rand.Rand, n int64, median, sigma, tail float64) float64 {
+func fillLatency(h *domain.Histogram, r *rand.Rand, n int64, median, sigma, tail float64) float64 {
 	if n <= 0 {
 		return 0
 	}
@@ -260,17 +260,17 @@ func fillLatency(h *data.Histogram, r *rand.Rand, n int64, median, sigma, tail f
 
 // spread adds n calls to h in the proportions of a log-normal distribution,
 // by rounding its cumulative counts, so the counts add up to n exactly.
-func spread(h *data.Histogram, n int64, median, sigma float64) {
+func spread(h *domain.Histogram, n int64, median, sigma float64) {
 	if n <= 0 {
 		return
 	}
 	mu := math.Log(median)
-	lo := data.HistBucket(math.Exp(mu - 4.5*sigma))
-	hi := data.HistBucket(math.Exp(mu + 4.5*sigma))
+	lo := domain.HistBucket(math.Exp(mu - 4.5*sigma))
+	hi := domain.HistBucket(math.Exp(mu + 4.5*sigma))
 	var prev int64
 	for k := lo; k <= hi; k++ {
 		var cum int64 = n
-		if k < hi && k < data.HistBuckets-1 {
+		if k < hi && k < domain.HistBuckets-1 {
 			z := (logBounds[k] - mu) / sigma
 			cum = int64(math.Round(float64(n) * 0.5 * math.Erfc(-z/math.Sqrt2)))
 		}

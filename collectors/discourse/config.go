@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Defaults of Config.
@@ -58,23 +58,23 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	u, err := url.Parse(c.BaseURL)
 	if c.BaseURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return data.Errorf(data.EINVALID, "discourse: base_url %q must be the forum's http(s) URL", c.BaseURL)
+		return domain.Errorf(domain.EINVALID, "discourse: base_url %q must be the forum's http(s) URL", c.BaseURL)
 	}
 	if c.RequestsPerMinute < 0 {
-		return data.Errorf(data.EINVALID, "discourse: requests_per_minute cannot be negative")
+		return domain.Errorf(domain.EINVALID, "discourse: requests_per_minute cannot be negative")
 	}
 	if c.MaxWait < 0 {
-		return data.Errorf(data.EINVALID, "discourse: max_wait cannot be negative")
+		return domain.Errorf(domain.EINVALID, "discourse: max_wait cannot be negative")
 	}
 	if c.Timeout < 0 || c.Timeout > 10*time.Minute {
-		return data.Errorf(data.EINVALID, "discourse: timeout must be between 0 (the default, 30s) and 10m, got %s", c.Timeout)
+		return domain.Errorf(domain.EINVALID, "discourse: timeout must be between 0 (the default, 30s) and 10m, got %s", c.Timeout)
 	}
 	if c.APIUsername != "" && c.APIKeyEnv == "" {
-		return data.Errorf(data.EINVALID, "discourse: api_username is set without api_key_env")
+		return domain.Errorf(domain.EINVALID, "discourse: api_username is set without api_key_env")
 	}
 	for _, id := range c.Categories {
 		if id <= 0 {
-			return data.Errorf(data.EINVALID, "discourse: category id %d is not positive", id)
+			return domain.Errorf(domain.EINVALID, "discourse: category id %d is not positive", id)
 		}
 	}
 	return nil

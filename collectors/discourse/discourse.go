@@ -27,7 +27,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/httpx"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // SourceName is the Activity.Source of Discourse activities; identities of
@@ -352,21 +352,21 @@ func (r *run) topic(ctx context.Context, lt listedTopic) error {
 	return r.commit(ctx, r.activities(lt.ID, title, posts))
 }
 
-func (r *run) activities(topicID int64, title string, posts []post) []data.Activity {
+func (r *run) activities(topicID int64, title string, posts []post) []domain.Activity {
 	thread := fmt.Sprintf("discourse:topic/%d", topicID)
 	seen := map[int64]bool{}
-	acts := make([]data.Activity, 0, len(posts))
+	acts := make([]domain.Activity, 0, len(posts))
 	for _, p := range posts {
 		if seen[p.ID] || p.DeletedAt != nil || p.PostType == postTypeModeratorAction || p.PostType == postTypeSmallAction {
 			continue
 		}
 		seen[p.ID] = true
-		a := data.Activity{
-			Source: SourceName, ExternalID: fmt.Sprintf("post:%d", p.ID), Kind: data.ActReply,
+		a := domain.Activity{
+			Source: SourceName, ExternalID: fmt.Sprintf("post:%d", p.ID), Kind: domain.ActReply,
 			At: p.CreatedAt, Actor: p.Username, Thread: thread, Bot: isBot(p),
 		}
 		if p.PostNumber == 1 {
-			a.Kind, a.Title = data.ActThreadOpened, title
+			a.Kind, a.Title = domain.ActThreadOpened, title
 		}
 		acts = append(acts, a)
 	}
@@ -381,12 +381,12 @@ func isBot(p post) bool {
 }
 
 // commit stores activities and the cursor in one transaction.
-func (r *run) commit(ctx context.Context, acts []data.Activity) error {
-	valid := make([]data.Activity, 0, len(acts))
+func (r *run) commit(ctx context.Context, acts []domain.Activity) error {
+	valid := make([]domain.Activity, 0, len(acts))
 	for _, a := range acts {
 		if err := a.Validate(); err != nil {
 			r.stats.Rejected++
-			r.log.Warn("activity rejected", "external_id", a.ExternalID, "err", data.ErrorMessage(err))
+			r.log.Warn("activity rejected", "external_id", a.ExternalID, "err", domain.ErrorMessage(err))
 			continue
 		}
 		valid = append(valid, a)

@@ -16,8 +16,8 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/httpx"
-	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // lt is a topic of a test listing.
@@ -118,9 +118,9 @@ func TestDiscourseAPIFixtures(t *testing.T) {
 	acts := datatest.Activities(t, h.db)
 	type want struct{ kind, actor, at, title string }
 	for id, w := range map[string]want{
-		"post:83":  {data.ActThreadOpened, "samsaffron", "2013-02-04T20:26:26Z", "THIS SITE IS A SANDBOX -- it is reset every day"},
-		"post:86":  {data.ActReply, "stienman", "2013-02-04T20:29:00Z", ""},
-		"post:226": {data.ActReply, "splattne", "2013-02-05T17:14:17Z", ""},
+		"post:83":  {domain.ActThreadOpened, "samsaffron", "2013-02-04T20:26:26Z", "THIS SITE IS A SANDBOX -- it is reset every day"},
+		"post:86":  {domain.ActReply, "stienman", "2013-02-04T20:29:00Z", ""},
+		"post:226": {domain.ActReply, "splattne", "2013-02-05T17:14:17Z", ""},
 	} {
 		a, ok := acts[id]
 		if !ok {
@@ -194,7 +194,7 @@ func TestPostsBeyondFirstChunkFromFixture(t *testing.T) {
 	if got, want := a.Actor, "Some-username"; got != want {
 		t.Errorf("actor %q, want %q", got, want)
 	}
-	if got, want := a.Kind, data.ActReply; got != want {
+	if got, want := a.Kind, domain.ActReply; got != want {
 		t.Errorf("kind %q, want %q", got, want)
 	}
 }
@@ -237,10 +237,10 @@ func TestPostsBeyondChunkSize(t *testing.T) {
 	if got, want := len(acts), 45; got != want {
 		t.Errorf("stored %d activities, want %d", got, want)
 	}
-	if got, want := acts["post:1000"].Kind, data.ActThreadOpened; got != want {
+	if got, want := acts["post:1000"].Kind, domain.ActThreadOpened; got != want {
 		t.Errorf("first post kind %q, want %q", got, want)
 	}
-	if got, want := acts["post:1044"].Kind, data.ActReply; got != want {
+	if got, want := acts["post:1044"].Kind, domain.ActReply; got != want {
 		t.Errorf("last post kind %q, want %q", got, want)
 	}
 	if got, want := st.Read, int64(45); got != want {
@@ -446,7 +446,7 @@ func TestServerErrorThenSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if got, want := run.Status, data.RunSucceeded; got != want {
+	if got, want := run.Status, domain.RunSucceeded; got != want {
 		t.Errorf("status %q, want %q", got, want)
 	}
 	if got, want := len(waits), 1; got != want {
@@ -456,7 +456,7 @@ func TestServerErrorThenSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := runs[0].Status, data.RunSucceeded; got != want {
+	if got, want := runs[0].Status, domain.RunSucceeded; got != want {
 		t.Errorf("recorded status %q, want %q", got, want)
 	}
 	if got, want := runs[0].ItemsStored, int64(1); got != want {
@@ -554,7 +554,7 @@ func TestBotsAndActions(t *testing.T) {
 	if _, ok := acts["post:55"]; ok {
 		t.Error("a small action was stored as a reply")
 	}
-	if got, want := acts["post:51"].Kind, data.ActThreadOpened; got != want {
+	if got, want := acts["post:51"].Kind, domain.ActThreadOpened; got != want {
 		t.Errorf("first post kind %q, want %q", got, want)
 	}
 }
@@ -627,8 +627,8 @@ func TestConfigValidate(t *testing.T) {
 		if got := err == nil; got != tc.ok {
 			t.Errorf("%s: Validate() = %v, want ok=%v", tc.name, err, tc.ok)
 		}
-		if err != nil && data.ErrorCode(err) != data.EINVALID {
-			t.Errorf("%s: code %q, want %q", tc.name, data.ErrorCode(err), data.EINVALID)
+		if err != nil && domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("%s: code %q, want %q", tc.name, domain.ErrorCode(err), domain.EINVALID)
 		}
 		if _, nerr := New(tc.cfg, nil); (nerr == nil) != tc.ok {
 			t.Errorf("%s: New error %v, want ok=%v", tc.name, nerr, tc.ok)

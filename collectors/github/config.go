@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Defaults of Config.
@@ -70,34 +70,34 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	if len(c.Repos) == 0 {
-		return data.Errorf(data.EINVALID, "github: repos must list at least one owner/name repository")
+		return domain.Errorf(domain.EINVALID, "github: repos must list at least one owner/name repository")
 	}
 	seen := map[string]bool{}
 	for _, r := range c.Repos {
 		if !repoRE.MatchString(r) || strings.HasSuffix(r, "/.") || strings.HasSuffix(r, "/..") {
-			return data.Errorf(data.EINVALID, "github: repository %q is not owner/name", r)
+			return domain.Errorf(domain.EINVALID, "github: repository %q is not owner/name", r)
 		}
 		if seen[strings.ToLower(r)] {
-			return data.Errorf(data.EINVALID, "github: repository %q is listed twice", r)
+			return domain.Errorf(domain.EINVALID, "github: repository %q is listed twice", r)
 		}
 		seen[strings.ToLower(r)] = true
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return data.Errorf(data.EINVALID, "github: base_url %q must be an http(s) URL without query", c.BaseURL)
+		return domain.Errorf(domain.EINVALID, "github: base_url %q must be an http(s) URL without query", c.BaseURL)
 	}
 	if c.PerPage < 1 || c.PerPage > 100 {
-		return data.Errorf(data.EINVALID, "github: per_page must be between 1 and 100, got %d", c.PerPage)
+		return domain.Errorf(domain.EINVALID, "github: per_page must be between 1 and 100, got %d", c.PerPage)
 	}
 	if c.MaxWait < 0 {
-		return data.Errorf(data.EINVALID, "github: max_wait cannot be negative")
+		return domain.Errorf(domain.EINVALID, "github: max_wait cannot be negative")
 	}
 	if c.Timeout < 0 || c.Timeout > 10*time.Minute {
-		return data.Errorf(data.EINVALID, "github: timeout must be between 0 (the default, 30s) and 10m, got %s", c.Timeout)
+		return domain.Errorf(domain.EINVALID, "github: timeout must be between 0 (the default, 30s) and 10m, got %s", c.Timeout)
 	}
 	for _, b := range c.Bots {
 		if strings.TrimSpace(b) == "" {
-			return data.Errorf(data.EINVALID, "github: bots has an empty login")
+			return domain.Errorf(domain.EINVALID, "github: bots has an empty login")
 		}
 	}
 	return nil

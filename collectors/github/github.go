@@ -1,7 +1,7 @@
 // Package github collects community activity from GitHub repositories:
 // issues and pull requests opened, pull requests merged, issue and review
-// comments, reviews and releases as data.Activity, and milestones as the
-// data.Milestone of the cooperation projects linked to each repository.
+// comments, reviews and releases as domain.Activity, and milestones as the
+// domain.Milestone of the cooperation projects linked to each repository.
 //
 // It reads GitHub's REST API incrementally (since = the largest updated_at
 // seen), follows Link pagination, sends conditional requests (ETag), waits
@@ -27,7 +27,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/httpx"
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // SourceName is the Activity.Source of GitHub activities; identities of
@@ -219,14 +219,14 @@ func (r *run) actor(u *user) (string, bool) {
 
 // commit stores activities and the current cursor in one transaction, then
 // remembers the in-memory ETags of what it stored.
-func (r *run) commit(ctx context.Context, acts []data.Activity) error {
+func (r *run) commit(ctx context.Context, acts []domain.Activity) error {
 	pending := r.pending
 	r.pending = nil
-	valid := make([]data.Activity, 0, len(acts))
+	valid := make([]domain.Activity, 0, len(acts))
 	for _, a := range acts {
 		if err := a.Validate(); err != nil {
 			r.stats.Rejected++
-			r.log.Warn("activity rejected", "external_id", a.ExternalID, "err", data.ErrorMessage(err))
+			r.log.Warn("activity rejected", "external_id", a.ExternalID, "err", domain.ErrorMessage(err))
 			continue
 		}
 		valid = append(valid, a)
@@ -315,7 +315,7 @@ func (r *run) issues(ctx context.Context, rr *repoRun) error {
 	ep := &rr.st.Issues
 	u := rr.list("/issues", r.s.cfg.PerPage, ep.Since, url.Values{"state": {"all"}, "sort": {"updated"}, "direction": {"asc"}})
 	_, err := walk(ctx, r, u, ep.etagFor(u), func(items []issue, pg page) error {
-		var acts []data.Activity
+		var acts []domain.Activity
 		var latest time.Time
 		for i := range items {
 			a, err := r.issueActivities(ctx, rr, &items[i])
@@ -332,14 +332,14 @@ func (r *run) issues(ctx context.Context, rr *repoRun) error {
 	return err
 }
 
-func (r *run) issueActivities(ctx context.Context, rr *repoRun, it *issue) ([]data.Activity, error) {
+func (r *run) issueActivities(ctx context.Context, rr *repoRun, it *issue) ([]domain.Activity, error) {
 	actor, bot := r.actor(it.User)
 	thread := rr.thread(it.Number)
-	kind := data.ActThreadOpened
+	kind := domain.ActThreadOpened
 	if it.PullRequest != nil {
-		kind = data.ActPROpened
+		kind = domain.ActPROpened
 	}
-	acts := []data.Activity{{
+	acts := []domain.Activity{{
 		Source: SourceName, ExternalID: fmt.Sprintf("issue:%d", it.ID), Kind: kind, At: it.CreatedAt,
 		Actor: actor, Thread: thread, Title: it.Title, Bot: bot,
 	}}
@@ -354,8 +354,8 @@ func (r *run) issueActivities(ctx context.Context, rr *repoRun, it *issue) ([]da
 		if merged {
 			// The author is credited with the merge: it is their
 			// contribution that landed.
-			acts = append(acts, data.Activity{
-				Source: SourceName, ExternalID: fmt.Sprintf("merge:%d", it.ID), Kind: data.ActPRMerged, At: at,
+			acts = append(acts, domain.Activity{
+				Source: SourceName, ExternalID: fmt.Sprintf("merge:%d", it.ID), Kind: domain.ActPRMerged, At: at,
 				Actor: actor, Thread: thread, Title: it.Title, Bot: bot,
 			})
 		}
@@ -402,17 +402,17 @@ func (r *run) mergedAt(ctx context.Context, rr *repoRun, it *issue) (time.Time, 
 
 // reviews reads the submitted reviews of a pull request, with an in-memory
 // ETag: a 304 means they were stored already.
-func (r *run) reviews(ctx context.Context, rr *repoRun, number int) ([]data.Activity, error) {
+func (r *run) reviews(ctx context.Context, rr *repoRun, number int) ([]domain.Activity, error) {
 	u := rr.list("/pulls/"+strconv.Itoa(number)+"/reviews", r.s.cfg.PerPage, "", nil)
-	var acts []data.Activity
+	var acts []domain.Activity
 	_, err := walk(ctx, r, u, r.s.etags.Get(u), func(items []review, pg page) error {
 		for _, rv := range items {
 			if rv.SubmittedAt.IsZero() {
 				continue // pending: not submitted yet
 			}
 			actor, bot := r.actor(rv.User)
-			acts = append(acts, data.Activity{
-				Source: SourceName, ExternalID: fmt.Sprintf("review:%d", rv.ID), Kind: data.ActReview,
+			acts = append(acts, domain.Activity{
+				Source: SourceName, ExternalID: fmt.Sprintf("review:%d", rv.ID), Kind: domain.ActReview,
 				At: rv.SubmittedAt, Actor: actor, Thread: rr.thread(number), Bot: bot,
 			})
 		}
@@ -439,7 +439,7 @@ func (r *run) reviewComments(ctx context.Context, rr *repoRun) error {
 func (r *run) comments(ctx context.Context, rr *repoRun, ep *endpoint, path, prefix string, parent func(*comment) string) error {
 	u := rr.list(path, r.s.cfg.PerPage, ep.Since, url.Values{"sort": {"updated"}, "direction": {"asc"}})
 	_, err := walk(ctx, r, u, ep.etagFor(u), func(items []comment, pg page) error {
-		acts := make([]data.Activity, 0, len(items))
+		acts := make([]domain.Activity, 0, len(items))
 		var latest time.Time
 		for i := range items {
 			c := &items[i]
@@ -448,8 +448,8 @@ func (r *run) comments(ctx context.Context, rr *repoRun, ep *endpoint, path, pre
 			if n := numberFromURL(parent(c)); n > 0 {
 				thread = rr.thread(n)
 			}
-			acts = append(acts, data.Activity{
-				Source: SourceName, ExternalID: fmt.Sprintf("%s:%d", prefix, c.ID), Kind: data.ActReply,
+			acts = append(acts, domain.Activity{
+				Source: SourceName, ExternalID: fmt.Sprintf("%s:%d", prefix, c.ID), Kind: domain.ActReply,
 				At: c.CreatedAt, Actor: actor, Thread: thread, Bot: bot,
 			})
 			latest = later(latest, c.UpdatedAt)
@@ -471,7 +471,7 @@ func (r *run) releases(ctx context.Context, rr *repoRun) error {
 	u := rr.list("/releases", r.s.cfg.PerPage, "", nil)
 	var latest time.Time
 	_, err := walk(ctx, r, u, ep.etagFor(u), func(items []release, pg page) error {
-		acts := make([]data.Activity, 0, len(items))
+		acts := make([]domain.Activity, 0, len(items))
 		recent := since.IsZero()
 		for _, rl := range items {
 			if rl.CreatedAt.After(since) || rl.PublishedAt.After(since) {
@@ -485,8 +485,8 @@ func (r *run) releases(ctx context.Context, rr *repoRun) error {
 			if strings.TrimSpace(title) == "" {
 				title = rl.TagName
 			}
-			acts = append(acts, data.Activity{
-				Source: SourceName, ExternalID: fmt.Sprintf("release:%d", rl.ID), Kind: data.ActRelease,
+			acts = append(acts, domain.Activity{
+				Source: SourceName, ExternalID: fmt.Sprintf("release:%d", rl.ID), Kind: domain.ActRelease,
 				At: rl.PublishedAt, Actor: actor, Thread: "github:" + rr.key + "/releases/tag/" + rl.TagName,
 				Title: title, Bot: bot,
 			})
@@ -526,7 +526,7 @@ func (r *run) milestones(ctx context.Context, rr *repoRun) error {
 		etag = ep.etagFor(u)
 	}
 	_, err = walk(ctx, r, u, etag, func(items []milestone, pg page) error {
-		var ms []data.Milestone
+		var ms []domain.Milestone
 		var stored int64
 		for _, m := range items {
 			if m.DueOn.IsZero() {
@@ -545,7 +545,7 @@ func (r *run) milestones(ctx context.Context, rr *repoRun) error {
 				}
 			}
 			for _, p := range projects {
-				ms = append(ms, data.Milestone{
+				ms = append(ms, domain.Milestone{
 					ProjectID: p, ExternalID: fmt.Sprintf("github:%s#%d", rr.key, m.Number),
 					Title: m.Title, DueOn: m.DueOn, DoneOn: done,
 				})

@@ -18,8 +18,8 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/httpx"
-	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // replayOctokit serves an octokit/fixtures scenario: each recorded exchange
@@ -105,7 +105,7 @@ func TestLinkPaginationOctokitFixture(t *testing.T) {
 			t.Errorf("issue #%d (id %d) not stored", n, 1000+13-n)
 			continue
 		}
-		if got, want := a.Kind, data.ActThreadOpened; got != want {
+		if got, want := a.Kind, domain.ActThreadOpened; got != want {
 			t.Errorf("issue #%d kind = %q, want %q", n, got, want)
 		}
 		if got, want := a.Thread, fmt.Sprintf("github:octokit-fixture-org/paginate-issues#%d", n); got != want {
@@ -436,7 +436,7 @@ func TestServerErrorThenSuccess(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-		if got, want := run.Status, data.RunSucceeded; got != want {
+		if got, want := run.Status, domain.RunSucceeded; got != want {
 			t.Errorf("run status %q, want %q", got, want)
 		}
 		if got, want := len(waits), 2; got != want {
@@ -449,7 +449,7 @@ func TestServerErrorThenSuccess(t *testing.T) {
 		if got, want := len(runs), 1; got != want {
 			t.Fatalf("%d run records, want %d", got, want)
 		}
-		if got, want := runs[0].Status, data.RunSucceeded; got != want {
+		if got, want := runs[0].Status, domain.RunSucceeded; got != want {
 			t.Errorf("recorded status %q, want %q", got, want)
 		}
 		if got, want := runs[0].ItemsStored, int64(1); got != want {
@@ -582,15 +582,15 @@ func TestIssueAndPullRequestKinds(t *testing.T) {
 	h := newHarness(t, Config{})
 	ctx := context.Background()
 	// alice belongs to a member: the store resolves her activities to it.
-	m := &data.Member{Slug: "acme", Name: "Acme", Kind: data.KindPartner, JoinedOn: mustTime(t, "2023-01-01T00:00:00Z")}
+	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: mustTime(t, "2023-01-01T00:00:00Z")}
 	if err := h.db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	p := &data.Person{Name: "Alice"}
-	if err := h.db.CreatePerson(ctx, p, data.Identity{Source: SourceName, Login: "Alice"}); err != nil {
+	p := &domain.Person{Name: "Alice"}
+	if err := h.db.CreatePerson(ctx, p, domain.Identity{Source: SourceName, Login: "Alice"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.db.AddAffiliation(ctx, &data.Affiliation{PersonID: p.ID, MemberID: m.ID, From: m.JoinedOn}); err != nil {
+	if err := h.db.AddAffiliation(ctx, &domain.Affiliation{PersonID: p.ID, MemberID: m.ID, From: m.JoinedOn}); err != nil {
 		t.Fatal(err)
 	}
 	h.api.handle("/repos/"+testRepo+"/issues", jsonBody(readTestdata(t, "issues_mixed.json")))
@@ -605,14 +605,14 @@ func TestIssueAndPullRequestKinds(t *testing.T) {
 	}
 	th := func(n int) string { return fmt.Sprintf("github:%s#%d", testRepo, n) }
 	for id, w := range map[string]want{
-		"issue:5001":   {data.ActThreadOpened, "alice", th(1), "2024-03-01T09:00:00Z", false},
-		"issue:5002":   {data.ActPROpened, "bob", th(2), "2024-03-03T09:00:00Z", false},
-		"issue:5003":   {data.ActPROpened, "Carol", th(3), "2024-03-04T09:00:00Z", false},
-		"merge:5003":   {data.ActPRMerged, "Carol", th(3), "2024-03-06T07:59:58Z", false},
-		"issue:5004":   {data.ActPROpened, "bob", th(4), "2024-03-05T09:00:00Z", false},
-		"review:80001": {data.ActReview, "alice", th(3), "2024-03-05T15:00:00Z", false},
-		"review:80002": {data.ActReview, "copilot-reviewer[bot]", th(3), "2024-03-05T16:00:00Z", true},
-		"review:80003": {data.ActReview, "ghost", th(3), "2024-03-05T17:00:00Z", false},
+		"issue:5001":   {domain.ActThreadOpened, "alice", th(1), "2024-03-01T09:00:00Z", false},
+		"issue:5002":   {domain.ActPROpened, "bob", th(2), "2024-03-03T09:00:00Z", false},
+		"issue:5003":   {domain.ActPROpened, "Carol", th(3), "2024-03-04T09:00:00Z", false},
+		"merge:5003":   {domain.ActPRMerged, "Carol", th(3), "2024-03-06T07:59:58Z", false},
+		"issue:5004":   {domain.ActPROpened, "bob", th(4), "2024-03-05T09:00:00Z", false},
+		"review:80001": {domain.ActReview, "alice", th(3), "2024-03-05T15:00:00Z", false},
+		"review:80002": {domain.ActReview, "copilot-reviewer[bot]", th(3), "2024-03-05T16:00:00Z", true},
+		"review:80003": {domain.ActReview, "ghost", th(3), "2024-03-05T17:00:00Z", false},
 	} {
 		a, ok := acts[id]
 		if !ok {
@@ -675,11 +675,11 @@ func TestCommentsAndReleases(t *testing.T) {
 		bot                            bool
 	}
 	for id, w := range map[string]want{
-		"comment:90001":        {data.ActReply, "bob", "github:ecopulse-test/widgets#1", "", "2024-03-01T11:00:00Z", false},
-		"comment:90002":        {data.ActReply, "github-actions[bot]", "github:ecopulse-test/widgets#3", "", "2024-03-04T09:05:00Z", true},
-		"review_comment:95001": {data.ActReply, "alice", "github:ecopulse-test/widgets#3", "", "2024-03-05T15:00:00Z", false},
-		"release:3002":         {data.ActRelease, "github-actions[bot]", "github:ecopulse-test/widgets/releases/tag/v1.1.0", "Widgets 1.1", "2024-03-12T09:30:00Z", true},
-		"release:3001":         {data.ActRelease, "erin", "github:ecopulse-test/widgets/releases/tag/v1.0.0", "v1.0.0", "2024-01-10T10:00:00Z", false},
+		"comment:90001":        {domain.ActReply, "bob", "github:ecopulse-test/widgets#1", "", "2024-03-01T11:00:00Z", false},
+		"comment:90002":        {domain.ActReply, "github-actions[bot]", "github:ecopulse-test/widgets#3", "", "2024-03-04T09:05:00Z", true},
+		"review_comment:95001": {domain.ActReply, "alice", "github:ecopulse-test/widgets#3", "", "2024-03-05T15:00:00Z", false},
+		"release:3002":         {domain.ActRelease, "github-actions[bot]", "github:ecopulse-test/widgets/releases/tag/v1.1.0", "Widgets 1.1", "2024-03-12T09:30:00Z", true},
+		"release:3001":         {domain.ActRelease, "erin", "github:ecopulse-test/widgets/releases/tag/v1.0.0", "v1.0.0", "2024-01-10T10:00:00Z", false},
 	} {
 		a, ok := acts[id]
 		if !ok {
@@ -765,7 +765,7 @@ func TestMergedQuirkUsesClosedAt(t *testing.T) {
 	if got, want := m.At, mustTime(t, "2016-01-04T13:51:56Z"); !got.Equal(want) {
 		t.Errorf("merged at %v, want closed_at %v", got, want)
 	}
-	if got, want := m.Kind, data.ActPRMerged; got != want {
+	if got, want := m.Kind, domain.ActPRMerged; got != want {
 		t.Errorf("kind %q, want %q", got, want)
 	}
 	if _, ok := acts["merge:5010"]; ok {
@@ -783,17 +783,17 @@ func TestMilestonesLinkedToProjects(t *testing.T) {
 	h := newHarness(t, Config{})
 	ctx := context.Background()
 	joined := mustTime(t, "2023-01-01T00:00:00Z")
-	var members []*data.Member
+	var members []*domain.Member
 	for _, slug := range []string{"acme", "globex"} {
-		m := &data.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: data.KindPartner, JoinedOn: joined}
+		m := &domain.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: domain.KindPartner, JoinedOn: joined}
 		if err := h.db.CreateMember(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		members = append(members, m)
 	}
-	project := func(slug string) *data.Project {
-		p := &data.Project{Slug: slug, Name: slug, Status: data.ProjectActive, StartOn: joined, Source: "test",
-			Parties: []data.ProjectParty{{MemberID: members[0].ID, Role: "lead"}, {MemberID: members[1].ID, Role: "partner"}}}
+	project := func(slug string) *domain.Project {
+		p := &domain.Project{Slug: slug, Name: slug, Status: domain.ProjectActive, StartOn: joined, Source: "test",
+			Parties: []domain.ProjectParty{{MemberID: members[0].ID, Role: "lead"}, {MemberID: members[1].ID, Role: "partner"}}}
 		if err := h.db.CreateProject(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -934,8 +934,8 @@ func TestConfigValidate(t *testing.T) {
 		if got := err == nil; got != tc.ok {
 			t.Errorf("%s: Validate() = %v, want ok=%v", tc.name, err, tc.ok)
 		}
-		if err != nil && data.ErrorCode(err) != data.EINVALID {
-			t.Errorf("%s: error code %q, want %q", tc.name, data.ErrorCode(err), data.EINVALID)
+		if err != nil && domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("%s: error code %q, want %q", tc.name, domain.ErrorCode(err), domain.EINVALID)
 		}
 		if _, nerr := New(tc.cfg, nil); (nerr == nil) != tc.ok {
 			t.Errorf("%s: New error %v, want ok=%v", tc.name, nerr, tc.ok)

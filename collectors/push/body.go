@@ -6,13 +6,13 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Body returns a reader of the decoded request body: gzip (Content-Encoding
 // gzip or x-gzip) and deflate (zlib) are un-compressed; "" and identity are
 // read as is. Reading more than limit bytes of decoded body (DefaultMaxBody
-// when limit <= 0) fails with a data.ETOOLARGE error, so that a small
+// when limit <= 0) fails with a domain.ETOOLARGE error, so that a small
 // compressed body cannot expand without bound (a zip bomb).
 func Body(r io.Reader, contentEncoding string, limit int64) (io.Reader, error) {
 	if limit <= 0 {
@@ -25,17 +25,17 @@ func Body(r io.Reader, contentEncoding string, limit int64) (io.Reader, error) {
 	case "gzip", "x-gzip":
 		z, err := gzip.NewReader(r)
 		if err != nil {
-			return nil, data.Errorf(data.EINVALID, "body is not valid gzip: %v", err)
+			return nil, domain.Errorf(domain.EINVALID, "body is not valid gzip: %v", err)
 		}
 		return &limitReader{r: &decompressReader{r: z, format: "gzip"}, limit: limit}, nil
 	case "deflate":
 		z, err := zlib.NewReader(r)
 		if err != nil {
-			return nil, data.Errorf(data.EINVALID, "body is not valid deflate (zlib) data: %v", err)
+			return nil, domain.Errorf(domain.EINVALID, "body is not valid deflate (zlib) data: %v", err)
 		}
 		return &limitReader{r: &decompressReader{r: z, format: "deflate"}, limit: limit}, nil
 	}
-	return nil, data.Errorf(data.EINVALID, "unsupported Content-Encoding %q: send gzip, deflate or identity", shorten(contentEncoding))
+	return nil, domain.Errorf(domain.EINVALID, "unsupported Content-Encoding %q: send gzip, deflate or identity", shorten(contentEncoding))
 }
 
 // limitReader fails with ETOOLARGE once more than limit bytes were read.
@@ -61,7 +61,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 }
 
 func (l *limitReader) tooLarge() error {
-	return data.Errorf(data.ETOOLARGE, "body is larger than %d bytes once decompressed", l.limit)
+	return domain.Errorf(domain.ETOOLARGE, "body is larger than %d bytes once decompressed", l.limit)
 }
 
 // decompressReader reports corrupt compressed data as EINVALID.
@@ -73,7 +73,7 @@ type decompressReader struct {
 func (d *decompressReader) Read(p []byte) (int, error) {
 	n, err := d.r.Read(p)
 	if err != nil && err != io.EOF {
-		return n, data.Errorf(data.EINVALID, "body is not valid %s: %v", d.format, err)
+		return n, domain.Errorf(domain.EINVALID, "body is not valid %s: %v", d.format, err)
 	}
 	return n, err
 }

@@ -57,10 +57,10 @@
 // # Errors
 //
 // Decoding is all-or-nothing: the first bad record makes Decode return a
-// data.EINVALID error that names it — "record 17: status 0 is not an HTTP
+// domain.EINVALID error that names it — "record 17: status 0 is not an HTTP
 // status" (0-based index in an array; 0 for a single object) or "line 3:
 // invalid JSON: …" (1-based line of an NDJSON body). More records than
-// maxRecords is a data.ETOOLARGE error. Body un-gzips a request body under a
+// maxRecords is a domain.ETOOLARGE error. Body un-gzips a request body under a
 // limit on its decompressed size.
 package push
 
@@ -75,7 +75,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Source is the source name of the batches Decode returns; the handler may
@@ -98,7 +98,7 @@ var (
 // Decode reads a whole pushed body and returns its records folded into a
 // batch, or the error of the first bad record (nothing of the body is kept
 // then). contentType is the request's Content-Type ("" when none).
-func Decode(body io.Reader, contentType string, maxRecords int) (*data.UsageBatch, error) {
+func Decode(body io.Reader, contentType string, maxRecords int) (*domain.UsageBatch, error) {
 	return DecodeWithKey(body, contentType, maxRecords, nil)
 }
 
@@ -106,9 +106,9 @@ func Decode(body io.Reader, contentType string, maxRecords int) (*data.UsageBatc
 // addresses found in consumer names (endpoint.Consumer): with the access
 // logs' client-address key, an address gets the same token either way.
 // Without a key they are replaced by placeholders.
-func DecodeWithKey(body io.Reader, contentType string, maxRecords int, key []byte) (*data.UsageBatch, error) {
-	b := data.NewUsageBatch(Source)
-	err := decodeKeyed(body, contentType, maxRecords, key, func(r *data.UsageRecord) { b.Add(*r, "") })
+func DecodeWithKey(body io.Reader, contentType string, maxRecords int, key []byte) (*domain.UsageBatch, error) {
+	b := domain.NewUsageBatch(Source)
+	err := decodeKeyed(body, contentType, maxRecords, key, func(r *domain.UsageRecord) { b.Add(*r, "") })
 	if err != nil {
 		return nil, err
 	}
@@ -117,17 +117,17 @@ func DecodeWithKey(body io.Reader, contentType string, maxRecords int, key []byt
 
 // decode calls emit with every record of body, in order, after checking it;
 // it stops at the first bad one.
-func decode(body io.Reader, contentType string, maxRecords int, emit func(*data.UsageRecord)) error {
+func decode(body io.Reader, contentType string, maxRecords int, emit func(*domain.UsageRecord)) error {
 	return decodeKeyed(body, contentType, maxRecords, nil, emit)
 }
 
-func decodeKeyed(body io.Reader, contentType string, maxRecords int, key []byte, emit func(*data.UsageRecord)) error {
+func decodeKeyed(body io.Reader, contentType string, maxRecords int, key []byte, emit func(*domain.UsageRecord)) error {
 	if maxRecords <= 0 {
 		maxRecords = DefaultMaxRecords
 	}
 	buf, err := io.ReadAll(body)
 	if err != nil {
-		if data.ErrorCode(err) != data.EINTERNAL {
+		if domain.ErrorCode(err) != domain.EINTERNAL {
 			return err
 		}
 		return fmt.Errorf("push: unable to read the body: %w", err)
@@ -135,14 +135,14 @@ func decodeKeyed(body io.Reader, contentType string, maxRecords int, key []byte,
 	buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark
 	buf = bytes.TrimSpace(buf)
 	if len(buf) == 0 {
-		return data.Errorf(data.EINVALID, "empty body: no records")
+		return domain.Errorf(domain.EINVALID, "empty body: no records")
 	}
 	d := decoder{max: maxRecords, emit: emit, strs: strCache{key: key}}
 	switch {
 	case buf[0] == '[':
 		return d.array(buf)
 	case buf[0] != '{':
-		return data.Errorf(data.EINVALID, "record 0: the body must be a JSON object, an array of objects or NDJSON (it starts with %s)", quoteStart(buf))
+		return domain.Errorf(domain.EINVALID, "record 0: the body must be a JSON object, an array of objects or NDJSON (it starts with %s)", quoteStart(buf))
 	case isNDJSON(contentType):
 		return d.lines(buf)
 	}
@@ -156,7 +156,7 @@ func decodeKeyed(body io.Reader, contentType string, maxRecords int, key []byte,
 		if errors.As(err, &se) {
 			line = bytes.Count(buf[:min(se.off, len(buf))], []byte("\n")) + 1
 		}
-		return data.Errorf(data.EINVALID, "line %d: invalid JSON: %s", line, err)
+		return domain.Errorf(domain.EINVALID, "line %d: invalid JSON: %s", line, err)
 	}
 	if s.ws(); s.i == len(buf) {
 		if err := d.count(); err != nil {
@@ -187,14 +187,14 @@ func isNDJSON(contentType string) bool {
 type decoder struct {
 	max  int
 	n    int // records decoded so far
-	emit func(*data.UsageRecord)
-	rec  data.UsageRecord
+	emit func(*domain.UsageRecord)
+	rec  domain.UsageRecord
 	strs strCache
 }
 
 func (d *decoder) count() error {
 	if d.n >= d.max {
-		return data.Errorf(data.ETOOLARGE, "more than %d records in one request", d.max)
+		return domain.Errorf(domain.ETOOLARGE, "more than %d records in one request", d.max)
 	}
 	d.n++
 	return nil
@@ -207,14 +207,14 @@ func (d *decoder) array(buf []byte) error {
 	if s.i < len(buf) && buf[s.i] == ']' {
 		s.i++
 		if s.ws(); s.i < len(buf) {
-			return data.Errorf(data.EINVALID, "invalid JSON: data after the array (%s)", quoteStart(buf[s.i:]))
+			return domain.Errorf(domain.EINVALID, "invalid JSON: data after the array (%s)", quoteStart(buf[s.i:]))
 		}
-		return data.Errorf(data.EINVALID, "empty array: no records")
+		return domain.Errorf(domain.EINVALID, "empty array: no records")
 	}
 	for i := 0; ; i++ {
 		s.ws()
 		if s.i >= len(buf) {
-			return data.Errorf(data.EINVALID, "record %d: invalid JSON: unexpected end of input", i)
+			return domain.Errorf(domain.EINVALID, "record %d: invalid JSON: unexpected end of input", i)
 		}
 		if err := d.count(); err != nil {
 			return err
@@ -224,7 +224,7 @@ func (d *decoder) array(buf []byte) error {
 		}
 		s.ws()
 		if s.i >= len(buf) {
-			return data.Errorf(data.EINVALID, "record %d: invalid JSON: unexpected end of input", i+1)
+			return domain.Errorf(domain.EINVALID, "record %d: invalid JSON: unexpected end of input", i+1)
 		}
 		switch buf[s.i] {
 		case ',':
@@ -233,10 +233,10 @@ func (d *decoder) array(buf []byte) error {
 		case ']':
 			s.i++
 		default:
-			return data.Errorf(data.EINVALID, "record %d: invalid JSON: %s", i, s.unexpected("after array element"))
+			return domain.Errorf(domain.EINVALID, "record %d: invalid JSON: %s", i, s.unexpected("after array element"))
 		}
 		if s.ws(); s.i < len(buf) {
-			return data.Errorf(data.EINVALID, "invalid JSON: data after the array (%s)", quoteStart(buf[s.i:]))
+			return domain.Errorf(domain.EINVALID, "invalid JSON: data after the array (%s)", quoteStart(buf[s.i:]))
 		}
 		return nil
 	}
@@ -265,7 +265,7 @@ func (d *decoder) lines(buf []byte) error {
 			return err
 		}
 		if s.ws(); s.i < len(l) {
-			return data.Errorf(data.EINVALID, "line %d: invalid JSON: data after the object (%s); send one object per line", line, quoteStart(l[s.i:]))
+			return domain.Errorf(domain.EINVALID, "line %d: invalid JSON: data after the object (%s); send one object per line", line, quoteStart(l[s.i:]))
 		}
 	}
 	return nil
@@ -277,15 +277,15 @@ func (d *decoder) record(s *scanner, unit string, n int) error {
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
 		v, err := s.value()
 		if err != nil {
-			return data.Errorf(data.EINVALID, "%s %d: invalid JSON: %s", unit, n, err)
+			return domain.Errorf(domain.EINVALID, "%s %d: invalid JSON: %s", unit, n, err)
 		}
-		return data.Errorf(data.EINVALID, "%s %d: want a JSON object, got %s", unit, n, v.kindName())
+		return domain.Errorf(domain.EINVALID, "%s %d: want a JSON object, got %s", unit, n, v.kindName())
 	}
 	var w wire
 	if err := s.scanRecord(&w); err != nil {
-		return data.Errorf(data.EINVALID, "%s %d: invalid JSON: %s", unit, n, err)
+		return domain.Errorf(domain.EINVALID, "%s %d: invalid JSON: %s", unit, n, err)
 	}
-	d.rec = data.UsageRecord{}
+	d.rec = domain.UsageRecord{}
 	var reason string
 	if w.isKong() {
 		reason = w.kong(&d.rec, &d.strs)
@@ -294,11 +294,11 @@ func (d *decoder) record(s *scanner, unit string, n int) error {
 	}
 	if reason == "" {
 		if err := d.rec.Validate(); err != nil {
-			reason = data.ErrorMessage(err)
+			reason = domain.ErrorMessage(err)
 		}
 	}
 	if reason != "" {
-		return data.Errorf(data.EINVALID, "%s %d: %s", unit, n, reason)
+		return domain.Errorf(domain.EINVALID, "%s %d: %s", unit, n, reason)
 	}
 	d.emit(&d.rec)
 	return nil

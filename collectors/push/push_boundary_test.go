@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // The tests of this file pin the edges of what the package documents: each
@@ -31,12 +32,12 @@ func kongRecord(members string) string {
 }
 
 // decodeOne decodes a body of one record and returns it, or the error.
-func decodeOne(t *testing.T, body string) (data.UsageRecord, error) {
+func decodeOne(t *testing.T, body string) (domain.UsageRecord, error) {
 	t.Helper()
-	var got []data.UsageRecord
-	err := decode(strings.NewReader(body), "application/json", 0, func(r *data.UsageRecord) { got = append(got, *r) })
+	var got []domain.UsageRecord
+	err := decode(strings.NewReader(body), "application/json", 0, func(r *domain.UsageRecord) { got = append(got, *r) })
 	if err != nil {
-		return data.UsageRecord{}, err
+		return domain.UsageRecord{}, err
 	}
 	if len(got) != 1 {
 		t.Fatalf("%.80s: got %d records, want 1", body, len(got))
@@ -44,7 +45,7 @@ func decodeOne(t *testing.T, body string) (data.UsageRecord, error) {
 	return got[0], nil
 }
 
-func mustAccept(t *testing.T, body string) data.UsageRecord {
+func mustAccept(t *testing.T, body string) domain.UsageRecord {
 	t.Helper()
 	r, err := decodeOne(t, body)
 	if err != nil {
@@ -59,7 +60,7 @@ func mustRefuse(t *testing.T, body, msg string) {
 	if err == nil {
 		t.Fatalf("%.100s: accepted, want refused with %q", body, msg)
 	}
-	if data.ErrorCode(err) != data.EINVALID || !strings.Contains(data.ErrorMessage(err), msg) {
+	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(domain.ErrorMessage(err), msg) {
 		t.Errorf("%.100s: error %v, want EINVALID containing %q", body, err, msg)
 	}
 }
@@ -188,7 +189,7 @@ func TestTimeBounds(t *testing.T) {
 				switch {
 				case tc.want.IsZero() && err == nil:
 					t.Errorf("%s: %s accepted as %v, want refused", shape, tc.time, r.Time)
-				case tc.want.IsZero() && !strings.Contains(data.ErrorMessage(err), "2000-01-01 and 2200-01-01"):
+				case tc.want.IsZero() && !strings.Contains(domain.ErrorMessage(err), "2000-01-01 and 2200-01-01"):
 					t.Errorf("%s: %s refused with %v, want the bounds named", shape, tc.time, err)
 				case !tc.want.IsZero() && err != nil:
 					t.Errorf("%s: %s refused (%v), want %v", shape, tc.time, err, tc.want)
@@ -251,7 +252,7 @@ func TestJSONLiterals(t *testing.T) {
 	for _, typo := range []string{"trux", "tru", "fals", "falsy", "nul", "nulll", "True", "NULL"} {
 		for _, body := range []string{ownRecord(`"ignored":` + typo), ownRecord(`"latency_ms":` + typo),
 			kongRecord(`,"tries":[{"balancer_latency":` + typo + `}]`)} {
-			if _, err := decodeOne(t, body); err == nil || !strings.Contains(data.ErrorMessage(err), "invalid JSON") {
+			if _, err := decodeOne(t, body); err == nil || !strings.Contains(domain.ErrorMessage(err), "invalid JSON") {
 				t.Errorf("%s: error %v, want invalid JSON", body, err)
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,14 +14,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/domain"
+
 	"github.com/ecopulse/ecopulse/data"
 )
 
 // records decodes body and returns the records Decode would fold in.
-func records(tb testing.TB, body, contentType string) []data.UsageRecord {
+func records(tb testing.TB, body, contentType string) []domain.UsageRecord {
 	tb.Helper()
-	var out []data.UsageRecord
-	if err := decode(strings.NewReader(body), contentType, 0, func(r *data.UsageRecord) { out = append(out, *r) }); err != nil {
+	var out []domain.UsageRecord
+	if err := decode(strings.NewReader(body), contentType, 0, func(r *domain.UsageRecord) { out = append(out, *r) }); err != nil {
 		tb.Fatalf("decode %.60q: %v", body, err)
 	}
 	return out
@@ -46,14 +48,14 @@ func at(s string) time.Time {
 }
 
 // ownRecords are what testdata/ecopulse.ndjson and ecopulse_array.json hold.
-var ownRecords = []data.UsageRecord{
+var ownRecords = []domain.UsageRecord{
 	{Time: at("2026-05-01T09:15:00Z"), Consumer: "key-a", Endpoint: "/v1/chat/completions", Status: 200, Bytes: 2600, LatencyMS: 431.5},
 	{Time: at("2026-05-01T09:16:00Z"), Consumer: "key-a", Endpoint: "/v1/embeddings", Status: 200, Bytes: 22000, LatencyMS: 80},
 	{Time: at("2026-05-01T07:17:30.25Z"), Consumer: "key-b", Endpoint: "/v1/files/:id", Status: 404, Bytes: 0, LatencyMS: -1},
 	{Time: at("2026-05-01T10:00:00Z"), Consumer: "", Endpoint: "/v1/moderations", Status: 503, Bytes: 0, LatencyMS: 2.25},
 }
 
-func sameRecords(tb testing.TB, got, want []data.UsageRecord) {
+func sameRecords(tb testing.TB, got, want []domain.UsageRecord) {
 	tb.Helper()
 	if len(got) != len(want) {
 		tb.Fatalf("got %d records, want %d:\n%+v", len(got), len(want), got)
@@ -100,13 +102,13 @@ func TestDecodeOwnShapes(t *testing.T) {
 func TestDecodeKong(t *testing.T) {
 	t.Run("single log object", func(t *testing.T) {
 		got := records(t, readFile(t, "kong_single.json"), "application/json")
-		want := []data.UsageRecord{{Time: time.UnixMilli(1777626900118).UTC(), Consumer: "acme-prod",
+		want := []domain.UsageRecord{{Time: time.UnixMilli(1777626900118).UTC(), Consumer: "acme-prod",
 			Endpoint: "/v1/chat/completions", Status: 200, Bytes: 2718, LatencyMS: 415}}
 		sameRecords(t, got, want)
 	})
 	t.Run("batched log objects", func(t *testing.T) {
 		got := records(t, readFile(t, "kong_batch.json"), "application/json; charset=utf-8")
-		want := []data.UsageRecord{
+		want := []domain.UsageRecord{
 			{Time: time.UnixMilli(1777626900118).UTC(), Consumer: "acme-prod", Endpoint: "/v1/chat/completions", Status: 200, Bytes: 2718, LatencyMS: 415},
 			// No consumer (rejected by auth): anonymous; size as a string (older Kong); proxy -1.
 			{Time: time.UnixMilli(1777626901500).UTC(), Consumer: "", Endpoint: "/v1/embeddings", Status: 401, Bytes: 180, LatencyMS: 1},
@@ -119,32 +121,32 @@ func TestDecodeKong(t *testing.T) {
 	t.Run("fallbacks", func(t *testing.T) {
 		for _, tc := range []struct {
 			name, body string
-			want       data.UsageRecord
+			want       domain.UsageRecord
 		}{
 			{"custom_id when no username",
 				`{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200},"consumer":{"custom_id":"acme","id":"x-1"}}`,
-				data.UsageRecord{Consumer: "acme", Endpoint: "/a", Status: 200, LatencyMS: -1}},
+				domain.UsageRecord{Consumer: "acme", Endpoint: "/a", Status: 200, LatencyMS: -1}},
 			{"id when no username nor custom_id",
 				`{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200},"consumer":{"id":"x-1"}}`,
-				data.UsageRecord{Consumer: "x-1", Endpoint: "/a", Status: 200, LatencyMS: -1}},
+				domain.UsageRecord{Consumer: "x-1", Endpoint: "/a", Status: 200, LatencyMS: -1}},
 			{"url when no uri",
 				`{"started_at":1777626900000,"request":{"url":"http://10.0.0.5:8000/v1/items/42?q=1"},"response":{"status":204,"size":0}}`,
-				data.UsageRecord{Endpoint: "/v1/items/:id", Status: 204, LatencyMS: -1}},
+				domain.UsageRecord{Endpoint: "/v1/items/:id", Status: 204, LatencyMS: -1}},
 			{"route name when no uri nor url",
 				`{"started_at":1777626900000,"route":{"name":"chat"},"response":{"status":200}}`,
-				data.UsageRecord{Endpoint: "chat", Status: 200, LatencyMS: -1}},
+				domain.UsageRecord{Endpoint: "chat", Status: 200, LatencyMS: -1}},
 			{"service name last",
 				`{"started_at":1777626900000,"service":{"name":"inference"},"response":{"status":200}}`,
-				data.UsageRecord{Endpoint: "inference", Status: 200, LatencyMS: -1}},
+				domain.UsageRecord{Endpoint: "inference", Status: 200, LatencyMS: -1}},
 			{"proxy latency when no request latency",
 				`{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200},"latencies":{"proxy":12}}`,
-				data.UsageRecord{Endpoint: "/a", Status: 200, LatencyMS: 12}},
+				domain.UsageRecord{Endpoint: "/a", Status: 200, LatencyMS: 12}},
 			{"header given twice",
 				`{"started_at":1777626900000,"request":{"uri":"/a","headers":{"x-consumer-username":["one","two"]}},"response":{"status":200}}`,
-				data.UsageRecord{Consumer: "one", Endpoint: "/a", Status: 200, LatencyMS: -1}},
+				domain.UsageRecord{Consumer: "one", Endpoint: "/a", Status: 200, LatencyMS: -1}},
 			{"fractional started_at",
 				`{"started_at":1777626900000.5,"request":{"uri":"/a"},"response":{"status":200}}`,
-				data.UsageRecord{Endpoint: "/a", Status: 200, LatencyMS: -1}},
+				domain.UsageRecord{Endpoint: "/a", Status: 200, LatencyMS: -1}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.want.Time = time.UnixMilli(1777626900000).UTC()
@@ -153,7 +155,7 @@ func TestDecodeKong(t *testing.T) {
 					t.Fatalf("got %d records", len(got))
 				}
 				got[0].Time = got[0].Time.Truncate(time.Millisecond)
-				sameRecords(t, got, []data.UsageRecord{tc.want})
+				sameRecords(t, got, []domain.UsageRecord{tc.want})
 			})
 		}
 	})
@@ -205,94 +207,94 @@ func TestDecodeErrors(t *testing.T) {
 		code, msg               string
 	}{
 		{"bad status in an array", "[" + strings.Join(many, ",") + "]", "application/json",
-			data.EINVALID, "record 17: status 0 is not an HTTP status"},
+			domain.EINVALID, "record 17: status 0 is not an HTTP status"},
 		{"invalid JSON on an NDJSON line", good + "\n" + good + "\n" + `{"time": "2026-05-01T09:15:00Z", "status": 200,` + "\n" + good, "application/x-ndjson",
-			data.EINVALID, "line 3: invalid JSON: "},
+			domain.EINVALID, "line 3: invalid JSON: "},
 		{"blank lines still count", good + "\n\n\n" + `{"status":200,"endpoint":"/a"}`, "",
-			data.EINVALID, "line 4: missing time"},
+			domain.EINVALID, "line 4: missing time"},
 		{"missing time", "[" + good + "," + good + `,{"endpoint":"/a","status":200}]`, "",
-			data.EINVALID, "record 2: missing time"},
+			domain.EINVALID, "record 2: missing time"},
 		{"missing status", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a"}`, "",
-			data.EINVALID, "record 0: missing status"},
+			domain.EINVALID, "record 0: missing status"},
 		{"missing endpoint", `{"time":"2026-05-01T09:15:00Z","status":200,"endpoint":""}`, "",
-			data.EINVALID, "record 0: missing endpoint"},
+			domain.EINVALID, "record 0: missing endpoint"},
 		{"status as a string", `[{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":"200"}]`, "",
-			data.EINVALID, `record 0: status must be a number, got string "200"`},
+			domain.EINVALID, `record 0: status must be a number, got string "200"`},
 		{"bytes as a string", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"bytes":"12"}`, "",
-			data.EINVALID, `record 0: bytes must be a number, got string "12"`},
+			domain.EINVALID, `record 0: bytes must be a number, got string "12"`},
 		{"latency NaN as a string", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"latency_ms":"NaN"}`, "",
-			data.EINVALID, `record 0: latency_ms must be a number, got string "NaN"`},
+			domain.EINVALID, `record 0: latency_ms must be a number, got string "NaN"`},
 		{"latency NaN as a bare word", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"latency_ms":NaN}`, "",
-			data.EINVALID, "line 1: invalid JSON: "},
+			domain.EINVALID, "line 1: invalid JSON: "},
 		{"broken object over several lines", "{\n\"time\": \"2026-05-01T09:15:00Z\",\n\"status\": 200,\n\"bytes\": 12 13\n}", "application/json",
-			data.EINVALID, "line 4: invalid JSON: "},
+			domain.EINVALID, "line 4: invalid JSON: "},
 		{"latency as a boolean", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"latency_ms":true}`, "",
-			data.EINVALID, "record 0: latency_ms must be a number, got true"},
+			domain.EINVALID, "record 0: latency_ms must be a number, got true"},
 		{"negative latency", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"latency_ms":-3}`, "",
-			data.EINVALID, "record 0: latency_ms -3 is negative"},
+			domain.EINVALID, "record 0: latency_ms -3 is negative"},
 		{"huge latency", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"latency_ms":1e400}`, "",
-			data.EINVALID, "record 0: latency_ms 1e400 is out of range"},
+			domain.EINVALID, "record 0: latency_ms 1e400 is out of range"},
 		{"huge status", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":99999999999999999999999}`, "",
-			data.EINVALID, "record 0: status 99999999999999999999999 is not an HTTP status"},
+			domain.EINVALID, "record 0: status 99999999999999999999999 is not an HTTP status"},
 		{"fractional status", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200.5}`, "",
-			data.EINVALID, "record 0: status 200.5 is not an integer"},
+			domain.EINVALID, "record 0: status 200.5 is not an integer"},
 		{"huge bytes", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"bytes":18446744073709551616}`, "",
-			data.EINVALID, "record 0: bytes 18446744073709551616 is out of range"},
+			domain.EINVALID, "record 0: bytes 18446744073709551616 is out of range"},
 		{"negative bytes", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"bytes":-1}`, "",
-			data.EINVALID, "record 0: bytes -1 is negative"},
-		// Bounds per record (data.MaxRecordBytes, data.MaxRecordLatencyMS):
+			domain.EINVALID, "record 0: bytes -1 is negative"},
+		// Bounds per record (domain.MaxRecordBytes, domain.MaxRecordLatencyMS):
 		// one record of int64's maximum made every total covering it fail.
 		{"bytes at int64's maximum", `[` + good + `,{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"bytes":9223372036854775807}]`, "",
-			data.EINVALID, "record 1: bytes 9223372036854775807 is out of range: over the limit of 1 TiB (1099511627776 bytes) per record"},
+			domain.EINVALID, "record 1: bytes 9223372036854775807 is out of range: over the limit of 1 TiB (1099511627776 bytes) per record"},
 		{"bytes just over 1 TiB", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"bytes":1099511627777}`, "",
-			data.EINVALID, "record 0: bytes 1099511627777 is out of range: over the limit of 1 TiB"},
+			domain.EINVALID, "record 0: bytes 1099511627777 is out of range: over the limit of 1 TiB"},
 		{"kong size over 1 TiB", `{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200,"size":"9223372036854775807"}}`, "",
-			data.EINVALID, `record 0: response.size string "9223372036854775807" is out of range: over the limit of 1 TiB`},
+			domain.EINVALID, `record 0: response.size string "9223372036854775807" is out of range: over the limit of 1 TiB`},
 		{"latency over a day", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"latency_ms":86400001}`, "",
-			data.EINVALID, "record 0: latency_ms 86400001 is out of range: over the limit of 86400000 ms (one day) per record"},
+			domain.EINVALID, "record 0: latency_ms 86400001 is out of range: over the limit of 86400000 ms (one day) per record"},
 		{"kong latency over a day", `{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200},"latencies":{"request":1e9}}`, "",
-			data.EINVALID, "record 0: latencies.request 1e9 is out of range: over the limit of 86400000 ms"},
+			domain.EINVALID, "record 0: latencies.request 1e9 is out of range: over the limit of 86400000 ms"},
 		{"huge epoch", `{"time":1e300,"endpoint":"/a","status":200}`, "",
-			data.EINVALID, "record 0: time 1e300 is not a time in milliseconds since 1970"},
+			domain.EINVALID, "record 0: time 1e300 is not a time in milliseconds since 1970"},
 		{"epoch in seconds", `{"time":1777626900,"endpoint":"/a","status":200}`, "",
-			data.EINVALID, "record 0: time 1777626900 is not a time in milliseconds since 1970"},
+			domain.EINVALID, "record 0: time 1777626900 is not a time in milliseconds since 1970"},
 		{"unparseable time", `{"time":"yesterday","endpoint":"/a","status":200}`, "",
-			data.EINVALID, `record 0: time "yesterday" is not an RFC 3339 time`},
+			domain.EINVALID, `record 0: time "yesterday" is not an RFC 3339 time`},
 		{"time as an object", `{"time":{},"endpoint":"/a","status":200}`, "",
-			data.EINVALID, "record 0: time must be an RFC 3339 string or epoch milliseconds, got an object"},
+			domain.EINVALID, "record 0: time must be an RFC 3339 string or epoch milliseconds, got an object"},
 		{"endpoint as a number", `{"time":"2026-05-01T09:15:00Z","endpoint":5,"status":200}`, "",
-			data.EINVALID, "record 0: endpoint must be a string, got a number"},
+			domain.EINVALID, "record 0: endpoint must be a string, got a number"},
 		{"consumer as a number", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"consumer":7}`, "",
-			data.EINVALID, "record 0: consumer must be a string or a Kong consumer object, got a number"},
+			domain.EINVALID, "record 0: consumer must be a string or a Kong consumer object, got a number"},
 		{"consumer too long", `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"consumer":"` + strings.Repeat("k", 201) + `"}`, "",
-			data.EINVALID, "record 0: consumer or endpoint is too long"},
+			domain.EINVALID, "record 0: consumer or endpoint is too long"},
 		{"not an object in an array", `[` + good + `, 42]`, "",
-			data.EINVALID, "record 1: want a JSON object, got a number"},
+			domain.EINVALID, "record 1: want a JSON object, got a number"},
 		{"truncated array", `[` + good + `, ` + good, "",
-			data.EINVALID, "record 2: invalid JSON: unexpected end of input"},
+			domain.EINVALID, "record 2: invalid JSON: unexpected end of input"},
 		{"broken element", `[` + good + `, {"time": }]`, "",
-			data.EINVALID, "record 1: invalid JSON: "},
+			domain.EINVALID, "record 1: invalid JSON: "},
 		{"data after the array", `[` + good + `] {}`, "",
-			data.EINVALID, "invalid JSON: data after the array"},
+			domain.EINVALID, "invalid JSON: data after the array"},
 		{"not JSON at all", `time=now status=200`, "",
-			data.EINVALID, "record 0: the body must be a JSON object, an array of objects or NDJSON"},
-		{"empty body", "", "application/json", data.EINVALID, "empty body: no records"},
-		{"blank body", " \n\t\n", "application/x-ndjson", data.EINVALID, "empty body: no records"},
-		{"empty array", "[ ]", "application/json", data.EINVALID, "empty array: no records"},
+			domain.EINVALID, "record 0: the body must be a JSON object, an array of objects or NDJSON"},
+		{"empty body", "", "application/json", domain.EINVALID, "empty body: no records"},
+		{"blank body", " \n\t\n", "application/x-ndjson", domain.EINVALID, "empty body: no records"},
+		{"empty array", "[ ]", "application/json", domain.EINVALID, "empty array: no records"},
 		{"kong without started_at", `{"request":{"uri":"/a"},"response":{"status":200}}`, "",
-			data.EINVALID, "record 0: missing started_at"},
+			domain.EINVALID, "record 0: missing started_at"},
 		{"kong started_at as a string", `{"started_at":"1777626900000","request":{"uri":"/a"},"response":{"status":200}}`, "",
-			data.EINVALID, `record 0: started_at must be a number (epoch milliseconds), got string "1777626900000"`},
+			domain.EINVALID, `record 0: started_at must be a number (epoch milliseconds), got string "1777626900000"`},
 		{"kong without response status", `{"started_at":1777626900000,"request":{"uri":"/a"},"response":{}}`, "",
-			data.EINVALID, "record 0: missing response.status"},
+			domain.EINVALID, "record 0: missing response.status"},
 		{"kong status out of range", `[` + good + `,{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":600}}]`, "",
-			data.EINVALID, "record 1: response.status 600 is not an HTTP status"},
+			domain.EINVALID, "record 1: response.status 600 is not an HTTP status"},
 		{"kong size not numeric", `{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200,"size":"big"}}`, "",
-			data.EINVALID, `record 0: response.size must be a number, got string "big"`},
+			domain.EINVALID, `record 0: response.size must be a number, got string "big"`},
 		{"kong request as a string", `{"started_at":1777626900000,"request":"GET /a","response":{"status":200}}`, "",
-			data.EINVALID, "record 0: request must be an object, got a string"},
+			domain.EINVALID, "record 0: request must be an object, got a string"},
 		{"kong without any endpoint", `{"started_at":1777626900000,"request":{},"response":{"status":200}}`, "",
-			data.EINVALID, "record 0: missing request.uri"},
+			domain.EINVALID, "record 0: missing request.uri"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := Decode(strings.NewReader(tc.body), tc.contentType, 1000)
@@ -302,10 +304,10 @@ func TestDecodeErrors(t *testing.T) {
 			if b != nil {
 				t.Errorf("Decode returned a batch with its error")
 			}
-			if got := data.ErrorCode(err); got != tc.code {
+			if got := domain.ErrorCode(err); got != tc.code {
 				t.Errorf("code = %q, want %q (%v)", got, tc.code, err)
 			}
-			if got := data.ErrorMessage(err); !strings.HasPrefix(got, tc.msg) {
+			if got := domain.ErrorMessage(err); !strings.HasPrefix(got, tc.msg) {
 				t.Errorf("message = %q, want it to start with %q", got, tc.msg)
 			}
 		})
@@ -325,10 +327,10 @@ func TestDecodeMaxRecords(t *testing.T) {
 				t.Fatalf("3 records with a limit of 3: %v", err)
 			}
 			_, err := Decode(strings.NewReader(tc.body), "", 2)
-			if got, want := data.ErrorCode(err), data.ETOOLARGE; got != want {
+			if got, want := domain.ErrorCode(err), domain.ETOOLARGE; got != want {
 				t.Fatalf("3 records with a limit of 2: code %q (%v), want %q", got, err, want)
 			}
-			if got, want := data.ErrorMessage(err), "more than 2 records in one request"; got != want {
+			if got, want := domain.ErrorMessage(err), "more than 2 records in one request"; got != want {
 				t.Errorf("message = %q, want %q", got, want)
 			}
 		})
@@ -451,13 +453,13 @@ func TestBody(t *testing.T) {
 	}
 	t.Run("unsupported encoding", func(t *testing.T) {
 		_, err := Body(strings.NewReader(plain), "br", 1<<20)
-		if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+		if got, want := domain.ErrorCode(err), domain.EINVALID; got != want {
 			t.Errorf("code = %q (%v), want %q", got, err, want)
 		}
 	})
 	t.Run("not gzip", func(t *testing.T) {
 		_, err := Body(strings.NewReader(plain), "gzip", 1<<20)
-		if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+		if got, want := domain.ErrorCode(err), domain.EINVALID; got != want {
 			t.Errorf("code = %q (%v), want %q", got, err, want)
 		}
 	})
@@ -469,14 +471,14 @@ func TestBody(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = Decode(r, "application/json", 100)
-		if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+		if got, want := domain.ErrorCode(err), domain.EINVALID; got != want {
 			t.Errorf("code = %q (%v), want %q", got, err, want)
 		}
 	})
 	t.Run("plain body over the limit", func(t *testing.T) {
 		r, _ := Body(strings.NewReader(plain), "", int64(len(plain)-1))
 		_, err := Decode(r, "application/json", 100)
-		if got, want := data.ErrorCode(err), data.ETOOLARGE; got != want {
+		if got, want := domain.ErrorCode(err), domain.ETOOLARGE; got != want {
 			t.Errorf("code = %q (%v), want %q", got, err, want)
 		}
 		r, _ = Body(strings.NewReader(plain), "", int64(len(plain)))
@@ -503,10 +505,10 @@ func TestBodyZipBomb(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Decode(r, "application/json", 100)
-	if got, want := data.ErrorCode(err), data.ETOOLARGE; got != want {
+	if got, want := domain.ErrorCode(err), domain.ETOOLARGE; got != want {
 		t.Fatalf("code = %q (%v), want %q", got, err, want)
 	}
-	if got, want := data.ErrorMessage(err), "body is larger than 1048576 bytes once decompressed"; got != want {
+	if got, want := domain.ErrorMessage(err), "body is larger than 1048576 bytes once decompressed"; got != want {
 		t.Errorf("message = %q, want %q", got, want)
 	}
 	t.Logf("read %d of %d compressed bytes", src.n, len(bomb))
@@ -561,15 +563,15 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte(`{"time":1777626900000,"endpoint":"/a/1","status":200,"bytes":1,"latency_ms":0.5}`), "application/x-ndjson")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		var recs []data.UsageRecord
-		err := decode(bytes.NewReader(body), contentType, 1000, func(r *data.UsageRecord) { recs = append(recs, *r) })
+		var recs []domain.UsageRecord
+		err := decode(bytes.NewReader(body), contentType, 1000, func(r *domain.UsageRecord) { recs = append(recs, *r) })
 		b, berr := Decode(bytes.NewReader(body), contentType, 1000)
 		if (err == nil) != (berr == nil) {
 			t.Fatalf("decode and Decode disagree: %v / %v", err, berr)
 		}
 		trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 		if err != nil {
-			if code := data.ErrorCode(err); code != data.EINVALID && code != data.ETOOLARGE {
+			if code := domain.ErrorCode(err); code != domain.EINVALID && code != domain.ETOOLARGE {
 				t.Fatalf("error code %q: %v", code, err)
 			}
 			// The scanner agrees with encoding/json about what is JSON.
@@ -694,7 +696,7 @@ func TestDecodeStrings(t *testing.T) {
 	}
 	deep := `{"time":"2026-05-01T09:15:00Z","endpoint":"/a","status":200,"x":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`
 	_, err := Decode(strings.NewReader(deep), "", 10)
-	if got, want := data.ErrorMessage(err), "line 1: invalid JSON: exceeded max depth of 512"; got != want {
+	if got, want := domain.ErrorMessage(err), "line 1: invalid JSON: exceeded max depth of 512"; got != want {
 		t.Errorf("deep nesting: %q, want %q", got, want)
 	}
 }

@@ -3,13 +3,13 @@ package push
 import (
 	"bytes"
 	"fmt"
-	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // wire is the union of both record shapes, filled in one scan. Only the
@@ -216,7 +216,7 @@ func (w *wire) isKong() bool {
 }
 
 // own fills r from EcoPulse's shape and returns why it cannot, or "".
-func (w *wire) own(r *data.UsageRecord, c *strCache) string {
+func (w *wire) own(r *domain.UsageRecord, c *strCache) string {
 	var why string
 	if r.Time, why = timeValue("time", w.time); why != "" {
 		return why
@@ -252,7 +252,7 @@ func (w *wire) own(r *data.UsageRecord, c *strCache) string {
 }
 
 // kong fills r from a Kong log object and returns why it cannot, or "".
-func (w *wire) kong(r *data.UsageRecord, c *strCache) string {
+func (w *wire) kong(r *domain.UsageRecord, c *strCache) string {
 	for _, o := range []struct {
 		name string
 		v    val
@@ -462,14 +462,14 @@ func (n *num) size(field string) (int64, string) {
 		return 0, fmt.Sprintf("%s %s is negative", field, n.describe())
 	case !n.isInt:
 		return 0, fmt.Sprintf("%s %s is out of range", field, n.describe())
-	case n.i > data.MaxRecordBytes:
-		return 0, fmt.Sprintf("%s %s is out of range: over the limit of 1 TiB (%d bytes) per record", field, n.describe(), int64(data.MaxRecordBytes))
+	case n.i > domain.MaxRecordBytes:
+		return 0, fmt.Sprintf("%s %s is out of range: over the limit of 1 TiB (%d bytes) per record", field, n.describe(), int64(domain.MaxRecordBytes))
 	}
 	return n.i, ""
 }
 
 // maxLatencyMS bounds a record's latency (one day, as the store checks).
-const maxLatencyMS = data.MaxRecordLatencyMS
+const maxLatencyMS = domain.MaxRecordLatencyMS
 
 // latency returns milliseconds, or -1 when not measured: absent, null, or
 // (with kong set) negative, as Kong reports -1 for what it did not measure.
@@ -495,7 +495,7 @@ func (n *num) latency(field string, kong bool) (float64, string) {
 func epochMS(field string, n *num) (time.Time, string) {
 	if !n.ok || n.f < float64(minTime.UnixMilli()) || n.f >= float64(maxTime.UnixMilli()) {
 		return time.Time{}, fmt.Sprintf("%s %s is not a time in milliseconds since 1970 between %s and %s",
-			field, n.describe(), minTime.Format(data.DateLayout), maxTime.Format(data.DateLayout))
+			field, n.describe(), minTime.Format(domain.DateLayout), maxTime.Format(domain.DateLayout))
 	}
 	if n.isInt {
 		return time.UnixMilli(n.i).UTC(), ""
@@ -520,7 +520,7 @@ func timeValue(field string, v val) (time.Time, string) {
 		}
 		if tm.Before(minTime) || !tm.Before(maxTime) {
 			return time.Time{}, fmt.Sprintf("%s %q is not between %s and %s", field, shorten(s),
-				minTime.Format(data.DateLayout), maxTime.Format(data.DateLayout))
+				minTime.Format(domain.DateLayout), maxTime.Format(domain.DateLayout))
 		}
 		return tm.UTC(), ""
 	}

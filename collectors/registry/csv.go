@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // csvColumns are the columns the CSV layout knows.
@@ -30,13 +30,13 @@ func parseCSV(b []byte) (*parsed, error) {
 	if errors.Is(err, io.EOF) {
 		return &parsed{}, nil // an empty file: no projects
 	} else if err != nil {
-		return nil, data.Errorf(data.EINVALID, "invalid CSV header: %v", err)
+		return nil, domain.Errorf(domain.EINVALID, "invalid CSV header: %v", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if _, dup := col[h]; dup && h != "" {
-			return nil, data.Errorf(data.EINVALID, "line 1: column %q appears twice", h)
+			return nil, domain.Errorf(domain.EINVALID, "line 1: column %q appears twice", h)
 		}
 		col[h] = i
 	}
@@ -44,7 +44,7 @@ func parseCSV(b []byte) (*parsed, error) {
 		return parseMembersCSV(r, col)
 	}
 	if _, ok := col["project"]; !ok {
-		return nil, data.Errorf(data.EINVALID, "line 1: the header has no project column (want %s; a members file has %s)", strings.Join(csvColumns, ","), strings.Join(memberKeys, ","))
+		return nil, domain.Errorf(domain.EINVALID, "line 1: the header has no project column (want %s; a members file has %s)", strings.Join(csvColumns, ","), strings.Join(memberKeys, ","))
 	}
 
 	p := &parsed{}
@@ -59,7 +59,7 @@ func parseCSV(b []byte) (*parsed, error) {
 			p.orphans = append(p.orphans, problem{pe.StartLine, "unreadable row: " + pe.Err.Error()})
 			continue
 		} else if err != nil {
-			return nil, data.Errorf(data.EINVALID, "invalid CSV: %v", err)
+			return nil, domain.Errorf(domain.EINVALID, "invalid CSV: %v", err)
 		}
 		line, _ := r.FieldPos(0)
 		get := func(name string) field {

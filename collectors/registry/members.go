@@ -11,12 +11,13 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // memberEntry is one member as read from the file, before checking.
 type memberEntry struct {
 	line     int
-	m        data.Member
+	m        domain.Member
 	joined   field
 	problems []problem
 }
@@ -37,7 +38,7 @@ func (e *memberEntry) set(key string, f field) bool {
 	case "name":
 		e.m.Name = f.v
 	case "kind":
-		e.m.Kind = data.MemberKind(strings.ToLower(f.v))
+		e.m.Kind = domain.MemberKind(strings.ToLower(f.v))
 	case "segment":
 		e.m.Segment = f.v
 	case "tier":
@@ -130,7 +131,7 @@ func parseMembersCSV(r *csv.Reader, col map[string]int) (*parsed, error) {
 			p.orphans = append(p.orphans, problem{pe.StartLine, "unreadable row: " + pe.Err.Error()})
 			continue
 		} else if err != nil {
-			return nil, data.Errorf(data.EINVALID, "invalid CSV: %v", err)
+			return nil, domain.Errorf(domain.EINVALID, "invalid CSV: %v", err)
 		}
 		if blankRow(row) {
 			continue
@@ -166,7 +167,7 @@ func applyMembers(ctx context.Context, db *data.DB, source string, members []*me
 			}
 		}
 		if e.joined.v != "" {
-			d, err := data.ParseDay(e.joined.v)
+			d, err := domain.ParseDay(e.joined.v)
 			if err != nil {
 				e.problem(e.joined.line, "member %s: joined %q is not a date (YYYY-MM-DD)", e.m.Slug, e.joined.v)
 			}
@@ -174,7 +175,7 @@ func applyMembers(ctx context.Context, db *data.DB, source string, members []*me
 		}
 		if len(e.problems) == 0 {
 			created, changed, err := db.UpsertMember(ctx, &e.m)
-			switch code := data.ErrorCode(err); {
+			switch code := domain.ErrorCode(err); {
 			case err == nil:
 				stored++
 				if changed {
@@ -187,8 +188,8 @@ func applyMembers(ctx context.Context, db *data.DB, source string, members []*me
 						return stored, problems, err
 					}
 				}
-			case code == data.EINVALID || code == data.ECONFLICT:
-				e.problem(e.line, "member %s: %s", e.m.Slug, data.ErrorMessage(err))
+			case code == domain.EINVALID || code == domain.ECONFLICT:
+				e.problem(e.line, "member %s: %s", e.m.Slug, domain.ErrorMessage(err))
 			default:
 				return stored, problems, err
 			}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 const membersYAML = `members:
@@ -70,12 +70,12 @@ func TestRegistryMembersApplyBeforeProjectsIdempotently(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acme.Name != "Acme AI" || acme.Tier != "gold" || acme.JoinedOn.Format(data.DateLayout) != "2025-01-15" ||
+	if acme.Name != "Acme AI" || acme.Tier != "gold" || acme.JoinedOn.Format(domain.DateLayout) != "2025-01-15" ||
 		strings.Join(acme.Domains, ",") != "acme.com,acme.cn" || strings.Join(acme.GitHubOrgs, ",") != "acme-ai" ||
 		strings.Join(acme.KeyPatterns, ",") != "acme-*" {
 		t.Fatalf("acme stored as %+v", acme)
 	}
-	if _, err := db.MemberBySlug(ctx, "late"); data.ErrorCode(err) != data.ENOTFOUND {
+	if _, err := db.MemberBySlug(ctx, "late"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("a member with a bad field must not be stored in part: %v", err)
 	}
 	p, err := db.AgreementBySlug(ctx, "speech-kit")

@@ -87,6 +87,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // ProjectSource is the Source of the projects the registry stores.
@@ -112,7 +113,7 @@ var _ collectors.Source = (*Source)(nil)
 // New checks cfg and returns the source.
 func New(cfg Config) (*Source, error) {
 	if strings.TrimSpace(cfg.Path) == "" {
-		return nil, data.Errorf(data.EINVALID, "registry: path must name the registry file")
+		return nil, domain.Errorf(domain.EINVALID, "registry: path must name the registry file")
 	}
 	format := strings.ToLower(strings.TrimSpace(cfg.Format))
 	if format == "" {
@@ -122,7 +123,7 @@ func New(cfg Config) (*Source, error) {
 		case ".csv":
 			format = "csv"
 		default:
-			return nil, data.Errorf(data.EINVALID, "registry: cannot tell the format of %s from its extension: set format to yaml or csv", cfg.Path)
+			return nil, domain.Errorf(domain.EINVALID, "registry: cannot tell the format of %s from its extension: set format to yaml or csv", cfg.Path)
 		}
 	}
 	switch format {
@@ -130,7 +131,7 @@ func New(cfg Config) (*Source, error) {
 		format = "yaml"
 	case "yaml", "csv":
 	default:
-		return nil, data.Errorf(data.EINVALID, "registry: unknown format %q: want yaml or csv", cfg.Format)
+		return nil, domain.Errorf(domain.EINVALID, "registry: unknown format %q: want yaml or csv", cfg.Format)
 	}
 	return &Source{path: cfg.Path, format: format}, nil
 }
@@ -270,9 +271,9 @@ func (s *Source) Collect(ctx context.Context, env collectors.Env) (collectors.St
 	// only in the server log.
 	if env.DB != nil {
 		lines := strings.Split(string(b), "\n")
-		recs := make([]data.Rejected, len(rejected))
+		recs := make([]domain.Rejected, len(rejected))
 		for i, r := range rejected {
-			recs[i] = data.Rejected{Reason: r.String()}
+			recs[i] = domain.Rejected{Reason: r.String()}
 			if r.line >= 1 && r.line <= len(lines) {
 				recs[i].Record = strings.TrimRight(lines[r.line-1], "\r")
 			}
@@ -300,7 +301,7 @@ func (a *applier) member(ctx context.Context, slug string) (int64, error) {
 	}
 	m, err := a.db.MemberBySlug(ctx, slug)
 	switch {
-	case data.ErrorCode(err) == data.ENOTFOUND:
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
 		a.members[slug] = 0
 		return 0, nil
 	case err != nil:
@@ -317,7 +318,7 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 		return nil
 	}
 	slug := e.slug.v
-	p := data.Project{
+	p := domain.Project{
 		Slug: slug, Name: e.name.v, Scope: e.scope.v, Terms: e.terms.v,
 		Status: strings.ToLower(e.status.v), Source: ProjectSource,
 	}
@@ -325,14 +326,14 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 	if slug == "" {
 		what = "project"
 		e.problem(e.line, "project without a slug")
-	} else if !data.ValidSlug(slug) {
+	} else if !domain.ValidSlug(slug) {
 		e.problem(lineOr(e.slug.line, e.line), "project slug %q must be lower-case letters, digits and dashes", slug)
 	}
 	if strings.TrimSpace(p.Name) == "" {
 		e.problem(e.line, "%s needs a name", what)
 	}
 	switch p.Status {
-	case data.ProjectPlanned, data.ProjectActive, data.ProjectCompleted, data.ProjectCancelled:
+	case domain.ProjectPlanned, domain.ProjectActive, domain.ProjectCompleted, domain.ProjectCancelled:
 	case "":
 		e.problem(e.line, "%s needs a status (planned, active, completed or cancelled)", what)
 	default:
@@ -363,10 +364,10 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 			e.problem(party.line, "%s: unknown member %q", what, party.member)
 			continue
 		}
-		p.Parties = append(p.Parties, data.ProjectParty{MemberID: id, Role: party.role})
+		p.Parties = append(p.Parties, domain.ProjectParty{MemberID: id, Role: party.role})
 	}
 
-	var ms []data.Milestone
+	var ms []domain.Milestone
 	ids := map[string]int{}
 	for _, m := range e.milestones {
 		id := m.id.v
@@ -383,7 +384,7 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 		if strings.TrimSpace(m.title.v) == "" {
 			e.problem(m.line, "%s needs a title", mw)
 		}
-		ms = append(ms, data.Milestone{
+		ms = append(ms, domain.Milestone{
 			ExternalID: "registry:" + slug + ":" + id,
 			Title:      m.title.v,
 			DueOn:      date(e, mw, "due", m.due, true, m.line),
@@ -404,7 +405,7 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 
 	if len(e.problems) == 0 {
 		if err := p.Validate(); err != nil {
-			e.problem(e.line, "%s", data.ErrorMessage(err))
+			e.problem(e.line, "%s", domain.ErrorMessage(err))
 		}
 	}
 	if len(e.problems) > 0 {
@@ -432,8 +433,8 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 // storeErr turns the store's refusal of bad input into a problem of e;
 // anything else fails the run.
 func (a *applier) storeErr(e *entry, err error) error {
-	if code := data.ErrorCode(err); code == data.EINVALID || code == data.ECONFLICT {
-		e.problem(e.line, "%s", data.ErrorMessage(err))
+	if code := domain.ErrorCode(err); code == domain.EINVALID || code == domain.ECONFLICT {
+		e.problem(e.line, "%s", domain.ErrorMessage(err))
 		return nil
 	}
 	return err
@@ -448,7 +449,7 @@ func date(e *entry, what, name string, f field, required bool, line int) time.Ti
 		}
 		return time.Time{}
 	}
-	t, err := data.ParseDay(f.v)
+	t, err := domain.ParseDay(f.v)
 	if err != nil {
 		e.problem(f.line, "%s: %s %q is not a date (YYYY-MM-DD)", what, name, f.v)
 		return time.Time{}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func openDB(tb testing.TB) *data.DB {
@@ -31,7 +32,7 @@ func seedMembers(tb testing.TB, db *data.DB) map[string]int64 {
 	tb.Helper()
 	ids := map[string]int64{}
 	for _, slug := range []string{"acme", "beta-labs", "gamma-research"} {
-		m := data.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: data.KindPartner,
+		m := domain.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: domain.KindPartner,
 			JoinedOn: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 		if err := db.CreateMember(context.Background(), &m); err != nil {
 			tb.Fatal(err)
@@ -68,13 +69,13 @@ func newSource(tb testing.TB, path string) *Source {
 
 // window is what scoring sees of the stored projects: per member active
 // projects and milestone counts, and shared projects per pair.
-func window(tb testing.TB, db *data.DB) *data.Window {
+func window(tb testing.TB, db *data.DB) *domain.Window {
 	tb.Helper()
 	w, err := db.ScoringWindow(context.Background(), time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), 180)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	slices.SortFunc(w.Pairs, func(a, b data.PairWindow) int {
+	slices.SortFunc(w.Pairs, func(a, b domain.PairWindow) int {
 		if a.A != b.A {
 			return int(a.A - b.A)
 		}
@@ -83,7 +84,7 @@ func window(tb testing.TB, db *data.DB) *data.Window {
 	return w
 }
 
-func memberWindow(tb testing.TB, w *data.Window, id int64) data.MemberWindow {
+func memberWindow(tb testing.TB, w *domain.Window, id int64) domain.MemberWindow {
 	tb.Helper()
 	for _, m := range w.Members {
 		if m.ID == id {
@@ -91,7 +92,7 @@ func memberWindow(tb testing.TB, w *data.Window, id int64) data.MemberWindow {
 		}
 	}
 	tb.Fatalf("member %d not in the window", id)
-	return data.MemberWindow{}
+	return domain.MemberWindow{}
 }
 
 func projectsForRepo(tb testing.TB, db *data.DB, repo string) []int64 {
@@ -159,7 +160,7 @@ func checkSample(tb testing.TB, db *data.DB, ids map[string]int64) {
 	}
 }
 
-func pairName(ids map[string]int64, p data.PairWindow) string {
+func pairName(ids map[string]int64, p domain.PairWindow) string {
 	name := func(id int64) string {
 		for s, i := range ids {
 			if i == id {
@@ -296,7 +297,7 @@ func TestRejectedProjectLaterApplies(t *testing.T) {
 	seedMembers(t, db)
 	src := newSource(t, filepath.Join("testdata", "projects.yaml"))
 	collect(t, db, src)
-	m := data.Member{Slug: "nobody-inc", Name: "Nobody Inc", Kind: data.KindDeveloperOrg, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	m := domain.Member{Slug: "nobody-inc", Name: "Nobody Inc", Kind: domain.KindDeveloperOrg, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if err := db.CreateMember(context.Background(), &m); err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +443,7 @@ func TestNew(t *testing.T) {
 		case tc.format == "" && err == nil:
 			t.Errorf("New(%+v) succeeded, want an error", tc.cfg)
 		case tc.format == "":
-			if got, want := data.ErrorCode(err), data.EINVALID; got != want {
+			if got, want := domain.ErrorCode(err), domain.EINVALID; got != want {
 				t.Errorf("New(%+v): code %q, want %q", tc.cfg, got, want)
 			}
 		case err != nil:
@@ -463,7 +464,7 @@ func TestRunnerRecordsRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Status != data.RunSucceeded || run.ItemsRead != 6 || run.ItemsStored != 2 || run.ItemsRejected != 4 {
+	if run.Status != domain.RunSucceeded || run.ItemsRead != 6 || run.ItemsStored != 2 || run.ItemsRejected != 4 {
 		t.Errorf("run = %+v", run)
 	}
 }

@@ -3,16 +3,15 @@ package registry
 import (
 	"strings"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // parseYAML reads the YAML layout, keeping each value's line.
 func parseYAML(b []byte) (*parsed, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, data.Errorf(data.EINVALID, "invalid YAML: %v", err)
+		return nil, domain.Errorf(domain.EINVALID, "invalid YAML: %v", err)
 	}
 	p := &parsed{}
 	if len(doc.Content) == 0 {
@@ -20,7 +19,7 @@ func parseYAML(b []byte) (*parsed, error) {
 	}
 	root := resolve(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
-		return nil, data.Errorf(data.EINVALID, "line %d: the registry must be a mapping with a projects list (and a members list)", root.Line)
+		return nil, domain.Errorf(domain.EINVALID, "line %d: the registry must be a mapping with a projects list (and a members list)", root.Line)
 	}
 	var list *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -33,14 +32,14 @@ func parseYAML(b []byte) (*parsed, error) {
 			p.members, orphans = yamlMembers(v)
 			p.orphans = append(p.orphans, orphans...)
 		default:
-			return nil, data.Errorf(data.EINVALID, "line %d: unknown key %q: the registry has members and projects", k.Line, k.Value)
+			return nil, domain.Errorf(domain.EINVALID, "line %d: unknown key %q: the registry has members and projects", k.Line, k.Value)
 		}
 	}
 	if list == nil || list.Tag == "!!null" {
 		return p, nil
 	}
 	if list.Kind != yaml.SequenceNode {
-		return nil, data.Errorf(data.EINVALID, "line %d: projects must be a list", list.Line)
+		return nil, domain.Errorf(domain.EINVALID, "line %d: projects must be a list", list.Line)
 	}
 	for _, item := range list.Content {
 		p.entries = append(p.entries, yamlProject(resolve(item)))

@@ -11,6 +11,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 func readOnly(tb testing.TB, db *data.DB) *sql.DB {
@@ -24,7 +25,7 @@ func readOnly(tb testing.TB, db *data.DB) *sql.DB {
 }
 
 // Activities returns every stored activity by external id.
-func Activities(tb testing.TB, db *data.DB) map[string]data.Activity {
+func Activities(tb testing.TB, db *data.DB) map[string]domain.Activity {
 	tb.Helper()
 	rows, err := readOnly(tb, db).Query(`SELECT source, external_id, kind, at, actor, COALESCE(person_id, 0), COALESCE(member_id, 0),
 		thread, title, bot FROM activities`)
@@ -32,9 +33,9 @@ func Activities(tb testing.TB, db *data.DB) map[string]data.Activity {
 		tb.Fatal(err)
 	}
 	defer rows.Close()
-	out := map[string]data.Activity{}
+	out := map[string]domain.Activity{}
 	for rows.Next() {
-		var a data.Activity
+		var a domain.Activity
 		var at int64
 		if err := rows.Scan(&a.Source, &a.ExternalID, &a.Kind, &at, &a.Actor, &a.PersonID, &a.MemberID, &a.Thread, &a.Title, &a.Bot); err != nil {
 			tb.Fatal(err)

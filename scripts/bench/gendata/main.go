@@ -28,6 +28,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 type summary struct {
@@ -59,9 +60,9 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	end := data.Day(time.Now()).AddDate(0, 0, -1)
+	end := domain.Day(time.Now()).AddDate(0, 0, -1)
 	if *endS != "" {
-		d, err := data.ParseDay(*endS)
+		d, err := domain.ParseDay(*endS)
 		if err != nil {
 			fail(err)
 		}
@@ -86,7 +87,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	sum.Kind, sum.Members, sum.Days, sum.End = *kind, *members, *days, end.Format(data.DateLayout)
+	sum.Kind, sum.Members, sum.Days, sum.End = *kind, *members, *days, end.Format(domain.DateLayout)
 	sum.Seconds = time.Since(start).Seconds()
 	json.NewEncoder(os.Stdout).Encode(sum)
 }
@@ -130,18 +131,18 @@ func seedScale(ctx context.Context, db *data.DB, n, days int, end time.Time, pai
 	}
 	first := end.AddDate(0, 0, -(days - 1))
 	r := rand.New(rand.NewPCG(42, 7))
-	kinds := []data.MemberKind{data.KindPartner, data.KindDeveloperOrg, data.KindResearch, data.KindInternal}
+	kinds := []domain.MemberKind{domain.KindPartner, domain.KindDeveloperOrg, domain.KindResearch, domain.KindInternal}
 	ids := make([]int64, n)
 	consumers := make([]int64, n)
 	for i := 0; i < n; i++ {
-		m := &data.Member{Slug: fmt.Sprintf("m%05d", i), Name: fmt.Sprintf("Member %d", i), Kind: kinds[i%len(kinds)],
+		m := &domain.Member{Slug: fmt.Sprintf("m%05d", i), Name: fmt.Sprintf("Member %d", i), Kind: kinds[i%len(kinds)],
 			Tier: []string{"gold", "silver", "bronze"}[i%3], Segment: []string{"nlp", "vision", "fintech", "health"}[i%4],
 			JoinedOn: first.AddDate(0, 0, -30)}
 		if err := db.CreateMember(ctx, m); err != nil {
 			return sum, err
 		}
 		ids[i] = m.ID
-		c := &data.APIConsumer{Key: fmt.Sprintf("key-%05d", i), Name: m.Name + " prod", MemberID: m.ID}
+		c := &domain.APIConsumer{Key: fmt.Sprintf("key-%05d", i), Name: m.Name + " prod", MemberID: m.ID}
 		if err := db.UpsertConsumer(ctx, c); err != nil {
 			return sum, err
 		}
@@ -154,19 +155,19 @@ func seedScale(ctx context.Context, db *data.DB, n, days int, end time.Time, pai
 	for i := range base {
 		base[i] = 200 + r.Float64()*20000
 	}
-	batch := make([]data.UsageRollup, 0, n+n/10)
+	batch := make([]domain.UsageRollup, 0, n+n/10)
 	for d := 0; d < days; d++ {
 		day := first.AddDate(0, 0, d)
 		batch = batch[:0]
 		for i := 0; i < n; i++ {
 			calls := int64(base[i] * (0.8 + 0.4*r.Float64()))
-			u := data.UsageRollup{Bucket: day, ConsumerID: consumers[i], Endpoint: "/v1/chat/completions", StatusClass: 2,
+			u := domain.UsageRollup{Bucket: day, ConsumerID: consumers[i], Endpoint: "/v1/chat/completions", StatusClass: 2,
 				Calls: calls, Bytes: calls * 900}
 			u.Latency.Observe(40+r.Float64()*200, calls)
 			u.LatencySumMS = float64(calls) * 120
 			batch = append(batch, u)
 			if (i+d)%10 == 0 { // some errors
-				batch = append(batch, data.UsageRollup{Bucket: day, ConsumerID: consumers[i], Endpoint: "/v1/chat/completions",
+				batch = append(batch, domain.UsageRollup{Bucket: day, ConsumerID: consumers[i], Endpoint: "/v1/chat/completions",
 					StatusClass: 4 + (i+d)%20/10, Calls: calls / 50, Bytes: calls / 50 * 200})
 			}
 			sum.Calls += calls
@@ -181,7 +182,7 @@ func seedScale(ctx context.Context, db *data.DB, n, days int, end time.Time, pai
 	// Cooperation: member i with i+offset for its first `out` offsets. The
 	// first third are shared projects, the rest shared threads.
 	nProjects := max(1, out/3)
-	var acts []data.Activity
+	var acts []domain.Activity
 	flush := func(force bool) error {
 		if len(acts) == 0 || (!force && len(acts) < 20000) {
 			return nil
@@ -191,7 +192,7 @@ func seedScale(ctx context.Context, db *data.DB, n, days int, end time.Time, pai
 		acts = acts[:0]
 		return err
 	}
-	var ms []data.Milestone
+	var ms []domain.Milestone
 	for i := 0; i < n; i++ {
 		for k := 0; k < out; k++ {
 			j := (i + partnerOffsets[k]) % n
@@ -200,16 +201,16 @@ func seedScale(ctx context.Context, db *data.DB, n, days int, end time.Time, pai
 			}
 			sum.PairsPlan++
 			if k < nProjects {
-				p := &data.Project{Slug: fmt.Sprintf("p%05d-%02d", i, k), Name: fmt.Sprintf("Project %d/%d", i, k), Status: data.ProjectActive,
+				p := &domain.Project{Slug: fmt.Sprintf("p%05d-%02d", i, k), Name: fmt.Sprintf("Project %d/%d", i, k), Status: domain.ProjectActive,
 					StartOn: first, Source: "gendata",
-					Parties: []data.ProjectParty{{MemberID: ids[i], Role: "lead"}, {MemberID: ids[j], Role: "partner"}}}
+					Parties: []domain.ProjectParty{{MemberID: ids[i], Role: "lead"}, {MemberID: ids[j], Role: "partner"}}}
 				if err := db.CreateProject(ctx, p); err != nil {
 					return sum, err
 				}
 				sum.Projects++
 				for q := 1; q <= 4; q++ { // quarterly milestones, delivered on time
 					due := first.AddDate(0, 3*q, -1)
-					m := data.Milestone{ProjectID: p.ID, ExternalID: fmt.Sprintf("q%d", q), Title: fmt.Sprintf("Q%d deliverable", q), DueOn: due}
+					m := domain.Milestone{ProjectID: p.ID, ExternalID: fmt.Sprintf("q%d", q), Title: fmt.Sprintf("Q%d deliverable", q), DueOn: due}
 					if !due.After(end) {
 						m.DoneOn = due.AddDate(0, 0, -r.IntN(10))
 					}
@@ -222,9 +223,9 @@ func seedScale(ctx context.Context, db *data.DB, n, days int, end time.Time, pai
 				at := end.AddDate(0, 0, -28*t-r.IntN(28)).Add(time.Duration(r.IntN(20)+2) * time.Hour)
 				thread := fmt.Sprintf("gen:%d-%d-%d", i, j, t)
 				acts = append(acts,
-					data.Activity{Source: "gendata", ExternalID: thread + ":o", Kind: data.ActThreadOpened, At: at,
+					domain.Activity{Source: "gendata", ExternalID: thread + ":o", Kind: domain.ActThreadOpened, At: at,
 						Actor: fmt.Sprintf("u%05d", i), MemberID: ids[i], Thread: thread, Title: "Question"},
-					data.Activity{Source: "gendata", ExternalID: thread + ":r", Kind: data.ActReply, At: at.Add(3 * time.Hour),
+					domain.Activity{Source: "gendata", ExternalID: thread + ":r", Kind: domain.ActReply, At: at.Add(3 * time.Hour),
 						Actor: fmt.Sprintf("u%05d", j), MemberID: ids[j], Thread: thread})
 			}
 			if err := flush(false); err != nil {

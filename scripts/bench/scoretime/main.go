@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
 
@@ -63,9 +64,9 @@ func main() {
 		fail(err)
 	}
 	defer db.Close()
-	day := data.Day(time.Now())
+	day := domain.Day(time.Now())
 	if *dayS != "" {
-		if day, err = data.ParseDay(*dayS); err != nil {
+		if day, err = domain.ParseDay(*dayS); err != nil {
 			fail(err)
 		}
 	}
@@ -109,7 +110,7 @@ func main() {
 		t1 := time.Now()
 		r := metrics.Score(metrics.Input{Day: day, Members: w.Members, Pairs: w.Pairs}, cfg)
 		t2 := time.Now()
-		ds := &data.DayScores{Ecosystem: data.EcosystemScore{Day: day, R: r.R, Health: r.Health, Members: len(r.Members),
+		ds := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day, R: r.R, Health: r.Health, Members: len(r.Members),
 			Consumers: w.ActiveConsumers, Contributors: w.ActiveContributors}, Members: r.Members, Edges: r.Edges}
 		if err := db.SaveDayScores(ctx, ds); err != nil {
 			fail(err)

@@ -1,8 +1,6 @@
-package data
+package domain
 
 import (
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -133,29 +131,4 @@ func days(n float64) string {
 		return "1 day"
 	}
 	return strconv.FormatFloat(n, 'f', 0, 64) + " days"
-}
-
-// encodeChanges is the scores.changes column: NULL without changes.
-func encodeChanges(cs []Change) any {
-	if len(cs) == 0 {
-		return nil
-	}
-	b, err := json.Marshal(cs)
-	if err != nil { // a NaN: the model never makes one, and a reason is not worth a failed save
-		return nil
-	}
-	return string(b)
-}
-
-// decodeChanges reads the scores.changes column; a value it cannot read
-// (written by a newer version) reads as no recorded change.
-func decodeChanges(s sql.NullString) []Change {
-	if !s.Valid || s.String == "" {
-		return nil
-	}
-	var cs []Change
-	if json.Unmarshal([]byte(s.String), &cs) != nil {
-		return nil
-	}
-	return cs
 }

@@ -1,9 +1,12 @@
-// Package data holds EcoPulse's domain types and its SQLite store.
+// Package domain is EcoPulse's vocabulary: members, people, projects, usage
+// records and totals, the latency histogram, the scoring window's inputs,
+// scores and their reasons, users, tokens and the error type.
 //
-// Domain types live in this one file (in the manner of WTF Dial) so that every
-// other package speaks the same language. data imports none of EcoPulse's other
-// packages; metrics may import these types and nothing else from here.
-package data
+// It holds no SQL and imports none of EcoPulse's other packages (in the manner
+// of WTF Dial's root package), so that the pure scoring model and the push
+// decoder link no database driver. data is the SQLite implementation of the
+// store that keeps these types.
+package domain
 
 import (
 	"fmt"
@@ -103,13 +106,13 @@ func (m *Member) Archived() bool { return !m.ArchivedOn.IsZero() }
 func (m *Member) Validate() error {
 	switch {
 	case !ValidSlug(m.Slug):
-		return Errorf(EINVALID, "slug: %q must be 1–63 lower-case letters, digits and dashes, starting with a letter or digit", truncateForError(m.Slug))
+		return Errorf(EINVALID, "slug: %q must be 1–63 lower-case letters, digits and dashes, starting with a letter or digit", TruncateForError(m.Slug))
 	case strings.TrimSpace(m.Name) == "":
 		return Errorf(EINVALID, "name: member %q needs a name", m.Slug)
 	case utf8.RuneCountInString(m.Name) > MaxMemberNameLen || !utf8.ValidString(m.Name):
 		return Errorf(EINVALID, "name: member %q has a name longer than %d characters or not UTF-8", m.Slug, MaxMemberNameLen)
 	case !m.Kind.Valid():
-		return Errorf(EINVALID, "kind: member %q has unknown kind %q (want partner, developer_org, research or internal)", m.Slug, truncateForError(string(m.Kind)))
+		return Errorf(EINVALID, "kind: member %q has unknown kind %q (want partner, developer_org, research or internal)", m.Slug, TruncateForError(string(m.Kind)))
 	case len(m.Tier) > MaxMemberLabelLen || !utf8.ValidString(m.Tier):
 		return Errorf(EINVALID, "tier: member %q has a tier longer than %d bytes", m.Slug, MaxMemberLabelLen)
 	case len(m.Segment) > MaxMemberLabelLen || !utf8.ValidString(m.Segment):
@@ -131,7 +134,7 @@ func (m *Member) Validate() error {
 		}
 		for _, v := range h.list {
 			if len(v) > MaxMemberHintLen || !h.re.MatchString(v) {
-				return Errorf(EINVALID, "%s: member %q has an invalid entry %q", h.field, m.Slug, truncateForError(v))
+				return Errorf(EINVALID, "%s: member %q has an invalid entry %q", h.field, m.Slug, TruncateForError(v))
 			}
 		}
 	}
@@ -147,12 +150,12 @@ func (m *Member) Normalize() {
 	m.Kind = MemberKind(strings.TrimSpace(string(m.Kind)))
 	m.Tier = strings.TrimSpace(m.Tier)
 	m.Segment = strings.TrimSpace(m.Segment)
-	m.Domains = tidyHints(m.Domains, true)
-	m.GitHubOrgs = tidyHints(m.GitHubOrgs, true)
-	m.KeyPatterns = tidyHints(m.KeyPatterns, false)
+	m.Domains = TidyHints(m.Domains, true)
+	m.GitHubOrgs = TidyHints(m.GitHubOrgs, true)
+	m.KeyPatterns = TidyHints(m.KeyPatterns, false)
 }
 
-func tidyHints(in []string, fold bool) []string {
+func TidyHints(in []string, fold bool) []string {
 	out := []string{}
 	seen := map[string]bool{}
 	for _, v := range in {
@@ -169,8 +172,8 @@ func tidyHints(in []string, fold bool) []string {
 	return out
 }
 
-// truncateForError keeps an error message about a hostile value short.
-func truncateForError(s string) string {
+// TruncateForError keeps an error message about a hostile value short.
+func TruncateForError(s string) string {
 	const max = 80
 	if len(s) <= max {
 		return s

@@ -1,4 +1,4 @@
-package data
+package domain
 
 import "math"
 
@@ -36,13 +36,13 @@ func HistBucket(ms float64) int {
 // Observe adds n calls of latency ms.
 func (h *Histogram) Observe(ms float64, n int64) {
 	k := HistBucket(ms)
-	h[k] = addSat(h[k], n)
+	h[k] = AddSat(h[k], n)
 }
 
 // Merge adds o's counts to h, saturating (usage_bounds.go).
 func (h *Histogram) Merge(o *Histogram) {
 	for i := range h {
-		h[i] = addSat(h[i], o[i])
+		h[i] = AddSat(h[i], o[i])
 	}
 }
 
@@ -50,7 +50,7 @@ func (h *Histogram) Merge(o *Histogram) {
 func (h *Histogram) Count() int64 {
 	var n int64
 	for _, c := range h {
-		n = addSat(n, c)
+		n = AddSat(n, c)
 	}
 	return n
 }
@@ -87,4 +87,39 @@ func (h *Histogram) Quantile(q float64) float64 {
 		cum += float64(c)
 	}
 	return HistBound(HistBuckets - 2)
+}
+
+// CountAbove estimates how many observations of h are slower than ms
+// milliseconds, interpolating inside the bucket that holds ms the way
+// Quantile does (geometrically; linearly in the first bucket), so that
+// Quantile(q) == x exactly when CountAbove(x) == (1-q)·Count(). The open
+// last bucket counts as slower than any bound inside it.
+func (h *Histogram) CountAbove(ms float64) float64 {
+	if math.IsNaN(ms) {
+		return 0
+	}
+	var above float64
+	for k, c := range h {
+		if c == 0 {
+			continue
+		}
+		hi := HistBound(k)
+		lo := 0.0
+		if k > 0 {
+			lo = HistBound(k - 1)
+		}
+		switch {
+		case ms <= lo:
+			above += float64(c)
+		case ms >= hi:
+			// entirely at or below ms
+		case math.IsInf(hi, 1):
+			above += float64(c)
+		case lo == 0:
+			above += float64(c) * (1 - ms/hi)
+		default:
+			above += float64(c) * (1 - math.Log(ms/lo)/math.Log(hi/lo))
+		}
+	}
+	return above
 }

@@ -1,4 +1,4 @@
-package data
+package domain
 
 import (
 	"fmt"
@@ -18,12 +18,12 @@ const (
 	MaxRecordLatencyMS = 86_400_000
 )
 
-// addSat adds two counts, saturating at math.MaxInt64. A negative operand
+// AddSat adds two counts, saturating at math.MaxInt64. A negative operand
 // counts as 0: counts are never negative, and a negative stored value can
 // only be damage (a sum that wrapped around before sums saturated). Every
 // sum of stored usage goes through it, so that no row, however large,
 // can make a page fail or show a negative number.
-func addSat(a, b int64) int64 {
+func AddSat(a, b int64) int64 {
 	a, b = max(a, 0), max(b, 0)
 	if a > math.MaxInt64-b {
 		return math.MaxInt64
@@ -31,24 +31,10 @@ func addSat(a, b int64) int64 {
 	return a + b
 }
 
-// AddSat is addSat for the views, which sum the store's totals further.
-func AddSat(a, b int64) int64 { return addSat(a, b) }
-
-// maxInt64SQL is math.MaxInt64 as an SQL literal.
-const maxInt64SQL = "9223372036854775807"
-
-// satUint converts a decoded uvarint to a count, saturating.
-func satUint(v uint64) int64 {
-	if v > math.MaxInt64 {
-		return math.MaxInt64
-	}
-	return int64(v)
-}
-
-// checkRollupBounds refuses a rollup AddUsage would otherwise store: more
+// CheckRollupBounds refuses a rollup AddUsage would otherwise store: more
 // bytes than its calls could carry, or a latency bucket holding more calls
 // than the rollup has (or fewer than none).
-func checkRollupBounds(r *UsageRollup) error {
+func CheckRollupBounds(r *UsageRollup) error {
 	switch {
 	case r.Calls > 0 && r.Bytes/r.Calls > MaxRecordBytes, r.Calls == 0 && r.Bytes > 0:
 		return Errorf(EINVALID, "bytes %d is over the limit of %s per call", r.Bytes, sizeName(MaxRecordBytes))
