@@ -2,6 +2,7 @@ package push
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -39,7 +40,7 @@ import (
 // KongFields are the slots, in a Paths, of the members a Kong object's
 // usage is read from.
 type KongFields struct {
-	startedAt, request, response, latencies, route, service int
+	startedAt, request, response, latencies, route, service              int
 	uri, url, status, size, latRequest, latProxy, routeName, serviceName int
 	consumer                                                             consumerFields
 }
@@ -196,3 +197,7 @@ func (c consumerFields) name(vals []Value) (Value, string) {
 	}
 	return name, ""
 }
+
+// RouteName is the route or service name that names the endpoint when
+// there is no path: valid UTF-8, trimmed. The caller redacts it.
+func (u KongUsage) RouteName() string { return strings.TrimSpace(u.Route.str()) }

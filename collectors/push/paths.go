@@ -130,3 +130,6 @@ func (v Value) IsString() bool { return v.kind == 's' }
 
 // Raw is the value as written (a string's content between its quotes).
 func (v Value) Raw() []byte { return v.raw }
+
+// Missing reports whether the member was not given at all (null is given).
+func (v Value) Missing() bool { return v.kind == 0 }

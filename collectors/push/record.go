@@ -2,7 +2,6 @@ package push
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -40,7 +39,7 @@ func fill(r *domain.UsageRecord, vals []Value, c *strCache) string {
 	if u.Path.kind != 0 {
 		r.Endpoint = c.path(u.Path)
 	} else {
-		r.Endpoint = c.redact(strings.TrimSpace(u.Route.str())) // a route or service name: free text
+		r.Endpoint = c.redact(u.RouteName()) // a route or service name: free text
 	}
 	return ""
 }

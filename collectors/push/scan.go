@@ -149,7 +149,7 @@ func (s *scanner) value() (Value, error) {
 	case c == 'f':
 		return Value{kind: 'f', raw: s.b[s.i:min(s.i+5, len(s.b))]}, s.literal("false")
 	case c == 'n':
-		return Value{kind: 'z'}, s.literal("null")
+		return Value{kind: 'z', raw: s.b[s.i:min(s.i+4, len(s.b))]}, s.literal("null")
 	}
 	return Value{}, s.unexpected("looking for beginning of value")
 }
