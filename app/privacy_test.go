@@ -165,7 +165,7 @@ func TestPrivacyAddressesInsideNamesAndPaths(t *testing.T) {
 	} {
 		fmt.Fprintf(&body, `{"time":"2026-05-04T09:%02d:00Z","consumer":%q,"endpoint":%q,"status":200}`+"\n", i, r[0], r[1])
 	}
-	body.WriteString(`{"started_at":1777885200000,"request":{"uri":"/v1/a","headers":{"x-consumer-username":"bob@example.org"}},"response":{"status":200},"route":{"name":"r"}}` + "\n")
+	body.WriteString(`{"started_at":1777885200000,"request":{"uri":"/v1/a"},"response":{"status":200},"route":{"name":"r"},"consumer":{"username":"bob@example.org"}}` + "\n")
 	if status, answer := post(t, a, secret, body.String(), nil); status != 202 {
 		t.Fatalf("push: %d %s", status, answer)
 	}

@@ -3,41 +3,71 @@ package accesslog
 import (
 	"math"
 	"strings"
+
+	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/collectors/push"
 )
 
-// jsonMap holds the value slots of a JSON format's fields.
+// jsonMap holds the slots of a JSON format's fields in p.jpaths.
 type jsonMap struct {
-	time, method, uri, url, status, bytes, latency, clientIP int
-	consumers                                                []int // tried in order
-	timeFormat                                               string
+	time, method, uri, status, bytes, latency, clientIP int
+	consumers                                           []int // tried in order
+	timeFormat                                          string
 }
 
-// initKong sets up Kong's file-log (and http-log, tcp-log…) record shape:
-// request.method/uri/url/headers, response.status/size, latencies.request
-// (ms), consumer.username/custom_id/id, started_at (epoch ms), client_ip.
+// initKong sets up Kong's file-log (and http-log, tcp-log…) records: they
+// are read with push ingest's Kong mapping (push.KongFields), so that a call
+// counts the same whether Kong logs it to a file or pushes it. Only the
+// consumer may be configured otherwise: a field (a dot path), a request
+// header, the client address (client_ip) or a path prefix.
 func (p *parser) initKong() error {
-	p.parse = (*parser).parseJSON
+	p.parse = (*parser).parseKong
 	p.latencyMul = 1 // Kong's latencies are milliseconds
+	p.kong = push.AddKong(&p.jpaths)
 	m := &p.jmap
-	m.time = p.addPath("started_at")
-	m.timeFormat = "ms"
-	m.method = p.addPath("request.method")
-	m.uri = p.addPath("request.uri")
-	m.url = p.addPath("request.url")
-	m.status = p.addPath("response.status")
-	m.bytes = p.addPath("response.size")
-	m.latency = p.addPath("latencies.request")
 	m.clientIP = p.addPath("client_ip")
 	switch p.cfg.Consumer.From {
-	case "":
-		m.consumers = []int{p.addPath("consumer.username"), p.addPath("consumer.custom_id"), p.addPath("consumer.id")}
 	case ConsumerField:
 		m.consumers = []int{p.addPath(p.cfg.Consumer.Name)}
 	case ConsumerHeader:
 		// Kong logs header names in lower case.
 		m.consumers = []int{p.addPath("request.headers." + strings.ToLower(strings.TrimSpace(p.cfg.Consumer.Name)))}
 	}
-	p.jvals = make([][]byte, p.jslots)
+	p.jvals = make([]push.Value, p.jpaths.Len())
+	return nil
+}
+
+// parseKong reads a Kong log line with the Kong mapping.
+func (p *parser) parseKong(line []byte, f *fields) error {
+	if err := p.scanLine(line); err != nil {
+		return err
+	}
+	u, why := p.kong.Usage(p.jvals)
+	if why != "" {
+		return reason(why)
+	}
+	f.unix, f.nsec = u.Time.Unix(), int64(u.Time.Nanosecond())
+	if t, ok := u.Path.Text(); ok {
+		f.target = t
+	} else {
+		// A route or service name: free text, its addresses redacted as
+		// push ingest redacts them.
+		f.endpoint = endpoint.Redact(u.RouteName(), p.hashKey)
+	}
+	f.status, f.bytes, f.latencyMS = u.Status, u.Bytes, u.LatencyMS
+	if t, ok := jsonText(p.val(p.jmap.clientIP)); ok {
+		f.clientIP = t
+	}
+	if p.cfg.Consumer.From == "" {
+		f.consumer, _ = u.Consumer.Text()
+		return nil
+	}
+	for _, s := range p.jmap.consumers {
+		if t, ok := jsonText(p.val(s)); ok && len(t) > 0 {
+			f.consumer = t
+			break
+		}
+	}
 	return nil
 }
 
@@ -74,7 +104,6 @@ func (p *parser) initJSON() error {
 	m.timeFormat = fm.TimeFormat
 	m.method = slot(fm.Method)
 	m.uri = slot(fm.Path)
-	m.url = -1
 	m.status = slot(fm.Status)
 	m.bytes = slot(fm.Bytes)
 	m.latency = slot(fm.LatencyMS)
@@ -93,33 +122,26 @@ func (p *parser) initJSON() error {
 			return invalid("consumer.from ip needs field_map.client_ip")
 		}
 	}
-	p.jvals = make([][]byte, p.jslots)
+	p.jvals = make([]push.Value, p.jpaths.Len())
 	return nil
 }
 
-func (p *parser) val(slot int) []byte {
-	if slot < 0 {
-		return nil
-	}
-	return p.jvals[slot]
-}
-
+// parseJSON reads a generic JSON line with the configured field map.
 func (p *parser) parseJSON(line []byte, f *fields) error {
-	clear(p.jvals)
-	if err := scanJSON(line, p.jroot, p.jvals); err != nil {
+	if err := p.scanLine(line); err != nil {
 		return err
 	}
 	m := &p.jmap
 	// time
 	raw := p.val(m.time)
-	if raw == nil {
+	if raw.Missing() {
 		return reason("record has no time")
 	}
 	var err error
 	if m.timeFormat == "rfc3339" {
 		t, ok := jsonText(raw)
 		if !ok {
-			return reasonf("time %s is not an RFC 3339 string", quote(raw))
+			return reasonf("time %s is not an RFC 3339 string", quoteJSON(raw))
 		}
 		if f.unix, f.nsec, err = isoTime(t); err != nil {
 			return err
@@ -127,24 +149,20 @@ func (p *parser) parseJSON(line []byte, f *fields) error {
 	} else {
 		v, ok, err := jsonNumber(raw)
 		if err != nil || !ok {
-			return reasonf("time %s is not an epoch number", quote(raw))
+			return reasonf("time %s is not an epoch number", quoteJSON(raw))
 		}
 		if f.unix, f.nsec, err = epochTime(v, m.timeFormat); err != nil {
 			return err
 		}
 	}
 	// path
-	var target []byte
-	if t, ok := jsonText(p.val(m.uri)); ok && len(t) > 0 {
-		target = t
-	} else if t, ok := jsonText(p.val(m.url)); ok && len(t) > 0 {
-		target = t
-	} else {
+	t, ok := jsonText(p.val(m.uri))
+	if !ok || len(t) == 0 {
 		return reason("record has no path")
 	}
-	f.target = target
+	f.target = t
 	// status
-	if p.val(m.status) == nil {
+	if p.val(m.status).Missing() {
 		return reason("record has no status")
 	}
 	v, ok, err := jsonNumber(p.val(m.status))
@@ -168,17 +186,11 @@ func (p *parser) parseJSON(line []byte, f *fields) error {
 	if v, ok, err = jsonNumber(p.val(m.latency)); err != nil {
 		return reasonf("latency %s is not a number", quoteJSON(p.val(m.latency)))
 	} else if ok {
-		switch {
-		case v == -1 && p.cfg.Format == FormatKong:
-			// Kong logs -1 for a latency it did not measure (a request
-			// answered before any upstream): the call counts, its latency
-			// is unknown — never 0, which would pull percentiles down. As
-			// push ingest reads it.
-		case v < 0:
+		if v < 0 {
+			// Generic JSON has no "not measured" value, unlike Kong's -1.
 			return reasonf("latency %v is negative", v)
-		default:
-			f.latencyMS = v * p.latencyMul
 		}
+		f.latencyMS = v * p.latencyMul
 	}
 	if t, ok := jsonText(p.val(m.clientIP)); ok {
 		f.clientIP = t
@@ -190,15 +202,4 @@ func (p *parser) parseJSON(line []byte, f *fields) error {
 		}
 	}
 	return nil
-}
-
-// quoteJSON shows a raw value in a reason: a string's text, else the JSON.
-func quoteJSON(raw []byte) string {
-	if raw == nil {
-		return "(missing)"
-	}
-	if t, ok := jsonText(raw); ok && len(raw) > 0 && raw[0] == '"' {
-		return quote(t)
-	}
-	return quote(raw)
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/collectors/push"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -35,6 +36,7 @@ type fields struct {
 	latencyMS float64 // < 0: not reported
 	clientIP  []byte
 	consumer  []byte // the configured field or header, when the format has it
+	endpoint  string // a ready endpoint (a Kong route name), used instead of target
 }
 
 // parser turns lines of one configured format into usage records. It keeps
@@ -57,10 +59,10 @@ type parser struct {
 	lfConsVar int // token index of the consumer variable, -1: none
 
 	// json and kong
-	jroot  *jnode
-	jslots int
-	jvals  [][]byte
+	jpaths push.Paths
+	jvals  []push.Value
 	jmap   jsonMap
+	kong   push.KongFields
 
 	endpoints map[string]string
 	consumers map[string]string
@@ -126,9 +128,12 @@ func (p *parser) parseRecord(line []byte, rec *domain.UsageRecord) error {
 	if f.unix < -62135596800 || f.unix > 253402300799 { // years 1 to 9999
 		return reasonf("time is out of range")
 	}
-	ep, err := p.endpoint(f.target)
-	if err != nil {
-		return err
+	ep := f.endpoint
+	if ep == "" {
+		var err error
+		if ep, err = p.endpoint(f.target); err != nil {
+			return err
+		}
 	}
 	*rec = domain.UsageRecord{
 		Time:      time.Unix(f.unix, f.nsec).UTC(),

@@ -79,9 +79,11 @@ func TestStatusBoundsInEveryFormat(t *testing.T) {
 	for _, s := range []string{"099", "600", "999"} {
 		rejected(t, Config{}, clfLine(s, "5", ""), "is not an HTTP status")
 	}
-	for _, s := range []string{"99", "600", "1000", "1001", "599.5", "-200"} {
+	for _, s := range []string{"99", "600", "1000", "1001", "-200"} {
 		rejected(t, kong, `{"started_at":1777626902537,"request":{"uri":"/x"},"response":{"status":`+s+`}}`, "is not an HTTP status")
 	}
+	// Kong's mapping (push.KongFields) names a fraction for what it is.
+	rejected(t, kong, `{"started_at":1777626902537,"request":{"uri":"/x"},"response":{"status":599.5}}`, "response.status 599.5 is not an integer")
 }
 
 // TestStatusClassesOfAnImport imports edge statuses into a real store: 499
@@ -142,17 +144,27 @@ func TestLatencyBoundsInEveryFormat(t *testing.T) {
 		if r := accepted(t, kong, kongLine(`,"latencies":{"request":86400000}`)); r.LatencyMS != 86400e3 {
 			t.Errorf("Kong latency of a day read as %v", r.LatencyMS)
 		}
-		rejected(t, kong, kongLine(`,"latencies":{"request":1e15}`), "request time")
-		rejected(t, kong, kongLine(`,"latencies":{"request":-3}`), "latency -3 is negative")
+		// Kong's mapping (push.KongFields) bounds a latency at a day, as
+		// push ingest does.
+		rejected(t, kong, kongLine(`,"latencies":{"request":86400001}`), "latencies.request 86400001 is out of range")
+		rejected(t, kong, kongLine(`,"latencies":{"request":1e15}`), "latencies.request 1e15 is out of range")
 	})
 	t.Run("kong -1 is not measured", func(t *testing.T) {
 		// Kong logs -1 for a latency it did not measure; push ingest reads it
 		// as "not measured" and keeps the call, and so does the file
-		// collector. Another negative is still an error.
-		if r := accepted(t, kong, kongLine(`,"latencies":{"request":-1,"proxy":-1}`)); r.LatencyMS != -1 {
-			t.Errorf("Kong -1 latency read as %v, want -1 (not measured)", r.LatencyMS)
+		// collector: the request latency, else the proxy latency, and any
+		// negative one is not a measurement (never a lost call).
+		for members, want := range map[string]float64{
+			`,"latencies":{"request":-1,"proxy":-1}`:         -1,
+			`,"latencies":{"request":-3}`:                    -1,
+			`,"latencies":{"request":-1.5,"kong":2}`:         -1,
+			`,"latencies":{"request":-1,"proxy":7,"kong":2}`: 7,
+			`,"latencies":{"proxy":12}`:                      12,
+		} {
+			if r := accepted(t, kong, kongLine(members)); r.LatencyMS != want {
+				t.Errorf("%s read as %v, want %v", members, r.LatencyMS, want)
+			}
 		}
-		rejected(t, kong, kongLine(`,"latencies":{"request":-1.5}`), "is negative")
 		// Generic JSON has no such convention: -1 is a negative latency.
 		rejected(t, Config{Format: FormatJSON, FieldMap: FieldMap{Time: "ts", Path: "path", Status: "status", LatencyMS: "ms"}},
 			`{"ts":"2026-05-01T09:15:02Z","path":"/x","status":200,"ms":-1}`, "is negative")
@@ -207,16 +219,23 @@ func TestTimeBoundsOfALine(t *testing.T) {
 	rejected(t, Config{}, at("01/Jan/0000:00:00:00 +0000"), "is not dd/Mon/yyyy")
 	rejected(t, Config{}, at("32/Jan/2026:00:00:00 +0000"), "is not dd/Mon/yyyy")
 	rejected(t, Config{}, at("29/Feb/2026:24:00:00 +0000"), "is not dd/Mon/yyyy")
-	// Epoch times (Kong's started_at in milliseconds) cannot be negative.
+	// Kong's started_at (epoch milliseconds) falls in 2000..2200, as push
+	// ingest reads it (push.KongFields): an epoch in seconds is refused.
 	kong := Config{Format: FormatKong}
-	if r := accepted(t, kong, `{"started_at":0,"request":{"uri":"/x"},"response":{"status":200}}`); !r.Time.Equal(time.Unix(0, 0)) {
-		t.Errorf("started_at 0 read as %v", r.Time)
+	kongAt := func(ms string) string {
+		return `{"started_at":` + ms + `,"request":{"uri":"/x"},"response":{"status":200}}`
 	}
-	rejected(t, kong, `{"started_at":-1,"request":{"uri":"/x"},"response":{"status":200}}`, "out of range")
-	if r := accepted(t, kong, `{"started_at":253402300799000,"request":{"uri":"/x"},"response":{"status":200}}`); !r.Time.Equal(last) {
-		t.Errorf("started_at at the last second read as %v", r.Time)
+	from, until := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+	if r := accepted(t, kong, kongAt(strconv.FormatInt(from.UnixMilli(), 10))); !r.Time.Equal(from) {
+		t.Errorf("started_at at the first millisecond read as %v", r.Time)
 	}
-	rejected(t, kong, `{"started_at":253402300800000,"request":{"uri":"/x"},"response":{"status":200}}`, "out of range")
+	if r := accepted(t, kong, kongAt(strconv.FormatInt(until.UnixMilli()-1, 10))); !r.Time.Equal(until.Add(-time.Millisecond)) {
+		t.Errorf("started_at at the last millisecond read as %v", r.Time)
+	}
+	for _, ms := range []string{strconv.FormatInt(from.UnixMilli()-1, 10), strconv.FormatInt(until.UnixMilli(), 10), "0", "-1", "1777626902"} {
+		rejected(t, kong, kongAt(ms), "is not a time in milliseconds since 1970 between 2000-01-01 and 2200-01-01")
+	}
+	rejected(t, kong, kongAt(`"1777626902537"`), "started_at must be a number")
 }
 
 // TestConsumerKeyIsTruncated: a consumer key longer than 200 bytes is cut to

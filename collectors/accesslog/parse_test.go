@@ -240,7 +240,7 @@ func TestParseKong(t *testing.T) {
 	}
 	// Not JSON, or missing fields: rejected with a reason.
 	bad := parseLines(t, Config{Format: FormatKong}, []byte("{\"request\":{\"uri\":\"/x\"}\n{\"started_at\":1777626902537,\"request\":{\"uri\":\"/x\"},\"response\":{\"status\":\"OK\"}}\n{not json}\n"))
-	wantReasons := []string{"line 1: not valid JSON", "line 2: status \"OK\" is not a number", "line 3: not valid JSON"}
+	wantReasons := []string{"line 1: not valid JSON", "line 2: response.status must be a number, got string \"OK\"", "line 3: not valid JSON"}
 	if got, want := len(bad.rejects), len(wantReasons); got != want {
 		t.Fatalf("rejects = %v, want %d", bad.rejects, want)
 	}
@@ -416,20 +416,19 @@ func TestJSONScannerSkipsWhatItDoesNotNeed(t *testing.T) {
 	p := &parser{}
 	a := p.addPath("a.b")
 	c := p.addPath("c")
-	vals := make([][]byte, p.jslots)
 	in := []byte(` {"x":[1,{"a":{"b":"no"}},"]}"],"a":{"z":null,"b":"yes \"q\""},"c":-1.5e3, "d":{"e":[[[]]]}} `)
-	if err := scanJSON(in, p.jroot, vals); err != nil {
+	if err := p.scanLine(in); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := jsonText(vals[a]); !bytes.Equal(got, []byte(`yes "q"`)) {
+	if got, _ := jsonText(p.val(a)); !bytes.Equal(got, []byte(`yes "q"`)) {
 		t.Errorf("a.b = %q", got)
 	}
-	if got, _, _ := jsonNumber(vals[c]); got != -1500 {
+	if got, _, _ := jsonNumber(p.val(c)); got != -1500 {
 		t.Errorf("c = %v", got)
 	}
 	for _, bad := range []string{`{"a":`, `{"a":1,}`, `[1]`, `{"a":{"b":1}`, `{"a":"x}`, `{"a":tru}`, `{"a":1} x`, `{"a":[1,2}`} {
-		if err := scanJSON([]byte(bad), p.jroot, vals); err == nil {
-			t.Errorf("%s: no error", bad)
+		if err := p.scanLine([]byte(bad)); err == nil || !strings.Contains(err.Error(), "not valid JSON at byte") {
+			t.Errorf("%s: error %v, want not valid JSON", bad, err)
 		}
 	}
 }

@@ -41,12 +41,13 @@
 // From the HTTP Log plugin's object: time = started_at (epoch ms); endpoint =
 // request.uri (else the path of request.url, else route.name, else
 // service.name); status = response.status; bytes = response.size; latency =
-// latencies.request (else latencies.proxy; Kong's -1 means not measured);
-// these may be numeric strings, as older Kong versions sent; consumer =
-// consumer.username, else consumer.custom_id, else consumer.id, else the
-// X-Consumer-Username / X-Consumer-Custom-ID / X-Consumer-ID request headers
-// that Kong sets upstream. Other headers (apikey, authorization…) are never
-// read.
+// latencies.request (else latencies.proxy; a negative one, Kong's -1, means
+// not measured); these may be numeric strings, as older Kong versions sent;
+// consumer = consumer.username, else consumer.custom_id, else consumer.id.
+// Request headers are never read: not the X-Consumer-* ones (a client can
+// send them on a route without authentication), nor apikey or
+// authorization. This is the one Kong mapping (kong.go), which the
+// access-log collector's format kong reads log lines with too.
 //
 // # Privacy
 //
@@ -149,9 +150,8 @@ func decodeKeyed(body io.Reader, contentType string, maxRecords int, key []byte,
 	// One object (maybe over several lines), or NDJSON: scan the first
 	// object; if it is all there is, it is the only record.
 	s := scanner{b: buf}
-	var w wire
-	if err := s.scanRecord(&w); err != nil {
-		var se *syntaxError
+	if err := s.wanted(&recordPaths.root, make([]Value, recordPaths.Len())); err != nil {
+		var se *SyntaxError
 		line := bytes.Count(buf, []byte("\n")) + 1
 		if errors.As(err, &se) {
 			line = bytes.Count(buf[:min(se.off, len(buf))], []byte("\n")) + 1
@@ -189,6 +189,7 @@ type decoder struct {
 	n    int // records decoded so far
 	emit func(*domain.UsageRecord)
 	rec  domain.UsageRecord
+	vals []Value // the scanned members of the current record (recordPaths)
 	strs strCache
 }
 
@@ -281,17 +282,15 @@ func (d *decoder) record(s *scanner, unit string, n int) error {
 		}
 		return domain.Errorf(domain.EINVALID, "%s %d: want a JSON object, got %s", unit, n, v.kindName())
 	}
-	var w wire
-	if err := s.scanRecord(&w); err != nil {
+	if d.vals == nil {
+		d.vals = make([]Value, recordPaths.Len())
+	}
+	clear(d.vals)
+	if err := s.wanted(&recordPaths.root, d.vals); err != nil {
 		return domain.Errorf(domain.EINVALID, "%s %d: invalid JSON: %s", unit, n, err)
 	}
 	d.rec = domain.UsageRecord{}
-	var reason string
-	if w.isKong() {
-		reason = w.kong(&d.rec, &d.strs)
-	} else {
-		reason = w.own(&d.rec, &d.strs)
-	}
+	reason := fill(&d.rec, d.vals, &d.strs)
 	if reason == "" {
 		if err := d.rec.Validate(); err != nil {
 			reason = domain.ErrorMessage(err)

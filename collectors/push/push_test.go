@@ -112,8 +112,9 @@ func TestDecodeKong(t *testing.T) {
 			{Time: time.UnixMilli(1777626900118).UTC(), Consumer: "acme-prod", Endpoint: "/v1/chat/completions", Status: 200, Bytes: 2718, LatencyMS: 415},
 			// No consumer (rejected by auth): anonymous; size as a string (older Kong); proxy -1.
 			{Time: time.UnixMilli(1777626901500).UTC(), Consumer: "", Endpoint: "/v1/embeddings", Status: 401, Bytes: 180, LatencyMS: 1},
-			// Consumer from the header Kong sets upstream; UUID segment and query normalised.
-			{Time: time.UnixMilli(1777626962000).UTC(), Consumer: "beta-labs", Endpoint: "/v1/files/:id/content", Status: 200, Bytes: 48211, LatencyMS: 97},
+			// No consumer object: anonymous, whatever X-Consumer-* header the
+			// client sent (kong.go); UUID segment and query normalised.
+			{Time: time.UnixMilli(1777626962000).UTC(), Consumer: "", Endpoint: "/v1/files/:id/content", Status: 200, Bytes: 48211, LatencyMS: 97},
 			{Time: time.UnixMilli(1777630500000).UTC(), Consumer: "acme-prod", Endpoint: "/v1/chat/completions", Status: 503, Bytes: 512, LatencyMS: 30002},
 		}
 		sameRecords(t, got, want)
@@ -141,9 +142,12 @@ func TestDecodeKong(t *testing.T) {
 			{"proxy latency when no request latency",
 				`{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200},"latencies":{"proxy":12}}`,
 				domain.UsageRecord{Endpoint: "/a", Status: 200, LatencyMS: 12}},
-			{"header given twice",
+			{"a consumer header is not a consumer",
 				`{"started_at":1777626900000,"request":{"uri":"/a","headers":{"x-consumer-username":["one","two"]}},"response":{"status":200}}`,
-				domain.UsageRecord{Consumer: "one", Endpoint: "/a", Status: 200, LatencyMS: -1}},
+				domain.UsageRecord{Endpoint: "/a", Status: 200, LatencyMS: -1}},
+			{"any negative latency is not measured",
+				`{"started_at":1777626900000,"request":{"uri":"/a"},"response":{"status":200},"latencies":{"request":-3,"proxy":-1,"kong":4}}`,
+				domain.UsageRecord{Endpoint: "/a", Status: 200, LatencyMS: -1}},
 			{"fractional started_at",
 				`{"started_at":1777626900000.5,"request":{"uri":"/a"},"response":{"status":200}}`,
 				domain.UsageRecord{Endpoint: "/a", Status: 200, LatencyMS: -1}},
@@ -380,7 +384,7 @@ func TestDecodeCommit(t *testing.T) {
 	for _, c := range cs {
 		keys = append(keys, c.Key)
 	}
-	if got, want := strings.Join(keys, ","), "(anonymous),acme-prod,beta-labs"; !sameSet(got, want) {
+	if got, want := strings.Join(keys, ","), "(anonymous),acme-prod"; !sameSet(got, want) {
 		t.Errorf("consumers = %s, want %s", got, want)
 	}
 }

@@ -7,28 +7,30 @@ import (
 	"unicode/utf8"
 )
 
-// A small strict JSON scanner (RFC 8259) over a byte slice. encoding/json
-// manages ~250k small records/s on the reference machine and ~35k Kong log
-// objects/s; this scanner reads only what a record needs and skips the rest
-// without allocating, while still rejecting any text that is not JSON.
+// A small strict JSON scanner (RFC 8259) over a byte slice: the one JSON
+// reader of push ingest and of the access-log formats kong and json
+// (through Paths). Unlike encoding/json it reads only what a record needs
+// and skips the rest without allocating (BENCHMARKS.md), while still
+// rejecting any text that is not JSON, with encoding/json's messages.
 
 // maxDepth bounds the nesting of skipped values.
 const maxDepth = 512
 
-// val is a scanned JSON value. For strings raw is the content between the
-// quotes, or the quoted text when it holds escapes (esc). For numbers it is
-// the literal. Objects and arrays are skipped (raw is empty).
-type val struct {
+// Value is a scanned JSON value. For strings raw is the content between the
+// quotes, or the quoted text when it holds escapes (esc). For any other
+// value it is its text as written: a number's literal, an object or array
+// checked and skipped.
+type Value struct {
 	kind byte // 0 absent, 's' string, 'n' number, 't'/'f' boolean, 'z' null, 'o' object, 'a' array
 	esc  bool
 	raw  []byte
 }
 
 // present reports whether the value was given and is not null.
-func (v val) present() bool { return v.kind != 0 && v.kind != 'z' }
+func (v Value) present() bool { return v.kind != 0 && v.kind != 'z' }
 
 // str returns a string value as Go text (invalid UTF-8 replaced).
-func (v val) str() string {
+func (v Value) str() string {
 	if v.esc {
 		var s string
 		if err := json.Unmarshal(v.raw, &s); err != nil { // checked by the scanner: cannot fail
@@ -43,7 +45,7 @@ func (v val) str() string {
 }
 
 // blank reports whether a string value is empty or only spaces.
-func (v val) blank() bool {
+func (v Value) blank() bool {
 	if v.esc {
 		return strings.TrimSpace(v.str()) == ""
 	}
@@ -56,7 +58,7 @@ func (v val) blank() bool {
 }
 
 // kindName names the JSON type of v for messages.
-func (v val) kindName() string {
+func (v Value) kindName() string {
 	switch v.kind {
 	case 's':
 		return "a string"
@@ -74,12 +76,16 @@ func (v val) kindName() string {
 	return "nothing"
 }
 
-type syntaxError struct {
+// SyntaxError is text that is not JSON.
+type SyntaxError struct {
 	off int
 	msg string
 }
 
-func (e *syntaxError) Error() string { return e.msg }
+func (e *SyntaxError) Error() string { return e.msg }
+
+// Offset is the byte of the input at which the text stopped being JSON.
+func (e *SyntaxError) Offset() int { return e.off }
 
 type scanner struct {
 	b     []byte
@@ -98,7 +104,7 @@ func (s *scanner) ws() {
 	}
 }
 
-func (s *scanner) fail(msg string) error { return &syntaxError{off: s.i, msg: msg} }
+func (s *scanner) fail(msg string) error { return &SyntaxError{off: s.i, msg: msg} }
 
 func (s *scanner) unexpected(what string) error {
 	if s.i >= len(s.b) {
@@ -120,9 +126,9 @@ func quoteChar(c byte) string {
 }
 
 // value scans the value at s.i (whitespace already skipped).
-func (s *scanner) value() (val, error) {
+func (s *scanner) value() (Value, error) {
 	if s.i >= len(s.b) {
-		return val{}, s.fail("unexpected end of input")
+		return Value{}, s.fail("unexpected end of input")
 	}
 	switch c := s.b[s.i]; {
 	case c == '"':
@@ -130,21 +136,22 @@ func (s *scanner) value() (val, error) {
 	case c == '-' || c >= '0' && c <= '9':
 		return s.number()
 	case c == '{' || c == '[':
+		start := s.i
 		if err := s.skip(); err != nil {
-			return val{}, err
+			return Value{}, err
 		}
 		if c == '{' {
-			return val{kind: 'o'}, nil
+			return Value{kind: 'o', raw: s.b[start:s.i]}, nil
 		}
-		return val{kind: 'a'}, nil
+		return Value{kind: 'a', raw: s.b[start:s.i]}, nil
 	case c == 't':
-		return val{kind: 't'}, s.literal("true")
+		return Value{kind: 't', raw: s.b[s.i:min(s.i+4, len(s.b))]}, s.literal("true")
 	case c == 'f':
-		return val{kind: 'f'}, s.literal("false")
+		return Value{kind: 'f', raw: s.b[s.i:min(s.i+5, len(s.b))]}, s.literal("false")
 	case c == 'n':
-		return val{kind: 'z'}, s.literal("null")
+		return Value{kind: 'z', raw: s.b[s.i:min(s.i+4, len(s.b))]}, s.literal("null")
 	}
-	return val{}, s.unexpected("looking for beginning of value")
+	return Value{}, s.unexpected("looking for beginning of value")
 }
 
 func (s *scanner) literal(lit string) error {
@@ -160,7 +167,7 @@ func (s *scanner) literal(lit string) error {
 	return nil
 }
 
-func (s *scanner) str() (val, error) {
+func (s *scanner) str() (Value, error) {
 	start := s.i
 	s.i++ // the opening quote
 	esc := false
@@ -170,14 +177,14 @@ func (s *scanner) str() (val, error) {
 		case c == '"':
 			s.i++
 			if esc {
-				return val{kind: 's', esc: true, raw: s.b[start:s.i]}, nil
+				return Value{kind: 's', esc: true, raw: s.b[start:s.i]}, nil
 			}
-			return val{kind: 's', raw: s.b[start+1 : s.i-1]}, nil
+			return Value{kind: 's', raw: s.b[start+1 : s.i-1]}, nil
 		case c == '\\':
 			esc = true
 			s.i++
 			if s.i >= len(s.b) {
-				return val{}, s.fail("unexpected end of input")
+				return Value{}, s.fail("unexpected end of input")
 			}
 			switch s.b[s.i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -186,20 +193,20 @@ func (s *scanner) str() (val, error) {
 				s.i++
 				for k := 0; k < 4; k++ {
 					if s.i >= len(s.b) || !isHex(s.b[s.i]) {
-						return val{}, s.unexpected("in \\u hexadecimal character escape")
+						return Value{}, s.unexpected("in \\u hexadecimal character escape")
 					}
 					s.i++
 				}
 			default:
-				return val{}, s.unexpected("in string escape code")
+				return Value{}, s.unexpected("in string escape code")
 			}
 		case c < 0x20:
-			return val{}, s.unexpected("in string literal")
+			return Value{}, s.unexpected("in string literal")
 		default:
 			s.i++
 		}
 	}
-	return val{}, s.fail("unexpected end of input")
+	return Value{}, s.fail("unexpected end of input")
 }
 
 func isHex(c byte) bool {
@@ -215,7 +222,7 @@ func (s *scanner) digits() int {
 	return n
 }
 
-func (s *scanner) number() (val, error) {
+func (s *scanner) number() (Value, error) {
 	start := s.i
 	if s.b[s.i] == '-' {
 		s.i++
@@ -226,12 +233,12 @@ func (s *scanner) number() (val, error) {
 	case s.i < len(s.b) && s.b[s.i] >= '1' && s.b[s.i] <= '9':
 		s.digits()
 	default:
-		return val{}, s.unexpected("in numeric literal")
+		return Value{}, s.unexpected("in numeric literal")
 	}
 	if s.i < len(s.b) && s.b[s.i] == '.' {
 		s.i++
 		if s.digits() == 0 {
-			return val{}, s.unexpected("after decimal point in numeric literal")
+			return Value{}, s.unexpected("after decimal point in numeric literal")
 		}
 	}
 	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
@@ -240,10 +247,10 @@ func (s *scanner) number() (val, error) {
 			s.i++
 		}
 		if s.digits() == 0 {
-			return val{}, s.unexpected("in exponent of numeric literal")
+			return Value{}, s.unexpected("in exponent of numeric literal")
 		}
 	}
-	return val{kind: 'n', raw: s.b[start:s.i]}, nil
+	return Value{kind: 'n', raw: s.b[start:s.i]}, nil
 }
 
 // skip scans past the object or array at s.i, checking it.
