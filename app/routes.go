@@ -20,8 +20,8 @@ import (
 //
 // The order is the order routes are tried: the first line that matches
 // decides (/projects/new before /projects/:slug; TestNoRuleIsShadowed).
-// It is one function longer than our 100 lines on purpose: one table read
-// top to bottom is where a reviewer sees every route and who may call it.
+// It is longer than 100 lines on purpose: one table, read
+// top to bottom, is where a reviewer sees every route and who may call it.
 func (a *App) routes() routeTable {
 	static := filesystem.New(filesystem.Config{Root: http.FS(views.StaticFS()), MaxAge: 3600})
 	return routeTable{
