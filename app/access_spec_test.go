@@ -10,9 +10,10 @@ import (
 )
 
 // accessSpec is the specification of who may call what: written by hand,
-// route by route, and never derived from routePolicy. routePolicy must match
-// it, never the other way round: a test that took its expected answers from
-// the policy it checks could not fail when the policy is lowered.
+// route by route, and never derived from the route table (app/routes.go).
+// The table must match it, never the other way round: a test that took its
+// expected answers from the policy it checks could not fail when the policy
+// is lowered.
 //
 // need is one of "public" (anyone), "token" (an ingest token, never a
 // session), "viewer", "manager" or "admin" (that role or a higher one).

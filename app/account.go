@@ -26,22 +26,13 @@ import (
 // at the next login: until then every page redirects to /account/password
 // and every API call is refused (authorize, app/auth.go). Any change or reset
 // ends the account's other sessions, and is audited.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get(accountPasswordPath, a.accountPasswordPage)
-		pages.Post(accountPasswordPath, a.accountPasswordForm)
-		api.Post("/me/password", a.accountPasswordJSON)
-		pages.Post("/admin/users/:name/password", a.adminResetPasswordForm)
-		api.Post("/admin/users/:name/password", a.adminResetPasswordJSON)
-	})
-}
 
 const accountPasswordPath = "/account/password"
 
 // passwordChangeRoute reports whether a request may pass while its account
 // must change its password: the change itself, who am I, and logging out.
 func passwordChangeRoute(c *fiber.Ctx) bool {
-	rule, _ := policyFor(c.Method(), c.Path())
+	rule, _ := routeOf(c)
 	switch rule.method + " " + rule.pattern {
 	case "GET " + accountPasswordPath, "POST " + accountPasswordPath, "POST /api/v1/me/password", "POST /logout", "GET /api/v1/me":
 		return true

@@ -17,7 +17,7 @@ import (
 	"github.com/ecopulse/ecopulse/views"
 )
 
-// The admin pages (admin role only; rules in policy.go) and their JSON twins:
+// The admin pages (admin role only; rules in app/routes.go) and their JSON twins:
 //
 //	GET  /admin/users                   accounts; form to add one
 //	POST /admin/users                   add (name, role, password)
@@ -43,34 +43,18 @@ import (
 // Every change is audited, refused ones too. An admin cannot change or
 // delete their own account (another admin can), and no change may leave no
 // enabled admin.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/admin/users", a.adminUsersPage)
-		pages.Post("/admin/users", a.adminAddUserForm)
-		pages.Post("/admin/users/:name/role", a.adminUserForm(func(a *App, c *fiber.Ctx, name string) error {
-			return a.setUserRole(c, name, c.FormValue("role"))
-		}))
-		pages.Post("/admin/users/:name/disable", a.adminUserForm(func(a *App, c *fiber.Ctx, name string) error {
-			return a.setUserDisabled(c, name, true)
-		}))
-		pages.Post("/admin/users/:name/enable", a.adminUserForm(func(a *App, c *fiber.Ctx, name string) error {
-			return a.setUserDisabled(c, name, false)
-		}))
-		pages.Post("/admin/users/:name/delete", a.adminUserForm((*App).deleteUser))
-		pages.Get("/admin/tokens", a.adminTokensPage)
-		pages.Post("/admin/tokens", a.adminCreateTokenForm)
-		pages.Post("/admin/tokens/:name/revoke", a.adminRevokeTokenForm)
-		pages.Get("/admin/audit", a.adminAuditPage)
 
-		api.Get("/admin/users", a.adminUsersJSON)
-		api.Post("/admin/users", a.adminAddUserJSON)
-		api.Post("/admin/users/:name", a.adminChangeUserJSON)
-		api.Delete("/admin/users/:name", a.adminDeleteUserJSON)
-		api.Get("/admin/tokens", a.adminTokensJSON)
-		api.Post("/admin/tokens", a.adminCreateTokenJSON)
-		api.Delete("/admin/tokens/:name", a.adminRevokeTokenJSON)
-		api.Get("/admin/audit", a.adminAuditJSON)
-	})
+// The admin forms' changes of one account (adminUserForm answers them).
+func adminRoleForm(a *App, c *fiber.Ctx, name string) error {
+	return a.setUserRole(c, name, c.FormValue("role"))
+}
+
+func adminDisableForm(a *App, c *fiber.Ctx, name string) error {
+	return a.setUserDisabled(c, name, true)
+}
+
+func adminEnableForm(a *App, c *fiber.Ctx, name string) error {
+	return a.setUserDisabled(c, name, false)
 }
 
 // --- the changes, shared by the forms and the JSON API ---

@@ -18,7 +18,7 @@ import (
 // The alert inbox: viewers read it, managers act on it. The page, the JSON
 // and `ecopulse alerts` select with the same views.AlertQuery and build
 // with views.BuildAlertInbox; every action goes through alertAct, which
-// audits it (refusals too). Rules in app/policy.go.
+// audits it (refusals too). Rules in app/routes.go.
 //
 //	GET  /alerts                           the inbox (?state, rule, member, assignee, at, limit, offset)
 //	GET  /alerts/:id                       an alert's entry, with the actions for managers
@@ -32,18 +32,6 @@ import (
 //
 // Bad input answers 400 naming the field, an unknown alert 404, an alert
 // already resolved 409; the page shows the entry again with the problem.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/alerts", a.alertsPage)
-		pages.Get("/alerts/:id", a.alertPage)
-		api.Get("/alerts", a.alertsJSON)
-		api.Get("/alerts/:id", a.alertJSON)
-		for _, action := range alertActions {
-			pages.Post("/alerts/:id/"+action, a.alertActionForm(action))
-			api.Post("/alerts/:id/"+action, a.alertActionJSON(action))
-		}
-	})
-}
 
 // alertActions are what managers do to an alert.
 var alertActions = []string{"acknowledge", "assign", "snooze", "resolve"}

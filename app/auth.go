@@ -175,7 +175,7 @@ func checkCSRF(c *fiber.Ctx, sess *session.Session) error {
 var errBadCSRF = domain.Errorf(domain.EFORBIDDEN, "missing or invalid CSRF token: reload the page and try again")
 
 // authorize is the one gate every request passes: it finds the request's
-// rule in routePolicy (no rule: refused), checks the session and role, and
+// rule in the route table (no rule: refused), checks the session and role, and
 // the CSRF token of state-changing requests.
 func (a *App) authorize(c *fiber.Ctx) error {
 	rule, ok := routeOf(c) // resolved once: the limiters and the page cache read it too

@@ -20,20 +20,13 @@ import (
 // the `ecopulse consumer` commands, the consumers: configuration key, and
 // members' key patterns (applied by every scoring run). A mapping takes
 // effect at once, without a restart, and carries the consumer's stored
-// history: the days it touches are scored again. Rules in app/policy.go.
+// history: the days it touches are scored again. Rules in app/routes.go.
 //
 //	GET  /api/v1/consumers[?unmapped=1&q=&limit=&offset=]  one page, the busiest first, with "total"
 //	PUT  /api/v1/consumers/:key                            {"member": SLUG} ("" unmaps) → 200
 //	                                                       {"member": SLUG, "secret": true}: :key is the raw
 //	                                                       secret (an API key), hashed as the access logs do
 //	POST /api/v1/consumers/map                             {"pattern": "acme-*", "member": SLUG, "all": false} → {"mapped": N}
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		api.Get("/consumers", a.consumersJSON)
-		api.Post("/consumers/map", a.consumersMapJSON)
-		api.Put("/consumers/:key", a.consumerMapJSON)
-	})
-}
 
 // ConsumerPage is one page of consumers, as the API and the command give it.
 type ConsumerPage struct {

@@ -9,11 +9,6 @@ import (
 // as the JSON API and the commands, app/consumers.go):
 //
 //	POST /api-usage/consumers/map   key, pattern or address, member, back → 303 to back
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Post("/api-usage/consumers/map", a.consumerMapForm)
-	})
-}
 
 func (a *App) consumerMapForm(c *fiber.Ctx) error {
 	ctx := c.UserContext()

@@ -23,15 +23,6 @@ const (
 	demoPassword = "demo"
 )
 
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/login", a.loginPage)
-		pages.Post("/login", a.login)
-		pages.Post("/logout", a.logout)
-		api.Get("/me", a.me)
-	})
-}
-
 // bcryptCost is bcrypt's work factor (tests lower it to keep fast).
 var bcryptCost = bcrypt.DefaultCost
 

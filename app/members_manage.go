@@ -18,7 +18,7 @@ import (
 // (app/members_pages.go), the JSON API below, the `ecopulse member` commands
 // (MemberCommand) and the registry file (collectors/registry). Each way
 // turns its input into a MemberInput and calls the member* functions here,
-// which validate, store and audit. Rules in app/policy.go: managers write.
+// which validate, store and audit. Rules in app/routes.go: managers write.
 //
 //	POST /api/v1/members                  create (JSON: MemberInput) → 201 with the member
 //	PUT  /api/v1/members/:slug            replace its fields (JSON: MemberInput; the slug stays) → 200
@@ -30,15 +30,6 @@ import (
 // stored in part. A change that alters days already scored (a joined date,
 // an archive, a restore, a merge) has them scored again by the scoring job,
 // which runs at once.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		api.Post("/members", a.memberCreateJSON)
-		api.Put("/members/:slug", a.memberUpdateJSON)
-		api.Post("/members/:slug/archive", a.memberArchiveJSON)
-		api.Post("/members/:slug/restore", a.memberRestoreJSON)
-		api.Post("/members/:slug/merge", a.memberMergeJSON)
-	})
-}
 
 // MemberInput is a member as people give it: JSON, a form, command flags.
 type MemberInput struct {

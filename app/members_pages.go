@@ -11,7 +11,7 @@ import (
 )
 
 // The members pages for managers: the same member* functions as the JSON
-// API and the commands (app/members_manage.go). Rules in app/policy.go.
+// API and the commands (app/members_manage.go). Rules in app/routes.go.
 //
 //	GET  /members/new              the form for a new member
 //	POST /members/new              add it (form fields)
@@ -23,34 +23,27 @@ import (
 //
 // Bad input shows the form again with the problems and the values entered
 // (400, 404 or 409), and stores nothing.
-func init() {
-	// This file's init runs before routes_members.go's (files are
-	// initialised in name order), so /members/new is registered before
-	// /members/:slug; TestMemberPagesAddEditArchiveAndMerge requests it.
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/members/new", a.memberNewForm)
-		pages.Post("/members/new", a.memberFormSubmit)
-		pages.Get("/members/:slug/edit", a.memberEditForm)
-		pages.Post("/members/:slug/edit", a.memberFormSubmit)
-		pages.Post("/members/:slug/archive", a.memberLifecycleForm(func(a *App, c *fiber.Ctx, slug string) error {
-			on, err := parseOptionalDay("on", c.FormValue("on"), time.Now())
-			if err != nil {
-				return err
-			}
-			return memberArchive(c.UserContext(), a.db, viewerOf(c).Name, slug, on)
-		}))
-		pages.Post("/members/:slug/restore", a.memberLifecycleForm(func(a *App, c *fiber.Ctx, slug string) error {
-			return memberRestore(c.UserContext(), a.db, viewerOf(c).Name, slug)
-		}))
-		pages.Post("/members/:slug/merge", a.memberLifecycleForm(func(a *App, c *fiber.Ctx, slug string) error {
-			into := c.FormValue("into")
-			if into == "" {
-				return domain.Errorf(domain.EINVALID, "into: choose the member to merge %s into", slug)
-			}
-			_, err := memberMerge(c.UserContext(), a.db, viewerOf(c).Name, slug, into)
-			return err
-		}))
-	})
+
+// The member form's lifecycle changes (memberLifecycleForm answers them).
+func memberArchiveForm(a *App, c *fiber.Ctx, slug string) error {
+	on, err := parseOptionalDay("on", c.FormValue("on"), time.Now())
+	if err != nil {
+		return err
+	}
+	return memberArchive(c.UserContext(), a.db, viewerOf(c).Name, slug, on)
+}
+
+func memberRestoreForm(a *App, c *fiber.Ctx, slug string) error {
+	return memberRestore(c.UserContext(), a.db, viewerOf(c).Name, slug)
+}
+
+func memberMergeForm(a *App, c *fiber.Ctx, slug string) error {
+	into := c.FormValue("into")
+	if into == "" {
+		return domain.Errorf(domain.EINVALID, "into: choose the member to merge %s into", slug)
+	}
+	_, err := memberMerge(c.UserContext(), a.db, viewerOf(c).Name, slug, into)
+	return err
 }
 
 func (a *App) renderMemberForm(c *fiber.Ctx, status int, f views.MemberForm) error {

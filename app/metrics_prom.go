@@ -193,7 +193,7 @@ func routeLabel(c *fiber.Ctx) string {
 	if r := c.Route(); r != nil && r.Path != "" && matchPattern(r.Path, c.Path()) {
 		return r.Path
 	}
-	if rule, ok := policyFor(c.Method(), c.Path()); ok {
+	if rule, ok := routeOf(c); ok {
 		return rule.pattern
 	}
 	return "unmatched"

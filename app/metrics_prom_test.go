@@ -217,7 +217,7 @@ func TestHTTPMetricsUseRoutePatterns(t *testing.T) {
 	for _, r := range a.Fiber().GetRoutes(true) {
 		known[r.Path] = true
 	}
-	for _, r := range routePolicy {
+	for _, r := range a.routes() {
 		known[r.pattern] = true
 	}
 	for _, s := range m {

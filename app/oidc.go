@@ -31,12 +31,6 @@ import (
 //	                           updated (no password), a new session id
 //
 // Both answer 404 when auth.oidc.issuer is empty.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/login/oidc", a.oidcStart)
-		pages.Get("/login/oidc/callback", a.oidcCallback)
-	})
-}
 
 // AuthConfig is single sign-on, rate limits and how client addresses are
 // read (the auth: section of the configuration).

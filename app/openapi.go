@@ -7,9 +7,10 @@ import (
 )
 
 // openAPIDoc is the OpenAPI 3 document of /api/v1, served at
-// /api/v1/openapi.json. It is written by hand next to the routes;
-// TestOpenAPICoversEveryRoute fails when a registered /api/v1 route is
-// missing from it (or it describes a route that is not registered).
+// /api/v1/openapi.json. It is written by hand; TestOpenAPIDescribesTheRouteTable
+// fails when an /api/v1 route of the route table (app/routes.go) is missing
+// from it or has another summary there, or it describes a route the table
+// does not have.
 //
 //go:embed openapi.json
 var openAPIDoc []byte

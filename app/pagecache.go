@@ -235,8 +235,8 @@ func (pc *pageCache) capture(c *fiber.Ctx, key string, before map[string]bool) *
 		expires: pc.now().Add(pc.ttl),
 	}
 	r.Header.VisitAll(func(k, v []byte) {
-		name := string(k)
-		if before[name] || notKept[name] {
+		// m[string(k)] looks the key up without copying it to a string.
+		if before[string(k)] || notKept[string(k)] {
 			return
 		}
 		p.headers = append(p.headers, pageHeader{bytes.Clone(k), bytes.Clone(v)})
@@ -370,7 +370,7 @@ func (pc *pageCache) removeLocked(el *list.Element) {
 }
 
 // keyOf returns the key a request's response is kept under, and false
-// when its route does not opt in (routeRule.cache, app/policy.go): only
+// when its route does not opt in (route.cache, app/routes.go): only
 // GETs of a route that says its responses are the same for every viewer of
 // a role. The key is the viewer's role, the store's data version, the
 // method, the canonical path (app/policy.go: /Members/acme/ and

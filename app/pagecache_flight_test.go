@@ -461,11 +461,11 @@ func TestPageCacheUncachedRoutes(t *testing.T) {
 // rule opts in to the cache, and a middleware before the cache sets a
 // cookie of the request's own (X-Who).
 func testCacheApp(pc *pageCache, handler fiber.Handler) *fiber.App {
-	return testCacheAppWith(pc, routeRule{"GET", "/*", accessViewer, cachePerRole}, handler)
+	return testCacheAppWith(pc, route{method: "GET", pattern: "/*", need: accessViewer, cache: cachePerRole}, handler)
 }
 
 // testCacheAppWith is testCacheApp with every request matched to rule.
-func testCacheAppWith(pc *pageCache, rule routeRule, handler fiber.Handler) *fiber.App {
+func testCacheAppWith(pc *pageCache, rule route, handler fiber.Handler) *fiber.App {
 	f := fiber.New(fiber.Config{Immutable: true})
 	f.Use(func(c *fiber.Ctx) error {
 		c.Locals(localRoute, &routedRequest{rule: rule, ok: true})

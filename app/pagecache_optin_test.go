@@ -19,13 +19,13 @@ import (
 // A route that says nothing about caching is built for every request.
 func TestPageCacheRouteWithoutCachePolicyIsNeverKept(t *testing.T) {
 	for _, tc := range []struct {
-		rule  routeRule
+		rule  route
 		runs  int32
 		cache string
 	}{
-		{routeRule{method: "GET", pattern: "/*", need: accessViewer}, 3, cacheUnreachable},
-		{routeRule{"GET", "/*", accessViewer, cacheNever}, 3, cacheUnreachable},
-		{routeRule{"GET", "/*", accessViewer, cachePerRole}, 1, cacheHit},
+		{route{method: "GET", pattern: "/*", need: accessViewer}, 3, cacheUnreachable},
+		{route{method: "GET", pattern: "/*", need: accessViewer, cache: cacheNever}, 3, cacheUnreachable},
+		{route{method: "GET", pattern: "/*", need: accessViewer, cache: cachePerRole}, 1, cacheHit},
 	} {
 		pc := newPageCache(time.Minute, 0, 1<<20, func() uint64 { return 1 })
 		var runs atomic.Int32
@@ -48,7 +48,7 @@ func TestPageCacheRouteWithoutCachePolicyIsNeverKept(t *testing.T) {
 // page share an entry, different pages never do.
 func TestPageCacheKeyIsTheCanonicalRoute(t *testing.T) {
 	pc := newPageCache(time.Minute, 0, 1<<20, func() uint64 { return 1 })
-	rule := routeRule{"GET", "/members/:slug", accessViewer, cachePerRoleUnlessDownload}
+	rule := route{method: "GET", pattern: "/members/:slug", need: accessViewer, cache: cachePerRoleUnlessDownload}
 	var runs atomic.Int32
 	f := testCacheAppWith(pc, rule, func(c *fiber.Ctx) error {
 		runs.Add(1)
@@ -79,7 +79,8 @@ func TestPageCacheKeyIsTheCanonicalRoute(t *testing.T) {
 // The routes that are per user or per session never opt in; every route
 // that does is a GET for signed-in viewers.
 func TestPageCachePolicyOptsInOnlySharedPages(t *testing.T) {
-	for _, r := range routePolicy {
+	table := newTestApp(t, emptyDB(t)).routes()
+	for _, r := range table {
 		if r.cache == cacheNever {
 			continue
 		}
@@ -92,7 +93,7 @@ func TestPageCachePolicyOptsInOnlySharedPages(t *testing.T) {
 			}
 		}
 	}
-	if rule, ok := policyFor("GET", "/members"); !ok || rule.cache != cachePerRole {
+	if rule, ok := table.match("GET", "/members"); !ok || rule.cache != cachePerRole {
 		t.Errorf("GET /members: %+v, want it kept per role", rule)
 	}
 }

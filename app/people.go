@@ -18,7 +18,7 @@ import (
 // community page (app/people_pages.go), the JSON API below and the
 // `ecopulse person` commands (app/people_commands.go): each turns its input
 // into an AssignInput or a DomainRuleInput and calls the functions here,
-// which validate, store and audit. Rules in app/policy.go: managers write.
+// which validate, store and audit. Rules in app/routes.go: managers write.
 //
 //	GET    /api/v1/people/unaffiliated[?from=&to=&limit=&offset=]  who counts for no member (login, source, activities, first and last seen), a page at a time
 //	POST   /api/v1/people/assign                    {"source","login","member","from","to"} (or "person": ID) → 200
@@ -33,15 +33,6 @@ import (
 // which fill only the days explicit ones leave (data/affiliation_rules.go).
 // A person the configuration lists gets its configured spans back at the
 // next start: assign by hand the people it does not list.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		api.Get("/people/unaffiliated", a.unaffiliatedJSON)
-		api.Post("/people/assign", a.personAssignJSON)
-		api.Get("/affiliation/domains", a.domainRulesJSON)
-		api.Post("/affiliation/domains", a.domainRuleAddJSON)
-		api.Delete("/affiliation/domains/:id", a.domainRuleDeleteJSON)
-	})
-}
 
 // AssignInput is an assignment as people give it: JSON, a form, a command.
 type AssignInput struct {

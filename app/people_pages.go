@@ -15,12 +15,6 @@ import (
 //
 // back is the community page the form was on (its range); anything else
 // goes to /community. Bad input is the error page's 400, naming the field.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Post("/community/assign", a.personAssignForm)
-		pages.Post("/community/domains", a.domainRuleForm)
-	})
-}
 
 // communityBack returns where a community form goes back to.
 func communityBack(c *fiber.Ctx) string {

@@ -20,12 +20,6 @@ import (
 //
 // and `ecopulse rejected SOURCE [--json]`. Push ingest's records are under
 // the source "push", imports' under "import".
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/sources/:name/rejected", a.rejectedPage)
-		api.Get("/sources/:name/rejected", a.rejectedJSON)
-	})
-}
 
 func (a *App) rejectedPage(c *fiber.Ctx) error {
 	r, err := views.BuildRejected(c.UserContext(), a.db, c.Params("name"))

@@ -13,7 +13,7 @@ import (
 )
 
 // One cooperation agreement, and registering and editing agreements (the
-// seed's "sign a cooperation agreement" step). Rules in app/policy.go:
+// seed's "sign a cooperation agreement" step). Rules in app/routes.go:
 // reading is for viewers, writing for managers, and every write carries
 // the session's CSRF token (the gate checks it).
 //
@@ -29,19 +29,6 @@ import (
 // Bad input answers 400 naming every problem (the form shows them with the
 // values entered) and stores nothing; a taken slug answers 409. Saving is
 // one transaction (data.DB.SaveAgreement) and is audited.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		// /projects/new before /projects/:slug: Fiber tries routes in order.
-		pages.Get("/projects/new", a.agreementNewForm)
-		pages.Post("/projects/new", a.agreementFormSubmit)
-		pages.Get("/projects/:slug", a.projectDetailPage)
-		pages.Get("/projects/:slug/edit", a.agreementEditForm)
-		pages.Post("/projects/:slug/edit", a.agreementFormSubmit)
-		api.Get("/projects/:slug", a.projectDetailJSON)
-		api.Post("/projects", a.agreementCreateJSON)
-		api.Put("/projects/:slug", a.agreementUpdateJSON)
-	})
-}
 
 func (a *App) buildProject(c *fiber.Ctx) (*views.ProjectDetail, error) {
 	at, err := queryDay(c, "at")

@@ -9,7 +9,7 @@ import (
 	"github.com/ecopulse/ecopulse/views"
 )
 
-// The ecosystem pages and their JSON twins (rules in app/policy.go):
+// The ecosystem pages and their JSON twins (rules in app/routes.go):
 //
 //	GET /api-usage                    API traffic by segment, endpoint and hour; SLO budgets (?from, ?to, ?top)
 //	GET /api/v1/api-usage/breakdown   the same as JSON (/api/v1/api-usage keeps its totals contract)
@@ -20,16 +20,6 @@ import (
 //
 // Each page and its twin call the same views.Build* function. One agreement
 // and the agreement form live in app/routes_agreements.go.
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/api-usage", a.apiUsagePage)
-		api.Get("/api-usage/breakdown", a.apiUsageBreakdownJSON)
-		pages.Get("/projects", a.projectsListPage)
-		api.Get("/projects", a.projectsListJSON)
-		pages.Get("/community", a.communityPage)
-		api.Get("/community", a.communityJSON)
-	})
-}
 
 // ecoQuery returns a query parameter by name for the views' parsers.
 func ecoQuery(c *fiber.Ctx) func(string) string {

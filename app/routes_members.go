@@ -22,18 +22,7 @@ import (
 //	GET /api/v1/network        the network as JSON
 //
 // Each page and its twin call the same views.Build* function. Every viewer
-// may read them (their rules are in routePolicy, app/policy.go).
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/members", a.membersListPage)
-		pages.Get("/members.csv", a.membersListCSV)
-		pages.Get("/members/:slug", a.memberDetailPage)
-		pages.Get("/network", a.networkGraphPage)
-		api.Get("/members", a.membersListJSON)
-		api.Get("/members/:slug", a.memberDetailJSON)
-		api.Get("/network", a.networkGraphJSON)
-	})
-}
+// may read them (their rules are in the route table, app/routes.go).
 
 func (a *App) buildMembers(c *fiber.Ctx) (*views.Members, error) {
 	q, err := views.ParseMembersQuery(func(name string) string { return c.Query(name) })

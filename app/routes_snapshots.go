@@ -10,14 +10,6 @@ import (
 
 // Weekly snapshots: /snapshots and /snapshots/:week, their JSON twins, and
 // the exports (/api/v1/snapshots/:week?format=csv|xlsx|json).
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/snapshots", a.snapshotsPage)
-		pages.Get("/snapshots/:week", a.snapshotPage)
-		api.Get("/snapshots", a.snapshotsJSON)
-		api.Get("/snapshots/:week", a.snapshotJSON)
-	})
-}
 
 func (a *App) snapshotsPage(c *fiber.Ctx) error {
 	l, err := views.BuildSnapshots(c.UserContext(), a.db)

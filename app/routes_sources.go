@@ -9,15 +9,6 @@ import (
 	"github.com/ecopulse/ecopulse/views"
 )
 
-func init() {
-	routeSets = append(routeSets, func(a *App, pages *fiber.App, api fiber.Router) {
-		pages.Get("/sources", a.sourcesPage)
-		pages.Post("/sources/:name/run", a.runSourceForm)
-		api.Get("/sources", a.sourcesJSON)
-		api.Post("/sources/:name/run", a.runSourceJSON)
-	})
-}
-
 func (a *App) buildSources(c *fiber.Ctx) (*views.Sources, error) {
 	s, err := views.BuildSources(c.UserContext(), a.db, a.sourceInfos(time.Now()), time.Now())
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/ecopulse/ecopulse/domain"
@@ -18,7 +17,11 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
 	"img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func (a *App) newFiber() *fiber.App {
+func (a *App) newFiber() *fiber.App { return a.newFiberWith(a.routes()) }
+
+// newFiberWith is the server of a route table: its middleware, then the
+// table's routes (app/routes.go), then the answers to what matched none.
+func (a *App) newFiberWith(table routeTable) *fiber.App {
 	f := fiber.New(fiber.Config{
 		// Params, queries and bodies are reused by fasthttp after a handler
 		// returns; Immutable copies them so nothing we keep changes under us.
@@ -42,7 +45,8 @@ func (a *App) newFiber() *fiber.App {
 	} else {
 		a.proxies.trusted = trusted
 	}
-	f.Use(a.observeHTTP) // first: it times and counts every answer, refusals included
+	f.Use(table.resolve) // first: everything after it decides on the request's rule
+	f.Use(a.observeHTTP) // it times and counts every answer, refusals included
 	f.Use(recover.New())
 	f.Use(securityHeaders)
 	// Bodies are decoded and bounded before anything parses them, the
@@ -57,32 +61,13 @@ func (a *App) newFiber() *fiber.App {
 	f.Use(a.ssoLimiter())
 	f.Use(a.ingestLimiter())
 
-	f.Get("/healthz", a.healthz)
-	f.Get("/readyz", a.readyz)
-	f.Get("/metrics", a.prom.handler()) // Prometheus scrape (app/metrics_prom.go)
-	f.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(views.StaticFS()), MaxAge: 3600}))
-
-	f.Get("/", a.overviewPage)
-	api := f.Group("/api/v1")
-	api.Get("/overview", a.overviewJSON)
-	api.Get("/scores", a.scoresJSON)
-	api.Get("/api-usage", a.apiUsageJSON)
-	api.Post("/ingest/api-calls", a.ingestAPICalls)
-	api.Get("/openapi.json", openAPIHandler) // the document of these routes (app/openapi.go)
-	for _, register := range routeSets {
-		register(a, f, api)
-	}
-	api.Use(func(c *fiber.Ctx) error {
+	table.mount(f)
+	f.Use("/api/v1", func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
 	})
 	f.Use(func(c *fiber.Ctx) error { return domain.Errorf(domain.ENOTFOUND, "page not found") })
 	return f
 }
-
-// routeSets are registered by the files that add a group of pages and their
-// JSON twins (routes_*.go), each from an init func, so that every group
-// lives in a file of its own.
-var routeSets []func(a *App, pages *fiber.App, api fiber.Router)
 
 func securityHeaders(c *fiber.Ctx) error {
 	c.Set("Content-Security-Policy", contentSecurityPolicy)
