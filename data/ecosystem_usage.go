@@ -55,89 +55,123 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 		return nil, fmt.Errorf("store: unable to break down API usage: %w", err)
 	}
 	defer rows.Close()
-	type segKey struct {
-		day int64
-		seg string
-	}
-	days := map[int64]*UsageGroup{}
-	unmappedDays := map[int64]*UsageGroup{}
-	segments := map[segKey]*UsageSegmentDay{}
-	endpoints := map[string]*UsageGroup{}
-	consumers := map[int64]*UsageGroup{}
-	consumerEndpoints := map[int64]map[string]int64{} // unmapped consumers' calls by endpoint
-	out := &EcosystemUsage{}
+	sums := newEcosystemUsageSums()
 	for rows.Next() {
-		var bucket, consumer int64
-		var endpoint, name, segment string
-		var mapped bool
-		var class int
-		var calls, bytes int64
-		var h domain.Histogram
-		dest := []any{&bucket, &endpoint, &consumer, &name, &mapped, &segment, &class, &calls, &bytes}
-		for i := range h {
-			dest = append(dest, &h[i])
+		var r ecosystemUsageRow
+		dest := []any{&r.bucket, &r.endpoint, &r.consumer, &r.name, &r.mapped, &r.segment, &r.class, &r.calls, &r.bytes}
+		for i := range r.h {
+			dest = append(dest, &r.h[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: unable to break down API usage: %w", err)
 		}
-		day := time.Unix(bucket, 0).UTC()
-		d := days[bucket]
-		if d == nil {
-			d = &UsageGroup{Day: day}
-			days[bucket] = d
-		}
-		e := endpoints[endpoint]
-		if e == nil {
-			e = &UsageGroup{Endpoint: endpoint}
-			endpoints[endpoint] = e
-		}
-		for _, t := range []*domain.UsageTotals{&out.Totals, &d.UsageTotals, &e.UsageTotals} {
-			t.Add(class, calls, bytes, &h)
-		}
-		if mapped {
-			k := segKey{bucket, segment}
-			s := segments[k]
-			if s == nil {
-				s = &UsageSegmentDay{Day: day, Segment: segment}
-				segments[k] = s
-			}
-			s.Add(class, calls, bytes, &h)
-			continue
-		}
-		ud := unmappedDays[bucket]
-		if ud == nil {
-			ud = &UsageGroup{Day: day}
-			unmappedDays[bucket] = ud
-		}
-		c := consumers[consumer]
-		if c == nil {
-			c = &UsageGroup{ConsumerID: consumer, Consumer: name}
-			consumers[consumer] = c
-		}
-		if calls > 0 && day.After(c.LastDay) {
-			c.LastDay = day
-		}
-		if calls > 0 && (c.FirstDay.IsZero() || day.Before(c.FirstDay)) {
-			c.FirstDay = day
-		}
-		eps := consumerEndpoints[consumer]
-		if eps == nil {
-			eps = map[string]int64{}
-			consumerEndpoints[consumer] = eps
-		}
-		eps[endpoint] = domain.AddSat(eps[endpoint], calls)
-		for _, t := range []*domain.UsageTotals{&out.Unmapped, &ud.UsageTotals, &c.UsageTotals} {
-			t.Add(class, calls, bytes, &h)
-		}
+		sums.add(&r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: unable to break down API usage: %w", err)
 	}
-	out.ByDay = sortedDays(days)
-	out.UnmappedByDay = sortedDays(unmappedDays)
-	out.BySegment = make([]UsageSegmentDay, 0, len(segments))
-	for _, s := range segments {
-		out.BySegment = append(out.BySegment, *s)
+	return sums.usage(), nil
+}
+
+// ecosystemUsageRow is one daily rollup row, with its consumer's name and
+// whether it is mapped to a member (and that member's segment).
+type ecosystemUsageRow struct {
+	bucket, consumer        int64
+	endpoint, name, segment string
+	mapped                  bool
+	class                   int
+	calls, bytes            int64
+	h                       domain.Histogram
+}
+
+type ecosystemSegmentKey struct {
+	day int64
+	seg string
+}
+
+// ecosystemUsageSums adds up rollup rows into the groups of EcosystemUsage.
+type ecosystemUsageSums struct {
+	out               EcosystemUsage
+	days              map[int64]*UsageGroup
+	unmappedDays      map[int64]*UsageGroup
+	segments          map[ecosystemSegmentKey]*UsageSegmentDay
+	endpoints         map[string]*UsageGroup
+	consumers         map[int64]*UsageGroup
+	consumerEndpoints map[int64]map[string]int64 // unmapped consumers' calls by endpoint
+}
+
+func newEcosystemUsageSums() *ecosystemUsageSums {
+	return &ecosystemUsageSums{days: map[int64]*UsageGroup{}, unmappedDays: map[int64]*UsageGroup{},
+		segments: map[ecosystemSegmentKey]*UsageSegmentDay{}, endpoints: map[string]*UsageGroup{},
+		consumers: map[int64]*UsageGroup{}, consumerEndpoints: map[int64]map[string]int64{}}
+}
+
+// add counts r in the totals, its day and endpoint, then in its segment's
+// day when it is mapped, else in the unmapped groups.
+func (s *ecosystemUsageSums) add(r *ecosystemUsageRow) {
+	day := time.Unix(r.bucket, 0).UTC()
+	d := s.days[r.bucket]
+	if d == nil {
+		d = &UsageGroup{Day: day}
+		s.days[r.bucket] = d
+	}
+	e := s.endpoints[r.endpoint]
+	if e == nil {
+		e = &UsageGroup{Endpoint: r.endpoint}
+		s.endpoints[r.endpoint] = e
+	}
+	for _, t := range []*domain.UsageTotals{&s.out.Totals, &d.UsageTotals, &e.UsageTotals} {
+		t.Add(r.class, r.calls, r.bytes, &r.h)
+	}
+	if r.mapped {
+		k := ecosystemSegmentKey{r.bucket, r.segment}
+		g := s.segments[k]
+		if g == nil {
+			g = &UsageSegmentDay{Day: day, Segment: r.segment}
+			s.segments[k] = g
+		}
+		g.Add(r.class, r.calls, r.bytes, &r.h)
+		return
+	}
+	s.addUnmapped(r, day)
+}
+
+func (s *ecosystemUsageSums) addUnmapped(r *ecosystemUsageRow, day time.Time) {
+	ud := s.unmappedDays[r.bucket]
+	if ud == nil {
+		ud = &UsageGroup{Day: day}
+		s.unmappedDays[r.bucket] = ud
+	}
+	c := s.consumers[r.consumer]
+	if c == nil {
+		c = &UsageGroup{ConsumerID: r.consumer, Consumer: r.name}
+		s.consumers[r.consumer] = c
+	}
+	if r.calls > 0 && day.After(c.LastDay) {
+		c.LastDay = day
+	}
+	if r.calls > 0 && (c.FirstDay.IsZero() || day.Before(c.FirstDay)) {
+		c.FirstDay = day
+	}
+	eps := s.consumerEndpoints[r.consumer]
+	if eps == nil {
+		eps = map[string]int64{}
+		s.consumerEndpoints[r.consumer] = eps
+	}
+	eps[r.endpoint] = domain.AddSat(eps[r.endpoint], r.calls)
+	for _, t := range []*domain.UsageTotals{&s.out.Unmapped, &ud.UsageTotals, &c.UsageTotals} {
+		t.Add(r.class, r.calls, r.bytes, &r.h)
+	}
+}
+
+// usage returns the sums, each list in its documented order.
+func (s *ecosystemUsageSums) usage() *EcosystemUsage {
+	out := &s.out
+	out.ByDay = sortedDays(s.days)
+	out.UnmappedByDay = sortedDays(s.unmappedDays)
+	out.BySegment = make([]UsageSegmentDay, 0, len(s.segments))
+	for _, g := range s.segments {
+		out.BySegment = append(out.BySegment, *g)
 	}
 	sort.Slice(out.BySegment, func(i, j int) bool {
 		a, b := out.BySegment[i], out.BySegment[j]
@@ -146,8 +180,8 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 		}
 		return a.Segment < b.Segment
 	})
-	out.ByEndpoint = make([]UsageGroup, 0, len(endpoints))
-	for _, e := range endpoints {
+	out.ByEndpoint = make([]UsageGroup, 0, len(s.endpoints))
+	for _, e := range s.endpoints {
 		out.ByEndpoint = append(out.ByEndpoint, *e)
 	}
 	sort.Slice(out.ByEndpoint, func(i, j int) bool {
@@ -157,10 +191,10 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 		}
 		return a.Endpoint < b.Endpoint
 	})
-	out.UnmappedConsumers = make([]UsageGroup, 0, len(consumers))
-	for id, c := range consumers {
+	out.UnmappedConsumers = make([]UsageGroup, 0, len(s.consumers))
+	for id, c := range s.consumers {
 		var top int64
-		for ep, n := range consumerEndpoints[id] {
+		for ep, n := range s.consumerEndpoints[id] {
 			if n > top || n == top && ep < c.TopEndpoint {
 				c.TopEndpoint, top = ep, n
 			}
@@ -177,7 +211,7 @@ func (db *DB) EcosystemUsage(ctx context.Context, from, to time.Time) (*Ecosyste
 		}
 		return a.ConsumerID < b.ConsumerID
 	})
-	return out, nil
+	return out
 }
 
 func sortedDays(m map[int64]*UsageGroup) []UsageGroup {
