@@ -17,6 +17,10 @@ const memberMaxScoreDays = 400
 // or for every member when memberID is 0, ordered by day then member. Days
 // without scores are simply absent.
 func (db *DB) MemberScoresOn(ctx context.Context, days []time.Time, memberID int64) ([]domain.MemberScore, error) {
+	return memberScoresOn(ctx, db.read, days, memberID)
+}
+
+func memberScoresOn(ctx context.Context, db querier, days []time.Time, memberID int64) ([]domain.MemberScore, error) {
 	if len(days) == 0 {
 		return nil, nil
 	}
@@ -31,7 +35,7 @@ func (db *DB) MemberScoresOn(ctx context.Context, days []time.Time, memberID int
 	q := `SELECT day, member_id, t, i, m, c, k, phi, health, health_api, health_projects, health_community, health_cooperation, status, changes
 		FROM scores WHERE day IN (` + memberPlaceholders(len(days)) + `) AND (? = 0 OR member_id = ?)
 		ORDER BY day, member_id`
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read score history: %w", err)
 	}

@@ -70,10 +70,14 @@ type MemberUsageBreakdown struct {
 // traffic over the days [from, to) from one read of the daily rollups: the
 // member's rows are few, but they lie on many pages.
 func (db *DB) MemberUsageBreakdowns(ctx context.Context, memberID int64, from, to time.Time) (*MemberUsageBreakdown, error) {
+	return memberUsageBreakdowns(ctx, db.read, memberID, from, to)
+}
+
+func memberUsageBreakdowns(ctx context.Context, db querier, memberID int64, from, to time.Time) (*MemberUsageBreakdown, error) {
 	// A daily rollup row is already one (day, consumer, endpoint, class):
 	// the rows are read as they are and summed here, which spares SQLite a
 	// GROUP BY over forty histogram columns.
-	rows, err := db.read.QueryContext(ctx, `SELECT u.bucket, u.endpoint, c.id, CASE WHEN c.name = '' THEN c.key ELSE c.name END,
+	rows, err := db.QueryContext(ctx, `SELECT u.bucket, u.endpoint, c.id, CASE WHEN c.name = '' THEN c.key ELSE c.name END,
 		u.status_class, u.calls, u.bytes, `+memberHistColumns+`
 		FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
 		WHERE c.member_id = ? AND u.bucket >= ? AND u.bucket < ?`, memberID, domain.Day(from).Unix(), domain.Day(to).Unix())

@@ -15,6 +15,13 @@ type reader struct {
 	begun atomic.Uint64
 }
 
+// querier is what a read runs its queries on: the reader, for a read of
+// one statement, or a read transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 func (r *reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	r.begun.Add(1)
 	return r.DB.QueryContext(ctx, query, args...)
