@@ -109,16 +109,9 @@ func (f AlertFilter) where(withStatus bool) (string, []any, error) {
 // acknowledged, snoozed, then resolved), the newest first (resolved ones by
 // the day they closed).
 func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
-	q, args, err := f.where(true)
+	q, args, err := f.listQuery()
 	if err != nil {
 		return nil, err
-	}
-	today := dateStr(f.today())
-	q += ` ORDER BY CASE ` + alertStatusSQL + ` WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 WHEN 'snoozed' THEN 2 ELSE 3 END,
-		CASE WHEN a.state = 'resolved' THEN COALESCE(a.closed_on, a.opened_on) ELSE a.opened_on END DESC, a.id DESC`
-	args = append(args, today)
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
 	}
 	var out []Alert
 	err = db.readTx(ctx, func(tx *sql.Tx) error {
@@ -130,6 +123,22 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 		return nil, fmt.Errorf("store: unable to list alerts: %w", err)
 	}
 	return out, nil
+}
+
+// listQuery returns the WHERE, ORDER BY and LIMIT of the alerts f lists,
+// and their arguments: Alerts's order.
+func (f AlertFilter) listQuery() (string, []any, error) {
+	q, args, err := f.where(true)
+	if err != nil {
+		return "", nil, err
+	}
+	q += ` ORDER BY CASE ` + alertStatusSQL + ` WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 WHEN 'snoozed' THEN 2 ELSE 3 END,
+		CASE WHEN a.state = 'resolved' THEN COALESCE(a.closed_on, a.opened_on) ELSE a.opened_on END DESC, a.id DESC`
+	args = append(args, dateStr(f.today()))
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	}
+	return q, args, nil
 }
 
 // AlertCounts returns how many alerts f selects in each inbox status,

@@ -49,25 +49,33 @@ func (r DataRange) Measured() (first, last time.Time) {
 func (db *DB) DataRange(ctx context.Context) (DataRange, error) {
 	var r DataRange
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		var uFirst, uLast, aFirst, aLast sql.NullInt64
-		var sFirst, sLast sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT MIN(bucket), MAX(bucket) FROM api_usage_daily`).Scan(&uFirst, &uLast); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT MIN(day), MAX(day) FROM ecosystem_scores`).Scan(&sFirst, &sLast); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT MIN(at), MAX(at) FROM activities`).Scan(&aFirst, &aLast); err != nil {
-			return err
-		}
-		r.UsageFirst, r.UsageLast = unixDay(uFirst), unixDay(uLast)
-		r.ScoredFirst, r.ScoredLast = parseDate(sFirst), parseDate(sLast)
-		r.ActivityFirst, r.ActivityLast = unixDay(aFirst), unixDay(aLast)
-		return nil
+		var err error
+		r, err = dataRange(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return r, fmt.Errorf("store: unable to find where the data is: %w", err)
 	}
+	return r, nil
+}
+
+// dataRange is DataRange's three seeks, in the read transaction tx.
+func dataRange(ctx context.Context, tx *sql.Tx) (DataRange, error) {
+	var r DataRange
+	var uFirst, uLast, aFirst, aLast sql.NullInt64
+	var sFirst, sLast sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT MIN(bucket), MAX(bucket) FROM api_usage_daily`).Scan(&uFirst, &uLast); err != nil {
+		return r, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT MIN(day), MAX(day) FROM ecosystem_scores`).Scan(&sFirst, &sLast); err != nil {
+		return r, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT MIN(at), MAX(at) FROM activities`).Scan(&aFirst, &aLast); err != nil {
+		return r, err
+	}
+	r.UsageFirst, r.UsageLast = unixDay(uFirst), unixDay(uLast)
+	r.ScoredFirst, r.ScoredLast = parseDate(sFirst), parseDate(sLast)
+	r.ActivityFirst, r.ActivityLast = unixDay(aFirst), unixDay(aLast)
 	return r, nil
 }
 
@@ -76,8 +84,12 @@ func (db *DB) DataRange(ctx context.Context) (DataRange, error) {
 // after it; the zero time when no day is scored. Pages snap a date to it
 // rather than answer "not found" for a valid date that was not scored.
 func (db *DB) NearestScoredDay(ctx context.Context, day time.Time) (time.Time, error) {
+	return nearestScoredDay(ctx, db.read, day)
+}
+
+func nearestScoredDay(ctx context.Context, db queryRower, day time.Time) (time.Time, error) {
 	var s sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(
+	err := db.QueryRowContext(ctx, `SELECT COALESCE(
 			(SELECT MAX(day) FROM ecosystem_scores WHERE day <= ?1),
 			(SELECT MIN(day) FROM ecosystem_scores WHERE day > ?1))`, dateStr(domain.Day(day))).Scan(&s)
 	if err != nil {
@@ -89,8 +101,12 @@ func (db *DB) NearestScoredDay(ctx context.Context, day time.Time) (time.Time, e
 // FirstScoredDayFrom returns the first scored day on or after day, or the
 // zero time: the day whose window holds the most of data that ends on day.
 func (db *DB) FirstScoredDayFrom(ctx context.Context, day time.Time) (time.Time, error) {
+	return firstScoredDayFrom(ctx, db.read, day)
+}
+
+func firstScoredDayFrom(ctx context.Context, db queryRower, day time.Time) (time.Time, error) {
 	var s sql.NullString
-	if err := db.read.QueryRowContext(ctx, `SELECT MIN(day) FROM ecosystem_scores WHERE day >= ?`, dateStr(domain.Day(day))).Scan(&s); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT MIN(day) FROM ecosystem_scores WHERE day >= ?`, dateStr(domain.Day(day))).Scan(&s); err != nil {
 		return time.Time{}, fmt.Errorf("store: unable to find the first scored day from %s: %w", dateStr(day), err)
 	}
 	return parseDate(s), nil
@@ -129,30 +145,39 @@ func (db *DB) DataDays(ctx context.Context, from, to time.Time) ([]DataDay, erro
 	}
 	var out []DataDay
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `WITH RECURSIVE d(day) AS (SELECT ?1 UNION ALL SELECT day + 86400 FROM d WHERE day < ?2)
-			SELECT day,
-				EXISTS (SELECT 1 FROM api_usage_daily WHERE bucket = d.day AND calls > 0),
-				EXISTS (SELECT 1 FROM activities WHERE at >= d.day AND at < d.day + 86400)
-			FROM d ORDER BY day`, from.Unix(), to.Unix())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var day int64
-			var d DataDay
-			if err := rows.Scan(&day, &d.Usage, &d.Activity); err != nil {
-				return err
-			}
-			if d.Usage || d.Activity {
-				d.Day = time.Unix(day, 0).UTC()
-				out = append(out, d)
-			}
-		}
-		return rows.Err()
+		var err error
+		out, err = dataDays(ctx, tx, from, to)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find the days with data from %s to %s: %w", dateStr(from), dateStr(to), err)
 	}
 	return out, nil
+}
+
+// dataDays is DataDays in the read transaction tx, for a span already
+// checked.
+func dataDays(ctx context.Context, tx *sql.Tx, from, to time.Time) ([]DataDay, error) {
+	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE d(day) AS (SELECT ?1 UNION ALL SELECT day + 86400 FROM d WHERE day < ?2)
+		SELECT day,
+			EXISTS (SELECT 1 FROM api_usage_daily WHERE bucket = d.day AND calls > 0),
+			EXISTS (SELECT 1 FROM activities WHERE at >= d.day AND at < d.day + 86400)
+		FROM d ORDER BY day`, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DataDay
+	for rows.Next() {
+		var day int64
+		var d DataDay
+		if err := rows.Scan(&day, &d.Usage, &d.Activity); err != nil {
+			return nil, err
+		}
+		if d.Usage || d.Activity {
+			d.Day = time.Unix(day, 0).UTC()
+			out = append(out, d)
+		}
+	}
+	return out, rows.Err()
 }

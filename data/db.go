@@ -33,7 +33,7 @@ var migrationFS embed.FS
 type DB struct {
 	path  string
 	write *sql.DB
-	read  *sql.DB
+	read  *reader // counts the reads begun (reads.go)
 	// version counts committed data writes of this process (housekeeping
 	// such as sessions and the audit log excluded): caches of what pages
 	// show key on it.
@@ -105,7 +105,7 @@ func OpenNoMigrate(path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{path: path, write: w, read: r}, nil
+	return &DB{path: path, write: w, read: &reader{DB: r}}, nil
 }
 
 // Path returns the database file path.

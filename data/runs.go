@@ -54,8 +54,12 @@ func (db *DB) FinishRun(ctx context.Context, r *domain.CollectorRun) error {
 // LastSuccessfulRun returns the end time of the latest successful run of any
 // source (the data's freshness), or the zero time.
 func (db *DB) LastSuccessfulRun(ctx context.Context) (time.Time, error) {
+	return lastSuccessfulRun(ctx, db.read)
+}
+
+func lastSuccessfulRun(ctx context.Context, db queryRower) (time.Time, error) {
 	var at sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT MAX(ended_at) FROM collector_runs WHERE status = ?`, domain.RunSucceeded).Scan(&at)
+	err := db.QueryRowContext(ctx, `SELECT MAX(ended_at) FROM collector_runs WHERE status = ?`, domain.RunSucceeded).Scan(&at)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, fmt.Errorf("store: unable to read last run: %w", err)
 	}

@@ -103,7 +103,6 @@ const resolvedAlerts = 20
 // recently resolved ones (every alert when memberSlug is empty): member
 // pages and their JSON call it.
 func BuildAlerts(ctx context.Context, db *data.DB, memberSlug string) (*Alerts, error) {
-	out := &Alerts{Member: memberSlug, Open: []AlertRow{}, Resolved: []AlertRow{}}
 	open, err := db.Alerts(ctx, data.AlertFilter{Member: memberSlug,
 		Statuses: []string{data.AlertStatusOpen, data.AlertStatusAcknowledged, data.AlertStatusSnoozed}})
 	if err != nil {
@@ -113,6 +112,13 @@ func BuildAlerts(ctx context.Context, db *data.DB, memberSlug string) (*Alerts, 
 	if err != nil {
 		return nil, err
 	}
+	return alertsOf(memberSlug, open, resolved), nil
+}
+
+// alertsOf is BuildAlerts once the alerts not resolved and the latest
+// resolved ones have been read.
+func alertsOf(memberSlug string, open, resolved []data.Alert) *Alerts {
+	out := &Alerts{Member: memberSlug, Open: []AlertRow{}, Resolved: []AlertRow{}}
 	// Open alerts go by rule (in AlertRules' order: members' health first),
 	// then the newest first.
 	sort.SliceStable(open, func(i, j int) bool {
@@ -127,7 +133,7 @@ func BuildAlerts(ctx context.Context, db *data.DB, memberSlug string) (*Alerts, 
 	for _, a := range resolved {
 		out.Resolved = append(out.Resolved, alertRow(a))
 	}
-	return out, nil
+	return out
 }
 
 // ruleRank orders rules as AlertRules does; unknown ones last.

@@ -76,26 +76,42 @@ func scoresOffer(ctx context.Context, db *data.DB, path string, query url.Values
 	if last.IsZero() || (!day.IsZero() && windowHolds(day, first, last)) {
 		return nil, nil
 	}
-	o := newDataOffer(first, last)
 	// The first scored day on or after the data's last day holds the most
 	// of it (its window ends past all of it); else the nearest before.
-	at, err := db.FirstScoredDayFrom(ctx, last)
+	after, err := db.FirstScoredDayFrom(ctx, last)
 	if err != nil {
 		return nil, err
 	}
-	if at.IsZero() || !windowHolds(at, first, last) {
-		if at, err = db.NearestScoredDay(ctx, last); err != nil {
+	var near time.Time
+	if after.IsZero() || !windowHolds(after, first, last) {
+		if near, err = db.NearestScoredDay(ctx, last); err != nil {
 			return nil, err
 		}
+	}
+	return scoresOfferOf(r, after, near, path, query, day), nil
+}
+
+// scoresOfferOf is scoresOffer once the data's range, the first scored day
+// on or after its last day (after) and the scored day nearest to it (near)
+// have been read.
+func scoresOfferOf(r data.DataRange, after, near time.Time, path string, query url.Values, day time.Time) *DataOffer {
+	first, last := r.Measured()
+	if last.IsZero() || (!day.IsZero() && windowHolds(day, first, last)) {
+		return nil
+	}
+	o := newDataOffer(first, last)
+	at := after
+	if at.IsZero() || !windowHolds(at, first, last) {
+		at = near
 	}
 	if !at.IsZero() && windowHolds(at, first, last) {
 		o.At = at.Format(domain.DateLayout)
 		o.Action = "show the scores of " + o.At
 		o.URL = offerURL(path, query, map[string]string{"at": o.At})
-		return o, nil
+		return o
 	}
 	o.Hint = fmt.Sprintf("those days are not scored yet: ecopulse score --from %s --to %s", o.From, o.To)
-	return o, nil
+	return o
 }
 
 // windowHolds reports whether the scoring window ending on day overlaps
@@ -151,35 +167,6 @@ func measuredRange(r data.DataRange) *DayRange {
 		return nil
 	}
 	return &DayRange{From: first.Format(domain.DateLayout), To: last.Format(domain.DateLayout)}
-}
-
-// memberOffer says where the data is on a member's page and, when the
-// member's range shows neither calls nor contributions, offers the scores
-// that hold the data — or, when those days are not scored yet, the range
-// itself, whose usage the page shows without scores.
-func memberOffer(ctx context.Context, db *data.DB, d *MemberDetail, day time.Time) error {
-	r, err := db.DataRange(ctx)
-	if err != nil {
-		return err
-	}
-	d.DataRange = measuredRange(r)
-	if d.DataRange == nil || d.Usage.Totals.Calls > 0 || d.Community.Contributions > 0 {
-		return nil
-	}
-	path := "/members/" + url.PathEscape(d.Member.Slug)
-	if d.Score == nil {
-		day = time.Time{} // no scores shown: any scored day that holds the data is an offer
-	}
-	o, err := scoresOffer(ctx, db, path, nil, day)
-	if err != nil || o == nil {
-		return err
-	}
-	if o.URL == "" {
-		first, last := r.Measured()
-		o = rangeOffer(path, nil, first, last)
-	}
-	d.Available = o
-	return nil
 }
 
 // scoredRange is the first and last scored day, or nil.

@@ -35,6 +35,13 @@ func scoreDay(ctx context.Context, db *data.DB, at time.Time) (time.Time, DaySho
 	if err != nil {
 		return time.Time{}, shown, err
 	}
+	return scoredDayShown(at, day)
+}
+
+// scoredDayShown is scoreDay once the scored day nearest to at (the latest
+// when at is zero; zero when no day is scored) has been read.
+func scoredDayShown(at, day time.Time) (time.Time, DayShown, error) {
+	var shown DayShown
 	if day.IsZero() {
 		return time.Time{}, shown, domain.Errorf(domain.ENOTFOUND, "no scores yet: run `ecopulse score` or start with --demo")
 	}

@@ -342,14 +342,10 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 
 	n := len(u.Days)
 	days := make([]string, n)
-	ok, e4, e5 := make([]opts.BarData, n), make([]opts.BarData, n), make([]opts.BarData, n)
 	r4, r5 := make([]float64, n), make([]float64, n)
 	p50, p95, p99 := make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, day := range u.Days {
 		days[i] = day.Day
-		ok[i] = opts.BarData{Value: day.Calls - day.Errors4xx - day.Errors5xx}
-		e4[i] = opts.BarData{Value: day.Errors4xx}
-		e5[i] = opts.BarData{Value: day.Errors5xx}
 		r4[i], r5[i] = math.NaN(), math.NaN()
 		p50[i], p95[i], p99[i] = math.NaN(), math.NaN(), math.NaN()
 		if day.Calls > 0 {
@@ -361,37 +357,10 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 		}
 	}
 	p.CallsChart.Summary = fmt.Sprintf("%s API calls from %s to %s, %s of them errors.", p.Calls, u.From, u.To, p.ErrorRate)
-	b := charts.NewBar()
-	b.SetGlobalOptions(
-		showTooltip("axis"),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", Start: 0, End: 100}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
-	)
-	b.SetXAxis(days)
-	stack := charts.WithBarChartOpts(opts.BarChart{Stack: "calls"})
-	b.AddSeries("Succeeded", ok, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}))
-	b.AddSeries("4xx", e4, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorWatch}))
-	b.AddSeries("5xx", e5, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorAtRisk}))
-	opt, err := optionOf(b)
-	if err != nil {
+	var err error
+	if p.CallsChart.Spec, err = memberCallsChart(days, u.Days); err != nil {
 		return err
 	}
-	// A day without data is a gap, not a day of no calls (series.go).
-	measured := make([]bool, n)
-	okCalls, e4Calls, e5Calls := make([]int64, n), make([]int64, n), make([]int64, n)
-	for i, day := range u.Days {
-		measured[i] = day.HasData
-		okCalls[i], e4Calls[i], e5Calls[i] = day.Calls-day.Errors4xx-day.Errors5xx, day.Errors4xx, day.Errors5xx
-	}
-	setSeriesData(opt, [][]any{
-		barValues(countValues(okCalls, measured), 0, nil),
-		barValues(countValues(e4Calls, measured), 0, nil),
-		barValues(countValues(e5Calls, measured), 0, nil),
-	})
-	p.CallsChart.Spec = chartSpec{Option: opt}
 
 	p.ErrorChart.Summary = fmt.Sprintf("Error rate %s over the period (4xx %s, 5xx %s).", p.ErrorRate, p.Errors4xx, p.Errors5xx)
 	if p.ErrorChart.Spec, err = trendLine(days, []lineSeries{
@@ -425,6 +394,48 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 			Share: fmtPct(g.Share), ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
 	}
 	return nil
+}
+
+// memberCallsChart stacks each day's successful calls, 4xx and 5xx.
+func memberCallsChart(days []string, usage []MemberUsageDay) (chartSpec, error) {
+	n := len(usage)
+	ok, e4, e5 := make([]opts.BarData, n), make([]opts.BarData, n), make([]opts.BarData, n)
+	for i, day := range usage {
+		ok[i] = opts.BarData{Value: day.Calls - day.Errors4xx - day.Errors5xx}
+		e4[i] = opts.BarData{Value: day.Errors4xx}
+		e5[i] = opts.BarData{Value: day.Errors5xx}
+	}
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		showTooltip("axis"),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", Start: 0, End: 100}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+	)
+	b.SetXAxis(days)
+	stack := charts.WithBarChartOpts(opts.BarChart{Stack: "calls"})
+	b.AddSeries("Succeeded", ok, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}))
+	b.AddSeries("4xx", e4, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorWatch}))
+	b.AddSeries("5xx", e5, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorAtRisk}))
+	opt, err := optionOf(b)
+	if err != nil {
+		return chartSpec{}, err
+	}
+	// A day without data is a gap, not a day of no calls (series.go).
+	measured := make([]bool, n)
+	okCalls, e4Calls, e5Calls := make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, day := range usage {
+		measured[i] = day.HasData
+		okCalls[i], e4Calls[i], e5Calls[i] = day.Calls-day.Errors4xx-day.Errors5xx, day.Errors4xx, day.Errors5xx
+	}
+	setSeriesData(opt, [][]any{
+		barValues(countValues(okCalls, measured), 0, nil),
+		barValues(countValues(e4Calls, measured), 0, nil),
+		barValues(countValues(e5Calls, measured), 0, nil),
+	})
+	return chartSpec{Option: opt}, nil
 }
 
 // memberPct2 formats a small ratio (error rates) with two decimals.

@@ -158,49 +158,8 @@ func buildMembersPage(m Members) (membersPage, error) {
 		p.TrendFrom, p.TrendTo = m.TrendDays[0], m.TrendDays[n-1]
 	}
 
-	option := func(list []string, selected string, label func(string) string) []membersOption {
-		out := make([]membersOption, 0, len(list))
-		found := false
-		for _, v := range list {
-			out = append(out, membersOption{Value: v, Label: label(v), Selected: v == selected})
-			found = found || v == selected
-		}
-		if selected != "" && !found { // a bookmarked value no member has today
-			out = append(out, membersOption{Value: selected, Label: label(selected), Selected: true})
-		}
-		return out
-	}
-	same := func(s string) string { return s }
-	p.Segments = option(m.Facets.Segments, q.Segment, same)
-	p.Tiers = option(m.Facets.Tiers, q.Tier, func(s string) string {
-		if s == MembersNoTier {
-			return "no tier"
-		}
-		return s
-	})
-	p.Kinds = option(m.Facets.Kinds, q.Kind, membersKindLabel)
-	p.Statuses = option(m.Facets.Statuses, q.Status, func(s string) string { return newStatusBadge(s, math.NaN()).Label })
-
-	for _, key := range membersSortOrder {
-		k := membersSortKeys[key]
-		h := membersHeader{Label: k.Label, Key: key, Class: k.Class}
-		next := q
-		next.Sort = key
-		if q.Sort == key {
-			if q.Order == "desc" {
-				h.AriaSort, h.Arrow, next.Order = "descending", "▼", "asc"
-			} else {
-				h.AriaSort, h.Arrow, next.Order = "ascending", "▲", "desc"
-			}
-		} else {
-			next.Order = "asc"
-			if k.Desc {
-				next.Order = "desc"
-			}
-		}
-		h.URL = next.URL("/members")
-		p.Headers = append(p.Headers, h)
-	}
+	membersFilterOptions(&p, m.Facets, q)
+	p.Headers = membersHeaders(q)
 
 	for _, k := range []string{"member_health", "T", "I", "M", "C", "K", "phi", "reason"} {
 		p.Terms = append(p.Terms, termOf(k))
@@ -245,6 +204,60 @@ func buildMembersPage(m Members) (membersPage, error) {
 		return p, err
 	}
 	return p, nil
+}
+
+// membersFilterOptions fills the options of the list's filters: the values
+// members have, and a bookmarked value none has today.
+func membersFilterOptions(p *membersPage, f MembersFacets, q MembersQuery) {
+	option := func(list []string, selected string, label func(string) string) []membersOption {
+		out := make([]membersOption, 0, len(list))
+		found := false
+		for _, v := range list {
+			out = append(out, membersOption{Value: v, Label: label(v), Selected: v == selected})
+			found = found || v == selected
+		}
+		if selected != "" && !found { // a bookmarked value no member has today
+			out = append(out, membersOption{Value: selected, Label: label(selected), Selected: true})
+		}
+		return out
+	}
+	same := func(s string) string { return s }
+	p.Segments = option(f.Segments, q.Segment, same)
+	p.Tiers = option(f.Tiers, q.Tier, func(s string) string {
+		if s == MembersNoTier {
+			return "no tier"
+		}
+		return s
+	})
+	p.Kinds = option(f.Kinds, q.Kind, membersKindLabel)
+	p.Statuses = option(f.Statuses, q.Status, func(s string) string { return newStatusBadge(s, math.NaN()).Label })
+}
+
+// membersHeaders are the list's sortable column headers: each links to
+// the list sorted by it, the other way round when it is the current order.
+func membersHeaders(q MembersQuery) []membersHeader {
+	var out []membersHeader
+	for _, key := range membersSortOrder {
+		k := membersSortKeys[key]
+		h := membersHeader{Label: k.Label, Key: key, Class: k.Class}
+		next := q
+		next.Sort = key
+		if q.Sort == key {
+			if q.Order == "desc" {
+				h.AriaSort, h.Arrow, next.Order = "descending", "▼", "asc"
+			} else {
+				h.AriaSort, h.Arrow, next.Order = "ascending", "▲", "desc"
+			}
+		} else {
+			next.Order = "asc"
+			if k.Desc {
+				next.Order = "desc"
+			}
+		}
+		h.URL = next.URL("/members")
+		out = append(out, h)
+	}
+	return out
 }
 
 func membersScatterSummary(m Members) string {

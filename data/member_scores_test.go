@@ -1,0 +1,55 @@
+package data_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
+)
+
+func TestMemberScoresOnDays(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	a := mustMember(t, db, "alpha")
+	b := mustMember(t, db, "beta")
+	for i, d := range []string{"2026-03-01", "2026-03-08", "2026-03-10"} {
+		s := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day(t, d), Health: 50}, Members: []domain.MemberScore{
+			{MemberID: a.ID, T: 0.5, I: 0.5, M: 0.5, C: 0.125, Health: 60 + float64(i), Status: domain.StatusWatch,
+				Dimensions: [4]float64{70, math.NaN(), 50, 40}},
+			{MemberID: b.ID, Health: 30, Status: domain.StatusAtRisk, Dimensions: [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}},
+		}}
+		if err := db.SaveDayScores(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	days := []domain.MemberScore{}
+	got, err := db.MemberScoresOn(ctx, []time.Time{day(t, "2026-03-01"), day(t, "2026-03-02"), day(t, "2026-03-10")}, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days = append(days, got...)
+	if got, want := len(days), 2; got != want {
+		t.Fatalf("scores = %d, want %d (a day without scores is absent)", got, want)
+	}
+	if got, want := days[1].Day.Format(domain.DateLayout), "2026-03-10"; got != want {
+		t.Errorf("last day = %s, want %s", got, want)
+	}
+	if got, want := days[1].Health, 62.0; got != want {
+		t.Errorf("health = %v, want %v", got, want)
+	}
+	if !math.IsNaN(days[0].Dimensions[1]) || days[0].Dimensions[0] != 70 {
+		t.Errorf("dimensions = %v, want [70 NaN 50 40]", days[0].Dimensions)
+	}
+	all, err := db.MemberScoresOn(ctx, []time.Time{day(t, "2026-03-08")}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(all), 2; got != want {
+		t.Errorf("scores of every member = %d, want %d", got, want)
+	}
+	if none, err := db.MemberScoresOn(ctx, nil, 0); err != nil || len(none) != 0 {
+		t.Errorf("no days: %v, %v", none, err)
+	}
+}
