@@ -56,9 +56,7 @@ type App struct {
 
 // New builds an App on an open, migrated store.
 func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
-	views.SetHealthBands(cfg.Scoring.Health.HealthyMin, cfg.Scoring.Health.WatchMin)
-	views.SetScoringWindow(cfg.Scoring.WindowDays)
-	r, err := views.NewRenderer()
+	r, err := views.NewRenderer(views.OptionsOf(cfg.Scoring))
 	if err != nil {
 		return nil, fmt.Errorf("app: unable to parse templates: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // A member's page: /members/:slug and /api/v1/members/:slug.
@@ -313,7 +314,7 @@ func memberMondayOf(day time.Time) time.Time {
 }
 
 // BuildMember returns a member's page. An unknown slug is ENOTFOUND.
-func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetail, error) {
+func BuildMember(ctx context.Context, db *data.DB, cfg metrics.Config, p MemberParams) (*MemberDetail, error) {
 	if !domain.ValidSlug(p.Slug) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no member %q", p.Slug)
 	}
@@ -351,11 +352,11 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 	}
 	d.At, d.DayShown = day.Format(domain.DateLayout), shown
 	if scored {
-		if err := memberScores(ctx, db, d, m, day); err != nil {
+		if err := memberScores(ctx, db, d, m, day, cfg.WindowDays); err != nil {
 			return nil, err
 		}
 	}
-	if err := memberHistory(ctx, db, d, m, day); err != nil {
+	if err := memberHistory(ctx, db, d, m, day, cfg.WindowDays); err != nil {
 		return nil, err
 	}
 
@@ -374,7 +375,7 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 		return nil, domain.Errorf(domain.EINVALID, "the range may span at most %d days", memberMaxRangeDays)
 	}
 	// The days with data of the usage range and the community weeks.
-	frame, err := loadTrendFrame(ctx, db, memberCommStart(from, to), to, 0)
+	frame, err := loadTrendFrame(ctx, db, memberCommStart(from, to), to, cfg.WindowDays)
 	if err != nil {
 		return nil, err
 	}
@@ -397,7 +398,7 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 }
 
 // memberScores fills the score of the day, the ecosystem medians and the ties.
-func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, day time.Time) error {
+func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, day time.Time, windowDays int) error {
 	eco, err := db.EcosystemScoreOn(ctx, day)
 	if err != nil {
 		return err
@@ -447,7 +448,7 @@ func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.M
 		}
 	}
 	// A change is computed only between two complete weeks (series.go).
-	if v.ChangePartial, err = weekOverWeekOf(ctx, db, day, 0); err != nil {
+	if v.ChangePartial, err = weekOverWeekOf(ctx, db, day, windowDays); err != nil {
 		return err
 	}
 	if v.ChangePartial != "" {
@@ -486,7 +487,7 @@ func memberScores(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.M
 }
 
 // memberHistory fills the 26 weekly points of health, with the ecosystem's.
-func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, day time.Time) error {
+func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.Member, day time.Time, windowDays int) error {
 	days := membersTrendDays(day, trendWeeks)
 	scores, err := db.MemberScoresOn(ctx, days, m.ID)
 	if err != nil {
@@ -518,7 +519,7 @@ func memberHistory(ctx context.Context, db *data.DB, d *MemberDetail, m *domain.
 		}
 		d.History = append(d.History, pt)
 	}
-	warm, err := loadWarmUp(ctx, db, 0)
+	warm, err := loadWarmUp(ctx, db, windowDays)
 	if err != nil {
 		return err
 	}

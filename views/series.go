@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sync/atomic"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -37,23 +36,19 @@ import (
 // WarmUpLabel names the shaded warm-up on a chart.
 const WarmUpLabel = "warming up"
 
-// scoringWindowDays is metrics.Config.WindowDays, for the pages whose
-// builders are not handed the configuration (like the health bands in
-// format.go, the app sets it once at start).
-var scoringWindowDays atomic.Int64
-
-func init() { SetScoringWindow(metrics.DefaultConfig().WindowDays) }
-
-// SetScoringWindow sets the length of the scoring window the warm-up and
-// partial weeks are reckoned with; a value below 1 keeps the default.
-func SetScoringWindow(days int) {
-	if days < 1 {
-		days = metrics.DefaultConfig().WindowDays
-	}
-	scoringWindowDays.Store(int64(days))
+// Options are what pages show that depends on the configuration: the
+// health bands they colour by and the scoring window's length, whose
+// warm-up charts mark. A Renderer holds its own; two Apps in one process
+// show pages by their own configuration.
+type Options struct {
+	Bands      Bands
+	WindowDays int
 }
 
-func scoringWindow() int { return int(scoringWindowDays.Load()) }
+// OptionsOf returns the options of a scoring configuration.
+func OptionsOf(cfg metrics.Config) Options {
+	return Options{Bands: Bands{HealthyMin: cfg.Health.HealthyMin, WatchMin: cfg.Health.WatchMin}, WindowDays: cfg.WindowDays}
+}
 
 // warmUp is the ecosystem's warm-up: [From, To], both zero when no data is
 // stored yet.
@@ -84,11 +79,11 @@ func (w warmUp) points(days []time.Time, labels []string) *DayRange {
 	return &DayRange{From: labels[first], To: labels[last]}
 }
 
-// loadWarmUp reads the ecosystem's warm-up: window days (0: the configured
-// scoring window) from its first day with usage or activity.
+// loadWarmUp reads the ecosystem's warm-up: window days (0: the default
+// configuration's scoring window) from its first day with usage or activity.
 func loadWarmUp(ctx context.Context, db *data.DB, windowDays int) (warmUp, error) {
 	if windowDays < 1 {
-		windowDays = scoringWindow()
+		windowDays = metrics.DefaultConfig().WindowDays
 	}
 	r, err := db.DataRange(ctx)
 	if err != nil {
