@@ -274,10 +274,17 @@ func (ws *webhookServer) counts() (requests, accepted int) {
 	return len(ws.bodies), ws.accepted
 }
 
-// testWebhook is the configured webhook with a recorded, instant sleep.
-func testWebhook(cfg WebhookConfig, url string, waits *[]time.Duration) *webhook {
+// runAlerts is one evaluation of the rules cfg over db by an engine of
+// its own, as the scheduler's alert job makes; n may be nil (no webhook).
+func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.Time, sources []views.SourceInfo, n *notifier) (*data.AlertSync, error) {
+	return newAlertEngine(db, cfg, quietLogger()).evaluate(ctx, day, now, sources, n)
+}
+
+// testWebhook is the notifier of the configured webhook with a recorded,
+// instant sleep.
+func testWebhook(cfg WebhookConfig, url string, waits *[]time.Duration) *notifier {
 	cfg.URL = url
-	wh := newWebhook(cfg, quietLogger())
+	wh := newNotifier(cfg, quietLogger())
 	wh.sleep = func(ctx context.Context, d time.Duration) error {
 		*waits = append(*waits, d)
 		return ctx.Err()

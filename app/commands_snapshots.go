@@ -44,7 +44,6 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 	if _, err := exportContentType(format); err != nil {
 		return err
 	}
-	views.SetScoringWindow(env.Config.Scoring.WindowDays) // a snapshot's partial flag
 	return env.withDB(ctx, func(db *data.DB) (err error) {
 		defer func() {
 			target, detail := week+"."+format, "to "+outPath
@@ -69,7 +68,7 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 			}
 			week = list[0].Week
 		}
-		d, err := views.BuildSnapshot(ctx, db, week)
+		d, err := views.BuildSnapshot(ctx, db, env.Config.Scoring, week) // the window: a snapshot's partial flag
 		if err != nil {
 			return err
 		}

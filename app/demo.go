@@ -81,7 +81,7 @@ func (a *App) enableDemo(ctx context.Context, now time.Time) error {
 // demoTick appends the traffic of the minutes since the last tick, then
 // rescores today ("after each collection").
 func (a *App) demoTick() {
-	ctx := a.jobCtx
+	ctx := a.jobs.ctx
 	if err := a.runDemoTick(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		a.log.Error("demo tick failed", "err", err)
 	}

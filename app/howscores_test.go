@@ -131,7 +131,7 @@ func TestEveryScoreIsDescribedWhereItIsShown(t *testing.T) {
 		}
 		text := html.UnescapeString(page)
 		for _, k := range c.keys {
-			if d := views.ScoreTerm(k); !strings.Contains(text, d.Text) {
+			if d := views.ScoreTerm(k, views.OptionsOf(a.cfg.Scoring).Bands); !strings.Contains(text, d.Text) {
 				t.Errorf("%s shows %s without its description %q", c.path, k, d.Text)
 			}
 		}

@@ -111,7 +111,10 @@ func (a *App) ingestAPICalls(c *fiber.Ctx) error {
 	a.push.accepted(batch.Accepted)
 	a.ops.ingested(push.Source, batch.Accepted, int64(len(batch.Rejected)))
 	if a.push.shouldTouch(tok.ID, time.Now()) {
-		go a.db.TouchToken(context.WithoutCancel(ctx), tok.ID, time.Now())
+		now := time.Now()
+		// A job shutdown waits for: the touch is not cut short, nor left
+		// writing to a closed store.
+		a.jobs.Go(func(jobs context.Context) { a.db.TouchToken(context.WithoutCancel(jobs), tok.ID, now) })
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": batch.Accepted})
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/metrics"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -36,7 +37,7 @@ func TestMemberPageIsOneRead(t *testing.T) {
 		{Slug: slug, At: demoEnd.AddDate(0, 0, -100)}, // before the first scored day: snaps to it
 	} {
 		before := db.Reads()
-		d, err := views.BuildMember(ctx, db, p)
+		d, err := views.BuildMember(ctx, db, metrics.DefaultConfig(), p)
 		if err != nil {
 			t.Fatalf("%+v: %v", p, err)
 		}
@@ -59,7 +60,7 @@ func BenchmarkBuildMember(b *testing.B) {
 	b.ResetTimer()
 	before := db.Reads()
 	for i := 0; i < b.N; i++ {
-		if _, err := views.BuildMember(ctx, db, views.MemberParams{Slug: slugs[i%len(slugs)]}); err != nil {
+		if _, err := views.BuildMember(ctx, db, metrics.DefaultConfig(), views.MemberParams{Slug: slugs[i%len(slugs)]}); err != nil {
 			b.Fatal(err)
 		}
 	}

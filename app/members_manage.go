@@ -164,15 +164,6 @@ func parseOptionalDay(field, s string, def time.Time) (time.Time, error) {
 	return d, nil
 }
 
-// rescoreSoon runs the scoring job now (unless it is running), so that a
-// change to the members shows without waiting for the schedule.
-func (a *App) rescoreSoon() {
-	if a.cron == nil || a.scoreEntry == 0 {
-		return
-	}
-	go a.cron.Entry(a.scoreEntry).WrappedJob.Run()
-}
-
 // --- JSON ---
 
 func (a *App) memberCreateJSON(c *fiber.Ctx) error {

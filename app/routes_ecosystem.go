@@ -98,7 +98,7 @@ func (a *App) buildCommunity(c *fiber.Ctx) (*views.Community, error) {
 	if err != nil {
 		return nil, err
 	}
-	return views.BuildCommunity(c.UserContext(), a.db, p)
+	return views.BuildCommunity(c.UserContext(), a.db, a.cfg.Scoring, p)
 }
 
 func (a *App) communityPage(c *fiber.Ctx) error {

@@ -101,7 +101,7 @@ func (a *App) buildMember(c *fiber.Ctx) (*views.MemberDetail, error) {
 	if err != nil {
 		return nil, err
 	}
-	return views.BuildMember(c.UserContext(), a.db, p)
+	return views.BuildMember(c.UserContext(), a.db, a.cfg.Scoring, p)
 }
 
 func (a *App) memberDetailPage(c *fiber.Ctx) error {

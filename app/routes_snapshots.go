@@ -12,7 +12,7 @@ import (
 // the exports (/api/v1/snapshots/:week?format=csv|xlsx|json).
 
 func (a *App) snapshotsPage(c *fiber.Ctx) error {
-	l, err := views.BuildSnapshots(c.UserContext(), a.db)
+	l, err := views.BuildSnapshots(c.UserContext(), a.db, a.cfg.Scoring)
 	if err != nil {
 		return err
 	}
@@ -20,7 +20,7 @@ func (a *App) snapshotsPage(c *fiber.Ctx) error {
 }
 
 func (a *App) snapshotsJSON(c *fiber.Ctx) error {
-	l, err := views.BuildSnapshots(c.UserContext(), a.db)
+	l, err := views.BuildSnapshots(c.UserContext(), a.db, a.cfg.Scoring)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (a *App) snapshotsJSON(c *fiber.Ctx) error {
 }
 
 func (a *App) snapshotPage(c *fiber.Ctx) error {
-	d, err := views.BuildSnapshot(c.UserContext(), a.db, c.Params("week"))
+	d, err := views.BuildSnapshot(c.UserContext(), a.db, a.cfg.Scoring, c.Params("week"))
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (a *App) snapshotPage(c *fiber.Ctx) error {
 func (a *App) snapshotJSON(c *fiber.Ctx) error {
 	format := c.Query("format")
 	if format == "" {
-		d, err := views.BuildSnapshot(c.UserContext(), a.db, c.Params("week"))
+		d, err := views.BuildSnapshot(c.UserContext(), a.db, a.cfg.Scoring, c.Params("week"))
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func (a *App) snapshotDownload(c *fiber.Ctx, format string) error {
 	if err != nil {
 		return err
 	}
-	d, err := views.BuildSnapshot(c.UserContext(), a.db, c.Params("week"))
+	d, err := views.BuildSnapshot(c.UserContext(), a.db, a.cfg.Scoring, c.Params("week"))
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ type Scorer struct {
 	db  *data.DB
 	cfg metrics.Config
 	log *slog.Logger
-	// afterRun, when set (App.New does), runs at the end of every
+	// afterRun, when set (the scheduler does), runs at the end of every
 	// successful Run: weekly snapshots and alert rules.
 	afterRun func(ctx context.Context, day time.Time)
 	// sources are the configured sources, whose hash keys address rules
@@ -28,6 +28,10 @@ type Scorer struct {
 	// alerts, when set, are the alert rules member alerts follow the days
 	// scored with (app/alerts_history.go).
 	alerts *AlertConfig
+	// alerting, when set (App.New does), is the rule engine those member
+	// alerts follow with; else one of alerts is made on first use.
+	alerting   *alertEngine
+	alertsOnce sync.Once
 }
 
 // NewScorer returns a Scorer with the given model configuration.

@@ -54,7 +54,7 @@ func TestServeDrainsAndStops(t *testing.T) {
 	if a.ready.Load() {
 		t.Error("still ready after shutdown")
 	}
-	if a.jobCtx.Err() == nil {
+	if a.jobs.ctx.Err() == nil {
 		t.Error("jobs' context was not cancelled on shutdown")
 	}
 	if _, err := client.Get(url + "/healthz"); err == nil {

@@ -111,41 +111,41 @@ func catchUpSnapshots(ctx context.Context, db *data.DB, scorer *Scorer, now time
 }
 
 // scheduleSnapshots adds the weekly snapshot job to the scheduler.
-func (a *App) scheduleSnapshots() error {
-	if err := a.cfg.Snapshots.Validate(); err != nil {
+func (s *scheduler) scheduleSnapshots() error {
+	if err := s.cfg.Snapshots.Validate(); err != nil {
 		return err
 	}
-	if _, err := a.cron.AddFunc(a.cfg.Snapshots.Spec(), a.snapshotJob); err != nil {
-		return fmt.Errorf("app: bad schedule for snapshots %q: %w", a.cfg.Snapshots.Spec(), err)
+	if _, err := s.cron.AddFunc(s.cfg.Snapshots.Spec(), s.snapshotJob); err != nil {
+		return fmt.Errorf("app: bad schedule for snapshots %q: %w", s.cfg.Snapshots.Spec(), err)
 	}
 	return nil
 }
 
 // snapshotJob is the scheduled job: it snapshots the week that just closed
 // and catches up on missed ones.
-func (a *App) snapshotJob() {
-	a.runSnapshots(a.jobCtx, time.Now())
+func (s *scheduler) snapshotJob() {
+	s.runSnapshots(s.jobs.ctx, time.Now())
 }
 
-func (a *App) runSnapshots(ctx context.Context, now time.Time) {
-	taken, err := catchUpSnapshots(ctx, a.db, a.scorer, now, a.cfg.Snapshots.CatchUpWeeks)
-	for _, s := range taken {
-		a.log.Info("snapshot taken", "week", s.Week, "day", s.Day.Format(domain.DateLayout), "members", s.Members, "R", s.R, "health", s.Health)
+func (s *scheduler) runSnapshots(ctx context.Context, now time.Time) {
+	taken, err := catchUpSnapshots(ctx, s.db, s.scorer, now, s.cfg.Snapshots.CatchUpWeeks)
+	for _, snap := range taken {
+		s.log.Info("snapshot taken", "week", snap.Week, "day", snap.Day.Format(domain.DateLayout), "members", snap.Members, "R", snap.R, "health", snap.Health)
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		a.log.Error("weekly snapshot failed", "err", err)
+		s.log.Error("weekly snapshot failed", "err", err)
 	}
 }
 
 // afterScoring returns the scoring job's after-run hook: the first run
 // (at start) catches up on missed weekly snapshots, since the scheduled job
 // only fires once a week; every run evaluates the alert rules.
-func (a *App) afterScoring() func(ctx context.Context, day time.Time) {
+func (s *scheduler) afterScoring() func(ctx context.Context, day time.Time) {
 	var caughtUp atomic.Bool
 	return func(ctx context.Context, day time.Time) {
 		if caughtUp.CompareAndSwap(false, true) {
-			a.runSnapshots(ctx, day)
+			s.runSnapshots(ctx, day)
 		}
-		a.evaluateAlerts(ctx, day)
+		s.evaluateAlerts(ctx, day)
 	}
 }

@@ -149,7 +149,7 @@ func TestSnapshotRowsAreTheSundayScoresAndSurviveARename(t *testing.T) {
 	// Renaming a member afterwards changes neither the snapshot nor its page.
 	victim := frozen[0]
 	renameMember(t, db, victim.Slug, "Renamed Later Inc")
-	d, err := views.BuildSnapshot(ctx, db, closedWeek)
+	d, err := views.BuildSnapshot(ctx, db, DefaultConfig().Scoring, closedWeek)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,21 +114,25 @@ func interval(s cron.Schedule, from time.Time) time.Duration {
 // ErrSourceBusy is returned when a source is asked to run while it runs.
 var ErrSourceBusy = domain.Errorf(domain.ECONFLICT, "the source is already running")
 
+// errShuttingDown is returned when a source is asked to run while the
+// scheduler stops.
+var errShuttingDown = domain.Errorf(domain.ECONFLICT, "the server is shutting down")
+
 // runSource runs one source now under its run record, then rescores today
 // ("after each collection"). A source runs once at a time.
-func (a *App) runSource(ctx context.Context, s *scheduledSource) (*domain.CollectorRun, error) {
-	if !s.mu.TryLock() {
+func (s *scheduler) runSource(ctx context.Context, src *scheduledSource) (*domain.CollectorRun, error) {
+	if !src.mu.TryLock() {
 		return nil, ErrSourceBusy
 	}
-	s.running.Store(true)
-	defer func() { s.running.Store(false); s.mu.Unlock() }()
-	runner := &collectors.Runner{DB: a.db, Log: a.log}
+	src.running.Store(true)
+	defer func() { src.running.Store(false); src.mu.Unlock() }()
+	runner := &collectors.Runner{DB: s.db, Log: s.log}
 	start := time.Now()
-	run, err := runner.Run(ctx, s.cfg.Name, s.src)
-	a.ops.collectorRan(s.cfg.Name, time.Since(start), run, err)
+	run, err := runner.Run(ctx, src.cfg.Name, src.src)
+	s.ops.collectorRan(src.cfg.Name, time.Since(start), run, err)
 	if run != nil && run.ItemsStored > 0 && ctx.Err() == nil {
-		if _, serr := a.scorer.ScoreDay(ctx, time.Now()); serr != nil {
-			a.log.Error("scoring after collection failed", "source", s.cfg.Name, "err", serr)
+		if _, serr := s.scorer.ScoreDay(ctx, time.Now()); serr != nil {
+			s.log.Error("scoring after collection failed", "source", src.cfg.Name, "err", serr)
 		}
 	}
 	return run, err
@@ -136,56 +140,59 @@ func (a *App) runSource(ctx context.Context, s *scheduledSource) (*domain.Collec
 
 // scheduleSources adds every source to the scheduler. A run still going
 // when its next time comes is skipped (runSource's lock), not queued.
-func (a *App) scheduleSources() {
-	for _, s := range a.sources {
-		s := s
+func (s *scheduler) scheduleSources() {
+	for _, src := range s.sources {
+		src := src
 		job := cron.FuncJob(func() {
-			if _, err := a.runSource(a.jobCtx, s); err != nil && !errors.Is(err, context.Canceled) && err != ErrSourceBusy {
-				a.log.Error("collection failed", "source", s.cfg.Name, "err", err)
+			if _, err := s.runSource(s.jobs.ctx, src); err != nil && !errors.Is(err, context.Canceled) && err != ErrSourceBusy {
+				s.log.Error("collection failed", "source", src.cfg.Name, "err", err)
 			}
 		})
-		s.entry = a.cron.Schedule(s.schedule, cron.NewChain(cron.Recover(cronLogger{a.log})).Then(job))
+		src.entry = s.cron.Schedule(src.schedule, cron.NewChain(cron.Recover(cronLogger{s.log})).Then(job))
 	}
 }
 
 // sourceByName returns the configured source with the name, or ENOTFOUND.
-func (a *App) sourceByName(name string) (*scheduledSource, error) {
-	for _, s := range a.sources {
-		if s.cfg.Name == name {
-			return s, nil
+func (s *scheduler) sourceByName(name string) (*scheduledSource, error) {
+	for _, src := range s.sources {
+		if src.cfg.Name == name {
+			return src, nil
 		}
 	}
 	return nil, domain.Errorf(domain.ENOTFOUND, "no source named %q is configured", name)
 }
 
 // triggerSource starts a run of a source in the background (an admin's
-// "run now"), or says why it cannot.
-func (a *App) triggerSource(name string) error {
-	s, err := a.sourceByName(name)
+// "run now"), as a job shutdown waits for, or says why it cannot.
+func (s *scheduler) triggerSource(name string) error {
+	src, err := s.sourceByName(name)
 	if err != nil {
 		return err
 	}
-	if s.running.Load() {
+	if src.running.Load() {
 		return ErrSourceBusy
 	}
-	go func() {
-		if _, err := a.runSource(a.jobCtx, s); err != nil && err != ErrSourceBusy && !errors.Is(err, context.Canceled) {
-			a.log.Error("collection failed", "source", name, "err", err)
+	started := s.jobs.Go(func(ctx context.Context) {
+		if _, err := s.runSource(ctx, src); err != nil && err != ErrSourceBusy && !errors.Is(err, context.Canceled) {
+			s.log.Error("collection failed", "source", name, "err", err)
 		}
-	}()
+	})
+	if !started {
+		return errShuttingDown
+	}
 	return nil
 }
 
 // sourceInfos is what the scheduler knows of each source, for /sources.
-func (a *App) sourceInfos(now time.Time) []views.SourceInfo {
-	out := make([]views.SourceInfo, 0, len(a.sources))
-	for _, s := range a.sources {
-		info := views.SourceInfo{Name: s.cfg.Name, Type: s.cfg.Type, Schedule: s.cfg.Schedule,
-			Interval: interval(s.schedule, now), Running: s.running.Load()}
-		if e := a.cron.Entry(s.entry); e.ID != 0 && !e.Next.IsZero() {
+func (s *scheduler) sourceInfos(now time.Time) []views.SourceInfo {
+	out := make([]views.SourceInfo, 0, len(s.sources))
+	for _, src := range s.sources {
+		info := views.SourceInfo{Name: src.cfg.Name, Type: src.cfg.Type, Schedule: src.cfg.Schedule,
+			Interval: interval(src.schedule, now), Running: src.running.Load()}
+		if e := s.cron.Entry(src.entry); e.ID != 0 && !e.Next.IsZero() {
 			info.Next = e.Next
 		} else {
-			info.Next = s.schedule.Next(now)
+			info.Next = src.schedule.Next(now)
 		}
 		out = append(out, info)
 	}

@@ -92,7 +92,7 @@ func showTooltip(trigger string) charts.GlobalOpts {
 
 // healthGauge is the ecosystem health gauge, 0–100, its arc coloured by band
 // and its pointer and value in the colour of the band the value falls in.
-func healthGauge(health float64) (chartSpec, error) {
+func healthGauge(health float64, b Bands) (chartSpec, error) {
 	if !finiteNum(health) {
 		return noDataSpec("No health score yet"), nil
 	}
@@ -101,7 +101,7 @@ func healthGauge(health float64) (chartSpec, error) {
 		showTooltip("item"),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 	)
-	color := bandColor(health)
+	color := b.color(health)
 	g.AddSeries("Ecosystem health",
 		[]opts.GaugeData{{Name: "Health", Value: roundTo(health, 1)}},
 		charts.WithSeriesOpts(func(s *charts.SingleSeries) {
@@ -126,8 +126,8 @@ func healthGauge(health float64) (chartSpec, error) {
 		s["axisLine"] = map[string]any{"lineStyle": map[string]any{
 			"width": 18,
 			"color": []any{
-				[]any{bandWatch() / 100, colorAtRisk},
-				[]any{bandHealthy() / 100, colorWatch},
+				[]any{b.WatchMin / 100, colorAtRisk},
+				[]any{b.HealthyMin / 100, colorWatch},
 				[]any{1, colorHealthy},
 			},
 		}}
@@ -150,10 +150,10 @@ type lineSeries struct {
 // trendOpts shapes a trend chart's value axis.
 type trendOpts struct {
 	YName    string
-	Min, Max any  // nil: automatic
-	Bands    bool // draw the health band limits (40 and 70)
-	Area     bool // fill under the line
-	Scale    bool // do not force zero into the axis
+	Min, Max any    // nil: automatic
+	Bands    *Bands // draw these health band limits; nil: none
+	Area     bool   // fill under the line
+	Scale    bool   // do not force zero into the axis
 	Message  string
 	// WarmUp is the range of points (labels) whose scores are warming up,
 	// shaded; nil: none (series.go).
@@ -219,11 +219,11 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 		if o.Area {
 			seriesOpts = append(seriesOpts, charts.WithAreaStyleOpts(opts.AreaStyle{Color: s.Color, Opacity: opts.Float(0.08)}))
 		}
-		if o.Bands && i == 0 {
+		if o.Bands != nil && i == 0 {
 			seriesOpts = append(seriesOpts,
 				charts.WithMarkLineNameYAxisItemOpts(
-					opts.MarkLineNameYAxisItem{Name: "healthy", YAxis: bandHealthy()},
-					opts.MarkLineNameYAxisItem{Name: "at risk", YAxis: bandWatch()},
+					opts.MarkLineNameYAxisItem{Name: "healthy", YAxis: o.Bands.HealthyMin},
+					opts.MarkLineNameYAxisItem{Name: "at risk", YAxis: o.Bands.WatchMin},
 				),
 				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 					Symbol:    []string{"none", "none"},
@@ -240,14 +240,14 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 	}
 	setSeriesData(opt, values)
 	markWarmUp(opt, o.WarmUp)
-	if o.Bands {
+	if o.Bands != nil {
 		// Colour the limits by the band they open.
 		if s := optSeries(opt, 0); s != nil {
 			if ml, ok := s["markLine"].(map[string]any); ok {
 				if items, ok := ml["data"].([]any); ok {
 					for _, it := range items {
 						if m, ok := it.(map[string]any); ok {
-							if y, _ := m["yAxis"].(float64); y >= bandHealthy() {
+							if y, _ := m["yAxis"].(float64); y >= o.Bands.HealthyMin {
 								m["lineStyle"] = map[string]any{"color": colorHealthy}
 							} else {
 								m["lineStyle"] = map[string]any{"color": colorAtRisk}
@@ -275,7 +275,7 @@ func gridTop(legend, axisName bool) string {
 // shareBar is a horizontal bar chart of the members' share of R (φ_i / R),
 // in percent, largest first. Member names are data: they reach the canvas
 // as text, and ECharts' default tooltip encodes them.
-func shareBar(rows []MemberRow) (chartSpec, error) {
+func shareBar(rows []MemberRow, bands Bands) (chartSpec, error) {
 	if len(rows) == 0 {
 		return noDataSpec("No member has a share of value yet"), nil
 	}
@@ -290,7 +290,7 @@ func shareBar(rows []MemberRow) (chartSpec, error) {
 		} else {
 			found = true
 		}
-		points[i] = opts.BarData{Value: v, ItemStyle: &opts.ItemStyle{Color: bandColor(m.Health)}}
+		points[i] = opts.BarData{Value: v, ItemStyle: &opts.ItemStyle{Color: bands.color(m.Health)}}
 	}
 	if !found {
 		return noDataSpec("No member has a share of value yet"), nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // The community page: /community and /api/v1/community, CHAOSS metrics
@@ -158,7 +159,7 @@ func BusFactor(counts []int, share float64) (int, float64) {
 
 // BuildCommunity returns the community page. The page and its JSON twin
 // both call it.
-func BuildCommunity(ctx context.Context, db *data.DB, p RangeParams) (*Community, error) {
+func BuildCommunity(ctx context.Context, db *data.DB, cfg metrics.Config, p RangeParams) (*Community, error) {
 	from, to, err := resolveRange(ctx, db, p)
 	if err != nil {
 		return nil, err
@@ -178,7 +179,7 @@ func BuildCommunity(ctx context.Context, db *data.DB, p RangeParams) (*Community
 		return nil, err
 	}
 	out.Days = int(end.Sub(from).Hours() / 24)
-	frame, err := loadTrendFrame(ctx, db, from, to, 0)
+	frame, err := loadTrendFrame(ctx, db, from, to, cfg.WindowDays)
 	if err != nil {
 		return nil, err
 	}

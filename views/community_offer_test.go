@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // TestCommunityOffersTheDaysWithActivity: imported community history far
@@ -22,7 +23,7 @@ func TestCommunityOffersTheDaysWithActivity(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := BuildCommunity(ctx, db, RangeParams{Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	c, err := BuildCommunity(ctx, db, metrics.DefaultConfig(), RangeParams{Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestCommunityOffersTheDaysWithActivity(t *testing.T) {
 	if !strings.Contains(buf.String(), "data-offer") || !strings.Contains(buf.String(), "2015-05-18") {
 		t.Fatal("the community page does not offer the days with activity")
 	}
-	shown, err := BuildCommunity(ctx, db, RangeParams{From: at, To: at.AddDate(0, 0, 3)})
+	shown, err := BuildCommunity(ctx, db, metrics.DefaultConfig(), RangeParams{From: at, To: at.AddDate(0, 0, 3)})
 	if err != nil || shown.Available != nil || shown.Contributions != 2 {
 		t.Fatalf("the range with the data: %+v, %v", shown.Available, err)
 	}

@@ -5,28 +5,23 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
-// Health bands: healthy ≥ 70, watch 40–70, at risk < 40 by default;
-// SetHealthBands makes them the scoring configuration's, so that a page
-// colours a value as its status names it.
-var healthyMin, watchMin atomic.Uint64 // float64 bits
-
-func init() { SetHealthBands(70, 40) }
-
-// SetHealthBands sets the bands pages colour health values by; the app
-// calls it once at start with the scoring configuration's thresholds.
-func SetHealthBands(healthy, watch float64) {
-	healthyMin.Store(math.Float64bits(healthy))
-	watchMin.Store(math.Float64bits(watch))
+// Bands are the health values pages colour by: healthy from HealthyMin,
+// watch from WatchMin, at risk below. They are the scoring configuration's
+// (metrics.HealthConfig), so that a page colours a value as its status names
+// it; each Renderer holds its own (Options).
+type Bands struct {
+	HealthyMin float64
+	WatchMin   float64
 }
 
-func bandHealthy() float64 { return math.Float64frombits(healthyMin.Load()) }
-func bandWatch() float64   { return math.Float64frombits(watchMin.Load()) }
+// DefaultBands are the bands of the default scoring configuration.
+func DefaultBands() Bands { return OptionsOf(metrics.DefaultConfig()).Bands }
 
 // Band colours, shared by the gauge, the trend's reference lines and app.css.
 const (
@@ -41,23 +36,23 @@ const noValue = "—"
 
 func finiteNum(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// healthBand returns the band of a health value.
-func healthBand(health float64) string {
+// band returns the band of a health value.
+func (b Bands) band(health float64) string {
 	switch {
 	case !finiteNum(health):
 		return domain.StatusNoData
-	case health >= bandHealthy():
+	case health >= b.HealthyMin:
 		return domain.StatusHealthy
-	case health >= bandWatch():
+	case health >= b.WatchMin:
 		return domain.StatusWatch
 	default:
 		return domain.StatusAtRisk
 	}
 }
 
-// bandColor returns the colour of the band a health value falls in.
-func bandColor(health float64) string {
-	switch healthBand(health) {
+// color returns the colour of the band a health value falls in.
+func (b Bands) color(health float64) string {
+	switch b.band(health) {
 	case domain.StatusHealthy:
 		return colorHealthy
 	case domain.StatusWatch:
@@ -74,20 +69,25 @@ type statusBadge struct {
 	Label string
 }
 
-// newStatusBadge names a status. An empty status is derived from the value.
-func newStatusBadge(s string, health float64) statusBadge {
+// badge names a status. An empty status is derived from the value.
+func (b Bands) badge(s string, health float64) statusBadge {
 	if s == "" {
-		s = healthBand(health)
+		s = b.band(health)
 	}
+	return statusBadgeOf(s)
+}
+
+// statusBadgeOf names a status; an empty one has no data.
+func statusBadgeOf(s string) statusBadge {
 	switch s {
+	case "", domain.StatusNoData:
+		return statusBadge{"no-data", "no data"}
 	case domain.StatusHealthy:
 		return statusBadge{"healthy", "healthy"}
 	case domain.StatusWatch:
 		return statusBadge{"watch", "watch"}
 	case domain.StatusAtRisk:
 		return statusBadge{"at-risk", "at risk"}
-	case domain.StatusNoData:
-		return statusBadge{"no-data", "no data"}
 	}
 	return statusBadge{"no-data", strings.ReplaceAll(s, "_", " ")}
 }

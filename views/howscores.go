@@ -39,18 +39,18 @@ type Term struct {
 // text in docs/scoring.md.
 type termDef struct {
 	Key, Label, Section string
-	Text                func() string
+	Text                func(Bands) string // the bands: the status term names them
 }
 
-func fixed(s string) func() string { return func() string { return s } }
+func fixed(s string) func(Bands) string { return func(Bands) string { return s } }
 
 // termDefs are the descriptions, in the order the page lists them.
 var termDefs = []termDef{
 	{"health", "Ecosystem health (weighted)", "Health", fixed("Members' health averaged by their contribution C: the members that carry the ecosystem count most, members with C = 0 not at all.")},
 	{"health_mean", "Ecosystem health (member mean)", "Health", fixed("The plain average of every scored member's health: each member counts once, whatever its size.")},
 	{"member_health", "Health", "Health", fixed("0–100: a member's API, projects, community and cooperation dimensions averaged, held down when one collapsed against its own recent weeks.")},
-	{"status", "Status", "Health", func() string {
-		h, w := strconv.FormatFloat(bandHealthy(), 'f', -1, 64), strconv.FormatFloat(bandWatch(), 'f', -1, 64)
+	{"status", "Status", "Health", func(b Bands) string {
+		h, w := strconv.FormatFloat(b.HealthyMin, 'f', -1, 64), strconv.FormatFloat(b.WatchMin, 'f', -1, 64)
 		return fmt.Sprintf("Healthy at %s or more, watch from %s to %s, at risk below %s.", h, w, h, w)
 	}},
 	{"reason", "Reason", "What changed", fixed("What fell most against the member's own recent weeks or its targets, in numbers; without a fall, its lowest dimension.")},
@@ -69,13 +69,14 @@ var termDefs = []termDef{
 	{"cooperation", "Cooperation dimension", "Health", fixed("Ties with other members. It measures structure, not decline: it never explains a fall.")},
 }
 
-// termOf returns the description of key; an unknown key is a programming
-// error, shown as the key itself so that a page never fails on it.
-func termOf(key string) Term {
+// termOf returns the description of key under the health bands b; an
+// unknown key is a programming error, shown as the key itself so that a
+// page never fails on it.
+func termOf(key string, b Bands) Term {
 	doc, _ := howScoresDoc()
 	for _, d := range termDefs {
 		if d.Key == key {
-			t := Term{Key: d.Key, Label: d.Label, Text: d.Text(), Href: HowScoresPath}
+			t := Term{Key: d.Key, Label: d.Label, Text: d.Text(b), Href: HowScoresPath}
 			if doc != nil {
 				if id, ok := doc.anchors[d.Section]; ok {
 					t.Href += "#" + id
@@ -89,14 +90,14 @@ func termOf(key string) Term {
 
 // ScoreTerm returns the one-line description of a score or KPI (health,
 // health_mean, R, phi, phi_share, at_risk_share, C, K, T, I, M, the
-// dimensions…) as the pages show it.
-func ScoreTerm(key string) Term { return termOf(key) }
+// dimensions…) as the pages show it under the health bands b.
+func ScoreTerm(key string, b Bands) Term { return termOf(key, b) }
 
 // terms returns every description, in page order.
-func terms() []Term {
+func terms(b Bands) []Term {
 	out := make([]Term, len(termDefs))
 	for i, d := range termDefs {
-		out[i] = termOf(d.Key)
+		out[i] = termOf(d.Key, b)
 	}
 	return out
 }
@@ -189,7 +190,7 @@ func (r *Renderer) HowScoresPage(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := howScoresPage{Terms: terms(), Body: doc.HTML}
+	p := howScoresPage{Terms: terms(r.opts.Bands), Body: doc.HTML}
 	for _, s := range doc.Sections {
 		if s.Level == 2 {
 			p.Sections = append(p.Sections, s)

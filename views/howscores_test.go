@@ -43,7 +43,7 @@ func TestEveryTermLinksToItsSection(t *testing.T) {
 		ids[s.ID] = true
 	}
 	for _, d := range termDefs {
-		term := termOf(d.Key)
+		term := termOf(d.Key, DefaultBands())
 		id, ok := strings.CutPrefix(term.Href, HowScoresPath+"#")
 		if !ok || !ids[id] {
 			t.Errorf("term %s links to %q: no section %q in docs/scoring.md", d.Key, term.Href, d.Section)
@@ -53,7 +53,7 @@ func TestEveryTermLinksToItsSection(t *testing.T) {
 		}
 	}
 	for _, key := range []string{"health", "health_mean", "R", "phi", "phi_share", "C", "K", "T", "I", "M", "api", "projects", "community", "cooperation"} {
-		if termOf(key).Label == key {
+		if termOf(key, DefaultBands()).Label == key {
 			t.Errorf("no description of %s", key)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // TestMemberPageListsTheBusiestConsumersAndCountsTheRest: a member may have
@@ -32,7 +33,7 @@ func TestMemberPageListsTheBusiestConsumersAndCountsTheRest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	d, err := BuildMember(ctx, db, MemberParams{Slug: "acme", From: day, To: day, Now: day})
+	d, err := BuildMember(ctx, db, metrics.DefaultConfig(), MemberParams{Slug: "acme", From: day, To: day, Now: day})
 	if err != nil {
 		t.Fatal(err)
 	}

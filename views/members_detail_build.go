@@ -9,12 +9,13 @@ import (
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // BuildMember returns a member's page. An unknown slug is ENOTFOUND. The
 // page asks the store one question, data.MemberDetail, answered from one
 // snapshot; the rest is arithmetic on the answer.
-func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetail, error) {
+func BuildMember(ctx context.Context, db *data.DB, cfg metrics.Config, p MemberParams) (*MemberDetail, error) {
 	if !domain.ValidSlug(p.Slug) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no member %q", p.Slug)
 	}
@@ -28,7 +29,7 @@ func BuildMember(ctx context.Context, db *data.DB, p MemberParams) (*MemberDetai
 	if err != nil {
 		return nil, err
 	}
-	return memberDetailOf(r, plan)
+	return memberDetailOf(r, plan, cfg.WindowDays)
 }
 
 // memberPlan is what a member's page shows around the day shown.
@@ -91,7 +92,7 @@ func planMember(p MemberParams, scored time.Time) (memberPlan, error) {
 }
 
 // memberDetailOf builds the page from the store's answer.
-func memberDetailOf(r *data.MemberDetail, pl memberPlan) (*MemberDetail, error) {
+func memberDetailOf(r *data.MemberDetail, pl memberPlan, windowDays int) (*MemberDetail, error) {
 	m := r.Member
 	d := &MemberDetail{
 		Member: MemberInfo{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Tier: m.Tier, Segment: m.Segment,
@@ -102,7 +103,7 @@ func memberDetailOf(r *data.MemberDetail, pl memberPlan) (*MemberDetail, error) 
 		d.LastCollected = r.LastRun.Format(time.RFC3339)
 	}
 	d.At, d.DayShown = pl.day.Format(domain.DateLayout), pl.shown
-	frame := memberFrame(r)
+	frame := memberFrame(r, windowDays)
 	if pl.scored {
 		if err := memberScores(d, r, pl.day, frame); err != nil {
 			return nil, err
@@ -118,11 +119,11 @@ func memberDetailOf(r *data.MemberDetail, pl memberPlan) (*MemberDetail, error) 
 }
 
 // warmUpOf is the ecosystem's warm-up given where its data is: window days
-// (0: the configured scoring window) from its first day with usage or
-// activity.
+// (0: the default configuration's scoring window) from its first day with
+// usage or activity.
 func warmUpOf(r data.DataRange, windowDays int) warmUp {
 	if windowDays < 1 {
-		windowDays = scoringWindow()
+		windowDays = metrics.DefaultConfig().WindowDays
 	}
 	first, _ := r.Measured()
 	if first.IsZero() {
@@ -132,8 +133,8 @@ func warmUpOf(r data.DataRange, windowDays int) warmUp {
 }
 
 // memberFrame is the trend frame of the days with data the page read.
-func memberFrame(r *data.MemberDetail) *trendFrame {
-	f := &trendFrame{warm: warmUpOf(r.DataRange, 0), dataDays: map[time.Time]bool{}}
+func memberFrame(r *data.MemberDetail, windowDays int) *trendFrame {
+	f := &trendFrame{warm: warmUpOf(r.DataRange, windowDays), dataDays: map[time.Time]bool{}}
 	for _, s := range r.Span.DataDays {
 		if f.from.IsZero() || s.From.Before(f.from) {
 			f.from = domain.Day(s.From)

@@ -107,7 +107,7 @@ type memberTieRow struct {
 
 // MemberPage writes /members/:slug.
 func (r *Renderer) MemberPage(w io.Writer, d MemberDetail) error {
-	page, err := buildMemberPage(d)
+	page, err := buildMemberPage(d, r.opts.Bands)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func memberFmtMS(v float64) string {
 	return strconv.FormatFloat(roundTo(v, 1), 'f', 1, 64)
 }
 
-func buildMemberPage(d MemberDetail) (memberPage, error) {
+func buildMemberPage(d MemberDetail, bands Bands) (memberPage, error) {
 	p := memberPage{CanEdit: d.CanEdit, Alerts: d.Alerts, Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At,
 		Shown: d.DayShown, Offer: d.Available}
 	p.DateMin, p.DateMax = dateBounds(d.DataRange, d.Usage.From, d.Usage.To)
@@ -148,20 +148,20 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 		if s.ChangePartial != "" {
 			p.HealthChange = partialDelta(s.ChangePartial)
 		}
-		p.Badge = newStatusBadge(s.Status, s.Health)
+		p.Badge = bands.badge(s.Status, s.Health)
 		p.T, p.I, p.M = fmtNum(s.T), fmtNum(s.I), fmtNum(s.M)
 		p.C, p.K, p.Phi = fmtNum(s.C), fmtNum(s.K), fmtNum(s.Phi)
 		p.PhiShare = fmtPct(s.PhiShare)
 		p.Reason, p.ReasonKind, p.Changes = s.Reason, s.ReasonKind, s.Changes
 		p.Gauge.Summary = fmt.Sprintf("Health is %s out of 100 (%s) on %s.", p.Health, p.Badge.Label, d.At)
-		if p.Gauge.Spec, err = healthGauge(s.Health); err != nil {
+		if p.Gauge.Spec, err = healthGauge(s.Health, bands); err != nil {
 			return p, err
 		}
 		if ser := optSeries(p.Gauge.Spec.Option, 0); ser != nil {
 			ser["name"] = "Health"
 		}
 		for _, dim := range domain.Dimensions {
-			row := memberDimRow{Label: weakestLabel(dim), Help: termOf(dim).Text, Value: noValue, Median: noValue}
+			row := memberDimRow{Label: weakestLabel(dim), Help: termOf(dim, bands).Text, Value: noValue, Median: noValue}
 			if v, ok := s.Dimensions[dim]; ok {
 				row.Value, row.HasData = fmtScore(v), true
 			} else {
@@ -179,7 +179,7 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 			return p, err
 		}
 	} else {
-		p.Badge = newStatusBadge(domain.StatusNoData, math.NaN())
+		p.Badge = statusBadgeOf(domain.StatusNoData)
 		p.Gauge.Summary = "No score on " + d.At + "."
 		p.Gauge.Spec = noDataSpec("No score on " + d.At)
 		p.Radar.Summary = "No score on " + d.At + "."
@@ -204,7 +204,7 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 	if p.History.Spec, err = trendLine(days, []lineSeries{
 		{Name: "Health", Values: mine, Color: "#3b6fd8", Decimals: 1},
 		{Name: "Ecosystem", Values: eco, Color: colorNoData, Decimals: 1},
-	}, trendOpts{Min: 0, Max: 100, Bands: true, Message: "No health history yet", WarmUp: d.HistoryWarmingUp}); err != nil {
+	}, trendOpts{Min: 0, Max: 100, Bands: &bands, Message: "No health history yet", WarmUp: d.HistoryWarmingUp}); err != nil {
 		return p, err
 	}
 	if !memberHasAny(mine) {
@@ -223,11 +223,11 @@ func buildMemberPage(d MemberDetail) (memberPage, error) {
 
 	// Ties.
 	for _, t := range d.Ties {
-		p.Ties = append(p.Ties, memberTieRow{MemberTie: t, KText: fmtNum(t.K), Badge: newStatusBadge(t.Status, t.Health), Score: fmtScore(t.Health)})
+		p.Ties = append(p.Ties, memberTieRow{MemberTie: t, KText: fmtNum(t.K), Badge: bands.badge(t.Status, t.Health), Score: fmtScore(t.Health)})
 	}
 	p.TiesChart = newMemberChartBlock(chartBlock{ID: "chart-member-ties", Title: "Strongest cooperation ties (K_ij)",
 		Summary: memberTiesSummary(d.Ties)}, chartSpec{})
-	if p.TiesChart.Spec.chartSpec, err = memberTiesBar(d.Ties); err != nil {
+	if p.TiesChart.Spec.chartSpec, err = memberTiesBar(d.Ties, bands); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -662,7 +662,7 @@ func memberTiesSummary(ties []MemberTie) string {
 
 // memberTiesBar is a horizontal bar of the strongest ties; clicking a bar
 // opens the other member's page.
-func memberTiesBar(ties []MemberTie) (chartSpec, error) {
+func memberTiesBar(ties []MemberTie, bands Bands) (chartSpec, error) {
 	if len(ties) == 0 {
 		return noDataSpec("No cooperation tie on this day"), nil
 	}
@@ -671,9 +671,9 @@ func memberTiesBar(ties []MemberTie) (chartSpec, error) {
 	fields := make([]map[string]any, len(ties))
 	for i, t := range ties {
 		names[i] = t.Name
-		points[i] = opts.BarData{Value: jsonNumber(t.K, 3), ItemStyle: &opts.ItemStyle{Color: bandColor(t.Health)}}
+		points[i] = opts.BarData{Value: jsonNumber(t.K, 3), ItemStyle: &opts.ItemStyle{Color: bands.color(t.Health)}}
 		fields[i] = map[string]any{"slug": t.Slug, "tip": t.Name,
-			"info": memberTipInfo("K_ij", fmtNum(t.K), "Health", fmtScore(t.Health)+" ("+newStatusBadge(t.Status, t.Health).Label+")")}
+			"info": memberTipInfo("K_ij", fmtNum(t.K), "Health", fmtScore(t.Health)+" ("+bands.badge(t.Status, t.Health).Label+")")}
 	}
 	b := charts.NewBar()
 	b.SetGlobalOptions(

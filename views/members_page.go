@@ -116,7 +116,7 @@ type membersOption struct {
 
 // MembersPage writes /members.
 func (r *Renderer) MembersPage(w io.Writer, m Members) error {
-	page, err := buildMembersPage(m)
+	page, err := buildMembersPage(m, r.opts.Bands)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func membersKindLabel(k string) string {
 	return strings.ReplaceAll(k, "_", " ")
 }
 
-func buildMembersPage(m Members) (membersPage, error) {
+func buildMembersPage(m Members, bands Bands) (membersPage, error) {
 	q := m.Query
 	p := membersPage{Empty: m.Empty, CanEdit: m.CanEdit, Q: q, Count: m.Count, Total: m.Total, SortKey: q.Sort, SortOrder: q.Order}
 	p.Filtered = q.Segment != "" || q.Tier != "" || q.Kind != "" || q.Status != "" || q.Q != ""
@@ -162,14 +162,14 @@ func buildMembersPage(m Members) (membersPage, error) {
 	p.Headers = membersHeaders(q)
 
 	for _, k := range []string{"member_health", "T", "I", "M", "C", "K", "phi", "reason"} {
-		p.Terms = append(p.Terms, termOf(k))
+		p.Terms = append(p.Terms, termOf(k, bands))
 	}
 	for _, r := range m.Members {
 		p.Rows = append(p.Rows, membersPageRow{
 			MembersRow: r,
 			HealthText: fmtScore(r.Health),
 			Change:     scoreDelta(r.HealthChange),
-			Badge:      newStatusBadge(r.Status, r.Health),
+			Badge:      bands.badge(r.Status, r.Health),
 			KindText:   membersKindLabel(r.Kind),
 			TText:      fmtNum(r.T),
 			IText:      fmtNum(r.I),
@@ -191,7 +191,7 @@ func buildMembersPage(m Members) (membersPage, error) {
 		}
 		next := q
 		next.Status = st
-		p.ByStatus = append(p.ByStatus, membersStatusLink{Badge: newStatusBadge(st, math.NaN()), Count: counts[st], URL: next.URL("/members")})
+		p.ByStatus = append(p.ByStatus, membersStatusLink{Badge: statusBadgeOf(st), Count: counts[st], URL: next.URL("/members")})
 	}
 
 	var err error
@@ -200,7 +200,7 @@ func buildMembersPage(m Members) (membersPage, error) {
 		Title:   "Health against contribution C",
 		Summary: membersScatterSummary(m),
 	}, chartSpec{})
-	if p.Scatter.Spec.chartSpec, err = membersScatter(m.Members); err != nil {
+	if p.Scatter.Spec.chartSpec, err = membersScatter(m.Members, bands); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -230,7 +230,7 @@ func membersFilterOptions(p *membersPage, f MembersFacets, q MembersQuery) {
 		return s
 	})
 	p.Kinds = option(f.Kinds, q.Kind, membersKindLabel)
-	p.Statuses = option(f.Statuses, q.Status, func(s string) string { return newStatusBadge(s, math.NaN()).Label })
+	p.Statuses = option(f.Statuses, q.Status, func(s string) string { return statusBadgeOf(s).Label })
 }
 
 // membersHeaders are the list's sortable column headers: each links to
@@ -276,7 +276,7 @@ func membersScatterSummary(m Members) string {
 // membersScatter places the listed members by contribution C (x) and health
 // (y), sized by their share of value and coloured by status; clicking one
 // opens its page.
-func membersScatter(rows []MembersRow) (chartSpec, error) {
+func membersScatter(rows []MembersRow, bands Bands) (chartSpec, error) {
 	if len(rows) == 0 {
 		return noDataSpec("No member matches these filters"), nil
 	}
@@ -286,9 +286,9 @@ func membersScatter(rows []MembersRow) (chartSpec, error) {
 			maxShare = math.Max(maxShare, r.PhiShare)
 		}
 	}
-	bands := map[string][]MembersRow{}
+	byBand := map[string][]MembersRow{}
 	for _, r := range rows {
-		bands[healthBand(r.Health)] = append(bands[healthBand(r.Health)], r)
+		byBand[bands.band(r.Health)] = append(byBand[bands.band(r.Health)], r)
 	}
 	s := charts.NewScatter()
 	s.SetGlobalOptions(
@@ -310,7 +310,7 @@ func membersScatter(rows []MembersRow) (chartSpec, error) {
 		{domain.StatusAtRisk, "at risk", colorAtRisk},
 		{domain.StatusNoData, "no data", colorNoData},
 	} {
-		list := bands[si.key]
+		list := byBand[si.key]
 		if len(list) == 0 {
 			continue
 		}
@@ -333,7 +333,7 @@ func membersScatter(rows []MembersRow) (chartSpec, error) {
 			extra[i] = map[string]any{
 				"slug": r.Slug,
 				"tip":  r.Name,
-				"info": memberTipInfo("Health", fmtScore(r.Health)+" ("+newStatusBadge(r.Status, r.Health).Label+")",
+				"info": memberTipInfo("Health", fmtScore(r.Health)+" ("+bands.badge(r.Status, r.Health).Label+")",
 					"C", fmtNum(r.C), "φ share", fmtPct(r.PhiShare), "Segment", r.Segment),
 			}
 		}
@@ -392,7 +392,7 @@ const (
 )
 
 func newMembersSpark(days []string, values []*float64, status string) membersSpark {
-	sp := membersSpark{Class: newStatusBadge(status, math.NaN()).Class}
+	sp := membersSpark{Class: statusBadgeOf(status).Class}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	first, last := -1, -1
 	for i, v := range values {

@@ -159,7 +159,7 @@ type networkTieRow struct {
 
 // NetworkPage writes /network.
 func (r *Renderer) NetworkPage(w io.Writer, n Network) error {
-	page, err := buildNetworkPage(n)
+	page, err := buildNetworkPage(n, r.opts.Bands)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ const (
 	networkLabels  = 12 // nodes labelled on the graph: the largest by C
 )
 
-func buildNetworkPage(n Network) (networkPage, error) {
+func buildNetworkPage(n Network, bands Bands) (networkPage, error) {
 	p := networkPage{Empty: n.Empty, Shown: n.DayShown, At: n.At, Segment: n.Segment, Nodes: len(n.Nodes), Edges: len(n.Edges)}
 	if n.Empty {
 		return p, nil
@@ -202,7 +202,7 @@ func buildNetworkPage(n Network) (networkPage, error) {
 		}
 	}
 	for _, nd := range n.Nodes {
-		row := networkRow{NetworkNode: nd, Badge: newStatusBadge(nd.Status, nd.Health), CText: fmtNum(nd.C), KText: fmtNum(nd.K)}
+		row := networkRow{NetworkNode: nd, Badge: bands.badge(nd.Status, nd.Health), CText: fmtNum(nd.C), KText: fmtNum(nd.K)}
 		if e, ok := strongest[nd.Slug]; ok {
 			other := e.A
 			if other == nd.Slug {
@@ -228,7 +228,7 @@ func buildNetworkPage(n Network) (networkPage, error) {
 	}
 	p.Graph = newMemberChartBlock(chartBlock{ID: "chart-network", Title: "Cooperation network", Summary: summary, Size: "lg"}, chartSpec{})
 	var err error
-	if p.Graph.Spec.chartSpec, err = networkGraph(n); err != nil {
+	if p.Graph.Spec.chartSpec, err = networkGraph(n, bands); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -248,7 +248,7 @@ var networkStatuses = []struct {
 // status, edges as wide as K_ij. Every node carries its slug: app.js opens
 // its member page on click. The layout runs to the end before the first
 // frame (no animation) from a circle, so the same data draws the same graph.
-func networkGraph(n Network) (chartSpec, error) {
+func networkGraph(n Network, bands Bands) (chartSpec, error) {
 	if len(n.Nodes) == 0 {
 		return noDataSpec("No scored member in this segment"), nil
 	}
@@ -278,7 +278,7 @@ func networkGraph(n Network) (chartSpec, error) {
 		}
 		st := nd.Status
 		if _, ok := category[st]; !ok {
-			st = healthBand(nd.Health)
+			st = bands.band(nd.Health)
 		}
 		nodes[i] = opts.GraphNode{Name: nd.Name, SymbolSize: math.Round(size*10) / 10, Category: category[st],
 			ItemStyle: &opts.ItemStyle{Color: networkStatuses[category[st]].Color}}
@@ -293,7 +293,7 @@ func networkGraph(n Network) (chartSpec, error) {
 			"id":    nd.Slug,
 			"slug":  nd.Slug,
 			"tip":   nd.Name,
-			"info": memberTipInfo("Health", fmtScore(nd.Health)+" ("+newStatusBadge(nd.Status, nd.Health).Label+")",
+			"info": memberTipInfo("Health", fmtScore(nd.Health)+" ("+bands.badge(nd.Status, nd.Health).Label+")",
 				"C", fmtNum(nd.C), "K", fmtNum(nd.K), "Segment", nd.Segment, "Ties", fmt.Sprint(nd.Degree)),
 			// Labels for the largest contributors only, so they stay legible;
 			// every name is in the tooltip and the table below.

@@ -77,7 +77,7 @@ type kpiCard struct {
 
 // Overview writes the executive overview page ("/").
 func (r *Renderer) Overview(w io.Writer, o Overview) error {
-	page, err := buildOverviewPage(o)
+	page, err := buildOverviewPage(o, r.opts.Bands)
 	if err != nil {
 		return err
 	}
@@ -89,14 +89,14 @@ func (r *Renderer) Overview(w io.Writer, o Overview) error {
 	})
 }
 
-func buildOverviewPage(o Overview) (overviewPage, error) {
+func buildOverviewPage(o Overview, bands Bands) (overviewPage, error) {
 	p := overviewPage{Empty: o.Empty, Setup: o.Setup, Shown: o.DayShown, Offer: o.Available}
 	if o.Empty {
 		return p, nil
 	}
 	p.Health = fmtScore(o.Health)
 	p.HealthChange = scoreDelta(o.HealthChange)
-	p.Status = newStatusBadge(o.Status, o.Health)
+	p.Status = bands.badge(o.Status, o.Health)
 	p.R = fmtNum(o.R)
 	p.RChange = ratioDelta(o.RChange)
 	p.KPIs = []kpiCard{
@@ -122,7 +122,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		}
 	}
 	p.Top, p.AtRisk, p.MemberQuery = o.Top, o.AtRisk, o.MemberQuery
-	buildOverviewStory(&p, o)
+	buildOverviewStory(&p, o, bands)
 
 	days := make([]string, len(o.Trend))
 	health := make([]float64, len(o.Trend))
@@ -138,7 +138,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		Summary: fmt.Sprintf("Ecosystem health is %s out of 100 (%s).", p.Health, p.Status.Label),
 		Size:    "sm",
 	}
-	if p.Gauge.Spec, err = healthGauge(o.Health); err != nil {
+	if p.Gauge.Spec, err = healthGauge(o.Health, bands); err != nil {
 		return p, err
 	}
 	p.HealthTrend = chartBlock{
@@ -148,7 +148,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		Size:    "sm",
 	}
 	if p.HealthTrend.Spec, err = trendLine(days, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
-		trendOpts{Min: 0, Max: 100, Bands: true, Area: true, Message: "No health trend yet", WarmUp: o.TrendWarmingUp}); err != nil {
+		trendOpts{Min: 0, Max: 100, Bands: &bands, Area: true, Message: "No health trend yet", WarmUp: o.TrendWarmingUp}); err != nil {
 		return p, err
 	}
 	p.RTrend = chartBlock{
@@ -165,7 +165,7 @@ func buildOverviewPage(o Overview) (overviewPage, error) {
 		Title:   "Share of value (φ / R), top members",
 		Summary: shareSummary(o.Top),
 	}
-	if p.Share.Spec, err = shareBar(o.Top); err != nil {
+	if p.Share.Spec, err = shareBar(o.Top, bands); err != nil {
 		return p, err
 	}
 	return p, nil

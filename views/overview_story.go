@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -305,10 +304,10 @@ func moverNames(ms []Mover) string {
 			break
 		}
 		if m.Status != m.StatusBefore {
-			names = append(names, fmt.Sprintf("%s (%s → %s, %s)", m.Name, newStatusBadge(m.StatusBefore, math.NaN()).Label,
-				newStatusBadge(m.Status, math.NaN()).Label, signedPoints(m.Change)))
+			names = append(names, fmt.Sprintf("%s (%s → %s, %s)", m.Name, statusBadgeOf(m.StatusBefore).Label,
+				statusBadgeOf(m.Status).Label, signedPoints(m.Change)))
 		} else {
-			names = append(names, fmt.Sprintf("%s (%s, still %s)", m.Name, signedPoints(m.Change), newStatusBadge(m.Status, math.NaN()).Label))
+			names = append(names, fmt.Sprintf("%s (%s, still %s)", m.Name, signedPoints(m.Change), statusBadgeOf(m.Status).Label))
 		}
 	}
 	return strings.Join(names, ", ")

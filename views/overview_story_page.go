@@ -1,7 +1,6 @@
 package views
 
 import (
-	"math"
 	"net/url"
 	"strings"
 
@@ -10,7 +9,7 @@ import (
 
 // buildOverviewStory formats the period's story (overview_story.go) for the
 // page: every number is the Overview's, as /api/v1/overview returns it.
-func buildOverviewStory(p *overviewPage, o Overview) {
+func buildOverviewStory(p *overviewPage, o Overview, bands Bands) {
 	at := ""
 	if o.MemberQuery != "" { // a day was asked for: keep it across periods
 		at = o.At
@@ -65,14 +64,14 @@ func buildOverviewStory(p *overviewPage, o Overview) {
 			continue
 		}
 		q := MembersQuery{At: at, Status: st.status}
-		p.DistLinks = append(p.DistLinks, distLink{Status: st.status, Badge: newStatusBadge(st.status, math.NaN()), Count: st.count, URL: q.URL("/members")})
+		p.DistLinks = append(p.DistLinks, distLink{Status: st.status, Badge: statusBadgeOf(st.status), Count: st.count, URL: q.URL("/members")})
 	}
 	if s := o.Distribution.AtRiskShareOfR; s != nil { // "" without R: no value to share
 		p.AtRiskShare = strings.TrimSuffix(fmtPct(*s), "%")
 	}
 
 	for _, m := range o.Attention {
-		row := attentionRow{MemberRow: m, Badge: newStatusBadge(m.Status, m.Health), Score: fmtScore(m.Health)}
+		row := attentionRow{MemberRow: m, Badge: bands.badge(m.Status, m.Health), Score: fmtScore(m.Health)}
 		switch {
 		case o.ComparedWith == "":
 			row.Change = deltaView{Text: noValue, Class: "flat", Words: "not compared"}

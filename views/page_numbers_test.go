@@ -42,8 +42,7 @@ func firstSeries(t *testing.T, opt map[string]any) map[string]any {
 // 80/50, a health of 75 is "watch" on the page — badge, gauge pointer, the
 // gauge's arc stops, the trend's limit lines and the share bars' colours.
 func TestOverviewBandColoursUnderConfiguredThresholds(t *testing.T) {
-	defer SetHealthBands(70, 40)
-	SetHealthBands(80, 50)
+	bands := Bands{HealthyMin: 80, WatchMin: 50}
 	o := pageSampleOverview()
 	o.Health, o.Status = 75, "" // the page classes it by the bands
 	o.Top = []MemberRow{
@@ -51,9 +50,9 @@ func TestOverviewBandColoursUnderConfiguredThresholds(t *testing.T) {
 		{Slug: "b", Name: "B", Health: 79.9, Phi: 2, PhiShare: 0.2}, // watch (healthy under 70/40)
 		{Slug: "c", Name: "C", Health: 49.9, Phi: 1, PhiShare: 0.1}, // at risk (watch under 70/40)
 	}
-	html := renderOverviewHTML(t, o)
+	html := renderOverviewWith(t, newBandsRenderer(t, bands), o)
 
-	page, err := buildOverviewPage(o)
+	page, err := buildOverviewPage(o, bands)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +88,7 @@ func TestOverviewBandColoursUnderConfiguredThresholds(t *testing.T) {
 
 	// Lines at other bands take their colours from those bands too (65 is
 	// below the default healthy bound of 70: still the healthy colour).
-	SetHealthBands(65, 30)
-	trend = firstSeries(t, specOf(t, renderOverviewHTML(t, o), "chart-health-trend"))
+	trend = firstSeries(t, specOf(t, renderOverviewWith(t, newBandsRenderer(t, Bands{HealthyMin: 65, WatchMin: 30}), o), "chart-health-trend"))
 	ml, _ = trend["markLine"].(map[string]any)
 	items, _ = ml["data"].([]any)
 	moved := map[float64]any{}
@@ -103,7 +101,6 @@ func TestOverviewBandColoursUnderConfiguredThresholds(t *testing.T) {
 	if len(moved) != 2 || moved[65] != colorHealthy || moved[30] != colorAtRisk {
 		t.Errorf("trend limit lines under 65/30 = %v, want 65 in %s and 30 in %s", moved, colorHealthy, colorAtRisk)
 	}
-	SetHealthBands(80, 50)
 
 	share := firstSeries(t, specOf(t, html, "chart-phi-share"))
 	bars, _ := share["data"].([]any)

@@ -84,7 +84,7 @@ func TestCooperationIsNeverTheExplanation(t *testing.T) {
 		check("members list", r.Slug, r.ReasonKind, r.Reason)
 	}
 	for _, m := range members {
-		d, err := BuildMember(ctx, db, MemberParams{Slug: m.slug, At: day})
+		d, err := BuildMember(ctx, db, metrics.DefaultConfig(), MemberParams{Slug: m.slug, At: day})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestCooperationIsNeverTheExplanation(t *testing.T) {
 	if _, err := db.FreezeSnapshot(ctx, "2026-W13", day, time.Date(2026, 3, 30, 1, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := BuildSnapshot(ctx, db, "2026-W13")
+	snap, err := BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W13")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,21 +66,33 @@ type Renderer struct {
 	pages   map[string]*template.Template
 	static  string
 	echarts bool
+	opts    Options
 }
 
 var parseOnce = sync.OnceValues(parseTemplates)
 
-// NewRenderer returns a Renderer over the embedded templates.
-func NewRenderer() (*Renderer, error) {
-	pages, err := parseOnce()
+// NewRenderer returns a Renderer over the embedded templates that shows
+// pages by opts: the templates are parsed once per process, and each
+// Renderer gets its own copy whose functions name its own bands.
+func NewRenderer(opts Options) (*Renderer, error) {
+	parsed, err := parseOnce()
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{pages: pages, static: StaticPrefix, echarts: HasECharts()}, nil
+	funcs := optionFuncs(opts)
+	pages := make(map[string]*template.Template, len(parsed))
+	for name, t := range parsed {
+		c, err := t.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("views: clone %s: %w", name, err)
+		}
+		pages[name] = c.Funcs(funcs)
+	}
+	return &Renderer{pages: pages, static: StaticPrefix, echarts: HasECharts(), opts: opts}, nil
 }
 
 func parseTemplates() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
+	base, err := template.New("layout.html").Funcs(templateFuncs).Funcs(optionFuncs(Options{})).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("views: parse layout: %w", err)
 	}
@@ -106,20 +118,25 @@ func parseTemplates() (map[string]*template.Template, error) {
 }
 
 var templateFuncs = template.FuncMap{
-	"score": fmtScore, // 0–100 score, one decimal
-	"num":   fmtNum,   // R, φ, C, K: about three significant digits
-	"pct":   fmtPct,   // ratio as a percentage
-	"status": func(s string, health float64) statusBadge {
-		return newStatusBadge(s, health)
-	},
+	"score":   fmtScore, // 0–100 score, one decimal
+	"num":     fmtNum,   // R, φ, C, K: about three significant digits
+	"pct":     fmtPct,   // ratio as a percentage
 	"weakest": weakestLabel,
-	"term":    termOf, // a score's one-line description and its section of /how-scores-work
 	"inc":     func(i int) int { return i + 1 },
 	"lag":     fmtLag,
 	"source":  projectSourceLabel, // where a record came from, in words
-	// The health bands' bounds, as configured (legends say what colours mean).
-	"healthyMin": func() string { return strconv.FormatFloat(bandHealthy(), 'f', -1, 64) },
-	"watchMin":   func() string { return strconv.FormatFloat(bandWatch(), 'f', -1, 64) },
+}
+
+// optionFuncs are the template functions that depend on the options:
+// parsing needs their names only, and each Renderer gives its own.
+func optionFuncs(o Options) template.FuncMap {
+	return template.FuncMap{
+		"status": o.Bands.badge,
+		"term":   func(key string) Term { return termOf(key, o.Bands) }, // a score's one-line description and its section of /how-scores-work
+		// The health bands' bounds, as configured (legends say what colours mean).
+		"healthyMin": func() string { return strconv.FormatFloat(o.Bands.HealthyMin, 'f', -1, 64) },
+		"watchMin":   func() string { return strconv.FormatFloat(o.Bands.WatchMin, 'f', -1, 64) },
+	}
 }
 
 // render executes a page into a buffer first, so a failing template never

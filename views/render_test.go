@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // Hostile strings a member may be named: they must reach the page as text.
@@ -28,7 +30,15 @@ type pageChartSpec struct {
 
 func newTestRenderer(tb testing.TB) *Renderer {
 	tb.Helper()
-	r, err := NewRenderer()
+	return newBandsRenderer(tb, DefaultBands())
+}
+
+// newBandsRenderer is a Renderer of the default options but the bands b.
+func newBandsRenderer(tb testing.TB, b Bands) *Renderer {
+	tb.Helper()
+	opts := OptionsOf(metrics.DefaultConfig())
+	opts.Bands = b
+	r, err := NewRenderer(opts)
 	if err != nil {
 		tb.Fatalf("NewRenderer: %v", err)
 	}
@@ -37,8 +47,13 @@ func newTestRenderer(tb testing.TB) *Renderer {
 
 func renderOverviewHTML(tb testing.TB, o Overview) string {
 	tb.Helper()
+	return renderOverviewWith(tb, newTestRenderer(tb), o)
+}
+
+func renderOverviewWith(tb testing.TB, r *Renderer, o Overview) string {
+	tb.Helper()
 	var buf bytes.Buffer
-	if err := newTestRenderer(tb).Overview(&buf, o); err != nil {
+	if err := r.Overview(&buf, o); err != nil {
 		tb.Fatalf("Overview: %v", err)
 	}
 	return buf.String()
@@ -333,7 +348,7 @@ func TestGaugeBands(t *testing.T) {
 		health float64
 		color  string
 	}{{85, colorHealthy}, {70, colorHealthy}, {55, colorWatch}, {40, colorWatch}, {12, colorAtRisk}} {
-		spec, err := healthGauge(tc.health)
+		spec, err := healthGauge(tc.health, DefaultBands())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sync/atomic"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -37,23 +36,19 @@ import (
 // WarmUpLabel names the shaded warm-up on a chart.
 const WarmUpLabel = "warming up"
 
-// scoringWindowDays is metrics.Config.WindowDays, for the pages whose
-// builders are not handed the configuration (like the health bands in
-// format.go, the app sets it once at start).
-var scoringWindowDays atomic.Int64
-
-func init() { SetScoringWindow(metrics.DefaultConfig().WindowDays) }
-
-// SetScoringWindow sets the length of the scoring window the warm-up and
-// partial weeks are reckoned with; a value below 1 keeps the default.
-func SetScoringWindow(days int) {
-	if days < 1 {
-		days = metrics.DefaultConfig().WindowDays
-	}
-	scoringWindowDays.Store(int64(days))
+// Options are what pages show that depends on the configuration: the
+// health bands they colour by and the scoring window's length, whose
+// warm-up charts mark. A Renderer holds its own; two Apps in one process
+// show pages by their own configuration.
+type Options struct {
+	Bands      Bands
+	WindowDays int
 }
 
-func scoringWindow() int { return int(scoringWindowDays.Load()) }
+// OptionsOf returns the options of a scoring configuration.
+func OptionsOf(cfg metrics.Config) Options {
+	return Options{Bands: Bands{HealthyMin: cfg.Health.HealthyMin, WatchMin: cfg.Health.WatchMin}, WindowDays: cfg.WindowDays}
+}
 
 // warmUp is the ecosystem's warm-up: [From, To], both zero when no data is
 // stored yet.
@@ -84,21 +79,14 @@ func (w warmUp) points(days []time.Time, labels []string) *DayRange {
 	return &DayRange{From: labels[first], To: labels[last]}
 }
 
-// loadWarmUp reads the ecosystem's warm-up: window days (0: the configured
-// scoring window) from its first day with usage or activity.
+// loadWarmUp reads the ecosystem's warm-up: window days (0: the default
+// configuration's scoring window) from its first day with usage or activity.
 func loadWarmUp(ctx context.Context, db *data.DB, windowDays int) (warmUp, error) {
-	if windowDays < 1 {
-		windowDays = scoringWindow()
-	}
 	r, err := db.DataRange(ctx)
 	if err != nil {
 		return warmUp{}, err
 	}
-	first, _ := r.Measured()
-	if first.IsZero() {
-		return warmUp{WindowDays: windowDays}, nil
-	}
-	return warmUp{From: first, To: first.AddDate(0, 0, windowDays-1), WindowDays: windowDays}, nil
+	return warmUpOf(r, windowDays), nil
 }
 
 // frameSpanDays is how many days of data days a frame reads at once.
@@ -318,16 +306,6 @@ func setSeriesData(opt map[string]any, data [][]any) {
 			s["connectNulls"] = false
 		}
 	}
-}
-
-// weekOverWeekOf says why the week ending on day cannot be compared with
-// the week before (series.go's partial weeks), or "" when it can.
-func weekOverWeekOf(ctx context.Context, db *data.DB, day time.Time, windowDays int) (string, error) {
-	f, err := loadTrendFrame(ctx, db, day.AddDate(0, 0, -13), day, windowDays)
-	if err != nil {
-		return "", err
-	}
-	return f.weekOverWeek(day), nil
 }
 
 // partialDelta is a change not computed because a week is partial: shown

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // SnapshotSummary is one week on /snapshots and /api/v1/snapshots.
@@ -149,7 +150,7 @@ func snapshotMeasured(s SnapshotSummary) bool { return !(s.Health == 0 && s.R ==
 // BuildSnapshots lists the snapshots, newest week first, each marked when
 // it was taken on a partial window. The page and /api/v1/snapshots both
 // call it.
-func BuildSnapshots(ctx context.Context, db *data.DB) (*SnapshotList, error) {
+func BuildSnapshots(ctx context.Context, db *data.DB, cfg metrics.Config) (*SnapshotList, error) {
 	list, err := db.Snapshots(ctx)
 	if err != nil {
 		return nil, err
@@ -158,7 +159,7 @@ func BuildSnapshots(ctx context.Context, db *data.DB) (*SnapshotList, error) {
 	if len(list) == 0 {
 		return out, nil
 	}
-	f, err := loadTrendFrame(ctx, db, list[len(list)-1].Day.AddDate(0, 0, -6), list[0].Day, 0)
+	f, err := loadTrendFrame(ctx, db, list[len(list)-1].Day.AddDate(0, 0, -6), list[0].Day, cfg.WindowDays)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +176,7 @@ func BuildSnapshots(ctx context.Context, db *data.DB) (*SnapshotList, error) {
 
 // BuildSnapshot returns a week's snapshot compared with the previous one,
 // or ENOTFOUND. The page, /api/v1/snapshots/:week and every export call it.
-func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDetail, error) {
+func BuildSnapshot(ctx context.Context, db *data.DB, cfg metrics.Config, week string) (*SnapshotDetail, error) {
 	s, err := db.SnapshotOf(ctx, week)
 	if err != nil {
 		return nil, err
@@ -203,7 +204,7 @@ func BuildSnapshot(ctx context.Context, db *data.DB, week string) (*SnapshotDeta
 	if p != nil && p.Day.Before(first) {
 		first = p.Day
 	}
-	f, err := loadTrendFrame(ctx, db, first.AddDate(0, 0, -6), s.Day, 0)
+	f, err := loadTrendFrame(ctx, db, first.AddDate(0, 0, -6), s.Day, cfg.WindowDays)
 	if err != nil {
 		return nil, err
 	}

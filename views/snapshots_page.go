@@ -34,7 +34,7 @@ type snapshotListRow struct {
 
 // SnapshotsPage writes /snapshots.
 func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
-	p := snapshotsPage{Snapshots: make([]snapshotListRow, len(l.Snapshots)), WindowDays: scoringWindow()}
+	p := snapshotsPage{Snapshots: make([]snapshotListRow, len(l.Snapshots)), WindowDays: r.opts.WindowDays}
 	for i, s := range l.Snapshots {
 		p.Snapshots[i] = snapshotListRow{SnapshotSummary: s, Downloads: downloadLinks(s.Week)}
 	}
@@ -47,7 +47,7 @@ func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
 	}
 	var err error
 	if p.Trend.Spec, err = trendLine(weeks, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
-		trendOpts{Min: 0, Max: 100, Bands: true, Area: true, Message: "No snapshot yet", WarmUp: l.WarmingUp, Partial: partial}); err != nil {
+		trendOpts{Min: 0, Max: 100, Bands: &r.opts.Bands, Area: true, Message: "No snapshot yet", WarmUp: l.WarmingUp, Partial: partial}); err != nil {
 		return err
 	}
 	at := ""
@@ -182,7 +182,7 @@ func SnapshotExportURL(week, format string) string {
 
 // SnapshotPage writes /snapshots/:week.
 func (r *Renderer) SnapshotPage(w io.Writer, d SnapshotDetail) error {
-	p, err := buildSnapshotPage(&d)
+	p, err := buildSnapshotPage(&d, r.opts.Bands)
 	if err != nil {
 		return err
 	}
@@ -194,9 +194,9 @@ func (r *Renderer) SnapshotPage(w io.Writer, d SnapshotDetail) error {
 	})
 }
 
-func buildSnapshotPage(d *SnapshotDetail) (snapshotPage, error) {
+func buildSnapshotPage(d *SnapshotDetail, bands Bands) (snapshotPage, error) {
 	p := snapshotPage{D: d, R: fmtNum(d.Ecosystem.R), Health: fmtScore(d.Ecosystem.Health),
-		Status: newStatusBadge("", d.Ecosystem.Health)}
+		Status: bands.badge("", d.Ecosystem.Health)}
 	against := "the previous snapshot"
 	if d.Previous != nil {
 		against = d.Previous.Week
@@ -222,7 +222,7 @@ func buildSnapshotPage(d *SnapshotDetail) (snapshotPage, error) {
 	}
 	p.Rows = make([]snapshotRowView, len(d.Members))
 	for i, m := range d.Members {
-		v := snapshotRowView{SnapshotMemberRow: m, Badge: newStatusBadge(m.Status, m.Health)}
+		v := snapshotRowView{SnapshotMemberRow: m, Badge: bands.badge(m.Status, m.Health)}
 		if m.HealthChange != nil {
 			v.HealthDelta = againstWeek(scoreDelta(*m.HealthChange), against)
 			v.PhiDelta = againstWeek(newDelta(*m.PhiChange, fmtNum(math.Abs(*m.PhiChange))), against)
@@ -245,7 +245,7 @@ func buildSnapshotPage(d *SnapshotDetail) (snapshotPage, error) {
 		Size:    "lg",
 	}
 	var err error
-	if p.Split.Spec, err = shareBar(splitRows(d)); err != nil {
+	if p.Split.Spec, err = shareBar(splitRows(d), bands); err != nil {
 		return p, err
 	}
 	return p, nil

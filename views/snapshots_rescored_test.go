@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // TestSnapshotSaysWhenItsDayWasRescored: a snapshot is never rewritten, but
@@ -24,12 +25,12 @@ func TestSnapshotSaysWhenItsDayWasRescored(t *testing.T) {
 		}
 	}
 	save(1.0, 60.25) // scored again to the same numbers: nothing to say
-	d, err := BuildSnapshot(ctx, db, "2026-W25")
+	d, err := BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W25")
 	if err != nil || d.Rescored != nil {
 		t.Fatalf("same numbers: rescored = %+v, %v", d.Rescored, err)
 	}
 	save(1.25, 58)
-	d, err = BuildSnapshot(ctx, db, "2026-W25")
+	d, err = BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W25")
 	if err != nil || d.Rescored == nil || d.Rescored.R != 1.25 || d.Rescored.Health != 58 {
 		t.Fatalf("rescored = %+v, %v; want R 1.25, health 58", d.Rescored, err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 func viewsTestDB(tb testing.TB) *data.DB {
@@ -24,7 +25,7 @@ func viewsTestDB(tb testing.TB) *data.DB {
 
 func snapMember(slug string, health, phi float64) data.SnapshotMember {
 	return data.SnapshotMember{Slug: slug, Name: strings.ToUpper(slug), Kind: "partner", Segment: "NLP", Tier: "gold",
-		T: 0.5, I: 0.5, M: 0.5, C: 0.125, K: 1, Phi: phi, Health: health, Status: healthBand(health)}
+		T: 0.5, I: 0.5, M: 0.5, C: 0.125, K: 1, Phi: phi, Health: health, Status: DefaultBands().band(health)}
 }
 
 // twoSnapshots stores two hand-made weeks: alpha rises, bravo falls,
@@ -70,7 +71,7 @@ func TestSnapshotRisersAndFallers(t *testing.T) {
 	twoSnapshots(t, db)
 	ctx := context.Background()
 
-	d, err := BuildSnapshot(ctx, db, "2026-W25")
+	d, err := BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W25")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,18 +114,18 @@ func TestSnapshotRisersAndFallers(t *testing.T) {
 		t.Errorf("first row = %s, want %s (by descending φ)", got, want)
 	}
 
-	first, err := BuildSnapshot(ctx, db, "2026-W24")
+	first, err := BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W24")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Previous != nil || len(first.Changes.New) != 0 || len(first.Changes.HealthRisers) != 0 || first.Members[0].HealthChange != nil {
 		t.Errorf("the first snapshot has changes: %+v", first.Changes)
 	}
-	if _, err := BuildSnapshot(ctx, db, "2026-W26"); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, err := BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W26"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("missing week: err = %v, want ENOTFOUND", err)
 	}
 
-	list, err := BuildSnapshots(ctx, db)
+	list, err := BuildSnapshots(ctx, db, metrics.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestSnapshotPagesRenderAndEscape(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := newTestRenderer(t)
-	detail, err := BuildSnapshot(ctx, db, "2026-W26")
+	detail, err := BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W26")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestSnapshotPagesRenderAndEscape(t *testing.T) {
 		}
 	}
 
-	list, err := BuildSnapshots(ctx, db)
+	list, err := BuildSnapshots(ctx, db, metrics.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,7 +234,7 @@ func TestSnapshotOnAPartialWindowSaysSoAndComparesNothing(t *testing.T) {
 		{"2026-W27", "only 6 of the 7 days ending on 2026-07-05 hold collected data", "this snapshot was taken on a partial window"},
 		{"2026-W28", "", "2026-W27 was taken on a partial window"},
 	} {
-		d, err := BuildSnapshot(ctx, db, c.week)
+		d, err := BuildSnapshot(ctx, db, metrics.DefaultConfig(), c.week)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,11 +264,11 @@ func TestSnapshotOnAPartialWindowSaysSoAndComparesNothing(t *testing.T) {
 	}
 	// Who came and went is no change of a score: W25 still lists charlie
 	// as new, W27 as gone.
-	if d, _ := BuildSnapshot(ctx, db, "2026-W25"); refSlugs(d.Changes.New) != "charlie" {
+	if d, _ := BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W25"); refSlugs(d.Changes.New) != "charlie" {
 		t.Errorf("W25 new = %q, want charlie", refSlugs(d.Changes.New))
 	}
 
-	list, err := BuildSnapshots(ctx, db)
+	list, err := BuildSnapshots(ctx, db, metrics.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +372,7 @@ func TestMemberTrendsDrawMissingAsGaps(t *testing.T) {
 	}
 	at, _ := domain.ParseDay("2026-06-28")
 	from, _ := domain.ParseDay("2026-06-15")
-	d, err := BuildMember(ctx, db, MemberParams{Slug: "alpha", At: at, From: from, To: at})
+	d, err := BuildMember(ctx, db, metrics.DefaultConfig(), MemberParams{Slug: "alpha", At: at, From: from, To: at})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -530,7 +530,7 @@ func TestCommunityWeeksWithoutDataAreGapsAndShortWeeksPartial(t *testing.T) {
 	db := viewsTestDB(t)
 	plantDataDays(t, db, "2026-06-03", "2026-06-07")
 	plantDataDays(t, db, "2026-06-15", "2026-06-28", "2026-06-25")
-	c, err := BuildCommunity(ctx, db, RangeParams{From: ecoDay(t, "2026-06-03"), To: ecoDay(t, "2026-06-28")})
+	c, err := BuildCommunity(ctx, db, metrics.DefaultConfig(), RangeParams{From: ecoDay(t, "2026-06-03"), To: ecoDay(t, "2026-06-28")})
 	if err != nil {
 		t.Fatal(err)
 	}

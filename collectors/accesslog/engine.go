@@ -48,7 +48,6 @@ type chunk struct {
 // with the cursor of all files after it. Parsing the next chunk overlaps
 // with storing the previous one; chunks are stored in order.
 type engine struct {
-	ctx    context.Context
 	db     *data.DB
 	source string
 	p      *parser
@@ -98,7 +97,7 @@ func newEngine(ctx context.Context, db *data.DB, source string, p *parser, log *
 		log = slog.Default()
 	}
 	e := &engine{
-		ctx: ctx, db: db, source: source, p: p, chunk: p.cfg.ChunkLines, log: log,
+		db: db, source: source, p: p, chunk: p.cfg.ChunkLines, log: log,
 		today: now.UTC().Format(domain.DateLayout),
 		state: st, saved: saved, last: saved,
 		done:  map[string]bool{},
@@ -106,7 +105,7 @@ func newEngine(ctx context.Context, db *data.DB, source string, p *parser, log *
 		queue: make(chan chunk), wait: make(chan struct{}),
 	}
 	e.newBatch()
-	go e.committer()
+	go e.committer(ctx)
 	return e, nil
 }
 
@@ -115,13 +114,13 @@ func (e *engine) newBatch() {
 	e.curRead, e.curLines = 0, 0
 }
 
-func (e *engine) committer() {
+func (e *engine) committer(ctx context.Context) {
 	defer close(e.wait)
 	for c := range e.queue {
 		if e.failed.Load() {
 			continue
 		}
-		if err := e.db.CommitUsage(e.ctx, c.b); err != nil {
+		if err := e.db.CommitUsage(ctx, c.b); err != nil {
 			e.err = err
 			e.failed.Store(true)
 			continue
@@ -135,8 +134,8 @@ func (e *engine) committer() {
 
 // flush hands the current batch, with the cursor of every file as it is
 // now, to the committer.
-func (e *engine) flush() error {
-	if err := e.ctx.Err(); err != nil {
+func (e *engine) flush(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if e.failed.Load() {
@@ -149,10 +148,10 @@ func (e *engine) flush() error {
 }
 
 // finish commits what is left (when the cursor moved) and waits for the store.
-func (e *engine) finish(runErr error) (counts, string, error) {
+func (e *engine) finish(ctx context.Context, runErr error) (counts, string, error) {
 	if runErr == nil {
 		if c := e.state.encode(); c != e.saved || e.curRead > 0 {
-			runErr = e.flush()
+			runErr = e.flush(ctx)
 		}
 	}
 	close(e.queue)
@@ -201,13 +200,13 @@ func expand(patterns []string, mustExist bool) ([]target, error) {
 }
 
 // run reads every target from its position.
-func (e *engine) run(targets []target) error {
+func (e *engine) run(ctx context.Context, targets []target) error {
 	e.adoptRotated(targets)
 	for _, t := range targets {
-		if err := e.ctx.Err(); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := e.file(t); err != nil {
+		if err := e.file(ctx, t); err != nil {
 			return err
 		}
 	}
@@ -215,7 +214,7 @@ func (e *engine) run(targets []target) error {
 }
 
 // file reads one file from its saved position.
-func (e *engine) file(t target) error {
+func (e *engine) file(ctx context.Context, t target) error {
 	if e.done[t.key] {
 		return nil
 	}
@@ -228,7 +227,7 @@ func (e *engine) file(t target) error {
 	}
 	defer f.Close()
 	if strings.HasSuffix(t.path, ".gz") {
-		return e.gzFile(f, t)
+		return e.gzFile(ctx, f, t)
 	}
 	fi, err := f.Stat()
 	if err != nil {
@@ -269,14 +268,14 @@ func (e *engine) file(t target) error {
 	if e.bar != nil {
 		r = &countingReader{r: f, bar: e.bar}
 	}
-	_, err = e.lines(r, st, false)
+	_, err = e.lines(ctx, r, st, false)
 	return err
 }
 
 // gzFile reads a compressed file (a backfill or a rotated, compressed log)
 // to its end, then marks it done. A compressed copy of a plain file that
 // this source read before it was rotated goes on where that file stopped.
-func (e *engine) gzFile(f *os.File, t target) error {
+func (e *engine) gzFile(ctx context.Context, f *os.File, t target) error {
 	var raw io.Reader = f
 	if e.bar != nil {
 		raw = &countingReader{r: f, bar: e.bar}
@@ -316,7 +315,7 @@ func (e *engine) gzFile(f *os.File, t target) error {
 		}
 		return e.badGz(t, st, err)
 	}
-	complete, err := e.lines(r, st, true)
+	complete, err := e.lines(ctx, r, st, true)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			e.log.Info("compressed log ends early (still being written?): will go on next run", "path", t.path)
@@ -440,7 +439,7 @@ func (g gzipError) Error() string { return g.err.Error() }
 // lines consumes the complete lines of r, committing every chunk. With
 // final (a compressed file), a last line without a newline counts too; it
 // reports whether r was read to its end.
-func (e *engine) lines(r io.Reader, st *fileState, final bool) (bool, error) {
+func (e *engine) lines(ctx context.Context, r io.Reader, st *fileState, final bool) (bool, error) {
 	buf := e.buf
 	start, end := 0, 0
 	eof := false
@@ -492,7 +491,7 @@ func (e *engine) lines(r io.Reader, st *fileState, final bool) (bool, error) {
 			e.line(st, line)
 		}
 		if e.curLines >= e.chunk || e.cur.Len() >= maxBatchRows {
-			if err := e.flush(); err != nil {
+			if err := e.flush(ctx); err != nil {
 				return false, err
 			}
 		}

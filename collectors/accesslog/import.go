@@ -66,8 +66,8 @@ func Import(ctx context.Context, db *data.DB, cfg Config, files []string, progre
 		}
 		e.bar = newProgressBar(progress, total, start, &e.linesSeen)
 	}
-	runErr := e.run(targets)
-	c, _, err := e.finish(runErr)
+	runErr := e.run(ctx, targets)
+	c, _, err := e.finish(ctx, runErr)
 	if e.bar != nil {
 		e.bar.close(e.linesSeen)
 	}

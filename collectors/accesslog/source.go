@@ -60,11 +60,11 @@ func (s *Source) Collect(ctx context.Context, env collectors.Env) (collectors.St
 	if err != nil {
 		return collectors.Stats{}, err
 	}
-	runErr := e.run(targets)
+	runErr := e.run(ctx, targets)
 	if runErr == nil {
 		e.forget()
 	}
-	c, cursor, err := e.finish(runErr)
+	c, cursor, err := e.finish(ctx, runErr)
 	st := collectors.Stats{Read: c.read, Stored: c.stored, Rejected: c.rejected, Cursor: cursor}
 	return st, err
 }

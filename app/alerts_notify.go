@@ -1,0 +1,196 @@
+package app
+
+// This file is the alert notifier: the webhook client and the Slack
+// payload. It uses nothing of App and nothing else of this package but the
+// webhook configuration (WebhookConfig): it is written to move to a package
+// of its own.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// notifier posts alerts to the configured webhook as Slack-compatible
+// JSON, with bounded retries.
+type notifier struct {
+	cfg    WebhookConfig
+	client *http.Client
+	log    *slog.Logger
+	// sleep waits between attempts; tests replace it to run without waiting.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// newNotifier returns the notifier of the configured webhook, or nil when
+// none is.
+func newNotifier(cfg WebhookConfig, log *slog.Logger) *notifier {
+	if cfg.URL == "" {
+		return nil
+	}
+	return &notifier{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}, log: log, sleep: sleepCtx}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// maxBackoff bounds one wait between attempts, whatever the server asks.
+const maxBackoff = time.Minute
+
+// notifyPending posts every open alert not yet accepted by the webhook,
+// oldest first, and records each delivery. When one alert cannot be
+// delivered after every attempt, the others wait for the next evaluation
+// (the endpoint is down: no point in hammering it), which bounds the time
+// an evaluation spends here.
+func (w *notifier) notifyPending(ctx context.Context, db *data.DB, now time.Time) error {
+	todo, err := db.AlertsToNotify(ctx, w.cfg.Rounds)
+	if err != nil {
+		return err
+	}
+	for _, a := range todo {
+		body, err := slackPayload(a)
+		if err != nil {
+			return err
+		}
+		if err := w.post(ctx, body); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			w.log.Warn("alert webhook failed", "alert", a.ID, "rule", a.Rule, "subject", a.Subject, "err", err)
+			return db.MarkAlertNotifyFailed(ctx, a.ID, truncate(err.Error(), 500))
+		}
+		if err := db.MarkAlertNotified(ctx, a.ID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// post sends one payload: up to Attempts tries, waiting Backoff, then twice
+// as long after each failure (or what a 429's Retry-After asks, bounded).
+// Network errors, 429 and 5xx are retried; other statuses are final.
+func (w *notifier) post(ctx context.Context, body []byte) error {
+	wait := w.cfg.Backoff
+	var last error
+	for attempt := 1; attempt <= w.cfg.Attempts; attempt++ {
+		if attempt > 1 {
+			if err := w.sleep(ctx, min(wait, maxBackoff)); err != nil {
+				return err
+			}
+			wait *= 2
+		}
+		retry, after, err := w.try(ctx, body)
+		if err == nil {
+			return nil
+		}
+		last = fmt.Errorf("attempt %d of %d: %w", attempt, w.cfg.Attempts, err)
+		if !retry {
+			return last
+		}
+		if after > wait {
+			wait = after
+		}
+	}
+	return last
+}
+
+// try makes one request. It reports whether a failure is worth retrying and
+// how long the server asked to wait.
+func (w *notifier) try(ctx context.Context, body []byte) (retry bool, after time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
+	if err != nil {
+		return false, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "EcoPulse-alerts/1")
+	resp, err := w.client.Do(req)
+	if err != nil {
+		// The URL may hold a secret (Slack's do): report the failure only.
+		var ue interface{ Timeout() bool }
+		if errors.As(err, &ue) && ue.Timeout() {
+			return true, 0, errors.New("webhook request timed out")
+		}
+		return true, 0, errors.New("webhook request failed: " + networkReason(err))
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return false, 0, nil
+	}
+	err = fmt.Errorf("webhook answered HTTP %d", resp.StatusCode)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s > 0 {
+			after = time.Duration(s) * time.Second
+		}
+		return true, after, err
+	}
+	return resp.StatusCode >= 500, 0, err
+}
+
+// networkReason is the error text without the request URL.
+func networkReason(err error) string {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner.Error()
+		}
+	}
+	return "network error"
+}
+
+// slackEscape escapes what Slack's text formatting treats as markup.
+var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// slackPayload is an alert as a Slack incoming-webhook message: "text"
+// (shown by any Slack-compatible receiver and in notifications) and blocks.
+func slackPayload(a data.Alert) ([]byte, error) {
+	about := ""
+	if a.Member != "" {
+		name := a.MemberName
+		if name == "" {
+			name = a.Member
+		}
+		about = name + ": "
+	}
+	label := views.RuleLabel(a.Rule)
+	text := slackEscape.Replace(fmt.Sprintf("EcoPulse alert — %s — %s%s", label, about, a.Message))
+	msg := map[string]any{
+		"text": text,
+		"blocks": []any{
+			map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn",
+				"text": "*" + slackEscape.Replace(label) + "*\n" + slackEscape.Replace(about+a.Message)}},
+			map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn",
+				"text": slackEscape.Replace(fmt.Sprintf("rule %s · %s · opened %s", a.Rule, a.Subject, openedText(a)))}}},
+		},
+	}
+	return json.Marshal(msg)
+}
+
+// openedText says when an alert opened: the scored day its condition was
+// first found (a backfill's alert opened long before it was posted), or,
+// for an alert recorded before alerts had days, when it was first seen.
+func openedText(a data.Alert) string {
+	if !a.OpenedOn.IsZero() {
+		return a.OpenedOn.Format(domain.DateLayout)
+	}
+	return a.FirstSeen.UTC().Format("2006-01-02 15:04 UTC")
+}
