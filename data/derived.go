@@ -111,6 +111,9 @@ type digestKind struct {
 	build func(ctx context.Context, tx *sql.Tx, day int64) ([]byte, error)
 }
 
+// The kinds of day digests. A usage day also derives its usage_hour_totals
+// (the API pages' hourly sums, read with the same stale list), rebuilt with
+// its digest.
 var (
 	usageDays = &digestKind{name: "usage", digests: "usage_day_digests", stale: "usage_days_stale",
 		build: buildUsageDay}
