@@ -10,7 +10,7 @@ import (
 )
 
 // randomDay makes n activities of one day with repeated logins and threads,
-// interned in a day's interner as refreshActivityDay does.
+// interned in a day's interner as buildActivityDay does.
 func randomDay(rng *rand.Rand, n int) ([]windowActivity, *interner) {
 	in := newInterner()
 	kinds := []string{domain.ActThreadOpened, domain.ActReply, domain.ActPROpened, domain.ActPRMerged, domain.ActReview, "release"}

@@ -48,8 +48,8 @@ func (db *DB) AddUsageWithCursor(ctx context.Context, rollups []domain.UsageRoll
 			return err
 		}
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := addUsage(ctx, tx, &db.usage, rollups); err != nil {
+	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+		if err := addUsage(ctx, tx, st, rollups); err != nil {
 			return err
 		}
 		return setCursor(ctx, tx, source, cursor)

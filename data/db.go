@@ -262,11 +262,7 @@ func (db *DB) housekeepingTx(ctx context.Context, fn func(*sql.Tx) error) error 
 		tx.Rollback()
 		return err
 	}
-	err = tx.Commit()
-	if db.usage.hasPending() {
-		db.usage.preparePending(context.WithoutCancel(ctx), db.write)
-	}
-	return err
+	return tx.Commit()
 }
 
 // readTx runs fn in one read transaction, so that the several queries of one

@@ -15,7 +15,7 @@ import (
 // created unmapped: counted, never dropped), hourly and daily rollups, the
 // rejected records and the source's cursor. Either all of it lands or none.
 func (db *DB) CommitUsage(ctx context.Context, b *domain.UsageBatch) error {
-	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return storeUsage(ctx, tx, &db.usage, []*domain.UsageBatch{b}) }); err != nil {
+	if err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error { return storeUsage(ctx, tx, st, []*domain.UsageBatch{b}) }); err != nil {
 		return fmt.Errorf("store: unable to store usage from %s: %w", b.Source, err)
 	}
 	return nil
@@ -205,8 +205,8 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 		bs[i] = p.b
 	}
 	var stmtErr error
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		stmtErr = storeUsage(ctx, tx, &db.usage, bs)
+	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+		stmtErr = storeUsage(ctx, tx, st, bs)
 		return stmtErr
 	})
 	switch {

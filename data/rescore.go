@@ -69,22 +69,6 @@ func (db *DB) RescoreDone(ctx context.Context, marks []RescoreMark) error {
 	return nil
 }
 
-// StaleInputDays returns the days whose collected inputs changed since
-// their day digests were last built (usage or community): an import, a
-// late collection, a repair. The scorer reads them before it rebuilds the
-// digests, so that it can mark the days whose scores they change.
-func (db *DB) StaleInputDays(ctx context.Context) ([]time.Time, error) {
-	var out []time.Time
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		return scanInts(ctx, tx, `SELECT day FROM usage_days_stale UNION SELECT day FROM activity_days_stale ORDER BY 1`,
-			func(d int64) { out = append(out, time.Unix(d, 0).UTC()) })
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list days with new inputs: %w", err)
-	}
-	return out, nil
-}
-
 // MarkRescoreAfter marks for scoring each of days and the span days after
 // it (the days whose windows hold it), up to last, so that history just
 // imported is scored however old. Before dailyFrom, as the scoring job's

@@ -2,7 +2,6 @@ package data
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"math"
 	"slices"
@@ -28,20 +27,19 @@ func encodeEdges(edges []domain.Edge) []byte {
 	slices.SortFunc(edges, func(x, y domain.Edge) int {
 		return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
 	})
-	b := make([]byte, 0, 16+len(edges)*12)
-	b = append(b, edgesBlobVersion)
-	b = binary.AppendUvarint(b, uint64(len(edges)))
+	w := newBlob(edgesBlobVersion, 16+len(edges)*12)
+	w.uvarint(uint64(len(edges)))
 	var prevA, prevB int64
 	for i, e := range edges {
-		b = binary.AppendVarint(b, e.A-prevA)
+		w.varint(e.A - prevA)
 		if i == 0 || e.A != prevA {
 			prevB = e.A
 		}
-		b = binary.AppendVarint(b, e.B-prevB)
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(e.K))
+		w.varint(e.B - prevB)
+		w.word(math.Float64bits(e.K))
 		prevA, prevB = e.A, e.B
 	}
-	return b
+	return w.bytes()
 }
 
 func decodeEdges(b []byte) ([]domain.Edge, error) {
@@ -58,11 +56,11 @@ func decodeEdges(b []byte) ([]domain.Edge, error) {
 			prevB = a
 		}
 		b := prevB + r.varint()
-		k := r.bytes(8)
+		k := r.word()
 		if r.bad {
 			return nil, errCorruptEdges
 		}
-		out = append(out, domain.Edge{A: a, B: b, K: math.Float64frombits(binary.LittleEndian.Uint64(k))})
+		out = append(out, domain.Edge{A: a, B: b, K: math.Float64frombits(k)})
 		prevA, prevB = a, b
 	}
 	if !r.done() {

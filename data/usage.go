@@ -83,7 +83,7 @@ func (db *DB) AddUsage(ctx context.Context, rollups []domain.UsageRollup) error 
 			return err
 		}
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return addUsage(ctx, tx, &db.usage, rollups) })
+	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error { return addUsage(ctx, tx, st, rollups) })
 	if err != nil {
 		return fmt.Errorf("store: unable to add API usage: %w", err)
 	}
@@ -134,7 +134,7 @@ func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, st *usageStmts, hourl
 	for k := range daily {
 		days[k.bucket] = struct{}{}
 	}
-	return markUsageDaysStale(ctx, tx, days)
+	return usageDays.markStale(ctx, tx, days)
 }
 
 var histColumns = func() []string {
@@ -187,10 +187,6 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table stri
 			s.Close()
 		}
 	}()
-	perRow := 7
-	if hist {
-		perRow += domain.HistBuckets
-	}
 	argsp := usageArgs.Get().(*[]any)
 	defer usageArgs.Put(argsp)
 	for start := 0; start < len(keys); {

@@ -4,119 +4,17 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/binary"
-	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/ecopulse/ecopulse/domain"
 )
 
-// encodeHistogram packs h as HistBuckets uvarints (nil when it is empty:
-// traffic without latency data).
-func encodeHistogram(h *domain.Histogram) []byte {
-	if h.Count() == 0 {
-		return nil
-	}
-	b := make([]byte, 0, domain.HistBuckets*2)
-	for _, c := range h {
-		b = binary.AppendUvarint(b, uint64(c))
-	}
-	return b
-}
-
-// mergeEncodedHistogram adds the histogram packed in b to h.
-func mergeEncodedHistogram(h *domain.Histogram, b []byte) error {
-	for k := 0; k < domain.HistBuckets; k++ {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			return fmt.Errorf("store: corrupt latency histogram (bucket %d)", k)
-		}
-		h[k] = domain.AddSat(h[k], satUint(v))
-		b = b[n:]
-	}
-	return nil
-}
-
-// markUsageDaysStale records that the rollups of these days changed: the
-// usage day digests of them must be rebuilt before they are used.
-func markUsageDaysStale(ctx context.Context, tx *sql.Tx, days map[int64]struct{}) error {
-	for d := range days {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO usage_days_stale (day) VALUES (?)`, d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// InvalidateDay marks day's usage and activity digests stale, as writes to
-// its rollups and activities do: the scorer's way to rebuild a digest it
-// could not read, and the benchmarks' to time the daily refresh.
-func (db *DB) InvalidateDay(ctx context.Context, day time.Time) error {
-	d := domain.Day(day).Unix()
-	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
-		if err := markUsageDaysStale(ctx, tx, map[int64]struct{}{d: {}}); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM activity_day_digests WHERE day = ?`, d); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO activity_days_stale (day) VALUES (?)`, d)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: unable to mark the digests of %s stale: %w", dateStr(domain.Day(day)), err)
-	}
-	return nil
-}
-
-// RefreshUsageDays rebuilds the usage digest of every stale day,
-// one transaction per day so that an import waits for one day at most. It
-// is housekeeping: the data pages show does not change, so caches stay.
-func (db *DB) RefreshUsageDays(ctx context.Context) (int, error) {
-	var days []int64
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT day FROM usage_days_stale ORDER BY day`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d int64
-			if err := rows.Scan(&d); err != nil {
-				return err
-			}
-			days = append(days, d)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: unable to list stale usage days: %w", err)
-	}
-	done := 0
-	for _, d := range days {
-		if err := ctx.Err(); err != nil {
-			return done, err
-		}
-		if err := db.housekeepingTx(ctx, func(tx *sql.Tx) error { return refreshUsageDay(ctx, tx, d) }); err != nil {
-			return done, fmt.Errorf("store: unable to summarise the usage of %s: %w", dateStr(time.Unix(d, 0).UTC()), err)
-		}
-		done++
-	}
-	return done, nil
-}
-
-func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
-	res, err := tx.ExecContext(ctx, `DELETE FROM usage_days_stale WHERE day = ?`, day)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil // refreshed by someone else meanwhile
-	}
+// buildUsageDay rebuilds the day's hour totals and returns its usage
+// digest (nil when it had no usage).
+func buildUsageDay(ctx context.Context, tx *sql.Tx, day int64) ([]byte, error) {
 	if err := refreshHourTotals(ctx, tx, day); err != nil {
-		return err
+		return nil, err
 	}
 	byConsumer := map[int64]*domain.UsageTotals{}
 	if err := scanDailyUsage(ctx, tx, `u.bucket = ?`, []any{day}, func(_, consumer int64, class int, calls, bytes int64, h *domain.Histogram) {
@@ -127,18 +25,16 @@ func refreshUsageDay(ctx context.Context, tx *sql.Tx, day int64) error {
 		}
 		c.Add(class, calls, bytes, h)
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	if len(byConsumer) == 0 {
-		_, err := tx.ExecContext(ctx, `DELETE FROM usage_day_digests WHERE day = ?`, day)
-		return err
+		return nil, nil
 	}
 	days := make([]consumerDay, 0, len(byConsumer))
 	for id, c := range byConsumer {
 		days = append(days, consumerDay{consumer: id, UsageTotals: *c})
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO usage_day_digests (day, digest) VALUES (?, ?)`, day, encodeUsageDigest(days))
-	return err
+	return encodeUsageDigest(days), nil
 }
 
 // scanDailyUsage hands fn each api_usage_daily row matching where (one per

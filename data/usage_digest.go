@@ -2,7 +2,6 @@ package data
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -33,31 +32,21 @@ type consumerDay struct {
 // encodeUsageDigest packs days (any order; it is sorted by consumer).
 func encodeUsageDigest(days []consumerDay) []byte {
 	slices.SortFunc(days, func(a, b consumerDay) int { return cmp.Compare(a.consumer, b.consumer) })
-	b := make([]byte, 0, 16+len(days)*24)
-	b = append(b, usageDigestVersion)
-	b = binary.AppendUvarint(b, uint64(len(days)))
+	w := newBlob(usageDigestVersion, 16+len(days)*24)
+	w.uvarint(uint64(len(days)))
 	var prev int64
 	var hist []byte
 	for i := range days {
 		d := &days[i]
-		b = binary.AppendUvarint(b, uint64(d.consumer-prev))
+		w.uvarint(uint64(d.consumer - prev))
 		prev = d.consumer
 		for _, v := range [...]int64{d.Calls, d.Errors4xx, d.Errors5xx, d.Bytes} {
-			b = binary.AppendUvarint(b, uint64(v))
+			w.uvarint(uint64(v))
 		}
-		hist = hist[:0]
-		last := -1
-		for k, c := range d.Latency {
-			if c != 0 {
-				hist = binary.AppendUvarint(hist, uint64(k-last-1))
-				hist = binary.AppendUvarint(hist, uint64(c))
-				last = k
-			}
-		}
-		b = binary.AppendUvarint(b, uint64(len(hist)))
-		b = append(b, hist...)
+		hist = appendSparseHistogram(hist[:0], &d.Latency)
+		w.run(hist)
 	}
-	return b
+	return w.bytes()
 }
 
 var errCorruptDigest = errors.New("store: corrupt usage day digest")
@@ -101,27 +90,10 @@ func (r *digestReader) next(t *domain.UsageTotals) (consumer int64, hist []byte,
 	t.Errors4xx = satUint(r.uvarint())
 	t.Errors5xx = satUint(r.uvarint())
 	t.Bytes = satUint(r.uvarint())
-	hist = r.bytes(r.uvarint())
+	hist = r.run()
 	if r.bad {
 		r.err = errCorruptDigest
 		return 0, nil, false
 	}
 	return r.id, hist, true
-}
-
-// mergeSparseHistogram adds a packed histogram of a digest entry to h.
-func mergeSparseHistogram(h *domain.Histogram, b []byte) error {
-	r := blobReader{b: b}
-	for k := -1; len(r.b) > 0; {
-		gap, c := r.uvarint(), r.uvarint()
-		if r.bad || gap >= domain.HistBuckets {
-			return errCorruptDigest
-		}
-		k += int(gap) + 1
-		if k >= domain.HistBuckets {
-			return errCorruptDigest
-		}
-		h[k] = domain.AddSat(h[k], satUint(c))
-	}
-	return nil
 }

@@ -23,11 +23,22 @@ type usageStmtKey struct {
 // batch. A statement can only be prepared on the writer outside a
 // transaction (the writer has one connection), so a transaction that needs
 // one not prepared yet prepares it for itself and asks for it to be
-// prepared after the commit.
+// prepared after the commit (usageTx).
 type usageStmts struct {
 	mu      sync.Mutex
 	stmts   map[usageStmtKey]*sql.Stmt
 	pending map[usageStmtKey]bool
+}
+
+// usageTx is writeTx for the usage writes: fn gets the prepared upserts,
+// and the ones it had to prepare for itself are prepared on the writer
+// after the commit, for the next transaction.
+func (db *DB) usageTx(ctx context.Context, fn func(tx *sql.Tx, st *usageStmts) error) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return fn(tx, &db.usage) })
+	if db.usage.hasPending() {
+		db.usage.preparePending(context.WithoutCancel(ctx), db.write)
+	}
+	return err
 }
 
 // stmt returns the upsert of key for tx.

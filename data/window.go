@@ -14,15 +14,21 @@ import (
 // ScoringWindow measures the days [day-windowDays+1, day] (and the same span
 // before it, for growth) for every member that had joined by day. All queries
 // run in one read transaction: one consistent snapshot. The result depends
-// only on the stored data and day, never on the wall clock.
+// only on the stored data and day, never on the wall clock. It reads the
+// day digests where they are current (derived.go).
 func (db *DB) ScoringWindow(ctx context.Context, day time.Time, windowDays int) (*domain.Window, error) {
+	return db.scoringWindowFrom(ctx, day, windowDays, newDayDigests())
+}
+
+// scoringWindowFrom is ScoringWindow reading the window's days through src.
+func (db *DB) scoringWindowFrom(ctx context.Context, day time.Time, windowDays int, src windowInputs) (*domain.Window, error) {
 	if windowDays < 1 {
 		return nil, domain.Errorf(domain.EINVALID, "scoring window must be at least one day, got %d", windowDays)
 	}
 	day = domain.Day(day)
 	w := &domain.Window{Day: day, From: day.AddDate(0, 0, -(windowDays - 1))}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		return scoringWindow(ctx, tx, w, windowDays)
+		return scoringWindow(ctx, tx, w, windowDays, src)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to measure the window ending %s: %w", dateStr(day), err)
@@ -32,82 +38,34 @@ func (db *DB) ScoringWindow(ctx context.Context, day time.Time, windowDays int) 
 
 type span struct{ from, to time.Time } // [from, to)
 
-func scoringWindow(ctx context.Context, tx *sql.Tx, w *domain.Window, windowDays int) error {
+func scoringWindow(ctx context.Context, tx *sql.Tx, w *domain.Window, windowDays int, src windowInputs) error {
 	cur := span{w.From, w.Day.AddDate(0, 0, 1)}
 	prev := span{cur.from.AddDate(0, 0, -windowDays), cur.from}
-	byID := map[int64]*domain.MemberWindow{}
-
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM members WHERE joined_on <= ? AND (archived_on IS NULL OR archived_on > ?) ORDER BY id`, dateStr(w.Day), dateStr(w.Day))
+	byID, err := windowMembers(ctx, tx, w, windowDays)
 	if err != nil {
 		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		w.Members = append(w.Members, domain.MemberWindow{ID: id, Weeks: min(domain.MaxWeeks, 2*windowDays/7), LastCallDaysAgo: -1})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for i := range w.Members {
-		byID[w.Members[i].ID] = &w.Members[i]
 	}
 	week := span{w.Day.AddDate(0, 0, -6), cur.to} // the overview's counts
-	unreadable := map[int64]bool{}
-	defer func() {
-		for d := range unreadable {
-			w.UnreadableDigests = append(w.UnreadableDigests, time.Unix(d, 0).UTC())
-		}
-		sort.Slice(w.UnreadableDigests, func(i, j int) bool { return w.UnreadableDigests[i].Before(w.UnreadableDigests[j]) })
-	}()
-	// Reading happens in the transaction, on this goroutine; decoding the
-	// digests and summing the usage (Go only) runs on other cores while the
-	// transaction reads the projects. The sum only sets the members' usage
-	// fields and decode only fills comm, which the project pass leaves.
-	usage, err := readWindowUsage(ctx, tx, cur, prev, week.from, unreadable)
-	if err != nil {
-		return err
-	}
 	in := newInterner()
-	comm, err := readCommunity(ctx, tx, cur, prev, in, unreadable)
+	reads, err := readDays(ctx, tx, src, cur, prev, week.from, in)
 	if err != nil {
 		return err
 	}
-	usageDone, commDone := make(chan error, 1), make(chan error, 1)
-	go func() {
-		var err error
-		w.ActiveConsumers, err = usage.sum(byID)
-		usageDone <- err
-	}()
-	go func() { commDone <- comm.decode(in) }()
+	wait := reads.decodeBeside(in)
 	projectPairs, err := windowProjects(ctx, tx, byID, cur)
-	uerr, cerr := <-usageDone, <-commDone // joined before any return: they write to w and comm
+	derr := wait() // joined before any return: decoding writes to reads
 	if err != nil {
 		return err
 	}
-	// A digest that could not be decoded (nothing was set from it): the
-	// pass again on this goroutine, that day read from its source rows.
-	err = rereadUnreadable(unreadable, uerr, func() (err error) {
-		w.ActiveConsumers, err = windowUsage(ctx, tx, byID, cur, prev, week.from, unreadable)
-		return err
-	})
+	reads, err = rereadUnreadable(reads, derr, src, func() (*dayReads, error) {
+		return readDays(ctx, tx, src, cur, prev, week.from, in)
+	}, in)
+	w.UnreadableDigests = src.distrusted()
 	if err != nil {
 		return err
 	}
-	err = rereadUnreadable(unreadable, cerr, func() (err error) {
-		if comm, err = readCommunity(ctx, tx, cur, prev, in, unreadable); err != nil {
-			return err
-		}
-		return comm.decode(in)
-	})
-	if err != nil {
-		return err
-	}
-	sharedThreads, activeContributors, err := windowCommunity(ctx, tx, byID, cur.from.Unix(), week.from, in, comm)
+	w.ActiveConsumers = reads.usage.apply(byID)
+	sharedThreads, activeContributors, err := windowCommunity(ctx, tx, byID, cur.from.Unix(), week.from, in, reads.comm)
 	if err != nil {
 		return err
 	}
@@ -116,68 +74,37 @@ func scoringWindow(ctx context.Context, tx *sql.Tx, w *domain.Window, windowDays
 	return nil
 }
 
-// digestError is a day digest that could not be decoded.
-type digestError struct {
-	day int64
-	err error
+// windowMembers lists in w the members that had joined by its day and were
+// not archived on it, and returns them by id.
+func windowMembers(ctx context.Context, tx *sql.Tx, w *domain.Window, windowDays int) (map[int64]*domain.MemberWindow, error) {
+	err := scanInts(ctx, tx, `SELECT id FROM members WHERE joined_on <= ? AND (archived_on IS NULL OR archived_on > ?) ORDER BY id`, func(id int64) {
+		w.Members = append(w.Members, domain.MemberWindow{ID: id, Weeks: min(domain.MaxWeeks, 2*windowDays/7), LastCallDaysAgo: -1})
+	}, dateStr(w.Day), dateStr(w.Day))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*domain.MemberWindow, len(w.Members))
+	for i := range w.Members {
+		byID[w.Members[i].ID] = &w.Members[i]
+	}
+	return byID, nil
 }
 
-func (e *digestError) Error() string {
-	return fmt.Sprintf("%v of %s", e.err, dateStr(time.Unix(e.day, 0).UTC()))
-}
-func (e *digestError) Unwrap() error { return e.err }
-
-// rereadUnreadable returns err, unless it is a digest that could not be
-// decoded: then it marks the day unreadable and calls read again, and so on
-// for each such day. read then reads the day from its source rows, and must
-// start from scratch (it may have read part of a day). A damaged derived
-// blob costs time, never a window.
-func rereadUnreadable(unreadable map[int64]bool, err error, read func() error) error {
+// rereadUnreadable returns reads, unless err is a digest that could not be
+// decoded: then src distrusts that day, read reads the days again (that
+// one from its source rows) and they are decoded on this goroutine, and so
+// on for each such day. A damaged derived blob costs time, never a window.
+func rereadUnreadable(reads *dayReads, err error, src windowInputs, read func() (*dayReads, error), in *interner) (*dayReads, error) {
 	for {
 		var de *digestError
-		if !errors.As(err, &de) || unreadable[de.day] {
-			return err
+		if !errors.As(err, &de) || !src.distrust(de.day) {
+			return reads, err
 		}
-		unreadable[de.day] = true
-		err = read()
-	}
-}
-
-// scanInts runs a query returning one integer column and hands each value to fn.
-func scanInts(ctx context.Context, tx *sql.Tx, q string, fn func(int64), args ...any) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return err
+		if reads, err = read(); err != nil {
+			return nil, err
 		}
-		fn(v)
+		err = reads.decode(in)
 	}
-	return rows.Err()
-}
-
-// scanCounts runs a query returning (member_id, count) rows and hands each
-// count to set for a known member.
-func scanCounts(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.MemberWindow, q string, set func(*domain.MemberWindow, int64), args ...any) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, n int64
-		if err := rows.Scan(&id, &n); err != nil {
-			return err
-		}
-		if m := byID[id]; m != nil {
-			set(m, n)
-		}
-	}
-	return rows.Err()
 }
 
 func median(xs []float64) float64 {

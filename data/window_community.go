@@ -84,9 +84,33 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Mem
 			}
 		}
 	}
-	acts := reads.acts
-	week := weekFrom.Unix()
-	end := reads.end
+	threads := make([]threadState, len(in.strs))
+	activeContributors = countContributions(byID, reads.acts, weekFrom.Unix(), reads.end, threads, in)
+
+	// Threads active in the window but opened before it.
+	var older []string
+	for id := range threads {
+		if th := &threads[id]; th.active && !th.opened {
+			older = append(older, in.strs[id])
+		}
+	}
+	err = olderOpeners(ctx, tx, older, from, func(thread string, o opener) {
+		th := &threads[in.id(thread)]
+		th.openers = append(th.openers, o)
+		th.opened = true
+	}, in)
+	if err != nil {
+		return nil, 0, err
+	}
+	measureThreads(byID, reads.acts, threads, from, reads.end, in)
+	return sharedThreads(threads), activeContributors, nil
+}
+
+// countContributions counts each member's contributions and contributors
+// (in the window and by week) in one pass over the window's activities,
+// noting in threads who took part in each thread and who opened it. It
+// returns how many distinct people were active since week.
+func countContributions(byID map[int64]*domain.MemberWindow, acts []windowActivity, week, end int64, threads []threadState, in *interner) int {
 	weekPeople := map[actorKey]struct{}{}
 	type memberWeekPerson struct {
 		member int64
@@ -94,13 +118,11 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Mem
 		who    actorKey
 	}
 	weekly := map[memberWeekPerson]struct{}{}
-
 	type memberPerson struct {
 		member int64
 		who    actorKey
 	}
 	people := map[memberPerson]struct{}{}
-	threads := make([]threadState, len(in.strs))
 	for i := range acts {
 		a := &acts[i]
 		if a.at >= week {
@@ -115,8 +137,7 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Mem
 					m.WeeklyContributors[w]++
 				}
 			}
-			k := memberPerson{a.member, a.key()}
-			if _, seen := people[k]; !seen {
+			if k := (memberPerson{a.member, a.key()}); !has(people, k) {
 				people[k] = struct{}{}
 				m.ActiveContributors++
 			}
@@ -136,23 +157,12 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Mem
 			}
 		}
 	}
+	return len(weekPeople)
+}
 
-	// Threads active in the window but opened before it.
-	var older []string
-	for id := range threads {
-		if th := &threads[id]; th.active && !th.opened {
-			older = append(older, in.strs[id])
-		}
-	}
-	err = olderOpeners(ctx, tx, older, from, func(thread string, o opener) {
-		th := &threads[in.id(thread)]
-		th.openers = append(th.openers, o)
-		th.opened = true
-	}, in)
-	if err != nil {
-		return nil, 0, err
-	}
-
+// measureThreads sets each member's Engaged, Threads, Responded,
+// FirstResponseHours and RecentThreads from the threads its people opened.
+func measureThreads(byID map[int64]*domain.MemberWindow, acts []windowActivity, threads []threadState, from, end int64, in *interner) {
 	// Activities per thread with openers, in time order (acts is).
 	for i := range acts {
 		if t := acts[i].thread; t != 0 && threads[t].opened {
@@ -177,8 +187,7 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Mem
 				if r.actor == o.actor || r.member == o.member {
 					continue
 				}
-				k := memberLogin{o.member, r.source, r.actor}
-				if _, seen := engaged[k]; !seen {
+				if k := (memberLogin{o.member, r.source, r.actor}); !has(engaged, k) {
 					engaged[k] = struct{}{}
 					m.Engaged++
 				}
@@ -187,15 +196,10 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Mem
 				continue
 			}
 			m.Threads++
-			wait := -1.0
-			for _, ri := range th.acts {
-				r := &acts[ri]
-				if r.at >= o.at && r.actor != o.actor && in.flags[r.kind]&kindResponse != 0 {
-					m.Responded++
-					wait = float64(r.at-o.at) / 3600
-					waits[o.member] = append(waits[o.member], wait)
-					break
-				}
+			wait := firstResponse(acts, th.acts, o, in)
+			if wait >= 0 {
+				m.Responded++
+				waits[o.member] = append(waits[o.member], wait)
 			}
 			if o.at >= end-domain.RecentThreadDays*86400 {
 				m.RecentThreads = append(m.RecentThreads, domain.ThreadWait{AgeHours: float64(end-o.at) / 3600, WaitHours: wait})
@@ -213,8 +217,24 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Mem
 			return cmp.Compare(a.WaitHours, b.WaitHours)
 		})
 	}
+}
 
-	shared = map[[2]int64]int{}
+// firstResponse returns the hours from an opening to the first reply,
+// review or merge by another actor among a thread's activities (thread,
+// indexes into acts in time order), or -1 when there was none.
+func firstResponse(acts []windowActivity, thread []int32, o opener, in *interner) float64 {
+	for _, ri := range thread {
+		r := &acts[ri]
+		if r.at >= o.at && r.actor != o.actor && in.flags[r.kind]&kindResponse != 0 {
+			return float64(r.at-o.at) / 3600
+		}
+	}
+	return -1
+}
+
+// sharedThreads counts, per pair of members, the threads both took part in.
+func sharedThreads(threads []threadState) map[[2]int64]int {
+	shared := map[[2]int64]int{}
 	for id := range threads {
 		ms := threads[id].members
 		for i, a := range ms {
@@ -224,7 +244,7 @@ func windowCommunity(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Mem
 			}
 		}
 	}
-	return shared, len(weekPeople), nil
+	return shared
 }
 
 // olderOpeners hands fn the openings before from of the given threads,

@@ -25,11 +25,48 @@ type projectPairCounts struct{ projects, milestones int }
 //     last and not done by last (Overdue).
 func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.MemberWindow, cur span) (map[[2]int64]projectPairCounts, error) {
 	from, last := dateStr(cur.from), dateStr(cur.to.AddDate(0, 0, -1))
-	type project struct {
-		active  bool
-		parties []int64
+	projects, err := windowProjectParties(ctx, tx, from, last)
+	if err != nil {
+		return nil, err
 	}
-	projects := map[int64]*project{}
+	pairs := map[[2]int64]projectPairCounts{}
+	for _, p := range projects {
+		if !p.active {
+			continue
+		}
+		for _, mid := range p.parties {
+			if m := byID[mid]; m != nil {
+				m.ActiveProjects++
+			}
+		}
+		p.eachPair(pairs, func(c *projectPairCounts) { c.projects++ })
+	}
+	return pairs, windowMilestones(ctx, tx, byID, projects, pairs, from, last)
+}
+
+// windowProject is a project not cancelled: whether it is active in the
+// window, and its parties.
+type windowProject struct {
+	active  bool
+	parties []int64
+}
+
+// eachPair calls fn with the counts of each pair of the project's parties.
+func (p *windowProject) eachPair(pairs map[[2]int64]projectPairCounts, fn func(*projectPairCounts)) {
+	for i, a := range p.parties {
+		for _, b := range p.parties[i+1:] {
+			k := [2]int64{min(a, b), max(a, b)}
+			c := pairs[k]
+			fn(&c)
+			pairs[k] = c
+		}
+	}
+}
+
+// windowProjectParties reads the projects not cancelled, by id, with their
+// parties.
+func windowProjectParties(ctx context.Context, tx *sql.Tx, from, last string) (map[int64]*windowProject, error) {
+	projects := map[int64]*windowProject{}
 	rows, err := tx.QueryContext(ctx, `SELECT id, start_on <= ? AND (end_on IS NULL OR end_on >= ?) FROM projects WHERE status <> 'cancelled'`, last, from)
 	if err != nil {
 		return nil, err
@@ -41,7 +78,7 @@ func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Memb
 			rows.Close()
 			return nil, err
 		}
-		projects[id] = &project{active: active}
+		projects[id] = &windowProject{active: active}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -51,50 +88,28 @@ func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Memb
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var pid, mid int64
 		if err := rows.Scan(&pid, &mid); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		if p := projects[pid]; p != nil {
 			p.parties = append(p.parties, mid)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return projects, rows.Err()
+}
 
-	pairs := map[[2]int64]projectPairCounts{}
-	eachPair := func(p *project, fn func(*projectPairCounts)) {
-		for i, a := range p.parties {
-			for _, b := range p.parties[i+1:] {
-				k := [2]int64{min(a, b), max(a, b)}
-				c := pairs[k]
-				fn(&c)
-				pairs[k] = c
-			}
-		}
-	}
-	for _, p := range projects {
-		if !p.active {
-			continue
-		}
-		for _, mid := range p.parties {
-			if m := byID[mid]; m != nil {
-				m.ActiveProjects++
-			}
-		}
-		eachPair(p, func(c *projectPairCounts) { c.projects++ })
-	}
-
+// windowMilestones counts the milestones of projects (not cancelled) for
+// their parties, and those delivered in the window for pairs of them.
+func windowMilestones(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.MemberWindow, projects map[int64]*windowProject, pairs map[[2]int64]projectPairCounts, from, last string) error {
 	// Only milestones that can count: due in the window or later, open, or
 	// done in the window or later (a year of history is mostly neither).
-	rows, err = tx.QueryContext(ctx, `SELECT project_id, due_on, done_on FROM milestones
+	rows, err := tx.QueryContext(ctx, `SELECT project_id, due_on, done_on FROM milestones
 		WHERE due_on >= ? OR done_on IS NULL OR done_on >= ?`, from, from)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -102,7 +117,7 @@ func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Memb
 		var due string
 		var done sql.NullString
 		if err := rows.Scan(&pid, &due, &done); err != nil {
-			return nil, err
+			return err
 		}
 		p := projects[pid]
 		if p == nil {
@@ -134,8 +149,8 @@ func windowProjects(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.Memb
 			}
 		}
 		if delivered {
-			eachPair(p, func(c *projectPairCounts) { c.milestones++ })
+			p.eachPair(pairs, func(c *projectPairCounts) { c.milestones++ })
 		}
 	}
-	return pairs, rows.Err()
+	return rows.Err()
 }

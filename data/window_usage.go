@@ -3,8 +3,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"strings"
-	"time"
 
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -47,8 +45,9 @@ func (c *consumerWindow) day(day int64, weeksAgo int, calls, e4xx, e5xx int64) {
 	}
 }
 
-// usagePass is the window's usage: read (SQL, in the window's transaction)
-// and then summed (Go only, so it can run beside the window's other reads).
+// usagePass is the window's usage: read (SQL, in the window's transaction:
+// rows summed per consumer, digests kept), decoded (Go only, so it can run
+// beside the window's other reads) and then applied to the members.
 type usagePass struct {
 	memberOf      map[int64]int64 // consumer → member
 	digests       []dayDigest     // current digests of the span, copied
@@ -60,11 +59,6 @@ type usagePass struct {
 // weeksAgo is the 7-day week of a day: 0 for the window's last 7 days.
 func (u *usagePass) weeksAgo(day int64) int { return weeksAgo(u.end, day) }
 
-type dayDigest struct {
-	day int64
-	b   []byte
-}
-
 func (u *usagePass) acc(consumer int64) *consumerWindow {
 	c := u.byConsumer[consumer]
 	if c == nil {
@@ -74,112 +68,68 @@ func (u *usagePass) acc(consumer int64) *consumerWindow {
 	return c
 }
 
-// windowUsage sums each member's API traffic over the window (calls, errors,
-// latency p95, distinct consumers) and its calls over the window before. It
-// reads the usage day digests, and api_usage_daily for the days whose
-// digests are stale (usage_days.go): the same sums either way. It returns
-// how many consumers (with a member or not) had calls since weekFrom.
-func windowUsage(ctx context.Context, tx *sql.Tx, byID map[int64]*domain.MemberWindow, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (int, error) {
-	u, err := readWindowUsage(ctx, tx, cur, prev, weekFrom, unreadable)
-	if err != nil {
-		return 0, err
-	}
-	return u.sum(byID)
-}
-
-// readWindowUsage reads what the usage pass needs: the consumers' members,
-// the digests of the span, and the rollups of its stale or unreadable days
-// (summed already).
-func readWindowUsage(ctx context.Context, tx *sql.Tx, cur, prev span, weekFrom time.Time, unreadable map[int64]bool) (*usagePass, error) {
-	u := &usagePass{memberOf: map[int64]int64{}, byConsumer: map[int64]*consumerWindow{}, curFrom: cur.from.Unix(), week: weekFrom.Unix(), end: cur.to.Unix()}
+// consumerMembers returns the member of each consumer that has one.
+func consumerMembers(ctx context.Context, tx *sql.Tx) (map[int64]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, member_id FROM api_consumers WHERE member_id IS NOT NULL`)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
+	memberOf := map[int64]int64{}
 	for rows.Next() {
 		var c, m int64
 		if err := rows.Scan(&c, &m); err != nil {
-			rows.Close()
 			return nil, err
 		}
-		u.memberOf[c] = m
+		memberOf[c] = m
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	from, to := prev.from.Unix(), cur.to.Unix()
-	stale := map[int64]bool{}
-	for d := range unreadable {
-		if d >= from && d < to {
-			stale[d] = true
-		}
-	}
-	if err := scanInts(ctx, tx, `SELECT day FROM usage_days_stale WHERE day >= ? AND day < ?`, func(d int64) { stale[d] = true }, from, to); err != nil {
-		return nil, err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT day, digest FROM usage_day_digests WHERE day >= ? AND day < ?`, from, to)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var d dayDigest
-		if err := rows.Scan(&d.day, &d.b); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if !stale[d.day] {
-			u.digests = append(u.digests, d)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(stale) > 0 {
-		days := make([]any, 0, len(stale))
-		for d := range stale {
-			days = append(days, d)
-		}
-		where := `u.bucket IN (?` + strings.Repeat(", ?", len(days)-1) + `)`
-		if err := scanDailyUsage(ctx, tx, where, days, func(day, consumer int64, class int, calls, bytes int64, h *domain.Histogram) {
-			c := u.acc(consumer)
-			var e4xx, e5xx int64
-			switch class {
-			case 4:
-				e4xx = calls
-			case 5:
-				e5xx = calls
-			}
-			if wk := u.weeksAgo(day); calls > 0 {
-				c.day(day, wk, calls, e4xx, e5xx)
-				if wk == 0 {
-					c.weeks.recentLatency.Merge(h)
-				}
-			}
-			if day < u.curFrom {
-				c.prevCalls = domain.AddSat(c.prevCalls, calls)
-			} else {
-				c.cur.Add(class, calls, bytes, h)
-				c.lastWeek = c.lastWeek || day >= u.week && calls > 0
-			}
-		}); err != nil {
-			return nil, err
-		}
-	}
-	return u, nil
+	return memberOf, rows.Err()
 }
 
-// sum decodes the digests and sets the members' usage fields (and nothing
-// else: it may run beside the window's other passes). When a digest cannot
-// be decoded it returns a *digestError and leaves byID as it was.
-func (u *usagePass) sum(byID map[int64]*domain.MemberWindow) (activeConsumers int, err error) {
-	for _, d := range u.digests {
-		if err := u.addUsageDigest(d.b, d.day); err != nil {
-			return 0, &digestError{day: d.day, err: err}
+// addRow adds one api_usage_daily row (a day, consumer, endpoint and status
+// class) to its consumer's sums: calls only for a day of the previous
+// window, everything for one of the window; and to its weeks.
+func (u *usagePass) addRow(day, consumer int64, class int, calls, bytes int64, h *domain.Histogram) {
+	c := u.acc(consumer)
+	var e4xx, e5xx int64
+	switch class {
+	case 4:
+		e4xx = calls
+	case 5:
+		e5xx = calls
+	}
+	if wk := u.weeksAgo(day); calls > 0 {
+		c.day(day, wk, calls, e4xx, e5xx)
+		if wk == 0 {
+			c.weeks.recentLatency.Merge(h)
 		}
 	}
+	if day < u.curFrom {
+		c.prevCalls = domain.AddSat(c.prevCalls, calls)
+	} else {
+		c.cur.Add(class, calls, bytes, h)
+		c.lastWeek = c.lastWeek || day >= u.week && calls > 0
+	}
+}
+
+// decode adds the digests read to the consumers' sums. When a digest cannot
+// be decoded it returns a *digestError.
+func (u *usagePass) decode() error {
+	for _, d := range u.digests {
+		if err := u.addUsageDigest(d.b, d.day); err != nil {
+			return &digestError{day: d.day, err: err}
+		}
+	}
+	u.digests = nil
+	return nil
+}
+
+// apply sets the members' usage fields from the consumers' sums: calls,
+// errors, latency p95 (of the window and its last 7 days), distinct
+// consumers, weekly counts, the last day with calls and calls in the window
+// before. It returns how many consumers (with a member or not) had calls in
+// the window's last 7 days.
+func (u *usagePass) apply(byID map[int64]*domain.MemberWindow) (activeConsumers int) {
 	totals := map[int64]*domain.UsageTotals{}
 	recent := map[int64]*domain.Histogram{}
 	lastDay := map[int64]int64{}
@@ -234,7 +184,7 @@ func (u *usagePass) sum(byID map[int64]*domain.MemberWindow) (activeConsumers in
 			m.LastCallDaysAgo = int((u.end - 86400 - d) / 86400)
 		}
 	}
-	return activeConsumers, nil
+	return activeConsumers
 }
 
 // addUsageDigest adds one day's digest to the consumers' window sums: calls

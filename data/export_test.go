@@ -1,0 +1,14 @@
+package data
+
+import (
+	"context"
+	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
+)
+
+// ScoringWindowFromSourceRows is ScoringWindow read through the reference
+// windowInputs (sourceRows): every day from its source rows, no digest read.
+func (db *DB) ScoringWindowFromSourceRows(ctx context.Context, day time.Time, windowDays int) (*domain.Window, error) {
+	return db.scoringWindowFrom(ctx, day, windowDays, sourceRows{})
+}
