@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -39,18 +40,7 @@ func newNotifier(cfg WebhookConfig, log *slog.Logger) *notifier {
 	if cfg.URL == "" {
 		return nil
 	}
-	return &notifier{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}, log: log, sleep: sleepCtx}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return &notifier{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}, log: log, sleep: collectors.Sleep}
 }
 
 // maxBackoff bounds one wait between attempts, whatever the server asks.

@@ -86,7 +86,7 @@ func (s *Source) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}
-	return httpx.Sleep(ctx, d)
+	return collectors.Sleep(ctx, d)
 }
 
 func (s *Source) now() time.Time {

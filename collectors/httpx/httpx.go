@@ -29,21 +29,6 @@ import (
 // same shape); tests replace it to record waits instead of sleeping.
 type SleepFunc func(ctx context.Context, d time.Duration) error
 
-// Sleep is the real SleepFunc.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Defaults of Client.
 const (
 	DefaultMaxWait    = 60 * time.Second
@@ -143,7 +128,7 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
-	return Sleep(ctx, d)
+	return collectors.Sleep(ctx, d)
 }
 
 func (c *Client) maxWait() time.Duration {

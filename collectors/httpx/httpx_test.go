@@ -98,7 +98,7 @@ func TestLimiterReserve(t *testing.T) {
 		t.Error("PerMinute(0) should be no limiter")
 	}
 	var none *Limiter
-	if err := none.Wait(context.Background(), time.Now, Sleep); err != nil {
+	if err := none.Wait(context.Background(), time.Now, collectors.Sleep); err != nil {
 		t.Errorf("nil limiter: %v", err)
 	}
 }
