@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ecopulse/ecopulse/app"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -142,12 +143,12 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // overrides are the settings applied over the configuration file.
-func (c *common) overrides() app.Overrides {
-	return app.Overrides{Environ: os.Environ(), Sets: c.sets}
+func (c *common) overrides() config.Overrides {
+	return config.Overrides{Environ: os.Environ(), Sets: c.sets}
 }
 
 func (c *common) env(out, stderr io.Writer) (*app.Env, error) {
-	cfg, err := app.LoadConfigWith(c.config, c.overrides())
+	cfg, err := config.LoadWith(c.config, c.overrides())
 	if err != nil {
 		return nil, err
 	}

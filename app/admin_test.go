@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -357,7 +358,7 @@ func TestAdminUserCommands(t *testing.T) {
 	a := newTestApp(t, db)
 	viewer := loginAs(t, a, domain.RoleViewer)
 	var out bytes.Buffer
-	env := &Env{Config: DefaultConfig(), Log: quietLogger(), Out: &out}
+	env := &Env{Config: config.Default(), Log: quietLogger(), Out: &out}
 	env.Config.DB = db.Path()
 	ctx := t.Context()
 	if err := UserSetRole(ctx, env, "viewer", domain.RoleManager); err != nil {

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
@@ -58,7 +59,7 @@ func (a *App) evaluateAlerts(ctx context.Context, day time.Time) {
 // runAlerts evaluates, records and notifies; wh may be nil (no webhook).
 // Member alerts are derived from the earliest of day and the days scored
 // since the last evaluation, through the latest scored day.
-func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.Time, sources []views.SourceInfo, wh *webhook) (*data.AlertSync, error) {
+func runAlerts(ctx context.Context, db *data.DB, cfg config.AlertConfig, day, now time.Time, sources []views.SourceInfo, wh *webhook) (*data.AlertSync, error) {
 	alertMu.Lock()
 	defer alertMu.Unlock()
 	res, err := deriveAlertHistory(ctx, db, cfg, domain.Day(day), now)
@@ -90,7 +91,7 @@ func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.
 // its scores and their change signals, its API usage and milestones. A
 // disabled rule holds no condition, so its open alerts close. scores reads
 // a day's scores (the history's walk keeps the days it read).
-func memberConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day time.Time, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
+func memberConditions(ctx context.Context, db *data.DB, cfg config.AlertConfig, day time.Time, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
 	day = domain.Day(day)
 	cur, err := scores(day)
 	if err != nil {
@@ -152,7 +153,7 @@ func memberConditions(ctx context.Context, db *data.DB, cfg AlertConfig, day tim
 // healthConditions: health below the threshold, and a drop of at least
 // HealthDrop points against 7 days earlier. Members without data in the
 // window (status no_data) are not judged.
-func healthConditions(cfg AlertConfig, day time.Time, cur []data.ScoredMember, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
+func healthConditions(cfg config.AlertConfig, day time.Time, cur []data.ScoredMember, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
 	before := map[int64]domain.MemberScore{}
 	if cfg.HealthDrop > 0 {
 		old, err := scores(day.AddDate(0, 0, -7))
@@ -186,7 +187,7 @@ func healthConditions(cfg AlertConfig, day time.Time, cur []data.ScoredMember, s
 // SourceStaleIntervals of its schedule's interval; a source that ran but is
 // not configured (push ingest, the demo feed) with none within SourceMaxAge.
 // A source that ran but never succeeded is stale once its latest run failed.
-func sourceConditions(ctx context.Context, db *data.DB, cfg AlertConfig, now time.Time, sources []views.SourceInfo) ([]data.AlertCondition, error) {
+func sourceConditions(ctx context.Context, db *data.DB, cfg config.AlertConfig, now time.Time, sources []views.SourceInfo) ([]data.AlertCondition, error) {
 	runs, err := db.LatestRuns(ctx)
 	if err != nil {
 		return nil, err
@@ -279,7 +280,7 @@ func truncate(s string, n int) string {
 
 // webhook posts alerts as Slack-compatible JSON, with bounded retries.
 type webhook struct {
-	cfg    WebhookConfig
+	cfg    config.WebhookConfig
 	client *http.Client
 	log    *slog.Logger
 	// sleep waits between attempts; tests replace it to run without waiting.
@@ -287,7 +288,7 @@ type webhook struct {
 }
 
 // newWebhook returns the configured webhook, or nil when none is.
-func newWebhook(cfg WebhookConfig, log *slog.Logger) *webhook {
+func newWebhook(cfg config.WebhookConfig, log *slog.Logger) *webhook {
 	if cfg.URL == "" {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -23,7 +24,7 @@ var lastDay = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // deriveAlertHistory derives member alerts over every scored day from the
 // earliest of from (zero: none) and the days marked since the last
 // derivation. The caller holds alertMu.
-func deriveAlertHistory(ctx context.Context, db *data.DB, cfg AlertConfig, from, now time.Time) (*data.AlertSync, error) {
+func deriveAlertHistory(ctx context.Context, db *data.DB, cfg config.AlertConfig, from, now time.Time) (*data.AlertSync, error) {
 	mark, err := db.AlertsStaleFrom(ctx)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package app
 import (
 	"slices"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -12,11 +13,11 @@ import (
 type changeRule struct {
 	key   string   // the rule's name, and its key under alerts in the configuration
 	kinds []string // the domain.Change kinds it watches
-	ChangeRule
+	config.ChangeRule
 }
 
 // changeRules are the rules on change signals, with their thresholds.
-func (c AlertConfig) changeRules() []changeRule {
+func changeRules(c config.AlertConfig) []changeRule {
 	return []changeRule{
 		{views.RuleUsageDrop, []string{domain.ChangeUsageDrop}, c.UsageDrop},
 		{views.RuleDormant, []string{domain.ChangeDormant}, c.Dormant},
@@ -35,9 +36,9 @@ func (c AlertConfig) changeRules() []changeRule {
 // model does for a signal that is fine or lacks the evidence to speak — it
 // is no condition. The message is the signal's own sentence, in words and
 // numbers. Volumes are not judged again here: the signals weigh them.
-func changeConditions(cfg AlertConfig, scores []data.ScoredMember) []data.AlertCondition {
+func changeConditions(cfg config.AlertConfig, scores []data.ScoredMember) []data.AlertCondition {
 	var conds []data.AlertCondition
-	rules := cfg.changeRules()
+	rules := changeRules(cfg)
 	for _, m := range scores {
 		if len(m.Score.Changes) == 0 {
 			continue

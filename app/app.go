@@ -16,13 +16,14 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/robfig/cron/v3"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
 
 // App is a running EcoPulse: store, scheduler and HTTP server.
 type App struct {
-	cfg        Config
+	cfg        config.Config
 	db         *data.DB
 	log        *slog.Logger
 	views      *views.Renderer
@@ -55,7 +56,7 @@ type App struct {
 }
 
 // New builds an App on an open, migrated store.
-func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
+func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
 	views.SetHealthBands(cfg.Scoring.Health.HealthyMin, cfg.Scoring.Health.WatchMin)
 	views.SetScoringWindow(cfg.Scoring.WindowDays)
 	r, err := views.NewRenderer()

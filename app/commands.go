@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -18,7 +19,7 @@ import (
 
 // Env is what every command gets: configuration, logger and output.
 type Env struct {
-	Config Config
+	Config config.Config
 	Log    *slog.Logger
 	Out    io.Writer
 	Now    func() time.Time

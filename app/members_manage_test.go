@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -115,7 +116,7 @@ func TestMembersAreManagedThroughTheJSONAPI(t *testing.T) {
 func TestMemberCommandsTakeTheSamePathAsTheAPI(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.DB = dir + "/ecopulse.db"
 	var out bytes.Buffer
 	now := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
@@ -170,7 +171,7 @@ func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	s := NewScorer(db, config.Default().Scoring, quietLogger())
 	d1, d2 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	if _, err := s.ScoreRange(ctx, d1, d2); err != nil {
 		t.Fatal(err)
