@@ -15,7 +15,7 @@ Write a commented starter configuration (ecopulse.yaml) and registry templates
 the next steps. An existing file is never overwritten: then nothing is written.
 `
 
-// initCommand runs `ecopulse init [DIR]` (app/init_cmd.go). It opens no
+// initCommand runs `ecopulse init [DIR]` (app/cli_init.go). It opens no
 // database and reads no configuration — it writes the first one — so it
 // takes no flags but --help.
 func initCommand(x *invocation) error {
