@@ -1,17 +1,16 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 
 	"github.com/ecopulse/ecopulse/app"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 // alertsCommand runs `ecopulse alerts [--at DATE] [--json]`.
-func alertsCommand(ctx context.Context, args []string, out, stderr io.Writer) error {
-	fs, c := newFlags("alerts", "", "The alerts open on a day (default: the latest scored day), whatever people did about them; --json prints what GET /api/v1/alerts?at=DATE answers.", stderr)
+func alertsCommand(x *invocation) error {
+	args := x.args
+	fs := x.flags()
 	at := fs.String("at", "", "the `DATE` (YYYY-MM-DD) the alerts were open on")
 	asJSON := fs.Bool("json", false, "print JSON (the shape of /api/v1/alerts)")
 	if err := noArgs(fs, args); err != nil {
@@ -25,9 +24,9 @@ func alertsCommand(ctx context.Context, args []string, out, stderr io.Writer) er
 		}
 		opt.At = d
 	}
-	env, err := c.env(out, stderr)
+	env, err := x.env()
 	if err != nil {
 		return err
 	}
-	return app.AlertsList(ctx, env, opt)
+	return app.AlertsList(x.ctx, env, opt)
 }

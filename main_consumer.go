@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/ecopulse/ecopulse/app"
 	"github.com/ecopulse/ecopulse/data"
@@ -24,16 +22,17 @@ edit SLUG --key-pattern P) map new consumers automatically.
 `
 
 // consumerCommand runs `ecopulse consumer …`.
-func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) error {
+func consumerCommand(x *invocation) error {
+	args := x.args
 	if len(args) == 0 || (args[0] != "list" && args[0] != "map") {
-		fmt.Fprint(stderr, consumerUsage)
+		fmt.Fprint(x.stderr, consumerUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return flag.ErrHelp
 		}
 		return errors.New("consumer needs a subcommand: list or map")
 	}
 	sub := args[0]
-	fs, c := newFlags("consumer "+sub, "", "API consumers and the members they belong to.\n\n"+consumerUsage, stderr)
+	fs := x.flagsFor("consumer "+sub, "", "API consumers and the members they belong to.\n\n"+consumerUsage)
 	var q data.ConsumerQuery
 	var asJSON, all, secret bool
 	var pattern, address string
@@ -69,18 +68,18 @@ func consumerCommand(ctx context.Context, args []string, out, stderr io.Writer) 
 	case secret && pattern != "":
 		return errors.New("consumer map takes --secret or --pattern, not both")
 	}
-	env, err := c.env(out, stderr)
+	env, err := x.env()
 	if err != nil {
 		return err
 	}
 	if sub == "list" {
-		return app.ConsumerList(ctx, env, q, asJSON)
+		return app.ConsumerList(x.ctx, env, q, asJSON)
 	}
 	if pattern != "" {
-		return app.ConsumerMap(ctx, env, "", pattern, pos[0], all)
+		return app.ConsumerMap(x.ctx, env, "", pattern, pos[0], all)
 	}
 	if address != "" {
-		return app.ConsumerMapAddress(ctx, env, address, pos[0])
+		return app.ConsumerMapAddress(x.ctx, env, address, pos[0])
 	}
-	return app.ConsumerMapSecret(ctx, env, pos[0], "", pos[1], false, secret)
+	return app.ConsumerMapSecret(x.ctx, env, pos[0], "", pos[1], false, secret)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/ecopulse/ecopulse/app"
 )
@@ -16,13 +15,14 @@ Write a commented starter configuration (ecopulse.yaml) and registry templates
 the next steps. An existing file is never overwritten: then nothing is written.
 `
 
-// initCommand runs `ecopulse init [DIR]` (app/init_cmd.go). It opens no
+// initCommand runs `ecopulse init [DIR]` (app/cli_init.go). It opens no
 // database and reads no configuration — it writes the first one — so it
 // takes no flags but --help.
-func initCommand(args []string, out, stderr io.Writer) error {
+func initCommand(x *invocation) error {
+	args := x.args
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, initUsage) }
+	fs.SetOutput(x.stderr)
+	fs.Usage = func() { fmt.Fprint(x.stderr, initUsage) }
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -35,5 +35,5 @@ func initCommand(args []string, out, stderr io.Writer) error {
 	if len(pos) == 1 {
 		dir = pos[0]
 	}
-	return app.Init(dir, out)
+	return app.Init(dir, x.out)
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/ecopulse/ecopulse/app"
@@ -44,17 +42,18 @@ func (l *listFlag) Set(v string) error {
 }
 
 // memberCommand runs `ecopulse member …`.
-func memberCommand(ctx context.Context, args []string, out, stderr io.Writer) error {
+func memberCommand(x *invocation) error {
+	args := x.args
 	subs := []string{"add", "edit", "list", "archive", "restore", "merge"}
 	if len(args) == 0 || !contains(subs, args[0]) {
-		fmt.Fprint(stderr, memberUsage)
+		fmt.Fprint(x.stderr, memberUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return flag.ErrHelp
 		}
 		return errors.New("member needs a subcommand: " + strings.Join(subs, ", "))
 	}
 	sub := args[0]
-	fs, c := newFlags("member "+sub, "", "Manage the ecosystem's members.\n\n"+memberUsage, stderr)
+	fs := x.flagsFor("member "+sub, "", "Manage the ecosystem's members.\n\n"+memberUsage)
 	var in app.MemberInput
 	var domains, orgs, keys listFlag
 	set := map[string]bool{}
@@ -95,16 +94,16 @@ func memberCommand(ctx context.Context, args []string, out, stderr io.Writer) er
 		}
 		return fmt.Errorf("member %s needs exactly one SLUG", sub)
 	}
-	env, err := c.env(out, stderr)
+	env, err := x.env()
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "add":
 		in.Slug, in.Domains, in.GitHubOrgs, in.KeyPatterns = pos[0], domains.vals, orgs.vals, keys.vals
-		return app.MemberAdd(ctx, env, in)
+		return app.MemberAdd(x.ctx, env, in)
 	case "edit":
-		return app.MemberEdit(ctx, env, pos[0], func(cur *app.MemberInput) {
+		return app.MemberEdit(x.ctx, env, pos[0], func(cur *app.MemberInput) {
 			for _, f := range []struct {
 				name     string
 				cur, new *string
@@ -125,16 +124,16 @@ func memberCommand(ctx context.Context, args []string, out, stderr io.Writer) er
 			}
 		})
 	case "list":
-		return app.MemberList(ctx, env, asJSON)
+		return app.MemberList(x.ctx, env, asJSON)
 	case "archive":
-		return app.MemberArchive(ctx, env, pos[0], on)
+		return app.MemberArchive(x.ctx, env, pos[0], on)
 	case "restore":
-		return app.MemberRestore(ctx, env, pos[0])
+		return app.MemberRestore(x.ctx, env, pos[0])
 	}
 	if into == "" {
 		return errors.New("member merge needs --into KEEP")
 	}
-	return app.MemberMerge(ctx, env, pos[0], into)
+	return app.MemberMerge(x.ctx, env, pos[0], into)
 }
 
 func contains(list []string, s string) bool {

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strconv"
 
 	"github.com/ecopulse/ecopulse/app"
@@ -27,7 +25,8 @@ affiliations back at the next start.
 `
 
 // personCommand runs `ecopulse person …`.
-func personCommand(ctx context.Context, args []string, out, stderr io.Writer) error {
+func personCommand(x *invocation) error {
+	args := x.args
 	sub := ""
 	if len(args) > 0 {
 		sub = args[0]
@@ -38,13 +37,13 @@ func personCommand(ctx context.Context, args []string, out, stderr io.Writer) er
 	switch sub {
 	case "list", "assign", "domain add", "domain list", "domain delete":
 	default:
-		fmt.Fprint(stderr, personUsage)
+		fmt.Fprint(x.stderr, personUsage)
 		if sub == "-h" || sub == "--help" {
 			return flag.ErrHelp
 		}
 		return errors.New("person needs a subcommand: list, assign or domain add|list|delete")
 	}
-	fs, c := newFlags("person "+sub, "", "People and the members they work for.\n\n"+personUsage, stderr)
+	fs := x.flagsFor("person "+sub, "", "People and the members they work for.\n\n"+personUsage)
 	var unaffiliated, asJSON bool
 	var from, to string
 	switch sub {
@@ -72,29 +71,29 @@ func personCommand(ctx context.Context, args []string, out, stderr io.Writer) er
 		fs.Usage()
 		return errors.New("person list lists the unaffiliated contributors: add --unaffiliated")
 	}
-	env, err := c.env(out, stderr)
+	env, err := x.env()
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "list":
-		return app.PersonUnaffiliated(ctx, env, from, to, asJSON)
+		return app.PersonUnaffiliated(x.ctx, env, from, to, asJSON)
 	case "assign":
 		in, err := app.ParseWho(pos[0])
 		if err != nil {
 			return err
 		}
 		in.Member, in.From, in.To = pos[1], from, to
-		return app.PersonAssign(ctx, env, in)
+		return app.PersonAssign(x.ctx, env, in)
 	case "domain add":
-		return app.DomainRuleAdd(ctx, env, app.DomainRuleInput{Domain: pos[0], Member: pos[1], From: from, To: to})
+		return app.DomainRuleAdd(x.ctx, env, app.DomainRuleInput{Domain: pos[0], Member: pos[1], From: from, To: to})
 	case "domain list":
-		return app.DomainRuleList(ctx, env, asJSON)
+		return app.DomainRuleList(x.ctx, env, asJSON)
 	default: // domain delete
 		id, err := strconv.ParseInt(pos[0], 10, 64)
 		if err != nil || id <= 0 {
 			return fmt.Errorf("id: want a rule's number (person domain list), not %q", pos[0])
 		}
-		return app.DomainRuleDelete(ctx, env, id)
+		return app.DomainRuleDelete(x.ctx, env, id)
 	}
 }

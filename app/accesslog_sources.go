@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -19,7 +20,7 @@ import (
 
 // accessLogConfig returns the options of the configured accesslog source
 // named name.
-func accessLogConfig(sources []SourceConfig, name string) (accesslog.Config, error) {
+func accessLogConfig(sources []config.SourceConfig, name string) (accesslog.Config, error) {
 	var cfg accesslog.Config
 	for _, sc := range sources {
 		if sc.Name != name {
@@ -43,7 +44,7 @@ func accessLogConfig(sources []SourceConfig, name string) (accesslog.Config, err
 }
 
 // importConfig builds the access-log configuration of an import.
-func importConfig(sources []SourceConfig, opt ImportOptions) (accesslog.Config, error) {
+func importConfig(sources []config.SourceConfig, opt ImportOptions) (accesslog.Config, error) {
 	cfg := accesslog.Config{Format: opt.Format, LogFormat: opt.LogFormat}
 	if opt.Source != "" {
 		if opt.Format != "" || opt.LogFormat != "" || opt.ConsumerFrom != "" {
@@ -75,7 +76,7 @@ func importConfig(sources []SourceConfig, opt ImportOptions) (accesslog.Config, 
 // hashKeyEnvs lists the variables that hold the hash keys consumers may
 // have been hashed with: ECOPULSE_HASH_KEY and every accesslog source's
 // hash_key_env, each once.
-func hashKeyEnvs(sources []SourceConfig) []string {
+func hashKeyEnvs(sources []config.SourceConfig) []string {
 	envs := []string{accesslog.DefaultHashKeyEnv}
 	for _, sc := range sources {
 		if sc.Type != "accesslog" {
@@ -93,7 +94,7 @@ func hashKeyEnvs(sources []SourceConfig) []string {
 // under: its keyed hash, as the access logs compute it (endpoint.SecretKey).
 // When sources hash with different keys, the one whose consumer exists
 // wins. The error never holds the secret.
-func secretConsumerKey(ctx context.Context, db *data.DB, sources []SourceConfig, secret string) (string, error) {
+func secretConsumerKey(ctx context.Context, db *data.DB, sources []config.SourceConfig, secret string) (string, error) {
 	if endpoint.Credential(secret) == "" {
 		return "", domain.Errorf(domain.EINVALID, "key: the secret is empty")
 	}

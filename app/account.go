@@ -214,7 +214,7 @@ func (a *App) adminResetPasswordJSON(c *fiber.Ctx) error {
 // --- command (ecopulse user passwd NAME) ---
 
 // setPasswordCLI stores a password given on the command line; see
-// UserSetPassword in admin.go.
+// UserSetPassword in cli_users.go.
 func setPasswordCLI(ctx context.Context, db *data.DB, name, password string) (*domain.User, error) {
 	u, err := db.UserByName(ctx, name)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -140,7 +141,7 @@ func get3(tb testing.TB, a *App, s testSession, target string) (int, string, str
 // to the log works only to choose another.
 func TestFirstAdminMustChangeTheGeneratedPassword(t *testing.T) {
 	var logged bytes.Buffer
-	a, err := New(DefaultConfig(), emptyDB(t), slog.New(slog.NewTextHandler(&logged, nil)))
+	a, err := New(config.Default(), emptyDB(t), slog.New(slog.NewTextHandler(&logged, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestUserPasswdCommand(t *testing.T) {
 	a := newTestApp(t, db)
 	s := loginAs(t, a, domain.RoleViewer)
 	var out bytes.Buffer
-	env := &Env{Config: DefaultConfig(), Log: quietLogger(), Out: &out}
+	env := &Env{Config: config.Default(), Log: quietLogger(), Out: &out}
 	env.Config.DB = db.Path()
 	if err := UserSetPassword(t.Context(), env, "viewer", "short"); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("a short password: %v, want EINVALID", err)

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
@@ -42,7 +43,7 @@ import (
 // alertEngine evaluates the configured alert rules against the store.
 type alertEngine struct {
 	db  *data.DB
-	cfg AlertConfig
+	cfg config.AlertConfig
 	log *slog.Logger
 	// mu serialises evaluations: two at once could post the same new
 	// alert, or derive the same days twice.
@@ -50,7 +51,7 @@ type alertEngine struct {
 }
 
 // newAlertEngine returns the engine of the rules cfg over db.
-func newAlertEngine(db *data.DB, cfg AlertConfig, log *slog.Logger) *alertEngine {
+func newAlertEngine(db *data.DB, cfg config.AlertConfig, log *slog.Logger) *alertEngine {
 	return &alertEngine{db: db, cfg: cfg, log: log}
 }
 
@@ -342,7 +343,7 @@ var changeKinds = map[string][]string{
 // numbers. Volumes are not judged again here: the signals weigh them.
 func (e *alertEngine) changeConditions(scores []data.ScoredMember) []data.AlertCondition {
 	var conds []data.AlertCondition
-	rules := e.cfg.changeRules()
+	rules := changeRules(e.cfg)
 	for _, m := range scores {
 		if len(m.Score.Changes) == 0 {
 			continue

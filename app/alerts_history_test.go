@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -110,7 +111,7 @@ func TestMemberAlertsFollowTheScoredDaysWithHysteresis(t *testing.T) {
 	ctx := context.Background()
 	h := newChangeHistory(t, "alpha", "bravo")
 	h.saveHovering(t)
-	cfg := DefaultAlertConfig()
+	cfg := config.DefaultAlertConfig()
 	now := h.day(9).Add(22 * time.Hour)
 	if _, err := runAlerts(ctx, h.db, cfg, h.day(9), now, nil, nil); err != nil {
 		t.Fatal(err)
@@ -144,7 +145,7 @@ func TestMemberAlertsFollowTheScoredDaysWithHysteresis(t *testing.T) {
 	// differently: the thresholds come from the configuration.
 	h2 := newChangeHistory(t, "alpha", "bravo")
 	h2.saveHovering(t)
-	cfg.UsageDrop = ChangeRule{OpenBelow: 0.5, CloseAt: 0.56}
+	cfg.UsageDrop = config.ChangeRule{OpenBelow: 0.5, CloseAt: 0.56}
 	if _, err := runAlerts(ctx, h2.db, cfg, h2.day(9), now, nil, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +163,7 @@ func TestRescoredDaysRederiveAlertsAndKeepTheAcknowledgement(t *testing.T) {
 	ctx := context.Background()
 	h := newChangeHistory(t, "alpha", "bravo")
 	h.saveHovering(t)
-	cfg := DefaultAlertConfig()
+	cfg := config.DefaultAlertConfig()
 	now := h.day(9).Add(22 * time.Hour)
 	if _, err := runAlerts(ctx, h.db, cfg, h.day(9), now, nil, nil); err != nil {
 		t.Fatal(err)
@@ -231,7 +232,7 @@ func TestWebhookAfterABackfillPostsOnlyWhatIsOpenNow(t *testing.T) {
 	for i := range 30 {
 		h.save(t, i, dips(i))
 	}
-	cfg := DefaultAlertConfig()
+	cfg := config.DefaultAlertConfig()
 	cfg.SourceStaleIntervals, cfg.SourceMaxAge = 0, 0
 	srv := newWebhookServer(t)
 	var waits []time.Duration

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -27,7 +28,7 @@ import (
 // notifier posts alerts to the configured webhook as Slack-compatible
 // JSON, with bounded retries.
 type notifier struct {
-	cfg    WebhookConfig
+	cfg    config.WebhookConfig
 	client *http.Client
 	log    *slog.Logger
 	// sleep waits between attempts; tests replace it to run without waiting.
@@ -36,7 +37,7 @@ type notifier struct {
 
 // newNotifier returns the notifier of the configured webhook, or nil when
 // none is.
-func newNotifier(cfg WebhookConfig, log *slog.Logger) *notifier {
+func newNotifier(cfg config.WebhookConfig, log *slog.Logger) *notifier {
 	if cfg.URL == "" {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -8,11 +9,11 @@ import (
 // thresholds (the kinds it watches are the engine's: changeKinds).
 type changeRule struct {
 	key string // the rule's name, and its key under alerts in the configuration
-	ChangeRule
+	config.ChangeRule
 }
 
 // changeRules are the rules on change signals, with their thresholds.
-func (c AlertConfig) changeRules() []changeRule {
+func changeRules(c config.AlertConfig) []changeRule {
 	return []changeRule{
 		{views.RuleUsageDrop, c.UsageDrop},
 		{views.RuleDormant, c.Dormant},

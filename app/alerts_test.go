@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -141,7 +142,7 @@ func TestAlertRulesOpenDedupeAndResolve(t *testing.T) {
 	s.run(t, "broken", domain.RunFailed, s.now.Add(-time.Minute))   // never succeeded
 	sources := []views.SourceInfo{{Name: "github", Interval: 15 * time.Minute}, {Name: "discourse", Interval: 15 * time.Minute},
 		{Name: "broken", Interval: time.Hour}, {Name: "idle", Interval: time.Hour}}
-	cfg := DefaultAlertConfig()
+	cfg := config.DefaultAlertConfig()
 	cfg.HealthDrop = 10 // off by default
 
 	res, err := runAlerts(ctx, s.db, cfg, s.day, s.now, sources, nil)
@@ -276,13 +277,13 @@ func (ws *webhookServer) counts() (requests, accepted int) {
 
 // runAlerts is one evaluation of the rules cfg over db by an engine of
 // its own, as the scheduler's alert job makes; n may be nil (no webhook).
-func runAlerts(ctx context.Context, db *data.DB, cfg AlertConfig, day, now time.Time, sources []views.SourceInfo, n *notifier) (*data.AlertSync, error) {
+func runAlerts(ctx context.Context, db *data.DB, cfg config.AlertConfig, day, now time.Time, sources []views.SourceInfo, n *notifier) (*data.AlertSync, error) {
 	return newAlertEngine(db, cfg, quietLogger()).evaluate(ctx, day, now, sources, n)
 }
 
 // testWebhook is the notifier of the configured webhook with a recorded,
 // instant sleep.
-func testWebhook(cfg WebhookConfig, url string, waits *[]time.Duration) *notifier {
+func testWebhook(cfg config.WebhookConfig, url string, waits *[]time.Duration) *notifier {
 	cfg.URL = url
 	wh := newNotifier(cfg, quietLogger())
 	wh.sleep = func(ctx context.Context, d time.Duration) error {
@@ -295,7 +296,7 @@ func testWebhook(cfg WebhookConfig, url string, waits *[]time.Duration) *notifie
 func TestAlertWebhookRetriesAndPostsOnce(t *testing.T) {
 	s := newAlertScenario(t)
 	ctx := context.Background()
-	cfg := DefaultAlertConfig()
+	cfg := config.DefaultAlertConfig()
 	cfg.HealthDrop, cfg.ErrorRateSLO, cfg.MilestoneOverdue, cfg.SourceStaleIntervals, cfg.SourceMaxAge = 0, 0, false, 0, 0
 	srv := newWebhookServer(t, 500, 500)
 	var waits []time.Duration
@@ -339,7 +340,7 @@ func TestAlertWebhookRetriesAndPostsOnce(t *testing.T) {
 func TestAlertWebhookGivesUpBoundedly(t *testing.T) {
 	s := newAlertScenario(t)
 	ctx := context.Background()
-	cfg := DefaultAlertConfig() // with health_drop: 4 alerts about alpha
+	cfg := config.DefaultAlertConfig() // with health_drop: 4 alerts about alpha
 	cfg.HealthDrop = 10
 	cfg.SourceStaleIntervals, cfg.SourceMaxAge = 0, 0
 	cfg.Webhook.Rounds = 2
@@ -379,7 +380,7 @@ func TestAlertWebhookGivesUpBoundedly(t *testing.T) {
 func TestAlertsAPI(t *testing.T) {
 	s := newAlertScenario(t)
 	ctx := context.Background()
-	cfg := DefaultAlertConfig()
+	cfg := config.DefaultAlertConfig()
 	cfg.HealthDrop = 10
 	if _, err := runAlerts(ctx, s.db, cfg, s.day, s.now, nil, nil); err != nil {
 		t.Fatal(err)
@@ -429,22 +430,22 @@ func TestAlertsAPI(t *testing.T) {
 }
 
 func TestAlertConfigValidates(t *testing.T) {
-	if err := DefaultAlertConfig().Validate(); err != nil {
+	if err := config.DefaultAlertConfig().Validate(); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	for name, mod := range map[string]func(*AlertConfig){
-		"health over 100":  func(c *AlertConfig) { c.HealthBelow = 120 },
-		"SLO of 1":         func(c *AlertConfig) { c.ErrorRateSLO = 1 },
-		"webhook not http": func(c *AlertConfig) { c.Webhook.URL = "file:///etc/passwd" },
-		"zero attempts":    func(c *AlertConfig) { c.Webhook.Attempts = 0 },
-		"negative max age": func(c *AlertConfig) { c.SourceMaxAge = -time.Hour },
-		"open at 1":        func(c *AlertConfig) { c.UsageDrop.OpenBelow = 1 },
-		"close below open": func(c *AlertConfig) { c.Latency.CloseAt = 0.4 },
-		"close equal open": func(c *AlertConfig) { c.Unanswered.CloseAt = c.Unanswered.OpenBelow },
-		"close above 1":    func(c *AlertConfig) { c.Dormant.CloseAt = 1.5 },
-		"negative open":    func(c *AlertConfig) { c.Errors4xx.OpenBelow = -0.1 },
+	for name, mod := range map[string]func(*config.AlertConfig){
+		"health over 100":  func(c *config.AlertConfig) { c.HealthBelow = 120 },
+		"SLO of 1":         func(c *config.AlertConfig) { c.ErrorRateSLO = 1 },
+		"webhook not http": func(c *config.AlertConfig) { c.Webhook.URL = "file:///etc/passwd" },
+		"zero attempts":    func(c *config.AlertConfig) { c.Webhook.Attempts = 0 },
+		"negative max age": func(c *config.AlertConfig) { c.SourceMaxAge = -time.Hour },
+		"open at 1":        func(c *config.AlertConfig) { c.UsageDrop.OpenBelow = 1 },
+		"close below open": func(c *config.AlertConfig) { c.Latency.CloseAt = 0.4 },
+		"close equal open": func(c *config.AlertConfig) { c.Unanswered.CloseAt = c.Unanswered.OpenBelow },
+		"close above 1":    func(c *config.AlertConfig) { c.Dormant.CloseAt = 1.5 },
+		"negative open":    func(c *config.AlertConfig) { c.Errors4xx.OpenBelow = -0.1 },
 	} {
-		c := DefaultAlertConfig()
+		c := config.DefaultAlertConfig()
 		mod(&c)
 		if err := c.Validate(); domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%s: Validate = %v, want EINVALID", name, err)
@@ -475,7 +476,7 @@ func TestErrorRateScalesWithVolume(t *testing.T) {
 		if err := s.db.AddUsage(ctx, []domain.UsageRollup{usage(at, cons.ID, 2, c.calls-errs), usage(at, cons.ID, 5, errs)}); err != nil {
 			t.Fatal(err)
 		}
-		cfg := DefaultAlertConfig()
+		cfg := config.DefaultAlertConfig()
 		cfg.MilestoneOverdue, cfg.HealthBelow, cfg.SourceStaleIntervals, cfg.SourceMaxAge = false, 0, 0, 0
 		if _, err := runAlerts(ctx, s.db, cfg, s.day, s.now, nil, nil); err != nil {
 			t.Fatal(err)

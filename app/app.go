@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -25,7 +26,7 @@ import (
 type App struct {
 	*scheduler
 
-	cfg     Config
+	cfg     config.Config
 	db      *data.DB
 	log     *slog.Logger
 	views   *views.Renderer
@@ -48,7 +49,7 @@ type App struct {
 }
 
 // New builds an App on an open, migrated store.
-func New(cfg Config, db *data.DB, log *slog.Logger) (*App, error) {
+func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
 	r, err := views.NewRenderer(views.OptionsOf(cfg.Scoring))
 	if err != nil {
 		return nil, fmt.Errorf("app: unable to parse templates: %w", err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -73,7 +74,7 @@ func TestBackupWhileServingAndIngesting(t *testing.T) {
 		before, after int64 // batches acknowledged before it began, sent before it ended
 	}
 	var copies []backup
-	env := &Env{Config: DefaultConfig(), Log: quietLogger(), Out: io.Discard, Now: time.Now}
+	env := &Env{Config: config.Default(), Log: quietLogger(), Out: io.Discard, Now: time.Now}
 	env.Config.DB = db.Path()
 	const backups = 6
 	for k := 0; k < backups; k++ {

@@ -4,15 +4,17 @@ import (
 	"html"
 	"strings"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/config"
 )
 
 // TestAppsKeepTheirOwnBands: two Apps of different health bands in one
 // process each describe and colour health by their own configuration.
 func TestAppsKeepTheirOwnBands(t *testing.T) {
-	strict := DefaultConfig()
+	strict := config.Default()
 	strict.Scoring.Health.HealthyMin, strict.Scoring.Health.WatchMin = 85, 60
 	apps := map[string]*App{}
-	for name, cfg := range map[string]Config{"default": DefaultConfig(), "strict": strict} {
+	for name, cfg := range map[string]config.Config{"default": config.Default(), "strict": strict} {
 		a, err := New(cfg, emptyDB(t), quietLogger())
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -23,7 +24,7 @@ func TestBrowserAlertInboxAcknowledges(t *testing.T) {
 	ctx := context.Background()
 	h := newChangeHistory(t, "alpha", "bravo")
 	h.saveHovering(t)
-	if _, err := runAlerts(ctx, h.db, DefaultAlertConfig(), h.day(9), h.day(9).Add(22*time.Hour), nil, nil); err != nil {
+	if _, err := runAlerts(ctx, h.db, config.DefaultAlertConfig(), h.day(9), h.day(9).Add(22*time.Hour), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	open, err := h.db.Alerts(ctx, data.AlertFilter{State: data.AlertOpen, Rule: views.RuleUsageDrop})

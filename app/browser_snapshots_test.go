@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -28,10 +29,10 @@ func TestBrowserSnapshotsDrawAndDownload(t *testing.T) {
 	b := newBrowser(t)
 	db := seededDB(t)
 	ctx := context.Background()
-	if _, err := catchUpSnapshots(ctx, db, NewScorer(db, DefaultConfig().Scoring, quietLogger()), demoEnd, 26); err != nil {
+	if _, err := catchUpSnapshots(ctx, db, NewScorer(db, config.Default().Scoring, quietLogger()), demoEnd, 26); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := runAlerts(ctx, db, DefaultAlertConfig(), demoEnd, demoEnd, nil, nil); err != nil {
+	if _, err := runAlerts(ctx, db, config.DefaultAlertConfig(), demoEnd, demoEnd, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	base := serveTestApp(t, newTestApp(t, db))

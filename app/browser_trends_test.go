@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -26,7 +27,7 @@ func TestBrowserOverviewTrendIsDrawnWithAGap(t *testing.T) {
 	}
 	ctx := context.Background()
 	db := seededDB(t)
-	scorer := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	scorer := NewScorer(db, config.Default().Scoring, quietLogger())
 	first, _ := domain.ParseDay("2026-01-11") // the first of the trend's 26 points
 	gap, _ := domain.ParseDay("2026-03-15")
 	last, _ := domain.ParseDay("2026-05-24") // the seeded scores start on 05-26

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -16,7 +17,7 @@ import (
 // buffer the commands print to.
 func commandEnv(tb testing.TB) (*Env, *data.DB, *bytes.Buffer) {
 	tb.Helper()
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.DB = filepath.Join(tb.TempDir(), "ecopulse.db")
 	db, err := data.Open(context.Background(), cfg.DB)
 	if err != nil {

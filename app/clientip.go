@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -96,4 +97,18 @@ func addrString(addr netip.Addr, c *fiber.Ctx) string {
 		return c.Context().RemoteIP().String()
 	}
 	return addr.String()
+}
+
+// parseTrustedProxies reads auth.trusted_proxies: addresses or CIDRs, one
+// per entry.
+func parseTrustedProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range list {
+		ps, err := domain.ParseAllowList(p)
+		if err != nil || strings.Contains(p, ",") || len(ps) != 1 {
+			return nil, domain.Errorf(domain.EINVALID, "config: auth.trusted_proxies: %q is not an IP address or CIDR", p)
+		}
+		out = append(out, ps[0])
+	}
+	return out, nil
 }

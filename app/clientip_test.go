@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecopulse/ecopulse/config"
 )
 
 func TestForwardedChainClient(t *testing.T) {
@@ -73,10 +75,10 @@ func forwardedPost(tb testing.TB, c *http.Client, target, xff string, hdr map[st
 // directly. Rotating X-Forwarded-For gets around no login limit, and a
 // token's allow list sees the address the proxy saw.
 func TestForwardedForCannotBeChosenByTheClient(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.Auth.ProxyHeader = "X-Forwarded-For"
 	cfg.Auth.TrustedProxies = []string{"127.0.0.5"}
-	cfg.Auth.RateLimits.Login = Limit{Max: 3, Window: time.Hour}
+	cfg.Auth.RateLimits.Login = config.Limit{Max: 3, Window: time.Hour}
 	db := emptyDB(t)
 	a := newConfiguredApp(t, db, cfg)
 	base := serveTestApp(t, a)

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/config"
 )
 
 // FuzzLoadConfig loads arbitrary bytes as a configuration file: LoadConfig
@@ -25,7 +27,7 @@ func FuzzLoadConfig(f *testing.F) {
 		if err := os.WriteFile(path, body, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		c, err := LoadConfig(path)
+		c, err := config.Load(path)
 		if err != nil {
 			return // refused: fine, as long as nothing panicked
 		}

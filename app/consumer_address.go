@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -22,7 +23,7 @@ import (
 
 // addressHashKeys returns the keys client addresses may have been hashed
 // with (ECOPULSE_HASH_KEY and each accesslog source's hash_key_env).
-func addressHashKeys(sources []SourceConfig) [][]byte {
+func addressHashKeys(sources []config.SourceConfig) [][]byte {
 	var keys [][]byte
 	for _, env := range hashKeyEnvs(sources) {
 		if k := os.Getenv(env); k != "" {
@@ -51,7 +52,7 @@ func consumersInRange(p netip.Prefix, hashKeys [][]byte, known map[string]bool) 
 // not: the manager said so) and keeps a range as a rule. It returns how
 // many. A single address is not kept, nor written to the audit log: it is a
 // client's address, and its consumer is already the one it maps.
-func mapAddressRange(ctx context.Context, db *data.DB, sources []SourceConfig, actor, address, member string) (int, error) {
+func mapAddressRange(ctx context.Context, db *data.DB, sources []config.SourceConfig, actor, address, member string) (int, error) {
 	target := "address range " + address
 	n, err := func() (int, error) {
 		p, err := data.ParseAddressRange(address)
@@ -84,7 +85,7 @@ func mapAddressRange(ctx context.Context, db *data.DB, sources []SourceConfig, a
 
 // applyAddressRules maps the unmapped consumers whose address falls in a
 // kept rule's range (the narrowest rule first); before each scoring run.
-func applyAddressRules(ctx context.Context, db *data.DB, sources []SourceConfig) (int, error) {
+func applyAddressRules(ctx context.Context, db *data.DB, sources []config.SourceConfig) (int, error) {
 	rules, err := db.AddressRules(ctx)
 	if err != nil || len(rules) == 0 {
 		return 0, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -79,7 +80,7 @@ func TestConsumerMappedByItsSecret(t *testing.T) {
 
 	// The command, with a secret holding / and +.
 	var out bytes.Buffer
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.DB = dbPath
 	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
 	if err := ConsumerMapSecret(ctx, env, test, "", "beta", false, true); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -290,7 +291,7 @@ func TestSpreadsheetSafe(t *testing.T) {
 func TestSnapshotPagesShowTheAPINumbers(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
-	scorer := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	scorer := NewScorer(db, config.Default().Scoring, quietLogger())
 	if _, err := catchUpSnapshots(ctx, db, scorer, demoEnd, 26); err != nil {
 		t.Fatal(err)
 	}

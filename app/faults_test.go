@@ -22,6 +22,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/collectors/github"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -648,11 +649,11 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	config := fltWriteConfig(t, fmt.Sprintf("db: %s\nshutdown_timeout: 5s\nbackfill_days: 130\n", dbPath))
+	cfgFile := fltWriteConfig(t, fmt.Sprintf("db: %s\nshutdown_timeout: 5s\nbackfill_days: 130\n", dbPath))
 	reader := fltReader(t, dbPath)
 	snapshots := func() int64 { return fltCount(t, reader, `SELECT COUNT(*) FROM snapshots`) }
 
-	s := fltStartServe(t, bin, config)
+	s := fltStartServe(t, bin, cfgFile)
 	s.waitFor(t, "a first snapshot", 60*time.Second, time.Millisecond, func() bool { return snapshots() > 0 }) // after the signal handler is set
 	seen := snapshots()
 	took := s.terminate(t, 20*time.Second)
@@ -691,7 +692,7 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 	// whose Sunday was scored with active members.
 	var want []string
 	last := data.LastClosedWeekSunday(time.Now())
-	for i := 0; i < DefaultSnapshotConfig().CatchUpWeeks; i++ {
+	for i := 0; i < config.DefaultSnapshotConfig().CatchUpWeeks; i++ {
 		sunday := last.AddDate(0, 0, -7*i)
 		if eco, err := db.EcosystemScoreOn(ctx, sunday); err == nil && eco.Members > 0 {
 			want = append(want, domain.ISOWeek(sunday))
@@ -700,7 +701,7 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 	t.Logf("SIGTERM after %d snapshot(s), %d stored at exit of %d owed; exited in %v", seen, afterSignal, len(want), took.Round(time.Millisecond))
 
 	// Start again: the catch-up completes.
-	s = fltStartServe(t, bin, config)
+	s = fltStartServe(t, bin, cfgFile)
 	// Its start-up scoring run ends with "scores computed", then catches up
 	// (and the signal handler is in place long before).
 	s.waitFor(t, "the start-up scoring run", 60*time.Second, 20*time.Millisecond, func() bool { return strings.Contains(s.out.String(), "scores computed") })

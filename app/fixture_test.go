@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ecopulse/ecopulse/collectors/demo"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -56,7 +57,7 @@ func seededDB(tb testing.TB) *data.DB {
 			seedErr = err
 			return
 		}
-		cfg := DefaultConfig()
+		cfg := config.Default()
 		_, seedErr = NewScorer(db, cfg.Scoring, quietLogger()).ScoreRange(ctx, demoEnd.AddDate(0, 0, -35), demoEnd)
 	})
 	if seedErr != nil {
@@ -99,7 +100,7 @@ func testPassword(role string) string { return "password-of-" + role }
 
 func newTestApp(tb testing.TB, db *data.DB) *App {
 	tb.Helper()
-	a, err := New(DefaultConfig(), db, quietLogger())
+	a, err := New(config.Default(), db, quietLogger())
 	if err != nil {
 		tb.Fatal(err)
 	}

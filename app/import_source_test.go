@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 )
 
@@ -38,7 +39,7 @@ func gatewayLog(t *testing.T, dir string) string {
 
 // gatewayConfig declares an accesslog source "gw" reading path, hashing
 // with its own variable.
-func gatewayConfig(t *testing.T, dir, path, dbName string) Config {
+func gatewayConfig(t *testing.T, dir, path, dbName string) config.Config {
 	t.Helper()
 	conf := filepath.Join(dir, dbName+".yaml")
 	body := `sources:
@@ -54,7 +55,7 @@ func gatewayConfig(t *testing.T, dir, path, dbName string) Config {
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := LoadConfig(conf)
+	cfg, err := config.Load(conf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestImportConsumerFromIP(t *testing.T) {
 	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
 		addrs[strings.Fields(l)[0]] = true
 	}
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.DB = filepath.Join(t.TempDir(), "ecopulse.db")
 	var out bytes.Buffer
 	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ecopulse/ecopulse/config"
 )
 
 // BenchmarkIngestLoopback posts NDJSON batches to a real server over
@@ -40,7 +42,7 @@ func BenchmarkIngestLoopbackConcurrent(b *testing.B) {
 // benchIngest posts b.N batches of size records from clients goroutines, each
 // batch answered 202 before its client posts the next.
 func benchIngest(b *testing.B, clients, size int) {
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	// The limiter still runs (and names the token) on every request; the
 	// default 100 requests/s per token would stop the benchmark.
 	cfg.Auth.RateLimits.Ingest.Max = 1 << 30

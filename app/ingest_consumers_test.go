@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 )
 
@@ -43,7 +44,7 @@ func countConsumers(tb testing.TB, db *data.DB) int {
 // token's allowance, go on.
 func TestIngestBoundsNewConsumersPerToken(t *testing.T) {
 	db := emptyDB(t)
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.Ingest.MaxNewConsumersPerDay = 5
 	a, err := New(cfg, db, quietLogger())
 	if err != nil {

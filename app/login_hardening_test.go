@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -18,7 +19,7 @@ import (
 // failed logins, so that the throttle itself is what the tests see.
 func newLoginTestApp(tb testing.TB) *App {
 	tb.Helper()
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.Auth.RateLimits.Login.Max = 0
 	return newConfiguredApp(tb, emptyDB(tb), cfg)
 }
@@ -264,7 +265,7 @@ func TestLoginCSRFIsASignedDoubleSubmitCookie(t *testing.T) {
 	}
 	// The key is kept in the database: a restarted server (a new App on the
 	// same database) accepts the tokens of pages served before.
-	b, err := New(DefaultConfig(), a.db, quietLogger())
+	b, err := New(config.Default(), a.db, quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

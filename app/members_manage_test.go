@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -112,56 +112,6 @@ func TestMembersAreManagedThroughTheJSONAPI(t *testing.T) {
 	}
 }
 
-func TestMemberCommandsTakeTheSamePathAsTheAPI(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := DefaultConfig()
-	cfg.DB = dir + "/ecopulse.db"
-	var out bytes.Buffer
-	now := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
-	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: func() time.Time { return now }}
-
-	if err := MemberAdd(ctx, env, MemberInput{Slug: "beta", Name: "Beta Labs", Kind: "research", Domains: []string{"beta.edu"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := MemberAdd(ctx, env, MemberInput{Slug: "beta", Name: "Dup", Kind: "research"}); domain.ErrorCode(err) != domain.ECONFLICT {
-		t.Fatalf("a taken slug: %v", err)
-	}
-	if err := MemberAdd(ctx, env, MemberInput{Slug: "gamma", Name: "Gamma", Kind: "reseller"}); domain.ErrorCode(err) != domain.EINVALID ||
-		!strings.HasPrefix(domain.ErrorMessage(err), "kind:") {
-		t.Fatalf("a bad kind: %v", err)
-	}
-	if err := MemberEdit(ctx, env, "beta", func(in *MemberInput) { in.Tier = "silver" }); err != nil {
-		t.Fatal(err)
-	}
-	if err := MemberArchive(ctx, env, "beta", ""); err != nil {
-		t.Fatal(err)
-	}
-	out.Reset()
-	if err := MemberList(ctx, env, true); err != nil {
-		t.Fatal(err)
-	}
-	var list struct{ Members []MemberRecord }
-	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
-		t.Fatal(err)
-	}
-	if len(list.Members) != 1 {
-		t.Fatalf("members listed: %+v", list.Members)
-	}
-	r := list.Members[0]
-	// joined defaults to today; archive to today.
-	if r.Tier != "silver" || r.Joined != "2026-05-04" || r.ArchivedOn == nil || *r.ArchivedOn != "2026-05-04" || strings.Join(r.Domains, ",") != "beta.edu" {
-		t.Fatalf("listed record: %+v", r)
-	}
-	if err := MemberRestore(ctx, env, "beta"); err != nil {
-		t.Fatal(err)
-	}
-	out.Reset()
-	if err := MemberList(ctx, env, false); err != nil || !strings.Contains(out.String(), "beta") || !strings.Contains(out.String(), "active") {
-		t.Fatalf("table: %v\n%s", err, out.String())
-	}
-}
-
 func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 	ctx := context.Background()
 	db := emptyDB(t)
@@ -170,7 +120,7 @@ func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	s := NewScorer(db, config.Default().Scoring, quietLogger())
 	d1, d2 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	if _, err := s.ScoreRange(ctx, d1, d2); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors"
+	"github.com/ecopulse/ecopulse/config"
 )
 
 // fakeSource is a collector that reports fixed counts, or fails.
@@ -28,7 +29,7 @@ func (f fakeSource) Collect(ctx context.Context, env collectors.Env) (collectors
 
 // addFakeSource configures a source on a built app, as New would.
 func addFakeSource(a *App, name string, src collectors.Source) *scheduledSource {
-	s := &scheduledSource{cfg: SourceConfig{Name: name, Type: "fake", Schedule: "@every 1h"}, src: src}
+	s := &scheduledSource{cfg: config.SourceConfig{Name: name, Type: "fake", Schedule: "@every 1h"}, src: src}
 	a.sources = append(a.sources, s)
 	a.prom.declareSources(name)
 	return s

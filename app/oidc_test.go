@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -154,8 +155,8 @@ func (p *testIdP) setUser(claims map[string]any) {
 func newSSOApp(tb testing.TB, idp *testIdP) *App {
 	tb.Helper()
 	tb.Setenv("ECOPULSE_TEST_OIDC_SECRET", idp.secret)
-	cfg := DefaultConfig()
-	cfg.Auth.OIDC = OIDCConfig{
+	cfg := config.Default()
+	cfg.Auth.OIDC = config.OIDCConfig{
 		Issuer: idp.srv.URL, ClientID: idp.clientID, ClientSecretEnv: "ECOPULSE_TEST_OIDC_SECRET",
 		RedirectURL: "http://127.0.0.1:8080/login/oidc/callback", Scopes: []string{"openid", "profile"},
 		NameClaim: "preferred_username", RoleClaim: "groups",
@@ -168,7 +169,7 @@ func newSSOApp(tb testing.TB, idp *testIdP) *App {
 }
 
 // newConfiguredApp is newTestApp with a configuration of the test's own.
-func newConfiguredApp(tb testing.TB, db *data.DB, cfg Config) *App {
+func newConfiguredApp(tb testing.TB, db *data.DB, cfg config.Config) *App {
 	tb.Helper()
 	a, err := New(cfg, db, quietLogger())
 	if err != nil {
@@ -364,27 +365,27 @@ func TestOIDCIsOffByDefault(t *testing.T) {
 }
 
 func TestOIDCConfigValidation(t *testing.T) {
-	good := func() Config {
-		c := DefaultConfig()
-		c.Auth.OIDC = OIDCConfig{Issuer: "https://login.example.com", ClientID: "ecopulse", RedirectURL: "https://eco.example.com/login/oidc/callback",
+	good := func() config.Config {
+		c := config.Default()
+		c.Auth.OIDC = config.OIDCConfig{Issuer: "https://login.example.com", ClientID: "ecopulse", RedirectURL: "https://eco.example.com/login/oidc/callback",
 			Scopes: []string{"openid"}, NameClaim: "preferred_username", RoleClaim: "groups", Roles: map[string]string{"g": "viewer"}}
 		return c
 	}
 	if err := good().Validate(); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
-	for name, change := range map[string]func(*Config){
-		"http issuer":        func(c *Config) { c.Auth.OIDC.Issuer = "http://login.example.com" },
-		"no client id":       func(c *Config) { c.Auth.OIDC.ClientID = "" },
-		"relative redirect":  func(c *Config) { c.Auth.OIDC.RedirectURL = "/login/oidc/callback" },
-		"no openid scope":    func(c *Config) { c.Auth.OIDC.Scopes = []string{"profile"} },
-		"unknown role":       func(c *Config) { c.Auth.OIDC.Roles = map[string]string{"g": "root"} },
-		"no role at all":     func(c *Config) { c.Auth.OIDC.Roles = nil },
-		"bad default role":   func(c *Config) { c.Auth.OIDC.DefaultRole = "owner" },
-		"proxy without list": func(c *Config) { c.Auth.ProxyHeader = "X-Real-IP" },
-		"bad proxy":          func(c *Config) { c.Auth.TrustedProxies = []string{"proxy.local"} },
-		"negative limit":     func(c *Config) { c.Auth.RateLimits.Login.Max = -1 },
-		"zero window":        func(c *Config) { c.Auth.RateLimits.Ingest.Window = 0 },
+	for name, change := range map[string]func(*config.Config){
+		"http issuer":        func(c *config.Config) { c.Auth.OIDC.Issuer = "http://login.example.com" },
+		"no client id":       func(c *config.Config) { c.Auth.OIDC.ClientID = "" },
+		"relative redirect":  func(c *config.Config) { c.Auth.OIDC.RedirectURL = "/login/oidc/callback" },
+		"no openid scope":    func(c *config.Config) { c.Auth.OIDC.Scopes = []string{"profile"} },
+		"unknown role":       func(c *config.Config) { c.Auth.OIDC.Roles = map[string]string{"g": "root"} },
+		"no role at all":     func(c *config.Config) { c.Auth.OIDC.Roles = nil },
+		"bad default role":   func(c *config.Config) { c.Auth.OIDC.DefaultRole = "owner" },
+		"proxy without list": func(c *config.Config) { c.Auth.ProxyHeader = "X-Real-IP" },
+		"bad proxy":          func(c *config.Config) { c.Auth.TrustedProxies = []string{"proxy.local"} },
+		"negative limit":     func(c *config.Config) { c.Auth.RateLimits.Login.Max = -1 },
+		"zero window":        func(c *config.Config) { c.Auth.RateLimits.Ingest.Window = 0 },
 	} {
 		c := good()
 		change(&c)

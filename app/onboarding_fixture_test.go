@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 )
 
@@ -44,7 +45,7 @@ sources:
     schedule: "@every 10m"
     options: {path: `+registry+`}
 `)
-	cfg, err := LoadConfigWith(cfgPath, Overrides{})
+	cfg, err := config.LoadWith(cfgPath, config.Overrides{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -55,7 +56,7 @@ sources:
 // appOnConfig opens cfg's database (closed when the test ends) and the
 // application on it, ready, with the test accounts: what a user's own
 // configuration serves once the commands have filled its database.
-func appOnConfig(tb testing.TB, cfg Config) (*App, *data.DB) {
+func appOnConfig(tb testing.TB, cfg config.Config) (*App, *data.DB) {
 	tb.Helper()
 	db, err := data.Open(context.Background(), cfg.DB)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/demo"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 )
 
@@ -57,7 +58,7 @@ func pbLargeDB(b *testing.B) *data.DB {
 			pbErr = err
 			return
 		}
-		_, pbErr = NewScorer(db, DefaultConfig().Scoring, quietLogger()).ScoreRange(ctx, demoEnd.AddDate(0, 0, -35), demoEnd)
+		_, pbErr = NewScorer(db, config.Default().Scoring, quietLogger()).ScoreRange(ctx, demoEnd.AddDate(0, 0, -35), demoEnd)
 	})
 	if pbErr != nil {
 		b.Fatalf("large benchmark database: %v", pbErr)

@@ -16,7 +16,7 @@ import (
 
 // People are mapped to members where people work, one code path behind the
 // community page (app/people_pages.go), the JSON API below and the
-// `ecopulse person` commands (app/people_commands.go): each turns its input
+// `ecopulse person` commands (app/cli_people.go): each turns its input
 // into an AssignInput or a DomainRuleInput and calls the functions here,
 // which validate, store and audit. Rules in app/routes.go: managers write.
 //

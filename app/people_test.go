@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -20,10 +21,10 @@ import (
 // peopleFixture is a database file with two members, scored over the first
 // week of March 2026, and community activity nobody is affiliated for:
 // Octo (three days), Dee (whose e-mail is at beta.example) and Zed.
-func peopleFixture(t *testing.T) (Config, *data.DB) {
+func peopleFixture(t *testing.T) (config.Config, *data.DB) {
 	t.Helper()
 	ctx := context.Background()
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.DB = t.TempDir() + "/ecopulse.db"
 	db, err := data.Open(ctx, cfg.DB)
 	if err != nil {

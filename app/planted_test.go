@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
@@ -48,7 +49,7 @@ func TestPlantedDegradationsAreCaught(t *testing.T) {
 		t.Fatal(err)
 	}
 	generated := time.Since(start)
-	cfg, err := LoadConfigWith(files.Config, Overrides{})
+	cfg, err := config.LoadWith(files.Config, config.Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,57 +3,12 @@ package app
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
-	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
-
-// RateLimitConfig bounds request rates (fiber's limiter, fixed windows, in
-// memory: each serve replica counts its own).
-type RateLimitConfig struct {
-	// Login bounds failed password logins per client address (successful
-	// ones are not counted, so an office behind one address is not locked
-	// out at nine o'clock), and single-sign-on starts and callbacks per
-	// address. It comes on top of the per-account throttle of failed logins.
-	Login Limit `yaml:"login"`
-	// Ingest bounds push-ingest requests per token (per client address for
-	// requests without a valid token).
-	Ingest Limit `yaml:"ingest"`
-}
-
-// Limit is at most Max requests per Window; Max 0 turns the limit off.
-type Limit struct {
-	Max    int           `yaml:"max"`
-	Window time.Duration `yaml:"window"`
-}
-
-// DefaultRateLimitConfig returns the default limits: 10 failed logins per
-// minute and address; 6,000 ingest requests per minute and token (100 per
-// second: room for a gateway plugin that posts each call on its own, such as
-// Kong's HTTP Log without batching, while a runaway client is stopped).
-func DefaultRateLimitConfig() RateLimitConfig {
-	return RateLimitConfig{
-		Login:  Limit{Max: 10, Window: time.Minute},
-		Ingest: Limit{Max: 6000, Window: time.Minute},
-	}
-}
-
-// Validate reports the first limit that cannot work.
-func (r RateLimitConfig) Validate() error {
-	for name, l := range map[string]Limit{"login": r.Login, "ingest": r.Ingest} {
-		if l.Max < 0 {
-			return domain.Errorf(domain.EINVALID, "config: auth.rate_limits.%s.max cannot be negative (0 turns the limit off)", name)
-		}
-		if l.Max > 0 && (l.Window < time.Second || l.Window > 24*time.Hour) {
-			return domain.Errorf(domain.EINVALID, "config: auth.rate_limits.%s.window must be between 1s and 24h", name)
-		}
-	}
-	return nil
-}
 
 // The limiters run for every request and decide on its matched rule
 // (routeOf), never on the raw path: the router ignores case and trailing

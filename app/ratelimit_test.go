@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecopulse/ecopulse/config"
 )
 
 // clientFrom is an HTTP client whose connections leave from a loopback
@@ -59,8 +61,8 @@ func loginOver(tb testing.TB, c *http.Client, base, name, password, accept strin
 }
 
 func TestRateLimitFailedLoginsPerAddress(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Auth.RateLimits.Login = Limit{Max: 3, Window: time.Hour}
+	cfg := config.Default()
+	cfg.Auth.RateLimits.Login = config.Limit{Max: 3, Window: time.Hour}
 	a := newConfiguredApp(t, emptyDB(t), cfg)
 	base := serveTestApp(t, a)
 	attacker, office, other := clientFrom(t, "127.0.0.2"), clientFrom(t, "127.0.0.3"), clientFrom(t, "127.0.0.4")
@@ -105,8 +107,8 @@ func TestRateLimitFailedLoginsPerAddress(t *testing.T) {
 }
 
 func TestRateLimitIngestPerToken(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Auth.RateLimits.Ingest = Limit{Max: 2, Window: time.Hour}
+	cfg := config.Default()
+	cfg.Auth.RateLimits.Ingest = config.Limit{Max: 2, Window: time.Hour}
 	db := emptyDB(t)
 	a := newConfiguredApp(t, db, cfg)
 	busy, calm := newToken(t, db, "busy", ""), newToken(t, db, "calm", "")
@@ -138,8 +140,8 @@ func TestRateLimitIngestPerToken(t *testing.T) {
 }
 
 func TestRateLimitsCanBeTurnedOff(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Auth.RateLimits = RateLimitConfig{}
+	cfg := config.Default()
+	cfg.Auth.RateLimits = config.RateLimitConfig{}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +151,7 @@ func TestRateLimitsCanBeTurnedOff(t *testing.T) {
 			t.Fatalf("attempt %d: %d", i+1, status)
 		}
 	}
-	if d := DefaultRateLimitConfig(); d.Login.Max <= 0 || d.Ingest.Max <= 0 {
+	if d := config.DefaultRateLimitConfig(); d.Login.Max <= 0 || d.Ingest.Max <= 0 {
 		t.Error("rate limits are off by default")
 	}
 }
@@ -157,8 +159,8 @@ func TestRateLimitsCanBeTurnedOff(t *testing.T) {
 // The router ignores case, trailing and doubled slashes and an empty query,
 // so every spelling of POST /login is a login, and each is counted.
 func TestRateLimitCountsEverySpellingOfLogin(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Auth.RateLimits.Login = Limit{Max: 3, Window: time.Hour}
+	cfg := config.Default()
+	cfg.Auth.RateLimits.Login = config.Limit{Max: 3, Window: time.Hour}
 	a := newConfiguredApp(t, emptyDB(t), cfg)
 	base := serveTestApp(t, a)
 	c := clientFrom(t, "127.0.0.6")

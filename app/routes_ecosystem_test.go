@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -114,7 +115,7 @@ func TestAPIUsagePageShowsTheAPINumbers(t *testing.T) {
 	if got, want := av.BudgetUsed, float64(u.Totals.Errors5xx)/(0.005*float64(u.Totals.Calls)); math.Abs(got-want) > 1e-9 {
 		t.Errorf("availability budget used %v, want 5xx / (0.5%% of calls) = %v", got, want)
 	}
-	if got, want := u.SLO.Latency.ThresholdMS, DefaultConfig().Scoring.Technical.LatencySLOMS; got != want {
+	if got, want := u.SLO.Latency.ThresholdMS, config.Default().Scoring.Technical.LatencySLOMS; got != want {
 		t.Errorf("latency SLO %v ms, want the scoring config's %v", got, want)
 	}
 	last := u.Daily[len(u.Daily)-1]

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -522,7 +523,7 @@ func TestMemberWithoutAPIUsage(t *testing.T) {
 	if err := db.CreateMember(ctx, quiet); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewScorer(db, DefaultConfig().Scoring, quietLogger()).ScoreDay(ctx, demoEnd); err != nil {
+	if _, err := NewScorer(db, config.Default().Scoring, quietLogger()).ScoreDay(ctx, demoEnd); err != nil {
 		t.Fatal(err)
 	}
 	a := newTestApp(t, db)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 )
 
@@ -19,7 +20,7 @@ import (
 // starts it when it serves and stops it before the store closes.
 type scheduler struct {
 	db  *data.DB
-	cfg Config
+	cfg config.Config
 	log *slog.Logger
 	ops opsHooks // told what each collection did
 
@@ -34,7 +35,7 @@ type scheduler struct {
 
 // newScheduler validates the schedules, sources and alert rules of cfg and
 // schedules their jobs; nothing runs before start.
-func newScheduler(cfg Config, db *data.DB, log *slog.Logger, ops opsHooks) (*scheduler, error) {
+func newScheduler(cfg config.Config, db *data.DB, log *slog.Logger, ops opsHooks) (*scheduler, error) {
 	s := &scheduler{db: db, cfg: cfg, log: log, ops: ops, jobs: newJobGroup(), scorer: NewScorer(db, cfg.Scoring, log)}
 	s.cron = cron.New(cron.WithLogger(cronLogger{log}), cron.WithChain(
 		// cron.New does not recover panics by itself (robfig/cron#380).

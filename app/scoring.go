@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
@@ -24,10 +25,10 @@ type Scorer struct {
 	afterRun func(ctx context.Context, day time.Time)
 	// sources are the configured sources, whose hash keys address rules
 	// need (app/consumer_address.go); set with the Scorer's owner's config.
-	sources []SourceConfig
+	sources []config.SourceConfig
 	// alerts, when set, are the alert rules member alerts follow the days
 	// scored with (app/alerts_history.go).
-	alerts *AlertConfig
+	alerts *config.AlertConfig
 	// alerting, when set (App.New does), is the rule engine those member
 	// alerts follow with; else one of alerts is made on first use.
 	alerting   *alertEngine

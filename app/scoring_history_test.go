@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -35,9 +36,9 @@ func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		addCalls(may17.AddDate(0, 0, i), 100)
 	}
-	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	s := NewScorer(db, config.Default().Scoring, quietLogger())
 	today := domain.Day(time.Now())
-	if err := s.Run(ctx, today, DefaultConfig().BackfillDays); err != nil {
+	if err := s.Run(ctx, today, config.Default().BackfillDays); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range []time.Time{may17, may17.AddDate(0, 0, 7), may17.AddDate(0, 0, 49)} {
@@ -61,7 +62,7 @@ func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
 
 	// A late import into a day already scored: the next run scores it again.
 	addCalls(may17.AddDate(0, 0, 3), 5000)
-	if err := s.Run(ctx, today, DefaultConfig().BackfillDays); err != nil {
+	if err := s.Run(ctx, today, config.Default().BackfillDays); err != nil {
 		t.Fatal(err)
 	}
 	rows, _ = db.ScoresOn(ctx, may24)

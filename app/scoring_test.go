@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -48,7 +49,7 @@ func TestBackfillDaysAreRecentDaysAndWeekEnds(t *testing.T) {
 func TestScoresDependOnDataAndDayOnly(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
-	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	s := NewScorer(db, config.Default().Scoring, quietLogger())
 	day := demoEnd.AddDate(0, 0, -10)
 	first, err := s.Compute(ctx, day)
 	if err != nil {
@@ -138,7 +139,7 @@ func TestDemoTickContinuesAfterARestart(t *testing.T) {
 func TestScorerRebuildsAnUnreadableDigest(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
-	s := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	s := NewScorer(db, config.Default().Scoring, quietLogger())
 	day := demoEnd.AddDate(0, 0, -10)
 	good, err := s.Compute(ctx, day)
 	if err != nil {

@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/ecopulse/ecopulse/config"
 )
 
 // TestServeDrainsAndStops serves on a real listener, then cancels: Serve
 // returns, readiness drops and the port stops answering.
 func TestServeDrainsAndStops(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.ShutdownTimeout = 5 * time.Second
 	a, err := New(cfg, emptyDB(t), quietLogger())
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -28,14 +29,14 @@ const (
 func snapshotEnv(tb testing.TB, db *data.DB, now time.Time) (*Env, *bytes.Buffer) {
 	tb.Helper()
 	var out bytes.Buffer
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.DB = db.Path()
 	return &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: func() time.Time { return now }}, &out
 }
 
 func mustTakeSnapshot(tb testing.TB, db *data.DB, week string) *data.Snapshot {
 	tb.Helper()
-	s, err := takeSnapshot(context.Background(), db, NewScorer(db, DefaultConfig().Scoring, quietLogger()), week, demoEnd)
+	s, err := takeSnapshot(context.Background(), db, NewScorer(db, config.Default().Scoring, quietLogger()), week, demoEnd)
 	if err != nil {
 		tb.Fatalf("snapshot of %s: %v", week, err)
 	}
@@ -76,7 +77,7 @@ func TestSnapshotIsTakenOnceAndNeverRewritten(t *testing.T) {
 func TestSnapshotOfAnOpenWeekIsRefused(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
-	scorer := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	scorer := NewScorer(db, config.Default().Scoring, quietLogger())
 	for _, tc := range []struct {
 		week string
 		now  time.Time
@@ -149,7 +150,7 @@ func TestSnapshotRowsAreTheSundayScoresAndSurviveARename(t *testing.T) {
 	// Renaming a member afterwards changes neither the snapshot nor its page.
 	victim := frozen[0]
 	renameMember(t, db, victim.Slug, "Renamed Later Inc")
-	d, err := views.BuildSnapshot(ctx, db, DefaultConfig().Scoring, closedWeek)
+	d, err := views.BuildSnapshot(ctx, db, config.Default().Scoring, closedWeek)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func TestSnapshotScoresAMissingSunday(t *testing.T) {
 func TestSnapshotJobCatchesUpOnClosedWeeksOnce(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
-	scorer := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	scorer := NewScorer(db, config.Default().Scoring, quietLogger())
 	taken, err := catchUpSnapshots(ctx, db, scorer, demoEnd, 26)
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +202,7 @@ func TestSnapshotJobCatchesUpOnClosedWeeksOnce(t *testing.T) {
 	}
 	// With catch-up 1, only the week that just closed is taken.
 	db2 := seededDB(t)
-	taken, err = catchUpSnapshots(ctx, db2, NewScorer(db2, DefaultConfig().Scoring, quietLogger()), demoEnd, 1)
+	taken, err = catchUpSnapshots(ctx, db2, NewScorer(db2, config.Default().Scoring, quietLogger()), demoEnd, 1)
 	if err != nil || len(taken) != 1 || taken[0].Week != closedWeek {
 		t.Errorf("catch_up_weeks 1 took %v (err %v), want only %s", taken, err, closedWeek)
 	}
@@ -225,7 +226,7 @@ func TestScoringRunTakesMissedSnapshotsAndEvaluatesAlerts(t *testing.T) {
 	// The demo's 180 days of history are scored on their Sundays by this
 	// run (data not scored yet is scored however old), so every closed week
 	// the catch-up reaches is taken.
-	if want := DefaultSnapshotConfig().CatchUpWeeks; len(list) != want || list[0].Week != closedWeek {
+	if want := config.DefaultSnapshotConfig().CatchUpWeeks; len(list) != want || list[0].Week != closedWeek {
 		t.Errorf("after the first scoring run: %d snapshots, newest %s; want %d up to %s", len(list), list[0].Week, want, closedWeek)
 	}
 	open, err := db.Alerts(ctx, data.AlertFilter{State: data.AlertOpen})
@@ -238,14 +239,14 @@ func TestScoringRunTakesMissedSnapshotsAndEvaluatesAlerts(t *testing.T) {
 }
 
 func TestSnapshotScheduleWithTimeZoneParses(t *testing.T) {
-	def := DefaultSnapshotConfig()
+	def := config.DefaultSnapshotConfig()
 	if err := def.Validate(); err != nil {
 		t.Fatalf("default snapshot config: %v", err)
 	}
 	if got, want := def.Spec(), "CRON_TZ=UTC 15 0 * * 1"; got != want {
 		t.Errorf("default spec = %q, want %q", got, want)
 	}
-	c := SnapshotConfig{Schedule: "15 0 * * 1", Timezone: "Europe/Paris", CatchUpWeeks: 4}
+	c := config.SnapshotConfig{Schedule: "15 0 * * 1", Timezone: "Europe/Paris", CatchUpWeeks: 4}
 	if got, want := c.Spec(), "CRON_TZ=Europe/Paris 15 0 * * 1"; got != want {
 		t.Errorf("spec = %q, want %q", got, want)
 	}
@@ -258,10 +259,10 @@ func TestSnapshotScheduleWithTimeZoneParses(t *testing.T) {
 	if got, want := next.UTC(), time.Date(2026, 6, 28, 22, 15, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("next run = %s, want %s", got, want)
 	}
-	if got := (SnapshotConfig{Schedule: "TZ=Asia/Tokyo 0 1 * * 1", Timezone: "UTC", CatchUpWeeks: 1}).Spec(); got != "TZ=Asia/Tokyo 0 1 * * 1" {
+	if got := (config.SnapshotConfig{Schedule: "TZ=Asia/Tokyo 0 1 * * 1", Timezone: "UTC", CatchUpWeeks: 1}).Spec(); got != "TZ=Asia/Tokyo 0 1 * * 1" {
 		t.Errorf("a spec with its own zone became %q", got)
 	}
-	for _, bad := range []SnapshotConfig{
+	for _, bad := range []config.SnapshotConfig{
 		{Schedule: "15 0 * * 1", Timezone: "Mars/Olympus", CatchUpWeeks: 1},
 		{Schedule: "every monday", Timezone: "UTC", CatchUpWeeks: 1},
 		{Schedule: "15 0 * * 1", Timezone: "UTC", CatchUpWeeks: 0},
@@ -270,7 +271,7 @@ func TestSnapshotScheduleWithTimeZoneParses(t *testing.T) {
 			t.Errorf("%+v: Validate = %v, want EINVALID", bad, err)
 		}
 	}
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.Snapshots.Schedule = "61 0 * * 1"
 	if _, err := New(cfg, emptyDB(t), quietLogger()); err == nil {
 		t.Errorf("New accepted a bad snapshot schedule")

@@ -8,10 +8,17 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/discourse"
 	"github.com/ecopulse/ecopulse/collectors/github"
 	"github.com/ecopulse/ecopulse/collectors/registry"
+	"github.com/ecopulse/ecopulse/config"
 )
 
 // The source types EcoPulse can be configured with (`type:` of a source).
+// A configuration is valid only if its sources build: the configuration
+// package checks them through buildSources.
 func init() {
+	config.SetSourceCheck(func(sources []config.SourceConfig) error {
+		_, err := buildSources(sources)
+		return err
+	})
 	sourceTypes["github"] = func(opts *yaml.Node) (collectors.Source, error) {
 		var c github.Config
 		if err := decodeOptions(opts, &c); err != nil {

@@ -15,19 +15,11 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/affiliation"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
-
-// SourceConfig declares one source in the configuration file. Options are
-// the source type's own settings (see ecopulse.example.yaml).
-type SourceConfig struct {
-	Name     string    `yaml:"name"`
-	Type     string    `yaml:"type"`
-	Schedule string    `yaml:"schedule"`
-	Options  yaml.Node `yaml:"options"`
-}
 
 // sourceFactory builds a source of one type from its options.
 type sourceFactory func(opts *yaml.Node) (collectors.Source, error)
@@ -53,7 +45,7 @@ func decodeOptions(opts *yaml.Node, v any) error {
 
 // scheduledSource is a configured source with its schedule.
 type scheduledSource struct {
-	cfg      SourceConfig
+	cfg      config.SourceConfig
 	src      collectors.Source
 	schedule cron.Schedule
 	entry    cron.EntryID
@@ -62,7 +54,7 @@ type scheduledSource struct {
 }
 
 // buildSources validates every declared source and builds it.
-func buildSources(cfgs []SourceConfig) ([]*scheduledSource, error) {
+func buildSources(cfgs []config.SourceConfig) ([]*scheduledSource, error) {
 	seen := map[string]bool{}
 	var out []*scheduledSource
 	for i, sc := range cfgs {
@@ -206,7 +198,7 @@ func (a *App) applyConsumerMappings(ctx context.Context) error {
 	return applyConsumerMappings(ctx, a.db, a.cfg.Consumers)
 }
 
-func applyConsumerMappings(ctx context.Context, db *data.DB, ms []ConsumerMapping) error {
+func applyConsumerMappings(ctx context.Context, db *data.DB, ms []config.ConsumerMapping) error {
 	var errs []error
 	for _, m := range ms {
 		member, err := db.MemberBySlug(ctx, m.Member)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -31,14 +32,14 @@ func fakeGitHub(tb testing.TB) *httptest.Server {
 	return srv
 }
 
-func configWithGitHub(tb testing.TB, url string) Config {
+func configWithGitHub(tb testing.TB, url string) config.Config {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "c.yaml")
 	body := fmt.Sprintf("sources:\n  - name: sdk\n    type: github\n    schedule: \"@every 10m\"\n    options:\n      repos: [acme/sdk]\n      base_url: %s\n      token_env: ECOPULSE_TEST_NO_TOKEN\n", url)
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	cfg, err := LoadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestSourceConfigErrorsAreClear(t *testing.T) {
 		if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := LoadConfig(path)
+		_, err := config.Load(path)
 		if err == nil || !strings.Contains(err.Error()+domain.ErrorMessage(err), tc.want) {
 			t.Errorf("%s: err = %v, want it to mention %q", name, err, tc.want)
 		}

@@ -1,25 +1,19 @@
-package app
+package config
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
-// configProblems lists what in the configuration cannot work with the
-// store as it is: a consumer mapped to a member that does not exist (or was
-// archived or merged away), an affiliation rule for one, a source that
+// Problems lists what in the configuration cannot work with the members
+// as they are stored: a consumer mapped to a member that does not exist (or
+// was archived or merged away), an affiliation rule for one, a source that
 // cannot be built. Each is a sentence naming where it is. /sources shows
 // them, `ecopulse config --check` prints them and fails.
-func configProblems(ctx context.Context, db *data.DB, cfg Config) ([]string, error) {
-	members, err := db.Members(ctx)
-	if err != nil {
-		return nil, err
-	}
+func Problems(cfg Config, members []domain.Member) []string {
 	bySlug := map[string]*domain.Member{}
 	for i := range members {
 		bySlug[members[i].Slug] = &members[i]
@@ -48,7 +42,7 @@ func configProblems(ctx context.Context, db *data.DB, cfg Config) ([]string, err
 			member(fmt.Sprintf("affiliation.people[%d] (%s), affiliations[%d]", i, p.Name, j), s.Member)
 		}
 	}
-	if _, err := buildSources(cfg.Sources); err != nil {
+	if err := checkSources(cfg.Sources); err != nil {
 		var e *domain.Error
 		if errors.As(err, &e) {
 			out = append(out, e.Message)
@@ -56,25 +50,5 @@ func configProblems(ctx context.Context, db *data.DB, cfg Config) ([]string, err
 			out = append(out, err.Error())
 		}
 	}
-	return out, nil
-}
-
-// ConfigCheck runs `ecopulse config --check`: it prints every problem of
-// the configuration against the database and fails when there is one.
-func ConfigCheck(ctx context.Context, env *Env) error {
-	return env.withDB(ctx, func(db *data.DB) error {
-		problems, err := configProblems(ctx, db, env.Config)
-		if err != nil {
-			return err
-		}
-		if len(problems) == 0 {
-			fmt.Fprintf(env.Out, "configuration ok: %d sources, %d consumer mappings, %d affiliation rules\n",
-				len(env.Config.Sources), len(env.Config.Consumers), len(env.Config.Affiliation.Domains)+len(env.Config.Affiliation.People))
-			return nil
-		}
-		for _, p := range problems {
-			fmt.Fprintln(env.Out, p)
-		}
-		return domain.Errorf(domain.EINVALID, "the configuration has %d problem(s)", len(problems))
-	})
+	return out
 }

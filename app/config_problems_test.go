@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/affiliation"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -27,7 +28,7 @@ func TestConfigProblemsAreListedAndFailTheCheck(t *testing.T) {
 		t.Fatalf("a clean configuration: %v %q", err, out.String())
 	}
 
-	cfg.Consumers = []ConsumerMapping{{Key: "k1", Member: "acme"}, {Key: "k2", Member: "acne"}}
+	cfg.Consumers = []config.ConsumerMapping{{Key: "k1", Member: "acme"}, {Key: "k2", Member: "acne"}}
 	cfg.Affiliation = affiliation.Config{
 		Domains: []affiliation.DomainRule{{Domain: "old.example", Member: "old"}},
 		People:  []affiliation.Person{{Name: "Dana", Affiliations: []affiliation.Span{{Member: "nobody", From: "2026-01-01"}}}},

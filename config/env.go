@@ -1,11 +1,9 @@
-package app
+package config
 
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -156,11 +154,11 @@ func settingType(t reflect.Type) (string, bool) {
 	return "object", true
 }
 
-// LoadConfigWith reads the configuration file at path (none: the
-// defaults), applies the environment and the --set values of o over it, and
-// validates the result.
-func LoadConfigWith(path string, o Overrides) (Config, error) {
-	c, err := loadConfigFile(path)
+// LoadWith reads the configuration file at path (none: the defaults),
+// applies the environment and the --set values of o over it, and validates
+// the result.
+func LoadWith(path string, o Overrides) (Config, error) {
+	c, err := loadFile(path)
 	if err != nil {
 		return c, err
 	}
@@ -275,50 +273,6 @@ func numberError(s, what string, err error) error {
 	return fmt.Errorf("%q is not %s", s, what)
 }
 
-// ConfigOptions are the flags of `ecopulse config`.
-type ConfigOptions struct {
-	// Keys lists the settings with their environment variables instead of
-	// printing the configuration.
-	Keys bool
-	// File and Overrides say where the configuration came from, for the
-	// header: names only, never values.
-	File      string
-	Overrides Overrides
-}
-
-// ShowConfig runs `ecopulse config`: the effective configuration as YAML,
-// secrets masked, or with Keys the list of settings.
-func ShowConfig(env *Env, opt ConfigOptions) error {
-	if opt.Keys {
-		return writeKeys(env.Out)
-	}
-	var b strings.Builder
-	b.WriteString("# EcoPulse effective configuration: defaults < file < ECOPULSE_* environment < --set (then --db, --addr).\n")
-	b.WriteString("# Secrets are masked (***). Lists (sources, consumers, affiliation) come from the file only.\n")
-	if opt.File != "" {
-		fmt.Fprintf(&b, "# file: %s\n", opt.File)
-	}
-	fromEnv, ignored := opt.Overrides.envNames()
-	if len(fromEnv) > 0 {
-		fmt.Fprintf(&b, "# from the environment: %s\n", strings.Join(fromEnv, " "))
-	}
-	if len(opt.Overrides.Sets) > 0 {
-		keys := make([]string, 0, len(opt.Overrides.Sets))
-		for _, kv := range opt.Overrides.Sets {
-			k, _, _ := strings.Cut(kv, "=")
-			keys = append(keys, k)
-		}
-		fmt.Fprintf(&b, "# from --set: %s\n", strings.Join(keys, " "))
-	}
-	if len(ignored) > 0 {
-		fmt.Fprintf(&b, "# ECOPULSE_* variables that name no setting (not applied here): %s\n", strings.Join(ignored, " "))
-	}
-	if _, err := io.WriteString(env.Out, b.String()); err != nil {
-		return err
-	}
-	return WriteConfig(env.Out, env.Config)
-}
-
 // envNames returns the setting variables that are set (non-empty) and the
 // other ECOPULSE_* variables, sorted.
 func (o Overrides) envNames() (settings, others []string) {
@@ -340,184 +294,4 @@ func (o Overrides) envNames() (settings, others []string) {
 	slices.Sort(settings)
 	slices.Sort(others)
 	return settings, others
-}
-
-func writeKeys(w io.Writer) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%-46s %-46s %s\n", "KEY (--set KEY=VALUE)", "ENVIRONMENT VARIABLE", "TYPE")
-	for _, s := range Settings() {
-		typ := s.Type
-		if s.FileOnly {
-			typ += " (file only)"
-		}
-		if s.Secret {
-			typ += ", secret"
-		}
-		fmt.Fprintf(&b, "%-46s %-46s %s\n", s.Key, s.Env, typ)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// masked replaces a secret value.
-const masked = "***"
-
-// WriteConfig writes c as YAML with its secrets masked. c itself is not
-// changed.
-func WriteConfig(w io.Writer, c Config) error {
-	var n yaml.Node
-	if err := n.Encode(c); err != nil {
-		return err
-	}
-	maskNode(&n, reflect.TypeFor[Config]())
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(&n); err != nil {
-		return err
-	}
-	return enc.Close()
-}
-
-// maskNode masks the secrets of n, the YAML encoding of a value of type t.
-func maskNode(n *yaml.Node, t reflect.Type) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if n.Kind == yaml.DocumentNode {
-		for _, c := range n.Content {
-			maskNode(c, t)
-		}
-		return
-	}
-	switch {
-	case nested(t) && n.Kind == yaml.MappingNode:
-		fields := map[string]yamlField{}
-		for _, f := range yamlFields(t) {
-			fields[f.key] = f
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			f, ok := fields[k.Value]
-			if !ok {
-				maskUntyped(v, k.Value)
-				continue
-			}
-			switch {
-			case f.f.Tag.Get("secret") == "true" || secretKey(k.Value):
-				maskScalar(v, true)
-			default:
-				maskNode(v, f.f.Type)
-			}
-		}
-	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && n.Kind == yaml.SequenceNode:
-		for _, c := range n.Content {
-			maskNode(c, t.Elem())
-		}
-	case t.Kind() == reflect.String && n.Kind == yaml.ScalarNode:
-		maskScalar(n, false)
-	case t.Kind() == reflect.Struct || t.Kind() == reflect.Map || t.Kind() == reflect.Interface:
-		maskUntyped(n, "") // a yaml.Node (source options), a map: by key names
-	}
-}
-
-// maskUntyped masks a tree without a Go type (source options): values
-// under secret-looking keys, and the secrets of URLs.
-func maskUntyped(n *yaml.Node, key string) {
-	switch n.Kind {
-	case yaml.DocumentNode, yaml.SequenceNode:
-		for _, c := range n.Content {
-			maskUntyped(c, key)
-		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			maskUntyped(n.Content[i+1], n.Content[i].Value)
-		}
-	case yaml.ScalarNode:
-		maskScalar(n, secretKey(key))
-	case yaml.AliasNode:
-		if n.Alias != nil && secretKey(key) {
-			*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: masked, Style: yaml.DoubleQuotedStyle}
-		}
-	}
-}
-
-// maskScalar masks a scalar: all of it when secret (a URL keeps its scheme
-// and host, to show where it points), else only the password and the query
-// values of a URL. An empty value stays empty: it shows the secret is unset.
-// Under a secret key, a list or a map has every value masked.
-func maskScalar(n *yaml.Node, secret bool) {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		for _, c := range n.Content {
-			maskScalar(c, secret)
-		}
-		return
-	case yaml.MappingNode:
-		for i := 1; i < len(n.Content); i += 2 {
-			maskScalar(n.Content[i], secret)
-		}
-		return
-	case yaml.ScalarNode:
-	default:
-		return
-	}
-	if n.Value == "" || (!secret && n.Tag != "" && n.Tag != "!!str") {
-		return
-	}
-	v := maskURL(n.Value, secret)
-	if secret && v == n.Value {
-		v = masked
-	}
-	if v != n.Value {
-		n.Value, n.Tag, n.Style = v, "!!str", yaml.DoubleQuotedStyle
-	}
-}
-
-// maskURL masks the secrets of an absolute URL: its password and query
-// values; when the whole value is secret, all but its scheme and host (a
-// webhook's path is its secret). Other values come back as they are.
-func maskURL(s string, secret bool) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return s
-	}
-	if secret {
-		out := u.Scheme + "://" + u.Host
-		if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-			out += "/" + masked
-		}
-		return out
-	}
-	_, hasPassword := u.User.Password()
-	if !hasPassword && u.RawQuery == "" {
-		return s
-	}
-	// A placeholder that URL encoding leaves alone, replaced after.
-	const placeholder = "ECOPULSEMASKEDVALUE"
-	if hasPassword {
-		u.User = url.UserPassword(u.User.Username(), placeholder)
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			q[k] = []string{placeholder}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return strings.ReplaceAll(u.String(), placeholder, masked)
-}
-
-// secretKey reports whether a key's name says its value is a secret.
-// Keys ending in _env name the variable that holds one, and are shown.
-func secretKey(key string) bool {
-	k := strings.ToLower(key)
-	if strings.HasSuffix(k, "_env") || strings.HasSuffix(k, "_file") {
-		return false
-	}
-	for _, w := range []string{"token", "secret", "password", "passwd", "credential", "api_key", "apikey", "private_key"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
 }

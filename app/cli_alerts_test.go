@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
@@ -24,7 +25,7 @@ import (
 func TestAlertsCommandPrintsTheAPIsJSON(t *testing.T) {
 	ctx := context.Background()
 	db := seededDB(t)
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	cfg.DB = db.Path()
 	var out bytes.Buffer
 	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}

@@ -1,4 +1,4 @@
-package app
+package config
 
 import (
 	"bytes"
@@ -76,7 +76,7 @@ func TestEveryScalarSettingCanBeOverridden(t *testing.T) {
 		if s.FileOnly {
 			continue
 		}
-		base := DefaultConfig()
+		base := Default()
 		cur := reflect.ValueOf(base).FieldByIndex(s.index)
 		val := values[s.Type]
 		if fmt.Sprint(cur.Interface()) == val { // the test value happens to be the default
@@ -92,7 +92,7 @@ func TestEveryScalarSettingCanBeOverridden(t *testing.T) {
 			"env":   {Environ: []string{s.Env + "=" + val}},
 			"--set": {Sets: []string{s.Key + "=" + val}},
 		} {
-			c := DefaultConfig()
+			c := Default()
 			if err := o.apply(&c); err != nil {
 				t.Errorf("%s %s=%s: %v", name, s.Key, val, err)
 				continue
@@ -119,11 +119,11 @@ func TestConfigPrecedence(t *testing.T) {
 		},
 		Sets: []string{"scoring.window_days=7", "alerts.health_below=55.5", "addr=0.0.0.0:9090"},
 	}
-	c, err := LoadConfigWith(path, o)
+	c, err := LoadWith(path, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	def := DefaultConfig()
+	def := Default()
 	for _, tc := range []struct {
 		what      string
 		got, want any
@@ -142,18 +142,18 @@ func TestConfigPrecedence(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", tc.what, tc.got, tc.want)
 		}
 	}
-	// The same through LoadConfig, which reads the process environment.
+	// The same through Load, which reads the process environment.
 	t.Setenv("ECOPULSE_SCORING_WINDOW_DAYS", "9")
 	t.Setenv("ECOPULSE_SHUTDOWN_TIMEOUT", "1m")
-	c, err = LoadConfig(path)
+	c, err = Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := c.Scoring.WindowDays, 9; got != want {
-		t.Errorf("LoadConfig: window_days = %d, want %d from $ECOPULSE_SCORING_WINDOW_DAYS", got, want)
+		t.Errorf("Load: window_days = %d, want %d from $ECOPULSE_SCORING_WINDOW_DAYS", got, want)
 	}
 	if got, want := c.ShutdownTimeout, time.Minute; got != want {
-		t.Errorf("LoadConfig: shutdown_timeout = %v, want %v from $ECOPULSE_SHUTDOWN_TIMEOUT", got, want)
+		t.Errorf("Load: shutdown_timeout = %v, want %v from $ECOPULSE_SHUTDOWN_TIMEOUT", got, want)
 	}
 }
 
@@ -178,7 +178,7 @@ func TestBadOverridesNameTheVariable(t *testing.T) {
 		{Overrides{Environ: []string{"ECOPULSE_SHUTDOWN_TIMEOUT=0s"}}, []string{"shutdown_timeout must be positive"}},
 		{Overrides{Sets: []string{"snapshots.timezone=Mars/Olympus"}}, []string{"snapshots.timezone"}},
 	} {
-		_, err := LoadConfigWith("", tc.o)
+		_, err := LoadWith("", tc.o)
 		if err == nil {
 			t.Errorf("%+v: accepted", tc.o)
 			continue
@@ -195,7 +195,7 @@ func TestBadOverridesNameTheVariable(t *testing.T) {
 // or in source options) and URL passwords and queries are masked; the
 // configuration itself is left as it was.
 func TestWriteConfigMasksSecrets(t *testing.T) {
-	c := DefaultConfig()
+	c := Default()
 	c.Alerts.Webhook.URL = "https://hooks.slack.com/services/T000/B000/WEBHOOKSECRET"
 	var opts yaml.Node
 	if err := yaml.Unmarshal([]byte("repos: [acme/sdk]\ntoken_env: GH_TOKEN\nbase_url: https://ci:URLPASSWORD@ghe.example.com/api/v3?sig=QUERYSECRET\napi_token: OPTIONSECRET\nnested:\n  password: NESTEDSECRET\n"), &opts); err != nil {
@@ -204,7 +204,7 @@ func TestWriteConfigMasksSecrets(t *testing.T) {
 	c.Sources = []SourceConfig{{Name: "sdk", Type: "github", Options: *opts.Content[0]}}
 	c.Consumers = []ConsumerMapping{{Key: "key-a", Member: "acme"}}
 	var b bytes.Buffer
-	if err := WriteConfig(&b, c); err != nil {
+	if err := Write(&b, c); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -227,7 +227,7 @@ func TestWriteConfigMasksSecrets(t *testing.T) {
 		}
 	}
 	if !strings.Contains(c.Alerts.Webhook.URL, "WEBHOOKSECRET") || !strings.Contains(c.Sources[0].Options.Content[7].Value, "OPTIONSECRET") {
-		t.Error("WriteConfig changed the configuration it printed")
+		t.Error("Write changed the configuration it printed")
 	}
 
 	// The secret:"true" tag masks a field whatever its name.
@@ -254,20 +254,20 @@ func TestWriteConfigMasksSecrets(t *testing.T) {
 // configuration file that gives the same configuration (when nothing is
 // masked): loaded and printed again, it prints the same.
 func TestWrittenConfigLoadsBack(t *testing.T) {
-	c := DefaultConfig()
+	c := Default()
 	c.Scoring.WindowDays = 14
 	c.ShutdownTimeout = 90 * time.Second
 	c.Alerts.ErrorRateCounts4xx = true
 	c.Schedules.Score = "@every 7m"
 	var first, second bytes.Buffer
-	if err := WriteConfig(&first, c); err != nil {
+	if err := Write(&first, c); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadConfigWith(writeConfigFile(t, first.String()), Overrides{})
+	got, err := LoadWith(writeConfigFile(t, first.String()), Overrides{})
 	if err != nil {
 		t.Fatalf("loading the printed configuration: %v\n%s", err, first.String())
 	}
-	if err := WriteConfig(&second, got); err != nil {
+	if err := Write(&second, got); err != nil {
 		t.Fatal(err)
 	}
 	if first.String() != second.String() {

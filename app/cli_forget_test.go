@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -38,7 +39,7 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	scorer := NewScorer(db, DefaultConfig().Scoring, quietLogger())
+	scorer := NewScorer(db, config.Default().Scoring, quietLogger())
 	// measure prints the day's scores and window counts (%v: NaN, the
 	// score of a dimension without data, compares equal to itself).
 	measure := func() string {
@@ -47,7 +48,7 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := db.ScoringWindow(ctx, demoEnd, DefaultConfig().Scoring.WindowDays)
+		w, err := db.ScoringWindow(ctx, demoEnd, config.Default().Scoring.WindowDays)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 	before := measure()
 
 	var out bytes.Buffer
-	env := &Env{Config: DefaultConfig(), Log: quietLogger(), Out: &out, Now: func() time.Time { return demoEnd }}
+	env := &Env{Config: config.Default(), Log: quietLogger(), Out: &out, Now: func() time.Time { return demoEnd }}
 	env.Config.DB = db.Path()
 	if err := Forget(ctx, env, "ZELDA.Q@example.org"); err != nil {
 		t.Fatalf("forget: %v", err)

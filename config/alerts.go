@@ -1,27 +1,11 @@
-package app
+package config
 
 import (
 	"net/url"
-	"strings"
 	"time"
-	_ "time/tzdata" // snapshot schedules name IANA zones; a bare machine may have no zoneinfo
 
 	"github.com/ecopulse/ecopulse/domain"
-	"github.com/robfig/cron/v3"
 )
-
-// SnapshotConfig schedules the weekly snapshot job (config key "snapshots").
-type SnapshotConfig struct {
-	// Schedule is a 5-field cron spec, read in Timezone. The default runs
-	// shortly after a week closes (weeks close at Monday 00:00 UTC).
-	Schedule string `yaml:"schedule"`
-	// Timezone is the IANA zone Schedule is read in ("UTC", "Europe/Paris").
-	Timezone string `yaml:"timezone"`
-	// CatchUpWeeks bounds how many missed closed weeks a run snapshots
-	// (newest first, never before the first scored week). 1 takes only the
-	// week that just closed.
-	CatchUpWeeks int `yaml:"catch_up_weeks"`
-}
 
 // AlertConfig holds the alert rules (config key "alerts"). A rule whose
 // threshold is zero is off.
@@ -91,11 +75,6 @@ type WebhookConfig struct {
 	Rounds int `yaml:"rounds"`
 }
 
-// DefaultSnapshotConfig returns the snapshot defaults.
-func DefaultSnapshotConfig() SnapshotConfig {
-	return SnapshotConfig{Schedule: "15 0 * * 1", Timezone: "UTC", CatchUpWeeks: 26}
-}
-
 // defaultChangeRule opens below 0.5 — where a signal already caps health
 // under the healthy band (docs/scoring.md) — and closes at 0.75, the drop
 // ratio the model calls fine: a signal must recover half of the way, not
@@ -121,32 +100,6 @@ func DefaultAlertConfig() AlertConfig {
 		ContributorLoss:      defaultChangeRule,
 		Webhook:              WebhookConfig{Attempts: 4, Backoff: time.Second, Timeout: 10 * time.Second, Rounds: 5},
 	}
-}
-
-// Spec returns the cron spec of the snapshot job, with its time zone as a
-// CRON_TZ= prefix (a spec that has its own CRON_TZ= or TZ= keeps it).
-func (c SnapshotConfig) Spec() string {
-	s := strings.TrimSpace(c.Schedule)
-	if c.Timezone == "" || strings.HasPrefix(s, "CRON_TZ=") || strings.HasPrefix(s, "TZ=") {
-		return s
-	}
-	return "CRON_TZ=" + c.Timezone + " " + s
-}
-
-// Validate reports the first snapshot setting that cannot work.
-func (c SnapshotConfig) Validate() error {
-	if c.Timezone != "" {
-		if _, err := time.LoadLocation(c.Timezone); err != nil {
-			return domain.Errorf(domain.EINVALID, "config: snapshots.timezone %q is not a known time zone", c.Timezone)
-		}
-	}
-	if _, err := cron.ParseStandard(c.Spec()); err != nil {
-		return domain.Errorf(domain.EINVALID, "config: snapshots.schedule %q: %v", c.Schedule, err)
-	}
-	if c.CatchUpWeeks < 1 {
-		return domain.Errorf(domain.EINVALID, "config: snapshots.catch_up_weeks must be at least 1")
-	}
-	return nil
 }
 
 // validate reports a change rule's thresholds that cannot work.
@@ -176,8 +129,14 @@ func (c AlertConfig) Validate() error {
 	case c.SourceStaleIntervals < 0 || c.SourceMaxAge < 0:
 		return domain.Errorf(domain.EINVALID, "config: alerts.source_stale_intervals and source_max_age cannot be negative")
 	}
-	for _, r := range c.changeRules() {
-		if err := r.ChangeRule.validate(r.key); err != nil {
+	for _, r := range []struct {
+		key  string
+		rule ChangeRule
+	}{
+		{"usage_drop", c.UsageDrop}, {"dormant", c.Dormant}, {"latency", c.Latency}, {"errors_4xx", c.Errors4xx},
+		{"errors_5xx", c.Errors5xx}, {"unanswered", c.Unanswered}, {"contributor_loss", c.ContributorLoss},
+	} {
+		if err := r.rule.validate(r.key); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -39,9 +38,7 @@ func AlertsList(ctx context.Context, env *Env, opt AlertsOptions) error {
 			return err
 		}
 		if opt.JSON {
-			enc := json.NewEncoder(env.Out)
-			enc.SetIndent("", "  ")
-			return enc.Encode(in)
+			return printJSON(env, in)
 		}
 		fmt.Fprintf(env.Out, "%s open on %s\n", plural(in.Total, "alert", "alerts"), in.Query.At)
 		if len(in.Alerts) == 0 {

@@ -1,10 +1,12 @@
-package app
+// Package config is EcoPulse's configuration: its settings and their
+// defaults, the YAML file, the ECOPULSE_* environment and --set overrides
+// (env.go), validation, and the printing of it with its secrets masked
+// (write.go, mask.go). It knows nothing of the application that runs on it.
+package config
 
 import (
 	"fmt"
-	"net/netip"
 	"os"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -41,14 +43,13 @@ type Config struct {
 	// (logins, e-mail addresses and e-mail domain rules).
 	Affiliation affiliation.Config `yaml:"affiliation"`
 
-	// Snapshots schedules the weekly snapshot job (app/config_snapshots.go).
+	// Snapshots schedules the weekly snapshot job (snapshots.go).
 	Snapshots SnapshotConfig `yaml:"snapshots"`
-	// Alerts are the alert rules and their webhook (app/config_snapshots.go).
+	// Alerts are the alert rules and their webhook (alerts.go).
 	Alerts AlertConfig `yaml:"alerts"`
-	// Auth is single sign-on, rate limits and client addresses (app/oidc.go,
-	// app/ratelimit.go).
+	// Auth is single sign-on, rate limits and client addresses (auth.go).
 	Auth AuthConfig `yaml:"auth"`
-	// Ingest bounds push ingest (app/config_ingest.go).
+	// Ingest bounds push ingest (ingest.go).
 	Ingest IngestConfig `yaml:"ingest"`
 }
 
@@ -59,8 +60,8 @@ type ConsumerMapping struct {
 	Member string `yaml:"member"` // member slug
 }
 
-// DefaultConfig returns the configuration used when no file sets a value.
-func DefaultConfig() Config {
+// Default returns the configuration used when no file sets a value.
+func Default() Config {
 	var c Config
 	c.Addr = "127.0.0.1:8080"
 	c.DB = "ecopulse.db"
@@ -76,18 +77,18 @@ func DefaultConfig() Config {
 	return c
 }
 
-// LoadConfig reads a YAML file over the defaults, then applies the
-// ECOPULSE_<KEY> environment variables over it (app/config_env.go), and
-// validates the result; an empty path gives the defaults. Unknown keys are
-// an error, so a typo does not pass silently.
-func LoadConfig(path string) (Config, error) {
-	return LoadConfigWith(path, Overrides{Environ: os.Environ()})
+// Load reads a YAML file over the defaults, then applies the
+// ECOPULSE_<KEY> environment variables over it (env.go), and validates the
+// result; an empty path gives the defaults. Unknown keys are an error, so a
+// typo does not pass silently.
+func Load(path string) (Config, error) {
+	return LoadWith(path, Overrides{Environ: os.Environ()})
 }
 
-// loadConfigFile reads a YAML file over the defaults, without validating;
-// an empty path gives the defaults.
-func loadConfigFile(path string) (Config, error) {
-	c := DefaultConfig()
+// loadFile reads a YAML file over the defaults, without validating; an
+// empty path gives the defaults.
+func loadFile(path string) (Config, error) {
+	c := Default()
 	if path != "" {
 		f, err := os.Open(path)
 		if err != nil {
@@ -126,7 +127,7 @@ func (c Config) Validate() error {
 	if err := c.Ingest.Validate(); err != nil {
 		return err
 	}
-	if _, err := buildSources(c.Sources); err != nil {
+	if err := checkSources(c.Sources); err != nil {
 		return err
 	}
 	for i, m := range c.Consumers {
@@ -135,18 +136,4 @@ func (c Config) Validate() error {
 		}
 	}
 	return c.Auth.Validate()
-}
-
-// parseTrustedProxies reads auth.trusted_proxies: addresses or CIDRs, one
-// per entry.
-func parseTrustedProxies(list []string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, p := range list {
-		ps, err := domain.ParseAllowList(p)
-		if err != nil || strings.Contains(p, ",") || len(ps) != 1 {
-			return nil, domain.Errorf(domain.EINVALID, "config: auth.trusted_proxies: %q is not an IP address or CIDR", p)
-		}
-		out = append(out, ps[0])
-	}
-	return out, nil
 }

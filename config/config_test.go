@@ -1,4 +1,4 @@
-package app
+package config
 
 import (
 	"os"
@@ -12,11 +12,11 @@ import (
 // TestExampleConfigIsTheDefaults keeps ecopulse.example.yaml honest: loading
 // it must give exactly the built-in defaults.
 func TestExampleConfigIsTheDefaults(t *testing.T) {
-	got, err := LoadConfig(filepath.Join("..", "ecopulse.example.yaml"))
+	got, err := Load(filepath.Join("..", "ecopulse.example.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := DefaultConfig(); !reflect.DeepEqual(got, want) {
+	if want := Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("example config differs from the defaults:\n got %+v\nwant %+v", got, want)
 	}
 }
@@ -33,11 +33,11 @@ func TestConfigRejectsBadFiles(t *testing.T) {
 		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := LoadConfig(path); err == nil {
-			t.Errorf("%s: LoadConfig accepted %q", name, body)
+		if _, err := Load(path); err == nil {
+			t.Errorf("%s: Load accepted %q", name, body)
 		}
 	}
-	if _, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Errorf("missing file: err = %v", err)
 	}
 }
@@ -48,7 +48,7 @@ func TestConfigOverridesFromFileAndEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("ECOPULSE_DB", "/tmp/other.db")
-	c, err := LoadConfig(path)
+	c, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestConfigOverridesFromFileAndEnvironment(t *testing.T) {
 	if got, want := c.Scoring.WindowDays, 14; got != want {
 		t.Errorf("window_days = %d, want %d", got, want)
 	}
-	if got, want := c.Scoring.Investment.Calls, DefaultConfig().Scoring.Investment.Calls; got != want {
+	if got, want := c.Scoring.Investment.Calls, Default().Scoring.Investment.Calls; got != want {
 		t.Errorf("a key left out lost its default: calls = %v, want %v", got, want)
 	}
 	if got, want := c.DB, "/tmp/other.db"; got != want {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/registry"
+	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -29,14 +30,14 @@ func TestInitWritesFilesThatLoadAndApply(t *testing.T) {
 			t.Errorf("init's output lacks %q:\n%s", want, out.String())
 		}
 	}
-	cfg, err := LoadConfigWith(filepath.Join(dir, "ecopulse.yaml"), Overrides{})
+	cfg, err := config.LoadWith(filepath.Join(dir, "ecopulse.yaml"), config.Overrides{})
 	if err != nil {
 		t.Fatalf("the starter configuration does not load: %v", err)
 	}
 	if cfg.DB != filepath.Join(dir, "ecopulse.db") {
 		t.Errorf("db = %q, want the database beside the configuration", cfg.DB)
 	}
-	var reg *SourceConfig
+	var reg *config.SourceConfig
 	for i := range cfg.Sources {
 		if cfg.Sources[i].Type == "registry" {
 			reg = &cfg.Sources[i]

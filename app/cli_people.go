@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,12 +14,6 @@ import (
 
 // The `ecopulse person …` commands: the same functions as the JSON API and
 // the community page (app/people.go), as actor cli.
-
-func printJSON(env *Env, v any) error {
-	enc := json.NewEncoder(env.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
 
 // PersonUnaffiliated runs `ecopulse person list --unaffiliated [--from
 // DATE] [--to DATE] [--json]`: the range defaults to the community page's.
