@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -412,11 +411,11 @@ func fltBuildBinary() (path, skip string, err error) {
 	if testing.Short() {
 		return "", "builds and runs the ecopulse binary", nil
 	}
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		if goTool, err = exec.LookPath("go"); err != nil {
-			return "", "no go tool to build the binary", nil
-		}
+	// go test puts its own GOROOT/bin first on the PATH: this is the
+	// toolchain that built the test.
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", "no go tool to build the binary", nil
 	}
 	fltBin.once.Do(func() {
 		// Beside the test binary when `go test` built it in its work

@@ -198,8 +198,8 @@ func TestMemberPagesAddEditArchiveAndMerge(t *testing.T) {
 	if status != 200 || !strings.Contains(page, `value="Acme AI"`) || !strings.Contains(page, "data-confirm=") || !strings.Contains(page, `value="old-acme"`) {
 		t.Fatalf("edit form: %d", status)
 	}
-	if status, loc, _ = postForm(t, a, mgr, "/members/acme/edit", url.Values{"name": {"Acme"}, "kind": {"partner"}, "tier": {"gold"}, "joined": {"2025-01-15"}}); status != 303 {
-		t.Fatalf("edit: %d", status)
+	if status, loc, _ = postForm(t, a, mgr, "/members/acme/edit", url.Values{"name": {"Acme"}, "kind": {"partner"}, "tier": {"gold"}, "joined": {"2025-01-15"}}); status != 303 || loc != "/members/acme" {
+		t.Fatalf("edit: %d → %q", status, loc)
 	}
 	if status, _, _ = postForm(t, a, mgr, "/members/acme/archive", url.Values{"on": {"2026-04-01"}}); status != 303 {
 		t.Fatalf("archive: %d", status)

@@ -253,7 +253,6 @@ func newPlantedCommunity(e *plantedEcosystem) *plantedCommunity {
 		if responder != nil && responder.Member != nil && responder.Member.Maintainers {
 			first = plantedMaintainerHours(r, first)
 		}
-		last := th.Opened
 		if answered && responder != nil && first.Before(end) {
 			th.Answered = first
 			if th.PR {
@@ -266,7 +265,7 @@ func newPlantedCommunity(e *plantedEcosystem) *plantedCommunity {
 			} else {
 				add(&th.Comments, responder, first)
 			}
-			last = first
+			last := first // the conversation's latest message
 			// The conversation goes on between the two.
 			for i := range plantedPoisson(r, 1.3) {
 				who := a

@@ -3,9 +3,7 @@ package app
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"sort"
@@ -267,14 +265,5 @@ func TestXSSBrowserRunsNoPayload(t *testing.T) {
 	}
 	if errs := b.takeErrors(); len(errs) > 0 {
 		t.Logf("console errors: %v", errs)
-	}
-}
-
-// decodeBody decodes a JSON response body.
-func decodeBody(tb testing.TB, resp *http.Response, v any) {
-	tb.Helper()
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		tb.Fatalf("decode: %v", err)
 	}
 }

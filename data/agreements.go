@@ -300,48 +300,94 @@ type storedMilestone struct {
 	kept  bool
 }
 
+// saveAgreementMilestones makes ms the milestones of p: entries that name a
+// stored milestone (by id, else by title) update it, others are inserted,
+// and stored milestones entered on the UI that are no longer listed are
+// deleted. oldSource is the source p had before this save.
 func saveAgreementMilestones(ctx context.Context, tx *sql.Tx, p *domain.Project, oldSource string, ms []domain.Milestone) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, external_id, title FROM milestones WHERE project_id = ? ORDER BY due_on, id`, p.ID)
+	stored, err := storedMilestones(ctx, tx, p.ID)
 	if err != nil {
 		return err
 	}
+	if err := stampMilestoneSources(ctx, tx, p.ID, oldSource, stored); err != nil {
+		return err
+	}
+	if err := matchStoredMilestones(p, ms, stored); err != nil {
+		return err
+	}
+	for i := range ms {
+		m := &ms[i]
+		m.ProjectID = p.ID
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		if err := writeAgreementMilestone(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	for _, s := range stored {
+		if s.kept || MilestoneSource(s.ext) != SourceUI {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM milestones WHERE id = ?`, s.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storedMilestones returns the milestones of project, by due date.
+func storedMilestones(ctx context.Context, tx *sql.Tx, project int64) ([]*storedMilestone, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, external_id, title FROM milestones WHERE project_id = ? ORDER BY due_on, id`, project)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var stored []*storedMilestone
-	byID := map[int64]*storedMilestone{}
 	for rows.Next() {
 		s := &storedMilestone{}
 		if err := rows.Scan(&s.id, &s.ext, &s.title); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
 		stored = append(stored, s)
+	}
+	return stored, rows.Err()
+}
+
+// stampMilestoneSources stamps the origin of milestones whose id does not
+// say it, while the project still remembers its former source oldSource.
+func stampMilestoneSources(ctx context.Context, tx *sql.Tx, project int64, oldSource string, stored []*storedMilestone) error {
+	if oldSource == "" || oldSource == SourceUI || MilestoneSource(oldSource+":x") == "" {
+		return nil
+	}
+	for _, s := range stored {
+		if strings.Contains(s.ext, ":") {
+			continue
+		}
+		ext := oldSource + ":" + s.ext
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM milestones WHERE project_id = ? AND external_id = ?`, project, ext).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE milestones SET external_id = ? WHERE id = ?`, ext, s.id); err != nil {
+			return err
+		}
+		s.ext = ext
+	}
+	return nil
+}
+
+// matchStoredMilestones gives the entries of ms the stored milestone they
+// are, marking it kept: first the entries that name a milestone, then the
+// others by title.
+func matchStoredMilestones(p *domain.Project, ms []domain.Milestone, stored []*storedMilestone) error {
+	byID := map[int64]*storedMilestone{}
+	for _, s := range stored {
 		byID[s.id] = s
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	// Stamp the origin of milestones whose id does not say it, while the
-	// project still remembers its former source.
-	if oldSource != "" && oldSource != SourceUI && MilestoneSource(oldSource+":x") != "" {
-		for _, s := range stored {
-			if strings.Contains(s.ext, ":") {
-				continue
-			}
-			ext := oldSource + ":" + s.ext
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM milestones WHERE project_id = ? AND external_id = ?`, p.ID, ext).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE milestones SET external_id = ? WHERE id = ?`, ext, s.id); err != nil {
-				return err
-			}
-			s.ext = ext
-		}
-	}
-	// First the entries that name a milestone, then the others by title.
 	for i := range ms {
 		m := &ms[i]
 		if m.ID == 0 {
@@ -370,41 +416,30 @@ func saveAgreementMilestones(ctx context.Context, tx *sql.Tx, p *domain.Project,
 			}
 		}
 	}
-	for i := range ms {
-		m := &ms[i]
-		m.ProjectID = p.ID
-		if err := m.Validate(); err != nil {
-			return err
-		}
-		if m.ID != 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE milestones SET title = ?, due_on = ?, done_on = ? WHERE id = ?`,
-				m.Title, dateStr(m.DueOn), nullDate(m.DoneOn), m.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		ext, err := newUIMilestoneID()
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO milestones (project_id, external_id, title, due_on, done_on) VALUES (?, ?, ?, ?, ?)`,
-			p.ID, ext, m.Title, dateStr(m.DueOn), nullDate(m.DoneOn))
-		if err != nil {
-			return err
-		}
-		if m.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		m.ExternalID = ext
+	return nil
+}
+
+// writeAgreementMilestone updates the stored milestone m is, or inserts it
+// with a new UI id.
+func writeAgreementMilestone(ctx context.Context, tx *sql.Tx, m *domain.Milestone) error {
+	if m.ID != 0 {
+		_, err := tx.ExecContext(ctx, `UPDATE milestones SET title = ?, due_on = ?, done_on = ? WHERE id = ?`,
+			m.Title, dateStr(m.DueOn), nullDate(m.DoneOn), m.ID)
+		return err
 	}
-	for _, s := range stored {
-		if s.kept || MilestoneSource(s.ext) != SourceUI {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM milestones WHERE id = ?`, s.id); err != nil {
-			return err
-		}
+	ext, err := newUIMilestoneID()
+	if err != nil {
+		return err
 	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO milestones (project_id, external_id, title, due_on, done_on) VALUES (?, ?, ?, ?, ?)`,
+		m.ProjectID, ext, m.Title, dateStr(m.DueOn), nullDate(m.DoneOn))
+	if err != nil {
+		return err
+	}
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	m.ExternalID = ext
 	return nil
 }
 

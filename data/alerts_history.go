@@ -111,6 +111,9 @@ type episode struct {
 
 func alertKey(rule, subject string) string { return rule + "\x00" + subject }
 
+// rederiveAlerts derives the episodes of rules again from days on: it
+// matches them with the stored ones, withdraws stored episodes that no
+// longer happened, then closes and opens, counting each in res.
 func rederiveAlerts(ctx context.Context, tx *sql.Tx, rules []string, days []AlertDay, at time.Time, res *AlertSync) error {
 	from := domain.Day(days[0].Day)
 	stored, err := queryAlerts(ctx, tx, domain.Day(at), `WHERE a.rule IN (`+alertPlaceholders(len(rules))+`)
@@ -118,10 +121,40 @@ func rederiveAlerts(ctx context.Context, tx *sql.Tx, rules []string, days []Aler
 	if err != nil {
 		return err
 	}
-	// Before the first day: the episodes open then (their history stays).
-	// From it on: the stored episodes to derive again.
-	open := map[string]*episode{}
-	redo := map[string][]*Alert{}
+	open, redo := splitStoredAlerts(stored, from)
+	eps := deriveEpisodes(open, days)
+	withdrawn := matchEpisodes(eps, redo)
+
+	// Withdrawals, then closings, then openings: the store keeps at most one
+	// open alert per rule and subject at every step.
+	now := at.Unix()
+	for _, a := range withdrawn {
+		if err := withdrawAlert(ctx, tx, a, now); err != nil {
+			return err
+		}
+		res.Withdrawn++
+	}
+	sort.SliceStable(eps, func(i, j int) bool { return !eps[i].closed.IsZero() && eps[j].closed.IsZero() })
+	for _, e := range eps {
+		var err error
+		if e.row == nil {
+			err = insertEpisode(ctx, tx, e, now, res)
+		} else {
+			err = updateEpisode(ctx, tx, e, now, res)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitStoredAlerts sorts the stored episodes: those opened before the
+// first day from are open then (their history stays), by key; those from it
+// on are to derive again.
+func splitStoredAlerts(stored []Alert, from time.Time) (open map[string]*episode, redo map[string][]*Alert) {
+	open = map[string]*episode{}
+	redo = map[string][]*Alert{}
 	for i := range stored {
 		a := &stored[i]
 		k := alertKey(a.Rule, a.Subject)
@@ -132,6 +165,15 @@ func rederiveAlerts(ctx context.Context, tx *sql.Tx, rules []string, days []Aler
 		}
 		redo[k] = append(redo[k], a)
 	}
+	return open, redo
+}
+
+// deriveEpisodes walks the days from the episodes open before them: a
+// condition found on a day continues its open episode or, unless it only
+// holds one, opens a new one; an open episode whose condition is not found
+// closes that day. It returns every episode, those open before the days
+// first (by key), and leaves open the ones still open.
+func deriveEpisodes(open map[string]*episode, days []AlertDay) []*episode {
 	var eps []*episode
 	for _, e := range open {
 		eps = append(eps, e)
@@ -139,18 +181,7 @@ func rederiveAlerts(ctx context.Context, tx *sql.Tx, rules []string, days []Aler
 	sort.Slice(eps, func(i, j int) bool { return eps[i].key < eps[j].key })
 	for _, d := range days {
 		day := domain.Day(d.Day)
-		found := map[string]AlertCondition{}
-		var order []string
-		for _, c := range d.Conds {
-			k := alertKey(c.Rule, c.Subject)
-			prev, seen := found[k]
-			if !seen {
-				order = append(order, k)
-			}
-			if !seen || (prev.Hold && !c.Hold) {
-				found[k] = c
-			}
-		}
+		found, order := dayConditions(d)
 		for _, k := range order {
 			c := found[k]
 			if e, ok := open[k]; ok {
@@ -168,71 +199,103 @@ func rederiveAlerts(ctx context.Context, tx *sql.Tx, rules []string, days []Aler
 			}
 		}
 	}
-	withdrawn := matchEpisodes(eps, redo)
+	return eps
+}
 
-	// Withdrawals, then closings, then openings: the store keeps at most one
-	// open alert per rule and subject at every step.
-	now := at.Unix()
-	for _, a := range withdrawn {
-		handled := !a.NotifiedAt.IsZero() || !a.AcknowledgedAt.IsZero() || a.Assignee != "" || a.ResolvedBy != "" || !a.SnoozedUntil.IsZero()
-		if !handled {
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM alert_comments WHERE alert_id = ?)`, a.ID).Scan(&handled); err != nil {
-				return err
-			}
+// dayConditions returns the conditions of a day by key, and the keys in the
+// order first found. Of a key found twice, a condition that opens wins over
+// one that only holds.
+func dayConditions(d AlertDay) (map[string]AlertCondition, []string) {
+	found := map[string]AlertCondition{}
+	var order []string
+	for _, c := range d.Conds {
+		k := alertKey(c.Rule, c.Subject)
+		prev, seen := found[k]
+		if !seen {
+			order = append(order, k)
 		}
-		q := `DELETE FROM alerts WHERE id = ?`
-		args := []any{a.ID}
-		if handled {
-			q = `UPDATE alerts SET state = ?, closed_on = opened_on, resolved_at = COALESCE(resolved_at, ?), last_seen = ? WHERE id = ?`
-			args = []any{AlertResolved, now, now, a.ID}
+		if !seen || (prev.Hold && !c.Hold) {
+			found[k] = c
 		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		res.Withdrawn++
 	}
-	sort.SliceStable(eps, func(i, j int) bool { return !eps[i].closed.IsZero() && eps[j].closed.IsZero() })
-	for _, e := range eps {
-		c := e.cond
-		state, closed := AlertOpen, nullDate(e.closed)
-		if !e.closed.IsZero() {
-			state = AlertResolved
-		}
-		if e.row == nil {
-			var resolvedAt any
-			if state == AlertResolved {
-				resolvedAt = now
-			}
-			r, err := tx.ExecContext(ctx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, resolved_at, opened_on, closed_on)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, state, now, now, resolvedAt, dateStr(e.opened), closed)
-			if err != nil {
-				return err
-			}
-			id, err := r.LastInsertId()
-			if err != nil {
-				return err
-			}
-			res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
-				State: state, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: e.opened, ClosedOn: e.closed})
-			continue
-		}
-		resolvedAt := `CASE WHEN resolved_by <> '' THEN resolved_at END`
-		if state == AlertResolved {
-			resolvedAt = `COALESCE(resolved_at, ?)`
-		}
-		args := []any{c.Member, c.Message, state, now, dateStr(e.opened), closed}
-		if state == AlertResolved {
-			args = append(args, now)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET member = ?, message = ?, state = ?, last_seen = ?, opened_on = ?, closed_on = ?,
-			resolved_at = `+resolvedAt+` WHERE id = ?`, append(args, e.row.ID)...); err != nil {
+	return found, order
+}
+
+// withdrawAlert removes a stored episode that no longer happened, or, when
+// someone handled it (notified, acknowledged, assigned, resolved, snoozed
+// or commented), resolves it as of its opening day so that the record of
+// the handling stays.
+func withdrawAlert(ctx context.Context, tx *sql.Tx, a *Alert, now int64) error {
+	handled := !a.NotifiedAt.IsZero() || !a.AcknowledgedAt.IsZero() || a.Assignee != "" || a.ResolvedBy != "" || !a.SnoozedUntil.IsZero()
+	if !handled {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM alert_comments WHERE alert_id = ?)`, a.ID).Scan(&handled); err != nil {
 			return err
 		}
-		if state == AlertResolved && e.row.State == AlertOpen {
-			a := *e.row
-			a.State, a.ClosedOn, a.Message = AlertResolved, e.closed, c.Message
-			res.Resolved = append(res.Resolved, a)
-		}
+	}
+	q := `DELETE FROM alerts WHERE id = ?`
+	args := []any{a.ID}
+	if handled {
+		q = `UPDATE alerts SET state = ?, closed_on = opened_on, resolved_at = COALESCE(resolved_at, ?), last_seen = ? WHERE id = ?`
+		args = []any{AlertResolved, now, now, a.ID}
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+// episodeState is the state of an episode and its closing day (NULL while
+// open).
+func episodeState(e *episode) (string, any) {
+	state, closed := AlertOpen, nullDate(e.closed)
+	if !e.closed.IsZero() {
+		state = AlertResolved
+	}
+	return state, closed
+}
+
+// insertEpisode stores a new episode and adds it to res.Opened.
+func insertEpisode(ctx context.Context, tx *sql.Tx, e *episode, now int64, res *AlertSync) error {
+	c := e.cond
+	state, closed := episodeState(e)
+	var resolvedAt any
+	if state == AlertResolved {
+		resolvedAt = now
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, resolved_at, opened_on, closed_on)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, state, now, now, resolvedAt, dateStr(e.opened), closed)
+	if err != nil {
+		return err
+	}
+	id, err := r.LastInsertId()
+	if err != nil {
+		return err
+	}
+	res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
+		State: state, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: e.opened, ClosedOn: e.closed})
+	return nil
+}
+
+// updateEpisode rewrites a stored episode as derived again, adding it to
+// res.Resolved when it closes now. A resolution time stays only when
+// someone resolved it.
+func updateEpisode(ctx context.Context, tx *sql.Tx, e *episode, now int64, res *AlertSync) error {
+	c := e.cond
+	state, closed := episodeState(e)
+	resolvedAt := `CASE WHEN resolved_by <> '' THEN resolved_at END`
+	if state == AlertResolved {
+		resolvedAt = `COALESCE(resolved_at, ?)`
+	}
+	args := []any{c.Member, c.Message, state, now, dateStr(e.opened), closed}
+	if state == AlertResolved {
+		args = append(args, now)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET member = ?, message = ?, state = ?, last_seen = ?, opened_on = ?, closed_on = ?,
+		resolved_at = `+resolvedAt+` WHERE id = ?`, append(args, e.row.ID)...); err != nil {
+		return err
+	}
+	if state == AlertResolved && e.row.State == AlertOpen {
+		a := *e.row
+		a.State, a.ClosedOn, a.Message = AlertResolved, e.closed, c.Message
+		res.Resolved = append(res.Resolved, a)
 	}
 	return nil
 }

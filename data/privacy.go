@@ -206,134 +206,188 @@ func forget(ctx context.Context, tx *sql.Tx, who string) (*Forgotten, error) {
 	if len(people) > 1 {
 		return nil, domain.Errorf(domain.ECONFLICT, "%q names %d different people: name one by e-mail address or SOURCE:LOGIN", who, len(people))
 	}
-	f := &Forgotten{}
-	var name, email, bare string
-	// scope selects the activities to rewrite, beside "actor = ?".
-	var scope string
-	var scopeArgs []any
+	fg := &forgetting{tx: tx, f: &Forgotten{}}
 	if len(people) == 1 {
-		f.PersonID = people[0]
-		f.Pseudonym = "forgotten-" + strconv.FormatInt(f.PersonID, 10)
-		var mail sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT name, email FROM people WHERE id = ?`, f.PersonID).Scan(&name, &mail); err != nil {
-			return nil, err
-		}
-		email = mail.String
-		if ids, err = identitiesOf(ctx, tx, f.PersonID); err != nil {
-			return nil, err
-		}
-		// The person's activities, and unlinked ones by one of their logins on its source.
-		scope = ` AND (person_id = ? OR (person_id IS NULL AND EXISTS (SELECT 1 FROM identities i
-			WHERE i.person_id = ? AND i.source = activities.source AND i.login = LOWER(activities.actor))))`
-		scopeArgs = []any{f.PersonID, f.PersonID}
+		err = fg.storedPerson(ctx, people[0])
 	} else {
-		// Nobody stored: a bare login seen in activities only.
-		if strings.Contains(who, "@") && !strings.Contains(who, ":") {
-			return nil, domain.Errorf(domain.ENOTFOUND, "no person with e-mail address %q", who)
-		}
-		scope = ` AND person_id IS NULL AND LOWER(actor) = ?`
-		scopeArgs = []any{ids[0].login}
-		if ids[0].source != "" {
-			scope += ` AND source = ?`
-			scopeArgs = append(scopeArgs, ids[0].source)
-		}
-		var first int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM activities WHERE 1 = 1`+scope, scopeArgs...).Scan(&first); err != nil {
-			return nil, err
-		}
-		if first == 0 {
-			return nil, domain.Errorf(domain.ENOTFOUND, "no person and no activity with login or e-mail address %q", who)
-		}
-		f.Pseudonym = "forgotten-a" + strconv.FormatInt(first, 10)
-		bare = ids[0].login
-		ids = nil // nothing stored to rename
+		err = fg.bareLogin(ctx, who, ids[0])
 	}
-
-	// Every distinct actor string gets its own pseudonym, so that actors
-	// that were distinct stay distinct (counts of engaged people and of
-	// responses compare actors).
-	n := 0
-	next := func() string {
-		n++
-		if n == 1 {
-			return f.Pseudonym
-		}
-		return f.Pseudonym + "-" + strconv.Itoa(n)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT actor FROM activities WHERE 1 = 1`+scope+` GROUP BY actor ORDER BY MIN(id)`, scopeArgs...)
 	if err != nil {
 		return nil, err
 	}
-	var actors []string
+	if err := fg.loadActors(ctx); err != nil {
+		return nil, err
+	}
+	fg.choosePseudonyms()
+	if err := fg.rename(ctx); err != nil {
+		return nil, err
+	}
+	if err := fg.redactText(ctx); err != nil {
+		return nil, err
+	}
+	return fg.f, nil
+}
+
+// forgetting is one erasure in progress: who is forgotten, where, and the
+// pseudonym of each of their actor strings and logins.
+type forgetting struct {
+	tx                *sql.Tx
+	f                 *Forgotten
+	name, email, bare string     // the stored name and e-mail, or the bare login
+	ids               []identity // the stored person's logins; none for a bare login
+	// scope selects the activities to rewrite, beside "actor = ?".
+	scope     string
+	scopeArgs []any
+	actors    []string          // distinct actor strings in scope, first seen first
+	pseudonym map[string]string // actor or login → pseudonym
+	n         int               // pseudonyms handed out
+}
+
+// storedPerson prepares forgetting the stored person id: their activities,
+// and unlinked ones by one of their logins on its source.
+func (fg *forgetting) storedPerson(ctx context.Context, id int64) error {
+	f := fg.f
+	f.PersonID = id
+	f.Pseudonym = "forgotten-" + strconv.FormatInt(f.PersonID, 10)
+	var mail sql.NullString
+	if err := fg.tx.QueryRowContext(ctx, `SELECT name, email FROM people WHERE id = ?`, f.PersonID).Scan(&fg.name, &mail); err != nil {
+		return err
+	}
+	fg.email = mail.String
+	var err error
+	if fg.ids, err = identitiesOf(ctx, fg.tx, f.PersonID); err != nil {
+		return err
+	}
+	fg.scope = ` AND (person_id = ? OR (person_id IS NULL AND EXISTS (SELECT 1 FROM identities i
+			WHERE i.person_id = ? AND i.source = activities.source AND i.login = LOWER(activities.actor))))`
+	fg.scopeArgs = []any{f.PersonID, f.PersonID}
+	return nil
+}
+
+// bareLogin prepares forgetting a login that belongs to nobody stored,
+// seen in activities only: unlinked activities by it (on its source, when
+// named).
+func (fg *forgetting) bareLogin(ctx context.Context, who string, id identity) error {
+	if strings.Contains(who, "@") && !strings.Contains(who, ":") {
+		return domain.Errorf(domain.ENOTFOUND, "no person with e-mail address %q", who)
+	}
+	fg.scope = ` AND person_id IS NULL AND LOWER(actor) = ?`
+	fg.scopeArgs = []any{id.login}
+	if id.source != "" {
+		fg.scope += ` AND source = ?`
+		fg.scopeArgs = append(fg.scopeArgs, id.source)
+	}
+	var first int64
+	if err := fg.tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM activities WHERE 1 = 1`+fg.scope, fg.scopeArgs...).Scan(&first); err != nil {
+		return err
+	}
+	if first == 0 {
+		return domain.Errorf(domain.ENOTFOUND, "no person and no activity with login or e-mail address %q", who)
+	}
+	fg.f.Pseudonym = "forgotten-a" + strconv.FormatInt(first, 10)
+	fg.bare = id.login
+	return nil
+}
+
+// loadActors reads the distinct actor strings of the activities in scope.
+func (fg *forgetting) loadActors(ctx context.Context) error {
+	rows, err := fg.tx.QueryContext(ctx, `SELECT actor FROM activities WHERE 1 = 1`+fg.scope+` GROUP BY actor ORDER BY MIN(id)`, fg.scopeArgs...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var a string
 		if err := rows.Scan(&a); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		actors = append(actors, a)
+		fg.actors = append(fg.actors, a)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	return rows.Err()
+}
+
+// next returns the next pseudonym: the first is f.Pseudonym, then
+// f.Pseudonym-2…
+func (fg *forgetting) next() string {
+	fg.n++
+	if fg.n == 1 {
+		return fg.f.Pseudonym
 	}
-	pseudonym := map[string]string{} // actor or login → pseudonym
-	for _, a := range actors {
-		pseudonym[a] = next()
+	return fg.f.Pseudonym + "-" + strconv.Itoa(fg.n)
+}
+
+// choosePseudonyms gives every distinct actor string its own pseudonym, so
+// that actors that were distinct stay distinct (counts of engaged people and
+// of responses compare actors), and every login the pseudonym of the actor
+// written like it, or one of its own.
+func (fg *forgetting) choosePseudonyms() {
+	fg.pseudonym = map[string]string{}
+	for _, a := range fg.actors {
+		fg.pseudonym[a] = fg.next()
 	}
-	for _, id := range ids {
-		if _, ok := pseudonym[id.login]; ok {
+	for _, id := range fg.ids {
+		if _, ok := fg.pseudonym[id.login]; ok {
 			continue
 		}
 		p := ""
-		for _, a := range actors {
+		for _, a := range fg.actors {
 			if strings.EqualFold(a, id.login) {
-				p = pseudonym[a]
+				p = fg.pseudonym[a]
 				break
 			}
 		}
 		if p == "" {
-			p = next()
+			p = fg.next()
 		}
-		pseudonym[id.login] = p
+		fg.pseudonym[id.login] = p
 	}
+}
 
+// rename replaces the person's name and e-mail, the actors of the
+// activities in scope and the logins by their pseudonyms.
+func (fg *forgetting) rename(ctx context.Context) error {
+	f, tx := fg.f, fg.tx
 	if f.PersonID != 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE people SET name = ?, email = NULL WHERE id = ?`, f.Pseudonym, f.PersonID); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	// Activities first: their scope finds unlinked activities through the identities.
-	for _, a := range actors {
-		res, err := tx.ExecContext(ctx, `UPDATE activities SET actor = ? WHERE actor = ?`+scope, append([]any{pseudonym[a], a}, scopeArgs...)...)
+	for _, a := range fg.actors {
+		res, err := tx.ExecContext(ctx, `UPDATE activities SET actor = ? WHERE actor = ?`+fg.scope, append([]any{fg.pseudonym[a], a}, fg.scopeArgs...)...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		k, _ := res.RowsAffected()
 		f.Activities += k
 	}
-	for _, id := range ids {
+	for _, id := range fg.ids {
 		if _, err := tx.ExecContext(ctx, `UPDATE identities SET login = ? WHERE source = ? AND login = ?`,
-			pseudonym[id.login], id.source, id.login); err != nil {
-			return nil, err
+			fg.pseudonym[id.login], id.source, id.login); err != nil {
+			return err
 		}
 		f.Identities++
 	}
 	// An actor written in another case than the login ("Octocat") has a
 	// pseudonym of its own: give it an identity too, so that re-resolving
 	// activities still finds the person.
-	for _, id := range ids {
-		for _, a := range actors {
-			if strings.EqualFold(a, id.login) && pseudonym[a] != pseudonym[id.login] {
+	for _, id := range fg.ids {
+		for _, a := range fg.actors {
+			if strings.EqualFold(a, id.login) && fg.pseudonym[a] != fg.pseudonym[id.login] {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-					id.source, pseudonym[a], f.PersonID); err != nil {
-					return nil, err
+					id.source, fg.pseudonym[a], f.PersonID); err != nil {
+					return err
 				}
 			}
 		}
 	}
+	return nil
+}
 
-	// Words that identify the person, each with its pseudonym.
+// redactText replaces the words that identify the person, each by its
+// pseudonym, in titles, thread keys and quarantined records.
+func (fg *forgetting) redactText(ctx context.Context) error {
+	f, tx := fg.f, fg.tx
 	var words []string
 	repl := map[string]string{}
 	add := func(w, p string) {
@@ -346,36 +400,38 @@ func forget(ctx context.Context, tx *sql.Tx, who string) (*Forgotten, error) {
 			repl[strings.ToLower(w)] = p
 		}
 	}
-	add(email, f.Pseudonym)
-	add(name, f.Pseudonym)
-	for _, a := range actors {
-		add(a, pseudonym[a])
+	add(fg.email, f.Pseudonym)
+	add(fg.name, f.Pseudonym)
+	for _, a := range fg.actors {
+		add(a, fg.pseudonym[a])
 	}
-	for _, id := range ids {
-		add(id.login, pseudonym[id.login])
+	for _, id := range fg.ids {
+		add(id.login, fg.pseudonym[id.login])
 	}
-	add(bare, f.Pseudonym)
-	if len(words) > 0 {
-		re := wordsRE(words)
-		rewrite := func(s string) string {
-			return re.ReplaceAllStringFunc(s, func(m string) string { return repl[strings.ToLower(m)] })
-		}
-		if f.Titles, err = rewriteColumn(ctx, tx, "activities", "title", words, rewrite); err != nil {
-			return nil, err
-		}
-		// Thread keys may hold a login (a repository the person owns): the
-		// same rewrite everywhere keeps equal threads equal.
-		if _, err = rewriteColumn(ctx, tx, "activities", "thread", words, rewrite); err != nil {
-			return nil, err
-		}
-		if f.Rejected, err = rewriteColumn(ctx, tx, "rejected_records", "record", words, rewrite); err != nil {
-			return nil, err
-		}
-		if _, err := rewriteColumn(ctx, tx, "rejected_records", "reason", words, rewrite); err != nil {
-			return nil, err
-		}
+	add(fg.bare, f.Pseudonym)
+	if len(words) == 0 {
+		return nil
 	}
-	return f, nil
+	re := wordsRE(words)
+	rewrite := func(s string) string {
+		return re.ReplaceAllStringFunc(s, func(m string) string { return repl[strings.ToLower(m)] })
+	}
+	var err error
+	if f.Titles, err = rewriteColumn(ctx, tx, "activities", "title", words, rewrite); err != nil {
+		return err
+	}
+	// Thread keys may hold a login (a repository the person owns): the
+	// same rewrite everywhere keeps equal threads equal.
+	if _, err = rewriteColumn(ctx, tx, "activities", "thread", words, rewrite); err != nil {
+		return err
+	}
+	if f.Rejected, err = rewriteColumn(ctx, tx, "rejected_records", "record", words, rewrite); err != nil {
+		return err
+	}
+	if _, err := rewriteColumn(ctx, tx, "rejected_records", "reason", words, rewrite); err != nil {
+		return err
+	}
+	return nil
 }
 
 // findPeople returns the people who matches (by e-mail address, login, or

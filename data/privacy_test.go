@@ -40,12 +40,18 @@ func TestUserAdministration(t *testing.T) {
 	}
 
 	// Single sign-on accounts: created, updated, never a local one.
-	u, err := db.UpsertSSOUser(ctx, "sso-sam", domain.RoleViewer)
+	created, err := db.UpsertSSOUser(ctx, "sso-sam", domain.RoleViewer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u, err = db.UpsertSSOUser(ctx, "sso-sam", domain.RoleAdmin); err != nil || u.Role != domain.RoleAdmin {
+	if created.ID == 0 || created.Name != "sso-sam" || created.Role != domain.RoleViewer || created.PasswordHash != "" {
+		t.Errorf("created: %+v", created)
+	}
+	if u, err := db.UpsertSSOUser(ctx, "sso-sam", domain.RoleAdmin); err != nil || u.Role != domain.RoleAdmin || u.ID != created.ID {
 		t.Errorf("update: %+v %v", u, err)
+	}
+	if stored, err := db.UserByName(ctx, "sso-sam"); err != nil || stored.Role != domain.RoleAdmin || stored.PasswordHash != "" {
+		t.Errorf("stored after the update: %+v %v", stored, err)
 	}
 	if _, err := db.UpsertSSOUser(ctx, "bob", domain.RoleAdmin); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("local account taken over: %v", err)

@@ -13,71 +13,102 @@ import (
 // its target, as a score in [0,1] (1: fine, 0: collapse). Only signals with
 // enough evidence are returned, worst first; those with score 1 are left out.
 func changes(m *MemberInput, cfg Config) []domain.Change {
-	c := cfg.Changes
-	var out []domain.Change
-	add := func(ch domain.Change) {
-		ch.Score = clamp(ch.Score, 0, 1)
-		if ch.Score < 1 {
-			out = append(out, ch)
-		}
-	}
+	var out changeList
 	weeks := min(m.Weeks, domain.MaxWeeks)
-	base := c.BaselineWeeks
-	api, projects, community := domain.Dimensions[0], domain.Dimensions[1], domain.Dimensions[2]
+	out.usage(m, cfg.Changes, weeks)
+	out.quality(m, cfg, weeks)
+	out.threads(m, cfg)
+	out.contributions(m, cfg, weeks)
+	out.milestones(m, cfg.Health.OverdueScale)
 
-	// Calls: the last 7 days against the median of the baseline weeks
-	// before them; dormancy when the member has stopped calling altogether.
-	if weeks >= 2 {
-		baseline := medianWeeks(m.WeeklyCalls[:], 1, min(weeks, 1+base))
-		recent := float64(max(m.WeeklyCalls[0], 0))
-		usual := usualWeek(m.WeeklyCalls[:], weeks)
-		switch {
-		case recent == 0 && m.LastCallDaysAgo >= c.DormantDays && usual >= c.UsageMinBaseline:
-			add(domain.Change{Kind: domain.ChangeDormant, Dimension: api, Score: 0, Now: float64(m.LastCallDaysAgo), Before: usual})
-		case baseline >= c.UsageMinBaseline:
-			r := (recent + c.CallsPseudoCount) / (baseline + c.CallsPseudoCount)
-			add(domain.Change{Kind: domain.ChangeUsageDrop, Dimension: api, Score: ramp(r, c.DropCollapse, c.DropOK),
-				Now: recent, Before: baseline})
+	kindOrder := func(k string) int { return slices.Index(domain.ChangeKinds, k) }
+	slices.SortStableFunc(out, func(a, b domain.Change) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
 		}
+		return cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind))
+	})
+	return out
+}
+
+// changeList collects the change signals of a member that say something:
+// those whose score, clamped to [0,1], is below 1.
+type changeList []domain.Change
+
+func (out *changeList) add(ch domain.Change) {
+	ch.Score = clamp(ch.Score, 0, 1)
+	if ch.Score < 1 {
+		*out = append(*out, ch)
 	}
+}
 
-	// Quality of the last 7 days: latency against the SLO, 4xx and 5xx
-	// shares against what the member usually gets (the median share of its
-	// baseline weeks, so that a problem lasting a week or two does not
-	// become its own baseline), judged on the lower confidence bound of the
-	// share so that a handful of errors in a few calls is not an incident.
-	if recent := m.WeeklyCalls[0]; weeks >= 1 && recent >= c.MinRecentCalls {
-		if p95 := m.RecentLatencyP95MS; p95 > 0 && !math.IsInf(p95, 0) {
-			slo := cfg.Technical.LatencySLOMS
-			add(domain.Change{Kind: domain.ChangeLatency, Dimension: api,
-				Score: 1 - ramp(p95/slo, 1, c.LatencyCollapseRatio), Now: p95, Before: slo})
-		}
-		for _, e := range []struct {
-			kind      string
-			weekly    *[domain.MaxWeeks]int64
-			tol, span float64
-		}{
-			{domain.ChangeErrors4xx, &m.Weekly4xx, c.Errors4xxTolerance, c.Errors4xxCollapse},
-			{domain.ChangeErrors5xx, &m.Weekly5xx, c.Errors5xxTolerance, c.Errors5xxCollapse},
-		} {
-			errs := count(e.weekly[0])
-			share := clamp(errs/float64(recent), 0, 1)
-			var shares []float64
-			for w := 1; w < min(weeks, 1+base); w++ {
-				if calls := m.WeeklyCalls[w]; calls > 0 {
-					shares = append(shares, clamp(count(e.weekly[w])/float64(calls), 0, 1))
-				}
+// usage compares the calls of the last 7 days against the median of the
+// baseline weeks before them; dormancy when the member has stopped calling
+// altogether.
+func (out *changeList) usage(m *MemberInput, c ChangeConfig, weeks int) {
+	if weeks < 2 {
+		return
+	}
+	api := domain.Dimensions[0]
+	baseline := medianWeeks(m.WeeklyCalls[:], 1, min(weeks, 1+c.BaselineWeeks))
+	recent := float64(max(m.WeeklyCalls[0], 0))
+	usual := usualWeek(m.WeeklyCalls[:], weeks)
+	switch {
+	case recent == 0 && m.LastCallDaysAgo >= c.DormantDays && usual >= c.UsageMinBaseline:
+		out.add(domain.Change{Kind: domain.ChangeDormant, Dimension: api, Score: 0, Now: float64(m.LastCallDaysAgo), Before: usual})
+	case baseline >= c.UsageMinBaseline:
+		r := (recent + c.CallsPseudoCount) / (baseline + c.CallsPseudoCount)
+		out.add(domain.Change{Kind: domain.ChangeUsageDrop, Dimension: api, Score: ramp(r, c.DropCollapse, c.DropOK),
+			Now: recent, Before: baseline})
+	}
+}
+
+// quality judges the last 7 days: latency against the SLO, 4xx and 5xx
+// shares against what the member usually gets (the median share of its
+// baseline weeks, so that a problem lasting a week or two does not become
+// its own baseline), judged on the lower confidence bound of the share so
+// that a handful of errors in a few calls is not an incident.
+func (out *changeList) quality(m *MemberInput, cfg Config, weeks int) {
+	c := cfg.Changes
+	recent := m.WeeklyCalls[0]
+	if weeks < 1 || recent < c.MinRecentCalls {
+		return
+	}
+	api := domain.Dimensions[0]
+	if p95 := m.RecentLatencyP95MS; p95 > 0 && !math.IsInf(p95, 0) {
+		slo := cfg.Technical.LatencySLOMS
+		out.add(domain.Change{Kind: domain.ChangeLatency, Dimension: api,
+			Score: 1 - ramp(p95/slo, 1, c.LatencyCollapseRatio), Now: p95, Before: slo})
+	}
+	for _, e := range []struct {
+		kind      string
+		weekly    *[domain.MaxWeeks]int64
+		tol, span float64
+	}{
+		{domain.ChangeErrors4xx, &m.Weekly4xx, c.Errors4xxTolerance, c.Errors4xxCollapse},
+		{domain.ChangeErrors5xx, &m.Weekly5xx, c.Errors5xxTolerance, c.Errors5xxCollapse},
+	} {
+		errs := count(e.weekly[0])
+		share := clamp(errs/float64(recent), 0, 1)
+		var shares []float64
+		for w := 1; w < min(weeks, 1+c.BaselineWeeks); w++ {
+			if calls := m.WeeklyCalls[w]; calls > 0 {
+				shares = append(shares, clamp(count(e.weekly[w])/float64(calls), 0, 1))
 			}
-			usual := medianOf(shares)
-			lower := WilsonLower(min(errs, float64(recent)), float64(recent), c.ConfidenceZ)
-			floor := usual + e.tol
-			add(domain.Change{Kind: e.kind, Dimension: api, Score: 1 - ramp(lower, floor, floor+e.span), Now: share, Before: usual})
 		}
+		usual := medianOf(shares)
+		lower := WilsonLower(min(errs, float64(recent)), float64(recent), c.ConfidenceZ)
+		floor := usual + e.tol
+		out.add(domain.Change{Kind: e.kind, Dimension: api, Score: 1 - ramp(lower, floor, floor+e.span), Now: share, Before: usual})
 	}
+}
 
-	// Threads: the share of the recent threads old enough to have had an
-	// answer that got none within the response window, and the median wait
-	// of those answered.
+// threads scores the share of the recent threads old enough to have had an
+// answer that got none within the response window, and the median wait of
+// those answered.
+func (out *changeList) threads(m *MemberInput, cfg Config) {
+	c := cfg.Changes
+	community := domain.Dimensions[2]
 	var due, unanswered float64
 	var waits []float64
 	for _, t := range m.RecentThreads {
@@ -94,54 +125,55 @@ func changes(m *MemberInput, cfg Config) []domain.Change {
 	}
 	if due >= float64(c.MinThreads) {
 		answered := (due - unanswered + 1) / (due + 1)
-		add(domain.Change{Kind: domain.ChangeUnanswered, Dimension: community, Score: ramp(answered, c.AnsweredCollapse, c.AnsweredOK),
+		out.add(domain.Change{Kind: domain.ChangeUnanswered, Dimension: community, Score: ramp(answered, c.AnsweredCollapse, c.AnsweredOK),
 			Now: unanswered, Before: c.ResponseWindowHours, Of: due})
 	}
 	if len(waits) >= c.MinThreads {
 		target := cfg.Health.ResponseTargetHours
 		med := medianOf(waits)
-		add(domain.Change{Kind: domain.ChangeSlowResponse, Dimension: community,
+		out.add(domain.Change{Kind: domain.ChangeSlowResponse, Dimension: community,
 			Score: 1 - ramp(med/target, 1, c.ResponseCollapseRatio), Now: med, Before: target})
 	}
+}
 
-	// Contributions and contributors: the last 7 days against the baseline.
-	if weeks >= 2 {
-		contrib, people := m.WeeklyContributions[:], m.WeeklyContributors[:]
-		if baseline := medianWeeks(contrib, 1, min(weeks, 1+base)); baseline >= c.ContributionsMinBaseline {
-			recent := float64(max(contrib[0], 0))
-			r := (recent + c.ContributionsPseudoCount) / (baseline + c.ContributionsPseudoCount)
-			add(domain.Change{Kind: domain.ChangeContributionDrop, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
-				Now: recent, Before: baseline})
-		}
-		// Contributors are counted in the window only: its weeks before the last.
-		inWindow := min(weeks, max(1, cfg.WindowDays/7))
-		if baseline := medianWeeks(people, 1, inWindow); inWindow >= 2 && baseline >= c.ContributorsMinBaseline {
-			recent := float64(max(people[0], 0))
-			r := (recent + c.ContributorsPseudoCount) / (baseline + c.ContributorsPseudoCount)
-			add(domain.Change{Kind: domain.ChangeContributorLoss, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
-				Now: recent, Before: baseline})
-		}
+// contributions compares the contributions and contributors of the last 7
+// days against the baseline.
+func (out *changeList) contributions(m *MemberInput, cfg Config, weeks int) {
+	if weeks < 2 {
+		return
 	}
+	c := cfg.Changes
+	community := domain.Dimensions[2]
+	contrib, people := m.WeeklyContributions[:], m.WeeklyContributors[:]
+	if baseline := medianWeeks(contrib, 1, min(weeks, 1+c.BaselineWeeks)); baseline >= c.ContributionsMinBaseline {
+		recent := float64(max(contrib[0], 0))
+		r := (recent + c.ContributionsPseudoCount) / (baseline + c.ContributionsPseudoCount)
+		out.add(domain.Change{Kind: domain.ChangeContributionDrop, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
+			Now: recent, Before: baseline})
+	}
+	// Contributors are counted in the window only: its weeks before the last.
+	inWindow := min(weeks, max(1, cfg.WindowDays/7))
+	if baseline := medianWeeks(people, 1, inWindow); inWindow >= 2 && baseline >= c.ContributorsMinBaseline {
+		recent := float64(max(people[0], 0))
+		r := (recent + c.ContributorsPseudoCount) / (baseline + c.ContributorsPseudoCount)
+		out.add(domain.Change{Kind: domain.ChangeContributorLoss, Dimension: community, Score: ramp(r, c.DropCollapse, c.DropOK),
+			Now: recent, Before: baseline})
+	}
+}
 
-	// Milestones: open past their due date, and delivered late.
+// milestones flags milestones open past their due date, and those
+// delivered late.
+func (out *changeList) milestones(m *MemberInput, overdueScale float64) {
+	projects := domain.Dimensions[1]
 	if over := count(int64(m.MilestonesOverdue)); over > 0 {
-		add(domain.Change{Kind: domain.ChangeMilestonesOverdue, Dimension: projects,
-			Score: math.Exp(-over / cfg.Health.OverdueScale), Now: over})
+		out.add(domain.Change{Kind: domain.ChangeMilestonesOverdue, Dimension: projects,
+			Score: math.Exp(-over / overdueScale), Now: over})
 	}
 	if due := count(int64(m.MilestonesDue)); due > 0 {
 		onTime := clamp(count(int64(m.MilestonesOnTime)), 0, due)
-		add(domain.Change{Kind: domain.ChangeMilestonesLate, Dimension: projects, Score: (onTime + 1) / (due + 1),
+		out.add(domain.Change{Kind: domain.ChangeMilestonesLate, Dimension: projects, Score: (onTime + 1) / (due + 1),
 			Now: onTime, Of: due})
 	}
-
-	kindOrder := func(k string) int { return slices.Index(domain.ChangeKinds, k) }
-	slices.SortStableFunc(out, func(a, b domain.Change) int {
-		if c := cmp.Compare(a.Score, b.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind))
-	})
-	return out
 }
 
 // changeFloor is, per health dimension, the lowest score of its change

@@ -238,82 +238,107 @@ type namedValue struct {
 // outside [0,1], status thresholds outside 0 ≤ watch_min < healthy_min ≤ 100,
 // or window_days < 1.
 func (c Config) Validate() error {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-
+	var p configProblems
 	if c.WindowDays < 1 {
-		bad("window_days must be at least 1, got %d", c.WindowDays)
+		p.bad("window_days must be at least 1, got %d", c.WindowDays)
 	}
-	weights := func(set string, ws ...namedValue) {
-		var sum float64
-		ok := true
-		for _, w := range ws {
-			if math.IsNaN(w.v) || math.IsInf(w.v, 0) || w.v < 0 {
-				bad("%s.%s must be a finite number ≥ 0, got %v", set, w.key, w.v)
-				ok = false
-				continue
-			}
-			sum += w.v
-		}
-		if ok && !(sum > 0) {
-			bad("%s cannot all be zero", set)
-		}
+	p.checkScoring(c)
+	p.checkHealth(c.Health)
+	p.checkChanges(c.Changes, c.Health.HealthyMin)
+	if len(p) > 0 {
+		return domain.Errorf(domain.EINVALID, "invalid scoring config: %s", strings.Join(p, "; "))
 	}
-	positive := func(key string, v float64) {
-		if !(v > 0) || math.IsInf(v, 0) {
-			bad("%s must be a finite number > 0, got %v", key, v)
-		}
-	}
+	return nil
+}
 
-	t := c.Technical
-	positive("technical.latency_slo_ms", t.LatencySLOMS)
-	if !(t.NoDataScore >= 0 && t.NoDataScore <= 1) {
-		bad("technical.no_data_score must be in [0,1], got %v", t.NoDataScore)
+// configProblems collects what Validate finds wrong, in the order it checks.
+type configProblems []string
+
+func (p *configProblems) bad(format string, args ...any) {
+	*p = append(*p, fmt.Sprintf(format, args...))
+}
+
+// weights checks a weight set: each weight a finite number ≥ 0, and not all
+// of them zero.
+func (p *configProblems) weights(set string, ws ...namedValue) {
+	var sum float64
+	ok := true
+	for _, w := range ws {
+		if math.IsNaN(w.v) || math.IsInf(w.v, 0) || w.v < 0 {
+			p.bad("%s.%s must be a finite number ≥ 0, got %v", set, w.key, w.v)
+			ok = false
+			continue
+		}
+		sum += w.v
 	}
-	weights("technical.weights",
+	if ok && !(sum > 0) {
+		p.bad("%s cannot all be zero", set)
+	}
+}
+
+// positive checks that v is a finite number > 0.
+func (p *configProblems) positive(key string, v float64) {
+	if !(v > 0) || math.IsInf(v, 0) {
+		p.bad("%s must be a finite number > 0, got %v", key, v)
+	}
+}
+
+// checkScoring checks the settings of T, I, M and K.
+func (p *configProblems) checkScoring(c Config) {
+	t := c.Technical
+	p.positive("technical.latency_slo_ms", t.LatencySLOMS)
+	if !(t.NoDataScore >= 0 && t.NoDataScore <= 1) {
+		p.bad("technical.no_data_score must be in [0,1], got %v", t.NoDataScore)
+	}
+	p.weights("technical.weights",
 		namedValue{"success", t.Weights.Success}, namedValue{"integration", t.Weights.Integration},
 		namedValue{"latency", t.Weights.Latency}, namedValue{"milestones", t.Weights.Milestones})
-	weights("investment",
+	p.weights("investment",
 		namedValue{"calls", c.Investment.Calls}, namedValue{"contributions", c.Investment.Contributions},
 		namedValue{"milestones", c.Investment.Milestones}, namedValue{"contributors", c.Investment.Contributors})
-	weights("influence",
+	p.weights("influence",
 		namedValue{"consumers", c.Influence.Consumers}, namedValue{"engaged", c.Influence.Engaged},
 		namedValue{"call_growth", c.Influence.CallGrowth}, namedValue{"contribution_growth", c.Influence.ContributionGrowth})
-	weights("cooperation",
+	p.weights("cooperation",
 		namedValue{"shared_projects", c.Cooperation.SharedProjects}, namedValue{"shared_milestones", c.Cooperation.SharedMilestones},
 		namedValue{"shared_threads", c.Cooperation.SharedThreads})
+}
 
-	h := c.Health
-	weights("health.weights",
+// checkHealth checks the health settings and the status thresholds.
+func (p *configProblems) checkHealth(h HealthConfig) {
+	p.weights("health.weights",
 		namedValue{"api", h.Weights.API}, namedValue{"projects", h.Weights.Projects},
 		namedValue{"community", h.Weights.Community}, namedValue{"cooperation", h.Weights.Cooperation})
-	weights("health.api_weights",
+	p.weights("health.api_weights",
 		namedValue{"success", h.APIWeights.Success}, namedValue{"integration", h.APIWeights.Integration},
 		namedValue{"latency", h.APIWeights.Latency})
-	weights("health.community_weights",
+	p.weights("health.community_weights",
 		namedValue{"activity", h.CommunityWeights.Activity}, namedValue{"responded", h.CommunityWeights.Responded},
 		namedValue{"response_time", h.CommunityWeights.ResponseTime})
-	positive("health.activity_target", h.ActivityTarget)
-	positive("health.response_target_hours", h.ResponseTargetHours)
-	positive("health.overdue_scale", h.OverdueScale)
-	positive("health.cooperation_scale", h.CooperationScale)
+	p.positive("health.activity_target", h.ActivityTarget)
+	p.positive("health.response_target_hours", h.ResponseTargetHours)
+	p.positive("health.overdue_scale", h.OverdueScale)
+	p.positive("health.cooperation_scale", h.CooperationScale)
 	if !(h.WatchMin >= 0 && h.WatchMin < h.HealthyMin && h.HealthyMin <= 100) {
-		bad("status thresholds need 0 ≤ health.watch_min < health.healthy_min ≤ 100, got watch_min %v and healthy_min %v",
+		p.bad("status thresholds need 0 ≤ health.watch_min < health.healthy_min ≤ 100, got watch_min %v and healthy_min %v",
 			h.WatchMin, h.HealthyMin)
 	}
+}
 
-	ch := c.Changes
+// checkChanges checks the change signals' settings; collapse_below must not
+// exceed healthyMin.
+func (p *configProblems) checkChanges(ch ChangeConfig, healthyMin float64) {
 	if ch.BaselineWeeks < 1 || ch.BaselineWeeks > domain.MaxWeeks-1 {
-		bad("changes.baseline_weeks must be in [1,%d], got %d", domain.MaxWeeks-1, ch.BaselineWeeks)
+		p.bad("changes.baseline_weeks must be in [1,%d], got %d", domain.MaxWeeks-1, ch.BaselineWeeks)
 	}
 	if ch.DormantDays < 1 {
-		bad("changes.dormant_days must be at least 1, got %d", ch.DormantDays)
+		p.bad("changes.dormant_days must be at least 1, got %d", ch.DormantDays)
 	}
 	if ch.MinRecentCalls < 1 {
-		bad("changes.min_recent_calls must be at least 1, got %d", ch.MinRecentCalls)
+		p.bad("changes.min_recent_calls must be at least 1, got %d", ch.MinRecentCalls)
 	}
 	if ch.MinThreads < 1 {
-		bad("changes.min_threads must be at least 1, got %d", ch.MinThreads)
+		p.bad("changes.min_threads must be at least 1, got %d", ch.MinThreads)
 	}
 	for _, nv := range []namedValue{{"usage_min_baseline", ch.UsageMinBaseline}, {"calls_pseudo_count", ch.CallsPseudoCount},
 		{"contributions_min_baseline", ch.ContributionsMinBaseline}, {"contributions_pseudo_count", ch.ContributionsPseudoCount},
@@ -321,32 +346,27 @@ func (c Config) Validate() error {
 		{"errors_4xx_tolerance", ch.Errors4xxTolerance},
 		{"errors_5xx_tolerance", ch.Errors5xxTolerance}, {"confidence_z", ch.ConfidenceZ}} {
 		if !(nv.v >= 0) || math.IsInf(nv.v, 0) {
-			bad("changes.%s must be a finite number ≥ 0, got %v", nv.key, nv.v)
+			p.bad("changes.%s must be a finite number ≥ 0, got %v", nv.key, nv.v)
 		}
 	}
 	for _, nv := range []namedValue{{"errors_4xx_collapse", ch.Errors4xxCollapse}, {"errors_5xx_collapse", ch.Errors5xxCollapse},
 		{"response_window_hours", ch.ResponseWindowHours}} {
-		positive("changes."+nv.key, nv.v)
+		p.positive("changes."+nv.key, nv.v)
 	}
 	for _, nv := range []namedValue{{"latency_collapse_ratio", ch.LatencyCollapseRatio}, {"response_collapse_ratio", ch.ResponseCollapseRatio}} {
 		if !(nv.v > 1) || math.IsInf(nv.v, 0) {
-			bad("changes.%s must be a finite number > 1, got %v", nv.key, nv.v)
+			p.bad("changes.%s must be a finite number > 1, got %v", nv.key, nv.v)
 		}
 	}
 	if !(ch.DropCollapse >= 0 && ch.DropCollapse < ch.DropOK && ch.DropOK <= 1) {
-		bad("changes need 0 ≤ drop_collapse < drop_ok ≤ 1, got %v and %v", ch.DropCollapse, ch.DropOK)
+		p.bad("changes need 0 ≤ drop_collapse < drop_ok ≤ 1, got %v and %v", ch.DropCollapse, ch.DropOK)
 	}
 	if !(ch.AnsweredCollapse >= 0 && ch.AnsweredCollapse < ch.AnsweredOK && ch.AnsweredOK <= 1) {
-		bad("changes need 0 ≤ answered_collapse < answered_ok ≤ 1, got %v and %v", ch.AnsweredCollapse, ch.AnsweredOK)
+		p.bad("changes need 0 ≤ answered_collapse < answered_ok ≤ 1, got %v and %v", ch.AnsweredCollapse, ch.AnsweredOK)
 	}
-	if !(ch.CollapseBelow >= 0 && ch.CollapseBelow <= h.HealthyMin) {
-		bad("changes.collapse_below must be in [0, health.healthy_min], got %v", ch.CollapseBelow)
+	if !(ch.CollapseBelow >= 0 && ch.CollapseBelow <= healthyMin) {
+		p.bad("changes.collapse_below must be in [0, health.healthy_min], got %v", ch.CollapseBelow)
 	}
-
-	if len(problems) > 0 {
-		return domain.Errorf(domain.EINVALID, "invalid scoring config: %s", strings.Join(problems, "; "))
-	}
-	return nil
 }
 
 // StatusOf returns the status band of a health score: domain.StatusHealthy at

@@ -239,121 +239,17 @@ func (w weighted) mean() (float64, bool) {
 // other members' C) and Day.
 func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) domain.MemberScore {
 	s := domain.MemberScore{MemberID: m.ID, K: kSum}
-
-	calls := count(m.Calls)
-	contributions := count(int64(m.Contributions))
-	delivered := count(int64(m.MilestonesDelivered))
-	contributors := count(int64(m.ActiveContributors))
-	due := count(int64(m.MilestonesDue))
-	active := calls > 0 || contributions > 0 || delivered > 0 || contributors > 0
-
-	// API quality components, defined when the member had calls.
-	hasAPI := calls > 0
-	var success, integration, latency float64
-	hasLatency := false
-	if hasAPI {
-		success = 1 - clamp(count(m.Errors5xx)/calls, 0, 1)
-		integration = 1 - clamp(count(m.Errors4xx)/calls, 0, 1)
-		latency, hasLatency = latencyScore(m.LatencyP95MS, cfg.Technical.LatencySLOMS)
-	}
-	onTime, hasMilestones := 0.0, due > 0
-	if hasMilestones {
-		onTime = clamp(count(int64(m.MilestonesOnTime))/due, 0, 1)
-	}
-
-	// T_i.
-	tw := cfg.Technical.Weights
-	var t weighted
-	if hasAPI {
-		t.add(tw.Success, success)
-		t.add(tw.Integration, integration)
-		if hasLatency {
-			t.add(tw.Latency, latency)
-		}
-	}
-	if hasMilestones {
-		t.add(tw.Milestones, onTime)
-	}
-	var ok bool
-	if s.T, ok = t.mean(); !ok {
-		s.T = clamp(cfg.Technical.NoDataScore, 0, 1)
-	}
-
-	// I_i: components log-scaled against the ecosystem maximum; a component
-	// nobody has (maximum 0) is left out for everyone.
-	iw := cfg.Investment
-	var inv weighted
-	addRel(&inv, iw.Calls, calls, eco.calls)
-	addRel(&inv, iw.Contributions, contributions, eco.contributions)
-	addRel(&inv, iw.Milestones, delivered, eco.delivered)
-	addRel(&inv, iw.Contributors, contributors, eco.contributors)
-	s.I, _ = inv.mean()
-	if !active {
-		s.I = 0 // already 0 by construction: every component is log1p(0) = 0
-	}
-
-	// M_i: reach log-scaled like I; growth when the member had the activity
-	// in either window.
-	mw := cfg.Influence
-	var inf weighted
-	addRel(&inf, mw.Consumers, count(int64(m.Consumers)), eco.consumers)
-	addRel(&inf, mw.Engaged, count(int64(m.Engaged)), eco.engaged)
-	if prev := count(m.PrevCalls); calls+prev > 0 {
-		inf.add(mw.CallGrowth, growth(calls, prev))
-	}
-	if prev := count(int64(m.PrevContributions)); contributions+prev > 0 {
-		inf.add(mw.ContributionGrowth, growth(contributions, prev))
-	}
-	s.M, _ = inf.mean()
-
+	f := factsOf(m, cfg)
+	s.T = technical(&f, cfg)
+	s.I = investment(&f, eco, cfg.Investment)
+	s.M = influence(m, &f, eco, cfg.Influence)
 	s.C = s.T * s.I * s.M
 
-	// Health dimensions, NaN without data.
-	h := cfg.Health
-	dims := [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
-	if hasAPI {
-		var api weighted
-		api.add(h.APIWeights.Success, success)
-		api.add(h.APIWeights.Integration, integration)
-		if hasLatency {
-			api.add(h.APIWeights.Latency, latency)
-		}
-		if v, ok := api.mean(); ok {
-			dims[0] = 100 * v
-		}
-	}
-	if m.ActiveProjects > 0 || due > 0 || delivered > 0 || m.MilestonesOverdue > 0 {
-		rate := 1.0
-		if hasMilestones {
-			rate = onTime
-		}
-		penalty := math.Exp(-count(int64(m.MilestonesOverdue)) / h.OverdueScale)
-		dims[1] = 100 * clamp(rate*penalty, 0, 1)
-	}
-	// Community needs the member's own activity: outsiders still talking in
-	// its old threads (Engaged) alone would score its activity 0.
-	if contributions > 0 || contributors > 0 || m.Threads > 0 {
-		var com weighted
-		com.add(h.CommunityWeights.Activity, clamp(math.Log1p(contributions)/math.Log1p(h.ActivityTarget), 0, 1))
-		if threads := count(int64(m.Threads)); threads > 0 {
-			com.add(h.CommunityWeights.Responded, clamp(count(int64(m.Responded))/threads, 0, 1))
-		}
-		if m.Responded > 0 && m.FirstResponseHours >= 0 && !math.IsInf(m.FirstResponseHours, 0) {
-			com.add(h.CommunityWeights.ResponseTime, targetScore(m.FirstResponseHours, h.ResponseTargetHours))
-		}
-		if v, ok := com.mean(); ok {
-			dims[2] = 100 * v
-		}
-	}
-	// Cooperation is scored for every member with another dimension or a
-	// tie: isolation then counts as 0, and more cooperation never lowers health.
-	if kSum > 0 || !math.IsNaN(dims[0]) || !math.IsNaN(dims[1]) || !math.IsNaN(dims[2]) {
-		dims[3] = 100 * clamp(-math.Expm1(-kSum/h.CooperationScale), 0, 1)
-	}
 	// What changed against the member's baseline and targets: a dimension
 	// is no better than its worst change signal, and has one when a signal
 	// speaks for it (a member that stopped calling has no calls left to
 	// score, but its api dimension is its dormancy).
+	dims := healthDimensions(m, &f, kSum, cfg.Health)
 	s.Changes = changes(m, cfg)
 	floor := changeFloor(s.Changes)
 	for d := range 3 {
@@ -366,10 +262,163 @@ func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) do
 		}
 	}
 	if math.IsNaN(dims[3]) && !(math.IsNaN(dims[0]) && math.IsNaN(dims[1]) && math.IsNaN(dims[2])) {
-		dims[3] = 100 * clamp(-math.Expm1(-kSum/h.CooperationScale), 0, 1)
+		dims[3] = cooperationDimension(kSum, cfg.Health)
 	}
 	s.Dimensions = dims
+	s.Health, s.Status = memberHealth(dims, floor, cfg)
+	return s
+}
 
+// memberFacts are a member's counts as non-negative numbers and the API and
+// milestone quality components, each with whether the member has data for it.
+type memberFacts struct {
+	calls, contributions, delivered, contributors, due float64
+	active                                             bool // any calls, contributions, deliveries or contributors
+
+	hasAPI                        bool // the member had calls
+	success, integration, latency float64
+	hasLatency                    bool
+	onTime                        float64 // share of the due milestones delivered on time
+	hasMilestones                 bool    // any milestones due
+}
+
+func factsOf(m *MemberInput, cfg Config) memberFacts {
+	f := memberFacts{
+		calls:         count(m.Calls),
+		contributions: count(int64(m.Contributions)),
+		delivered:     count(int64(m.MilestonesDelivered)),
+		contributors:  count(int64(m.ActiveContributors)),
+		due:           count(int64(m.MilestonesDue)),
+	}
+	f.active = f.calls > 0 || f.contributions > 0 || f.delivered > 0 || f.contributors > 0
+	// API quality components, defined when the member had calls.
+	f.hasAPI = f.calls > 0
+	if f.hasAPI {
+		f.success = 1 - clamp(count(m.Errors5xx)/f.calls, 0, 1)
+		f.integration = 1 - clamp(count(m.Errors4xx)/f.calls, 0, 1)
+		f.latency, f.hasLatency = latencyScore(m.LatencyP95MS, cfg.Technical.LatencySLOMS)
+	}
+	f.hasMilestones = f.due > 0
+	if f.hasMilestones {
+		f.onTime = clamp(count(int64(m.MilestonesOnTime))/f.due, 0, 1)
+	}
+	return f
+}
+
+// technical is T_i: the weighted API and milestone quality, or the no-data
+// score without either.
+func technical(f *memberFacts, cfg Config) float64 {
+	tw := cfg.Technical.Weights
+	var t weighted
+	if f.hasAPI {
+		t.add(tw.Success, f.success)
+		t.add(tw.Integration, f.integration)
+		if f.hasLatency {
+			t.add(tw.Latency, f.latency)
+		}
+	}
+	if f.hasMilestones {
+		t.add(tw.Milestones, f.onTime)
+	}
+	if v, ok := t.mean(); ok {
+		return v
+	}
+	return clamp(cfg.Technical.NoDataScore, 0, 1)
+}
+
+// investment is I_i: components log-scaled against the ecosystem maximum; a
+// component nobody has (maximum 0) is left out for everyone.
+func investment(f *memberFacts, eco *ecosystemMax, iw InvestmentWeights) float64 {
+	var inv weighted
+	addRel(&inv, iw.Calls, f.calls, eco.calls)
+	addRel(&inv, iw.Contributions, f.contributions, eco.contributions)
+	addRel(&inv, iw.Milestones, f.delivered, eco.delivered)
+	addRel(&inv, iw.Contributors, f.contributors, eco.contributors)
+	v, _ := inv.mean()
+	if !f.active {
+		v = 0 // already 0 by construction: every component is log1p(0) = 0
+	}
+	return v
+}
+
+// influence is M_i: reach log-scaled like I; growth when the member had the
+// activity in either window.
+func influence(m *MemberInput, f *memberFacts, eco *ecosystemMax, mw InfluenceWeights) float64 {
+	var inf weighted
+	addRel(&inf, mw.Consumers, count(int64(m.Consumers)), eco.consumers)
+	addRel(&inf, mw.Engaged, count(int64(m.Engaged)), eco.engaged)
+	if prev := count(m.PrevCalls); f.calls+prev > 0 {
+		inf.add(mw.CallGrowth, growth(f.calls, prev))
+	}
+	if prev := count(int64(m.PrevContributions)); f.contributions+prev > 0 {
+		inf.add(mw.ContributionGrowth, growth(f.contributions, prev))
+	}
+	v, _ := inf.mean()
+	return v
+}
+
+// healthDimensions returns the api, projects, community and cooperation
+// dimensions in [0,100] before the change signals, NaN without data.
+func healthDimensions(m *MemberInput, f *memberFacts, kSum float64, h HealthConfig) [4]float64 {
+	dims := [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+	if f.hasAPI {
+		var api weighted
+		api.add(h.APIWeights.Success, f.success)
+		api.add(h.APIWeights.Integration, f.integration)
+		if f.hasLatency {
+			api.add(h.APIWeights.Latency, f.latency)
+		}
+		if v, ok := api.mean(); ok {
+			dims[0] = 100 * v
+		}
+	}
+	if m.ActiveProjects > 0 || f.due > 0 || f.delivered > 0 || m.MilestonesOverdue > 0 {
+		rate := 1.0
+		if f.hasMilestones {
+			rate = f.onTime
+		}
+		penalty := math.Exp(-count(int64(m.MilestonesOverdue)) / h.OverdueScale)
+		dims[1] = 100 * clamp(rate*penalty, 0, 1)
+	}
+	dims[2] = communityDimension(m, f, h)
+	// Cooperation is scored for every member with another dimension or a
+	// tie: isolation then counts as 0, and more cooperation never lowers health.
+	if kSum > 0 || !math.IsNaN(dims[0]) || !math.IsNaN(dims[1]) || !math.IsNaN(dims[2]) {
+		dims[3] = cooperationDimension(kSum, h)
+	}
+	return dims
+}
+
+// communityDimension needs the member's own activity: outsiders still
+// talking in its old threads (Engaged) alone would score its activity 0.
+// It is NaN without it.
+func communityDimension(m *MemberInput, f *memberFacts, h HealthConfig) float64 {
+	if !(f.contributions > 0 || f.contributors > 0 || m.Threads > 0) {
+		return math.NaN()
+	}
+	var com weighted
+	com.add(h.CommunityWeights.Activity, clamp(math.Log1p(f.contributions)/math.Log1p(h.ActivityTarget), 0, 1))
+	if threads := count(int64(m.Threads)); threads > 0 {
+		com.add(h.CommunityWeights.Responded, clamp(count(int64(m.Responded))/threads, 0, 1))
+	}
+	if m.Responded > 0 && m.FirstResponseHours >= 0 && !math.IsInf(m.FirstResponseHours, 0) {
+		com.add(h.CommunityWeights.ResponseTime, targetScore(m.FirstResponseHours, h.ResponseTargetHours))
+	}
+	if v, ok := com.mean(); ok {
+		return 100 * v
+	}
+	return math.NaN()
+}
+
+// cooperationDimension scores the member's ties K in [0,100].
+func cooperationDimension(kSum float64, h HealthConfig) float64 {
+	return 100 * clamp(-math.Expm1(-kSum/h.CooperationScale), 0, 1)
+}
+
+// memberHealth weighs the dimensions that have data into the member's health
+// and its status, or 0 and no data when none has.
+func memberHealth(dims, floor [4]float64, cfg Config) (float64, string) {
+	h := cfg.Health
 	hw := [4]float64{h.Weights.API, h.Weights.Projects, h.Weights.Community, h.Weights.Cooperation}
 	var health weighted
 	for d, v := range dims {
@@ -377,26 +426,24 @@ func scoreMember(m *MemberInput, eco *ecosystemMax, kSum float64, cfg Config) do
 			health.add(hw[d], v/100)
 		}
 	}
-	if v, ok := health.mean(); ok {
-		s.Health = 100 * v
-		// A dimension whose change signals collapsed caps health. The cap
-		// reads the signals, which weigh their evidence, not the dimension's
-		// absolute value: one milestone of one due delivered late makes the
-		// projects dimension 0, but is not a collapse. Cooperation, a measure
-		// of ties rather than of decline, has no signals.
-		offset := h.HealthyMin - cfg.Changes.CollapseBelow
-		for d := range 3 {
-			if v := 100 * floor[d]; hw[d] > 0 && !math.IsNaN(dims[d]) && v < cfg.Changes.CollapseBelow {
-				s.Health = min(s.Health, v+offset)
-			}
-		}
-		s.Health = clamp(s.Health, 0, 100)
-		s.Status = StatusOf(s.Health, cfg)
-	} else {
-		s.Health = 0
-		s.Status = domain.StatusNoData
+	v, ok := health.mean()
+	if !ok {
+		return 0, domain.StatusNoData
 	}
-	return s
+	score := 100 * v
+	// A dimension whose change signals collapsed caps health. The cap reads
+	// the signals, which weigh their evidence, not the dimension's absolute
+	// value: one milestone of one due delivered late makes the projects
+	// dimension 0, but is not a collapse. Cooperation, a measure of ties
+	// rather than of decline, has no signals.
+	offset := h.HealthyMin - cfg.Changes.CollapseBelow
+	for d := range 3 {
+		if v := 100 * floor[d]; hw[d] > 0 && !math.IsNaN(dims[d]) && v < cfg.Changes.CollapseBelow {
+			score = min(score, v+offset)
+		}
+	}
+	score = clamp(score, 0, 100)
+	return score, StatusOf(score, cfg)
 }
 
 // addRel adds the component log1p(x)/log1p(top), top being the ecosystem

@@ -161,99 +161,137 @@ func AgreementInputOf(a *data.Agreement) AgreementInput {
 // naming the field; with any, err is an EINVALID error holding them all and
 // nothing may be stored.
 func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, existing *data.Agreement) (*domain.Project, []domain.Milestone, []string, error) {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	var c agreementCheck
 	in.Slug, in.Name, in.Status = strings.TrimSpace(in.Slug), strings.TrimSpace(in.Name), strings.ToLower(strings.TrimSpace(in.Status))
 	in.Scope, in.Terms = strings.TrimSpace(in.Scope), strings.TrimSpace(in.Terms)
 	p := &domain.Project{Slug: in.Slug, Name: in.Name, Scope: in.Scope, Terms: in.Terms, Status: in.Status, Source: data.SourceUI}
 	if existing != nil {
 		p.ID = existing.ID
 	}
+	c.fields(in)
+	p.StartOn = c.date("the start date", in.StartOn, true)
+	p.EndOn = c.date("the end date", in.EndOn, false)
+	if !p.StartOn.IsZero() && !p.EndOn.IsZero() && p.EndOn.Before(p.StartOn) {
+		c.bad("the end date (%s) is before the start date (%s)", dateOrEmpty(p.EndOn), dateOrEmpty(p.StartOn))
+	}
+	var err error
+	if p.Parties, err = c.parties(ctx, db, in.Parties); err != nil {
+		return nil, nil, nil, err
+	}
+	ms := c.milestones(in.Milestones, existing, p.StartOn)
+	if len(c.problems) > 0 {
+		return p, ms, c.problems, domain.Errorf(domain.EINVALID, "%s", strings.Join(c.problems, "; "))
+	}
+	return p, ms, nil, nil
+}
+
+// agreementCheck collects what ValidateAgreement finds wrong, in the order
+// of the form.
+type agreementCheck struct {
+	problems []string
+}
+
+func (c *agreementCheck) bad(format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+// date parses s (YYYY-MM-DD) naming it what in a problem; empty is the
+// zero time, and a problem when the date is required.
+func (c *agreementCheck) date(what, s string, required bool) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			c.bad("%s is required (YYYY-MM-DD)", what)
+		}
+		return time.Time{}
+	}
+	d, err := time.Parse(domain.DateLayout, s)
+	if err != nil {
+		c.bad("%s %q is not a date: want YYYY-MM-DD", what, s)
+		return time.Time{}
+	}
+	return d
+}
+
+// fields checks the slug, name, scope, terms and status of in, already
+// trimmed.
+func (c *agreementCheck) fields(in AgreementInput) {
 	switch {
 	case in.Slug == "":
-		bad("the slug is required")
+		c.bad("the slug is required")
 	case !domain.ValidSlug(in.Slug):
-		bad("the slug %q must be lower-case letters, digits and dashes (at most 63), starting with a letter or digit", in.Slug)
+		c.bad("the slug %q must be lower-case letters, digits and dashes (at most 63), starting with a letter or digit", in.Slug)
 	case reservedProjectSlugs[in.Slug]:
-		bad("the slug %q is reserved: choose another", in.Slug)
+		c.bad("the slug %q is reserved: choose another", in.Slug)
 	}
 	switch {
 	case in.Name == "":
-		bad("the name is required")
+		c.bad("the name is required")
 	case utf8.RuneCountInString(in.Name) > agreementMaxName:
-		bad("the name is longer than %d characters", agreementMaxName)
+		c.bad("the name is longer than %d characters", agreementMaxName)
 	}
 	if utf8.RuneCountInString(in.Scope) > agreementMaxText {
-		bad("the scope is longer than %d characters", agreementMaxText)
+		c.bad("the scope is longer than %d characters", agreementMaxText)
 	}
 	if utf8.RuneCountInString(in.Terms) > agreementMaxText {
-		bad("the terms are longer than %d characters", agreementMaxText)
+		c.bad("the terms are longer than %d characters", agreementMaxText)
 	}
 	if !validProjectStatus(in.Status) {
 		if in.Status == "" {
-			bad("the status is required: planned, active, completed or cancelled")
+			c.bad("the status is required: planned, active, completed or cancelled")
 		} else {
-			bad("unknown status %q: want planned, active, completed or cancelled", in.Status)
+			c.bad("unknown status %q: want planned, active, completed or cancelled", in.Status)
 		}
 	}
-	date := func(what, s string, required bool) time.Time {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			if required {
-				bad("%s is required (YYYY-MM-DD)", what)
-			}
-			return time.Time{}
-		}
-		d, err := time.Parse(domain.DateLayout, s)
-		if err != nil {
-			bad("%s %q is not a date: want YYYY-MM-DD", what, s)
-			return time.Time{}
-		}
-		return d
-	}
-	p.StartOn = date("the start date", in.StartOn, true)
-	p.EndOn = date("the end date", in.EndOn, false)
-	if !p.StartOn.IsZero() && !p.EndOn.IsZero() && p.EndOn.Before(p.StartOn) {
-		bad("the end date (%s) is before the start date (%s)", dateOrEmpty(p.EndOn), dateOrEmpty(p.StartOn))
-	}
+}
 
-	if len(in.Parties) == 0 {
-		bad("an agreement needs at least one party")
+// parties returns the parties that name a known member once; the error is
+// the store's only.
+func (c *agreementCheck) parties(ctx context.Context, db *data.DB, in []AgreementPartyInput) ([]domain.ProjectParty, error) {
+	if len(in) == 0 {
+		c.bad("an agreement needs at least one party")
 	}
-	if len(in.Parties) > agreementMaxParties {
-		bad("at most %d parties", agreementMaxParties)
+	if len(in) > agreementMaxParties {
+		c.bad("at most %d parties", agreementMaxParties)
 	}
+	var parties []domain.ProjectParty
 	seen := map[string]bool{}
-	for i, party := range in.Parties {
+	for i, party := range in {
 		slug, role := strings.TrimSpace(party.Member), strings.TrimSpace(party.Role)
 		switch {
 		case slug == "":
-			bad("party %d needs a member", i+1)
+			c.bad("party %d needs a member", i+1)
 			continue
 		case seen[slug]:
-			bad("member %q is listed twice as a party", slug)
+			c.bad("member %q is listed twice as a party", slug)
 			continue
 		}
 		seen[slug] = true
 		if utf8.RuneCountInString(role) > agreementMaxRole {
-			bad("the role of %q is longer than %d characters", slug, agreementMaxRole)
+			c.bad("the role of %q is longer than %d characters", slug, agreementMaxRole)
 		}
 		if !domain.ValidSlug(slug) {
-			bad("unknown member %q", slug)
+			c.bad("unknown member %q", slug)
 			continue
 		}
 		m, err := db.MemberBySlug(ctx, slug)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			bad("unknown member %q", slug)
+			c.bad("unknown member %q", slug)
 			continue
 		} else if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
-		p.Parties = append(p.Parties, domain.ProjectParty{MemberID: m.ID, Role: role})
+		parties = append(parties, domain.ProjectParty{MemberID: m.ID, Role: role})
 	}
+	return parties, nil
+}
 
-	if len(in.Milestones) > agreementMaxMilestones {
-		bad("at most %d milestones", agreementMaxMilestones)
+// milestones returns the milestones as entered: titled once each, ids of
+// the existing agreement's milestones only, due and done on dates, not
+// before the agreement starts.
+func (c *agreementCheck) milestones(in []AgreementMilestoneInput, existing *data.Agreement, start time.Time) []domain.Milestone {
+	if len(in) > agreementMaxMilestones {
+		c.bad("at most %d milestones", agreementMaxMilestones)
 	}
 	stored := map[int64]bool{}
 	if existing != nil {
@@ -263,7 +301,7 @@ func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, exis
 	}
 	var ms []domain.Milestone
 	titles, ids := map[string]bool{}, map[int64]bool{}
-	for i, m := range in.Milestones {
+	for i, m := range in {
 		title := strings.TrimSpace(m.Title)
 		what := fmt.Sprintf("milestone %d", i+1)
 		if title != "" {
@@ -271,34 +309,31 @@ func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, exis
 		}
 		switch {
 		case title == "":
-			bad("milestone %d needs a title", i+1)
+			c.bad("milestone %d needs a title", i+1)
 		case utf8.RuneCountInString(title) > agreementMaxName:
-			bad("%s: the title is longer than %d characters", what, agreementMaxName)
+			c.bad("%s: the title is longer than %d characters", what, agreementMaxName)
 		case titles[title]:
-			bad("%s is listed twice", what)
+			c.bad("%s is listed twice", what)
 		}
 		titles[title] = true
 		if m.ID != 0 {
 			switch {
 			case m.ID < 0 || !stored[m.ID]:
-				bad("%s: id %d is not a milestone of this agreement", what, m.ID)
+				c.bad("%s: id %d is not a milestone of this agreement", what, m.ID)
 			case ids[m.ID]:
-				bad("%s: id %d is listed twice", what, m.ID)
+				c.bad("%s: id %d is listed twice", what, m.ID)
 			}
 			ids[m.ID] = true
 		}
-		due := date(what+": the due date", m.DueOn, true)
-		done := date(what+": the done date", m.DoneOn, false)
-		if !p.StartOn.IsZero() && !due.IsZero() && due.Before(p.StartOn) {
-			bad("%s is due (%s) before the agreement starts (%s)", what, dateOrEmpty(due), dateOrEmpty(p.StartOn))
+		due := c.date(what+": the due date", m.DueOn, true)
+		done := c.date(what+": the done date", m.DoneOn, false)
+		if !start.IsZero() && !due.IsZero() && due.Before(start) {
+			c.bad("%s is due (%s) before the agreement starts (%s)", what, dateOrEmpty(due), dateOrEmpty(start))
 		}
-		if !p.StartOn.IsZero() && !done.IsZero() && done.Before(p.StartOn) {
-			bad("%s is done (%s) before the agreement starts (%s)", what, dateOrEmpty(done), dateOrEmpty(p.StartOn))
+		if !start.IsZero() && !done.IsZero() && done.Before(start) {
+			c.bad("%s is done (%s) before the agreement starts (%s)", what, dateOrEmpty(done), dateOrEmpty(start))
 		}
 		ms = append(ms, domain.Milestone{ID: m.ID, Title: title, DueOn: due, DoneOn: done})
 	}
-	if len(problems) > 0 {
-		return p, ms, problems, domain.Errorf(domain.EINVALID, "%s", strings.Join(problems, "; "))
-	}
-	return p, ms, nil, nil
+	return ms
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
@@ -238,9 +239,39 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 	if out.LastCollected, err = ecoLastCollected(ctx, db); err != nil {
 		return nil, err
 	}
-	end := to.AddDate(0, 0, 1)
-	// The daily and the hourly rollups are read side by side (the store's
-	// reader is a pool).
+	u, cells, err := loadAPIUsage(ctx, db, from, to.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	t := u.Totals
+	out.Totals = t
+	out.ErrorRate = ecoRatio(float64(t.Errors4xx+t.Errors5xx), float64(t.Calls))
+	out.LatencyMS = memberLatencyOf(&t.Latency)
+	out.Segments = apiUsageSegments(u)
+	out.SLO = apiUsageSLO(&t, cfg.Technical.LatencySLOMS)
+
+	// Every day of the range, and whether it holds data (series.go).
+	frame, err := loadTrendFrame(ctx, db, from, to, cfg.WindowDays)
+	if err != nil {
+		return nil, err
+	}
+	out.Daily = apiUsageDaily(u, frame, from, to, out.Segments, &out.SLO)
+	out.EndpointCount = len(u.ByEndpoint)
+	out.Endpoints = apiUsageEndpoints(u, out.Top)
+	out.Heatmap = apiUsageHeatmap(cells)
+	if out.Unmapped, err = apiUsageUnmapped(ctx, db, u, p); err != nil {
+		return nil, err
+	}
+	out.Days = len(out.Daily)
+	if err := apiUsageOffer(ctx, db, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// loadAPIUsage reads the daily and the hourly rollups of [from, end) side by
+// side (the store's reader is a pool).
+func loadAPIUsage(ctx context.Context, db *data.DB, from, end time.Time) (*data.EcosystemUsage, []data.UsageHourCell, error) {
 	var cells []data.UsageHourCell
 	var cellsErr error
 	done := make(chan struct{})
@@ -251,38 +282,38 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 	u, err := db.EcosystemUsage(ctx, from, end)
 	<-done
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if cellsErr != nil {
-		return nil, cellsErr
+		return nil, nil, cellsErr
 	}
-	t := u.Totals
-	out.Totals = t
-	out.ErrorRate = ecoRatio(float64(t.Errors4xx+t.Errors5xx), float64(t.Calls))
-	out.LatencyMS = memberLatencyOf(&t.Latency)
+	return u, cells, nil
+}
 
-	// Segments, busiest first.
+// apiUsageSegments returns the segments with traffic, busiest first.
+func apiUsageSegments(u *data.EcosystemUsage) []string {
 	segCalls := map[string]int64{}
 	for _, s := range u.BySegment {
 		segCalls[apiUsageSegment(s.Segment)] += s.Calls
 	}
+	segments := []string{}
 	for s := range segCalls {
-		out.Segments = append(out.Segments, s)
+		segments = append(segments, s)
 	}
-	sort.Slice(out.Segments, func(i, j int) bool {
-		a, b := out.Segments[i], out.Segments[j]
+	sort.Slice(segments, func(i, j int) bool {
+		a, b := segments[i], segments[j]
 		if segCalls[a] != segCalls[b] {
 			return segCalls[a] > segCalls[b]
 		}
 		return a < b
 	})
-	segIndex := map[string]int{}
-	for i, s := range out.Segments {
-		segIndex[s] = i
-	}
+	return segments
+}
 
-	// The SLOs.
-	slo := &out.SLO
+// apiUsageSLO measures the range's totals against the availability and the
+// latency objectives (latency against sloMS).
+func apiUsageSLO(t *domain.UsageTotals, sloMS float64) APIUsageSLO {
+	var slo APIUsageSLO
 	av := &slo.Availability
 	av.Target, av.Calls, av.Failed = AvailabilitySLO, t.Calls, t.Errors5xx
 	av.Allowed = (1 - AvailabilitySLO) * float64(t.Calls)
@@ -291,7 +322,7 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 		av.Achieved = ecoOpt(1 - float64(t.Errors5xx)/float64(t.Calls))
 	}
 	lat := &slo.Latency
-	lat.ThresholdMS, lat.Quantile = cfg.Technical.LatencySLOMS, LatencySLOQuantile
+	lat.ThresholdMS, lat.Quantile = sloMS, LatencySLOQuantile
 	lat.Measured = t.Latency.Count()
 	lat.Slow = t.Latency.CountAbove(lat.ThresholdMS)
 	lat.Allowed = (1 - LatencySLOQuantile) * float64(lat.Measured)
@@ -299,62 +330,72 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 	if lat.Measured > 0 {
 		lat.P95MS = ecoOpt(t.Latency.Quantile(LatencySLOQuantile))
 	}
+	return slo
+}
 
-	// Every day of the range, and whether it holds data (series.go).
-	frame, err := loadTrendFrame(ctx, db, from, to, cfg.WindowDays)
-	if err != nil {
-		return nil, err
+// apiUsageDaily returns every day of [from, to]: its traffic, by segment
+// (aligned with segments) and unmapped, and the error budgets of slo used
+// so far.
+func apiUsageDaily(u *data.EcosystemUsage, frame *trendFrame, from, to time.Time, segments []string, slo *APIUsageSLO) []APIUsageDay {
+	segIndex := map[string]int{}
+	for i, s := range segments {
+		segIndex[s] = i
 	}
+	daily := []APIUsageDay{}
 	byDay := map[string]int{}
 	for i, d := range ecoDays(from, to) {
-		byDay[d] = len(out.Daily)
-		out.Daily = append(out.Daily, APIUsageDay{Day: d, BySegment: make([]int64, len(out.Segments)), HasData: frame.hasData(from.AddDate(0, 0, i))})
+		byDay[d] = len(daily)
+		daily = append(daily, APIUsageDay{Day: d, BySegment: make([]int64, len(segments)), HasData: frame.hasData(from.AddDate(0, 0, i))})
 	}
 	for _, g := range u.ByDay {
-		d := &out.Daily[byDay[g.Day.Format(domain.DateLayout)]]
+		d := &daily[byDay[g.Day.Format(domain.DateLayout)]]
 		d.Calls, d.Errors4xx, d.Errors5xx = g.Calls, g.Errors4xx, g.Errors5xx
 		if g.Latency.Count() > 0 {
 			d.P95MS = ecoOpt(g.Latency.Quantile(LatencySLOQuantile))
 		}
 	}
 	for _, s := range u.BySegment {
-		out.Daily[byDay[s.Day.Format(domain.DateLayout)]].BySegment[segIndex[apiUsageSegment(s.Segment)]] += s.Calls
+		daily[byDay[s.Day.Format(domain.DateLayout)]].BySegment[segIndex[apiUsageSegment(s.Segment)]] += s.Calls
 	}
 	for _, g := range u.UnmappedByDay {
-		out.Daily[byDay[g.Day.Format(domain.DateLayout)]].Unmapped = g.Calls
+		daily[byDay[g.Day.Format(domain.DateLayout)]].Unmapped = g.Calls
 	}
 	slowByDay := map[string]float64{}
 	for _, g := range u.ByDay {
-		slowByDay[g.Day.Format(domain.DateLayout)] = g.Latency.CountAbove(lat.ThresholdMS)
+		slowByDay[g.Day.Format(domain.DateLayout)] = g.Latency.CountAbove(slo.Latency.ThresholdMS)
 	}
 	var failed int64
 	var slow float64
-	for i := range out.Daily {
-		d := &out.Daily[i]
+	for i := range daily {
+		d := &daily[i]
 		failed = domain.AddSat(failed, d.Errors5xx)
 		slow += slowByDay[d.Day]
-		d.AvailabilityBudgetUsed = ecoRatio(float64(failed), av.Allowed)
-		d.LatencyBudgetUsed = ecoRatio(slow, lat.Allowed)
+		d.AvailabilityBudgetUsed = ecoRatio(float64(failed), slo.Availability.Allowed)
+		d.LatencyBudgetUsed = ecoRatio(slow, slo.Latency.Allowed)
 	}
+	return daily
+}
 
-	// Endpoints.
-	out.EndpointCount = len(u.ByEndpoint)
+// apiUsageEndpoints returns the top busiest endpoints.
+func apiUsageEndpoints(u *data.EcosystemUsage, top int) []APIUsageEndpoint {
+	endpoints := []APIUsageEndpoint{}
 	for i, g := range u.ByEndpoint {
-		if i == out.Top {
+		if i == top {
 			break
 		}
-		e := APIUsageEndpoint{Endpoint: g.Endpoint, Calls: g.Calls, Share: ecoRatio(float64(g.Calls), float64(t.Calls)),
+		e := APIUsageEndpoint{Endpoint: g.Endpoint, Calls: g.Calls, Share: ecoRatio(float64(g.Calls), float64(u.Totals.Calls)),
 			Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx, ErrorRate: ecoRatio(float64(g.Errors4xx+g.Errors5xx), float64(g.Calls))}
 		if g.Latency.Count() > 0 {
 			e.P95MS = ecoOpt(g.Latency.Quantile(LatencySLOQuantile))
 		}
-		out.Endpoints = append(out.Endpoints, e)
+		endpoints = append(endpoints, e)
 	}
+	return endpoints
+}
 
-	// The heatmap: 7 × 24 cells, Monday first.
-	h := &out.Heatmap
-	h.Weekdays = apiUsageWeekdays
-	h.Cells = make([]APIUsageCell, 7*24)
+// apiUsageHeatmap lays the hourly cells out as 7 × 24 cells, Monday first.
+func apiUsageHeatmap(cells []data.UsageHourCell) APIUsageHeatmap {
+	h := APIUsageHeatmap{Weekdays: apiUsageWeekdays, Cells: make([]APIUsageCell, 7*24)}
 	for i := range h.Cells {
 		h.Cells[i] = APIUsageCell{Weekday: i / 24, Hour: i % 24}
 	}
@@ -370,11 +411,14 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 		}
 		h.Calls = domain.AddSat(h.Calls, c.Calls)
 	}
+	return h
+}
 
-	// Unmapped consumers.
-	um := &out.Unmapped
-	um.Totals = u.Unmapped
-	um.Share = ecoRatio(float64(u.Unmapped.Calls), float64(t.Calls))
+// apiUsageUnmapped returns the traffic of the unmapped consumers and the
+// page of them that p asks for.
+func apiUsageUnmapped(ctx context.Context, db *data.DB, u *data.EcosystemUsage, p APIUsageParams) (APIUsageUnmapped, error) {
+	um := APIUsageUnmapped{Totals: u.Unmapped}
+	um.Share = ecoRatio(float64(u.Unmapped.Calls), float64(u.Totals.Calls))
 	um.ErrorRate = ecoRatio(float64(u.Unmapped.Errors4xx+u.Unmapped.Errors5xx), float64(u.Unmapped.Calls))
 	um.ConsumerCount = len(u.UnmappedConsumers)
 	um.Consumers = []APIUsageConsumer{}
@@ -390,7 +434,7 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 	}
 	keys, err := db.ConsumerKeys(ctx, ids)
 	if err != nil {
-		return nil, err
+		return um, err
 	}
 	for _, g := range page {
 		c := APIUsageConsumer{Key: keys[g.ConsumerID], Consumer: g.Consumer, Calls: g.Calls, Errors4xx: g.Errors4xx, Errors5xx: g.Errors5xx,
@@ -404,11 +448,7 @@ func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUs
 		}
 		um.Consumers = append(um.Consumers, c)
 	}
-	out.Days = len(out.Daily)
-	if err := apiUsageOffer(ctx, db, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return um, nil
 }
 
 func apiUsageSegment(s string) string {

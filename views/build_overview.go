@@ -37,19 +37,9 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 	at := q.At
 	o := &Overview{Top: []MemberRow{}, AtRisk: []MemberRow{}, Attention: []MemberRow{}, Trend: []TrendPoint{},
 		Period: period.Name, PeriodDays: period.Days, Summary: OverviewSummary{Lines: []string{}, Movers: []Mover{}, FallPoints: FallPoints}}
-	last, err := db.LastSuccessfulRun(ctx)
+	setup, err := overviewSetup(ctx, db, o)
 	if err != nil {
 		return nil, err
-	}
-	if !last.IsZero() {
-		o.LastCollected = last.Format(time.RFC3339)
-	}
-	setup, err := BuildSetup(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	if !setup.Complete {
-		o.Setup = setup
 	}
 	day, shown, err := scoreDay(ctx, db, at)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -73,21 +63,71 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 	if !at.IsZero() {
 		o.MemberQuery = "?at=" + o.At
 	}
-	eco, err := db.EcosystemScoreOn(ctx, day)
+	eco, frame, err := overviewScores(ctx, db, cfg, o, day, period)
 	if err != nil {
 		return nil, err
 	}
-	// Every change is against the day one period earlier, and computed
-	// only when that day was scored and both weeks ending on the two days
-	// are complete (series.go).
+
+	// Weekly points: each week's close (Sunday), then the day shown; a
+	// point without a measured score is missing, not 0 (series.go).
+	if o.Trend, o.TrendWarmingUp, err = ecosystemTrend(ctx, db, day, trendWeeks, cfg.WindowDays); err != nil {
+		return nil, err
+	}
+
+	before := day.AddDate(0, 0, -period.Days)
+	var compared time.Time // zero: no member change either
+	if o.ComparedWith != "" {
+		compared = before
+	}
+	rows, err := memberRows(ctx, db, day, compared, eco.R)
+	if err != nil {
+		return nil, err
+	}
+	o.Top, o.AtRisk = topAndAtRisk(rows)
+	if err := overviewStory(ctx, db, o, rows, eco.R, day, period, frame); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// overviewSetup notes when data was last collected and, while the setup is
+// not complete, its checklist. It returns the setup.
+func overviewSetup(ctx context.Context, db *data.DB, o *Overview) (*Setup, error) {
+	last, err := db.LastSuccessfulRun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !last.IsZero() {
+		o.LastCollected = last.Format(time.RFC3339)
+	}
+	setup, err := BuildSetup(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if !setup.Complete {
+		o.Setup = setup
+	}
+	return setup, nil
+}
+
+// overviewScores sets the ecosystem's scores of day and their changes over
+// the period. Every change is against the day one period earlier, and
+// computed only when that day was scored and both weeks ending on the two
+// days are complete (series.go). It returns the day's ecosystem score and
+// the frame of days the changes were judged on.
+func overviewScores(ctx context.Context, db *data.DB, cfg metrics.Config, o *Overview, day time.Time, period OverviewPeriod) (*domain.EcosystemScore, *trendFrame, error) {
+	eco, err := db.EcosystemScoreOn(ctx, day)
+	if err != nil {
+		return nil, nil, err
+	}
 	before := day.AddDate(0, 0, -period.Days)
 	prev, err := db.EcosystemScoreOn(ctx, before)
 	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
-		return nil, err
+		return nil, nil, err
 	}
 	frame, err := loadTrendFrame(ctx, db, before.AddDate(0, 0, 1-period.Days), day, cfg.WindowDays)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	o.ChangePartial = periodPartial(frame, day, before)
 	switch {
@@ -113,55 +153,51 @@ func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ov
 	o.Members = Count{eco.Members, eco.Members - prev.Members}
 	o.Consumers = Count{eco.Consumers, eco.Consumers - prev.Consumers}
 	o.Contributors = Count{eco.Contributors, eco.Contributors - prev.Contributors}
+	return eco, frame, nil
+}
 
-	// Weekly points: each week's close (Sunday), then the day shown; a
-	// point without a measured score is missing, not 0 (series.go).
-	if o.Trend, o.TrendWarmingUp, err = ecosystemTrend(ctx, db, day, trendWeeks, cfg.WindowDays); err != nil {
-		return nil, err
-	}
-
-	var compared time.Time // zero: no member change either
-	if o.ComparedWith != "" {
-		compared = before
-	}
-	rows, err := memberRows(ctx, db, day, compared, eco.R)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rows { // rows come by descending φ
-		if len(o.Top) == topMembers {
+// topAndAtRisk returns the first members of rows (which come by descending
+// φ) and the members at risk, least healthy first.
+func topAndAtRisk(rows []MemberRow) (top, atRisk []MemberRow) {
+	top, atRisk = []MemberRow{}, []MemberRow{}
+	for _, r := range rows {
+		if len(top) == topMembers {
 			break
 		}
-		o.Top = append(o.Top, r)
+		top = append(top, r)
 	}
 	for _, r := range rows {
 		if r.Status == domain.StatusAtRisk {
-			o.AtRisk = append(o.AtRisk, r)
+			atRisk = append(atRisk, r)
 		}
 	}
-	sort.SliceStable(o.AtRisk, func(i, j int) bool { return o.AtRisk[i].Health < o.AtRisk[j].Health })
-	if len(o.AtRisk) > riskMembers {
-		o.AtRisk = o.AtRisk[:riskMembers]
+	sort.SliceStable(atRisk, func(i, j int) bool { return atRisk[i].Health < atRisk[j].Health })
+	if len(atRisk) > riskMembers {
+		atRisk = atRisk[:riskMembers]
 	}
+	return top, atRisk
+}
 
-	// The period's story.
-	o.Distribution = distributionOf(rows, eco.R)
+// overviewStory tells the period's story: the distribution, who needs
+// attention, the movers, overdue milestones, usage and the summary lines.
+func overviewStory(ctx context.Context, db *data.DB, o *Overview, rows []MemberRow, r float64, day time.Time, period OverviewPeriod, frame *trendFrame) error {
+	o.Distribution = distributionOf(rows, r)
 	o.Attention, o.AttentionMore = attentionOf(rows, attentionMembers)
 	o.Summary.Movers = moversOf(rows)
 	agreements, err := db.Agreements(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	o.Summary.OverdueMilestones = overdueOn(agreements, day)
 	if o.ComparedWith != "" {
-		n := overdueOn(agreements, before)
+		n := overdueOn(agreements, day.AddDate(0, 0, -period.Days))
 		o.Summary.OverdueBefore = &n
 	}
 	if err := periodUsage(ctx, db, &o.Summary, day, period, frame); err != nil {
-		return nil, err
+		return err
 	}
 	o.Summary.Lines = summaryLines(o, period)
-	return o, nil
+	return nil
 }
 
 // memberRows returns the scored members of a day by descending φ, each with

@@ -267,6 +267,20 @@ func networkGraph(n Network, bands Bands) (chartSpec, error) {
 		category[s.Status] = i
 		cats[i] = &opts.GraphCategory{Name: s.Label, ItemStyle: &opts.ItemStyle{Color: s.Color}}
 	}
+	nodes, fields, index := networkNodes(n, bands, maxC, category)
+	links, linkFields := networkLinks(n, maxK, index)
+	opt, err := optionOf(networkChart(nodes, links, cats))
+	if err != nil {
+		return chartSpec{}, err
+	}
+	networkTune(opt, fields, linkFields)
+	return chartSpec{Option: opt}, nil
+}
+
+// networkNodes returns a node per member, sized by its C against the
+// largest (maxC) and coloured by its status (category), the fields app.js
+// reads of each, and each member's node index by slug.
+func networkNodes(n Network, bands Bands, maxC float64, category map[string]int) ([]opts.GraphNode, []map[string]any, map[string]int) {
 	index := map[string]int{}
 	nodes := make([]opts.GraphNode, len(n.Nodes))
 	fields := make([]map[string]any, len(n.Nodes))
@@ -300,6 +314,12 @@ func networkGraph(n Network, bands Bands) (chartSpec, error) {
 			"label": map[string]any{"show": i < networkLabels && nd.C > 0},
 		}
 	}
+	return nodes, fields, index
+}
+
+// networkLinks returns a link per tie, as wide and opaque as its K against
+// the strongest (maxK), and the fields of each for the tooltips.
+func networkLinks(n Network, maxK float64, index map[string]int) ([]opts.GraphLink, []map[string]any) {
 	links := make([]opts.GraphLink, 0, len(n.Edges))
 	linkFields := make([]map[string]any, 0, len(n.Edges))
 	for _, e := range n.Edges {
@@ -319,6 +339,11 @@ func networkGraph(n Network, bands Bands) (chartSpec, error) {
 			"info": memberTipInfo("K_ij", fmtNum(e.K)),
 		})
 	}
+	return links, linkFields
+}
+
+// networkChart lays the nodes and links out as a force-directed graph.
+func networkChart(nodes []opts.GraphNode, links []opts.GraphLink, cats []*opts.GraphCategory) *charts.Graph {
 	g := charts.NewGraph()
 	g.SetGlobalOptions(
 		showTooltip("item"),
@@ -337,10 +362,13 @@ func networkGraph(n Network, bands Bands) (chartSpec, error) {
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Color: "#273043", Formatter: "{b}"}),
 		charts.WithLineStyleOpts(opts.LineStyle{Color: "#7d879b", Curveness: 0.08}),
 	)
-	opt, err := optionOf(g)
-	if err != nil {
-		return chartSpec{}, err
-	}
+	return g
+}
+
+// networkTune sets in the chart's option what the chart library has no
+// setting for, merges the nodes' and links' fields into their items, and
+// lists the statuses (the graph's categories) in the legend.
+func networkTune(opt map[string]any, fields, linkFields []map[string]any) {
 	if s := optSeries(opt, 0); s != nil {
 		if f, ok := s["force"].(map[string]any); ok {
 			f["layoutAnimation"] = false
@@ -362,7 +390,6 @@ func networkGraph(n Network, bands Bands) (chartSpec, error) {
 		// Links refer to nodes by index: a member's name may repeat.
 		delete(s, "edgeLabel")
 	}
-	// The legend lists the statuses (the graph's categories).
 	names := make([]any, len(networkStatuses))
 	for i, st := range networkStatuses {
 		names[i] = st.Label
@@ -370,5 +397,4 @@ func networkGraph(n Network, bands Bands) (chartSpec, error) {
 	if lg, ok := opt["legend"].(map[string]any); ok {
 		lg["data"] = names
 	}
-	return chartSpec{Option: opt}, nil
 }

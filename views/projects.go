@@ -159,76 +159,115 @@ func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Project
 		return nil, err
 	}
 	out.Total = len(all)
-	seen := map[string]bool{}
-	var dues, dones []time.Time
-	ms := &out.Milestones
+	out.Members = projectParties(all)
+	t := &projectsTally{out: out, from: from, to: to}
 	for _, a := range all {
-		for _, m := range a.Members {
-			if !seen[m.Slug] {
-				seen[m.Slug] = true
-				out.Members = append(out.Members, MemberLink{Slug: m.Slug, Name: m.Name})
-			}
-		}
 		if p.Status != "" && a.Status != p.Status {
 			continue
 		}
 		if p.Member != "" && !projectHasParty(a, p.Member) {
 			continue
 		}
-		row := ProjectsRow{Slug: a.Slug, Name: a.Name, Status: a.Status, Source: a.Source, StartOn: dateOrEmpty(a.StartOn),
-			EndOn: dateOrEmpty(a.EndOn), Parties: projectLinks(a.Members)}
-		for _, m := range a.Milestones {
-			state := memberMilestoneState(m, to)
-			row.States.add(state)
-			if row.NextDue == "" && (state == memberMsOverdue || state == memberMsUpcoming) {
-				row.NextDue, row.NextName = m.DueOn.Format(domain.DateLayout), m.Title
-			}
-			if a.Status == domain.ProjectCancelled {
-				continue
-			}
-			ms.Total++
-			ms.States.add(state)
-			dues = append(dues, m.DueOn)
-			if !m.DoneOn.IsZero() {
-				dones = append(dones, m.DoneOn)
-			}
-			if !m.DueOn.After(to) {
-				ms.DueByEnd++
-			}
-			if !m.DoneOn.IsZero() && !m.DoneOn.After(to) {
-				ms.DoneByEnd++
-				if !m.DoneOn.Before(from) {
-					ms.DoneInRange++
-				}
-			}
-			if !m.DueOn.Before(from) && !m.DueOn.After(to) {
-				ms.DueInRange++
-				if !m.DoneOn.IsZero() && !m.DoneOn.After(m.DueOn) {
-					ms.OnTimeInRange++
-				}
-			}
-			if state == memberMsOverdue {
-				out.Overdue = append(out.Overdue, ProjectsOverdue{Project: a.Slug, ProjectName: a.Name, Milestone: m.Title,
-					DueOn: m.DueOn.Format(domain.DateLayout), DaysOverdue: int(to.Sub(m.DueOn).Hours() / 24),
-					Source: milestoneSourceOf(m, a.Source), Parties: projectLinks(a.Members)})
-			}
-		}
-		out.Projects = append(out.Projects, row)
+		t.addProject(a)
 	}
 	out.Count = len(out.Projects)
-	sort.Slice(out.Members, func(i, j int) bool {
-		a, b := strings.ToLower(out.Members[i].Name), strings.ToLower(out.Members[j].Name)
-		if a != b {
-			return a < b
-		}
-		return out.Members[i].Slug < out.Members[j].Slug
-	})
+	ms := &out.Milestones
 	if ms.DueInRange > 0 {
 		r := float64(ms.OnTimeInRange) / float64(ms.DueInRange)
 		out.OnTimeRate = &r
 	}
-	sort.SliceStable(out.Overdue, func(i, j int) bool {
-		a, b := out.Overdue[i], out.Overdue[j]
+	sortProjectsOverdue(out.Overdue)
+	out.BurnUp = projectsBurnUp(from, to, t.dues, t.dones, ms.Total)
+	out.Days = len(out.BurnUp)
+	if ms.DueInRange == 0 && ms.DoneInRange == 0 && len(t.dues) > 0 {
+		out.Available = projectsOffer(p, t.dues, t.dones)
+	}
+	return out, nil
+}
+
+// projectParties returns every member that is a party of an agreement, by
+// name.
+func projectParties(all []data.Agreement) []MemberLink {
+	seen := map[string]bool{}
+	members := []MemberLink{}
+	for _, a := range all {
+		for _, m := range a.Members {
+			if !seen[m.Slug] {
+				seen[m.Slug] = true
+				members = append(members, MemberLink{Slug: m.Slug, Name: m.Name})
+			}
+		}
+	}
+	sort.Slice(members, func(i, j int) bool {
+		a, b := strings.ToLower(members[i].Name), strings.ToLower(members[j].Name)
+		if a != b {
+			return a < b
+		}
+		return members[i].Slug < members[j].Slug
+	})
+	return members
+}
+
+// projectsTally adds the listed projects to the page: their rows, and their
+// milestones to the counts as of the range's last day, the overdue list and
+// the burn-up's due and done days.
+type projectsTally struct {
+	out         *Projects
+	from, to    time.Time
+	dues, dones []time.Time
+}
+
+func (t *projectsTally) addProject(a data.Agreement) {
+	row := ProjectsRow{Slug: a.Slug, Name: a.Name, Status: a.Status, Source: a.Source, StartOn: dateOrEmpty(a.StartOn),
+		EndOn: dateOrEmpty(a.EndOn), Parties: projectLinks(a.Members)}
+	for _, m := range a.Milestones {
+		state := memberMilestoneState(m, t.to)
+		row.States.add(state)
+		if row.NextDue == "" && (state == memberMsOverdue || state == memberMsUpcoming) {
+			row.NextDue, row.NextName = m.DueOn.Format(domain.DateLayout), m.Title
+		}
+		if a.Status != domain.ProjectCancelled { // cancelled projects' milestones do not count
+			t.addMilestone(a, m, state)
+		}
+	}
+	t.out.Projects = append(t.out.Projects, row)
+}
+
+func (t *projectsTally) addMilestone(a data.Agreement, m domain.Milestone, state string) {
+	from, to := t.from, t.to
+	ms := &t.out.Milestones
+	ms.Total++
+	ms.States.add(state)
+	t.dues = append(t.dues, m.DueOn)
+	if !m.DoneOn.IsZero() {
+		t.dones = append(t.dones, m.DoneOn)
+	}
+	if !m.DueOn.After(to) {
+		ms.DueByEnd++
+	}
+	if !m.DoneOn.IsZero() && !m.DoneOn.After(to) {
+		ms.DoneByEnd++
+		if !m.DoneOn.Before(from) {
+			ms.DoneInRange++
+		}
+	}
+	if !m.DueOn.Before(from) && !m.DueOn.After(to) {
+		ms.DueInRange++
+		if !m.DoneOn.IsZero() && !m.DoneOn.After(m.DueOn) {
+			ms.OnTimeInRange++
+		}
+	}
+	if state == memberMsOverdue {
+		t.out.Overdue = append(t.out.Overdue, ProjectsOverdue{Project: a.Slug, ProjectName: a.Name, Milestone: m.Title,
+			DueOn: m.DueOn.Format(domain.DateLayout), DaysOverdue: int(to.Sub(m.DueOn).Hours() / 24),
+			Source: milestoneSourceOf(m, a.Source), Parties: projectLinks(a.Members)})
+	}
+}
+
+// sortProjectsOverdue puts the most overdue milestones first.
+func sortProjectsOverdue(overdue []ProjectsOverdue) {
+	sort.SliceStable(overdue, func(i, j int) bool {
+		a, b := overdue[i], overdue[j]
 		if a.DaysOverdue != b.DaysOverdue {
 			return a.DaysOverdue > b.DaysOverdue
 		}
@@ -237,10 +276,15 @@ func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Project
 		}
 		return a.Milestone < b.Milestone
 	})
+}
 
-	// The burn-up: cumulative counts on every day of the range.
+// projectsBurnUp returns the burn-up: cumulative counts of the milestones
+// due and done on every day of [from, to], against the scope. It sorts dues
+// and dones.
+func projectsBurnUp(from, to time.Time, dues, dones []time.Time, scope int) []ProjectsBurnPoint {
 	sort.Slice(dues, func(i, j int) bool { return dues[i].Before(dues[j]) })
 	sort.Slice(dones, func(i, j int) bool { return dones[i].Before(dones[j]) })
+	burnUp := []ProjectsBurnPoint{}
 	di, dn := 0, 0
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		for di < len(dues) && !dues[di].After(d) {
@@ -249,13 +293,9 @@ func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Project
 		for dn < len(dones) && !dones[dn].After(d) {
 			dn++
 		}
-		out.BurnUp = append(out.BurnUp, ProjectsBurnPoint{Day: d.Format(domain.DateLayout), Due: di, Done: dn, Scope: ms.Total})
+		burnUp = append(burnUp, ProjectsBurnPoint{Day: d.Format(domain.DateLayout), Due: di, Done: dn, Scope: scope})
 	}
-	out.Days = len(out.BurnUp)
-	if ms.DueInRange == 0 && ms.DoneInRange == 0 && len(dues) > 0 {
-		out.Available = projectsOffer(p, dues, dones)
-	}
-	return out, nil
+	return burnUp
 }
 
 // projectsOffer offers the days from the first to the last milestone date

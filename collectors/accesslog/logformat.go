@@ -170,8 +170,7 @@ func (p *parser) initLogFormat() error {
 // the last one); inside quotes, escaped quotes do not end it.
 func (p *parser) parseLogFormat(line []byte, f *fields) error {
 	pos := 0
-	var req, method, reqURI, uri, bodyBytes, bytesSent, reqTime, upTime []byte
-	var haveTime bool
+	var raw lfValues
 	for i, t := range p.lf {
 		if t.name == "" {
 			if !bytes.HasPrefix(line[pos:], t.lit) {
@@ -180,109 +179,150 @@ func (p *parser) parseLogFormat(line []byte, f *fields) error {
 			pos += len(t.lit)
 			continue
 		}
-		var end int
-		switch {
-		case i+1 == len(p.lf):
-			end = len(line)
-		case i+2 == len(p.lf): // the literal after this variable ends the format
-			next := p.lf[i+1].lit
-			if !bytes.HasSuffix(line[pos:], next) {
-				return reasonf("line does not end with %s", quote(next))
-			}
-			end = len(line) - len(next)
-		default:
-			next := p.lf[i+1].lit
-			inQuotes := i > 0 && bytes.HasSuffix(p.lf[i-1].lit, []byte{'"'}) && next[0] == '"'
-			end = findLiteral(line, pos, next, inQuotes)
-			if end < 0 {
-				return reasonf("no %s after $%s", quote(next), t.name)
-			}
+		end, err := p.lfValueEnd(line, pos, i)
+		if err != nil {
+			return err
 		}
 		v := line[pos:end]
 		pos = end
 		if i == p.lfConsVar {
 			f.consumer = v
 		}
-		switch t.kind {
-		case varRemoteAddr:
-			f.clientIP = v
-		case varTimeLocal:
-			if !haveTime {
-				u, err := p.clfTime(v)
-				if err != nil {
-					return err
-				}
-				f.unix, haveTime = u, true
-			}
-		case varTimeISO:
-			if !haveTime {
-				u, ns, err := isoTime(v)
-				if err != nil {
-					return err
-				}
-				f.unix, f.nsec, haveTime = u, ns, true
-			}
-		case varMsec:
-			if !haveTime {
-				x, ok := parseDecimal(v)
-				if !ok {
-					return reasonf("msec %s is not a number", quote(v))
-				}
-				u, ns, err := epochTime(x, "s")
-				if err != nil {
-					return err
-				}
-				f.unix, f.nsec, haveTime = u, ns, true
-			}
-		case varRequest:
-			req = v
-		case varMethod:
-			method = v
-		case varRequestURI:
-			reqURI = v
-		case varURI:
-			uri = v
-		case varStatus:
-			s, err := parseStatus(v)
-			if err != nil {
-				return err
-			}
-			f.status = s
-		case varBodyBytes:
-			bodyBytes = v
-		case varBytesSent:
-			bytesSent = v
-		case varRequestTime:
-			reqTime = v
-		case varUpstreamTime:
-			upTime = v
+		if err := p.lfTake(t.kind, v, f, &raw); err != nil {
+			return err
 		}
 	}
 	if pos != len(line) {
 		return reasonf("unexpected text after the format at byte %d", pos)
 	}
-	_ = method
+	return p.lfFinish(&raw, f)
+}
+
+// lfValues are the values of a line that are read once the whole line has
+// matched, because another variable may stand in for them.
+type lfValues struct {
+	req, reqURI, uri     []byte
+	bodyBytes, bytesSent []byte
+	reqTime, upTime      []byte
+	haveTime             bool // the first time variable of the format was read
+}
+
+// lfValueEnd returns where the value of the variable p.lf[i], starting at
+// pos, ends: the end of the line for the last token, else the literal that
+// follows it.
+func (p *parser) lfValueEnd(line []byte, pos, i int) (int, error) {
+	switch {
+	case i+1 == len(p.lf):
+		return len(line), nil
+	case i+2 == len(p.lf): // the literal after this variable ends the format
+		next := p.lf[i+1].lit
+		if !bytes.HasSuffix(line[pos:], next) {
+			return 0, reasonf("line does not end with %s", quote(next))
+		}
+		return len(line) - len(next), nil
+	default:
+		next := p.lf[i+1].lit
+		inQuotes := i > 0 && bytes.HasSuffix(p.lf[i-1].lit, []byte{'"'}) && next[0] == '"'
+		end := findLiteral(line, pos, next, inQuotes)
+		if end < 0 {
+			return 0, reasonf("no %s after $%s", quote(next), p.lf[i].name)
+		}
+		return end, nil
+	}
+}
+
+// lfTake reads the value v of a variable of the given kind into f, or keeps
+// it in raw for lfFinish. The first time variable of the format wins.
+func (p *parser) lfTake(kind int, v []byte, f *fields, raw *lfValues) error {
+	switch kind {
+	case varRemoteAddr:
+		f.clientIP = v
+	case varTimeLocal, varTimeISO, varMsec:
+		if !raw.haveTime {
+			if err := p.lfTime(kind, v, f); err != nil {
+				return err
+			}
+			raw.haveTime = true
+		}
+	case varRequest:
+		raw.req = v
+	case varRequestURI:
+		raw.reqURI = v
+	case varURI:
+		raw.uri = v
+	case varStatus:
+		s, err := parseStatus(v)
+		if err != nil {
+			return err
+		}
+		f.status = s
+	case varBodyBytes:
+		raw.bodyBytes = v
+	case varBytesSent:
+		raw.bytesSent = v
+	case varRequestTime:
+		raw.reqTime = v
+	case varUpstreamTime:
+		raw.upTime = v
+	}
+	return nil
+}
+
+// lfTime reads the time v of a time variable of the given kind into f.
+func (p *parser) lfTime(kind int, v []byte, f *fields) error {
+	switch kind {
+	case varTimeLocal:
+		u, err := p.clfTime(v)
+		if err != nil {
+			return err
+		}
+		f.unix = u
+	case varTimeISO:
+		u, ns, err := isoTime(v)
+		if err != nil {
+			return err
+		}
+		f.unix, f.nsec = u, ns
+	case varMsec:
+		x, ok := parseDecimal(v)
+		if !ok {
+			return reasonf("msec %s is not a number", quote(v))
+		}
+		u, ns, err := epochTime(x, "s")
+		if err != nil {
+			return err
+		}
+		f.unix, f.nsec = u, ns
+	}
+	return nil
+}
+
+// lfFinish reads the values that have stand-ins: the target from
+// $request_uri, $uri or else $request; the size from $body_bytes_sent or
+// else $bytes_sent; the latency from $request_time or else
+// $upstream_response_time.
+func (p *parser) lfFinish(raw *lfValues, f *fields) error {
 	var err error
 	switch {
-	case len(reqURI) > 0 && !isDash(reqURI):
-		f.target = reqURI
-	case len(uri) > 0 && !isDash(uri):
-		f.target = uri
+	case len(raw.reqURI) > 0 && !isDash(raw.reqURI):
+		f.target = raw.reqURI
+	case len(raw.uri) > 0 && !isDash(raw.uri):
+		f.target = raw.uri
 	default:
-		if f.target, err = requestTarget(req); err != nil {
+		if f.target, err = requestTarget(raw.req); err != nil {
 			return err
 		}
 	}
-	size := bodyBytes
+	size := raw.bodyBytes
 	if size == nil {
-		size = bytesSent
+		size = raw.bytesSent
 	}
 	if f.bytes, err = parseSize(size); err != nil {
 		return err
 	}
-	lat := reqTime
+	lat := raw.reqTime
 	if len(lat) == 0 || isDash(lat) {
-		lat = upTime
+		lat = raw.upTime
 	}
 	if f.latencyMS, err = p.parseLatency(lat); err != nil {
 		return err

@@ -317,6 +317,27 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 	if e.malformed {
 		return nil
 	}
+	p, what := projectOf(e)
+	var err error
+	if p.Parties, err = a.parties(ctx, e, what); err != nil {
+		return err
+	}
+	ms := milestonesOf(e, what)
+	repos := reposOf(e, what)
+	if len(e.problems) == 0 {
+		if err := p.Validate(); err != nil {
+			e.problem(e.line, "%s", domain.ErrorMessage(err))
+		}
+	}
+	if len(e.problems) > 0 {
+		return nil
+	}
+	return a.store(ctx, e, &p, ms, repos)
+}
+
+// projectOf checks the project's own fields and returns the project and
+// how problems name it.
+func projectOf(e *entry) (domain.Project, string) {
 	slug := e.slug.v
 	p := domain.Project{
 		Slug: slug, Name: e.name.v, Scope: e.scope.v, Terms: e.terms.v,
@@ -344,7 +365,12 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 	if !p.StartOn.IsZero() && !p.EndOn.IsZero() && p.EndOn.Before(p.StartOn) {
 		e.problem(e.end.line, "%s: end %s is before start %s", what, e.end.v, e.start.v)
 	}
+	return p, what
+}
 
+// parties returns the entry's parties that name a known member once.
+func (a *applier) parties(ctx context.Context, e *entry, what string) ([]domain.ProjectParty, error) {
+	var parties []domain.ProjectParty
 	seen := map[string]int{}
 	for _, party := range e.parties {
 		if party.member == "" {
@@ -358,15 +384,20 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 		seen[party.member] = party.line
 		id, err := a.member(ctx, party.member)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if id == 0 {
 			e.problem(party.line, "%s: unknown member %q", what, party.member)
 			continue
 		}
-		p.Parties = append(p.Parties, domain.ProjectParty{MemberID: id, Role: party.role})
+		parties = append(parties, domain.ProjectParty{MemberID: id, Role: party.role})
 	}
+	return parties, nil
+}
 
+// milestonesOf returns the entry's milestones that have an id of their own,
+// their external ids qualified by the project's slug.
+func milestonesOf(e *entry, what string) []domain.Milestone {
 	var ms []domain.Milestone
 	ids := map[string]int{}
 	for _, m := range e.milestones {
@@ -385,13 +416,17 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 			e.problem(m.line, "%s needs a title", mw)
 		}
 		ms = append(ms, domain.Milestone{
-			ExternalID: "registry:" + slug + ":" + id,
+			ExternalID: "registry:" + e.slug.v + ":" + id,
 			Title:      m.title.v,
 			DueOn:      date(e, mw, "due", m.due, true, m.line),
 			DoneOn:     date(e, mw, "done", m.done, false, m.line),
 		})
 	}
+	return ms
+}
 
+// reposOf returns the entry's valid repositories, lower-cased, once each.
+func reposOf(e *entry, what string) []string {
 	var repos []string
 	for _, r := range e.repos {
 		if !validRepo(r.v) {
@@ -402,16 +437,13 @@ func (a *applier) apply(ctx context.Context, e *entry) error {
 			repos = append(repos, strings.ToLower(r.v))
 		}
 	}
+	return repos
+}
 
-	if len(e.problems) == 0 {
-		if err := p.Validate(); err != nil {
-			e.problem(e.line, "%s", domain.ErrorMessage(err))
-		}
-	}
-	if len(e.problems) > 0 {
-		return nil
-	}
-	if err := a.db.UpsertProject(ctx, &p); err != nil {
+// store upserts the checked project, adds its milestones and links its
+// repositories.
+func (a *applier) store(ctx context.Context, e *entry, p *domain.Project, ms []domain.Milestone, repos []string) error {
+	if err := a.db.UpsertProject(ctx, p); err != nil {
 		return a.storeErr(e, err)
 	}
 	for i := range ms {

@@ -129,126 +129,181 @@ func seedScale(ctx context.Context, db *data.DB, n, days int, end time.Time, pai
 	if c, err := db.CountMembers(ctx); err != nil || c > 0 {
 		return sum, fmt.Errorf("the database must be empty (members: %d, %v)", c, err)
 	}
-	first := end.AddDate(0, 0, -(days - 1))
-	r := rand.New(rand.NewPCG(42, 7))
+	s := &scaleSeeder{db: db, n: n, days: days, end: end, first: end.AddDate(0, 0, -(days - 1)),
+		r: rand.New(rand.NewPCG(42, 7)), sum: &sum}
+	if err := s.members(ctx); err != nil {
+		return sum, err
+	}
+	phase("members")
+	if err := s.usage(ctx); err != nil {
+		return sum, err
+	}
+	phase("usage")
+	if err := s.cooperation(ctx, out); err != nil {
+		return sum, err
+	}
+	return sum, nil
+}
+
+// scaleSeeder writes the regular ecosystem of -kind scale, counting what it
+// wrote in sum.
+type scaleSeeder struct {
+	db         *data.DB
+	n, days    int
+	first, end time.Time // the history's first and last day
+	r          *rand.Rand
+	sum        *summary
+	ids        []int64 // member i's ID
+	consumers  []int64 // member i's API consumer
+	activities []domain.Activity
+	milestones []domain.Milestone
+}
+
+// members creates the n members, each with one API consumer.
+func (s *scaleSeeder) members(ctx context.Context) error {
 	kinds := []domain.MemberKind{domain.KindPartner, domain.KindDeveloperOrg, domain.KindResearch, domain.KindInternal}
-	ids := make([]int64, n)
-	consumers := make([]int64, n)
-	for i := 0; i < n; i++ {
+	s.ids = make([]int64, s.n)
+	s.consumers = make([]int64, s.n)
+	for i := 0; i < s.n; i++ {
 		m := &domain.Member{Slug: fmt.Sprintf("m%05d", i), Name: fmt.Sprintf("Member %d", i), Kind: kinds[i%len(kinds)],
 			Tier: []string{"gold", "silver", "bronze"}[i%3], Segment: []string{"nlp", "vision", "fintech", "health"}[i%4],
-			JoinedOn: first.AddDate(0, 0, -30)}
-		if err := db.CreateMember(ctx, m); err != nil {
-			return sum, err
+			JoinedOn: s.first.AddDate(0, 0, -30)}
+		if err := s.db.CreateMember(ctx, m); err != nil {
+			return err
 		}
-		ids[i] = m.ID
+		s.ids[i] = m.ID
 		c := &domain.APIConsumer{Key: fmt.Sprintf("key-%05d", i), Name: m.Name + " prod", MemberID: m.ID}
-		if err := db.UpsertConsumer(ctx, c); err != nil {
-			return sum, err
+		if err := s.db.UpsertConsumer(ctx, c); err != nil {
+			return err
 		}
-		consumers[i] = c.ID
+		s.consumers[i] = c.ID
 	}
+	return nil
+}
 
-	phase("members")
-	// A year of daily rollups: one transaction per day, every member.
+// usage writes the daily rollups: one transaction per day, every member.
+func (s *scaleSeeder) usage(ctx context.Context) error {
+	n, r := s.n, s.r
 	base := make([]float64, n)
 	for i := range base {
 		base[i] = 200 + r.Float64()*20000
 	}
 	batch := make([]domain.UsageRollup, 0, n+n/10)
-	for d := 0; d < days; d++ {
-		day := first.AddDate(0, 0, d)
+	for d := 0; d < s.days; d++ {
+		day := s.first.AddDate(0, 0, d)
 		batch = batch[:0]
 		for i := 0; i < n; i++ {
 			calls := int64(base[i] * (0.8 + 0.4*r.Float64()))
-			u := domain.UsageRollup{Bucket: day, ConsumerID: consumers[i], Endpoint: "/v1/chat/completions", StatusClass: 2,
+			u := domain.UsageRollup{Bucket: day, ConsumerID: s.consumers[i], Endpoint: "/v1/chat/completions", StatusClass: 2,
 				Calls: calls, Bytes: calls * 900}
 			u.Latency.Observe(40+r.Float64()*200, calls)
 			u.LatencySumMS = float64(calls) * 120
 			batch = append(batch, u)
 			if (i+d)%10 == 0 { // some errors
-				batch = append(batch, domain.UsageRollup{Bucket: day, ConsumerID: consumers[i], Endpoint: "/v1/chat/completions",
+				batch = append(batch, domain.UsageRollup{Bucket: day, ConsumerID: s.consumers[i], Endpoint: "/v1/chat/completions",
 					StatusClass: 4 + (i+d)%20/10, Calls: calls / 50, Bytes: calls / 50 * 200})
 			}
-			sum.Calls += calls
+			s.sum.Calls += calls
 		}
-		if err := db.AddUsage(ctx, batch); err != nil {
-			return sum, err
+		if err := s.db.AddUsage(ctx, batch); err != nil {
+			return err
 		}
-		sum.UsageRows += len(batch)
+		s.sum.UsageRows += len(batch)
 	}
+	return nil
+}
 
-	phase("usage")
-	// Cooperation: member i with i+offset for its first `out` offsets. The
-	// first third are shared projects, the rest shared threads.
+// cooperation pairs member i with i+offset for its first out offsets. The
+// first third are shared projects, the rest shared threads.
+func (s *scaleSeeder) cooperation(ctx context.Context, out int) error {
 	nProjects := max(1, out/3)
-	var acts []domain.Activity
-	flush := func(force bool) error {
-		if len(acts) == 0 || (!force && len(acts) < 20000) {
-			return nil
-		}
-		st, err := db.AddActivities(ctx, acts)
-		sum.Activities += st
-		acts = acts[:0]
-		return err
-	}
-	var ms []domain.Milestone
-	for i := 0; i < n; i++ {
+	for i := 0; i < s.n; i++ {
 		for k := 0; k < out; k++ {
-			j := (i + partnerOffsets[k]) % n
+			j := (i + partnerOffsets[k]) % s.n
 			if j == i {
 				continue
 			}
-			sum.PairsPlan++
+			s.sum.PairsPlan++
 			if k < nProjects {
-				p := &domain.Project{Slug: fmt.Sprintf("p%05d-%02d", i, k), Name: fmt.Sprintf("Project %d/%d", i, k), Status: domain.ProjectActive,
-					StartOn: first, Source: "gendata",
-					Parties: []domain.ProjectParty{{MemberID: ids[i], Role: "lead"}, {MemberID: ids[j], Role: "partner"}}}
-				if err := db.CreateProject(ctx, p); err != nil {
-					return sum, err
-				}
-				sum.Projects++
-				for q := 1; q <= 4; q++ { // quarterly milestones, delivered on time
-					due := first.AddDate(0, 3*q, -1)
-					m := domain.Milestone{ProjectID: p.ID, ExternalID: fmt.Sprintf("q%d", q), Title: fmt.Sprintf("Q%d deliverable", q), DueOn: due}
-					if !due.After(end) {
-						m.DoneOn = due.AddDate(0, 0, -r.IntN(10))
-					}
-					ms = append(ms, m)
+				if err := s.sharedProject(ctx, i, j, k); err != nil {
+					return err
 				}
 				continue
 			}
-			// A shared thread every four weeks: opened by i's people, answered by j's.
-			for t := 0; t < days/28; t++ {
-				at := end.AddDate(0, 0, -28*t-r.IntN(28)).Add(time.Duration(r.IntN(20)+2) * time.Hour)
-				thread := fmt.Sprintf("gen:%d-%d-%d", i, j, t)
-				acts = append(acts,
-					domain.Activity{Source: "gendata", ExternalID: thread + ":o", Kind: domain.ActThreadOpened, At: at,
-						Actor: fmt.Sprintf("u%05d", i), MemberID: ids[i], Thread: thread, Title: "Question"},
-					domain.Activity{Source: "gendata", ExternalID: thread + ":r", Kind: domain.ActReply, At: at.Add(3 * time.Hour),
-						Actor: fmt.Sprintf("u%05d", j), MemberID: ids[j], Thread: thread})
-			}
-			if err := flush(false); err != nil {
-				return sum, err
+			s.sharedThreads(i, j)
+			if err := s.flushActivities(ctx, false); err != nil {
+				return err
 			}
 		}
-		if len(ms) >= 20000 {
-			if err := db.AddMilestones(ctx, ms); err != nil {
-				return sum, err
+		if len(s.milestones) >= 20000 {
+			if err := s.flushMilestones(ctx); err != nil {
+				return err
 			}
-			sum.Milestones += len(ms)
-			ms = ms[:0]
 		}
 	}
-	if err := flush(true); err != nil {
-		return sum, err
+	if err := s.flushActivities(ctx, true); err != nil {
+		return err
 	}
 	phase("cooperation")
-	if len(ms) > 0 {
-		if err := db.AddMilestones(ctx, ms); err != nil {
-			return sum, err
-		}
-		sum.Milestones += len(ms)
+	if len(s.milestones) > 0 {
+		return s.flushMilestones(ctx)
 	}
-	return sum, nil
+	return nil
+}
+
+// sharedProject creates project k of member i, with j as partner and
+// quarterly milestones delivered on time (stored by flushMilestones).
+func (s *scaleSeeder) sharedProject(ctx context.Context, i, j, k int) error {
+	p := &domain.Project{Slug: fmt.Sprintf("p%05d-%02d", i, k), Name: fmt.Sprintf("Project %d/%d", i, k), Status: domain.ProjectActive,
+		StartOn: s.first, Source: "gendata",
+		Parties: []domain.ProjectParty{{MemberID: s.ids[i], Role: "lead"}, {MemberID: s.ids[j], Role: "partner"}}}
+	if err := s.db.CreateProject(ctx, p); err != nil {
+		return err
+	}
+	s.sum.Projects++
+	for q := 1; q <= 4; q++ {
+		due := s.first.AddDate(0, 3*q, -1)
+		m := domain.Milestone{ProjectID: p.ID, ExternalID: fmt.Sprintf("q%d", q), Title: fmt.Sprintf("Q%d deliverable", q), DueOn: due}
+		if !due.After(s.end) {
+			m.DoneOn = due.AddDate(0, 0, -s.r.IntN(10))
+		}
+		s.milestones = append(s.milestones, m)
+	}
+	return nil
+}
+
+// sharedThreads adds a shared thread every four weeks: opened by i's
+// people, answered by j's (stored by flushActivities).
+func (s *scaleSeeder) sharedThreads(i, j int) {
+	for t := 0; t < s.days/28; t++ {
+		at := s.end.AddDate(0, 0, -28*t-s.r.IntN(28)).Add(time.Duration(s.r.IntN(20)+2) * time.Hour)
+		thread := fmt.Sprintf("gen:%d-%d-%d", i, j, t)
+		s.activities = append(s.activities,
+			domain.Activity{Source: "gendata", ExternalID: thread + ":o", Kind: domain.ActThreadOpened, At: at,
+				Actor: fmt.Sprintf("u%05d", i), MemberID: s.ids[i], Thread: thread, Title: "Question"},
+			domain.Activity{Source: "gendata", ExternalID: thread + ":r", Kind: domain.ActReply, At: at.Add(3 * time.Hour),
+				Actor: fmt.Sprintf("u%05d", j), MemberID: s.ids[j], Thread: thread})
+	}
+}
+
+// flushActivities stores the pending activities once there are 20,000 of
+// them, or any when force is set.
+func (s *scaleSeeder) flushActivities(ctx context.Context, force bool) error {
+	if len(s.activities) == 0 || (!force && len(s.activities) < 20000) {
+		return nil
+	}
+	st, err := s.db.AddActivities(ctx, s.activities)
+	s.sum.Activities += st
+	s.activities = s.activities[:0]
+	return err
+}
+
+// flushMilestones stores the pending milestones.
+func (s *scaleSeeder) flushMilestones(ctx context.Context) error {
+	if err := s.db.AddMilestones(ctx, s.milestones); err != nil {
+		return err
+	}
+	s.sum.Milestones += len(s.milestones)
+	s.milestones = s.milestones[:0]
+	return nil
 }
