@@ -59,9 +59,8 @@ func (a *App) pageCache() fiber.Handler {
 // Builds are single-flight: when several requests miss the same key at
 // once (all the open connections after a write, or on a page nobody asked
 // for within the TTL), one of them runs the handlers and the others wait
-// for it and are served its response. A cold build of /members on a year
-// of data takes ~140 ms alone; eight of them at once on two cores took
-// 450–550 ms each.
+// for it and are served its response: a cold build of /members on a year
+// of data is costly, and identical builds at once only share the cores.
 //
 // An entry in use is built again before it expires (refresh): the first
 // request in its last refresh period rebuilds it while the other requests

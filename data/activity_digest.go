@@ -9,8 +9,7 @@ import (
 // An activity day digest packs one day's non-bot activities, with the
 // fields the scoring window uses, into one blob (activity_day_digests). The
 // window reads 56 days of activities: at 10k members 280k rows of the
-// covering index, about 0.6 s in SQLite, where decoding 56 blobs takes a few
-// tens of milliseconds.
+// covering index, where decoding 56 blobs is far less work.
 //
 // It is derived data, kept honest by triggers on activities (migration
 // 0013): any insert, update or delete of an activity deletes its day's

@@ -112,70 +112,17 @@ func (db *DB) AgreementBySlug(ctx context.Context, slug string) (*Agreement, err
 
 // agreements reads one project (id > 0) or all of them (id == 0).
 func agreements(ctx context.Context, tx *sql.Tx, id int64) ([]Agreement, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+agreementColumns+` FROM projects p
-		WHERE ? = 0 OR p.id = ? ORDER BY p.start_on DESC, p.name, p.id`, id, id)
-	if err != nil {
-		return nil, err
-	}
-	out := []Agreement{}
-	byID := map[int64]int{}
-	for rows.Next() {
-		a, err := scanAgreement(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byID[a.ID] = len(out)
-		out = append(out, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT pp.project_id, m.id, m.slug, m.name, pp.role
-		FROM project_parties pp JOIN members m ON m.id = pp.member_id
-		WHERE ? = 0 OR pp.project_id = ?
-		ORDER BY pp.project_id, m.name, m.id`, id, id)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var pid int64
-		var pm ProjectMember
-		if err := rows.Scan(&pid, &pm.MemberID, &pm.Slug, &pm.Name, &pm.Role); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if i, ok := byID[pid]; ok {
-			out[i].Members = append(out[i].Members, pm)
-			out[i].Parties = append(out[i].Parties, domain.ProjectParty{MemberID: pm.MemberID, Role: pm.Role})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT id, project_id, external_id, title, due_on, done_on FROM milestones
-		WHERE ? = 0 OR project_id = ? ORDER BY project_id, due_on, id`, id, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var ms domain.Milestone
-		var due, done sql.NullString
-		if err := rows.Scan(&ms.ID, &ms.ProjectID, &ms.ExternalID, &ms.Title, &due, &done); err != nil {
-			return nil, err
-		}
-		ms.DueOn, ms.DoneOn = parseDate(due), parseDate(done)
-		if i, ok := byID[ms.ProjectID]; ok {
-			out[i].Milestones = append(out[i].Milestones, ms)
-		}
-	}
-	return out, rows.Err()
+	return loadProjects(ctx, tx, projectLoad[Agreement]{
+		query: `SELECT ` + agreementColumns + ` FROM projects p
+		WHERE ? = 0 OR p.id = ? ORDER BY p.start_on DESC, p.name, p.id`,
+		args: []any{id, id},
+		scan: func(rows *sql.Rows) (Agreement, error) { return scanAgreement(rows) },
+		parts: func(a *Agreement) projectParts {
+			return projectParts{project: &a.Project, members: &a.Members, milestones: &a.Milestones}
+		},
+		scope:     `? = 0 OR project_id = ?`,
+		scopeArgs: []any{id, id},
+	})
 }
 
 // SaveAgreement stores a cooperation agreement — the project, its full list

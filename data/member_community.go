@@ -139,7 +139,7 @@ func countCommunityWeeks(ctx context.Context, tx *sql.Tx, memberID int64, weeks 
 	}
 	for i, ws := range waits {
 		if len(ws) > 0 {
-			weeks[i].FirstResponseHours = median(ws)
+			weeks[i].FirstResponseHours = domain.Median(ws)
 		}
 	}
 	return nil

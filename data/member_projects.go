@@ -40,74 +40,27 @@ func (db *DB) ProjectsOfMember(ctx context.Context, memberID int64) ([]MemberPro
 }
 
 func projectsOfMember(ctx context.Context, tx *sql.Tx, memberID int64) ([]MemberProject, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.slug, p.name, p.scope, p.terms, p.status, p.start_on, p.end_on, p.source, pp.role
+	return loadProjects(ctx, tx, projectLoad[MemberProject]{
+		query: `SELECT p.id, p.slug, p.name, p.scope, p.terms, p.status, p.start_on, p.end_on, p.source, pp.role
 		FROM projects p JOIN project_parties pp ON pp.project_id = p.id
-		WHERE pp.member_id = ? ORDER BY p.start_on DESC, p.name, p.id`, memberID)
-	if err != nil {
-		return nil, err
+		WHERE pp.member_id = ? ORDER BY p.start_on DESC, p.name, p.id`,
+		args: []any{memberID},
+		scan: scanMemberProject,
+		parts: func(p *MemberProject) projectParts {
+			return projectParts{project: &p.Project, members: &p.Members, milestones: &p.Milestones}
+		},
+		scope:     `project_id IN (SELECT project_id FROM project_parties WHERE member_id = ?)`,
+		scopeArgs: []any{memberID},
+	})
+}
+
+func scanMemberProject(rows *sql.Rows) (MemberProject, error) {
+	var p MemberProject
+	var start, end sql.NullString
+	if err := rows.Scan(&p.ID, &p.Slug, &p.Name, &p.Scope, &p.Terms, &p.Status, &start, &end, &p.Source, &p.Role); err != nil {
+		return p, err
 	}
-	var out []MemberProject
-	byID := map[int64]int{}
-	for rows.Next() {
-		var p MemberProject
-		var start, end sql.NullString
-		if err := rows.Scan(&p.ID, &p.Slug, &p.Name, &p.Scope, &p.Terms, &p.Status, &start, &end, &p.Source, &p.Role); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		p.StartOn, p.EndOn = parseDate(start), parseDate(end)
-		p.Parties, p.Members, p.Milestones = []domain.ProjectParty{}, []ProjectMember{}, []domain.Milestone{}
-		byID[p.ID] = len(out)
-		out = append(out, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT pp.project_id, m.id, m.slug, m.name, pp.role
-		FROM project_parties pp JOIN members m ON m.id = pp.member_id
-		WHERE pp.project_id IN (SELECT project_id FROM project_parties WHERE member_id = ?)
-		ORDER BY pp.project_id, m.name, m.id`, memberID)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var pid int64
-		var pm ProjectMember
-		if err := rows.Scan(&pid, &pm.MemberID, &pm.Slug, &pm.Name, &pm.Role); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if i, ok := byID[pid]; ok {
-			out[i].Members = append(out[i].Members, pm)
-			out[i].Parties = append(out[i].Parties, domain.ProjectParty{MemberID: pm.MemberID, Role: pm.Role})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT ms.id, ms.project_id, ms.external_id, ms.title, ms.due_on, ms.done_on
-		FROM milestones ms
-		WHERE ms.project_id IN (SELECT project_id FROM project_parties WHERE member_id = ?)
-		ORDER BY ms.project_id, ms.due_on, ms.id`, memberID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var ms domain.Milestone
-		var due, done sql.NullString
-		if err := rows.Scan(&ms.ID, &ms.ProjectID, &ms.ExternalID, &ms.Title, &due, &done); err != nil {
-			return nil, err
-		}
-		ms.DueOn, ms.DoneOn = parseDate(due), parseDate(done)
-		if i, ok := byID[ms.ProjectID]; ok {
-			out[i].Milestones = append(out[i].Milestones, ms)
-		}
-	}
-	return out, rows.Err()
+	p.StartOn, p.EndOn = parseDate(start), parseDate(end)
+	p.Parties, p.Members, p.Milestones = []domain.ProjectParty{}, []ProjectMember{}, []domain.Milestone{}
+	return p, nil
 }

@@ -13,7 +13,7 @@ import (
 // they are only ever read whole, a day at a time (EdgesOn), and at 10k
 // members a day has 100k of them. As rows, saving a day wrote 100k rows with
 // two foreign-key checks each and deleted the day's old ones, most of a
-// save's 0.5 s; reading them back for the network page took 0.15 s.
+// save's time, and reading them back row by row slowed the network page.
 //
 // Layout: a version byte, uvarint(edges), then per edge in (A, B) order:
 // varint(A − previous A), varint(B − previous B, or B − A when A changed)

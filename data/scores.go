@@ -29,8 +29,8 @@ func (db *DB) SaveDayScores(ctx context.Context, s *domain.DayScores) error {
 func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *domain.DayScores) error {
 	// A day's save deletes and inserts a score row per member, each with a
 	// foreign-key check and two index entries; with the writer's default
-	// 2 MiB page cache those lookups were mostly pread system calls (at 10k
-	// members 0.16 s instead of 0.12). The larger cache is for this
+	// 2 MiB page cache those lookups were mostly pread system calls
+	// (BENCHMARKS.md has the figures). The larger cache is for this
 	// transaction only: an import through the same writer gains nothing
 	// from it and would carry it in its memory.
 	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {

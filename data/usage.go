@@ -284,10 +284,7 @@ func (db *DB) UsageTotals(ctx context.Context, from, to time.Time, memberID int6
 	var class int
 	var calls, bytes int64
 	var h domain.Histogram
-	dest := []any{&class, &calls, &bytes}
-	for k := range h {
-		dest = append(dest, &h[k])
-	}
+	dest := histDest(&h, &class, &calls, &bytes)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return t, fmt.Errorf("store: unable to sum API usage: %w", err)

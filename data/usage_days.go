@@ -49,13 +49,9 @@ func scanDailyUsage(ctx context.Context, tx *sql.Tx, where string, args []any, f
 	}
 	defer rows.Close()
 	var h domain.Histogram
-	dest := make([]any, 0, 5+domain.HistBuckets)
 	var day, consumer, calls, bytes int64
 	var class int
-	dest = append(dest, &day, &consumer, &class, &calls, &bytes)
-	for k := range h {
-		dest = append(dest, &h[k])
-	}
+	dest := histDest(&h, &day, &consumer, &class, &calls, &bytes)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err
@@ -117,10 +113,7 @@ func scanHourlyUsage(ctx context.Context, tx *sql.Tx, from, to int64, fn func(bu
 	var h domain.Histogram
 	var bucket, calls, bytes int64
 	var class int
-	dest := []any{&bucket, &class, &calls, &bytes}
-	for k := range h {
-		dest = append(dest, &h[k])
-	}
+	dest := histDest(&h, &bucket, &class, &calls, &bytes)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err

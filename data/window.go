@@ -107,18 +107,6 @@ func rereadUnreadable(reads *dayReads, err error, src windowInputs, read func() 
 	}
 }
 
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	sort.Float64s(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
-}
-
 // windowPairs joins the pair counts of projects and threads into pair
 // records, for pairs of members both in the window, ordered by (A, B).
 func windowPairs(byID map[int64]*domain.MemberWindow, projects map[[2]int64]projectPairCounts, sharedThreads map[[2]int64]int) []domain.PairWindow {

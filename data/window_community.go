@@ -207,7 +207,7 @@ func measureThreads(byID map[int64]*domain.MemberWindow, acts []windowActivity, 
 		}
 	}
 	for id, ws := range waits {
-		byID[id].FirstResponseHours = median(ws)
+		byID[id].FirstResponseHours = domain.Median(ws)
 	}
 	for _, m := range byID { // oldest first, whatever order the threads were visited in
 		slices.SortFunc(m.RecentThreads, func(a, b domain.ThreadWait) int {

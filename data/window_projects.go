@@ -13,7 +13,7 @@ type projectPairCounts struct{ projects, milestones int }
 // windowProjects measures cooperation projects for members and pairs of
 // members from three plain scans (projects, parties, milestones) joined in
 // memory: joining milestones to projects and parties in SQL cost a b-tree
-// descent per milestone and party (about 1.5 s at 10k members).
+// descent per milestone and party, where the scans read each table once.
 //
 // Definitions, with from and last the window's first and last days:
 //   - a project is active when not cancelled, started by last and not ended

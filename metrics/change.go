@@ -96,7 +96,7 @@ func (out *changeList) quality(m *MemberInput, cfg Config, weeks int) {
 				shares = append(shares, clamp(count(e.weekly[w])/float64(calls), 0, 1))
 			}
 		}
-		usual := medianOf(shares)
+		usual := domain.Median(shares)
 		lower := WilsonLower(min(errs, float64(recent)), float64(recent), c.ConfidenceZ)
 		floor := usual + e.tol
 		out.add(domain.Change{Kind: e.kind, Dimension: api, Score: 1 - ramp(lower, floor, floor+e.span), Now: share, Before: usual})
@@ -130,7 +130,7 @@ func (out *changeList) threads(m *MemberInput, cfg Config) {
 	}
 	if len(waits) >= c.MinThreads {
 		target := cfg.Health.ResponseTargetHours
-		med := medianOf(waits)
+		med := domain.Median(waits)
 		out.add(domain.Change{Kind: domain.ChangeSlowResponse, Dimension: community,
 			Score: 1 - ramp(med/target, 1, c.ResponseCollapseRatio), Now: med, Before: target})
 	}
@@ -210,7 +210,7 @@ func medianWeeks[T int64 | int](weekly []T, from, to int) float64 {
 	for _, v := range weekly[from:to] {
 		xs = append(xs, float64(max(v, 0)))
 	}
-	return medianOf(xs)
+	return domain.Median(xs)
 }
 
 // usualWeek is what a member that stopped calling used to make in a week:
@@ -226,21 +226,7 @@ func usualWeek(weekly []int64, weeks int) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	return medianOf(xs)
-}
-
-// medianOf is the median of xs (0 when empty); it sorts xs in place, which
-// every caller builds for it.
-func medianOf(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
+	return domain.Median(xs)
 }
 
 // WilsonLower is the lower bound of the Wilson score interval of k

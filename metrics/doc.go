@@ -22,7 +22,7 @@
 // For each pair, K_ij = K_ji = 1 − exp(−x_ij) with x_ij = a·shared projects
 // + b·shared milestones + c·shared threads (K_ii = 0). K_i = Σ_j K_ij,
 // R = Σ_i C_i·K_i and the Shapley share φ_i = ½ Σ_j K_ij (C_i + C_j), with
-// Σ_i φ_i = R (see Shapley).
+// Σ_i φ_i = R: each pair's term needs both members, so they split it equally.
 //
 // Health has four dimensions, each 0–100 or NaN without data: api (API
 // quality), projects (on-time rate × exp(−overdue/scale)), community

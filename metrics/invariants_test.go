@@ -122,7 +122,7 @@ func checkInvariants(tb testing.TB, in Input, cfg Config, res Result) {
 		}
 	}
 
-	// K_i = Σ_j K_ij, R = Σ C_i K_i, Σ φ_i = R, φ = Shapley(C, edges).
+	// K_i = Σ_j K_ij, R = Σ C_i K_i, Σ φ_i = R, φ = shapley(C, edges).
 	byID := scoreByID(res)
 	c := map[int64]float64{}
 	var r, phiSum float64
@@ -145,10 +145,10 @@ func checkInvariants(tb testing.TB, in Input, cfg Config, res Result) {
 	if !approxEqual(phiSum, res.R, 1e-9) {
 		tb.Errorf("Σ φ = %v, want R = %v", phiSum, res.R)
 	}
-	phi := Shapley(c, res.Edges)
+	phi := shapleyByID(c, res.Edges)
 	for _, id := range ids {
 		if got, want := byID[id].Phi, phi[id]; !sameFloat(got, want) {
-			tb.Errorf("member %d: φ = %v, Shapley() = %v", id, got, want)
+			tb.Errorf("member %d: φ = %v, shapley = %v", id, got, want)
 		}
 	}
 

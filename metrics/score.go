@@ -72,12 +72,14 @@ func Score(in Input, cfg Config) Result {
 		res.Members[i].Day = in.Day
 	}
 
-	// φ_i = ½ Σ_j K_ij (C_i + C_j), over the edges in (A, B) order.
-	for e, edge := range edges {
-		a, b := ends[e][0], ends[e][1]
-		half := 0.5 * edge.K * (res.Members[a].C + res.Members[b].C)
-		res.Members[a].Phi += half
-		res.Members[b].Phi += half
+	// φ, over the edges in (A, B) order.
+	c, phi := make([]float64, n), make([]float64, n)
+	for _, i := range order {
+		c[i] = res.Members[i].C
+	}
+	shapley(phi, c, edges, ends)
+	for _, i := range order {
+		res.Members[i].Phi = phi[i]
 	}
 
 	// R and the ecosystem health, summed in ascending ID order.
@@ -115,29 +117,25 @@ func Score(in Input, cfg Config) Result {
 	return res
 }
 
-// Shapley returns each player's Shapley share of R for the cooperative game
-// v(S) = Σ_{i∈S} C_i Σ_{j∈S} K_ij, in closed form: every pair term
+// shapley adds to phi each player's Shapley share of R for the cooperative
+// game v(S) = Σ_{i∈S} C_i Σ_{j∈S} K_ij, in closed form: every pair term
 // K_ij (C_i + C_j) needs both i and j and is split equally between them, so
 // φ_i = ½ Σ_j K_ij (C_i + C_j) and Σ_i φ_i = R. It runs in O(len(edges)).
 //
-// The players are the keys of c and the ends of the edges (an end missing
-// from c has C = 0). Edges may come in any orientation; repeated edges add
-// up; an edge from a player to itself is ignored. Sums follow the order of
-// edges, so the result is deterministic.
-func Shapley(c map[int64]float64, edges []domain.Edge) map[int64]float64 {
-	phi := make(map[int64]float64, len(c))
-	for id := range c {
-		phi[id] = 0
-	}
-	for _, e := range edges {
-		if e.A == e.B {
+// Players are indexes into c and phi: ends[e] are the players of edges[e],
+// whose IDs it does not read. Repeated edges add up; an edge from a player to
+// itself is ignored. Sums follow the order of edges, so the result is
+// deterministic.
+func shapley(phi, c []float64, edges []domain.Edge, ends [][2]int) {
+	for e, edge := range edges {
+		a, b := ends[e][0], ends[e][1]
+		if a == b {
 			continue
 		}
-		half := 0.5 * e.K * (c[e.A] + c[e.B])
-		phi[e.A] += half
-		phi[e.B] += half
+		half := 0.5 * edge.K * (c[a] + c[b])
+		phi[a] += half
+		phi[b] += half
 	}
-	return phi
 }
 
 // ecosystemMax holds the largest value of each log-scaled component over

@@ -144,7 +144,7 @@ func TestShapleyMatchesBruteForce(t *testing.T) {
 	for trial := range 60 {
 		n := 1 + trial%8 // n = 1..8
 		g, ids, cmap, edges := randomGame(r, n)
-		got := Shapley(cmap, edges)
+		got := shapleyByID(cmap, edges)
 		byCoalition := coalitionShapley(g)
 		var byOrder []float64
 		if n <= 6 {
@@ -176,7 +176,7 @@ func TestShapleyEdgeCases(t *testing.T) {
 	c := map[int64]float64{1: 0.4, 2: 0.2, 3: 0.9}
 	// A split edge adds up; a self edge is ignored; an end missing from c
 	// is a player with C = 0.
-	got := Shapley(c, []domain.Edge{{A: 2, B: 1, K: 0.25}, {A: 1, B: 2, K: 0.25}, {A: 3, B: 3, K: 0.7}, {A: 1, B: 9, K: 0.5}})
+	got := shapleyByID(c, []domain.Edge{{A: 2, B: 1, K: 0.25}, {A: 1, B: 2, K: 0.25}, {A: 3, B: 3, K: 0.7}, {A: 1, B: 9, K: 0.5}})
 	want := map[int64]float64{
 		1: 0.5*0.5*(0.4+0.2) + 0.5*0.5*0.4,
 		2: 0.5 * 0.5 * (0.4 + 0.2),
@@ -184,22 +184,53 @@ func TestShapleyEdgeCases(t *testing.T) {
 		9: 0.5 * 0.5 * 0.4,
 	}
 	if len(got) != len(want) {
-		t.Errorf("Shapley = %v, want %v", got, want)
+		t.Errorf("shapley = %v, want %v", got, want)
 	}
 	for id, w := range want {
 		if g, ok := got[id]; !ok || !approxEqual(g, w, 1e-15) {
 			t.Errorf("φ[%d] = %v, want %v", id, g, w)
 		}
 	}
-	if got := Shapley(nil, nil); len(got) != 0 {
-		t.Errorf("Shapley(nil, nil) = %v, want empty", got)
+	if got := shapleyByID(nil, nil); len(got) != 0 {
+		t.Errorf("shapley of no players = %v, want empty", got)
 	}
 }
 
-func ExampleShapley() {
+func TestShapleyTwoMembers(t *testing.T) {
 	// Two members, C = 0.6 and 0.2, cooperating with K = 0.5: R = (0.6+0.2)·0.5 = 0.4,
 	// split equally because the pair's value needs both.
-	phi := Shapley(map[int64]float64{1: 0.6, 2: 0.2}, []domain.Edge{{A: 1, B: 2, K: 0.5}})
-	fmt.Printf("φ1 = %.2f, φ2 = %.2f\n", phi[1], phi[2])
-	// Output: φ1 = 0.20, φ2 = 0.20
+	phi := shapleyByID(map[int64]float64{1: 0.6, 2: 0.2}, []domain.Edge{{A: 1, B: 2, K: 0.5}})
+	if got := fmt.Sprintf("φ1 = %.2f, φ2 = %.2f", phi[1], phi[2]); got != "φ1 = 0.20, φ2 = 0.20" {
+		t.Errorf("%s, want φ1 = 0.20, φ2 = 0.20", got)
+	}
+}
+
+// shapleyByID is shapley for players named by ID: the keys of c and the ends
+// of the edges (an end missing from c has C = 0), edges in any orientation.
+func shapleyByID(c map[int64]float64, edges []domain.Edge) map[int64]float64 {
+	index := map[int64]int{}
+	var cs []float64
+	player := func(id int64) int {
+		i, ok := index[id]
+		if !ok {
+			i = len(cs)
+			index[id] = i
+			cs = append(cs, c[id])
+		}
+		return i
+	}
+	for id := range c {
+		player(id)
+	}
+	ends := make([][2]int, len(edges))
+	for e, edge := range edges {
+		ends[e] = [2]int{player(edge.A), player(edge.B)}
+	}
+	phi := make([]float64, len(cs))
+	shapley(phi, cs, edges, ends)
+	out := make(map[int64]float64, len(cs))
+	for id, i := range index {
+		out[id] = phi[i]
+	}
+	return out
 }

@@ -1,8 +1,6 @@
 package views
 
 import (
-	"math"
-	"sort"
 	"time"
 
 	"github.com/ecopulse/ecopulse/domain"
@@ -289,19 +287,6 @@ func memberRatio(n, d int64) float64 {
 		return 0
 	}
 	return float64(n) / float64(d)
-}
-
-func memberMedianOf(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // memberMondayOf returns the Monday of day's ISO week.

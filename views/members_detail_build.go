@@ -220,11 +220,11 @@ func memberMedians(scores []domain.MemberScore) *MemberMedians {
 			}
 		}
 	}
-	med := &MemberMedians{Members: len(scores), Health: memberMedianOf(health), T: memberMedianOf(ts), I: memberMedianOf(is), M: memberMedianOf(ms),
+	med := &MemberMedians{Members: len(scores), Health: domain.Median(health), T: domain.Median(ts), I: domain.Median(is), M: domain.Median(ms),
 		Dimensions: map[string]float64{}}
 	for k := range dims {
 		if len(dims[k]) > 0 {
-			med.Dimensions[domain.Dimensions[k]] = memberMedianOf(dims[k])
+			med.Dimensions[domain.Dimensions[k]] = domain.Median(dims[k])
 		}
 	}
 	return med

@@ -124,21 +124,12 @@ func main() {
 		res.Members, res.Pairs, res.Edges = len(w.Members), len(w.Pairs), len(r.Edges)
 	}
 	res.Runs = *runs
+	// Every run in its order, before domain.Median sorts the runs in place.
 	res.WindowsS, res.TotalsS = slices.Clone(win), slices.Clone(total)
-	res.RefreshS = median(refresh)
-	res.WindowS, res.ModelS, res.SaveS, res.TotalS = median(win), median(model), median(save), median(total)
+	res.RefreshS = domain.Median(refresh)
+	res.WindowS, res.ModelS, res.SaveS, res.TotalS = domain.Median(win), domain.Median(model), domain.Median(save), domain.Median(total)
 	json.NewEncoder(os.Stdout).Encode(res)
 	pprof.StopCPUProfile()
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 func fail(err error) {
