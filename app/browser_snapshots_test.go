@@ -32,7 +32,7 @@ func TestBrowserSnapshotsDrawAndDownload(t *testing.T) {
 	if _, err := catchUpSnapshots(ctx, db, NewScorer(db, config.Default().Scoring, quietLogger()), demoEnd, 26); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := runAlerts(ctx, db, config.DefaultAlertConfig(), demoEnd, demoEnd, nil, nil); err != nil {
+	if _, err := runAlerts(ctx, db, config.DefaultAlertConfig(), demoEnd, demoEnd); err != nil {
 		t.Fatal(err)
 	}
 	base := serveTestApp(t, newTestApp(t, db))
