@@ -33,9 +33,7 @@ func TestBrowserAlertInboxAcknowledges(t *testing.T) {
 		t.Fatalf("open usage-drop alerts = %+v, %v; want alpha's", open, err)
 	}
 	id := open[0].ID
-	b := newBrowser(t)
-	base := serveTestApp(t, newTestApp(t, h.DB))
-	loginBrowser(t, b, base, domain.RoleManager)
+	b, base := browseApp(t, newTestApp(t, h.DB), domain.RoleManager)
 
 	// The overview's card links the alert to its entry.
 	if err := chromedp.Do(b.ctx,
