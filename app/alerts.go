@@ -15,7 +15,7 @@ import (
 // alerts. Failures are logged, not returned.
 func (s *scheduler) evaluateAlerts(ctx context.Context, day time.Time) {
 	now := time.Now()
-	res, err := s.alerts.evaluate(ctx, day, now, s.sourceInfos(now), s.notifier)
+	res, err := s.alerts.Evaluate(ctx, day, now, s.sourceInfos(now), s.notifier)
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {
 			s.log.Error("alert evaluation failed", "day", day.Format(domain.DateLayout), "err", err)

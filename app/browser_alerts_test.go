@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ecopulse/ecopulse/alerting/alertingtest"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
@@ -22,19 +23,17 @@ import (
 // Acknowledge button acknowledges it; the store says who did.
 func TestBrowserAlertInboxAcknowledges(t *testing.T) {
 	ctx := context.Background()
-	h := newChangeHistory(t, "alpha", "bravo")
-	h.saveHovering(t)
-	if _, err := runAlerts(ctx, h.db, config.DefaultAlertConfig(), h.day(9), h.day(9).Add(22*time.Hour), nil, nil); err != nil {
+	h := alertingtest.NewChangeHistory(t, "alpha", "bravo")
+	h.SaveHovering(t)
+	if _, err := runAlerts(ctx, h.DB, config.DefaultAlertConfig(), h.Day(9), h.Day(9).Add(22*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	open, err := h.db.Alerts(ctx, data.AlertFilter{State: data.AlertOpen, Rule: views.RuleUsageDrop})
+	open, err := h.DB.Alerts(ctx, data.AlertFilter{State: data.AlertOpen, Rule: views.RuleUsageDrop})
 	if err != nil || len(open) != 1 {
 		t.Fatalf("open usage-drop alerts = %+v, %v; want alpha's", open, err)
 	}
 	id := open[0].ID
-	b := newBrowser(t)
-	base := serveTestApp(t, newTestApp(t, h.db))
-	loginBrowser(t, b, base, domain.RoleManager)
+	b, base := browseApp(t, newTestApp(t, h.DB), domain.RoleManager)
 
 	// The overview's card links the alert to its entry.
 	if err := chromedp.Do(b.ctx,
@@ -77,7 +76,7 @@ func TestBrowserAlertInboxAcknowledges(t *testing.T) {
 		t.Errorf("the acknowledged row still offers Acknowledge")
 	}
 	mpShoot(t, b, "alert-inbox.png")
-	a, _, err := h.db.AlertByID(ctx, id, time.Now())
+	a, _, err := h.DB.AlertByID(ctx, id, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

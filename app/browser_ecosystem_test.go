@@ -62,10 +62,8 @@ func TestBrowserEcosystemPages(t *testing.T) {
 	if !views.HasECharts() {
 		t.Fatal("views/static/vendor/echarts.min.js is missing: run `make assets`")
 	}
-	b := newBrowser(t)
 	db := seededDB(t)
-	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, domain.RoleManager)
+	b, base := browseApp(t, newTestApp(t, db), domain.RoleManager)
 	b.takeErrors()
 
 	for _, p := range []struct {

@@ -65,9 +65,7 @@ func TestBrowserMembersPagesDrawCharts(t *testing.T) {
 	if !views.HasECharts() {
 		t.Fatal("views/static/vendor/echarts.min.js is missing: run `make assets`")
 	}
-	b := newBrowser(t)
-	base := serveTestApp(t, newTestApp(t, seededDB(t)))
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, newTestApp(t, seededDB(t)), domain.RoleViewer)
 	b.takeErrors()
 	for _, p := range []struct {
 		path, shot string
@@ -101,9 +99,7 @@ func TestBrowserMembersPagesDrawCharts(t *testing.T) {
 // TestBrowserMembersFilter picks a segment in the filter form, submits it,
 // and sees the URL and the rows change.
 func TestBrowserMembersFilter(t *testing.T) {
-	b := newBrowser(t)
-	base := serveTestApp(t, newTestApp(t, seededDB(t)))
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, newTestApp(t, seededDB(t)), domain.RoleViewer)
 	mpOpenReady(t, b, base+"/members")
 	before := evalInt(t, b, `document.querySelectorAll('#members-table tbody tr[data-slug]').length`)
 	segment := evalString(t, b, `document.querySelector('select[name=segment] option:nth-child(2)').value`)
@@ -152,9 +148,7 @@ func TestBrowserMembersFilter(t *testing.T) {
 // TestBrowserNetworkClickOpensMember clicks a node of the force graph where
 // ECharts drew it and lands on that member's page.
 func TestBrowserNetworkClickOpensMember(t *testing.T) {
-	b := newBrowser(t)
-	base := serveTestApp(t, newTestApp(t, seededDB(t)))
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, newTestApp(t, seededDB(t)), domain.RoleViewer)
 	mpOpenReady(t, b, base+"/network")
 	// The node farthest from every other (so no neighbour or label covers
 	// it), from its layout position, in page pixels.
@@ -222,7 +216,6 @@ func TestBrowserNetworkClickOpensMember(t *testing.T) {
 // checks, in a real browser, that none runs on the new pages or in their
 // chart tooltips.
 func TestBrowserMembersPagesRunNoInjectedScript(t *testing.T) {
-	b := newBrowser(t)
 	db := seededDB(t)
 	s, err := views.BuildScores(t.Context(), db, demoEnd)
 	if err != nil {
@@ -237,8 +230,7 @@ func TestBrowserMembersPagesRunNoInjectedScript(t *testing.T) {
 	for i, p := range payloads {
 		renameMember(t, db, s.Members[i].Slug, p)
 	}
-	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, newTestApp(t, db), domain.RoleViewer)
 	for _, path := range []string{"/members", "/network", "/members/" + s.Members[0].Slug} {
 		mpOpenReady(t, b, base+path)
 		// Show every graph/scatter item's tooltip once.

@@ -18,8 +18,7 @@ func TestBrowserAdminLinkOnlyForAdmins(t *testing.T) {
 		links int
 	}{{domain.RoleAdmin, 1}, {domain.RoleManager, 0}} {
 		t.Run(tc.role, func(t *testing.T) {
-			b := newBrowser(t)
-			loginBrowser(t, b, base, tc.role)
+			b := loggedInBrowser(t, base, tc.role)
 			if got, want := evalInt(t, b, `document.querySelectorAll('#whoami a.whoami-admin').length`), tc.links; got != want {
 				t.Fatalf("admin links for %s = %d, want %d", tc.role, got, want)
 			}

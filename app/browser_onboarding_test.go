@@ -41,10 +41,7 @@ func TestBrowserOnboardingANewEcosystem(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, db := appOnConfig(t, cfg)
-	base := serveTestApp(t, a)
-
-	b := newBrowser(t)
-	loginBrowser(t, b, base, domain.RoleManager)
+	b, base := browseApp(t, a, domain.RoleManager)
 	// The only URL typed: the site itself.
 	obOpen(t, b, base+"/")
 

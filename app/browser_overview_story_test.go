@@ -61,9 +61,7 @@ func TestBrowserOverviewTellsTheStoryAboveTheFold(t *testing.T) {
 	if len(o.Attention) == 0 || len(o.Summary.Lines) != 3 {
 		t.Fatalf("the seeded overview has %d members needing attention and %d summary lines", len(o.Attention), len(o.Summary.Lines))
 	}
-	b := newBrowser(t)
-	base := serveTestApp(t, a)
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, a, domain.RoleViewer)
 	if err := chromedp.Do(b.ctx,
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(base+"/"),

@@ -26,17 +26,15 @@ func TestBrowserSnapshotsDrawAndDownload(t *testing.T) {
 	if !views.HasECharts() {
 		t.Fatal("views/static/vendor/echarts.min.js is missing: run `make assets`")
 	}
-	b := newBrowser(t)
 	db := seededDB(t)
 	ctx := context.Background()
 	if _, err := catchUpSnapshots(ctx, db, NewScorer(db, config.Default().Scoring, quietLogger()), demoEnd, 26); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := runAlerts(ctx, db, config.DefaultAlertConfig(), demoEnd, demoEnd, nil, nil); err != nil {
+	if _, err := runAlerts(ctx, db, config.DefaultAlertConfig(), demoEnd, demoEnd); err != nil {
 		t.Fatal(err)
 	}
-	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, newTestApp(t, db), domain.RoleViewer)
 
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(base+"/snapshots"),

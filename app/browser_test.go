@@ -132,6 +132,24 @@ func loginBrowser(tb testing.TB, b *browser, base, role string) {
 	}
 }
 
+// browseApp serves a on a loopback port and logs a fresh headless Chromium
+// in to it as the test account of role: how every browser test of the
+// pages starts. It returns the browser and the app's base URL.
+func browseApp(tb testing.TB, a *App, role string) (*browser, string) {
+	tb.Helper()
+	base := serveTestApp(tb, a)
+	return loggedInBrowser(tb, base, role), base
+}
+
+// loggedInBrowser is a fresh headless Chromium logged in to the app served
+// at base as the test account of role.
+func loggedInBrowser(tb testing.TB, base, role string) *browser {
+	tb.Helper()
+	b := newBrowser(tb)
+	loginBrowser(tb, b, base, role)
+	return b
+}
+
 // serveTestApp serves the app's routes on a loopback port.
 func serveTestApp(tb testing.TB, a *App) string {
 	tb.Helper()
@@ -161,9 +179,7 @@ func TestBrowserOverviewDrawsEveryChart(t *testing.T) {
 	if !views.HasECharts() {
 		t.Fatal("views/static/vendor/echarts.min.js is missing: run `make assets`")
 	}
-	b := newBrowser(t)
-	base := serveTestApp(t, newTestApp(t, seededDB(t)))
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, newTestApp(t, seededDB(t)), domain.RoleViewer)
 
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(base+"/"),
@@ -196,7 +212,6 @@ func TestBrowserOverviewDrawsEveryChart(t *testing.T) {
 // TestBrowserRunsNoInjectedScript stores hostile member names and checks in a
 // real browser that none of them runs.
 func TestBrowserRunsNoInjectedScript(t *testing.T) {
-	b := newBrowser(t)
 	db := seededDB(t)
 	s, err := views.BuildScores(context.Background(), db, demoEnd)
 	if err != nil {
@@ -211,8 +226,7 @@ func TestBrowserRunsNoInjectedScript(t *testing.T) {
 	for i, p := range payloads {
 		renameMember(t, db, s.Members[i].Slug, p)
 	}
-	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, newTestApp(t, db), domain.RoleViewer)
 	if err := chromedp.Do(b.ctx,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("body[data-ready]")),

@@ -39,9 +39,7 @@ func TestBrowserOverviewTrendIsDrawnWithAGap(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b := newBrowser(t)
-	base := serveTestApp(t, newTestApp(t, db))
-	loginBrowser(t, b, base, domain.RoleViewer)
+	b, base := browseApp(t, newTestApp(t, db), domain.RoleViewer)
 	ecoOpenReady(t, b, base+"/")
 	if errs := b.takeErrors(); len(errs) > 0 {
 		t.Errorf("console errors on /: %v", errs)

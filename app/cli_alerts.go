@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -66,4 +67,12 @@ func AlertsList(ctx context.Context, env *Env, opt AlertsOptions) error {
 		}
 		return nil
 	})
+}
+
+// plural returns "1 alert" or "3 alerts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/ecopulse/ecopulse/alerting"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 )
@@ -29,8 +30,8 @@ type scheduler struct {
 	scorer     *Scorer
 	scoreEntry cron.EntryID
 	sources    []*scheduledSource
-	alerts     *alertEngine
-	notifier   *notifier // nil: no webhook
+	alerts     *alerting.Engine
+	notifier   *alerting.Notifier // nil: no webhook
 }
 
 // newScheduler validates the schedules, sources and alert rules of cfg and
@@ -53,8 +54,8 @@ func newScheduler(cfg config.Config, db *data.DB, log *slog.Logger, ops opsHooks
 	if err := cfg.Alerts.Validate(); err != nil {
 		return nil, err
 	}
-	s.alerts = newAlertEngine(db, cfg.Alerts, log)
-	s.notifier = newNotifier(cfg.Alerts.Webhook, log)
+	s.alerts = alerting.NewEngine(db, cfg.Alerts, log)
+	s.notifier = alerting.NewNotifier(cfg.Alerts.Webhook, log)
 	s.scorer.afterRun = s.afterScoring()
 	s.scorer.sources = cfg.Sources
 	s.scorer.alerting = s.alerts

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ecopulse/ecopulse/alerting"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
@@ -31,7 +32,7 @@ type Scorer struct {
 	alerts *config.AlertConfig
 	// alerting, when set (App.New does), is the rule engine those member
 	// alerts follow with; else one of alerts is made on first use.
-	alerting   *alertEngine
+	alerting   *alerting.Engine
 	alertsOnce sync.Once
 }
 

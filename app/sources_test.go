@@ -13,22 +13,17 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/internal/fakeapi"
 	"github.com/ecopulse/ecopulse/views"
 )
 
-// fakeGitHub answers the GitHub REST listings with one issue and nothing else.
-func fakeGitHub(tb testing.TB) *httptest.Server {
+// fakeGitHub answers the GitHub REST listings of acme/sdk (the repository
+// of configWithGitHub) with one issue and nothing else.
+func fakeGitHub(tb testing.TB) *fakeapi.Server {
 	tb.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if strings.HasSuffix(r.URL.Path, "/issues") {
-			fmt.Fprint(w, `[{"id":11,"number":1,"title":"Crash on <b>start</b>","state":"open","user":{"login":"octo","type":"User"},
-				"created_at":"2026-06-01T10:00:00Z","updated_at":"2026-06-01T10:00:00Z","closed_at":null,"comments":0}]`)
-			return
-		}
-		fmt.Fprint(w, `[]`)
-	}))
-	tb.Cleanup(srv.Close)
+	srv := fakeapi.New(tb, fakeapi.JSON([]byte(`[]`)))
+	srv.Handle("/repos/acme/sdk/issues", fakeapi.JSON([]byte(`[{"id":11,"number":1,"title":"Crash on <b>start</b>","state":"open","user":{"login":"octo","type":"User"},
+				"created_at":"2026-06-01T10:00:00Z","updated_at":"2026-06-01T10:00:00Z","closed_at":null,"comments":0}]`)))
 	return srv
 }
 

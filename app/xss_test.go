@@ -234,12 +234,10 @@ func urlEscape(s string) string {
 // TestXSSBrowserRunsNoPayload opens the main pages with every field
 // hostile in headless Chromium: no payload may run.
 func TestXSSBrowserRunsNoPayload(t *testing.T) {
-	b := newBrowser(t)
 	db := seededDB(t)
 	seedHostileText(t, db)
 	a := newTestApp(t, db)
-	base := serveTestApp(t, a)
-	loginBrowser(t, b, base, domain.RoleAdmin)
+	b, base := browseApp(t, a, domain.RoleAdmin)
 	var pages []string
 	for _, target := range getRoutes(t, a, testRouteValues(t, db)) {
 		if strings.HasPrefix(target, "/api/") || strings.HasPrefix(target, "/static/") || strings.Contains(target, ".") ||

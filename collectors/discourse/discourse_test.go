@@ -18,6 +18,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/httpx"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/internal/fakeapi"
 )
 
 // lt is a topic of a test listing.
@@ -74,7 +75,7 @@ func paths(reqs []*http.Request) []string {
 
 func latestPages(f *fakeForum) []string {
 	var out []string
-	for _, r := range f.requests("/latest.json") {
+	for _, r := range f.Requests("/latest.json") {
 		out = append(out, r.URL.Query().Get("page"))
 	}
 	return out
@@ -83,7 +84,7 @@ func latestPages(f *fakeForum) []string {
 // topicFetches lists the /t/{id}.json requests in order.
 func topicFetches(f *fakeForum) []string {
 	var out []string
-	for _, p := range paths(f.allRequests()) {
+	for _, p := range paths(f.AllRequests()) {
 		if strings.HasPrefix(p, "/t/") && strings.HasSuffix(p, ".json") && !strings.HasSuffix(p, "/posts.json") {
 			out = append(out, p)
 		}
@@ -95,7 +96,7 @@ func TestDiscourseAPIFixtures(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
 	h.forum.pages(readTestdata(t, "discourse_api/latest.json"))
-	h.forum.handle("/t/1.json", jsonBody(readTestdata(t, "discourse_api/topic.json")))
+	h.forum.Handle("/t/1.json", fakeapi.JSON(readTestdata(t, "discourse_api/topic.json")))
 
 	st := h.mustCollect(t)
 
@@ -103,7 +104,7 @@ func TestDiscourseAPIFixtures(t *testing.T) {
 	if got, want := latestPages(h.forum), []string{"", "1"}; !slices.Equal(got, want) {
 		t.Errorf("listing pages %q, want %q", got, want)
 	}
-	for _, r := range h.forum.requests("/latest.json") {
+	for _, r := range h.forum.Requests("/latest.json") {
 		if got, want := r.URL.Query().Get("order"), "activity"; got != want {
 			t.Errorf("order = %q, want %q", got, want)
 		}
@@ -112,7 +113,7 @@ func TestDiscourseAPIFixtures(t *testing.T) {
 	if got, want := topicFetches(h.forum), []string{"/t/1.json"}; !slices.Equal(got, want) {
 		t.Errorf("topic fetches %q, want %q", got, want)
 	}
-	if got := len(h.forum.requests("/t/1/posts.json")); got != 0 {
+	if got := len(h.forum.Requests("/t/1/posts.json")); got != 0 {
 		t.Errorf("%d posts.json requests for a topic whose posts all came with it", got)
 	}
 	acts := datatest.Activities(t, h.db)
@@ -175,12 +176,12 @@ func TestPostsBeyondFirstChunkFromFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.forum.pages(latestBody(t, "", lt{ID: 57, Title: "Sandbox", Last: "2020-01-27T11:32:03.646Z"}))
-	h.forum.handle("/t/57.json", jsonBody(body))
-	h.forum.handle("/t/57/posts.json", jsonBody(readTestdata(t, "discourse_api/topic_posts.json")))
+	h.forum.Handle("/t/57.json", fakeapi.JSON(body))
+	h.forum.Handle("/t/57/posts.json", fakeapi.JSON(readTestdata(t, "discourse_api/topic_posts.json")))
 
 	h.mustCollect(t)
 
-	reqs := h.forum.requests("/t/57/posts.json")
+	reqs := h.forum.Requests("/t/57/posts.json")
 	if got, want := len(reqs), 1; got != want {
 		t.Fatalf("%d posts.json requests, want %d", got, want)
 	}
@@ -208,14 +209,14 @@ func TestPostsBeyondChunkSize(t *testing.T) {
 			At: time.Date(2024, 5, 1, 0, i, 0, 0, time.UTC).Format(time.RFC3339Nano)})
 	}
 	h.forum.pages(latestBody(t, "", lt{ID: 30, Title: "Long thread", Last: posts[44].At}))
-	h.forum.handle("/t/30.json", jsonBody(topicBody(t, 30, "Long thread", 20, posts...)))
-	h.forum.handle("/t/30/posts.json", func(w http.ResponseWriter, r *http.Request) {
-		jsonBody(postsBody(t, 30, r.URL.Query()["post_ids[]"], posts...))(w, r)
+	h.forum.Handle("/t/30.json", fakeapi.JSON(topicBody(t, 30, "Long thread", 20, posts...)))
+	h.forum.Handle("/t/30/posts.json", func(w http.ResponseWriter, r *http.Request) {
+		fakeapi.JSON(postsBody(t, 30, r.URL.Query()["post_ids[]"], posts...))(w, r)
 	})
 
 	st := h.mustCollect(t)
 
-	reqs := h.forum.requests("/t/30/posts.json")
+	reqs := h.forum.Requests("/t/30/posts.json")
 	if got, want := len(reqs), 2; got != want {
 		t.Fatalf("%d posts.json requests, want %d (25 posts beyond the first 20, chunks of 20)", got, want)
 	}
@@ -254,7 +255,7 @@ func TestPinnedTopicsSkippedWithoutStopping(t *testing.T) {
 	h.setCursor(t, `{"v":1,"since":"2024-05-15T00:00:00Z"}`)
 	h.forum.pages(readTestdata(t, "latest_pinned_p0.json"), readTestdata(t, "latest_pinned_p1.json"), readTestdata(t, "latest_pinned_p2.json"))
 	for _, id := range []int64{10, 11, 12, 13, 14, 15, 16, 17} {
-		h.forum.handle(fmt.Sprintf("/t/%d.json", id), jsonBody(topicBody(t, id, fmt.Sprintf("Topic %d", id), 0,
+		h.forum.Handle(fmt.Sprintf("/t/%d.json", id), fakeapi.JSON(topicBody(t, id, fmt.Sprintf("Topic %d", id), 0,
 			tp{ID: id * 100, User: "alice", UserID: 5, At: "2024-05-16T01:00:00.000Z"})))
 	}
 
@@ -278,9 +279,9 @@ func TestPinnedTopicsSkippedWithoutStopping(t *testing.T) {
 	}
 
 	// Nothing new: one listing page, no topic.
-	before := len(h.forum.allRequests())
+	before := len(h.forum.AllRequests())
 	h.mustCollect(t)
-	if got, want := paths(h.forum.allRequests()[before:]), []string{"/latest.json"}; !slices.Equal(got, want) {
+	if got, want := paths(h.forum.AllRequests()[before:]), []string{"/latest.json"}; !slices.Equal(got, want) {
 		t.Errorf("second run asked %q, want %q", got, want)
 	}
 }
@@ -289,7 +290,7 @@ func TestNullLastPostedAtSkipped(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
 	h.forum.pages(readTestdata(t, "latest_null_last_posted.json"))
-	h.forum.handle("/t/21.json", jsonBody(topicBody(t, 21, "Widget theming", 0,
+	h.forum.Handle("/t/21.json", fakeapi.JSON(topicBody(t, 21, "Widget theming", 0,
 		tp{ID: 2101, User: "alice", UserID: 5, At: "2024-05-01T09:00:00.000Z"},
 		tp{ID: 2102, User: "bob", UserID: 6, At: "2024-05-01T10:00:00.000Z"})))
 
@@ -312,17 +313,17 @@ func TestIncrementalAndTies(t *testing.T) {
 	h := newHarness(t, Config{})
 	const tie = "2024-05-02T10:00:00.000Z"
 	listing := []lt{{ID: 2, Title: "B", Last: tie}, {ID: 1, Title: "A", Last: tie}}
-	h.forum.handle("/latest.json", func(w http.ResponseWriter, r *http.Request) {
+	h.forum.Handle("/latest.json", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("page") != "" {
-			jsonBody(latestBody(t, ""))(w, r)
+			fakeapi.JSON(latestBody(t, ""))(w, r)
 			return
 		}
-		jsonBody(latestBody(t, "", listing...))(w, r)
+		fakeapi.JSON(latestBody(t, "", listing...))(w, r)
 	})
-	h.forum.handle("/t/1.json", jsonBody(topicBody(t, 1, "A", 0, tp{ID: 11, User: "alice", UserID: 5, At: tie})))
-	h.forum.handle("/t/2.json", sequence(
-		status(http.StatusBadGateway, "<html>502 Bad Gateway</html>"),
-		jsonBody(topicBody(t, 2, "B", 0, tp{ID: 21, User: "bob", UserID: 6, At: tie}))))
+	h.forum.Handle("/t/1.json", fakeapi.JSON(topicBody(t, 1, "A", 0, tp{ID: 11, User: "alice", UserID: 5, At: tie})))
+	h.forum.Handle("/t/2.json", fakeapi.Sequence(
+		fakeapi.Status(http.StatusBadGateway, "<html>502 Bad Gateway</html>"),
+		fakeapi.JSON(topicBody(t, 2, "B", 0, tp{ID: 21, User: "bob", UserID: 6, At: tie}))))
 
 	// Run 1: topic 1 is stored, topic 2 fails (transient).
 	_, err := h.collect(t)
@@ -341,7 +342,7 @@ func TestIncrementalAndTies(t *testing.T) {
 	}
 	// Run 3: a new topic; the others are not fetched again.
 	listing = append([]lt{{ID: 3, Title: "C", Last: "2024-05-03T10:00:00.000Z"}}, listing...)
-	h.forum.handle("/t/3.json", jsonBody(topicBody(t, 3, "C", 0, tp{ID: 31, User: "carol", UserID: 7, At: "2024-05-03T10:00:00.000Z"})))
+	h.forum.Handle("/t/3.json", fakeapi.JSON(topicBody(t, 3, "C", 0, tp{ID: 31, User: "carol", UserID: 7, At: "2024-05-03T10:00:00.000Z"})))
 	before = len(topicFetches(h.forum))
 	st := h.mustCollect(t)
 	if got, want := topicFetches(h.forum)[before:], []string{"/t/3.json"}; !slices.Equal(got, want) {
@@ -366,14 +367,14 @@ func TestRateLimiterSpacing(t *testing.T) {
 			next(w, r)
 		}
 	}
-	h.forum.handle("/latest.json", latency(func(w http.ResponseWriter, r *http.Request) {
+	h.forum.Handle("/latest.json", latency(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("page") != "" {
-			jsonBody(latestBody(t, ""))(w, r)
+			fakeapi.JSON(latestBody(t, ""))(w, r)
 			return
 		}
-		jsonBody(latestBody(t, "", lt{ID: 1, Title: "A", Last: "2024-05-01T00:00:00Z"}))(w, r)
+		fakeapi.JSON(latestBody(t, "", lt{ID: 1, Title: "A", Last: "2024-05-01T00:00:00Z"}))(w, r)
 	}))
-	h.forum.handle("/t/1.json", latency(jsonBody(topicBody(t, 1, "A", 0, tp{ID: 11, User: "alice", UserID: 5, At: "2024-05-01T00:00:00Z"}))))
+	h.forum.Handle("/t/1.json", latency(fakeapi.JSON(topicBody(t, 1, "A", 0, tp{ID: 11, User: "alice", UserID: 5, At: "2024-05-01T00:00:00Z"}))))
 
 	h.mustCollect(t)
 
@@ -381,7 +382,7 @@ func TestRateLimiterSpacing(t *testing.T) {
 	if got, want := h.clock.Slept(), []time.Duration{1500 * time.Millisecond, 1500 * time.Millisecond}; !slices.Equal(got, want) {
 		t.Errorf("slept %v, want %v", got, want)
 	}
-	if got, want := len(h.forum.allRequests()), 3; got != want {
+	if got, want := len(h.forum.AllRequests()), 3; got != want {
 		t.Errorf("%d requests, want %d", got, want)
 	}
 	// The pacing holds across runs: the next request is due at 6 s, the
@@ -400,19 +401,19 @@ func TestRateLimited429(t *testing.T) {
 	t.Run("Retry-After waited out", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{RequestsPerMinute: 6000})
-		h.forum.handle("/latest.json", sequence(status(http.StatusTooManyRequests, limited, "Retry-After", "5"), jsonBody(listing(t))))
+		h.forum.Handle("/latest.json", fakeapi.Sequence(fakeapi.Status(http.StatusTooManyRequests, limited, "Retry-After", "5"), fakeapi.JSON(listing(t))))
 		h.mustCollect(t)
 		if got := h.clock.Slept(); !slices.Contains(got, 5*time.Second) {
 			t.Errorf("slept %v, want a 5s wait", got)
 		}
-		if got, want := len(h.forum.requests("/latest.json")), 2; got != want {
+		if got, want := len(h.forum.Requests("/latest.json")), 2; got != want {
 			t.Errorf("%d listing requests, want %d", got, want)
 		}
 	})
 	t.Run("wait_seconds without Retry-After", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{RequestsPerMinute: 6000})
-		h.forum.handle("/latest.json", sequence(status(http.StatusTooManyRequests, strings.ReplaceAll(limited, `"wait_seconds":5`, `"wait_seconds":9`)), jsonBody(listing(t))))
+		h.forum.Handle("/latest.json", fakeapi.Sequence(fakeapi.Status(http.StatusTooManyRequests, strings.ReplaceAll(limited, `"wait_seconds":5`, `"wait_seconds":9`)), fakeapi.JSON(listing(t))))
 		h.mustCollect(t)
 		if got := h.clock.Slept(); !slices.Contains(got, 9*time.Second) {
 			t.Errorf("slept %v, want a 9s wait", got)
@@ -421,7 +422,7 @@ func TestRateLimited429(t *testing.T) {
 	t.Run("long wait is transient", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.forum.handle("/latest.json", status(http.StatusTooManyRequests, limited, "Retry-After", "600"))
+		h.forum.Handle("/latest.json", fakeapi.Status(http.StatusTooManyRequests, limited, "Retry-After", "600"))
 		_, err := h.collect(t)
 		transient, wait := collectors.IsTransient(err)
 		if !transient || wait != 10*time.Minute {
@@ -433,11 +434,11 @@ func TestRateLimited429(t *testing.T) {
 func TestServerErrorThenSuccess(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
-	h.forum.handle("/latest.json", sequence(
-		status(http.StatusServiceUnavailable, "<html>down for maintenance</html>"),
-		jsonBody(latestBody(t, "", lt{ID: 1, Title: "A", Last: "2024-05-01T00:00:00Z"})),
-		jsonBody(latestBody(t, ""))))
-	h.forum.handle("/t/1.json", jsonBody(topicBody(t, 1, "A", 0, tp{ID: 11, User: "alice", UserID: 5, At: "2024-05-01T00:00:00Z"})))
+	h.forum.Handle("/latest.json", fakeapi.Sequence(
+		fakeapi.Status(http.StatusServiceUnavailable, "<html>down for maintenance</html>"),
+		fakeapi.JSON(latestBody(t, "", lt{ID: 1, Title: "A", Last: "2024-05-01T00:00:00Z"})),
+		fakeapi.JSON(latestBody(t, ""))))
+	h.forum.Handle("/t/1.json", fakeapi.JSON(topicBody(t, 1, "A", 0, tp{ID: 11, User: "alice", UserID: 5, At: "2024-05-01T00:00:00Z"})))
 	var waits []time.Duration
 	runner := collectors.Runner{DB: h.db, Log: h.env.Log, Now: h.clock.Now,
 		Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }}
@@ -467,7 +468,7 @@ func TestServerErrorThenSuccess(t *testing.T) {
 func TestHangingServerTimesOut(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
-	h.forum.handle("/latest.json", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	h.forum.Handle("/latest.json", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	h.src = h.newSource(t, Config{Timeout: 50 * time.Millisecond}, nil) // the source's own client, with the configured timeout
 	_, err := h.collect(t)
 	if transient, _ := collectors.IsTransient(err); !transient {
@@ -481,9 +482,9 @@ func TestMalformedTopicCommitsNothing(t *testing.T) {
 	h.forum.pages(latestBody(t, "",
 		lt{ID: 2, Title: "B", Last: "2024-05-02T00:00:00Z"},
 		lt{ID: 1, Title: "A", Last: "2024-05-01T00:00:00Z"}))
-	h.forum.handle("/t/1.json", jsonBody(topicBody(t, 1, "A", 0, tp{ID: 11, User: "alice", UserID: 5, At: "2024-05-01T00:00:00Z"})))
+	h.forum.Handle("/t/1.json", fakeapi.JSON(topicBody(t, 1, "A", 0, tp{ID: 11, User: "alice", UserID: 5, At: "2024-05-01T00:00:00Z"})))
 	good := topicBody(t, 2, "B", 0, tp{ID: 21, User: "bob", UserID: 6, At: "2024-05-01T12:00:00Z"}, tp{ID: 22, User: "carol", UserID: 7, At: "2024-05-02T00:00:00Z"})
-	h.forum.handle("/t/2.json", sequence(jsonBody(good[:len(good)/2]), jsonBody(good)))
+	h.forum.Handle("/t/2.json", fakeapi.Sequence(fakeapi.JSON(good[:len(good)/2]), fakeapi.JSON(good)))
 
 	_, err := h.collect(t)
 	if err == nil {
@@ -529,7 +530,7 @@ func TestBotsAndActions(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
 	h.forum.pages(latestBody(t, "", lt{ID: 5, Title: "Welcome", Last: "2024-05-01T05:00:00Z"}))
-	h.forum.handle("/t/5.json", jsonBody(topicBody(t, 5, "Welcome", 0,
+	h.forum.Handle("/t/5.json", fakeapi.JSON(topicBody(t, 5, "Welcome", 0,
 		tp{ID: 51, User: "system", UserID: -1, At: "2024-05-01T00:00:00Z"},
 		tp{ID: 52, User: "discobot", UserID: -2, At: "2024-05-01T01:00:00Z"},
 		tp{ID: 53, User: "alice", UserID: 5, At: "2024-05-01T02:00:00Z"},
@@ -567,11 +568,11 @@ func TestAPIKeyHeaders(t *testing.T) {
 	h.forum.pages(latestBody(t, ""))
 	h.mustCollect(t)
 	anon := h.newSource(t, Config{}, nil)
-	before := len(h.forum.allRequests())
+	before := len(h.forum.AllRequests())
 	if _, err := anon.Collect(context.Background(), h.env); err != nil {
 		t.Fatal(err)
 	}
-	for i, r := range h.forum.allRequests() {
+	for i, r := range h.forum.AllRequests() {
 		key, user := "k3y", "system"
 		if i >= before {
 			key, user = "", ""
@@ -595,7 +596,7 @@ func TestCategoriesFilter(t *testing.T) {
 	h.setCursor(t, `{"v":1,"since":"2024-05-15T00:00:00Z"}`)
 	h.forum.pages(readTestdata(t, "latest_pinned_p0.json"), readTestdata(t, "latest_pinned_p1.json"), readTestdata(t, "latest_pinned_p2.json"))
 	for _, id := range []int64{12, 14} {
-		h.forum.handle(fmt.Sprintf("/t/%d.json", id), jsonBody(topicBody(t, id, "T", 0, tp{ID: id * 100, User: "alice", UserID: 5, At: "2024-05-16T01:00:00Z"})))
+		h.forum.Handle(fmt.Sprintf("/t/%d.json", id), fakeapi.JSON(topicBody(t, id, "T", 0, tp{ID: id * 100, User: "alice", UserID: 5, At: "2024-05-16T01:00:00Z"})))
 	}
 	h.mustCollect(t)
 	if got, want := topicFetches(h.forum), []string{"/t/14.json", "/t/12.json"}; !slices.Equal(got, want) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/internal/fakeapi"
 )
 
 // t0 is where the tests' fake clock starts.
@@ -55,105 +55,28 @@ func (c *fakeClock) Slept() []time.Duration {
 	return append([]time.Duration(nil), c.sleeps...)
 }
 
-// fakeForum is an httptest server with handlers by URL path; it records
-// every request.
-type fakeForum struct {
-	srv *httptest.Server
-
-	mu     sync.Mutex
-	routes map[string]http.HandlerFunc
-	reqs   []*http.Request
-}
+// fakeForum is the fake Discourse: an unrouted path answers Discourse's
+// JSON 404.
+type fakeForum struct{ *fakeapi.Server }
 
 func newFakeForum(tb testing.TB) *fakeForum {
 	tb.Helper()
-	f := &fakeForum{routes: map[string]http.HandlerFunc{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.reqs = append(f.reqs, r.Clone(context.Background()))
-		h := f.routes[r.URL.Path]
-		f.mu.Unlock()
-		if h == nil {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusNotFound)
-			w.Write([]byte(`{"errors":["The requested URL or resource could not be found."],"error_type":"not_found"}`))
-			return
-		}
-		h(w, r)
-	}))
-	tb.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeForum) handle(path string, h http.HandlerFunc) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.routes[path] = h
-}
-
-func (f *fakeForum) requests(path string) []*http.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []*http.Request
-	for _, r := range f.reqs {
-		if r.URL.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (f *fakeForum) allRequests() []*http.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]*http.Request(nil), f.reqs...)
+	return &fakeForum{fakeapi.New(tb, fakeapi.Status(http.StatusNotFound,
+		`{"errors":["The requested URL or resource could not be found."],"error_type":"not_found"}`))}
 }
 
 // pages serves /latest.json by its page parameter; missing pages are an
 // empty topic list.
 func (f *fakeForum) pages(bodies ...[]byte) {
-	f.handle("/latest.json", func(w http.ResponseWriter, r *http.Request) {
+	f.Handle("/latest.json", func(w http.ResponseWriter, r *http.Request) {
 		var n int
 		fmt.Sscan(r.URL.Query().Get("page"), &n)
 		if n < len(bodies) {
-			jsonBody(bodies[n])(w, r)
+			fakeapi.JSON(bodies[n])(w, r)
 			return
 		}
-		jsonBody([]byte(`{"users":[],"topic_list":{"can_create_topic":false,"per_page":30,"topics":[]}}`))(w, r)
+		fakeapi.JSON([]byte(`{"users":[],"topic_list":{"can_create_topic":false,"per_page":30,"topics":[]}}`))(w, r)
 	})
-}
-
-func jsonBody(body []byte, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write(body)
-	}
-}
-
-func status(code int, body string, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(code)
-		w.Write([]byte(body))
-	}
-}
-
-func sequence(hs ...http.HandlerFunc) http.HandlerFunc {
-	var mu sync.Mutex
-	n := 0
-	return func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		h := hs[min(n, len(hs)-1)]
-		n++
-		mu.Unlock()
-		h(w, r)
-	}
 }
 
 func readTestdata(tb testing.TB, name string) []byte {
@@ -279,7 +202,7 @@ func newHarness(tb testing.TB, cfg Config) *harness {
 func (h *harness) newSource(tb testing.TB, cfg Config, client *http.Client) *Source {
 	tb.Helper()
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = h.forum.srv.URL
+		cfg.BaseURL = h.forum.URL
 	}
 	if client == nil && cfg.Timeout == 0 {
 		client = &http.Client{Timeout: 10 * time.Second}

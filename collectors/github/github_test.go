@@ -20,6 +20,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/httpx"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/internal/fakeapi"
 )
 
 // replayOctokit serves an octokit/fixtures scenario: each recorded exchange
@@ -53,14 +54,14 @@ func replayOctokit(tb testing.TB, f *fakeAPI, name string) {
 				if strings.EqualFold(k, "content-length") {
 					continue
 				}
-				w.Header().Set(k, strings.ReplaceAll(fmt.Sprint(v), "https://api.github.com", f.srv.URL))
+				w.Header().Set(k, strings.ReplaceAll(fmt.Sprint(v), "https://api.github.com", f.URL))
 			}
 			w.WriteHeader(ex.Status)
 			w.Write(ex.Response)
 		}
 	}
 	for path, pages := range byPath {
-		f.handle(path, func(w http.ResponseWriter, r *http.Request) {
+		f.Handle(path, func(w http.ResponseWriter, r *http.Request) {
 			page := r.URL.Query().Get("page")
 			if page == "" {
 				page = "1"
@@ -122,7 +123,7 @@ func TestLinkPaginationOctokitFixture(t *testing.T) {
 		}
 	}
 
-	first := h.api.requests("/repos/octokit-fixture-org/paginate-issues/issues")
+	first := h.api.Requests("/repos/octokit-fixture-org/paginate-issues/issues")
 	if got, want := len(first), 1; got != want {
 		t.Fatalf("%d requests for the first page, want %d", got, want)
 	}
@@ -141,7 +142,7 @@ func TestLinkPaginationOctokitFixture(t *testing.T) {
 		t.Error("no User-Agent sent")
 	}
 	var pages []string
-	for _, r := range h.api.requests("/repositories/1000/issues") {
+	for _, r := range h.api.Requests("/repositories/1000/issues") {
 		pages = append(pages, r.URL.Query().Get("page"))
 	}
 	if got, want := pages, []string{"2", "3", "4", "5"}; !slices.Equal(got, want) {
@@ -165,25 +166,25 @@ func TestIncrementalSinceStoresOnlyNew(t *testing.T) {
 	a := issueJSON(1, 1, "alice", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false)
 	b := issueJSON(2, 2, "bob", "2024-03-02T09:00:00Z", "2024-03-02T10:00:00Z", false)
 	c := issueJSON(3, 3, "carol", "2024-03-05T09:00:00Z", "2024-03-05T10:00:00Z", false)
-	h.api.handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
+	h.api.Handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
 		switch since := r.URL.Query().Get("since"); since {
 		case "":
-			jsonBody(jsonArray(a, b))(w, r)
+			fakeapi.JSON(jsonArray(a, b))(w, r)
 		case "2024-03-02T10:00:00Z":
-			jsonBody(jsonArray(b, c))(w, r) // b again: since is inclusive
+			fakeapi.JSON(jsonArray(b, c))(w, r) // b again: since is inclusive
 		default:
 			t.Errorf("unexpected since=%q", since)
-			jsonBody(jsonArray())(w, r)
+			fakeapi.JSON(jsonArray())(w, r)
 		}
 	})
 	c1 := `{"id":71,"user":{"login":"bob","type":"User"},"created_at":"2024-03-01T11:00:00Z","updated_at":"2024-03-01T11:00:00Z","issue_url":"https://api.github.com/repos/ecopulse-test/widgets/issues/1"}`
 	c2 := `{"id":72,"user":{"login":"alice","type":"User"},"created_at":"2024-03-05T11:00:00Z","updated_at":"2024-03-05T11:00:00Z","issue_url":"https://api.github.com/repos/ecopulse-test/widgets/issues/3"}`
-	h.api.handle("/repos/"+testRepo+"/issues/comments", func(w http.ResponseWriter, r *http.Request) {
+	h.api.Handle("/repos/"+testRepo+"/issues/comments", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("since") == "" {
-			jsonBody(jsonArray(c1))(w, r)
+			fakeapi.JSON(jsonArray(c1))(w, r)
 			return
 		}
-		jsonBody(jsonArray(c1, c2))(w, r)
+		fakeapi.JSON(jsonArray(c1, c2))(w, r)
 	})
 
 	st1 := h.mustCollect(t)
@@ -216,7 +217,7 @@ func TestIncrementalSinceStoresOnlyNew(t *testing.T) {
 	if got, want := rc.IssueComments.Since, "2024-03-05T11:00:00Z"; got != want {
 		t.Errorf("issue comments since = %q, want %q", got, want)
 	}
-	reqs := h.api.requests("/repos/" + testRepo + "/issues/comments")
+	reqs := h.api.Requests("/repos/" + testRepo + "/issues/comments")
 	if got, want := reqs[1].URL.Query().Get("since"), "2024-03-01T11:00:00Z"; got != want {
 		t.Errorf("second run asked comments since %q, want %q", got, want)
 	}
@@ -228,7 +229,7 @@ func TestETagNotModified(t *testing.T) {
 	a := issueJSON(1, 1, "alice", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false)
 	b := issueJSON(2, 2, "bob", "2024-03-02T09:00:00Z", "2024-03-02T10:00:00Z", true)
 	var notModified int
-	h.api.handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
+	h.api.Handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
 		since := r.URL.Query().Get("since")
 		etag := `W/"issues-` + since + `"`
 		if r.Header.Get("If-None-Match") == etag {
@@ -238,18 +239,18 @@ func TestETagNotModified(t *testing.T) {
 		}
 		w.Header().Set("ETag", etag)
 		if since == "" {
-			jsonBody(jsonArray(a, b))(w, r)
+			fakeapi.JSON(jsonArray(a, b))(w, r)
 			return
 		}
-		jsonBody(jsonArray(b))(w, r)
+		fakeapi.JSON(jsonArray(b))(w, r)
 	})
-	h.api.handle("/repos/"+testRepo+"/pulls/2/reviews", func(w http.ResponseWriter, r *http.Request) {
+	h.api.Handle("/repos/"+testRepo+"/pulls/2/reviews", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("If-None-Match") == `"rev-2"` {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
 		w.Header().Set("ETag", `"rev-2"`)
-		jsonBody([]byte(`[{"id":801,"user":{"login":"alice","type":"User"},"state":"APPROVED","submitted_at":"2024-03-02T11:00:00Z"}]`))(w, r)
+		fakeapi.JSON([]byte(`[{"id":801,"user":{"login":"alice","type":"User"},"state":"APPROVED","submitted_at":"2024-03-02T11:00:00Z"}]`))(w, r)
 	})
 
 	// Run 1 reads everything; run 2 (same Source) asks since=2024-03-02T10:00:00Z
@@ -261,7 +262,7 @@ func TestETagNotModified(t *testing.T) {
 	if got, want := h.mustCollect(t).Stored, int64(0); got != want {
 		t.Errorf("run 2 stored %d, want %d", got, want)
 	}
-	reviews := h.api.requests("/repos/" + testRepo + "/pulls/2/reviews")
+	reviews := h.api.Requests("/repos/" + testRepo + "/pulls/2/reviews")
 	if got, want := len(reviews), 2; got != want {
 		t.Fatalf("%d review requests, want %d", got, want)
 	}
@@ -277,11 +278,11 @@ func TestETagNotModified(t *testing.T) {
 	if got, want := notModified, 1; got != want {
 		t.Errorf("%d 304 answers for the listing, want %d", got, want)
 	}
-	issues := h.api.requests("/repos/" + testRepo + "/issues")
+	issues := h.api.Requests("/repos/" + testRepo + "/issues")
 	if got, want := issues[2].Header.Get("If-None-Match"), `W/"issues-2024-03-02T10:00:00Z"`; got != want {
 		t.Errorf("run 3 If-None-Match = %q, want %q", got, want)
 	}
-	if got, want := len(h.api.requests("/repos/"+testRepo+"/pulls/2/reviews")), 2; got != want {
+	if got, want := len(h.api.Requests("/repos/"+testRepo+"/pulls/2/reviews")), 2; got != want {
 		t.Errorf("run 3 asked for reviews after a 304 listing: %d requests, want %d", got, want)
 	}
 	if got, want := len(datatest.Activities(t, h.db)), 3; got != want {
@@ -292,7 +293,7 @@ func TestETagNotModified(t *testing.T) {
 func TestRateLimitResetWaits(t *testing.T) {
 	t.Parallel()
 	limited := func(reset time.Time) http.HandlerFunc {
-		return status(http.StatusForbidden,
+		return fakeapi.Status(http.StatusForbidden,
 			`{"message":"API rate limit exceeded for 192.0.2.1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}`,
 			"X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "0", "X-RateLimit-Used", "60",
 			"X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10), "X-RateLimit-Resource", "core")
@@ -302,7 +303,7 @@ func TestRateLimitResetWaits(t *testing.T) {
 	t.Run("short reset is waited out", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.api.handle("/repos/"+testRepo+"/issues", sequence(limited(t0.Add(30*time.Second)), jsonBody(item)))
+		h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.Sequence(limited(t0.Add(30*time.Second)), fakeapi.JSON(item)))
 		st := h.mustCollect(t)
 		if got, want := h.slept(), []time.Duration{30 * time.Second}; !slices.Equal(got, want) {
 			t.Errorf("slept %v, want %v", got, want)
@@ -314,7 +315,7 @@ func TestRateLimitResetWaits(t *testing.T) {
 	t.Run("long reset is transient", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.api.handle("/repos/"+testRepo+"/issues", limited(t0.Add(time.Hour)))
+		h.api.Handle("/repos/"+testRepo+"/issues", limited(t0.Add(time.Hour)))
 		_, err := h.collect(t)
 		transient, wait := collectors.IsTransient(err)
 		if !transient {
@@ -333,7 +334,7 @@ func TestRateLimitResetWaits(t *testing.T) {
 	t.Run("exhausted on success waits before the next request", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.api.handle("/repos/"+testRepo+"/issues", jsonBody(item,
+		h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.JSON(item,
 			"X-RateLimit-Remaining", "0", "X-RateLimit-Reset", strconv.FormatInt(t0.Add(20*time.Second).Unix(), 10)))
 		h.mustCollect(t)
 		if got, want := h.slept(), []time.Duration{20 * time.Second}; !slices.Equal(got, want) {
@@ -344,7 +345,7 @@ func TestRateLimitResetWaits(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{MaxWait: 10 * time.Minute})
 		h.src = h.newSource(t, Config{MaxWait: 10 * time.Minute}, nil)
-		h.api.handle("/repos/"+testRepo+"/issues", sequence(limited(t0.Add(5*time.Minute)), jsonBody(item)))
+		h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.Sequence(limited(t0.Add(5*time.Minute)), fakeapi.JSON(item)))
 		h.mustCollect(t)
 		if got, want := h.slept(), []time.Duration{5 * time.Minute}; !slices.Equal(got, want) {
 			t.Errorf("slept %v, want %v", got, want)
@@ -360,7 +361,7 @@ func TestRetryAfter(t *testing.T) {
 		t.Run(strconv.Itoa(code), func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, Config{})
-			h.api.handle("/repos/"+testRepo+"/issues", sequence(status(code, secondary, "Retry-After", "7"), jsonBody(item)))
+			h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.Sequence(fakeapi.Status(code, secondary, "Retry-After", "7"), fakeapi.JSON(item)))
 			st := h.mustCollect(t)
 			if got, want := h.slept(), []time.Duration{7 * time.Second}; !slices.Equal(got, want) {
 				t.Errorf("slept %v, want %v", got, want)
@@ -372,7 +373,7 @@ func TestRetryAfter(t *testing.T) {
 		t.Run(strconv.Itoa(code)+" beyond max wait", func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, Config{})
-			h.api.handle("/repos/"+testRepo+"/issues", status(code, secondary, "Retry-After", "120"))
+			h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.Status(code, secondary, "Retry-After", "120"))
 			_, err := h.collect(t)
 			if transient, wait := collectors.IsTransient(err); !transient || wait != 120*time.Second {
 				t.Errorf("IsTransient(%v) = %v, %v; want true, 2m0s", err, transient, wait)
@@ -385,7 +386,7 @@ func TestRetryAfter(t *testing.T) {
 	t.Run("secondary limit without Retry-After waits a minute", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.api.handle("/repos/"+testRepo+"/issues", sequence(status(http.StatusForbidden, secondary), jsonBody(item)))
+		h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.Sequence(fakeapi.Status(http.StatusForbidden, secondary), fakeapi.JSON(item)))
 		h.mustCollect(t)
 		if got, want := h.slept(), []time.Duration{time.Minute}; !slices.Equal(got, want) {
 			t.Errorf("slept %v, want %v", got, want)
@@ -394,7 +395,7 @@ func TestRetryAfter(t *testing.T) {
 	t.Run("403 without rate limit is permanent", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.api.handle("/repos/"+testRepo+"/issues", status(http.StatusForbidden, `{"message":"Resource not accessible by integration"}`))
+		h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.Status(http.StatusForbidden, `{"message":"Resource not accessible by integration"}`))
 		_, err := h.collect(t)
 		if err == nil {
 			t.Fatal("no error")
@@ -411,12 +412,12 @@ func TestRetryAfter(t *testing.T) {
 func TestServerErrorThenSuccess(t *testing.T) {
 	t.Parallel()
 	item := jsonArray(issueJSON(1, 1, "alice", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false))
-	badGateway := status(http.StatusBadGateway, `{"message":"Server Error"}`)
+	badGateway := fakeapi.Status(http.StatusBadGateway, `{"message":"Server Error"}`)
 
 	t.Run("collect", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.api.handle("/repos/"+testRepo+"/issues", sequence(badGateway, jsonBody(item)))
+		h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.Sequence(badGateway, fakeapi.JSON(item)))
 		_, err := h.collect(t)
 		if transient, _ := collectors.IsTransient(err); !transient {
 			t.Fatalf("err = %v, want transient", err)
@@ -428,7 +429,7 @@ func TestServerErrorThenSuccess(t *testing.T) {
 	t.Run("runner", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.api.handle("/repos/"+testRepo+"/issues", sequence(badGateway, status(http.StatusServiceUnavailable, ""), jsonBody(item)))
+		h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.Sequence(badGateway, fakeapi.Status(http.StatusServiceUnavailable, ""), fakeapi.JSON(item)))
 		var waits []time.Duration
 		runner := collectors.Runner{DB: h.db, Log: h.env.Log, Now: h.env.Now,
 			Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }}
@@ -464,7 +465,7 @@ func TestServerErrorThenSuccess(t *testing.T) {
 func TestHangingServerTimesOut(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
-	h.api.handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
+	h.api.Handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // never answers; ends when the client gives up
 	})
 	h.src = h.newSource(t, Config{Timeout: 50 * time.Millisecond}, nil) // the source's own client, with the configured timeout
@@ -491,15 +492,15 @@ func TestMalformedJSON(t *testing.T) {
 			issueJSON(1, 1, "alice", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false),
 			issueJSON(2, 2, "bob", "2024-03-02T09:00:00Z", "2024-03-02T10:00:00Z", false))
 		page2 := []byte(`[{"id":3,"number":3,"title":"Item 3","user":{"login":"carol","type":"User"},"created_at":"2024-03-03T09:00:00Z","updated_at":"2024-03-03T10:00:00Z"},{"id":4,"number":4,"title":"Item 4","user":{"login":"dave"`)
-		h.api.handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
+		h.api.Handle("/repos/"+testRepo+"/issues", func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Query().Get("page") == "2" {
-				jsonBody(page2)(w, r)
+				fakeapi.JSON(page2)(w, r)
 				return
 			}
-			next := h.api.srv.URL + "/repos/" + testRepo + "/issues?page=2&per_page=100&state=all"
-			jsonBody(page1, "Link", `<`+next+`>; rel="next", <`+next+`>; rel="last"`)(w, r)
+			next := h.api.URL + "/repos/" + testRepo + "/issues?page=2&per_page=100&state=all"
+			fakeapi.JSON(page1, "Link", `<`+next+`>; rel="next", <`+next+`>; rel="last"`)(w, r)
 		})
-		h.api.handle("/repos/"+other+"/issues", jsonBody(jsonArray(issueJSON(9, 1, "erin", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false))))
+		h.api.Handle("/repos/"+other+"/issues", fakeapi.JSON(jsonArray(issueJSON(9, 1, "erin", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false))))
 
 		_, err := h.collect(t)
 		if err == nil {
@@ -524,16 +525,16 @@ func TestMalformedJSON(t *testing.T) {
 		if got, want := h.cursor(t).Repos[testRepo].Issues.Since, "2024-03-02T10:00:00Z"; got != want {
 			t.Errorf("cursor since = %q, want %q (the last good page)", got, want)
 		}
-		if got := len(h.api.requests("/repos/" + testRepo + "/issues/comments")); got != 0 {
+		if got := len(h.api.Requests("/repos/" + testRepo + "/issues/comments")); got != 0 {
 			t.Errorf("went on with the broken repository: %d comment requests", got)
 		}
 	})
 	t.Run("first page", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, Config{})
-		h.api.handle("/repos/"+testRepo+"/issues", jsonBody([]byte(`{"message": "not a list"`)))
+		h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.JSON([]byte(`{"message": "not a list"`)))
 		_, err := h.collect(t)
-		if err == nil || !strings.Contains(err.Error(), h.api.srv.URL+"/repos/"+testRepo+"/issues?") {
+		if err == nil || !strings.Contains(err.Error(), h.api.URL+"/repos/"+testRepo+"/issues?") {
 			t.Errorf("err = %v, want one naming the URL", err)
 		}
 		if got := len(datatest.Activities(t, h.db)); got != 0 {
@@ -553,7 +554,7 @@ func TestBotDetection(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
 	h.src = h.newSource(t, Config{Bots: []string{"Triage-Helper"}}, nil)
-	h.api.handle("/repos/"+testRepo+"/issues", jsonBody(readTestdata(t, "issues_mixed.json")))
+	h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.JSON(readTestdata(t, "issues_mixed.json")))
 	h.mustCollect(t)
 	acts := datatest.Activities(t, h.db)
 	for id, want := range map[string]struct {
@@ -593,8 +594,8 @@ func TestIssueAndPullRequestKinds(t *testing.T) {
 	if err := h.db.AddAffiliation(ctx, &domain.Affiliation{PersonID: p.ID, MemberID: m.ID, From: m.JoinedOn}); err != nil {
 		t.Fatal(err)
 	}
-	h.api.handle("/repos/"+testRepo+"/issues", jsonBody(readTestdata(t, "issues_mixed.json")))
-	h.api.handle("/repos/"+testRepo+"/pulls/3/reviews", jsonBody(readTestdata(t, "reviews_pull_3.json")))
+	h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.JSON(readTestdata(t, "issues_mixed.json")))
+	h.api.Handle("/repos/"+testRepo+"/pulls/3/reviews", fakeapi.JSON(readTestdata(t, "reviews_pull_3.json")))
 
 	st := h.mustCollect(t)
 
@@ -642,17 +643,17 @@ func TestIssueAndPullRequestKinds(t *testing.T) {
 		t.Errorf("alice's review member = %d, want %d", got, want)
 	}
 	for _, n := range []int{2, 3, 4, 5} {
-		if got := len(h.api.requests(fmt.Sprintf("/repos/%s/pulls/%d/reviews", testRepo, n))); got != 1 {
+		if got := len(h.api.Requests(fmt.Sprintf("/repos/%s/pulls/%d/reviews", testRepo, n))); got != 1 {
 			t.Errorf("reviews of #%d requested %d times, want 1", n, got)
 		}
-		if got := len(h.api.requests(fmt.Sprintf("/repos/%s/pulls/%d", testRepo, n))); got != 0 {
+		if got := len(h.api.Requests(fmt.Sprintf("/repos/%s/pulls/%d", testRepo, n))); got != 0 {
 			t.Errorf("pull #%d fetched although the listing said whether it was merged", n)
 		}
 	}
-	if got := len(h.api.requests("/repos/" + testRepo + "/pulls/1/reviews")); got != 0 {
+	if got := len(h.api.Requests("/repos/" + testRepo + "/pulls/1/reviews")); got != 0 {
 		t.Error("asked for reviews of an issue")
 	}
-	if got := len(h.api.requests("/repos/" + testRepo + "/milestones")); got != 0 {
+	if got := len(h.api.Requests("/repos/" + testRepo + "/milestones")); got != 0 {
 		t.Errorf("asked for milestones of a repository linked to no project (%d requests)", got)
 	}
 	if got, want := st.Stored, int64(len(acts)); got != want {
@@ -663,9 +664,9 @@ func TestIssueAndPullRequestKinds(t *testing.T) {
 func TestCommentsAndReleases(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
-	h.api.handle("/repos/"+testRepo+"/issues/comments", jsonBody(readTestdata(t, "issue_comments.json")))
-	h.api.handle("/repos/"+testRepo+"/pulls/comments", jsonBody(readTestdata(t, "review_comments.json")))
-	h.api.handle("/repos/"+testRepo+"/releases", jsonBody(readTestdata(t, "releases.json")))
+	h.api.Handle("/repos/"+testRepo+"/issues/comments", fakeapi.JSON(readTestdata(t, "issue_comments.json")))
+	h.api.Handle("/repos/"+testRepo+"/pulls/comments", fakeapi.JSON(readTestdata(t, "review_comments.json")))
+	h.api.Handle("/repos/"+testRepo+"/releases", fakeapi.JSON(readTestdata(t, "releases.json")))
 
 	h.mustCollect(t)
 
@@ -700,7 +701,7 @@ func TestCommentsAndReleases(t *testing.T) {
 	if got, want := rc.ReviewComments.Since, "2024-03-05T15:10:00Z"; got != want {
 		t.Errorf("review comments since = %q, want %q", got, want)
 	}
-	if q := h.api.requests("/repos/" + testRepo + "/pulls/comments")[0].URL.Query(); q.Get("sort") != "updated" || q.Get("direction") != "asc" {
+	if q := h.api.Requests("/repos/" + testRepo + "/pulls/comments")[0].URL.Query(); q.Get("sort") != "updated" || q.Get("direction") != "asc" {
 		t.Errorf("review comments query %v, want sort=updated&direction=asc", q)
 	}
 }
@@ -718,29 +719,29 @@ func TestReleasesStopAtCursor(t *testing.T) {
 		jsonArray(rel(1, "v1", "2024-03-01T00:00:00Z")),
 	}
 	newest := 1 // run 1 sees v2 and v1 only; v3 is published before run 2
-	h.api.handle("/repos/"+testRepo+"/releases", func(w http.ResponseWriter, r *http.Request) {
+	h.api.Handle("/repos/"+testRepo+"/releases", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		n = max(n, 1) + newest - 1
 		if n >= len(pages) {
-			jsonBody(jsonArray())(w, r)
+			fakeapi.JSON(jsonArray())(w, r)
 			return
 		}
 		var link []string
 		if n+1 < len(pages) {
-			link = []string{"Link", fmt.Sprintf(`<%s/repos/%s/releases?per_page=1&page=%d>; rel="next"`, h.api.srv.URL, testRepo, n-newest+2)}
+			link = []string{"Link", fmt.Sprintf(`<%s/repos/%s/releases?per_page=1&page=%d>; rel="next"`, h.api.URL, testRepo, n-newest+2)}
 		}
-		jsonBody(pages[n], link...)(w, r)
+		fakeapi.JSON(pages[n], link...)(w, r)
 	})
 	if got, want := h.mustCollect(t).Stored, int64(2); got != want {
 		t.Fatalf("run 1 stored %d, want %d", got, want)
 	}
 	newest = 0
-	before := len(h.api.requests("/repos/" + testRepo + "/releases"))
+	before := len(h.api.Requests("/repos/" + testRepo + "/releases"))
 	if got, want := h.mustCollect(t).Stored, int64(1); got != want {
 		t.Errorf("run 2 stored %d, want %d", got, want)
 	}
 	// Page 1 holds v3 (new), page 2 holds v2 (the cursor): page 3 is not read.
-	if got, want := len(h.api.requests("/repos/"+testRepo+"/releases"))-before, 2; got != want {
+	if got, want := len(h.api.Requests("/repos/"+testRepo+"/releases"))-before, 2; got != want {
 		t.Errorf("run 2 read %d pages of releases, want %d", got, want)
 	}
 	if got, want := h.cursor(t).Repos[testRepo].Releases.Since, "2024-05-01T00:00:00Z"; got != want {
@@ -751,9 +752,9 @@ func TestReleasesStopAtCursor(t *testing.T) {
 func TestMergedQuirkUsesClosedAt(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
-	h.api.handle("/repos/"+testRepo+"/issues", jsonBody(readTestdata(t, "issues_old_format.json")))
-	h.api.handle("/repos/"+testRepo+"/pulls/9", jsonBody(readTestdata(t, "pull_9_merged_quirk.json")))
-	h.api.handle("/repos/"+testRepo+"/pulls/10", jsonBody(readTestdata(t, "pull_10_closed.json")))
+	h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.JSON(readTestdata(t, "issues_old_format.json")))
+	h.api.Handle("/repos/"+testRepo+"/pulls/9", fakeapi.JSON(readTestdata(t, "pull_9_merged_quirk.json")))
+	h.api.Handle("/repos/"+testRepo+"/pulls/10", fakeapi.JSON(readTestdata(t, "pull_10_closed.json")))
 
 	h.mustCollect(t)
 
@@ -772,7 +773,7 @@ func TestMergedQuirkUsesClosedAt(t *testing.T) {
 		t.Error("closed, unmerged pull request counted as merged")
 	}
 	for _, n := range []int{9, 10} {
-		if got := len(h.api.requests(fmt.Sprintf("/repos/%s/pulls/%d", testRepo, n))); got != 1 {
+		if got := len(h.api.Requests(fmt.Sprintf("/repos/%s/pulls/%d", testRepo, n))); got != 1 {
 			t.Errorf("pull #%d fetched %d times, want 1", n, got)
 		}
 	}
@@ -803,12 +804,12 @@ func TestMilestonesLinkedToProjects(t *testing.T) {
 	if err := h.db.LinkProjectRepo(ctx, p1.ID, "EcoPulse-Test/Widgets"); err != nil {
 		t.Fatal(err)
 	}
-	h.api.handle("/repos/"+testRepo+"/milestones", func(w http.ResponseWriter, r *http.Request) {
+	h.api.Handle("/repos/"+testRepo+"/milestones", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("If-None-Match") == `"ms-1"` {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		jsonBody(readTestdata(t, "milestones.json"), "ETag", `"ms-1"`)(w, r)
+		fakeapi.JSON(readTestdata(t, "milestones.json"), "ETag", `"ms-1"`)(w, r)
 	})
 
 	st := h.mustCollect(t)
@@ -827,13 +828,13 @@ func TestMilestonesLinkedToProjects(t *testing.T) {
 	if got, want := st.Stored, int64(3); got != want {
 		t.Errorf("stored %d, want %d", got, want)
 	}
-	if got, want := h.api.requests("/repos/" + testRepo + "/milestones")[0].URL.Query().Get("state"), "all"; got != want {
+	if got, want := h.api.Requests("/repos/" + testRepo + "/milestones")[0].URL.Query().Get("state"), "all"; got != want {
 		t.Errorf("state = %q, want %q", got, want)
 	}
 
 	// Unchanged: a 304.
 	h.mustCollect(t)
-	reqs := h.api.requests("/repos/" + testRepo + "/milestones")
+	reqs := h.api.Requests("/repos/" + testRepo + "/milestones")
 	if got, want := reqs[1].Header.Get("If-None-Match"), `"ms-1"`; got != want {
 		t.Errorf("run 2 If-None-Match = %q, want %q", got, want)
 	}
@@ -843,7 +844,7 @@ func TestMilestonesLinkedToProjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.mustCollect(t)
-	reqs = h.api.requests("/repos/" + testRepo + "/milestones")
+	reqs = h.api.Requests("/repos/" + testRepo + "/milestones")
 	if got := reqs[2].Header.Get("If-None-Match"); got != "" {
 		t.Errorf("run 3 sent If-None-Match %q after the linked projects changed", got)
 	}
@@ -861,7 +862,7 @@ func TestMilestonesLinkedToProjects(t *testing.T) {
 func TestPaginationStaysOnHost(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{})
-	h.api.handle("/repos/"+testRepo+"/issues", jsonBody(
+	h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.JSON(
 		jsonArray(issueJSON(1, 1, "alice", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false)),
 		"Link", `<https://evil.example/repos/ecopulse-test/widgets/issues?page=2>; rel="next"`))
 	_, err := h.collect(t)
@@ -878,11 +879,11 @@ func TestAuthAndNotFound(t *testing.T) {
 	t.Setenv(envName, "s3cret-token")
 	h := newHarness(t, Config{})
 	h.src = h.newSource(t, Config{TokenEnv: envName, Repos: []string{"ecopulse-test/private", "ecopulse-test/gone", testRepo}}, nil)
-	h.api.handle("/repos/ecopulse-test/private/issues", status(http.StatusUnauthorized,
+	h.api.Handle("/repos/ecopulse-test/private/issues", fakeapi.Status(http.StatusUnauthorized,
 		`{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}`))
-	h.api.handle("/repos/ecopulse-test/gone/issues", status(http.StatusNotFound,
+	h.api.Handle("/repos/ecopulse-test/gone/issues", fakeapi.Status(http.StatusNotFound,
 		`{"message":"Not Found","documentation_url":"https://docs.github.com/rest/issues/issues#list-repository-issues"}`))
-	h.api.handle("/repos/"+testRepo+"/issues", jsonBody(jsonArray(issueJSON(1, 1, "alice", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false))))
+	h.api.Handle("/repos/"+testRepo+"/issues", fakeapi.JSON(jsonArray(issueJSON(1, 1, "alice", "2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", false))))
 
 	_, err := h.collect(t)
 	if err == nil {
@@ -899,7 +900,7 @@ func TestAuthAndNotFound(t *testing.T) {
 	if _, ok := datatest.Activities(t, h.db)["issue:1"]; !ok {
 		t.Error("the healthy repository was not collected")
 	}
-	for _, r := range h.api.allRequests() {
+	for _, r := range h.api.AllRequests() {
 		if got, want := r.Header.Get("Authorization"), "Bearer s3cret-token"; got != want {
 			t.Errorf("%s Authorization = %q, want %q", r.URL, got, want)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/internal/fakeapi"
 )
 
 // t0 is the tests' fixed clock: nothing depends on the wall clock.
@@ -22,102 +22,20 @@ var t0 = time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 
 const testRepo = "ecopulse-test/widgets"
 
-// fakeAPI is an httptest server with handlers by URL path. Unrouted
-// repository listings answer an empty JSON array, as GitHub does for a
-// repository with nothing to list.
-type fakeAPI struct {
-	srv *httptest.Server
-
-	mu     sync.Mutex
-	routes map[string]http.HandlerFunc
-	reqs   []*http.Request
-}
+// fakeAPI is the fake GitHub. Unrouted repository listings answer an
+// empty JSON array, as GitHub does for a repository with nothing to list.
+type fakeAPI struct{ *fakeapi.Server }
 
 func newFakeAPI(tb testing.TB) *fakeAPI {
 	tb.Helper()
-	f := &fakeAPI{routes: map[string]http.HandlerFunc{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	tb.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.reqs = append(f.reqs, r.Clone(context.Background()))
-	h := f.routes[r.URL.Path]
-	f.mu.Unlock()
-	if h != nil {
-		h(w, r)
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, "/repos/") {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write([]byte("[]"))
-		return
-	}
-	http.NotFound(w, r)
-}
-
-func (f *fakeAPI) handle(path string, h http.HandlerFunc) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.routes[path] = h
-}
-
-// requests returns the requests received for a path, in order.
-func (f *fakeAPI) requests(path string) []*http.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []*http.Request
-	for _, r := range f.reqs {
-		if r.URL.Path == path {
-			out = append(out, r)
+	return &fakeAPI{fakeapi.New(tb, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/repos/") {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Write([]byte("[]"))
+			return
 		}
-	}
-	return out
-}
-
-func (f *fakeAPI) allRequests() []*http.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]*http.Request(nil), f.reqs...)
-}
-
-// sequence answers the n-th request with the n-th handler, the last one
-// again for any further request.
-func sequence(hs ...http.HandlerFunc) http.HandlerFunc {
-	var mu sync.Mutex
-	n := 0
-	return func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		h := hs[min(n, len(hs)-1)]
-		n++
-		mu.Unlock()
-		h(w, r)
-	}
-}
-
-// jsonBody answers 200 with body and the given header pairs.
-func jsonBody(body []byte, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Add(headers[i], headers[i+1])
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write(body)
-	}
-}
-
-// status answers code with body and header pairs.
-func status(code int, body string, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(code)
-		w.Write([]byte(body))
-	}
+		http.NotFound(w, r)
+	})}
 }
 
 func readTestdata(tb testing.TB, name string) []byte {
@@ -176,7 +94,7 @@ func newHarness(tb testing.TB, cfg Config) *harness {
 func (h *harness) newSource(tb testing.TB, cfg Config, client *http.Client) *Source {
 	tb.Helper()
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = h.api.srv.URL
+		cfg.BaseURL = h.api.URL
 	}
 	if len(cfg.Repos) == 0 {
 		cfg.Repos = []string{testRepo}

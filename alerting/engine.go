@@ -1,16 +1,10 @@
-package app
-
-// This file is the alert rule engine. It uses nothing of App and nothing
-// else of this package but the alert configuration (AlertConfig, with its
-// change rules' keys and thresholds: changeRules): it is written to move
-// to a package of its own.
+package alerting
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -28,7 +22,7 @@ import (
 // holds opens an episode on its day, which closes on the first day it does
 // not (the change rules with hysteresis). The rules about sources are
 // evaluated at the time of each evaluation. A newly opened alert still open
-// after the evaluation is posted to the webhook once (alerts_notify.go); the
+// after the evaluation is posted to the webhook once (notify.go); the
 // store records that it was, so a restart posts it again never, and a
 // backfill posts only what is open now.
 //
@@ -40,8 +34,8 @@ import (
 // leave alert history, and an episode that still happened keeps what people
 // did about it.
 
-// alertEngine evaluates the configured alert rules against the store.
-type alertEngine struct {
+// Engine evaluates the configured alert rules against the store.
+type Engine struct {
 	db  *data.DB
 	cfg config.AlertConfig
 	log *slog.Logger
@@ -50,20 +44,20 @@ type alertEngine struct {
 	mu sync.Mutex
 }
 
-// newAlertEngine returns the engine of the rules cfg over db.
-func newAlertEngine(db *data.DB, cfg config.AlertConfig, log *slog.Logger) *alertEngine {
-	return &alertEngine{db: db, cfg: cfg, log: log}
+// NewEngine returns the engine of the rules cfg over db.
+func NewEngine(db *data.DB, cfg config.AlertConfig, log *slog.Logger) *Engine {
+	return &Engine{db: db, cfg: cfg, log: log}
 }
 
 // errorRateZ is the z of the error rate's lower confidence bound.
 const errorRateZ = 1.645
 
-// evaluate follows the scores saved since the last evaluation (and day's)
+// Evaluate follows the scores saved since the last evaluation (and day's)
 // with the member rules, evaluates the source rules at now against sources
 // and posts newly opened alerts with n, which may be nil (no webhook).
 // Member alerts are derived from the earliest of day and the days scored
 // since the last evaluation, through the latest scored day.
-func (e *alertEngine) evaluate(ctx context.Context, day, now time.Time, sources []views.SourceInfo, n *notifier) (*data.AlertSync, error) {
+func (e *Engine) Evaluate(ctx context.Context, day, now time.Time, sources []views.SourceInfo, n *Notifier) (*data.AlertSync, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	res, err := e.deriveHistory(ctx, domain.Day(day), now)
@@ -91,12 +85,12 @@ func (e *alertEngine) evaluate(ctx context.Context, day, now time.Time, sources 
 	return res, nil
 }
 
-// follow derives the member alerts of the days scored since the last
+// Follow derives the member alerts of the days scored since the last
 // derivation, at once, so that `ecopulse score` and the backfill leave
 // alert history without a server. Source alerts and the webhook are
-// evaluate's. A failure is logged: the days stay marked, and the next
+// Evaluate's. A failure is logged: the days stay marked, and the next
 // evaluation derives them.
-func (e *alertEngine) follow(ctx context.Context) {
+func (e *Engine) Follow(ctx context.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	start := time.Now()
@@ -119,7 +113,7 @@ var lastDay = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // deriveHistory derives member alerts over every scored day from the
 // earliest of from (zero: none) and the days marked since the last
 // derivation. The caller holds e.mu.
-func (e *alertEngine) deriveHistory(ctx context.Context, from, now time.Time) (*data.AlertSync, error) {
+func (e *Engine) deriveHistory(ctx context.Context, from, now time.Time) (*data.AlertSync, error) {
 	db := e.db
 	mark, err := db.AlertsStaleFrom(ctx)
 	if err != nil {
@@ -168,7 +162,7 @@ func (e *alertEngine) deriveHistory(ctx context.Context, from, now time.Time) (*
 // its scores and their change signals, its API usage and milestones. A
 // disabled rule holds no condition, so its open alerts close. scores reads
 // a day's scores (the history's walk keeps the days it read).
-func (e *alertEngine) memberConditions(ctx context.Context, day time.Time, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
+func (e *Engine) memberConditions(ctx context.Context, day time.Time, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
 	cfg, db := e.cfg, e.db
 	day = domain.Day(day)
 	cur, err := scores(day)
@@ -231,7 +225,7 @@ func (e *alertEngine) memberConditions(ctx context.Context, day time.Time, score
 // healthConditions: health below the threshold, and a drop of at least
 // HealthDrop points against 7 days earlier. Members without data in the
 // window (status no_data) are not judged.
-func (e *alertEngine) healthConditions(day time.Time, cur []data.ScoredMember, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
+func (e *Engine) healthConditions(day time.Time, cur []data.ScoredMember, scores func(time.Time) ([]data.ScoredMember, error)) ([]data.AlertCondition, error) {
 	cfg := e.cfg
 	before := map[int64]domain.MemberScore{}
 	if cfg.HealthDrop > 0 {
@@ -266,7 +260,7 @@ func (e *alertEngine) healthConditions(day time.Time, cur []data.ScoredMember, s
 // SourceStaleIntervals of its schedule's interval; a source that ran but is
 // not configured (push ingest, the demo feed) with none within SourceMaxAge.
 // A source that ran but never succeeded is stale once its latest run failed.
-func (e *alertEngine) sourceConditions(ctx context.Context, now time.Time, sources []views.SourceInfo) ([]data.AlertCondition, error) {
+func (e *Engine) sourceConditions(ctx context.Context, now time.Time, sources []views.SourceInfo) ([]data.AlertCondition, error) {
 	cfg, db := e.cfg, e.db
 	runs, err := db.LatestRuns(ctx)
 	if err != nil {
@@ -322,18 +316,6 @@ func (e *alertEngine) sourceConditions(ctx context.Context, now time.Time, sourc
 	return conds, nil
 }
 
-// changeKinds are the domain.Change kinds each change rule watches, by the
-// rule's key (AlertConfig.changeRules).
-var changeKinds = map[string][]string{
-	views.RuleUsageDrop:       {domain.ChangeUsageDrop},
-	views.RuleDormant:         {domain.ChangeDormant},
-	views.RuleLatency:         {domain.ChangeLatency},
-	views.RuleErrors4xx:       {domain.ChangeErrors4xx},
-	views.RuleErrors5xx:       {domain.ChangeErrors5xx},
-	views.RuleUnanswered:      {domain.ChangeUnanswered, domain.ChangeSlowResponse},
-	views.RuleContributorLoss: {domain.ChangeContributionDrop, domain.ChangeContributorLoss},
-}
-
 // changeConditions judges each member's change signals of a day against
 // the enabled change rules. A rule's signal is the worst of its kinds: below
 // OpenBelow it opens an alert (or keeps one open), below CloseAt it only
@@ -341,7 +323,7 @@ var changeKinds = map[string][]string{
 // model does for a signal that is fine or lacks the evidence to speak — it
 // is no condition. The message is the signal's own sentence, in words and
 // numbers. Volumes are not judged again here: the signals weigh them.
-func (e *alertEngine) changeConditions(scores []data.ScoredMember) []data.AlertCondition {
+func (e *Engine) changeConditions(scores []data.ScoredMember) []data.AlertCondition {
 	var conds []data.AlertCondition
 	rules := changeRules(e.cfg)
 	for _, m := range scores {
@@ -370,40 +352,4 @@ func (e *alertEngine) changeConditions(scores []data.ScoredMember) []data.AlertC
 		}
 	}
 	return conds
-}
-
-func pctText(ratio float64) string {
-	return strconv.FormatFloat(math.Round(ratio*1000)/10, 'f', -1, 64) + "%"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-// shortDuration shows a duration to the minute: "15m", "7h12m", "3d4h".
-func shortDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	switch {
-	case d < time.Minute:
-		return "under a minute"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%dm", h, m)
-	}
-	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

@@ -1,9 +1,4 @@
-package app
-
-// This file is the alert notifier: the webhook client and the Slack
-// payload. It uses nothing of App and nothing else of this package but the
-// webhook configuration (WebhookConfig): it is written to move to a package
-// of its own.
+package alerting
 
 import (
 	"bytes"
@@ -25,9 +20,9 @@ import (
 	"github.com/ecopulse/ecopulse/views"
 )
 
-// notifier posts alerts to the configured webhook as Slack-compatible
+// Notifier posts alerts to the configured webhook as Slack-compatible
 // JSON, with bounded retries.
-type notifier struct {
+type Notifier struct {
 	cfg    config.WebhookConfig
 	client *http.Client
 	log    *slog.Logger
@@ -35,13 +30,13 @@ type notifier struct {
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
-// newNotifier returns the notifier of the configured webhook, or nil when
+// NewNotifier returns the notifier of the configured webhook, or nil when
 // none is.
-func newNotifier(cfg config.WebhookConfig, log *slog.Logger) *notifier {
+func NewNotifier(cfg config.WebhookConfig, log *slog.Logger) *Notifier {
 	if cfg.URL == "" {
 		return nil
 	}
-	return &notifier{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}, log: log, sleep: collectors.Sleep}
+	return &Notifier{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}, log: log, sleep: collectors.Sleep}
 }
 
 // maxBackoff bounds one wait between attempts, whatever the server asks.
@@ -52,7 +47,7 @@ const maxBackoff = time.Minute
 // delivered after every attempt, the others wait for the next evaluation
 // (the endpoint is down: no point in hammering it), which bounds the time
 // an evaluation spends here.
-func (w *notifier) notifyPending(ctx context.Context, db *data.DB, now time.Time) error {
+func (w *Notifier) notifyPending(ctx context.Context, db *data.DB, now time.Time) error {
 	todo, err := db.AlertsToNotify(ctx, w.cfg.Rounds)
 	if err != nil {
 		return err
@@ -79,7 +74,7 @@ func (w *notifier) notifyPending(ctx context.Context, db *data.DB, now time.Time
 // post sends one payload: up to Attempts tries, waiting Backoff, then twice
 // as long after each failure (or what a 429's Retry-After asks, bounded).
 // Network errors, 429 and 5xx are retried; other statuses are final.
-func (w *notifier) post(ctx context.Context, body []byte) error {
+func (w *Notifier) post(ctx context.Context, body []byte) error {
 	wait := w.cfg.Backoff
 	var last error
 	for attempt := 1; attempt <= w.cfg.Attempts; attempt++ {
@@ -106,7 +101,7 @@ func (w *notifier) post(ctx context.Context, body []byte) error {
 
 // try makes one request. It reports whether a failure is worth retrying and
 // how long the server asked to wait.
-func (w *notifier) try(ctx context.Context, body []byte) (retry bool, after time.Duration, err error) {
+func (w *Notifier) try(ctx context.Context, body []byte) (retry bool, after time.Duration, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
 	if err != nil {
 		return false, 0, err
