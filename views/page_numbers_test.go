@@ -46,9 +46,9 @@ func TestOverviewBandColoursUnderConfiguredThresholds(t *testing.T) {
 	o := pageSampleOverview()
 	o.Health, o.Status = 75, "" // the page classes it by the bands
 	o.Top = []MemberRow{
-		{Slug: "a", Name: "A", Health: 85, Phi: 3, PhiShare: 0.3},   // healthy
-		{Slug: "b", Name: "B", Health: 79.9, Phi: 2, PhiShare: 0.2}, // watch (healthy under 70/40)
-		{Slug: "c", Name: "C", Health: 49.9, Phi: 1, PhiShare: 0.1}, // at risk (watch under 70/40)
+		{Slug: "a", Name: "A", Health: 85, ValueFigures: ValueFigures{Phi: 3}, PhiShare: 0.3},   // healthy
+		{Slug: "b", Name: "B", Health: 79.9, ValueFigures: ValueFigures{Phi: 2}, PhiShare: 0.2}, // watch (healthy under 70/40)
+		{Slug: "c", Name: "C", Health: 49.9, ValueFigures: ValueFigures{Phi: 1}, PhiShare: 0.1}, // at risk (watch under 70/40)
 	}
 	html := renderOverviewWith(t, newBandsRenderer(t, bands), o)
 
