@@ -446,13 +446,6 @@ func memberPct2(r float64) string {
 	return strconv.FormatFloat(roundTo(r*100, 2), 'f', 2, 64) + "%"
 }
 
-var memberMsColors = map[string]string{
-	memberMsDone:     colorHealthy,
-	memberMsLate:     colorWatch,
-	memberMsOverdue:  colorAtRisk,
-	memberMsUpcoming: "#3b6fd8",
-}
-
 func buildMemberProjects(p *memberPage, d MemberDetail) error {
 	p.Milestones = d.Milestones
 	for _, pr := range d.Projects {
@@ -484,69 +477,27 @@ func buildMemberProjects(p *memberPage, d MemberDetail) error {
 // memberTimeline places each milestone on its due date, one row per
 // project, coloured by state, with a line at the day shown.
 func memberTimeline(projects []MemberProjectView, at string) (chartSpec, error) {
-	var names []string
-	type point struct {
-		ms  MemberMilestone
-		row int
-	}
-	byState := map[string][]point{}
+	t := milestoneTimeline{LabelWidth: 160, SymbolSize: 12, At: at, AtLabel: "end"}
 	for _, pr := range projects {
 		if pr.Status == domain.ProjectCancelled || len(pr.Milestones) == 0 {
 			continue
 		}
-		row := len(names)
-		names = append(names, pr.Name)
+		row := len(t.Rows)
+		t.Rows = append(t.Rows, pr.Name)
 		for _, ms := range pr.Milestones {
-			byState[ms.State] = append(byState[ms.State], point{ms, row})
+			info := []string{"Project", pr.Name, "Due", ms.DueOn, "State", milestoneStateLabel(ms.State)}
+			if ms.DoneOn != "" {
+				info = append(info, "Done", ms.DoneOn)
+			}
+			t.Marks = append(t.Marks, timelineMark{State: ms.State, Title: ms.Title, Day: ms.DueOn, Row: row, Tip: ms.Title, Info: memberTipInfo(info...)})
 		}
 	}
-	if len(names) == 0 {
+	if len(t.Rows) == 0 {
 		return noDataSpec("No milestones in the member's projects"), nil
 	}
-	s := charts.NewScatter()
-	s.SetGlobalOptions(
-		showTooltip("item"),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{Color: "#5b6475"},
-			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names, Inverse: opts.Bool(true),
-			AxisLabel: &opts.AxisLabel{Color: "#273043", Width: 160, Overflow: "truncate"}}),
-	)
-	var extra [][]map[string]any
-	for _, st := range []struct{ key, label string }{
-		{memberMsDone, "done"}, {memberMsLate, "done late"}, {memberMsOverdue, "overdue"}, {memberMsUpcoming, "upcoming"},
-	} {
-		list := byState[st.key]
-		if len(list) == 0 {
-			continue
-		}
-		items := make([]opts.ScatterData, len(list))
-		fields := make([]map[string]any, len(list))
-		for i, pt := range list {
-			items[i] = opts.ScatterData{Name: pt.ms.Title, Value: []any{pt.ms.DueOn, pt.row}, SymbolSize: 12}
-			info := []string{"Project", names[pt.row], "Due", pt.ms.DueOn, "State", st.label}
-			if pt.ms.DoneOn != "" {
-				info = append(info, "Done", pt.ms.DoneOn)
-			}
-			fields[i] = map[string]any{"tip": pt.ms.Title, "info": memberTipInfo(info...)}
-		}
-		extra = append(extra, fields)
-		s.AddSeries(st.label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
-	}
-	opt, err := optionOf(s)
+	opt, err := t.option()
 	if err != nil {
 		return chartSpec{}, err
-	}
-	memberMergeItemFields(opt, extra)
-	if s := optSeries(opt, 0); s != nil {
-		s["markLine"] = map[string]any{
-			"silent":    true,
-			"symbol":    []any{"none", "none"},
-			"lineStyle": map[string]any{"type": "dashed", "color": "#5b6475", "width": 1},
-			"label":     map[string]any{"formatter": "{b}", "color": "#5b6475", "position": "end"},
-			"data":      []any{map[string]any{"name": at, "xAxis": at}},
-		}
 	}
 	return chartSpec{Option: opt}, nil
 }
