@@ -221,7 +221,7 @@ func (e *alertEngine) memberConditions(ctx context.Context, day time.Time, score
 			o := over[i] // the oldest of the member's overdue milestones in the project
 			conds = append(conds, data.AlertCondition{Rule: views.RuleMilestoneOverdue, Subject: o.Member + "/" + o.Project, Member: o.Member,
 				Message: fmt.Sprintf("%s of project %s overdue; the oldest, %q, was due %s",
-					plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(domain.DateLayout))})
+					domain.Plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(domain.DateLayout))})
 			i = j
 		}
 	}
@@ -374,13 +374,6 @@ func (e *alertEngine) changeConditions(scores []data.ScoredMember) []data.AlertC
 
 func pctText(ratio float64) string {
 	return strconv.FormatFloat(math.Round(ratio*1000)/10, 'f', -1, 64) + "%"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // shortDuration shows a duration to the minute: "15m", "7h12m", "3d4h".

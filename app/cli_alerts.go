@@ -40,7 +40,7 @@ func AlertsList(ctx context.Context, env *Env, opt AlertsOptions) error {
 		if opt.JSON {
 			return printJSON(env, in)
 		}
-		fmt.Fprintf(env.Out, "%s open on %s\n", plural(in.Total, "alert", "alerts"), in.Query.At)
+		fmt.Fprintf(env.Out, "%s open on %s\n", domain.Plural(in.Total, "alert", "alerts"), in.Query.At)
 		if len(in.Alerts) == 0 {
 			return nil
 		}

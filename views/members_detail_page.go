@@ -119,8 +119,6 @@ func (r *Renderer) MemberPage(w io.Writer, d MemberDetail) error {
 	})
 }
 
-func memberFmtCount(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
-
 // memberFmtMS formats a latency in milliseconds.
 func memberFmtMS(v float64) string {
 	if !finiteNum(v) {
@@ -330,9 +328,9 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 		}
 		return nil
 	}
-	p.Calls = memberFmtCount(u.Totals.Calls)
-	p.Errors4xx = memberFmtCount(u.Totals.Errors4xx)
-	p.Errors5xx = memberFmtCount(u.Totals.Errors5xx)
+	p.Calls = fmtCount(u.Totals.Calls)
+	p.Errors4xx = fmtCount(u.Totals.Errors4xx)
+	p.Errors5xx = fmtCount(u.Totals.Errors5xx)
 	p.ErrorRate = memberPct2(u.ErrorRate)
 	p.P50, p.P95, p.P99 = optMS(u.LatencyMS.P50), optMS(u.LatencyMS.P95), optMS(u.LatencyMS.P99)
 	p.HasLatency = u.LatencyMS.Measured()
@@ -385,12 +383,12 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 	p.LatencyChart.Spec.ValueSuffix = " ms"
 
 	for _, g := range u.Endpoints {
-		p.Endpoints = append(p.Endpoints, memberUsageRow{Label: g.Endpoint, Calls: memberFmtCount(g.Calls), Share: fmtPct(g.Share),
+		p.Endpoints = append(p.Endpoints, memberUsageRow{Label: g.Endpoint, Calls: fmtCount(g.Calls), Share: fmtPct(g.Share),
 			ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
 	}
 	p.MoreConsumers = u.ConsumerCount - len(u.Consumers)
 	for _, g := range u.Consumers {
-		p.Consumers = append(p.Consumers, memberUsageRow{Label: g.Consumer, LastDay: g.LastDay, Calls: memberFmtCount(g.Calls),
+		p.Consumers = append(p.Consumers, memberUsageRow{Label: g.Consumer, LastDay: g.LastDay, Calls: fmtCount(g.Calls),
 			Share: fmtPct(g.Share), ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
 	}
 	return nil

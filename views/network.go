@@ -218,7 +218,7 @@ func buildNetworkPage(n Network, bands Bands) (networkPage, error) {
 		}
 		p.TopTies = append(p.TopTies, networkTieRow{A: MemberLink{Slug: e.A, Name: names[e.A]}, B: MemberLink{Slug: e.B, Name: names[e.B]}, KText: fmtNum(e.K)})
 	}
-	summary := fmt.Sprintf("%s and %s with k > 0 on %s.", pluralize(len(n.Nodes), "member", "members"), pluralize(len(n.Edges), "tie", "ties"), n.At)
+	summary := fmt.Sprintf("%s and %s with k > 0 on %s.", domain.Plural(len(n.Nodes), "member", "members"), domain.Plural(len(n.Edges), "tie", "ties"), n.At)
 	if len(p.TopTies) > 0 {
 		var parts []string
 		for _, t := range p.TopTies[:min(5, len(p.TopTies))] {

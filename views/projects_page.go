@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // projectsPage is what templates/pages/projects.html receives.
@@ -187,7 +188,7 @@ func projectTimeline(d ProjectDetail) (memberLinkSpec, error) {
 			pairs = append(pairs, "Done", m.DoneOn)
 		}
 		if m.DaysOverdue > 0 {
-			pairs = append(pairs, "Overdue by", pluralize(m.DaysOverdue, "day", "days"))
+			pairs = append(pairs, "Overdue by", domain.Plural(m.DaysOverdue, "day", "days"))
 		}
 		return memberTipInfo(pairs...)
 	}

@@ -275,7 +275,7 @@ func splitRows(d *SnapshotDetail) []MemberRow {
 		restPhi += m.Phi
 	}
 	if rest > 0 && d.Ecosystem.R > 0 {
-		rows = append(rows, MemberRow{Name: pluralize(rest, "other member", "other members"),
+		rows = append(rows, MemberRow{Name: domain.Plural(rest, "other member", "other members"),
 			Health: math.NaN(), ValueFigures: ValueFigures{Phi: restPhi}, PhiShare: restPhi / d.Ecosystem.R})
 	}
 	return rows
