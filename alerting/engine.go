@@ -215,7 +215,7 @@ func (e *Engine) memberConditions(ctx context.Context, day time.Time, scores fun
 			o := over[i] // the oldest of the member's overdue milestones in the project
 			conds = append(conds, data.AlertCondition{Rule: views.RuleMilestoneOverdue, Subject: o.Member + "/" + o.Project, Member: o.Member,
 				Message: fmt.Sprintf("%s of project %s overdue; the oldest, %q, was due %s",
-					plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(domain.DateLayout))})
+					domain.Plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(domain.DateLayout))})
 			i = j
 		}
 	}

@@ -12,14 +12,6 @@ func pctText(ratio float64) string {
 	return strconv.FormatFloat(math.Round(ratio*1000)/10, 'f', -1, 64) + "%"
 }
 
-// plural returns "1 milestone" or "3 milestones".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // shortDuration shows a duration to the minute: "15m", "7h12m", "3d4h".
 func shortDuration(d time.Duration) string {
 	d = d.Round(time.Minute)

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -41,7 +40,7 @@ func AlertsList(ctx context.Context, env *Env, opt AlertsOptions) error {
 		if opt.JSON {
 			return printJSON(env, in)
 		}
-		fmt.Fprintf(env.Out, "%s open on %s\n", plural(in.Total, "alert", "alerts"), in.Query.At)
+		fmt.Fprintf(env.Out, "%s open on %s\n", domain.Plural(in.Total, "alert", "alerts"), in.Query.At)
 		if len(in.Alerts) == 0 {
 			return nil
 		}
@@ -67,12 +66,4 @@ func AlertsList(ctx context.Context, env *Env, opt AlertsOptions) error {
 		}
 		return nil
 	})
-}
-
-// plural returns "1 alert" or "3 alerts".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

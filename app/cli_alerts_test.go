@@ -89,7 +89,7 @@ func TestAlertsCommandPrintsTheAPIsJSON(t *testing.T) {
 				t.Fatal(err)
 			}
 			text := out.String()
-			if !strings.HasPrefix(text, fmt.Sprintf("%s open on %s\n", plural(in.Total, "alert", "alerts"), day)) {
+			if !strings.HasPrefix(text, fmt.Sprintf("%s open on %s\n", domain.Plural(in.Total, "alert", "alerts"), day)) {
 				t.Errorf("alerts without --at says %q, want the latest scored day's %d", strings.SplitN(text, "\n", 2)[0], in.Total)
 			}
 			for _, r := range in.Alerts {

@@ -277,7 +277,7 @@ func TestSpreadsheetSafe(t *testing.T) {
 	tenth, fifth := 0.1, 0.2
 	// The reason is text collected data shaped (a change's numbers, a
 	// member's name in the fallback): it is escaped like the name.
-	d := &views.SnapshotDetail{Week: "2026-W26", Members: []views.SnapshotMemberRow{{Slug: "a", Name: "=cmd", Phi: tenth + fifth,
+	d := &views.SnapshotDetail{Week: "2026-W26", Members: []views.SnapshotMemberRow{{Slug: "a", Name: "=cmd", ScoreFigures: views.ScoreFigures{ValueFigures: views.ValueFigures{Phi: tenth + fifth}},
 		ReasonKind: "usage_drop", Reason: "+cmd|' /C calc'!A0"}}}
 	if err := writeCSV(&b, d); err != nil {
 		t.Fatal(err)

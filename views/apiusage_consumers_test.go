@@ -15,7 +15,7 @@ import (
 // unmapped consumers (20 by default, at most APIUsageMaxConsumers), with
 // their count, however many there are.
 func TestAPIUsageConsumersArePaged(t *testing.T) {
-	db := ecoTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	at := ecoDay(t, "2026-03-04").Add(9 * time.Hour)
 	var rs []domain.UsageRollup

@@ -125,10 +125,10 @@ func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) {
 		JSONURL: fmt.Sprintf("/api/v1/api-usage/breakdown?from=%s&to=%s&top=%d", u.From, u.To, u.Top)}
 	p.Offer = u.Available
 	p.DateMin, p.DateMax = dateBounds(u.DataRange, u.From, u.To)
-	p.Calls = memberFmtCount(u.Totals.Calls)
-	p.ClientErrors = memberFmtCount(u.Totals.Errors4xx)
-	p.ServerErrors = memberFmtCount(u.Totals.Errors5xx)
-	p.Bytes = memberFmtCount(u.Totals.Bytes)
+	p.Calls = fmtCount(u.Totals.Calls)
+	p.ClientErrors = fmtCount(u.Totals.Errors4xx)
+	p.ServerErrors = fmtCount(u.Totals.Errors5xx)
+	p.Bytes = fmtCount(u.Totals.Bytes)
 	p.ErrorRate = ecoPctNum(u.ErrorRate, 2)
 	p.P50, p.P95 = optMS(u.LatencyMS.P50), optMS(u.LatencyMS.P95)
 	if p.HasLatency = u.LatencyMS.Measured(); !p.HasLatency {
@@ -145,17 +145,17 @@ func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) {
 	p.LatencyUsed, p.LatencyClass = ecoPctNum(lat.BudgetUsed, 1), budgetClass(lat.BudgetUsed)
 	um := u.Unmapped
 	p.HasUnmapped = um.Totals.Calls > 0
-	p.UnmappedCalls = memberFmtCount(um.Totals.Calls)
+	p.UnmappedCalls = fmtCount(um.Totals.Calls)
 	p.UnmappedShare = ecoPctNum(um.Share, 2)
 	p.UnmappedRate = ecoPctNum(um.ErrorRate, 2)
 	p.UnmappedCount = um.ConsumerCount
-	p.HeatmapCalls = memberFmtCount(u.Heatmap.Calls)
+	p.HeatmapCalls = fmtCount(u.Heatmap.Calls)
 	for _, e := range u.Endpoints {
-		p.Endpoints = append(p.Endpoints, apiUsageEndpointRow{Endpoint: e.Endpoint, Calls: memberFmtCount(e.Calls), Share: fmtPct(e.Share),
-			Errors4xx: memberFmtCount(e.Errors4xx), Errors5xx: memberFmtCount(e.Errors5xx), ErrorRate: memberPct2(e.ErrorRate), P95: optMS(e.P95MS)})
+		p.Endpoints = append(p.Endpoints, apiUsageEndpointRow{Endpoint: e.Endpoint, Calls: fmtCount(e.Calls), Share: fmtPct(e.Share),
+			Errors4xx: fmtCount(e.Errors4xx), Errors5xx: fmtCount(e.Errors5xx), ErrorRate: memberPct2(e.ErrorRate), P95: optMS(e.P95MS)})
 	}
 	for _, c := range um.Consumers {
-		p.Consumers = append(p.Consumers, apiUsageConsumerRow{FirstDay: c.FirstDay, TopEndpoint: c.TopEndpoint, Key: c.Key, Consumer: c.Consumer, Calls: memberFmtCount(c.Calls),
+		p.Consumers = append(p.Consumers, apiUsageConsumerRow{FirstDay: c.FirstDay, TopEndpoint: c.TopEndpoint, Key: c.Key, Consumer: c.Consumer, Calls: fmtCount(c.Calls),
 			ErrorRate: memberPct2(c.ErrorRate), LastDay: c.LastDay})
 	}
 	p.CanMap = len(u.MapTargets) > 0
@@ -210,7 +210,7 @@ func apiUsageEndpointsSummary(u APIUsage) string {
 		return "No endpoint had calls."
 	}
 	e := u.Endpoints[0]
-	return fmt.Sprintf("%d endpoints; the busiest, %s, had %s calls (%s errors).", u.EndpointCount, e.Endpoint, memberFmtCount(e.Calls), memberPct2(e.ErrorRate))
+	return fmt.Sprintf("%d endpoints; the busiest, %s, had %s calls (%s errors).", u.EndpointCount, e.Endpoint, fmtCount(e.Calls), memberPct2(e.ErrorRate))
 }
 
 // apiUsagePalette colours the segments; unmapped traffic is grey.
@@ -370,7 +370,7 @@ func apiUsageHeatmapChart(h APIUsageHeatmap, sloMS float64) (memberLinkSpec, err
 		points[i] = opts.HeatMapData{Value: []any{c.Hour, c.Weekday, v}}
 		fields[i] = map[string]any{
 			"tip": fmt.Sprintf("%s %02d:00–%02d:00 UTC", h.Weekdays[c.Weekday], c.Hour, (c.Hour+1)%24),
-			"info": memberTipInfo("Calls", memberFmtCount(c.Calls), fmt.Sprintf("p%.0f", LatencySLOQuantile*100), p95,
+			"info": memberTipInfo("Calls", fmtCount(c.Calls), fmt.Sprintf("p%.0f", LatencySLOQuantile*100), p95,
 				"Error rate", memberPct2(ecoRatio(float64(c.Errors), float64(c.Calls)))),
 		}
 	}

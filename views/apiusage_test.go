@@ -4,26 +4,13 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
-
-// ecoTestDB opens an empty store for a test.
-func ecoTestDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
 
 func ecoDay(tb testing.TB, s string) time.Time {
 	tb.Helper()
@@ -49,7 +36,7 @@ func TestParseRange(t *testing.T) {
 			t.Errorf("top=%q: %+v, %v", q, p, err)
 		}
 	}
-	db := ecoTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	// Nothing scored: the range ends on Now.
 	from, to, err := resolveRange(ctx, db, RangeParams{Now: ecoDay(t, "2026-03-31").Add(15 * time.Hour)})
@@ -92,7 +79,7 @@ func TestEcoQuantile(t *testing.T) {
 // Latency (p95 ≤ 1,000 ms): budget 5% of 1,200 = 60; 100 calls at 2,000 ms
 // (a bucket wholly above 1,000 ms) → 100/60 used.
 func TestBuildAPIUsageSLOOnPaper(t *testing.T) {
-	db := ecoTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, Segment: "NLP", JoinedOn: ecoDay(t, "2026-01-01")}
 	if err := db.CreateMember(ctx, m); err != nil {

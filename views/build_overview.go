@@ -222,7 +222,7 @@ func memberRows(ctx context.Context, db *data.DB, day, before time.Time, r float
 	for _, m := range cur {
 		s := m.Score
 		row := MemberRow{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Segment: m.Segment, Tier: m.Tier,
-			Health: s.Health, Status: s.Status, C: s.C, K: s.K, Phi: s.Phi}
+			Health: s.Health, Status: s.Status, ValueFigures: valueFigures(&s)}
 		if o, ok := old[m.ID]; ok && memberScoreMeasured(o.Health, o.Status) {
 			h := o.Health
 			row.HealthChange, row.HealthBefore, row.statusBefore = s.Health-h, &h, o.Status

@@ -11,14 +11,9 @@ import (
 // ScoreRow is one member in /api/v1/scores (the scores contract of
 // app/openapi.json, also printed by ecopulse score --json).
 type ScoreRow struct {
-	Slug       string             `json:"slug"`
-	Name       string             `json:"name"`
-	T          float64            `json:"T"`
-	I          float64            `json:"I"`
-	M          float64            `json:"M"`
-	C          float64            `json:"C"`
-	K          float64            `json:"K"`
-	Phi        float64            `json:"phi"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	ScoreFigures
 	Health     float64            `json:"health"`
 	Status     string             `json:"status"`
 	Dimensions map[string]float64 `json:"dimensions"` // only the dimensions with data
@@ -69,8 +64,8 @@ func BuildScores(ctx context.Context, db *data.DB, at time.Time) (*Scores, error
 	for _, m := range members {
 		slugs[m.ID] = m.Slug
 		sc := m.Score
-		s.Members = append(s.Members, ScoreRow{Slug: m.Slug, Name: m.Name, T: sc.T, I: sc.I, M: sc.M, C: sc.C, K: sc.K,
-			Phi: sc.Phi, Health: sc.Health, Status: sc.Status, Dimensions: dimensionMap(sc.Dimensions)})
+		s.Members = append(s.Members, ScoreRow{Slug: m.Slug, Name: m.Name, ScoreFigures: scoreFigures(&sc),
+			Health: sc.Health, Status: sc.Status, Dimensions: dimensionMap(sc.Dimensions)})
 	}
 	for _, e := range edges {
 		s.Edges = append(s.Edges, ScoreEdge{A: slugs[e.A], B: slugs[e.B], K: e.K})

@@ -118,6 +118,9 @@ func fmtNum(v float64) string {
 	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
+// fmtCount formats a count with thousands separators: 12,345.
+func fmtCount(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
+
 func groupThousands(s string) string {
 	sign := ""
 	if strings.HasPrefix(s, "-") {
@@ -219,14 +222,6 @@ func jsonNumber(v float64, decimals int) any {
 		return nil
 	}
 	return roundTo(v, decimals)
-}
-
-// pluralize returns "1 member" or "3 members".
-func pluralize(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // fmtLag shows a number of seconds as a short duration ("45s", "12m", "3h 5m", "2d 4h").

@@ -187,9 +187,7 @@ func (q MembersQuery) filter() data.MemberFilter {
 // a weekly health trend.
 type MembersRow struct {
 	MemberRow
-	T     float64    `json:"T"`
-	I     float64    `json:"I"`
-	M     float64    `json:"M"`
+	Factors
 	Trend []*float64 `json:"trend"` // health on Members.TrendDays; null where the member had no score
 }
 

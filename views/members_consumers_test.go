@@ -17,7 +17,7 @@ import (
 // how many more there are.
 func TestMemberPageListsTheBusiestConsumersAndCountsTheRest(t *testing.T) {
 	ctx := context.Background()
-	db := viewsTestDB(t)
+	db := mustOpenDB(t)
 	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: day.AddDate(0, -1, 0)}
 	if err := db.CreateMember(ctx, m); err != nil {

@@ -40,17 +40,12 @@ type MemberInfo struct {
 
 // MemberScoreView is the member's score on the day shown.
 type MemberScoreView struct {
-	Health       float64            `json:"health"`
-	HealthChange float64            `json:"health_change"` // against 7 days earlier
-	Status       string             `json:"status"`
-	T            float64            `json:"T"`
-	I            float64            `json:"I"`
-	M            float64            `json:"M"`
-	C            float64            `json:"C"`
-	K            float64            `json:"K"`
-	Phi          float64            `json:"phi"`
-	PhiShare     float64            `json:"phi_share"`
-	Dimensions   map[string]float64 `json:"dimensions"` // 0–100, only the dimensions with data
+	Health       float64 `json:"health"`
+	HealthChange float64 `json:"health_change"` // against 7 days earlier
+	Status       string  `json:"status"`
+	ScoreFigures
+	PhiShare   float64            `json:"phi_share"`
+	Dimensions map[string]float64 `json:"dimensions"` // 0–100, only the dimensions with data
 	// Reason explains the health (domain.MemberScore.Explain): the main
 	// change in words and numbers, or the lowest dimension but cooperation
 	// of a member not healthy without one; Changes are every signal that

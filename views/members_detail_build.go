@@ -174,7 +174,7 @@ func memberScores(d *MemberDetail, r *data.MemberDetail, day time.Time, frame *t
 		return nil // not scored that day (joined later)
 	}
 	s := mine
-	v := &MemberScoreView{Health: s.Health, Status: s.Status, T: s.T, I: s.I, M: s.M, C: s.C, K: s.K, Phi: s.Phi,
+	v := &MemberScoreView{Health: s.Health, Status: s.Status, ScoreFigures: scoreFigures(s),
 		Dimensions: dimensionMap(s.Dimensions), Changes: changeViews(s.Changes)}
 	if before != nil && memberScoreMeasured(before.Health, before.Status) {
 		v.HealthChange = s.Health - before.Health

@@ -119,8 +119,6 @@ func (r *Renderer) MemberPage(w io.Writer, d MemberDetail) error {
 	})
 }
 
-func memberFmtCount(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
-
 // memberFmtMS formats a latency in milliseconds.
 func memberFmtMS(v float64) string {
 	if !finiteNum(v) {
@@ -330,9 +328,9 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 		}
 		return nil
 	}
-	p.Calls = memberFmtCount(u.Totals.Calls)
-	p.Errors4xx = memberFmtCount(u.Totals.Errors4xx)
-	p.Errors5xx = memberFmtCount(u.Totals.Errors5xx)
+	p.Calls = fmtCount(u.Totals.Calls)
+	p.Errors4xx = fmtCount(u.Totals.Errors4xx)
+	p.Errors5xx = fmtCount(u.Totals.Errors5xx)
 	p.ErrorRate = memberPct2(u.ErrorRate)
 	p.P50, p.P95, p.P99 = optMS(u.LatencyMS.P50), optMS(u.LatencyMS.P95), optMS(u.LatencyMS.P99)
 	p.HasLatency = u.LatencyMS.Measured()
@@ -385,12 +383,12 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 	p.LatencyChart.Spec.ValueSuffix = " ms"
 
 	for _, g := range u.Endpoints {
-		p.Endpoints = append(p.Endpoints, memberUsageRow{Label: g.Endpoint, Calls: memberFmtCount(g.Calls), Share: fmtPct(g.Share),
+		p.Endpoints = append(p.Endpoints, memberUsageRow{Label: g.Endpoint, Calls: fmtCount(g.Calls), Share: fmtPct(g.Share),
 			ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
 	}
 	p.MoreConsumers = u.ConsumerCount - len(u.Consumers)
 	for _, g := range u.Consumers {
-		p.Consumers = append(p.Consumers, memberUsageRow{Label: g.Consumer, LastDay: g.LastDay, Calls: memberFmtCount(g.Calls),
+		p.Consumers = append(p.Consumers, memberUsageRow{Label: g.Consumer, LastDay: g.LastDay, Calls: fmtCount(g.Calls),
 			Share: fmtPct(g.Share), ErrorRate: memberPct2(g.ErrorRate), P95: optMS(g.P95MS)})
 	}
 	return nil
@@ -446,13 +444,6 @@ func memberPct2(r float64) string {
 	return strconv.FormatFloat(roundTo(r*100, 2), 'f', 2, 64) + "%"
 }
 
-var memberMsColors = map[string]string{
-	memberMsDone:     colorHealthy,
-	memberMsLate:     colorWatch,
-	memberMsOverdue:  colorAtRisk,
-	memberMsUpcoming: "#3b6fd8",
-}
-
 func buildMemberProjects(p *memberPage, d MemberDetail) error {
 	p.Milestones = d.Milestones
 	for _, pr := range d.Projects {
@@ -484,69 +475,27 @@ func buildMemberProjects(p *memberPage, d MemberDetail) error {
 // memberTimeline places each milestone on its due date, one row per
 // project, coloured by state, with a line at the day shown.
 func memberTimeline(projects []MemberProjectView, at string) (chartSpec, error) {
-	var names []string
-	type point struct {
-		ms  MemberMilestone
-		row int
-	}
-	byState := map[string][]point{}
+	t := milestoneTimeline{LabelWidth: 160, SymbolSize: 12, At: at, AtLabel: "end"}
 	for _, pr := range projects {
 		if pr.Status == domain.ProjectCancelled || len(pr.Milestones) == 0 {
 			continue
 		}
-		row := len(names)
-		names = append(names, pr.Name)
+		row := len(t.Rows)
+		t.Rows = append(t.Rows, pr.Name)
 		for _, ms := range pr.Milestones {
-			byState[ms.State] = append(byState[ms.State], point{ms, row})
+			info := []string{"Project", pr.Name, "Due", ms.DueOn, "State", milestoneStateLabel(ms.State)}
+			if ms.DoneOn != "" {
+				info = append(info, "Done", ms.DoneOn)
+			}
+			t.Marks = append(t.Marks, timelineMark{State: ms.State, Title: ms.Title, Day: ms.DueOn, Row: row, Tip: ms.Title, Info: memberTipInfo(info...)})
 		}
 	}
-	if len(names) == 0 {
+	if len(t.Rows) == 0 {
 		return noDataSpec("No milestones in the member's projects"), nil
 	}
-	s := charts.NewScatter()
-	s.SetGlobalOptions(
-		showTooltip("item"),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{Color: "#5b6475"},
-			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names, Inverse: opts.Bool(true),
-			AxisLabel: &opts.AxisLabel{Color: "#273043", Width: 160, Overflow: "truncate"}}),
-	)
-	var extra [][]map[string]any
-	for _, st := range []struct{ key, label string }{
-		{memberMsDone, "done"}, {memberMsLate, "done late"}, {memberMsOverdue, "overdue"}, {memberMsUpcoming, "upcoming"},
-	} {
-		list := byState[st.key]
-		if len(list) == 0 {
-			continue
-		}
-		items := make([]opts.ScatterData, len(list))
-		fields := make([]map[string]any, len(list))
-		for i, pt := range list {
-			items[i] = opts.ScatterData{Name: pt.ms.Title, Value: []any{pt.ms.DueOn, pt.row}, SymbolSize: 12}
-			info := []string{"Project", names[pt.row], "Due", pt.ms.DueOn, "State", st.label}
-			if pt.ms.DoneOn != "" {
-				info = append(info, "Done", pt.ms.DoneOn)
-			}
-			fields[i] = map[string]any{"tip": pt.ms.Title, "info": memberTipInfo(info...)}
-		}
-		extra = append(extra, fields)
-		s.AddSeries(st.label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
-	}
-	opt, err := optionOf(s)
+	opt, err := t.option()
 	if err != nil {
 		return chartSpec{}, err
-	}
-	memberMergeItemFields(opt, extra)
-	if s := optSeries(opt, 0); s != nil {
-		s["markLine"] = map[string]any{
-			"silent":    true,
-			"symbol":    []any{"none", "none"},
-			"lineStyle": map[string]any{"type": "dashed", "color": "#5b6475", "width": 1},
-			"label":     map[string]any{"formatter": "{b}", "color": "#5b6475", "position": "end"},
-			"data":      []any{map[string]any{"name": at, "xAxis": at}},
-		}
 	}
 	return chartSpec{Option: opt}, nil
 }

@@ -12,7 +12,7 @@ func memberDetailSample() MemberDetail {
 	d := MemberDetail{
 		At:     "2026-06-30",
 		Member: MemberInfo{Slug: "acme", Name: "Acme AI", Kind: "partner", Tier: "gold", Segment: "NLP", JoinedOn: "2024-01-01"},
-		Score: &MemberScoreView{Health: 72.44, HealthChange: -1.2, Status: "healthy", T: 0.8, I: 0.5, M: 0.4, C: 0.16, K: 1.5, Phi: 0.3, PhiShare: 0.05,
+		Score: &MemberScoreView{Health: 72.44, HealthChange: -1.2, Status: "healthy", ScoreFigures: ScoreFigures{Factors: Factors{T: 0.8, I: 0.5, M: 0.4}, ValueFigures: ValueFigures{C: 0.16, K: 1.5, Phi: 0.3}}, PhiShare: 0.05,
 			Dimensions: map[string]float64{"api": 90, "community": 55, "cooperation": 60}, Reason: "community: little activity or slow responses (55/100)"},
 		Median: &MemberMedians{Members: 40, Health: 60, T: 0.6, I: 0.3, M: 0.3, Dimensions: map[string]float64{"api": 80, "projects": 50, "community": 50, "cooperation": 40}},
 		History: []MemberHistoryPoint{

@@ -269,7 +269,7 @@ func membersScatterSummary(m Members) string {
 		counts[r.Status]++
 	}
 	return fmt.Sprintf("%s shown: %d healthy, %d to watch, %d at risk, %d without data.",
-		pluralize(len(m.Members), "member", "members"),
+		domain.Plural(len(m.Members), "member", "members"),
 		counts[domain.StatusHealthy], counts[domain.StatusWatch], counts[domain.StatusAtRisk], counts[domain.StatusNoData])
 }
 

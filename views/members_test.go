@@ -84,7 +84,7 @@ func TestMembersTrendDays(t *testing.T) {
 
 func TestMembersCSVNeutralisesFormulas(t *testing.T) {
 	m := &Members{At: "2026-06-30", Members: []MembersRow{
-		{MemberRow: MemberRow{Slug: "a", Name: `=HYPERLINK("http://x","y")`, Segment: "+NLP", Tier: "@gold", Kind: "-k", Health: 50, HealthChange: -1.5, Phi: 0.25}},
+		{MemberRow: MemberRow{Slug: "a", Name: `=HYPERLINK("http://x","y")`, Segment: "+NLP", Tier: "@gold", Kind: "-k", Health: 50, HealthChange: -1.5, ValueFigures: ValueFigures{Phi: 0.25}}},
 		{MemberRow: MemberRow{Slug: "b", Name: "\tTab", Segment: "\rCR", Health: math.NaN(), HealthChange: 2}},
 		{MemberRow: MemberRow{Slug: "c", Name: "Plain, \"quoted\"", Health: 10}},
 	}}
@@ -150,9 +150,9 @@ func TestMembersSpark(t *testing.T) {
 
 func membersSample() Members {
 	rows := []MembersRow{
-		{MemberRow: MemberRow{Slug: "acme", Name: "Acme AI", Kind: "partner", Segment: "NLP", Tier: "gold", Health: 81.25, HealthChange: 1.26, Status: "healthy", C: 0.2, K: 1.1, Phi: 0.5, PhiShare: 0.4}, T: 0.8, I: 0.5, M: 0.5,
+		{MemberRow: MemberRow{Slug: "acme", Name: "Acme AI", Kind: "partner", Segment: "NLP", Tier: "gold", Health: 81.25, HealthChange: 1.26, Status: "healthy", ValueFigures: ValueFigures{C: 0.2, K: 1.1, Phi: 0.5}, PhiShare: 0.4}, Factors: Factors{T: 0.8, I: 0.5, M: 0.5},
 			Trend: []*float64{nil, membersPtr(70), membersPtr(81.25)}},
-		{MemberRow: MemberRow{Slug: "homely", Name: "Homely", Kind: "developer_org", Segment: "smart home", Health: 31.5, HealthChange: -4, Status: "at_risk", C: 0.01, K: 0.2, Phi: 0.01, PhiShare: 0.01}, T: 0.5, I: 0.2, M: 0.1,
+		{MemberRow: MemberRow{Slug: "homely", Name: "Homely", Kind: "developer_org", Segment: "smart home", Health: 31.5, HealthChange: -4, Status: "at_risk", ValueFigures: ValueFigures{C: 0.01, K: 0.2, Phi: 0.01}, PhiShare: 0.01}, Factors: Factors{T: 0.5, I: 0.2, M: 0.1},
 			Trend: []*float64{nil, nil, membersPtr(31.5)}},
 	}
 	return Members{At: "2026-06-30", Query: MembersQuery{Sort: "phi", Order: "desc"}, Total: 2, Count: 2,
@@ -246,10 +246,10 @@ func TestMembersPageEmpty(t *testing.T) {
 
 func TestMembersSortIsStable(t *testing.T) {
 	rows := []MembersRow{
-		{MemberRow: MemberRow{Slug: "b", Name: "B", Health: 50, Phi: 1}},
-		{MemberRow: MemberRow{Slug: "a", Name: "A", Health: 50, Phi: 2}},
-		{MemberRow: MemberRow{Slug: "n", Name: "N", Health: math.NaN(), Phi: 0}},
-		{MemberRow: MemberRow{Slug: "c", Name: "c", Health: 70, Phi: 0.5}},
+		{MemberRow: MemberRow{Slug: "b", Name: "B", Health: 50, ValueFigures: ValueFigures{Phi: 1}}},
+		{MemberRow: MemberRow{Slug: "a", Name: "A", Health: 50, ValueFigures: ValueFigures{Phi: 2}}},
+		{MemberRow: MemberRow{Slug: "n", Name: "N", Health: math.NaN(), ValueFigures: ValueFigures{Phi: 0}}},
+		{MemberRow: MemberRow{Slug: "c", Name: "c", Health: 70, ValueFigures: ValueFigures{Phi: 0.5}}},
 	}
 	sortMembersRows(rows, MembersQuery{Sort: "health", Order: "desc"})
 	var got []string

@@ -28,10 +28,8 @@ type MemberRow struct {
 	Health       float64 `json:"health"`
 	HealthChange float64 `json:"health_change"`
 	Status       string  `json:"status"`
-	C            float64 `json:"C"`
-	K            float64 `json:"K"`
-	Phi          float64 `json:"phi"`
-	PhiShare     float64 `json:"phi_share"` // φ_i / R
+	ValueFigures
+	PhiShare float64 `json:"phi_share"` // φ_i / R
 	// Reason explains the member's health (domain.MemberScore.Explain): what
 	// fell most against its own baseline, in words and numbers, or for a
 	// member that is not healthy without a change its lowest dimension

@@ -27,10 +27,10 @@ type NetworkNode struct {
 	Tier    string  `json:"tier"`
 	Status  string  `json:"status"`
 	Health  float64 `json:"health"`
-	C       float64 `json:"C"`
-	K       float64 `json:"K"` // over all its ties, also those outside a segment filter
-	Phi     float64 `json:"phi"`
-	Degree  int     `json:"degree"` // ties shown (k > 0)
+	// ValueFigures: its K is over all its ties, also those outside a
+	// segment filter.
+	ValueFigures
+	Degree int `json:"degree"` // ties shown (k > 0)
 }
 
 // NetworkEdge is a cooperation tie K_ij > 0 between two shown members.
@@ -99,7 +99,7 @@ func BuildNetwork(ctx context.Context, db *data.DB, at time.Time, segment string
 		s := m.Score
 		index[m.ID] = len(n.Nodes)
 		n.Nodes = append(n.Nodes, NetworkNode{Slug: m.Slug, Name: m.Name, Segment: m.Segment, Kind: string(m.Kind), Tier: m.Tier,
-			Status: s.Status, Health: s.Health, C: s.C, K: s.K, Phi: s.Phi})
+			Status: s.Status, Health: s.Health, ValueFigures: valueFigures(&s)})
 	}
 	sort.Strings(n.Segments)
 	for _, e := range edges {
@@ -218,7 +218,7 @@ func buildNetworkPage(n Network, bands Bands) (networkPage, error) {
 		}
 		p.TopTies = append(p.TopTies, networkTieRow{A: MemberLink{Slug: e.A, Name: names[e.A]}, B: MemberLink{Slug: e.B, Name: names[e.B]}, KText: fmtNum(e.K)})
 	}
-	summary := fmt.Sprintf("%s and %s with k > 0 on %s.", pluralize(len(n.Nodes), "member", "members"), pluralize(len(n.Edges), "tie", "ties"), n.At)
+	summary := fmt.Sprintf("%s and %s with k > 0 on %s.", domain.Plural(len(n.Nodes), "member", "members"), domain.Plural(len(n.Edges), "tie", "ties"), n.At)
 	if len(p.TopTies) > 0 {
 		var parts []string
 		for _, t := range p.TopTies[:min(5, len(p.TopTies))] {

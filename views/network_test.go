@@ -10,10 +10,10 @@ import (
 func networkSample() Network {
 	return Network{At: "2026-06-30", Segments: []string{"NLP", "vision"},
 		Nodes: []NetworkNode{
-			{Slug: "acme", Name: "Acme AI", Segment: "NLP", Status: "healthy", Health: 80, C: 0.4, K: 1.2, Degree: 2},
-			{Slug: "bolt", Name: "Bolt", Segment: "vision", Status: "watch", Health: 55, C: 0.1, K: 0.9, Degree: 2},
-			{Slug: "cask", Name: "Cask", Segment: "NLP", Status: "at_risk", Health: 20, C: 0.0, K: 0.3, Degree: 1},
-			{Slug: "dune", Name: "Dune", Segment: "vision", Status: "no_data", Health: math.NaN(), C: 0, K: 0, Degree: 1},
+			{Slug: "acme", Name: "Acme AI", Segment: "NLP", Status: "healthy", Health: 80, ValueFigures: ValueFigures{C: 0.4, K: 1.2}, Degree: 2},
+			{Slug: "bolt", Name: "Bolt", Segment: "vision", Status: "watch", Health: 55, ValueFigures: ValueFigures{C: 0.1, K: 0.9}, Degree: 2},
+			{Slug: "cask", Name: "Cask", Segment: "NLP", Status: "at_risk", Health: 20, ValueFigures: ValueFigures{C: 0.0, K: 0.3}, Degree: 1},
+			{Slug: "dune", Name: "Dune", Segment: "vision", Status: "no_data", Health: math.NaN(), ValueFigures: ValueFigures{C: 0, K: 0}, Degree: 1},
 		},
 		Edges: []NetworkEdge{{A: "acme", B: "bolt", K: 0.9}, {A: "acme", B: "cask", K: 0.3}, {A: "bolt", B: "dune", K: 0.05}},
 	}

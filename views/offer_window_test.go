@@ -15,7 +15,7 @@ import (
 // not the Sunday before, which holds only the first.
 func TestScoresOfferTheDayWhoseWindowHoldsAllTheData(t *testing.T) {
 	ctx := context.Background()
-	db := viewsTestDB(t)
+	db := mustOpenDB(t)
 	c := &domain.APIConsumer{Key: "k"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)

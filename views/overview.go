@@ -3,6 +3,8 @@ package views
 import (
 	"fmt"
 	"io"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // overviewPage is what templates/pages/overview.html receives.
@@ -191,7 +193,7 @@ func shareSummary(rows []MemberRow) string {
 	if len(rows) == 0 {
 		return "No member has a share of value yet."
 	}
-	s := fmt.Sprintf("Share of ecosystem value of the top %s: ", pluralize(len(rows), "member", "members"))
+	s := fmt.Sprintf("Share of ecosystem value of the top %s: ", domain.Plural(len(rows), "member", "members"))
 	for i, m := range rows {
 		if i > 0 {
 			s += ", "

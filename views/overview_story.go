@@ -249,7 +249,7 @@ func summaryLines(o *Overview, p OverviewPeriod) []string {
 	switch {
 	case notCompared != "":
 		moved = fmt.Sprintf("%s at risk and %s on watch; bands not compared with %s earlier.",
-			pluralize(o.Distribution.AtRisk, "member", "members"), pluralize(o.Distribution.Watch, "member", "members"), p.Words)
+			domain.Plural(o.Distribution.AtRisk, "member", "members"), domain.Plural(o.Distribution.Watch, "member", "members"), p.Words)
 	case len(o.Summary.Movers) == 0:
 		moved = fmt.Sprintf("No member changed band or fell more than %d points since %s.", FallPoints, o.ComparedWith)
 	default:
@@ -264,17 +264,17 @@ func summaryLines(o *Overview, p OverviewPeriod) []string {
 		var parts []string
 		if len(worse) > 0 {
 			parts = append(parts, fmt.Sprintf("%s moved to a worse band or fell more than %d points since %s: %s",
-				pluralize(len(worse), "member", "members"), FallPoints, o.ComparedWith, moverNames(worse)))
+				domain.Plural(len(worse), "member", "members"), FallPoints, o.ComparedWith, moverNames(worse)))
 		}
 		if len(better) > 0 {
-			parts = append(parts, fmt.Sprintf("%s moved to a better band: %s", pluralize(len(better), "member", "members"), moverNames(better)))
+			parts = append(parts, fmt.Sprintf("%s moved to a better band: %s", domain.Plural(len(better), "member", "members"), moverNames(better)))
 		}
 		moved = strings.Join(parts, "; ") + "."
 	}
 
 	// 3. Milestones and usage.
 	s := o.Summary
-	work := pluralize(s.OverdueMilestones, "milestone", "milestones") + " overdue"
+	work := domain.Plural(s.OverdueMilestones, "milestone", "milestones") + " overdue"
 	if s.OverdueBefore != nil {
 		switch d := s.OverdueMilestones - *s.OverdueBefore; {
 		case d > 0:
@@ -336,9 +336,6 @@ func signedPct(v float64) string {
 	}
 	return "±0.0%"
 }
-
-// fmtCount formats a count with thousands separators.
-func fmtCount(n int64) string { return memberFmtCount(n) }
 
 // overdueOn counts the open milestones past due on day, as /projects counts
 // them (cancelled agreements left out).

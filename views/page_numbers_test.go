@@ -46,9 +46,9 @@ func TestOverviewBandColoursUnderConfiguredThresholds(t *testing.T) {
 	o := pageSampleOverview()
 	o.Health, o.Status = 75, "" // the page classes it by the bands
 	o.Top = []MemberRow{
-		{Slug: "a", Name: "A", Health: 85, Phi: 3, PhiShare: 0.3},   // healthy
-		{Slug: "b", Name: "B", Health: 79.9, Phi: 2, PhiShare: 0.2}, // watch (healthy under 70/40)
-		{Slug: "c", Name: "C", Health: 49.9, Phi: 1, PhiShare: 0.1}, // at risk (watch under 70/40)
+		{Slug: "a", Name: "A", Health: 85, ValueFigures: ValueFigures{Phi: 3}, PhiShare: 0.3},   // healthy
+		{Slug: "b", Name: "B", Health: 79.9, ValueFigures: ValueFigures{Phi: 2}, PhiShare: 0.2}, // watch (healthy under 70/40)
+		{Slug: "c", Name: "C", Health: 49.9, ValueFigures: ValueFigures{Phi: 1}, PhiShare: 0.1}, // at risk (watch under 70/40)
 	}
 	html := renderOverviewWith(t, newBandsRenderer(t, bands), o)
 
@@ -119,7 +119,7 @@ func TestOverviewBandColoursUnderConfiguredThresholds(t *testing.T) {
 // weakest first, at most ten, whatever their order by φ — from the store
 // through to the rendered table.
 func TestOverviewAtRiskOrder(t *testing.T) {
-	db := ecoTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	day := ecoDay(t, "2026-03-28")
 	// By descending φ: m00 … m13. Eleven at risk (one more than the list
@@ -183,7 +183,7 @@ func TestOverviewAtRiskOrder(t *testing.T) {
 // TestEndpointTableErrorRate: the endpoint table shows each endpoint's
 // (4xx + 5xx) / calls as a percentage with two decimals, from the store.
 func TestEndpointTableErrorRate(t *testing.T) {
-	db := ecoTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	c := &domain.APIConsumer{Key: "k1"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {

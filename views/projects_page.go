@@ -6,10 +6,8 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/go-echarts/go-echarts/v2/charts"
-	"github.com/go-echarts/go-echarts/v2/opts"
-
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // projectsPage is what templates/pages/projects.html receives.
@@ -183,83 +181,28 @@ func projectTimeline(d ProjectDetail) (memberLinkSpec, error) {
 	if len(d.Milestones) == 0 {
 		return memberLinkSpec{chartSpec: noDataSpec("This agreement has no milestones")}, nil
 	}
-	rows := make([]string, len(d.Milestones))
-	for i, m := range d.Milestones {
-		rows[i] = strconv.Itoa(i+1) + ". " + m.Title
-	}
-	s := charts.NewScatter()
-	s.SetGlobalOptions(
-		showTooltip("item"),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", XAxisIndex: []int{0}}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{Color: "#5b6475"},
-			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: rows, Inverse: opts.Bool(true),
-			AxisLabel: &opts.AxisLabel{Color: "#273043", Width: 200, Overflow: "truncate"}}),
-	)
-	type point struct {
-		m   ProjectMilestone
-		row int
-	}
-	byState := map[string][]point{}
-	var done []point
-	for i, m := range d.Milestones {
-		byState[m.State] = append(byState[m.State], point{m, i})
-		if m.DoneOn != "" {
-			done = append(done, point{m, i})
-		}
-	}
+	t := milestoneTimeline{LabelWidth: 200, SymbolSize: 14, Zoom: true, At: d.At, AtLabel: "start"}
 	info := func(m ProjectMilestone, label string) []any {
 		pairs := []string{"Due", m.DueOn, "State", label, "Source", m.Source}
 		if m.DoneOn != "" {
 			pairs = append(pairs, "Done", m.DoneOn)
 		}
 		if m.DaysOverdue > 0 {
-			pairs = append(pairs, "Overdue by", pluralize(m.DaysOverdue, "day", "days"))
+			pairs = append(pairs, "Overdue by", domain.Plural(m.DaysOverdue, "day", "days"))
 		}
 		return memberTipInfo(pairs...)
 	}
-	var extra [][]map[string]any
-	for _, st := range []struct{ key, label string }{
-		{memberMsDone, "done"}, {memberMsLate, "done late"}, {memberMsOverdue, "overdue"}, {memberMsUpcoming, "upcoming"},
-	} {
-		list := byState[st.key]
-		if len(list) == 0 {
-			continue
+	for i, m := range d.Milestones {
+		t.Rows = append(t.Rows, strconv.Itoa(i+1)+". "+m.Title)
+		t.Marks = append(t.Marks, timelineMark{State: m.State, Title: m.Title, Day: m.DueOn, Row: i, Tip: m.Title, Info: info(m, milestoneStateLabel(m.State))})
+		if m.DoneOn != "" {
+			// The diamond's tooltip names the state by its key, as it always has.
+			t.Delivered = append(t.Delivered, timelineMark{Title: m.Title, Day: m.DoneOn, Row: i, Tip: m.Title + " (delivered)", Info: info(m, m.State)})
 		}
-		items := make([]opts.ScatterData, len(list))
-		fields := make([]map[string]any, len(list))
-		for i, pt := range list {
-			items[i] = opts.ScatterData{Name: pt.m.Title, Value: []any{pt.m.DueOn, pt.row}, SymbolSize: 14}
-			fields[i] = map[string]any{"tip": pt.m.Title, "info": info(pt.m, st.label)}
-		}
-		extra = append(extra, fields)
-		s.AddSeries(st.label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
 	}
-	if len(done) > 0 {
-		items := make([]opts.ScatterData, len(done))
-		fields := make([]map[string]any, len(done))
-		for i, pt := range done {
-			items[i] = opts.ScatterData{Name: pt.m.Title, Value: []any{pt.m.DoneOn, pt.row}, Symbol: "diamond", SymbolSize: 10}
-			fields[i] = map[string]any{"tip": pt.m.Title + " (delivered)", "info": info(pt.m, pt.m.State)}
-		}
-		extra = append(extra, fields)
-		s.AddSeries("delivered on", items, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#1f2737", Opacity: opts.Float(0.7)}))
-	}
-	opt, err := optionOf(s)
+	opt, err := t.option()
 	if err != nil {
 		return memberLinkSpec{}, err
-	}
-	memberMergeItemFields(opt, extra)
-	if ser := optSeries(opt, 0); ser != nil {
-		ser["markLine"] = map[string]any{
-			"silent":    true,
-			"symbol":    []any{"none", "none"},
-			"lineStyle": map[string]any{"type": "dashed", "color": "#5b6475", "width": 1},
-			"label":     map[string]any{"formatter": "{b}", "color": "#5b6475", "position": "start"},
-			"data":      []any{map[string]any{"name": d.At, "xAxis": d.At}},
-		}
 	}
 	return memberLinkSpec{chartSpec: chartSpec{Option: opt}, Tooltip: "info"}, nil
 }

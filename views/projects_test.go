@@ -17,7 +17,7 @@ import (
 // open); and "dropped" (cancelled) with E (due 03-06, open).
 func projectsTestDB(t *testing.T) *data.DB {
 	t.Helper()
-	db := ecoTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	var ids []int64
 	for _, slug := range []string{"alpha", "beta"} {

@@ -18,7 +18,7 @@ import (
 // snapshot frozen from the day name the lowest other dimension, or the
 // member's real change.
 func TestCooperationIsNeverTheExplanation(t *testing.T) {
-	db := ecoTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	day := ecoDay(t, "2026-03-29") // a Sunday
 	nan := math.NaN()

@@ -106,9 +106,9 @@ func pageSampleOverview() Overview {
 		Trend:         pageSampleTrend(),
 		LastCollected: "2025-06-29T08:15:00Z",
 		Top: []MemberRow{
-			{Slug: "acme-ai", Name: "Acme AI", Segment: "NLP", Health: 81.25, Status: "healthy", Phi: 5.0864, PhiShare: 0.412},
-			{Slug: "visionary", Name: "Visionary Labs", Segment: "vision", Health: 64, Status: "watch", Phi: 3.2, PhiShare: 0.259},
-			{Slug: "homely", Name: "Homely", Segment: "smart home", Health: 31.5, Status: "at_risk", Phi: 0.75, PhiShare: 0.061},
+			{Slug: "acme-ai", Name: "Acme AI", Segment: "NLP", Health: 81.25, Status: "healthy", ValueFigures: ValueFigures{Phi: 5.0864}, PhiShare: 0.412},
+			{Slug: "visionary", Name: "Visionary Labs", Segment: "vision", Health: 64, Status: "watch", ValueFigures: ValueFigures{Phi: 3.2}, PhiShare: 0.259},
+			{Slug: "homely", Name: "Homely", Segment: "smart home", Health: 31.5, Status: "at_risk", ValueFigures: ValueFigures{Phi: 0.75}, PhiShare: 0.061},
 		},
 		AtRisk: []MemberRow{
 			{Slug: "homely", Name: "Homely", Segment: "smart home", Health: 31.5, Status: "at_risk", Reason: "API quality: errors or latency above the SLO (22/100)", ReasonKind: "latency"},
@@ -194,7 +194,7 @@ func TestOverviewEscapesHostileNames(t *testing.T) {
 	for i, name := range hostileNames {
 		row := MemberRow{
 			Slug: "m" + string(rune('a'+i)), Name: name, Segment: hostileNames[(i+1)%len(hostileNames)],
-			Health: 30 + float64(i), Status: "at_risk", Phi: 1, PhiShare: 0.3,
+			Health: 30 + float64(i), Status: "at_risk", ValueFigures: ValueFigures{Phi: 1}, PhiShare: 0.3,
 			Reason: name, Kind: name, Tier: name,
 		}
 		o.Top = append(o.Top, row)

@@ -149,7 +149,7 @@ func (f *trendFrame) weekPartial(end time.Time) string {
 	if f.warm.contains(end) {
 		return fmt.Sprintf("scores of %s are warming up: data starts on %s, so its %d-day scoring window holds %s",
 			end.Format(domain.DateLayout), f.warm.From.Format(domain.DateLayout), f.warm.WindowDays,
-			pluralize(int(end.Sub(f.warm.From).Hours()/24)+1, "day", "days"))
+			domain.Plural(int(end.Sub(f.warm.From).Hours()/24)+1, "day", "days"))
 	}
 	switch n := f.dataDaysIn(end.AddDate(0, 0, -6), end); {
 	case n == 0:
@@ -366,7 +366,7 @@ func trendText(what string, labels []string, values []float64, format func(float
 		}
 	}
 	if missing > 0 {
-		s += fmt.Sprintf(" (%s without data left out)", pluralize(missing, "point", "points"))
+		s += fmt.Sprintf(" (%s without data left out)", domain.Plural(missing, "point", "points"))
 	}
 	s += "."
 	if warm != nil {

@@ -37,17 +37,12 @@ type SnapshotList struct {
 // SnapshotMemberRow is a member of a snapshot with its change against the
 // previous snapshot. The changes are null for a member that is new.
 type SnapshotMemberRow struct {
-	Slug         string   `json:"slug"`
-	Name         string   `json:"name"`
-	Kind         string   `json:"kind"`
-	Segment      string   `json:"segment"`
-	Tier         string   `json:"tier"`
-	T            float64  `json:"T"`
-	I            float64  `json:"I"`
-	M            float64  `json:"M"`
-	C            float64  `json:"C"`
-	K            float64  `json:"K"`
-	Phi          float64  `json:"phi"`
+	Slug    string `json:"slug"`
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`
+	Segment string `json:"segment"`
+	Tier    string `json:"tier"`
+	ScoreFigures
 	PhiShare     float64  `json:"phi_share"` // φ_i / R
 	Health       float64  `json:"health"`
 	Status       string   `json:"status"`
@@ -254,7 +249,7 @@ func compareSnapshots(r float64, cur, prev []data.SnapshotMember, hasPrev, compa
 	for _, m := range cur {
 		seen[m.Slug] = true
 		row := SnapshotMemberRow{Slug: m.Slug, Name: m.Name, Kind: m.Kind, Segment: m.Segment, Tier: m.Tier,
-			T: m.T, I: m.I, M: m.M, C: m.C, K: m.K, Phi: m.Phi, Health: m.Health, Status: m.Status, Reason: m.Reason, ReasonKind: m.ReasonKind}
+			ScoreFigures: snapshotFigures(&m), Health: m.Health, Status: m.Status, Reason: m.Reason, ReasonKind: m.ReasonKind}
 		if r > 0 {
 			row.PhiShare = m.Phi / r
 		}

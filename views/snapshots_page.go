@@ -268,15 +268,15 @@ func splitRows(d *SnapshotDetail) []MemberRow {
 			continue
 		}
 		if len(rows) < splitBarMembers {
-			rows = append(rows, MemberRow{Slug: m.Slug, Name: m.Name, Health: m.Health, Status: m.Status, Phi: m.Phi, PhiShare: m.PhiShare})
+			rows = append(rows, MemberRow{Slug: m.Slug, Name: m.Name, Health: m.Health, Status: m.Status, ValueFigures: ValueFigures{Phi: m.Phi}, PhiShare: m.PhiShare})
 			continue
 		}
 		rest++
 		restPhi += m.Phi
 	}
 	if rest > 0 && d.Ecosystem.R > 0 {
-		rows = append(rows, MemberRow{Name: pluralize(rest, "other member", "other members"),
-			Health: math.NaN(), Phi: restPhi, PhiShare: restPhi / d.Ecosystem.R})
+		rows = append(rows, MemberRow{Name: domain.Plural(rest, "other member", "other members"),
+			Health: math.NaN(), ValueFigures: ValueFigures{Phi: restPhi}, PhiShare: restPhi / d.Ecosystem.R})
 	}
 	return rows
 }

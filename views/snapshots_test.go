@@ -3,7 +3,6 @@ package views
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,16 +11,6 @@ import (
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
-
-func viewsTestDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
 
 func snapMember(slug string, health, phi float64) data.SnapshotMember {
 	return data.SnapshotMember{Slug: slug, Name: strings.ToUpper(slug), Kind: "partner", Segment: "NLP", Tier: "gold",
@@ -67,7 +56,7 @@ func refSlugs(rs []MemberRef) string {
 }
 
 func TestSnapshotRisersAndFallers(t *testing.T) {
-	db := viewsTestDB(t)
+	db := mustOpenDB(t)
 	twoSnapshots(t, db)
 	ctx := context.Background()
 
@@ -156,7 +145,7 @@ func TestRisersAreCappedAndTiesGoBySlug(t *testing.T) {
 }
 
 func TestSnapshotPagesRenderAndEscape(t *testing.T) {
-	db := viewsTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	twoSnapshots(t, db)
 	hostile := data.SnapshotMember{Slug: "x", Name: hostileNames[0], Phi: 0.1, Health: 50, Status: domain.StatusWatch}
@@ -219,7 +208,7 @@ func TestSnapshotPagesRenderAndEscape(t *testing.T) {
 }
 
 func TestBuildAlerts(t *testing.T) {
-	db := viewsTestDB(t)
+	db := mustOpenDB(t)
 	ctx := context.Background()
 	d, _ := domain.ParseDay("2026-01-01")
 	if err := db.CreateMember(ctx, &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, JoinedOn: d}); err != nil {
