@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -182,7 +183,7 @@ func specRequestPath(path string) string {
 // an entry in accessSpec, or an entry (not pending) names a route that does
 // not exist.
 func TestAccessSpecCoversEveryRoute(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	routes := registeredRoutes(a)
 	inSpec := map[string]bool{}
 	for _, e := range accessSpec {
@@ -257,7 +258,7 @@ func isPending(t *testing.T, e accessSpecEntry, routes map[string]bool) bool {
 // real app as anonymous, viewer, manager and admin: each caller below the
 // entry's level is refused by the gate, each at or above it is not.
 func TestAccessSpecAgainstTheLiveServer(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	routes := registeredRoutes(a)
 	for _, e := range accessSpec {
 		if isPending(t, e, routes) {
@@ -295,7 +296,7 @@ func TestAccessSpecAgainstTheLiveServer(t *testing.T) {
 // TestAccessSpecForAnIngestToken sends every entry's request with an ingest
 // token and no session: the token opens the ingest route and nothing else.
 func TestAccessSpecForAnIngestToken(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	token := newToken(t, db, "gateway", "")
 	routes := registeredRoutes(a)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -141,7 +142,7 @@ func get3(tb testing.TB, a *App, s testSession, target string) (int, string, str
 // to the log works only to choose another.
 func TestFirstAdminMustChangeTheGeneratedPassword(t *testing.T) {
 	var logged bytes.Buffer
-	a, err := New(config.Default(), emptyDB(t), slog.New(slog.NewTextHandler(&logged, nil)))
+	a, err := New(config.Default(), datatest.MustOpenDB(t), slog.New(slog.NewTextHandler(&logged, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestDemoAccountLivesOnlyWithTheDemo(t *testing.T) {
 }
 
 func TestUserPasswdCommand(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	s := loginAs(t, a, domain.RoleViewer)
 	var out bytes.Buffer

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -73,7 +74,7 @@ func auditHas(tb testing.TB, a *App, actor, action, target string, ok bool) bool
 }
 
 func TestAdminUsersJSONLifecycle(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	admin := loginAs(t, a, domain.RoleAdmin)
 
 	status, body := sendJSON(t, a, admin, "POST", "/api/v1/admin/users", map[string]string{"name": "carol", "role": "viewer", "password": "carol-password-1"})
@@ -187,7 +188,7 @@ func loginAttempt(tb testing.TB, a *App, name, password string) (testSession, in
 }
 
 func TestAdminCannotLockThemselvesOrEveryoneOut(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	admin := loginAs(t, a, domain.RoleAdmin)
 	for _, change := range []map[string]any{{"role": "viewer"}, {"disabled": true}} {
 		if status, body := sendJSON(t, a, admin, "POST", "/api/v1/admin/users/admin", change); status != http.StatusBadRequest {
@@ -221,7 +222,7 @@ func TestAdminCannotLockThemselvesOrEveryoneOut(t *testing.T) {
 }
 
 func TestAdminPagesAndForms(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	admin := loginAs(t, a, domain.RoleAdmin)
 	status, _, page := fetch(t, a, admin, "/admin/users")
 	if status != 200 || !strings.Contains(page, `data-user="viewer"`) || !strings.Contains(page, `name="csrf" value="`+admin.csrf+`"`) {
@@ -304,7 +305,7 @@ func TestAdminPagesAndForms(t *testing.T) {
 var secretRE = regexp.MustCompile(`ep_[A-Za-z0-9_-]{43}`)
 
 func TestAdminTokensAndAuditJSON(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	admin := loginAs(t, a, domain.RoleAdmin)
 	status, body := sendJSON(t, a, admin, "POST", "/api/v1/admin/tokens", map[string]string{"name": "kong", "allow": "10.0.0.0/8, 192.0.2.7"})
 	if status != http.StatusCreated {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -29,7 +30,7 @@ const hostileMessage = `calls fell <script>window.__xss=1</script> & "more"`
 func newInboxFixture(t *testing.T) *inboxFixture {
 	t.Helper()
 	ctx := context.Background()
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	for _, slug := range []string{"alpha", "bravo"} {
 		if err := db.CreateMember(ctx, &domain.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: domain.KindPartner,
 			JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {

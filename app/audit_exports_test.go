@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -82,7 +83,7 @@ func TestDownloadsAreAudited(t *testing.T) {
 
 func TestRunNowIsAudited(t *testing.T) {
 	srv := fakeGitHub(t)
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a, err := New(configWithGitHub(t, srv.URL), db, quietLogger())
 	if err != nil {
 		t.Fatal(err)

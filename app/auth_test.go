@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -20,7 +21,7 @@ func concrete(pattern string) string { return paramRE.ReplaceAllString(pattern, 
 // table (app/routes.go), or is matched by another line of it: such a route
 // would answer 404 to everyone, or be let through on another route's rule.
 func TestEveryRouteHasARule(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	table := a.routes()
 	for _, r := range a.Fiber().GetRoutes(true) {
 		if r.Method == "USE" || r.Method == "HEAD" || r.Method == "CONNECT" || r.Method == "TRACE" || r.Method == "OPTIONS" {
@@ -35,7 +36,7 @@ func TestEveryRouteHasARule(t *testing.T) {
 // TestRouteRoleMatrix sends every rule's request as anonymous and as each
 // role, and checks who is let through.
 func TestRouteRoleMatrix(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	roles := []string{"", domain.RoleViewer, domain.RoleManager, domain.RoleAdmin}
 	for _, rule := range a.routes() {
 		for _, role := range roles {
@@ -64,7 +65,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 }
 
 func TestUnruledPathsAreRefused(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	for _, p := range []string{"/admin/secret", "/api/v1/internal", "/.env"} {
 		if status, _, _ := get(t, a.Fiber(), p); status != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, status)
@@ -73,7 +74,7 @@ func TestUnruledPathsAreRefused(t *testing.T) {
 }
 
 func TestStateChangesNeedTheCSRFToken(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	s := loginAs(t, a, domain.RoleAdmin)
 	for name, token := range map[string]string{"missing": "", "wrong": "not-the-token"} {
 		req := httptest.NewRequest("POST", "/api/v1/sources/x/run", nil)
@@ -110,7 +111,7 @@ func TestStateChangesNeedTheCSRFToken(t *testing.T) {
 // TestLoginGivesANewSessionID checks session fixation: the session id a
 // visitor had before logging in is not the one that is logged in.
 func TestLoginGivesANewSessionID(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	var before testSession
 	resp, _ := a.Fiber().Test(httptest.NewRequest("GET", "/login", nil), -1)
 	before.collect(resp)
@@ -181,7 +182,7 @@ func cookieValue(s testSession, name string) string {
 }
 
 func TestLoginIsThrottledAndAudited(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	try := func(password string) int {
 		var s testSession
 		resp, _ := a.Fiber().Test(httptest.NewRequest("GET", "/login", nil), -1)
@@ -229,7 +230,7 @@ func TestRedirectAfterLoginStaysOnSite(t *testing.T) {
 }
 
 func TestAnonymousPagesRedirectToLoginAndAPIsSay401(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	resp, _ := a.Fiber().Test(httptest.NewRequest("GET", "/?at=2026-01-01", nil), -1)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next="+url.QueryEscape("/?at=2026-01-01") {
 		t.Errorf("anonymous page: %d → %q", resp.StatusCode, resp.Header.Get("Location"))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -28,7 +29,7 @@ import (
 // acknowledged before the backup began and at most those sent before it
 // ended. At the end the live database holds exactly what was acknowledged.
 func TestBackupWhileServingAndIngesting(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	secret := newToken(t, db, "bk", "")
 	base := serveTestApp(t, a)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // TestAppsKeepTheirOwnBands: two Apps of different health bands in one
@@ -15,7 +16,7 @@ func TestAppsKeepTheirOwnBands(t *testing.T) {
 	strict.Scoring.Health.HealthyMin, strict.Scoring.Health.WatchMin = 85, 60
 	apps := map[string]*App{}
 	for name, cfg := range map[string]config.Config{"default": config.Default(), "strict": strict} {
-		a, err := New(cfg, emptyDB(t), quietLogger())
+		a, err := New(cfg, datatest.MustOpenDB(t), quietLogger())
 		if err != nil {
 			t.Fatal(err)
 		}

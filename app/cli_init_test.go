@@ -13,6 +13,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/collectors/registry"
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -49,7 +50,7 @@ func TestInitWritesFilesThatLoadAndApply(t *testing.T) {
 
 	ctx := context.Background()
 	for _, file := range []string{"registry.yaml", "members.csv"} {
-		db := emptyDB(t)
+		db := datatest.MustOpenDB(t)
 		src, err := registry.New(registry.Config{Path: filepath.Join(dir, file)})
 		if err != nil {
 			t.Fatal(err)

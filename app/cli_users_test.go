@@ -8,11 +8,12 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestAdminUserCommands(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	viewer := loginAs(t, a, domain.RoleViewer)
 	var out bytes.Buffer

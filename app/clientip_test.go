@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 func TestForwardedChainClient(t *testing.T) {
@@ -79,7 +80,7 @@ func TestForwardedForCannotBeChosenByTheClient(t *testing.T) {
 	cfg.Auth.ProxyHeader = "X-Forwarded-For"
 	cfg.Auth.TrustedProxies = []string{"127.0.0.5"}
 	cfg.Auth.RateLimits.Login = config.Limit{Max: 3, Window: time.Hour}
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newConfiguredApp(t, db, cfg)
 	base := serveTestApp(t, a)
 	proxy, direct := clientFrom(t, "127.0.0.5"), clientFrom(t, "127.0.0.2")

@@ -14,6 +14,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -117,7 +118,7 @@ func TestConsumerMappedByItsSecret(t *testing.T) {
 // with, a pasted secret cannot be matched: a clear error says what to set.
 func TestMappingBySecretNeedsTheHashKey(t *testing.T) {
 	t.Setenv(accesslog.DefaultHashKeyEnv, "")
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	send := managerJSON(t, newTestApp(t, db))
 	status, body := send("PUT", "/api/v1/consumers/sk-live-0123456789abcdef", `{"member":"acme","secret":true}`)
 	if status != 400 || !strings.Contains(body, "set the environment variable "+accesslog.DefaultHashKeyEnv) || strings.Contains(body, "sk-live") {

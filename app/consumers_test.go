@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -78,7 +79,7 @@ func TestConsumersMappedThroughTheAPIAndTheCommands(t *testing.T) {
 
 func TestUnmappedConsumersAreMappedFromTheAPIUsagePage(t *testing.T) {
 	ctx := context.Background()
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	if err := db.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "Acme AI", Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/github"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -257,7 +258,7 @@ func fltCheckBackoff(tb testing.TB, what string, waits []time.Duration, retries 
 func TestFaultSourceDownRetriesThenCatchesUp(t *testing.T) {
 	gh := newFltGitHub(t)
 	gh.add(12)
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a, err := New(configWithGitHub(t, gh.srv.URL), db, quietLogger())
 	if err != nil {
 		t.Fatal(err)

@@ -82,16 +82,6 @@ func seededDB(tb testing.TB) *data.DB {
 	return db
 }
 
-func emptyDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 func init() { bcryptCost = bcrypt.MinCost } // tests need no slow hashes
 
 // testPassword is the password of the test accounts: one per role, named

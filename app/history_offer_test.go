@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -19,7 +20,7 @@ import (
 func historyDB(t *testing.T) *data.DB {
 	t.Helper()
 	ctx := context.Background()
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)

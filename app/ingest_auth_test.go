@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -69,7 +70,7 @@ func revokeInOtherProcess(db *data.DB, name string) error {
 }
 
 func TestIngestTokenRevokedInTheAppStopsAtOnce(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	withTokenClock(a) // frozen: only the revocation can stop the token
 	secret := newToken(t, db, "gateway", "")
@@ -90,7 +91,7 @@ func TestIngestTokenRevokedInTheAppStopsAtOnce(t *testing.T) {
 }
 
 func TestIngestTokenRevokedElsewhereStopsWithinTheCacheBound(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	clock := withTokenClock(a)
 	secret := newToken(t, db, "gateway", "")
@@ -115,7 +116,7 @@ func TestIngestTokenRevokedElsewhereStopsWithinTheCacheBound(t *testing.T) {
 // TestIngestVerifiesTheTokenOncePerRequest: the rate limiter (which names
 // the token) and the handler share one verification of a request's token.
 func TestIngestVerifiesTheTokenOncePerRequest(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	clock := withTokenClock(a)
 	secret := newToken(t, db, "gateway", "")
@@ -151,7 +152,7 @@ func TestIngestVerifiesTheTokenOncePerRequest(t *testing.T) {
 }
 
 func TestIngestBearerChallenges(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	secret := newToken(t, db, "gateway", "")
 	for _, tc := range []struct {
@@ -184,7 +185,7 @@ func TestIngestBearerChallenges(t *testing.T) {
 // once over loopback, so batches share transactions; every accepted batch
 // is stored once, and a bad batch among them is refused alone.
 func TestIngestConcurrentPushersStoreEachBatchOnce(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	secret := newToken(t, db, "gateway", "")
 	base := serveTestApp(t, a)

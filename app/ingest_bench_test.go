@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // BenchmarkIngestLoopback posts NDJSON batches to a real server over
@@ -46,7 +47,7 @@ func benchIngest(b *testing.B, clients, size int) {
 	// The limiter still runs (and names the token) on every request; the
 	// default 100 requests/s per token would stop the benchmark.
 	cfg.Auth.RateLimits.Ingest.Max = 1 << 30
-	db := emptyDB(b)
+	db := datatest.MustOpenDB(b)
 	a := newConfiguredApp(b, db, cfg)
 	secret := newToken(b, db, "bench", "")
 	base := serveTestApp(b, a)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -17,7 +18,7 @@ import (
 // be stored and poison every total covering it; now the batch is refused
 // with a 400 naming the record and the field, and nothing of it is kept.
 func TestIngestRefusesOverLargeNumbers(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	secret := newToken(t, db, "gateway", "")
 	day := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 func consumerBatch(keys []string, at time.Time) string {
@@ -43,7 +44,7 @@ func countConsumers(tb testing.TB, db *data.DB) int {
 // noted in the quarantine, while traffic of known consumers, and another
 // token's allowance, go on.
 func TestIngestBoundsNewConsumersPerToken(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	cfg := config.Default()
 	cfg.Ingest.MaxNewConsumersPerDay = 5
 	a, err := New(cfg, db, quietLogger())

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -69,7 +70,7 @@ func totalCalls(tb testing.TB, db *data.DB, day time.Time) int64 {
 }
 
 func TestIngestStoresWholeBatchesOnly(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	secret := newToken(t, db, "gateway", "")
 	day := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
@@ -130,7 +131,7 @@ func TestIngestStoresWholeBatchesOnly(t *testing.T) {
 }
 
 func TestIngestNeedsALiveIngestTokenFromAnAllowedAddress(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	secret := newToken(t, db, "gateway", "")
 	fenced := newToken(t, db, "fenced", "192.0.2.0/24")
@@ -161,7 +162,7 @@ func TestIngestNeedsALiveIngestTokenFromAnAllowedAddress(t *testing.T) {
 }
 
 func TestIngestBodyLimits(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	secret := newToken(t, db, "gateway", "")
 	// Over the 8 MiB request limit, through a real socket: the server reads

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -21,7 +22,7 @@ func newLoginTestApp(tb testing.TB) *App {
 	tb.Helper()
 	cfg := config.Default()
 	cfg.Auth.RateLimits.Login.Max = 0
-	return newConfiguredApp(tb, emptyDB(tb), cfg)
+	return newConfiguredApp(tb, datatest.MustOpenDB(tb), cfg)
 }
 
 // loginPageToken fetches the login page as a new visitor: its cookies and

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -30,7 +31,7 @@ func managerJSON(tb testing.TB, a *App) func(method, target, body string) (int, 
 
 func TestMembersAreManagedThroughTheJSONAPI(t *testing.T) {
 	ctx := context.Background()
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	send := managerJSON(t, a)
 
 	status, body := send("POST", "/api/v1/members",
@@ -114,7 +115,7 @@ func TestMembersAreManagedThroughTheJSONAPI(t *testing.T) {
 
 func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 	ctx := context.Background()
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	for _, slug := range []string{"alpha", "bravo"} {
 		if err := db.CreateMember(ctx, &domain.Member{Slug: slug, Name: slug, Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
@@ -159,7 +160,7 @@ func TestScoringRunRescoresDaysAMemberChangeTouched(t *testing.T) {
 
 func TestMemberPagesAddEditArchiveAndMerge(t *testing.T) {
 	ctx := context.Background()
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	mgr := loginAs(t, a, domain.RoleManager)
 	getAs := func(s testSession, target string) (int, string) {
 		req := httptest.NewRequest("GET", target, nil)

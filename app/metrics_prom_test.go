@@ -15,6 +15,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // fakeSource is a collector that reports fixed counts, or fails.
@@ -115,7 +116,7 @@ next:
 // runs a collector that stores and rejects and one that fails, and reads
 // the counters back from /metrics.
 func TestMetricsCountIngestAndCollectorRuns(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	token := newToken(t, a.db, "gateway", "")
 	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	if status, body := post(t, a, token, ndjson(5, at), nil); status != http.StatusAccepted {
@@ -232,7 +233,7 @@ func TestHTTPMetricsUseRoutePatterns(t *testing.T) {
 // in one process count apart (and building the second did not panic on a
 // duplicate registration).
 func TestMetricsAreNotShared(t *testing.T) {
-	a, b := newTestApp(t, emptyDB(t)), newTestApp(t, emptyDB(t))
+	a, b := newTestApp(t, datatest.MustOpenDB(t)), newTestApp(t, datatest.MustOpenDB(t))
 	get(t, a.Fiber(), "/api/v1/me")
 	get(t, a.Fiber(), "/api/v1/me")
 	get(t, b.Fiber(), "/api/v1/me")
@@ -250,7 +251,7 @@ func TestMetricsAreNotShared(t *testing.T) {
 // query string (which may carry a token) or the raw path.
 func TestRequestLogIsDebugAndLeavesOutQueries(t *testing.T) {
 	var logs bytes.Buffer
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	a.log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	get(t, a.Fiber(), "/api/v1/members/some-member?token=SECRET-IN-QUERY")
 	out := logs.String()

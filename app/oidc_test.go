@@ -18,6 +18,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -165,7 +166,7 @@ func newSSOApp(tb testing.TB, idp *testIdP) *App {
 	if err := cfg.Validate(); err != nil {
 		tb.Fatal(err)
 	}
-	return newConfiguredApp(tb, emptyDB(tb), cfg)
+	return newConfiguredApp(tb, datatest.MustOpenDB(tb), cfg)
 }
 
 // newConfiguredApp is newTestApp with a configuration of the test's own.
@@ -355,7 +356,7 @@ func TestOIDCDeniesAnUnmappedClaim(t *testing.T) {
 }
 
 func TestOIDCIsOffByDefault(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	if status, _, page := fetch(t, a, testSession{}, "/login"); status != 200 || strings.Contains(page, "Sign in with SSO") {
 		t.Errorf("login page: %d, offers SSO: %v", status, strings.Contains(page, "Sign in with SSO"))
 	}
@@ -397,7 +398,7 @@ func TestOIDCConfigValidation(t *testing.T) {
 	c := good()
 	c.Auth.OIDC.ClientSecretEnv = "ECOPULSE_TEST_EMPTY_SECRET"
 	t.Setenv("ECOPULSE_TEST_EMPTY_SECRET", "")
-	if _, err := New(c, emptyDB(t), quietLogger()); err == nil || !strings.Contains(err.Error(), "ECOPULSE_TEST_EMPTY_SECRET") {
+	if _, err := New(c, datatest.MustOpenDB(t), quietLogger()); err == nil || !strings.Contains(err.Error(), "ECOPULSE_TEST_EMPTY_SECRET") {
 		t.Errorf("empty client secret: %v", err)
 	}
 }

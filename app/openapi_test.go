@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // openAPIDocument is the part of the document the tests read.
@@ -50,7 +52,7 @@ func openAPIPath(p string) string { return fiberParamRE.ReplaceAllString(p, "{$1
 // route the table does not have.
 func TestOpenAPIDescribesTheRouteTable(t *testing.T) {
 	doc := loadOpenAPI(t)
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	inTable := map[string]bool{}
 	for _, r := range a.routes() {
 		if !strings.HasPrefix(r.pattern, "/api/v1/") {
@@ -157,7 +159,7 @@ func TestOpenAPIScoresSchemaIsTheContract(t *testing.T) {
 }
 
 func TestOpenAPIIsServedToViewers(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	status, body, hdr := get(t, a.Fiber(), "/api/v1/openapi.json")
 	if status != http.StatusOK {
 		t.Fatalf("GET /api/v1/openapi.json = %d", status)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
 )
@@ -79,7 +80,7 @@ func TestPageCacheKeyIsTheCanonicalRoute(t *testing.T) {
 // The routes that are per user or per session never opt in; every route
 // that does is a GET for signed-in viewers.
 func TestPageCachePolicyOptsInOnlySharedPages(t *testing.T) {
-	table := newTestApp(t, emptyDB(t)).routes()
+	table := newTestApp(t, datatest.MustOpenDB(t)).routes()
 	for _, r := range table {
 		if r.cache == cacheNever {
 			continue

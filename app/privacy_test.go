@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -51,7 +52,7 @@ func TestPrivacyRawIPsAreNeverStored(t *testing.T) {
 		`203.0.113.7 - - [30/Jun/2026:10:00:06 +0000] "GET /v1/models HTTP/1.1" abc 1 "-" "-"`,
 	}
 	t.Setenv(accesslog.DefaultHashKeyEnv, "a-test-key-that-is-long-enough-to-hash-with")
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "access.log")
@@ -151,7 +152,7 @@ func seedPerson(tb testing.TB, db *data.DB, name, email, login string, at time.T
 // file: none survives, and the same address gets the same token each time.
 func TestPrivacyAddressesInsideNamesAndPaths(t *testing.T) {
 	t.Setenv(accesslog.DefaultHashKeyEnv, "a-test-key-that-is-long-enough-to-hash-with")
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	secret := newToken(t, db, "gateway", "")
 	var body strings.Builder

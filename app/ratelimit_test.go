@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // clientFrom is an HTTP client whose connections leave from a loopback
@@ -63,7 +64,7 @@ func loginOver(tb testing.TB, c *http.Client, base, name, password, accept strin
 func TestRateLimitFailedLoginsPerAddress(t *testing.T) {
 	cfg := config.Default()
 	cfg.Auth.RateLimits.Login = config.Limit{Max: 3, Window: time.Hour}
-	a := newConfiguredApp(t, emptyDB(t), cfg)
+	a := newConfiguredApp(t, datatest.MustOpenDB(t), cfg)
 	base := serveTestApp(t, a)
 	attacker, office, other := clientFrom(t, "127.0.0.2"), clientFrom(t, "127.0.0.3"), clientFrom(t, "127.0.0.4")
 
@@ -109,7 +110,7 @@ func TestRateLimitFailedLoginsPerAddress(t *testing.T) {
 func TestRateLimitIngestPerToken(t *testing.T) {
 	cfg := config.Default()
 	cfg.Auth.RateLimits.Ingest = config.Limit{Max: 2, Window: time.Hour}
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newConfiguredApp(t, db, cfg)
 	busy, calm := newToken(t, db, "busy", ""), newToken(t, db, "calm", "")
 	for i := 0; i < 2; i++ {
@@ -145,7 +146,7 @@ func TestRateLimitsCanBeTurnedOff(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	a := newConfiguredApp(t, emptyDB(t), cfg)
+	a := newConfiguredApp(t, datatest.MustOpenDB(t), cfg)
 	for i := 0; i < 12; i++ { // more than the default limit of 10
 		if status := tryLogin(t, a, "nobody-"+strconv.Itoa(i), "wrong"); status != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: %d", i+1, status)
@@ -161,7 +162,7 @@ func TestRateLimitsCanBeTurnedOff(t *testing.T) {
 func TestRateLimitCountsEverySpellingOfLogin(t *testing.T) {
 	cfg := config.Default()
 	cfg.Auth.RateLimits.Login = config.Limit{Max: 3, Window: time.Hour}
-	a := newConfiguredApp(t, emptyDB(t), cfg)
+	a := newConfiguredApp(t, datatest.MustOpenDB(t), cfg)
 	base := serveTestApp(t, a)
 	c := clientFrom(t, "127.0.0.6")
 	attempt := func(path string, i int) int {

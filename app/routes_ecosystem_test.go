@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -352,7 +353,7 @@ func TestProjectPageShowsTheRecord(t *testing.T) {
 // member, everyone else unaffiliated, one bot.
 func ecoCommunityDB(t *testing.T) *data.DB {
 	t.Helper()
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	day := func(s string) time.Time { d, _ := domain.ParseDay(s); return d }
 	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, JoinedOn: day("2026-01-01")}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -770,7 +771,7 @@ func mpBenchGet(b *testing.B, a *App, target string) {
 // TestMembersPagesWithoutScores: before the first scoring run the pages say
 // so, and a member's page still shows who it is.
 func TestMembersPagesWithoutScores(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	m := &domain.Member{Slug: "early-bird", Name: "Early Bird", Kind: domain.KindPartner, Segment: "NLP", JoinedOn: demoEnd}
 	if err := db.CreateMember(context.Background(), m); err != nil {
 		t.Fatal(err)

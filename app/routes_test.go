@@ -10,13 +10,14 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 // A route added to the table without a cache policy is built for every
 // request; the same route with cachePerRole is built once for a role.
 func TestTableRouteIsCachedOnlyWhenItOptsIn(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	for _, tc := range []struct {
 		name   string
 		cache  cachePolicy
@@ -56,7 +57,7 @@ func TestTableRouteIsCachedOnlyWhenItOptsIn(t *testing.T) {
 // /projects/new), or the table names a route twice: the first line that
 // matches decides, for the gate as for the router.
 func TestNoRuleIsShadowed(t *testing.T) {
-	table := newTestApp(t, emptyDB(t)).routes()
+	table := newTestApp(t, datatest.MustOpenDB(t)).routes()
 	for _, r := range table {
 		got, ok := table.match(r.method, concrete(r.pattern))
 		if !ok || !got.is(r.method, r.pattern) {
@@ -76,7 +77,7 @@ func TestNoRuleIsShadowed(t *testing.T) {
 // registered with the router as it says (a tree as a middleware at its
 // prefix), so that its rule would guard nothing.
 func TestRouterRegistersTheTable(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	registered := map[string]bool{}
 	for _, r := range a.Fiber().GetRoutes() { // middleware too: the trees
 		registered[r.Method+" "+r.Path] = true

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -89,7 +90,7 @@ func TestShutdownWaitsForARunStartedByHand(t *testing.T) {
 	logs := newLogWatch(waiting, timedOut)
 	cfg := configWithGitHub(t, srv.URL)
 	cfg.ShutdownTimeout = time.Minute
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a, err := New(cfg, db, slog.New(logs))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -17,7 +18,7 @@ import (
 // already scored has the days whose windows hold it scored again.
 func TestImportedHistoryIsScoredHoweverOld(t *testing.T) {
 	ctx := context.Background()
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -90,7 +91,7 @@ func TestScoresDependOnDataAndDayOnly(t *testing.T) {
 // as a server restarted days later would: the tick finds the seeded
 // ecosystem, adds traffic and moves the cursor.
 func TestDemoTickContinuesAfterARestart(t *testing.T) {
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	seededAt := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
 	if _, err := seedDemo(ctx, db, seededAt); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // TestServeDrainsAndStops serves on a real listener, then cancels: Serve
@@ -15,7 +16,7 @@ import (
 func TestServeDrainsAndStops(t *testing.T) {
 	cfg := config.Default()
 	cfg.ShutdownTimeout = 5 * time.Second
-	a, err := New(cfg, emptyDB(t), quietLogger())
+	a, err := New(cfg, datatest.MustOpenDB(t), quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

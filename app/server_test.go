@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -202,7 +203,7 @@ func TestAPIUsageTotalsMatchTheStore(t *testing.T) {
 }
 
 func TestHealthAndSecurityHeaders(t *testing.T) {
-	a := newTestApp(t, emptyDB(t))
+	a := newTestApp(t, datatest.MustOpenDB(t))
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if status, body, _ := get(t, a.Fiber(), p); status != 200 {
 			t.Errorf("GET %s = %d: %s", p, status, body)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -16,7 +17,7 @@ import (
 // page and the JSON.
 func TestEmptyInstallationGreetsWithTheChecklist(t *testing.T) {
 	ctx := context.Background()
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a := newTestApp(t, db)
 	today := domain.Day(time.Now())
 	if err := a.Scorer().Run(ctx, today, 3); err != nil { // the scoring job of an empty install

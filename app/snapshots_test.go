@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/views"
 )
@@ -207,7 +208,7 @@ func TestSnapshotJobCatchesUpOnClosedWeeksOnce(t *testing.T) {
 		t.Errorf("catch_up_weeks 1 took %v (err %v), want only %s", taken, err, closedWeek)
 	}
 	// An empty store has nothing to snapshot.
-	if taken, err := catchUpSnapshots(ctx, emptyDB(t), scorer, demoEnd, 26); err != nil || len(taken) != 0 {
+	if taken, err := catchUpSnapshots(ctx, datatest.MustOpenDB(t), scorer, demoEnd, 26); err != nil || len(taken) != 0 {
 		t.Errorf("empty store: %v, %v", taken, err)
 	}
 }
@@ -273,7 +274,7 @@ func TestSnapshotScheduleWithTimeZoneParses(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Snapshots.Schedule = "61 0 * * 1"
-	if _, err := New(cfg, emptyDB(t), quietLogger()); err == nil {
+	if _, err := New(cfg, datatest.MustOpenDB(t), quietLogger()); err == nil {
 		t.Errorf("New accepted a bad snapshot schedule")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/internal/fakeapi"
 	"github.com/ecopulse/ecopulse/views"
@@ -63,7 +64,7 @@ func TestSourceConfigErrorsAreClear(t *testing.T) {
 
 func TestSourcesPageRunNowAndCollect(t *testing.T) {
 	srv := fakeGitHub(t)
-	db := emptyDB(t)
+	db := datatest.MustOpenDB(t)
 	a, err := New(configWithGitHub(t, srv.URL), db, quietLogger())
 	if err != nil {
 		t.Fatal(err)

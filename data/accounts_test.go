@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -14,7 +15,7 @@ import (
 // a deleted account's id; a new account must not inherit it (SQLite reuses
 // the largest INTEGER PRIMARY KEY after a delete unless AUTOINCREMENT).
 func TestDeletedUserIDsAreNeverReused(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := t.Context()
 	a := &domain.User{Name: "alice", Role: domain.RoleViewer, PasswordHash: "x"}
 	b := &domain.User{Name: "bob", Role: domain.RoleAdmin, PasswordHash: "x"}
@@ -36,7 +37,7 @@ func TestDeletedUserIDsAreNeverReused(t *testing.T) {
 }
 
 func TestAuditFieldsAreBounded(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	huge := strings.Repeat("é", 1<<20) // 2 MB of two-byte characters
 	if err := db.Audit(t.Context(), data.AuditEntry{Actor: huge, Action: "login", Target: huge, Detail: huge}); err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestAuditFieldsAreBounded(t *testing.T) {
 }
 
 func TestAuditRepeatedCountsOnOneRow(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := t.Context()
 	t0 := time.Now().Add(-time.Hour)
 	e := data.AuditEntry{Actor: "admin", Action: "login", Detail: "wrong name or password, from 192.0.2.9"}
@@ -89,7 +90,7 @@ func TestAuditRepeatedCountsOnOneRow(t *testing.T) {
 }
 
 func TestAuditQueryPages(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := t.Context()
 	for range 1500 {
 		if err := db.Audit(ctx, data.AuditEntry{Actor: "a", Action: "x"}); err != nil {
@@ -121,7 +122,7 @@ func TestAuditQueryPages(t *testing.T) {
 }
 
 func TestSessionsEndByAccountWithoutDecoding(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := t.Context()
 	s := db.Sessions()
 	for id, uid := range map[string]int64{"s1": 7, "s2": 7, "s3": 8, "s4": 0} {
@@ -150,7 +151,7 @@ func TestSessionsEndByAccountWithoutDecoding(t *testing.T) {
 }
 
 func TestServerSecretIsMadeOnce(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	k1, err := db.ServerSecret(t.Context(), "k", 32)
 	if err != nil || len(k1) != 32 {
 		t.Fatalf("%x %v", k1, err)

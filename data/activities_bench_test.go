@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -16,7 +17,7 @@ import (
 func BenchmarkAddActivities(b *testing.B) {
 	for _, triggers := range []bool{true, false} {
 		b.Run(fmt.Sprint("digest-triggers=", triggers), func(b *testing.B) {
-			db := openDB(b)
+			db := datatest.MustOpenDB(b)
 			ctx := context.Background()
 			m := mustMember(b, db, "m")
 			if !triggers {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -23,7 +24,7 @@ func memberOf(t *testing.T, db *data.DB, login, on string, slugs map[int64]strin
 // shorter span inside: the first span is split around it, and stored
 // activity follows each change.
 func TestAssignPersonCutsAroundAndReattributes(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha, beta := mustMember(t, db, "alpha"), mustMember(t, db, "beta")
 	slugs := map[int64]string{alpha.ID: "alpha", beta.ID: "beta"}
@@ -70,7 +71,7 @@ func TestAssignPersonCutsAroundAndReattributes(t *testing.T) {
 // explicit affiliations leave, the configuration's ReplaceAffiliations
 // keeps the rule's spans, and deleting the rule takes them back.
 func TestStoredDomainRulesFillWhatExplicitAffiliationsLeave(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha, beta := mustMember(t, db, "alpha"), mustMember(t, db, "beta")
 	slugs := map[int64]string{alpha.ID: "alpha", beta.ID: "beta"}
@@ -140,7 +141,7 @@ func TestStoredDomainRulesFillWhatExplicitAffiliationsLeave(t *testing.T) {
 // rule names the member kept, so that the affiliations it made stay there
 // when they are computed again.
 func TestMergeMovesStoredDomainRules(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
 	mustMember(t, db, "beta")

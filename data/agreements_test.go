@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -34,7 +35,7 @@ func agrTitles(ms []domain.Milestone) map[string]domain.Milestone {
 }
 
 func TestSaveAgreementCreatesAndEdits(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha, beta, gamma := mustMember(t, db, "alpha"), mustMember(t, db, "beta"), mustMember(t, db, "gamma")
 
@@ -130,7 +131,7 @@ func TestSaveAgreementCreatesAndEdits(t *testing.T) {
 }
 
 func TestSaveAgreementRefusesBadInputWhole(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
 	base := func() *domain.Project {
@@ -198,7 +199,7 @@ func TestSaveAgreementRefusesBadInputWhole(t *testing.T) {
 // TestSaveAgreementStampsFormerSource edits a project another source made:
 // its unprefixed milestones keep their origin, and are never deleted.
 func TestSaveAgreementStampsFormerSource(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
 	p := &domain.Project{Slug: "d", Name: "D", Status: domain.ProjectActive, StartOn: day(t, "2026-01-01"), Source: data.SourceDemo,

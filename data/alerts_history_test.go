@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -72,7 +73,7 @@ func historyDays(t *testing.T) []time.Time {
 // of a signal that dips, hovers between the thresholds, recovers and dips
 // again: one episode per dip, none for hovering alone, with the days right.
 func TestAlertHistoryOpensAndClosesDayByDayWithHysteresis(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
 	d := historyDays(t)
@@ -154,7 +155,7 @@ func TestAlertHistoryOpensAndClosesDayByDayWithHysteresis(t *testing.T) {
 // assignee, comment, delivery); one that no longer happened is deleted
 // unless it was posted; the one open before the first day continues.
 func TestAlertHistoryRescoredKeepsWhatPeopleDid(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
 	mustMember(t, db, "bravo")
@@ -267,7 +268,7 @@ func TestAlertHistoryRescoredKeepsWhatPeopleDid(t *testing.T) {
 // TestAlertInboxStatusesAndActions: acknowledging, assigning, snoozing and
 // resolving by hand, with the inbox status each gives, and the refusals.
 func TestAlertInboxStatusesAndActions(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
 	today := day(t, "2026-06-10")

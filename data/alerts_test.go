@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestAlertsOpenDedupeAndResolve(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
 	rules := []string{"health_below", "source_stale"}
@@ -83,7 +84,7 @@ func TestAlertsOpenDedupeAndResolve(t *testing.T) {
 }
 
 func TestAlertNotificationsAreRecorded(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 6, 30, 10, 0, 0, 0, time.UTC)
 	res, err := db.SyncAlerts(ctx, []string{"source_stale"}, []data.AlertCondition{{Rule: "source_stale", Subject: "github", Message: "stale"}}, t0)
@@ -113,7 +114,7 @@ func TestAlertNotificationsAreRecorded(t *testing.T) {
 }
 
 func TestAlertRuleInputs(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	a, b := mustMember(t, db, "alpha"), mustMember(t, db, "bravo")
 	ca, cb := mustConsumer(t, db, "key-a", a.ID), mustConsumer(t, db, "key-b", b.ID)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -34,7 +35,7 @@ func memberCalls(tb testing.TB, db *data.DB, memberID int64) int64 {
 
 func TestMapConsumerReattributesStoredHistoryExactly(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	acme := mustMember(t, db, "acme")
 	beta := mustMember(t, db, "beta")
 	consumerCalls(t, db, "key-a", "2026-02-01", 40)
@@ -92,7 +93,7 @@ func TestMapConsumerReattributesStoredHistoryExactly(t *testing.T) {
 
 func TestMapConsumersByPatternAndMembersKeyPatterns(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	acme := mustMember(t, db, "acme")
 	mustMember(t, db, "beta")
 	for _, k := range []string{"acme-prod", "acme-test", "beta-1", "both-1", "other"} {

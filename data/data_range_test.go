@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestDataRangeSaysWhereEachKindOfDataIs(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	r, err := db.DataRange(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func TestDataRangeSaysWhereEachKindOfDataIs(t *testing.T) {
 
 func TestNearestScoredDaySnapsBackThenForward(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	if got, err := db.NearestScoredDay(ctx, day(t, "2026-06-30")); err != nil || !got.IsZero() {
 		t.Fatalf("nothing scored: got %v, %v; want the zero day", got, err)
 	}
@@ -95,7 +96,7 @@ func TestNearestScoredDaySnapsBackThenForward(t *testing.T) {
 
 func TestDataDaysAreTheDaysWithUsageOrActivity(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	c := &domain.APIConsumer{Key: "k1", Name: "k1"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)

@@ -12,19 +12,9 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
-
-// openDB opens a fresh store in a temporary directory.
-func openDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
 
 func day(tb testing.TB, s string) time.Time {
 	tb.Helper()
@@ -79,7 +69,7 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 }
 
 func TestPragmasReachEveryConnection(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	// Foreign keys: an affiliation to a missing member must fail, whichever
 	// pooled connection runs it.
@@ -102,7 +92,7 @@ func TestPragmasReachEveryConnection(t *testing.T) {
 // the single-connection writer queues writes in Go, and WAL keeps readers
 // going, so no call may fail with "database is locked".
 func TestConcurrentWritersAndReadersNeverLock(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	c := &domain.APIConsumer{Key: "k1"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
@@ -149,7 +139,7 @@ func TestConcurrentWritersAndReadersNeverLock(t *testing.T) {
 }
 
 func TestBackupIsAConsistentCopy(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
 	path := filepath.Join(t.TempDir(), "backup.db")
@@ -170,7 +160,7 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 }
 
 func TestMemberValidationAndConflict(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
 	err := db.CreateMember(ctx, &domain.Member{Slug: "alpha", Name: "Again", Kind: domain.KindResearch, JoinedOn: day(t, "2026-01-01")})

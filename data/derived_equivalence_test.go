@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -23,7 +24,7 @@ import (
 // mixed in (read from rows beside digests). A digest that decodes to other
 // numbers makes the windows differ: the comparison can fail.
 func TestDerivedEqualsSourceRows(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	end := day(t, "2026-03-31")
 	if _, err := demo.Seed(ctx, db, demo.Options{Seed: 5, Members: 16, Days: 60, End: end}); err != nil {

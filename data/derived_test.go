@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -14,7 +15,7 @@ import (
 // rebuilds each stale day once per kind, InvalidateDay marks a day of every
 // kind, and a day refreshed has no stale mark left.
 func TestStaleDaysAndRefresh(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	m := mustMember(t, db, "alpha")
 	c := mustConsumer(t, db, "key-a", m.ID)

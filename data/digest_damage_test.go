@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -16,7 +17,7 @@ import (
 // window is the same as with good digests, read from the source rows, that it
 // names the days, and that marking them stale rebuilds them.
 func TestUnreadableDigestsAreReadFromSourceRows(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(21, 22))
 	var members []*domain.Member

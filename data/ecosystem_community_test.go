@@ -5,13 +5,14 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 // TestEcosystemCommunityOnPaper checks the weekly community counts of a
 // hand-made fortnight against values worked out by hand.
 func TestEcosystemCommunityOnPaper(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	act := func(id, kind, when, actor, thread string, bot bool) domain.Activity {
 		return domain.Activity{Source: "github", ExternalID: id, Kind: kind, At: at(t, when), Actor: actor, Thread: thread, Bot: bot}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -12,7 +13,7 @@ import (
 // endpoint it called most — what a manager needs to tell whose it is.
 func TestUnmappedConsumersSayWhenTheyStartedAndWhatTheyCall(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	c := mustConsumer(t, db, "stranger", 0)
 	d1, d2, d3 := at(t, "2026-03-02 10:00"), at(t, "2026-03-03 23:00"), at(t, "2026-03-04 08:00")
 	if err := db.AddUsage(ctx, []domain.UsageRollup{

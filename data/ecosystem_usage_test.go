@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -22,7 +23,7 @@ func ecoRollup(at time.Time, consumer int64, endpoint string, class int, calls i
 // plus some outside the range.
 func ecoUsageDB(t *testing.T) *data.DB {
 	t.Helper()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha") // NLP
 	beta := &domain.Member{Slug: "beta", Name: "Beta", Kind: domain.KindResearch, Segment: "vision", JoinedOn: day(t, "2026-01-01")}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -49,7 +50,7 @@ func TestFailedUsageCommitLeavesTheCursor(t *testing.T) {
 	}
 	for _, table := range []string{"api_usage_hourly", "api_usage_daily", "rejected_records"} {
 		t.Run(table, func(t *testing.T) {
-			db := openDB(t)
+			db := datatest.MustOpenDB(t)
 			if err := db.CommitUsage(ctx, batch("offset-1")); err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +122,7 @@ func TestQuarantineKeepsTheNewest(t *testing.T) {
 	}
 
 	t.Run("across commits", func(t *testing.T) {
-		db := openDB(t)
+		db := datatest.MustOpenDB(t)
 		commit(db, "old", max*3/4)
 		commit(db, "new", max*3/4)
 		rs := kept(db)
@@ -135,7 +136,7 @@ func TestQuarantineKeepsTheNewest(t *testing.T) {
 		}
 	})
 	t.Run("one batch over the cap", func(t *testing.T) {
-		db := openDB(t)
+		db := datatest.MustOpenDB(t)
 		commit(db, "x", max+max/5)
 		rs := kept(db)
 		if got, want := rs[0].Record, fmt.Sprintf("x-%d", max+max/5-1); got != want {

@@ -6,11 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestCommitUsageAggregatesAndKeepsRejected(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	a := mustMember(t, db, "alpha")
 	mustConsumer(t, db, "key-a", a.ID)
@@ -87,7 +88,7 @@ func TestCommitUsageAggregatesAndKeepsRejected(t *testing.T) {
 }
 
 func TestRejectedRecordsAreCapped(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	for round := 0; round < 2; round++ {
 		b := domain.NewUsageBatch("noisy")

@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func mpStr(s string) *string { return &s }
 
 func TestFilterMembersBindsEveryValue(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	for _, m := range []domain.Member{
 		{Slug: "acme", Name: "Acme AI", Kind: domain.KindPartner, Tier: "gold", Segment: "NLP"},

@@ -4,11 +4,12 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestProjectsOfMember(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	a := mustMember(t, db, "alpha")
 	b := mustMember(t, db, "beta")

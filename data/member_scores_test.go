@@ -6,11 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestMemberScoresOnDays(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	a := mustMember(t, db, "alpha")
 	b := mustMember(t, db, "beta")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -57,7 +58,7 @@ func TestMemberValidateNamesTheField(t *testing.T) {
 
 func TestMemberHintsRoundTripAndUpsertIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, Tier: "gold", JoinedOn: day(t, "2025-03-01"),
 		Domains: []string{"acme.com", "acme.cn"}, GitHubOrgs: []string{"acme-ai"}, KeyPatterns: []string{"acme-*"}}
 	created, changed, err := db.UpsertMember(ctx, m)
@@ -125,7 +126,7 @@ func windowMembers(tb testing.TB, db *data.DB, d string) map[int64]bool {
 
 func TestArchivedMemberLeavesScoringFromItsDayAndComesBack(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	a := mustMember(t, db, "alpha")
 	b := mustMember(t, db, "bravo")
 	scoredDays(t, db, "2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02")
@@ -170,7 +171,7 @@ func TestArchivedMemberLeavesScoringFromItsDayAndComesBack(t *testing.T) {
 
 func TestRescoreDoneKeepsAMarkMadeWhileRescoring(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	mustMember(t, db, "alpha")
 	scoredDays(t, db, "2026-03-01")
 	if err := db.ArchiveMember(ctx, "alpha", day(t, "2026-03-01")); err != nil {
@@ -190,7 +191,7 @@ func TestRescoreDoneKeepsAMarkMadeWhileRescoring(t *testing.T) {
 
 func TestMergeMovesHistoryTiesAndMappings(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	keep := mustMember(t, db, "keep")
 	drop := mustMember(t, db, "drop")
 	other := mustMember(t, db, "other")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -11,7 +12,7 @@ import (
 // login, then affiliates the person: re-resolution attributes the old
 // activity to the member of its own date.
 func TestAffiliationChangesReachStoredActivity(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
 	beta := mustMember(t, db, "beta")

@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestUserAdministration(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	for _, u := range []*domain.User{{Name: "ann", Role: domain.RoleAdmin, PasswordHash: "x"}, {Name: "bob", Role: domain.RoleViewer, PasswordHash: "x"}} {
 		if err := db.CreateUser(ctx, u); err != nil {
@@ -66,7 +67,7 @@ func TestUserAdministration(t *testing.T) {
 }
 
 func TestAuditQueryFiltersNewestFirst(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	for _, e := range []data.AuditEntry{
 		{Actor: "ann", Action: "user.create", Target: "bob", OK: true},
@@ -110,7 +111,7 @@ func TestAuditQueryFiltersNewestFirst(t *testing.T) {
 // e-mail, logins, actors, titles and threads, and what it keeps: person
 // links, member attribution, distinct actors.
 func TestForgetPerson(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	m := mustMember(t, db, "acme")
 	p := &domain.Person{Name: "Zed Quux", Email: "Zed@Example.org"}

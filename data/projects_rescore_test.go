@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -14,7 +15,7 @@ import (
 // nothing.
 func TestUpsertProjectRescoresOnlyWhatChanged(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	a, b := mustMember(t, db, "alpha"), mustMember(t, db, "bravo")
 	scoredDays(t, db, "2026-02-01", "2026-03-01", "2026-04-01")
 	clear := func() {

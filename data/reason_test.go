@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -52,7 +53,7 @@ func TestExplainNamesWhatChangedNeverCooperation(t *testing.T) {
 // member's reason from the day's stored changes, and keeps it when the day
 // is scored again with another reason.
 func TestFreezeSnapshotKeepsTheReasonItWasFrozenWith(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	sunday := day(t, "2026-06-28")
 	a, b := mustMember(t, db, "alpha"), mustMember(t, db, "bravo")

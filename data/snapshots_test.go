@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -54,7 +55,7 @@ func TestLastClosedWeekSunday(t *testing.T) {
 }
 
 func TestSnapshotsAreStoredOnceAndListed(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	members := []data.SnapshotMember{
 		{Slug: "alpha", Name: "Alpha", Kind: "partner", Segment: "NLP", Tier: "gold", T: 0.5, I: 0.25, M: 0.125, C: 0.015625, K: 1.5, Phi: 0.75, Health: 71.25, Status: domain.StatusHealthy},
@@ -113,7 +114,7 @@ func TestSnapshotsAreStoredOnceAndListed(t *testing.T) {
 }
 
 func TestFreezeSnapshotCopiesTheDayInOneGo(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	sunday := day(t, "2026-06-28")
 	if _, err := db.FreezeSnapshot(ctx, "2026-W26", sunday, time.Now()); domain.ErrorCode(err) != domain.ENOTFOUND {

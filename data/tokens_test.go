@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestTokensAreShownOnceStoredHashedScopedAndRevocable(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	allow, err := domain.ParseAllowList("10.0.0.0/8, 192.0.2.7")
 	if err != nil {
@@ -90,7 +91,7 @@ func (c *fakeClock) Now() time.Time          { return c.now }
 func (c *fakeClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 
 func TestTokenCacheRevocationHereAppliesAtOnce(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	secret, err := db.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest})
 	if err != nil {
@@ -121,7 +122,7 @@ func TestTokenCacheRevocationHereAppliesAtOnce(t *testing.T) {
 }
 
 func TestTokenCacheRevocationElsewhereAppliesWithinTTL(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	secret, err := db.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest})
 	if err != nil {
@@ -154,7 +155,7 @@ func TestTokenCacheRevocationElsewhereAppliesWithinTTL(t *testing.T) {
 }
 
 func TestTokenCacheReturnsCopies(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	allow, err := domain.ParseAllowList("192.0.2.0/24")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -14,7 +15,7 @@ import (
 // and status class of the days [from, to), none outside — saturating the
 // same way on a hostile row.
 func TestCallsBetweenIsUsageTotalsCalls(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	a, b := &domain.APIConsumer{Key: "a"}, &domain.APIConsumer{Key: "b"}
 	for _, c := range []*domain.APIConsumer{a, b} {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -54,7 +55,7 @@ func scoringWindow(tb testing.TB, db *data.DB, d time.Time) *domain.Window {
 // from the usage day digests, and that a write after a refresh makes
 // its day stale again instead of being missed or counted twice.
 func TestUsageDaySummariesGiveTheSameWindow(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 4))
 	var consumers []*domain.APIConsumer

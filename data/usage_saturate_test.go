@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -52,7 +53,7 @@ func poisonUsage(tb testing.TB, db *data.DB, at time.Time, consumer int64) {
 // sums wrap to negative numbers. Every reader of the rollups now saturates
 // at the maximum and counts a negative stored value as 0.
 func TestUsageSumsSaturate(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	m := mustMember(t, db, "alpha")
 	c := mustConsumer(t, db, "k1", m.ID)
@@ -137,7 +138,7 @@ func TestUsageSumsSaturate(t *testing.T) {
 
 // TestAddUsageRefusesImpossibleRollups: rollups are checked as records are.
 func TestAddUsageRefusesImpossibleRollups(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	c := mustConsumer(t, db, "k1", 0)
 	at := day(t, "2026-03-04")
 	for name, r := range map[string]domain.UsageRollup{

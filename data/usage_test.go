@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -26,7 +27,7 @@ func rollup(at time.Time, consumer int64, class int, calls int64, ms float64) do
 }
 
 func TestUsageRollupsMergeAndSplitByMember(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	a := mustMember(t, db, "alpha")
 	ca := mustConsumer(t, db, "key-a", a.ID)
@@ -85,7 +86,7 @@ func TestUsageRollupsMergeAndSplitByMember(t *testing.T) {
 }
 
 func TestAddUsageIsAtomic(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	c := mustConsumer(t, db, "k", 0)
 	h := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -106,7 +107,7 @@ func TestAddUsageIsAtomic(t *testing.T) {
 }
 
 func TestUsageWithCursorCommitsTogether(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	c := mustConsumer(t, db, "k", 0)
 	h := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -129,7 +130,7 @@ func TestUsageWithCursorCommitsTogether(t *testing.T) {
 // prepared statement size (100, 64, …, 1, and several of them), twice: the
 // second time through statements prepared on the store after the first.
 func TestUsageUpsertsOfEverySize(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	m := mustMember(t, db, "alpha")
 	c := mustConsumer(t, db, "k", m.ID)

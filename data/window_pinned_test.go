@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -48,7 +49,7 @@ import (
 // Ecosystem consumers with calls in the last week: a1 (03-28) and u (03-25)
 // = 2 (a1's calls of 03-29 are after the day; v's are before the week).
 func TestScoringWindowPinnedUsage(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha, beta := mustMember(t, db, "alpha"), mustMember(t, db, "beta")
 	a1 := mustConsumer(t, db, "a1", alpha.ID)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -23,7 +24,7 @@ func at(tb testing.TB, s string) time.Time {
 // TestScoringWindowScenario builds a small ecosystem by hand and checks every
 // count the scoring window reports against what was worked out on paper.
 func TestScoringWindowScenario(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha := mustMember(t, db, "alpha")
 	beta := mustMember(t, db, "beta")
@@ -169,7 +170,7 @@ func TestScoringWindowScenario(t *testing.T) {
 }
 
 func TestDayScoresRoundTripWithMissingDimensions(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	a := mustMember(t, db, "alpha")
 	d := day(t, "2026-03-28")
@@ -204,7 +205,7 @@ func TestDayScoresRoundTripWithMissingDimensions(t *testing.T) {
 }
 
 func TestDayEdgesRoundTripAndReplaceOlderRows(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	a, b, c := mustMember(t, db, "alpha"), mustMember(t, db, "beta"), mustMember(t, db, "gamma")
 	d := day(t, "2026-03-28")

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -25,7 +26,7 @@ import (
 // beta's b1: 100 calls on 03-10 only: week 2, last call 18 days ago.
 // gamma: no calls at all: no last call (-1).
 func TestScoringWindowWeeksPinned(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	alpha, beta, gamma := mustMember(t, db, "alpha"), mustMember(t, db, "beta"), mustMember(t, db, "gamma")
 	a1 := mustConsumer(t, db, "a1", alpha.ID)

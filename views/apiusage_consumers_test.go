@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -15,7 +16,7 @@ import (
 // unmapped consumers (20 by default, at most APIUsageMaxConsumers), with
 // their count, however many there are.
 func TestAPIUsageConsumersArePaged(t *testing.T) {
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	at := ecoDay(t, "2026-03-04").Add(9 * time.Hour)
 	var rs []domain.UsageRollup

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -36,7 +37,7 @@ func TestParseRange(t *testing.T) {
 			t.Errorf("top=%q: %+v, %v", q, p, err)
 		}
 	}
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	// Nothing scored: the range ends on Now.
 	from, to, err := resolveRange(ctx, db, RangeParams{Now: ecoDay(t, "2026-03-31").Add(15 * time.Hour)})
@@ -79,7 +80,7 @@ func TestEcoQuantile(t *testing.T) {
 // Latency (p95 ≤ 1,000 ms): budget 5% of 1,200 = 60; 100 calls at 2,000 ms
 // (a bucket wholly above 1,000 ms) → 100/60 used.
 func TestBuildAPIUsageSLOOnPaper(t *testing.T) {
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, Segment: "NLP", JoinedOn: ecoDay(t, "2026-01-01")}
 	if err := db.CreateMember(ctx, m); err != nil {

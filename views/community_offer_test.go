@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -15,7 +16,7 @@ import (
 // from the default range is offered, not hidden behind an empty page.
 func TestCommunityOffersTheDaysWithActivity(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	at := time.Date(2015, 5, 18, 10, 0, 0, 0, time.UTC)
 	if _, err := db.AddActivities(ctx, []domain.Activity{
 		{Source: "github", ExternalID: "1", Kind: "issue", At: at, Actor: "dana", Thread: "t1"},

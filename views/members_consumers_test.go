@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -17,7 +18,7 @@ import (
 // how many more there are.
 func TestMemberPageListsTheBusiestConsumersAndCountsTheRest(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	m := &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: day.AddDate(0, -1, 0)}
 	if err := db.CreateMember(ctx, m); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -15,7 +16,7 @@ import (
 // not the Sunday before, which holds only the first.
 func TestScoresOfferTheDayWhoseWindowHoldsAllTheData(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	c := &domain.APIConsumer{Key: "k"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {
 		t.Fatal(err)

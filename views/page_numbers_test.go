@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -119,7 +120,7 @@ func TestOverviewBandColoursUnderConfiguredThresholds(t *testing.T) {
 // weakest first, at most ten, whatever their order by φ — from the store
 // through to the rendered table.
 func TestOverviewAtRiskOrder(t *testing.T) {
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	day := ecoDay(t, "2026-03-28")
 	// By descending φ: m00 … m13. Eleven at risk (one more than the list
@@ -183,7 +184,7 @@ func TestOverviewAtRiskOrder(t *testing.T) {
 // TestEndpointTableErrorRate: the endpoint table shows each endpoint's
 // (4xx + 5xx) / calls as a percentage with two decimals, from the store.
 func TestEndpointTableErrorRate(t *testing.T) {
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	c := &domain.APIConsumer{Key: "k1"}
 	if err := db.UpsertConsumer(ctx, c); err != nil {

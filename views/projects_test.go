@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -17,7 +18,7 @@ import (
 // open); and "dropped" (cancelled) with E (due 03-06, open).
 func projectsTestDB(t *testing.T) *data.DB {
 	t.Helper()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	var ids []int64
 	for _, slug := range []string{"alpha", "beta"} {

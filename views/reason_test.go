@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -18,7 +19,7 @@ import (
 // snapshot frozen from the day name the lowest other dimension, or the
 // member's real change.
 func TestCooperationIsNeverTheExplanation(t *testing.T) {
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	day := ecoDay(t, "2026-03-29") // a Sunday
 	nan := math.NaN()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -15,7 +16,7 @@ import (
 // the snapshot says so, with the numbers as they are now.
 func TestSnapshotSaysWhenItsDayWasRescored(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	twoSnapshots(t, db) // 2026-W25 froze R 1.0, health 60.25 for 2026-06-21
 	day, _ := domain.ParseDay("2026-06-21")
 	save := func(r, health float64) {

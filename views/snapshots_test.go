@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -56,7 +57,7 @@ func refSlugs(rs []MemberRef) string {
 }
 
 func TestSnapshotRisersAndFallers(t *testing.T) {
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	twoSnapshots(t, db)
 	ctx := context.Background()
 
@@ -145,7 +146,7 @@ func TestRisersAreCappedAndTiesGoBySlug(t *testing.T) {
 }
 
 func TestSnapshotPagesRenderAndEscape(t *testing.T) {
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	twoSnapshots(t, db)
 	hostile := data.SnapshotMember{Slug: "x", Name: hostileNames[0], Phi: 0.1, Health: 50, Status: domain.StatusWatch}
@@ -208,7 +209,7 @@ func TestSnapshotPagesRenderAndEscape(t *testing.T) {
 }
 
 func TestBuildAlerts(t *testing.T) {
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	d, _ := domain.ParseDay("2026-01-01")
 	if err := db.CreateMember(ctx, &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, JoinedOn: d}); err != nil {

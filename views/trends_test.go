@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -80,7 +81,7 @@ func markAreaRange(tb testing.TB, s pageChartSpec, i int) (label, from, to strin
 // shaded, the same range in the chart and in the JSON.
 func TestOverviewTrendDrawsMissingDaysAsGapsAndShadesTheWarmUp(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	plantDataDays(t, db, "2026-03-02", "2026-06-28")
 	scoreSundays(t, db, "2026-03-08", "2026-06-28", "2026-05-17")
 	nothing, _ := domain.ParseDay("2026-02-22")
@@ -169,7 +170,7 @@ func TestOverviewTrendDrawsMissingDaysAsGapsAndShadesTheWarmUp(t *testing.T) {
 // is short of data or warming up — then the page says "partial week", not 0.
 func TestOverviewComparesOnlyCompleteWeeks(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	// Data from 2026-03-02, every day but 2026-06-16 (in the week ending on
 	// 06-21).
 	plantDataDays(t, db, "2026-03-02", "2026-06-28", "2026-06-16")
@@ -212,7 +213,7 @@ func TestOverviewComparesOnlyCompleteWeeks(t *testing.T) {
 // W26 has no snapshot: a gap in the trend.
 func TestSnapshotOnAPartialWindowSaysSoAndComparesNothing(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	plantDataDays(t, db, "2026-06-01", "2026-07-12", "2026-07-01")
 	for _, s := range []struct {
 		week, day string
@@ -329,7 +330,7 @@ func equalBools(a, b map[string]bool) bool {
 // one short of data is partial.
 func TestMemberTrendsDrawMissingAsGaps(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	joined, _ := domain.ParseDay("2026-01-01")
 	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, JoinedOn: joined}
 	if err := db.CreateMember(ctx, m); err != nil {
@@ -461,7 +462,7 @@ func TestMemberTrendsDrawMissingAsGaps(t *testing.T) {
 // 06-05 the calls are measured zeros.
 func TestAPIUsageDrawsADayWithoutDataAsAGap(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	joined, _ := domain.ParseDay("2026-01-01")
 	m := &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, Segment: "NLP", JoinedOn: joined}
 	if err := db.CreateMember(ctx, m); err != nil {
@@ -527,7 +528,7 @@ func TestAPIUsageDrawsADayWithoutDataAsAGap(t *testing.T) {
 // day (partial).
 func TestCommunityWeeksWithoutDataAreGapsAndShortWeeksPartial(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenDB(t)
+	db := datatest.MustOpenDB(t)
 	plantDataDays(t, db, "2026-06-03", "2026-06-07")
 	plantDataDays(t, db, "2026-06-15", "2026-06-28", "2026-06-25")
 	c, err := BuildCommunity(ctx, db, metrics.DefaultConfig(), RangeParams{From: ecoDay(t, "2026-06-03"), To: ecoDay(t, "2026-06-28")})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -23,7 +24,7 @@ type ChangeHistory struct {
 // NewChangeHistory is an empty store with the members slugs.
 func NewChangeHistory(tb testing.TB, slugs ...string) *ChangeHistory {
 	tb.Helper()
-	h := &ChangeHistory{DB: OpenStore(tb), Members: map[string]int64{}, First: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	h := &ChangeHistory{DB: datatest.MustOpenDB(tb), Members: map[string]int64{}, First: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
 	joined, _ := domain.ParseDay("2026-01-01")
 	for _, slug := range slugs {
 		m := &domain.Member{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:], Kind: domain.KindPartner, JoinedOn: joined}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -25,7 +26,7 @@ type Scenario struct {
 func NewScenario(tb testing.TB) *Scenario {
 	tb.Helper()
 	ctx := context.Background()
-	s := &Scenario{DB: OpenStore(tb), Day: End, Now: End.Add(12 * time.Hour)}
+	s := &Scenario{DB: datatest.MustOpenDB(tb), Day: End, Now: End.Add(12 * time.Hour)}
 	joined, _ := domain.ParseDay("2026-01-01")
 	for _, m := range []**domain.Member{&s.Alpha, &s.Bravo} {
 		slug := "alpha"

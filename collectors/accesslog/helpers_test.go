@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,16 +20,6 @@ import (
 // realApacheLog is the whole real Apache log (testdata/README.md), gzipped
 // as an import reads it.
 const realApacheLog = "testdata/apache_logs.gz"
-
-func openDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
 
 func mustParser(tb testing.TB, c Config) *parser {
 	tb.Helper()

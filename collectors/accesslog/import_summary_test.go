@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -15,7 +16,7 @@ import (
 // not counted) and how many of them are mapped to a member.
 func TestImportSummaryRangeAndConsumers(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	if err := db.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "ACME", Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestImportTotalsEqualAcceptedLines(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	t.Setenv("ECOPULSE_HASH_KEY", "import-test-key-0123456789")
 	cfg := Config{Consumer: ConsumerConfig{From: ConsumerIP}, ChunkLines: 50}
@@ -72,7 +73,7 @@ func TestImportTotalsEqualAcceptedLines(t *testing.T) {
 }
 
 func TestImportRealApacheLog(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	sum, err := Import(context.Background(), db, Config{}, []string{realApacheLog}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +92,7 @@ func TestImportRealApacheLog(t *testing.T) {
 }
 
 func TestImportErrors(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	if _, err := Import(context.Background(), db, Config{}, nil, nil); err == nil {
 		t.Error("no files: no error")
 	}
@@ -151,7 +152,7 @@ func TestImportSurvivesKill(t *testing.T) {
 	crashLog(t, logPath, lines)
 	ctx := context.Background()
 
-	clean := openDB(t)
+	clean := datatest.MustOpenDB(t)
 	if sum, err := Import(ctx, clean, Config{ChunkLines: chunk}, []string{logPath}, nil); err != nil || sum.Stored != lines {
 		t.Fatalf("clean import: %+v, %v", sum, err)
 	}
@@ -305,7 +306,7 @@ func BenchmarkImport1M(b *testing.B) {
 	var secs float64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		db := openDB(b)
+		db := datatest.MustOpenDB(b)
 		b.StartTimer()
 		start := time.Now()
 		sum, err := Import(context.Background(), db, Config{}, []string{path}, nil)

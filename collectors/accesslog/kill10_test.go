@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // TestImportSurvivesTenKills imports one log into one database through a
@@ -30,7 +31,7 @@ func TestImportSurvivesTenKills(t *testing.T) {
 	crashLog(t, logPath, lines)
 	ctx := context.Background()
 
-	clean := openDB(t)
+	clean := datatest.MustOpenDB(t)
 	if sum, err := Import(ctx, clean, Config{ChunkLines: chunk}, []string{logPath}, nil); err != nil || sum.Stored != lines {
 		t.Fatalf("clean import: %+v, %v", sum, err)
 	}

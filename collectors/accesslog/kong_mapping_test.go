@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors/push"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -82,7 +83,7 @@ func TestKongMappingIsOne(t *testing.T) {
 
 	// Committed to real stores, one pushed and one imported from the file.
 	ctx := context.Background()
-	pushDB, fileDB := openDB(t), openDB(t)
+	pushDB, fileDB := datatest.MustOpenDB(t), datatest.MustOpenDB(t)
 	if err := pushDB.CommitUsage(ctx, pushed); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -89,7 +90,7 @@ func TestStatusBoundsInEveryFormat(t *testing.T) {
 // TestStatusClassesOfAnImport imports edge statuses into a real store: 499
 // is a client error, 500 and 599 server errors, 100 and 399 neither.
 func TestStatusClassesOfAnImport(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	var lines []string
 	// Each status a different number of times, so that no wrong class
 	// split adds up to the right totals by chance.
@@ -175,7 +176,7 @@ func TestLatencyBoundsInEveryFormat(t *testing.T) {
 // latency -1, into a real store: every call counts, and only the measured
 // latencies make the histogram (an unmeasured one is not a 0 ms call).
 func TestKongUnmeasuredLatencyIsImported(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	path := writeLog(t, strings.Join([]string{
 		kongLine(`,"latencies":{"request":-1,"proxy":-1}`),
 		kongLine(`,"latencies":{"request":40}`),
@@ -368,7 +369,7 @@ func TestAnAddressIsNeverAConsumer(t *testing.T) {
 // TestAnAddressConsumerIsNotStored imports lines whose consumer header is
 // an address and reads the store's consumers back: none holds it.
 func TestAnAddressConsumerIsNotStored(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	cfg := Config{Format: FormatLogFormat, LogFormat: `[$time_local] "$request" $status "$http_x_api_key"`,
 		Consumer: ConsumerConfig{From: ConsumerHeader, Name: "X-Api-Key", Secret: new(false)}}
 	var lines []string

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 var t0 = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
@@ -52,7 +53,7 @@ func TestCollectAppendsAcrossRuns(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	writeFile(t, log, genLines(t0, 0, 5))
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{log}})
 
 	checkStats(t, "first run", collect(t, db, src), 5, 5, 0)
@@ -82,7 +83,7 @@ func TestCollectWaitsForPartialLastLine(t *testing.T) {
 	full := genLines(t0, 0, 3)
 	cut := strings.LastIndex(full[:len(full)-1], "\n") + 20 // 19 bytes into line 3
 	writeFile(t, log, full[:cut])
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{log}})
 	checkStats(t, "partial", collect(t, db, src), 2, 2, 0)
 	appendFile(t, log, full[cut:])
@@ -99,7 +100,7 @@ func TestCollectFollowsRotation(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	writeFile(t, log, genLines(t0, 0, 5))
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{filepath.Join(dir, "access.log*")}})
 	checkStats(t, "first", collect(t, db, src), 5, 5, 0)
 
@@ -138,7 +139,7 @@ func TestCollectCompressedRotationGoesOnWhereThePlainFileStopped(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	writeFile(t, log, genLines(t0, 0, 40)) // > 1 KB: a full head
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{filepath.Join(dir, "access.log*")}})
 	checkStats(t, "first", collect(t, db, src), 40, 40, 0)
 	appendFile(t, log, genLines(t0, 40, 4))
@@ -155,7 +156,7 @@ func TestCollectReplacedPathWithoutRotatedName(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	writeFile(t, log, genLines(t0, 0, 5))
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{log}})
 	collect(t, db, src)
 	os.Rename(log, filepath.Join(dir, "old.log"))
@@ -167,7 +168,7 @@ func TestCollectCopyTruncate(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	writeFile(t, log, genLines(t0, 0, 5))
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{log}})
 	collect(t, db, src)
 
@@ -188,7 +189,7 @@ func TestCollectGzipBackfill(t *testing.T) {
 	dir := t.TempDir()
 	writeGz(t, filepath.Join(dir, "access.log.3.gz"), genLines(t0, 0, 6)+strings.TrimSuffix(genLines(t0, 6, 1), "\n"))
 	writeFile(t, filepath.Join(dir, "access.log"), genLines(t0, 7, 2))
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{filepath.Join(dir, "access.log*")}, ChunkLines: 4})
 	checkStats(t, "backfill", collect(t, db, src), 9, 9, 0)
 	checkStats(t, "again", collect(t, db, src), 0, 0, 0)
@@ -212,7 +213,7 @@ func TestCollectChunksAndRejects(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	writeFile(t, log, genLines(t0, 0, 4)+"garbage line\n\n"+genLines(t0, 4, 6))
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{log}, ChunkLines: 3})
 	checkStats(t, "chunked", collect(t, db, src), 11, 10, 1)
 	rej, err := db.RejectedRecords(context.Background(), "gw", 10)
@@ -231,7 +232,7 @@ func TestCollectStopsOnCancel(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	writeFile(t, log, genLines(t0, 0, 10))
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	src := newSource(t, Config{Paths: []string{log}, ChunkLines: 2})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -245,7 +246,7 @@ func TestCollectStopsOnCancel(t *testing.T) {
 }
 
 func TestCollectRejectsBadCursor(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	if err := db.SetCursor(context.Background(), "gw", "offset=12"); err != nil {
 		t.Fatal(err)
 	}

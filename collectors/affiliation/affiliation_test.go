@@ -13,18 +13,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
-
-func openDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
 
 // seed creates the members of the test configurations.
 func seed(tb testing.TB, db *data.DB) map[string]int64 {
@@ -129,7 +120,7 @@ var sampleResolutions = []resolution{
 }
 
 func TestApplySample(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seed(t, db)
 	rep := apply(t, db, loadConfig(t, "people.yaml"))
 	if got := rep.Problems; len(got) > 0 {
@@ -143,7 +134,7 @@ func TestApplySample(t *testing.T) {
 }
 
 func TestApplyTwiceChangesNothing(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seed(t, db)
 	cfg := loadConfig(t, "people.yaml")
 	apply(t, db, cfg)
@@ -160,7 +151,7 @@ func TestApplyTwiceChangesNothing(t *testing.T) {
 // TestActivitiesFollowTheMove: activities stored after Apply count for the
 // member of their day: before and after a move, different members.
 func TestActivitiesFollowTheMove(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seed(t, db)
 	apply(t, db, loadConfig(t, "people.yaml"))
 	ctx := context.Background()
@@ -194,7 +185,7 @@ func TestActivitiesFollowTheMove(t *testing.T) {
 }
 
 func TestApplyReportsProblems(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seed(t, db)
 	rep := apply(t, db, loadConfig(t, "problems.yaml"))
 	want := []string{
@@ -262,7 +253,7 @@ func TestSubtract(t *testing.T) {
 // TestMoveAfterTheFact: a person first configured at acme, then recorded as
 // having moved to beta-labs, resolves to each on their days.
 func TestMoveAfterTheFact(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seed(t, db)
 	ada := Person{Name: "Ada", Logins: map[string]string{"github": "ada"},
 		Affiliations: []Span{{Member: "acme", From: "2025-01-01"}}}
@@ -288,7 +279,7 @@ func TestMoveAfterTheFact(t *testing.T) {
 // TestChangesApplyExactly: spans that end, or go, are gone from the store,
 // not only outranked; what the store cannot update is reported.
 func TestChangesApplyExactly(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seed(t, db)
 	ada := Person{Name: "Ada", Email: "ada@old.example", Logins: map[string]string{"github": "ada"},
 		Affiliations: []Span{{Member: "acme", From: "2025-01-01"}}}
@@ -324,7 +315,7 @@ func TestChangesApplyExactly(t *testing.T) {
 // affiliations were known count for the right member after Apply, and the
 // actors no member counts are listed.
 func TestStoredActivitiesFollow(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seed(t, db)
 	ctx := context.Background()
 	var acts []domain.Activity

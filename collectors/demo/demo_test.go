@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -20,19 +21,9 @@ var testEnd = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 
 var defaultOpt = Options{Seed: 1, Days: 180, End: testEnd, Members: 40}
 
-func openDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 func seedDB(tb testing.TB, opt Options) (*data.DB, Summary) {
 	tb.Helper()
-	db := openDB(tb)
+	db := datatest.MustOpenDB(tb)
 	sum, err := Seed(context.Background(), db, opt)
 	if err != nil {
 		tb.Fatalf("seed %+v: %v", opt, err)
@@ -179,7 +170,7 @@ func TestSeedRefusesANonEmptyDatabase(t *testing.T) {
 }
 
 func TestSeedRejectsBadOptions(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	for _, opt := range []Options{
 		{},                              // no End
 		{End: testEnd, Days: 3},         // too short
@@ -492,7 +483,7 @@ func TestTick(t *testing.T) {
 func TestTickErrors(t *testing.T) {
 	ctx := context.Background()
 	opt := Options{Days: 7, End: testEnd}
-	if _, err := Tick(ctx, openDB(t), opt, testEnd, testEnd.Add(time.Hour)); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, err := Tick(ctx, datatest.MustOpenDB(t), opt, testEnd, testEnd.Add(time.Hour)); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("tick on an empty database: %v, want %s", err, domain.ENOTFOUND)
 	}
 	db, sum := seedDB(t, opt)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/internal/fakeapi"
 )
 
@@ -155,16 +156,6 @@ func postsBody(tb testing.TB, topicID int64, ids []string, posts ...tp) []byte {
 	return b
 }
 
-func openDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 type harness struct {
 	db    *data.DB
 	forum *fakeForum
@@ -193,7 +184,7 @@ func (s *syncBuffer) String() string {
 
 func newHarness(tb testing.TB, cfg Config) *harness {
 	tb.Helper()
-	h := &harness{db: openDB(tb), forum: newFakeForum(tb), clock: &fakeClock{now: t0}, logs: &syncBuffer{}}
+	h := &harness{db: datatest.MustOpenDB(tb), forum: newFakeForum(tb), clock: &fakeClock{now: t0}, logs: &syncBuffer{}}
 	h.env = collectors.Env{DB: h.db, Name: "forum", Log: slog.New(slog.NewTextHandler(h.logs, nil)), Now: h.clock.Now}
 	h.src = h.newSource(tb, cfg, nil)
 	return h

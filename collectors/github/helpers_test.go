@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/internal/fakeapi"
 )
 
@@ -59,16 +60,6 @@ func issueJSON(id int64, number int, login, created, updated string, pr bool) st
 
 func jsonArray(items ...string) []byte { return []byte("[" + strings.Join(items, ",") + "]") }
 
-func openDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 // harness is a Source against a fakeAPI and a fresh database, with a fixed
 // clock and a sleep that records instead of waiting.
 type harness struct {
@@ -83,7 +74,7 @@ type harness struct {
 
 func newHarness(tb testing.TB, cfg Config) *harness {
 	tb.Helper()
-	h := &harness{db: openDB(tb), api: newFakeAPI(tb)}
+	h := &harness{db: datatest.MustOpenDB(tb), api: newFakeAPI(tb)}
 	h.env = collectors.Env{DB: h.db, Name: "github", Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return t0 }}
 	h.src = h.newSource(tb, cfg, nil)
 	return h

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -53,7 +54,7 @@ func writeFile(tb testing.TB, name, body string) string {
 
 func TestRegistryMembersApplyBeforeProjectsIdempotently(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t) // no member seeded: the file declares them
+	db := datatest.MustOpenDB(t) // no member seeded: the file declares them
 	src := newSource(t, writeFile(t, "registry.yaml", membersYAML))
 
 	r := collect(t, db, src)
@@ -126,7 +127,7 @@ func TestRegistryMembersApplyBeforeProjectsIdempotently(t *testing.T) {
 
 func TestRegistryMembersCSV(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	csv := "Slug;Name;Kind;Joined;Domains;Tier\n" +
 		"acme;Acme AI;partner;2025-01-15;acme.com acme.cn;gold\n" +
 		"\n" +

@@ -14,18 +14,9 @@ import (
 
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
-
-func openDB(tb testing.TB) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
-	if err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
 
 // seedMembers creates the members the sample registries name.
 func seedMembers(tb testing.TB, db *data.DB) map[string]int64 {
@@ -177,7 +168,7 @@ func pairName(ids map[string]int64, p domain.PairWindow) string {
 }
 
 func TestCollectYAML(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seedMembers(t, db)
 	src := newSource(t, filepath.Join("testdata", "projects.yaml"))
 	r := collect(t, db, src)
@@ -203,7 +194,7 @@ func TestCollectYAML(t *testing.T) {
 }
 
 func TestCollectCSV(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	ids := seedMembers(t, db)
 	src := newSource(t, filepath.Join("testdata", "projects.csv"))
 	r := collect(t, db, src)
@@ -228,7 +219,7 @@ func TestCollectCSV(t *testing.T) {
 func TestCollectTwiceChangesNothing(t *testing.T) {
 	for _, name := range []string{"projects.yaml", "projects.csv"} {
 		t.Run(name, func(t *testing.T) {
-			db := openDB(t)
+			db := datatest.MustOpenDB(t)
 			ids := seedMembers(t, db)
 			path := filepath.Join(t.TempDir(), name)
 			orig, err := os.ReadFile(filepath.Join("testdata", name))
@@ -293,7 +284,7 @@ func TestCollectTwiceChangesNothing(t *testing.T) {
 // TestRejectedProjectLaterApplies: a project rejected for an unknown member
 // applies once the member exists, without editing the file.
 func TestRejectedProjectLaterApplies(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	seedMembers(t, db)
 	src := newSource(t, filepath.Join("testdata", "projects.yaml"))
 	collect(t, db, src)
@@ -372,7 +363,7 @@ func TestCollectProblems(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db := openDB(t)
+			db := datatest.MustOpenDB(t)
 			seedMembers(t, db)
 			path := filepath.Join(t.TempDir(), tc.file)
 			if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
@@ -391,7 +382,7 @@ func TestCollectProblems(t *testing.T) {
 }
 
 func TestUnreadableFiles(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	dir := t.TempDir()
 	for _, tc := range []struct{ name, body, want string }{
 		{"missing.yaml", "", "unable to read"},
@@ -457,7 +448,7 @@ func TestNew(t *testing.T) {
 // TestRunnerRecordsRejected: through the runner, the run record counts the
 // rejected projects and the run succeeds.
 func TestRunnerRecordsRejected(t *testing.T) {
-	db := openDB(t)
+	db := datatest.MustOpenDB(t)
 	seedMembers(t, db)
 	r := collectors.Runner{DB: db, Log: slog.New(slog.DiscardHandler)}
 	run, err := r.Run(context.Background(), "registry", newSource(t, filepath.Join("testdata", "projects.yaml")))

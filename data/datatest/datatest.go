@@ -4,7 +4,9 @@
 package datatest
 
 import (
+	"context"
 	"database/sql"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -78,4 +80,17 @@ func Milestones(tb testing.TB, db *data.DB) []Milestone {
 		tb.Fatal(err)
 	}
 	return out
+}
+
+// MustOpenDB opens an empty, migrated store in a real SQLite file of the
+// test's temporary directory, closed when the test ends: the one opener of
+// every package's tests.
+func MustOpenDB(tb testing.TB) *data.DB {
+	tb.Helper()
+	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
