@@ -5,59 +5,36 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
-	"github.com/ecopulse/ecopulse/views"
 )
 
 // App is a running EcoPulse: store, scheduler and HTTP server. It composes
-// the scheduler (app/scheduler.go): the handlers that start, list or rescore
-// its jobs call its methods.
+// the scheduler (app/scheduler.go), whose methods the handlers that start,
+// list or rescore its jobs call, and the web server's state (app/web.go),
+// and owns their lifecycle (Serve).
 type App struct {
 	*scheduler
+	*webServer
 
-	cfg     config.Config
-	db      *data.DB
-	log     *slog.Logger
-	views   *views.Renderer
-	fiber   *fiber.App
-	demo    *demoFeed // nil unless serve --demo
-	ready   atomic.Bool
-	push    pushStats    // push ingest since the last flush
-	prom    *promMetrics // GET /metrics (app/metrics_prom.go)
-	pages   *pageCache   // the page cache's state (app/pagecache.go)
-	proxies proxyTrust   // whose forwarded client addresses are believed (app/clientip.go)
-
-	plainSessions, secureSessions *session.Store
-	sso                           *ssoClient   // nil unless auth.oidc is configured (app/oidc.go)
-	oidcFlowKey                   cachedSecret // seals the single-sign-on flow cookie (app/oidc_flow.go)
-	throttle                      throttle     // failed logins
-	loginCSRF                     loginCSRFKey // signs the login form's CSRF cookie (app/login_csrf.go)
-	sliding                       sync.Map     // session IDs whose idle expiry a request is saving now
-	touchEvery                    time.Duration
-	slideHook                     func() // tests: called by the request that slides a session, before it saves
+	cfg  config.Config
+	db   *data.DB
+	log  *slog.Logger
+	demo *demoFeed    // nil unless serve --demo
+	push pushStats    // push ingest since the last flush
+	prom *promMetrics // GET /metrics (app/metrics_prom.go); told what ingest and collection did
 }
 
 // New builds an App on an open, migrated store.
 func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
-	r, err := views.NewRenderer(views.OptionsOf(cfg.Scoring))
-	if err != nil {
-		return nil, fmt.Errorf("app: unable to parse templates: %w", err)
-	}
-	a := &App{cfg: cfg, db: db, log: log, views: r, touchEvery: sessionTouchEvery}
-	a.prom = newPromMetrics(db.Path())
-	a.plainSessions, a.secureSessions = newSessions(db)
-	if a.sso, err = newSSO(cfg.Auth.OIDC); err != nil {
+	a := &App{cfg: cfg, db: db, log: log, prom: newPromMetrics(db.Path())}
+	var err error
+	if a.webServer, err = newWebServer(cfg, db); err != nil {
 		return nil, err
 	}
 	a.fiber = a.newFiber()
