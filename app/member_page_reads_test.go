@@ -66,3 +66,37 @@ func BenchmarkBuildMember(b *testing.B) {
 	}
 	b.ReportMetric(float64(db.Reads()-before)/float64(b.N), "reads/op")
 }
+
+// TestEveryPageIsOneRead holds the other pages to one read of the store
+// each: their builders run in one snapshot (data.DB.Snapshot), so a page
+// never mixes two states of the database, however many questions it asks.
+func TestEveryPageIsOneRead(t *testing.T) {
+	db := seededDB(t)
+	ctx := context.Background()
+	cfg := metrics.DefaultConfig()
+	membersQuery, err := views.ParseMembersQuery(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]func() (any, error){
+		"overview":    func() (any, error) { return views.BuildOverviewFor(ctx, db, cfg, views.OverviewQuery{}) },
+		"members":     func() (any, error) { return views.BuildMembers(ctx, db, membersQuery) },
+		"api usage":   func() (any, error) { return views.BuildAPIUsage(ctx, db, cfg, views.APIUsageParams{}) },
+		"community":   func() (any, error) { return views.BuildCommunity(ctx, db, cfg, views.RangeParams{}) },
+		"network":     func() (any, error) { return views.BuildNetwork(ctx, db, demoEnd, "") },
+		"projects":    func() (any, error) { return views.BuildProjects(ctx, db, views.ProjectsParams{}) },
+		"scores":      func() (any, error) { return views.BuildScores(ctx, db, demoEnd) },
+		"snapshots":   func() (any, error) { return views.BuildSnapshots(ctx, db, cfg) },
+		"setup":       func() (any, error) { return views.BuildSetup(ctx, db) },
+		"alert inbox": func() (any, error) { return views.BuildAlertInbox(ctx, db, views.AlertQuery{}, demoEnd) },
+	}
+	for name, build := range pages {
+		before := db.Reads()
+		if _, err := build(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if n := db.Reads() - before; n != 1 {
+			t.Errorf("the %s page took %d reads of the store, want 1", name, n)
+		}
+	}
+}

@@ -268,6 +268,9 @@ func (db *DB) housekeepingTx(ctx context.Context, fn func(*sql.Tx) error) error 
 // readTx runs fn in one read transaction, so that the several queries of one
 // question see one consistent snapshot of the database.
 func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if tx := snapshotOf(ctx); tx != nil { // inside a Snapshot: its transaction
+		return fn(tx)
+	}
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err

@@ -23,11 +23,17 @@ type querier interface {
 }
 
 func (r *reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if tx := snapshotOf(ctx); tx != nil {
+		return tx.QueryContext(ctx, query, args...)
+	}
 	r.begun.Add(1)
 	return r.DB.QueryContext(ctx, query, args...)
 }
 
 func (r *reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx := snapshotOf(ctx); tx != nil {
+		return tx.QueryRowContext(ctx, query, args...)
+	}
 	r.begun.Add(1)
 	return r.DB.QueryRowContext(ctx, query, args...)
 }

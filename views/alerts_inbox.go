@@ -122,6 +122,11 @@ type AlertInbox struct {
 // BuildAlertInbox returns the alerts q selects, snoozes judged on today.
 // A member that does not exist is ENOTFOUND.
 func BuildAlertInbox(ctx context.Context, db *data.DB, q AlertQuery, today time.Time) (*AlertInbox, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*AlertInbox, error) { return readAlertInbox(ctx, db, q, today) })
+}
+
+// readAlertInbox is BuildAlertInbox inside its snapshot.
+func readAlertInbox(ctx context.Context, db *data.DB, q AlertQuery, today time.Time) (*AlertInbox, error) {
 	if err := q.normalize(); err != nil {
 		return nil, err
 	}
@@ -172,6 +177,11 @@ const alertEpisodes = 50
 
 // BuildAlertDetail returns an alert's entry, or ENOTFOUND.
 func BuildAlertDetail(ctx context.Context, db *data.DB, id int64, today time.Time) (*AlertDetail, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*AlertDetail, error) { return readAlertDetail(ctx, db, id, today) })
+}
+
+// readAlertDetail is BuildAlertDetail inside its snapshot.
+func readAlertDetail(ctx context.Context, db *data.DB, id int64, today time.Time) (*AlertDetail, error) {
 	a, comments, err := db.AlertByID(ctx, id, today)
 	if err != nil {
 		return nil, err

@@ -227,6 +227,11 @@ func ecoRatio(n, d float64) float64 {
 // BuildAPIUsage returns the API usage page. The page and its JSON twin both
 // call it.
 func BuildAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUsageParams) (*APIUsage, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*APIUsage, error) { return readAPIUsage(ctx, db, cfg, p) })
+}
+
+// readAPIUsage is BuildAPIUsage inside its snapshot.
+func readAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUsageParams) (*APIUsage, error) {
 	from, to, err := resolveRange(ctx, db, p.RangeParams)
 	if err != nil {
 		return nil, err

@@ -30,6 +30,11 @@ func BuildOverview(ctx context.Context, db *data.DB, cfg metrics.Config, at time
 // and every change over q's period. The page and /api/v1/overview both
 // call it.
 func BuildOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q OverviewQuery) (*Overview, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Overview, error) { return readOverviewFor(ctx, db, cfg, q) })
+}
+
+// readOverviewFor is BuildOverviewFor inside its snapshot.
+func readOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q OverviewQuery) (*Overview, error) {
 	period, err := overviewPeriod(q.Period)
 	if err != nil {
 		return nil, err

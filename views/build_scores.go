@@ -42,6 +42,11 @@ type Scores struct {
 // zero; the nearest scored day when at is not scored), or ENOTFOUND when no
 // day is scored.
 func BuildScores(ctx context.Context, db *data.DB, at time.Time) (*Scores, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Scores, error) { return readScores(ctx, db, at) })
+}
+
+// readScores is BuildScores inside its snapshot.
+func readScores(ctx context.Context, db *data.DB, at time.Time) (*Scores, error) {
 	day, shown, err := scoreDay(ctx, db, at)
 	if err != nil {
 		return nil, err

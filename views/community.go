@@ -116,6 +116,11 @@ const (
 // default) of the unaffiliated contributors of the range the community
 // page would show for p, busiest first.
 func BuildUnaffiliated(ctx context.Context, db *data.DB, p RangeParams, limit, offset int) (*Unaffiliated, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Unaffiliated, error) { return readUnaffiliated(ctx, db, p, limit, offset) })
+}
+
+// readUnaffiliated is BuildUnaffiliated inside its snapshot.
+func readUnaffiliated(ctx context.Context, db *data.DB, p RangeParams, limit, offset int) (*Unaffiliated, error) {
 	if limit == 0 {
 		limit = UnaffiliatedPageDefault
 	}
@@ -160,6 +165,11 @@ func BusFactor(counts []int, share float64) (int, float64) {
 // BuildCommunity returns the community page. The page and its JSON twin
 // both call it.
 func BuildCommunity(ctx context.Context, db *data.DB, cfg metrics.Config, p RangeParams) (*Community, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Community, error) { return readCommunity(ctx, db, cfg, p) })
+}
+
+// readCommunity is BuildCommunity inside its snapshot.
+func readCommunity(ctx context.Context, db *data.DB, cfg metrics.Config, p RangeParams) (*Community, error) {
 	from, to, err := resolveRange(ctx, db, p)
 	if err != nil {
 		return nil, err

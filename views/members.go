@@ -242,6 +242,11 @@ func membersTrendDays(day time.Time, n int) []time.Time {
 // BuildMembers returns the members list for q. The page, its CSV and
 // /api/v1/members all call it.
 func BuildMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Members, error) { return readMembers(ctx, db, q) })
+}
+
+// readMembers is BuildMembers inside its snapshot.
+func readMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, error) {
 	out := &Members{Query: q, Members: []MembersRow{}, TrendDays: []string{},
 		Facets: MembersFacets{Segments: []string{}, Tiers: []string{}, Kinds: []string{},
 			Statuses: []string{domain.StatusHealthy, domain.StatusWatch, domain.StatusAtRisk, domain.StatusNoData}}}

@@ -56,6 +56,11 @@ type Network struct {
 // when zero) and their ties with k > 0; with a segment, only that segment's
 // members and the ties among them.
 func BuildNetwork(ctx context.Context, db *data.DB, at time.Time, segment string) (*Network, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Network, error) { return readNetwork(ctx, db, at, segment) })
+}
+
+// readNetwork is BuildNetwork inside its snapshot.
+func readNetwork(ctx context.Context, db *data.DB, at time.Time, segment string) (*Network, error) {
 	n := &Network{Segment: segment, Segments: []string{}, Nodes: []NetworkNode{}, Edges: []NetworkEdge{}}
 	if len(segment) > maxMembersQueryLen {
 		return nil, domain.Errorf(domain.EINVALID, "segment is longer than %d characters", maxMembersQueryLen)

@@ -145,6 +145,11 @@ func dateOrEmpty(t time.Time) string {
 // BuildProjects returns the projects page. The page and /api/v1/projects
 // both call it.
 func BuildProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Projects, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Projects, error) { return readProjects(ctx, db, p) })
+}
+
+// readProjects is BuildProjects inside its snapshot.
+func readProjects(ctx context.Context, db *data.DB, p ProjectsParams) (*Projects, error) {
 	from, to, err := resolveRange(ctx, db, p.RangeParams)
 	if err != nil {
 		return nil, err
@@ -374,6 +379,11 @@ type ProjectDetail struct {
 
 // BuildProject returns one agreement. An unknown slug is ENOTFOUND.
 func BuildProject(ctx context.Context, db *data.DB, p ProjectParams) (*ProjectDetail, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*ProjectDetail, error) { return readProject(ctx, db, p) })
+}
+
+// readProject is BuildProject inside its snapshot.
+func readProject(ctx context.Context, db *data.DB, p ProjectParams) (*ProjectDetail, error) {
 	if !domain.ValidSlug(p.Slug) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no project %q", p.Slug)
 	}

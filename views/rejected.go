@@ -34,6 +34,11 @@ const (
 
 // BuildRejected returns a source's rejected records.
 func BuildRejected(ctx context.Context, db *data.DB, source string) (*Rejected, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Rejected, error) { return readRejected(ctx, db, source) })
+}
+
+// readRejected is BuildRejected inside its snapshot.
+func readRejected(ctx context.Context, db *data.DB, source string) (*Rejected, error) {
 	recs, byReason, total, err := db.RejectedOf(ctx, source, rejectedRecordsShown)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,11 @@ type SetupStep struct {
 
 // BuildSetup returns the checklist as the store stands.
 func BuildSetup(ctx context.Context, db *data.DB) (*Setup, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Setup, error) { return readSetup(ctx, db) })
+}
+
+// readSetup is BuildSetup inside its snapshot.
+func readSetup(ctx context.Context, db *data.DB) (*Setup, error) {
 	c, err := db.SetupCounts(ctx)
 	if err != nil {
 		return nil, err

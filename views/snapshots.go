@@ -146,6 +146,11 @@ func snapshotMeasured(s SnapshotSummary) bool { return !(s.Health == 0 && s.R ==
 // it was taken on a partial window. The page and /api/v1/snapshots both
 // call it.
 func BuildSnapshots(ctx context.Context, db *data.DB, cfg metrics.Config) (*SnapshotList, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*SnapshotList, error) { return readSnapshots(ctx, db, cfg) })
+}
+
+// readSnapshots is BuildSnapshots inside its snapshot.
+func readSnapshots(ctx context.Context, db *data.DB, cfg metrics.Config) (*SnapshotList, error) {
 	list, err := db.Snapshots(ctx)
 	if err != nil {
 		return nil, err
@@ -172,6 +177,11 @@ func BuildSnapshots(ctx context.Context, db *data.DB, cfg metrics.Config) (*Snap
 // BuildSnapshot returns a week's snapshot compared with the previous one,
 // or ENOTFOUND. The page, /api/v1/snapshots/:week and every export call it.
 func BuildSnapshot(ctx context.Context, db *data.DB, cfg metrics.Config, week string) (*SnapshotDetail, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*SnapshotDetail, error) { return readSnapshot(ctx, db, cfg, week) })
+}
+
+// readSnapshot is BuildSnapshot inside its snapshot.
+func readSnapshot(ctx context.Context, db *data.DB, cfg metrics.Config, week string) (*SnapshotDetail, error) {
 	s, err := db.SnapshotOf(ctx, week)
 	if err != nil {
 		return nil, err

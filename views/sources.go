@@ -59,6 +59,11 @@ const staleAfter = 3
 // Sources that ran but are no longer configured (the demo feed, an old
 // source) are listed too, without a schedule.
 func BuildSources(ctx context.Context, db *data.DB, infos []SourceInfo, now time.Time) (*Sources, error) {
+	return oneRead(ctx, db, func(ctx context.Context) (*Sources, error) { return readSources(ctx, db, infos, now) })
+}
+
+// readSources is BuildSources inside its snapshot.
+func readSources(ctx context.Context, db *data.DB, infos []SourceInfo, now time.Time) (*Sources, error) {
 	runs, err := db.LatestRuns(ctx)
 	if err != nil {
 		return nil, err

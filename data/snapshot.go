@@ -1,0 +1,37 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+)
+
+// snapshotKey carries a read transaction in a context (Snapshot).
+type snapshotKey struct{}
+
+// Snapshot runs fn with a context in which every read of this store — each
+// store method's read transaction and each single-statement read — runs in
+// one read transaction: a page that asks several questions sees one
+// consistent state of the database and begins one read, however many store
+// methods its builder calls. A Snapshot inside a Snapshot joins the outer
+// one. Writes are not affected (they go through the writer).
+//
+// database/sql lets the goroutines of one builder query the same
+// transaction at once; its driver calls are serialised on the one
+// connection.
+func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	if snapshotOf(ctx) != nil {
+		return fn(ctx)
+	}
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(context.WithValue(ctx, snapshotKey{}, tx))
+}
+
+// snapshotOf returns the read transaction a context carries, or nil.
+func snapshotOf(ctx context.Context) *sql.Tx {
+	tx, _ := ctx.Value(snapshotKey{}).(*sql.Tx)
+	return tx
+}
