@@ -165,34 +165,11 @@ func endUserSessions(ctx context.Context, db *data.DB, uid int64) error {
 var tokenNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 func (a *App) createToken(c *fiber.Ctx, name, allow string) (*domain.Token, string, error) {
-	ctx := c.UserContext()
-	if !tokenNameRE.MatchString(name) {
-		return nil, "", a.adminFail(c, "token.create", clip(name, 64), domain.Errorf(domain.EINVALID,
-			"a token name has 1–64 letters, digits, dots, dashes or underscores"))
-	}
-	prefixes, err := domain.ParseAllowList(allow)
-	if err != nil {
-		return nil, "", a.adminFail(c, "token.create", name, err)
-	}
-	t := &domain.Token{Name: name, Scope: domain.ScopeIngest, Allow: prefixes}
-	secret, err := a.db.CreateToken(ctx, t)
-	if err != nil {
-		return nil, "", a.adminFail(c, "token.create", name, err)
-	}
-	detail := "scope " + t.Scope
-	if len(prefixes) > 0 {
-		detail += ", allow " + domain.FormatAllowList(prefixes)
-	}
-	a.audit(ctx, viewerOf(c).Name, "token.create", name, detail, true) // never the secret
-	return t, secret, nil
+	return issueToken(c.UserContext(), a.db, a.log, viewerOf(c).Name, name, allow)
 }
 
 func (a *App) revokeToken(c *fiber.Ctx, name string) error {
-	if err := a.db.RevokeToken(c.UserContext(), name); err != nil {
-		return a.adminFail(c, "token.revoke", name, err)
-	}
-	a.audit(c.UserContext(), viewerOf(c).Name, "token.revoke", name, "", true)
-	return nil
+	return revokeTokenAs(c.UserContext(), a.db, a.log, viewerOf(c).Name, name)
 }
 
 // param returns a path parameter, percent-decoded.

@@ -14,12 +14,7 @@ import (
 // TokenCreate runs `ecopulse token create`: it prints the secret once.
 func TokenCreate(ctx context.Context, env *Env, name, allow string) error {
 	return env.withDB(ctx, func(db *data.DB) error {
-		prefixes, err := domain.ParseAllowList(allow)
-		if err != nil {
-			return err
-		}
-		t := &domain.Token{Name: name, Scope: domain.ScopeIngest, Allow: prefixes}
-		secret, err := db.CreateToken(ctx, t)
+		t, secret, err := issueToken(ctx, db, env.Log, cliActor, name, allow)
 		if err != nil {
 			return err
 		}
@@ -28,10 +23,10 @@ func TokenCreate(ctx context.Context, env *Env, name, allow string) error {
 	})
 }
 
-// TokenRevoke runs `ecopulse token revoke`.
+// TokenRevoke runs `ecopulse token revoke`, audited as the page's revocation is.
 func TokenRevoke(ctx context.Context, env *Env, name string) error {
 	return env.withDB(ctx, func(db *data.DB) error {
-		if err := db.RevokeToken(ctx, name); err != nil {
+		if err := revokeTokenAs(ctx, db, env.Log, cliActor, name); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Out, "token %q revoked\n", name)
