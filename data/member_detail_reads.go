@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -50,21 +49,7 @@ func ecosystemScoresOn(ctx context.Context, tx *sql.Tx, days []time.Time) ([]dom
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
 	}
-	defer rows.Close()
-	var out []domain.EcosystemScore
-	for rows.Next() {
-		var e domain.EcosystemScore
-		var d sql.NullString
-		if err := rows.Scan(&d, &e.R, &e.Health, &e.HealthMean, &e.Members, &e.Consumers, &e.Contributors); err != nil {
-			return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
-		}
-		e.Day = parseDate(d)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
-	}
-	return out, nil
+	return scanEcosystemScores(rows)
 }
 
 // dayScores returns T, I, M, health and the dimensions of every member
@@ -99,17 +84,9 @@ func dayScores(ctx context.Context, tx *sql.Tx, day time.Time) ([]domain.MemberS
 // scored that day, with their scores. A day's edges are one blob, read
 // whole; only the member's partners' scores are read.
 func memberTiesOn(ctx context.Context, tx *sql.Tx, day time.Time, memberID int64) ([]MemberTie, error) {
-	var edges []domain.Edge
-	var blob []byte
-	err := tx.QueryRowContext(ctx, `SELECT edges FROM score_edge_days WHERE day = ?`, dateStr(day)).Scan(&blob)
-	switch {
-	case err == nil:
-		edges, err = decodeEdges(blob)
-	case errors.Is(err, sql.ErrNoRows):
-		edges, err = legacyEdgesOn(ctx, tx, day)
-	}
+	edges, err := edgesOn(ctx, tx, day)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to list edges of %s: %w", dateStr(day), err)
+		return nil, err
 	}
 	k := map[int64]float64{}
 	var ids []string

@@ -151,6 +151,13 @@ func (db *DB) EcosystemScores(ctx context.Context, from, to time.Time) ([]domain
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
 	}
+	return scanEcosystemScores(rows)
+}
+
+// scanEcosystemScores reads the rows of a query of ecosystem_scores
+// (day, r, health, health_mean, active_members, api_consumers, contributors)
+// and closes them.
+func scanEcosystemScores(rows *sql.Rows) ([]domain.EcosystemScore, error) {
 	defer rows.Close()
 	var out []domain.EcosystemScore
 	for rows.Next() {
@@ -162,7 +169,10 @@ func (db *DB) EcosystemScores(ctx context.Context, from, to time.Time) ([]domain
 		e.Day = parseDate(d)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to list ecosystem scores: %w", err)
+	}
+	return out, nil
 }
 
 // ScoredMember is a member with its score on one day.
@@ -209,23 +219,29 @@ func (db *DB) ScoresOn(ctx context.Context, day time.Time) ([]ScoredMember, erro
 // EdgesOn returns the cooperation ties of a day, ordered by (A, B).
 func (db *DB) EdgesOn(ctx context.Context, day time.Time) ([]domain.Edge, error) {
 	var out []domain.Edge
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		var blob []byte
-		err := tx.QueryRowContext(ctx, `SELECT edges FROM score_edge_days WHERE day = ?`, dateStr(day)).Scan(&blob)
-		if err == nil {
-			out, err = decodeEdges(blob)
-			return err
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		out, err = legacyEdgesOn(ctx, tx, day)
+	err := db.readTx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = edgesOn(ctx, tx, day)
 		return err
 	})
+	return out, err
+}
+
+// edgesOn reads a day's edges from its blob, or from the rows of a day
+// scored before the blob existed.
+func edgesOn(ctx context.Context, tx *sql.Tx, day time.Time) ([]domain.Edge, error) {
+	var blob []byte
+	err := tx.QueryRowContext(ctx, `SELECT edges FROM score_edge_days WHERE day = ?`, dateStr(day)).Scan(&blob)
+	var edges []domain.Edge
+	switch {
+	case err == nil:
+		edges, err = decodeEdges(blob)
+	case errors.Is(err, sql.ErrNoRows):
+		edges, err = legacyEdgesOn(ctx, tx, day)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list edges of %s: %w", dateStr(day), err)
 	}
-	return out, nil
+	return edges, nil
 }
 
 // legacyEdgesOn reads a day scored before edges were stored as one blob
