@@ -68,6 +68,15 @@ func (a *App) Scorer() *Scorer { return a.scorer }
 // for the running jobs, scheduled or not (bounded by the shutdown timeout).
 // The caller closes the store.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	// A job may already run (a source started by hand through the handler,
+	// a token's last use): however Serve ends, the job group is stopped and
+	// waited for, so no job outlives the store it writes to.
+	stopped := false
+	defer func() {
+		if !stopped {
+			a.scheduler.stop(a.cfg.ShutdownTimeout)
+		}
+	}()
 	if err := a.applyConsumerMappings(ctx); err != nil {
 		a.log.Warn("some API consumer mappings were not applied", "err", err)
 	}
@@ -95,6 +104,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.log.Error("HTTP shutdown", "err", err)
 	}
 	a.scheduler.stop(a.cfg.ShutdownTimeout)
+	stopped = true
 	a.flushPush()
 	a.log.Info("stopped")
 	return serveErr

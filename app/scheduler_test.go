@@ -86,8 +86,8 @@ func TestShutdownWaitsForARunStartedByHand(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) }) // runs first: no handler outlives the test
 
-	const waiting, timedOut = "waiting for background jobs", "jobs still running after the shutdown timeout"
-	logs := newLogWatch(waiting, timedOut)
+	const serving, waiting, timedOut = "serving", "waiting for background jobs", "jobs still running after the shutdown timeout"
+	logs := newLogWatch(serving, waiting, timedOut)
 	cfg := configWithGitHub(t, srv.URL)
 	cfg.ShutdownTimeout = time.Minute
 	db := datatest.MustOpenDB(t)
@@ -106,6 +106,13 @@ func TestShutdownWaitsForARunStartedByHand(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
+	// "Run now" is asked of a server that serves, as a browser would: a
+	// cancel before that tests the start-up, not the shutdown.
+	select {
+	case <-logs.logged(serving):
+	case err := <-done:
+		t.Fatalf("Serve returned %v before serving", err)
+	}
 
 	if resp := do(t, a.Fiber(), httptest.NewRequest("POST", "/api/v1/sources/sdk/run", nil)); resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("run now = %d", resp.StatusCode)
@@ -155,5 +162,48 @@ func TestShutdownWaitsForARunStartedByHand(t *testing.T) {
 	}
 	if err := a.triggerSource("sdk"); err != errShuttingDown {
 		t.Errorf("run now after shutdown = %v, want %v", err, errShuttingDown)
+	}
+}
+
+// TestServeEndingEarlyStopsTheJobs: a run started by hand before Serve got
+// as far as serving is still cancelled and waited for when Serve ends at
+// start-up (here: its context is already cancelled), not left writing to a
+// store the caller is about to close.
+func TestServeEndingEarlyStopsTheJobs(t *testing.T) {
+	started := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/issues") {
+			once.Do(func() { close(started) })
+			<-r.Context().Done()
+			return
+		}
+		fmt.Fprint(w, `[]`)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := configWithGitHub(t, srv.URL)
+	cfg.ShutdownTimeout = time.Minute
+	a, err := New(cfg, datatest.MustOpenDB(t), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTestAccounts(t, a)
+	if resp := do(t, a.Fiber(), httptest.NewRequest("POST", "/api/v1/sources/sdk/run", nil)); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("run now = %d", resp.StatusCode)
+	}
+	<-started
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := a.Serve(ctx, ln); err == nil {
+		t.Fatal("Serve with a cancelled context returned nil, want its start-up error")
+	}
+	if a.sources[0].running.Load() {
+		t.Error("the run started by hand still runs after Serve returned")
 	}
 }
