@@ -101,12 +101,9 @@ func (db *DB) AddDomainRule(ctx context.Context, r *DomainRule) (*Reattribution,
 				return domain.Errorf(domain.ECONFLICT, "domain: overlaps rule %d (%s to %s from %s); delete it first", o.ID, o.Domain, o.Member, dateStr(o.From))
 			}
 		}
-		out, err := tx.ExecContext(ctx, `INSERT INTO affiliation_domains (domain, member_id, from_date, to_date, created_at) VALUES (?, ?, ?, ?, ?)`,
+		r.ID, err = insertRow(ctx, tx, `INSERT INTO affiliation_domains (domain, member_id, from_date, to_date, created_at) VALUES (?, ?, ?, ?, ?)`,
 			name, memberID, dateStr(r.From), nullDate(r.To), time.Now().Unix())
 		if err != nil {
-			return err
-		}
-		if r.ID, err = out.LastInsertId(); err != nil {
 			return err
 		}
 		return refreshDomain(ctx, tx, name, &res)

@@ -186,13 +186,10 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *domain.Project, ms []doma
 		if other != 0 {
 			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
+		p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
 		if err != nil {
-			return err
-		}
-		if p.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 	} else {
@@ -378,12 +375,9 @@ func writeAgreementMilestone(ctx context.Context, tx *sql.Tx, m *domain.Mileston
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO milestones (project_id, external_id, title, due_on, done_on) VALUES (?, ?, ?, ?, ?)`,
+	m.ID, err = insertRow(ctx, tx, `INSERT INTO milestones (project_id, external_id, title, due_on, done_on) VALUES (?, ?, ?, ?, ?)`,
 		m.ProjectID, ext, m.Title, dateStr(m.DueOn), nullDate(m.DoneOn))
 	if err != nil {
-		return err
-	}
-	if m.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
 	m.ExternalID = ext

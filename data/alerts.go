@@ -123,12 +123,8 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 				}
 				continue
 			}
-			r, err := tx.ExecContext(ctx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, opened_on)
+			id, err := insertRow(ctx, tx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, opened_on)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now, dateStr(domain.Day(at)))
-			if err != nil {
-				return err
-			}
-			id, err := r.LastInsertId()
 			if err != nil {
 				return err
 			}

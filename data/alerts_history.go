@@ -260,12 +260,8 @@ func insertEpisode(ctx context.Context, tx *sql.Tx, e *episode, now int64, res *
 	if state == AlertResolved {
 		resolvedAt = now
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, resolved_at, opened_on, closed_on)
+	id, err := insertRow(ctx, tx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, resolved_at, opened_on, closed_on)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, state, now, now, resolvedAt, dateStr(e.opened), closed)
-	if err != nil {
-		return err
-	}
-	id, err := r.LastInsertId()
 	if err != nil {
 		return err
 	}

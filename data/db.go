@@ -23,17 +23,21 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // DB is EcoPulse's store. Following PocketBase, it holds two handles on the
 // same SQLite file: a one-connection writer, so writers queue in Go instead of
 // failing with "database is locked", and a pooled, query-only reader, so a
 // page never waits for a job that writes (WAL lets readers run beside it).
+//
+// On PostgreSQL (a postgres:// URL, postgres.go) both handles are pools on
+// the server; dialect holds what differs (dialect.go).
 type DB struct {
-	path  string
-	write *sql.DB
-	read  *reader // counts the reads begun (reads.go)
+	path    string
+	dialect dialect
+	write   *sql.DB
+	read    *reader // counts the reads begun (reads.go)
 	// version counts committed data writes of this process (housekeeping
 	// such as sessions and the audit log excluded): caches of what pages
 	// show key on it.
@@ -69,8 +73,8 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the database at path and applies pending
-// migrations.
+// Open opens (creating if needed) the database at path — a SQLite file, or
+// a postgres:// URL — and applies pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
 	db, err := OpenNoMigrate(path)
 	if err != nil {
@@ -87,6 +91,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func OpenNoMigrate(path string) (*DB, error) {
 	if path == "" {
 		return nil, domain.Errorf(domain.EINVALID, "database path is empty")
+	}
+	if IsPostgresURL(path) {
+		return openPostgres(path)
 	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -105,10 +112,13 @@ func OpenNoMigrate(path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{path: path, write: w, read: &reader{DB: r}}, nil
+	return &DB{path: path, dialect: sqliteDialect, write: w, read: &reader{DB: r}}, nil
 }
 
-// Path returns the database file path.
+// Backend is "sqlite" or "postgres".
+func (db *DB) Backend() string { return db.dialect.Name() }
+
+// Path returns the database file path, or its URL without the password.
 func (db *DB) Path() string { return db.path }
 
 // Close closes both handles.
@@ -155,9 +165,11 @@ func (db *DB) migrated(ctx context.Context, migs []Migration) bool {
 	return true
 }
 
-// Migrations returns the embedded migrations in order.
-func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+// Migrations returns the embedded migrations of a backend ("sqlite" or
+// "postgres") in order.
+func Migrations(backend string) ([]Migration, error) {
+	dir := "migrations/" + backend
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +181,7 @@ func Migrations() ([]Migration, error) {
 		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("store: migration %q is not named NNNN_name.sql", name)
 		}
-		body, err := fs.ReadFile(migrationFS, "migrations/"+name)
+		body, err := fs.ReadFile(migrationFS, dir+"/"+name)
 		if err != nil {
 			return nil, err
 		}
@@ -185,9 +197,12 @@ func Migrations() ([]Migration, error) {
 }
 
 // Migrate applies the migrations not yet recorded in schema_migrations, each
-// in its own transaction, and returns the names of those it applied.
+// in its own transaction, and returns the names of those it applied. On
+// PostgreSQL each transaction first takes the migration lock (an advisory
+// lock), so that replicas starting together migrate once: the second waits,
+// then finds the version recorded.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
-	migs, err := Migrations()
+	migs, err := Migrations(db.dialect.Name())
 	if err != nil {
 		return nil, err
 	}
@@ -197,15 +212,24 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if db.migrated(ctx, migs) {
 		return nil, nil
 	}
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY,
+	if err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		if err := db.dialect.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT PRIMARY KEY,
 		name TEXT NOT NULL,
-		applied_at INTEGER NOT NULL)`); err != nil {
+		applied_at BIGINT NOT NULL)`)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("store: unable to create schema_migrations: %w", err)
 	}
 	var applied []string
 	for _, m := range migs {
 		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			if err := db.dialect.lockMigrations(ctx, tx); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 				return err
@@ -260,9 +284,9 @@ func (db *DB) housekeepingTx(ctx context.Context, fn func(*sql.Tx) error) error 
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return classify(err)
 	}
-	return tx.Commit()
+	return classify(tx.Commit())
 }
 
 // readTx runs fn in one read transaction, so that the several queries of one
@@ -271,7 +295,7 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if tx := snapshotOf(ctx); tx != nil { // inside a Snapshot: its transaction
 		return fn(tx)
 	}
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, db.dialect.readTxOptions())
 	if err != nil {
 		return err
 	}
@@ -323,4 +347,15 @@ func nullInt(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// insertRow runs an INSERT of one row and returns the id the database gave
+// it (RETURNING id, which both backends accept; database/sql's
+// LastInsertId is SQLite's alone).
+func insertRow(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	var id int64
+	if err := tx.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, nil
 }

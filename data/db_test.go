@@ -41,7 +41,7 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	migs, err := data.Migrations()
+	migs, err := data.Migrations("sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,14 +33,11 @@ func createMember(ctx context.Context, tx *sql.Tx, m *domain.Member) error {
 		return domain.Errorf(domain.ECONFLICT, "slug: a member with slug %q already exists", m.Slug)
 	}
 	now := time.Now().Unix()
-	res, err := tx.ExecContext(ctx, `INSERT INTO members (slug, name, kind, tier, segment, joined_on, domains, github_orgs, key_patterns, archived_on, created_at, updated_at)
+	var err error
+	m.ID, err = insertRow(ctx, tx, `INSERT INTO members (slug, name, kind, tier, segment, joined_on, domains, github_orgs, key_patterns, archived_on, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Slug, m.Name, string(m.Kind), m.Tier, m.Segment, dateStr(m.JoinedOn),
 		joinHints(m.Domains), joinHints(m.GitHubOrgs), joinHints(m.KeyPatterns), nullDate(m.ArchivedOn), now, now)
-	if err != nil {
-		return err
-	}
-	m.ID, err = res.LastInsertId()
 	if err != nil {
 		return err
 	}

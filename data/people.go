@@ -17,12 +17,10 @@ func (db *DB) CreatePerson(ctx context.Context, p *domain.Person, ids ...domain.
 		return err
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO people (name, email, created_at) VALUES (?, ?, ?)`,
+		var err error
+		p.ID, err = insertRow(ctx, tx, `INSERT INTO people (name, email, created_at) VALUES (?, ?, ?)`,
 			p.Name, nullString(strings.ToLower(p.Email)), time.Now().Unix())
 		if err != nil {
-			return err
-		}
-		if p.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -385,11 +383,8 @@ func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, erro
 	} else if err != nil {
 		return 0, false, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO people (name, email, created_at) VALUES (?, NULL, ?)`, name, time.Now().Unix())
+	id, err = insertRow(ctx, tx, `INSERT INTO people (name, email, created_at) VALUES (?, NULL, ?)`, name, time.Now().Unix())
 	if err != nil {
-		return 0, false, err
-	}
-	if id, err = res.LastInsertId(); err != nil {
 		return 0, false, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?)`, as.Source, as.Login, id)

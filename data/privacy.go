@@ -78,12 +78,11 @@ func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*domain.Use
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			u.CreatedAt = time.Now().UTC().Truncate(time.Second)
-			res, err := tx.ExecContext(ctx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, 0)`,
+			u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, 0)`,
 				name, role, u.CreatedAt.Unix())
 			if err != nil {
 				return err
 			}
-			u.ID, err = res.LastInsertId()
 			return err
 		case err != nil:
 			return err

@@ -25,13 +25,11 @@ func (db *DB) CreateProject(ctx context.Context, p *domain.Project) error {
 			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
 		}
 		now := time.Now().Unix()
-		res, err := tx.ExecContext(ctx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
+		var err error
+		p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
 		if err != nil {
-			return err
-		}
-		if p.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		for _, party := range p.Parties {
@@ -113,13 +111,10 @@ func (db *DB) UpsertProject(ctx context.Context, p *domain.Project) error {
 		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
+			p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
 			if err != nil {
-				return err
-			}
-			if p.ID, err = res.LastInsertId(); err != nil {
 				return err
 			}
 		case err != nil:

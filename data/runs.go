@@ -20,12 +20,12 @@ func (db *DB) StartRun(ctx context.Context, r *domain.CollectorRun) error {
 		r.StartedAt = time.Now()
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO collector_runs (source, started_at, status) VALUES (?, ?, ?)`,
+		var err error
+		r.ID, err = insertRow(ctx, tx, `INSERT INTO collector_runs (source, started_at, status) VALUES (?, ?, ?)`,
 			r.Source, r.StartedAt.Unix(), r.Status)
 		if err != nil {
 			return err
 		}
-		r.ID, err = res.LastInsertId()
 		return err
 	})
 	if err != nil {

@@ -22,7 +22,7 @@ func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) 
 	if snapshotOf(ctx) != nil {
 		return fn(ctx)
 	}
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, db.dialect.readTxOptions())
 	if err != nil {
 		return err
 	}

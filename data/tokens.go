@@ -48,12 +48,12 @@ func (db *DB) CreateToken(ctx context.Context, t *domain.Token) (string, error) 
 		if n > 0 {
 			return domain.Errorf(domain.ECONFLICT, "a token named %q already exists", t.Name)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (name, hash, scope, allow, created_at) VALUES (?, ?, ?, ?, ?)`,
+		var err error
+		t.ID, err = insertRow(ctx, tx, `INSERT INTO tokens (name, hash, scope, allow, created_at) VALUES (?, ?, ?, ?, ?)`,
 			t.Name, hashToken(secret), t.Scope, domain.FormatAllowList(t.Allow), t.CreatedAt.Unix())
 		if err != nil {
 			return err
 		}
-		t.ID, err = res.LastInsertId()
 		return err
 	})
 	if err != nil {

@@ -37,12 +37,11 @@ func upsertConsumerBy(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer, to
 	err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_consumers (key, name, member_id, created_by_token, created_at) VALUES (?, ?, ?, ?, ?)`,
+		c.ID, err = insertRow(ctx, tx, `INSERT INTO api_consumers (key, name, member_id, created_by_token, created_at) VALUES (?, ?, ?, ?, ?)`,
 			c.Key, c.Name, nullInt(c.MemberID), nullInt(token), now)
 		if err != nil {
 			return err
 		}
-		c.ID, err = res.LastInsertId()
 		return err
 	case err != nil:
 		return err

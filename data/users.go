@@ -24,12 +24,12 @@ func (db *DB) CreateUser(ctx context.Context, u *domain.User) error {
 		if n > 0 {
 			return domain.Errorf(domain.ECONFLICT, "a user named %q already exists", u.Name)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, password_hash, role, created_at, disabled, must_change_password) VALUES (?, ?, ?, ?, ?, ?)`,
+		var err error
+		u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled, must_change_password) VALUES (?, ?, ?, ?, ?, ?)`,
 			u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled, u.MustChangePassword)
 		if err != nil {
 			return err
 		}
-		u.ID, err = res.LastInsertId()
 		return err
 	})
 	if err != nil {

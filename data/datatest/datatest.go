@@ -1,15 +1,18 @@
-// Package datatest reads a store's rows for tests' assertions where the
-// store has no query of its own: what a collector stored, exactly as stored.
-// It opens the database file read-only beside the store under test.
+// Package datatest opens the stores tests run on — a SQLite file, or a
+// fresh database of a throwaway PostgreSQL cluster when
+// ECOPULSE_TEST_POSTGRES names one (target.go) — and reads a store's rows
+// for tests' assertions where the store has no query of its own: what a
+// collector stored, exactly as stored.
 package datatest
 
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -18,6 +21,14 @@ import (
 
 func readOnly(tb testing.TB, db *data.DB) *sql.DB {
 	tb.Helper()
+	if target, ok := targets.Load(db); ok && data.IsPostgresURL(target.(string)) {
+		conn, err := sql.Open("pgx", target.(string))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { conn.Close() })
+		return conn
+	}
 	conn, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		tb.Fatal(err)
@@ -82,15 +93,19 @@ func Milestones(tb testing.TB, db *data.DB) []Milestone {
 	return out
 }
 
-// MustOpenDB opens an empty, migrated store in a real SQLite file of the
-// test's temporary directory, closed when the test ends: the one opener of
-// every package's tests.
+// MustOpenDB opens an empty, migrated store (Target), closed when the test
+// ends: the one opener of every package's tests.
 func MustOpenDB(tb testing.TB) *data.DB {
 	tb.Helper()
-	db, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "ecopulse.db"))
+	target := Target(tb)
+	db, err := data.Open(context.Background(), target)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	targets.Store(db, target)
+	tb.Cleanup(func() { db.Close(); targets.Delete(db) })
 	return db
 }
+
+// targets remembers what each MustOpenDB store was opened on, for readOnly.
+var targets sync.Map

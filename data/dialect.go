@@ -1,0 +1,112 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ecopulse/ecopulse/domain"
+)
+
+// dialect is what differs between the store's two backends, and nothing
+// else: the store's methods and their SQL are one set. Queries are written
+// once with "?" placeholders (rewritten for PostgreSQL by its driver
+// wrapper, rebind.go) and in the SQL both accept: RETURNING instead of
+// LastInsertId, ON CONFLICT upserts, TRUE and FALSE, GREATEST/LEAST through
+// the helpers below.
+type dialect struct {
+	postgres bool
+}
+
+var (
+	sqliteDialect   = dialect{}
+	postgresDialect = dialect{postgres: true}
+)
+
+// Name is "sqlite" or "postgres", as the migrations' folders are named.
+func (d dialect) Name() string {
+	if d.postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// IsPostgresURL reports whether a --db value names a PostgreSQL database
+// rather than a SQLite file.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// readTxOptions: a read transaction sees one snapshot of the database. On
+// SQLite every transaction does (WAL); on PostgreSQL that takes REPEATABLE
+// READ — READ COMMITTED takes a new snapshot per statement.
+func (d dialect) readTxOptions() *sql.TxOptions {
+	if d.postgres {
+		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return &sql.TxOptions{ReadOnly: true}
+}
+
+// greatest and least are SQLite's two-argument MAX and MIN, which
+// PostgreSQL spells GREATEST and LEAST (its MAX and MIN are aggregates only).
+func (d dialect) greatest(a, b string) string {
+	if d.postgres {
+		return "GREATEST(" + a + ", " + b + ")"
+	}
+	return "MAX(" + a + ", " + b + ")"
+}
+
+func (d dialect) least(a, b string) string {
+	if d.postgres {
+		return "LEAST(" + a + ", " + b + ")"
+	}
+	return "MIN(" + a + ", " + b + ")"
+}
+
+// classify turns a backend's constraint errors into the store's error
+// codes: a unique violation is ECONFLICT on both backends, however the
+// racing write reached it.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*domain.Error](err); ok {
+		return err
+	}
+	if isUniqueViolation(err) {
+		return domain.Errorf(domain.ECONFLICT, "already exists: %v", err)
+	}
+	return err
+}
+
+// isUniqueViolation reports whether err is a unique (or primary key)
+// constraint failure of either backend.
+func isUniqueViolation(err error) bool {
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pe.Code == "23505"
+	}
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// migrationLock is the advisory lock key under which PostgreSQL migrations
+// run (an arbitrary constant: "ecopulse" in ASCII, folded to 63 bits).
+const migrationLock = 0x65636f70756c7365 & (1<<63 - 1)
+
+// lockMigrations serialises migrations across processes: on PostgreSQL an
+// advisory lock held until tx ends; SQLite's write transactions already
+// exclude each other (BEGIN IMMEDIATE).
+func (d dialect) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	if !d.postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(migrationLock))
+	return err
+}
