@@ -6,7 +6,6 @@
 package datatest
 
 import (
-	"context"
 	"database/sql"
 	"sync"
 	"testing"
@@ -97,14 +96,7 @@ func Milestones(tb testing.TB, db *data.DB) []Milestone {
 // ends: the one opener of every package's tests.
 func MustOpenDB(tb testing.TB) *data.DB {
 	tb.Helper()
-	target := Target(tb)
-	db, err := data.Open(context.Background(), target)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	targets.Store(db, target)
-	tb.Cleanup(func() { db.Close(); targets.Delete(db) })
-	return db
+	return MustOpen(tb, Target(tb))
 }
 
 // targets remembers what each MustOpenDB store was opened on, for readOnly.
