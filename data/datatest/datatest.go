@@ -18,10 +18,16 @@ import (
 	"github.com/ecopulse/ecopulse/domain"
 )
 
+// readOnly opens a connection of its own on db's store: the target it was
+// opened on (MustOpen), else its Path (a URL's password redacted there).
 func readOnly(tb testing.TB, db *data.DB) *sql.DB {
 	tb.Helper()
-	if target, ok := targets.Load(db); ok && data.IsPostgresURL(target.(string)) {
-		conn, err := sql.Open("pgx", target.(string))
+	target := db.Path()
+	if t, ok := targets.Load(db); ok {
+		target = t.(string)
+	}
+	if data.IsPostgresURL(target) {
+		conn, err := sql.Open("pgx", target)
 		if err != nil {
 			tb.Fatal(err)
 		}
