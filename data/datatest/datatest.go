@@ -18,15 +18,19 @@ import (
 	"github.com/ecopulse/ecopulse/domain"
 )
 
-// readOnly opens a connection of its own on db's store: the target it was
-// opened on (MustOpen), else its Path (a URL's password redacted there).
+// targetOf is what db was opened on: the target MustOpen was given, else
+// its Path (where a URL's password, if any, is redacted).
+func targetOf(db *data.DB) string {
+	if t, ok := targets.Load(db); ok {
+		return t.(string)
+	}
+	return db.Path()
+}
+
+// readOnly opens a read-only connection of its own on db's store.
 func readOnly(tb testing.TB, db *data.DB) *sql.DB {
 	tb.Helper()
-	target := db.Path()
-	if t, ok := targets.Load(db); ok {
-		target = t.(string)
-	}
-	if data.IsPostgresURL(target) {
+	if target := targetOf(db); data.IsPostgresURL(target) {
 		conn, err := sql.Open("pgx", target)
 		if err != nil {
 			tb.Fatal(err)
@@ -107,3 +111,16 @@ func MustOpenDB(tb testing.TB) *data.DB {
 
 // targets remembers what each MustOpenDB store was opened on, for readOnly.
 var targets sync.Map
+
+// Raw opens a handle of its own on db's store (data.OpenSQL: queries with
+// "?" on both backends), closed when the test ends: for writes no store
+// method makes, or another process's.
+func Raw(tb testing.TB, db *data.DB) *sql.DB {
+	tb.Helper()
+	raw, err := data.OpenSQL(targetOf(db))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { raw.Close() })
+	return raw
+}

@@ -15,29 +15,33 @@ import (
 )
 
 // Holds reports whether any byte the store at target keeps on disk holds
-// s: for tests that a secret is never written, or is gone once forgotten.
-// On SQLite that is the database file and its write-ahead log. On
-// PostgreSQL it is the database's own directory in the cluster (base/OID:
-// every table, index and TOAST file, with the row versions not yet
-// vacuumed), read after a CHECKPOINT has written every changed page out;
-// the cluster's write-ahead log is shared by every test's database and is
-// not read. A cluster whose files this process cannot read (another
-// machine's) skips the test.
+// s (DiskBytes): for tests that a secret is never written, or is gone once
+// forgotten.
 func Holds(tb testing.TB, target, s string) bool {
 	tb.Helper()
+	return bytes.Contains(DiskBytes(tb, target), []byte(s))
+}
+
+// DiskBytes returns every byte the store at target keeps on disk, one file
+// after another. On SQLite that is the database file and its write-ahead
+// log. On PostgreSQL it is the database's own directory in the cluster
+// (base/OID: every table, index and TOAST file, with the row versions not
+// yet vacuumed), read after a CHECKPOINT has written every changed page
+// out; the cluster's write-ahead log is shared by every test's database
+// and is not read. A cluster whose files this process cannot read
+// (another machine's) skips the test.
+func DiskBytes(tb testing.TB, target string) []byte {
+	tb.Helper()
+	var all []byte
 	if !data.IsPostgresURL(target) {
 		for _, p := range []string{target, target + "-wal"} {
 			b, err := os.ReadFile(p)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			} else if err != nil {
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				tb.Fatal(err)
 			}
-			if bytes.Contains(b, []byte(s)) {
-				return true
-			}
+			all = append(all, b...)
 		}
-		return false
+		return all
 	}
 	cl, err := clusterOf(os.Getenv(PostgresEnv))
 	if err != nil {
@@ -68,9 +72,7 @@ func Holds(tb testing.TB, target, s string) bool {
 		} else if err != nil {
 			tb.Fatal(err)
 		}
-		if bytes.Contains(b, []byte(s)) {
-			return true
-		}
+		all = append(all, b...)
 	}
-	return false
+	return all
 }
