@@ -3,9 +3,11 @@ package datatest
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -17,8 +19,8 @@ import (
 // gets a private copy of it — on SQLite a backup of the seeded file, on
 // PostgreSQL a database made from the seeded one as its template. Tests
 // that share an expensive fixture (a scored demo) pay for it once and
-// still cannot see each other's writes. The seeded original lives as long
-// as the test binary's temporary files (SQLite) or the cluster (PostgreSQL).
+// still cannot see each other's writes. The seeded original (Lasting) is
+// left for the temporary directory's or the cluster's end.
 func Seeded(tb testing.TB, name string, seed func(ctx context.Context, db *data.DB) error) string {
 	tb.Helper()
 	if !seedName.MatchString(name) {
@@ -104,25 +106,16 @@ var (
 // closes it: a database used as a template must have no one connected.
 func makeSeed(name string, seed func(context.Context, *data.DB) error) (target, dbName string, err error) {
 	ctx := context.Background()
-	if admin := os.Getenv(PostgresEnv); admin != "" {
-		cl, err := clusterOf(admin)
+	target, _, err = Lasting("s_" + name)
+	if err != nil {
+		return "", "", err
+	}
+	if data.IsPostgresURL(target) {
+		u, err := url.Parse(target)
 		if err != nil {
 			return "", "", err
 		}
-		dbName = fmt.Sprintf("s_%d_%s", os.Getpid(), name)
-		if _, err := cl.admin.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`); err != nil {
-			return "", "", err
-		}
-		if _, err := cl.admin.Exec(`CREATE DATABASE ` + dbName + ` TEMPLATE ` + cl.template); err != nil {
-			return "", "", fmt.Errorf("unable to create database %s: %w", dbName, err)
-		}
-		target = withDatabase(admin, dbName)
-	} else {
-		dir, err := os.MkdirTemp("", "ecopulse-seed-"+name+"-")
-		if err != nil {
-			return "", "", err
-		}
-		target = filepath.Join(dir, name+".db")
+		dbName = strings.TrimPrefix(u.Path, "/")
 	}
 	db, err := data.Open(ctx, target)
 	if err != nil {
@@ -133,4 +126,39 @@ func makeSeed(name string, seed func(context.Context, *data.DB) error) (target, 
 		err = cerr
 	}
 	return target, dbName, err
+}
+
+// Lasting returns the target of a fresh, migrated store that lasts until
+// drop is called (by a TestMain) rather than until a test ends, for a
+// fixture that a package's tests share and only read: a file in a
+// temporary directory of its own, or a database of the cluster named after
+// name and the test process.
+func Lasting(name string) (target string, drop func() error, err error) {
+	if !seedName.MatchString(name) {
+		return "", nil, fmt.Errorf("datatest: store name %q: want lower-case letters, digits and _", name)
+	}
+	admin := os.Getenv(PostgresEnv)
+	if admin == "" {
+		dir, err := os.MkdirTemp("", "ecopulse-"+name+"-")
+		if err != nil {
+			return "", nil, err
+		}
+		return filepath.Join(dir, name+".db"), func() error { return os.RemoveAll(dir) }, nil
+	}
+	cl, err := clusterOf(admin)
+	if err != nil {
+		return "", nil, err
+	}
+	dbName := fmt.Sprintf("l_%d_%s", os.Getpid(), name)
+	if _, err := cl.admin.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`); err != nil {
+		return "", nil, err
+	}
+	if _, err := cl.admin.Exec(`CREATE DATABASE ` + dbName + ` TEMPLATE ` + cl.template); err != nil {
+		return "", nil, fmt.Errorf("datatest: unable to create database %s: %w", dbName, err)
+	}
+	drop = func() error {
+		_, err := cl.admin.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`)
+		return err
+	}
+	return withDatabase(admin, dbName), drop, nil
 }
