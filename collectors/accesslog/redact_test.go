@@ -1,16 +1,12 @@
 package accesslog
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
 )
@@ -41,10 +37,10 @@ func TestAddressesAreNotRoutesOrConsumers(t *testing.T) {
 // TestQuarantineKeepsNoPersonalData imports lines that are rejected for
 // different reasons and carry e-mail and IP addresses — in the user field,
 // in the request the reason quotes, at the head of an over-long line — and
-// reads the quarantine back, and the database file's bytes: the addresses
+// reads the quarantine back, and the store's bytes: the addresses
 // are gone, replaced by placeholders, the rest of each line is kept.
 func TestQuarantineKeepsNoPersonalData(t *testing.T) {
-	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
+	dbPath := datatest.Target(t)
 	db, err := data.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -91,25 +87,8 @@ func TestQuarantineKeepsNoPersonalData(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, datum := range []string{"alice@example.com", "bob%40example.org", "carol.smith+api@example.net"} {
-		if fileHolds(t, dbPath, datum) {
-			t.Errorf("the database file holds %q", datum)
+		if datatest.Holds(t, dbPath, datum) {
+			t.Errorf("the store holds %q", datum)
 		}
 	}
-}
-
-// fileHolds reports whether the database file (or its WAL) holds s.
-func fileHolds(t *testing.T, dbPath, s string) bool {
-	t.Helper()
-	for _, p := range []string{dbPath, dbPath + "-wal"} {
-		b, err := os.ReadFile(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		if bytes.Contains(b, []byte(s)) {
-			return true
-		}
-	}
-	return false
 }

@@ -5,11 +5,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -23,11 +23,11 @@ func wantSecretKey(secret string) string {
 	return "key:" + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
-// importInto imports text with cfg into a fresh database file and returns
-// its path and the consumers stored (by key).
+// importInto imports text with cfg into a fresh store (datatest.Target)
+// and returns where it is and the consumers stored (by key).
 func importInto(t *testing.T, cfg Config, text string) (string, map[string]domain.APIConsumer, Summary) {
 	t.Helper()
-	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
+	dbPath := datatest.Target(t)
 	db, err := data.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func importInto(t *testing.T, cfg Config, text string) (string, map[string]domai
 
 // TestSecretConsumersAreHashed: a consumer read from a header or field that
 // carries a secret is stored as its keyed hash, named by its first and last
-// four characters; the secret itself is nowhere in the database file, and
+// four characters; the secret itself is nowhere in the store's files, and
 // the same secret gives the same key in another database.
 func TestSecretConsumersAreHashed(t *testing.T) {
 	t.Setenv(DefaultHashKeyEnv, testHashKey)
@@ -102,8 +102,8 @@ func TestSecretConsumersAreHashed(t *testing.T) {
 				t.Errorf("%d consumers stored, want 2: %+v", len(consumers), consumers)
 			}
 			for _, s := range []string{live, other, live[:12], other[5:20]} {
-				if fileHolds(t, dbPath, s) {
-					t.Errorf("the database file holds %q", s)
+				if datatest.Holds(t, dbPath, s) {
+					t.Errorf("the store holds %q", s)
 				}
 			}
 			// Another run, another database: the same keys.
@@ -181,7 +181,7 @@ func TestQuarantineMasksSecrets(t *testing.T) {
 		`[01/May/2026:09:15:02 +0000] "GET /x HTTP/1.1" 200 "` + key + `" not-a-time`,
 		`[01/May/2026:09:15:02 +0000] "GET /x HTTP/1.1" 200 "Bearer ` + token + `" oops`,
 	}
-	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
+	dbPath := datatest.Target(t)
 	db, err := data.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -210,8 +210,8 @@ func TestQuarantineMasksSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{key, token, "dXNlcjpwYXNzd29yZA=="} {
-		if fileHolds(t, dbPath, s) {
-			t.Errorf("the database file holds %q", s)
+		if datatest.Holds(t, dbPath, s) {
+			t.Errorf("the store holds %q", s)
 		}
 	}
 }

@@ -35,7 +35,7 @@ func seedDB(tb testing.TB, opt Options) (*data.DB, Summary) {
 // only read it.
 var shared struct {
 	once sync.Once
-	dir  string
+	drop func() error // the store's removal (datatest.Lasting)
 	db   *data.DB
 	sum  Summary
 	took time.Duration
@@ -46,10 +46,11 @@ func sharedDB(tb testing.TB) (*data.DB, Summary) {
 	tb.Helper()
 	shared.once.Do(func() {
 		ctx := context.Background()
-		if shared.dir, shared.err = os.MkdirTemp("", "ecopulse-demo-test-"); shared.err != nil {
+		var target string
+		if target, shared.drop, shared.err = datatest.Lasting("demo_shared"); shared.err != nil {
 			return
 		}
-		if shared.db, shared.err = data.Open(ctx, filepath.Join(shared.dir, "ecopulse.db")); shared.err != nil {
+		if shared.db, shared.err = data.Open(ctx, target); shared.err != nil {
 			return
 		}
 		start := time.Now()
@@ -67,8 +68,8 @@ func TestMain(m *testing.M) {
 	if shared.db != nil {
 		shared.db.Close()
 	}
-	if shared.dir != "" {
-		os.RemoveAll(shared.dir)
+	if shared.drop != nil {
+		shared.drop()
 	}
 	os.Exit(code)
 }

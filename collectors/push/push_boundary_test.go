@@ -3,13 +3,13 @@ package push
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -86,7 +86,7 @@ func TestStatusBounds(t *testing.T) {
 // errors, 100 is neither.
 func TestStatusClassesAsStored(t *testing.T) {
 	ctx := context.Background()
-	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "ecopulse.db"))
+	db, err := data.Open(ctx, datatest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

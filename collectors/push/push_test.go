@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -344,7 +345,7 @@ func TestDecodeMaxRecords(t *testing.T) {
 // TestDecodeCommit stores a decoded body and reads the totals back.
 func TestDecodeCommit(t *testing.T) {
 	ctx := context.Background()
-	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "ecopulse.db"))
+	db, err := data.Open(ctx, datatest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}
