@@ -64,7 +64,10 @@ func copyDatabase(tb testing.TB, template string) string {
 		tb.Fatal(err)
 	}
 	name := fmt.Sprintf("t_%d_%d", os.Getpid(), cl.n.Add(1))
-	if _, err := cl.admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + template); err != nil {
+	// FILE_COPY copies the template's files as they are: for a seeded
+	// demo (about 100 MB) two to four times faster than the default,
+	// which writes every page through the write-ahead log (PostgreSQL 15+).
+	if _, err := cl.admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + template + ` STRATEGY FILE_COPY`); err != nil {
 		tb.Fatalf("datatest: unable to create database %s: %v", name, err)
 	}
 	tb.Cleanup(func() {
