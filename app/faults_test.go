@@ -201,11 +201,13 @@ func (s *fltSleeps) take() []time.Duration {
 // file, or a PostgreSQL URL): another process's view of it.
 func fltReader(tb testing.TB, target string) *sql.DB {
 	tb.Helper()
-	driver, dsn := "sqlite", "file:"+target+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	var db *sql.DB
+	var err error
 	if data.IsPostgresURL(target) {
-		driver, dsn = "pgx", target
+		db, err = data.OpenSQL(target) // the store's "?" placeholders
+	} else {
+		db, err = sql.Open("sqlite", "file:"+target+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
 	}
-	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
