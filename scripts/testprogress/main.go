@@ -93,8 +93,14 @@ func main() {
 		case e.Test != "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
 			out := s.tests[e.Test]
 			delete(s.tests, e.Test)
-			if strings.Contains(e.Test, "/") {
-				break // subtests: their parent says it
+			if i := strings.LastIndex(e.Test, "/"); i >= 0 {
+				// A subtest: its parent says it, with a failed
+				// subtest's output (where its t.Error lines are).
+				if e.Action == "fail" {
+					parent := e.Test[:i]
+					s.tests[parent] = append(s.tests[parent], out...)
+				}
+				break
 			}
 			switch e.Action {
 			case "pass":
