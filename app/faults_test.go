@@ -197,8 +197,8 @@ func (s *fltSleeps) take() []time.Duration {
 	return w
 }
 
-// fltReader is a read-only connection of its own on a store (a database
-// file, or a PostgreSQL URL): another process's view of it.
+// fltReader is a connection of its own on a store (a database file, read
+// only, or a PostgreSQL URL): another process's view of it.
 func fltReader(tb testing.TB, target string) *sql.DB {
 	tb.Helper()
 	var db *sql.DB
