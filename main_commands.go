@@ -86,7 +86,10 @@ Commands:
 
 const usageTail = `
 Flags every command takes:
-  --db PATH          SQLite database file (default ecopulse.db, or $ECOPULSE_DB)
+  --db PATH|URL      the database: a SQLite file, or a postgres://USER@HOST/DB URL
+                     (default ecopulse.db, or $ECOPULSE_DB); a PostgreSQL password
+                     comes from the URL in $ECOPULSE_DB or --db, or $PGPASSWORD,
+                     never from the configuration file
   --config FILE      YAML configuration (see ecopulse.example.yaml)
   --set KEY=VALUE    override a setting, e.g. --set scoring.window_days=14 (repeatable)
   --log-format FMT   text (default) or json

@@ -133,3 +133,33 @@ func TestJSONLogsAreJSONLines(t *testing.T) {
 		t.Error("--log-level loud was accepted")
 	}
 }
+
+// TestConfigCommandHidesTheDBPassword: a PostgreSQL URL in $ECOPULSE_DB is
+// printed by `ecopulse config` without its password, and a configuration
+// file with one is refused by every command, saying where it belongs.
+func TestConfigCommandHidesTheDBPassword(t *testing.T) {
+	t.Setenv("ECOPULSE_DB", "postgres://ecopulse:Hunter2Secret@db.internal:5432/ecopulse?sslmode=disable")
+	out, _, err := runCLI(t, "config")
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	if strings.Contains(out, "Hunter2Secret") || !strings.Contains(out, "postgres://ecopulse:***@db.internal:5432/ecopulse") {
+		t.Errorf("config with a password in $ECOPULSE_DB printed:\n%s", out)
+	}
+
+	t.Setenv("ECOPULSE_DB", "")
+	file := filepath.Join(t.TempDir(), "ecopulse.yaml")
+	if err := os.WriteFile(file, []byte("db: postgres://ecopulse:Hunter2Secret@db.internal/ecopulse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"config", "migrate"} {
+		_, stderr, err := runCLI(t, cmd, "--config", file)
+		if err == nil {
+			t.Fatalf("%s with a password in the file's db succeeded", cmd)
+		}
+		msg := oneLine(err)
+		if strings.Contains(msg+stderr, "Hunter2Secret") || !strings.Contains(msg, "$ECOPULSE_DB") || !strings.Contains(msg, "$PGPASSWORD") {
+			t.Errorf("%s: the refusal %q does not say where the password goes, or repeats it", cmd, msg)
+		}
+	}
+}
