@@ -264,6 +264,23 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return int(v.Int64), nil
 }
 
+// SchemaCurrent reports whether the database has every migration this
+// build knows: its schema version is at least the newest embedded one
+// (a newer schema, from a newer build that migrated first, counts as
+// current: migrations only add). A database without schema_migrations is
+// an error, as for SchemaVersion.
+func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
+	migs, err := Migrations(db.dialect.Name())
+	if err != nil {
+		return false, err
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	return len(migs) == 0 || v >= migs[len(migs)-1].Version, nil
+}
+
 // writeTx runs fn in one write transaction: committed if fn returns nil,
 // rolled back otherwise. Every store method that writes data goes through
 // here (and moves Version).

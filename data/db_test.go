@@ -230,3 +230,23 @@ func TestOpenCurrentSchemaNeedsNoWriteLock(t *testing.T) {
 		t.Errorf("integrity check = %q, %v", got, err)
 	}
 }
+
+// TestSchemaCurrentFollowsTheMigrations: a store is current once every
+// migration of this build is applied, not before.
+func TestSchemaCurrentFollowsTheMigrations(t *testing.T) {
+	ctx := context.Background()
+	db, err := data.OpenNoMigrate(datatest.UnmigratedTarget(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if ok, err := db.SchemaCurrent(ctx); ok {
+		t.Errorf("an unmigrated store is current (%v)", err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.SchemaCurrent(ctx); !ok || err != nil {
+		t.Errorf("a migrated store is not current: %v, %v", ok, err)
+	}
+}
