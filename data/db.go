@@ -330,7 +330,15 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO).
+// A PostgreSQL database is refused, saying what backs it up instead: its
+// server's tools do it better than a copy through this process could
+// (they keep roles, sequences and a running archive).
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect.postgres {
+		return domain.Errorf(domain.EINVALID, "backup copies SQLite databases only: back up PostgreSQL with its own tools, "+
+			"pg_dump for a copy (pg_dump --format=custom --file=FILE 'postgres://…'; restore with pg_restore) "+
+			"or continuous archiving for point-in-time recovery (PITR) of a running server")
+	}
 	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("store: unable to back up to %s: %w", path, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -139,6 +140,7 @@ func TestConcurrentWritersAndReadersNeverLock(t *testing.T) {
 }
 
 func TestBackupIsAConsistentCopy(t *testing.T) {
+	datatest.SkipOnPostgres(t, "backup copies SQLite databases (TestBackupOfPostgresSaysHow)")
 	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
@@ -156,6 +158,28 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 	}
 	if _, err := cp.MemberBySlug(ctx, "alpha"); err != nil {
 		t.Errorf("backup lost a member: %v", err)
+	}
+}
+
+// TestBackupOfPostgresSaysHow: a PostgreSQL store is not copied by
+// Backup, which says what does it instead, and writes no file.
+func TestBackupOfPostgresSaysHow(t *testing.T) {
+	if !datatest.Postgres() {
+		t.Skip("a PostgreSQL store's backup: set " + datatest.PostgresEnv)
+	}
+	db := datatest.MustOpenDB(t)
+	path := filepath.Join(t.TempDir(), "backup.db")
+	err := db.Backup(context.Background(), path)
+	if domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("backup of a PostgreSQL store: %v, want EINVALID", err)
+	}
+	for _, want := range []string{"pg_dump", "PITR"} {
+		if !strings.Contains(domain.ErrorMessage(err), want) {
+			t.Errorf("the refusal %q does not name %s", domain.ErrorMessage(err), want)
+		}
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("backup of a PostgreSQL store left %s (%v)", path, err)
 	}
 }
 
