@@ -52,7 +52,7 @@ var commands = []command{
 	{name: "backup", summary: "write a consistent copy of the SQLite database to FILE (safe while serving)",
 		usage: "Write a consistent copy of the SQLite database to FILE (SQLite VACUUM INTO); safe while serving.\nRestore: stop ecopulse and copy FILE over the database file.\n" +
 			"A PostgreSQL database is backed up with pg_dump or continuous archiving (PITR); backup says so and fails.",
-		args:  " FILE", nargs: 1, run: runBackup},
+		args: " FILE", nargs: 1, run: runBackup},
 	{name: "user", summary: "accounts: user add NAME --role ROLE (password from a prompt or stdin), user list,\n" +
 		"user passwd NAME, user role NAME ROLE, user disable NAME, user enable NAME, user delete NAME", run: userCommand},
 	{name: "member", summary: "members: member add SLUG --name NAME --kind KIND [--segment S] [--tier T] [--joined DATE],\n" +
