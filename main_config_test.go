@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // TestConfigCommandPrintsTheEffectiveConfigMasked runs `ecopulse config`
@@ -108,7 +110,7 @@ func TestSetAndEnvironmentReachEveryCommand(t *testing.T) {
 // TestJSONLogsAreJSONLines: with --log-format json every line a command
 // logs on stderr is a JSON object (slog's default logger included).
 func TestJSONLogsAreJSONLines(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "ecopulse.db")
+	db := datatest.Target(t)
 	_, stderr, err := runCLI(t, "score", "--db", db, "--log-format", "json", "--log-level", "debug")
 	if err != nil {
 		t.Fatalf("score: %v", err)
