@@ -100,10 +100,12 @@ type CopiedTable struct {
 	Rows int64
 }
 
-// copyBatchRows is the rows of one INSERT: few round trips, and far below
-// PostgreSQL's 65,535 parameters of a statement (copyTable lowers it for a
-// wide table).
-const copyBatchRows = 1000
+// copyBatchRows is the rows of one INSERT: few round trips. A wide table
+// takes fewer, within the parameters one PostgreSQL statement can have.
+const (
+	copyBatchRows = 1000
+	maxParams     = 65535
+)
 
 // copyTableInfo is one table of a copy: its columns as SQLite has them,
 // the type of each on the target, and what orders it among the others.
@@ -345,17 +347,18 @@ func copyTable(ctx context.Context, stx, dtx *sql.Tx, t *copyTableInfo, progress
 		return err
 	}
 	defer rows.Close()
-	perBatch := min(copyBatchRows, 60000/len(cols))
+	perBatch := min(copyBatchRows, maxParams/len(cols))
 	insert := func(n int) string {
 		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 		return `INSERT INTO ` + quoteIdent(t.name) + ` (` + strings.Join(cols, ", ") + `) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 	}
-	full, err := dtx.PrepareContext(ctx, insert(perBatch))
-	if err != nil {
-		return err
-	}
-	defer full.Close()
+	var full *sql.Stmt // the statement of a whole batch, prepared at the first one
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
 	selfAt := map[string]int{}
 	for _, c := range t.selfRefs {
 		selfAt[c] = slices.Index(t.columns, c)
@@ -370,6 +373,11 @@ func copyTable(ctx context.Context, stx, dtx *sql.Tx, t *copyTableInfo, progress
 		}
 		var err error
 		if n == perBatch {
+			if full == nil {
+				if full, err = dtx.PrepareContext(ctx, insert(perBatch)); err != nil {
+					return err
+				}
+			}
 			_, err = full.ExecContext(ctx, args...)
 		} else {
 			_, err = dtx.ExecContext(ctx, insert(n), args...)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,10 +48,22 @@ func TestCopyKeepsRowsIdsAndTypes(t *testing.T) {
 	src := sqliteSource(t)
 	ctx := context.Background()
 
+	// alpha (id 1) merged into omega (id 1202): a reference to a row of a
+	// later INSERT batch.
 	mustMember(t, src, "alpha")
-	mustMember(t, src, "beta")
-	mustMember(t, src, "gamma")
-	if _, err := src.MergeMembers(ctx, "gamma", "alpha"); err != nil { // alpha (id 1) → gamma (id 3)
+	for i := range 1200 {
+		mustMember(t, src, fmt.Sprintf("m%04d", i))
+	}
+	mustMember(t, src, "omega")
+	if _, err := src.MergeMembers(ctx, "omega", "alpha"); err != nil {
+		t.Fatal(err)
+	}
+	// More rows than a batch, and a tail.
+	rejected := make([]domain.Rejected, 2345)
+	for i := range rejected {
+		rejected[i] = domain.Rejected{Reason: "line " + strconv.Itoa(i+1) + ": bad", Record: strings.Repeat("x", i%100)}
+	}
+	if err := src.ReplaceRejectedRecords(ctx, "registry", rejected); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -94,7 +108,7 @@ func TestCopyKeepsRowsIdsAndTypes(t *testing.T) {
 	for _, tb := range tables {
 		rows[tb.Name] = tb.Rows
 	}
-	for table, want := range map[string]int64{"members": 3, "activities": 2, "users": 3, "server_secrets": 1, "audit_log": 1} {
+	for table, want := range map[string]int64{"members": 1202, "rejected_records": 2345, "activities": 2, "users": 3, "server_secrets": 1, "audit_log": 1} {
 		if rows[table] != want {
 			t.Errorf("copied %d rows of %s, want %d", rows[table], table, want)
 		}
@@ -123,19 +137,20 @@ func TestCopyKeepsRowsIdsAndTypes(t *testing.T) {
 	same("members", func(db *data.DB) (any, error) { return db.Members(ctx) })
 	same("users", func(db *data.DB) (any, error) { return db.Users(ctx) })
 	same("audit log", func(db *data.DB) (any, error) { return db.AuditLog(ctx, 10) })
+	same("rejected records", func(db *data.DB) (any, error) { return db.RejectedRecords(ctx, "registry", 3000) })
 	same("activities", func(db *data.DB) (any, error) { return datatest.Activities(t, db), nil })
-	if m, err := dst.MemberBySlug(ctx, "alpha"); err != nil || m.MergedInto != "gamma" {
-		t.Errorf("alpha on the copy: %+v, %v; want merged into gamma", m, err)
+	if m, err := dst.MemberBySlug(ctx, "alpha"); err != nil || m.MergedInto != "omega" {
+		t.Errorf("alpha on the copy: %+v, %v; want merged into omega", m, err)
 	}
 	if got, err := dst.ServerSecret(ctx, "session-key", 32); err != nil || !bytes.Equal(got, secret) {
 		t.Errorf("the server secret on the copy is %x (%v), want %x", got, err, secret)
 	}
 
-	// New rows continue after the copied ids: a member after gamma, a
+	// New rows continue after the copied ids: a member after omega, a
 	// user after the deleted id 4.
 	m := mustMember(t, dst, "delta")
-	if m.ID != 4 {
-		t.Errorf("a member created on the copy has id %d, want 4", m.ID)
+	if m.ID != 1203 {
+		t.Errorf("a member created on the copy has id %d, want 1203", m.ID)
 	}
 	u := &domain.User{Name: "dee", Role: domain.RoleViewer, PasswordHash: "x", CreatedAt: at}
 	if err := dst.CreateUser(ctx, u); err != nil {
