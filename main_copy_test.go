@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,9 +74,20 @@ func TestCopyCommandFillsPostgresOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := runCLI(t, "member", "list", "--json", "--db", target)
+	// The copy is reached through $ECOPULSE_DB, and through db: in a
+	// configuration file (a URL without a password).
+	t.Setenv("ECOPULSE_DB", target)
+	got, _, err := runCLI(t, "member", "list", "--json")
 	if err != nil || got != want || !strings.Contains(got, "initech") {
 		t.Errorf("member list on the copy: %v\n%s\nwant\n%s", err, got, want)
+	}
+	t.Setenv("ECOPULSE_DB", "")
+	file := filepath.Join(t.TempDir(), "ecopulse.yaml")
+	if err := os.WriteFile(file, []byte("db: "+target+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := runCLI(t, "member", "list", "--json", "--config", file); err != nil || got != want {
+		t.Errorf("member list on the copy named by the configuration file: %v\n%s", err, got)
 	}
 	if _, _, err := runCLI(t, "copy", "--db", src, "--to", target); err == nil || !strings.Contains(oneLine(err), "not empty") {
 		t.Errorf("a second copy: %v, want a refusal of a database that is not empty", err)
