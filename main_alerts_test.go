@@ -3,9 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // TestAlertsCommandFlags: `ecopulse alerts` is in the command table, its
@@ -20,7 +21,7 @@ func TestAlertsCommandFlags(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(help, "-at") || !strings.Contains(help, "-json") {
 		t.Errorf("alerts --help: %v %q", err, help)
 	}
-	db := filepath.Join(t.TempDir(), "x.db")
+	db := datatest.Target(t)
 	if _, _, err := runCLI(t, "alerts", "--at", "31/12/2026", "--db", db); err == nil || !strings.HasPrefix(oneLine(err), "--at: ") {
 		t.Errorf("alerts --at 31/12/2026: err = %v, want a refusal naming --at", err)
 	}

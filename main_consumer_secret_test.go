@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -20,7 +20,7 @@ func TestConsumerMapBySecret(t *testing.T) {
 	const hashKey, secret = "cli-secret-test-hash-key-0123", "sk-live-0123456789abcdef9f3a"
 	t.Setenv(accesslog.DefaultHashKeyEnv, hashKey)
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ecopulse.db")
+	path := datatest.Target(t)
 	db, err := data.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -17,7 +17,7 @@ import (
 // after the arguments, and a domain rule is added and listed.
 func TestPersonCommandsAssignAndAddDomainRules(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ecopulse.db")
+	path := datatest.Target(t)
 	db, err := data.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

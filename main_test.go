@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 func runCLI(tb testing.TB, args ...string) (string, string, error) {
@@ -62,7 +64,7 @@ func TestFailuresAreOneLine(t *testing.T) {
 // migrate, demo, then score --json, and checks the printed numbers satisfy
 // C = T·I·M, R = Σ C·K and Σ φ = R.
 func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "ecopulse.db")
+	db := datatest.Target(t)
 	out, _, err := runCLI(t, "migrate", "--db", db)
 	if err != nil || !strings.Contains(out, "schema version") {
 		t.Fatalf("migrate: %v %q", err, out)
@@ -125,6 +127,9 @@ func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
 	if b, err := os.ReadFile(xlsx); err != nil || !bytes.HasPrefix(b, []byte("PK")) {
 		t.Errorf("the XLSX export is not a zip file: %v", err)
 	}
+	if datatest.Postgres() {
+		return // backup copies SQLite databases (TestBackupCommandOnPostgresSaysHow)
+	}
 	backup := filepath.Join(t.TempDir(), "copy.db")
 	if _, _, err := runCLI(t, "backup", backup, "--db", db); err != nil {
 		t.Fatalf("backup: %v", err)
@@ -132,6 +137,22 @@ func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
 	out, _, err = runCLI(t, "score", "--db", backup)
 	if err != nil || !strings.Contains(out, "R = ") {
 		t.Errorf("score on the backup: %v %q", err, out)
+	}
+}
+
+// TestBackupCommandOnPostgresSaysHow: PostgreSQL is backed up with its
+// own tools; `ecopulse backup` says which, fails, and writes nothing.
+func TestBackupCommandOnPostgresSaysHow(t *testing.T) {
+	if !datatest.Postgres() {
+		t.Skip("a PostgreSQL database's backup: set " + datatest.PostgresEnv)
+	}
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	_, _, err := runCLI(t, "backup", backup, "--db", datatest.Target(t))
+	if err == nil || !strings.Contains(oneLine(err), "pg_dump") || !strings.Contains(oneLine(err), "PITR") {
+		t.Errorf("backup of a PostgreSQL database: %v, want a refusal naming pg_dump and PITR", err)
+	}
+	if _, err := os.Stat(backup); !os.IsNotExist(err) {
+		t.Errorf("backup of a PostgreSQL database wrote %s (%v)", backup, err)
 	}
 }
 
@@ -145,7 +166,7 @@ this line is not an access log line
 	if err := os.WriteFile(log, []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, "ecopulse.db")
+	db := datatest.Target(t)
 	out, _, err := runCLI(t, "import", "accesslog", "--json", log, "--db", db)
 	if err != nil {
 		t.Fatalf("import: %v", err)

@@ -264,6 +264,23 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return int(v.Int64), nil
 }
 
+// SchemaCurrent reports whether the database has every migration this
+// build knows: its schema version is at least the newest embedded one
+// (a newer schema, from a newer build that migrated first, counts as
+// current: migrations only add). A database without schema_migrations is
+// an error, as for SchemaVersion.
+func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
+	migs, err := Migrations(db.dialect.Name())
+	if err != nil {
+		return false, err
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	return len(migs) == 0 || v >= migs[len(migs)-1].Version, nil
+}
+
 // writeTx runs fn in one write transaction: committed if fn returns nil,
 // rolled back otherwise. Every store method that writes data goes through
 // here (and moves Version).
@@ -313,7 +330,15 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO).
+// A PostgreSQL database is refused, saying what backs it up instead: its
+// server's tools do it better than a copy through this process could
+// (they keep roles, sequences and a running archive).
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect.postgres {
+		return domain.Errorf(domain.EINVALID, "backup copies SQLite databases only: back up PostgreSQL with its own tools, "+
+			"pg_dump for a copy (pg_dump --format=custom --file=FILE 'postgres://…'; restore with pg_restore) "+
+			"or continuous archiving for point-in-time recovery (PITR) of a running server")
+	}
 	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("store: unable to back up to %s: %w", path, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -139,6 +140,7 @@ func TestConcurrentWritersAndReadersNeverLock(t *testing.T) {
 }
 
 func TestBackupIsAConsistentCopy(t *testing.T) {
+	datatest.SkipOnPostgres(t, "backup copies SQLite databases (TestBackupOfPostgresSaysHow)")
 	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
@@ -156,6 +158,28 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 	}
 	if _, err := cp.MemberBySlug(ctx, "alpha"); err != nil {
 		t.Errorf("backup lost a member: %v", err)
+	}
+}
+
+// TestBackupOfPostgresSaysHow: a PostgreSQL store is not copied by
+// Backup, which says what does it instead, and writes no file.
+func TestBackupOfPostgresSaysHow(t *testing.T) {
+	if !datatest.Postgres() {
+		t.Skip("a PostgreSQL store's backup: set " + datatest.PostgresEnv)
+	}
+	db := datatest.MustOpenDB(t)
+	path := filepath.Join(t.TempDir(), "backup.db")
+	err := db.Backup(context.Background(), path)
+	if domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("backup of a PostgreSQL store: %v, want EINVALID", err)
+	}
+	for _, want := range []string{"pg_dump", "PITR"} {
+		if !strings.Contains(domain.ErrorMessage(err), want) {
+			t.Errorf("the refusal %q does not name %s", domain.ErrorMessage(err), want)
+		}
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("backup of a PostgreSQL store left %s (%v)", path, err)
 	}
 }
 
@@ -228,5 +252,25 @@ func TestOpenCurrentSchemaNeedsNoWriteLock(t *testing.T) {
 	defer again.Close()
 	if got, err := again.IntegrityCheck(ctx); err != nil || got != "ok" {
 		t.Errorf("integrity check = %q, %v", got, err)
+	}
+}
+
+// TestSchemaCurrentFollowsTheMigrations: a store is current once every
+// migration of this build is applied, not before.
+func TestSchemaCurrentFollowsTheMigrations(t *testing.T) {
+	ctx := context.Background()
+	db, err := data.OpenNoMigrate(datatest.UnmigratedTarget(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if ok, err := db.SchemaCurrent(ctx); ok {
+		t.Errorf("an unmigrated store is current (%v)", err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.SchemaCurrent(ctx); !ok || err != nil {
+		t.Errorf("a migrated store is not current: %v, %v", ok, err)
 	}
 }

@@ -39,6 +39,19 @@ func SkipOnPostgres(tb testing.TB, why string) {
 // data.Open migrates it (on PostgreSQL it finds it migrated).
 func Target(tb testing.TB) string {
 	tb.Helper()
+	return target(tb, true)
+}
+
+// UnmigratedTarget is Target without the schema: an empty SQLite file's
+// path or, on PostgreSQL, a new database with no tables, for tests of
+// what runs before the migrations (data.OpenNoMigrate).
+func UnmigratedTarget(tb testing.TB) string {
+	tb.Helper()
+	return target(tb, false)
+}
+
+func target(tb testing.TB, migrated bool) string {
+	tb.Helper()
 	admin := os.Getenv(PostgresEnv)
 	if admin == "" {
 		return filepath.Join(tb.TempDir(), "ecopulse.db")
@@ -48,7 +61,11 @@ func Target(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	name := fmt.Sprintf("t_%d_%d", os.Getpid(), cl.n.Add(1))
-	if _, err := cl.admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + cl.template); err != nil {
+	create := `CREATE DATABASE ` + name
+	if migrated {
+		create += ` TEMPLATE ` + cl.template
+	}
+	if _, err := cl.admin.Exec(create); err != nil {
 		tb.Fatalf("datatest: unable to create database %s: %v", name, err)
 	}
 	tb.Cleanup(func() {
