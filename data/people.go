@@ -376,7 +376,7 @@ func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, erro
 	}
 	// The login as it was logged most recently names the new person.
 	var name string
-	err = tx.QueryRowContext(ctx, `SELECT actor FROM activities WHERE source = ? AND LOWER(actor) = ? AND bot = 0 ORDER BY at DESC LIMIT 1`,
+	err = tx.QueryRowContext(ctx, `SELECT actor FROM activities WHERE source = ? AND LOWER(actor) = ? AND bot = FALSE ORDER BY at DESC LIMIT 1`,
 		as.Source, as.Login).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, domain.Errorf(domain.ENOTFOUND, "login: nobody has the %s login %q and no activity names it", domain.TruncateForError(as.Source), domain.TruncateForError(as.Login))
