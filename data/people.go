@@ -376,7 +376,7 @@ func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, erro
 	}
 	// The login as it was logged most recently names the new person.
 	var name string
-	err = tx.QueryRowContext(ctx, `SELECT actor FROM activities WHERE source = ? AND LOWER(actor) = ? AND bot = 0 ORDER BY at DESC LIMIT 1`,
+	err = tx.QueryRowContext(ctx, `SELECT actor FROM activities WHERE source = ? AND LOWER(actor) = ? AND bot = FALSE ORDER BY at DESC LIMIT 1`,
 		as.Source, as.Login).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, domain.Errorf(domain.ENOTFOUND, "login: nobody has the %s login %q and no activity names it", domain.TruncateForError(as.Source), domain.TruncateForError(as.Login))
@@ -387,8 +387,22 @@ func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, erro
 	if err != nil {
 		return 0, false, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?)`, as.Source, as.Login, id)
-	return id, true, err
+	// Another assignment of the same new login (another process) may have
+	// given it a person meanwhile: then that person is the assignee, and
+	// the one made here, which nothing refers to yet, goes.
+	res, err := tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?) ON CONFLICT (source, login) DO NOTHING`,
+		as.Source, as.Login, id)
+	if err != nil {
+		return 0, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return id, true, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id = ?`, id); err != nil {
+		return 0, false, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT person_id FROM identities WHERE source = ? AND login = ?`, as.Source, as.Login).Scan(&id)
+	return id, false, err
 }
 
 // cutExplicitSpans removes [from, to) from a person's explicit
