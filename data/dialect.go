@@ -68,6 +68,18 @@ func (d dialect) least(a, b string) string {
 	return "MIN(" + a + ", " + b + ")"
 }
 
+// sumCount sums an integer column as a count that saturates at int64's
+// maximum, 0 over no rows: SQLite's SUM fails with "integer overflow" on a
+// damaged or hostile row, so it takes TOTAL (a float) brought back under
+// the maximum; PostgreSQL's SUM of a BIGINT is NUMERIC and never
+// overflows, LEAST brings it under the maximum before the cast.
+func (d dialect) sumCount(x string) string {
+	if d.postgres {
+		return "CAST(LEAST(COALESCE(SUM(" + x + "), 0), " + maxInt64SQL + ") AS BIGINT)"
+	}
+	return "CAST(MIN(TOTAL(" + x + "), " + maxInt64SQL + ") AS INTEGER)"
+}
+
 // classify turns a backend's constraint errors into the store's error
 // codes: a unique violation is ECONFLICT on both backends, however the
 // racing write reached it.

@@ -246,10 +246,13 @@ func usageUpsertSQL(table string, rows int, hist bool) string {
 		b.WriteString(row)
 	}
 	// Counts saturate at the int64 maximum: SQLite turns an overflowing
-	// integer + into a REAL, which no reader could scan back as a count;
-	// MIN brings it back to the largest integer.
+	// integer + into a REAL, which no reader could scan back as a count,
+	// and PostgreSQL fails the statement ("bigint out of range"). The sum
+	// is taken only when it fits; an added count is never negative
+	// (validated), so the maximum less it cannot overflow either.
 	sat := func(c string) string {
-		return c + " = MIN(" + table + "." + c + " + excluded." + c + ", " + maxInt64SQL + ")"
+		old, add := table+"."+c, "excluded."+c
+		return c + " = CASE WHEN " + old + " > " + maxInt64SQL + " - " + add + " THEN " + maxInt64SQL + " ELSE " + old + " + " + add + " END"
 	}
 	b.WriteString(" ON CONFLICT (bucket, consumer_id, endpoint, status_class) DO UPDATE SET " + sat("calls") + ", " + sat("bytes") +
 		", latency_ms_sum = " + table + ".latency_ms_sum + excluded.latency_ms_sum")
