@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -78,6 +79,24 @@ func (d dialect) sumCount(x string) string {
 		return "CAST(LEAST(COALESCE(SUM(" + x + "), 0), " + maxInt64SQL + ") AS BIGINT)"
 	}
 	return "CAST(MIN(TOTAL(" + x + "), " + maxInt64SQL + ") AS INTEGER)"
+}
+
+// idList returns a subquery of the ids and its one argument, for
+// "x IN (subquery)" over any number of ids (an IN list of placeholders meets
+// the backends' limits on parameters): SQLite reads them from a JSON array
+// (json_each), PostgreSQL from an array literal (unnest).
+func (d dialect) idList(ids []int64) (subquery string, arg string) {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	if d.postgres {
+		return "SELECT unnest(CAST(CAST(? AS TEXT) AS BIGINT[]))", "{" + b.String() + "}"
+	}
+	return "SELECT value FROM json_each(?)", "[" + b.String() + "]"
 }
 
 // classify turns a backend's constraint errors into the store's error

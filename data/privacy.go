@@ -53,7 +53,7 @@ func (db *DB) updateUser(ctx context.Context, name, q string, args ...any) error
 // CountAdmins returns the number of enabled admin accounts.
 func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, domain.RoleAdmin).Scan(&n)
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = FALSE`, domain.RoleAdmin).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count admins: %w", err)
 	}
@@ -78,7 +78,7 @@ func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*domain.Use
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			u.CreatedAt = time.Now().UTC().Truncate(time.Second)
-			u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, 0)`,
+			u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, FALSE)`,
 				name, role, u.CreatedAt.Unix())
 			if err != nil {
 				return err
