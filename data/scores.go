@@ -19,24 +19,27 @@ func (db *DB) SaveDayScores(ctx context.Context, s *domain.DayScores) error {
 	if day == "" {
 		return domain.Errorf(domain.EINVALID, "scores need a day")
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, day, s) })
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, day, s) })
 	if err != nil {
 		return fmt.Errorf("store: unable to save scores of %s: %w", day, err)
 	}
 	return nil
 }
 
-func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *domain.DayScores) error {
+func saveDayScores(ctx context.Context, tx *sql.Tx, d dialect, day string, s *domain.DayScores) error {
 	// A day's save deletes and inserts a score row per member, each with a
-	// foreign-key check and two index entries; with the writer's default
-	// 2 MiB page cache those lookups were mostly pread system calls
+	// foreign-key check and two index entries; with the SQLite writer's
+	// default 2 MiB page cache those lookups were mostly pread system calls
 	// (BENCHMARKS.md has the figures). The larger cache is for this
 	// transaction only: an import through the same writer gains nothing
-	// from it and would carry it in its memory.
-	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
-		return err
+	// from it and would carry it in its memory. PostgreSQL's cache is the
+	// server's shared buffers, not the connection's.
+	if !d.postgres {
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
+			return err
+		}
+		defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`)
 	}
-	defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`)
 	for _, q := range []string{`DELETE FROM scores WHERE day = ?`, `DELETE FROM score_edges WHERE day = ?`,
 		`DELETE FROM score_edge_days WHERE day = ?`, `DELETE FROM ecosystem_scores WHERE day = ?`} {
 		if _, err := tx.ExecContext(ctx, q, day); err != nil {
