@@ -304,16 +304,32 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its first line ("ok").
+//
+// PostgreSQL has no equivalent short of the amcheck extension (which a
+// superuser installs): the server guards its own pages (its write-ahead
+// log; checksums when the cluster was made with them). There the check
+// says "ok" when the server answers and no index of the database is left
+// invalid (by a failed concurrent build), and names those that are.
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	q := `PRAGMA integrity_check`
+	if db.dialect.postgres {
+		q = `SELECT COALESCE('invalid indexes: ' || string_agg(indexrelid::regclass::text, ', ' ORDER BY indexrelid::regclass::text), 'ok')
+			FROM pg_index WHERE NOT indisvalid`
+	}
 	var s string
-	if err := db.read.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&s); err != nil {
+	if err := db.read.QueryRowContext(ctx, q).Scan(&s); err != nil {
 		return "", fmt.Errorf("store: unable to check integrity: %w", err)
 	}
 	return s, nil
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO).
+// A PostgreSQL database is backed up by the server's tools instead: it is
+// EINVALID there.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect.postgres {
+		return domain.Errorf(domain.EINVALID, "a PostgreSQL database is backed up with pg_dump or the server's point-in-time recovery (continuous archiving), not by copying it to a file")
+	}
 	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("store: unable to back up to %s: %w", path, err)
 	}
