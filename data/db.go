@@ -115,6 +115,26 @@ func OpenNoMigrate(path string) (*DB, error) {
 	return &DB{path: path, dialect: sqliteDialect, write: w, read: &reader{DB: r}}, nil
 }
 
+// OpenSQL opens the database at target (a SQLite file or a postgres://
+// URL) as a plain database/sql handle, outside the store's methods and its
+// writer: its queries are written as the store's are, with "?"
+// placeholders on both backends. It stands for another process or a fault
+// that reaches the rows directly, in tests and tools.
+func OpenSQL(target string) (*sql.DB, error) {
+	if IsPostgresURL(target) {
+		return openPostgresPool(target, false)
+	}
+	db, err := sql.Open("sqlite", dsn(target, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to open %s: %w", target, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: unable to open %s: %w", target, err)
+	}
+	return db, nil
+}
+
 // Backend is "sqlite" or "postgres".
 func (db *DB) Backend() string { return db.dialect.Name() }
 
