@@ -203,7 +203,7 @@ func spansOverlap(f1, t1, f2, t2 time.Time) bool {
 // an e-mail in domain and attributes their activity again.
 func refreshDomain(ctx context.Context, tx *sql.Tx, d dialect, domain string, res *Reattribution) error {
 	var people []int64
-	if err := scanInts(ctx, tx, `SELECT id FROM people WHERE email LIKE ? ESCAPE '\'`, func(id int64) { people = append(people, id) },
+	if err := scanInts(ctx, tx, `SELECT id FROM people WHERE LOWER(email) LIKE ? ESCAPE '\'`, func(id int64) { people = append(people, id) },
 		"%@"+memberLikeEscape(domain)); err != nil {
 		return err
 	}

@@ -146,7 +146,7 @@ func (db *DB) UnaffiliatedActorsPage(ctx context.Context, from, to time.Time, li
 	var total int
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM activities
-			WHERE member_id IS NULL AND bot = FALSE AND at >= ? AND at < ? GROUP BY source, actor)`, from.Unix(), to.Unix()).Scan(&total); err != nil {
+			WHERE member_id IS NULL AND bot = FALSE AND at >= ? AND at < ? GROUP BY source, actor) AS actors`, from.Unix(), to.Unix()).Scan(&total); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT source, actor, COUNT(*), MIN(at), MAX(at) FROM activities
