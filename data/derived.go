@@ -52,8 +52,8 @@ package data
 //  4. If the digest lacks the field, add it to the digest's encoder and
 //     decoder, bump the kind's version (usageDigestVersion,
 //     activityDigestVersion) and add a migration (next free number) that
-//     lists every day of the kind as stale (INSERT OR IGNORE INTO …_stale
-//     SELECT DISTINCT …), so that the first scoring rebuilds them all
+//     lists every day of the kind as stale (INSERT INTO …_stale SELECT
+//     DISTINCT … ON CONFLICT DO NOTHING), so that the first scoring rebuilds them all
 //     instead of meeting unreadable digests day by day.
 //  5. A new source table needs a new digestKind (digest and stale tables in
 //     a migration) and must mark its days stale on every write: markStale

@@ -116,7 +116,7 @@ type ActorCount struct {
 // unaffiliated people are visible, not silently dropped.
 func (db *DB) UnaffiliatedActors(ctx context.Context, from, to time.Time) ([]ActorCount, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT source, actor, COUNT(*), MIN(at), MAX(at) FROM activities
-		WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ?
+		WHERE member_id IS NULL AND bot = FALSE AND at >= ? AND at < ?
 		GROUP BY source, actor ORDER BY COUNT(*) DESC, source, actor`, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list unaffiliated actors: %w", err)
@@ -146,11 +146,11 @@ func (db *DB) UnaffiliatedActorsPage(ctx context.Context, from, to time.Time, li
 	var total int
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM activities
-			WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ? GROUP BY source, actor)`, from.Unix(), to.Unix()).Scan(&total); err != nil {
+			WHERE member_id IS NULL AND bot = FALSE AND at >= ? AND at < ? GROUP BY source, actor) AS actors`, from.Unix(), to.Unix()).Scan(&total); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT source, actor, COUNT(*), MIN(at), MAX(at) FROM activities
-			WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ?
+			WHERE member_id IS NULL AND bot = FALSE AND at >= ? AND at < ?
 			GROUP BY source, actor ORDER BY COUNT(*) DESC, source, actor LIMIT ? OFFSET ?`, from.Unix(), to.Unix(), limit, offset)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []d
 func (db *DB) ReresolveActivities(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, source, actor, at, COALESCE(person_id, 0), COALESCE(member_id, 0) FROM activities WHERE bot = 0`)
+		rows, err := tx.QueryContext(ctx, `SELECT id, source, actor, at, COALESCE(person_id, 0), COALESCE(member_id, 0) FROM activities WHERE bot = FALSE`)
 		if err != nil {
 			return err
 		}
@@ -342,7 +342,7 @@ func (db *DB) AssignPerson(ctx context.Context, as Assignment) (*AssignResult, e
 		if _, err := refreshRuleSpans(ctx, tx, res.PersonID); err != nil {
 			return err
 		}
-		return reattributePeople(ctx, tx, []int64{res.PersonID}, &res.Reattribution)
+		return reattributePeople(ctx, tx, db.dialect, []int64{res.PersonID}, &res.Reattribution)
 	})
 	if err != nil {
 		who := as.Source + ":" + as.Login

@@ -160,7 +160,7 @@ func TestImportSurvivesKill(t *testing.T) {
 
 	for _, killAt := range []int64{1, 45_000, 120_000, 190_000} { // committed lines seen before the kill
 		t.Run(fmt.Sprintf("kill_after_%d", killAt), func(t *testing.T) {
-			dbPath := filepath.Join(t.TempDir(), "crash.db")
+			dbPath := datatest.Target(t)
 			db, err := data.Open(ctx, dbPath)
 			if err != nil {
 				t.Fatal(err)

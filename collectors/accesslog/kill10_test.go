@@ -37,7 +37,7 @@ func TestImportSurvivesTenKills(t *testing.T) {
 	}
 	want := totals(t, clean)
 
-	dbPath := filepath.Join(dir, "kill10.db")
+	dbPath := datatest.Target(t)
 	db, err := data.Open(ctx, dbPath) // migrated before any child starts
 	if err != nil {
 		t.Fatal(err)

@@ -5,11 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -23,16 +22,12 @@ func wantSecretKey(secret string) string {
 	return "key:" + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
-// importInto imports text with cfg into a fresh database file and returns
-// its path and the consumers stored (by key).
+// importInto imports text with cfg into a fresh database and returns its
+// target (datatest.Target) and the consumers stored (by key).
 func importInto(t *testing.T, cfg Config, text string) (string, map[string]domain.APIConsumer, Summary) {
 	t.Helper()
-	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
-	db, err := data.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	dbPath := datatest.Target(t)
+	db := datatest.Open(t, dbPath)
 	sum, err := Import(context.Background(), db, cfg, []string{writeLog(t, text)}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -53,8 +48,9 @@ func importInto(t *testing.T, cfg Config, text string) (string, map[string]domai
 
 // TestSecretConsumersAreHashed: a consumer read from a header or field that
 // carries a secret is stored as its keyed hash, named by its first and last
-// four characters; the secret itself is nowhere in the database file, and
-// the same secret gives the same key in another database.
+// four characters; the secret itself is nowhere in the database
+// (datatest.Holds), and the same secret gives the same key in another
+// database.
 func TestSecretConsumersAreHashed(t *testing.T) {
 	t.Setenv(DefaultHashKeyEnv, testHashKey)
 	const live, other = "sk-live-0123456789abcdef9f3a", "sk-test-fedcba98765432100c1d"
@@ -102,8 +98,8 @@ func TestSecretConsumersAreHashed(t *testing.T) {
 				t.Errorf("%d consumers stored, want 2: %+v", len(consumers), consumers)
 			}
 			for _, s := range []string{live, other, live[:12], other[5:20]} {
-				if fileHolds(t, dbPath, s) {
-					t.Errorf("the database file holds %q", s)
+				if datatest.Holds(t, dbPath, s) {
+					t.Errorf("the database holds %q", s)
 				}
 			}
 			// Another run, another database: the same keys.
@@ -181,12 +177,8 @@ func TestQuarantineMasksSecrets(t *testing.T) {
 		`[01/May/2026:09:15:02 +0000] "GET /x HTTP/1.1" 200 "` + key + `" not-a-time`,
 		`[01/May/2026:09:15:02 +0000] "GET /x HTTP/1.1" 200 "Bearer ` + token + `" oops`,
 	}
-	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
-	db, err := data.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	dbPath := datatest.Target(t)
+	db := datatest.Open(t, dbPath)
 	if _, err := Import(context.Background(), db, cfg, []string{writeLog(t, strings.Join(lines, "\n")+"\n")}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -210,8 +202,8 @@ func TestQuarantineMasksSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{key, token, "dXNlcjpwYXNzd29yZA=="} {
-		if fileHolds(t, dbPath, s) {
-			t.Errorf("the database file holds %q", s)
+		if datatest.Holds(t, dbPath, s) {
+			t.Errorf("the database holds %q", s)
 		}
 	}
 }

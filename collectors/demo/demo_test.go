@@ -2,8 +2,8 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sync"
@@ -36,6 +36,7 @@ func seedDB(tb testing.TB, opt Options) (*data.DB, Summary) {
 var shared struct {
 	once sync.Once
 	dir  string
+	drop func() error // drops the PostgreSQL database (datatest.NewTarget)
 	db   *data.DB
 	sum  Summary
 	took time.Duration
@@ -49,7 +50,11 @@ func sharedDB(tb testing.TB) (*data.DB, Summary) {
 		if shared.dir, shared.err = os.MkdirTemp("", "ecopulse-demo-test-"); shared.err != nil {
 			return
 		}
-		if shared.db, shared.err = data.Open(ctx, filepath.Join(shared.dir, "ecopulse.db")); shared.err != nil {
+		var target string
+		if target, shared.drop, shared.err = datatest.NewTarget(shared.dir); shared.err != nil {
+			return
+		}
+		if shared.db, shared.err = data.Open(ctx, target); shared.err != nil {
 			return
 		}
 		start := time.Now()
@@ -66,6 +71,11 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.db != nil {
 		shared.db.Close()
+	}
+	if shared.drop != nil {
+		if err := shared.drop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
 	}
 	if shared.dir != "" {
 		os.RemoveAll(shared.dir)
@@ -531,7 +541,7 @@ func BenchmarkSeed(b *testing.B) {
 	var sum Summary
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		db, err := data.Open(ctx, filepath.Join(b.TempDir(), "ecopulse.db"))
+		db, err := data.Open(ctx, datatest.Target(b))
 		if err != nil {
 			b.Fatal(err)
 		}

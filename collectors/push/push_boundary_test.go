@@ -3,13 +3,12 @@ package push
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -86,11 +85,7 @@ func TestStatusBounds(t *testing.T) {
 // errors, 100 is neither.
 func TestStatusClassesAsStored(t *testing.T) {
 	ctx := context.Background()
-	db, err := data.Open(ctx, filepath.Join(t.TempDir(), "ecopulse.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := datatest.MustOpenDB(t)
 	var body strings.Builder
 	// Each status a different number of times, so that no wrong class
 	// split adds up to the right totals by chance.

@@ -93,11 +93,34 @@ func Milestones(tb testing.TB, db *data.DB) []Milestone {
 	return out
 }
 
-// MustOpenDB opens an empty, migrated store (Target), closed when the test
-// ends: the one opener of every package's tests.
-func MustOpenDB(tb testing.TB) *data.DB {
+// Raw opens another handle on db's database, writable, as another process
+// (the CLI) or a fault would reach its rows: queries are written with the
+// store's "?" placeholders on both backends (data.OpenSQL). It is closed
+// when the test ends. db must come from MustOpenDB or Open.
+func Raw(tb testing.TB, db *data.DB) *sql.DB {
 	tb.Helper()
-	target := Target(tb)
+	target, ok := targets.Load(db)
+	if !ok {
+		tb.Fatalf("datatest: Raw of a store not opened by MustOpenDB or Open (%s)", db.Path())
+	}
+	return RawOf(tb, target.(string))
+}
+
+// RawOf is Raw of the database at target (from Target).
+func RawOf(tb testing.TB, target string) *sql.DB {
+	tb.Helper()
+	conn, err := data.OpenSQL(target)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// Open opens the store at target (from Target), closed when the test ends:
+// for tests that open a store again on the same database.
+func Open(tb testing.TB, target string) *data.DB {
+	tb.Helper()
 	db, err := data.Open(context.Background(), target)
 	if err != nil {
 		tb.Fatal(err)
@@ -105,6 +128,13 @@ func MustOpenDB(tb testing.TB) *data.DB {
 	targets.Store(db, target)
 	tb.Cleanup(func() { db.Close(); targets.Delete(db) })
 	return db
+}
+
+// MustOpenDB opens an empty, migrated store (Target), closed when the test
+// ends: the one opener of every package's tests.
+func MustOpenDB(tb testing.TB) *data.DB {
+	tb.Helper()
+	return Open(tb, Target(tb))
 }
 
 // targets remembers what each MustOpenDB store was opened on, for readOnly.

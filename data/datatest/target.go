@@ -52,13 +52,38 @@ func UnmigratedTarget(tb testing.TB) string {
 
 func target(tb testing.TB, migrated bool) string {
 	tb.Helper()
+	dir := ""
+	if !Postgres() {
+		dir = tb.TempDir()
+	}
+	target, drop, err := newTarget(dir, migrated)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := drop(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return target
+}
+
+// NewTarget is Target for a store that outlives one test — one a package
+// seeds once, in TestMain, for the tests that only read it: the SQLite file
+// goes in dir (the caller removes dir), and drop drops the PostgreSQL
+// database (on SQLite it does nothing).
+func NewTarget(dir string) (target string, drop func() error, err error) {
+	return newTarget(dir, true)
+}
+
+func newTarget(dir string, migrated bool) (target string, drop func() error, err error) {
 	admin := os.Getenv(PostgresEnv)
 	if admin == "" {
-		return filepath.Join(tb.TempDir(), "ecopulse.db")
+		return filepath.Join(dir, "ecopulse.db"), func() error { return nil }, nil
 	}
 	cl, err := clusterOf(admin)
 	if err != nil {
-		tb.Fatal(err)
+		return "", nil, err
 	}
 	name := fmt.Sprintf("t_%d_%d", os.Getpid(), cl.n.Add(1))
 	create := `CREATE DATABASE ` + name
@@ -66,14 +91,15 @@ func target(tb testing.TB, migrated bool) string {
 		create += ` TEMPLATE ` + cl.template
 	}
 	if _, err := cl.admin.Exec(create); err != nil {
-		tb.Fatalf("datatest: unable to create database %s: %v", name, err)
+		return "", nil, fmt.Errorf("datatest: unable to create database %s: %w", name, err)
 	}
-	tb.Cleanup(func() {
+	drop = func() error {
 		if _, err := cl.admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			tb.Errorf("datatest: unable to drop database %s: %v", name, err)
+			return fmt.Errorf("datatest: unable to drop database %s: %w", name, err)
 		}
-	})
-	return withDatabase(admin, name)
+		return nil
+	}
+	return withDatabase(admin, name), drop, nil
 }
 
 // cluster is the test process's connection to the throwaway cluster and
