@@ -49,9 +49,16 @@ var commands = []command{
 		usage: "Export a week's snapshot as CSV, XLSX (a data sheet and a chart sheet) or JSON.", run: runExport},
 	{name: "migrate", summary: "apply pending database migrations",
 		usage: "Apply pending database migrations and print the schema version.", run: runMigrate},
-	{name: "backup", summary: "write a consistent copy of the database to FILE (safe while serving)",
-		usage: "Write a consistent copy of the database to FILE (SQLite VACUUM INTO); safe while serving.\nRestore: stop ecopulse and copy FILE over the database file.",
-		args:  " FILE", nargs: 1, run: runBackup},
+	{name: "backup", summary: "write a consistent copy of the SQLite database to FILE (safe while serving)",
+		usage: "Write a consistent copy of the SQLite database to FILE (SQLite VACUUM INTO); safe while serving.\nRestore: stop ecopulse and copy FILE over the database file.\n" +
+			"A PostgreSQL database is backed up with pg_dump or continuous archiving (PITR); backup says so and fails.",
+		args: " FILE", nargs: 1, run: runBackup},
+	{name: "copy", summary: "copy the SQLite database (--db) into an empty PostgreSQL database: copy --to postgres://USER@HOST/DB",
+		usage: "Copy every table of the SQLite database (--db) into an empty PostgreSQL database (--to), migrated first, ids kept,\n" +
+			"in one transaction: rows per table and the sums of the floating-point columns are checked before it commits, so a\n" +
+			"failed copy leaves the target empty. A target with data is refused. The password comes from the URL or $PGPASSWORD.\n" +
+			"Stop writers of the SQLite database first: rows written during the copy are not copied.",
+		run: runCopy},
 	{name: "user", summary: "accounts: user add NAME --role ROLE (password from a prompt or stdin), user list,\n" +
 		"user passwd NAME, user role NAME ROLE, user disable NAME, user enable NAME, user delete NAME", run: userCommand},
 	{name: "member", summary: "members: member add SLUG --name NAME --kind KIND [--segment S] [--tier T] [--joined DATE],\n" +
@@ -86,7 +93,10 @@ Commands:
 
 const usageTail = `
 Flags every command takes:
-  --db PATH          SQLite database file (default ecopulse.db, or $ECOPULSE_DB)
+  --db PATH|URL      the database: a SQLite file, or a postgres://USER@HOST/DB URL
+                     (default ecopulse.db, or $ECOPULSE_DB); a PostgreSQL password
+                     comes from the URL in $ECOPULSE_DB or --db, or $PGPASSWORD,
+                     never from the configuration file
   --config FILE      YAML configuration (see ecopulse.example.yaml)
   --set KEY=VALUE    override a setting, e.g. --set scoring.window_days=14 (repeatable)
   --log-format FMT   text (default) or json
@@ -278,4 +288,27 @@ func runForget(x *invocation) error {
 		return err
 	}
 	return app.Forget(x.ctx, env, pos[0])
+}
+
+// runCopy runs `copy --to URL`, with a progress bar on stderr unless the
+// logs are JSON lines.
+func runCopy(x *invocation) error {
+	fs := x.flags()
+	var opt app.CopyOptions
+	fs.StringVar(&opt.To, "to", "", "the PostgreSQL database to fill: a postgres://USER@HOST/DB `URL` (password in the URL or $PGPASSWORD)")
+	if _, err := x.positional(x.args); err != nil {
+		return err
+	}
+	if opt.To == "" {
+		fs.Usage()
+		return errors.New("copy needs --to postgres://USER@HOST/DB")
+	}
+	env, err := x.env()
+	if err != nil {
+		return err
+	}
+	if x.common.logFormat != "json" {
+		opt.Progress = x.stderr
+	}
+	return app.Copy(x.ctx, env, opt)
 }

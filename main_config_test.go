@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // TestConfigCommandPrintsTheEffectiveConfigMasked runs `ecopulse config`
@@ -108,7 +110,7 @@ func TestSetAndEnvironmentReachEveryCommand(t *testing.T) {
 // TestJSONLogsAreJSONLines: with --log-format json every line a command
 // logs on stderr is a JSON object (slog's default logger included).
 func TestJSONLogsAreJSONLines(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "ecopulse.db")
+	db := datatest.Target(t)
 	_, stderr, err := runCLI(t, "score", "--db", db, "--log-format", "json", "--log-level", "debug")
 	if err != nil {
 		t.Fatalf("score: %v", err)
@@ -131,5 +133,35 @@ func TestJSONLogsAreJSONLines(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "migrate", "--db", db, "--log-level", "loud"); err == nil {
 		t.Error("--log-level loud was accepted")
+	}
+}
+
+// TestConfigCommandHidesTheDBPassword: a PostgreSQL URL in $ECOPULSE_DB is
+// printed by `ecopulse config` without its password, and a configuration
+// file with one is refused by every command, saying where it belongs.
+func TestConfigCommandHidesTheDBPassword(t *testing.T) {
+	t.Setenv("ECOPULSE_DB", "postgres://ecopulse:Hunter2Secret@db.internal:5432/ecopulse?sslmode=disable")
+	out, _, err := runCLI(t, "config")
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	if strings.Contains(out, "Hunter2Secret") || !strings.Contains(out, "postgres://ecopulse:***@db.internal:5432/ecopulse") {
+		t.Errorf("config with a password in $ECOPULSE_DB printed:\n%s", out)
+	}
+
+	t.Setenv("ECOPULSE_DB", "")
+	file := filepath.Join(t.TempDir(), "ecopulse.yaml")
+	if err := os.WriteFile(file, []byte("db: postgres://ecopulse:Hunter2Secret@db.internal/ecopulse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"config", "migrate"} {
+		_, stderr, err := runCLI(t, cmd, "--config", file)
+		if err == nil {
+			t.Fatalf("%s with a password in the file's db succeeded", cmd)
+		}
+		msg := oneLine(err)
+		if strings.Contains(msg+stderr, "Hunter2Secret") || !strings.Contains(msg, "$ECOPULSE_DB") || !strings.Contains(msg, "$PGPASSWORD") {
+			t.Errorf("%s: the refusal %q does not say where the password goes, or repeats it", cmd, msg)
+		}
 	}
 }

@@ -57,7 +57,7 @@ func (x *invocation) flagsFor(name, args, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(x.stderr)
 	c := &common{}
-	fs.StringVar(&c.db, "db", "", "SQLite database `PATH` (default ecopulse.db, or $ECOPULSE_DB)")
+	fs.StringVar(&c.db, "db", "", "the database: a SQLite file `PATH` or a postgres:// URL (default ecopulse.db, or $ECOPULSE_DB)")
 	fs.StringVar(&c.config, "config", "", "YAML configuration `FILE`")
 	fs.Var(&c.sets, "set", "override a setting: `KEY=VALUE` (repeatable; `ecopulse config --keys` lists the keys)")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")

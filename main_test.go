@@ -128,7 +128,7 @@ func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
 		t.Errorf("the XLSX export is not a zip file: %v", err)
 	}
 	if datatest.Postgres() {
-		return // backup copies SQLite databases; PostgreSQL's have tools of their own
+		return // backup copies SQLite databases (TestBackupCommandOnPostgresSaysHow)
 	}
 	backup := filepath.Join(t.TempDir(), "copy.db")
 	if _, _, err := runCLI(t, "backup", backup, "--db", db); err != nil {
@@ -137,6 +137,22 @@ func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
 	out, _, err = runCLI(t, "score", "--db", backup)
 	if err != nil || !strings.Contains(out, "R = ") {
 		t.Errorf("score on the backup: %v %q", err, out)
+	}
+}
+
+// TestBackupCommandOnPostgresSaysHow: PostgreSQL is backed up with its
+// own tools; `ecopulse backup` says which, fails, and writes nothing.
+func TestBackupCommandOnPostgresSaysHow(t *testing.T) {
+	if !datatest.Postgres() {
+		t.Skip("a PostgreSQL database's backup: set " + datatest.PostgresEnv)
+	}
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	_, _, err := runCLI(t, "backup", backup, "--db", datatest.Target(t))
+	if err == nil || !strings.Contains(oneLine(err), "pg_dump") || !strings.Contains(oneLine(err), "PITR") {
+		t.Errorf("backup of a PostgreSQL database: %v, want a refusal naming pg_dump and PITR", err)
+	}
+	if _, err := os.Stat(backup); !os.IsNotExist(err) {
+		t.Errorf("backup of a PostgreSQL database wrote %s (%v)", backup, err)
 	}
 }
 

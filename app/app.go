@@ -32,7 +32,7 @@ type App struct {
 
 // New builds an App on an open, migrated store.
 func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, db: db, log: log, prom: newPromMetrics(db.Path())}
+	a := &App{cfg: cfg, db: db, log: log, prom: newPromMetrics(db)}
 	var err error
 	if a.webServer, err = newWebServer(cfg, db); err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ func commandEnv(tb testing.TB) (*Env, *data.DB, *bytes.Buffer) {
 	tb.Helper()
 	cfg := config.Default()
 	cfg.DB = datatest.Target(tb)
-	db := datatest.MustOpen(tb, cfg.DB)
+	db := datatest.Open(tb, cfg.DB)
 	var out bytes.Buffer
 	return &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}, db, &out
 }

@@ -26,13 +26,15 @@ func Migrate(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// Backup runs `ecopulse backup FILE`: a consistent copy, safe while serving.
+// Backup runs `ecopulse backup FILE`: a consistent copy, safe while
+// serving, of a SQLite database (the store refuses PostgreSQL, saying how
+// to back it up).
 func Backup(ctx context.Context, env *Env, path string) error {
 	return env.withDB(ctx, func(db *data.DB) error {
 		if err := db.Backup(ctx, path); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Out, "backed up %s to %s\n", env.Config.DB, path)
+		fmt.Fprintf(env.Out, "backed up %s to %s\n", db.Path(), path)
 		return nil
 	})
 }

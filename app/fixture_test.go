@@ -32,7 +32,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // five weeks. The demo is seeded and scored once per test binary.
 func seededDB(tb testing.TB) *data.DB {
 	tb.Helper()
-	return datatest.MustOpen(tb, datatest.Seeded(tb, "scored_demo", seedScoredDemo))
+	return datatest.Open(tb, datatest.Seeded(tb, "scored_demo", seedScoredDemo))
 }
 
 func seedScoredDemo(ctx context.Context, db *data.DB) error {

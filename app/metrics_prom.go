@@ -1,8 +1,9 @@
 package app
 
 import (
+	"context"
 	"log/slog"
-	"os"
+	"math"
 	"strconv"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ecopulse/ecopulse/collectors/push"
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -55,8 +57,8 @@ var _ opsHooks = (*promMetrics)(nil)
 // collectorRunBuckets span a quick API poll to a long log backfill (seconds).
 var collectorRunBuckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800}
 
-// newPromMetrics builds the metrics of an app whose database file is dbPath.
-func newPromMetrics(dbPath string) *promMetrics {
+// newPromMetrics builds the metrics of an app on the store db.
+func newPromMetrics(db *data.DB) *promMetrics {
 	m := &promMetrics{
 		reg: prometheus.NewRegistry(),
 		recordsAccepted: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -88,8 +90,8 @@ func newPromMetrics(dbPath string) *promMetrics {
 	}
 	dbSize := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "ecopulse_database_size_bytes",
-		Help: "Size of the SQLite database file plus its write-ahead log, read at scrape time.",
-	}, func() float64 { return float64(databaseSize(dbPath)) })
+		Help: "Size of the database, read at scrape time: the SQLite file plus its write-ahead log, or pg_database_size on PostgreSQL.",
+	}, func() float64 { return databaseSize(db) })
 	m.reg.MustRegister(
 		m.recordsAccepted, m.recordsRejected, m.batchesRejected,
 		m.runDuration, m.runFailures, m.httpDuration, dbSize,
@@ -116,16 +118,18 @@ func (m *promMetrics) declareSources(names ...string) {
 	}
 }
 
-// databaseSize is the size of the database file and its -wal file; a
-// missing file counts zero.
-func databaseSize(path string) int64 {
-	var n int64
-	for _, p := range []string{path, path + "-wal"} {
-		if fi, err := os.Stat(p); err == nil {
-			n += fi.Size()
-		}
+// databaseSize is the store's size in bytes, or NaN — no sample rather
+// than a false zero — when it cannot be read (a server that does not
+// answer in time).
+func databaseSize(db *data.DB) float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n, err := db.Size(ctx)
+	if err != nil {
+		slog.Warn("metrics: database size", "err", err)
+		return math.NaN()
 	}
-	return n
+	return float64(n)
 }
 
 func (m *promMetrics) ingested(source string, accepted, rejected int64) {

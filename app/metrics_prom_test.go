@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -16,6 +18,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data/datatest"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // fakeSource is a collector that reports fixed counts, or fails.
@@ -226,6 +229,29 @@ func TestHTTPMetricsUseRoutePatterns(t *testing.T) {
 		if s.name == h && !known[s.labels["route"]] {
 			t.Errorf("route label %q is not a route pattern", s.labels["route"])
 		}
+	}
+}
+
+// TestMetricsReportTheDatabaseSize: /metrics gives the store's size on
+// either backend (the SQLite files, PostgreSQL's pg_database_size), at
+// least what its biggest write since the last scrape added.
+func TestMetricsReportTheDatabaseSize(t *testing.T) {
+	a := newTestApp(t, datatest.MustOpenDB(t))
+	before, n := metric(parseSamples(t, scrape(t, a)), "ecopulse_database_size_bytes", nil)
+	if n != 1 || !(before > 0) {
+		t.Fatalf("ecopulse_database_size_bytes = %v (%d series), want the store's size", before, n)
+	}
+	rs := make([]domain.Rejected, 500) // 2 MB of random hex: text no compression shrinks
+	buf := make([]byte, domain.MaxRejectedRecordBytes/2)
+	for i := range rs {
+		rand.Read(buf)
+		rs[i] = domain.Rejected{Reason: "test", Record: hex.EncodeToString(buf)}
+	}
+	if err := a.db.ReplaceRejectedRecords(context.Background(), "registry", rs); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := metric(parseSamples(t, scrape(t, a)), "ecopulse_database_size_bytes", nil); !(after > before) {
+		t.Errorf("ecopulse_database_size_bytes went from %v to %v after a write of 2 MB", before, after)
 	}
 }
 

@@ -59,7 +59,7 @@ sources:
 // configuration serves once the commands have filled its database.
 func appOnConfig(tb testing.TB, cfg config.Config) (*App, *data.DB) {
 	tb.Helper()
-	db := datatest.MustOpen(tb, cfg.DB)
+	db := datatest.Open(tb, cfg.DB)
 	a, err := New(cfg, db, quietLogger())
 	if err != nil {
 		tb.Fatal(err)

@@ -27,7 +27,7 @@ func peopleFixture(t *testing.T) (config.Config, *data.DB) {
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DB = datatest.Target(t)
-	db := datatest.MustOpen(t, cfg.DB)
+	db := datatest.Open(t, cfg.DB)
 	for _, slug := range []string{"alpha", "beta"} {
 		if err := db.CreateMember(ctx, &domain.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)

@@ -84,9 +84,15 @@ func (a *App) healthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
+// readyz is ready while serving on a store whose schema has every
+// migration of this build: a replica whose database is behind (another
+// replica migrating, a restored old copy) takes no traffic.
 func (a *App) readyz(c *fiber.Ctx) error {
 	if !a.ready.Load() {
 		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting"})
+	}
+	if ok, err := a.db.SchemaCurrent(c.UserContext()); err != nil || !ok {
+		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "schema not migrated"})
 	}
 	return c.JSON(fiber.Map{"status": "ready"})
 }

@@ -6,12 +6,14 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ecopulse/ecopulse/collectors/affiliation"
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/metrics"
 )
@@ -19,7 +21,7 @@ import (
 // Config is EcoPulse's configuration (ecopulse.example.yaml documents it).
 type Config struct {
 	Addr string `yaml:"addr"` // HTTP listen address
-	DB   string `yaml:"db"`   // SQLite database file
+	DB   string `yaml:"db"`   // SQLite database file, or a postgres:// URL (no password: dbPasswordInFile)
 
 	// Schedules are robfig/cron specs (standard 5-field or @every).
 	Schedules struct {
@@ -100,14 +102,37 @@ func loadFile(path string) (Config, error) {
 		if err := dec.Decode(&c); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
+		if err := checkFileDB(c.DB); err != nil {
+			return c, domain.Errorf(domain.EINVALID, "config %s: db: %v", path, err)
+		}
 	}
 	return c, nil
+}
+
+// checkFileDB refuses a db setting of the configuration file that is a
+// PostgreSQL URL with a password, in its user part or as a password=
+// parameter: a configuration file is shared, committed and backed up as
+// configuration, so the password goes in the environment instead.
+func checkFileDB(db string) error {
+	if !data.IsPostgresURL(db) {
+		return nil
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return fmt.Errorf("not a readable postgres:// URL") // never echoed: it may hold a password
+	}
+	_, inUser := u.User.Password()
+	if inUser || u.Query().Has("password") {
+		return fmt.Errorf("a PostgreSQL password does not belong in the configuration file: " +
+			"remove it from the URL and give the whole URL in $ECOPULSE_DB (or --db), or the password alone in $PGPASSWORD")
+	}
+	return nil
 }
 
 // Validate reports the first setting that cannot work.
 func (c Config) Validate() error {
 	if c.DB == "" {
-		return domain.Errorf(domain.EINVALID, "config: db must name a database file")
+		return domain.Errorf(domain.EINVALID, "config: db must name a database file or a postgres:// URL")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return domain.Errorf(domain.EINVALID, "config: shutdown_timeout must be positive")

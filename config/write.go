@@ -3,10 +3,13 @@ package config
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"reflect"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ecopulse/ecopulse/data"
 )
 
 // WriteEffective writes what `ecopulse config` prints: a header that says
@@ -63,6 +66,13 @@ func WriteKeys(w io.Writer) error {
 // Write writes c as YAML with its secrets masked. c itself is not
 // changed.
 func Write(w io.Writer, c Config) error {
+	if data.IsPostgresURL(c.DB) {
+		if _, err := url.Parse(c.DB); err != nil {
+			// The masks read URLs: one that does not parse would print
+			// as it is, password and all.
+			c.DB = "postgres://" + masked + " (not a readable URL)"
+		}
+	}
 	var n yaml.Node
 	if err := n.Encode(c); err != nil {
 		return err

@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -21,16 +20,16 @@ func BenchmarkAddActivities(b *testing.B) {
 			ctx := context.Background()
 			m := mustMember(b, db, "m")
 			if !triggers {
-				raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-				if err != nil {
-					b.Fatal(err)
+				raw := datatest.Raw(b, db)
+				on := "" // SQLite's trigger names are the database's; PostgreSQL's the table's
+				if datatest.Postgres() {
+					on = " ON activities"
 				}
 				for _, t := range []string{"activities_insert_stale", "activities_update_stale", "activities_delete_stale"} {
-					if _, err := raw.Exec(`DROP TRIGGER ` + t); err != nil {
+					if _, err := raw.Exec(`DROP TRIGGER ` + t + on); err != nil {
 						b.Fatal(err)
 					}
 				}
-				raw.Close()
 			}
 			start := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 			batch := make([]domain.Activity, 1000)

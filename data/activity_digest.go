@@ -151,7 +151,7 @@ func buildActivityDay(ctx context.Context, tx *sql.Tx, day int64) ([]byte, error
 // time order, read from the covering index activities_at.
 func scanActivities(ctx context.Context, tx *sql.Tx, from, to int64, in *interner, out []windowActivity) ([]windowActivity, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT member_id, person_id, source, actor, kind, thread, at FROM activities
-		WHERE at >= ? AND at < ? AND bot = 0 ORDER BY at`, from, to)
+		WHERE at >= ? AND at < ? AND bot = FALSE ORDER BY at`, from, to)
 	if err != nil {
 		return out, err
 	}

@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -106,7 +105,7 @@ func (db *DB) AddDomainRule(ctx context.Context, r *DomainRule) (*Reattribution,
 		if err != nil {
 			return err
 		}
-		return refreshDomain(ctx, tx, name, &res)
+		return refreshDomain(ctx, tx, db.dialect, name, &res)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to add the domain rule for %q: %w", r.Domain, err)
@@ -130,7 +129,7 @@ func (db *DB) DeleteDomainRule(ctx context.Context, id int64) (*DomainRule, *Rea
 		if _, err := tx.ExecContext(ctx, `DELETE FROM affiliation_domains WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return refreshDomain(ctx, tx, rule.Domain, &res)
+		return refreshDomain(ctx, tx, db.dialect, rule.Domain, &res)
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to delete domain rule %d: %w", id, err)
@@ -202,9 +201,9 @@ func spansOverlap(f1, t1, f2, t2 time.Time) bool {
 
 // refreshDomain recomputes the rule-made affiliations of every person with
 // an e-mail in domain and attributes their activity again.
-func refreshDomain(ctx context.Context, tx *sql.Tx, domain string, res *Reattribution) error {
+func refreshDomain(ctx context.Context, tx *sql.Tx, d dialect, domain string, res *Reattribution) error {
 	var people []int64
-	if err := scanInts(ctx, tx, `SELECT id FROM people WHERE email LIKE ? ESCAPE '\'`, func(id int64) { people = append(people, id) },
+	if err := scanInts(ctx, tx, `SELECT id FROM people WHERE LOWER(email) LIKE ? ESCAPE '\'`, func(id int64) { people = append(people, id) },
 		"%@"+memberLikeEscape(domain)); err != nil {
 		return err
 	}
@@ -213,7 +212,7 @@ func refreshDomain(ctx context.Context, tx *sql.Tx, domain string, res *Reattrib
 			return err
 		}
 	}
-	return reattributePeople(ctx, tx, people, res)
+	return reattributePeople(ctx, tx, d, people, res)
 }
 
 type affSpan struct {
@@ -322,14 +321,11 @@ func uncovered(from, to time.Time, spans []affSpan) [][2]time.Time {
 // again, adds what changed to res, and marks the days already scored from
 // the earliest changed one for scoring again. The activity triggers mark
 // the day digests stale.
-func reattributePeople(ctx context.Context, tx *sql.Tx, people []int64, res *Reattribution) error {
+func reattributePeople(ctx context.Context, tx *sql.Tx, d dialect, people []int64, res *Reattribution) error {
 	if len(people) == 0 {
 		return nil
 	}
-	ids, err := json.Marshal(people)
-	if err != nil {
-		return err
-	}
+	ids, idsArg := d.idList(people)
 	type row struct {
 		id, at         int64
 		source, actor  string
@@ -340,7 +336,7 @@ func reattributePeople(ctx context.Context, tx *sql.Tx, people []int64, res *Rea
 	var all []row
 	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.at, a.source, a.actor, COALESCE(a.person_id, 0), COALESCE(a.member_id, 0)
 		FROM activities a JOIN identities i ON i.source = a.source AND i.login = LOWER(a.actor)
-		WHERE a.bot = 0 AND i.person_id IN (SELECT value FROM json_each(?))`, string(ids))
+		WHERE a.bot = FALSE AND i.person_id IN (`+ids+`)`, idsArg)
 	if err != nil {
 		return err
 	}

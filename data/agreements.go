@@ -187,9 +187,11 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *domain.Project, ms []doma
 			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
 		}
 		p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
 			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
-		if err != nil {
+		if errors.Is(err, sql.ErrNoRows) { // created by another writer since the look-up above
+			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
+		} else if err != nil {
 			return err
 		}
 	} else {
@@ -208,7 +210,10 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *domain.Project, ms []doma
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE projects SET slug = ?, name = ?, scope = ?, terms = ?, status = ?, start_on = ?, end_on = ?,
 			source = ?, updated_at = ? WHERE id = ?`,
-			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, p.ID); err != nil {
+			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, p.ID); isUniqueViolation(err) {
+			// Taken by a project created since the look-up above.
+			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
+		} else if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM project_parties WHERE project_id = ?`, p.ID); err != nil {

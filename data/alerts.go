@@ -259,7 +259,7 @@ type MemberCalls struct {
 // CallsByMember sums the API traffic of every member with calls over the
 // days [from, to), from the daily rollup, in one query.
 func (db *DB) CallsByMember(ctx context.Context, from, to time.Time) ([]MemberCalls, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT m.slug, m.name, u.status_class, CAST(MIN(TOTAL(u.calls), 9223372036854775807) AS INTEGER)
+	rows, err := db.read.QueryContext(ctx, `SELECT m.slug, m.name, u.status_class, `+db.dialect.sumCount("u.calls")+`
 		FROM api_usage_daily u
 		JOIN api_consumers c ON c.id = u.consumer_id
 		JOIN members m ON m.id = c.member_id

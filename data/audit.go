@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -127,8 +128,8 @@ func (db *DB) AuditQuery(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 		args = append(args, f.Actor)
 	}
 	if f.Action != "" {
-		q += ` AND (action = ? OR action LIKE ? ESCAPE '\')`
-		args = append(args, f.Action, likeEscape(f.Action)+".%")
+		q += ` AND (action = ? OR LOWER(action) LIKE ? ESCAPE '\')`
+		args = append(args, f.Action, likeEscape(strings.ToLower(f.Action))+".%")
 	}
 	if f.Before > 0 {
 		q += ` AND id < ?`

@@ -121,7 +121,7 @@ func (db *DB) MapConsumerKeys(ctx context.Context, keys []string, slug string, o
 		var ids []int64
 		for _, k := range keys {
 			var id int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ? AND (? = 0 OR member_id IS NULL) AND member_id IS NOT ?`,
+			err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ? AND (? = 0 OR member_id IS NULL) AND member_id IS DISTINCT FROM ?`,
 				k, boolInt(onlyUnmapped), nullInt(memberID)).Scan(&id)
 			if err == sql.ErrNoRows {
 				continue

@@ -58,11 +58,10 @@ func (db *DB) ConsumerList(ctx context.Context, q ConsumerQuery) ([]ConsumerRow,
 			return err
 		}
 		// Sums saturate: one poisoned rollup must not fail the list.
-		rs, err := tx.QueryContext(ctx, `SELECT c.key, c.name, COALESCE(m.slug, ''),
-				CAST(MIN(COALESCE(u.calls, 0), 9223372036854775807.0) AS INTEGER), u.first, u.last
+		rs, err := tx.QueryContext(ctx, `SELECT c.key, c.name, COALESCE(m.slug, ''), COALESCE(u.calls, 0), u.first, u.last
 			FROM api_consumers c
 			LEFT JOIN members m ON m.id = c.member_id
-			LEFT JOIN (SELECT consumer_id, TOTAL(calls) AS calls, MIN(bucket) AS first, MAX(bucket) AS last
+			LEFT JOIN (SELECT consumer_id, `+db.dialect.sumCount("calls")+` AS calls, MIN(bucket) AS first, MAX(bucket) AS last
 				FROM api_usage_daily GROUP BY consumer_id) u ON u.consumer_id = c.id
 			`+where+` ORDER BY COALESCE(u.calls, 0) DESC, c.key LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 		if err != nil {
@@ -290,7 +289,7 @@ func consumersMatching(ctx context.Context, tx *sql.Tx, pattern string, all bool
 func mapConsumers(ctx context.Context, tx *sql.Tx, ids []int64, memberID int64, onlyUnmapped bool) error {
 	var first sql.NullInt64
 	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, `UPDATE api_consumers SET member_id = ? WHERE id = ? AND member_id IS NOT ? AND (? = 0 OR member_id IS NULL)`,
+		res, err := tx.ExecContext(ctx, `UPDATE api_consumers SET member_id = ? WHERE id = ? AND member_id IS DISTINCT FROM ? AND (? = 0 OR member_id IS NULL)`,
 			nullInt(memberID), id, nullInt(memberID), boolInt(onlyUnmapped))
 		if err != nil {
 			return err

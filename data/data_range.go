@@ -158,7 +158,7 @@ func (db *DB) DataDays(ctx context.Context, from, to time.Time) ([]DataDay, erro
 // dataDays is DataDays in the read transaction tx, for a span already
 // checked.
 func dataDays(ctx context.Context, tx *sql.Tx, from, to time.Time) ([]DataDay, error) {
-	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE d(day) AS (SELECT ?1 UNION ALL SELECT day + 86400 FROM d WHERE day < ?2)
+	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE d(day) AS (SELECT CAST(?1 AS BIGINT) UNION ALL SELECT day + 86400 FROM d WHERE day < ?2)
 		SELECT day,
 			EXISTS (SELECT 1 FROM api_usage_daily WHERE bucket = d.day AND calls > 0),
 			EXISTS (SELECT 1 FROM activities WHERE at >= d.day AND at < d.day + 86400)

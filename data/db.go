@@ -115,6 +115,26 @@ func OpenNoMigrate(path string) (*DB, error) {
 	return &DB{path: path, dialect: sqliteDialect, write: w, read: &reader{DB: r}}, nil
 }
 
+// OpenSQL opens the database at target (a SQLite file or a postgres://
+// URL) as a plain database/sql handle, outside the store's methods and its
+// writer: its queries are written as the store's are, with "?"
+// placeholders on both backends. It stands for another process or a fault
+// that reaches the rows directly, in tests and tools.
+func OpenSQL(target string) (*sql.DB, error) {
+	if IsPostgresURL(target) {
+		return openPostgresPool(target, false)
+	}
+	db, err := sql.Open("sqlite", dsn(target, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to open %s: %w", target, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: unable to open %s: %w", target, err)
+	}
+	return db, nil
+}
+
 // Backend is "sqlite" or "postgres".
 func (db *DB) Backend() string { return db.dialect.Name() }
 
@@ -264,6 +284,23 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return int(v.Int64), nil
 }
 
+// SchemaCurrent reports whether the database has every migration this
+// build knows: its schema version is at least the newest embedded one
+// (a newer schema, from a newer build that migrated first, counts as
+// current: migrations only add). A database without schema_migrations is
+// an error, as for SchemaVersion.
+func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
+	migs, err := Migrations(db.dialect.Name())
+	if err != nil {
+		return false, err
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	return len(migs) == 0 || v >= migs[len(migs)-1].Version, nil
+}
+
 // writeTx runs fn in one write transaction: committed if fn returns nil,
 // rolled back otherwise. Every store method that writes data goes through
 // here (and moves Version).
@@ -304,16 +341,35 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its first line ("ok").
+//
+// PostgreSQL has no equivalent short of the amcheck extension (which a
+// superuser installs): the server guards its own pages (its write-ahead
+// log; checksums when the cluster was made with them). There the check
+// says "ok" when the server answers and no index of the database is left
+// invalid (by a failed concurrent build), and names those that are.
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	q := `PRAGMA integrity_check`
+	if db.dialect.postgres {
+		q = `SELECT COALESCE('invalid indexes: ' || string_agg(indexrelid::regclass::text, ', ' ORDER BY indexrelid::regclass::text), 'ok')
+			FROM pg_index WHERE NOT indisvalid`
+	}
 	var s string
-	if err := db.read.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&s); err != nil {
+	if err := db.read.QueryRowContext(ctx, q).Scan(&s); err != nil {
 		return "", fmt.Errorf("store: unable to check integrity: %w", err)
 	}
 	return s, nil
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO).
+// A PostgreSQL database is refused, saying what backs it up instead: its
+// server's tools do it better than a copy through this process could
+// (they keep roles, sequences and a running archive).
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect.postgres {
+		return domain.Errorf(domain.EINVALID, "backup copies SQLite databases only: back up PostgreSQL with its own tools, "+
+			"pg_dump for a copy (pg_dump --format=custom --file=FILE 'postgres://…'; restore with pg_restore) "+
+			"or continuous archiving for point-in-time recovery (PITR) of a running server")
+	}
 	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("store: unable to back up to %s: %w", path, err)
 	}

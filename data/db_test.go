@@ -2,9 +2,9 @@ package data_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -36,12 +36,12 @@ func mustMember(tb testing.TB, db *data.DB, slug string) *domain.Member {
 
 func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ecopulse.db")
-	db, err := data.Open(ctx, path)
+	target := datatest.Target(t)
+	db, err := data.Open(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	migs, err := data.Migrations("sqlite")
+	migs, err := data.Migrations(db.Backend())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 	}
 	db.Close()
 
-	db, err = data.OpenNoMigrate(path)
+	db, err = data.OpenNoMigrate(target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,18 +68,20 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 	}
 }
 
+// TestPragmasReachEveryConnection: SQLite enforces foreign keys only on
+// connections that ask (a pragma); PostgreSQL always does. Either way an
+// affiliation to a missing member must fail, whichever pooled connection
+// runs it.
 func TestPragmasReachEveryConnection(t *testing.T) {
 	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
-	// Foreign keys: an affiliation to a missing member must fail, whichever
-	// pooled connection runs it.
 	p := &domain.Person{Name: "Ada"}
 	if err := db.CreatePerson(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
 		err := db.AddAffiliation(ctx, &domain.Affiliation{PersonID: p.ID, MemberID: 999, From: day(t, "2026-01-01")})
-		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+		if err == nil || !strings.Contains(strings.ToLower(err.Error()), "foreign key") {
 			t.Fatalf("affiliation to a missing member: err = %v, want a foreign key failure", err)
 		}
 	}
@@ -139,6 +141,7 @@ func TestConcurrentWritersAndReadersNeverLock(t *testing.T) {
 }
 
 func TestBackupIsAConsistentCopy(t *testing.T) {
+	datatest.SkipOnPostgres(t, "backup copies SQLite databases (TestBackupOfPostgresSaysHow)")
 	db := datatest.MustOpenDB(t)
 	ctx := context.Background()
 	mustMember(t, db, "alpha")
@@ -156,6 +159,28 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 	}
 	if _, err := cp.MemberBySlug(ctx, "alpha"); err != nil {
 		t.Errorf("backup lost a member: %v", err)
+	}
+}
+
+// TestBackupOfPostgresSaysHow: a PostgreSQL store is not copied by
+// Backup, which says what does it instead, and writes no file.
+func TestBackupOfPostgresSaysHow(t *testing.T) {
+	if !datatest.Postgres() {
+		t.Skip("a PostgreSQL store's backup: set " + datatest.PostgresEnv)
+	}
+	db := datatest.MustOpenDB(t)
+	path := filepath.Join(t.TempDir(), "backup.db")
+	err := db.Backup(context.Background(), path)
+	if domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("backup of a PostgreSQL store: %v, want EINVALID", err)
+	}
+	for _, want := range []string{"pg_dump", "PITR"} {
+		if !strings.Contains(domain.ErrorMessage(err), want) {
+			t.Errorf("the refusal %q does not name %s", domain.ErrorMessage(err), want)
+		}
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("backup of a PostgreSQL store left %s (%v)", path, err)
 	}
 }
 
@@ -196,37 +221,63 @@ func TestErrorMessagesHideInternals(t *testing.T) {
 }
 
 // TestOpenCurrentSchemaNeedsNoWriteLock opens a migrated database while
-// another connection holds the write lock (an import in another process):
-// with nothing to migrate, opening must not wait for the lock.
+// another connection holds the lock migrations take (on SQLite the write
+// lock: an import in another process; on PostgreSQL the migration lock:
+// another replica starting): with nothing to migrate, opening must not
+// wait for the lock.
 func TestOpenCurrentSchemaNeedsNoWriteLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ecopulse.db")
-	db, err := data.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	other, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	target := datatest.Target(t)
+	datatest.Open(t, target).Close()
 	ctx := context.Background()
+	other := datatest.RawOf(t, target)
 	conn, err := other.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
+	if datatest.Postgres() {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, data.MigrationLock); err != nil {
+			t.Fatal(err)
+		}
+		defer conn.ExecContext(ctx, `SELECT pg_advisory_unlock(?)`, data.MigrationLock)
+	} else {
+		if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+			t.Fatal(err)
+		}
+		defer conn.ExecContext(ctx, "ROLLBACK")
 	}
-	defer conn.ExecContext(ctx, "ROLLBACK")
 
-	again, err := data.Open(ctx, path) // would wait busy_timeout and fail with "database is locked"
+	// SQLite would wait busy_timeout and fail with "database is locked";
+	// PostgreSQL would wait for as long as the lock is held (the deadline
+	// stands for that).
+	opening, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	again, err := data.Open(opening, target)
 	if err != nil {
 		t.Fatalf("opening a current database while another connection writes: %v", err)
 	}
 	defer again.Close()
 	if got, err := again.IntegrityCheck(ctx); err != nil || got != "ok" {
 		t.Errorf("integrity check = %q, %v", got, err)
+	}
+}
+
+// TestSchemaCurrentFollowsTheMigrations: a store is current once every
+// migration of this build is applied, not before.
+func TestSchemaCurrentFollowsTheMigrations(t *testing.T) {
+	ctx := context.Background()
+	db, err := data.OpenNoMigrate(datatest.UnmigratedTarget(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if ok, err := db.SchemaCurrent(ctx); ok {
+		t.Errorf("an unmigrated store is current (%v)", err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.SchemaCurrent(ctx); !ok || err != nil {
+		t.Errorf("a migrated store is not current: %v, %v", ok, err)
 	}
 }

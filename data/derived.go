@@ -52,8 +52,8 @@ package data
 //  4. If the digest lacks the field, add it to the digest's encoder and
 //     decoder, bump the kind's version (usageDigestVersion,
 //     activityDigestVersion) and add a migration (next free number) that
-//     lists every day of the kind as stale (INSERT OR IGNORE INTO …_stale
-//     SELECT DISTINCT …), so that the first scoring rebuilds them all
+//     lists every day of the kind as stale (INSERT INTO …_stale SELECT
+//     DISTINCT … ON CONFLICT DO NOTHING), so that the first scoring rebuilds them all
 //     instead of meeting unreadable digests day by day.
 //  5. A new source table needs a new digestKind (digest and stale tables in
 //     a migration) and must mark its days stale on every write: markStale
@@ -69,6 +69,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,14 +125,24 @@ var (
 )
 
 // markStale records in tx that the source rows of days changed.
+//
+// A day already stale has its mark updated, not left alone: the update
+// locks the mark until tx ends, and a refresh of the day, which deletes the
+// mark before it reads the source rows, waits for tx and then reads what tx
+// committed. A mark left alone takes no lock, and a refresh running beside
+// (another process, on PostgreSQL) could delete it, read the rows without
+// tx's and store that digest as current for good. A mark the refresh has
+// already deleted is inserted again once the refresh commits (the insert
+// waits on the deleted key), so the day is rebuilt once more. The days go
+// in order, so that two writers lock their marks in the same order.
 func (k *digestKind) markStale(ctx context.Context, tx *sql.Tx, days map[int64]struct{}) error {
-	for d := range days {
+	for _, d := range slices.Sorted(maps.Keys(days)) {
 		if k.dropOnStale {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+k.digests+` WHERE day = ?`, d); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO `+k.stale+` (day) VALUES (?)`, d); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+k.stale+` (day) VALUES (?) ON CONFLICT (day) DO UPDATE SET day = excluded.day`, d); err != nil {
 			return err
 		}
 	}
@@ -190,6 +202,12 @@ func (k *digestKind) refresh(ctx context.Context, db *DB) (int, error) {
 	return done, nil
 }
 
+// refreshDay rebuilds one stale day's digest. Its mark goes first: deleting
+// it waits for any writer that marked the day and has not committed yet
+// (markStale), and each statement after it reads what was committed before
+// it (a write transaction is READ COMMITTED on PostgreSQL; SQLite has one
+// writer), so the digest holds every write whose mark it deleted. A write
+// committing later marks the day again.
 func (k *digestKind) refreshDay(ctx context.Context, tx *sql.Tx, day int64) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM `+k.stale+` WHERE day = ?`, day)
 	if err != nil {
@@ -202,10 +220,11 @@ func (k *digestKind) refreshDay(ctx context.Context, tx *sql.Tx, day int64) erro
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+k.digests+` WHERE day = ?`, day); err != nil || b == nil {
+	if b == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM `+k.digests+` WHERE day = ?`, day)
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO `+k.digests+` (day, digest) VALUES (?, ?)`, day, b)
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+k.digests+` (day, digest) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET digest = excluded.digest`, day, b)
 	return err
 }
 

@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -45,11 +44,7 @@ func TestDerivedEqualsSourceRows(t *testing.T) {
 	refreshDigests(t, db)
 
 	// Two days' usage digests swapped: each decodes, to the wrong day.
-	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := datatest.Raw(t, db)
 	a, b := end.AddDate(0, 0, -1).Unix(), end.AddDate(0, 0, -30).Unix()
 	for _, move := range [][2]int64{{a, -1}, {b, a}, {-1, b}} {
 		if _, err := raw.Exec(`UPDATE usage_day_digests SET day = ? WHERE day = ?`, move[1], move[0]); err != nil {

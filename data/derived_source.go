@@ -30,7 +30,7 @@ func (sourceRows) readUsageDays(ctx context.Context, tx *sql.Tx, days []int64, u
 }
 
 func (sourceRows) readPreviousActivities(ctx context.Context, tx *sql.Tx, from, to int64, r *communityReads) error {
-	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(member_id, 0), at FROM activities WHERE at >= ? AND at < ? AND bot = 0`, from, to)
+	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(member_id, 0), at FROM activities WHERE at >= ? AND at < ? AND bot = FALSE`, from, to)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -66,6 +67,36 @@ func (d dialect) least(a, b string) string {
 		return "LEAST(" + a + ", " + b + ")"
 	}
 	return "MIN(" + a + ", " + b + ")"
+}
+
+// sumCount sums an integer column as a count that saturates at int64's
+// maximum, 0 over no rows: SQLite's SUM fails with "integer overflow" on a
+// damaged or hostile row, so it takes TOTAL (a float) brought back under
+// the maximum; PostgreSQL's SUM of a BIGINT is NUMERIC and never
+// overflows, LEAST brings it under the maximum before the cast.
+func (d dialect) sumCount(x string) string {
+	if d.postgres {
+		return "CAST(LEAST(COALESCE(SUM(" + x + "), 0), " + maxInt64SQL + ") AS BIGINT)"
+	}
+	return "CAST(MIN(TOTAL(" + x + "), " + maxInt64SQL + ") AS INTEGER)"
+}
+
+// idList returns a subquery of the ids and its one argument, for
+// "x IN (subquery)" over any number of ids (an IN list of placeholders meets
+// the backends' limits on parameters): SQLite reads them from a JSON array
+// (json_each), PostgreSQL from an array literal (unnest).
+func (d dialect) idList(ids []int64) (subquery string, arg string) {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	if d.postgres {
+		return "SELECT unnest(CAST(CAST(? AS TEXT) AS BIGINT[]))", "{" + b.String() + "}"
+	}
+	return "SELECT value FROM json_each(?)", "[" + b.String() + "]"
 }
 
 // classify turns a backend's constraint errors into the store's error

@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -63,11 +62,7 @@ func TestUnreadableDigestsAreReadFromSourceRows(t *testing.T) {
 		t.Fatalf("unreadable digests before any damage: %v", good.UnreadableDigests)
 	}
 
-	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := datatest.Raw(t, db)
 	damage := []struct {
 		table, day string
 		blob       []byte

@@ -63,7 +63,7 @@ func (db *DB) EcosystemCommunity(ctx context.Context, from, to time.Time) (*Ecos
 		const who = `COALESCE(CAST(person_id AS TEXT), source || ':' || actor)`
 		rows, err := tx.QueryContext(ctx, `SELECT (at - ?) / ?, COUNT(*), COUNT(DISTINCT `+who+`),
 			SUM(CASE WHEN kind = 'pr_opened' THEN 1 ELSE 0 END), SUM(CASE WHEN kind = 'pr_merged' THEN 1 ELSE 0 END)
-			FROM activities WHERE bot = 0 AND at >= ? AND at < ? GROUP BY 1`, m, ecoWeekSeconds, f, t)
+			FROM activities WHERE bot = FALSE AND at >= ? AND at < ? GROUP BY 1`, m, ecoWeekSeconds, f, t)
 		if err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func (db *DB) EcosystemCommunity(ctx context.Context, from, to time.Time) (*Ecos
 		}
 		// Each person's first activity ever, and their contributions in range.
 		rows, err = tx.QueryContext(ctx, `SELECT MIN(at), SUM(CASE WHEN at >= ? THEN 1 ELSE 0 END) FROM activities
-			WHERE bot = 0 AND at < ? GROUP BY `+who, f, t)
+			WHERE bot = FALSE AND at < ? GROUP BY `+who, f, t)
 		if err != nil {
 			return err
 		}
@@ -111,9 +111,9 @@ func (db *DB) EcosystemCommunity(ctx context.Context, from, to time.Time) (*Ecos
 			return err
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT o.at, MIN(r.at)
-			FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = 0
+			FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = FALSE
 			     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
-			WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.bot = 0 AND o.thread <> ''
+			WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.bot = FALSE AND o.thread <> ''
 			  AND o.at >= ? AND o.at < ?
 			GROUP BY o.id, o.at`, t, f, t)
 		if err != nil {

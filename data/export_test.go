@@ -12,3 +12,6 @@ import (
 func (db *DB) ScoringWindowFromSourceRows(ctx context.Context, day time.Time, windowDays int) (*domain.Window, error) {
 	return db.scoringWindowFrom(ctx, day, windowDays, sourceRows{})
 }
+
+// MigrationLock is the advisory lock key PostgreSQL migrations hold.
+const MigrationLock = int64(migrationLock)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,7 +67,11 @@ func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*domain.Us
 	if err := upsertHourlyAndDaily(ctx, tx, st, hourly, daily); err != nil {
 		return err
 	}
-	for _, b := range bs {
+	// By source (each source's batches in their order, so its last cursor
+	// wins): two groups with the same sources lock their rows in one order.
+	bySource := slices.Clone(bs)
+	slices.SortStableFunc(bySource, func(a, b *domain.UsageBatch) int { return strings.Compare(a.Source, b.Source) })
+	for _, b := range bySource {
 		if err := addRejected(ctx, tx, b.Source, b.Rejected); err != nil {
 			return err
 		}
@@ -233,19 +239,22 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 }
 
 // consumerIDs resolves the consumer keys of a batch, creating unknown ones
-// (recording the token that creates each, by creator, and their names).
+// (recording the token that creates each, by creator, and their names). The
+// keys go in sorted order: two batches creating the same new consumers then
+// take their unique keys in the same order, and the second waits for the
+// first instead of deadlocking with it.
 func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[domain.BatchKey]*domain.Rollup, creator map[string]int64, names map[string]string) (map[string]int64, error) {
 	ids := map[string]int64{}
-	now := time.Now().Unix()
 	for k := range rows {
-		if _, ok := ids[k.Consumer]; ok {
-			continue
-		}
-		c := domain.APIConsumer{Key: k.Consumer, Name: names[k.Consumer]}
-		if err := upsertConsumerBy(ctx, tx, &c, creator[k.Consumer], now); err != nil {
+		ids[k.Consumer] = 0
+	}
+	now := time.Now().Unix()
+	for _, key := range slices.Sorted(maps.Keys(ids)) {
+		c := domain.APIConsumer{Key: key, Name: names[key]}
+		if err := upsertConsumerBy(ctx, tx, &c, creator[key], now); err != nil {
 			return nil, err
 		}
-		ids[k.Consumer] = c.ID
+		ids[key] = c.ID
 	}
 	return ids, nil
 }

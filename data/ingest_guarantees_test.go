@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,22 +13,31 @@ import (
 )
 
 // poison installs a trigger that makes the database refuse an insert into
-// table (through another connection to the same file, as an outside fault
-// would), and returns a function that removes it.
+// table (through another connection to the same database, as an outside
+// fault would), and returns a function that removes it.
 func poison(t *testing.T, db *data.DB, table string) func() {
 	t.Helper()
-	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
+	raw := datatest.Raw(t, db)
 	name := "poison_" + table
-	if _, err := raw.Exec(`CREATE TRIGGER ` + name + ` BEFORE INSERT ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'poisoned'); END`); err != nil {
-		t.Fatal(err)
+	install := []string{`CREATE TRIGGER ` + name + ` BEFORE INSERT ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'poisoned'); END`}
+	remove := []string{`DROP TRIGGER ` + name}
+	if datatest.Postgres() {
+		install = []string{
+			`CREATE FUNCTION ` + name + `() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poisoned'; END $$`,
+			`CREATE TRIGGER ` + name + ` BEFORE INSERT ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION ` + name + `()`,
+		}
+		remove = []string{`DROP TRIGGER ` + name + ` ON ` + table, `DROP FUNCTION ` + name + `()`}
+	}
+	for _, q := range install {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return func() {
-		if _, err := raw.Exec(`DROP TRIGGER ` + name); err != nil {
-			t.Fatal(err)
+		for _, q := range remove {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

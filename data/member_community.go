@@ -68,7 +68,7 @@ func countCommunityWeeks(ctx context.Context, tx *sql.Tx, memberID int64, weeks 
 	f, t := weeks[0].Start.Unix(), domain.Day(to).Unix()
 	const who = `COALESCE(CAST(person_id AS TEXT), source || ':' || actor)`
 	rows, err := tx.QueryContext(ctx, `SELECT (at - ?) / ?, COUNT(*), COUNT(DISTINCT `+who+`) FROM activities
-		WHERE member_id = ? AND bot = 0 AND at >= ? AND at < ? GROUP BY 1`,
+		WHERE member_id = ? AND bot = FALSE AND at >= ? AND at < ? GROUP BY 1`,
 		f, memberWeekSeconds, memberID, f, t)
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func countCommunityWeeks(ctx context.Context, tx *sql.Tx, memberID int64, weeks 
 	}
 	// A person is new in the week of their first contribution for the member.
 	rows, err = tx.QueryContext(ctx, `SELECT MIN(at) FROM activities
-		WHERE member_id = ? AND bot = 0 AND at < ? GROUP BY `+who, memberID, t)
+		WHERE member_id = ? AND bot = FALSE AND at < ? GROUP BY `+who, memberID, t)
 	if err != nil {
 		return err
 	}
@@ -111,9 +111,9 @@ func countCommunityWeeks(ctx context.Context, tx *sql.Tx, memberID int64, weeks 
 	// Threads opened by the member's people and their first response by
 	// someone else, as the scoring window measures them.
 	rows, err = tx.QueryContext(ctx, `SELECT o.at, MIN(r.at)
-		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = 0
+		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = FALSE
 		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
-		WHERE o.member_id = ? AND o.kind IN ('thread_opened', 'pr_opened') AND o.bot = 0 AND o.thread <> ''
+		WHERE o.member_id = ? AND o.kind IN ('thread_opened', 'pr_opened') AND o.bot = FALSE AND o.thread <> ''
 		  AND o.at >= ? AND o.at < ?
 		GROUP BY o.id, o.at`, t, memberID, f, t)
 	if err != nil {

@@ -85,7 +85,7 @@ type MemberDetail struct {
 // slug is ENOTFOUND.
 func (db *DB) MemberDetail(ctx context.Context, q MemberDetailQuery) (*MemberDetail, error) {
 	d := &MemberDetail{}
-	if err := db.readTx(ctx, func(tx *sql.Tx) error { return readMemberDetail(ctx, tx, q, d) }); err != nil {
+	if err := db.readTx(ctx, func(tx *sql.Tx) error { return readMemberDetail(ctx, tx, db.dialect, q, d) }); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -93,7 +93,7 @@ func (db *DB) MemberDetail(ctx context.Context, q MemberDetailQuery) (*MemberDet
 
 // readMemberDetail fills d in tx: the member and the scored day first, then
 // what q.Span chooses to read around it.
-func readMemberDetail(ctx context.Context, tx *sql.Tx, q MemberDetailQuery, d *MemberDetail) error {
+func readMemberDetail(ctx context.Context, tx *sql.Tx, dl dialect, q MemberDetailQuery, d *MemberDetail) error {
 	m, err := memberBySlug(ctx, tx, q.Slug)
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func readMemberDetail(ctx context.Context, tx *sql.Tx, q MemberDetailQuery, d *M
 	if d.Span, err = q.Span(d.Scored); err != nil {
 		return err
 	}
-	if err := readMemberScores(ctx, tx, d); err != nil {
+	if err := readMemberScores(ctx, tx, dl, d); err != nil {
 		return err
 	}
 	if d.Usage, err = memberUsageBreakdowns(ctx, tx, m.ID, d.Span.UsageFrom, d.Span.UsageTo); err != nil {

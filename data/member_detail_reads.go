@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ecopulse/ecopulse/domain"
@@ -17,7 +15,7 @@ import (
 // readMemberScores reads the member's and the ecosystem's scores on the
 // span's days and, when a day is scored, that day's medians' population and
 // the member's ties.
-func readMemberScores(ctx context.Context, tx *sql.Tx, d *MemberDetail) error {
+func readMemberScores(ctx context.Context, tx *sql.Tx, dl dialect, d *MemberDetail) error {
 	var err error
 	if d.Scores, err = memberScoresOn(ctx, tx, d.Span.ScoreDays, d.Member.ID); err != nil {
 		return err
@@ -31,7 +29,7 @@ func readMemberScores(ctx context.Context, tx *sql.Tx, d *MemberDetail) error {
 	if d.DayScores, err = dayScores(ctx, tx, d.Scored); err != nil {
 		return err
 	}
-	d.Ties, err = memberTiesOn(ctx, tx, d.Scored, d.Member.ID)
+	d.Ties, err = memberTiesOn(ctx, tx, dl, d.Scored, d.Member.ID)
 	return err
 }
 
@@ -83,13 +81,13 @@ func dayScores(ctx context.Context, tx *sql.Tx, day time.Time) ([]domain.MemberS
 // memberTiesOn returns the member's ties of day with K > 0 to the members
 // scored that day, with their scores. A day's edges are one blob, read
 // whole; only the member's partners' scores are read.
-func memberTiesOn(ctx context.Context, tx *sql.Tx, day time.Time, memberID int64) ([]MemberTie, error) {
+func memberTiesOn(ctx context.Context, tx *sql.Tx, dl dialect, day time.Time, memberID int64) ([]MemberTie, error) {
 	edges, err := edgesOn(ctx, tx, day)
 	if err != nil {
 		return nil, err
 	}
 	k := map[int64]float64{}
-	var ids []string
+	var ids []int64
 	for _, e := range edges {
 		var other int64
 		switch memberID {
@@ -100,15 +98,16 @@ func memberTiesOn(ctx context.Context, tx *sql.Tx, day time.Time, memberID int64
 		}
 		if other != 0 && e.K > 0 {
 			k[other] = e.K
-			ids = append(ids, strconv.FormatInt(other, 10))
+			ids = append(ids, other)
 		}
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	partners, partnersArg := dl.idList(ids)
 	rows, err := tx.QueryContext(ctx, `SELECT s.member_id, m.slug, m.name, s.health, s.status
 		FROM scores s JOIN members m ON m.id = s.member_id
-		WHERE s.day = ? AND s.member_id IN (SELECT value FROM json_each(?))`, dateStr(day), "["+strings.Join(ids, ",")+"]")
+		WHERE s.day = ? AND s.member_id IN (`+partners+`)`, dateStr(day), partnersArg)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read the ties of member %d: %w", memberID, err)
 	}

@@ -24,21 +24,20 @@ func (db *DB) CreateMember(ctx context.Context, m *domain.Member) error {
 	return nil
 }
 
+// createMember inserts m unless its slug is taken: the insert is the check
+// (ON CONFLICT DO NOTHING), so that two creations of the same slug meeting
+// (two processes) give one member and one ECONFLICT, not a unique-key
+// failure.
 func createMember(ctx context.Context, tx *sql.Tx, m *domain.Member) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE slug = ?`, m.Slug).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return domain.Errorf(domain.ECONFLICT, "slug: a member with slug %q already exists", m.Slug)
-	}
 	now := time.Now().Unix()
 	var err error
 	m.ID, err = insertRow(ctx, tx, `INSERT INTO members (slug, name, kind, tier, segment, joined_on, domains, github_orgs, key_patterns, archived_on, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
 		m.Slug, m.Name, string(m.Kind), m.Tier, m.Segment, dateStr(m.JoinedOn),
 		joinHints(m.Domains), joinHints(m.GitHubOrgs), joinHints(m.KeyPatterns), nullDate(m.ArchivedOn), now, now)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ECONFLICT, "slug: a member with slug %q already exists", m.Slug)
+	} else if err != nil {
 		return err
 	}
 	// A member that joined in the past changes the days already scored
@@ -213,8 +212,13 @@ func (db *DB) UpsertMember(ctx context.Context, m *domain.Member) (created, chan
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := memberBySlug(ctx, tx, m.Slug)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			created, changed = true, true
-			return createMember(ctx, tx, m)
+			err = createMember(ctx, tx, m)
+			if domain.ErrorCode(err) != domain.ECONFLICT {
+				created, changed = err == nil, err == nil
+				return err
+			}
+			// Created by another writer (another process applying the
+			// registry) since the look-up: brought to m as found.
 		} else if err != nil {
 			return err
 		}

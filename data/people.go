@@ -116,7 +116,7 @@ type ActorCount struct {
 // unaffiliated people are visible, not silently dropped.
 func (db *DB) UnaffiliatedActors(ctx context.Context, from, to time.Time) ([]ActorCount, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT source, actor, COUNT(*), MIN(at), MAX(at) FROM activities
-		WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ?
+		WHERE member_id IS NULL AND bot = FALSE AND at >= ? AND at < ?
 		GROUP BY source, actor ORDER BY COUNT(*) DESC, source, actor`, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list unaffiliated actors: %w", err)
@@ -146,11 +146,11 @@ func (db *DB) UnaffiliatedActorsPage(ctx context.Context, from, to time.Time, li
 	var total int
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM activities
-			WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ? GROUP BY source, actor)`, from.Unix(), to.Unix()).Scan(&total); err != nil {
+			WHERE member_id IS NULL AND bot = FALSE AND at >= ? AND at < ? GROUP BY source, actor) AS actors`, from.Unix(), to.Unix()).Scan(&total); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT source, actor, COUNT(*), MIN(at), MAX(at) FROM activities
-			WHERE member_id IS NULL AND bot = 0 AND at >= ? AND at < ?
+			WHERE member_id IS NULL AND bot = FALSE AND at >= ? AND at < ?
 			GROUP BY source, actor ORDER BY COUNT(*) DESC, source, actor LIMIT ? OFFSET ?`, from.Unix(), to.Unix(), limit, offset)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []d
 func (db *DB) ReresolveActivities(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, source, actor, at, COALESCE(person_id, 0), COALESCE(member_id, 0) FROM activities WHERE bot = 0`)
+		rows, err := tx.QueryContext(ctx, `SELECT id, source, actor, at, COALESCE(person_id, 0), COALESCE(member_id, 0) FROM activities WHERE bot = FALSE`)
 		if err != nil {
 			return err
 		}
@@ -342,7 +342,7 @@ func (db *DB) AssignPerson(ctx context.Context, as Assignment) (*AssignResult, e
 		if _, err := refreshRuleSpans(ctx, tx, res.PersonID); err != nil {
 			return err
 		}
-		return reattributePeople(ctx, tx, []int64{res.PersonID}, &res.Reattribution)
+		return reattributePeople(ctx, tx, db.dialect, []int64{res.PersonID}, &res.Reattribution)
 	})
 	if err != nil {
 		who := as.Source + ":" + as.Login
@@ -376,7 +376,7 @@ func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, erro
 	}
 	// The login as it was logged most recently names the new person.
 	var name string
-	err = tx.QueryRowContext(ctx, `SELECT actor FROM activities WHERE source = ? AND LOWER(actor) = ? AND bot = 0 ORDER BY at DESC LIMIT 1`,
+	err = tx.QueryRowContext(ctx, `SELECT actor FROM activities WHERE source = ? AND LOWER(actor) = ? AND bot = FALSE ORDER BY at DESC LIMIT 1`,
 		as.Source, as.Login).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, domain.Errorf(domain.ENOTFOUND, "login: nobody has the %s login %q and no activity names it", domain.TruncateForError(as.Source), domain.TruncateForError(as.Login))
@@ -387,8 +387,22 @@ func assignee(ctx context.Context, tx *sql.Tx, as Assignment) (int64, bool, erro
 	if err != nil {
 		return 0, false, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?)`, as.Source, as.Login, id)
-	return id, true, err
+	// Another assignment of the same new login (another process) may have
+	// given it a person meanwhile: then that person is the assignee, and
+	// the one made here, which nothing refers to yet, goes.
+	res, err := tx.ExecContext(ctx, `INSERT INTO identities (source, login, person_id) VALUES (?, ?, ?) ON CONFLICT (source, login) DO NOTHING`,
+		as.Source, as.Login, id)
+	if err != nil {
+		return 0, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return id, true, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id = ?`, id); err != nil {
+		return 0, false, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT person_id FROM identities WHERE source = ? AND login = ?`, as.Source, as.Login).Scan(&id)
+	return id, false, err
 }
 
 // cutExplicitSpans removes [from, to) from a person's explicit

@@ -31,6 +31,10 @@ func TestAffiliationChangesReachStoredActivity(t *testing.T) {
 	if len(un) != 2 { // "Dana" and "dana" as logged; the bot is not a person
 		t.Fatalf("unaffiliated = %+v, want Dana twice-cased and no bot", un)
 	}
+	page, total, err := db.UnaffiliatedActorsPage(ctx, day(t, "2026-01-01"), day(t, "2026-12-31"), 1, 1)
+	if err != nil || total != 2 || len(page) != 1 || page[0] != un[1] {
+		t.Fatalf("second page of one = %+v of %d (%v), want %+v of 2", page, total, err, un[1:])
+	}
 
 	p := &domain.Person{Name: "Dana"}
 	if err := db.CreatePerson(ctx, p, domain.Identity{Source: "github", Login: "dana"}); err != nil {

@@ -53,7 +53,7 @@ func (db *DB) updateUser(ctx context.Context, name, q string, args ...any) error
 // CountAdmins returns the number of enabled admin accounts.
 func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, domain.RoleAdmin).Scan(&n)
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = FALSE`, domain.RoleAdmin).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count admins: %w", err)
 	}
@@ -78,7 +78,7 @@ func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*domain.Use
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			u.CreatedAt = time.Now().UTC().Truncate(time.Second)
-			u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, 0)`,
+			u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, FALSE)`,
 				name, role, u.CreatedAt.Unix())
 			if err != nil {
 				return err
@@ -120,9 +120,10 @@ type Forgotten struct {
 	Activities int64  `json:"activities"`          // activities whose actor was replaced
 	Titles     int64  `json:"titles"`              // titles in which a login, name or e-mail was replaced
 	Rejected   int64  `json:"rejected_records"`    // quarantined records redacted
-	// Checkpointed is false when the write-ahead log could not be emptied
-	// (a long reader held it): old copies of the rows then remain in the
-	// -wal file until the next checkpoint.
+	// Checkpointed is false when the old copies of the rows could not be
+	// cleared: on SQLite the write-ahead log could not be emptied (a long
+	// reader held it), so they remain in the -wal file until the next
+	// checkpoint; on PostgreSQL the VACUUM of the rewritten tables failed.
 	Checkpointed bool `json:"checkpointed"`
 }
 
@@ -151,8 +152,14 @@ type Forgotten struct {
 //
 // A login that belongs to no stored person is still forgotten in the
 // activities that name it ("forgotten-a<first activity id>"). It runs in one
-// transaction with secure_delete on, so that the erased text does not
-// linger in free pages, then checkpoints the write-ahead log.
+// transaction. On SQLite secure_delete is on for it, so that the erased text
+// does not linger in free pages, and the write-ahead log is checkpointed
+// after it. On PostgreSQL an update leaves the old row version behind until
+// a VACUUM removes it, so the rewritten tables are vacuumed after the
+// commit: the old versions are then gone from every reader, though their
+// bytes stay in the table's free space until it is reused and in the
+// server's write-ahead log until it is recycled — as with any
+// PostgreSQL delete.
 func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) {
 	who = strings.TrimSpace(who)
 	if who == "" || len(who) > 320 {
@@ -163,14 +170,16 @@ func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) 
 		return nil, fmt.Errorf("store: unable to forget: %w", err)
 	}
 	defer conn.Close()
-	var secure int
-	if err := conn.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&secure); err != nil {
-		return nil, fmt.Errorf("store: unable to forget: %w", err)
+	if !db.dialect.postgres {
+		var secure int
+		if err := conn.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&secure); err != nil {
+			return nil, fmt.Errorf("store: unable to forget: %w", err)
+		}
+		if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+			return nil, fmt.Errorf("store: unable to forget: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = `+strconv.Itoa(secure))
 	}
-	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return nil, fmt.Errorf("store: unable to forget: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = `+strconv.Itoa(secure))
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -188,11 +197,32 @@ func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) 
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: unable to forget: %w", err)
 	}
-	var busy, logPages, done int
-	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err == nil {
-		f.Checkpointed = busy == 0
-	}
+	f.Checkpointed = db.clearOldCopies(ctx, conn)
 	return f, nil
+}
+
+// forgetTables are the tables forgetting rewrites, and the activity
+// digests its rewrites of activities drop.
+var forgetTables = []string{"people", "identities", "activities", "activity_day_digests", "rejected_records"}
+
+// clearOldCopies removes, after forgetting commits, the old copies of the
+// rows it rewrote, and reports whether it could: on SQLite a checkpoint
+// that empties the write-ahead log; on PostgreSQL a VACUUM of each
+// rewritten table (VACUUM cannot run in a transaction).
+func (db *DB) clearOldCopies(ctx context.Context, conn *sql.Conn) bool {
+	if db.dialect.postgres {
+		for _, t := range forgetTables {
+			if _, err := conn.ExecContext(ctx, `VACUUM `+t); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	var busy, logPages, done int
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err != nil {
+		return false
+	}
+	return busy == 0
 }
 
 type identity struct{ source, login string }

@@ -16,35 +16,34 @@ func (db *DB) CreateProject(ctx context.Context, p *domain.Project) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM projects WHERE slug = ?`, p.Slug).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
-		}
-		now := time.Now().Unix()
-		var err error
-		p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
-		if err != nil {
-			return err
-		}
-		for _, party := range p.Parties {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project_id, member_id, role) VALUES (?, ?, ?)`,
-				p.ID, party.MemberID, party.Role); err != nil {
-				return err
-			}
-		}
-		// A new project changes the days already scored since it started.
-		return markRescoreFrom(ctx, tx, p.StartOn)
-	})
-	if err != nil {
+	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return createProject(ctx, tx, p) }); err != nil {
 		return fmt.Errorf("store: unable to create project %q: %w", p.Slug, err)
 	}
 	return nil
+}
+
+// createProject inserts p and its parties unless its slug is taken: the
+// insert is the check (ON CONFLICT DO NOTHING), so that two creations of
+// the same slug meeting give one project and one ECONFLICT.
+func createProject(ctx context.Context, tx *sql.Tx, p *domain.Project) error {
+	now := time.Now().Unix()
+	var err error
+	p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
+		p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ECONFLICT, "a project with slug %q already exists", p.Slug)
+	} else if err != nil {
+		return err
+	}
+	for _, party := range p.Parties {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project_id, member_id, role) VALUES (?, ?, ?)`,
+			p.ID, party.MemberID, party.Role); err != nil {
+			return err
+		}
+	}
+	// A new project changes the days already scored since it started.
+	return markRescoreFrom(ctx, tx, p.StartOn)
 }
 
 // AddMilestones stores milestones; one with the same (project, external id)
@@ -101,25 +100,29 @@ func (db *DB) UpsertProject(ctx context.Context, p *domain.Project) error {
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		now := time.Now().Unix()
+		created := false
 		err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&p.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Inserted unless another writer (another process applying
+			// the registry) created it since the look-up: then it is
+			// updated as found.
+			p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
+				p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
+			created = err == nil
+			if errors.Is(err, sql.ErrNoRows) {
+				err = tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&p.ID)
+			}
+		}
+		if err != nil {
+			return err
+		}
 		var before string
 		var beforeStart time.Time
-		if err == nil {
+		if !created {
 			if before, beforeStart, err = projectFingerprint(ctx, tx, p.ID); err != nil {
 				return err
 			}
-		}
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
-			if err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
 			if _, err := tx.ExecContext(ctx, `UPDATE projects SET name = ?, scope = ?, terms = ?, status = ?, start_on = ?, end_on = ?,
 				source = ?, updated_at = ? WHERE id = ?`,
 				p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, p.ID); err != nil {

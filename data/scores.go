@@ -19,45 +19,21 @@ func (db *DB) SaveDayScores(ctx context.Context, s *domain.DayScores) error {
 	if day == "" {
 		return domain.Errorf(domain.EINVALID, "scores need a day")
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, day, s) })
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, day, s) })
 	if err != nil {
 		return fmt.Errorf("store: unable to save scores of %s: %w", day, err)
 	}
 	return nil
 }
 
-func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *domain.DayScores) error {
-	// A day's save deletes and inserts a score row per member, each with a
-	// foreign-key check and two index entries; with the writer's default
-	// 2 MiB page cache those lookups were mostly pread system calls
-	// (BENCHMARKS.md has the figures). The larger cache is for this
-	// transaction only: an import through the same writer gains nothing
-	// from it and would carry it in its memory.
-	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
-		return err
-	}
-	defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`)
-	for _, q := range []string{`DELETE FROM scores WHERE day = ?`, `DELETE FROM score_edges WHERE day = ?`,
-		`DELETE FROM score_edge_days WHERE day = ?`, `DELETE FROM ecosystem_scores WHERE day = ?`} {
-		if _, err := tx.ExecContext(ctx, q, day); err != nil {
-			return err
-		}
-	}
-	e := s.Ecosystem
-	if _, err := tx.ExecContext(ctx, `INSERT INTO ecosystem_scores (day, r, health, health_mean, active_members, api_consumers, contributors, computed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, day, e.R, e.Health, e.HealthMean, e.Members, e.Consumers, e.Contributors, time.Now().Unix()); err != nil {
-		return err
-	}
-	memberRow := func(args []any, i int) []any {
-		m := &s.Members[i]
-		d := m.Dimensions
-		return append(args, day, m.MemberID, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health,
-			nullFloat(d[0]), nullFloat(d[1]), nullFloat(d[2]), nullFloat(d[3]), m.Status, encodeChanges(m.Changes))
-	}
-	if err := insertRows(ctx, tx, `INSERT INTO scores (day, member_id, t, i, m, c, k, phi, health,
-		health_api, health_projects, health_community, health_cooperation, status, changes) VALUES `, 15, len(s.Members), memberRow); err != nil {
-		return err
-	}
+// saveDayScores writes a day's scores over the ones stored. Two saves of
+// the same day can meet (two processes scoring it, on PostgreSQL): the
+// day's edges are written first, as an upsert, which takes the day's row
+// lock, so that the second save waits there until the first commits and
+// then replaces the day whole. Everything after it is written as upserts or
+// as a delete of what this save no longer has, never as a delete of the day
+// followed by inserts that a concurrent save's rows would collide with.
+func saveDayScores(ctx context.Context, tx *sql.Tx, d dialect, day string, s *domain.DayScores) error {
 	// The blob has no foreign keys: check here what they checked on rows.
 	scored := make(map[int64]bool, len(s.Members))
 	for i := range s.Members {
@@ -68,14 +44,91 @@ func saveDayScores(ctx context.Context, tx *sql.Tx, day string, s *domain.DaySco
 			return domain.Errorf(domain.EINVALID, "cooperation edge %d–%d is not between two scored members", e.A, e.B)
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO score_edge_days (day, edges) VALUES (?, ?)`, day, encodeEdges(s.Edges))
-	return err
+	// A day's save writes a score row per member, each with a
+	// foreign-key check and two index entries; with the SQLite writer's
+	// default 2 MiB page cache those lookups were mostly pread system calls
+	// (BENCHMARKS.md has the figures). The larger cache is for this
+	// transaction only: an import through the same writer gains nothing
+	// from it and would carry it in its memory. PostgreSQL's cache is the
+	// server's shared buffers, not the connection's.
+	if !d.postgres {
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
+			return err
+		}
+		defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO score_edge_days (day, edges) VALUES (?, ?)
+		ON CONFLICT (day) DO UPDATE SET edges = excluded.edges`, day, encodeEdges(s.Edges)); err != nil {
+		return err
+	}
+	// Edge rows of a day scored before the blob existed (migration 0012).
+	if _, err := tx.ExecContext(ctx, `DELETE FROM score_edges WHERE day = ?`, day); err != nil {
+		return err
+	}
+	// The ecosystem row is deleted and inserted, not upserted: its insert
+	// trigger lists the day for the alert history (migration 0021), which
+	// an update would not fire. The day's lock above keeps it from meeting
+	// another save's insert.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ecosystem_scores WHERE day = ?`, day); err != nil {
+		return err
+	}
+	e := s.Ecosystem
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ecosystem_scores (day, r, health, health_mean, active_members, api_consumers, contributors, computed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, day, e.R, e.Health, e.HealthMean, e.Members, e.Consumers, e.Contributors, time.Now().Unix()); err != nil {
+		return err
+	}
+	if err := deleteUnscored(ctx, tx, day, scored); err != nil {
+		return err
+	}
+	memberRow := func(args []any, i int) []any {
+		m := &s.Members[i]
+		d := m.Dimensions
+		return append(args, day, m.MemberID, m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health,
+			nullFloat(d[0]), nullFloat(d[1]), nullFloat(d[2]), nullFloat(d[3]), m.Status, encodeChanges(m.Changes))
+	}
+	return insertRows(ctx, tx, `INSERT INTO scores (day, member_id, t, i, m, c, k, phi, health,
+		health_api, health_projects, health_community, health_cooperation, status, changes) VALUES `,
+		` ON CONFLICT (day, member_id) DO UPDATE SET t = excluded.t, i = excluded.i, m = excluded.m, c = excluded.c, k = excluded.k,
+		phi = excluded.phi, health = excluded.health, health_api = excluded.health_api, health_projects = excluded.health_projects,
+		health_community = excluded.health_community, health_cooperation = excluded.health_cooperation, status = excluded.status,
+		changes = excluded.changes`, 15, len(s.Members), memberRow)
+}
+
+// deleteUnscored deletes the day's score rows of members not in scored
+// (archived, merged or gone since the day was last scored).
+func deleteUnscored(ctx context.Context, tx *sql.Tx, day string, scored map[int64]bool) error {
+	var gone []int64
+	rows, err := tx.QueryContext(ctx, `SELECT member_id FROM scores WHERE day = ?`, day)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if !scored[id] {
+			gone = append(gone, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	for _, id := range gone {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM scores WHERE day = ? AND member_id = ?`, day, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertRows inserts n rows of cols columns, many per statement: at 10k
 // members and 100k edges a statement per row spent most of the save in
-// per-statement overhead. row appends row i's values to args.
-func insertRows(ctx context.Context, tx *sql.Tx, insert string, cols, n int, row func(args []any, i int) []any) error {
+// per-statement overhead. row appends row i's values to args; onConflict
+// follows the values (an upsert's clause, or "").
+func insertRows(ctx context.Context, tx *sql.Tx, insert, onConflict string, cols, n int, row func(args []any, i int) []any) error {
 	perStatement := max(1, 900/cols) // under SQLite's 999-parameter floor
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	stmts := map[int]*sql.Stmt{}
@@ -90,7 +143,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, insert string, cols, n int, row
 		st := stmts[end-start]
 		if st == nil {
 			var err error
-			if st, err = tx.PrepareContext(ctx, insert+strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")); err != nil {
+			if st, err = tx.PrepareContext(ctx, insert+strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")+onConflict); err != nil {
 				return err
 			}
 			stmts[end-start] = st

@@ -31,9 +31,9 @@ func (db *DB) SetupCounts(ctx context.Context) (SetupCounts, error) {
 			{&s.MappedConsumers, `SELECT COUNT(*) FROM api_consumers WHERE member_id IS NOT NULL`},
 			{&s.Consumers, `SELECT COUNT(*) FROM api_consumers`},
 			{&s.Runs, `SELECT COUNT(*) FROM collector_runs WHERE status = 'succeeded'`},
-			{&s.Activities, `SELECT EXISTS (SELECT 1 FROM activities)`},
+			{&s.Activities, `SELECT CASE WHEN EXISTS (SELECT 1 FROM activities) THEN 1 ELSE 0 END`},
 			{&s.Projects, `SELECT COUNT(*) FROM projects`},
-			{&s.ScoredMembers, `SELECT EXISTS (SELECT 1 FROM scores WHERE c > 0)`},
+			{&s.ScoredMembers, `SELECT CASE WHEN EXISTS (SELECT 1 FROM scores WHERE c > 0) THEN 1 ELSE 0 END`},
 		} {
 			if err := tx.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
 				return err

@@ -15,9 +15,10 @@ type snapshotKey struct{}
 // methods its builder calls. A Snapshot inside a Snapshot joins the outer
 // one. Writes are not affected (they go through the writer).
 //
-// database/sql lets the goroutines of one builder query the same
-// transaction at once; its driver calls are serialised on the one
-// connection.
+// The transaction is one connection, and on PostgreSQL a connection
+// answers one statement at a time: a builder's reads in a Snapshot run one
+// after another, never side by side from several goroutines (SQLite would
+// allow it, pgx fails the second with "bad connection").
 func (db *DB) Snapshot(ctx context.Context, fn func(ctx context.Context) error) error {
 	if snapshotOf(ctx) != nil {
 		return fn(ctx)

@@ -40,26 +40,23 @@ func (db *DB) CreateToken(ctx context.Context, t *domain.Token) (string, error) 
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	t.CreatedAt = time.Now().UTC().Truncate(time.Second)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tokens WHERE name = ?`, t.Name).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return domain.Errorf(domain.ECONFLICT, "a token named %q already exists", t.Name)
-		}
-		var err error
-		t.ID, err = insertRow(ctx, tx, `INSERT INTO tokens (name, hash, scope, allow, created_at) VALUES (?, ?, ?, ?, ?)`,
-			t.Name, hashToken(secret), t.Scope, domain.FormatAllowList(t.Allow), t.CreatedAt.Unix())
-		if err != nil {
-			return err
-		}
-		return err
-	})
-	if err != nil {
+	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return createToken(ctx, tx, t, secret) }); err != nil {
 		return "", fmt.Errorf("store: unable to create token %q: %w", t.Name, err)
 	}
 	return secret, nil
+}
+
+// createToken inserts t with the hash of secret unless its name is taken:
+// the insert is the check (ON CONFLICT DO NOTHING), so that two creations
+// of the same name meeting give one token and one ECONFLICT.
+func createToken(ctx context.Context, tx *sql.Tx, t *domain.Token, secret string) error {
+	var err error
+	t.ID, err = insertRow(ctx, tx, `INSERT INTO tokens (name, hash, scope, allow, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO NOTHING`, t.Name, hashToken(secret), t.Scope, domain.FormatAllowList(t.Allow), t.CreatedAt.Unix())
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ECONFLICT, "a token named %q already exists", t.Name)
+	}
+	return err
 }
 
 // VerifyToken returns the live token with this secret and scope, or an

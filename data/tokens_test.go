@@ -76,10 +76,7 @@ func TestTokensAreShownOnceStoredHashedScopedAndRevocable(t *testing.T) {
 // its writes do not pass through this process's store.
 func otherProcess(tb testing.TB, db *data.DB) *sql.DB {
 	tb.Helper()
-	other, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	other := datatest.Raw(tb, db)
 	tb.Cleanup(func() { other.Close() })
 	return other
 }

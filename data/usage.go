@@ -32,25 +32,28 @@ func upsertConsumer(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer) erro
 }
 
 // upsertConsumerBy is upsertConsumer recording who creates a new consumer
-// (an ingest token's id, 0 for none) and when.
+// (an ingest token's id, 0 for none) and when. A key not found is created
+// with ON CONFLICT DO NOTHING, not a plain INSERT: another writer (a second
+// gateway's push, another process) may create the same key between the
+// look-up and the insert, and then this one waits for it and takes its row
+// instead of failing on the unique key.
 func upsertConsumerBy(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer, token, now int64) error {
 	err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		c.ID, err = insertRow(ctx, tx, `INSERT INTO api_consumers (key, name, member_id, created_by_token, created_at) VALUES (?, ?, ?, ?, ?)`,
-			c.Key, c.Name, nullInt(c.MemberID), nullInt(token), now)
-		if err != nil {
-			return err
+	if errors.Is(err, sql.ErrNoRows) {
+		c.ID, err = insertRow(ctx, tx, `INSERT INTO api_consumers (key, name, member_id, created_by_token, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO NOTHING`, c.Key, c.Name, nullInt(c.MemberID), nullInt(token), now)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err // created (or failed)
 		}
-		return err
-	case err != nil:
-		return err
-	case c.MemberID != 0:
-		_, err = tx.ExecContext(ctx, `UPDATE api_consumers SET member_id = ?, name = CASE WHEN ? = '' THEN name ELSE ? END WHERE id = ?`,
-			c.MemberID, c.Name, c.Name, c.ID)
+		// Created by another writer meanwhile: update it as found.
+		err = tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
+	}
+	if err != nil || c.MemberID == 0 {
 		return err
 	}
-	return nil
+	_, err = tx.ExecContext(ctx, `UPDATE api_consumers SET member_id = ?, name = CASE WHEN ? = '' THEN name ELSE ? END WHERE id = ?`,
+		c.MemberID, c.Name, c.Name, c.ID)
+	return err
 }
 
 // Consumers returns every API consumer ordered by key.
@@ -151,22 +154,13 @@ const usageRowsPerStatement = 100
 // latency data (access logs without a request-time field) skip the 40
 // histogram columns, which then keep their default 0: a third of the work.
 func upsertUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows) error {
-	var withHist, plain []usageKey
-	for k, r := range rows {
-		if r.Hist != nil {
-			withHist = append(withHist, k)
-		} else {
-			plain = append(plain, k)
-		}
+	keys := make([]usageKey, 0, len(rows))
+	for k := range rows {
+		keys = append(keys, k)
 	}
-	if err := upsertUsageRows(ctx, tx, st, table, rows, withHist, true); err != nil {
-		return err
-	}
-	return upsertUsageRows(ctx, tx, st, table, rows, plain, false)
-}
-
-func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows, keys []usageKey, hist bool) error {
-	// A fixed order keeps lock and page access predictable.
+	// One order of keys for every transaction, whichever statements carry
+	// them: two writers upserting the same rows then lock them in the same
+	// order and one waits for the other, where opposite orders deadlock.
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
 		if a.bucket != b.bucket {
@@ -180,6 +174,23 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table stri
 		}
 		return a.class < b.class
 	})
+	for start := 0; start < len(keys); {
+		hist := rows[keys[start]].Hist != nil
+		end := start + 1
+		for end < len(keys) && (rows[keys[end]].Hist != nil) == hist {
+			end++
+		}
+		if err := upsertUsageRows(ctx, tx, st, table, rows, keys[start:end], hist); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// upsertUsageRows upserts the rows of keys, in their order, all with
+// latency histograms (hist) or all without.
+func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows, keys []usageKey, hist bool) error {
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, s := range stmts {
@@ -246,10 +257,13 @@ func usageUpsertSQL(table string, rows int, hist bool) string {
 		b.WriteString(row)
 	}
 	// Counts saturate at the int64 maximum: SQLite turns an overflowing
-	// integer + into a REAL, which no reader could scan back as a count;
-	// MIN brings it back to the largest integer.
+	// integer + into a REAL, which no reader could scan back as a count,
+	// and PostgreSQL fails the statement ("bigint out of range"). The sum
+	// is taken only when it fits; an added count is never negative
+	// (validated), so the maximum less it cannot overflow either.
 	sat := func(c string) string {
-		return c + " = MIN(" + table + "." + c + " + excluded." + c + ", " + maxInt64SQL + ")"
+		old, add := table+"."+c, "excluded."+c
+		return c + " = CASE WHEN " + old + " > " + maxInt64SQL + " - " + add + " THEN " + maxInt64SQL + " ELSE " + old + " + " + add + " END"
 	}
 	b.WriteString(" ON CONFLICT (bucket, consumer_id, endpoint, status_class) DO UPDATE SET " + sat("calls") + ", " + sat("bytes") +
 		", latency_ms_sum = " + table + ".latency_ms_sum + excluded.latency_ms_sum")

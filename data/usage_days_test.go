@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -28,13 +27,8 @@ func usageOf(w *domain.Window) map[int64]string {
 // or not, with calls in the window's last 7 days, straight from the rollups.
 func activeConsumersBySQL(tb testing.TB, db *data.DB, w *domain.Window) int {
 	tb.Helper()
-	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer raw.Close()
 	var n int
-	if err := raw.QueryRow(`SELECT COUNT(DISTINCT consumer_id) FROM api_usage_daily WHERE bucket >= ? AND bucket < ? AND calls > 0`,
+	if err := datatest.Raw(tb, db).QueryRow(`SELECT COUNT(DISTINCT consumer_id) FROM api_usage_daily WHERE bucket >= ? AND bucket < ? AND calls > 0`,
 		w.Day.AddDate(0, 0, -6).Unix(), w.Day.AddDate(0, 0, 1).Unix()).Scan(&n); err != nil {
 		tb.Fatal(err)
 	}

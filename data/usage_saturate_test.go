@@ -19,11 +19,7 @@ import (
 // ingest refuses such records now, but stored data must never break a page.
 func poisonUsage(tb testing.TB, db *data.DB, at time.Time, consumer int64) {
 	tb.Helper()
-	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer raw.Close()
+	raw := datatest.Raw(tb, db)
 	hour, d := at.Truncate(time.Hour).Unix(), domain.Day(at).Unix()
 	for _, r := range []struct {
 		table    string
@@ -43,7 +39,7 @@ func poisonUsage(tb testing.TB, db *data.DB, at time.Time, consumer int64) {
 			tb.Fatal(err)
 		}
 	}
-	if _, err := raw.Exec(`INSERT OR IGNORE INTO usage_days_stale (day) VALUES (?)`, d); err != nil {
+	if _, err := raw.Exec(`INSERT INTO usage_days_stale (day) VALUES (?) ON CONFLICT DO NOTHING`, d); err != nil {
 		tb.Fatal(err)
 	}
 }

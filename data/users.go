@@ -16,26 +16,24 @@ func (db *DB) CreateUser(ctx context.Context, u *domain.User) error {
 		return err
 	}
 	u.CreatedAt = time.Now().UTC().Truncate(time.Second)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE name = ?`, u.Name).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return domain.Errorf(domain.ECONFLICT, "a user named %q already exists", u.Name)
-		}
-		var err error
-		u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled, must_change_password) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled, u.MustChangePassword)
-		if err != nil {
-			return err
-		}
-		return err
-	})
-	if err != nil {
+	if err := db.writeTx(ctx, func(tx *sql.Tx) error { return createUser(ctx, tx, u) }); err != nil {
 		return fmt.Errorf("store: unable to create user %q: %w", u.Name, err)
 	}
 	return nil
+}
+
+// createUser inserts u unless its name is taken. The insert is the check
+// (ON CONFLICT DO NOTHING): a look-up first would let two creations of the
+// same name (two admins, two processes) both find it free, and the second
+// fail on the unique key instead of being told the name is taken.
+func createUser(ctx context.Context, tx *sql.Tx, u *domain.User) error {
+	var err error
+	u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled, must_change_password) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO NOTHING`, u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled, u.MustChangePassword)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ECONFLICT, "a user named %q already exists", u.Name)
+	}
+	return err
 }
 
 // UserByName returns the account with the name, or ENOTFOUND.

@@ -262,7 +262,7 @@ func olderOpeners(ctx context.Context, tx *sql.Tx, threads []string, from int64,
 		args = append(args, from)
 		rows, err := tx.QueryContext(ctx, `SELECT thread, member_id, actor, at FROM activities
 			WHERE thread IN (?`+strings.Repeat(", ?", n-1)+`) AND at < ? AND kind IN ('thread_opened', 'pr_opened')
-			  AND bot = 0 AND member_id IS NOT NULL`, args...)
+			  AND bot = FALSE AND member_id IS NOT NULL`, args...)
 		if err != nil {
 			return err
 		}

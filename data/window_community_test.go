@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -26,12 +24,7 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "ecopulse.db")
-			db, err := data.Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := datatest.MustOpenDB(t)
 			rng := rand.New(rand.NewPCG(seed, 7))
 			var members []*domain.Member
 			for i := 0; i < 5; i++ {
@@ -92,7 +85,7 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := communityBySQL(t, path, w.From, end.AddDate(0, 0, 1), 28)
+				want := communityBySQL(t, db, w.From, end.AddDate(0, 0, 1), 28)
 				for _, m := range w.Members {
 					ref := want.members[m.ID]
 					got := [...]float64{float64(m.Contributions), float64(m.PrevContributions), float64(m.ActiveContributors),
@@ -158,22 +151,23 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 			if _, err := db.AddActivities(ctx, acts); err != nil {
 				t.Fatal(err)
 			}
-			raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-			if err != nil {
-				t.Fatal(err)
+			raw := datatest.Raw(t, db)
+			// Digests that hold the login's bytes.
+			holding := `SELECT COUNT(*) FROM activity_day_digests WHERE instr(digest, ?) > 0`
+			if datatest.Postgres() {
+				holding = `SELECT COUNT(*) FROM activity_day_digests WHERE position(? IN digest) > 0`
 			}
-			defer raw.Close()
 			var login string
-			if err := raw.QueryRow(`SELECT actor FROM activities WHERE actor LIKE 'dev%' AND bot = 0 ORDER BY id LIMIT 1`).Scan(&login); err != nil {
+			if err := raw.QueryRow(`SELECT actor FROM activities WHERE actor LIKE 'dev%' AND bot = FALSE ORDER BY id LIMIT 1`).Scan(&login); err != nil {
 				t.Fatal(err)
 			}
 			var held int
-			if err := raw.QueryRow(`SELECT COUNT(*) FROM activity_day_digests WHERE instr(digest, CAST(? AS BLOB)) > 0`, login).Scan(&held); err != nil || held == 0 {
+			if err := raw.QueryRow(holding, []byte(login)).Scan(&held); err != nil || held == 0 {
 				t.Fatalf("no digest holds login %s before it is rewritten (%v): the check below would prove nothing", login, err)
 			}
 			for _, q := range []string{
 				`UPDATE activities SET actor = 'pseudonym-1' WHERE actor = '` + login + `'`,
-				fmt.Sprintf(`DELETE FROM activities WHERE id = (SELECT id FROM activities WHERE thread <> '' AND bot = 0 AND member_id IS NOT NULL
+				fmt.Sprintf(`DELETE FROM activities WHERE id = (SELECT id FROM activities WHERE thread <> '' AND bot = FALSE AND member_id IS NOT NULL
 					AND at >= %d AND at < %d ORDER BY at LIMIT 1)`, end.AddDate(0, 0, -20).Unix(), end.Unix()),
 			} {
 				if res, err := raw.Exec(q); err != nil {
@@ -183,7 +177,7 @@ func TestWindowCommunityMatchesSQLDefinitions(t *testing.T) {
 				}
 			}
 			check("changed days stale again")
-			if err := raw.QueryRow(`SELECT COUNT(*) FROM activity_day_digests WHERE instr(digest, CAST(? AS BLOB)) > 0`, login).Scan(&held); err != nil {
+			if err := raw.QueryRow(holding, []byte(login)).Scan(&held); err != nil {
 				t.Fatal(err)
 			}
 			if held != 0 {
@@ -210,13 +204,9 @@ type sqlWeeks struct {
 
 // communityBySQL computes the community counts straight from their
 // definitions, with self-joins on the activities table.
-func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays int) sqlCommunity {
+func communityBySQL(tb testing.TB, store *data.DB, from, to time.Time, windowDays int) sqlCommunity {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
+	db := datatest.Raw(tb, store)
 	f, e := from.Unix(), to.Unix()
 	pf := from.AddDate(0, 0, -windowDays).Unix()
 	out := sqlCommunity{members: map[int64][7]float64{}, pairs: map[[2]int64]int{}}
@@ -238,20 +228,20 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 			out.members[id] = v
 		}
 	}
-	const contributions = `SELECT member_id, COUNT(*) FROM activities WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id`
+	const contributions = `SELECT member_id, COUNT(*) FROM activities WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = FALSE GROUP BY member_id`
 	set(0, contributions, f, e)
 	set(1, contributions, pf, f)
 	set(2, `SELECT member_id, COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor)) FROM activities
-		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id`, f, e)
+		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = FALSE GROUP BY member_id`, f, e)
 	set(3, `SELECT o.member_id, COUNT(DISTINCT r.source || ':' || r.actor)
 		FROM activities o JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor
-		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> '' AND o.at < ?
-		  AND r.at >= ? AND r.at < ? AND r.bot = 0 AND (r.member_id IS NULL OR r.member_id <> o.member_id)
+		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = FALSE AND o.thread <> '' AND o.at < ?
+		  AND r.at >= ? AND r.at < ? AND r.bot = FALSE AND (r.member_id IS NULL OR r.member_id <> o.member_id)
 		GROUP BY o.member_id`, e, f, e)
 	rows, err := db.Query(`SELECT o.member_id, o.at, MIN(r.at)
-		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = 0
+		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = FALSE
 		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
-		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> ''
+		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = FALSE AND o.thread <> ''
 		  AND o.at >= ? AND o.at < ?
 		GROUP BY o.id, o.member_id, o.at`, e, f, e)
 	if err != nil {
@@ -284,7 +274,7 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 		out.members[id] = v
 	}
 	rows, err = db.Query(`WITH tm AS (SELECT DISTINCT thread, member_id FROM activities
-		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 AND thread <> '')
+		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = FALSE AND thread <> '')
 		SELECT x.member_id, y.member_id, COUNT(*) FROM tm x JOIN tm y ON y.thread = x.thread AND x.member_id < y.member_id
 		GROUP BY x.member_id, y.member_id`, f, e)
 	if err != nil {
@@ -300,7 +290,7 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 		out.pairs[[2]int64{a, b}] = n
 	}
 	if err := db.QueryRow(`SELECT COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor)) FROM activities
-		WHERE at >= ? AND at < ? AND bot = 0`, to.AddDate(0, 0, -7).Unix(), e).Scan(&out.weekContributors); err != nil {
+		WHERE at >= ? AND at < ? AND bot = FALSE`, to.AddDate(0, 0, -7).Unix(), e).Scan(&out.weekContributors); err != nil {
 		tb.Fatal(err)
 	}
 
@@ -314,8 +304,8 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 		}
 		return rows
 	}
-	rows = weekRows(`SELECT member_id, (? - 1 - at) / 604800 AS w, COUNT(*) FROM activities
-		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id, w`, e, pf, e)
+	rows = weekRows(`SELECT member_id, (CAST(? AS BIGINT) - 1 - at) / 604800 AS w, COUNT(*) FROM activities
+		WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = FALSE GROUP BY member_id, w`, e, pf, e)
 	for rows.Next() {
 		var id int64
 		var w, n int
@@ -329,8 +319,8 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 		}
 	}
 	rows.Close()
-	rows = weekRows(`SELECT member_id, (? - 1 - at) / 604800 AS w, COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor))
-		FROM activities WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = 0 GROUP BY member_id, w`, e, f, e)
+	rows = weekRows(`SELECT member_id, (CAST(? AS BIGINT) - 1 - at) / 604800 AS w, COUNT(DISTINCT COALESCE(CAST(person_id AS TEXT), source || ':' || actor))
+		FROM activities WHERE at >= ? AND at < ? AND member_id IS NOT NULL AND bot = FALSE GROUP BY member_id, w`, e, f, e)
 	for rows.Next() {
 		var id int64
 		var w, n int
@@ -347,9 +337,9 @@ func communityBySQL(tb testing.TB, path string, from, to time.Time, windowDays i
 	// wait for the first response before the end (-1: none).
 	out.recent = map[int64][]domain.ThreadWait{}
 	rows = weekRows(`SELECT o.member_id, o.at, MIN(r.at)
-		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = 0
+		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = FALSE
 		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
-		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = 0 AND o.thread <> ''
+		WHERE o.kind IN ('thread_opened', 'pr_opened') AND o.member_id IS NOT NULL AND o.bot = FALSE AND o.thread <> ''
 		  AND o.at >= ? AND o.at >= ? AND o.at < ?
 		GROUP BY o.id, o.member_id, o.at`, e, f, e-domain.RecentThreadDays*86400, e)
 	for rows.Next() {

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -21,12 +21,7 @@ func TestWindowProjectsMatchSQLDefinitions(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "ecopulse.db")
-			db, err := data.Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := datatest.MustOpenDB(t)
 			rng := rand.New(rand.NewPCG(seed, 11))
 			var members []*domain.Member
 			for i := 0; i < 6; i++ {
@@ -72,7 +67,7 @@ func TestWindowProjectsMatchSQLDefinitions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantMembers, wantPairs := projectsBySQL(t, path, w.From.Format(domain.DateLayout), end.Format(domain.DateLayout))
+			wantMembers, wantPairs := projectsBySQL(t, db, w.From.Format(domain.DateLayout), end.Format(domain.DateLayout))
 			for _, m := range w.Members {
 				got := [5]int{m.ActiveProjects, m.MilestonesDue, m.MilestonesOnTime, m.MilestonesDelivered, m.MilestonesOverdue}
 				if want := wantMembers[m.ID]; got != want {
@@ -95,13 +90,9 @@ func TestWindowProjectsMatchSQLDefinitions(t *testing.T) {
 	}
 }
 
-func projectsBySQL(tb testing.TB, path, from, last string) (map[int64][5]int, map[[2]int64][2]int) {
+func projectsBySQL(tb testing.TB, store *data.DB, from, last string) (map[int64][5]int, map[[2]int64][2]int) {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
+	db := datatest.Raw(tb, store)
 	members := map[int64][5]int{}
 	pairs := map[[2]int64][2]int{}
 	query := func(q string, fn func(rows *sql.Rows) error, args ...any) {

@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"testing"
@@ -226,11 +225,7 @@ func TestDayEdgesRoundTripAndReplaceOlderRows(t *testing.T) {
 	}
 
 	// A day scored before edges became one blob per day, still as rows.
-	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := datatest.Raw(t, db)
 	if _, err := raw.Exec(`INSERT INTO score_edges (day, a, b, k) VALUES (?, ?, ?, 0.25), (?, ?, ?, 0.5)`,
 		"2026-03-28", b.ID, c.ID, "2026-03-28", a.ID, b.ID); err != nil {
 		t.Fatal(err)
@@ -258,7 +253,7 @@ func TestDayEdgesRoundTripAndReplaceOlderRows(t *testing.T) {
 	}
 
 	// An edge to a member not scored that day is refused, and nothing changes.
-	err = db.SaveDayScores(ctx, scores(domain.Edge{A: a.ID, B: c.ID + 100, K: 1}))
+	err := db.SaveDayScores(ctx, scores(domain.Edge{A: a.ID, B: c.ID + 100, K: 1}))
 	if domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("edge to an unscored member: err = %v, want EINVALID", err)
 	}

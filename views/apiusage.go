@@ -274,23 +274,17 @@ func readAPIUsage(ctx context.Context, db *data.DB, cfg metrics.Config, p APIUsa
 	return out, nil
 }
 
-// loadAPIUsage reads the daily and the hourly rollups of [from, end) side by
-// side (the store's reader is a pool).
+// loadAPIUsage reads the daily and the hourly rollups of [from, end), one
+// after the other: the page is one snapshot of the store, one connection
+// (data.DB.Snapshot), which PostgreSQL does not let two reads share at once.
 func loadAPIUsage(ctx context.Context, db *data.DB, from, end time.Time) (*data.EcosystemUsage, []data.UsageHourCell, error) {
-	var cells []data.UsageHourCell
-	var cellsErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		cells, cellsErr = db.UsageByHourOfWeek(ctx, from, end)
-	}()
 	u, err := db.EcosystemUsage(ctx, from, end)
-	<-done
 	if err != nil {
 		return nil, nil, err
 	}
-	if cellsErr != nil {
-		return nil, nil, cellsErr
+	cells, err := db.UsageByHourOfWeek(ctx, from, end)
+	if err != nil {
+		return nil, nil, err
 	}
 	return u, cells, nil
 }

@@ -5,10 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
-	"github.com/ecopulse/ecopulse/data/datatest"
-
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 func TestRedactIPs(t *testing.T) {
@@ -37,15 +35,12 @@ func TestAddressesAreNotRoutesOrConsumers(t *testing.T) {
 // TestQuarantineKeepsNoPersonalData imports lines that are rejected for
 // different reasons and carry e-mail and IP addresses — in the user field,
 // in the request the reason quotes, at the head of an over-long line — and
-// reads the quarantine back, and the store's bytes: the addresses
-// are gone, replaced by placeholders, the rest of each line is kept.
+// reads the quarantine back, and the whole database (datatest.Holds): the
+// addresses are gone, replaced by placeholders, the rest of each line is
+// kept.
 func TestQuarantineKeepsNoPersonalData(t *testing.T) {
 	dbPath := datatest.Target(t)
-	db, err := data.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := datatest.Open(t, dbPath)
 	lines := []string{
 		`203.0.113.7 - alice@example.com [not a time] "GET /v1/x HTTP/1.1" 200 5 "-" "ua"`,
 		`203.0.113.8 - - [01/May/2026:09:15:02 +0000] "bob%40example.org" 200 5 "-" "ua"`,
@@ -88,7 +83,7 @@ func TestQuarantineKeepsNoPersonalData(t *testing.T) {
 	}
 	for _, datum := range []string{"alice@example.com", "bob%40example.org", "carol.smith+api@example.net"} {
 		if datatest.Holds(t, dbPath, datum) {
-			t.Errorf("the store holds %q", datum)
+			t.Errorf("the database holds %q", datum)
 		}
 	}
 }

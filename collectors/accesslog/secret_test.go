@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -23,16 +22,12 @@ func wantSecretKey(secret string) string {
 	return "key:" + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
-// importInto imports text with cfg into a fresh store (datatest.Target)
-// and returns where it is and the consumers stored (by key).
+// importInto imports text with cfg into a fresh database and returns its
+// target (datatest.Target) and the consumers stored (by key).
 func importInto(t *testing.T, cfg Config, text string) (string, map[string]domain.APIConsumer, Summary) {
 	t.Helper()
 	dbPath := datatest.Target(t)
-	db, err := data.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := datatest.Open(t, dbPath)
 	sum, err := Import(context.Background(), db, cfg, []string{writeLog(t, text)}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -53,8 +48,9 @@ func importInto(t *testing.T, cfg Config, text string) (string, map[string]domai
 
 // TestSecretConsumersAreHashed: a consumer read from a header or field that
 // carries a secret is stored as its keyed hash, named by its first and last
-// four characters; the secret itself is nowhere in the store's files, and
-// the same secret gives the same key in another database.
+// four characters; the secret itself is nowhere in the database
+// (datatest.Holds), and the same secret gives the same key in another
+// database.
 func TestSecretConsumersAreHashed(t *testing.T) {
 	t.Setenv(DefaultHashKeyEnv, testHashKey)
 	const live, other = "sk-live-0123456789abcdef9f3a", "sk-test-fedcba98765432100c1d"
@@ -103,7 +99,7 @@ func TestSecretConsumersAreHashed(t *testing.T) {
 			}
 			for _, s := range []string{live, other, live[:12], other[5:20]} {
 				if datatest.Holds(t, dbPath, s) {
-					t.Errorf("the store holds %q", s)
+					t.Errorf("the database holds %q", s)
 				}
 			}
 			// Another run, another database: the same keys.
@@ -182,11 +178,7 @@ func TestQuarantineMasksSecrets(t *testing.T) {
 		`[01/May/2026:09:15:02 +0000] "GET /x HTTP/1.1" 200 "Bearer ` + token + `" oops`,
 	}
 	dbPath := datatest.Target(t)
-	db, err := data.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := datatest.Open(t, dbPath)
 	if _, err := Import(context.Background(), db, cfg, []string{writeLog(t, strings.Join(lines, "\n")+"\n")}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +203,7 @@ func TestQuarantineMasksSecrets(t *testing.T) {
 	}
 	for _, s := range []string{key, token, "dXNlcjpwYXNzd29yZA=="} {
 		if datatest.Holds(t, dbPath, s) {
-			t.Errorf("the store holds %q", s)
+			t.Errorf("the database holds %q", s)
 		}
 	}
 }

@@ -2,8 +2,8 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sync"
@@ -35,7 +35,8 @@ func seedDB(tb testing.TB, opt Options) (*data.DB, Summary) {
 // only read it.
 var shared struct {
 	once sync.Once
-	drop func() error // the store's removal (datatest.Lasting)
+	dir  string
+	drop func() error // drops the PostgreSQL database (datatest.NewTarget)
 	db   *data.DB
 	sum  Summary
 	took time.Duration
@@ -46,8 +47,11 @@ func sharedDB(tb testing.TB) (*data.DB, Summary) {
 	tb.Helper()
 	shared.once.Do(func() {
 		ctx := context.Background()
+		if shared.dir, shared.err = os.MkdirTemp("", "ecopulse-demo-test-"); shared.err != nil {
+			return
+		}
 		var target string
-		if target, shared.drop, shared.err = datatest.Lasting("demo_shared"); shared.err != nil {
+		if target, shared.drop, shared.err = datatest.NewTarget(shared.dir); shared.err != nil {
 			return
 		}
 		if shared.db, shared.err = data.Open(ctx, target); shared.err != nil {
@@ -69,7 +73,12 @@ func TestMain(m *testing.M) {
 		shared.db.Close()
 	}
 	if shared.drop != nil {
-		shared.drop()
+		if err := shared.drop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
 	}
 	os.Exit(code)
 }
@@ -532,7 +541,7 @@ func BenchmarkSeed(b *testing.B) {
 	var sum Summary
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		db, err := data.Open(ctx, filepath.Join(b.TempDir(), "ecopulse.db"))
+		db, err := data.Open(ctx, datatest.Target(b))
 		if err != nil {
 			b.Fatal(err)
 		}

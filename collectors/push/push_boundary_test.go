@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -86,11 +85,7 @@ func TestStatusBounds(t *testing.T) {
 // errors, 100 is neither.
 func TestStatusClassesAsStored(t *testing.T) {
 	ctx := context.Background()
-	db, err := data.Open(ctx, datatest.Target(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := datatest.MustOpenDB(t)
 	var body strings.Builder
 	// Each status a different number of times, so that no wrong class
 	// split adds up to the right totals by chance.

@@ -17,8 +17,6 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/endpoint"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
-
-	"github.com/ecopulse/ecopulse/data"
 )
 
 // records decodes body and returns the records Decode would fold in.
@@ -345,11 +343,7 @@ func TestDecodeMaxRecords(t *testing.T) {
 // TestDecodeCommit stores a decoded body and reads the totals back.
 func TestDecodeCommit(t *testing.T) {
 	ctx := context.Background()
-	db, err := data.Open(ctx, datatest.Target(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := datatest.MustOpenDB(t)
 	b, err := Decode(strings.NewReader(readFile(t, "kong_batch.json")), "application/json", 100)
 	if err != nil {
 		t.Fatal(err)

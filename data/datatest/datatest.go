@@ -6,6 +6,7 @@
 package datatest
 
 import (
+	"context"
 	"database/sql"
 	"sync"
 	"testing"
@@ -18,20 +19,10 @@ import (
 	"github.com/ecopulse/ecopulse/domain"
 )
 
-// targetOf is what db was opened on: the target MustOpen was given, else
-// its Path (where a URL's password, if any, is redacted).
-func targetOf(db *data.DB) string {
-	if t, ok := targets.Load(db); ok {
-		return t.(string)
-	}
-	return db.Path()
-}
-
-// readOnly opens a read-only connection of its own on db's store.
 func readOnly(tb testing.TB, db *data.DB) *sql.DB {
 	tb.Helper()
-	if target := targetOf(db); data.IsPostgresURL(target) {
-		conn, err := sql.Open("pgx", target)
+	if target, ok := targets.Load(db); ok && data.IsPostgresURL(target.(string)) {
+		conn, err := sql.Open("pgx", target.(string))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -102,25 +93,49 @@ func Milestones(tb testing.TB, db *data.DB) []Milestone {
 	return out
 }
 
+// Raw opens another handle on db's database, writable, as another process
+// (the CLI) or a fault would reach its rows: queries are written with the
+// store's "?" placeholders on both backends (data.OpenSQL). It is closed
+// when the test ends. db must come from MustOpenDB or Open.
+func Raw(tb testing.TB, db *data.DB) *sql.DB {
+	tb.Helper()
+	target, ok := targets.Load(db)
+	if !ok {
+		tb.Fatalf("datatest: Raw of a store not opened by MustOpenDB or Open (%s)", db.Path())
+	}
+	return RawOf(tb, target.(string))
+}
+
+// RawOf is Raw of the database at target (from Target).
+func RawOf(tb testing.TB, target string) *sql.DB {
+	tb.Helper()
+	conn, err := data.OpenSQL(target)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// Open opens the store at target (from Target), closed when the test ends:
+// for tests that open a store again on the same database.
+func Open(tb testing.TB, target string) *data.DB {
+	tb.Helper()
+	db, err := data.Open(context.Background(), target)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	targets.Store(db, target)
+	tb.Cleanup(func() { db.Close(); targets.Delete(db) })
+	return db
+}
+
 // MustOpenDB opens an empty, migrated store (Target), closed when the test
 // ends: the one opener of every package's tests.
 func MustOpenDB(tb testing.TB) *data.DB {
 	tb.Helper()
-	return MustOpen(tb, Target(tb))
+	return Open(tb, Target(tb))
 }
 
 // targets remembers what each MustOpenDB store was opened on, for readOnly.
 var targets sync.Map
-
-// Raw opens a handle of its own on db's store (data.OpenSQL: queries with
-// "?" on both backends), closed when the test ends: for writes no store
-// method makes, or another process's.
-func Raw(tb testing.TB, db *data.DB) *sql.DB {
-	tb.Helper()
-	raw, err := data.OpenSQL(targetOf(db))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { raw.Close() })
-	return raw
-}

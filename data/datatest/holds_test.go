@@ -13,7 +13,7 @@ import (
 // disk: it must find a value the store did write, and not one it did not.
 func TestHoldsFindsWhatTheStoreWrote(t *testing.T) {
 	target := datatest.Target(t)
-	db := datatest.MustOpen(t, target)
+	db := datatest.Open(t, target)
 	ctx := context.Background()
 	const written, never = "member-name-7f3a91c2e4", "member-name-0b6d58e1aa"
 	if err := db.CreateMember(ctx, &domain.Member{Slug: "acme", Name: written, Kind: domain.KindPartner,

@@ -19,8 +19,8 @@ import (
 // gets a private copy of it — on SQLite a backup of the seeded file, on
 // PostgreSQL a database made from the seeded one as its template. Tests
 // that share an expensive fixture (a scored demo) pay for it once and
-// still cannot see each other's writes. The seeded original (Lasting) is
-// left for the temporary directory's or the cluster's end.
+// still cannot see each other's writes. The seeded original is left for
+// the temporary directory's or the cluster's end.
 func Seeded(tb testing.TB, name string, seed func(ctx context.Context, db *data.DB) error) string {
 	tb.Helper()
 	if !seedName.MatchString(name) {
@@ -78,19 +78,6 @@ func copyDatabase(tb testing.TB, template string) string {
 	return withDatabase(admin, name)
 }
 
-// MustOpen opens the store at target (Target, Seeded), closed when the test
-// ends; the row readers of this package read it where it lives.
-func MustOpen(tb testing.TB, target string) *data.DB {
-	tb.Helper()
-	db, err := data.Open(context.Background(), target)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	targets.Store(db, target)
-	tb.Cleanup(func() { db.Close(); targets.Delete(db) })
-	return db
-}
-
 var seedName = regexp.MustCompile(`^[a-z0-9_]+$`)
 
 type seeded struct {
@@ -105,12 +92,18 @@ var (
 	seeds   = map[string]*seeded{}
 )
 
-// makeSeed creates the store a seed is written to, runs seed on it and
+// makeSeed creates the store a seed is written to (NewTarget, never
+// dropped: it outlives every test of the binary), runs seed on it and
 // closes it: a database used as a template must have no one connected.
 func makeSeed(name string, seed func(context.Context, *data.DB) error) (target, dbName string, err error) {
 	ctx := context.Background()
-	target, _, err = Lasting("s_" + name)
-	if err != nil {
+	dir := ""
+	if !Postgres() {
+		if dir, err = os.MkdirTemp("", "ecopulse-seed-"+name+"-"); err != nil {
+			return "", "", err
+		}
+	}
+	if target, _, err = NewTarget(dir); err != nil {
 		return "", "", err
 	}
 	if data.IsPostgresURL(target) {
@@ -129,39 +122,4 @@ func makeSeed(name string, seed func(context.Context, *data.DB) error) (target, 
 		err = cerr
 	}
 	return target, dbName, err
-}
-
-// Lasting returns the target of a fresh, migrated store that lasts until
-// drop is called (by a TestMain) rather than until a test ends, for a
-// fixture that a package's tests share and only read: a file in a
-// temporary directory of its own, or a database of the cluster named after
-// name and the test process.
-func Lasting(name string) (target string, drop func() error, err error) {
-	if !seedName.MatchString(name) {
-		return "", nil, fmt.Errorf("datatest: store name %q: want lower-case letters, digits and _", name)
-	}
-	admin := os.Getenv(PostgresEnv)
-	if admin == "" {
-		dir, err := os.MkdirTemp("", "ecopulse-"+name+"-")
-		if err != nil {
-			return "", nil, err
-		}
-		return filepath.Join(dir, name+".db"), func() error { return os.RemoveAll(dir) }, nil
-	}
-	cl, err := clusterOf(admin)
-	if err != nil {
-		return "", nil, err
-	}
-	dbName := fmt.Sprintf("l_%d_%s", os.Getpid(), name)
-	if _, err := cl.admin.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`); err != nil {
-		return "", nil, err
-	}
-	if _, err := cl.admin.Exec(`CREATE DATABASE ` + dbName + ` TEMPLATE ` + cl.template); err != nil {
-		return "", nil, fmt.Errorf("datatest: unable to create database %s: %w", dbName, err)
-	}
-	drop = func() error {
-		_, err := cl.admin.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`)
-		return err
-	}
-	return withDatabase(admin, dbName), drop, nil
 }

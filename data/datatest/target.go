@@ -39,24 +39,67 @@ func SkipOnPostgres(tb testing.TB, why string) {
 // data.Open migrates it (on PostgreSQL it finds it migrated).
 func Target(tb testing.TB) string {
 	tb.Helper()
-	admin := os.Getenv(PostgresEnv)
-	if admin == "" {
-		return filepath.Join(tb.TempDir(), "ecopulse.db")
+	return target(tb, true)
+}
+
+// UnmigratedTarget is Target without the schema: an empty SQLite file's
+// path or, on PostgreSQL, a new database with no tables, for tests of
+// what runs before the migrations (data.OpenNoMigrate).
+func UnmigratedTarget(tb testing.TB) string {
+	tb.Helper()
+	return target(tb, false)
+}
+
+func target(tb testing.TB, migrated bool) string {
+	tb.Helper()
+	dir := ""
+	if !Postgres() {
+		dir = tb.TempDir()
 	}
-	cl, err := clusterOf(admin)
+	target, drop, err := newTarget(dir, migrated)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	name := fmt.Sprintf("t_%d_%d", os.Getpid(), cl.n.Add(1))
-	if _, err := cl.admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + cl.template); err != nil {
-		tb.Fatalf("datatest: unable to create database %s: %v", name, err)
-	}
 	tb.Cleanup(func() {
-		if _, err := cl.admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			tb.Errorf("datatest: unable to drop database %s: %v", name, err)
+		if err := drop(); err != nil {
+			tb.Error(err)
 		}
 	})
-	return withDatabase(admin, name)
+	return target
+}
+
+// NewTarget is Target for a store that outlives one test — one a package
+// seeds once, in TestMain, for the tests that only read it: the SQLite file
+// goes in dir (the caller removes dir), and drop drops the PostgreSQL
+// database (on SQLite it does nothing).
+func NewTarget(dir string) (target string, drop func() error, err error) {
+	return newTarget(dir, true)
+}
+
+func newTarget(dir string, migrated bool) (target string, drop func() error, err error) {
+	admin := os.Getenv(PostgresEnv)
+	if admin == "" {
+		return filepath.Join(dir, "ecopulse.db"), func() error { return nil }, nil
+	}
+	cl, err := clusterOf(admin)
+	if err != nil {
+		return "", nil, err
+	}
+	name := fmt.Sprintf("t_%d_%d", os.Getpid(), cl.n.Add(1))
+	create := `CREATE DATABASE ` + name
+	if migrated {
+		create += ` TEMPLATE ` + cl.template
+	}
+	if _, err := cl.admin.Exec(create); err != nil {
+		return "", nil, fmt.Errorf("datatest: unable to create database %s: %w", name, err)
+	}
+	drop = func() error {
+		if _, err := cl.admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			return fmt.Errorf("datatest: unable to drop database %s: %w", name, err)
+		}
+		return nil
+	}
+	return withDatabase(admin, name), drop, nil
 }
 
 // cluster is the test process's connection to the throwaway cluster and

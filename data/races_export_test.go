@@ -1,0 +1,146 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
+)
+
+// Seams for the race tests (races_test.go). Each …Held method runs a store
+// write in its transaction as the store does, then calls held before the
+// commit: a test runs a second writer (another *DB on the same database, as
+// another process) inside held, where it meets this one's uncommitted rows
+// and locks.
+
+func (db *DB) heldTx(ctx context.Context, held func(), write func(*sql.Tx) error) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := write(tx); err != nil {
+			return err
+		}
+		held()
+		return nil
+	})
+}
+
+// CreateUserHeld is CreateUser calling held before it commits.
+func (db *DB) CreateUserHeld(ctx context.Context, u *domain.User, held func()) error {
+	u.CreatedAt = time.Now().UTC().Truncate(time.Second)
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return createUser(ctx, tx, u) })
+}
+
+// CreateMemberHeld is CreateMember calling held before it commits.
+func (db *DB) CreateMemberHeld(ctx context.Context, m *domain.Member, held func()) error {
+	m.Normalize()
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return createMember(ctx, tx, m) })
+}
+
+// CreateProjectHeld is CreateProject calling held before it commits.
+func (db *DB) CreateProjectHeld(ctx context.Context, p *domain.Project, held func()) error {
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return createProject(ctx, tx, p) })
+}
+
+// CreateTokenHeld is CreateToken (with a made-up secret) calling held
+// before it commits.
+func (db *DB) CreateTokenHeld(ctx context.Context, t *domain.Token, held func()) error {
+	t.CreatedAt = time.Now().UTC().Truncate(time.Second)
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return createToken(ctx, tx, t, tokenPrefix+"held-"+t.Name) })
+}
+
+// AssigneeHeld finds or creates the person of an assignment's login, as
+// AssignPerson does first, and calls held before it commits.
+func (db *DB) AssigneeHeld(ctx context.Context, as Assignment, held func()) (id int64, err error) {
+	err = db.heldTx(ctx, held, func(tx *sql.Tx) (err error) {
+		id, _, err = assignee(ctx, tx, as)
+		return err
+	})
+	return id, err
+}
+
+// CommitUsageHeld is CommitUsage calling held before it commits.
+func (db *DB) CommitUsageHeld(ctx context.Context, b *domain.UsageBatch, held func()) error {
+	return db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+		if err := storeUsage(ctx, tx, st, []*domain.UsageBatch{b}); err != nil {
+			return err
+		}
+		held()
+		return nil
+	})
+}
+
+// RefreshUsageDayHeld is RefreshUsageDays for one day, calling held before
+// it commits.
+func (db *DB) RefreshUsageDayHeld(ctx context.Context, day time.Time, held func()) error {
+	return db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		if err := usageDays.refreshDay(ctx, tx, domain.Day(day).Unix()); err != nil {
+			return err
+		}
+		held()
+		return nil
+	})
+}
+
+// SaveDayScoresHeld is SaveDayScores calling held before it commits.
+func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })
+}
+
+// ScoringWindowWithCommit is ScoringWindow calling commit between its
+// queries: after it has listed the members, before it reads the usage.
+func (db *DB) ScoringWindowWithCommit(ctx context.Context, day time.Time, windowDays int, commit func()) (*domain.Window, error) {
+	return db.scoringWindowFrom(ctx, day, windowDays, &commitBetween{windowInputs: newDayDigests(), commit: commit})
+}
+
+type commitBetween struct {
+	windowInputs
+	once   sync.Once
+	commit func()
+}
+
+func (c *commitBetween) readUsage(ctx context.Context, tx *sql.Tx, from, to int64, u *usagePass) error {
+	c.once.Do(c.commit)
+	return c.windowInputs.readUsage(ctx, tx, from, to, u)
+}
+
+// LockWaiters returns how many sessions of the database wait for a lock,
+// and false on SQLite, which cannot tell (a writer there waits for the
+// file's one write lock).
+func (db *DB) LockWaiters(ctx context.Context) (int, bool, error) {
+	if !db.dialect.postgres {
+		return 0, false, nil
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+	return n, true, err
+}
+
+// ConsumerCallsOn returns each consumer's calls on the day of at, by key,
+// straight from the daily rollups.
+func (db *DB) ConsumerCallsOn(ctx context.Context, at time.Time) (map[string]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT c.key, u.calls FROM api_usage_daily u JOIN api_consumers c ON c.id = u.consumer_id
+		WHERE u.bucket = ?`, domain.Day(at).Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var key string
+		var calls int64
+		if err := rows.Scan(&key, &calls); err != nil {
+			return nil, err
+		}
+		out[key] += calls
+	}
+	return out, rows.Err()
+}
+
+// CountPeople returns how many people there are.
+func (db *DB) CountPeople(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM people`).Scan(&n)
+	return n, err
+}

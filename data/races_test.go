@@ -1,0 +1,478 @@
+package data_test
+
+// Two writers meeting on one database: each test opens two stores on the
+// same database, as two processes would (on PostgreSQL they run at once;
+// on SQLite the file's one writer puts them in turn, and the tests still
+// guard the outcome). The first write is held open before its commit
+// (the …Held seams of races_export_test.go) while the second runs into its
+// uncommitted rows; then the first commits, and the test checks that both
+// outcomes are the ones a serial run would give.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
+	"github.com/ecopulse/ecopulse/domain"
+)
+
+// twoProcesses opens two stores on one fresh database.
+func twoProcesses(t *testing.T) (*data.DB, *data.DB) {
+	t.Helper()
+	target := datatest.Target(t)
+	open := func() *data.DB {
+		db, err := data.Open(context.Background(), target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	return open(), open()
+}
+
+// meet starts op, the second process's write, and returns once op has
+// finished or waits for a lock (on PostgreSQL: the held write's, since
+// nothing else runs on the test's database). On SQLite it returns at once:
+// op waits for the file's write lock, which the held write has. outcome
+// waits for op and returns its error.
+func meet(t *testing.T, db *data.DB, op func() error) (outcome func() error) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- op() }()
+	outcome = func() error { return <-done }
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			return func() error { return err }
+		default:
+		}
+		n, known, err := db.LockWaiters(context.Background())
+		if err != nil {
+			t.Errorf("counting lock waits: %v", err)
+			return outcome
+		}
+		if !known || n > 0 {
+			return outcome
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the second write neither finished nor waited for a lock")
+			return outcome
+		}
+		time.Sleep(time.Millisecond) // polling a condition, not timing one
+	}
+}
+
+// TestRaceCreatingTheSameNameTwice: two creations of the same name (user,
+// member, project, token) meeting give one success and one ECONFLICT with
+// the message a serial second creation gets, not a unique-key failure, and
+// one row.
+func TestRaceCreatingTheSameNameTwice(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name   string
+		first  func(db *data.DB, held func()) error
+		second func(db *data.DB) error
+		want   string // the conflict's message
+		count  func(db *data.DB) (int, error)
+	}{
+		{"user",
+			func(db *data.DB, held func()) error {
+				return db.CreateUserHeld(ctx, &domain.User{Name: "ann", Role: domain.RoleAdmin, PasswordHash: "x"}, held)
+			},
+			func(db *data.DB) error {
+				return db.CreateUser(ctx, &domain.User{Name: "ann", Role: domain.RoleViewer, PasswordHash: "y"})
+			},
+			`a user named "ann" already exists`,
+			func(db *data.DB) (int, error) { return db.CountUsers(ctx) }},
+		{"member",
+			func(db *data.DB, held func()) error {
+				return db.CreateMemberHeld(ctx, &domain.Member{Slug: "alpha", Name: "Alpha", Kind: domain.KindPartner, JoinedOn: start}, held)
+			},
+			func(db *data.DB) error {
+				return db.CreateMember(ctx, &domain.Member{Slug: "alpha", Name: "Alpha 2", Kind: domain.KindPartner, JoinedOn: start})
+			},
+			`slug: a member with slug "alpha" already exists`,
+			func(db *data.DB) (int, error) { return db.CountMembers(ctx) }},
+		{"project",
+			func(db *data.DB, held func()) error {
+				return db.CreateProjectHeld(ctx, &domain.Project{Slug: "pilot", Name: "Pilot", Status: domain.ProjectActive, StartOn: start}, held)
+			},
+			func(db *data.DB) error {
+				return db.CreateProject(ctx, &domain.Project{Slug: "pilot", Name: "Pilot 2", Status: domain.ProjectActive, StartOn: start})
+			},
+			`a project with slug "pilot" already exists`,
+			func(db *data.DB) (int, error) { return db.CountProjects(ctx) }},
+		{"token",
+			func(db *data.DB, held func()) error {
+				return db.CreateTokenHeld(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest}, held)
+			},
+			func(db *data.DB) error {
+				_, err := db.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest})
+				return err
+			},
+			`a token named "gateway" already exists`,
+			func(db *data.DB) (int, error) { ts, err := db.Tokens(ctx); return len(ts), err }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db1, db2 := twoProcesses(t)
+			var second func() error
+			if err := c.first(db1, func() { second = meet(t, db2, func() error { return c.second(db2) }) }); err != nil {
+				t.Fatalf("first creation: %v", err)
+			}
+			err := second()
+			if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("second creation: %v; want ECONFLICT %q", err, c.want)
+			}
+			if msg := domain.ErrorMessage(err); msg != c.want {
+				t.Errorf("second creation's message = %q, want %q", msg, c.want)
+			}
+			if n, err := c.count(db1); err != nil || n != 1 {
+				t.Errorf("rows after both = %d (%v), want 1", n, err)
+			}
+			// And the serial case says the same.
+			if err := c.second(db1); domain.ErrorMessage(err) != c.want {
+				t.Errorf("serial second creation: %v; want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestRaceAssigningTheSameNewLoginTwice: two assignments of a login nobody
+// has yet meeting find or make one person between them (the part of
+// AssignPerson that creates the login's person).
+func TestRaceAssigningTheSameNewLoginTwice(t *testing.T) {
+	ctx := context.Background()
+	db1, db2 := twoProcesses(t)
+	m := mustMember(t, db1, "alpha")
+	if _, err := db1.AddActivities(ctx, []domain.Activity{{Source: "github", ExternalID: "1", Kind: domain.ActReply,
+		At: day(t, "2026-03-02"), Actor: "Erin"}}); err != nil {
+		t.Fatal(err)
+	}
+	as := data.Assignment{Source: "github", Login: "erin", Member: m.Slug}
+	var second func() error
+	var other int64
+	first, err := db1.AssigneeHeld(ctx, as, func() {
+		second = meet(t, db2, func() (err error) {
+			other, err = db2.AssigneeHeld(ctx, as, func() {})
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatalf("first assignment: %v", err)
+	}
+	if err := second(); err != nil {
+		t.Fatalf("second assignment: %v", err)
+	}
+	if other != first {
+		t.Errorf("second assignment's person = %d, want the first's %d", other, first)
+	}
+	p, err := db1.PersonByIdentity(ctx, "github", "erin")
+	if err != nil || p.ID != first {
+		t.Errorf("person of github:erin = %+v (%v), want %d", p, err, first)
+	}
+	if n, err := db1.CountPeople(ctx); err != nil || n != 1 {
+		t.Errorf("people = %d (%v), want 1: the second's own person left behind", n, err)
+	}
+}
+
+// usageBatch holds one call at `at` for each of keys, added in their order;
+// the first half of them with latency, the rest without, so that batches
+// with the keys in opposite orders also split them differently between the
+// upserts with and without histograms.
+func usageBatch(source string, at time.Time, keys []string) *domain.UsageBatch {
+	b := domain.NewUsageBatch(source)
+	for i, k := range keys {
+		lat := -1.0
+		if i < len(keys)/2 {
+			lat = 40
+		}
+		b.Add(domain.UsageRecord{Time: at, Consumer: k, Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: lat}, "")
+	}
+	return b
+}
+
+// consumerCallsOn returns each consumer's calls on the day of at, by key.
+func consumerCallsOn(t *testing.T, db *data.DB, at time.Time) map[string]int64 {
+	t.Helper()
+	calls, err := db.ConsumerCallsOn(context.Background(), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return calls
+}
+
+func reversed(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[len(keys)-1-i] = k
+	}
+	return out
+}
+
+// TestRaceUsageCommitsCreatingTheSameConsumers: two usage commits that
+// create the same new consumers, in opposite orders, both succeed and the
+// sums are exact: once with the first held open while the second runs
+// into its new keys, then many times at once.
+func TestRaceUsageCommitsCreatingTheSameConsumers(t *testing.T) {
+	ctx := context.Background()
+	db1, db2 := twoProcesses(t)
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	keys := []string{"key-a", "key-b", "key-c", "key-d", "key-e", "key-f"}
+
+	var second func() error
+	err := db1.CommitUsageHeld(ctx, usageBatch("gw-1", at, keys), func() {
+		second = meet(t, db2, func() error { return db2.CommitUsage(ctx, usageBatch("gw-2", at, reversed(keys))) })
+	})
+	if err != nil {
+		t.Fatalf("first commit: %v", err)
+	}
+	if err := second(); err != nil {
+		t.Fatalf("second commit: %v", err)
+	}
+	cs, err := db1.Consumers(ctx)
+	if err != nil || len(cs) != len(keys) {
+		t.Fatalf("consumers = %d (%v), want %d", len(cs), err, len(keys))
+	}
+	want := map[string]int64{}
+	for _, k := range keys {
+		want[k] = 2
+	}
+	if got := consumerCallsOn(t, db1, at); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("calls by consumer = %v, want %v", got, want)
+	}
+
+	// Then many at once, each store committing its batches with the keys
+	// in the opposite order of the other's: new keys every other round,
+	// the existing ones in between (their rollup rows then meet, split
+	// differently between the upserts with and without histograms).
+	const rounds = 20
+	roundKeys := func(r int) []string {
+		if r%2 == 1 {
+			return keys
+		}
+		ks := make([]string, 8)
+		for i := range ks {
+			ks[i] = fmt.Sprintf("round-%02d-%d", r, i)
+		}
+		return ks
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*rounds)
+	for _, side := range []struct {
+		db      *data.DB
+		reverse bool
+	}{{db1, false}, {db2, true}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := 0; r < rounds; r++ {
+				ks := roundKeys(r)
+				if side.reverse {
+					ks = reversed(ks)
+				}
+				if err := side.db.CommitUsage(ctx, usageBatch(fmt.Sprintf("gw-%v", side.reverse), at, ks)); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent commit: %v", err)
+	}
+	for r := 0; r < rounds; r++ {
+		for _, k := range roundKeys(r) {
+			want[k] += 2
+		}
+	}
+	if got := consumerCallsOn(t, db1, at); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("calls by consumer after the concurrent commits = %v, want %v", got, want)
+	}
+}
+
+// TestRaceUsageCommitAndDigestRefresh: a usage commit and the refresh of
+// its day's digest meeting, in both orders, leave the day either stale or
+// with a digest that holds the commit: the window read from the digests
+// equals the one read from the source rows, and counts every call.
+func TestRaceUsageCommitAndDigestRefresh(t *testing.T) {
+	ctx := context.Background()
+	d := day(t, "2026-03-10")
+	setup := func(t *testing.T) (db1, db2 *data.DB, memberID int64) {
+		db1, db2 = twoProcesses(t)
+		m := mustMember(t, db1, "alpha")
+		mustConsumer(t, db1, "key-a", m.ID)
+		// The day has usage and is stale: not refreshed since.
+		if err := db1.CommitUsage(ctx, usageBatch("gw", d.Add(time.Hour), []string{"key-a", "key-a", "key-a"})); err != nil {
+			t.Fatal(err)
+		}
+		return db1, db2, m.ID
+	}
+	commit := func(db *data.DB) *domain.UsageBatch {
+		return usageBatch("gw", d.Add(2*time.Hour), []string{"key-a", "key-a"})
+	}
+	check := func(t *testing.T, db *data.DB, memberID int64) {
+		t.Helper()
+		derived, source := windows(t, db, d)
+		if got, want := show(derived), show(source); got != want {
+			t.Fatalf("window from the digests differs from the source rows' (a digest stored without the commit, its day not stale):\n%s", firstDiff(got, want))
+		}
+		if got := memberWindowOf(t, derived, memberID).Calls; got != 5 {
+			t.Fatalf("calls in the window = %d, want 5", got)
+		}
+	}
+
+	t.Run("commit held open", func(t *testing.T) {
+		db1, db2, memberID := setup(t)
+		var refresh func() error
+		err := db1.CommitUsageHeld(ctx, commit(db1), func() {
+			refresh = meet(t, db2, func() error { _, err := db2.RefreshUsageDays(ctx); return err })
+		})
+		if err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+		if err := refresh(); err != nil {
+			t.Fatalf("refresh: %v", err)
+		}
+		check(t, db1, memberID)
+		refreshDigests(t, db1)
+		check(t, db1, memberID)
+	})
+	t.Run("refresh held open", func(t *testing.T) {
+		db1, db2, memberID := setup(t)
+		var second func() error
+		err := db1.RefreshUsageDayHeld(ctx, d, func() {
+			second = meet(t, db2, func() error { return db2.CommitUsage(ctx, commit(db2)) })
+		})
+		if err != nil {
+			t.Fatalf("refresh: %v", err)
+		}
+		if err := second(); err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+		check(t, db1, memberID)
+		refreshDigests(t, db1)
+		check(t, db1, memberID)
+	})
+}
+
+// TestRaceScoringWindowIsOneSnapshot: a scoring window read while another
+// process commits usage and activity between its queries equals the window
+// read before the commit, not a mix of before and after, though the commit
+// changes the window read after it.
+func TestRaceScoringWindowIsOneSnapshot(t *testing.T) {
+	ctx := context.Background()
+	db1, db2 := twoProcesses(t)
+	d := day(t, "2026-03-10")
+	m := mustMember(t, db1, "alpha")
+	mustConsumer(t, db1, "key-a", m.ID)
+	for i := 0; i < 5; i++ {
+		at := d.AddDate(0, 0, -i).Add(9 * time.Hour)
+		if err := db1.CommitUsage(ctx, usageBatch("gw", at, []string{"key-a", "key-a"})); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db1.AddActivities(ctx, []domain.Activity{{Source: "github", ExternalID: fmt.Sprint("a", i), Kind: domain.ActReply,
+			At: at, Actor: "ann", MemberID: m.ID, Thread: "t1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refreshDigests(t, db1)
+	before, err := db1.ScoringWindow(ctx, d, 28)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commitErr error
+	during, err := db1.ScoringWindowWithCommit(ctx, d, 28, func() {
+		at := d.Add(10 * time.Hour)
+		if commitErr = db2.CommitUsage(ctx, usageBatch("gw", at, []string{"key-a", "key-b"})); commitErr != nil {
+			return
+		}
+		_, commitErr = db2.AddActivities(ctx, []domain.Activity{{Source: "github", ExternalID: "late", Kind: domain.ActReply,
+			At: at, Actor: "ann", MemberID: m.ID, Thread: "t2"}})
+	})
+	if err != nil || commitErr != nil {
+		t.Fatalf("window: %v; commit between its queries: %v", err, commitErr)
+	}
+	after, err := db1.ScoringWindow(ctx, d, 28)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if show(after) == show(before) {
+		t.Fatal("the commit did not change the window: the test would see nothing")
+	}
+	if got, want := show(during), show(before); got != want {
+		t.Fatalf("window read across the commit differs from the one before it:\n%s", firstDiff(got, want))
+	}
+}
+
+// dayScores scores the members of ids on d, each with phi, one tie
+// between the first two.
+func dayScores(d time.Time, phi float64, ids ...int64) *domain.DayScores {
+	s := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: d, R: phi, Health: 10 * phi, Members: len(ids)}}
+	for _, id := range ids {
+		s.Members = append(s.Members, domain.MemberScore{MemberID: id, T: phi, I: phi, M: phi, C: phi, K: phi, Phi: phi, Health: 10 * phi,
+			Dimensions: [4]float64{phi, phi, phi, phi}, Status: "ok"})
+	}
+	if len(ids) > 1 {
+		s.Edges = []domain.Edge{{A: min(ids[0], ids[1]), B: max(ids[0], ids[1]), K: phi}}
+	}
+	return s
+}
+
+// TestRaceTwoSavesOfADay: two saves of one day's scores meeting — the
+// day's first save, and a day scored before — both succeed, and the day
+// is the second's whole: its members (one the first scored is gone), its
+// ecosystem score and its ties.
+func TestRaceTwoSavesOfADay(t *testing.T) {
+	ctx := context.Background()
+	for _, scoredBefore := range []bool{false, true} {
+		t.Run(fmt.Sprintf("scored before %v", scoredBefore), func(t *testing.T) {
+			db1, db2 := twoProcesses(t)
+			a, b, c := mustMember(t, db1, "alpha"), mustMember(t, db1, "beta"), mustMember(t, db1, "gamma")
+			d := day(t, "2026-03-10")
+			if scoredBefore {
+				if err := db1.SaveDayScores(ctx, dayScores(d, 0.1, a.ID, c.ID)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var second func() error
+			err := db1.SaveDayScoresHeld(ctx, dayScores(d, 0.2, a.ID, b.ID, c.ID), func() {
+				second = meet(t, db2, func() error { return db2.SaveDayScores(ctx, dayScores(d, 0.3, b.ID, a.ID)) })
+			})
+			if err != nil {
+				t.Fatalf("first save: %v", err)
+			}
+			if err := second(); err != nil {
+				t.Fatalf("second save: %v", err)
+			}
+			scores, err := db1.ScoresOn(ctx, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range scores {
+				got = append(got, fmt.Sprintf("%s=%.1f", s.Slug, s.Score.Phi))
+			}
+			if fmt.Sprint(got) != "[alpha=0.3 beta=0.3]" {
+				t.Errorf("scores of the day = %v, want the second save's [alpha=0.3 beta=0.3]", got)
+			}
+			e, err := db1.EcosystemScoreOn(ctx, d)
+			if err != nil || e.R != 0.3 || e.Members != 2 {
+				t.Errorf("ecosystem score = %+v (%v), want the second save's", e, err)
+			}
+			edges, err := db1.EdgesOn(ctx, d)
+			if err != nil || fmt.Sprint(edges) != fmt.Sprint([]domain.Edge{{A: a.ID, B: b.ID, K: 0.3}}) {
+				t.Errorf("edges = %v (%v), want the second save's", edges, err)
+			}
+		})
+	}
+}
