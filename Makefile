@@ -1,6 +1,7 @@
 # EcoPulse — the two commands a fresh machine needs:
 #   make run    install front-end assets, build, serve the live demo on http://127.0.0.1:8080/
-#   make test   install test dependencies (Chromium), vet, and run every test
+#   make test   install test dependencies (Chromium, PostgreSQL), vet, and run every
+#               test on SQLite, then the packages that open a store on PostgreSQL
 GO      ?= go
 BIN     := bin/ecopulse
 DB      ?= ecopulse.db

@@ -3,27 +3,23 @@ package app
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
-// commandEnv returns an Env for commands on a fresh database file, that
-// file opened as a store for the test's own setup and checks, and the
-// buffer the commands print to.
+// commandEnv returns an Env for commands on a fresh store (datatest.Target:
+// a file, or a PostgreSQL database), that store opened for the test's own
+// setup and checks, and the buffer the commands print to.
 func commandEnv(tb testing.TB) (*Env, *data.DB, *bytes.Buffer) {
 	tb.Helper()
 	cfg := config.Default()
-	cfg.DB = filepath.Join(tb.TempDir(), "ecopulse.db")
-	db, err := data.Open(context.Background(), cfg.DB)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	cfg.DB = datatest.Target(tb)
+	db := datatest.Open(tb, cfg.DB)
 	var out bytes.Buffer
 	return &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}, db, &out
 }

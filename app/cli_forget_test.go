@@ -11,6 +11,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -26,7 +27,7 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 	p := seedPerson(t, db, "Zelda Quuxington", "zelda.q@example.org", "zquux", demoEnd.AddDate(0, 0, -3))
 	raw := rawSQL(t, db)
 	var other, otherThread string
-	if err := raw.QueryRow(`SELECT actor, thread FROM activities WHERE bot = 0 AND thread <> '' AND person_id <> ? ORDER BY id DESC LIMIT 1`, p.ID).Scan(&other, &otherThread); err != nil {
+	if err := raw.QueryRow(`SELECT actor, thread FROM activities WHERE bot = FALSE AND thread <> '' AND person_id <> ? ORDER BY id DESC LIMIT 1`, p.ID).Scan(&other, &otherThread); err != nil {
 		t.Fatal(err)
 	}
 	at := demoEnd.AddDate(0, 0, -2)
@@ -123,7 +124,7 @@ func TestForgetPersonKeepsCountsAndErasesTheLogin(t *testing.T) {
 	raw.Close()
 	a.Fiber().ShutdownWithTimeout(time.Second)
 	db.Close()
-	file := bytes.ToLower(dbFileBytes(t, db.Path()))
+	file := bytes.ToLower(datatest.DiskBytes(t, db.Path()))
 	for _, w := range append(gone, "zelda.q@example.org") {
 		if i := bytes.Index(file, []byte(w)); i >= 0 {
 			t.Errorf("the database file still holds %q: …%q…", w, file[max(0, i-40):min(len(file), i+40)])

@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"github.com/ecopulse/ecopulse/config"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
 func TestMemberCommandsTakeTheSamePathAsTheAPI(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
 	cfg := config.Default()
-	cfg.DB = dir + "/ecopulse.db"
+	cfg.DB = datatest.Target(t)
 	var out bytes.Buffer
 	now := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: func() time.Time { return now }}

@@ -1,15 +1,14 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -84,13 +83,8 @@ func TestConsumersMappedByAddressRange(t *testing.T) {
 	if err != nil || len(rules) != 1 || rules[0].Prefix.String() != "203.0.113.0/24" {
 		t.Fatalf("rules kept: %+v, %v", rules, err)
 	}
-	raw, err := os.ReadFile(cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wal, _ := os.ReadFile(cfg.DB + "-wal")
 	for _, ip := range []string{"203.0.113.7", "203.0.113.99", "2001:db8::1", "198.51.100.1"} {
-		if bytes.Contains(raw, []byte(ip)) || bytes.Contains(wal, []byte(ip)) {
+		if datatest.Holds(t, cfg.DB, ip) {
 			t.Errorf("the database holds the client address %s", ip)
 		}
 	}

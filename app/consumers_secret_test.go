@@ -47,8 +47,8 @@ func importSecretLog(t *testing.T, db *data.DB) (string, string) {
 func TestConsumerMappedByItsSecret(t *testing.T) {
 	t.Setenv(accesslog.DefaultHashKeyEnv, secretTestHashKey)
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
-	db, err := data.Open(ctx, dbPath)
+	target := datatest.Target(t)
+	db, err := data.Open(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestConsumerMappedByItsSecret(t *testing.T) {
 	// The command, with a secret holding / and +.
 	var out bytes.Buffer
 	cfg := config.Default()
-	cfg.DB = dbPath
+	cfg.DB = target
 	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
 	if err := ConsumerMapSecret(ctx, env, test, "", "beta", false, true); err != nil {
 		t.Fatal(err)
@@ -106,10 +106,8 @@ func TestConsumerMappedByItsSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{live, test, "sk-nobody"} {
-		for _, f := range []string{dbPath, dbPath + "-wal"} {
-			if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte(s)) {
-				t.Errorf("%s holds the secret %q", filepath.Base(f), s)
-			}
+		if datatest.Holds(t, target, s) {
+			t.Errorf("the store holds the secret %q", s)
 		}
 	}
 }

@@ -197,11 +197,17 @@ func (s *fltSleeps) take() []time.Duration {
 	return w
 }
 
-// fltReader is a read-only connection of its own on a database file:
-// another process's view of it.
-func fltReader(tb testing.TB, path string) *sql.DB {
+// fltReader is a connection of its own on a store (a database file, read
+// only, or a PostgreSQL URL): another process's view of it.
+func fltReader(tb testing.TB, target string) *sql.DB {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	var db *sql.DB
+	var err error
+	if data.IsPostgresURL(target) {
+		db, err = data.OpenSQL(target) // the store's "?" placeholders
+	} else {
+		db, err = sql.Open("sqlite", "file:"+target+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -566,8 +572,8 @@ func TestFaultSIGTERMDuringCollection(t *testing.T) {
 	const issues, perPage = 400, 5
 	gh.add(issues)
 	gh.set("slow", 1, 0, 120*time.Millisecond)
-	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
-	config := fltWriteConfig(t, fmt.Sprintf(`db: %s
+	target := datatest.Target(t)
+	config := fltWriteConfig(t, fmt.Sprintf(`db: %q
 shutdown_timeout: 5s
 backfill_days: 0
 sources:
@@ -579,10 +585,10 @@ sources:
       base_url: %s
       token_env: ECOPULSE_TEST_NO_TOKEN
       per_page: %d
-`, dbPath, gh.srv.URL, perPage))
+`, target, gh.srv.URL, perPage))
 	s := fltStartServe(t, bin, config)
 	s.waitFor(t, "serving", 30*time.Second, 20*time.Millisecond, func() bool { return strings.Contains(s.out.String(), "is serving on") })
-	reader := fltReader(t, dbPath)
+	reader := fltReader(t, target)
 	count := func() int64 { return fltCount(t, reader, `SELECT COUNT(*) FROM activities`) }
 	s.waitFor(t, "three pages committed", 30*time.Second, 5*time.Millisecond, func() bool { return count() >= 3*perPage })
 	acknowledged := count() // committed before the signal
@@ -590,7 +596,7 @@ sources:
 	t.Logf("SIGTERM with %d activities committed; exited in %v", acknowledged, took.Round(time.Millisecond))
 
 	ctx := context.Background()
-	db, err := data.Open(ctx, dbPath)
+	db, err := data.Open(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,9 +644,9 @@ sources:
 // its snapshot.
 func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 	bin := fltBinary(t)
-	dbPath := filepath.Join(t.TempDir(), "ecopulse.db")
+	target := datatest.Target(t)
 	ctx := context.Background()
-	db, err := data.Open(ctx, dbPath)
+	db, err := data.Open(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -649,8 +655,8 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	cfgFile := fltWriteConfig(t, fmt.Sprintf("db: %s\nshutdown_timeout: 5s\nbackfill_days: 130\n", dbPath))
-	reader := fltReader(t, dbPath)
+	cfgFile := fltWriteConfig(t, fmt.Sprintf("db: %q\nshutdown_timeout: 5s\nbackfill_days: 130\n", target))
+	reader := fltReader(t, target)
 	snapshots := func() int64 { return fltCount(t, reader, `SELECT COUNT(*) FROM snapshots`) }
 
 	s := fltStartServe(t, bin, cfgFile)
@@ -659,7 +665,7 @@ func TestFaultSIGTERMDuringSnapshot(t *testing.T) {
 	took := s.terminate(t, 20*time.Second)
 	afterSignal := snapshots()
 
-	db, err = data.Open(ctx, dbPath)
+	db, err = data.Open(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -27,59 +26,21 @@ import (
 // the wall clock.
 var demoEnd = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 
-var (
-	seedOnce sync.Once
-	seedPath string
-	seedErr  error
-)
-
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // seededDB returns a private copy of a demo database scored over its last
 // five weeks. The demo is seeded and scored once per test binary.
 func seededDB(tb testing.TB) *data.DB {
 	tb.Helper()
-	seedOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ecopulse-app-test")
-		if err != nil {
-			seedErr = err
-			return
-		}
-		seedPath = filepath.Join(dir, "seed.db")
-		ctx := context.Background()
-		db, err := data.Open(ctx, seedPath)
-		if err != nil {
-			seedErr = err
-			return
-		}
-		defer db.Close()
-		if _, err := demo.Seed(ctx, db, demo.Options{Seed: 1, Days: 180, End: demoEnd, Members: 40}); err != nil {
-			seedErr = err
-			return
-		}
-		cfg := config.Default()
-		_, seedErr = NewScorer(db, cfg.Scoring, quietLogger()).ScoreRange(ctx, demoEnd.AddDate(0, 0, -35), demoEnd)
-	})
-	if seedErr != nil {
-		tb.Fatalf("seed demo: %v", seedErr)
+	return datatest.Open(tb, datatest.Seeded(tb, "scored_demo", seedScoredDemo))
+}
+
+func seedScoredDemo(ctx context.Context, db *data.DB) error {
+	if _, err := demo.Seed(ctx, db, demo.Options{Seed: 1, Days: 180, End: demoEnd, Members: 40}); err != nil {
+		return err
 	}
-	ctx := context.Background()
-	src, err := data.Open(ctx, seedPath)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	path := filepath.Join(tb.TempDir(), "ecopulse.db")
-	err = src.Backup(ctx, path)
-	src.Close()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := data.Open(ctx, path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	_, err := NewScorer(db, config.Default().Scoring, quietLogger()).ScoreRange(ctx, demoEnd.AddDate(0, 0, -35), demoEnd)
+	return err
 }
 
 func init() { bcryptCost = bcrypt.MinCost } // tests need no slow hashes

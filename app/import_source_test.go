@@ -16,6 +16,7 @@ import (
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // gatewayLog writes an nginx log whose consumers are X-Api-Key secrets
@@ -59,7 +60,7 @@ func gatewayConfig(t *testing.T, dir, path, dbName string) config.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DB = filepath.Join(dir, dbName+".db")
+	cfg.DB = datatest.Target(t)
 	return cfg
 }
 
@@ -151,7 +152,7 @@ func TestImportConsumerFromIP(t *testing.T) {
 		addrs[strings.Fields(l)[0]] = true
 	}
 	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "ecopulse.db")
+	cfg.DB = datatest.Target(t)
 	var out bytes.Buffer
 	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
 	if err := ImportAccessLog(context.Background(), env, []string{"testdata/apache_sample.log"}, ImportOptions{ConsumerFrom: "ip", JSON: true}); err != nil {

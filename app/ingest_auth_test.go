@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,7 +44,8 @@ func withTokenClock(a *App) *manualClock {
 }
 
 // revokeElsewhere revokes a token as `ecopulse token revoke` in another
-// process does: a write to the file that this process's store never sees.
+// process does: a write on a connection of its own, which this process's
+// store never sees.
 func revokeElsewhere(tb testing.TB, db *data.DB, name string) {
 	tb.Helper()
 	if err := revokeInOtherProcess(db, name); err != nil {
@@ -54,7 +54,7 @@ func revokeElsewhere(tb testing.TB, db *data.DB, name string) {
 }
 
 func revokeInOtherProcess(db *data.DB, name string) error {
-	other, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
+	other, err := data.OpenSQL(db.Path())
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"net/http"
@@ -59,10 +58,7 @@ func TestPoisonedUsageStillServes(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := demoEnd.Add(-36 * time.Hour).Truncate(time.Hour)
-	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := datatest.Raw(t, db)
 	for _, q := range []struct {
 		table  string
 		bucket int64
@@ -72,7 +68,7 @@ func TestPoisonedUsageStillServes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw.Exec(`INSERT OR IGNORE INTO usage_days_stale (day) VALUES (?)`, domain.Day(at).Unix())
+	raw.Exec(`INSERT INTO usage_days_stale (day) VALUES (?) ON CONFLICT DO NOTHING`, domain.Day(at).Unix())
 	raw.Close()
 
 	a := newTestApp(t, db)

@@ -2,15 +2,16 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ecopulse/ecopulse/collectors/accesslog"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // onboardingLog is the real Apache log of May 2015 the onboarding tests
@@ -19,9 +20,9 @@ var onboardingLog = filepath.Join("..", "collectors", "accesslog", "testdata", "
 
 // onboardingEnv is a new user's first configuration, written as files: a
 // registry file declaring two members (acme, beta-labs; joined 2015) read
-// by the source "partners", and a database file not created yet. The
-// client-address hash key is set. It returns the commands' Env and what
-// they print.
+// by the source "partners", and a store of its own (datatest.Target: on
+// SQLite a file not created yet). The client-address hash key is set. It
+// returns the commands' Env and what they print.
 func onboardingEnv(tb testing.TB) (*Env, *bytes.Buffer) {
 	tb.Helper()
 	dir := tb.TempDir()
@@ -38,7 +39,7 @@ func onboardingEnv(tb testing.TB) (*Env, *bytes.Buffer) {
   - {slug: acme, name: Acme AI, kind: partner, segment: NLP, joined: 2015-01-01}
   - {slug: beta-labs, name: Beta Labs, kind: research, joined: 2015-02-01}
 `)
-	cfgPath := write("ecopulse.yaml", "db: "+filepath.Join(dir, "ecopulse.db")+`
+	cfgPath := write("ecopulse.yaml", "db: "+strconv.Quote(datatest.Target(tb))+`
 sources:
   - name: partners
     type: registry
@@ -58,11 +59,7 @@ sources:
 // configuration serves once the commands have filled its database.
 func appOnConfig(tb testing.TB, cfg config.Config) (*App, *data.DB) {
 	tb.Helper()
-	db, err := data.Open(context.Background(), cfg.DB)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := datatest.Open(tb, cfg.DB)
 	a, err := New(cfg, db, quietLogger())
 	if err != nil {
 		tb.Fatal(err)

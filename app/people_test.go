@@ -15,22 +15,19 @@ import (
 
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
-// peopleFixture is a database file with two members, scored over the first
+// peopleFixture is a store with two members, scored over the first
 // week of March 2026, and community activity nobody is affiliated for:
 // Octo (three days), Dee (whose e-mail is at beta.example) and Zed.
 func peopleFixture(t *testing.T) (config.Config, *data.DB) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
-	cfg.DB = t.TempDir() + "/ecopulse.db"
-	db, err := data.Open(ctx, cfg.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	cfg.DB = datatest.Target(t)
+	db := datatest.Open(t, cfg.DB)
 	for _, slug := range []string{"alpha", "beta"} {
 		if err := db.CreateMember(ctx, &domain.Member{Slug: slug, Name: strings.ToUpper(slug), Kind: domain.KindPartner, JoinedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)

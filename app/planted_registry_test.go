@@ -63,9 +63,9 @@ type plantedFiles struct {
 }
 
 // writePlantedFiles writes the registry, the members CSV and the
-// configuration into dir; the GitHub source reads githubURL with the token
-// in the variable tokenEnv.
-func writePlantedFiles(dir string, e *plantedEcosystem, githubURL, tokenEnv string) (*plantedFiles, error) {
+// configuration into dir; the store is db, the GitHub source reads
+// githubURL with the token in the variable tokenEnv.
+func writePlantedFiles(dir, db string, e *plantedEcosystem, githubURL, tokenEnv string) (*plantedFiles, error) {
 	f := &plantedFiles{Config: filepath.Join(dir, "ecopulse.yaml"), Registry: filepath.Join(dir, "registry.yaml"),
 		MembersCSV: filepath.Join(dir, "members.csv"), Logs: filepath.Join(dir, "logs")}
 	if err := os.MkdirAll(f.Logs, 0o700); err != nil {
@@ -148,7 +148,7 @@ func writePlantedFiles(dir string, e *plantedEcosystem, githubURL, tokenEnv stri
 			Domains []map[string]string `yaml:"domains"`
 		} `yaml:"affiliation"`
 	}
-	cfg.DB = filepath.Join(dir, "ecopulse.db")
+	cfg.DB = db
 	cfg.Sources = []source{
 		{"partners-csv", "registry", "@every 1h", map[string]any{"path": f.MembersCSV}},
 		{"agreements", "registry", "@every 10m", map[string]any{"path": f.Registry}},

@@ -40,7 +40,7 @@ func TestPlantedDegradationsAreCaught(t *testing.T) {
 	t.Setenv(tokenEnv, token)
 	gh := newPlantedGitHub(t, community, token)
 	dir := t.TempDir()
-	files, err := writePlantedFiles(dir, eco, gh.api(), tokenEnv)
+	files, err := writePlantedFiles(dir, datatest.Target(t), eco, gh.api(), tokenEnv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,21 +17,6 @@ import (
 	"github.com/ecopulse/ecopulse/domain"
 )
 
-// dbFileBytes returns the database file and its write-ahead log, as they
-// are on disk.
-func dbFileBytes(tb testing.TB, path string) []byte {
-	tb.Helper()
-	var all []byte
-	for _, p := range []string{path, path + "-wal"} {
-		b, err := os.ReadFile(p)
-		if err != nil && !os.IsNotExist(err) {
-			tb.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	return all
-}
-
 // TestPrivacyRawIPsAreNeverStored imports access-log lines (good ones,
 // malformed ones, an address in a path, a consumer name that is an
 // address) with the consumer hashed from the client address, pushes Kong
@@ -88,7 +73,7 @@ func TestPrivacyRawIPsAreNeverStored(t *testing.T) {
 	a.flushPush()
 	db.Close()
 
-	all := dbFileBytes(t, db.Path())
+	all := datatest.DiskBytes(t, db.Path())
 	if len(all) < 4096 {
 		t.Fatalf("database file is %d bytes", len(all))
 	}
@@ -184,7 +169,7 @@ func TestPrivacyAddressesInsideNamesAndPaths(t *testing.T) {
 		t.Errorf("consumers %q, want 5: the same address must give the same token", names)
 	}
 	db.Close()
-	all := dbFileBytes(t, db.Path())
+	all := datatest.DiskBytes(t, db.Path())
 	for _, s := range []string{"1.2.3.4", "10.0.0.1", "2001:db8", "alice", "example.com", "example.org", "%40"} {
 		if i := bytes.Index(all, []byte(s)); i >= 0 {
 			t.Errorf("the database file holds %q: …%q…", s, all[max(0, i-60):min(len(all), i+40)])

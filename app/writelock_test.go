@@ -2,18 +2,18 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	_ "modernc.org/sqlite"
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
 // TestPagesDoNotWaitForWriters holds the database's write lock from another
-// connection — as an import or a collector in another process does — and
-// checks that pages and the JSON API still answer: a page view must never
+// connection — as an import or a collector in another process does
+// (holdWriteLock) — and checks that pages and the JSON API still answer: a page view must never
 // need the write lock (it would queue behind the writer and could fail
 // with "database is locked").
 func TestPagesDoNotWaitForWriters(t *testing.T) {
@@ -22,21 +22,7 @@ func TestPagesDoNotWaitForWriters(t *testing.T) {
 	// Warm up: the first request of a session may save it once.
 	get(t, a.Fiber(), "/api/v1/overview")
 
-	other, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(50)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	ctx := context.Background()
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.ExecContext(ctx, "ROLLBACK")
+	defer holdWriteLock(t, db)()
 
 	for _, target := range []string{"/", "/api/v1/overview", "/api/v1/scores", "/members", "/api/v1/sources"} {
 		req := httptest.NewRequest("GET", target, nil)
@@ -66,24 +52,11 @@ func TestSessionSlideDoesNotHoldUpOtherRequests(t *testing.T) {
 	get(t, a.Fiber(), "/api/v1/overview") // the session is created and saved
 	a.touchEvery = 0                      // from now on every request is due to slide it
 
-	other, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(50)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	ctx := context.Background()
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	release := holdWriteLock(t, db)
 	locked := true
 	unlock := func() {
 		if locked {
-			conn.ExecContext(ctx, "ROLLBACK")
+			release()
 			locked = false
 		}
 	}
@@ -123,5 +96,39 @@ func TestSessionSlideDoesNotHoldUpOtherRequests(t *testing.T) {
 	unlock()
 	if err := <-first; err != nil {
 		t.Errorf("the request that slid the session: %v", err)
+	}
+}
+
+// holdWriteLock makes another connection hold, until release, what stops
+// every write to db's store and lets reads through: on SQLite the
+// database's write lock (BEGIN IMMEDIATE), as an import or a collector in
+// another process holds it; on PostgreSQL, which has no such lock (its
+// writers lock rows), a SHARE lock on every table, which makes any write
+// wait.
+func holdWriteLock(t *testing.T, db *data.DB) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := datatest.Raw(t, db).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := "BEGIN IMMEDIATE"
+	if db.Backend() == "postgres" {
+		var tables string
+		if err := conn.QueryRowContext(ctx, `SELECT string_agg(quote_ident(table_name), ', ') FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`).Scan(&tables); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+			t.Fatal(err)
+		}
+		lock = "LOCK TABLE " + tables + " IN SHARE MODE"
+	}
+	if _, err := conn.ExecContext(ctx, lock); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		conn.ExecContext(ctx, "ROLLBACK")
+		conn.Close()
 	}
 }

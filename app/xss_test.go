@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -27,16 +28,11 @@ var xssPayloads = []string{
 	`__f__function(){window.__xss=4}__f__`,
 }
 
-// rawSQL opens a second handle on the app's database file, for tests that
-// must write what no store method writes (hostile text in every column).
+// rawSQL opens a second handle on the app's store, for tests that must
+// write what no store method writes (hostile text in every column).
 func rawSQL(tb testing.TB, db *data.DB) *sql.DB {
 	tb.Helper()
-	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { raw.Close() })
-	return raw
+	return datatest.Raw(tb, db)
 }
 
 func execSQL(tb testing.TB, raw *sql.DB, q string, args ...any) {
@@ -140,7 +136,7 @@ func seedHostileText(tb testing.TB, db *data.DB) {
 	execSQL(tb, raw, `UPDATE milestones SET title = ? || ' #' || id`, p(3))
 	execSQL(tb, raw, `UPDATE activities SET title = ? WHERE id % 3 = 0`, p(4))
 	execSQL(tb, raw, `UPDATE activities SET title = ? WHERE id % 3 = 1`, p(0))
-	execSQL(tb, raw, `UPDATE activities SET actor = ? || CAST(id % 7 AS TEXT) WHERE bot = 0 AND id % 5 = 0`, p(1))
+	execSQL(tb, raw, `UPDATE activities SET actor = ? || CAST(id % 7 AS TEXT) WHERE bot = FALSE AND id % 5 = 0`, p(1))
 	execSQL(tb, raw, `UPDATE api_consumers SET name = ? || ' ' || id`, p(2))
 	now := time.Now().Unix()
 	for i := range xssPayloads {

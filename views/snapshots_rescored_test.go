@@ -27,13 +27,19 @@ func TestSnapshotSaysWhenItsDayWasRescored(t *testing.T) {
 	}
 	save(1.0, 60.25) // scored again to the same numbers: nothing to say
 	d, err := BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W25")
-	if err != nil || d.Rescored != nil {
-		t.Fatalf("same numbers: rescored = %+v, %v", d.Rescored, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Rescored != nil {
+		t.Fatalf("same numbers: rescored = %+v", d.Rescored)
 	}
 	save(1.25, 58)
 	d, err = BuildSnapshot(ctx, db, metrics.DefaultConfig(), "2026-W25")
-	if err != nil || d.Rescored == nil || d.Rescored.R != 1.25 || d.Rescored.Health != 58 {
-		t.Fatalf("rescored = %+v, %v; want R 1.25, health 58", d.Rescored, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Rescored == nil || d.Rescored.R != 1.25 || d.Rescored.Health != 58 {
+		t.Fatalf("rescored = %+v; want R 1.25, health 58", d.Rescored)
 	}
 	if d.Ecosystem.R != 1.0 {
 		t.Fatalf("the snapshot's own R changed to %v", d.Ecosystem.R)

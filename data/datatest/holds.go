@@ -2,39 +2,102 @@ package datatest
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"io/fs"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ecopulse/ecopulse/data"
 )
 
 // Holds reports whether the database at target (from Target) holds s
-// anywhere: on SQLite in the bytes of its file or of its write-ahead log,
-// free pages included; on PostgreSQL in a live row of any of its tables,
-// in a text column or in the bytes of a BYTEA one (the server's files are
-// not the test's to read, so old row versions a VACUUM has yet to remove
-// are not seen). Tests of what must never be stored (secrets, personal
-// data) ask it after the store is closed.
+// anywhere: in any byte it keeps on disk (DiskBytes: free pages and old row
+// versions a VACUUM has yet to remove included) or, on a PostgreSQL
+// cluster whose files this process cannot read (another machine's), in a
+// live row of any of its tables, in a text column or in the bytes of a
+// BYTEA one. Tests of what must never be stored (secrets, personal data)
+// or must be gone (a forgotten person) ask it after the store is closed.
 func Holds(tb testing.TB, target, s string) bool {
 	tb.Helper()
 	if data.IsPostgresURL(target) {
-		return rowsHold(tb, target, s)
+		files, ok := postgresFiles(tb, target)
+		if !ok {
+			return rowsHold(tb, target, s)
+		}
+		return bytes.Contains(files, []byte(s))
 	}
+	return bytes.Contains(DiskBytes(tb, target), []byte(s))
+}
+
+// DiskBytes returns every byte the store at target keeps on disk, one file
+// after another. On SQLite that is the database file and its write-ahead
+// log. On PostgreSQL it is the database's own directory in the cluster
+// (base/OID: every table, index and TOAST file, with the row versions not
+// yet vacuumed), read after a CHECKPOINT has written every changed page
+// out; the cluster's write-ahead log is shared by every test's database
+// and is not read. A cluster whose files this process cannot read skips
+// the test.
+func DiskBytes(tb testing.TB, target string) []byte {
+	tb.Helper()
+	if data.IsPostgresURL(target) {
+		files, ok := postgresFiles(tb, target)
+		if !ok {
+			tb.Skip("datatest: the PostgreSQL cluster's files are not readable here")
+		}
+		return files
+	}
+	var all []byte
 	for _, p := range []string{target, target + "-wal"} {
 		b, err := os.ReadFile(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		} else if err != nil {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			tb.Fatal(err)
 		}
-		if bytes.Contains(b, []byte(s)) {
-			return true
-		}
+		all = append(all, b...)
 	}
-	return false
+	return all
+}
+
+// postgresFiles reads the files of the database at target after a
+// checkpoint; ok is false when its directory is not readable here.
+func postgresFiles(tb testing.TB, target string) (all []byte, ok bool) {
+	tb.Helper()
+	cl, err := clusterOf(os.Getenv(PostgresEnv))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := cl.admin.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		tb.Fatalf("datatest: checkpoint: %v", err)
+	}
+	var dataDir, oid string
+	if err := cl.admin.QueryRowContext(ctx, `SELECT current_setting('data_directory'), oid::text FROM pg_database WHERE datname = $1`,
+		strings.TrimPrefix(u.Path, "/")).Scan(&dataDir, &oid); err != nil {
+		tb.Fatalf("datatest: the database of %s: %v", data.RedactURL(target), err)
+	}
+	dir := filepath.Join(dataDir, "base", oid)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, false
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // a relation rewritten meanwhile: its new file is listed too
+		} else if err != nil {
+			return nil, false
+		}
+		all = append(all, b...)
+	}
+	return all, true
 }
 
 func rowsHold(tb testing.TB, target, s string) bool {

@@ -3,12 +3,15 @@
 // test with its output, a line a minute naming the packages still running
 // (a package silent for minutes looks hung), and a closing count. It exits
 // 1 when anything failed, so that `go test -json … | testprogress` fails as
-// go test does (scripts/test.sh also sets pipefail).
+// go test does (scripts/test.sh also sets pipefail). With -label NAME its
+// lines start with "[NAME] ": scripts/test.sh runs the suites twice, once
+// per database backend, and a failure must say which run it came from.
 package main
 
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"sort"
@@ -36,6 +39,12 @@ type pkgState struct {
 }
 
 func main() {
+	label := flag.String("label", "", "start each line with [label]")
+	flag.Parse()
+	tag := ""
+	if *label != "" {
+		tag = "[" + *label + "] "
+	}
 	var mu sync.Mutex
 	running := map[string]*pkgState{}
 	var passed, failed, skipped int
@@ -53,7 +62,7 @@ func main() {
 			mu.Unlock()
 			if len(names) > 0 {
 				sort.Strings(names)
-				fmt.Printf("… still running: %s\n", strings.Join(names, ", "))
+				fmt.Printf("%s… still running: %s\n", tag, strings.Join(names, ", "))
 			}
 		}
 	}()
@@ -84,8 +93,14 @@ func main() {
 		case e.Test != "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
 			out := s.tests[e.Test]
 			delete(s.tests, e.Test)
-			if strings.Contains(e.Test, "/") {
-				break // subtests: their parent says it
+			if i := strings.LastIndex(e.Test, "/"); i >= 0 {
+				// A subtest: its parent says it, with a failed
+				// subtest's output (where its t.Error lines are).
+				if e.Action == "fail" {
+					parent := e.Test[:i]
+					s.tests[parent] = append(s.tests[parent], out...)
+				}
+				break
 			}
 			switch e.Action {
 			case "pass":
@@ -96,15 +111,15 @@ func main() {
 			case "fail":
 				failed++
 				// The test's own output ends with its "--- FAIL" line.
-				fmt.Printf("FAIL: %s [%s]\n%s", e.Test, short(e.Package), strings.Join(out, ""))
+				fmt.Printf("%sFAIL: %s [%s]\n%s", tag, e.Test, short(e.Package), strings.Join(out, ""))
 			}
 		case e.Test == "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
 			delete(running, e.Package)
 			switch e.Action {
 			case "pass":
-				fmt.Printf("ok  \t%s\t%.3fs\n", e.Package, e.Elapsed)
+				fmt.Printf("%sok  \t%s\t%.3fs\n", tag, e.Package, e.Elapsed)
 			case "skip":
-				fmt.Printf("?   \t%s\t[no test files]\n", e.Package)
+				fmt.Printf("%s?   \t%s\t[no test files]\n", tag, e.Package)
 			case "fail":
 				failedPkgs = append(failedPkgs, e.Package)
 				for _, line := range s.output {
@@ -114,7 +129,7 @@ func main() {
 					}
 					fmt.Print(line)
 				}
-				fmt.Printf("FAIL\t%s\t%.3fs\n", e.Package, e.Elapsed)
+				fmt.Printf("%sFAIL\t%s\t%.3fs\n", tag, e.Package, e.Elapsed)
 			}
 		}
 		mu.Unlock()
@@ -124,9 +139,9 @@ func main() {
 		os.Exit(1)
 	}
 	if len(failedPkgs) > 0 {
-		fmt.Printf("FAIL: %s\n", strings.Join(failedPkgs, " "))
+		fmt.Printf("%sFAIL: %s\n", tag, strings.Join(failedPkgs, " "))
 	}
-	fmt.Printf("tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	fmt.Printf("%stests: %d passed, %d failed, %d skipped\n", tag, passed, failed, skipped)
 	if failed > 0 || len(failedPkgs) > 0 {
 		os.Exit(1)
 	}
