@@ -339,3 +339,37 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// TestPostgresTextSortsLikeSQLite: every text column on PostgreSQL collates
+// by bytes ("C"), as SQLite's BINARY does, so a list the store orders by
+// name or slug is the same list on both backends whatever the server's
+// locale (a database created with en_US.UTF-8 sorts "B" after "a").
+func TestPostgresTextSortsLikeSQLite(t *testing.T) {
+	if !datatest.Postgres() {
+		t.Skip("needs a PostgreSQL cluster: set " + datatest.PostgresEnv + " (scripts/pgtest.sh starts one)")
+	}
+	raw := datatest.Raw(t, datatest.MustOpenDB(t))
+	rows, err := raw.Query(`SELECT table_name, column_name, COALESCE(collation_name, '') FROM information_schema.columns
+		WHERE table_schema = 'public' AND data_type = 'text' AND table_name <> 'schema_migrations'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var table, column, collation string
+		if err := rows.Scan(&table, &column, &collation); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if collation != "C" {
+			t.Errorf("%s.%s collates as %q, want \"C\" (byte order, as SQLite)", table, column, collation)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 50 {
+		t.Errorf("found %d text columns, want the whole schema's", n)
+	}
+}
