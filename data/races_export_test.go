@@ -82,6 +82,23 @@ func (db *DB) RefreshUsageDayHeld(ctx context.Context, day time.Time, held func(
 	})
 }
 
+// AddActivitiesHeld is AddActivities calling held before it commits.
+func (db *DB) AddActivitiesHeld(ctx context.Context, acts []domain.Activity, held func()) error {
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { _, err := addActivities(ctx, tx, acts); return err })
+}
+
+// RefreshActivityDayHeld is RefreshActivityDays for one day, calling held
+// before it commits.
+func (db *DB) RefreshActivityDayHeld(ctx context.Context, day time.Time, held func()) error {
+	return db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		if err := activityDays.refreshDay(ctx, tx, domain.Day(day).Unix()); err != nil {
+			return err
+		}
+		held()
+		return nil
+	})
+}
+
 // SaveDayScoresHeld is SaveDayScores calling held before it commits.
 func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })

@@ -365,6 +365,72 @@ func TestRaceUsageCommitAndDigestRefresh(t *testing.T) {
 	})
 }
 
+// TestRaceActivityCommitAndDigestRefresh: an activity commit and the
+// refresh of its day's digest meeting, in both orders, leave the day either
+// stale or with a digest that holds the commit: the window read from the
+// digests equals the one read from the source rows, and counts every
+// activity.
+func TestRaceActivityCommitAndDigestRefresh(t *testing.T) {
+	ctx := context.Background()
+	d := day(t, "2026-03-10")
+	reply := func(id string, memberID int64, at time.Time) []domain.Activity {
+		return []domain.Activity{{Source: "github", ExternalID: id, Kind: domain.ActReply, At: at, Actor: "ann", MemberID: memberID, Thread: "t1"}}
+	}
+	setup := func(t *testing.T) (db1, db2 *data.DB, memberID int64) {
+		db1, db2 = twoProcesses(t)
+		m := mustMember(t, db1, "alpha")
+		// The day has activity and is stale: not refreshed since.
+		if _, err := db1.AddActivities(ctx, reply("a1", m.ID, d.Add(time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		return db1, db2, m.ID
+	}
+	commit := func(memberID int64) []domain.Activity { return reply("a2", memberID, d.Add(2*time.Hour)) }
+	check := func(t *testing.T, db *data.DB, memberID int64) {
+		t.Helper()
+		derived, source := windows(t, db, d)
+		if got, want := show(derived), show(source); got != want {
+			t.Fatalf("window from the digests differs from the source rows' (a digest stored without the commit, its day not stale):\n%s", firstDiff(got, want))
+		}
+		if got := memberWindowOf(t, derived, memberID).Contributions; got != 2 {
+			t.Fatalf("contributions in the window = %d, want 2", got)
+		}
+	}
+
+	t.Run("commit held open", func(t *testing.T) {
+		db1, db2, memberID := setup(t)
+		var refresh func() error
+		err := db1.AddActivitiesHeld(ctx, commit(memberID), func() {
+			refresh = meet(t, db2, func() error { _, err := db2.RefreshActivityDays(ctx); return err })
+		})
+		if err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+		if err := refresh(); err != nil {
+			t.Fatalf("refresh: %v", err)
+		}
+		check(t, db1, memberID)
+		refreshDigests(t, db1)
+		check(t, db1, memberID)
+	})
+	t.Run("refresh held open", func(t *testing.T) {
+		db1, db2, memberID := setup(t)
+		var second func() error
+		err := db1.RefreshActivityDayHeld(ctx, d, func() {
+			second = meet(t, db2, func() error { _, err := db2.AddActivities(ctx, commit(memberID)); return err })
+		})
+		if err != nil {
+			t.Fatalf("refresh: %v", err)
+		}
+		if err := second(); err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+		check(t, db1, memberID)
+		refreshDigests(t, db1)
+		check(t, db1, memberID)
+	})
+}
+
 // TestRaceScoringWindowIsOneSnapshot: a scoring window read while another
 // process commits usage and activity between its queries equals the window
 // read before the commit, not a mix of before and after, though the commit
