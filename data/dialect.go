@@ -99,6 +99,16 @@ func (d dialect) idList(ids []int64) (subquery string, arg string) {
 	return "SELECT value FROM json_each(?)", "[" + b.String() + "]"
 }
 
+// forUpdate ends a SELECT that locks the rows it reads until the
+// transaction ends, on PostgreSQL, where writers run at once; SQLite's
+// write transactions already exclude each other (BEGIN IMMEDIATE).
+func (d dialect) forUpdate() string {
+	if d.postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // classify turns a backend's constraint errors into the store's error
 // codes: a unique violation is ECONFLICT on both backends, however the
 // racing write reached it.

@@ -300,6 +300,70 @@ func TestRaceUsageCommitsCreatingTheSameConsumers(t *testing.T) {
 	}
 }
 
+// TestRaceNewConsumerAllowance: two commits of one token meeting share its
+// daily allowance of new consumers, as they would one after the other: the
+// second, whose new keys would take the token over it, is refused whole
+// once the first has committed; the second naming the first's new keys
+// creates nothing and is stored.
+func TestRaceNewConsumerAllowance(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	const allowance = 4
+	first := []string{"key-a", "key-b", "key-c"}
+	for _, c := range []struct {
+		name    string
+		second  []string
+		refused bool
+	}{
+		{"other new keys", []string{"key-d", "key-e", "key-f"}, true},
+		{"the same new keys", reversed(first), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db1, db2 := twoProcesses(t)
+			tok := &domain.Token{Name: "gateway", Scope: domain.ScopeIngest}
+			if _, err := db1.CreateToken(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+			batch := func(source string, keys []string) *domain.UsageBatch {
+				b := usageBatch(source, at, keys)
+				b.Token, b.MaxNewConsumers = tok.ID, allowance
+				return b
+			}
+			var second func() error
+			err := db1.CommitUsageHeld(ctx, batch("gw-1", first), func() {
+				second = meet(t, db2, func() error { return db2.CommitUsage(ctx, batch("gw-2", c.second)) })
+			})
+			if err != nil {
+				t.Fatalf("first commit: %v", err)
+			}
+			err = second()
+			want := map[string]int64{}
+			for _, k := range first {
+				want[k] = 1
+			}
+			if c.refused {
+				const msg = "the batch names 3 new API consumers; a token may create at most 4 a day (ingest.max_new_consumers_per_day) and this one has created 3 today: nothing of the batch was stored"
+				if domain.ErrorCode(err) != domain.EINVALID || domain.ErrorMessage(err) != msg {
+					t.Fatalf("second commit: %v; want EINVALID %q", err, msg)
+				}
+			} else {
+				if err != nil {
+					t.Fatalf("second commit: %v", err)
+				}
+				for _, k := range c.second {
+					want[k]++
+				}
+			}
+			if cs, err := db1.Consumers(ctx); err != nil || len(cs) != len(first) {
+				t.Errorf("consumers = %d (%v), want the first's %d: the token went over its allowance", len(cs), err, len(first))
+			}
+			if got := consumerCallsOn(t, db1, at); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("calls by consumer = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 // TestRaceUsageCommitAndDigestRefresh: a usage commit and the refresh of
 // its day's digest meeting, in both orders, leave the day either stale or
 // with a digest that holds the commit: the window read from the digests
