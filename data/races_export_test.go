@@ -31,6 +31,13 @@ func (db *DB) CreateUserHeld(ctx context.Context, u *domain.User, held func()) e
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return createUser(ctx, tx, u) })
 }
 
+// UpsertSSOUserHeld is UpsertSSOUser calling held before it commits.
+func (db *DB) UpsertSSOUserHeld(ctx context.Context, name, role string, held func()) (*domain.User, error) {
+	u := &domain.User{Name: name, Role: role}
+	err := db.heldTx(ctx, held, func(tx *sql.Tx) error { return upsertSSOUser(ctx, tx, u) })
+	return u, err
+}
+
 // CreateMemberHeld is CreateMember calling held before it commits.
 func (db *DB) CreateMemberHeld(ctx context.Context, m *domain.Member, held func()) error {
 	m.Normalize()

@@ -146,6 +146,61 @@ func TestRaceCreatingTheSameNameTwice(t *testing.T) {
 	}
 }
 
+// TestRaceSingleSignOnTwice: two single-sign-on logins of a new name
+// meeting make one account between them, the second's role last; one
+// meeting the creation of a local account of the name is refused as a
+// serial one is, with the local account's ECONFLICT, and takes nothing over.
+func TestRaceSingleSignOnTwice(t *testing.T) {
+	ctx := context.Background()
+	t.Run("two logins", func(t *testing.T) {
+		db1, db2 := twoProcesses(t)
+		var second func() error
+		var other *domain.User
+		first, err := db1.UpsertSSOUserHeld(ctx, "sso-sam", domain.RoleAdmin, func() {
+			second = meet(t, db2, func() (err error) {
+				other, err = db2.UpsertSSOUser(ctx, "sso-sam", domain.RoleViewer)
+				return err
+			})
+		})
+		if err != nil {
+			t.Fatalf("first login: %v", err)
+		}
+		if err := second(); err != nil {
+			t.Fatalf("second login: %v", err)
+		}
+		if other.ID != first.ID || !other.CreatedAt.Equal(first.CreatedAt) {
+			t.Errorf("second login's account = %d created %v, want the first's %d created %v", other.ID, other.CreatedAt, first.ID, first.CreatedAt)
+		}
+		u, err := db1.UserByName(ctx, "sso-sam")
+		if err != nil || u.ID != first.ID || u.Role != domain.RoleViewer || u.PasswordHash != "" || u.Disabled {
+			t.Errorf("account = %+v (%v), want %d, the second's role, no password, enabled", u, err, first.ID)
+		}
+		if n, err := db1.CountUsers(ctx); err != nil || n != 1 {
+			t.Errorf("users = %d (%v), want 1", n, err)
+		}
+	})
+	t.Run("a local account", func(t *testing.T) {
+		db1, db2 := twoProcesses(t)
+		const want = `a local account named "bob" exists: single sign-on does not take it over`
+		var second func() error
+		err := db1.CreateUserHeld(ctx, &domain.User{Name: "bob", Role: domain.RoleViewer, PasswordHash: "x"}, func() {
+			second = meet(t, db2, func() error { _, err := db2.UpsertSSOUser(ctx, "bob", domain.RoleAdmin); return err })
+		})
+		if err != nil {
+			t.Fatalf("creating the local account: %v", err)
+		}
+		if err := second(); domain.ErrorCode(err) != domain.ECONFLICT || domain.ErrorMessage(err) != want {
+			t.Fatalf("single sign-on: %v; want ECONFLICT %q", err, want)
+		}
+		if u, err := db1.UserByName(ctx, "bob"); err != nil || u.Role != domain.RoleViewer || u.PasswordHash != "x" {
+			t.Errorf("local account = %+v (%v), want it as created", u, err)
+		}
+		if _, err := db1.UpsertSSOUser(ctx, "bob", domain.RoleAdmin); domain.ErrorMessage(err) != want {
+			t.Errorf("serial single sign-on: %v; want %q", err, want)
+		}
+	})
+}
+
 // TestRaceAssigningTheSameNewLoginTwice: two assignments of a login nobody
 // has yet meeting find or make one person between them (the part of
 // AssignPerson that creates the login's person).
