@@ -109,6 +109,18 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// lockKey serialises, on PostgreSQL, the transactions that lock the same
+// key: an advisory lock on the key's hash, held until tx ends (two keys
+// with one hash wait for each other needlessly, never wrongly). SQLite's
+// write transactions already exclude each other.
+func (d dialect) lockKey(ctx context.Context, tx *sql.Tx, key string) error {
+	if !d.postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key)
+	return err
+}
+
 // classify turns a backend's constraint errors into the store's error
 // codes: a unique violation is ECONFLICT on both backends, however the
 // racing write reached it.

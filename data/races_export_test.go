@@ -106,6 +106,15 @@ func (db *DB) RefreshActivityDayHeld(ctx context.Context, day time.Time, held fu
 	})
 }
 
+// AddDomainRuleHeld is AddDomainRule calling held before it commits.
+func (db *DB) AddDomainRuleHeld(ctx context.Context, r *DomainRule, held func()) error {
+	if err := r.normalize(); err != nil {
+		return err
+	}
+	var res Reattribution
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return addDomainRule(ctx, tx, db.dialect, r, &res) })
+}
+
 // SaveDayScoresHeld is SaveDayScores calling held before it commits.
 func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })

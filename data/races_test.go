@@ -239,6 +239,77 @@ func TestRaceAssigningTheSameNewLoginTwice(t *testing.T) {
 	}
 }
 
+// TestRaceAddingDomainRules: two rules of one domain added at once are
+// checked against each other as if one came after the other: an
+// overlapping second is refused with the ECONFLICT a serial one gets, one
+// beside it is stored, and the domain's people follow both.
+func TestRaceAddingDomainRules(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		from, to string // the second rule's span ("": open)
+		refused  bool
+	}{
+		{"overlapping", "2026-02-01", "", true},
+		{"beside", "2025-01-01", "2026-01-01", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db1, db2 := twoProcesses(t)
+			alpha, beta := mustMember(t, db1, "alpha"), mustMember(t, db1, "beta")
+			slugs := map[int64]string{alpha.ID: "alpha", beta.ID: "beta"}
+			fay := &domain.Person{Name: "Fay", Email: "fay@acme.example"}
+			if err := db1.CreatePerson(ctx, fay, domain.Identity{Source: "github", Login: "fay"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db1.AddActivities(ctx, []domain.Activity{
+				{Source: "github", ExternalID: "1", Kind: domain.ActReply, At: at(t, "2025-06-10 10:00"), Actor: "fay", Thread: "t"},
+				{Source: "github", ExternalID: "2", Kind: domain.ActReply, At: at(t, "2026-03-10 10:00"), Actor: "fay", Thread: "t"},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			first := &data.DomainRule{Domain: "acme.example", Member: "alpha", From: day(t, "2026-01-01")}
+			second := func(db *data.DB) error {
+				r := &data.DomainRule{Domain: "acme.example", Member: "beta", From: day(t, c.from)}
+				if c.to != "" {
+					r.To = day(t, c.to)
+				}
+				_, err := db.AddDomainRule(ctx, r)
+				return err
+			}
+			var outcome func() error
+			if err := db1.AddDomainRuleHeld(ctx, first, func() { outcome = meet(t, db2, func() error { return second(db2) }) }); err != nil {
+				t.Fatalf("first rule: %v", err)
+			}
+			err := outcome()
+			want := map[string]string{"2025-06-10": "", "2026-03-10": "alpha"}
+			rules := 1
+			if c.refused {
+				msg := fmt.Sprintf("domain: overlaps rule %d (acme.example to alpha from 2026-01-01); delete it first", first.ID)
+				if domain.ErrorCode(err) != domain.ECONFLICT || domain.ErrorMessage(err) != msg {
+					t.Fatalf("second rule: %v; want ECONFLICT %q", err, msg)
+				}
+				if err := second(db1); domain.ErrorMessage(err) != msg {
+					t.Errorf("serial second rule: %v; want %q", err, msg)
+				}
+			} else {
+				if err != nil {
+					t.Fatalf("second rule: %v", err)
+				}
+				want["2025-06-10"] = "beta"
+				rules = 2
+			}
+			if rs, err := db1.DomainRules(ctx); err != nil || len(rs) != rules {
+				t.Errorf("rules = %+v (%v), want %d", rs, err, rules)
+			}
+			for on, w := range want {
+				if got := memberOf(t, db1, "fay", on, slugs); got != w {
+					t.Errorf("on %s fay is %q, want %q", on, got, w)
+				}
+			}
+		})
+	}
+}
+
 // usageBatch holds one call at `at` for each of keys, added in their order;
 // the first half of them with latency, the rest without, so that batches
 // with the keys in opposite orders also split them differently between the
