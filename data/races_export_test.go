@@ -56,6 +56,12 @@ func (db *DB) CreateTokenHeld(ctx context.Context, t *domain.Token, held func())
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return createToken(ctx, tx, t, tokenPrefix+"held-"+t.Name) })
 }
 
+// FreezeSnapshotHeld is FreezeSnapshot calling held before it commits.
+func (db *DB) FreezeSnapshotHeld(ctx context.Context, week string, day, takenAt time.Time, held func()) error {
+	s := &Snapshot{Week: week, Day: domain.Day(day), TakenAt: takenAt.UTC().Truncate(time.Second)}
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return freezeSnapshot(ctx, tx, s) })
+}
+
 // AssigneeHeld finds or creates the person of an assignment's login, as
 // AssignPerson does first, and calls held before it commits.
 func (db *DB) AssigneeHeld(ctx context.Context, as Assignment, held func()) (id int64, err error) {

@@ -70,9 +70,9 @@ func meet(t *testing.T, db *data.DB, op func() error) (outcome func() error) {
 }
 
 // TestRaceCreatingTheSameNameTwice: two creations of the same name (user,
-// member, project, token) meeting give one success and one ECONFLICT with
-// the message a serial second creation gets, not a unique-key failure, and
-// one row.
+// member, project, token, a week's snapshot) meeting give one success and
+// one ECONFLICT with the message a serial second creation gets, not a
+// unique-key failure, and one row.
 func TestRaceCreatingTheSameNameTwice(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -120,6 +120,21 @@ func TestRaceCreatingTheSameNameTwice(t *testing.T) {
 			},
 			`a token named "gateway" already exists`,
 			func(db *data.DB) (int, error) { ts, err := db.Tokens(ctx); return len(ts), err }},
+		{"snapshot",
+			func(db *data.DB, held func()) error {
+				sunday := day(t, "2026-03-15")
+				a := mustMember(t, db, "alpha")
+				if err := db.SaveDayScores(ctx, dayScores(sunday, 0.2, a.ID)); err != nil {
+					return err
+				}
+				return db.FreezeSnapshotHeld(ctx, "2026-W11", sunday, time.Date(2026, 3, 16, 1, 0, 0, 0, time.UTC), held)
+			},
+			func(db *data.DB) error {
+				_, err := db.FreezeSnapshot(ctx, "2026-W11", day(t, "2026-03-15"), time.Date(2026, 3, 16, 2, 0, 0, 0, time.UTC))
+				return err
+			},
+			`snapshot of 2026-W11 exists (taken 2026-03-16T01:00:00Z); snapshots are never rewritten`,
+			func(db *data.DB) (int, error) { ss, err := db.Snapshots(ctx); return len(ss), err }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
