@@ -121,6 +121,27 @@ func (db *DB) AddDomainRuleHeld(ctx context.Context, r *DomainRule, held func())
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return addDomainRule(ctx, tx, db.dialect, r, &res) })
 }
 
+// SyncAlertsHeld is SyncAlerts (of conditions with distinct rules and
+// subjects) calling held before it commits.
+func (db *DB) SyncAlertsHeld(ctx context.Context, rules []string, conds []AlertCondition, at time.Time, held func()) error {
+	want := map[string]AlertCondition{}
+	var order []string
+	for _, c := range conds {
+		k := c.Rule + "\x00" + c.Subject
+		want[k] = c
+		order = append(order, k)
+	}
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return syncAlerts(ctx, tx, db.dialect, rules, order, want, at, &AlertSync{}) })
+}
+
+// RecordAlertHistoryHeld is RecordAlertHistory calling held before it
+// commits.
+func (db *DB) RecordAlertHistoryHeld(ctx context.Context, rules []string, days []AlertDay, at time.Time, held func()) error {
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error {
+		return recordAlertHistory(ctx, tx, db.dialect, rules, days, AlertMark{}, at, &AlertSync{})
+	})
+}
+
 // SaveDayScoresHeld is SaveDayScores calling held before it commits.
 func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })

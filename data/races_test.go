@@ -636,6 +636,73 @@ func TestRaceActivityCommitAndDigestRefresh(t *testing.T) {
 	})
 }
 
+// TestRaceRecordingAlerts: two evaluations of the same alerts meeting (the
+// alert jobs of two processes) record what one after the other would: one
+// alert per condition, the second evaluation moving it on, never a second
+// copy of an episode.
+func TestRaceRecordingAlerts(t *testing.T) {
+	ctx := context.Background()
+	t.Run("source alerts", func(t *testing.T) {
+		db1, db2 := twoProcesses(t)
+		rules, conds := []string{"stale_source"}, []data.AlertCondition{{Rule: "stale_source", Subject: "github", Message: "github is stale"}}
+		at := time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC)
+		var second func() error
+		err := db1.SyncAlertsHeld(ctx, rules, conds, at, func() {
+			second = meet(t, db2, func() error { _, err := db2.SyncAlerts(ctx, rules, conds, at.Add(time.Minute)); return err })
+		})
+		if err != nil {
+			t.Fatalf("first evaluation: %v", err)
+		}
+		if err := second(); err != nil {
+			t.Fatalf("second evaluation: %v", err)
+		}
+		all, err := db1.Alerts(ctx, data.AlertFilter{Rule: "stale_source"})
+		if err != nil || len(all) != 1 || all[0].State != data.AlertOpen || !all[0].LastSeen.Equal(at.Add(time.Minute)) {
+			t.Fatalf("alerts = %+v (%v), want one open, last seen by the second evaluation", all, err)
+		}
+	})
+	for _, c := range []struct {
+		name  string
+		conds []bool // by day: whether the condition opens
+		want  string
+	}{
+		{"a closed episode", []bool{false, true, false, false}, "06-02→06-03"},
+		{"an open episode", []bool{false, false, true, true}, "06-03→…"},
+	} {
+		t.Run("history with "+c.name, func(t *testing.T) {
+			db1, db2 := twoProcesses(t)
+			mustMember(t, db1, "alpha")
+			d := historyDays(t)[:len(c.conds)]
+			saveDays(t, db1, d...)
+			var days []data.AlertDay
+			for i, opens := range c.conds {
+				ad := data.AlertDay{Day: d[i]}
+				if opens {
+					ad.Conds = []data.AlertCondition{cond("usage_drop", "alpha", false)}
+				}
+				days = append(days, ad)
+			}
+			at := d[len(d)-1].Add(20 * time.Hour)
+			var second func() error
+			err := db1.RecordAlertHistoryHeld(ctx, historyRules, days, at, func() {
+				second = meet(t, db2, func() error {
+					_, err := db2.RecordAlertHistory(ctx, historyRules, days, data.AlertMark{}, at.Add(time.Minute))
+					return err
+				})
+			})
+			if err != nil {
+				t.Fatalf("first recording: %v", err)
+			}
+			if err := second(); err != nil {
+				t.Fatalf("second recording: %v", err)
+			}
+			if spans, _ := episodesOf(t, db1, "usage_drop"); strings.Join(spans, " ") != c.want {
+				t.Errorf("episodes = %v, want [%s]", spans, c.want)
+			}
+		})
+	}
+}
+
 // TestRaceScoringWindowIsOneSnapshot: a scoring window read while another
 // process commits usage and activity between its queries equals the window
 // read before the commit, not a mix of before and after, though the commit
