@@ -142,6 +142,12 @@ func (db *DB) RecordAlertHistoryHeld(ctx context.Context, rules []string, days [
 	})
 }
 
+// MarkRescoreFromHeld marks the scored days from day on for scoring again,
+// as a change to the members does, calling held before it commits.
+func (db *DB) MarkRescoreFromHeld(ctx context.Context, day time.Time, held func()) error {
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return markRescoreFrom(ctx, tx, day) })
+}
+
 // SaveDayScoresHeld is SaveDayScores calling held before it commits.
 func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })

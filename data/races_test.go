@@ -703,6 +703,55 @@ func TestRaceRecordingAlerts(t *testing.T) {
 	}
 }
 
+// TestRaceMarkingDaysForRescoring: two changes marking a scored day for
+// scoring again, the scorer listing the marks between their commits and
+// clearing them once it has scored the day: the second change's mark,
+// which the scorer did not see, stays.
+func TestRaceMarkingDaysForRescoring(t *testing.T) {
+	ctx := context.Background()
+	db1, db2 := twoProcesses(t)
+	d := day(t, "2026-03-10")
+	a := mustMember(t, db1, "alpha")
+	if err := db1.SaveDayScores(ctx, dayScores(d, 0.2, a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if marks, err := db1.RescoreDays(ctx); err != nil || len(marks) != 0 {
+		t.Fatalf("marks before = %v (%v), want none", marks, err)
+	}
+	var second, cleared func() error
+	err := db1.MarkRescoreFromHeld(ctx, d, func() {
+		second = meet(t, db2, func() error {
+			return db2.MarkRescoreFromHeld(ctx, d, func() {
+				// The scorer, once the first change has committed: it
+				// lists the marks, scores their days, clears the marks.
+				marks, err := db1.RescoreDays(ctx)
+				if err != nil || len(marks) != 1 {
+					t.Errorf("marks the scorer lists = %v (%v), want the first change's", marks, err)
+				}
+				cleared = meet(t, db1, func() error { return db1.RescoreDone(ctx, marks) })
+			})
+		})
+	})
+	if err != nil {
+		t.Fatalf("first change: %v", err)
+	}
+	if err := second(); err != nil {
+		t.Fatalf("second change: %v", err)
+	}
+	if cleared == nil {
+		t.Fatal("the scorer did not run")
+	}
+	if err := cleared(); err != nil {
+		t.Fatalf("clearing the marks: %v", err)
+	}
+	marks, err := db1.RescoreDays(ctx)
+	if err != nil || len(marks) != 1 || !marks[0].Day.Equal(d) {
+		t.Fatalf("marks after = %v (%v), want %s still marked: the second change was not scored", marks, err, dateOf(d))
+	}
+}
+
+func dateOf(d time.Time) string { return d.Format(domain.DateLayout) }
+
 // TestRaceScoringWindowIsOneSnapshot: a scoring window read while another
 // process commits usage and activity between its queries equals the window
 // read before the commit, not a mix of before and after, though the commit
