@@ -101,10 +101,15 @@ func (d dialect) idList(ids []int64) (subquery string, arg string) {
 
 // forUpdate ends a SELECT that locks the rows it reads until the
 // transaction ends, on PostgreSQL, where writers run at once; SQLite's
-// write transactions already exclude each other (BEGIN IMMEDIATE).
+// write transactions already exclude each other (BEGIN IMMEDIATE). The
+// lock is the one an UPDATE that leaves the row's keys alone takes (FOR NO
+// KEY UPDATE): two lockers, or a locker and such an UPDATE, wait for each
+// other, but an insert whose foreign key names the row does not wait for
+// it, as it does not for that UPDATE (FOR UPDATE would make it wait, and
+// could make a writer already holding other locks deadlock with it).
 func (d dialect) forUpdate() string {
 	if d.postgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }
