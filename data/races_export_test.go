@@ -148,6 +148,11 @@ func (db *DB) MarkRescoreFromHeld(ctx context.Context, day time.Time, held func(
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return markRescoreFrom(ctx, tx, day) })
 }
 
+// MergeMembersHeld is MergeMembers calling held before it commits.
+func (db *DB) MergeMembersHeld(ctx context.Context, keep, drop string, held func()) error {
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return mergeMembers(ctx, tx, db.dialect, keep, drop, &MergeResult{}) })
+}
+
 // SaveDayScoresHeld is SaveDayScores calling held before it commits.
 func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })

@@ -325,6 +325,50 @@ func TestRaceAddingDomainRules(t *testing.T) {
 	}
 }
 
+// TestRaceMergingMembers: a merge meeting another merge of one of its
+// members is refused as it would be after it: a member merged away can be
+// neither merged again nor merged into, so two members never end merged
+// into each other.
+func TestRaceMergingMembers(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name, keep, drop string
+		code, msg        string
+	}{
+		{"into each other", "beta", "alpha", domain.EINVALID, `into: member "beta" was merged into "alpha": merge into that one`},
+		{"one member twice", "gamma", "beta", domain.ECONFLICT, `member "beta" was already merged into "alpha"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db1, db2 := twoProcesses(t)
+			alpha, beta := mustMember(t, db1, "alpha"), mustMember(t, db1, "beta")
+			mustMember(t, db1, "gamma")
+			mustConsumer(t, db1, "key-a", alpha.ID)
+			mustConsumer(t, db1, "key-b", beta.ID)
+			var second func() error
+			err := db1.MergeMembersHeld(ctx, "alpha", "beta", func() {
+				second = meet(t, db2, func() error { _, err := db2.MergeMembers(ctx, c.keep, c.drop); return err })
+			})
+			if err != nil {
+				t.Fatalf("first merge: %v", err)
+			}
+			if err := second(); domain.ErrorCode(err) != c.code || domain.ErrorMessage(err) != c.msg {
+				t.Fatalf("second merge: %v; want %s %q", err, c.code, c.msg)
+			}
+			if _, err := db1.MergeMembers(ctx, c.keep, c.drop); domain.ErrorMessage(err) != c.msg {
+				t.Errorf("serial second merge: %v; want %q", err, c.msg)
+			}
+			a, err := db1.MemberBySlug(ctx, "alpha")
+			if err != nil || a.MergedInto != "" || !a.ArchivedOn.IsZero() {
+				t.Errorf("alpha = %+v (%v), want it kept", a, err)
+			}
+			cs, err := db1.Consumers(ctx)
+			if err != nil || len(cs) != 2 || cs[0].MemberID != alpha.ID || cs[1].MemberID != alpha.ID {
+				t.Errorf("consumers = %+v (%v), want both alpha's", cs, err)
+			}
+		})
+	}
+}
+
 // usageBatch holds one call at `at` for each of keys, added in their order;
 // the first half of them with latency, the rest without, so that batches
 // with the keys in opposite orders also split them differently between the
