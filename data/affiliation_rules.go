@@ -225,12 +225,12 @@ func spansOverlap(f1, t1, f2, t2 time.Time) bool {
 // an e-mail in domain and attributes their activity again.
 func refreshDomain(ctx context.Context, tx *sql.Tx, d dialect, domain string, res *Reattribution) error {
 	var people []int64
-	if err := scanInts(ctx, tx, `SELECT id FROM people WHERE LOWER(email) LIKE ? ESCAPE '\'`, func(id int64) { people = append(people, id) },
+	if err := scanInts(ctx, tx, `SELECT id FROM people WHERE LOWER(email) LIKE ? ESCAPE '\' ORDER BY id`, func(id int64) { people = append(people, id) },
 		"%@"+memberLikeEscape(domain)); err != nil {
 		return err
 	}
 	for _, p := range people {
-		if _, err := refreshRuleSpans(ctx, tx, p); err != nil {
+		if _, err := refreshRuleSpans(ctx, tx, d, p); err != nil {
 			return err
 		}
 	}
@@ -245,8 +245,13 @@ type affSpan struct {
 
 // refreshRuleSpans makes a person's rule-made affiliations what the stored
 // rules of their e-mail domain give on the days their explicit ones leave,
-// and reports whether they changed.
-func refreshRuleSpans(ctx context.Context, tx *sql.Tx, personID int64) (bool, error) {
+// and reports whether they changed. It locks the person first (lockPerson):
+// the people of a domain are refreshed in id order, so that two writers
+// lock them in one order.
+func refreshRuleSpans(ctx context.Context, tx *sql.Tx, d dialect, personID int64) (bool, error) {
+	if err := lockPerson(ctx, tx, d, personID); err != nil {
+		return false, err
+	}
 	var email sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT email FROM people WHERE id = ?`, personID).Scan(&email); err != nil {
 		return false, err

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
 	"time"
 
@@ -153,6 +154,15 @@ func (db *DB) MergeMembersHeld(ctx context.Context, keep, drop string, held func
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return mergeMembers(ctx, tx, db.dialect, keep, drop, &MergeResult{}) })
 }
 
+// ReplaceAffiliationsHeld is ReplaceAffiliations calling held before it
+// commits.
+func (db *DB) ReplaceAffiliationsHeld(ctx context.Context, personID int64, spans []domain.Affiliation, held func()) error {
+	for i := range spans {
+		spans[i].PersonID = personID
+	}
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return replaceAffiliations(ctx, tx, db.dialect, personID, spans) })
+}
+
 // SaveDayScoresHeld is SaveDayScores calling held before it commits.
 func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })
@@ -214,4 +224,25 @@ func (db *DB) CountPeople(ctx context.Context) (int, error) {
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM people`).Scan(&n)
 	return n, err
+}
+
+// Affiliations returns a person's affiliations as "member from→to (rule
+// id)" lines, by start.
+func (db *DB) Affiliations(ctx context.Context, personID int64) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT member_id, from_date, COALESCE(to_date, ''), COALESCE(rule_id, 0) FROM affiliations
+		WHERE person_id = ? ORDER BY from_date, member_id, rule_id`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var member, rule int64
+		var from, to string
+		if err := rows.Scan(&member, &from, &to, &rule); err != nil {
+			return nil, err
+		}
+		out = append(out, fmt.Sprintf("%d %s→%s (rule %d)", member, from, to, rule))
+	}
+	return out, rows.Err()
 }

@@ -325,6 +325,55 @@ func TestRaceAddingDomainRules(t *testing.T) {
 	}
 }
 
+// TestRaceReplacingAffiliations: two replacements of a person's explicit
+// affiliations meeting (the configuration applied by two processes
+// starting) leave the second's, with the rule-made ones around them, as if
+// one ran after the other, not both writers' rows.
+func TestRaceReplacingAffiliations(t *testing.T) {
+	ctx := context.Background()
+	db1, db2 := twoProcesses(t)
+	alpha := mustMember(t, db1, "alpha")
+	mustMember(t, db1, "beta")
+	fay := &domain.Person{Name: "Fay", Email: "fay@acme.example"}
+	if err := db1.CreatePerson(ctx, fay, domain.Identity{Source: "github", Login: "fay"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db1.AddDomainRule(ctx, &data.DomainRule{Domain: "acme.example", Member: "beta", From: day(t, "2025-01-01")}); err != nil {
+		t.Fatal(err)
+	}
+	spans := func(to string) []domain.Affiliation {
+		return []domain.Affiliation{{MemberID: alpha.ID, From: day(t, "2026-01-01"), To: day(t, to)}}
+	}
+	var second func() error
+	err := db1.ReplaceAffiliationsHeld(ctx, fay.ID, spans("2026-03-01"), func() {
+		second = meet(t, db2, func() error { return db2.ReplaceAffiliations(ctx, fay.ID, spans("2026-04-01")) })
+	})
+	if err != nil {
+		t.Fatalf("first replacement: %v", err)
+	}
+	if err := second(); err != nil {
+		t.Fatalf("second replacement: %v", err)
+	}
+	got, err := db1.Affiliations(ctx, fay.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second alone, applied again, gives the serial outcome.
+	if err := db1.ReplaceAffiliations(ctx, fay.ID, spans("2026-04-01")); err != nil {
+		t.Fatal(err)
+	}
+	want, err := db1.Affiliations(ctx, fay.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Fatalf("affiliations after both = %q, want the second's %q", got, want)
+	}
+	if len(want) != 3 {
+		t.Fatalf("affiliations = %q, want alpha's span between two of the rule's", want)
+	}
+}
+
 // TestRaceMergingMembers: a merge meeting another merge of one of its
 // members is refused as it would be after it: a member merged away can be
 // neither merged again nor merged into, so two members never end merged
