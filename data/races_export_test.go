@@ -163,6 +163,12 @@ func (db *DB) ReplaceAffiliationsHeld(ctx context.Context, personID int64, spans
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return replaceAffiliations(ctx, tx, db.dialect, personID, spans) })
 }
 
+// UpdateMemberHeld is UpdateMember calling held before it commits.
+func (db *DB) UpdateMemberHeld(ctx context.Context, m *domain.Member, held func()) error {
+	m.Normalize()
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { _, err := updateMember(ctx, tx, db.dialect, m); return err })
+}
+
 // SaveDayScoresHeld is SaveDayScores calling held before it commits.
 func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })

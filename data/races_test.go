@@ -418,6 +418,61 @@ func TestRaceMergingMembers(t *testing.T) {
 	}
 }
 
+// TestRaceChangingAMember: a change to a member meeting another change to
+// it checks the member as the other left it, as one after the other would:
+// an edit undoing an uncommitted edit is applied, not taken for no change;
+// a member being merged away cannot be archived from another day.
+func TestRaceChangingAMember(t *testing.T) {
+	ctx := context.Background()
+	t.Run("an edit undone", func(t *testing.T) {
+		db1, db2 := twoProcesses(t)
+		a := mustMember(t, db1, "alpha")
+		edit := func(joined string) *domain.Member {
+			m := *a
+			m.JoinedOn = day(t, joined)
+			return &m
+		}
+		var second func() error
+		err := db1.UpdateMemberHeld(ctx, edit("2026-02-01"), func() {
+			second = meet(t, db2, func() error {
+				changed, err := db2.UpdateMember(ctx, edit("2026-01-01"))
+				if err == nil && !changed {
+					return fmt.Errorf("the edit back was taken for no change")
+				}
+				return err
+			})
+		})
+		if err != nil {
+			t.Fatalf("first edit: %v", err)
+		}
+		if err := second(); err != nil {
+			t.Fatalf("second edit: %v", err)
+		}
+		if m, err := db1.MemberBySlug(ctx, "alpha"); err != nil || dateOf(m.JoinedOn) != "2026-01-01" {
+			t.Fatalf("alpha = %+v (%v), want the second edit's joined date 2026-01-01", m, err)
+		}
+	})
+	t.Run("archiving a member merged away", func(t *testing.T) {
+		db1, db2 := twoProcesses(t)
+		mustMember(t, db1, "alpha")
+		mustMember(t, db1, "beta")
+		const want = `member "beta" is already archived (since 2026-01-01)`
+		var second func() error
+		err := db1.MergeMembersHeld(ctx, "alpha", "beta", func() {
+			second = meet(t, db2, func() error { return db2.ArchiveMember(ctx, "beta", day(t, "2026-06-01")) })
+		})
+		if err != nil {
+			t.Fatalf("merge: %v", err)
+		}
+		if err := second(); domain.ErrorCode(err) != domain.ECONFLICT || domain.ErrorMessage(err) != want {
+			t.Fatalf("archive: %v; want ECONFLICT %q", err, want)
+		}
+		if m, err := db1.MemberBySlug(ctx, "beta"); err != nil || m.MergedInto != "alpha" || dateOf(m.ArchivedOn) != "2026-01-01" {
+			t.Fatalf("beta = %+v (%v), want merged into alpha, archived from the day it joined", m, err)
+		}
+	})
+}
+
 // usageBatch holds one call at `at` for each of keys, added in their order;
 // the first half of them with latency, the rest without, so that batches
 // with the keys in opposite orders also split them differently between the
