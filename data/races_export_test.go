@@ -169,6 +169,20 @@ func (db *DB) UpdateMemberHeld(ctx context.Context, m *domain.Member, held func(
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { _, err := updateMember(ctx, tx, db.dialect, m); return err })
 }
 
+// UpsertProjectHeld is UpsertProject calling held before it commits.
+func (db *DB) UpsertProjectHeld(ctx context.Context, p *domain.Project, held func()) error {
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return upsertProject(ctx, tx, db.dialect, p) })
+}
+
+// SaveAgreementHeld is SaveAgreement (of a project without milestones)
+// calling held before it commits.
+func (db *DB) SaveAgreementHeld(ctx context.Context, p *domain.Project, held func()) error {
+	if p.Source == "" {
+		p.Source = SourceUI
+	}
+	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveAgreement(ctx, tx, db.dialect, p, nil) })
+}
+
 // SaveDayScoresHeld is SaveDayScores calling held before it commits.
 func (db *DB) SaveDayScoresHeld(ctx context.Context, s *domain.DayScores, held func()) error {
 	return db.heldTx(ctx, held, func(tx *sql.Tx) error { return saveDayScores(ctx, tx, db.dialect, dateStr(s.Ecosystem.Day), s) })

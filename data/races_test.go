@@ -869,15 +869,7 @@ func TestRaceMarkingDaysForRescoring(t *testing.T) {
 	var second, cleared func() error
 	err := db1.MarkRescoreFromHeld(ctx, d, func() {
 		second = meet(t, db2, func() error {
-			return db2.MarkRescoreFromHeld(ctx, d, func() {
-				// The scorer, once the first change has committed: it
-				// lists the marks, scores their days, clears the marks.
-				marks, err := db1.RescoreDays(ctx)
-				if err != nil || len(marks) != 1 {
-					t.Errorf("marks the scorer lists = %v (%v), want the first change's", marks, err)
-				}
-				cleared = meet(t, db1, func() error { return db1.RescoreDone(ctx, marks) })
-			})
+			return db2.MarkRescoreFromHeld(ctx, d, func() { cleared = scorerMeeting(t, db1, 1) })
 		})
 	})
 	if err != nil {
@@ -895,6 +887,81 @@ func TestRaceMarkingDaysForRescoring(t *testing.T) {
 	marks, err := db1.RescoreDays(ctx)
 	if err != nil || len(marks) != 1 || !marks[0].Day.Equal(d) {
 		t.Fatalf("marks after = %v (%v), want %s still marked: the second change was not scored", marks, err, dateOf(d))
+	}
+}
+
+// scorerMeeting stands for the scoring job running while a second change
+// is held open, after the first committed: it lists the marks for scoring
+// again (want of them: the first change's), scores their days without the
+// second change and clears the marks it listed, which may wait for the
+// second change. It returns the clearing's outcome.
+func scorerMeeting(t *testing.T, db *data.DB, want int) (cleared func() error) {
+	ctx := context.Background()
+	marks, err := db.RescoreDays(ctx)
+	if err != nil || len(marks) != want {
+		t.Errorf("marks the scorer lists = %v (%v), want %d", marks, err, want)
+	}
+	return meet(t, db, func() error { return db.RescoreDone(ctx, marks) })
+}
+
+// TestRaceProjectChangesMarkTheDaysTheyChange: a change to a project
+// meeting another change to it marks the days it changes as they were
+// left by the other, so that the scorer running between their commits,
+// which saw only the other's marks, leaves the days to score again: a
+// start moved back undoes a start moved earlier, and the days between are
+// scored again without the project.
+func TestRaceProjectChangesMarkTheDaysTheyChange(t *testing.T) {
+	ctx := context.Background()
+	for _, save := range []struct {
+		name string
+		held func(db *data.DB, p *domain.Project, held func()) error
+	}{
+		{"registry", func(db *data.DB, p *domain.Project, held func()) error { return db.UpsertProjectHeld(ctx, p, held) }},
+		{"agreement", func(db *data.DB, p *domain.Project, held func()) error { return db.SaveAgreementHeld(ctx, p, held) }},
+	} {
+		t.Run(save.name, func(t *testing.T) {
+			db1, db2 := twoProcesses(t)
+			a := mustMember(t, db1, "alpha")
+			p := &domain.Project{Slug: "pilot", Name: "Pilot", Status: domain.ProjectActive, StartOn: day(t, "2026-03-01"),
+				Parties: []domain.ProjectParty{{MemberID: a.ID}}}
+			if err := db1.CreateProject(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			feb := day(t, "2026-02-10")
+			if err := db1.SaveDayScores(ctx, dayScores(feb, 0.2, a.ID)); err != nil {
+				t.Fatal(err)
+			}
+			if marks, err := db1.RescoreDays(ctx); err != nil || len(marks) != 0 {
+				t.Fatalf("marks before = %v (%v), want none", marks, err)
+			}
+			starting := func(on string) *domain.Project {
+				q := *p
+				q.StartOn = day(t, on)
+				return &q
+			}
+			var second, cleared func() error
+			err := save.held(db1, starting("2026-01-01"), func() {
+				second = meet(t, db2, func() error {
+					return save.held(db2, starting("2026-03-01"), func() { cleared = scorerMeeting(t, db1, 1) })
+				})
+			})
+			if err != nil {
+				t.Fatalf("first change: %v", err)
+			}
+			if err := second(); err != nil {
+				t.Fatalf("second change: %v", err)
+			}
+			if cleared == nil {
+				t.Fatal("the scorer did not run")
+			}
+			if err := cleared(); err != nil {
+				t.Fatalf("clearing the marks: %v", err)
+			}
+			marks, err := db1.RescoreDays(ctx)
+			if err != nil || len(marks) != 1 || !marks[0].Day.Equal(feb) {
+				t.Fatalf("marks after = %v (%v), want %s still marked: scored with the project the second change took back", marks, err, dateOf(feb))
+			}
+		})
 	}
 }
 
