@@ -67,9 +67,23 @@ type Reattribution struct {
 // and applies it to the people of the domain and their stored activity.
 // A rule overlapping another of the same domain is refused (ECONFLICT).
 func (db *DB) AddDomainRule(ctx context.Context, r *DomainRule) (*Reattribution, error) {
+	if err := r.normalize(); err != nil {
+		return nil, err
+	}
+	var res Reattribution
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return addDomainRule(ctx, tx, db.dialect, r, &res) })
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to add the domain rule for %q: %w", r.Domain, err)
+	}
+	return &res, nil
+}
+
+// normalize puts a new rule's domain and days in the form rules store, or
+// returns the EINVALID error of the first that is wrong.
+func (r *DomainRule) normalize() error {
 	name, err := NormalizeDomain(r.Domain)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r.Domain = name
 	if r.From.IsZero() {
@@ -79,39 +93,47 @@ func (db *DB) AddDomainRule(ctx context.Context, r *DomainRule) (*Reattribution,
 	if !r.To.IsZero() {
 		r.To = domain.Day(r.To)
 		if !r.To.After(r.From) {
-			return nil, domain.Errorf(domain.EINVALID, "to: %s is not after from %s", dateStr(r.To), dateStr(r.From))
+			return domain.Errorf(domain.EINVALID, "to: %s is not after from %s", dateStr(r.To), dateStr(r.From))
 		}
 	}
-	var res Reattribution
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		memberID, err := mappableMember(ctx, tx, strings.TrimSpace(r.Member))
-		if err != nil {
-			return err
-		}
-		if memberID == 0 {
-			return domain.Errorf(domain.EINVALID, "member: name the member the domain's people belong to")
-		}
-		rules, err := domainRules(ctx, tx, name)
-		if err != nil {
-			return err
-		}
-		for _, o := range rules {
-			if spansOverlap(o.From, o.To, r.From, r.To) {
-				return domain.Errorf(domain.ECONFLICT, "domain: overlaps rule %d (%s to %s from %s); delete it first", o.ID, o.Domain, o.Member, dateStr(o.From))
-			}
-		}
-		r.ID, err = insertRow(ctx, tx, `INSERT INTO affiliation_domains (domain, member_id, from_date, to_date, created_at) VALUES (?, ?, ?, ?, ?)`,
-			name, memberID, dateStr(r.From), nullDate(r.To), time.Now().Unix())
-		if err != nil {
-			return err
-		}
-		return refreshDomain(ctx, tx, db.dialect, name, &res)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to add the domain rule for %q: %w", r.Domain, err)
-	}
-	return &res, nil
+	return nil
 }
+
+// addDomainRule stores a normalized rule and applies it. The rules of a
+// domain are checked for overlap, then the rule inserted: two writers adding
+// overlapping rules of one domain (on PostgreSQL) would each check before
+// the other's insert and both pass, so the domain's key is locked first and
+// a second writer checks once the first has committed.
+func addDomainRule(ctx context.Context, tx *sql.Tx, d dialect, r *DomainRule, res *Reattribution) error {
+	memberID, err := mappableMember(ctx, tx, strings.TrimSpace(r.Member))
+	if err != nil {
+		return err
+	}
+	if memberID == 0 {
+		return domain.Errorf(domain.EINVALID, "member: name the member the domain's people belong to")
+	}
+	if err := d.lockKey(ctx, tx, domainRuleLock(r.Domain)); err != nil {
+		return err
+	}
+	rules, err := domainRules(ctx, tx, r.Domain)
+	if err != nil {
+		return err
+	}
+	for _, o := range rules {
+		if spansOverlap(o.From, o.To, r.From, r.To) {
+			return domain.Errorf(domain.ECONFLICT, "domain: overlaps rule %d (%s to %s from %s); delete it first", o.ID, o.Domain, o.Member, dateStr(o.From))
+		}
+	}
+	r.ID, err = insertRow(ctx, tx, `INSERT INTO affiliation_domains (domain, member_id, from_date, to_date, created_at) VALUES (?, ?, ?, ?, ?)`,
+		r.Domain, memberID, dateStr(r.From), nullDate(r.To), time.Now().Unix())
+	if err != nil {
+		return err
+	}
+	return refreshDomain(ctx, tx, d, r.Domain, res)
+}
+
+// domainRuleLock is the key under which the rules of a domain change.
+func domainRuleLock(name string) string { return "affiliation_domains:" + name }
 
 // DeleteDomainRule deletes a stored rule and the affiliations it made, and
 // attributes the stored activity of its people again.
@@ -203,12 +225,12 @@ func spansOverlap(f1, t1, f2, t2 time.Time) bool {
 // an e-mail in domain and attributes their activity again.
 func refreshDomain(ctx context.Context, tx *sql.Tx, d dialect, domain string, res *Reattribution) error {
 	var people []int64
-	if err := scanInts(ctx, tx, `SELECT id FROM people WHERE LOWER(email) LIKE ? ESCAPE '\'`, func(id int64) { people = append(people, id) },
+	if err := scanInts(ctx, tx, `SELECT id FROM people WHERE LOWER(email) LIKE ? ESCAPE '\' ORDER BY id`, func(id int64) { people = append(people, id) },
 		"%@"+memberLikeEscape(domain)); err != nil {
 		return err
 	}
 	for _, p := range people {
-		if _, err := refreshRuleSpans(ctx, tx, p); err != nil {
+		if _, err := refreshRuleSpans(ctx, tx, d, p); err != nil {
 			return err
 		}
 	}
@@ -223,8 +245,13 @@ type affSpan struct {
 
 // refreshRuleSpans makes a person's rule-made affiliations what the stored
 // rules of their e-mail domain give on the days their explicit ones leave,
-// and reports whether they changed.
-func refreshRuleSpans(ctx context.Context, tx *sql.Tx, personID int64) (bool, error) {
+// and reports whether they changed. It locks the person first (lockPerson):
+// the people of a domain are refreshed in id order, so that two writers
+// lock them in one order.
+func refreshRuleSpans(ctx context.Context, tx *sql.Tx, d dialect, personID int64) (bool, error) {
+	if err := lockPerson(ctx, tx, d, personID); err != nil {
+		return false, err
+	}
 	var email sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT email FROM people WHERE id = ?`, personID).Scan(&email); err != nil {
 		return false, err

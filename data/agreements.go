@@ -160,7 +160,7 @@ func (db *DB) SaveAgreement(ctx context.Context, p *domain.Project, ms []domain.
 			return domain.Errorf(domain.EINVALID, "milestone %q needs a due date", ms[i].Title)
 		}
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveAgreement(ctx, tx, p, ms) })
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveAgreement(ctx, tx, db.dialect, p, ms) })
 	if err != nil {
 		if code := domain.ErrorCode(err); code != domain.EINTERNAL {
 			return err
@@ -170,7 +170,7 @@ func (db *DB) SaveAgreement(ctx context.Context, p *domain.Project, ms []domain.
 	return nil
 }
 
-func saveAgreement(ctx context.Context, tx *sql.Tx, p *domain.Project, ms []domain.Milestone) error {
+func saveAgreement(ctx context.Context, tx *sql.Tx, d dialect, p *domain.Project, ms []domain.Milestone) error {
 	now := time.Now().Unix()
 	var other int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&other)
@@ -195,8 +195,10 @@ func saveAgreement(ctx context.Context, tx *sql.Tx, p *domain.Project, ms []doma
 			return err
 		}
 	} else {
+		// Read under the row's lock: the days to score again run from the
+		// start the update replaces, which another writer may be changing.
 		var oldStart sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT source, start_on FROM projects WHERE id = ?`, p.ID).Scan(&oldSource, &oldStart)
+		err := tx.QueryRowContext(ctx, `SELECT source, start_on FROM projects WHERE id = ?`+d.forUpdate(), p.ID).Scan(&oldSource, &oldStart)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENOTFOUND, "no project %d", p.ID)
 		} else if err != nil {

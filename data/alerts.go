@@ -99,56 +99,71 @@ func (db *DB) SyncAlerts(ctx context.Context, rules []string, conds []AlertCondi
 		}
 		want[k] = c
 	}
-	now := at.Unix()
 	res := &AlertSync{}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		open, err := queryAlerts(ctx, tx, domain.Day(at), `WHERE a.state = ? AND a.rule IN (`+alertPlaceholders(len(rules))+`)`, append([]any{AlertOpen}, alertArgs(rules)...)...)
-		if err != nil {
-			return err
-		}
-		byKey := map[string]Alert{}
-		for _, a := range open {
-			byKey[a.Rule+"\x00"+a.Subject] = a
-		}
-		for _, k := range order {
-			c := want[k]
-			a, ok := byKey[k]
-			if !ok && c.Hold {
-				continue // strong enough to keep an alert open, not to open one
-			}
-			if ok {
-				if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_seen = ?, message = ?, member = ? WHERE id = ?`,
-					now, c.Message, c.Member, a.ID); err != nil {
-					return err
-				}
-				continue
-			}
-			id, err := insertRow(ctx, tx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, opened_on)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now, dateStr(domain.Day(at)))
-			if err != nil {
-				return err
-			}
-			res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
-				State: AlertOpen, Status: AlertStatusOpen, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: domain.Day(at)})
-		}
-		for k, a := range byKey {
-			if _, ok := want[k]; ok {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET state = ?, resolved_at = ?, closed_on = ? WHERE id = ?`,
-				AlertResolved, now, dateStr(domain.Day(at)), a.ID); err != nil {
-				return err
-			}
-			a.State, a.ResolvedAt, a.ClosedOn, a.Status = AlertResolved, time.Unix(now, 0).UTC(), domain.Day(at), AlertStatusResolved
-			res.Resolved = append(res.Resolved, a)
-		}
-		res.Open = len(want)
-		return nil
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return syncAlerts(ctx, tx, db.dialect, rules, order, want, at, res) })
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to record alerts: %w", err)
 	}
 	return res, nil
+}
+
+// alertsLock is the key (dialect.lockKey) under which alerts are derived
+// again: SyncAlerts and RecordAlertHistory read the stored alerts, then
+// open, update and close them from what they read. Two of them at once
+// (the alert jobs of two processes, on PostgreSQL) would each read before
+// the other's writes and open the same alert twice; under the lock the
+// second reads what the first wrote, as if it ran after it.
+const alertsLock = "alerts"
+
+// syncAlerts is SyncAlerts's transaction: the conditions want, keyed by
+// rule and subject, in order.
+func syncAlerts(ctx context.Context, tx *sql.Tx, d dialect, rules []string, order []string, want map[string]AlertCondition, at time.Time, res *AlertSync) error {
+	if err := d.lockKey(ctx, tx, alertsLock); err != nil {
+		return err
+	}
+	now := at.Unix()
+	open, err := queryAlerts(ctx, tx, domain.Day(at), `WHERE a.state = ? AND a.rule IN (`+alertPlaceholders(len(rules))+`)`, append([]any{AlertOpen}, alertArgs(rules)...)...)
+	if err != nil {
+		return err
+	}
+	byKey := map[string]Alert{}
+	for _, a := range open {
+		byKey[a.Rule+"\x00"+a.Subject] = a
+	}
+	for _, k := range order {
+		c := want[k]
+		a, ok := byKey[k]
+		if !ok && c.Hold {
+			continue // strong enough to keep an alert open, not to open one
+		}
+		if ok {
+			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_seen = ?, message = ?, member = ? WHERE id = ?`,
+				now, c.Message, c.Member, a.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		id, err := insertRow(ctx, tx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, opened_on)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now, dateStr(domain.Day(at)))
+		if err != nil {
+			return err
+		}
+		res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
+			State: AlertOpen, Status: AlertStatusOpen, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: domain.Day(at)})
+	}
+	for k, a := range byKey {
+		if _, ok := want[k]; ok {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET state = ?, resolved_at = ?, closed_on = ? WHERE id = ?`,
+			AlertResolved, now, dateStr(domain.Day(at)), a.ID); err != nil {
+			return err
+		}
+		a.State, a.ResolvedAt, a.ClosedOn, a.Status = AlertResolved, time.Unix(now, 0).UTC(), domain.Day(at), AlertStatusResolved
+		res.Resolved = append(res.Resolved, a)
+	}
+	res.Open = len(want)
+	return nil
 }
 
 // AlertsToNotify returns the open alerts no webhook has accepted yet and

@@ -77,27 +77,34 @@ func (db *DB) RecordAlertHistory(ctx context.Context, rules []string, days []Ale
 		}
 	}
 	res := &AlertSync{}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if len(days) > 0 && len(rules) > 0 {
-			if err := rederiveAlerts(ctx, tx, rules, days, at, res); err != nil {
-				return err
-			}
-		}
-		if mark.seq > 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM alert_days_stale WHERE seq <= ?`, mark.seq); err != nil {
-				return err
-			}
-		}
-		if len(rules) == 0 {
-			return nil
-		}
-		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE state = ? AND rule IN (`+alertPlaceholders(len(rules))+`)`,
-			append([]any{AlertOpen}, alertArgs(rules)...)...).Scan(&res.Open)
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return recordAlertHistory(ctx, tx, db.dialect, rules, days, mark, at, res) })
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to record the alert history: %w", err)
 	}
 	return res, nil
+}
+
+// recordAlertHistory is RecordAlertHistory's transaction, under the alerts
+// lock (alertsLock).
+func recordAlertHistory(ctx context.Context, tx *sql.Tx, d dialect, rules []string, days []AlertDay, mark AlertMark, at time.Time, res *AlertSync) error {
+	if err := d.lockKey(ctx, tx, alertsLock); err != nil {
+		return err
+	}
+	if len(days) > 0 && len(rules) > 0 {
+		if err := rederiveAlerts(ctx, tx, rules, days, at, res); err != nil {
+			return err
+		}
+	}
+	if mark.seq > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM alert_days_stale WHERE seq <= ?`, mark.seq); err != nil {
+			return err
+		}
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE state = ? AND rule IN (`+alertPlaceholders(len(rules))+`)`,
+		append([]any{AlertOpen}, alertArgs(rules)...)...).Scan(&res.Open)
 }
 
 // episode is one span of days a condition held: [opened, closed), closed

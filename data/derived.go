@@ -25,8 +25,9 @@ package data
 //     day stale in the same transaction (usage: markStale, from the usage
 //     writes; activities: the triggers of migration 0013, so that no path
 //     that rewrites an activity, such as a privacy request, can leave a
-//     digest behind). A stale day's digest is never read; refresh rebuilds
-//     the digest of each stale day, one transaction per day.
+//     digest behind; since 0023 they lock the mark as markStale does). A
+//     stale day's digest is never read; refresh rebuilds the digest of
+//     each stale day, one transaction per day.
 //   - the codec (derived_codec.go): every blob is a version byte and
 //     varints, written by blobWriter and read by blobReader, so that a blob
 //     a reader cannot decode (damage, an unknown version) fails alike

@@ -99,6 +99,33 @@ func (d dialect) idList(ids []int64) (subquery string, arg string) {
 	return "SELECT value FROM json_each(?)", "[" + b.String() + "]"
 }
 
+// forUpdate ends a SELECT that locks the rows it reads until the
+// transaction ends, on PostgreSQL, where writers run at once; SQLite's
+// write transactions already exclude each other (BEGIN IMMEDIATE). The
+// lock is the one an UPDATE that leaves the row's keys alone takes (FOR NO
+// KEY UPDATE): two lockers, or a locker and such an UPDATE, wait for each
+// other, but an insert whose foreign key names the row does not wait for
+// it, as it does not for that UPDATE (FOR UPDATE would make it wait, and
+// could make a writer already holding other locks deadlock with it).
+func (d dialect) forUpdate() string {
+	if d.postgres {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
+// lockKey serialises, on PostgreSQL, the transactions that lock the same
+// key: an advisory lock on the key's hash, held until tx ends (two keys
+// with one hash wait for each other needlessly, never wrongly). SQLite's
+// write transactions already exclude each other.
+func (d dialect) lockKey(ctx context.Context, tx *sql.Tx, key string) error {
+	if !d.postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key)
+	return err
+}
+
 // classify turns a backend's constraint errors into the store's error
 // codes: a unique violation is ECONFLICT on both backends, however the
 // racing write reached it.

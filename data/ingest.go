@@ -17,7 +17,9 @@ import (
 // created unmapped: counted, never dropped), hourly and daily rollups, the
 // rejected records and the source's cursor. Either all of it lands or none.
 func (db *DB) CommitUsage(ctx context.Context, b *domain.UsageBatch) error {
-	if err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error { return storeUsage(ctx, tx, st, []*domain.UsageBatch{b}) }); err != nil {
+	if err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+		return storeUsage(ctx, tx, db.dialect, st, []*domain.UsageBatch{b})
+	}); err != nil {
 		return fmt.Errorf("store: unable to store usage from %s: %w", b.Source, err)
 	}
 	return nil
@@ -26,7 +28,7 @@ func (db *DB) CommitUsage(ctx context.Context, b *domain.UsageBatch) error {
 // storeUsage writes batches in tx as CommitUsage writes one: their rollup
 // rows merged (the batches themselves are left as they are), then each
 // batch's rejected records and cursor, in order.
-func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*domain.UsageBatch) error {
+func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageStmts, bs []*domain.UsageBatch) error {
 	rows := bs[0].Rows()
 	if len(bs) > 1 {
 		rows = map[domain.BatchKey]*domain.Rollup{}
@@ -41,7 +43,7 @@ func storeUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, bs []*domain.Us
 			}
 		}
 	}
-	creator, err := newConsumersOf(ctx, tx, bs, time.Now())
+	creator, err := newConsumersOf(ctx, tx, d, bs, time.Now())
 	if err != nil {
 		return err
 	}
@@ -212,7 +214,7 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 	}
 	var stmtErr error
 	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
-		stmtErr = storeUsage(ctx, tx, st, bs)
+		stmtErr = storeUsage(ctx, tx, db.dialect, st, bs)
 		return stmtErr
 	})
 	switch {

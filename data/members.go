@@ -45,6 +45,18 @@ func createMember(ctx context.Context, tx *sql.Tx, m *domain.Member) error {
 	return markRescoreFrom(ctx, tx, m.JoinedOn)
 }
 
+// memberForUpdate is memberBySlug for a write that checks the member's
+// state, then changes it: the row is locked first (on PostgreSQL), so that
+// the state read is the one the write changes, not one that another
+// writer, meanwhile, is changing (an archive of a member being merged
+// away, an edit undone by one read before the edit committed).
+func memberForUpdate(ctx context.Context, tx *sql.Tx, d dialect, slug string) (*domain.Member, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM members WHERE slug = ?`+d.forUpdate(), slug); err != nil {
+		return nil, err
+	}
+	return memberBySlug(ctx, tx, slug)
+}
+
 // memberColumns are read by scanMember; merged_into is given as the slug.
 const memberColumns = `id, slug, name, kind, tier, segment, joined_on, domains, github_orgs, key_patterns, archived_on,
 	COALESCE((SELECT mi.slug FROM members mi WHERE mi.id = members.merged_into), '')`
@@ -156,7 +168,7 @@ func (db *DB) RenameMember(ctx context.Context, slug, name string) error {
 func (db *DB) UpdateMember(ctx context.Context, m *domain.Member) (changed bool, err error) {
 	m.Normalize()
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		changed, err = updateMember(ctx, tx, m)
+		changed, err = updateMember(ctx, tx, db.dialect, m)
 		return err
 	})
 	if err != nil {
@@ -165,8 +177,8 @@ func (db *DB) UpdateMember(ctx context.Context, m *domain.Member) (changed bool,
 	return changed, nil
 }
 
-func updateMember(ctx context.Context, tx *sql.Tx, m *domain.Member) (bool, error) {
-	old, err := memberBySlug(ctx, tx, m.Slug)
+func updateMember(ctx context.Context, tx *sql.Tx, d dialect, m *domain.Member) (bool, error) {
+	old, err := memberForUpdate(ctx, tx, d, m.Slug)
 	if err != nil {
 		return false, err
 	}
@@ -222,7 +234,7 @@ func (db *DB) UpsertMember(ctx context.Context, m *domain.Member) (created, chan
 		} else if err != nil {
 			return err
 		}
-		changed, err = updateMember(ctx, tx, m)
+		changed, err = updateMember(ctx, tx, db.dialect, m)
 		return err
 	})
 	if err != nil {
@@ -237,7 +249,7 @@ func (db *DB) UpsertMember(ctx context.Context, m *domain.Member) (created, chan
 func (db *DB) ArchiveMember(ctx context.Context, slug string, day time.Time) error {
 	day = domain.Day(day)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		m, err := memberBySlug(ctx, tx, slug)
+		m, err := memberForUpdate(ctx, tx, db.dialect, slug)
 		if err != nil {
 			return err
 		}
@@ -262,7 +274,7 @@ func (db *DB) ArchiveMember(ctx context.Context, slug string, day time.Time) err
 // scored since it was archived are scored again, with it.
 func (db *DB) RestoreMember(ctx context.Context, slug string) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		m, err := memberBySlug(ctx, tx, slug)
+		m, err := memberForUpdate(ctx, tx, db.dialect, slug)
 		if err != nil {
 			return err
 		}

@@ -27,16 +27,24 @@ type MergeResult struct {
 // history holds both.
 func (db *DB) MergeMembers(ctx context.Context, keep, drop string) (*MergeResult, error) {
 	res := &MergeResult{Kept: keep, Merged: drop}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return mergeMembers(ctx, tx, keep, drop, res) })
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return mergeMembers(ctx, tx, db.dialect, keep, drop, res) })
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to merge member %q into %q: %w", drop, keep, err)
 	}
 	return res, nil
 }
 
-func mergeMembers(ctx context.Context, tx *sql.Tx, keep, drop string, res *MergeResult) error {
+// mergeMembers checks that neither member was merged away, then moves
+// drop's rows: the two members' rows are locked first (in id order, as any
+// two merges lock them), so that a merge meeting another of one of them
+// (on PostgreSQL) checks what that one committed, not what was before it,
+// and two members never end merged into each other.
+func mergeMembers(ctx context.Context, tx *sql.Tx, dl dialect, keep, drop string, res *MergeResult) error {
 	if keep == drop {
 		return domain.Errorf(domain.EINVALID, "into: a member cannot be merged into itself")
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM members WHERE slug IN (?, ?) ORDER BY id`+dl.forUpdate(), keep, drop); err != nil {
+		return err
 	}
 	k, err := memberBySlug(ctx, tx, keep)
 	if err != nil {

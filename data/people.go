@@ -33,7 +33,7 @@ func (db *DB) CreatePerson(ctx context.Context, p *domain.Person, ids ...domain.
 			}
 		}
 		// The stored domain rules of their e-mail apply at once.
-		_, err = refreshRuleSpans(ctx, tx, p.ID)
+		_, err = refreshRuleSpans(ctx, tx, db.dialect, p.ID)
 		return err
 	})
 	if err != nil {
@@ -48,11 +48,14 @@ func (db *DB) AddAffiliation(ctx context.Context, a *domain.Affiliation) error {
 		return err
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := lockPerson(ctx, tx, db.dialect, a.PersonID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO affiliations (person_id, member_id, from_date, to_date) VALUES (?, ?, ?, ?)`,
 			a.PersonID, a.MemberID, dateStr(a.From), nullDate(a.To)); err != nil {
 			return err
 		}
-		_, err := refreshRuleSpans(ctx, tx, a.PersonID) // explicit ones win over stored rules
+		_, err := refreshRuleSpans(ctx, tx, db.dialect, a.PersonID) // explicit ones win over stored rules
 		return err
 	})
 	if err != nil {
@@ -199,23 +202,39 @@ func (db *DB) ReplaceAffiliations(ctx context.Context, personID int64, spans []d
 			return err
 		}
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM affiliations WHERE person_id = ? AND rule_id IS NULL`, personID); err != nil {
-			return err
-		}
-		for _, a := range spans {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO affiliations (person_id, member_id, from_date, to_date) VALUES (?, ?, ?, ?)`,
-				a.PersonID, a.MemberID, dateStr(a.From), nullDate(a.To)); err != nil {
-				return err
-			}
-		}
-		_, err := refreshRuleSpans(ctx, tx, personID)
-		return err
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return replaceAffiliations(ctx, tx, db.dialect, personID, spans) })
 	if err != nil {
 		return fmt.Errorf("store: unable to replace affiliations of person %d: %w", personID, err)
 	}
 	return nil
+}
+
+func replaceAffiliations(ctx context.Context, tx *sql.Tx, d dialect, personID int64, spans []domain.Affiliation) error {
+	if err := lockPerson(ctx, tx, d, personID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM affiliations WHERE person_id = ? AND rule_id IS NULL`, personID); err != nil {
+		return err
+	}
+	for _, a := range spans {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO affiliations (person_id, member_id, from_date, to_date) VALUES (?, ?, ?, ?)`,
+			a.PersonID, a.MemberID, dateStr(a.From), nullDate(a.To)); err != nil {
+			return err
+		}
+	}
+	_, err := refreshRuleSpans(ctx, tx, d, personID)
+	return err
+}
+
+// lockPerson locks a person's row until tx ends (on PostgreSQL). The
+// writes that read a person's affiliations and write them again from what
+// they read (ReplaceAffiliations, AddAffiliation, AssignPerson,
+// refreshRuleSpans) take it first, so that two of them meeting run one
+// after the other: the delete of one does not see the other's uncommitted
+// inserts, and both writers' rows would otherwise be left.
+func lockPerson(ctx context.Context, tx *sql.Tx, d dialect, personID int64) error {
+	_, err := tx.ExecContext(ctx, `SELECT id FROM people WHERE id = ?`+d.forUpdate(), personID)
+	return err
 }
 
 // ReresolveActivities attributes every stored (non-bot) activity again from
@@ -332,6 +351,9 @@ func (db *DB) AssignPerson(ctx context.Context, as Assignment) (*AssignResult, e
 		if res.PersonID, res.Created, err = assignee(ctx, tx, as); err != nil {
 			return err
 		}
+		if err := lockPerson(ctx, tx, db.dialect, res.PersonID); err != nil {
+			return err
+		}
 		if err := cutExplicitSpans(ctx, tx, res.PersonID, as.From, as.To); err != nil {
 			return err
 		}
@@ -339,7 +361,7 @@ func (db *DB) AssignPerson(ctx context.Context, as Assignment) (*AssignResult, e
 			res.PersonID, memberID, dateStr(as.From), nullDate(as.To)); err != nil {
 			return err
 		}
-		if _, err := refreshRuleSpans(ctx, tx, res.PersonID); err != nil {
+		if _, err := refreshRuleSpans(ctx, tx, db.dialect, res.PersonID); err != nil {
 			return err
 		}
 		return reattributePeople(ctx, tx, db.dialect, []int64{res.PersonID}, &res.Reattribution)

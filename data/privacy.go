@@ -70,31 +70,7 @@ func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*domain.Use
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var hash string
-		var created int64
-		err := tx.QueryRowContext(ctx, `SELECT id, password_hash, created_at, disabled FROM users WHERE name = ?`, name).
-			Scan(&u.ID, &hash, &created, &u.Disabled)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			u.CreatedAt = time.Now().UTC().Truncate(time.Second)
-			u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, FALSE)`,
-				name, role, u.CreatedAt.Unix())
-			if err != nil {
-				return err
-			}
-			return err
-		case err != nil:
-			return err
-		case hash != "":
-			return domain.Errorf(domain.ECONFLICT, "a local account named %q exists: single sign-on does not take it over", name)
-		case u.Disabled:
-			return domain.Errorf(domain.EFORBIDDEN, "the account %q is disabled", name)
-		}
-		u.CreatedAt = time.Unix(created, 0).UTC()
-		_, err = tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, u.ID)
-		return err
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return upsertSSOUser(ctx, tx, u) })
 	if err != nil {
 		var e *domain.Error
 		if errors.As(err, &e) {
@@ -103,6 +79,36 @@ func (db *DB) UpsertSSOUser(ctx context.Context, name, role string) (*domain.Use
 		return nil, fmt.Errorf("store: unable to store single-sign-on user %q: %w", name, err)
 	}
 	return u, nil
+}
+
+// upsertSSOUser inserts the account unless its name exists, then reads
+// the one that does: an insert that meets another writer's uncommitted
+// account of the name waits for it and then finds it, so two logins of a
+// new name make one account, and one meeting the creation of a local
+// account is refused as if it came after it.
+func upsertSSOUser(ctx context.Context, tx *sql.Tx, u *domain.User) error {
+	now := time.Now().UTC().Truncate(time.Second)
+	id, err := insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled) VALUES (?, '', ?, ?, FALSE)
+		ON CONFLICT (name) DO NOTHING`, u.Name, u.Role, now.Unix())
+	if !errors.Is(err, sql.ErrNoRows) {
+		u.ID, u.CreatedAt = id, now
+		return err // created (or failed)
+	}
+	var hash string
+	var created int64
+	if err := tx.QueryRowContext(ctx, `SELECT id, password_hash, created_at, disabled FROM users WHERE name = ?`, u.Name).
+		Scan(&u.ID, &hash, &created, &u.Disabled); err != nil {
+		return err
+	}
+	switch {
+	case hash != "":
+		return domain.Errorf(domain.ECONFLICT, "a local account named %q exists: single sign-on does not take it over", u.Name)
+	case u.Disabled:
+		return domain.Errorf(domain.EFORBIDDEN, "the account %q is disabled", u.Name)
+	}
+	u.CreatedAt = time.Unix(created, 0).UTC()
+	_, err = tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, u.Role, u.ID)
+	return err
 }
 
 // likeEscape escapes LIKE's wildcards (and the escape character itself) so

@@ -98,60 +98,69 @@ func (db *DB) UpsertProject(ctx context.Context, p *domain.Project) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		now := time.Now().Unix()
-		created := false
-		err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&p.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			// Inserted unless another writer (another process applying
-			// the registry) created it since the look-up: then it is
-			// updated as found.
-			p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
-				p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
-			created = err == nil
-			if errors.Is(err, sql.ErrNoRows) {
-				err = tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&p.ID)
-			}
-		}
-		if err != nil {
-			return err
-		}
-		var before string
-		var beforeStart time.Time
-		if !created {
-			if before, beforeStart, err = projectFingerprint(ctx, tx, p.ID); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE projects SET name = ?, scope = ?, terms = ?, status = ?, start_on = ?, end_on = ?,
-				source = ?, updated_at = ? WHERE id = ?`,
-				p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, p.ID); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM project_parties WHERE project_id = ?`, p.ID); err != nil {
-				return err
-			}
-		}
-		for _, party := range p.Parties {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project_id, member_id, role) VALUES (?, ?, ?)`,
-				p.ID, party.MemberID, party.Role); err != nil {
-				return err
-			}
-		}
-		after, _, err := projectFingerprint(ctx, tx, p.ID)
-		if err != nil || after == before {
-			return err
-		}
-		from := p.StartOn
-		if !beforeStart.IsZero() && beforeStart.Before(from) {
-			from = beforeStart
-		}
-		return markRescoreFrom(ctx, tx, from)
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return upsertProject(ctx, tx, db.dialect, p) })
 	if err != nil {
 		return fmt.Errorf("store: unable to save project %q: %w", p.Slug, err)
 	}
 	return nil
+}
+
+func upsertProject(ctx context.Context, tx *sql.Tx, d dialect, p *domain.Project) error {
+	now := time.Now().Unix()
+	created := false
+	err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&p.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Inserted unless another writer (another process applying
+		// the registry) created it since the look-up: then it is
+		// updated as found.
+		p.ID, err = insertRow(ctx, tx, `INSERT INTO projects (slug, name, scope, terms, status, start_on, end_on, source, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
+			p.Slug, p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, now)
+		created = err == nil
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, p.Slug).Scan(&p.ID)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	var before string
+	var beforeStart time.Time
+	if !created {
+		// Locked before it is read, so that what the update is compared
+		// with is what it changes, not a state another writer is
+		// changing meanwhile: its rescoring marks would then miss the
+		// days scored in the state that writer left.
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM projects WHERE id = ?`+d.forUpdate(), p.ID); err != nil {
+			return err
+		}
+		if before, beforeStart, err = projectFingerprint(ctx, tx, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE projects SET name = ?, scope = ?, terms = ?, status = ?, start_on = ?, end_on = ?,
+			source = ?, updated_at = ? WHERE id = ?`,
+			p.Name, p.Scope, p.Terms, p.Status, dateStr(p.StartOn), nullDate(p.EndOn), p.Source, now, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM project_parties WHERE project_id = ?`, p.ID); err != nil {
+			return err
+		}
+	}
+	for _, party := range p.Parties {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO project_parties (project_id, member_id, role) VALUES (?, ?, ?)`,
+			p.ID, party.MemberID, party.Role); err != nil {
+			return err
+		}
+	}
+	after, _, err := projectFingerprint(ctx, tx, p.ID)
+	if err != nil || after == before {
+		return err
+	}
+	from := p.StartOn
+	if !beforeStart.IsZero() && beforeStart.Before(from) {
+		from = beforeStart
+	}
+	return markRescoreFrom(ctx, tx, from)
 }
 
 // LinkProjectRepo makes a repository's milestones count as the project's.

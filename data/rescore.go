@@ -19,9 +19,19 @@ func markRescoreFrom(ctx context.Context, tx *sql.Tx, day time.Time) error {
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO rescore_days (day, seq)
 		SELECT day, (SELECT COALESCE(MAX(seq), 0) + 1 FROM rescore_days) FROM ecosystem_scores WHERE day >= ?
-		ON CONFLICT (day) DO UPDATE SET seq = excluded.seq`, dateStr(day))
+		ON CONFLICT (day) DO UPDATE SET seq = `+newerSeq, dateStr(day))
 	return err
 }
+
+// newerSeq is the sequence number a day marked again gets: its new one, or
+// one past the mark it has, whichever is greater. The new one is one past
+// the greatest the writer could see; a writer whose mark met another's
+// uncommitted mark of the day (on PostgreSQL) computed it before that one
+// committed, and may have come to the same number, which the scorer, having
+// listed the first mark and scored the day without the second writer's
+// change, would clear as done (RescoreDone). One past the committed mark,
+// which the upsert sees once it has waited, keeps the second mark newer.
+const newerSeq = `CASE WHEN rescore_days.seq >= excluded.seq THEN rescore_days.seq + 1 ELSE excluded.seq END`
 
 // RescoreMark is a day to score again, as marked at seq.
 type RescoreMark struct {
@@ -104,7 +114,7 @@ func (db *DB) MarkRescoreAfter(ctx context.Context, days []time.Time, span int, 
 				}
 				marked[day] = true
 				if _, err := tx.ExecContext(ctx, `INSERT INTO rescore_days (day, seq) VALUES (?, ?)
-					ON CONFLICT (day) DO UPDATE SET seq = excluded.seq`, dateStr(day), seq); err != nil {
+					ON CONFLICT (day) DO UPDATE SET seq = `+newerSeq, dateStr(day), seq); err != nil {
 					return err
 				}
 			}

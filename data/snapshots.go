@@ -113,8 +113,7 @@ func (db *DB) CreateSnapshot(ctx context.Context, s *Snapshot, members []Snapsho
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (week, day, r, health, created_at) VALUES (?, ?, ?, ?, ?)`,
-			s.Week, dateStr(s.Day), s.R, s.Health, s.TakenAt.Unix()); err != nil {
+		if err := insertSnapshot(ctx, tx, s); err != nil {
 			return err
 		}
 		return insertSnapshotMembers(ctx, tx, s.Week, members)
@@ -139,38 +138,7 @@ func (db *DB) FreezeSnapshot(ctx context.Context, week string, day, takenAt time
 		return nil, err
 	}
 	s := &Snapshot{Week: week, Day: domain.Day(day), TakenAt: takenAt.UTC().Truncate(time.Second)}
-	d := dateStr(s.Day)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var taken int64
-		err := tx.QueryRowContext(ctx, `SELECT created_at FROM snapshots WHERE week = ?`, week).Scan(&taken)
-		if err == nil {
-			return snapshotExists(week, time.Unix(taken, 0))
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		err = tx.QueryRowContext(ctx, `SELECT r, health FROM ecosystem_scores WHERE day = ?`, d).Scan(&s.R, &s.Health)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "no scores for %s, the last day of %s", d, week)
-		} else if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (week, day, r, health, created_at) VALUES (?, ?, ?, ?, ?)`,
-			week, d, s.R, s.Health, s.TakenAt.Unix()); err != nil {
-			return err
-		}
-		members, err := frozenMembers(ctx, tx, d)
-		if err != nil {
-			return err
-		}
-		if len(members) == 0 {
-			return domain.Errorf(domain.EINVALID, "no member was scored on %s: there is nothing to freeze for %s", d, week)
-		}
-		if err := insertSnapshotMembers(ctx, tx, week, members); err != nil {
-			return err
-		}
-		s.Members = len(members)
-		return nil
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return freezeSnapshot(ctx, tx, s) })
 	if err != nil {
 		var e *domain.Error
 		if errors.As(err, &e) {
@@ -179,6 +147,61 @@ func (db *DB) FreezeSnapshot(ctx context.Context, week string, day, takenAt time
 		return nil, fmt.Errorf("store: unable to freeze the snapshot of %s: %w", week, err)
 	}
 	return s, nil
+}
+
+// freezeSnapshot stores the snapshot of s.Week from the scores of s.Day,
+// and sets s's scores and member count.
+func freezeSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
+	d := dateStr(s.Day)
+	var taken int64
+	err := tx.QueryRowContext(ctx, `SELECT created_at FROM snapshots WHERE week = ?`, s.Week).Scan(&taken)
+	if err == nil {
+		return snapshotExists(s.Week, time.Unix(taken, 0))
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT r, health FROM ecosystem_scores WHERE day = ?`, d).Scan(&s.R, &s.Health)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ENOTFOUND, "no scores for %s, the last day of %s", d, s.Week)
+	} else if err != nil {
+		return err
+	}
+	if err := insertSnapshot(ctx, tx, s); err != nil {
+		return err
+	}
+	members, err := frozenMembers(ctx, tx, d)
+	if err != nil {
+		return err
+	}
+	if len(members) == 0 {
+		return domain.Errorf(domain.EINVALID, "no member was scored on %s: there is nothing to freeze for %s", d, s.Week)
+	}
+	if err := insertSnapshotMembers(ctx, tx, s.Week, members); err != nil {
+		return err
+	}
+	s.Members = len(members)
+	return nil
+}
+
+// insertSnapshot inserts the snapshot row of s unless its week has one
+// (then ECONFLICT). The insert is the check (ON CONFLICT DO NOTHING), not
+// the look-up before it: two snapshots of one week meeting (the weekly job
+// of two processes) give one snapshot and one ECONFLICT that says when the
+// week was taken, not a unique-key failure.
+func insertSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (week, day, r, health, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (week) DO NOTHING`, s.Week, dateStr(s.Day), s.R, s.Health, s.TakenAt.Unix())
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	var taken int64
+	if err := tx.QueryRowContext(ctx, `SELECT created_at FROM snapshots WHERE week = ?`, s.Week).Scan(&taken); err != nil {
+		return err
+	}
+	return snapshotExists(s.Week, time.Unix(taken, 0))
 }
 
 // frozenMembers reads a day's member scores as snapshot rows, each with its
