@@ -49,6 +49,7 @@ func (a *App) newFiberWith(table routeTable) *fiber.App {
 	f.Use(a.observeHTTP) // it times and counts every answer, refusals included
 	f.Use(recover.New())
 	f.Use(securityHeaders)
+	f.Use(refuseNULBytes)
 	// Bodies are decoded and bounded before anything parses them, the
 	// gate's CSRF check included (app/body.go).
 	f.Use(a.boundBodies)
