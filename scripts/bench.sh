@@ -19,7 +19,8 @@
 # WRK_SECONDS (30; QUICK 5), BASE_SECONDS (wrk without the import first, 10; QUICK 3; 0: none), WRK_CONNS (8), WRK_THREADS (2), WRK_GZIP (1: requests accept gzip, as browsers; 0: not), PAGE_MEMBERS (500; QUICK 100),
 # PAGE_DAYS (365; QUICK 90), CONTROL_SECONDS (wrk on /healthz after the pages, 10; QUICK 3; 0: none), HANDLER_REQUESTS (per page in BenchmarkPageLatency, 100; QUICK 20), STORE_MEMBERS ("1000 10000 50000": the 50k database takes about 40 min to generate, once, and 7.4 GB; QUICK "1000"), BENCH_CACHE (generated
 # databases are kept there between runs, default /var/tmp/ecopulse-bench), REGEN=1 (regenerate
-# them), OUT (default BENCHMARKS.md), KEEP=1 (keep the work directory with every raw output).
+# them), OUT (default BENCHMARKS.md), NOTES (hand-written sections appended to OUT as they are,
+# default docs/benchmarks-notes.md), KEEP=1 (keep the work directory with every raw output).
 # Needs go, curl, and (installed with apt-get when missing, as root) goaccess, time and wrk.
 set -uo pipefail
 
@@ -37,7 +38,7 @@ fi
 RUNS=${RUNS:-3} LINES=${LINES:-1000000} WRK_SECONDS=${WRK_SECONDS:-30} BASE_SECONDS=${BASE_SECONDS:-10} WRK_CONNS=${WRK_CONNS:-8}
 WRK_THREADS=${WRK_THREADS:-2} WRK_GZIP=${WRK_GZIP:-1} PAGE_MEMBERS=${PAGE_MEMBERS:-500} PAGE_DAYS=${PAGE_DAYS:-365}
 HANDLER_REQUESTS=${HANDLER_REQUESTS:-100} CONTROL_SECONDS=${CONTROL_SECONDS:-10} STORE_MEMBERS=${STORE_MEMBERS:-1000 10000 50000} BENCH_CACHE=${BENCH_CACHE:-/var/tmp/ecopulse-bench}
-OUT=${OUT:-BENCHMARKS.md} SKIP=${SKIP:-} REGEN=${REGEN:-0} KEEP=${KEEP:-0}
+OUT=${OUT:-BENCHMARKS.md} NOTES=${NOTES:-docs/benchmarks-notes.md} SKIP=${SKIP:-} REGEN=${REGEN:-0} KEEP=${KEEP:-0}
 STORE_END=2026-06-30 # the scale databases' last day: their content never depends on the clock
 
 WORK=$(mktemp -d /tmp/ecopulse-bench.XXXXXX)
@@ -568,5 +569,11 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo '```sh'
 	printf '%s\n' "${CMDS[@]}"
 	echo '```'
+	# The hand-written sections (figures measured by hand, the house plan):
+	# kept in their own file so that a run does not lose them.
+	if [[ -f $NOTES ]]; then
+		echo
+		sed '1{/^<!--.*-->$/d}' "$NOTES" | sed '1{/^$/d}'
+	fi
 } >"$OUT"
 log "wrote $OUT in $(((T_END - T_START) / 60)) min $(((T_END - T_START) % 60)) s"
