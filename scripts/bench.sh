@@ -4,8 +4,9 @@
 # commands run and the figures (medians of several runs; comparisons as
 # ratios measured in the same run; the 1-minute load average next to each).
 #
-#   bash scripts/bench.sh            # full run: ~15 min once the data is cached
-#   QUICK=1 bash scripts/bench.sh    # short run (~4 min): small data, one run each
+#   bash scripts/bench.sh            # full run: ~15 min once the data is cached, plus PostgreSQL's
+#                                    # (the 10k-member copy into the throwaway cluster alone takes minutes)
+#   QUICK=1 bash scripts/bench.sh    # short run (~10 min with PostgreSQL): small data, one run each
 #
 # Beside SQLite, each of accesslog, ingest, store (1k and 10k members) and pages is measured
 # on PostgreSQL in the same run, right after SQLite, on a throwaway local cluster
@@ -73,6 +74,8 @@ cmd_note() { CMDS+=("$*"); }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # fmt NUMBER PRINTF-FORMAT: formats a number, or prints "—" when empty.
 fmt() { if [[ -z ${1:-} ]]; then printf '—'; else awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; fi; }
+# xfmt RATIO: a ratio as "2.50×", or "—" when not measured.
+xfmt() { if [[ -z ${1:-} ]]; then printf '—'; else awk -v x="$1" 'BEGIN { printf "%.2f×", x }'; fi; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else print a / b }'; }
 # goal VALUE OP LIMIT: "met" or "**not met**".
 goal() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "") { print "not measured"; exit } ok = (op == "<" ? v < l : v >= l); print (ok ? "met" : "**not met**") }'; }
@@ -218,11 +221,11 @@ section_accesslog() {
 			grm=$(awk -v m="$gr" 'BEGIN { if (m != "") print m * 1.048576 }')
 			erm=$(awk -v m="$er" 'BEGIN { if (m != "") print m * 1.048576 }')
 			prm=$(awk -v m="$pr" 'BEGIN { if (m != "") print m * 1.048576 }')
-			printf '| %s | %s | %s | %s MB | %s | %s | %s MB | %s× | %s | %s | %s | %s | %s | %s MB | %s | %s | %s× |\n' "$shape" \
+			printf '| %s | %s | %s | %s MB | %s | %s | %s MB | %s× | %s | %s | %s | %s | %s | %s MB | %s | %s | %s |\n' "$shape" \
 				"$(fmt "$gs" %.2f)" "$(fmt "$gl" %.0f)" "$(fmt "$grm" %.0f)" \
 				"$(fmt "$es" %.2f)" "$(fmt "$el" %.0f)" "$(fmt "$erm" %.0f)" \
 				"$(fmt "$ra" %.1f)" "$loads" "$(goal "$ra" ">=" 10)" "$(goal "$erm" "<" 100)" \
-				"$(fmt "$ps" %.2f)" "$(fmt "$pl" %.0f)" "$(fmt "$prm" %.0f)" "$(fmt "$pc" %.2f)" "$(fmt "$pn" %.0f)" "$(fmt "$pq" %.2f)"
+				"$(fmt "$ps" %.2f)" "$(fmt "$pl" %.0f)" "$(fmt "$prm" %.0f)" "$(fmt "$pc" %.2f)" "$(fmt "$pn" %.0f)" "$(xfmt "$pq")"
 			[[ $PG == 1 ]] && pg_summary "access-log import, $shape log ($LINES lines): lines/s" "$(fmt "$el" %.0f)" "$(fmt "$pl" %.0f)" "$pq"
 			[[ -n $(slower "$pq") ]] && slow+=" $shape"
 		done
@@ -295,8 +298,8 @@ section_ingest() {
 			pall=$(ingest_records "$WORK/ingest-pg.out" "BenchmarkIngestLoopback/batch=$b-")
 			pmed=$(echo "$pall" | median)
 			q=$(ratio "$med" "$pmed")
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s× |\n' "$b" "$(fmt "$med" %.0f)" "$(echo "$all" | runs_list)" "$(goal "$med" ">=" 100000)" \
-				"$(fmt "$pmed" %.0f)" "$(echo "$pall" | runs_list)" "$([[ -n $pmed ]] && goal "$pmed" ">=" 100000 || echo —)" "$(fmt "$q" %.2f)"
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$b" "$(fmt "$med" %.0f)" "$(echo "$all" | runs_list)" "$(goal "$med" ">=" 100000)" \
+				"$(fmt "$pmed" %.0f)" "$(echo "$pall" | runs_list)" "$([[ -n $pmed ]] && goal "$pmed" ">=" 100000 || echo —)" "$(xfmt "$q")"
 			[[ $PG == 1 ]] && pg_summary "push ingest, one client, batches of $b: records/s" "$(fmt "$med" %.0f)" "$(fmt "$pmed" %.0f)" "$q"
 			[[ -n $(slower "$q") ]] && slow+=" $b"
 		done
@@ -312,7 +315,7 @@ section_ingest() {
 				pall=$(ingest_records "$WORK/ingest-pg.out" "BenchmarkIngestLoopbackConcurrent/clients=$n/batch=$b-")
 				pmed=$(echo "$pall" | median)
 				q=$(ratio "$med" "$pmed")
-				printf '| %s | %s | %s | %s | %s | %s | %s× |\n' "$n" "$b" "$(fmt "$med" %.0f)" "$(echo "$all" | runs_list)" "$(fmt "$pmed" %.0f)" "$(echo "$pall" | runs_list)" "$(fmt "$q" %.2f)"
+				printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$b" "$(fmt "$med" %.0f)" "$(echo "$all" | runs_list)" "$(fmt "$pmed" %.0f)" "$(echo "$pall" | runs_list)" "$(xfmt "$q")"
 				[[ -n $(slower "$q") ]] && slow+=" $n×$b"
 			done
 		done
@@ -328,7 +331,7 @@ section_ingest() {
 # (log_statement = all for the statements, the cluster's CPU time for the
 # server's share); the run only decides whether the paragraph applies.
 why_ingest() {
-	echo "**Why push ingest is more than 3× slower on PostgreSQL (one client, small batches most).** A batch is one write transaction of about 14 statements, each a round trip to the server over loopback TCP: \`BEGIN\`, the token's count of consumers it created, one lookup per distinct consumer key in the batch (six in the benchmark's batches), two multi-row upserts of hourly rollups and two of daily ones, the stale-day mark, \`COMMIT\` (counted with \`log_statement = all\`). On SQLite each is a call into the same process; on PostgreSQL each wakes a server process and waits for its answer, and on this machine's $(nproc) shared cores the client, the HTTP server and the database server take turns on them. Measured by hand (1,000 batches of 100, one client): about 1.4 ms of server CPU per batch, more than SQLite takes for the whole request (about 1.1 ms), plus the HTTP side's 2 ms of CPU. Larger batches pay those round trips once per 1,000 records, so their ratio is lower; with several clients, batches that arrive together share a transaction (group commit) and the round trips of one overlap another's work, so PostgreSQL comes close. The cluster's fsync off (and synchronous_commit off) means a commit does not wait for the disk: a production cluster with them on adds a WAL flush to every batch."
+	echo "**Why push ingest is more than 3× slower on PostgreSQL (one client, small batches most).** A batch is one write transaction of about 14 statements, each a round trip to the server over loopback TCP: \`BEGIN\`, the token's count of consumers it created, one lookup per distinct consumer key in the batch (six in the benchmark's batches), two multi-row upserts of hourly rollups and two of daily ones, the stale-day mark, \`COMMIT\` (counted with \`log_statement = all\`). On SQLite each is a call into the same process; on PostgreSQL each wakes a server process and waits for its answer, and on this machine's $(nproc) shared cores the client, the HTTP server and the database server take turns on them. Measured by hand (1,000 batches of 100, one client): about 1.4 ms of server CPU per batch, more than SQLite takes for the whole request (about 1.1 ms), plus the HTTP side's 2 ms of CPU. Larger batches pay those round trips once per 1,000 records, so their ratio is lower. With several clients, batches that arrive together share a transaction (group commit) and the round trips of one can overlap another's work, but only as far as a core is free for it: on this shared machine the concurrent figures on PostgreSQL vary most from run to run (compare the loads; a run by hand with the load near 6 had 8 clients × 100 at about SQLite's rate). The cluster's fsync off (and synchronous_commit off) means a commit does not wait for the disk: a production cluster with them on adds a WAL flush to every batch."
 }
 
 # ---------------------------------------------------------------- model
@@ -468,7 +471,7 @@ store_pg_table() {
 		local sr sw sm ss st q
 		read -r sr sw sm ss st < <(awk -v n="$n" '$1 == n { print $15, $4, $5, $6, $7 }' "$WORK/store.rows")
 		q=$(ratio "$total" "$st")
-		printf '| %s | %s | %s | %s× | %s / %s | %s / %s | %s / %s | %s / %s | %s | %s rows in %s s | %s |\n' "$n" "$(fmt "$st" %.3f)" "$(fmt "$total" %.3f)" "$(fmt "$q" %.2f)" \
+		printf '| %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s / %s | %s | %s rows in %s s | %s |\n' "$n" "$(fmt "$st" %.3f)" "$(fmt "$total" %.3f)" "$(xfmt "$q")" \
 			"$(fmt "$sr" %.3f)" "$(fmt "$refresh" %.3f)" "$(fmt "$sw" %.3f)" "$(fmt "$win" %.3f)" "$(fmt "$sm" %.4f)" "$(fmt "$model" %.4f)" "$(fmt "$ss" %.3f)" "$(fmt "$save" %.3f)" \
 			"$(fmt "$cpu" %.3f)" "$(fmt "$copied" %.0f)" "$(fmt "$copys" %.0f)" "$l"
 		pg_summary "scoring a day on the store, $n members: total s" "$(fmt "$st" %.3f)" "$(fmt "$total" %.3f)" "$q"
@@ -699,12 +702,12 @@ pages_compare() {
 		while read -r name rps p50 p99 rest; do
 			read -r prps pp99 < <(awk -v n="$name" '$1 == n { print $2, $4 }' "$WORK/pg-$phase.rows")
 			q=$(ratio "$rps" "$prps") q99=$(ratio "$pp99" "$p99")
-			printf '| %s | %s | %s | %s | %s× | %s | %s | %s× |\n' "$label" "$name" "$(fmt "$rps" %.0f)" "$(fmt "$prps" %.0f)" "$(fmt "$q" %.2f)" \
-				"$(fmt "$p99" %.2f)" "$(fmt "$pp99" %.2f)" "$(fmt "$q99" %.2f)"
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$name" "$(fmt "$rps" %.0f)" "$(fmt "$prps" %.0f)" "$(xfmt "$q")" \
+				"$(fmt "$p99" %.2f)" "$(fmt "$pp99" %.2f)" "$(xfmt "$q99")"
 			[[ $name == healthz-control ]] && continue
 			[[ $phase == loaded ]] && pg_summary "page $name while importing: requests/s" "$(fmt "$rps" %.0f)" "$(fmt "$prps" %.0f)" "$q"
-			[[ -n $(slower "$q") ]] && echo "requests $label: $name" >&3
-			[[ -n $(slower "$q99") ]] && echo "p99 $label: $name" >&3
+			[[ -n $(slower "$q") ]] && echo "requests/s: $name ($label)" >&3
+			[[ -n $(slower "$q99") ]] && echo "p99: $name ($label)" >&3
 		done <"$WORK/sqlite-$phase.rows"
 	done
 	local a b qi
@@ -840,6 +843,10 @@ why_pages() {
 		echo
 		echo "- p99: with the 1-minute load above the machine's $(nproc) cores (the tables' load column), the slowest requests are the ones that waited for a core, and a request on PostgreSQL needs two processes to be scheduled in turn (\`serve\`'s and the database server's) where SQLite needs one: the tail grows with the load more than the work does. The handlers alone take a few milliseconds at most (the table above, SQLite); the median (p50) columns show the work of a request, the p99s mostly the queue for a core."
 	fi
+	if grep -q '^requests\|^p99' <<<"$found"; then
+		echo
+		echo "- One wrk run per page and phase ($WRK_SECONDS s loaded, $BASE_SECONDS s baseline): a page's ratio reflects the load of its few seconds as much as the page; where the other pages' ratios stay near 1 in the same run, a single page's 3× is the machine's noise rather than a cost of PostgreSQL's, and a run on an idle machine (or more seconds) tells them apart."
+	fi
 	if grep -q '^import' <<<"$found"; then
 		echo
 		echo "- The imports while serving: the sparse log writes nearly a rollup row per line, and on PostgreSQL each row is server work (an index probe, a new row version with its index entries, a WAL record; see the access-log import's section), done by a server process that here also answers the pages' reads and shares the $(nproc) cores with wrk and \`serve\`; on SQLite the import's writes stay in the importer's process and the pages read from the same file without waiting for it (WAL)."
@@ -918,7 +925,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 		echo "| step | SQLite | PostgreSQL | PostgreSQL ÷ SQLite | |"
 		echo "| --- | ---: | ---: | ---: | --- |"
 		while IFS='|' read -r step a b q; do
-			printf '| %s | %s | %s | %s× | %s |\n' "$step" "$a" "$b" "$(fmt "$q" %.2f)" "$([[ -n $(slower "$q") ]] && echo "**more than 3× slower**: why in its section")"
+			printf '| %s | %s | %s | %s | %s |\n' "$step" "$a" "$b" "$(xfmt "$q")" "$([[ -n $(slower "$q") ]] && echo "**more than 3× slower**: why in its section")"
 		done <"$WORK/pg-summary.rows"
 	fi
 	for s in "${SECTIONS[@]}"; do
