@@ -278,7 +278,7 @@ section_ingest() {
 	fi
 	# ingest_records FILE NAME-PREFIX: the records/s of every run of one benchmark.
 	ingest_records() { awk -v n="$2" 'index($1, n) == 1 { for (i = 1; i < NF; i++) if ($(i + 1) == "records/s") print $i }' "$1"; }
-	runs_list() { awk '{ printf "%s%.0f", sep, $1; sep = ", " }'; }
+	runs_list() { awk 'NF { printf "%s%.0f", sep, $1; sep = ", "; n++ } END { if (!n) printf "—" }'; }
 	local slow=
 	{
 		echo "## Push ingest over loopback"
@@ -422,7 +422,7 @@ section_store() {
 		while read -r n pairs edges win model save total l rows acts projs secs mb how refresh catchup cdays adays; do
 			printf '| %s | %s | %s | %s | %s MB | %s s (%s) | %s s for %s usage and %s activity days |\n' "$n" "$rows" "$acts" "$projs" "$mb" "$(fmt "$secs" %.0f)" "${how//_/ }" "$(fmt "$catchup" %.1f)" "$cdays" "$adays"
 		done <"$WORK/store.rows"
-		[[ $PG == 1 ]] && store_pg_table
+		if [[ $PG == 1 ]]; then store_pg_table; fi
 	} >"$WORK/section-store.md"
 }
 
