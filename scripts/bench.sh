@@ -29,13 +29,16 @@
 # them), PG (1: PostgreSQL beside SQLite; 0: SQLite alone), PG_STORE_MEMBERS (the store sizes also
 # measured on PostgreSQL, "1000 10000"), OUT (default BENCHMARKS.md), NOTES (hand-written sections appended to OUT as they are,
 # default docs/benchmarks-notes.md), KEEP=1 (keep the work directory with every raw output).
-# Needs go, curl, and (installed with apt-get when missing, as root) goaccess, time and wrk.
+# Needs go, curl, and (installed with apt-get when missing, as root) goaccess, time, wrk and, unless
+# PG=0, postgresql (initdb, pg_ctl, psql).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 export CGO_ENABLED=0
-unset ECOPULSE_DB ECOPULSE_ADDR
+# The SQLite runs are SQLite's even when the shell points the tests at a
+# cluster; the PostgreSQL runs name this run's own cluster.
+unset ECOPULSE_DB ECOPULSE_ADDR ECOPULSE_TEST_POSTGRES
 
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
