@@ -32,8 +32,9 @@ vet:
 test: assets test-deps vet
 	bash scripts/test.sh
 
-# The benchmark suite: builds, prepares data, measures, writes BENCHMARKS.md
-# (QUICK=1 for a short run).
+# The benchmark suite: builds, prepares data, measures on SQLite and on a
+# throwaway PostgreSQL cluster, writes BENCHMARKS.md (QUICK=1 for a short
+# run; PG=0 for SQLite alone).
 bench: assets
 	bash scripts/bench.sh
 

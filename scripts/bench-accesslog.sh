@@ -14,6 +14,13 @@
 #
 # Prints lines/s and peak RSS of each, and the ratio. Needs root for the
 # apt-get installs of goaccess and time when they are missing.
+#
+# With PG_ADMIN and PG_DIR set (a throwaway cluster's URL and directory, as
+# scripts/pgtest.sh prints them; scripts/bench.sh sets them), EcoPulse also
+# imports each log into a fresh PostgreSQL database of that cluster, right
+# after the SQLite file, and the row gains its time, lines/s, the importer's
+# peak RSS, the cluster's CPU seconds during the import, the rollup rows
+# written and the time ratio PostgreSQL ÷ SQLite.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -27,6 +34,11 @@ if [[ -z $SRC ]]; then # the real Apache log of the tests' data
 	gzip -dc "$ROOT/collectors/accesslog/testdata/apache_logs.gz" >"$SRC"
 fi
 export CGO_ENABLED=0
+PG_ADMIN=${PG_ADMIN:-} PG_DIR=${PG_DIR:-}
+if [[ -n $PG_ADMIN ]]; then
+	# shellcheck source=scripts/bench/pg.sh
+	source "$ROOT/scripts/bench/pg.sh"
+fi
 
 need_pkg() { # command package
 	if ! command -v "$1" >/dev/null 2>&1 && ! [[ -x $1 ]]; then
@@ -68,9 +80,26 @@ compare() {
 	measure "ecopulse-$shape" "$WORK/importbench" "$log" "$WORK/$shape.db"
 	local es=$SECS er=$RSS_KB
 	cat "$WORK/ecopulse-$shape.out" >&2
-	awk -v shape="$shape" -v n="$n" -v gs="$gs" -v gr="$gr" -v es="$es" -v er="$er" 'BEGIN {
+	local pg=
+	if [[ -n $PG_ADMIN ]]; then
+		# The same import into a fresh PostgreSQL database, migrated by
+		# importbench as the SQLite file is.
+		echo "running ecopulse import into PostgreSQL ($shape)…" >&2
+		local name=bench_accesslog_$shape url c0 c1 rows
+		url=$(pg_newdb "$name")
+		c0=$(pg_cpu)
+		measure "postgres-$shape" "$WORK/importbench" "$log" "$url"
+		pg_wait_closed "$name"
+		c1=$(pg_cpu)
+		rows=$(pg_psql_db "$name" -c "SELECT (SELECT count(*) FROM api_usage_hourly) + (SELECT count(*) FROM api_usage_daily)")
+		pg_dropdb "$name"
+		cat "$WORK/postgres-$shape.out" >&2
+		pg=$(awk -v n="$n" -v ps="$SECS" -v pr="$RSS_KB" -v es="$es" -v c="$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" -v rows="$rows" 'BEGIN {
+			printf "   postgres %7.2f s %9.0f lines/s %6.1f MiB   server-cpu %6.2f s   rows %d   pg/sqlite %5.2fx", ps, n / ps, pr / 1024, c, rows, ps / es }')
+	fi
+	awk -v shape="$shape" -v n="$n" -v gs="$gs" -v gr="$gr" -v es="$es" -v er="$er" -v pg="$pg" 'BEGIN {
 		ga = n / gs; ep = n / es
-		printf "%-6s %9d lines  goaccess %7.2f s %9.0f lines/s %6.1f MiB   ecopulse %7.2f s %9.0f lines/s %6.1f MiB   ratio %5.2fx\n", shape, n, gs, ga, gr / 1024, es, ep, er / 1024, ep / ga
+		printf "%-6s %9d lines  goaccess %7.2f s %9.0f lines/s %6.1f MiB   ecopulse %7.2f s %9.0f lines/s %6.1f MiB   ratio %5.2fx%s\n", shape, n, gs, ga, gr / 1024, es, ep, er / 1024, ep / ga, pg
 	}'
 	rm -f "$log" "$WORK/$shape.db"*
 }
