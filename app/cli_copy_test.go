@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -27,7 +28,12 @@ func TestCopyCommandMovesTheDemoToPostgres(t *testing.T) {
 		t.Skip("copy needs PostgreSQL: set " + datatest.PostgresEnv)
 	}
 	ctx := context.Background()
-	src := seededDB(t)
+	// The source is a SQLite file whatever the run's backend: copy reads
+	// SQLite.
+	src := datatest.Open(t, filepath.Join(t.TempDir(), "source.db"))
+	if err := seedScoredDemo(ctx, src); err != nil {
+		t.Fatal(err)
+	}
 	target := datatest.Target(t)
 	var out, bar bytes.Buffer
 	env := &Env{Config: config.Default(), Log: quietLogger(), Out: &out, Now: time.Now}

@@ -27,11 +27,11 @@ func Forget(ctx context.Context, env *Env, who string) error {
 		}
 		fmt.Fprintf(env.Out, "forgotten: now %s (%s)\n", f.Pseudonym, detail)
 		switch {
+		case db.Backend() == "postgres" && !f.Checkpointed:
+			fmt.Fprintln(env.Out, "warning: the tables could not be rewritten (VACUUM FULL): old versions of the changed rows stay in PostgreSQL's files "+
+				"until VACUUM FULL people, identities, activities, rejected_records runs")
 		case db.Backend() == "postgres":
-			// MVCC: an UPDATE leaves the old row version in the table's
-			// files until its space is reused; only a rewrite removes it.
-			fmt.Fprintln(env.Out, "note: PostgreSQL keeps the old versions of the changed rows in its files until their space is reused: "+
-				"VACUUM FULL people, identities, activities, rejected_records rewrites those tables without them (it locks each table while it runs)")
+			fmt.Fprintln(env.Out, "note: the changed tables were rewritten without the old rows; PostgreSQL's write-ahead log (and its archive, if any) keeps them until recycled")
 		case !f.Checkpointed:
 			fmt.Fprintln(env.Out, "warning: the write-ahead log is in use: old copies of the rows stay in the -wal file until the next checkpoint (stop `serve` and run this again to be sure)")
 		}

@@ -129,7 +129,7 @@ type Forgotten struct {
 	// Checkpointed is false when the old copies of the rows could not be
 	// cleared: on SQLite the write-ahead log could not be emptied (a long
 	// reader held it), so they remain in the -wal file until the next
-	// checkpoint; on PostgreSQL the VACUUM of the rewritten tables failed.
+	// checkpoint; on PostgreSQL the VACUUM FULL of the rewritten tables failed.
 	Checkpointed bool `json:"checkpointed"`
 }
 
@@ -160,12 +160,12 @@ type Forgotten struct {
 // activities that name it ("forgotten-a<first activity id>"). It runs in one
 // transaction. On SQLite secure_delete is on for it, so that the erased text
 // does not linger in free pages, and the write-ahead log is checkpointed
-// after it. On PostgreSQL an update leaves the old row version behind until
-// a VACUUM removes it, so the rewritten tables are vacuumed after the
-// commit: the old versions are then gone from every reader, though their
-// bytes stay in the table's free space until it is reused and in the
-// server's write-ahead log until it is recycled — as with any
-// PostgreSQL delete.
+// after it. On PostgreSQL an update leaves the old row version behind in
+// the table's files, and a plain VACUUM only marks its space free: the
+// rewritten tables are rewritten after the commit (VACUUM FULL, which
+// locks each table while it runs — forgetting is rare), so no file of the
+// tables holds the old versions; the server's write-ahead log keeps them
+// until it is recycled, as with any PostgreSQL delete.
 func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) {
 	who = strings.TrimSpace(who)
 	if who == "" || len(who) > 320 {
@@ -213,12 +213,12 @@ var forgetTables = []string{"people", "identities", "activities", "activity_day_
 
 // clearOldCopies removes, after forgetting commits, the old copies of the
 // rows it rewrote, and reports whether it could: on SQLite a checkpoint
-// that empties the write-ahead log; on PostgreSQL a VACUUM of each
+// that empties the write-ahead log; on PostgreSQL a VACUUM FULL of each
 // rewritten table (VACUUM cannot run in a transaction).
 func (db *DB) clearOldCopies(ctx context.Context, conn *sql.Conn) bool {
 	if db.dialect.postgres {
 		for _, t := range forgetTables {
-			if _, err := conn.ExecContext(ctx, `VACUUM `+t); err != nil {
+			if _, err := conn.ExecContext(ctx, `VACUUM FULL `+t); err != nil {
 				return false
 			}
 		}
