@@ -18,8 +18,8 @@ import (
 // else: the store's methods and their SQL are one set. Queries are written
 // once with "?" placeholders (rewritten for PostgreSQL by its driver
 // wrapper, rebind.go) and in the SQL both accept: RETURNING instead of
-// LastInsertId, ON CONFLICT upserts, TRUE and FALSE, GREATEST/LEAST through
-// the helpers below.
+// LastInsertId, ON CONFLICT upserts, TRUE and FALSE; where the two differ,
+// through the helpers below.
 type dialect struct {
 	postgres bool
 }
@@ -51,22 +51,6 @@ func (d dialect) readTxOptions() *sql.TxOptions {
 		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
 	return &sql.TxOptions{ReadOnly: true}
-}
-
-// greatest and least are SQLite's two-argument MAX and MIN, which
-// PostgreSQL spells GREATEST and LEAST (its MAX and MIN are aggregates only).
-func (d dialect) greatest(a, b string) string {
-	if d.postgres {
-		return "GREATEST(" + a + ", " + b + ")"
-	}
-	return "MAX(" + a + ", " + b + ")"
-}
-
-func (d dialect) least(a, b string) string {
-	if d.postgres {
-		return "LEAST(" + a + ", " + b + ")"
-	}
-	return "MIN(" + a + ", " + b + ")"
 }
 
 // sumCount sums an integer column as a count that saturates at int64's
