@@ -22,17 +22,18 @@ type App struct {
 	*scheduler
 	*webServer
 
-	cfg  config.Config
-	db   *data.DB
-	log  *slog.Logger
-	demo *demoFeed    // nil unless serve --demo
-	push pushStats    // push ingest since the last flush
-	prom *promMetrics // GET /metrics (app/metrics_prom.go); told what ingest and collection did
+	cfg     config.Config
+	db      *data.DB
+	replica string // this process among the replicas of one database (app/replica.go)
+	log     *slog.Logger
+	demo    *demoFeed    // nil unless serve --demo
+	push    pushStats    // push ingest since the last flush
+	prom    *promMetrics // GET /metrics (app/metrics_prom.go); told what ingest and collection did
 }
 
 // New builds an App on an open, migrated store.
 func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, db: db, log: log, prom: newPromMetrics(db)}
+	a := &App{cfg: cfg, db: db, log: log, prom: newPromMetrics(db), replica: replicaName()}
 	var err error
 	if a.webServer, err = newWebServer(cfg, db); err != nil {
 		return nil, err
