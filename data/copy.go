@@ -61,6 +61,10 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) ([]CopiedTab
 			if err := checkEmpty(ctx, dtx, tables); err != nil {
 				return err
 			}
+			quieted, err := quietTriggers(ctx, dtx)
+			if err != nil {
+				return err
+			}
 			for _, t := range tables {
 				if err := t.describeTarget(ctx, dtx); err != nil {
 					return err
@@ -76,6 +80,9 @@ func Copy(ctx context.Context, src, dst *DB, progress CopyProgress) ([]CopiedTab
 				copied = append(copied, CopiedTable{Name: t.name, Rows: t.rows})
 			}
 			if err := verifyCopy(ctx, stx, dtx, tables); err != nil {
+				return err
+			}
+			if err := wakeTriggers(ctx, dtx, quieted); err != nil {
 				return err
 			}
 			return resetIdentities(ctx, stx, dtx, tables)
@@ -597,4 +604,53 @@ func resetIdentities(ctx context.Context, stx, dtx *sql.Tx, tables []*copyTableI
 // quoteIdent quotes a table or column name for either backend.
 func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// quietTriggers turns off, for the copy's transaction, the triggers of the
+// target's tables that this role owns, and returns those tables. The
+// triggers keep derived rows (stale-day lists, day digests, the alert-day
+// counter) in step with a table's changes; the copy brings those rows from
+// the source as they are, so firing them adds nothing but work — and in
+// one long transaction each row's trigger rewrites the same few day rows,
+// whose dead versions pile up: activities went in at about a thousand
+// rows a second. ALTER TABLE is transactional: a failed copy leaves them
+// on. Tables owned by another role (a target migrated by someone else)
+// keep their triggers, which is slower and as correct.
+func quietTriggers(ctx context.Context, dtx *sql.Tx) ([]string, error) {
+	rows, err := dtx.QueryContext(ctx, `SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+		WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND pg_has_role(c.relowner, 'USAGE')
+		ORDER BY c.relname`)
+	if err != nil {
+		return nil, err
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		if _, err := dtx.ExecContext(ctx, `ALTER TABLE `+quoteIdent(t)+` DISABLE TRIGGER USER`); err != nil {
+			return nil, err
+		}
+	}
+	return tables, nil
+}
+
+// wakeTriggers turns back on what quietTriggers turned off, before the
+// copy commits: no one ever sees the tables without them.
+func wakeTriggers(ctx context.Context, dtx *sql.Tx, tables []string) error {
+	for _, t := range tables {
+		if _, err := dtx.ExecContext(ctx, `ALTER TABLE `+quoteIdent(t)+` ENABLE TRIGGER USER`); err != nil {
+			return err
+		}
+	}
+	return nil
 }

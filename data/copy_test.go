@@ -160,6 +160,20 @@ func TestCopyKeepsRowsIdsAndTypes(t *testing.T) {
 		t.Errorf("a user created on the copy has id %d, want 5 (SQLite gave ids up to 4)", u.ID)
 	}
 
+	// The target's triggers, off while the copy ran, are on again: an
+	// activity added on a day of its own lists that day as stale.
+	later := time.Date(2026, 5, 7, 9, 0, 0, 0, time.UTC)
+	if _, err := dst.AddActivities(ctx, []domain.Activity{{Source: "github", ExternalID: "3", Kind: domain.ActReply, At: later, Actor: "octocat", Thread: "t2"}}); err != nil {
+		t.Fatal(err)
+	}
+	var stale int
+	if err := datatest.Raw(t, dst).QueryRowContext(ctx, `SELECT COUNT(*) FROM activity_days_stale WHERE day = ?`, later.Unix()-later.Unix()%86400).Scan(&stale); err != nil {
+		t.Fatal(err)
+	}
+	if stale != 1 {
+		t.Errorf("an activity added after the copy listed its day %d times as stale, want once: the copy left the triggers off", stale)
+	}
+
 	// A second copy into the same database is refused: it is not empty.
 	_, err = data.Copy(ctx, src, dst, nil)
 	if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(domain.ErrorMessage(err), "not empty") {
