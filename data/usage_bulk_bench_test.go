@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -28,21 +29,33 @@ func sparseBatch(t0 time.Time, n int) *domain.UsageBatch {
 }
 
 // BenchmarkCommitUsageSparse stores sparse batches of 65,536 rows (one
-// import chunk) one after the other into one database: the store's part of
-// importing a sparse log, µs per rollup row.
+// import chunk) one after the other into one database, through CommitUsage
+// (push's path) and CommitCollectedUsage (the access-log collector's): the
+// store's part of importing a sparse log, µs per rollup row.
 func BenchmarkCommitUsageSparse(b *testing.B) {
-	const rows = 65536
-	db := datatest.MustOpenDB(b)
-	ctx := context.Background()
-	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		batch := sparseBatch(t0.Add(time.Duration(i*rows/100)*time.Hour), rows)
-		b.StartTimer()
-		if err := db.CommitUsage(ctx, batch); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name   string
+		commit func(*data.DB) func(context.Context, *domain.UsageBatch) error
+	}{
+		{"CommitUsage", func(db *data.DB) func(context.Context, *domain.UsageBatch) error { return db.CommitUsage }},
+		{"CommitCollectedUsage", func(db *data.DB) func(context.Context, *domain.UsageBatch) error { return db.CommitCollectedUsage }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			const rows = 65536
+			db := datatest.MustOpenDB(b)
+			commit := bc.commit(db)
+			ctx := context.Background()
+			t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				batch := sparseBatch(t0.Add(time.Duration(i*rows/100)*time.Hour), rows)
+				b.StartTimer()
+				if err := commit(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*rows), "µs/row")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*rows), "µs/row")
 }
