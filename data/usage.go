@@ -1,11 +1,12 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -147,40 +148,53 @@ var histColumns = func() []string {
 	return cols
 }()
 
-const usageRowsPerStatement = 100
+// usageRow is one merged rollup row of a table.
+type usageRow struct {
+	k usageKey
+	r *domain.Rollup
+}
+
+// compareUsageKeys orders rows as the tables' primary key does.
+func compareUsageKeys(a, b usageKey) int {
+	if c := cmp.Compare(a.bucket, b.bucket); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.consumer, b.consumer); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.endpoint, b.endpoint); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.class, b.class)
+}
 
 // upsertUsage writes merged rollups, many rows per statement: the schema's
 // fixed columns keep it plain SQL that PostgreSQL also accepts. Rows without
 // latency data (access logs without a request-time field) skip the 40
 // histogram columns, which then keep their default 0: a third of the work.
 func upsertUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows) error {
-	keys := make([]usageKey, 0, len(rows))
-	for k := range rows {
-		keys = append(keys, k)
+	sorted := make([]usageRow, 0, len(rows))
+	for k, r := range rows {
+		sorted = append(sorted, usageRow{k, r})
 	}
 	// One order of keys for every transaction, whichever statements carry
 	// them: two writers upserting the same rows then lock them in the same
 	// order and one waits for the other, where opposite orders deadlock.
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.bucket != b.bucket {
-			return a.bucket < b.bucket
-		}
-		if a.consumer != b.consumer {
-			return a.consumer < b.consumer
-		}
-		if a.endpoint != b.endpoint {
-			return a.endpoint < b.endpoint
-		}
-		return a.class < b.class
-	})
-	for start := 0; start < len(keys); {
-		hist := rows[keys[start]].Hist != nil
+	// It is also the tables' key order: each row lands next to the one
+	// before it in the B-tree, on a page the writer has at hand.
+	slices.SortFunc(sorted, func(a, b usageRow) int { return compareUsageKeys(a.k, b.k) })
+	return upsertSortedUsage(ctx, tx, st, table, sorted)
+}
+
+// upsertSortedUsage writes rows already in key order.
+func upsertSortedUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows []usageRow) error {
+	for start := 0; start < len(rows); {
+		hist := rows[start].r.Hist != nil
 		end := start + 1
-		for end < len(keys) && (rows[keys[end]].Hist != nil) == hist {
+		for end < len(rows) && (rows[end].r.Hist != nil) == hist {
 			end++
 		}
-		if err := upsertUsageRows(ctx, tx, st, table, rows, keys[start:end], hist); err != nil {
+		if err := upsertUsageRows(ctx, tx, st, table, rows[start:end], hist); err != nil {
 			return err
 		}
 		start = end
@@ -188,9 +202,9 @@ func upsertUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, 
 	return nil
 }
 
-// upsertUsageRows upserts the rows of keys, in their order, all with
-// latency histograms (hist) or all without.
-func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows, keys []usageKey, hist bool) error {
+// upsertUsageRows upserts rows, in their order, all with latency
+// histograms (hist) or all without.
+func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows []usageRow, hist bool) error {
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, s := range stmts {
@@ -199,10 +213,11 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table stri
 	}()
 	argsp := usageArgs.Get().(*[]any)
 	defer usageArgs.Put(argsp)
-	for start := 0; start < len(keys); {
+	sizes := usageStmtSizes(hist)
+	for start := 0; start < len(rows); {
 		n := 1
-		for _, size := range usageStmtSizes {
-			if size <= len(keys)-start {
+		for _, size := range sizes {
+			if size <= len(rows)-start {
 				n = size
 				break
 			}
@@ -216,8 +231,8 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table stri
 			stmts[n] = stmt
 		}
 		args := (*argsp)[:0]
-		for _, k := range keys[start : start+n] {
-			r := rows[k]
+		for i := range rows[start : start+n] {
+			k, r := &rows[start+i].k, rows[start+i].r
 			args = append(args, k.bucket, k.consumer, k.endpoint, k.class, r.Calls, r.Bytes, r.LatencySum)
 			if hist {
 				for _, c := range r.Hist {
@@ -236,7 +251,7 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table stri
 
 // usageArgs recycles the argument slices of upserts (up to 4,700 values).
 var usageArgs = sync.Pool{New: func() any {
-	s := make([]any, 0, usageRowsPerStatement*(7+domain.HistBuckets))
+	s := make([]any, 0, usageMaxArgs)
 	return &s
 }}
 

@@ -4,12 +4,35 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
-// usageStmtSizes are the row counts of the prepared upsert statements: a
-// write of n rows runs ⌊n/100⌋ statements of 100 rows and the remainder in
-// powers of two, so that a handful of statements serves every batch size.
-var usageStmtSizes = []int{usageRowsPerStatement, 64, 32, 16, 8, 4, 2, 1}
+// Rows per upsert statement at most: 100 with latency histograms (47
+// values a row), 500 without (7 values a row). Fewer, longer statements
+// cost less per row (each Exec has a fixed cost in database/sql and the
+// driver); both stay far under the backends' limits on parameters (SQLite's
+// 32,766, PostgreSQL's 65,535).
+const (
+	usageRowsPerStatement     = 100
+	usageRowsPerStatementBare = 500
+	usageMaxArgs              = usageRowsPerStatement * (7 + domain.HistBuckets)
+)
+
+// usageStmtSizes returns the row counts of the prepared upsert statements:
+// a write of n rows runs statements of the largest size and the remainder
+// in powers of two, so that a handful of statements serves every batch size.
+func usageStmtSizes(hist bool) []int {
+	if hist {
+		return stmtSizesHist
+	}
+	return stmtSizesBare
+}
+
+var (
+	stmtSizesHist = []int{usageRowsPerStatement, 64, 32, 16, 8, 4, 2, 1}
+	stmtSizesBare = []int{usageRowsPerStatementBare, 256, 128, 64, 32, 16, 8, 4, 2, 1}
+)
 
 type usageStmtKey struct {
 	table string

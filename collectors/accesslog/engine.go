@@ -120,7 +120,7 @@ func (e *engine) committer(ctx context.Context) {
 		if e.failed.Load() {
 			continue
 		}
-		if err := e.db.CommitUsage(ctx, c.b); err != nil {
+		if err := e.db.CommitCollectedUsage(ctx, c.b); err != nil {
 			e.err = err
 			e.failed.Store(true)
 			continue
