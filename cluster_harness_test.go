@@ -171,6 +171,9 @@ func (p *proc) exited() bool {
 
 var servingRE = regexp.MustCompile(`is serving on (http://[0-9.:]+)/`)
 
+// probe is the client of the health checks.
+var probe = &http.Client{Timeout: 5 * time.Second}
+
 // waitReady waits until the replica serves and its /readyz answers 200.
 func (p *proc) waitReady(bound time.Duration) error {
 	deadline := time.Now().Add(bound)
@@ -184,7 +187,7 @@ func (p *proc) waitReady(bound time.Duration) error {
 			}
 		}
 		if p.base != "" {
-			if res, err := http.Get(p.base + "/readyz"); err == nil {
+			if res, err := probe.Get(p.base + "/readyz"); err == nil {
 				res.Body.Close()
 				if res.StatusCode == http.StatusOK {
 					return nil

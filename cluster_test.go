@@ -375,10 +375,15 @@ func (c *cluster) checkWrite(t *testing.T, byCommand bool) {
 	}
 	ctx := context.Background()
 	ms, err := c.store.Members(ctx)
-	if err != nil || len(ms) == 0 {
-		t.Fatalf("members: %d, %v", len(ms), err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	m := ms[0]
+	// A member whose name reads the same in HTML and JSON (no & < > ' ").
+	i := slices.IndexFunc(ms, func(m domain.Member) bool { return !strings.ContainsAny(m.Name, `&<>'"`) && !m.Archived() })
+	if i < 0 {
+		t.Fatalf("no member with a plain name among %d", len(ms))
+	}
+	m := ms[i]
 	paths := []string{"/api/v1/members/" + m.Slug, "/members/" + m.Slug}
 	// Warm the readers' page caches: twice, so the second answer is the
 	// cached one.
