@@ -270,7 +270,11 @@ type ghRequest struct {
 	waiting         bool // held: it has not been answered (yet)
 }
 
-func newGHReplay(t *testing.T) *ghReplay {
+// newGHReplay serves the recording as the listing of repo, each issue's id
+// shifted by idOffset: two sources replaying it store activities of their
+// own (a GitHub activity is keyed by the issue's id, its thread by the
+// repository).
+func newGHReplay(t *testing.T, repo string, idOffset int64) *ghReplay {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("collectors", "github", "testdata", "octokit-paginate-issues.json"))
 	if err != nil {
@@ -282,6 +286,19 @@ func newGHReplay(t *testing.T) *ghReplay {
 	}
 	g := &ghReplay{pages: map[string]map[string]ghExchange{}}
 	for _, ex := range exchanges {
+		var issues []map[string]any
+		if err := json.Unmarshal(ex.Response, &issues); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range issues {
+			it["id"] = int64(it["id"].(float64)) + idOffset
+		}
+		resp, err := json.Marshal(issues)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex.Response = resp
+		ex.Path = strings.Replace(ex.Path, "/repos/octokit-fixture-org/paginate-issues/", "/repos/"+repo+"/", 1)
 		path, query, _ := strings.Cut(ex.Path, "?")
 		q, err := url.ParseQuery(query)
 		if err != nil {

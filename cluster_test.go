@@ -45,7 +45,8 @@ type cluster struct {
 	gh       *ghReplay // a clean source: answers at once
 	blk      *ghReplay // the same recording, held in its middle
 	hook     *webhook
-	accLog   string
+	accLog   string // the access log of source acc
+	accRest  string // its second half, appended by checkCollectBeside
 	replicas []*proc
 	store    *data.DB // the test's own handle, opened once the schema is there
 	sql      *sql.DB
@@ -54,16 +55,35 @@ type cluster struct {
 
 const clusterPassword = "cluster-test-password-1"
 
+// The repositories of gh and blk: one recording, replayed under two names.
+const (
+	ghRepo  = "octokit-fixture-org/paginate-issues"
+	blkRepo = "octokit-fixture-org/paginate-held"
+)
+
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary and runs several processes for minutes")
 	}
 	c := &cluster{bin: clusterBinary(t), dir: t.TempDir(), target: datatest.UnmigratedTarget(t),
-		gh: newGHReplay(t), blk: newGHReplay(t), hook: newWebhook(t)}
+		gh: newGHReplay(t, ghRepo, 0), blk: newGHReplay(t, blkRepo, 100_000), hook: newWebhook(t)}
 	c.blk.hold() // from the start: the first collection of blk stops at its second page
+	// The access log starts with its first half; checkCollectBeside appends
+	// the rest while the processes run.
+	full := filepath.Join(c.dir, "apache.log")
+	gunzipTo(t, filepath.Join("collectors", "accesslog", "testdata", "apache_logs.gz"), full)
+	raw, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(raw), "\n")
+	half := strings.Join(lines[:len(lines)/2], "")
+	c.accRest = strings.Join(lines[len(lines)/2:], "")
 	c.accLog = filepath.Join(c.dir, "access.log")
-	gunzipTo(t, filepath.Join("collectors", "accesslog", "testdata", "apache_logs.gz"), c.accLog)
+	if err := os.WriteFile(c.accLog, []byte(half), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return c
 }
 
@@ -79,7 +99,7 @@ sources:
     type: github
     schedule: "* * * * *"
     options:
-      repos: [octokit-fixture-org/paginate-issues]
+      repos: [%s]
       base_url: %q
       token_env: ECOPULSE_TEST_NO_TOKEN
       per_page: 3
@@ -87,7 +107,7 @@ sources:
     type: github
     schedule: "@every 5s"
     options:
-      repos: [octokit-fixture-org/paginate-issues]
+      repos: [%s]
       base_url: %q
       token_env: ECOPULSE_TEST_NO_TOKEN
       per_page: 3
@@ -102,7 +122,7 @@ alerts:
   webhook:
     url: %q
     backoff: 100ms
-`, c.gh.base(who), c.blk.base(who), c.accLog, c.hook.srv.URL)
+`, ghRepo, c.gh.base(who), blkRepo, c.blk.base(who), c.accLog, c.hook.srv.URL)
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -429,23 +449,20 @@ func (c *cluster) checkWrite(t *testing.T, byCommand bool) {
 	}
 }
 
-// checkCollectBeside: two `ecopulse collect acc` started at once, beside
-// the replicas whose schedule runs acc too, store the access log's calls
-// once: the totals equal a clean collection into a store of its own.
+// checkCollectBeside: the second half of the access log is appended, and
+// two `ecopulse collect acc` start at once, beside the replicas whose
+// schedule runs acc too: the log's calls are stored once, the totals of a
+// clean collection of the whole log into a store of its own.
 func (c *cluster) checkCollectBeside(t *testing.T) {
-	ref := filepath.Join(t.TempDir(), "ref.db")
-	if out, _, err := runCLI(t, "collect", "acc", "--config", c.config(t, "ref"), "--db", ref); err != nil {
-		t.Fatalf("clean collection: %v\n%s", err, out)
-	}
-	refDB, err := data.Open(context.Background(), ref)
+	f, err := os.OpenFile(c.accLog, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer refDB.Close()
-	from, to := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
-	want, err := refDB.UsageTotals(context.Background(), from, to, 0)
-	if err != nil || want.Calls == 0 {
-		t.Fatalf("clean collection stored %d calls, %v", want.Calls, err)
+	if _, err := f.WriteString(c.accRest); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 	cfg := c.config(t, "cli")
 	var cmds []*proc
@@ -465,14 +482,30 @@ func (c *cluster) checkCollectBeside(t *testing.T) {
 	}) {
 		t.Fatalf("collect acc: %v\n%s", err, out)
 	}
+	from, to := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 	got, err := c.store.UsageTotals(context.Background(), from, to, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	ref := filepath.Join(t.TempDir(), "ref.db")
+	if out, _, err := runCLI(t, "collect", "acc", "--config", c.config(t, "ref"), "--db", ref); err != nil {
+		t.Fatalf("clean collection: %v\n%s", err, out)
+	}
+	refDB, err := data.Open(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer refDB.Close()
+	want, err := refDB.UsageTotals(context.Background(), from, to, 0)
+	if err != nil || want.Calls == 0 {
+		t.Fatalf("clean collection stored %d calls, %v", want.Calls, err)
 	}
 	if got.Calls != want.Calls || got.Bytes != want.Bytes || got.Errors4xx != want.Errors4xx || got.Errors5xx != want.Errors5xx {
 		t.Errorf("access log collected by two commands beside the replicas: calls %d, bytes %d, 4xx %d, 5xx %d; a clean collection: %d, %d, %d, %d",
 			got.Calls, got.Bytes, got.Errors4xx, got.Errors5xx, want.Calls, want.Bytes, want.Errors4xx, want.Errors5xx)
 	}
+	progress(t, "access log: %d calls stored, %d by a clean collection", got.Calls, want.Calls)
 }
 
 // checkTakeover: blk's server holds every collection at its second page
@@ -518,8 +551,13 @@ func (c *cluster) checkTakeover(t *testing.T) {
 	}
 	p.sigkill(t)
 	killed := time.Now()
+	// In the middle: its first page was stored, the rest was not.
+	partial := count(t, c.sql, `SELECT COUNT(*) FROM activities WHERE thread LIKE ?`, "github:"+blkRepo+"#%")
+	if partial == 0 {
+		t.Errorf("%s was killed before it stored blk's first page: not in the middle of the collection", victim)
+	}
 	c.blk.release()
-	progress(t, "%s killed with SIGKILL %v into its collection of blk", victim, killed.Sub(heldSince).Round(time.Millisecond))
+	progress(t, "%s killed with SIGKILL %v into its collection of blk, %d activities stored", victim, killed.Sub(heldSince).Round(time.Millisecond), partial)
 
 	succeeded := func() bool {
 		return count(t, c.sql, `SELECT COUNT(*) FROM collector_runs WHERE source = ? AND status = ?`, "blk", domain.RunSucceeded) > 0
@@ -545,17 +583,10 @@ func (c *cluster) checkTakeover(t *testing.T) {
 			break
 		}
 	}
-	// gh is the clean run of the same recording: a replica's, else the
-	// command's.
-	if !eventually(time.Duration(min(len(c.up()), 1))*90*time.Second, 200*time.Millisecond, func() bool {
-		return count(t, c.sql, `SELECT COUNT(*) FROM collector_runs WHERE source = ? AND status = ?`, "gh", domain.RunSucceeded) > 0
-	}) {
-		if out, err := runBin(t, c.bin, "", "collect", "gh", "--config", c.config(t, "cli"), "--db", c.target); err != nil {
-			t.Fatalf("no clean run of gh: %v\n%s", err, out)
-		}
-	}
-	acts := func(source string) []string {
-		rows, err := c.sql.Query(`SELECT external_id, kind, at, actor, title, thread FROM activities WHERE source = ? ORDER BY external_id`, source)
+	// The activities of blk's repository equal those of a clean
+	// collection of blk into a store of its own.
+	acts := func(db *sql.DB) []string {
+		rows, err := db.Query(`SELECT external_id, kind, at, actor, title, thread FROM activities WHERE thread LIKE ? ORDER BY external_id`, "github:"+blkRepo+"#%")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -567,13 +598,18 @@ func (c *cluster) checkTakeover(t *testing.T) {
 			if err := rows.Scan(&id, &kind, &at, &actor, &title, &thread); err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, fmt.Sprint(id, kind, at, actor, title, thread))
+			out = append(out, fmt.Sprint(id, " ", kind, " ", at, " ", actor, " ", title, " ", thread))
 		}
 		return out
 	}
-	if got, want := acts("blk"), acts("gh"); len(want) == 0 || !slices.Equal(got, want) {
-		t.Errorf("after the takeover blk has %d activities, the clean run %d:\n%v\n%v", len(got), len(want), got, want)
+	ref := filepath.Join(t.TempDir(), "ref.db")
+	if out, _, err := runCLI(t, "collect", "blk", "--config", c.config(t, "ref"), "--db", ref); err != nil {
+		t.Fatalf("clean collection of blk: %v\n%s", err, out)
 	}
+	if got, want := acts(c.sql), acts(reader(t, ref)); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("after the takeover blk's repository has %d activities, a clean collection %d:\n%v\n%v", len(got), len(want), got, want)
+	}
+	progress(t, "blk after the takeover: %d activities, as a clean collection", len(acts(c.sql)))
 }
 
 // checkOncePerSlot: gh and the demo tick run every minute on every
