@@ -23,6 +23,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -104,6 +105,9 @@ type proc struct {
 	err    error         // its exit, once done
 	base   string        // a replica's http://host:port, once serving
 	killed bool
+
+	readyAt time.Time // when /readyz first answered 200 (its schedule runs from before)
+	endedAt time.Time // when it exited, once done
 }
 
 // clusterEnv is the environment of every process: the test's, without the
@@ -135,7 +139,7 @@ func startProc(t *testing.T, bin, name, replica string, args ...string) *proc {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	go func() { p.err = p.cmd.Wait(); p.endedAt = time.Now(); close(p.done) }()
 	t.Cleanup(func() {
 		select {
 		case <-p.done:
@@ -190,6 +194,7 @@ func (p *proc) waitReady(bound time.Duration) error {
 			if res, err := probe.Get(p.base + "/readyz"); err == nil {
 				res.Body.Close()
 				if res.StatusCode == http.StatusOK {
+					p.readyAt = time.Now()
 					return nil
 				}
 			}
@@ -391,10 +396,15 @@ func (g *ghReplay) serve(w http.ResponseWriter, r *http.Request) {
 // a real one may: the window in which two replicas both post an alert) and
 // counts the messages by their text.
 type webhook struct {
-	srv *httptest.Server
-	mu  sync.Mutex
-	got map[string]int
+	srv       *httptest.Server
+	accepting atomic.Bool // until accept, every message is refused (503)
+	mu        sync.Mutex
+	got       map[string]int
 }
+
+// accept makes the receiver take messages from now on: the alerts refused
+// so far are pending, for every replica's next evaluation at once.
+func (h *webhook) accept() { h.accepting.Store(true) }
 
 func newWebhook(t *testing.T) *webhook {
 	t.Helper()
@@ -410,6 +420,10 @@ func newWebhook(t *testing.T) *webhook {
 		}
 		if err := json.NewDecoder(r.Body).Decode(&msg); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if !h.accepting.Load() {
+			http.Error(w, "not yet", http.StatusServiceUnavailable)
 			return
 		}
 		key := msg.Text // the alert's message, and its rule, subject and day:
@@ -568,6 +582,15 @@ func gunzipTo(t *testing.T, src, dst string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// midMinute waits until the clock is between 12 and 45 s past a minute,
+// away from the minute's scheduled jobs (all on "* * * * *"), whose
+// writes would refresh a replica's page cache by themselves.
+func midMinute() {
+	if s := time.Now().Second(); s < 12 || s >= 45 {
+		time.Sleep(time.Until(time.Now().Truncate(time.Minute).Add(time.Minute + 12*time.Second)))
 	}
 }
 

@@ -93,6 +93,7 @@ func (c *cluster) config(t *testing.T, who string) string {
 	path := filepath.Join(c.dir, who+".yaml")
 	body := fmt.Sprintf(`shutdown_timeout: 5s
 schedules:
+  score: "* * * * *"
   demo_tick: "* * * * *"
 sources:
   - name: gh
@@ -122,6 +123,7 @@ alerts:
   webhook:
     url: %q
     backoff: 100ms
+    rounds: 1000
 `, ghRepo, c.gh.base(who), blkRepo, c.blk.base(who), c.accLog, c.hook.srv.URL)
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
@@ -197,12 +199,12 @@ func TestClusterPostgres(t *testing.T) {
 	c.open(t)
 	t.Run("ReplicaNamedInReadyzAndMetrics", c.checkReplicaNamed)
 	t.Run("SessionsWorkOnEveryReplica", c.checkSessions)
-	t.Run("PushRetriedToAnotherReplicaStoredOnce", c.checkPush)
 	t.Run("WriteShowsOnAnotherReplicaWithin2s", func(t *testing.T) { c.checkWrite(t, false) })
+	t.Run("PushRetriedToAnotherReplicaStoredOnce", c.checkPush)
 	t.Run("CollectBesideServeCountsOnce", c.checkCollectBeside)
-	t.Run("SIGKILLMidCollectionTakenOver", c.checkTakeover)
 	t.Run("EveryJobOncePerSlot", c.checkOncePerSlot)
 	t.Run("WebhookGetsEachAlertOnce", c.checkWebhook)
+	t.Run("SIGKILLMidCollectionTakenOver", c.checkTakeover)
 	progress(t, "done in %v", time.Since(start).Round(time.Second))
 }
 
@@ -226,8 +228,8 @@ func TestClusterSQLite(t *testing.T) {
 	}
 	c.open(t)
 	t.Run("SessionsWorkOnEveryReplica", c.checkSessions)
-	t.Run("PushRetriedStoredOnce", c.checkPush)
 	t.Run("WriteByCommandShowsWithin2s", func(t *testing.T) { c.checkWrite(t, true) })
+	t.Run("PushRetriedStoredOnce", c.checkPush)
 	t.Run("CollectBesideServeCountsOnce", c.checkCollectBeside)
 	t.Run("SIGKILLMidCollectionTakenOver", c.checkTakeover)
 	progress(t, "done in %v", time.Since(start).Round(time.Second))
@@ -404,6 +406,7 @@ func (c *cluster) checkWrite(t *testing.T, byCommand bool) {
 		t.Fatalf("no member with a plain name among %d", len(ms))
 	}
 	m := ms[i]
+	midMinute()
 	paths := []string{"/api/v1/members/" + m.Slug, "/members/" + m.Slug}
 	// Warm the readers' page caches: twice, so the second answer is the
 	// cached one.
@@ -612,11 +615,12 @@ func (c *cluster) checkTakeover(t *testing.T) {
 	progress(t, "blk after the takeover: %d activities, as a clean collection", len(acts(c.sql)))
 }
 
-// checkOncePerSlot: gh and the demo tick run every minute on every
-// replica's schedule; each minute has at most one run of each, and at
-// least two minutes had one. Each demo tick covered its own minutes (no
-// two runs moved its cursor to the same place), and every snapshot is
-// whole.
+// checkOncePerSlot: gh, the demo tick and the scoring job run every
+// minute on every replica's schedule. Once two minutes have passed in
+// which at least two replicas were serving, each minute has had at most
+// one run of gh and of the demo tick, and those two minutes one each.
+// Each demo tick covered minutes of its own (no two runs moved its cursor
+// to the same place), and every weekly snapshot is whole.
 func (c *cluster) checkOncePerSlot(t *testing.T) {
 	type run struct {
 		started int64
@@ -646,16 +650,42 @@ func (c *cluster) checkOncePerSlot(t *testing.T) {
 		}
 		return m
 	}
-	progress(t, "waiting for two minutes of scheduled runs")
-	if !eventually(3*time.Minute, time.Second, func() bool {
-		return len(slots(runs("gh"))) >= 2 && len(slots(runs("demo"))) >= 2
-	}) {
-		t.Fatalf("fewer than two minutes with runs: gh %v, demo %v", slots(runs("gh")), slots(runs("demo")))
+	// contested returns the minutes, past by 20 s, at whose start two
+	// replicas or more were serving.
+	contested := func() []int64 {
+		var out []int64
+		for m := time.Now().Add(-10*time.Minute).Unix() / 60; time.Unix(m*60+20, 0).Before(time.Now()); m++ {
+			at := time.Unix(m*60, 0)
+			n := 0
+			for _, r := range c.replicas {
+				if !r.readyAt.IsZero() && r.readyAt.Before(at) && (!r.exited() || r.endedAt.After(at.Add(20*time.Second))) {
+					n++
+				}
+			}
+			if n >= 2 {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	c.need(t, 2)
+	// The webhook refused every alert so far: from now on each replica's
+	// evaluation, every minute, finds them all pending.
+	c.hook.accept()
+	progress(t, "webhook accepting; waiting for two minutes in which two replicas or more serve")
+	if !eventually(3*time.Minute, time.Second, func() bool { return len(contested()) >= 2 }) {
+		t.Fatalf("fewer than two minutes with two replicas serving: %v", contested())
 	}
 	for _, source := range []string{"gh", "demo"} {
-		for slot, n := range slots(runs(source)) {
+		got := slots(runs(source))
+		for slot, n := range got {
 			if n > 1 {
 				t.Errorf("%s ran %d times in the minute of %s", source, n, time.Unix(slot*60, 0).UTC().Format("15:04"))
+			}
+		}
+		for _, m := range contested() {
+			if got[m] == 0 {
+				t.Errorf("%s did not run in the minute of %s, when %d replicas could", source, time.Unix(m*60, 0).UTC().Format("15:04"), len(c.up()))
 			}
 		}
 	}
@@ -702,8 +732,9 @@ func (c *cluster) checkOncePerSlot(t *testing.T) {
 	progress(t, "%d weekly snapshots, each whole", len(list))
 }
 
-// checkWebhook: the receiver got every alert the database says was
-// delivered, each once.
+// checkWebhook: the receiver, which refused every alert until
+// checkOncePerSlot, got every alert the database says was delivered, each
+// once.
 func (c *cluster) checkWebhook(t *testing.T) {
 	var distinct int
 	var notified int64
