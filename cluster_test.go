@@ -118,7 +118,7 @@ sources:
     schedule: "* * * * *"
     options:
       paths: [%q]
-      chunk_lines: 100
+      chunk_lines: 25
 alerts:
   webhook:
     url: %q
