@@ -20,8 +20,10 @@ replicas_stop() {
 }
 
 # replicas_start N URL: starts N `serve` replicas on database URL, each on a
-# port of its own with its own $ECOPULSE_REPLICA, and prints their base
-# URLs once every one answers /readyz (fails after 60 s).
+# port of its own with its own $ECOPULSE_REPLICA, and sets REPLICA_BASES to
+# their base URLs once every one answers /readyz (fails after 60 s). Not in
+# a subshell: REPLICA_PIDS must reach replicas_stop and bench.sh's cleanup.
+REPLICA_BASES=
 replicas_start() {
 	local n=$1 url=$2 i j base bases=()
 	for ((i = 1; i <= n; i++)); do
@@ -42,21 +44,21 @@ replicas_start() {
 		[[ -n $base ]] || { cat "$WORK/replica-$n-$i.log" >&2; return 1; }
 		bases+=("$base")
 	done
-	echo "${bases[@]}"
+	REPLICA_BASES="${bases[*]}"
 }
 
 # replicas_run N: one measurement with N replicas on a fresh database:
 # prints pushload's JSON with the calls the database stored added.
 replicas_run() {
-	local n=$1 name="bench_replicas_$1" url secret bases out stored
+	local n=$1 name="bench_replicas_$1" url secret out stored
 	url=$(pg_newdb "$name") || return 1
 	# The token (and an account, so that no replica creates the first admin
 	# at start) before the replicas: this migrates the database.
 	secret=$("$EP" token create --name bench --db "$url" 2>>"$WORK/replicas.err" | tail -1) || return 1
 	echo "bench-password-0123456789" | "$EP" user add bench --role admin --db "$url" >/dev/null 2>>"$WORK/replicas.err" || return 1
-	bases=$(replicas_start "$n" "$url") || { replicas_stop; return 1; }
+	replicas_start "$n" "$url" || { replicas_stop; return 1; }
 	# shellcheck disable=SC2086 # one URL a word
-	out=$("$WORK/pushload" -token "$secret" -clients "$REPLICA_CLIENTS" -batch "$REPLICA_BATCH" -seconds "$REPLICA_SECONDS" $bases) || { replicas_stop; return 1; }
+	out=$("$WORK/pushload" -token "$secret" -clients "$REPLICA_CLIENTS" -batch "$REPLICA_BATCH" -seconds "$REPLICA_SECONDS" $REPLICA_BASES) || { replicas_stop; return 1; }
 	replicas_stop
 	# What every reader sums: the calls of the daily rollups, whatever rows
 	# the replicas wrote them in.
