@@ -589,8 +589,12 @@ func gunzipTo(t *testing.T, src, dst string) {
 // away from the minute's scheduled jobs (all on "* * * * *"), whose
 // writes would refresh a replica's page cache by themselves.
 func midMinute() {
-	if s := time.Now().Second(); s < 12 || s >= 45 {
-		time.Sleep(time.Until(time.Now().Truncate(time.Minute).Add(time.Minute + 12*time.Second)))
+	now := time.Now()
+	switch minute := now.Truncate(time.Minute); {
+	case now.Second() < 12:
+		time.Sleep(time.Until(minute.Add(12 * time.Second)))
+	case now.Second() >= 45:
+		time.Sleep(time.Until(minute.Add(time.Minute + 12*time.Second)))
 	}
 }
 
