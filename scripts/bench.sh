@@ -14,9 +14,11 @@
 # leaves PostgreSQL out. The store and pages databases are copied from the SQLite ones with
 # `ecopulse copy --to URL`.
 #
-# Sections (SKIP="accesslog ingest model store pages" leaves some out):
+# Sections (SKIP="accesslog ingest replicas model store pages" leaves some out):
 #   accesslog  import of LINES combined lines vs GoAccess (scripts/bench-accesslog.sh; dense and sparse)
 #   ingest     push ingest over loopback, batches of 100 and 1,000 (BenchmarkIngestLoopback)
+#   replicas   push ingest into one `serve` and into two replicas on one PostgreSQL database
+#              (scripts/bench/replicas.sh, scripts/bench/pushload; needs PG=1)
 #   model      the pure scoring model at 1k/10k/50k members (BenchmarkScaleScore)
 #   store      scoring a day on databases with a year of daily rollups (scripts/bench/gendata, scoretime)
 #   pages      wrk on five pages of a year of data for PAGE_MEMBERS members while an access-log
@@ -24,7 +26,7 @@
 #
 # Knobs (environment): RUNS (repetitions, default 3; QUICK 1), LINES (1000000; QUICK 200000),
 # WRK_SECONDS (30; QUICK 5), BASE_SECONDS (wrk without the import first, 10; QUICK 3; 0: none), WRK_CONNS (8), WRK_THREADS (2), WRK_GZIP (1: requests accept gzip, as browsers; 0: not), PAGE_MEMBERS (500; QUICK 100),
-# PAGE_DAYS (365; QUICK 90), CONTROL_SECONDS (wrk on /healthz after the pages, 10; QUICK 3; 0: none), HANDLER_REQUESTS (per page in BenchmarkPageLatency, 100; QUICK 20), STORE_MEMBERS ("1000 10000 50000": the 50k database takes about 40 min to generate, once, and 7.4 GB; QUICK "1000"), BENCH_CACHE (generated
+# PAGE_DAYS (365; QUICK 90), REPLICA_CLIENTS (8), REPLICA_BATCH (1000), REPLICA_SECONDS (10; QUICK 3), CONTROL_SECONDS (wrk on /healthz after the pages, 10; QUICK 3; 0: none), HANDLER_REQUESTS (per page in BenchmarkPageLatency, 100; QUICK 20), STORE_MEMBERS ("1000 10000 50000": the 50k database takes about 40 min to generate, once, and 7.4 GB; QUICK "1000"), BENCH_CACHE (generated
 # databases are kept there between runs, default /var/tmp/ecopulse-bench), REGEN=1 (regenerate
 # them), PG (1: PostgreSQL beside SQLite; 0: SQLite alone), PG_STORE_MEMBERS (the store sizes also
 # measured on PostgreSQL, "1000 10000"), OUT (default BENCHMARKS.md), NOTES (hand-written sections appended to OUT as they are,
@@ -55,9 +57,11 @@ STORE_END=2026-06-30 # the scale databases' last day: their content never depend
 
 WORK=$(mktemp -d /tmp/ecopulse-bench.XXXXXX)
 SERVE_PID=
+REPLICA_PIDS=()
 PG_ADMIN= PG_DIR=
 cleanup() {
 	[[ -n $SERVE_PID ]] && kill "$SERVE_PID" 2>/dev/null
+	[[ ${#REPLICA_PIDS[@]} -gt 0 ]] && kill "${REPLICA_PIDS[@]}" 2>/dev/null
 	[[ -n $PG_DIR ]] && bash "$ROOT/scripts/pgtest.sh" stop "$PG_DIR"
 	if [[ $KEEP == 1 ]]; then echo "raw outputs kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
@@ -107,7 +111,8 @@ go build -o "$WORK/ecopulse" . 2>"$WORK/build.err" || BUILD_OK=0
 go build -o "$WORK/gendata" ./scripts/bench/gendata 2>>"$WORK/build.err" || BUILD_OK=0
 go build -o "$WORK/scoretime" ./scripts/bench/scoretime 2>>"$WORK/build.err" || BUILD_OK=0
 go build -o "$WORK/importbench" ./collectors/accesslog/cmd/importbench 2>>"$WORK/build.err" || BUILD_OK=0
-cmd_note "go build -o ecopulse . && go build ./scripts/bench/gendata ./scripts/bench/scoretime ./collectors/accesslog/cmd/importbench"
+go build -o "$WORK/pushload" ./scripts/bench/pushload 2>>"$WORK/build.err" || BUILD_OK=0
+cmd_note "go build -o ecopulse . && go build ./scripts/bench/gendata ./scripts/bench/scoretime ./scripts/bench/pushload ./collectors/accesslog/cmd/importbench"
 if [[ $BUILD_OK != 1 ]]; then
 	cat "$WORK/build.err" >&2
 	log "build failed"
@@ -133,6 +138,8 @@ if [[ $PG == 1 ]]; then
 fi
 export PG_ADMIN PG_DIR
 source scripts/bench/pg.sh
+# shellcheck source=scripts/bench/replicas.sh
+source scripts/bench/replicas.sh
 
 # PG_SUMMARY rows (step|SQLite|PostgreSQL|ratio) make the summary table.
 : >"$WORK/pg-summary.rows"
@@ -880,7 +887,7 @@ accesslog_source() {
 }
 
 # ---------------------------------------------------------------- run
-for s in accesslog ingest model store pages; do
+for s in accesslog ingest replicas model store pages; do
 	if skipped "$s"; then
 		continue
 	fi
