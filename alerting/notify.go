@@ -47,28 +47,59 @@ const maxBackoff = time.Minute
 // delivered after every attempt, the others wait for the next evaluation
 // (the endpoint is down: no point in hammering it), which bounds the time
 // an evaluation spends here.
+//
+// Each alert is claimed in the database before it is posted
+// (data.ClaimAlertNotify): of several replicas notifying at once, one
+// posts it and the others skip it. A failed post gives the claim up for a
+// later round; a notifier that dies holding one leaves it to expire after
+// claimTTL.
 func (w *Notifier) notifyPending(ctx context.Context, db *data.DB, now time.Time) error {
 	todo, err := db.AlertsToNotify(ctx, w.cfg.Rounds)
 	if err != nil {
 		return err
 	}
+	claim := data.NewNotifyClaim()
 	for _, a := range todo {
 		body, err := slackPayload(a)
 		if err != nil {
 			return err
 		}
+		// Claim deadlines are wall-clock times (now may be a scored day's).
+		at := time.Now()
+		ok, err := db.ClaimAlertNotify(ctx, a.ID, w.cfg.Rounds, claim, at, at.Add(w.claimTTL()))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue // another notifier posted it, or is posting it
+		}
 		if err := w.post(ctx, body); err != nil {
 			if ctx.Err() != nil {
+				// Shutting down: the claim is given up uncounted, so that
+				// the next run (here or elsewhere) posts at once.
+				db.ReleaseAlertNotify(context.WithoutCancel(ctx), a.ID, claim)
 				return ctx.Err()
 			}
 			w.log.Warn("alert webhook failed", "alert", a.ID, "rule", a.Rule, "subject", a.Subject, "err", err)
-			return db.MarkAlertNotifyFailed(ctx, a.ID, truncate(err.Error(), 500))
+			return db.MarkAlertNotifyFailed(ctx, a.ID, claim, truncate(err.Error(), 500))
 		}
-		if err := db.MarkAlertNotified(ctx, a.ID, now); err != nil {
+		if err := db.MarkAlertNotified(context.WithoutCancel(ctx), a.ID, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// claimTTL is how long a claimed delivery is left to its notifier: longer
+// than post can take (every attempt timing out, every wait at its bound),
+// so that a live notifier's claim never expires under it.
+func (w *Notifier) claimTTL() time.Duration {
+	perTry := w.cfg.Timeout
+	if perTry <= 0 {
+		perTry = 30 * time.Second
+	}
+	tries := time.Duration(max(w.cfg.Attempts, 1))
+	return tries*(perTry+maxBackoff) + time.Minute
 }
 
 // post sends one payload: up to Attempts tries, waiting Backoff, then twice

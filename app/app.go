@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -33,7 +34,8 @@ type App struct {
 
 // New builds an App on an open, migrated store.
 func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, db: db, log: log, prom: newPromMetrics(db), replica: replicaName()}
+	replica := replicaName()
+	a := &App{cfg: cfg, db: db, log: log, prom: newPromMetrics(db, replica), replica: replica}
 	var err error
 	if a.webServer, err = newWebServer(cfg, db); err != nil {
 		return nil, err
@@ -48,6 +50,11 @@ func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
 	if _, err := a.cron.AddFunc("@every 1m", a.flushPush); err != nil {
 		return nil, err
 	}
+	// Every minute, so that a steady stream of keyed batches is purged as
+	// fast as it expires (each run is bounded: data.PurgeIngestKeys).
+	if _, err := a.cron.AddFunc("@every 1m", a.purgeIngestKeys); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -55,6 +62,14 @@ func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
 func (a *App) flushPush() {
 	if err := a.push.flush(context.WithoutCancel(a.jobs.ctx), a.db); err != nil {
 		a.log.Error("record push ingest run", "err", err)
+	}
+}
+
+// purgeIngestKeys forgets the idempotency keys of push batches older than
+// domain.IdempotencyKeyTTL.
+func (a *App) purgeIngestKeys() {
+	if _, err := a.db.PurgeIngestKeys(a.jobs.ctx, time.Now()); err != nil && a.jobs.ctx.Err() == nil {
+		a.log.Error("purge idempotency keys", "err", err)
 	}
 }
 

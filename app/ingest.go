@@ -3,6 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/netip"
 	"os"
 	"strings"
@@ -84,11 +87,25 @@ func (a *App) ingestAPICalls(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	key := c.Get(headerIdempotencyKey)
+	if key != "" {
+		if err := domain.CheckIdempotencyKey(key); err != nil {
+			a.ops.batchRejected(push.Source)
+			return err
+		}
+	}
 	// The raw body: Fiber's c.Body() would un-gzip it with no size bound.
 	body, err := push.Body(bytes.NewReader(c.Request().Body()), c.Get(fiber.HeaderContentEncoding), maxIngestBody)
 	if err != nil {
 		a.ops.batchRejected(push.Source)
 		return err
+	}
+	// A keyed batch is recorded with the digest of its records (the body
+	// decompressed, as the decoder reads all of it), so that a retry is
+	// told from another batch sent with the same key by mistake.
+	digest := sha256.New()
+	if key != "" {
+		body = io.TeeReader(body, digest)
 	}
 	batch, err := push.DecodeWithKey(body, c.Get(fiber.HeaderContentType), maxIngestRecords, a.push.hashKey())
 	if err != nil {
@@ -98,26 +115,48 @@ func (a *App) ingestAPICalls(c *fiber.Ctx) error {
 	}
 	batch.Source = push.Source
 	batch.Token, batch.MaxNewConsumers = tok.ID, a.cfg.Ingest.MaxNewConsumersPerDay
+	if key != "" {
+		batch.IdempotencyKey, batch.BodyDigest = key, hex.EncodeToString(digest.Sum(nil))
+	}
 	// Answered once the batch is committed; concurrent requests' batches
 	// share a transaction (group commit), each stored whole or not at all.
 	if err := a.push.group.Commit(ctx, a.db, batch); err != nil {
-		if domain.ErrorCode(err) == domain.EINVALID { // over the token's new-consumer allowance
+		switch domain.ErrorCode(err) {
+		case domain.EINVALID: // over the token's new-consumer allowance
 			a.push.rejected(ctx, a.db, tok.Name, err)
 			a.ops.batchRejected(push.Source)
 			a.ops.ingested(push.Source, 0, batch.Read)
+		case domain.ECONFLICT: // the key names another batch
+			a.ops.batchRejected(push.Source)
 		}
 		return err
 	}
+	if batch.Replayed {
+		// Stored by an earlier request (here or on another replica):
+		// answered as that one was, and counted as nothing committed.
+		a.ops.batchReplayed(push.Source)
+		c.Set(headerIdempotencyReplayed, "true")
+		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": batch.Accepted, "replayed": true})
+	}
 	a.push.accepted(batch.Accepted)
 	a.ops.ingested(push.Source, batch.Accepted, int64(len(batch.Rejected)))
+	a.ops.batchCommitted(push.Source)
 	if a.push.shouldTouch(tok.ID, time.Now()) {
 		now := time.Now()
 		// A job shutdown waits for: the touch is not cut short, nor left
 		// writing to a closed store.
 		a.jobs.Go(func(jobs context.Context) { a.db.TouchToken(context.WithoutCancel(jobs), tok.ID, now) })
 	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": batch.Accepted})
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": batch.Accepted, "replayed": false})
 }
+
+// The idempotency headers of push ingest: the client's name for a batch
+// (domain.CheckIdempotencyKey bounds it), and the answer's mark of a
+// retry that stored nothing because the first request had.
+const (
+	headerIdempotencyKey      = "Idempotency-Key"
+	headerIdempotencyReplayed = "Idempotency-Replayed"
+)
 
 // pushStats accumulates push ingest between two flushes into a run record:
 // a run per request would write a row per request.

@@ -77,7 +77,7 @@ func TestIngestBoundsNewConsumersPerToken(t *testing.T) {
 		t.Errorf("quarantine holds %d notes, want 1 for the refused batch", n)
 	}
 	_, metrics, _ := get(t, a.Fiber(), "/metrics")
-	if !strings.Contains(metrics, `ecopulse_ingest_records_rejected_total{source="push"} 6`) {
+	if got, _ := metric(parseSamples(t, metrics), "ecopulse_ingest_records_rejected_total", map[string]string{"source": "push"}); got != 6 {
 		t.Errorf("the 6 refused records are not counted as rejected:\n%s", grepLines(metrics, "ecopulse_ingest_records_rejected_total"))
 	}
 	// Known consumers still count; the fifth new one fits.

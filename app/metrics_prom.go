@@ -26,6 +26,11 @@ import (
 // (plus "push"), routes are Fiber's route patterns ("/members/:slug"),
 // never raw paths, and statuses are classes ("2xx"). No member, consumer
 // or user appears in any label.
+//
+// Every series carries the replica that served it (replica="…", the
+// App's name, app/replica.go), and ecopulse_replica_info states it: the
+// counters are this process's (what it committed, what it served), and a
+// Prometheus summing over replicas sums processes, never one twice.
 
 // opsHooks is told what ingest and collection did. The call sites (push
 // ingest, the collector runner's caller) know nothing of Prometheus.
@@ -35,6 +40,11 @@ type opsHooks interface {
 	ingested(source string, accepted, rejected int64)
 	// batchRejected counts a pushed batch refused whole.
 	batchRejected(source string)
+	// batchCommitted counts a pushed batch this process committed;
+	// batchReplayed one it answered from its idempotency key (stored by
+	// an earlier request, here or on another replica: nothing committed).
+	batchCommitted(source string)
+	batchReplayed(source string)
 	// collectorRan records one run of a configured source, retries
 	// included: its duration, its counts and whether it failed.
 	collectorRan(source string, took time.Duration, run *domain.CollectorRun, err error)
@@ -42,11 +52,14 @@ type opsHooks interface {
 
 // promMetrics implements opsHooks and the HTTP metrics on its own registry.
 type promMetrics struct {
-	reg *prometheus.Registry
+	reg     *prometheus.Registry
+	labeled prometheus.Registerer // reg, adding the replica label to what registers
 
 	recordsAccepted *prometheus.CounterVec
 	recordsRejected *prometheus.CounterVec
 	batchesRejected *prometheus.CounterVec
+	batchesStored   *prometheus.CounterVec
+	batchesReplayed *prometheus.CounterVec
 	runDuration     *prometheus.HistogramVec
 	runFailures     *prometheus.CounterVec
 	httpDuration    *prometheus.HistogramVec
@@ -57,8 +70,9 @@ var _ opsHooks = (*promMetrics)(nil)
 // collectorRunBuckets span a quick API poll to a long log backfill (seconds).
 var collectorRunBuckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800}
 
-// newPromMetrics builds the metrics of an app on the store db.
-func newPromMetrics(db *data.DB) *promMetrics {
+// newPromMetrics builds the metrics of the replica named replica on the
+// store db.
+func newPromMetrics(db *data.DB, replica string) *promMetrics {
 	m := &promMetrics{
 		reg: prometheus.NewRegistry(),
 		recordsAccepted: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -72,6 +86,14 @@ func newPromMetrics(db *data.DB) *promMetrics {
 		batchesRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ecopulse_ingest_batches_rejected_total",
 			Help: "Pushed batches refused whole (a bad record, an oversized or unreadable body), per source.",
+		}, []string{"source"}),
+		batchesStored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ecopulse_ingest_batches_committed_total",
+			Help: "Pushed batches this replica committed, per source (a retry answered from its idempotency key is not one).",
+		}, []string{"source"}),
+		batchesReplayed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ecopulse_ingest_batches_replayed_total",
+			Help: "Pushed batches answered from their idempotency key (already stored, by this replica or another): nothing committed.",
 		}, []string{"source"}),
 		runDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "ecopulse_collector_run_duration_seconds",
@@ -92,8 +114,17 @@ func newPromMetrics(db *data.DB) *promMetrics {
 		Name: "ecopulse_database_size_bytes",
 		Help: "Size of the database, read at scrape time: the SQLite file plus its write-ahead log, or pg_database_size on PostgreSQL.",
 	}, func() float64 { return databaseSize(db) })
-	m.reg.MustRegister(
+	info := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ecopulse_replica_info",
+		Help: "Always 1: the replica label names the process that served this scrape ($ECOPULSE_REPLICA, else host and process id).",
+	})
+	info.Set(1)
+	// Everything registers through labeled, so every series gets the
+	// replica label; the handler gathers from m.reg.
+	m.labeled = prometheus.WrapRegistererWith(prometheus.Labels{"replica": replica}, m.reg)
+	m.labeled.MustRegister(
 		m.recordsAccepted, m.recordsRejected, m.batchesRejected,
+		m.batchesStored, m.batchesReplayed, info,
 		m.runDuration, m.runFailures, m.httpDuration, dbSize,
 		promcollectors.NewGoCollector(),
 		promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
@@ -112,6 +143,8 @@ func (m *promMetrics) declareSources(names ...string) {
 		m.recordsRejected.WithLabelValues(n)
 		if n == push.Source {
 			m.batchesRejected.WithLabelValues(n)
+			m.batchesStored.WithLabelValues(n)
+			m.batchesReplayed.WithLabelValues(n)
 			continue
 		}
 		m.runFailures.WithLabelValues(n)
@@ -145,6 +178,14 @@ func (m *promMetrics) batchRejected(source string) {
 	m.batchesRejected.WithLabelValues(source).Inc()
 }
 
+func (m *promMetrics) batchCommitted(source string) {
+	m.batchesStored.WithLabelValues(source).Inc()
+}
+
+func (m *promMetrics) batchReplayed(source string) {
+	m.batchesReplayed.WithLabelValues(source).Inc()
+}
+
 func (m *promMetrics) collectorRan(source string, took time.Duration, run *domain.CollectorRun, err error) {
 	m.runDuration.WithLabelValues(source).Observe(took.Seconds())
 	if run != nil {
@@ -158,7 +199,7 @@ func (m *promMetrics) collectorRan(source string, took time.Duration, run *domai
 // handler serves the registry (text format, or OpenMetrics when asked).
 func (m *promMetrics) handler() fiber.Handler {
 	return adaptor.HTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
-		Registry:      m.reg, // counts its own errors as promhttp_metric_handler_errors_total
+		Registry:      m.labeled, // counts its own errors as promhttp_metric_handler_errors_total
 		ErrorHandling: promhttp.ContinueOnError,
 	}))
 }

@@ -119,6 +119,7 @@ next:
 // runs a collector that stores and rejects and one that fails, and reads
 // the counters back from /metrics.
 func TestMetricsCountIngestAndCollectorRuns(t *testing.T) {
+	t.Setenv("ECOPULSE_REPLICA", "replica-a")
 	a := newTestApp(t, datatest.MustOpenDB(t))
 	token := newToken(t, a.db, "gateway", "")
 	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
@@ -174,6 +175,19 @@ func TestMetricsCountIngestAndCollectorRuns(t *testing.T) {
 	for _, name := range []string{"go_goroutines", "go_memstats_alloc_bytes", "process_resident_memory_bytes", "go_build_info"} {
 		if _, n := metric(m, name, nil); n == 0 {
 			t.Errorf("%s is missing: the go and process collectors are not registered", name)
+		}
+	}
+	// The push batch this replica committed, and which replica it is:
+	// every series says so, and the info metric states it.
+	if got, n := metric(m, "ecopulse_ingest_batches_committed_total", map[string]string{"source": "push"}); n != 1 || got != 1 {
+		t.Errorf("ecopulse_ingest_batches_committed_total{source=push} = %v (%d series), want 1", got, n)
+	}
+	if got, n := metric(m, "ecopulse_replica_info", map[string]string{"replica": "replica-a"}); n != 1 || got != 1 {
+		t.Errorf("ecopulse_replica_info{replica=replica-a} = %v (%d series), want 1", got, n)
+	}
+	for _, s := range m {
+		if s.labels["replica"] != "replica-a" {
+			t.Errorf("%s%v does not name the replica", s.name, s.labels)
 		}
 	}
 }

@@ -46,6 +46,10 @@ var fiberParamRE = regexp.MustCompile(`:([A-Za-z_][A-Za-z0-9_]*)`)
 // openAPIPath writes a Fiber route path as an OpenAPI path: :slug → {slug}.
 func openAPIPath(p string) string { return fiberParamRE.ReplaceAllString(p, "{$1}") }
 
+// operationalRoutes are the routes outside /api/v1 that app/openapi.json
+// describes.
+var operationalRoutes = map[string]bool{"/readyz": true, "/metrics": true}
+
 // TestOpenAPIDescribesTheRouteTable fails when an /api/v1 route of the
 // route table (app/routes.go) is not described in app/openapi.json with
 // the same method and the table's summary, or the document describes a
@@ -58,6 +62,15 @@ func TestOpenAPIDescribesTheRouteTable(t *testing.T) {
 		if !strings.HasPrefix(r.pattern, "/api/v1/") {
 			if r.api != "" {
 				t.Errorf("%s %s is a page, with an API summary %q", r.method, r.pattern, r.api)
+			}
+			// The probes a load balancer and Prometheus call on each
+			// replica are described too (their answers are a contract).
+			if operationalRoutes[r.pattern] {
+				p, m := r.pattern, strings.ToLower(r.method)
+				inTable[m+" "+p] = true
+				if _, ok := doc.Paths[p][m]; !ok {
+					t.Errorf("route %s %s is not described in app/openapi.json", r.method, r.pattern)
+				}
 			}
 			continue
 		}

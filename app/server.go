@@ -87,15 +87,24 @@ func (a *App) healthz(c *fiber.Ctx) error {
 
 // readyz is ready while serving on a store whose schema has every
 // migration of this build: a replica whose database is behind (another
-// replica migrating, a restored old copy) takes no traffic.
+// replica migrating, a restored old copy) takes no traffic. The answer
+// names the replica, so that a check through a load balancer says which
+// one answered.
 func (a *App) readyz(c *fiber.Ctx) error {
-	if !a.ready.Load() {
-		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting"})
+	migrated, err := a.db.SchemaCurrent(c.UserContext())
+	migrated = migrated && err == nil
+	serving := a.ready.Load()
+	body := fiber.Map{"replica": a.replica, "migrations_applied": migrated, "ready": serving && migrated}
+	switch {
+	case !serving:
+		body["status"] = "starting"
+	case !migrated:
+		body["status"] = "schema not migrated"
+	default:
+		body["status"] = "ready"
+		return c.JSON(body)
 	}
-	if ok, err := a.db.SchemaCurrent(c.UserContext()); err != nil || !ok {
-		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "schema not migrated"})
-	}
-	return c.JSON(fiber.Map{"status": "ready"})
+	return c.Status(http.StatusServiceUnavailable).JSON(body)
 }
 
 // queryDay parses an optional YYYY-MM-DD query parameter: absent (or

@@ -167,7 +167,8 @@ func syncAlerts(ctx context.Context, tx *sql.Tx, d dialect, rules []string, orde
 }
 
 // AlertsToNotify returns the open alerts no webhook has accepted yet and
-// that failed fewer than maxAttempts notification rounds, oldest first.
+// that failed fewer than maxAttempts notification rounds, oldest first,
+// leaving out those another notifier has claimed (ClaimAlertNotify).
 // Only alerts open now are posted: after a backfill the episodes that
 // opened and closed in the history are never posted; neither is one
 // somebody resolved by hand before it went out.
@@ -175,8 +176,9 @@ func (db *DB) AlertsToNotify(ctx context.Context, maxAttempts int) ([]Alert, err
 	var out []Alert
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = queryAlerts(ctx, tx, domain.Day(time.Now()), `WHERE a.state = ? AND a.resolved_by = '' AND a.notified_at IS NULL AND a.notify_attempts < ? ORDER BY a.id`,
-			AlertOpen, maxAttempts)
+		out, err = queryAlerts(ctx, tx, domain.Day(time.Now()), `WHERE a.state = ? AND a.resolved_by = '' AND a.notified_at IS NULL AND a.notify_attempts < ?
+			AND (a.notify_claimed_until IS NULL OR a.notify_claimed_until <= ?) ORDER BY a.id`,
+			AlertOpen, maxAttempts, time.Now().Unix())
 		return err
 	})
 	if err != nil {
@@ -186,10 +188,11 @@ func (db *DB) AlertsToNotify(ctx context.Context, maxAttempts int) ([]Alert, err
 }
 
 // MarkAlertNotified records that the webhook accepted an alert, so that it
-// is never posted again, even after a restart.
+// is never posted again, even after a restart, and ends its claim.
 func (db *DB) MarkAlertNotified(ctx context.Context, id int64, at time.Time) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE alerts SET notified_at = ?, notify_error = '' WHERE id = ?`, at.Unix(), id)
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET notified_at = COALESCE(notified_at, ?), notify_error = '',
+			notify_claim = '', notify_claimed_until = NULL WHERE id = ?`, at.Unix(), id)
 		return err
 	})
 	if err != nil {
@@ -198,10 +201,14 @@ func (db *DB) MarkAlertNotified(ctx context.Context, id int64, at time.Time) err
 	return nil
 }
 
-// MarkAlertNotifyFailed records a notification round that failed.
-func (db *DB) MarkAlertNotifyFailed(ctx context.Context, id int64, reason string) error {
+// MarkAlertNotifyFailed records a notification round that failed and
+// gives up the claim (ClaimAlertNotify's claim), so that a later round,
+// here or on another replica, posts the alert again. A claim that expired
+// and was taken by another notifier is left to it, uncounted.
+func (db *DB) MarkAlertNotifyFailed(ctx context.Context, id int64, claim, reason string) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE alerts SET notify_attempts = notify_attempts + 1, notify_error = ? WHERE id = ?`, reason, id)
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET notify_attempts = notify_attempts + 1, notify_error = ?,
+			notify_claim = '', notify_claimed_until = NULL WHERE id = ? AND notify_claim = ?`, reason, id, claim)
 		return err
 	})
 	if err != nil {

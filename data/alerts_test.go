@@ -96,7 +96,7 @@ func TestAlertNotificationsAreRecorded(t *testing.T) {
 	if err != nil || len(todo) != 1 {
 		t.Fatalf("to notify = %v, %v; want the new alert", todo, err)
 	}
-	if err := db.MarkAlertNotifyFailed(ctx, id, "HTTP 500"); err != nil {
+	if err := db.MarkAlertNotifyFailed(ctx, id, "", "HTTP 500"); err != nil {
 		t.Fatal(err)
 	}
 	if todo, _ := db.AlertsToNotify(ctx, 2); len(todo) != 1 {

@@ -15,3 +15,11 @@ func (db *DB) ScoringWindowFromSourceRows(ctx context.Context, day time.Time, wi
 
 // MigrationLock is the advisory lock key PostgreSQL migrations hold.
 const MigrationLock = int64(migrationLock)
+
+// Queued returns how many batches wait in the committer's queue (behind
+// the transaction being written).
+func (c *UsageCommitter) Queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
+}

@@ -16,6 +16,8 @@ import (
 // CommitUsage stores a batch in one transaction: consumers (unknown keys are
 // created unmapped: counted, never dropped), hourly and daily rollups, the
 // rejected records and the source's cursor. Either all of it lands or none.
+// A batch whose idempotency key is already recorded stores nothing and
+// comes back Replayed, with the first commit's counts (ingest_keys.go).
 func (db *DB) CommitUsage(ctx context.Context, b *domain.UsageBatch) error {
 	if err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
 		return storeUsage(ctx, tx, db.dialect, st, []*domain.UsageBatch{b})
@@ -25,10 +27,15 @@ func (db *DB) CommitUsage(ctx context.Context, b *domain.UsageBatch) error {
 	return nil
 }
 
-// storeUsage writes batches in tx as CommitUsage writes one: their rollup
-// rows merged (the batches themselves are left as they are), then each
-// batch's rejected records and cursor, in order.
+// storeUsage writes batches in tx as CommitUsage writes one: their
+// idempotency keys first (a replay is left out, ingest_keys.go), then their
+// rollup rows merged (the batches themselves are left as they are), then
+// each batch's rejected records and cursor, in order.
 func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageStmts, bs []*domain.UsageBatch) error {
+	bs, err := claimKeys(ctx, tx, bs, time.Now())
+	if err != nil || len(bs) == 0 {
+		return err
+	}
 	rows := bs[0].Rows()
 	if len(bs) > 1 {
 		rows = map[domain.BatchKey]*domain.Rollup{}
@@ -107,6 +114,9 @@ const (
 //     stored, and its batches are committed again one by one: a bad batch
 //     fails alone, the others land once (when the transaction cannot begin
 //     or commit at all, every batch of it fails at once, with that error);
+//   - a batch that replays another (its idempotency key is recorded, by
+//     an earlier transaction, another process or a batch of its own group)
+//     is left out of its group and answered as the first was;
 //   - a batch whose context is done before its transaction starts is not
 //     stored (its caller gets the context's error); once its transaction
 //     has started it is stored whatever happens to the context, and its

@@ -80,7 +80,15 @@ type UsageBatch struct {
 	// consumers this batch creates (a hashed secret's recognisable form,
 	// "sk-l…9f3a"); a consumer that exists keeps its name.
 	ConsumerNames map[string]string
-	rows          map[BatchKey]*Rollup
+	// IdempotencyKey, when set, makes the batch stored once per token
+	// however often it is committed (data/ingest_keys.go); BodyDigest
+	// identifies the request it came from (a key reused for another batch
+	// is refused). Replayed is set by the store when the key was already
+	// recorded: nothing was stored, and Accepted is the first commit's.
+	IdempotencyKey string
+	BodyDigest     string
+	Replayed       bool
+	rows           map[BatchKey]*Rollup
 }
 
 // NewUsageBatch returns an empty batch for a source.

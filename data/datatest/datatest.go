@@ -106,6 +106,17 @@ func Raw(tb testing.TB, db *data.DB) *sql.DB {
 	return RawOf(tb, target.(string))
 }
 
+// TargetOf is the target db was opened on (db from MustOpenDB or Open):
+// for a test that opens it again, as another process.
+func TargetOf(tb testing.TB, db *data.DB) string {
+	tb.Helper()
+	target, ok := targets.Load(db)
+	if !ok {
+		tb.Fatalf("datatest: TargetOf a store not opened by MustOpenDB or Open (%s)", db.Path())
+	}
+	return target.(string)
+}
+
 // RawOf is Raw of the database at target (from Target).
 func RawOf(tb testing.TB, target string) *sql.DB {
 	tb.Helper()
