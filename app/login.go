@@ -217,7 +217,14 @@ func (a *App) ensureAccounts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := a.db.CreateUser(ctx, &domain.User{Name: "admin", Role: domain.RoleAdmin, PasswordHash: h, MustChangePassword: true}); err != nil {
+		err = a.db.CreateUser(ctx, &domain.User{Name: "admin", Role: domain.RoleAdmin, PasswordHash: h, MustChangePassword: true})
+		switch {
+		case domain.ErrorCode(err) == domain.ECONFLICT:
+			// Another replica starting beside this one created it (and
+			// printed its password): done.
+			a.log.Info("the first admin was created by another replica", "user", "admin")
+			return a.ensureDemoAccount(ctx)
+		case err != nil:
 			return err
 		}
 		a.log.Warn("no account existed: created user \"admin\"; its password is shown only this once and must be changed at the first login", "user", "admin", "password", password)
@@ -240,7 +247,11 @@ func (a *App) ensureDemoAccount(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return a.db.CreateUser(ctx, &domain.User{Name: demoUser, Role: domain.RoleViewer, PasswordHash: string(h)})
+		err = a.db.CreateUser(ctx, &domain.User{Name: demoUser, Role: domain.RoleViewer, PasswordHash: string(h)})
+		if domain.ErrorCode(err) == domain.ECONFLICT {
+			return nil // created by another replica starting beside this one
+		}
+		return err
 	} else if err != nil {
 		return err
 	}
