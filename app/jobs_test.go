@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -430,5 +431,76 @@ func TestSlotOf(t *testing.T) {
 	}
 	if got, want := every.Next(at), time.Date(2026, 3, 4, 10, 10, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("@every 5m after %v fires at %v, want %v", at, got, want)
+	}
+}
+
+// TestTheDemoSeedRunsOnce: two replicas of serve --demo starting together
+// on one empty database both go on to serve the demo; it was seeded once
+// (one seed run of the demo collector, the demo's 40 members).
+func TestTheDemoSeedRunsOnce(t *testing.T) {
+	cfg := config.Default()
+	cfg.BackfillDays = 7 // the seed's scoring: enough to show it ran
+	apps := replicas(t, cfg, datatest.Target(t), 2)
+	now := time.Now()
+	errs := make([]error, len(apps))
+	var wg sync.WaitGroup
+	for i, a := range apps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = a.enableDemo(context.Background(), now)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db := apps[0].db
+	if n, err := db.CountMembers(ctx); err != nil || n != 40 {
+		t.Errorf("%d members (%v), want the demo's 40 once", n, err)
+	}
+	runs, err := db.RunsOf(ctx, "demo", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 {
+		t.Errorf("%d demo collector runs, want the one seed", len(runs))
+	}
+	for i, a := range apps {
+		if a.demo == nil || a.registry.get(jobDemoTick) == nil {
+			t.Errorf("replica %d does not tick the demo", i)
+		}
+	}
+}
+
+// TestStartUpAccountsCreatedByAnotherReplica: a replica that counted no
+// accounts, then finds the first admin (or the demo viewer) created by a
+// replica starting beside it, takes that as done instead of failing to
+// start with "already exists" — and prints no password of its own.
+func TestStartUpAccountsCreatedByAnotherReplica(t *testing.T) {
+	var logged strings.Builder
+	a, err := New(config.Default(), datatest.MustOpenDB(t), slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := AddUser(ctx, a.db, "admin", domain.RoleAdmin, "the other replica's password"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.CreateUser(ctx, &domain.User{Name: demoUser, Role: domain.RoleViewer, PasswordHash: "another replica's hash"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.createFirstAdmin(ctx); err != nil {
+		t.Errorf("the first admin, created meanwhile: %v", err)
+	}
+	if err := a.createDemoAccount(ctx); err != nil {
+		t.Errorf("the demo viewer, created meanwhile: %v", err)
+	}
+	if strings.Contains(logged.String(), "password=") {
+		t.Errorf("a password was logged for an account this replica did not create:\n%s", logged.String())
+	}
+	if n, err := a.db.CountUsers(ctx); err != nil || n != 2 {
+		t.Errorf("%d accounts (%v), want the two", n, err)
 	}
 }
