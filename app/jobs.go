@@ -165,9 +165,10 @@ func (s *scheduler) claimNow(ctx context.Context, job string) (*lease, error) {
 // cancelled (cause errLeaseLost) when a renewal finds the lease taken over,
 // or finds no store to renew it in for a whole lease. The slot is marked
 // done when fn returns — failed or not: a failed run waits for the next
-// slot, as it did on one machine — except when ctx was cancelled (the
-// replica shuts down) or the lease was lost: the slot stays unfinished, and
-// a replica takes it over once its lease runs out.
+// slot, as it did on one machine — except when the lease was lost, and
+// when ctx was cancelled (the replica shuts down) before fn was done: then
+// the lease is released, unfinished, for a replica (or this process
+// restarted) to take the slot over at once.
 func (l *lease) hold(ctx context.Context, fn func(context.Context) error) error {
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -184,7 +185,10 @@ func (l *lease) hold(ctx context.Context, fn func(context.Context) error) error 
 		log.Warn("job lease lost: the run was stopped, another replica has the job", "err", err)
 		return errors.Join(errLeaseLost, err)
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && err != nil {
+		if _, rerr := l.s.db.ReleaseJob(context.WithoutCancel(ctx), l.job, l.fence, l.s.now()); rerr != nil {
+			log.Warn("job lease not released", "err", rerr)
+		}
 		return err
 	}
 	ok, ferr := l.s.db.FinishJob(context.WithoutCancel(ctx), l.job, l.fence, l.s.now())

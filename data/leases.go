@@ -117,6 +117,20 @@ func (db *DB) FinishJob(ctx context.Context, job string, fence int64, now time.T
 	return ok, nil
 }
 
+// ReleaseJob ends the lease of the claim with token fence at now, leaving
+// its slot unfinished: a run stopped before its end (its process shuts
+// down) is taken over at once, by another replica or the same process
+// restarted, rather than once its lease has run out. It reports false when
+// that claim no longer holds the job.
+func (db *DB) ReleaseJob(ctx context.Context, job string, fence int64, now time.Time) (bool, error) {
+	ok, err := db.leaseUpdate(ctx, `UPDATE job_leases SET lease_until = ? WHERE job = ? AND fence = ? AND NOT done`,
+		now.Unix(), job, fence)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to release the lease of job %s: %w", job, err)
+	}
+	return ok, nil
+}
+
 func (db *DB) leaseUpdate(ctx context.Context, query string, args ...any) (bool, error) {
 	var ok bool
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {

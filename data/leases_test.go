@@ -192,3 +192,31 @@ func TestJobClaimBounds(t *testing.T) {
 		t.Errorf("lease of a job never run: %v", err)
 	}
 }
+
+// TestReleasedJobIsTakenOverAtOnce: a lease released unfinished (its
+// process shut down mid-run) is expired at once — listed for takeover and
+// claimable by hand — while a stale fence cannot release it.
+func TestReleasedJobIsTakenOverAtOnce(t *testing.T) {
+	db := datatest.MustOpenDB(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	f1, ok, err := db.ClaimJob(ctx, "score", "r", now, now, leaseTTL)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if ok, err := db.ReleaseJob(ctx, "score", f1+1, now); ok || err != nil {
+		t.Errorf("a fence that never held the job released it: %v %v", ok, err)
+	}
+	if l, _ := db.ExpiredJobs(ctx, now); len(l) != 0 {
+		t.Fatalf("expired before the release: %+v", l)
+	}
+	if ok, err := db.ReleaseJob(ctx, "score", f1, now); !ok || err != nil {
+		t.Fatalf("release: %v %v", ok, err)
+	}
+	if l, err := db.ExpiredJobs(ctx, now); err != nil || len(l) != 1 || l[0].Done {
+		t.Errorf("expired after the release: %+v %v, want the unfinished slot", l, err)
+	}
+	if f2, _, ok, err := db.ClaimJobNow(ctx, "score", "restarted", now, leaseTTL); err != nil || !ok || f2 <= f1 {
+		t.Errorf("a run by hand after the release: fence %d, %v, %v", f2, ok, err)
+	}
+}
