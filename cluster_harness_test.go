@@ -32,7 +32,7 @@ import (
 )
 
 // clusterLeaseTTL is the job lease of the replicas under test, short so
-// that a takeover happens within the test's time ($ECOPULSE_LEASE_TTL, a
+// that a takeover happens within the test's time ($ECOPULSE_JOB_LEASE, a
 // Go duration).
 const clusterLeaseTTL = 5 * time.Second
 
@@ -117,12 +117,12 @@ func clusterEnv(replica string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		switch k, _, _ := strings.Cut(kv, "="); k {
-		case "ECOPULSE_DB", "ECOPULSE_ADDR", "ECOPULSE_REPLICA", "ECOPULSE_LEASE_TTL":
+		case "ECOPULSE_DB", "ECOPULSE_ADDR", "ECOPULSE_REPLICA", "ECOPULSE_JOB_LEASE":
 			continue
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "ECOPULSE_LEASE_TTL="+clusterLeaseTTL.String())
+	env = append(env, "ECOPULSE_JOB_LEASE="+clusterLeaseTTL.String())
 	if replica != "" {
 		env = append(env, "ECOPULSE_REPLICA="+replica)
 	}

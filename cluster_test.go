@@ -12,7 +12,7 @@ package main
 // fresh PostgreSQL database; TestClusterSQLite runs what applies on one
 // SQLite file: a `serve` beside `collect` and `member edit` commands.
 //
-// Every replica gets ECOPULSE_LEASE_TTL=5s (its job lease) and its own
+// Every replica gets ECOPULSE_JOB_LEASE=5s (its job lease) and its own
 // ECOPULSE_REPLICA. The replicas' configurations differ only in the path
 // of their GitHub base_url, which tells the test servers who asks.
 

@@ -41,7 +41,7 @@ func New(cfg config.Config, db *data.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.fiber = a.newFiber()
-	if a.scheduler, err = newScheduler(cfg, db, log, a.prom); err != nil {
+	if a.scheduler, err = newScheduler(cfg, db, log, a.prom, a.replica); err != nil {
 		return nil, err
 	}
 	for _, s := range a.sources {

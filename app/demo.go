@@ -52,39 +52,71 @@ type demoFeed struct {
 // enableDemo seeds an empty database, scores its history and schedules the
 // tick job. A database that already has members keeps its data.
 func (a *App) enableDemo(ctx context.Context, now time.Time) error {
-	n, err := a.db.CountMembers(ctx)
-	if err != nil {
+	if err := a.seedDemoOnce(ctx, now); err != nil {
 		return err
-	}
-	if n == 0 {
-		start := time.Now()
-		sum, err := seedDemo(ctx, a.db, now)
-		if err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-		a.log.Info("demo ecosystem seeded", "members", sum.Members, "calls", sum.Calls, "took", time.Since(start).Round(time.Millisecond))
-		if err := a.scorer.Run(ctx, now, a.cfg.BackfillDays); err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
 	}
 	opt, err := seededDemoOptions(ctx, a.db, now)
 	if err != nil {
 		return err
 	}
 	a.demo = &demoFeed{opt: opt}
-	if _, err := a.cron.AddFunc(a.cfg.Schedules.DemoTick, a.demoTick); err != nil {
+	if _, err := a.scheduleJob(jobDemoTick, a.cfg.Schedules.DemoTick, a.demoTick); err != nil {
 		return fmt.Errorf("app: bad schedule for the demo tick %q: %w", a.cfg.Schedules.DemoTick, err)
 	}
 	return nil
 }
 
-// demoTick appends the traffic of the minutes since the last tick, then
-// rescores today ("after each collection").
-func (a *App) demoTick() {
-	ctx := a.jobs.ctx
-	if err := a.runDemoTick(ctx, time.Now()); err != nil && ctx.Err() == nil {
-		a.log.Error("demo tick failed", "err", err)
+// demoSeedPoll is how often a replica waiting for another's demo seed
+// looks whether it has finished.
+const demoSeedPoll = 200 * time.Millisecond
+
+// seedDemoOnce seeds an empty database and scores its history, under the
+// demo seed's job lease: of replicas starting together, one seeds while
+// the others wait for it (or, when it dies, take the lease over once it
+// runs out), then each finds the members there and goes on.
+func (a *App) seedDemoOnce(ctx context.Context, now time.Time) error {
+	waiting := false
+	for {
+		l, err := a.claimNow(ctx, jobDemoSeed)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if l != nil {
+			return l.hold(ctx, func(ctx context.Context) error { return a.seedDemoIfEmpty(ctx, now) })
+		}
+		if !waiting {
+			waiting = true
+			a.log.Info("waiting for another replica to seed the demo ecosystem")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(demoSeedPoll):
+		}
 	}
+}
+
+func (a *App) seedDemoIfEmpty(ctx context.Context, now time.Time) error {
+	n, err := a.db.CountMembers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	start := time.Now()
+	sum, err := seedDemo(ctx, a.db, now)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	a.log.Info("demo ecosystem seeded", "members", sum.Members, "calls", sum.Calls, "took", time.Since(start).Round(time.Millisecond))
+	if err := a.scorer.Run(ctx, now, a.cfg.BackfillDays); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
+// demoTick is the tick job: it appends the traffic of the minutes since
+// the last tick, then rescores today ("after each collection").
+func (a *App) demoTick(ctx context.Context) error {
+	return a.runDemoTick(ctx, a.now())
 }
 
 func (a *App) runDemoTick(ctx context.Context, now time.Time) error {
@@ -100,8 +132,10 @@ func (a *App) runDemoTick(ctx context.Context, now time.Time) error {
 	if !to.After(from) {
 		return nil
 	}
-	// Tick stores the traffic and moves the cursor in one transaction.
-	if _, err := demo.Tick(ctx, a.db, a.demo.opt, from, to); err != nil {
+	// Tick stores the traffic and moves the cursor in one transaction, if
+	// the cursor is still the one read here: a tick of another replica
+	// from the same cursor is stored once.
+	if _, err := demo.Tick(ctx, a.db, a.demo.opt, cur, from, to); err != nil {
 		return err
 	}
 	_, err = a.scorer.ScoreDay(ctx, now)

@@ -212,18 +212,32 @@ func (a *App) ensureAccounts(ctx context.Context) error {
 		return err
 	}
 	if n == 0 {
-		password := randomToken()[:20]
-		h, err := hashPassword(password)
-		if err != nil {
+		if err := a.createFirstAdmin(ctx); err != nil {
 			return err
 		}
-		if err := a.db.CreateUser(ctx, &domain.User{Name: "admin", Role: domain.RoleAdmin, PasswordHash: h, MustChangePassword: true}); err != nil {
-			return err
-		}
-		a.log.Warn("no account existed: created user \"admin\"; its password is shown only this once and must be changed at the first login", "user", "admin", "password", password)
-		a.audit(ctx, "system", "user.create", "admin", "initial admin", true)
 	}
 	return a.ensureDemoAccount(ctx)
+}
+
+// createFirstAdmin creates the admin of a database without accounts. One
+// that exists meanwhile was created by a replica starting beside this one
+// (which printed its password): that is done too.
+func (a *App) createFirstAdmin(ctx context.Context) error {
+	password := randomToken()[:20]
+	h, err := hashPassword(password)
+	if err != nil {
+		return err
+	}
+	err = a.db.CreateUser(ctx, &domain.User{Name: "admin", Role: domain.RoleAdmin, PasswordHash: h, MustChangePassword: true})
+	if domain.ErrorCode(err) == domain.ECONFLICT {
+		a.log.Info("the first admin was created by another replica", "user", "admin")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	a.log.Warn("no account existed: created user \"admin\"; its password is shown only this once and must be changed at the first login", "user", "admin", "password", password)
+	a.audit(ctx, "system", "user.create", "admin", "initial admin", true)
+	return nil
 }
 
 // ensureDemoAccount creates or enables the demo viewer under serve --demo,
@@ -236,11 +250,7 @@ func (a *App) ensureDemoAccount(ctx context.Context) error {
 		if a.demo == nil {
 			return nil
 		}
-		h, err := bcrypt.GenerateFromPassword([]byte(demoPassword), bcryptCost)
-		if err != nil {
-			return err
-		}
-		return a.db.CreateUser(ctx, &domain.User{Name: demoUser, Role: domain.RoleViewer, PasswordHash: string(h)})
+		return a.createDemoAccount(ctx)
 	} else if err != nil {
 		return err
 	}
@@ -262,4 +272,18 @@ func (a *App) ensureDemoAccount(ctx context.Context) error {
 		a.log.Info("the demo viewer is disabled: the server runs without --demo", "user", demoUser)
 	}
 	return nil
+}
+
+// createDemoAccount creates the demo viewer; one that exists meanwhile was
+// created by a replica of serve --demo starting beside this one.
+func (a *App) createDemoAccount(ctx context.Context) error {
+	h, err := bcrypt.GenerateFromPassword([]byte(demoPassword), bcryptCost)
+	if err != nil {
+		return err
+	}
+	err = a.db.CreateUser(ctx, &domain.User{Name: demoUser, Role: domain.RoleViewer, PasswordHash: string(h)})
+	if domain.ErrorCode(err) == domain.ECONFLICT {
+		return nil
+	}
+	return err
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -18,12 +17,18 @@ import (
 // configured sources' collections, weekly snapshots, the purge of expired
 // sessions, and the jobs its owner adds), the alert rules after every
 // scoring run, and the jobs started off the schedule (jobs). Its owner
-// starts it when it serves and stops it before the store closes.
+// starts it when it serves and stops it before the store closes. Its jobs
+// run once per slot among the replicas of one database (app/jobs.go).
 type scheduler struct {
 	db  *data.DB
 	cfg config.Config
 	log *slog.Logger
 	ops opsHooks // told what each collection did
+
+	holder   string           // this replica's name, beside its job leases
+	leaseTTL time.Duration    // a job lease's time to live (cfg.JobLease)
+	now      func() time.Time // the clock of the leases and slots
+	registry jobRegistry      // the cluster jobs, for takeovers
 
 	cron       *cron.Cron
 	jobs       *jobGroup // the jobs' context, and the goroutines stop waits for
@@ -36,15 +41,19 @@ type scheduler struct {
 
 // newScheduler validates the schedules, sources and alert rules of cfg and
 // schedules their jobs; nothing runs before start.
-func newScheduler(cfg config.Config, db *data.DB, log *slog.Logger, ops opsHooks) (*scheduler, error) {
-	s := &scheduler{db: db, cfg: cfg, log: log, ops: ops, jobs: newJobGroup(), scorer: NewScorer(db, cfg.Scoring, log)}
+func newScheduler(cfg config.Config, db *data.DB, log *slog.Logger, ops opsHooks, holder string) (*scheduler, error) {
+	s := &scheduler{db: db, cfg: cfg, log: log, ops: ops, jobs: newJobGroup(), scorer: NewScorer(db, cfg.Scoring, log),
+		holder: holder, leaseTTL: cfg.JobLease, now: time.Now}
+	if s.leaseTTL == 0 { // a configuration not from config.Load
+		s.leaseTTL = config.Default().JobLease
+	}
 	s.cron = cron.New(cron.WithLogger(cronLogger{log}), cron.WithChain(
 		// cron.New does not recover panics by itself (robfig/cron#380).
 		cron.Recover(cronLogger{log}),
 		cron.SkipIfStillRunning(cronLogger{log}),
 	))
 	var err error
-	if s.scoreEntry, err = s.cron.AddFunc(cfg.Schedules.Score, s.scoreJob); err != nil {
+	if s.scoreEntry, err = s.scheduleJob(jobScore, cfg.Schedules.Score, s.scoreRun); err != nil {
 		return nil, fmt.Errorf("app: bad schedule for scoring %q: %w", cfg.Schedules.Score, err)
 	}
 	// Weekly snapshots and alerts (app/snapshots.go, app/alerts.go).
@@ -64,16 +73,18 @@ func newScheduler(cfg config.Config, db *data.DB, log *slog.Logger, ops opsHooks
 	}
 	s.scheduleSources()
 	// Expired sessions (idle or absolute) are deleted, not just ignored.
-	if _, err := s.cron.AddFunc("@every 1h", s.purgeSessions); err != nil {
+	if _, err := s.scheduleJob(jobPurge, "@every 1h", s.purgeSessions); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// start starts the schedule, and a scoring run now: scores are current as
-// soon as we serve.
+// start starts the schedule, the takeover of dead replicas' jobs, and a
+// scoring run now: scores are current as soon as we serve (unless another
+// replica is scoring).
 func (s *scheduler) start() {
 	s.cron.Start()
+	s.jobs.Go(s.takeOverLoop)
 	s.rescoreSoon()
 }
 
@@ -87,27 +98,23 @@ func (s *scheduler) stop(timeout time.Duration) {
 	}
 }
 
-// rescoreSoon runs the scoring job now (unless it is running), so that a
-// change to the members shows without waiting for the schedule. Going
-// through the entry's wrapped job keeps SkipIfStillRunning between this run
-// and the schedule.
+// rescoreSoon runs the scoring job now (unless it runs, here or on another
+// replica), so that a change to the members shows without waiting for the
+// schedule. The job's lease keeps this run and the schedule's apart.
 func (s *scheduler) rescoreSoon() {
 	if s.cron == nil || s.scoreEntry == 0 {
 		return
 	}
-	s.jobs.Go(func(context.Context) { s.cron.Entry(s.scoreEntry).WrappedJob.Run() })
+	s.jobs.Go(func(ctx context.Context) { s.runNow(ctx, jobScore, s.scoreRun) })
 }
 
-func (s *scheduler) scoreJob() {
-	if err := s.scorer.Run(s.jobs.ctx, time.Now(), s.cfg.BackfillDays); err != nil && !errors.Is(err, context.Canceled) {
-		s.log.Error("scoring failed", "err", err)
-	}
+func (s *scheduler) scoreRun(ctx context.Context) error {
+	return s.scorer.Run(ctx, s.now(), s.cfg.BackfillDays)
 }
 
-func (s *scheduler) purgeSessions() {
-	if _, err := s.db.Sessions().PurgeSessions(s.jobs.ctx); err != nil && s.jobs.ctx.Err() == nil {
-		s.log.Error("purge expired sessions", "err", err)
-	}
+func (s *scheduler) purgeSessions(ctx context.Context) error {
+	_, err := s.db.Sessions().PurgeSessions(ctx)
+	return err
 }
 
 // cronLogger adapts slog to cron.Logger.

@@ -115,16 +115,17 @@ func (s *scheduler) scheduleSnapshots() error {
 	if err := s.cfg.Snapshots.Validate(); err != nil {
 		return err
 	}
-	if _, err := s.cron.AddFunc(s.cfg.Snapshots.Spec(), s.snapshotJob); err != nil {
+	if _, err := s.scheduleJob(jobSnapshots, s.cfg.Snapshots.Spec(), s.snapshotJob); err != nil {
 		return fmt.Errorf("app: bad schedule for snapshots %q: %w", s.cfg.Snapshots.Spec(), err)
 	}
 	return nil
 }
 
 // snapshotJob is the scheduled job: it snapshots the week that just closed
-// and catches up on missed ones.
-func (s *scheduler) snapshotJob() {
-	s.runSnapshots(s.jobs.ctx, time.Now())
+// and catches up on missed ones (failures are logged by runSnapshots).
+func (s *scheduler) snapshotJob(ctx context.Context) error {
+	s.runSnapshots(ctx, s.now())
+	return nil
 }
 
 func (s *scheduler) runSnapshots(ctx context.Context, now time.Time) {

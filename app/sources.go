@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,8 +48,7 @@ type scheduledSource struct {
 	src      collectors.Source
 	schedule cron.Schedule
 	entry    cron.EntryID
-	mu       sync.Mutex // held while the source runs: one run at a time
-	running  atomic.Bool
+	running  atomic.Bool // a run of this replica's is going
 }
 
 // buildSources validates every declared source and builds it.
@@ -74,7 +72,7 @@ func buildSources(cfgs []config.SourceConfig) ([]*scheduledSource, error) {
 		if spec == "" {
 			spec = "@every 15m"
 		}
-		sched, err := cron.ParseStandard(spec)
+		sched, err := parseSchedule(spec)
 		if err != nil {
 			return nil, domain.Errorf(domain.EINVALID, "config: %s: bad schedule %q: %v", where, spec, err)
 		}
@@ -103,21 +101,39 @@ func interval(s cron.Schedule, from time.Time) time.Duration {
 	return s.Next(a).Sub(a)
 }
 
-// ErrSourceBusy is returned when a source is asked to run while it runs.
+// ErrSourceBusy is returned when a source is asked to run while it runs,
+// on this replica or another.
 var ErrSourceBusy = domain.Errorf(domain.ECONFLICT, "the source is already running")
 
 // errShuttingDown is returned when a source is asked to run while the
 // scheduler stops.
 var errShuttingDown = domain.Errorf(domain.ECONFLICT, "the server is shutting down")
 
-// runSource runs one source now under its run record, then rescores today
-// ("after each collection"). A source runs once at a time.
+// runSource runs one source now, by hand (`ecopulse collect`, tests), under
+// its job lease: ErrSourceBusy when a run holds the source, on any replica
+// or process of the database.
 func (s *scheduler) runSource(ctx context.Context, src *scheduledSource) (*domain.CollectorRun, error) {
-	if !src.mu.TryLock() {
+	l, err := s.claimNow(ctx, collectJob(src.cfg.Name))
+	if err != nil {
+		return nil, err
+	}
+	if l == nil {
 		return nil, ErrSourceBusy
 	}
+	var run *domain.CollectorRun
+	err = l.hold(ctx, func(ctx context.Context) error {
+		var err error
+		run, err = s.collect(ctx, src)
+		return err
+	})
+	return run, err
+}
+
+// collect runs one source under its run record, then rescores today
+// ("after each collection"). Its caller holds the source's job lease.
+func (s *scheduler) collect(ctx context.Context, src *scheduledSource) (*domain.CollectorRun, error) {
 	src.running.Store(true)
-	defer func() { src.running.Store(false); src.mu.Unlock() }()
+	defer src.running.Store(false)
 	runner := &collectors.Runner{DB: s.db, Log: s.log}
 	start := time.Now()
 	run, err := runner.Run(ctx, src.cfg.Name, src.src)
@@ -130,18 +146,20 @@ func (s *scheduler) runSource(ctx context.Context, src *scheduledSource) (*domai
 	return run, err
 }
 
-// scheduleSources adds every source to the scheduler. A run still going
-// when its next time comes is skipped (runSource's lock), not queued.
+// scheduleSources adds every source to the scheduler, as a cluster job: a
+// slot still running when its next one comes is skipped, not queued.
 func (s *scheduler) scheduleSources() {
 	for _, src := range s.sources {
-		src := src
-		job := cron.FuncJob(func() {
-			if _, err := s.runSource(s.jobs.ctx, src); err != nil && !errors.Is(err, context.Canceled) && err != ErrSourceBusy {
-				s.log.Error("collection failed", "source", src.cfg.Name, "err", err)
-			}
-		})
-		src.entry = s.cron.Schedule(src.schedule, cron.NewChain(cron.Recover(cronLogger{s.log})).Then(job))
+		s.scheduleSource(src)
 	}
+}
+
+func (s *scheduler) scheduleSource(src *scheduledSource) {
+	src.entry = s.scheduleClusterJob(&clusterJob{name: collectJob(src.cfg.Name), sched: src.schedule,
+		run: func(ctx context.Context) error {
+			_, err := s.collect(ctx, src)
+			return err
+		}})
 }
 
 // sourceByName returns the configured source with the name, or ENOTFOUND.
@@ -155,21 +173,42 @@ func (s *scheduler) sourceByName(name string) (*scheduledSource, error) {
 }
 
 // triggerSource starts a run of a source in the background (an admin's
-// "run now"), as a job shutdown waits for, or says why it cannot.
+// "run now"), as a job shutdown waits for, or says why it cannot: the run
+// is claimed before it starts, so a run held by any replica is refused
+// here (ErrSourceBusy), not started a second time.
 func (s *scheduler) triggerSource(name string) error {
 	src, err := s.sourceByName(name)
 	if err != nil {
 		return err
 	}
-	if src.running.Load() {
+	ctx := s.jobs.ctx
+	if ctx.Err() != nil {
+		return errShuttingDown
+	}
+	l, err := s.claimNow(ctx, collectJob(name))
+	if err != nil {
+		if ctx.Err() != nil {
+			return errShuttingDown
+		}
+		return err
+	}
+	if l == nil {
 		return ErrSourceBusy
 	}
 	started := s.jobs.Go(func(ctx context.Context) {
-		if _, err := s.runSource(ctx, src); err != nil && err != ErrSourceBusy && !errors.Is(err, context.Canceled) {
+		err := l.hold(ctx, func(ctx context.Context) error {
+			_, err := s.collect(ctx, src)
+			return err
+		})
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errLeaseLost) {
 			s.log.Error("collection failed", "source", name, "err", err)
 		}
 	})
 	if !started {
+		// Stopping since the claim: free the slot for the next run.
+		if _, err := s.db.FinishJob(context.WithoutCancel(ctx), l.job, l.fence, s.now()); err != nil {
+			s.log.Warn("job slot not released", "job", l.job, "err", err)
+		}
 		return errShuttingDown
 	}
 	return nil

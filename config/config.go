@@ -30,6 +30,10 @@ type Config struct {
 	} `yaml:"schedules"`
 
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// JobLease is how long a replica's claim on a running job lasts without
+	// being renewed (a third of it apart): when a replica dies mid-job,
+	// another takes the job over once the lease has run out.
+	JobLease time.Duration `yaml:"job_lease"`
 	// BackfillDays is how many days of history the scoring job fills in
 	// when scores are missing (the overview's trend needs 26 weeks).
 	BackfillDays int `yaml:"backfill_days"`
@@ -70,6 +74,7 @@ func Default() Config {
 	c.Schedules.Score = "@every 5m"
 	c.Schedules.DemoTick = "@every 1m"
 	c.ShutdownTimeout = 15 * time.Second
+	c.JobLease = time.Minute
 	c.BackfillDays = 182
 	c.Scoring = metrics.DefaultConfig()
 	c.Snapshots = DefaultSnapshotConfig()
@@ -136,6 +141,9 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return domain.Errorf(domain.EINVALID, "config: shutdown_timeout must be positive")
+	}
+	if c.JobLease < domain.MinJobLease || c.JobLease > domain.MaxJobLease {
+		return domain.Errorf(domain.EINVALID, "config: job_lease must be between %s and %s", domain.MinJobLease, domain.MaxJobLease)
 	}
 	if c.BackfillDays < 0 {
 		return domain.Errorf(domain.EINVALID, "config: backfill_days cannot be negative")

@@ -27,6 +27,7 @@ func TestConfigRejectsBadFiles(t *testing.T) {
 		"negative weight":   "scoring:\n  investment:\n    calls: -1\n",
 		"bad duration":      "shutdown_timeout: soon\n",
 		"zero timeout":      "shutdown_timeout: 0s\n",
+		"short job lease":   "job_lease: 500ms\n",
 		"negative backfill": "backfill_days: -3\n",
 	} {
 		path := filepath.Join(t.TempDir(), "c.yaml")

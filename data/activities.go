@@ -56,9 +56,12 @@ func addActivities(ctx context.Context, tx *sql.Tx, acts []domain.Activity) (int
 	return stored, nil
 }
 
-// AddActivitiesWithCursor stores activities and moves a source's cursor in
-// one transaction, and returns how many activities were new.
-func (db *DB) AddActivitiesWithCursor(ctx context.Context, acts []domain.Activity, source, cursor string) (int, error) {
+// AddActivitiesWithCursor stores activities and moves a source's cursor
+// from from (the cursor the run read or last committed) to cursor in one
+// transaction, and returns how many activities were new. When the cursor
+// is no longer from, nothing is stored and the error is ECONFLICT
+// (moveCursor): another run of the source got there first.
+func (db *DB) AddActivitiesWithCursor(ctx context.Context, acts []domain.Activity, source, from, cursor string) (int, error) {
 	for i := range acts {
 		if err := acts[i].Validate(); err != nil {
 			return 0, err
@@ -71,7 +74,7 @@ func (db *DB) AddActivitiesWithCursor(ctx context.Context, acts []domain.Activit
 			return err
 		}
 		if cursor != "" {
-			return setCursor(ctx, tx, source, cursor)
+			return moveCursor(ctx, tx, source, from, cursor)
 		}
 		return nil
 	})

@@ -85,7 +85,7 @@ func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageStmts, bs [
 			return err
 		}
 		if b.Cursor != "" {
-			if err := setCursor(ctx, tx, b.Source, b.Cursor); err != nil {
+			if err := moveCursor(ctx, tx, b.Source, b.CursorFrom, b.Cursor); err != nil {
 				return err
 			}
 		}

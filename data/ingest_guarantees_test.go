@@ -49,9 +49,9 @@ func poison(t *testing.T, db *data.DB, table string) func() {
 func TestFailedUsageCommitLeavesTheCursor(t *testing.T) {
 	ctx := context.Background()
 	hour := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-	batch := func(cursor string) *domain.UsageBatch {
+	batch := func(from, cursor string) *domain.UsageBatch {
 		b := domain.NewUsageBatch("gw")
-		b.Cursor = cursor
+		b.CursorFrom, b.Cursor = from, cursor
 		b.Add(domain.UsageRecord{Time: hour, Consumer: "key-" + cursor, Endpoint: "/v1/chat", Status: 200, LatencyMS: 5}, "")
 		b.Reject("bad line", "garbage "+cursor)
 		return b
@@ -59,11 +59,11 @@ func TestFailedUsageCommitLeavesTheCursor(t *testing.T) {
 	for _, table := range []string{"api_usage_hourly", "api_usage_daily", "rejected_records"} {
 		t.Run(table, func(t *testing.T) {
 			db := datatest.MustOpenDB(t)
-			if err := db.CommitUsage(ctx, batch("offset-1")); err != nil {
+			if err := db.CommitUsage(ctx, batch("", "offset-1")); err != nil {
 				t.Fatal(err)
 			}
 			cure := poison(t, db, table)
-			err := db.CommitUsage(ctx, batch("offset-2"))
+			err := db.CommitUsage(ctx, batch("offset-1", "offset-2"))
 			if err == nil || !strings.Contains(err.Error(), "poisoned") {
 				t.Fatalf("commit with %s refused: err = %v, want the refusal", table, err)
 			}
@@ -78,7 +78,7 @@ func TestFailedUsageCommitLeavesTheCursor(t *testing.T) {
 			}
 			// The retry, once the fault is gone, lands whole.
 			cure()
-			if err := db.CommitUsage(ctx, batch("offset-2")); err != nil {
+			if err := db.CommitUsage(ctx, batch("offset-1", "offset-2")); err != nil {
 				t.Fatal(err)
 			}
 			if got, _ := db.Cursor(ctx, "gw"); got != "offset-2" {

@@ -59,6 +59,7 @@ func TestBothBackendsHaveTheSameSchema(t *testing.T) {
 var booleanColumns = map[string]bool{
 	"activities.bot":             true,
 	"audit_log.ok":               true,
+	"job_leases.done":            true,
 	"users.disabled":             true,
 	"users.must_change_password": true,
 }

@@ -62,7 +62,7 @@ func storeCollected(ctx context.Context, tx *sql.Tx, st *usageStmts, b *domain.U
 		return err
 	}
 	if b.Cursor != "" {
-		return setCursor(ctx, tx, b.Source, b.Cursor)
+		return moveCursor(ctx, tx, b.Source, b.CursorFrom, b.Cursor)
 	}
 	return nil
 }

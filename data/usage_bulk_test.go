@@ -73,6 +73,9 @@ func randomBatches(seed uint64, n int) []*domain.UsageBatch {
 	for i := 0; i < n; i++ {
 		b := domain.NewUsageBatch("gw")
 		b.Cursor = fmt.Sprintf(`{"n":%d}`, i)
+		if i > 0 {
+			b.CursorFrom = fmt.Sprintf(`{"n":%d}`, i-1) // each batch continues from the one before
+		}
 		for j := r.IntN(400); j > 0; j-- {
 			rec := domain.UsageRecord{
 				Time:      t0.Add(time.Duration(r.IntN(80*60)) * time.Minute),
@@ -143,4 +146,24 @@ func firstDiffLines(a, b string) string {
 		}
 	}
 	return ""
+}
+
+// A collector's batch moves the cursor by compare-and-set as CommitUsage
+// does: a second run that read the same cursor stores nothing.
+func TestCommitCollectedUsageRefusesAMovedCursor(t *testing.T) {
+	ctx := context.Background()
+	db := datatest.MustOpenDB(t)
+	batches := randomBatches(7, 2)
+	batches[1].CursorFrom = "" // read before the first batch committed
+	if err := db.CommitCollectedUsage(ctx, batches[0]); err != nil {
+		t.Fatal(err)
+	}
+	before := usageTables(t, datatest.Raw(t, db))
+	err := db.CommitCollectedUsage(ctx, batches[1])
+	if domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("a batch from a cursor that moved: %v, want a conflict", err)
+	}
+	if after := usageTables(t, datatest.Raw(t, db)); after != before {
+		t.Errorf("the refused batch stored something:\n%s", firstDiffLines(after, before))
+	}
 }

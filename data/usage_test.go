@@ -111,10 +111,10 @@ func TestUsageWithCursorCommitsTogether(t *testing.T) {
 	ctx := context.Background()
 	c := mustConsumer(t, db, "k", 0)
 	h := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	if err := db.AddUsageWithCursor(ctx, []domain.UsageRollup{rollup(h, c.ID, 2, 5, 10)}, "log", "offset=100"); err != nil {
+	if err := db.AddUsageWithCursor(ctx, []domain.UsageRollup{rollup(h, c.ID, 2, 5, 10)}, "log", "", "offset=100"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddUsageWithCursor(ctx, []domain.UsageRollup{rollup(h, 9999, 2, 5, 10)}, "log", "offset=200"); err == nil {
+	if err := db.AddUsageWithCursor(ctx, []domain.UsageRollup{rollup(h, 9999, 2, 5, 10)}, "log", "offset=100", "offset=200"); err == nil {
 		t.Fatal("bad batch succeeded")
 	}
 	cur, err := db.Cursor(ctx, "log")

@@ -89,6 +89,11 @@ type UsageBatch struct {
 	BodyDigest     string
 	Replayed       bool
 	rows           map[BatchKey]*Rollup
+
+	// CursorFrom is the cursor the batch continues from (what its run read,
+	// or its previous batch's Cursor): the batch is stored only if the
+	// source's cursor is still that, so that two runs never both store it.
+	CursorFrom string
 }
 
 // NewUsageBatch returns an empty batch for a source.

@@ -72,6 +72,7 @@ type engine struct {
 	err    error  // first store error (set by the committer)
 	stats  counts // what landed (set by the committer)
 	last   string // the last cursor committed
+	queued string // the cursor of the last batch handed to the committer: the next one moves it from there
 
 	seen *seen // days and consumers of the stored lines (Import only)
 }
@@ -99,7 +100,7 @@ func newEngine(ctx context.Context, db *data.DB, source string, p *parser, log *
 	e := &engine{
 		db: db, source: source, p: p, chunk: p.cfg.ChunkLines, log: log,
 		today: now.UTC().Format(domain.DateLayout),
-		state: st, saved: saved, last: saved,
+		state: st, saved: saved, last: saved, queued: saved,
 		done:  map[string]bool{},
 		buf:   make([]byte, readBufSize),
 		queue: make(chan chunk), wait: make(chan struct{}),
@@ -141,7 +142,14 @@ func (e *engine) flush(ctx context.Context) error {
 	if e.failed.Load() {
 		return errors.New("store failed")
 	}
-	e.cur.Cursor = e.state.encode()
+	// Batches are stored in order, each from the cursor the one before it
+	// left: a batch finding another cursor (another run of the source
+	// stored past this one's start) is refused whole, and so are the
+	// batches after it.
+	e.cur.CursorFrom, e.cur.Cursor = e.queued, e.state.encode()
+	if e.cur.Cursor != "" {
+		e.queued = e.cur.Cursor
+	}
 	e.queue <- chunk{b: e.cur, read: e.curRead}
 	e.newBatch()
 	return nil

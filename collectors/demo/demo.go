@@ -260,8 +260,11 @@ func addActivities(ctx context.Context, db *data.DB, acts []domain.Activity) (in
 // transaction as the traffic, and records a run of the "demo" collector. It
 // continues the trajectories of the ecosystem Seed stored with the same
 // Options, and is deterministic for a given seed and interval. It returns the
-// calls added; on error nothing of the traffic was added.
-func Tick(ctx context.Context, db *data.DB, opt Options, from, to time.Time) (int64, error) {
+// calls added; on error nothing of the traffic was added. prev is the
+// cursor the caller read (from is where it points): the traffic is stored
+// only if the cursor is still prev, so that two ticks from one cursor (two
+// replicas) never both add the interval (the second fails with ECONFLICT).
+func Tick(ctx context.Context, db *data.DB, opt Options, prev string, from, to time.Time) (int64, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
 		return 0, err
@@ -304,7 +307,7 @@ func Tick(ctx context.Context, db *data.DB, opt Options, from, to time.Time) (in
 		})
 	}
 	if err == nil {
-		err = db.AddUsageWithCursor(ctx, rows, Source, to.Format(time.RFC3339))
+		err = db.AddUsageWithCursor(ctx, rows, Source, prev, to.Format(time.RFC3339))
 	}
 	run.ItemsRead, run.ItemsStored = int64(len(rows)+stored), int64(len(rows)+stored)
 	run.Status, run.Cursor = domain.RunSucceeded, to.Format(time.RFC3339)

@@ -439,7 +439,8 @@ func TestTick(t *testing.T) {
 	from, to := sum.To.Add(9*time.Hour), sum.To.Add(15*time.Hour+30*time.Minute) // office hours in Europe
 	span := [2]time.Time{sum.From, to.AddDate(0, 0, 2)}
 	before := totals(t, db, span[0], span[1], 0)
-	n, err := Tick(ctx, db, opt, from, to)
+	seeded := sum.To.Format(time.RFC3339)
+	n, err := Tick(ctx, db, opt, seeded, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,10 +454,18 @@ func TestTick(t *testing.T) {
 	if cur, err := db.Cursor(ctx, Source); err != nil || cur != to.Format(time.RFC3339) {
 		t.Errorf("cursor after the tick %q (%v), want %q", cur, err, to.Format(time.RFC3339))
 	}
+	// A second tick from the cursor the first one read (another replica's)
+	// stores nothing: the interval is counted once.
+	if _, err := Tick(ctx, db, opt, seeded, from, to); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("a second tick from the same cursor: %v, want %s", err, domain.ECONFLICT)
+	}
+	if got := totals(t, db, span[0], span[1], 0); got != after {
+		t.Errorf("a refused tick changed the totals: %+v, want %+v", got, after)
+	}
 
 	// The same interval on the same ecosystem gives the same data.
 	db2, _ := seedDB(t, opt)
-	n2, err := Tick(ctx, db2, opt, from, to)
+	n2, err := Tick(ctx, db2, opt, seeded, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,10 +478,12 @@ func TestTick(t *testing.T) {
 
 	// Community events do not depend on how the interval is cut.
 	db3, _ := seedDB(t, opt)
+	prev := seeded
 	for t0 := from; t0.Before(to); t0 = t0.Add(10 * time.Minute) {
-		if _, err := Tick(ctx, db3, opt, t0, t0.Add(10*time.Minute)); err != nil {
+		if _, err := Tick(ctx, db3, opt, prev, t0, t0.Add(10*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
+		prev = t0.Add(10 * time.Minute).Format(time.RFC3339)
 	}
 	wa, wc := window(t, db, from, 1), window(t, db3, from, 1)
 	var events int
@@ -493,11 +504,11 @@ func TestTick(t *testing.T) {
 func TestTickErrors(t *testing.T) {
 	ctx := context.Background()
 	opt := Options{Days: 7, End: testEnd}
-	if _, err := Tick(ctx, datatest.MustOpenDB(t), opt, testEnd, testEnd.Add(time.Hour)); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, err := Tick(ctx, datatest.MustOpenDB(t), opt, "", testEnd, testEnd.Add(time.Hour)); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("tick on an empty database: %v, want %s", err, domain.ENOTFOUND)
 	}
 	db, sum := seedDB(t, opt)
-	if _, err := Tick(ctx, db, opt, sum.To, sum.To); domain.ErrorCode(err) != domain.EINVALID {
+	if _, err := Tick(ctx, db, opt, sum.To.Format(time.RFC3339), sum.To, sum.To); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("empty interval: %v, want %s", err, domain.EINVALID)
 	}
 }

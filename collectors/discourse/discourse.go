@@ -399,7 +399,7 @@ func (r *run) commit(ctx context.Context, acts []domain.Activity) error {
 	if len(valid) == 0 && cur == r.committed {
 		return nil
 	}
-	n, err := r.env.DB.AddActivitiesWithCursor(ctx, valid, r.env.Name, cur)
+	n, err := r.env.DB.AddActivitiesWithCursor(ctx, valid, r.env.Name, r.committed, cur)
 	if err != nil {
 		return err
 	}

@@ -237,7 +237,7 @@ func (r *run) commit(ctx context.Context, acts []domain.Activity) error {
 	}
 	cur := string(b)
 	if len(valid) > 0 || cur != r.committed {
-		n, err := r.env.DB.AddActivitiesWithCursor(ctx, valid, r.env.Name, cur)
+		n, err := r.env.DB.AddActivitiesWithCursor(ctx, valid, r.env.Name, r.committed, cur)
 		if err != nil {
 			return err
 		}
