@@ -57,7 +57,11 @@ func (a *App) changeOwnPassword(c *fiber.Ctx, current, password, repeat string) 
 		return fail(domain.Errorf(domain.EINVALID, "the new password and its repetition differ"))
 	}
 	addr, now := a.clientIP(c), a.throttle.now()
-	if blocked, wait := a.throttle.blocked(v.Name, addr, now); blocked {
+	blocked, wait, err := a.throttle.blocked(ctx, v.Name, addr, now)
+	if err != nil {
+		return err
+	}
+	if blocked {
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())+1))
 		return fail(fiber.NewError(fiber.StatusTooManyRequests, "too many wrong passwords: wait a little and try again"))
 	}
@@ -69,7 +73,9 @@ func (a *App) changeOwnPassword(c *fiber.Ctx, current, password, repeat string) 
 		return fail(domain.Errorf(domain.EINVALID, "your account signs in by single sign-on: it has no password here"))
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-		a.throttle.fail(v.Name, addr, now)
+		if err := a.throttle.fail(context.WithoutCancel(ctx), v.Name, addr, now); err != nil {
+			a.log.Error("login throttle", "err", err)
+		}
 		return fail(domain.Errorf(domain.EINVALID, "the current password is wrong"))
 	}
 	if current == password {

@@ -76,7 +76,11 @@ func (a *App) login(c *fiber.Ctx) error {
 	}
 	addr := a.clientIP(c)
 	now := a.throttle.now()
-	if blocked, wait := a.throttle.blocked(name, addr, now); blocked {
+	blocked, wait, err := a.throttle.blocked(ctx, name, addr, now)
+	if err != nil {
+		return err
+	}
+	if blocked {
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())+1))
 		a.auditFailedLogin(ctx, name, "throttled", addr)
 		return a.renderLogin(c, fiber.StatusTooManyRequests, views.LoginPage{Name: name, Next: next,
@@ -84,11 +88,15 @@ func (a *App) login(c *fiber.Ctx) error {
 	}
 	u, err := a.checkPassword(ctx, name, password)
 	if err != nil {
-		a.throttle.fail(name, addr, now)
+		if err := a.throttle.fail(context.WithoutCancel(ctx), name, addr, now); err != nil {
+			a.log.Error("login throttle", "err", err)
+		}
 		a.auditFailedLogin(ctx, name, "wrong name or password", addr)
 		return a.renderLogin(c, fiber.StatusUnauthorized, views.LoginPage{Name: name, Next: next, Error: "Wrong user name or password."})
 	}
-	a.throttle.succeed(name, addr)
+	if err := a.throttle.succeed(ctx, name, addr); err != nil {
+		a.log.Error("login throttle", "err", err)
+	}
 	if err := a.startSession(c, u, now); err != nil {
 		return err
 	}

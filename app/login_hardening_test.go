@@ -92,7 +92,7 @@ func TestOversizedLoginFieldsAreRefusedFirst(t *testing.T) {
 			t.Errorf("%s of %d bytes: the answer has %d bytes (the field echoed?)", field, size, len(body))
 		}
 	}
-	if n := a.throttle.size(); n != 0 {
+	if n := a.throttle.size(t.Context()); n != 0 {
 		t.Errorf("the throttle keeps %d keys after refused oversized logins, want 0", n)
 	}
 	if rows, _, _ := failedLoginRows(t, a); rows != 0 {
@@ -104,35 +104,47 @@ func TestOversizedLoginFieldsAreRefusedFirst(t *testing.T) {
 }
 
 // TestThrottleKeysAreBounded (finding 1): distinct names cannot grow the
-// throttle without bound, and a look-up stores nothing.
+// throttle's rows without bound, a look-up stores nothing, and quiet keys
+// are forgotten (their rows deleted by a later failure).
 func TestThrottleKeysAreBounded(t *testing.T) {
-	var th throttle
+	ctx := t.Context()
+	db := datatest.MustOpenDB(t)
+	const bound = 40
+	th := throttle{db: db, secret: &cachedSecret{}, maxKeys: bound}
 	now := time.Now()
-	for i := range maxThrottleKeys + 5000 {
-		th.fail("name-"+strconv.Itoa(i), "192.0.2."+strconv.Itoa(i%200), now)
+	for i := range bound + 30 {
+		if err := th.fail(ctx, "name-"+strconv.Itoa(i), "192.0.2."+strconv.Itoa(i%5), now); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if n := th.size(); n > maxThrottleKeys {
-		t.Errorf("%d keys after %d distinct names, want at most %d", n, maxThrottleKeys+5000, maxThrottleKeys)
+	if n := th.size(ctx); n > bound {
+		t.Errorf("%d keys after %d distinct names, want at most %d", n, bound+30, bound)
 	}
-	var fresh throttle
-	for i := range 1000 {
-		fresh.blocked("name-"+strconv.Itoa(i), "192.0.2.1", now)
+
+	fresh := throttle{db: datatest.MustOpenDB(t), secret: &cachedSecret{}}
+	for i := range 100 {
+		if _, _, err := fresh.blocked(ctx, "name-"+strconv.Itoa(i), "192.0.2.1", now); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if n := fresh.size(); n != 0 {
-		t.Errorf("%d keys after 1000 look-ups without a failure, want 0", n)
+	if n := fresh.size(ctx); n != 0 {
+		t.Errorf("%d keys after 100 look-ups without a failure, want 0", n)
 	}
-	// Quiet keys are forgotten.
-	th2 := throttle{}
-	th2.fail("a", "192.0.2.1", now)
-	if blocked, _ := th2.blocked("a", "192.0.2.1", now.Add(throttleWindow+time.Minute)); blocked || th2.size() != 1 {
-		// blocked forgets the stale account key; the address key stays until looked up
-		t.Logf("size %d", th2.size())
+
+	// Quiet keys are forgotten: they block nothing, and the next failure
+	// deletes their rows.
+	if err := fresh.fail(ctx, "a", "192.0.2.1", now); err != nil {
+		t.Fatal(err)
 	}
-	if blocked, _ := th2.blocked("a", "192.0.2.1", now.Add(2*throttleWindow)); blocked {
+	later := now.Add(2 * throttleWindow)
+	if blocked, _, _ := fresh.blocked(ctx, "a", "192.0.2.1", later); blocked {
 		t.Error("a failure two windows ago still blocks")
 	}
-	if n := th2.size(); n != 0 {
-		t.Errorf("%d stale keys kept after they were looked up, want 0", n)
+	if err := fresh.fail(ctx, "b", "192.0.2.2", later); err != nil {
+		t.Fatal(err)
+	}
+	if n := fresh.size(ctx); n != 2 {
+		t.Errorf("%d keys after a failure two windows after the only other one, want 2 (its own)", n)
 	}
 }
 

@@ -15,9 +15,11 @@ import (
 )
 
 const (
-	// pageCacheTTL bounds how stale a cached page can be when another
-	// process (a CLI import or collect) changed the data: this process's
-	// own writes change the key at once.
+	// pageCacheTTL bounds how stale a cached page can be should the data
+	// version miss a write (a replica that died between its commit and
+	// advancing the version): this process's own writes change the key at
+	// once, those of the other processes on the database within
+	// data.ClusterVersionEvery.
 	pageCacheTTL = time.Minute
 	// pageCacheRefresh: a page requested in the last pageCacheRefresh of
 	// its life is built again by that request, while the others are still

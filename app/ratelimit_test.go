@@ -112,6 +112,7 @@ func TestRateLimitIngestPerToken(t *testing.T) {
 	cfg.Auth.RateLimits.Ingest = config.Limit{Max: 2, Window: time.Hour}
 	db := datatest.MustOpenDB(t)
 	a := newConfiguredApp(t, db, cfg)
+	a.rateNow = func() time.Time { return time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC) } // one window for the test
 	busy, calm := newToken(t, db, "busy", ""), newToken(t, db, "calm", "")
 	for i := 0; i < 2; i++ {
 		if status, body := post(t, a, busy, ndjson(2, demoEnd), nil); status != http.StatusAccepted {

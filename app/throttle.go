@@ -1,9 +1,14 @@
 package app
 
 import (
-	"container/list"
-	"sync"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
+
+	"github.com/ecopulse/ecopulse/collectors/accesslog"
+	"github.com/ecopulse/ecopulse/data"
 )
 
 // throttle slows password guessing down without letting a stranger lock an
@@ -16,21 +21,20 @@ import (
 //   - per address: at most maxAddressFailures failures within
 //     throttleWindow, whatever the accounts (one address trying many names).
 //
-// Its memory is bounded: a key is stored only when a failure happens, is
-// forgotten once it has been quiet for throttleWindow past its delay, and at
+// The counts live in the database (data.CountLoginFailure), so that every
+// replica serving it counts a guesser's failures on any of them. Its keys
+// are keyed hashes (clientKeys): no account name or address is stored. A
+// key is stored only when a failure happens, is forgotten once it has been
+// quiet for throttleWindow past its delay (and deleted on the way), and at
 // most maxThrottleKeys keys are kept (the least recently failed go first).
+//
+// Cost: a login or password change reads its two keys (one query); a
+// failure is one write transaction, a success one delete.
 type throttle struct {
-	mu    sync.Mutex
-	keys  map[string]*list.Element // of *throttleEntry
-	order *list.List               // most recently failed first
-	clock func() time.Time         // tests; nil: time.Now
-}
-
-type throttleEntry struct {
-	key      string
-	failures int
-	first    time.Time // of the per-address window
-	last     time.Time // the latest failure
+	db      *data.DB
+	secret  *cachedSecret    // the App's client-key secret (clientKeys)
+	clock   func() time.Time // tests; nil: time.Now
+	maxKeys int              // tests; 0: maxThrottleKeys
 }
 
 const (
@@ -48,12 +52,9 @@ func (t *throttle) now() time.Time {
 	return time.Now()
 }
 
-func accountKey(account, addr string) string { return "acct:" + account + "\x00" + addr }
-func addressKey(addr string) string          { return "addr:" + addr }
-
 // accountDelay is how long an address waits after its n-th failure for one
 // account.
-func accountDelay(n int) time.Duration {
+func accountDelay(n int64) time.Duration {
 	if n < throttleFreeFailures {
 		return 0
 	}
@@ -64,84 +65,81 @@ func accountDelay(n int) time.Duration {
 	return min(time.Second<<shift, throttleMaxDelay)
 }
 
-// lookup returns a live entry, forgetting a stale one. It never stores.
-func (t *throttle) lookup(key string, now time.Time) *throttleEntry {
-	el, ok := t.keys[key]
-	if !ok {
-		return nil
+// keys returns the keys of an (account, address) pair and of the address.
+func (t *throttle) keys(ctx context.Context, account, addr string) (pair, address string, err error) {
+	key, err := t.secret.get(ctx, t.db, clientKeySecret)
+	if err != nil {
+		return "", "", err
 	}
-	e := el.Value.(*throttleEntry)
-	if now.Sub(e.last) > accountDelay(e.failures)+throttleWindow {
-		t.order.Remove(el)
-		delete(t.keys, key)
-		return nil
-	}
-	return e
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("ecopulse login throttle\x00" + account + "\x00" + addr))
+	return "acct:" + hex.EncodeToString(m.Sum(nil)[:16]), "addr:" + accesslog.HashIP(key, addr), nil
 }
 
 // blocked reports whether a login for account from addr must wait, and how
 // long.
-func (t *throttle) blocked(account, addr string, now time.Time) (bool, time.Duration) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (t *throttle) blocked(ctx context.Context, account, addr string, now time.Time) (bool, time.Duration, error) {
+	pair, address, err := t.keys(ctx, account, addr)
+	if err != nil {
+		return false, 0, err
+	}
+	counts, err := t.db.LoginFailures(ctx, now, pair, address)
+	if err != nil {
+		return false, 0, err
+	}
 	wait := time.Duration(0)
-	if e := t.lookup(accountKey(account, addr), now); e != nil {
-		wait = max(wait, e.last.Add(accountDelay(e.failures)).Sub(now))
+	// (Last is rounded up to the second: a free failure has no delay at all.)
+	if e, ok := counts[pair]; ok && accountDelay(e.Failures) > 0 {
+		wait = max(wait, e.Last.Add(accountDelay(e.Failures)).Sub(now))
 	}
-	if e := t.lookup(addressKey(addr), now); e != nil && e.failures >= maxAddressFailures && now.Sub(e.first) < throttleWindow {
-		wait = max(wait, e.first.Add(throttleWindow).Sub(now))
+	if e, ok := counts[address]; ok && e.Failures >= maxAddressFailures && now.Sub(e.First) < throttleWindow {
+		wait = max(wait, e.First.Add(throttleWindow).Sub(now))
 	}
-	return wait > 0, wait
+	return wait > 0, wait, nil
 }
 
 // fail counts a failed login of account from addr.
-func (t *throttle) fail(account, addr string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.touch(accountKey(account, addr), now)
-	e.failures++
-	e.last = now
-	e = t.touch(addressKey(addr), now)
-	if now.Sub(e.first) >= throttleWindow {
-		e.first, e.failures = now, 0
+func (t *throttle) fail(ctx context.Context, account, addr string, now time.Time) error {
+	pair, address, err := t.keys(ctx, account, addr)
+	if err != nil {
+		return err
 	}
-	e.failures++
-	e.last = now
-}
-
-// touch returns the entry of key, made when missing, as the most recent.
-func (t *throttle) touch(key string, now time.Time) *throttleEntry {
-	if t.keys == nil {
-		t.keys, t.order = map[string]*list.Element{}, list.New()
+	maxKeys := t.maxKeys
+	if maxKeys <= 0 {
+		maxKeys = maxThrottleKeys
 	}
-	if e := t.lookup(key, now); e != nil {
-		t.order.MoveToFront(t.keys[key])
-		return e
+	// Stored in whole seconds, rounded up: a delay is never shorter than
+	// the rule's (at most a second longer).
+	at := now.Truncate(time.Second)
+	if at.Before(now) {
+		at = at.Add(time.Second)
 	}
-	for len(t.keys) >= maxThrottleKeys {
-		oldest := t.order.Back()
-		t.order.Remove(oldest)
-		delete(t.keys, oldest.Value.(*throttleEntry).key)
-	}
-	e := &throttleEntry{key: key, first: now}
-	t.keys[key] = t.order.PushFront(e)
-	return e
+	return t.db.CountLoginFailure(ctx, at, maxKeys,
+		data.LoginFailureKey{Key: pair, Forget: func(f data.LoginFailure) time.Time {
+			return f.Last.Add(accountDelay(f.Failures) + throttleWindow)
+		}},
+		data.LoginFailureKey{Key: address, Forget: func(f data.LoginFailure) time.Time {
+			return f.First.Add(throttleWindow) // the window's count starts over
+		}})
 }
 
 // succeed forgets the failures of account from addr (the address's own
 // count stays: a right password does not buy more guesses at other names).
-func (t *throttle) succeed(account, addr string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if el, ok := t.keys[accountKey(account, addr)]; ok {
-		t.order.Remove(el)
-		delete(t.keys, accountKey(account, addr))
+func (t *throttle) succeed(ctx context.Context, account, addr string) error {
+	pair, _, err := t.keys(ctx, account, addr)
+	if err != nil {
+		return err
 	}
+	return t.db.ForgetLoginFailures(ctx, pair)
 }
 
 // size returns the number of keys kept.
-func (t *throttle) size() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.keys)
+func (t *throttle) size(ctx context.Context) int {
+	n, _ := t.db.CountLoginFailureRows(ctx)
+	return n
 }
+
+// clientKeySecret names the server secret that keys the hashes of client
+// addresses (and account names) in the shared login and ingest counts:
+// kept in the database, so that every replica makes the same keys.
+const clientKeySecret = "client_key_hmac"

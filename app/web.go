@@ -31,11 +31,16 @@ type webServer struct {
 	plainSessions, secureSessions *session.Store
 	sso                           *ssoClient   // nil unless auth.oidc is configured (app/oidc.go)
 	oidcFlowKey                   cachedSecret // seals the single-sign-on flow cookie (app/oidc_flow.go)
-	throttle                      throttle     // failed logins
 	loginCSRF                     loginCSRFKey // signs the login form's CSRF cookie (app/login_csrf.go)
 	sliding                       sync.Map     // session IDs whose idle expiry a request is saving now
 	touchEvery                    time.Duration
 	slideHook                     func() // tests: called by the request that slides a session, before it saves
+
+	// Shared with the other replicas through the database (app/throttle.go,
+	// app/ratelimit.go): failed logins and the ingest budget.
+	throttle  throttle         // failed logins
+	clientKey cachedSecret     // keys the hashes of client addresses in the shared counts (clientKeySecret)
+	rateNow   func() time.Time // tests: the clock of the shared ingest budget; nil: time.Now
 }
 
 // newWebServer prepares the web side's state for a configuration and a
@@ -46,6 +51,7 @@ func newWebServer(cfg config.Config, db *data.DB) (*webServer, error) {
 		return nil, fmt.Errorf("app: unable to parse templates: %w", err)
 	}
 	w := &webServer{views: r, touchEvery: sessionTouchEvery}
+	w.throttle = throttle{db: db, secret: &w.clientKey}
 	w.plainSessions, w.secureSessions = newSessions(db)
 	if w.sso, err = newSSO(cfg.Auth.OIDC); err != nil {
 		return nil, err

@@ -133,8 +133,10 @@ type copyTableInfo struct {
 // so that each comes after the tables it refers to and the tables whose
 // triggers write to it (ties by name).
 func sqliteTables(ctx context.Context, tx *sql.Tx) ([]*copyTableInfo, error) {
+	// data_version is a counter of writes, not data (a sequence on
+	// PostgreSQL): the target's own goes on from where it is.
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
-		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'schema_migrations' ORDER BY name`)
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT IN ('schema_migrations', 'data_version') ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}

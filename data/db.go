@@ -39,16 +39,18 @@ type DB struct {
 	write   *sql.DB
 	read    *reader // counts the reads begun (reads.go)
 	// version counts committed data writes of this process (housekeeping
-	// such as sessions and the audit log excluded): caches of what pages
-	// show key on it.
+	// such as sessions and the audit log excluded); cluster follows the
+	// data version all processes on the database advance
+	// (cluster_version.go). Caches of what pages show key on Version, which
+	// combines the two.
 	version atomic.Uint64
 	usage   usageStmts // prepared rollup upserts (usage_stmts.go)
-}
 
-// Version changes whenever this process commits a write to the data pages
-// show. Writes by other processes (a CLI import) do not change it: a cache
-// keyed on it also needs a time limit.
-func (db *DB) Version() uint64 { return db.version.Load() }
+	cluster clusterVersion
+	// revocations counts the calls of RevokeToken through this DB: token
+	// cache entries made before the latest one are not trusted.
+	revocations atomic.Uint64
+}
 
 // dsn builds a modernc DSN. Pragmas go in the DSN so that every pooled
 // connection gets them (an Exec would reach one connection only).
@@ -246,7 +248,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	}
 	var applied []string
 	for _, m := range migs {
-		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		err := db.migrationTx(ctx, func(tx *sql.Tx) error {
 			if err := db.dialect.lockMigrations(ctx, tx); err != nil {
 				return err
 			}
@@ -303,8 +305,43 @@ func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
 
 // writeTx runs fn in one write transaction: committed if fn returns nil,
 // rolled back otherwise. Every store method that writes data goes through
-// here (and moves Version).
+// here: it moves Version, and advances the data version the processes on
+// the database share (dialect.advanceDataVersion: in the transaction on
+// SQLite, right after its commit on PostgreSQL).
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	inTx, afterCommit := db.dialect.advanceDataVersion()
+	var v int64
+	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if inTx == "" {
+			return nil
+		}
+		return tx.QueryRowContext(ctx, inTx).Scan(&v)
+	})
+	if err != nil {
+		return err
+	}
+	if afterCommit != "" {
+		// The write is committed whatever happens here: should the version
+		// not advance (a lost connection, a crash in between), the other
+		// replicas see the write when their cached pages expire
+		// (app/pagecache.go's TTL), as before there was a shared version.
+		if db.write.QueryRowContext(context.WithoutCancel(ctx), afterCommit).Scan(&v) != nil {
+			v = 0
+		}
+	}
+	if v > 0 {
+		db.cluster.see(uint64(v)) // this process's own write: counted below, once
+	}
+	db.version.Add(1)
+	return nil
+}
+
+// migrationTx is writeTx for a migration: the shared data version may not
+// exist yet (migration 0025 makes it), so only this process's moves.
+func (db *DB) migrationTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := db.housekeepingTx(ctx, fn); err != nil {
 		return err
 	}

@@ -110,6 +110,61 @@ func (d dialect) lockKey(ctx context.Context, tx *sql.Tx, key string) error {
 	return err
 }
 
+// The cluster's data version (cluster_version.go) is a sequence on
+// PostgreSQL and a one-row table on SQLite (migration 0025).
+//
+// advanceDataVersion returns the statement that advances it, each
+// returning the new value: inTx runs as the last statement of a write
+// transaction (SQLite: the row's new value shows when the write commits,
+// and the file's one writer means no writer waits on the row), afterCommit
+// right after the commit (PostgreSQL: nextval never waits for another
+// transaction, but its value shows at once, before the write commits — a
+// replica reading it then would cache pages of the data before the write
+// under the new version). Each backend has one of the two.
+func (d dialect) advanceDataVersion() (inTx, afterCommit string) {
+	if d.postgres {
+		return "", `SELECT nextval('data_version')`
+	}
+	return `UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version`, ""
+}
+
+// readDataVersion returns the query of the cluster's data version: a
+// sequence's last_value is read without a lock and without a transaction
+// (0 before the first nextval, which returns the last_value a new
+// sequence already shows).
+func (d dialect) readDataVersion() string {
+	if d.postgres {
+		return `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM data_version`
+	}
+	return `SELECT version FROM data_version WHERE id = 1`
+}
+
+// relaxCommit lets tx commit without waiting for its log to reach the disk,
+// on PostgreSQL, for a counter whose loss in a crash costs nothing (a rate
+// budget's count): the row lock it holds is released as soon as it commits,
+// not one disk flush later, so requests counted on one key do not queue
+// behind each other's flushes. SQLite's writes already commit without a
+// sync (synchronous=NORMAL in WAL).
+func (d dialect) relaxCommit(ctx context.Context, tx *sql.Tx) error {
+	if !d.postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
+	return err
+}
+
+// skipLocked ends a sub-SELECT of rows to delete on the way (a bounded
+// purge) on PostgreSQL: the rows another transaction holds are skipped,
+// left to a later purge, so that two purges never wait for each other
+// (nor deadlock over rows each has written). SQLite's one writer holds
+// them all.
+func (d dialect) skipLocked() string {
+	if d.postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // classify turns a backend's constraint errors into the store's error
 // codes: a unique violation is ECONFLICT on both backends, however the
 // racing write reached it.

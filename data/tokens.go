@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ecopulse/ecopulse/domain"
@@ -89,16 +88,13 @@ func (db *DB) VerifyToken(ctx context.Context, secret, scope string) (*domain.To
 // takes effect at once.
 const TokenCacheTTL = 5 * time.Second
 
-// revocations counts this process's calls of RevokeToken: cache entries made
-// before the latest one are not trusted.
-var revocations atomic.Uint64
-
 // TokenCache verifies tokens like DB.VerifyToken, keeping live tokens it
 // verified for a short time (TTL) so that a client pushing many requests
 // does not cost a database read each. It keeps only the SHA-256 of a secret,
 // never the secret, and only tokens that verified: a wrong or revoked token
 // is looked up in the database every time and costs no memory. A
-// RevokeToken anywhere in this process outdates every entry. The zero value
+// RevokeToken through the same DB outdates every entry (another DB, even
+// in this process, stands for another replica: TokenCacheTTL bounds it). The zero value
 // is ready to use; a TokenCache is safe for concurrent use.
 type TokenCache struct {
 	// TTL is how long a verified token is trusted (0: TokenCacheTTL).
@@ -133,7 +129,7 @@ func (c *TokenCache) Verify(ctx context.Context, db *DB, secret, scope string) (
 	}
 	sum := sha256.Sum256([]byte(secret))
 	t0 := now()
-	gen := revocations.Load() // before the read: a revocation during it outdates the entry
+	gen := db.revocations.Load() // before the read: a revocation during it outdates the entry
 	c.mu.Lock()
 	e, ok := c.m[sum]
 	c.mu.Unlock()
@@ -179,7 +175,7 @@ func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
 func (db *DB) RevokeToken(ctx context.Context, name string) error {
 	var n int64
 	// Whatever the outcome, token caches of this process read again.
-	defer revocations.Add(1)
+	defer db.revocations.Add(1)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, time.Now().Unix(), name)
 		if err != nil {

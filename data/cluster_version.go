@@ -1,0 +1,94 @@
+package data
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ClusterVersionEvery is how often, at most, a process reads the data
+// version the processes on its database share (their writes advance it):
+// a write on one replica changes the others' Version within about this
+// long. Between two reads Version costs no query.
+const ClusterVersionEvery = 250 * time.Millisecond
+
+// clusterVersionTimeout bounds a read of the shared version: Version has
+// no context, and a page must not hang on a database that does not answer
+// (the page's own reads will say so).
+const clusterVersionTimeout = 2 * time.Second
+
+// clusterVersion is what this process knows of the shared data version
+// (migration 0025, dialect.advanceDataVersion).
+//
+// Version adds to the count of this process's own writes the number of
+// reads that found the shared version past every value this process knew
+// of — its own writes record the value they advanced it to — so that each
+// write counts once in Version: at once for this process's writes, at the
+// next read for the others'.
+type clusterVersion struct {
+	checked atomic.Int64  // when it was last read (Unix nanoseconds)
+	seen    atomic.Uint64 // the highest shared version known
+	foreign atomic.Uint64 // reads that found a version past seen
+	reads   atomic.Uint64 // reads of the shared version (tests)
+	mu      sync.Mutex    // held by the one read under way
+}
+
+// Version changes whenever data pages show changes: at once for this
+// process's writes, and within about ClusterVersionEvery for the writes
+// of the other processes on the database (another replica, a CLI import).
+// Housekeeping writes (sessions, the audit log, token use) leave it alone.
+// It reads the shared version at most once per ClusterVersionEvery; the
+// requests in between use the value known.
+func (db *DB) Version() uint64 {
+	db.cluster.refresh(db, time.Now(), false)
+	return db.version.Load() + db.cluster.foreign.Load()
+}
+
+// refresh reads the shared version if the last read is older than
+// ClusterVersionEvery (or force), unless another request is reading it now.
+func (cv *clusterVersion) refresh(db *DB, now time.Time, force bool) {
+	if !force && now.UnixNano()-cv.checked.Load() < int64(ClusterVersionEvery) {
+		return
+	}
+	if !force && !cv.mu.TryLock() {
+		return // another request reads it: this one uses the value known
+	}
+	if force {
+		cv.mu.Lock()
+	}
+	defer cv.mu.Unlock()
+	if !force && now.UnixNano()-cv.checked.Load() < int64(ClusterVersionEvery) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), clusterVersionTimeout)
+	defer cancel()
+	var v int64
+	cv.reads.Add(1)
+	// Not through db.read's counter: the reads a page is held to are its
+	// own questions, and this one is made for whichever request comes.
+	err := db.read.DB.QueryRowContext(ctx, db.dialect.readDataVersion()).Scan(&v)
+	cv.checked.Store(time.Now().UnixNano())
+	if err != nil || v < 0 {
+		// An old schema, a database that does not answer: try again after
+		// the interval. The page cache's TTL still bounds what it serves.
+		return
+	}
+	if cv.see(uint64(v)) {
+		cv.foreign.Add(1)
+	}
+}
+
+// see records that the shared version has reached v, and reports whether
+// that is news.
+func (cv *clusterVersion) see(v uint64) bool {
+	for {
+		old := cv.seen.Load()
+		if v <= old {
+			return false
+		}
+		if cv.seen.CompareAndSwap(old, v) {
+			return true
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package data_test
+
+// What the processes on one database share through it (migration 0025):
+// the data version their page caches key on, failed-login counts and
+// request counts. Each test opens two stores on one database, as two
+// replicas would (twoProcesses, races_test.go).
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
+)
+
+// TestDataVersionFollowsAnotherProcessesWrites: a data write through one
+// store changes the other's Version within ClusterVersionEvery (polled,
+// with a deadline of 2 s, the bound the page cache promises); its own
+// Version changes at once, and by one; a housekeeping write changes
+// neither.
+func TestDataVersionFollowsAnotherProcessesWrites(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	a.ReadClusterVersionNow()
+	b.ReadClusterVersionNow()
+	va, vb := a.Version(), b.Version()
+
+	if err := a.Audit(ctx, data.AuditEntry{Actor: "someone", Action: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	b.ReadClusterVersionNow()
+	if got := b.Version(); got != vb {
+		t.Errorf("an audit line (housekeeping) on A moved B's version %d → %d", vb, got)
+	}
+
+	if _, err := a.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest}); err != nil {
+		t.Fatal(err)
+	}
+	a.ReadClusterVersionNow() // its own write, read back: counted once
+	if got, want := a.Version(), va+1; got != want {
+		t.Errorf("A's version after its own write: %d, want %d (at once, and once)", got, want)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for b.Version() == vb {
+		if time.Now().After(deadline) {
+			t.Fatalf("B's version still %d 2 s after a write on A", vb)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestDataVersionIsReadAtMostOncePerInterval: Version, called for every
+// page request, reads the shared version at most once per
+// ClusterVersionEvery, however many ask.
+func TestDataVersionIsReadAtMostOncePerInterval(t *testing.T) {
+	_, b := twoProcesses(t)
+	before := b.ClusterVersionReads()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Since(start) < 3*data.ClusterVersionEvery {
+				b.Version()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	reads := b.ClusterVersionReads() - before
+	if limit := uint64(elapsed/data.ClusterVersionEvery) + 1; reads > limit || reads == 0 {
+		t.Errorf("%d reads of the shared version in %v, want 1 to %d (one per %v)", reads, elapsed, limit, data.ClusterVersionEvery)
+	}
+}
+
+// TestLoginFailuresCountAcrossProcesses: failures counted through two
+// stores at once all count, on one row per key; a forgotten count starts
+// over; the rows are bounded.
+func TestLoginFailuresCountAcrossProcesses(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	forget := func(f data.LoginFailure) time.Time { return f.Last.Add(time.Hour) }
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db := a
+			if i%2 == 1 {
+				db = b
+			}
+			errs <- db.CountLoginFailure(ctx, now, 0, data.LoginFailureKey{Key: "k", Forget: forget}, data.LoginFailureKey{Key: "addr", Forget: forget})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := b.LoginFailures(ctx, now, "k", "addr", "none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["k"].Failures != 20 || got["addr"].Failures != 20 || len(got) != 2 {
+		t.Errorf("20 failures through two stores: %+v, want 20 on each key, no other", got)
+	}
+	// Past its forget time the count is gone, and the next failure starts over.
+	later := now.Add(time.Hour)
+	if got, _ := a.LoginFailures(ctx, later, "k"); len(got) != 0 {
+		t.Errorf("a forgotten count is still read: %+v", got)
+	}
+	if err := a.CountLoginFailure(ctx, later, 0, data.LoginFailureKey{Key: "k", Forget: forget}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.LoginFailures(ctx, later, "k"); got["k"].Failures != 1 || !got["k"].First.Equal(later) {
+		t.Errorf("after its forget time: %+v, want a new count of 1 from %v", got["k"], later)
+	}
+	// The bound: the least recently failed go first, the forgotten ("addr") on the way.
+	for i := range 30 {
+		at := later.Add(time.Duration(i) * time.Second)
+		if err := b.CountLoginFailure(ctx, at, 10, data.LoginFailureKey{Key: "n" + strconv.Itoa(i), Forget: forget}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := a.CountLoginFailureRows(ctx); err != nil || n != 10 {
+		t.Errorf("rows after 30 keys with a bound of 10: %d (%v)", n, err)
+	}
+	if got, _ := a.LoginFailures(ctx, later, "n29", "n0"); len(got) != 1 || got["n29"].Failures != 1 {
+		t.Errorf("kept: %+v, want the newest key and not the oldest", got)
+	}
+	if err := a.ForgetLoginFailures(ctx, "n29"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.LoginFailures(ctx, later, "n29"); len(got) != 0 {
+		t.Errorf("a forgotten key: %+v", got)
+	}
+}
+
+// TestRequestCountsAreSharedAndStartOver: requests counted through two
+// stores at once all count in their window; the next window starts over,
+// and ended windows are deleted on the way.
+func TestRequestCountsAreSharedAndStartOver(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	start := time.Unix(1_800_000_000, 0)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[int64]bool{}
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db := a
+			if i%2 == 1 {
+				db = b
+			}
+			n, end, err := db.CountRequest(ctx, "token:gateway", start, time.Minute)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !end.Equal(start.Add(time.Minute)) {
+				t.Errorf("window end %v, want %v", end, start.Add(time.Minute))
+			}
+			mu.Lock()
+			seen[n] = true
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for n := int64(1); n <= 40; n++ {
+		if !seen[n] {
+			t.Errorf("no request was counted %d-th: each count is one upsert, %v", n, seen)
+			break
+		}
+	}
+	if _, _, err := a.CountRequest(ctx, "addr:other", start, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// A count from a replica whose clock is behind goes on in the newer window.
+	next := start.Add(time.Minute)
+	if n, _, err := b.CountRequest(ctx, "token:gateway", next, time.Minute); err != nil || n != 1 {
+		t.Errorf("first request of the next window: %d (%v), want 1", n, err)
+	}
+	if n, _, err := a.CountRequest(ctx, "token:gateway", start, time.Minute); err != nil || n != 2 {
+		t.Errorf("a late replica's request: %d (%v), want 2 (counted in the newer window)", n, err)
+	}
+	if rows, _ := a.CountRateRows(ctx); rows != 1 {
+		t.Errorf("%d rows after a new window began, want 1 (the ended one deleted on the way)", rows)
+	}
+}
