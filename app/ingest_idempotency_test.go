@@ -15,9 +15,9 @@ import (
 	"github.com/ecopulse/ecopulse/data/datatest"
 )
 
-// twoReplicas builds two Apps, replicas r1 and r2, each with its own store
+// namedReplicas builds two Apps, replicas r1 and r2, each with its own store
 // on one database (as two processes) and test accounts.
-func twoReplicas(t *testing.T) (*App, *App) {
+func namedReplicas(t *testing.T) (*App, *App) {
 	t.Helper()
 	target := datatest.Target(t)
 	replica := func(name string) *App {
@@ -75,7 +75,7 @@ func pushKeyed(t *testing.T, a *App, token, key, body string) pushAnswer {
 // and answered as the first; another key stores again; no key behaves as
 // without keys; a key out of bounds is refused with 400.
 func TestIngestIdempotencyKeyAcrossReplicas(t *testing.T) {
-	r1, r2 := twoReplicas(t)
+	r1, r2 := namedReplicas(t)
 	token := newToken(t, r1.db, "gateway", "")
 	day := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
 	batch := ndjson(40, day.Add(9*time.Hour))
