@@ -53,16 +53,17 @@ func (a *App) ssoLimiter() fiber.Handler {
 }
 
 // ingestLimiter limits push ingest per token: at most Max requests in each
-// fixed window of Window, counted in the database (data.CountRequest), so
-// that the replicas serving one database grant a token its budget once
-// between them, not once each. The token is verified here to name it
+// fixed window of Window, counted in the database (data.CountRequest) in
+// chunks (app/ratebudget.go), so that the replicas serving one database
+// grant a token its budget once between them, not once each. The token is verified here to name it
 // (ingestBearer: the handler reuses the answer); requests without a valid
 // token share their address's count (a keyed hash of it), so guessing
 // tokens is limited too.
 //
-// Cost: one single-statement write transaction per ingest request (on
-// PostgreSQL committed without waiting for the disk: a lost count costs
-// nothing), and every first request of a window deletes a few ended ones.
+// Cost: one single-statement write transaction per chunk of a key's
+// budget (on PostgreSQL committed without waiting for the disk: a lost
+// count costs nothing), none per request; every first count of a window
+// deletes a few ended ones.
 func (a *App) ingestLimiter() fiber.Handler {
 	l := a.cfg.Auth.RateLimits.Ingest
 	return func(c *fiber.Ctx) error {
@@ -82,11 +83,11 @@ func (a *App) ingestLimiter() fiber.Handler {
 			key = "ingest:addr:" + accesslog.HashIP(secret, a.clientIP(c))
 		}
 		now := a.rateClock()
-		n, end, err := a.db.CountRequest(ctx, key, now.Truncate(l.Window), l.Window)
+		ok, end, err := a.budgets.take(ctx, a.db, key, now, l.Max, l.Window)
 		if err != nil {
 			return err
 		}
-		if n > int64(l.Max) {
+		if !ok {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(end.Sub(now).Seconds())))))
 			return tooManyRequests(c, "too many ingest requests for this token: slow down, or batch more records per request")
 		}

@@ -41,6 +41,7 @@ type webServer struct {
 	throttle  throttle         // failed logins
 	clientKey cachedSecret     // keys the hashes of client addresses in the shared counts (clientKeySecret)
 	rateNow   func() time.Time // tests: the clock of the shared ingest budget; nil: time.Now
+	budgets   ingestBudgets    // this replica's chunks of the ingest budgets (app/ratebudget.go)
 }
 
 // newWebServer prepares the web side's state for a configuration and a

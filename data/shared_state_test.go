@@ -162,7 +162,7 @@ func TestRequestCountsAreSharedAndStartOver(t *testing.T) {
 			if i%2 == 1 {
 				db = b
 			}
-			n, end, err := db.CountRequest(ctx, "token:gateway", start, time.Minute)
+			n, end, err := db.CountRequest(ctx, "token:gateway", start, time.Minute, 1)
 			if err != nil {
 				t.Error(err)
 				return
@@ -182,15 +182,15 @@ func TestRequestCountsAreSharedAndStartOver(t *testing.T) {
 			break
 		}
 	}
-	if _, _, err := a.CountRequest(ctx, "addr:other", start, time.Minute); err != nil {
+	if _, _, err := a.CountRequest(ctx, "addr:other", start, time.Minute, 1); err != nil {
 		t.Fatal(err)
 	}
 	// A count from a replica whose clock is behind goes on in the newer window.
 	next := start.Add(time.Minute)
-	if n, _, err := b.CountRequest(ctx, "token:gateway", next, time.Minute); err != nil || n != 1 {
+	if n, _, err := b.CountRequest(ctx, "token:gateway", next, time.Minute, 1); err != nil || n != 1 {
 		t.Errorf("first request of the next window: %d (%v), want 1", n, err)
 	}
-	if n, _, err := a.CountRequest(ctx, "token:gateway", start, time.Minute); err != nil || n != 2 {
+	if n, _, err := a.CountRequest(ctx, "token:gateway", start, time.Minute, 1); err != nil || n != 2 {
 		t.Errorf("a late replica's request: %d (%v), want 2 (counted in the newer window)", n, err)
 	}
 	if rows, _ := a.CountRateRows(ctx); rows != 1 {
