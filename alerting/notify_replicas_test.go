@@ -61,22 +61,30 @@ func openSecond(t *testing.T, db *data.DB) *data.DB {
 	return datatest.Open(t, datatest.TargetOf(t, db))
 }
 
+// pendingAlerts evaluates the scenario's rules with health_drop on (4
+// alerts about alpha) and returns the alerts waiting for the webhook.
+func pendingAlerts(t *testing.T) (*alertingtest.Scenario, config.AlertConfig, []data.Alert) {
+	t.Helper()
+	s := alertingtest.NewScenario(t)
+	cfg := config.DefaultAlertConfig()
+	cfg.HealthDrop = 10
+	cfg.SourceStaleIntervals, cfg.SourceMaxAge = 0, 0
+	if _, err := runAlerts(context.Background(), s.DB, cfg, s.Day, s.Now, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.DB.AlertsToNotify(context.Background(), cfg.Webhook.Rounds)
+	if err != nil || len(pending) < 2 {
+		t.Fatalf("%d alerts to notify, %v; want several", len(pending), err)
+	}
+	return s, cfg, pending
+}
+
 // TestWebhookPostsEachAlertOnceAcrossReplicas: two replicas' notifiers on
 // one database, the second running while the first is in the middle of
 // a post: the receiver gets every alert exactly once.
 func TestWebhookPostsEachAlertOnceAcrossReplicas(t *testing.T) {
-	s := alertingtest.NewScenario(t)
+	s, cfg, pending := pendingAlerts(t)
 	ctx := context.Background()
-	cfg := config.DefaultAlertConfig() // with health_drop: 4 alerts about alpha
-	cfg.HealthDrop = 10
-	cfg.SourceStaleIntervals, cfg.SourceMaxAge = 0, 0
-	if _, err := runAlerts(ctx, s.DB, cfg, s.Day, s.Now, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	pending, err := s.DB.AlertsToNotify(ctx, cfg.Webhook.Rounds)
-	if err != nil || len(pending) < 2 {
-		t.Fatalf("%d alerts to notify, %v; want several", len(pending), err)
-	}
 	recv := newReceiver(t)
 	var waits []time.Duration
 	one := testWebhook(cfg.Webhook, recv.URL, &waits)
@@ -112,18 +120,8 @@ func TestWebhookPostsEachAlertOnceAcrossReplicas(t *testing.T) {
 // by another; an alert whose post failed is posted by a later run of
 // another replica.
 func TestWebhookClaimsExpireAndFailuresAreRetried(t *testing.T) {
-	s := alertingtest.NewScenario(t)
+	s, cfg, pending := pendingAlerts(t)
 	ctx := context.Background()
-	cfg := config.DefaultAlertConfig() // with health_drop: 4 alerts about alpha
-	cfg.HealthDrop = 10
-	cfg.SourceStaleIntervals, cfg.SourceMaxAge = 0, 0
-	if _, err := runAlerts(ctx, s.DB, cfg, s.Day, s.Now, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	pending, err := s.DB.AlertsToNotify(ctx, cfg.Webhook.Rounds)
-	if err != nil || len(pending) < 2 {
-		t.Fatalf("%d alerts to notify, %v; want several", len(pending), err)
-	}
 	dead := pending[0].ID
 	now := time.Now()
 	if ok, err := s.DB.ClaimAlertNotify(ctx, dead, cfg.Webhook.Rounds, "dead", now, now.Add(time.Hour)); err != nil || !ok {
