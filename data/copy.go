@@ -357,11 +357,7 @@ func copyTable(ctx context.Context, stx, dtx *sql.Tx, t *copyTableInfo, progress
 	}
 	defer rows.Close()
 	perBatch := min(copyBatchRows, maxParams/len(cols))
-	insert := func(n int) string {
-		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		return `INSERT INTO ` + quoteIdent(t.name) + ` (` + strings.Join(cols, ", ") + `) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-	}
+	insert := func(n int) string { return insertRowsSQL(t.name, cols, n) }
 	var full *sql.Stmt // the statement of a whole batch, prepared at the first one
 	defer func() {
 		if full != nil {
@@ -440,6 +436,25 @@ func copyTable(ctx context.Context, stx, dtx *sql.Tx, t *copyTableInfo, progress
 	if err := flush(); err != nil {
 		return err
 	}
+	if err := setSelfRefs(ctx, dtx, t, later); err != nil {
+		return err
+	}
+	if done != t.rows {
+		return fmt.Errorf("read %d rows, the snapshot counts %d", done, t.rows)
+	}
+	return nil
+}
+
+// insertRowsSQL is the INSERT of n rows of the named columns into table.
+func insertRowsSQL(table string, cols []string, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	return `INSERT INTO ` + quoteIdent(table) + ` (` + strings.Join(cols, ", ") + `) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// setSelfRefs fills in the columns that refer to t itself once all its rows
+// are there. Each of later is a row's key, then pairs of column and value.
+func setSelfRefs(ctx context.Context, dtx *sql.Tx, t *copyTableInfo, later [][]any) error {
 	where := make([]string, len(t.pk))
 	for i, c := range t.pk {
 		where[i] = quoteIdent(c) + " = ?"
@@ -457,9 +472,6 @@ func copyTable(ctx context.Context, stx, dtx *sql.Tx, t *copyTableInfo, progress
 				return err
 			}
 		}
-	}
-	if done != t.rows {
-		return fmt.Errorf("read %d rows, the snapshot counts %d", done, t.rows)
 	}
 	return nil
 }

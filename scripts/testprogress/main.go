@@ -50,22 +50,7 @@ func main() {
 	var passed, failed, skipped int
 	var failedPkgs []string
 
-	heartbeat := time.NewTicker(time.Minute)
-	defer heartbeat.Stop()
-	go func() {
-		for range heartbeat.C {
-			mu.Lock()
-			var names []string
-			for p, s := range running {
-				names = append(names, fmt.Sprintf("%s (%s, %d tests passed)", short(p), time.Since(s.start).Round(time.Second), s.passed))
-			}
-			mu.Unlock()
-			if len(names) > 0 {
-				sort.Strings(names)
-				fmt.Printf("%s… still running: %s\n", tag, strings.Join(names, ", "))
-			}
-		}
-	}()
+	defer heartbeat(&mu, running, tag)()
 
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
@@ -145,6 +130,27 @@ func main() {
 	if failed > 0 || len(failedPkgs) > 0 {
 		os.Exit(1)
 	}
+}
+
+// heartbeat says once a minute which packages are still running, so that
+// a long package does not look hung; the returned func stops it.
+func heartbeat(mu *sync.Mutex, running map[string]*pkgState, tag string) (stop func()) {
+	tick := time.NewTicker(time.Minute)
+	go func() {
+		for range tick.C {
+			mu.Lock()
+			var names []string
+			for p, s := range running {
+				names = append(names, fmt.Sprintf("%s (%s, %d tests passed)", short(p), time.Since(s.start).Round(time.Second), s.passed))
+			}
+			mu.Unlock()
+			if len(names) > 0 {
+				sort.Strings(names)
+				fmt.Printf("%s… still running: %s\n", tag, strings.Join(names, ", "))
+			}
+		}
+	}()
+	return tick.Stop
 }
 
 // short is a package path without the module's.
