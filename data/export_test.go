@@ -23,3 +23,6 @@ func (c *UsageCommitter) Queued() int {
 	defer c.mu.Unlock()
 	return len(c.queue)
 }
+
+// DataRangeSQL is the query DataRange asks (TestDataRangeSeeks reads its plan).
+const DataRangeSQL = dataRangeSQL
