@@ -67,3 +67,51 @@ func memberScoresOn(ctx context.Context, db querier, days []time.Time, memberID 
 func memberPlaceholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+// HealthPoint is one member's health on one scored day.
+type HealthPoint struct {
+	Day      time.Time
+	MemberID int64
+	Health   float64
+}
+
+// MemberHealthOn returns every member's health on the given days, ordered
+// by day then member: the trend lines of the members list. It reads the
+// health column alone, where MemberScoresOn decodes each score's reasons
+// too (26 weeks of 500 members are 13,000 of them).
+func (db *DB) MemberHealthOn(ctx context.Context, days []time.Time) ([]HealthPoint, error) {
+	return memberHealthOn(ctx, db.read, days)
+}
+
+func memberHealthOn(ctx context.Context, db querier, days []time.Time) ([]HealthPoint, error) {
+	if len(days) == 0 {
+		return nil, nil
+	}
+	if len(days) > memberMaxScoreDays {
+		return nil, domain.Errorf(domain.EINVALID, "at most %d days of scores at once, asked for %d", memberMaxScoreDays, len(days))
+	}
+	args := make([]any, len(days))
+	for i, d := range days {
+		args[i] = dateStr(d)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT day, member_id, health FROM scores
+		WHERE day IN (`+memberPlaceholders(len(days))+`) ORDER BY day, member_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read the members' health: %w", err)
+	}
+	defer rows.Close()
+	var out []HealthPoint
+	for rows.Next() {
+		var p HealthPoint
+		var day sql.NullString
+		if err := rows.Scan(&day, &p.MemberID, &p.Health); err != nil {
+			return nil, fmt.Errorf("store: unable to read the members' health: %w", err)
+		}
+		p.Day = parseDate(day)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to read the members' health: %w", err)
+	}
+	return out, nil
+}

@@ -54,3 +54,47 @@ func TestMemberScoresOnDays(t *testing.T) {
 		t.Errorf("no days: %v, %v", none, err)
 	}
 }
+
+func TestMemberHealthOnDays(t *testing.T) {
+	db := datatest.MustOpenDB(t)
+	ctx := context.Background()
+	a := mustMember(t, db, "alpha")
+	b := mustMember(t, db, "beta")
+	for i, d := range []string{"2026-03-01", "2026-03-08", "2026-03-10"} {
+		s := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day(t, d), Health: 50}, Members: []domain.MemberScore{
+			{MemberID: b.ID, Health: 30 - float64(i), Status: domain.StatusAtRisk},
+			{MemberID: a.ID, Health: 60 + float64(i), Status: domain.StatusWatch},
+		}}
+		if err := db.SaveDayScores(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.MemberHealthOn(ctx, []time.Time{day(t, "2026-03-10"), day(t, "2026-03-02"), day(t, "2026-03-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// By day, then member; the day without scores absent.
+	want := []struct {
+		day    string
+		member int64
+		health float64
+	}{{"2026-03-01", a.ID, 60}, {"2026-03-01", b.ID, 30}, {"2026-03-10", a.ID, 62}, {"2026-03-10", b.ID, 28}}
+	if a.ID > b.ID {
+		want[0], want[1], want[2], want[3] = want[1], want[0], want[3], want[2]
+	}
+	if len(got) != len(want) {
+		t.Fatalf("points = %+v, want %d", got, len(want))
+	}
+	for i, w := range want {
+		if g := got[i]; g.Day.Format(domain.DateLayout) != w.day || g.MemberID != w.member || g.Health != w.health {
+			t.Errorf("point %d = %s member %d health %v, want %s member %d health %v",
+				i, g.Day.Format(domain.DateLayout), g.MemberID, g.Health, w.day, w.member, w.health)
+		}
+	}
+	if none, err := db.MemberHealthOn(ctx, nil); err != nil || len(none) != 0 {
+		t.Errorf("no days: %v, %v", none, err)
+	}
+	if _, err := db.MemberHealthOn(ctx, make([]time.Time, 401)); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("401 days: %v, want EINVALID", err)
+	}
+}

@@ -297,33 +297,19 @@ func readMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, er
 	for _, d := range days {
 		out.TrendDays = append(out.TrendDays, d.Format(domain.DateLayout))
 	}
-	history, err := db.MemberScoresOn(ctx, days, 0)
+	trends, err := membersHealthTrends(ctx, db, days)
 	if err != nil {
 		return nil, err
 	}
-	dayIndex := make(map[string]int, len(days))
-	for i, d := range out.TrendDays {
-		dayIndex[d] = i
+	// The factors of the day shown; the trend days before it need only
+	// their health (MemberHealthOn), not each score's reasons.
+	scored, err := db.MemberScoresOn(ctx, days[len(days)-1:], 0)
+	if err != nil {
+		return nil, err
 	}
-	trends := map[int64][]*float64{}
-	today := map[int64]domain.MemberScore{}
-	for _, s := range history {
-		i, ok := dayIndex[s.Day.Format(domain.DateLayout)]
-		if !ok {
-			continue
-		}
-		tr := trends[s.MemberID]
-		if tr == nil {
-			tr = make([]*float64, len(days))
-			trends[s.MemberID] = tr
-		}
-		if finiteNum(s.Health) {
-			h := s.Health
-			tr[i] = &h
-		}
-		if i == len(days)-1 {
-			today[s.MemberID] = s
-		}
+	today := make(map[int64]domain.MemberScore, len(scored))
+	for _, s := range scored {
+		today[s.MemberID] = s
 	}
 	for _, r := range rows {
 		id, ok := ids[r.Slug]
@@ -435,4 +421,34 @@ func MembersCSVName(m *Members) string {
 		return "ecopulse-members.csv"
 	}
 	return fmt.Sprintf("ecopulse-members-%s.csv", m.At)
+}
+
+// membersHealthTrends returns each member's health on days, by member id:
+// one point per day, nil where the day has no finite health.
+func membersHealthTrends(ctx context.Context, db *data.DB, days []time.Time) (map[int64][]*float64, error) {
+	points, err := db.MemberHealthOn(ctx, days)
+	if err != nil {
+		return nil, err
+	}
+	dayIndex := make(map[time.Time]int, len(days))
+	for i, d := range days {
+		dayIndex[domain.Day(d)] = i
+	}
+	trends := map[int64][]*float64{}
+	for _, p := range points {
+		i, ok := dayIndex[domain.Day(p.Day)]
+		if !ok {
+			continue
+		}
+		tr := trends[p.MemberID]
+		if tr == nil {
+			tr = make([]*float64, len(days))
+			trends[p.MemberID] = tr
+		}
+		if finiteNum(p.Health) {
+			h := p.Health
+			tr[i] = &h
+		}
+	}
+	return trends, nil
 }
