@@ -141,7 +141,7 @@ func writeAllocationText(w io.Writer, a *views.Allocation) error {
 		state = "closed"
 	}
 	fmt.Fprintf(w, "%s %s of %s (%s to %s) by %s, %s\n%s\n\n", a.Pool, a.Currency, a.Period, a.From, a.To, a.Rule, state, a.Basis)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "member\tΣC\tΣφ\tshare\tamount\t\n")
 	for _, m := range a.Members {
 		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%.2f%%\t%s\t\n", m.Slug, m.C, m.Phi, m.Share*100, m.Amount)
