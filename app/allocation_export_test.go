@@ -15,7 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ecopulse/ecopulse/config"
-		"github.com/ecopulse/ecopulse/views"
+	"github.com/ecopulse/ecopulse/views"
 )
 
 // TestAllocationExportsAreFormulaSafe: an open week's statement names
