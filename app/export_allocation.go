@@ -54,7 +54,7 @@ func allocationRows(a *views.Allocation) [][]any {
 	var out [][]any
 	closed := strconv.FormatBool(a.Closed)
 	for _, m := range a.Members {
-		head := []any{a.Period, a.Rule, a.Currency, closed, m.Slug, m.Name, m.C, m.Phi, m.Basis, m.Share, amountCell{m.Amount, a.MinorDigits}}
+		head := []any{a.Period, a.Rule, a.Currency, closed, m.Slug, m.Name, optional(m.C), optional(m.Phi), m.Basis, m.Share, amountCell{m.Amount, a.MinorDigits}}
 		if len(m.Parts) == 0 {
 			out = append(out, append(head, "", "", "", nil, nil))
 		}
@@ -144,7 +144,7 @@ func writeAllocationText(w io.Writer, a *views.Allocation) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "member\tΣC\tΣφ\tshare\tamount\t\n")
 	for _, m := range a.Members {
-		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%.2f%%\t%s\t\n", m.Slug, m.C, m.Phi, m.Share*100, m.Amount)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f%%\t%s\t\n", m.Slug, optText(m.C), optText(m.Phi), m.Share*100, m.Amount)
 		for _, p := range m.Parts {
 			label := "  " + p.Kind
 			if p.Partner != "" {
@@ -154,4 +154,12 @@ func writeAllocationText(w io.Writer, a *views.Allocation) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// optText is a value for the terminal, "—" when it was not measured.
+func optText(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*v, 'g', 4, 64)
 }

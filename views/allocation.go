@@ -60,8 +60,8 @@ type AllocationWeek struct {
 type AllocationMember struct {
 	Slug        string           `json:"slug"`
 	Name        string           `json:"name"`
-	C           float64          `json:"C"`
-	Phi         float64          `json:"phi"`
+	C           *float64         `json:"C"`   // null: no score in any week of the period
+	Phi         *float64         `json:"phi"` // null likewise
 	Basis       float64          `json:"basis"`
 	Share       float64          `json:"share"`
 	Amount      string           `json:"amount"`
@@ -234,8 +234,12 @@ func statementRows(s *periodSums, members []metrics.AllocMember, shares []metric
 	out := make([]AllocationMember, len(shares))
 	for i, sh := range shares {
 		m := members[i]
-		row := AllocationMember{Slug: sh.Slug, Name: s.names[sh.Slug], C: m.C, Phi: m.Phi, Basis: sh.Basis, Share: sh.Share,
+		row := AllocationMember{Slug: sh.Slug, Name: s.names[sh.Slug], Basis: sh.Basis, Share: sh.Share,
 			Amount: metrics.FormatMinor(sh.Amount, digits), AmountMinor: sh.Amount, Parts: make([]AllocationPart, len(sh.Parts))}
+		if _, scored := s.c[sh.Slug]; scored { // an agreement's party may have no score in the period
+			c, phi := m.C, m.Phi
+			row.C, row.Phi = &c, &phi
+		}
 		if sh.Basis <= 0 {
 			row.Note = "no share: its " + ruleBasisWords(rule) + " in the period is not positive"
 		}
