@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http/httptest"
 	"net/url"
@@ -330,5 +331,41 @@ func TestAllocationByAgreementTerms(t *testing.T) {
 		if want := float64(pool) / float64(len(ag.Members)); math.Abs(float64(m.AmountMinor)-want) >= 1 {
 			t.Errorf("equal %s: %d, want %.2f", m.Slug, m.AmountMinor, want)
 		}
+	}
+}
+
+// TestAgreementPageLinksManagersToItsAllocation: a manager's agreement page
+// links to /allocation with the agreement filled in (the form, no period
+// yet); a viewer's has no such link.
+func TestAgreementPageLinksManagersToItsAllocation(t *testing.T) {
+	a, db := allocationApp(t)
+	ags, err := db.Agreements(context.Background())
+	if err != nil || len(ags) == 0 {
+		t.Fatalf("agreements: %d, %v", len(ags), err)
+	}
+	slug := ags[0].Slug
+	_, page, _ := get(t, a.Fiber(), "/projects/"+slug)
+	link := `href="/allocation?rule=equal&amp;agreement=` + slug + `" data-allocate`
+	if !strings.Contains(page, link) {
+		t.Fatalf("the manager's agreement page has no link %s", link)
+	}
+	status, form, _ := get(t, a.Fiber(), "/allocation?rule=equal&agreement="+slug)
+	if status != 200 || !strings.Contains(form, `name="agreement" value="`+slug+`"`) || !strings.Contains(form, `<option value="equal" selected>`) {
+		t.Errorf("the form: %d, agreement or rule not filled in", status)
+	}
+	viewer := loginAs(t, a, domain.RoleViewer)
+	req := httptest.NewRequest("GET", "/projects/"+slug, nil)
+	viewer.apply(req)
+	resp, err := a.Fiber().Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "data-allocate") {
+		t.Error("a viewer's agreement page links to the allocation")
 	}
 }
