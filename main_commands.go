@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecopulse/ecopulse/app"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/views"
 )
 
 // A command is one verb of the command line: its entry in `ecopulse help`,
@@ -47,6 +48,10 @@ var commands = []command{
 		usage: "Freeze the scores of a closed ISO week (its Sunday). A snapshot is never rewritten: a second run for the same week is refused.", run: runSnapshot},
 	{name: "export", summary: "export a week's snapshot: --week YYYY-Www --format csv|xlsx|json [-o FILE]",
 		usage: "Export a week's snapshot as CSV, XLSX (a data sheet and a chart sheet) or JSON.", run: runExport},
+	{name: "allocate", summary: "benefit allocation statement: --period 2026-W48|2026-11|2026-Q4 --pool AMOUNT [--currency CNY]\n" +
+		"[--rule shapley|contribution|equal|weights] [--agreement SLUG] [--format text|json|csv|xlsx] [-o FILE]",
+		usage: "Split a pool of money among the members for a period by a rule (docs/allocation.md), as /allocation does:\n" +
+			"amounts in the currency's minor unit add up exactly to the pool. A closed period's statement never changes.", run: runAllocate},
 	{name: "migrate", summary: "apply pending database migrations",
 		usage: "Apply pending database migrations and print the schema version.", run: runMigrate},
 	{name: "backup", summary: "write a consistent copy of the SQLite database to FILE (safe while serving)",
@@ -238,6 +243,23 @@ func runExport(x *invocation) error {
 		return err
 	}
 	return app.Export(x.ctx, env, *week, *format, *output)
+}
+
+func runAllocate(x *invocation) error {
+	fs := x.flags()
+	var q views.AllocationQuery
+	fs.StringVar(&q.Period, "period", "", "`PERIOD`: an ISO week (2026-W48), a month (2026-11) or a quarter (2026-Q4)")
+	fs.StringVar(&q.Pool, "pool", "", "the `AMOUNT` to split (default: the agreement's pool)")
+	fs.StringVar(&q.Currency, "currency", "", "ISO 4217 `CODE` (default CNY)")
+	fs.StringVar(&q.Rule, "rule", "shapley", "`RULE`: shapley, contribution, equal or weights")
+	fs.StringVar(&q.Agreement, "agreement", "", "agreement `SLUG` (equal and weights split among its parties)")
+	format := fs.String("format", "text", "`FORMAT`: text, json, csv or xlsx")
+	output := fs.String("o", "-", "output `FILE` (- for standard output)")
+	env, _, err := x.open()
+	if err != nil {
+		return err
+	}
+	return app.Allocate(x.ctx, env, q, *format, *output)
 }
 
 func runMigrate(x *invocation) error {

@@ -92,6 +92,8 @@ var accessSpec = []accessSpecEntry{
 	{"GET", "/snapshots/:week", "viewer", false},
 	{"GET", "/api/v1/snapshots", "viewer", false},
 	{"GET", "/api/v1/snapshots/:week", "viewer", false},
+	{"GET", "/allocation", "manager", false},
+	{"GET", "/api/v1/allocation", "manager", false},
 	{"GET", "/api/v1/alerts", "viewer", false},
 	{"GET", "/api/v1/alerts/:id", "viewer", false},
 	{"GET", "/alerts", "viewer", false},

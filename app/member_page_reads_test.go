@@ -78,6 +78,11 @@ func TestEveryPageIsOneRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ags, err := db.Agreements(ctx)
+	if err != nil || len(ags) == 0 {
+		t.Fatalf("agreements: %d, %v", len(ags), err)
+	}
+	agreement := ags[0].Slug
 	pages := map[string]func() (any, error){
 		"overview":    func() (any, error) { return views.BuildOverviewFor(ctx, db, cfg, views.OverviewQuery{}) },
 		"members":     func() (any, error) { return views.BuildMembers(ctx, db, membersQuery) },
@@ -89,6 +94,9 @@ func TestEveryPageIsOneRead(t *testing.T) {
 		"snapshots":   func() (any, error) { return views.BuildSnapshots(ctx, db, cfg) },
 		"setup":       func() (any, error) { return views.BuildSetup(ctx, db) },
 		"alert inbox": func() (any, error) { return views.BuildAlertInbox(ctx, db, views.AlertQuery{}, demoEnd) },
+		"allocation": func() (any, error) {
+			return views.BuildAllocation(ctx, db, views.AllocationQuery{Period: "2026-06", Pool: "1000", Rule: "equal", Agreement: agreement})
+		},
 	}
 	for name, build := range pages {
 		before := db.Reads()

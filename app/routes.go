@@ -112,6 +112,10 @@ func (a *App) routes() routeTable {
 		{"GET", "/snapshots/:week", accessViewer, cachePerRole, a.snapshotPage, ""},
 		{"GET", "/api/v1/snapshots", accessViewer, cachePerRole, a.snapshotsJSON, "Weekly snapshots"},
 		{"GET", "/api/v1/snapshots/:week", accessViewer, cachePerRoleUnlessDownload, a.snapshotJSON, "One weekly snapshot"},
+		// Benefit allocation statements and their downloads (app/routes_allocation.go):
+		// money is a manager's business. Downloads (?format=) are audited, never kept.
+		{"GET", "/allocation", accessManager, cachePerRole, a.allocationPage, ""},
+		{"GET", "/api/v1/allocation", accessManager, cachePerRoleUnlessDownload, a.allocationJSON, "Benefit allocation statement"},
 		{"GET", "/api/v1/alerts", accessViewer, cachePerRole, a.alertsJSON, "The alert inbox"},
 		{"GET", "/api/v1/alerts/:id", accessViewer, cachePerRole, a.alertJSON, "An alert"},
 		// The alert inbox (app/alerts_inbox.go): viewers read, managers act.

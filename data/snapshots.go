@@ -179,6 +179,9 @@ func freezeSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 	if err := insertSnapshotMembers(ctx, tx, s.Week, members); err != nil {
 		return err
 	}
+	if err := freezeSnapshotTies(ctx, tx, s.Week, s.Day); err != nil {
+		return err
+	}
 	s.Members = len(members)
 	return nil
 }

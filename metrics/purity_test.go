@@ -16,7 +16,7 @@ import (
 // allowedImports is everything the package's non-test code may import: the
 // standard library's pure packages and the domain types (never the store).
 var allowedImports = []string{
-	"cmp", "errors", "fmt", "math", "slices", "sort", "strconv", "strings", "time",
+	"cmp", "errors", "fmt", "math", "math/big", "slices", "sort", "strconv", "strings", "time",
 	"github.com/ecopulse/ecopulse/domain",
 }
 

@@ -157,7 +157,7 @@ func (p *plan) seed(ctx context.Context, db *data.DB) (Summary, error) {
 	for i := range p.projects {
 		pr := &p.projects[i]
 		proj := &domain.Project{
-			Slug: pr.spec.slug, Name: pr.spec.name, Scope: pr.spec.scope, Terms: pr.terms,
+			Slug: pr.spec.slug, Name: pr.spec.name, Scope: pr.spec.scope, Terms: pr.terms + p.allocationTerms(i),
 			Status: pr.status, StartOn: pr.start, EndOn: pr.end, Source: Source,
 		}
 		for _, party := range pr.parties {

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/views"
+)
+
+// Allocate runs `ecopulse allocate --period P --pool AMOUNT [--currency C]
+// [--rule R] [--agreement SLUG] [--format text|json|csv|xlsx] [-o FILE]`:
+// the statement /allocation and /api/v1/allocation show (the same builder),
+// written to outPath, or to env.Out when outPath is "" or "-". A file is
+// written whole or not at all. Every run is audited (actor "cli") like the
+// other exports.
+func Allocate(ctx context.Context, env *Env, q views.AllocationQuery, format, outPath string) error {
+	if format == "" {
+		format = "text"
+	}
+	if format != "text" {
+		if _, err := exportContentType(format); err != nil {
+			return domain.Errorf(domain.EINVALID, "unknown format %q: want text, json, csv or xlsx", format)
+		}
+	}
+	return env.withDB(ctx, func(db *data.DB) (err error) {
+		defer func() {
+			detail := "to " + outPath
+			if outPath == "" || outPath == "-" {
+				detail = "to standard output"
+			}
+			if err != nil {
+				detail = domain.ErrorMessage(err)
+			}
+			if aerr := db.Audit(context.WithoutCancel(ctx), data.AuditEntry{Actor: cliActor, Action: "export",
+				Target: "allocation " + q.Period + "." + format, Detail: detail, OK: err == nil}); aerr != nil && err == nil {
+				err = aerr
+			}
+		}()
+		a, err := views.BuildAllocation(ctx, db, q)
+		if err != nil {
+			return err
+		}
+		if outPath == "" || outPath == "-" {
+			w := bufio.NewWriter(env.Out)
+			if err := writeAllocation(w, a, format); err != nil {
+				return err
+			}
+			return w.Flush()
+		}
+		if err := writeFileWhole(outPath, func(w *bufio.Writer) error { return writeAllocation(w, a, format) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "wrote the %s statement of %s (%s %s, %d members) as %s to %s\n", a.Rule, a.Period, a.Pool, a.Currency, len(a.Members), format, outPath)
+		return nil
+	})
+}
+
+// writeFileWhole writes path through a temporary file renamed into place:
+// the file is whole or absent, never half written.
+func writeFileWhole(path string, write func(*bufio.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("allocate: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	w := bufio.NewWriter(tmp)
+	if err := write(w); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("allocate: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("allocate: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("allocate: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("allocate: %w", err)
+	}
+	return nil
+}
