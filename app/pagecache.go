@@ -34,11 +34,14 @@ const (
 )
 
 // X-Cache tells how a response was made: "hit" (served from the cache,
-// or from the build another request was making for the same key), "miss"
-// (built, then kept) or "unreachable" (not cacheable, or not kept).
+// or from the build another request was making for the same key), "stale"
+// (the page of the data version before another process's write, served
+// while another request builds the current one), "miss" (built, then kept)
+// or "unreachable" (not cacheable, or not kept).
 const (
 	cacheHeader      = "X-Cache"
 	cacheHit         = "hit"
+	cacheStale       = "stale"
 	cacheMiss        = "miss"
 	cacheUnreachable = "unreachable"
 )
@@ -46,7 +49,7 @@ const (
 // pageCache returns the middleware that serves repeated GETs of pages and
 // JSON from memory (see pageCache, the type).
 func (a *App) pageCache() fiber.Handler {
-	a.pages = newPageCache(pageCacheTTL, pageCacheRefresh, pageCacheBytes, a.db.Version)
+	a.pages = newPageCache(pageCacheTTL, pageCacheRefresh, pageCacheBytes, a.db.VersionParts)
 	return a.pages.handle
 }
 
@@ -69,19 +72,21 @@ func (a *App) pageCache() fiber.Handler {
 // are still served the entry, so the TTL does not make every open
 // connection wait once a minute. Nothing older than the TTL is served.
 //
-// A page of an older data version is never served in place of the
-// current one (no stale-while-revalidate across versions): a request
-// that follows a write of this process must see that write, and serving
-// the previous version to whoever arrives while another request rebuilds
-// would break that for the writer too. The writes of this process come
-// in bursts (start-up scoring and the snapshot catch-up, over within
-// seconds of start-up; a scoring run; an edit): each write costs the
-// requests of a page at most one build's wait.
+// After a write of this process, a page of the older data version is
+// never served: a request that follows the write must see it, so the
+// requests of a page wait for the one build of the new version. The
+// writes of the other processes on the database (an import, a collector
+// run, another replica's ingest) show here only within
+// data.ClusterVersionEvery anyway, and come all day long; after one of
+// those, the first request builds the new version and the requests that
+// arrive meanwhile are served the page of the version before it ("stale"),
+// as long as it has not expired, instead of all the open connections
+// waiting for the build each time another process commits.
 type pageCache struct {
 	ttl      time.Duration
 	refresh  time.Duration
 	maxBytes int
-	version  func() uint64
+	version  func() (local, foreign uint64)
 	now      func() time.Time
 
 	mu      sync.Mutex
@@ -89,6 +94,7 @@ type pageCache struct {
 	lru     list.List                // of *cachedPage, most recently used first
 	size    int                      // what the entries count for, ≤ maxBytes
 	flights map[string]*pageFlight   // builds under way, by key
+	latest  map[string]*cachedPage   // the newest kept page of each unversioned key
 
 	// onBuild and onWait, when set (by tests, before any request), are
 	// called with the key when a request is about to run the handlers for
@@ -101,6 +107,8 @@ type pageCache struct {
 // many responses send them at once.
 type cachedPage struct {
 	key     string
+	page    string // the key without the data version: the same page at any version
+	local   uint64 // the version's count of this process's writes when it was built
 	status  int
 	ctype   []byte
 	headers []pageHeader // set by the handlers (never Set-Cookie)
@@ -125,7 +133,7 @@ type pageFlight struct {
 	page *cachedPage
 }
 
-func newPageCache(ttl, refresh time.Duration, maxBytes int, version func() uint64) *pageCache {
+func newPageCache(ttl, refresh time.Duration, maxBytes int, version func() (local, foreign uint64)) *pageCache {
 	return &pageCache{
 		ttl:      ttl,
 		refresh:  refresh,
@@ -134,6 +142,7 @@ func newPageCache(ttl, refresh time.Duration, maxBytes int, version func() uint6
 		now:      time.Now,
 		entries:  map[string]*list.Element{},
 		flights:  map[string]*pageFlight{},
+		latest:   map[string]*cachedPage{},
 	}
 }
 
@@ -142,11 +151,12 @@ func (pc *pageCache) handle(c *fiber.Ctx) error {
 	if strings.Contains(cc, "no-store") {
 		return c.Next()
 	}
-	key, ok := pc.keyOf(c)
+	k, ok := pc.keyOf(c)
 	if !ok {
 		c.Set(cacheHeader, cacheUnreachable)
 		return c.Next()
 	}
+	key := k.key
 
 	pc.mu.Lock()
 	if !strings.Contains(cc, "no-cache") {
@@ -162,10 +172,16 @@ func (pc *pageCache) handle(c *fiber.Ctx) error {
 			f := &pageFlight{done: make(chan struct{})}
 			pc.flights[key] = f
 			pc.mu.Unlock()
-			return pc.build(c, key, f)
+			return pc.build(c, k, f)
 		}
 	}
 	if f := pc.flights[key]; f != nil {
+		if p := pc.staleLocked(k, pc.now()); p != nil {
+			pc.mu.Unlock()
+			pc.send(c, p)
+			c.Set(cacheHeader, cacheStale)
+			return nil
+		}
 		pc.mu.Unlock()
 		if pc.onWait != nil {
 			pc.onWait(key)
@@ -178,17 +194,29 @@ func (pc *pageCache) handle(c *fiber.Ctx) error {
 		// The build's response was not kept, so it cannot be shared: the
 		// waiters build their own, side by side (an error page is cheap,
 		// and taking turns would add up their times).
-		return pc.build(c, key, nil)
+		return pc.build(c, k, nil)
 	}
 	f := &pageFlight{done: make(chan struct{})}
 	pc.flights[key] = f
 	pc.mu.Unlock()
-	return pc.build(c, key, f)
+	return pc.build(c, k, f)
+}
+
+// staleLocked returns the page to serve in place of k's while another
+// request builds k: the newest kept page of the same page, unexpired, when
+// only other processes have written since it was built; else nil.
+func (pc *pageCache) staleLocked(k cacheKey, now time.Time) *cachedPage {
+	p := pc.latest[k.page]
+	if p == nil || p.local != k.local || !now.Before(p.expires) {
+		return nil
+	}
+	return p
 }
 
 // build runs the handlers and keeps a 200 response. With a flight, it ends
 // the flight whatever happens, panics included (recover is further up).
-func (pc *pageCache) build(c *fiber.Ctx, key string, f *pageFlight) error {
+func (pc *pageCache) build(c *fiber.Ctx, k cacheKey, f *pageFlight) error {
+	key := k.key
 	if f != nil {
 		defer func() {
 			pc.mu.Lock()
@@ -211,7 +239,7 @@ func (pc *pageCache) build(c *fiber.Ctx, key string, f *pageFlight) error {
 		c.Set(cacheHeader, cacheUnreachable)
 		return nil
 	}
-	p := pc.capture(c, key, before)
+	p := pc.capture(c, k, before)
 	if p.size > pc.maxBytes {
 		c.Set(cacheHeader, cacheUnreachable)
 		return nil
@@ -226,10 +254,13 @@ func (pc *pageCache) build(c *fiber.Ctx, key string, f *pageFlight) error {
 }
 
 // capture copies a response out of the context.
-func (pc *pageCache) capture(c *fiber.Ctx, key string, before map[string]bool) *cachedPage {
+func (pc *pageCache) capture(c *fiber.Ctx, k cacheKey, before map[string]bool) *cachedPage {
 	r := c.Response()
+	key := k.key
 	p := &cachedPage{
 		key:     key,
+		page:    k.page,
+		local:   k.local,
 		status:  r.StatusCode(),
 		ctype:   bytes.Clone(r.Header.ContentType()),
 		body:    bytes.Clone(r.Body()),
@@ -362,11 +393,15 @@ func (pc *pageCache) store(p *cachedPage) {
 	}
 	pc.entries[p.key] = pc.lru.PushFront(p)
 	pc.size += p.size
+	pc.latest[p.page] = p
 }
 
 func (pc *pageCache) removeLocked(el *list.Element) {
 	p := pc.lru.Remove(el).(*cachedPage)
 	delete(pc.entries, p.key)
+	if pc.latest[p.page] == p {
+		delete(pc.latest, p.page)
+	}
 	pc.size -= p.size
 }
 
@@ -378,21 +413,34 @@ func (pc *pageCache) removeLocked(el *list.Element) {
 // /members/acme are one page) and the query sorted by name, so that
 // neither the path's spelling nor the order of parameters makes two keys
 // for one page — nor one key for two.
-func (pc *pageCache) keyOf(c *fiber.Ctx) (string, bool) {
+func (pc *pageCache) keyOf(c *fiber.Ctx) (cacheKey, bool) {
 	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead {
-		return "", false
+		return cacheKey{}, false
 	}
 	v := viewerOf(c)
 	rule, ok := routeOf(c)
 	if v == nil || !ok || !rule.cache.perRole {
-		return "", false
+		return cacheKey{}, false
 	}
 	args := c.Request().URI().QueryArgs()
 	if q := rule.cache.unlessQuery; q != "" && args.Has(q) {
-		return "", false
+		return cacheKey{}, false
 	}
-	return v.Role + "|" + strconv.FormatUint(pc.version(), 10) + "|" + c.Method() + "|" +
-		rule.canonicalPath(c.Path()) + "?" + sortedQuery(args.VisitAll), true
+	local, foreign := pc.version()
+	rest := c.Method() + "|" + rule.canonicalPath(c.Path()) + "?" + sortedQuery(args.VisitAll)
+	return cacheKey{
+		key:   v.Role + "|" + strconv.FormatUint(local+foreign, 10) + "|" + rest,
+		page:  v.Role + "|" + rest,
+		local: local,
+	}, true
+}
+
+// cacheKey is where a response is kept: key, the page at one data version;
+// page, the same without the version; local, the version's count of this
+// process's own writes.
+type cacheKey struct {
+	key, page string
+	local     uint64
 }
 
 // sortedQuery returns a query string with its parameters sorted by name.

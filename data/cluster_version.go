@@ -41,8 +41,17 @@ type clusterVersion struct {
 // It reads the shared version at most once per ClusterVersionEvery; the
 // requests in between use the value known.
 func (db *DB) Version() uint64 {
+	local, foreign := db.VersionParts()
+	return local + foreign
+}
+
+// VersionParts is Version in its two parts: the count of this process's
+// own writes, and of the reads that found the other processes' writes.
+// The page cache tells them apart: a page may be served while its next
+// version is built only when that version comes from another process.
+func (db *DB) VersionParts() (local, foreign uint64) {
 	db.cluster.refresh(db, time.Now(), false)
-	return db.version.Load() + db.cluster.foreign.Load()
+	return db.version.Load(), db.cluster.foreign.Load()
 }
 
 // refresh reads the shared version if the last read is older than
