@@ -404,17 +404,7 @@ func copyTable(ctx context.Context, stx, dtx *sql.Tx, t *copyTableInfo, progress
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		var self []any
-		for _, c := range t.selfRefs {
-			if v := vals[selfAt[c]]; v != nil {
-				if self == nil {
-					self = keyOf(t, vals)
-				}
-				self = append(self, c, v)
-				vals[selfAt[c]] = nil
-			}
-		}
-		if self != nil {
+		if self := takeSelfRefs(t, vals, selfAt); self != nil {
 			later = append(later, self)
 		}
 		for i, c := range t.columns {
@@ -443,6 +433,23 @@ func copyTable(ctx context.Context, stx, dtx *sql.Tx, t *copyTableInfo, progress
 		return fmt.Errorf("read %d rows, the snapshot counts %d", done, t.rows)
 	}
 	return nil
+}
+
+// takeSelfRefs moves the values of a row's columns that refer to its own
+// table out of vals (they are inserted as NULL) and returns the row's key
+// followed by each such column and its value, or nil when it has none.
+func takeSelfRefs(t *copyTableInfo, vals []any, selfAt map[string]int) []any {
+	var self []any
+	for _, c := range t.selfRefs {
+		if v := vals[selfAt[c]]; v != nil {
+			if self == nil {
+				self = keyOf(t, vals)
+			}
+			self = append(self, c, v)
+			vals[selfAt[c]] = nil
+		}
+	}
+	return self
 }
 
 // insertRowsSQL is the INSERT of n rows of the named columns into table.
