@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
@@ -60,34 +58,3 @@ func Allocate(ctx context.Context, env *Env, q views.AllocationQuery, format, ou
 	})
 }
 
-// writeFileWhole writes path through a temporary file renamed into place:
-// the file is whole or absent, never half written.
-func writeFileWhole(path string, write func(*bufio.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("allocate: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	w := bufio.NewWriter(tmp)
-	if err := write(w); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("allocate: %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("allocate: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("allocate: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("allocate: %w", err)
-	}
-	return nil
-}

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
@@ -79,31 +77,8 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 			}
 			return w.Flush()
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(outPath), "."+filepath.Base(outPath)+".*.tmp")
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		defer func() {
-			if err != nil {
-				tmp.Close()
-				os.Remove(tmp.Name())
-			}
-		}()
-		w := bufio.NewWriter(tmp)
-		if err := writeExport(w, d, format); err != nil {
+		if err := writeFileWhole(outPath, func(w *bufio.Writer) error { return writeExport(w, d, format) }); err != nil {
 			return err
-		}
-		if err := w.Flush(); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		if err := tmp.Chmod(0o644); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		if err := os.Rename(tmp.Name(), outPath); err != nil {
-			return fmt.Errorf("export: %w", err)
 		}
 		fmt.Fprintf(env.Out, "exported the snapshot of %s (%d members) as %s to %s\n", d.Week, len(d.Members), format, outPath)
 		return nil
