@@ -43,18 +43,11 @@ func Allocate(ctx context.Context, env *Env, q views.AllocationQuery, format, ou
 		if err != nil {
 			return err
 		}
-		if outPath == "" || outPath == "-" {
-			w := bufio.NewWriter(env.Out)
-			if err := writeAllocation(w, a, format); err != nil {
-				return err
-			}
-			return w.Flush()
-		}
-		if err := writeFileWhole(outPath, func(w *bufio.Writer) error { return writeAllocation(w, a, format) }); err != nil {
+		toFile, err := writeOutput(env.Out, outPath, func(w *bufio.Writer) error { return writeAllocation(w, a, format) })
+		if err != nil || !toFile {
 			return err
 		}
 		fmt.Fprintf(env.Out, "wrote the %s statement of %s (%s %s, %d members) as %s to %s\n", a.Rule, a.Period, a.Pool, a.Currency, len(a.Members), format, outPath)
 		return nil
 	})
 }
-

@@ -3,9 +3,23 @@ package app
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
+
+// writeOutput writes a command's output to the file at path, whole (see
+// writeFileWhole), or to out when path is "" or "-"; toFile says which.
+func writeOutput(out io.Writer, path string, write func(*bufio.Writer) error) (toFile bool, err error) {
+	if path == "" || path == "-" {
+		w := bufio.NewWriter(out)
+		if err := write(w); err != nil {
+			return false, err
+		}
+		return false, w.Flush()
+	}
+	return true, writeFileWhole(path, write)
+}
 
 // writeFileWhole writes path through a temporary file renamed into place:
 // the file is whole or absent, never half written. The error of write is

@@ -70,14 +70,8 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 		if err != nil {
 			return err
 		}
-		if outPath == "" || outPath == "-" {
-			w := bufio.NewWriter(env.Out)
-			if err := writeExport(w, d, format); err != nil {
-				return err
-			}
-			return w.Flush()
-		}
-		if err := writeFileWhole(outPath, func(w *bufio.Writer) error { return writeExport(w, d, format) }); err != nil {
+		toFile, err := writeOutput(env.Out, outPath, func(w *bufio.Writer) error { return writeExport(w, d, format) })
+		if err != nil || !toFile {
 			return err
 		}
 		fmt.Fprintf(env.Out, "exported the snapshot of %s (%d members) as %s to %s\n", d.Week, len(d.Members), format, outPath)
