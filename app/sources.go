@@ -120,8 +120,18 @@ func (s *scheduler) runSource(ctx context.Context, src *scheduledSource) (*domai
 	if l == nil {
 		return nil, ErrSourceBusy
 	}
+	return s.collectUnder(ctx, l, src)
+}
+
+// collectUnder runs src holding its job lease l. The source says it runs
+// (src.running, shown on /sources) until the lease is let go, not only
+// while it collects: a "Run now" asked once it no longer says so is not
+// refused as already running.
+func (s *scheduler) collectUnder(ctx context.Context, l *lease, src *scheduledSource) (*domain.CollectorRun, error) {
+	src.running.Store(true)
+	defer src.running.Store(false)
 	var run *domain.CollectorRun
-	err = l.hold(ctx, func(ctx context.Context) error {
+	err := l.hold(ctx, func(ctx context.Context) error {
 		var err error
 		run, err = s.collect(ctx, src)
 		return err
@@ -132,8 +142,6 @@ func (s *scheduler) runSource(ctx context.Context, src *scheduledSource) (*domai
 // collect runs one source under its run record, then rescores today
 // ("after each collection"). Its caller holds the source's job lease.
 func (s *scheduler) collect(ctx context.Context, src *scheduledSource) (*domain.CollectorRun, error) {
-	src.running.Store(true)
-	defer src.running.Store(false)
 	runner := &collectors.Runner{DB: s.db, Log: s.log}
 	start := time.Now()
 	run, err := runner.Run(ctx, src.cfg.Name, src.src)
@@ -157,6 +165,8 @@ func (s *scheduler) scheduleSources() {
 func (s *scheduler) scheduleSource(src *scheduledSource) {
 	src.entry = s.scheduleClusterJob(&clusterJob{name: collectJob(src.cfg.Name), sched: src.schedule,
 		run: func(ctx context.Context) error {
+			src.running.Store(true)
+			defer src.running.Store(false)
 			_, err := s.collect(ctx, src)
 			return err
 		}})
@@ -195,16 +205,15 @@ func (s *scheduler) triggerSource(name string) error {
 	if l == nil {
 		return ErrSourceBusy
 	}
+	src.running.Store(true) // from the claim on, before the job starts: collectUnder clears it
 	started := s.jobs.Go(func(ctx context.Context) {
-		err := l.hold(ctx, func(ctx context.Context) error {
-			_, err := s.collect(ctx, src)
-			return err
-		})
+		_, err := s.collectUnder(ctx, l, src)
 		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errLeaseLost) {
 			s.log.Error("collection failed", "source", name, "err", err)
 		}
 	})
 	if !started {
+		src.running.Store(false)
 		// Stopping since the claim: free the slot for the next run.
 		if _, err := s.db.FinishJob(context.WithoutCancel(ctx), l.job, l.fence, s.now()); err != nil {
 			s.log.Warn("job slot not released", "job", l.job, "err", err)
