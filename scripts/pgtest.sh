@@ -6,6 +6,7 @@
 # installs it); initdb refuses root, so as root the cluster runs as the
 # postgres user. It trusts local connections and skips fsync: it holds
 # nothing but test data and lives as long as one test run.
+# PGTEST_SETTINGS adds server settings (`-c name=value …`) to those below.
 set -euo pipefail
 
 if [[ "${1:-}" == stop ]]; then
@@ -35,6 +36,6 @@ port=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, Loca
 "${as[@]}" "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
 	{ cat "$dir/initdb.log" >&2; exit 1; }
 "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -o \
-	"-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB" \
+	"-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB ${PGTEST_SETTINGS:-}" \
 	start >/dev/null || { cat "$dir/data/server.log" >&2; exit 1; }
 echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable $dir"
