@@ -45,3 +45,43 @@ func TestDataRangeSeeks(t *testing.T) {
 		t.Errorf("DataRange makes %d seeks, want 6 (a first and a last of usage, scores and activities)", searches)
 	}
 }
+
+// TestMemberCommunityQueriesUseTheIndex holds the member page's activity
+// queries to the covering index: through a narrower one each of a busy
+// member's thousands of activities cost a lookup into the table.
+func TestMemberCommunityQueriesUseTheIndex(t *testing.T) {
+	datatest.SkipOnPostgres(t, "the plans are SQLite's; PostgreSQL chooses index-only scans from its statistics")
+	db := datatest.MustOpenDB(t)
+	for name, q := range data.MemberCommunitySQL {
+		plan := queryPlan(t, db, q)
+		if !strings.Contains(plan, " USING COVERING INDEX activities_member") {
+			t.Errorf("%s: the member's activities are not read from the covering index:\n%s", name, plan)
+		}
+		if strings.Contains(plan, "SCAN activities") {
+			t.Errorf("%s scans activities:\n%s", name, plan)
+		}
+	}
+}
+
+// queryPlan returns SQLite's plan of q, a step a line.
+func queryPlan(t *testing.T, db *data.DB, q string) string {
+	t.Helper()
+	rows, err := datatest.Raw(t, db).Query(`EXPLAIN QUERY PLAN `+q, make([]any, strings.Count(q, "?"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
+}

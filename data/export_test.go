@@ -26,3 +26,9 @@ func (c *UsageCommitter) Queued() int {
 
 // DataRangeSQL is the query DataRange asks (TestDataRangeSeeks reads its plan).
 const DataRangeSQL = dataRangeSQL
+
+// MemberCommunitySQL are the member page's activity queries
+// (TestMemberCommunityQueriesUseTheIndex reads their plans).
+var MemberCommunitySQL = map[string]string{
+	"weeks": memberWeeksSQL, "first contributions": memberFirstContributionsSQL, "threads": memberThreadsSQL,
+}

@@ -61,15 +61,33 @@ func communityWeeks(from, to time.Time) ([]CommunityWeek, error) {
 	return weeks, nil
 }
 
+// The member page's three questions of its member's activities. Each is
+// answered from the covering index activities_member (migration 0028)
+// without a lookup into the table: TestMemberCommunityQueriesUseTheIndex.
+const (
+	contributorKey = `COALESCE(CAST(person_id AS TEXT), source || ':' || actor)`
+	// memberWeeksSQL: contributions and contributors per week.
+	memberWeeksSQL = `SELECT (at - ?) / ?, COUNT(*), COUNT(DISTINCT ` + contributorKey + `) FROM activities
+		WHERE member_id = ? AND bot = FALSE AND at >= ? AND at < ? GROUP BY 1`
+	// memberFirstContributionsSQL: each contributor's first contribution.
+	memberFirstContributionsSQL = `SELECT MIN(at) FROM activities
+		WHERE member_id = ? AND bot = FALSE AND at < ? GROUP BY ` + contributorKey
+	// memberThreadsSQL: threads opened by the member's people and their
+	// first response by someone else, as the scoring window measures them.
+	memberThreadsSQL = `SELECT o.at, MIN(r.at)
+		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = FALSE
+		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
+		WHERE o.member_id = ? AND o.kind IN ('thread_opened', 'pr_opened') AND o.bot = FALSE AND o.thread <> ''
+		  AND o.at >= ? AND o.at < ?
+		GROUP BY o.id, o.at`
+)
+
 // countCommunityWeeks fills the weeks communityWeeks made (until to) with
 // the member's activity, in the read transaction tx.
 func countCommunityWeeks(ctx context.Context, tx *sql.Tx, memberID int64, weeks []CommunityWeek, to time.Time) error {
 	n := len(weeks)
 	f, t := weeks[0].Start.Unix(), domain.Day(to).Unix()
-	const who = `COALESCE(CAST(person_id AS TEXT), source || ':' || actor)`
-	rows, err := tx.QueryContext(ctx, `SELECT (at - ?) / ?, COUNT(*), COUNT(DISTINCT `+who+`) FROM activities
-		WHERE member_id = ? AND bot = FALSE AND at >= ? AND at < ? GROUP BY 1`,
-		f, memberWeekSeconds, memberID, f, t)
+	rows, err := tx.QueryContext(ctx, memberWeeksSQL, f, memberWeekSeconds, memberID, f, t)
 	if err != nil {
 		return err
 	}
@@ -89,8 +107,7 @@ func countCommunityWeeks(ctx context.Context, tx *sql.Tx, memberID int64, weeks 
 		return err
 	}
 	// A person is new in the week of their first contribution for the member.
-	rows, err = tx.QueryContext(ctx, `SELECT MIN(at) FROM activities
-		WHERE member_id = ? AND bot = FALSE AND at < ? GROUP BY `+who, memberID, t)
+	rows, err = tx.QueryContext(ctx, memberFirstContributionsSQL, memberID, t)
 	if err != nil {
 		return err
 	}
@@ -110,12 +127,7 @@ func countCommunityWeeks(ctx context.Context, tx *sql.Tx, memberID int64, weeks 
 	}
 	// Threads opened by the member's people and their first response by
 	// someone else, as the scoring window measures them.
-	rows, err = tx.QueryContext(ctx, `SELECT o.at, MIN(r.at)
-		FROM activities o LEFT JOIN activities r ON r.thread = o.thread AND r.actor <> o.actor AND r.bot = FALSE
-		     AND r.kind IN ('reply', 'review', 'pr_merged') AND r.at >= o.at AND r.at < ?
-		WHERE o.member_id = ? AND o.kind IN ('thread_opened', 'pr_opened') AND o.bot = FALSE AND o.thread <> ''
-		  AND o.at >= ? AND o.at < ?
-		GROUP BY o.id, o.at`, t, memberID, f, t)
+	rows, err = tx.QueryContext(ctx, memberThreadsSQL, t, memberID, f, t)
 	if err != nil {
 		return err
 	}
