@@ -103,7 +103,7 @@ func OpenNoMigrate(path string) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
-	if err := w.Ping(); err != nil {
+	if err := pingSQLite(w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
@@ -115,6 +115,29 @@ func OpenNoMigrate(path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	return &DB{path: path, dialect: sqliteDialect, write: w, read: &reader{DB: r}}, nil
+}
+
+// sqliteOpenWait bounds how long opening a SQLite file tries again while
+// another process holds it to itself (see pingSQLite): the busy timeout
+// of the DSN's pragmas.
+const sqliteOpenWait = 10 * time.Second
+
+// pingSQLite makes the first connection of a SQLite handle, running the
+// DSN's pragmas. Turning a new file to WAL needs the file to itself for a
+// moment, and a process opening the same new file meanwhile (replicas, or
+// a serve and a cron'd import, starting together) gets SQLITE_BUSY at
+// once, without the busy timeout's wait; it tries again, waiting a little
+// longer each time, for at most sqliteOpenWait.
+func pingSQLite(db *sql.DB) error {
+	deadline := time.Now().Add(sqliteOpenWait)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := db.Ping()
+		if err == nil || !isSQLiteBusy(err) || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		<-t.C
+	}
 }
 
 // OpenSQL opens the database at target (a SQLite file or a postgres://
@@ -130,7 +153,7 @@ func OpenSQL(target string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", target, err)
 	}
-	if err := db.Ping(); err != nil {
+	if err := pingSQLite(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to open %s: %w", target, err)
 	}

@@ -207,3 +207,10 @@ func (d dialect) lockMigrations(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(migrationLock))
 	return err
 }
+
+// isSQLiteBusy reports whether err is SQLite's "database is locked"
+// (SQLITE_BUSY, or one of its extended codes).
+func isSQLiteBusy(err error) bool {
+	se, ok := errors.AsType[*sqlite.Error](err)
+	return ok && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
