@@ -14,23 +14,7 @@ import (
 func TestDataRangeSeeks(t *testing.T) {
 	datatest.SkipOnPostgres(t, "PostgreSQL plans MIN and MAX from its statistics; the one-aggregate-per-query seek is SQLite's rule")
 	db := datatest.MustOpenDB(t)
-	rows, err := datatest.Raw(t, db).Query(`EXPLAIN QUERY PLAN ` + data.DataRangeSQL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	plan := strings.Split(queryPlan(t, db, data.DataRangeSQL), "\n")
 	t.Logf("plan:\n%s", strings.Join(plan, "\n"))
 	searches := 0
 	for _, step := range plan {
