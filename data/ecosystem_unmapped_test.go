@@ -37,3 +37,29 @@ func TestUnmappedConsumersSayWhenTheyStartedAndWhatTheyCall(t *testing.T) {
 		t.Fatalf("stranger: first %s, last %s, top %q, calls %d", g.FirstDay, g.LastDay, g.TopEndpoint, g.Calls)
 	}
 }
+
+// TestUnmappedConsumersTopEndpointTieGoesToTheFirstName: two endpoints with
+// as many calls each — the page must name the same one on every load, not
+// whichever the map gave first, so the tie goes to the first name.
+func TestUnmappedConsumersTopEndpointTieGoesToTheFirstName(t *testing.T) {
+	ctx := context.Background()
+	db := datatest.MustOpenDB(t)
+	c := mustConsumer(t, db, "stranger", 0)
+	d := at(t, "2026-03-03 10:00")
+	if err := db.AddUsage(ctx, []domain.UsageRollup{
+		ecoRollup(d, c.ID, "/v1/embed", 2, 5, 40),
+		ecoRollup(d, c.ID, "/v1/chat", 2, 5, 40),
+		ecoRollup(d, c.ID, "/v1/models", 2, 4, 40),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ { // map order changes between reads
+		u, err := db.EcosystemUsage(ctx, day(t, "2026-03-01"), day(t, "2026-03-05"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(u.UnmappedConsumers) != 1 || u.UnmappedConsumers[0].TopEndpoint != "/v1/chat" {
+			t.Fatalf("read %d: unmapped consumers %+v, want /v1/chat on top", i, u.UnmappedConsumers)
+		}
+	}
+}
