@@ -47,6 +47,18 @@ func TestMemberCommunityQueriesUseTheIndex(t *testing.T) {
 	}
 }
 
+// TestMemberHealthReadsTheCoveringIndex: the members list's 26 weeks of
+// health are read from the scores_day_health index alone, not with a
+// lookup into each wide score row.
+func TestMemberHealthReadsTheCoveringIndex(t *testing.T) {
+	datatest.SkipOnPostgres(t, "the plan is SQLite's; PostgreSQL chooses index-only scans from its statistics")
+	db := datatest.MustOpenDB(t)
+	plan := queryPlan(t, db, data.MemberHealthSQL(26))
+	if !strings.Contains(plan, "USING COVERING INDEX scores_day_health") {
+		t.Errorf("the health trend is not read from the covering index:\n%s", plan)
+	}
+}
+
 // queryPlan returns SQLite's plan of q, a step a line.
 func queryPlan(t *testing.T, db *data.DB, q string) string {
 	t.Helper()

@@ -83,6 +83,17 @@ func (d dialect) idList(ids []int64) (subquery string, arg string) {
 	return "SELECT value FROM json_each(?)", "[" + b.String() + "]"
 }
 
+// healthList aggregates a group of score rows into one text of "member_id
+// health" pairs separated by spaces, in any order, each health as the text
+// that reads back as the same float (both backends' own REAL-to-text does;
+// SQLite's printf would cut it to 16 digits: TestMemberHealthOnDays).
+func (d dialect) healthList() string {
+	if d.postgres {
+		return "string_agg(CAST(member_id AS TEXT) || ' ' || CAST(health AS TEXT), ' ')"
+	}
+	return "group_concat(member_id || ' ' || health, ' ')"
+}
+
 // forUpdate ends a SELECT that locks the rows it reads until the
 // transaction ends, on PostgreSQL, where writers run at once; SQLite's
 // write transactions already exclude each other (BEGIN IMMEDIATE). The

@@ -27,6 +27,10 @@ func (c *UsageCommitter) Queued() int {
 // DataRangeSQL is the query DataRange asks (TestDataRangeSeeks reads its plan).
 const DataRangeSQL = dataRangeSQL
 
+// MemberHealthSQL is the members list's trend query of n days on SQLite
+// (TestMemberHealthReadsTheCoveringIndex reads its plan).
+func MemberHealthSQL(n int) string { return memberHealthSQL(sqliteDialect, n) }
+
 // MemberCommunitySQL are the member page's activity queries
 // (TestMemberCommunityQueriesUseTheIndex reads their plans).
 var MemberCommunitySQL = map[string]string{

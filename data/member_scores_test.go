@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -62,8 +63,10 @@ func TestMemberHealthOnDays(t *testing.T) {
 	b := mustMember(t, db, "beta")
 	for i, d := range []string{"2026-03-01", "2026-03-08", "2026-03-10"} {
 		s := &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: day(t, d), Health: 50}, Members: []domain.MemberScore{
-			{MemberID: b.ID, Health: 30 - float64(i), Status: domain.StatusAtRisk},
-			{MemberID: a.ID, Health: 60 + float64(i), Status: domain.StatusWatch},
+			// Fractions with 17 significant digits: the points must come
+			// back as the very floats stored.
+			{MemberID: b.ID, Health: 30 - float64(i) + 1.0/3, Status: domain.StatusAtRisk},
+			{MemberID: a.ID, Health: 60 + float64(i) + 0.1, Status: domain.StatusWatch},
 		}}
 		if err := db.SaveDayScores(ctx, s); err != nil {
 			t.Fatal(err)
@@ -78,7 +81,7 @@ func TestMemberHealthOnDays(t *testing.T) {
 		day    string
 		member int64
 		health float64
-	}{{"2026-03-01", a.ID, 60}, {"2026-03-01", b.ID, 30}, {"2026-03-10", a.ID, 62}, {"2026-03-10", b.ID, 28}}
+	}{{"2026-03-01", a.ID, 60.1}, {"2026-03-01", b.ID, 30 + 1.0/3}, {"2026-03-10", a.ID, 62.1}, {"2026-03-10", b.ID, 28 + 1.0/3}}
 	if a.ID > b.ID {
 		want[0], want[1], want[2], want[3] = want[1], want[0], want[3], want[2]
 	}
@@ -96,5 +99,18 @@ func TestMemberHealthOnDays(t *testing.T) {
 	}
 	if _, err := db.MemberHealthOn(ctx, make([]time.Time, 401)); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("401 days: %v, want EINVALID", err)
+	}
+	st, err := db.MemberStatusesOn(ctx, day(t, "2026-03-08"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSt := map[int64]data.HealthPoint{a.ID: {Health: 61.1, Status: domain.StatusWatch}, b.ID: {Health: 29 + 1.0/3, Status: domain.StatusAtRisk}}
+	if len(st) != 2 || st[0].MemberID > st[1].MemberID {
+		t.Fatalf("statuses on 2026-03-08 = %+v, want two by member", st)
+	}
+	for _, p := range st {
+		if w := wantSt[p.MemberID]; p.Health != w.Health || p.Status != w.Status || p.Day.Format(domain.DateLayout) != "2026-03-08" {
+			t.Errorf("member %d on 2026-03-08: %+v, want health %v, %s", p.MemberID, p, w.Health, w.Status)
+		}
 	}
 }

@@ -213,21 +213,21 @@ func memberRows(ctx context.Context, db *data.DB, day, before time.Time, r float
 	if err != nil {
 		return nil, err
 	}
-	old := map[int64]domain.MemberScore{}
+	old := map[int64]data.HealthPoint{}
 	if !before.IsZero() {
-		prev, err := db.ScoresOn(ctx, before)
+		prev, err := db.MemberStatusesOn(ctx, before)
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range prev {
-			old[m.ID] = m.Score
+		for _, p := range prev {
+			old[p.MemberID] = p
 		}
 	}
 	rows := make([]MemberRow, 0, len(cur))
 	for _, m := range cur {
 		s := m.Score
 		row := MemberRow{Slug: m.Slug, Name: m.Name, Kind: string(m.Kind), Segment: m.Segment, Tier: m.Tier,
-			Health: s.Health, Status: s.Status, ValueFigures: valueFigures(&s)}
+			Health: s.Health, Status: s.Status, ValueFigures: valueFigures(&s), factors: [3]float64{s.T, s.I, s.M}}
 		if o, ok := old[m.ID]; ok && memberScoreMeasured(o.Health, o.Status) {
 			h := o.Health
 			row.HealthChange, row.HealthBefore, row.statusBefore = s.Health-h, &h, o.Status

@@ -301,16 +301,6 @@ func readMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, er
 	if err != nil {
 		return nil, err
 	}
-	// The factors of the day shown; the trend days before it need only
-	// their health (MemberHealthOn), not each score's reasons.
-	scored, err := db.MemberScoresOn(ctx, days[len(days)-1:], 0)
-	if err != nil {
-		return nil, err
-	}
-	today := make(map[int64]domain.MemberScore, len(scored))
-	for _, s := range scored {
-		today[s.MemberID] = s
-	}
 	for _, r := range rows {
 		id, ok := ids[r.Slug]
 		if !ok || (q.Status != "" && r.Status != q.Status) {
@@ -320,9 +310,7 @@ func readMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, er
 		if row.Trend == nil {
 			row.Trend = make([]*float64, len(days))
 		}
-		if s, ok := today[id]; ok {
-			row.T, row.I, row.M = s.T, s.I, s.M
-		}
+		row.T, row.I, row.M = r.factors[0], r.factors[1], r.factors[2]
 		out.Members = append(out.Members, row)
 	}
 	sortMembersRows(out.Members, q)

@@ -39,8 +39,9 @@ type MemberRow struct {
 	// HealthBefore is the member's health on the day HealthChange is
 	// computed against; null when it was not scored then (HealthChange is
 	// then not a change).
-	HealthBefore *float64 `json:"health_before,omitempty"`
-	statusBefore string   // its status then, when HealthBefore is set
+	HealthBefore *float64   `json:"health_before,omitempty"`
+	statusBefore string     // its status then, when HealthBefore is set
+	factors      [3]float64 // T, I and M of the day: the members list's columns
 }
 
 // Overview is the executive overview at "/" and /api/v1/overview.
