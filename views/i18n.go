@@ -151,9 +151,6 @@ func (l localizer) T(id string, args ...any) (string, error) {
 				return "", fmt.Errorf("views: message %q: argument %d is not a name", id, i)
 			}
 			data[name] = args[i+1]
-			if n, ok := args[i+1].(int); ok && name == "Count" {
-				cfg.PluralCount = n
-			}
 		}
 		cfg.TemplateData = data
 	}

@@ -13,19 +13,24 @@
  * window.__chartsReady is set to the number of chart elements and <body>
  * gets the data-ready attribute, for browser tests.
  */
+/*
+ * The interface's messages in the page's language (the layout's
+ * data-messages, from the catalogues), for every part of this file; the
+ * English text when one is missing.
+ */
+var msg = (function () {
+  var messages = {};
+  try { messages = JSON.parse(document.body.getAttribute('data-messages') || '{}'); } catch (e) { /* none */ }
+  return function (key, fallback) {
+    return Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : fallback;
+  };
+})();
+
 (function () {
   'use strict';
 
   var instances = [];
 
-  // The interface's messages in the page's language (the layout's
-  // data-messages, from the catalogues); the English text when missing.
-  var messages = (function () {
-    try { return JSON.parse(document.body.getAttribute('data-messages') || '{}'); } catch (e) { return {}; }
-  })();
-  function msg(key, fallback) {
-    return Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : fallback;
-  }
 
   function markReady(count) {
     window.__chartsReady = count;
