@@ -143,7 +143,7 @@ func (a *App) renderAccountPassword(c *fiber.Ctx, status int, p views.AccountPas
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.AccountPasswordPage(b, p) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).AccountPasswordPage(b, p) })
 }
 
 func (a *App) accountPasswordPage(c *fiber.Ctx) error {

@@ -237,7 +237,7 @@ func (a *App) renderAdminUsersWith(c *fiber.Ctx, status int, failure error, rese
 		status, p.Error = st, msg
 	}
 	c.Status(status)
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.AdminUsersPage(b, p) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).AdminUsersPage(b, p) })
 }
 
 func (a *App) adminUsersPage(c *fiber.Ctx) error { return a.renderAdminUsers(c, fiber.StatusOK, nil) }
@@ -284,7 +284,7 @@ func (a *App) renderAdminTokens(c *fiber.Ctx, status int, created *views.Created
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderCacheControl, "no-store") // it may hold a secret
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.AdminTokensPage(b, p) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).AdminTokensPage(b, p) })
 }
 
 func (a *App) adminTokensPage(c *fiber.Ctx) error {
@@ -360,7 +360,7 @@ func (a *App) adminAuditPage(c *fiber.Ctx) error {
 		return err
 	}
 	p := views.AdminAudit{Entries: entries, Actor: f.Actor, Action: f.Action, Limit: f.Limit, Before: f.Before, Next: next}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.AdminAuditPage(b, p) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).AdminAuditPage(b, p) })
 }
 
 // --- JSON ---

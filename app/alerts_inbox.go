@@ -137,7 +137,7 @@ func (a *App) alertsPage(c *fiber.Ctx) error {
 		return err
 	}
 	p := views.NewAlertsPage(*in, members, users, ecoCanEdit(c), csrf)
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.AlertsPage(b, p) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).AlertsPage(b, p) })
 }
 
 func (a *App) alertJSON(c *fiber.Ctx) error {
@@ -179,7 +179,7 @@ func (a *App) renderAlertPage(c *fiber.Ctx, id int64, status int, problem string
 	p := views.NewAlertPage(*d, users, ecoCanEdit(c), csrf, now)
 	p.Problem = problem
 	c.Status(status)
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.AlertPage(b, p) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).AlertPage(b, p) })
 }
 
 // --- acting ---

@@ -49,7 +49,7 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	if rerr := a.views.Error(c, status, msg); rerr != nil {
+	if rerr := a.viewsFor(c).Error(c, status, msg); rerr != nil {
 		slog.Error("render error page", "err", rerr)
 		return c.SendString(msg)
 	}

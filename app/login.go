@@ -51,7 +51,7 @@ func (a *App) renderLogin(c *fiber.Ctx, status int, p views.LoginPage) error {
 	}
 	p.SSO = a.sso != nil
 	c.Status(status)
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.Login(b, p) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).Login(b, p) })
 }
 
 func (a *App) loginPage(c *fiber.Ctx) error {

@@ -57,7 +57,7 @@ func (a *App) renderMemberForm(c *fiber.Ctx, status int, f views.MemberForm) err
 	}
 	f.Today = domain.Day(time.Now()).Format(domain.DateLayout)
 	c.Status(status)
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.MemberFormPage(b, f) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).MemberFormPage(b, f) })
 }
 
 func (a *App) memberNewForm(c *fiber.Ctx) error {

@@ -427,7 +427,7 @@ func (pc *pageCache) keyOf(c *fiber.Ctx) (cacheKey, bool) {
 		return cacheKey{}, false
 	}
 	local, foreign := pc.version()
-	rest := c.Method() + "|" + rule.canonicalPath(c.Path()) + "?" + sortedQuery(args.VisitAll)
+	rest := langOf(c) + "|" + c.Method() + "|" + rule.canonicalPath(c.Path()) + "?" + sortedQuery(args.VisitAll)
 	return cacheKey{
 		key:   v.Role + "|" + strconv.FormatUint(local+foreign, 10) + "|" + rest,
 		page:  v.Role + "|" + rest,

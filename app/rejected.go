@@ -21,7 +21,7 @@ func (a *App) rejectedPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.RejectedPage(b, *r) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).RejectedPage(b, *r) })
 }
 
 func (a *App) rejectedJSON(c *fiber.Ctx) error {

@@ -43,7 +43,7 @@ func (a *App) projectDetailPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.ProjectPage(b, *d, ecoCanEdit(c)) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).ProjectPage(b, *d, ecoCanEdit(c)) })
 }
 
 func (a *App) projectDetailJSON(c *fiber.Ctx) error {
@@ -81,7 +81,7 @@ func (a *App) renderAgreementForm(c *fiber.Ctx, status int, f views.AgreementFor
 	}
 	f.CSRF, _ = sess.Get(sessCSRF).(string)
 	c.Status(status)
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.AgreementFormPage(b, f) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).AgreementFormPage(b, f) })
 }
 
 func (a *App) agreementNewForm(c *fiber.Ctx) error {

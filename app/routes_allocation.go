@@ -28,7 +28,7 @@ func (a *App) allocationPage(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.AllocationPage(b, q, al) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).AllocationPage(b, q, al) })
 }
 
 // allocationJSON is /api/v1/allocation: the statement as JSON or, with

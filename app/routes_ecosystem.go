@@ -58,7 +58,7 @@ func (a *App) apiUsagePage(c *fiber.Ctx) error {
 			}
 		}
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.APIUsagePage(b, *u) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).APIUsagePage(b, *u) })
 }
 
 func (a *App) apiUsageBreakdownJSON(c *fiber.Ctx) error {
@@ -82,7 +82,7 @@ func (a *App) projectsListPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.ProjectsPage(b, *p, ecoCanEdit(c)) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).ProjectsPage(b, *p, ecoCanEdit(c)) })
 }
 
 func (a *App) projectsListJSON(c *fiber.Ctx) error {
@@ -121,7 +121,7 @@ func (a *App) communityPage(c *fiber.Ctx) error {
 			}
 		}
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.CommunityPage(b, *m) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).CommunityPage(b, *m) })
 }
 
 func (a *App) communityJSON(c *fiber.Ctx) error {

@@ -14,5 +14,5 @@ import (
 // description links to its section.
 
 func (a *App) howScoresPage(c *fiber.Ctx) error {
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.HowScoresPage(b) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).HowScoresPage(b) })
 }

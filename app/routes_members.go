@@ -38,7 +38,7 @@ func (a *App) membersListPage(c *fiber.Ctx) error {
 		return err
 	}
 	m.CanEdit = ecoCanEdit(c)
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.MembersPage(b, *m) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).MembersPage(b, *m) })
 }
 
 func (a *App) membersListJSON(c *fiber.Ctx) error {
@@ -110,7 +110,7 @@ func (a *App) memberDetailPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.CanEdit = ecoCanEdit(c)
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.MemberPage(b, *d) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).MemberPage(b, *d) })
 }
 
 func (a *App) memberDetailJSON(c *fiber.Ctx) error {
@@ -134,7 +134,7 @@ func (a *App) networkGraphPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.NetworkPage(b, *n) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).NetworkPage(b, *n) })
 }
 
 func (a *App) networkGraphJSON(c *fiber.Ctx) error {

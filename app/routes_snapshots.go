@@ -16,7 +16,7 @@ func (a *App) snapshotsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.SnapshotsPage(b, *l) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).SnapshotsPage(b, *l) })
 }
 
 func (a *App) snapshotsJSON(c *fiber.Ctx) error {
@@ -32,7 +32,7 @@ func (a *App) snapshotPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.SnapshotPage(b, *d) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).SnapshotPage(b, *d) })
 }
 
 // snapshotJSON is /api/v1/snapshots/:week: the snapshot as JSON, or, with

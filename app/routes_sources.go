@@ -40,7 +40,7 @@ func (a *App) sourcesPage(c *fiber.Ctx) error {
 	for _, src := range a.sources {
 		canRun[src.cfg.Name] = true
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.SourcesPage(b, *s, canRun) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).SourcesPage(b, *s, canRun) })
 }
 
 // runSourceJSON starts a run now: 202 when started, 409 when it is running.

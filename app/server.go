@@ -50,6 +50,7 @@ func (a *App) newFiberWith(table routeTable) *fiber.App {
 	f.Use(recover.New())
 	f.Use(securityHeaders)
 	f.Use(refuseNULBytes)
+	f.Use(a.negotiateLang) // before the page cache: the language is part of a page's key
 	// Bodies are decoded and bounded before anything parses them, the
 	// gate's CSRF check included (app/body.go).
 	f.Use(a.boundBodies)
@@ -137,7 +138,7 @@ func (a *App) overviewPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.Overview(b, *o) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).Overview(b, *o) })
 }
 
 // render writes a page through a buffer, so a template error becomes a

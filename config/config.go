@@ -29,6 +29,10 @@ type Config struct {
 		DemoTick string `yaml:"demo_tick"` // fresh demo traffic under serve --demo
 	} `yaml:"schedules"`
 
+	// Language is the interface's language when neither the user's choice
+	// nor the browser's Accept-Language names one it speaks: en or zh-CN.
+	Language string `yaml:"language"`
+
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// JobLease is how long a replica's claim on a running job lasts without
 	// being renewed (a third of it apart): when a replica dies mid-job,
@@ -73,6 +77,7 @@ func Default() Config {
 	c.DB = "ecopulse.db"
 	c.Schedules.Score = "@every 5m"
 	c.Schedules.DemoTick = "@every 1m"
+	c.Language = "en"
 	c.ShutdownTimeout = 15 * time.Second
 	c.JobLease = time.Minute
 	c.BackfillDays = 182
@@ -138,6 +143,9 @@ func checkFileDB(db string) error {
 func (c Config) Validate() error {
 	if c.DB == "" {
 		return domain.Errorf(domain.EINVALID, "config: db must name a database file or a postgres:// URL")
+	}
+	if c.Language != "en" && c.Language != "zh-CN" {
+		return domain.Errorf(domain.EINVALID, "config: language must be en or zh-CN, not %q", c.Language)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return domain.Errorf(domain.EINVALID, "config: shutdown_timeout must be positive")

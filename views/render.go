@@ -35,17 +35,18 @@ type navLink struct {
 	Active bool
 }
 
-// navLinks is the main menu, in order, the same on every page.
+// navLinks is the main menu, in order, the same on every page; a Label is
+// the key of its message in the catalogues.
 var navLinks = []navLink{
-	{Path: "/", Label: "Overview"},
-	{Path: "/members", Label: "Members"},
-	{Path: "/network", Label: "Network"},
-	{Path: "/api-usage", Label: "API usage"},
-	{Path: "/projects", Label: "Projects"},
-	{Path: "/community", Label: "Community"},
-	{Path: "/snapshots", Label: "Snapshots"},
-	{Path: "/alerts", Label: "Alerts"},
-	{Path: "/sources", Label: "Sources"},
+	{Path: "/", Label: "nav.overview"},
+	{Path: "/members", Label: "nav.members"},
+	{Path: "/network", Label: "nav.network"},
+	{Path: "/api-usage", Label: "nav.api_usage"},
+	{Path: "/projects", Label: "nav.projects"},
+	{Path: "/community", Label: "nav.community"},
+	{Path: "/snapshots", Label: "nav.snapshots"},
+	{Path: "/alerts", Label: "nav.alerts"},
+	{Path: "/sources", Label: "nav.sources"},
 }
 
 // layoutData is what the layout needs, whatever the page.
@@ -58,16 +59,37 @@ type layoutData struct {
 	Static  string // URL prefix of the static assets
 	ECharts bool   // whether to load vendor/echarts.min.js
 	Bare    bool   // no navigation (the login page)
+
+	Lang          string       // the page's language (<html lang>)
+	Langs         []langSwitch // the header's language switch
+	EChartsLocale string       // ECharts' own locale for it
 }
 
 // Renderer writes the HTML pages. Templates are parsed once, by NewRenderer;
 // a Renderer is safe for concurrent use.
 type Renderer struct {
-	pages   map[string]*template.Template
+	pages   map[string]*template.Template // of lang
+	byLang  map[string]map[string]*template.Template
+	lang    string
 	static  string
 	echarts bool
 	opts    Options
 }
+
+// In returns the Renderer of the same pages in lang (one of Langs; any
+// other is English).
+func (r *Renderer) In(lang string) *Renderer {
+	pages, ok := r.byLang[lang]
+	if !ok {
+		lang, pages = LangEnglish, r.byLang[LangEnglish]
+	}
+	c := *r
+	c.pages, c.lang = pages, lang
+	return &c
+}
+
+// Lang is the language the Renderer writes in.
+func (r *Renderer) Lang() string { return r.lang }
 
 var parseOnce = sync.OnceValues(parseTemplates)
 
@@ -79,20 +101,34 @@ func NewRenderer(opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := optionFuncs(opts)
-	pages := make(map[string]*template.Template, len(parsed))
-	for name, t := range parsed {
-		c, err := t.Clone()
-		if err != nil {
-			return nil, fmt.Errorf("views: clone %s: %w", name, err)
-		}
-		pages[name] = c.Funcs(funcs)
+	cat, err := loadCatalogue()
+	if err != nil {
+		return nil, err
 	}
-	return &Renderer{pages: pages, static: StaticPrefix, echarts: HasECharts(), opts: opts}, nil
+	funcs := optionFuncs(opts)
+	byLang := make(map[string]map[string]*template.Template, len(Langs))
+	for _, lang := range Langs {
+		l, err := newLocalizer(cat, lang)
+		if err != nil {
+			return nil, err
+		}
+		lf := langFuncs(l)
+		pages := make(map[string]*template.Template, len(parsed))
+		for name, t := range parsed {
+			c, err := t.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("views: clone %s: %w", name, err)
+			}
+			pages[name] = c.Funcs(funcs).Funcs(lf)
+		}
+		byLang[lang] = pages
+	}
+	r := &Renderer{byLang: byLang, static: StaticPrefix, echarts: HasECharts(), opts: opts}
+	return r.In(LangEnglish), nil
 }
 
 func parseTemplates() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(templateFuncs).Funcs(optionFuncs(Options{})).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
+	base, err := template.New("layout.html").Funcs(templateFuncs).Funcs(optionFuncs(Options{})).Funcs(langFuncs(localizer{})).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("views: parse layout: %w", err)
 	}
@@ -153,6 +189,7 @@ func (r *Renderer) render(w io.Writer, page string, d layoutData) error {
 	}
 	d.Static = r.static
 	d.ECharts = r.echarts
+	d.Lang, d.Langs, d.EChartsLocale = r.lang, langSwitches(r.lang), echartsLocale(r.lang)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
 		return fmt.Errorf("views: render %s: %w", page, err)

@@ -13,10 +13,24 @@
  * window.__chartsReady is set to the number of chart elements and <body>
  * gets the data-ready attribute, for browser tests.
  */
+/*
+ * The interface's messages in the page's language (the layout's
+ * data-messages, from the catalogues), for every part of this file; the
+ * English text when one is missing.
+ */
+var msg = (function () {
+  var messages = {};
+  try { messages = JSON.parse(document.body.getAttribute('data-messages') || '{}'); } catch (e) { /* none */ }
+  return function (key, fallback) {
+    return Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : fallback;
+  };
+})();
+
 (function () {
   'use strict';
 
   var instances = [];
+
 
   function markReady(count) {
     window.__chartsReady = count;
@@ -114,7 +128,7 @@
     var button = document.createElement('button');
     button.type = 'button';
     button.className = 'btn-download';
-    button.textContent = 'Download PNG';
+    button.textContent = msg('download_png', 'Download PNG');
     button.addEventListener('click', function () {
       var a = document.createElement('a');
       a.href = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' });
@@ -155,23 +169,23 @@
       try {
         spec = readSpec(el);
       } catch (e) {
-        showMessage(el, 'This chart could not be read.', 'error');
+        showMessage(el, msg('chart_unreadable', 'This chart could not be read.'), 'error');
         settled();
         return;
       }
       if (!spec || spec.noData || !spec.option || !hasData(spec.option)) {
-        showMessage(el, (spec && spec.message) || 'No data', 'no-data');
+        showMessage(el, (spec && spec.message) || msg('no_data', 'No data'), 'no-data');
         settled();
         return;
       }
       if (typeof window.echarts === 'undefined') {
-        showMessage(el, 'Charts are unavailable: ECharts was not bundled (run scripts/assets.sh before building).', 'error');
+        showMessage(el, msg('no_echarts', 'Charts are unavailable: ECharts was not bundled (run scripts/assets.sh before building).'), 'error');
         settled();
         return;
       }
 
       el.textContent = ''; // drop the text fallback
-      var chart = echarts.init(el, null, { renderer: 'canvas' });
+      var chart = echarts.init(el, null, { renderer: 'canvas', locale: document.documentElement.getAttribute('data-echarts-locale') || 'EN' });
       var counted = false;
       function rendered() {
         if (!counted) {
@@ -187,7 +201,7 @@
         chart.setOption(spec.option);
       } catch (e) {
         chart.dispose();
-        showMessage(el, 'This chart could not be drawn.', 'error');
+        showMessage(el, msg('chart_failed', 'This chart could not be drawn.'), 'error');
         rendered();
         return;
       }
@@ -233,7 +247,7 @@
   function fill(box, list, total) {
     box.textContent = '';
     if (!list.length) {
-      box.appendChild(el('p', 'muted', 'No open alert.'));
+      box.appendChild(el('p', 'muted', msg('no_open_alert', 'No open alert.')));
       return;
     }
     var ul = el('ul', 'alert-list');
@@ -304,7 +318,7 @@
       })
       .catch(function () {
         box.textContent = '';
-        box.appendChild(el('p', 'muted small', 'Alerts could not be loaded.'));
+        box.appendChild(el('p', 'muted small', msg('alerts_failed', 'Alerts could not be loaded.')));
         done();
       });
   }
@@ -374,19 +388,19 @@
       form.action = '/logout';
       var button = document.createElement('button');
       button.type = 'submit';
-      button.textContent = 'Log out';
+      button.textContent = msg('log_out', 'Log out');
       form.appendChild(button);
       box.appendChild(who);
       var account = document.createElement('a');
       account.href = '/account/password';
       account.className = 'whoami-account';
-      account.textContent = 'Password';
+      account.textContent = msg('password', 'Password');
       box.appendChild(account);
       if (me.role === 'admin') { // the server checks the role again on every admin route
         var admin = document.createElement('a');
         admin.href = '/admin/users';
         admin.className = 'whoami-admin';
-        admin.textContent = 'Admin';
+        admin.textContent = msg('admin', 'Admin');
         box.appendChild(admin);
       }
       box.appendChild(form);
