@@ -41,6 +41,7 @@ var navLinks = []navLink{
 	{Path: "/members", Label: "Members"},
 	{Path: "/network", Label: "Network"},
 	{Path: "/api-usage", Label: "API usage"},
+	{Path: "/api-versions", Label: "API versions"},
 	{Path: "/projects", Label: "Projects"},
 	{Path: "/community", Label: "Community"},
 	{Path: "/snapshots", Label: "Snapshots"},
