@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -277,5 +279,30 @@ func checkSunsetAlerts(t *testing.T, a *App, db *data.DB, wantRisk []string) {
 	}
 	if !slices.Equal(subjects, want) {
 		t.Errorf("sunset alerts on %s: %v, want %v", versionsAt.Format(domain.DateLayout), subjects, want)
+	}
+}
+
+// TestAPIVersionsPagesAreOneRead: /api-versions, and a member page with
+// its version mix, each read the store once (one snapshot) on the demo.
+func TestAPIVersionsPagesAreOneRead(t *testing.T) {
+	db := seededDB(t)
+	ctx := context.Background()
+	vs := demo.APIVersions(demo.Options{Seed: 1, Days: 180, End: demoEnd, Members: 40})
+	before := db.Reads()
+	v, err := views.BuildAPIVersions(ctx, db, vs, views.APIVersionsQuery{SunsetDays: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := db.Reads() - before; n != 1 || len(v.Members) == 0 {
+		t.Errorf("/api-versions took %d reads for %d members, want 1", n, len(v.Members))
+	}
+	slug := memberPageSlugs(t, db)[1]
+	before = db.Reads()
+	d, err := views.BuildMember(ctx, db, metrics.DefaultConfig(), views.MemberParams{Slug: slug, Versions: vs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := db.Reads() - before; n != 1 || len(d.Usage.Versions) == 0 {
+		t.Errorf("the member page with its version mix %v took %d reads, want 1", d.Usage.Versions, n)
 	}
 }
