@@ -14,6 +14,7 @@ import (
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
 )
 
 // versionsFixture stores three weeks of calls ending at: "acme" moves from
@@ -219,6 +220,61 @@ func TestAPIVersionsPageShowsTheJSONNumbers(t *testing.T) {
 		}
 		if s.(map[string]any)["stack"] != "versions" {
 			t.Errorf("series %d is not stacked", i)
+		}
+	}
+}
+
+// TestAPIVersionsWithoutDeclarations: with no version declared the page
+// says how to declare them, the JSON has empty lists (not null) and every
+// call is unversioned; the member page has no version mix.
+func TestAPIVersionsWithoutDeclarations(t *testing.T) {
+	db, _, at := versionsFixture(t)
+	v, err := BuildAPIVersions(context.Background(), db, nil, APIVersionsQuery{At: at, SunsetDays: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Declared || v.Versions == nil || len(v.Versions) != 0 || v.Sunsets == nil || v.Burndown == nil || v.UnversionedCalls != v.Calls || v.Calls == 0 {
+		t.Errorf("undeclared: %+v", v)
+	}
+	var b bytes.Buffer
+	if err := newTestRenderer(t).APIVersionsPage(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "No API version is declared") || strings.Contains(b.String(), "chart-version-adoption") {
+		t.Error("the page without declarations should say how to declare them, and draw nothing")
+	}
+	d, err := BuildMember(context.Background(), db, metrics.DefaultConfig(), MemberParams{Slug: "acme", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Usage.Versions != nil {
+		t.Errorf("version mix without declarations: %+v", d.Usage.Versions)
+	}
+}
+
+// TestMemberPageShowsItsVersionMix: over the page's usage range, the
+// member's calls by version (deprecated ones marked), in the JSON and on
+// the page alike.
+func TestMemberPageShowsItsVersionMix(t *testing.T) {
+	db, vs, at := versionsFixture(t)
+	// at−13 … at−7: acme made 5 v1 and 5 v2 calls a day.
+	d, err := BuildMember(context.Background(), db, metrics.DefaultConfig(),
+		MemberParams{Slug: "acme", At: at, From: at.AddDate(0, 0, -13), To: at.AddDate(0, 0, -7), Versions: vs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(d.Usage.Versions)
+	if got != "[{v1 deprecated 35 0.5} {v2 current 35 0.5}]" {
+		t.Errorf("acme's mix %s", got)
+	}
+	var b bytes.Buffer
+	if err := newTestRenderer(t).MemberPage(&b, *d); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	for _, want := range []string{`<span data-version="v1" data-share="0.5">v1 50.0% <span class="badge status-watch">deprecated</span>`, `<span data-version="v2" data-share="0.5">v2 50.0%</span>`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the member page lacks %s", want)
 		}
 	}
 }
