@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -304,5 +306,45 @@ func TestAPIVersionsPagesAreOneRead(t *testing.T) {
 	}
 	if n := db.Reads() - before; n != 1 || len(d.Usage.Versions) == 0 {
 		t.Errorf("the member page with its version mix %v took %d reads, want 1", d.Usage.Versions, n)
+	}
+}
+
+// TestAPIVersionsCommandPrintsTheAPIsJSON: `ecopulse api-versions --at DAY
+// --json` prints what GET /api/v1/api-versions?at=DAY answers, and its text
+// names the members at risk.
+func TestAPIVersionsCommandPrintsTheAPIsJSON(t *testing.T) {
+	members := []versionMember{{"early", v1Until(40), always}, {"stuck", func(int) float64 { return 0.5 }, always}}
+	a, db := versionsApp(t, members)
+	lines, _ := generateVersionLog(rand.New(rand.NewPCG(9, 9)), members)
+	if code, body := post(t, a, newToken(t, db, "gateway", ""), strings.Join(lines, "\n")+"\n", nil); code != 202 {
+		t.Fatalf("ingest: %d %s", code, body)
+	}
+	if _, err := db.ApplyKeyPatterns(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cfg := a.cfg
+	cfg.DB = db.Path()
+	var out bytes.Buffer
+	env := &Env{Config: cfg, Log: quietLogger(), Out: &out, Now: time.Now}
+	if err := APIVersionsReport(context.Background(), env, VersionsOptions{At: versionsAt, JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := get(t, a.Fiber(), "/api/v1/api-versions?at="+versionsAt.Format(domain.DateLayout))
+	var cli, api any
+	if err := json.Unmarshal(out.Bytes(), &cli); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(body), &api); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cli, api) {
+		t.Errorf("the command's JSON differs from the API's:\n%s\n%s", out.String(), body)
+	}
+	out.Reset()
+	if err := APIVersionsReport(context.Background(), env, VersionsOptions{At: versionsAt}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "at risk: stuck\n") {
+		t.Errorf("the text does not name the member at risk:\n%s", out.String())
 	}
 }
