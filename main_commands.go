@@ -75,6 +75,9 @@ var commands = []command{
 	{name: "alerts", summary: "the alerts open on a day (--at YYYY-MM-DD, default the latest scored day; --json)",
 		usage: "The alerts open on a day (default: the latest scored day), whatever people did about them; --json prints what GET /api/v1/alerts?at=DATE answers.",
 		run:   alertsCommand},
+	{name: "api-versions", summary: "API versions: calls and shares, members at risk at each sunset (--at YYYY-MM-DD; --json)",
+		usage: "The API versions declared in the configuration as /api-versions shows them (docs/api-versions.md); --json prints what GET /api/v1/api-versions?at=DATE answers.",
+		run:   apiVersionsCommand},
 	{name: "consumer", summary: "API consumers: consumer list [--unmapped] [--json], consumer map KEY SLUG,\n" +
 		"consumer map --pattern 'acme-*' SLUG", run: consumerCommand},
 	{name: "person", summary: "people: person list --unaffiliated [--json], person assign SOURCE:LOGIN MEMBER [--from DATE]\n" +

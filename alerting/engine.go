@@ -39,6 +39,9 @@ type Engine struct {
 	db  *data.DB
 	cfg config.AlertConfig
 	log *slog.Logger
+	// versions are the declared API versions the sunset rule watches
+	// (sunset.go); nil: none.
+	versions *domain.APIVersions
 	// mu serialises evaluations: two at once could post the same new
 	// alert, or derive the same days twice.
 	mu sync.Mutex
@@ -202,6 +205,11 @@ func (e *Engine) memberConditions(ctx context.Context, day time.Time, scores fun
 			}
 		}
 	}
+	sunset, err := e.sunsetConditions(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	conds = append(conds, sunset...)
 	if cfg.MilestoneOverdue {
 		over, err := db.OverdueMilestones(ctx, day)
 		if err != nil {

@@ -55,6 +55,8 @@ var accessSpec = []accessSpecEntry{
 	{"GET", "/api/v1/api-usage", "viewer", false},
 	{"GET", "/api-usage", "viewer", false},
 	{"GET", "/api/v1/api-usage/breakdown", "viewer", false},
+	{"GET", "/api-versions", "viewer", false},
+	{"GET", "/api/v1/api-versions", "viewer", false},
 	{"GET", "/community", "viewer", false},
 	{"GET", "/api/v1/community", "viewer", false},
 	{"GET", "/api/v1/openapi.json", "viewer", false},

@@ -23,6 +23,7 @@ func (s *Scorer) alertEngine() *alerting.Engine {
 	s.alertsOnce.Do(func() {
 		if s.alerting == nil && s.alerts != nil {
 			s.alerting = alerting.NewEngine(s.db, *s.alerts, s.log)
+			s.alerting.SetAPIVersions(s.versions)
 		}
 	})
 	return s.alerting

@@ -23,6 +23,10 @@ func Score(ctx context.Context, env *Env, opt ScoreOptions) error {
 		scorer := NewScorer(db, env.Config.Scoring, env.Log)
 		scorer.sources = env.Config.Sources
 		scorer.alerts = &env.Config.Alerts // the days scored get alert history
+		var err error
+		if scorer.versions, err = env.Config.APIVersions(); err != nil {
+			return err
+		}
 		day := opt.At
 		if !opt.From.IsZero() {
 			if opt.To.Before(opt.From) {

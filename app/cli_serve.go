@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/ecopulse/ecopulse/collectors/demo"
 	"github.com/ecopulse/ecopulse/data"
 )
 
@@ -49,6 +50,12 @@ func Demo(ctx context.Context, env *Env) error {
 		}
 		scorer := NewScorer(db, env.Config.Scoring, env.Log)
 		scorer.alerts = &env.Config.Alerts // the demo's history has alert history
+		if scorer.versions, err = env.Config.APIVersions(); err != nil {
+			return err
+		}
+		if !scorer.versions.Declared() {
+			scorer.versions = demo.APIVersions(demoOptions(env.Now()))
+		}
 		if err := scorer.Run(ctx, env.Now(), env.Config.BackfillDays); err != nil {
 			return err
 		}

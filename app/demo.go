@@ -52,6 +52,9 @@ type demoFeed struct {
 // enableDemo seeds an empty database, scores its history and schedules the
 // tick job. A database that already has members keeps its data.
 func (a *App) enableDemo(ctx context.Context, now time.Time) error {
+	if err := a.declareDemoVersions(ctx, now); err != nil {
+		return err
+	}
 	if err := a.seedDemoOnce(ctx, now); err != nil {
 		return err
 	}
@@ -63,6 +66,23 @@ func (a *App) enableDemo(ctx context.Context, now time.Time) error {
 	if _, err := a.scheduleJob(jobDemoTick, a.cfg.Schedules.DemoTick, a.demoTick); err != nil {
 		return fmt.Errorf("app: bad schedule for the demo tick %q: %w", a.cfg.Schedules.DemoTick, err)
 	}
+	return nil
+}
+
+// declareDemoVersions declares the demo's API versions (v1 deprecated
+// halfway through its history, its sunset 20 days after it ends) when the
+// configuration declares none, before the history is seeded and scored so
+// that its alert history has the sunset rule's alerts.
+func (a *App) declareDemoVersions(ctx context.Context, now time.Time) error {
+	if a.versions.Declared() {
+		return nil
+	}
+	opt, err := seededDemoOptions(ctx, a.db, now)
+	if err != nil {
+		return err
+	}
+	a.versions = demo.APIVersions(opt)
+	a.alerts.SetAPIVersions(a.versions)
 	return nil
 }
 

@@ -57,6 +57,8 @@ func (a *App) routes() routeTable {
 		// the first rule that matches decides.
 		{"GET", "/api-usage", accessViewer, cachePerRole, a.apiUsagePage, ""},
 		{"GET", "/api/v1/api-usage/breakdown", accessViewer, cachePerRole, a.apiUsageBreakdownJSON, "API usage breakdown"},
+		{"GET", "/api-versions", accessViewer, cachePerRole, a.apiVersionsPage, ""}, // app/routes_versions.go
+		{"GET", "/api/v1/api-versions", accessViewer, cachePerRole, a.apiVersionsJSON, "API versions and deprecations"},
 		{"GET", "/community", accessViewer, cachePerRole, a.communityPage, ""},
 		{"GET", "/api/v1/community", accessViewer, cachePerRole, a.communityJSON, "Community metrics"},
 		{"GET", "/projects", accessViewer, cachePerRole, a.projectsListPage, ""},

@@ -101,6 +101,7 @@ func (a *App) buildMember(c *fiber.Ctx) (*views.MemberDetail, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.Versions = a.versions
 	return views.BuildMember(c.UserContext(), a.db, a.cfg.Scoring, p)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/ecopulse/ecopulse/alerting"
 	"github.com/ecopulse/ecopulse/config"
 	"github.com/ecopulse/ecopulse/data"
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // scheduler runs EcoPulse's background work: the cron jobs (scoring, the
@@ -37,6 +38,9 @@ type scheduler struct {
 	sources    []*scheduledSource
 	alerts     *alerting.Engine
 	notifier   *alerting.Notifier // nil: no webhook
+	// versions are the declared API versions (nil: none): the configured
+	// ones, or the demo's under serve --demo (app/routes_versions.go).
+	versions *domain.APIVersions
 }
 
 // newScheduler validates the schedules, sources and alert rules of cfg and
@@ -64,6 +68,10 @@ func newScheduler(cfg config.Config, db *data.DB, log *slog.Logger, ops opsHooks
 		return nil, err
 	}
 	s.alerts = alerting.NewEngine(db, cfg.Alerts, log)
+	if s.versions, err = cfg.APIVersions(); err != nil {
+		return nil, err
+	}
+	s.alerts.SetAPIVersions(s.versions)
 	s.notifier = alerting.NewNotifier(cfg.Alerts.Webhook, log)
 	s.scorer.afterRun = s.afterScoring()
 	s.scorer.sources = cfg.Sources

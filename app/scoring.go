@@ -34,6 +34,9 @@ type Scorer struct {
 	// alerts follow with; else one of alerts is made on first use.
 	alerting   *alerting.Engine
 	alertsOnce sync.Once
+	// versions are the declared API versions the sunset rule of an engine
+	// made of alerts watches.
+	versions *domain.APIVersions
 }
 
 // NewScorer returns a Scorer with the given model configuration.

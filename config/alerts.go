@@ -36,6 +36,10 @@ type AlertConfig struct {
 	// SourceMaxAge does the same for sources that ran but have no schedule
 	// here (push ingest, the demo feed): no successful run within it.
 	SourceMaxAge time.Duration `yaml:"source_max_age"`
+	// SunsetDays opens an alert for a member that still called a version
+	// (api_versions) in the last SunsetDays days once its sunset is at most
+	// SunsetDays away, or past (0: off).
+	SunsetDays int `yaml:"sunset_days"`
 
 	// Rules on the members' change signals (domain.Change; docs/scoring.md,
 	// "What changed"), one per group of kinds. The signals already weigh
@@ -91,6 +95,7 @@ func DefaultAlertConfig() AlertConfig {
 		MilestoneOverdue:     true,
 		SourceStaleIntervals: 3,
 		SourceMaxAge:         24 * time.Hour,
+		SunsetDays:           30,
 		UsageDrop:            defaultChangeRule,
 		Dormant:              defaultChangeRule,
 		Latency:              defaultChangeRule,
@@ -128,6 +133,8 @@ func (c AlertConfig) Validate() error {
 		return domain.Errorf(domain.EINVALID, "config: alerts.error_rate_min_calls cannot be negative")
 	case c.SourceStaleIntervals < 0 || c.SourceMaxAge < 0:
 		return domain.Errorf(domain.EINVALID, "config: alerts.source_stale_intervals and source_max_age cannot be negative")
+	case c.SunsetDays < 0 || c.SunsetDays > MaxSunsetDays:
+		return domain.Errorf(domain.EINVALID, "config: alerts.sunset_days must be within 0–%d (0: off)", MaxSunsetDays)
 	}
 	for _, r := range []struct {
 		key  string

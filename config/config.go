@@ -61,6 +61,9 @@ type Config struct {
 	Auth AuthConfig `yaml:"auth"`
 	// Ingest bounds push ingest (ingest.go).
 	Ingest IngestConfig `yaml:"ingest"`
+	// Versions declare the API's versions and their lifecycle
+	// (apiversions.go).
+	Versions []APIVersionConfig `yaml:"api_versions"`
 }
 
 // ConsumerMapping attributes an API consumer's traffic to a member.
@@ -169,6 +172,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := checkSources(c.Sources); err != nil {
+		return err
+	}
+	if _, err := c.APIVersions(); err != nil {
 		return err
 	}
 	for i, m := range c.Consumers {

@@ -24,12 +24,13 @@ const (
 	RuleContributorLoss  = "contributor_loss" // change signals contribution_drop and contributor_loss
 	RuleMilestoneOverdue = "milestone_overdue"
 	RuleSourceStale      = "source_stale"
+	RuleSunset           = "sunset" // a member still calls an API version near its sunset (docs/api-versions.md)
 )
 
 // MemberAlertRules are the rules about members: evaluated on every scored
 // day, so they have a history (app/alerts_history.go).
 var MemberAlertRules = []string{RuleHealthBelow, RuleHealthDrop, RuleUsageDrop, RuleDormant, RuleLatency,
-	RuleErrors4xx, RuleErrors5xx, RuleErrorRate, RuleUnanswered, RuleContributorLoss, RuleMilestoneOverdue}
+	RuleErrors4xx, RuleErrors5xx, RuleErrorRate, RuleUnanswered, RuleContributorLoss, RuleMilestoneOverdue, RuleSunset}
 
 // SourceAlertRules are evaluated at the time of the evaluation.
 var SourceAlertRules = []string{RuleSourceStale}
@@ -51,6 +52,7 @@ var ruleLabels = map[string]string{
 	RuleContributorLoss:  "Contributors leaving",
 	RuleMilestoneOverdue: "Milestone overdue",
 	RuleSourceStale:      "Source stopped collecting",
+	RuleSunset:           "API version near its sunset",
 }
 
 // RuleLabel names an alert rule for people.

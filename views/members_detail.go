@@ -17,6 +17,9 @@ type MemberParams struct {
 	// Now stands for "today" when nothing is scored yet (the range then
 	// ends today). It is never used when there are scores.
 	Now time.Time
+	// Versions are the declared API versions: with some, the usage shows
+	// the member's version mix (members_versions.go).
+	Versions *domain.APIVersions
 }
 
 const (
@@ -131,6 +134,9 @@ type MemberUsage struct {
 	// ConsumerCount is how many consumers the member has in the range: a
 	// member may have thousands, the page and JSON list the busiest.
 	ConsumerCount int `json:"consumer_count"`
+	// Versions is the member's calls in the range by API version, when
+	// versions are declared (absent otherwise): /api-versions' mix.
+	Versions []APIVersionShare `json:"versions,omitempty"`
 }
 
 // Milestone states on the day shown.

@@ -19,6 +19,21 @@ func BuildMember(ctx context.Context, db *data.DB, cfg metrics.Config, p MemberP
 	if !domain.ValidSlug(p.Slug) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no member %q", p.Slug)
 	}
+	if !p.Versions.Declared() {
+		return buildMember(ctx, db, cfg, p)
+	}
+	// The version mix is a second question: both read one snapshot.
+	return oneRead(ctx, db, func(ctx context.Context) (*MemberDetail, error) {
+		d, err := buildMember(ctx, db, cfg, p)
+		if err != nil {
+			return nil, err
+		}
+		return d, memberVersionMix(ctx, db, d, p)
+	})
+}
+
+// buildMember is BuildMember without the version mix.
+func buildMember(ctx context.Context, db *data.DB, cfg metrics.Config, p MemberParams) (*MemberDetail, error) {
 	var plan memberPlan
 	r, err := db.MemberDetail(ctx, data.MemberDetailQuery{Slug: p.Slug, At: p.At, ResolvedAlerts: resolvedAlerts,
 		Span: func(scored time.Time) (data.MemberSpan, error) {

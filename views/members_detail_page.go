@@ -41,6 +41,7 @@ type memberPage struct {
 	Offer              *DataOffer // where the data is, when the page shows none
 	DateMin, DateMax   string     // the date inputs' bounds: the days with data
 	UsageFrom, UsageTo string
+	Versions           []APIVersionShare // the version mix; none when no version is declared
 	HasUsage           bool
 	Calls              string
 	Errors4xx          string
@@ -316,6 +317,7 @@ func memberRadar(s *MemberScoreView, med *MemberMedians) (chartSpec, error) {
 
 func buildMemberUsage(p *memberPage, u MemberUsage) error {
 	p.UsageFrom, p.UsageTo = u.From, u.To
+	p.Versions = u.Versions
 	p.HasUsage = u.Totals.Calls > 0
 	none := fmt.Sprintf("No API usage between %s and %s", u.From, u.To)
 	p.CallsChart = chartBlock{ID: "chart-member-calls", Title: "API calls per day"}

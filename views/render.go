@@ -42,6 +42,7 @@ var navLinks = []navLink{
 	{Path: "/members", Label: "nav.members"},
 	{Path: "/network", Label: "nav.network"},
 	{Path: "/api-usage", Label: "nav.api_usage"},
+	{Path: "/api-versions", Label: "nav.api_versions"},
 	{Path: "/projects", Label: "nav.projects"},
 	{Path: "/community", Label: "nav.community"},
 	{Path: "/snapshots", Label: "nav.snapshots"},

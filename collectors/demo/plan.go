@@ -99,7 +99,8 @@ type plan struct {
 	people     []personPlan
 	projects   []projectPlan
 	incidents  []incident
-	bots       [2]int // people indices of dependabot and the CI bot
+	bots       [2]int       // people indices of dependabot and the CI bot
+	versions   *versionPlan // API versions: when calls move to /v2/ (versions.go)
 }
 
 // historyRange returns the span the seeded history covers: Days whole days

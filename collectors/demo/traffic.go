@@ -197,7 +197,7 @@ func (p *plan) traffic(ctx context.Context, r *rand.Rand, ids []int64, from, to 
 					if part.n == 0 {
 						continue
 					}
-					ru = domain.UsageRollup{Bucket: h, ConsumerID: ids[ci], Endpoint: ep.path, StatusClass: part.class, Calls: part.n}
+					ru = domain.UsageRollup{Bucket: h, ConsumerID: ids[ci], Endpoint: p.versionedPath(ci, sh.ep, h), StatusClass: part.class, Calls: part.n}
 					switch part.class {
 					case 2:
 						ru.LatencySumMS = fillLatency(&ru.Latency, r, part.n, median*incLat, ep.sigma, ep.tail)
