@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"net/url"
 	"sort"
 	"time"
 
@@ -245,4 +246,22 @@ func compareMembers(a, b []data.SnapshotMember, ra, rb float64, compare bool) []
 		return gone[i].Slug < gone[j].Slug
 	})
 	return append(out, gone...)
+}
+
+// CompareExportName is the file name of a comparison's export:
+// ecopulse-2026-W40-vs-2026-W48.csv.
+func CompareExportName(a, b, format string) string {
+	return "ecopulse-" + a + "-vs-" + b + "." + format
+}
+
+// CompareURL is the comparison's page (format "") or a download of it.
+func CompareURL(a, b, format string) string {
+	q := url.Values{}
+	q.Set("a", a)
+	q.Set("b", b)
+	if format == "" {
+		return "/snapshots/compare?" + q.Encode()
+	}
+	q.Set("format", format)
+	return "/api/v1/snapshots/compare?" + q.Encode()
 }

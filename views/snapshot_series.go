@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,4 +183,15 @@ func SeriesSummaryLines(s *SnapshotSeries) []SummaryLine {
 		summaryNumber("Weeks with a snapshot", float64(snaps), FormatCount),
 		summaryNumber("Members seen", float64(len(s.Members)), FormatCount),
 	}
+}
+
+// SeriesExportName is the file name of the series' export:
+// ecopulse-series-2026-W37-2026-W48.csv.
+func SeriesExportName(s *SnapshotSeries, format string) string {
+	return "ecopulse-series-" + s.Weeks[0].Week + "-" + s.Weeks[len(s.Weeks)-1].Week + "." + format
+}
+
+// SeriesURL is a download of the series of the last weeks.
+func SeriesURL(weeks int, format string) string {
+	return "/api/v1/snapshots/series?weeks=" + strconv.Itoa(weeks) + "&format=" + url.QueryEscape(format)
 }
