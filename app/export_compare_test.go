@@ -336,3 +336,41 @@ func TestEveryMemberExportHasTheSameHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestExportCommandComparesAndWritesTheSeries(t *testing.T) {
+	a, db, list := snapshotsApp(t)
+	ctx := context.Background()
+	env, out := snapshotEnv(t, db, demoEnd)
+	wa, wb := list[2].Week, list[0].Week
+	if err := ExportCompare(ctx, env, wa, wb, "csv", "-"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), string(fetchOK(t, a, views.CompareURL(wa, wb, "csv"))); got != want {
+		t.Errorf("export --against wrote another file than the API's download")
+	}
+	out.Reset()
+	if err := ExportSeries(ctx, env, 6, "csv", "-"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), string(fetchOK(t, a, views.SeriesURL(6, "csv"))); got != want {
+		t.Errorf("export --series wrote another file than the API's download")
+	}
+	dir := t.TempDir()
+	path := dir + "/series.xlsx"
+	if err := ExportSeries(ctx, env, 6, "xlsx", path); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := excelize.OpenFile(path); err != nil {
+		t.Errorf("the series XLSX does not open: %v", err)
+	} else {
+		checkSummary(t, f, map[string]float64{"Weeks": 6})
+		f.Close()
+	}
+	if err := ExportCompare(ctx, env, "2026-W01", wb, "csv", dir+"/missing.csv"); err == nil {
+		t.Errorf("a comparison with a week without snapshot was written")
+	}
+	es := auditOf(t, db, "export")
+	if !hasAudit(es, cliActor, "compare.csv", true) || !hasAudit(es, cliActor, "series.xlsx", true) || !hasAudit(es, cliActor, "compare.csv", false) {
+		t.Errorf("exports not audited: %+v", es)
+	}
+}
