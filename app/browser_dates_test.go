@@ -40,7 +40,9 @@ func TestBrowserDateInputsReadISOAndRoundTrip(t *testing.T) {
 	}
 	before := demoEnd.AddDate(0, 0, -1).Format(domain.DateLayout)
 	for value, valid := range map[string]bool{
-		"06/29/2026": false, "2026-02-30": false, "1999-01-01": false, // not ISO, no such day, before the scored days
+		// Not ISO; no such day, though between the scored days (2026-05-26 to
+		// 2026-06-30 as text) so that only the day check refuses it; before them.
+		"06/29/2026": false, "2026-05-32": false, "1999-01-01": false,
 		before: true, "": true,
 	} {
 		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(function(){var i=`+at+`; i.value=`+jsString(value)+
