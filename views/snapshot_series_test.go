@@ -90,3 +90,26 @@ func TestSeriesWeeksParameter(t *testing.T) {
 		t.Errorf("no snapshot: err %v, want ENOTFOUND", err)
 	}
 }
+
+// TestCompareAndSeriesAreOneRead: each builder asks its questions in one
+// read transaction (one state of the database), however many weeks.
+func TestCompareAndSeriesAreOneRead(t *testing.T) {
+	db := datatest.MustOpenDB(t)
+	threeSnapshots(t, db)
+	ctx := context.Background()
+	for name, build := range map[string]func() error{
+		"compare": func() error {
+			_, err := BuildSnapshotCompare(ctx, db, metrics.DefaultConfig(), "2026-W22", "2026-W25")
+			return err
+		},
+		"series": func() error { _, err := BuildSnapshotSeries(ctx, db, metrics.DefaultConfig(), 6); return err },
+	} {
+		before := db.Reads()
+		if err := build(); err != nil {
+			t.Fatal(err)
+		}
+		if got := db.Reads() - before; got != 1 {
+			t.Errorf("%s: %d reads, want 1", name, got)
+		}
+	}
+}
