@@ -46,8 +46,11 @@ var commands = []command{
 		args:  " [SOURCE…]", nargs: anyArgs, run: runCollect},
 	{name: "snapshot", summary: "freeze a closed ISO week's scores (--week YYYY-Www; default the last closed week)",
 		usage: "Freeze the scores of a closed ISO week (its Sunday). A snapshot is never rewritten: a second run for the same week is refused.", run: runSnapshot},
-	{name: "export", summary: "export a week's snapshot: --week YYYY-Www --format csv|xlsx|json [-o FILE]",
-		usage: "Export a week's snapshot as CSV, XLSX (a data sheet and a chart sheet) or JSON.", run: runExport},
+	{name: "export", summary: "export a week's snapshot: --week YYYY-Www --format csv|xlsx|json [-o FILE]\n" +
+		"                             [--against YYYY-Www: the two weeks compared | --series N: the last N weeks]",
+		usage: "Export a week's snapshot as CSV, XLSX (a Summary sheet, the data and a chart) or JSON; with --against WEEK,\n" +
+			"the snapshot of --week (default the latest) compared with WEEK's, as /snapshots/compare; with --series N, R,\n" +
+			"ecosystem health and each member's health and φ over the last N weeks (the XLSX charts R and health).", run: runExport},
 	{name: "allocate", summary: "benefit allocation statement: --period 2026-W48|2026-11|2026-Q4 --pool AMOUNT [--currency CNY]\n" +
 		"[--rule shapley|contribution|equal|weights] [--agreement SLUG] [--format text|json|csv|xlsx] [-o FILE]",
 		usage: "Split a pool of money among the members for a period by a rule (docs/allocation.md), as /allocation does:\n" +
@@ -241,9 +244,23 @@ func runExport(x *invocation) error {
 	week := fs.String("week", "", "ISO `WEEK` as YYYY-Www (default: the latest snapshot)")
 	format := fs.String("format", "csv", "`FORMAT`: csv, xlsx or json")
 	output := fs.String("o", "-", "output `FILE` (- for standard output)")
+	against := fs.String("against", "", "compare --week with this ISO `WEEK` (default: the snapshot before it)")
+	series := fs.String("series", "", "export the last `N` weeks, 1–520, instead of one week")
 	env, _, err := x.open()
 	if err != nil {
 		return err
+	}
+	switch {
+	case *series != "" && *against != "":
+		return domain.Errorf(domain.EINVALID, "export: --series and --against do not go together")
+	case *series != "":
+		n, err := views.ParseSeriesWeeks(*series)
+		if err != nil {
+			return err
+		}
+		return app.ExportSeries(x.ctx, env, n, *format, *output)
+	case *against != "":
+		return app.ExportCompare(x.ctx, env, *against, *week, *format, *output)
 	}
 	return app.Export(x.ctx, env, *week, *format, *output)
 }

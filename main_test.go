@@ -127,6 +127,12 @@ func TestDemoThenScoreJSONHoldsTheModel(t *testing.T) {
 	if b, err := os.ReadFile(xlsx); err != nil || !bytes.HasPrefix(b, []byte("PK")) {
 		t.Errorf("the XLSX export is not a zip file: %v", err)
 	}
+	if out, _, err := runCLI(t, "export", "--series", "3", "--db", db); err != nil || !strings.HasPrefix(out, `"scope","week","day","slug"`) {
+		t.Errorf("export --series: %v %q", err, out[:min(len(out), 80)])
+	}
+	if _, _, err := runCLI(t, "export", "--series", "3", "--against", "2026-W01", "--db", db); err == nil {
+		t.Errorf("export --series with --against: no error")
+	}
 	if datatest.Postgres() {
 		return // backup copies SQLite databases (TestBackupCommandOnPostgresSaysHow)
 	}

@@ -19,14 +19,10 @@ import (
 // links, /api/v1/snapshots/:week?format=… and `ecopulse export` all write
 // through writeExport.
 
-// exportColumns are the columns of the CSV and of the XLSX "Scores" sheet.
-var exportColumns = []string{"week", "slug", "name", "kind", "segment", "tier",
-	"T", "I", "M", "C", "K", "phi", "phi_share", "health", "status", "health_change", "phi_change", "reason_kind", "reason"}
-
 // Column letters of the XLSX "Scores" sheet the chart reads.
-const (
-	xlsxNameCol = "C"
-	xlsxPhiCol  = "L"
+var (
+	xlsxNameCol = xlsxColumn(views.MemberExportColumnIndex("name"))
+	xlsxPhiCol  = xlsxColumn(views.MemberExportColumnIndex("phi"))
 )
 
 // Sheet names of the XLSX export.
@@ -83,40 +79,10 @@ func writeExport(w io.Writer, d *views.SnapshotDetail, format string) error {
 	}
 }
 
-// exportRow is one member's row: text cells and numbers (nil: no value).
-func exportRow(week string, m views.SnapshotMemberRow) []any {
-	return []any{week, m.Slug, m.Name, m.Kind, m.Segment, m.Tier,
-		m.T, m.I, m.M, m.C, m.K, m.Phi, m.PhiShare, m.Health, m.Status, optional(m.HealthChange), optional(m.PhiChange),
-		m.ReasonKind, m.Reason}
-}
-
-func optional(p *float64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-// writeCSV writes a header and one row per member: text cells quoted and
-// neutralised against formulas (views.SpreadsheetCSV). Numbers have full
-// precision (the shortest text that reads back as the same float64).
+// writeCSV writes a snapshot's rows (views.SnapshotExportRows: its
+// ecosystem rows, then its members) in the columns of every member export.
 func writeCSV(w io.Writer, d *views.SnapshotDetail) error {
-	cw := views.NewSpreadsheetCSV(w)
-	cw.Row(exportColumns...)
-	for _, m := range d.Members {
-		for _, v := range exportRow(d.Week, m) {
-			switch v := v.(type) {
-			case string:
-				cw.Text(v)
-			case float64:
-				cw.Number(strconv.FormatFloat(v, 'g', -1, 64))
-			default:
-				cw.Number("")
-			}
-		}
-		cw.EndRow()
-	}
-	return cw.Flush()
+	return views.WriteMemberExportCSV(w, views.SnapshotExportRows(d))
 }
 
 // decimals returns how many decimals the shortest exact text of v has.
@@ -130,97 +96,66 @@ func decimals(v float64) int {
 	return 0
 }
 
-// writeXLSX writes a workbook with a "Scores" sheet (the CSV's columns,
-// numbers as numeric cells, text as text cells, never formulas) and a
-// "Chart" chart sheet: a bar chart of φ per member whose categories and
-// values are references to the Scores sheet, so no member name is ever
-// written into a formula.
+// writeXLSX writes a workbook with a "Summary" sheet (the week, the
+// ecosystem's numbers and counts, the previous week's), a "Scores" sheet
+// (the CSV's rows, numbers as formatted numeric cells, text as text cells,
+// never formulas) and a "Chart" chart sheet: a bar chart of φ per member
+// whose categories and values are references to the Scores sheet, so no
+// member name is ever written into a formula.
 func writeXLSX(w io.Writer, d *views.SnapshotDetail) (err error) {
-	f := excelize.NewFile()
+	f, st, err := newMemberWorkbook(xlsxDataSheet)
+	if err != nil {
+		return err
+	}
 	defer func() {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 	}()
-	if err := f.SetSheetName("Sheet1", xlsxDataSheet); err != nil {
+	rows := views.SnapshotExportRows(d)
+	if err := writeMemberSheet(f, st, xlsxDataSheet, rows); err != nil {
 		return err
 	}
-	header := make([]any, len(exportColumns))
-	for i, c := range exportColumns {
-		header[i] = c
-	}
-	if err := f.SetSheetRow(xlsxDataSheet, "A1", &header); err != nil {
+	if err := addPhiChart(f, d, len(rows)-len(d.Members)+2, len(rows)+1); err != nil {
 		return err
 	}
-	for i, m := range d.Members {
-		for j, v := range exportRow(d.Week, m) {
-			cell, err := excelize.CoordinatesToCellName(j+1, i+2)
-			if err != nil {
-				return err
-			}
-			switch v := v.(type) {
-			case string:
-				// SetCellStr stores text, even "=HYPERLINK(…)": a cell holds a
-				// formula only through SetCellFormula, which we never call.
-				err = f.SetCellStr(xlsxDataSheet, cell, v)
-			case float64:
-				err = f.SetCellFloat(xlsxDataSheet, cell, v, decimals(v), 64)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
+	if err := writeSummarySheet(f, st, "EcoPulse snapshot "+d.Week, views.SnapshotSummaryLines(d)); err != nil {
 		return err
 	}
-	last, err := excelize.CoordinatesToCellName(len(exportColumns), 1)
-	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(xlsxDataSheet, "A1", last, bold); err != nil {
-		return err
-	}
-	if err := f.SetPanes(xlsxDataSheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := f.SetColWidth(xlsxDataSheet, xlsxNameCol, xlsxNameCol, 32); err != nil {
-		return err
-	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// addPhiChart adds the Chart sheet: φ of the member rows first to last of
+// the Scores sheet (1-based rows).
+func addPhiChart(f *excelize.File, d *views.SnapshotDetail, first, last int) error {
 	if len(d.Members) == 0 {
 		// A chart needs at least one row to reference.
 		if _, err := f.NewSheet(xlsxChartSheet); err != nil {
 			return err
 		}
-		if err := f.SetCellStr(xlsxChartSheet, "A1", "This snapshot has no member to chart."); err != nil {
-			return err
-		}
-	} else {
-		n := len(d.Members) + 1
-		ref := func(col string) string { return fmt.Sprintf("%s!$%s$2:$%s$%d", xlsxDataSheet, col, col, n) }
-		if err := f.AddChartSheet(xlsxChartSheet, &excelize.Chart{
-			Type: excelize.Bar,
-			Series: []excelize.ChartSeries{{
-				Name:       fmt.Sprintf("%s!$%s$1", xlsxDataSheet, xlsxPhiCol),
-				Categories: ref(xlsxNameCol),
-				Values:     ref(xlsxPhiCol),
-				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"#3B6FD8"}},
-			}},
-			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Shapley value φ by member, " + d.Week + " (R = " + strconv.FormatFloat(d.Ecosystem.R, 'g', 6, 64) + ")"}}},
-			Legend: excelize.ChartLegend{Position: "none"},
-			XAxis:  excelize.ChartAxis{ReverseOrder: true}, // largest φ on top
-			YAxis:  excelize.ChartAxis{MajorGridLines: true},
-		}); err != nil {
-			return err
-		}
+		return f.SetCellStr(xlsxChartSheet, "A1", "This snapshot has no member to chart.")
 	}
-	// The data sheet opens first.
-	idx, err := f.GetSheetIndex(xlsxDataSheet)
-	if err != nil {
-		return err
+	ref := func(col string) string { return fmt.Sprintf("%s!$%s$%d:$%s$%d", xlsxDataSheet, col, first, col, last) }
+	return f.AddChartSheet(xlsxChartSheet, &excelize.Chart{
+		Type: excelize.Bar,
+		Series: []excelize.ChartSeries{{
+			Name:       fmt.Sprintf("%s!$%s$1", xlsxDataSheet, xlsxPhiCol),
+			Categories: ref(xlsxNameCol),
+			Values:     ref(xlsxPhiCol),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"#3B6FD8"}},
+		}},
+		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Shapley value φ by member, " + d.Week + " (R = " + strconv.FormatFloat(d.Ecosystem.R, 'g', 6, 64) + ")"}}},
+		Legend: excelize.ChartLegend{Position: "none"},
+		XAxis:  excelize.ChartAxis{ReverseOrder: true}, // largest φ on top
+		YAxis:  excelize.ChartAxis{MajorGridLines: true},
+	})
+}
+
+// optional returns *p, or nil (no value) for nil.
+func optional(p *float64) any {
+	if p == nil {
+		return nil
 	}
-	f.SetActiveSheet(idx)
-	_, err = f.WriteTo(w)
-	return err
+	return *p
 }

@@ -35,8 +35,8 @@ func checkExport(tb testing.TB, format string, b []byte, week string) []map[stri
 		if err != nil {
 			tb.Fatalf("CSV does not parse: %v", err)
 		}
-		if len(recs) < 2 || !slices.Equal(recs[0], exportColumns) {
-			tb.Fatalf("CSV header = %v (%d records), want %v", recs[0], len(recs), exportColumns)
+		if len(recs) < 2 || !slices.Equal(recs[0], views.MemberExportHeader()) {
+			tb.Fatalf("CSV header = %v (%d records), want %v", recs[0], len(recs), views.MemberExportHeader())
 		}
 		return rowsOf(tb, recs, week)
 	case "xlsx":
@@ -53,8 +53,8 @@ func checkExport(tb testing.TB, format string, b []byte, week string) []map[stri
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if len(recs) < 2 || !slices.Equal(recs[0], exportColumns) {
-			tb.Fatalf("XLSX header = %v, want %v", recs[0], exportColumns)
+		if len(recs) < 2 || !slices.Equal(recs[0], views.MemberExportHeader()) {
+			tb.Fatalf("XLSX header = %v, want %v", recs[0], views.MemberExportHeader())
 		}
 		return rowsOf(tb, recs, week)
 	case "json":
@@ -71,15 +71,19 @@ func checkExport(tb testing.TB, format string, b []byte, week string) []map[stri
 	return nil
 }
 
+// rowsOf returns the member rows (scope "member") of an export's records.
 func rowsOf(tb testing.TB, recs [][]string, week string) []map[string]string {
 	tb.Helper()
 	var out []map[string]string
 	for _, r := range recs[1:] {
 		m := map[string]string{}
-		for i, c := range exportColumns {
+		for i, c := range views.MemberExportHeader() {
 			if i < len(r) {
 				m[c] = r[i]
 			}
+		}
+		if m["scope"] != views.ScopeMember {
+			continue
 		}
 		if m["week"] != week {
 			tb.Errorf("row of week %q, want %s", m["week"], week)
@@ -189,8 +193,13 @@ func TestSnapshotExportsDownloadParseAndNeutraliseFormulas(t *testing.T) {
 	}
 	defer f.Close()
 	found := 0
-	for row := 2; row <= len(d.Members)+1; row++ {
-		slug, _ := f.GetCellValue(xlsxDataSheet, fmt.Sprintf("B%d", row))
+	ecoRows := 1 // the week's ecosystem row, and the previous week's
+	if d.Previous != nil {
+		ecoRows = 2
+	}
+	slugCol := xlsxColumn(views.MemberExportColumnIndex("slug"))
+	for row := 2; row <= len(d.Members)+ecoRows+1; row++ {
+		slug, _ := f.GetCellValue(xlsxDataSheet, fmt.Sprintf("%s%d", slugCol, row))
 		name, ok := hostile[slug]
 		if !ok {
 			continue
@@ -215,8 +224,9 @@ func TestSnapshotExportsDownloadParseAndNeutraliseFormulas(t *testing.T) {
 		t.Errorf("found %d of the %d formula-looking names in the XLSX", found, len(formulaNames))
 	}
 	chartXML := zipFile(t, x, "xl/charts/chart1.xml")
-	n := len(d.Members) + 1
-	for _, ref := range []string{fmt.Sprintf("Scores!$C$2:$C$%d", n), fmt.Sprintf("Scores!$L$2:$L$%d", n), "Scores!$L$1"} {
+	first, n := ecoRows+2, len(d.Members)+ecoRows+1
+	for _, ref := range []string{fmt.Sprintf("Scores!$%s$%d:$%s$%d", xlsxNameCol, first, xlsxNameCol, n),
+		fmt.Sprintf("Scores!$%s$%d:$%s$%d", xlsxPhiCol, first, xlsxPhiCol, n), "Scores!$" + xlsxPhiCol + "$1"} {
 		if !strings.Contains(chartXML, ref) {
 			t.Errorf("the chart does not refer to %s", ref)
 		}
@@ -283,7 +293,8 @@ func TestSpreadsheetSafe(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if got, want := strings.TrimSpace(lines[1]), `"2026-W26","a","'=cmd","","","",0,0,0,0,0,0.30000000000000004,0,0,"",,,"usage_drop","'+cmd|' /C calc'!A0"`; got != want {
+	// lines[1] is the ecosystem's row; the member's comes next.
+	if got, want := strings.TrimSpace(lines[2]), `"member","2026-W26","","a","'=cmd","","","","",0,0,0,0,0,0,0.30000000000000004,0,,"",,,"usage_drop","'+cmd|' /C calc'!A0"`; got != want {
 		t.Errorf("CSV row = %q, want %q", got, want)
 	}
 }

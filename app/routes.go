@@ -111,8 +111,11 @@ func (a *App) routes() routeTable {
 
 		// Weekly snapshots and their exports (app/routes_snapshots.go).
 		{"GET", "/snapshots", accessViewer, cachePerRole, a.snapshotsPage, ""},
+		{"GET", "/snapshots/compare", accessViewer, cachePerRole, a.snapshotComparePage, ""}, // before /snapshots/:week
 		{"GET", "/snapshots/:week", accessViewer, cachePerRole, a.snapshotPage, ""},
 		{"GET", "/api/v1/snapshots", accessViewer, cachePerRole, a.snapshotsJSON, "Weekly snapshots"},
+		{"GET", "/api/v1/snapshots/compare", accessViewer, cachePerRoleUnlessDownload, a.snapshotCompareJSON, "Two weekly snapshots compared"}, // before :week
+		{"GET", "/api/v1/snapshots/series", accessViewer, cachePerRoleUnlessDownload, a.snapshotSeriesJSON, "Weekly series of the snapshots"},
 		{"GET", "/api/v1/snapshots/:week", accessViewer, cachePerRoleUnlessDownload, a.snapshotJSON, "One weekly snapshot"},
 		// Benefit allocation statements and their downloads (app/routes_allocation.go):
 		// money is a manager's business. Downloads (?format=) are audited, never kept.

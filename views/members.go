@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -370,37 +369,30 @@ func sortMembersRows(rows []MembersRow, q MembersQuery) {
 	})
 }
 
-// membersCSVHeader is the CSV's first line: the table's columns, plus slug.
-var membersCSVHeader = []string{"slug", "name", "segment", "tier", "kind", "status", "health", "health_change",
-	"T", "I", "M", "C", "K", "phi", "phi_share", "reason_kind", "reason"}
-
-// membersCSVNumber writes a number in full precision; a missing one is empty.
-// Numbers are formatted here, never taken from input, so a negative one
-// ("-1.5") is a number to a spreadsheet, not a formula.
-func membersCSVNumber(v float64) string {
-	if !finiteNum(v) {
-		return ""
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+// WriteMembersCSV writes the rows of m, in its order, as CSV in the
+// columns of every member export (MemberExportColumns): text cells quoted
+// and neutralised (SpreadsheetCSV), numbers bare. The changes are against
+// 7 days earlier, the list's "Δ week".
+func WriteMembersCSV(w io.Writer, m *Members) error {
+	return WriteMemberExportCSV(w, MembersExportRows(m))
 }
 
-// WriteMembersCSV writes the rows of m, in its order, as CSV: text cells
-// quoted and neutralised (SpreadsheetCSV), numbers bare.
-func WriteMembersCSV(w io.Writer, m *Members) error {
-	cw := NewSpreadsheetCSV(w)
-	cw.Row(membersCSVHeader...)
-	for _, r := range m.Members {
-		for _, t := range []string{r.Slug, r.Name, r.Segment, r.Tier, r.Kind, r.Status} {
-			cw.Text(t)
-		}
-		for _, v := range []float64{r.Health, r.HealthChange, r.T, r.I, r.M, r.C, r.K, r.Phi, r.PhiShare} {
-			cw.Number(membersCSVNumber(v))
-		}
-		cw.Text(r.ReasonKind)
-		cw.Text(r.Reason)
-		cw.EndRow()
+// MembersExportRows are the export rows of the members list, in its order.
+func MembersExportRows(m *Members) []MemberExportRow {
+	against := ""
+	if d, err := domain.ParseDay(m.At); err == nil && m.At != "" {
+		against = d.AddDate(0, 0, -7).Format(domain.DateLayout)
 	}
-	return cw.Flush()
+	out := make([]MemberExportRow, 0, len(m.Members))
+	for _, r := range m.Members {
+		e := emptyExportRow(ScopeMember)
+		e.Day, e.Slug, e.Name, e.Kind, e.Segment, e.Tier, e.Status = m.At, r.Slug, r.Name, r.Kind, r.Segment, r.Tier, r.Status
+		e.Health, e.T, e.I, e.M, e.C, e.K, e.Phi, e.Share = r.Health, r.T, r.I, r.M, r.C, r.K, r.Phi, r.PhiShare
+		e.Against, e.HealthChange = against, r.HealthChange
+		e.ReasonKind, e.Reason = r.ReasonKind, r.Reason
+		out = append(out, e)
+	}
+	return out
 }
 
 // MembersCSVName is the download name of the members CSV.

@@ -99,19 +99,22 @@ func TestMembersCSVNeutralisesFormulas(t *testing.T) {
 	if got, want := len(recs), 4; got != want {
 		t.Fatalf("%d records, want %d", got, want)
 	}
-	if got, want := strings.Join(recs[0], ","), strings.Join(membersCSVHeader, ","); got != want {
+	if got, want := strings.Join(recs[0], ","), strings.Join(MemberExportHeader(), ","); got != want {
 		t.Errorf("header %q", got)
 	}
+	col := func(rec int, name string) string { return recs[rec][MemberExportColumnIndex(name)] }
 	for _, c := range []struct{ got, want string }{
-		{recs[1][1], `'=HYPERLINK("http://x","y")`},
-		{recs[1][2], "'+NLP"},
-		{recs[1][3], "'@gold"},
-		{recs[1][4], "'-k"},
-		{recs[1][7], "-1.5"}, // a number stays a number
-		{recs[2][1], "'\tTab"},
-		{recs[2][2], "'\rCR"},
-		{recs[2][6], ""}, // NaN: empty
-		{recs[3][1], `Plain, "quoted"`},
+		{col(1, "name"), `'=HYPERLINK("http://x","y")`},
+		{col(1, "segment"), "'+NLP"},
+		{col(1, "tier"), "'@gold"},
+		{col(1, "kind"), "'-k"},
+		{col(1, "health_change"), "-1.5"}, // a number stays a number
+		{col(2, "name"), "'\tTab"},
+		{col(2, "segment"), "'\rCR"},
+		{col(2, "health"), ""},     // NaN: empty
+		{col(2, "phi_change"), ""}, // not computed for a day: empty, not 0
+		{col(3, "name"), `Plain, "quoted"`},
+		{col(1, "against"), "2026-06-23"},
 	} {
 		if c.got != c.want {
 			t.Errorf("cell %q, want %q", c.got, c.want)

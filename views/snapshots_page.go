@@ -24,6 +24,9 @@ type snapshotsPage struct {
 	Snapshots  []snapshotListRow
 	Trend      chartBlock
 	WindowDays int // the scoring window: the warm-up's length
+	// Series are the downloads of the weekly series (SeriesWeeks weeks).
+	Series      []downloadLink
+	SeriesWeeks int
 }
 
 // snapshotListRow is a week of the list with its downloads.
@@ -37,6 +40,10 @@ func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
 	p := snapshotsPage{Snapshots: make([]snapshotListRow, len(l.Snapshots)), WindowDays: r.opts.WindowDays}
 	for i, s := range l.Snapshots {
 		p.Snapshots[i] = snapshotListRow{SnapshotSummary: s, Downloads: downloadLinks(s.Week)}
+	}
+	p.SeriesWeeks = DefaultSeriesWeeks
+	for _, f := range ExportFormats {
+		p.Series = append(p.Series, downloadLink{Format: f, Label: strings.ToUpper(f), Href: SeriesURL(DefaultSeriesWeeks, f)})
 	}
 	weeks, health, partial := snapshotTrend(l.Snapshots)
 	p.Trend = chartBlock{

@@ -565,3 +565,75 @@ var msg = (function () {
     }
   });
 })();
+
+/*
+ * Dates read YYYY-MM-DD. A browser draws <input type="date"> in its own
+ * locale (mm/dd/yyyy in the US) while every page, export and API speaks ISO
+ * dates, so each date input becomes a text input that takes and shows
+ * YYYY-MM-DD: a pattern, a placeholder, and a check of the day itself and of
+ * the bounds the page gave (min, max) kept as data-min and data-max. The
+ * value sent is the text typed, as the server expects; without this script
+ * the browser's own date input sends the same ISO value.
+ */
+(function () {
+  'use strict';
+
+  var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+  function realDay(v) {
+    if (!ISO_DAY.test(v)) return false;
+    var d = new Date(v + 'T00:00:00Z');
+    return !isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+  }
+
+  // check sets the input's validity message (the form is not sent while
+  // it has one) from its value and bounds.
+  function check(input) {
+    var v = input.value.trim();
+    var msg = '';
+    if (v !== '') {
+      if (!realDay(v)) {
+        msg = 'Enter a date as YYYY-MM-DD, e.g. 2026-06-30.';
+      } else if (input.dataset.min && v < input.dataset.min) {
+        msg = 'The earliest date here is ' + input.dataset.min + '.';
+      } else if (input.dataset.max && v > input.dataset.max) {
+        msg = 'The latest date here is ' + input.dataset.max + '.';
+      }
+    }
+    input.setCustomValidity(msg);
+  }
+
+  function isoDates() {
+    var inputs = document.querySelectorAll('input[type="date"]');
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      var value = input.value;
+      if (input.min) input.dataset.min = input.min;
+      if (input.max) input.dataset.max = input.max;
+      input.removeAttribute('min');
+      input.removeAttribute('max');
+      input.type = 'text';
+      input.value = value;
+      input.setAttribute('pattern', '\\d{4}-\\d{2}-\\d{2}');
+      input.setAttribute('placeholder', 'YYYY-MM-DD');
+      input.setAttribute('inputmode', 'numeric');
+      input.setAttribute('maxlength', '10');
+      input.setAttribute('autocomplete', 'off');
+      input.setAttribute('data-iso-date', '');
+      if (!input.title) input.title = 'A date as YYYY-MM-DD';
+      check(input);
+    }
+  }
+
+  // Delegated, so rows a form adds later (copies of a row) are checked too.
+  document.addEventListener('input', function (ev) {
+    var t = ev.target;
+    if (t && t.matches && t.matches('input[data-iso-date]')) check(t);
+  });
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', isoDates);
+  } else {
+    isoDates();
+  }
+})();
