@@ -103,7 +103,7 @@ type FunnelGroup struct {
 type FunnelCohort struct {
 	Monday int `json:"-"` // day number of the week's Monday
 	FunnelSummary
-	Retention []FunnelCell `json:"retention"`
+	Retention []FunnelCell  `json:"retention"`
 	Segments  []FunnelGroup `json:"segments"`
 	Members   []FunnelGroup `json:"members"`
 }
