@@ -51,7 +51,7 @@ func TestFunnelOnPaper(t *testing.T) {
 		t.Errorf("ttfs median %v p90 %v, want 3 and 8.6", deref(f.TTFSMedian), deref(f.TTFSP90))
 	}
 	if len(f.Cohorts) != 2 || f.Cohorts[0].Monday != m || f.Cohorts[1].Monday != m+7 {
-		t.Fatalf("cohorts %+v", f.Cohorts)
+		t.Fatalf("%d cohorts, want 2 from Monday %d", len(f.Cohorts), m)
 	}
 	c0, c1 := f.Cohorts[0], f.Cohorts[1]
 	if c0.Consumers != 3 || c1.Consumers != 1 {
@@ -108,9 +108,19 @@ func TestFunnelNoSuccessIsMissing(t *testing.T) {
 // after the last day of data, is not counted.
 func TestFunnelSuccessAfterTheFollowedWeeks(t *testing.T) {
 	m := funnelMonday
-	f := FunnelOf([]FunnelConsumer{{Key: "late", First: m, SuccessDays: []int{m + 56}}, {Key: "future", First: m, SuccessDays: []int{m + 30}}}, m+29)
+	f := FunnelOf([]FunnelConsumer{{Key: "late", First: m, SuccessDays: []int{m + 56}, ContributionDays: []int{m + 56}}}, m+100)
 	if c, _ := stageCount(f.FunnelSummary, StageFirstSuccess); c != 0 {
-		t.Errorf("%d first successes, want 0", c)
+		t.Errorf("a success on day 56: %d first successes, want 0", c)
+	}
+	if c, _ := stageCount(f.FunnelSummary, StageContributed); c != 0 {
+		t.Errorf("a contribution on day 56: %d contributed, want 0", c)
+	}
+	f = FunnelOf([]FunnelConsumer{{Key: "future", First: m, SuccessDays: []int{m + 30}, ContributionDays: []int{m + 30}}}, m+29)
+	if c, _ := stageCount(f.FunnelSummary, StageFirstSuccess); c != 0 {
+		t.Errorf("a success after the data: %d first successes, want 0", c)
+	}
+	if c, _ := stageCount(f.FunnelSummary, StageContributed); c != 0 {
+		t.Errorf("a contribution after the data: %d contributed, want 0", c)
 	}
 }
 

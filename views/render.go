@@ -43,6 +43,7 @@ var navLinks = []navLink{
 	{Path: "/api-usage", Label: "API usage"},
 	{Path: "/projects", Label: "Projects"},
 	{Path: "/community", Label: "Community"},
+	{Path: "/developers", Label: "Developers"},
 	{Path: "/snapshots", Label: "Snapshots"},
 	{Path: "/alerts", Label: "Alerts"},
 	{Path: "/sources", Label: "Sources"},
