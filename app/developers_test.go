@@ -219,6 +219,26 @@ func TestDevelopersFunnelEqualsTheTruth(t *testing.T) {
 		devCheck(t, "segment "+s.Label, s.DeveloperFunnel, devTruthOf(plans, from, to, last, contrib, of))
 	}
 	devPageShowsTheAPI(t, a, got)
+
+	// A range holding the first day of collected usage says that its
+	// first-day consumers may have called before.
+	status, raw, _ = get(t, a.Fiber(), "/api/v1/developers?from=2026-02-01&to=2026-03-01")
+	if early := decode[views.Developers](t, raw); status != 200 || !early.Predates || early.UsageFrom == "" {
+		t.Errorf("a range with the first day of usage: %d, predates %v, usage from %q", status, early.Predates, early.UsageFrom)
+	}
+}
+
+// TestDevelopersWithoutUsage: no usage at all is a funnel of nobody, its
+// rates not measured (null), not 0.
+func TestDevelopersWithoutUsage(t *testing.T) {
+	a := newTestApp(t, datatest.MustOpenDB(t))
+	status, raw, _ := get(t, a.Fiber(), "/api/v1/developers?from=2026-03-02&to=2026-03-29")
+	if status != 200 || !strings.Contains(raw, `"rate":null`) || strings.Contains(raw, `"rate":0`) {
+		t.Fatalf("%d %s", status, raw)
+	}
+	if status, page, _ := get(t, a.Fiber(), "/developers"); status != 200 || !strings.Contains(page, "No API consumer was first seen") {
+		t.Errorf("/developers without usage: %d", status)
+	}
 }
 
 // devContributions gives acme a contributor with three days of activity
