@@ -191,7 +191,7 @@ func (p *plan) seed(ctx context.Context, db *data.DB) (Summary, error) {
 	if sum.Activities, err = addActivities(ctx, db, history); err != nil {
 		return sum, err
 	}
-	return sum, p.seedDevelopers(ctx, db, memberIDs, &sum) // developer cohorts (developers.go)
+	return sum, p.seedDevelopers(ctx, db, &sum) // developer cohorts (developers.go)
 }
 
 // pipeTraffic generates the seeded history's traffic in one goroutine and

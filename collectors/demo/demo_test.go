@@ -268,7 +268,7 @@ func TestSeedShape(t *testing.T) {
 	unmapped := 0
 	for _, c := range consumers {
 		if strings.HasPrefix(c.Key, devKeyPrefix) {
-			continue // trial keys (developers.go): any number
+			continue // trial keys (developers.go), unmapped
 		}
 		if c.MemberID == 0 {
 			unmapped++

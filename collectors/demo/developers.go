@@ -16,8 +16,13 @@ import (
 // and gone within weeks. Newcomers of the first half fail (401) for a few
 // days before their first successful call; after the quick-start guide
 // (the middle of the waves) most succeed on their first day. Some never
-// get a key to work. Keys are mapped to developer studios and a few other
-// members, or to nobody.
+// get a key to work.
+//
+// The keys are mapped to no member: a member's distinct consumers weigh in
+// its influence (metrics, Influence.Consumers), so trial keys mapped to
+// members would move every score of the demo. The funnel's member and
+// segment split shows on the production keys of the members that join
+// during the history.
 
 const (
 	streamDevelopers = 0x3c6ef372fe94f82b
@@ -29,7 +34,6 @@ const (
 // devKey is a trial key and its story.
 type devKey struct {
 	key, name string
-	member    int // index in plan.members; -1 unmapped
 	arrive    time.Time
 	failDays  int     // days of 401s before the first success
 	never     bool    // never gets a key to work
@@ -39,14 +43,6 @@ type devKey struct {
 // developerKeys plans the waves: one per week from up to devMaxWaves weeks
 // before the end of the history, none in its first week.
 func (p *plan) developerKeys(r *rand.Rand) []devKey {
-	var studios, others []int
-	for i := range p.members {
-		if p.members[i].Kind == domain.KindDeveloperOrg {
-			studios = append(studios, i)
-		} else {
-			others = append(others, i)
-		}
-	}
 	last := p.endDay.AddDate(0, 0, -((int(p.endDay.Weekday()) + 6) % 7)) // the last Monday
 	first := last.AddDate(0, 0, -7*(devMaxWaves-1))
 	for first.Before(p.start.AddDate(0, 0, 7)) {
@@ -64,17 +60,8 @@ func (p *plan) developerKeys(r *rand.Rand) []devKey {
 		}
 		for n := 0; n < size; n++ {
 			k := devKey{key: fmt.Sprintf("%s%s_%02d", devKeyPrefix, monday.Format(domain.DateLayout), n),
-				member: -1, arrive: monday.AddDate(0, 0, r.IntN(7)), failDays: int(poisson(r, fail)), never: chance(r, 0.1), keep: keep}
-			switch {
-			case len(studios) > 0 && chance(r, 0.55):
-				k.member = studios[r.IntN(len(studios))]
-			case len(others) > 0 && chance(r, 0.5):
-				k.member = others[r.IntN(len(others))]
-			}
+				arrive: monday.AddDate(0, 0, r.IntN(7)), failDays: int(poisson(r, fail)), never: chance(r, 0.1), keep: keep}
 			k.name = fmt.Sprintf("Trial key %d of %s", n+1, domain.ISOWeek(monday))
-			if k.member >= 0 && p.members[k.member].JoinedOn.After(k.arrive) {
-				k.member = -1 // a member's keys come after it joined
-			}
 			out = append(out, k)
 		}
 	}
@@ -82,23 +69,16 @@ func (p *plan) developerKeys(r *rand.Rand) []devKey {
 }
 
 // seedDevelopers stores the trial keys and their traffic, counted in sum.
-func (p *plan) seedDevelopers(ctx context.Context, db *data.DB, memberIDs []int64, sum *Summary) error {
+func (p *plan) seedDevelopers(ctx context.Context, db *data.DB, sum *Summary) error {
 	r := newRand(p.opt.Seed, streamDevelopers)
 	var rows []domain.UsageRollup
 	for _, k := range p.developerKeys(r) {
 		ac := &domain.APIConsumer{Key: k.key, Name: k.name}
-		if k.member >= 0 {
-			ac.MemberID = memberIDs[k.member]
-		}
 		if err := db.UpsertConsumer(ctx, ac); err != nil {
 			return err
 		}
 		sum.Consumers++
-		ep := endpoints[epChat].path
-		if k.member >= 0 {
-			ep = endpoints[segmentEndpoints[p.members[k.member].Segment][0].ep].path
-		}
-		rows = p.devTraffic(r, k, ac.ID, ep, rows)
+		rows = p.devTraffic(r, k, ac.ID, endpoints[epChat].path, rows)
 	}
 	for i := 0; i < len(rows); i += rowsPerAddUsage {
 		if err := db.AddUsage(ctx, rows[i:min(i+rowsPerAddUsage, len(rows))]); err != nil {
