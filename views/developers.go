@@ -19,7 +19,7 @@ import (
 // that the older cohorts' eighth week is already over.
 const DevelopersRangeDays = 84
 
-// developerStageLabels name the stages on the page.
+// developerStageLabel names a stage on the page.
 func developerStageLabel(stage string) string {
 	switch stage {
 	case metrics.StageFirstCall:
