@@ -55,6 +55,9 @@ var commands = []command{
 		"[--rule shapley|contribution|equal|weights] [--agreement SLUG] [--format text|json|csv|xlsx] [-o FILE]",
 		usage: "Split a pool of money among the members for a period by a rule (docs/allocation.md), as /allocation does:\n" +
 			"amounts in the currency's minor unit add up exactly to the pool. A closed period's statement never changes.", run: runAllocate},
+	{name: "developers", summary: "the developer funnel of the API consumers first seen in a range (--from DATE --to DATE, default\n" +
+		"the 84 days to the latest scored day; --json prints what GET /api/v1/developers answers)",
+		usage: "The developer funnel (docs/developers.md), as /developers shows it: stages, time to first success, weekly cohorts.", run: runDevelopers},
 	{name: "migrate", summary: "apply pending database migrations",
 		usage: "Apply pending database migrations and print the schema version.", run: runMigrate},
 	{name: "backup", summary: "write a consistent copy of the SQLite database to FILE (safe while serving)",
@@ -280,6 +283,22 @@ func runAllocate(x *invocation) error {
 		return err
 	}
 	return app.Allocate(x.ctx, env, q, *format, *output)
+}
+
+func runDevelopers(x *invocation) error {
+	fs := x.flags()
+	from := fs.String("from", "", "first `DATE` (YYYY-MM-DD) of arrivals")
+	to := fs.String("to", "", "last `DATE` (YYYY-MM-DD) of arrivals")
+	asJSON := fs.Bool("json", false, "print JSON (the shape of /api/v1/developers)")
+	env, _, err := x.open()
+	if err != nil {
+		return err
+	}
+	p, err := views.ParseRange(func(k string) string { return map[string]string{"from": *from, "to": *to}[k] })
+	if err != nil {
+		return err
+	}
+	return app.Developers(x.ctx, env, p, *asJSON)
 }
 
 func runMigrate(x *invocation) error {

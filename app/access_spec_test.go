@@ -59,6 +59,8 @@ var accessSpec = []accessSpecEntry{
 	{"GET", "/api/v1/api-versions", "viewer", false},
 	{"GET", "/community", "viewer", false},
 	{"GET", "/api/v1/community", "viewer", false},
+	{"GET", "/developers", "viewer", false},
+	{"GET", "/api/v1/developers", "viewer", false},
 	{"GET", "/api/v1/openapi.json", "viewer", false},
 	{"GET", "/members", "viewer", false},
 	{"GET", "/members.csv", "viewer", false},

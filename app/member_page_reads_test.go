@@ -88,6 +88,7 @@ func TestEveryPageIsOneRead(t *testing.T) {
 		"members":     func() (any, error) { return views.BuildMembers(ctx, db, membersQuery) },
 		"api usage":   func() (any, error) { return views.BuildAPIUsage(ctx, db, cfg, views.APIUsageParams{}) },
 		"community":   func() (any, error) { return views.BuildCommunity(ctx, db, cfg, views.RangeParams{}) },
+		"developers":  func() (any, error) { return views.BuildDevelopers(ctx, db, views.RangeParams{}) },
 		"network":     func() (any, error) { return views.BuildNetwork(ctx, db, demoEnd, "") },
 		"projects":    func() (any, error) { return views.BuildProjects(ctx, db, views.ProjectsParams{}) },
 		"scores":      func() (any, error) { return views.BuildScores(ctx, db, demoEnd) },

@@ -61,6 +61,9 @@ func (a *App) routes() routeTable {
 		{"GET", "/api/v1/api-versions", accessViewer, cachePerRole, a.apiVersionsJSON, "API versions and deprecations"},
 		{"GET", "/community", accessViewer, cachePerRole, a.communityPage, ""},
 		{"GET", "/api/v1/community", accessViewer, cachePerRole, a.communityJSON, "Community metrics"},
+		// The developer funnel (app/routes_developers.go).
+		{"GET", "/developers", accessViewer, cachePerRole, a.developersPage, ""},
+		{"GET", "/api/v1/developers", accessViewer, cachePerRole, a.developersJSON, "Developer funnel"},
 		{"GET", "/projects", accessViewer, cachePerRole, a.projectsListPage, ""},
 		{"GET", "/projects/new", accessManager, cacheNever, a.agreementNewForm, ""},
 		{"POST", "/projects/new", accessManager, cacheNever, a.agreementFormSubmit, ""},

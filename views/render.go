@@ -45,6 +45,7 @@ var navLinks = []navLink{
 	{Path: "/api-versions", Label: "nav.api_versions"},
 	{Path: "/projects", Label: "nav.projects"},
 	{Path: "/community", Label: "nav.community"},
+	{Path: "/developers", Label: "nav.developers"},
 	{Path: "/snapshots", Label: "nav.snapshots"},
 	{Path: "/alerts", Label: "nav.alerts"},
 	{Path: "/sources", Label: "nav.sources"},

@@ -188,8 +188,10 @@ func (p *plan) seed(ctx context.Context, db *data.DB) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	sum.Activities, err = addActivities(ctx, db, history)
-	return sum, err
+	if sum.Activities, err = addActivities(ctx, db, history); err != nil {
+		return sum, err
+	}
+	return sum, p.seedDevelopers(ctx, db, &sum) // developer cohorts (developers.go)
 }
 
 // pipeTraffic generates the seeded history's traffic in one goroutine and
