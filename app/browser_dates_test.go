@@ -86,4 +86,3 @@ func TestBrowserDateInputsReadISOAndRoundTrip(t *testing.T) {
 }
 
 // jsString quotes s as a JavaScript string literal (test values only).
-func jsString(s string) string { return `'` + s + `'` }

@@ -16,7 +16,7 @@ import (
 //	GET /members               members list (filters, sort and day in the query)
 //	GET /members.csv           the same rows as CSV
 //	GET /members/:slug         a member's page (?at, ?from, ?to)
-//	GET /network               the cooperation network (?at, ?segment)
+//	GET /network               the cooperation network (?at, ?segment, ?min_k)
 //	GET /api/v1/members        the list as JSON (?format=csv for CSV)
 //	GET /api/v1/members/:slug  a member as JSON
 //	GET /api/v1/network        the network as JSON
@@ -127,7 +127,11 @@ func (a *App) buildNetwork(c *fiber.Ctx) (*views.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	return views.BuildNetwork(c.UserContext(), a.db, at, c.Query("segment"))
+	minK, err := views.ParseMinK(c.Query("min_k"))
+	if err != nil {
+		return nil, err
+	}
+	return views.BuildNetworkFor(c.UserContext(), a.db, views.NetworkQuery{At: at, Segment: c.Query("segment"), MinK: minK})
 }
 
 func (a *App) networkGraphPage(c *fiber.Ctx) error {

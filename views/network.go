@@ -30,10 +30,10 @@ type NetworkNode struct {
 	// ValueFigures: its K is over all its ties, also those outside a
 	// segment filter.
 	ValueFigures
-	Degree int `json:"degree"` // ties shown (k > 0)
+	Degree int `json:"degree"` // ties shown (k > 0, and k ≥ min_k)
 }
 
-// NetworkEdge is a cooperation tie K_ij > 0 between two shown members.
+// NetworkEdge is a cooperation tie K_ij > 0 (≥ min_k) between two shown members.
 type NetworkEdge struct {
 	A string  `json:"a"`
 	B string  `json:"b"`
@@ -45,6 +45,7 @@ type Network struct {
 	At string `json:"at"`
 	DayShown
 	Segment       string        `json:"segment,omitempty"` // the filter; empty: every member
+	MinK          float64       `json:"min_k,omitempty"`   // ties with k ≥ min_k only; absent: every tie with k > 0
 	Segments      []string      `json:"segments"`          // segments of the scored members
 	Nodes         []NetworkNode `json:"nodes"`             // by descending C
 	Edges         []NetworkEdge `json:"edges"`             // by descending k
@@ -56,12 +57,13 @@ type Network struct {
 // when zero) and their ties with k > 0; with a segment, only that segment's
 // members and the ties among them.
 func BuildNetwork(ctx context.Context, db *data.DB, at time.Time, segment string) (*Network, error) {
-	return oneRead(ctx, db, func(ctx context.Context) (*Network, error) { return readNetwork(ctx, db, at, segment) })
+	return BuildNetworkFor(ctx, db, NetworkQuery{At: at, Segment: segment})
 }
 
-// readNetwork is BuildNetwork inside its snapshot.
-func readNetwork(ctx context.Context, db *data.DB, at time.Time, segment string) (*Network, error) {
-	n := &Network{Segment: segment, Segments: []string{}, Nodes: []NetworkNode{}, Edges: []NetworkEdge{}}
+// readNetwork is BuildNetworkFor inside its snapshot.
+func readNetwork(ctx context.Context, db *data.DB, q NetworkQuery) (*Network, error) {
+	at, segment := q.At, q.Segment
+	n := &Network{Segment: segment, MinK: q.MinK, Segments: []string{}, Nodes: []NetworkNode{}, Edges: []NetworkEdge{}}
 	if len(segment) > maxMembersQueryLen {
 		return nil, domain.Errorf(domain.EINVALID, "segment is longer than %d characters", maxMembersQueryLen)
 	}
@@ -110,7 +112,7 @@ func readNetwork(ctx context.Context, db *data.DB, at time.Time, segment string)
 	for _, e := range edges {
 		a, okA := index[e.A]
 		b, okB := index[e.B]
-		if !okA || !okB || !(e.K > 0) {
+		if !okA || !okB || !q.keepTie(e.K) {
 			continue
 		}
 		n.Nodes[a].Degree++
@@ -142,6 +144,7 @@ type networkPage struct {
 	At       string
 	Segment  string
 	Segments []membersOption
+	MinK     networkMinK
 	Nodes    int
 	Edges    int
 	Graph    memberChartBlock
@@ -178,11 +181,24 @@ func (r *Renderer) NetworkPage(w io.Writer, n Network) error {
 
 const (
 	networkTopTies = 15
-	networkLabels  = 12 // nodes labelled on the graph: the largest by C
+	// Nodes labelled on the graph: the largest by C, and every member at
+	// risk; the others are named in their tooltip and the tables.
+	networkLabels = 8
+	// networkLabelWidth is the widest a label is drawn, in px; app.js's
+	// LABEL_WIDTH (the same number) allows for it; it cuts them shorter on phones.
+	networkLabelWidth = 110
 )
 
+// networkLabelled reports whether the graph names node i (by descending C)
+// of status st: the largest contributors, so the picture has landmarks, and
+// every member at risk, the ones a partner manager looks for.
+func networkLabelled(i int, nd NetworkNode, st string) bool {
+	return (i < networkLabels && nd.C > 0) || st == domain.StatusAtRisk
+}
+
 func buildNetworkPage(n Network, bands Bands) (networkPage, error) {
-	p := networkPage{Empty: n.Empty, Shown: n.DayShown, At: n.At, Segment: n.Segment, Nodes: len(n.Nodes), Edges: len(n.Edges)}
+	p := networkPage{Empty: n.Empty, Shown: n.DayShown, At: n.At, Segment: n.Segment, MinK: newNetworkMinK(n.MinK),
+		Nodes: len(n.Nodes), Edges: len(n.Edges)}
 	if n.Empty {
 		return p, nil
 	}
@@ -223,7 +239,7 @@ func buildNetworkPage(n Network, bands Bands) (networkPage, error) {
 		}
 		p.TopTies = append(p.TopTies, networkTieRow{A: MemberLink{Slug: e.A, Name: names[e.A]}, B: MemberLink{Slug: e.B, Name: names[e.B]}, KText: fmtNum(e.K)})
 	}
-	summary := fmt.Sprintf("%s and %s with k > 0 on %s.", domain.Plural(len(n.Nodes), "member", "members"), domain.Plural(len(n.Edges), "tie", "ties"), n.At)
+	summary := fmt.Sprintf("%s and %s with k %s on %s.", domain.Plural(len(n.Nodes), "member", "members"), domain.Plural(len(n.Edges), "tie", "ties"), p.MinK.Bound, n.At)
 	if len(p.TopTies) > 0 {
 		var parts []string
 		for _, t := range p.TopTies[:min(5, len(p.TopTies))] {
@@ -314,9 +330,7 @@ func networkNodes(n Network, bands Bands, maxC float64, category map[string]int)
 			"tip":   nd.Name,
 			"info": memberTipInfo("Health", fmtScore(nd.Health)+" ("+bands.badge(nd.Status, nd.Health).Label+")",
 				"C", fmtNum(nd.C), "K", fmtNum(nd.K), "Segment", nd.Segment, "Ties", fmt.Sprint(nd.Degree)),
-			// Labels for the largest contributors only, so they stay legible;
-			// every name is in the tooltip and the table below.
-			"label": map[string]any{"show": i < networkLabels && nd.C > 0},
+			"label": map[string]any{"show": networkLabelled(i, nd, st)},
 		}
 	}
 	return nodes, fields, index
@@ -350,10 +364,7 @@ func networkLinks(n Network, maxK float64, index map[string]int) ([]opts.GraphLi
 // networkChart lays the nodes and links out as a force-directed graph.
 func networkChart(nodes []opts.GraphNode, links []opts.GraphLink, cats []*opts.GraphCategory) *charts.Graph {
 	g := charts.NewGraph()
-	g.SetGlobalOptions(
-		showTooltip("item"),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-	)
+	g.SetGlobalOptions(showTooltip("item"))
 	g.AddSeries("Cooperation", nodes, links,
 		charts.WithGraphChartOpts(opts.GraphChart{
 			Layout:             "force",
@@ -361,7 +372,7 @@ func networkChart(nodes []opts.GraphNode, links []opts.GraphLink, cats []*opts.G
 			Draggable:          opts.Bool(true),
 			FocusNodeAdjacency: opts.Bool(true),
 			Categories:         cats,
-			Force: &opts.GraphForce{InitLayout: "circular", Repulsion: 420, Gravity: 0.06,
+			Force: &opts.GraphForce{InitLayout: "circular", Repulsion: 420, Gravity: 0.2,
 				EdgeLength: []float32{70, 230}},
 		}),
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Color: "#273043", Formatter: "{b}"}),
@@ -371,17 +382,22 @@ func networkChart(nodes []opts.GraphNode, links []opts.GraphLink, cats []*opts.G
 }
 
 // networkTune sets in the chart's option what the chart library has no
-// setting for, merges the nodes' and links' fields into their items, and
-// lists the statuses (the graph's categories) in the legend.
+// setting for and merges the nodes' and links' fields into their items.
 func networkTune(opt map[string]any, fields, linkFields []map[string]any) {
 	if s := optSeries(opt, 0); s != nil {
 		if f, ok := s["force"].(map[string]any); ok {
 			f["layoutAnimation"] = false
 			f["friction"] = 0.6
 		}
-		s["top"], s["bottom"], s["left"], s["right"] = 40, 16, 16, 16
+		s["top"], s["bottom"], s["left"], s["right"] = 16, 16, 16, 16
 		s["emphasis"] = map[string]any{"focus": "adjacency", "lineStyle": map[string]any{"opacity": 0.9}}
 		s["labelLayout"] = map[string]any{"hideOverlap": true}
+		// Labels are at most networkLabelWidth px (app.js leaves that room
+		// when it fits the graph to its chart); a longer name is cut, and
+		// whole in the tooltip.
+		if lb, ok := s["label"].(map[string]any); ok {
+			lb["width"], lb["overflow"] = networkLabelWidth, "truncate"
+		}
 		memberMergeItemFields(opt, [][]map[string]any{fields})
 		if list, ok := s["links"].([]any); ok {
 			for j, l := range list {
@@ -395,11 +411,7 @@ func networkTune(opt map[string]any, fields, linkFields []map[string]any) {
 		// Links refer to nodes by index: a member's name may repeat.
 		delete(s, "edgeLabel")
 	}
-	names := make([]any, len(networkStatuses))
-	for i, st := range networkStatuses {
-		names[i] = st.Label
-	}
-	if lg, ok := opt["legend"].(map[string]any); ok {
-		lg["data"] = names
-	}
+	// The page's band legend under the chart says what the colours are:
+	// the chart draws none (an empty legend would list the categories).
+	opt["legend"] = map[string]any{"show": false}
 }

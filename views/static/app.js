@@ -1,4 +1,134 @@
 /*
+ * Theme and header (issue 18). theme.js, a blocking script in <head>, has
+ * already set <html data-theme> before the first paint; here the header's
+ * toggle switches it, remembers the choice and tells the charts
+ * ("ecopulse:theme"), which draw again in the matching ECharts theme. Without
+ * a remembered choice the page follows the system's setting as it changes.
+ * The menu button opens the navigation on narrow screens.
+ */
+(function () {
+  'use strict';
+  var root = document.documentElement;
+  var KEY = 'ecopulse-theme';
+
+  // Chart options are built server-side in the light palette; in the dark
+  // theme these text and grid colours become their dark-theme twins (the
+  // same pairs as app.css's variables). Band and series colours stay.
+  var DARK = {
+    '#5b6475': '#a3acbd', // muted text
+    '#273043': '#e6e9f0', // text
+    '#1f2737': '#e6e9f0', // ink
+    '#e6e9ef': '#2c3548', // grid lines
+    '#ffffff': '#171d2b', // gaps painted in the card's colour
+    '#e3f4ea': '#173626'  // the low end of a heat scale
+  };
+
+  function isDark() { return root.getAttribute('data-theme') === 'dark'; }
+
+  function darken(v) {
+    if (typeof v === 'string') {
+      var d = DARK[v.toLowerCase()];
+      return d || v;
+    }
+    if (Array.isArray(v)) {
+      return v.map(darken);
+    }
+    return v;
+  }
+
+  // adapt recolours an option for the theme now set, in place: only values
+  // of colour keys change, never names or data.
+  function adapt(option) {
+    if (!isDark()) {
+      return;
+    }
+    option.backgroundColor = 'transparent'; // the card shows through
+    (function walk(o) {
+      if (Array.isArray(o)) {
+        o.forEach(walk);
+        return;
+      }
+      if (!o || typeof o !== 'object') {
+        return;
+      }
+      Object.keys(o).forEach(function (k) {
+        if (/color$/i.test(k)) {
+          o[k] = darken(o[k]);
+        } else {
+          walk(o[k]);
+        }
+      });
+    })(option);
+  }
+
+  function stored() {
+    try {
+      var t = window.localStorage.getItem(KEY);
+      return t === 'light' || t === 'dark' ? t : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function showToggle() {
+    Array.prototype.forEach.call(document.querySelectorAll('.theme-toggle'), function (b) {
+      b.setAttribute('aria-pressed', isDark() ? 'true' : 'false');
+    });
+  }
+
+  function apply(theme) {
+    if (root.getAttribute('data-theme') === theme) {
+      return;
+    }
+    root.setAttribute('data-theme', theme);
+    showToggle();
+    try {
+      document.dispatchEvent(new CustomEvent('ecopulse:theme', { detail: theme }));
+    } catch (e) { /* old browsers: the page is recoloured, charts keep theirs */ }
+  }
+
+  window.EcoPulse = window.EcoPulse || {};
+  window.EcoPulse.theme = {
+    echartsTheme: function () { return isDark() ? 'dark' : null; },
+    adapt: adapt,
+    chartBackground: function () { return isDark() ? '#171d2b' : '#ffffff'; }
+  };
+
+  document.addEventListener('click', function (ev) {
+    var t = ev.target && ev.target.closest && ev.target.closest('.theme-toggle, .nav-toggle');
+    if (!t) {
+      return;
+    }
+    if (t.classList.contains('theme-toggle')) {
+      var next = isDark() ? 'light' : 'dark';
+      try {
+        window.localStorage.setItem(KEY, next);
+      } catch (e) { /* not remembered, still applied */ }
+      apply(next);
+      return;
+    }
+    var header = t.closest('.site-header');
+    var open = header.classList.toggle('nav-open');
+    t.setAttribute('aria-expanded', open ? 'true' : 'false');
+  });
+
+  if (window.matchMedia) {
+    var mq = window.matchMedia('(prefers-color-scheme: dark)');
+    var follow = function () {
+      if (!stored()) {
+        apply(mq.matches ? 'dark' : 'light');
+      }
+    };
+    if (mq.addEventListener) {
+      mq.addEventListener('change', follow);
+    } else if (mq.addListener) {
+      mq.addListener(follow);
+    }
+  }
+  showToggle();
+})();
+
+/*
  * EcoPulse charts. Served from /static/app.js: pages carry no inline script
  * (CSP script-src 'self').
  *
@@ -131,7 +261,9 @@ var msg = (function () {
     button.textContent = msg('download_png', 'Download PNG');
     button.addEventListener('click', function () {
       var a = document.createElement('a');
-      a.href = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' });
+      // The chart as it is drawn now (after a theme change, a new instance).
+      var current = echarts.getInstanceByDom(el) || chart;
+      a.href = current.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: EcoPulse.theme.chartBackground() });
       a.download = name + '.png';
       document.body.appendChild(a);
       a.click();
@@ -148,6 +280,47 @@ var msg = (function () {
       timer = setTimeout(fn, ms);
     };
   }
+
+  // draw makes el's chart from a freshly read spec in the current theme and
+  // runs every hook (links, tooltips, fitting) on it. It returns the chart,
+  // or null when the spec could not be drawn (el then says why).
+  function draw(el, spec, onFinished) {
+    var chart = echarts.init(el, EcoPulse.theme.echartsTheme(), { renderer: 'canvas', locale: document.documentElement.getAttribute('data-echarts-locale') || 'EN' });
+    if (onFinished) {
+      chart.on('finished', onFinished);
+    }
+    try {
+      applyFormatters(spec);
+      EcoPulse.theme.adapt(spec.option);
+      chart.setOption(spec.option);
+    } catch (e) {
+      chart.dispose();
+      showMessage(el, 'This chart could not be drawn.', 'error');
+      return null;
+    }
+    hooks.forEach(function (h) { h(el, chart, spec); });
+    return chart;
+  }
+
+  // redraw draws every chart again, from its JSON block, in the theme now
+  // set: ECharts takes a theme only when a chart is made.
+  function redraw() {
+    instances = instances.map(function (c) {
+      var el = c.getDom();
+      c.dispose();
+      var chart = draw(el, readSpec(el));
+      return chart;
+    }).filter(Boolean);
+  }
+
+  var hooks = [];
+  // onChart registers fn(el, chart, spec), run on every chart drawn and
+  // drawn again (a theme change makes new chart instances).
+  window.EcoPulse = window.EcoPulse || {};
+  window.EcoPulse.onChart = function (fn) {
+    hooks.push(fn);
+    instances.forEach(function (c) { fn(c.getDom(), c, readSpec(c.getDom())); });
+  };
 
   function init() {
     var elements = Array.prototype.slice.call(document.querySelectorAll('[data-chart]'));
@@ -185,7 +358,6 @@ var msg = (function () {
       }
 
       el.textContent = ''; // drop the text fallback
-      var chart = echarts.init(el, null, { renderer: 'canvas', locale: document.documentElement.getAttribute('data-echarts-locale') || 'EN' });
       var counted = false;
       function rendered() {
         if (!counted) {
@@ -194,14 +366,9 @@ var msg = (function () {
           settled();
         }
       }
-      chart.on('finished', rendered);
       setTimeout(rendered, 5000); // a chart that never finishes must not block readiness
-      try {
-        applyFormatters(spec);
-        chart.setOption(spec.option);
-      } catch (e) {
-        chart.dispose();
-        showMessage(el, msg('chart_failed', 'This chart could not be drawn.'), 'error');
+      var chart = draw(el, spec, rendered);
+      if (!chart) {
         rendered();
         return;
       }
@@ -212,6 +379,7 @@ var msg = (function () {
     window.addEventListener('resize', debounce(function () {
       instances.forEach(function (c) { c.resize(); });
     }, 120));
+    document.addEventListener('ecopulse:theme', redraw);
   }
 
   if (document.readyState === 'loading') {
@@ -426,8 +594,8 @@ var msg = (function () {
  *   "tooltip": "info"  — tooltips are written from each item's "tip" (title)
  *                        and "info" ([[label, value]…]) fields, every piece
  *                        encoded with echarts.format.encodeHTML.
- * This runs once the charts above are drawn; it adds behaviour only to
- * blocks that ask for it.
+ * This runs on every chart drawn (EcoPulse.onChart), again when a theme
+ * change draws it anew; it adds behaviour only to blocks that ask for it.
  */
 (function () {
   'use strict';
@@ -470,47 +638,159 @@ var msg = (function () {
     }
   }
 
-  function readBlock(el) {
-    var block = document.getElementById(el.getAttribute('data-chart') || '');
-    if (!block) {
-      return null;
+  // wire gives one drawn chart the behaviour its block asks for.
+  function wire(el, chart, spec) {
+    if (!spec) {
+      return;
     }
-    try {
-      return JSON.parse(block.textContent);
-    } catch (e) {
-      return null;
+    if (spec.tooltip === 'info') {
+      setTooltipFormatter(chart, infoTooltip);
+    }
+    if (spec.links === 'member') {
+      el.classList.add('chart-linked');
+      chart.on('click', function (p) {
+        var url = memberURL(p && p.data && p.data.slug);
+        if (url) {
+          window.location.assign(url);
+        }
+      });
     }
   }
 
-  function wire() {
-    if (typeof window.echarts === 'undefined') {
-      return;
+  if (typeof window.echarts !== 'undefined' && window.EcoPulse && window.EcoPulse.onChart) {
+    window.EcoPulse.onChart(wire);
+  }
+})();
+
+/*
+ * Force graphs (the network) fit their chart. A force layout spreads as
+ * far as its forces take it, whatever the chart's size: on a phone the
+ * graph would run off the canvas. Once laid out, the graph is zoomed out
+ * (never in) and centred so that every node, and the room its label needs
+ * on the right, is inside the chart; then it can be zoomed and panned
+ * (roam). It fits again when the window is resized.
+ */
+(function () {
+  'use strict';
+
+  // The graph's labels are cut at 110 px (views/network.go), on a narrow
+  // chart (a phone) at 64 px, and drawn 5 px from their node.
+  var LABEL_WIDTH = 110;
+  var LABEL_WIDTH_NARROW = 64;
+  var NARROW = 600;
+  var MARGIN = 10;
+
+  function forceGraph(chart) {
+    var model = chart.getModel && chart.getModel();
+    var s = model && model.getSeriesByIndex(0);
+    if (!s || s.subType !== 'graph' || s.get('layout') !== 'force' || !s.coordinateSystem) {
+      return null;
     }
-    Array.prototype.forEach.call(document.querySelectorAll('[data-chart]'), function (el) {
-      var spec = readBlock(el);
-      var chart = echarts.getInstanceByDom(el);
-      if (!spec || !chart) {
+    return s;
+  }
+
+  // bounds is the box of the nodes' centres in layout coordinates, the
+  // largest node radius and whether any node is labelled.
+  function bounds(s) {
+    var data = s.getData();
+    var b = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity, r: 0, labels: false };
+    data.each(function (i) {
+      var p = data.getItemLayout(i);
+      if (!p || !isFinite(p[0]) || !isFinite(p[1])) {
         return;
       }
-      if (spec.tooltip === 'info') {
-        setTooltipFormatter(chart, infoTooltip);
-      }
-      if (spec.links === 'member') {
-        el.classList.add('chart-linked');
-        chart.on('click', function (p) {
-          var url = memberURL(p && p.data && p.data.slug);
-          if (url) {
-            window.location.assign(url);
-          }
-        });
-      }
+      b.minX = Math.min(b.minX, p[0]);
+      b.maxX = Math.max(b.maxX, p[0]);
+      b.minY = Math.min(b.minY, p[1]);
+      b.maxY = Math.max(b.maxY, p[1]);
+      var size = data.getItemVisual(i, 'symbolSize');
+      b.r = Math.max(b.r, (Array.isArray(size) ? size[0] : +size || 0) / 2);
+      b.labels = b.labels || !!data.getItemModel(i).get(['label', 'show']);
+    });
+    return isFinite(b.minX) ? b : null;
+  }
+
+  function fit(chart) {
+    var s = forceGraph(chart);
+    var b = s && bounds(s);
+    var rect = s && s.coordinateSystem.getViewRect && s.coordinateSystem.getViewRect();
+    if (!b || !rect) {
+      return;
+    }
+    var labelWidth = rect.width < NARROW ? LABEL_WIDTH_NARROW : LABEL_WIDTH;
+    var padL = b.r + MARGIN;
+    var padR = b.r + MARGIN + (b.labels ? labelWidth + 8 : 0);
+    var padY = b.r + MARGIN;
+    var w = Math.max(b.maxX - b.minX, 1);
+    var h = Math.max(b.maxY - b.minY, 1);
+    var zoom = Math.min(1, (rect.width - padL - padR) / w, (rect.height - 2 * padY) / h);
+    zoom = Math.max(zoom, 0.05);
+    // The layout point shown at the chart's centre: the box's centre,
+    // moved left by half the label room.
+    var cx = (b.minX + b.maxX) / 2 + (padR - padL) / 2 / zoom;
+    var cy = (b.minY + b.maxY) / 2;
+    // No animation: the graph is where it is drawn at once (a click, or a
+    // test, finds each node where its layout says).
+    chart.setOption({ series: [{ center: [cx, cy], zoom: zoom, animation: false, label: { width: labelWidth } }] });
+  }
+
+  function fitAgainOnResize(chart) {
+    var timer = null;
+    window.addEventListener('resize', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (!chart.isDisposed()) {
+          fit(chart);
+        }
+      }, 200);
     });
   }
 
-  if (document.body && document.body.hasAttribute('data-ready')) {
-    wire();
+  if (typeof window.echarts !== 'undefined' && window.EcoPulse && window.EcoPulse.onChart) {
+    window.EcoPulse.onChart(function (el, chart) {
+      if (forceGraph(chart)) {
+        fit(chart);
+        fitAgainOnResize(chart);
+      }
+    });
+  }
+  window.EcoPulse = window.EcoPulse || {};
+  window.EcoPulse.fitGraph = fit;
+})();
+
+/*
+ * Tables on phones are cards (app.css): each cell is labelled with its
+ * column's heading, copied here into data-label (text only).
+ */
+(function () {
+  'use strict';
+  function label(table) {
+    var heads = table.tHead && table.tHead.rows[0];
+    if (!heads) {
+      return;
+    }
+    var names = Array.prototype.map.call(heads.cells, function (th) {
+      return (th.textContent || '').replace(/[▲▼↑↓]/g, '').trim();
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var col = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (cell.colSpan === 1 && names[col] && !cell.hasAttribute('data-label')) {
+            cell.setAttribute('data-label', names[col]);
+          }
+          col += cell.colSpan;
+        });
+      });
+    });
+  }
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll('main table'), label);
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
   } else {
-    document.addEventListener('ecopulse:charts-ready', wire);
+    init();
   }
 })();
 
@@ -636,4 +916,37 @@ var msg = (function () {
   } else {
     isoDates();
   }
+})();
+
+/*
+ * Range sliders (the network's minimum K): the <output> beside a slider
+ * shows its value as it moves; a slider marked data-autosubmit sends its
+ * form when let go, so its value lands in the URL (?min_k=). Without
+ * scripts the form's button sends it.
+ */
+(function () {
+  'use strict';
+  function output(input) {
+    var label = input.closest('label');
+    return label && label.querySelector('[data-range-value]');
+  }
+  document.addEventListener('input', function (ev) {
+    var t = ev.target;
+    if (t && t.type === 'range') {
+      var out = output(t);
+      if (out) {
+        out.textContent = t.value;
+      }
+    }
+  });
+  document.addEventListener('change', function (ev) {
+    var t = ev.target;
+    if (t && t.type === 'range' && t.hasAttribute('data-autosubmit') && t.form) {
+      if (t.form.requestSubmit) {
+        t.form.requestSubmit();
+      } else {
+        t.form.submit();
+      }
+    }
+  });
 })();
