@@ -85,4 +85,3 @@ func TestBrowserDateInputsReadISOAndRoundTrip(t *testing.T) {
 	}
 }
 
-// jsString quotes s as a JavaScript string literal (test values only).
