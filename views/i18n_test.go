@@ -74,6 +74,14 @@ var translatedTemplates = []string{
 	"templates/partials/common.html",
 	"templates/pages/overview.html",
 	"templates/pages/members.html",
+	"templates/partials/chart.html",
+	"templates/partials/offer.html",
+	"templates/partials/alerts.html",
+	"templates/pages/login.html",
+	"templates/pages/error.html",
+	"templates/pages/account-password.html",
+	"templates/pages/alerts.html",
+	"templates/pages/alert.html",
 }
 
 var (
