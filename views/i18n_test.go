@@ -82,6 +82,8 @@ var translatedTemplates = []string{
 	"templates/pages/account-password.html",
 	"templates/pages/alerts.html",
 	"templates/pages/alert.html",
+	"templates/pages/projects.html",
+	"templates/pages/project.html",
 }
 
 var (
