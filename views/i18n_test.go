@@ -84,6 +84,7 @@ var translatedTemplates = []string{
 	"templates/pages/alert.html",
 	"templates/pages/projects.html",
 	"templates/pages/project.html",
+	"templates/pages/community.html",
 }
 
 var (
