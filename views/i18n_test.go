@@ -85,6 +85,7 @@ var translatedTemplates = []string{
 	"templates/pages/projects.html",
 	"templates/pages/project.html",
 	"templates/pages/community.html",
+	"templates/pages/api-usage.html",
 }
 
 var (
