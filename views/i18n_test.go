@@ -86,6 +86,9 @@ var translatedTemplates = []string{
 	"templates/pages/project.html",
 	"templates/pages/community.html",
 	"templates/pages/api-usage.html",
+	"templates/pages/sources.html",
+	"templates/pages/sources-rejected.html",
+	"templates/pages/how-scores-work.html",
 }
 
 var (
