@@ -89,6 +89,9 @@ var translatedTemplates = []string{
 	"templates/pages/sources.html",
 	"templates/pages/sources-rejected.html",
 	"templates/pages/how-scores-work.html",
+	"templates/pages/admin-users.html",
+	"templates/pages/admin-tokens.html",
+	"templates/pages/admin-audit.html",
 }
 
 var (
