@@ -92,6 +92,8 @@ var translatedTemplates = []string{
 	"templates/pages/admin-users.html",
 	"templates/pages/admin-tokens.html",
 	"templates/pages/admin-audit.html",
+	"templates/pages/member-form.html",
+	"templates/pages/agreement-form.html",
 }
 
 var (
