@@ -53,8 +53,8 @@ func TestAlertInboxInChinese(t *testing.T) {
 			`<span data-value="total">1</span> alert</h2>`, `data-status-badge>open</span>`, `<option value="">every rule</option>`},
 		nil)
 	checkPage(t, "the Chinese inbox", renderIn(t, LangChinese, page),
-		[]string{`<span class="badge alert-rule">健康度下降</span>`, `data-state-tab>待处理 <span`, `data-acknowledge>确认</button>`,
-			`<span data-value="total">1</span> 条告警</h2>`, `data-status-badge>待处理</span>`, `<option value="">全部规则</option>`,
+		[]string{`<span class="badge alert-rule">健康度下降</span>`, `data-state-tab>需处理 <span`, `data-acknowledge>确认</button>`,
+			`<span data-value="total">1</span> 条告警</h2>`, `data-status-badge>未处理</span>`, `<option value="">全部规则</option>`,
 			`>Health fell 12 points</a>`, `>Acme AI</a>`},
 		[]string{"Health drop", "Needs action", "Acknowledge", "every rule", "Assignee", "every member"})
 }
