@@ -84,4 +84,3 @@ func TestBrowserDateInputsReadISOAndRoundTrip(t *testing.T) {
 		t.Errorf("console errors: %v", errs)
 	}
 }
-
