@@ -36,3 +36,11 @@ func MemberHealthSQL(n int) string { return memberHealthSQL(sqliteDialect, n) }
 var MemberCommunitySQL = map[string]string{
 	"weeks": memberWeeksSQL, "first contributions": memberFirstContributionsSQL, "threads": memberThreadsSQL,
 }
+
+// SetOldSnapshotWait sets how long forgetting waits for older snapshots on
+// PostgreSQL, until the test ends.
+func SetOldSnapshotWait(tb interface{ Cleanup(func()) }, d time.Duration) {
+	old := oldSnapshotWait
+	oldSnapshotWait = d
+	tb.Cleanup(func() { oldSnapshotWait = old })
+}

@@ -191,6 +191,15 @@ func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) 
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to forget: %w", err)
 	}
+	var xid string
+	if db.dialect.postgres {
+		// The transaction's id: the old row versions it leaves behind can
+		// be rewritten away only once no snapshot older than it remains.
+		if err := tx.QueryRowContext(ctx, `SELECT pg_current_xact_id()::xid::text`).Scan(&xid); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("store: unable to forget: %w", err)
+		}
+	}
 	f, err := forget(ctx, tx, who)
 	if err != nil {
 		tx.Rollback()
@@ -203,7 +212,7 @@ func (db *DB) ForgetPerson(ctx context.Context, who string) (*Forgotten, error) 
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: unable to forget: %w", err)
 	}
-	f.Checkpointed = db.clearOldCopies(ctx, conn)
+	f.Checkpointed = db.clearOldCopies(ctx, conn, xid)
 	return f, nil
 }
 
@@ -214,21 +223,63 @@ var forgetTables = []string{"people", "identities", "activities", "activity_day_
 // clearOldCopies removes, after forgetting commits, the old copies of the
 // rows it rewrote, and reports whether it could: on SQLite a checkpoint
 // that empties the write-ahead log; on PostgreSQL a VACUUM FULL of each
-// rewritten table (VACUUM cannot run in a transaction).
-func (db *DB) clearOldCopies(ctx context.Context, conn *sql.Conn) bool {
+// rewritten table (VACUUM cannot run in a transaction). VACUUM FULL copies
+// a dead row version that a snapshot older than its deletion may still
+// see — another session's open transaction, or an autovacuum worker's
+// ANALYZE of a table of the same database — so it first waits (up to
+// oldSnapshotWait) until no such snapshot remains; xid is the forgetting
+// transaction's id.
+func (db *DB) clearOldCopies(ctx context.Context, conn *sql.Conn, xid string) bool {
 	if db.dialect.postgres {
+		clear := waitForOlderSnapshots(ctx, conn, xid, oldSnapshotWait)
+		// A session holding a lock on one of the tables would block the
+		// rewrite for as long as it lives: give up on that table instead.
+		if _, err := conn.ExecContext(ctx, `SET lock_timeout = `+strconv.Itoa(int(oldSnapshotWait.Milliseconds()))); err != nil {
+			return false
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout`)
 		for _, t := range forgetTables {
 			if _, err := conn.ExecContext(ctx, `VACUUM FULL `+t); err != nil {
 				return false
 			}
 		}
-		return true
+		return clear
 	}
 	var busy, logPages, done int
 	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err != nil {
 		return false
 	}
 	return busy == 0
+}
+
+// oldSnapshotWait bounds how long forgetting waits for older snapshots.
+var oldSnapshotWait = 30 * time.Second
+
+// waitForOlderSnapshots waits until no other session of the database holds
+// a snapshot (or runs a transaction) that started before transaction xid
+// ended, and reports whether that happened within limit.
+func waitForOlderSnapshots(ctx context.Context, conn *sql.Conn, xid string, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for {
+		var older int
+		err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			  AND (age(backend_xmin) >= age($1::xid) OR age(backend_xid) >= age($1::xid))`, xid).Scan(&older)
+		if err != nil {
+			return false
+		}
+		if older == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 type identity struct{ source, login string }

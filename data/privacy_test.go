@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"testing"
@@ -171,5 +172,91 @@ func TestForgetPerson(t *testing.T) {
 	}
 	if _, err := db.ForgetPerson(ctx, "nobody@example.org"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("unknown e-mail: %v", err)
+	}
+}
+
+// TestForgetPersonOutlastsAnOlderSnapshot forgets a person while another
+// session of the database holds a snapshot taken before (as an autovacuum
+// worker's ANALYZE does): on PostgreSQL a VACUUM FULL run then would copy
+// the old row versions into the rewritten tables. Forgetting waits for the
+// snapshot to end, so the files no longer hold the login; held past the
+// wait, forgetting says the old copies may remain.
+func TestForgetPersonOutlastsAnOlderSnapshot(t *testing.T) {
+	if !datatest.Postgres() {
+		t.Skip("PostgreSQL only: SQLite's old copies are the write-ahead log's (TestForgetPerson)")
+	}
+	db := datatest.MustOpenDB(t)
+	ctx := context.Background()
+	target := datatest.TargetOf(t, db)
+	forgetWhile := func(login string, release bool) *data.Forgotten {
+		t.Helper()
+		if err := db.CreatePerson(ctx, &domain.Person{Name: login + " Quuxley"}, domain.Identity{Source: "github", Login: login}); err != nil {
+			t.Fatal(err)
+		}
+		old, err := datatest.RawOf(t, target).Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer old.Close()
+		var pid int
+		if err := old.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := old.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members`).Scan(&n); err != nil { // takes the snapshot
+			t.Fatal(err)
+		}
+		type result struct {
+			f   *data.Forgotten
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			f, err := db.ForgetPerson(ctx, login)
+			done <- result{f, err}
+		}()
+		if release {
+			// End the old snapshot once forgetting has committed and waits.
+			watch := datatest.RawOf(t, target)
+			for {
+				var waiting int
+				if err := watch.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
+					AND pid NOT IN (pg_backend_pid(), ?) AND query LIKE '%age($1::xid)%'`, pid).Scan(&waiting); err != nil {
+					t.Fatal(err)
+				}
+				if waiting > 0 {
+					break
+				}
+				select {
+				case r := <-done:
+					t.Fatalf("forgetting ended before the older snapshot did: %+v %v", r.f, r.err)
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			tx.Rollback()
+		}
+		r := <-done
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		return r.f
+	}
+
+	data.SetOldSnapshotWait(t, 200*time.Millisecond)
+	if f := forgetWhile("zquux-held", false); f.Checkpointed {
+		t.Errorf("a snapshot held past the wait: %+v, want Checkpointed false", f)
+	}
+	data.SetOldSnapshotWait(t, time.Minute)
+	if f := forgetWhile("zquux-ended", true); !f.Checkpointed {
+		t.Errorf("the older snapshot ended: %+v, want Checkpointed", f)
+	}
+	db.Close()
+	if datatest.Holds(t, target, "zquux-ended") {
+		t.Error("the files still hold the login forgotten after the older snapshot ended")
 	}
 }
