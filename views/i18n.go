@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -15,9 +16,11 @@ import (
 	"golang.org/x/text/language"
 )
 
-// The interface speaks the languages of its catalogues, locales/NAME.yaml:
-// one message a key, the same keys in every file (TestCataloguesHaveTheSameKeys).
-// Collected data (member names, titles) is shown as it is, in any language.
+// The interface speaks the languages of its catalogues: locales/LANG.yaml
+// and any locales/PART.LANG.yaml (a part per area of the interface), one
+// message a key, each key in one file of a language, the same keys in every
+// language (TestCataloguesHaveTheSameKeys). Collected data (member names,
+// titles) is shown as it is, in any language.
 //
 //go:embed locales/*.yaml
 var localeFiles embed.FS
@@ -51,20 +54,38 @@ var loadCatalogue = sync.OnceValues(func() (*catalogue, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	c := &catalogue{bundle: b, keys: map[string][]string{}, raw: map[string]map[string]string{}}
+	files, err := fs.Glob(localeFiles, "locales/*.yaml")
+	if err != nil {
+		return nil, err
+	}
 	for _, lang := range Langs {
-		name := "locales/" + lang + ".yaml"
+		c.raw[lang] = map[string]string{}
+	}
+	for _, name := range files {
+		base := strings.TrimSuffix(path.Base(name), ".yaml")
+		lang := base[strings.LastIndex(base, ".")+1:]
+		if _, ok := c.raw[lang]; !ok {
+			return nil, fmt.Errorf("views: catalogue %s: %q is not one of the languages %v", name, lang, Langs)
+		}
 		body, err := fs.ReadFile(localeFiles, name)
 		if err != nil {
-			return nil, fmt.Errorf("views: catalogue %s: %w", lang, err)
+			return nil, fmt.Errorf("views: catalogue %s: %w", name, err)
 		}
 		f, err := b.ParseMessageFileBytes(body, name)
 		if err != nil {
-			return nil, fmt.Errorf("views: catalogue %s: %w", lang, err)
+			return nil, fmt.Errorf("views: catalogue %s: %w", name, err)
 		}
-		c.raw[lang] = map[string]string{}
 		for _, m := range f.Messages {
+			if _, dup := c.raw[lang][m.ID]; dup {
+				return nil, fmt.Errorf("views: catalogue %s: %q is in another file of %s too", name, m.ID, lang)
+			}
 			c.keys[lang] = append(c.keys[lang], m.ID)
 			c.raw[lang][m.ID] = m.Other
+		}
+	}
+	for _, lang := range Langs {
+		if len(c.keys[lang]) == 0 {
+			return nil, fmt.Errorf("views: no catalogue of %s", lang)
 		}
 		sort.Strings(c.keys[lang])
 	}
