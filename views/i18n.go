@@ -230,3 +230,48 @@ func echartsLocale(lang string) string {
 	}
 	return "EN"
 }
+
+// Tr translates interface text built in Go — chart titles, axes, legends
+// and tooltips, summary lines, period names, messages: the message id in
+// one language, its {{.Name}} fields filled from args (name, value pairs).
+// Code calls it as tr("key", …) with a literal key, so that
+// TestGoTextIsInTheCatalogues finds every key it uses in the catalogues; a
+// key missing all the same shows as itself rather than fail the page.
+type Tr func(id string, args ...any) string
+
+// Tr is the Renderer's translator, in its language.
+func (r *Renderer) Tr() Tr {
+	l, ok := r.locs[r.lang]
+	if !ok {
+		return EnglishTr()
+	}
+	return l.tr
+}
+
+func (l localizer) tr(id string, args ...any) string {
+	s, err := l.T(id, args...)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// TrIn is the translator of lang (one of Langs; any other is English), for
+// text built outside a page: e-mails, webhook messages, CLI output.
+func TrIn(lang string) Tr {
+	c, err := loadCatalogue()
+	if err != nil {
+		return func(id string, _ ...any) string { return id }
+	}
+	if !IsLang(lang) {
+		lang = LangEnglish
+	}
+	l, err := newLocalizer(c, lang)
+	if err != nil {
+		return func(id string, _ ...any) string { return id }
+	}
+	return l.tr
+}
+
+// EnglishTr is TrIn(LangEnglish): the JSON API's and logs' language.
+func EnglishTr() Tr { return TrIn(LangEnglish) }

@@ -3,6 +3,8 @@ package views
 import (
 	"bytes"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -222,5 +224,52 @@ func TestPagesInChinese(t *testing.T) {
 		if !strings.Contains(buf.String(), w) {
 			t.Errorf("the Chinese members list lacks %q", w)
 		}
+	}
+}
+
+// goTextKey finds the keys Go code translates: tr("key", …) and Tr()("key", …).
+var (
+	goTextKey = regexp.MustCompile(`\b(?:tr|Tr\(\))\("([^"]+)"`)
+	goComment = regexp.MustCompile(`(?m)^\s*//.*$`)
+)
+
+// TestGoTextIsInTheCatalogues: every key that Go code of the views and the
+// app translates with a Tr is in the catalogues (which have every key in
+// every language), and a Tr speaks the Renderer's language.
+func TestGoTextIsInTheCatalogues(t *testing.T) {
+	keys, err := CatalogueKeys(LangEnglish)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, dir := range []string{".", "../app"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			body, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code := goComment.ReplaceAllString(string(body), "")
+			for _, m := range goTextKey.FindAllStringSubmatch(code, -1) {
+				found++
+				if !slices.Contains(keys, m[1]) {
+					t.Errorf("%s: the catalogues have no %q", f, m[1])
+				}
+			}
+		}
+	}
+	t.Logf("%d translated strings in Go code", found)
+	r := newTestRenderer(t)
+	if en, zh := r.Tr()("nav.overview"), r.In(LangChinese).Tr()("nav.overview"); en != "Overview" || zh != "总览" {
+		t.Errorf("Tr: %q and %q, want Overview and 总览", en, zh)
+	}
+	if got := TrIn("fr")("nav.overview"); got != "Overview" {
+		t.Errorf("TrIn(fr): %q, want the English", got)
 	}
 }

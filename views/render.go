@@ -72,6 +72,7 @@ type layoutData struct {
 type Renderer struct {
 	pages   map[string]*template.Template // of lang
 	byLang  map[string]map[string]*template.Template
+	locs    map[string]localizer
 	lang    string
 	static  string
 	echarts bool
@@ -109,11 +110,13 @@ func NewRenderer(opts Options) (*Renderer, error) {
 	}
 	funcs := optionFuncs(opts)
 	byLang := make(map[string]map[string]*template.Template, len(Langs))
+	locs := make(map[string]localizer, len(Langs))
 	for _, lang := range Langs {
 		l, err := newLocalizer(cat, lang)
 		if err != nil {
 			return nil, err
 		}
+		locs[lang] = l
 		lf := langFuncs(l)
 		pages := make(map[string]*template.Template, len(parsed))
 		for name, t := range parsed {
@@ -125,7 +128,7 @@ func NewRenderer(opts Options) (*Renderer, error) {
 		}
 		byLang[lang] = pages
 	}
-	r := &Renderer{byLang: byLang, static: StaticPrefix, echarts: HasECharts(), opts: opts}
+	r := &Renderer{byLang: byLang, locs: locs, static: StaticPrefix, echarts: HasECharts(), opts: opts}
 	return r.In(LangEnglish), nil
 }
 
