@@ -1,10 +1,10 @@
 package views
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -33,23 +33,57 @@ type allocationPage struct {
 // AllocationPage writes /allocation: the form, and the statement of a
 // when it is not nil (the same value /api/v1/allocation answers).
 func (r *Renderer) AllocationPage(w io.Writer, q AllocationQuery, a *Allocation) error {
-	p := allocationPage{Form: q, Rules: AllocationRules, A: a}
+	tr := r.Tr()
+	p := allocationPage{Form: q, Rules: AllocationRules}
 	if p.Form.Currency == "" {
 		p.Form.Currency = DefaultCurrency
 	}
 	at := ""
 	if a != nil {
+		p.A = allocationInWords(tr, a)
 		p.Downloads = allocationDownloads(q)
-		p.Amounts = chartBlock{ID: "chart-allocation", Title: "Amount by member, " + a.Currency, Summary: allocationSummary(a), Size: "lg"}
+		p.Amounts = chartBlock{ID: "chart-allocation", Title: tr("allocation.chart_title", "Currency", a.Currency), Summary: allocationSummary(tr, a), Size: "lg"}
 		var err error
-		if p.Amounts.Spec, err = allocationBar(a); err != nil {
+		if p.Amounts.Spec, err = allocationBar(tr, a); err != nil {
 			return err
 		}
 		if n := len(a.Weeks); n > 0 {
 			at = a.Weeks[n-1].Day
 		}
 	}
-	return r.render(w, "allocation", layoutData{Title: "Benefit allocation", Fresh: newFreshness(at, ""), Page: p})
+	return r.render(w, "allocation", layoutData{Title: tr("allocation.title"), Fresh: newFreshness(at, ""), Page: p})
+}
+
+// allocationInWords is a copy of a statement whose sentences (its basis,
+// the notes of members without a share) are in the page's language; the
+// statement itself, which the JSON and the downloads show, keeps English.
+func allocationInWords(tr Tr, a *Allocation) *Allocation {
+	c := *a
+	c.Members = slices.Clone(a.Members)
+	if a.Closed {
+		c.Basis = tr("allocation.basis_closed", "Period", a.Period)
+	} else {
+		last := ""
+		if p, err := domain.ParsePeriod(a.Period); err == nil {
+			if weeks := p.Weeks(); len(weeks) > 0 {
+				last = weeks[len(weeks)-1]
+			}
+		}
+		c.Basis = tr("allocation.basis_open", "Period", a.Period, "Week", last)
+	}
+	basis := tr("allocation.basis_weight")
+	switch a.Rule {
+	case metrics.RuleShapley:
+		basis = "Σφ"
+	case metrics.RuleContribution:
+		basis = "ΣC"
+	}
+	for i := range c.Members {
+		if c.Members[i].Note != "" {
+			c.Members[i].Note = tr("allocation.no_share", "Basis", basis)
+		}
+	}
+	return &c
 }
 
 // AllocationExportURL is where a statement downloads from.
@@ -83,25 +117,42 @@ func allocationDownloads(q AllocationQuery) []downloadLink {
 	return out
 }
 
-func allocationSummary(a *Allocation) string {
+func allocationSummary(tr Tr, a *Allocation) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s of %s split by %s: ", a.Pool, a.Currency, a.Period, a.Rule)
+	sep := tr("allocation.list_sep")
 	for i, m := range a.Members {
 		if i == allocationBars {
-			b.WriteString(", …")
+			b.WriteString(sep + "…")
 			break
 		}
 		if i > 0 {
-			b.WriteString(", ")
+			b.WriteString(sep)
 		}
 		b.WriteString(m.Name + " " + m.Amount)
 	}
-	return b.String() + "."
+	return tr("allocation.summary", "Pool", a.Pool, "Currency", a.Currency, "Period", a.Period,
+		"Rule", allocationRuleName(tr, a.Rule), "Amounts", b.String())
+}
+
+// allocationRuleName names a rule in the page's language (the form's
+// options name them by the same keys).
+func allocationRuleName(tr Tr, rule string) string {
+	switch rule {
+	case metrics.RuleShapley:
+		return tr("allocation.rule.shapley")
+	case metrics.RuleContribution:
+		return tr("allocation.rule.contribution")
+	case metrics.RuleEqual:
+		return tr("allocation.rule.equal")
+	case metrics.RuleWeights:
+		return tr("allocation.rule.weights")
+	}
+	return rule
 }
 
 // allocationBar is a horizontal bar per member of its amount, in the
 // currency's units; members with nothing are left out.
-func allocationBar(a *Allocation) (chartSpec, error) {
+func allocationBar(tr Tr, a *Allocation) (chartSpec, error) {
 	var names []string
 	var points []opts.BarData
 	var rest int64
@@ -119,11 +170,11 @@ func allocationBar(a *Allocation) (chartSpec, error) {
 		rest += m.AmountMinor
 	}
 	if others > 0 {
-		names = append(names, domain.Plural(others, "other member", "other members"))
+		names = append(names, tr("allocation.other_members", "Count", others))
 		points = append(points, opts.BarData{Value: minorValue(rest, a.MinorDigits), ItemStyle: &opts.ItemStyle{Color: "#9aa3b5"}})
 	}
 	if len(names) == 0 {
-		return noDataSpec("Nothing allocated"), nil
+		return noDataSpec(tr("allocation.nothing_allocated")), nil
 	}
 	b := charts.NewBar()
 	b.SetGlobalOptions(
@@ -134,7 +185,7 @@ func allocationBar(a *Allocation) (chartSpec, error) {
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Color: "#273043", Width: 140, Overflow: "truncate"}}),
 	)
 	b.SetXAxis(names).XYReversal()
-	b.AddSeries("Amount ("+a.Currency+")", points, charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+	b.AddSeries(tr("allocation.col.amount", "Currency", a.Currency), points, charts.WithSeriesOpts(func(s *charts.SingleSeries) {
 		s.BarMaxWidth = "22"
 		s.ItemStyle = &opts.ItemStyle{Color: "#3b6fd8"}
 	}))
