@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // versionColors colour the versions in declaration order; the unversioned
@@ -35,14 +37,15 @@ type apiVersionMemberRow struct {
 // APIVersionsPage writes /api-versions from the value /api/v1/api-versions
 // answers.
 func (r *Renderer) APIVersionsPage(w io.Writer, v *APIVersions) error {
+	tr := r.Tr()
 	p := apiVersionsPage{V: v, JSONURL: "/api/v1/api-versions?at=" + v.At}
 	var err error
-	p.Adoption = chartBlock{ID: "chart-version-adoption", Title: "Share of calls by version, per day", Summary: adoptionSummary(v), Size: "lg"}
-	if p.Adoption.Spec, err = adoptionChart(v); err != nil {
+	p.Adoption = chartBlock{ID: "chart-version-adoption", Title: tr("versions.chart.adoption"), Summary: adoptionSummary(tr, v), Size: "lg"}
+	if p.Adoption.Spec, err = adoptionChart(tr, v); err != nil {
 		return err
 	}
-	p.Burndown = chartBlock{ID: "chart-version-burndown", Title: "Members still calling each deprecated version, per week", Summary: burndownSummary(v)}
-	if p.Burndown.Spec, err = burndownChart(v); err != nil {
+	p.Burndown = chartBlock{ID: "chart-version-burndown", Title: tr("versions.chart.burndown"), Summary: burndownSummary(tr, v)}
+	if p.Burndown.Spec, err = burndownChart(tr, v); err != nil {
 		return err
 	}
 	for _, m := range v.Members {
@@ -59,18 +62,27 @@ func (r *Renderer) APIVersionsPage(w io.Writer, v *APIVersions) error {
 		}
 		var mix []string
 		for _, x := range m.Mix {
-			mix = append(mix, x.Name+" "+fmtPct(x.Share))
+			mix = append(mix, versionName(tr, x.Name)+" "+fmtPct(x.Share))
 		}
-		row.Mix = strings.Join(mix, ", ")
+		row.Mix = strings.Join(mix, tr("allocation.list_sep"))
 		if len(m.SunsetRisk) > 0 {
 			p.AtRisk++
 		}
 		p.Members = append(p.Members, row)
 	}
-	return r.render(w, "api-versions", layoutData{Title: "API versions", Active: "/api-versions", Fresh: newFreshness(v.At, ""), Page: p})
+	return r.render(w, "api-versions", layoutData{Title: tr("nav.api_versions"), Active: "/api-versions", Fresh: newFreshness(v.At, ""), Page: p})
 }
 
-func adoptionSummary(v *APIVersions) string {
+// versionName names a version on the page: a declared version by its own
+// name, the calls no version matches in the page's language.
+func versionName(tr Tr, name string) string {
+	if name == domain.Unversioned {
+		return tr("versions.unversioned")
+	}
+	return name
+}
+
+func adoptionSummary(tr Tr, v *APIVersions) string {
 	var parts []string
 	for _, s := range v.Versions {
 		share := noValue
@@ -80,27 +92,27 @@ func adoptionSummary(v *APIVersions) string {
 		parts = append(parts, fmt.Sprintf("%s %s", s.Name, share))
 	}
 	if len(parts) == 0 {
-		return "No version declared."
+		return tr("versions.summary.none_declared")
 	}
-	return "Share of calls, " + v.WindowFrom + " to " + v.At + ": " + strings.Join(parts, ", ") + "."
+	return tr("versions.summary.adoption", "From", v.WindowFrom, "To", v.At, "Shares", strings.Join(parts, tr("allocation.list_sep")))
 }
 
-func burndownSummary(v *APIVersions) string {
+func burndownSummary(tr Tr, v *APIVersions) string {
 	var parts []string
 	for _, b := range v.Burndown {
 		if n := len(b.Weeks); n > 0 {
-			parts = append(parts, fmt.Sprintf("%s: %d members in the week from %s", b.Version, b.Weeks[n-1].Members, b.Weeks[n-1].Week))
+			parts = append(parts, tr("versions.summary.burndown_part", "Version", b.Version, "Count", b.Weeks[n-1].Members, "Week", b.Weeks[n-1].Week))
 		}
 	}
 	if len(parts) == 0 {
-		return "No version is deprecated."
+		return tr("versions.summary.none_deprecated")
 	}
-	return strings.Join(parts, "; ") + "."
+	return tr("versions.summary.burndown", "Parts", strings.Join(parts, tr("versions.part_sep")))
 }
 
 // adoptionChart stacks each version's daily share of calls, in percent; a
 // day without calls is a gap in every series.
-func adoptionChart(v *APIVersions) (chartSpec, error) {
+func adoptionChart(tr Tr, v *APIVersions) (chartSpec, error) {
 	var list []lineSeries
 	for i, s := range v.Adoption.Series {
 		vals := make([]float64, len(s.Shares))
@@ -110,9 +122,9 @@ func adoptionChart(v *APIVersions) (chartSpec, error) {
 				vals[d] = *x * 100
 			}
 		}
-		list = append(list, lineSeries{Name: s.Name, Values: vals, Color: seriesColor(v, s.Name, i), Decimals: 1})
+		list = append(list, lineSeries{Name: versionName(tr, s.Name), Values: vals, Color: seriesColor(v, s.Name, i), Decimals: 1})
 	}
-	spec, err := trendLine(v.Adoption.Days, list, trendOpts{YName: "% of calls", Min: 0, Max: 100, Message: "No API calls in this half year"})
+	spec, err := trendLine(v.Adoption.Days, list, trendOpts{YName: tr("versions.axis.pct_calls"), Min: 0, Max: 100, Message: tr("versions.no_calls")})
 	if err != nil || spec.NoData {
 		return spec, err
 	}
@@ -129,9 +141,9 @@ func adoptionChart(v *APIVersions) (chartSpec, error) {
 }
 
 // burndownChart is a line per deprecated version of the members calling it.
-func burndownChart(v *APIVersions) (chartSpec, error) {
+func burndownChart(tr Tr, v *APIVersions) (chartSpec, error) {
 	if len(v.Burndown) == 0 {
-		return noDataSpec("No version is deprecated"), nil
+		return noDataSpec(tr("versions.none_deprecated")), nil
 	}
 	var weeks []string
 	var list []lineSeries
@@ -144,7 +156,7 @@ func burndownChart(v *APIVersions) (chartSpec, error) {
 		}
 		list = append(list, lineSeries{Name: b.Version, Values: vals, Color: seriesColor(v, b.Version, i)})
 	}
-	return trendLine(weeks, list, trendOpts{YName: "members", Min: 0, Message: "No calls to deprecated versions"})
+	return trendLine(weeks, list, trendOpts{YName: tr("versions.axis.members"), Min: 0, Message: tr("versions.no_deprecated_calls")})
 }
 
 // seriesColor is a version's colour, the same on both charts.
