@@ -1,10 +1,10 @@
 package views
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -51,11 +51,12 @@ type developerCohortRow struct {
 
 // DevelopersPage writes /developers.
 func (r *Renderer) DevelopersPage(w io.Writer, d Developers) error {
-	p, err := buildDevelopersPage(d)
+	tr := r.Tr()
+	p, err := buildDevelopersPage(tr, d)
 	if err != nil {
 		return err
 	}
-	return r.render(w, "developers", layoutData{Title: "Developer funnel", Active: "/developers",
+	return r.render(w, "developers", layoutData{Title: tr("developers.page_title"), Active: "/developers",
 		Fresh: newFreshness(d.To, d.LastCollected), Page: p})
 }
 
@@ -66,81 +67,111 @@ func fmtDays(v *float64) string {
 	return strconv.FormatFloat(roundTo(*v, 1), 'f', 1, 64)
 }
 
-func developerStageRows(prefix string, f DeveloperFunnel) []developerStageRow {
+func developerStageRows(tr Tr, prefix string, f DeveloperFunnel) []developerStageRow {
 	out := make([]developerStageRow, len(f.Stages))
 	for i, s := range f.Stages {
 		rate, _ := optPct(s.Rate, 1)
+		s.Label = developerStageName(tr, s)
 		out[i] = developerStageRow{DeveloperStage: s, Key: prefix + s.Stage, Rate: rate}
 	}
 	return out
 }
 
-func buildDevelopersPage(d Developers) (developersPage, error) {
+// developerStageName names a stage in the page's language; the JSON's
+// label stays English.
+func developerStageName(tr Tr, s DeveloperStage) string {
+	switch s.Stage {
+	case metrics.StageFirstCall:
+		return tr("developers.stage.first_call")
+	case metrics.StageFirstSuccess:
+		return tr("developers.stage.first_success")
+	case metrics.StageActiveWeek2:
+		return tr("developers.stage.active_week", "Week", 2)
+	case metrics.StageActiveWeek4:
+		return tr("developers.stage.active_week", "Week", 4)
+	case metrics.StageActiveWeek8:
+		return tr("developers.stage.active_week", "Week", 8)
+	case metrics.StageContributed:
+		return tr("developers.stage.contributed")
+	}
+	return s.Label
+}
+
+// developerGroupLabel is a segment's or member's label on the page: its
+// name, or for the consumers of none, words in the page's language.
+func developerGroupLabel(g DeveloperGroup, none string) string {
+	if g.Key == "" {
+		return none
+	}
+	return g.Label
+}
+
+func buildDevelopersPage(tr Tr, d Developers) (developersPage, error) {
 	p := developersPage{Developers: d, JSONURL: "/api/v1/developers?from=" + d.From + "&to=" + d.To,
-		Median: fmtDays(d.TTFSMedian), P90: fmtDays(d.TTFSP90), Stages: developerStageRows("", d.DeveloperFunnel)}
+		Median: fmtDays(d.TTFSMedian), P90: fmtDays(d.TTFSP90), Stages: developerStageRows(tr, "", d.DeveloperFunnel)}
 	for k := 1; k <= metrics.FunnelWeeks; k++ {
 		p.RetentionCols = append(p.RetentionCols, k)
 	}
 	for _, g := range d.Segments {
+		g.Label = developerGroupLabel(g, tr("developers.no_segment"))
 		p.SegmentRows = append(p.SegmentRows, developerGroupRow{DeveloperGroup: g, Key: "segment." + g.Key,
-			Cells: developerStageRows("segment."+g.Key+".", g.DeveloperFunnel), Median: fmtDays(g.TTFSMedian)})
+			Cells: developerStageRows(tr, "segment."+g.Key+".", g.DeveloperFunnel), Median: fmtDays(g.TTFSMedian)})
 	}
 	for _, c := range d.Cohorts {
-		row := developerCohortRow{DeveloperCohort: c, Cells: developerStageRows(c.Week+".", c.DeveloperFunnel),
+		row := developerCohortRow{DeveloperCohort: c, Cells: developerStageRows(tr, c.Week+".", c.DeveloperFunnel),
 			Median: fmtDays(c.TTFSMedian), P90: fmtDays(c.TTFSP90)}
 		for _, m := range c.Members {
 			key := c.Week + ".member." + m.Key
+			m.Label = developerGroupLabel(m, tr("developers.unmapped"))
 			row.Members = append(row.Members, developerGroupRow{DeveloperGroup: m, Key: key,
-				Cells: developerStageRows(key+".", m.DeveloperFunnel), Median: fmtDays(m.TTFSMedian)})
+				Cells: developerStageRows(tr, key+".", m.DeveloperFunnel), Median: fmtDays(m.TTFSMedian)})
 		}
 		p.Cohorts = append(p.Cohorts, row)
 	}
-	p.FunnelChart = chartBlock{ID: "chart-developers-funnel", Title: "Share of new consumers reaching each stage"}
-	p.HeatmapChart = memberChartBlock{chartBlock: chartBlock{ID: "chart-developers-retention", Title: "Retention by weekly cohort (% active in week k)", Size: "lg"}}
-	p.TTFSChart = chartBlock{ID: "chart-developers-ttfs", Title: "Time to first successful call by cohort (days)"}
+	p.FunnelChart = chartBlock{ID: "chart-developers-funnel", Title: tr("developers.chart.funnel")}
+	p.HeatmapChart = memberChartBlock{chartBlock: chartBlock{ID: "chart-developers-retention", Title: tr("developers.chart.retention"), Size: "lg"}}
+	p.TTFSChart = chartBlock{ID: "chart-developers-ttfs", Title: tr("developers.chart.ttfs")}
 	if d.Consumers == 0 {
-		none := fmt.Sprintf("No API consumer was first seen between %s and %s", d.From, d.To)
-		p.FunnelChart.Summary, p.FunnelChart.Spec = none+".", noDataSpec(none)
-		p.HeatmapChart.Summary, p.HeatmapChart.Spec.chartSpec = none+".", noDataSpec(none)
-		p.TTFSChart.Summary, p.TTFSChart.Spec = none+".", noDataSpec(none)
+		none, sentence := tr("developers.none_seen", "From", d.From, "To", d.To), tr("developers.none_seen_sentence", "From", d.From, "To", d.To)
+		p.FunnelChart.Summary, p.FunnelChart.Spec = sentence, noDataSpec(none)
+		p.HeatmapChart.Summary, p.HeatmapChart.Spec.chartSpec = sentence, noDataSpec(none)
+		p.TTFSChart.Summary, p.TTFSChart.Spec = sentence, noDataSpec(none)
 		return p, nil
 	}
 	var err error
-	p.FunnelChart.Summary = developersFunnelSummary(d)
-	if p.FunnelChart.Spec, err = developersFunnelChart(d); err != nil {
+	p.FunnelChart.Summary = developersFunnelSummary(tr, p.Stages, d.Consumers)
+	if p.FunnelChart.Spec, err = developersFunnelChart(tr, p.Stages); err != nil {
 		return p, err
 	}
-	p.HeatmapChart.Summary = fmt.Sprintf("%d weekly cohorts, weeks 1 to %d after the first call; a blank cell is a week not over yet.", len(d.Cohorts), metrics.FunnelWeeks)
-	if p.HeatmapChart.Spec, err = developersRetentionChart(d); err != nil {
+	p.HeatmapChart.Summary = tr("developers.summary.retention", "Count", len(d.Cohorts), "Weeks", metrics.FunnelWeeks)
+	if p.HeatmapChart.Spec, err = developersRetentionChart(tr, d); err != nil {
 		return p, err
 	}
-	p.TTFSChart.Summary = fmt.Sprintf("Median time to first successful call %s days, 90th percentile %s days.", p.Median, p.P90)
-	p.TTFSChart.Spec, err = developersTTFSChart(d)
+	p.TTFSChart.Summary = tr("developers.summary.ttfs", "Median", p.Median, "P90", p.P90)
+	p.TTFSChart.Spec, err = developersTTFSChart(tr, d)
 	return p, err
 }
 
-func developersFunnelSummary(d Developers) string {
-	s := fmt.Sprintf("%d new consumers:", d.Consumers)
-	for i, st := range d.Stages {
-		if i > 0 {
-			s += ";"
-		}
-		rate, _ := optPct(st.Rate, 1)
-		s += fmt.Sprintf(" %s %d of %d (%s%%)", st.Label, st.Count, st.Observed, rate)
+// developersFunnelSummary says each stage's count, of the consumers
+// observed, in the page's language (the stages named as on the page).
+func developersFunnelSummary(tr Tr, stages []developerStageRow, consumers int) string {
+	parts := make([]string, len(stages))
+	for i, st := range stages {
+		parts[i] = tr("developers.summary.stage", "Stage", st.Label, "N", st.Count, "Of", st.Observed, "Rate", st.Rate)
 	}
-	return s + "."
+	return tr("developers.summary.funnel", "Count", consumers, "Stages", strings.Join(parts, tr("versions.part_sep")))
 }
 
 // developersFunnelChart draws each stage's share as a horizontal bar (a
 // stage measured for nobody is a gap, not 0).
-func developersFunnelChart(d Developers) (chartSpec, error) {
-	labels := make([]string, len(d.Stages))
-	points := make([]opts.BarData, len(d.Stages))
-	for i, st := range d.Stages {
+func developersFunnelChart(tr Tr, stages []developerStageRow) (chartSpec, error) {
+	labels := make([]string, len(stages))
+	points := make([]opts.BarData, len(stages))
+	for i, st := range stages {
 		labels[i] = st.Label
 		var v any = "-"
-		if st.Rate != nil {
-			v = roundTo(100**st.Rate, 1)
+		if r := st.DeveloperStage.Rate; r != nil {
+			v = roundTo(100**r, 1)
 		}
 		points[i] = opts.BarData{Value: v}
 	}
@@ -153,7 +184,7 @@ func developersFunnelChart(d Developers) (chartSpec, error) {
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Color: "#273043"}}),
 	)
 	b.SetXAxis(labels).XYReversal()
-	b.AddSeries("Share of new consumers", points, charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+	b.AddSeries(tr("developers.series.share"), points, charts.WithSeriesOpts(func(s *charts.SingleSeries) {
 		s.BarMaxWidth = "26"
 		s.ItemStyle = &opts.ItemStyle{Color: "#3b6fd8"}
 	}))
@@ -166,10 +197,10 @@ func developersFunnelChart(d Developers) (chartSpec, error) {
 
 // developersRetentionChart is the cohort × week heatmap of the share of
 // each cohort active in week k; a week not over for the cohort is blank.
-func developersRetentionChart(d Developers) (memberLinkSpec, error) {
+func developersRetentionChart(tr Tr, d Developers) (memberLinkSpec, error) {
 	weeks := make([]string, metrics.FunnelWeeks)
 	for i := range weeks {
-		weeks[i] = "week " + strconv.Itoa(i+1)
+		weeks[i] = tr("developers.week_n", "Week", i+1)
 	}
 	cohorts := make([]string, len(d.Cohorts))
 	var points []opts.HeatMapData
@@ -184,8 +215,9 @@ func developersRetentionChart(d Developers) (memberLinkSpec, error) {
 			}
 			points = append(points, opts.HeatMapData{Value: []any{x, y, v}})
 			fields = append(fields, map[string]any{
-				"tip":  fmt.Sprintf("%s cohort, week %d", c.Week, cell.Week),
-				"info": memberTipInfo("Active", strconv.Itoa(cell.Active), "Observed", strconv.Itoa(cell.Observed), "Share", share),
+				"tip": tr("developers.tip.cohort_week", "Cohort", c.Week, "Week", cell.Week),
+				"info": memberTipInfo(tr("developers.tip.active"), strconv.Itoa(cell.Active), tr("developers.col.observed"), strconv.Itoa(cell.Observed),
+					tr("developers.col.share"), share),
 			})
 		}
 	}
@@ -197,7 +229,7 @@ func developersRetentionChart(d Developers) (memberLinkSpec, error) {
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: weeks, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cohorts, Inverse: opts.Bool(true), SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Color: "#273043"}}),
 	)
-	hm.AddSeries("Active in the week (%)", points, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Color: "#1f2737"}))
+	hm.AddSeries(tr("developers.series.active"), points, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Color: "#1f2737"}))
 	opt, err := optionOf(hm)
 	if err != nil {
 		return memberLinkSpec{}, err
@@ -213,7 +245,7 @@ func developersRetentionChart(d Developers) (memberLinkSpec, error) {
 
 // developersTTFSChart draws each cohort's median and 90th percentile time
 // to first success; a cohort where nobody succeeded is a gap.
-func developersTTFSChart(d Developers) (chartSpec, error) {
+func developersTTFSChart(tr Tr, d Developers) (chartSpec, error) {
 	n := len(d.Cohorts)
 	weeks, med, p90 := make([]string, n), make([]float64, n), make([]float64, n)
 	for i, c := range d.Cohorts {
@@ -223,13 +255,13 @@ func developersTTFSChart(d Developers) (chartSpec, error) {
 		}
 	}
 	spec, err := trendLine(weeks, []lineSeries{
-		{Name: "Median", Values: med, Color: "#3b6fd8", Decimals: 1},
-		{Name: "90th percentile", Values: p90, Color: colorWatch, Decimals: 1},
-	}, trendOpts{Min: 0, YName: "days", Message: "No new consumer made a successful call"})
+		{Name: tr("developers.series.median"), Values: med, Color: "#3b6fd8", Decimals: 1},
+		{Name: tr("developers.series.p90"), Values: p90, Color: colorWatch, Decimals: 1},
+	}, trendOpts{Min: 0, YName: tr("developers.days"), Message: tr("developers.none_succeeded")})
 	if err != nil || spec.NoData {
 		return spec, err
 	}
-	spec.ValueSuffix = " d"
+	spec.ValueSuffix = tr("developers.days_suffix")
 	memberUnsmooth(spec)
 	return spec, nil
 }
