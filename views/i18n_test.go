@@ -79,9 +79,6 @@ var untranslatedTemplates = map[string]bool{
 	"templates/pages/network.html":          true,
 
 	// The operating questions.
-	"templates/pages/allocation.html":   true,
-	"templates/pages/api-versions.html": true,
-	"templates/pages/developers.html":   true,
 
 	// The end of the list.
 }
