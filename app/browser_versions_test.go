@@ -69,4 +69,24 @@ func TestBrowserAPIVersionsDrawsItsCharts(t *testing.T) {
 	if share == "" || share != apiShare {
 		t.Errorf("first member's deprecated share on the page %q, in the API %q", share, apiShare)
 	}
+
+	// In Chinese: the same charts drawn, their axes and the statuses in
+	// Chinese, the members at risk the same.
+	if err := chromedp.Do(b.ctx,
+		chromedp.Navigate(base+"/api-versions"+q+"&lang=zh-CN"),
+		chromedp.WaitVisible(chromedp.CSS("body[data-ready]")),
+		chromedp.WaitVisible(chromedp.CSS("#chart-version-adoption[data-rendered]")),
+		chromedp.WaitVisible(chromedp.CSS("#chart-version-burndown[data-rendered]")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if errs := b.takeErrors(); len(errs) > 0 {
+		t.Errorf("console errors on /api-versions in Chinese: %v", errs)
+	}
+	axis := evalString(t, b, `echarts.getInstanceByDom(document.getElementById('chart-version-adoption')).getOption().yAxis[0].name`)
+	status := evalString(t, b, `document.querySelector('[data-status="deprecated"]').textContent`)
+	atRisk := evalString(t, b, `[...document.querySelectorAll('[data-at-risk]')].map(e => e.dataset.atRisk).join(',')`)
+	if axis != "调用占比（%）" || status != "已弃用" || atRisk != page {
+		t.Errorf("in Chinese: axis %q, status %q, at risk %q; want 调用占比（%%）, 已弃用, %q", axis, status, atRisk, page)
+	}
 }
