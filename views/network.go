@@ -240,8 +240,15 @@ func buildNetworkPage(n Network, bands Bands, tr Tr) (networkPage, error) {
 		}
 		p.TopTies = append(p.TopTies, networkTieRow{A: MemberLink{Slug: e.A, Name: names[e.A]}, B: MemberLink{Slug: e.B, Name: names[e.B]}, KText: fmtNum(e.K)})
 	}
-	summary := tr("network.summary", "Members", tr("network.n_members", "Count", len(n.Nodes)), "Ties", tr("network.n_ties", "Count", len(n.Edges)),
-		"Bound", p.MinK.Bound, "Day", n.At)
+	members, ties := tr("network.n_members", "N", len(n.Nodes)), tr("network.n_ties", "N", len(n.Edges))
+	// One of each by its own message: Tr fills fields and picks no plural form.
+	if len(n.Nodes) == 1 {
+		members = tr("network.one_member")
+	}
+	if len(n.Edges) == 1 {
+		ties = tr("network.one_tie")
+	}
+	summary := tr("network.summary", "Members", members, "Ties", ties, "Bound", p.MinK.Bound, "Day", n.At)
 	if len(p.TopTies) > 0 {
 		var parts []string
 		for _, t := range p.TopTies[:min(5, len(p.TopTies))] {

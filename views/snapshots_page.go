@@ -283,7 +283,11 @@ func splitRows(d *SnapshotDetail, tr Tr) []MemberRow {
 		restPhi += m.Phi
 	}
 	if rest > 0 && d.Ecosystem.R > 0 {
-		rows = append(rows, MemberRow{Name: tr("snapshot.others", "Count", rest),
+		name := tr("snapshot.others", "N", rest)
+		if rest == 1 { // by its own message: Tr picks no plural form
+			name = tr("snapshot.one_other")
+		}
+		rows = append(rows, MemberRow{Name: name,
 			Health: math.NaN(), ValueFigures: ValueFigures{Phi: restPhi}, PhiShare: restPhi / d.Ecosystem.R})
 	}
 	return rows
