@@ -143,7 +143,7 @@ func TestNetworkPageInChinese(t *testing.T) {
 		nil)
 	zh := renderIn(t, LangChinese, page)
 	checkPage(t, "the Chinese network", zh,
-		[]string{`<title>合作网络 · EcoPulse</title>`, `最小 K<sub>ij</sub>`, `滚动或双指捏合可缩放`, `<span data-value="nodes">4</span> 个成员， <span data-value="edges">3</span> 条合作关系，`,
+		[]string{`<title>合作网络 · EcoPulse</title>`, `最小 K<sub>ij</sub>`, `滚动或双指捏合可缩放`, `<span data-value="nodes">4</span> 个成员，<span data-value="edges">3</span> 条合作关系，K<sub>ij</sub> &gt; 0。节点大小`,
 			`<span class="swatch no-data"></span>无数据`, `<h2>最强合作关系</h2>`, `<option value="">全部细分</option>`,
 			`2026-06-30：4 个成员，3 条合作关系（k &gt; 0）。`, `<a href="/members/acme">Acme AI</a>`, `Acme AI (0.900)`},
 		[]string{"Min. K", "pinch", "Strongest tie", "Cooperation network", "all segments", "members,", "No tie"})
