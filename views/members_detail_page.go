@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -32,6 +31,7 @@ type memberPage struct {
 	Changes      []ChangeView // every signal that fell, worst first
 	Dims         []memberDimRow
 	NoDims       []string // dimensions without data, in words
+	NoDimsText   string   // NoDims as a list in the page's language
 
 	Gauge   chartBlock
 	History chartBlock
@@ -108,7 +108,7 @@ type memberTieRow struct {
 
 // MemberPage writes /members/:slug.
 func (r *Renderer) MemberPage(w io.Writer, d MemberDetail) error {
-	page, err := buildMemberPage(d, r.opts.Bands)
+	page, err := buildMemberPage(d, r.opts.Bands, r.Tr())
 	if err != nil {
 		return err
 	}
@@ -131,15 +131,15 @@ func memberFmtMS(v float64) string {
 	return strconv.FormatFloat(roundTo(v, 1), 'f', 1, 64)
 }
 
-func buildMemberPage(d MemberDetail, bands Bands) (memberPage, error) {
+func buildMemberPage(d MemberDetail, bands Bands, tr Tr) (memberPage, error) {
 	p := memberPage{CanEdit: d.CanEdit, Alerts: d.Alerts, Info: d.Member, KindText: membersKindLabel(d.Member.Kind), At: d.At,
 		Shown: d.DayShown, Offer: d.Available}
 	p.DateMin, p.DateMax = dateBounds(d.DataRange, d.Usage.From, d.Usage.To)
 	var err error
 
 	// Score, gauge, dimensions and radar.
-	p.Gauge = chartBlock{ID: "chart-member-gauge", Title: "Health", Size: "sm"}
-	p.Radar = chartBlock{ID: "chart-member-radar", Title: "Profile against the ecosystem median"}
+	p.Gauge = chartBlock{ID: "chart-member-gauge", Title: tr("col.health"), Size: "sm"}
+	p.Radar = chartBlock{ID: "chart-member-radar", Title: tr("member.radar_title")}
 	if s := d.Score; s != nil {
 		p.Scored = true
 		p.Health = fmtScore(s.Health)
@@ -152,19 +152,19 @@ func buildMemberPage(d MemberDetail, bands Bands) (memberPage, error) {
 		p.C, p.K, p.Phi = fmtNum(s.C), fmtNum(s.K), fmtNum(s.Phi)
 		p.PhiShare = fmtPct(s.PhiShare)
 		p.Reason, p.ReasonKind, p.Changes = s.Reason, s.ReasonKind, s.Changes
-		p.Gauge.Summary = fmt.Sprintf("Health is %s out of 100 (%s) on %s.", p.Health, p.Badge.Label, d.At)
+		p.Gauge.Summary = tr("member.gauge_summary", "Health", p.Health, "Status", memberStatusWord(tr, p.Badge), "Day", d.At)
 		if p.Gauge.Spec, err = healthGauge(s.Health, bands); err != nil {
 			return p, err
 		}
 		if ser := optSeries(p.Gauge.Spec.Option, 0); ser != nil {
-			ser["name"] = "Health"
+			ser["name"] = tr("col.health")
 		}
 		for _, dim := range domain.Dimensions {
-			row := memberDimRow{Label: weakestLabel(dim), Help: termOf(dim, bands).Text, Value: noValue, Median: noValue}
+			row := memberDimRow{Label: memberDimLabel(tr, dim), Help: termOf(dim, bands).Text, Value: noValue, Median: noValue}
 			if v, ok := s.Dimensions[dim]; ok {
 				row.Value, row.HasData = fmtScore(v), true
 			} else {
-				p.NoDims = append(p.NoDims, strings.ToLower(weakestLabel(dim)))
+				p.NoDims = append(p.NoDims, strings.ToLower(memberDimLabel(tr, dim)))
 			}
 			if d.Median != nil {
 				if v, ok := d.Median.Dimensions[dim]; ok {
@@ -173,16 +173,17 @@ func buildMemberPage(d MemberDetail, bands Bands) (memberPage, error) {
 			}
 			p.Dims = append(p.Dims, row)
 		}
-		p.Radar.Summary = memberRadarSummary(d, p.NoDims)
-		if p.Radar.Spec, err = memberRadar(s, d.Median); err != nil {
+		p.NoDimsText = strings.Join(p.NoDims, tr("member.list_sep"))
+		p.Radar.Summary = memberRadarSummary(d, p.NoDimsText, tr)
+		if p.Radar.Spec, err = memberRadar(s, d.Median, tr); err != nil {
 			return p, err
 		}
 	} else {
 		p.Badge = statusBadgeOf(domain.StatusNoData)
-		p.Gauge.Summary = "No score on " + d.At + "."
-		p.Gauge.Spec = noDataSpec("No score on " + d.At)
-		p.Radar.Summary = "No score on " + d.At + "."
-		p.Radar.Spec = noDataSpec("No score on " + d.At)
+		p.Gauge.Summary = tr("member.no_score_summary", "Day", d.At)
+		p.Gauge.Spec = noDataSpec(tr("member.no_score_chart", "Day", d.At))
+		p.Radar.Summary = p.Gauge.Summary
+		p.Radar.Spec = p.Gauge.Spec
 	}
 
 	// Health history.
@@ -198,25 +199,25 @@ func buildMemberPage(d MemberDetail, bands Bands) (memberPage, error) {
 			eco[i] = *h.Ecosystem
 		}
 	}
-	p.History = chartBlock{ID: "chart-member-history", Title: "Health, last 26 weeks",
-		Summary: trendText("Health", days, mine, fmtScore, d.HistoryWarmingUp)}
+	p.History = chartBlock{ID: "chart-member-history", Title: tr("member.history_title"),
+		Summary: trendText(tr("col.health"), days, mine, fmtScore, d.HistoryWarmingUp)}
 	if p.History.Spec, err = trendLine(days, []lineSeries{
-		{Name: "Health", Values: mine, Color: "#3b6fd8", Decimals: 1},
-		{Name: "Ecosystem", Values: eco, Color: colorNoData, Decimals: 1},
-	}, trendOpts{Min: 0, Max: 100, Bands: &bands, Message: "No health history yet", WarmUp: d.HistoryWarmingUp}); err != nil {
+		{Name: tr("col.health"), Values: mine, Color: "#3b6fd8", Decimals: 1},
+		{Name: tr("member.series_ecosystem"), Values: eco, Color: colorNoData, Decimals: 1},
+	}, trendOpts{Min: 0, Max: 100, Bands: &bands, Message: tr("member.no_history"), WarmUp: d.HistoryWarmingUp}); err != nil {
 		return p, err
 	}
 	if !memberHasAny(mine) {
-		p.History.Spec = noDataSpec("No health history yet")
+		p.History.Spec = noDataSpec(tr("member.no_history"))
 	}
 
-	if err := buildMemberUsage(&p, d.Usage); err != nil {
+	if err := buildMemberUsage(&p, d.Usage, tr); err != nil {
 		return p, err
 	}
-	if err := buildMemberProjects(&p, d); err != nil {
+	if err := buildMemberProjects(&p, d, tr); err != nil {
 		return p, err
 	}
-	if err := buildMemberCommunity(&p, d.Community); err != nil {
+	if err := buildMemberCommunity(&p, d.Community, tr); err != nil {
 		return p, err
 	}
 
@@ -224,9 +225,9 @@ func buildMemberPage(d MemberDetail, bands Bands) (memberPage, error) {
 	for _, t := range d.Ties {
 		p.Ties = append(p.Ties, memberTieRow{MemberTie: t, KText: fmtNum(t.K), Badge: bands.badge(t.Status, t.Health), Score: fmtScore(t.Health)})
 	}
-	p.TiesChart = newMemberChartBlock(chartBlock{ID: "chart-member-ties", Title: "Strongest cooperation ties (K_ij)",
-		Summary: memberTiesSummary(d.Ties)}, chartSpec{})
-	if p.TiesChart.Spec.chartSpec, err = memberTiesBar(d.Ties, bands); err != nil {
+	p.TiesChart = newMemberChartBlock(chartBlock{ID: "chart-member-ties", Title: tr("member.ties_title"),
+		Summary: memberTiesSummary(d.Ties, tr)}, chartSpec{})
+	if p.TiesChart.Spec.chartSpec, err = memberTiesBar(d.Ties, bands, tr); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -241,15 +242,15 @@ func memberHasAny(values []float64) bool {
 	return false
 }
 
-func memberRadarSummary(d MemberDetail, missing []string) string {
+func memberRadarSummary(d MemberDetail, missing string, tr Tr) string {
 	s := d.Score
-	out := fmt.Sprintf("T %s, I %s, M %s", fmtNum(s.T), fmtNum(s.I), fmtNum(s.M))
+	out := tr("member.radar_summary", "T", fmtNum(s.T), "I", fmtNum(s.I), "M", fmtNum(s.M))
 	if d.Median != nil {
-		out += fmt.Sprintf("; ecosystem median T %s, I %s, M %s", fmtNum(d.Median.T), fmtNum(d.Median.I), fmtNum(d.Median.M))
+		out = tr("member.radar_summary_median", "T", fmtNum(s.T), "I", fmtNum(s.I), "M", fmtNum(s.M),
+			"MT", fmtNum(d.Median.T), "MI", fmtNum(d.Median.I), "MM", fmtNum(d.Median.M))
 	}
-	out += "."
-	if len(missing) > 0 {
-		out += " No data for: " + strings.Join(missing, ", ") + "."
+	if missing != "" {
+		out += " " + tr("member.radar_no_data", "Dims", missing)
 	}
 	return out
 }
@@ -257,10 +258,10 @@ func memberRadarSummary(d MemberDetail, missing []string) string {
 // memberRadar compares T, I, M (×100) and the four health dimensions with
 // the ecosystem median. A dimension without data is drawn at 0 and named in
 // the chart's summary and the table beside it.
-func memberRadar(s *MemberScoreView, med *MemberMedians) (chartSpec, error) {
+func memberRadar(s *MemberScoreView, med *MemberMedians, tr Tr) (chartSpec, error) {
 	names := []string{"T ×100", "I ×100", "M ×100"}
 	for _, dim := range domain.Dimensions {
-		names = append(names, weakestLabel(dim))
+		names = append(names, memberDimLabel(tr, dim))
 	}
 	values := func(t, i, m float64, dims map[string]float64) []any {
 		out := []any{jsonNumber(t*100, 1), jsonNumber(i*100, 1), jsonNumber(m*100, 1)}
@@ -292,12 +293,12 @@ func memberRadar(s *MemberScoreView, med *MemberMedians) (chartSpec, error) {
 			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}},
 			SplitArea: &opts.SplitArea{Show: opts.Bool(false)}}),
 	)
-	r.AddSeries("This member", []opts.RadarData{{Name: "This member", Value: values(s.T, s.I, s.M, s.Dimensions)}},
+	r.AddSeries(tr("member.this_member"), []opts.RadarData{{Name: tr("member.this_member"), Value: values(s.T, s.I, s.M, s.Dimensions)}},
 		charts.WithLineStyleOpts(opts.LineStyle{Color: "#3b6fd8", Width: 2}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}),
 		charts.WithAreaStyleOpts(opts.AreaStyle{Color: "#3b6fd8", Opacity: opts.Float(0.15)}))
 	if med != nil {
-		r.AddSeries("Ecosystem median", []opts.RadarData{{Name: "Ecosystem median", Value: values(med.T, med.I, med.M, med.Dimensions)}},
+		r.AddSeries(tr("member.eco_median"), []opts.RadarData{{Name: tr("member.eco_median"), Value: values(med.T, med.I, med.M, med.Dimensions)}},
 			charts.WithLineStyleOpts(opts.LineStyle{Color: colorNoData, Width: 1.5, Type: "dashed"}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: colorNoData}))
 	}
@@ -315,18 +316,17 @@ func memberRadar(s *MemberScoreView, med *MemberMedians) (chartSpec, error) {
 	return chartSpec{Option: opt}, nil
 }
 
-func buildMemberUsage(p *memberPage, u MemberUsage) error {
+func buildMemberUsage(p *memberPage, u MemberUsage, tr Tr) error {
 	p.UsageFrom, p.UsageTo = u.From, u.To
 	p.Versions = u.Versions
 	p.HasUsage = u.Totals.Calls > 0
-	none := fmt.Sprintf("No API usage between %s and %s", u.From, u.To)
-	p.CallsChart = chartBlock{ID: "chart-member-calls", Title: "API calls per day"}
-	p.ErrorChart = chartBlock{ID: "chart-member-errors", Title: "Error rate", Size: "sm"}
-	p.LatencyChart = chartBlock{ID: "chart-member-latency", Title: "Latency p50 / p95 / p99 (ms)", Size: "sm"}
+	p.CallsChart = chartBlock{ID: "chart-member-calls", Title: tr("member.calls_title")}
+	p.ErrorChart = chartBlock{ID: "chart-member-errors", Title: tr("usage.error_rate"), Size: "sm"}
+	p.LatencyChart = chartBlock{ID: "chart-member-latency", Title: tr("member.latency_title"), Size: "sm"}
 	if !p.HasUsage {
 		for _, c := range []*chartBlock{&p.CallsChart, &p.ErrorChart, &p.LatencyChart} {
-			c.Summary = none + "."
-			c.Spec = noDataSpec(none)
+			c.Summary = tr("member.no_usage_summary", "From", u.From, "To", u.To)
+			c.Spec = noDataSpec(tr("member.no_usage_chart", "From", u.From, "To", u.To))
 		}
 		return nil
 	}
@@ -337,7 +337,7 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 	p.P50, p.P95, p.P99 = optMS(u.LatencyMS.P50), optMS(u.LatencyMS.P95), optMS(u.LatencyMS.P99)
 	p.HasLatency = u.LatencyMS.Measured()
 	if !p.HasLatency {
-		p.LatencyHint = LatencyHint
+		p.LatencyHint = tr("member.latency_hint")
 	}
 
 	n := len(u.Days)
@@ -356,33 +356,33 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 			p50[i], p95[i], p99[i] = *l.P50, *l.P95, *l.P99
 		}
 	}
-	p.CallsChart.Summary = fmt.Sprintf("%s API calls from %s to %s, %s of them errors.", p.Calls, u.From, u.To, p.ErrorRate)
+	p.CallsChart.Summary = tr("member.calls_summary", "Calls", p.Calls, "From", u.From, "To", u.To, "Rate", p.ErrorRate)
 	var err error
-	if p.CallsChart.Spec, err = memberCallsChart(days, u.Days); err != nil {
+	if p.CallsChart.Spec, err = memberCallsChart(days, u.Days, tr); err != nil {
 		return err
 	}
 
-	p.ErrorChart.Summary = fmt.Sprintf("Error rate %s over the period (4xx %s, 5xx %s).", p.ErrorRate, p.Errors4xx, p.Errors5xx)
+	p.ErrorChart.Summary = tr("member.errors_summary", "Rate", p.ErrorRate, "E4", p.Errors4xx, "E5", p.Errors5xx)
 	if p.ErrorChart.Spec, err = trendLine(days, []lineSeries{
 		{Name: "4xx %", Values: r4, Color: colorWatch, Decimals: 2},
 		{Name: "5xx %", Values: r5, Color: colorAtRisk, Decimals: 2},
-	}, trendOpts{Min: 0, Message: "No API calls"}); err != nil {
+	}, trendOpts{Min: 0, Message: tr("member.no_calls")}); err != nil {
 		return err
 	}
 	p.ErrorChart.Spec.ValueSuffix = "%"
-	p.LatencyChart.Summary = fmt.Sprintf("Latency over the period: p50 %s ms, p95 %s ms, p99 %s ms.", p.P50, p.P95, p.P99)
+	p.LatencyChart.Summary = tr("member.latency_summary", "P50", p.P50, "P95", p.P95, "P99", p.P99)
 	if !p.HasLatency {
-		p.LatencyChart.Summary = "No call of the period had a measured latency: " + LatencyHint + "."
+		p.LatencyChart.Summary = tr("member.no_latency_summary", "Hint", p.LatencyHint)
 	}
 	// Days without a measured call are gaps (NaN → null), not 0 ms.
 	if p.LatencyChart.Spec, err = trendLine(days, []lineSeries{
 		{Name: "p50", Values: p50, Color: "#2e9d5b", Decimals: 1},
 		{Name: "p95", Values: p95, Color: colorWatch, Decimals: 1},
 		{Name: "p99", Values: p99, Color: colorAtRisk, Decimals: 1},
-	}, trendOpts{Min: 0, Message: "No latency measured: " + LatencyHint}); err != nil {
+	}, trendOpts{Min: 0, Message: tr("member.no_latency", "Hint", p.LatencyHint)}); err != nil {
 		return err
 	}
-	p.LatencyChart.Spec.ValueSuffix = " ms"
+	p.LatencyChart.Spec.ValueSuffix = " " + tr("usage.ms")
 
 	for _, g := range u.Endpoints {
 		p.Endpoints = append(p.Endpoints, memberUsageRow{Label: g.Endpoint, Calls: fmtCount(g.Calls), Share: fmtPct(g.Share),
@@ -397,7 +397,7 @@ func buildMemberUsage(p *memberPage, u MemberUsage) error {
 }
 
 // memberCallsChart stacks each day's successful calls, 4xx and 5xx.
-func memberCallsChart(days []string, usage []MemberUsageDay) (chartSpec, error) {
+func memberCallsChart(days []string, usage []MemberUsageDay, tr Tr) (chartSpec, error) {
 	n := len(usage)
 	ok, e4, e5 := make([]opts.BarData, n), make([]opts.BarData, n), make([]opts.BarData, n)
 	for i, day := range usage {
@@ -416,7 +416,7 @@ func memberCallsChart(days []string, usage []MemberUsageDay) (chartSpec, error) 
 	)
 	b.SetXAxis(days)
 	stack := charts.WithBarChartOpts(opts.BarChart{Stack: "calls"})
-	b.AddSeries("Succeeded", ok, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}))
+	b.AddSeries(tr("member.succeeded"), ok, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}))
 	b.AddSeries("4xx", e4, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorWatch}))
 	b.AddSeries("5xx", e5, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorAtRisk}))
 	opt, err := optionOf(b)
@@ -446,38 +446,37 @@ func memberPct2(r float64) string {
 	return strconv.FormatFloat(roundTo(r*100, 2), 'f', 2, 64) + "%"
 }
 
-func buildMemberProjects(p *memberPage, d MemberDetail) error {
+func buildMemberProjects(p *memberPage, d MemberDetail, tr Tr) error {
 	p.Milestones = d.Milestones
 	for _, pr := range d.Projects {
 		row := memberProjectRow{MemberProjectView: pr, Badge: "project-" + pr.Status}
 		for _, ms := range pr.Milestones {
 			if ms.State == memberMsUpcoming || ms.State == memberMsOverdue {
-				row.Next = fmt.Sprintf("%s (due %s)", ms.Title, ms.DueOn)
+				row.Next = tr("member.next", "Title", ms.Title, "Day", ms.DueOn)
 				break
 			}
 		}
 		p.Projects = append(p.Projects, row)
 	}
-	p.Timeline = chartBlock{ID: "chart-member-milestones", Title: "Milestones"}
+	p.Timeline = chartBlock{ID: "chart-member-milestones", Title: tr("projects.milestones")}
 	c := d.Milestones
-	p.Timeline.Summary = fmt.Sprintf("Milestones of the member's projects on %s: %d done on time, %d done late, %d overdue, %d upcoming.",
-		d.At, c.Done, c.Late, c.Overdue, c.Upcoming)
-	spec, err := memberTimeline(d.Projects, d.At)
+	p.Timeline.Summary = tr("member.timeline_summary", "Day", d.At, "Done", c.Done, "Late", c.Late, "Overdue", c.Overdue, "Upcoming", c.Upcoming)
+	spec, err := memberTimeline(d.Projects, d.At, tr)
 	if err != nil {
 		return err
 	}
 	p.Timeline.Spec = spec
 	p.HasTimeline = !spec.NoData
 	if len(d.Projects) == 0 {
-		p.Timeline.Summary = "The member is a party of no cooperation project."
+		p.Timeline.Summary = tr("member.no_projects_summary")
 	}
 	return nil
 }
 
 // memberTimeline places each milestone on its due date, one row per
 // project, coloured by state, with a line at the day shown.
-func memberTimeline(projects []MemberProjectView, at string) (chartSpec, error) {
-	t := milestoneTimeline{LabelWidth: 160, SymbolSize: 12, At: at, AtLabel: "end"}
+func memberTimeline(projects []MemberProjectView, at string, tr Tr) (chartSpec, error) {
+	t := milestoneTimeline{LabelWidth: 160, SymbolSize: 12, At: at, AtLabel: "end", Tr: tr}
 	for _, pr := range projects {
 		if pr.Status == domain.ProjectCancelled || len(pr.Milestones) == 0 {
 			continue
@@ -485,15 +484,15 @@ func memberTimeline(projects []MemberProjectView, at string) (chartSpec, error) 
 		row := len(t.Rows)
 		t.Rows = append(t.Rows, pr.Name)
 		for _, ms := range pr.Milestones {
-			info := []string{"Project", pr.Name, "Due", ms.DueOn, "State", milestoneStateLabel(ms.State)}
+			info := []string{tr("member.col.project"), pr.Name, tr("projects.col.due"), ms.DueOn, tr("project.col.state"), milestoneStateWord(tr, ms.State)}
 			if ms.DoneOn != "" {
-				info = append(info, "Done", ms.DoneOn)
+				info = append(info, tr("project.col.done"), ms.DoneOn)
 			}
 			t.Marks = append(t.Marks, timelineMark{State: ms.State, Title: ms.Title, Day: ms.DueOn, Row: row, Tip: ms.Title, Info: memberTipInfo(info...)})
 		}
 	}
 	if len(t.Rows) == 0 {
-		return noDataSpec("No milestones in the member's projects"), nil
+		return noDataSpec(tr("member.no_milestones")), nil
 	}
 	opt, err := t.option()
 	if err != nil {
@@ -502,18 +501,17 @@ func memberTimeline(projects []MemberProjectView, at string) (chartSpec, error) 
 	return chartSpec{Option: opt}, nil
 }
 
-func buildMemberCommunity(p *memberPage, c MemberCommunity) error {
+func buildMemberCommunity(p *memberPage, c MemberCommunity, tr Tr) error {
 	p.CommFrom, p.CommTo = c.From, c.To
 	p.Contributions, p.NewContributors, p.Threads, p.Responded = c.Contributions, c.NewContributors, c.Threads, c.Responded
 	p.HasCommunity = c.Contributions > 0
-	none := fmt.Sprintf("No community activity between %s and %s", c.From, c.To)
-	p.ContribChart = chartBlock{ID: "chart-member-contributions", Title: "Contributions per week", Size: "sm"}
-	p.PeopleChart = chartBlock{ID: "chart-member-contributors", Title: "Active and new contributors per week", Size: "sm"}
-	p.ResponseChart = chartBlock{ID: "chart-member-response", Title: "Median time to first response (hours)", Size: "sm"}
+	p.ContribChart = chartBlock{ID: "chart-member-contributions", Title: tr("member.contrib_title"), Size: "sm"}
+	p.PeopleChart = chartBlock{ID: "chart-member-contributors", Title: tr("community.chart.people"), Size: "sm"}
+	p.ResponseChart = chartBlock{ID: "chart-member-response", Title: tr("member.response_title"), Size: "sm"}
 	if !p.HasCommunity {
 		for _, b := range []*chartBlock{&p.ContribChart, &p.PeopleChart, &p.ResponseChart} {
-			b.Summary = none + "."
-			b.Spec = noDataSpec(none)
+			b.Summary = tr("member.no_community_summary", "From", c.From, "To", c.To)
+			b.Spec = noDataSpec(tr("member.no_community_chart", "From", c.From, "To", c.To))
 		}
 		return nil
 	}
@@ -535,7 +533,7 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity) error {
 		}
 		partial[i] = w.Partial
 	}
-	p.ContribChart.Summary = fmt.Sprintf("%d contributions from %s to %s.", c.Contributions, c.From, c.To)
+	p.ContribChart.Summary = tr("member.contrib_summary", "N", c.Contributions, "From", c.From, "To", c.To)
 	b := charts.NewBar()
 	b.SetGlobalOptions(
 		showTooltip("axis"),
@@ -545,7 +543,7 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity) error {
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", MinInterval: 1, SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
 	)
 	b.SetXAxis(weeks)
-	b.AddSeries("Contributions", contrib, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#7a4fd0"}),
+	b.AddSeries(tr("community.col.contributions"), contrib, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#7a4fd0"}),
 		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.BarMaxWidth = "28" }))
 	opt, err := optionOf(b)
 	if err != nil {
@@ -554,22 +552,22 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity) error {
 	setSeriesData(opt, [][]any{barValues(counts, 0, partial)})
 	p.ContribChart.Spec = chartSpec{Option: opt}
 
-	p.PeopleChart.Summary = fmt.Sprintf("%d new contributors from %s to %s.", c.NewContributors, c.From, c.To)
+	p.PeopleChart.Summary = tr("member.people_summary", "N", c.NewContributors, "From", c.From, "To", c.To)
 	if p.PeopleChart.Spec, err = trendLine(weeks, []lineSeries{
-		{Name: "Active", Values: act, Color: "#3b6fd8"},
-		{Name: "New", Values: fresh, Color: colorHealthy},
+		{Name: tr("community.col.active"), Values: act, Color: "#3b6fd8"},
+		{Name: tr("community.col.new"), Values: fresh, Color: colorHealthy},
 	}, trendOpts{Min: 0, Partial: partial}); err != nil {
 		return err
 	}
 	memberUnsmooth(p.PeopleChart.Spec)
 	memberIntegerAxis(p.PeopleChart.Spec) // people come whole
-	p.ResponseChart.Summary = trendSummary("Median time to first response (hours)", weeks, resp, fmtNum)
+	p.ResponseChart.Summary = trendSummary(tr("member.response_title"), weeks, resp, fmtNum)
 	if p.ResponseChart.Spec, err = trendLine(weeks, []lineSeries{
-		{Name: "Median first response", Values: resp, Color: colorWatch, Decimals: 1},
-	}, trendOpts{Min: 0, Message: "No thread of the member got a response in this period", Partial: partial}); err != nil {
+		{Name: tr("member.median_first_response"), Values: resp, Color: colorWatch, Decimals: 1},
+	}, trendOpts{Min: 0, Message: tr("member.no_response"), Partial: partial}); err != nil {
 		return err
 	}
-	p.ResponseChart.Spec.ValueSuffix = " h"
+	p.ResponseChart.Spec.ValueSuffix = " " + tr("member.hours_unit")
 	memberUnsmooth(p.ResponseChart.Spec)
 	return nil
 }
@@ -600,22 +598,22 @@ func memberUnsmooth(spec chartSpec) {
 	}
 }
 
-func memberTiesSummary(ties []MemberTie) string {
+func memberTiesSummary(ties []MemberTie, tr Tr) string {
 	if len(ties) == 0 {
-		return "No cooperation tie on this day."
+		return tr("member.no_tie_summary")
 	}
 	parts := make([]string, len(ties))
 	for i, t := range ties {
 		parts[i] = t.Name + " " + fmtNum(t.K)
 	}
-	return "Strongest ties: " + strings.Join(parts, ", ") + "."
+	return tr("member.ties_summary", "List", strings.Join(parts, tr("member.list_sep")))
 }
 
 // memberTiesBar is a horizontal bar of the strongest ties; clicking a bar
 // opens the other member's page.
-func memberTiesBar(ties []MemberTie, bands Bands) (chartSpec, error) {
+func memberTiesBar(ties []MemberTie, bands Bands, tr Tr) (chartSpec, error) {
 	if len(ties) == 0 {
-		return noDataSpec("No cooperation tie on this day"), nil
+		return noDataSpec(tr("member.no_tie_chart")), nil
 	}
 	names := make([]string, len(ties))
 	points := make([]opts.BarData, len(ties))
@@ -624,7 +622,7 @@ func memberTiesBar(ties []MemberTie, bands Bands) (chartSpec, error) {
 		names[i] = t.Name
 		points[i] = opts.BarData{Value: jsonNumber(t.K, 3), ItemStyle: &opts.ItemStyle{Color: bands.color(t.Health)}}
 		fields[i] = map[string]any{"slug": t.Slug, "tip": t.Name,
-			"info": memberTipInfo("K_ij", fmtNum(t.K), "Health", fmtScore(t.Health)+" ("+bands.badge(t.Status, t.Health).Label+")")}
+			"info": memberTipInfo("K_ij", fmtNum(t.K), tr("col.health"), fmtScore(t.Health)+" ("+memberStatusWord(tr, bands.badge(t.Status, t.Health))+")")}
 	}
 	b := charts.NewBar()
 	b.SetGlobalOptions(

@@ -55,6 +55,8 @@ type milestoneTimeline struct {
 	Delivered []timelineMark
 	At        string // the day shown, where the dashed line goes
 	AtLabel   string // where that line's label sits: "start" or "end"
+	// Tr names the states in the page's language; nil: English.
+	Tr Tr
 }
 
 // option returns the chart's ECharts option, each point carrying its "tip"
@@ -87,12 +89,20 @@ func (t milestoneTimeline) option() (map[string]any, error) {
 		}
 		items, fields := t.series(list, "", t.SymbolSize)
 		extra = append(extra, fields)
-		s.AddSeries(st.label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
+		label := st.label
+		if t.Tr != nil {
+			label = milestoneStateWord(t.Tr, st.key)
+		}
+		s.AddSeries(label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
 	}
 	if len(t.Delivered) > 0 {
 		items, fields := t.series(t.Delivered, "diamond", 10)
 		extra = append(extra, fields)
-		s.AddSeries("delivered on", items, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#1f2737", Opacity: opts.Float(0.7)}))
+		label := "delivered on"
+		if t.Tr != nil {
+			label = t.Tr("timeline.delivered_on")
+		}
+		s.AddSeries(label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#1f2737", Opacity: opts.Float(0.7)}))
 	}
 	opt, err := optionOf(s)
 	if err != nil {

@@ -167,12 +167,13 @@ type networkTieRow struct {
 
 // NetworkPage writes /network.
 func (r *Renderer) NetworkPage(w io.Writer, n Network) error {
-	page, err := buildNetworkPage(n, r.opts.Bands)
+	tr := r.Tr()
+	page, err := buildNetworkPage(n, r.opts.Bands, tr)
 	if err != nil {
 		return err
 	}
 	return r.render(w, "network", layoutData{
-		Title:  "Cooperation network",
+		Title:  tr("network.title"),
 		Active: "/network",
 		Fresh:  newFreshness(n.At, n.LastCollected),
 		Page:   page,
@@ -196,7 +197,7 @@ func networkLabelled(i int, nd NetworkNode, st string) bool {
 	return (i < networkLabels && nd.C > 0) || st == domain.StatusAtRisk
 }
 
-func buildNetworkPage(n Network, bands Bands) (networkPage, error) {
+func buildNetworkPage(n Network, bands Bands, tr Tr) (networkPage, error) {
 	p := networkPage{Empty: n.Empty, Shown: n.DayShown, At: n.At, Segment: n.Segment, MinK: newNetworkMinK(n.MinK),
 		Nodes: len(n.Nodes), Edges: len(n.Edges)}
 	if n.Empty {
@@ -239,39 +240,48 @@ func buildNetworkPage(n Network, bands Bands) (networkPage, error) {
 		}
 		p.TopTies = append(p.TopTies, networkTieRow{A: MemberLink{Slug: e.A, Name: names[e.A]}, B: MemberLink{Slug: e.B, Name: names[e.B]}, KText: fmtNum(e.K)})
 	}
-	summary := fmt.Sprintf("%s and %s with k %s on %s.", domain.Plural(len(n.Nodes), "member", "members"), domain.Plural(len(n.Edges), "tie", "ties"), p.MinK.Bound, n.At)
+	members, ties := tr("network.n_members", "N", len(n.Nodes)), tr("network.n_ties", "N", len(n.Edges))
+	// One of each by its own message: Tr fills fields and picks no plural form.
+	if len(n.Nodes) == 1 {
+		members = tr("network.one_member")
+	}
+	if len(n.Edges) == 1 {
+		ties = tr("network.one_tie")
+	}
+	summary := tr("network.summary", "Members", members, "Ties", ties, "Bound", p.MinK.Bound, "Day", n.At)
 	if len(p.TopTies) > 0 {
 		var parts []string
 		for _, t := range p.TopTies[:min(5, len(p.TopTies))] {
 			parts = append(parts, t.A.Name+" – "+t.B.Name+" "+t.KText)
 		}
-		summary += " Strongest: " + strings.Join(parts, ", ") + "."
+		summary += " " + tr("network.summary_strongest", "List", strings.Join(parts, tr("member.list_sep")))
 	}
-	p.Graph = newMemberChartBlock(chartBlock{ID: "chart-network", Title: "Cooperation network", Summary: summary, Size: "lg"}, chartSpec{})
+	p.Graph = newMemberChartBlock(chartBlock{ID: "chart-network", Title: tr("network.title"), Summary: summary, Size: "lg"}, chartSpec{})
 	var err error
-	if p.Graph.Spec.chartSpec, err = networkGraph(n, bands); err != nil {
+	if p.Graph.Spec.chartSpec, err = networkGraph(n, bands, tr); err != nil {
 		return p, err
 	}
 	return p, nil
 }
 
-// networkStatuses are the graph's categories (its legend), in order.
+// networkStatuses are the graph's categories (its legend), in order; each
+// is named by its status badge's word in the page's language.
 var networkStatuses = []struct {
-	Status, Label, Color string
+	Status, Color string
 }{
-	{domain.StatusHealthy, "healthy", colorHealthy},
-	{domain.StatusWatch, "watch", colorWatch},
-	{domain.StatusAtRisk, "at risk", colorAtRisk},
-	{domain.StatusNoData, "no data", colorNoData},
+	{domain.StatusHealthy, colorHealthy},
+	{domain.StatusWatch, colorWatch},
+	{domain.StatusAtRisk, colorAtRisk},
+	{domain.StatusNoData, colorNoData},
 }
 
 // networkGraph is the force-directed graph: nodes sized by C and coloured by
 // status, edges as wide as K_ij. Every node carries its slug: app.js opens
 // its member page on click. The layout runs to the end before the first
 // frame (no animation) from a circle, so the same data draws the same graph.
-func networkGraph(n Network, bands Bands) (chartSpec, error) {
+func networkGraph(n Network, bands Bands, tr Tr) (chartSpec, error) {
 	if len(n.Nodes) == 0 {
-		return noDataSpec("No scored member in this segment"), nil
+		return noDataSpec(tr("network.no_member_chart")), nil
 	}
 	maxC, maxK := 0.0, 0.0
 	for _, nd := range n.Nodes {
@@ -286,11 +296,11 @@ func networkGraph(n Network, bands Bands) (chartSpec, error) {
 	cats := make([]*opts.GraphCategory, len(networkStatuses))
 	for i, s := range networkStatuses {
 		category[s.Status] = i
-		cats[i] = &opts.GraphCategory{Name: s.Label, ItemStyle: &opts.ItemStyle{Color: s.Color}}
+		cats[i] = &opts.GraphCategory{Name: memberStatusWord(tr, statusBadgeOf(s.Status)), ItemStyle: &opts.ItemStyle{Color: s.Color}}
 	}
-	nodes, fields, index := networkNodes(n, bands, maxC, category)
+	nodes, fields, index := networkNodes(n, bands, maxC, category, tr)
 	links, linkFields := networkLinks(n, maxK, index)
-	opt, err := optionOf(networkChart(nodes, links, cats))
+	opt, err := optionOf(networkChart(nodes, links, cats, tr("network.series")))
 	if err != nil {
 		return chartSpec{}, err
 	}
@@ -301,7 +311,7 @@ func networkGraph(n Network, bands Bands) (chartSpec, error) {
 // networkNodes returns a node per member, sized by its C against the
 // largest (maxC) and coloured by its status (category), the fields app.js
 // reads of each, and each member's node index by slug.
-func networkNodes(n Network, bands Bands, maxC float64, category map[string]int) ([]opts.GraphNode, []map[string]any, map[string]int) {
+func networkNodes(n Network, bands Bands, maxC float64, category map[string]int, tr Tr) ([]opts.GraphNode, []map[string]any, map[string]int) {
 	index := map[string]int{}
 	nodes := make([]opts.GraphNode, len(n.Nodes))
 	fields := make([]map[string]any, len(n.Nodes))
@@ -328,8 +338,8 @@ func networkNodes(n Network, bands Bands, maxC float64, category map[string]int)
 			"id":    nd.Slug,
 			"slug":  nd.Slug,
 			"tip":   nd.Name,
-			"info": memberTipInfo("Health", fmtScore(nd.Health)+" ("+bands.badge(nd.Status, nd.Health).Label+")",
-				"C", fmtNum(nd.C), "K", fmtNum(nd.K), "Segment", nd.Segment, "Ties", fmt.Sprint(nd.Degree)),
+			"info": memberTipInfo(tr("col.health"), fmtScore(nd.Health)+" ("+memberStatusWord(tr, bands.badge(nd.Status, nd.Health))+")",
+				"C", fmtNum(nd.C), "K", fmtNum(nd.K), tr("col.segment"), nd.Segment, tr("network.col.ties"), fmt.Sprint(nd.Degree)),
 			"label": map[string]any{"show": networkLabelled(i, nd, st)},
 		}
 	}
@@ -362,10 +372,10 @@ func networkLinks(n Network, maxK float64, index map[string]int) ([]opts.GraphLi
 }
 
 // networkChart lays the nodes and links out as a force-directed graph.
-func networkChart(nodes []opts.GraphNode, links []opts.GraphLink, cats []*opts.GraphCategory) *charts.Graph {
+func networkChart(nodes []opts.GraphNode, links []opts.GraphLink, cats []*opts.GraphCategory, name string) *charts.Graph {
 	g := charts.NewGraph()
 	g.SetGlobalOptions(showTooltip("item"))
-	g.AddSeries("Cooperation", nodes, links,
+	g.AddSeries(name, nodes, links,
 		charts.WithGraphChartOpts(opts.GraphChart{
 			Layout:             "force",
 			Roam:               opts.Bool(true),

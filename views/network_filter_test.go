@@ -55,7 +55,7 @@ func manyNodes(n int) Network {
 // app.js leaves room for, and draws no legend of its own.
 func TestNetworkLabelsLandmarksAndMembersAtRisk(t *testing.T) {
 	n := manyNodes(40)
-	spec, err := networkGraph(n, DefaultBands())
+	spec, err := networkGraph(n, DefaultBands(), EnglishTr())
 	if err != nil {
 		t.Fatal(err)
 	}

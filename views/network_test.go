@@ -20,7 +20,7 @@ func networkSample() Network {
 }
 
 func TestNetworkGraph(t *testing.T) {
-	spec, err := networkGraph(networkSample(), DefaultBands())
+	spec, err := networkGraph(networkSample(), DefaultBands(), EnglishTr())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestNetworkGraph(t *testing.T) {
 	if strings.Contains(mustJSON(t, spec.Option), "__f__") {
 		t.Error("graph options carry a function string")
 	}
-	empty, err := networkGraph(Network{}, DefaultBands())
+	empty, err := networkGraph(Network{}, DefaultBands(), EnglishTr())
 	if err != nil || !empty.NoData {
 		t.Errorf("empty network: %+v, %v", empty, err)
 	}

@@ -55,6 +55,7 @@ type snapshotComparePage struct {
 
 // SnapshotComparePage writes /snapshots/compare.
 func (r *Renderer) SnapshotComparePage(w io.Writer, c SnapshotCompare) error {
+	tr := r.Tr()
 	p := snapshotComparePage{C: &c, WeeksA: weekChoices(c.Weeks, c.A.Week), WeeksB: weekChoices(c.Weeks, c.B.Week)}
 	against := c.A.Week
 	change := func(d *float64, format func(float64) deltaView) deltaView {
@@ -76,21 +77,21 @@ func (r *Renderer) SnapshotComparePage(w io.Writer, c SnapshotCompare) error {
 		countRow("No data", "no_data", c.A.Statuses.NoData, c.B.Statuses.NoData, against),
 	}
 	for _, m := range c.Members {
-		p.Members = append(p.Members, compareMemberLine(&c, m, r.opts.Bands, change))
+		p.Members = append(p.Members, compareMemberLine(&c, m, r.opts.Bands, change, tr))
 	}
 	for _, f := range ExportFormats {
 		p.Downloads = append(p.Downloads, downloadLink{Format: f, Label: strings.ToUpper(f), Href: CompareURL(c.A.Week, c.B.Week, f),
 			File: CompareExportName(c.A.Week, c.B.Week, f)})
 	}
 	return r.render(w, "snapshot-compare", layoutData{
-		Title:  "Snapshots " + c.A.Week + " and " + c.B.Week + " compared",
+		Title:  tr("compare.title", "A", c.A.Week, "B", c.B.Week),
 		Active: "/snapshots",
 		Fresh:  newFreshness(c.B.Day, ""),
 		Page:   p,
 	})
 }
 
-func compareMemberLine(c *SnapshotCompare, m CompareMember, bands Bands, change func(*float64, func(float64) deltaView) deltaView) compareMemberView {
+func compareMemberLine(c *SnapshotCompare, m CompareMember, bands Bands, change func(*float64, func(float64) deltaView) deltaView, tr Tr) compareMemberView {
 	v := compareMemberView{Slug: m.Slug, Name: m.Name, InA: m.A != nil, InB: m.B != nil}
 	side := func(s *CompareSide, get func(*CompareSide) float64, format func(float64) string) string {
 		if s == nil {
@@ -115,7 +116,7 @@ func compareMemberLine(c *SnapshotCompare, m CompareMember, bands Bands, change 
 		v.OnlyIn, v.OnlyInWeek, v.MissingWeek = "a", c.A.Week, c.B.Week
 	}
 	if v.OnlyIn != "" {
-		none := deltaView{Text: noValue, Class: "flat", Words: "not in " + v.MissingWeek}
+		none := deltaView{Text: noValue, Class: "flat", Words: tr("snapshot.not_in", "Week", v.MissingWeek)}
 		v.Health.Change, v.C.Change, v.Phi.Change = none, none, none
 	}
 	return v

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"net/url"
@@ -46,15 +45,16 @@ func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
 		p.Series = append(p.Series, downloadLink{Format: f, Label: strings.ToUpper(f), Href: SeriesURL(DefaultSeriesWeeks, f)})
 	}
 	weeks, health, partial := snapshotTrend(l.Snapshots)
+	tr := r.Tr()
 	p.Trend = chartBlock{
 		ID:      "chart-snapshot-health",
-		Title:   "Ecosystem health by week",
-		Summary: trendText("Ecosystem health at the weekly snapshots", weeks, health, fmtScore, l.WarmingUp),
+		Title:   tr("snapshots.trend_title"),
+		Summary: trendText(tr("snapshots.trend_what"), weeks, health, fmtScore, l.WarmingUp),
 		Size:    "sm",
 	}
 	var err error
-	if p.Trend.Spec, err = trendLine(weeks, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
-		trendOpts{Min: 0, Max: 100, Bands: &r.opts.Bands, Area: true, Message: "No snapshot yet", WarmUp: l.WarmingUp, Partial: partial}); err != nil {
+	if p.Trend.Spec, err = trendLine(weeks, []lineSeries{{Name: tr("col.health"), Values: health, Color: "#3b6fd8", Decimals: 1}},
+		trendOpts{Min: 0, Max: 100, Bands: &r.opts.Bands, Area: true, Message: tr("snapshots.no_snapshot"), WarmUp: l.WarmingUp, Partial: partial}); err != nil {
 		return err
 	}
 	at := ""
@@ -62,7 +62,7 @@ func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
 		at = l.Snapshots[0].Day
 	}
 	return r.render(w, "snapshots", layoutData{
-		Title:  "Weekly snapshots",
+		Title:  tr("snapshots.title"),
 		Active: "/snapshots",
 		Fresh:  newFreshness(at, ""),
 		Page:   p,
@@ -189,19 +189,20 @@ func SnapshotExportURL(week, format string) string {
 
 // SnapshotPage writes /snapshots/:week.
 func (r *Renderer) SnapshotPage(w io.Writer, d SnapshotDetail) error {
-	p, err := buildSnapshotPage(&d, r.opts.Bands)
+	tr := r.Tr()
+	p, err := buildSnapshotPage(&d, r.opts.Bands, tr)
 	if err != nil {
 		return err
 	}
 	return r.render(w, "snapshot", layoutData{
-		Title:  "Snapshot " + d.Week,
+		Title:  tr("snapshot.title", "Week", d.Week),
 		Active: "/snapshots",
 		Fresh:  newFreshness(d.Day, ""),
 		Page:   p,
 	})
 }
 
-func buildSnapshotPage(d *SnapshotDetail, bands Bands) (snapshotPage, error) {
+func buildSnapshotPage(d *SnapshotDetail, bands Bands, tr Tr) (snapshotPage, error) {
 	p := snapshotPage{D: d, R: fmtNum(d.Ecosystem.R), Health: fmtScore(d.Ecosystem.Health),
 		Status: bands.badge("", d.Ecosystem.Health)}
 	against := "the previous snapshot"
@@ -214,7 +215,7 @@ func buildSnapshotPage(d *SnapshotDetail, bands Bands) (snapshotPage, error) {
 		}
 		p.RChange = againstWeek(ratioDelta(rc), against)
 	} else {
-		p.HealthChange = deltaView{Text: "first snapshot", Class: "flat", Words: "no earlier snapshot to compare with"}
+		p.HealthChange = deltaView{Text: tr("snapshot.first"), Class: "flat", Words: tr("snapshot.no_earlier")}
 		p.RChange = p.HealthChange
 	}
 	if why := d.Changes.NotCompared; why != "" {
@@ -222,10 +223,10 @@ func buildSnapshotPage(d *SnapshotDetail, bands Bands) (snapshotPage, error) {
 	}
 	p.Downloads = downloadLinks(d.Week)
 	p.Changes = []changeListView{
-		newChangeList("Health risers", d.Changes.HealthRisers, fmtScore),
-		newChangeList("Health fallers", d.Changes.HealthFallers, fmtScore),
-		newChangeList("φ risers", d.Changes.PhiRisers, fmtNum),
-		newChangeList("φ fallers", d.Changes.PhiFallers, fmtNum),
+		newChangeList(tr("snapshot.health_risers"), d.Changes.HealthRisers, fmtScore),
+		newChangeList(tr("snapshot.health_fallers"), d.Changes.HealthFallers, fmtScore),
+		newChangeList(tr("snapshot.phi_risers"), d.Changes.PhiRisers, fmtNum),
+		newChangeList(tr("snapshot.phi_fallers"), d.Changes.PhiFallers, fmtNum),
 	}
 	p.Rows = make([]snapshotRowView, len(d.Members))
 	for i, m := range d.Members {
@@ -234,25 +235,25 @@ func buildSnapshotPage(d *SnapshotDetail, bands Bands) (snapshotPage, error) {
 			v.HealthDelta = againstWeek(scoreDelta(*m.HealthChange), against)
 			v.PhiDelta = againstWeek(newDelta(*m.PhiChange, fmtNum(math.Abs(*m.PhiChange))), against)
 		} else if m.New {
-			v.HealthDelta = deltaView{Text: "new", Class: "flat", Words: "not in " + against}
+			v.HealthDelta = deltaView{Text: tr("snapshot.delta_new"), Class: "flat", Words: tr("snapshot.not_in", "Week", against)}
 			v.PhiDelta = v.HealthDelta
 		} else if d.Changes.NotCompared != "" {
 			v.HealthDelta = partialDelta(d.Changes.NotCompared)
 			v.PhiDelta = v.HealthDelta
 		} else {
-			v.HealthDelta = deltaView{Text: noValue, Class: "flat", Words: "no earlier snapshot to compare with"}
+			v.HealthDelta = deltaView{Text: noValue, Class: "flat", Words: tr("snapshot.no_earlier")}
 			v.PhiDelta = v.HealthDelta
 		}
 		p.Rows[i] = v
 	}
 	p.Split = chartBlock{
 		ID:      "chart-shapley-split",
-		Title:   "Shapley split of R = " + p.R + ": each member's share φ / R",
-		Summary: splitSummary(d),
+		Title:   tr("snapshot.split_title", "R", p.R),
+		Summary: splitSummary(d, tr),
 		Size:    "lg",
 	}
 	var err error
-	if p.Split.Spec, err = shareBar(splitRows(d), bands); err != nil {
+	if p.Split.Spec, err = shareBar(splitRows(d, tr), bands); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -266,7 +267,7 @@ func againstWeek(dv deltaView, week string) deltaView {
 
 // splitRows are the bars of the Shapley split: the members with the largest
 // φ, then the rest summed. Member rows come by descending φ.
-func splitRows(d *SnapshotDetail) []MemberRow {
+func splitRows(d *SnapshotDetail, tr Tr) []MemberRow {
 	var rows []MemberRow
 	var restPhi float64
 	rest := 0
@@ -282,23 +283,24 @@ func splitRows(d *SnapshotDetail) []MemberRow {
 		restPhi += m.Phi
 	}
 	if rest > 0 && d.Ecosystem.R > 0 {
-		rows = append(rows, MemberRow{Name: domain.Plural(rest, "other member", "other members"),
+		name := tr("snapshot.others", "N", rest)
+		if rest == 1 { // by its own message: Tr picks no plural form
+			name = tr("snapshot.one_other")
+		}
+		rows = append(rows, MemberRow{Name: name,
 			Health: math.NaN(), ValueFigures: ValueFigures{Phi: restPhi}, PhiShare: restPhi / d.Ecosystem.R})
 	}
 	return rows
 }
 
-func splitSummary(d *SnapshotDetail) string {
-	rows := splitRows(d)
+func splitSummary(d *SnapshotDetail, tr Tr) string {
+	rows := splitRows(d, tr)
 	if len(rows) == 0 {
-		return "No member has a share of value in this snapshot."
+		return tr("snapshot.split_none")
 	}
-	s := fmt.Sprintf("R = %s is split among the members by their Shapley value φ: ", fmtNum(d.Ecosystem.R))
+	parts := make([]string, len(rows))
 	for i, m := range rows {
-		if i > 0 {
-			s += ", "
-		}
-		s += m.Name + " " + fmtPct(m.PhiShare)
+		parts[i] = m.Name + " " + fmtPct(m.PhiShare)
 	}
-	return s + "."
+	return tr("snapshot.split_summary", "R", fmtNum(d.Ecosystem.R), "List", strings.Join(parts, tr("member.list_sep")))
 }
