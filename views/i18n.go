@@ -172,6 +172,9 @@ func (l localizer) T(id string, args ...any) (string, error) {
 				return "", fmt.Errorf("views: message %q: argument %d is not a name", id, i)
 			}
 			data[name] = args[i+1]
+			if name == "Count" {
+				cfg.PluralCount = args[i+1] // the message's form: "1 tie", "2 ties"
+			}
 		}
 		cfg.TemplateData = data
 	}

@@ -31,3 +31,15 @@ func TestCountMessagesTakeEveryNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestCountChoosesThePluralForm: a Count of 1 takes the English "one" form
+// and any other number the "other" form (never "1 other members").
+func TestCountChoosesThePluralForm(t *testing.T) {
+	tr := TrIn(LangEnglish)
+	if got := tr("allocation.other_members", "Count", 1); got != "1 other member" {
+		t.Errorf("Count 1: %q", got)
+	}
+	if got := tr("allocation.other_members", "Count", 2); got != "2 other members" {
+		t.Errorf("Count 2: %q", got)
+	}
+}
