@@ -43,7 +43,7 @@ func Allocate(ctx context.Context, env *Env, q views.AllocationQuery, format, ou
 		if err != nil {
 			return err
 		}
-		toFile, err := writeOutput(env.Out, outPath, func(w *bufio.Writer) error { return writeAllocation(w, a, format) })
+		toFile, err := writeOutput(env.Out, outPath, func(w *bufio.Writer) error { return writeAllocation(w, a, format, views.TrIn(env.Config.Language)) })
 		if err != nil || !toFile {
 			return err
 		}

@@ -26,7 +26,7 @@ func ExportCompare(ctx context.Context, env *Env, a, b, format, outPath string) 
 			return "", err
 		}
 		return fmt.Sprintf("exported %s against %s (%d members) as %s", c.B.Week, c.A.Week, len(c.Members), format),
-			writeCompareExport(w, c, format)
+			writeCompareExport(w, c, format, views.TrIn(env.Config.Language))
 	})
 }
 
@@ -42,7 +42,7 @@ func ExportSeries(ctx context.Context, env *Env, weeks int, format, outPath stri
 			return "", err
 		}
 		return fmt.Sprintf("exported the series of %d weeks, %s to %s, as %s", len(s.Weeks), s.Weeks[0].Week, s.Weeks[len(s.Weeks)-1].Week, format),
-			writeSeriesExport(w, s, format)
+			writeSeriesExport(w, s, format, views.TrIn(env.Config.Language))
 	})
 }
 

@@ -70,7 +70,7 @@ func Export(ctx context.Context, env *Env, week, format, outPath string) (err er
 		if err != nil {
 			return err
 		}
-		toFile, err := writeOutput(env.Out, outPath, func(w *bufio.Writer) error { return writeExport(w, d, format) })
+		toFile, err := writeOutput(env.Out, outPath, func(w *bufio.Writer) error { return writeExport(w, d, format, views.TrIn(env.Config.Language)) })
 		if err != nil || !toFile {
 			return err
 		}

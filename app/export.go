@@ -62,8 +62,9 @@ func exportContentType(format string) (string, error) {
 	return ct, nil
 }
 
-// writeExport writes a snapshot in a format (csv, xlsx or json).
-func writeExport(w io.Writer, d *views.SnapshotDetail, format string) error {
+// writeExport writes a snapshot in a format (csv, xlsx or json); an XLSX
+// speaks tr's language in its header row and Summary sheet.
+func writeExport(w io.Writer, d *views.SnapshotDetail, format string, tr views.Tr) error {
 	if _, err := exportContentType(format); err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func writeExport(w io.Writer, d *views.SnapshotDetail, format string) error {
 	case "csv":
 		return writeCSV(w, d)
 	case "xlsx":
-		return writeXLSX(w, d)
+		return writeXLSX(w, d, tr)
 	default:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -102,7 +103,7 @@ func decimals(v float64) int {
 // never formulas) and a "Chart" chart sheet: a bar chart of φ per member
 // whose categories and values are references to the Scores sheet, so no
 // member name is ever written into a formula.
-func writeXLSX(w io.Writer, d *views.SnapshotDetail) (err error) {
+func writeXLSX(w io.Writer, d *views.SnapshotDetail, tr views.Tr) (err error) {
 	f, st, err := newMemberWorkbook(xlsxDataSheet)
 	if err != nil {
 		return err
@@ -113,13 +114,13 @@ func writeXLSX(w io.Writer, d *views.SnapshotDetail) (err error) {
 		}
 	}()
 	rows := views.SnapshotExportRows(d)
-	if err := writeMemberSheet(f, st, xlsxDataSheet, rows); err != nil {
+	if err := writeMemberSheet(f, st, xlsxDataSheet, rows, tr); err != nil {
 		return err
 	}
 	if err := addPhiChart(f, d, len(rows)-len(d.Members)+2, len(rows)+1); err != nil {
 		return err
 	}
-	if err := writeSummarySheet(f, st, "EcoPulse snapshot "+d.Week, views.SnapshotSummaryLines(d)); err != nil {
+	if err := writeSummarySheet(f, st, tr("export.title.snapshot", "Week", d.Week), views.SnapshotSummaryLines(d, tr)); err != nil {
 		return err
 	}
 	_, err = f.WriteTo(w)

@@ -25,12 +25,12 @@ const xlsxAllocationSheet = "Allocation"
 
 // writeAllocation writes a statement in a format (csv, xlsx or json; text
 // for the terminal).
-func writeAllocation(w io.Writer, a *views.Allocation, format string) error {
+func writeAllocation(w io.Writer, a *views.Allocation, format string, tr views.Tr) error {
 	switch format {
 	case "csv":
 		return writeAllocationCSV(w, a)
 	case "xlsx":
-		return writeAllocationXLSX(w, a)
+		return writeAllocationXLSX(w, a, tr)
 	case "text":
 		return writeAllocationText(w, a)
 	}
@@ -87,7 +87,7 @@ func writeAllocationCSV(w io.Writer, a *views.Allocation) error {
 	return cw.Flush()
 }
 
-func writeAllocationXLSX(w io.Writer, a *views.Allocation) (err error) {
+func writeAllocationXLSX(w io.Writer, a *views.Allocation, tr views.Tr) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); err == nil {
@@ -98,7 +98,7 @@ func writeAllocationXLSX(w io.Writer, a *views.Allocation) (err error) {
 		return err
 	}
 	header := make([]any, len(allocationColumns))
-	for i, c := range allocationColumns {
+	for i, c := range exportLabels(allocationColumns, tr) {
 		header[i] = c
 	}
 	if err := f.SetSheetRow(xlsxAllocationSheet, "A1", &header); err != nil {

@@ -25,8 +25,17 @@ const (
 // numbers its chart draws.
 var weeklyColumns = []string{"week", "day", "R", "health", "members"}
 
+// exportLabels are the XLSX headers of columns named names, in tr's language.
+func exportLabels(names []string, tr views.Tr) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = views.ExportColumnLabel(tr, n)
+	}
+	return out
+}
+
 // writeCompareExport writes a comparison in format (csv, xlsx or json).
-func writeCompareExport(w io.Writer, c *views.SnapshotCompare, format string) error {
+func writeCompareExport(w io.Writer, c *views.SnapshotCompare, format string, tr views.Tr) error {
 	if _, err := exportContentType(format); err != nil {
 		return err
 	}
@@ -35,14 +44,14 @@ func writeCompareExport(w io.Writer, c *views.SnapshotCompare, format string) er
 	case "csv":
 		return views.WriteMemberExportCSV(w, rows)
 	case "xlsx":
-		return writeMemberWorkbook(w, rows, "EcoPulse snapshots "+c.A.Week+" and "+c.B.Week+" compared", views.CompareSummaryLines(c), nil)
+		return writeMemberWorkbook(w, rows, tr("export.title.compare", "A", c.A.Week, "B", c.B.Week), views.CompareSummaryLines(c, tr), tr, nil)
 	default:
 		return writeIndentedJSON(w, c)
 	}
 }
 
 // writeSeriesExport writes the weekly series in format (csv, xlsx or json).
-func writeSeriesExport(w io.Writer, s *views.SnapshotSeries, format string) error {
+func writeSeriesExport(w io.Writer, s *views.SnapshotSeries, format string, tr views.Tr) error {
 	if _, err := exportContentType(format); err != nil {
 		return err
 	}
@@ -51,9 +60,9 @@ func writeSeriesExport(w io.Writer, s *views.SnapshotSeries, format string) erro
 	case "csv":
 		return views.WriteMemberExportCSV(w, rows)
 	case "xlsx":
-		title := "EcoPulse weekly series " + s.Weeks[0].Week + " to " + s.Weeks[len(s.Weeks)-1].Week
-		return writeMemberWorkbook(w, rows, title, views.SeriesSummaryLines(s), func(f *excelize.File, st *xlsxStyles) error {
-			return writeWeeklySheet(f, st, s)
+		title := tr("export.title.series", "From", s.Weeks[0].Week, "To", s.Weeks[len(s.Weeks)-1].Week)
+		return writeMemberWorkbook(w, rows, title, views.SeriesSummaryLines(s, tr), tr, func(f *excelize.File, st *xlsxStyles) error {
+			return writeWeeklySheet(f, st, s, tr)
 		})
 	default:
 		return writeIndentedJSON(w, s)
@@ -68,7 +77,7 @@ func writeIndentedJSON(w io.Writer, v any) error {
 
 // writeMemberWorkbook writes a workbook of a Summary sheet and a Scores
 // sheet of rows; more adds sheets after them.
-func writeMemberWorkbook(w io.Writer, rows []views.MemberExportRow, title string, summary []views.SummaryLine,
+func writeMemberWorkbook(w io.Writer, rows []views.MemberExportRow, title string, summary []views.SummaryLine, tr views.Tr,
 	more func(*excelize.File, *xlsxStyles) error) (err error) {
 	f, st, err := newMemberWorkbook(xlsxDataSheet)
 	if err != nil {
@@ -82,7 +91,7 @@ func writeMemberWorkbook(w io.Writer, rows []views.MemberExportRow, title string
 	if err := writeSummarySheet(f, st, title, summary); err != nil {
 		return err
 	}
-	if err := writeMemberSheet(f, st, xlsxDataSheet, rows); err != nil {
+	if err := writeMemberSheet(f, st, xlsxDataSheet, rows, tr); err != nil {
 		return err
 	}
 	if more != nil {
@@ -98,11 +107,11 @@ func writeMemberWorkbook(w io.Writer, rows []views.MemberExportRow, title string
 // a snapshot has empty cells, a gap in the chart, never 0) and the Chart
 // sheet: R and ecosystem health as lines, health on the left axis (0–100),
 // R on the right.
-func writeWeeklySheet(f *excelize.File, st *xlsxStyles, s *views.SnapshotSeries) error {
+func writeWeeklySheet(f *excelize.File, st *xlsxStyles, s *views.SnapshotSeries, tr views.Tr) error {
 	if _, err := f.NewSheet(xlsxWeeklySheet); err != nil {
 		return err
 	}
-	if err := writeXLSXHeader(f, st, xlsxWeeklySheet, weeklyColumns); err != nil {
+	if err := writeXLSXHeader(f, st, xlsxWeeklySheet, exportLabels(weeklyColumns, tr)); err != nil {
 		return err
 	}
 	for i, w := range s.Weeks {

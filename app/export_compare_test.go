@@ -173,8 +173,8 @@ func checkScoresSheet(t *testing.T, f *excelize.File) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rows[0], views.MemberExportHeader()) {
-		t.Fatalf("Scores header %v, want %v", rows[0], views.MemberExportHeader())
+	if !slices.Equal(rows[0], views.MemberExportHeaderIn(views.EnglishTr())) {
+		t.Fatalf("Scores header %v, want %v", rows[0], views.MemberExportHeaderIn(views.EnglishTr()))
 	}
 	if dim, err := f.GetSheetDimension(xlsxDataSheet); err != nil || dim != fmt.Sprintf("A1:%s%d", xlsxColumn(len(views.MemberExportColumns)-1), len(rows)) {
 		t.Errorf("Scores dimension %q (%v), want A1 to the last column of row %d", dim, err, len(rows))
@@ -331,8 +331,8 @@ func TestEveryMemberExportHasTheSameHeader(t *testing.T) {
 		}
 		rows, err := f.GetRows(xlsxDataSheet)
 		f.Close()
-		if err != nil || len(rows) == 0 || !slices.Equal(rows[0], views.MemberExportHeader()) {
-			t.Errorf("%s: Scores header %v (%v), want %v", what, rows, err, views.MemberExportHeader())
+		if err != nil || len(rows) == 0 || !slices.Equal(rows[0], views.MemberExportHeaderIn(views.EnglishTr())) {
+			t.Errorf("%s: Scores header %v (%v), want %v", what, rows, err, views.MemberExportHeaderIn(views.EnglishTr()))
 		}
 	}
 }
@@ -372,5 +372,74 @@ func TestExportCommandComparesAndWritesTheSeries(t *testing.T) {
 	es := auditOf(t, db, "export")
 	if !hasAudit(es, cliActor, "compare.csv", true) || !hasAudit(es, cliActor, "series.xlsx", true) || !hasAudit(es, cliActor, "compare.csv", false) {
 		t.Errorf("exports not audited: %+v", es)
+	}
+}
+
+// TestXLSXSpeaksTheUserLanguage: an XLSX download has its header rows and
+// Summary sheet in the user's language, while the CSV of the same request
+// keeps the machine names; every column of every export has its label in
+// every language.
+func TestXLSXSpeaksTheUserLanguage(t *testing.T) {
+	zh := views.TrIn(views.LangChinese)
+	for _, lang := range views.Langs {
+		tr := views.TrIn(lang)
+		for _, names := range [][]string{views.MemberExportHeader(), weeklyColumns, allocationColumns} {
+			for _, n := range names {
+				if l := views.ExportColumnLabel(tr, n); l == "export.col."+n || l == "" {
+					t.Errorf("%s: the column %q has no label", lang, n)
+				}
+			}
+		}
+	}
+	a, _, list := snapshotsApp(t)
+	chinese := views.MemberExportHeaderIn(zh)
+	if chinese[views.MemberExportColumnIndex("health")] != "健康度" {
+		t.Fatalf("the Chinese header %v", chinese)
+	}
+	for what, c := range map[string]struct{ target, title, label string }{
+		"snapshot": {views.SnapshotExportURL(list[0].Week, "xlsx"), "快照 " + list[0].Week, "生态健康度"},
+		"compare":  {views.CompareURL(list[1].Week, list[0].Week, "xlsx"), "快照对比", "生态健康度（a）"},
+		"series":   {views.SeriesURL(4, "xlsx"), "周序列", "有快照的周数"},
+	} {
+		f, err := excelize.OpenReader(bytes.NewReader(fetchOK(t, a, c.target+"&lang=zh-CN")))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		rows, _ := f.GetRows(xlsxDataSheet)
+		if len(rows) == 0 || !slices.Equal(rows[0], chinese) {
+			t.Errorf("%s: Scores header %v, want %v", what, rows[0], chinese)
+		}
+		summary, _ := f.GetRows(xlsxSummarySheet)
+		var labels []string
+		for _, r := range summary[1:] {
+			if len(r) > 0 {
+				labels = append(labels, r[0])
+			}
+		}
+		if len(summary) == 0 || !strings.Contains(summary[0][0], c.title) || !slices.Contains(labels, c.label) {
+			t.Errorf("%s: Summary title %q, labels %v; want %q and %q", what, summary[0], labels, c.title, c.label)
+		}
+		if what == "series" {
+			weekly, _ := f.GetRows(xlsxWeeklySheet)
+			if len(weekly) == 0 || !slices.Contains(weekly[0], "健康度") {
+				t.Errorf("series: Weekly header %v", weekly)
+			}
+		}
+		f.Close()
+	}
+	csvRecords(t, "snapshot CSV in Chinese", fetchOK(t, a, views.SnapshotExportURL(list[0].Week, "csv")+"&lang=zh-CN"))
+
+	var b bytes.Buffer
+	if err := writeAllocation(&b, &views.Allocation{}, "xlsx", zh); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(xlsxAllocationSheet)
+	if len(rows) == 0 || !slices.Equal(rows[0], exportLabels(allocationColumns, zh)) || rows[0][4] != "标识" {
+		t.Errorf("allocation header %v", rows)
 	}
 }

@@ -53,8 +53,8 @@ func checkExport(tb testing.TB, format string, b []byte, week string) []map[stri
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if len(recs) < 2 || !slices.Equal(recs[0], views.MemberExportHeader()) {
-			tb.Fatalf("XLSX header = %v, want %v", recs[0], views.MemberExportHeader())
+		if len(recs) < 2 || !slices.Equal(recs[0], views.MemberExportHeaderIn(views.EnglishTr())) {
+			tb.Fatalf("XLSX header = %v, want %v", recs[0], views.MemberExportHeaderIn(views.EnglishTr()))
 		}
 		return rowsOf(tb, recs, week)
 	case "json":

@@ -97,10 +97,10 @@ func setXLSXCell(f *excelize.File, st *xlsxStyles, sheet, cell string, cf views.
 	return f.SetCellStyle(sheet, cell, cell, id)
 }
 
-// writeMemberSheet writes rows to sheet under the member export header,
-// the header bold and frozen.
-func writeMemberSheet(f *excelize.File, st *xlsxStyles, sheet string, rows []views.MemberExportRow) error {
-	if err := writeXLSXHeader(f, st, sheet, views.MemberExportHeader()); err != nil {
+// writeMemberSheet writes rows to sheet under the member export header in
+// tr's language, the header bold and frozen.
+func writeMemberSheet(f *excelize.File, st *xlsxStyles, sheet string, rows []views.MemberExportRow, tr views.Tr) error {
+	if err := writeXLSXHeader(f, st, sheet, views.MemberExportHeaderIn(tr)); err != nil {
 		return err
 	}
 	for i := range rows {

@@ -62,7 +62,7 @@ func (a *App) allocationDownload(c *fiber.Ctx, q views.AllocationQuery, format s
 		return "", err
 	}
 	var b bytes.Buffer
-	if err := writeAllocation(&b, al, format); err != nil {
+	if err := writeAllocation(&b, al, format, a.viewsFor(c).Tr()); err != nil {
 		return "", err
 	}
 	name := views.AllocationExportName(al, format) // period, rule and slug validated: a safe file name

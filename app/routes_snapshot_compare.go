@@ -46,7 +46,7 @@ func (a *App) snapshotCompareJSON(c *fiber.Ctx) error {
 			return err
 		}
 		name = views.CompareExportName(d.A.Week, d.B.Week, format)
-		return sendExport(c, name, format, func(w io.Writer) error { return writeCompareExport(w, d, format) })
+		return sendExport(c, name, format, func(w io.Writer) error { return writeCompareExport(w, d, format, a.viewsFor(c).Tr()) })
 	}()
 	a.auditDownload(c, name, "", err)
 	return err
@@ -75,7 +75,7 @@ func (a *App) snapshotSeriesJSON(c *fiber.Ctx) error {
 			return c.JSON(s)
 		}
 		name = views.SeriesExportName(s, format)
-		return sendExport(c, name, format, func(w io.Writer) error { return writeSeriesExport(w, s, format) })
+		return sendExport(c, name, format, func(w io.Writer) error { return writeSeriesExport(w, s, format, a.viewsFor(c).Tr()) })
 	}()
 	if format != "" {
 		a.auditDownload(c, name, "", err)

@@ -62,7 +62,7 @@ func (a *App) snapshotDownload(c *fiber.Ctx, format string) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := writeExport(&b, d, format); err != nil {
+	if err := writeExport(&b, d, format, a.viewsFor(c).Tr()); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, ctype)

@@ -125,6 +125,20 @@ func MemberExportHeader() []string {
 	return out
 }
 
+// MemberExportHeaderIn is the header row of the member exports' XLSX in
+// tr's language; CSV and JSON keep MemberExportHeader's machine names.
+func MemberExportHeaderIn(tr Tr) []string {
+	out := make([]string, len(MemberExportColumns))
+	for i, c := range MemberExportColumns {
+		out[i] = ExportColumnLabel(tr, c.Name)
+	}
+	return out
+}
+
+// ExportColumnLabel is the XLSX header of an export column named name
+// (export.col.NAME; TestExportColumnsHaveLabels checks every column has one).
+func ExportColumnLabel(tr Tr, name string) string { return tr("export.col." + name) }
+
 // MemberExportColumnIndex returns the position of a column (0-based), or -1.
 func MemberExportColumnIndex(name string) int {
 	for i, c := range MemberExportColumns {

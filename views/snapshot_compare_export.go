@@ -60,37 +60,39 @@ func frozenExportRow(w CompareWeek, m data.SnapshotMember) MemberExportRow {
 	return r
 }
 
-// CompareSummaryLines are the Summary sheet of a comparison's XLSX.
-func CompareSummaryLines(c *SnapshotCompare) []SummaryLine {
+// CompareSummaryLines are the Summary sheet of a comparison's XLSX, in
+// tr's language.
+func CompareSummaryLines(c *SnapshotCompare, tr Tr) []SummaryLine {
 	num := func(p *float64) float64 {
 		if p == nil {
 			return math.NaN()
 		}
 		return *p
 	}
-	out := []SummaryLine{summaryText("Week a", c.A.Week), summaryText("Week b", c.B.Week)}
+	out := []SummaryLine{summaryText(tr("export.summary.week_of", "Which", "a"), c.A.Week), summaryText(tr("export.summary.week_of", "Which", "b"), c.B.Week)}
 	for _, w := range []struct {
-		label string
+		which string
 		w     CompareWeek
 	}{{"a", c.A}, {"b", c.B}} {
+		of := func(label string) string { return tr("export.summary.of_week", "Label", label, "Which", w.which) }
 		out = append(out,
-			summaryText("Scores of ("+w.label+")", w.w.Day),
-			summaryNumber("R ("+w.label+")", num(w.w.R), FormatValue),
-			summaryNumber("Ecosystem health ("+w.label+")", num(w.w.Health), FormatScore),
-			summaryNumber("Members ("+w.label+")", float64(w.w.Members), FormatCount),
-			summaryNumber("Healthy ("+w.label+")", float64(w.w.Statuses.Healthy), FormatCount),
-			summaryNumber("Watch ("+w.label+")", float64(w.w.Statuses.Watch), FormatCount),
-			summaryNumber("At risk ("+w.label+")", float64(w.w.Statuses.AtRisk), FormatCount),
-			summaryNumber("No data ("+w.label+")", float64(w.w.Statuses.NoData), FormatCount),
+			summaryText(of(tr("export.summary.scores_of")), w.w.Day),
+			summaryNumber(of(tr("export.summary.r")), num(w.w.R), FormatValue),
+			summaryNumber(of(tr("export.summary.health")), num(w.w.Health), FormatScore),
+			summaryNumber(of(tr("export.summary.members")), float64(w.w.Members), FormatCount),
+			summaryNumber(of(tr("export.summary.healthy")), float64(w.w.Statuses.Healthy), FormatCount),
+			summaryNumber(of(tr("export.summary.watch")), float64(w.w.Statuses.Watch), FormatCount),
+			summaryNumber(of(tr("export.summary.at_risk")), float64(w.w.Statuses.AtRisk), FormatCount),
+			summaryNumber(of(tr("export.summary.no_data")), float64(w.w.Statuses.NoData), FormatCount),
 		)
 	}
 	out = append(out,
-		summaryNumber("R change (b − a)", num(c.RChange), FormatValueChange),
-		summaryNumber("Health change (b − a)", num(c.HealthChange), FormatScoreChange),
-		summaryNumber("Members change (b − a)", float64(c.MembersChange), FormatCount),
+		summaryNumber(tr("export.summary.r_change_ba"), num(c.RChange), FormatValueChange),
+		summaryNumber(tr("export.summary.health_change_ba"), num(c.HealthChange), FormatScoreChange),
+		summaryNumber(tr("export.summary.members_change_ba"), float64(c.MembersChange), FormatCount),
 	)
 	if c.NotCompared != "" {
-		out = append(out, summaryText("Not compared", c.NotCompared))
+		out = append(out, summaryText(tr("export.summary.not_compared"), c.NotCompared))
 	}
 	return out
 }

@@ -108,41 +108,42 @@ func summaryNumber(label string, v float64, f CellFormat) SummaryLine {
 	return SummaryLine{Label: label, Number: v, Format: f}
 }
 
-// SnapshotSummaryLines are the Summary sheet of a snapshot's XLSX: the
-// week, the ecosystem's numbers and counts, and the previous week's.
-func SnapshotSummaryLines(d *SnapshotDetail) []SummaryLine {
+// SnapshotSummaryLines are the Summary sheet of a snapshot's XLSX, in
+// tr's language: the week, the ecosystem's numbers and counts, and the
+// previous week's.
+func SnapshotSummaryLines(d *SnapshotDetail, tr Tr) []SummaryLine {
 	rows := SnapshotExportRows(d)
 	eco := rows[0]
 	c := snapshotStatusCounts(d.Members)
 	out := []SummaryLine{
-		summaryText("Week", d.Week),
-		summaryText("Scores of", d.Day),
-		summaryText("Taken at", d.TakenAt),
-		summaryNumber("R", eco.Phi, FormatValue),
-		summaryNumber("Ecosystem health", eco.Health, FormatScore),
-		summaryNumber("Members", float64(d.Ecosystem.Members), FormatCount),
-		summaryNumber("Healthy", float64(c.Healthy), FormatCount),
-		summaryNumber("Watch", float64(c.Watch), FormatCount),
-		summaryNumber("At risk", float64(c.AtRisk), FormatCount),
-		summaryNumber("No data", float64(c.NoData), FormatCount),
+		summaryText(tr("export.summary.week"), d.Week),
+		summaryText(tr("export.summary.scores_of"), d.Day),
+		summaryText(tr("export.summary.taken_at"), d.TakenAt),
+		summaryNumber(tr("export.summary.r"), eco.Phi, FormatValue),
+		summaryNumber(tr("export.summary.health"), eco.Health, FormatScore),
+		summaryNumber(tr("export.summary.members"), float64(d.Ecosystem.Members), FormatCount),
+		summaryNumber(tr("export.summary.healthy"), float64(c.Healthy), FormatCount),
+		summaryNumber(tr("export.summary.watch"), float64(c.Watch), FormatCount),
+		summaryNumber(tr("export.summary.at_risk"), float64(c.AtRisk), FormatCount),
+		summaryNumber(tr("export.summary.no_data"), float64(c.NoData), FormatCount),
 	}
 	if d.PartialReason != "" {
-		out = append(out, summaryText("Partial", d.PartialReason))
+		out = append(out, summaryText(tr("export.summary.partial"), d.PartialReason))
 	}
 	if d.Previous == nil {
-		return append(out, summaryText("Previous week", "none: the first snapshot"))
+		return append(out, summaryText(tr("export.summary.previous_week"), tr("export.summary.first_snapshot")))
 	}
 	prev := rows[1]
 	out = append(out,
-		summaryText("Previous week", d.Previous.Week),
-		summaryNumber("Previous R", prev.Phi, FormatValue),
-		summaryNumber("Previous ecosystem health", prev.Health, FormatScore),
-		summaryNumber("Previous members", float64(d.Previous.Members), FormatCount),
-		summaryNumber("R change", eco.PhiChange, FormatValueChange),
-		summaryNumber("Health change", eco.HealthChange, FormatScoreChange),
+		summaryText(tr("export.summary.previous_week"), d.Previous.Week),
+		summaryNumber(tr("export.summary.previous_r"), prev.Phi, FormatValue),
+		summaryNumber(tr("export.summary.previous_health"), prev.Health, FormatScore),
+		summaryNumber(tr("export.summary.previous_members"), float64(d.Previous.Members), FormatCount),
+		summaryNumber(tr("export.summary.r_change"), eco.PhiChange, FormatValueChange),
+		summaryNumber(tr("export.summary.health_change"), eco.HealthChange, FormatScoreChange),
 	)
 	if d.Changes.NotCompared != "" {
-		out = append(out, summaryText("Not compared", d.Changes.NotCompared))
+		out = append(out, summaryText(tr("export.summary.not_compared"), d.Changes.NotCompared))
 	}
 	return out
 }

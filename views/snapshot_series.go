@@ -168,8 +168,9 @@ func SeriesExportRows(s *SnapshotSeries) []MemberExportRow {
 	return out
 }
 
-// SeriesSummaryLines are the Summary sheet of the series' XLSX.
-func SeriesSummaryLines(s *SnapshotSeries) []SummaryLine {
+// SeriesSummaryLines are the Summary sheet of the series' XLSX, in tr's
+// language.
+func SeriesSummaryLines(s *SnapshotSeries, tr Tr) []SummaryLine {
 	snaps := 0
 	for _, w := range s.Weeks {
 		if w.Snapshot {
@@ -177,11 +178,11 @@ func SeriesSummaryLines(s *SnapshotSeries) []SummaryLine {
 		}
 	}
 	return []SummaryLine{
-		summaryNumber("Weeks", float64(len(s.Weeks)), FormatCount),
-		summaryText("First week", s.Weeks[0].Week),
-		summaryText("Last week", s.Weeks[len(s.Weeks)-1].Week),
-		summaryNumber("Weeks with a snapshot", float64(snaps), FormatCount),
-		summaryNumber("Members seen", float64(len(s.Members)), FormatCount),
+		summaryNumber(tr("export.summary.weeks"), float64(len(s.Weeks)), FormatCount),
+		summaryText(tr("export.summary.first_week"), s.Weeks[0].Week),
+		summaryText(tr("export.summary.last_week"), s.Weeks[len(s.Weeks)-1].Week),
+		summaryNumber(tr("export.summary.weeks_with_snapshot"), float64(snaps), FormatCount),
+		summaryNumber(tr("export.summary.members_seen"), float64(len(s.Members)), FormatCount),
 	}
 }
 
