@@ -28,7 +28,7 @@ func (a *App) developersPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.DevelopersPage(b, *d) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).DevelopersPage(b, *d) })
 }
 
 func (a *App) developersJSON(c *fiber.Ctx) error {

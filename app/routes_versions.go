@@ -26,7 +26,7 @@ func (a *App) apiVersionsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.APIVersionsPage(b, v) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).APIVersionsPage(b, v) })
 }
 
 func (a *App) apiVersionsJSON(c *fiber.Ctx) error {
