@@ -46,6 +46,8 @@ var accessSpec = []accessSpecEntry{
 	{"GET", "/account/password", "viewer", false},
 	{"POST", "/account/password", "viewer", false},
 	{"POST", "/api/v1/me/password", "viewer", false},
+	{"POST", "/account/language", "viewer", false},
+	{"PUT", "/api/v1/me/language", "viewer", false},
 
 	// Dashboards and their JSON: every account.
 	{"GET", "/", "viewer", false},

@@ -14,11 +14,14 @@ import (
 	"github.com/ecopulse/ecopulse/views"
 )
 
-// Passwords, by their owners and by admins:
+// One's own account (its password and interface language), and passwords
+// reset by admins:
 //
-//	GET  /account/password                 form: current, new, repeat
+//	GET  /account/password                 forms: current, new, repeat; the language
 //	POST /account/password                 change one's own password
 //	POST /api/v1/me/password               {"current", "new"}
+//	POST /account/language                 choose one's language ("": the browser's)
+//	PUT  /api/v1/me/language               {"language"}
 //	POST /admin/users/:name/password       an admin resets another user's password
 //	POST /api/v1/admin/users/:name/password  {"password"?} → the temporary password, once
 //
@@ -27,7 +30,10 @@ import (
 // and every API call is refused (authorize, app/auth.go). Any change or reset
 // ends the account's other sessions, and is audited.
 
-const accountPasswordPath = "/account/password"
+const (
+	accountPasswordPath = "/account/password"
+	accountLanguagePath = "/account/language"
+)
 
 // passwordChangeRoute reports whether a request may pass while its account
 // must change its password: the change itself, who am I, and logging out.
@@ -137,7 +143,7 @@ func (a *App) renderAccountPassword(c *fiber.Ctx, status int, p views.AccountPas
 		return err
 	}
 	v := viewerOf(c)
-	p.CSRF, p.Name, p.MustChange = csrf, v.Name, v.MustChange
+	p.CSRF, p.Name, p.MustChange, p.Language = csrf, v.Name, v.MustChange, v.Lang
 	if p.Next == "" {
 		p.Next = safeNext(c.Query("next"))
 	}
@@ -164,6 +170,20 @@ func (a *App) accountPasswordForm(c *fiber.Ctx) error {
 		return a.renderAccountPassword(c, fiber.StatusOK, views.AccountPassword{Next: next, Notice: "Your password is changed. Your other sessions have ended."})
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// accountLanguageForm stores the language chosen on the account page and
+// shows the page again, in it.
+func (a *App) accountLanguageForm(c *fiber.Ctx) error {
+	if err := a.setOwnLanguage(c, bodyValue(c, "language")); err != nil {
+		st, msg := statusOf(err)
+		if st >= 500 {
+			return err
+		}
+		return a.renderAccountPassword(c, st, views.AccountPassword{LanguageError: msg})
+	}
+	tr := a.viewsFor(c).Tr()
+	return a.renderAccountPassword(c, fiber.StatusOK, views.AccountPassword{LanguageNotice: tr("account.language_saved")})
 }
 
 func (a *App) adminResetPasswordForm(c *fiber.Ctx) error {
@@ -193,6 +213,25 @@ func (a *App) accountPasswordJSON(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"changed": true, "note": "your other sessions have ended"})
+}
+
+// accountLanguageJSON stores the caller's language: "en", "zh-CN", or ""
+// (or null) to follow the browser's.
+func (a *App) accountLanguageJSON(c *fiber.Ctx) error {
+	var in struct {
+		Language *string `json:"language"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	lang := ""
+	if in.Language != nil {
+		lang = *in.Language
+	}
+	if err := a.setOwnLanguage(c, lang); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"language": lang})
 }
 
 func (a *App) adminResetPasswordJSON(c *fiber.Ctx) error {

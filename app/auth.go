@@ -53,6 +53,9 @@ type viewer struct {
 	// MustChange: the account must choose a new password before anything
 	// else (an admin reset it, or it is the generated first admin).
 	MustChange bool
+	// Lang is the interface language the user chose, "" for the browser's
+	// (app/lang.go).
+	Lang string
 }
 
 // newSessions returns the session stores: one for plain HTTP and one that
@@ -112,7 +115,7 @@ func (a *App) currentViewer(c *fiber.Ctx) (*viewer, *session.Session, error) {
 	} else if err != nil {
 		return nil, nil, err
 	}
-	return &viewer{ID: u.ID, Name: u.Name, Role: u.Role, MustChange: u.MustChangePassword}, sess, nil
+	return &viewer{ID: u.ID, Name: u.Name, Role: u.Role, MustChange: u.MustChangePassword, Lang: u.Language}, sess, nil
 }
 
 // csrfToken returns the session's CSRF token, making one when needed, and
@@ -199,6 +202,7 @@ func (a *App) authorize(c *fiber.Ctx) error {
 		}
 		return domain.Errorf(domain.EUNAUTHORIZED, "log in first")
 	}
+	a.userLang(c, v) // their setting, before anything answers them (a refusal too)
 	if domain.RoleRank(v.Role) < domain.RoleRank(string(rule.need)) {
 		c.Set(deniedHeader, "role")
 		return domain.Errorf(domain.EFORBIDDEN, "your role (%s) may not do this", v.Role)

@@ -137,12 +137,33 @@ type contrastReport struct {
 	Seen map[string]int
 }
 
+// fitRound is a pass of TestBrowserEveryPageFitsAndReads over every page:
+// a language, a theme, a window width.
+type fitRound struct {
+	lang, theme string
+	width       int
+}
+
+// fitRounds: English in both themes at both widths; Chinese at both widths,
+// once in each theme (light on the desktop, dark on the phone). Chinese
+// changes the words — their widths, where lines break, what overflows — and
+// the widths test that; the themes change only colours, which do not
+// depend on the language and which the English rounds measure on every
+// page. Two rounds rather than four keep the test, the longest of `make
+// test` on two cores, a half longer instead of twice as long.
+var fitRounds = []fitRound{
+	{views.LangEnglish, "light", 390}, {views.LangEnglish, "light", 1440},
+	{views.LangEnglish, "dark", 390}, {views.LangEnglish, "dark", 1440},
+	{views.LangChinese, "light", 1440}, {views.LangChinese, "dark", 390},
+}
+
 // TestBrowserEveryPageFitsAndReads visits every page at 390 px and at
-// 1440 px, in the light and in the dark theme: no page scrolls sideways,
-// every chart with data is drawn (a canvas with something painted), no
-// console error, and text — body, links, tables, muted, band colours — is
-// at least 4.5:1 against its background. ECOPULSE_SCREENSHOTS=DIR keeps a
-// screenshot of each.
+// 1440 px, in the light and in the dark theme, in English and in Chinese
+// (fitRounds): every page says its language (<html lang>), no page scrolls
+// sideways, every chart with data is drawn (a canvas with something
+// painted), no console error, and text — body, links, tables, muted, band
+// colours — is at least 4.5:1 against its background. ECOPULSE_SCREENSHOTS=DIR
+// keeps a screenshot of each.
 func TestBrowserEveryPageFitsAndReads(t *testing.T) {
 	if !views.HasECharts() {
 		t.Fatal("views/static/vendor/echarts.min.js is missing: run `make assets`")
@@ -152,54 +173,63 @@ func TestBrowserEveryPageFitsAndReads(t *testing.T) {
 	base := serveTestApp(t, a)
 	pages := browserPages(t, a, db)
 	keep := os.Getenv("ECOPULSE_SCREENSHOTS") != ""
-	for _, theme := range []string{"light", "dark"} {
-		seen := map[string]int{}
-		for _, width := range []int{390, 1440} {
-			// A browser per round: each has a time limit (newBrowser).
-			b := loggedInBrowser(t, base, domain.RoleAdmin)
-			setTheme(t, b, theme)
-			b.takeErrors()
-			if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(int64(width), 900)); err != nil {
+	seen := map[string]map[string]int{} // by theme
+	for _, r := range fitRounds {
+		if seen[r.theme] == nil {
+			seen[r.theme] = map[string]int{}
+		}
+		// A browser per round: each has a time limit (newBrowser).
+		b := loggedInBrowser(t, base, domain.RoleAdmin)
+		setTheme(t, b, r.theme)
+		// The header's switch: the language of this browser and the admin's
+		// setting, whatever the round before chose.
+		ecoOpenReady(t, b, base+"/?lang="+r.lang)
+		b.takeErrors()
+		if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(int64(r.width), 900)); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pages {
+			where := fmt.Sprintf("%s at %d px, %s, %s", p, r.width, r.theme, r.lang)
+			ecoOpenReady(t, b, base+p)
+			if got := evalString(t, b, `document.documentElement.lang`); got != r.lang {
+				t.Errorf("%s: the page is in %q", where, got)
+			}
+			var fit pageFit
+			if err := json.Unmarshal([]byte(evalString(t, b, pageFitJS)), &fit); err != nil {
 				t.Fatal(err)
 			}
-			for _, p := range pages {
-				where := fmt.Sprintf("%s at %d px, %s", p, width, theme)
-				ecoOpenReady(t, b, base+p)
-				var fit pageFit
-				if err := json.Unmarshal([]byte(evalString(t, b, pageFitJS)), &fit); err != nil {
-					t.Fatal(err)
-				}
-				if fit.Theme != theme {
-					t.Errorf("%s: the page is in the %q theme", where, fit.Theme)
-				}
-				if fit.ScrollWidth > fit.InnerWidth {
-					t.Errorf("%s: scrolls sideways (%d px wide in a %d px window)", where, fit.ScrollWidth, fit.InnerWidth)
-				}
-				if len(fit.Blank) > 0 || fit.Failed > 0 {
-					t.Errorf("%s: charts not drawn %v, %d failed", where, fit.Blank, fit.Failed)
-				}
-				var c contrastReport
-				if err := json.Unmarshal([]byte(evalString(t, b, contrastJS)), &c); err != nil {
-					t.Fatal(err)
-				}
-				for _, bad := range c.Bad {
-					t.Errorf("%s: contrast under 4.5:1: %s", where, bad)
-				}
-				for g, n := range c.Seen {
-					seen[g] += n
-				}
-				if errs := b.takeErrors(); len(errs) > 0 {
-					t.Errorf("%s: console errors %v", where, errs)
-				}
-				if keep {
-					name := strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(strings.TrimPrefix(p, "/"))
-					ecoShoot(t, b, fmt.Sprintf("fit-%s-%d-%s.png", theme, width, name))
-				}
+			if fit.Theme != r.theme {
+				t.Errorf("%s: the page is in the %q theme", where, fit.Theme)
+			}
+			if fit.ScrollWidth > fit.InnerWidth {
+				t.Errorf("%s: scrolls sideways (%d px wide in a %d px window)", where, fit.ScrollWidth, fit.InnerWidth)
+			}
+			if len(fit.Blank) > 0 || fit.Failed > 0 {
+				t.Errorf("%s: charts not drawn %v, %d failed", where, fit.Blank, fit.Failed)
+			}
+			var c contrastReport
+			if err := json.Unmarshal([]byte(evalString(t, b, contrastJS)), &c); err != nil {
+				t.Fatal(err)
+			}
+			for _, bad := range c.Bad {
+				t.Errorf("%s: contrast under 4.5:1: %s", where, bad)
+			}
+			for g, n := range c.Seen {
+				seen[r.theme][g] += n
+			}
+			if errs := b.takeErrors(); len(errs) > 0 {
+				t.Errorf("%s: console errors %v", where, errs)
+			}
+			if keep {
+				name := strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(strings.TrimPrefix(p, "/"))
+				ecoShoot(t, b, fmt.Sprintf("fit-%s-%s-%d-%s.png", r.lang, r.theme, r.width, name))
 			}
 		}
-		// Every kind of text was measured somewhere: the check is not empty.
+	}
+	// Every kind of text was measured somewhere: the check is not empty.
+	for theme, byGroup := range seen {
 		for _, g := range []string{"body text", "links", "table text", "muted text", "bands"} {
-			if seen[g] == 0 {
+			if byGroup[g] == 0 {
 				t.Errorf("%s theme: no %s measured on any page", theme, g)
 			}
 		}

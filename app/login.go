@@ -175,7 +175,7 @@ func (a *App) logout(c *fiber.Ctx) error {
 
 func (a *App) me(c *fiber.Ctx) error {
 	v := viewerOf(c)
-	return c.JSON(fiber.Map{"name": v.Name, "role": v.Role})
+	return c.JSON(fiber.Map{"name": v.Name, "role": v.Role, "language": v.Lang})
 }
 
 // audit writes an audit entry; a failure is logged, never shown to the user.

@@ -43,10 +43,12 @@ func (a *App) routes() routeTable {
 
 		{"GET", "/", accessViewer, cachePerRole, a.overviewPage, ""},
 		{"GET", "/api/v1/me", accessViewer, cacheNever, a.me, "Who is logged in"},
-		// Everyone's own password (app/account.go): never cached, it is per user.
+		// Everyone's own password and language (app/account.go): never cached, it is per user.
 		{"GET", accountPasswordPath, accessViewer, cacheNever, a.accountPasswordPage, ""},
 		{"POST", accountPasswordPath, accessViewer, cacheNever, a.accountPasswordForm, ""},
 		{"POST", "/api/v1/me/password", accessViewer, cacheNever, a.accountPasswordJSON, "Change your own password"},
+		{"POST", accountLanguagePath, accessViewer, cacheNever, a.accountLanguageForm, ""}, // and language (app/lang.go)
+		{"PUT", "/api/v1/me/language", accessViewer, cacheNever, a.accountLanguageJSON, "Choose your interface language"},
 		{"GET", "/api/v1/overview", accessViewer, cachePerRole, a.overviewJSON, "Executive overview"},
 		{"GET", views.HowScoresPath, accessViewer, cachePerRole, a.howScoresPage, ""}, // docs/scoring.md as a page (app/routes_howscores.go)
 		{"GET", "/api/v1/scores", accessViewer, cachePerRole, a.scoresJSON, "Scores of a day"},

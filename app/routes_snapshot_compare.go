@@ -22,7 +22,7 @@ func (a *App) snapshotComparePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, func(b *bytes.Buffer) error { return a.views.SnapshotComparePage(b, *d) })
+	return a.render(c, func(b *bytes.Buffer) error { return a.viewsFor(c).SnapshotComparePage(b, *d) })
 }
 
 // snapshotCompareJSON is /api/v1/snapshots/compare: the comparison as JSON,

@@ -161,3 +161,75 @@ func TestServerSecretIsMadeOnce(t *testing.T) {
 		t.Errorf("the second read gave another key")
 	}
 }
+
+// TestUserLanguageIsChosenOrNone: a user's interface language is one of the
+// interface's or none (NULL: the browser's), read back by every look-up of
+// the account; a language the interface does not speak is refused, at
+// creation as at a change.
+func TestUserLanguageIsChosenOrNone(t *testing.T) {
+	db := datatest.MustOpenDB(t)
+	ctx := t.Context()
+	u := &domain.User{Name: "mei", Role: domain.RoleViewer, PasswordHash: "x"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	nulls := func() (n int) {
+		t.Helper()
+		if err := datatest.RawOf(t, datatest.TargetOf(t, db)).QueryRow(`SELECT COUNT(*) FROM users WHERE language IS NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	read := func() (byName, byID, listed string) {
+		t.Helper()
+		a, err := db.UserByName(ctx, "mei")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.UserByID(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := db.Users(ctx)
+		if err != nil || len(all) != 1 {
+			t.Fatalf("Users = %v, %v", all, err)
+		}
+		return a.Language, b.Language, all[0].Language
+	}
+	if a, b, c := read(); a != "" || b != "" || c != "" || nulls() != 1 {
+		t.Errorf("a new account's language = %q/%q/%q (%d NULL), want none, stored as NULL", a, b, c, nulls())
+	}
+	if err := db.SetUserLanguage(ctx, "mei", "zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	if a, b, c := read(); a != "zh-CN" || b != "zh-CN" || c != "zh-CN" {
+		t.Errorf("after choosing zh-CN: %q/%q/%q", a, b, c)
+	}
+	for _, bad := range []string{"fr", "zh", "ZH-CN", "en-US", " en"} {
+		if err := db.SetUserLanguage(ctx, "mei", bad); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("SetUserLanguage(%q) = %v, want EINVALID", bad, err)
+		}
+	}
+	if a, _, _ := read(); a != "zh-CN" {
+		t.Errorf("a refused language changed the stored one to %q", a)
+	}
+	if err := db.SetUserLanguage(ctx, "mei", ""); err != nil {
+		t.Fatal(err)
+	}
+	if a, _, _ := read(); a != "" || nulls() != 1 {
+		t.Errorf("after choosing the browser's: %q, %d NULL", a, nulls())
+	}
+	if err := db.SetUserLanguage(ctx, "nobody", "en"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("SetUserLanguage of no account = %v, want ENOTFOUND", err)
+	}
+	if err := db.CreateUser(ctx, &domain.User{Name: "ana", Role: domain.RoleViewer, PasswordHash: "x", Language: "pt"}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("CreateUser with language pt = %v, want EINVALID", err)
+	}
+	en := &domain.User{Name: "eve", Role: domain.RoleViewer, PasswordHash: "x", Language: "en"}
+	if err := db.CreateUser(ctx, en); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.UserByID(ctx, en.ID); err != nil || got.Language != "en" {
+		t.Errorf("created with en: %+v, %v", got, err)
+	}
+}

@@ -74,7 +74,7 @@ func TestCopyKeepsRowsIdsAndTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range []domain.User{
-		{Name: "ada", Role: domain.RoleViewer},
+		{Name: "ada", Role: domain.RoleViewer, Language: "zh-CN"},
 		{Name: "bob", Role: domain.RoleViewer, Disabled: true},
 		{Name: "cy", Role: domain.RoleAdmin, Disabled: true, MustChangePassword: true},
 		{Name: "gone", Role: domain.RoleViewer},

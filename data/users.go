@@ -28,8 +28,8 @@ func (db *DB) CreateUser(ctx context.Context, u *domain.User) error {
 // fail on the unique key instead of being told the name is taken.
 func createUser(ctx context.Context, tx *sql.Tx, u *domain.User) error {
 	var err error
-	u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled, must_change_password) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (name) DO NOTHING`, u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled, u.MustChangePassword)
+	u.ID, err = insertRow(ctx, tx, `INSERT INTO users (name, password_hash, role, created_at, disabled, must_change_password, language) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO NOTHING`, u.Name, u.PasswordHash, u.Role, u.CreatedAt.Unix(), u.Disabled, u.MustChangePassword, nullString(u.Language))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Errorf(domain.ECONFLICT, "a user named %q already exists", u.Name)
 	}
@@ -49,20 +49,21 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*domain.User, error) {
 func (db *DB) user(ctx context.Context, where string, arg any) (*domain.User, error) {
 	var u domain.User
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT id, name, password_hash, role, created_at, disabled, must_change_password FROM users `+where, arg).
-		Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Role, &created, &u.Disabled, &u.MustChangePassword)
+	var lang sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, password_hash, role, created_at, disabled, must_change_password, language FROM users `+where, arg).
+		Scan(&u.ID, &u.Name, &u.PasswordHash, &u.Role, &created, &u.Disabled, &u.MustChangePassword, &lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no such user")
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to find user: %w", err)
 	}
-	u.CreatedAt = time.Unix(created, 0).UTC()
+	u.CreatedAt, u.Language = time.Unix(created, 0).UTC(), lang.String
 	return &u, nil
 }
 
 // Users lists every account by name.
 func (db *DB) Users(ctx context.Context) ([]domain.User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, name, role, created_at, disabled, must_change_password FROM users ORDER BY name`)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, role, created_at, disabled, must_change_password, language FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list users: %w", err)
 	}
@@ -71,10 +72,11 @@ func (db *DB) Users(ctx context.Context) ([]domain.User, error) {
 	for rows.Next() {
 		var u domain.User
 		var created int64
-		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created, &u.Disabled, &u.MustChangePassword); err != nil {
+		var lang sql.NullString
+		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created, &u.Disabled, &u.MustChangePassword, &lang); err != nil {
 			return nil, fmt.Errorf("store: unable to list users: %w", err)
 		}
-		u.CreatedAt = time.Unix(created, 0).UTC()
+		u.CreatedAt, u.Language = time.Unix(created, 0).UTC(), lang.String
 		out = append(out, u)
 	}
 	return out, rows.Err()
@@ -117,4 +119,14 @@ func (db *DB) SetPassword(ctx context.Context, name, hash string, mustChange boo
 		return domain.Errorf(domain.EINVALID, "a password is needed")
 	}
 	return db.updateUser(ctx, name, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE name = ?`, hash, mustChange, name)
+}
+
+// SetUserLanguage stores the interface language the account name chose:
+// one of domain.UserLanguages, or "" (stored as NULL) to follow the
+// browser's.
+func (db *DB) SetUserLanguage(ctx context.Context, name, lang string) error {
+	if err := domain.ValidateLanguage(lang); err != nil {
+		return err
+	}
+	return db.updateUser(ctx, name, `UPDATE users SET language = ? WHERE name = ?`, nullString(lang), name)
 }

@@ -37,6 +37,29 @@ type User struct {
 	// and refuses everything else until they choose a new password: set by
 	// an admin's reset and on the generated first admin password.
 	MustChangePassword bool `json:"must_change_password"`
+	// Language is the interface language the user chose (one of
+	// UserLanguages), or "" to follow the browser: it wins over the
+	// browser's Accept-Language and the switch's cookie (app/lang.go).
+	Language string `json:"language"`
+}
+
+// UserLanguages are the languages a user may choose: the interface's
+// (views.Langs, which imports this package; TestUserLanguagesAreTheInterfaces
+// holds the two equal).
+var UserLanguages = []string{"en", "zh-CN"}
+
+// ValidateLanguage returns an EINVALID error unless lang is one of
+// UserLanguages or "" (none: the browser's).
+func ValidateLanguage(lang string) error {
+	if lang == "" {
+		return nil
+	}
+	for _, l := range UserLanguages {
+		if l == lang {
+			return nil
+		}
+	}
+	return Errorf(EINVALID, "unknown language %q (%s, or none to follow the browser)", lang, strings.Join(UserLanguages, ", "))
 }
 
 // Validate returns an EINVALID error when u cannot be stored.
@@ -47,5 +70,5 @@ func (u *User) Validate() error {
 	case RoleRank(u.Role) == 0:
 		return Errorf(EINVALID, "unknown role %q (viewer, manager or admin)", u.Role)
 	}
-	return nil
+	return ValidateLanguage(u.Language)
 }

@@ -211,20 +211,6 @@ func langFuncs(l localizer) template.FuncMap {
 	}
 }
 
-// langSwitch is the header's language switch: a link per other language.
-type langSwitch struct {
-	Lang, Name string
-	Current    bool
-}
-
-func langSwitches(current string) []langSwitch {
-	out := make([]langSwitch, len(Langs))
-	for i, l := range Langs {
-		out[i] = langSwitch{Lang: l, Name: langNames[l], Current: l == current}
-	}
-	return out
-}
-
 // echartsLocale is the name of ECharts' own locale for a language (its
 // toolbox, data zoom and date labels).
 func echartsLocale(lang string) string {

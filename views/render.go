@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -77,6 +78,7 @@ type Renderer struct {
 	static  string
 	echarts bool
 	opts    Options
+	query   url.Values // the request's query, which the language switch keeps (WithQuery)
 }
 
 // In returns the Renderer of the same pages in lang (one of Langs; any
@@ -194,7 +196,7 @@ func (r *Renderer) render(w io.Writer, page string, d layoutData) error {
 	}
 	d.Static = r.static
 	d.ECharts = r.echarts
-	d.Lang, d.Langs, d.EChartsLocale = r.lang, langSwitches(r.lang), echartsLocale(r.lang)
+	d.Lang, d.Langs, d.EChartsLocale = r.lang, langSwitches(r.lang, r.query), echartsLocale(r.lang)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
 		return fmt.Errorf("views: render %s: %w", page, err)

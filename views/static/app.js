@@ -562,7 +562,7 @@ var msg = (function () {
       var account = document.createElement('a');
       account.href = '/account/password';
       account.className = 'whoami-account';
-      account.textContent = msg('password', 'Password');
+      account.textContent = msg('account', 'Account');
       box.appendChild(account);
       if (me.role === 'admin') { // the server checks the role again on every admin route
         var admin = document.createElement('a');
