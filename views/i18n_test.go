@@ -221,7 +221,7 @@ func TestPagesInChinese(t *testing.T) {
 
 // goTextKey finds the keys Go code translates: tr("key", …) and Tr()("key", …).
 var (
-	goTextKey = regexp.MustCompile(`\b(?:tr|Tr\(\))\("([^"]+)"`)
+	goTextKey = regexp.MustCompile(`\b(?:tr|Tr\(\))\("([^"]+)"\s*[,)]`) // a literal key; a built one ("prefix." + name) has its own test
 	goComment = regexp.MustCompile(`(?m)^\s*//.*$`)
 )
 
