@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"time"
 
@@ -135,11 +134,12 @@ func overviewScores(ctx context.Context, db *data.DB, cfg metrics.Config, o *Ove
 		return nil, nil, err
 	}
 	o.ChangePartial = periodPartial(frame, day, before)
+	o.Summary.facts = &storyFacts{frame: frame, day: day, before: before, period: period}
 	switch {
 	case o.ChangePartial != "":
 		prev = eco
 	case prev == nil:
-		o.ChangeMissing = fmt.Sprintf("%s, %s before %s, was not scored", before.Format(domain.DateLayout), period.Words, o.At)
+		o.ChangeMissing = changeMissingIn(nil, before, period, o.At)
 		prev = eco
 	default:
 		o.ComparedWith = before.Format(domain.DateLayout)
