@@ -17,6 +17,9 @@ import (
 type DayShown struct {
 	AskedAt string `json:"asked_at,omitempty"` // the day ?at= asked for
 	AtNote  string `json:"at_note,omitempty"`  // "scores of 2026-06-28; the nearest scored day to 2026-06-30"
+	// Day is the day shown instead, for the page to say AtNote in its
+	// language (offer.html's "at-note"); not in the JSON.
+	Day string `json:"-"`
 }
 
 // scoreDay resolves the scored day a page shows — the one place ?at= is
@@ -47,6 +50,7 @@ func scoredDayShown(at, day time.Time) (time.Time, DayShown, error) {
 	}
 	if at = domain.Day(at); !at.IsZero() && !day.Equal(at) {
 		shown.AskedAt = at.Format(domain.DateLayout)
+		shown.Day = day.Format(domain.DateLayout)
 		shown.AtNote = fmt.Sprintf("scores of %s; the nearest scored day to %s", day.Format(domain.DateLayout), shown.AskedAt)
 	}
 	return day, shown, nil
