@@ -1,0 +1,183 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/ecopulse/ecopulse/data/datatest"
+	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/metrics"
+)
+
+// chartJSON is a chart's option as JSON text, for asserting the words in it.
+func chartJSON(t *testing.T, specs map[string]pageChartSpec, id string) string {
+	t.Helper()
+	s, ok := specs[id]
+	if !ok {
+		t.Fatalf("no chart %s", id)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestOverviewGoTextInChinese: the words the overview builds in Go — the
+// page title, KPI labels and help, period names, the story's title, summary
+// lines and reasons, chart titles, series names, band limits and the
+// warm-up's label inside the charts' JSON — are Chinese on a Chinese page,
+// with the same numbers; the English page says exactly what the JSON API
+// says (its summary lines and reasons are the page's).
+func TestOverviewGoTextInChinese(t *testing.T) {
+	ctx := context.Background()
+	db := datatest.MustOpenDB(t)
+	plantDataDays(t, db, "2026-03-02", "2026-06-28", "2026-06-16")
+	scoreSundays(t, db, "2026-03-08", "2026-06-28")
+
+	at, _ := domain.ParseDay("2026-06-14") // both weeks complete: compared
+	o, err := BuildOverview(ctx, db, metrics.DefaultConfig(), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := renderOverviewWith(t, newTestRenderer(t), *o)
+	zh := renderOverviewWith(t, newTestRenderer(t).In(LangChinese), *o)
+
+	enWant := []string{"<title>Ecosystem overview · EcoPulse</title>", `<p class="kpi-label">Active members</p>`,
+		"members with activity in the scoring window", `data-period="quarter">Quarter</a>`, "The ecosystem over the last 7 days",
+		"<figcaption>Health, last 26 weeks</figcaption>", "up 1.0 against 2026-06-07"}
+	for _, line := range o.Summary.Lines {
+		enWant = append(enWant, pageText(line))
+	}
+	checkPage(t, "the English overview", en, enWant, nil)
+	checkPage(t, "the Chinese overview", zh,
+		[]string{"<title>生态总览 · EcoPulse</title>", `<p class="kpi-label">活跃成员</p>`, "评分窗口内有活动的成员",
+			`data-period="week" aria-current="true">周</a>`, `data-period="month">月</a>`, `data-period="quarter">季度</a>`,
+			"最近 7 天的生态", "<figcaption>健康度（近 26 周）</figcaption>", "<figcaption>生态价值 R（近 26 周）</figcaption>",
+			"按贡献加权的生态健康度为 " + fmtScore(o.Health) + "/100", "较 2026-06-07 上升 1.0",
+			`data-value="health">` + fmtScore(o.Health) + "<", `data-value="R">` + fmtNum(o.R) + "<"},
+		[]string{"Active members", "Ecosystem health is", "The ecosystem over", ">Week<", "Health, last 26 weeks", "against 2026-06-07", "milestones overdue"})
+
+	specs := pageChartSpecs(t, zh)
+	trend := chartJSON(t, specs, "chart-health-trend-data")
+	for _, w := range []string{`"name":"健康度"`, `"name":"健康"`, `"name":"风险"`, `"name":"预热中"`} {
+		if !strings.Contains(trend, w) {
+			t.Errorf("the Chinese health trend lacks %s", w)
+		}
+	}
+	if gauge := chartJSON(t, specs, "chart-health-gauge-data"); !strings.Contains(gauge, `"name":"生态健康度"`) {
+		t.Errorf("the Chinese gauge's series is not named in Chinese: %s", gauge)
+	}
+	enTrend := chartJSON(t, pageChartSpecs(t, en), "chart-health-trend-data")
+	for _, w := range []string{`"name":"Health"`, `"name":"healthy"`, `"name":"at risk"`, `"name":"` + WarmUpLabel + `"`} {
+		if !strings.Contains(enTrend, w) {
+			t.Errorf("the English health trend lacks %s", w)
+		}
+	}
+	// The same points in both languages.
+	if a, b := specs["chart-health-trend-data"].Option["series"], pageChartSpecs(t, en)["chart-health-trend-data"].Option["series"]; !sameData(a, b) {
+		t.Error("the Chinese health trend's points differ from the English")
+	}
+
+	// A partial week: its reason said in each language, the JSON's English
+	// on the English page.
+	at, _ = domain.ParseDay("2026-06-21")
+	if o, err = BuildOverview(ctx, db, metrics.DefaultConfig(), at); err != nil {
+		t.Fatal(err)
+	}
+	if o.ChangePartial == "" {
+		t.Fatal("2026-06-21: no partial week")
+	}
+	checkPage(t, "the English partial overview", renderOverviewWith(t, newTestRenderer(t), *o),
+		[]string{pageText("Changes not computed: " + o.ChangePartial + "."), "</span> partial week<span"}, nil)
+	checkPage(t, "the Chinese partial overview", renderOverviewWith(t, newTestRenderer(t).In(LangChinese), *o),
+		[]string{"未计算变化：本周数据不完整：截至 2026-06-21 的 7 天中仅 6 天有采集数据。", "</span> 不完整周<span"},
+		[]string{"partial week", "only 6 of the 7 days", "not compared"})
+}
+
+// pageText is s as html/template writes it between tags.
+func pageText(s string) string {
+	return strings.ReplaceAll(html.EscapeString(s), "+", "&#43;")
+}
+
+// sameData reports whether two series lists hold the same data points.
+func sameData(a, b any) bool {
+	la, _ := a.([]any)
+	lb, _ := b.([]any)
+	if len(la) != len(lb) || len(la) == 0 {
+		return false
+	}
+	for i := range la {
+		da, _ := json.Marshal(la[i].(map[string]any)["data"])
+		db, _ := json.Marshal(lb[i].(map[string]any)["data"])
+		if !bytes.Equal(da, db) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestAPIUsageGoTextInChinese: the API usage page's Go-built words — title,
+// chart titles, series, axes, weekdays, tooltips, summaries and its "no
+// data" messages — are Chinese on a Chinese page, the numbers and the
+// collected names unchanged.
+func TestAPIUsageGoTextInChinese(t *testing.T) {
+	page := func(u APIUsage) func(*Renderer, *bytes.Buffer) error {
+		return func(r *Renderer, b *bytes.Buffer) error { return r.APIUsagePage(b, u) }
+	}
+	en := renderIn(t, LangEnglish, page(apiUsageSample()))
+	zh := renderIn(t, LangChinese, page(apiUsageSample()))
+	checkPage(t, "the English usage page", en,
+		[]string{"<title>API usage · EcoPulse</title>", "<figcaption>Top 10 endpoints: calls and errors</figcaption>",
+			"<figcaption>p95 latency by hour of day and weekday (UTC)</figcaption>"}, nil)
+	checkPage(t, "the Chinese usage page", zh,
+		[]string{"<title>API 使用情况 · EcoPulse</title>", "<figcaption>前 10 个端点：调用与错误</figcaption>",
+			"<figcaption>按小时与星期的 p95 延迟（UTC）</figcaption>", "2026-06-29 至 2026-06-30 共 1,500 次调用，其中 150 次来自未映射的调用方。",
+			`data-value="calls">1,500<`, `data-value="availability_budget">66.7<`, "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"},
+		[]string{"Top 10 endpoints", "calls from 2026-06-29", "latency by hour", "<script>alert"})
+
+	specs := pageChartSpecs(t, zh)
+	for id, words := range map[string][]string{
+		"chart-usage-segments-data":  {`"name":"未映射的调用方"`, `"name":"调用"`},
+		"chart-usage-endpoints-data": {`"name":"成功"`, `"name":"4xx"`},
+		"chart-usage-budget-data":    {`"name":"可用性预算"`, `"name":"延迟预算"`, `"name":"已用 %"`, `"name":"预算"`},
+		"chart-usage-heatmap-data":   {`"周一"`, `"周日"`, `"调用次数"`, `"错误率"`, `"p95 延迟（ms）"`, `"慢（ms）"`, `周一 09:00–10:00 UTC`},
+		"chart-usage-unmapped-data":  {`"name":"未映射调用"`},
+	} {
+		js := chartJSON(t, specs, id)
+		for _, w := range words {
+			if !strings.Contains(js, w) {
+				t.Errorf("%s lacks %s", id, w)
+			}
+		}
+		for _, english := range []string{"Unmapped", "Succeeded", "budget", "Mon", "Error rate", "slow"} {
+			if strings.Contains(js, english) {
+				t.Errorf("%s holds %q", id, english)
+			}
+		}
+	}
+	if a, b := specs["chart-usage-segments-data"].Option["series"], pageChartSpecs(t, en)["chart-usage-segments-data"].Option["series"]; !sameData(a, b) {
+		t.Error("the Chinese segments chart's points differ from the English")
+	}
+
+	// No calls: every chart says so, in Chinese.
+	empty := APIUsage{From: "2020-01-01", To: "2020-01-07", Top: 10, Heatmap: APIUsageHeatmap{Weekdays: apiUsageWeekdays}}
+	for id, s := range pageChartSpecs(t, renderIn(t, LangChinese, page(empty))) {
+		if !s.NoData || s.Message != "2020-01-01 至 2020-01-07 之间没有 API 调用" {
+			t.Errorf("%s without calls: %+v", id, s)
+		}
+	}
+	// A trend's default "no data" message, in Chinese when the chart speaks it.
+	spec, err := trendLine([]string{"2025-01-01"}, []lineSeries{{Name: "x", Values: []float64{math.NaN()}}}, trendOpts{Tr: newTestRenderer(t).In(LangChinese).Tr()})
+	if err != nil || !spec.NoData || spec.Message != "该时段暂无数据" {
+		t.Errorf("an empty trend in Chinese: %+v, %v", spec, err)
+	}
+	if spec, _ := trendLine(nil, nil, trendOpts{}); spec.Message != "No data for this period" {
+		t.Errorf("an empty trend without a Tr: %q, want the English", spec.Message)
+	}
+}
