@@ -181,3 +181,29 @@ func TestAPIUsageGoTextInChinese(t *testing.T) {
 		t.Errorf("an empty trend without a Tr: %q, want the English", spec.Message)
 	}
 }
+
+// TestScoreTermsInChinese: every score's description the pages show is in
+// the catalogues — the same English as the page always said, and Chinese
+// on a Chinese page (with the configured bands in the status's).
+func TestScoreTermsInChinese(t *testing.T) {
+	b := Bands{HealthyMin: 75, WatchMin: 45}
+	zh := newTestRenderer(t).In(LangChinese).Tr()
+	for _, d := range termDefs {
+		en := termOf(d.Key, b)
+		if got := termIn(EnglishTr(), d.Key, b); got != en {
+			t.Errorf("%s in English: %+v, want %+v", d.Key, got, en)
+		}
+		if got := termIn(zh, d.Key, b); got.Label == en.Label || got.Text == en.Text || got.Href != en.Href {
+			t.Errorf("%s in Chinese: %+v", d.Key, got)
+		}
+	}
+	if got := termIn(zh, "status", b).Text; got != "75 及以上为健康，45 至 75 为关注，低于 45 为风险。" {
+		t.Errorf("the status term in Chinese: %q", got)
+	}
+	var buf bytes.Buffer
+	if err := newTestRenderer(t).In(LangChinese).HowScoresPage(&buf); err != nil {
+		t.Fatal(err)
+	}
+	checkPage(t, "the Chinese how-scores page", buf.String(), []string{"<title>评分说明 · EcoPulse</title>", "生态价值 R", "按贡献 C 加权平均的成员健康度"},
+		[]string{"Members' health averaged"})
+}

@@ -235,18 +235,23 @@ func milestoneStateKeyIn(tr Tr, state string) string {
 }
 
 // projectSourceLabel says in words where a record came from.
-func projectSourceLabel(s string) string {
+func projectSourceLabel(s string) string { return projectSourceLabelIn(nil, s) }
+
+// projectSourceLabelIn is projectSourceLabel in tr's language (nil:
+// English).
+func projectSourceLabelIn(tr Tr, s string) string {
+	tr = orEnglish(tr)
 	switch s {
 	case data.SourceUI:
-		return "entered in EcoPulse"
+		return tr("source_label.ui")
 	case data.SourceRegistry:
-		return "registry file"
+		return tr("source_label.registry")
 	case data.SourceGitHub:
-		return "GitHub milestones"
+		return tr("source_label.github")
 	case data.SourceDemo:
-		return "demo data"
+		return tr("source_label.demo")
 	case "":
-		return "unknown"
+		return tr("source_label.unknown")
 	}
 	return s
 }

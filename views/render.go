@@ -124,7 +124,7 @@ func NewRenderer(opts Options) (*Renderer, error) {
 			if err != nil {
 				return nil, fmt.Errorf("views: clone %s: %w", name, err)
 			}
-			pages[name] = c.Funcs(funcs).Funcs(lf)
+			pages[name] = c.Funcs(funcs).Funcs(lf).Funcs(goTextFuncs(l, opts))
 		}
 		byLang[lang] = pages
 	}
