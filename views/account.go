@@ -15,5 +15,5 @@ type AccountPassword struct {
 
 // AccountPasswordPage writes /account/password.
 func (r *Renderer) AccountPasswordPage(w io.Writer, p AccountPassword) error {
-	return r.render(w, "account-password", layoutData{Title: "Change your password", Page: p, Bare: p.MustChange})
+	return r.render(w, "account-password", layoutData{Title: r.Tr()("account.change_password"), Page: p, Bare: p.MustChange})
 }

@@ -207,3 +207,25 @@ func TestScoreTermsInChinese(t *testing.T) {
 	checkPage(t, "the Chinese how-scores page", buf.String(), []string{"<title>评分说明 · EcoPulse</title>", "生态价值 R", "按贡献 C 加权平均的成员健康度"},
 		[]string{"Members' health averaged"})
 }
+
+// TestSetupStepsInChinese: the getting-started checklist the overview shows
+// is said in the page's language; in English exactly as its JSON says it.
+func TestSetupStepsInChinese(t *testing.T) {
+	s, err := BuildSetup(context.Background(), datatest.MustOpenDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := s.in(EnglishTr())
+	zh := s.in(newTestRenderer(t).In(LangChinese).Tr())
+	for i, st := range s.Steps {
+		if en.Steps[i] != st {
+			t.Errorf("step %s in English: %+v, want %+v", st.ID, en.Steps[i], st)
+		}
+		if z := zh.Steps[i]; z.Title == st.Title || z.How == st.How || z.ID != st.ID || z.Href != st.Href || z.Done != st.Done {
+			t.Errorf("step %s in Chinese: %+v", st.ID, z)
+		}
+	}
+	if s.Steps[0].Title != "Add your ecosystem's members" {
+		t.Errorf("the setup's JSON changed: %q", s.Steps[0].Title)
+	}
+}

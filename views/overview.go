@@ -99,7 +99,7 @@ func buildOverviewPage(o Overview, bands Bands) (overviewPage, error) {
 func buildOverviewPageIn(tr Tr, o Overview, bands Bands) (overviewPage, error) {
 	tr = orEnglish(tr)
 	o = o.in(tr)
-	p := overviewPage{Empty: o.Empty, Setup: o.Setup, Shown: o.DayShown, Offer: o.Available}
+	p := overviewPage{Empty: o.Empty, Setup: o.Setup.in(tr), Shown: o.DayShown, Offer: o.Available}
 	if o.Empty {
 		return p, nil
 	}

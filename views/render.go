@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"net/http"
 	"path"
 	"strconv"
 	"strings"
@@ -213,10 +212,7 @@ type errorPage struct {
 // Error writes a plain error page in the layout. The caller sets the HTTP
 // status code; status only chooses the words shown.
 func (r *Renderer) Error(w io.Writer, status int, message string) error {
-	text := http.StatusText(status)
-	if text == "" {
-		text = "Error"
-	}
+	text := statusTextIn(r.Tr(), status)
 	if strings.TrimSpace(message) == "" {
 		message = text
 	}
