@@ -60,7 +60,8 @@ func TestOverviewGoTextInChinese(t *testing.T) {
 			`data-period="week" aria-current="true">周</a>`, `data-period="month">月</a>`, `data-period="quarter">季度</a>`,
 			"最近 7 天的生态", "<figcaption>健康度（近 26 周）</figcaption>", "<figcaption>生态价值 R（近 26 周）</figcaption>",
 			"按贡献加权的生态健康度为 " + fmtScore(o.Health) + "/100", "较 2026-06-07 上升 1.0",
-			`data-value="health">` + fmtScore(o.Health) + "<", `data-value="R">` + fmtNum(o.R) + "<"},
+			`data-value="health">` + fmtScore(o.Health) + "<", `data-value="R">` + fmtNum(o.R) + "<",
+			"此处最早的日期为 {day}。", "请按 YYYY-MM-DD 格式输入日期"}, // app.js's date messages, in data-messages
 		[]string{"Active members", "Ecosystem health is", "The ecosystem over", ">Week<", "Health, last 26 weeks", "against 2026-06-07", "milestones overdue"})
 
 	specs := pageChartSpecs(t, zh)
