@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -228,5 +229,58 @@ func TestSetupStepsInChinese(t *testing.T) {
 	}
 	if s.Steps[0].Title != "Add your ecosystem's members" {
 		t.Errorf("the setup's JSON changed: %q", s.Steps[0].Title)
+	}
+}
+
+var hanRE = regexp.MustCompile(`\p{Han}`)
+
+// TestReasonsInChinese: a member's reason said from its facts is the
+// domain's English sentence word for word in English, and Chinese with the
+// same numbers on a Chinese page, for every kind of reason.
+func TestReasonsInChinese(t *testing.T) {
+	zh := newTestRenderer(t).In(LangChinese).Tr()
+	changes := []domain.Change{
+		{Kind: domain.ChangeUsageDrop, Dimension: "api", Now: 4700, Before: 12400},
+		{Kind: domain.ChangeDormant, Dimension: "api", Now: 9, Before: 350},
+		{Kind: domain.ChangeDormant, Dimension: "api", Now: 1, Before: 35},
+		{Kind: domain.ChangeLatency, Dimension: "api", Now: 1850, Before: 800},
+		{Kind: domain.ChangeErrors4xx, Dimension: "api", Now: 0.213, Before: 0.004},
+		{Kind: domain.ChangeErrors5xx, Dimension: "api", Now: 0.05, Before: 0.01},
+		{Kind: domain.ChangeUnanswered, Dimension: "community", Now: 3, Of: 7, Before: 48},
+		{Kind: domain.ChangeSlowResponse, Dimension: "community", Now: 30.5, Before: 24},
+		{Kind: domain.ChangeContributionDrop, Dimension: "community", Now: 3, Before: 0},
+		{Kind: domain.ChangeContributorLoss, Dimension: "community", Now: 4, Before: 9},
+		{Kind: domain.ChangeMilestonesOverdue, Dimension: "projects", Now: 1},
+		{Kind: domain.ChangeMilestonesOverdue, Dimension: "projects", Now: 3},
+		{Kind: domain.ChangeMilestonesLate, Dimension: "projects", Now: 1, Of: 4},
+	}
+	var scores []domain.MemberScore
+	for _, c := range changes {
+		c.Score = 0.2
+		scores = append(scores, domain.MemberScore{Status: domain.StatusAtRisk, Changes: []domain.Change{c}})
+	}
+	low := domain.MemberScore{Status: domain.StatusWatch, Dimensions: [4]float64{80, 41.6, math.NaN(), 10}}
+	none := domain.MemberScore{Status: domain.StatusWatch, Dimensions: [4]float64{math.NaN(), math.NaN(), math.NaN(), 10}}
+	scores = append(scores, low, none)
+	for _, s := range scores {
+		e := s.Explain()
+		f := reasonFactsOf(&s)
+		if got := reasonIn(EnglishTr(), f); got != e.Text {
+			t.Errorf("%s in English: %q, want %q", e.Kind, got, e.Text)
+		}
+		if got := reasonIn(zh, f); got == e.Text || !hanRE.MatchString(got) {
+			t.Errorf("%s in Chinese: %q", e.Kind, got)
+		}
+	}
+	if got := reasonIn(zh, reasonFactsOf(&scores[0])); got != "API 调用较前四周 −62%（每周 12.4k → 4.70k）" {
+		t.Errorf("usage drop in Chinese: %q", got)
+	}
+	if got := reasonIn(zh, reasonFactsOf(&low)); got != "项目里程碑 42/100，为其最低维度；相对自身基线没有下降项" {
+		t.Errorf("lowest dimension in Chinese: %q", got)
+	}
+	rows := []MemberRow{{Slug: "a", Reason: scores[0].Explain().Text}, {Slug: "b", Reason: "kept"}}
+	out := rowsIn(zh, rows, map[string]reasonFacts{"a": reasonFactsOf(&scores[0])})
+	if out[0].Reason != "API 调用较前四周 −62%（每周 12.4k → 4.70k）" || out[1].Reason != "kept" || rows[0].Reason != scores[0].Explain().Text {
+		t.Errorf("rowsIn: %+v (the rows given: %+v)", out, rows)
 	}
 }

@@ -110,8 +110,9 @@ type storyFacts struct {
 	frame       *trendFrame
 	day, before time.Time
 	period      OverviewPeriod
-	usageN      int  // days holding data of the span UsageNotCompared names
-	usageBefore bool // that span is the period before (not the last)
+	usageN      int                    // days holding data of the span UsageNotCompared names
+	usageBefore bool                   // that span is the period before (not the last)
+	reasons     map[string]reasonFacts // what each member's reason quotes, by slug
 }
 
 // Mover is a member that changed band or fell over the period.

@@ -163,5 +163,6 @@ func (o Overview) in(tr Tr) Overview {
 		o.Summary.UsageNotCompared = usageNotComparedIn(tr, f.usageN, f.period.Days, f.usageBefore)
 	}
 	o.Summary.Lines = summaryLinesIn(tr, &o, f.period)
+	o.Top, o.AtRisk, o.Attention = rowsIn(tr, o.Top, f.reasons), rowsIn(tr, o.AtRisk, f.reasons), rowsIn(tr, o.Attention, f.reasons)
 	return o
 }
