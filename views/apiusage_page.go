@@ -252,6 +252,9 @@ func apiUsageSegmentsChart(tr Tr, u APIUsage) (chartSpec, error) {
 		}
 		values = append(values, barValues(countValues(counts, measured), 0, nil))
 		color := apiUsagePalette[i%len(apiUsagePalette)]
+		if seg == NoSegment {
+			seg = tr("usagepage.no_segment")
+		}
 		b.AddSeries(seg, points, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: color}))
 	}
 	opt, err := optionOf(b)

@@ -145,7 +145,7 @@ func TestAPIUsageGoTextInChinese(t *testing.T) {
 
 	specs := pageChartSpecs(t, zh)
 	for id, words := range map[string][]string{
-		"chart-usage-segments-data":  {`"name":"未映射的调用方"`, `"name":"调用"`},
+		"chart-usage-segments-data":  {`"name":"未映射的调用方"`, `"name":"调用"`, `"name":"（无细分）"`},
 		"chart-usage-endpoints-data": {`"name":"成功"`, `"name":"4xx"`},
 		"chart-usage-budget-data":    {`"name":"可用性预算"`, `"name":"延迟预算"`, `"name":"已用 %"`, `"name":"预算"`},
 		"chart-usage-heatmap-data":   {`"周一"`, `"周日"`, `"调用次数"`, `"错误率"`, `"p95 延迟（ms）"`, `"慢（ms）"`, `周一 09:00–10:00 UTC`},
