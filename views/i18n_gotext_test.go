@@ -284,3 +284,20 @@ func TestReasonsInChinese(t *testing.T) {
 		t.Errorf("rowsIn: %+v (the rows given: %+v)", out, rows)
 	}
 }
+
+// TestLagInChinese: a source's lag reads in the page's language, the same
+// digits; in English as it always did.
+func TestLagInChinese(t *testing.T) {
+	zh := newTestRenderer(t).In(LangChinese).Tr()
+	for _, c := range []struct {
+		sec    int64
+		en, zh string
+	}{{45, "45s", "45 秒"}, {720, "12m", "12 分钟"}, {3*3600 + 300, "3h 5m", "3 小时 5 分钟"}, {2*86400 + 4*3600, "2d 4h", "2 天 4 小时"}} {
+		if got := fmtLag(c.sec); got != c.en {
+			t.Errorf("fmtLag(%d) = %q, want %q", c.sec, got, c.en)
+		}
+		if got := fmtLagIn(zh, c.sec); got != c.zh {
+			t.Errorf("fmtLagIn(zh, %d) = %q, want %q", c.sec, got, c.zh)
+		}
+	}
+}
