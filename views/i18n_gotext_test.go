@@ -301,3 +301,66 @@ func TestLagInChinese(t *testing.T) {
 		}
 	}
 }
+
+// TestCommunityAndProjectsGoTextInChinese: the community page's and an
+// agreement's charts speak Chinese on a Chinese page — series, axes,
+// marks, legends, tooltips, summaries — the numbers unchanged.
+func TestCommunityAndProjectsGoTextInChinese(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	c := Community{From: "2026-06-01", To: "2026-06-14", Days: 14, Contributions: 20, ActiveContributors: 6, NewContributors: 2,
+		PROpened: 4, PRMerged: 3, ClosureRatio: f(0.75), Threads: 5, Responded: 4, FirstResponseMedian: f(3.25), FirstResponseP90: f(30),
+		BusFactor: 2, BusFactorShare: 0.6, Concentration: []float64{0.35, 0.6, 0.8, 0.9, 0.95, 1},
+		Weeks: []CommunityWeek{
+			{Week: "2026-W23", Start: "2026-06-01", End: "2026-06-07", Contributions: 12, ActiveContributors: 5, NewContributors: 2, PROpened: 2, PRMerged: 2, ClosureRatio: f(1), FirstResponseMedian: f(3), FirstResponseP90: f(5), DataDays: 7},
+			{Week: "2026-W24", Start: "2026-06-08", End: "2026-06-14", Contributions: 8, ActiveContributors: 3, PROpened: 2, PRMerged: 1, ClosureRatio: f(0.5), DataDays: 7},
+		}}
+	page := func(r *Renderer, b *bytes.Buffer) error { return r.CommunityPage(b, c) }
+	en, zh := renderIn(t, LangEnglish, page), renderIn(t, LangChinese, page)
+	checkPage(t, "the English community page", en, []string{"<title>Community · EcoPulse</title>", "6 active contributors, 2 of them new, from 2026-06-01 to 2026-06-14."}, nil)
+	checkPage(t, "the Chinese community page", zh, []string{"<title>社区 · EcoPulse</title>", "2026-06-01 至 2026-06-14 共有 6 名活跃贡献者，其中 2 名为新人。",
+		"新开 4 个拉取请求，合并 3 个：关闭率 75.0%。"}, []string{"active contributors", "pull requests opened"})
+	specs := pageChartSpecs(t, zh)
+	for id, words := range map[string][]string{
+		"chart-community-people-data":        {`"name":"活跃"`, `"name":"新人"`},
+		"chart-community-response-data":      {`"name":"中位数"`, `"name":"第 90 百分位"`, `"name":"小时"`},
+		"chart-community-closure-data":       {`"name":"新开"`, `"name":"已合并"`, `"name":"关闭率 %"`},
+		"chart-community-concentration-data": {`"name":"贡献占比"`, `"name":"最活跃的贡献者"`, `"name":"巴士系数 2"`},
+	} {
+		js := chartJSON(t, specs, id)
+		for _, w := range words {
+			if !strings.Contains(js, w) {
+				t.Errorf("%s lacks %s", id, w)
+			}
+		}
+	}
+
+	d := ProjectDetail{At: "2026-03-14", States: MemberMilestoneCounts{Done: 1, Overdue: 1},
+		Milestones: []ProjectMilestone{
+			{Title: "A", DueOn: "2026-03-01", DoneOn: "2026-02-27", State: "done", Source: "registry"},
+			{Title: "C", DueOn: "2026-03-12", State: "overdue", Source: "github", DaysOverdue: 2},
+		}}
+	zp, err := buildProjectPageIn(newTestRenderer(t).In(LangChinese).Tr(), d, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, err := buildProjectPage(d, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zp.Timeline.Title != "里程碑" || zp.Timeline.Summary != "2026-03-14：1 个按时完成，0 个延期完成，1 个逾期，0 个未到期。" ||
+		ep.Timeline.Summary != "On 2026-03-14: 1 done on time, 0 done late, 1 overdue, 0 upcoming." {
+		t.Errorf("the timeline's words: %q %q / %q", zp.Timeline.Title, zp.Timeline.Summary, ep.Timeline.Summary)
+	}
+	js, _ := json.Marshal(zp.Timeline.Spec)
+	for _, w := range []string{`"name":"已完成"`, `"name":"逾期"`, `"name":"交付日期"`, `"到期"`, `"2 天"`, `"A（已交付）"`} {
+		if !strings.Contains(string(js), w) {
+			t.Errorf("the Chinese timeline lacks %s", w)
+		}
+	}
+	js, _ = json.Marshal(ep.Timeline.Spec)
+	for _, w := range []string{`"name":"done"`, `"name":"delivered on"`, `"Overdue by"`, `"2 days"`, `"A (delivered)"`} {
+		if !strings.Contains(string(js), w) {
+			t.Errorf("the English timeline lacks %s", w)
+		}
+	}
+}
