@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
@@ -362,5 +363,29 @@ func TestCommunityAndProjectsGoTextInChinese(t *testing.T) {
 		if !strings.Contains(string(js), w) {
 			t.Errorf("the English timeline lacks %s", w)
 		}
+	}
+}
+
+// TestErrorsAndSourcesInChinese: the error page names its status, and the
+// sources page says a run's failure, in the page's language; the raw
+// error stays as it was, and the caller's rows keep the English sentence
+// (the JSON's).
+func TestErrorsAndSourcesInChinese(t *testing.T) {
+	errPage := func(r *Renderer, b *bytes.Buffer) error { return r.Error(b, 404, "") }
+	checkPage(t, "the English 404", renderIn(t, LangEnglish, errPage), []string{"<title>Not Found · EcoPulse</title>"}, nil)
+	checkPage(t, "the Chinese 404", renderIn(t, LangChinese, errPage), []string{"<title>未找到 · EcoPulse</title>"}, []string{"Not Found"})
+
+	next := time.Date(2026, 6, 30, 14, 5, 0, 0, time.UTC)
+	raw := "github: GET /repos/x: 401 Unauthorized"
+	s := Sources{Sources: []SourceRow{{Name: "gh", Type: "github", Status: "failed", LagSeconds: 720, LastError: raw,
+		NextRun: next.Format(time.RFC3339), LastErrorText: ErrorSentence("github", raw, next)}}}
+	en := s.Sources[0].LastErrorText
+	page := func(r *Renderer, b *bytes.Buffer) error { return r.SourcesPage(b, s, nil) }
+	checkPage(t, "the English sources", renderIn(t, LangEnglish, page), []string{pageText(en), ">12m<"}, nil)
+	checkPage(t, "the Chinese sources", renderIn(t, LangChinese, page),
+		[]string{"<title>数据源 · EcoPulse</title>", "GitHub 拒绝了凭据（401）：请检查数据源环境变量中的令牌或 API 密钥；下次运行时间为 14:05 UTC。", ">12 分钟<"},
+		[]string{"refused the credentials", "the next run is at"})
+	if s.Sources[0].LastErrorText != en {
+		t.Errorf("the caller's row changed: %q", s.Sources[0].LastErrorText)
 	}
 }
