@@ -76,11 +76,15 @@ func ParseQueryDay(name, s string) (time.Time, error) {
 	}
 	d, err := domain.ParseDay(s)
 	if err != nil {
-		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: %s", name, domain.ErrorMessage(err))
+		return time.Time{}, newPageError(func(tr Tr) string {
+			return tr("pageerr.bad_day", "Name", name, "Value", fmt.Sprintf("%q", s))
+		})
 	}
 	if d.Before(FirstQueryDay) || d.After(LastQueryDay) {
-		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: %s is out of range: want a date from %s to %s",
-			name, s, FirstQueryDay.Format(domain.DateLayout), LastQueryDay.Format(domain.DateLayout))
+		return time.Time{}, newPageError(func(tr Tr) string {
+			return tr("pageerr.day_out_of_range", "Name", name, "Value", s,
+				"First", FirstQueryDay.Format(domain.DateLayout), "Last", LastQueryDay.Format(domain.DateLayout))
+		})
 	}
 	return d, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html"
 	"math"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -387,5 +388,41 @@ func TestErrorsAndSourcesInChinese(t *testing.T) {
 		[]string{"refused the credentials", "the next run is at"})
 	if s.Sources[0].LastErrorText != en {
 		t.Errorf("the caller's row changed: %q", s.Sources[0].LastErrorText)
+	}
+}
+
+// TestPageErrorsInChinese: a bad date, range or period in a page's URL is
+// still EINVALID with the same English message (the JSON API's), and says
+// itself in Chinese on a Chinese page.
+func TestPageErrorsInChinese(t *testing.T) {
+	zh := newTestRenderer(t).In(LangChinese).Tr()
+	_, badDay := ParseQueryDay("at", "2026-13-01")
+	_, farDay := ParseQueryDay("at", "1999-12-31")
+	_, badPeriod := ParseOverviewQuery(func(k string) string {
+		if k == "period" {
+			return "year"
+		}
+		return ""
+	})
+	for _, c := range []struct {
+		err    error
+		en, zh string
+	}{
+		{badDay, `at: invalid date "2026-13-01": want YYYY-MM-DD`, `at："2026-13-01" 不是有效日期，应为 YYYY-MM-DD`},
+		{farDay, "at: 1999-12-31 is out of range: want a date from 2000-01-01 to 2200-01-01", "at：1999-12-31 超出范围，日期应在 2000-01-01 至 2200-01-01 之间"},
+		{badPeriod, `unknown period "year": want week, month or quarter`, `未知的时段 "year"：应为 week、month 或 quarter`},
+	} {
+		if domain.ErrorCode(c.err) != domain.EINVALID || domain.ErrorMessage(c.err) != c.en || ErrorMessageIn(EnglishTr(), c.err) != c.en {
+			t.Errorf("%v: code %s, message %q; want EINVALID, %q", c.err, domain.ErrorCode(c.err), domain.ErrorMessage(c.err), c.en)
+		}
+		if got := ErrorMessageIn(zh, c.err); got != c.zh {
+			t.Errorf("in Chinese: %q, want %q", got, c.zh)
+		}
+	}
+	if got := ErrorMessageIn(zh, domain.Errorf(domain.ENOTFOUND, "no member named %q", "x")); got != `no member named "x"` {
+		t.Errorf("another error's message: %q", got)
+	}
+	if got := ErrorMessageIn(zh, os.ErrNotExist); got != "内部错误" {
+		t.Errorf("an internal error in Chinese: %q", got)
 	}
 }

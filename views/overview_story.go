@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -46,7 +47,9 @@ func overviewPeriod(name string) (OverviewPeriod, error) {
 			return p, nil
 		}
 	}
-	return OverviewPeriod{}, domain.Errorf(domain.EINVALID, "unknown period %q: want week, month or quarter", name)
+	return OverviewPeriod{}, newPageError(func(tr Tr) string {
+		return tr("pageerr.unknown_period", "Value", fmt.Sprintf("%q", name))
+	})
 }
 
 // OverviewQuery is what the overview is asked for: a day (zero: the latest
