@@ -422,7 +422,7 @@ var msg = (function () {
     list.slice(0, MAX_SHOWN).forEach(function (a) {
       var li = el('li', 'alert-item');
       li.setAttribute('data-rule', a.rule || '');
-      li.appendChild(el('span', 'badge alert-rule', a.rule_label || a.rule));
+      li.appendChild(el('span', 'badge alert-rule', msg('rule.' + a.rule, a.rule_label || a.rule)));
       li.appendChild(document.createTextNode(' '));
       if (a.member) {
         var link = el('a', '', a.member_name || a.member);
