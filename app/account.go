@@ -167,7 +167,7 @@ func (a *App) accountPasswordForm(c *fiber.Ctx) error {
 		return a.renderAccountPassword(c, st, views.AccountPassword{Next: next, Error: msg})
 	}
 	if next == "/" {
-		return a.renderAccountPassword(c, fiber.StatusOK, views.AccountPassword{Next: next, Notice: "Your password is changed. Your other sessions have ended."})
+		return a.renderAccountPassword(c, fiber.StatusOK, views.AccountPassword{Next: next, Notice: a.viewsFor(c).Tr()("accountmsg.changed")})
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/ecopulse/ecopulse/domain"
+	"github.com/ecopulse/ecopulse/views"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -49,7 +50,11 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	if rerr := a.viewsFor(c).Error(c, status, msg); rerr != nil {
+	r := a.viewsFor(c)
+	if fe := (*fiber.Error)(nil); !errors.As(err, &fe) {
+		msg = views.ErrorMessageIn(r.Tr(), err) // a page's own error in the page's language
+	}
+	if rerr := r.Error(c, status, msg); rerr != nil {
 		slog.Error("render error page", "err", rerr)
 		return c.SendString(msg)
 	}

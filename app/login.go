@@ -67,8 +67,8 @@ func (a *App) login(c *fiber.Ctx) error {
 	// Form body only: a password in a query string ends up in logs.
 	name, password, rawNext := bodyValue(c, "name"), bodyValue(c, "password"), bodyValue(c, "next")
 	if len(name) > maxLoginNameLen || len(password) > maxLoginPasswordLen || len(rawNext) > maxNextLen {
-		return a.renderLogin(c, fiber.StatusBadRequest, views.LoginPage{Next: "/", Error: fmt.Sprintf(
-			"Too long: a user name has at most %d bytes and a password at most %d.", maxLoginNameLen, maxLoginPasswordLen)})
+		return a.renderLogin(c, fiber.StatusBadRequest, views.LoginPage{Next: "/", Error: a.viewsFor(c).Tr()(
+			"loginmsg.too_long", "Name", maxLoginNameLen, "Password", maxLoginPasswordLen)})
 	}
 	next := safeNext(rawNext)
 	if err := a.checkLoginCSRF(c); err != nil {
@@ -84,7 +84,7 @@ func (a *App) login(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())+1))
 		a.auditFailedLogin(ctx, name, "throttled", addr)
 		return a.renderLogin(c, fiber.StatusTooManyRequests, views.LoginPage{Name: name, Next: next,
-			Error: "Too many failed attempts. Wait a little and try again."})
+			Error: a.viewsFor(c).Tr()("loginmsg.too_many_failed")})
 	}
 	u, err := a.checkPassword(ctx, name, password)
 	if err != nil {
@@ -92,7 +92,7 @@ func (a *App) login(c *fiber.Ctx) error {
 			a.log.Error("login throttle", "err", err)
 		}
 		a.auditFailedLogin(ctx, name, "wrong name or password", addr)
-		return a.renderLogin(c, fiber.StatusUnauthorized, views.LoginPage{Name: name, Next: next, Error: "Wrong user name or password."})
+		return a.renderLogin(c, fiber.StatusUnauthorized, views.LoginPage{Name: name, Next: next, Error: a.viewsFor(c).Tr()("loginmsg.wrong")})
 	}
 	if err := a.throttle.succeed(ctx, name, addr); err != nil {
 		a.log.Error("login throttle", "err", err)

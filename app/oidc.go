@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/subtle"
-	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -138,21 +137,22 @@ func (a *App) oidcCallback(c *fiber.Ctx) error {
 		a.audit(ctx, actor, "login.sso", strings.TrimPrefix(actor, "(sso)"), reason, false)
 		return a.renderLogin(c, status, views.LoginPage{Next: safeNext(next), Error: shown})
 	}
+	tr := a.viewsFor(c).Tr()
 	deny := func(status int, reason, shown string) error { return refuse(status, "(sso)", reason, shown) }
 	fail := func(err error) error { return err }
 	got := c.Query("state")
 	if state == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(state)) != 1 {
-		return deny(fiber.StatusBadRequest, "state mismatch", "Single sign-on failed: the login expired or did not start here. Try again.")
+		return deny(fiber.StatusBadRequest, "state mismatch", tr("ssomsg.expired"))
 	}
 	if time.Since(time.Unix(startedAt, 0)) > oidcFlowTTL {
-		return deny(fiber.StatusBadRequest, "login took too long", "Single sign-on took too long. Try again.")
+		return deny(fiber.StatusBadRequest, "login took too long", tr("ssomsg.too_long"))
 	}
 	if e := c.Query("error"); e != "" {
-		return deny(fiber.StatusUnauthorized, "provider error: "+clip(e, 64), "The identity provider did not sign you in.")
+		return deny(fiber.StatusUnauthorized, "provider error: "+clip(e, 64), tr("ssomsg.not_signed_in"))
 	}
 	code := c.Query("code")
 	if code == "" {
-		return deny(fiber.StatusBadRequest, "no code", "Single sign-on failed: the identity provider sent no code.")
+		return deny(fiber.StatusBadRequest, "no code", tr("ssomsg.no_code"))
 	}
 	p, err := a.sso.discover(ctx)
 	if err != nil {
@@ -163,39 +163,39 @@ func (a *App) oidcCallback(c *fiber.Ctx) error {
 	tok, err := a.sso.oauth2(p).Exchange(cctx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		a.log.Warn("single sign-on: code exchange failed", "err", err)
-		return deny(fiber.StatusUnauthorized, "code exchange failed", "Single sign-on failed: the identity provider refused the login.")
+		return deny(fiber.StatusUnauthorized, "code exchange failed", tr("ssomsg.refused"))
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return deny(fiber.StatusUnauthorized, "no ID token", "Single sign-on failed: the identity provider sent no ID token.")
+		return deny(fiber.StatusUnauthorized, "no ID token", tr("ssomsg.no_id_token"))
 	}
 	idt, err := p.Verifier(&oidc.Config{ClientID: a.sso.cfg.ClientID}).Verify(cctx, raw)
 	if err != nil {
 		a.log.Warn("single sign-on: ID token rejected", "err", err)
-		return deny(fiber.StatusUnauthorized, "ID token rejected", "Single sign-on failed: the ID token could not be verified.")
+		return deny(fiber.StatusUnauthorized, "ID token rejected", tr("ssomsg.unverified"))
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
-		return deny(fiber.StatusUnauthorized, "nonce mismatch", "Single sign-on failed: the ID token was not issued for this login.")
+		return deny(fiber.StatusUnauthorized, "nonce mismatch", tr("ssomsg.nonce"))
 	}
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
-		return deny(fiber.StatusUnauthorized, "unreadable claims", "Single sign-on failed: the ID token could not be read.")
+		return deny(fiber.StatusUnauthorized, "unreadable claims", tr("ssomsg.unreadable"))
 	}
 	name, _ := claims[a.sso.cfg.NameClaim].(string)
 	if u := (domain.User{Name: name, Role: domain.RoleViewer}); u.Validate() != nil {
-		return deny(fiber.StatusForbidden, "unusable "+a.sso.cfg.NameClaim+" claim", fmt.Sprintf("Single sign-on failed: the identity provider sent no usable %s (1–64 characters, no spaces).", a.sso.cfg.NameClaim))
+		return deny(fiber.StatusForbidden, "unusable "+a.sso.cfg.NameClaim+" claim", tr("ssomsg.no_name", "Claim", a.sso.cfg.NameClaim))
 	}
 	role := mapRole(a.sso.cfg, claims[a.sso.cfg.RoleClaim])
 	if role == "" {
 		return refuse(fiber.StatusForbidden, name, "no role for the "+a.sso.cfg.RoleClaim+" claim",
-			"You signed in, but your account has no access to EcoPulse. Ask an administrator.")
+			tr("ssomsg.no_role"))
 	}
 	u, err := a.db.UpsertSSOUser(ctx, name, role)
 	if err != nil {
 		if code := domain.ErrorCode(err); code != domain.ECONFLICT && code != domain.EFORBIDDEN && code != domain.EINVALID {
 			return fail(err)
 		}
-		return refuse(fiber.StatusForbidden, name, domain.ErrorMessage(err), "Single sign-on failed: "+domain.ErrorMessage(err))
+		return refuse(fiber.StatusForbidden, name, domain.ErrorMessage(err), tr("ssomsg.failed", "Why", domain.ErrorMessage(err)))
 	}
 	sess, err := a.session(c)
 	if err != nil {

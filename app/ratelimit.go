@@ -130,5 +130,5 @@ func (a *App) loginLimitReached(c *fiber.Ctx) error {
 	}
 	a.audit(c.UserContext(), c.FormValue("name"), "login", "", "rate limited", false)
 	return a.renderLogin(c, fiber.StatusTooManyRequests, views.LoginPage{Name: c.FormValue("name"), Next: safeNext(c.FormValue("next")),
-		Error: fmt.Sprintf("Too many login attempts from your address. Try again in %d seconds.", retryAfterSeconds(c))})
+		Error: a.viewsFor(c).Tr()("loginmsg.too_many_from_address", "Seconds", retryAfterSeconds(c))})
 }

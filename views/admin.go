@@ -68,7 +68,7 @@ func (r *Renderer) AdminUsersPage(w io.Writer, p AdminUsers) error {
 	if len(p.Roles) == 0 {
 		p.Roles = []string{domain.RoleViewer, domain.RoleManager, domain.RoleAdmin}
 	}
-	return r.render(w, "admin-users", layoutData{Title: "Users", Page: p})
+	return r.render(w, "admin-users", layoutData{Title: r.Tr()("adminpage.users"), Page: p})
 }
 
 // TokenRow is an ingest token as the tokens page lists it.
@@ -120,7 +120,7 @@ func (AdminTokens) AdminNav() []navLink { return adminNavWith("/admin/tokens") }
 
 // AdminTokensPage writes /admin/tokens.
 func (r *Renderer) AdminTokensPage(w io.Writer, p AdminTokens) error {
-	return r.render(w, "admin-tokens", layoutData{Title: "Ingest tokens", Page: p})
+	return r.render(w, "admin-tokens", layoutData{Title: r.Tr()("adminpage.tokens"), Page: p})
 }
 
 // AuditRow is an audit log entry as the audit page lists it.
@@ -165,5 +165,5 @@ func (AdminAudit) AdminNav() []navLink { return adminNavWith("/admin/audit") }
 
 // AdminAuditPage writes /admin/audit.
 func (r *Renderer) AdminAuditPage(w io.Writer, p AdminAudit) error {
-	return r.render(w, "admin-audit", layoutData{Title: "Audit log", Page: p})
+	return r.render(w, "admin-audit", layoutData{Title: r.Tr()("adminpage.audit"), Page: p})
 }

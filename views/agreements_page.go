@@ -57,9 +57,9 @@ const (
 // AgreementFormPage writes the agreement form.
 func (r *Renderer) AgreementFormPage(w io.Writer, f AgreementForm) error {
 	page := buildAgreementForm(f)
-	title := "Register a cooperation agreement"
+	title := r.Tr()("formpage.register_agreement")
 	if !page.New {
-		title = "Edit " + f.Existing.Name
+		title = r.Tr()("formpage.edit", "Name", f.Existing.Name)
 	}
 	return r.render(w, "agreement-form", layoutData{Title: title, Active: "/projects", Page: page})
 }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,19 +83,23 @@ func (q *AlertQuery) normalize() error {
 		}
 	}
 	if !slices.Contains(alertStates, q.State) {
-		return domain.Errorf(domain.EINVALID, "state: %q is not one of %s", q.State, strings.Join(alertStates, ", "))
+		state := fmt.Sprintf("%q", q.State)
+		return newPageError(func(tr Tr) string {
+			return tr("pageerr.alert_state", "Value", state, "States", strings.Join(alertStates, ", "))
+		})
 	}
 	if q.Rule != "" && !slices.Contains(AlertRules, q.Rule) {
-		return domain.Errorf(domain.EINVALID, "rule: no alert rule is named %q", q.Rule)
+		rule := fmt.Sprintf("%q", q.Rule)
+		return newPageError(func(tr Tr) string { return tr("pageerr.alert_rule", "Value", rule) })
 	}
 	switch {
 	case q.Limit == 0:
 		q.Limit = alertPageDefault
 	case q.Limit > alertPageMax:
-		return domain.Errorf(domain.EINVALID, "limit: at most %d", alertPageMax)
+		return newPageError(func(tr Tr) string { return tr("pageerr.limit", "Max", alertPageMax) })
 	}
 	if q.Offset < 0 {
-		return domain.Errorf(domain.EINVALID, "offset: 0 or more")
+		return newPageError(func(tr Tr) string { return tr("pageerr.offset") })
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func NewAlertsPage(in AlertInbox, members []domain.Member, users []domain.User, 
 
 // AlertsPage writes the inbox, /alerts.
 func (r *Renderer) AlertsPage(w io.Writer, p AlertsPage) error {
-	return r.render(w, "alerts", layoutData{Title: "Alerts", Active: "/alerts", Page: p})
+	return r.render(w, "alerts", layoutData{Title: r.Tr()("nav.alerts"), Active: "/alerts", Page: p})
 }
 
 // AlertPage is an inbox entry, /alerts/:id: its JSON, the actions of a
@@ -147,6 +147,11 @@ func NewAlertPage(d AlertDetail, users []domain.User, canAct bool, csrf string, 
 
 // AlertPage writes an inbox entry.
 func (r *Renderer) AlertPage(w io.Writer, p AlertPage) error {
-	return r.render(w, "alert", layoutData{Title: "Alert " + strconv.FormatInt(p.Alert.ID, 10) + ": " + p.Alert.RuleLabel,
+	tr := r.Tr()
+	rule := p.Alert.RuleLabel
+	if key := "alert_rule." + p.Alert.Rule; tr(key) != key { // a rule the catalogues name (a missing key shows as itself)
+		rule = tr(key)
+	}
+	return r.render(w, "alert", layoutData{Title: tr("alertpage.title", "ID", strconv.FormatInt(p.Alert.ID, 10), "Rule", rule),
 		Active: "/alerts", Page: p})
 }

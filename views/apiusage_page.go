@@ -81,12 +81,13 @@ type apiUsageConsumerRow struct {
 
 // APIUsagePage writes /api-usage.
 func (r *Renderer) APIUsagePage(w io.Writer, u APIUsage) error {
-	page, err := buildAPIUsagePage(u)
+	tr := r.Tr()
+	page, err := buildAPIUsagePageIn(tr, u)
 	if err != nil {
 		return err
 	}
 	return r.render(w, "api-usage", layoutData{
-		Title:  "API usage",
+		Title:  tr("usagepage.title"),
 		Active: "/api-usage",
 		Fresh:  newFreshness(u.To, u.LastCollected),
 		Page:   page,
@@ -119,7 +120,12 @@ func optMS(v *float64) string {
 	return memberFmtMS(*v)
 }
 
-func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) {
+func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) { return buildAPIUsagePageIn(nil, u) }
+
+// buildAPIUsagePageIn is the page in tr's language (nil: English): the
+// words change, the numbers are u's.
+func buildAPIUsagePageIn(tr Tr, u APIUsage) (apiUsagePage, error) {
+	tr = orEnglish(tr)
 	p := apiUsagePage{From: u.From, To: u.To, Top: u.Top, TopOptions: []int{5, 10, 20, 50},
 		HasCalls: u.Totals.Calls > 0, EndpointCount: u.EndpointCount, SegmentNames: u.Segments,
 		JSONURL: fmt.Sprintf("/api/v1/api-usage/breakdown?from=%s&to=%s&top=%d", u.From, u.To, u.Top)}
@@ -132,7 +138,7 @@ func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) {
 	p.ErrorRate = ecoPctNum(u.ErrorRate, 2)
 	p.P50, p.P95 = optMS(u.LatencyMS.P50), optMS(u.LatencyMS.P95)
 	if p.HasLatency = u.LatencyMS.Measured(); !p.HasLatency {
-		p.LatencyHint = LatencyHint
+		p.LatencyHint = tr("usagepage.latency_hint")
 	}
 	av, lat := u.SLO.Availability, u.SLO.Latency
 	p.AvailTarget = strconv.FormatFloat(av.Target*100, 'f', -1, 64) + "%"
@@ -164,53 +170,51 @@ func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) {
 	}
 	p.Back = "/api-usage?from=" + u.From + "&to=" + u.To + "#unmapped"
 
-	none := fmt.Sprintf("No API calls between %s and %s", u.From, u.To)
-	p.SegmentsChart = chartBlock{ID: "chart-usage-segments", Title: "Calls per day by segment", Size: "lg"}
-	p.EndpointsChart = chartBlock{ID: "chart-usage-endpoints", Title: fmt.Sprintf("Top %d endpoints: calls and errors", u.Top)}
-	p.BudgetChart = chartBlock{ID: "chart-usage-budget", Title: "Error budget consumed (cumulative)"}
+	none := tr("usagepage.none", "From", u.From, "To", u.To)
+	p.SegmentsChart = chartBlock{ID: "chart-usage-segments", Title: tr("usage.chart.segments"), Size: "lg"}
+	p.EndpointsChart = chartBlock{ID: "chart-usage-endpoints", Title: tr("usagepage.endpoints_title", "N", u.Top)}
+	p.BudgetChart = chartBlock{ID: "chart-usage-budget", Title: tr("usage.chart.budget")}
 	p.HeatmapChart = memberChartBlock{chartBlock: chartBlock{ID: "chart-usage-heatmap",
-		Title: fmt.Sprintf("p%.0f latency by hour of day and weekday (UTC)", LatencySLOQuantile*100)}}
-	p.UnmappedChart = chartBlock{ID: "chart-usage-unmapped", Title: "Calls of unmapped consumers per day", Size: "sm"}
+		Title: tr("usagepage.heatmap_title", "Q", fmt.Sprintf("%.0f", LatencySLOQuantile*100))}}
+	p.UnmappedChart = chartBlock{ID: "chart-usage-unmapped", Title: tr("usage.chart.unmapped"), Size: "sm"}
 	if !p.HasCalls {
 		for _, b := range []*chartBlock{&p.SegmentsChart, &p.EndpointsChart, &p.BudgetChart, &p.HeatmapChart.chartBlock, &p.UnmappedChart} {
-			b.Summary = none + "."
+			b.Summary = none + tr("story.end")
 			b.Spec = noDataSpec(none)
 		}
 		p.HeatmapChart.Spec.chartSpec = p.HeatmapChart.chartBlock.Spec
 		return p, nil
 	}
 	var err error
-	p.SegmentsChart.Summary = fmt.Sprintf("%s calls from %s to %s: %s from unmapped consumers.", p.Calls, u.From, u.To, p.UnmappedCalls)
-	if p.SegmentsChart.Spec, err = apiUsageSegmentsChart(u); err != nil {
+	p.SegmentsChart.Summary = tr("usagepage.segments_summary", "Calls", p.Calls, "From", u.From, "To", u.To, "Unmapped", p.UnmappedCalls)
+	if p.SegmentsChart.Spec, err = apiUsageSegmentsChart(tr, u); err != nil {
 		return p, err
 	}
-	p.EndpointsChart.Summary = apiUsageEndpointsSummary(u)
-	if p.EndpointsChart.Spec, err = apiUsageEndpointsChart(u.Endpoints); err != nil {
+	p.EndpointsChart.Summary = apiUsageEndpointsSummary(tr, u)
+	if p.EndpointsChart.Spec, err = apiUsageEndpointsChart(tr, u.Endpoints); err != nil {
 		return p, err
 	}
-	p.BudgetChart.Summary = fmt.Sprintf("Availability budget (%s of calls without a server error) %s%% used; latency budget (%s) %s%% used.",
-		p.AvailTarget, p.AvailUsed, p.LatencySLO, p.LatencyUsed)
-	if p.BudgetChart.Spec, err = apiUsageBudgetChart(u); err != nil {
+	p.BudgetChart.Summary = tr("usagepage.budget_summary", "Target", p.AvailTarget, "AvailUsed", p.AvailUsed, "Latency", p.LatencySLO, "LatencyUsed", p.LatencyUsed)
+	if p.BudgetChart.Spec, err = apiUsageBudgetChart(tr, u); err != nil {
 		return p, err
 	}
-	p.HeatmapChart.Summary = fmt.Sprintf("%s calls by hour of the week; the slowest hour's p%.0f is %s ms.",
-		p.HeatmapCalls, LatencySLOQuantile*100, memberFmtMS(u.Heatmap.MaxP95MS))
-	if p.HeatmapChart.Spec, err = apiUsageHeatmapChart(u.Heatmap, u.SLO.Latency.ThresholdMS); err != nil {
+	p.HeatmapChart.Summary = tr("usagepage.heatmap_summary", "Calls", p.HeatmapCalls, "Q", fmt.Sprintf("%.0f", LatencySLOQuantile*100), "MS", memberFmtMS(u.Heatmap.MaxP95MS))
+	if p.HeatmapChart.Spec, err = apiUsageHeatmapChart(tr, u.Heatmap, u.SLO.Latency.ThresholdMS); err != nil {
 		return p, err
 	}
-	p.UnmappedChart.Summary = fmt.Sprintf("%s calls (%s%%) from %d consumers mapped to no member.", p.UnmappedCalls, p.UnmappedShare, p.UnmappedCount)
-	if p.UnmappedChart.Spec, err = apiUsageUnmappedChart(u); err != nil {
+	p.UnmappedChart.Summary = tr("usagepage.unmapped_summary", "Calls", p.UnmappedCalls, "Share", p.UnmappedShare, "N", p.UnmappedCount)
+	if p.UnmappedChart.Spec, err = apiUsageUnmappedChart(tr, u); err != nil {
 		return p, err
 	}
 	return p, nil
 }
 
-func apiUsageEndpointsSummary(u APIUsage) string {
+func apiUsageEndpointsSummary(tr Tr, u APIUsage) string {
 	if len(u.Endpoints) == 0 {
-		return "No endpoint had calls."
+		return tr("usagepage.no_endpoint") + tr("story.end")
 	}
 	e := u.Endpoints[0]
-	return fmt.Sprintf("%d endpoints; the busiest, %s, had %s calls (%s errors).", u.EndpointCount, e.Endpoint, fmtCount(e.Calls), memberPct2(e.ErrorRate))
+	return tr("usagepage.endpoints_summary", "N", u.EndpointCount, "Endpoint", e.Endpoint, "Calls", fmtCount(e.Calls), "Rate", memberPct2(e.ErrorRate))
 }
 
 // apiUsagePalette colours the segments; unmapped traffic is grey.
@@ -218,7 +222,7 @@ var apiUsagePalette = []string{"#3b6fd8", "#7a4fd0", "#2e9d5b", "#e3a21a", "#d64
 
 // apiUsageSegmentsChart stacks the mapped calls of each segment per day and
 // draws the unmapped consumers' calls beside them as a dashed line.
-func apiUsageSegmentsChart(u APIUsage) (chartSpec, error) {
+func apiUsageSegmentsChart(tr Tr, u APIUsage) (chartSpec, error) {
 	days := make([]string, len(u.Daily))
 	for i, d := range u.Daily {
 		days[i] = d.Day
@@ -230,7 +234,7 @@ func apiUsageSegmentsChart(u APIUsage) (chartSpec, error) {
 		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", Start: 0, End: 100}, opts.DataZoom{Type: "slider", Start: 0, End: 100}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "36", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "calls", SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: tr("usagepage.axis_calls"), SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
 	)
 	b.SetXAxis(days)
 	stack := charts.WithBarChartOpts(opts.BarChart{Stack: "segments"})
@@ -248,6 +252,9 @@ func apiUsageSegmentsChart(u APIUsage) (chartSpec, error) {
 		}
 		values = append(values, barValues(countValues(counts, measured), 0, nil))
 		color := apiUsagePalette[i%len(apiUsagePalette)]
+		if seg == NoSegment {
+			seg = tr("usagepage.no_segment")
+		}
 		b.AddSeries(seg, points, stack, charts.WithItemStyleOpts(opts.ItemStyle{Color: color}))
 	}
 	opt, err := optionOf(b)
@@ -266,7 +273,7 @@ func apiUsageSegmentsChart(u APIUsage) (chartSpec, error) {
 	}
 	series, _ := opt["series"].([]any)
 	opt["series"] = append(series, map[string]any{
-		"name": "Unmapped consumers", "type": "line", "data": chartValues(countValues(unmapped, measured), 0, nil), "symbolSize": 4, "connectNulls": false,
+		"name": tr("usage.unmapped"), "type": "line", "data": chartValues(countValues(unmapped, measured), 0, nil), "symbolSize": 4, "connectNulls": false,
 		"lineStyle": map[string]any{"type": "dashed", "width": 2, "color": colorNoData},
 		"itemStyle": map[string]any{"color": colorNoData},
 	})
@@ -275,9 +282,9 @@ func apiUsageSegmentsChart(u APIUsage) (chartSpec, error) {
 
 // apiUsageEndpointsChart is a horizontal bar per endpoint: succeeded, 4xx
 // and 5xx calls stacked.
-func apiUsageEndpointsChart(list []APIUsageEndpoint) (chartSpec, error) {
+func apiUsageEndpointsChart(tr Tr, list []APIUsageEndpoint) (chartSpec, error) {
 	if len(list) == 0 {
-		return noDataSpec("No endpoint had calls"), nil
+		return noDataSpec(tr("usagepage.no_endpoint")), nil
 	}
 	names := make([]string, len(list))
 	ok, e4, e5 := make([]opts.BarData, len(list)), make([]opts.BarData, len(list)), make([]opts.BarData, len(list))
@@ -298,7 +305,7 @@ func apiUsageEndpointsChart(list []APIUsageEndpoint) (chartSpec, error) {
 	b.SetXAxis(names).XYReversal()
 	stack := charts.WithBarChartOpts(opts.BarChart{Stack: "calls"})
 	width := charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.BarMaxWidth = "22" })
-	b.AddSeries("Succeeded", ok, stack, width, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}))
+	b.AddSeries(tr("usagepage.succeeded"), ok, stack, width, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6fd8"}))
 	b.AddSeries("4xx", e4, stack, width, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorWatch}))
 	b.AddSeries("5xx", e5, stack, width, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorAtRisk}))
 	opt, err := optionOf(b)
@@ -315,7 +322,7 @@ func apiUsageEndpointsChart(list []APIUsageEndpoint) (chartSpec, error) {
 
 // apiUsageBudgetChart shows how much of each error budget the range used,
 // day by day, with the limit at 100%.
-func apiUsageBudgetChart(u APIUsage) (chartSpec, error) {
+func apiUsageBudgetChart(tr Tr, u APIUsage) (chartSpec, error) {
 	days := make([]string, len(u.Daily))
 	av, lat := make([]float64, len(u.Daily)), make([]float64, len(u.Daily))
 	for i, d := range u.Daily {
@@ -330,9 +337,9 @@ func apiUsageBudgetChart(u APIUsage) (chartSpec, error) {
 		}
 	}
 	spec, err := trendLine(days, []lineSeries{
-		{Name: "Availability budget", Values: av, Color: "#3b6fd8", Decimals: 1},
-		{Name: "Latency budget", Values: lat, Color: colorWatch, Decimals: 1},
-	}, trendOpts{Min: 0, YName: "% used", Message: "No API calls"})
+		{Name: tr("usagepage.avail_budget"), Values: av, Color: "#3b6fd8", Decimals: 1},
+		{Name: tr("usagepage.latency_budget"), Values: lat, Color: colorWatch, Decimals: 1},
+	}, trendOpts{Min: 0, YName: tr("usagepage.pct_used"), Message: tr("usagepage.no_calls"), Tr: tr})
 	if err != nil || spec.NoData {
 		return spec, err
 	}
@@ -344,7 +351,7 @@ func apiUsageBudgetChart(u APIUsage) (chartSpec, error) {
 			"symbol":    []any{"none", "none"},
 			"lineStyle": map[string]any{"type": "dashed", "color": colorAtRisk, "width": 1},
 			"label":     map[string]any{"formatter": "{b}", "color": colorAtRisk, "position": "insideStartTop"},
-			"data":      []any{map[string]any{"name": "budget", "yAxis": 100}},
+			"data":      []any{map[string]any{"name": tr("usagepage.budget"), "yAxis": 100}},
 		}
 	}
 	return spec, nil
@@ -352,10 +359,14 @@ func apiUsageBudgetChart(u APIUsage) (chartSpec, error) {
 
 // apiUsageHeatmapChart colours each hour of the week by its p95 latency;
 // app.js writes each cell's tooltip from its "tip" and "info" fields.
-func apiUsageHeatmapChart(h APIUsageHeatmap, sloMS float64) (memberLinkSpec, error) {
+func apiUsageHeatmapChart(tr Tr, h APIUsageHeatmap, sloMS float64) (memberLinkSpec, error) {
 	hours := make([]string, 24)
 	for i := range hours {
 		hours[i] = fmt.Sprintf("%02d", i)
+	}
+	weekdays := make([]string, len(h.Weekdays))
+	for i, d := range h.Weekdays {
+		weekdays[i] = weekdayIn(tr, d)
 	}
 	points := make([]opts.HeatMapData, len(h.Cells))
 	fields := make([]map[string]any, len(h.Cells))
@@ -369,13 +380,13 @@ func apiUsageHeatmapChart(h APIUsageHeatmap, sloMS float64) (memberLinkSpec, err
 		}
 		points[i] = opts.HeatMapData{Value: []any{c.Hour, c.Weekday, v}}
 		fields[i] = map[string]any{
-			"tip": fmt.Sprintf("%s %02d:00–%02d:00 UTC", h.Weekdays[c.Weekday], c.Hour, (c.Hour+1)%24),
-			"info": memberTipInfo("Calls", fmtCount(c.Calls), fmt.Sprintf("p%.0f", LatencySLOQuantile*100), p95,
-				"Error rate", memberPct2(ecoRatio(float64(c.Errors), float64(c.Calls)))),
+			"tip": fmt.Sprintf("%s %02d:00–%02d:00 UTC", weekdays[c.Weekday], c.Hour, (c.Hour+1)%24),
+			"info": memberTipInfo(tr("usage.calls"), fmtCount(c.Calls), fmt.Sprintf("p%.0f", LatencySLOQuantile*100), p95,
+				tr("usage.error_rate"), memberPct2(ecoRatio(float64(c.Errors), float64(c.Calls)))),
 		}
 	}
 	if !found {
-		return memberLinkSpec{chartSpec: noDataSpec("No latency data in this range")}, nil
+		return memberLinkSpec{chartSpec: noDataSpec(tr("usagepage.no_latency"))}, nil
 	}
 	hm := charts.NewHeatMap()
 	hm.SetGlobalOptions(
@@ -383,9 +394,9 @@ func apiUsageHeatmapChart(h APIUsageHeatmap, sloMS float64) (memberLinkSpec, err
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "8", Bottom: "56", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: hours, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Color: "#5b6475"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: h.Weekdays, Inverse: opts.Bool(true), SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Color: "#273043"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: weekdays, Inverse: opts.Bool(true), SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Color: "#273043"}}),
 	)
-	hm.AddSeries(fmt.Sprintf("p%.0f latency (ms)", LatencySLOQuantile*100), points)
+	hm.AddSeries(tr("usagepage.heatmap_series", "Q", fmt.Sprintf("%.0f", LatencySLOQuantile*100)), points)
 	opt, err := optionOf(hm)
 	if err != nil {
 		return memberLinkSpec{}, err
@@ -404,7 +415,7 @@ func apiUsageHeatmapChart(h APIUsageHeatmap, sloMS float64) (memberLinkSpec, err
 	top := math.Max(ecoQuantile(values, 0.95), sloMS)
 	opt["visualMap"] = map[string]any{
 		"type": "continuous", "min": 0, "max": math.Ceil(top), "calculable": true, "orient": "horizontal",
-		"left": "center", "bottom": 0, "itemHeight": 180, "text": []any{"slow (ms)", "fast"},
+		"left": "center", "bottom": 0, "itemHeight": 180, "text": []any{tr("usagepage.slow"), tr("usagepage.fast")},
 		"inRange": map[string]any{"color": []any{"#e3f4ea", "#f6d98b", colorAtRisk}},
 	}
 	if s := optSeries(opt, 0); s != nil {
@@ -413,9 +424,9 @@ func apiUsageHeatmapChart(h APIUsageHeatmap, sloMS float64) (memberLinkSpec, err
 	return memberLinkSpec{chartSpec: chartSpec{Option: opt, ValueSuffix: " ms"}, Tooltip: "info"}, nil
 }
 
-func apiUsageUnmappedChart(u APIUsage) (chartSpec, error) {
+func apiUsageUnmappedChart(tr Tr, u APIUsage) (chartSpec, error) {
 	if u.Unmapped.Totals.Calls == 0 {
-		return noDataSpec("Every call came from a consumer mapped to a member"), nil
+		return noDataSpec(tr("usagepage.all_mapped")), nil
 	}
 	days := make([]string, len(u.Daily))
 	counts, measured := make([]int64, len(u.Daily)), make([]bool, len(u.Daily))
@@ -423,10 +434,31 @@ func apiUsageUnmappedChart(u APIUsage) (chartSpec, error) {
 		days[i], counts[i], measured[i] = d.Day, d.Unmapped, d.HasData
 	}
 	calls := countValues(counts, measured)
-	spec, err := trendLine(days, []lineSeries{{Name: "Unmapped calls", Values: calls, Color: colorNoData}}, trendOpts{Min: 0})
+	spec, err := trendLine(days, []lineSeries{{Name: tr("usagepage.unmapped_calls"), Values: calls, Color: colorNoData}}, trendOpts{Min: 0, Tr: tr})
 	if err != nil || spec.NoData {
 		return spec, err
 	}
 	memberUnsmooth(spec)
 	return spec, nil
+}
+
+// weekdayIn names a weekday of the heatmap ("Mon") in tr's language.
+func weekdayIn(tr Tr, d string) string {
+	switch d {
+	case "Mon":
+		return tr("weekday.mon")
+	case "Tue":
+		return tr("weekday.tue")
+	case "Wed":
+		return tr("weekday.wed")
+	case "Thu":
+		return tr("weekday.thu")
+	case "Fri":
+		return tr("weekday.fri")
+	case "Sat":
+		return tr("weekday.sat")
+	case "Sun":
+		return tr("weekday.sun")
+	}
+	return d
 }

@@ -67,10 +67,14 @@ func resolveRange(ctx context.Context, db *data.DB, p RangeParams) (from, to tim
 		from = to.AddDate(0, 0, -(EcoRangeDays - 1))
 	}
 	if to.Before(from) {
-		return from, to, domain.Errorf(domain.EINVALID, "to (%s) is before from (%s)", to.Format(domain.DateLayout), from.Format(domain.DateLayout))
+		return from, to, newPageError(func(tr Tr) string {
+			return tr("pageerr.to_before_from", "To", to.Format(domain.DateLayout), "From", from.Format(domain.DateLayout))
+		})
 	}
 	if days := int(to.Sub(from).Hours()/24) + 1; days > EcoMaxRangeDays {
-		return from, to, domain.Errorf(domain.EINVALID, "the range may span at most %d days, not %d", EcoMaxRangeDays, days)
+		return from, to, newPageError(func(tr Tr) string {
+			return tr("pageerr.range_too_long", "Max", EcoMaxRangeDays, "Days", days)
+		})
 	}
 	return from, to, nil
 }

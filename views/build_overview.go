@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"time"
 
@@ -84,9 +83,13 @@ func readOverviewFor(ctx context.Context, db *data.DB, cfg metrics.Config, q Ove
 	if o.ComparedWith != "" {
 		compared = before
 	}
-	rows, err := memberRows(ctx, db, day, compared, eco.R)
+	reasons := map[string]reasonFacts{}
+	rows, err := memberRowsFacts(ctx, db, day, compared, eco.R, reasons)
 	if err != nil {
 		return nil, err
+	}
+	if o.Summary.facts != nil {
+		o.Summary.facts.reasons = reasons
 	}
 	o.Top, o.AtRisk = topAndAtRisk(rows)
 	if err := overviewStory(ctx, db, o, rows, eco.R, day, period, frame); err != nil {
@@ -135,11 +138,12 @@ func overviewScores(ctx context.Context, db *data.DB, cfg metrics.Config, o *Ove
 		return nil, nil, err
 	}
 	o.ChangePartial = periodPartial(frame, day, before)
+	o.Summary.facts = &storyFacts{frame: frame, day: day, before: before, period: period}
 	switch {
 	case o.ChangePartial != "":
 		prev = eco
 	case prev == nil:
-		o.ChangeMissing = fmt.Sprintf("%s, %s before %s, was not scored", before.Format(domain.DateLayout), period.Words, o.At)
+		o.ChangeMissing = changeMissingIn(nil, before, period, o.At)
 		prev = eco
 	default:
 		o.ComparedWith = before.Format(domain.DateLayout)
@@ -209,6 +213,12 @@ func overviewStory(ctx context.Context, db *data.DB, o *Overview, rows []MemberR
 // its reason (domain.MemberScore.Explain) and, when before is not zero, its
 // health change against that day (for the members scored then).
 func memberRows(ctx context.Context, db *data.DB, day, before time.Time, r float64) ([]MemberRow, error) {
+	return memberRowsFacts(ctx, db, day, before, r, nil)
+}
+
+// memberRowsFacts is memberRows, noting in facts (when not nil) what each
+// member's reason quotes, by slug, for a page to say it in its language.
+func memberRowsFacts(ctx context.Context, db *data.DB, day, before time.Time, r float64, facts map[string]reasonFacts) ([]MemberRow, error) {
 	cur, err := db.ScoresOn(ctx, day)
 	if err != nil {
 		return nil, err
@@ -237,6 +247,9 @@ func memberRows(ctx context.Context, db *data.DB, day, before time.Time, r float
 		}
 		e := s.Explain()
 		row.Reason, row.ReasonKind = e.Text, e.Kind
+		if facts != nil {
+			facts[m.Slug] = reasonFactsOf(&s)
+		}
 		rows = append(rows, row)
 	}
 	return rows, nil

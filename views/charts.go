@@ -93,8 +93,14 @@ func showTooltip(trigger string) charts.GlobalOpts {
 // healthGauge is the ecosystem health gauge, 0–100, its arc coloured by band
 // and its pointer and value in the colour of the band the value falls in.
 func healthGauge(health float64, b Bands) (chartSpec, error) {
+	return healthGaugeIn(nil, health, b)
+}
+
+// healthGaugeIn is healthGauge in tr's language (nil: English).
+func healthGaugeIn(tr Tr, health float64, b Bands) (chartSpec, error) {
+	tr = orEnglish(tr)
 	if !finiteNum(health) {
-		return noDataSpec("No health score yet"), nil
+		return noDataSpec(tr("charts.no_health_score")), nil
 	}
 	g := charts.NewGauge()
 	g.SetGlobalOptions(
@@ -102,8 +108,8 @@ func healthGauge(health float64, b Bands) (chartSpec, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 	)
 	color := b.color(health)
-	g.AddSeries("Ecosystem health",
-		[]opts.GaugeData{{Name: "Health", Value: roundTo(health, 1)}},
+	g.AddSeries(tr("charts.ecosystem_health"),
+		[]opts.GaugeData{{Name: tr("charts.health"), Value: roundTo(health, 1)}},
 		charts.WithSeriesOpts(func(s *charts.SingleSeries) {
 			s.Min, s.Max = 0, 100
 			s.Radius = "95%"
@@ -161,12 +167,16 @@ type trendOpts struct {
 	// Partial marks the points that are partial weeks, drawn hollow; nil:
 	// none.
 	Partial []bool
+	// Tr speaks the chart's own words (the default no-data message, the
+	// band limits, the warm-up's label); nil: English.
+	Tr Tr
 }
 
 // trendLine is a line chart over days, with a tooltip, inside dataZoom and a
 // legend when there are several series. A value not measured (NaN) is a
 // gap, never a 0 (series.go). No finite value at all gives a no-data block.
 func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error) {
+	tr := orEnglish(o.Tr)
 	hasData := false
 	for _, s := range list {
 		for _, v := range s.Values {
@@ -176,7 +186,7 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 	if len(days) == 0 || !hasData {
 		msg := o.Message
 		if msg == "" {
-			msg = "No data for this period"
+			msg = tr("charts.no_data_period")
 		}
 		return noDataSpec(msg), nil
 	}
@@ -222,8 +232,8 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 		if o.Bands != nil && i == 0 {
 			seriesOpts = append(seriesOpts,
 				charts.WithMarkLineNameYAxisItemOpts(
-					opts.MarkLineNameYAxisItem{Name: "healthy", YAxis: o.Bands.HealthyMin},
-					opts.MarkLineNameYAxisItem{Name: "at risk", YAxis: o.Bands.WatchMin},
+					opts.MarkLineNameYAxisItem{Name: tr("status.healthy"), YAxis: o.Bands.HealthyMin},
+					opts.MarkLineNameYAxisItem{Name: tr("status.at_risk"), YAxis: o.Bands.WatchMin},
 				),
 				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 					Symbol:    []string{"none", "none"},
@@ -239,7 +249,7 @@ func trendLine(days []string, list []lineSeries, o trendOpts) (chartSpec, error)
 		return chartSpec{}, err
 	}
 	setSeriesData(opt, values)
-	markWarmUp(opt, o.WarmUp)
+	markWarmUpIn(tr, opt, o.WarmUp)
 	if o.Bands != nil {
 		// Colour the limits by the band they open.
 		if s := optSeries(opt, 0); s != nil {
@@ -276,8 +286,14 @@ func gridTop(legend, axisName bool) string {
 // in percent, largest first. Member names are data: they reach the canvas
 // as text, and ECharts' default tooltip encodes them.
 func shareBar(rows []MemberRow, bands Bands) (chartSpec, error) {
+	return shareBarIn(nil, rows, bands)
+}
+
+// shareBarIn is shareBar in tr's language (nil: English).
+func shareBarIn(tr Tr, rows []MemberRow, bands Bands) (chartSpec, error) {
+	tr = orEnglish(tr)
 	if len(rows) == 0 {
-		return noDataSpec("No member has a share of value yet"), nil
+		return noDataSpec(tr("charts.no_share")), nil
 	}
 	names := make([]string, len(rows))
 	points := make([]opts.BarData, len(rows))
@@ -293,7 +309,7 @@ func shareBar(rows []MemberRow, bands Bands) (chartSpec, error) {
 		points[i] = opts.BarData{Value: v, ItemStyle: &opts.ItemStyle{Color: bands.color(m.Health)}}
 	}
 	if !found {
-		return noDataSpec("No member has a share of value yet"), nil
+		return noDataSpec(tr("charts.no_share")), nil
 	}
 	b := charts.NewBar()
 	b.SetGlobalOptions(
@@ -304,7 +320,7 @@ func shareBar(rows []MemberRow, bands Bands) (chartSpec, error) {
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Color: "#273043", Width: 140, Overflow: "truncate"}}),
 	)
 	b.SetXAxis(names).XYReversal()
-	b.AddSeries("Share of R (φ)", points, charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.BarMaxWidth = "22" }))
+	b.AddSeries(tr("charts.share_of_r"), points, charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.BarMaxWidth = "22" }))
 	opt, err := optionOf(b)
 	if err != nil {
 		return chartSpec{}, err

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -41,12 +40,13 @@ type communityRow struct {
 
 // CommunityPage writes /community.
 func (r *Renderer) CommunityPage(w io.Writer, c Community) error {
-	page, err := buildCommunityPage(c)
+	tr := r.Tr()
+	page, err := buildCommunityPageIn(tr, c)
 	if err != nil {
 		return err
 	}
 	return r.render(w, "community", layoutData{
-		Title:  "Community",
+		Title:  tr("communitypage.title"),
 		Active: "/community",
 		Fresh:  newFreshness(c.To, c.LastCollected),
 		Page:   page,
@@ -67,7 +67,12 @@ func optPct(v *float64, decimals int) (string, bool) {
 	return ecoPctNum(*v, decimals), true
 }
 
-func buildCommunityPage(c Community) (communityPage, error) {
+func buildCommunityPage(c Community) (communityPage, error) { return buildCommunityPageIn(nil, c) }
+
+// buildCommunityPageIn is the page in tr's language (nil: English): the
+// words change, the numbers are c's.
+func buildCommunityPageIn(tr Tr, c Community) (communityPage, error) {
+	tr = orEnglish(tr)
 	p := communityPage{Community: c, HasActivity: c.Contributions > 0,
 		JSONURL: "/api/v1/community?from=" + c.From + "&to=" + c.To}
 	p.ClosureRatio, p.HasClosure = optPct(c.ClosureRatio, 1)
@@ -105,47 +110,45 @@ func buildCommunityPage(c Community) (communityPage, error) {
 		}
 		partial[i] = w.Partial
 	}
-	none := fmt.Sprintf("No community activity between %s and %s", c.From, c.To)
-	p.PeopleChart = chartBlock{ID: "chart-community-people", Title: "Active and new contributors per week"}
-	p.ResponseChart = chartBlock{ID: "chart-community-response", Title: "Time to first response (hours)"}
-	p.ClosureChart = chartBlock{ID: "chart-community-closure", Title: "Pull requests opened and merged per week"}
-	p.ConcentrationCh = chartBlock{ID: "chart-community-concentration", Title: "Contribution concentration"}
+	none := tr("community.empty_title", "From", c.From, "To", c.To)
+	p.PeopleChart = chartBlock{ID: "chart-community-people", Title: tr("community.chart.people")}
+	p.ResponseChart = chartBlock{ID: "chart-community-response", Title: tr("community.chart.response")}
+	p.ClosureChart = chartBlock{ID: "chart-community-closure", Title: tr("community.chart.closure")}
+	p.ConcentrationCh = chartBlock{ID: "chart-community-concentration", Title: tr("community.chart.concentration")}
 	if !p.HasActivity {
 		for _, b := range []*chartBlock{&p.PeopleChart, &p.ResponseChart, &p.ClosureChart, &p.ConcentrationCh} {
-			b.Summary, b.Spec = none+".", noDataSpec(none)
+			b.Summary, b.Spec = none+tr("story.end"), noDataSpec(none)
 		}
 		return p, nil
 	}
 	var err error
-	p.PeopleChart.Summary = fmt.Sprintf("%d active contributors, %d of them new, from %s to %s.", c.ActiveContributors, c.NewContributors, c.From, c.To)
+	p.PeopleChart.Summary = tr("communitypage.people_summary", "Active", c.ActiveContributors, "New", c.NewContributors, "From", c.From, "To", c.To)
 	if p.PeopleChart.Spec, err = trendLine(weeks, []lineSeries{
-		{Name: "Active", Values: active, Color: "#3b6fd8"},
-		{Name: "New", Values: fresh, Color: colorHealthy},
-	}, trendOpts{Min: 0, Partial: partial}); err != nil {
+		{Name: tr("communitypage.active"), Values: active, Color: "#3b6fd8"},
+		{Name: tr("communitypage.new"), Values: fresh, Color: colorHealthy},
+	}, trendOpts{Min: 0, Partial: partial, Tr: tr}); err != nil {
 		return p, err
 	}
 	memberUnsmooth(p.PeopleChart.Spec)
 	memberIntegerAxis(p.PeopleChart.Spec)
 
-	p.ResponseChart.Summary = fmt.Sprintf("Median time to first response %s h, 90th percentile %s h, over %d of %d threads answered.",
-		p.ResponseMedian, p.ResponseP90, c.Responded, c.Threads)
+	p.ResponseChart.Summary = tr("communitypage.response_summary", "Median", p.ResponseMedian, "P90", p.ResponseP90, "Responded", c.Responded, "Threads", c.Threads)
 	if p.ResponseChart.Spec, err = trendLine(weeks, []lineSeries{
-		{Name: "Median", Values: med, Color: "#3b6fd8", Decimals: 1},
-		{Name: "90th percentile", Values: p90, Color: colorWatch, Decimals: 1},
-	}, trendOpts{Min: 0, YName: "hours", Message: "No thread got a response in this period", Partial: partial}); err != nil {
+		{Name: tr("communitypage.median"), Values: med, Color: "#3b6fd8", Decimals: 1},
+		{Name: tr("communitypage.p90"), Values: p90, Color: colorWatch, Decimals: 1},
+	}, trendOpts{Min: 0, YName: tr("communitypage.hours"), Message: tr("communitypage.no_response"), Partial: partial, Tr: tr}); err != nil {
 		return p, err
 	}
 	p.ResponseChart.Spec.ValueSuffix = " h"
 	memberUnsmooth(p.ResponseChart.Spec)
 
-	p.ClosureChart.Summary = fmt.Sprintf("%d pull requests opened and %d merged: a closure ratio of %s%%.", c.PROpened, c.PRMerged, p.ClosureRatio)
-	if p.ClosureChart.Spec, err = communityClosureChart(weeks, opened, merged, prs, closure, partial); err != nil {
+	p.ClosureChart.Summary = tr("communitypage.closure_summary", "Opened", c.PROpened, "Merged", c.PRMerged, "Ratio", p.ClosureRatio)
+	if p.ClosureChart.Spec, err = communityClosureChart(tr, weeks, opened, merged, prs, closure, partial); err != nil {
 		return p, err
 	}
 
-	p.ConcentrationCh.Summary = fmt.Sprintf("The %d most active contributors made %s%% of the contributions: the contributor absence factor is %d.",
-		c.BusFactor, p.BusShare, c.BusFactor)
-	if p.ConcentrationCh.Spec, err = communityConcentrationChart(c); err != nil {
+	p.ConcentrationCh.Summary = tr("communitypage.concentration_summary", "N", c.BusFactor, "Share", p.BusShare)
+	if p.ConcentrationCh.Spec, err = communityConcentrationChart(tr, c); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -154,7 +157,7 @@ func buildCommunityPage(c Community) (communityPage, error) {
 // communityClosureChart draws pull requests opened and merged per week as
 // bars (prs: their values, NaN for a week without data) and the closure
 // ratio as a line on a second axis; partial weeks are faded.
-func communityClosureChart(weeks []string, opened, merged []opts.BarData, prs [2][]float64, closure []float64, partial []bool) (chartSpec, error) {
+func communityClosureChart(tr Tr, weeks []string, opened, merged []opts.BarData, prs [2][]float64, closure []float64, partial []bool) (chartSpec, error) {
 	b := charts.NewBar()
 	b.SetGlobalOptions(
 		showTooltip("axis"),
@@ -166,8 +169,8 @@ func communityClosureChart(weeks []string, opened, merged []opts.BarData, prs [2
 			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
 	)
 	b.SetXAxis(weeks)
-	b.AddSeries("Opened", opened, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#7a4fd0"}))
-	b.AddSeries("Merged", merged, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorHealthy}))
+	b.AddSeries(tr("communitypage.opened"), opened, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#7a4fd0"}))
+	b.AddSeries(tr("communitypage.merged"), merged, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorHealthy}))
 	opt, err := optionOf(b)
 	if err != nil {
 		return chartSpec{}, err
@@ -180,7 +183,7 @@ func communityClosureChart(weeks []string, opened, merged []opts.BarData, prs [2
 	}
 	series, _ := opt["series"].([]any)
 	opt["series"] = append(series, map[string]any{
-		"name": "Closure ratio %", "type": "line", "yAxisIndex": 1, "data": ratio, "symbolSize": 5, "connectNulls": false,
+		"name": tr("communitypage.closure_ratio"), "type": "line", "yAxisIndex": 1, "data": ratio, "symbolSize": 5, "connectNulls": false,
 		"lineStyle": map[string]any{"width": 2, "color": colorWatch}, "itemStyle": map[string]any{"color": colorWatch},
 	})
 	return chartSpec{Option: opt}, nil
@@ -188,17 +191,17 @@ func communityClosureChart(weeks []string, opened, merged []opts.BarData, prs [2
 
 // communityConcentrationChart draws the share of contributions made by the
 // k most active contributors, with the bus factor's line at 50%.
-func communityConcentrationChart(c Community) (chartSpec, error) {
+func communityConcentrationChart(tr Tr, c Community) (chartSpec, error) {
 	if len(c.Concentration) == 0 {
-		return noDataSpec("No contributions"), nil
+		return noDataSpec(tr("communitypage.no_contributions")), nil
 	}
 	ks := make([]string, len(c.Concentration))
 	shares := make([]float64, len(c.Concentration))
 	for i, s := range c.Concentration {
 		ks[i], shares[i] = strconv.Itoa(i+1), 100*s
 	}
-	spec, err := trendLine(ks, []lineSeries{{Name: "Share of contributions", Values: shares, Color: "#7a4fd0", Decimals: 1}},
-		trendOpts{Min: 0, Max: 100, YName: "%", Area: true})
+	spec, err := trendLine(ks, []lineSeries{{Name: tr("communitypage.share"), Values: shares, Color: "#7a4fd0", Decimals: 1}},
+		trendOpts{Min: 0, Max: 100, YName: "%", Area: true, Tr: tr})
 	if err != nil || spec.NoData {
 		return spec, err
 	}
@@ -206,7 +209,7 @@ func communityConcentrationChart(c Community) (chartSpec, error) {
 	memberUnsmooth(spec)
 	if x, ok := spec.Option["xAxis"].([]any); ok && len(x) > 0 {
 		if m, ok := x[0].(map[string]any); ok {
-			m["name"] = "most active contributors"
+			m["name"] = tr("communitypage.most_active")
 			m["nameLocation"] = "middle"
 			m["nameGap"] = 26
 		}
@@ -219,7 +222,7 @@ func communityConcentrationChart(c Community) (chartSpec, error) {
 			"label":     map[string]any{"formatter": "{b}", "color": colorAtRisk},
 			"data": []any{
 				map[string]any{"name": "50%", "yAxis": 50},
-				map[string]any{"name": "bus factor " + strconv.Itoa(c.BusFactor), "xAxis": strconv.Itoa(c.BusFactor)},
+				map[string]any{"name": tr("communitypage.bus_factor", "N", c.BusFactor), "xAxis": strconv.Itoa(c.BusFactor)},
 			},
 		}
 	}

@@ -23,6 +23,10 @@ type DataOffer struct {
 	Action string `json:"action,omitempty"` // the link's words: "show that range"
 	URL    string `json:"url,omitempty"`    // the page that shows it; empty when none can yet
 	Hint   string `json:"hint,omitempty"`   // what to do when there is no URL
+	// LastDays is the days the link shows when the data spans more than a
+	// page may (Action "show its last N days"), for the page to say Action
+	// in its language (offer.html); not in the JSON.
+	LastDays int `json:"-"`
 }
 
 func newDataOffer(first, last time.Time) *DataOffer {
@@ -55,6 +59,7 @@ func rangeOffer(path string, query url.Values, first, last time.Time) *DataOffer
 	o.Action = "show that range"
 	if !from.Equal(first) {
 		o.Action = fmt.Sprintf("show its last %d days", EcoMaxRangeDays)
+		o.LastDays = EcoMaxRangeDays
 	}
 	o.URL = offerURL(path, query, map[string]string{"from": from.Format(domain.DateLayout), "to": o.To})
 	return o

@@ -17,6 +17,9 @@ import (
 type DayShown struct {
 	AskedAt string `json:"asked_at,omitempty"` // the day ?at= asked for
 	AtNote  string `json:"at_note,omitempty"`  // "scores of 2026-06-28; the nearest scored day to 2026-06-30"
+	// Day is the day shown instead, for the page to say AtNote in its
+	// language (offer.html's "at-note"); not in the JSON.
+	Day string `json:"-"`
 }
 
 // scoreDay resolves the scored day a page shows — the one place ?at= is
@@ -47,6 +50,7 @@ func scoredDayShown(at, day time.Time) (time.Time, DayShown, error) {
 	}
 	if at = domain.Day(at); !at.IsZero() && !day.Equal(at) {
 		shown.AskedAt = at.Format(domain.DateLayout)
+		shown.Day = day.Format(domain.DateLayout)
 		shown.AtNote = fmt.Sprintf("scores of %s; the nearest scored day to %s", day.Format(domain.DateLayout), shown.AskedAt)
 	}
 	return day, shown, nil
@@ -72,11 +76,15 @@ func ParseQueryDay(name, s string) (time.Time, error) {
 	}
 	d, err := domain.ParseDay(s)
 	if err != nil {
-		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: %s", name, domain.ErrorMessage(err))
+		return time.Time{}, newPageError(func(tr Tr) string {
+			return tr("pageerr.bad_day", "Name", name, "Value", fmt.Sprintf("%q", s))
+		})
 	}
 	if d.Before(FirstQueryDay) || d.After(LastQueryDay) {
-		return time.Time{}, domain.Errorf(domain.EINVALID, "%s: %s is out of range: want a date from %s to %s",
-			name, s, FirstQueryDay.Format(domain.DateLayout), LastQueryDay.Format(domain.DateLayout))
+		return time.Time{}, newPageError(func(tr Tr) string {
+			return tr("pageerr.day_out_of_range", "Name", name, "Value", s,
+				"First", FirstQueryDay.Format(domain.DateLayout), "Last", LastQueryDay.Format(domain.DateLayout))
+		})
 	}
 	return d, nil
 }

@@ -11,14 +11,21 @@ import (
 // could not be done, why, and what happens next. The raw text stays in the
 // JSON (last_error) and behind the sentence on the page.
 func ErrorSentence(sourceType, raw string, next time.Time) string {
+	return ErrorSentenceIn(nil, sourceType, raw, next)
+}
+
+// ErrorSentenceIn is ErrorSentence in tr's language (nil: English); the
+// raw error, quoted when no sentence fits, stays as it is.
+func ErrorSentenceIn(tr Tr, sourceType, raw string, next time.Time) string {
+	tr = orEnglish(tr)
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return ""
 	}
-	who := serviceName(sourceType)
+	who := serviceNameIn(tr, sourceType)
 	retry := ""
 	if !next.IsZero() {
-		retry = "; the next run is at " + next.UTC().Format("15:04") + " UTC"
+		retry = tr("runerr.retry", "Time", next.UTC().Format("15:04"))
 	}
 	l := strings.ToLower(raw)
 	switch {
@@ -26,36 +33,36 @@ func ErrorSentence(sourceType, raw string, next time.Time) string {
 		until := ""
 		if m := untilRE.FindStringSubmatch(raw); m != nil {
 			if t, err := time.Parse(time.RFC3339, m[1]); err == nil {
-				until = " until " + t.UTC().Format("15:04") + " UTC"
+				until = tr("runerr.until", "Time", t.UTC().Format("15:04"))
 			}
 		}
-		return who + " limits how fast it may be read" + until + ": nothing is lost, the run goes on where it stopped" + retry + "."
+		return tr("runerr.rate_limit", "Who", who, "Until", until, "Retry", retry)
 	case strings.Contains(l, "no such host"):
-		return who + " could not be reached: its host name does not resolve (check the URL, or this server's DNS)" + retry + "."
+		return tr("runerr.no_host", "Who", who, "Retry", retry)
 	case strings.Contains(l, "connection refused"), strings.Contains(l, "connection reset"), strings.Contains(l, "network is unreachable"):
-		return who + " could not be reached: the connection was refused or cut" + retry + "."
+		return tr("runerr.refused", "Who", who, "Retry", retry)
 	case strings.Contains(l, "timeout"), strings.Contains(l, "deadline exceeded"):
-		return who + " did not answer in time" + retry + "."
+		return tr("runerr.timeout", "Who", who, "Retry", retry)
 	case statusRE.MatchString(raw):
 		m := statusRE.FindStringSubmatch(raw)
 		switch m[1] {
 		case "401":
-			return who + " refused the credentials (401): check the token or API key in the source's environment variable" + retry + "."
+			return tr("runerr.401", "Who", who, "Retry", retry)
 		case "403":
-			return who + " refused access (403): the token may lack a scope, or the resource is private" + retry + "."
+			return tr("runerr.403", "Who", who, "Retry", retry)
 		case "404":
-			return who + " answered 404 (not found): check the repository, forum or URL in the source's options" + retry + "."
+			return tr("runerr.404", "Who", who, "Retry", retry)
 		}
 		if strings.HasPrefix(m[1], "5") {
-			return who + " had an error of its own (" + m[1] + ")" + retry + "."
+			return tr("runerr.5xx", "Who", who, "Status", m[1], "Retry", retry)
 		}
-		return who + " answered " + m[1] + retry + "."
+		return tr("runerr.status", "Who", who, "Status", m[1], "Retry", retry)
 	case strings.Contains(l, "no such file or directory"):
-		return who + ": a file it reads does not exist (check the path in the source's options)" + retry + "."
+		return tr("runerr.no_file", "Who", who, "Retry", retry)
 	case strings.Contains(l, "permission denied"):
-		return who + ": EcoPulse may not read a file it needs (permission denied)" + retry + "."
+		return tr("runerr.permission", "Who", who, "Retry", retry)
 	}
-	return who + " failed: " + raw + retry + "."
+	return tr("runerr.failed", "Who", who, "Raw", raw, "Retry", retry)
 }
 
 var (
@@ -63,18 +70,19 @@ var (
 	untilRE  = regexp.MustCompile(`until (\d{4}-\d\d-\d\dT[0-9:]+Z)`)
 )
 
-func serviceName(sourceType string) string {
+// serviceNameIn names the service a source reads, as a sentence's subject.
+func serviceNameIn(tr Tr, sourceType string) string {
 	switch sourceType {
 	case "github":
 		return "GitHub"
 	case "discourse":
 		return "Discourse"
 	case "accesslog":
-		return "The access log"
+		return tr("runerr.who_accesslog")
 	case "registry":
-		return "The registry file"
+		return tr("runerr.who_registry")
 	case "":
-		return "The source"
+		return tr("runerr.who_source")
 	}
 	return strings.ToUpper(sourceType[:1]) + sourceType[1:]
 }

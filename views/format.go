@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -225,15 +224,19 @@ func jsonNumber(v float64, decimals int) any {
 }
 
 // fmtLag shows a number of seconds as a short duration ("45s", "12m", "3h 5m", "2d 4h").
-func fmtLag(sec int64) string {
+func fmtLag(sec int64) string { return fmtLagIn(nil, sec) }
+
+// fmtLagIn is fmtLag in tr's language (nil: English).
+func fmtLagIn(tr Tr, sec int64) string {
+	tr = orEnglish(tr)
 	d := time.Duration(sec) * time.Second
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%ds", sec)
+		return tr("lag.s", "S", sec)
 	case d < time.Hour:
-		return fmt.Sprintf("%dm", sec/60)
+		return tr("lag.m", "M", sec/60)
 	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh %dm", sec/3600, sec%3600/60)
+		return tr("lag.hm", "H", sec/3600, "M", sec%3600/60)
 	}
-	return fmt.Sprintf("%dd %dh", sec/86400, sec%86400/3600)
+	return tr("lag.dh", "D", sec/86400, "H", sec%86400/3600)
 }

@@ -72,11 +72,17 @@ var termDefs = []termDef{
 // termOf returns the description of key under the health bands b; an
 // unknown key is a programming error, shown as the key itself so that a
 // page never fails on it.
-func termOf(key string, b Bands) Term {
+func termOf(key string, b Bands) Term { return termIn(nil, key, b) }
+
+// termIn is termOf in tr's language (nil: English).
+func termIn(tr Tr, key string, b Bands) Term {
 	doc, _ := howScoresDoc()
 	for _, d := range termDefs {
 		if d.Key == key {
 			t := Term{Key: d.Key, Label: d.Label, Text: d.Text(b), Href: HowScoresPath}
+			if tr != nil {
+				t.Label, t.Text = termWordsIn(tr, d.Key, b, t.Label, t.Text)
+			}
 			if doc != nil {
 				if id, ok := doc.anchors[d.Section]; ok {
 					t.Href += "#" + id
@@ -94,12 +100,60 @@ func termOf(key string, b Bands) Term {
 func ScoreTerm(key string, b Bands) Term { return termOf(key, b) }
 
 // terms returns every description, in page order.
-func terms(b Bands) []Term {
+func terms(b Bands) []Term { return termsIn(nil, b) }
+
+// termsIn is terms in tr's language (nil: English).
+func termsIn(tr Tr, b Bands) []Term {
 	out := make([]Term, len(termDefs))
 	for i, d := range termDefs {
-		out[i] = termOf(d.Key, b)
+		out[i] = termIn(tr, d.Key, b)
 	}
 	return out
+}
+
+// termWordsIn is a term's label and text in tr's language; label and text
+// (the English) when the key has no translation.
+func termWordsIn(tr Tr, key string, b Bands, label, text string) (string, string) {
+	switch key {
+	case "health":
+		return tr("term.health"), tr("term.health_text")
+	case "health_mean":
+		return tr("term.health_mean"), tr("term.health_mean_text")
+	case "member_health":
+		return tr("term.member_health"), tr("term.member_health_text")
+	case "status":
+		h, w := strconv.FormatFloat(b.HealthyMin, 'f', -1, 64), strconv.FormatFloat(b.WatchMin, 'f', -1, 64)
+		return tr("term.status"), tr("term.status_text", "Healthy", h, "Watch", w)
+	case "reason":
+		return tr("term.reason"), tr("term.reason_text")
+	case "R":
+		return tr("term.r"), tr("term.r_text")
+	case "phi":
+		return tr("term.phi"), tr("term.phi_text")
+	case "phi_share":
+		return tr("term.phi_share"), tr("term.phi_share_text")
+	case "at_risk_share":
+		return tr("term.at_risk_share"), tr("term.at_risk_share_text")
+	case "C":
+		return tr("term.c"), tr("term.c_text")
+	case "K":
+		return tr("term.k"), tr("term.k_text")
+	case "T":
+		return tr("term.t"), tr("term.t_text")
+	case "I":
+		return tr("term.i"), tr("term.i_text")
+	case "M":
+		return tr("term.m"), tr("term.m_text")
+	case "api":
+		return tr("term.api"), tr("term.api_text")
+	case "projects":
+		return tr("term.projects"), tr("term.projects_text")
+	case "community":
+		return tr("term.community"), tr("term.community_text")
+	case "cooperation":
+		return tr("term.cooperation"), tr("term.cooperation_text")
+	}
+	return label, text
 }
 
 // docHeading is a section of the rendered document.
@@ -190,14 +244,15 @@ func (r *Renderer) HowScoresPage(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := howScoresPage{Terms: terms(r.opts.Bands), Body: doc.HTML}
+	tr := r.Tr()
+	p := howScoresPage{Terms: termsIn(tr, r.opts.Bands), Body: doc.HTML}
 	for _, s := range doc.Sections {
 		if s.Level == 2 {
 			p.Sections = append(p.Sections, s)
 		}
 	}
 	return r.render(w, "how-scores-work", layoutData{
-		Title: "How scores work",
+		Title: tr("common.how_scores_work"),
 		Page:  p,
 	})
 }

@@ -14,5 +14,5 @@ type LoginPage struct {
 
 // Login writes the login page.
 func (r *Renderer) Login(w io.Writer, p LoginPage) error {
-	return r.render(w, "login", layoutData{Title: "Log in", Page: p, Bare: true})
+	return r.render(w, "login", layoutData{Title: r.Tr()("login.log_in"), Page: p, Bare: true})
 }

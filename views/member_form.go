@@ -66,11 +66,11 @@ var memberKinds = []domain.MemberKind{domain.KindPartner, domain.KindDeveloperOr
 func (r *Renderer) MemberFormPage(w io.Writer, f MemberForm) error {
 	p := memberFormPage{New: f.Existing == nil, Action: "/members/new", CancelURL: "/members", CSRF: f.CSRF,
 		In: f.Values, Problems: f.Problems, Existing: f.Existing, Today: f.Today}
-	title := "Add a member"
+	title := r.Tr()("members.add")
 	if f.Existing != nil {
 		p.Action = "/members/" + f.Existing.Slug + "/edit"
 		p.CancelURL = "/members/" + f.Existing.Slug
-		title = "Edit " + f.Existing.Name
+		title = r.Tr()("formpage.edit", "Name", f.Existing.Name)
 		if f.Existing.Archived() {
 			p.ArchivedOn = f.Existing.ArchivedOn.Format(domain.DateLayout)
 		}

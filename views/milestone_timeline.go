@@ -23,7 +23,23 @@ var memberMsColors = map[string]string{
 }
 
 // milestoneStateLabel is the legend's word for a milestone state.
-func milestoneStateLabel(state string) string {
+func milestoneStateLabel(state string) string { return milestoneStateLabelIn(nil, state) }
+
+// milestoneStateLabelIn is milestoneStateLabel in tr's language (nil:
+// English).
+func milestoneStateLabelIn(tr Tr, state string) string {
+	if tr != nil {
+		switch state {
+		case memberMsDone:
+			return tr("ms.done")
+		case memberMsLate:
+			return tr("ms.done_late")
+		case memberMsOverdue:
+			return tr("ms.overdue")
+		case memberMsUpcoming:
+			return tr("ms.upcoming")
+		}
+	}
 	for _, st := range milestoneStates {
 		if st.key == state {
 			return st.label
@@ -55,7 +71,7 @@ type milestoneTimeline struct {
 	Delivered []timelineMark
 	At        string // the day shown, where the dashed line goes
 	AtLabel   string // where that line's label sits: "start" or "end"
-	// Tr names the states in the page's language; nil: English.
+	// Tr speaks the legend (the states, "delivered on"); nil: English.
 	Tr Tr
 }
 
@@ -89,20 +105,12 @@ func (t milestoneTimeline) option() (map[string]any, error) {
 		}
 		items, fields := t.series(list, "", t.SymbolSize)
 		extra = append(extra, fields)
-		label := st.label
-		if t.Tr != nil {
-			label = milestoneStateWord(t.Tr, st.key)
-		}
-		s.AddSeries(label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
+		s.AddSeries(milestoneStateLabelIn(t.Tr, st.key), items, charts.WithItemStyleOpts(opts.ItemStyle{Color: memberMsColors[st.key]}))
 	}
 	if len(t.Delivered) > 0 {
 		items, fields := t.series(t.Delivered, "diamond", 10)
 		extra = append(extra, fields)
-		label := "delivered on"
-		if t.Tr != nil {
-			label = t.Tr("timeline.delivered_on")
-		}
-		s.AddSeries(label, items, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#1f2737", Opacity: opts.Float(0.7)}))
+		s.AddSeries(orEnglish(t.Tr)("timeline.delivered_on"), items, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#1f2737", Opacity: opts.Float(0.7)}))
 	}
 	opt, err := optionOf(s)
 	if err != nil {

@@ -3,8 +3,6 @@ package views
 import (
 	"fmt"
 	"io"
-
-	"github.com/ecopulse/ecopulse/domain"
 )
 
 // overviewPage is what templates/pages/overview.html receives.
@@ -79,12 +77,13 @@ type kpiCard struct {
 
 // Overview writes the executive overview page ("/").
 func (r *Renderer) Overview(w io.Writer, o Overview) error {
-	page, err := buildOverviewPage(o, r.opts.Bands)
+	tr := r.Tr()
+	page, err := buildOverviewPageIn(tr, o, r.opts.Bands)
 	if err != nil {
 		return err
 	}
 	return r.render(w, "overview", layoutData{
-		Title:  "Ecosystem overview",
+		Title:  tr("ovpage.title"),
 		Active: "/",
 		Fresh:  newFreshness(o.At, o.LastCollected),
 		Page:   page,
@@ -92,39 +91,47 @@ func (r *Renderer) Overview(w io.Writer, o Overview) error {
 }
 
 func buildOverviewPage(o Overview, bands Bands) (overviewPage, error) {
-	p := overviewPage{Empty: o.Empty, Setup: o.Setup, Shown: o.DayShown, Offer: o.Available}
+	return buildOverviewPageIn(nil, o, bands)
+}
+
+// buildOverviewPageIn is the overview's page in tr's language (nil:
+// English): the words change, the numbers are o's.
+func buildOverviewPageIn(tr Tr, o Overview, bands Bands) (overviewPage, error) {
+	tr = orEnglish(tr)
+	o = o.in(tr)
+	p := overviewPage{Empty: o.Empty, Setup: o.Setup.in(tr), Shown: o.DayShown, Offer: o.Available}
 	if o.Empty {
 		return p, nil
 	}
 	p.Health = fmtScore(o.Health)
-	p.HealthChange = scoreDelta(o.HealthChange)
+	p.HealthChange = deltaIn(tr, scoreDelta(o.HealthChange), "")
 	p.Status = bands.badge(o.Status, o.Health)
 	p.R = fmtNum(o.R)
-	p.RChange = ratioDelta(o.RChange)
+	p.RChange = deltaIn(tr, ratioDelta(o.RChange), "")
 	p.KPIs = []kpiCard{
-		{Label: "Active members", Value: o.Members.Value, Change: intDelta(o.Members.Change), Help: "members with activity in the scoring window"},
-		{Label: "API consumers", Value: o.Consumers.Value, Change: intDelta(o.Consumers.Change), Help: "distinct API consumers that made calls"},
-		{Label: "Contributors", Value: o.Contributors.Value, Change: intDelta(o.Contributors.Change), Help: "people who contributed to the community"},
+		{Label: tr("ovpage.kpi.members"), Value: o.Members.Value, Change: deltaIn(tr, intDelta(o.Members.Change), ""), Help: tr("ovpage.kpi.members_help")},
+		{Label: tr("ovpage.kpi.consumers"), Value: o.Consumers.Value, Change: deltaIn(tr, intDelta(o.Consumers.Change), ""), Help: tr("ovpage.kpi.consumers_help")},
+		{Label: tr("ovpage.kpi.contributors"), Value: o.Contributors.Value, Change: deltaIn(tr, intDelta(o.Contributors.Change), ""), Help: tr("ovpage.kpi.contributors_help")},
 	}
 	switch {
 	case o.ChangePartial != "": // no change against a partial week (series.go)
-		p.HealthChange, p.RChange = partialDelta(o.ChangePartial), partialDelta(o.ChangePartial)
+		p.HealthChange, p.RChange = partialDeltaIn(tr, o.ChangePartial), partialDeltaIn(tr, o.ChangePartial)
 		for i := range p.KPIs {
-			p.KPIs[i].Change = partialDelta(o.ChangePartial)
+			p.KPIs[i].Change = partialDeltaIn(tr, o.ChangePartial)
 		}
 	case o.ChangeMissing != "": // the day compared with was not scored
-		p.HealthChange, p.RChange = missingDelta(o.ChangeMissing), missingDelta(o.ChangeMissing)
+		p.HealthChange, p.RChange = missingDeltaIn(tr, o.ChangeMissing), missingDeltaIn(tr, o.ChangeMissing)
 		for i := range p.KPIs {
-			p.KPIs[i].Change = missingDelta(o.ChangeMissing)
+			p.KPIs[i].Change = missingDeltaIn(tr, o.ChangeMissing)
 		}
 	case o.ComparedWith != "":
-		p.HealthChange, p.RChange = againstDay(p.HealthChange, o.ComparedWith), againstDay(p.RChange, o.ComparedWith)
+		p.HealthChange, p.RChange = deltaIn(tr, p.HealthChange, o.ComparedWith), deltaIn(tr, p.RChange, o.ComparedWith)
 		for i := range p.KPIs {
-			p.KPIs[i].Change = againstDay(p.KPIs[i].Change, o.ComparedWith)
+			p.KPIs[i].Change = deltaIn(tr, p.KPIs[i].Change, o.ComparedWith)
 		}
 	}
 	p.Top, p.AtRisk, p.MemberQuery = o.Top, o.AtRisk, o.MemberQuery
-	buildOverviewStory(&p, o, bands)
+	buildOverviewStory(&p, o, bands, tr)
 
 	days := make([]string, len(o.Trend))
 	health := make([]float64, len(o.Trend))
@@ -136,38 +143,38 @@ func buildOverviewPage(o Overview, bands Bands) (overviewPage, error) {
 	var err error
 	p.Gauge = chartBlock{
 		ID:      "chart-health-gauge",
-		Title:   "Ecosystem health",
-		Summary: fmt.Sprintf("Ecosystem health is %s out of 100 (%s).", p.Health, p.Status.Label),
+		Title:   tr("charts.ecosystem_health"),
+		Summary: tr("ovpage.gauge_summary", "Health", p.Health, "Status", badgeWordIn(tr, p.Status)),
 		Size:    "sm",
 	}
-	if p.Gauge.Spec, err = healthGauge(o.Health, bands); err != nil {
+	if p.Gauge.Spec, err = healthGaugeIn(tr, o.Health, bands); err != nil {
 		return p, err
 	}
 	p.HealthTrend = chartBlock{
 		ID:      "chart-health-trend",
-		Title:   "Health, last 26 weeks",
-		Summary: trendText("Ecosystem health", days, health, fmtScore, o.TrendWarmingUp),
+		Title:   tr("ovpage.health_trend"),
+		Summary: trendTextIn(tr, tr("charts.ecosystem_health"), days, health, fmtScore, o.TrendWarmingUp),
 		Size:    "sm",
 	}
-	if p.HealthTrend.Spec, err = trendLine(days, []lineSeries{{Name: "Health", Values: health, Color: "#3b6fd8", Decimals: 1}},
-		trendOpts{Min: 0, Max: 100, Bands: &bands, Area: true, Message: "No health trend yet", WarmUp: o.TrendWarmingUp}); err != nil {
+	if p.HealthTrend.Spec, err = trendLine(days, []lineSeries{{Name: tr("charts.health"), Values: health, Color: "#3b6fd8", Decimals: 1}},
+		trendOpts{Min: 0, Max: 100, Bands: &bands, Area: true, Message: tr("ovpage.no_health_trend"), WarmUp: o.TrendWarmingUp, Tr: tr}); err != nil {
 		return p, err
 	}
 	p.RTrend = chartBlock{
 		ID:      "chart-r-trend",
-		Title:   "Ecosystem value R, last 26 weeks",
-		Summary: trendText("Ecosystem value R", days, value, fmtNum, o.TrendWarmingUp),
+		Title:   tr("ovpage.r_trend"),
+		Summary: trendTextIn(tr, tr("ovpage.ecosystem_value_r"), days, value, fmtNum, o.TrendWarmingUp),
 	}
 	if p.RTrend.Spec, err = trendLine(days, []lineSeries{{Name: "R", Values: value, Color: "#7a4fd0", Decimals: 4}},
-		trendOpts{Area: true, Scale: true, Message: "No value trend yet", WarmUp: o.TrendWarmingUp}); err != nil {
+		trendOpts{Area: true, Scale: true, Message: tr("ovpage.no_value_trend"), WarmUp: o.TrendWarmingUp, Tr: tr}); err != nil {
 		return p, err
 	}
 	p.Share = chartBlock{
 		ID:      "chart-phi-share",
-		Title:   "Share of value (φ / R), top members",
-		Summary: shareSummary(o.Top),
+		Title:   tr("ovpage.share_title"),
+		Summary: shareSummaryIn(tr, o.Top),
 	}
-	if p.Share.Spec, err = shareBar(o.Top, bands); err != nil {
+	if p.Share.Spec, err = shareBarIn(tr, o.Top, bands); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -189,18 +196,38 @@ func trendSummary(what string, days []string, values []float64, format func(floa
 	return fmt.Sprintf("%s went from %s on %s to %s on %s.", what, format(values[first]), days[first], format(values[last]), days[last])
 }
 
-func shareSummary(rows []MemberRow) string {
+func shareSummary(rows []MemberRow) string { return shareSummaryIn(nil, rows) }
+
+// shareSummaryIn is shareSummary in tr's language (nil: English).
+func shareSummaryIn(tr Tr, rows []MemberRow) string {
+	tr = orEnglish(tr)
 	if len(rows) == 0 {
-		return "No member has a share of value yet."
+		return tr("ovpage.share_none")
 	}
-	s := fmt.Sprintf("Share of ecosystem value of the top %s: ", domain.Plural(len(rows), "member", "members"))
+	s := tr("ovpage.share_of_top", "Members", nMembers(tr, len(rows)))
 	for i, m := range rows {
 		if i > 0 {
-			s += ", "
+			s += tr("story.list_sep")
 		}
 		s += m.Name + " " + fmtPct(m.PhiShare)
 	}
-	return s + "."
+	return s + tr("story.end")
+}
+
+// badgeWordIn names a status badge in tr's language, as the templates'
+// statusLabel does.
+func badgeWordIn(tr Tr, b statusBadge) string {
+	switch b.Class {
+	case "healthy":
+		return tr("status.healthy")
+	case "watch":
+		return tr("status.watch")
+	case "at-risk":
+		return tr("status.at_risk")
+	case "no-data":
+		return tr("status.no_data")
+	}
+	return b.Label
 }
 
 // weakestLabel names a health dimension for people.

@@ -47,7 +47,9 @@ func overviewPeriod(name string) (OverviewPeriod, error) {
 			return p, nil
 		}
 	}
-	return OverviewPeriod{}, domain.Errorf(domain.EINVALID, "unknown period %q: want week, month or quarter", name)
+	return OverviewPeriod{}, newPageError(func(tr Tr) string {
+		return tr("pageerr.unknown_period", "Value", fmt.Sprintf("%q", name))
+	})
 }
 
 // OverviewQuery is what the overview is asked for: a day (zero: the latest
@@ -99,6 +101,21 @@ type OverviewSummary struct {
 	CallsBefore      *int64   `json:"calls_before"`
 	CallsChange      *float64 `json:"calls_change"` // relative: −0.12 = −12%
 	UsageNotCompared string   `json:"usage_not_compared,omitempty"`
+
+	// facts are what the page needs to say the reasons above in its own
+	// language (Overview.in); nil on an Overview not built by
+	// BuildOverview. Unexported: the JSON keeps its English.
+	facts *storyFacts
+}
+
+// storyFacts are the days and counts the story's reasons quote.
+type storyFacts struct {
+	frame       *trendFrame
+	day, before time.Time
+	period      OverviewPeriod
+	usageN      int                    // days holding data of the span UsageNotCompared names
+	usageBefore bool                   // that span is the period before (not the last)
+	reasons     map[string]reasonFacts // what each member's reason quotes, by slug
 }
 
 // Mover is a member that changed band or fell over the period.
@@ -214,44 +231,57 @@ func moversOf(rows []MemberRow) []Mover {
 }
 
 // summaryLines writes the three sentences of the summary.
-func summaryLines(o *Overview, p OverviewPeriod) []string {
-	since := "a " + p.Name + " earlier"
+func summaryLines(o *Overview, p OverviewPeriod) []string { return summaryLinesIn(nil, o, p) }
+
+// summaryLinesIn is summaryLines in tr's language (nil: English); the
+// reasons o quotes are in it already (Overview.in).
+func summaryLinesIn(tr Tr, o *Overview, p OverviewPeriod) []string {
+	tr = orEnglish(tr)
+	words := periodWordsIn(tr, p.Name)
+	var since string
+	switch p.Name {
+	case "month":
+		since = tr("story.a_month_earlier")
+	case "quarter":
+		since = tr("story.a_quarter_earlier")
+	default:
+		since = tr("story.a_week_earlier")
+	}
 	if o.ComparedWith != "" {
-		since = fmt.Sprintf("%s (%s earlier)", o.ComparedWith, p.Words)
+		since = tr("story.since_day", "Day", o.ComparedWith, "Period", words)
 	}
 	notCompared := ""
 	switch {
 	case o.ChangePartial != "":
-		notCompared = "not compared with " + p.Words + " earlier: " + o.ChangePartial
+		notCompared = tr("story.not_compared_with", "Period", words, "Why", o.ChangePartial)
 	case o.ChangeMissing != "":
-		notCompared = "not compared: " + o.ChangeMissing
+		notCompared = tr("series.not_compared", "Why", o.ChangeMissing)
 	}
 
 	// 1. Health and its change.
-	health := fmt.Sprintf("Ecosystem health is %s/100 weighted by contribution", fmtScore(o.Health))
+	health := tr("story.health", "Health", fmtScore(o.Health))
 	if o.HealthMean != nil {
-		health += fmt.Sprintf(" and %s/100 as the plain member mean", fmtScore(*o.HealthMean))
+		health += tr("story.health_mean", "Mean", fmtScore(*o.HealthMean))
 	} else {
-		health += " (the member mean was not kept for this day)"
+		health += tr("story.health_no_mean")
 	}
 	if notCompared != "" {
-		health += "; " + notCompared + "."
+		health += tr("story.sep") + notCompared + tr("story.end")
 	} else {
-		health += fmt.Sprintf("; %s since %s", signedPoints(o.HealthChange), since)
+		health += tr("story.change_since", "Change", signedPoints(o.HealthChange), "Since", since)
 		if o.HealthMeanChange != nil {
-			health += fmt.Sprintf(", %s for the mean", signedPoints(*o.HealthMeanChange))
+			health += tr("story.change_mean", "Change", signedPoints(*o.HealthMeanChange))
 		}
-		health += "."
+		health += tr("story.end")
 	}
 
 	// 2. The members that moved.
 	var moved string
 	switch {
 	case notCompared != "":
-		moved = fmt.Sprintf("%s at risk and %s on watch; bands not compared with %s earlier.",
-			domain.Plural(o.Distribution.AtRisk, "member", "members"), domain.Plural(o.Distribution.Watch, "member", "members"), p.Words)
+		moved = tr("story.bands_not_compared", "AtRisk", nMembers(tr, o.Distribution.AtRisk), "Watch", nMembers(tr, o.Distribution.Watch), "Period", words)
 	case len(o.Summary.Movers) == 0:
-		moved = fmt.Sprintf("No member changed band or fell more than %d points since %s.", FallPoints, o.ComparedWith)
+		moved = tr("story.no_movers", "Points", FallPoints, "Day", o.ComparedWith)
 	default:
 		var worse, better []Mover
 		for _, m := range o.Summary.Movers {
@@ -263,54 +293,82 @@ func summaryLines(o *Overview, p OverviewPeriod) []string {
 		}
 		var parts []string
 		if len(worse) > 0 {
-			parts = append(parts, fmt.Sprintf("%s moved to a worse band or fell more than %d points since %s: %s",
-				domain.Plural(len(worse), "member", "members"), FallPoints, o.ComparedWith, moverNames(worse)))
+			parts = append(parts, tr("story.worse", "Members", nMembers(tr, len(worse)), "Points", FallPoints, "Day", o.ComparedWith, "Names", moverNames(tr, worse)))
 		}
 		if len(better) > 0 {
-			parts = append(parts, fmt.Sprintf("%s moved to a better band: %s", domain.Plural(len(better), "member", "members"), moverNames(better)))
+			parts = append(parts, tr("story.better", "Members", nMembers(tr, len(better)), "Names", moverNames(tr, better)))
 		}
-		moved = strings.Join(parts, "; ") + "."
+		moved = strings.Join(parts, tr("story.sep")) + tr("story.end")
 	}
 
 	// 3. Milestones and usage.
 	s := o.Summary
-	work := domain.Plural(s.OverdueMilestones, "milestone", "milestones") + " overdue"
+	var work string
+	if s.OverdueMilestones == 1 {
+		work = tr("story.overdue_one")
+	} else {
+		work = tr("story.overdue", "N", s.OverdueMilestones)
+	}
 	if s.OverdueBefore != nil {
 		switch d := s.OverdueMilestones - *s.OverdueBefore; {
 		case d > 0:
-			work += fmt.Sprintf(" (%d more than on %s)", d, o.ComparedWith)
+			work += tr("story.overdue_more", "N", d, "Day", o.ComparedWith)
 		case d < 0:
-			work += fmt.Sprintf(" (%d fewer than on %s)", -d, o.ComparedWith)
+			work += tr("story.overdue_fewer", "N", -d, "Day", o.ComparedWith)
 		default:
-			work += fmt.Sprintf(" (as many as on %s)", o.ComparedWith)
+			work += tr("story.overdue_same", "Day", o.ComparedWith)
 		}
 	}
-	usage := fmt.Sprintf("API calls: %s in the last %s", fmtCount(s.Calls), p.Words)
+	usage := tr("story.calls", "Calls", fmtCount(s.Calls), "Period", words)
 	if s.CallsChange != nil {
-		usage += fmt.Sprintf(", %s against the %s before (%s)", signedPct(*s.CallsChange), p.Words, fmtCount(*s.CallsBefore))
+		usage += tr("story.calls_change", "Change", signedPct(*s.CallsChange), "Period", words, "Before", fmtCount(*s.CallsBefore))
 	} else if s.UsageNotCompared != "" {
-		usage += " (not compared: " + s.UsageNotCompared + ")"
+		usage += tr("story.calls_not_compared", "Why", s.UsageNotCompared)
 	}
-	return []string{health, moved, work + "; " + usage + "."}
+	return []string{health, moved, work + tr("story.sep") + usage + tr("story.end")}
+}
+
+// nMembers is "1 member", "3 members" in tr's language.
+func nMembers(tr Tr, n int) string {
+	if n == 1 {
+		return tr("story.one_member")
+	}
+	return tr("story.n_members", "N", n)
 }
 
 // moverNames names the first summaryNamed movers: "Acme (healthy → at
 // risk, −31.2)", "Beta (−12.0, still watch)".
-func moverNames(ms []Mover) string {
+func moverNames(tr Tr, ms []Mover) string {
 	var names []string
 	for i, m := range ms {
 		if i == summaryNamed {
-			names = append(names, fmt.Sprintf("and %d more", len(ms)-summaryNamed))
+			names = append(names, tr("story.and_more", "N", len(ms)-summaryNamed))
 			break
 		}
 		if m.Status != m.StatusBefore {
-			names = append(names, fmt.Sprintf("%s (%s → %s, %s)", m.Name, statusBadgeOf(m.StatusBefore).Label,
-				statusBadgeOf(m.Status).Label, signedPoints(m.Change)))
+			names = append(names, tr("story.mover_moved", "Name", m.Name, "From", statusWordIn(tr, m.StatusBefore),
+				"To", statusWordIn(tr, m.Status), "Change", signedPoints(m.Change)))
 		} else {
-			names = append(names, fmt.Sprintf("%s (%s, still %s)", m.Name, signedPoints(m.Change), statusBadgeOf(m.Status).Label))
+			names = append(names, tr("story.mover_still", "Name", m.Name, "Change", signedPoints(m.Change), "Status", statusWordIn(tr, m.Status)))
 		}
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(names, tr("story.list_sep"))
+}
+
+// statusWordIn names a status as statusBadgeOf does, in tr's language.
+func statusWordIn(tr Tr, s string) string {
+	switch statusBadgeOf(s).Class {
+	case "healthy":
+		return tr("status.healthy")
+	case "watch":
+		return tr("status.watch")
+	case "at-risk":
+		return tr("status.at_risk")
+	}
+	if s == "" || s == domain.StatusNoData {
+		return tr("status.no_data")
+	}
+	return statusBadgeOf(s).Label
 }
 
 // signedPoints is a change of health: "+1.3", "−4.0", "±0.0".
@@ -365,11 +423,17 @@ func periodUsage(ctx context.Context, db *data.DB, s *OverviewSummary, day time.
 	}
 	s.Calls = now
 	if n := f.dataDaysIn(prevStart, start.AddDate(0, 0, -1)); n < p.Days {
-		s.UsageNotCompared = fmt.Sprintf("only %d of the %d days before hold collected data", n, p.Days)
+		s.UsageNotCompared = usageNotComparedIn(nil, n, p.Days, true)
+		if s.facts != nil {
+			s.facts.usageN, s.facts.usageBefore = n, true
+		}
 		return nil
 	}
 	if n := f.dataDaysIn(start, day); n < p.Days {
-		s.UsageNotCompared = fmt.Sprintf("only %d of the last %d days hold collected data", n, p.Days)
+		s.UsageNotCompared = usageNotComparedIn(nil, n, p.Days, false)
+		if s.facts != nil {
+			s.facts.usageN = n
+		}
 		return nil
 	}
 	before, err := db.CallsBetween(ctx, prevStart, start)
@@ -388,14 +452,36 @@ func periodUsage(ctx context.Context, db *data.DB, s *OverviewSummary, day time.
 // the week ending on before cannot be computed (series.go's partial
 // weeks), or "" when both weeks are complete.
 func periodPartial(f *trendFrame, day, before time.Time) string {
+	return periodPartialIn(nil, f, day, before)
+}
+
+// periodPartialIn is periodPartial in tr's language (nil: English).
+func periodPartialIn(tr Tr, f *trendFrame, day, before time.Time) string {
+	tr = orEnglish(tr)
 	if before.Equal(day.AddDate(0, 0, -7)) {
-		return f.weekOverWeek(day)
+		return f.weekOverWeekIn(tr, day)
 	}
-	if why := f.weekPartial(day); why != "" {
-		return "this week is partial: " + why
+	if why := f.weekPartialIn(tr, day); why != "" {
+		return tr("series.this_week_partial", "Why", why)
 	}
-	if why := f.weekPartial(before); why != "" {
-		return fmt.Sprintf("the week ending on %s is partial: %s", before.Format(domain.DateLayout), why)
+	if why := f.weekPartialIn(tr, before); why != "" {
+		return tr("story.week_ending_partial", "Day", before.Format(domain.DateLayout), "Why", why)
 	}
 	return ""
+}
+
+// usageNotComparedIn says why the period's calls are not compared: only n
+// of its days (or of the days before it) hold data.
+func usageNotComparedIn(tr Tr, n, days int, before bool) string {
+	tr = orEnglish(tr)
+	if before {
+		return tr("story.usage_before_short", "N", n, "Days", days)
+	}
+	return tr("story.usage_last_short", "N", n, "Days", days)
+}
+
+// changeMissingIn says that the day compared with was not scored.
+func changeMissingIn(tr Tr, before time.Time, p OverviewPeriod, at string) string {
+	tr = orEnglish(tr)
+	return tr("story.missing", "Day", before.Format(domain.DateLayout), "Period", periodWordsIn(tr, p.Name), "At", at)
 }

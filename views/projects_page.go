@@ -1,13 +1,11 @@
 package views
 
 import (
-	"fmt"
 	"io"
 	"net/url"
 	"strconv"
 
 	"github.com/ecopulse/ecopulse/data"
-	"github.com/ecopulse/ecopulse/domain"
 )
 
 // projectsPage is what templates/pages/projects.html receives.
@@ -34,12 +32,13 @@ type projectsPageRow struct {
 // ProjectsPage writes /projects. canEdit shows the links to register and
 // edit agreements (managers).
 func (r *Renderer) ProjectsPage(w io.Writer, p Projects, canEdit bool) error {
-	page, err := buildProjectsPage(p, canEdit)
+	tr := r.Tr()
+	page, err := buildProjectsPageIn(tr, p, canEdit)
 	if err != nil {
 		return err
 	}
 	return r.render(w, "projects", layoutData{
-		Title:  "Cooperation projects",
+		Title:  tr("projectspage.title"),
 		Active: "/projects",
 		Fresh:  newFreshness(p.To, p.LastCollected),
 		Page:   page,
@@ -47,6 +46,12 @@ func (r *Renderer) ProjectsPage(w io.Writer, p Projects, canEdit bool) error {
 }
 
 func buildProjectsPage(p Projects, canEdit bool) (projectsPage, error) {
+	return buildProjectsPageIn(nil, p, canEdit)
+}
+
+// buildProjectsPageIn is the page in tr's language (nil: English).
+func buildProjectsPageIn(tr Tr, p Projects, canEdit bool) (projectsPage, error) {
+	tr = orEnglish(tr)
 	page := projectsPage{Projects: p, CanEdit: canEdit, OverdueN: len(p.Overdue), OverdueRows: p.Overdue,
 		Filtered: p.Status != "" || p.Member != ""}
 	q := url.Values{"from": {p.From}, "to": {p.To}}
@@ -71,9 +76,9 @@ func buildProjectsPage(p Projects, canEdit bool) (projectsPage, error) {
 		page.Rows = append(page.Rows, projectsPageRow{ProjectsRow: r, Badge: "project-" + r.Status})
 	}
 	ms := p.Milestones
-	page.BurnChart = chartBlock{ID: "chart-projects-burnup", Title: "Milestone burn-up",
-		Summary: fmt.Sprintf("By %s, %d milestones were due and %d done, of %d in all.", p.To, ms.DueByEnd, ms.DoneByEnd, ms.Total)}
-	spec, err := projectsBurnChart(p)
+	page.BurnChart = chartBlock{ID: "chart-projects-burnup", Title: tr("projects.burn_chart"),
+		Summary: tr("projectspage.burn_summary", "Day", p.To, "Due", ms.DueByEnd, "Done", ms.DoneByEnd, "Total", ms.Total)}
+	spec, err := projectsBurnChart(tr, p)
 	if err != nil {
 		return page, err
 	}
@@ -83,9 +88,9 @@ func buildProjectsPage(p Projects, canEdit bool) (projectsPage, error) {
 
 // projectsBurnChart draws milestones due and done so far on each day of the
 // range, and the scope.
-func projectsBurnChart(p Projects) (chartSpec, error) {
+func projectsBurnChart(tr Tr, p Projects) (chartSpec, error) {
 	if p.Milestones.Total == 0 {
-		return noDataSpec("No milestones in these projects"), nil
+		return noDataSpec(tr("projectspage.no_milestones")), nil
 	}
 	days := make([]string, len(p.BurnUp))
 	due, done, scope := make([]float64, len(days)), make([]float64, len(days)), make([]float64, len(days))
@@ -93,10 +98,10 @@ func projectsBurnChart(p Projects) (chartSpec, error) {
 		days[i], due[i], done[i], scope[i] = b.Day, float64(b.Due), float64(b.Done), float64(b.Scope)
 	}
 	spec, err := trendLine(days, []lineSeries{
-		{Name: "Due", Values: due, Color: colorWatch},
-		{Name: "Done", Values: done, Color: colorHealthy},
-		{Name: "Scope", Values: scope, Color: colorNoData},
-	}, trendOpts{Min: 0, YName: "milestones", Area: true})
+		{Name: tr("projectspage.due"), Values: due, Color: colorWatch},
+		{Name: tr("projectspage.done"), Values: done, Color: colorHealthy},
+		{Name: tr("projectspage.scope"), Values: scope, Color: colorNoData},
+	}, trendOpts{Min: 0, YName: tr("projectspage.axis_milestones"), Area: true, Tr: tr})
 	if err != nil || spec.NoData {
 		return spec, err
 	}
@@ -130,7 +135,7 @@ type projectPage struct {
 
 // ProjectPage writes /projects/:slug.
 func (r *Renderer) ProjectPage(w io.Writer, d ProjectDetail, canEdit bool) error {
-	page, err := buildProjectPage(d, canEdit)
+	page, err := buildProjectPageIn(r.Tr(), d, canEdit)
 	if err != nil {
 		return err
 	}
@@ -143,6 +148,12 @@ func (r *Renderer) ProjectPage(w io.Writer, d ProjectDetail, canEdit bool) error
 }
 
 func buildProjectPage(d ProjectDetail, canEdit bool) (projectPage, error) {
+	return buildProjectPageIn(nil, d, canEdit)
+}
+
+// buildProjectPageIn is the page in tr's language (nil: English).
+func buildProjectPageIn(tr Tr, d ProjectDetail, canEdit bool) (projectPage, error) {
+	tr = orEnglish(tr)
 	p := projectPage{ProjectDetail: d, CanEdit: canEdit, Badge: "project-" + d.Project.Status,
 		EditURL: "/projects/" + d.Project.Slug + "/edit", OnTime: noValue}
 	if d.OnTimeRate != nil {
@@ -156,9 +167,9 @@ func buildProjectPage(d ProjectDetail, canEdit bool) (projectPage, error) {
 		}
 	}
 	c := d.States
-	p.Timeline = memberChartBlock{chartBlock: chartBlock{ID: "chart-project-milestones", Title: "Milestones",
-		Summary: fmt.Sprintf("On %s: %d done on time, %d done late, %d overdue, %d upcoming.", d.At, c.Done, c.Late, c.Overdue, c.Upcoming)}}
-	spec, err := projectTimeline(d)
+	p.Timeline = memberChartBlock{chartBlock: chartBlock{ID: "chart-project-milestones", Title: tr("projects.milestones"),
+		Summary: tr("projectspage.timeline_summary", "Day", d.At, "Done", c.Done, "Late", c.Late, "Overdue", c.Overdue, "Upcoming", c.Upcoming)}}
+	spec, err := projectTimeline(tr, d)
 	if err != nil {
 		return p, err
 	}
@@ -177,27 +188,27 @@ func projectMilestoneSources(ms []ProjectMilestone) []string {
 // projectTimeline puts each milestone on its own row at its due date,
 // coloured by its state on the day shown, with a diamond where it was done
 // and a line at the day shown.
-func projectTimeline(d ProjectDetail) (memberLinkSpec, error) {
+func projectTimeline(tr Tr, d ProjectDetail) (memberLinkSpec, error) {
 	if len(d.Milestones) == 0 {
-		return memberLinkSpec{chartSpec: noDataSpec("This agreement has no milestones")}, nil
+		return memberLinkSpec{chartSpec: noDataSpec(tr("projectspage.no_agreement_milestones"))}, nil
 	}
-	t := milestoneTimeline{LabelWidth: 200, SymbolSize: 14, Zoom: true, At: d.At, AtLabel: "start"}
+	t := milestoneTimeline{LabelWidth: 200, SymbolSize: 14, Zoom: true, At: d.At, AtLabel: "start", Tr: tr}
 	info := func(m ProjectMilestone, label string) []any {
-		pairs := []string{"Due", m.DueOn, "State", label, "Source", m.Source}
+		pairs := []string{tr("projectspage.due"), m.DueOn, tr("projectspage.state"), label, tr("projectspage.source"), m.Source}
 		if m.DoneOn != "" {
-			pairs = append(pairs, "Done", m.DoneOn)
+			pairs = append(pairs, tr("projectspage.done"), m.DoneOn)
 		}
 		if m.DaysOverdue > 0 {
-			pairs = append(pairs, "Overdue by", domain.Plural(m.DaysOverdue, "day", "days"))
+			pairs = append(pairs, tr("projectspage.overdue_by"), nDays(tr, m.DaysOverdue))
 		}
 		return memberTipInfo(pairs...)
 	}
 	for i, m := range d.Milestones {
 		t.Rows = append(t.Rows, strconv.Itoa(i+1)+". "+m.Title)
-		t.Marks = append(t.Marks, timelineMark{State: m.State, Title: m.Title, Day: m.DueOn, Row: i, Tip: m.Title, Info: info(m, milestoneStateLabel(m.State))})
+		t.Marks = append(t.Marks, timelineMark{State: m.State, Title: m.Title, Day: m.DueOn, Row: i, Tip: m.Title, Info: info(m, milestoneStateLabelIn(tr, m.State))})
 		if m.DoneOn != "" {
 			// The diamond's tooltip names the state by its key, as it always has.
-			t.Delivered = append(t.Delivered, timelineMark{Title: m.Title, Day: m.DoneOn, Row: i, Tip: m.Title + " (delivered)", Info: info(m, m.State)})
+			t.Delivered = append(t.Delivered, timelineMark{Title: m.Title, Day: m.DoneOn, Row: i, Tip: m.Title + tr("projectspage.delivered"), Info: info(m, milestoneStateKeyIn(tr, m.State))})
 		}
 	}
 	opt, err := t.option()
@@ -207,19 +218,40 @@ func projectTimeline(d ProjectDetail) (memberLinkSpec, error) {
 	return memberLinkSpec{chartSpec: chartSpec{Option: opt}, Tooltip: "info"}, nil
 }
 
+// milestoneStateKeyIn names a state by its key's word ("late"), in tr's
+// language: the English is the key itself.
+func milestoneStateKeyIn(tr Tr, state string) string {
+	switch state {
+	case memberMsDone:
+		return tr("ms.done")
+	case memberMsLate:
+		return tr("ms.late")
+	case memberMsOverdue:
+		return tr("ms.overdue")
+	case memberMsUpcoming:
+		return tr("ms.upcoming")
+	}
+	return state
+}
+
 // projectSourceLabel says in words where a record came from.
-func projectSourceLabel(s string) string {
+func projectSourceLabel(s string) string { return projectSourceLabelIn(nil, s) }
+
+// projectSourceLabelIn is projectSourceLabel in tr's language (nil:
+// English).
+func projectSourceLabelIn(tr Tr, s string) string {
+	tr = orEnglish(tr)
 	switch s {
 	case data.SourceUI:
-		return "entered in EcoPulse"
+		return tr("source_label.ui")
 	case data.SourceRegistry:
-		return "registry file"
+		return tr("source_label.registry")
 	case data.SourceGitHub:
-		return "GitHub milestones"
+		return tr("source_label.github")
 	case data.SourceDemo:
-		return "demo data"
+		return tr("source_label.demo")
 	case "":
-		return "unknown"
+		return tr("source_label.unknown")
 	}
 	return s
 }

@@ -64,5 +64,5 @@ func cutUTF8(s string, n int) string {
 
 // RejectedPage writes /sources/:name/rejected.
 func (r *Renderer) RejectedPage(w io.Writer, rej Rejected) error {
-	return r.render(w, "sources-rejected", layoutData{Title: "Rejected by " + rej.Source, Active: "/sources", Page: rej})
+	return r.render(w, "sources-rejected", layoutData{Title: r.Tr()("sourcespage.rejected_title", "Source", rej.Source), Active: "/sources", Page: rej})
 }

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"path"
 	"strconv"
@@ -126,7 +125,7 @@ func NewRenderer(opts Options) (*Renderer, error) {
 			if err != nil {
 				return nil, fmt.Errorf("views: clone %s: %w", name, err)
 			}
-			pages[name] = c.Funcs(funcs).Funcs(lf)
+			pages[name] = c.Funcs(funcs).Funcs(lf).Funcs(goTextFuncs(l, opts))
 		}
 		byLang[lang] = pages
 	}
@@ -215,10 +214,7 @@ type errorPage struct {
 // Error writes a plain error page in the layout. The caller sets the HTTP
 // status code; status only chooses the words shown.
 func (r *Renderer) Error(w io.Writer, status int, message string) error {
-	text := http.StatusText(status)
-	if text == "" {
-		text = "Error"
-	}
+	text := statusTextIn(r.Tr(), status)
 	if strings.TrimSpace(message) == "" {
 		message = text
 	}

@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"time"
 
@@ -145,17 +144,22 @@ func (f *trendFrame) dataDaysIn(from, to time.Time) int {
 // it) is partial, or "" when it is complete: 7 days of data, and its last
 // day's scores out of the warm-up.
 func (f *trendFrame) weekPartial(end time.Time) string {
+	return f.weekPartialIn(nil, end)
+}
+
+// weekPartialIn is weekPartial in tr's language (nil: English).
+func (f *trendFrame) weekPartialIn(tr Tr, end time.Time) string {
+	tr = orEnglish(tr)
 	end = domain.Day(end)
 	if f.warm.contains(end) {
-		return fmt.Sprintf("scores of %s are warming up: data starts on %s, so its %d-day scoring window holds %s",
-			end.Format(domain.DateLayout), f.warm.From.Format(domain.DateLayout), f.warm.WindowDays,
-			domain.Plural(int(end.Sub(f.warm.From).Hours()/24)+1, "day", "days"))
+		return tr("series.warming_up_why", "Day", end.Format(domain.DateLayout), "From", f.warm.From.Format(domain.DateLayout),
+			"Window", f.warm.WindowDays, "Days", nDays(tr, int(end.Sub(f.warm.From).Hours()/24)+1))
 	}
 	switch n := f.dataDaysIn(end.AddDate(0, 0, -6), end); {
 	case n == 0:
-		return fmt.Sprintf("no data was collected in the week ending on %s", end.Format(domain.DateLayout))
+		return tr("series.week_empty", "Day", end.Format(domain.DateLayout))
 	case n < 7:
-		return fmt.Sprintf("only %d of the 7 days ending on %s hold collected data", n, end.Format(domain.DateLayout))
+		return tr("series.week_short", "N", n, "Day", end.Format(domain.DateLayout))
 	}
 	return ""
 }
@@ -163,13 +167,28 @@ func (f *trendFrame) weekPartial(end time.Time) string {
 // weekOverWeek says why the week ending on day cannot be compared with the
 // week before it, or "" when both are complete.
 func (f *trendFrame) weekOverWeek(day time.Time) string {
-	if why := f.weekPartial(day); why != "" {
-		return "this week is partial: " + why
+	return f.weekOverWeekIn(nil, day)
+}
+
+// weekOverWeekIn is weekOverWeek in tr's language (nil: English).
+func (f *trendFrame) weekOverWeekIn(tr Tr, day time.Time) string {
+	tr = orEnglish(tr)
+	if why := f.weekPartialIn(tr, day); why != "" {
+		return tr("series.this_week_partial", "Why", why)
 	}
-	if why := f.weekPartial(day.AddDate(0, 0, -7)); why != "" {
-		return "the week before is partial: " + why
+	if why := f.weekPartialIn(tr, day.AddDate(0, 0, -7)); why != "" {
+		return tr("series.week_before_partial", "Why", why)
 	}
 	return ""
+}
+
+// nDays is "1 day", "3 days" in tr's language. (A message's plural forms
+// are not chosen by the Tr: the words are picked here.)
+func nDays(tr Tr, n int) string {
+	if n == 1 {
+		return tr("series.one_day")
+	}
+	return tr("series.n_days", "N", n)
 }
 
 // ecoScoreMeasured reports whether an ecosystem score measured something:
@@ -274,7 +293,10 @@ func countValues(counts []int64, measured []bool) []float64 {
 
 // markWarmUp shades the warm-up points of a trend's option on its first
 // series, labelled WarmUpLabel.
-func markWarmUp(opt map[string]any, r *DayRange) {
+func markWarmUp(opt map[string]any, r *DayRange) { markWarmUpIn(nil, opt, r) }
+
+// markWarmUpIn is markWarmUp with the label in tr's language (nil: English).
+func markWarmUpIn(tr Tr, opt map[string]any, r *DayRange) {
 	if r == nil {
 		return
 	}
@@ -287,7 +309,7 @@ func markWarmUp(opt map[string]any, r *DayRange) {
 		"itemStyle": map[string]any{"color": "rgba(91, 100, 117, 0.10)"},
 		"label":     map[string]any{"show": true, "position": "insideTop", "color": "#5b6475", "fontSize": 11},
 		"data": []any{[]any{
-			map[string]any{"name": WarmUpLabel, "xAxis": r.From},
+			map[string]any{"name": orEnglish(tr)("series.warming_up"), "xAxis": r.From},
 			map[string]any{"xAxis": r.To},
 		}},
 	}
@@ -310,8 +332,12 @@ func setSeriesData(opt map[string]any, data [][]any) {
 
 // partialDelta is a change not computed because a week is partial: shown
 // as such, with the reason, never as a change of 0.
-func partialDelta(reason string) deltaView {
-	return deltaView{Text: "partial week", Class: "flat partial", Words: "not compared: " + reason}
+func partialDelta(reason string) deltaView { return partialDeltaIn(nil, reason) }
+
+// partialDeltaIn is partialDelta in tr's language (nil: English).
+func partialDeltaIn(tr Tr, reason string) deltaView {
+	tr = orEnglish(tr)
+	return deltaView{Text: tr("series.partial_week"), Class: "flat partial", Words: tr("series.not_compared", "Why", reason)}
 }
 
 // barValues is chartValues for bars: a partial point is drawn faded.
@@ -334,6 +360,13 @@ func barValues(values []float64, decimals int, partial []bool) []any {
 // it says how many points are missing between them, and which were warming
 // up.
 func trendText(what string, labels []string, values []float64, format func(float64) string, warm *DayRange) string {
+	return trendTextIn(nil, what, labels, values, format, warm)
+}
+
+// trendTextIn is trendText in tr's language (nil: English); what is in it
+// already.
+func trendTextIn(tr Tr, what string, labels []string, values []float64, format func(float64) string, warm *DayRange) string {
+	tr = orEnglish(tr)
 	inWarm := func(i int) bool { return warm != nil && labels[i] >= warm.From && labels[i] <= warm.To }
 	first, last, firstAfter := -1, -1, -1
 	for i, v := range values {
@@ -349,15 +382,15 @@ func trendText(what string, labels []string, values []float64, format func(float
 		last = i
 	}
 	if first < 0 {
-		return what + ": no data yet."
+		return tr("series.trend_no_data", "What", what)
 	}
 	from := first
 	if firstAfter >= 0 && firstAfter < last {
 		from = firstAfter
 	}
-	s := fmt.Sprintf("%s went from %s on %s to %s on %s", what, format(values[from]), labels[from], format(values[last]), labels[last])
+	s := tr("series.trend_went", "What", what, "From", format(values[from]), "FromDay", labels[from], "To", format(values[last]), "ToDay", labels[last])
 	if from == first && last == first {
-		s = fmt.Sprintf("%s was %s on %s", what, format(values[first]), labels[first])
+		s = tr("series.trend_was", "What", what, "Value", format(values[first]), "Day", labels[first])
 	}
 	missing := 0
 	for i := from; i <= last; i++ {
@@ -366,11 +399,15 @@ func trendText(what string, labels []string, values []float64, format func(float
 		}
 	}
 	if missing > 0 {
-		s += fmt.Sprintf(" (%s without data left out)", domain.Plural(missing, "point", "points"))
+		if missing == 1 {
+			s += tr("series.trend_missing_one")
+		} else {
+			s += tr("series.trend_missing", "N", missing)
+		}
 	}
-	s += "."
+	s += tr("series.trend_end")
 	if warm != nil {
-		s += fmt.Sprintf(" Scores from %s to %s were warming up: their window was not yet full.", warm.From, warm.To)
+		s += tr("series.trend_warm", "From", warm.From, "To", warm.To)
 	}
 	return s
 }

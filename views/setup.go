@@ -61,3 +61,28 @@ func setupStep(s *Setup, id string) bool {
 	}
 	return false
 }
+
+// in is the checklist with its steps' words in tr's language (a copy: the
+// JSON's stay English); a step the catalogues do not know keeps its own.
+func (s *Setup) in(tr Tr) *Setup {
+	if s == nil {
+		return nil
+	}
+	out := &Setup{Complete: s.Complete, Steps: make([]SetupStep, len(s.Steps))}
+	for i, st := range s.Steps {
+		switch st.ID {
+		case "members":
+			st.Title, st.How = tr("setupstep.members"), tr("setupstep.members_how")
+		case "sources":
+			st.Title, st.How = tr("setupstep.sources"), tr("setupstep.sources_how")
+		case "consumers":
+			st.Title, st.How = tr("setupstep.consumers"), tr("setupstep.consumers_how")
+		case "agreements":
+			st.Title, st.How = tr("setupstep.agreements"), tr("setupstep.agreements_how")
+		case "scores":
+			st.Title, st.How = tr("setupstep.scores"), tr("setupstep.scores_how")
+		}
+		out.Steps[i] = st
+	}
+	return out
+}

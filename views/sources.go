@@ -146,8 +146,20 @@ type sourcesPage struct {
 
 // SourcesPage writes /sources. canRun names the sources the viewer may run now.
 func (r *Renderer) SourcesPage(w io.Writer, s Sources, canRun map[string]bool) error {
+	tr := r.Tr()
+	// Each run's error as a sentence in the page's language (the JSON's is
+	// English), on a copy: the caller's rows stay as they are.
+	rows := make([]SourceRow, len(s.Sources))
+	for i, row := range s.Sources {
+		if row.LastError != "" {
+			next, _ := time.Parse(time.RFC3339, row.NextRun)
+			row.LastErrorText = ErrorSentenceIn(tr, row.Type, row.LastError, next)
+		}
+		rows[i] = row
+	}
+	s.Sources = rows
 	return r.render(w, "sources", layoutData{
-		Title:  "Sources",
+		Title:  tr("sourcespage.title"),
 		Active: "/sources",
 		Fresh:  newFreshness("", s.LastCollected),
 		Page:   sourcesPage{Sources: s, CanRun: canRun},

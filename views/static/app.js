@@ -295,7 +295,7 @@ var msg = (function () {
       chart.setOption(spec.option);
     } catch (e) {
       chart.dispose();
-      showMessage(el, 'This chart could not be drawn.', 'error');
+      showMessage(el, msg('chart_failed', 'This chart could not be drawn.'), 'error');
       return null;
     }
     hooks.forEach(function (h) { h(el, chart, spec); });
@@ -422,7 +422,7 @@ var msg = (function () {
     list.slice(0, MAX_SHOWN).forEach(function (a) {
       var li = el('li', 'alert-item');
       li.setAttribute('data-rule', a.rule || '');
-      li.appendChild(el('span', 'badge alert-rule', a.rule_label || a.rule));
+      li.appendChild(el('span', 'badge alert-rule', msg('rule.' + a.rule, a.rule_label || a.rule)));
       li.appendChild(document.createTextNode(' '));
       if (a.member) {
         var link = el('a', '', a.member_name || a.member);
@@ -440,7 +440,7 @@ var msg = (function () {
       var opened = a.opened_on || a.first_seen;
       if (opened) {
         li.appendChild(document.createTextNode(' '));
-        var since = el('span', 'muted small', 'since ');
+        var since = el('span', 'muted small', msg('since', 'since') + ' ');
         var t = el('time', '', String(opened).replace('T', ' ').replace(/:\d\dZ$/, ' UTC'));
         t.setAttribute('datetime', opened);
         since.appendChild(t);
@@ -450,8 +450,8 @@ var msg = (function () {
     });
     box.appendChild(ul);
     if (total > MAX_SHOWN) {
-      var more = el('p', 'muted small', 'and ' + (total - Math.min(list.length, MAX_SHOWN)) + ' more: ');
-      var all = el('a', '', 'the alert inbox');
+      var more = el('p', 'muted small', msg('and_more', 'and {n} more: ').replace('{n}', String(total - Math.min(list.length, MAX_SHOWN))));
+      var all = el('a', '', msg('alert_inbox', 'the alert inbox'));
       all.href = '/alerts';
       more.appendChild(all);
       box.appendChild(more);
@@ -870,17 +870,17 @@ var msg = (function () {
   // it has one) from its value and bounds.
   function check(input) {
     var v = input.value.trim();
-    var msg = '';
+    var problem = '';
     if (v !== '') {
       if (!realDay(v)) {
-        msg = 'Enter a date as YYYY-MM-DD, e.g. 2026-06-30.';
+        problem = msg('date_format', 'Enter a date as YYYY-MM-DD, e.g. 2026-06-30.');
       } else if (input.dataset.min && v < input.dataset.min) {
-        msg = 'The earliest date here is ' + input.dataset.min + '.';
+        problem = msg('date_min', 'The earliest date here is {day}.').replace('{day}', input.dataset.min);
       } else if (input.dataset.max && v > input.dataset.max) {
-        msg = 'The latest date here is ' + input.dataset.max + '.';
+        problem = msg('date_max', 'The latest date here is {day}.').replace('{day}', input.dataset.max);
       }
     }
-    input.setCustomValidity(msg);
+    input.setCustomValidity(problem);
   }
 
   function isoDates() {
@@ -900,7 +900,7 @@ var msg = (function () {
       input.setAttribute('maxlength', '10');
       input.setAttribute('autocomplete', 'off');
       input.setAttribute('data-iso-date', '');
-      if (!input.title) input.title = 'A date as YYYY-MM-DD';
+      if (!input.title) input.title = msg('date_title', 'A date as YYYY-MM-DD');
       check(input);
     }
   }
