@@ -218,6 +218,10 @@ type Members struct {
 	// CanEdit: the viewer may add and edit members (the page's links; set by
 	// the handler, per role, never part of the JSON).
 	CanEdit bool `json:"-"`
+
+	// reasons are what the page needs to say each row's reason in its own
+	// language (reasonIn); unexported: the JSON keeps the English.
+	reasons map[string]reasonFacts
 }
 
 // membersTrendDays returns the days of a weekly trend ending on day: the n-1
@@ -277,7 +281,8 @@ func readMembers(ctx context.Context, db *data.DB, q MembersQuery) (*Members, er
 	if err != nil {
 		return nil, err
 	}
-	rows, err := memberRows(ctx, db, day, day.AddDate(0, 0, -7), eco.R)
+	out.reasons = map[string]reasonFacts{}
+	rows, err := memberRowsFacts(ctx, db, day, day.AddDate(0, 0, -7), eco.R, out.reasons)
 	if err != nil {
 		return nil, err
 	}

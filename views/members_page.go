@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -116,12 +115,13 @@ type membersOption struct {
 
 // MembersPage writes /members.
 func (r *Renderer) MembersPage(w io.Writer, m Members) error {
-	page, err := buildMembersPage(m, r.opts.Bands)
+	tr := r.Tr()
+	page, err := buildMembersPage(m, r.opts.Bands, tr)
 	if err != nil {
 		return err
 	}
 	return r.render(w, "members", layoutData{
-		Title:  "Members",
+		Title:  tr("nav.members"),
 		Active: "/members",
 		Fresh:  newFreshness(m.At, m.LastCollected),
 		Page:   page,
@@ -138,7 +138,9 @@ func membersKindLabel(k string) string {
 	return strings.ReplaceAll(k, "_", " ")
 }
 
-func buildMembersPage(m Members, bands Bands) (membersPage, error) {
+// buildMembersPage is the list's page in tr's language (nil: English).
+func buildMembersPage(m Members, bands Bands, tr Tr) (membersPage, error) {
+	tr = orEnglish(tr)
 	q := m.Query
 	p := membersPage{Empty: m.Empty, CanEdit: m.CanEdit, Q: q, Count: m.Count, Total: m.Total, SortKey: q.Sort, SortOrder: q.Order}
 	p.Filtered = q.Segment != "" || q.Tier != "" || q.Kind != "" || q.Status != "" || q.Q != ""
@@ -162,13 +164,18 @@ func buildMembersPage(m Members, bands Bands) (membersPage, error) {
 	p.Headers = membersHeaders(q)
 
 	for _, k := range []string{"member_health", "T", "I", "M", "C", "K", "phi", "reason"} {
-		p.Terms = append(p.Terms, termOf(k, bands))
+		p.Terms = append(p.Terms, termIn(tr, k, bands))
 	}
 	for _, r := range m.Members {
+		if f, ok := m.reasons[r.Slug]; ok && r.Reason != "" {
+			if s := reasonIn(tr, f); s != "" {
+				r.Reason = s
+			}
+		}
 		p.Rows = append(p.Rows, membersPageRow{
 			MembersRow: r,
 			HealthText: fmtScore(r.Health),
-			Change:     scoreDelta(r.HealthChange),
+			Change:     deltaIn(tr, scoreDelta(r.HealthChange), ""),
 			Badge:      bands.badge(r.Status, r.Health),
 			KindText:   membersKindLabel(r.Kind),
 			TText:      fmtNum(r.T),
@@ -177,7 +184,7 @@ func buildMembersPage(m Members, bands Bands) (membersPage, error) {
 			CText:      fmtNum(r.C),
 			KText:      fmtNum(r.K),
 			PhiText:    fmtNum(r.Phi),
-			Spark:      newMembersSpark(m.TrendDays, r.Trend, r.Status),
+			Spark:      newMembersSparkIn(tr, m.TrendDays, r.Trend, r.Status),
 		})
 	}
 
@@ -197,10 +204,10 @@ func buildMembersPage(m Members, bands Bands) (membersPage, error) {
 	var err error
 	p.Scatter = newMemberChartBlock(chartBlock{
 		ID:      "chart-members-scatter",
-		Title:   "Health against contribution C",
-		Summary: membersScatterSummary(m),
+		Title:   tr("members.scatter"),
+		Summary: membersScatterSummary(tr, m),
 	}, chartSpec{})
-	if p.Scatter.Spec.chartSpec, err = membersScatter(m.Members, bands); err != nil {
+	if p.Scatter.Spec.chartSpec, err = membersScatter(tr, m.Members, bands); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -260,25 +267,24 @@ func membersHeaders(q MembersQuery) []membersHeader {
 	return out
 }
 
-func membersScatterSummary(m Members) string {
+func membersScatterSummary(tr Tr, m Members) string {
 	if len(m.Members) == 0 {
-		return "No member matches these filters."
+		return tr("members.none_match")
 	}
 	counts := map[string]int{}
 	for _, r := range m.Members {
 		counts[r.Status]++
 	}
-	return fmt.Sprintf("%s shown: %d healthy, %d to watch, %d at risk, %d without data.",
-		domain.Plural(len(m.Members), "member", "members"),
-		counts[domain.StatusHealthy], counts[domain.StatusWatch], counts[domain.StatusAtRisk], counts[domain.StatusNoData])
+	return tr("members.scatter_summary", "Count", len(m.Members), "Healthy", counts[domain.StatusHealthy], "Watch", counts[domain.StatusWatch],
+		"AtRisk", counts[domain.StatusAtRisk], "NoData", counts[domain.StatusNoData])
 }
 
 // membersScatter places the listed members by contribution C (x) and health
 // (y), sized by their share of value and coloured by status; clicking one
 // opens its page.
-func membersScatter(rows []MembersRow, bands Bands) (chartSpec, error) {
+func membersScatter(tr Tr, rows []MembersRow, bands Bands) (chartSpec, error) {
 	if len(rows) == 0 {
-		return noDataSpec("No member matches these filters"), nil
+		return noDataSpec(strings.TrimSuffix(tr("members.none_match"), ".")), nil
 	}
 	maxShare := 0.0
 	for _, r := range rows {
@@ -297,7 +303,7 @@ func membersScatter(rows []MembersRow, bands Bands) (chartSpec, error) {
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "C", Scale: opts.Bool(false), AxisLabel: &opts.AxisLabel{Color: "#5b6475"},
 			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Health", Min: 0, Max: 100,
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: tr("members.col.health"), Min: 0, Max: 100,
 			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}),
 	)
 	type seriesInfo struct {
@@ -305,10 +311,10 @@ func membersScatter(rows []MembersRow, bands Bands) (chartSpec, error) {
 	}
 	var items [][]map[string]any
 	for _, si := range []seriesInfo{
-		{domain.StatusHealthy, "healthy", colorHealthy},
-		{domain.StatusWatch, "watch", colorWatch},
-		{domain.StatusAtRisk, "at risk", colorAtRisk},
-		{domain.StatusNoData, "no data", colorNoData},
+		{domain.StatusHealthy, tr("status.healthy"), colorHealthy},
+		{domain.StatusWatch, tr("status.watch"), colorWatch},
+		{domain.StatusAtRisk, tr("status.at_risk"), colorAtRisk},
+		{domain.StatusNoData, tr("status.no_data"), colorNoData},
 	} {
 		list := byBand[si.key]
 		if len(list) == 0 {
@@ -333,8 +339,8 @@ func membersScatter(rows []MembersRow, bands Bands) (chartSpec, error) {
 			extra[i] = map[string]any{
 				"slug": r.Slug,
 				"tip":  r.Name,
-				"info": memberTipInfo("Health", fmtScore(r.Health)+" ("+bands.badge(r.Status, r.Health).Label+")",
-					"C", fmtNum(r.C), "φ share", fmtPct(r.PhiShare), "Segment", r.Segment),
+				"info": memberTipInfo(tr("members.col.health"), fmtScore(r.Health)+" ("+badgeWordIn(tr, bands.badge(r.Status, r.Health))+")",
+					"C", fmtNum(r.C), tr("col.phi_share"), fmtPct(r.PhiShare), tr("members.col.segment"), r.Segment),
 			}
 		}
 		items = append(items, extra)
@@ -392,6 +398,13 @@ const (
 )
 
 func newMembersSpark(days []string, values []*float64, status string) membersSpark {
+	return newMembersSparkIn(nil, days, values, status)
+}
+
+// newMembersSparkIn is newMembersSpark with its label in tr's language
+// (nil: English).
+func newMembersSparkIn(tr Tr, days []string, values []*float64, status string) membersSpark {
+	tr = orEnglish(tr)
 	sp := membersSpark{Class: statusBadgeOf(status).Class}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	first, last := -1, -1
@@ -406,7 +419,7 @@ func newMembersSpark(days []string, values []*float64, status string) membersSpa
 		last = i
 	}
 	if first < 0 {
-		sp.Label = "no health history"
+		sp.Label = tr("members.spark_none")
 		return sp
 	}
 	// At least 20 points of health from bottom to top, so that noise does not
@@ -447,9 +460,9 @@ func newMembersSpark(days []string, values []*float64, status string) membersSpa
 	flush()
 	sp.HasDot, sp.DotX, sp.DotY = true, coord(x(last)), coord(y(*values[last]))
 	if first == last {
-		sp.Label = fmt.Sprintf("health %s on %s", fmtScore(*values[last]), days[last])
+		sp.Label = tr("members.spark_one", "Health", fmtScore(*values[last]), "Day", days[last])
 	} else {
-		sp.Label = fmt.Sprintf("health from %s on %s to %s on %s", fmtScore(*values[first]), days[first], fmtScore(*values[last]), days[last])
+		sp.Label = tr("members.spark_range", "From", fmtScore(*values[first]), "FromDay", days[first], "To", fmtScore(*values[last]), "ToDay", days[last])
 	}
 	return sp
 }
