@@ -187,9 +187,9 @@ func (e *Engine) memberConditions(ctx context.Context, day time.Time, scores fun
 			return nil, err
 		}
 		for _, m := range calls {
-			failed, what := m.Errors5xx, "5xx"
+			failed, what, key := m.Errors5xx, "5xx", "alertmsg.error_rate_5xx"
 			if cfg.ErrorRateCounts4xx {
-				failed, what = m.Errors4xx+m.Errors5xx, "4xx and 5xx"
+				failed, what, key = m.Errors4xx+m.Errors5xx, "4xx and 5xx", "alertmsg.error_rate_4xx"
 			}
 			if m.Calls == 0 || m.Calls < cfg.ErrorRateMinCalls {
 				continue
@@ -201,7 +201,9 @@ func (e *Engine) memberConditions(ctx context.Context, day time.Time, scores fun
 			if metrics.WilsonLower(float64(failed), float64(m.Calls), errorRateZ) > cfg.ErrorRateSLO {
 				conds = append(conds, data.AlertCondition{Rule: views.RuleErrorRate, Subject: m.Slug, Member: m.Slug,
 					Message: fmt.Sprintf("%s API error rate %s over the last 7 days (%d of %d calls) is above the %s SLO",
-						what, pctText(rate), failed, m.Calls, pctText(cfg.ErrorRateSLO))})
+						what, pctText(rate), failed, m.Calls, pctText(cfg.ErrorRateSLO)),
+					MessageKey: key, MessageArgs: map[string]any{"Rate": pctText(rate), "Failed": strconv.FormatInt(failed, 10),
+						"Calls": strconv.FormatInt(m.Calls, 10), "SLO": pctText(cfg.ErrorRateSLO)}})
 			}
 		}
 	}
@@ -223,7 +225,9 @@ func (e *Engine) memberConditions(ctx context.Context, day time.Time, scores fun
 			o := over[i] // the oldest of the member's overdue milestones in the project
 			conds = append(conds, data.AlertCondition{Rule: views.RuleMilestoneOverdue, Subject: o.Member + "/" + o.Project, Member: o.Member,
 				Message: fmt.Sprintf("%s of project %s overdue; the oldest, %q, was due %s",
-					domain.Plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(domain.DateLayout))})
+					domain.Plural(j-i, "milestone", "milestones"), o.ProjectName, o.Title, o.DueOn.Format(domain.DateLayout)),
+				MessageKey: "alertmsg.milestone_overdue", MessageArgs: map[string]any{"Count": strconv.Itoa(j - i),
+					"Project": o.ProjectName, "Title": strconv.Quote(o.Title), "Due": o.DueOn.Format(domain.DateLayout)}})
 			i = j
 		}
 	}
@@ -252,13 +256,18 @@ func (e *Engine) healthConditions(day time.Time, cur []data.ScoredMember, scores
 			continue
 		}
 		if cfg.HealthBelow > 0 && s.Health < cfg.HealthBelow {
+			health, threshold := strconv.FormatFloat(s.Health, 'f', 1, 64), strconv.FormatFloat(cfg.HealthBelow, 'f', -1, 64)
 			conds = append(conds, data.AlertCondition{Rule: views.RuleHealthBelow, Subject: m.Slug, Member: m.Slug,
-				Message: fmt.Sprintf("health %.1f is below %s", s.Health, strconv.FormatFloat(cfg.HealthBelow, 'f', -1, 64))})
+				Message:    fmt.Sprintf("health %s is below %s", health, threshold),
+				MessageKey: "alertmsg.health_below", MessageArgs: map[string]any{"Health": health, "Threshold": threshold}})
 		}
 		if old, ok := before[m.ID]; ok && cfg.HealthDrop > 0 && old.Status != domain.StatusNoData && old.Health-s.Health >= cfg.HealthDrop {
+			args := map[string]any{"Drop": fmt.Sprintf("%.1f", old.Health-s.Health), "Before": fmt.Sprintf("%.1f", old.Health),
+				"Day": day.AddDate(0, 0, -7).Format(domain.DateLayout), "Health": fmt.Sprintf("%.1f", s.Health)}
 			conds = append(conds, data.AlertCondition{Rule: views.RuleHealthDrop, Subject: m.Slug, Member: m.Slug,
-				Message: fmt.Sprintf("health fell %.1f points in a week, from %.1f on %s to %.1f", old.Health-s.Health,
-					old.Health, day.AddDate(0, 0, -7).Format(domain.DateLayout), s.Health)})
+				Message: fmt.Sprintf("health fell %s points in a week, from %s on %s to %s", args["Drop"],
+					args["Before"], args["Day"], args["Health"]),
+				MessageKey: "alertmsg.health_drop", MessageArgs: args})
 		}
 	}
 	return conds, nil
@@ -280,10 +289,12 @@ func (e *Engine) sourceConditions(ctx context.Context, now time.Time, sources []
 	}
 	limits := map[string]time.Duration{}
 	expect := map[string]string{}
+	every := map[string]time.Duration{} // a scheduled source's interval
 	for _, s := range sources {
 		if cfg.SourceStaleIntervals > 0 && s.Interval > 0 {
 			limits[s.Name] = time.Duration(cfg.SourceStaleIntervals * float64(s.Interval))
 			expect[s.Name] = "expected every " + shortDuration(s.Interval)
+			every[s.Name] = s.Interval
 		} else {
 			limits[s.Name] = 0
 		}
@@ -307,19 +318,28 @@ func (e *Engine) sourceConditions(ctx context.Context, now time.Time, sources []
 		if err != nil {
 			return nil, err
 		}
-		var msg string
+		var msg, key string
+		args := map[string]any{"Source": name, "Error": ""}
 		switch {
 		case ok.IsZero() && run.Status == domain.RunFailed:
-			msg = "has never collected successfully"
+			msg, key = "has never collected successfully", "alertmsg.source_never"
 		case !ok.IsZero() && now.Sub(ok) > limit:
 			msg = fmt.Sprintf("has not collected successfully for %s (%s)", shortDuration(now.Sub(ok)), expect[name])
+			args["For"] = shortDuration(now.Sub(ok))
+			if iv, scheduled := every[name]; scheduled {
+				key, args["Every"] = "alertmsg.source_stale_every", shortDuration(iv)
+			} else {
+				key, args["Allowed"] = "alertmsg.source_stale_unscheduled", shortDuration(cfg.SourceMaxAge)
+			}
 		default:
 			continue
 		}
 		if run.Status == domain.RunFailed && run.Error != "" {
-			msg += "; last error: " + truncate(run.Error, 200)
+			args["Error"] = truncate(run.Error, 200)
+			msg += "; last error: " + args["Error"].(string)
 		}
-		conds = append(conds, data.AlertCondition{Rule: views.RuleSourceStale, Subject: name, Message: "source " + name + " " + msg})
+		conds = append(conds, data.AlertCondition{Rule: views.RuleSourceStale, Subject: name, Message: "source " + name + " " + msg,
+			MessageKey: key, MessageArgs: args})
 	}
 	return conds, nil
 }
@@ -356,8 +376,14 @@ func (e *Engine) changeConditions(scores []data.ScoredMember) []data.AlertCondit
 				continue
 			}
 			conds = append(conds, data.AlertCondition{Rule: r.key, Subject: m.Slug, Member: m.Slug,
-				Message: worst.Text(), Hold: worst.Score >= r.OpenBelow})
+				Message: worst.Text(), MessageKey: changeMessageKey(worst.Kind), MessageArgs: worst.Facts(),
+				Hold: worst.Score >= r.OpenBelow})
 		}
 	}
 	return conds
 }
+
+// changeMessageKey is the catalogue key of a change signal's sentence
+// (domain.Change's Text, said from its Facts); TestAlertMessagesSayTheStoredEnglish
+// checks every kind has one whose English is the Text.
+func changeMessageKey(kind string) string { return "alertmsg.change." + kind }

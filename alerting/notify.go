@@ -21,22 +21,25 @@ import (
 )
 
 // Notifier posts alerts to the configured webhook as Slack-compatible
-// JSON, with bounded retries.
+// JSON, with bounded retries, its words in the configured language.
 type Notifier struct {
 	cfg    config.WebhookConfig
+	tr     views.Tr // the configured language's (config language:)
 	client *http.Client
 	log    *slog.Logger
 	// sleep waits between attempts; tests replace it to run without waiting.
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
-// NewNotifier returns the notifier of the configured webhook, or nil when
-// none is.
-func NewNotifier(cfg config.WebhookConfig, log *slog.Logger) *Notifier {
+// NewNotifier returns the notifier of the configured webhook, posting in
+// lang (the configuration's language; English when it names none the
+// catalogues have), or nil when no webhook is configured. A channel has
+// no reader's choice to follow: its posts speak the deployment's language.
+func NewNotifier(cfg config.WebhookConfig, lang string, log *slog.Logger) *Notifier {
 	if cfg.URL == "" {
 		return nil
 	}
-	return &Notifier{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}, log: log, sleep: collectors.Sleep}
+	return &Notifier{cfg: cfg, tr: views.TrIn(lang), client: &http.Client{Timeout: cfg.Timeout}, log: log, sleep: collectors.Sleep}
 }
 
 // maxBackoff bounds one wait between attempts, whatever the server asks.
@@ -60,7 +63,7 @@ func (w *Notifier) notifyPending(ctx context.Context, db *data.DB, now time.Time
 	}
 	claim := data.NewNotifyClaim()
 	for _, a := range todo {
-		body, err := slackPayload(a)
+		body, err := slackPayload(a, w.tr)
 		if err != nil {
 			return err
 		}
@@ -178,25 +181,28 @@ func networkReason(err error) string {
 var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // slackPayload is an alert as a Slack incoming-webhook message: "text"
-// (shown by any Slack-compatible receiver and in notifications) and blocks.
-func slackPayload(a data.Alert) ([]byte, error) {
-	about := ""
+// (shown by any Slack-compatible receiver and in notifications) and blocks,
+// in tr's language. The rule and subject in its context line stay the
+// machine names, which receivers filter on; member names, titles and
+// numbers are as stored.
+func slackPayload(a data.Alert, tr views.Tr) ([]byte, error) {
+	body := views.AlertMessage(tr, a.MessageKey, a.MessageArgs, a.Message)
 	if a.Member != "" {
 		name := a.MemberName
 		if name == "" {
 			name = a.Member
 		}
-		about = name + ": "
+		body = tr("alertmsg.webhook.about", "Name", name, "Message", body)
 	}
-	label := views.RuleLabel(a.Rule)
-	text := slackEscape.Replace(fmt.Sprintf("EcoPulse alert — %s — %s%s", label, about, a.Message))
+	label := views.RuleLabelIn(tr, a.Rule)
+	text := slackEscape.Replace(fmt.Sprintf("%s — %s — %s", tr("alertmsg.webhook.title"), label, body))
 	msg := map[string]any{
 		"text": text,
 		"blocks": []any{
 			map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn",
-				"text": "*" + slackEscape.Replace(label) + "*\n" + slackEscape.Replace(about+a.Message)}},
+				"text": "*" + slackEscape.Replace(label) + "*\n" + slackEscape.Replace(body)}},
 			map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn",
-				"text": slackEscape.Replace(fmt.Sprintf("rule %s · %s · opened %s", a.Rule, a.Subject, openedText(a)))}}},
+				"text": slackEscape.Replace(tr("alertmsg.webhook.context", "Rule", a.Rule, "Subject", a.Subject, "Opened", openedText(a)))}}},
 		},
 	}
 	return json.Marshal(msg)

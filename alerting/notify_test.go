@@ -14,6 +14,7 @@ import (
 	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/ecopulse/ecopulse/internal/fakeapi"
+	"github.com/ecopulse/ecopulse/views"
 )
 
 // webhookServer is a webhook that answers with the given statuses in turn
@@ -54,7 +55,7 @@ func (ws webhookServer) bodies() []string {
 // instant sleep.
 func testWebhook(cfg config.WebhookConfig, url string, waits *[]time.Duration) *Notifier {
 	cfg.URL = url
-	wh := NewNotifier(cfg, quietLogger())
+	wh := NewNotifier(cfg, views.LangEnglish, quietLogger())
 	wh.sleep = func(ctx context.Context, d time.Duration) error {
 		*waits = append(*waits, d)
 		return ctx.Err()
@@ -221,5 +222,61 @@ func TestWebhookAfterABackfillPostsOnlyWhatIsOpenNow(t *testing.T) {
 	}
 	if requests, _ := srv.counts(); requests != 2 {
 		t.Errorf("%d webhook requests after two more evaluations and a rescore, want still 2", requests)
+	}
+}
+
+// TestWebhookSpeaksTheConfiguredLanguage: with language zh-CN the post's
+// words are Chinese — title, rule label, the alert's message said from its
+// key and facts — while the member's name, the numbers and the machine
+// fields (rule, subject) are as stored; an alert stored before keys keeps
+// its English message.
+func TestWebhookSpeaksTheConfiguredLanguage(t *testing.T) {
+	s := alertingtest.NewScenario(t)
+	ctx := context.Background()
+	cfg := config.DefaultAlertConfig()
+	cfg.HealthDrop, cfg.ErrorRateSLO, cfg.MilestoneOverdue, cfg.SourceStaleIntervals, cfg.SourceMaxAge = 0, 0, false, 0, 0
+	srv := newWebhookServer(t)
+	cfg.Webhook.URL = srv.URL
+	wh := NewNotifier(cfg.Webhook, views.LangChinese, quietLogger())
+	if _, err := runAlerts(ctx, s.DB, cfg, s.Day, s.Now, nil, wh); err != nil {
+		t.Fatal(err)
+	}
+	bodies := srv.bodies()
+	if len(bodies) != 1 {
+		t.Fatalf("webhook got %d posts, want 1", len(bodies))
+	}
+	var msg struct {
+		Text   string `json:"text"`
+		Blocks []struct {
+			Type     string                  `json:"type"`
+			Text     struct{ Text string }   `json:"text"`
+			Elements []struct{ Text string } `json:"elements"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal([]byte(bodies[0]), &msg); err != nil {
+		t.Fatalf("payload is not JSON: %v", err)
+	}
+	if want := "EcoPulse 告警 — 健康度偏低 — Alpha：健康度 35.0 低于 40"; msg.Text != want {
+		t.Errorf("text = %q, want %q", msg.Text, want)
+	}
+	if len(msg.Blocks) != 2 {
+		t.Fatalf("blocks = %s", bodies[0])
+	}
+	if got, want := msg.Blocks[0].Text.Text, "*健康度偏低*\nAlpha：健康度 35.0 低于 40"; got != want {
+		t.Errorf("section = %q, want %q", got, want)
+	}
+	if len(msg.Blocks[1].Elements) != 1 || msg.Blocks[1].Elements[0].Text != "规则 health_below · alpha · 开启于 "+s.Day.Format(domain.DateLayout) {
+		t.Errorf("context = %+v, want the rule and subject as stored", msg.Blocks[1].Elements)
+	}
+
+	// A row stored before message keys: the Chinese post quotes its English.
+	old := data.Alert{Rule: views.RuleSourceStale, Subject: "github", Message: "source github has never collected successfully",
+		OpenedOn: s.Day}
+	body, err := slackPayload(old, views.TrIn(views.LangChinese))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), "EcoPulse 告警 — 数据源停止采集 — source github has never collected successfully") {
+		t.Errorf("payload of an old alert = %s", body)
 	}
 }

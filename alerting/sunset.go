@@ -3,6 +3,7 @@ package alerting
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/ecopulse/ecopulse/data"
@@ -44,16 +45,24 @@ func (e *Engine) sunsetConditions(ctx context.Context, day time.Time) ([]data.Al
 	var conds []data.AlertCondition
 	for _, r := range metrics.SunsetRisks(vs, rows, day, n) {
 		v := vs.List[r.Version]
-		when := fmt.Sprintf("its sunset is %s, in %s", v.Sunset.Format(domain.DateLayout), domain.Plural(int(v.Sunset.Sub(day).Hours()/24), "day", "days"))
+		left := int(v.Sunset.Sub(day).Hours() / 24)
+		key := "alertmsg.sunset_ahead"
+		args := map[string]any{"Calls": strconv.FormatInt(r.Calls, 10), "Version": v.Name, "Days": strconv.Itoa(n),
+			"Last": r.LastDay.Format(domain.DateLayout), "Sunset": v.Sunset.Format(domain.DateLayout),
+			"Count": strconv.Itoa(left), "Replacement": v.Replacement}
+		when := fmt.Sprintf("its sunset is %s, in %s", v.Sunset.Format(domain.DateLayout), domain.Plural(left, "day", "days"))
 		if !day.Before(v.Sunset) {
 			when = fmt.Sprintf("it was sunset on %s", v.Sunset.Format(domain.DateLayout))
+			key = "alertmsg.sunset_past"
+			delete(args, "Count")
 		}
 		msg := fmt.Sprintf("still made %d calls to API %s in the last %d days (the last on %s); %s", r.Calls, v.Name,
 			n, r.LastDay.Format(domain.DateLayout), when)
 		if v.Replacement != "" {
 			msg += "; migrate to " + v.Replacement
 		}
-		conds = append(conds, data.AlertCondition{Rule: views.RuleSunset, Subject: r.Member + "/" + v.Name, Member: r.Member, Message: msg})
+		conds = append(conds, data.AlertCondition{Rule: views.RuleSunset, Subject: r.Member + "/" + v.Name, Member: r.Member, Message: msg,
+			MessageKey: key, MessageArgs: args})
 	}
 	return conds, nil
 }

@@ -72,7 +72,7 @@ func newScheduler(cfg config.Config, db *data.DB, log *slog.Logger, ops opsHooks
 		return nil, err
 	}
 	s.alerts.SetAPIVersions(s.versions)
-	s.notifier = alerting.NewNotifier(cfg.Alerts.Webhook, log)
+	s.notifier = alerting.NewNotifier(cfg.Alerts.Webhook, cfg.Language, log)
 	s.scorer.afterRun = s.afterScoring()
 	s.scorer.sources = cfg.Sources
 	s.scorer.alerting = s.alerts

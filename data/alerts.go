@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -47,6 +48,13 @@ type Alert struct {
 	Assignee       string    `json:"assignee,omitempty"`    // a user name
 	SnoozedUntil   time.Time `json:"-"`                     // hidden from the inbox until this day (views: YYYY-MM-DD)
 	ResolvedBy     string    `json:"resolved_by,omitempty"` // who resolved it by hand; empty when its condition cleared
+
+	// MessageKey and MessageArgs are the message as a catalogue key and its
+	// facts, to say it in a page's or the webhook's language
+	// (views.AlertMessage); empty for an alert stored before they were.
+	// The JSON API keeps the English Message.
+	MessageKey  string         `json:"-"`
+	MessageArgs map[string]any `json:"-"`
 }
 
 // AlertCondition is a condition a rule found true in one evaluation.
@@ -54,7 +62,12 @@ type AlertCondition struct {
 	Rule    string
 	Subject string
 	Member  string // member slug, or empty
-	Message string
+	Message string // in English
+	// MessageKey (a catalogue key) and MessageArgs (its fields: numbers,
+	// names, days as text) say Message in any language; the key's English
+	// is Message exactly (alerting's tests).
+	MessageKey  string
+	MessageArgs map[string]any
 	// Hold: the condition is only strong enough to keep an open alert open
 	// (its signal is between the rule's open and close thresholds); it
 	// opens none. Used by RecordAlertHistory's hysteresis.
@@ -136,19 +149,24 @@ func syncAlerts(ctx context.Context, tx *sql.Tx, d dialect, rules []string, orde
 		if !ok && c.Hold {
 			continue // strong enough to keep an alert open, not to open one
 		}
+		key, margs, err := messageColumns(c)
+		if err != nil {
+			return err
+		}
 		if ok {
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_seen = ?, message = ?, member = ? WHERE id = ?`,
-				now, c.Message, c.Member, a.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_seen = ?, message = ?, message_key = ?, message_args = ?, member = ? WHERE id = ?`,
+				now, c.Message, key, margs, c.Member, a.ID); err != nil {
 				return err
 			}
 			continue
 		}
-		id, err := insertRow(ctx, tx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, opened_on)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, AlertOpen, now, now, dateStr(domain.Day(at)))
+		id, err := insertRow(ctx, tx, `INSERT INTO alerts (rule, subject, member, message, message_key, message_args, state, first_seen, last_seen, opened_on)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, key, margs, AlertOpen, now, now, dateStr(domain.Day(at)))
 		if err != nil {
 			return err
 		}
 		res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
+			MessageKey: c.MessageKey, MessageArgs: c.MessageArgs,
 			State: AlertOpen, Status: AlertStatusOpen, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: domain.Day(at)})
 	}
 	for k, a := range byKey {
@@ -218,7 +236,7 @@ func (db *DB) MarkAlertNotifyFailed(ctx context.Context, id int64, claim, reason
 }
 
 // alertColumns are what queryAlerts scans, in its order.
-const alertColumns = `a.id, a.rule, a.subject, a.member, COALESCE(m.name, ''), a.message, a.state,
+const alertColumns = `a.id, a.rule, a.subject, a.member, COALESCE(m.name, ''), a.message, a.message_key, a.message_args, a.state,
 	a.first_seen, a.last_seen, COALESCE(a.resolved_at, 0), COALESCE(a.notified_at, 0), a.notify_attempts,
 	a.opened_on, a.closed_on, COALESCE(a.acknowledged_at, 0), a.acknowledged_by, a.assignee, a.snoozed_until, a.resolved_by`
 
@@ -234,8 +252,8 @@ func queryAlerts(ctx context.Context, tx *sql.Tx, today time.Time, where string,
 	for rows.Next() {
 		var a Alert
 		var first, last, resolved, notified, acked int64
-		var opened, closed, snoozed sql.NullString
-		if err := rows.Scan(&a.ID, &a.Rule, &a.Subject, &a.Member, &a.MemberName, &a.Message, &a.State,
+		var opened, closed, snoozed, key, margs sql.NullString
+		if err := rows.Scan(&a.ID, &a.Rule, &a.Subject, &a.Member, &a.MemberName, &a.Message, &key, &margs, &a.State,
 			&first, &last, &resolved, &notified, &a.Attempts,
 			&opened, &closed, &acked, &a.AcknowledgedBy, &a.Assignee, &snoozed, &a.ResolvedBy); err != nil {
 			return nil, err
@@ -251,6 +269,13 @@ func queryAlerts(ctx context.Context, tx *sql.Tx, today time.Time, where string,
 			a.AcknowledgedAt = time.Unix(acked, 0).UTC()
 		}
 		a.OpenedOn, a.ClosedOn, a.SnoozedUntil = parseDate(opened), parseDate(closed), parseDate(snoozed)
+		a.MessageKey = key.String
+		if margs.Valid && margs.String != "" {
+			// Unreadable facts leave the message to its English.
+			if json.Unmarshal([]byte(margs.String), &a.MessageArgs) != nil {
+				a.MessageKey, a.MessageArgs = "", nil
+			}
+		}
 		a.Status = a.statusOn(today)
 		out = append(out, a)
 	}
@@ -353,4 +378,21 @@ func (db *DB) OverdueMilestones(ctx context.Context, day time.Time) ([]OverdueMi
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// messageColumns are a condition's message_key and message_args: NULL
+// when it has no key (a condition of a test, or of an older caller), the
+// args as a JSON object.
+func messageColumns(c AlertCondition) (key, args any, err error) {
+	if c.MessageKey == "" {
+		return nil, nil, nil
+	}
+	if len(c.MessageArgs) == 0 {
+		return c.MessageKey, nil, nil
+	}
+	b, err := json.Marshal(c.MessageArgs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("alert message %q: %w", c.MessageKey, err)
+	}
+	return c.MessageKey, string(b), nil
 }

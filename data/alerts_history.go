@@ -167,7 +167,8 @@ func splitStoredAlerts(stored []Alert, from time.Time) (open map[string]*episode
 		k := alertKey(a.Rule, a.Subject)
 		if a.OpenedOn.Before(from) {
 			open[k] = &episode{key: k, opened: a.OpenedOn, row: a,
-				cond: AlertCondition{Rule: a.Rule, Subject: a.Subject, Member: a.Member, Message: a.Message}}
+				cond: AlertCondition{Rule: a.Rule, Subject: a.Subject, Member: a.Member, Message: a.Message,
+					MessageKey: a.MessageKey, MessageArgs: a.MessageArgs}}
 			continue
 		}
 		redo[k] = append(redo[k], a)
@@ -267,12 +268,17 @@ func insertEpisode(ctx context.Context, tx *sql.Tx, e *episode, now int64, res *
 	if state == AlertResolved {
 		resolvedAt = now
 	}
-	id, err := insertRow(ctx, tx, `INSERT INTO alerts (rule, subject, member, message, state, first_seen, last_seen, resolved_at, opened_on, closed_on)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, state, now, now, resolvedAt, dateStr(e.opened), closed)
+	key, margs, err := messageColumns(c)
+	if err != nil {
+		return err
+	}
+	id, err := insertRow(ctx, tx, `INSERT INTO alerts (rule, subject, member, message, message_key, message_args, state, first_seen, last_seen, resolved_at, opened_on, closed_on)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Rule, c.Subject, c.Member, c.Message, key, margs, state, now, now, resolvedAt, dateStr(e.opened), closed)
 	if err != nil {
 		return err
 	}
 	res.Opened = append(res.Opened, Alert{ID: id, Rule: c.Rule, Subject: c.Subject, Member: c.Member, Message: c.Message,
+		MessageKey: c.MessageKey, MessageArgs: c.MessageArgs,
 		State: state, FirstSeen: time.Unix(now, 0).UTC(), LastSeen: time.Unix(now, 0).UTC(), OpenedOn: e.opened, ClosedOn: e.closed})
 	return nil
 }
@@ -287,17 +293,22 @@ func updateEpisode(ctx context.Context, tx *sql.Tx, e *episode, now int64, res *
 	if state == AlertResolved {
 		resolvedAt = `COALESCE(resolved_at, ?)`
 	}
-	args := []any{c.Member, c.Message, state, now, dateStr(e.opened), closed}
+	key, margs, err := messageColumns(c)
+	if err != nil {
+		return err
+	}
+	args := []any{c.Member, c.Message, key, margs, state, now, dateStr(e.opened), closed}
 	if state == AlertResolved {
 		args = append(args, now)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET member = ?, message = ?, state = ?, last_seen = ?, opened_on = ?, closed_on = ?,
+	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET member = ?, message = ?, message_key = ?, message_args = ?, state = ?, last_seen = ?, opened_on = ?, closed_on = ?,
 		resolved_at = `+resolvedAt+` WHERE id = ?`, append(args, e.row.ID)...); err != nil {
 		return err
 	}
 	if state == AlertResolved && e.row.State == AlertOpen {
 		a := *e.row
 		a.State, a.ClosedOn, a.Message = AlertResolved, e.closed, c.Message
+		a.MessageKey, a.MessageArgs = c.MessageKey, c.MessageArgs
 		res.Resolved = append(res.Resolved, a)
 	}
 	return nil

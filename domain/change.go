@@ -78,6 +78,33 @@ func (c Change) Text() string {
 	return c.Kind
 }
 
+// Facts are the numbers Text quotes, formatted as Text formats them, by
+// the field names of the change's message in the interface's catalogues
+// (alertmsg.change.KIND): a page or a webhook says the change in its own
+// language from them, with the same digits. Count is the integer that
+// picks a message's plural form.
+func (c Change) Facts() map[string]any {
+	switch c.Kind {
+	case ChangeUsageDrop, ChangeContributionDrop, ChangeContributorLoss:
+		return map[string]any{"Pct": signedPct(c.Now, c.Before), "Before": compact(c.Before), "Now": compact(c.Now)}
+	case ChangeDormant:
+		return map[string]any{"Count": strconv.FormatFloat(c.Now, 'f', 0, 64), "Before": compact(c.Before)}
+	case ChangeLatency:
+		return map[string]any{"Now": millis(c.Now), "SLO": millis(c.Before)}
+	case ChangeErrors4xx, ChangeErrors5xx:
+		return map[string]any{"Now": pct(c.Now), "Before": pct(c.Before)}
+	case ChangeUnanswered:
+		return map[string]any{"Now": compact(c.Now), "Of": compact(c.Of), "Hours": compact(c.Before)}
+	case ChangeSlowResponse:
+		return map[string]any{"Now": compact(c.Now), "Target": compact(c.Before)}
+	case ChangeMilestonesOverdue:
+		return map[string]any{"Count": strconv.FormatFloat(math.Round(c.Now), 'f', 0, 64), "N": compact(c.Now)}
+	case ChangeMilestonesLate:
+		return map[string]any{"Late": compact(c.Of - c.Now), "Of": compact(c.Of)}
+	}
+	return nil
+}
+
 // signedPct is the relative change from before to now: "−62%", "+5%".
 func signedPct(now, before float64) string {
 	if !(before > 0) {
