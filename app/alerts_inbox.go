@@ -115,6 +115,7 @@ func (a *App) alertsJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	in.InLanguage(a.viewsFor(c).Tr()) // for the overview's card; "message" stays English
 	return c.JSON(in)
 }
 

@@ -72,6 +72,20 @@ type AlertRow struct {
 	ClosedDay    *string `json:"closed_on"`               // the scored day it was found cleared; null while it holds
 	SnoozedUntil string  `json:"snoozed_until,omitempty"` // hidden from the inbox until this day
 	URL          string  `json:"url"`                     // its inbox entry
+	// Text is the message in a reader's language, set by InLanguage;
+	// Message stays the English the engine found.
+	Text string `json:"text,omitempty"`
+}
+
+// InLanguage sets each alert's Text to its message in tr's language, where
+// that is not the English message.
+func (in *AlertInbox) InLanguage(tr Tr) {
+	for i := range in.Alerts {
+		r := &in.Alerts[i]
+		if s := AlertMessage(tr, r.MessageKey, r.MessageArgs, r.Message); s != r.Message {
+			r.Text = s
+		}
+	}
 }
 
 // alertRow is the row of a stored alert.

@@ -200,6 +200,11 @@ func langFuncs(l localizer) template.FuncMap {
 			}
 			return english
 		},
+		// alertMessage says an alert's message in the page's language
+		// (AlertMessage): its key and facts, or the stored English.
+		"alertMessage": func(key string, args map[string]any, english string) string {
+			return AlertMessage(l.tr, key, args, english)
+		},
 		// statusLabel names a status badge in the page's language.
 		"statusLabel": func(b statusBadge) (string, error) {
 			switch b.Class {

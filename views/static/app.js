@@ -431,11 +431,11 @@ var msg = (function () {
         li.appendChild(document.createTextNode(': '));
       }
       if (a.url && a.url.charAt(0) === '/' && a.url.charAt(1) !== '/') {
-        var entry = el('a', 'alert-link', a.message || '');
+        var entry = el('a', 'alert-link', a.text || a.message || '');
         entry.href = a.url;
         li.appendChild(entry);
       } else {
-        li.appendChild(document.createTextNode(a.message || ''));
+        li.appendChild(document.createTextNode(a.text || a.message || ''));
       }
       var opened = a.opened_on || a.first_seen;
       if (opened) {
