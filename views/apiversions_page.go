@@ -124,7 +124,7 @@ func adoptionChart(tr Tr, v *APIVersions) (chartSpec, error) {
 		}
 		list = append(list, lineSeries{Name: versionName(tr, s.Name), Values: vals, Color: seriesColor(v, s.Name, i), Decimals: 1})
 	}
-	spec, err := trendLine(v.Adoption.Days, list, trendOpts{YName: tr("versions.axis.pct_calls"), Min: 0, Max: 100, Message: tr("versions.no_calls")})
+	spec, err := trendLine(v.Adoption.Days, list, trendOpts{YName: tr("versions.axis.pct_calls"), Min: 0, Max: 100, Message: tr("versions.no_calls"), Tr: tr})
 	if err != nil || spec.NoData {
 		return spec, err
 	}
@@ -156,7 +156,7 @@ func burndownChart(tr Tr, v *APIVersions) (chartSpec, error) {
 		}
 		list = append(list, lineSeries{Name: b.Version, Values: vals, Color: seriesColor(v, b.Version, i)})
 	}
-	return trendLine(weeks, list, trendOpts{YName: tr("versions.axis.members"), Min: 0, Message: tr("versions.no_deprecated_calls")})
+	return trendLine(weeks, list, trendOpts{YName: tr("versions.axis.members"), Min: 0, Message: tr("versions.no_deprecated_calls"), Tr: tr})
 }
 
 // seriesColor is a version's colour, the same on both charts.

@@ -257,7 +257,7 @@ func developersTTFSChart(tr Tr, d Developers) (chartSpec, error) {
 	spec, err := trendLine(weeks, []lineSeries{
 		{Name: tr("developers.series.median"), Values: med, Color: "#3b6fd8", Decimals: 1},
 		{Name: tr("developers.series.p90"), Values: p90, Color: colorWatch, Decimals: 1},
-	}, trendOpts{Min: 0, YName: tr("developers.days"), Message: tr("developers.none_succeeded")})
+	}, trendOpts{Min: 0, YName: tr("developers.days"), Message: tr("developers.none_succeeded"), Tr: tr})
 	if err != nil || spec.NoData {
 		return spec, err
 	}

@@ -269,3 +269,10 @@ func TrIn(lang string) Tr {
 
 // EnglishTr is TrIn(LangEnglish): the JSON API's and logs' language.
 func EnglishTr() Tr { return TrIn(LangEnglish) }
+
+// termFuncs are the template functions that need both a language and the
+// bands: "term", a score's one-line description and its section of
+// /how-scores-work, in the page's language.
+func termFuncs(l localizer, b Bands) template.FuncMap {
+	return template.FuncMap{"term": func(key string) Term { return termIn(l.tr, key, b) }}
+}

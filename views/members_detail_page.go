@@ -143,9 +143,9 @@ func buildMemberPage(d MemberDetail, bands Bands, tr Tr) (memberPage, error) {
 	if s := d.Score; s != nil {
 		p.Scored = true
 		p.Health = fmtScore(s.Health)
-		p.HealthChange = scoreDelta(s.HealthChange)
+		p.HealthChange = deltaIn(tr, scoreDelta(s.HealthChange), "")
 		if s.ChangePartial != "" {
-			p.HealthChange = partialDelta(s.ChangePartial)
+			p.HealthChange = partialDeltaIn(tr, s.ChangePartial)
 		}
 		p.Badge = bands.badge(s.Status, s.Health)
 		p.T, p.I, p.M = fmtNum(s.T), fmtNum(s.I), fmtNum(s.M)
@@ -153,14 +153,14 @@ func buildMemberPage(d MemberDetail, bands Bands, tr Tr) (memberPage, error) {
 		p.PhiShare = fmtPct(s.PhiShare)
 		p.Reason, p.ReasonKind, p.Changes = s.Reason, s.ReasonKind, s.Changes
 		p.Gauge.Summary = tr("member.gauge_summary", "Health", p.Health, "Status", memberStatusWord(tr, p.Badge), "Day", d.At)
-		if p.Gauge.Spec, err = healthGauge(s.Health, bands); err != nil {
+		if p.Gauge.Spec, err = healthGaugeIn(tr, s.Health, bands); err != nil {
 			return p, err
 		}
 		if ser := optSeries(p.Gauge.Spec.Option, 0); ser != nil {
 			ser["name"] = tr("col.health")
 		}
 		for _, dim := range domain.Dimensions {
-			row := memberDimRow{Label: memberDimLabel(tr, dim), Help: termOf(dim, bands).Text, Value: noValue, Median: noValue}
+			row := memberDimRow{Label: memberDimLabel(tr, dim), Help: termIn(tr, dim, bands).Text, Value: noValue, Median: noValue}
 			if v, ok := s.Dimensions[dim]; ok {
 				row.Value, row.HasData = fmtScore(v), true
 			} else {
@@ -200,11 +200,11 @@ func buildMemberPage(d MemberDetail, bands Bands, tr Tr) (memberPage, error) {
 		}
 	}
 	p.History = chartBlock{ID: "chart-member-history", Title: tr("member.history_title"),
-		Summary: trendText(tr("col.health"), days, mine, fmtScore, d.HistoryWarmingUp)}
+		Summary: trendTextIn(tr, tr("col.health"), days, mine, fmtScore, d.HistoryWarmingUp)}
 	if p.History.Spec, err = trendLine(days, []lineSeries{
 		{Name: tr("col.health"), Values: mine, Color: "#3b6fd8", Decimals: 1},
 		{Name: tr("member.series_ecosystem"), Values: eco, Color: colorNoData, Decimals: 1},
-	}, trendOpts{Min: 0, Max: 100, Bands: &bands, Message: tr("member.no_history"), WarmUp: d.HistoryWarmingUp}); err != nil {
+	}, trendOpts{Min: 0, Max: 100, Bands: &bands, Message: tr("member.no_history"), WarmUp: d.HistoryWarmingUp, Tr: tr}); err != nil {
 		return p, err
 	}
 	if !memberHasAny(mine) {
@@ -366,7 +366,7 @@ func buildMemberUsage(p *memberPage, u MemberUsage, tr Tr) error {
 	if p.ErrorChart.Spec, err = trendLine(days, []lineSeries{
 		{Name: "4xx %", Values: r4, Color: colorWatch, Decimals: 2},
 		{Name: "5xx %", Values: r5, Color: colorAtRisk, Decimals: 2},
-	}, trendOpts{Min: 0, Message: tr("member.no_calls")}); err != nil {
+	}, trendOpts{Min: 0, Message: tr("member.no_calls"), Tr: tr}); err != nil {
 		return err
 	}
 	p.ErrorChart.Spec.ValueSuffix = "%"
@@ -379,7 +379,7 @@ func buildMemberUsage(p *memberPage, u MemberUsage, tr Tr) error {
 		{Name: "p50", Values: p50, Color: "#2e9d5b", Decimals: 1},
 		{Name: "p95", Values: p95, Color: colorWatch, Decimals: 1},
 		{Name: "p99", Values: p99, Color: colorAtRisk, Decimals: 1},
-	}, trendOpts{Min: 0, Message: tr("member.no_latency", "Hint", p.LatencyHint)}); err != nil {
+	}, trendOpts{Min: 0, Message: tr("member.no_latency", "Hint", p.LatencyHint), Tr: tr}); err != nil {
 		return err
 	}
 	p.LatencyChart.Spec.ValueSuffix = " " + tr("usage.ms")
@@ -556,7 +556,7 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity, tr Tr) error {
 	if p.PeopleChart.Spec, err = trendLine(weeks, []lineSeries{
 		{Name: tr("community.col.active"), Values: act, Color: "#3b6fd8"},
 		{Name: tr("community.col.new"), Values: fresh, Color: colorHealthy},
-	}, trendOpts{Min: 0, Partial: partial}); err != nil {
+	}, trendOpts{Min: 0, Partial: partial, Tr: tr}); err != nil {
 		return err
 	}
 	memberUnsmooth(p.PeopleChart.Spec)
@@ -564,7 +564,7 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity, tr Tr) error {
 	p.ResponseChart.Summary = trendSummary(tr("member.response_title"), weeks, resp, fmtNum)
 	if p.ResponseChart.Spec, err = trendLine(weeks, []lineSeries{
 		{Name: tr("member.median_first_response"), Values: resp, Color: colorWatch, Decimals: 1},
-	}, trendOpts{Min: 0, Message: tr("member.no_response"), Partial: partial}); err != nil {
+	}, trendOpts{Min: 0, Message: tr("member.no_response"), Partial: partial, Tr: tr}); err != nil {
 		return err
 	}
 	p.ResponseChart.Spec.ValueSuffix = " " + tr("member.hours_unit")

@@ -125,7 +125,7 @@ func NewRenderer(opts Options) (*Renderer, error) {
 			if err != nil {
 				return nil, fmt.Errorf("views: clone %s: %w", name, err)
 			}
-			pages[name] = c.Funcs(funcs).Funcs(lf).Funcs(goTextFuncs(l, opts))
+			pages[name] = c.Funcs(funcs).Funcs(lf).Funcs(termFuncs(l, opts.Bands)).Funcs(goTextFuncs(l, opts))
 		}
 		byLang[lang] = pages
 	}

@@ -61,20 +61,20 @@ func (r *Renderer) SnapshotComparePage(w io.Writer, c SnapshotCompare) error {
 	change := func(d *float64, format func(float64) deltaView) deltaView {
 		switch {
 		case c.NotCompared != "":
-			return partialDelta(c.NotCompared)
+			return partialDeltaIn(tr, c.NotCompared)
 		case d == nil:
 			return newDelta(math.NaN(), "")
 		}
-		return againstWeek(format(*d), against)
+		return deltaIn(tr, format(*d), against)
 	}
 	p.Totals = []compareTotalRow{
 		{"R", "R", compareCell{fmtPtr(c.A.R, fmtNum), fmtPtr(c.B.R, fmtNum), change(c.RChange, func(v float64) deltaView { return newDelta(v, fmtNum(math.Abs(v))) })}},
 		{"Health", "health", compareCell{fmtPtr(c.A.Health, fmtScore), fmtPtr(c.B.Health, fmtScore), change(c.HealthChange, scoreDelta)}},
-		countRow("Members", "members", c.A.Members, c.B.Members, against),
-		countRow("Healthy", "healthy", c.A.Statuses.Healthy, c.B.Statuses.Healthy, against),
-		countRow("Watch", "watch", c.A.Statuses.Watch, c.B.Statuses.Watch, against),
-		countRow("At risk", "at_risk", c.A.Statuses.AtRisk, c.B.Statuses.AtRisk, against),
-		countRow("No data", "no_data", c.A.Statuses.NoData, c.B.Statuses.NoData, against),
+		countRow("Members", "members", c.A.Members, c.B.Members, against, tr),
+		countRow("Healthy", "healthy", c.A.Statuses.Healthy, c.B.Statuses.Healthy, against, tr),
+		countRow("Watch", "watch", c.A.Statuses.Watch, c.B.Statuses.Watch, against, tr),
+		countRow("At risk", "at_risk", c.A.Statuses.AtRisk, c.B.Statuses.AtRisk, against, tr),
+		countRow("No data", "no_data", c.A.Statuses.NoData, c.B.Statuses.NoData, against, tr),
 	}
 	for _, m := range c.Members {
 		p.Members = append(p.Members, compareMemberLine(&c, m, r.opts.Bands, change, tr))
@@ -122,9 +122,9 @@ func compareMemberLine(c *SnapshotCompare, m CompareMember, bands Bands, change 
 	return v
 }
 
-func countRow(label, key string, a, b int, against string) compareTotalRow {
+func countRow(label, key string, a, b int, against string, tr Tr) compareTotalRow {
 	d := float64(b - a)
-	return compareTotalRow{label, key, compareCell{strconv.Itoa(a), strconv.Itoa(b), againstWeek(newDelta(d, fmtNum(math.Abs(d))), against)}}
+	return compareTotalRow{label, key, compareCell{strconv.Itoa(a), strconv.Itoa(b), deltaIn(tr, newDelta(d, fmtNum(math.Abs(d))), against)}}
 }
 
 func fmtPtr(p *float64, format func(float64) string) string {

@@ -49,12 +49,12 @@ func (r *Renderer) SnapshotsPage(w io.Writer, l SnapshotList) error {
 	p.Trend = chartBlock{
 		ID:      "chart-snapshot-health",
 		Title:   tr("snapshots.trend_title"),
-		Summary: trendText(tr("snapshots.trend_what"), weeks, health, fmtScore, l.WarmingUp),
+		Summary: trendTextIn(tr, tr("snapshots.trend_what"), weeks, health, fmtScore, l.WarmingUp),
 		Size:    "sm",
 	}
 	var err error
 	if p.Trend.Spec, err = trendLine(weeks, []lineSeries{{Name: tr("col.health"), Values: health, Color: "#3b6fd8", Decimals: 1}},
-		trendOpts{Min: 0, Max: 100, Bands: &r.opts.Bands, Area: true, Message: tr("snapshots.no_snapshot"), WarmUp: l.WarmingUp, Partial: partial}); err != nil {
+		trendOpts{Min: 0, Max: 100, Bands: &r.opts.Bands, Area: true, Message: tr("snapshots.no_snapshot"), WarmUp: l.WarmingUp, Partial: partial, Tr: tr}); err != nil {
 		return err
 	}
 	at := ""
@@ -208,18 +208,18 @@ func buildSnapshotPage(d *SnapshotDetail, bands Bands, tr Tr) (snapshotPage, err
 	against := "the previous snapshot"
 	if d.Previous != nil {
 		against = d.Previous.Week
-		p.HealthChange = againstWeek(scoreDelta(d.Ecosystem.Health-d.Previous.Health), against)
+		p.HealthChange = deltaIn(tr, scoreDelta(d.Ecosystem.Health-d.Previous.Health), against)
 		rc := math.NaN()
 		if d.Previous.R > 0 {
 			rc = d.Ecosystem.R/d.Previous.R - 1
 		}
-		p.RChange = againstWeek(ratioDelta(rc), against)
+		p.RChange = deltaIn(tr, ratioDelta(rc), against)
 	} else {
 		p.HealthChange = deltaView{Text: tr("snapshot.first"), Class: "flat", Words: tr("snapshot.no_earlier")}
 		p.RChange = p.HealthChange
 	}
 	if why := d.Changes.NotCompared; why != "" {
-		p.HealthChange, p.RChange = partialDelta(why), partialDelta(why)
+		p.HealthChange, p.RChange = partialDeltaIn(tr, why), partialDeltaIn(tr, why)
 	}
 	p.Downloads = downloadLinks(d.Week)
 	p.Changes = []changeListView{
@@ -232,13 +232,13 @@ func buildSnapshotPage(d *SnapshotDetail, bands Bands, tr Tr) (snapshotPage, err
 	for i, m := range d.Members {
 		v := snapshotRowView{SnapshotMemberRow: m, Badge: bands.badge(m.Status, m.Health)}
 		if m.HealthChange != nil {
-			v.HealthDelta = againstWeek(scoreDelta(*m.HealthChange), against)
-			v.PhiDelta = againstWeek(newDelta(*m.PhiChange, fmtNum(math.Abs(*m.PhiChange))), against)
+			v.HealthDelta = deltaIn(tr, scoreDelta(*m.HealthChange), against)
+			v.PhiDelta = deltaIn(tr, newDelta(*m.PhiChange, fmtNum(math.Abs(*m.PhiChange))), against)
 		} else if m.New {
 			v.HealthDelta = deltaView{Text: tr("snapshot.delta_new"), Class: "flat", Words: tr("snapshot.not_in", "Week", against)}
 			v.PhiDelta = v.HealthDelta
 		} else if d.Changes.NotCompared != "" {
-			v.HealthDelta = partialDelta(d.Changes.NotCompared)
+			v.HealthDelta = partialDeltaIn(tr, d.Changes.NotCompared)
 			v.PhiDelta = v.HealthDelta
 		} else {
 			v.HealthDelta = deltaView{Text: noValue, Class: "flat", Words: tr("snapshot.no_earlier")}
@@ -253,16 +253,10 @@ func buildSnapshotPage(d *SnapshotDetail, bands Bands, tr Tr) (snapshotPage, err
 		Size:    "lg",
 	}
 	var err error
-	if p.Split.Spec, err = shareBar(splitRows(d, tr), bands); err != nil {
+	if p.Split.Spec, err = shareBarIn(tr, splitRows(d, tr), bands); err != nil {
 		return p, err
 	}
 	return p, nil
-}
-
-// againstWeek makes a delta's words name the snapshot it compares with.
-func againstWeek(dv deltaView, week string) deltaView {
-	dv.Words = strings.Replace(dv.Words, "against 7 days earlier", "against "+week, 1)
-	return dv
 }
 
 // splitRows are the bars of the Shapley split: the members with the largest
