@@ -144,22 +144,20 @@ type fitRound struct {
 	width       int
 }
 
-// fitRounds: English in both themes at both widths; Chinese at both widths,
-// once in each theme (light on the desktop, dark on the phone). Chinese
-// changes the words — their widths, where lines break, what overflows — and
-// the widths test that; the themes change only colours, which do not
-// depend on the language and which the English rounds measure on every
-// page. Two rounds rather than four keep the test, the longest of `make
-// test` on two cores, a half longer instead of twice as long.
+// fitRounds: each language in both themes at both widths. Chinese changes
+// the words — their widths, where lines break, what overflows — and the
+// themes the colours the contrast check measures.
 var fitRounds = []fitRound{
 	{views.LangEnglish, "light", 390}, {views.LangEnglish, "light", 1440},
 	{views.LangEnglish, "dark", 390}, {views.LangEnglish, "dark", 1440},
-	{views.LangChinese, "light", 1440}, {views.LangChinese, "dark", 390},
+	{views.LangChinese, "light", 390}, {views.LangChinese, "light", 1440},
+	{views.LangChinese, "dark", 390}, {views.LangChinese, "dark", 1440},
 }
 
 // TestBrowserEveryPageFitsAndReads visits every page at 390 px and at
 // 1440 px, in the light and in the dark theme, in English and in Chinese
-// (fitRounds): every page says its language (<html lang>), no page scrolls
+// (fitRounds): every page says its language (<html lang>) and shows no
+// catalogue key in place of a message, no page scrolls
 // sideways, every chart with data is drawn (a canvas with something
 // painted), no console error, and text — body, links, tables, muted, band
 // colours — is at least 4.5:1 against its background. ECOPULSE_SCREENSHOTS=DIR
@@ -172,6 +170,10 @@ func TestBrowserEveryPageFitsAndReads(t *testing.T) {
 	a := newTestApp(t, db)
 	base := serveTestApp(t, a)
 	pages := browserPages(t, a, db)
+	keys, err := views.CatalogueKeys(views.LangEnglish)
+	if err != nil {
+		t.Fatal(err)
+	}
 	keep := os.Getenv("ECOPULSE_SCREENSHOTS") != ""
 	seen := map[string]map[string]int{} // by theme
 	for _, r := range fitRounds {
@@ -193,6 +195,13 @@ func TestBrowserEveryPageFitsAndReads(t *testing.T) {
 			ecoOpenReady(t, b, base+p)
 			if got := evalString(t, b, `document.documentElement.lang`); got != r.lang {
 				t.Errorf("%s: the page is in %q", where, got)
+			}
+			// A message the catalogues lack shows as its key (Tr's fallback).
+			text := evalString(t, b, `document.body.innerText + ' ' + Array.from(document.querySelectorAll('[title],[aria-label],[placeholder]')).map(function (e) { return [e.title, e.getAttribute('aria-label'), e.placeholder].join(' ') }).join(' ')`)
+			for _, k := range keys {
+				if strings.Contains(text, k) {
+					t.Errorf("%s: shows the catalogue key %q", where, k)
+				}
 			}
 			var fit pageFit
 			if err := json.Unmarshal([]byte(evalString(t, b, pageFitJS)), &fit); err != nil {
