@@ -48,32 +48,32 @@ func (c Change) Text() string {
 	switch c.Kind {
 	case ChangeUsageDrop:
 		return fmt.Sprintf("API calls %s against the previous four weeks (%s → %s a week)",
-			signedPct(c.Now, c.Before), compact(c.Before), compact(c.Now))
+			SignedPct(c.Now, c.Before), Compact(c.Before), Compact(c.Now))
 	case ChangeDormant:
-		return fmt.Sprintf("no API calls for %s (was %s a week)", days(c.Now), compact(c.Before))
+		return fmt.Sprintf("no API calls for %s (was %s a week)", days(c.Now), Compact(c.Before))
 	case ChangeLatency:
-		return fmt.Sprintf("p95 latency %s against a %s SLO", millis(c.Now), millis(c.Before))
+		return fmt.Sprintf("p95 latency %s against a %s SLO", Millis(c.Now), Millis(c.Before))
 	case ChangeErrors4xx:
-		return fmt.Sprintf("4xx responses %s of calls in the last 7 days (was %s)", pct(c.Now), pct(c.Before))
+		return fmt.Sprintf("4xx responses %s of calls in the last 7 days (was %s)", Pct(c.Now), Pct(c.Before))
 	case ChangeErrors5xx:
-		return fmt.Sprintf("5xx errors %s of calls in the last 7 days (was %s)", pct(c.Now), pct(c.Before))
+		return fmt.Sprintf("5xx errors %s of calls in the last 7 days (was %s)", Pct(c.Now), Pct(c.Before))
 	case ChangeUnanswered:
-		return fmt.Sprintf("%s of %s threads unanswered after %s h", compact(c.Now), compact(c.Of), compact(c.Before))
+		return fmt.Sprintf("%s of %s threads unanswered after %s h", Compact(c.Now), Compact(c.Of), Compact(c.Before))
 	case ChangeSlowResponse:
-		return fmt.Sprintf("first response after %s h (median) against a %s h target", compact(c.Now), compact(c.Before))
+		return fmt.Sprintf("first response after %s h (median) against a %s h target", Compact(c.Now), Compact(c.Before))
 	case ChangeContributionDrop:
 		return fmt.Sprintf("contributions %s against the previous four weeks (%s → %s a week)",
-			signedPct(c.Now, c.Before), compact(c.Before), compact(c.Now))
+			SignedPct(c.Now, c.Before), Compact(c.Before), Compact(c.Now))
 	case ChangeContributorLoss:
 		return fmt.Sprintf("active contributors %s against the weeks before (%s → %s)",
-			signedPct(c.Now, c.Before), compact(c.Before), compact(c.Now))
+			SignedPct(c.Now, c.Before), Compact(c.Before), Compact(c.Now))
 	case ChangeMilestonesOverdue:
 		if c.Now == 1 {
 			return "1 milestone overdue"
 		}
-		return fmt.Sprintf("%s milestones overdue", compact(c.Now))
+		return fmt.Sprintf("%s milestones overdue", Compact(c.Now))
 	case ChangeMilestonesLate:
-		return fmt.Sprintf("%s of %s milestones due in the window not delivered on time", compact(c.Of-c.Now), compact(c.Of))
+		return fmt.Sprintf("%s of %s milestones due in the window not delivered on time", Compact(c.Of-c.Now), Compact(c.Of))
 	}
 	return c.Kind
 }
@@ -86,27 +86,27 @@ func (c Change) Text() string {
 func (c Change) Facts() map[string]any {
 	switch c.Kind {
 	case ChangeUsageDrop, ChangeContributionDrop, ChangeContributorLoss:
-		return map[string]any{"Pct": signedPct(c.Now, c.Before), "Before": compact(c.Before), "Now": compact(c.Now)}
+		return map[string]any{"Pct": SignedPct(c.Now, c.Before), "Before": Compact(c.Before), "Now": Compact(c.Now)}
 	case ChangeDormant:
-		return map[string]any{"Count": strconv.FormatFloat(c.Now, 'f', 0, 64), "Before": compact(c.Before)}
+		return map[string]any{"Count": strconv.FormatFloat(c.Now, 'f', 0, 64), "Before": Compact(c.Before)}
 	case ChangeLatency:
-		return map[string]any{"Now": millis(c.Now), "SLO": millis(c.Before)}
+		return map[string]any{"Now": Millis(c.Now), "SLO": Millis(c.Before)}
 	case ChangeErrors4xx, ChangeErrors5xx:
-		return map[string]any{"Now": pct(c.Now), "Before": pct(c.Before)}
+		return map[string]any{"Now": Pct(c.Now), "Before": Pct(c.Before)}
 	case ChangeUnanswered:
-		return map[string]any{"Now": compact(c.Now), "Of": compact(c.Of), "Hours": compact(c.Before)}
+		return map[string]any{"Now": Compact(c.Now), "Of": Compact(c.Of), "Hours": Compact(c.Before)}
 	case ChangeSlowResponse:
-		return map[string]any{"Now": compact(c.Now), "Target": compact(c.Before)}
+		return map[string]any{"Now": Compact(c.Now), "Target": Compact(c.Before)}
 	case ChangeMilestonesOverdue:
-		return map[string]any{"Count": strconv.FormatFloat(math.Round(c.Now), 'f', 0, 64), "N": compact(c.Now)}
+		return map[string]any{"Count": strconv.FormatFloat(math.Round(c.Now), 'f', 0, 64), "N": Compact(c.Now)}
 	case ChangeMilestonesLate:
-		return map[string]any{"Late": compact(c.Of - c.Now), "Of": compact(c.Of)}
+		return map[string]any{"Late": Compact(c.Of - c.Now), "Of": Compact(c.Of)}
 	}
 	return nil
 }
 
-// signedPct is the relative change from before to now: "−62%", "+5%".
-func signedPct(now, before float64) string {
+// SignedPct is the relative change from before to now: "−62%", "+5%".
+func SignedPct(now, before float64) string {
 	if !(before > 0) {
 		return "n/a"
 	}
@@ -120,8 +120,8 @@ func signedPct(now, before float64) string {
 	return "±0%"
 }
 
-// pct formats a share: 0.213 → "21%", 0.004 → "0.4%".
-func pct(share float64) string {
+// Pct formats a share: 0.213 → "21%", 0.004 → "0.4%".
+func Pct(share float64) string {
 	p := 100 * share
 	if p != 0 && math.Abs(p) < 1 {
 		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
@@ -129,8 +129,8 @@ func pct(share float64) string {
 	return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
 }
 
-// compact formats a count: 950, 12.4k, 3.1M (an integer as is below 1000).
-func compact(v float64) string {
+// Compact formats a count: 950, 12.4k, 3.1M (an integer as is below 1000).
+func Compact(v float64) string {
 	a := math.Abs(v)
 	switch {
 	case a >= 1e6:
@@ -145,8 +145,8 @@ func compact(v float64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
-// millis formats a latency: 850 ms, 3.1 s.
-func millis(ms float64) string {
+// Millis formats a latency: 850 ms, 3.1 s.
+func Millis(ms float64) string {
 	if ms >= 1000 {
 		return strconv.FormatFloat(ms/1000, 'f', 1, 64) + " s"
 	}

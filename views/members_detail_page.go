@@ -152,7 +152,7 @@ func buildMemberPage(d MemberDetail, bands Bands, tr Tr) (memberPage, error) {
 		p.C, p.K, p.Phi = fmtNum(s.C), fmtNum(s.K), fmtNum(s.Phi)
 		p.PhiShare = fmtPct(s.PhiShare)
 		p.Reason, p.ReasonKind, p.Changes = s.Reason, s.ReasonKind, s.Changes
-		p.Gauge.Summary = tr("member.gauge_summary", "Health", p.Health, "Status", memberStatusWord(tr, p.Badge), "Day", d.At)
+		p.Gauge.Summary = tr("member.gauge_summary", "Health", p.Health, "Status", badgeWordIn(tr, p.Badge), "Day", d.At)
 		if p.Gauge.Spec, err = healthGaugeIn(tr, s.Health, bands); err != nil {
 			return p, err
 		}
@@ -484,7 +484,7 @@ func memberTimeline(projects []MemberProjectView, at string, tr Tr) (chartSpec, 
 		row := len(t.Rows)
 		t.Rows = append(t.Rows, pr.Name)
 		for _, ms := range pr.Milestones {
-			info := []string{tr("member.col.project"), pr.Name, tr("projects.col.due"), ms.DueOn, tr("project.col.state"), milestoneStateWord(tr, ms.State)}
+			info := []string{tr("member.col.project"), pr.Name, tr("projects.col.due"), ms.DueOn, tr("project.col.state"), milestoneStateLabelIn(tr, ms.State)}
 			if ms.DoneOn != "" {
 				info = append(info, tr("project.col.done"), ms.DoneOn)
 			}
@@ -622,7 +622,7 @@ func memberTiesBar(ties []MemberTie, bands Bands, tr Tr) (chartSpec, error) {
 		names[i] = t.Name
 		points[i] = opts.BarData{Value: jsonNumber(t.K, 3), ItemStyle: &opts.ItemStyle{Color: bands.color(t.Health)}}
 		fields[i] = map[string]any{"slug": t.Slug, "tip": t.Name,
-			"info": memberTipInfo("K_ij", fmtNum(t.K), tr("col.health"), fmtScore(t.Health)+" ("+memberStatusWord(tr, bands.badge(t.Status, t.Health))+")")}
+			"info": memberTipInfo("K_ij", fmtNum(t.K), tr("col.health"), fmtScore(t.Health)+" ("+badgeWordIn(tr, bands.badge(t.Status, t.Health))+")")}
 	}
 	b := charts.NewBar()
 	b.SetGlobalOptions(

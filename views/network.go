@@ -296,7 +296,7 @@ func networkGraph(n Network, bands Bands, tr Tr) (chartSpec, error) {
 	cats := make([]*opts.GraphCategory, len(networkStatuses))
 	for i, s := range networkStatuses {
 		category[s.Status] = i
-		cats[i] = &opts.GraphCategory{Name: memberStatusWord(tr, statusBadgeOf(s.Status)), ItemStyle: &opts.ItemStyle{Color: s.Color}}
+		cats[i] = &opts.GraphCategory{Name: badgeWordIn(tr, statusBadgeOf(s.Status)), ItemStyle: &opts.ItemStyle{Color: s.Color}}
 	}
 	nodes, fields, index := networkNodes(n, bands, maxC, category, tr)
 	links, linkFields := networkLinks(n, maxK, index)
@@ -338,7 +338,7 @@ func networkNodes(n Network, bands Bands, maxC float64, category map[string]int,
 			"id":    nd.Slug,
 			"slug":  nd.Slug,
 			"tip":   nd.Name,
-			"info": memberTipInfo(tr("col.health"), fmtScore(nd.Health)+" ("+memberStatusWord(tr, bands.badge(nd.Status, nd.Health))+")",
+			"info": memberTipInfo(tr("col.health"), fmtScore(nd.Health)+" ("+badgeWordIn(tr, bands.badge(nd.Status, nd.Health))+")",
 				"C", fmtNum(nd.C), "K", fmtNum(nd.K), tr("col.segment"), nd.Segment, tr("network.col.ties"), fmt.Sprint(nd.Degree)),
 			"label": map[string]any{"show": networkLabelled(i, nd, st)},
 		}

@@ -62,30 +62,30 @@ func reasonIn(tr Tr, f reasonFacts) string {
 		}
 		return tr("reason.low_dimension", "Dim", dim, "Value", strconv.FormatFloat(f.low, 'f', 0, 64))
 	case domain.ChangeUsageDrop:
-		return tr("reason.usage_drop", "Change", reasonSignedPct(tr, c.Now, c.Before), "Before", reasonCompact(c.Before), "Now", reasonCompact(c.Now))
+		return tr("reason.usage_drop", "Change", reasonSignedPct(tr, c.Now, c.Before), "Before", domain.Compact(c.Before), "Now", domain.Compact(c.Now))
 	case domain.ChangeDormant:
-		return tr("reason.dormant", "Days", nDays(tr, int(math.Round(c.Now))), "Before", reasonCompact(c.Before))
+		return tr("reason.dormant", "Days", nDays(tr, int(math.Round(c.Now))), "Before", domain.Compact(c.Before))
 	case domain.ChangeLatency:
-		return tr("reason.latency", "Now", reasonMillis(c.Now), "Before", reasonMillis(c.Before))
+		return tr("reason.latency", "Now", domain.Millis(c.Now), "Before", domain.Millis(c.Before))
 	case domain.ChangeErrors4xx:
-		return tr("reason.errors_4xx", "Now", reasonPct(c.Now), "Before", reasonPct(c.Before))
+		return tr("reason.errors_4xx", "Now", domain.Pct(c.Now), "Before", domain.Pct(c.Before))
 	case domain.ChangeErrors5xx:
-		return tr("reason.errors_5xx", "Now", reasonPct(c.Now), "Before", reasonPct(c.Before))
+		return tr("reason.errors_5xx", "Now", domain.Pct(c.Now), "Before", domain.Pct(c.Before))
 	case domain.ChangeUnanswered:
-		return tr("reason.unanswered", "Now", reasonCompact(c.Now), "Of", reasonCompact(c.Of), "Before", reasonCompact(c.Before))
+		return tr("reason.unanswered", "Now", domain.Compact(c.Now), "Of", domain.Compact(c.Of), "Before", domain.Compact(c.Before))
 	case domain.ChangeSlowResponse:
-		return tr("reason.slow_response", "Now", reasonCompact(c.Now), "Before", reasonCompact(c.Before))
+		return tr("reason.slow_response", "Now", domain.Compact(c.Now), "Before", domain.Compact(c.Before))
 	case domain.ChangeContributionDrop:
-		return tr("reason.contribution_drop", "Change", reasonSignedPct(tr, c.Now, c.Before), "Before", reasonCompact(c.Before), "Now", reasonCompact(c.Now))
+		return tr("reason.contribution_drop", "Change", reasonSignedPct(tr, c.Now, c.Before), "Before", domain.Compact(c.Before), "Now", domain.Compact(c.Now))
 	case domain.ChangeContributorLoss:
-		return tr("reason.contributor_loss", "Change", reasonSignedPct(tr, c.Now, c.Before), "Before", reasonCompact(c.Before), "Now", reasonCompact(c.Now))
+		return tr("reason.contributor_loss", "Change", reasonSignedPct(tr, c.Now, c.Before), "Before", domain.Compact(c.Before), "Now", domain.Compact(c.Now))
 	case domain.ChangeMilestonesOverdue:
 		if c.Now == 1 {
 			return tr("story.overdue_one")
 		}
-		return tr("story.overdue", "N", reasonCompact(c.Now))
+		return tr("story.overdue", "N", domain.Compact(c.Now))
 	case domain.ChangeMilestonesLate:
-		return tr("reason.milestones_late", "Late", reasonCompact(c.Of-c.Now), "Of", reasonCompact(c.Of))
+		return tr("reason.milestones_late", "Late", domain.Compact(c.Of-c.Now), "Of", domain.Compact(c.Of))
 	}
 	return ""
 }
@@ -96,44 +96,7 @@ func reasonSignedPct(tr Tr, now, before float64) string {
 	if !(before > 0) {
 		return tr("reason.na")
 	}
-	p := math.Round(100 * (now - before) / before)
-	switch {
-	case p < 0:
-		return "−" + strconv.FormatFloat(-p, 'f', 0, 64) + "%"
-	case p > 0:
-		return "+" + strconv.FormatFloat(p, 'f', 0, 64) + "%"
-	}
-	return "±0%"
-}
-
-func reasonPct(share float64) string {
-	p := 100 * share
-	if p != 0 && math.Abs(p) < 1 {
-		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
-	}
-	return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
-}
-
-func reasonCompact(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1e6:
-		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
-	case a >= 1e4:
-		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
-	case a >= 1e3:
-		return strconv.FormatFloat(v/1e3, 'f', 2, 64) + "k"
-	case v == math.Trunc(v):
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
-}
-
-func reasonMillis(ms float64) string {
-	if ms >= 1000 {
-		return strconv.FormatFloat(ms/1000, 'f', 1, 64) + " s"
-	}
-	return strconv.FormatFloat(math.Round(ms), 'f', 0, 64) + " ms"
+	return domain.SignedPct(now, before)
 }
 
 // rowsIn is rows with their reasons in tr's language (a copy), from facts
