@@ -357,18 +357,11 @@ func moverNames(tr Tr, ms []Mover) string {
 
 // statusWordIn names a status as statusBadgeOf does, in tr's language.
 func statusWordIn(tr Tr, s string) string {
-	switch statusBadgeOf(s).Class {
-	case "healthy":
-		return tr("status.healthy")
-	case "watch":
-		return tr("status.watch")
-	case "at-risk":
-		return tr("status.at_risk")
+	b := statusBadgeOf(s)
+	if b.Class == "no-data" && s != "" && s != domain.StatusNoData {
+		return b.Label // a status of no known kind, as it is
 	}
-	if s == "" || s == domain.StatusNoData {
-		return tr("status.no_data")
-	}
-	return statusBadgeOf(s).Label
+	return badgeWordIn(tr, b)
 }
 
 // signedPoints is a change of health: "+1.3", "−4.0", "±0.0".
