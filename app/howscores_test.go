@@ -137,3 +137,51 @@ func TestEveryScoreIsDescribedWhereItIsShown(t *testing.T) {
 		}
 	}
 }
+
+// TestHowScoresWorkInChinese: asked in Chinese, /how-scores-work is
+// docs/scoring.zh-CN.md — each of its headings is on the page, no English
+// sentence of docs/scoring.md is — and every term links to one of its
+// sections; asked in English, the same route still serves the English.
+func TestHowScoresWorkInChinese(t *testing.T) {
+	a := newTestApp(t, seededDB(t))
+	_, zh := langGet(t, a, "/how-scores-work", map[string]string{"Accept-Language": "zh-CN"})
+	_, en := langGet(t, a, "/how-scores-work", map[string]string{"Accept-Language": "en-US"})
+
+	ids := map[string]bool{}
+	shown := map[string]bool{}
+	tag := regexp.MustCompile(`<[^>]+>`)
+	for _, m := range regexp.MustCompile(`<h([23]) id="([^"]+)">(.*?)</h[23]>`).FindAllStringSubmatch(zh, -1) {
+		ids[m[2]] = true
+		shown[strings.Repeat("#", int(m[1][0]-'0'))+" "+html.UnescapeString(tag.ReplaceAllString(m[3], ""))] = true
+	}
+	n := 0
+	sc := bufio.NewScanner(bytes.NewReader(docs.ScoringZH))
+	for sc.Scan() {
+		if line := sc.Text(); strings.HasPrefix(line, "## ") || strings.HasPrefix(line, "### ") {
+			n++
+			if !shown[strings.ReplaceAll(line, "`", "")] {
+				t.Errorf("section %q is not a heading of the Chinese page", line)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("docs/scoring.zh-CN.md has %d sections", n)
+	}
+	for _, sentence := range []string{"Ecosystem health is kept two ways", "Absolute quality says how good a member is"} {
+		if strings.Contains(zh, sentence) {
+			t.Errorf("the Chinese page says %q", sentence)
+		}
+		if !strings.Contains(en, sentence) {
+			t.Errorf("the English page lacks %q", sentence)
+		}
+	}
+	links := regexp.MustCompile(`<dt><a href="/how-scores-work#([^"]+)">`).FindAllStringSubmatch(zh, -1)
+	if len(links) == 0 {
+		t.Fatal("no term links on the Chinese page")
+	}
+	for _, m := range links {
+		if !ids[m[1]] {
+			t.Errorf("a term links to #%s, which is no section of the Chinese page", m[1])
+		}
+	}
+}

@@ -10,3 +10,10 @@ import _ "embed"
 //
 //go:embed scoring.md
 var Scoring []byte
+
+// ScoringZH is docs/scoring.zh-CN.md, the Simplified Chinese translation of
+// Scoring, with the same sections in the same order (the page links into
+// them by position).
+//
+//go:embed scoring.zh-CN.md
+var ScoringZH []byte

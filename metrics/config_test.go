@@ -132,16 +132,19 @@ func TestConfigKeys(t *testing.T) {
 	}
 }
 
-// TestConfigDocumented: docs/scoring.md names every config key (its last
-// segment inside a documented section) so the document cannot drift.
+// TestConfigDocumented: docs/scoring.md and its Chinese translation
+// docs/scoring.zh-CN.md name every config key (its last segment inside a
+// documented section) so neither document can drift.
 func TestConfigDocumented(t *testing.T) {
-	doc, err := os.ReadFile("../docs/scoring.md")
-	if err != nil {
-		t.Fatalf("reading the scoring document: %v", err)
-	}
-	for _, k := range configKeys(t) {
-		if !strings.Contains(string(doc), "`"+k+"`") {
-			t.Errorf("docs/scoring.md does not document `%s`", k)
+	for _, name := range []string{"scoring.md", "scoring.zh-CN.md"} {
+		doc, err := os.ReadFile("../docs/" + name)
+		if err != nil {
+			t.Fatalf("reading the scoring document: %v", err)
+		}
+		for _, k := range configKeys(t) {
+			if !strings.Contains(string(doc), "`"+k+"`") {
+				t.Errorf("docs/%s does not document `%s`", name, k)
+			}
 		}
 	}
 }

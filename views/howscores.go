@@ -20,7 +20,8 @@ import (
 
 // "How scores work" (/how-scores-work): docs/scoring.md, embedded in the
 // binary at build time and rendered once, so the page is the description
-// of the model that computed the scores shown. The one-line descriptions
+// of the model that computed the scores shown; a Chinese page shows
+// docs/scoring.zh-CN.md, its translation, rendered once too. The one-line descriptions
 // the pages show beside each score (Term) link into it.
 
 // HowScoresPath is where the page is served.
@@ -74,7 +75,9 @@ var termDefs = []termDef{
 // page never fails on it.
 func termOf(key string, b Bands) Term { return termIn(nil, key, b) }
 
-// termIn is termOf in tr's language (nil: English).
+// termIn is termOf in tr's language (nil: English). The link is resolved in
+// the English document: the Chinese one's headings carry the same ids
+// (howScoresDocZH), so it lands on the same section in either language.
 func termIn(tr Tr, key string, b Bands) Term {
 	doc, _ := howScoresDoc()
 	for _, d := range termDefs {
@@ -163,7 +166,8 @@ type docHeading struct {
 	Level int
 }
 
-// renderedDoc is docs/scoring.md as HTML, with its sections.
+// renderedDoc is docs/scoring.md (or its translation) as HTML, with its
+// sections.
 type renderedDoc struct {
 	HTML     template.HTML
 	Sections []docHeading
@@ -172,12 +176,40 @@ type renderedDoc struct {
 
 var howScoresDoc = sync.OnceValues(func() (*renderedDoc, error) { return renderMarkdown(docs.Scoring) })
 
+// howScoresDocZH is docs/scoring.zh-CN.md, its headings carrying the ids of
+// the English document's headings at the same positions: a term's link
+// (resolved by the English section name) and any /how-scores-work#section
+// URL land on the same section in either language.
+var howScoresDocZH = sync.OnceValues(func() (*renderedDoc, error) {
+	en, err := howScoresDoc()
+	if err != nil {
+		return nil, err
+	}
+	return renderMarkdownLike(docs.ScoringZH, en)
+})
+
+// howScoresDocIn is the document in lang: the Chinese translation for
+// LangChinese, the English for any other.
+func howScoresDocIn(lang string) (*renderedDoc, error) {
+	if lang == LangChinese {
+		return howScoresDocZH()
+	}
+	return howScoresDoc()
+}
+
 // renderMarkdown renders a markdown document with GitHub tables and an id
 // on every heading. Raw HTML in the source is left out, and links to
 // dangerous URLs (javascript:) are emptied (goldmark without WithUnsafe), so
 // the result is safe to put in a page as is. The document's title (a
 // first-level heading before anything else) is dropped: the page has its own.
-func renderMarkdown(src []byte) (*renderedDoc, error) {
+func renderMarkdown(src []byte) (*renderedDoc, error) { return renderMarkdownLike(src, nil) }
+
+// renderMarkdownLike is renderMarkdown for a translation of like: the n-th
+// heading takes the id of like's n-th heading, and a document whose headings
+// differ from like's in number or levels is an error (a section added to one
+// language only would send links to the wrong section). like nil: the ids
+// are made from the headings' text.
+func renderMarkdownLike(src []byte, like *renderedDoc) (*renderedDoc, error) {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.Table),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
@@ -192,6 +224,13 @@ func renderMarkdown(src []byte) (*renderedDoc, error) {
 		if !entering || !ok {
 			return ast.WalkContinue, nil
 		}
+		if like != nil {
+			n := len(doc.Sections)
+			if n >= len(like.Sections) || like.Sections[n].Level != h.Level {
+				return ast.WalkStop, fmt.Errorf("views: heading %d of the translation (level %d) is not at the same place as in the original", n+1, h.Level)
+			}
+			h.SetAttributeString("id", []byte(like.Sections[n].ID))
+		}
 		id, _ := h.AttributeString("id")
 		idb, _ := id.([]byte)
 		t := strings.TrimSpace(nodeText(h, src))
@@ -204,9 +243,12 @@ func renderMarkdown(src []byte) (*renderedDoc, error) {
 	if err != nil {
 		return nil, err
 	}
+	if like != nil && len(doc.Sections) != len(like.Sections) {
+		return nil, fmt.Errorf("views: the translation has %d headings, the original %d", len(doc.Sections), len(like.Sections))
+	}
 	var buf bytes.Buffer
 	if err := md.Renderer().Render(&buf, src, root); err != nil {
-		return nil, fmt.Errorf("views: render docs/scoring.md: %w", err)
+		return nil, fmt.Errorf("views: render the scoring document: %w", err)
 	}
 	doc.HTML = template.HTML(buf.String()) // goldmark escapes text and omits raw HTML
 	return doc, nil
@@ -240,7 +282,7 @@ type howScoresPage struct {
 
 // HowScoresPage writes the "How scores work" page.
 func (r *Renderer) HowScoresPage(w io.Writer) error {
-	doc, err := howScoresDoc()
+	doc, err := howScoresDocIn(r.Lang())
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,13 @@
 package views
 
 import (
+	"bytes"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ecopulse/ecopulse/docs"
 )
 
 // TestRenderMarkdownLeavesRawHTMLOut: the page renders markdown with raw
@@ -56,5 +61,100 @@ func TestEveryTermLinksToItsSection(t *testing.T) {
 		if termOf(key, DefaultBands()).Label == key {
 			t.Errorf("no description of %s", key)
 		}
+	}
+}
+
+// TestScoringTranslationHasTheSameSections: docs/scoring.zh-CN.md has the
+// headings of docs/scoring.md, as many, at the same levels, in the same
+// order — the Chinese page's links go to a section by its position — and
+// a translation that differs is refused rather than mislinked.
+func TestScoringTranslationHasTheSameSections(t *testing.T) {
+	levels := func(src []byte) []int {
+		doc, err := renderMarkdown(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int
+		for _, s := range doc.Sections {
+			out = append(out, s.Level)
+		}
+		return out
+	}
+	en, zh := levels(docs.Scoring), levels(docs.ScoringZH)
+	if !slices.Equal(en, zh) {
+		t.Errorf("heading levels of docs/scoring.md %v, of docs/scoring.zh-CN.md %v", en, zh)
+	}
+	if !bytes.HasPrefix(docs.ScoringZH, []byte("# ")) {
+		t.Error("docs/scoring.zh-CN.md does not start with its title, as docs/scoring.md does")
+	}
+	if _, err := howScoresDocZH(); err != nil {
+		t.Fatal(err)
+	}
+
+	orig, err := renderMarkdown([]byte("# T\n\n## One\n\n### Two\n\n## Three\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{
+		"# T\n\n## 一\n\n### 二\n\n## 三\n\n## 多出的一节\n", // a section more
+		"# T\n\n## 一\n\n### 二\n",                     // a section fewer
+		"# T\n\n## 一\n\n## 二\n\n## 三\n",              // a level changed
+	} {
+		if _, err := renderMarkdownLike([]byte(bad), orig); err == nil {
+			t.Errorf("a translation with other headings is accepted:\n%s", bad)
+		}
+	}
+	good, err := renderMarkdownLike([]byte("# T\n\n## 一\n\n### 二\n\n## 三\n"), orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(good.HTML), `<h3 id="two">二</h3>`) || good.anchors["三"] != "three" {
+		t.Errorf("the translation's headings do not take the original's ids: %s", good.HTML)
+	}
+}
+
+// TestHowScoresPageInChinese: the Chinese page's body is the Chinese
+// document, its table of contents the Chinese headings, and every term
+// links to a section of that body; the English page keeps the English.
+func TestHowScoresPageInChinese(t *testing.T) {
+	var b bytes.Buffer
+	if err := newTestRenderer(t).In(LangChinese).HowScoresPage(&b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{
+		`<h2 id="health">健康度</h2>`, `<h2 id="what-changed">变化原因</h2>`, "生态健康度有两种口径",
+		`<li><a href="#configuration">配置</a></li>`,
+		"φ_i = ½ Σ_j K_ij (C_i + C_j),    Σ_i φ_i = R", "<code>health.weights.api</code>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the Chinese page lacks %q", want)
+		}
+	}
+	for _, english := range []string{"Absolute quality says how good a member is", "Ecosystem health is kept two ways", ">What changed<", ">Configuration<"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the Chinese page still says %q", english)
+		}
+	}
+	ids := map[string]bool{}
+	for _, m := range regexp.MustCompile(`<h[23] id="([^"]+)">`).FindAllStringSubmatch(page, -1) {
+		ids[m[1]] = true
+	}
+	links := regexp.MustCompile(`<dt><a href="/how-scores-work#([^"]+)">`).FindAllStringSubmatch(page, -1)
+	if len(links) != len(termDefs) {
+		t.Errorf("%d term links on the Chinese page, %d terms", len(links), len(termDefs))
+	}
+	for _, m := range links {
+		if !ids[m[1]] {
+			t.Errorf("a term links to #%s, which is no section of the Chinese page", m[1])
+		}
+	}
+
+	b.Reset()
+	if err := newTestRenderer(t).HowScoresPage(&b); err != nil {
+		t.Fatal(err)
+	}
+	if en := b.String(); !strings.Contains(en, "Ecosystem health is kept two ways") || strings.Contains(en, "生态健康度有两种口径") {
+		t.Error("the English page is not the English document")
 	}
 }
