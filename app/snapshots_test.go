@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -140,8 +141,17 @@ func TestSnapshotRowsAreTheSundayScoresAndSurviveARename(t *testing.T) {
 			T: sc.T, I: sc.I, M: sc.M, C: sc.C, K: sc.K, Phi: sc.Phi, Health: sc.Health, Status: sc.Status}
 		e := sc.Explain() // the reason is frozen in words with the numbers
 		want.Reason, want.ReasonKind = e.Text, e.Kind
-		if got := bySlug[sm.Slug]; got != want {
+		got := bySlug[sm.Slug]
+		fs, _ := got.Score()
+		facts := got.Facts // with the facts the reason was said from
+		got.Facts = nil
+		if got != want {
 			t.Errorf("%s: frozen %+v, Sunday's score %+v", sm.Slug, got, want)
+		}
+		if facts == nil || !reflect.DeepEqual(facts.Changes, sc.Changes) {
+			t.Errorf("%s: frozen with facts %+v, want Sunday's changes %+v", sm.Slug, facts, sc.Changes)
+		} else if fs.Explain() != e {
+			t.Errorf("%s: the frozen facts say %+v, the frozen reason is %+v", sm.Slug, fs.Explain(), e)
 		}
 	}
 	if math.Abs(phi-s.R) > 1e-9*math.Max(1, s.R) {

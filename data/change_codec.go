@@ -31,3 +31,31 @@ func decodeChanges(s sql.NullString) []domain.Change {
 	}
 	return cs
 }
+
+// encodeFrozenChanges is the snapshot_members.changes column: the same
+// JSON as scores.changes, but '[]' for none, since NULL there says the row
+// has no facts. A change it cannot encode (a NaN) leaves the row without
+// facts, rather than with facts that say another reason.
+func encodeFrozenChanges(cs []domain.Change) any {
+	if len(cs) == 0 {
+		return "[]"
+	}
+	return encodeChanges(cs)
+}
+
+// decodeFrozenChanges reads the snapshot_members.changes column; false for
+// NULL (a row frozen without facts) or a value it cannot read (written by
+// a newer version): facts it cannot read would say another reason.
+func decodeFrozenChanges(s sql.NullString) ([]domain.Change, bool) {
+	if !s.Valid {
+		return nil, false
+	}
+	var cs []domain.Change
+	if json.Unmarshal([]byte(s.String), &cs) != nil {
+		return nil, false
+	}
+	if len(cs) == 0 {
+		cs = nil
+	}
+	return cs, true
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -94,6 +95,22 @@ func TestCopyKeepsRowsIdsAndTypes(t *testing.T) {
 	if err := src.Audit(ctx, data.AuditEntry{Actor: "cli", Action: "user.add", Target: "ada", OK: false}); err != nil {
 		t.Fatal(err)
 	}
+	// A frozen week with its reasons' facts: changes as JSON, a dimension
+	// not measured (NULL).
+	sunday := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	m0, err := src.MemberBySlug(ctx, "m0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.SaveDayScores(ctx, &domain.DayScores{Ecosystem: domain.EcosystemScore{Day: sunday, R: 1, Health: 40},
+		Members: []domain.MemberScore{{MemberID: m0.ID, C: 1, Phi: 1, Health: 40, Status: domain.StatusAtRisk,
+			Dimensions: [4]float64{20, math.NaN(), 70, 0},
+			Changes:    []domain.Change{{Kind: domain.ChangeLatency, Dimension: "api", Score: 0.3, Now: 3100, Before: 1000}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.FreezeSnapshot(ctx, "2026-W09", sunday, at); err != nil {
+		t.Fatal(err)
+	}
 
 	var seen []string
 	tables, err := data.Copy(ctx, src, dst, func(table string, done, total int64) {
@@ -139,6 +156,17 @@ func TestCopyKeepsRowsIdsAndTypes(t *testing.T) {
 	same("audit log", func(db *data.DB) (any, error) { return db.AuditLog(ctx, 10) })
 	same("rejected records", func(db *data.DB) (any, error) { return db.RejectedRecords(ctx, "registry", 3000) })
 	same("activities", func(db *data.DB) (any, error) { return datatest.Activities(t, db), nil })
+	same("snapshot members", func(db *data.DB) (any, error) {
+		ms, err := db.SnapshotMembers(ctx, "2026-W09")
+		if len(ms) != 1 || ms[0].Facts == nil {
+			return nil, fmt.Errorf("read %+v, want one member with its reason's facts (%v)", ms, err)
+		}
+		// As text (a dimension not measured is NaN, which DeepEqual never
+		// equals), without the pointer.
+		m, f := ms[0], *ms[0].Facts
+		m.Facts = nil
+		return fmt.Sprintf("%+v %+v", m, f), err
+	})
 	if m, err := dst.MemberBySlug(ctx, "alpha"); err != nil || m.MergedInto != "omega" {
 		t.Errorf("alpha on the copy: %+v, %v; want merged into omega", m, err)
 	}

@@ -44,6 +44,26 @@ type SnapshotMember struct {
 	// none, or for rows frozen before reasons were kept.
 	Reason     string `json:"reason"`
 	ReasonKind string `json:"reason_kind"`
+	// Facts are what Reason was said from, so that a page can say it in
+	// its own language; nil for rows frozen before they were kept. Not in
+	// the JSON: the API and the exports keep the English Reason.
+	Facts *SnapshotFacts `json:"-"`
+}
+
+// SnapshotFacts are the parts of a member's score that its reason
+// (MemberScore.Explain) reads, besides its health and status.
+type SnapshotFacts struct {
+	Changes    []domain.Change
+	Dimensions [4]float64 // by domain.Dimensions; NaN: not measured
+}
+
+// Score is the member's score as far as its reason goes: what Explain
+// needs, rebuilt from the frozen facts; false without facts.
+func (m *SnapshotMember) Score() (domain.MemberScore, bool) {
+	if m.Facts == nil {
+		return domain.MemberScore{}, false
+	}
+	return domain.MemberScore{Health: m.Health, Status: m.Status, Dimensions: m.Facts.Dimensions, Changes: m.Facts.Changes}, true
 }
 
 var isoWeekRE = regexp.MustCompile(`^([0-9]{4})-W([0-9]{2})$`)
@@ -208,8 +228,9 @@ func insertSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 }
 
 // frozenMembers reads a day's member scores as snapshot rows, each with its
-// reason (MemberScore.Explain) in words: a snapshot keeps the words it was
-// frozen with, whatever the model says of the day later.
+// reason (MemberScore.Explain) in words and the facts it was said from: a
+// snapshot keeps the reason it was frozen with, whatever the model says of
+// the day later.
 func frozenMembers(ctx context.Context, tx *sql.Tx, day string) ([]SnapshotMember, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT m.slug, m.name, m.kind, m.segment, m.tier, s.t, s.i, s.m, s.c, s.k, s.phi, s.health,
 		s.health_api, s.health_projects, s.health_community, s.health_cooperation, s.status, s.changes
@@ -221,17 +242,18 @@ func frozenMembers(ctx context.Context, tx *sql.Tx, day string) ([]SnapshotMembe
 	var out []SnapshotMember
 	for rows.Next() {
 		var m SnapshotMember
-		var sc domain.MemberScore
 		var d [4]sql.NullFloat64
 		var changes sql.NullString
 		if err := rows.Scan(&m.Slug, &m.Name, &m.Kind, &m.Segment, &m.Tier, &m.T, &m.I, &m.M, &m.C, &m.K, &m.Phi, &m.Health,
 			&d[0], &d[1], &d[2], &d[3], &m.Status, &changes); err != nil {
 			return nil, err
 		}
-		sc.Health, sc.Status, sc.Changes = m.Health, m.Status, decodeChanges(changes)
+		f := &SnapshotFacts{Changes: decodeChanges(changes)}
 		for k := range d {
-			sc.Dimensions[k] = floatOrNaN(d[k])
+			f.Dimensions[k] = floatOrNaN(d[k])
 		}
+		m.Facts = f
+		sc, _ := m.Score()
 		e := sc.Explain()
 		m.Reason, m.ReasonKind = e.Text, e.Kind
 		out = append(out, m)
@@ -242,14 +264,28 @@ func frozenMembers(ctx context.Context, tx *sql.Tx, day string) ([]SnapshotMembe
 // insertSnapshotMembers stores the rows of a week's snapshot.
 func insertSnapshotMembers(ctx context.Context, tx *sql.Tx, week string, members []SnapshotMember) error {
 	st, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_members (week, slug, name, kind, segment, tier,
-		t, i, m, c, k, phi, health, status, reason, reason_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		t, i, m, c, k, phi, health, status, reason, reason_kind,
+		changes, health_api, health_projects, health_community, health_cooperation)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	for _, m := range members {
+		// Without facts every fact column is NULL; with them changes is
+		// never NULL ('[]' for none): NULL changes is how a row says it
+		// has no facts.
+		var changes any
+		var d [4]any
+		if f := m.Facts; f != nil {
+			changes = encodeFrozenChanges(f.Changes)
+			for k, v := range f.Dimensions {
+				d[k] = nullFloat(v)
+			}
+		}
 		if _, err := st.ExecContext(ctx, week, m.Slug, m.Name, m.Kind, m.Segment, m.Tier,
-			m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health, m.Status, nullString(m.Reason), nullString(m.ReasonKind)); err != nil {
+			m.T, m.I, m.M, m.C, m.K, m.Phi, m.Health, m.Status, nullString(m.Reason), nullString(m.ReasonKind),
+			changes, d[0], d[1], d[2], d[3]); err != nil {
 			return err
 		}
 	}
@@ -323,7 +359,8 @@ func (db *DB) PreviousSnapshot(ctx context.Context, week string) (*Snapshot, err
 // descending φ, then name.
 func (db *DB) SnapshotMembers(ctx context.Context, week string) ([]SnapshotMember, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT slug, name, kind, segment, tier, t, i, m, c, k, phi, health, status,
-		COALESCE(reason, ''), COALESCE(reason_kind, '')
+		COALESCE(reason, ''), COALESCE(reason_kind, ''),
+		changes, health_api, health_projects, health_community, health_cooperation
 		FROM snapshot_members WHERE week = ? ORDER BY phi DESC, name, slug`, week)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list the snapshot of %s: %w", week, err)
@@ -332,9 +369,17 @@ func (db *DB) SnapshotMembers(ctx context.Context, week string) ([]SnapshotMembe
 	out := []SnapshotMember{}
 	for rows.Next() {
 		var m SnapshotMember
+		var changes sql.NullString
+		var d [4]sql.NullFloat64
 		if err := rows.Scan(&m.Slug, &m.Name, &m.Kind, &m.Segment, &m.Tier, &m.T, &m.I, &m.M, &m.C, &m.K,
-			&m.Phi, &m.Health, &m.Status, &m.Reason, &m.ReasonKind); err != nil {
+			&m.Phi, &m.Health, &m.Status, &m.Reason, &m.ReasonKind, &changes, &d[0], &d[1], &d[2], &d[3]); err != nil {
 			return nil, fmt.Errorf("store: unable to list the snapshot of %s: %w", week, err)
+		}
+		if cs, ok := decodeFrozenChanges(changes); ok {
+			m.Facts = &SnapshotFacts{Changes: cs}
+			for k := range d {
+				m.Facts.Dimensions[k] = floatOrNaN(d[k])
+			}
 		}
 		out = append(out, m)
 	}

@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -143,10 +144,12 @@ func TestFreezeSnapshotCopiesTheDayInOneGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Watch, no change recorded, every dimension 0: its reason names the
-	// first lowest dimension other than cooperation.
+	// first lowest dimension other than cooperation, and is frozen with the
+	// facts it was said from.
 	want := data.SnapshotMember{Slug: "alpha", Name: "ALPHA", Kind: "partner", Segment: "NLP", T: 1, I: 0.5, M: 0.25, C: 0.125, K: 16, Phi: 2, Health: 50, Status: domain.StatusWatch,
-		Reason: "API quality 0/100, its lowest dimension; nothing fell against its own baseline", ReasonKind: domain.ReasonLowDimension}
-	if len(ms) != 1 || ms[0] != want {
+		Reason: "API quality 0/100, its lowest dimension; nothing fell against its own baseline", ReasonKind: domain.ReasonLowDimension,
+		Facts: &data.SnapshotFacts{}}
+	if len(ms) != 1 || !reflect.DeepEqual(ms[0], want) {
 		t.Errorf("frozen members = %+v, want %+v", ms, want)
 	}
 	if _, err := db.FreezeSnapshot(ctx, "2026-W26", sunday, time.Now()); domain.ErrorCode(err) != domain.ECONFLICT {

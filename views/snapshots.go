@@ -54,6 +54,10 @@ type SnapshotMemberRow struct {
 	// frozen before reasons were kept.
 	Reason     string `json:"reason"`
 	ReasonKind string `json:"reason_kind"`
+	// facts are what Reason was said from, for the page to say it in its
+	// language (reasonIn); nil for a row frozen without them. Unexported:
+	// the JSON and the exports keep the frozen English.
+	facts *reasonFacts
 }
 
 // MemberChange is a member's move between two snapshots.
@@ -260,6 +264,10 @@ func compareSnapshots(r float64, cur, prev []data.SnapshotMember, hasPrev, compa
 		seen[m.Slug] = true
 		row := SnapshotMemberRow{Slug: m.Slug, Name: m.Name, Kind: m.Kind, Segment: m.Segment, Tier: m.Tier,
 			ScoreFigures: snapshotFigures(&m), Health: m.Health, Status: m.Status, Reason: m.Reason, ReasonKind: m.ReasonKind}
+		if sc, ok := m.Score(); ok {
+			f := reasonFactsOf(&sc)
+			row.facts = &f
+		}
 		if r > 0 {
 			row.PhiShare = m.Phi / r
 		}

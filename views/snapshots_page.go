@@ -231,6 +231,11 @@ func buildSnapshotPage(d *SnapshotDetail, bands Bands, tr Tr) (snapshotPage, err
 	p.Rows = make([]snapshotRowView, len(d.Members))
 	for i, m := range d.Members {
 		v := snapshotRowView{SnapshotMemberRow: m, Badge: bands.badge(m.Status, m.Health)}
+		if m.facts != nil && m.Reason != "" {
+			if s := reasonIn(tr, *m.facts); s != "" {
+				v.Reason = s
+			}
+		}
 		if m.HealthChange != nil {
 			v.HealthDelta = deltaIn(tr, scoreDelta(*m.HealthChange), against)
 			v.PhiDelta = deltaIn(tr, newDelta(*m.PhiChange, fmtNum(math.Abs(*m.PhiChange))), against)
