@@ -45,18 +45,8 @@ func TestMemberFormProblemsInChinese(t *testing.T) {
 	a := newTestApp(t, datatest.MustOpenDB(t))
 	mgr := loginAs(t, a, domain.RoleManager)
 	post := func(lang string) (int, string) {
-		form := url.Values{"slug": {"acme"}, "name": {"Acme <AI>"}, "kind": {"vendor"}, "joined": {"2025-01-15"}, "csrf": {mgr.csrf}}
-		req := httptest.NewRequest("POST", "/members/new", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept-Language", lang)
-		mgr.apply(req)
-		resp, err := a.Fiber().Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		form := url.Values{"slug": {"acme"}, "name": {"Acme <AI>"}, "kind": {"vendor"}, "joined": {"2025-01-15"}}
+		return postFormIn(t, a, mgr, "/members/new", form, lang)
 	}
 	status, zh := post("zh-CN")
 	if status != 400 || !strings.Contains(zh, "类型：成员 &#34;acme&#34; 的类型 &#34;vendor&#34; 未知") || !strings.Contains(zh, "Acme &lt;AI&gt;") {
@@ -68,4 +58,40 @@ func TestMemberFormProblemsInChinese(t *testing.T) {
 	if status, en := post("en-US"); status != 400 || !strings.Contains(en, "kind: member &#34;acme&#34; has unknown kind &#34;vendor&#34;") {
 		t.Errorf("the English form: %d, without the English problem", status)
 	}
+}
+
+// TestAgreementFormProblemsInChinese: an agreement form refused in Chinese
+// lists its problems in Chinese (the JSON API returns ValidateAgreement's
+// English problems, unchanged).
+func TestAgreementFormProblemsInChinese(t *testing.T) {
+	a := newTestApp(t, datatest.MustOpenDB(t))
+	mgr := loginAs(t, a, domain.RoleManager)
+	form := url.Values{"slug": {"deal"}, "name": {"Deal"}, "status": {"active"}, "start_on": {"2026-04-01"}, "end_on": {"2026-03-01"},
+		"party_member": {"ghost"}, "party_role": {"lead"}}
+	status, zh := postFormIn(t, a, mgr, "/projects/new", form, "zh-CN")
+	for _, want := range []string{"结束日期（2026-03-01）早于开始日期（2026-04-01）", "未知成员 &#34;ghost&#34;"} {
+		if status != 400 || !strings.Contains(zh, want) {
+			t.Errorf("the Chinese agreement form: %d, without %q", status, want)
+		}
+	}
+	if strings.Contains(zh, "unknown member") {
+		t.Error("the Chinese agreement form still says an English problem")
+	}
+}
+
+// postFormIn posts a form as s with the browser's language lang.
+func postFormIn(t *testing.T, a *App, s testSession, target string, form url.Values, lang string) (int, string) {
+	t.Helper()
+	form.Set("csrf", s.csrf)
+	req := httptest.NewRequest("POST", target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", lang)
+	s.apply(req)
+	resp, err := a.Fiber().Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

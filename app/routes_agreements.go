@@ -129,6 +129,7 @@ func (a *App) agreementFormSubmit(c *fiber.Ctx) error {
 	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
 		return err
 	}
+	more = views.AgreementProblemsIn(a.viewsFor(c).Tr(), err, more) // the form's problems in its language
 	if problems = append(problems, more...); len(problems) > 0 {
 		return again(fiber.StatusBadRequest, problems)
 	}
