@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 )
@@ -94,4 +95,27 @@ func postFormIn(t *testing.T, a *App, s testSession, target string, form url.Val
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// TestPasswordProblemsInChinese: the password page refuses a mismatched
+// repetition in Chinese, and its audit entry keeps the English.
+func TestPasswordProblemsInChinese(t *testing.T) {
+	a := newTestApp(t, datatest.MustOpenDB(t))
+	s := loginAs(t, a, domain.RoleViewer)
+	form := url.Values{"current": {"whatever"}, "new": {"one new password"}, "repeat": {"another one"}}
+	status, zh := postFormIn(t, a, s, "/account/password", form, "zh-CN")
+	if status != 400 || !strings.Contains(zh, "两次输入的新密码不一致") || strings.Contains(zh, "repetition differ") {
+		t.Errorf("the Chinese password page: %d, without the Chinese problem", status)
+	}
+	entries, err := a.db.AuditQuery(t.Context(), data.AuditFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || (e.Action == "user.password" && e.Detail == "the new password and its repetition differ")
+	}
+	if !found {
+		t.Error("the audit log lacks the English refusal")
+	}
 }
