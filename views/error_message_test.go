@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +191,45 @@ func TestErrorKeysAreInTheCatalogues(t *testing.T) {
 		if !found[k] {
 			t.Errorf("the scan did not find %q: it misses the code's keys", k)
 		}
+	}
+}
+
+// plainErrorKey is a keyed error without facts as the code writes it: its
+// English is the format itself.
+var plainErrorKey = regexp.MustCompile(`ErrorKey\(domain\.[A-Z]+, "(errors\.[a-z0-9_.]+)", nil, ("(?:[^"\\]|\\.)*")\)`)
+
+// TestPlainKeyedErrorsSayTheirEnglish: a keyed error without facts written
+// in the app or the views (the password, admin and not-found refusals) says
+// through the English catalogue exactly the English written beside its key.
+func TestPlainKeyedErrorsSayTheirEnglish(t *testing.T) {
+	en := EnglishTr()
+	n := 0
+	for _, dir := range []string{"../app", "."} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			body, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range plainErrorKey.FindAllStringSubmatch(string(body), -1) {
+				english, err := strconv.Unquote(m[2])
+				if err != nil {
+					t.Fatalf("%s: %s: %v", f, m[2], err)
+				}
+				n++
+				if got := en(m[1]); got != english {
+					t.Errorf("%s: %s says %q in the catalogue, %q in the code", f, m[1], got, english)
+				}
+			}
+		}
+	}
+	if n < 12 {
+		t.Errorf("found %d plain keyed errors: the scan misses the code's", n)
 	}
 }
