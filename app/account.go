@@ -57,10 +57,10 @@ func (a *App) changeOwnPassword(c *fiber.Ctx, current, password, repeat string) 
 		return err
 	}
 	if len(current) > maxLoginPasswordLen || len(password) > maxLoginPasswordLen || len(repeat) > maxLoginPasswordLen {
-		return fail(domain.Errorf(domain.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)"))
+		return fail(domain.ErrorKey(domain.EINVALID, "errors.password.too_long", nil, "a password may have at most 72 bytes (bcrypt's limit)"))
 	}
 	if subtle.ConstantTimeCompare([]byte(password), []byte(repeat)) != 1 {
-		return fail(domain.Errorf(domain.EINVALID, "the new password and its repetition differ"))
+		return fail(domain.ErrorKey(domain.EINVALID, "errors.password.repeat_differs", nil, "the new password and its repetition differ"))
 	}
 	addr, now := a.clientIP(c), a.throttle.now()
 	blocked, wait, err := a.throttle.blocked(ctx, v.Name, addr, now)
@@ -76,16 +76,16 @@ func (a *App) changeOwnPassword(c *fiber.Ctx, current, password, repeat string) 
 		return err
 	}
 	if u.PasswordHash == "" {
-		return fail(domain.Errorf(domain.EINVALID, "your account signs in by single sign-on: it has no password here"))
+		return fail(domain.ErrorKey(domain.EINVALID, "errors.password.own_sso", nil, "your account signs in by single sign-on: it has no password here"))
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
 		if err := a.throttle.fail(context.WithoutCancel(ctx), v.Name, addr, now); err != nil {
 			a.log.Error("login throttle", "err", err)
 		}
-		return fail(domain.Errorf(domain.EINVALID, "the current password is wrong"))
+		return fail(domain.ErrorKey(domain.EINVALID, "errors.password.current_wrong", nil, "the current password is wrong"))
 	}
 	if current == password {
-		return fail(domain.Errorf(domain.EINVALID, "choose a password different from the current one"))
+		return fail(domain.ErrorKey(domain.EINVALID, "errors.password.unchanged", nil, "choose a password different from the current one"))
 	}
 	h, err := hashPassword(password)
 	if err != nil {
@@ -115,13 +115,13 @@ func (a *App) resetPassword(c *fiber.Ctx, name, password string) (string, error)
 		return "", a.adminFail(c, "user.password.reset", name, err)
 	}
 	if u.PasswordHash == "" {
-		return "", a.adminFail(c, "user.password.reset", name, domain.Errorf(domain.EINVALID, "%q signs in by single sign-on: it has no password here", name))
+		return "", a.adminFail(c, "user.password.reset", name, domain.ErrorKey(domain.EINVALID, "errors.password.user_sso", domain.Facts{"Name": fmt.Sprintf("%q", name)}, "%q signs in by single sign-on: it has no password here", name))
 	}
 	if password == "" {
 		password = randomToken()[:20]
 	}
 	if len(password) > maxLoginPasswordLen {
-		return "", a.adminFail(c, "user.password.reset", name, domain.Errorf(domain.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)"))
+		return "", a.adminFail(c, "user.password.reset", name, domain.ErrorKey(domain.EINVALID, "errors.password.too_long", nil, "a password may have at most 72 bytes (bcrypt's limit)"))
 	}
 	h, err := hashPassword(password)
 	if err != nil {
@@ -160,7 +160,7 @@ func (a *App) accountPasswordForm(c *fiber.Ctx) error {
 	next := safeNext(bodyValue(c, "next"))
 	err := a.changeOwnPassword(c, bodyValue(c, "current"), bodyValue(c, "new"), bodyValue(c, "repeat"))
 	if err != nil {
-		st, msg := statusOf(err)
+		st, msg := a.statusIn(c, err)
 		if st >= 500 {
 			return err
 		}
@@ -176,7 +176,7 @@ func (a *App) accountPasswordForm(c *fiber.Ctx) error {
 // shows the page again, in it.
 func (a *App) accountLanguageForm(c *fiber.Ctx) error {
 	if err := a.setOwnLanguage(c, bodyValue(c, "language")); err != nil {
-		st, msg := statusOf(err)
+		st, msg := a.statusIn(c, err)
 		if st >= 500 {
 			return err
 		}
@@ -266,10 +266,10 @@ func setPasswordCLI(ctx context.Context, db *data.DB, name, password string) (*d
 		return nil, err
 	}
 	if u.PasswordHash == "" {
-		return nil, domain.Errorf(domain.EINVALID, "%q signs in by single sign-on: it has no password here", name)
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.password.user_sso", domain.Facts{"Name": fmt.Sprintf("%q", name)}, "%q signs in by single sign-on: it has no password here", name)
 	}
 	if len(password) > maxLoginPasswordLen {
-		return nil, domain.Errorf(domain.EINVALID, "a password may have at most 72 bytes (bcrypt's limit)")
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.password.too_long", nil, "a password may have at most 72 bytes (bcrypt's limit)")
 	}
 	h, err := hashPassword(password)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -81,7 +82,7 @@ func (a *App) changeable(ctx context.Context, v *viewer, name string, keepsAdmin
 		return nil, err
 	}
 	if u.ID == v.ID || u.Name == v.Name {
-		return nil, domain.Errorf(domain.EINVALID, "you cannot change or delete your own account: ask another admin")
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.admin.own_account", nil, "you cannot change or delete your own account: ask another admin")
 	}
 	if !keepsAdmin && u.Role == domain.RoleAdmin && !u.Disabled {
 		n, err := a.db.CountAdmins(ctx)
@@ -89,7 +90,7 @@ func (a *App) changeable(ctx context.Context, v *viewer, name string, keepsAdmin
 			return nil, err
 		}
 		if n <= 1 {
-			return nil, domain.Errorf(domain.ECONFLICT, "%q is the last enabled admin", name)
+			return nil, domain.ErrorKey(domain.ECONFLICT, "errors.admin.last_admin", domain.Facts{"Name": fmt.Sprintf("%q", name)}, "%q is the last enabled admin", name)
 		}
 	}
 	return u, nil
@@ -98,7 +99,7 @@ func (a *App) changeable(ctx context.Context, v *viewer, name string, keepsAdmin
 func (a *App) setUserRole(c *fiber.Ctx, name, role string) error {
 	ctx := c.UserContext()
 	if domain.RoleRank(role) == 0 {
-		return a.adminFail(c, "user.role", name, domain.Errorf(domain.EINVALID, "unknown role %q (viewer, manager or admin)", role))
+		return a.adminFail(c, "user.role", name, domain.ErrorKey(domain.EINVALID, "errors.user.role", domain.Facts{"Role": fmt.Sprintf("%q", role)}, "unknown role %q (viewer, manager or admin)", role))
 	}
 	u, err := a.changeable(ctx, viewerOf(c), name, role == domain.RoleAdmin)
 	if err != nil {
@@ -230,7 +231,7 @@ func (a *App) renderAdminUsersWith(c *fiber.Ctx, status int, failure error, rese
 	}
 	p := views.AdminUsers{Users: users, Me: viewerOf(c).Name, CSRF: csrf, Reset: reset}
 	if failure != nil {
-		st, msg := statusOf(failure)
+		st, msg := a.statusIn(c, failure)
 		if st >= 500 {
 			return failure
 		}
@@ -276,7 +277,7 @@ func (a *App) renderAdminTokens(c *fiber.Ctx, status int, created *views.Created
 	}
 	p := views.AdminTokens{Tokens: views.TokenRows(ts), Created: created, CSRF: csrf}
 	if failure != nil {
-		st, msg := statusOf(failure)
+		st, msg := a.statusIn(c, failure)
 		if st >= 500 {
 			return failure
 		}

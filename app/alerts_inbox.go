@@ -95,7 +95,7 @@ func parseRequiredDay(field, s string) (time.Time, error) {
 func alertID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, domain.Errorf(domain.ENOTFOUND, "no alert %q", c.Params("id"))
+		return 0, domain.ErrorKey(domain.ENOTFOUND, "errors.no_alert", domain.Facts{"ID": fmt.Sprintf("%q", c.Params("id"))}, "no alert %q", c.Params("id"))
 	}
 	return id, nil
 }
@@ -222,7 +222,7 @@ func (a *App) alertActionForm(action string) fiber.Handler {
 		if _, err := alertAct(c.UserContext(), a.db, viewerOf(c).Name, action, id, in, time.Now()); err != nil {
 			switch domain.ErrorCode(err) {
 			case domain.EINVALID, domain.ECONFLICT:
-				status, msg := statusOf(err)
+				status, msg := a.statusIn(c, err)
 				return a.renderAlertPage(c, id, status, msg)
 			}
 			return err

@@ -175,7 +175,7 @@ func checkCSRF(c *fiber.Ctx, sess *session.Session) error {
 	return nil
 }
 
-var errBadCSRF = domain.Errorf(domain.EFORBIDDEN, "missing or invalid CSRF token: reload the page and try again")
+var errBadCSRF = domain.ErrorKey(domain.EFORBIDDEN, "errors.bad_csrf", nil, "missing or invalid CSRF token: reload the page and try again")
 
 // authorize is the one gate every request passes: it finds the request's
 // rule in the route table (no rule: refused), checks the session and role, and
@@ -183,7 +183,7 @@ var errBadCSRF = domain.Errorf(domain.EFORBIDDEN, "missing or invalid CSRF token
 func (a *App) authorize(c *fiber.Ctx) error {
 	rule, ok := routeOf(c) // resolved once: the limiters and the page cache read it too
 	if !ok {
-		return domain.Errorf(domain.ENOTFOUND, "not found")
+		return domain.ErrorKey(domain.ENOTFOUND, "errors.not_found", nil, "not found") // no route: an unknown page
 	}
 	if rule.need == accessPublic || rule.need == accessToken {
 		return c.Next()

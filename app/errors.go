@@ -37,6 +37,18 @@ func statusOf(err error) (int, string) {
 	return status, domain.ErrorMessage(err)
 }
 
+// statusIn is statusOf with the message in the page's language: a keyed
+// domain error (domain.ErrorKey) or a page's own error as the catalogues
+// say it (views.ErrorMessageIn). A fiber error keeps its words. Pages use
+// it; the JSON API and the audit log keep statusOf's English.
+func (a *App) statusIn(c *fiber.Ctx, err error) (int, string) {
+	status, msg := statusOf(err)
+	if fe := (*fiber.Error)(nil); !errors.As(err, &fe) {
+		msg = views.ErrorMessageIn(a.viewsFor(c).Tr(), err)
+	}
+	return status, msg
+}
+
 // errorHandler renders errors as JSON under /api/ and as a page elsewhere.
 // Internal errors are logged in full and shown only as "internal error": no
 // SQL, path or stack trace reaches a client.
@@ -51,9 +63,7 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	r := a.viewsFor(c)
-	if fe := (*fiber.Error)(nil); !errors.As(err, &fe) {
-		msg = views.ErrorMessageIn(r.Tr(), err) // a page's own error in the page's language
-	}
+	_, msg = a.statusIn(c, err)
 	if rerr := r.Error(c, status, msg); rerr != nil {
 		slog.Error("render error page", "err", rerr)
 		return c.SendString(msg)

@@ -110,7 +110,7 @@ func (a *App) memberFormSubmit(c *fiber.Ctx) error {
 func (a *App) memberFormProblem(c *fiber.Ctx, existing *domain.Member, v views.MemberFormValues, err error) error {
 	switch domain.ErrorCode(err) {
 	case domain.EINVALID, domain.ECONFLICT, domain.ENOTFOUND:
-		status, msg := statusOf(err)
+		status, msg := a.statusIn(c, err)
 		return a.renderMemberForm(c, status, views.MemberForm{Existing: existing, Values: v, Problems: []string{msg}})
 	}
 	return err

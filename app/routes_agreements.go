@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -62,7 +63,7 @@ func (a *App) existingAgreement(c *fiber.Ctx) (*data.Agreement, error) {
 		return nil, nil
 	}
 	if !domain.ValidSlug(slug) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no project %q", slug)
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_project", domain.Facts{"Slug": fmt.Sprintf("%q", slug)}, "no project %q", slug)
 	}
 	return a.db.AgreementBySlug(c.UserContext(), slug)
 }
@@ -128,12 +129,13 @@ func (a *App) agreementFormSubmit(c *fiber.Ctx) error {
 	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
 		return err
 	}
+	more = views.AgreementProblemsIn(a.viewsFor(c).Tr(), err, more) // the form's problems in its language
 	if problems = append(problems, more...); len(problems) > 0 {
 		return again(fiber.StatusBadRequest, problems)
 	}
 	if err := a.saveAgreement(c, p, ms); err != nil {
 		if code := domain.ErrorCode(err); code == domain.EINVALID || code == domain.ECONFLICT || code == domain.ENOTFOUND {
-			status, msg := statusOf(err)
+			status, msg := a.statusIn(c, err)
 			return again(status, []string{msg})
 		}
 		return err

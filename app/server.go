@@ -67,7 +67,9 @@ func (a *App) newFiberWith(table routeTable) *fiber.App {
 	f.Use("/api/v1", func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
 	})
-	f.Use(func(c *fiber.Ctx) error { return domain.Errorf(domain.ENOTFOUND, "page not found") })
+	f.Use(func(c *fiber.Ctx) error {
+		return domain.ErrorKey(domain.ENOTFOUND, "errors.page_not_found", nil, "page not found")
+	})
 	return f
 }
 

@@ -91,7 +91,7 @@ func (db *DB) AgreementBySlug(ctx context.Context, slug string) (*Agreement, err
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE slug = ?`, slug).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "no project %q", slug)
+			return domain.ErrorKey(domain.ENOTFOUND, "errors.no_project", domain.Facts{"Slug": fmt.Sprintf("%q", slug)}, "no project %q", slug)
 		} else if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (db *DB) AgreementBySlug(ctx context.Context, slug string) (*Agreement, err
 		return nil, fmt.Errorf("store: unable to read project %q: %w", slug, err)
 	}
 	if len(out) == 0 {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no project %q", slug)
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_project", domain.Facts{"Slug": fmt.Sprintf("%q", slug)}, "no project %q", slug)
 	}
 	return &out[0], nil
 }

@@ -224,7 +224,7 @@ func alertByID(ctx context.Context, tx *sql.Tx, id int64, today time.Time) (*Ale
 		return nil, err
 	}
 	if len(as) == 0 {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no alert %d", id)
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_alert", domain.Facts{"ID": id}, "no alert %d", id)
 	}
 	return &as[0], nil
 }

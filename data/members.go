@@ -120,7 +120,7 @@ type queryRower interface {
 func memberBySlug(ctx context.Context, q queryRower, slug string) (*domain.Member, error) {
 	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no member %q", domain.TruncateForError(slug))
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_member", domain.Facts{"Slug": fmt.Sprintf("%q", domain.TruncateForError(slug))}, "no member %q", domain.TruncateForError(slug))
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to find member %q: %w", slug, err)
 	}
@@ -156,7 +156,7 @@ func (db *DB) RenameMember(ctx context.Context, slug, name string) error {
 		return fmt.Errorf("store: unable to rename member %q: %w", slug, err)
 	}
 	if n == 0 {
-		return domain.Errorf(domain.ENOTFOUND, "no member %q", slug)
+		return domain.ErrorKey(domain.ENOTFOUND, "errors.no_member", domain.Facts{"Slug": fmt.Sprintf("%q", slug)}, "no member %q", slug)
 	}
 	return nil
 }

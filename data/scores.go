@@ -189,7 +189,7 @@ func (db *DB) EcosystemScoreOn(ctx context.Context, day time.Time) (*domain.Ecos
 	err := db.read.QueryRowContext(ctx, `SELECT day, r, health, health_mean, active_members, api_consumers, contributors
 		FROM ecosystem_scores WHERE day = ?`, dateStr(day)).Scan(&d, &e.R, &e.Health, &e.HealthMean, &e.Members, &e.Consumers, &e.Contributors)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no scores for %s", dateStr(day))
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_scores_for", domain.Facts{"Day": dateStr(day)}, "no scores for %s", dateStr(day))
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to read ecosystem score: %w", err)
 	}

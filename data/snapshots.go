@@ -335,7 +335,7 @@ func (db *DB) SnapshotOf(ctx context.Context, week string) (*Snapshot, error) {
 	}
 	s, err := scanSnapshot(db.read.QueryRowContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots s WHERE s.week = ?`, week))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no snapshot of %s", week)
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_snapshot_of", domain.Facts{"Week": week}, "no snapshot of %s", week)
 	} else if err != nil {
 		return nil, fmt.Errorf("store: unable to read the snapshot of %s: %w", week, err)
 	}

@@ -106,35 +106,41 @@ func (m *Member) Archived() bool { return !m.ArchivedOn.IsZero() }
 func (m *Member) Validate() error {
 	switch {
 	case !ValidSlug(m.Slug):
-		return Errorf(EINVALID, "slug: %q must be 1–63 lower-case letters, digits and dashes, starting with a letter or digit", TruncateForError(m.Slug))
+		return ErrorKey(EINVALID, "errors.member.slug", Facts{"Slug": quoted(TruncateForError(m.Slug))}, "slug: %q must be 1–63 lower-case letters, digits and dashes, starting with a letter or digit", TruncateForError(m.Slug))
 	case strings.TrimSpace(m.Name) == "":
-		return Errorf(EINVALID, "name: member %q needs a name", m.Slug)
+		return ErrorKey(EINVALID, "errors.member.name_required", Facts{"Slug": quoted(m.Slug)}, "name: member %q needs a name", m.Slug)
 	case utf8.RuneCountInString(m.Name) > MaxMemberNameLen || !utf8.ValidString(m.Name):
-		return Errorf(EINVALID, "name: member %q has a name longer than %d characters or not UTF-8", m.Slug, MaxMemberNameLen)
+		return ErrorKey(EINVALID, "errors.member.name_too_long", Facts{"Slug": quoted(m.Slug), "Max": MaxMemberNameLen}, "name: member %q has a name longer than %d characters or not UTF-8", m.Slug, MaxMemberNameLen)
 	case !m.Kind.Valid():
-		return Errorf(EINVALID, "kind: member %q has unknown kind %q (want partner, developer_org, research or internal)", m.Slug, TruncateForError(string(m.Kind)))
+		return ErrorKey(EINVALID, "errors.member.kind", Facts{"Slug": quoted(m.Slug), "Kind": quoted(TruncateForError(string(m.Kind)))}, "kind: member %q has unknown kind %q (want partner, developer_org, research or internal)", m.Slug, TruncateForError(string(m.Kind)))
 	case len(m.Tier) > MaxMemberLabelLen || !utf8.ValidString(m.Tier):
-		return Errorf(EINVALID, "tier: member %q has a tier longer than %d bytes", m.Slug, MaxMemberLabelLen)
+		return ErrorKey(EINVALID, "errors.member.tier_too_long", Facts{"Slug": quoted(m.Slug), "Max": MaxMemberLabelLen}, "tier: member %q has a tier longer than %d bytes", m.Slug, MaxMemberLabelLen)
 	case len(m.Segment) > MaxMemberLabelLen || !utf8.ValidString(m.Segment):
-		return Errorf(EINVALID, "segment: member %q has a segment longer than %d bytes", m.Slug, MaxMemberLabelLen)
+		return ErrorKey(EINVALID, "errors.member.segment_too_long", Facts{"Slug": quoted(m.Slug), "Max": MaxMemberLabelLen}, "segment: member %q has a segment longer than %d bytes", m.Slug, MaxMemberLabelLen)
 	case m.JoinedOn.IsZero():
-		return Errorf(EINVALID, "joined: member %q needs a joined date", m.Slug)
+		return ErrorKey(EINVALID, "errors.member.joined_required", Facts{"Slug": quoted(m.Slug)}, "joined: member %q needs a joined date", m.Slug)
 	case m.JoinedOn.Before(earliestDay) || !m.JoinedOn.Before(latestDay):
-		return Errorf(EINVALID, "joined: member %q has a joined date out of range (%s)", m.Slug, m.JoinedOn.Format(DateLayout))
+		return ErrorKey(EINVALID, "errors.member.joined_out_of_range", Facts{"Slug": quoted(m.Slug), "Day": m.JoinedOn.Format(DateLayout)}, "joined: member %q has a joined date out of range (%s)", m.Slug, m.JoinedOn.Format(DateLayout))
 	case m.Archived() && m.ArchivedOn.Before(m.JoinedOn):
-		return Errorf(EINVALID, "archived: member %q cannot be archived (%s) before it joined (%s)", m.Slug, m.ArchivedOn.Format(DateLayout), m.JoinedOn.Format(DateLayout))
+		return ErrorKey(EINVALID, "errors.member.archived_before_joined", Facts{"Slug": quoted(m.Slug), "Archived": m.ArchivedOn.Format(DateLayout), "Joined": m.JoinedOn.Format(DateLayout)},
+			"archived: member %q cannot be archived (%s) before it joined (%s)", m.Slug, m.ArchivedOn.Format(DateLayout), m.JoinedOn.Format(DateLayout))
 	}
 	for _, h := range []struct {
-		field string
-		list  []string
-		re    *regexp.Regexp
-	}{{"domains", m.Domains, domainRE}, {"github_orgs", m.GitHubOrgs, githubOrgRE}, {"key_patterns", m.KeyPatterns, keyPatternRE}} {
+		field          string
+		list           []string
+		re             *regexp.Regexp
+		tooMany, entry string // message keys: each field is named in its words
+	}{
+		{"domains", m.Domains, domainRE, "errors.member.domains_too_many", "errors.member.domains_invalid"},
+		{"github_orgs", m.GitHubOrgs, githubOrgRE, "errors.member.github_orgs_too_many", "errors.member.github_orgs_invalid"},
+		{"key_patterns", m.KeyPatterns, keyPatternRE, "errors.member.key_patterns_too_many", "errors.member.key_patterns_invalid"},
+	} {
 		if len(h.list) > MaxMemberHints {
-			return Errorf(EINVALID, "%s: member %q has more than %d", h.field, m.Slug, MaxMemberHints)
+			return ErrorKey(EINVALID, h.tooMany, Facts{"Slug": quoted(m.Slug), "Max": MaxMemberHints}, "%s: member %q has more than %d", h.field, m.Slug, MaxMemberHints)
 		}
 		for _, v := range h.list {
 			if len(v) > MaxMemberHintLen || !h.re.MatchString(v) {
-				return Errorf(EINVALID, "%s: member %q has an invalid entry %q", h.field, m.Slug, TruncateForError(v))
+				return ErrorKey(EINVALID, h.entry, Facts{"Slug": quoted(m.Slug), "Value": quoted(TruncateForError(v))}, "%s: member %q has an invalid entry %q", h.field, m.Slug, TruncateForError(v))
 			}
 		}
 	}
@@ -308,26 +314,26 @@ type ProjectParty struct {
 func (p *Project) Validate() error {
 	switch {
 	case !ValidSlug(p.Slug):
-		return Errorf(EINVALID, "project slug %q must be lower-case letters, digits and dashes", p.Slug)
+		return ErrorKey(EINVALID, "errors.project.slug", Facts{"Slug": quoted(p.Slug)}, "project slug %q must be lower-case letters, digits and dashes", p.Slug)
 	case strings.TrimSpace(p.Name) == "":
-		return Errorf(EINVALID, "project %q needs a name", p.Slug)
+		return ErrorKey(EINVALID, "errors.project.name_required", Facts{"Slug": quoted(p.Slug)}, "project %q needs a name", p.Slug)
 	case p.StartOn.IsZero():
-		return Errorf(EINVALID, "project %q needs a start date", p.Slug)
+		return ErrorKey(EINVALID, "errors.project.start_required", Facts{"Slug": quoted(p.Slug)}, "project %q needs a start date", p.Slug)
 	case !p.EndOn.IsZero() && p.EndOn.Before(p.StartOn):
-		return Errorf(EINVALID, "project %q ends before it starts", p.Slug)
+		return ErrorKey(EINVALID, "errors.project.ends_before_start", Facts{"Slug": quoted(p.Slug)}, "project %q ends before it starts", p.Slug)
 	}
 	switch p.Status {
 	case ProjectPlanned, ProjectActive, ProjectCompleted, ProjectCancelled:
 	default:
-		return Errorf(EINVALID, "project %q has unknown status %q", p.Slug, p.Status)
+		return ErrorKey(EINVALID, "errors.project.status", Facts{"Slug": quoted(p.Slug), "Status": quoted(p.Status)}, "project %q has unknown status %q", p.Slug, p.Status)
 	}
 	seen := map[int64]bool{}
 	for _, party := range p.Parties {
 		if party.MemberID == 0 {
-			return Errorf(EINVALID, "project %q has a party without a member", p.Slug)
+			return ErrorKey(EINVALID, "errors.project.party_without_member", Facts{"Slug": quoted(p.Slug)}, "project %q has a party without a member", p.Slug)
 		}
 		if seen[party.MemberID] {
-			return Errorf(EINVALID, "project %q lists member %d twice", p.Slug, party.MemberID)
+			return ErrorKey(EINVALID, "errors.project.party_twice", Facts{"Slug": quoted(p.Slug), "Member": party.MemberID}, "project %q lists member %d twice", p.Slug, party.MemberID)
 		}
 		seen[party.MemberID] = true
 	}
@@ -348,11 +354,11 @@ type Milestone struct {
 func (m *Milestone) Validate() error {
 	switch {
 	case m.ProjectID == 0:
-		return Errorf(EINVALID, "milestone needs a project")
+		return ErrorKey(EINVALID, "errors.milestone.project_required", nil, "milestone needs a project")
 	case strings.TrimSpace(m.Title) == "":
-		return Errorf(EINVALID, "milestone needs a title")
+		return ErrorKey(EINVALID, "errors.milestone.title_required", nil, "milestone needs a title")
 	case m.DueOn.IsZero():
-		return Errorf(EINVALID, "milestone %q needs a due date", m.Title)
+		return ErrorKey(EINVALID, "errors.milestone.due_required", Facts{"Title": quoted(m.Title)}, "milestone %q needs a due date", m.Title)
 	}
 	return nil
 }

@@ -59,16 +59,17 @@ func ValidateLanguage(lang string) error {
 			return nil
 		}
 	}
-	return Errorf(EINVALID, "unknown language %q (%s, or none to follow the browser)", lang, strings.Join(UserLanguages, ", "))
+	return ErrorKey(EINVALID, "errors.user.language", Facts{"Lang": quoted(lang), "Langs": strings.Join(UserLanguages, ", ")},
+		"unknown language %q (%s, or none to follow the browser)", lang, strings.Join(UserLanguages, ", "))
 }
 
 // Validate returns an EINVALID error when u cannot be stored.
 func (u *User) Validate() error {
 	switch {
 	case strings.TrimSpace(u.Name) == "" || len(u.Name) > 64 || strings.ContainsAny(u.Name, " \t\r\n/\\"):
-		return Errorf(EINVALID, "user name %q must be 1–64 characters without spaces or slashes", u.Name)
+		return ErrorKey(EINVALID, "errors.user.name", Facts{"Name": quoted(u.Name)}, "user name %q must be 1–64 characters without spaces or slashes", u.Name)
 	case RoleRank(u.Role) == 0:
-		return Errorf(EINVALID, "unknown role %q (viewer, manager or admin)", u.Role)
+		return ErrorKey(EINVALID, "errors.user.role", Facts{"Role": quoted(u.Role)}, "unknown role %q (viewer, manager or admin)", u.Role)
 	}
 	return ValidateLanguage(u.Language)
 }

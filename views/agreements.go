@@ -169,10 +169,11 @@ func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, exis
 		p.ID = existing.ID
 	}
 	c.fields(in)
-	p.StartOn = c.date("the start date", in.StartOn, true)
-	p.EndOn = c.date("the end date", in.EndOn, false)
+	p.StartOn = c.date(in.StartOn, "errors.agreement.start_required", "errors.agreement.start_bad", nil, "the start date")
+	p.EndOn = c.date(in.EndOn, "", "errors.agreement.end_bad", nil, "the end date")
 	if !p.StartOn.IsZero() && !p.EndOn.IsZero() && p.EndOn.Before(p.StartOn) {
-		c.bad("the end date (%s) is before the start date (%s)", dateOrEmpty(p.EndOn), dateOrEmpty(p.StartOn))
+		c.bad("errors.agreement.ends_before_start", domain.Facts{"End": dateOrEmpty(p.EndOn), "Start": dateOrEmpty(p.StartOn)},
+			"the end date (%s) is before the start date (%s)", dateOrEmpty(p.EndOn), dateOrEmpty(p.StartOn))
 	}
 	var err error
 	if p.Parties, err = c.parties(ctx, db, in.Parties); err != nil {
@@ -180,37 +181,75 @@ func ValidateAgreement(ctx context.Context, db *data.DB, in AgreementInput, exis
 	}
 	ms := c.milestones(in.Milestones, existing, p.StartOn)
 	if len(c.problems) > 0 {
-		return p, ms, c.problems, domain.Errorf(domain.EINVALID, "%s", strings.Join(c.problems, "; "))
+		return p, ms, c.problems, &agreementInvalid{err: domain.Errorf(domain.EINVALID, "%s", strings.Join(c.problems, "; ")), problems: c.keyed}
 	}
 	return p, ms, nil, nil
 }
 
 // agreementCheck collects what ValidateAgreement finds wrong, in the order
-// of the form.
+// of the form: each problem in English (the JSON API's problems) and keyed
+// (the form's, in its language: AgreementProblemsIn).
 type agreementCheck struct {
 	problems []string
+	keyed    []*domain.Error
 }
 
-func (c *agreementCheck) bad(format string, args ...any) {
-	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+// bad notes a problem: its message key and facts, and its English.
+func (c *agreementCheck) bad(key string, facts domain.Facts, format string, args ...any) {
+	e := domain.ErrorKey(domain.EINVALID, key, facts, format, args...)
+	c.problems = append(c.problems, e.Message)
+	c.keyed = append(c.keyed, e)
 }
 
-// date parses s (YYYY-MM-DD) naming it what in a problem; empty is the
-// zero time, and a problem when the date is required.
-func (c *agreementCheck) date(what, s string, required bool) time.Time {
+// date parses s (YYYY-MM-DD), what naming it in a problem's English and
+// the keys (missing: when it is required; bad: not a date) with facts in
+// its words; empty is the zero time, and a problem when it is required.
+func (c *agreementCheck) date(s, missing, bad string, facts domain.Facts, what string) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		if required {
-			c.bad("%s is required (YYYY-MM-DD)", what)
+		if missing != "" {
+			c.bad(missing, facts, "%s is required (YYYY-MM-DD)", what)
 		}
 		return time.Time{}
 	}
 	d, err := time.Parse(domain.DateLayout, s)
 	if err != nil {
-		c.bad("%s %q is not a date: want YYYY-MM-DD", what, s)
+		f := domain.Facts{"Value": fmt.Sprintf("%q", s)}
+		for k, v := range facts {
+			f[k] = v
+		}
+		c.bad(bad, f, "%s %q is not a date: want YYYY-MM-DD", what, s)
 		return time.Time{}
 	}
 	return d
+}
+
+// agreementInvalid is ValidateAgreement's EINVALID error: the English of
+// all its problems, and each keyed.
+type agreementInvalid struct {
+	err      *domain.Error
+	problems []*domain.Error
+}
+
+func (e *agreementInvalid) Error() string { return e.err.Error() }
+
+// Unwrap lets domain.ErrorCode and domain.ErrorMessage find the error.
+func (e *agreementInvalid) Unwrap() error { return e.err }
+
+// AgreementProblemsIn says the problems of ValidateAgreement's error in
+// tr's language, each as ErrorMessageIn does (the English where the
+// catalogues cannot); english, the problems as returned, for any other
+// error.
+func AgreementProblemsIn(tr Tr, err error, english []string) []string {
+	var ai *agreementInvalid
+	if !errors.As(err, &ai) {
+		return english
+	}
+	out := make([]string, len(ai.problems))
+	for i, p := range ai.problems {
+		out[i] = ErrorMessageIn(tr, p)
+	}
+	return out
 }
 
 // fields checks the slug, name, scope, terms and status of in, already
@@ -218,29 +257,31 @@ func (c *agreementCheck) date(what, s string, required bool) time.Time {
 func (c *agreementCheck) fields(in AgreementInput) {
 	switch {
 	case in.Slug == "":
-		c.bad("the slug is required")
+		c.bad("errors.agreement.slug_required", nil, "the slug is required")
 	case !domain.ValidSlug(in.Slug):
-		c.bad("the slug %q must be lower-case letters, digits and dashes (at most 63), starting with a letter or digit", in.Slug)
+		c.bad("errors.agreement.slug_invalid", domain.Facts{"Slug": fmt.Sprintf("%q", in.Slug)},
+			"the slug %q must be lower-case letters, digits and dashes (at most 63), starting with a letter or digit", in.Slug)
 	case reservedProjectSlugs[in.Slug]:
-		c.bad("the slug %q is reserved: choose another", in.Slug)
+		c.bad("errors.agreement.slug_reserved", domain.Facts{"Slug": fmt.Sprintf("%q", in.Slug)}, "the slug %q is reserved: choose another", in.Slug)
 	}
 	switch {
 	case in.Name == "":
-		c.bad("the name is required")
+		c.bad("errors.agreement.name_required", nil, "the name is required")
 	case utf8.RuneCountInString(in.Name) > agreementMaxName:
-		c.bad("the name is longer than %d characters", agreementMaxName)
+		c.bad("errors.agreement.name_too_long", domain.Facts{"Max": agreementMaxName}, "the name is longer than %d characters", agreementMaxName)
 	}
 	if utf8.RuneCountInString(in.Scope) > agreementMaxText {
-		c.bad("the scope is longer than %d characters", agreementMaxText)
+		c.bad("errors.agreement.scope_too_long", domain.Facts{"Max": agreementMaxText}, "the scope is longer than %d characters", agreementMaxText)
 	}
 	if utf8.RuneCountInString(in.Terms) > agreementMaxText {
-		c.bad("the terms are longer than %d characters", agreementMaxText)
+		c.bad("errors.agreement.terms_too_long", domain.Facts{"Max": agreementMaxText}, "the terms are longer than %d characters", agreementMaxText)
 	}
 	if !validProjectStatus(in.Status) {
 		if in.Status == "" {
-			c.bad("the status is required: planned, active, completed or cancelled")
+			c.bad("errors.agreement.status_required", nil, "the status is required: planned, active, completed or cancelled")
 		} else {
-			c.bad("unknown status %q: want planned, active, completed or cancelled", in.Status)
+			c.bad("errors.agreement.status_unknown", domain.Facts{"Status": fmt.Sprintf("%q", in.Status)},
+				"unknown status %q: want planned, active, completed or cancelled", in.Status)
 		}
 	}
 }
@@ -249,10 +290,10 @@ func (c *agreementCheck) fields(in AgreementInput) {
 // the store's only.
 func (c *agreementCheck) parties(ctx context.Context, db *data.DB, in []AgreementPartyInput) ([]domain.ProjectParty, error) {
 	if len(in) == 0 {
-		c.bad("an agreement needs at least one party")
+		c.bad("errors.agreement.no_party", nil, "an agreement needs at least one party")
 	}
 	if len(in) > agreementMaxParties {
-		c.bad("at most %d parties", agreementMaxParties)
+		c.bad("errors.agreement.too_many_parties", domain.Facts{"Max": agreementMaxParties}, "at most %d parties", agreementMaxParties)
 	}
 	var parties []domain.ProjectParty
 	seen := map[string]bool{}
@@ -260,23 +301,24 @@ func (c *agreementCheck) parties(ctx context.Context, db *data.DB, in []Agreemen
 		slug, role := strings.TrimSpace(party.Member), strings.TrimSpace(party.Role)
 		switch {
 		case slug == "":
-			c.bad("party %d needs a member", i+1)
+			c.bad("errors.agreement.party_member_required", domain.Facts{"N": i + 1}, "party %d needs a member", i+1)
 			continue
 		case seen[slug]:
-			c.bad("member %q is listed twice as a party", slug)
+			c.bad("errors.agreement.party_twice", domain.Facts{"Slug": fmt.Sprintf("%q", slug)}, "member %q is listed twice as a party", slug)
 			continue
 		}
 		seen[slug] = true
 		if utf8.RuneCountInString(role) > agreementMaxRole {
-			c.bad("the role of %q is longer than %d characters", slug, agreementMaxRole)
+			c.bad("errors.agreement.role_too_long", domain.Facts{"Slug": fmt.Sprintf("%q", slug), "Max": agreementMaxRole},
+				"the role of %q is longer than %d characters", slug, agreementMaxRole)
 		}
 		if !domain.ValidSlug(slug) {
-			c.bad("unknown member %q", slug)
+			c.bad("errors.agreement.unknown_member", domain.Facts{"Slug": fmt.Sprintf("%q", slug)}, "unknown member %q", slug)
 			continue
 		}
 		m, err := db.MemberBySlug(ctx, slug)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			c.bad("unknown member %q", slug)
+			c.bad("errors.agreement.unknown_member", domain.Facts{"Slug": fmt.Sprintf("%q", slug)}, "unknown member %q", slug)
 			continue
 		} else if err != nil {
 			return nil, err
@@ -291,7 +333,7 @@ func (c *agreementCheck) parties(ctx context.Context, db *data.DB, in []Agreemen
 // before the agreement starts.
 func (c *agreementCheck) milestones(in []AgreementMilestoneInput, existing *data.Agreement, start time.Time) []domain.Milestone {
 	if len(in) > agreementMaxMilestones {
-		c.bad("at most %d milestones", agreementMaxMilestones)
+		c.bad("errors.agreement.too_many_milestones", domain.Facts{"Max": agreementMaxMilestones}, "at most %d milestones", agreementMaxMilestones)
 	}
 	stored := map[int64]bool{}
 	if existing != nil {
@@ -303,35 +345,47 @@ func (c *agreementCheck) milestones(in []AgreementMilestoneInput, existing *data
 	titles, ids := map[string]bool{}, map[int64]bool{}
 	for i, m := range in {
 		title := strings.TrimSpace(m.Title)
-		what := fmt.Sprintf("milestone %d", i+1)
+		// A milestone is named by its title, or its row's number: "milestone
+		// %q" or "milestone %d", the fact Milestone being the %q or %d.
+		var name any = i + 1
 		if title != "" {
-			what = fmt.Sprintf("milestone %q", title)
+			name = fmt.Sprintf("%q", title)
+		}
+		what := fmt.Sprintf("milestone %v", name)
+		facts := func(more ...any) domain.Facts {
+			f := domain.Facts{"Milestone": name}
+			for j := 0; j+1 < len(more); j += 2 {
+				f[more[j].(string)] = more[j+1]
+			}
+			return f
 		}
 		switch {
 		case title == "":
-			c.bad("milestone %d needs a title", i+1)
+			c.bad("errors.agreement.milestone_title_required", domain.Facts{"N": i + 1}, "milestone %d needs a title", i+1)
 		case utf8.RuneCountInString(title) > agreementMaxName:
-			c.bad("%s: the title is longer than %d characters", what, agreementMaxName)
+			c.bad("errors.agreement.milestone_title_too_long", facts("Max", agreementMaxName), "%s: the title is longer than %d characters", what, agreementMaxName)
 		case titles[title]:
-			c.bad("%s is listed twice", what)
+			c.bad("errors.agreement.milestone_twice", facts(), "%s is listed twice", what)
 		}
 		titles[title] = true
 		if m.ID != 0 {
 			switch {
 			case m.ID < 0 || !stored[m.ID]:
-				c.bad("%s: id %d is not a milestone of this agreement", what, m.ID)
+				c.bad("errors.agreement.milestone_id_foreign", facts("ID", m.ID), "%s: id %d is not a milestone of this agreement", what, m.ID)
 			case ids[m.ID]:
-				c.bad("%s: id %d is listed twice", what, m.ID)
+				c.bad("errors.agreement.milestone_id_twice", facts("ID", m.ID), "%s: id %d is listed twice", what, m.ID)
 			}
 			ids[m.ID] = true
 		}
-		due := c.date(what+": the due date", m.DueOn, true)
-		done := c.date(what+": the done date", m.DoneOn, false)
+		due := c.date(m.DueOn, "errors.agreement.milestone_due_required", "errors.agreement.milestone_due_bad", facts(), what+": the due date")
+		done := c.date(m.DoneOn, "", "errors.agreement.milestone_done_bad", facts(), what+": the done date")
 		if !start.IsZero() && !due.IsZero() && due.Before(start) {
-			c.bad("%s is due (%s) before the agreement starts (%s)", what, dateOrEmpty(due), dateOrEmpty(start))
+			c.bad("errors.agreement.milestone_due_before_start", facts("Due", dateOrEmpty(due), "Start", dateOrEmpty(start)),
+				"%s is due (%s) before the agreement starts (%s)", what, dateOrEmpty(due), dateOrEmpty(start))
 		}
 		if !start.IsZero() && !done.IsZero() && done.Before(start) {
-			c.bad("%s is done (%s) before the agreement starts (%s)", what, dateOrEmpty(done), dateOrEmpty(start))
+			c.bad("errors.agreement.milestone_done_before_start", facts("Done", dateOrEmpty(done), "Start", dateOrEmpty(start)),
+				"%s is done (%s) before the agreement starts (%s)", what, dateOrEmpty(done), dateOrEmpty(start))
 		}
 		ms = append(ms, domain.Milestone{ID: m.ID, Title: title, DueOn: due, DoneOn: done})
 	}

@@ -46,7 +46,7 @@ func scoreDay(ctx context.Context, db *data.DB, at time.Time) (time.Time, DaySho
 func scoredDayShown(at, day time.Time) (time.Time, DayShown, error) {
 	var shown DayShown
 	if day.IsZero() {
-		return time.Time{}, shown, domain.Errorf(domain.ENOTFOUND, "no scores yet: run `ecopulse score` or start with --demo")
+		return time.Time{}, shown, domain.ErrorKey(domain.ENOTFOUND, "errors.no_scores_yet", nil, "no scores yet: run `ecopulse score` or start with --demo")
 	}
 	if at = domain.Day(at); !at.IsZero() && !day.Equal(at) {
 		shown.AskedAt = at.Format(domain.DateLayout)

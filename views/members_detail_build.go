@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"sort"
@@ -17,7 +18,7 @@ import (
 // snapshot; the rest is arithmetic on the answer.
 func BuildMember(ctx context.Context, db *data.DB, cfg metrics.Config, p MemberParams) (*MemberDetail, error) {
 	if !domain.ValidSlug(p.Slug) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no member %q", p.Slug)
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_member", domain.Facts{"Slug": fmt.Sprintf("%q", p.Slug)}, "no member %q", p.Slug)
 	}
 	if !p.Versions.Declared() {
 		return buildMember(ctx, db, cfg, p)
@@ -173,7 +174,7 @@ func memberScores(d *MemberDetail, r *data.MemberDetail, day time.Time, frame *t
 		}
 	}
 	if eco == nil {
-		return domain.Errorf(domain.ENOTFOUND, "no scores for %s", day.Format(domain.DateLayout))
+		return domain.ErrorKey(domain.ENOTFOUND, "errors.no_scores_for", domain.Facts{"Day": day.Format(domain.DateLayout)}, "no scores for %s", day.Format(domain.DateLayout))
 	}
 	d.Median = memberMedians(r.DayScores)
 	var mine, before *domain.MemberScore

@@ -28,12 +28,20 @@ func newPageError(say func(Tr) string) error {
 }
 
 // ErrorMessageIn is the message of err for a page in tr's language: a
-// page's own error in that language, "internal error" as such, and any
-// other error's message (domain.ErrorMessage) as it is.
+// page's own error in that language, a domain error with a message key
+// (domain.ErrorKey) as the catalogues say it, "internal error" as such, and
+// any other error's message (domain.ErrorMessage) as it is. A key the
+// catalogues do not know, or cannot fill from the error's facts, gives the
+// English message (as AlertMessage does): a page never shows a key or a
+// hole.
 func ErrorMessageIn(tr Tr, err error) string {
 	var pe *pageError
 	if errors.As(err, &pe) {
 		return pe.say(orEnglish(tr))
+	}
+	var de *domain.Error
+	if errors.As(err, &de) && de.Key != "" {
+		return AlertMessage(tr, de.Key, de.Args, de.Message)
 	}
 	msg := domain.ErrorMessage(err)
 	if msg == "internal error" {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
@@ -385,7 +386,7 @@ func BuildProject(ctx context.Context, db *data.DB, p ProjectParams) (*ProjectDe
 // readProject is BuildProject inside its snapshot.
 func readProject(ctx context.Context, db *data.DB, p ProjectParams) (*ProjectDetail, error) {
 	if !domain.ValidSlug(p.Slug) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no project %q", p.Slug)
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_project", domain.Facts{"Slug": fmt.Sprintf("%q", p.Slug)}, "no project %q", p.Slug)
 	}
 	a, err := db.AgreementBySlug(ctx, p.Slug)
 	if err != nil {

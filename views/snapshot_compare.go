@@ -149,7 +149,7 @@ func readSnapshotCompare(ctx context.Context, db *data.DB, cfg metrics.Config, a
 // empty a with the snapshot before b.
 func defaultCompareWeeks(list []data.Snapshot, a, b string) (string, string, error) {
 	if len(list) == 0 {
-		return a, b, domain.Errorf(domain.ENOTFOUND, "no snapshot yet: there is nothing to compare")
+		return a, b, domain.ErrorKey(domain.ENOTFOUND, "errors.no_snapshot_compare", nil, "no snapshot yet: there is nothing to compare")
 	}
 	if b == "" {
 		b = list[0].Week

@@ -83,7 +83,7 @@ func readSnapshotSeries(ctx context.Context, db *data.DB, cfg metrics.Config, n 
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no snapshot yet: there is no series")
+		return nil, domain.ErrorKey(domain.ENOTFOUND, "errors.no_snapshot_series", nil, "no snapshot yet: there is no series")
 	}
 	last, err := data.WeekSunday(list[0].Week)
 	if err != nil {
