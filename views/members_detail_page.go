@@ -561,7 +561,7 @@ func buildMemberCommunity(p *memberPage, c MemberCommunity, tr Tr) error {
 	}
 	memberUnsmooth(p.PeopleChart.Spec)
 	memberIntegerAxis(p.PeopleChart.Spec) // people come whole
-	p.ResponseChart.Summary = trendSummary(tr("member.response_title"), weeks, resp, fmtNum)
+	p.ResponseChart.Summary = trendSummaryIn(tr, tr("member.response_title"), weeks, resp, fmtNum)
 	if p.ResponseChart.Spec, err = trendLine(weeks, []lineSeries{
 		{Name: tr("member.median_first_response"), Values: resp, Color: colorWatch, Decimals: 1},
 	}, trendOpts{Min: 0, Message: tr("member.no_response"), Partial: partial, Tr: tr}); err != nil {

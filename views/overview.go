@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"io"
 )
 
@@ -180,7 +179,10 @@ func buildOverviewPageIn(tr Tr, o Overview, bands Bands) (overviewPage, error) {
 	return p, nil
 }
 
-func trendSummary(what string, days []string, values []float64, format func(float64) string) string {
+// trendSummaryIn says how a series went, first value to last, in tr's
+// language (nil: English).
+func trendSummaryIn(tr Tr, what string, days []string, values []float64, format func(float64) string) string {
+	tr = orEnglish(tr)
 	first, last := -1, -1
 	for i, v := range values {
 		if finiteNum(v) {
@@ -191,9 +193,9 @@ func trendSummary(what string, days []string, values []float64, format func(floa
 		}
 	}
 	if first < 0 {
-		return what + ": no data yet."
+		return tr("series.trend_no_data", "What", what)
 	}
-	return fmt.Sprintf("%s went from %s on %s to %s on %s.", what, format(values[first]), days[first], format(values[last]), days[last])
+	return tr("series.trend_went", "What", what, "From", format(values[first]), "FromDay", days[first], "To", format(values[last]), "ToDay", days[last]) + tr("series.trend_end")
 }
 
 func shareSummary(rows []MemberRow) string { return shareSummaryIn(nil, rows) }
