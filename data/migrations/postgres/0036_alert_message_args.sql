@@ -3,4 +3,4 @@
 -- English message stays in message (the JSON API's); rows stored before
 -- this have NULL here and are shown in that English.
 ALTER TABLE alerts ADD COLUMN message_key TEXT COLLATE "C";
-ALTER TABLE alerts ADD COLUMN message_args TEXT; -- a JSON object of names and values
+ALTER TABLE alerts ADD COLUMN message_args TEXT COLLATE "C"; -- a JSON object of names and values
