@@ -29,7 +29,7 @@ func Day(t time.Time) time.Time {
 func ParseDay(s string) (time.Time, error) {
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return time.Time{}, Errorf(EINVALID, "invalid date %q: want YYYY-MM-DD", s)
+		return time.Time{}, ErrorKey(EINVALID, "errors.query.date", Facts{"Value": quoted(s)}, "invalid date %q: want YYYY-MM-DD", s)
 	}
 	return t, nil
 }

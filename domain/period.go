@@ -30,11 +30,11 @@ var periodRE = regexp.MustCompile(`^([0-9]{4})-(W[0-9]{2}|[0-9]{2}|Q[1-4])$`)
 func ParsePeriod(s string) (Period, error) {
 	m := periodRE.FindStringSubmatch(s)
 	if m == nil {
-		return Period{}, Errorf(EINVALID, "invalid period %q: want an ISO week (2026-W48), a month (2026-11) or a quarter (2026-Q4)", truncate(s, 40))
+		return Period{}, ErrorKey(EINVALID, "errors.query.period", Facts{"Value": quoted(truncate(s, 40))}, "invalid period %q: want an ISO week (2026-W48), a month (2026-11) or a quarter (2026-Q4)", truncate(s, 40))
 	}
 	year, _ := strconv.Atoi(m[1])
 	if year < 2000 || year > 2199 {
-		return Period{}, Errorf(EINVALID, "period %q is not between 2000 and 2199", s)
+		return Period{}, ErrorKey(EINVALID, "errors.query.period_years", Facts{"Value": quoted(s)}, "period %q is not between 2000 and 2199", s)
 	}
 	p := Period{Name: s}
 	switch n := m[2]; n[0] {
@@ -44,7 +44,7 @@ func ParsePeriod(s string) (Period, error) {
 		wd := int(jan4.Weekday()+6) % 7 // Monday 0 … Sunday 6
 		p.Kind, p.Start = PeriodWeek, jan4.AddDate(0, 0, -wd+7*(week-1))
 		if week < 1 || ISOWeek(p.Start) != s {
-			return Period{}, Errorf(EINVALID, "week %q does not exist", s)
+			return Period{}, ErrorKey(EINVALID, "errors.query.no_such_week", Facts{"Value": quoted(s)}, "week %q does not exist", s)
 		}
 		p.End = p.Start.AddDate(0, 0, 6)
 	case 'Q':
@@ -54,7 +54,7 @@ func ParsePeriod(s string) (Period, error) {
 	default:
 		month, _ := strconv.Atoi(n)
 		if month < 1 || month > 12 {
-			return Period{}, Errorf(EINVALID, "month %q does not exist", s)
+			return Period{}, ErrorKey(EINVALID, "errors.query.no_such_month", Facts{"Value": quoted(s)}, "month %q does not exist", s)
 		}
 		p.Kind, p.Start = PeriodMonth, time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
 		p.End = p.Start.AddDate(0, 1, -1)

@@ -67,7 +67,7 @@ func ParseAlertQuery(get func(string) string) (AlertQuery, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return q, domain.Errorf(domain.EINVALID, "%s: %q is not a whole number of 0 or more", p.name, v)
+			return q, domain.ErrorKey(domain.EINVALID, "errors.query.not_whole", domain.Facts{"Name": p.name, "Value": fmt.Sprintf("%q", v)}, "%s: %q is not a whole number of 0 or more", p.name, v)
 		}
 		*p.dst = n
 	}

@@ -3,6 +3,7 @@ package views
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -95,13 +96,13 @@ func BuildAllocation(ctx context.Context, db *data.DB, q AllocationQuery) (*Allo
 	case metrics.RuleShapley, metrics.RuleContribution:
 	case metrics.RuleEqual, metrics.RuleWeights:
 		if q.Agreement == "" {
-			return nil, domain.Errorf(domain.EINVALID, "rule %s splits among an agreement's parties: name it with agreement=SLUG", q.Rule)
+			return nil, domain.ErrorKey(domain.EINVALID, "errors.query.rule_needs_agreement", domain.Facts{"Rule": q.Rule}, "rule %s splits among an agreement's parties: name it with agreement=SLUG", q.Rule)
 		}
 	default:
-		return nil, domain.Errorf(domain.EINVALID, "unknown rule %q: want shapley, contribution, equal or weights", truncateText(q.Rule, 40))
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.query.rule", domain.Facts{"Value": fmt.Sprintf("%q", truncateText(q.Rule, 40))}, "unknown rule %q: want shapley, contribution, equal or weights", truncateText(q.Rule, 40))
 	}
 	if q.Agreement != "" && !domain.ValidSlug(q.Agreement) {
-		return nil, domain.Errorf(domain.EINVALID, "invalid agreement %q: want an agreement's slug", truncateText(q.Agreement, 40))
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.query.agreement", domain.Facts{"Value": fmt.Sprintf("%q", truncateText(q.Agreement, 40))}, "invalid agreement %q: want an agreement's slug", truncateText(q.Agreement, 40))
 	}
 	return oneRead(ctx, db, func(ctx context.Context) (*Allocation, error) { return readAllocation(ctx, db, p, q) })
 }
@@ -118,14 +119,14 @@ func readAllocation(ctx context.Context, db *data.DB, p domain.Period, q Allocat
 			return nil, err
 		}
 		if q.Rule == metrics.RuleWeights && parties.weights == nil {
-			return nil, domain.Errorf(domain.EINVALID, "agreement %q has no weights: add a line \"weights: slug=2, other=1\" to its terms", q.Agreement)
+			return nil, domain.ErrorKey(domain.EINVALID, "errors.query.no_weights", domain.Facts{"Agreement": fmt.Sprintf("%q", q.Agreement)}, "agreement %q has no weights: add a line \"weights: slug=2, other=1\" to its terms", q.Agreement)
 		}
 		if q.Pool == "" {
 			q.Pool, q.Currency = parties.pool, cmp.Or(q.Currency, parties.currency)
 		}
 	}
 	if q.Pool == "" {
-		return nil, domain.Errorf(domain.EINVALID, "pool is required: an amount such as pool=100000 (or an agreement whose terms name one)")
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.query.pool_required", nil, "pool is required: an amount such as pool=100000 (or an agreement whose terms name one)")
 	}
 	q.Currency = cmp.Or(q.Currency, DefaultCurrency)
 	digits, err := metrics.CurrencyDigits(q.Currency)

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -60,7 +61,7 @@ func ParseAPIUsageParams(get func(string) string) (APIUsageParams, error) {
 	if s := strings.TrimSpace(get("top")); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > apiUsageMaxTop {
-			return p, domain.Errorf(domain.EINVALID, "top must be a whole number from 1 to %d, not %q", apiUsageMaxTop, s)
+			return p, domain.ErrorKey(domain.EINVALID, "errors.query.whole_number", domain.Facts{"Name": "top", "Min": 1, "Max": apiUsageMaxTop, "Value": fmt.Sprintf("%q", s)}, "top must be a whole number from 1 to %d, not %q", apiUsageMaxTop, s)
 		}
 		p.Top = n
 	}
@@ -75,7 +76,7 @@ func ParseAPIUsageParams(get func(string) string) (APIUsageParams, error) {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil || n < f.min || n > f.max {
-			return p, domain.Errorf(domain.EINVALID, "%s must be a whole number from %d to %d, not %q", f.name, f.min, f.max, s)
+			return p, domain.ErrorKey(domain.EINVALID, "errors.query.whole_number", domain.Facts{"Name": f.name, "Min": f.min, "Max": f.max, "Value": fmt.Sprintf("%q", s)}, "%s must be a whole number from %d to %d, not %q", f.name, f.min, f.max, s)
 		}
 		*f.dst = n
 	}

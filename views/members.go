@@ -101,15 +101,15 @@ func ParseMembersQuery(get func(string) string) (MembersQuery, error) {
 	}
 	for name, v := range map[string]string{"segment": q.Segment, "tier": q.Tier, "kind": q.Kind, "q": q.Q} {
 		if len(v) > maxMembersQueryLen {
-			return q, domain.Errorf(domain.EINVALID, "%s is longer than %d characters", name, maxMembersQueryLen)
+			return q, domain.ErrorKey(domain.EINVALID, "errors.query.too_long", domain.Facts{"Name": name, "Max": maxMembersQueryLen}, "%s is longer than %d characters", name, maxMembersQueryLen)
 		}
 	}
 	if q.Kind != "" && !domain.MemberKind(q.Kind).Valid() {
-		return q, domain.Errorf(domain.EINVALID, "unknown kind %q: want partner, developer_org, research or internal", q.Kind)
+		return q, domain.ErrorKey(domain.EINVALID, "errors.query.kind", domain.Facts{"Value": fmt.Sprintf("%q", q.Kind)}, "unknown kind %q: want partner, developer_org, research or internal", q.Kind)
 	}
 	if q.Status != "" {
 		if _, ok := membersStatusRank[q.Status]; !ok {
-			return q, domain.Errorf(domain.EINVALID, "unknown status %q: want healthy, watch, at_risk or no_data", q.Status)
+			return q, domain.ErrorKey(domain.EINVALID, "errors.query.member_status", domain.Facts{"Value": fmt.Sprintf("%q", q.Status)}, "unknown status %q: want healthy, watch, at_risk or no_data", q.Status)
 		}
 	}
 	if q.Sort == "" {
@@ -117,7 +117,7 @@ func ParseMembersQuery(get func(string) string) (MembersQuery, error) {
 	}
 	key, ok := membersSortKeys[q.Sort]
 	if !ok {
-		return q, domain.Errorf(domain.EINVALID, "cannot sort by %q: want one of %s", q.Sort, strings.Join(membersSortOrder, ", "))
+		return q, domain.ErrorKey(domain.EINVALID, "errors.query.sort", domain.Facts{"Value": fmt.Sprintf("%q", q.Sort), "Keys": strings.Join(membersSortOrder, ", ")}, "cannot sort by %q: want one of %s", q.Sort, strings.Join(membersSortOrder, ", "))
 	}
 	switch q.Order {
 	case "":
@@ -127,7 +127,7 @@ func ParseMembersQuery(get func(string) string) (MembersQuery, error) {
 		}
 	case "asc", "desc":
 	default:
-		return q, domain.Errorf(domain.EINVALID, "unknown order %q: want asc or desc", q.Order)
+		return q, domain.ErrorKey(domain.EINVALID, "errors.query.order", domain.Facts{"Value": fmt.Sprintf("%q", q.Order)}, "unknown order %q: want asc or desc", q.Order)
 	}
 	return q, nil
 }

@@ -87,10 +87,10 @@ func planMember(p MemberParams, scored time.Time) (memberPlan, error) {
 		from = to.AddDate(0, 0, -(memberUsageDays - 1))
 	}
 	if to.Before(from) {
-		return pl, domain.Errorf(domain.EINVALID, "to (%s) is before from (%s)", to.Format(domain.DateLayout), from.Format(domain.DateLayout))
+		return pl, domain.ErrorKey(domain.EINVALID, "errors.query.to_before_from", domain.Facts{"To": to.Format(domain.DateLayout), "From": from.Format(domain.DateLayout)}, "to (%s) is before from (%s)", to.Format(domain.DateLayout), from.Format(domain.DateLayout))
 	}
 	if to.Sub(from) > memberMaxRangeDays*24*time.Hour {
-		return pl, domain.Errorf(domain.EINVALID, "the range may span at most %d days", memberMaxRangeDays)
+		return pl, domain.ErrorKey(domain.EINVALID, "errors.query.range_days", domain.Facts{"Max": memberMaxRangeDays}, "the range may span at most %d days", memberMaxRangeDays)
 	}
 	pl.from, pl.to, pl.commStart = from, to, memberCommStart(from, to)
 	end := to.AddDate(0, 0, 1)

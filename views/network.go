@@ -65,7 +65,7 @@ func readNetwork(ctx context.Context, db *data.DB, q NetworkQuery) (*Network, er
 	at, segment := q.At, q.Segment
 	n := &Network{Segment: segment, MinK: q.MinK, Segments: []string{}, Nodes: []NetworkNode{}, Edges: []NetworkEdge{}}
 	if len(segment) > maxMembersQueryLen {
-		return nil, domain.Errorf(domain.EINVALID, "segment is longer than %d characters", maxMembersQueryLen)
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.query.too_long", domain.Facts{"Name": "segment", "Max": maxMembersQueryLen}, "segment is longer than %d characters", maxMembersQueryLen)
 	}
 	last, err := db.LastSuccessfulRun(ctx)
 	if err != nil {

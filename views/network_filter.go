@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ func ParseMinK(s string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || v < 0 || v > 1 {
-		return 0, domain.Errorf(domain.EINVALID, "min_k must be a number from 0 to 1, not %q", cutForError(s))
+		return 0, domain.ErrorKey(domain.EINVALID, "errors.query.min_k", domain.Facts{"Value": fmt.Sprintf("%q", cutForError(s))}, "min_k must be a number from 0 to 1, not %q", cutForError(s))
 	}
 	return v, nil
 }

@@ -31,10 +31,10 @@ func ParseProjectsParams(get func(string) string) (ProjectsParams, error) {
 	}
 	p := ProjectsParams{RangeParams: r, Status: strings.TrimSpace(get("status")), Member: strings.TrimSpace(get("member"))}
 	if p.Status != "" && !validProjectStatus(p.Status) {
-		return p, domain.Errorf(domain.EINVALID, "unknown status %q: want planned, active, completed or cancelled", p.Status)
+		return p, domain.ErrorKey(domain.EINVALID, "errors.query.project_status", domain.Facts{"Value": fmt.Sprintf("%q", p.Status)}, "unknown status %q: want planned, active, completed or cancelled", p.Status)
 	}
 	if p.Member != "" && !domain.ValidSlug(p.Member) {
-		return p, domain.Errorf(domain.EINVALID, "member %q is not a member slug", p.Member)
+		return p, domain.ErrorKey(domain.EINVALID, "errors.query.member_slug", domain.Facts{"Value": fmt.Sprintf("%q", p.Member)}, "member %q is not a member slug", p.Member)
 	}
 	return p, nil
 }

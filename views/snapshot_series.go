@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
@@ -62,7 +63,7 @@ func ParseSeriesWeeks(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > MaxSeriesWeeks {
-		return 0, domain.Errorf(domain.EINVALID, "weeks must be a whole number from 1 to %d, not %q", MaxSeriesWeeks, s)
+		return 0, domain.ErrorKey(domain.EINVALID, "errors.query.whole_number", domain.Facts{"Name": "weeks", "Min": 1, "Max": MaxSeriesWeeks, "Value": fmt.Sprintf("%q", s)}, "weeks must be a whole number from 1 to %d, not %q", MaxSeriesWeeks, s)
 	}
 	return n, nil
 }
@@ -71,7 +72,7 @@ func ParseSeriesWeeks(s string) (int, error) {
 // snapshot at all it is ENOTFOUND.
 func BuildSnapshotSeries(ctx context.Context, db *data.DB, cfg metrics.Config, n int) (*SnapshotSeries, error) {
 	if n < 1 || n > MaxSeriesWeeks {
-		return nil, domain.Errorf(domain.EINVALID, "weeks must be a whole number from 1 to %d", MaxSeriesWeeks)
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.query.weeks", domain.Facts{"Max": MaxSeriesWeeks}, "weeks must be a whole number from 1 to %d", MaxSeriesWeeks)
 	}
 	return oneRead(ctx, db, func(ctx context.Context) (*SnapshotSeries, error) { return readSnapshotSeries(ctx, db, cfg, n) })
 }
