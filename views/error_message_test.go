@@ -3,8 +3,6 @@ package views
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -166,27 +164,14 @@ func TestErrorKeysAreInTheCatalogues(t *testing.T) {
 		t.Fatal(err)
 	}
 	found := map[string]bool{}
-	for _, dir := range []string{"../domain", "../data", ".", "../app"} {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			body, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range errorKeyLiteral.FindAllStringSubmatch(string(body), -1) {
-				found[m[1]] = true
-				if !slices.Contains(keys, m[1]) {
-					t.Errorf("%s: the catalogues have no %q", f, m[1])
-				}
+	forEachGoSource(t, []string{"../domain", "../data", ".", "../app"}, func(f, body string) {
+		for _, m := range errorKeyLiteral.FindAllStringSubmatch(body, -1) {
+			found[m[1]] = true
+			if !slices.Contains(keys, m[1]) {
+				t.Errorf("%s: the catalogues have no %q", f, m[1])
 			}
 		}
-	}
+	})
 	for _, k := range []string{"errors.member.kind", "errors.no_member", "errors.page_not_found", "errors.password.current_wrong"} {
 		if !found[k] {
 			t.Errorf("the scan did not find %q: it misses the code's keys", k)
@@ -204,31 +189,18 @@ var plainErrorKey = regexp.MustCompile(`ErrorKey\(domain\.[A-Z]+, "(errors\.[a-z
 func TestPlainKeyedErrorsSayTheirEnglish(t *testing.T) {
 	en := EnglishTr()
 	n := 0
-	for _, dir := range []string{"../app", "."} {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			body, err := os.ReadFile(f)
+	forEachGoSource(t, []string{"../app", "."}, func(f, body string) {
+		for _, m := range plainErrorKey.FindAllStringSubmatch(body, -1) {
+			english, err := strconv.Unquote(m[2])
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%s: %s: %v", f, m[2], err)
 			}
-			for _, m := range plainErrorKey.FindAllStringSubmatch(string(body), -1) {
-				english, err := strconv.Unquote(m[2])
-				if err != nil {
-					t.Fatalf("%s: %s: %v", f, m[2], err)
-				}
-				n++
-				if got := en(m[1]); got != english {
-					t.Errorf("%s: %s says %q in the catalogue, %q in the code", f, m[1], got, english)
-				}
+			n++
+			if got := en(m[1]); got != english {
+				t.Errorf("%s: %s says %q in the catalogue, %q in the code", f, m[1], got, english)
 			}
 		}
-	}
+	})
 	if n < 12 {
 		t.Errorf("found %d plain keyed errors: the scan misses the code's", n)
 	}
