@@ -35,17 +35,22 @@ func TestBrowserAPIVersionsDrawsItsCharts(t *testing.T) {
 	}
 	b, base := browseApp(t, a, domain.RoleViewer)
 	q := "?at=" + versionsAt.Format(domain.DateLayout)
-	if err := chromedp.Do(b.ctx,
-		chromedp.Navigate(base+"/api-versions"+q),
-		chromedp.WaitVisible(chromedp.CSS("body[data-ready]")),
-		chromedp.WaitVisible(chromedp.CSS("#chart-version-adoption[data-rendered]")),
-		chromedp.WaitVisible(chromedp.CSS("#chart-version-burndown[data-rendered]")),
-	); err != nil {
-		t.Fatal(err)
+	// open shows the page with both charts drawn and no console error.
+	open := func(target string) {
+		t.Helper()
+		if err := chromedp.Do(b.ctx,
+			chromedp.Navigate(base+target),
+			chromedp.WaitVisible(chromedp.CSS("body[data-ready]")),
+			chromedp.WaitVisible(chromedp.CSS("#chart-version-adoption[data-rendered]")),
+			chromedp.WaitVisible(chromedp.CSS("#chart-version-burndown[data-rendered]")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if errs := b.takeErrors(); len(errs) > 0 {
+			t.Errorf("console errors on %s: %v", target, errs)
+		}
 	}
-	if errs := b.takeErrors(); len(errs) > 0 {
-		t.Errorf("console errors on /api-versions: %v", errs)
-	}
+	open("/api-versions" + q)
 	for _, id := range []string{"chart-version-adoption", "chart-version-burndown"} {
 		if got := evalInt(t, b, `document.querySelectorAll('#`+id+` canvas').length`); got < 1 {
 			t.Errorf("%s has no canvas", id)
@@ -72,17 +77,7 @@ func TestBrowserAPIVersionsDrawsItsCharts(t *testing.T) {
 
 	// In Chinese: the same charts drawn, their axes and the statuses in
 	// Chinese, the members at risk the same.
-	if err := chromedp.Do(b.ctx,
-		chromedp.Navigate(base+"/api-versions"+q+"&lang=zh-CN"),
-		chromedp.WaitVisible(chromedp.CSS("body[data-ready]")),
-		chromedp.WaitVisible(chromedp.CSS("#chart-version-adoption[data-rendered]")),
-		chromedp.WaitVisible(chromedp.CSS("#chart-version-burndown[data-rendered]")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if errs := b.takeErrors(); len(errs) > 0 {
-		t.Errorf("console errors on /api-versions in Chinese: %v", errs)
-	}
+	open("/api-versions" + q + "&lang=zh-CN")
 	axis := evalString(t, b, `echarts.getInstanceByDom(document.getElementById('chart-version-adoption')).getOption().yAxis[0].name`)
 	status := evalString(t, b, `document.querySelector('[data-status="deprecated"]').textContent`)
 	atRisk := evalString(t, b, `[...document.querySelectorAll('[data-at-risk]')].map(e => e.dataset.atRisk).join(',')`)

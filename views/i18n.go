@@ -267,8 +267,9 @@ func TrIn(lang string) Tr {
 	return l.tr
 }
 
-// EnglishTr is TrIn(LangEnglish): the JSON API's and logs' language.
-func EnglishTr() Tr { return TrIn(LangEnglish) }
+// EnglishTr is TrIn(LangEnglish), built once: the JSON API's and logs'
+// language, and the shared helpers' when a caller gives no translator.
+func EnglishTr() Tr { return englishTr() }
 
 // termFuncs are the template functions that need both a language and the
 // bands: "term", a score's one-line description and its section of

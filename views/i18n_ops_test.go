@@ -14,21 +14,6 @@ import (
 // text alike) from the catalogues, the collected names and the numbers as
 // the English page shows them.
 
-// assertPage checks that html holds every one of want and none of absent.
-func assertPage(t *testing.T, page, html string, want, absent []string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(html, w) {
-			t.Errorf("the %s page lacks %q", page, w)
-		}
-	}
-	for _, w := range absent {
-		if strings.Contains(html, w) {
-			t.Errorf("the %s page shows %q", page, w)
-		}
-	}
-}
-
 // sameNumbers checks that both pages hold the same matches of re, in order.
 func sameNumbers(t *testing.T, page string, re *regexp.Regexp, en, zh string) {
 	t.Helper()
@@ -69,9 +54,9 @@ func TestAllocationPageInChinese(t *testing.T) {
 		return b.String()
 	}
 	en, zh := render(newTestRenderer(t)), render(newTestRenderer(t).In(LangChinese))
-	assertPage(t, "English allocation", en, []string{"<h2>Statement</h2>", "tie with Bright Labs: K(C+C′)/2", "Provisional: 2026-W48 is open",
+	checkPage(t, "the English allocation page", en, []string{"<h2>Statement</h2>", "tie with Bright Labs: K(C+C′)/2", "Provisional: 2026-W48 is open",
 		`<option value="equal">equal</option>`, "no share: its Σφ in the period is not positive", "rule shapley"}, nil)
-	assertPage(t, "Chinese allocation", zh, []string{"<title>收益分配", "<h2>分配表</h2>", `<option value="shapley" selected>Shapley</option>`,
+	checkPage(t, "the Chinese allocation page", zh, []string{"<title>收益分配", "<h2>分配表</h2>", `<option value="shapley" selected>Shapley</option>`,
 		`<option value="equal">平均</option>`, "<th scope=\"col\" class=\"n\">金额（CNY）</th>", "与 Bright Labs 的合作关系: K(C+C′)/2 = 0.25",
 		"未冻结合作关系的周的 φ: 0.125", "暂定：2026-W48 尚未结束（2026-W48 还没有快照）", "无份额：其在该周期内的 Σφ 不为正",
 		"2026-W48（2026-11-23 至 2026-11-29），规则：Shapley", "周：2026-W48（2026-11-28 的得分）", "<figcaption>各成员分配金额（CNY）</figcaption>",
@@ -86,13 +71,13 @@ func TestAllocationPageInChinese(t *testing.T) {
 		t.Errorf("rendering in Chinese changed the statement: %q, %q", a.Basis, a.Members[2].Note)
 	}
 	a.Closed = true
-	assertPage(t, "Chinese closed allocation", render(newTestRenderer(t).In(LangChinese)),
+	checkPage(t, "the Chinese closed allocation page", render(newTestRenderer(t).In(LangChinese)),
 		[]string{`<p class="kpi-label">已结算</p>`, "已结算：仅按 2026-W48 的每周快照"}, []string{"Closed"})
 	var empty bytes.Buffer
 	if err := newTestRenderer(t).In(LangChinese).AllocationPage(&empty, AllocationQuery{}, nil); err != nil {
 		t.Fatal(err)
 	}
-	assertPage(t, "Chinese empty allocation", empty.String(), []string{"请选择周期和资金池"}, []string{"Choose a period"})
+	checkPage(t, "the Chinese empty allocation page", empty.String(), []string{"请选择周期和资金池"}, []string{"Choose a period"})
 }
 
 // TestAPIVersionsPageInChinese: statuses, sunsets, the charts' titles,
@@ -112,8 +97,8 @@ func TestAPIVersionsPageInChinese(t *testing.T) {
 		return b.String()
 	}
 	en, zh := render(newTestRenderer(t)), render(newTestRenderer(t).In(LangChinese))
-	assertPage(t, "English versions", en, []string{"<h3>v1: sunset 2026-03-26 (in 5 days)</h3>", `data-status="deprecated">deprecated</span>`, "<h2>Sunsets</h2>", "Would break now: "}, nil)
-	assertPage(t, "Chinese versions", zh, []string{"<h2>API 版本 · 截至 2026-03-21</h2>", `data-status="deprecated">已弃用</span>`,
+	checkPage(t, "the English versions page", en, []string{"<h3>v1: sunset 2026-03-26 (in 5 days)</h3>", `data-status="deprecated">deprecated</span>`, "<h2>Sunsets</h2>", "Would break now: "}, nil)
+	checkPage(t, "the Chinese versions page", zh, []string{"<h2>API 版本 · 截至 2026-03-21</h2>", `data-status="deprecated">已弃用</span>`,
 		`data-status="current">当前</span>`, "<h3>v1：2026-03-26 停用（还有 5 天）</h3>", "现在停用将受影响：",
 		`<a href="/members/laggard" data-at-risk="laggard">laggard</a>（`, `>未归属版本</th>`, "<h2>调用已弃用版本的成员</h2>",
 		"<figcaption>各版本每日调用占比</figcaption>", "2026-02-22 至 2026-03-21 的调用占比：v1 ", `data-risk="v1">v1</span>`},
@@ -148,8 +133,8 @@ func TestDevelopersPageInChinese(t *testing.T) {
 		return b.String()
 	}
 	en, zh := render(newTestRenderer(t)), render(newTestRenderer(t).In(LangChinese))
-	assertPage(t, "English developers", en, []string{"<td>First successful call</td>", "<td>No segment</td>", "Unmapped consumers", "<h2>Funnel</h2>"}, nil)
-	assertPage(t, "Chinese developers", zh, []string{"<h2>开发者漏斗 · 2026-06-01 至 2026-06-14 首次出现的调用方</h2>", "<td>首次成功调用</td>",
+	checkPage(t, "the English developers page", en, []string{"<td>First successful call</td>", "<td>No segment</td>", "Unmapped consumers", "<h2>Funnel</h2>"}, nil)
+	checkPage(t, "the Chinese developers page", zh, []string{"<h2>开发者漏斗 · 2026-06-01 至 2026-06-14 首次出现的调用方</h2>", "<td>首次成功调用</td>",
 		`<th scope="col" class="n">第 8 周活跃</th>`, "<td>无细分</td>", "未映射的调用方", "<td>NLP</td>", "<h2>每周同期群及其成员</h2>",
 		"自每个调用方首次调用起跟踪 8 周，截至调用数据的最后一天 <span class=\"nowrap\">2026-06-20</span>：届时尚未结束的周不计入",
 		"5 个新调用方：首次调用 5/5（100.0%）；首次成功调用 3/5（60.0%）", "首次成功调用耗时中位数 2.0 天，第 90 百分位 6.4 天。",
