@@ -83,19 +83,23 @@ type membersStatusLink struct {
 	URL   string
 }
 
+// membersPageRow is flat, with no embedded struct: the template reads
+// each field of 500 rows, and a field promoted from an embedded struct is
+// looked up by a reflective search that allocates on every read.
 type membersPageRow struct {
-	MembersRow
-	HealthText string
-	Change     deltaView
-	Badge      statusBadge
-	KindText   string
-	TText      string
-	IText      string
-	MText      string
-	CText      string
-	KText      string
-	PhiText    string
-	Spark      membersSpark
+	Slug, Name, Segment, Tier, Kind string
+	Reason, ReasonKind              string
+	HealthText                      string
+	Change                          deltaView
+	Badge                           statusBadge
+	KindText                        string
+	TText                           string
+	IText                           string
+	MText                           string
+	CText                           string
+	KText                           string
+	PhiText                         string
+	Spark                           membersSpark
 }
 
 type membersHeader struct {
@@ -173,7 +177,8 @@ func buildMembersPage(m Members, bands Bands, tr Tr) (membersPage, error) {
 			}
 		}
 		p.Rows = append(p.Rows, membersPageRow{
-			MembersRow: r,
+			Slug: r.Slug, Name: r.Name, Segment: r.Segment, Tier: r.Tier, Kind: r.Kind,
+			Reason: r.Reason, ReasonKind: r.ReasonKind,
 			HealthText: fmtScore(r.Health),
 			Change:     deltaIn(tr, scoreDelta(r.HealthChange), ""),
 			Badge:      bands.badge(r.Status, r.Health),
