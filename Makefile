@@ -1,6 +1,6 @@
 # EcoPulse — the two commands a fresh machine needs:
 #   make run    install front-end assets, build, serve the live demo on http://127.0.0.1:8080/
-#   make test   install test dependencies (Chromium, PostgreSQL), vet, and run every
+#   make test   install test dependencies (Chromium, PostgreSQL), vet and staticcheck, and run every
 #               test on SQLite, then the packages that open a store on PostgreSQL
 GO      ?= go
 BIN     := bin/ecopulse
@@ -24,8 +24,13 @@ assets:
 test-deps:
 	bash scripts/test-deps.sh
 
+# staticcheck at a pinned version, run from the module proxy (go run
+# PKG@VERSION leaves go.mod alone): part of make test, so that dead code
+# and misuses fail the build instead of piling up.
+STATICCHECK_VERSION ?= v0.8.2
 vet:
 	$(GO) vet ./...
+	GOFLAGS= $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 # Progress as it goes (scripts/testprogress): each package as it ends,
 # failed tests with their output, the packages still running once a minute.

@@ -120,8 +120,6 @@ func optMS(v *float64) string {
 	return memberFmtMS(*v)
 }
 
-func buildAPIUsagePage(u APIUsage) (apiUsagePage, error) { return buildAPIUsagePageIn(nil, u) }
-
 // buildAPIUsagePageIn is the page in tr's language (nil: English): the
 // words change, the numbers are u's.
 func buildAPIUsagePageIn(tr Tr, u APIUsage) (apiUsagePage, error) {

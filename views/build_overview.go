@@ -209,15 +209,11 @@ func overviewStory(ctx context.Context, db *data.DB, o *Overview, rows []MemberR
 	return nil
 }
 
-// memberRows returns the scored members of a day by descending φ, each with
-// its reason (domain.MemberScore.Explain) and, when before is not zero, its
-// health change against that day (for the members scored then).
-func memberRows(ctx context.Context, db *data.DB, day, before time.Time, r float64) ([]MemberRow, error) {
-	return memberRowsFacts(ctx, db, day, before, r, nil)
-}
-
-// memberRowsFacts is memberRows, noting in facts (when not nil) what each
-// member's reason quotes, by slug, for a page to say it in its language.
+// memberRowsFacts returns the scored members of a day by descending φ, each
+// with its reason (domain.MemberScore.Explain) and, when before is not zero,
+// its health change against that day (for the members scored then); it
+// notes in facts (when not nil) what each member's reason quotes, by slug,
+// for a page to say it in its language.
 func memberRowsFacts(ctx context.Context, db *data.DB, day, before time.Time, r float64, facts map[string]reasonFacts) ([]MemberRow, error) {
 	cur, err := db.ScoresOn(ctx, day)
 	if err != nil {

@@ -282,14 +282,10 @@ func gridTop(legend, axisName bool) string {
 	return "12"
 }
 
-// shareBar is a horizontal bar chart of the members' share of R (φ_i / R),
-// in percent, largest first. Member names are data: they reach the canvas
-// as text, and ECharts' default tooltip encodes them.
-func shareBar(rows []MemberRow, bands Bands) (chartSpec, error) {
-	return shareBarIn(nil, rows, bands)
-}
-
-// shareBarIn is shareBar in tr's language (nil: English).
+// shareBarIn is a horizontal bar chart of the members' share of R
+// (φ_i / R), in percent, largest first, in tr's language (nil: English).
+// Member names are data: they reach the canvas as text, and ECharts'
+// default tooltip encodes them.
 func shareBarIn(tr Tr, rows []MemberRow, bands Bands) (chartSpec, error) {
 	tr = orEnglish(tr)
 	if len(rows) == 0 {

@@ -67,8 +67,6 @@ func optPct(v *float64, decimals int) (string, bool) {
 	return ecoPctNum(*v, decimals), true
 }
 
-func buildCommunityPage(c Community) (communityPage, error) { return buildCommunityPageIn(nil, c) }
-
 // buildCommunityPageIn is the page in tr's language (nil: English): the
 // words change, the numbers are c's.
 func buildCommunityPageIn(tr Tr, c Community) (communityPage, error) {

@@ -102,10 +102,8 @@ func termIn(tr Tr, key string, b Bands) Term {
 // dimensions…) as the pages show it under the health bands b.
 func ScoreTerm(key string, b Bands) Term { return termOf(key, b) }
 
-// terms returns every description, in page order.
-func terms(b Bands) []Term { return termsIn(nil, b) }
-
-// termsIn is terms in tr's language (nil: English).
+// termsIn returns every description, in page order, in tr's language
+// (nil: English).
 func termsIn(tr Tr, b Bands) []Term {
 	out := make([]Term, len(termDefs))
 	for i, d := range termDefs {

@@ -137,53 +137,8 @@ func buildMemberPage(d MemberDetail, bands Bands, tr Tr) (memberPage, error) {
 	p.DateMin, p.DateMax = dateBounds(d.DataRange, d.Usage.From, d.Usage.To)
 	var err error
 
-	// Score, gauge, dimensions and radar.
-	p.Gauge = chartBlock{ID: "chart-member-gauge", Title: tr("col.health"), Size: "sm"}
-	p.Radar = chartBlock{ID: "chart-member-radar", Title: tr("member.radar_title")}
-	if s := d.Score; s != nil {
-		p.Scored = true
-		p.Health = fmtScore(s.Health)
-		p.HealthChange = deltaIn(tr, scoreDelta(s.HealthChange), "")
-		if s.ChangePartial != "" {
-			p.HealthChange = partialDeltaIn(tr, s.ChangePartial)
-		}
-		p.Badge = bands.badge(s.Status, s.Health)
-		p.T, p.I, p.M = fmtNum(s.T), fmtNum(s.I), fmtNum(s.M)
-		p.C, p.K, p.Phi = fmtNum(s.C), fmtNum(s.K), fmtNum(s.Phi)
-		p.PhiShare = fmtPct(s.PhiShare)
-		p.Reason, p.ReasonKind, p.Changes = s.Reason, s.ReasonKind, s.Changes
-		p.Gauge.Summary = tr("member.gauge_summary", "Health", p.Health, "Status", badgeWordIn(tr, p.Badge), "Day", d.At)
-		if p.Gauge.Spec, err = healthGaugeIn(tr, s.Health, bands); err != nil {
-			return p, err
-		}
-		if ser := optSeries(p.Gauge.Spec.Option, 0); ser != nil {
-			ser["name"] = tr("col.health")
-		}
-		for _, dim := range domain.Dimensions {
-			row := memberDimRow{Label: memberDimLabel(tr, dim), Help: termIn(tr, dim, bands).Text, Value: noValue, Median: noValue}
-			if v, ok := s.Dimensions[dim]; ok {
-				row.Value, row.HasData = fmtScore(v), true
-			} else {
-				p.NoDims = append(p.NoDims, strings.ToLower(memberDimLabel(tr, dim)))
-			}
-			if d.Median != nil {
-				if v, ok := d.Median.Dimensions[dim]; ok {
-					row.Median = fmtScore(v)
-				}
-			}
-			p.Dims = append(p.Dims, row)
-		}
-		p.NoDimsText = strings.Join(p.NoDims, tr("member.list_sep"))
-		p.Radar.Summary = memberRadarSummary(d, p.NoDimsText, tr)
-		if p.Radar.Spec, err = memberRadar(s, d.Median, tr); err != nil {
-			return p, err
-		}
-	} else {
-		p.Badge = statusBadgeOf(domain.StatusNoData)
-		p.Gauge.Summary = tr("member.no_score_summary", "Day", d.At)
-		p.Gauge.Spec = noDataSpec(tr("member.no_score_chart", "Day", d.At))
-		p.Radar.Summary = p.Gauge.Summary
-		p.Radar.Spec = p.Gauge.Spec
+	if err := buildMemberScore(&p, d, bands, tr); err != nil {
+		return p, err
 	}
 
 	// Health history.
@@ -231,6 +186,59 @@ func buildMemberPage(d MemberDetail, bands Bands, tr Tr) (memberPage, error) {
 		return p, err
 	}
 	return p, nil
+}
+
+// buildMemberScore fills the member's score, gauge, dimensions and radar.
+func buildMemberScore(p *memberPage, d MemberDetail, bands Bands, tr Tr) error {
+	var err error
+	p.Gauge = chartBlock{ID: "chart-member-gauge", Title: tr("col.health"), Size: "sm"}
+	p.Radar = chartBlock{ID: "chart-member-radar", Title: tr("member.radar_title")}
+	if s := d.Score; s != nil {
+		p.Scored = true
+		p.Health = fmtScore(s.Health)
+		p.HealthChange = deltaIn(tr, scoreDelta(s.HealthChange), "")
+		if s.ChangePartial != "" {
+			p.HealthChange = partialDeltaIn(tr, s.ChangePartial)
+		}
+		p.Badge = bands.badge(s.Status, s.Health)
+		p.T, p.I, p.M = fmtNum(s.T), fmtNum(s.I), fmtNum(s.M)
+		p.C, p.K, p.Phi = fmtNum(s.C), fmtNum(s.K), fmtNum(s.Phi)
+		p.PhiShare = fmtPct(s.PhiShare)
+		p.Reason, p.ReasonKind, p.Changes = s.Reason, s.ReasonKind, s.Changes
+		p.Gauge.Summary = tr("member.gauge_summary", "Health", p.Health, "Status", badgeWordIn(tr, p.Badge), "Day", d.At)
+		if p.Gauge.Spec, err = healthGaugeIn(tr, s.Health, bands); err != nil {
+			return err
+		}
+		if ser := optSeries(p.Gauge.Spec.Option, 0); ser != nil {
+			ser["name"] = tr("col.health")
+		}
+		for _, dim := range domain.Dimensions {
+			row := memberDimRow{Label: memberDimLabel(tr, dim), Help: termIn(tr, dim, bands).Text, Value: noValue, Median: noValue}
+			if v, ok := s.Dimensions[dim]; ok {
+				row.Value, row.HasData = fmtScore(v), true
+			} else {
+				p.NoDims = append(p.NoDims, strings.ToLower(memberDimLabel(tr, dim)))
+			}
+			if d.Median != nil {
+				if v, ok := d.Median.Dimensions[dim]; ok {
+					row.Median = fmtScore(v)
+				}
+			}
+			p.Dims = append(p.Dims, row)
+		}
+		p.NoDimsText = strings.Join(p.NoDims, tr("member.list_sep"))
+		p.Radar.Summary = memberRadarSummary(d, p.NoDimsText, tr)
+		if p.Radar.Spec, err = memberRadar(s, d.Median, tr); err != nil {
+			return err
+		}
+	} else {
+		p.Badge = statusBadgeOf(domain.StatusNoData)
+		p.Gauge.Summary = tr("member.no_score_summary", "Day", d.At)
+		p.Gauge.Spec = noDataSpec(tr("member.no_score_chart", "Day", d.At))
+		p.Radar.Summary = p.Gauge.Summary
+		p.Radar.Spec = p.Gauge.Spec
+	}
+	return nil
 }
 
 func memberHasAny(values []float64) bool {

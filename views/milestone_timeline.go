@@ -22,11 +22,8 @@ var memberMsColors = map[string]string{
 	memberMsUpcoming: "#3b6fd8",
 }
 
-// milestoneStateLabel is the legend's word for a milestone state.
-func milestoneStateLabel(state string) string { return milestoneStateLabelIn(nil, state) }
-
-// milestoneStateLabelIn is milestoneStateLabel in tr's language (nil:
-// English).
+// milestoneStateLabelIn is the legend's word for a milestone state, in tr's
+// language (nil: English).
 func milestoneStateLabelIn(tr Tr, state string) string {
 	if tr != nil {
 		switch state {

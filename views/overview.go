@@ -198,9 +198,8 @@ func trendSummaryIn(tr Tr, what string, days []string, values []float64, format 
 	return tr("series.trend_went", "What", what, "From", format(values[first]), "FromDay", days[first], "To", format(values[last]), "ToDay", days[last]) + tr("series.trend_end")
 }
 
-func shareSummary(rows []MemberRow) string { return shareSummaryIn(nil, rows) }
-
-// shareSummaryIn is shareSummary in tr's language (nil: English).
+// shareSummaryIn says who holds the largest shares of R, in tr's language
+// (nil: English).
 func shareSummaryIn(tr Tr, rows []MemberRow) string {
 	tr = orEnglish(tr)
 	if len(rows) == 0 {

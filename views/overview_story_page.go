@@ -85,10 +85,8 @@ func buildOverviewStory(p *overviewPage, o Overview, bands Bands, tr Tr) {
 	p.AttentionMore = o.AttentionMore
 }
 
-// periodWords names a period in a sentence: "7 days".
-func periodWords(name string) string { return periodWordsIn(nil, name) }
-
-// periodWordsIn is periodWords in tr's language (nil: English).
+// periodWordsIn names a period in a sentence ("7 days"), in tr's language
+// (nil: English).
 func periodWordsIn(tr Tr, name string) string {
 	tr = orEnglish(tr)
 	switch name {
@@ -116,11 +114,9 @@ func periodLabelIn(tr Tr, name string) string {
 	return name
 }
 
-// missingDelta is a change not computed because the day to compare with
-// was not scored: shown as missing, never as a change of 0.
-func missingDelta(reason string) deltaView { return missingDeltaIn(nil, reason) }
-
-// missingDeltaIn is missingDelta in tr's language (nil: English).
+// missingDeltaIn is a change not computed because the day to compare with
+// was not scored: shown as missing, never as a change of 0 (in tr's
+// language; nil: English).
 func missingDeltaIn(tr Tr, reason string) deltaView {
 	return deltaView{Text: noValue, Class: "flat", Words: orEnglish(tr)("series.not_compared", "Why", reason)}
 }

@@ -45,10 +45,6 @@ func (r *Renderer) ProjectsPage(w io.Writer, p Projects, canEdit bool) error {
 	})
 }
 
-func buildProjectsPage(p Projects, canEdit bool) (projectsPage, error) {
-	return buildProjectsPageIn(nil, p, canEdit)
-}
-
 // buildProjectsPageIn is the page in tr's language (nil: English).
 func buildProjectsPageIn(tr Tr, p Projects, canEdit bool) (projectsPage, error) {
 	tr = orEnglish(tr)

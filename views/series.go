@@ -291,11 +291,8 @@ func countValues(counts []int64, measured []bool) []float64 {
 	return out
 }
 
-// markWarmUp shades the warm-up points of a trend's option on its first
-// series, labelled WarmUpLabel.
-func markWarmUp(opt map[string]any, r *DayRange) { markWarmUpIn(nil, opt, r) }
-
-// markWarmUpIn is markWarmUp with the label in tr's language (nil: English).
+// markWarmUpIn shades the warm-up points of a trend's option on its first
+// series, labelled in tr's language (nil: English).
 func markWarmUpIn(tr Tr, opt map[string]any, r *DayRange) {
 	if r == nil {
 		return
@@ -330,11 +327,9 @@ func setSeriesData(opt map[string]any, data [][]any) {
 	}
 }
 
-// partialDelta is a change not computed because a week is partial: shown
-// as such, with the reason, never as a change of 0.
-func partialDelta(reason string) deltaView { return partialDeltaIn(nil, reason) }
-
-// partialDeltaIn is partialDelta in tr's language (nil: English).
+// partialDeltaIn is a change not computed because a week is partial: shown
+// as such, with the reason, never as a change of 0 (in tr's language; nil:
+// English).
 func partialDeltaIn(tr Tr, reason string) deltaView {
 	tr = orEnglish(tr)
 	return deltaView{Text: tr("series.partial_week"), Class: "flat partial", Words: tr("series.not_compared", "Why", reason)}
@@ -354,17 +349,12 @@ func barValues(values []float64, decimals int, partial []bool) []any {
 	return out
 }
 
-// trendText is a trend's text summary: from its first measured point to its
-// last, skipping the missing ones (never read as 0) and starting after the
+// trendTextIn is a trend's text summary, in tr's language (nil: English;
+// what is in it already): from its first measured point to its last,
+// skipping the missing ones (never read as 0) and starting after the
 // warm-up when a later point is measured (a filling window is no growth);
 // it says how many points are missing between them, and which were warming
 // up.
-func trendText(what string, labels []string, values []float64, format func(float64) string, warm *DayRange) string {
-	return trendTextIn(nil, what, labels, values, format, warm)
-}
-
-// trendTextIn is trendText in tr's language (nil: English); what is in it
-// already.
 func trendTextIn(tr Tr, what string, labels []string, values []float64, format func(float64) string, warm *DayRange) string {
 	tr = orEnglish(tr)
 	inWarm := func(i int) bool { return warm != nil && labels[i] >= warm.From && labels[i] <= warm.To }
