@@ -98,8 +98,10 @@ type pageCache struct {
 
 	// onBuild and onWait, when set (by tests, before any request), are
 	// called with the key when a request is about to run the handlers for
-	// a cacheable response, and when it waits for another request's build.
+	// a cacheable response, and when it waits for another request's build;
+	// onKeep with a page as it is kept, before other requests can find it.
 	onBuild, onWait func(key string)
+	onKeep          func(p *cachedPage)
 }
 
 // cachedPage is a kept response. Its bytes are copies (fasthttp reuses a
@@ -244,6 +246,12 @@ func (pc *pageCache) build(c *fiber.Ctx, k cacheKey, f *pageFlight) error {
 		c.Set(cacheHeader, cacheUnreachable)
 		return nil
 	}
+	if p.compressible && c.Request().Header.HasAcceptEncoding("gzip") {
+		// Compressed before it is kept: once kept, the requests that find
+		// it would wait on gzipOnce for the builder's compression.
+		p.gzipOnce.Do(func() { p.gzipped = gzipBody(p.body) })
+		p.size += len(p.gzipped)
+	}
 	pc.store(p)
 	if f != nil {
 		f.page = p // read by the waiters after close(f.done)
@@ -314,8 +322,10 @@ func (pc *pageCache) send(c *fiber.Ctx, p *cachedPage) {
 
 // gzipOf returns p's body compressed, compressing it on first use: once per
 // build of a page, and only for pages a client that accepts gzip asks for
-// (every browser does; scripts polling the JSON API often do not). The
-// compressed copy counts toward the cache's bound while p is kept.
+// (every browser does; scripts polling the JSON API often do not). A
+// builder that accepts gzip compresses the page before it is kept (build);
+// otherwise the first such request does it here. The compressed copy counts
+// toward the cache's bound while p is kept.
 func (pc *pageCache) gzipOf(p *cachedPage) []byte {
 	p.gzipOnce.Do(func() {
 		gz := gzipBody(p.body)
@@ -381,6 +391,9 @@ func (pc *pageCache) lookupLocked(key string, now time.Time) *cachedPage {
 func (pc *pageCache) store(p *cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
+	if pc.onKeep != nil {
+		pc.onKeep(p)
+	}
 	if el := pc.entries[p.key]; el != nil {
 		pc.removeLocked(el)
 	}

@@ -803,3 +803,39 @@ func TestPageCacheSendsGzipToClientsThatAcceptIt(t *testing.T) {
 		t.Errorf("cache size %d after a second gzip request, want %d: compressed again?", got, after)
 	}
 }
+
+// A page built by a request that accepts gzip is kept already compressed:
+// the requests that find it are sent the compressed copy at once, never
+// left waiting for the builder to compress it. A page built for a client
+// without gzip is kept as it is (compressed by the first request that
+// takes gzip).
+func TestPageCacheKeepsPagesCompressedByTheirBuilder(t *testing.T) {
+	pc := newPageCache(time.Minute, 0, 1<<20, func() (uint64, uint64) { return 3, 0 })
+	big := strings.Repeat("<tr><td>member</td><td>98.9</td></tr>\n", 200)
+	kept := map[string]bool{} // path → compressed when kept
+	pc.onKeep = func(p *cachedPage) { kept[p.key] = p.gzipped != nil }
+	f := testCacheApp(pc, func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.SendString(big)
+	})
+	for _, target := range []string{"/gzip", "/plain"} {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("X-Role", "viewer")
+		if target == "/gzip" {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
+		resp, err := f.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if len(kept) != 2 {
+		t.Fatalf("kept %d pages, want 2: %v", len(kept), kept)
+	}
+	for key, compressed := range kept {
+		if want := strings.Contains(key, "/gzip"); compressed != want {
+			t.Errorf("%s kept compressed = %v, want %v", key, compressed, want)
+		}
+	}
+}
