@@ -190,6 +190,11 @@ func runScore(x *invocation) error {
 	return app.Score(x.ctx, env, opt)
 }
 
+// importNice is the nice value an import runs at by default: an import is
+// batch work, often cron'd on the machine that serves the dashboards, and
+// yields the CPU to the server's requests (docs/benchmarks-notes.md).
+const importNice = 10
+
 // runImport runs `import accesslog FILE…`, the one kind of import.
 func runImport(x *invocation) error {
 	if len(x.args) == 0 || x.args[0] != "accesslog" {
@@ -206,6 +211,7 @@ func runImport(x *invocation) error {
 	fs.StringVar(&opt.Source, "source", "", "read the files as the configured accesslog source `NAME` does: its format, consumer options and hash key")
 	fs.StringVar(&opt.ConsumerFrom, "consumer-from", "", "the consumer of a line: remote_user, header:NAME, field:NAME, ip (hashed with $ECOPULSE_HASH_KEY) or `none`")
 	fs.BoolVar(&opt.JSON, "json", false, "print the summary as one JSON object (with first_day, last_day, consumers, mapped, unmapped)")
+	nice := fs.Int("nice", importNice, "run at this CPU nice `VALUE`, 0–19, so that a server on the same machine keeps its pages fast (0: as started)")
 	files, err := parse(fs, x.args[1:])
 	if err != nil {
 		return err
@@ -214,9 +220,15 @@ func runImport(x *invocation) error {
 		fs.Usage()
 		return errors.New("import accesslog needs at least one FILE")
 	}
+	if *nice < 0 || *nice > 19 {
+		return domain.Errorf(domain.EINVALID, "import accesslog: --nice %d: want 0–19", *nice)
+	}
 	env, err := x.env()
 	if err != nil {
 		return err
+	}
+	if err := lowerPriority(*nice); err != nil {
+		env.Log.Warn("import: unable to lower the CPU priority; importing at the priority it was started with", "nice", *nice, "err", err)
 	}
 	if x.common.logFormat != "json" { // a progress bar would break a stream of JSON lines
 		opt.Progress = x.stderr
