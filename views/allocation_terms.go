@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -40,7 +41,8 @@ func partiesOf(ag *data.Agreement) (*agreementParties, error) {
 		out.names[m.Slug] = m.Name
 	}
 	if len(out.slugs) == 0 {
-		return nil, domain.Errorf(domain.EINVALID, "agreement %q has no party to allocate to", ag.Slug)
+		return nil, domain.ErrorKey(domain.EINVALID, "errors.query.terms_no_party", domain.Facts{"Agreement": fmt.Sprintf("%q", ag.Slug)},
+			"agreement %q has no party to allocate to", ag.Slug)
 	}
 	for _, line := range strings.Split(ag.Terms, "\n") {
 		key, value, ok := strings.Cut(strings.TrimSpace(line), ":")
@@ -51,7 +53,9 @@ func partiesOf(ag *data.Agreement) (*agreementParties, error) {
 		case "pool":
 			f := strings.Fields(value)
 			if len(f) == 0 || len(f) > 2 {
-				return nil, domain.Errorf(domain.EINVALID, "agreement %q: terms line %q: want \"pool: AMOUNT [CURRENCY]\"", ag.Slug, truncateText(line, 60))
+				shown := truncateText(line, 60)
+				return nil, domain.ErrorKey(domain.EINVALID, "errors.query.terms_pool", domain.Facts{"Agreement": fmt.Sprintf("%q", ag.Slug), "Line": fmt.Sprintf("%q", shown)},
+					"agreement %q: terms line %q: want \"pool: AMOUNT [CURRENCY]\"", ag.Slug, shown)
 			}
 			out.pool = f[0]
 			if len(f) == 2 {
@@ -81,9 +85,14 @@ func parseWeights(agreement, s string, parties map[string]string) (map[string]fl
 		w, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 		switch {
 		case !ok || err != nil || math.IsNaN(w) || w < 0 || w > maxAgreementWeight:
-			return nil, domain.Errorf(domain.EINVALID, "agreement %q: weight %q: want slug=NUMBER, a number from 0 to %g", agreement, truncateText(item, 60), float64(maxAgreementWeight))
+			shown := truncateText(item, 60)
+			return nil, domain.ErrorKey(domain.EINVALID, "errors.query.terms_weight",
+				domain.Facts{"Agreement": fmt.Sprintf("%q", agreement), "Item": fmt.Sprintf("%q", shown), "Max": fmt.Sprintf("%g", float64(maxAgreementWeight))},
+				"agreement %q: weight %q: want slug=NUMBER, a number from 0 to %g", agreement, shown, float64(maxAgreementWeight))
 		case parties[slug] == "":
-			return nil, domain.Errorf(domain.EINVALID, "agreement %q: weight for %q, which is not one of its parties", agreement, truncateText(slug, 60))
+			shown := truncateText(slug, 60)
+			return nil, domain.ErrorKey(domain.EINVALID, "errors.query.terms_weight_party", domain.Facts{"Agreement": fmt.Sprintf("%q", agreement), "Slug": fmt.Sprintf("%q", shown)},
+				"agreement %q: weight for %q, which is not one of its parties", agreement, shown)
 		}
 		out[slug] = w
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -25,19 +26,23 @@ func TestQueryErrorsSayTheirEnglish(t *testing.T) {
 	}
 	errOf := func(_ any, err error) error { return err }
 	cases := map[string]error{
-		"date":          errOf(domain.ParseDay("2026-13-45")),
-		"period":        errOf(domain.ParsePeriod("next week")),
-		"period years":  errOf(domain.ParsePeriod("1999-W01")),
-		"no such week":  errOf(domain.ParsePeriod("2025-W53")),
-		"no such month": errOf(domain.ParsePeriod("2026-13")),
-		"min_k":         errOf(ParseMinK("lots")),
-		"series weeks":  errOf(ParseSeriesWeeks("0")),
-		"members kind":  errOf(ParseMembersQuery(get("kind", "robot"))),
-		"members sort":  errOf(ParseMembersQuery(get("sort", "shoe size"))),
-		"members order": errOf(ParseMembersQuery(get("order", "sideways"))),
-		"members long":  errOf(ParseMembersQuery(get("q", strings.Repeat("x", 500)))),
-		"usage top":     errOf(ParseAPIUsageParams(get("top", "many"))),
-		"project state": errOf(ParseProjectsParams(get("status", "dreaming"))),
+		"date":               errOf(domain.ParseDay("2026-13-45")),
+		"period":             errOf(domain.ParsePeriod("next week")),
+		"period years":       errOf(domain.ParsePeriod("1999-W01")),
+		"no such week":       errOf(domain.ParsePeriod("2025-W53")),
+		"no such month":      errOf(domain.ParsePeriod("2026-13")),
+		"min_k":              errOf(ParseMinK("lots")),
+		"series weeks":       errOf(ParseSeriesWeeks("0")),
+		"members kind":       errOf(ParseMembersQuery(get("kind", "robot"))),
+		"members sort":       errOf(ParseMembersQuery(get("sort", "shoe size"))),
+		"members order":      errOf(ParseMembersQuery(get("order", "sideways"))),
+		"members long":       errOf(ParseMembersQuery(get("q", strings.Repeat("x", 500)))),
+		"usage top":          errOf(ParseAPIUsageParams(get("top", "many"))),
+		"project state":      errOf(ParseProjectsParams(get("status", "dreaming"))),
+		"terms party":        errOf(partiesOf(&data.Agreement{Project: domain.Project{Slug: "fund"}})),
+		"terms pool":         errOf(partiesOf(termsAgreement("pool: 100 CNY extra"))),
+		"terms weight":       errOf(partiesOf(termsAgreement("weights: acme=lots"))),
+		"terms party weight": errOf(partiesOf(termsAgreement("weights: stranger=2"))),
 	}
 	en, zh := TrIn(LangEnglish), TrIn(LangChinese)
 	han := regexp.MustCompile(`\p{Han}`)
