@@ -369,3 +369,30 @@ func TestAgreementPageLinksManagersToItsAllocation(t *testing.T) {
 		t.Error("a viewer's agreement page links to the allocation")
 	}
 }
+
+// The menu links the allocation statements for managers, not for viewers
+// (whose request for them is refused), on the same cached page.
+func TestMenuLinksAllocationForManagers(t *testing.T) {
+	a, _ := allocationApp(t)
+	_, page, _ := get(t, a.Fiber(), "/members")
+	if !strings.Contains(page, `<li><a href="/allocation">`) {
+		t.Error("the manager's menu has no /allocation")
+	}
+	viewer := loginAs(t, a, domain.RoleViewer)
+	for i := 0; i < 2; i++ { // built, then from the cache
+		req := httptest.NewRequest("GET", "/members", nil)
+		viewer.apply(req)
+		resp, err := a.Fiber().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), `href="/allocation"`) {
+			t.Errorf("request %d: a viewer's menu links /allocation", i+1)
+		}
+	}
+}

@@ -116,5 +116,9 @@ func langOf(c *fiber.Ctx) string {
 // viewsFor is the Renderer of the request's language, whose language
 // switch keeps the request's query (?a=…&b=… of a comparison).
 func (a *App) viewsFor(c *fiber.Ctx) *views.Renderer {
-	return a.views.In(langOf(c)).WithQuery(string(c.Request().URI().QueryString()))
+	r := a.views.In(langOf(c)).WithQuery(string(c.Request().URI().QueryString()))
+	if v := viewerOf(c); v != nil {
+		r = r.WithRole(v.Role)
+	}
+	return r
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ecopulse/ecopulse/domain"
 )
 
 // Templates: templates/layout.html defines "layout", the page shell (head,
@@ -32,11 +34,13 @@ const StaticPrefix = "/static/"
 type navLink struct {
 	Path   string
 	Label  string
+	Role   string // the least role the entry is shown to ("": every one)
 	Active bool
 }
 
-// navLinks is the main menu, in order, the same on every page; a Label is
-// the key of its message in the catalogues.
+// navLinks is the main menu, in order, the same on every page for one
+// role (an entry with a Role only from that role up, as its route allows);
+// a Label is the key of its message in the catalogues.
 var navLinks = []navLink{
 	{Path: "/", Label: "nav.overview"},
 	{Path: "/members", Label: "nav.members"},
@@ -44,6 +48,7 @@ var navLinks = []navLink{
 	{Path: "/api-usage", Label: "nav.api_usage"},
 	{Path: "/api-versions", Label: "nav.api_versions"},
 	{Path: "/projects", Label: "nav.projects"},
+	{Path: "/allocation", Label: "nav.allocation", Role: domain.RoleManager},
 	{Path: "/community", Label: "nav.community"},
 	{Path: "/developers", Label: "nav.developers"},
 	{Path: "/snapshots", Label: "nav.snapshots"},
@@ -78,6 +83,7 @@ type Renderer struct {
 	echarts bool
 	opts    Options
 	query   url.Values // the request's query, which the language switch keeps (WithQuery)
+	role    string     // the viewer's role, which the menu follows (WithRole)
 }
 
 // In returns the Renderer of the same pages in lang (one of Langs; any
@@ -89,6 +95,13 @@ func (r *Renderer) In(lang string) *Renderer {
 	}
 	c := *r
 	c.pages, c.lang = pages, lang
+	return &c
+}
+
+// WithRole returns a Renderer whose menu shows what role may open.
+func (r *Renderer) WithRole(role string) *Renderer {
+	c := *r
+	c.role = role
 	return &c
 }
 
@@ -188,10 +201,13 @@ func (r *Renderer) render(w io.Writer, page string, d layoutData) error {
 	if !ok {
 		return fmt.Errorf("views: no page template %q", page)
 	}
-	d.Nav = make([]navLink, len(navLinks))
-	for i, l := range navLinks {
+	d.Nav = make([]navLink, 0, len(navLinks))
+	for _, l := range navLinks {
+		if l.Role != "" && domain.RoleRank(r.role) < domain.RoleRank(l.Role) {
+			continue
+		}
 		l.Active = l.Path == d.Active
-		d.Nav[i] = l
+		d.Nav = append(d.Nav, l)
 	}
 	d.Static = r.static
 	d.ECharts = r.echarts
