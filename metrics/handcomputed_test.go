@@ -132,3 +132,21 @@ func TestHandComputed(t *testing.T) {
 		t.Errorf("ecosystem health = %.6f, want ≈ %v (paper)", got, want)
 	}
 }
+
+// TestCooperationDimensionOnPaper pins cooperation = 100·(1 − exp(−K/k0))
+// to numbers worked out by hand, with a scale other than the default 1
+// (where K/k0 and K·k0 agree).
+func TestCooperationDimensionOnPaper(t *testing.T) {
+	for _, c := range []struct{ k, scale, want float64 }{
+		{0, 1, 0},
+		{1, 1, 63.212},   // 100·(1 − e^−1)
+		{2, 4, 39.347},   // 100·(1 − e^−0.5)
+		{3, 0.5, 99.752}, // 100·(1 − e^−6)
+		{500, 1, 100},
+	} {
+		got := cooperationDimension(c.k, HealthConfig{CooperationScale: c.scale})
+		if math.Abs(got-c.want) > 0.001 {
+			t.Errorf("K %g, scale %g: cooperation %.4f, want %.3f", c.k, c.scale, got, c.want)
+		}
+	}
+}
