@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"net/http/httptest"
 	"net/url"
@@ -354,18 +353,7 @@ func TestAgreementPageLinksManagersToItsAllocation(t *testing.T) {
 		t.Errorf("the form: %d, agreement or rule not filled in", status)
 	}
 	viewer := loginAs(t, a, domain.RoleViewer)
-	req := httptest.NewRequest("GET", "/projects/"+slug, nil)
-	viewer.apply(req)
-	resp, err := a.Fiber().Test(req, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	if _, err := io.Copy(&b, resp.Body); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(b.String(), "data-allocate") {
+	if _, page, _ := getAs(t, a, viewer, "/projects/"+slug); strings.Contains(page, "data-allocate") {
 		t.Error("a viewer's agreement page links to the allocation")
 	}
 }
@@ -380,18 +368,7 @@ func TestMenuLinksAllocationForManagers(t *testing.T) {
 	}
 	viewer := loginAs(t, a, domain.RoleViewer)
 	for i := 0; i < 2; i++ { // built, then from the cache
-		req := httptest.NewRequest("GET", "/members", nil)
-		viewer.apply(req)
-		resp, err := a.Fiber().Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(b), `href="/allocation"`) {
+		if _, page, _ := getAs(t, a, viewer, "/members"); strings.Contains(page, `href="/allocation"`) {
 			t.Errorf("request %d: a viewer's menu links /allocation", i+1)
 		}
 	}
