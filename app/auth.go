@@ -188,54 +188,87 @@ func (a *App) authorize(c *fiber.Ctx) error {
 	if rule.need == accessPublic || rule.need == accessToken {
 		return c.Next()
 	}
+	read := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
+	key, hasKey := sessionKey(c)
+	version, now := a.db.Version(), time.Now()
+	if read && hasKey {
+		if e, ok := a.viewers.get(key, version, now, a.touchEvery); ok {
+			v := e.v
+			if ok, err := a.admit(c, rule, &v, nil); !ok {
+				return err
+			}
+			setCSRFCookie(c, e.csrf)
+			return c.Next()
+		}
+	}
 	v, sess, err := a.currentViewer(c)
 	if err != nil {
 		return err
 	}
+	if ok, err := a.admit(c, rule, v, sess); !ok {
+		return err
+	}
+	// A request writes its session only when the session changed or its idle
+	// expiry is due to slide: page views must not queue for the database's
+	// write lock behind an import or a collector (they would wait, and could
+	// meet "database is locked").
+	csrf, created := a.csrfToken(c, sess)
+	touched, _ := sess.Get(sessTouched).(int64)
+	if created {
+		sess.Set(sessTouched, now.Unix())
+		if err := sess.Save(); err != nil {
+			return err
+		}
+		touched = now.Unix()
+	} else if now.Sub(time.Unix(touched, 0)) > a.touchEvery {
+		if a.slideSession(c.Context(), sess, now) {
+			touched = now.Unix()
+		}
+	}
+	if hasKey && sess.ID() == c.Cookies(sessionCookie) {
+		loginAt, _ := sess.Get(sessLoginAt).(int64)
+		a.viewers.put(key, viewerEntry{v: *v, csrf: csrf, touched: time.Unix(touched, 0), loginAt: time.Unix(loginAt, 0), version: version})
+	}
+	return c.Next()
+}
+
+// admit lets the viewer v of a request through the gate, or says why not:
+// nobody logged in, a role below the rule's, a missing CSRF token on a
+// state-changing request (sess is the stored session; nil only for a GET or
+// HEAD, which needs none), a password to change first. It reports whether
+// the request goes on; when not, the error is the refusal (nil when the
+// refusal is a redirect it has written).
+func (a *App) admit(c *fiber.Ctx, rule route, v *viewer, sess *session.Session) (bool, error) {
 	if v == nil {
 		c.Set(deniedHeader, "login")
 		if isAPI(c) {
-			return domain.Errorf(domain.EUNAUTHORIZED, "log in first")
+			return false, domain.Errorf(domain.EUNAUTHORIZED, "log in first")
 		}
 		if c.Method() == fiber.MethodGet {
-			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+			return false, c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 		}
-		return domain.Errorf(domain.EUNAUTHORIZED, "log in first")
+		return false, domain.Errorf(domain.EUNAUTHORIZED, "log in first")
 	}
 	a.userLang(c, v) // their setting, before anything answers them (a refusal too)
 	if domain.RoleRank(v.Role) < domain.RoleRank(string(rule.need)) {
 		c.Set(deniedHeader, "role")
-		return domain.Errorf(domain.EFORBIDDEN, "your role (%s) may not do this", v.Role)
+		return false, domain.Errorf(domain.EFORBIDDEN, "your role (%s) may not do this", v.Role)
 	}
 	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
 		if err := checkCSRF(c, sess); err != nil {
 			c.Set(deniedHeader, "csrf")
-			return err
+			return false, err
 		}
 	}
 	c.Locals("viewer", v)
 	if v.MustChange && !passwordChangeRoute(c) {
 		c.Set(deniedHeader, "password")
 		if isAPI(c) || c.Method() != fiber.MethodGet {
-			return domain.Errorf(domain.EFORBIDDEN, "you must choose a new password first: POST /api/v1/me/password or open /account/password")
+			return false, domain.Errorf(domain.EFORBIDDEN, "you must choose a new password first: POST /api/v1/me/password or open /account/password")
 		}
-		return c.Redirect(accountPasswordPath, fiber.StatusSeeOther)
+		return false, c.Redirect(accountPasswordPath, fiber.StatusSeeOther)
 	}
-	// A request writes its session only when the session changed or its idle
-	// expiry is due to slide: page views must not queue for the database's
-	// write lock behind an import or a collector (they would wait, and could
-	// meet "database is locked").
-	_, created := a.csrfToken(c, sess)
-	touched, _ := sess.Get(sessTouched).(int64)
-	if now := time.Now(); created {
-		sess.Set(sessTouched, now.Unix())
-		if err := sess.Save(); err != nil {
-			return err
-		}
-	} else if now.Sub(time.Unix(touched, 0)) > a.touchEvery {
-		a.slideSession(c.Context(), sess, now)
-	}
-	return c.Next()
+	return true, nil
 }
 
 // slideSession saves a session whose idle expiry is due to slide. Only one
@@ -243,10 +276,11 @@ func (a *App) authorize(c *fiber.Ctx) error {
 // behind an import, and every page of a dashboard with several tabs or a
 // burst of requests would otherwise wait with it. A failed slide is only
 // logged: the session stays valid for hours, and a later request retries.
-func (a *App) slideSession(ctx context.Context, sess *session.Session, now time.Time) {
+// It reports whether it saved the session.
+func (a *App) slideSession(ctx context.Context, sess *session.Session, now time.Time) bool {
 	id := sess.ID()
 	if _, busy := a.sliding.LoadOrStore(id, struct{}{}); busy {
-		return
+		return false
 	}
 	defer a.sliding.Delete(id)
 	if a.slideHook != nil {
@@ -255,7 +289,9 @@ func (a *App) slideSession(ctx context.Context, sess *session.Session, now time.
 	sess.Set(sessTouched, now.Unix())
 	if err := sess.Save(); err != nil {
 		a.log.WarnContext(ctx, "session: idle expiry not extended", "err", err)
+		return false
 	}
+	return true
 }
 
 // viewerOf returns the authorised viewer of a request (nil for public routes).

@@ -28,7 +28,8 @@ const langParam = views.LangParam
 // negotiateLang decides 1, 3, 4 and 5 for every request, before the gate,
 // so that the login page and the gate's refusals speak it too. Who the user
 // is is known only once the gate has read the session (authorize, which
-// reads the account on every request anyway): userLang then applies 2, and
+// knows the account anyway: read, or remembered until it changes): userLang
+// then applies 2, and
 // saves 1. Both run before the page cache, whose key holds the language
 // (langOf): a page is kept per language, whoever's setting chose it.
 

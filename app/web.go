@@ -34,7 +34,8 @@ type webServer struct {
 	loginCSRF                     loginCSRFKey // signs the login form's CSRF cookie (app/login_csrf.go)
 	sliding                       sync.Map     // session IDs whose idle expiry a request is saving now
 	touchEvery                    time.Duration
-	slideHook                     func() // tests: called by the request that slides a session, before it saves
+	slideHook                     func()      // tests: called by the request that slides a session, before it saves
+	viewers                       viewerCache // who the sessions of recent page views are (app/viewer_cache.go)
 
 	// Shared with the other replicas through the database (app/throttle.go,
 	// app/ratelimit.go): failed logins and the ingest budget.

@@ -37,7 +37,8 @@ type clusterVersion struct {
 // Version changes whenever data pages show changes: at once for this
 // process's writes, and within about ClusterVersionEvery for the writes
 // of the other processes on the database (another replica, a CLI import).
-// Housekeeping writes (sessions, the audit log, token use) leave it alone.
+// Housekeeping writes (saving a session, the audit log, token use) leave
+// it alone; ending sessions advances it (SessionStore.Delete).
 // It reads the shared version at most once per ClusterVersionEvery; the
 // requests in between use the value known.
 func (db *DB) Version() uint64 {

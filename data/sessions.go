@@ -46,17 +46,30 @@ func (s *SessionStore) Set(key string, val []byte, exp time.Duration) error {
 	})
 }
 
-// Delete removes a session.
+// Delete removes a session. Ending a stored session advances the data
+// version (DB.Version), as writes to accounts do: the web gate remembers
+// who a session is until the version moves (app/viewer_cache.go), and a
+// logout must end the session on every replica. Saving a session leaves
+// the version alone, and so does deleting one that was never stored (the
+// anonymous session a login replaces).
 func (s *SessionStore) Delete(key string) error {
-	return s.db.housekeepingTx(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(context.Background(), `DELETE FROM sessions WHERE id = ?`, key)
+	ctx := context.Background()
+	var one int
+	err := s.db.read.QueryRowContext(ctx, `SELECT 1 FROM sessions WHERE id = ?`, key).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return s.db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, key)
 		return err
 	})
 }
 
 // Reset removes every session.
 func (s *SessionStore) Reset() error {
-	return s.db.housekeepingTx(context.Background(), func(tx *sql.Tx) error {
+	return s.db.writeTx(context.Background(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(context.Background(), `DELETE FROM sessions`)
 		return err
 	})
@@ -99,7 +112,7 @@ func (s *SessionStore) SetOwner(ctx context.Context, key string, uid int64) erro
 // none), and returns how many it deleted.
 func (s *SessionStore) EndUserSessions(ctx context.Context, uid int64, keep string) (int64, error) {
 	var n int64
-	err := s.db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, uid, keep)
 		if err != nil {
 			return err
