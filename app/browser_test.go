@@ -46,8 +46,31 @@ type browser struct {
 	errors []string
 }
 
+// browserStarts is how many times newBrowser tries to start Chromium: on
+// some machines it crashes now and then while starting (a segfault before
+// it listens), which says nothing of the pages under test.
+const browserStarts = 3
+
 func newBrowser(tb testing.TB) *browser {
 	tb.Helper()
+	var err error
+	for attempt := 1; attempt <= browserStarts; attempt++ {
+		b, stop, e := startBrowser(tb)
+		if e == nil {
+			tb.Cleanup(stop)
+			return b
+		}
+		stop()
+		err = e
+		tb.Logf("start chromium, attempt %d of %d: %v", attempt, browserStarts, e)
+	}
+	tb.Fatalf("start chromium: %v", err)
+	return nil
+}
+
+// startBrowser starts one Chromium with a profile of its own, and returns
+// it with what stops it.
+func startBrowser(tb testing.TB) (*browser, func(), error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(tb)),
 		chromedp.NoSandbox,
@@ -60,7 +83,7 @@ func newBrowser(tb testing.TB) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	tb.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	stop := func() { cancelTimeout(); cancelCtx(); cancelAlloc() }
 	b := &browser{ctx: ctx}
 	err := chromedp.Listen(ctx, func(ev any) {
 		b.mu.Lock()
@@ -83,10 +106,7 @@ func newBrowser(tb testing.TB) *browser {
 			b.errors = append(b.errors, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber, msg))
 		}
 	})
-	if err != nil {
-		tb.Fatalf("start chromium: %v", err)
-	}
-	return b
+	return b, stop, err
 }
 
 func (b *browser) takeErrors() []string {
