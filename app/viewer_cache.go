@@ -74,9 +74,3 @@ func (vc *viewerCache) put(k [sha256.Size]byte, e viewerEntry) {
 	}
 	vc.m[k] = e
 }
-
-func (vc *viewerCache) len() int {
-	vc.mu.Lock()
-	defer vc.mu.Unlock()
-	return len(vc.m)
-}
