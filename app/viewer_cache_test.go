@@ -138,3 +138,24 @@ func TestAccountChangesOnAnotherReplicaReachARememberedSession(t *testing.T) {
 	}
 	refusedOnB(s, "account disabled through A")
 }
+
+// TestViewerCacheIsBounded: sessions past viewerCacheMax do not grow the
+// cache; the one just remembered is found.
+func TestViewerCacheIsBounded(t *testing.T) {
+	var vc viewerCache
+	now := time.Now()
+	var last [32]byte
+	for i := range viewerCacheMax + 10 {
+		last = [32]byte{byte(i), byte(i >> 8), byte(i >> 16)}
+		vc.put(last, viewerEntry{v: viewer{ID: int64(i)}, touched: now, loginAt: now, version: 7})
+		if len(vc.m) > viewerCacheMax {
+			t.Fatalf("%d sessions remembered, more than %d", len(vc.m), viewerCacheMax)
+		}
+	}
+	if e, ok := vc.get(last, 7, now, time.Minute); !ok || e.v.ID != int64(viewerCacheMax+9) {
+		t.Errorf("the session remembered last: %v %v", e.v, ok)
+	}
+	if _, ok := vc.get(last, 8, now, time.Minute); ok {
+		t.Error("an entry of another data version was found")
+	}
+}
