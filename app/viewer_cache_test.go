@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +13,7 @@ import (
 	"github.com/ecopulse/ecopulse/domain"
 )
 
-// me returns the status and body of GET /api/v1/me with session s, and how
+// meAs returns the status and body of GET /api/v1/me with session s, and how
 // many reads the store began for it (the route itself reads nothing: what
 // it reads is the gate's).
 func meAs(t *testing.T, a *App, s testSession) (int, string, uint64) {
@@ -144,9 +145,9 @@ func TestAccountChangesOnAnotherReplicaReachARememberedSession(t *testing.T) {
 func TestViewerCacheIsBounded(t *testing.T) {
 	var vc viewerCache
 	now := time.Now()
-	var last [32]byte
+	var last [sha256.Size]byte
 	for i := range viewerCacheMax + 10 {
-		last = [32]byte{byte(i), byte(i >> 8), byte(i >> 16)}
+		last = [sha256.Size]byte{byte(i), byte(i >> 8), byte(i >> 16)}
 		vc.put(last, viewerEntry{v: viewer{ID: int64(i)}, touched: now, loginAt: now, version: 7})
 		if len(vc.m) > viewerCacheMax {
 			t.Fatalf("%d sessions remembered, more than %d", len(vc.m), viewerCacheMax)
