@@ -190,7 +190,7 @@ func (a *App) authorize(c *fiber.Ctx) error {
 	}
 	read := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
 	key, hasKey := sessionKey(c)
-	version, now := a.db.Version(), time.Now()
+	version, now := a.db.VersionOf(data.OtherData), time.Now()
 	if read && hasKey {
 		if e, ok := a.viewers.get(key, version, now, a.touchEvery); ok {
 			v := e.v

@@ -12,6 +12,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/ecopulse/ecopulse/data"
 )
 
 const (
@@ -86,7 +88,7 @@ type pageCache struct {
 	ttl      time.Duration
 	refresh  time.Duration
 	maxBytes int
-	version  func() (local, foreign uint64)
+	version  func(kinds data.DataKind) (local, foreign uint64)
 	now      func() time.Time
 
 	mu      sync.Mutex
@@ -135,7 +137,7 @@ type pageFlight struct {
 	page *cachedPage
 }
 
-func newPageCache(ttl, refresh time.Duration, maxBytes int, version func() (local, foreign uint64)) *pageCache {
+func newPageCache(ttl, refresh time.Duration, maxBytes int, version func(kinds data.DataKind) (local, foreign uint64)) *pageCache {
 	return &pageCache{
 		ttl:      ttl,
 		refresh:  refresh,
@@ -421,7 +423,8 @@ func (pc *pageCache) removeLocked(el *list.Element) {
 // keyOf returns the key a request's response is kept under, and false
 // when its route does not opt in (route.cache, app/routes.go): only
 // GETs of a route that says its responses are the same for every viewer of
-// a role. The key is the viewer's role, the store's data version, the
+// a role. The key is the viewer's role, the store's version of the data
+// the route reads (all of it, unless its rule says it shows no usage), the
 // method, the canonical path (app/policy.go: /Members/acme/ and
 // /members/acme are one page) and the query sorted by name, so that
 // neither the path's spelling nor the order of parameters makes two keys
@@ -439,7 +442,7 @@ func (pc *pageCache) keyOf(c *fiber.Ctx) (cacheKey, bool) {
 	if q := rule.cache.unlessQuery; q != "" && args.Has(q) {
 		return cacheKey{}, false
 	}
-	local, foreign := pc.version()
+	local, foreign := pc.version(rule.cache.reads())
 	rest := langOf(c) + "|" + c.Method() + "|" + rule.canonicalPath(c.Path()) + "?" + sortedQuery(args.VisitAll)
 	return cacheKey{
 		key:   v.Role + "|" + strconv.FormatUint(local+foreign, 10) + "|" + rest,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/views"
 )
 
@@ -496,7 +497,7 @@ func testCacheGet(tb testing.TB, f *fiber.App, target, role, who string) cacheRe
 // status, body, content type and headers the handler set — but its own
 // cookie, set before the cache.
 func TestPageCacheHandlerRunsOnce(t *testing.T) {
-	pc := newPageCache(time.Minute, 0, 1<<20, func() (uint64, uint64) { return 7, 0 })
+	pc := newPageCache(time.Minute, 0, 1<<20, func(data.DataKind) (uint64, uint64) { return 7, 0 })
 	var runs atomic.Int32
 	release := make(chan struct{})
 	f := testCacheApp(pc, func(c *fiber.Ctx) error {
@@ -561,7 +562,7 @@ func TestPageCacheHandlerRunsOnce(t *testing.T) {
 }
 
 func TestPageCacheOnly200sAreKept(t *testing.T) {
-	pc := newPageCache(time.Minute, 0, 1<<20, func() (uint64, uint64) { return 1, 0 })
+	pc := newPageCache(time.Minute, 0, 1<<20, func(data.DataKind) (uint64, uint64) { return 1, 0 })
 	var runs atomic.Int32
 	f := testCacheApp(pc, func(c *fiber.Ctx) error {
 		runs.Add(1)
@@ -593,7 +594,7 @@ func TestPageCacheExpiryAndBound(t *testing.T) {
 	const ttl = time.Minute
 	body := strings.Repeat("x", 1000)
 	// Room for two entries, not three.
-	pc := newPageCache(ttl, 0, 2*(pageEntryOverhead+1100), func() (uint64, uint64) { return 1, 0 })
+	pc := newPageCache(ttl, 0, 2*(pageEntryOverhead+1100), func(data.DataKind) (uint64, uint64) { return 1, 0 })
 	pc.now = func() time.Time { return now }
 	runs := map[string]int{}
 	var mu sync.Mutex
@@ -641,7 +642,7 @@ func TestPageCacheExpiryAndBound(t *testing.T) {
 	}
 
 	// A body larger than the whole cache is served, not kept.
-	big := newPageCache(ttl, 0, 100, func() (uint64, uint64) { return 1, 0 })
+	big := newPageCache(ttl, 0, 100, func(data.DataKind) (uint64, uint64) { return 1, 0 })
 	fb := testCacheApp(big, func(c *fiber.Ctx) error { return c.SendString(body) })
 	if r := testCacheGet(t, fb, "/big", "viewer", "a"); r.status != http.StatusOK || r.body != body || r.header.Get(cacheHeader) != cacheUnreachable {
 		t.Errorf("a body over the bound: status %d, whole %v, X-Cache %q", r.status, r.body == body, r.header.Get(cacheHeader))
@@ -654,7 +655,7 @@ func TestPageCacheExpiryAndBound(t *testing.T) {
 func TestPageCacheRefreshesBeforeExpiry(t *testing.T) {
 	start := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
 	var clock atomic.Int64 // seconds after start
-	pc := newPageCache(time.Minute, 10*time.Second, 1<<20, func() (uint64, uint64) { return 1, 0 })
+	pc := newPageCache(time.Minute, 10*time.Second, 1<<20, func(data.DataKind) (uint64, uint64) { return 1, 0 })
 	pc.now = func() time.Time { return start.Add(time.Duration(clock.Load()) * time.Second) }
 	var runs atomic.Int32
 	f := testCacheApp(pc, func(c *fiber.Ctx) error {
@@ -719,7 +720,7 @@ func TestPageCacheRefreshesBeforeExpiry(t *testing.T) {
 // built the page too — and as they are to the others; small or binary
 // bodies never are. The handler still runs once.
 func TestPageCacheSendsGzipToClientsThatAcceptIt(t *testing.T) {
-	pc := newPageCache(time.Minute, 0, 1<<20, func() (uint64, uint64) { return 3, 0 })
+	pc := newPageCache(time.Minute, 0, 1<<20, func(data.DataKind) (uint64, uint64) { return 3, 0 })
 	var runs atomic.Int32
 	big := strings.Repeat("<tr><td>member</td><td>98.9</td></tr>\n", 200)
 	f := testCacheApp(pc, func(c *fiber.Ctx) error {
@@ -810,7 +811,7 @@ func TestPageCacheSendsGzipToClientsThatAcceptIt(t *testing.T) {
 // without gzip is kept as it is (compressed by the first request that
 // takes gzip).
 func TestPageCacheKeepsPagesCompressedByTheirBuilder(t *testing.T) {
-	pc := newPageCache(time.Minute, 0, 1<<20, func() (uint64, uint64) { return 3, 0 })
+	pc := newPageCache(time.Minute, 0, 1<<20, func(data.DataKind) (uint64, uint64) { return 3, 0 })
 	big := strings.Repeat("<tr><td>member</td><td>98.9</td></tr>\n", 200)
 	kept := map[string]bool{} // path → compressed when kept
 	pc.onKeep = func(p *cachedPage) { kept[p.key] = p.gzipped != nil }

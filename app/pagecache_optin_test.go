@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/data/datatest"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
@@ -28,7 +29,7 @@ func TestPageCacheRouteWithoutCachePolicyIsNeverKept(t *testing.T) {
 		{route{method: "GET", pattern: "/*", need: accessViewer, cache: cacheNever}, 3, cacheUnreachable},
 		{route{method: "GET", pattern: "/*", need: accessViewer, cache: cachePerRole}, 1, cacheHit},
 	} {
-		pc := newPageCache(time.Minute, 0, 1<<20, func() (uint64, uint64) { return 1, 0 })
+		pc := newPageCache(time.Minute, 0, 1<<20, func(data.DataKind) (uint64, uint64) { return 1, 0 })
 		var runs atomic.Int32
 		f := testCacheAppWith(pc, tc.rule, func(c *fiber.Ctx) error {
 			runs.Add(1)
@@ -48,7 +49,7 @@ func TestPageCacheRouteWithoutCachePolicyIsNeverKept(t *testing.T) {
 // The key is the canonical route and the sorted query: spellings of one
 // page share an entry, different pages never do.
 func TestPageCacheKeyIsTheCanonicalRoute(t *testing.T) {
-	pc := newPageCache(time.Minute, 0, 1<<20, func() (uint64, uint64) { return 1, 0 })
+	pc := newPageCache(time.Minute, 0, 1<<20, func(data.DataKind) (uint64, uint64) { return 1, 0 })
 	rule := route{method: "GET", pattern: "/members/:slug", need: accessViewer, cache: cachePerRoleUnlessDownload}
 	var runs atomic.Int32
 	f := testCacheAppWith(pc, rule, func(c *fiber.Ctx) error {
@@ -94,7 +95,7 @@ func TestPageCachePolicyOptsInOnlySharedPages(t *testing.T) {
 			}
 		}
 	}
-	if rule, ok := table.match("GET", "/members"); !ok || rule.cache != cachePerRole {
+	if rule, ok := table.match("GET", "/members"); !ok || !rule.cache.perRole {
 		t.Errorf("GET /members: %+v, want it kept per role", rule)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/ecopulse/ecopulse/data"
 )
 
 // staleRig is a page cache whose data version the test moves by hand —
@@ -29,7 +31,7 @@ func newStaleRig(t *testing.T) *staleRig {
 	r := &staleRig{t: t, waited: make(chan string, 8)}
 	r.local.Store(1)
 	r.now.Store(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC).UnixNano())
-	r.pc = newPageCache(time.Minute, 0, 1<<20, func() (uint64, uint64) { return r.local.Load(), r.foreign.Load() })
+	r.pc = newPageCache(time.Minute, 0, 1<<20, func(data.DataKind) (uint64, uint64) { return r.local.Load(), r.foreign.Load() })
 	r.pc.now = func() time.Time { return time.Unix(0, r.now.Load()).UTC() }
 	r.f = testCacheApp(r.pc, func(c *fiber.Ctx) error {
 		return c.SendString(fmt.Sprint("page at ", r.local.Load()+r.foreign.Load()))

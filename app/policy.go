@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 	"github.com/gofiber/fiber/v2"
 )
@@ -46,12 +47,30 @@ type cachePolicy struct {
 	// unlessQuery names a query parameter that makes the request a
 	// download (each one is audited, so each one is built).
 	unlessQuery string
+	// noUsage: the response shows nothing the usage writes change
+	// (data.UsageData: rollups, consumers, rejects…) beyond the usage's
+	// first and last day, so its kept copy outlives them: an import
+	// committing several times a second does not rebuild it each time.
+	// TestNoUsagePagesShowNoUsage holds each such route to it.
+	noUsage bool
+}
+
+// reads is the data the responses of a route show, whose writes make its
+// kept copies old.
+func (p cachePolicy) reads() data.DataKind {
+	if p.noUsage {
+		return data.OtherData
+	}
+	return data.AllData
 }
 
 var (
 	cacheNever                 = cachePolicy{}
 	cachePerRole               = cachePolicy{perRole: true}
 	cachePerRoleUnlessDownload = cachePolicy{perRole: true, unlessQuery: "format"}
+	// The scores and the members, with no usage figure (see noUsage).
+	cacheScoresPerRole               = cachePolicy{perRole: true, noUsage: true}
+	cacheScoresPerRoleUnlessDownload = cachePolicy{perRole: true, unlessQuery: "format", noUsage: true}
 )
 
 // routeTable is the routes in the order they are tried: the first rule

@@ -51,7 +51,7 @@ func (a *App) routes() routeTable {
 		{"PUT", "/api/v1/me/language", accessViewer, cacheNever, a.accountLanguageJSON, "Choose your interface language"},
 		{"GET", "/api/v1/overview", accessViewer, cachePerRole, a.overviewJSON, "Executive overview"},
 		{"GET", views.HowScoresPath, accessViewer, cachePerRole, a.howScoresPage, ""}, // docs/scoring.md as a page (app/routes_howscores.go)
-		{"GET", "/api/v1/scores", accessViewer, cachePerRole, a.scoresJSON, "Scores of a day"},
+		{"GET", "/api/v1/scores", accessViewer, cacheScoresPerRole, a.scoresJSON, "Scores of a day"},
 		{"GET", "/api/v1/api-usage", accessViewer, cachePerRole, a.apiUsageJSON, "API usage totals"},
 
 		// Ecosystem pages and cooperation agreements (app/routes_ecosystem.go,
@@ -80,7 +80,7 @@ func (a *App) routes() routeTable {
 
 		// Members (app/routes_members.go) and managing them (app/members_pages.go).
 		// /members/new before /members/:slug: the first rule that matches decides.
-		{"GET", "/members", accessViewer, cachePerRole, a.membersListPage, ""},
+		{"GET", "/members", accessViewer, cacheScoresPerRole, a.membersListPage, ""},
 		{"GET", "/members.csv", accessViewer, cacheNever, a.membersListCSV, ""},
 		{"GET", "/members/new", accessManager, cacheNever, a.memberNewForm, ""},
 		{"POST", "/members/new", accessManager, cacheNever, a.memberFormSubmit, ""},
@@ -90,7 +90,7 @@ func (a *App) routes() routeTable {
 		{"POST", "/members/:slug/restore", accessManager, cacheNever, a.memberLifecycleForm(memberRestoreForm), ""},
 		{"POST", "/members/:slug/merge", accessManager, cacheNever, a.memberLifecycleForm(memberMergeForm), ""},
 		{"GET", "/members/:slug", accessViewer, cachePerRole, a.memberDetailPage, ""},
-		{"GET", "/api/v1/members", accessViewer, cachePerRoleUnlessDownload, a.membersListJSON, "Members list"},
+		{"GET", "/api/v1/members", accessViewer, cacheScoresPerRoleUnlessDownload, a.membersListJSON, "Members list"},
 		{"GET", "/api/v1/members/:slug", accessViewer, cachePerRole, a.memberDetailJSON, "One member"},
 		// API consumers and their members (app/consumers.go): managers map.
 		{"POST", "/api-usage/consumers/map", accessManager, cacheNever, a.consumerMapForm, ""},

@@ -18,7 +18,8 @@ const viewerCacheMax = 4096
 // reads were most of the server's work on a cached page (docs/benchmarks-
 // notes.md says how it was measured).
 //
-// An entry holds while the store's data version (data.DB.Version) is the
+// An entry holds while the store's data version (data.DB.VersionOf
+// data.OtherData: usage writes leave sessions and accounts alone) is the
 // one read before the session and the account were: every write to an
 // account (role, disabled, password, language, deletion) and every end of
 // a session (logout, the sessions an account change ends) advances it —
@@ -38,7 +39,7 @@ type viewerEntry struct {
 	csrf    string
 	touched time.Time // when the session was last saved
 	loginAt time.Time
-	version uint64 // data.DB.Version before the session and account were read
+	version uint64 // data.DB.VersionOf(data.OtherData) before the session and account were read
 }
 
 // sessionKey names a session in the cache without keeping its secret id.

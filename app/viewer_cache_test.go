@@ -37,6 +37,17 @@ func TestARepeatedRequestReadsNeitherSessionNorAccount(t *testing.T) {
 			t.Errorf("request %d after the first: %d %s with %d reads, want 200 as the viewer with none", i+2, status, body, reads)
 		}
 	}
+	// Usage writes (an import, ingest) change no session and no account.
+	b := domain.NewUsageBatch("gateway")
+	b.Add(domain.UsageRecord{Time: time.Now(), Consumer: "key-1", Endpoint: "/v1/chat", Status: 200}, "")
+	for i := range 2 { // the first moves the usage's last day (a page may say it), the second not
+		if err := a.db.CommitCollectedUsage(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, reads := meAs(t, a, s); i == 1 && reads != 0 {
+			t.Errorf("after a usage write within the days held: %d reads, want none", reads)
+		}
+	}
 	// A state-changing request reads the stored session (its CSRF token).
 	before := a.db.Reads()
 	if r := sendAs(t, a, s, httptest.NewRequest("POST", "/logout", nil)); r.status >= 400 {

@@ -39,11 +39,11 @@ type DB struct {
 	write   *sql.DB
 	read    *reader // counts the reads begun (reads.go)
 	// version counts committed data writes of this process (housekeeping
-	// such as sessions and the audit log excluded); cluster follows the
-	// data version all processes on the database advance
-	// (cluster_version.go). Caches of what pages show key on Version, which
-	// combines the two.
-	version atomic.Uint64
+	// such as sessions and the audit log excluded), per kind of data
+	// (dataKinds); cluster follows the data versions all processes on the
+	// database advance (cluster_version.go). Caches of what pages show key
+	// on Version, which combines the two.
+	version [2]atomic.Uint64
 	usage   usageStmts // prepared rollup upserts (usage_stmts.go)
 
 	cluster clusterVersion
@@ -86,6 +86,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	// The shared data versions, read now rather than by the first page
+	// request: found then, what was written before this process opened
+	// would move Version under the requests already keyed (the page cache
+	// would build one page twice).
+	db.cluster.refresh(db, time.Now(), true)
 	return db, nil
 }
 
@@ -328,20 +333,45 @@ func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
 
 // writeTx runs fn in one write transaction: committed if fn returns nil,
 // rolled back otherwise. Every store method that writes data goes through
-// here: it moves Version, and advances the data version the processes on
-// the database share (dialect.advanceDataVersion: in the transaction on
-// SQLite, right after its commit on PostgreSQL).
+// here (the usage writes through usageTx): it moves Version, and advances
+// the data version the processes on the database share
+// (dialect.advanceDataVersion: in the transaction on SQLite, right after
+// its commit on PostgreSQL).
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	inTx, afterCommit := db.dialect.advanceDataVersion()
-	var v int64
+	return db.versionedTx(ctx, false, fn)
+}
+
+// versionedTx is writeTx. A usage write (usage) advances the usage version
+// (UsageData), and the other one (OtherData) only when it moved the first
+// or last day of usage, which pages that show no usage still say: the day
+// range is read before fn and again after it, in the transaction.
+func (db *DB) versionedTx(ctx context.Context, usage bool, fn func(*sql.Tx) error) error {
+	other := !usage
+	var inTx, afterCommit string
+	var v [2]int64
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
+		var before usageSpan
+		if usage {
+			var err error
+			if before, err = readUsageSpan(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if err := fn(tx); err != nil {
 			return err
 		}
+		if usage {
+			after, err := readUsageSpan(ctx, tx)
+			if err != nil {
+				return err
+			}
+			other = after != before
+		}
+		inTx, afterCommit = db.dialect.advanceDataVersion(other, usage)
 		if inTx == "" {
 			return nil
 		}
-		return tx.QueryRowContext(ctx, inTx).Scan(&v)
+		return tx.QueryRowContext(ctx, inTx).Scan(&v[0], &v[1])
 	})
 	if err != nil {
 		return err
@@ -351,15 +381,32 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		// not advance (a lost connection, a crash in between), the other
 		// replicas see the write when their cached pages expire
 		// (app/pagecache.go's TTL), as before there was a shared version.
-		if db.write.QueryRowContext(context.WithoutCancel(ctx), afterCommit).Scan(&v) != nil {
-			v = 0
+		if db.write.QueryRowContext(context.WithoutCancel(ctx), afterCommit).Scan(&v[0], &v[1]) != nil {
+			v = [2]int64{}
 		}
 	}
-	if v > 0 {
-		db.cluster.see(uint64(v)) // this process's own write: counted below, once
+	for i, advanced := range [2]bool{other, usage} {
+		if !advanced {
+			continue // the value read back is not this write's: not seen here
+		}
+		if v[i] > 0 {
+			db.cluster.see(i, uint64(v[i])) // this process's own write: counted below, once
+		}
+		db.version[i].Add(1)
 	}
-	db.version.Add(1)
 	return nil
+}
+
+// usageSpan is the first and last day of usage (api_usage_daily's buckets),
+// nulls when there is none.
+type usageSpan struct{ first, last sql.NullInt64 }
+
+// readUsageSpan reads the usage's day range in tx: two seeks of the daily
+// table's leading index column, as DataRange's (TestDataRangeSeeks).
+func readUsageSpan(ctx context.Context, tx *sql.Tx) (usageSpan, error) {
+	var s usageSpan
+	err := tx.QueryRowContext(ctx, `SELECT (SELECT MIN(bucket) FROM api_usage_daily), (SELECT MAX(bucket) FROM api_usage_daily)`).Scan(&s.first, &s.last)
+	return s, err
 }
 
 // migrationTx is writeTx for a migration: the shared data version may not
@@ -368,7 +415,9 @@ func (db *DB) migrationTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := db.housekeepingTx(ctx, fn); err != nil {
 		return err
 	}
-	db.version.Add(1)
+	for i := range db.version {
+		db.version[i].Add(1)
+	}
 	return nil
 }
 

@@ -121,33 +121,51 @@ func (d dialect) lockKey(ctx context.Context, tx *sql.Tx, key string) error {
 	return err
 }
 
-// The cluster's data version (cluster_version.go) is a sequence on
-// PostgreSQL and a one-row table on SQLite (migration 0025).
+// The cluster's data versions (cluster_version.go) are sequences on
+// PostgreSQL and the columns of a one-row table on SQLite (migrations 0025
+// and 0038): data_version for every write but the usage writes that leave
+// the usage's day range as it was, usage_version for the usage writes.
 //
-// advanceDataVersion returns the statement that advances it, each
-// returning the new value: inTx runs as the last statement of a write
-// transaction (SQLite: the row's new value shows when the write commits,
-// and the file's one writer means no writer waits on the row), afterCommit
-// right after the commit (PostgreSQL: nextval never waits for another
-// transaction, but its value shows at once, before the write commits — a
-// replica reading it then would cache pages of the data before the write
-// under the new version). Each backend has one of the two.
-func (d dialect) advanceDataVersion() (inTx, afterCommit string) {
+// advanceDataVersion returns the statement that advances the versions a
+// write moves (other: data_version; usage: usage_version), returning the
+// two new values (0 for one it leaves): inTx runs as the last statement
+// of a write transaction (SQLite: the row's new values show when the write
+// commits, and the file's one writer means no writer waits on the row),
+// afterCommit right after the commit (PostgreSQL: nextval never waits for
+// another transaction, but its value shows at once, before the write
+// commits — a replica reading it then would cache pages of the data before
+// the write under the new version). Each backend has one of the two.
+func (d dialect) advanceDataVersion(other, usage bool) (inTx, afterCommit string) {
 	if d.postgres {
-		return "", `SELECT nextval('data_version')`
+		v, u := "0", "0"
+		if other {
+			v = "nextval('data_version')"
+		}
+		if usage {
+			u = "nextval('usage_version')"
+		}
+		return "", "SELECT " + v + ", " + u
 	}
-	return `UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version`, ""
+	var set []string
+	if other {
+		set = append(set, "version = version + 1")
+	}
+	if usage {
+		set = append(set, "usage_version = usage_version + 1")
+	}
+	return `UPDATE data_version SET ` + strings.Join(set, ", ") + ` WHERE id = 1 RETURNING version, usage_version`, ""
 }
 
-// readDataVersion returns the query of the cluster's data version: a
-// sequence's last_value is read without a lock and without a transaction
-// (0 before the first nextval, which returns the last_value a new
-// sequence already shows).
+// readDataVersion returns the query of the cluster's two data versions,
+// data_version's and usage_version's: a sequence's last_value is read
+// without a lock and without a transaction (0 before the first nextval,
+// which returns the last_value a new sequence already shows).
 func (d dialect) readDataVersion() string {
 	if d.postgres {
-		return `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM data_version`
+		return `SELECT (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM data_version),
+			(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM usage_version)`
 	}
-	return `SELECT version FROM data_version WHERE id = 1`
+	return `SELECT version, usage_version FROM data_version WHERE id = 1`
 }
 
 // relaxCommit lets tx commit without waiting for its log to reach the disk,

@@ -151,14 +151,14 @@ func TestUsageCommitterSharesOneTransaction(t *testing.T) {
 	b := testBatch("gateway-b", "key-b", at.Add(2*time.Hour), 4)
 	b.Cursor = "b-1"
 	same := testBatch("gateway-a", "key-a", at, 5) // the same rollup rows as a, leaving its cursor alone
-	v0 := db.Version()
+	v0 := db.VersionOf(UsageData)                  // usage commits, one each
 	res := lineUp(t, db, &c, testBatch("push", "key-a", at, 1), map[string]*domain.UsageBatch{"a": a, "b": b, "same": same}, nil, nil)
 	for name, err := range res {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if got, want := db.Version()-v0, uint64(2); got != want {
+	if got, want := db.VersionOf(UsageData)-v0, uint64(2); got != want {
 		t.Errorf("transactions = %d, want %d (the first batch's, then one for the three queued)", got, want)
 	}
 	tot := totals(t, db, at)
@@ -199,7 +199,7 @@ func TestUsageCommitterFailedGroupFailsOnlyTheBadBatch(t *testing.T) {
 	at := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	bad := testBatch("push", "key-bad", at, 7)
 	bad.Reject("poison", "x")
-	v0 := db.Version()
+	v0 := db.VersionOf(UsageData) // usage commits, one each
 	res := lineUp(t, db, &c, testBatch("push", "key-a", at, 1), map[string]*domain.UsageBatch{
 		"a":   testBatch("push", "key-a", at, 3),
 		"bad": bad,
@@ -218,7 +218,7 @@ func TestUsageCommitterFailedGroupFailsOnlyTheBadBatch(t *testing.T) {
 	if got, want := totals(t, db, at).Calls, int64(1+3+4); got != want {
 		t.Errorf("calls = %d, want %d", got, want)
 	}
-	if got, want := db.Version()-v0, uint64(3); got != want {
+	if got, want := db.VersionOf(UsageData)-v0, uint64(3); got != want {
 		t.Errorf("committed transactions = %d, want %d (first, then a and b alone)", got, want)
 	}
 	cs, err := db.Consumers(context.Background())

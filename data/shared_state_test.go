@@ -197,3 +197,62 @@ func TestRequestCountsAreSharedAndStartOver(t *testing.T) {
 		t.Errorf("%d rows after a new window began, want 1 (the ended one deleted on the way)", rows)
 	}
 }
+
+// TestUsageWritesMoveTheUsageVersion: a usage write (ingest, collected
+// usage, an import) moves the usage version, on its own process at once
+// and on the other at its next read, and leaves the other data's version
+// alone unless it moves the first or last day of usage; any other data
+// write moves the other version and leaves the usage one alone. Pages that
+// show no usage key on the other version (app/policy.go, noUsage).
+func TestUsageWritesMoveTheUsageVersion(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	day := time.Date(2026, 4, 7, 0, 0, 0, 0, time.UTC)
+	usageOn := func(at time.Time) func() error {
+		return func() error {
+			batch := domain.NewUsageBatch("gateway")
+			batch.Add(domain.UsageRecord{Time: at, Consumer: "key-1", Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 5}, "")
+			return a.CommitCollectedUsage(ctx, batch)
+		}
+	}
+	steps := []struct {
+		name         string
+		write        func() error
+		other, usage uint64 // how far each version moves
+	}{
+		{"the first usage", usageOn(day.Add(9 * time.Hour)), 1, 1},
+		{"usage on the same day", usageOn(day.Add(10 * time.Hour)), 0, 1},
+		{"usage of another hour the same day", usageOn(day.Add(23 * time.Hour)), 0, 1},
+		{"usage on a new last day", usageOn(day.Add(25 * time.Hour)), 1, 1},
+		{"usage on a new first day", usageOn(day.Add(-time.Hour)), 1, 1},
+		{"usage within the days", usageOn(day.Add(12 * time.Hour)), 0, 1},
+		{"a token (other data)", func() error {
+			_, err := a.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest})
+			return err
+		}, 1, 0},
+	}
+	for _, s := range steps {
+		for _, p := range []*data.DB{a, b} {
+			p.ReadClusterVersionNow()
+		}
+		ao, au, all := a.VersionOf(data.OtherData), a.VersionOf(data.UsageData), a.Version()
+		bo, bu := b.VersionOf(data.OtherData), b.VersionOf(data.UsageData)
+		if err := s.write(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := [2]uint64{a.VersionOf(data.OtherData) - ao, a.VersionOf(data.UsageData) - au}; got != [2]uint64{s.other, s.usage} {
+			t.Errorf("%s: the writer's versions moved by %v (other, usage), want %v", s.name, got, [2]uint64{s.other, s.usage})
+		}
+		if got, want := a.Version()-all, s.other+s.usage; got != want {
+			t.Errorf("%s: the writer's Version moved by %d, want %d", s.name, got, want)
+		}
+		b.ReadClusterVersionNow()
+		if got := [2]uint64{b.VersionOf(data.OtherData) - bo, b.VersionOf(data.UsageData) - bu}; got != [2]uint64{s.other, s.usage} {
+			t.Errorf("%s: the other process's versions moved by %v (other, usage), want %v", s.name, got, [2]uint64{s.other, s.usage})
+		}
+		a.ReadClusterVersionNow() // its own write read back: counted once
+		if got := [2]uint64{a.VersionOf(data.OtherData) - ao, a.VersionOf(data.UsageData) - au}; got != [2]uint64{s.other, s.usage} {
+			t.Errorf("%s: after reading the shared versions, the writer's moved by %v, want %v", s.name, got, [2]uint64{s.other, s.usage})
+		}
+	}
+}

@@ -55,9 +55,11 @@ type usageStmts struct {
 
 // usageTx is writeTx for the usage writes: fn gets the prepared upserts,
 // and the ones it had to prepare for itself are prepared on the writer
-// after the commit, for the next transaction.
+// after the commit, for the next transaction. It advances the usage
+// version, and the others' only when it moves the usage's first or last
+// day (versionedTx).
 func (db *DB) usageTx(ctx context.Context, fn func(tx *sql.Tx, st *usageStmts) error) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return fn(tx, &db.usage) })
+	err := db.versionedTx(ctx, true, func(tx *sql.Tx) error { return fn(tx, &db.usage) })
 	if db.usage.hasPending() {
 		db.usage.preparePending(context.WithoutCancel(ctx), db.write)
 	}

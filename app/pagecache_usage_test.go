@@ -1,0 +1,153 @@
+package app
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecopulse/ecopulse/domain"
+)
+
+// usageWithin stores a call of a consumer of a member on the last day of
+// usage: inside the days the database already holds, so that it moves the
+// usage version alone (data.UsageData). It returns the day.
+func usageWithin(t *testing.T, a *App) time.Time {
+	t.Helper()
+	ctx := context.Background()
+	r, err := a.db.DataRange(ctx)
+	if err != nil || !r.HasUsage() {
+		t.Fatalf("no usage in the test database (%v)", err)
+	}
+	consumers, err := a.db.Consumers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := ""
+	for _, c := range consumers {
+		if c.MemberID != 0 {
+			key = c.Key
+			break
+		}
+	}
+	if key == "" {
+		t.Fatal("no consumer of a member in the test database")
+	}
+	b := domain.NewUsageBatch("gateway")
+	for i := range 500 {
+		b.Add(domain.UsageRecord{Time: r.UsageLast.Add(12*time.Hour + time.Duration(i)*time.Second), Consumer: key,
+			Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 5}, "")
+	}
+	if err := a.db.CommitCollectedUsage(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	return r.UsageLast
+}
+
+// getFresh reads target built for this request (not from the page cache).
+func getFresh(t *testing.T, a *App, s testSession, target string) string {
+	t.Helper()
+	req := httptest.NewRequest("GET", target, nil)
+	req.Header.Set("Cache-Control", "no-store")
+	r := sendAs(t, a, s, req)
+	if r.status != 200 {
+		t.Fatalf("GET %s: %d %s", target, r.status, r.body)
+	}
+	return r.body
+}
+
+// TestNoUsagePagesShowNoUsage holds every route whose cache policy says it
+// shows no usage (noUsage: its kept copies outlive usage writes) to it:
+// each one, built afresh after usage is added within the days already
+// held, is what it was before — while the usage figures of that day did
+// change, so the write was one the pages could have shown.
+func TestNoUsagePagesShowNoUsage(t *testing.T) {
+	a := newTestApp(t, seededDB(t))
+	s := loginAs(t, a, domain.RoleAdmin)
+	var targets []string
+	for _, r := range a.routes() {
+		if !r.cache.noUsage {
+			continue
+		}
+		if strings.Contains(r.pattern, ":") || strings.Contains(r.pattern, "*") {
+			t.Fatalf("%s: a route with parameters needs a path to read here", r.pattern)
+		}
+		targets = append(targets, r.pattern)
+	}
+	if len(targets) == 0 {
+		t.Fatal("no route says it shows no usage")
+	}
+	before := map[string]string{}
+	for _, target := range targets {
+		before[target] = getFresh(t, a, s, target)
+	}
+	r, err := a.db.DataRange(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := r.UsageLast.Format(domain.DateLayout)
+	usagePage := "/api/v1/api-usage?from=" + day + "&to=" + day
+	usageBefore := getFresh(t, a, s, usagePage)
+
+	usageWithin(t, a)
+	if getFresh(t, a, s, usagePage) == usageBefore {
+		t.Fatalf("%s did not change with the usage added: the test shows nothing", usagePage)
+	}
+	for _, target := range targets {
+		if got := getFresh(t, a, s, target); got != before[target] {
+			t.Errorf("%s changed with usage added within the days held: it shows usage, and its cache policy says it does not", target)
+		}
+	}
+}
+
+// TestUsageWritesKeepScorePagesCached: after a usage write within the days
+// held, the members list is still served from the cache while a page of
+// usage is built again; a usage write on a new last day — which the list
+// says (its offer of the days measured) — builds the list again too, as
+// does any other data write.
+func TestUsageWritesKeepScorePagesCached(t *testing.T) {
+	a := newTestApp(t, seededDB(t))
+	s := loginAs(t, a, domain.RoleViewer)
+	ctx := context.Background()
+	r, err := a.db.DataRange(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := r.UsageLast.Format(domain.DateLayout)
+	usagePage := "/api/v1/api-usage?from=" + day + "&to=" + day
+	warm := func() {
+		for _, p := range []string{"/members", usagePage} {
+			getAs(t, a, s, p)
+		}
+	}
+	xcache := func(target string) string { _, _, x := getAs(t, a, s, target); return x }
+
+	warm()
+	usageWithin(t, a)
+	if x := xcache("/members"); x != cacheHit {
+		t.Errorf("/members after usage within the days held: X-Cache %q, want %q", x, cacheHit)
+	}
+	if x := xcache(usagePage); x != cacheMiss {
+		t.Errorf("%s after usage within the days held: X-Cache %q, want %q", usagePage, x, cacheMiss)
+	}
+
+	warm()
+	b := domain.NewUsageBatch("gateway")
+	b.Add(domain.UsageRecord{Time: r.UsageLast.AddDate(0, 0, 1).Add(time.Hour), Consumer: "someone-new",
+		Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 5}, "")
+	if err := a.db.CommitCollectedUsage(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if x := xcache("/members"); x != cacheMiss {
+		t.Errorf("/members after usage on a new last day: X-Cache %q, want %q", x, cacheMiss)
+	}
+
+	warm()
+	if _, err := a.db.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest}); err != nil {
+		t.Fatal(err)
+	}
+	if x := xcache("/members"); x != cacheMiss {
+		t.Errorf("/members after another data write: X-Cache %q, want %q", x, cacheMiss)
+	}
+}

@@ -1,0 +1,14 @@
+-- usage_version: advanced by every committed usage write (DB.usageTx:
+-- ingest, collected usage, imports), which leave data_version alone
+-- unless they move the first or last day of usage. A page that reads
+-- nothing those writes change (the members list: scores and members)
+-- keys its cache on data_version alone, so that an import committing
+-- every few hundred milliseconds does not rebuild it each time; a page
+-- that shows usage keys on both (cluster_version.go). A sequence, as
+-- data_version is; SQLite adds a column to its data_version row.
+--
+-- A replica of an older build reads data_version alone: while replicas of
+-- both builds serve one database, the older ones see the newer ones' usage
+-- writes when their cached pages expire (a minute), as before there was a
+-- shared version.
+CREATE SEQUENCE usage_version;
