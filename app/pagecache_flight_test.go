@@ -356,7 +356,7 @@ func TestPageCacheWriteChangesKey(t *testing.T) {
 	firstDone := make(chan cacheResponse, 1)
 	go func() { firstDone <- sendAs(t, a, viewer, httptest.NewRequest("GET", target+"?tab=1", nil)) }()
 	oldKey := <-held
-	oldVersion := db.Version()
+	oldVersion := db.VersionOf(routeCache(t, a, "GET", "/members/:slug").reads()) // the versions a member's page keys on
 	renameMember(t, db, s.Members[0].Slug, "Renamed Again Ltd")
 	var second cacheResponse
 	secondDone := make(chan cacheResponse, 1)
@@ -839,4 +839,16 @@ func TestPageCacheKeepsPagesCompressedByTheirBuilder(t *testing.T) {
 			t.Errorf("%s kept compressed = %v, want %v", key, compressed, want)
 		}
 	}
+}
+
+// routeCache returns the cache policy of the route method pattern.
+func routeCache(t *testing.T, a *App, method, pattern string) cachePolicy {
+	t.Helper()
+	for _, r := range a.routes() {
+		if r.method == method && r.pattern == pattern {
+			return r.cache
+		}
+	}
+	t.Fatalf("no route %s %s", method, pattern)
+	return cachePolicy{}
 }

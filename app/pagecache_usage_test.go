@@ -12,27 +12,46 @@ import (
 
 // usageWithin stores a call of a consumer of a member on the last day of
 // usage: inside the days the database already holds, so that it moves the
-// usage version alone (data.UsageData). It returns the day.
+// usage versions alone (data.UsageData, data.MemberUsageData). It returns
+// the day.
 func usageWithin(t *testing.T, a *App) time.Time {
+	t.Helper()
+	_, key := memberConsumer(t, a)
+	return usageOfWithin(t, a, key)
+}
+
+// memberConsumer returns a member of the test database that owns a
+// consumer, and the consumer's key.
+func memberConsumer(t *testing.T, a *App) (slug, key string) {
+	t.Helper()
+	ctx := context.Background()
+	consumers, err := a.db.Consumers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := a.db.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range consumers {
+		for _, m := range members {
+			if c.MemberID != 0 && c.MemberID == m.ID {
+				return m.Slug, c.Key
+			}
+		}
+	}
+	t.Fatal("no consumer of a member in the test database")
+	return "", ""
+}
+
+// usageOfWithin stores calls of the consumer key (created, no member's, if
+// it is new) on the last day of usage, and returns the day.
+func usageOfWithin(t *testing.T, a *App, key string) time.Time {
 	t.Helper()
 	ctx := context.Background()
 	r, err := a.db.DataRange(ctx)
 	if err != nil || !r.HasUsage() {
 		t.Fatalf("no usage in the test database (%v)", err)
-	}
-	consumers, err := a.db.Consumers(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := ""
-	for _, c := range consumers {
-		if c.MemberID != 0 {
-			key = c.Key
-			break
-		}
-	}
-	if key == "" {
-		t.Fatal("no consumer of a member in the test database")
 	}
 	b := domain.NewUsageBatch("gateway")
 	for i := range 500 {
@@ -149,5 +168,98 @@ func TestUsageWritesKeepScorePagesCached(t *testing.T) {
 	}
 	if x := xcache("/members"); x != cacheMiss {
 		t.Errorf("/members after another data write: X-Cache %q, want %q", x, cacheMiss)
+	}
+}
+
+// TestMemberPagesShowNoUnownedUsage holds every route whose cache policy
+// says it shows one member's usage alone (membersUsage: its kept copies
+// outlive usage writes of consumers no member owns) to it: a member's page,
+// built afresh after usage of a consumer no member owns is added on a day
+// that held calls, is what it was before, while the usage page of that day
+// changed; usage of the member's own consumer on that day changes it.
+func TestMemberPagesShowNoUnownedUsage(t *testing.T) {
+	a := newTestApp(t, seededDB(t))
+	s := loginAs(t, a, domain.RoleAdmin)
+	r, err := a.db.DataRange(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := r.UsageLast.Format(domain.DateLayout)
+	slug, key := memberConsumer(t, a)
+	var targets []string
+	for _, rt := range a.routes() {
+		if !rt.cache.membersUsage {
+			continue
+		}
+		target := strings.Replace(rt.pattern, ":slug", slug, 1)
+		if strings.Contains(target, ":") || strings.Contains(target, "*") {
+			t.Fatalf("%s: a route with parameters other than a member's slug needs a path to read here", rt.pattern)
+		}
+		// The usage range ending on the day written, which the page
+		// would not show by default if it is after the last scored day.
+		targets = append(targets, target+"?from="+day+"&to="+day)
+	}
+	if len(targets) == 0 {
+		t.Fatal("no route says it shows one member's usage alone")
+	}
+	before := map[string]string{}
+	for _, target := range targets {
+		before[target] = getFresh(t, a, s, target)
+	}
+	usagePage := "/api/v1/api-usage?from=" + day + "&to=" + day
+	usageBefore := getFresh(t, a, s, usagePage)
+
+	usageOfWithin(t, a, "no-member-owns-this")
+	if getFresh(t, a, s, usagePage) == usageBefore {
+		t.Fatalf("%s did not change with the usage added: the test shows nothing", usagePage)
+	}
+	for _, target := range targets {
+		if got := getFresh(t, a, s, target); got != before[target] {
+			t.Errorf("%s changed with usage of a consumer no member owns, on a day holding calls: it shows more than its member's usage, and its cache policy says it does not", target)
+		}
+	}
+
+	usageOfWithin(t, a, key)
+	for _, target := range targets {
+		if got := getFresh(t, a, s, target); got == before[target] {
+			t.Errorf("%s did not change with its member's usage added on the day it shows", target)
+		}
+	}
+}
+
+// TestUnownedUsageKeepsMemberPagesCached: after usage of a consumer no
+// member owns, on a day holding calls, a member's page is still served
+// from the cache while the usage page is built again; usage of a member's
+// consumer builds every member's page again.
+func TestUnownedUsageKeepsMemberPagesCached(t *testing.T) {
+	a := newTestApp(t, seededDB(t))
+	s := loginAs(t, a, domain.RoleViewer)
+	r, err := a.db.DataRange(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := r.UsageLast.Format(domain.DateLayout)
+	slug, key := memberConsumer(t, a)
+	member, usagePage := "/members/"+slug, "/api/v1/api-usage?from="+day+"&to="+day
+	xcache := func(target string) string { _, _, x := getAs(t, a, s, target); return x }
+	warm := func() {
+		for _, p := range []string{member, usagePage} {
+			getAs(t, a, s, p)
+		}
+	}
+
+	warm()
+	usageOfWithin(t, a, "no-member-owns-this")
+	if x := xcache(member); x != cacheHit {
+		t.Errorf("%s after usage no member owns: X-Cache %q, want %q", member, x, cacheHit)
+	}
+	if x := xcache(usagePage); x != cacheMiss {
+		t.Errorf("%s after usage no member owns: X-Cache %q, want %q", usagePage, x, cacheMiss)
+	}
+
+	warm()
+	usageOfWithin(t, a, key)
+	if x := xcache(member); x != cacheMiss {
+		t.Errorf("%s after usage of a member's consumer: X-Cache %q, want %q", member, x, cacheMiss)
 	}
 }

@@ -53,13 +53,23 @@ type cachePolicy struct {
 	// committing several times a second does not rebuild it each time.
 	// TestNoUsagePagesShowNoUsage holds each such route to it.
 	noUsage bool
+	// membersUsage: the response shows of the usage only one member's
+	// (its consumers') and which days hold calls (data.MemberUsageData),
+	// so its kept copy outlives the usage writes of consumers no member
+	// owns on days already holding calls: an access log of anonymous
+	// clients does not rebuild a member's page with each commit.
+	// TestMemberPagesShowNoUnownedUsage holds each such route to it.
+	membersUsage bool
 }
 
 // reads is the data the responses of a route show, whose writes make its
 // kept copies old.
 func (p cachePolicy) reads() data.DataKind {
-	if p.noUsage {
+	switch {
+	case p.noUsage:
 		return data.OtherData
+	case p.membersUsage:
+		return data.OtherData | data.MemberUsageData
 	}
 	return data.AllData
 }
@@ -71,6 +81,8 @@ var (
 	// The scores and the members, with no usage figure (see noUsage).
 	cacheScoresPerRole               = cachePolicy{perRole: true, noUsage: true}
 	cacheScoresPerRoleUnlessDownload = cachePolicy{perRole: true, unlessQuery: "format", noUsage: true}
+	// One member's page: its usage and no one else's (see membersUsage).
+	cacheMemberPerRole = cachePolicy{perRole: true, membersUsage: true}
 )
 
 // routeTable is the routes in the order they are tried: the first rule

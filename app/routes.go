@@ -89,9 +89,9 @@ func (a *App) routes() routeTable {
 		{"POST", "/members/:slug/archive", accessManager, cacheNever, a.memberLifecycleForm(memberArchiveForm), ""},
 		{"POST", "/members/:slug/restore", accessManager, cacheNever, a.memberLifecycleForm(memberRestoreForm), ""},
 		{"POST", "/members/:slug/merge", accessManager, cacheNever, a.memberLifecycleForm(memberMergeForm), ""},
-		{"GET", "/members/:slug", accessViewer, cachePerRole, a.memberDetailPage, ""},
+		{"GET", "/members/:slug", accessViewer, cacheMemberPerRole, a.memberDetailPage, ""},
 		{"GET", "/api/v1/members", accessViewer, cacheScoresPerRoleUnlessDownload, a.membersListJSON, "Members list"},
-		{"GET", "/api/v1/members/:slug", accessViewer, cachePerRole, a.memberDetailJSON, "One member"},
+		{"GET", "/api/v1/members/:slug", accessViewer, cacheMemberPerRole, a.memberDetailJSON, "One member"},
 		// API consumers and their members (app/consumers.go): managers map.
 		{"POST", "/api-usage/consumers/map", accessManager, cacheNever, a.consumerMapForm, ""},
 		{"GET", "/api/v1/consumers", accessViewer, cacheNever, a.consumersJSON, "API consumers and their members"},

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,17 +35,31 @@ const (
 	// write changes when it moves the first or last day of usage (which
 	// pages that show no usage still say, data_range.go).
 	OtherData
-	// AllData is both: every data write changes it.
-	AllData = UsageData | OtherData
+	// MemberUsageData is what of the usage writes a member's page shows:
+	// the usage of the consumers members own, and which days hold calls.
+	// A usage write that stores neither (consumers no member owns, on days
+	// that already hold calls: an access log of anonymous clients) leaves
+	// it alone (usageWrite.forMembers); every other one advances it with
+	// UsageData.
+	MemberUsageData
+	// AllData is every kind: every data write changes it.
+	AllData = UsageData | OtherData | MemberUsageData
 )
 
 // dataKinds are the kinds one by one: the counters of each kind (DB.version,
-// clusterVersion's) are at its place here, as are the columns of
-// dialect.advanceDataVersion and readDataVersion.
-var dataKinds = [...]DataKind{OtherData, UsageData}
+// clusterVersion's) are at its place here (kindOther…), as are the columns
+// of dialect.advanceDataVersion and readDataVersion.
+var dataKinds = [...]DataKind{OtherData, UsageData, MemberUsageData}
+
+// The places of the kinds in dataKinds.
+const (
+	kindOther = iota
+	kindUsage
+	kindMemberUsage
+)
 
 // clusterVersion is what this process knows of the shared data versions
-// (migrations 0025 and 0038, dialect.advanceDataVersion), one per kind.
+// (migrations 0025, 0038 and 0039, dialect.advanceDataVersion), one per kind.
 //
 // Version adds to the count of this process's own writes the number of
 // reads that found the shared version past every value this process knew
@@ -52,11 +67,11 @@ var dataKinds = [...]DataKind{OtherData, UsageData}
 // write counts once in Version: at once for this process's writes, at the
 // next read for the others'. Each kind is counted apart.
 type clusterVersion struct {
-	checked atomic.Int64     // when it was last read (Unix nanoseconds)
-	seen    [2]atomic.Uint64 // the highest shared version known, per kind
-	foreign [2]atomic.Uint64 // reads that found a version past seen, per kind
-	reads   atomic.Uint64    // reads of the shared versions (tests)
-	mu      sync.Mutex       // held by the one read under way
+	checked atomic.Int64                  // when it was last read (Unix nanoseconds)
+	seen    [len(dataKinds)]atomic.Uint64 // the highest shared version known, per kind
+	foreign [len(dataKinds)]atomic.Uint64 // reads that found a version past seen, per kind
+	reads   atomic.Uint64                 // reads of the shared versions (tests)
+	mu      sync.Mutex                    // held by the one read under way
 }
 
 // Version changes whenever data pages show changes: at once for this
@@ -111,13 +126,13 @@ func (cv *clusterVersion) refresh(db *DB, now time.Time, force bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), clusterVersionTimeout)
 	defer cancel()
-	var v [2]int64
+	var v [len(dataKinds)]int64
 	cv.reads.Add(1)
 	// Not through db.read's counter: the reads a page is held to are its
 	// own questions, and this one is made for whichever request comes.
-	err := db.read.DB.QueryRowContext(ctx, db.dialect.readDataVersion()).Scan(&v[0], &v[1])
+	err := db.read.DB.QueryRowContext(ctx, db.dialect.readDataVersion()).Scan(&v[0], &v[1], &v[2])
 	cv.checked.Store(time.Now().UnixNano())
-	if err != nil || v[0] < 0 || v[1] < 0 {
+	if err != nil || slices.Min(v[:]) < 0 {
 		// An old schema, a database that does not answer: try again after
 		// the interval. The page cache's TTL still bounds what it serves.
 		return

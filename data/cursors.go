@@ -89,7 +89,7 @@ func (db *DB) AddUsageWithCursor(ctx context.Context, rollups []domain.UsageRoll
 			return err
 		}
 	}
-	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageWrite) error {
 		if err := addUsage(ctx, tx, st, rollups); err != nil {
 			return err
 		}

@@ -43,7 +43,7 @@ type DB struct {
 	// (dataKinds); cluster follows the data versions all processes on the
 	// database advance (cluster_version.go). Caches of what pages show key
 	// on Version, which combines the two.
-	version [2]atomic.Uint64
+	version [len(dataKinds)]atomic.Uint64
 	usage   usageStmts // prepared rollup upserts (usage_stmts.go)
 
 	cluster clusterVersion
@@ -338,20 +338,23 @@ func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
 // (dialect.advanceDataVersion: in the transaction on SQLite, right after
 // its commit on PostgreSQL).
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return db.versionedTx(ctx, false, fn)
+	return db.versionedTx(ctx, nil, fn)
 }
 
-// versionedTx is writeTx. A usage write (usage) advances the usage version
-// (UsageData), and the other one (OtherData) only when it moved the first
-// or last day of usage, which pages that show no usage still say: the day
-// range is read before fn and again after it, in the transaction.
-func (db *DB) versionedTx(ctx context.Context, usage bool, fn func(*sql.Tx) error) error {
-	other := !usage
+// versionedTx is writeTx. A usage write (w not nil) advances the usage
+// version (UsageData); the members' usage version (MemberUsageData) when
+// it changed what a member's page shows (usageWrite.forMembers); and the
+// other one (OtherData) only when it moved the first or last day of usage,
+// which pages that show no usage still say: the day range is read before
+// fn and again after it, in the transaction.
+func (db *DB) versionedTx(ctx context.Context, w *usageWrite, fn func(*sql.Tx) error) error {
+	var advance [len(dataKinds)]bool // in dataKinds' order
+	advance[kindOther] = w == nil
 	var inTx, afterCommit string
-	var v [2]int64
+	var v [len(dataKinds)]int64
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
 		var before usageSpan
-		if usage {
+		if w != nil {
 			var err error
 			if before, err = readUsageSpan(ctx, tx); err != nil {
 				return err
@@ -360,18 +363,22 @@ func (db *DB) versionedTx(ctx context.Context, usage bool, fn func(*sql.Tx) erro
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if usage {
+		if w != nil {
 			after, err := readUsageSpan(ctx, tx)
 			if err != nil {
 				return err
 			}
-			other = after != before
+			advance[kindOther] = after != before
+			advance[kindUsage] = true
+			if advance[kindMemberUsage], err = w.forMembers(ctx, tx); err != nil {
+				return err
+			}
 		}
-		inTx, afterCommit = db.dialect.advanceDataVersion(other, usage)
+		inTx, afterCommit = db.dialect.advanceDataVersion(advance)
 		if inTx == "" {
 			return nil
 		}
-		return tx.QueryRowContext(ctx, inTx).Scan(&v[0], &v[1])
+		return tx.QueryRowContext(ctx, inTx).Scan(&v[0], &v[1], &v[2])
 	})
 	if err != nil {
 		return err
@@ -381,11 +388,11 @@ func (db *DB) versionedTx(ctx context.Context, usage bool, fn func(*sql.Tx) erro
 		// not advance (a lost connection, a crash in between), the other
 		// replicas see the write when their cached pages expire
 		// (app/pagecache.go's TTL), as before there was a shared version.
-		if db.write.QueryRowContext(context.WithoutCancel(ctx), afterCommit).Scan(&v[0], &v[1]) != nil {
-			v = [2]int64{}
+		if db.write.QueryRowContext(context.WithoutCancel(ctx), afterCommit).Scan(&v[0], &v[1], &v[2]) != nil {
+			v = [len(dataKinds)]int64{}
 		}
 	}
-	for i, advanced := range [2]bool{other, usage} {
+	for i, advanced := range advance {
 		if !advanced {
 			continue // the value read back is not this write's: not seen here
 		}

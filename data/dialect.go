@@ -127,45 +127,58 @@ func (d dialect) lockKey(ctx context.Context, tx *sql.Tx, key string) error {
 // the usage's day range as it was, usage_version for the usage writes.
 //
 // advanceDataVersion returns the statement that advances the versions a
-// write moves (other: data_version; usage: usage_version), returning the
-// two new values (0 for one it leaves): inTx runs as the last statement
-// of a write transaction (SQLite: the row's new values show when the write
-// commits, and the file's one writer means no writer waits on the row),
-// afterCommit right after the commit (PostgreSQL: nextval never waits for
-// another transaction, but its value shows at once, before the write
-// commits — a replica reading it then would cache pages of the data before
-// the write under the new version). Each backend has one of the two.
-func (d dialect) advanceDataVersion(other, usage bool) (inTx, afterCommit string) {
+// write moves (advance, in dataKinds' order: data_version, usage_version,
+// member_usage_version), returning the three new values (0 for one it
+// leaves): inTx runs as the last statement of a write transaction (SQLite:
+// the row's new values show when the write commits, and the file's one
+// writer means no writer waits on the row), afterCommit right after the
+// commit (PostgreSQL: nextval never waits for another transaction, but its
+// value shows at once, before the write commits — a replica reading it
+// then would cache pages of the data before the write under the new
+// version). Each backend has one of the two.
+func (d dialect) advanceDataVersion(advance [len(dataKinds)]bool) (inTx, afterCommit string) {
 	if d.postgres {
-		v, u := "0", "0"
-		if other {
-			v = "nextval('data_version')"
+		vals := make([]string, len(dataKinds))
+		for i, name := range versionNames {
+			vals[i] = "0"
+			if advance[i] {
+				vals[i] = "nextval('" + name + "')"
+			}
 		}
-		if usage {
-			u = "nextval('usage_version')"
-		}
-		return "", "SELECT " + v + ", " + u
+		return "", "SELECT " + strings.Join(vals, ", ")
 	}
 	var set []string
-	if other {
-		set = append(set, "version = version + 1")
+	for i, name := range versionColumns {
+		if advance[i] {
+			set = append(set, name+" = "+name+" + 1")
+		}
 	}
-	if usage {
-		set = append(set, "usage_version = usage_version + 1")
+	if len(set) == 0 {
+		return "", ""
 	}
-	return `UPDATE data_version SET ` + strings.Join(set, ", ") + ` WHERE id = 1 RETURNING version, usage_version`, ""
+	return `UPDATE data_version SET ` + strings.Join(set, ", ") + ` WHERE id = 1 RETURNING ` + strings.Join(versionColumns[:], ", "), ""
 }
 
-// readDataVersion returns the query of the cluster's two data versions,
-// data_version's and usage_version's: a sequence's last_value is read
-// without a lock and without a transaction (0 before the first nextval,
-// which returns the last_value a new sequence already shows).
+// versionNames are the shared versions in dataKinds' order: PostgreSQL's
+// sequences; versionColumns the columns of SQLite's data_version row.
+var (
+	versionNames   = [len(dataKinds)]string{"data_version", "usage_version", "member_usage_version"}
+	versionColumns = [len(dataKinds)]string{"version", "usage_version", "member_usage_version"}
+)
+
+// readDataVersion returns the query of the cluster's data versions, in
+// dataKinds' order: a sequence's last_value is read without a lock and
+// without a transaction (0 before the first nextval, which returns the
+// last_value a new sequence already shows).
 func (d dialect) readDataVersion() string {
 	if d.postgres {
-		return `SELECT (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM data_version),
-			(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM usage_version)`
+		vals := make([]string, len(dataKinds))
+		for i, name := range versionNames {
+			vals[i] = "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM " + name + ")"
+		}
+		return "SELECT " + strings.Join(vals, ", ")
 	}
-	return `SELECT version, usage_version FROM data_version WHERE id = 1`
+	return `SELECT ` + strings.Join(versionColumns[:], ", ") + ` FROM data_version WHERE id = 1`
 }
 
 // relaxCommit lets tx commit without waiting for its log to reach the disk,

@@ -19,7 +19,7 @@ import (
 // A batch whose idempotency key is already recorded stores nothing and
 // comes back Replayed, with the first commit's counts (ingest_keys.go).
 func (db *DB) CommitUsage(ctx context.Context, b *domain.UsageBatch) error {
-	if err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+	if err := db.usageTx(ctx, func(tx *sql.Tx, st *usageWrite) error {
 		return storeUsage(ctx, tx, db.dialect, st, []*domain.UsageBatch{b})
 	}); err != nil {
 		return fmt.Errorf("store: unable to store usage from %s: %w", b.Source, err)
@@ -31,7 +31,7 @@ func (db *DB) CommitUsage(ctx context.Context, b *domain.UsageBatch) error {
 // idempotency keys first (a replay is left out, ingest_keys.go), then their
 // rollup rows merged (the batches themselves are left as they are), then
 // each batch's rejected records and cursor, in order.
-func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageStmts, bs []*domain.UsageBatch) error {
+func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageWrite, bs []*domain.UsageBatch) error {
 	bs, err := claimKeys(ctx, tx, bs, time.Now())
 	if err != nil || len(bs) == 0 {
 		return err
@@ -223,7 +223,7 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 		bs[i] = p.b
 	}
 	var stmtErr error
-	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageWrite) error {
 		stmtErr = storeUsage(ctx, tx, db.dialect, st, bs)
 		return stmtErr
 	})

@@ -75,7 +75,7 @@ func (db *DB) AssigneeHeld(ctx context.Context, as Assignment, held func()) (id 
 
 // CommitUsageHeld is CommitUsage calling held before it commits.
 func (db *DB) CommitUsageHeld(ctx context.Context, b *domain.UsageBatch, held func()) error {
-	return db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+	return db.usageTx(ctx, func(tx *sql.Tx, st *usageWrite) error {
 		if err := storeUsage(ctx, tx, db.dialect, st, []*domain.UsageBatch{b}); err != nil {
 			return err
 		}

@@ -7,6 +7,8 @@ package data_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -201,58 +203,105 @@ func TestRequestCountsAreSharedAndStartOver(t *testing.T) {
 // TestUsageWritesMoveTheUsageVersion: a usage write (ingest, collected
 // usage, an import) moves the usage version, on its own process at once
 // and on the other at its next read, and leaves the other data's version
-// alone unless it moves the first or last day of usage; any other data
-// write moves the other version and leaves the usage one alone. Pages that
-// show no usage key on the other version (app/policy.go, noUsage).
+// alone unless it moves the first or last day of usage; it moves the
+// members' usage version when it stores usage of a consumer a member owns
+// or calls on a day that held none, and only then; any other data write
+// moves the other version and leaves the usage ones alone. Pages that show
+// no usage key on the other version, a member's page on the other and the
+// members' usage (app/policy.go, noUsage and membersUsage).
 func TestUsageWritesMoveTheUsageVersion(t *testing.T) {
 	a, b := twoProcesses(t)
 	ctx := context.Background()
 	day := time.Date(2026, 4, 7, 0, 0, 0, 0, time.UTC)
-	usageOn := func(at time.Time) func() error {
+	usageOf := func(at time.Time, keys ...string) func() error {
 		return func() error {
 			batch := domain.NewUsageBatch("gateway")
-			batch.Add(domain.UsageRecord{Time: at, Consumer: "key-1", Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 5}, "")
+			for _, key := range keys {
+				batch.Add(domain.UsageRecord{Time: at, Consumer: key, Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 5}, "")
+			}
 			return a.CommitCollectedUsage(ctx, batch)
 		}
 	}
+	usageOn := func(at time.Time) func() error { return usageOf(at, "key-1") }
+	// Many consumers no member owns (a sparse access log's chunk), and
+	// the same with one a member owns among them.
+	var anonymous []string
+	for i := range 1500 {
+		anonymous = append(anonymous, fmt.Sprintf("anon-%04d", i))
+	}
 	steps := []struct {
-		name         string
-		write        func() error
-		other, usage uint64 // how far each version moves
+		name                 string
+		write                func() error
+		other, usage, member uint64 // how far each version moves
 	}{
-		{"the first usage", usageOn(day.Add(9 * time.Hour)), 1, 1},
-		{"usage on the same day", usageOn(day.Add(10 * time.Hour)), 0, 1},
-		{"usage of another hour the same day", usageOn(day.Add(23 * time.Hour)), 0, 1},
-		{"usage on a new last day", usageOn(day.Add(25 * time.Hour)), 1, 1},
-		{"usage on a new first day", usageOn(day.Add(-time.Hour)), 1, 1},
-		{"usage within the days", usageOn(day.Add(12 * time.Hour)), 0, 1},
+		{"the first usage", usageOn(day.Add(9 * time.Hour)), 1, 1, 1},
+		{"usage on the same day", usageOn(day.Add(10 * time.Hour)), 0, 1, 0},
+		{"usage of another hour the same day", usageOn(day.Add(23 * time.Hour)), 0, 1, 0},
+		{"usage on a new last day", usageOn(day.Add(25 * time.Hour)), 1, 1, 1},
+		{"usage on a new first day", usageOn(day.Add(-time.Hour)), 1, 1, 1},
+		{"usage within the days", usageOn(day.Add(12 * time.Hour)), 0, 1, 0},
+		{"usage on a new last day after a gap", usageOn(day.Add(3*24*time.Hour + time.Hour)), 1, 1, 1},
+		{"usage on the day of the gap", usageOn(day.Add(2*24*time.Hour + time.Hour)), 0, 1, 1},
+		{"many consumers no member owns", usageOf(day.Add(13*time.Hour), anonymous...), 0, 1, 0},
+		{"a member (other data)", func() error {
+			return a.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: day})
+		}, 1, 0, 0},
+		{"a consumer mapped to it (other data)", func() error { return a.MapConsumer(ctx, "key-1", "acme") }, 1, 0, 0},
+		{"usage of its consumer within the days", usageOn(day.Add(14 * time.Hour)), 0, 1, 1},
+		{"usage of its consumer among many", usageOf(day.Add(15*time.Hour), append(anonymous, "key-1")...), 0, 1, 1},
+		{"usage of a consumer no member owns again", usageOf(day.Add(16*time.Hour), "key-2"), 0, 1, 0},
+		{"its consumer's usage by rollup", func() error {
+			cs, err := a.Consumers(ctx)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				if c.MemberID != 0 {
+					return a.AddUsage(ctx, []domain.UsageRollup{{Bucket: day.Add(17 * time.Hour), ConsumerID: c.ID, Endpoint: "/v1/chat", StatusClass: 2, Calls: 1}})
+				}
+			}
+			return errors.New("no consumer of a member")
+		}, 0, 1, 1},
 		{"a token (other data)", func() error {
 			_, err := a.CreateToken(ctx, &domain.Token{Name: "gateway", Scope: domain.ScopeIngest})
 			return err
-		}, 1, 0},
+		}, 1, 0, 0},
+	}
+	kinds := [3]data.DataKind{data.OtherData, data.UsageData, data.MemberUsageData}
+	versions := func(db *data.DB) (v [3]uint64) {
+		for i, k := range kinds {
+			v[i] = db.VersionOf(k)
+		}
+		return v
+	}
+	moved := func(now, then [3]uint64) (d [3]uint64) {
+		for i := range now {
+			d[i] = now[i] - then[i]
+		}
+		return d
 	}
 	for _, s := range steps {
 		for _, p := range []*data.DB{a, b} {
 			p.ReadClusterVersionNow()
 		}
-		ao, au, all := a.VersionOf(data.OtherData), a.VersionOf(data.UsageData), a.Version()
-		bo, bu := b.VersionOf(data.OtherData), b.VersionOf(data.UsageData)
+		av, all, bv := versions(a), a.Version(), versions(b)
 		if err := s.write(); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
-		if got := [2]uint64{a.VersionOf(data.OtherData) - ao, a.VersionOf(data.UsageData) - au}; got != [2]uint64{s.other, s.usage} {
-			t.Errorf("%s: the writer's versions moved by %v (other, usage), want %v", s.name, got, [2]uint64{s.other, s.usage})
+		want := [3]uint64{s.other, s.usage, s.member}
+		if got := moved(versions(a), av); got != want {
+			t.Errorf("%s: the writer's versions moved by %v (other, usage, members' usage), want %v", s.name, got, want)
 		}
-		if got, want := a.Version()-all, s.other+s.usage; got != want {
+		if got, want := a.Version()-all, s.other+s.usage+s.member; got != want {
 			t.Errorf("%s: the writer's Version moved by %d, want %d", s.name, got, want)
 		}
 		b.ReadClusterVersionNow()
-		if got := [2]uint64{b.VersionOf(data.OtherData) - bo, b.VersionOf(data.UsageData) - bu}; got != [2]uint64{s.other, s.usage} {
-			t.Errorf("%s: the other process's versions moved by %v (other, usage), want %v", s.name, got, [2]uint64{s.other, s.usage})
+		if got := moved(versions(b), bv); got != want {
+			t.Errorf("%s: the other process's versions moved by %v (other, usage, members' usage), want %v", s.name, got, want)
 		}
 		a.ReadClusterVersionNow() // its own write read back: counted once
-		if got := [2]uint64{a.VersionOf(data.OtherData) - ao, a.VersionOf(data.UsageData) - au}; got != [2]uint64{s.other, s.usage} {
-			t.Errorf("%s: after reading the shared versions, the writer's moved by %v, want %v", s.name, got, [2]uint64{s.other, s.usage})
+		if got := moved(versions(a), av); got != want {
+			t.Errorf("%s: after reading the shared versions, the writer's moved by %v, want %v", s.name, got, want)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func (db *DB) AddUsage(ctx context.Context, rollups []domain.UsageRollup) error 
 			return err
 		}
 	}
-	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error { return addUsage(ctx, tx, st, rollups) })
+	err := db.usageTx(ctx, func(tx *sql.Tx, st *usageWrite) error { return addUsage(ctx, tx, st, rollups) })
 	if err != nil {
 		return fmt.Errorf("store: unable to add API usage: %w", err)
 	}
@@ -113,7 +113,7 @@ func (m usageRows) add(k usageKey, calls, bytes int64, latencySum float64, h *do
 }
 
 // addUsage merges rollups by hour and by day and upserts both tables.
-func addUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, rollups []domain.UsageRollup) error {
+func addUsage(ctx context.Context, tx *sql.Tx, st *usageWrite, rollups []domain.UsageRollup) error {
 	hourly, daily := usageRows{}, usageRows{}
 	for i := range rollups {
 		r := &rollups[i]
@@ -126,7 +126,7 @@ func addUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, rollups []domain.
 	return upsertHourlyAndDaily(ctx, tx, st, hourly, daily)
 }
 
-func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, st *usageStmts, hourly, daily usageRows) error {
+func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, st *usageWrite, hourly, daily usageRows) error {
 	if err := upsertUsage(ctx, tx, st, "api_usage_hourly", hourly); err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func compareUsageKeys(a, b usageKey) int {
 // fixed columns keep it plain SQL that PostgreSQL also accepts. Rows without
 // latency data (access logs without a request-time field) skip the 40
 // histogram columns, which then keep their default 0: a third of the work.
-func upsertUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows usageRows) error {
+func upsertUsage(ctx context.Context, tx *sql.Tx, st *usageWrite, table string, rows usageRows) error {
 	sorted := make([]usageRow, 0, len(rows))
 	for k, r := range rows {
 		sorted = append(sorted, usageRow{k, r})
@@ -186,8 +186,15 @@ func upsertUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, 
 	return upsertSortedUsage(ctx, tx, st, table, sorted)
 }
 
-// upsertSortedUsage writes rows already in key order.
-func upsertSortedUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows []usageRow) error {
+// upsertSortedUsage writes rows already in key order. The daily rows are
+// noted first (usageWrite.note): what they change decides which versions
+// the write advances.
+func upsertSortedUsage(ctx context.Context, tx *sql.Tx, st *usageWrite, table string, rows []usageRow) error {
+	if table == "api_usage_daily" {
+		if err := st.note(ctx, tx, rows); err != nil {
+			return err
+		}
+	}
 	for start := 0; start < len(rows); {
 		hist := rows[start].r.Hist != nil
 		end := start + 1
@@ -204,7 +211,7 @@ func upsertSortedUsage(ctx context.Context, tx *sql.Tx, st *usageStmts, table st
 
 // upsertUsageRows upserts rows, in their order, all with latency
 // histograms (hist) or all without.
-func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageStmts, table string, rows []usageRow, hist bool) error {
+func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageWrite, table string, rows []usageRow, hist bool) error {
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, s := range stmts {

@@ -23,7 +23,7 @@ func (db *DB) CommitCollectedUsage(ctx context.Context, b *domain.UsageBatch) er
 	if b.Token != 0 {
 		return db.CommitUsage(ctx, b)
 	}
-	if err := db.usageTx(ctx, func(tx *sql.Tx, st *usageStmts) error {
+	if err := db.usageTx(ctx, func(tx *sql.Tx, st *usageWrite) error {
 		return storeCollected(ctx, tx, st, b)
 	}); err != nil {
 		return fmt.Errorf("store: unable to store usage from %s: %w", b.Source, err)
@@ -34,7 +34,7 @@ func (db *DB) CommitCollectedUsage(ctx context.Context, b *domain.UsageBatch) er
 // storeCollected writes b in tx as storeUsage writes one batch: consumers,
 // hourly and daily rows, the days' stale marks, the rejected records, the
 // cursor.
-func storeCollected(ctx context.Context, tx *sql.Tx, st *usageStmts, b *domain.UsageBatch) error {
+func storeCollected(ctx context.Context, tx *sql.Tx, st *usageWrite, b *domain.UsageBatch) error {
 	ids, err := consumerIDs(ctx, tx, b.Rows(), nil, b.ConsumerNames)
 	if err != nil {
 		return err

@@ -56,10 +56,12 @@ type usageStmts struct {
 // usageTx is writeTx for the usage writes: fn gets the prepared upserts,
 // and the ones it had to prepare for itself are prepared on the writer
 // after the commit, for the next transaction. It advances the usage
-// version, and the others' only when it moves the usage's first or last
+// version, the members' usage version when it changes what a member's
+// page shows, and the others' only when it moves the usage's first or last
 // day (versionedTx).
-func (db *DB) usageTx(ctx context.Context, fn func(tx *sql.Tx, st *usageStmts) error) error {
-	err := db.versionedTx(ctx, true, func(tx *sql.Tx) error { return fn(tx, &db.usage) })
+func (db *DB) usageTx(ctx context.Context, fn func(tx *sql.Tx, st *usageWrite) error) error {
+	w := newUsageWrite(&db.usage)
+	err := db.versionedTx(ctx, w, func(tx *sql.Tx) error { return fn(tx, w) })
 	if db.usage.hasPending() {
 		db.usage.preparePending(context.WithoutCancel(ctx), db.write)
 	}

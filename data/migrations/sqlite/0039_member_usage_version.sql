@@ -1,0 +1,11 @@
+-- member_usage_version: advanced by the usage writes that change what a
+-- member's page shows — usage of a consumer a member owns, or calls on a
+-- day that held none — and left alone by the others (an access log of
+-- clients no member owns, on days already holding calls). A member's page
+-- keys its cache on data_version and this one, so that such an import,
+-- committing every few hundred milliseconds, does not rebuild it each
+-- time (cluster_version.go, usage_write.go).
+--
+-- A replica of an older build reads data_version and usage_version alone,
+-- which every usage write still advances.
+ALTER TABLE data_version ADD COLUMN member_usage_version INTEGER NOT NULL DEFAULT 0;
