@@ -257,14 +257,20 @@ var oldSnapshotWait = 30 * time.Second
 
 // waitForOlderSnapshots waits until no other session of the database holds
 // a snapshot (or runs a transaction) that started before transaction xid
-// ended, and reports whether that happened within limit.
+// ended, and no session of any database of the cluster runs a write
+// transaction that did, and reports whether that happened within limit.
+// The other databases count for their running transactions: a snapshot
+// taken here — VACUUM FULL's own, which, unlike a plain VACUUM's, holds the
+// horizon of the table it rewrites — starts at the oldest transaction
+// running anywhere in the cluster, and would keep the rows forgetting left
+// behind while one that began before it still runs.
 func waitForOlderSnapshots(ctx context.Context, conn *sql.Conn, xid string, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	for {
 		var older int
 		err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid()
-			  AND (age(backend_xmin) >= age($1::xid) OR age(backend_xid) >= age($1::xid))`, xid).Scan(&older)
+			WHERE pid <> pg_backend_pid()
+			  AND ((datname = current_database() AND age(backend_xmin) >= age($1::xid)) OR age(backend_xid) >= age($1::xid))`, xid).Scan(&older)
 		if err != nil {
 			return false
 		}
