@@ -42,7 +42,7 @@ type DB struct {
 	// such as sessions and the audit log excluded), per kind of data
 	// (dataKinds); cluster follows the data versions all processes on the
 	// database advance (cluster_version.go). Caches of what pages show key
-	// on Version, which combines the two.
+	// on Version, which combines them.
 	version [len(dataKinds)]atomic.Uint64
 	usage   usageStmts // prepared rollup upserts (usage_stmts.go)
 
