@@ -424,7 +424,7 @@ func (pc *pageCache) removeLocked(el *list.Element) {
 // when its route does not opt in (route.cache, app/routes.go): only
 // GETs of a route that says its responses are the same for every viewer of
 // a role. The key is the viewer's role, the store's version of the data
-// the route reads (all of it, unless its rule says it shows no usage), the
+// the route shows (cachePolicy.reads), the
 // method, the canonical path (app/policy.go: /Members/acme/ and
 // /members/acme are one page) and the query sorted by name, so that
 // neither the path's spelling nor the order of parameters makes two keys

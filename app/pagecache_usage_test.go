@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecopulse/ecopulse/data"
 	"github.com/ecopulse/ecopulse/domain"
 )
 
@@ -77,7 +78,7 @@ func getFresh(t *testing.T, a *App, s testSession, target string) string {
 }
 
 // TestNoUsagePagesShowNoUsage holds every route whose cache policy says it
-// shows no usage (noUsage: its kept copies outlive usage writes) to it:
+// shows no usage (shows data.OtherData: its kept copies outlive usage writes) to it:
 // each one, built afresh after usage is added within the days already
 // held, is what it was before — while the usage figures of that day did
 // change, so the write was one the pages could have shown.
@@ -86,7 +87,7 @@ func TestNoUsagePagesShowNoUsage(t *testing.T) {
 	s := loginAs(t, a, domain.RoleAdmin)
 	var targets []string
 	for _, r := range a.routes() {
-		if !r.cache.noUsage {
+		if r.cache.shows != data.OtherData {
 			continue
 		}
 		if strings.Contains(r.pattern, ":") || strings.Contains(r.pattern, "*") {
@@ -172,7 +173,7 @@ func TestUsageWritesKeepScorePagesCached(t *testing.T) {
 }
 
 // TestMemberPagesShowNoUnownedUsage holds every route whose cache policy
-// says it shows one member's usage alone (membersUsage: its kept copies
+// says it shows one member's usage alone (data.MemberUsageData: its kept copies
 // outlive usage writes of consumers no member owns) to it: a member's page,
 // built afresh after usage of a consumer no member owns is added on a day
 // that held calls, is what it was before, while the usage page of that day
@@ -188,7 +189,7 @@ func TestMemberPagesShowNoUnownedUsage(t *testing.T) {
 	slug, key := memberConsumer(t, a)
 	var targets []string
 	for _, rt := range a.routes() {
-		if !rt.cache.membersUsage {
+		if rt.cache.shows != data.OtherData|data.MemberUsageData {
 			continue
 		}
 		target := strings.Replace(rt.pattern, ":slug", slug, 1)

@@ -47,42 +47,36 @@ type cachePolicy struct {
 	// unlessQuery names a query parameter that makes the request a
 	// download (each one is audited, so each one is built).
 	unlessQuery string
-	// noUsage: the response shows nothing the usage writes change
-	// (data.UsageData: rollups, consumers, rejects…) beyond the usage's
-	// first and last day, so its kept copy outlives them: an import
+	// shows is the data the responses show, whose writes make their kept
+	// copies old; zero: all of it (data.AllData). A route that shows less
+	// keeps its copies through the writes of the rest: an import
 	// committing several times a second does not rebuild it each time.
-	// TestNoUsagePagesShowNoUsage holds each such route to it.
-	noUsage bool
-	// membersUsage: the response shows of the usage only one member's
-	// (its consumers') and which days hold calls (data.MemberUsageData),
-	// so its kept copy outlives the usage writes of consumers no member
-	// owns on days already holding calls: an access log of anonymous
-	// clients does not rebuild a member's page with each commit.
-	// TestMemberPagesShowNoUnownedUsage holds each such route to it.
-	membersUsage bool
+	// TestNoUsagePagesShowNoUsage and TestMemberPagesShowNoUnownedUsage
+	// hold the routes that say so to it.
+	shows data.DataKind
 }
 
-// reads is the data the responses of a route show, whose writes make its
-// kept copies old.
+// reads is the data the responses of a route show (cachePolicy.shows).
 func (p cachePolicy) reads() data.DataKind {
-	switch {
-	case p.noUsage:
-		return data.OtherData
-	case p.membersUsage:
-		return data.OtherData | data.MemberUsageData
+	if p.shows == 0 {
+		return data.AllData
 	}
-	return data.AllData
+	return p.shows
 }
 
 var (
 	cacheNever                 = cachePolicy{}
 	cachePerRole               = cachePolicy{perRole: true}
 	cachePerRoleUnlessDownload = cachePolicy{perRole: true, unlessQuery: "format"}
-	// The scores and the members, with no usage figure (see noUsage).
-	cacheScoresPerRole               = cachePolicy{perRole: true, noUsage: true}
-	cacheScoresPerRoleUnlessDownload = cachePolicy{perRole: true, unlessQuery: "format", noUsage: true}
-	// One member's page: its usage and no one else's (see membersUsage).
-	cacheMemberPerRole = cachePolicy{perRole: true, membersUsage: true}
+	// The scores and the members, with no usage figure beyond the usage's
+	// first and last day (which every usage write that moves them
+	// advances OtherData for).
+	cacheScoresPerRole               = cachePolicy{perRole: true, shows: data.OtherData}
+	cacheScoresPerRoleUnlessDownload = cachePolicy{perRole: true, unlessQuery: "format", shows: data.OtherData}
+	// One member's page: of the usage, only its member's (its consumers')
+	// and which days hold calls, so an access log of clients no member
+	// owns, on days already holding calls, does not rebuild it.
+	cacheMemberPerRole = cachePolicy{perRole: true, shows: data.OtherData | data.MemberUsageData}
 )
 
 // routeTable is the routes in the order they are tried: the first rule
