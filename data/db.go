@@ -345,31 +345,20 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // version (UsageData); the members' usage version (MemberUsageData) when
 // it changed what a member's page shows (usageWrite.forMembers); and the
 // other one (OtherData) only when it moved the first or last day of usage,
-// which pages that show no usage still say: the day range is read before
-// fn and again after it, in the transaction.
+// which pages that show no usage still say (usageWrite.movesSpan).
 func (db *DB) versionedTx(ctx context.Context, w *usageWrite, fn func(*sql.Tx) error) error {
 	var advance [len(dataKinds)]bool // in dataKinds' order
 	advance[kindOther] = w == nil
 	var inTx, afterCommit string
 	var v [len(dataKinds)]int64
 	err := db.housekeepingTx(ctx, func(tx *sql.Tx) error {
-		var before usageSpan
-		if w != nil {
-			var err error
-			if before, err = readUsageSpan(ctx, tx); err != nil {
-				return err
-			}
-		}
 		if err := fn(tx); err != nil {
 			return err
 		}
 		if w != nil {
-			after, err := readUsageSpan(ctx, tx)
-			if err != nil {
-				return err
-			}
-			advance[kindOther] = after != before
+			advance[kindOther] = w.movesSpan()
 			advance[kindUsage] = true
+			var err error
 			if advance[kindMemberUsage], err = w.forMembers(ctx, tx); err != nil {
 				return err
 			}

@@ -223,6 +223,15 @@ func TestUsageWritesMoveTheUsageVersion(t *testing.T) {
 		}
 	}
 	usageOn := func(at time.Time) func() error { return usageOf(at, "key-1") }
+	usageAt := func(times ...time.Time) func() error { // one write, one consumer
+		return func() error {
+			batch := domain.NewUsageBatch("gateway")
+			for _, at := range times {
+				batch.Add(domain.UsageRecord{Time: at, Consumer: "key-1", Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 5}, "")
+			}
+			return a.CommitUsage(ctx, batch)
+		}
+	}
 	// Many consumers no member owns (a sparse access log's chunk), and
 	// the same with one a member owns among them.
 	var anonymous []string
@@ -242,6 +251,8 @@ func TestUsageWritesMoveTheUsageVersion(t *testing.T) {
 		{"usage within the days", usageOn(day.Add(12 * time.Hour)), 0, 1, 0},
 		{"usage on a new last day after a gap", usageOn(day.Add(3*24*time.Hour + time.Hour)), 1, 1, 1},
 		{"usage on the day of the gap", usageOn(day.Add(2*24*time.Hour + time.Hour)), 0, 1, 1},
+		{"usage on a new last day after another gap", usageOn(day.Add(6*24*time.Hour + time.Hour)), 1, 1, 1},
+		{"usage within the days, on the day of that gap and on a new last day, in one write", usageAt(day.Add(11*time.Hour), day.Add(5*24*time.Hour+time.Hour), day.Add(7*24*time.Hour+time.Hour)), 1, 1, 1},
 		{"many consumers no member owns", usageOf(day.Add(13*time.Hour), anonymous...), 0, 1, 0},
 		{"a member (other data)", func() error {
 			return a.CreateMember(ctx, &domain.Member{Slug: "acme", Name: "Acme", Kind: domain.KindPartner, JoinedOn: day})

@@ -232,7 +232,7 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageWrite, table stri
 		stmt, ok := stmts[n]
 		if !ok {
 			var err error
-			if stmt, err = st.stmt(ctx, tx, usageStmtKey{table, n, hist}); err != nil {
+			if stmt, err = st.stmt(ctx, tx, usageStmtKey{table: table, rows: n, hist: hist}); err != nil {
 				return err
 			}
 			stmts[n] = stmt

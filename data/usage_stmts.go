@@ -34,14 +34,38 @@ var (
 	stmtSizesBare = []int{usageRowsPerStatementBare, 256, 128, 64, 32, 16, 8, 4, 2, 1}
 )
 
+// usageStmtKey names a statement of the usage writes: an upsert of rows
+// rows into table (lookup zero), or one of usageWrite's lookups.
 type usageStmtKey struct {
-	table string
-	rows  int
-	hist  bool
+	table  string
+	rows   int
+	hist   bool
+	lookup usageLookup
 }
 
-// usageStmts keeps the rollup upserts prepared on the writer for the life
-// of the store. Preparing them per transaction (a 100-row, 47-column
+// usageLookup is a query a usage transaction asks besides its upserts
+// (usageWrite): as frequent as the upserts, so kept prepared with them.
+type usageLookup int
+
+const (
+	upsertRows      usageLookup = iota
+	dayHeldCalls                // whether a day holds calls (note)
+	ownedConsumerIn             // whether one of rows consumers is a member's (forMembers)
+)
+
+// text is the statement's SQL.
+func (k usageStmtKey) text() string {
+	switch k.lookup {
+	case dayHeldCalls:
+		return `SELECT EXISTS (SELECT 1 FROM api_usage_daily WHERE bucket = ? AND calls > 0)`
+	case ownedConsumerIn:
+		return `SELECT EXISTS (SELECT 1 FROM api_consumers WHERE member_id IS NOT NULL AND id IN (` + placeholders(k.rows) + `))`
+	}
+	return usageUpsertSQL(k.table, k.rows, k.hist)
+}
+
+// usageStmts keeps the rollup upserts (and usageWrite's lookups) prepared
+// on the writer for the life of the store. Preparing them per transaction (a 100-row, 47-column
 // statement is some 14 kB of SQL) was most of the cost of a small push
 // batch. A statement can only be prepared on the writer outside a
 // transaction (the writer has one connection), so a transaction that needs
@@ -84,7 +108,7 @@ func (u *usageStmts) stmt(ctx context.Context, tx *sql.Tx, key usageStmtKey) (*s
 			return tx.StmtContext(ctx, s), nil
 		}
 	}
-	return tx.PrepareContext(ctx, usageUpsertSQL(key.table, key.rows, key.hist))
+	return tx.PrepareContext(ctx, key.text())
 }
 
 // preparePending prepares on w the statements transactions asked for. A
@@ -100,7 +124,7 @@ func (u *usageStmts) preparePending(ctx context.Context, w *sql.DB) {
 	u.pending = nil
 	u.mu.Unlock()
 	for _, key := range keys {
-		s, err := w.PrepareContext(ctx, usageUpsertSQL(key.table, key.rows, key.hist))
+		s, err := w.PrepareContext(ctx, key.text())
 		if err != nil {
 			continue
 		}

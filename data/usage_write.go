@@ -8,31 +8,45 @@ import (
 )
 
 // usageWrite is one usage transaction (usageTx): the prepared upserts it
-// shares with the others, and what of its writes a member's page shows.
+// shares with the others, and what of its writes the pages show.
 // A member's page (MemberDetail) reads the usage of the member's consumers
 // and which days hold any calls; a write of consumers no member owns, on
 // days that already hold calls, changes neither, so those pages key their
 // kept copies on MemberUsageData, which such a write leaves alone. The
 // daily upserts record what decides it (note); versionedTx asks
-// forMembers after the transaction's work, before it commits.
+// forMembers after the transaction's work, before it commits. The other
+// pages show the first and last day of usage (usageSpan): only a day that
+// held no calls can move them, so the span is read once such a day is
+// found, and compared with the days written (movesSpan).
 type usageWrite struct {
 	*usageStmts
-	consumers map[int64]struct{} // of the daily rows written
-	days      map[int64]struct{} // the days checked for calls already
-	newDay    bool               // calls stored on a day that held none
+	consumers   map[int64]struct{} // of the daily rows written
+	days        map[int64]struct{} // the days checked for calls already
+	newDay      bool               // calls stored on a day that held none
+	first, last int64              // the days of the daily rows written
+	written     bool               // a daily row was written
+	before      usageSpan          // read when newDay is found, before its rows land
 }
 
 func newUsageWrite(st *usageStmts) *usageWrite {
 	return &usageWrite{usageStmts: st, consumers: map[int64]struct{}{}, days: map[int64]struct{}{}}
 }
 
-// note records the daily rows about to be upserted: their consumers, and
-// whether a day among theirs holds no calls yet (asked before the rows
-// land, one seek a day, until one is found).
+// note records the daily rows about to be upserted: their consumers and
+// days, and whether a day among theirs holds no calls yet (asked before the
+// rows land, one seek a day, until one is found; then the usage's span,
+// which the rows noted before cannot have moved: their days held calls).
 func (w *usageWrite) note(ctx context.Context, tx *sql.Tx, rows []usageRow) error {
 	for i := range rows {
 		k := &rows[i].k
 		w.consumers[k.consumer] = struct{}{}
+		if !w.written || k.bucket < w.first {
+			w.first = k.bucket
+		}
+		if !w.written || k.bucket > w.last {
+			w.last = k.bucket
+		}
+		w.written = true
 		if w.newDay {
 			continue
 		}
@@ -40,13 +54,27 @@ func (w *usageWrite) note(ctx context.Context, tx *sql.Tx, rows []usageRow) erro
 			continue
 		}
 		w.days[k.bucket] = struct{}{}
-		var held bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM api_usage_daily WHERE bucket = ? AND calls > 0)`, k.bucket).Scan(&held); err != nil {
+		held, err := w.exists(ctx, tx, usageStmtKey{lookup: dayHeldCalls}, k.bucket)
+		if err != nil {
 			return err
 		}
-		w.newDay = !held
+		if !held {
+			w.newDay = true
+			if w.before, err = readUsageSpan(ctx, tx); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// movesSpan reports whether the write moved the usage's first or last day.
+func (w *usageWrite) movesSpan() bool {
+	if !w.newDay {
+		return false // every day written held calls: inside the span
+	}
+	b := w.before
+	return !b.first.Valid || w.first < b.first.Int64 || w.last > b.last.Int64
 }
 
 // forMembers reports whether the write changed what a member's page shows:
@@ -66,25 +94,47 @@ func (w *usageWrite) forMembers(ctx context.Context, tx *sql.Tx) (bool, error) {
 	}
 	ids := slices.Sorted(maps.Keys(w.consumers))
 	for len(ids) > 0 {
-		n := min(len(ids), inLookups)
+		// A few statement sizes, so that they stay prepared: the
+		// consumers looked up, then the first again to fill the size.
+		n := inLookupSizes[len(inLookupSizes)-1]
+		for _, size := range inLookupSizes {
+			if len(ids) <= size {
+				n = size
+				break
+			}
+		}
 		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
+		for i := range args {
+			args[i] = ids[0]
+			if i < len(ids) {
+				args[i] = ids[i]
+			}
 		}
-		var owned bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM api_consumers WHERE member_id IS NOT NULL AND id IN (`+placeholders(n)+`))`, args...).Scan(&owned); err != nil {
-			return false, err
+		owned, err := w.exists(ctx, tx, usageStmtKey{lookup: ownedConsumerIn, rows: n}, args...)
+		if err != nil || owned {
+			return owned, err
 		}
-		if owned {
-			return true, nil
-		}
-		ids = ids[n:]
+		ids = ids[min(n, len(ids)):]
 	}
 	return false, nil
 }
 
-// inLookups is how many consumers one query of forMembers looks up.
+// inLookupSizes are the sizes of forMembers' lookups; the last, how many
+// consumers one looks up at most.
+var inLookupSizes = []int{8, 64, inLookups}
+
 const inLookups = 500
+
+// exists runs the lookup key, a SELECT EXISTS, with args.
+func (w *usageWrite) exists(ctx context.Context, tx *sql.Tx, key usageStmtKey, args ...any) (bool, error) {
+	st, err := w.stmt(ctx, tx, key)
+	if err != nil {
+		return false, err
+	}
+	var b bool
+	err = st.QueryRowContext(ctx, args...).Scan(&b)
+	return b, err
+}
 
 // ownedAmong reports whether a consumer of the write is one a member owns,
 // reading the owned ones from api_consumers_member.
