@@ -50,7 +50,7 @@ func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageWrite, bs [
 			}
 		}
 	}
-	creator, err := newConsumersOf(ctx, tx, d, bs, time.Now())
+	creator, err := newConsumersOf(ctx, tx, d, st, bs, time.Now())
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageWrite, bs [
 			}
 		}
 	}
-	ids, err := consumerIDs(ctx, tx, rows, creator, names)
+	ids, err := consumerIDs(ctx, tx, st, rows, creator, names)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 // keys go in sorted order: two batches creating the same new consumers then
 // take their unique keys in the same order, and the second waits for the
 // first instead of deadlocking with it.
-func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[domain.BatchKey]*domain.Rollup, creator map[string]int64, names map[string]string) (map[string]int64, error) {
+func consumerIDs(ctx context.Context, tx *sql.Tx, st *usageWrite, rows map[domain.BatchKey]*domain.Rollup, creator map[string]int64, names map[string]string) (map[string]int64, error) {
 	ids := map[string]int64{}
 	for k := range rows {
 		ids[k.Consumer] = 0
@@ -263,7 +263,7 @@ func consumerIDs(ctx context.Context, tx *sql.Tx, rows map[domain.BatchKey]*doma
 	now := time.Now().Unix()
 	for _, key := range slices.Sorted(maps.Keys(ids)) {
 		c := domain.APIConsumer{Key: key, Name: names[key]}
-		if err := upsertConsumerBy(ctx, tx, &c, creator[key], now); err != nil {
+		if err := upsertConsumerBy(ctx, tx, st, &c, creator[key], now); err != nil {
 			return nil, err
 		}
 		ids[key] = c.ID

@@ -28,11 +28,11 @@ import (
 // consumer keys are new and which token creates each, or the EINVALID error
 // of the first batch over its allowance. Batches of the same token in one
 // transaction share the allowance.
-func newConsumersOf(ctx context.Context, tx *sql.Tx, d dialect, bs []*domain.UsageBatch, now time.Time) (map[string]int64, error) {
+func newConsumersOf(ctx context.Context, tx *sql.Tx, d dialect, st *usageWrite, bs []*domain.UsageBatch, now time.Time) (map[string]int64, error) {
 	found := map[string]bool{} // by key: whether it exists
 	lookUp := func(key string) error {
 		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, key).Scan(&id)
+		err := st.queryRow(ctx, tx, usageStmtKey{lookup: consumerByKey}, []any{key}, &id)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -81,8 +81,7 @@ func newConsumersOf(ctx context.Context, tx *sql.Tx, d dialect, bs []*domain.Usa
 		}
 		if _, ok := used[b.Token]; !ok {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_consumers WHERE created_by_token = ? AND created_at >= ?`,
-				b.Token, dayStart).Scan(&n); err != nil {
+			if err := st.queryRow(ctx, tx, usageStmtKey{lookup: consumersCreatedBy}, []any{b.Token, dayStart}, &n); err != nil {
 				return nil, err
 			}
 			used[b.Token] = n

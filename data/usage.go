@@ -29,7 +29,7 @@ func (db *DB) UpsertConsumer(ctx context.Context, c *domain.APIConsumer) error {
 }
 
 func upsertConsumer(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer) error {
-	return upsertConsumerBy(ctx, tx, c, 0, time.Now().Unix())
+	return upsertConsumerBy(ctx, tx, nil, c, 0, time.Now().Unix())
 }
 
 // upsertConsumerBy is upsertConsumer recording who creates a new consumer
@@ -37,9 +37,16 @@ func upsertConsumer(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer) erro
 // with ON CONFLICT DO NOTHING, not a plain INSERT: another writer (a second
 // gateway's push, another process) may create the same key between the
 // look-up and the insert, and then this one waits for it and takes its row
-// instead of failing on the unique key.
-func upsertConsumerBy(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer, token, now int64) error {
-	err := tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
+// instead of failing on the unique key. A usage write (st not nil) looks
+// the key up with its prepared statement.
+func upsertConsumerBy(ctx context.Context, tx *sql.Tx, st *usageWrite, c *domain.APIConsumer, token, now int64) error {
+	find := func() error {
+		if st != nil {
+			return st.queryRow(ctx, tx, usageStmtKey{lookup: consumerByKey}, []any{c.Key}, &c.ID)
+		}
+		return tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
+	}
+	err := find()
 	if errors.Is(err, sql.ErrNoRows) {
 		c.ID, err = insertRow(ctx, tx, `INSERT INTO api_consumers (key, name, member_id, created_by_token, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (key) DO NOTHING`, c.Key, c.Name, nullInt(c.MemberID), nullInt(token), now)
@@ -47,7 +54,7 @@ func upsertConsumerBy(ctx context.Context, tx *sql.Tx, c *domain.APIConsumer, to
 			return err // created (or failed)
 		}
 		// Created by another writer meanwhile: update it as found.
-		err = tx.QueryRowContext(ctx, `SELECT id FROM api_consumers WHERE key = ?`, c.Key).Scan(&c.ID)
+		err = find()
 	}
 	if err != nil || c.MemberID == 0 {
 		return err

@@ -35,7 +35,7 @@ func (db *DB) CommitCollectedUsage(ctx context.Context, b *domain.UsageBatch) er
 // hourly and daily rows, the days' stale marks, the rejected records, the
 // cursor.
 func storeCollected(ctx context.Context, tx *sql.Tx, st *usageWrite, b *domain.UsageBatch) error {
-	ids, err := consumerIDs(ctx, tx, b.Rows(), nil, b.ConsumerNames)
+	ids, err := consumerIDs(ctx, tx, st, b.Rows(), nil, b.ConsumerNames)
 	if err != nil {
 		return err
 	}

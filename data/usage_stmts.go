@@ -48,9 +48,11 @@ type usageStmtKey struct {
 type usageLookup int
 
 const (
-	upsertRows      usageLookup = iota
-	dayHeldCalls                // whether a day holds calls (note)
-	ownedConsumerIn             // whether one of rows consumers is a member's (forMembers)
+	upsertRows         usageLookup = iota
+	dayHeldCalls                   // whether a day holds calls (note)
+	ownedConsumerIn                // whether one of rows consumers is a member's (forMembers)
+	consumerByKey                  // a consumer's id (newConsumersOf)
+	consumersCreatedBy             // how many consumers a token created since a time (newConsumersOf)
 )
 
 // text is the statement's SQL.
@@ -60,6 +62,10 @@ func (k usageStmtKey) text() string {
 		return `SELECT EXISTS (SELECT 1 FROM api_usage_daily WHERE bucket = ? AND calls > 0)`
 	case ownedConsumerIn:
 		return `SELECT EXISTS (SELECT 1 FROM api_consumers WHERE member_id IS NOT NULL AND id IN (` + placeholders(k.rows) + `))`
+	case consumerByKey:
+		return `SELECT id FROM api_consumers WHERE key = ?`
+	case consumersCreatedBy:
+		return `SELECT COUNT(*) FROM api_consumers WHERE created_by_token = ? AND created_at >= ?`
 	}
 	return usageUpsertSQL(k.table, k.rows, k.hist)
 }

@@ -127,13 +127,19 @@ const inLookups = 500
 
 // exists runs the lookup key, a SELECT EXISTS, with args.
 func (w *usageWrite) exists(ctx context.Context, tx *sql.Tx, key usageStmtKey, args ...any) (bool, error) {
+	var b bool
+	err := w.queryRow(ctx, tx, key, args, &b)
+	return b, err
+}
+
+// queryRow runs the lookup key with args and scans its one row into dest
+// (sql.ErrNoRows when there is none).
+func (w *usageWrite) queryRow(ctx context.Context, tx *sql.Tx, key usageStmtKey, args []any, dest ...any) error {
 	st, err := w.stmt(ctx, tx, key)
 	if err != nil {
-		return false, err
+		return err
 	}
-	var b bool
-	err = st.QueryRowContext(ctx, args...).Scan(&b)
-	return b, err
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
 }
 
 // ownedAmong reports whether a consumer of the write is one a member owns,
