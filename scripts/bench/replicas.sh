@@ -36,7 +36,8 @@ replicas_start() {
 	for ((i = 1; i <= n; i++)); do
 		base=
 		for ((j = 0; j < 600; j++)); do
-			base=$(sed -n 's|.*is serving on \(http://[0-9.:]*\)/.*|\1|p' "$WORK/replica-$n-$i.log" | head -1)
+			# The shell that starts a replica may not have made its log yet.
+			base=$(sed -n 's|.*is serving on \(http://[0-9.:]*\)/.*|\1|p' "$WORK/replica-$n-$i.log" 2>/dev/null | head -1)
 			[[ -n $base ]] && curl -fs "$base/readyz" >/dev/null 2>&1 && break
 			kill -0 "${REPLICA_PIDS[$((i - 1))]}" 2>/dev/null || { cat "$WORK/replica-$n-$i.log" >&2; return 1; }
 			sleep 0.1
