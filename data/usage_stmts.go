@@ -73,10 +73,10 @@ func (k usageStmtKey) text() string {
 // usageStmts keeps the rollup upserts (and usageWrite's lookups) prepared
 // on the writer for the life of the store. Preparing them per transaction
 // (a 100-row, 47-column statement is some 14 kB of SQL) was most of the
-// cost of a small push batch. A statement can only be prepared on the writer outside a
-// transaction (the writer has one connection), so a transaction that needs
-// one not prepared yet prepares it for itself and asks for it to be
-// prepared after the commit (usageTx).
+// cost of a small push batch. A statement can only be prepared on the
+// writer outside a transaction (the writer has one connection), so a
+// transaction that needs one not prepared yet prepares it for itself and
+// asks for it to be prepared after the commit (usageTx).
 type usageStmts struct {
 	mu      sync.Mutex
 	stmts   map[usageStmtKey]*sql.Stmt
