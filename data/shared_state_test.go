@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -261,6 +262,14 @@ func TestUsageWritesMoveTheUsageVersion(t *testing.T) {
 		{"usage of its consumer within the days", usageOn(day.Add(14 * time.Hour)), 0, 1, 1},
 		{"usage of its consumer among many", usageOf(day.Add(15*time.Hour), append(anonymous, "key-1")...), 0, 1, 1},
 		{"usage of a consumer no member owns again", usageOf(day.Add(16*time.Hour), "key-2"), 0, 1, 0},
+		// The owned consumers looked up in several statements of a few
+		// sizes: a consumer made after the anonymous ones (the last id),
+		// then mapped, is in the second statement of 601.
+		{"usage of a new consumer no member owns", usageOf(day.Add(16*time.Hour), "key-z"), 0, 1, 0},
+		{"the new consumer mapped (other data)", func() error { return a.MapConsumer(ctx, "key-z", "acme") }, 1, 0, 0},
+		{"20 consumers no member owns", usageOf(day.Add(16*time.Hour), anonymous[:20]...), 0, 1, 0},
+		{"600 consumers no member owns", usageOf(day.Add(16*time.Hour), anonymous[:600]...), 0, 1, 0},
+		{"the new consumer's usage after 600 no member owns", usageOf(day.Add(16*time.Hour), slices.Concat(anonymous[:600], []string{"key-z"})...), 0, 1, 1},
 		{"its consumer's usage by rollup", func() error {
 			cs, err := a.Consumers(ctx)
 			if err != nil {
