@@ -219,12 +219,6 @@ func upsertSortedUsage(ctx context.Context, tx *sql.Tx, st *usageWrite, table st
 // upsertUsageRows upserts rows, in their order, all with latency
 // histograms (hist) or all without.
 func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageWrite, table string, rows []usageRow, hist bool) error {
-	stmts := map[int]*sql.Stmt{}
-	defer func() {
-		for _, s := range stmts {
-			s.Close()
-		}
-	}()
 	argsp := usageArgs.Get().(*[]any)
 	defer usageArgs.Put(argsp)
 	sizes := usageStmtSizes(hist)
@@ -236,13 +230,9 @@ func upsertUsageRows(ctx context.Context, tx *sql.Tx, st *usageWrite, table stri
 				break
 			}
 		}
-		stmt, ok := stmts[n]
-		if !ok {
-			var err error
-			if stmt, err = st.stmt(ctx, tx, usageStmtKey{table: table, rows: n, hist: hist}); err != nil {
-				return err
-			}
-			stmts[n] = stmt
+		stmt, err := st.txStmt(ctx, tx, usageStmtKey{table: table, rows: n, hist: hist})
+		if err != nil {
+			return err
 		}
 		args := (*argsp)[:0]
 		for i := range rows[start : start+n] {

@@ -20,16 +20,17 @@ import (
 // found, and compared with the days written (movesSpan).
 type usageWrite struct {
 	*usageStmts
-	consumers   map[int64]struct{} // of the daily rows written
-	days        map[int64]struct{} // the days checked for calls already
-	newDay      bool               // calls stored on a day that held none
-	first, last int64              // the days of the daily rows written
-	written     bool               // a daily row was written
-	before      usageSpan          // read when newDay is found, before its rows land
+	consumers   map[int64]struct{}         // of the daily rows written
+	days        map[int64]struct{}         // the days checked for calls already
+	newDay      bool                       // calls stored on a day that held none
+	first, last int64                      // the days of the daily rows written
+	written     bool                       // a daily row was written
+	before      usageSpan                  // read when newDay is found, before its rows land
+	inTx        map[usageStmtKey]*sql.Stmt // the statements bound to the transaction (txStmt)
 }
 
 func newUsageWrite(st *usageStmts) *usageWrite {
-	return &usageWrite{usageStmts: st, consumers: map[int64]struct{}{}, days: map[int64]struct{}{}}
+	return &usageWrite{usageStmts: st, consumers: map[int64]struct{}{}, days: map[int64]struct{}{}, inTx: map[usageStmtKey]*sql.Stmt{}}
 }
 
 // note records the daily rows about to be upserted: their consumers and
@@ -135,7 +136,7 @@ func (w *usageWrite) exists(ctx context.Context, tx *sql.Tx, key usageStmtKey, a
 // queryRow runs the lookup key with args and scans its one row into dest
 // (sql.ErrNoRows when there is none).
 func (w *usageWrite) queryRow(ctx context.Context, tx *sql.Tx, key usageStmtKey, args []any, dest ...any) error {
-	st, err := w.stmt(ctx, tx, key)
+	st, err := w.txStmt(ctx, tx, key)
 	if err != nil {
 		return err
 	}
@@ -160,4 +161,18 @@ func (w *usageWrite) ownedAmong(ctx context.Context, tx *sql.Tx) (bool, error) {
 		}
 	}
 	return false, rows.Err()
+}
+
+// txStmt returns the statement of key bound to tx, binding (or preparing)
+// it once a transaction: database/sql closes it when tx ends.
+func (w *usageWrite) txStmt(ctx context.Context, tx *sql.Tx, key usageStmtKey) (*sql.Stmt, error) {
+	if s := w.inTx[key]; s != nil {
+		return s, nil
+	}
+	s, err := w.stmt(ctx, tx, key)
+	if err != nil {
+		return nil, err
+	}
+	w.inTx[key] = s
+	return s, nil
 }
