@@ -65,6 +65,18 @@ func usageOfWithin(t *testing.T, a *App, key string) time.Time {
 	return r.UsageLast
 }
 
+// lastUsageDay returns the last day of usage in a's database and the usage
+// page of that day (its JSON), whose figures every usage write there moves.
+func lastUsageDay(t *testing.T, a *App) (day, usagePage string) {
+	t.Helper()
+	r, err := a.db.DataRange(context.Background())
+	if err != nil || !r.HasUsage() {
+		t.Fatalf("no usage in the test database (%v)", err)
+	}
+	day = r.UsageLast.Format(domain.DateLayout)
+	return day, "/api/v1/api-usage?from=" + day + "&to=" + day
+}
+
 // getFresh reads target built for this request (not from the page cache).
 func getFresh(t *testing.T, a *App, s testSession, target string) string {
 	t.Helper()
@@ -102,12 +114,7 @@ func TestNoUsagePagesShowNoUsage(t *testing.T) {
 	for _, target := range targets {
 		before[target] = getFresh(t, a, s, target)
 	}
-	r, err := a.db.DataRange(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	day := r.UsageLast.Format(domain.DateLayout)
-	usagePage := "/api/v1/api-usage?from=" + day + "&to=" + day
+	_, usagePage := lastUsageDay(t, a)
 	usageBefore := getFresh(t, a, s, usagePage)
 
 	usageWithin(t, a)
@@ -130,12 +137,7 @@ func TestUsageWritesKeepScorePagesCached(t *testing.T) {
 	a := newTestApp(t, seededDB(t))
 	s := loginAs(t, a, domain.RoleViewer)
 	ctx := context.Background()
-	r, err := a.db.DataRange(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	day := r.UsageLast.Format(domain.DateLayout)
-	usagePage := "/api/v1/api-usage?from=" + day + "&to=" + day
+	_, usagePage := lastUsageDay(t, a)
 	warm := func() {
 		for _, p := range []string{"/members", usagePage} {
 			getAs(t, a, s, p)
@@ -144,7 +146,7 @@ func TestUsageWritesKeepScorePagesCached(t *testing.T) {
 	xcache := func(target string) string { _, _, x := getAs(t, a, s, target); return x }
 
 	warm()
-	usageWithin(t, a)
+	last := usageWithin(t, a)
 	if x := xcache("/members"); x != cacheHit {
 		t.Errorf("/members after usage within the days held: X-Cache %q, want %q", x, cacheHit)
 	}
@@ -154,7 +156,7 @@ func TestUsageWritesKeepScorePagesCached(t *testing.T) {
 
 	warm()
 	b := domain.NewUsageBatch("gateway")
-	b.Add(domain.UsageRecord{Time: r.UsageLast.AddDate(0, 0, 1).Add(time.Hour), Consumer: "someone-new",
+	b.Add(domain.UsageRecord{Time: last.AddDate(0, 0, 1).Add(time.Hour), Consumer: "someone-new",
 		Endpoint: "/v1/chat", Status: 200, Bytes: 10, LatencyMS: 5}, "")
 	if err := a.db.CommitCollectedUsage(ctx, b); err != nil {
 		t.Fatal(err)
@@ -181,11 +183,7 @@ func TestUsageWritesKeepScorePagesCached(t *testing.T) {
 func TestMemberPagesShowNoUnownedUsage(t *testing.T) {
 	a := newTestApp(t, seededDB(t))
 	s := loginAs(t, a, domain.RoleAdmin)
-	r, err := a.db.DataRange(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	day := r.UsageLast.Format(domain.DateLayout)
+	day, usagePage := lastUsageDay(t, a)
 	slug, key := memberConsumer(t, a)
 	var targets []string
 	for _, rt := range a.routes() {
@@ -207,7 +205,6 @@ func TestMemberPagesShowNoUnownedUsage(t *testing.T) {
 	for _, target := range targets {
 		before[target] = getFresh(t, a, s, target)
 	}
-	usagePage := "/api/v1/api-usage?from=" + day + "&to=" + day
 	usageBefore := getFresh(t, a, s, usagePage)
 
 	usageOfWithin(t, a, "no-member-owns-this")
@@ -235,13 +232,9 @@ func TestMemberPagesShowNoUnownedUsage(t *testing.T) {
 func TestUnownedUsageKeepsMemberPagesCached(t *testing.T) {
 	a := newTestApp(t, seededDB(t))
 	s := loginAs(t, a, domain.RoleViewer)
-	r, err := a.db.DataRange(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	day := r.UsageLast.Format(domain.DateLayout)
+	_, usagePage := lastUsageDay(t, a)
 	slug, key := memberConsumer(t, a)
-	member, usagePage := "/members/"+slug, "/api/v1/api-usage?from="+day+"&to="+day
+	member := "/members/" + slug
 	xcache := func(target string) string { _, _, x := getAs(t, a, s, target); return x }
 	warm := func() {
 		for _, p := range []string{member, usagePage} {
