@@ -69,9 +69,9 @@ func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageWrite, bs [
 	}
 	hourly, daily := usageRows{}, usageRows{}
 	for k, r := range rows {
-		hk := usageKey{k.Hour, ids[k.Consumer], k.Endpoint, k.Class}
-		hourly[hk] = r
-		daily.add(usageKey{domain.Day(time.Unix(k.Hour, 0)).Unix(), hk.consumer, k.Endpoint, k.Class}, r.Calls, r.Bytes, r.LatencySum, r.Hist)
+		id := ids[k.Consumer]
+		hourly.add(usageKey{k.Hour, id, allEndpoints, k.Class}, r.Calls, r.Bytes, r.LatencySum, r.Hist)
+		daily.add(usageKey{dayOf(k.Hour), id, k.Endpoint, k.Class}, r.Calls, r.Bytes, r.LatencySum, r.Hist)
 	}
 	if err := upsertHourlyAndDaily(ctx, tx, st, hourly, daily); err != nil {
 		return err

@@ -119,18 +119,32 @@ func (m usageRows) add(k usageKey, calls, bytes int64, latencySum float64, h *do
 	acc.Merge(calls, bytes, latencySum, h)
 }
 
-// addUsage merges rollups by hour and by day and upserts both tables.
+// addUsage merges rollups by hour (endpoints summed) and by day and upserts
+// both tables.
 func addUsage(ctx context.Context, tx *sql.Tx, st *usageWrite, rollups []domain.UsageRollup) error {
 	hourly, daily := usageRows{}, usageRows{}
 	for i := range rollups {
 		r := &rollups[i]
-		h := r.Bucket.UTC().Truncate(time.Hour)
-		hourly.add(usageKey{h.Unix(), r.ConsumerID, r.Endpoint, r.StatusClass}, r.Calls, r.Bytes, r.LatencySumMS, &r.Latency)
-	}
-	for k, r := range hourly {
-		daily.add(usageKey{domain.Day(time.Unix(k.bucket, 0)).Unix(), k.consumer, k.endpoint, k.class}, r.Calls, r.Bytes, r.LatencySum, r.Hist)
+		h := r.Bucket.UTC().Truncate(time.Hour).Unix()
+		hourly.add(usageKey{h, r.ConsumerID, allEndpoints, r.StatusClass}, r.Calls, r.Bytes, r.LatencySumMS, &r.Latency)
+		daily.add(usageKey{dayOf(h), r.ConsumerID, r.Endpoint, r.StatusClass}, r.Calls, r.Bytes, r.LatencySumMS, &r.Latency)
 	}
 	return upsertHourlyAndDaily(ctx, tx, st, hourly, daily)
+}
+
+// allEndpoints is the endpoint of the hourly rows: api_usage_hourly holds
+// an hour's traffic per consumer and status class, its endpoints summed,
+// and api_usage_daily keeps the endpoint. Every reader of the hourly rows
+// sums them per hour and status class (usage_hour_totals, the API usage
+// page's hour-of-week heatmap), and a row per endpoint and hour was most of
+// what an import of a sparse log wrote: nearly a row per line. Rows stored
+// by builds before this one carry their endpoint and are summed with these;
+// a validated endpoint is never empty, so neither is mistaken for the other.
+const allEndpoints = ""
+
+// dayOf is the start of the UTC day of a Unix time (domain.Day's).
+func dayOf(t int64) int64 {
+	return t - ((t%86400)+86400)%86400
 }
 
 func upsertHourlyAndDaily(ctx context.Context, tx *sql.Tx, st *usageWrite, hourly, daily usageRows) error {
