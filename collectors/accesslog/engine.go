@@ -40,7 +40,7 @@ type counts struct{ read, stored, rejected int64 }
 
 // chunk is a batch on its way to the store.
 type chunk struct {
-	b    *domain.UsageBatch
+	u    *data.CollectedUsage // prepared by the reading goroutine: the committer's is the busier
 	read int64
 }
 
@@ -121,15 +121,15 @@ func (e *engine) committer(ctx context.Context) {
 		if e.failed.Load() {
 			continue
 		}
-		if err := e.db.CommitCollectedUsage(ctx, c.b); err != nil {
+		if err := e.db.CommitCollected(ctx, c.u); err != nil {
 			e.err = err
 			e.failed.Store(true)
 			continue
 		}
 		e.stats.read += c.read
-		e.stats.stored += c.b.Accepted
-		e.stats.rejected += c.read - c.b.Accepted
-		e.last = c.b.Cursor
+		e.stats.stored += c.u.Batch.Accepted
+		e.stats.rejected += c.read - c.u.Batch.Accepted
+		e.last = c.u.Batch.Cursor
 	}
 }
 
@@ -150,7 +150,7 @@ func (e *engine) flush(ctx context.Context) error {
 	if e.cur.Cursor != "" {
 		e.queued = e.cur.Cursor
 	}
-	e.queue <- chunk{b: e.cur, read: e.curRead}
+	e.queue <- chunk{u: data.PrepareCollected(e.cur), read: e.curRead}
 	e.newBatch()
 	return nil
 }
