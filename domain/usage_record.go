@@ -89,12 +89,18 @@ type UsageBatch struct {
 	BodyDigest     string
 	Replayed       bool
 	rows           map[BatchKey]*Rollup
+	free           []Rollup // the rest of the block new rows take their rollup from
 
 	// CursorFrom is the cursor the batch continues from (what its run read,
 	// or its previous batch's Cursor): the batch is stored only if the
 	// source's cursor is still that, so that two runs never both store it.
 	CursorFrom string
 }
+
+// rollupBlock is how many rollups a batch allocates at once: a sparse
+// log's batch holds about a rollup per line, and one allocation each was
+// a tenth of reading it.
+const rollupBlock = 256
 
 // NewUsageBatch returns an empty batch for a source.
 func NewUsageBatch(source string) *UsageBatch {
@@ -116,7 +122,10 @@ func (b *UsageBatch) Add(r UsageRecord, raw string) {
 	k := BatchKey{r.Time.UTC().Truncate(time.Hour).Unix(), consumer, r.Endpoint, r.Status / 100}
 	acc := b.rows[k]
 	if acc == nil {
-		acc = &Rollup{}
+		if len(b.free) == 0 {
+			b.free = make([]Rollup, rollupBlock)
+		}
+		acc, b.free = &b.free[0], b.free[1:]
 		b.rows[k] = acc
 	}
 	acc.Calls = AddSat(acc.Calls, 1)
