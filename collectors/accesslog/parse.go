@@ -77,6 +77,8 @@ type parser struct {
 	// as far as the parser got: masked in the quarantined text.
 	rejectedSecret []byte
 
+	fields fields // the line being parsed (parseRecord)
+
 	lastTS   [40]byte
 	lastTSN  int
 	lastUnix int64
@@ -109,10 +111,13 @@ func quote(b []byte) string {
 // parseRecord parses one line (without its newline) into rec. A non-nil
 // error is the reason the line is rejected; rec then is not valid.
 func (p *parser) parseRecord(line []byte, rec *domain.UsageRecord) error {
-	f := fields{latencyMS: -1}
-	if err := p.parse(p, line, &f); err != nil {
+	// The parser's own fields, reset: a fields of its own per line went to
+	// the heap (p.parse is a func value), an allocation a line.
+	f := &p.fields
+	*f = fields{latencyMS: -1}
+	if err := p.parse(p, line, f); err != nil {
 		if p.secret {
-			p.rejectedSecret = p.partialConsumer(&f)
+			p.rejectedSecret = p.partialConsumer(f)
 		}
 		return err
 	}
@@ -137,7 +142,7 @@ func (p *parser) parseRecord(line []byte, rec *domain.UsageRecord) error {
 	}
 	*rec = domain.UsageRecord{
 		Time:      time.Unix(f.unix, f.nsec).UTC(),
-		Consumer:  p.consumer(&f),
+		Consumer:  p.consumer(f),
 		Endpoint:  ep,
 		Status:    f.status,
 		Bytes:     f.bytes,
