@@ -34,9 +34,9 @@ func (db *DB) CommitCollected(ctx context.Context, c *CollectedUsage) error {
 	return nil
 }
 
-// storeCollected writes c's batch in tx as storeUsage writes one batch: consumers,
-// hourly and daily rows, the days' stale marks, the rejected records, the
-// cursor.
+// storeCollected writes c's batch in tx as storeUsage writes one batch:
+// consumers, hourly and daily rows, the days' stale marks, the rejected
+// records, the cursor.
 func storeCollected(ctx context.Context, tx *sql.Tx, st *usageWrite, c *CollectedUsage) error {
 	b := c.Batch
 	ids, err := consumerIDs(ctx, tx, st, b.Rows(), nil, b.ConsumerNames)
