@@ -63,7 +63,7 @@ func storeUsage(ctx context.Context, tx *sql.Tx, d dialect, st *usageWrite, bs [
 			}
 		}
 	}
-	ids, err := consumerIDs(ctx, tx, st, rows, creator, names)
+	ids, err := consumerIDs(ctx, tx, st, batchConsumers(rows), creator, names)
 	if err != nil {
 		return err
 	}
@@ -250,18 +250,24 @@ func (c *UsageCommitter) writeGroup(group []*pendingUsage) {
 	}
 }
 
-// consumerIDs resolves the consumer keys of a batch, creating unknown ones
-// (recording the token that creates each, by creator, and their names). The
-// keys go in sorted order: two batches creating the same new consumers then
-// take their unique keys in the same order, and the second waits for the
-// first instead of deadlocking with it.
-func consumerIDs(ctx context.Context, tx *sql.Tx, st *usageWrite, rows map[domain.BatchKey]*domain.Rollup, creator map[string]int64, names map[string]string) (map[string]int64, error) {
-	ids := map[string]int64{}
+// batchConsumers returns the consumer keys of a batch's rows, sorted.
+func batchConsumers(rows map[domain.BatchKey]*domain.Rollup) []string {
+	keys := map[string]struct{}{}
 	for k := range rows {
-		ids[k.Consumer] = 0
+		keys[k.Consumer] = struct{}{}
 	}
+	return slices.Sorted(maps.Keys(keys))
+}
+
+// consumerIDs resolves a batch's consumer keys, sorted (batchConsumers),
+// creating unknown ones (recording the token that creates each, by creator,
+// and their names). The keys go in sorted order: two batches creating the
+// same new consumers then take their unique keys in the same order, and the
+// second waits for the first instead of deadlocking with it.
+func consumerIDs(ctx context.Context, tx *sql.Tx, st *usageWrite, keys []string, creator map[string]int64, names map[string]string) (map[string]int64, error) {
+	ids := make(map[string]int64, len(keys))
 	now := time.Now().Unix()
-	for _, key := range slices.Sorted(maps.Keys(ids)) {
+	for _, key := range keys {
 		c := domain.APIConsumer{Key: key, Name: names[key]}
 		if err := upsertConsumerBy(ctx, tx, st, &c, creator[key], now); err != nil {
 			return nil, err

@@ -39,7 +39,7 @@ func (db *DB) CommitCollected(ctx context.Context, c *CollectedUsage) error {
 // records, the cursor.
 func storeCollected(ctx context.Context, tx *sql.Tx, st *usageWrite, c *CollectedUsage) error {
 	b := c.Batch
-	ids, err := consumerIDs(ctx, tx, st, b.Rows(), nil, b.ConsumerNames)
+	ids, err := consumerIDs(ctx, tx, st, c.consumers, nil, b.ConsumerNames)
 	if err != nil {
 		return err
 	}
@@ -51,8 +51,8 @@ func storeCollected(ctx context.Context, tx *sql.Tx, st *usageWrite, c *Collecte
 		return err
 	}
 	days := map[int64]struct{}{}
-	for i := range daily {
-		days[daily[i].k.bucket] = struct{}{}
+	for _, run := range c.runs {
+		days[run.day] = struct{}{}
 	}
 	if err := usageDays.markStale(ctx, tx, days); err != nil {
 		return err

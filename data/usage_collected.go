@@ -46,8 +46,8 @@ type collectedRow struct {
 // endpoint and status class, the hours of one merged in hour order, and
 // the hourly rows, per hour, consumer and status class, the endpoints of
 // one merged in endpoint order, so that latency sums add up in one order,
-// run after run. A row of one rollup shares it: none is changed, and b
-// must not change until it is stored.
+// run after run. A daily row of one rollup shares it (none is changed, and
+// b must not change until it is stored).
 func PrepareCollected(b *domain.UsageBatch) *CollectedUsage {
 	rows := b.Rows()
 	// Every key's parts ranked in their order, so that the sort of the
@@ -74,12 +74,7 @@ func PrepareCollected(b *domain.UsageBatch) *CollectedUsage {
 		}
 		return cmp.Compare(a.lo, b.lo)
 	})
-	type hourKey struct {
-		hour            int64
-		consumer, class int
-	}
-	hours := map[hourKey]int{} // index in c.hourly
-	own := map[hourKey]bool{}  // the hourly rows merged into a rollup of their own
+	hours := usageRows{} // keyed by consumer index, not id
 	c.daily = make([]collectedRow, 0, len(all))
 	for i := 0; i < len(all); {
 		j, e := i+1, all[i]
@@ -100,23 +95,13 @@ func PrepareCollected(b *domain.UsageBatch) *CollectedUsage {
 		c.daily = append(c.daily, row)
 		c.runs[len(c.runs)-1].to = len(c.daily)
 		for _, d := range all[i:j] {
-			k := hourKey{day + int64(d.lo&0xff)*3600, consumer, class}
-			h, ok := hours[k]
-			switch {
-			case !ok:
-				hours[k] = len(c.hourly)
-				c.hourly = append(c.hourly, collectedRow{k.hour, consumer, allEndpoints, class, d.r})
-			case !own[k]:
-				sum := &domain.Rollup{}
-				acc := c.hourly[h].r
-				sum.Merge(acc.Calls, acc.Bytes, acc.LatencySum, acc.Hist)
-				sum.Merge(d.r.Calls, d.r.Bytes, d.r.LatencySum, d.r.Hist)
-				c.hourly[h].r, own[k] = sum, true
-			default:
-				c.hourly[h].r.Merge(d.r.Calls, d.r.Bytes, d.r.LatencySum, d.r.Hist)
-			}
+			hours.add(usageKey{day + int64(d.lo&0xff)*3600, int64(consumer), allEndpoints, class}, d.r.Calls, d.r.Bytes, d.r.LatencySum, d.r.Hist)
 		}
 		i = j
+	}
+	c.hourly = make([]collectedRow, 0, len(hours))
+	for k, r := range hours {
+		c.hourly = append(c.hourly, collectedRow{k.bucket, int(k.consumer), allEndpoints, k.class, r})
 	}
 	return c
 }
